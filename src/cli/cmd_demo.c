@@ -1,0 +1,314 @@
+/*
+ * cmd_demo.c - zhibu demo: a realistic demo county in a new data directory.
+ *
+ * One county committee, 10 townships, ~100 village branches (each with
+ * three party groups) of 30 to 60 members with Chinese names, plausible
+ * ages, occupations, join dates and migrant members, and a handful of
+ * accounts with fresh random passwords, printed and written to
+ * DATA/demo-accounts.json. The organisations and members are the same on
+ * every run (a fixed seed); only the passwords change.
+ */
+#include "app.h"
+#include "cli/cli.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t rnd(uint32_t n)
+{
+    /* xorshift64*: deterministic, good enough for demo data */
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32) % n;
+}
+
+#define PICK(arr) (arr)[rnd(ARRAY_SIZE(arr))]
+
+static const char *const surnames[] = {
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
+    "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
+    "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶", "程", "魏", "苏"};
+static const char *const male_given[] = {
+    "建国", "国强", "志明", "伟", "军", "德华", "春生", "永福", "海", "明", "学文", "长林", "振华",
+    "卫东", "文斌", "勇", "建华", "立新", "玉山", "福全", "金龙", "宏伟", "平", "刚", "兴旺",
+    "树林", "新民", "光明", "俊", "浩", "磊", "杰", "宇航", "子轩", "家豪", "国庆", "红军"};
+static const char *const female_given[] = {
+    "秀英", "桂兰", "玉梅", "丽", "芳", "淑珍", "春花", "海燕", "红霞", "静", "敏", "丽娟",
+    "秀兰", "凤英", "小红", "晓燕", "雪梅", "婷", "欣怡", "雅琴", "爱华", "玉兰", "翠花"};
+static const char *const township_names[] = {
+    "东岭镇", "石桥镇", "柳溪乡", "青龙镇", "白沙镇", "枫林乡", "双河镇", "云台乡", "梨花镇",
+    "清泉镇"};
+static const char *const village_first[] = {
+    "杨", "李", "张", "王", "黄", "上", "下", "大", "小", "新", "老", "东", "西", "南", "北",
+    "高", "石", "桃", "竹", "松", "柳", "梅", "荷", "茶", "金", "银", "马", "牛", "龙", "凤"};
+static const char *const village_second[] = {
+    "家庄", "家湾", "坪", "溪", "岭", "塘", "坝", "沟", "河", "山", "冲", "岗", "湾", "园", "桥"};
+static const char *const occupations[] = {
+    "农民", "农民", "农民", "农民", "农民", "农民", "外出务工", "外出务工", "外出务工",
+    "退休人员", "个体经营", "村干部", "乡村教师", "乡村医生", "合作社负责人", "养殖户"};
+static const char *const educations[] = {"小学", "初中", "初中", "初中", "高中", "高中",
+                                         "中专", "大专", "本科"};
+static const char *const migrant_places[] = {
+    "广东省深圳市", "广东省东莞市", "浙江省杭州市", "浙江省宁波市", "江苏省苏州市",
+    "上海市", "北京市", "福建省厦门市", "湖北省武汉市", "四川省成都市"};
+static const char *const group_names[] = {"第一党小组", "第二党小组", "第三党小组"};
+
+struct demo_account {
+    const char *label;
+    const char *phone;
+    const char *name;
+    const char *role;
+    int64_t org_id;
+    const char *org_name;
+    int64_t member_id;
+    char password[32];
+};
+
+static int64_t add_org(struct db *db, struct arena *a, int64_t parent, const char *ppath,
+                       int depth, const char *name, const char *level, const char **path_out)
+{
+    int64_t now = now_sec();
+    db_exec(db,
+            "INSERT INTO orgs (parent_id, path, depth, name, level, created_at, updated_at, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "Isissiii", parent, arena_printf(a, "%spending", ppath), (int64_t)depth, name, level,
+            now, now, db_next_seq(db));
+    int64_t id = db_last_id(db);
+    const char *path = arena_printf(a, "%s%" PRId64 "/", ppath, id);
+    db_exec(db, "UPDATE orgs SET path = ? WHERE id = ?", "si", path, id);
+    if (path_out)
+        *path_out = path;
+    return id;
+}
+
+static void date_str(char out[16], int y, int m, int d)
+{
+    snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+}
+
+/* Adds one member of a branch; returns the member id. */
+static int64_t add_member(struct db *db, int64_t branch, int64_t group, const char *name,
+                          bool male, int birth_year, const char *occupation, bool migrant,
+                          bool probationary)
+{
+    time_t t = time(NULL);
+    struct tm now;
+    gmtime_r(&t, &now);
+    int this_year = now.tm_year + 1900;
+    char birth[16], joined[16], full[16];
+    date_str(birth, birth_year, 1 + (int)rnd(12), 1 + (int)rnd(28));
+    int join_year;
+    if (probationary) {
+        join_year = this_year - (int)rnd(2);
+        if (join_year == this_year && now.tm_mon == 0)
+            join_year--;
+    } else {
+        int earliest = birth_year + 20, latest = this_year - 2;
+        join_year = earliest >= latest ? latest : earliest + (int)rnd((uint32_t)(latest - earliest));
+    }
+    int jm = 1 + (int)rnd(join_year == this_year ? (uint32_t)now.tm_mon + 1 : 12);
+    date_str(joined, join_year, jm, 1 + (int)rnd(28));
+    date_str(full, join_year + 1, jm, 1 + (int)rnd(28));
+    int64_t ts = now_sec();
+    db_exec(db,
+            "INSERT INTO members (org_id, group_id, name, gender, ethnicity, birth_date, education, "
+            "occupation, joined_at, full_at, category, status, migrant, migrant_place, created_at, "
+            "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?)",
+            "iIsssssssssisiii", branch, group, name, male ? "male" : "female",
+            rnd(10) == 0 ? "土家族" : (rnd(12) == 0 ? "苗族" : "汉族"), birth, PICK(educations),
+            occupation, joined, probationary ? NULL : full, probationary ? "probationary" : "full",
+            (int64_t)migrant, migrant ? PICK(migrant_places) : NULL, ts, ts, db_next_seq(db));
+    return db_last_id(db);
+}
+
+static int64_t random_member(struct db *db, struct arena *a, int64_t branch, int64_t group)
+{
+    time_t t = time(NULL);
+    struct tm now;
+    gmtime_r(&t, &now);
+    int this_year = now.tm_year + 1900;
+    bool male = rnd(100) < 72;
+    const char *name = arena_printf(a, "%s%s", PICK(surnames),
+                                    male ? PICK(male_given) : PICK(female_given));
+    /* ~29% are 61 or older, few under 30. */
+    uint32_t band = rnd(100);
+    int age = band < 29 ? 61 + (int)rnd(25) : band < 85 ? 35 + (int)rnd(26) : 22 + (int)rnd(13);
+    const char *occ = age >= 62 && rnd(3) == 0 ? "退休人员" : PICK(occupations);
+    if (age >= 62 && !strcmp(occ, "外出务工"))
+        occ = "农民";
+    bool migrant = !strcmp(occ, "外出务工");
+    bool probationary = age < 40 && rnd(12) == 0;
+    return add_member(db, branch, group, name, male, this_year - age, occ, migrant, probationary);
+}
+
+static int write_accounts_file(const char *path, struct demo_account *acc, size_t n)
+{
+    struct buf b;
+    struct jw j;
+    buf_init(&b);
+    jw_init(&j, &b);
+    jw_arr_begin(&j);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(&j);
+        jw_kv_str(&j, "phone", acc[i].phone);
+        jw_kv_str(&j, "password", acc[i].password);
+        jw_kv_str(&j, "name", acc[i].name);
+        jw_kv_str(&j, "role", acc[i].role);
+        jw_kv_int(&j, "orgId", acc[i].org_id);
+        jw_kv_str(&j, "orgName", acc[i].org_name);
+        jw_kv_str(&j, "label", acc[i].label);
+        jw_key(&j, "memberId");
+        if (acc[i].member_id)
+            jw_int(&j, acc[i].member_id);
+        else
+            jw_null(&j);
+        jw_obj_end(&j);
+    }
+    jw_arr_end(&j);
+    buf_addch(&b, '\n');
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && write(fd, b.data, b.len) == (ssize_t)b.len && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    buf_release(&b);
+    return ok ? 0 : -1;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"data"}, {"help", true}, {NULL}};
+    if (cli_parse("demo", argc, argv, opts))
+        return 2;
+    if (cli_get(opts, "help")) {
+        printf("usage: zhibu demo [--data DIR]\n\n"
+               "Creates a demo county in a new data directory (default ./data): one county\n"
+               "committee, 10 townships, ~100 village branches with 30-60 members each, and\n"
+               "demo accounts (county admin, county auditor, township admin, two village\n"
+               "secretaries, members, one working away from the village) with random\n"
+               "passwords. Prints them and writes DIR/demo-accounts.json. Refuses to touch a\n"
+               "directory that already holds a database.\n");
+        return 0;
+    }
+    if (cli_config(cli_get(opts, "data"), NULL))
+        return 2;
+    if (access(cli_db_path(), F_OK) == 0) {
+        fprintf(stderr, "zhibu demo: %s exists; the demo only goes into a new data directory\n",
+                cli_db_path());
+        return 1;
+    }
+    struct db *db = cli_open_data(true);
+    if (!db)
+        return 1;
+    auth_init(2);
+    struct arena a;
+    arena_init(&a);
+    int rc = 1;
+    db_begin(db, true);
+
+    const char *county_path, *tpath, *vpath;
+    int64_t county = add_org(db, &a, 0, "/", 0, "云岭县委", "county", &county_path);
+    int64_t township_ids[ARRAY_SIZE(township_names)];
+    int64_t first_village[ARRAY_SIZE(township_names)];
+    const char *first_village_name[ARRAY_SIZE(township_names)];
+    int64_t first_group = 0;
+    long nmembers = 0, nvillages = 0;
+    for (size_t t = 0; t < ARRAY_SIZE(township_names); t++) {
+        const char *tname = arena_printf(&a, "%s党委", township_names[t]);
+        township_ids[t] = add_org(db, &a, county, county_path, 1, tname, "township", &tpath);
+        int villages = 8 + (int)rnd(5);
+        for (int v = 0; v < villages; v++) {
+            const char *vname = arena_printf(&a, "%s%s村党支部", PICK(village_first),
+                                             PICK(village_second));
+            int64_t vid = add_org(db, &a, township_ids[t], tpath, 2, vname, "branch", &vpath);
+            int64_t groups[ARRAY_SIZE(group_names)];
+            for (size_t g = 0; g < ARRAY_SIZE(group_names); g++)
+                groups[g] = add_org(db, &a, vid, vpath, 3, group_names[g], "group", NULL);
+            if (v == 0) {
+                first_village[t] = vid;
+                first_village_name[t] = vname;
+                if (t == 0)
+                    first_group = groups[0];
+            }
+            int n = 30 + (int)rnd(31);
+            for (int m = 0; m < n; m++)
+                random_member(db, &a, vid, groups[rnd(ARRAY_SIZE(groups))]);
+            nmembers += n;
+            nvillages++;
+        }
+    }
+
+    /* The people behind the demo accounts. Village members are real members. */
+    int year;
+    {
+        time_t t = time(NULL);
+        struct tm now;
+        gmtime_r(&t, &now);
+        year = now.tm_year + 1900;
+    }
+    struct demo_account acc[] = {
+        {"县委组织部管理员", "13800000001", "周建国", "org_admin", county, "云岭县委", 0, ""},
+        {"县委审计员", "13800000002", "孙丽华", "auditor", county, "云岭县委", 0, ""},
+        {"乡镇党委管理员", "13800000003", "郑卫东", "org_admin", township_ids[0], NULL, 0, ""},
+        {"村党支部书记", "13800000004", "李长林", "branch_secretary", first_village[0], NULL, 0,
+         ""},
+        {"村党支部书记（另一乡镇）", "13800000005", "王桂兰", "branch_secretary",
+         first_village[1], NULL, 0, ""},
+        {"普通党员", "13800000006", "张春生", "member", first_village[0], NULL, 0, ""},
+        {"外出务工党员", "13800000007", "刘海燕", "member", first_village[0], NULL, 0, ""},
+    };
+    acc[2].org_name = arena_printf(&a, "%s党委", township_names[0]);
+    acc[3].org_name = first_village_name[0];
+    acc[4].org_name = first_village_name[1];
+    acc[5].org_name = first_village_name[0];
+    acc[6].org_name = first_village_name[0];
+    acc[3].member_id = add_member(db, first_village[0], first_group, acc[3].name, true, year - 52,
+                                  "村干部", false, false);
+    acc[4].member_id = add_member(db, first_village[1], 0, acc[4].name, false, year - 47,
+                                  "村干部", false, false);
+    acc[5].member_id = add_member(db, first_village[0], first_group, acc[5].name, true, year - 66,
+                                  "农民", false, false);
+    acc[6].member_id = add_member(db, first_village[0], first_group, acc[6].name, false,
+                                  year - 34, "外出务工", true, false);
+    nmembers += 4;
+    for (size_t i = 0; i < ARRAY_SIZE(acc); i++) {
+        random_token(9, acc[i].password, sizeof(acc[i].password));
+        int64_t id = account_create(db, acc[i].phone, acc[i].name, acc[i].password,
+                                    acc[i].member_id);
+        if (!id || !role_grant(db, id, acc[i].org_id, role_parse(acc[i].role), 0))
+            break;
+    }
+    struct audit_row row = {.at = now_sec(), .org_id = county, .action = "demo.create",
+                            .target = arena_printf(&a, "org:%" PRId64, county), .result = "ok",
+                            .detail = "demo data set", .ip = "cli"};
+    audit_append(db, &row);
+    if (db_commit(db) != DB_OK) {
+        fprintf(stderr, "zhibu demo: could not store the demo data\n");
+        goto out;
+    }
+    char path[700];
+    snprintf(path, sizeof(path), "%s/demo-accounts.json", cfg.data_dir);
+    if (write_accounts_file(path, acc, ARRAY_SIZE(acc)) != 0) {
+        fprintf(stderr, "zhibu demo: cannot write %s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    printf("demo county created in %s: 1 county, %zu townships, %ld village branches, %ld "
+           "members\n\n",
+           cfg.data_dir, ARRAY_SIZE(township_names), nvillages, nmembers);
+    printf("%-26s %-12s %-14s %-8s %s\n", "demo account", "phone", "password", "name",
+           "organisation");
+    for (size_t i = 0; i < ARRAY_SIZE(acc); i++)
+        printf("%-26s %-12s %-14s %-8s %s (%s)\n", acc[i].label, acc[i].phone, acc[i].password,
+               acc[i].name, acc[i].org_name, acc[i].role);
+    printf("\nThe same list is in %s.\n", path);
+    rc = 0;
+out:
+    if (db_in_tx(db))
+        db_rollback(db);
+    db_close(db);
+    arena_release(&a);
+    return rc;
+}

@@ -1,0 +1,209 @@
+/*
+ * cmd_serve.c - zhibu serve, zhibu migrate.
+ */
+#include "app.h"
+#include "cli/cli.h"
+#include "core/http.h"
+#include "core/metrics.h"
+#include "core/static.h"
+#include "db/migrate.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+static bool wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return true;
+    return false;
+}
+
+/* Finds web/dist: the configured root, else ./web/dist, else next to the binary. */
+static void find_web_root(char *out, size_t n)
+{
+    if (cfg.web_root[0]) {
+        snprintf(out, n, "%s", cfg.web_root);
+        return;
+    }
+    if (access("web/dist/index.html", R_OK) == 0) {
+        snprintf(out, n, "web/dist");
+        return;
+    }
+    char exe[PATH_MAX - 128];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        const char *tries[] = {"/web/dist", "/../web/dist", "/../share/zhibu/web"};
+        for (size_t i = 0; i < ARRAY_SIZE(tries); i++) {
+            char cand[PATH_MAX - 64], idx[PATH_MAX];
+            snprintf(cand, sizeof(cand), "%s%s", exe, tries[i]);
+            snprintf(idx, sizeof(idx), "%s/index.html", cand);
+            if (access(idx, R_OK) == 0) {
+                snprintf(out, n, "%s", cand);
+                return;
+            }
+        }
+    }
+    out[0] = '\0';
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"listen"}, {"data"}, {"web"}, {"help", true}, {NULL}};
+    if (wants_help(argc, argv)) {
+        printf("usage: zhibu serve [--listen ADDR:PORT] [--data DIR] [--web DIR]\n\n"
+               "Runs the HTTP server: the API under /api/v1, /healthz, /metrics and the web\n"
+               "client. Applies pending migrations first.\n\n"
+               "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080, $ZHIBU_LISTEN)\n"
+               "  --data DIR          data directory (default ./data, $ZHIBU_DATA)\n"
+               "  --web DIR           the built web client (default web/dist, $ZHIBU_WEB)\n\n"
+               "More settings in DIR/zhibu.conf: threads, max_body, max_header, conn_timeout,\n"
+               "max_connections, cookie_secure, trust_proxy, login_max_failures,\n"
+               "member_session_days, admin_session_hours, log_level (see README).\n"
+               "SIGTERM or SIGINT stop it gracefully.\n");
+        return 0;
+    }
+    if (cli_parse("serve", argc, argv, opts) || cli_config(cli_get(opts, "data"), cli_get(opts, "listen")))
+        return 2;
+    if (cli_get(opts, "web"))
+        snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", cli_get(opts, "web"));
+
+    /* Block the stop signals in every thread; this one waits for them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct db *db = cli_open_data(true);
+    if (!db)
+        return 1;
+    if (!db_integrity_ok(db))
+        log_warn("PRAGMA quick check failed: run zhibu backup and inspect the database");
+    db_close(db);
+    db_configure(cli_db_path());
+
+    char web[PATH_MAX], err[700];
+    find_web_root(web, sizeof(web));
+    if (web[0]) {
+        long n = static_init(web, err, sizeof(err));
+        if (n < 0) {
+            fprintf(stderr, "zhibu: web client: %s\n", err);
+            return 1;
+        }
+        log_info("serving the web client from %s (%ld files)", web, n);
+    } else {
+        log_warn("no built web client found (web/dist): only the API is served");
+    }
+
+    int threads = cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    auth_init(threads);
+    router_init();
+    metrics_init(router_count());
+    if (http_start(err, sizeof(err)) != 0) {
+        fprintf(stderr, "zhibu: %s\n", err);
+        return 1;
+    }
+    log_info("zhibu %s listening on http://%s:%d (data %s)", ZHIBU_VERSION, cfg.listen_host,
+             http_port(), cfg.data_dir);
+
+    int sig = 0;
+    sigwait(&stop, &sig);
+    log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(10000);
+    db_shutdown();
+    static_release();
+    log_info("stopped");
+    return 0;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"data"}, {"help", true}, {NULL}};
+    if (wants_help(argc, argv)) {
+        printf("usage: zhibu migrate [--data DIR]\n\n"
+               "Creates the database in DIR (default ./data) or brings its schema up to\n"
+               "version %d in one transaction. A database written by a newer zhibu is\n"
+               "refused.\n",
+               migrate_latest());
+        return 0;
+    }
+    if (cli_parse("migrate", argc, argv, opts) || cli_config(cli_get(opts, "data"), NULL))
+        return 2;
+    struct db *db = cli_open_data(true);
+    if (!db)
+        return 1;
+    db_close(db);
+    printf("schema at version %d\n", migrate_latest());
+    return 0;
+}
+
+int cmd_backup(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"data"}, {"out"}, {"help", true}, {NULL}};
+    if (wants_help(argc, argv)) {
+        printf("usage: zhibu backup [--data DIR] --out FILE\n\n"
+               "Writes a consistent copy of DIR/zhibu.db to FILE while the server runs\n"
+               "(SQLite's online backup API). FILE must not exist. The copy is useless\n"
+               "without DIR/secret.key: keep the key safe, separately.\n");
+        return 0;
+    }
+    if (cli_parse("backup", argc, argv, opts) || cli_config(cli_get(opts, "data"), NULL))
+        return 2;
+    const char *out = cli_get(opts, "out");
+    if (!out) {
+        fprintf(stderr, "zhibu backup: --out FILE is required\n");
+        return 2;
+    }
+    if (access(out, F_OK) == 0) {
+        fprintf(stderr, "zhibu backup: %s exists; refusing to overwrite it\n", out);
+        return 1;
+    }
+    if (access(cli_db_path(), R_OK) != 0) {
+        fprintf(stderr, "zhibu backup: no database at %s\n", cli_db_path());
+        return 1;
+    }
+    char err[512];
+    if (db_backup(cli_db_path(), out, err, sizeof(err)) != DB_OK) {
+        fprintf(stderr, "zhibu backup: %s\n", err);
+        unlink(out);
+        return 1;
+    }
+    printf("backup written to %s\n", out);
+    return 0;
+}
+
+int cmd_audit(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"data"}, {"help", true}, {NULL}};
+    if (wants_help(argc, argv) || argc < 2 || strcmp(argv[1], "verify")) {
+        printf("usage: zhibu audit verify [--data DIR]\n\n"
+               "Walks the audit log's hash chain and reports the first row that was\n"
+               "changed, inserted or deleted. Exit status 1 when the chain is broken.\n");
+        return wants_help(argc, argv) ? 0 : 2;
+    }
+    if (cli_parse("audit verify", argc - 1, argv + 1, opts) ||
+        cli_config(cli_get(opts, "data"), NULL))
+        return 2;
+    struct db *db = cli_open_data(false);
+    if (!db)
+        return 1;
+    char err[256];
+    db_begin(db, false);
+    int64_t n = audit_verify(db, err, sizeof(err));
+    db_commit(db);
+    db_close(db);
+    if (n < 0) {
+        fprintf(stderr, "zhibu audit verify: BROKEN: %s\n", err);
+        return 1;
+    }
+    printf("audit log ok: %" PRId64 " rows, chain intact\n", n);
+    return 0;
+}

@@ -1,0 +1,320 @@
+#include "app.h"
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <sodium.h>
+
+const char *const role_names[ROLE__COUNT + 1] = {
+    [ROLE_MEMBER] = "member",
+    [ROLE_BRANCH_SECRETARY] = "branch_secretary",
+    [ROLE_BRANCH_COMMITTEE] = "branch_committee",
+    [ROLE_ORG_ADMIN] = "org_admin",
+    [ROLE_AUDITOR] = "auditor",
+    [ROLE_SAFETY_OFFICER] = "safety_officer",
+    [ROLE_SYSTEM_ADMIN] = "system_admin",
+    [ROLE__COUNT] = NULL,
+};
+
+#define R(x) (1u << (x))
+#define ALL_ROLES ((1u << ROLE__COUNT) - 1)
+
+/* Which roles grant which permission: the whole policy on one screen. */
+static const struct {
+    const char *name;
+    unsigned roles;
+} perm_table[PERM__COUNT] = {
+    [PERM_NONE] = {"none", ALL_ROLES},
+    [PERM_ORG_READ] = {"org.read", ALL_ROLES},
+    [PERM_ROSTER_READ] = {"roster.read", R(ROLE_BRANCH_SECRETARY) | R(ROLE_BRANCH_COMMITTEE) |
+                                             R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_ORG_ADMIN] = {"org.admin", R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_ROLE_ADMIN] = {"role.admin", R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_AUDIT_READ] = {"audit.read",
+                         R(ROLE_AUDITOR) | R(ROLE_SAFETY_OFFICER) | R(ROLE_SYSTEM_ADMIN)},
+};
+
+enum role role_parse(const char *name)
+{
+    for (int i = 0; i < ROLE__COUNT; i++)
+        if (name && !strcmp(name, role_names[i]))
+            return (enum role)i;
+    return ROLE__COUNT;
+}
+
+unsigned perm_roles(enum perm perm)
+{
+    return perm_table[perm].roles;
+}
+
+const char *perm_name(enum perm perm)
+{
+    return perm_table[perm].name;
+}
+
+/* Whether org_path lies in the subtree rooted at root_path (itself included). */
+static bool path_within(const char *org_path, const char *root_path)
+{
+    return strncmp(org_path, root_path, strlen(root_path)) == 0;
+}
+
+bool principal_holds(const struct principal *p, unsigned role_mask, const char *org_path)
+{
+    if (!p || !org_path)
+        return false;
+    for (size_t i = 0; i < p->nroles; i++)
+        if ((role_mask & R(p->roles[i].role)) && path_within(org_path, p->roles[i].org_path))
+            return true;
+    return false;
+}
+
+bool principal_can(const struct principal *p, enum perm perm, const char *org_path)
+{
+    return principal_holds(p, perm_roles(perm), org_path);
+}
+
+bool principal_has(const struct principal *p, enum perm perm)
+{
+    unsigned mask = perm_roles(perm);
+    for (size_t i = 0; p && i < p->nroles; i++)
+        if (mask & R(p->roles[i].role))
+            return true;
+    return false;
+}
+
+bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path)
+{
+    for (size_t i = 0; p && i < p->nroles; i++) {
+        const char *rp = p->roles[i].org_path;
+        if ((role_mask & R(p->roles[i].role)) && path_within(org_path, rp) && strcmp(org_path, rp))
+            return true;
+    }
+    return false;
+}
+
+bool req_allowed(struct req *req, enum perm perm, int64_t org_id)
+{
+    const char *path = NULL;
+    struct db_stmt *st =
+        db_query(req->db, "SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", org_id);
+    if (db_next(st))
+        path = arena_strdup(&req->arena, db_text(st, 0));
+    db_done(st);
+    if (path && principal_can(req->who, perm, path))
+        return true;
+    if (path)
+        req_audit(req, "access.denied", org_id, arena_printf(&req->arena, "org:%" PRId64, org_id),
+                  "denied", "%s %s needs %s", req->method, req->path, perm_name(perm));
+    return false;
+}
+
+/* ---- passwords ---- */
+
+#define PW_OPSLIMIT 2
+#define PW_MEMLIMIT (19u * 1024 * 1024)
+
+static sem_t hash_slots;
+static char dummy_hash[crypto_pwhash_STRBYTES];
+
+void auth_init(int slots)
+{
+    sem_init(&hash_slots, 0, (unsigned)(slots > 0 ? slots : 1));
+    char pw[32];
+    random_token(16, pw, sizeof(pw));
+    if (crypto_pwhash_str(dummy_hash, pw, strlen(pw), PW_OPSLIMIT, PW_MEMLIMIT) != 0)
+        BUG("cannot compute the dummy password hash");
+}
+
+bool password_hash(const char *password, char out[128])
+{
+    static_assert(crypto_pwhash_STRBYTES <= 128, "hash buffer");
+    sem_wait(&hash_slots);
+    int rc = crypto_pwhash_str(out, password, strlen(password), PW_OPSLIMIT, PW_MEMLIMIT);
+    sem_post(&hash_slots);
+    return rc == 0;
+}
+
+bool password_verify(const char *hash, const char *password)
+{
+    sem_wait(&hash_slots);
+    bool ok = crypto_pwhash_str_verify(hash ? hash : dummy_hash, password, strlen(password)) == 0;
+    sem_post(&hash_slots);
+    return hash && ok;
+}
+
+/* ---- sessions ---- */
+
+static void token_digest(const char *token, unsigned char out[32])
+{
+    crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+int session_create(struct db *db, int64_t account_id, bool admin, struct session_new *out)
+{
+    unsigned char digest[32];
+    random_token(32, out->token, sizeof(out->token));
+    random_token(16, out->csrf, sizeof(out->csrf));
+    token_digest(out->token, digest);
+    int64_t now = now_sec();
+    int64_t idle, life;
+    if (admin) {
+        life = (int64_t)cfg.admin_session_hours * 3600;
+        idle = life;
+    } else {
+        idle = (int64_t)cfg.member_session_days * 86400;
+        life = 5 * 365 * 86400LL; /* a member's own phone stays logged in while used */
+    }
+    out->max_age = admin ? life : idle;
+    return db_exec(db,
+                   "INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen, "
+                   "idle_timeout, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   "bisiiii", digest, (size_t)32, account_id, out->csrf, now, now, idle,
+                   now + life);
+}
+
+void principal_load_roles(struct db *db, struct arena *a, struct principal *p)
+{
+    size_t cap = 4;
+    p->roles = arena_alloc(a, cap * sizeof(*p->roles));
+    p->nroles = 0;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT r.id, r.role, r.org_id, o.path, o.name, o.level "
+                                  "FROM roles r JOIN orgs o ON o.id = r.org_id "
+                                  "WHERE r.account_id = ? AND r.deleted_at IS NULL "
+                                  "AND o.deleted_at IS NULL AND o.closed_at IS NULL ORDER BY r.id",
+                                  "i", p->account_id);
+    while (db_next(st)) {
+        enum role role = role_parse(db_text(st, 1));
+        if (role == ROLE__COUNT)
+            continue;
+        if (p->nroles == cap) {
+            struct role_grant *more = arena_alloc(a, 2 * cap * sizeof(*more));
+            memcpy(more, p->roles, cap * sizeof(*more));
+            p->roles = more;
+            cap *= 2;
+        }
+        p->roles[p->nroles++] = (struct role_grant){
+            .id = db_int(st, 0),
+            .role = role,
+            .org_id = db_int(st, 2),
+            .org_path = arena_strdup(a, db_text(st, 3)),
+            .org_name = arena_strdup(a, db_text(st, 4)),
+            .org_level = arena_strdup(a, db_text(st, 5)),
+        };
+    }
+    db_done(st);
+}
+
+struct principal *session_load(struct db *db, struct arena *a, const char *token)
+{
+    size_t n = strlen(token);
+    if (n < 40 || n > 64)
+        return NULL;
+    unsigned char digest[32];
+    token_digest(token, digest);
+    int64_t now = now_sec();
+    struct principal *p = NULL;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT s.id, s.account_id, s.csrf, s.last_seen, a.name, "
+                                  "a.member_id FROM sessions s JOIN accounts a ON a.id = "
+                                  "s.account_id WHERE s.token_hash = ? AND s.revoked_at IS NULL "
+                                  "AND s.expires_at > ? AND s.last_seen + s.idle_timeout > ? "
+                                  "AND a.disabled_at IS NULL",
+                                  "bii", digest, (size_t)32, now, now);
+    if (db_next(st)) {
+        p = arena_calloc(a, 1, sizeof(*p));
+        p->session_id = db_int(st, 0);
+        p->account_id = db_int(st, 1);
+        p->csrf = arena_strdup(a, db_text(st, 2));
+        p->last_seen = db_int(st, 3);
+        p->name = arena_strdup(a, db_text(st, 4));
+        p->member_id = db_int(st, 5);
+    }
+    db_done(st);
+    if (p)
+        principal_load_roles(db, a, p);
+    return p;
+}
+
+void session_touch(struct db *db, int64_t session_id)
+{
+    if (db_begin(db, true) != DB_OK)
+        return;
+    db_exec(db, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii", now_sec(), session_id);
+    db_commit(db);
+}
+
+int session_revoke_all(struct db *db, int64_t account_id, int64_t except_session)
+{
+    return db_exec(db,
+                   "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND id <> ? AND "
+                   "revoked_at IS NULL",
+                   "iii", now_sec(), account_id, except_session);
+}
+
+/* ---- accounts and roles ---- */
+
+int64_t account_find_by_phone(struct db *db, const char *phone)
+{
+    unsigned char h[PDATA_HASH_BYTES];
+    pdata_hash("phone", phone, h);
+    int64_t id = 0;
+    db_get_int(db, &id, "SELECT id FROM accounts WHERE phone_hash = ?", "b", h, sizeof(h));
+    return id;
+}
+
+int64_t account_create(struct db *db, const char *phone, const char *name, const char *password,
+                       int64_t member_id)
+{
+    unsigned char h[PDATA_HASH_BYTES];
+    char hash[128];
+    struct arena a;
+    arena_init(&a);
+    size_t sealed_len;
+    unsigned char *sealed = pdata_seal(&a, "phone", phone, &sealed_len);
+    pdata_hash("phone", phone, h);
+    if (password && !password_hash(password, hash)) {
+        arena_release(&a);
+        return 0;
+    }
+    int64_t now = now_sec();
+    int rc = db_exec(db,
+                     "INSERT INTO accounts (phone_hash, phone_sealed, phone_tail, name, "
+                     "password_hash, member_id, password_changed_at, created_at, updated_at, seq) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "bbsssIIiii", h, sizeof(h), sealed, sealed_len, phone + strlen(phone) - 4,
+                     name, password ? hash : NULL, member_id, password ? now : 0, now, now,
+                     db_next_seq(db));
+    arena_release(&a);
+    return rc == DB_OK ? db_last_id(db) : 0;
+}
+
+int account_set_password(struct db *db, int64_t account_id, const char *password)
+{
+    char hash[128];
+    if (!password_hash(password, hash))
+        return DB_ERROR;
+    int64_t now = now_sec();
+    return db_exec(db,
+                   "UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = "
+                   "?, seq = ? WHERE id = ?",
+                   "siiii", hash, now, now, db_next_seq(db), account_id);
+}
+
+int64_t role_grant(struct db *db, int64_t account_id, int64_t org_id, enum role role,
+                   int64_t granted_by)
+{
+    int64_t existing;
+    if (db_get_int(db, &existing,
+                   "SELECT id FROM roles WHERE account_id = ? AND org_id = ? AND role = ? AND "
+                   "deleted_at IS NULL",
+                   "iis", account_id, org_id, role_names[role]))
+        return 0;
+    int64_t now = now_sec();
+    if (db_exec(db,
+                "INSERT INTO roles (account_id, org_id, role, granted_by, created_at, updated_at, "
+                "seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "iisIiii", account_id, org_id, role_names[role], granted_by, now, now,
+                db_next_seq(db)) != DB_OK)
+        return 0;
+    return db_last_id(db);
+}

@@ -1,0 +1,117 @@
+/*
+ * auth.h - accounts, passwords, sessions, roles and the one permission
+ * check every route and handler uses.
+ *
+ * A role is granted on an organisation and reaches its whole subtree,
+ * nothing beside or above it. Permissions are what roles allow; the table
+ * perm_roles in auth.c says which role grants which permission.
+ */
+#ifndef ZHIBU_AUTH_H
+#define ZHIBU_AUTH_H
+
+enum role {
+    ROLE_MEMBER,
+    ROLE_BRANCH_SECRETARY,
+    ROLE_BRANCH_COMMITTEE,
+    ROLE_ORG_ADMIN,
+    ROLE_AUDITOR,
+    ROLE_SAFETY_OFFICER,
+    ROLE_SYSTEM_ADMIN,
+    ROLE__COUNT
+};
+
+enum perm {
+    PERM_NONE,
+    PERM_ORG_READ,      /* see an organisation, its children and subtree */
+    PERM_ROSTER_READ,   /* list and read member records */
+    PERM_ORG_ADMIN,     /* create, rename, move, close organisations */
+    PERM_ROLE_ADMIN,    /* list, grant and revoke roles */
+    PERM_AUDIT_READ,    /* read the audit log */
+    PERM__COUNT
+};
+
+extern const char *const role_names[ROLE__COUNT + 1];   /* NULL-terminated, for P_ENUM */
+/* ROLE__COUNT if name is not a role. */
+enum role role_parse(const char *name);
+/* Bit mask of the roles that grant perm. */
+unsigned perm_roles(enum perm perm);
+const char *perm_name(enum perm perm);
+
+struct role_grant {
+    int64_t id;
+    enum role role;
+    int64_t org_id;
+    const char *org_path;   /* "/1/12/" */
+    const char *org_name;
+    const char *org_level;
+};
+
+/* The logged-in caller, loaded fresh on every request (so a revoked role
+ * or a disabled account takes effect on the next request). */
+struct principal {
+    int64_t account_id;
+    int64_t session_id;
+    int64_t member_id;      /* 0 if the account has no member record */
+    const char *name;
+    const char *csrf;
+    int64_t last_seen;
+    struct role_grant *roles;
+    size_t nroles;
+};
+
+/* Whether p holds a role in role_mask on org_path or an ancestor of it. */
+bool principal_holds(const struct principal *p, unsigned role_mask, const char *org_path);
+/* Permission check on an organisation, given its materialised path. */
+bool principal_can(const struct principal *p, enum perm perm, const char *org_path);
+/* Whether some role of p grants perm anywhere. */
+bool principal_has(const struct principal *p, enum perm perm);
+/* Whether p holds a role in mask on a strict ancestor of org_path. */
+bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path);
+
+/*
+ * req_allowed - the central check: may the caller use perm on organisation
+ * org_id? Loads the organisation's path; false when it does not exist or is
+ * outside the caller's roles (callers answer 404 then, exactly as for a
+ * missing object). A denial is audited.
+ */
+struct req;
+bool req_allowed(struct req *req, enum perm perm, int64_t org_id);
+
+/* Passwords: argon2id (t=2, m=19 MiB), at most auth_hash_slots hashes at once. */
+void auth_init(int hash_slots);
+/* Writes the encoded hash into out (crypto_pwhash_STRBYTES); false if out of memory. */
+bool password_hash(const char *password, char out[128]);
+/* Verifies; with hash == NULL spends the same time and answers false. */
+bool password_verify(const char *hash, const char *password);
+
+/* Sessions. */
+#define SESSION_COOKIE "zhibu_session"
+#define CSRF_COOKIE "zhibu_csrf"
+struct session_new {
+    char token[64];     /* base64url, 43 chars */
+    char csrf[32];      /* base64url, 22 chars */
+    int64_t max_age;    /* seconds, for the cookie */
+};
+/* Creates a session for the account in the current write transaction. */
+int session_create(struct db *db, int64_t account_id, bool admin, struct session_new *out);
+/* Loads the principal for a token (in the current transaction); NULL if the
+ * token is unknown, expired, revoked or the account disabled. Arena-owned. */
+struct principal *session_load(struct db *db, struct arena *a, const char *token);
+/* Loads the roles of an account into p (arena-owned). */
+void principal_load_roles(struct db *db, struct arena *a, struct principal *p);
+/* Marks the session used now (sliding expiry); its own write transaction. */
+void session_touch(struct db *db, int64_t session_id);
+/* Revokes every session of an account (password change, disable). */
+int session_revoke_all(struct db *db, int64_t account_id, int64_t except_session);
+
+/* Accounts. Returns the id, 0 if not found. */
+int64_t account_find_by_phone(struct db *db, const char *phone);
+/* Creates an account (the phone sealed); password may be NULL. Returns id or 0 on error. */
+int64_t account_create(struct db *db, const char *phone, const char *name, const char *password,
+                       int64_t member_id);
+int account_set_password(struct db *db, int64_t account_id, const char *password);
+/* Grants a role; returns the role id, or 0 when it exists already or failed. */
+int64_t role_grant(struct db *db, int64_t account_id, int64_t org_id, enum role role,
+                   int64_t granted_by);
+
+#endif

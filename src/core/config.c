@@ -1,0 +1,136 @@
+#include "app.h"
+
+#include <ctype.h>
+
+struct config cfg;
+
+void config_defaults(struct config *c)
+{
+    memset(c, 0, sizeof(*c));
+    snprintf(c->listen_host, sizeof(c->listen_host), "127.0.0.1");
+    c->listen_port = 8080;
+    snprintf(c->data_dir, sizeof(c->data_dir), "./data");
+    c->threads = 0;
+    c->max_body = 1024 * 1024;
+    c->max_header = 32 * 1024;
+    c->conn_timeout = 30;
+    c->max_connections = 4096;
+    c->login_max_failures = 20;
+    c->member_session_days = 180;
+    c->admin_session_hours = 12;
+    c->log_level = LOG_INFO;
+}
+
+bool config_set_listen(struct config *c, const char *addr)
+{
+    const char *colon = strrchr(addr, ':');
+    if (!colon || colon == addr || (size_t)(colon - addr) >= sizeof(c->listen_host))
+        return false;
+    int64_t port;
+    if (!parse_i64(colon + 1, strlen(colon + 1), &port) || port < 1 || port > 65535)
+        return false;
+    memcpy(c->listen_host, addr, (size_t)(colon - addr));
+    c->listen_host[colon - addr] = '\0';
+    c->listen_port = (int)port;
+    return true;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "1") || !strcmp(v, "on"))
+        *out = true;
+    else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "0") || !strcmp(v, "off"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+static bool parse_int(const char *v, int64_t min, int64_t max, int64_t *out)
+{
+    return parse_i64(v, strlen(v), out) && *out >= min && *out <= max;
+}
+
+/* Applies one "key = value" setting; false if the key or value is bad. */
+static bool config_apply(struct config *c, const char *key, const char *v)
+{
+    int64_t n;
+
+    if (!strcmp(key, "listen"))
+        return config_set_listen(c, v);
+    if (!strcmp(key, "web_root"))
+        return snprintf(c->web_root, sizeof(c->web_root), "%s", v) < (int)sizeof(c->web_root);
+#define INT_KEY(name, field, min, max)                                                           \
+    if (!strcmp(key, name)) {                                                                    \
+        if (!parse_int(v, min, max, &n))                                                         \
+            return false;                                                                        \
+        c->field = n;                                                                            \
+        return true;                                                                             \
+    }
+    INT_KEY("threads", threads, 0, 256)
+    INT_KEY("max_body", max_body, 1024, 1024 * 1024 * 1024)
+    INT_KEY("max_header", max_header, 4096, 1024 * 1024)
+    INT_KEY("conn_timeout", conn_timeout, 1, 3600)
+    INT_KEY("max_connections", max_connections, 16, 1000000)
+    INT_KEY("login_max_failures", login_max_failures, 1, 100)
+    INT_KEY("member_session_days", member_session_days, 1, 3650)
+    INT_KEY("admin_session_hours", admin_session_hours, 1, 24 * 30)
+#undef INT_KEY
+    if (!strcmp(key, "cookie_secure"))
+        return parse_bool(v, &c->cookie_secure);
+    if (!strcmp(key, "trust_proxy"))
+        return parse_bool(v, &c->trust_proxy);
+    if (!strcmp(key, "log_level")) {
+        static const char *const names[] = {"debug", "info", "warn", "error"};
+        for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+            if (!strcmp(v, names[i])) {
+                c->log_level = (enum log_level)i;
+                return true;
+            }
+        return false;
+    }
+    return false;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = '\0';
+    return s;
+}
+
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? 0 : (snprintf(err, errlen, "%s: %s", path, strerror(errno)), -1);
+    char line[1024];
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char *s = trim(line);
+        if (!*s)
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s:%d: expected key = value", path, lineno);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        char *key = trim(s), *val = trim(eq + 1);
+        if (!config_apply(c, key, val)) {
+            snprintf(err, errlen, "%s:%d: bad setting %s = %s", path, lineno, key, val);
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,632 @@
+#include "app.h"
+#include "core/http.h"
+#include "core/metrics.h"
+#include "core/static.h"
+#include "core/validate.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static struct MHD_Daemon *daemon_handle;
+static atomic_int in_flight;
+
+static const char csp_app[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'; object-src 'none'";
+static const char csp_api[] = "default-src 'none'; frame-ancestors 'none'";
+
+/* ---- responses ---- */
+
+static void add_security_headers(struct MHD_Response *r, const char *csp)
+{
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(r, "Content-Security-Policy", csp);
+}
+
+static enum MHD_Result queue(struct req *req, int status, struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "X-Request-Id", req->request_id);
+    req->status = status;
+    enum MHD_Result rc = MHD_queue_response(req->conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+/* Writes the error envelope for req->err into req->out (replacing anything). */
+static void render_error(struct req *req)
+{
+    const struct err_info *e = &err_table[req->err];
+    struct jw *j = &req->json;
+    buf_reset(&req->out);
+    jw_init(j, &req->out);
+    jw_obj_begin(j);
+    jw_key(j, "error");
+    jw_obj_begin(j);
+    jw_kv_str(j, "code", e->code);
+    jw_kv_str(j, "message", req->err_msg ? req->err_msg : e->message);
+    if (req->err_field)
+        jw_kv_str(j, "field", req->err_field);
+    jw_obj_end(j);
+    jw_obj_end(j);
+    req->status = e->status;
+}
+
+/* Completes the success envelope after the handler wrote its data. */
+static void finish_data(struct req *req)
+{
+    if (!req->data_started) {
+        buf_addstr(&req->out, "{\"data\":");
+        jw_obj_begin(&req->json);
+        jw_obj_end(&req->json);
+        req->data_started = true;
+    }
+    assert(req->json.depth == 0);
+    buf_addch(&req->out, '}');
+}
+
+static enum MHD_Result send_json(struct req *req)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(req->out.len, req->out.data, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    add_security_headers(r, csp_api);
+    for (int i = 0; i < req->nset_cookie; i++)
+        MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
+    if (req->status == 405)
+        MHD_add_response_header(r, "Allow", "GET, POST, PUT, PATCH, DELETE");
+    return queue(req, req->status, r);
+}
+
+/* ---- request bookkeeping ---- */
+
+static void client_ip(struct req *req)
+{
+    if (cfg.trust_proxy) {
+        const char *xff = req_header(req, "X-Forwarded-For");
+        if (xff) {
+            size_t n = strcspn(xff, ", ");
+            if (n > 0 && n < 64) {
+                req->ip = arena_strndup(&req->arena, xff, n);
+                return;
+            }
+        }
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
+                      sizeof(text));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
+                      sizeof(text));
+    }
+    req->ip = arena_strdup(&req->arena, text);
+}
+
+static struct req *req_new(struct MHD_Connection *conn, const char *method, const char *url)
+{
+    struct req *req = xcalloc(1, sizeof(*req));
+    arena_init(&req->arena);
+    req->conn = conn;
+    req->start_us = mono_us();
+    req->method = arena_strdup(&req->arena, method);
+    req->path = arena_strdup(&req->arena, url);
+    req->err = -1;
+    req->audit_tail = &req->audit;
+    buf_init_arena(&req->body_raw, &req->arena);
+    buf_init_arena(&req->out, &req->arena);
+    jw_init(&req->json, &req->out);
+    unsigned char rid[8];
+    randombytes_buf(rid, sizeof(rid));
+    hex_encode(rid, sizeof(rid), req->request_id);
+    client_ip(req);
+    atomic_fetch_add(&in_flight, 1);
+    return req;
+}
+
+static void log_access(struct req *req)
+{
+    int64_t us = mono_us() - req->start_us;
+    metrics_request(req->route ? (long)router_index(req->route) : -1, req->status, us);
+    if (!log_enabled(LOG_INFO))
+        return;
+    struct buf b;
+    struct jw j;
+    log_begin(&b, &j, req->status >= 500 ? LOG_ERROR : LOG_INFO, "access");
+    jw_kv_str(&j, "rid", req->request_id);
+    jw_kv_str(&j, "ip", req->ip);
+    jw_kv_str(&j, "method", req->method);
+    jw_kv_str(&j, "path", req->path);
+    if (req->route)
+        jw_kv_str(&j, "route", req->route->path);
+    jw_kv_int(&j, "status", req->status);
+    jw_kv_int(&j, "us", us);
+    if (req->who)
+        jw_kv_int(&j, "account", req->who->account_id);
+    if (req->err >= 0)
+        jw_kv_str(&j, "error", err_table[req->err].code);
+    log_end(&b, &j);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    struct req *req = *con_cls;
+    if (!req)
+        return;
+    if (req->status == 0)
+        req->status = 499; /* the client went away before an answer */
+    log_access(req);
+    arena_release(&req->arena);
+    free(req);
+    *con_cls = NULL;
+    atomic_fetch_sub(&in_flight, 1);
+}
+
+static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
+/* ---- audit and idempotency around the handler ---- */
+
+static void write_audit(struct req *req)
+{
+    for (struct audit_entry *e = req->audit; e; e = e->next) {
+        struct audit_row row = {
+            .at = now_sec(),
+            .actor_id = req->who ? req->who->account_id : 0,
+            .org_id = e->org_id,
+            .action = e->action,
+            .target = e->target,
+            .result = e->result,
+            .detail = e->detail,
+            .ip = req->ip,
+            .request_id = req->request_id,
+        };
+        audit_append(req->db, &row);
+    }
+    req->audit = NULL;
+    req->audit_tail = &req->audit;
+}
+
+/* Audit rows of a request whose own transaction did not keep them. */
+static void flush_audit(struct req *req)
+{
+    if (!req->audit || !req->db)
+        return;
+    if (db_begin(req->db, true) != DB_OK) {
+        log_error("audit: cannot write %s rows of request %s", req->audit->action,
+                  req->request_id);
+        return;
+    }
+    write_audit(req);
+    if (db_commit(req->db) != DB_OK)
+        log_error("audit: commit failed for request %s", req->request_id);
+}
+
+struct idem {
+    const char *key;
+    unsigned char fp[32];
+};
+
+static bool idem_key_ok(const char *k)
+{
+    size_t n = strlen(k);
+    if (n < 1 || n > 128)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (k[i] < 0x21 || k[i] > 0x7e)
+            return false;
+    return true;
+}
+
+/* Looks the key up; returns 1 when the stored response was replayed into req,
+ * 0 to go on, or an error status. */
+static int idem_check(struct req *req, struct idem *idem)
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, sizeof(idem->fp));
+    crypto_generichash_update(&st, (const unsigned char *)req->method, strlen(req->method) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)req->path, strlen(req->path) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)req->body_raw.data, req->body_raw.len);
+    crypto_generichash_final(&st, idem->fp, sizeof(idem->fp));
+    struct db_stmt *q = db_query(req->db,
+                                 "SELECT fingerprint, status, body FROM idempotency WHERE "
+                                 "account_id = ? AND key = ?",
+                                 "is", req->who->account_id, idem->key);
+    int rc = 0;
+    if (db_next(q)) {
+        size_t n;
+        const void *fp = db_blob(q, 0, &n);
+        if (n != sizeof(idem->fp) || memcmp(fp, idem->fp, n) != 0) {
+            rc = req_fail(req, ERR_IDEM_MISMATCH, "Idempotency-Key %s was used with another request",
+                          idem->key);
+        } else {
+            req->status = (int)db_int(q, 1);
+            buf_reset(&req->out);
+            buf_addstr(&req->out, db_text(q, 2));
+            rc = 1;
+        }
+    }
+    db_done(q);
+    return rc;
+}
+
+static void idem_store(struct req *req, const struct idem *idem)
+{
+    db_exec(req->db,
+            "INSERT INTO idempotency (account_id, key, fingerprint, status, body, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            "isbisi", req->who->account_id, idem->key, idem->fp, sizeof(idem->fp),
+            (int64_t)req->status, req->out.data, now_sec());
+}
+
+/* ---- the API dispatcher ---- */
+
+static bool is_write(const char *method)
+{
+    return strcmp(method, "GET") && strcmp(method, "HEAD");
+}
+
+/* Finds the caller from the bearer token or the session cookie. */
+static void authenticate(struct req *req)
+{
+    const char *token = NULL;
+    const char *authz = req_header(req, "Authorization");
+    if (authz && !strncasecmp(authz, "Bearer ", 7)) {
+        token = authz + 7;
+    } else {
+        token = req_cookie(req, SESSION_COOKIE);
+        req->via_cookie = token != NULL;
+    }
+    if (token && *token)
+        req->who = session_load(req->db, &req->arena, token);
+}
+
+/* The target organisation the route's scope names; 0 when none. */
+static int64_t scope_org(struct req *req)
+{
+    const struct route *r = req->route;
+    switch (r->scope) {
+    case SCOPE_PATH_ORG:
+        return req_id(req);
+    case SCOPE_QUERY_ORG:
+        return req_query_int(req, r->scope_field, 0);
+    case SCOPE_BODY_ORG:
+        return req_body_int(req, r->scope_field, 0);
+    default:
+        return 0;
+    }
+}
+
+/* Login, CSRF and the route's permission. 0 to go on, else an error status. */
+static int authorize(struct req *req)
+{
+    const struct route *r = req->route;
+    if (r->scope == SCOPE_PUBLIC)
+        return 0;
+    if (!req->who)
+        return req_fail(req, ERR_AUTH_REQUIRED, NULL);
+    if (req->via_cookie && is_write(req->method)) {
+        const char *tok = req_header(req, "X-CSRF-Token");
+        size_t n = strlen(req->who->csrf);
+        if (!tok || strlen(tok) != n || !mem_equal_ct(tok, req->who->csrf, n))
+            return req_fail(req, ERR_CSRF, NULL);
+    }
+    if (r->perm == PERM_NONE || r->scope == SCOPE_OBJECT)
+        return 0;
+    if (r->scope == SCOPE_LOGIN) {
+        if (principal_has(req->who, r->perm))
+            return 0;
+        req_audit(req, "access.denied", 0, NULL, "denied", "%s %s needs %s", req->method,
+                  req->path, perm_name(r->perm));
+        return req_fail(req, ERR_FORBIDDEN, NULL);
+    }
+    int64_t org = scope_org(req);
+    if (!org || !req_allowed(req, r->perm, org))
+        return req_fail(req, ERR_ORG_NOT_FOUND, "no organisation %" PRId64, org);
+    return 0;
+}
+
+/* Runs the matched route inside its transaction. Leaves status and body in req. */
+static void run_route(struct req *req)
+{
+    const struct route *r = req->route;
+    bool write = is_write(req->method);
+    bool own_tx = r->flags & ROUTE_OWN_TX;
+    struct idem idem = {0};
+
+    if (req_validate_query(req) || req_validate_body(req))
+        return;
+    req->db = db_thread();
+    if (!req->db) {
+        req_fail(req, ERR_BUSY, "the store is not available");
+        return;
+    }
+    if (db_begin(req->db, write && !own_tx) != DB_OK) {
+        req_fail(req, ERR_BUSY, NULL);
+        return;
+    }
+    authenticate(req);
+    int status = authorize(req);
+    const char *key = req_header(req, "Idempotency-Key");
+    if (!status && key && write && req->who && !(r->flags & ROUTE_NO_IDEM)) {
+        if (!idem_key_ok(key)) {
+            status = req_fail(req, ERR_IDEM_KEY, NULL);
+        } else {
+            idem.key = arena_strdup(&req->arena, key);
+            status = idem_check(req, &idem);
+            if (status == 1) { /* replayed */
+                db_rollback(req->db);
+                return;
+            }
+        }
+    }
+    if (status) {
+        db_rollback(req->db);
+        return;
+    }
+    if (own_tx) {
+        db_commit(req->db);
+        req->status = r->handler(req);
+        if (db_in_tx(req->db))
+            BUG("%s %s left a transaction open", r->method, r->path);
+    } else {
+        req->status = r->handler(req);
+        if (req->status < 400 && !db_failed(req->db)) {
+            finish_data(req);
+            if (idem.key)
+                idem_store(req, &idem);
+            if (write)
+                write_audit(req);
+        }
+        if (req->status >= 400 || db_commit(req->db) != DB_OK) {
+            if (req->status < 400)
+                req_fail(req, db_failed(req->db) == DB_BUSY ? ERR_BUSY : ERR_DB, NULL);
+            db_rollback(req->db);
+        }
+    }
+    if (req->status < 400 && own_tx)
+        finish_data(req);
+}
+
+static enum MHD_Result handle_api(struct req *req)
+{
+    const struct route *r = NULL;
+    switch (router_match(req->method, req->path, &r, req->path_ids, &req->npath_ids)) {
+    case MATCH_NO_PATH:
+        req_fail(req, ERR_NOT_FOUND, "no resource %s", req->path);
+        break;
+    case MATCH_NO_METHOD:
+        req_fail(req, ERR_METHOD, "%s is not allowed on %s", req->method, req->path);
+        break;
+    case MATCH_BAD_PARAM:
+        req_fail(req, ERR_BAD_PATH, "ids in the path are positive whole numbers");
+        break;
+    case MATCH_OK:
+        req->route = r;
+        if (req->body_too_large)
+            req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", cfg.max_body);
+        else
+            run_route(req);
+        break;
+    }
+    if (req->err >= 0)
+        render_error(req);
+    flush_audit(req);
+    if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
+        session_touch(req->db, req->who->session_id);
+    return send_json(req);
+}
+
+/* ---- health, metrics, static files ---- */
+
+static enum MHD_Result handle_health(struct req *req)
+{
+    struct db *db = db_thread();
+    int64_t one = 0;
+    bool ok = db && db_begin(db, false) == DB_OK;
+    if (ok) {
+        ok = db_get_int(db, &one, "SELECT 1", "") && one == 1;
+        db_commit(db);
+    }
+    buf_addstr(&req->out, ok ? "{\"status\":\"ok\"}" : "{\"status\":\"unavailable\"}");
+    req->status = ok ? 200 : 503;
+    return send_json(req);
+}
+
+static enum MHD_Result handle_metrics(struct req *req)
+{
+    metrics_render(&req->out);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(req->out.len, req->out.data, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    add_security_headers(r, csp_api);
+    return queue(req, 200, r);
+}
+
+static bool accepts_gzip(struct req *req)
+{
+    const char *ae = req_header(req, "Accept-Encoding");
+    return ae && strstr(ae, "gzip");
+}
+
+static enum MHD_Result handle_static(struct req *req)
+{
+    bool head = !strcmp(req->method, "HEAD");
+    if (strcmp(req->method, "GET") && !head) {
+        req_fail(req, ERR_METHOD, NULL);
+        render_error(req);
+        return send_json(req);
+    }
+    const struct static_file *f = static_find(req->path);
+    if (!f) {
+        /* Client-side routes (no file extension) get the app shell. */
+        const char *last = strrchr(req->path, '/');
+        if (last && !strchr(last, '.'))
+            f = static_find("/index.html");
+    }
+    if (!f) {
+        static const char body[] = "not found\n";
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            sizeof(body) - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+        add_security_headers(r, csp_api);
+        return queue(req, 404, r);
+    }
+    const char *inm = req_header(req, "If-None-Match");
+    bool not_modified = inm && strstr(inm, f->etag);
+    bool gz = f->gz && accepts_gzip(req);
+    struct MHD_Response *r;
+    if (not_modified || head)
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    else
+        r = MHD_create_response_from_buffer(gz ? f->gzlen : f->len, gz ? f->gz : f->data,
+                                            MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, "Content-Type", f->type);
+    MHD_add_response_header(r, "ETag", f->etag);
+    MHD_add_response_header(r, "Last-Modified", f->last_modified);
+    if (f->gz) {
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
+        if (gz && !not_modified)
+            MHD_add_response_header(r, "Content-Encoding", "gzip");
+    }
+    MHD_add_response_header(r, "Cache-Control", f->immutable ? "public, max-age=31536000, immutable"
+                                                             : "no-cache");
+    if (!strcmp(f->path, "/sw.js"))
+        MHD_add_response_header(r, "Service-Worker-Allowed", "/");
+    add_security_headers(r, csp_app);
+    return queue(req, not_modified ? 304 : 200, r);
+}
+
+/* ---- the MHD access handler ---- */
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_data_size,
+                                      void **con_cls)
+{
+    struct req *req = *con_cls;
+    if (!req) {
+        req = req_new(conn, method, url);
+        *con_cls = req;
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+        int64_t len;
+        if (cl && parse_i64(cl, strlen(cl), &len) && (uint64_t)len > cfg.max_body) {
+            /* Answer at once and let MHD close the connection: no need to read it. */
+            req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", cfg.max_body);
+            render_error(req);
+            return send_json(req);
+        }
+        /* Answering on the first call makes MHD 0.9.75 close the connection:
+         * wait for the next call. */
+        return MHD_YES;
+    }
+    if (req->status)
+        return MHD_YES; /* answered already (oversized body): discard the rest */
+    if (*upload_data_size) {
+        if (req->body_raw.len + *upload_data_size > cfg.max_body)
+            req->body_too_large = true;
+        else
+            buf_add(&req->body_raw, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (!strncmp(req->path, "/api/", 5))
+        return handle_api(req);
+    if (!strcmp(req->path, "/healthz"))
+        return handle_health(req);
+    if (!strcmp(req->path, "/metrics"))
+        return handle_metrics(req);
+    return handle_static(req);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char text[512];
+    vsnprintf(text, sizeof(text), fmt, ap);
+    size_t n = strlen(text);
+    while (n && text[n - 1] == '\n')
+        text[--n] = '\0';
+    log_warn("http: %s", text);
+}
+
+int http_start(char *err, size_t errlen)
+{
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg.listen_port)};
+    struct sockaddr_in6 addr6 = {.sin6_family = AF_INET6,
+                                 .sin6_port = htons((uint16_t)cfg.listen_port)};
+    const struct sockaddr *sa;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    if (inet_pton(AF_INET, cfg.listen_host, &addr.sin_addr) == 1) {
+        sa = (const struct sockaddr *)&addr;
+    } else {
+        const char *h = cfg.listen_host;
+        char tmp[64];
+        if (h[0] == '[') { /* [::1] */
+            snprintf(tmp, sizeof(tmp), "%.*s", (int)strlen(h) - 2, h + 1);
+            h = tmp;
+        }
+        if (inet_pton(AF_INET6, h, &addr6.sin6_addr) != 1) {
+            snprintf(err, errlen, "cannot listen on %s: not an IP address", cfg.listen_host);
+            return -1;
+        }
+        sa = (const struct sockaddr *)&addr6;
+        flags |= MHD_USE_IPv6;
+    }
+    int threads = cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1)
+        threads = 1;
+    daemon_handle = MHD_start_daemon(
+        flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg.conn_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header, MHD_OPTION_NOTIFY_COMPLETED,
+        request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, connection_notify, NULL,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_END);
+    if (!daemon_handle) {
+        snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,
+                 cfg.listen_port);
+        return -1;
+    }
+    return 0;
+}
+
+int http_port(void)
+{
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_BIND_PORT);
+    return di ? di->port : cfg.listen_port;
+}
+
+void http_stop(int grace_ms)
+{
+    if (!daemon_handle)
+        return;
+    MHD_socket s = MHD_quiesce_daemon(daemon_handle);
+    if (s != MHD_INVALID_SOCKET)
+        close(s);
+    for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
+        usleep(10000);
+    if (atomic_load(&in_flight) > 0)
+        log_warn("shutdown: %d requests still in flight after %d ms", atomic_load(&in_flight),
+                 grace_ms);
+    MHD_stop_daemon(daemon_handle);
+    daemon_handle = NULL;
+}

@@ -1,0 +1,48 @@
+/*
+ * json.h - the streaming JSON writer used for every response. It writes
+ * straight into a buf, inserts commas itself, and escapes strings. Callers
+ * must pass valid UTF-8 (everything stored came through jansson, which
+ * rejects invalid UTF-8); invalid bytes are replaced by U+FFFD anyway.
+ */
+#ifndef ZHIBU_JSON_H
+#define ZHIBU_JSON_H
+
+#define JW_MAX_DEPTH 32
+
+struct jw {
+    struct buf *out;
+    int depth;
+    bool need_comma[JW_MAX_DEPTH];
+    bool after_key;
+};
+
+void jw_init(struct jw *j, struct buf *out);
+
+void jw_obj_begin(struct jw *j);
+void jw_obj_end(struct jw *j);
+void jw_arr_begin(struct jw *j);
+void jw_arr_end(struct jw *j);
+/* Writes an object key; the next value call writes its value. */
+void jw_key(struct jw *j, const char *key);
+
+void jw_str(struct jw *j, const char *s);
+void jw_strn(struct jw *j, const char *s, size_t n);
+void jw_int(struct jw *j, int64_t v);
+void jw_bool(struct jw *j, bool v);
+void jw_null(struct jw *j);
+/* Seconds since the epoch as an ISO 8601 UTC string. */
+void jw_time(struct jw *j, int64_t t);
+/* Appends already-serialised JSON as one value (trusted input only). */
+void jw_raw(struct jw *j, const char *raw, size_t n);
+
+/* key + value shorthands */
+void jw_kv_str(struct jw *j, const char *key, const char *s);   /* NULL -> null */
+void jw_kv_int(struct jw *j, const char *key, int64_t v);
+void jw_kv_bool(struct jw *j, const char *key, bool v);
+void jw_kv_null(struct jw *j, const char *key);
+void jw_kv_time(struct jw *j, const char *key, int64_t t);      /* 0 -> null */
+
+/* Escapes s as a JSON string (with quotes) onto b. */
+void jw_escape(struct buf *b, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * metrics.h - counters for GET /metrics (Prometheus text format): requests
+ * by route and status, a latency histogram, open connections, store errors.
+ * Lock-free: relaxed atomics only.
+ */
+#ifndef ZHIBU_METRICS_H
+#define ZHIBU_METRICS_H
+
+/* Sizes the per-route tables; call after router_init(). */
+void metrics_init(size_t nroutes);
+/* route: index from router_index(), or -1 for non-API requests (static, health). */
+void metrics_request(long route, int status, int64_t micros);
+void metrics_connection(int delta);
+long metrics_open_connections(void);
+void metrics_render(struct buf *out);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * pdata.h - personal data protection: values such as phone and ID numbers
+ * are sealed at rest with XChaCha20-Poly1305 (libsodium) and found through a
+ * keyed hash. The master key lives in DATA/secret.key (32 bytes, mode 0600),
+ * created on first use, never in the database: a copy of the database
+ * without the key cannot be read.
+ */
+#ifndef ZHIBU_PDATA_H
+#define ZHIBU_PDATA_H
+
+#define PDATA_HASH_BYTES 32
+
+/* Loads DATA/secret.key, creating it if missing. -1 with a reason on error. */
+int pdata_init(const char *data_dir, char *err, size_t errlen);
+
+/* Keyed hash of value for equality lookups (domain separates kinds). */
+void pdata_hash(const char *domain, const char *value, unsigned char out[PDATA_HASH_BYTES]);
+/* Seals value; returns an arena blob of *len bytes (nonce + ciphertext + tag). */
+unsigned char *pdata_seal(struct arena *a, const char *domain, const char *value, size_t *len);
+/* Opens a sealed blob; NULL if it was tampered with or sealed with another key. */
+char *pdata_open(struct arena *a, const char *domain, const unsigned char *blob, size_t len);
+/* Keyed hash for the audit chain. */
+void pdata_audit_mac(const void *in, size_t n, unsigned char out[32]);
+/* "138****5678" from a phone number (into an arena string). */
+char *pdata_mask_phone(struct arena *a, const char *phone);
+
+/* Random bytes as base64url without padding into out (>= 4*n/3+2 bytes). */
+void random_token(size_t nbytes, char *out, size_t outlen);
+
+#endif

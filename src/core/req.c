@@ -1,0 +1,360 @@
+/*
+ * req.c - request helpers for handlers, and input validation against the
+ * route's declared parameters.
+ */
+#include "app.h"
+#include "core/validate.h"
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+struct jw *req_data(struct req *req)
+{
+    if (!req->data_started) {
+        buf_addstr(&req->out, "{\"data\":");
+        req->data_started = true;
+    }
+    return &req->json;
+}
+
+static int req_vfail(struct req *req, int err, const char *field, const char *fmt, va_list ap)
+{
+    assert(err >= 0 && err < ERR__COUNT);
+    req->err = err;
+    req->err_field = field;
+    req->err_msg = fmt ? arena_vprintf(&req->arena, fmt, ap) : err_table[err].message;
+    req->status = err_table[err].status;
+    return req->status;
+}
+
+int req_fail(struct req *req, int err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = req_vfail(req, err, NULL, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int req_fail_field(struct req *req, int err, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = req_vfail(req, err, field, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int64_t req_id(struct req *req)
+{
+    assert(req->npath_ids > 0);
+    return req->path_ids[0];
+}
+
+static const struct value *find_value(const struct value *v, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(v[i].name, name))
+            return &v[i];
+    BUG("parameter %s is not declared on this route", name);
+}
+
+const struct value *req_query(struct req *req, const char *name)
+{
+    return find_value(req->query, req->nquery, name);
+}
+
+const struct value *req_body(struct req *req, const char *name)
+{
+    return find_value(req->body, req->nbody, name);
+}
+
+int64_t req_query_int(struct req *req, const char *name, int64_t dflt)
+{
+    const struct value *v = req_query(req, name);
+    return v->present ? v->i : dflt;
+}
+
+const char *req_query_str(struct req *req, const char *name)
+{
+    const struct value *v = req_query(req, name);
+    return v->present ? v->s : NULL;
+}
+
+const char *req_body_str(struct req *req, const char *name)
+{
+    const struct value *v = req_body(req, name);
+    return v->present ? v->s : NULL;
+}
+
+int64_t req_body_int(struct req *req, const char *name, int64_t dflt)
+{
+    const struct value *v = req_body(req, name);
+    return v->present ? v->i : dflt;
+}
+
+int req_limit(struct req *req)
+{
+    return (int)req_query_int(req, "limit", 50);
+}
+
+const char *req_header(struct req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(struct req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+void req_set_cookie(struct req *req, const char *cookie)
+{
+    assert(req->nset_cookie < (int)ARRAY_SIZE(req->set_cookie));
+    req->set_cookie[req->nset_cookie++] = arena_strdup(&req->arena, cookie);
+}
+
+void req_audit(struct req *req, const char *action, int64_t org_id, const char *target,
+               const char *result, const char *detail_fmt, ...)
+{
+    struct audit_entry *e = arena_calloc(&req->arena, 1, sizeof(*e));
+    e->action = action;
+    e->org_id = org_id;
+    e->target = target;
+    e->result = result;
+    if (detail_fmt) {
+        va_list ap;
+        va_start(ap, detail_fmt);
+        e->detail = arena_vprintf(&req->arena, detail_fmt, ap);
+        va_end(ap);
+    }
+    *req->audit_tail = e;
+    req->audit_tail = &e->next;
+}
+
+/* ---- validation ---- */
+
+static bool check_string(const struct param *p, const char *s, size_t n, const char **why)
+{
+    long chars = utf8_chars(s, n);
+    if (chars < 0 || memchr(s, '\0', n)) {
+        *why = "must be text without control characters";
+        return false;
+    }
+    switch (p->type) {
+    case P_STR:
+        if (chars < (p->min ? p->min : 0) || (p->max && chars > p->max)) {
+            *why = "has the wrong length";
+            return false;
+        }
+        if ((p->flags & P_REQUIRED) && chars == 0) {
+            *why = "must not be empty";
+            return false;
+        }
+        return true;
+    case P_PASSWORD:
+        if (chars < 8 || chars > 128) {
+            *why = "must be 8 to 128 characters";
+            return false;
+        }
+        return true;
+    case P_ENUM:
+        for (const char *const *c = p->choices; c && *c; c++)
+            if (!strcmp(*c, s))
+                return true;
+        *why = "is not one of the allowed values";
+        return false;
+    case P_PHONE:
+        if (!valid_phone(s)) {
+            *why = "must be an 11-digit mobile number";
+            return false;
+        }
+        return true;
+    case P_DATE: {
+        int y, m, d;
+        if (!date_parse(s, &y, &m, &d)) {
+            *why = "must be a date YYYY-MM-DD";
+            return false;
+        }
+        return true;
+    }
+    default:
+        BUG("not a string parameter");
+    }
+}
+
+static bool check_int(const struct param *p, int64_t v, const char **why)
+{
+    if (p->type == P_ID && v <= 0) {
+        *why = "must be a positive id";
+        return false;
+    }
+    if (p->type == P_INT && (v < p->min || v > p->max)) {
+        *why = "is out of range";
+        return false;
+    }
+    return true;
+}
+
+bool value_from_string(struct arena *a, const struct param *p, const char *s, struct value *out,
+                       const char **why)
+{
+    out->name = p->name;
+    out->type = p->type;
+    out->present = true;
+    size_t n = strlen(s);
+    switch (p->type) {
+    case P_ID:
+    case P_INT: {
+        bool neg = p->type == P_INT && n > 1 && s[0] == '-';
+        int64_t v;
+        if (!parse_i64(s + neg, n - neg, &v)) {
+            *why = "must be a whole number";
+            return false;
+        }
+        out->i = neg ? -v : v;
+        return check_int(p, out->i, why);
+    }
+    case P_BOOL:
+        if (!strcmp(s, "true") || !strcmp(s, "1"))
+            out->i = 1;
+        else if (!strcmp(s, "false") || !strcmp(s, "0"))
+            out->i = 0;
+        else {
+            *why = "must be true or false";
+            return false;
+        }
+        return true;
+    default:
+        if (!check_string(p, s, n, why))
+            return false;
+        out->s = arena_strndup(a, s, n);
+        return true;
+    }
+}
+
+bool value_from_json(struct arena *a, const struct param *p, const json_t *j, struct value *out,
+                     const char **why)
+{
+    out->name = p->name;
+    out->type = p->type;
+    out->present = true;
+    switch (p->type) {
+    case P_ID:
+    case P_INT:
+        if (!json_is_integer(j)) {
+            *why = "must be a whole number";
+            return false;
+        }
+        out->i = (int64_t)json_integer_value(j);
+        return check_int(p, out->i, why);
+    case P_BOOL:
+        if (!json_is_boolean(j)) {
+            *why = "must be true or false";
+            return false;
+        }
+        out->i = json_is_true(j);
+        return true;
+    default:
+        if (!json_is_string(j)) {
+            *why = "must be a string";
+            return false;
+        }
+        if (!check_string(p, json_string_value(j), json_string_length(j), why))
+            return false;
+        out->s = arena_strndup(a, json_string_value(j), json_string_length(j));
+        return true;
+    }
+}
+
+static size_t count_params(const struct param *decl)
+{
+    size_t n = 0;
+    while (decl && decl[n].name)
+        n++;
+    return n;
+}
+
+int req_validate_query(struct req *req)
+{
+    const struct param *decl = req->route->query;
+    req->nquery = count_params(decl);
+    req->query = arena_calloc(&req->arena, req->nquery ? req->nquery : 1, sizeof(*req->query));
+    for (size_t i = 0; i < req->nquery; i++) {
+        const struct param *p = &decl[i];
+        struct value *v = &req->query[i];
+        v->name = p->name;
+        v->type = p->type;
+        const char *s = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, p->name);
+        if (!s || !*s) {
+            if (p->flags & P_REQUIRED)
+                return req_fail_field(req, ERR_INVALID, p->name, "%s is required", p->name);
+            continue;
+        }
+        const char *why;
+        if (!value_from_string(&req->arena, p, s, v, &why))
+            return req_fail_field(req, ERR_INVALID, p->name, "%s %s", p->name, why);
+    }
+    return 0;
+}
+
+int req_validate_body(struct req *req)
+{
+    const struct param *decl = req->route->body;
+    req->nbody = count_params(decl);
+    req->body = arena_calloc(&req->arena, req->nbody ? req->nbody : 1, sizeof(*req->body));
+    for (size_t i = 0; i < req->nbody; i++) {
+        req->body[i].name = decl[i].name;
+        req->body[i].type = decl[i].type;
+    }
+    if (!decl)
+        return 0; /* the route takes no body: whatever came is ignored */
+    if (req->body_raw.len == 0 && req->nbody == 0)
+        return 0;
+    json_error_t jerr;
+    json_t *root = json_loadb(req->body_raw.data, req->body_raw.len,
+                              JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return req_fail(req, ERR_BAD_JSON, "invalid JSON at line %d column %d: %s", jerr.line,
+                        jerr.column, jerr.text);
+    int rc = 0;
+    if (!json_is_object(root)) {
+        rc = req_fail(req, ERR_BAD_JSON, "the body must be a JSON object");
+        goto out;
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(root, key, val)
+    {
+        size_t i;
+        for (i = 0; i < req->nbody; i++)
+            if (!strcmp(decl[i].name, key))
+                break;
+        if (i == req->nbody) {
+            const char *field = arena_strndup(&req->arena, key, strnlen(key, 64));
+            rc = req_fail_field(req, ERR_UNKNOWN_FIELD, field, "unknown field");
+            goto out;
+        }
+        if (json_is_null(val)) {
+            if (decl[i].flags & P_REQUIRED) {
+                rc = req_fail_field(req, ERR_INVALID, decl[i].name, "%s is required",
+                                    decl[i].name);
+                goto out;
+            }
+            continue;
+        }
+        const char *why;
+        if (!value_from_json(&req->arena, &decl[i], val, &req->body[i], &why)) {
+            rc = req_fail_field(req, ERR_INVALID, decl[i].name, "%s %s", decl[i].name, why);
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < req->nbody; i++)
+        if ((decl[i].flags & P_REQUIRED) && !req->body[i].present) {
+            rc = req_fail_field(req, ERR_INVALID, decl[i].name, "%s is required", decl[i].name);
+            goto out;
+        }
+out:
+    json_decref(root);
+    return rc;
+}

@@ -1,0 +1,91 @@
+/*
+ * req.h - one API request as handlers see it: validated inputs, the
+ * caller, the transaction, the response writer, the error, the audit rows.
+ * Everything hangs off the request arena.
+ */
+#ifndef ZHIBU_REQ_H
+#define ZHIBU_REQ_H
+
+struct MHD_Connection;
+struct principal;
+
+struct audit_entry {
+    const char *action;     /* "auth.login", "org.create", ... */
+    int64_t org_id;         /* 0: none */
+    const char *target;     /* "org:12", "account:5" */
+    const char *result;     /* "ok", "denied", "failed" */
+    const char *detail;     /* free text, never secrets */
+    struct audit_entry *next;
+};
+
+struct req {
+    struct arena arena;
+    struct MHD_Connection *conn;
+    const char *method;
+    const char *path;
+    char request_id[17];
+    const char *ip;
+    int64_t start_us;
+
+    const struct route *route;
+    int64_t path_ids[ROUTE_MAX_PATH_PARAMS];
+    int npath_ids;
+    struct value *query;    /* one per declared query param */
+    size_t nquery;
+    struct value *body;     /* one per declared body field */
+    size_t nbody;
+    struct buf body_raw;    /* request body as received */
+    bool body_too_large;
+
+    struct db *db;
+    struct principal *who;  /* NULL when not logged in */
+    bool via_cookie;        /* authenticated by cookie: writes need CSRF */
+
+    int status;
+    struct buf out;         /* response body */
+    struct jw json;
+    bool data_started;
+    int err;                /* enum err_code, -1 if none */
+    const char *err_msg;
+    const char *err_field;
+
+    const char *set_cookie[4];
+    int nset_cookie;
+    struct audit_entry *audit, **audit_tail;
+};
+
+/* Starts the success envelope {"data": and returns the writer for its value. */
+struct jw *req_data(struct req *req);
+
+/* Records an error; returns its HTTP status so a handler can `return req_fail(...)`. */
+int req_fail(struct req *req, int err, const char *fmt, ...) PRINTF_LIKE(3, 4);
+/* The same, naming the field that is wrong. */
+int req_fail_field(struct req *req, int err, const char *field, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+
+/* The {id} path parameter (the first one). */
+int64_t req_id(struct req *req);
+
+/* Validated inputs; "present" tells whether the caller sent the field. */
+const struct value *req_query(struct req *req, const char *name);
+const struct value *req_body(struct req *req, const char *name);
+int64_t req_query_int(struct req *req, const char *name, int64_t dflt);
+const char *req_query_str(struct req *req, const char *name);   /* NULL if absent */
+const char *req_body_str(struct req *req, const char *name);    /* NULL if absent */
+int64_t req_body_int(struct req *req, const char *name, int64_t dflt);
+
+/* A request header, or NULL. */
+const char *req_header(struct req *req, const char *name);
+/* A cookie's value, or NULL. */
+const char *req_cookie(struct req *req, const char *name);
+/* Adds a Set-Cookie header to the response (value copied to the arena). */
+void req_set_cookie(struct req *req, const char *cookie);
+
+/* Queues an audit row; the dispatcher writes it whatever the outcome. */
+void req_audit(struct req *req, const char *action, int64_t org_id, const char *target,
+               const char *result, const char *detail_fmt, ...) PRINTF_LIKE(6, 7);
+
+/* Paging: the declared "limit" query field, capped; default 50, max 200. */
+int req_limit(struct req *req);
+
+#endif

@@ -1,0 +1,172 @@
+#include "app.h"
+
+/* The flat list built from route_tables[] at start-up. */
+static const struct route **routes;
+static size_t nroutes;
+
+static bool route_path_ok(const char *p)
+{
+    if (p[0] != '/')
+        return false;
+    for (const char *s = p; *s; s++) {
+        if (*s == '{' && strncmp(s, "{id}", 4) != 0)
+            return false; /* only {id} parameters exist */
+    }
+    return true;
+}
+
+void router_init(void)
+{
+    size_t n = 0;
+    for (size_t t = 0; route_tables[t]; t++)
+        for (const struct route *r = route_tables[t]; r->method; r++)
+            n++;
+    routes = xcalloc(n, sizeof(*routes));
+    for (size_t t = 0; route_tables[t]; t++) {
+        for (const struct route *r = route_tables[t]; r->method; r++) {
+            if (!route_path_ok(r->path) || !r->handler)
+                BUG("bad route %s %s", r->method, r->path);
+            if ((r->scope == SCOPE_QUERY_ORG || r->scope == SCOPE_BODY_ORG) && !r->scope_field)
+                BUG("route %s %s needs scope_field", r->method, r->path);
+            for (size_t i = 0; i < nroutes; i++)
+                if (!strcmp(routes[i]->method, r->method) && !strcmp(routes[i]->path, r->path))
+                    BUG("duplicate route %s %s", r->method, r->path);
+            routes[nroutes++] = r;
+        }
+    }
+}
+
+size_t router_count(void)
+{
+    return nroutes;
+}
+
+const struct route *router_at(size_t i)
+{
+    return i < nroutes ? routes[i] : NULL;
+}
+
+size_t router_index(const struct route *r)
+{
+    for (size_t i = 0; i < nroutes; i++)
+        if (routes[i] == r)
+            return i;
+    BUG("route not registered");
+}
+
+/*
+ * Matches path against pattern segment by segment; {id} takes a positive
+ * decimal id. Returns 1 on a match, 0 on no match, -1 when the literal parts
+ * match but an id is malformed.
+ */
+static int match_path(const char *pattern, const char *path, int64_t *ids, int *nids)
+{
+    const char *p = pattern, *s = path;
+    int n = 0;
+    bool bad = false;
+    while (*p && *s) {
+        if (!strncmp(p, "{id}", 4)) {
+            const char *end = s;
+            while (*end && *end != '/')
+                end++;
+            int64_t v;
+            if (n >= ROUTE_MAX_PATH_PARAMS)
+                return 0;
+            if (!parse_i64(s, (size_t)(end - s), &v) || v <= 0)
+                bad = true;
+            else
+                ids[n] = v;
+            n++;
+            p += 4;
+            s = end;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    if (*p || *s)
+        return 0;
+    *nids = n;
+    return bad ? -1 : 1;
+}
+
+enum match_result router_match(const char *method, const char *path, const struct route **out,
+                               int64_t ids[ROUTE_MAX_PATH_PARAMS], int *nids)
+{
+    enum match_result res = MATCH_NO_PATH;
+    for (size_t i = 0; i < nroutes; i++) {
+        int m = match_path(routes[i]->path, path, ids, nids);
+        if (m == 0)
+            continue;
+        if (m < 0) {
+            res = MATCH_BAD_PARAM;
+            continue;
+        }
+        if (!strcmp(routes[i]->method, method)) {
+            *out = routes[i];
+            return MATCH_OK;
+        }
+        if (res == MATCH_NO_PATH)
+            res = MATCH_NO_METHOD;
+    }
+    return res;
+}
+
+bool valid_phone(const char *s)
+{
+    if (!s || strlen(s) != 11 || s[0] != '1' || s[1] < '3' || s[1] > '9')
+        return false;
+    for (int i = 0; i < 11; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+long utf8_chars(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    long count = 0;
+    size_t i = 0;
+    while (i < n) {
+        unsigned c = s[i];
+        size_t len;
+        unsigned cp, min;
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f)
+                return -1;
+            i++;
+            count++;
+            continue;
+        }
+        if ((c & 0xe0) == 0xc0) {
+            len = 2;
+            cp = c & 0x1f;
+            min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3;
+            cp = c & 0x0f;
+            min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            len = 4;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else {
+            return -1;
+        }
+        if (i + len > n)
+            return -1;
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return -1;
+            cp = (cp << 6) | (s[i + k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+            (cp >= 0x80 && cp < 0xa0))
+            return -1;
+        i += len;
+        count++;
+    }
+    return count;
+}

@@ -1,0 +1,100 @@
+/*
+ * router.h - route tables. Every module declares its routes as a plain
+ * array; src/routes.c lists the arrays. Before a handler runs, the
+ * dispatcher has matched method and path, validated path parameters, the
+ * declared query and body fields (undeclared query parameters are dropped,
+ * undeclared body fields rejected), checked login, CSRF and the route's
+ * permission on its target organisation.
+ */
+#ifndef ZHIBU_ROUTER_H
+#define ZHIBU_ROUTER_H
+
+struct req;
+typedef int (*handler_fn)(struct req *req);
+
+enum param_type {
+    P_ID,       /* positive int64 (JSON number or decimal string in a query) */
+    P_INT,      /* int64 within [min, max] */
+    P_STR,      /* UTF-8 string, length in characters within [min, max], no control chars */
+    P_BOOL,
+    P_ENUM,     /* one of choices */
+    P_PHONE,    /* mainland mobile number, 11 digits, 1[3-9]... */
+    P_DATE,     /* YYYY-MM-DD, a real date */
+    P_PASSWORD, /* 8..128 characters, any printable */
+};
+
+#define P_REQUIRED 1u
+
+struct param {
+    const char *name;
+    enum param_type type;
+    unsigned flags;
+    int64_t min, max;
+    const char *const *choices; /* P_ENUM: NULL-terminated */
+};
+
+/* Who may call a route. Permissions are granted by roles (see auth.h). */
+enum scope {
+    SCOPE_PUBLIC,     /* no login */
+    SCOPE_LOGIN,      /* any logged-in account; perm, if set, on any organisation */
+    SCOPE_PATH_ORG,   /* perm on the organisation {id} of the path */
+    SCOPE_QUERY_ORG,  /* perm on the organisation in query field scope_field */
+    SCOPE_BODY_ORG,   /* perm on the organisation in body field scope_field */
+    SCOPE_OBJECT,     /* the handler finds the object's organisation and calls req_allowed() */
+};
+
+enum route_flags {
+    ROUTE_OWN_TX = 1u << 0,  /* the handler opens its own transactions (slow work outside) */
+    ROUTE_NO_IDEM = 1u << 1, /* never store responses for Idempotency-Key (secrets in them) */
+    ROUTE_RAW = 1u << 2,     /* the handler builds the whole response (no JSON envelope) */
+};
+
+struct route {
+    const char *method;
+    const char *path;           /* "/api/v1/orgs/{id}/children": {id} segments are P_ID */
+    handler_fn handler;
+    enum scope scope;
+    int perm;                   /* enum perm from auth.h; PERM_NONE for none */
+    const char *scope_field;    /* SCOPE_QUERY_ORG / SCOPE_BODY_ORG */
+    const struct param *query;  /* ended by {NULL} or NULL for none */
+    const struct param *body;
+    unsigned flags;
+};
+
+/* The whole API, assembled in routes.c from every module's table. */
+extern const struct route *const route_tables[];
+
+/* A value after validation. */
+struct value {
+    const char *name;
+    enum param_type type;
+    bool present;
+    int64_t i;          /* P_ID, P_INT, P_BOOL */
+    const char *s;      /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD (arena) */
+};
+
+#define ROUTE_MAX_PATH_PARAMS 4
+
+/* Builds the lookup structures; call once at start-up. Aborts on a bad table. */
+void router_init(void);
+/* Number of routes, and route i: for metrics and the authorization matrix. */
+size_t router_count(void);
+const struct route *router_at(size_t i);
+/* Index of r in the flat list. */
+size_t router_index(const struct route *r);
+
+enum match_result { MATCH_OK, MATCH_NO_PATH, MATCH_NO_METHOD, MATCH_BAD_PARAM };
+/*
+ * Finds the route for method + path. On MATCH_OK, *out is the route and
+ * ids[] the path parameters in order.
+ */
+enum match_result router_match(const char *method, const char *path, const struct route **out,
+                               int64_t ids[ROUTE_MAX_PATH_PARAMS], int *nids);
+
+/* Validators shared by routes and the command line. */
+bool valid_phone(const char *s);
+/* Characters (code points) in a valid UTF-8 string, or -1 if not valid UTF-8
+ * or if it holds control characters. */
+long utf8_chars(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,32 @@
+/* util.h - allocation that never returns NULL, small string and time helpers. */
+#ifndef ZHIBU_UTIL_H
+#define ZHIBU_UTIL_H
+
+/* Allocation failure aborts the process: nobody checks for NULL. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Returns a malloc'd copy of s; the caller frees it. */
+char *xstrdup(const char *s);
+
+/* Current wall-clock time in seconds / milliseconds since the epoch. */
+int64_t now_sec(void);
+int64_t now_ms(void);
+/* Monotonic clock in microseconds, for durations. */
+int64_t mono_us(void);
+
+/* Writes t (seconds since the epoch) as "2026-11-24T06:13:33Z" into out (>= 21 bytes). */
+void time_iso(int64_t t, char out[static 21]);
+/* Parses "YYYY-MM-DD" strictly (a real calendar date); returns false otherwise. */
+bool date_parse(const char *s, int *y, int *m, int *d);
+
+/* Parses a decimal int64 with no sign, spaces or trailing bytes; false on overflow. */
+bool parse_i64(const char *s, size_t len, int64_t *out);
+
+/* Constant-time comparison of n bytes. */
+bool mem_equal_ct(const void *a, const void *b, size_t n);
+
+/* Lower-case hex of n bytes into out (2n+1 bytes). */
+void hex_encode(const unsigned char *in, size_t n, char *out);
+
+#endif

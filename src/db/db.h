@@ -1,0 +1,90 @@
+/*
+ * db.h - the backend-neutral store API. Only src/db/ knows the database
+ * library. Modules write portable SQL with '?' placeholders and bind values
+ * with a format string:
+ *
+ *   struct db_stmt *st = db_query(db, "SELECT name FROM orgs WHERE id = ?", "i", id);
+ *   while (db_next(st))
+ *       use(db_text(st, 0));
+ *   db_done(st);
+ *
+ * Format characters: 'i' int64_t, 'I' int64_t where 0 binds NULL (optional
+ * references), 's' const char * (NULL binds NULL),
+ * 'b' const void * then size_t (a blob), 'n' NULL (no argument).
+ *
+ * Errors are sticky: any failed statement marks the connection failed until
+ * the next db_begin(); the request dispatcher turns a failed connection into
+ * a 500 and rolls back, so a handler never acknowledges a write that did not
+ * happen. Handlers may check db_failed() to stop early.
+ *
+ * One connection per thread (db_thread()); statements are prepared once per
+ * connection and cached by their SQL text.
+ */
+#ifndef ZHIBU_DB_H
+#define ZHIBU_DB_H
+
+struct db;
+struct db_stmt;
+
+enum db_rc {
+    DB_OK = 0,
+    DB_ERROR = -1,      /* any other failure */
+    DB_CONSTRAINT = -2, /* unique / foreign key / check constraint */
+    DB_BUSY = -3,       /* lock not obtained within the busy timeout */
+    DB_FULL = -4,       /* disk full or I/O error */
+};
+
+/* Opens (creating if needed) the database at path with the settings zhibu
+ * needs (WAL, synchronous=FULL, foreign keys, busy timeout). NULL on error,
+ * with the reason in err (static or malloc'd? always a static buffer copy). */
+struct db *db_open(const char *path, char *err, size_t errlen);
+void db_close(struct db *db);
+
+/* Process-wide: the path every worker thread opens, and the thread's own
+ * connection, opened on first use. db_shutdown() closes every connection. */
+void db_configure(const char *path);
+struct db *db_thread(void);
+void db_shutdown(void);
+
+/* Transactions. A read transaction sees one snapshot; a write transaction
+ * takes the write lock at once (so read-then-write inside it cannot race). */
+int db_begin(struct db *db, bool write);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+bool db_in_tx(struct db *db);
+
+/* Prepares (cached) and binds; NULL if the statement failed (sticky error set). */
+struct db_stmt *db_query(struct db *db, const char *sql, const char *fmt, ...);
+/* Steps to the next row: true when there is one; false at the end or on error. */
+bool db_next(struct db_stmt *st);
+int64_t db_int(struct db_stmt *st, int col);
+/* Text of a column, NULL for NULL; valid until the next db_next()/db_done(). */
+const char *db_text(struct db_stmt *st, int col);
+const void *db_blob(struct db_stmt *st, int col, size_t *len);
+bool db_isnull(struct db_stmt *st, int col);
+/* Releases the statement for reuse. Safe with NULL. */
+void db_done(struct db_stmt *st);
+
+/* Runs one statement to completion; returns DB_OK or an error (also sticky). */
+int db_exec(struct db *db, const char *sql, const char *fmt, ...);
+/* Runs one statement expected to return one integer; returns false if no row. */
+bool db_get_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...);
+/* Runs a script of several statements with no parameters (migrations). */
+int db_exec_script(struct db *db, const char *sql, char *err, size_t errlen);
+
+int64_t db_last_id(struct db *db);
+int db_changes(struct db *db);
+/* The sticky error of the current transaction, DB_OK if none. */
+int db_failed(struct db *db);
+/* Takes the next value of the global change sequence (offline sync). */
+int64_t db_next_seq(struct db *db);
+
+/* Consistent online copy of the open database at src into the file dst. */
+int db_backup(const char *src, const char *dst, char *err, size_t errlen);
+/* Runs the engine's integrity check; true when it says ok. */
+bool db_integrity_ok(struct db *db);
+
+/* Counters for /metrics. */
+uint64_t db_error_count(void);
+
+#endif

@@ -1,0 +1,522 @@
+/*
+ * db_sqlite.c - the SQLite implementation of db.h.
+ */
+#include "app.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+
+#define STMT_CACHE 128 /* buckets; entries chain */
+#define BUSY_TIMEOUT_MS 5000
+
+struct db_stmt {
+    struct db *db;
+    sqlite3_stmt *st;
+    char *sql;              /* owned */
+    uint32_t hash;
+    bool in_use;
+    bool cached;            /* false: finalize when done */
+    struct db_stmt *next;   /* cache chain or loose list */
+};
+
+struct db {
+    sqlite3 *h;
+    struct db_stmt *cache[STMT_CACHE];
+    struct db_stmt *loose;  /* uncached statements (nested use of one SQL) */
+    int failed;             /* sticky error of the current transaction */
+    bool in_tx;
+};
+
+static atomic_uint_fast64_t db_errors;
+static char *db_path;
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct db **conns;
+static size_t conns_len;
+static _Thread_local struct db *thread_db;
+
+uint64_t db_error_count(void)
+{
+    return atomic_load(&db_errors);
+}
+
+static int map_rc(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_ROW:
+    case SQLITE_DONE:
+        return DB_OK;
+    case SQLITE_CONSTRAINT:
+        return DB_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return DB_BUSY;
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+        return DB_FULL;
+    default:
+        return DB_ERROR;
+    }
+}
+
+/* Records a failure: sticky on the connection, counted, logged. */
+static int db_fail(struct db *db, int rc, const char *what)
+{
+    int mapped = map_rc(rc);
+    if (mapped == DB_OK)
+        mapped = DB_ERROR;
+    if (!db->failed)
+        db->failed = mapped;
+    atomic_fetch_add(&db_errors, 1);
+    log_error("db: %s: %s", what, sqlite3_errmsg(db->h));
+    return mapped;
+}
+
+struct db *db_open(const char *path, char *err, size_t errlen)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(path, &h,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(h, 1);
+    static const char *const pragmas[] = {
+        "PRAGMA journal_mode=WAL",
+        /* Every acknowledged write is on disk: a phone deletes its offline
+         * copy when the server says OK. */
+        "PRAGMA synchronous=FULL",
+        "PRAGMA foreign_keys=ON",
+        "PRAGMA temp_store=MEMORY",
+        "PRAGMA cache_size=-16000",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(pragmas); i++) {
+        char *msg = NULL;
+        if (sqlite3_exec(h, pragmas[i], NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(err, errlen, "%s: %s", pragmas[i], msg ? msg : "failed");
+            sqlite3_free(msg);
+            sqlite3_close(h);
+            return NULL;
+        }
+    }
+    /* journal_mode can silently stay "delete" (e.g. on some file systems). */
+    sqlite3_stmt *st;
+    bool wal = false;
+    if (sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+        sqlite3_finalize(st);
+    }
+    if (!wal) {
+        snprintf(err, errlen, "%s: the file system does not support WAL mode", path);
+        sqlite3_close(h);
+        return NULL;
+    }
+    struct db *db = xcalloc(1, sizeof(*db));
+    db->h = h;
+    return db;
+}
+
+static void stmt_free(struct db_stmt *s)
+{
+    sqlite3_finalize(s->st);
+    free(s->sql);
+    free(s);
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    for (size_t i = 0; i < STMT_CACHE; i++) {
+        struct db_stmt *s = db->cache[i];
+        while (s) {
+            struct db_stmt *next = s->next;
+            stmt_free(s);
+            s = next;
+        }
+    }
+    while (db->loose) {
+        struct db_stmt *next = db->loose->next;
+        stmt_free(db->loose);
+        db->loose = next;
+    }
+    if (db->in_tx)
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db->h);
+    free(db);
+}
+
+void db_configure(const char *path)
+{
+    free(db_path);
+    db_path = xstrdup(path);
+}
+
+struct db *db_thread(void)
+{
+    if (thread_db)
+        return thread_db;
+    char err[512];
+    if (!db_path)
+        BUG("db_thread() before db_configure()");
+    struct db *db = db_open(db_path, err, sizeof(err));
+    if (!db) {
+        log_error("%s", err);
+        return NULL;
+    }
+    pthread_mutex_lock(&conns_lock);
+    conns = xrealloc(conns, (conns_len + 1) * sizeof(*conns));
+    conns[conns_len++] = db;
+    pthread_mutex_unlock(&conns_lock);
+    thread_db = db;
+    return db;
+}
+
+void db_shutdown(void)
+{
+    pthread_mutex_lock(&conns_lock);
+    for (size_t i = 0; i < conns_len; i++)
+        db_close(conns[i]);
+    free(conns);
+    conns = NULL;
+    conns_len = 0;
+    pthread_mutex_unlock(&conns_lock);
+    thread_db = NULL;
+}
+
+/* Resets every statement still in use: called when a transaction ends. */
+static void release_statements(struct db *db)
+{
+    for (size_t i = 0; i < STMT_CACHE; i++)
+        for (struct db_stmt *s = db->cache[i]; s; s = s->next)
+            if (s->in_use) {
+                sqlite3_reset(s->st);
+                sqlite3_clear_bindings(s->st);
+                s->in_use = false;
+            }
+    while (db->loose) {
+        struct db_stmt *next = db->loose->next;
+        stmt_free(db->loose);
+        db->loose = next;
+    }
+}
+
+int db_begin(struct db *db, bool write)
+{
+    assert(!db->in_tx);
+    db->failed = DB_OK;
+    int rc = sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return db_fail(db, rc, "begin");
+    db->in_tx = true;
+    return DB_OK;
+}
+
+int db_commit(struct db *db)
+{
+    assert(db->in_tx);
+    release_statements(db);
+    if (db->failed) {
+        db_rollback(db);
+        return db->failed;
+    }
+    int rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int mapped = db_fail(db, rc, "commit");
+        db_rollback(db);
+        return mapped;
+    }
+    db->in_tx = false;
+    return DB_OK;
+}
+
+void db_rollback(struct db *db)
+{
+    release_statements(db);
+    if (sqlite3_get_autocommit(db->h) == 0)
+        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    db->in_tx = false;
+}
+
+bool db_in_tx(struct db *db)
+{
+    return db->in_tx;
+}
+
+int db_failed(struct db *db)
+{
+    return db->failed;
+}
+
+static uint32_t sql_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+static struct db_stmt *stmt_get(struct db *db, const char *sql)
+{
+    uint32_t h = sql_hash(sql);
+    struct db_stmt **bucket = &db->cache[h % STMT_CACHE];
+    bool busy = false;
+    for (struct db_stmt *s = *bucket; s; s = s->next) {
+        if (s->hash == h && strcmp(s->sql, sql) == 0) {
+            if (!s->in_use) {
+                s->in_use = true;
+                return s;
+            }
+            busy = true;
+            break;
+        }
+    }
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v3(db->h, sql, -1, busy ? 0 : SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        db_fail(db, rc, "prepare");
+        log_error("db: in statement: %s", sql);
+        return NULL;
+    }
+    struct db_stmt *s = xcalloc(1, sizeof(*s));
+    s->db = db;
+    s->st = st;
+    s->sql = xstrdup(sql);
+    s->hash = h;
+    s->in_use = true;
+    s->cached = !busy;
+    if (busy) {
+        s->next = db->loose;
+        db->loose = s;
+    } else {
+        s->next = *bucket;
+        *bucket = s;
+    }
+    return s;
+}
+
+static struct db_stmt *stmt_bind(struct db *db, const char *sql, const char *fmt, va_list ap)
+{
+    struct db_stmt *s = stmt_get(db, sql);
+    if (!s)
+        return NULL;
+    int idx = 1, rc = SQLITE_OK;
+    for (const char *f = fmt; *f && rc == SQLITE_OK; f++, idx++) {
+        switch (*f) {
+        case 'i':
+            rc = sqlite3_bind_int64(s->st, idx, va_arg(ap, int64_t));
+            break;
+        case 's': {
+            const char *v = va_arg(ap, const char *);
+            rc = v ? sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT)
+                   : sqlite3_bind_null(s->st, idx);
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            rc = sqlite3_bind_blob64(s->st, idx, p, n, SQLITE_TRANSIENT);
+            break;
+        }
+        case 'I': {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? sqlite3_bind_int64(s->st, idx, v) : sqlite3_bind_null(s->st, idx);
+            break;
+        }
+        case 'n':
+            rc = sqlite3_bind_null(s->st, idx);
+            break;
+        default:
+            BUG("bad db format character '%c' in \"%s\"", *f, fmt);
+        }
+    }
+    if (rc != SQLITE_OK) {
+        db_fail(db, rc, "bind");
+        db_done(s);
+        return NULL;
+    }
+    if (sqlite3_bind_parameter_count(s->st) != idx - 1)
+        BUG("statement has %d parameters, format \"%s\" binds %d: %s",
+            sqlite3_bind_parameter_count(s->st), fmt, idx - 1, sql);
+    return s;
+}
+
+struct db_stmt *db_query(struct db *db, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct db_stmt *s = stmt_bind(db, sql, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+bool db_next(struct db_stmt *s)
+{
+    if (!s)
+        return false;
+    int rc = sqlite3_step(s->st);
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc != SQLITE_DONE)
+        db_fail(s->db, rc, "step");
+    return false;
+}
+
+int64_t db_int(struct db_stmt *s, int col)
+{
+    return sqlite3_column_int64(s->st, col);
+}
+
+const char *db_text(struct db_stmt *s, int col)
+{
+    return (const char *)sqlite3_column_text(s->st, col);
+}
+
+const void *db_blob(struct db_stmt *s, int col, size_t *len)
+{
+    const void *p = sqlite3_column_blob(s->st, col);
+    *len = (size_t)sqlite3_column_bytes(s->st, col);
+    return p;
+}
+
+bool db_isnull(struct db_stmt *s, int col)
+{
+    return sqlite3_column_type(s->st, col) == SQLITE_NULL;
+}
+
+void db_done(struct db_stmt *s)
+{
+    if (!s)
+        return;
+    if (!s->cached) {
+        struct db *db = s->db;
+        for (struct db_stmt **p = &db->loose; *p; p = &(*p)->next)
+            if (*p == s) {
+                *p = s->next;
+                break;
+            }
+        stmt_free(s);
+        return;
+    }
+    sqlite3_reset(s->st);
+    sqlite3_clear_bindings(s->st);
+    s->in_use = false;
+}
+
+int db_exec(struct db *db, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct db_stmt *s = stmt_bind(db, sql, fmt, ap);
+    va_end(ap);
+    if (!s)
+        return db->failed ? db->failed : DB_ERROR;
+    int rc = sqlite3_step(s->st);
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(s->st);
+    int out = DB_OK;
+    if (rc != SQLITE_DONE)
+        out = db_fail(db, rc, "exec");
+    db_done(s);
+    return out;
+}
+
+bool db_get_int(struct db *db, int64_t *out, const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    struct db_stmt *s = stmt_bind(db, sql, fmt, ap);
+    va_end(ap);
+    bool found = db_next(s);
+    if (found)
+        *out = db_int(s, 0);
+    db_done(s);
+    return found;
+}
+
+int db_exec_script(struct db *db, const char *sql, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s", msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return db_fail(db, rc, "script");
+    }
+    return DB_OK;
+}
+
+int64_t db_last_id(struct db *db)
+{
+    return sqlite3_last_insert_rowid(db->h);
+}
+
+int db_changes(struct db *db)
+{
+    return sqlite3_changes(db->h);
+}
+
+int64_t db_next_seq(struct db *db)
+{
+    int64_t v = 0;
+    if (!db_get_int(db, &v, "UPDATE seqs SET value = value + 1 WHERE name = 'change' RETURNING value",
+                    ""))
+        db_fail(db, SQLITE_ERROR, "change sequence missing");
+    return v;
+}
+
+bool db_integrity_ok(struct db *db)
+{
+    sqlite3_stmt *st;
+    bool ok = false;
+    if (sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+        return false;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        ok = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+int db_backup(const char *src, const char *dst, char *err, size_t errlen)
+{
+    sqlite3 *from = NULL, *to = NULL;
+    int rc = sqlite3_open_v2(src, &from, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        sqlite3_busy_timeout(from, BUSY_TIMEOUT_MS);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_open_v2(dst, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s", sqlite3_errstr(rc));
+        goto out;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+    if (!b) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(to));
+        rc = SQLITE_ERROR;
+        goto out;
+    }
+    /* Copy in steps so writers are not held off for the whole copy; a write
+     * during the copy restarts it, which keeps the copy consistent. */
+    do {
+        rc = sqlite3_backup_step(b, 1024);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "%s", sqlite3_errmsg(to));
+        goto out;
+    }
+    rc = sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        snprintf(err, errlen, "%s", sqlite3_errmsg(to));
+out:
+    sqlite3_close(to);
+    sqlite3_close(from);
+    return rc == SQLITE_OK || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}

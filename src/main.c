@@ -1,0 +1,51 @@
+/*
+ * main.c - the zhibu command: dispatches to the subcommands in src/cli/.
+ */
+#include "app.h"
+#include "cli/cli.h"
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"serve", cmd_serve, "run the HTTP server"},
+    {"migrate", cmd_migrate, "create or upgrade the database schema"},
+    {"demo", cmd_demo, "create a demo county in a new data directory"},
+    {"user", cmd_user, "create accounts, reset passwords, grant and revoke roles"},
+    {"org", cmd_org, "create and list organisations"},
+    {"backup", cmd_backup, "write a consistent online copy of the database"},
+    {"audit", cmd_audit, "verify the audit log's hash chain"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "zhibu %s - the online party branch server\n\n"
+               "usage: zhibu COMMAND [options]\n\ncommands:\n",
+            ZHIBU_VERSION);
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nEvery command takes --data DIR (default ./data, or $ZHIBU_DATA) and --help.\n"
+               "zhibu COMMAND --help explains one command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("zhibu %s\n", ZHIBU_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "zhibu: unknown command '%s' (see zhibu --help)\n", argv[1]);
+    return 2;
+}

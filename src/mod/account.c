@@ -1,0 +1,291 @@
+/*
+ * account.c - login, logout, the caller's own account, password change.
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+static const struct param login_body[] = {
+    {"phone", P_PHONE, P_REQUIRED},
+    {"password", P_STR, P_REQUIRED, 1, 128},
+    {NULL},
+};
+
+static const struct param password_body[] = {
+    {"oldPassword", P_STR, P_REQUIRED, 1, 128},
+    {"newPassword", P_PASSWORD, P_REQUIRED},
+    {NULL},
+};
+
+static void set_session_cookies(struct req *req, const char *token, const char *csrf,
+                                int64_t max_age)
+{
+    const char *secure = cfg.cookie_secure ? "; Secure" : "";
+    req_set_cookie(req, arena_printf(&req->arena,
+                                     SESSION_COOKIE "=%s; Path=/; Max-Age=%" PRId64
+                                                    "; HttpOnly; SameSite=Lax%s",
+                                     token, max_age, secure));
+    req_set_cookie(req, arena_printf(&req->arena,
+                                     CSRF_COOKIE "=%s; Path=/; Max-Age=%" PRId64 "; SameSite=Lax%s",
+                                     csrf, max_age, secure));
+}
+
+void account_write_me(struct req *req, struct jw *j, const struct principal *p)
+{
+    const char *phone = NULL;
+    struct db_stmt *st =
+        db_query(req->db, "SELECT phone_sealed FROM accounts WHERE id = ?", "i", p->account_id);
+    if (db_next(st)) {
+        size_t n;
+        const unsigned char *blob = db_blob(st, 0, &n);
+        phone = pdata_open(&req->arena, "phone", blob, n);
+    }
+    db_done(st);
+
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", p->account_id);
+    jw_kv_str(j, "phone", phone);
+    jw_kv_str(j, "name", p->name);
+
+    int64_t home = 0;
+    jw_key(j, "member");
+    st = db_query(req->db,
+                  "SELECT m.id, m.name, m.org_id, o.name FROM members m JOIN orgs o ON o.id = "
+                  "m.org_id WHERE m.id = ? AND m.deleted_at IS NULL",
+                  "i", p->member_id);
+    if (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "name", db_text(st, 1));
+        home = db_int(st, 2);
+        jw_kv_int(j, "orgId", home);
+        jw_kv_str(j, "orgName", db_text(st, 3));
+        jw_obj_end(j);
+    } else {
+        jw_null(j);
+    }
+    db_done(st);
+
+    jw_key(j, "roles");
+    jw_arr_begin(j);
+    for (size_t i = 0; i < p->nroles; i++) {
+        const struct role_grant *g = &p->roles[i];
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", g->id);
+        jw_kv_str(j, "role", role_names[g->role]);
+        jw_kv_int(j, "orgId", g->org_id);
+        jw_kv_str(j, "orgName", g->org_name);
+        jw_kv_str(j, "orgLevel", g->org_level);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+
+    /* Home: the member's branch, else the organisation of the first role. */
+    if (!home && p->nroles)
+        home = p->roles[0].org_id;
+    jw_key(j, "home");
+    st = db_query(req->db, "SELECT id, name, level, path FROM orgs WHERE id = ?", "i", home);
+    if (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "name", db_text(st, 1));
+        jw_kv_str(j, "level", db_text(st, 2));
+        const char *path = arena_strdup(&req->arena, db_text(st, 3));
+        db_done(st);
+        st = NULL;
+        jw_key(j, "path");
+        org_write_path(req->db, j, path);
+        jw_obj_end(j);
+    } else {
+        jw_null(j);
+    }
+    db_done(st);
+    jw_obj_end(j);
+}
+
+/* Failed attempts recorded for a phone in the current hour. */
+static int64_t failures_now(struct db *db, const unsigned char *phone_hash)
+{
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT failures FROM login_failures WHERE phone_hash = ? AND window_start > ?",
+               "bi", phone_hash, (size_t)PDATA_HASH_BYTES, now_sec() - 3600);
+    return n;
+}
+
+static void failure_record(struct db *db, const unsigned char *phone_hash)
+{
+    int64_t now = now_sec();
+    db_exec(db,
+            "INSERT INTO login_failures (phone_hash, window_start, failures) VALUES (?, ?, 1) "
+            "ON CONFLICT (phone_hash) DO UPDATE SET "
+            "failures = CASE WHEN login_failures.window_start > ? THEN login_failures.failures + 1 "
+            "ELSE 1 END, "
+            "window_start = CASE WHEN login_failures.window_start > ? THEN "
+            "login_failures.window_start ELSE excluded.window_start END",
+            "biii", phone_hash, (size_t)PDATA_HASH_BYTES, now, now - 3600, now - 3600);
+}
+
+/*
+ * POST /api/v1/auth/login {phone, password} -> {token, csrfToken, user}
+ * Sets the session and CSRF cookies. An unknown phone and a wrong password
+ * get the same answer in the same time (the hash is computed either way).
+ * Errors: auth.bad_credentials, auth.throttled. Public.
+ */
+static int h_login(struct req *req)
+{
+    const char *phone = req_body_str(req, "phone");
+    const char *password = req_body_str(req, "password");
+    unsigned char ph[PDATA_HASH_BYTES];
+    pdata_hash("phone", phone, ph);
+
+    int64_t account = 0, failures;
+    const char *hash = NULL;
+    bool disabled = false;
+    if (db_begin(req->db, false) != DB_OK)
+        return req_fail(req, ERR_BUSY, NULL);
+    failures = failures_now(req->db, ph);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT id, password_hash, disabled_at IS NOT NULL FROM "
+                                  "accounts WHERE phone_hash = ?",
+                                  "b", ph, sizeof(ph));
+    if (db_next(st)) {
+        account = db_int(st, 0);
+        hash = db_isnull(st, 1) ? NULL : arena_strdup(&req->arena, db_text(st, 1));
+        disabled = db_int(st, 2) != 0;
+    }
+    db_done(st);
+    db_commit(req->db);
+
+    if (failures >= cfg.login_max_failures) {
+        req_audit(req, "auth.login", 0, account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
+                  "throttled", "too many failed attempts this hour");
+        return req_fail(req, ERR_THROTTLED, NULL);
+    }
+    /* Slow on purpose (argon2id), and outside any transaction. */
+    bool ok = password_verify(hash, password) && !disabled;
+
+    if (db_begin(req->db, true) != DB_OK)
+        return req_fail(req, ERR_BUSY, NULL);
+    if (!ok) {
+        failure_record(req->db, ph);
+        if (db_commit(req->db) != DB_OK)
+            return req_fail(req, ERR_BUSY, NULL);
+        req_audit(req, "auth.login", 0, account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
+                  "failed", disabled ? "account disabled" : "wrong phone or password");
+        return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
+    }
+    db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", ph, sizeof(ph));
+    struct principal *p = arena_calloc(&req->arena, 1, sizeof(*p));
+    p->account_id = account;
+    st = db_query(req->db, "SELECT name, member_id FROM accounts WHERE id = ?", "i", account);
+    if (db_next(st)) {
+        p->name = arena_strdup(&req->arena, db_text(st, 0));
+        p->member_id = db_int(st, 1);
+    }
+    db_done(st);
+    principal_load_roles(req->db, &req->arena, p);
+    bool admin = false;
+    for (size_t i = 0; i < p->nroles; i++)
+        admin |= p->roles[i].role != ROLE_MEMBER;
+    struct session_new s;
+    session_create(req->db, account, admin, &s);
+    req->who = p;
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_str(j, "token", s.token);
+    jw_kv_str(j, "csrfToken", s.csrf);
+    jw_key(j, "user");
+    account_write_me(req, j, p);
+    jw_obj_end(j);
+    if (db_commit(req->db) != DB_OK) {
+        buf_reset(&req->out);
+        req->data_started = false;
+        return req_fail(req, ERR_BUSY, NULL);
+    }
+    set_session_cookies(req, s.token, s.csrf, s.max_age);
+    req_audit(req, "auth.login", p->nroles ? p->roles[0].org_id : 0,
+              arena_printf(&req->arena, "account:%" PRId64, account), "ok", NULL);
+    return 200;
+}
+
+/*
+ * POST /api/v1/auth/logout -> {}
+ * Ends the session used for this request and clears the cookies. Login.
+ */
+static int h_logout(struct req *req)
+{
+    db_exec(req->db, "UPDATE sessions SET revoked_at = ? WHERE id = ?", "ii", now_sec(),
+            req->who->session_id);
+    req_set_cookie(req, SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+    req_set_cookie(req, CSRF_COOKIE "=; Path=/; Max-Age=0; SameSite=Lax");
+    req_audit(req, "auth.logout", 0, arena_printf(&req->arena, "account:%" PRId64, req->who->account_id),
+              "ok", NULL);
+    return 200;
+}
+
+/*
+ * GET /api/v1/me -> the account, its member record, roles and home organisation.
+ * Login.
+ */
+static int h_me(struct req *req)
+{
+    account_write_me(req, req_data(req), req->who);
+    return 200;
+}
+
+/*
+ * POST /api/v1/me/password {oldPassword, newPassword} -> {}
+ * Checks the old password (throttled like logins), stores the new one and
+ * ends the account's other sessions. Errors: auth.bad_credentials,
+ * auth.throttled, request.invalid. Login.
+ */
+static int h_password(struct req *req)
+{
+    int64_t id = req->who->account_id;
+    unsigned char ph[PDATA_HASH_BYTES];
+    const char *hash = NULL;
+    if (db_begin(req->db, false) != DB_OK)
+        return req_fail(req, ERR_BUSY, NULL);
+    struct db_stmt *st =
+        db_query(req->db, "SELECT phone_hash, password_hash FROM accounts WHERE id = ?", "i", id);
+    bool found = db_next(st);
+    if (found) {
+        size_t n;
+        const void *h = db_blob(st, 0, &n);
+        memcpy(ph, h, n == sizeof(ph) ? n : 0);
+        hash = db_isnull(st, 1) ? NULL : arena_strdup(&req->arena, db_text(st, 1));
+    }
+    db_done(st);
+    int64_t failures = found ? failures_now(req->db, ph) : 0;
+    db_commit(req->db);
+    if (!found)
+        return req_fail(req, ERR_AUTH_REQUIRED, NULL);
+    if (failures >= cfg.login_max_failures)
+        return req_fail(req, ERR_THROTTLED, NULL);
+    bool ok = password_verify(hash, req_body_str(req, "oldPassword"));
+    if (db_begin(req->db, true) != DB_OK)
+        return req_fail(req, ERR_BUSY, NULL);
+    if (!ok) {
+        failure_record(req->db, ph);
+        db_commit(req->db);
+        req_audit(req, "account.password", 0, arena_printf(&req->arena, "account:%" PRId64, id),
+                  "failed", "wrong old password");
+        return req_fail(req, ERR_BAD_CREDENTIALS, "the old password is wrong");
+    }
+    account_set_password(req->db, id, req_body_str(req, "newPassword"));
+    session_revoke_all(req->db, id, req->who->session_id);
+    if (db_commit(req->db) != DB_OK)
+        return req_fail(req, ERR_BUSY, NULL);
+    req_audit(req, "account.password", 0, arena_printf(&req->arena, "account:%" PRId64, id), "ok",
+              "other sessions ended");
+    return 200;
+}
+
+const struct route account_routes[] = {
+    {"POST", "/api/v1/auth/login", h_login, SCOPE_PUBLIC, PERM_NONE, NULL, NULL, login_body,
+     ROUTE_OWN_TX | ROUTE_NO_IDEM},
+    {"POST", "/api/v1/auth/logout", h_logout, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/me", h_me, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/me/password", h_password, SCOPE_LOGIN, PERM_NONE, NULL, NULL, password_body,
+     ROUTE_OWN_TX | ROUTE_NO_IDEM},
+    {NULL},
+};

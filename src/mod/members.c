@@ -1,0 +1,175 @@
+/*
+ * members.c - the branch roster: list members of an organisation's subtree
+ * and read one member. (The member-records module extends this file's
+ * table with the full standard record, transfers, development and dues.)
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+#define MEMBER_COLUMNS                                                                           \
+    "m.id, m.name, m.gender, m.birth_date, m.occupation, m.joined_at, m.category, m.status, "    \
+    "m.migrant, m.migrant_place, m.org_id, o.name, m.ethnicity, m.education, m.full_at, "        \
+    "m.group_id, m.created_at, m.updated_at"
+
+/* Whole years from birth (YYYY-MM-DD) to today (UTC). */
+static int age_years(const char *birth)
+{
+    int y, m, d;
+    if (!date_parse(birth, &y, &m, &d))
+        return 0;
+    time_t t = time(NULL);
+    struct tm now;
+    gmtime_r(&t, &now);
+    int age = now.tm_year + 1900 - y;
+    if (now.tm_mon + 1 < m || (now.tm_mon + 1 == m && now.tm_mday < d))
+        age--;
+    return age;
+}
+
+static void member_write(struct jw *j, struct db_stmt *st, bool full)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", db_int(st, 0));
+    jw_kv_str(j, "name", db_text(st, 1));
+    jw_kv_str(j, "gender", db_text(st, 2));
+    jw_kv_str(j, "birthDate", db_text(st, 3));
+    jw_kv_int(j, "age", age_years(db_text(st, 3)));
+    jw_kv_str(j, "occupation", db_text(st, 4));
+    jw_kv_str(j, "joinedAt", db_text(st, 5));
+    jw_kv_str(j, "category", db_text(st, 6));
+    jw_kv_str(j, "status", db_text(st, 7));
+    jw_kv_bool(j, "migrant", db_int(st, 8) != 0);
+    jw_kv_str(j, "migrantPlace", db_text(st, 9));
+    jw_kv_int(j, "orgId", db_int(st, 10));
+    jw_kv_str(j, "orgName", db_text(st, 11));
+    if (full) {
+        jw_kv_str(j, "ethnicity", db_text(st, 12));
+        jw_kv_str(j, "education", db_text(st, 13));
+        jw_kv_str(j, "fullAt", db_text(st, 14));
+        jw_key(j, "groupId");
+        if (db_isnull(st, 15))
+            jw_null(j);
+        else
+            jw_int(j, db_int(st, 15));
+        jw_kv_time(j, "createdAt", db_int(st, 16));
+        jw_kv_time(j, "updatedAt", db_int(st, 17));
+    }
+    jw_obj_end(j);
+}
+
+static const struct param list_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"q", P_STR, 0, 1, 20},
+    {"after", P_STR, 0, 1, 40},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+/* "%q%" with LIKE's wildcards escaped (ESCAPE '\'). */
+static char *like_pattern(struct arena *a, const char *q)
+{
+    struct buf b;
+    buf_init_arena(&b, a);
+    buf_addch(&b, '%');
+    for (const char *s = q; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            buf_addch(&b, '\\');
+        buf_addch(&b, *s);
+    }
+    buf_addch(&b, '%');
+    return b.data;
+}
+
+/*
+ * GET /api/v1/members?orgId=&q=&after=&limit= -> {items, next}
+ * Members of the organisation's subtree in id order; q filters by a part of
+ * the name. Errors: org.not_found. roster.read on orgId.
+ */
+static int h_list(struct req *req)
+{
+    int64_t org = req_query_int(req, "orgId", 0), after = 0;
+    const char *path = org_path(req->db, &req->arena, org);
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    const char *cur = req_query_str(req, "after");
+    if (cur) {
+        const char *raw = cursor_decode(&req->arena, cur);
+        if (!raw || !parse_i64(raw, strlen(raw), &after))
+            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
+    }
+    const char *q = req_query_str(req, "q");
+    const char *like = q ? like_pattern(&req->arena, q) : NULL;
+    int limit = req_limit(req);
+    int64_t group = 0;
+    db_get_int(req->db, &group, "SELECT id FROM orgs WHERE id = ? AND level = 'group'", "i", org);
+    /* A party group lists the members assigned to it; any other
+     * organisation the members of the branches in its subtree. */
+    struct db_stmt *st =
+        group ? db_query(req->db,
+                         "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
+                         "WHERE m.group_id = ? AND m.id > ? AND m.deleted_at IS NULL "
+                         "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
+                         "iissi", group, after, like, like, (int64_t)limit + 1)
+              : db_query(req->db,
+                         "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
+                         "WHERE o.path >= ? AND o.path < ? AND m.id > ? AND m.deleted_at IS NULL "
+                         "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
+                         "ssissi", path, org_path_end(&req->arena, path), after, like, like,
+                         (int64_t)limit + 1);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    int n = 0;
+    int64_t last = 0;
+    bool more = false;
+    while (db_next(st)) {
+        if (n == limit) {
+            more = true;
+            break;
+        }
+        member_write(j, st, false);
+        last = db_int(st, 0);
+        n++;
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_kv_str(j, "next",
+                more ? cursor_encode(&req->arena, arena_printf(&req->arena, "%" PRId64, last))
+                     : NULL);
+    jw_obj_end(j);
+    return 200;
+}
+
+/*
+ * GET /api/v1/members/{id} -> the member
+ * A member may read their own record; otherwise roster.read on the
+ * member's organisation. Errors: member.not_found (also outside scope).
+ */
+static int h_get(struct req *req)
+{
+    int64_t id = req_id(req);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = "
+                                  "m.org_id WHERE m.id = ? AND m.deleted_at IS NULL",
+                                  "i", id);
+    if (!db_next(st)) {
+        db_done(st);
+        return req_fail(req, ERR_MEMBER_NOT_FOUND, "no member %" PRId64, id);
+    }
+    int64_t org = db_int(st, 10);
+    if (req->who->member_id != id && !req_allowed(req, PERM_ROSTER_READ, org)) {
+        db_done(st);
+        return req_fail(req, ERR_MEMBER_NOT_FOUND, "no member %" PRId64, id);
+    }
+    member_write(req_data(req), st, true);
+    db_done(st);
+    return 200;
+}
+
+const struct route members_routes[] = {
+    {"GET", "/api/v1/members", h_list, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId", list_query,
+     NULL, 0},
+    {"GET", "/api/v1/members/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0},
+    {NULL},
+};

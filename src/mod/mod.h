@@ -1,0 +1,34 @@
+/*
+ * mod.h - what the domain modules share with each other and with routes.c:
+ * their route tables and the few helpers another module calls.
+ */
+#ifndef ZHIBU_MOD_H
+#define ZHIBU_MOD_H
+
+extern const struct route account_routes[];
+extern const struct route orgs_routes[];
+extern const struct route roles_routes[];
+extern const struct route members_routes[];
+extern const struct route audit_routes[];
+
+/* Organisation levels, NULL-terminated (for P_ENUM). */
+extern const char *const org_levels[];
+/* Whether an organisation of level child may sit under one of level parent
+ * (parent NULL: as a root). */
+bool org_level_fits(const char *parent, const char *child);
+/* The path of a live organisation into the arena; NULL when there is none. */
+const char *org_path(struct db *db, struct arena *a, int64_t id);
+/* Writes [{id,name,level},...] for the ids on a materialised path. */
+void org_write_path(struct db *db, struct jw *j, const char *path);
+/* Upper bound of the subtree range for a path: "/1/12/" -> "/1/120". */
+char *org_path_end(struct arena *a, const char *path);
+
+/* Writes the "me" object of an account (GET /me, login). */
+void account_write_me(struct req *req, struct jw *j, const struct principal *p);
+
+/* Paging cursors are opaque to clients: an id or a path, base64url-encoded. */
+char *cursor_encode(struct arena *a, const char *raw);
+/* Decodes a cursor; NULL when malformed. */
+char *cursor_decode(struct arena *a, const char *cursor);
+
+#endif

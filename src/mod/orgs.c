@@ -1,0 +1,483 @@
+/*
+ * orgs.c - the organisation tree: read an organisation, its children and
+ * subtree; create, rename, move and close organisations.
+ *
+ * The tree is a materialised path (see migrations/0001_foundation.sql):
+ * subtree tests are prefix tests, subtree lists are index range scans.
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+#include <sodium.h>
+
+const char *const org_levels[] = {"province", "city", "county", "township",
+                                  "general_branch", "branch", "group", NULL};
+
+/* Which level may sit under which: each parent level with its child levels. */
+static const struct {
+    const char *parent;
+    const char *children[3];
+} level_rules[] = {
+    {NULL, {"province", "city", "county"}}, /* roots: a deployment's top */
+    {"province", {"city", "county"}},
+    {"city", {"county"}},
+    {"county", {"township"}},
+    {"township", {"general_branch", "branch"}},
+    {"general_branch", {"branch"}},
+    {"branch", {"group"}},
+};
+
+bool org_level_fits(const char *parent, const char *child)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(level_rules); i++) {
+        const char *p = level_rules[i].parent;
+        if ((p == NULL) != (parent == NULL) || (p && strcmp(p, parent)))
+            continue;
+        for (size_t k = 0; k < ARRAY_SIZE(level_rules[i].children); k++)
+            if (level_rules[i].children[k] && !strcmp(level_rules[i].children[k], child))
+                return true;
+    }
+    return false;
+}
+
+const char *org_path(struct db *db, struct arena *a, int64_t id)
+{
+    const char *path = NULL;
+    struct db_stmt *st =
+        db_query(db, "SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", id);
+    if (db_next(st))
+        path = arena_strdup(a, db_text(st, 0));
+    db_done(st);
+    return path;
+}
+
+char *org_path_end(struct arena *a, const char *path)
+{
+    char *end = arena_strdup(a, path);
+    size_t n = strlen(end);
+    assert(n > 0 && end[n - 1] == '/');
+    end[n - 1] = '0'; /* '0' is the byte after '/' */
+    return end;
+}
+
+void org_write_path(struct db *db, struct jw *j, const char *path)
+{
+    jw_arr_begin(j);
+    const char *s = path;
+    while (*s == '/' && s[1]) {
+        int64_t id = strtoll(s + 1, NULL, 10);
+        struct db_stmt *st = db_query(db, "SELECT name, level FROM orgs WHERE id = ?", "i", id);
+        if (db_next(st)) {
+            jw_obj_begin(j);
+            jw_kv_int(j, "id", id);
+            jw_kv_str(j, "name", db_text(st, 0));
+            jw_kv_str(j, "level", db_text(st, 1));
+            jw_obj_end(j);
+        }
+        db_done(st);
+        s = strchr(s + 1, '/');
+        if (!s)
+            break;
+    }
+    jw_arr_end(j);
+}
+
+char *cursor_encode(struct arena *a, const char *raw)
+{
+    size_t n = strlen(raw);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = arena_alloc(a, cap);
+    sodium_bin2base64(out, cap, (const unsigned char *)raw, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+char *cursor_decode(struct arena *a, const char *cursor)
+{
+    size_t n = strlen(cursor), len;
+    char *out = arena_alloc(a, n + 1);
+    if (sodium_base642bin((unsigned char *)out, n, cursor, n, NULL, &len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+        return NULL;
+    out[len] = '\0';
+    if (strlen(out) != len)
+        return NULL;
+    return out;
+}
+
+/* Members in the subtree of path (a count for the org cards); a party
+ * group counts the members assigned to it. */
+static int64_t org_member_count(struct db *db, struct arena *a, int64_t id, const char *level,
+                                const char *path)
+{
+    int64_t n = 0;
+    if (!strcmp(level, "group")) {
+        db_get_int(db, &n,
+                   "SELECT COUNT(*) FROM members WHERE group_id = ? AND deleted_at IS NULL AND "
+                   "status = 'normal'",
+                   "i", id);
+        return n;
+    }
+    db_get_int(db, &n,
+               "SELECT COUNT(*) FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= ? "
+               "AND o.path < ? AND m.deleted_at IS NULL AND m.status = 'normal'",
+               "ss", path, org_path_end(a, path));
+    return n;
+}
+
+static int64_t org_child_count(struct db *db, int64_t id)
+{
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND deleted_at IS NULL", "i",
+               id);
+    return n;
+}
+
+#define ORG_COLUMNS "id, parent_id, path, depth, name, level, closed_at, created_at, updated_at"
+
+/* Writes an organisation from a row of ORG_COLUMNS; full adds the path and dates. */
+static void org_write(struct req *req, struct jw *j, struct db_stmt *st, bool full)
+{
+    int64_t id = db_int(st, 0);
+    const char *path = arena_strdup(&req->arena, db_text(st, 2));
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", id);
+    jw_key(j, "parentId");
+    if (db_isnull(st, 1))
+        jw_null(j);
+    else
+        jw_int(j, db_int(st, 1));
+    jw_kv_str(j, "name", db_text(st, 4));
+    jw_kv_str(j, "level", db_text(st, 5));
+    jw_kv_int(j, "depth", db_int(st, 3));
+    jw_kv_bool(j, "closed", !db_isnull(st, 6));
+    if (full) {
+        jw_kv_time(j, "createdAt", db_int(st, 7));
+        jw_kv_time(j, "updatedAt", db_int(st, 8));
+    }
+    jw_kv_int(j, "childCount", org_child_count(req->db, id));
+    jw_kv_int(j, "memberCount",
+              org_member_count(req->db, &req->arena, id, db_text(st, 5), path));
+    if (full) {
+        jw_key(j, "path");
+        org_write_path(req->db, j, path);
+    }
+    jw_obj_end(j);
+}
+
+/* Writes the organisation id as the response; 404 if it vanished. */
+static int org_respond(struct req *req, int64_t id, int status)
+{
+    struct db_stmt *st = db_query(
+        req->db, "SELECT " ORG_COLUMNS " FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", id);
+    if (!db_next(st)) {
+        db_done(st);
+        return req_fail(req, ERR_ORG_NOT_FOUND, "no organisation %" PRId64, id);
+    }
+    org_write(req, req_data(req), st, true);
+    db_done(st);
+    return status;
+}
+
+/*
+ * GET /api/v1/orgs/{id} -> the organisation with its path, counts, dates.
+ * Errors: org.not_found (also outside the caller's subtree). org.read.
+ */
+static int h_get(struct req *req)
+{
+    return org_respond(req, req_id(req), 200);
+}
+
+static const struct param page_query[] = {
+    {"after", P_STR, 0, 1, 200},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+/* Writes {items: [...], next} for a statement of ORG_COLUMNS rows, limit+1 fetched. */
+static int org_list_respond(struct req *req, struct db_stmt *st, int limit, bool by_path)
+{
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    int n = 0;
+    const char *last = NULL;
+    bool more = false;
+    while (db_next(st)) {
+        if (n == limit) {
+            more = true;
+            break;
+        }
+        org_write(req, j, st, false);
+        last = by_path ? arena_strdup(&req->arena, db_text(st, 2))
+                       : arena_printf(&req->arena, "%" PRId64, db_int(st, 0));
+        n++;
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_kv_str(j, "next", more ? cursor_encode(&req->arena, last) : NULL);
+    jw_obj_end(j);
+    return 200;
+}
+
+/*
+ * GET /api/v1/orgs/{id}/children?after=&limit= -> {items, next}
+ * The organisation's direct children in id order. org.read.
+ */
+static int h_children(struct req *req)
+{
+    int64_t after = 0;
+    const char *cur = req_query_str(req, "after");
+    if (cur) {
+        const char *raw = cursor_decode(&req->arena, cur);
+        if (!raw || !parse_i64(raw, strlen(raw), &after))
+            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
+    }
+    int limit = req_limit(req);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT " ORG_COLUMNS " FROM orgs WHERE parent_id = ? AND id > ? "
+                                  "AND deleted_at IS NULL ORDER BY id LIMIT ?",
+                                  "iii", req_id(req), after, (int64_t)limit + 1);
+    return org_list_respond(req, st, limit, false);
+}
+
+/*
+ * GET /api/v1/orgs/{id}/subtree?after=&limit= -> {items, next}
+ * Every organisation below (and including) this one, parents before their
+ * children. org.read.
+ */
+static int h_subtree(struct req *req)
+{
+    const char *path = org_path(req->db, &req->arena, req_id(req));
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    const char *from = path;
+    const char *cur = req_query_str(req, "after");
+    bool exclusive = false;
+    if (cur) {
+        from = cursor_decode(&req->arena, cur);
+        if (!from || strncmp(from, path, strlen(path)))
+            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
+        exclusive = true;
+    }
+    int limit = req_limit(req);
+    struct db_stmt *st = db_query(req->db,
+                                  exclusive ? "SELECT " ORG_COLUMNS " FROM orgs WHERE path > ? AND "
+                                              "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?"
+                                            : "SELECT " ORG_COLUMNS " FROM orgs WHERE path >= ? AND "
+                                              "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?",
+                                  "ssi", from, org_path_end(&req->arena, path), (int64_t)limit + 1);
+    return org_list_respond(req, st, limit, true);
+}
+
+static const struct param create_body[] = {
+    {"parentId", P_ID, P_REQUIRED},
+    {"name", P_STR, P_REQUIRED, 1, 60},
+    {"level", P_ENUM, P_REQUIRED, 0, 0, org_levels},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/orgs {parentId, name, level} -> 201 the new organisation
+ * Errors: org.not_found, org.bad_parent, org.closed. org.admin on the parent.
+ */
+static int h_create(struct req *req)
+{
+    int64_t parent = req_body_int(req, "parentId", 0);
+    const char *level = req_body_str(req, "level");
+    const char *plevel = NULL, *ppath = NULL;
+    bool closed = false;
+    int64_t pdepth = 0;
+    struct db_stmt *st =
+        db_query(req->db, "SELECT level, path, depth, closed_at IS NOT NULL FROM orgs WHERE id = ?",
+                 "i", parent);
+    if (db_next(st)) {
+        plevel = arena_strdup(&req->arena, db_text(st, 0));
+        ppath = arena_strdup(&req->arena, db_text(st, 1));
+        pdepth = db_int(st, 2);
+        closed = db_int(st, 3) != 0;
+    }
+    db_done(st);
+    if (!ppath)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    if (closed)
+        return req_fail(req, ERR_ORG_CLOSED, "organisation %" PRId64 " is closed", parent);
+    if (!org_level_fits(plevel, level))
+        return req_fail_field(req, ERR_ORG_BAD_PARENT, "level", "a %s cannot be placed under a %s",
+                              level, plevel);
+    int64_t now = now_sec();
+    /* The path needs the new id: insert with a unique placeholder, then set it. */
+    const char *tmp = arena_printf(&req->arena, "%spending-%s", ppath, req->request_id);
+    db_exec(req->db,
+            "INSERT INTO orgs (parent_id, path, depth, name, level, created_at, updated_at, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "isissiii", parent, tmp, pdepth + 1, req_body_str(req, "name"),
+            level, now, now, db_next_seq(req->db));
+    int64_t id = db_last_id(req->db);
+    db_exec(req->db, "UPDATE orgs SET path = ? WHERE id = ?", "si",
+            arena_printf(&req->arena, "%s%" PRId64 "/", ppath, id), id);
+    req_audit(req, "org.create", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok",
+              "%s under org %" PRId64, level, parent);
+    return org_respond(req, id, 201);
+}
+
+/* Loads an organisation for a change and checks org.admin above it.
+ * Returns 0 and fills the out-parameters, or an error status. */
+static int org_for_change(struct req *req, int64_t id, const char **path, const char **level,
+                          int64_t *parent)
+{
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT path, level, parent_id FROM orgs WHERE id = ? AND "
+                                  "deleted_at IS NULL",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        *path = arena_strdup(&req->arena, db_text(st, 0));
+        *level = arena_strdup(&req->arena, db_text(st, 1));
+        *parent = db_int(st, 2);
+    }
+    db_done(st);
+    if (!found || !principal_can(req->who, PERM_ORG_READ, *path))
+        return req_fail(req, ERR_ORG_NOT_FOUND, "no organisation %" PRId64, id);
+    /* An admin changes what is below their organisation; a root (nothing above
+     * it) only a system admin on it. */
+    bool ok = false;
+    if (*parent) {
+        ok = principal_above(req->who, perm_roles(PERM_ORG_ADMIN), *path);
+    } else {
+        for (size_t i = 0; i < req->who->nroles; i++)
+            ok |= req->who->roles[i].role == ROLE_SYSTEM_ADMIN &&
+                  !strcmp(req->who->roles[i].org_path, *path);
+    }
+    if (!ok) {
+        req_audit(req, "access.denied", id, arena_printf(&req->arena, "org:%" PRId64, id),
+                  "denied", "%s %s needs org.admin above the organisation", req->method, req->path);
+        return req_fail(req, ERR_FORBIDDEN, "only an administrator above this organisation may change it");
+    }
+    return 0;
+}
+
+static const struct param rename_body[] = {
+    {"name", P_STR, P_REQUIRED, 1, 60},
+    {NULL},
+};
+
+/*
+ * PATCH /api/v1/orgs/{id} {name} -> the organisation
+ * Errors: org.not_found, auth.forbidden. org.admin above the organisation.
+ */
+static int h_rename(struct req *req)
+{
+    int64_t id = req_id(req), parent;
+    const char *path, *level;
+    int rc = org_for_change(req, id, &path, &level, &parent);
+    if (rc)
+        return rc;
+    db_exec(req->db, "UPDATE orgs SET name = ?, updated_at = ?, seq = ? WHERE id = ?", "siii",
+            req_body_str(req, "name"), now_sec(), db_next_seq(req->db), id);
+    req_audit(req, "org.rename", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok", NULL);
+    return org_respond(req, id, 200);
+}
+
+static const struct param move_body[] = {
+    {"parentId", P_ID, P_REQUIRED},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/orgs/{id}/move {parentId} -> the organisation
+ * Moves the whole subtree. Errors: org.not_found, org.bad_parent, org.cycle,
+ * org.closed, auth.forbidden. org.admin above the organisation and on the
+ * new parent.
+ */
+static int h_move(struct req *req)
+{
+    int64_t id = req_id(req), parent, to = req_body_int(req, "parentId", 0);
+    const char *path, *level;
+    int rc = org_for_change(req, id, &path, &level, &parent);
+    if (rc)
+        return rc;
+    if (!req_allowed(req, PERM_ORG_ADMIN, to))
+        return req_fail(req, ERR_ORG_NOT_FOUND, "no organisation %" PRId64, to);
+    const char *to_path = NULL, *to_level = NULL;
+    int64_t to_depth = 0;
+    bool closed = false;
+    struct db_stmt *st = db_query(
+        req->db, "SELECT path, level, depth, closed_at IS NOT NULL FROM orgs WHERE id = ?", "i", to);
+    if (db_next(st)) {
+        to_path = arena_strdup(&req->arena, db_text(st, 0));
+        to_level = arena_strdup(&req->arena, db_text(st, 1));
+        to_depth = db_int(st, 2);
+        closed = db_int(st, 3) != 0;
+    }
+    db_done(st);
+    if (!to_path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    if (!strncmp(to_path, path, strlen(path)))
+        return req_fail_field(req, ERR_ORG_CYCLE, "parentId", "organisation %" PRId64
+                              " is inside the subtree being moved", to);
+    if (closed)
+        return req_fail(req, ERR_ORG_CLOSED, "organisation %" PRId64 " is closed", to);
+    if (!org_level_fits(to_level, level))
+        return req_fail_field(req, ERR_ORG_BAD_PARENT, "parentId", "a %s cannot be placed under a %s",
+                              level, to_level);
+    if (to == parent)
+        return org_respond(req, id, 200);
+    const char *new_path = arena_printf(&req->arena, "%s%" PRId64 "/", to_path, id);
+    int64_t old_depth = 0;
+    db_get_int(req->db, &old_depth, "SELECT depth FROM orgs WHERE id = ?", "i", id);
+    int64_t seq = db_next_seq(req->db), now = now_sec();
+    db_exec(req->db,
+            "UPDATE orgs SET path = ? || substr(path, ?), depth = depth + ?, updated_at = ?, "
+            "seq = ? WHERE path >= ? AND path < ?",
+            "siiiiss", new_path, (int64_t)strlen(path) + 1, to_depth + 1 - old_depth, now, seq,
+            path, org_path_end(&req->arena, path));
+    db_exec(req->db, "UPDATE orgs SET parent_id = ? WHERE id = ?", "ii", to, id);
+    req_audit(req, "org.move", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok",
+              "from org %" PRId64 " to org %" PRId64, parent, to);
+    return org_respond(req, id, 200);
+}
+
+/*
+ * POST /api/v1/orgs/{id}/close -> the organisation (closed: true)
+ * Only an empty organisation closes: no open children, no members.
+ * Errors: org.not_found, org.not_empty, auth.forbidden. org.admin above it.
+ */
+static int h_close(struct req *req)
+{
+    int64_t id = req_id(req), parent, n = 0;
+    const char *path, *level;
+    int rc = org_for_change(req, id, &path, &level, &parent);
+    if (rc)
+        return rc;
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND closed_at IS NULL AND "
+               "deleted_at IS NULL",
+               "i", id);
+    if (n || org_member_count(req->db, &req->arena, id, level, path))
+        return req_fail(req, ERR_ORG_NOT_EMPTY, NULL);
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE orgs SET closed_at = COALESCE(closed_at, ?), updated_at = ?, seq = ? WHERE "
+            "id = ?",
+            "iiii", now, now, db_next_seq(req->db), id);
+    req_audit(req, "org.close", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok", NULL);
+    return org_respond(req, id, 200);
+}
+
+const struct route orgs_routes[] = {
+    {"GET", "/api/v1/orgs/{id}", h_get, SCOPE_PATH_ORG, PERM_ORG_READ, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/orgs/{id}/children", h_children, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
+     page_query, NULL, 0},
+    {"GET", "/api/v1/orgs/{id}/subtree", h_subtree, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
+     page_query, NULL, 0},
+    {"POST", "/api/v1/orgs", h_create, SCOPE_BODY_ORG, PERM_ORG_ADMIN, "parentId", NULL,
+     create_body, 0},
+    {"PATCH", "/api/v1/orgs/{id}", h_rename, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, rename_body,
+     0},
+    {"POST", "/api/v1/orgs/{id}/move", h_move, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, move_body,
+     0},
+    {"POST", "/api/v1/orgs/{id}/close", h_close, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, NULL, 0},
+    {NULL},
+};

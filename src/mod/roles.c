@@ -1,0 +1,176 @@
+/*
+ * roles.c - role grants: list the grants in a subtree, grant, revoke.
+ *
+ * Rules: org.admin/system_admin grant on their subtree. Roles that govern
+ * others (org_admin, auditor, safety_officer) are granted only from above:
+ * the granter's role must be on a strict ancestor, so nobody makes a peer.
+ * Only a system admin grants system_admin.
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+static const struct param list_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"after", P_STR, 0, 1, 40},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+static void grant_write(struct req *req, struct jw *j, struct db_stmt *st)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", db_int(st, 0));
+    jw_kv_str(j, "role", db_text(st, 1));
+    jw_kv_int(j, "orgId", db_int(st, 2));
+    jw_kv_str(j, "orgName", db_text(st, 3));
+    jw_kv_int(j, "accountId", db_int(st, 4));
+    jw_kv_str(j, "accountName", db_text(st, 5));
+    jw_kv_str(j, "phone", arena_printf(&req->arena, "*******%s", db_text(st, 6)));
+    jw_kv_time(j, "grantedAt", db_int(st, 7));
+    jw_obj_end(j);
+}
+
+#define GRANT_SELECT                                                                             \
+    "SELECT r.id, r.role, r.org_id, o.name, a.id, a.name, a.phone_tail, r.created_at FROM roles " \
+    "r JOIN orgs o ON o.id = r.org_id JOIN accounts a ON a.id = r.account_id "
+
+/*
+ * GET /api/v1/roles?orgId=&after=&limit= -> {items, next}
+ * Live grants on the organisation and below it. role.admin on orgId.
+ */
+static int h_list(struct req *req)
+{
+    int64_t org = req_query_int(req, "orgId", 0), after = 0;
+    const char *path = org_path(req->db, &req->arena, org);
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    const char *cur = req_query_str(req, "after");
+    if (cur) {
+        const char *raw = cursor_decode(&req->arena, cur);
+        if (!raw || !parse_i64(raw, strlen(raw), &after))
+            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
+    }
+    int limit = req_limit(req);
+    struct db_stmt *st = db_query(req->db,
+                                  GRANT_SELECT "WHERE o.path >= ? AND o.path < ? AND r.id > ? AND "
+                                               "r.deleted_at IS NULL ORDER BY r.id LIMIT ?",
+                                  "ssii", path, org_path_end(&req->arena, path), after,
+                                  (int64_t)limit + 1);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    int n = 0;
+    int64_t last = 0;
+    bool more = false;
+    while (db_next(st)) {
+        if (n == limit) {
+            more = true;
+            break;
+        }
+        grant_write(req, j, st);
+        last = db_int(st, 0);
+        n++;
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_kv_str(j, "next",
+                more ? cursor_encode(&req->arena, arena_printf(&req->arena, "%" PRId64, last))
+                     : NULL);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* Whether the caller may grant or revoke role on the organisation at path. */
+static bool may_manage(struct req *req, enum role role, const char *path)
+{
+    const struct principal *p = req->who;
+    unsigned sys = 1u << ROLE_SYSTEM_ADMIN;
+    if (role == ROLE_SYSTEM_ADMIN)
+        return principal_holds(p, sys, path);
+    if (role == ROLE_ORG_ADMIN || role == ROLE_AUDITOR || role == ROLE_SAFETY_OFFICER)
+        return principal_above(p, perm_roles(PERM_ROLE_ADMIN), path) ||
+               principal_holds(p, sys, path);
+    return principal_can(p, PERM_ROLE_ADMIN, path);
+}
+
+static const struct param grant_body[] = {
+    {"phone", P_PHONE, P_REQUIRED},
+    {"orgId", P_ID, P_REQUIRED},
+    {"role", P_ENUM, P_REQUIRED, 0, 0, role_names},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/roles {phone, orgId, role} -> 201 the grant
+ * Errors: account.not_found, role.exists, auth.forbidden, org.not_found.
+ * role.admin on orgId (and see the rules above).
+ */
+static int h_grant(struct req *req)
+{
+    int64_t org = req_body_int(req, "orgId", 0);
+    enum role role = role_parse(req_body_str(req, "role"));
+    const char *path = org_path(req->db, &req->arena, org);
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    if (!may_manage(req, role, path)) {
+        req_audit(req, "role.grant", org, NULL, "denied", "%s", role_names[role]);
+        return req_fail(req, ERR_FORBIDDEN, "you may not grant %s here", role_names[role]);
+    }
+    int64_t account = account_find_by_phone(req->db, req_body_str(req, "phone"));
+    if (!account)
+        return req_fail_field(req, ERR_ACCOUNT_NOT_FOUND, "phone", "no account has this phone");
+    int64_t id = role_grant(req->db, account, org, role, req->who->account_id);
+    if (!id)
+        return db_failed(req->db) ? 500 : req_fail(req, ERR_ROLE_EXISTS, NULL);
+    req_audit(req, "role.grant", org, arena_printf(&req->arena, "account:%" PRId64, account), "ok",
+              "%s", role_names[role]);
+    struct db_stmt *st = db_query(req->db, GRANT_SELECT "WHERE r.id = ?", "i", id);
+    if (db_next(st))
+        grant_write(req, req_data(req), st);
+    db_done(st);
+    return 201;
+}
+
+/*
+ * DELETE /api/v1/roles/{id} -> {}
+ * Revokes a grant; it takes effect on the grantee's next request.
+ * Errors: role.not_found (also outside scope), auth.forbidden.
+ */
+static int h_revoke(struct req *req)
+{
+    int64_t id = req_id(req), org = 0, account = 0;
+    enum role role = ROLE__COUNT;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT org_id, account_id, role FROM roles WHERE id = ? AND "
+                                  "deleted_at IS NULL",
+                                  "i", id);
+    if (db_next(st)) {
+        org = db_int(st, 0);
+        account = db_int(st, 1);
+        role = role_parse(db_text(st, 2));
+    }
+    db_done(st);
+    if (!org || !req_allowed(req, PERM_ROLE_ADMIN, org))
+        return req_fail(req, ERR_ROLE_NOT_FOUND, "no role grant %" PRId64, id);
+    const char *path = org_path(req->db, &req->arena, org);
+    if (!may_manage(req, role, path)) {
+        req_audit(req, "role.revoke", org, NULL, "denied", "%s", role_names[role]);
+        return req_fail(req, ERR_FORBIDDEN, "you may not revoke %s here", role_names[role]);
+    }
+    int64_t now = now_sec();
+    db_exec(req->db, "UPDATE roles SET deleted_at = ?, updated_at = ?, seq = ? WHERE id = ?",
+            "iiii", now, now, db_next_seq(req->db), id);
+    req_audit(req, "role.revoke", org, arena_printf(&req->arena, "account:%" PRId64, account),
+              "ok", "%s", role_names[role]);
+    return 200;
+}
+
+const struct route roles_routes[] = {
+    {"GET", "/api/v1/roles", h_list, SCOPE_QUERY_ORG, PERM_ROLE_ADMIN, "orgId", list_query, NULL,
+     0},
+    {"POST", "/api/v1/roles", h_grant, SCOPE_BODY_ORG, PERM_ROLE_ADMIN, "orgId", NULL, grant_body,
+     0},
+    {"DELETE", "/api/v1/roles/{id}", h_revoke, SCOPE_OBJECT, PERM_ROLE_ADMIN, NULL, NULL, NULL, 0},
+    {NULL},
+};

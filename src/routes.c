@@ -1,0 +1,16 @@
+/*
+ * routes.c - the whole API on one screen: every module's route table.
+ * Each module's table lists method, path, handler, who may call it, and
+ * the declared query and body fields (see the module's file).
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+const struct route *const route_tables[] = {
+    account_routes, /* auth/login, auth/logout, me, me/password */
+    orgs_routes,    /* orgs/{id}, /children, /subtree; create, rename, move, close */
+    roles_routes,   /* roles: list, grant, revoke */
+    members_routes, /* members: roster list, member */
+    audit_routes,   /* audit: the log, for auditors */
+    NULL,
+};

@@ -275,7 +275,7 @@ int cmd_demo(int argc, char **argv)
                                   year - 34, "外出务工", true, false);
     nmembers += 4;
     for (size_t i = 0; i < ARRAY_SIZE(acc); i++) {
-        random_token(9, acc[i].password, sizeof(acc[i].password));
+        random_password(acc[i].password, 11);
         int64_t id = account_create(db, acc[i].phone, acc[i].name, acc[i].password,
                                     acc[i].member_id);
         if (!id || !role_grant(db, id, acc[i].org_id, role_parse(acc[i].role), 0))
@@ -298,11 +298,10 @@ int cmd_demo(int argc, char **argv)
     printf("demo county created in %s: 1 county, %zu townships, %ld village branches, %ld "
            "members\n\n",
            cfg.data_dir, ARRAY_SIZE(township_names), nvillages, nmembers);
-    printf("%-26s %-12s %-14s %-8s %s\n", "demo account", "phone", "password", "name",
-           "organisation");
+    printf("%-12s %-14s %-17s %s\n", "phone", "password", "role", "who");
     for (size_t i = 0; i < ARRAY_SIZE(acc); i++)
-        printf("%-26s %-12s %-14s %-8s %s (%s)\n", acc[i].label, acc[i].phone, acc[i].password,
-               acc[i].name, acc[i].org_name, acc[i].role);
+        printf("%-12s %-14s %-17s %s, %s, %s\n", acc[i].phone, acc[i].password, acc[i].role,
+               acc[i].name, acc[i].label, acc[i].org_name);
     printf("\nThe same list is in %s.\n", path);
     rc = 0;
 out:

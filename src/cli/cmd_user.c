@@ -27,7 +27,7 @@ static const char *password_arg(const char *v, char *buf, size_t n, bool *genera
         buf[strcspn(buf, "\r\n")] = '\0';
         return buf;
     }
-    random_token(9, buf, n); /* 12 characters */
+    random_password(buf, n < 13 ? n : 13);
     *generated = true;
     return buf;
 }

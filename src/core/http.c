@@ -115,6 +115,23 @@ static void client_ip(struct req *req)
     req->ip = arena_strdup(&req->arena, text);
 }
 
+/* A unique request id without a system call per request: a per-thread
+ * random seed stepped by a Weyl sequence and mixed (splitmix64). */
+static void request_id_next(char out[17])
+{
+    static _Thread_local uint64_t state;
+    if (!state)
+        randombytes_buf(&state, sizeof(state));
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    unsigned char bytes[8];
+    for (int i = 0; i < 8; i++)
+        bytes[i] = (unsigned char)(z >> (8 * i));
+    hex_encode(bytes, sizeof(bytes), out);
+}
+
 static struct req *req_new(struct MHD_Connection *conn, const char *method, const char *url)
 {
     struct req *req = xcalloc(1, sizeof(*req));
@@ -128,9 +145,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *method, cons
     buf_init_arena(&req->body_raw, &req->arena);
     buf_init_arena(&req->out, &req->arena);
     jw_init(&req->json, &req->out);
-    unsigned char rid[8];
-    randombytes_buf(rid, sizeof(rid));
-    hex_encode(rid, sizeof(rid), req->request_id);
+    request_id_next(req->request_id);
     client_ip(req);
     atomic_fetch_add(&in_flight, 1);
     return req;

@@ -138,3 +138,13 @@ void random_token(size_t nbytes, char *out, size_t outlen)
     randombytes_buf(raw, nbytes);
     sodium_bin2base64(out, outlen, raw, nbytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
+
+void random_password(char *out, size_t len)
+{
+    /* no 0/o, 1/l/i: easy to read aloud and to type on a phone */
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
+    assert(len > 1);
+    for (size_t i = 0; i + 1 < len; i++)
+        out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
+    out[len - 1] = '\0';
+}

@@ -27,4 +27,7 @@ char *pdata_mask_phone(struct arena *a, const char *phone);
 /* Random bytes as base64url without padding into out (>= 4*n/3+2 bytes). */
 void random_token(size_t nbytes, char *out, size_t outlen);
 
+/* A random password of len-1 letters and digits that are hard to confuse. */
+void random_password(char *out, size_t len);
+
 #endif

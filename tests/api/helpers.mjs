@@ -1,0 +1,315 @@
+// helpers.mjs - shared harness for the black-box HTTP API tests of zhibu.
+//
+// startServer() makes a temporary data directory, runs `zhibu demo` in it,
+// writes DIR/zhibu.conf from the given lines, starts `zhibu serve` on a free
+// loopback port and waits for /healthz. It returns:
+//   { base, port, accounts, who, dataDir, proc, stop(), login(), api(), run() }
+// stop() sends SIGTERM, waits for the exit, asserts exit code 0 (within 5 s)
+// and removes the data directory (unless { keepData: true }).
+//
+// The binary is $ZHIBU_BIN, else /work/main/build/zhibu. No npm dependencies.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BIN = process.env.ZHIBU_BIN || '/work/main/build/zhibu';
+
+/** A fresh temporary directory (removed by the caller). */
+export function tempDir(prefix = 'zhibu-api-') {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Runs the zhibu binary synchronously: {status, stdout, stderr, signal}. */
+export function run(args, { env, input, timeout = 60000, cwd } = {}) {
+  const r = spawnSync(BIN, args, {
+    env: { ...process.env, ...(env || {}) },
+    input,
+    timeout,
+    cwd,
+    encoding: 'utf8',
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the sqlite3 command-line shell on a database file. */
+export function sqlite(dbFile, sql) {
+  const r = spawnSync('sqlite3', [dbFile, sql], { encoding: 'utf8', timeout: 30000 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Spawns `zhibu serve` with the given arguments and environment and waits
+ * until base/healthz answers 200. Returns {proc, exited, stderr()} or throws
+ * (with the server's stderr) if it exits or does not become healthy.
+ */
+export async function spawnServer(args, { env, base, cwd, timeoutMs = 15000 } = {}) {
+  const proc = spawn(BIN, ['serve', ...args], {
+    env: { ...process.env, ...(env || {}) },
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errText = '';
+  proc.stderr.setEncoding('utf8');
+  proc.stderr.on('data', (d) => {
+    errText += d;
+    if (errText.length > 200000) errText = errText.slice(-100000);
+  });
+  let exit = null;
+  const exited = new Promise((resolve) => {
+    proc.on('exit', (code, signal) => {
+      exit = { code, signal };
+      resolve(exit);
+    });
+  });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exit) {
+      const e = new Error(`zhibu serve exited early (${JSON.stringify(exit)}): ${errText.slice(-2000)}`);
+      e.exit = exit;
+      e.stderr = errText;
+      throw e;
+    }
+    try {
+      const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) });
+      await r.arrayBuffer();
+      if (r.status === 200) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`zhibu serve did not become healthy: ${errText.slice(-2000)}`);
+    }
+    await sleep(25);
+  }
+  return { proc, exited, stderr: () => errText, exitInfo: () => exit };
+}
+
+/** Sends SIGTERM and waits for the exit; returns {code, signal, ms}. */
+export async function terminate(server, limitMs = 5000) {
+  const t0 = Date.now();
+  if (!server.exitInfo()) server.proc.kill('SIGTERM');
+  let timer;
+  const res = await Promise.race([
+    server.exited,
+    new Promise((resolve) => {
+      timer = setTimeout(() => resolve(null), limitMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!res) {
+    server.proc.kill('SIGKILL');
+    await server.exited;
+    return { code: null, signal: 'timeout', ms: Date.now() - t0 };
+  }
+  return { ...res, ms: Date.now() - t0 };
+}
+
+/** Picks the demo accounts by role as DESIGN.md and the brief describe them. */
+export function namedAccounts(accounts) {
+  const byRole = (r) => accounts.filter((a) => a.role === r);
+  const auditor = byRole('auditor')[0];
+  const admins = byRole('org_admin');
+  const countyAdmin = admins.find((a) => a.orgId === auditor.orgId);
+  const townshipAdmin = admins.find((a) => a !== countyAdmin);
+  const [secretaryA, secretaryB] = byRole('branch_secretary');
+  const [member, migrant] = byRole('member');
+  return { countyAdmin, auditor, townshipAdmin, secretaryA, secretaryB, member, migrant };
+}
+
+/**
+ * One HTTP request. opts: {token, cookie, csrf, body, headers}.
+ * body: an object (sent as JSON), a string or Buffer (sent as is), or a
+ * ReadableStream (sent chunked). Returns {status, headers, text, json}.
+ */
+export async function request(base, method, path, opts = {}) {
+  const headers = { ...(opts.headers || {}) };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (opts.cookie) headers.Cookie = opts.cookie;
+  if (opts.csrf) headers['X-CSRF-Token'] = opts.csrf;
+  let body;
+  const init = { method, headers, redirect: 'manual' };
+  if (opts.body !== undefined) {
+    if (typeof opts.body === 'string' || Buffer.isBuffer(opts.body)) body = opts.body;
+    else if (opts.body instanceof ReadableStream) {
+      body = opts.body;
+      init.duplex = 'half';
+    } else body = JSON.stringify(opts.body);
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = 'application/json';
+    init.body = body;
+  }
+  const t0 = performance.now();
+  const r = await fetch(base + path, init);
+  const text = await r.text();
+  const ms = performance.now() - t0;
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  return { status: r.status, headers: r.headers, text, json, ms };
+}
+
+/** Asserts an error envelope with the exact status, code and (optionally) field. */
+export function assertError(res, status, code, field) {
+  const ctx = `${res.status} ${res.text}`;
+  assert.equal(res.status, status, `status: ${ctx}`);
+  assert.ok(res.json && res.json.error, `error envelope expected: ${ctx}`);
+  assert.equal(res.json.error.code, code, `error code: ${ctx}`);
+  assert.equal(typeof res.json.error.message, 'string', `message: ${ctx}`);
+  assert.ok(!('data' in res.json), `no data in an error: ${ctx}`);
+  if (field !== undefined) assert.equal(res.json.error.field, field, `error field: ${ctx}`);
+}
+
+/** Asserts a success envelope with the exact status; returns data. */
+export function assertData(res, status = 200) {
+  const ctx = `${res.status} ${res.text}`;
+  assert.equal(res.status, status, `status: ${ctx}`);
+  assert.ok(res.json && 'data' in res.json, `data envelope expected: ${ctx}`);
+  assert.ok(!('error' in res.json), `no error in a success: ${ctx}`);
+  return res.json.data;
+}
+
+/**
+ * Starts a demo server. opts:
+ *   config: extra zhibu.conf lines ("key = value"), written before serve starts
+ *   setup(dataDir): called after demo and before serve (e.g. to run CLI commands)
+ *   demo: false to start on an empty data directory (migrate only)
+ */
+export async function startServer(opts = {}) {
+  const { config = [], setup, demo = true } = opts;
+  const dataDir = tempDir();
+  let accounts = [];
+  try {
+    if (demo) {
+      const d = run(['demo', '--data', dataDir]);
+      assert.equal(d.status, 0, `zhibu demo failed: ${d.stderr}`);
+      accounts = JSON.parse(readFileSync(join(dataDir, 'demo-accounts.json'), 'utf8'));
+    }
+    if (config.length) writeFileSync(join(dataDir, 'zhibu.conf'), config.join('\n') + '\n');
+    if (setup) await setup(dataDir);
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+
+  let server, base, port;
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    try {
+      server = await spawnServer(['--data', dataDir, '--listen', `127.0.0.1:${port}`], {
+        base,
+        cwd: dataDir,
+      });
+      break;
+    } catch (e) {
+      // The port may have been taken between freePort() and bind(): retry.
+      if (attempt < 3 && e.exit && /listen/.test(e.stderr || '')) continue;
+      rmSync(dataDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  const api = (method, path, o) => request(base, method, path, o);
+
+  async function login(account, password = account.password) {
+    const res = await api('POST', '/api/v1/auth/login', {
+      body: { phone: account.phone, password },
+    });
+    const data = assertData(res, 200);
+    const cookies = res.headers.getSetCookie();
+    const pairs = cookies.map((c) => c.split(';')[0]);
+    return {
+      token: data.token,
+      csrf: data.csrfToken,
+      cookie: pairs.join('; '),
+      setCookie: cookies,
+      user: data.user,
+      res,
+    };
+  }
+
+  let stopped = false;
+  async function stop({ keepData = false } = {}) {
+    if (stopped) return;
+    stopped = true;
+    const r = await terminate(server, 5000);
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+    assert.equal(r.signal === 'timeout' ? 'timeout' : r.code, 0,
+      `zhibu serve should exit 0 within 5 s after SIGTERM, got ${JSON.stringify(r)}: ${server.stderr().slice(-2000)}`);
+    return r;
+  }
+
+  return {
+    base,
+    port,
+    dataDir,
+    accounts,
+    who: demo ? namedAccounts(accounts) : {},
+    proc: server.proc,
+    server,
+    stderr: server.stderr,
+    api,
+    login,
+    stop,
+    run: (args, o) => run(args, o),
+  };
+}
+
+/** Counts the organisations of a subtree by walking /children (childCount guides it). */
+export async function countByChildren(api, token, rootId) {
+  let n = 1;
+  const queue = [rootId];
+  while (queue.length) {
+    const id = queue.shift();
+    let after = null;
+    do {
+      const q = `/api/v1/orgs/${id}/children?limit=200` + (after ? `&after=${encodeURIComponent(after)}` : '');
+      const d = assertData(await api('GET', q, { token }));
+      for (const o of d.items) {
+        n++;
+        if (o.childCount > 0) queue.push(o.id);
+      }
+      after = d.next;
+    } while (after);
+  }
+  return n;
+}
+
+/** All items of a cursor-paged list (path without after/limit). */
+export async function listAll(api, token, path, limit = 200) {
+  const items = [];
+  let after = null;
+  const sep = path.includes('?') ? '&' : '?';
+  for (let pages = 0; pages < 10000; pages++) {
+    const q = `${path}${sep}limit=${limit}` + (after ? `&after=${encodeURIComponent(after)}` : '');
+    const d = assertData(await api('GET', q, { token }));
+    items.push(...d.items);
+    after = d.next;
+    if (!after) return items;
+  }
+  throw new Error('paging did not end');
+}

@@ -1,0 +1,91 @@
+/* zhibu service worker: keeps the app shell so the app opens without a network.
+   - /api/ is never cached (personal data, always live);
+   - hashed /assets/* are cache-first (their names change when their content does);
+   - the page itself (index.html) is network-first, falling back to the cached copy. */
+'use strict';
+const CACHE = 'zhibu-shell-v1';
+const SHELL = ['/', '/manifest.webmanifest', '/icon-192.png'];
+
+// The assets index.html refers to, so the shell works offline from the first visit.
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const res = await fetch('/', { cache: 'no-store' });
+  if (!res.ok) return;
+  const html = await res.clone().text();
+  await cache.put('/', res);
+  const assets = Array.from(html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g), (m) => m[1]);
+  await cache.addAll(assets.concat(SHELL.slice(1)));
+}
+
+self.addEventListener('install', (e) => {
+  e.waitUntil(precache().catch(() => {}).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (e) => {
+  e.waitUntil((async () => {
+    for (const k of await caches.keys()) if (k !== CACHE) await caches.delete(k);
+    await self.clients.claim();
+  })());
+});
+
+// Drops hashed assets the current page no longer uses.
+async function prune(cache, html) {
+  const keep = new Set(Array.from(html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g), (m) => m[1]));
+  for (const req of await cache.keys()) {
+    const p = new URL(req.url).pathname;
+    if (p.startsWith('/assets/') && !keep.has(p)) await cache.delete(req);
+  }
+}
+
+async function page(req) {
+  const cache = await caches.open(CACHE);
+  try {
+    const res = await fetch(req);
+    if (res.ok) {
+      const text = res.clone();
+      cache.put('/', res.clone())
+        .then(() => text.text())
+        .then((html) => prune(cache, html))
+        .catch(() => {});
+    }
+    return res;
+  } catch (err) {
+    const hit = await cache.match('/');
+    if (hit) return hit;
+    throw err;
+  }
+}
+
+async function asset(req) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(req);
+  if (hit) return hit;
+  const res = await fetch(req);
+  if (res.ok) cache.put(req, res.clone());
+  return res;
+}
+
+async function other(req) {
+  const cache = await caches.open(CACHE);
+  try {
+    const res = await fetch(req);
+    if (res.ok) cache.put(req, res.clone());
+    return res;
+  } catch (err) {
+    const hit = await cache.match(req);
+    if (hit) return hit;
+    throw err;
+  }
+}
+
+self.addEventListener('fetch', (e) => {
+  const req = e.request;
+  if (req.method !== 'GET') return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  const p = url.pathname;
+  if (p.startsWith('/api/') || p === '/healthz' || p === '/metrics' || p === '/sw.js') return;
+  if (req.mode === 'navigate' || p === '/' || p === '/index.html') e.respondWith(page(req));
+  else if (p.startsWith('/assets/')) e.respondWith(asset(req));
+  else if (SHELL.includes(p) || p === '/icon-512.png') e.respondWith(other(req));
+});

@@ -1,0 +1,80 @@
+// The API client: JSON envelope, cookie session, CSRF header on writes.
+const BASE = '/api/v1';
+
+export class ApiError extends Error {
+  constructor(status, code, message, field) {
+    super(message || code);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+let csrfFallback = '';
+const listeners = { net: () => {}, unauthorized: () => {} };
+
+export function onNetwork(fn) { listeners.net = fn; }
+export function onUnauthorized(fn) { listeners.unauthorized = fn; }
+
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)zhibu_csrf=([^;]*)/);
+  return m ? decodeURIComponent(m[1]) : csrfFallback;
+}
+
+export async function api(path, opts = {}) {
+  const method = opts.method || 'GET';
+  const headers = { Accept: 'application/json' };
+  let body;
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(opts.body);
+  }
+  if (method !== 'GET' && method !== 'HEAD') {
+    const c = csrfToken();
+    if (c) headers['X-CSRF-Token'] = c;
+  }
+  let res;
+  try {
+    res = await fetch(BASE + path, {
+      method, headers, body, credentials: 'same-origin', cache: 'no-store', signal: opts.signal,
+    });
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
+    listeners.net(false);
+    throw new ApiError(0, 'network', '');
+  }
+  listeners.net(true);
+  let json = null;
+  try { json = await res.json(); } catch (e) { /* not JSON */ }
+  if (!res.ok) {
+    const er = (json && json.error) || {};
+    const err = new ApiError(res.status, er.code || 'http.' + res.status, er.message || '', er.field);
+    if (res.status === 401 && err.code !== 'auth.bad_credentials' && !opts.noAuthRedirect) {
+      listeners.unauthorized(err);
+    }
+    throw err;
+  }
+  return json ? json.data : null;
+}
+
+export async function login(phone, password) {
+  const data = await api('/auth/login', { method: 'POST', body: { phone, password }, noAuthRedirect: true });
+  if (data && data.csrfToken) csrfFallback = data.csrfToken;
+  return data;
+}
+
+export async function logout() {
+  await api('/auth/logout', { method: 'POST', body: {}, noAuthRedirect: true });
+  csrfFallback = '';
+}
+
+// Builds a query string from the defined, non-empty values only.
+export function qs(params) {
+  const p = new URLSearchParams();
+  for (const k in params) {
+    const v = params[k];
+    if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? '?' + s : '';
+}

@@ -1,0 +1,133 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, onNetwork, onUnauthorized } from './api.js';
+import { setLang, t } from './i18n.js';
+import { Login } from './pages/Login.jsx';
+import { Home } from './pages/Home.jsx';
+import { Org } from './pages/Org.jsx';
+import { Roster } from './pages/Roster.jsx';
+import { Account } from './pages/Account.jsx';
+import { IconHome, IconTree, IconUser, orgTabTarget } from './ui.jsx';
+import './app.css';
+
+const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
+
+function lsGet(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
+function lsSet(k, v) { try { if (v == null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch (e) { /* private mode */ } }
+
+export function applyPrefs(lang, large) {
+  setLang(lang);
+  document.documentElement.classList.toggle('large', !!large);
+}
+
+function parseHash() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/');
+  return { name: parts[0] || '', id: parts[1] ? decodeURIComponent(parts[1]) : '' };
+}
+
+function cachedMe() {
+  try { return JSON.parse(lsGet(LS.me) || 'null'); } catch (e) { return null; }
+}
+
+function App() {
+  const [route, setRoute] = useState(parseHash());
+  const [me, setMe] = useState(undefined); // undefined = not yet known
+  const [online, setOnline] = useState(navigator.onLine !== false);
+  const [lang, setLangState] = useState(lsGet(LS.lang) === 'en' ? 'en' : 'zh');
+  const [large, setLarge] = useState(lsGet(LS.large) === '1');
+
+  applyPrefs(lang, large);
+
+  useEffect(() => {
+    const onHash = () => { setRoute(parseHash()); window.scrollTo(0, 0); };
+    const up = () => setOnline(true);
+    const down = () => setOnline(false);
+    window.addEventListener('hashchange', onHash);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    onNetwork(setOnline);
+    onUnauthorized(() => { lsSet(LS.me, null); setMe(null); });
+    api('/me', { noAuthRedirect: true }).then(
+      (d) => { lsSet(LS.me, JSON.stringify(d)); setMe(d); },
+      (e) => setMe(e.code === 'network' ? cachedMe() : null),
+    );
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+
+  // Keep the address in step with the session: logged out → #/login, logged in → not login.
+  useEffect(() => {
+    if (me === undefined) return;
+    if (!me && route.name !== 'login') {
+      if (route.name && route.name !== 'account') lsSet('zhibu.after', location.hash);
+      location.replace('#/login');
+    } else if (me && (route.name === 'login' || route.name === '')) {
+      location.replace('#/home');
+    }
+  }, [me, route.name]);
+
+  const prefs = {
+    lang, large,
+    setLang: (l) => { lsSet(LS.lang, l); setLangState(l); },
+    setLarge: (v) => { lsSet(LS.large, v ? '1' : null); setLarge(v); },
+  };
+
+  const signedIn = (user) => {
+    lsSet(LS.me, JSON.stringify(user));
+    setMe(user);
+    const after = lsGet('zhibu.after');
+    lsSet('zhibu.after', null);
+    location.replace(after && after !== '#/login' ? after : '#/home');
+  };
+  const signedOut = () => { lsSet(LS.me, null); lsSet('zhibu.after', null); setMe(null); location.replace('#/login'); };
+
+  const banner = !online && <div class="offline" role="status">{t('offline')}</div>;
+
+  if (me === undefined) return <div class="boot">{banner}<p>{t('loading')}</p></div>;
+
+  if (!me) {
+    return <div class="shell">{banner}<Login onDone={signedIn} prefs={prefs} /></div>;
+  }
+
+  let page;
+  let tab = 'home';
+  switch (route.name) {
+    case 'org': page = <Org key={route.id} id={route.id} me={me} />; tab = 'org'; break;
+    case 'roster': page = <Roster key={route.id} id={route.id} me={me} />; tab = 'org'; break;
+    case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
+    default: page = <Home me={me} />;
+  }
+  const orgId = orgTabTarget(me);
+
+  return (
+    <div class="shell has-tabs">
+      {banner}
+      <main class="page">{page}</main>
+      <nav class="tabs" aria-label="main">
+        <a href="#/home" class={tab === 'home' ? 'on' : ''} aria-current={tab === 'home' ? 'page' : undefined}>
+          <IconHome /><span>{t('tabHome')}</span>
+        </a>
+        <a href={orgId != null ? '#/org/' + orgId : '#/home'} class={tab === 'org' ? 'on' : ''} aria-current={tab === 'org' ? 'page' : undefined}>
+          <IconTree /><span>{t('tabOrg')}</span>
+        </a>
+        <a href="#/account" class={tab === 'me' ? 'on' : ''} aria-current={tab === 'me' ? 'page' : undefined}>
+          <IconUser /><span>{t('tabMe')}</span>
+        </a>
+      </nav>
+    </div>
+  );
+}
+
+applyPrefs(lsGet(LS.lang) === 'en' ? 'en' : 'zh', lsGet(LS.large) === '1');
+const root = document.getElementById('app');
+root.textContent = ''; // drop the boot placeholder: render() appends, it does not replace
+render(<App />, root);
+
+if ('serviceWorker' in navigator && location.protocol !== 'file:' && import.meta.env.PROD) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register('/sw.js').catch(() => { /* no SW: still works online */ });
+  });
+}

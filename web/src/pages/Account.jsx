@@ -1,0 +1,95 @@
+import { useState } from 'preact/hooks';
+import { api, logout } from '../api.js';
+import { t, errText } from '../i18n.js';
+import { TopBar } from '../ui.jsx';
+
+export function Account({ me, prefs, onLogout }) {
+  const [f, setF] = useState({ old: '', nw: '', again: '' });
+  const [msg, setMsg] = useState(null); // {ok, text}
+  const [busy, setBusy] = useState(false);
+  const [outErr, setOutErr] = useState('');
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+
+  const change = async (e) => {
+    e.preventDefault();
+    if (!f.old) return setMsg({ ok: false, text: t('pwNeedOld') });
+    if (f.nw.length < 8) return setMsg({ ok: false, text: t('pwTooShort') });
+    if (f.nw !== f.again) return setMsg({ ok: false, text: t('pwMismatch') });
+    setBusy(true);
+    setMsg(null);
+    try {
+      await api('/me/password', { method: 'POST', body: { oldPassword: f.old, newPassword: f.nw } });
+      setF({ old: '', nw: '', again: '' });
+      setMsg({ ok: true, text: t('passwordChanged') });
+    } catch (err) {
+      const text = err.code === 'auth.bad_credentials' ? t('pwWrongOld')
+        : err.code === 'request.invalid' && err.field === 'newPassword' ? t('pwInvalid')
+          : errText(err);
+      setMsg({ ok: false, text });
+    }
+    setBusy(false);
+  };
+
+  const out = async () => {
+    setOutErr('');
+    try {
+      await logout();
+    } catch (err) {
+      // Already logged out on the server is fine; anything else keeps the session.
+      if (err.status !== 401) { setOutErr(errText(err)); return; }
+    }
+    onLogout();
+  };
+
+  return (
+    <div>
+      <TopBar title={t('account')} />
+      <section class="card">
+        <dl class="kv">
+          <dt>{t('name')}</dt><dd>{me.name}</dd>
+          <dt>{t('phone')}</dt><dd>{me.phone}</dd>
+        </dl>
+      </section>
+
+      <section class="card" aria-labelledby="disp-h">
+        <h2 id="disp-h">{t('display')}</h2>
+        <div class="row-setting">
+          <span id="lt-label">{t('largeText')}</span>
+          <button type="button" role="switch" aria-checked={prefs.large ? 'true' : 'false'} aria-labelledby="lt-label"
+            class={'switch' + (prefs.large ? ' on' : '')} onClick={() => prefs.setLarge(!prefs.large)}>
+            <span>{prefs.large ? t('on') : t('off')}</span>
+          </button>
+        </div>
+        <div class="row-setting">
+          <span>{t('language')}</span>
+          <div class="seg" role="group" aria-label={t('language')}>
+            <button type="button" lang="zh-CN" aria-pressed={prefs.lang === 'zh' ? 'true' : 'false'}
+              class={prefs.lang === 'zh' ? 'on' : ''} onClick={() => prefs.setLang('zh')}>中文</button>
+            <button type="button" lang="en" aria-pressed={prefs.lang === 'en' ? 'true' : 'false'}
+              class={prefs.lang === 'en' ? 'on' : ''} onClick={() => prefs.setLang('en')}>English</button>
+          </div>
+        </div>
+      </section>
+
+      <section class="card" aria-labelledby="pw-h">
+        <h2 id="pw-h">{t('changePassword')}</h2>
+        <form class="form" onSubmit={change} novalidate>
+          <input type="text" name="username" autocomplete="username" value={me.phone} readonly hidden />
+          <label for="pw-old">{t('oldPassword')}</label>
+          <input id="pw-old" type="password" autocomplete="current-password" value={f.old} onInput={set('old')} />
+          <label for="pw-new">{t('newPassword')}</label>
+          <input id="pw-new" type="password" autocomplete="new-password" minlength="8" value={f.nw} onInput={set('nw')} />
+          <label for="pw-again">{t('repeatPassword')}</label>
+          <input id="pw-again" type="password" autocomplete="new-password" value={f.again} onInput={set('again')} />
+          {msg && <p class={msg.ok ? 'ok-text' : 'error-text'} role={msg.ok ? 'status' : 'alert'}>{msg.text}</p>}
+          <button type="submit" class="btn primary wide" disabled={busy}>{busy ? t('saving') : t('save')}</button>
+        </form>
+      </section>
+
+      <section class="card">
+        {outErr && <p class="error-text" role="alert">{outErr}</p>}
+        <button type="button" class="btn danger wide" onClick={out}>{t('logout')}</button>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import { t, roleName, levelName } from '../i18n.js';
+import { Chevron } from '../ui.jsx';
+
+const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin'];
+const TREE_ROLES = ['org_admin', 'auditor', 'system_admin'];
+
+// The shortcuts a user's roles give: a roster per branch they run, a tree per org they oversee.
+export function shortcuts(roles) {
+  const out = [];
+  const seen = new Set();
+  const add = (kind, r) => {
+    const k = kind + ':' + r.orgId;
+    if (seen.has(k)) return;
+    seen.add(k);
+    out.push({ kind, orgId: r.orgId, orgName: r.orgName });
+  };
+  for (const r of roles || []) {
+    const branch = r.orgLevel === 'branch';
+    if (branch && ROSTER_ROLES.includes(r.role)) add('roster', r);
+    if (TREE_ROLES.includes(r.role) || !branch) add('org', r);
+  }
+  return out;
+}
+
+export function Home({ me }) {
+  const home = me.home;
+  const roles = me.roles || [];
+  const links = shortcuts(roles);
+  return (
+    <div>
+      <header class="hello">
+        <h1>{t('hello', { name: me.name })}</h1>
+      </header>
+
+      <section class="card" aria-labelledby="home-h">
+        <h2 id="home-h">{home && home.level !== 'branch' ? t('myOrg') : t('myBranch')}</h2>
+        {home ? (
+          <a class="bigrow" href={'#/org/' + home.id}>
+            <span class="grow">
+              <strong class="orgname">{home.name}</strong>
+              {home.path && home.path.length > 1 && (
+                <span class="path">{home.path.map((p) => p.name).join(' › ')}</span>
+              )}
+            </span>
+            <Chevron />
+          </a>
+        ) : <p class="muted">{t('noHome')}</p>}
+      </section>
+
+      {links.length > 0 && (
+        <section class="actions">
+          {links.map((l) => (
+            <a key={l.kind + l.orgId} class="btn primary wide action" href={'#/' + l.kind + '/' + l.orgId}>
+              <span>{l.kind === 'roster' ? t('roster') : t('orgTree')}</span>
+              <small>{l.orgName}</small>
+            </a>
+          ))}
+        </section>
+      )}
+
+      {roles.length > 0 && (
+        <section class="card" aria-labelledby="roles-h">
+          <h2 id="roles-h">{t('myRoles')}</h2>
+          <ul class="list">
+            {roles.map((r) => (
+              <li key={r.id} class="role">
+                <strong>{roleName(r.role)}</strong>
+                <span class="muted">{r.orgName}{r.orgLevel && !String(r.orgName || '').endsWith(levelName(r.orgLevel)) ? ' · ' + levelName(r.orgLevel) : ''}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}

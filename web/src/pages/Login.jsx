@@ -1,0 +1,61 @@
+import { useState } from 'preact/hooks';
+import { login } from '../api.js';
+import { t, errText } from '../i18n.js';
+
+export function Login({ onDone, prefs }) {
+  const [phone, setPhone] = useState('');
+  const [password, setPassword] = useState('');
+  const [show, setShow] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const submit = async (e) => {
+    e.preventDefault();
+    const p = phone.replace(/\s+/g, '');
+    if (!p) { setError(t('needPhone')); return; }
+    if (!password) { setError(t('needPassword')); return; }
+    setBusy(true);
+    setError('');
+    try {
+      const d = await login(p, password);
+      onDone(d.user);
+    } catch (err) {
+      setError(errText(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main class="page login">
+      <div class="brand">
+        <div class="logo" aria-hidden="true">★</div>
+        <h1>{t('app')}</h1>
+        <p class="muted">{t('tagline')}</p>
+      </div>
+      <form onSubmit={submit} novalidate class="card form">
+        <label for="phone">{t('phone')}</label>
+        <input id="phone" name="phone" type="tel" inputmode="numeric" autocomplete="username"
+          value={phone} onInput={(e) => setPhone(e.currentTarget.value)} />
+        <label for="password">{t('password')}</label>
+        <input id="password" name="password" type={show ? 'text' : 'password'} autocomplete="current-password"
+          value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        <label class="check">
+          <input type="checkbox" checked={show} onChange={(e) => setShow(e.currentTarget.checked)} />
+          {t('showPassword')}
+        </label>
+        {error && <p class="error-text" role="alert">{error}</p>}
+        <button type="submit" class="btn primary wide" disabled={busy}>{busy ? t('loggingIn') : t('login')}</button>
+      </form>
+      <div class="login-prefs">
+        <button type="button" class="btn link" aria-pressed={prefs.large ? 'true' : 'false'}
+          onClick={() => prefs.setLarge(!prefs.large)}>
+          {t('largeText')}：{prefs.large ? t('on') : t('off')}
+        </button>
+        <button type="button" class="btn link" lang={prefs.lang === 'en' ? 'zh-CN' : 'en'}
+          onClick={() => prefs.setLang(prefs.lang === 'en' ? 'zh' : 'en')}>
+          {t('otherLang')}
+        </button>
+      </div>
+    </main>
+  );
+}

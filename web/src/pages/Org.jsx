@@ -1,0 +1,74 @@
+import { useGet, usePaged } from '../hooks.js';
+import { t } from '../i18n.js';
+import { TopBar, Loading, ErrorBox, Level, Crumbs, More, Chevron } from '../ui.jsx';
+
+const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'auditor', 'system_admin'];
+
+// Index in `path` of the highest org the user holds a role on (they may open it and below).
+function visibleFrom(path, me) {
+  const ids = new Set((me.roles || []).map((r) => String(r.orgId)));
+  const i = path.findIndex((p) => ids.has(String(p.id)));
+  return i < 0 ? path.length - 1 : i;
+}
+
+export function Org({ id, me }) {
+  const org = useGet('/orgs/' + encodeURIComponent(id));
+  const kids = usePaged(org.data ? '/orgs/' + encodeURIComponent(id) + '/children' : null, {});
+  const o = org.data;
+  if (org.loading) return <div><TopBar title={t('tabOrg')} /><Loading /></div>;
+  if (org.error) return <div><TopBar title={t('tabOrg')} /><ErrorBox error={org.error} onRetry={org.reload} /></div>;
+
+  const path = o.path && o.path.length ? o.path : [{ id: o.id, name: o.name, level: o.level }];
+  const from = visibleFrom(path, me);
+  const isBranch = o.level === 'branch';
+  const canRoster = isBranch && (me.roles || []).some(
+    (r) => ROSTER_ROLES.includes(r.role) && path.some((p) => String(p.id) === String(r.orgId)),
+  );
+  const up = from < path.length - 1 ? '#/org/' + path[path.length - 2].id : null;
+
+  return (
+    <div>
+      <TopBar title={o.name} back={up} />
+      <section class="card">
+        <Crumbs path={path} from={from} />
+        <p class="facts">
+          <Level level={o.level} />
+          {o.closed && <span class="tag warn">{t('closed')}</span>}
+        </p>
+        <div class="stats">
+          <div><strong>{o.memberCount ?? 0}</strong><span>{t('members')}</span></div>
+          <div><strong>{o.childCount ?? 0}</strong><span>{t('children')}</span></div>
+        </div>
+        {canRoster && (
+          <a class="btn primary wide" href={'#/roster/' + o.id}>{t('openRoster')}</a>
+        )}
+      </section>
+
+      {(o.childCount > 0 || kids.items.length > 0) && (
+        <section class="card" aria-labelledby="kids-h">
+          <h2 id="kids-h">{t('children')}</h2>
+          {kids.error && !kids.items.length && <ErrorBox error={kids.error} onRetry={kids.reload} />}
+          {kids.loading && !kids.items.length && <Loading />}
+          <ul class="list rows">
+            {kids.items.map((c) => (
+              <li key={c.id}>
+                <a class="bigrow" href={'#/org/' + c.id}>
+                  <span class="grow">
+                    <strong>{c.name}</strong>
+                    <span class="muted">
+                      <Level level={c.level} /> {t('membersN', { n: c.memberCount ?? 0 })}
+                      {c.childCount > 0 ? ' · ' + t('childrenN', { n: c.childCount }) : ''}
+                      {c.closed ? ' · ' + t('closed') : ''}
+                    </span>
+                  </span>
+                  <Chevron />
+                </a>
+              </li>
+            ))}
+          </ul>
+          <More list={kids} />
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { t, errText, levelName } from './i18n.js';
+
+export function go(path) { location.hash = '#/' + path; }
+
+// The organisation the 组织 tab opens: the org of an admin-type role, else any
+// role on a non-branch org, else the user's own branch.
+export function orgTabTarget(me) {
+  if (!me) return null;
+  const roles = me.roles || [];
+  const admin = roles.find((r) => ['system_admin', 'org_admin', 'auditor'].includes(r.role));
+  if (admin) return admin.orgId;
+  const wide = roles.find((r) => r.orgLevel && r.orgLevel !== 'branch' && r.orgLevel !== 'group');
+  if (wide) return wide.orgId;
+  if (me.home) return me.home.id;
+  return roles.length ? roles[0].orgId : null;
+}
+
+const svg = (d) => () => (
+  <svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true" fill="none"
+    stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+    <path d={d} />
+  </svg>
+);
+export const IconHome = svg('M3 11l9-7 9 7M5 10v10h5v-6h4v6h5V10');
+export const IconTree = svg('M9 3h6v5H9zM3 16h6v5H3zM15 16h6v5h-6zM12 8v4M6 16v-4h12v4');
+export const IconUser = svg('M12 12a4 4 0 100-8 4 4 0 000 8zM4 21c0-4 4-6 8-6s8 2 8 6');
+export const Chevron = () => <span class="chev" aria-hidden="true">›</span>;
+
+export function TopBar({ title, back }) {
+  return (
+    <header class="topbar">
+      {back && <a class="back" href={back} aria-label={t('back')}>‹ {t('back')}</a>}
+      <h1>{title}</h1>
+    </header>
+  );
+}
+
+export const Loading = () => <p class="muted center" role="status">{t('loading')}</p>;
+
+export function ErrorBox({ error, onRetry }) {
+  return (
+    <div class="error" role="alert">
+      <p>{errText(error)}</p>
+      {onRetry && error && error.status !== 404 && (
+        <button type="button" class="btn secondary" onClick={onRetry}>{t('retry')}</button>
+      )}
+    </div>
+  );
+}
+
+export const Level = ({ level }) => <span class="tag">{levelName(level)}</span>;
+
+// A path (root first). Items at or below `from` are links; the rest plain text.
+export function Crumbs({ path, from = 0, last = false }) {
+  if (!path || !path.length) return null;
+  return (
+    <nav class="crumbs" aria-label="path">
+      {path.map((p, i) => {
+        const isLast = i === path.length - 1;
+        const link = i >= from && !(isLast && !last);
+        return (
+          <span key={p.id}>
+            {i > 0 && <span class="sep" aria-hidden="true"> › </span>}
+            {link ? <a href={'#/org/' + p.id}>{p.name}</a> : <span>{p.name}</span>}
+          </span>
+        );
+      })}
+    </nav>
+  );
+}
+
+export function More({ list }) {
+  if (list.error && list.items.length) return <ErrorBox error={list.error} onRetry={list.more} />;
+  if (list.loading && list.items.length) return <Loading />;
+  if (list.next) {
+    return <button type="button" class="btn secondary wide" onClick={list.more}>{t('loadMore')}</button>;
+  }
+  return null;
+}

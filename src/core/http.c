@@ -483,8 +483,7 @@ static bool accepts_gzip(struct req *req)
 
 static enum MHD_Result handle_static(struct req *req)
 {
-    bool head = !strcmp(req->method, "HEAD");
-    if (strcmp(req->method, "GET") && !head) {
+    if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD")) {
         req_fail(req, ERR_METHOD, NULL);
         render_error(req);
         return send_json(req);
@@ -508,7 +507,8 @@ static enum MHD_Result handle_static(struct req *req)
     bool not_modified = inm && strstr(inm, f->etag);
     bool gz = f->gz && accepts_gzip(req);
     struct MHD_Response *r;
-    if (not_modified || head)
+    /* For HEAD, MHD sends the headers of the full response and no body. */
+    if (not_modified)
         r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     else
         r = MHD_create_response_from_buffer(gz ? f->gzlen : f->len, gz ? f->gz : f->data,

@@ -4,6 +4,8 @@
 #include "app.h"
 #include "mod/mod.h"
 
+#include <strings.h>
+
 static const struct param login_body[] = {
     {"phone", P_PHONE, P_REQUIRED},
     {"password", P_STR, P_REQUIRED, 1, 128},
@@ -19,7 +21,10 @@ static const struct param password_body[] = {
 static void set_session_cookies(struct req *req, const char *token, const char *csrf,
                                 int64_t max_age)
 {
-    const char *secure = cfg.cookie_secure ? "; Secure" : "";
+    /* Secure when TLS is in front: configured, or told by a trusted proxy. */
+    const char *proto = cfg.trust_proxy ? req_header(req, "X-Forwarded-Proto") : NULL;
+    const char *secure =
+        cfg.cookie_secure || (proto && !strcasecmp(proto, "https")) ? "; Secure" : "";
     req_set_cookie(req, arena_printf(&req->arena,
                                      SESSION_COOKIE "=%s; Path=/; Max-Age=%" PRId64
                                                     "; HttpOnly; SameSite=Lax%s",

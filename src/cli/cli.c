@@ -90,6 +90,7 @@ struct db *cli_open_data(bool create)
         return NULL;
     }
     char err[700];
+    audit_init(cfg.data_dir);
     if (pdata_init(cfg.data_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "zhibu: %s\n", err);
         return NULL;

@@ -289,6 +289,7 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "zhibu demo: could not store the demo data\n");
         goto out;
     }
+    audit_anchor();
     char path[700];
     snprintf(path, sizeof(path), "%s/demo-accounts.json", cfg.data_dir);
     if (write_accounts_file(path, acc, ARRAY_SIZE(acc)) != 0) {

@@ -182,11 +182,16 @@ int cmd_backup(int argc, char **argv)
 
 int cmd_audit(int argc, char **argv)
 {
-    struct cli_opt opts[] = {{"data"}, {"help", true}, {NULL}};
+    struct cli_opt opts[] = {{"data"}, {"reanchor", true}, {"help", true}, {NULL}};
     if (wants_help(argc, argv) || argc < 2 || strcmp(argv[1], "verify")) {
-        printf("usage: zhibu audit verify [--data DIR]\n\n"
-               "Walks the audit log's hash chain and reports the first row that was\n"
-               "changed, inserted or deleted. Exit status 1 when the chain is broken.\n");
+        printf("usage: zhibu audit verify [--data DIR] [--reanchor]\n\n"
+               "Walks the audit log's hash chain (keyed with DIR/secret.key) and checks it\n"
+               "against the head anchor DIR/audit.head: reports the first row that was\n"
+               "changed, inserted or deleted, newest rows included. Exit status 1 when the\n"
+               "chain is broken. It prints the head (rows and hash): record it elsewhere\n"
+               "to detect a rewrite of the data directory as a whole.\n\n"
+               "  --reanchor  after restoring a backup: check the chain, then write a new\n"
+               "              anchor for it\n");
         return wants_help(argc, argv) ? 0 : 2;
     }
     if (cli_parse("audit verify", argc - 1, argv + 1, opts) ||
@@ -195,15 +200,25 @@ int cmd_audit(int argc, char **argv)
     struct db *db = cli_open_data(false);
     if (!db)
         return 1;
-    char err[256];
+    char err[768];
     db_begin(db, false);
-    int64_t n = audit_verify(db, err, sizeof(err));
+    int64_t n = audit_verify(db, cli_get(opts, "reanchor") != NULL, err, sizeof(err));
+    char head[65] = "";
+    struct db_stmt *st = db_query(db, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1", "");
+    if (db_next(st)) {
+        size_t len;
+        const unsigned char *h = db_blob(st, 0, &len);
+        if (len == 32)
+            hex_encode(h, 32, head);
+    }
+    db_done(st);
     db_commit(db);
     db_close(db);
     if (n < 0) {
         fprintf(stderr, "zhibu audit verify: BROKEN: %s\n", err);
         return 1;
     }
-    printf("audit log ok: %" PRId64 " rows, chain intact\n", n);
+    printf("audit log ok: %" PRId64 " rows, chain intact%s; head %s\n", n,
+           cli_get(opts, "reanchor") ? ", anchored anew" : "", head[0] ? head : "(empty)");
     return 0;
 }

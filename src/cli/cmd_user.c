@@ -146,7 +146,7 @@ int cmd_user(int argc, char **argv)
         }
         account_set_password(db, account, pw);
         session_revoke_all(db, account, 0);
-        cli_audit(db, "account.password", 0, target, "reset from the command line");
+        cli_audit(db, "account.password", account_home_org(db, account), target, "reset from the command line");
         printf("password of %s reset%s%s\n", phone, generated ? " to " : "", generated ? pw : "");
     } else if (!strcmp(sub, "grant")) {
         if (!role_grant(db, account, org, role, 0)) {
@@ -175,7 +175,8 @@ int cmd_user(int argc, char **argv)
                 "Iiii", off ? now_sec() : 0, now_sec(), db_next_seq(db), account);
         if (off)
             session_revoke_all(db, account, 0);
-        cli_audit(db, off ? "account.disable" : "account.enable", 0, target, NULL);
+        cli_audit(db, off ? "account.disable" : "account.enable", account_home_org(db, account),
+                  target, NULL);
         printf("account %s %s\n", phone, off ? "disabled" : "enabled");
     } else if (!strcmp(sub, "show")) {
         struct principal p = {.account_id = account};
@@ -197,6 +198,8 @@ int cmd_user(int argc, char **argv)
     rc = db_commit(db) == DB_OK ? 0 : 1;
     if (rc)
         fprintf(stderr, "zhibu user %s: the change could not be stored\n", sub);
+    else
+        audit_anchor();
 out:
     if (db_in_tx(db))
         db_rollback(db);
@@ -296,6 +299,7 @@ int cmd_org(int argc, char **argv)
                 arena_printf(&a, "%s%" PRId64 "/", ppath, id), id);
         cli_audit(db, "org.create", id, arena_printf(&a, "org:%" PRId64, id), level);
         if (db_commit(db) == DB_OK) {
+            audit_anchor();
             printf("created %s %" PRId64 " %s\n", level, id, name);
             rc = 0;
         } else {

@@ -20,11 +20,25 @@ struct audit_row {
     const char *request_id;
 };
 
+/* Where the head anchor lives: DATA/audit.head. Call once at start. */
+void audit_init(const char *data_dir);
+
 /* Appends a row in the current write transaction. */
 int audit_append(struct db *db, const struct audit_row *row);
 
-/* Walks the whole chain; returns the number of rows, or -1 with the first
- * broken row described in err. */
-int64_t audit_verify(struct db *db, char *err, size_t errlen);
+/*
+ * The head anchor: the id and hash of the newest row, kept in a file outside
+ * the database, so deleting the newest rows is detected too. Call
+ * audit_anchor() after a transaction that appended rows committed, and
+ * audit_discard() after one rolled back (both per thread, cheap when the
+ * thread appended nothing).
+ */
+void audit_anchor(void);
+void audit_discard(void);
+
+/* Walks the whole chain and checks it against the anchor; returns the
+ * number of rows, or -1 with the first problem described in err. With
+ * reanchor, a valid chain gets a new anchor (after restoring a backup). */
+int64_t audit_verify(struct db *db, bool reanchor, char *err, size_t errlen);
 
 #endif

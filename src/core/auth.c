@@ -83,7 +83,7 @@ bool principal_has(const struct principal *p, enum perm perm)
 
 bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path)
 {
-    for (size_t i = 0; p && i < p->nroles; i++) {
+    for (size_t i = 0; p && org_path && i < p->nroles; i++) {
         const char *rp = p->roles[i].org_path;
         if ((role_mask & R(p->roles[i].role)) && path_within(org_path, rp) && strcmp(org_path, rp))
             return true;
@@ -252,6 +252,20 @@ int session_revoke_all(struct db *db, int64_t account_id, int64_t except_session
 }
 
 /* ---- accounts and roles ---- */
+
+int64_t account_home_org(struct db *db, int64_t account_id)
+{
+    int64_t org = 0;
+    if (!db_get_int(db, &org,
+                    "SELECT m.org_id FROM accounts a JOIN members m ON m.id = a.member_id "
+                    "WHERE a.id = ?",
+                    "i", account_id))
+        db_get_int(db, &org,
+                   "SELECT org_id FROM roles WHERE account_id = ? AND deleted_at IS NULL "
+                   "ORDER BY id LIMIT 1",
+                   "i", account_id);
+    return org;
+}
 
 int64_t account_find_by_phone(struct db *db, const char *phone)
 {

@@ -104,6 +104,10 @@ void session_touch(struct db *db, int64_t session_id);
 /* Revokes every session of an account (password change, disable). */
 int session_revoke_all(struct db *db, int64_t account_id, int64_t except_session);
 
+/* The organisation an account's events are filed under in the audit log:
+ * its member's branch, else the organisation of its first live role; 0 if none. */
+int64_t account_home_org(struct db *db, int64_t account_id);
+
 /* Accounts. Returns the id, 0 if not found. */
 int64_t account_find_by_phone(struct db *db, const char *phone);
 /* Creates an account (the phone sealed); password may be NULL. Returns id or 0 on error. */

@@ -81,8 +81,11 @@ static enum MHD_Result send_json(struct req *req)
     add_security_headers(r, csp_api);
     for (int i = 0; i < req->nset_cookie; i++)
         MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
-    if (req->status == 405)
-        MHD_add_response_header(r, "Allow", "GET, POST, PUT, PATCH, DELETE");
+    if (req->status == 405) {
+        char allow[64];
+        router_allowed(req->path, allow, sizeof(allow));
+        MHD_add_response_header(r, "Allow", allow);
+    }
     return queue(req, req->status, r);
 }
 
@@ -91,11 +94,17 @@ static enum MHD_Result send_json(struct req *req)
 static void client_ip(struct req *req)
 {
     if (cfg.trust_proxy) {
+        /* The last entry is the one our proxy appended; earlier ones come
+         * from the client and prove nothing. */
         const char *xff = req_header(req, "X-Forwarded-For");
         if (xff) {
-            size_t n = strcspn(xff, ", ");
-            if (n > 0 && n < 64) {
-                req->ip = arena_strndup(&req->arena, xff, n);
+            const char *comma = strrchr(xff, ',');
+            const char *last = comma ? comma + 1 : xff;
+            while (*last == ' ')
+                last++;
+            size_t n = strcspn(last, " ");
+            if (n > 0 && n < 64 && utf8_chars(last, n) == (long)n) {
+                req->ip = arena_strndup(&req->arena, last, n);
                 return;
             }
         }
@@ -229,8 +238,11 @@ static void flush_audit(struct req *req)
         return;
     }
     write_audit(req);
-    if (db_commit(req->db) != DB_OK)
+    if (db_commit(req->db) != DB_OK) {
+        audit_discard();
         log_error("audit: commit failed for request %s", req->request_id);
+    }
+    audit_anchor();
 }
 
 struct idem {
@@ -328,11 +340,11 @@ static int64_t scope_org(struct req *req)
     }
 }
 
-/* Login, CSRF and the route's permission. 0 to go on, else an error status. */
-static int authorize(struct req *req)
+/* Login and CSRF, before anything about the request is looked at.
+ * 0 to go on, else an error status. */
+static int check_login(struct req *req)
 {
-    const struct route *r = req->route;
-    if (r->scope == SCOPE_PUBLIC)
+    if (req->route->scope == SCOPE_PUBLIC)
         return 0;
     if (!req->who)
         return req_fail(req, ERR_AUTH_REQUIRED, NULL);
@@ -342,7 +354,14 @@ static int authorize(struct req *req)
         if (!tok || strlen(tok) != n || !mem_equal_ct(tok, req->who->csrf, n))
             return req_fail(req, ERR_CSRF, NULL);
     }
-    if (r->perm == PERM_NONE || r->scope == SCOPE_OBJECT)
+    return 0;
+}
+
+/* The route's permission on its target. 0 to go on, else an error status. */
+static int authorize(struct req *req)
+{
+    const struct route *r = req->route;
+    if (r->scope == SCOPE_PUBLIC || r->perm == PERM_NONE || r->scope == SCOPE_OBJECT)
         return 0;
     if (r->scope == SCOPE_LOGIN) {
         if (principal_has(req->who, r->perm))
@@ -353,7 +372,7 @@ static int authorize(struct req *req)
     }
     int64_t org = scope_org(req);
     if (!org || !req_allowed(req, r->perm, org))
-        return req_fail(req, ERR_ORG_NOT_FOUND, "no organisation %" PRId64, org);
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     return 0;
 }
 
@@ -365,8 +384,6 @@ static void run_route(struct req *req)
     bool own_tx = r->flags & ROUTE_OWN_TX;
     struct idem idem = {0};
 
-    if (req_validate_query(req) || req_validate_body(req))
-        return;
     req->db = db_thread();
     if (!req->db) {
         req_fail(req, ERR_BUSY, "the store is not available");
@@ -377,7 +394,13 @@ static void run_route(struct req *req)
         return;
     }
     authenticate(req);
-    int status = authorize(req);
+    int status = check_login(req);
+    if (!status)
+        status = req_validate_query(req);
+    if (!status)
+        status = req_validate_body(req);
+    if (!status)
+        status = authorize(req);
     const char *key = req_header(req, "Idempotency-Key");
     if (!status && key && write && req->who && !(r->flags & ROUTE_NO_IDEM)) {
         if (!idem_key_ok(key)) {
@@ -413,7 +436,9 @@ static void run_route(struct req *req)
             if (req->status < 400)
                 req_fail(req, db_failed(req->db) == DB_BUSY ? ERR_BUSY : ERR_DB, NULL);
             db_rollback(req->db);
+            audit_discard();
         }
+        audit_anchor();
     }
     if (req->status < 400 && own_tx)
         finish_data(req);
@@ -570,6 +595,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         return handle_metrics(req);
     return handle_static(req);
 }
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {

@@ -18,10 +18,12 @@ static int read_key(const char *path, unsigned char *key, size_t n, char *err, s
     struct stat st;
     if (fstat(fd, &st) == 0 && (st.st_mode & 077))
         log_warn("%s is readable by other users; run chmod 600 on it", path);
+    unsigned char extra;
     ssize_t got = read(fd, key, n);
+    ssize_t more = got == (ssize_t)n ? read(fd, &extra, 1) : 0;
     close(fd);
-    if (got != (ssize_t)n) {
-        snprintf(err, errlen, "%s: expected %zu bytes of key", path, n);
+    if (got != (ssize_t)n || more != 0) {
+        snprintf(err, errlen, "%s: expected exactly %zu bytes of key", path, n);
         return -1;
     }
     return 0;

@@ -18,6 +18,9 @@ struct jw *req_data(struct req *req)
 }
 
 static int req_vfail(struct req *req, int err, const char *field, const char *fmt, va_list ap)
+    PRINTF_LIKE(4, 0);
+
+static int req_vfail(struct req *req, int err, const char *field, const char *fmt, va_list ap)
 {
     assert(err >= 0 && err < ERR__COUNT);
     req->err = err;

@@ -72,7 +72,7 @@ static int match_path(const char *pattern, const char *path, int64_t *ids, int *
             int64_t v;
             if (n >= ROUTE_MAX_PATH_PARAMS)
                 return 0;
-            if (!parse_i64(s, (size_t)(end - s), &v) || v <= 0)
+            if (!parse_i64(s, (size_t)(end - s), &v) || v <= 0 || *s == '0')
                 bad = true;
             else
                 ids[n] = v;
@@ -169,4 +169,20 @@ long utf8_chars(const char *str, size_t n)
         count++;
     }
     return count;
+}
+
+void router_allowed(const char *path, char *out, size_t n)
+{
+    int64_t ids[ROUTE_MAX_PATH_PARAMS];
+    int nids;
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < nroutes; i++) {
+        if (match_path(routes[i]->path, path, ids, &nids) == 0)
+            continue;
+        int w = snprintf(out + len, n - len, "%s%s", len ? ", " : "", routes[i]->method);
+        if (w < 0 || (size_t)w >= n - len)
+            break;
+        len += (size_t)w;
+    }
 }

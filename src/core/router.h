@@ -91,6 +91,9 @@ enum match_result { MATCH_OK, MATCH_NO_PATH, MATCH_NO_METHOD, MATCH_BAD_PARAM };
 enum match_result router_match(const char *method, const char *path, const struct route **out,
                                int64_t ids[ROUTE_MAX_PATH_PARAMS], int *nids);
 
+/* The methods routed for path, as "GET, POST" (for the Allow header). */
+void router_allowed(const char *path, char *out, size_t n);
+
 /* Validators shared by routes and the command line. */
 bool valid_phone(const char *s);
 /* Characters (code points) in a valid UTF-8 string, or -1 if not valid UTF-8

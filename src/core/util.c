@@ -70,10 +70,17 @@ int64_t mono_us(void)
 
 void time_iso(int64_t t, char out[static 21])
 {
-    time_t tt = (time_t)t;
+    /* Years 0..9999 only: the format has four digits. */
+    static const int64_t min = -62167219200LL, max = 253402300799LL;
+    time_t tt = (time_t)(t < min ? min : t > max ? max : t);
     struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!gmtime_r(&tt, &tm)) {
+        memcpy(out, "1970-01-01T00:00:00Z", 21);
+        return;
+    }
+    snprintf(out, 21, "%04u-%02u-%02uT%02u:%02u:%02uZ", (unsigned)(tm.tm_year + 1900) % 10000u,
+             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
+             (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
 bool date_parse(const char *s, int *y, int *m, int *d)

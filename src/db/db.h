@@ -60,6 +60,8 @@ bool db_next(struct db_stmt *st);
 int64_t db_int(struct db_stmt *st, int col);
 /* Text of a column, NULL for NULL; valid until the next db_next()/db_done(). */
 const char *db_text(struct db_stmt *st, int col);
+/* Bytes in a text column (it may hold a NUL that C strings hide). */
+size_t db_text_len(struct db_stmt *st, int col);
 const void *db_blob(struct db_stmt *st, int col, size_t *len);
 bool db_isnull(struct db_stmt *st, int col);
 /* Releases the statement for reuse. Safe with NULL. */

@@ -377,6 +377,12 @@ const char *db_text(struct db_stmt *s, int col)
     return (const char *)sqlite3_column_text(s->st, col);
 }
 
+size_t db_text_len(struct db_stmt *s, int col)
+{
+    sqlite3_column_text(s->st, col); /* the length after any conversion to text */
+    return (size_t)sqlite3_column_bytes(s->st, col);
+}
+
 const void *db_blob(struct db_stmt *s, int col, size_t *len)
 {
     const void *p = sqlite3_column_blob(s->st, col);

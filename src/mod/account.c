@@ -142,7 +142,7 @@ static int h_login(struct req *req)
     unsigned char ph[PDATA_HASH_BYTES];
     pdata_hash("phone", phone, ph);
 
-    int64_t account = 0, failures;
+    int64_t account = 0, failures, home = 0;
     const char *hash = NULL;
     bool disabled = false;
     if (db_begin(req->db, false) != DB_OK)
@@ -158,10 +158,12 @@ static int h_login(struct req *req)
         disabled = db_int(st, 2) != 0;
     }
     db_done(st);
+    if (account)
+        home = account_home_org(req->db, account);
     db_commit(req->db);
 
     if (failures >= cfg.login_max_failures) {
-        req_audit(req, "auth.login", 0, account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
+        req_audit(req, "auth.login", home, account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
                   "throttled", "too many failed attempts this hour");
         return req_fail(req, ERR_THROTTLED, NULL);
     }
@@ -174,7 +176,7 @@ static int h_login(struct req *req)
         failure_record(req->db, ph);
         if (db_commit(req->db) != DB_OK)
             return req_fail(req, ERR_BUSY, NULL);
-        req_audit(req, "auth.login", 0, account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
+        req_audit(req, "auth.login", home, account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
                   "failed", disabled ? "account disabled" : "wrong phone or password");
         return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
     }
@@ -207,7 +209,7 @@ static int h_login(struct req *req)
         return req_fail(req, ERR_BUSY, NULL);
     }
     set_session_cookies(req, s.token, s.csrf, s.max_age);
-    req_audit(req, "auth.login", p->nroles ? p->roles[0].org_id : 0,
+    req_audit(req, "auth.login", home,
               arena_printf(&req->arena, "account:%" PRId64, account), "ok", NULL);
     return 200;
 }
@@ -222,7 +224,7 @@ static int h_logout(struct req *req)
             req->who->session_id);
     req_set_cookie(req, SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
     req_set_cookie(req, CSRF_COOKIE "=; Path=/; Max-Age=0; SameSite=Lax");
-    req_audit(req, "auth.logout", 0, arena_printf(&req->arena, "account:%" PRId64, req->who->account_id),
+    req_audit(req, "auth.logout", account_home_org(req->db, req->who->account_id), arena_printf(&req->arena, "account:%" PRId64, req->who->account_id),
               "ok", NULL);
     return 200;
 }
@@ -261,6 +263,7 @@ static int h_password(struct req *req)
     }
     db_done(st);
     int64_t failures = found ? failures_now(req->db, ph) : 0;
+    int64_t home = account_home_org(req->db, id);
     db_commit(req->db);
     if (!found)
         return req_fail(req, ERR_AUTH_REQUIRED, NULL);
@@ -272,7 +275,7 @@ static int h_password(struct req *req)
     if (!ok) {
         failure_record(req->db, ph);
         db_commit(req->db);
-        req_audit(req, "account.password", 0, arena_printf(&req->arena, "account:%" PRId64, id),
+        req_audit(req, "account.password", home, arena_printf(&req->arena, "account:%" PRId64, id),
                   "failed", "wrong old password");
         return req_fail(req, ERR_BAD_CREDENTIALS, "the old password is wrong");
     }
@@ -280,7 +283,7 @@ static int h_password(struct req *req)
     session_revoke_all(req->db, id, req->who->session_id);
     if (db_commit(req->db) != DB_OK)
         return req_fail(req, ERR_BUSY, NULL);
-    req_audit(req, "account.password", 0, arena_printf(&req->arena, "account:%" PRId64, id), "ok",
+    req_audit(req, "account.password", home, arena_printf(&req->arena, "account:%" PRId64, id), "ok",
               "other sessions ended");
     return 200;
 }

@@ -30,12 +30,16 @@ static int h_list(struct req *req)
             return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
     }
     int limit = req_limit(req);
+    /* Events tied to no organisation (a login attempt for an unknown phone)
+     * are shown to those who audit a root organisation. */
+    int64_t root = strchr(path + 1, '/')[1] == '\0';
     struct db_stmt *st = db_query(req->db,
                                   "SELECT a.id, a.at, a.actor_id, a.org_id, a.action, a.target, "
-                                  "a.result, a.detail, a.ip, a.request_id FROM audit_log a JOIN "
-                                  "orgs o ON o.id = a.org_id WHERE o.path >= ? AND o.path < ? AND "
-                                  "a.id < ? ORDER BY a.id DESC LIMIT ?",
-                                  "ssii", path, org_path_end(&req->arena, path), before,
+                                  "a.result, a.detail, a.ip, a.request_id FROM audit_log a LEFT "
+                                  "JOIN orgs o ON o.id = a.org_id WHERE ((o.path >= ? AND o.path "
+                                  "< ?) OR (a.org_id = 0 AND ? = 1)) AND a.id < ? ORDER BY a.id "
+                                  "DESC LIMIT ?",
+                                  "ssiii", path, org_path_end(&req->arena, path), root, before,
                                   (int64_t)limit + 1);
     struct jw *j = req_data(req);
     jw_obj_begin(j);

@@ -155,12 +155,12 @@ static int h_get(struct req *req)
                                   "i", id);
     if (!db_next(st)) {
         db_done(st);
-        return req_fail(req, ERR_MEMBER_NOT_FOUND, "no member %" PRId64, id);
+        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
     }
     int64_t org = db_int(st, 10);
     if (req->who->member_id != id && !req_allowed(req, PERM_ROSTER_READ, org)) {
         db_done(st);
-        return req_fail(req, ERR_MEMBER_NOT_FOUND, "no member %" PRId64, id);
+        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
     }
     member_write(req_data(req), st, true);
     db_done(st);

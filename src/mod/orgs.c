@@ -94,7 +94,13 @@ char *cursor_encode(struct arena *a, const char *raw)
 
 char *cursor_decode(struct arena *a, const char *cursor)
 {
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t n = strlen(cursor), len;
+    /* libsodium 1.0.18 reads bytes >= 0x80 as '_': refuse them first, so a
+     * cursor has exactly one spelling. */
+    if (strspn(cursor, alphabet) != n)
+        return NULL;
     char *out = arena_alloc(a, n + 1);
     if (sodium_base642bin((unsigned char *)out, n, cursor, n, NULL, &len, NULL,
                           sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
@@ -172,7 +178,7 @@ static int org_respond(struct req *req, int64_t id, int status)
         req->db, "SELECT " ORG_COLUMNS " FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", id);
     if (!db_next(st)) {
         db_done(st);
-        return req_fail(req, ERR_ORG_NOT_FOUND, "no organisation %" PRId64, id);
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     }
     org_write(req, req_data(req), st, true);
     db_done(st);
@@ -339,7 +345,7 @@ static int org_for_change(struct req *req, int64_t id, const char **path, const 
     }
     db_done(st);
     if (!found || !principal_can(req->who, PERM_ORG_READ, *path))
-        return req_fail(req, ERR_ORG_NOT_FOUND, "no organisation %" PRId64, id);
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     /* An admin changes what is below their organisation; a root (nothing above
      * it) only a system admin on it. */
     bool ok = false;
@@ -399,7 +405,7 @@ static int h_move(struct req *req)
     if (rc)
         return rc;
     if (!req_allowed(req, PERM_ORG_ADMIN, to))
-        return req_fail(req, ERR_ORG_NOT_FOUND, "no organisation %" PRId64, to);
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     const char *to_path = NULL, *to_level = NULL;
     int64_t to_depth = 0;
     bool closed = false;

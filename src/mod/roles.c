@@ -152,7 +152,7 @@ static int h_revoke(struct req *req)
     }
     db_done(st);
     if (!org || !req_allowed(req, PERM_ROLE_ADMIN, org))
-        return req_fail(req, ERR_ROLE_NOT_FOUND, "no role grant %" PRId64, id);
+        return req_fail(req, ERR_ROLE_NOT_FOUND, NULL);
     const char *path = org_path(req->db, &req->arena, org);
     if (!may_manage(req, role, path)) {
         req_audit(req, "role.revoke", org, NULL, "denied", "%s", role_names[role]);

@@ -54,18 +54,4 @@ static inline char *unit_path(const char *dir, const char *name)
     return p;
 }
 
-/*
- * Tests of defects that are reported but not fixed yet skip themselves
- * unless ZHIBU_KNOWN_BUGS=1, so the suite stays green while they wait;
- * run them with ZHIBU_KNOWN_BUGS=1 to see whether the fix landed.
- */
-#define KNOWN_BUG(what)                                                                   \
-    do {                                                                                  \
-        const char *kb_env_ = getenv("ZHIBU_KNOWN_BUGS");                                 \
-        if (!kb_env_ || strcmp(kb_env_, "1") != 0) {                                      \
-            print_message("[ KNOWN BUG ] %s (set ZHIBU_KNOWN_BUGS=1 to run)\n", what);     \
-            skip();                                                                       \
-        }                                                                                 \
-    } while (0)
-
 #endif

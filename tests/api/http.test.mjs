@@ -1,0 +1,173 @@
+// http.test.mjs - /healthz, /metrics, security headers on every API answer,
+// and HTTP keep-alive.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { assertData, assertError, startServer } from './helpers.mjs';
+
+let srv, api, token;
+
+before(async () => {
+  srv = await startServer();
+  api = srv.api;
+  token = (await srv.login(srv.who.secretaryA)).token;
+});
+
+after(async () => {
+  await srv?.stop();
+});
+
+describe('health and metrics', () => {
+  test('GET /healthz: 200 {"status":"ok"} without login', async () => {
+    const r = await api('GET', '/healthz');
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json, { status: 'ok' });
+    assert.match(r.headers.get('content-type'), /^application\/json/);
+  });
+
+  const counter = (text, route, status) => {
+    const esc = route.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const m = new RegExp(`^zhibu_http_requests_total\\{route="${esc}",status="${status}"\\} (\\d+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : 0;
+  };
+
+  async function metrics() {
+    const r = await api('GET', '/metrics');
+    assert.equal(r.status, 200);
+    assert.match(r.headers.get('content-type'), /^text\/plain/);
+    return r.text;
+  }
+
+  test('GET /metrics: Prometheus text with requests by route and status, latency, connections, db errors', async () => {
+    assertData(await api('GET', '/api/v1/me', { token }));
+    assertError(await api('GET', '/api/v1/me'), 401, 'auth.required');
+    // The counters are updated when a request completes: allow a moment.
+    let text = '';
+    for (let i = 0; i < 50; i++) {
+      text = await metrics();
+      if (counter(text, 'GET /api/v1/me', 200) >= 1 && counter(text, 'GET /api/v1/me', 401) >= 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(counter(text, 'GET /api/v1/me', 200) >= 1, `requests_total for GET /api/v1/me 200:\n${text.slice(0, 3000)}`);
+    assert.ok(counter(text, 'GET /api/v1/me', 401) >= 1, 'requests_total for GET /api/v1/me 401');
+    assert.match(text, /^# TYPE zhibu_http_requests_total counter$/m);
+    assert.match(text, /^zhibu_http_request_duration_seconds_bucket\{route="GET \/api\/v1\/me",le="[^"]+"\} \d+$/m);
+    assert.match(text, /^zhibu_http_request_duration_seconds_bucket\{route="GET \/api\/v1\/me",le="\+Inf"\} \d+$/m);
+    assert.match(text, /^# TYPE zhibu_http_request_duration_seconds histogram$/m);
+    assert.match(text, /^zhibu_open_connections \d+$/m);
+    assert.match(text, /^zhibu_db_errors_total \d+$/m);
+  });
+
+  test('the request counter grows with each request', async () => {
+    const before = counter(await metrics(), 'GET /api/v1/me', 200);
+    for (let i = 0; i < 3; i++) assertData(await api('GET', '/api/v1/me', { token }));
+    let now = before;
+    for (let i = 0; i < 50 && now < before + 3; i++) {
+      now = counter(await metrics(), 'GET /api/v1/me', 200);
+      if (now < before + 3) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(now, before + 3);
+  });
+
+  test('the raw path of an unknown URL is not a label (no cardinality blow-up)', async () => {
+    const junk = `/api/v1/zz-${Date.now()}`;
+    assertError(await api('GET', junk, { token }), 404, 'request.not_found');
+    const text = await metrics();
+    assert.ok(!text.includes(junk), 'unknown paths are not labels');
+  });
+});
+
+describe('security headers', () => {
+  function checkHeaders(r, ctx) {
+    const h = r.headers;
+    assert.equal(h.get('x-content-type-options'), 'nosniff', `${ctx}: X-Content-Type-Options`);
+    assert.equal(h.get('x-frame-options'), 'DENY', `${ctx}: X-Frame-Options`);
+    assert.ok(h.get('content-security-policy'), `${ctx}: Content-Security-Policy`);
+    assert.match(h.get('content-security-policy'), /frame-ancestors 'none'/, `${ctx}: CSP frame-ancestors`);
+    assert.equal(h.get('cache-control'), 'no-store', `${ctx}: Cache-Control`);
+    assert.match(h.get('x-request-id') || '', /^[0-9A-Za-z-]{8,}$/, `${ctx}: X-Request-Id`);
+  }
+
+  test('on successes and errors of the API', async () => {
+    const cases = [
+      ['GET /api/v1/me 200', await api('GET', '/api/v1/me', { token })],
+      ['POST login 200', (await srv.login(srv.who.member)).res],
+      ['POST login 401', await api('POST', '/api/v1/auth/login', { body: { phone: '13999999999', password: 'x' } })],
+      ['GET /api/v1/me 401', await api('GET', '/api/v1/me')],
+      ['GET unknown 404', await api('GET', '/api/v1/nope', { token })],
+      ['GET hidden org 404', await api('GET', `/api/v1/orgs/${srv.who.countyAdmin.orgId}`, { token })],
+      ['bad path 400', await api('GET', '/api/v1/orgs/abc', { token })],
+      ['bad json 400', await api('POST', '/api/v1/orgs', { token, body: '{' })],
+      ['405', await api('DELETE', '/api/v1/me', { token })],
+      ['GET /healthz', await api('GET', '/healthz')],
+      ['GET /metrics', await api('GET', '/metrics')],
+    ];
+    for (const [ctx, r] of cases) checkHeaders(r, ctx);
+    for (const [ctx, r] of cases.filter(([c]) => !c.includes('metrics')))
+      assert.match(r.headers.get('content-type'), /^application\/json; charset=utf-8$/, `${ctx}: Content-Type`);
+  });
+
+  test('each response has its own request id', async () => {
+    const ids = new Set();
+    for (let i = 0; i < 5; i++) ids.add((await api('GET', '/api/v1/me', { token })).headers.get('x-request-id'));
+    assert.equal(ids.size, 5);
+  });
+});
+
+describe('keep-alive', () => {
+  function send(agent, method, path, { headers = {}, body } = {}) {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: srv.port, method, path, agent, headers }, (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => { data += d; });
+        res.on('end', () => resolve({ req, res, status: res.statusCode, headers: res.headers, body: data, localPort: req.socket?.localPort }));
+      });
+      req.on('error', reject);
+      if (body) req.write(body);
+      req.end();
+    });
+  }
+
+  test('two GET /api/v1/me over one connection: no Connection: close, the socket is reused', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const auth = { Authorization: `Bearer ${token}` };
+      const r1 = await send(agent, 'GET', '/api/v1/me', { headers: auth });
+      assert.equal(r1.status, 200);
+      assert.notEqual((r1.headers.connection || '').toLowerCase(), 'close', 'the first answer keeps the connection');
+      assert.equal(r1.req.reusedSocket, false);
+      const r2 = await send(agent, 'GET', '/api/v1/me', { headers: auth });
+      assert.equal(r2.status, 200);
+      assert.equal(r2.req.reusedSocket, true, 'the second request reused the socket');
+      assert.equal(r2.localPort, r1.localPort);
+      assert.notEqual((r2.headers.connection || '').toLowerCase(), 'close');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  test('a POST with a body, an error and a GET on one connection', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const a = srv.who.migrant;
+      const body = JSON.stringify({ phone: a.phone, password: a.password });
+      const r1 = await send(agent, 'POST', '/api/v1/auth/login', {
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }, body,
+      });
+      assert.equal(r1.status, 200, r1.body);
+      assert.notEqual((r1.headers.connection || '').toLowerCase(), 'close', 'a POST answer keeps the connection');
+      const t = JSON.parse(r1.body).data.token;
+      const r2 = await send(agent, 'GET', '/api/v1/nope', { headers: { Authorization: `Bearer ${t}` } });
+      assert.equal(r2.status, 404);
+      assert.equal(r2.req.reusedSocket, true);
+      assert.notEqual((r2.headers.connection || '').toLowerCase(), 'close', 'an error answer keeps the connection');
+      const r3 = await send(agent, 'GET', '/api/v1/me', { headers: { Authorization: `Bearer ${t}` } });
+      assert.equal(r3.status, 200);
+      assert.equal(r3.req.reusedSocket, true);
+      assert.equal(r3.localPort, r1.localPort);
+    } finally {
+      agent.destroy();
+    }
+  });
+});

@@ -1,0 +1,154 @@
+/* test_config.c - src/core/config.c: defaults, listen addresses, the zhibu.conf reader. */
+#include "app.h"
+#include "unit.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = unit_tmpdir();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unit_rmdir(dir);
+    dir = NULL;
+    return 0;
+}
+
+/* Writes text to DIR/zhibu.conf and loads it over the defaults. */
+static int load(struct config *c, const char *text, char *err, size_t errlen)
+{
+    char *path = unit_path(dir, "zhibu.conf");
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    config_defaults(c);
+    err[0] = '\0';
+    int rc = config_load_file(c, path, err, errlen);
+    free(path);
+    return rc;
+}
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct config c;
+    memset(&c, 0x7f, sizeof(c));
+    config_defaults(&c);
+    assert_string_equal(c.listen_host, "127.0.0.1"); /* not every interface by default */
+    assert_int_equal(c.listen_port, 8080);
+    assert_string_equal(c.data_dir, "./data");
+    assert_string_equal(c.web_root, "");
+    assert_int_equal(c.max_body, 1024 * 1024);
+    assert_false(c.cookie_secure);
+    assert_false(c.trust_proxy);
+    assert_true(c.login_max_failures >= 1 && c.login_max_failures <= 100);
+    assert_int_equal(c.log_level, LOG_INFO);
+}
+
+static void test_listen(void **state)
+{
+    (void)state;
+    struct config c;
+    config_defaults(&c);
+    assert_true(config_set_listen(&c, "0.0.0.0:9000"));
+    assert_string_equal(c.listen_host, "0.0.0.0");
+    assert_int_equal(c.listen_port, 9000);
+    assert_true(config_set_listen(&c, "localhost:1"));
+    assert_int_equal(c.listen_port, 1);
+    assert_true(config_set_listen(&c, "[::1]:65535"));
+    assert_string_equal(c.listen_host, "[::1]");
+    assert_int_equal(c.listen_port, 65535);
+    static const char *const bad[] = {"", "8080", ":8080", "host:", "host:0", "host:65536",
+                                      "host:-1", "host:80x", "host: 80", "host:99999999999999999999"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        config_defaults(&c);
+        if (config_set_listen(&c, bad[i]))
+            fail_msg("config_set_listen accepted \"%s\"", bad[i]);
+        /* A refused address changes nothing. */
+        assert_string_equal(c.listen_host, "127.0.0.1");
+        assert_int_equal(c.listen_port, 8080);
+    }
+    char longhost[200];
+    memset(longhost, 'h', 100);
+    snprintf(longhost + 100, sizeof(longhost) - 100, ":80");
+    assert_false(config_set_listen(&c, longhost));
+}
+
+static void test_file(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    assert_int_equal(load(&c,
+                          "# zhibu settings\n"
+                          "\n"
+                          "listen = 0.0.0.0:8443   # every interface\n"
+                          "  threads=4\n"
+                          "max_body = 2048\n"
+                          "cookie_secure = yes\n"
+                          "trust_proxy = off\n"
+                          "log_level = warn\n"
+                          "web_root = /srv/zhibu web\n"
+                          "login_max_failures = 100\n"
+                          "admin_session_hours = 720\n",
+                          err, sizeof(err)),
+                     0);
+    assert_string_equal(c.listen_host, "0.0.0.0");
+    assert_int_equal(c.listen_port, 8443);
+    assert_int_equal(c.threads, 4);
+    assert_int_equal(c.max_body, 2048);
+    assert_true(c.cookie_secure);
+    assert_false(c.trust_proxy);
+    assert_int_equal(c.log_level, LOG_WARN);
+    assert_string_equal(c.web_root, "/srv/zhibu web");
+    assert_int_equal(c.login_max_failures, 100);
+    assert_int_equal(c.admin_session_hours, 720);
+
+    /* A missing file is not an error: the defaults stand. */
+    char *missing = unit_path(dir, "nope.conf");
+    config_defaults(&c);
+    assert_int_equal(config_load_file(&c, missing, err, sizeof(err)), 0);
+    assert_int_equal(c.listen_port, 8080);
+    free(missing);
+}
+
+static void test_file_errors(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "threads\n", "nosuchkey = 1\n", "threads = -1\n", "threads = 257\n",
+        "threads = four\n", "max_body = 10\n", "login_max_failures = 0\n",
+        "login_max_failures = 101\n", "cookie_secure = maybe\n", "log_level = loud\n",
+        "listen = nowhere\n", "conn_timeout = 1e3\n", "= 5\n",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct config c;
+        char err[256];
+        if (load(&c, bad[i], err, sizeof(err)) != -1)
+            fail_msg("accepted: %s", bad[i]);
+        if (!strstr(err, ":1:"))
+            fail_msg("no line number in \"%s\" for %s", err, bad[i]);
+    }
+    /* The line number of the bad line is reported. */
+    struct config c;
+    char err[256];
+    assert_int_equal(load(&c, "threads = 2\n# fine\n\nthreads = x\n", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, ":4:"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_listen),
+        cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,377 @@
+/* test_db.c - src/db/db_sqlite.c through db.h on temporary database files. */
+#include "app.h"
+#include "unit.h"
+
+struct fixture {
+    char *dir;
+    char *path;
+    struct db *db;
+};
+
+static const char schema[] =
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, ref INTEGER, data BLOB);"
+    "CREATE TABLE seqs (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT INTO seqs (name, value) VALUES ('change', 0);";
+
+static int setup(void **state)
+{
+    struct fixture *f = xcalloc(1, sizeof(*f));
+    char err[512];
+    f->dir = unit_tmpdir();
+    f->path = unit_path(f->dir, "test.db");
+    f->db = db_open(f->path, err, sizeof(err));
+    if (!f->db || db_exec_script(f->db, schema, err, sizeof(err)) != DB_OK) {
+        fprintf(stderr, "setup: %s\n", err);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    db_close(f->db);
+    free(f->path);
+    unit_rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static int64_t count_rows(struct db *db)
+{
+    int64_t n = -1;
+    assert_true(db_get_int(db, &n, "SELECT COUNT(*) FROM t", ""));
+    return n;
+}
+
+static const char *pragma_text(struct db *db, const char *sql, char *out, size_t n)
+{
+    struct db_stmt *st = db_query(db, sql, "");
+    assert_non_null(st);
+    assert_true(db_next(st));
+    snprintf(out, n, "%s", db_text(st, 0));
+    db_done(st);
+    return out;
+}
+
+/* db_open: the file appears, with WAL, full sync and foreign keys. */
+static void test_open(void **state)
+{
+    struct fixture *f = *state;
+    struct stat st;
+    assert_int_equal(stat(f->path, &st), 0);
+    char v[64];
+    assert_string_equal(pragma_text(f->db, "PRAGMA journal_mode", v, sizeof(v)), "wal");
+    assert_string_equal(pragma_text(f->db, "PRAGMA synchronous", v, sizeof(v)), "2");
+    assert_string_equal(pragma_text(f->db, "PRAGMA foreign_keys", v, sizeof(v)), "1");
+    assert_true(db_integrity_ok(f->db));
+
+    char err[512] = "";
+    char *nowhere = unit_path(f->dir, "no/such/dir/x.db");
+    assert_null(db_open(nowhere, err, sizeof(err)));
+    assert_true(strlen(err) > 0);
+    free(nowhere);
+}
+
+static void test_basic(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->db;
+    const unsigned char blob[] = {0, 1, 2, 0, 255};
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_true(db_in_tx(db));
+    assert_int_equal(db_exec(db, "INSERT INTO t (name, ref, data) VALUES (?, ?, ?)", "sib",
+                             "中文名", (int64_t)7, blob, sizeof(blob)),
+                     DB_OK);
+    int64_t first = db_last_id(db);
+    assert_true(first > 0);
+    assert_int_equal(db_changes(db), 1);
+    /* 'I' binds NULL for 0 and the value otherwise; 's' binds NULL for NULL; 'n' is NULL. */
+    assert_int_equal(db_exec(db, "INSERT INTO t (name, ref, data) VALUES (?, ?, ?)", "sIn",
+                             (const char *)NULL, (int64_t)0),
+                     DB_OK);
+    int64_t second = db_last_id(db);
+    assert_int_equal(second, first + 1);
+    assert_int_equal(db_exec(db, "INSERT INTO t (name, ref) VALUES (?, ?)", "sI", "x",
+                             (int64_t)5),
+                     DB_OK);
+    assert_int_equal(db_failed(db), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_false(db_in_tx(db));
+
+    assert_int_equal(db_begin(db, false), DB_OK);
+    struct db_stmt *st =
+        db_query(db, "SELECT id, name, ref, data FROM t WHERE id >= ? ORDER BY id", "i", first);
+    assert_non_null(st);
+    assert_true(db_next(st));
+    assert_int_equal(db_int(st, 0), first);
+    assert_string_equal(db_text(st, 1), "中文名");
+    assert_int_equal(db_int(st, 2), 7);
+    size_t n = 0;
+    const unsigned char *b = db_blob(st, 3, &n);
+    assert_int_equal(n, sizeof(blob));
+    assert_memory_equal(b, blob, sizeof(blob));
+    assert_false(db_isnull(st, 2));
+
+    assert_true(db_next(st));
+    assert_int_equal(db_int(st, 0), second);
+    assert_true(db_isnull(st, 1));
+    assert_null(db_text(st, 1));
+    assert_true(db_isnull(st, 2)); /* 'I' with 0 */
+    assert_true(db_isnull(st, 3));
+
+    assert_true(db_next(st));
+    assert_string_equal(db_text(st, 1), "x");
+    assert_false(db_isnull(st, 2));
+    assert_int_equal(db_int(st, 2), 5);
+    assert_false(db_next(st));
+    db_done(st);
+    assert_int_equal(db_commit(db), DB_OK);
+
+    /* db_get_int: false when there is no row. */
+    int64_t v = 99;
+    assert_false(db_get_int(db, &v, "SELECT id FROM t WHERE id = ?", "i", (int64_t)-5));
+    assert_int_equal(v, 99);
+    assert_true(db_get_int(db, &v, "SELECT COUNT(*) FROM t WHERE ref IS NULL", ""));
+    assert_int_equal(v, 1);
+
+    /* db_changes after an UPDATE. */
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_exec(db, "UPDATE t SET ref = 1", ""), DB_OK);
+    assert_int_equal(db_changes(db), 3);
+    assert_int_equal(db_commit(db), DB_OK);
+
+    /* A rollback discards. */
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_exec(db, "DELETE FROM t", ""), DB_OK);
+    assert_int_equal(count_rows(db), 0);
+    db_rollback(db);
+    assert_false(db_in_tx(db));
+    assert_int_equal(count_rows(db), 3);
+
+    /* NULL statements are harmless. */
+    assert_false(db_next(NULL));
+    db_done(NULL);
+}
+
+/* A failed statement poisons the transaction: db_commit rolls it all back. */
+static void test_sticky_error(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->db;
+    assert_int_equal(count_rows(db), 0);
+
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (1, 'kept?')", ""), DB_OK);
+    assert_int_equal(db_failed(db), DB_OK);
+    int rc = db_exec(db, "INSERT INTO no_such_table VALUES (1)", "");
+    assert_int_not_equal(rc, DB_OK);
+    assert_int_not_equal(db_failed(db), DB_OK);
+    /* Later statements still run, but the error stays. */
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (2, 'after')", ""), DB_OK);
+    assert_int_not_equal(db_failed(db), DB_OK);
+    assert_null(db_query(db, "SELEKT 1", ""));
+    int failed = db_failed(db);
+    rc = db_commit(db);
+    assert_int_not_equal(rc, DB_OK);
+    assert_int_equal(rc, failed);
+    assert_false(db_in_tx(db));
+    /* The error is still visible until the next transaction... */
+    assert_int_not_equal(db_failed(db), DB_OK);
+    /* ...and nothing of the transaction was stored. */
+    assert_int_equal(count_rows(db), 0);
+
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_failed(db), DB_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (1, 'one')", ""), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    assert_int_equal(count_rows(db), 1);
+
+    /* A constraint violation is reported as such, and is sticky too. */
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (2, 'two')", ""), DB_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (1, 'dup')", ""),
+                     DB_CONSTRAINT);
+    assert_int_equal(db_failed(db), DB_CONSTRAINT);
+    assert_int_equal(db_commit(db), DB_CONSTRAINT);
+    assert_int_equal(count_rows(db), 1);
+
+    /* A failing step inside db_next is sticky as well. */
+    assert_int_equal(db_begin(db, true), DB_OK);
+    struct db_stmt *st =
+        db_query(db, "INSERT INTO t (id, name) VALUES (1, 'dup') RETURNING id", "");
+    assert_non_null(st);
+    assert_false(db_next(st));
+    db_done(st);
+    assert_int_equal(db_failed(db), DB_CONSTRAINT);
+    db_rollback(db);
+    assert_int_equal(count_rows(db), 1);
+}
+
+/* The same SQL text in two live statements at once. */
+static void test_nested_same_sql(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->db;
+    static const char sql[] = "SELECT id FROM t WHERE id > ? ORDER BY id";
+    assert_int_equal(db_begin(db, true), DB_OK);
+    for (int i = 1; i <= 5; i++)
+        assert_int_equal(db_exec(db, "INSERT INTO t (id) VALUES (?)", "i", (int64_t)i), DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+
+    for (int round = 0; round < 3; round++) {
+        assert_int_equal(db_begin(db, false), DB_OK);
+        struct db_stmt *outer = db_query(db, sql, "i", (int64_t)0);
+        assert_non_null(outer);
+        int64_t pairs = 0, outer_rows = 0;
+        while (db_next(outer)) {
+            int64_t a = db_int(outer, 0);
+            outer_rows++;
+            assert_int_equal(a, outer_rows);
+            struct db_stmt *inner = db_query(db, sql, "i", a);
+            assert_non_null(inner);
+            assert_ptr_not_equal(inner, outer);
+            int64_t want = a + 1;
+            while (db_next(inner)) {
+                assert_int_equal(db_int(inner, 0), want);
+                want++;
+                pairs++;
+            }
+            db_done(inner);
+            /* The outer statement is unaffected. */
+            assert_int_equal(db_int(outer, 0), a);
+        }
+        db_done(outer);
+        assert_int_equal(outer_rows, 5);
+        assert_int_equal(pairs, 10); /* 4+3+2+1+0 */
+        assert_int_equal(db_failed(db), DB_OK);
+        assert_int_equal(db_commit(db), DB_OK);
+    }
+
+    /* A statement left open at commit is reset, and its SQL can be used again. */
+    assert_int_equal(db_begin(db, false), DB_OK);
+    struct db_stmt *open = db_query(db, sql, "i", (int64_t)0);
+    assert_true(db_next(open));
+    assert_int_equal(db_commit(db), DB_OK);
+    int64_t v = 0;
+    assert_true(db_get_int(db, &v, sql, "i", (int64_t)3));
+    assert_int_equal(v, 4);
+}
+
+static void test_next_seq(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->db;
+    int64_t last = 0;
+    for (int tx = 0; tx < 4; tx++) {
+        assert_int_equal(db_begin(db, true), DB_OK);
+        for (int i = 0; i < 5; i++) {
+            int64_t s = db_next_seq(db);
+            if (s <= last)
+                fail_msg("db_next_seq gave %" PRId64 " after %" PRId64, s, last);
+            last = s;
+        }
+        assert_int_equal(db_commit(db), DB_OK);
+    }
+    assert_int_equal(last, 20);
+    /* A rolled-back transaction does not move the committed sequence. */
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_next_seq(db), 21);
+    db_rollback(db);
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_next_seq(db), 21);
+    assert_int_equal(db_commit(db), DB_OK);
+
+    /* Without the sequence row the call fails and marks the transaction. */
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_exec(db, "DELETE FROM seqs", ""), DB_OK);
+    db_next_seq(db);
+    assert_int_not_equal(db_failed(db), DB_OK);
+    assert_int_not_equal(db_commit(db), DB_OK);
+    int64_t n = 0;
+    assert_true(db_get_int(db, &n, "SELECT COUNT(*) FROM seqs", ""));
+    assert_int_equal(n, 1);
+}
+
+/* Sum over every row's contents, to compare two databases. */
+static uint64_t checksum(struct db *db, int64_t *rows)
+{
+    uint64_t sum = 0;
+    *rows = 0;
+    struct db_stmt *st = db_query(db, "SELECT id, name, ref FROM t ORDER BY id", "");
+    while (db_next(st)) {
+        const char *name = db_text(st, 1);
+        sum = sum * 31 + (uint64_t)db_int(st, 0) * 7 + (uint64_t)db_int(st, 2);
+        for (const char *c = name ? name : ""; *c; c++)
+            sum = sum * 131 + (unsigned char)*c;
+        (*rows)++;
+    }
+    db_done(st);
+    return sum;
+}
+
+static void test_backup(void **state)
+{
+    struct fixture *f = *state;
+    struct db *db = f->db;
+    assert_int_equal(db_begin(db, true), DB_OK);
+    for (int i = 1; i <= 3000; i++)
+        assert_int_equal(db_exec(db, "INSERT INTO t (id, name, ref) VALUES (?, ?, ?)", "isi",
+                                 (int64_t)i, i % 2 ? "支部成员" : "member", (int64_t)(i * 3)),
+                         DB_OK);
+    assert_int_equal(db_commit(db), DB_OK);
+    int64_t rows = 0;
+    uint64_t sum = checksum(db, &rows);
+    assert_int_equal(rows, 3000);
+
+    /* An uncommitted write in progress must not reach the copy. */
+    assert_int_equal(db_begin(db, true), DB_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (99999, 'uncommitted')", ""),
+                     DB_OK);
+
+    char err[512] = "";
+    char *dst = unit_path(f->dir, "backup.db");
+    assert_int_equal(db_backup(f->path, dst, err, sizeof(err)), DB_OK);
+    db_rollback(db);
+
+    struct db *copy = db_open(dst, err, sizeof(err));
+    assert_non_null(copy);
+    assert_true(db_integrity_ok(copy));
+    int64_t crows = 0;
+    assert_int_equal(checksum(copy, &crows), sum);
+    assert_int_equal(crows, 3000);
+    int64_t n = -1;
+    assert_true(db_get_int(copy, &n, "SELECT COUNT(*) FROM t WHERE id = 99999", ""));
+    assert_int_equal(n, 0);
+    db_close(copy);
+    free(dst);
+
+    /* A destination that cannot be created is an error with a reason. */
+    err[0] = '\0';
+    char *bad = unit_path(f->dir, "missing/dir/backup.db");
+    assert_int_equal(db_backup(f->path, bad, err, sizeof(err)), DB_ERROR);
+    assert_true(strlen(err) > 0);
+    free(bad);
+    /* So is a source that does not exist (and it is not created). */
+    char *nosrc = unit_path(f->dir, "nosuch.db");
+    char *dst2 = unit_path(f->dir, "b2.db");
+    assert_int_equal(db_backup(nosrc, dst2, err, sizeof(err)), DB_ERROR);
+    struct stat st;
+    assert_int_not_equal(stat(nosrc, &st), 0);
+    free(nosrc);
+    free(dst2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sticky_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nested_same_sql, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_next_seq, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,380 @@
+/* test_validate.c - src/core/req.c's validators (core/validate.h) for every parameter type. */
+#include "app.h"
+#include "core/validate.h"
+#include "unit.h"
+
+static struct arena arena;
+
+static int setup(void **state)
+{
+    (void)state;
+    arena_init(&arena);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    arena_release(&arena);
+    return 0;
+}
+
+/* ---- helpers: each checks one input and reports it by name on failure ---- */
+
+static void str_ok(const struct param *p, const char *s, struct value *v)
+{
+    const char *why = NULL;
+    memset(v, 0x5a, sizeof(*v));
+    if (!value_from_string(&arena, p, s, v, &why))
+        fail_msg("%s: \"%s\" rejected: %s", p->name, s, why ? why : "(no reason)");
+    assert_string_equal(v->name, p->name);
+    assert_int_equal(v->type, p->type);
+    assert_true(v->present);
+}
+
+static void str_bad(const struct param *p, const char *s)
+{
+    const char *why = NULL;
+    struct value v;
+    memset(&v, 0, sizeof(v));
+    if (value_from_string(&arena, p, s, &v, &why))
+        fail_msg("%s: \"%s\" accepted", p->name, s);
+    assert_non_null(why);
+    assert_true(strlen(why) > 0);
+}
+
+static json_t *load(const char *text)
+{
+    json_error_t err;
+    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, &err);
+    if (!j)
+        fail_msg("test JSON %s: %s", text, err.text);
+    return j;
+}
+
+static void json_ok(const struct param *p, const char *text, struct value *v)
+{
+    json_t *j = load(text);
+    const char *why = NULL;
+    memset(v, 0x5a, sizeof(*v));
+    if (!value_from_json(&arena, p, j, v, &why))
+        fail_msg("%s: %s rejected: %s", p->name, text, why ? why : "(no reason)");
+    json_decref(j);
+    assert_string_equal(v->name, p->name);
+    assert_int_equal(v->type, p->type);
+    assert_true(v->present);
+}
+
+static void json_bad(const struct param *p, const char *text)
+{
+    json_t *j = load(text);
+    const char *why = NULL;
+    struct value v;
+    memset(&v, 0, sizeof(v));
+    bool ok = value_from_json(&arena, p, j, &v, &why);
+    json_decref(j);
+    if (ok)
+        fail_msg("%s: %s accepted", p->name, text);
+    assert_non_null(why);
+}
+
+/* ---- P_ID ---- */
+
+static void test_id(void **state)
+{
+    (void)state;
+    const struct param p = {"orgId", P_ID, P_REQUIRED};
+    struct value v;
+    str_ok(&p, "1", &v);
+    assert_int_equal(v.i, 1);
+    str_ok(&p, "42", &v);
+    assert_int_equal(v.i, 42);
+    str_ok(&p, "9223372036854775807", &v);
+    assert_int_equal(v.i, INT64_MAX);
+    static const char *const bad[] = {"0", "-1", "", "abc", "1a", "+1", " 1", "1 ", "1.0",
+                                      "0x1", "9223372036854775808", "99999999999999999999", "-"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        str_bad(&p, bad[i]);
+
+    json_ok(&p, "7", &v);
+    assert_int_equal(v.i, 7);
+    json_ok(&p, "9223372036854775807", &v);
+    assert_int_equal(v.i, INT64_MAX);
+    static const char *const jbad[] = {"0", "-3", "\"5\"", "5.0", "1e2", "true", "null", "[]",
+                                       "{}", "-9223372036854775808"};
+    for (size_t i = 0; i < ARRAY_SIZE(jbad); i++)
+        json_bad(&p, jbad[i]);
+}
+
+/* ---- P_INT ---- */
+
+static void test_int(void **state)
+{
+    (void)state;
+    const struct param p = {"limit", P_INT, 0, 1, 200};
+    struct value v;
+    str_ok(&p, "1", &v);
+    assert_int_equal(v.i, 1);
+    str_ok(&p, "200", &v);
+    assert_int_equal(v.i, 200);
+    str_ok(&p, "050", &v);
+    assert_int_equal(v.i, 50);
+    static const char *const bad[] = {"0", "201", "-1", "", "-", "--1", "+5", "1e2", "5 ",
+                                      "ten", "99999999999999999999"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        str_bad(&p, bad[i]);
+    json_ok(&p, "200", &v);
+    assert_int_equal(v.i, 200);
+    json_ok(&p, "1", &v);
+    assert_int_equal(v.i, 1);
+    static const char *const jbad[] = {"0", "201", "\"5\"", "5.5", "false", "[1]"};
+    for (size_t i = 0; i < ARRAY_SIZE(jbad); i++)
+        json_bad(&p, jbad[i]);
+
+    /* Negative ranges: a leading minus is accepted for P_INT only. */
+    const struct param q = {"delta", P_INT, 0, -100, 100};
+    str_ok(&q, "-100", &v);
+    assert_int_equal(v.i, -100);
+    str_ok(&q, "-0", &v);
+    assert_int_equal(v.i, 0);
+    str_ok(&q, "0", &v);
+    assert_int_equal(v.i, 0);
+    str_ok(&q, "100", &v);
+    assert_int_equal(v.i, 100);
+    str_bad(&q, "-101");
+    str_bad(&q, "101");
+    str_bad(&q, "- 1");
+    json_ok(&q, "-100", &v);
+    assert_int_equal(v.i, -100);
+    json_bad(&q, "-101");
+}
+
+/* ---- P_STR ---- */
+
+static void test_str(void **state)
+{
+    (void)state;
+    const struct param p = {"name", P_STR, P_REQUIRED, 1, 5};
+    struct value v;
+    /* Lengths count characters: five Chinese characters are 15 bytes and fit. */
+    const char *five = "中国共产党";
+    str_ok(&p, five, &v);
+    assert_string_equal(v.s, five);
+    assert_ptr_not_equal(v.s, five); /* copied into the arena */
+    str_ok(&p, "a", &v);
+    str_ok(&p, "abcde", &v);
+    str_ok(&p, "支部 ab", &v);
+    str_bad(&p, "中国共产党员"); /* 6 characters */
+    str_bad(&p, "abcdef");
+    str_bad(&p, "");
+    str_bad(&p, "a\tb");
+    str_bad(&p, "a\nb");
+    str_bad(&p, "\x7f");
+    str_bad(&p, "\xc2\x85");  /* C1 control */
+    str_bad(&p, "\xff");
+    str_bad(&p, "\xc0\xaf");
+    str_bad(&p, "\xed\xa0\x80");
+
+    json_ok(&p, "\"中国共产党\"", &v);
+    assert_string_equal(v.s, five);
+    json_ok(&p, "\"\\u652f\\u90e8\"", &v); /* 支部 escaped */
+    assert_string_equal(v.s, "支部");
+    json_bad(&p, "\"中国共产党员\"");
+    json_bad(&p, "\"\"");
+    json_bad(&p, "\"a\\u0000b\""); /* NUL inside */
+    json_bad(&p, "\"a\\u0001\"");
+    json_bad(&p, "\"a\\nb\"");
+    json_bad(&p, "5");
+    json_bad(&p, "true");
+    json_bad(&p, "[\"a\"]");
+
+    /* min 0 and max 0: any length, empty allowed when optional. */
+    const struct param any = {"q", P_STR, 0, 0, 0};
+    str_ok(&any, "", &v);
+    assert_string_equal(v.s, "");
+    char *longs = xmalloc(10001);
+    memset(longs, 'x', 10000);
+    longs[10000] = '\0';
+    str_ok(&any, longs, &v);
+    assert_int_equal(strlen(v.s), 10000);
+    free(longs);
+    /* Required with min 0: empty is still refused. */
+    const struct param req0 = {"q", P_STR, P_REQUIRED, 0, 10};
+    str_bad(&req0, "");
+    json_bad(&req0, "\"\"");
+    /* Minimum in characters. */
+    const struct param min3 = {"q", P_STR, 0, 3, 0};
+    str_ok(&min3, "中国人", &v);
+    str_bad(&min3, "中国"); /* 6 bytes but 2 characters */
+}
+
+/* ---- P_BOOL ---- */
+
+static void test_bool(void **state)
+{
+    (void)state;
+    const struct param p = {"flag", P_BOOL, 0};
+    struct value v;
+    str_ok(&p, "true", &v);
+    assert_int_equal(v.i, 1);
+    str_ok(&p, "1", &v);
+    assert_int_equal(v.i, 1);
+    str_ok(&p, "false", &v);
+    assert_int_equal(v.i, 0);
+    str_ok(&p, "0", &v);
+    assert_int_equal(v.i, 0);
+    static const char *const bad[] = {"TRUE", "True", "yes", "no", "", "2", "-1", "true ",
+                                      "t", "on"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        str_bad(&p, bad[i]);
+    json_ok(&p, "true", &v);
+    assert_int_equal(v.i, 1);
+    json_ok(&p, "false", &v);
+    assert_int_equal(v.i, 0);
+    static const char *const jbad[] = {"1", "0", "\"true\"", "null", "[]"};
+    for (size_t i = 0; i < ARRAY_SIZE(jbad); i++)
+        json_bad(&p, jbad[i]);
+}
+
+/* ---- P_ENUM ---- */
+
+static void test_enum(void **state)
+{
+    (void)state;
+    static const char *const choices[] = {"branch", "group", "支部", NULL};
+    const struct param p = {"level", P_ENUM, P_REQUIRED, 0, 0, choices};
+    struct value v;
+    str_ok(&p, "branch", &v);
+    assert_string_equal(v.s, "branch");
+    str_ok(&p, "group", &v);
+    str_ok(&p, "支部", &v);
+    static const char *const bad[] = {"Branch", "branc", "branchx", "branch ", "", "grou",
+                                      "province"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        str_bad(&p, bad[i]);
+    json_ok(&p, "\"group\"", &v);
+    assert_string_equal(v.s, "group");
+    json_bad(&p, "\"branch\\u0000x\""); /* a NUL must not cut the comparison short */
+    json_bad(&p, "\"GROUP\"");
+    json_bad(&p, "1");
+    json_bad(&p, "[\"group\"]");
+
+    /* A parameter declared without choices accepts nothing. */
+    const struct param none = {"x", P_ENUM, 0, 0, 0, NULL};
+    str_bad(&none, "branch");
+}
+
+/* ---- P_PHONE ---- */
+
+static void test_phone(void **state)
+{
+    (void)state;
+    const struct param p = {"phone", P_PHONE, P_REQUIRED};
+    struct value v;
+    str_ok(&p, "13812345678", &v);
+    assert_string_equal(v.s, "13812345678");
+    str_ok(&p, "19900000000", &v);
+    static const char *const bad[] = {"23812345678", "1381234567", "138123456789", "12812345678",
+                                      "1381234567a", "138 1234567", "", "+8613812345678"};
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        str_bad(&p, bad[i]);
+    json_ok(&p, "\"15912345678\"", &v);
+    assert_string_equal(v.s, "15912345678");
+    json_bad(&p, "15912345678"); /* a number is not a phone string */
+    json_bad(&p, "\"1591234567\"");
+    json_bad(&p, "\"15912345678\\u0000\"");
+}
+
+/* ---- P_DATE ---- */
+
+static void test_date(void **state)
+{
+    (void)state;
+    const struct param p = {"birthDate", P_DATE, 0};
+    struct value v;
+    static const char *const good[] = {"2024-02-29", "2000-02-29", "2023-02-28", "1900-01-01",
+                                       "2200-12-31", "2023-12-31", "2023-04-30", "1949-10-01"};
+    for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+        str_ok(&p, good[i], &v);
+        assert_string_equal(v.s, good[i]);
+    }
+    static const char *const bad[] = {
+        "2023-02-29", "1900-02-29", "2100-02-29", "2023-04-31", "2023-06-31", "2023-13-01",
+        "2023-00-10", "2023-01-00", "2023-01-32", "2023-1-01",  "2023-01-1",  "23-01-01",
+        "2023/01/01", "20230101",   "2023-01-01T00:00:00Z",     " 2023-01-01", "2023-01-01 ",
+        "1899-12-31", "2201-01-01", "0000-00-00", "",           "2023-0a-01", "+023-01-01",
+        "2023-+1-01", "2023--1-01",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        str_bad(&p, bad[i]);
+    json_ok(&p, "\"2024-02-29\"", &v);
+    assert_string_equal(v.s, "2024-02-29");
+    json_bad(&p, "\"2023-02-29\"");
+    json_bad(&p, "20240229");
+    json_bad(&p, "\"2024-02-29\\u0000\"");
+}
+
+/* ---- P_PASSWORD ---- */
+
+static void test_password(void **state)
+{
+    (void)state;
+    const struct param p = {"newPassword", P_PASSWORD, P_REQUIRED};
+    struct value v;
+    char s[1024];
+
+    memset(s, 'a', 8);
+    s[8] = '\0';
+    str_ok(&p, s, &v);
+    assert_string_equal(v.s, s);
+    s[7] = '\0';
+    str_bad(&p, s); /* 7 */
+    memset(s, 'b', 128);
+    s[128] = '\0';
+    str_ok(&p, s, &v);
+    s[128] = 'b';
+    s[129] = '\0';
+    str_bad(&p, s); /* 129 */
+
+    /* Counted in characters: 8 Chinese characters (24 bytes) are enough,
+     * 128 (384 bytes) still fit, 7 (21 bytes) are too few. */
+    s[0] = '\0';
+    for (int i = 0; i < 8; i++)
+        strcat(s, "密");
+    str_ok(&p, s, &v);
+    s[0] = '\0';
+    for (int i = 0; i < 7; i++)
+        strcat(s, "密");
+    str_bad(&p, s);
+    s[0] = '\0';
+    for (int i = 0; i < 128; i++)
+        strcat(s, "码");
+    str_ok(&p, s, &v);
+    strcat(s, "码");
+    str_bad(&p, s); /* 129 characters */
+
+    str_ok(&p, "pass word 1!", &v); /* spaces and punctuation are printable */
+    str_bad(&p, "password\t1");
+    str_bad(&p, "password\x7f");
+    str_bad(&p, "passw\xffrd");
+    json_ok(&p, "\"correct horse\"", &v);
+    assert_string_equal(v.s, "correct horse");
+    json_bad(&p, "\"short\"");
+    json_bad(&p, "12345678");
+    json_bad(&p, "\"password\\u0000x\"");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_int, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_str, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bool, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_enum, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_phone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_date, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_password, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

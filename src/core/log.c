@@ -17,11 +17,24 @@ bool log_enabled(enum log_level level)
 
 struct jw *log_begin(struct buf *b, struct jw *j, enum log_level level, const char *msg)
 {
+    /* The seconds part changes once a second: format it once per thread. */
+    static _Thread_local int64_t cached_sec = -1;
+    static _Thread_local char cached[21];
     char ts[32];
     int64_t ms = now_ms();
-    time_iso(ms / 1000, ts);
+    if (ms / 1000 != cached_sec) {
+        cached_sec = ms / 1000;
+        time_iso(cached_sec, cached);
+    }
     /* 2026-11-24T06:13:33Z -> 2026-11-24T06:13:33.123Z */
-    snprintf(ts + 19, sizeof(ts) - 19, ".%03dZ", (int)(ms % 1000));
+    int frac = (int)(ms % 1000);
+    memcpy(ts, cached, 19);
+    ts[19] = '.';
+    ts[20] = (char)('0' + frac / 100);
+    ts[21] = (char)('0' + frac / 10 % 10);
+    ts[22] = (char)('0' + frac % 10);
+    ts[23] = 'Z';
+    ts[24] = '\0';
     buf_init(b);
     jw_init(j, b);
     jw_obj_begin(j);

@@ -23,6 +23,12 @@ struct db_stmt {
 struct db {
     sqlite3 *h;
     struct db_stmt *cache[STMT_CACHE];
+    /* Direct-mapped by the SQL text's address: statements are string
+     * literals, so this finds them without hashing or comparing the text. */
+    struct {
+        const char *sql;
+        struct db_stmt *stmt;
+    } by_addr[STMT_CACHE];
     struct db_stmt *loose;  /* uncached statements (nested use of one SQL) */
     int failed;             /* sticky error of the current transaction */
     bool in_tx;
@@ -73,8 +79,17 @@ static int db_fail(struct db *db, int rc, const char *what)
     return mapped;
 }
 
+/* Process-wide settings, before the first connection: no global memory
+ * statistics (they take a mutex on every allocation). */
+static void sqlite_configure_once(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct db *db_open(const char *path, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sqlite_configure_once);
     sqlite3 *h = NULL;
     int rc = sqlite3_open_v2(path, &h,
                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -196,7 +211,6 @@ static void release_statements(struct db *db)
         for (struct db_stmt *s = db->cache[i]; s; s = s->next)
             if (s->in_use) {
                 sqlite3_reset(s->st);
-                sqlite3_clear_bindings(s->st);
                 s->in_use = false;
             }
     while (db->loose) {
@@ -263,6 +277,12 @@ static uint32_t sql_hash(const char *s)
 
 static struct db_stmt *stmt_get(struct db *db, const char *sql)
 {
+    size_t slot = ((uintptr_t)sql >> 3) % STMT_CACHE;
+    struct db_stmt *hit = db->by_addr[slot].sql == sql ? db->by_addr[slot].stmt : NULL;
+    if (hit && !hit->in_use && strcmp(hit->sql, sql) == 0) {
+        hit->in_use = true;
+        return hit;
+    }
     uint32_t h = sql_hash(sql);
     struct db_stmt **bucket = &db->cache[h % STMT_CACHE];
     bool busy = false;
@@ -270,6 +290,8 @@ static struct db_stmt *stmt_get(struct db *db, const char *sql)
         if (s->hash == h && strcmp(s->sql, sql) == 0) {
             if (!s->in_use) {
                 s->in_use = true;
+                db->by_addr[slot].sql = sql;
+                db->by_addr[slot].stmt = s;
                 return s;
             }
             busy = true;
@@ -296,6 +318,8 @@ static struct db_stmt *stmt_get(struct db *db, const char *sql)
     } else {
         s->next = *bucket;
         *bucket = s;
+        db->by_addr[slot].sql = sql;
+        db->by_addr[slot].stmt = s;
     }
     return s;
 }
@@ -410,7 +434,6 @@ void db_done(struct db_stmt *s)
         return;
     }
     sqlite3_reset(s->st);
-    sqlite3_clear_bindings(s->st);
     s->in_use = false;
 }
 

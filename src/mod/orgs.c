@@ -62,9 +62,10 @@ char *org_path_end(struct arena *a, const char *path)
 
 void org_write_path(struct db *db, struct jw *j, const char *path)
 {
+    /* One primary-key lookup per level (at most 8): cheaper than an IN list,
+     * which makes SQLite build a temporary index. */
     jw_arr_begin(j);
-    const char *s = path;
-    while (*s == '/' && s[1]) {
+    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/')) {
         int64_t id = strtoll(s + 1, NULL, 10);
         struct db_stmt *st = db_query(db, "SELECT name, level FROM orgs WHERE id = ?", "i", id);
         if (db_next(st)) {
@@ -75,9 +76,6 @@ void org_write_path(struct db *db, struct jw *j, const char *path)
             jw_obj_end(j);
         }
         db_done(st);
-        s = strchr(s + 1, '/');
-        if (!s)
-            break;
     }
     jw_arr_end(j);
 }

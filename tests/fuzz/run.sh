@@ -28,7 +28,7 @@ targets=$(cd "$here" && for f in fuzz_*.c; do if [ -f "$f" ]; then echo "${f%.c}
 [ -n "$targets" ] || { echo "run.sh: no fuzz targets in $here" >&2; exit 2; }
 
 echo "== building $(echo "$targets" | wc -w) fuzz targets in $build"
-CC=${CC:-clang} cmake -S "$root" -B "$build" -G Ninja -DZHIBU_FUZZ=ON -DZHIBU_TESTS=OFF \
+CC=${CC:-clang} cmake -S "$root" -B "$build" -G Ninja -DZHIBU_FUZZ=ON -DZHIBU_TESTS=OFF -DCMAKE_C_COMPILER_LAUNCHER= \
     >"$build.cmake.log" 2>&1 ||
     { cat "$build.cmake.log" >&2; exit 2; }
 rm -f "$build.cmake.log"

@@ -46,6 +46,7 @@ NORETURN void bug_at(const char *file, int line, const char *fmt, ...) PRINTF_LI
 #include "core/config.h"
 #include "core/router.h"
 #include "core/req.h"
+#include "core/page.h"
 #include "core/auth.h"
 #include "core/audit.h"
 #include "core/pdata.h"

@@ -23,13 +23,14 @@ static int h_list(struct req *req)
     const char *path = org_path(req->db, &req->arena, org);
     if (!path)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    const char *cur = req_query_str(req, "after");
-    if (cur) {
-        const char *raw = cursor_decode(&req->arena, cur);
-        if (!raw || !parse_i64(raw, strlen(raw), &before))
-            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
-    }
-    int limit = req_limit(req);
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    if (after)
+        before = after; /* newest first: the next page holds older rows */
+    struct page pg;
+    page_begin(req, &pg);
     /* Events tied to no organisation (a login attempt for an unknown phone)
      * are shown to those who audit a root organisation. */
     int64_t root = strchr(path + 1, '/')[1] == '\0';
@@ -40,42 +41,24 @@ static int h_list(struct req *req)
                                   "< ?) OR (a.org_id = 0 AND ? = 1)) AND a.id < ? ORDER BY a.id "
                                   "DESC LIMIT ?",
                                   "ssiii", path, org_path_end(&req->arena, path), root, before,
-                                  (int64_t)limit + 1);
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_key(j, "items");
-    jw_arr_begin(j);
-    int n = 0;
-    int64_t last = 0;
-    bool more = false;
-    while (db_next(st)) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        jw_obj_begin(j);
-        jw_kv_int(j, "id", db_int(st, 0));
-        jw_kv_time(j, "at", db_int(st, 1));
-        jw_kv_int(j, "actorId", db_int(st, 2));
-        jw_kv_int(j, "orgId", db_int(st, 3));
-        jw_kv_str(j, "action", db_text(st, 4));
-        jw_kv_str(j, "target", db_text(st, 5));
-        jw_kv_str(j, "result", db_text(st, 6));
-        jw_kv_str(j, "detail", db_text(st, 7));
-        jw_kv_str(j, "ip", db_text(st, 8));
-        jw_kv_str(j, "requestId", db_text(st, 9));
-        jw_obj_end(j);
-        last = db_int(st, 0);
-        n++;
+                                  (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        jw_obj_begin(pg.j);
+        jw_kv_int(pg.j, "id", db_int(st, 0));
+        jw_kv_time(pg.j, "at", db_int(st, 1));
+        jw_kv_int(pg.j, "actorId", db_int(st, 2));
+        jw_kv_int(pg.j, "orgId", db_int(st, 3));
+        jw_kv_str(pg.j, "action", db_text(st, 4));
+        jw_kv_str(pg.j, "target", db_text(st, 5));
+        jw_kv_str(pg.j, "result", db_text(st, 6));
+        jw_kv_str(pg.j, "detail", db_text(st, 7));
+        jw_kv_str(pg.j, "ip", db_text(st, 8));
+        jw_kv_str(pg.j, "requestId", db_text(st, 9));
+        jw_obj_end(pg.j);
+        page_mark_id(&pg, db_int(st, 0));
     }
-    db_done(st);
-    jw_arr_end(j);
-    jw_kv_str(j, "next",
-                more ? cursor_encode(&req->arena, arena_printf(&req->arena, "%" PRId64, last))
-                     : NULL);
-    jw_obj_end(j);
     req_audit(req, "audit.read", org, arena_printf(&req->arena, "org:%" PRId64, org), "ok", NULL);
-    return 200;
+    return page_end(&pg, st);
 }
 
 const struct route audit_routes[] = {

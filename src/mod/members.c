@@ -87,19 +87,17 @@ static char *like_pattern(struct arena *a, const char *q)
  */
 static int h_list(struct req *req)
 {
-    int64_t org = req_query_int(req, "orgId", 0), after = 0;
+    int64_t org = req_query_int(req, "orgId", 0), after;
     const char *path = org_path(req->db, &req->arena, org);
     if (!path)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    const char *cur = req_query_str(req, "after");
-    if (cur) {
-        const char *raw = cursor_decode(&req->arena, cur);
-        if (!raw || !parse_i64(raw, strlen(raw), &after))
-            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
-    }
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
     const char *q = req_query_str(req, "q");
     const char *like = q ? like_pattern(&req->arena, q) : NULL;
-    int limit = req_limit(req);
+    struct page pg;
+    page_begin(req, &pg);
     int64_t group = 0;
     db_get_int(req->db, &group, "SELECT id FROM orgs WHERE id = ? AND level = 'group'", "i", org);
     /* A party group lists the members assigned to it; any other
@@ -109,36 +107,18 @@ static int h_list(struct req *req)
                          "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
                          "WHERE m.group_id = ? AND m.id > ? AND m.deleted_at IS NULL "
                          "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
-                         "iissi", group, after, like, like, (int64_t)limit + 1)
+                         "iissi", group, after, like, like, (int64_t)pg.limit + 1)
               : db_query(req->db,
                          "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
                          "WHERE o.path >= ? AND o.path < ? AND m.id > ? AND m.deleted_at IS NULL "
                          "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
                          "ssissi", path, org_path_end(&req->arena, path), after, like, like,
-                         (int64_t)limit + 1);
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_key(j, "items");
-    jw_arr_begin(j);
-    int n = 0;
-    int64_t last = 0;
-    bool more = false;
-    while (db_next(st)) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        member_write(j, st, false);
-        last = db_int(st, 0);
-        n++;
+                         (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        member_write(pg.j, st, false);
+        page_mark_id(&pg, db_int(st, 0));
     }
-    db_done(st);
-    jw_arr_end(j);
-    jw_kv_str(j, "next",
-                more ? cursor_encode(&req->arena, arena_printf(&req->arena, "%" PRId64, last))
-                     : NULL);
-    jw_obj_end(j);
-    return 200;
+    return page_end(&pg, st);
 }
 
 /*

@@ -26,9 +26,4 @@ char *org_path_end(struct arena *a, const char *path);
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);
 
-/* Paging cursors are opaque to clients: an id or a path, base64url-encoded. */
-char *cursor_encode(struct arena *a, const char *raw);
-/* Decodes a cursor; NULL when malformed. */
-char *cursor_decode(struct arena *a, const char *cursor);
-
 #endif

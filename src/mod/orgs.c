@@ -8,8 +8,6 @@
 #include "app.h"
 #include "mod/mod.h"
 
-#include <sodium.h>
-
 const char *const org_levels[] = {"province", "city", "county", "township",
                                   "general_branch", "branch", "group", NULL};
 
@@ -78,35 +76,6 @@ void org_write_path(struct db *db, struct jw *j, const char *path)
         db_done(st);
     }
     jw_arr_end(j);
-}
-
-char *cursor_encode(struct arena *a, const char *raw)
-{
-    size_t n = strlen(raw);
-    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    char *out = arena_alloc(a, cap);
-    sodium_bin2base64(out, cap, (const unsigned char *)raw, n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    return out;
-}
-
-char *cursor_decode(struct arena *a, const char *cursor)
-{
-    static const char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    size_t n = strlen(cursor), len;
-    /* libsodium 1.0.18 reads bytes >= 0x80 as '_': refuse them first, so a
-     * cursor has exactly one spelling. */
-    if (strspn(cursor, alphabet) != n)
-        return NULL;
-    char *out = arena_alloc(a, n + 1);
-    if (sodium_base642bin((unsigned char *)out, n, cursor, n, NULL, &len, NULL,
-                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-        return NULL;
-    out[len] = '\0';
-    if (strlen(out) != len)
-        return NULL;
-    return out;
 }
 
 /* Members in the subtree of path (a count for the org cards); a party
@@ -198,31 +167,17 @@ static const struct param page_query[] = {
     {NULL},
 };
 
-/* Writes {items: [...], next} for a statement of ORG_COLUMNS rows, limit+1 fetched. */
-static int org_list_respond(struct req *req, struct db_stmt *st, int limit, bool by_path)
+/* Writes the page of ORG_COLUMNS rows; the cursor is the id, or the path. */
+static int org_list_respond(struct page *pg, struct db_stmt *st, bool by_path)
 {
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_key(j, "items");
-    jw_arr_begin(j);
-    int n = 0;
-    const char *last = NULL;
-    bool more = false;
-    while (db_next(st)) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        org_write(req, j, st, false);
-        last = by_path ? arena_strdup(&req->arena, db_text(st, 2))
-                       : arena_printf(&req->arena, "%" PRId64, db_int(st, 0));
-        n++;
+    while (page_next(pg, st)) {
+        org_write(pg->req, pg->j, st, false);
+        if (by_path)
+            page_mark_text(pg, db_text(st, 2));
+        else
+            page_mark_id(pg, db_int(st, 0));
     }
-    db_done(st);
-    jw_arr_end(j);
-    jw_kv_str(j, "next", more ? cursor_encode(&req->arena, last) : NULL);
-    jw_obj_end(j);
-    return 200;
+    return page_end(pg, st);
 }
 
 /*
@@ -231,19 +186,17 @@ static int org_list_respond(struct req *req, struct db_stmt *st, int limit, bool
  */
 static int h_children(struct req *req)
 {
-    int64_t after = 0;
-    const char *cur = req_query_str(req, "after");
-    if (cur) {
-        const char *raw = cursor_decode(&req->arena, cur);
-        if (!raw || !parse_i64(raw, strlen(raw), &after))
-            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
-    }
-    int limit = req_limit(req);
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    struct page pg;
+    page_begin(req, &pg);
     struct db_stmt *st = db_query(req->db,
                                   "SELECT " ORG_COLUMNS " FROM orgs WHERE parent_id = ? AND id > ? "
                                   "AND deleted_at IS NULL ORDER BY id LIMIT ?",
-                                  "iii", req_id(req), after, (int64_t)limit + 1);
-    return org_list_respond(req, st, limit, false);
+                                  "iii", req_id(req), after, (int64_t)pg.limit + 1);
+    return org_list_respond(&pg, st, false);
 }
 
 /*
@@ -256,23 +209,24 @@ static int h_subtree(struct req *req)
     const char *path = org_path(req->db, &req->arena, req_id(req));
     if (!path)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    const char *from = path;
-    const char *cur = req_query_str(req, "after");
-    bool exclusive = false;
-    if (cur) {
-        from = cursor_decode(&req->arena, cur);
-        if (!from || strncmp(from, path, strlen(path)))
-            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
-        exclusive = true;
-    }
-    int limit = req_limit(req);
+    const char *after;
+    int rc = page_after_text(req, &after);
+    if (rc)
+        return rc;
+    if (after && strncmp(after, path, strlen(path)))
+        return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
+    const char *from = after ? after : path;
+    bool exclusive = after != NULL;
+    struct page pg;
+    page_begin(req, &pg);
     struct db_stmt *st = db_query(req->db,
                                   exclusive ? "SELECT " ORG_COLUMNS " FROM orgs WHERE path > ? AND "
                                               "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?"
                                             : "SELECT " ORG_COLUMNS " FROM orgs WHERE path >= ? AND "
                                               "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?",
-                                  "ssi", from, org_path_end(&req->arena, path), (int64_t)limit + 1);
-    return org_list_respond(req, st, limit, true);
+                                  "ssi", from, org_path_end(&req->arena, path),
+                                  (int64_t)pg.limit + 1);
+    return org_list_respond(&pg, st, true);
 }
 
 static const struct param create_body[] = {

@@ -40,45 +40,25 @@ static void grant_write(struct req *req, struct jw *j, struct db_stmt *st)
  */
 static int h_list(struct req *req)
 {
-    int64_t org = req_query_int(req, "orgId", 0), after = 0;
+    int64_t org = req_query_int(req, "orgId", 0), after;
     const char *path = org_path(req->db, &req->arena, org);
     if (!path)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    const char *cur = req_query_str(req, "after");
-    if (cur) {
-        const char *raw = cursor_decode(&req->arena, cur);
-        if (!raw || !parse_i64(raw, strlen(raw), &after))
-            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
-    }
-    int limit = req_limit(req);
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    struct page pg;
+    page_begin(req, &pg);
     struct db_stmt *st = db_query(req->db,
                                   GRANT_SELECT "WHERE o.path >= ? AND o.path < ? AND r.id > ? AND "
                                                "r.deleted_at IS NULL ORDER BY r.id LIMIT ?",
                                   "ssii", path, org_path_end(&req->arena, path), after,
-                                  (int64_t)limit + 1);
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_key(j, "items");
-    jw_arr_begin(j);
-    int n = 0;
-    int64_t last = 0;
-    bool more = false;
-    while (db_next(st)) {
-        if (n == limit) {
-            more = true;
-            break;
-        }
-        grant_write(req, j, st);
-        last = db_int(st, 0);
-        n++;
+                                  (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        grant_write(req, pg.j, st);
+        page_mark_id(&pg, db_int(st, 0));
     }
-    db_done(st);
-    jw_arr_end(j);
-    jw_kv_str(j, "next",
-                more ? cursor_encode(&req->arena, arena_printf(&req->arena, "%" PRId64, last))
-                     : NULL);
-    jw_obj_end(j);
-    return 200;
+    return page_end(&pg, st);
 }
 
 /* Whether the caller may grant or revoke role on the organisation at path. */

@@ -20,7 +20,8 @@ void time_iso(int64_t t, char out[static 21]);
 /* Parses "YYYY-MM-DD" strictly (a real calendar date); returns false otherwise. */
 bool date_parse(const char *s, int *y, int *m, int *d);
 
-/* Parses a decimal int64 with no sign, spaces or trailing bytes; false on overflow. */
+/* Parses 1 to 19 decimal digits (no sign, spaces or trailing bytes) as an int64;
+ * false otherwise or on overflow. */
 bool parse_i64(const char *s, size_t len, int64_t *out);
 
 /* Constant-time comparison of n bytes. */

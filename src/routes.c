@@ -8,7 +8,7 @@
 
 const struct route *const route_tables[] = {
     account_routes, /* auth/login, auth/logout, me, me/password */
-    orgs_routes,    /* orgs/{id}, /children, /subtree; create, rename, move, close */
+    orgs_routes,    /* orgs/{id}, /children, /subtree, /stats; create, rename, move, close */
     roles_routes,   /* roles: list, grant, revoke */
     members_routes, /* members: roster list, member */
     audit_routes,   /* audit: the log, for auditors */

@@ -47,9 +47,10 @@ static const char *const village_first[] = {
     "高", "石", "桃", "竹", "松", "柳", "梅", "荷", "茶", "金", "银", "马", "牛", "龙", "凤"};
 static const char *const village_second[] = {
     "家庄", "家湾", "坪", "溪", "岭", "塘", "坝", "沟", "河", "山", "冲", "岗", "湾", "园", "桥"};
+/* Occupations of members at home; working away (外出务工) is drawn separately. */
 static const char *const occupations[] = {
-    "农民", "农民", "农民", "农民", "农民", "农民", "外出务工", "外出务工", "外出务工",
-    "退休人员", "个体经营", "村干部", "乡村教师", "乡村医生", "合作社负责人", "养殖户"};
+    "农民", "农民", "农民", "农民", "农民", "农民", "退休人员", "个体经营", "村干部",
+    "乡村教师", "乡村医生", "合作社负责人", "养殖户"};
 static const char *const educations[] = {"小学", "初中", "初中", "初中", "高中", "高中",
                                          "中专", "大专", "本科"};
 static const char *const migrant_places[] = {
@@ -137,10 +138,11 @@ static int64_t random_member(struct db *db, struct arena *a, int64_t branch, int
     /* ~29% are 61 or older, few under 30. */
     uint32_t band = rnd(100);
     int age = band < 29 ? 61 + (int)rnd(25) : band < 85 ? 35 + (int)rnd(26) : 22 + (int)rnd(13);
-    const char *occ = age >= 62 && rnd(3) == 0 ? "退休人员" : PICK(occupations);
-    if (age >= 62 && !strcmp(occ, "外出务工"))
-        occ = "农民";
-    bool migrant = !strcmp(occ, "外出务工");
+    /* About a third of village members live away: most of working age. */
+    bool migrant = age < 60 ? rnd(100) < 45 : rnd(100) < 8;
+    const char *occ = migrant                    ? "外出务工"
+                      : age >= 62 && rnd(3) == 0 ? "退休人员"
+                                                 : PICK(occupations);
     bool probationary = age < 40 && rnd(12) == 0;
     return add_member(db, branch, group, name, male, this_year - age, occ, migrant, probationary);
 }

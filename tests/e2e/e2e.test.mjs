@@ -160,6 +160,12 @@ describe('zhibu web client', () => {
       await page.locator('nav.tabs').getByRole('link', { name: '组织' }).click();
       await page.waitForURL(new RegExp(`#/org/${t.orgId}$`));
       await page.getByRole('heading', { name: t.orgName }).waitFor();
+      // The township's live figures: as many members as the API counts.
+      const stats = await t.api.get(`/orgs/${t.orgId}/stats`);
+      assert.equal(stats.status, 200);
+      const card = page.locator('section', { has: page.getByRole('heading', { name: '党员结构' }) });
+      await card.getByText(`流动党员 ${stats.body.data.migrant} 名`).waitFor();
+      await card.getByText('60 岁以上').waitFor();
       assert.ok(info.villages.length > 0, 'the township has villages');
       for (const v of info.villages.slice(0, 20)) {
         await page.locator('a.bigrow', { hasText: v.name }).first().waitFor();
@@ -192,6 +198,8 @@ describe('zhibu web client', () => {
       await card.locator('a.bigrow').click();
       await page.waitForURL(new RegExp(`#/org/${m.orgId}$`));
       await page.getByRole('heading', { name: m.orgName }).waitFor();
+      // Members see their branch, not the figures about its members.
+      assert.equal(await page.getByRole('heading', { name: '党员结构' }).count(), 0);
     });
   });
 

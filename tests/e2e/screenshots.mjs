@@ -54,6 +54,8 @@ try {
   await s.page.goto(`/#/org/${admin.orgId}`);
   await s.page.locator('a.bigrow').first().waitFor();
   await shot(s.page, '3-org');
+  await s.page.getByRole('heading', { name: '党员结构' }).waitFor();
+  await shot(s.page, '3c-org-stats', { fullPage: true });
   await s.page.locator('a.bigrow').first().click();
   await s.page.locator('.stats').waitFor();
   await shot(s.page, '3b-org-child');

@@ -2,13 +2,55 @@ import { useGet, usePaged } from '../hooks.js';
 import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, Level, Crumbs, More, Chevron } from '../ui.jsx';
 
-const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'auditor', 'system_admin'];
+// The roles the server lets read rosters and figures (roster.read).
+const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
 
 // Index in `path` of the highest org the user holds a role on (they may open it and below).
 function visibleFrom(path, me) {
   const ids = new Set((me.roles || []).map((r) => String(r.orgId)));
   const i = path.findIndex((p) => ids.has(String(p.id)));
   return i < 0 ? path.length - 1 : i;
+}
+
+const BANDS = { under35: 'ageUnder35', '35to45': 'age35to45', '46to60': 'age46to60', over60: 'ageOver60' };
+
+// Live figures of the members below this organisation (GET /orgs/{id}/stats).
+function Stats({ id, isBranch }) {
+  const st = useGet('/orgs/' + encodeURIComponent(id) + '/stats');
+  const s = st.data;
+  if (st.loading || st.error || !s) return null;
+  const pct = (n) => (s.members ? Math.round((n * 100) / s.members) : 0);
+  return (
+    <section class="card" aria-labelledby="stats-h">
+      <h2 id="stats-h">{t('statsTitle')}</h2>
+      <ul class="list facts-list">
+        <li>{t('statsCategory', { full: s.full, prob: s.probationary })}</li>
+        <li>{t('statsGender', { male: s.male, female: s.female })}</li>
+        <li>{t('statsMigrant', { n: s.migrant, p: pct(s.migrant) })}</li>
+        {!isBranch && <li>{t('statsBranches', { n: s.branches })}</li>}
+      </ul>
+      <h3>{t('statsAge')}</h3>
+      <ul class="list bars">
+        {s.ageBands.map((b) => (
+          <li key={b.band}>
+            <span class="bar-label">{t(BANDS[b.band] || b.band)}</span>
+            <meter min="0" max={s.members || 1} value={b.count} />
+            <span class="bar-n">{b.count}</span>
+          </li>
+        ))}
+      </ul>
+      <h3>{t('statsOccupation')}</h3>
+      <ul class="list bars">
+        {s.occupations.slice(0, 6).map((o) => (
+          <li key={o.occupation}>
+            <span class="bar-label">{o.occupation}</span>
+            <meter min="0" max={s.members || 1} value={o.count} />
+            <span class="bar-n">{o.count}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 export function Org({ id, me }) {
@@ -21,9 +63,10 @@ export function Org({ id, me }) {
   const path = o.path && o.path.length ? o.path : [{ id: o.id, name: o.name, level: o.level }];
   const from = visibleFrom(path, me);
   const isBranch = o.level === 'branch';
-  const canRoster = isBranch && (me.roles || []).some(
+  const canSeeMembers = (me.roles || []).some(
     (r) => ROSTER_ROLES.includes(r.role) && path.some((p) => String(p.id) === String(r.orgId)),
   );
+  const canRoster = isBranch && canSeeMembers;
   const up = from < path.length - 1 ? '#/org/' + path[path.length - 2].id : null;
 
   return (
@@ -43,6 +86,8 @@ export function Org({ id, me }) {
           <a class="btn primary wide" href={'#/roster/' + o.id}>{t('openRoster')}</a>
         )}
       </section>
+
+      {canSeeMembers && <Stats id={o.id} isBranch={isBranch} />}
 
       {(o.childCount > 0 || kids.items.length > 0) && (
         <section class="card" aria-labelledby="kids-h">

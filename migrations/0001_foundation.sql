@@ -22,6 +22,9 @@ CREATE TABLE orgs (
     level TEXT NOT NULL CHECK (level IN ('province', 'city', 'county', 'township',
                                          'general_branch', 'branch', 'group')),
     closed_at INTEGER,
+    -- members with status 'normal' in the subtree (a party group: assigned to
+    -- it), kept current by org_members_adjust() so no read has to count them
+    members_total INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     seq INTEGER NOT NULL,

@@ -10,6 +10,7 @@
  */
 #include "app.h"
 #include "cli/cli.h"
+#include "mod/mod.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -276,6 +277,7 @@ int cmd_demo(int argc, char **argv)
     acc[6].member_id = add_member(db, first_village[0], first_group, acc[6].name, false,
                                   year - 34, "外出务工", true, false);
     nmembers += 4;
+    org_members_recount(db);
     for (size_t i = 0; i < ARRAY_SIZE(acc); i++) {
         random_password(acc[i].password, 11);
         int64_t id = account_create(db, acc[i].phone, acc[i].name, acc[i].password,

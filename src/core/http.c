@@ -635,13 +635,16 @@ int http_start(char *err, size_t errlen)
     int threads = cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (threads < 1)
         threads = 1;
+    /* The logger comes first so that MHD's own option parsing logs through it.
+     * No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, which would
+     * let a second zhibu start on a port in use and split its connections. */
     daemon_handle = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_SOCK_ADDR, sa,
+        flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, sa,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT,
         (unsigned)cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg.conn_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header, MHD_OPTION_NOTIFY_COMPLETED,
         request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, connection_notify, NULL,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
         MHD_OPTION_END);
     if (!daemon_handle) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,

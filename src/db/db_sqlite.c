@@ -32,7 +32,11 @@ struct db {
     struct db_stmt *loose;  /* uncached statements (nested use of one SQL) */
     int failed;             /* sticky error of the current transaction */
     bool in_tx;
+    /* BEGIN, BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared once, not parsed per request. */
+    sqlite3_stmt *tx[4];
 };
+
+enum { TX_BEGIN, TX_BEGIN_IMMEDIATE, TX_COMMIT, TX_ROLLBACK };
 
 static atomic_uint_fast64_t db_errors;
 static char *db_path;
@@ -162,6 +166,8 @@ void db_close(struct db *db)
     }
     if (db->in_tx)
         sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+    for (size_t i = 0; i < ARRAY_SIZE(db->tx); i++)
+        sqlite3_finalize(db->tx[i]);
     sqlite3_close(db->h);
     free(db);
 }
@@ -220,11 +226,26 @@ static void release_statements(struct db *db)
     }
 }
 
+/* Runs one of the transaction-control statements, prepared on first use. */
+static int tx_exec(struct db *db, int which)
+{
+    static const char *const sql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+    if (!db->tx[which]) {
+        int rc = sqlite3_prepare_v3(db->h, sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &db->tx[which], NULL);
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    int rc = sqlite3_step(db->tx[which]);
+    sqlite3_reset(db->tx[which]);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int db_begin(struct db *db, bool write)
 {
     assert(!db->in_tx);
     db->failed = DB_OK;
-    int rc = sqlite3_exec(db->h, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL, NULL, NULL);
+    int rc = tx_exec(db, write ? TX_BEGIN_IMMEDIATE : TX_BEGIN);
     if (rc != SQLITE_OK)
         return db_fail(db, rc, "begin");
     db->in_tx = true;
@@ -239,7 +260,7 @@ int db_commit(struct db *db)
         db_rollback(db);
         return db->failed;
     }
-    int rc = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    int rc = tx_exec(db, TX_COMMIT);
     if (rc != SQLITE_OK) {
         int mapped = db_fail(db, rc, "commit");
         db_rollback(db);
@@ -253,7 +274,7 @@ void db_rollback(struct db *db)
 {
     release_statements(db);
     if (sqlite3_get_autocommit(db->h) == 0)
-        sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+        tx_exec(db, TX_ROLLBACK);
     db->in_tx = false;
 }
 

@@ -98,9 +98,12 @@ static int h_list(struct req *req)
     const char *like = q ? like_pattern(&req->arena, q) : NULL;
     struct page pg;
     page_begin(req, &pg);
-    int64_t group = 0;
+    int64_t group = 0, branch = 0;
     db_get_int(req->db, &group, "SELECT id FROM orgs WHERE id = ? AND level = 'group'", "i", org);
-    /* A party group lists the members assigned to it; any other
+    db_get_int(req->db, &branch, "SELECT id FROM orgs WHERE id = ? AND level = 'branch'", "i",
+               org);
+    /* A party group lists the members assigned to it, a branch its own
+     * members (both straight from an index in id order); a higher
      * organisation the members of the branches in its subtree. */
     struct db_stmt *st =
         group ? db_query(req->db,
@@ -108,6 +111,11 @@ static int h_list(struct req *req)
                          "WHERE m.group_id = ? AND m.id > ? AND m.deleted_at IS NULL "
                          "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
                          "iissi", group, after, like, like, (int64_t)pg.limit + 1)
+        : branch ? db_query(req->db,
+                            "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = "
+                            "m.org_id WHERE m.org_id = ? AND m.id > ? AND m.deleted_at IS NULL "
+                            "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
+                            "iissi", branch, after, like, like, (int64_t)pg.limit + 1)
               : db_query(req->db,
                          "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
                          "WHERE o.path >= ? AND o.path < ? AND m.id > ? AND m.deleted_at IS NULL "

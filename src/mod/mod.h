@@ -23,6 +23,16 @@ void org_write_path(struct db *db, struct jw *j, const char *path);
 /* Upper bound of the subtree range for a path: "/1/12/" -> "/1/120". */
 char *org_path_end(struct arena *a, const char *path);
 
+/*
+ * Member counts kept on the tree (orgs.members_total): every change that adds
+ * or removes a member with status normal, or moves one between branches,
+ * calls org_members_adjust() in the same transaction (delta +1/-1, on the
+ * member's branch and, when set, party group). org_members_recount()
+ * recomputes every total from the members table (bulk loads, repairs).
+ */
+void org_members_adjust(struct db *db, int64_t org_id, int64_t group_id, int64_t delta);
+int org_members_recount(struct db *db);
+
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);
 

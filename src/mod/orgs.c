@@ -78,24 +78,48 @@ void org_write_path(struct db *db, struct jw *j, const char *path)
     jw_arr_end(j);
 }
 
-/* Members in the subtree of path (a count for the org cards); a party
- * group counts the members assigned to it. */
-static int64_t org_member_count(struct db *db, struct arena *a, int64_t id, const char *level,
-                                const char *path)
+/* Adds delta to members_total of every organisation on path (the root
+ * down to the organisation itself). */
+static void org_total_add(struct db *db, const char *path, int64_t delta)
 {
-    int64_t n = 0;
-    if (!strcmp(level, "group")) {
-        db_get_int(db, &n,
-                   "SELECT COUNT(*) FROM members WHERE group_id = ? AND deleted_at IS NULL AND "
-                   "status = 'normal'",
-                   "i", id);
-        return n;
-    }
-    db_get_int(db, &n,
-               "SELECT COUNT(*) FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= ? "
-               "AND o.path < ? AND m.deleted_at IS NULL AND m.status = 'normal'",
-               "ss", path, org_path_end(a, path));
-    return n;
+    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
+        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
+                (int64_t)strtoll(s + 1, NULL, 10));
+}
+
+void org_members_adjust(struct db *db, int64_t org_id, int64_t group_id, int64_t delta)
+{
+    struct arena a;
+    arena_init(&a);
+    const char *path = org_path(db, &a, org_id);
+    if (path)
+        org_total_add(db, path, delta);
+    if (group_id)
+        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
+                group_id);
+    arena_release(&a);
+}
+
+int org_members_recount(struct db *db)
+{
+    int64_t depth = 0;
+    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
+    /* Members sit on branches: their own count first, groups by assignment... */
+    db_exec(db,
+            "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
+            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status = "
+            "'normal') ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
+            "m.deleted_at IS NULL AND m.status = 'normal') END",
+            "");
+    /* ...then each level adds its children's totals, deepest first (a group's
+     * members are already counted in its branch). */
+    for (int64_t d = depth - 1; d >= 0; d--)
+        db_exec(db,
+                "UPDATE orgs SET members_total = members_total + (SELECT COALESCE(SUM(c.members_"
+                "total), 0) FROM orgs c WHERE c.parent_id = orgs.id AND c.level <> 'group' AND "
+                "c.deleted_at IS NULL) WHERE depth = ?",
+                "i", d);
+    return db_failed(db);
 }
 
 static int64_t org_child_count(struct db *db, int64_t id)
@@ -106,7 +130,8 @@ static int64_t org_child_count(struct db *db, int64_t id)
     return n;
 }
 
-#define ORG_COLUMNS "id, parent_id, path, depth, name, level, closed_at, created_at, updated_at"
+#define ORG_COLUMNS                                                                              \
+    "id, parent_id, path, depth, name, level, closed_at, created_at, updated_at, members_total"
 
 /* Writes an organisation from a row of ORG_COLUMNS; full adds the path and dates. */
 static void org_write(struct req *req, struct jw *j, struct db_stmt *st, bool full)
@@ -129,8 +154,7 @@ static void org_write(struct req *req, struct jw *j, struct db_stmt *st, bool fu
         jw_kv_time(j, "updatedAt", db_int(st, 8));
     }
     jw_kv_int(j, "childCount", org_child_count(req->db, id));
-    jw_kv_int(j, "memberCount",
-              org_member_count(req->db, &req->arena, id, db_text(st, 5), path));
+    jw_kv_int(j, "memberCount", db_int(st, 9));
     if (full) {
         jw_key(j, "path");
         org_write_path(req->db, j, path);
@@ -470,8 +494,19 @@ static int h_move(struct req *req)
     if (to == parent)
         return org_respond(req, id, 200);
     const char *new_path = arena_printf(&req->arena, "%s%" PRId64 "/", to_path, id);
-    int64_t old_depth = 0;
+    int64_t old_depth = 0, total = 0;
     db_get_int(req->db, &old_depth, "SELECT depth FROM orgs WHERE id = ?", "i", id);
+    db_get_int(req->db, &total, "SELECT members_total FROM orgs WHERE id = ?", "i", id);
+    /* The members move with the subtree: off the old ancestors, onto the new
+     * (a party group's count is its own and never rolls up). */
+    if (total && strcmp(level, "group")) {
+        /* "/1/2/3/" -> "/1/2/" */
+        char *old_parent = arena_strdup(&req->arena, path);
+        old_parent[strlen(old_parent) - 1] = '\0';
+        strrchr(old_parent, '/')[1] = '\0';
+        org_total_add(req->db, old_parent, -total);
+        org_total_add(req->db, to_path, total);
+    }
     int64_t seq = db_next_seq(req->db), now = now_sec();
     db_exec(req->db,
             "UPDATE orgs SET path = ? || substr(path, ?), depth = depth + ?, updated_at = ?, "
@@ -500,7 +535,9 @@ static int h_close(struct req *req)
                "SELECT COUNT(*) FROM orgs WHERE parent_id = ? AND closed_at IS NULL AND "
                "deleted_at IS NULL",
                "i", id);
-    if (n || org_member_count(req->db, &req->arena, id, level, path))
+    int64_t members = 0;
+    db_get_int(req->db, &members, "SELECT members_total FROM orgs WHERE id = ?", "i", id);
+    if (n || members)
         return req_fail(req, ERR_ORG_NOT_EMPTY, NULL);
     int64_t now = now_sec();
     db_exec(req->db,

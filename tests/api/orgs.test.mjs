@@ -212,6 +212,28 @@ describe('county admin moves', () => {
     assertError(await api('GET', `/api/v1/orgs/${group.id}`, { token: tT }), 404, 'org.not_found');
   });
 
+  test('a village moves with its members: the counts of both townships and the county follow', async () => {
+    const before = { a: (await getOrg(townshipA)).memberCount, b: (await getOrg(townshipB)).memberCount,
+      c: (await getOrg(county)).memberCount, v: (await getOrg(villageA)).memberCount };
+    assert.ok(before.v > 0, 'the village has members');
+    const sumChildren = async (id) => assertData(await api('GET', `/api/v1/orgs/${id}/children?limit=200`, { token: tC }))
+      .items.filter((o) => o.level !== 'group').reduce((n, o) => n + o.memberCount, 0);
+    assert.equal(before.a, await sumChildren(townshipA));
+    assert.equal(before.c, await sumChildren(county));
+
+    assertData(await api('POST', `/api/v1/orgs/${villageA}/move`, { token: tC, body: { parentId: townshipB } }));
+    assert.equal((await getOrg(townshipA)).memberCount, before.a - before.v);
+    assert.equal((await getOrg(townshipB)).memberCount, before.b + before.v);
+    assert.equal((await getOrg(county)).memberCount, before.c);
+    assert.equal((await getOrg(villageA)).memberCount, before.v);
+    const stats = assertData(await api('GET', `/api/v1/orgs/${townshipB}/stats`, { token: tC }));
+    assert.equal(stats.members, before.b + before.v, 'the stored count agrees with a fresh count');
+
+    assertData(await api('POST', `/api/v1/orgs/${villageA}/move`, { token: tC, body: { parentId: townshipA } }));
+    assert.equal((await getOrg(townshipA)).memberCount, before.a);
+    assert.equal((await getOrg(townshipB)).memberCount, before.b);
+  });
+
   test('moving a township under its own village: 409 org.cycle', async () => {
     assertError(await api('POST', `/api/v1/orgs/${townshipA}/move`, { token: tC, body: { parentId: villageA } }), 409, 'org.cycle');
     assertError(await api('POST', `/api/v1/orgs/${townshipA}/move`, { token: tC, body: { parentId: townshipA } }), 409, 'org.cycle');

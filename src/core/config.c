@@ -12,7 +12,7 @@ void config_defaults(struct config *c)
     snprintf(c->data_dir, sizeof(c->data_dir), "./data");
     c->threads = 0;
     c->max_body = 1024 * 1024;
-    c->max_header = 32 * 1024;
+    c->max_header = 16 * 1024;
     c->conn_timeout = 30;
     c->max_connections = 4096;
     c->login_max_failures = 20;

@@ -81,7 +81,8 @@ int db_failed(struct db *db);
 /* Takes the next value of the global change sequence (offline sync). */
 int64_t db_next_seq(struct db *db);
 
-/* Consistent online copy of the open database at src into the file dst. */
+/* Consistent online copy of the open database at src into the file dst,
+ * a single file (no WAL) that passes PRAGMA integrity_check. */
 int db_backup(const char *src, const char *dst, char *err, size_t errlen);
 /* Runs the engine's integrity check; true when it says ok. */
 bool db_integrity_ok(struct db *db);

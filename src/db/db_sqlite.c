@@ -563,8 +563,16 @@ int db_backup(const char *src, const char *dst, char *err, size_t errlen)
         goto out;
     }
     rc = sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL);
-    if (rc != SQLITE_OK)
+    if (rc != SQLITE_OK) {
         snprintf(err, errlen, "%s", sqlite3_errmsg(to));
+        goto out;
+    }
+    /* Check the copy itself: it is what a restore would use. */
+    struct db check = {.h = to};
+    if (!db_integrity_ok(&check)) {
+        snprintf(err, errlen, "the copy fails PRAGMA integrity_check");
+        rc = SQLITE_CORRUPT;
+    }
 out:
     sqlite3_close(to);
     sqlite3_close(from);

@@ -1,0 +1,61 @@
+// housekeeping.test.mjs - what `zhibu serve` clears at start: ended sessions,
+// old login-failure windows and idempotency records past their 60 days; and
+// `zhibu backup` writes one self-contained file that passes integrity_check.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { assertData, freePort, request, run, spawnServer, sqlite, terminate, tempDir } from './helpers.mjs';
+
+const count = (db, sql) => Number(sqlite(db, sql).stdout.trim());
+
+test('serve clears ended sessions and stale records at start, and keeps live ones', async () => {
+  const dir = tempDir();
+  try {
+    assert.equal(run(['demo', '--data', dir]).status, 0);
+    const db = join(dir, 'zhibu.db');
+    const [acc] = JSON.parse(readFileSync(join(dir, 'demo-accounts.json'), 'utf8'));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let srv = await spawnServer(['--data', dir, '--listen', `127.0.0.1:${port}`], { base });
+    const login = async () => assertData(await request(base, 'POST', '/api/v1/auth/login', {
+      body: { phone: acc.phone, password: acc.password },
+    })).token;
+    const ended = await login();
+    const live = await login();
+    assertData(await request(base, 'POST', '/api/v1/auth/logout', { token: ended }));
+    await request(base, 'POST', '/api/v1/auth/login', { body: { phone: acc.phone, password: 'wrong-password' } });
+    assert.equal((await terminate(srv)).code, 0);
+    assert.equal(count(db, 'SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL'), 1);
+    // Age a failure window past its hour and an idempotency record past 60 days.
+    sqlite(db, 'UPDATE login_failures SET window_start = window_start - 7200');
+    sqlite(db, "INSERT INTO idempotency VALUES (1, 'old', x'00', 201, '{}', strftime('%s','now') - 61*86400)");
+    sqlite(db, "INSERT INTO idempotency VALUES (1, 'new', x'00', 201, '{}', strftime('%s','now') - 59*86400)");
+
+    srv = await spawnServer(['--data', dir, '--listen', `127.0.0.1:${port}`], { base });
+    assert.equal(count(db, 'SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL'), 0);
+    assert.equal(count(db, 'SELECT COUNT(*) FROM login_failures'), 0);
+    assert.equal(sqlite(db, 'SELECT key FROM idempotency ORDER BY key').stdout.trim(), 'new');
+    // The live session survived the restart.
+    assert.equal((await request(base, 'GET', '/api/v1/me', { token: live })).status, 200);
+    assert.equal((await terminate(srv)).code, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('backup writes one file, without WAL, that passes integrity_check', async () => {
+  const dir = tempDir();
+  try {
+    assert.equal(run(['demo', '--data', dir]).status, 0);
+    const out = join(dir, 'copy.db');
+    const r = run(['backup', '--data', dir, '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /integrity check ok/);
+    assert.ok(!existsSync(out + '-wal') && !existsSync(out + '-shm'), 'no WAL files beside the copy');
+    assert.equal(sqlite(out, 'PRAGMA journal_mode').stdout.trim(), 'delete');
+    assert.equal(run(['backup', '--data', dir, '--out', out]).status, 1, 'refuses to overwrite');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,24 +3,19 @@
 #include "db/migrate.h"
 #include "unit.h"
 
-struct fixture {
-    char *dir;
-    char *path;
-    struct db *db;
-};
 
 enum { NROWS = 6 };
 
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof(*f));
+    struct unit_db *f = unit_db_new("zhibu.db");
     char err[512] = "";
     int applied = 0;
-    f->dir = unit_tmpdir();
-    f->path = unit_path(f->dir, "zhibu.db");
+    if (!f)
+        return -1;
+    *state = f;
     audit_init(f->dir);
     if (pdata_init(f->dir, err, sizeof(err)) != 0 ||
-        !(f->db = db_open(f->path, err, sizeof(err))) ||
         migrate_run(f->db, &applied, err, sizeof(err)) != 0) {
         fprintf(stderr, "setup: %s\n", err);
         return -1;
@@ -53,16 +48,6 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    free(f->path);
-    unit_rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
 static int64_t verify(struct db *db, char *err, size_t errlen)
 {
     err[0] = '\0';
@@ -82,7 +67,7 @@ static void tamper(struct db *db, const char *sql)
 
 static void test_intact(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     assert_int_equal(verify(f->db, err, sizeof(err)), NROWS);
     /* The rows are stored as given, linked by prev_hash. */
@@ -117,7 +102,7 @@ static void test_intact(void **state)
 
 static void test_edited_detail(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     tamper(f->db, "UPDATE audit_log SET detail = 'nothing happened' WHERE id = 3");
     assert_int_equal(verify(f->db, err, sizeof(err)), -1);
@@ -128,7 +113,7 @@ static void test_edited_detail(void **state)
 /* Every field is covered, including NULL versus empty text. */
 static void test_edited_fields(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     static const char *const edits[] = {
         "UPDATE audit_log SET at = at + 1 WHERE id = 4",
         "UPDATE audit_log SET actor_id = 99 WHERE id = 4",
@@ -161,7 +146,7 @@ static void test_edited_fields(void **state)
 
 static void test_deleted_middle(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     tamper(f->db, "DELETE FROM audit_log WHERE id = 3");
     assert_int_equal(verify(f->db, err, sizeof(err)), -1);
@@ -171,7 +156,7 @@ static void test_deleted_middle(void **state)
 
 static void test_deleted_first(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     tamper(f->db, "DELETE FROM audit_log WHERE id = 1");
     assert_int_equal(verify(f->db, err, sizeof(err)), -1);
@@ -180,7 +165,7 @@ static void test_deleted_first(void **state)
 /* Deleting a row and renumbering the rest still breaks the chain (ids are hashed). */
 static void test_deleted_and_renumbered(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     assert_int_equal(db_begin(f->db, true), DB_OK);
     assert_int_equal(db_exec(f->db, "DELETE FROM audit_log WHERE id = 3", ""), DB_OK);
@@ -192,7 +177,7 @@ static void test_deleted_and_renumbered(void **state)
 /* A row inserted with a made-up hash (no key) is detected. */
 static void test_forged_row(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     assert_int_equal(db_begin(f->db, true), DB_OK);
     assert_int_equal(db_exec(f->db,
@@ -212,7 +197,7 @@ static void test_forged_row(void **state)
  * database (DATA/audit.head) catches it. */
 static void test_deleted_last(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     tamper(f->db, "DELETE FROM audit_log WHERE id = 6");
     assert_int_equal(verify(f->db, err, sizeof(err)), -1);
@@ -222,7 +207,7 @@ static void test_deleted_last(void **state)
  * detected. */
 static void test_hidden_after_nul(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     tamper(f->db, "UPDATE audit_log SET detail = detail || char(0) || 'hidden' WHERE id = 1");
     assert_int_equal(verify(f->db, err, sizeof(err)), -1);
@@ -232,7 +217,7 @@ static void test_hidden_after_nul(void **state)
  * --reanchor after a restore writes a new one for a valid chain. */
 static void test_missing_anchor(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256], *head = unit_path(f->dir, "audit.head");
     assert_int_equal(unlink(head), 0);
     assert_int_equal(verify(f->db, err, sizeof(err)), -1);
@@ -248,7 +233,7 @@ static void test_missing_anchor(void **state)
 /* A rolled-back append leaves the anchor alone. */
 static void test_discarded_append(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[256];
     struct audit_row r = {.at = 1, .action = "x", .result = "ok"};
     assert_int_equal(db_begin(f->db, true), DB_OK);
@@ -262,17 +247,17 @@ static void test_discarded_append(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_edited_detail, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_edited_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deleted_middle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deleted_first, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deleted_and_renumbered, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_forged_row, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deleted_last, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hidden_after_nul, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_anchor, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_discarded_append, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_intact, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_edited_detail, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_edited_fields, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_middle, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_first, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_and_renumbered, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_forged_row, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_last, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_hidden_after_nul, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_missing_anchor, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_discarded_append, setup, unit_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,11 +2,6 @@
 #include "app.h"
 #include "unit.h"
 
-struct fixture {
-    char *dir;
-    char *path;
-    struct db *db;
-};
 
 static const char schema[] =
     "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, ref INTEGER, data BLOB);"
@@ -15,26 +10,13 @@ static const char schema[] =
 
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof(*f));
-    char err[512];
-    f->dir = unit_tmpdir();
-    f->path = unit_path(f->dir, "test.db");
-    f->db = db_open(f->path, err, sizeof(err));
-    if (!f->db || db_exec_script(f->db, schema, err, sizeof(err)) != DB_OK) {
+    struct unit_db *f = unit_db_new("test.db");
+    char err[512] = "";
+    if (!f || db_exec_script(f->db, schema, err, sizeof(err)) != DB_OK) {
         fprintf(stderr, "setup: %s\n", err);
         return -1;
     }
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    free(f->path);
-    unit_rmdir(f->dir);
-    free(f);
     return 0;
 }
 
@@ -58,7 +40,7 @@ static const char *pragma_text(struct db *db, const char *sql, char *out, size_t
 /* db_open: the file appears, with WAL, full sync and foreign keys. */
 static void test_open(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     struct stat st;
     assert_int_equal(stat(f->path, &st), 0);
     char v[64];
@@ -76,7 +58,7 @@ static void test_open(void **state)
 
 static void test_basic(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     struct db *db = f->db;
     const unsigned char blob[] = {0, 1, 2, 0, 255};
     assert_int_equal(db_begin(db, true), DB_OK);
@@ -158,7 +140,7 @@ static void test_basic(void **state)
 /* A failed statement poisons the transaction: db_commit rolls it all back. */
 static void test_sticky_error(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     struct db *db = f->db;
     assert_int_equal(count_rows(db), 0);
 
@@ -212,7 +194,7 @@ static void test_sticky_error(void **state)
 /* The same SQL text in two live statements at once. */
 static void test_nested_same_sql(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     struct db *db = f->db;
     static const char sql[] = "SELECT id FROM t WHERE id > ? ORDER BY id";
     assert_int_equal(db_begin(db, true), DB_OK);
@@ -261,7 +243,7 @@ static void test_nested_same_sql(void **state)
 
 static void test_next_seq(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     struct db *db = f->db;
     int64_t last = 0;
     for (int tx = 0; tx < 4; tx++) {
@@ -313,7 +295,7 @@ static uint64_t checksum(struct db *db, int64_t *rows)
 
 static void test_backup(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     struct db *db = f->db;
     assert_int_equal(db_begin(db, true), DB_OK);
     for (int i = 1; i <= 3000; i++)
@@ -366,12 +348,12 @@ static void test_backup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_open, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sticky_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nested_same_sql, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_next_seq, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_backup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_basic, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_sticky_error, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_nested_same_sql, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_next_seq, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_backup, setup, unit_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,35 +67,11 @@ static void test_embedded_list(void **state)
 
 /* ---- migrate_run ---- */
 
-struct fixture {
-    char *dir;
-    char *path;
-    struct db *db;
-};
 
 static int setup_db(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof(*f));
-    char err[512];
-    f->dir = unit_tmpdir();
-    f->path = unit_path(f->dir, "zhibu.db");
-    f->db = db_open(f->path, err, sizeof(err));
-    if (!f->db) {
-        fprintf(stderr, "db_open: %s\n", err);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int teardown_db(void **state)
-{
-    struct fixture *f = *state;
-    db_close(f->db);
-    free(f->path);
-    unit_rmdir(f->dir);
-    free(f);
-    return 0;
+    *state = unit_db_new("zhibu.db");
+    return *state ? 0 : -1;
 }
 
 static int64_t count(struct db *db, const char *sql)
@@ -107,7 +83,7 @@ static int64_t count(struct db *db, const char *sql)
 
 static void test_run_fresh(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[512] = "";
     int applied = -1;
     assert_int_equal(migrate_run(f->db, &applied, err, sizeof(err)), 0);
@@ -146,7 +122,7 @@ static void test_run_fresh(void **state)
 
 static void test_refuses_newer(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[512] = "";
     int applied = -1;
     assert_int_equal(migrate_run(f->db, &applied, err, sizeof(err)), 0);
@@ -178,7 +154,7 @@ static void test_refuses_newer(void **state)
 /* A database created by hand with part of the history is brought up to date. */
 static void test_partial(void **state)
 {
-    struct fixture *f = *state;
+    struct unit_db *f = *state;
     char err[512] = "";
     if (migrate_latest() < 2)
         skip(); /* needs two migrations to apply only the second */
@@ -201,9 +177,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_list_ok),
         cmocka_unit_test(test_embedded_list),
-        cmocka_unit_test_setup_teardown(test_run_fresh, setup_db, teardown_db),
-        cmocka_unit_test_setup_teardown(test_refuses_newer, setup_db, teardown_db),
-        cmocka_unit_test_setup_teardown(test_partial, setup_db, teardown_db),
+        cmocka_unit_test_setup_teardown(test_run_fresh, setup_db, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_refuses_newer, setup_db, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_partial, setup_db, unit_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
- * unit.h - what the unit tests share: cmocka, scratch directories that
- * clean up after themselves, and the switch for tests of known defects.
+ * unit.h - what the unit tests share: cmocka, and scratch directories and
+ * databases that clean up after themselves.
  * Include it after "app.h".
  */
 #ifndef ZHIBU_UNIT_H
@@ -52,6 +52,41 @@ static inline char *unit_path(const char *dir, const char *name)
     if (asprintf(&p, "%s/%s", dir, name) < 0)
         abort();
     return p;
+}
+
+/* A scratch database: one file in a directory of its own. */
+struct unit_db {
+    char *dir;
+    char *path;
+    struct db *db;
+};
+
+/* Opens name in a new scratch directory; NULL (with the reason printed) on failure. */
+static inline struct unit_db *unit_db_new(const char *name)
+{
+    char err[512];
+    struct unit_db *u = xcalloc(1, sizeof(*u));
+    u->dir = unit_tmpdir();
+    u->path = unit_path(u->dir, name);
+    u->db = db_open(u->path, err, sizeof(err));
+    if (!u->db) {
+        fprintf(stderr, "db_open %s: %s\n", u->path, err);
+        return NULL;
+    }
+    return u;
+}
+
+/* Closes the database and removes the directory; a cmocka teardown. */
+static inline int unit_db_teardown(void **state)
+{
+    struct unit_db *u = *state;
+    if (u) {
+        db_close(u->db);
+        free(u->path);
+        unit_rmdir(u->dir);
+        free(u);
+    }
+    return 0;
 }
 
 #endif

@@ -70,23 +70,6 @@ struct demo_account {
     char password[32];
 };
 
-static int64_t add_org(struct db *db, struct arena *a, int64_t parent, const char *ppath,
-                       int depth, const char *name, const char *level, const char **path_out)
-{
-    int64_t now = now_sec();
-    db_exec(db,
-            "INSERT INTO orgs (parent_id, path, depth, name, level, created_at, updated_at, seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            "Isissiii", parent, arena_printf(a, "%spending", ppath), (int64_t)depth, name, level,
-            now, now, db_next_seq(db));
-    int64_t id = db_last_id(db);
-    const char *path = arena_printf(a, "%s%" PRId64 "/", ppath, id);
-    db_exec(db, "UPDATE orgs SET path = ? WHERE id = ?", "si", path, id);
-    if (path_out)
-        *path_out = path;
-    return id;
-}
-
 static void date_str(char out[16], int y, int m, int d)
 {
     snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
@@ -213,7 +196,7 @@ int cmd_demo(int argc, char **argv)
     db_begin(db, true);
 
     const char *county_path, *tpath, *vpath;
-    int64_t county = add_org(db, &a, 0, "/", 0, "云岭县委", "county", &county_path);
+    int64_t county = org_insert(db, &a, 0, "/", "云岭县委", "county", &county_path);
     int64_t township_ids[ARRAY_SIZE(township_names)];
     int64_t first_village[ARRAY_SIZE(township_names)];
     const char *first_village_name[ARRAY_SIZE(township_names)];
@@ -221,15 +204,15 @@ int cmd_demo(int argc, char **argv)
     long nmembers = 0, nvillages = 0;
     for (size_t t = 0; t < ARRAY_SIZE(township_names); t++) {
         const char *tname = arena_printf(&a, "%s党委", township_names[t]);
-        township_ids[t] = add_org(db, &a, county, county_path, 1, tname, "township", &tpath);
+        township_ids[t] = org_insert(db, &a, county, county_path, tname, "township", &tpath);
         int villages = 8 + (int)rnd(5);
         for (int v = 0; v < villages; v++) {
             const char *vname = arena_printf(&a, "%s%s村党支部", PICK(village_first),
                                              PICK(village_second));
-            int64_t vid = add_org(db, &a, township_ids[t], tpath, 2, vname, "branch", &vpath);
+            int64_t vid = org_insert(db, &a, township_ids[t], tpath, vname, "branch", &vpath);
             int64_t groups[ARRAY_SIZE(group_names)];
             for (size_t g = 0; g < ARRAY_SIZE(group_names); g++)
-                groups[g] = add_org(db, &a, vid, vpath, 3, group_names[g], "group", NULL);
+                groups[g] = org_insert(db, &a, vid, vpath, group_names[g], "group", NULL);
             if (v == 0) {
                 first_village[t] = vid;
                 first_village_name[t] = vname;

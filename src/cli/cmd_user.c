@@ -265,15 +265,13 @@ int cmd_org(int argc, char **argv)
         }
         db_begin(db, true);
         const char *ppath = "/", *plevel = NULL;
-        int64_t depth = 0;
         if (parent) {
-            struct db_stmt *st = db_query(db, "SELECT path, level, depth FROM orgs WHERE id = ?",
-                                          "i", parent);
+            struct db_stmt *st = db_query(db, "SELECT path, level FROM orgs WHERE id = ?", "i",
+                                          parent);
             ppath = NULL;
             if (db_next(st)) {
                 ppath = arena_strdup(&a, db_text(st, 0));
                 plevel = arena_strdup(&a, db_text(st, 1));
-                depth = db_int(st, 2) + 1;
             }
             db_done(st);
             if (!ppath) {
@@ -288,15 +286,7 @@ int cmd_org(int argc, char **argv)
             db_rollback(db);
             goto out;
         }
-        int64_t now = now_sec();
-        db_exec(db,
-                "INSERT INTO orgs (parent_id, path, depth, name, level, created_at, updated_at, "
-                "seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                "IsissiiI", parent, arena_printf(&a, "%spending", ppath), depth, name, level, now,
-                now, db_next_seq(db));
-        int64_t id = db_last_id(db);
-        db_exec(db, "UPDATE orgs SET path = ? WHERE id = ?", "si",
-                arena_printf(&a, "%s%" PRId64 "/", ppath, id), id);
+        int64_t id = org_insert(db, &a, parent, ppath, name, level, NULL);
         cli_audit(db, "org.create", id, arena_printf(&a, "org:%" PRId64, id), level);
         if (db_commit(db) == DB_OK) {
             audit_anchor();

@@ -16,6 +16,10 @@ extern const char *const org_levels[];
 /* Whether an organisation of level child may sit under one of level parent
  * (parent NULL: as a root). */
 bool org_level_fits(const char *parent, const char *child);
+/* Inserts an organisation under parent (0 and ppath "/" for a root) and
+ * returns its id, 0 on failure; *path_out gets its path (arena). */
+int64_t org_insert(struct db *db, struct arena *a, int64_t parent, const char *ppath,
+                   const char *name, const char *level, const char **path_out);
 /* The path of a live organisation into the arena; NULL when there is none. */
 const char *org_path(struct db *db, struct arena *a, int64_t id);
 /* Writes [{id,name,level},...] for the ids on a materialised path. */

@@ -78,6 +78,29 @@ void org_write_path(struct db *db, struct jw *j, const char *path)
     jw_arr_end(j);
 }
 
+int64_t org_insert(struct db *db, struct arena *a, int64_t parent, const char *ppath,
+                   const char *name, const char *level, const char **path_out)
+{
+    int64_t now = now_sec(), depth = 0;
+    for (const char *s = ppath; (s = strchr(s + 1, '/'));)
+        depth++;
+    /* The path holds the new id: insert under a placeholder that cannot
+     * collide (ids are digits), then set it. */
+    db_exec(db,
+            "INSERT INTO orgs (parent_id, path, depth, name, level, created_at, updated_at, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "Isissiii", parent, arena_printf(a, "%snew", ppath), depth, name, level, now, now,
+            db_next_seq(db));
+    if (db_failed(db))
+        return 0;
+    int64_t id = db_last_id(db);
+    const char *path = arena_printf(a, "%s%" PRId64 "/", ppath, id);
+    db_exec(db, "UPDATE orgs SET path = ? WHERE id = ?", "si", path, id);
+    if (path_out)
+        *path_out = path;
+    return db_failed(db) ? 0 : id;
+}
+
 /* Adds delta to members_total of every organisation on path (the root
  * down to the organisation itself). */
 static void org_total_add(struct db *db, const char *path, int64_t delta)
@@ -357,15 +380,13 @@ static int h_create(struct req *req)
     const char *level = req_body_str(req, "level");
     const char *plevel = NULL, *ppath = NULL;
     bool closed = false;
-    int64_t pdepth = 0;
     struct db_stmt *st =
-        db_query(req->db, "SELECT level, path, depth, closed_at IS NOT NULL FROM orgs WHERE id = ?",
-                 "i", parent);
+        db_query(req->db, "SELECT level, path, closed_at IS NOT NULL FROM orgs WHERE id = ?", "i",
+                 parent);
     if (db_next(st)) {
         plevel = arena_strdup(&req->arena, db_text(st, 0));
         ppath = arena_strdup(&req->arena, db_text(st, 1));
-        pdepth = db_int(st, 2);
-        closed = db_int(st, 3) != 0;
+        closed = db_int(st, 2) != 0;
     }
     db_done(st);
     if (!ppath)
@@ -375,17 +396,10 @@ static int h_create(struct req *req)
     if (!org_level_fits(plevel, level))
         return req_fail_field(req, ERR_ORG_BAD_PARENT, "level", "a %s cannot be placed under a %s",
                               level, plevel);
-    int64_t now = now_sec();
-    /* The path needs the new id: insert with a unique placeholder, then set it. */
-    const char *tmp = arena_printf(&req->arena, "%spending-%s", ppath, req->request_id);
-    db_exec(req->db,
-            "INSERT INTO orgs (parent_id, path, depth, name, level, created_at, updated_at, seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            "isissiii", parent, tmp, pdepth + 1, req_body_str(req, "name"),
-            level, now, now, db_next_seq(req->db));
-    int64_t id = db_last_id(req->db);
-    db_exec(req->db, "UPDATE orgs SET path = ? WHERE id = ?", "si",
-            arena_printf(&req->arena, "%s%" PRId64 "/", ppath, id), id);
+    int64_t id = org_insert(req->db, &req->arena, parent, ppath, req_body_str(req, "name"), level,
+                            NULL);
+    if (!id)
+        return req_fail(req, ERR_DB, NULL);
     req_audit(req, "org.create", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok",
               "%s under org %" PRId64, level, parent);
     return org_respond(req, id, 201);

@@ -7,42 +7,42 @@
 #ifndef ZHIBU_ERRORS_H
 #define ZHIBU_ERRORS_H
 
-#define ERROR_TABLE(X)                                                                      \
-    X(ERR_BAD_JSON, 400, "request.bad_json", "the request body is not valid JSON")          \
-    X(ERR_INVALID, 400, "request.invalid", "a field is missing or invalid")                 \
-    X(ERR_UNKNOWN_FIELD, 400, "request.unknown_field", "the request has an undeclared field") \
-    X(ERR_BAD_PATH, 400, "request.bad_path", "the path is malformed")                       \
-    X(ERR_TOO_LARGE, 413, "request.too_large", "the request body is too large")             \
-    X(ERR_NOT_FOUND, 404, "request.not_found", "no such resource")                          \
-    X(ERR_METHOD, 405, "request.method_not_allowed", "method not allowed on this resource") \
-    X(ERR_IDEM_MISMATCH, 422, "request.idempotency_mismatch",                               \
-      "the Idempotency-Key was used before with another request")                           \
-    X(ERR_IDEM_KEY, 400, "request.bad_idempotency_key", "the Idempotency-Key is malformed") \
-    X(ERR_AUTH_REQUIRED, 401, "auth.required", "login required")                            \
-    X(ERR_BAD_CREDENTIALS, 401, "auth.bad_credentials", "wrong phone number or password")   \
-    X(ERR_THROTTLED, 429, "auth.throttled", "too many attempts, try again later")           \
-    X(ERR_CSRF, 403, "auth.csrf", "missing or wrong X-CSRF-Token header")                   \
-    X(ERR_FORBIDDEN, 403, "auth.forbidden", "your roles do not allow this")                 \
-    X(ERR_BUSY, 503, "server.busy", "the server is busy, try again")                        \
-    X(ERR_INTERNAL, 500, "server.internal", "internal error")                               \
-    X(ERR_DB, 500, "server.db", "the store failed")                                         \
-    X(ERR_ORG_NOT_FOUND, 404, "org.not_found", "no such organisation")                      \
-    X(ERR_ORG_BAD_PARENT, 409, "org.bad_parent",                                            \
-      "this level cannot be placed under that organisation")                                \
-    X(ERR_ORG_CYCLE, 409, "org.cycle", "an organisation cannot move under its own subtree")  \
-    X(ERR_ORG_NOT_EMPTY, 409, "org.not_empty",                                              \
-      "the organisation still has open organisations or members under it")                  \
-    X(ERR_ORG_CLOSED, 409, "org.closed", "the organisation is closed")                      \
-    X(ERR_ACCOUNT_NOT_FOUND, 404, "account.not_found", "no such account")                   \
-    X(ERR_ROLE_NOT_FOUND, 404, "role.not_found", "no such role grant")                      \
-    X(ERR_ROLE_EXISTS, 409, "role.exists", "the account already has this role there")       \
+#define ERROR_TABLE(X)                                                                             \
+    X(ERR_BAD_JSON, 400, "request.bad_json", "the request body is not valid JSON")                 \
+    X(ERR_INVALID, 400, "request.invalid", "a field is missing or invalid")                        \
+    X(ERR_UNKNOWN_FIELD, 400, "request.unknown_field", "the request has an undeclared field")      \
+    X(ERR_BAD_PATH, 400, "request.bad_path", "the path is malformed")                              \
+    X(ERR_TOO_LARGE, 413, "request.too_large", "the request body is too large")                    \
+    X(ERR_NOT_FOUND, 404, "request.not_found", "no such resource")                                 \
+    X(ERR_METHOD, 405, "request.method_not_allowed", "method not allowed on this resource")        \
+    X(ERR_IDEM_MISMATCH, 422, "request.idempotency_mismatch",                                      \
+      "the Idempotency-Key was used before with another request")                                  \
+    X(ERR_IDEM_KEY, 400, "request.bad_idempotency_key", "the Idempotency-Key is malformed")        \
+    X(ERR_AUTH_REQUIRED, 401, "auth.required", "login required")                                   \
+    X(ERR_BAD_CREDENTIALS, 401, "auth.bad_credentials", "wrong phone number or password")          \
+    X(ERR_THROTTLED, 429, "auth.throttled", "too many attempts, try again later")                  \
+    X(ERR_CSRF, 403, "auth.csrf", "a write from another site, or a missing or wrong X-CSRF-Token") \
+    X(ERR_FORBIDDEN, 403, "auth.forbidden", "your roles do not allow this")                        \
+    X(ERR_BUSY, 503, "server.busy", "the server is busy, try again")                               \
+    X(ERR_INTERNAL, 500, "server.internal", "internal error")                                      \
+    X(ERR_DB, 500, "server.db", "the store failed")                                                \
+    X(ERR_ORG_NOT_FOUND, 404, "org.not_found", "no such organisation")                             \
+    X(ERR_ORG_BAD_PARENT, 409, "org.bad_parent",                                                   \
+      "this level cannot be placed under that organisation")                                       \
+    X(ERR_ORG_CYCLE, 409, "org.cycle", "an organisation cannot move under its own subtree")        \
+    X(ERR_ORG_NOT_EMPTY, 409, "org.not_empty",                                                     \
+      "the organisation still has open organisations or members under it")                         \
+    X(ERR_ORG_CLOSED, 409, "org.closed", "the organisation is closed")                             \
+    X(ERR_ACCOUNT_NOT_FOUND, 404, "account.not_found", "no such account")                          \
+    X(ERR_ROLE_NOT_FOUND, 404, "role.not_found", "no such role grant")                             \
+    X(ERR_ROLE_EXISTS, 409, "role.exists", "the account already has this role there")              \
     X(ERR_MEMBER_NOT_FOUND, 404, "member.not_found", "no such member")
 
 enum err_code {
 #define X(id, status, code, msg) id,
     ERROR_TABLE(X)
 #undef X
-    ERR__COUNT
+        ERR__COUNT
 };
 
 struct err_info {

@@ -340,10 +340,30 @@ static int64_t scope_org(struct req *req)
     }
 }
 
+/* Whether a browser says this request comes from another site: by
+ * Sec-Fetch-Site, or by an Origin that is not this host. Clients that are
+ * not browsers send neither header. */
+static bool cross_site(struct req *req)
+{
+    const char *site = req_header(req, "Sec-Fetch-Site");
+    if (site && strcmp(site, "same-origin") && strcmp(site, "none"))
+        return true;
+    const char *origin = req_header(req, "Origin");
+    if (!origin)
+        return false;
+    const char *host = req_header(req, "Host");
+    const char *sep = strstr(origin, "://");
+    return !host || !sep || strcmp(sep + 3, host) != 0;
+}
+
 /* Login and CSRF, before anything about the request is looked at.
  * 0 to go on, else an error status. */
 static int check_login(struct req *req)
 {
+    /* Writes from another site are refused whoever the caller is: cookie
+     * CSRF, and login CSRF (logging a victim into the attacker's account). */
+    if (is_write(req->method) && cross_site(req))
+        return req_fail(req, ERR_CSRF, "a write from another site");
     if (req->route->scope == SCOPE_PUBLIC)
         return 0;
     if (!req->who)

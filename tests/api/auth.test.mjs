@@ -218,6 +218,25 @@ describe('CSRF protection for cookie-authenticated writes', () => {
     assert.equal(created.parentId, township);
   });
 
+  test('writes a browser marks as cross-site are refused, login included (login CSRF)', async () => {
+    const m = who.member;
+    const body = { phone: m.phone, password: m.password };
+    const host = new URL(srv.base).host;
+    assertError(await api('POST', '/api/v1/auth/login', { body, headers: { Origin: 'http://evil.example' } }), 403, 'auth.csrf');
+    assertError(await api('POST', '/api/v1/auth/login', { body, headers: { 'Sec-Fetch-Site': 'cross-site' } }), 403, 'auth.csrf');
+    assertError(await api('POST', '/api/v1/auth/login', { body, headers: { 'Sec-Fetch-Site': 'same-site' } }), 403, 'auth.csrf');
+    assertError(await api('POST', '/api/v1/auth/login', { body, headers: { Origin: 'null' } }), 403, 'auth.csrf');
+    // Even a bearer token does not make a cross-site write acceptable from a browser.
+    const s = await srv.login(m);
+    assertError(await api('POST', '/api/v1/auth/logout', { token: s.token, headers: { Origin: 'http://evil.example' } }), 403, 'auth.csrf');
+    assertData(await api('GET', '/api/v1/me', { token: s.token }), 200);
+    // The page itself (same origin) logs in; reads are not affected.
+    assertData(await api('POST', '/api/v1/auth/login', {
+      body, headers: { Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin' },
+    }), 200);
+    assertData(await api('GET', '/api/v1/me', { token: s.token, headers: { 'Sec-Fetch-Site': 'cross-site' } }), 200);
+  });
+
   test('a bearer-authenticated POST needs no CSRF token', async () => {
     const s = await srv.login(who.member);
     assertData(await api('POST', '/api/v1/auth/logout', { token: s.token }), 200);

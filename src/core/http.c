@@ -62,6 +62,8 @@ static void render_error(struct req *req)
 /* Completes the success envelope after the handler wrote its data. */
 static void finish_data(struct req *req)
 {
+    if (req->data_done)
+        return;
     if (!req->data_started) {
         buf_addstr(&req->out, "{\"data\":");
         jw_obj_begin(&req->json);
@@ -70,6 +72,7 @@ static void finish_data(struct req *req)
     }
     assert(req->json.depth == 0);
     buf_addch(&req->out, '}');
+    req->data_done = true;
 }
 
 static enum MHD_Result send_json(struct req *req)
@@ -245,11 +248,6 @@ static void flush_audit(struct req *req)
     audit_anchor();
 }
 
-struct idem {
-    const char *key;
-    unsigned char fp[32];
-};
-
 static bool idem_key_ok(const char *k)
 {
     size_t n = strlen(k);
@@ -263,25 +261,25 @@ static bool idem_key_ok(const char *k)
 
 /* Looks the key up; returns 1 when the stored response was replayed into req,
  * 0 to go on, or an error status. */
-static int idem_check(struct req *req, struct idem *idem)
+static int idem_check(struct req *req)
 {
     crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, sizeof(idem->fp));
+    crypto_generichash_init(&st, NULL, 0, sizeof(req->idem_fp));
     crypto_generichash_update(&st, (const unsigned char *)req->method, strlen(req->method) + 1);
     crypto_generichash_update(&st, (const unsigned char *)req->path, strlen(req->path) + 1);
     crypto_generichash_update(&st, (const unsigned char *)req->body_raw.data, req->body_raw.len);
-    crypto_generichash_final(&st, idem->fp, sizeof(idem->fp));
+    crypto_generichash_final(&st, req->idem_fp, sizeof(req->idem_fp));
     struct db_stmt *q = db_query(req->db,
                                  "SELECT fingerprint, status, body FROM idempotency WHERE "
                                  "account_id = ? AND key = ?",
-                                 "is", req->who->account_id, idem->key);
+                                 "is", req->who->account_id, req->idem_key);
     int rc = 0;
     if (db_next(q)) {
         size_t n;
         const void *fp = db_blob(q, 0, &n);
-        if (n != sizeof(idem->fp) || memcmp(fp, idem->fp, n) != 0) {
+        if (n != sizeof(req->idem_fp) || memcmp(fp, req->idem_fp, n) != 0) {
             rc = req_fail(req, ERR_IDEM_MISMATCH, "Idempotency-Key %s was used with another request",
-                          idem->key);
+                          req->idem_key);
         } else {
             req->status = (int)db_int(q, 1);
             buf_reset(&req->out);
@@ -293,13 +291,17 @@ static int idem_check(struct req *req, struct idem *idem)
     return rc;
 }
 
-static void idem_store(struct req *req, const struct idem *idem)
+void req_idem_store(struct req *req, int status)
 {
+    if (!req->idem_key)
+        return;
+    finish_data(req);
     db_exec(req->db,
             "INSERT INTO idempotency (account_id, key, fingerprint, status, body, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            "isbisi", req->who->account_id, idem->key, idem->fp, sizeof(idem->fp),
-            (int64_t)req->status, req->out.data, now_sec());
+            "isbisi", req->who->account_id, req->idem_key, req->idem_fp, sizeof(req->idem_fp),
+            (int64_t)status, req->out.data, now_sec());
+    req->idem_stored = true;
 }
 
 /* ---- the API dispatcher ---- */
@@ -402,7 +404,6 @@ static void run_route(struct req *req)
     const struct route *r = req->route;
     bool write = is_write(req->method);
     bool own_tx = r->flags & ROUTE_OWN_TX;
-    struct idem idem = {0};
 
     req->db = db_thread();
     if (!req->db) {
@@ -426,8 +427,8 @@ static void run_route(struct req *req)
         if (!idem_key_ok(key)) {
             status = req_fail(req, ERR_IDEM_KEY, NULL);
         } else {
-            idem.key = arena_strdup(&req->arena, key);
-            status = idem_check(req, &idem);
+            req->idem_key = arena_strdup(&req->arena, key);
+            status = idem_check(req);
             if (status == 1) { /* replayed */
                 db_rollback(req->db);
                 return;
@@ -443,12 +444,13 @@ static void run_route(struct req *req)
         req->status = r->handler(req);
         if (db_in_tx(req->db))
             BUG("%s %s left a transaction open", r->method, r->path);
+        if (req->status < 400 && req->idem_key && !req->idem_stored)
+            BUG("%s %s took an Idempotency-Key but did not store it", r->method, r->path);
     } else {
         req->status = r->handler(req);
         if (req->status < 400 && !db_failed(req->db)) {
             finish_data(req);
-            if (idem.key)
-                idem_store(req, &idem);
+            req_idem_store(req, req->status);
             if (write)
                 write_audit(req);
         }

@@ -45,6 +45,11 @@ struct req {
     struct buf out;         /* response body */
     struct jw json;
     bool data_started;
+    bool data_done;         /* the envelope is closed */
+
+    const char *idem_key;   /* Idempotency-Key of a write, NULL if none */
+    unsigned char idem_fp[32];
+    bool idem_stored;
     int err;                /* enum err_code, -1 if none */
     const char *err_msg;
     const char *err_field;
@@ -80,6 +85,14 @@ const char *req_header(struct req *req, const char *name);
 const char *req_cookie(struct req *req, const char *name);
 /* Adds a Set-Cookie header to the response (value copied to the arena). */
 void req_set_cookie(struct req *req, const char *cookie);
+
+/*
+ * Stores the response for the request's Idempotency-Key (if it has one) in
+ * the current write transaction, with status. The dispatcher does it for
+ * ordinary routes; a ROUTE_OWN_TX handler that takes keys calls it in its own
+ * write transaction, after writing its data and before committing.
+ */
+void req_idem_store(struct req *req, int status);
 
 /* Queues an audit row; the dispatcher writes it whatever the outcome. */
 void req_audit(struct req *req, const char *action, int64_t org_id, const char *target,

@@ -28,10 +28,6 @@ void router_init(void)
                 BUG("bad route %s %s", r->method, r->path);
             if ((r->scope == SCOPE_QUERY_ORG || r->scope == SCOPE_BODY_ORG) && !r->scope_field)
                 BUG("route %s %s needs scope_field", r->method, r->path);
-            /* Idempotency records are stored in the dispatcher's transaction,
-             * which a ROUTE_OWN_TX handler does not use. */
-            if ((r->flags & ROUTE_OWN_TX) && !(r->flags & ROUTE_NO_IDEM))
-                BUG("route %s %s: ROUTE_OWN_TX needs ROUTE_NO_IDEM", r->method, r->path);
             for (size_t i = 0; i < nroutes; i++)
                 if (!strcmp(routes[i]->method, r->method) && !strcmp(routes[i]->path, r->path))
                     BUG("duplicate route %s %s", r->method, r->path);

@@ -44,7 +44,8 @@ enum scope {
 };
 
 enum route_flags {
-    ROUTE_OWN_TX = 1u << 0,  /* the handler opens its own transactions (slow work outside) */
+    ROUTE_OWN_TX = 1u << 0,  /* the handler opens its own transactions (slow work outside);
+                                unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
     ROUTE_NO_IDEM = 1u << 1, /* never store responses for Idempotency-Key (secrets in them) */
     ROUTE_RAW = 1u << 2,     /* the handler builds the whole response (no JSON envelope) */
 };

@@ -281,8 +281,15 @@ static int h_password(struct req *req)
     }
     account_set_password(req->db, id, req_body_str(req, "newPassword"));
     session_revoke_all(req->db, id, req->who->session_id);
-    if (db_commit(req->db) != DB_OK)
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_obj_end(j);
+    req_idem_store(req, 200);
+    if (db_commit(req->db) != DB_OK) {
+        buf_reset(&req->out);
+        req->data_started = req->data_done = false;
         return req_fail(req, ERR_BUSY, NULL);
+    }
     req_audit(req, "account.password", home, arena_printf(&req->arena, "account:%" PRId64, id), "ok",
               "other sessions ended");
     return 200;
@@ -294,6 +301,6 @@ const struct route account_routes[] = {
     {"POST", "/api/v1/auth/logout", h_logout, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
     {"GET", "/api/v1/me", h_me, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
     {"POST", "/api/v1/me/password", h_password, SCOPE_LOGIN, PERM_NONE, NULL, NULL, password_body,
-     ROUTE_OWN_TX | ROUTE_NO_IDEM},
+     ROUTE_OWN_TX},
     {NULL},
 };

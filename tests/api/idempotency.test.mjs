@@ -117,3 +117,24 @@ test('concurrent requests with one key: one org, every answer the same 201', asy
   assert.equal(after.length, before.length + 1);
   assert.equal(after.filter((o) => o.name === b.name).length, 1);
 });
+
+test('a password change replayed with its key answers 200 again and changes nothing more', async () => {
+  const m = srv.who.migrant;
+  const s = await srv.login(m);
+  const other = await srv.login(m);
+  const headers = { 'Idempotency-Key': 'pw-1' };
+  const change = { oldPassword: m.password, newPassword: 'new-secret-123' };
+  const r1 = await api('POST', '/api/v1/me/password', { token: s.token, headers, body: change });
+  assertData(r1, 200);
+  assertError(await api('GET', '/api/v1/me', { token: other.token }), 401, 'auth.required');
+  // A phone that lost the answer sends it again: the stored answer, not "wrong old password".
+  const r2 = await api('POST', '/api/v1/me/password', { token: s.token, headers, body: change });
+  assert.equal(r2.status, 200);
+  assert.equal(r2.text, r1.text);
+  // Another payload under the same key is refused; the new password still works.
+  assertError(await api('POST', '/api/v1/me/password', {
+    token: s.token, headers, body: { oldPassword: 'new-secret-123', newPassword: 'third-secret-1' },
+  }), 422, 'request.idempotency_mismatch');
+  assertData(await api('POST', '/api/v1/auth/login', { body: { phone: m.phone, password: 'new-secret-123' } }));
+  assertError(await api('POST', '/api/v1/auth/login', { body: { phone: m.phone, password: m.password } }), 401, 'auth.bad_credentials');
+});

@@ -36,34 +36,39 @@ static void set_session_cookies(struct req *req, const char *token, const char *
 
 void account_write_me(struct req *req, struct jw *j, const struct principal *p)
 {
+    /* One statement: the phone, the member record and its branch. */
     const char *phone = NULL;
-    struct db_stmt *st =
-        db_query(req->db, "SELECT phone_sealed FROM accounts WHERE id = ?", "i", p->account_id);
-    if (db_next(st)) {
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT a.phone_sealed, m.id, m.name, o.id, o.name, o.level, "
+                                  "o.path FROM accounts a LEFT JOIN members m ON m.id = "
+                                  "a.member_id AND m.deleted_at IS NULL LEFT JOIN orgs o ON o.id "
+                                  "= m.org_id WHERE a.id = ?",
+                                  "i", p->account_id);
+    bool found = db_next(st);
+    if (found) {
         size_t n;
         const unsigned char *blob = db_blob(st, 0, &n);
         phone = pdata_open(&req->arena, "phone", blob, n);
     }
-    db_done(st);
-
     jw_obj_begin(j);
     jw_kv_int(j, "id", p->account_id);
     jw_kv_str(j, "phone", phone);
     jw_kv_str(j, "name", p->name);
 
+    /* Home: the member's branch, else the organisation of the first role. */
     int64_t home = 0;
+    const char *home_name = NULL, *home_level = NULL, *home_path = NULL;
     jw_key(j, "member");
-    st = db_query(req->db,
-                  "SELECT m.id, m.name, m.org_id, o.name FROM members m JOIN orgs o ON o.id = "
-                  "m.org_id WHERE m.id = ? AND m.deleted_at IS NULL",
-                  "i", p->member_id);
-    if (db_next(st)) {
+    if (found && !db_isnull(st, 1) && !db_isnull(st, 3)) {
+        home = db_int(st, 3);
+        home_name = arena_strdup(&req->arena, db_text(st, 4));
+        home_level = arena_strdup(&req->arena, db_text(st, 5));
+        home_path = arena_strdup(&req->arena, db_text(st, 6));
         jw_obj_begin(j);
-        jw_kv_int(j, "id", db_int(st, 0));
-        jw_kv_str(j, "name", db_text(st, 1));
-        home = db_int(st, 2);
+        jw_kv_int(j, "id", db_int(st, 1));
+        jw_kv_str(j, "name", db_text(st, 2));
         jw_kv_int(j, "orgId", home);
-        jw_kv_str(j, "orgName", db_text(st, 3));
+        jw_kv_str(j, "orgName", home_name);
         jw_obj_end(j);
     } else {
         jw_null(j);
@@ -84,26 +89,24 @@ void account_write_me(struct req *req, struct jw *j, const struct principal *p)
     }
     jw_arr_end(j);
 
-    /* Home: the member's branch, else the organisation of the first role. */
-    if (!home && p->nroles)
+    if (!home && p->nroles) {
         home = p->roles[0].org_id;
+        home_name = p->roles[0].org_name;
+        home_level = p->roles[0].org_level;
+        home_path = p->roles[0].org_path;
+    }
     jw_key(j, "home");
-    st = db_query(req->db, "SELECT id, name, level, path FROM orgs WHERE id = ?", "i", home);
-    if (db_next(st)) {
+    if (home) {
         jw_obj_begin(j);
-        jw_kv_int(j, "id", db_int(st, 0));
-        jw_kv_str(j, "name", db_text(st, 1));
-        jw_kv_str(j, "level", db_text(st, 2));
-        const char *path = arena_strdup(&req->arena, db_text(st, 3));
-        db_done(st);
-        st = NULL;
+        jw_kv_int(j, "id", home);
+        jw_kv_str(j, "name", home_name);
+        jw_kv_str(j, "level", home_level);
         jw_key(j, "path");
-        org_write_path(req->db, j, path);
+        org_write_path(req->db, j, home_path);
         jw_obj_end(j);
     } else {
         jw_null(j);
     }
-    db_done(st);
     jw_obj_end(j);
 }
 

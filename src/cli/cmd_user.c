@@ -213,7 +213,9 @@ int cmd_org(int argc, char **argv)
     const char *help =
         "usage: zhibu org SUBCOMMAND [--data DIR] options\n\n"
         "  create --name N --level LEVEL [--parent ID]   create an organisation\n"
-        "  list   [--parent ID]                          list the children (or roots)\n\n"
+        "  list   [--parent ID]                          list the children (or roots)\n"
+        "  recount                                       recompute every organisation's\n"
+        "                                                member count from the members\n\n"
         "Levels: province > city > county > township > general_branch > branch > group.\n"
         "A deployment starts with one root (province, city or county) made here; admins\n"
         "create the rest through the API.\n";
@@ -243,7 +245,18 @@ int cmd_org(int argc, char **argv)
     struct arena a;
     arena_init(&a);
     int rc = 1;
-    if (!strcmp(sub, "list")) {
+    if (!strcmp(sub, "recount")) {
+        db_begin(db, true);
+        org_members_recount(db);
+        int64_t n = 0;
+        db_get_int(db, &n, "SELECT COUNT(*) FROM orgs", "");
+        if (db_commit(db) == DB_OK) {
+            printf("recounted the members of %" PRId64 " organisations\n", n);
+            rc = 0;
+        } else {
+            fprintf(stderr, "zhibu org recount: the counts could not be stored\n");
+        }
+    } else if (!strcmp(sub, "list")) {
         db_begin(db, false);
         struct db_stmt *st = db_query(db,
                                       "SELECT id, level, name, closed_at IS NOT NULL FROM orgs "

@@ -59,3 +59,21 @@ test('backup writes one file, without WAL, that passes integrity_check', async (
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('zhibu org recount repairs member counts that drifted', async () => {
+  const dir = tempDir();
+  try {
+    assert.equal(run(['demo', '--data', dir]).status, 0);
+    const db = join(dir, 'zhibu.db');
+    const right = sqlite(db, 'SELECT id, members_total FROM orgs ORDER BY id').stdout;
+    assert.equal(count(db, "SELECT members_total FROM orgs WHERE parent_id IS NULL"),
+      count(db, "SELECT COUNT(*) FROM members WHERE status = 'normal' AND deleted_at IS NULL"));
+    sqlite(db, 'UPDATE orgs SET members_total = 7 WHERE id % 3 = 0');
+    const r = run(['org', 'recount', '--data', dir]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /recounted the members of \d+ organisations/);
+    assert.equal(sqlite(db, 'SELECT id, members_total FROM orgs ORDER BY id').stdout, right);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

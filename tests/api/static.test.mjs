@@ -1,6 +1,7 @@
 // static.test.mjs - the built web client served by zhibu: app shell for
 // client routes, caching (ETag, immutable assets), gzip, security headers,
-// nothing outside the client's files. Skipped when no web/dist was built.
+// nothing outside the client's files. Skipped when no web/dist was built,
+// except under CI or scripts/test (ZHIBU_REQUIRE_WEB=1), where that fails.
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +14,8 @@ before(async () => {
   const r = await srv.api('GET', '/');
   hasClient = r.status === 200 && /text\/html/.test(r.headers.get('content-type') || '');
   indexHtml = r.text;
+  if (process.env.ZHIBU_REQUIRE_WEB === '1')
+    assert.ok(hasClient, 'the server does not serve the built web client (web/dist)');
 });
 
 after(async () => {

@@ -7,15 +7,17 @@
 // stop() sends SIGTERM, waits for the exit, asserts exit code 0 (within 5 s)
 // and removes the data directory (unless { keepData: true }).
 //
-// The binary is $ZHIBU_BIN, else /work/main/build/zhibu. No npm dependencies.
+// The binary is $ZHIBU_BIN, else build/zhibu of this checkout. No npm dependencies.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const BIN = process.env.ZHIBU_BIN || '/work/main/build/zhibu';
+export const BIN =
+  process.env.ZHIBU_BIN || resolve(dirname(fileURLToPath(import.meta.url)), '../../build/zhibu');
 
 /** A fresh temporary directory (removed by the caller). */
 export function tempDir(prefix = 'zhibu-api-') {

@@ -88,7 +88,14 @@ static char *like_pattern(struct arena *a, const char *q)
 static int h_list(struct req *req)
 {
     int64_t org = req_query_int(req, "orgId", 0), after;
-    const char *path = org_path(req->db, &req->arena, org);
+    const char *path = NULL, *level = NULL;
+    struct db_stmt *st = db_query(
+        req->db, "SELECT path, level FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", org);
+    if (db_next(st)) {
+        path = arena_strdup(&req->arena, db_text(st, 0));
+        level = arena_strdup(&req->arena, db_text(st, 1));
+    }
+    db_done(st);
     if (!path)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     int rc = page_after_id(req, &after);
@@ -98,30 +105,28 @@ static int h_list(struct req *req)
     const char *like = q ? like_pattern(&req->arena, q) : NULL;
     struct page pg;
     page_begin(req, &pg);
-    int64_t group = 0, branch = 0;
-    db_get_int(req->db, &group, "SELECT id FROM orgs WHERE id = ? AND level = 'group'", "i", org);
-    db_get_int(req->db, &branch, "SELECT id FROM orgs WHERE id = ? AND level = 'branch'", "i",
-               org);
     /* A party group lists the members assigned to it, a branch its own
      * members (both straight from an index in id order); a higher
      * organisation the members of the branches in its subtree. */
-    struct db_stmt *st =
-        group ? db_query(req->db,
-                         "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
-                         "WHERE m.group_id = ? AND m.id > ? AND m.deleted_at IS NULL "
-                         "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
-                         "iissi", group, after, like, like, (int64_t)pg.limit + 1)
-        : branch ? db_query(req->db,
-                            "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = "
-                            "m.org_id WHERE m.org_id = ? AND m.id > ? AND m.deleted_at IS NULL "
-                            "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
-                            "iissi", branch, after, like, like, (int64_t)pg.limit + 1)
-              : db_query(req->db,
-                         "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
-                         "WHERE o.path >= ? AND o.path < ? AND m.id > ? AND m.deleted_at IS NULL "
-                         "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
-                         "ssissi", path, org_path_end(&req->arena, path), after, like, like,
-                         (int64_t)pg.limit + 1);
+    if (!strcmp(level, "group"))
+        st = db_query(req->db,
+                      "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
+                      "WHERE m.group_id = ? AND m.id > ? AND m.deleted_at IS NULL "
+                      "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
+                      "iissi", org, after, like, like, (int64_t)pg.limit + 1);
+    else if (!strcmp(level, "branch"))
+        st = db_query(req->db,
+                      "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
+                      "WHERE m.org_id = ? AND m.id > ? AND m.deleted_at IS NULL "
+                      "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
+                      "iissi", org, after, like, like, (int64_t)pg.limit + 1);
+    else
+        st = db_query(req->db,
+                      "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
+                      "WHERE o.path >= ? AND o.path < ? AND m.id > ? AND m.deleted_at IS NULL "
+                      "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') ORDER BY m.id LIMIT ?",
+                      "ssissi", path, org_path_end(&req->arena, path), after, like, like,
+                      (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         member_write(pg.j, st, false);
         page_mark_id(&pg, db_int(st, 0));

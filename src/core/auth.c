@@ -91,14 +91,20 @@ bool principal_above(const struct principal *p, unsigned role_mask, const char *
     return false;
 }
 
-bool req_allowed(struct req *req, enum perm perm, int64_t org_id)
+const char *org_path(struct db *db, struct arena *a, int64_t id)
 {
     const char *path = NULL;
     struct db_stmt *st =
-        db_query(req->db, "SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", org_id);
+        db_query(db, "SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", id);
     if (db_next(st))
-        path = arena_strdup(&req->arena, db_text(st, 0));
+        path = arena_strdup(a, db_text(st, 0));
     db_done(st);
+    return path;
+}
+
+bool req_allowed(struct req *req, enum perm perm, int64_t org_id)
+{
+    const char *path = org_path(req->db, &req->arena, org_id);
     if (path && principal_can(req->who, perm, path))
         return true;
     if (path)

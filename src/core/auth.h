@@ -68,6 +68,10 @@ bool principal_has(const struct principal *p, enum perm perm);
 /* Whether p holds a role in mask on a strict ancestor of org_path. */
 bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path);
 
+/* The materialised path of a live organisation ("/1/12/"), arena-owned;
+ * NULL when there is none. */
+const char *org_path(struct db *db, struct arena *a, int64_t id);
+
 /*
  * req_allowed - the central check: may the caller use perm on organisation
  * org_id? Loads the organisation's path; false when it does not exist or is

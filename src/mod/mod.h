@@ -20,8 +20,6 @@ bool org_level_fits(const char *parent, const char *child);
  * returns its id, 0 on failure; *path_out gets its path (arena). */
 int64_t org_insert(struct db *db, struct arena *a, int64_t parent, const char *ppath,
                    const char *name, const char *level, const char **path_out);
-/* The path of a live organisation into the arena; NULL when there is none. */
-const char *org_path(struct db *db, struct arena *a, int64_t id);
 /* Writes [{id,name,level},...] for the ids on a materialised path. */
 void org_write_path(struct db *db, struct jw *j, const char *path);
 /* Upper bound of the subtree range for a path: "/1/12/" -> "/1/120". */

@@ -38,17 +38,6 @@ bool org_level_fits(const char *parent, const char *child)
     return false;
 }
 
-const char *org_path(struct db *db, struct arena *a, int64_t id)
-{
-    const char *path = NULL;
-    struct db_stmt *st =
-        db_query(db, "SELECT path FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", id);
-    if (db_next(st))
-        path = arena_strdup(a, db_text(st, 0));
-    db_done(st);
-    return path;
-}
-
 char *org_path_end(struct arena *a, const char *path)
 {
     char *end = arena_strdup(a, path);

@@ -3,41 +3,25 @@
 #include "mod/mod.h"
 #include "unit.h"
 
-static struct arena arena;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena_init(&arena);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_release(&arena);
-    return 0;
-}
-
 static void test_cursor_round_trip(void **state)
 {
     (void)state;
     static const char *const raws[] = {"", "1", "42", "9223372036854775807", "/1/12/140/",
                                        "支部", "a", "ab", "abc", "abcd", "~!@#$%^&*()_+"};
     for (size_t i = 0; i < ARRAY_SIZE(raws); i++) {
-        char *c = cursor_encode(&arena, raws[i]);
+        char *c = cursor_encode(&unit_arena, raws[i]);
         assert_non_null(c);
         /* URL-safe without padding: usable in a query string as is. */
         for (const char *p = c; *p; p++)
             if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *p))
                 fail_msg("cursor for \"%s\" has '%c': %s", raws[i], *p, c);
-        char *back = cursor_decode(&arena, c);
+        char *back = cursor_decode(&unit_arena, c);
         if (!back || strcmp(back, raws[i]) != 0)
             fail_msg("cursor \"%s\" for \"%s\" decoded to \"%s\"", c, raws[i],
                      back ? back : "(null)");
     }
-    assert_string_equal(cursor_encode(&arena, "1"), "MQ");
-    assert_string_equal(cursor_decode(&arena, "MTIz"), "123");
+    assert_string_equal(cursor_encode(&unit_arena, "1"), "MQ");
+    assert_string_equal(cursor_decode(&unit_arena, "MTIz"), "123");
 }
 
 static void test_cursor_malformed(void **state)
@@ -56,7 +40,7 @@ static void test_cursor_malformed(void **state)
         "MTIz\xff",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-        char *got = cursor_decode(&arena, bad[i]);
+        char *got = cursor_decode(&unit_arena, bad[i]);
         if (got)
             fail_msg("cursor_decode(\"%s\") accepted: \"%s\"", bad[i], got);
     }
@@ -70,21 +54,21 @@ static void test_cursor_high_bytes(void **state)
     (void)state;
     for (int b = 0x80; b <= 0xff; b++) {
         char in[3] = {(char)b, 'A', '\0'};
-        if (cursor_decode(&arena, in))
+        if (cursor_decode(&unit_arena, in))
             fail_msg("cursor_decode accepted byte 0x%02x", b);
     }
-    assert_null(cursor_decode(&arena, "MQ\xc3\xa9"));
+    assert_null(cursor_decode(&unit_arena, "MQ\xc3\xa9"));
 }
 
 static void test_path_end(void **state)
 {
     (void)state;
-    assert_string_equal(org_path_end(&arena, "/1/12/"), "/1/120");
-    assert_string_equal(org_path_end(&arena, "/"), "0");
+    assert_string_equal(org_path_end(&unit_arena, "/1/12/"), "/1/120");
+    assert_string_equal(org_path_end(&unit_arena, "/"), "0");
     /* Every descendant path sorts inside [path, end), a sibling sharing the prefix
      * digits does not. */
     const char *path = "/1/2/";
-    const char *end = org_path_end(&arena, path);
+    const char *end = org_path_end(&unit_arena, path);
     static const char *const inside[] = {"/1/2/", "/1/2/3/", "/1/2/99/1/"};
     static const char *const outside[] = {"/1/20/", "/1/3/", "/1/", "/1/2", "/10/"};
     for (size_t i = 0; i < ARRAY_SIZE(inside); i++)
@@ -124,11 +108,11 @@ static void test_level_fits(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_cursor_round_trip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cursor_malformed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cursor_high_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_path_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_level_fits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_round_trip, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_malformed, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_high_bytes, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_path_end, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_level_fits, unit_arena_setup, unit_arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,29 +3,13 @@
 #include "core/validate.h"
 #include "unit.h"
 
-static struct arena arena;
-
-static int setup(void **state)
-{
-    (void)state;
-    arena_init(&arena);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    arena_release(&arena);
-    return 0;
-}
-
 /* ---- helpers: each checks one input and reports it by name on failure ---- */
 
 static void str_ok(const struct param *p, const char *s, struct value *v)
 {
     const char *why = NULL;
     memset(v, 0x5a, sizeof(*v));
-    if (!value_from_string(&arena, p, s, v, &why))
+    if (!value_from_string(&unit_arena, p, s, v, &why))
         fail_msg("%s: \"%s\" rejected: %s", p->name, s, why ? why : "(no reason)");
     assert_string_equal(v->name, p->name);
     assert_int_equal(v->type, p->type);
@@ -37,7 +21,7 @@ static void str_bad(const struct param *p, const char *s)
     const char *why = NULL;
     struct value v;
     memset(&v, 0, sizeof(v));
-    if (value_from_string(&arena, p, s, &v, &why))
+    if (value_from_string(&unit_arena, p, s, &v, &why))
         fail_msg("%s: \"%s\" accepted", p->name, s);
     assert_non_null(why);
     assert_true(strlen(why) > 0);
@@ -57,7 +41,7 @@ static void json_ok(const struct param *p, const char *text, struct value *v)
     json_t *j = load(text);
     const char *why = NULL;
     memset(v, 0x5a, sizeof(*v));
-    if (!value_from_json(&arena, p, j, v, &why))
+    if (!value_from_json(&unit_arena, p, j, v, &why))
         fail_msg("%s: %s rejected: %s", p->name, text, why ? why : "(no reason)");
     json_decref(j);
     assert_string_equal(v->name, p->name);
@@ -71,7 +55,7 @@ static void json_bad(const struct param *p, const char *text)
     const char *why = NULL;
     struct value v;
     memset(&v, 0, sizeof(v));
-    bool ok = value_from_json(&arena, p, j, &v, &why);
+    bool ok = value_from_json(&unit_arena, p, j, &v, &why);
     json_decref(j);
     if (ok)
         fail_msg("%s: %s accepted", p->name, text);
@@ -367,14 +351,14 @@ static void test_password(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_id, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_int, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_str, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bool, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_enum, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_phone, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_date, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_password, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_id, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_int, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_str, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_bool, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_enum, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_phone, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_date, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_password, unit_arena_setup, unit_arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,6 +54,24 @@ static inline char *unit_path(const char *dir, const char *name)
     return p;
 }
 
+/* An arena for tests that allocate: unit_arena_setup / unit_arena_teardown
+ * as cmocka setup and teardown. */
+static struct arena unit_arena;
+
+static inline int unit_arena_setup(void **state)
+{
+    (void)state;
+    arena_init(&unit_arena);
+    return 0;
+}
+
+static inline int unit_arena_teardown(void **state)
+{
+    (void)state;
+    arena_release(&unit_arena);
+    return 0;
+}
+
 /* A scratch database: one file in a directory of its own. */
 struct unit_db {
     char *dir;

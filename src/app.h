@@ -50,5 +50,6 @@ NORETURN void bug_at(const char *file, int line, const char *fmt, ...) PRINTF_LI
 #include "core/auth.h"
 #include "core/audit.h"
 #include "core/pdata.h"
+#include "core/idnum.h"
 
 #endif

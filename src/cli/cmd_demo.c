@@ -34,29 +34,29 @@ static const char *const surnames[] = {
     "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
     "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶", "程", "魏", "苏"};
 static const char *const male_given[] = {
-    "建国", "国强", "志明", "伟", "军", "德华", "春生", "永福", "海", "明", "学文", "长林", "振华",
-    "卫东", "文斌", "勇", "建华", "立新", "玉山", "福全", "金龙", "宏伟", "平", "刚", "兴旺",
-    "树林", "新民", "光明", "俊", "浩", "磊", "杰", "宇航", "子轩", "家豪", "国庆", "红军"};
+    "建国", "国强", "志明", "伟",   "军",   "德华", "春生", "永福", "海",   "明",
+    "学文", "长林", "振华", "卫东", "文斌", "勇",   "建华", "立新", "玉山", "福全",
+    "金龙", "宏伟", "平",   "刚",   "兴旺", "树林", "新民", "光明", "俊",   "浩",
+    "磊",   "杰",   "宇航", "子轩", "家豪", "国庆", "红军"};
 static const char *const female_given[] = {
-    "秀英", "桂兰", "玉梅", "丽", "芳", "淑珍", "春花", "海燕", "红霞", "静", "敏", "丽娟",
-    "秀兰", "凤英", "小红", "晓燕", "雪梅", "婷", "欣怡", "雅琴", "爱华", "玉兰", "翠花"};
-static const char *const township_names[] = {
-    "东岭镇", "石桥镇", "柳溪乡", "青龙镇", "白沙镇", "枫林乡", "双河镇", "云台乡", "梨花镇",
-    "清泉镇"};
+    "秀英", "桂兰", "玉梅", "丽",   "芳",   "淑珍", "春花", "海燕", "红霞", "静",   "敏",  "丽娟",
+    "秀兰", "凤英", "小红", "晓燕", "雪梅", "婷",   "欣怡", "雅琴", "爱华", "玉兰", "翠花"};
+static const char *const township_names[] = {"东岭镇", "石桥镇", "柳溪乡", "青龙镇", "白沙镇",
+                                             "枫林乡", "双河镇", "云台乡", "梨花镇", "清泉镇"};
 static const char *const village_first[] = {
     "杨", "李", "张", "王", "黄", "上", "下", "大", "小", "新", "老", "东", "西", "南", "北",
     "高", "石", "桃", "竹", "松", "柳", "梅", "荷", "茶", "金", "银", "马", "牛", "龙", "凤"};
-static const char *const village_second[] = {
-    "家庄", "家湾", "坪", "溪", "岭", "塘", "坝", "沟", "河", "山", "冲", "岗", "湾", "园", "桥"};
+static const char *const village_second[] = {"家庄", "家湾", "坪", "溪", "岭", "塘", "坝", "沟",
+                                             "河",   "山",   "冲", "岗", "湾", "园", "桥"};
 /* Occupations of members at home; working away (外出务工) is drawn separately. */
 static const char *const occupations[] = {
-    "农民", "农民", "农民", "农民", "农民", "农民", "退休人员", "个体经营", "村干部",
-    "乡村教师", "乡村医生", "合作社负责人", "养殖户"};
-static const char *const educations[] = {"小学", "初中", "初中", "初中", "高中", "高中",
-                                         "中专", "大专", "本科"};
+    "农民",     "农民",   "农民",     "农民",     "农民",         "农民",  "退休人员",
+    "个体经营", "村干部", "乡村教师", "乡村医生", "合作社负责人", "养殖户"};
+static const char *const educations[] = {"小学", "初中", "初中", "初中", "高中",
+                                         "高中", "中专", "大专", "本科"};
 static const char *const migrant_places[] = {
     "广东省深圳市", "广东省东莞市", "浙江省杭州市", "浙江省宁波市", "江苏省苏州市",
-    "上海市", "北京市", "福建省厦门市", "湖北省武汉市", "四川省成都市"};
+    "上海市",       "北京市",       "福建省厦门市", "湖北省武汉市", "四川省成都市"};
 static const char *const group_names[] = {"第一党小组", "第二党小组", "第三党小组"};
 
 struct demo_account {
@@ -75,16 +75,28 @@ static void date_str(char out[16], int y, int m, int d)
     snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 }
 
-/* Adds one member of a branch; returns the member id. */
-static int64_t add_member(struct db *db, int64_t branch, int64_t group, const char *name,
-                          bool male, int birth_year, const char *occupation, bool migrant,
-                          bool probationary)
+/* A valid citizen ID number for a birth date and gender (region 522627). */
+static void demo_id_number(char out[IDNUM_LEN + 1], const char *birth, bool male)
+{
+    unsigned seq = (unsigned)rnd(500) * 2 + (male ? 1 : 0);
+    char tmp[32];
+    snprintf(tmp, sizeof(tmp), "522627%.4s%.2s%.2s%03u", birth, birth + 5, birth + 8, seq % 1000);
+    memcpy(out, tmp, 17);
+    out[17] = idnum_check_char(out);
+    out[18] = '\0';
+}
+
+/* Adds one member of a branch (path: the branch's path); returns the member id. */
+static int64_t add_member(struct db *db, struct arena *a, int64_t branch, const char *path,
+                          int64_t group, const char *name, bool male, int birth_year,
+                          const char *occupation, bool migrant, bool probationary,
+                          const char *phone)
 {
     time_t t = time(NULL);
     struct tm now;
     gmtime_r(&t, &now);
     int this_year = now.tm_year + 1900;
-    char birth[16], joined[16], full[16];
+    char birth[16], joined[16], full[16], paid[16];
     date_str(birth, birth_year, 1 + (int)rnd(12), 1 + (int)rnd(28));
     int join_year;
     if (probationary) {
@@ -93,32 +105,66 @@ static int64_t add_member(struct db *db, int64_t branch, int64_t group, const ch
             join_year--;
     } else {
         int earliest = birth_year + 20, latest = this_year - 2;
-        join_year = earliest >= latest ? latest : earliest + (int)rnd((uint32_t)(latest - earliest));
+        join_year =
+            earliest >= latest ? latest : earliest + (int)rnd((uint32_t)(latest - earliest));
     }
     int jm = 1 + (int)rnd(join_year == this_year ? (uint32_t)now.tm_mon + 1 : 12);
     date_str(joined, join_year, jm, 1 + (int)rnd(28));
     date_str(full, join_year + 1, jm, 1 + (int)rnd(28));
-    int64_t ts = now_sec();
-    db_exec(db,
-            "INSERT INTO members (org_id, group_id, name, gender, ethnicity, birth_date, education, "
-            "occupation, joined_at, full_at, category, status, migrant, migrant_place, created_at, "
-            "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'normal', ?, ?, ?, ?, ?)",
-            "iIsssssssssisiii", branch, group, name, male ? "male" : "female",
-            rnd(10) == 0 ? "土家族" : (rnd(12) == 0 ? "苗族" : "汉族"), birth, PICK(educations),
-            occupation, joined, probationary ? NULL : full, probationary ? "probationary" : "full",
-            (int64_t)migrant, migrant ? PICK(migrant_places) : NULL, ts, ts, db_next_seq(db));
-    return db_last_id(db);
+    /* Most have paid up to last month; some are behind (a few by 3-6 months). */
+    uint32_t r = rnd(100);
+    int behind = r < 70 ? 1 : r < 85 ? 2 : r < 92 ? 3 : r < 97 ? 4 : 6;
+    int pm = now.tm_year * 12 + now.tm_mon - behind;
+    snprintf(paid, sizeof(paid), "%04d-%02d", (1900 + pm / 12) % 10000, (pm % 12 + 1) % 100);
+    bool retiree = !strcmp(occupation, "退休人员");
+    struct member_rec m = {
+        .org_id = branch,
+        .org_path = path,
+        .group_id = group,
+        .name = name,
+        .gender = male ? "male" : "female",
+        .ethnicity = rnd(10) == 0 ? "土家族" : (rnd(12) == 0 ? "苗族" : "汉族"),
+        .birth_date = birth,
+        .native_place = "贵州省云岭县",
+        .education = PICK(educations),
+        .occupation = occupation,
+        .phone = phone,
+        .joined_at = joined,
+        .full_at = probationary ? NULL : full,
+        .category = probationary ? "probationary" : "full",
+        .status = "normal",
+        .added_how = probationary ? "developed" : "other",
+        .migrant = migrant,
+        .migrant_place = migrant ? PICK(migrant_places) : NULL,
+        .dues_basis = retiree ? "retiree" : "farmer",
+        .dues_fen = retiree ? 1000 + 100 * (int64_t)rnd(10) : 20 + 10 * (int64_t)rnd(9),
+        .dues_paid_through = paid,
+    };
+    if (migrant) {
+        char since[16];
+        date_str(since, this_year - 1 - (int)rnd(5), 1 + (int)rnd(12), 1 + (int)rnd(28));
+        m.migrant_since = arena_strdup(a, since);
+    }
+    char idn[IDNUM_LEN + 1];
+    demo_id_number(idn, birth, male);
+    m.id_number = idn;
+    const char *field;
+    const char *why = member_validate(&m, &field);
+    if (why)
+        BUG("demo member invalid: %s: %s", field, why);
+    return member_insert(db, a, &m, 0, "created");
 }
 
-static int64_t random_member(struct db *db, struct arena *a, int64_t branch, int64_t group)
+static int64_t random_member(struct db *db, struct arena *a, int64_t branch, const char *path,
+                             int64_t group)
 {
     time_t t = time(NULL);
     struct tm now;
     gmtime_r(&t, &now);
     int this_year = now.tm_year + 1900;
     bool male = rnd(100) < 72;
-    const char *name = arena_printf(a, "%s%s", PICK(surnames),
-                                    male ? PICK(male_given) : PICK(female_given));
+    const char *name =
+        arena_printf(a, "%s%s", PICK(surnames), male ? PICK(male_given) : PICK(female_given));
     /* ~29% are 61 or older, few under 30. */
     uint32_t band = rnd(100);
     int age = band < 29 ? 61 + (int)rnd(25) : band < 85 ? 35 + (int)rnd(26) : 22 + (int)rnd(13);
@@ -128,7 +174,8 @@ static int64_t random_member(struct db *db, struct arena *a, int64_t branch, int
                       : age >= 62 && rnd(3) == 0 ? "退休人员"
                                                  : PICK(occupations);
     bool probationary = age < 40 && rnd(12) == 0;
-    return add_member(db, branch, group, name, male, this_year - age, occ, migrant, probationary);
+    return add_member(db, a, branch, path, group, name, male, this_year - age, occ, migrant,
+                      probationary, NULL);
 }
 
 static int write_accounts_file(const char *path, struct demo_account *acc, size_t n)
@@ -200,6 +247,7 @@ int cmd_demo(int argc, char **argv)
     int64_t township_ids[ARRAY_SIZE(township_names)];
     int64_t first_village[ARRAY_SIZE(township_names)];
     const char *first_village_name[ARRAY_SIZE(township_names)];
+    const char *first_path[ARRAY_SIZE(township_names)];
     int64_t first_group = 0;
     long nmembers = 0, nvillages = 0;
     for (size_t t = 0; t < ARRAY_SIZE(township_names); t++) {
@@ -207,21 +255,22 @@ int cmd_demo(int argc, char **argv)
         township_ids[t] = org_insert(db, &a, county, county_path, tname, "township", &tpath);
         int villages = 8 + (int)rnd(5);
         for (int v = 0; v < villages; v++) {
-            const char *vname = arena_printf(&a, "%s%s村党支部", PICK(village_first),
-                                             PICK(village_second));
+            const char *vname =
+                arena_printf(&a, "%s%s村党支部", PICK(village_first), PICK(village_second));
             int64_t vid = org_insert(db, &a, township_ids[t], tpath, vname, "branch", &vpath);
             int64_t groups[ARRAY_SIZE(group_names)];
             for (size_t g = 0; g < ARRAY_SIZE(group_names); g++)
                 groups[g] = org_insert(db, &a, vid, vpath, group_names[g], "group", NULL);
             if (v == 0) {
                 first_village[t] = vid;
+                first_path[t] = vpath;
                 first_village_name[t] = vname;
                 if (t == 0)
                     first_group = groups[0];
             }
             int n = 30 + (int)rnd(31);
             for (int m = 0; m < n; m++)
-                random_member(db, &a, vid, groups[rnd(ARRAY_SIZE(groups))]);
+                random_member(db, &a, vid, vpath, groups[rnd(ARRAY_SIZE(groups))]);
             nmembers += n;
             nvillages++;
         }
@@ -241,8 +290,8 @@ int cmd_demo(int argc, char **argv)
         {"乡镇党委管理员", "13800000003", "郑卫东", "org_admin", township_ids[0], NULL, 0, ""},
         {"村党支部书记", "13800000004", "李长林", "branch_secretary", first_village[0], NULL, 0,
          ""},
-        {"村党支部书记（另一乡镇）", "13800000005", "王桂兰", "branch_secretary",
-         first_village[1], NULL, 0, ""},
+        {"村党支部书记（另一乡镇）", "13800000005", "王桂兰", "branch_secretary", first_village[1],
+         NULL, 0, ""},
         {"普通党员", "13800000006", "张春生", "member", first_village[0], NULL, 0, ""},
         {"外出务工党员", "13800000007", "刘海燕", "member", first_village[0], NULL, 0, ""},
     };
@@ -251,26 +300,29 @@ int cmd_demo(int argc, char **argv)
     acc[4].org_name = first_village_name[1];
     acc[5].org_name = first_village_name[0];
     acc[6].org_name = first_village_name[0];
-    acc[3].member_id = add_member(db, first_village[0], first_group, acc[3].name, true, year - 52,
-                                  "村干部", false, false);
-    acc[4].member_id = add_member(db, first_village[1], 0, acc[4].name, false, year - 47,
-                                  "村干部", false, false);
-    acc[5].member_id = add_member(db, first_village[0], first_group, acc[5].name, true, year - 66,
-                                  "农民", false, false);
-    acc[6].member_id = add_member(db, first_village[0], first_group, acc[6].name, false,
-                                  year - 34, "外出务工", true, false);
+    acc[3].member_id = add_member(db, &a, first_village[0], first_path[0], first_group, acc[3].name,
+                                  true, year - 52, "村干部", false, false, acc[3].phone);
+    acc[4].member_id = add_member(db, &a, first_village[1], first_path[1], 0, acc[4].name, false,
+                                  year - 47, "村干部", false, false, acc[4].phone);
+    acc[5].member_id = add_member(db, &a, first_village[0], first_path[0], first_group, acc[5].name,
+                                  true, year - 66, "农民", false, false, acc[5].phone);
+    acc[6].member_id = add_member(db, &a, first_village[0], first_path[0], first_group, acc[6].name,
+                                  false, year - 34, "外出务工", true, false, acc[6].phone);
     nmembers += 4;
-    org_members_recount(db);
     for (size_t i = 0; i < ARRAY_SIZE(acc); i++) {
         random_password(acc[i].password, 11);
-        int64_t id = account_create(db, acc[i].phone, acc[i].name, acc[i].password,
-                                    acc[i].member_id);
+        int64_t id =
+            account_create(db, acc[i].phone, acc[i].name, acc[i].password, acc[i].member_id);
         if (!id || !role_grant(db, id, acc[i].org_id, role_parse(acc[i].role), 0))
             break;
     }
-    struct audit_row row = {.at = now_sec(), .org_id = county, .action = "demo.create",
-                            .target = arena_printf(&a, "org:%" PRId64, county), .result = "ok",
-                            .detail = "demo data set", .ip = "cli"};
+    struct audit_row row = {.at = now_sec(),
+                            .org_id = county,
+                            .action = "demo.create",
+                            .target = arena_printf(&a, "org:%" PRId64, county),
+                            .result = "ok",
+                            .detail = "demo data set",
+                            .ip = "cli"};
     audit_append(db, &row);
     if (db_commit(db) != DB_OK) {
         fprintf(stderr, "zhibu demo: could not store the demo data\n");

@@ -31,6 +31,10 @@ static const struct {
     [PERM_ROLE_ADMIN] = {"role.admin", R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
     [PERM_AUDIT_READ] = {"audit.read",
                          R(ROLE_AUDITOR) | R(ROLE_SAFETY_OFFICER) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_ROSTER_WRITE] = {"roster.write", R(ROLE_BRANCH_SECRETARY) | R(ROLE_BRANCH_COMMITTEE) |
+                                               R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_PDATA_REVEAL] = {"pdata.reveal", R(ROLE_BRANCH_SECRETARY) | R(ROLE_ORG_ADMIN)},
+    [PERM_TRANSFER_APPROVE] = {"transfer.approve", R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
 };
 
 enum role role_parse(const char *name)
@@ -303,13 +307,13 @@ int64_t account_create(struct db *db, const char *phone, const char *name, const
         return 0;
     }
     int64_t now = now_sec();
-    int rc = db_exec(db,
-                     "INSERT INTO accounts (phone_hash, phone_sealed, phone_tail, name, "
-                     "password_hash, member_id, password_changed_at, created_at, updated_at, seq) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "bbsssIIiii", h, sizeof(h), sealed, sealed_len, phone + strlen(phone) - 4,
-                     name, password ? hash : NULL, member_id, password ? now : 0, now, now,
-                     db_next_seq(db));
+    int rc =
+        db_exec(db,
+                "INSERT INTO accounts (phone_hash, phone_sealed, phone_tail, name, "
+                "password_hash, member_id, password_changed_at, created_at, updated_at, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "bbsssIIiii", h, sizeof(h), sealed, sealed_len, phone + strlen(phone) - 4, name,
+                password ? hash : NULL, member_id, password ? now : 0, now, now, db_next_seq(db));
     arena_release(&a);
     return rc == DB_OK ? db_last_id(db) : 0;
 }

@@ -22,15 +22,20 @@ enum role {
 
 enum perm {
     PERM_NONE,
-    PERM_ORG_READ,      /* see an organisation, its children and subtree */
-    PERM_ROSTER_READ,   /* list and read member records */
-    PERM_ORG_ADMIN,     /* create, rename, move, close organisations */
-    PERM_ROLE_ADMIN,    /* list, grant and revoke roles */
-    PERM_AUDIT_READ,    /* read the audit log */
+    PERM_ORG_READ,         /* see an organisation, its children and subtree */
+    PERM_ROSTER_READ,      /* list and read member records */
+    PERM_ORG_ADMIN,        /* create, rename, move, close organisations */
+    PERM_ROLE_ADMIN,       /* list, grant and revoke roles */
+    PERM_AUDIT_READ,       /* read the audit log */
+    PERM_ROSTER_WRITE,     /* create and edit member records, record dues, run the pipeline,
+                              start transfers out of the branch, decide corrections */
+    PERM_PDATA_REVEAL,     /* see a full ID number / phone / address (each reveal audited) */
+    PERM_TRANSFER_APPROVE, /* approve transfers out of the subtree as the out-side authority;
+                              accept transfers across counties as the in side */
     PERM__COUNT
 };
 
-extern const char *const role_names[ROLE__COUNT + 1];   /* NULL-terminated, for P_ENUM */
+extern const char *const role_names[ROLE__COUNT + 1]; /* NULL-terminated, for P_ENUM */
 /* ROLE__COUNT if name is not a role. */
 enum role role_parse(const char *name);
 /* Bit mask of the roles that grant perm. */
@@ -41,7 +46,7 @@ struct role_grant {
     int64_t id;
     enum role role;
     int64_t org_id;
-    const char *org_path;   /* "/1/12/" */
+    const char *org_path; /* "/1/12/" */
     const char *org_name;
     const char *org_level;
 };
@@ -51,7 +56,7 @@ struct role_grant {
 struct principal {
     int64_t account_id;
     int64_t session_id;
-    int64_t member_id;      /* 0 if the account has no member record */
+    int64_t member_id; /* 0 if the account has no member record */
     const char *name;
     const char *csrf;
     int64_t last_seen;
@@ -92,9 +97,9 @@ bool password_verify(const char *hash, const char *password);
 #define SESSION_COOKIE "zhibu_session"
 #define CSRF_COOKIE "zhibu_csrf"
 struct session_new {
-    char token[64];     /* base64url, 43 chars */
-    char csrf[32];      /* base64url, 22 chars */
-    int64_t max_age;    /* seconds, for the cookie */
+    char token[64];  /* base64url, 43 chars */
+    char csrf[32];   /* base64url, 22 chars */
+    int64_t max_age; /* seconds, for the cookie */
 };
 /* Creates a session for the account in the current write transaction. */
 int session_create(struct db *db, int64_t account_id, bool admin, struct session_new *out);

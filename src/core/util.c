@@ -83,6 +83,17 @@ void time_iso(int64_t t, char out[static 21])
              (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
+void date_today(char out[static 11])
+{
+    time_t t = time(NULL);
+    struct tm now;
+    gmtime_r(&t, &now);
+    char tmp[32];
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", now.tm_year + 1900, now.tm_mon + 1, now.tm_mday);
+    memcpy(out, tmp, 11);
+    out[10] = '\0';
+}
+
 bool date_parse(const char *s, int *y, int *m, int *d)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

@@ -17,6 +17,8 @@ int64_t mono_us(void);
 
 /* Writes t (seconds since the epoch) as "2026-11-24T06:13:33Z" into out (>= 21 bytes). */
 void time_iso(int64_t t, char out[static 21]);
+/* Today (UTC) as "YYYY-MM-DD". */
+void date_today(char out[static 11]);
 /* Parses "YYYY-MM-DD" strictly (a real calendar date); returns false otherwise. */
 bool date_parse(const char *s, int *y, int *m, int *d);
 

@@ -35,6 +35,90 @@ char *org_path_end(struct arena *a, const char *path);
 void org_members_adjust(struct db *db, int64_t org_id, int64_t group_id, int64_t delta);
 int org_members_recount(struct db *db);
 
+/* ---- member records (members_rec.c) ---- */
+
+/* Vocabularies, NULL-terminated (for P_ENUM and validation). */
+extern const char *const member_genders[];
+extern const char *const member_categories[];
+extern const char *const member_statuses[];
+extern const char *const member_added_hows[];
+extern const char *const member_educations[];
+extern const char *const member_occupations[];
+extern const char *const member_ethnicities[];
+extern const char *const member_dues_bases[];
+bool member_enum_ok(const char *const *choices, const char *v);
+/* Whether a member with this status is in the party and on a roster
+ * (normal, retired, temporarily_out) and so counted in statistics. */
+bool member_status_counted(const char *status);
+/* "YYYY-MM" strictly. */
+bool month_parse(const char *s, int *y, int *m);
+/* The monthly dues standard in fen for a basis and monthly after-tax income
+ * (DOMAIN.md bands); -1 for farmers (20..100 fen, the branch decides). */
+int64_t dues_standard_fen(const char *basis, int64_t income_fen);
+
+/*
+ * A member record in memory. Strings are arena-owned (or point into the
+ * caller's data). id_number, phone and address hold plain values only when
+ * loaded with personal = true or set by a writer; they are sealed on store.
+ */
+struct member_rec {
+    int64_t id, org_id, group_id, host_org_id;
+    const char *org_path;
+    const char *name, *gender, *ethnicity, *birth_date, *native_place, *education, *occupation;
+    const char *joined_at, *full_at, *category, *status, *status_since, *added_how;
+    const char *id_number, *phone, *address;
+    const char *id_mask, *phone_mask;
+    bool migrant, lost_contact;
+    const char *migrant_place, *migrant_since, *lost_contact_since;
+    const char *dues_basis, *dues_paid_through;
+    int64_t dues_fen;
+    int64_t seq, updated_at;
+    char id_norm[IDNUM_LEN + 1];
+};
+
+/*
+ * Checks a whole record (ID number checksum and its birth date and gender,
+ * phone, dates in order, vocabularies, flags, dues standard). Returns NULL
+ * when valid, else a message and the camelCase field name in *field.
+ * Normalises the ID number (x -> X) in place.
+ */
+const char *member_validate(struct member_rec *m, const char **field);
+/* Loads a live member; personal: also open the sealed fields. */
+bool member_load(struct db *db, struct arena *a, int64_t id, struct member_rec *m, bool personal);
+/* The member with this ID number other than except, or 0. */
+int64_t member_find_by_id_number(struct db *db, const char *id_number, int64_t except);
+/* Inserts a validated record (m->org_path set) with counters and history
+ * kind how ("created", "imported", "developed"); returns the id, 0 on error. */
+int64_t member_insert(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
+                      const char *how);
+/* Stores m over old (same id) with counters and a history row of kind with
+ * the changed field names and the reason (sealed). 0 or -1 on store error. */
+int member_update(struct db *db, struct arena *a, const struct member_rec *old,
+                  struct member_rec *m, int64_t actor, const char *kind, const char *reason);
+/* Comma-separated camelCase names of the fields that differ, NULL if none. */
+const char *member_changed_fields(struct arena *a, const struct member_rec *o,
+                                  const struct member_rec *m);
+/* A history row; note (a reason) is sealed. */
+void member_history_add(struct db *db, struct arena *a, int64_t member_id, int64_t actor,
+                        const char *kind, int64_t org_id, const char *detail_json,
+                        const char *note);
+
+/*
+ * Statistics counters (org_counts): member_counts_apply adds delta for every
+ * dimension of m on its branch and all ancestors (and members_total);
+ * org_counts_add one dimension value along a path; org_counts_event counts
+ * an event in the month of t; org_counts_move carries an organisation's
+ * counts from one parent path to another; member_counts_recount rebuilds
+ * everything but the transfer events.
+ */
+void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delta);
+void org_counts_add(struct db *db, const char *path, const char *dim, const char *key,
+                    int64_t delta);
+void org_counts_event(struct db *db, const char *path, const char *dim, int64_t t);
+void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
+                     const char *new_parent_path);
+int member_counts_recount(struct db *db);
+
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);
 

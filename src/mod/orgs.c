@@ -8,8 +8,8 @@
 #include "app.h"
 #include "mod/mod.h"
 
-const char *const org_levels[] = {"province", "city", "county", "township",
-                                  "general_branch", "branch", "group", NULL};
+const char *const org_levels[] = {"province",       "city",   "county", "township",
+                                  "general_branch", "branch", "group",  NULL};
 
 /* Which level may sit under which: each parent level with its child levels. */
 static const struct {
@@ -119,9 +119,10 @@ int org_members_recount(struct db *db)
     /* Members sit on branches: their own count first, groups by assignment... */
     db_exec(db,
             "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
-            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status = "
-            "'normal') ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
-            "m.deleted_at IS NULL AND m.status = 'normal') END",
+            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status IN "
+            "('normal', 'retired', 'temporarily_out')) ELSE (SELECT COUNT(*) FROM members m "
+            "WHERE m.org_id = orgs.id AND m.deleted_at IS NULL AND m.status IN ('normal', "
+            "'retired', 'temporarily_out')) END",
             "");
     /* ...then each level adds its children's totals, deepest first (a group's
      * members are already counted in its branch). */
@@ -142,7 +143,7 @@ static int64_t org_child_count(struct db *db, int64_t id)
     return n;
 }
 
-#define ORG_COLUMNS                                                                              \
+#define ORG_COLUMNS                                                                                \
     "id, parent_id, path, depth, name, level, closed_at, created_at, updated_at, members_total"
 
 /* Writes an organisation from a row of ORG_COLUMNS; full adds the path and dates. */
@@ -255,13 +256,13 @@ static int h_subtree(struct req *req)
     bool exclusive = after != NULL;
     struct page pg;
     page_begin(req, &pg);
-    struct db_stmt *st = db_query(req->db,
-                                  exclusive ? "SELECT " ORG_COLUMNS " FROM orgs WHERE path > ? AND "
-                                              "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?"
-                                            : "SELECT " ORG_COLUMNS " FROM orgs WHERE path >= ? AND "
-                                              "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?",
-                                  "ssi", from, org_path_end(&req->arena, path),
-                                  (int64_t)pg.limit + 1);
+    struct db_stmt *st =
+        db_query(req->db,
+                 exclusive ? "SELECT " ORG_COLUMNS " FROM orgs WHERE path > ? AND "
+                             "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?"
+                           : "SELECT " ORG_COLUMNS " FROM orgs WHERE path >= ? AND "
+                             "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?",
+                 "ssi", from, org_path_end(&req->arena, path), (int64_t)pg.limit + 1);
     return org_list_respond(&pg, st, true);
 }
 
@@ -272,8 +273,7 @@ static const char *years_ago(struct arena *a, int years)
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
-    return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900 - years, tm.tm_mon + 1,
-                        tm.tm_mday);
+    return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900 - years, tm.tm_mon + 1, tm.tm_mday);
 }
 
 /*
@@ -369,9 +369,8 @@ static int h_create(struct req *req)
     const char *level = req_body_str(req, "level");
     const char *plevel = NULL, *ppath = NULL;
     bool closed = false;
-    struct db_stmt *st =
-        db_query(req->db, "SELECT level, path, closed_at IS NOT NULL FROM orgs WHERE id = ?", "i",
-                 parent);
+    struct db_stmt *st = db_query(
+        req->db, "SELECT level, path, closed_at IS NOT NULL FROM orgs WHERE id = ?", "i", parent);
     if (db_next(st)) {
         plevel = arena_strdup(&req->arena, db_text(st, 0));
         ppath = arena_strdup(&req->arena, db_text(st, 1));
@@ -385,8 +384,8 @@ static int h_create(struct req *req)
     if (!org_level_fits(plevel, level))
         return req_fail_field(req, ERR_ORG_BAD_PARENT, "level", "a %s cannot be placed under a %s",
                               level, plevel);
-    int64_t id = org_insert(req->db, &req->arena, parent, ppath, req_body_str(req, "name"), level,
-                            NULL);
+    int64_t id =
+        org_insert(req->db, &req->arena, parent, ppath, req_body_str(req, "name"), level, NULL);
     if (!id)
         return req_fail(req, ERR_DB, NULL);
     req_audit(req, "org.create", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok",
@@ -423,9 +422,10 @@ static int org_for_change(struct req *req, int64_t id, const char **path, const 
                   !strcmp(req->who->roles[i].org_path, *path);
     }
     if (!ok) {
-        req_audit(req, "access.denied", id, arena_printf(&req->arena, "org:%" PRId64, id),
-                  "denied", "%s %s needs org.admin above the organisation", req->method, req->path);
-        return req_fail(req, ERR_FORBIDDEN, "only an administrator above this organisation may change it");
+        req_audit(req, "access.denied", id, arena_printf(&req->arena, "org:%" PRId64, id), "denied",
+                  "%s %s needs org.admin above the organisation", req->method, req->path);
+        return req_fail(req, ERR_FORBIDDEN,
+                        "only an administrator above this organisation may change it");
     }
     return 0;
 }
@@ -475,8 +475,9 @@ static int h_move(struct req *req)
     const char *to_path = NULL, *to_level = NULL;
     int64_t to_depth = 0;
     bool closed = false;
-    struct db_stmt *st = db_query(
-        req->db, "SELECT path, level, depth, closed_at IS NOT NULL FROM orgs WHERE id = ?", "i", to);
+    struct db_stmt *st =
+        db_query(req->db, "SELECT path, level, depth, closed_at IS NOT NULL FROM orgs WHERE id = ?",
+                 "i", to);
     if (db_next(st)) {
         to_path = arena_strdup(&req->arena, db_text(st, 0));
         to_level = arena_strdup(&req->arena, db_text(st, 1));
@@ -487,13 +488,13 @@ static int h_move(struct req *req)
     if (!to_path)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     if (!strncmp(to_path, path, strlen(path)))
-        return req_fail_field(req, ERR_ORG_CYCLE, "parentId", "organisation %" PRId64
-                              " is inside the subtree being moved", to);
+        return req_fail_field(req, ERR_ORG_CYCLE, "parentId",
+                              "organisation %" PRId64 " is inside the subtree being moved", to);
     if (closed)
         return req_fail(req, ERR_ORG_CLOSED, "organisation %" PRId64 " is closed", to);
     if (!org_level_fits(to_level, level))
-        return req_fail_field(req, ERR_ORG_BAD_PARENT, "parentId", "a %s cannot be placed under a %s",
-                              level, to_level);
+        return req_fail_field(req, ERR_ORG_BAD_PARENT, "parentId",
+                              "a %s cannot be placed under a %s", level, to_level);
     if (to == parent)
         return org_respond(req, id, 200);
     const char *new_path = arena_printf(&req->arena, "%s%" PRId64 "/", to_path, id);
@@ -510,6 +511,12 @@ static int h_move(struct req *req)
         org_total_add(req->db, old_parent, -total);
         org_total_add(req->db, to_path, total);
     }
+    if (strcmp(level, "group")) {
+        char *old_parent = arena_strdup(&req->arena, path);
+        old_parent[strlen(old_parent) - 1] = '\0';
+        strrchr(old_parent, '/')[1] = '\0';
+        org_counts_move(req->db, id, old_parent, to_path);
+    }
     int64_t seq = db_next_seq(req->db), now = now_sec();
     db_exec(req->db,
             "UPDATE orgs SET path = ? || substr(path, ?), depth = depth + ?, updated_at = ?, "
@@ -517,6 +524,20 @@ static int h_move(struct req *req)
             "siiiiss", new_path, (int64_t)strlen(path) + 1, to_depth + 1 - old_depth, now, seq,
             path, org_path_end(&req->arena, path));
     db_exec(req->db, "UPDATE orgs SET parent_id = ? WHERE id = ?", "ii", to, id);
+    /* Records that keep their organisation's path follow it. */
+    static const char *const moved[] = {
+        "UPDATE members SET org_path = ? || substr(org_path, ?) WHERE org_path >= ? AND "
+        "org_path < ?",
+        "UPDATE applicants SET org_path = ? || substr(org_path, ?) WHERE org_path >= ? AND "
+        "org_path < ?",
+        "UPDATE transfers SET from_path = ? || substr(from_path, ?) WHERE from_path >= ? AND "
+        "from_path < ?",
+        "UPDATE transfers SET to_path = ? || substr(to_path, ?) WHERE to_path >= ? AND "
+        "to_path < ?",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(moved); i++)
+        db_exec(req->db, moved[i], "siss", new_path, (int64_t)strlen(path) + 1, path,
+                org_path_end(&req->arena, path));
     req_audit(req, "org.move", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok",
               "from org %" PRId64 " to org %" PRId64, parent, to);
     return org_respond(req, id, 200);
@@ -555,10 +576,10 @@ const struct route orgs_routes[] = {
     {"GET", "/api/v1/orgs/{id}", h_get, SCOPE_PATH_ORG, PERM_ORG_READ, NULL, NULL, NULL, 0},
     {"GET", "/api/v1/orgs/{id}/children", h_children, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
      page_query, NULL, 0},
-    {"GET", "/api/v1/orgs/{id}/subtree", h_subtree, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
-     page_query, NULL, 0},
-    {"GET", "/api/v1/orgs/{id}/stats", h_stats, SCOPE_PATH_ORG, PERM_ROSTER_READ, NULL, NULL,
+    {"GET", "/api/v1/orgs/{id}/subtree", h_subtree, SCOPE_PATH_ORG, PERM_ORG_READ, NULL, page_query,
      NULL, 0},
+    {"GET", "/api/v1/orgs/{id}/stats", h_stats, SCOPE_PATH_ORG, PERM_ROSTER_READ, NULL, NULL, NULL,
+     0},
     {"POST", "/api/v1/orgs", h_create, SCOPE_BODY_ORG, PERM_ORG_ADMIN, "parentId", NULL,
      create_body, 0},
     {"PATCH", "/api/v1/orgs/{id}", h_rename, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, rename_body,

@@ -1,0 +1,579 @@
+/*
+ * members_rec.c - the member record as stored: its vocabularies, validation,
+ * sealing of personal data, insert and update with history, and the
+ * statistics counters kept on the organisation tree. Every module that
+ * writes a member (the registry, transfers, dues, development, import) goes
+ * through here, so the counters and the history cannot be forgotten.
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+const char *const member_genders[] = {"male", "female", NULL};
+const char *const member_categories[] = {"full", "probationary", NULL};
+/* normal, retired and temporarily_out are in the party and on a roster;
+ * the others leave the roster (the record stays). */
+const char *const member_statuses[] = {
+    "normal", "retired", "temporarily_out", "transferred_out", "left", "deceased", NULL};
+const char *const member_added_hows[] = {"developed", "transferred_in", "other", NULL};
+const char *const member_educations[] = {"研究生", "本科", "大专",   "中专", "高中",
+                                         "初中",   "小学", "未上学", NULL};
+const char *const member_occupations[] = {"农民",   "外出务工", "退休人员",     "个体经营",
+                                          "村干部", "乡村教师", "乡村医生",     "合作社负责人",
+                                          "养殖户", "企业员工", "机关事业单位", "学生",
+                                          "军人",   "无业",     "其他",         NULL};
+const char *const member_ethnicities[] = {
+    "汉族",     "蒙古族",   "回族",       "藏族",     "维吾尔族",   "苗族",   "彝族",     "壮族",
+    "布依族",   "朝鲜族",   "满族",       "侗族",     "瑶族",       "白族",   "土家族",   "哈尼族",
+    "哈萨克族", "傣族",     "黎族",       "傈僳族",   "佤族",       "畲族",   "高山族",   "拉祜族",
+    "水族",     "东乡族",   "纳西族",     "景颇族",   "柯尔克孜族", "土族",   "达斡尔族", "仫佬族",
+    "羌族",     "布朗族",   "撒拉族",     "毛南族",   "仡佬族",     "锡伯族", "阿昌族",   "普米族",
+    "塔吉克族", "怒族",     "乌孜别克族", "俄罗斯族", "鄂温克族",   "德昂族", "保安族",   "裕固族",
+    "京族",     "塔塔尔族", "独龙族",     "鄂伦春族", "赫哲族",     "门巴族", "珞巴族",   "基诺族",
+    NULL};
+const char *const member_dues_bases[] = {"farmer",     "salary",      "retiree", "student",
+                                         "unemployed", "subsistence", NULL};
+
+bool member_enum_ok(const char *const *choices, const char *v)
+{
+    if (!v)
+        return false;
+    for (; *choices; choices++)
+        if (!strcmp(*choices, v))
+            return true;
+    return false;
+}
+
+bool member_status_counted(const char *status)
+{
+    return status && (!strcmp(status, "normal") || !strcmp(status, "retired") ||
+                      !strcmp(status, "temporarily_out"));
+}
+
+/* The date 18 years after birth (a 29 February birthday: 1 March). */
+static void adult_date(const char *birth, char out[16])
+{
+    int y = 1900, m = 1, d = 1;
+    date_parse(birth, &y, &m, &d);
+    if (m == 2 && d == 29) {
+        m = 3;
+        d = 1;
+    }
+    snprintf(out, 16, "%04d-%02d-%02d", (y + 18) % 10000, m % 100, d % 100);
+}
+
+bool month_parse(const char *s, int *y, int *m)
+{
+    if (!s || strlen(s) != 7 || s[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    *y = atoi(s);
+    *m = atoi(s + 5);
+    return *y >= 1900 && *y <= 2200 && *m >= 1 && *m <= 12;
+}
+
+int64_t dues_standard_fen(const char *basis, int64_t income_fen)
+{
+    if (!strcmp(basis, "student") || !strcmp(basis, "unemployed") || !strcmp(basis, "subsistence"))
+        return 20;
+    if (!strcmp(basis, "farmer"))
+        return -1; /* 20..100, chosen by the branch */
+    if (income_fen <= 0)
+        return 0;
+    int permille;
+    if (!strcmp(basis, "retiree"))
+        permille = income_fen > 500000 ? 10 : 5;
+    else
+        permille = income_fen <= 300000    ? 5
+                   : income_fen <= 500000  ? 10
+                   : income_fen <= 1000000 ? 15
+                                           : 20;
+    int64_t fen = (income_fen * permille + 500) / 1000;
+    return fen < 1 ? 1 : fen;
+}
+
+#define FIELD_FAIL(f, msg)                                                                         \
+    do {                                                                                           \
+        *field = (f);                                                                              \
+        return (msg);                                                                              \
+    } while (0)
+
+const char *member_validate(struct member_rec *m, const char **field)
+{
+    char now[11], adult[16];
+    date_today(now);
+    if (!m->name || !*m->name)
+        FIELD_FAIL("name", "the name is required");
+    long nl = utf8_chars(m->name, strlen(m->name));
+    if (nl < 1 || nl > 30)
+        FIELD_FAIL("name", "a name has 1 to 30 characters");
+    if (!member_enum_ok(member_genders, m->gender))
+        FIELD_FAIL("gender", "gender is male or female");
+    int y, mo, d;
+    if (!m->birth_date || !date_parse(m->birth_date, &y, &mo, &d))
+        FIELD_FAIL("birthDate", "the birth date is required (YYYY-MM-DD)");
+    if (strcmp(m->birth_date, now) > 0)
+        FIELD_FAIL("birthDate", "the birth date is in the future");
+    if (m->id_number) {
+        char norm[IDNUM_LEN + 1], birth[11];
+        const char *why = idnum_check(m->id_number, norm, birth);
+        if (why)
+            FIELD_FAIL("idNumber", why);
+        if (strcmp(birth, m->birth_date))
+            FIELD_FAIL("idNumber", "the birth date in the ID number differs from the birth date");
+        /* The 17th digit is odd for men, even for women. */
+        bool odd = (norm[16] - '0') % 2 == 1;
+        if (odd != !strcmp(m->gender, "male"))
+            FIELD_FAIL("idNumber", "the ID number is for the other gender");
+        memcpy(m->id_norm, norm, sizeof(norm));
+        m->id_number = m->id_norm;
+    }
+    if (m->phone && !valid_phone(m->phone))
+        FIELD_FAIL("phone", "a mobile number has 11 digits and starts with 13-19");
+    if (m->ethnicity && !member_enum_ok(member_ethnicities, m->ethnicity))
+        FIELD_FAIL("ethnicity", "not one of the 56 ethnic groups (e.g. 汉族)");
+    if (m->education && !member_enum_ok(member_educations, m->education))
+        FIELD_FAIL("education", "not a known education level (e.g. 初中)");
+    if (!member_enum_ok(member_occupations, m->occupation))
+        FIELD_FAIL("occupation", "not a known occupation (e.g. 农民, 外出务工, 其他)");
+    if (m->native_place && utf8_chars(m->native_place, strlen(m->native_place)) > 60)
+        FIELD_FAIL("nativePlace", "at most 60 characters");
+    if (m->address && utf8_chars(m->address, strlen(m->address)) > 120)
+        FIELD_FAIL("address", "at most 120 characters");
+    if (!m->joined_at || !date_parse(m->joined_at, &y, &mo, &d))
+        FIELD_FAIL("joinedAt", "the date of joining is required (YYYY-MM-DD)");
+    adult_date(m->birth_date, adult);
+    if (strcmp(m->joined_at, adult) < 0)
+        FIELD_FAIL("joinedAt", "a member joins at 18 or older");
+    if (strcmp(m->joined_at, now) > 0)
+        FIELD_FAIL("joinedAt", "the date of joining is in the future");
+    if (!member_enum_ok(member_categories, m->category))
+        FIELD_FAIL("category", "category is full or probationary");
+    if (!strcmp(m->category, "full")) {
+        if (!m->full_at || !date_parse(m->full_at, &y, &mo, &d))
+            FIELD_FAIL("fullAt", "a full member needs the date of full membership");
+        if (strcmp(m->full_at, m->joined_at) <= 0)
+            FIELD_FAIL("fullAt", "full membership comes after joining");
+        if (strcmp(m->full_at, now) > 0)
+            FIELD_FAIL("fullAt", "the date of full membership is in the future");
+    } else if (m->full_at) {
+        FIELD_FAIL("fullAt", "a probationary member has no date of full membership");
+    }
+    if (!member_enum_ok(member_statuses, m->status))
+        FIELD_FAIL("status", "not a known status");
+    if (!member_enum_ok(member_added_hows, m->added_how))
+        FIELD_FAIL("addedHow", "addedHow is developed, transferred_in or other");
+    if (m->migrant) {
+        if (!m->migrant_place || !*m->migrant_place)
+            FIELD_FAIL("migrantPlace", "a migrant member needs the place where they are");
+        if (m->migrant_since &&
+            (!date_parse(m->migrant_since, &y, &mo, &d) || strcmp(m->migrant_since, now) > 0))
+            FIELD_FAIL("migrantSince", "not a past date");
+    } else if (m->host_org_id) {
+        FIELD_FAIL("hostOrgId", "only a migrant member has a host organisation");
+    }
+    if (m->lost_contact) {
+        if (!m->lost_contact_since || !date_parse(m->lost_contact_since, &y, &mo, &d) ||
+            strcmp(m->lost_contact_since, now) > 0)
+            FIELD_FAIL("lostContactSince", "the date contact was lost is required");
+    }
+    if (!member_enum_ok(member_dues_bases, m->dues_basis))
+        FIELD_FAIL("duesBasis", "not a known dues basis");
+    if (!strcmp(m->dues_basis, "farmer") && (m->dues_fen < 20 || m->dues_fen > 100))
+        FIELD_FAIL("duesFen", "farmer members pay 20 to 100 fen (0.2-1 yuan) a month");
+    int64_t std = dues_standard_fen(m->dues_basis, 0);
+    if (std > 0 && m->dues_fen != std)
+        FIELD_FAIL("duesFen", "students, the unemployed and those on subsistence allowance "
+                              "pay 20 fen a month");
+    if (m->dues_fen < 1 || m->dues_fen > 10000000)
+        FIELD_FAIL("duesFen", "the monthly dues are a positive amount in fen");
+    return NULL;
+}
+
+/* ---- statistics counters ---- */
+
+/* The counted dimensions of a member (status counted or not, the 'status'
+ * dimension is kept for every member on a roster or off it). */
+struct dim_value {
+    const char *dim, *key;
+};
+
+static size_t member_dims(const struct member_rec *m, struct dim_value *out, char year[8])
+{
+    size_t n = 0;
+    out[n++] = (struct dim_value){"status", m->status};
+    if (!member_status_counted(m->status))
+        return n;
+    snprintf(year, 8, "%.4s", m->birth_date);
+    out[n++] = (struct dim_value){"total", "all"};
+    out[n++] = (struct dim_value){"category", m->category};
+    out[n++] = (struct dim_value){"gender", m->gender};
+    out[n++] = (struct dim_value){"birth_year", year};
+    out[n++] = (struct dim_value){"education", m->education ? m->education : ""};
+    out[n++] = (struct dim_value){"ethnicity", m->ethnicity ? m->ethnicity : ""};
+    out[n++] = (struct dim_value){"occupation", m->occupation};
+    out[n++] = (struct dim_value){"migrant", m->migrant ? "1" : "0"};
+    out[n++] = (struct dim_value){"lost_contact", m->lost_contact ? "1" : "0"};
+    out[n++] = (struct dim_value){"added_how", m->added_how};
+    out[n++] = (struct dim_value){"paid_through", m->dues_paid_through ? m->dues_paid_through : ""};
+    return n;
+}
+
+void org_counts_add(struct db *db, const char *path, const char *dim, const char *key,
+                    int64_t delta)
+{
+    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
+        db_exec(db,
+                "INSERT INTO org_counts (org_id, dim, key, n) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (org_id, dim, key) DO UPDATE SET n = n + excluded.n",
+                "issi", (int64_t)strtoll(s + 1, NULL, 10), dim, key, delta);
+}
+
+void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delta)
+{
+    struct dim_value dims[16];
+    char year[8];
+    size_t n = member_dims(m, dims, year);
+    for (size_t i = 0; i < n; i++)
+        org_counts_add(db, m->org_path, dims[i].dim, dims[i].key, delta);
+    if (member_status_counted(m->status))
+        org_members_adjust(db, m->org_id, m->group_id, delta);
+}
+
+int member_counts_recount(struct db *db)
+{
+    db_exec(db, "DELETE FROM org_counts WHERE dim NOT IN ('transfer_in', 'transfer_out')", "");
+    /* Each organisation's own members first (they sit on branches), then
+     * every level adds its children's counts, deepest first (party groups
+     * are not on a member's path and are left out). */
+    static const char *const dims[][2] = {
+        {"total", "'all'"},
+        {"category", "category"},
+        {"gender", "gender"},
+        {"birth_year", "substr(birth_date, 1, 4)"},
+        {"education", "COALESCE(education, '')"},
+        {"ethnicity", "COALESCE(ethnicity, '')"},
+        {"occupation", "occupation"},
+        {"migrant", "CAST(migrant <> 0 AS TEXT)"},
+        {"lost_contact", "CAST(lost_contact <> 0 AS TEXT)"},
+        {"added_how", "added_how"},
+        {"paid_through", "COALESCE(dues_paid_through, '')"},
+    };
+    struct arena a;
+    arena_init(&a);
+    for (size_t i = 0; i < ARRAY_SIZE(dims); i++)
+        db_exec(db,
+                arena_printf(&a,
+                             "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, '%s', "
+                             "%s, COUNT(*) FROM members WHERE deleted_at IS NULL AND status IN "
+                             "('normal', 'retired', 'temporarily_out') GROUP BY 1, 3",
+                             dims[i][0], dims[i][1]),
+                "");
+    arena_release(&a);
+    db_exec(db,
+            "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'status', status, "
+            "COUNT(*) FROM members WHERE deleted_at IS NULL GROUP BY 1, 3",
+            "");
+    db_exec(db,
+            "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'joined', "
+            "substr(joined_at, 1, 7), COUNT(*) FROM members WHERE deleted_at IS NULL GROUP BY 1, 3",
+            "");
+    db_exec(db,
+            "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'stage', stage, "
+            "COUNT(*) FROM applicants WHERE deleted_at IS NULL GROUP BY 1, 3",
+            "");
+    int64_t depth = 0;
+    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
+    for (int64_t d = depth; d > 0; d--)
+        db_exec(db,
+                "INSERT INTO org_counts (org_id, dim, key, n) SELECT o.parent_id, c.dim, c.key, "
+                "SUM(c.n) FROM org_counts c JOIN orgs o ON o.id = c.org_id WHERE o.depth = ? AND "
+                "o.level <> 'group' AND o.parent_id IS NOT NULL AND c.dim NOT IN ('transfer_in', "
+                "'transfer_out') GROUP BY 1, 2, 3 "
+                "ON CONFLICT (org_id, dim, key) DO UPDATE SET n = n + excluded.n",
+                "i", d);
+    return db_failed(db) ? -1 : org_members_recount(db);
+}
+
+void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
+                     const char *new_parent_path)
+{
+    struct db_stmt *st =
+        db_query(db, "SELECT dim, key, n FROM org_counts WHERE org_id = ? AND n <> 0", "i", org_id);
+    struct arena a;
+    arena_init(&a);
+    struct row {
+        const char *dim, *key;
+        int64_t n;
+        struct row *next;
+    } *rows = NULL;
+    while (db_next(st)) {
+        struct row *r = arena_alloc(&a, sizeof(*r));
+        r->dim = arena_strdup(&a, db_text(st, 0));
+        r->key = arena_strdup(&a, db_text(st, 1));
+        r->n = db_int(st, 2);
+        r->next = rows;
+        rows = r;
+    }
+    db_done(st);
+    for (struct row *r = rows; r; r = r->next) {
+        org_counts_add(db, old_parent_path, r->dim, r->key, -r->n);
+        org_counts_add(db, new_parent_path, r->dim, r->key, r->n);
+    }
+    arena_release(&a);
+}
+
+void org_counts_event(struct db *db, const char *path, const char *dim, int64_t t)
+{
+    char month[16];
+    struct tm tm;
+    time_t tt = (time_t)t;
+    gmtime_r(&tt, &tm);
+    snprintf(month, sizeof(month), "%04d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100);
+    month[7] = '\0';
+    org_counts_add(db, path, dim, month, 1);
+}
+
+/* ---- reading and writing records ---- */
+
+#define REC_COLUMNS                                                                                \
+    "id, org_id, group_id, org_path, name, gender, ethnicity, birth_date, native_place, "          \
+    "education, occupation, joined_at, full_at, category, status, added_how, migrant, "            \
+    "migrant_place, migrant_since, host_org_id, lost_contact, lost_contact_since, dues_basis, "    \
+    "dues_fen, dues_paid_through, id_sealed, phone_sealed, address_sealed, id_mask, phone_mask, "  \
+    "status_since, seq, updated_at"
+
+static const char *col(struct arena *a, struct db_stmt *st, int i)
+{
+    return db_isnull(st, i) ? NULL : arena_strdup(a, db_text(st, i));
+}
+
+static const char *open_col(struct arena *a, struct db_stmt *st, int i, const char *domain)
+{
+    size_t n;
+    const unsigned char *b = db_blob(st, i, &n);
+    return b && n ? pdata_open(a, domain, b, n) : NULL;
+}
+
+bool member_load(struct db *db, struct arena *a, int64_t id, struct member_rec *m, bool personal)
+{
+    memset(m, 0, sizeof(*m));
+    struct db_stmt *st = db_query(
+        db, "SELECT " REC_COLUMNS " FROM members WHERE id = ? AND deleted_at IS NULL", "i", id);
+    bool found = db_next(st);
+    if (found) {
+        m->id = db_int(st, 0);
+        m->org_id = db_int(st, 1);
+        m->group_id = db_int(st, 2);
+        m->org_path = col(a, st, 3);
+        m->name = col(a, st, 4);
+        m->gender = col(a, st, 5);
+        m->ethnicity = col(a, st, 6);
+        m->birth_date = col(a, st, 7);
+        m->native_place = col(a, st, 8);
+        m->education = col(a, st, 9);
+        m->occupation = col(a, st, 10);
+        m->joined_at = col(a, st, 11);
+        m->full_at = col(a, st, 12);
+        m->category = col(a, st, 13);
+        m->status = col(a, st, 14);
+        m->added_how = col(a, st, 15);
+        m->migrant = db_int(st, 16) != 0;
+        m->migrant_place = col(a, st, 17);
+        m->migrant_since = col(a, st, 18);
+        m->host_org_id = db_int(st, 19);
+        m->lost_contact = db_int(st, 20) != 0;
+        m->lost_contact_since = col(a, st, 21);
+        m->dues_basis = col(a, st, 22);
+        m->dues_fen = db_int(st, 23);
+        m->dues_paid_through = col(a, st, 24);
+        if (personal) {
+            m->id_number = open_col(a, st, 25, "member.id");
+            m->phone = open_col(a, st, 26, "member.phone");
+            m->address = open_col(a, st, 27, "member.address");
+        }
+        m->id_mask = col(a, st, 28);
+        m->phone_mask = col(a, st, 29);
+        m->status_since = col(a, st, 30);
+        m->seq = db_int(st, 31);
+        m->updated_at = db_int(st, 32);
+    }
+    db_done(st);
+    return found;
+}
+
+/* Binds a sealed value or NULL. */
+struct sealed {
+    unsigned char *blob;
+    size_t len;
+    unsigned char hash[PDATA_HASH_BYTES];
+    bool has;
+};
+
+static void seal(struct arena *a, const char *domain, const char *v, struct sealed *s)
+{
+    memset(s, 0, sizeof(*s));
+    if (!v || !*v)
+        return;
+    s->blob = pdata_seal(a, domain, v, &s->len);
+    pdata_hash(domain, v, s->hash);
+    s->has = true;
+}
+
+int64_t member_find_by_id_number(struct db *db, const char *id_number, int64_t except)
+{
+    unsigned char h[PDATA_HASH_BYTES];
+    pdata_hash("member.id", id_number, h);
+    int64_t found = 0;
+    struct db_stmt *st =
+        db_query(db, "SELECT id FROM members WHERE id_hash = ? AND deleted_at IS NULL AND id <> ?",
+                 "bi", h, sizeof(h), except);
+    if (db_next(st))
+        found = db_int(st, 0);
+    db_done(st);
+    return found;
+}
+
+/* Writes every column of m: the personal fields only when write_personal. */
+static void member_store(struct db *db, struct arena *a, struct member_rec *m, bool write_personal,
+                         int64_t ts)
+{
+    int64_t seq = db_next_seq(db);
+    if (!m->id) {
+        db_exec(db,
+                "INSERT INTO members (org_id, org_path, name, gender, birth_date, occupation, "
+                "joined_at, category, status, created_at, updated_at, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "issssssssiii", m->org_id, m->org_path, m->name, m->gender, m->birth_date,
+                m->occupation, m->joined_at, m->category, m->status, ts, ts, seq);
+        m->id = db_last_id(db);
+    }
+    db_exec(db,
+            "UPDATE members SET org_id = ?, group_id = ?, org_path = ?, name = ?, gender = ?, "
+            "ethnicity = ?, birth_date = ?, native_place = ?, education = ?, occupation = ?, "
+            "joined_at = ?, full_at = ?, category = ?, status = ?, added_how = ?, migrant = ?, "
+            "migrant_place = ?, migrant_since = ?, host_org_id = ?, lost_contact = ?, "
+            "lost_contact_since = ?, dues_basis = ?, dues_fen = ?, dues_paid_through = ?, "
+            "status_since = ?, updated_at = ?, seq = ? WHERE id = ?",
+            "iIsssssssssssssissIississiii", m->org_id, m->group_id, m->org_path, m->name, m->gender,
+            m->ethnicity, m->birth_date, m->native_place, m->education, m->occupation, m->joined_at,
+            m->full_at, m->category, m->status, m->added_how, (int64_t)m->migrant,
+            m->migrant ? m->migrant_place : NULL, m->migrant ? m->migrant_since : NULL,
+            m->migrant ? m->host_org_id : 0, (int64_t)m->lost_contact,
+            m->lost_contact ? m->lost_contact_since : NULL, m->dues_basis, m->dues_fen,
+            m->dues_paid_through, m->status_since, ts, seq, m->id);
+    m->seq = seq;
+    m->updated_at = ts;
+    if (!write_personal)
+        return;
+    struct sealed id, phone, addr;
+    seal(a, "member.id", m->id_number, &id);
+    seal(a, "member.phone", m->phone, &phone);
+    seal(a, "member.address", m->address, &addr);
+    m->id_mask = m->id_number ? idnum_mask(a, m->id_number) : NULL;
+    m->phone_mask = m->phone ? pdata_mask_phone(a, m->phone) : NULL;
+    db_exec(db,
+            "UPDATE members SET id_hash = ?, id_sealed = ?, id_mask = ?, phone_hash = ?, "
+            "phone_sealed = ?, phone_mask = ?, address_sealed = ? WHERE id = ?",
+            "bbsbbsbi", id.has ? id.hash : NULL, id.has ? sizeof(id.hash) : 0, id.blob, id.len,
+            m->id_mask, phone.has ? phone.hash : NULL, phone.has ? sizeof(phone.hash) : 0,
+            phone.blob, phone.len, m->phone_mask, addr.blob, addr.len, m->id);
+}
+
+void member_history_add(struct db *db, struct arena *a, int64_t member_id, int64_t actor,
+                        const char *kind, int64_t org_id, const char *detail_json, const char *note)
+{
+    size_t len = 0;
+    unsigned char *sealed = note && *note ? pdata_seal(a, "member.note", note, &len) : NULL;
+    db_exec(db,
+            "INSERT INTO member_history (member_id, at, actor_id, kind, org_id, detail, "
+            "note_sealed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "iiIsIsb", member_id, now_sec(), actor, kind, org_id, detail_json, sealed, len);
+}
+
+int64_t member_insert(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
+                      const char *how)
+{
+    m->id = 0;
+    member_store(db, a, m, true, now_sec());
+    member_counts_apply(db, m, +1);
+    char month[8];
+    snprintf(month, sizeof(month), "%.7s", m->joined_at);
+    org_counts_add(db, m->org_path, "joined", month, 1);
+    member_history_add(db, a, m->id, actor, how, m->org_id, NULL, NULL);
+    return db_failed(db) ? 0 : m->id;
+}
+
+/* Whether two optional strings differ. */
+static bool differs(const char *x, const char *y)
+{
+    if (!x || !y)
+        return x != y;
+    return strcmp(x, y) != 0;
+}
+
+const char *member_changed_fields(struct arena *a, const struct member_rec *o,
+                                  const struct member_rec *m)
+{
+    struct buf b;
+    buf_init_arena(&b, a);
+#define CH(cond, name)                                                                             \
+    if (cond) {                                                                                    \
+        if (b.len)                                                                                 \
+            buf_addch(&b, ',');                                                                    \
+        buf_addstr(&b, name);                                                                      \
+    }
+    CH(differs(o->name, m->name), "name");
+    CH(differs(o->gender, m->gender), "gender");
+    CH(differs(o->ethnicity, m->ethnicity), "ethnicity");
+    CH(differs(o->birth_date, m->birth_date), "birthDate");
+    CH(differs(o->id_number, m->id_number), "idNumber");
+    CH(differs(o->native_place, m->native_place), "nativePlace");
+    CH(differs(o->education, m->education), "education");
+    CH(differs(o->occupation, m->occupation), "occupation");
+    CH(differs(o->phone, m->phone), "phone");
+    CH(differs(o->address, m->address), "address");
+    CH(differs(o->joined_at, m->joined_at), "joinedAt");
+    CH(differs(o->full_at, m->full_at), "fullAt");
+    CH(differs(o->category, m->category), "category");
+    CH(differs(o->status, m->status), "status");
+    CH(differs(o->added_how, m->added_how), "addedHow");
+    CH(o->group_id != m->group_id, "groupId");
+    CH(o->org_id != m->org_id, "orgId");
+    CH(o->migrant != m->migrant || differs(o->migrant_place, m->migrant_place) ||
+           differs(o->migrant_since, m->migrant_since) || o->host_org_id != m->host_org_id,
+       "migrant");
+    CH(o->lost_contact != m->lost_contact || differs(o->lost_contact_since, m->lost_contact_since),
+       "lostContact");
+    CH(differs(o->dues_basis, m->dues_basis) || o->dues_fen != m->dues_fen, "dues");
+    CH(differs(o->dues_paid_through, m->dues_paid_through), "duesPaidThrough");
+#undef CH
+    return b.len ? b.data : NULL;
+}
+
+int member_update(struct db *db, struct arena *a, const struct member_rec *old,
+                  struct member_rec *m, int64_t actor, const char *kind, const char *reason)
+{
+    const char *fields = member_changed_fields(a, old, m);
+    if (!fields)
+        return 0;
+    bool personal = differs(old->id_number, m->id_number) || differs(old->phone, m->phone) ||
+                    differs(old->address, m->address);
+    member_counts_apply(db, old, -1);
+    member_store(db, a, m, personal, now_sec());
+    member_counts_apply(db, m, +1);
+    struct buf b;
+    struct jw j;
+    buf_init_arena(&b, a);
+    jw_init(&j, &b);
+    jw_obj_begin(&j);
+    jw_kv_str(&j, "fields", fields);
+    if (differs(old->status, m->status)) {
+        jw_kv_str(&j, "from", old->status);
+        jw_kv_str(&j, "to", m->status);
+    }
+    jw_obj_end(&j);
+    member_history_add(db, a, m->id, actor, kind, m->org_id, b.data, reason);
+    return db_failed(db);
+}

@@ -10,7 +10,9 @@ const struct route *const route_tables[] = {
     account_routes, /* auth/login, auth/logout, me, me/password */
     orgs_routes,    /* orgs/{id}, /children, /subtree, /stats; create, rename, move, close */
     roles_routes,   /* roles: list, grant, revoke */
-    members_routes, /* members: roster list, member */
+    members_routes, /* members: roster, record, create, edit, status, reveal, history, sub-records
+                     */
     audit_routes,   /* audit: the log, for auditors */
+    corrections_routes, /* members/{id}/corrections, corrections: proposed by members, decided */
     NULL,
 };

@@ -36,7 +36,12 @@
     X(ERR_ACCOUNT_NOT_FOUND, 404, "account.not_found", "no such account")                          \
     X(ERR_ROLE_NOT_FOUND, 404, "role.not_found", "no such role grant")                             \
     X(ERR_ROLE_EXISTS, 409, "role.exists", "the account already has this role there")              \
-    X(ERR_MEMBER_NOT_FOUND, 404, "member.not_found", "no such member")
+    X(ERR_MEMBER_NOT_FOUND, 404, "member.not_found", "no such member")                             \
+    X(ERR_MEMBER_INVALID, 400, "member.invalid", "the member record is not valid")                 \
+    X(ERR_MEMBER_DUPLICATE, 409, "member.duplicate", "another member record has this ID number")   \
+    X(ERR_MEMBER_RECORD_NOT_FOUND, 404, "member.record_not_found", "no such sub-record")           \
+    X(ERR_CORRECTION_NOT_FOUND, 404, "correction.not_found", "no such correction")                 \
+    X(ERR_CORRECTION_STATE, 409, "correction.state", "the correction was already decided")
 
 enum err_code {
 #define X(id, status, code, msg) id,

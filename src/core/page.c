@@ -31,6 +31,12 @@ char *cursor_decode(struct arena *a, const char *cursor)
     return out;
 }
 
+const struct param page_query[] = {
+    {"after", P_STR, 0, 1, 200},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
 int page_after_text(struct req *req, const char **after)
 {
     *after = NULL;

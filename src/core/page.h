@@ -23,12 +23,15 @@
 
 struct page {
     struct req *req;
-    struct jw *j;       /* write each item here */
+    struct jw *j; /* write each item here */
     int limit;
     int n;
     bool more;
-    const char *last;   /* raw cursor of the last item written */
+    const char *last; /* raw cursor of the last item written */
 };
+
+/* The query fields of a plain list: after and limit. */
+extern const struct param page_query[];
 
 /* The route's "after" field as an id (0 when absent); 0 or an error status. */
 int page_after_id(struct req *req, int64_t *after);

@@ -344,6 +344,7 @@ int req_validate_body(struct req *req)
                                     decl[i].name);
                 goto out;
             }
+            req->body[i].null = true;
             continue;
         }
         const char *why;

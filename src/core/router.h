@@ -70,6 +70,7 @@ struct value {
     const char *name;
     enum param_type type;
     bool present;
+    bool null;          /* the body sent null (to clear an optional field); present is false */
     int64_t i;          /* P_ID, P_INT, P_BOOL */
     const char *s;      /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD (arena) */
 };

@@ -13,11 +13,11 @@
 struct db_stmt {
     struct db *db;
     sqlite3_stmt *st;
-    char *sql;              /* owned */
+    char *sql; /* owned */
     uint32_t hash;
     bool in_use;
-    bool cached;            /* false: finalize when done */
-    struct db_stmt *next;   /* cache chain or loose list */
+    bool cached;          /* false: finalize when done */
+    struct db_stmt *next; /* cache chain or loose list */
 };
 
 struct db {
@@ -29,8 +29,8 @@ struct db {
         const char *sql;
         struct db_stmt *stmt;
     } by_addr[STMT_CACHE];
-    struct db_stmt *loose;  /* uncached statements (nested use of one SQL) */
-    int failed;             /* sticky error of the current transaction */
+    struct db_stmt *loose; /* uncached statements (nested use of one SQL) */
+    int failed;            /* sticky error of the current transaction */
     bool in_tx;
     /* BEGIN, BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared once, not parsed per request. */
     sqlite3_stmt *tx[4];
@@ -95,8 +95,8 @@ struct db *db_open(const char *path, char *err, size_t errlen)
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, sqlite_configure_once);
     sqlite3 *h = NULL;
-    int rc = sqlite3_open_v2(path, &h,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc = sqlite3_open_v2(
+        path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
         sqlite3_close(h);
@@ -350,6 +350,9 @@ static struct db_stmt *stmt_bind(struct db *db, const char *sql, const char *fmt
     struct db_stmt *s = stmt_get(db, sql);
     if (!s)
         return NULL;
+    /* One format character per placeholder: a mismatch reads the wrong
+     * va_args (checked in every build with assertions: tests, fuzzing). */
+    assert(strlen(fmt) == (size_t)sqlite3_bind_parameter_count(s->st));
     int idx = 1, rc = SQLITE_OK;
     for (const char *f = fmt; *f && rc == SQLITE_OK; f++, idx++) {
         switch (*f) {
@@ -514,8 +517,8 @@ int db_changes(struct db *db)
 int64_t db_next_seq(struct db *db)
 {
     int64_t v = 0;
-    if (!db_get_int(db, &v, "UPDATE seqs SET value = value + 1 WHERE name = 'change' RETURNING value",
-                    ""))
+    if (!db_get_int(db, &v,
+                    "UPDATE seqs SET value = value + 1 WHERE name = 'change' RETURNING value", ""))
         db_fail(db, SQLITE_ERROR, "change sequence missing");
     return v;
 }

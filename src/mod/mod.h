@@ -10,6 +10,7 @@ extern const struct route orgs_routes[];
 extern const struct route roles_routes[];
 extern const struct route members_routes[];
 extern const struct route audit_routes[];
+extern const struct route corrections_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -118,6 +119,23 @@ void org_counts_event(struct db *db, const char *path, const char *dim, int64_t 
 void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
                      const char *new_parent_path);
 int member_counts_recount(struct db *db);
+
+/* ---- the registry (members.c) ---- */
+
+/* Loads a member and checks perm on its branch, or that it is the caller's
+ * own record when self_ok; 0 or the error status (member.not_found, the same
+ * for a member outside the caller's subtree). */
+int member_for(struct req *req, int64_t id, enum perm perm, bool self_ok, struct member_rec *m,
+               bool personal);
+/* Applies the record fields present in vals onto m (a JSON null clears). */
+void member_fields_apply(struct member_rec *m, const struct value *vals, size_t n);
+/* member_validate plus the references: party group of the branch, host
+ * organisation, ID number unique. 0 or the error status. */
+int member_record_check(struct req *req, struct member_rec *m);
+/* The member object of GET /members/{id} (personal data masked). */
+void member_full_write(struct req *req, struct jw *j, const struct member_rec *m);
+/* The fields a member may propose to correct on their own record (+ note). */
+extern const struct param member_correction_fields[];
 
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);

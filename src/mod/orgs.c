@@ -198,11 +198,6 @@ static int h_get(struct req *req)
     return org_respond(req, req_id(req), 200);
 }
 
-static const struct param page_query[] = {
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
-    {NULL},
-};
 
 /* Writes the page of ORG_COLUMNS rows; the cursor is the id, or the path. */
 static int org_list_respond(struct page *pg, struct db_stmt *st, bool by_path)

@@ -315,3 +315,15 @@ export async function listAll(api, token, path, limit = 200) {
   }
   throw new Error('paging did not end');
 }
+
+/**
+ * A valid citizen ID number (GB 11643) for a birth date 'YYYY-MM-DD' and
+ * gender, region 110101; seq (0..499) varies the number.
+ */
+export function idNumber(birth, male = true, seq = 0) {
+  const s = `110101${birth.replaceAll('-', '')}${String((seq % 500) * 2 + (male ? 1 : 0)).padStart(3, '0')}`;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += Number(s[i]) * w[i];
+  return s + '10X98765432'[sum % 11];
+}

@@ -159,7 +159,7 @@ static void test_wrong_method(void **state)
     assert_int_equal(match("PUT", "/api/v1/me", NULL, NULL, NULL), MATCH_NO_METHOD);
     assert_int_equal(match("GET", "/api/v1/auth/login", NULL, NULL, NULL), MATCH_NO_METHOD);
     assert_int_equal(match("GET", "/api/v1/orgs/5/move", NULL, NULL, NULL), MATCH_NO_METHOD);
-    assert_int_equal(match("POST", "/api/v1/members", NULL, NULL, NULL), MATCH_NO_METHOD);
+    assert_int_equal(match("PUT", "/api/v1/members", NULL, NULL, NULL), MATCH_NO_METHOD);
     /* Methods are case-sensitive (RFC 9110). */
     assert_int_equal(match("get", "/api/v1/me", NULL, NULL, NULL), MATCH_NO_METHOD);
     assert_int_equal(match("", "/api/v1/me", NULL, NULL, NULL), MATCH_NO_METHOD);

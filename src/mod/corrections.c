@@ -1,0 +1,317 @@
+/*
+ * corrections.c - a member proposes corrections to their own record; the
+ * branch secretary (roster.write) accepts or rejects them. The proposed
+ * values are sealed at rest (they may hold an ID number or a phone); an
+ * accepted correction goes through the same validation and history as an
+ * edit.
+ */
+#include "app.h"
+#include "mod/mod.h"
+#include "core/validate.h"
+
+/* Parses the sealed proposal back into values (declared fields only). */
+static size_t proposal_values(struct arena *a, const char *json, struct value **out)
+{
+    size_t n = 0;
+    while (member_correction_fields[n].name)
+        n++;
+    struct value *vals = arena_alloc(a, n * sizeof(*vals));
+    memset(vals, 0, n * sizeof(*vals));
+    json_t *root = json ? json_loads(json, 0, NULL) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        vals[i].name = member_correction_fields[i].name;
+        vals[i].type = member_correction_fields[i].type;
+        json_t *v = root ? json_object_get(root, vals[i].name) : NULL;
+        const char *why;
+        if (v && json_is_null(v))
+            vals[i].null = true;
+        else if (v && !value_from_json(a, &member_correction_fields[i], v, &vals[i], &why))
+            vals[i].present = false;
+    }
+    json_decref(root);
+    *out = vals;
+    return n;
+}
+
+/* The proposal as JSON for the reader: ID number and phone masked unless
+ * the reader is the member or may reveal them. */
+static void proposal_write(struct req *req, struct jw *j, const char *json, bool full)
+{
+    struct value *vals;
+    size_t n = proposal_values(&req->arena, json, &vals);
+    jw_obj_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(vals[i].name, "note") || (!vals[i].present && !vals[i].null))
+            continue;
+        jw_key(j, vals[i].name);
+        if (vals[i].null)
+            jw_null(j);
+        else if (vals[i].type == P_BOOL)
+            jw_bool(j, vals[i].i != 0);
+        else if (!full && !strcmp(vals[i].name, "idNumber"))
+            jw_str(j, idnum_mask(&req->arena, vals[i].s));
+        else if (!full && !strcmp(vals[i].name, "phone"))
+            jw_str(j, pdata_mask_phone(&req->arena, vals[i].s));
+        else if (!full && !strcmp(vals[i].name, "address"))
+            jw_str(j, "******");
+        else
+            jw_str(j, vals[i].s);
+    }
+    jw_obj_end(j);
+}
+
+#define CORRECTION_COLUMNS                                                                         \
+    "c.id, c.member_id, m.name, c.fields, c.note, c.state, c.created_at, c.decided_at, "           \
+    "c.decision_reason, d.name, c.changes_sealed, m.org_id, o.name, m.org_path"
+
+static void correction_write(struct req *req, struct jw *j, struct db_stmt *st)
+{
+    size_t n;
+    const unsigned char *b = db_blob(st, 10, &n);
+    const char *json = b && n ? pdata_open(&req->arena, "member.correction", b, n) : NULL;
+    bool full = req->who->member_id == db_int(st, 1) ||
+                principal_can(req->who, PERM_PDATA_REVEAL, db_text(st, 13));
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", db_int(st, 0));
+    jw_kv_int(j, "memberId", db_int(st, 1));
+    jw_kv_str(j, "memberName", db_text(st, 2));
+    jw_kv_int(j, "orgId", db_int(st, 11));
+    jw_kv_str(j, "orgName", db_text(st, 12));
+    jw_kv_str(j, "fields", db_text(st, 3));
+    jw_key(j, "changes");
+    proposal_write(req, j, json, full);
+    jw_kv_str(j, "note", db_text(st, 4));
+    jw_kv_str(j, "state", db_text(st, 5));
+    jw_kv_time(j, "createdAt", db_int(st, 6));
+    jw_kv_time(j, "decidedAt", db_int(st, 7));
+    jw_kv_str(j, "decisionReason", db_text(st, 8));
+    jw_kv_str(j, "decidedBy", db_text(st, 9));
+    jw_obj_end(j);
+}
+
+static int correction_respond(struct req *req, int64_t id, int status)
+{
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT " CORRECTION_COLUMNS " FROM member_corrections c JOIN members m ON m.id = "
+        "c.member_id JOIN orgs o ON o.id = m.org_id LEFT JOIN accounts d ON d.id = c.decided_by "
+        "WHERE c.id = ?",
+        "i", id);
+    if (db_next(st))
+        correction_write(req, req_data(req), st);
+    db_done(st);
+    return status;
+}
+
+/*
+ * POST /api/v1/members/{id}/corrections {any of the correctable fields, note}
+ * -> 201 the correction (state pending). Only on one's own record; the
+ * record with the changes applied must be valid (field errors now, not
+ * when the secretary decides). Errors: member.not_found, member.invalid.
+ */
+static int h_propose(struct req *req)
+{
+    struct member_rec old, m;
+    int64_t id = req_id(req);
+    if (req->who->member_id != id || !member_load(req->db, &req->arena, id, &old, true))
+        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
+    m = old;
+    member_fields_apply(&m, req->body, req->nbody);
+    const char *fields = member_changed_fields(&req->arena, &old, &m);
+    if (!fields)
+        return req_fail(req, ERR_MEMBER_INVALID, "the proposal changes nothing");
+    int rc = member_record_check(req, &m);
+    if (rc)
+        return rc;
+    size_t len;
+    const char *json = arena_strndup(&req->arena, req->body_raw.data, req->body_raw.len);
+    unsigned char *sealed = pdata_seal(&req->arena, "member.correction", json, &len);
+    int64_t ts = now_sec();
+    db_exec(req->db,
+            "INSERT INTO member_corrections (member_id, proposed_by, changes_sealed, fields, note, "
+            "created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "iibssiii", id, req->who->account_id, sealed, len, fields, req_body_str(req, "note"),
+            ts, ts, db_next_seq(req->db));
+    int64_t cid = db_last_id(req->db);
+    req_audit(req, "member.correction.propose", old.org_id,
+              arena_printf(&req->arena, "member:%" PRId64, id), "ok", "fields %s", fields);
+    return correction_respond(req, cid, 201);
+}
+
+static const struct param list_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"state", P_ENUM, 0, 0, 0, (const char *const[]){"pending", "accepted", "rejected", NULL}},
+    {"after", P_STR, 0, 1, 200},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/corrections?orgId=&state=pending -> {items, next}: the
+ * corrections proposed by members of the subtree, oldest first (the
+ * secretary's inbox). roster.write on orgId. Errors: org.not_found.
+ */
+static int h_inbox(struct req *req)
+{
+    const char *path = org_path(req->db, &req->arena, req_query_int(req, "orgId", 0));
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT " CORRECTION_COLUMNS " FROM member_corrections c JOIN members m ON m.id = "
+        "c.member_id JOIN orgs o ON o.id = m.org_id LEFT JOIN accounts d ON d.id = c.decided_by "
+        "WHERE m.org_path >= ? AND m.org_path < ? AND c.state = COALESCE(?, c.state) AND c.id > ? "
+        "ORDER BY c.id LIMIT ?",
+        "sssii", path, org_path_end(&req->arena, path), req_query_str(req, "state"), after,
+        (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        correction_write(req, pg.j, st);
+        page_mark_id(&pg, db_int(st, 0));
+    }
+    return page_end(&pg, st);
+}
+
+/*
+ * GET /api/v1/members/{id}/corrections -> {items, next}: the member's
+ * corrections, newest first. The member or roster.read.
+ */
+static int h_member_list(struct req *req)
+{
+    struct member_rec m;
+    int rc = member_for(req, req_id(req), PERM_ROSTER_READ, true, &m, false);
+    if (rc)
+        return rc;
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT " CORRECTION_COLUMNS " FROM member_corrections c JOIN members m ON m.id = "
+        "c.member_id JOIN orgs o ON o.id = m.org_id LEFT JOIN accounts d ON d.id = c.decided_by "
+        "WHERE c.member_id = ? ORDER BY c.id DESC LIMIT 100",
+        "i", m.id);
+    while (db_next(st))
+        correction_write(req, j, st);
+    db_done(st);
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* Loads a pending correction the caller may decide; 0 or the error. */
+static int correction_for(struct req *req, int64_t id, int64_t *member_id, const char **json)
+{
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT c.member_id, c.state, c.changes_sealed, m.org_id FROM member_corrections c "
+        "JOIN members m ON m.id = c.member_id WHERE c.id = ?",
+        "i", id);
+    if (!db_next(st)) {
+        db_done(st);
+        return req_fail(req, ERR_CORRECTION_NOT_FOUND, NULL);
+    }
+    *member_id = db_int(st, 0);
+    bool pending = !strcmp(db_text(st, 1), "pending");
+    size_t n;
+    const unsigned char *b = db_blob(st, 2, &n);
+    *json = b && n ? pdata_open(&req->arena, "member.correction", b, n) : NULL;
+    int64_t org = db_int(st, 3);
+    db_done(st);
+    if (!req_allowed(req, PERM_ROSTER_WRITE, org))
+        return req_fail(req, ERR_CORRECTION_NOT_FOUND, NULL);
+    if (!pending)
+        return req_fail(req, ERR_CORRECTION_STATE, NULL);
+    return 0;
+}
+
+static int decide(struct req *req, int64_t id, const char *state, const char *reason)
+{
+    int64_t ts = now_sec();
+    db_exec(req->db,
+            "UPDATE member_corrections SET state = ?, decided_by = ?, decided_at = ?, "
+            "decision_reason = ?, updated_at = ?, seq = ? WHERE id = ? AND state = 'pending'",
+            "siisiii", state, req->who->account_id, ts, reason, ts, db_next_seq(req->db), id);
+    if (db_changes(req->db) != 1)
+        return req_fail(req, ERR_CORRECTION_STATE, NULL);
+    return 0;
+}
+
+/*
+ * POST /api/v1/corrections/{id}/accept -> the correction (accepted); the
+ * record is updated as by an edit (history kind "correction"). The record
+ * must still be valid with the changes. Errors: correction.not_found,
+ * correction.state, member.invalid. roster.write on the member's branch.
+ */
+static int h_accept(struct req *req)
+{
+    int64_t id = req_id(req), member_id;
+    const char *json;
+    int rc = correction_for(req, id, &member_id, &json);
+    if (rc)
+        return rc;
+    struct member_rec old, m;
+    if (!member_load(req->db, &req->arena, member_id, &old, true))
+        return req_fail(req, ERR_CORRECTION_NOT_FOUND, NULL);
+    m = old;
+    struct value *vals;
+    size_t n = proposal_values(&req->arena, json, &vals);
+    member_fields_apply(&m, vals, n);
+    rc = member_record_check(req, &m);
+    if (rc)
+        return rc;
+    rc = decide(req, id, "accepted", NULL);
+    if (rc)
+        return rc;
+    if (member_update(req->db, &req->arena, &old, &m, req->who->account_id, "correction", NULL))
+        return req_fail(req, ERR_DB, NULL);
+    req_audit(req, "member.correction.accept", m.org_id,
+              arena_printf(&req->arena, "member:%" PRId64, m.id), "ok", "correction %" PRId64, id);
+    return correction_respond(req, id, 200);
+}
+
+static const struct param reject_body[] = {
+    {"reason", P_STR, P_REQUIRED, 1, 200},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/corrections/{id}/reject {reason} -> the correction
+ * (rejected, the reason shown to the member). Errors: correction.not_found,
+ * correction.state. roster.write on the member's branch.
+ */
+static int h_reject(struct req *req)
+{
+    int64_t id = req_id(req), member_id;
+    const char *json;
+    int rc = correction_for(req, id, &member_id, &json);
+    if (rc)
+        return rc;
+    rc = decide(req, id, "rejected", req_body_str(req, "reason"));
+    if (rc)
+        return rc;
+    req_audit(req, "member.correction.reject", 0,
+              arena_printf(&req->arena, "member:%" PRId64, member_id), "ok", "correction %" PRId64,
+              id);
+    return correction_respond(req, id, 200);
+}
+
+const struct route corrections_routes[] = {
+    {"POST", "/api/v1/members/{id}/corrections", h_propose, SCOPE_LOGIN, PERM_NONE, NULL, NULL,
+     member_correction_fields, 0},
+    {"GET", "/api/v1/members/{id}/corrections", h_member_list, SCOPE_OBJECT, PERM_ROSTER_READ, NULL,
+     NULL, NULL, 0},
+    {"GET", "/api/v1/corrections", h_inbox, SCOPE_QUERY_ORG, PERM_ROSTER_WRITE, "orgId", list_query,
+     NULL, 0},
+    {"POST", "/api/v1/corrections/{id}/accept", h_accept, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL,
+     NULL, NULL, 0},
+    {"POST", "/api/v1/corrections/{id}/reject", h_reject, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL,
+     NULL, reject_body, 0},
+    {NULL},
+};

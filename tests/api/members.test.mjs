@@ -1,0 +1,312 @@
+// members.test.mjs - the member registry: the standard record with field-level
+// validation, nothing stored half-way, masked personal data with an audited
+// reveal, status changes with history, sub-records, corrections a member
+// proposes, roster filters, and the canary ID number that must never appear in
+// plain text at rest or in the logs.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertData, assertError, idNumber, listAll, sqlite, startServer, tempDir } from './helpers.mjs';
+
+let srv, api, who;
+let tS, tSB, tT, tC, tA, tM;
+let villageA, villageB;
+
+const base = () => ({
+  name: '赵红梅',
+  gender: 'female',
+  birthDate: '1979-03-15',
+  idNumber: idNumber('1979-03-15', false, 7),
+  occupation: '农民',
+  ethnicity: '汉族',
+  education: '初中',
+  joinedAt: '2003-07-01',
+  fullAt: '2004-07-01',
+  category: 'full',
+  phone: '13912345678',
+});
+
+before(async () => {
+  srv = await startServer();
+  api = srv.api;
+  who = srv.who;
+  tS = (await srv.login(who.secretaryA)).token;
+  tSB = (await srv.login(who.secretaryB)).token;
+  tT = (await srv.login(who.townshipAdmin)).token;
+  tC = (await srv.login(who.countyAdmin)).token;
+  tA = (await srv.login(who.auditor)).token;
+  tM = (await srv.login(who.member)).token;
+  villageA = who.secretaryA.orgId;
+  villageB = who.secretaryB.orgId;
+});
+
+after(async () => {
+  await srv?.stop();
+});
+
+async function memberCount(orgId) {
+  return assertData(await api('GET', `/api/v1/orgs/${orgId}`, { token: tC })).memberCount;
+}
+
+async function create(body, token = tS) {
+  return api('POST', '/api/v1/members', { token, body: { orgId: villageA, ...body } });
+}
+
+describe('create: the standard record, checked whole', () => {
+  test('a valid record: 201, personal data masked, on the roster, counted', async () => {
+    const before = await memberCount(villageA);
+    const b = { ...base(), idNumber: idNumber('1979-03-15', false, 1) };
+    const m = assertData(await create(b), 201);
+    assert.equal(m.name, b.name);
+    assert.equal(m.orgId, villageA);
+    assert.equal(m.idNumber, `${b.idNumber.slice(0, 4)}**********${b.idNumber.slice(-4)}`);
+    assert.equal(m.phone, '139****5678');
+    assert.equal(m.status, 'normal');
+    assert.equal(m.canEdit, true);
+    assert.equal(await memberCount(villageA), before + 1);
+    const found = assertData(await api('GET', `/api/v1/members?orgId=${villageA}&q=${encodeURIComponent('赵红梅')}`, { token: tS }));
+    assert.ok(found.items.some((x) => x.id === m.id));
+    // By the whole ID number (keyed hash lookup), from the county.
+    const byId = assertData(await api('GET', `/api/v1/members?orgId=${who.countyAdmin.orgId}&q=${b.idNumber}`, { token: tC }));
+    assert.deepEqual(byId.items.map((x) => x.id), [m.id]);
+  });
+
+  const bad = [
+    ['a wrong check character', { idNumber: '110101197903150071' }, 'idNumber'],
+    ['17 digits', { idNumber: '11010119790315007' }, 'idNumber'],
+    ['an ID birth date that differs from birthDate', { birthDate: '1979-03-16' }, 'idNumber'],
+    ['an ID number of the other gender', { gender: 'male' }, 'idNumber'],
+    ['joining before 18', { joinedAt: '1996-01-01', fullAt: '1997-01-01' }, 'joinedAt'],
+    ['full membership before joining', { fullAt: '2003-01-01' }, 'fullAt'],
+    ['a probationary member with a full date', { category: 'probationary' }, 'fullAt'],
+    ['a full member without a full date', { fullAt: null }, 'fullAt'],
+    ['an unknown ethnicity', { ethnicity: '火星族' }, 'ethnicity'],
+    ['a bad phone', { phone: '12345' }, 'phone'],
+    ['a migrant without a place', { migrant: true }, 'migrantPlace'],
+    ['a farmer paying 10 fen', { duesFen: 10 }, 'duesFen'],
+    ['joining in the future', { joinedAt: '2999-01-01' }, 'joinedAt'],
+  ];
+  for (const [what, change, field] of bad) {
+    test(`refused whole: ${what} -> 400 on ${field}, nothing stored`, async () => {
+      const before = await memberCount(villageA);
+      const body = { ...base(), ...change };
+      for (const [k, v] of Object.entries(body)) if (v === null) delete body[k];
+      const res = await create(body);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json.error.field, field, res.text);
+      assert.ok(['member.invalid', 'request.invalid'].includes(res.json.error.code), res.text);
+      assert.equal(await memberCount(villageA), before);
+    });
+  }
+
+  test('the same ID number twice: 409 member.duplicate', async () => {
+    const b = { ...base(), idNumber: idNumber('1979-03-15', false, 2) };
+    assertData(await create(b), 201);
+    assertError(await create({ ...b, name: '另一个人' }), 409, 'member.duplicate', 'idNumber');
+  });
+
+  test('members belong to a branch, and only roster.write there may add them', async () => {
+    assertError(await create({ ...base(), idNumber: idNumber('1979-03-15', false, 3) }, tSB), 404, 'org.not_found');
+    assertError(await create({ ...base(), idNumber: idNumber('1979-03-15', false, 3) }, tM), 404, 'org.not_found');
+    const res = await api('POST', '/api/v1/members', { token: tC, body: { ...base(), orgId: who.townshipAdmin.orgId, idNumber: idNumber('1979-03-15', false, 3) } });
+    assertError(res, 400, 'member.invalid', 'orgId');
+  });
+});
+
+describe('read, edit, status, reveal, history', () => {
+  let m, b;
+  before(async () => {
+    b = { ...base(), name: '钱进', gender: 'male', idNumber: idNumber('1975-05-05', true, 9), birthDate: '1975-05-05' };
+    m = assertData(await create(b), 201);
+  });
+
+  test('outside the subtree a member looks exactly like a missing one', async () => {
+    const outside = await api('GET', `/api/v1/members/${m.id}`, { token: tSB });
+    const missing = await api('GET', '/api/v1/members/99999999', { token: tSB });
+    assertError(outside, 404, 'member.not_found');
+    assert.equal(outside.text, missing.text);
+    assertError(await api('GET', `/api/v1/members/${m.id}`, { token: tA }), 404, 'member.not_found');
+  });
+
+  test('an edit is checked whole: a bad field leaves everything unchanged', async () => {
+    const res = await api('PATCH', `/api/v1/members/${m.id}`, { token: tS, body: { name: '钱大进', joinedAt: '1980-01-01' } });
+    assertError(res, 400, 'member.invalid', 'joinedAt');
+    assert.equal(assertData(await api('GET', `/api/v1/members/${m.id}`, { token: tS })).name, '钱进');
+  });
+
+  test('an edit changes the fields, keeps history with the field names only', async () => {
+    const e = assertData(await api('PATCH', `/api/v1/members/${m.id}`, { token: tS, body: { phone: '13700001111', migrant: true, migrantPlace: '浙江省杭州市', education: '高中' } }));
+    assert.equal(e.phone, '137****1111');
+    assert.equal(e.migrant, true);
+    assert.equal(e.education, '高中');
+    const h = assertData(await api('GET', `/api/v1/members/${m.id}/history`, { token: tS }));
+    assert.equal(h.items[0].kind, 'edited');
+    assert.match(h.items[0].detail.fields, /phone/);
+    assert.ok(!JSON.stringify(h).includes('13700001111'), 'no phone in the history');
+    // null clears an optional field
+    const c = assertData(await api('PATCH', `/api/v1/members/${m.id}`, { token: tS, body: { migrant: false, migrantPlace: null } }));
+    assert.equal(c.migrant, false);
+    assert.equal(c.migrantPlace, null);
+  });
+
+  test('reveal: the secretary sees the full values, audited; others cannot', async () => {
+    const r = assertData(await api('POST', `/api/v1/members/${m.id}/reveal`, { token: tS }));
+    assert.equal(r.idNumber, b.idNumber);
+    assert.equal(r.phone, '13700001111');
+    const audit = sqlite(join(srv.dataDir, 'zhibu.db'), `SELECT action, target, detail FROM audit_log WHERE action = 'member.reveal'`);
+    assert.match(audit.stdout, new RegExp(`member:${m.id}`));
+    assert.ok(!audit.stdout.includes(b.idNumber));
+    assertError(await api('POST', `/api/v1/members/${m.id}/reveal`, { token: tSB }), 404, 'member.not_found');
+    assertError(await api('POST', `/api/v1/members/${m.id}/reveal`, { token: tA }), 404, 'member.not_found');
+  });
+
+  test('a member reads and reveals their own record, not another one', async () => {
+    const own = assertData(await api('GET', `/api/v1/members/${who.member.memberId}`, { token: tM }));
+    assert.equal(own.self, true);
+    assert.equal(own.canEdit, false);
+    assertData(await api('POST', `/api/v1/members/${who.member.memberId}/reveal`, { token: tM }));
+    assertError(await api('GET', `/api/v1/members/${m.id}`, { token: tM }), 404, 'member.not_found');
+    assertError(await api('PATCH', `/api/v1/members/${who.member.memberId}`, { token: tM, body: { name: 'x' } }), 404, 'member.not_found');
+  });
+
+  test('status: deceased with a reason leaves the active roster and the counts; history keeps the reason', async () => {
+    const before = await memberCount(villageA);
+    const s = assertData(await api('POST', `/api/v1/members/${m.id}/status`, { token: tS, body: { status: 'deceased', date: '2026-01-02', reason: '因病去世' } }));
+    assert.equal(s.status, 'deceased');
+    assert.equal(await memberCount(villageA), before - 1);
+    const active = await listAll(api, tS, `/api/v1/members?orgId=${villageA}`);
+    assert.ok(!active.some((x) => x.id === m.id));
+    const all = await listAll(api, tS, `/api/v1/members?orgId=${villageA}&status=all`);
+    assert.ok(all.some((x) => x.id === m.id && x.status === 'deceased'));
+    const h = assertData(await api('GET', `/api/v1/members/${m.id}/history`, { token: tS }));
+    assert.equal(h.items[0].kind, 'status');
+    assert.equal(h.items[0].reason, '因病去世');
+    assert.equal(h.items[0].detail.to, 'deceased');
+    assertError(await api('POST', `/api/v1/members/${m.id}/status`, { token: tS, body: { status: 'transferred_out', date: '2026-01-02', reason: 'x' } }), 400, 'member.invalid', 'status');
+    assertError(await api('POST', `/api/v1/members/${m.id}/status`, { token: tS, body: { status: 'normal', date: '2026-01-03' } }), 400, 'request.invalid', 'reason');
+  });
+});
+
+describe('sub-records: posts, rewards, penalties, training', () => {
+  test('add, list, delete; a penalty note is sealed at rest', async () => {
+    const id = who.member.memberId;
+    const r = assertData(await api('POST', `/api/v1/members/${id}/records`, { token: tS, body: { kind: 'penalty', title: '警告处分', issuer: '东岭镇纪委', startDate: '2020-05-01', note: '记录说明XYZ123' } }), 201);
+    assert.equal(r.kind, 'penalty');
+    assert.equal(r.note, '记录说明XYZ123');
+    assertData(await api('POST', `/api/v1/members/${id}/records`, { token: tS, body: { kind: 'training', title: '农村党员冬训', startDate: '2025-12-01', endDate: '2025-12-03' } }), 201);
+    assertError(await api('POST', `/api/v1/members/${id}/records`, { token: tS, body: { kind: 'post', title: 'x', startDate: '2025-12-01', endDate: '2025-11-01' } }), 400, 'member.invalid', 'endDate');
+    let list = assertData(await api('GET', `/api/v1/members/${id}/records`, { token: tS }));
+    assert.equal(list.items.length, 2);
+    // the member sees their own sub-records
+    assert.equal(assertData(await api('GET', `/api/v1/members/${id}/records`, { token: tM })).items.length, 2);
+    const dump = sqlite(join(srv.dataDir, 'zhibu.db'), 'SELECT quote(note_sealed) FROM member_records');
+    assert.ok(!dump.stdout.includes(Buffer.from('记录说明XYZ123').toString('hex').toUpperCase()));
+    assertData(await api('DELETE', `/api/v1/members/${id}/records/${r.id}`, { token: tS }));
+    list = assertData(await api('GET', `/api/v1/members/${id}/records`, { token: tS }));
+    assert.equal(list.items.length, 1);
+    assertError(await api('DELETE', `/api/v1/members/${id}/records/${r.id}`, { token: tS }), 404, 'member.record_not_found');
+  });
+});
+
+describe('corrections proposed by the member', () => {
+  test('propose -> the secretary\'s inbox -> accept changes the record', async () => {
+    const id = who.member.memberId;
+    const c = assertData(await api('POST', `/api/v1/members/${id}/corrections`, { token: tM, body: { phone: '13611112222', note: '换了新手机号' } }), 201);
+    assert.equal(c.state, 'pending');
+    assert.equal(c.fields, 'phone');
+    assert.equal(c.changes.phone, '13611112222', 'the member sees their own proposal');
+    const inbox = assertData(await api('GET', `/api/v1/corrections?orgId=${villageA}&state=pending`, { token: tS }));
+    assert.ok(inbox.items.some((x) => x.id === c.id));
+    assertError(await api('GET', `/api/v1/corrections?orgId=${villageA}`, { token: tSB }), 404, 'org.not_found');
+    assertError(await api('POST', `/api/v1/corrections/${c.id}/accept`, { token: tSB }), 404, 'correction.not_found');
+    assertError(await api('POST', `/api/v1/corrections/${c.id}/accept`, { token: tM }), 404, 'correction.not_found');
+    const done = assertData(await api('POST', `/api/v1/corrections/${c.id}/accept`, { token: tS }));
+    assert.equal(done.state, 'accepted');
+    assert.equal(assertData(await api('GET', `/api/v1/members/${id}`, { token: tM })).phone, '136****2222');
+    assertError(await api('POST', `/api/v1/corrections/${c.id}/accept`, { token: tS }), 409, 'correction.state');
+  });
+
+  test('reject with a reason; invalid or foreign proposals are refused', async () => {
+    const id = who.member.memberId;
+    assertError(await api('POST', `/api/v1/members/${id}/corrections`, { token: tM, body: { birthDate: '1999-01-01' } }), 400, 'member.invalid', 'idNumber');
+    assertError(await api('POST', `/api/v1/members/${who.migrant.memberId}/corrections`, { token: tM, body: { name: '改名' } }), 404, 'member.not_found');
+    assertError(await api('POST', `/api/v1/members/${id}/corrections`, { token: tM, body: { category: 'probationary' } }), 400, 'request.unknown_field', 'category');
+    const c = assertData(await api('POST', `/api/v1/members/${id}/corrections`, { token: tM, body: { education: '研究生' } }), 201);
+    assertError(await api('POST', `/api/v1/corrections/${c.id}/reject`, { token: tS, body: {} }), 400, 'request.invalid', 'reason');
+    const r = assertData(await api('POST', `/api/v1/corrections/${c.id}/reject`, { token: tS, body: { reason: '请提供学历证明' } }));
+    assert.equal(r.state, 'rejected');
+    const mine = assertData(await api('GET', `/api/v1/members/${id}/corrections`, { token: tM }));
+    assert.equal(mine.items[0].decisionReason, '请提供学历证明');
+  });
+});
+
+describe('roster filters and paging', () => {
+  test('migrant, gender, age band, occupation and category filters hold for every row', async () => {
+    const county = who.countyAdmin.orgId;
+    const cases = [
+      ['migrant=true', (x) => x.migrant === true],
+      ['gender=female', (x) => x.gender === 'female'],
+      ['ageBand=over60', (x) => x.age >= 61],
+      ['ageBand=under35', (x) => x.age < 35],
+      [`occupation=${encodeURIComponent('外出务工')}`, (x) => x.occupation === '外出务工'],
+      ['category=probationary', (x) => x.category === 'probationary'],
+    ];
+    for (const [q, ok] of cases) {
+      const items = await listAll(api, tS, `/api/v1/members?orgId=${villageA}&${q}`);
+      assert.ok(items.length > 0 || q.includes('probationary'), `${q}: some rows`);
+      assert.ok(items.every(ok), `${q}: every row matches`);
+    }
+    const page = assertData(await api('GET', `/api/v1/members?orgId=${county}&limit=7&migrant=true`, { token: tC }));
+    assert.equal(page.items.length, 7);
+    assert.ok(page.next);
+    const next = assertData(await api('GET', `/api/v1/members?orgId=${county}&limit=7&migrant=true&after=${page.next}`, { token: tC }));
+    assert.ok(next.items.every((x) => !page.items.some((y) => y.id === x.id)), 'pages do not overlap');
+    assertError(await api('GET', `/api/v1/members?orgId=${county}&ageBand=old`, { token: tC }), 400, 'request.invalid', 'ageBand');
+    assertError(await api('GET', `/api/v1/members?orgId=${county}&after=bad!`, { token: tC }), 400, 'request.invalid', 'after');
+  });
+
+  test('a Chinese name search with one or two characters finds the members', async () => {
+    const all = await listAll(api, tS, `/api/v1/members?orgId=${villageA}`);
+    const name = all[0].name;
+    for (const q of [name.slice(0, 1), name.slice(0, 2), name]) {
+      const items = await listAll(api, tS, `/api/v1/members?orgId=${villageA}&q=${encodeURIComponent(q)}`);
+      assert.ok(items.some((x) => x.id === all[0].id), `q=${q}`);
+      assert.ok(items.every((x) => x.name.includes(q)), `q=${q}: only matching names`);
+    }
+  });
+});
+
+describe('the canary ID number never appears in plain text at rest or in the logs', () => {
+  test('database, WAL, backup and logs hold no plain canary', async () => {
+    const canary = idNumber('1968-08-08', true, 321);
+    const m = assertData(await create({ ...base(), name: '金丝雀', gender: 'male', birthDate: '1968-08-08', idNumber: canary, address: '云岭县金丝雀路8号' }), 201);
+    assert.ok(!JSON.stringify(m).includes(canary));
+    // every flow that carries it: list by it, reveal, a correction by the member is not possible (no account), an edit re-sealing it
+    assertData(await api('GET', `/api/v1/members?orgId=${villageA}&q=${canary}`, { token: tS }));
+    assertData(await api('POST', `/api/v1/members/${m.id}/reveal`, { token: tS }));
+    assertData(await api('PATCH', `/api/v1/members/${m.id}`, { token: tS, body: { idNumber: canary.toLowerCase().replace('X', 'x'), name: '金丝雀二' } }));
+    const dup = await create({ ...base(), birthDate: '1968-08-08', gender: 'male', idNumber: canary });
+    assertError(dup, 409, 'member.duplicate');
+    const dir = srv.dataDir;
+    const grep = (file) => {
+      const bytes = readFileSync(file);
+      return bytes.includes(Buffer.from(canary)) || bytes.includes(Buffer.from(canary.slice(0, 17)));
+    };
+    // the WAL while the server runs
+    const wal = join(dir, 'zhibu.db-wal');
+    if (existsSync(wal)) {
+      const copy = join(tempDir(), 'wal-copy');
+      copyFileSync(wal, copy);
+      assert.equal(grep(copy), false, 'canary in the WAL');
+    }
+    const backup = join(tempDir(), 'backup.db');
+    const r = srv.run(['backup', '--data', dir, '--out', backup]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(grep(backup), false, 'canary in the backup');
+    assert.equal(grep(join(dir, 'zhibu.db')), false, 'canary in the database file');
+    assert.ok(!srv.stderr().includes(canary.slice(0, 17)), 'canary in the server log');
+    for (const f of readdirSync(dir)) if (/\.log$/.test(f)) assert.equal(grep(join(dir, f)), false, `canary in ${f}`);
+    assert.ok(!readFileSync(join(dir, 'zhibu.db')).includes(Buffer.from('金丝雀路')), 'the address is sealed');
+  });
+});

@@ -13,6 +13,7 @@ const struct route *const route_tables[] = {
     members_routes, /* members: roster, record, create, edit, status, reveal, history, sub-records
                      */
     audit_routes,   /* audit: the log, for auditors */
+    stats_routes,   /* orgs/{id}/stats: live figures with drill-down */
     corrections_routes, /* members/{id}/corrections, corrections: proposed by members, decided */
     NULL,
 };

@@ -113,7 +113,7 @@ static int64_t add_member(struct db *db, struct arena *a, int64_t branch, const 
     date_str(full, join_year + 1, jm, 1 + (int)rnd(28));
     /* Most have paid up to last month; some are behind (a few by 3-6 months). */
     uint32_t r = rnd(100);
-    int behind = r < 70 ? 1 : r < 85 ? 2 : r < 92 ? 3 : r < 97 ? 4 : 6;
+    int behind = r < 70 ? 1 : r < 85 ? 2 : r < 92 ? 3 : r < 97 ? 4 : 7;
     int pm = now.tm_year * 12 + now.tm_mon - behind;
     snprintf(paid, sizeof(paid), "%04d-%02d", (1900 + pm / 12) % 10000, (pm % 12 + 1) % 100);
     bool retiree = !strcmp(occupation, "退休人员");

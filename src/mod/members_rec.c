@@ -73,6 +73,15 @@ bool month_parse(const char *s, int *y, int *m)
     return *y >= 1900 && *y <= 2200 && *m >= 1 && *m <= 12;
 }
 
+char *month_minus(struct arena *a, const char *month, int k)
+{
+    int y, m;
+    if (!month_parse(month, &y, &m))
+        return arena_strdup(a, month);
+    int t = y * 12 + (m - 1) - k;
+    return arena_printf(a, "%04d-%02d", t / 12, t % 12 + 1);
+}
+
 int64_t dues_standard_fen(const char *basis, int64_t income_fen)
 {
     if (!strcmp(basis, "student") || !strcmp(basis, "unemployed") || !strcmp(basis, "subsistence"))
@@ -210,6 +219,7 @@ static size_t member_dims(const struct member_rec *m, struct dim_value *out, cha
     out[n++] = (struct dim_value){"category", m->category};
     out[n++] = (struct dim_value){"gender", m->gender};
     out[n++] = (struct dim_value){"birth_year", year};
+    out[n++] = (struct dim_value){"birth_day", m->birth_date};
     out[n++] = (struct dim_value){"education", m->education ? m->education : ""};
     out[n++] = (struct dim_value){"ethnicity", m->ethnicity ? m->ethnicity : ""};
     out[n++] = (struct dim_value){"occupation", m->occupation};
@@ -252,6 +262,7 @@ int member_counts_recount(struct db *db)
         {"category", "category"},
         {"gender", "gender"},
         {"birth_year", "substr(birth_date, 1, 4)"},
+        {"birth_day", "birth_date"},
         {"education", "COALESCE(education, '')"},
         {"ethnicity", "COALESCE(ethnicity, '')"},
         {"occupation", "occupation"},

@@ -11,6 +11,7 @@ extern const struct route roles_routes[];
 extern const struct route members_routes[];
 extern const struct route audit_routes[];
 extern const struct route corrections_routes[];
+extern const struct route stats_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -53,6 +54,19 @@ bool member_enum_ok(const char *const *choices, const char *v);
 bool member_status_counted(const char *status);
 /* "YYYY-MM" strictly. */
 bool month_parse(const char *s, int *y, int *m);
+/* The month k months before "YYYY-MM" (arena). */
+char *month_minus(struct arena *a, const char *month, int k);
+
+/* Dues arrears (DOMAIN.md: six months unpaid counts as leaving the party, so
+ * warn well before): months unpaid up to last month (the current month is
+ * not yet due) from paid_through ("YYYY-MM"; NULL or "": from the month of
+ * joining). */
+#define DUES_WARN_MONTHS 3
+#define DUES_ALERT_MONTHS 4
+#define DUES_LAPSE_MONTHS 6
+void dues_last_month(char out[8]);
+int dues_months_unpaid(const char *paid_through, const char *joined_at);
+
 /* The monthly dues standard in fen for a basis and monthly after-tax income
  * (DOMAIN.md bands); -1 for farmers (20..100 fen, the branch decides). */
 int64_t dues_standard_fen(const char *basis, int64_t income_fen);

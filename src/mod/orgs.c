@@ -198,7 +198,6 @@ static int h_get(struct req *req)
     return org_respond(req, req_id(req), 200);
 }
 
-
 /* Writes the page of ORG_COLUMNS rows; the cursor is the id, or the path. */
 static int org_list_respond(struct page *pg, struct db_stmt *st, bool by_path)
 {
@@ -259,92 +258,6 @@ static int h_subtree(struct req *req)
                              "path < ? AND deleted_at IS NULL ORDER BY path LIMIT ?",
                  "ssi", from, org_path_end(&req->arena, path), (int64_t)pg.limit + 1);
     return org_list_respond(&pg, st, true);
-}
-
-/* The date `years` years before today, "YYYY-MM-DD" (arena): birth dates
- * after it belong to people younger than that. */
-static const char *years_ago(struct arena *a, int years)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900 - years, tm.tm_mon + 1, tm.tm_mday);
-}
-
-/*
- * GET /api/v1/orgs/{id}/stats -> live figures of the members in the subtree:
- * {orgId, members, full, probationary, female, male, migrant, branches,
- *  ageBands: [{band, count}], occupations: [{occupation, count}]}
- * Counts members with status normal. Errors: org.not_found. roster.read.
- */
-static int h_stats(struct req *req)
-{
-    int64_t id = req_id(req);
-    const char *path = org_path(req->db, &req->arena, id);
-    if (!path)
-        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    const char *end = org_path_end(&req->arena, path);
-    const char *y35 = years_ago(&req->arena, 35), *y46 = years_ago(&req->arena, 46),
-               *y61 = years_ago(&req->arena, 61);
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_kv_int(j, "orgId", id);
-    struct db_stmt *st = db_query(
-        req->db,
-        "SELECT COUNT(*), "
-        "COALESCE(SUM(CASE WHEN m.category = 'probationary' THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN m.gender = 'female' THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN m.migrant <> 0 THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN m.birth_date > ? THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN m.birth_date <= ? AND m.birth_date > ? THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN m.birth_date <= ? AND m.birth_date > ? THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN m.birth_date <= ? THEN 1 ELSE 0 END), 0) "
-        "FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= ? AND o.path < ? "
-        "AND m.deleted_at IS NULL AND m.status = 'normal'",
-        "ssssssss", y35, y35, y46, y46, y61, y61, path, end);
-    if (db_next(st)) {
-        int64_t n = db_int(st, 0), prob = db_int(st, 1), female = db_int(st, 2);
-        jw_kv_int(j, "members", n);
-        jw_kv_int(j, "full", n - prob);
-        jw_kv_int(j, "probationary", prob);
-        jw_kv_int(j, "female", female);
-        jw_kv_int(j, "male", n - female);
-        jw_kv_int(j, "migrant", db_int(st, 3));
-        static const char *const bands[] = {"under35", "35to45", "46to60", "over60"};
-        jw_key(j, "ageBands");
-        jw_arr_begin(j);
-        for (int b = 0; b < 4; b++) {
-            jw_obj_begin(j);
-            jw_kv_str(j, "band", bands[b]);
-            jw_kv_int(j, "count", db_int(st, 4 + b));
-            jw_obj_end(j);
-        }
-        jw_arr_end(j);
-    }
-    db_done(st);
-    int64_t branches = 0;
-    db_get_int(req->db, &branches,
-               "SELECT COUNT(*) FROM orgs WHERE path >= ? AND path < ? AND level = 'branch' AND "
-               "deleted_at IS NULL AND closed_at IS NULL",
-               "ss", path, end);
-    jw_kv_int(j, "branches", branches);
-    jw_key(j, "occupations");
-    jw_arr_begin(j);
-    st = db_query(req->db,
-                  "SELECT m.occupation, COUNT(*) FROM members m JOIN orgs o ON o.id = m.org_id "
-                  "WHERE o.path >= ? AND o.path < ? AND m.deleted_at IS NULL AND m.status = "
-                  "'normal' GROUP BY m.occupation ORDER BY COUNT(*) DESC, m.occupation",
-                  "ss", path, end);
-    while (db_next(st)) {
-        jw_obj_begin(j);
-        jw_kv_str(j, "occupation", db_text(st, 0));
-        jw_kv_int(j, "count", db_int(st, 1));
-        jw_obj_end(j);
-    }
-    db_done(st);
-    jw_arr_end(j);
-    jw_obj_end(j);
-    return 200;
 }
 
 static const struct param create_body[] = {
@@ -573,8 +486,6 @@ const struct route orgs_routes[] = {
      page_query, NULL, 0},
     {"GET", "/api/v1/orgs/{id}/subtree", h_subtree, SCOPE_PATH_ORG, PERM_ORG_READ, NULL, page_query,
      NULL, 0},
-    {"GET", "/api/v1/orgs/{id}/stats", h_stats, SCOPE_PATH_ORG, PERM_ROSTER_READ, NULL, NULL, NULL,
-     0},
     {"POST", "/api/v1/orgs", h_create, SCOPE_BODY_ORG, PERM_ORG_ADMIN, "parentId", NULL,
      create_body, 0},
     {"PATCH", "/api/v1/orgs/{id}", h_rename, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, rename_body,

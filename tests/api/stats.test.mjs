@@ -2,7 +2,7 @@
 // who may read its roster, and nothing for anyone else.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertData, assertError, listAll, startServer } from './helpers.mjs';
+import { assertData, assertError, idNumber, listAll, startServer } from './helpers.mjs';
 
 let srv, api, who;
 const tok = {};
@@ -59,4 +59,51 @@ test('stats: outside the roster scope it answers like a missing organisation', a
   // A plain member may see their branch but not its figures.
   assertError(await api('GET', `/api/v1/orgs/${who.member.orgId}/stats`, { token: tok.member }), 404, 'org.not_found');
   assertError(await api('GET', `/api/v1/orgs/${who.townshipAdmin.orgId}/stats`), 401, 'auth.required');
+});
+
+test('stats: every breakdown adds up to the members, and children drill down', async () => {
+  const county = who.countyAdmin.orgId;
+  const s = assertData(await api('GET', `/api/v1/orgs/${county}/stats`, { token: tok.countyAdmin }));
+  const sum = (xs) => xs.reduce((n, x) => n + x.count, 0);
+  assert.ok(s.members > 1000);
+  assert.equal(sum(s.occupations), s.members);
+  assert.equal(sum(s.educations), s.members);
+  assert.equal(sum(s.ethnicities), s.members);
+  assert.equal(sum(s.addedHow), s.members);
+  const d = s.dues;
+  assert.equal(d.paidUp + d.behind + d.warning + d.alert + d.lapsed + d.neverPaid, s.members);
+  assert.ok(d.warning + d.alert + d.lapsed > 0, 'the demo has members behind with dues');
+  assert.equal(s.series.length, 24);
+  assert.ok(s.series.every((x) => /^\d{4}-\d{2}$/.test(x.month)));
+  assert.equal(s.children.reduce((n, c) => n + c.members, 0), s.members);
+  // drill down: a township's figures equal its row in the county's children
+  const first = s.children[0];
+  const t = assertData(await api('GET', `/api/v1/orgs/${first.id}/stats`, { token: tok.countyAdmin }));
+  assert.equal(t.members, first.members);
+  assert.equal(t.migrant, first.migrant);
+  assert.equal(t.dues.warning + t.dues.alert + t.dues.lapsed, first.duesWarning);
+});
+
+test('stats: a new member, a status change and an edit move the figures at once', async () => {
+  const village = who.secretaryA.orgId;
+  const county = who.countyAdmin.orgId;
+  const get = async (id) => assertData(await api('GET', `/api/v1/orgs/${id}/stats`, { token: tok.countyAdmin }));
+  const v0 = await get(village), c0 = await get(county);
+  const body = { orgId: village, name: '统计测试', gender: 'female', birthDate: '1999-02-03', idNumber: idNumber('1999-02-03', false, 44), occupation: '外出务工', migrant: true, migrantPlace: '上海市', joinedAt: '2024-03-01', category: 'probationary' };
+  const m = assertData(await api('POST', '/api/v1/members', { token: tok.secretaryA, body }), 201);
+  const v1 = await get(village), c1 = await get(county);
+  for (const [a, b] of [[v0, v1], [c0, c1]]) {
+    assert.equal(b.members, a.members + 1);
+    assert.equal(b.female, a.female + 1);
+    assert.equal(b.migrant, a.migrant + 1);
+    assert.equal(b.probationary, a.probationary + 1);
+    assert.equal(b.ageBands[0].count, a.ageBands[0].count + 1);
+  }
+  assertData(await api('PATCH', `/api/v1/members/${m.id}`, { token: tok.secretaryA, body: { migrant: false, migrantPlace: null } }));
+  assert.equal((await get(county)).migrant, c0.migrant);
+  assertData(await api('POST', `/api/v1/members/${m.id}/status`, { token: tok.secretaryA, body: { status: 'left', date: '2026-02-01', reason: '本人申请' } }));
+  const c3 = await get(county);
+  assert.equal(c3.members, c0.members);
+  assert.equal(c3.female, c0.female);
+  assert.deepEqual(c3.ageBands, c0.ageBands);
 });

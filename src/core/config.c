@@ -12,6 +12,7 @@ void config_defaults(struct config *c)
     snprintf(c->data_dir, sizeof(c->data_dir), "./data");
     c->threads = 0;
     c->max_body = 1024 * 1024;
+    c->max_upload = 64 * 1024 * 1024;
     c->max_header = 16 * 1024;
     c->conn_timeout = 30;
     c->max_connections = 4096;
@@ -60,15 +61,16 @@ static bool config_apply(struct config *c, const char *key, const char *v)
         return config_set_listen(c, v);
     if (!strcmp(key, "web_root"))
         return snprintf(c->web_root, sizeof(c->web_root), "%s", v) < (int)sizeof(c->web_root);
-#define INT_KEY(name, field, min, max)                                                           \
-    if (!strcmp(key, name)) {                                                                    \
-        if (!parse_int(v, min, max, &n))                                                         \
-            return false;                                                                        \
-        c->field = n;                                                                            \
-        return true;                                                                             \
+#define INT_KEY(name, field, min, max)                                                             \
+    if (!strcmp(key, name)) {                                                                      \
+        if (!parse_int(v, min, max, &n))                                                           \
+            return false;                                                                          \
+        c->field = n;                                                                              \
+        return true;                                                                               \
     }
     INT_KEY("threads", threads, 0, 256)
     INT_KEY("max_body", max_body, 1024, 1024 * 1024 * 1024)
+    INT_KEY("max_upload", max_upload, 1024, 1024 * 1024 * 1024)
     INT_KEY("max_header", max_header, 4096, 1024 * 1024)
     INT_KEY("conn_timeout", conn_timeout, 1, 3600)
     INT_KEY("max_connections", max_connections, 16, 1000000)

@@ -10,17 +10,18 @@ struct config {
     char listen_host[64];
     int listen_port;
     char data_dir[512];
-    char web_root[512];         /* "" -> look for web/dist */
-    int threads;                /* 0 -> number of cores */
-    size_t max_body;            /* bytes */
-    size_t max_header;          /* bytes of request line + headers per connection */
-    int conn_timeout;           /* seconds of inactivity */
+    char web_root[512]; /* "" -> look for web/dist */
+    int threads;        /* 0 -> number of cores */
+    size_t max_body;    /* bytes */
+    size_t max_upload;  /* bytes, for file uploads (roster import) */
+    size_t max_header;  /* bytes of request line + headers per connection */
+    int conn_timeout;   /* seconds of inactivity */
     int max_connections;
-    bool cookie_secure;         /* add Secure to cookies (behind TLS) */
-    bool trust_proxy;           /* use X-Forwarded-For / -Proto */
-    int login_max_failures;     /* failed logins evaluated per phone per hour */
-    int member_session_days;    /* sliding session for members */
-    int admin_session_hours;    /* absolute lifetime for admin roles */
+    bool cookie_secure;      /* add Secure to cookies (behind TLS) */
+    bool trust_proxy;        /* use X-Forwarded-For / -Proto */
+    int login_max_failures;  /* failed logins evaluated per phone per hour */
+    int member_session_days; /* sliding session for members */
+    int admin_session_hours; /* absolute lifetime for admin roles */
     enum log_level log_level;
 };
 

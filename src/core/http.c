@@ -54,6 +54,10 @@ static void render_error(struct req *req)
     jw_kv_str(j, "message", req->err_msg ? req->err_msg : e->message);
     if (req->err_field)
         jw_kv_str(j, "field", req->err_field);
+    if (req->err_key) {
+        jw_key(j, req->err_key);
+        jw_raw(j, req->err_raw, strlen(req->err_raw));
+    }
     jw_obj_end(j);
     jw_obj_end(j);
     req->status = e->status;
@@ -90,6 +94,38 @@ static enum MHD_Result send_json(struct req *req)
         MHD_add_response_header(r, "Allow", allow);
     }
     return queue(req, req->status, r);
+}
+
+/* A file answer (ROUTE_RAW): sent from the descriptor with sendfile. */
+static enum MHD_Result send_file(struct req *req)
+{
+    struct MHD_Response *r = MHD_create_response_from_fd64((uint64_t)req->file_size, req->file_fd);
+    req->file_fd = -1; /* MHD closes it */
+    if (!r) {
+        req_fail(req, ERR_INTERNAL, "cannot send the file");
+        render_error(req);
+        return send_json(req);
+    }
+    MHD_add_response_header(r, "Content-Type", req->file_type);
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    /* RFC 6266 / 8187: an ASCII fallback and the UTF-8 name percent-encoded. */
+    struct buf b;
+    buf_init_arena(&b, &req->arena);
+    buf_addstr(&b, "attachment; filename=\"download");
+    const char *dot = strrchr(req->file_name, '.');
+    if (dot && strlen(dot) < 8 && !strpbrk(dot, "\"\\;"))
+        buf_addstr(&b, dot);
+    buf_addstr(&b, "\"; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)req->file_name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            buf_addch(&b, (char)*p);
+        else
+            buf_printf(&b, "%%%02X", *p);
+    }
+    MHD_add_response_header(r, "Content-Disposition", b.data);
+    add_security_headers(r, csp_api);
+    return queue(req, 200, r);
 }
 
 /* ---- request bookkeeping ---- */
@@ -153,6 +189,8 @@ static struct req *req_new(struct MHD_Connection *conn, const char *method, cons
     req->method = arena_strdup(&req->arena, method);
     req->path = arena_strdup(&req->arena, url);
     req->err = -1;
+    req->file_fd = -1;
+    req->max_body = cfg.max_body;
     req->audit_tail = &req->audit;
     buf_init_arena(&req->body_raw, &req->arena);
     buf_init_arena(&req->out, &req->arena);
@@ -196,6 +234,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     if (req->status == 0)
         req->status = 499; /* the client went away before an answer */
     log_access(req);
+    if (req->file_fd >= 0)
+        close(req->file_fd);
     arena_release(&req->arena);
     free(req);
     *con_cls = NULL;
@@ -236,8 +276,7 @@ static void flush_audit(struct req *req)
     if (!req->audit || !req->db)
         return;
     if (db_begin(req->db, true) != DB_OK) {
-        log_error("audit: cannot write %s rows of request %s", req->audit->action,
-                  req->request_id);
+        log_error("audit: cannot write %s rows of request %s", req->audit->action, req->request_id);
         return;
     }
     write_audit(req);
@@ -278,8 +317,8 @@ static int idem_check(struct req *req)
         size_t n;
         const void *fp = db_blob(q, 0, &n);
         if (n != sizeof(req->idem_fp) || memcmp(fp, req->idem_fp, n) != 0) {
-            rc = req_fail(req, ERR_IDEM_MISMATCH, "Idempotency-Key %s was used with another request",
-                          req->idem_key);
+            rc = req_fail(req, ERR_IDEM_MISMATCH,
+                          "Idempotency-Key %s was used with another request", req->idem_key);
         } else {
             req->status = (int)db_int(q, 1);
             buf_reset(&req->out);
@@ -388,8 +427,8 @@ static int authorize(struct req *req)
     if (r->scope == SCOPE_LOGIN) {
         if (principal_has(req->who, r->perm))
             return 0;
-        req_audit(req, "access.denied", 0, NULL, "denied", "%s %s needs %s", req->method,
-                  req->path, perm_name(r->perm));
+        req_audit(req, "access.denied", 0, NULL, "denied", "%s %s needs %s", req->method, req->path,
+                  perm_name(r->perm));
         return req_fail(req, ERR_FORBIDDEN, NULL);
     }
     int64_t org = scope_org(req);
@@ -482,7 +521,7 @@ static enum MHD_Result handle_api(struct req *req)
     case MATCH_OK:
         req->route = r;
         if (req->body_too_large)
-            req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", cfg.max_body);
+            req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", req->max_body);
         else
             run_route(req);
         break;
@@ -492,6 +531,8 @@ static enum MHD_Result handle_api(struct req *req)
     flush_audit(req);
     if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
         session_touch(req->db, req->who->session_id);
+    if (req->file_fd >= 0 && req->err < 0 && req->status == 200)
+        return send_file(req);
     return send_json(req);
 }
 
@@ -568,8 +609,8 @@ static enum MHD_Result handle_static(struct req *req)
         if (gz && !not_modified)
             MHD_add_response_header(r, "Content-Encoding", "gzip");
     }
-    MHD_add_response_header(r, "Cache-Control", f->immutable ? "public, max-age=31536000, immutable"
-                                                             : "no-cache");
+    MHD_add_response_header(r, "Cache-Control",
+                            f->immutable ? "public, max-age=31536000, immutable" : "no-cache");
     if (!strcmp(f->path, "/sw.js"))
         MHD_add_response_header(r, "Service-Worker-Allowed", "/");
     add_security_headers(r, csp_app);
@@ -587,11 +628,18 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     if (!req) {
         req = req_new(conn, method, url);
         *con_cls = req;
+        /* A file upload route may take a larger body. */
+        const struct route *rt;
+        int64_t ids[ROUTE_MAX_PATH_PARAMS];
+        int nids;
+        if (router_match(method, req->path, &rt, ids, &nids) == MATCH_OK &&
+            (rt->flags & ROUTE_UPLOAD))
+            req->max_body = cfg.max_upload;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         int64_t len;
-        if (cl && parse_i64(cl, strlen(cl), &len) && (uint64_t)len > cfg.max_body) {
+        if (cl && parse_i64(cl, strlen(cl), &len) && (uint64_t)len > req->max_body) {
             /* Answer at once and let MHD close the connection: no need to read it. */
-            req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", cfg.max_body);
+            req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", req->max_body);
             render_error(req);
             return send_json(req);
         }
@@ -602,7 +650,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     if (req->status)
         return MHD_YES; /* answered already (oversized body): discard the rest */
     if (*upload_data_size) {
-        if (req->body_raw.len + *upload_data_size > cfg.max_body)
+        if (req->body_raw.len + *upload_data_size > req->max_body)
             req->body_too_large = true;
         else
             buf_add(&req->body_raw, upload_data, *upload_data_size);
@@ -636,8 +684,8 @@ int http_start(char *err, size_t errlen)
     struct sockaddr_in6 addr6 = {.sin6_family = AF_INET6,
                                  .sin6_port = htons((uint16_t)cfg.listen_port)};
     const struct sockaddr *sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, cfg.listen_host, &addr.sin_addr) == 1) {
         sa = (const struct sockaddr *)&addr;
     } else {
@@ -662,12 +710,11 @@ int http_start(char *err, size_t errlen)
      * let a second zhibu start on a port in use and split its connections. */
     daemon_handle = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, sa,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg.conn_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header, MHD_OPTION_NOTIFY_COMPLETED,
-        request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION, connection_notify, NULL,
-        MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        connection_notify, NULL, MHD_OPTION_END);
     if (!daemon_handle) {
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,
                  cfg.listen_port);

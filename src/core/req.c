@@ -3,6 +3,8 @@
  * route's declared parameters.
  */
 #include "app.h"
+
+#include <unistd.h>
 #include "core/validate.h"
 
 #include <jansson.h>
@@ -315,8 +317,7 @@ int req_validate_body(struct req *req)
     if (req->body_raw.len == 0 && req->nbody == 0)
         return 0;
     json_error_t jerr;
-    json_t *root = json_loadb(req->body_raw.data, req->body_raw.len,
-                              JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = json_loadb(req->body_raw.data, req->body_raw.len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
         return req_fail(req, ERR_BAD_JSON, "invalid JSON at line %d column %d: %s", jerr.line,
                         jerr.column, jerr.text);
@@ -340,8 +341,7 @@ int req_validate_body(struct req *req)
         }
         if (json_is_null(val)) {
             if (decl[i].flags & P_REQUIRED) {
-                rc = req_fail_field(req, ERR_INVALID, decl[i].name, "%s is required",
-                                    decl[i].name);
+                rc = req_fail_field(req, ERR_INVALID, decl[i].name, "%s is required", decl[i].name);
                 goto out;
             }
             req->body[i].null = true;
@@ -361,4 +361,21 @@ int req_validate_body(struct req *req)
 out:
     json_decref(root);
     return rc;
+}
+
+void req_fail_details(struct req *req, const char *key, const char *raw_json)
+{
+    req->err_key = arena_strdup(&req->arena, key);
+    req->err_raw = arena_strdup(&req->arena, raw_json);
+}
+
+int req_send_file(struct req *req, int fd, int64_t size, const char *type, const char *name)
+{
+    if (req->file_fd >= 0)
+        close(req->file_fd);
+    req->file_fd = fd;
+    req->file_size = size;
+    req->file_type = arena_strdup(&req->arena, type);
+    req->file_name = arena_strdup(&req->arena, name);
+    return 200;
 }

@@ -10,11 +10,11 @@ struct MHD_Connection;
 struct principal;
 
 struct audit_entry {
-    const char *action;     /* "auth.login", "org.create", ... */
-    int64_t org_id;         /* 0: none */
-    const char *target;     /* "org:12", "account:5" */
-    const char *result;     /* "ok", "denied", "failed" */
-    const char *detail;     /* free text, never secrets */
+    const char *action; /* "auth.login", "org.create", ... */
+    int64_t org_id;     /* 0: none */
+    const char *target; /* "org:12", "account:5" */
+    const char *result; /* "ok", "denied", "failed" */
+    const char *detail; /* free text, never secrets */
     struct audit_entry *next;
 };
 
@@ -30,29 +30,38 @@ struct req {
     const struct route *route;
     int64_t path_ids[ROUTE_MAX_PATH_PARAMS];
     int npath_ids;
-    struct value *query;    /* one per declared query param */
+    struct value *query; /* one per declared query param */
     size_t nquery;
-    struct value *body;     /* one per declared body field */
+    struct value *body; /* one per declared body field */
     size_t nbody;
-    struct buf body_raw;    /* request body as received */
+    struct buf body_raw; /* request body as received */
     bool body_too_large;
 
     struct db *db;
-    struct principal *who;  /* NULL when not logged in */
-    bool via_cookie;        /* authenticated by cookie: writes need CSRF */
+    struct principal *who; /* NULL when not logged in */
+    bool via_cookie;       /* authenticated by cookie: writes need CSRF */
 
     int status;
-    struct buf out;         /* response body */
+    struct buf out; /* response body */
     struct jw json;
     bool data_started;
-    bool data_done;         /* the envelope is closed */
+    bool data_done; /* the envelope is closed */
 
-    const char *idem_key;   /* Idempotency-Key of a write, NULL if none */
+    const char *idem_key; /* Idempotency-Key of a write, NULL if none */
     unsigned char idem_fp[32];
     bool idem_stored;
-    int err;                /* enum err_code, -1 if none */
+    int err; /* enum err_code, -1 if none */
     const char *err_msg;
     const char *err_field;
+
+    const char *err_key; /* extra member of the error object (req_fail_details) */
+    const char *err_raw; /* its JSON value */
+
+    int file_fd; /* ROUTE_RAW: a file to send (req_send_file), -1 if none */
+    int64_t file_size;
+    const char *file_type;
+    const char *file_name;
+    size_t max_body; /* body limit: max_body, or max_upload for ROUTE_UPLOAD */
 
     const char *set_cookie[4];
     int nset_cookie;
@@ -68,6 +77,18 @@ int req_fail(struct req *req, int err, const char *fmt, ...) PRINTF_LIKE(3, 4);
 int req_fail_field(struct req *req, int err, const char *field, const char *fmt, ...)
     PRINTF_LIKE(4, 5);
 
+/* Adds a member named key with the raw JSON value to the error object of the
+ * error recorded last (e.g. the row-level report of a refused import). */
+void req_fail_details(struct req *req, const char *key, const char *raw_json);
+
+/*
+ * Answers with a file instead of the JSON envelope (ROUTE_RAW routes): takes
+ * ownership of fd (closed after sending), size bytes, Content-Type type, and
+ * a download file name (UTF-8; sent as Content-Disposition: attachment).
+ * Returns 200.
+ */
+int req_send_file(struct req *req, int fd, int64_t size, const char *type, const char *name);
+
 /* The {id} path parameter (the first one). */
 int64_t req_id(struct req *req);
 
@@ -75,8 +96,8 @@ int64_t req_id(struct req *req);
 const struct value *req_query(struct req *req, const char *name);
 const struct value *req_body(struct req *req, const char *name);
 int64_t req_query_int(struct req *req, const char *name, int64_t dflt);
-const char *req_query_str(struct req *req, const char *name);   /* NULL if absent */
-const char *req_body_str(struct req *req, const char *name);    /* NULL if absent */
+const char *req_query_str(struct req *req, const char *name); /* NULL if absent */
+const char *req_body_str(struct req *req, const char *name);  /* NULL if absent */
 int64_t req_body_int(struct req *req, const char *name, int64_t dflt);
 
 /* A request header, or NULL. */

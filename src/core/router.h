@@ -13,9 +13,9 @@ struct req;
 typedef int (*handler_fn)(struct req *req);
 
 enum param_type {
-    P_ID,       /* positive int64 (JSON number or decimal string in a query) */
-    P_INT,      /* int64 within [min, max] */
-    P_STR,      /* UTF-8 string, length in characters within [min, max], no control chars */
+    P_ID,  /* positive int64 (JSON number or decimal string in a query) */
+    P_INT, /* int64 within [min, max] */
+    P_STR, /* UTF-8 string, length in characters within [min, max], no control chars */
     P_BOOL,
     P_ENUM,     /* one of choices */
     P_PHONE,    /* mainland mobile number, 11 digits, 1[3-9]... */
@@ -35,29 +35,30 @@ struct param {
 
 /* Who may call a route. Permissions are granted by roles (see auth.h). */
 enum scope {
-    SCOPE_PUBLIC,     /* no login */
-    SCOPE_LOGIN,      /* any logged-in account; perm, if set, on any organisation */
-    SCOPE_PATH_ORG,   /* perm on the organisation {id} of the path */
-    SCOPE_QUERY_ORG,  /* perm on the organisation in query field scope_field */
-    SCOPE_BODY_ORG,   /* perm on the organisation in body field scope_field */
-    SCOPE_OBJECT,     /* the handler finds the object's organisation and calls req_allowed() */
+    SCOPE_PUBLIC,    /* no login */
+    SCOPE_LOGIN,     /* any logged-in account; perm, if set, on any organisation */
+    SCOPE_PATH_ORG,  /* perm on the organisation {id} of the path */
+    SCOPE_QUERY_ORG, /* perm on the organisation in query field scope_field */
+    SCOPE_BODY_ORG,  /* perm on the organisation in body field scope_field */
+    SCOPE_OBJECT,    /* the handler finds the object's organisation and calls req_allowed() */
 };
 
 enum route_flags {
     ROUTE_OWN_TX = 1u << 0,  /* the handler opens its own transactions (slow work outside);
                                 unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
     ROUTE_NO_IDEM = 1u << 1, /* never store responses for Idempotency-Key (secrets in them) */
-    ROUTE_RAW = 1u << 2,     /* the handler builds the whole response (no JSON envelope) */
+    ROUTE_RAW = 1u << 2,     /* a 2xx answer is a file (req_send_file), errors are JSON */
+    ROUTE_UPLOAD = 1u << 3,  /* the body may be up to max_upload bytes (a file, not JSON) */
 };
 
 struct route {
     const char *method;
-    const char *path;           /* "/api/v1/orgs/{id}/children": {id} segments are P_ID */
+    const char *path; /* "/api/v1/orgs/{id}/children": {id} segments are P_ID */
     handler_fn handler;
     enum scope scope;
-    int perm;                   /* enum perm from auth.h; PERM_NONE for none */
-    const char *scope_field;    /* SCOPE_QUERY_ORG / SCOPE_BODY_ORG */
-    const struct param *query;  /* ended by {NULL} or NULL for none */
+    int perm;                  /* enum perm from auth.h; PERM_NONE for none */
+    const char *scope_field;   /* SCOPE_QUERY_ORG / SCOPE_BODY_ORG */
+    const struct param *query; /* ended by {NULL} or NULL for none */
     const struct param *body;
     unsigned flags;
 };
@@ -70,9 +71,9 @@ struct value {
     const char *name;
     enum param_type type;
     bool present;
-    bool null;          /* the body sent null (to clear an optional field); present is false */
-    int64_t i;          /* P_ID, P_INT, P_BOOL */
-    const char *s;      /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD (arena) */
+    bool null;     /* the body sent null (to clear an optional field); present is false */
+    int64_t i;     /* P_ID, P_INT, P_BOOL */
+    const char *s; /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD (arena) */
 };
 
 #define ROUTE_MAX_PATH_PARAMS 4

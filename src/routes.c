@@ -12,5 +12,7 @@ const struct route *const route_tables[] = {
     roles_routes,   /* roles: list, grant, revoke */
     members_routes, /* members: roster list, member */
     audit_routes,   /* audit: the log, for auditors */
+
+    transfers_routes, /* transfers: start, approve, reject, accept, return, cancel; lists */
     NULL,
 };

@@ -36,7 +36,15 @@
     X(ERR_ACCOUNT_NOT_FOUND, 404, "account.not_found", "no such account")                          \
     X(ERR_ROLE_NOT_FOUND, 404, "role.not_found", "no such role grant")                             \
     X(ERR_ROLE_EXISTS, 409, "role.exists", "the account already has this role there")              \
-    X(ERR_MEMBER_NOT_FOUND, 404, "member.not_found", "no such member")
+    X(ERR_MEMBER_NOT_FOUND, 404, "member.not_found", "no such member")                             \
+    X(ERR_TRANSFER_NOT_FOUND, 404, "transfer.not_found", "no such transfer")                       \
+    X(ERR_TRANSFER_STATE, 409, "transfer.state", "the transfer is not in a state for this step")   \
+    X(ERR_TRANSFER_OPEN_EXISTS, 409, "transfer.open_exists",                                       \
+      "the member already has an open transfer")                                                   \
+    X(ERR_TRANSFER_BAD_TARGET, 409, "transfer.bad_target",                                         \
+      "the destination is not an open branch other than the member's own")                         \
+    X(ERR_MEMBER_NOT_ON_ROSTER, 409, "member.not_on_roster",                                       \
+      "the member is not on a roster (transferred out, left or deceased)")
 
 enum err_code {
 #define X(id, status, code, msg) id,

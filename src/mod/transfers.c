@@ -111,7 +111,7 @@ static bool may_cancel(const struct principal *p, const struct transfer *t)
 
 /* ---- writing ---- */
 
-/* Writes {id, name} of a row in table ("accounts", "orgs", "members"), or null. */
+/* Writes key: {id, name} with the name sql finds for id (0 or no row: null). */
 static void write_ref(struct db *db, struct jw *j, const char *key, const char *sql, int64_t id)
 {
     jw_key(j, key);

@@ -439,7 +439,7 @@ describe('a member starts their own transfer, across counties', () => {
     const secView = assertData(await get(tok.otherSec, `/api/v1/transfers/${tr.id}`));
     assert.equal(secView.canAccept, false);
     assertError(await post(tok.otherSec, `/api/v1/transfers/${tr.id}/accept`), 403, 'auth.forbidden');
-    // Township B's admin-less side and the demo county's own admins cannot accept into another county.
+    // The sending county's admin cannot accept on the receiving side's behalf.
     assertError(await post(tok.countyAdmin, `/api/v1/transfers/${tr.id}/accept`), 403, 'auth.forbidden');
     const t = assertData(await post(tok.otherAdmin, `/api/v1/transfers/${tr.id}/accept`));
     assert.equal(t.state, 'completed');

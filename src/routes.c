@@ -15,5 +15,6 @@ const struct route *const route_tables[] = {
     audit_routes,   /* audit: the log, for auditors */
     stats_routes,   /* orgs/{id}/stats: live figures with drill-down */
     corrections_routes, /* members/{id}/corrections, corrections: proposed by members, decided */
+    transfers_routes,   /* transfers: start, approve, reject, accept, return, cancel; lists */
     NULL,
 };

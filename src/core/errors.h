@@ -41,7 +41,15 @@
     X(ERR_MEMBER_DUPLICATE, 409, "member.duplicate", "another member record has this ID number")   \
     X(ERR_MEMBER_RECORD_NOT_FOUND, 404, "member.record_not_found", "no such sub-record")           \
     X(ERR_CORRECTION_NOT_FOUND, 404, "correction.not_found", "no such correction")                 \
-    X(ERR_CORRECTION_STATE, 409, "correction.state", "the correction was already decided")
+    X(ERR_CORRECTION_STATE, 409, "correction.state", "the correction was already decided")         \
+    X(ERR_TRANSFER_NOT_FOUND, 404, "transfer.not_found", "no such transfer")                       \
+    X(ERR_TRANSFER_STATE, 409, "transfer.state", "the transfer is not in a state for this step")   \
+    X(ERR_TRANSFER_OPEN_EXISTS, 409, "transfer.open_exists",                                       \
+      "the member already has an open transfer")                                                   \
+    X(ERR_TRANSFER_BAD_TARGET, 409, "transfer.bad_target",                                         \
+      "the destination is not an open branch other than the member's own")                         \
+    X(ERR_MEMBER_NOT_ON_ROSTER, 409, "member.not_on_roster",                                       \
+      "the member is not on a roster (transferred out, left or deceased)")
 
 enum err_code {
 #define X(id, status, code, msg) id,

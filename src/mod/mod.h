@@ -12,6 +12,7 @@ extern const struct route members_routes[];
 extern const struct route audit_routes[];
 extern const struct route corrections_routes[];
 extern const struct route stats_routes[];
+extern const struct route transfers_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];

@@ -7,10 +7,12 @@
 #include "mod/mod.h"
 
 const struct route *const route_tables[] = {
-    account_routes, /* auth/login, auth/logout, me, me/password */
-    orgs_routes,    /* orgs/{id}, /children, /subtree, /stats; create, rename, move, close */
-    roles_routes,   /* roles: list, grant, revoke */
-    members_routes, /* members: roster list, member */
-    audit_routes,   /* audit: the log, for auditors */
+    account_routes,     /* auth/login, auth/logout, me, me/password */
+    orgs_routes,        /* orgs/{id}, /children, /subtree, /stats; create, rename, move, close */
+    roles_routes,       /* roles: list, grant, revoke */
+    members_routes,     /* members: roster list, member */
+    audit_routes,       /* audit: the log, for auditors */
+    dues_routes,        /* dues: ledger, summary, a member's dues, payments, reversal, standard */
+    development_routes, /* applicants: the development pipeline, steps, summary */
     NULL,
 };

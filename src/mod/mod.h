@@ -10,6 +10,8 @@ extern const struct route orgs_routes[];
 extern const struct route roles_routes[];
 extern const struct route members_routes[];
 extern const struct route audit_routes[];
+extern const struct route dues_routes[];
+extern const struct route development_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];

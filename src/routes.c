@@ -16,5 +16,7 @@ const struct route *const route_tables[] = {
     stats_routes,   /* orgs/{id}/stats: live figures with drill-down */
     corrections_routes, /* members/{id}/corrections, corrections: proposed by members, decided */
     transfers_routes,   /* transfers: start, approve, reject, accept, return, cancel; lists */
+    dues_routes,        /* dues: ledger, summary, a member's dues, payments, reversal, standard */
+    development_routes, /* applicants: the development pipeline, steps, summary */
     NULL,
 };

@@ -49,7 +49,16 @@
     X(ERR_TRANSFER_BAD_TARGET, 409, "transfer.bad_target",                                         \
       "the destination is not an open branch other than the member's own")                         \
     X(ERR_MEMBER_NOT_ON_ROSTER, 409, "member.not_on_roster",                                       \
-      "the member is not on a roster (transferred out, left or deceased)")
+      "the member is not on a roster (transferred out, left or deceased)")                         \
+    X(ERR_DUES_GAP, 409, "dues.gap", "the payment leaves unpaid months before it")                 \
+    X(ERR_DUES_OVERLAP, 409, "dues.overlap", "the payment covers months already paid")             \
+    X(ERR_DUES_AMOUNT, 400, "dues.amount", "the amount is not the monthly standard times months")  \
+    X(ERR_DUES_NOT_LATEST, 409, "dues.not_latest",                                                 \
+      "only the member's latest payment can be reversed")                                          \
+    X(ERR_DUES_NOT_FOUND, 404, "dues.not_found", "no such dues payment")                           \
+    X(ERR_APPLICANT_NOT_FOUND, 404, "applicant.not_found", "no such applicant")                    \
+    X(ERR_APPLICANT_STEP, 409, "applicant.step",                                                   \
+      "this step does not fit the applicant's stage or dates")
 
 enum err_code {
 #define X(id, status, code, msg) id,

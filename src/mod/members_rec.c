@@ -247,8 +247,13 @@ void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delt
     size_t n = member_dims(m, dims, year);
     for (size_t i = 0; i < n; i++)
         org_counts_add(db, m->org_path, dims[i].dim, dims[i].key, delta);
-    if (member_status_counted(m->status))
+    if (member_status_counted(m->status)) {
+        /* The monthly standards summed per paid-through month: with the
+         * 'paid_through' counts, the dues owed in a subtree (dues.c). */
+        org_counts_add(db, m->org_path, "dues_fen",
+                       m->dues_paid_through ? m->dues_paid_through : "", delta * m->dues_fen);
         org_members_adjust(db, m->org_id, m->group_id, delta);
+    }
 }
 
 int member_counts_recount(struct db *db)
@@ -282,6 +287,11 @@ int member_counts_recount(struct db *db)
                              dims[i][0], dims[i][1]),
                 "");
     arena_release(&a);
+    db_exec(db,
+            "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'dues_fen', "
+            "COALESCE(dues_paid_through, ''), SUM(dues_fen) FROM members WHERE deleted_at IS NULL "
+            "AND status IN ('normal', 'retired', 'temporarily_out') GROUP BY 1, 3",
+            "");
     db_exec(db,
             "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'status', status, "
             "COUNT(*) FROM members WHERE deleted_at IS NULL GROUP BY 1, 3",

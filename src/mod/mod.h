@@ -13,6 +13,8 @@ extern const struct route audit_routes[];
 extern const struct route corrections_routes[];
 extern const struct route stats_routes[];
 extern const struct route transfers_routes[];
+extern const struct route dues_routes[];
+extern const struct route development_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];

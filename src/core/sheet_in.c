@@ -321,14 +321,12 @@ static int csv_next(struct sheet_reader *r)
         char c;
         switch (st) {
         case F_START:
-            if (*q == '"') {
+            st = *q == '"' ? F_QUOTED : F_PLAIN;
+            if (st == F_QUOTED) {
                 in->p++;
-                st = F_QUOTED;
                 any = true;
-                break;
             }
-            st = F_PLAIN;
-            /* fall through */
+            break;
         case F_PLAIN:
             while (q < in->end && !csv_stop[(unsigned char)*q])
                 q++;

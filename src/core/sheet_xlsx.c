@@ -444,7 +444,7 @@ static void ws_stop(struct xlsx_in *x)
 
 static void ws_fail(struct xlsx_in *x, const char *what)
 {
-    sheet_fail(x->r, "row %ld: %s", x->row_num, what);
+    sheet_fail(x->r, "row %ld: %s", x->row_num + (x->in_row ? 0 : 1), what);
     ws_stop(x);
 }
 
@@ -479,7 +479,6 @@ static void XMLCALL ws_start(void *ud, const XML_Char *name, const XML_Char **at
             char *end;
             num = strtol(v, &end, 10);
             if (*end || num <= x->row_num || num > XLSX_MAX_ROW) {
-                x->row_num++;
                 {
                     ws_fail(x, "rows out of order or past the last row");
                     return;

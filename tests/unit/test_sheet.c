@@ -6,6 +6,7 @@
 
 #include <iconv.h>
 #include <xlsxwriter.h>
+#include <zip.h>
 
 /* Every row of r as "row:cell|cell|...\n"; "ERR row...: why" at an error. Closes r. */
 static char *dump(struct sheet_reader *r)
@@ -311,6 +312,117 @@ static void test_xlsx_long_cell(void **state)
     unit_rmdir(dir);
 }
 
+#define NS_MAIN "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+#define NS_REL "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+#define REL_TYPE "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+/* Reads an XLSX made of a worksheet (sheet_xml) and optional shared strings and styles,
+ * or with a workbook and relationships of its own; the rows as dump() gives them. */
+static char *dump_parts(const char *sheet_xml, const char *sst, const char *styles,
+                        const char *workbook, const char *rels)
+{
+    char *dir = unit_tmpdir(), *path = unit_path(dir, "t.xlsx");
+    const char *parts[][2] = {
+        {"xl/workbook.xml",
+         workbook ? workbook
+                  : "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"><sheets>"
+                    "<sheet name=\"A\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>"},
+        {"xl/_rels/workbook.xml.rels",
+         rels ? rels
+              : "<Relationships><Relationship Id=\"rId1\" Type=\"" REL_TYPE
+                "worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>"},
+        {"xl/worksheets/sheet1.xml", sheet_xml},
+        {"xl/sharedStrings.xml", sst},
+        {"xl/styles.xml", styles},
+    };
+    int ze;
+    zip_t *z = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &ze);
+    assert_non_null(z);
+    for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+        if (!parts[i][1])
+            continue;
+        zip_source_t *src = zip_source_buffer(z, parts[i][1], strlen(parts[i][1]), 0);
+        assert_true(zip_file_add(z, parts[i][0], src, 0) >= 0);
+    }
+    assert_int_equal(zip_close(z), 0);
+    char *got = dump_file(path);
+    free(path);
+    unit_rmdir(dir);
+    return got;
+}
+
+#define WS(rows) "<worksheet xmlns=\"" NS_MAIN "\"><sheetData>" rows "</sheetData></worksheet>"
+
+/* What Excel and other writers put in files: prefixes, phonetic hints, escapes, the 1904
+ * date system, custom date formats, rows and cells without references. */
+static void test_xlsx_parts(void **state)
+{
+    (void)state;
+    const char *sst = "<x:sst xmlns:x=\"" NS_MAIN "\"><x:si><x:t>张三</x:t></x:si>"
+                      "<x:si><x:r><x:t>王</x:t></x:r><x:r><x:t xml:space=\"preserve\"> 五_x000D_"
+                      "</x:t></x:r><x:rPh><x:t>wang</x:t></x:rPh></x:si></x:sst>";
+    const char *styles =
+        "<styleSheet xmlns=\"" NS_MAIN "\"><numFmts>"
+        "<numFmt numFmtId=\"164\" formatCode=\"yyyy&quot;年&quot;m&quot;月&quot;\"/>"
+        "<numFmt numFmtId=\"165\" formatCode=\"[h]:mm:ss\"/>"
+        "<numFmt numFmtId=\"166\" formatCode=\"0.00&quot;d&quot;\"/>"
+        "</numFmts><cellStyleXfs><xf numFmtId=\"14\"/></cellStyleXfs><cellXfs>"
+        "<xf numFmtId=\"0\"/><xf numFmtId=\"164\"/><xf numFmtId=\"165\"/>"
+        "<xf numFmtId=\"166\"/></cellXfs></styleSheet>";
+    const char *wb = "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_REL "\"><workbookPr "
+                     "date1904=\"1\"/><sheets><sheet name=\"A\" sheetId=\"1\" r:id=\"rId1\"/>"
+                     "</sheets></workbook>";
+    char *got = dump_parts("<x:worksheet xmlns:x=\"" NS_MAIN "\"><x:sheetData>"
+                           "<x:row><x:c t=\"s\"><x:v>0</x:v></x:c><x:c t=\"s\"><x:v>1</x:v></x:c>"
+                           "</x:row><x:row r=\"3\"><x:c r=\"B3\" s=\"1\"><x:v>0</x:v></x:c>"
+                           "<x:c s=\"2\"><x:v>1.5</x:v></x:c><x:c s=\"3\"><x:v>2.5</x:v></x:c>"
+                           "<x:c s=\"0\"><x:v>1E-3</x:v></x:c><x:c r=\"Z3\"/></x:row>"
+                           "</x:sheetData></x:worksheet>",
+                           sst, styles, wb, NULL);
+    assert_string_equal(got, "1:张三|王 五\r\n2:\n3:|1904-01-01|1.5|2.5|0.001\n");
+    free(got);
+}
+
+/* Hostile or broken parts give an error that says where, never a crash. */
+static void test_xlsx_hostile(void **state)
+{
+    (void)state;
+    char *got = dump_parts("<!DOCTYPE x [<!ENTITY a \"aaaaaaaa\"><!ENTITY b \"&a;&a;&a;\">]>" WS(
+                               "<row><c t=\"inlineStr\"><is><t>&b;</t></is></c></row>"),
+                           NULL, NULL, NULL, NULL);
+    assert_string_equal(got, "ERR row 1: a DOCTYPE is not allowed");
+    free(got);
+    got = dump_parts(WS(""), "<!DOCTYPE sst><sst/>", NULL, NULL, NULL);
+    assert_string_equal(got, "OPEN xl/sharedStrings.xml: a DOCTYPE is not allowed");
+    free(got);
+    got = dump_parts(WS("<row><c t=\"s\"><v>0</v></c></row><row><c t=\"s\"><v>7</v></c></row>"),
+                     "<sst><si><t>a</t></si></sst>", NULL, NULL, NULL);
+    assert_string_equal(got, "1:a\nERR row 2, column A: no such shared string");
+    free(got);
+    got = dump_parts(WS("<row r=\"2\"><c r=\"B2\"><v>1</v></c><c r=\"A2\"><v>2</v></c></row>"),
+                     NULL, NULL, NULL, NULL);
+    assert_string_equal(got, "ERR row 2: a cell reference is out of order or not valid");
+    free(got);
+    got = dump_parts(WS("<row r=\"2\"/><row r=\"2\"/>"), NULL, NULL, NULL, NULL);
+    assert_string_equal(got, "1:\n2:\nERR row 3: rows out of order or past the last row");
+    free(got);
+    got = dump_parts(WS("<row><c r=\"IW1\"><v>1</v></c></row>"), NULL, NULL, NULL, NULL);
+    assert_string_equal(got, "ERR row 1: more than 256 columns");
+    free(got);
+    got = dump_parts(WS("<row><c><v>1</v></c>"), NULL, NULL, NULL, NULL);
+    assert_non_null(strstr(got, "ERR row 1: the worksheet is not valid XML"));
+    free(got);
+    got = dump_parts(WS(""), NULL, NULL, "<workbook><sheets/></workbook>", NULL);
+    assert_string_equal(got, "OPEN not an Excel workbook: it has no sheets");
+    free(got);
+    got = dump_parts(WS(""), NULL, NULL, NULL,
+                     "<Relationships><Relationship Id=\"rId1\" Type=\"" REL_TYPE
+                     "chartsheet\" Target=\"c.xml\"/></Relationships>");
+    assert_string_equal(got, "OPEN xl/_rels/workbook.xml.rels: the first sheet is not a "
+                             "worksheet (a chart?)");
+    free(got);
+}
+
 static void test_neutralise(void **state)
 {
     (void)state;
@@ -419,6 +531,8 @@ int main(void)
         cmocka_unit_test(test_csv_errors),
         cmocka_unit_test(test_xlsx_read),
         cmocka_unit_test(test_xlsx_long_cell),
+        cmocka_unit_test(test_xlsx_parts),
+        cmocka_unit_test(test_xlsx_hostile),
         cmocka_unit_test_setup_teardown(test_neutralise, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_round_trip_csv, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_round_trip_xlsx, unit_arena_setup,

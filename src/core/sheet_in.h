@@ -22,9 +22,10 @@
 
 struct sheet_reader;
 
-/* Opens the file at path. CSV is read in chunks (a 100 MB file is never in memory at
- * once); XLSX parts are inflated and parsed as streams. Returns a reader the caller
- * closes with sheet_close, or NULL with the reason in err. */
+/* Opens the file at path. A CSV file is read twice, in 64 KiB chunks (never in memory
+ * whole): once here to choose between UTF-8 and GB18030, then row by row. XLSX parts are
+ * inflated and parsed as streams; at most 512 MiB is inflated in all, against zip bombs.
+ * Returns a reader the caller closes with sheet_close, or NULL with the reason in err. */
 struct sheet_reader *sheet_open_file(const char *path, char *err, size_t errlen);
 
 /* The same for len bytes at data. The data is referenced, not copied: it must stay

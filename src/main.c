@@ -15,13 +15,16 @@ static const struct command {
     {"user", cmd_user, "create accounts, reset passwords, grant and revoke roles"},
     {"org", cmd_org, "create and list organisations"},
     {"backup", cmd_backup, "write a consistent online copy of the database"},
+    {"import", cmd_import, "import a roster from CSV or XLSX (all rows or none)"},
+    {"export", cmd_export, "write a roster to XLSX or CSV"},
     {"audit", cmd_audit, "verify the audit log's hash chain"},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "zhibu %s - the online party branch server\n\n"
-               "usage: zhibu COMMAND [options]\n\ncommands:\n",
+    fprintf(f,
+            "zhibu %s - the online party branch server\n\n"
+            "usage: zhibu COMMAND [options]\n\ncommands:\n",
             ZHIBU_VERSION);
     for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);

@@ -17,6 +17,10 @@ const struct route *const route_tables[] = {
     corrections_routes, /* members/{id}/corrections, corrections: proposed by members, decided */
     transfers_routes,   /* transfers: start, approve, reject, accept, return, cancel; lists */
     dues_routes,        /* dues: ledger, summary, a member's dues, payments, reversal, standard */
-    development_routes, /* applicants: the development pipeline, steps, summary */
+    development_routes,
+    import_routes,
+    export_routes, /* exports: roster and statistics as XLSX or CSV */
+    /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
+                                                                pipeline, steps, summary */
     NULL,
 };

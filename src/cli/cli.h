@@ -7,9 +7,9 @@
 
 /* Options as "--name value" or "--name=value"; flags take no value. */
 struct cli_opt {
-    const char *name;   /* without the dashes */
+    const char *name; /* without the dashes */
     bool flag;
-    const char *value;  /* set by cli_parse; "1" for a present flag */
+    const char *value; /* set by cli_parse; "1" for a present flag */
 };
 
 /* Parses argv[1..] into opts (ended by {NULL}); -1 with a message on stderr. */
@@ -35,5 +35,7 @@ int cmd_user(int argc, char **argv);
 int cmd_org(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

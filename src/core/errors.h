@@ -58,7 +58,8 @@
     X(ERR_DUES_NOT_FOUND, 404, "dues.not_found", "no such dues payment")                           \
     X(ERR_APPLICANT_NOT_FOUND, 404, "applicant.not_found", "no such applicant")                    \
     X(ERR_APPLICANT_STEP, 409, "applicant.step",                                                   \
-      "this step does not fit the applicant's stage or dates")
+      "this step does not fit the applicant's stage or dates")                                     \
+    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")
 
 enum err_code {
 #define X(id, status, code, msg) id,

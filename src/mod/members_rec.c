@@ -461,14 +461,38 @@ static void member_store(struct db *db, struct arena *a, struct member_rec *m, b
                          int64_t ts)
 {
     int64_t seq = db_next_seq(db);
+    struct sealed id = {0}, phone = {0}, addr = {0};
+    if (write_personal || !m->id) {
+        seal(a, "member.id", m->id_number, &id);
+        seal(a, "member.phone", m->phone, &phone);
+        seal(a, "member.address", m->address, &addr);
+        m->id_mask = m->id_number ? idnum_mask(a, m->id_number) : NULL;
+        m->phone_mask = m->phone ? pdata_mask_phone(a, m->phone) : NULL;
+    }
     if (!m->id) {
+        /* One statement for a new record (bulk imports run through here). */
         db_exec(db,
-                "INSERT INTO members (org_id, org_path, name, gender, birth_date, occupation, "
-                "joined_at, category, status, created_at, updated_at, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                "issssssssiii", m->org_id, m->org_path, m->name, m->gender, m->birth_date,
-                m->occupation, m->joined_at, m->category, m->status, ts, ts, seq);
+                "INSERT INTO members (org_id, group_id, org_path, name, gender, ethnicity, "
+                "birth_date, native_place, education, occupation, joined_at, full_at, category, "
+                "status, added_how, migrant, migrant_place, migrant_since, host_org_id, "
+                "lost_contact, lost_contact_since, dues_basis, dues_fen, dues_paid_through, "
+                "status_since, id_hash, id_sealed, id_mask, phone_hash, phone_sealed, phone_mask, "
+                "address_sealed, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "iIsssssssssssssissIississbbsbbsbiii", m->org_id, m->group_id, m->org_path, m->name,
+                m->gender, m->ethnicity, m->birth_date, m->native_place, m->education,
+                m->occupation, m->joined_at, m->full_at, m->category, m->status, m->added_how,
+                (int64_t)m->migrant, m->migrant ? m->migrant_place : NULL,
+                m->migrant ? m->migrant_since : NULL, m->migrant ? m->host_org_id : 0,
+                (int64_t)m->lost_contact, m->lost_contact ? m->lost_contact_since : NULL,
+                m->dues_basis, m->dues_fen, m->dues_paid_through, m->status_since,
+                id.has ? id.hash : NULL, id.has ? sizeof(id.hash) : 0, id.blob, id.len, m->id_mask,
+                phone.has ? phone.hash : NULL, phone.has ? sizeof(phone.hash) : 0, phone.blob,
+                phone.len, m->phone_mask, addr.blob, addr.len, ts, ts, seq);
         m->id = db_last_id(db);
+        m->seq = seq;
+        m->updated_at = ts;
+        return;
     }
     db_exec(db,
             "UPDATE members SET org_id = ?, group_id = ?, org_path = ?, name = ?, gender = ?, "
@@ -488,12 +512,6 @@ static void member_store(struct db *db, struct arena *a, struct member_rec *m, b
     m->updated_at = ts;
     if (!write_personal)
         return;
-    struct sealed id, phone, addr;
-    seal(a, "member.id", m->id_number, &id);
-    seal(a, "member.phone", m->phone, &phone);
-    seal(a, "member.address", m->address, &addr);
-    m->id_mask = m->id_number ? idnum_mask(a, m->id_number) : NULL;
-    m->phone_mask = m->phone ? pdata_mask_phone(a, m->phone) : NULL;
     db_exec(db,
             "UPDATE members SET id_hash = ?, id_sealed = ?, id_mask = ?, phone_hash = ?, "
             "phone_sealed = ?, phone_mask = ?, address_sealed = ? WHERE id = ?",
@@ -513,17 +531,25 @@ void member_history_add(struct db *db, struct arena *a, int64_t member_id, int64
             "iiIsIsb", member_id, now_sec(), actor, kind, org_id, detail_json, sealed, len);
 }
 
-int64_t member_insert(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
-                      const char *how)
+int64_t member_insert_ex(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
+                         const char *how, bool counters)
 {
     m->id = 0;
     member_store(db, a, m, true, now_sec());
-    member_counts_apply(db, m, +1);
-    char month[8];
-    snprintf(month, sizeof(month), "%.7s", m->joined_at);
-    org_counts_add(db, m->org_path, "joined", month, 1);
+    if (counters) {
+        member_counts_apply(db, m, +1);
+        char month[8];
+        snprintf(month, sizeof(month), "%.7s", m->joined_at);
+        org_counts_add(db, m->org_path, "joined", month, 1);
+    }
     member_history_add(db, a, m->id, actor, how, m->org_id, NULL, NULL);
     return db_failed(db) ? 0 : m->id;
+}
+
+int64_t member_insert(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
+                      const char *how)
+{
+    return member_insert_ex(db, a, m, actor, how, true);
 }
 
 /* Whether two optional strings differ. */

@@ -12,6 +12,8 @@ extern const struct route members_routes[];
 extern const struct route audit_routes[];
 extern const struct route corrections_routes[];
 extern const struct route stats_routes[];
+extern const struct route import_routes[];
+extern const struct route export_routes[];
 extern const struct route transfers_routes[];
 extern const struct route dues_routes[];
 extern const struct route development_routes[];
@@ -106,9 +108,12 @@ bool member_load(struct db *db, struct arena *a, int64_t id, struct member_rec *
 /* The member with this ID number other than except, or 0. */
 int64_t member_find_by_id_number(struct db *db, const char *id_number, int64_t except);
 /* Inserts a validated record (m->org_path set) with counters and history
- * kind how ("created", "imported", "developed"); returns the id, 0 on error. */
+ * kind how ("created", "imported", "developed"); returns the id, 0 on error.
+ * member_insert_ex without counters is for bulk loads that recount after. */
 int64_t member_insert(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
                       const char *how);
+int64_t member_insert_ex(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
+                         const char *how, bool counters);
 /* Stores m over old (same id) with counters and a history row of kind with
  * the changed field names and the reason (sealed). 0 or -1 on store error. */
 int member_update(struct db *db, struct arena *a, const struct member_rec *old,
@@ -153,6 +158,71 @@ int member_record_check(struct req *req, struct member_rec *m);
 void member_full_write(struct req *req, struct jw *j, const struct member_rec *m);
 /* The fields a member may propose to correct on their own record (+ note). */
 extern const struct param member_correction_fields[];
+
+/* ---- import and export (import.c, export.c) ---- */
+
+#define IMPORT_MAX_ERRORS 200               /* rows reported; all are counted */
+#define IMPORT_BULK_BYTES (2 * 1024 * 1024) /* bigger files: one recount at the end */
+
+struct import_error {
+    long row;           /* as Excel numbers it */
+    const char *column; /* the header as in the template, NULL for the whole file */
+    const char *field;  /* the record field (camelCase), NULL if none */
+    const char *message;
+    struct import_error *next;
+};
+
+/*
+ * An import into org_id (a branch, or a higher organisation whose file names
+ * each row's branch). Set db/a with import_job_init, then dry_run, actor,
+ * bulk (no per-row counters: member_counts_recount at the end) and progress.
+ */
+struct import_job {
+    struct db *db;
+    struct arena *a;   /* the report lives here */
+    struct arena *row; /* scratch for one row */
+    int64_t org_id, branch_id, actor;
+    const char *org_path, *branch_name;
+    bool is_group, dry_run, bulk;
+    struct branch_ref *branches, **by_rel, **by_name;
+    size_t nbranches;
+    long rows, imported;
+    size_t nerrors;
+    int ignored_columns;
+    struct import_error *errors, **errors_tail;
+    void (*progress)(void *ctx, double done, long rows, size_t errors);
+    void *progress_ctx;
+};
+
+struct sheet_reader;
+struct sheet_writer;
+/* -1 when the organisation can be imported into, else an error code
+ * (ERR_ORG_NOT_FOUND, ERR_ORG_CLOSED). */
+int import_job_init(struct import_job *job, struct db *db, struct arena *a, int64_t org_id);
+/* Reads every row; 0 when all were stored (or all valid in a dry run), -1
+ * otherwise (the caller rolls back). */
+int import_members(struct import_job *job, struct sheet_reader *r);
+/* {rows, imported, dryRun, ignoredColumns, errorCount, errors: [{row, column, field, message}]} */
+void import_report_write(const struct import_job *job, struct jw *j);
+/* Answers with a spreadsheet ("xlsx" by default, or "csv") named base.ext
+ * that fill writes. */
+extern const char *const sheet_formats[];
+int sheet_respond(struct req *req, const char *format, const char *base,
+                  void (*fill)(struct sheet_writer *, void *), void *ctx);
+
+/* Roster export (export.c): rows of the subtree of org_path in roster order
+ * with the template's columns (so a file can be imported again); ID number,
+ * phone and address masked unless full. status: as the roster's filter. */
+struct export_members {
+    struct db *db;
+    const char *org_path;
+    const char *status;
+    bool full;
+    long rows; /* out */
+};
+void export_members_fill(struct sheet_writer *w, void *ctx);
+/* The header of import column i (the template's order), NULL past the last. */
+const char *import_column_name(int i);
 
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);

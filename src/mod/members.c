@@ -69,10 +69,44 @@ static const struct param list_query[] = {
     {"ageBand", P_ENUM, 0, 0, 0, age_bands},
     {"occupation", P_ENUM, 0, 0, 0, member_occupations},
     {"education", P_ENUM, 0, 0, 0, member_educations},
+    {"hosted", P_BOOL},
     {"after", P_STR, 0, 1, 200},
     {"limit", P_INT, 0, 1, 200},
     {NULL},
 };
+
+/*
+ * The migrant members whose host organisation lies in the subtree of path
+ * (hosted=true): they take part in its organisational life while their
+ * membership stays home. In id order.
+ */
+static int list_hosted(struct req *req, const char *path)
+{
+    int64_t after;
+    const char *raw;
+    int rc = page_after_text(req, &raw);
+    if (rc)
+        return rc;
+    after = 0;
+    if (raw) {
+        const char *bar = strchr(raw, '|');
+        if (!bar || !parse_i64(bar + 1, strlen(bar + 1), &after))
+            return req_fail_field(req, ERR_INVALID, "after", "malformed cursor");
+    }
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id JOIN orgs h ON "
+        "h.id = m.host_org_id WHERE h.path >= ? AND h.path < ? AND m.id > ? AND m.deleted_at IS "
+        "NULL AND m.status IN ('normal', 'retired', 'temporarily_out') ORDER BY m.id LIMIT ?",
+        "ssii", path, org_path_end(&req->arena, path), after, (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        member_brief_write(pg.j, st);
+        page_mark_text(&pg, arena_printf(&req->arena, "h|%" PRId64, db_int(st, 0)));
+    }
+    return page_end(&pg, st);
+}
 
 /* "%q%" with LIKE's wildcards escaped (ESCAPE '\'). */
 static char *like_pattern(struct arena *a, const char *q)
@@ -131,6 +165,9 @@ static int h_list(struct req *req)
     db_done(st);
     if (!path)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    const struct value *hosted = req_query(req, "hosted");
+    if (hosted && hosted->present && hosted->i)
+        return list_hosted(req, path);
     if (!strcmp(level, "group")) {
         /* A group's members sit on its branch: "/1/2/3/7/" -> "/1/2/3/". */
         group = org;
@@ -218,6 +255,12 @@ int member_for(struct req *req, int64_t id, enum perm perm, bool self_ok, struct
         return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
     if (self_ok && req->who->member_id == id)
         return 0;
+    /* The host organisation of a migrant member reads the record too. */
+    if (perm == PERM_ROSTER_READ && m->host_org_id) {
+        const char *host = org_path(req->db, &req->arena, m->host_org_id);
+        if (host && principal_can(req->who, PERM_ROSTER_READ, host))
+            return 0;
+    }
     if (!req_allowed(req, perm, m->org_id))
         return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
     return 0;

@@ -310,3 +310,24 @@ describe('the canary ID number never appears in plain text at rest or in the log
     assert.ok(!readFileSync(join(dir, 'zhibu.db')).includes(Buffer.from('金丝雀路')), 'the address is sealed');
   });
 });
+
+describe('migrant members attached to a host organisation', () => {
+  test('the host branch sees the member for organisational life; the membership stays home', async () => {
+    const id = who.migrant.memberId;
+    const before = await memberCount(villageA);
+    const m = assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { hostOrgId: villageB } }));
+    assert.equal(m.hostOrgId, villageB);
+    assert.equal(m.orgId, villageA);
+    assert.equal(await memberCount(villageA), before, 'still counted at home');
+    const hosted = assertData(await api('GET', `/api/v1/members?orgId=${villageB}&hosted=true`, { token: tSB }));
+    assert.deepEqual(hosted.items.map((x) => x.id), [id]);
+    assert.equal(assertData(await api('GET', `/api/v1/members/${id}`, { token: tSB })).hostOrgName.length > 0, true);
+    assertError(await api('PATCH', `/api/v1/members/${id}`, { token: tSB, body: { education: '高中' } }), 404, 'member.not_found');
+    assertError(await api('POST', `/api/v1/members/${id}/reveal`, { token: tSB }), 404, 'member.not_found');
+    // only a migrant can have a host, and not their own branch
+    assertError(await api('PATCH', `/api/v1/members/${who.member.memberId}`, { token: tS, body: { hostOrgId: villageB } }), 400, 'member.invalid', 'hostOrgId');
+    assertError(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { hostOrgId: villageA } }), 400, 'member.invalid', 'hostOrgId');
+    assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { hostOrgId: null } }));
+    assertError(await api('GET', `/api/v1/members/${id}`, { token: tSB }), 404, 'member.not_found');
+  });
+});

@@ -77,7 +77,7 @@ describe('member registry screens', () => {
       // The error sits in the ID number's own field, which has the focus; input is kept.
       const field = page.locator('.field', { has: page.locator('#f-idNumber') });
       await field.locator('.field-error').getByText('“身份证号”填写有误').waitFor();
-      assert.match(await field.locator('.field-error').innerText(), /check character/);
+      assert.match(await field.locator('.field-error').innerText(), /校验码/);
       assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), 'f-idNumber');
       assert.equal(await page.locator('#f-idNumber').inputValue(), wrongCheck(good));
       assert.equal(await page.locator('#f-name').inputValue(), '测试新党员');

@@ -14,8 +14,15 @@ export function fieldError(err) {
   return {
     field: err.field,
     text: t('fieldBad', { label }),
-    detail: err.code === 'member.invalid' || err.code === 'request.invalid' ? err.message : '',
+    detail: err.code === 'member.invalid' || err.code === 'request.invalid' ? serverText(err.message) : '',
   };
+}
+
+// The server's sentence, in Chinese when i18n.js knows it.
+function serverText(m) {
+  if (!m) return '';
+  const k = 'msg.' + m;
+  return t(k) === k || document.documentElement.lang === 'en' ? m : t(k);
 }
 
 // Focuses the input of a field error once it is shown.
@@ -35,7 +42,7 @@ function Err({ id, ferr, field }) {
   return (
     <p class="field-error" id={id + '-err'} role="alert">
       {ferr.text}
-      {ferr.detail && <span class="detail" lang="en">{ferr.detail}</span>}
+      {ferr.detail && <span class="detail">{ferr.detail}</span>}
     </p>
   );
 }

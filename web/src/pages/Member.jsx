@@ -314,9 +314,9 @@ function Corrections({ r, onSent }) {
           <C field="phone" kind="tel" maxlength="11" placeholder={r.phone || ''} />
           <C field="address" maxlength="120" />
           <C field="name" maxlength="30" placeholder={r.name} />
-          <C field="education" kind="select" options={plain(EDUCATIONS)} placeholder={r.education || t('choose')} />
-          <C field="occupation" kind="select" options={plain(OCCUPATIONS)} placeholder={r.occupation || t('choose')} />
-          <C field="ethnicity" kind="select" options={plain(ETHNICITIES)} placeholder={r.ethnicity || t('choose')} />
+          <C field="education" kind="select" options={plain(EDUCATIONS)} placeholder={r.education ? t('unchanged', { v: r.education }) : t('choose')} />
+          <C field="occupation" kind="select" options={plain(OCCUPATIONS)} placeholder={r.occupation ? t('unchanged', { v: r.occupation }) : t('choose')} />
+          <C field="ethnicity" kind="select" options={plain(ETHNICITIES)} placeholder={r.ethnicity ? t('unchanged', { v: r.ethnicity }) : t('choose')} />
           <C field="nativePlace" maxlength="60" placeholder={r.nativePlace || ''} />
           <C field="migrantPlace" maxlength="60" placeholder={r.migrantPlace || ''} />
           <C field="note" kind="textarea" />

@@ -97,7 +97,17 @@ export async function apiAs(base, acct) {
     const body = await res.json().catch(() => null);
     return { status: res.status, body };
   };
-  return { me: j.data.user, get };
+  const send = async (method, path, body) => {
+    const res = await fetch(base + '/api/v1' + path, {
+      method,
+      headers: { Authorization: 'Bearer ' + j.data.token, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+    const out = await res.json().catch(() => null);
+    return { status: res.status, body: out };
+  };
+  const post = (path, body) => send('POST', path, body);
+  return { me: j.data.user, get, post };
 }
 
 export function launch() {

@@ -3,18 +3,37 @@
    - hashed /assets/* are cache-first (their names change when their content does);
    - the page itself (index.html) is network-first, falling back to the cached copy. */
 'use strict';
-const CACHE = 'zhibu-shell-v1';
+const CACHE = 'zhibu-shell-v2';
 const SHELL = ['/', '/manifest.webmanifest', '/icon-192.png'];
 
-// The assets index.html refers to, so the shell works offline from the first visit.
+const htmlAssets = (html) => Array.from(html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g), (m) => m[1]);
+
+// The lazily loaded chunks the entry scripts name (import("./Member-x.js"), "assets/form-x.js").
+async function lazyChunks(cache, assets) {
+  const out = new Set();
+  for (const a of assets) {
+    if (!a.endsWith('.js')) continue;
+    const res = (await cache.match(a)) || (await fetch(a).catch(() => null));
+    if (!res || !res.ok) continue;
+    const js = await res.text();
+    for (const m of js.matchAll(/["'](?:\.\/|assets\/)([\w.-]+\.js)["']/g)) out.add('/assets/' + m[1]);
+  }
+  return Array.from(out);
+}
+
+// The assets index.html refers to, and the small screens loaded later, so the app works
+// offline from the first visit. The statistics chunk (charts, large) is cached only once
+// it is opened: its users are on laptops, and a weak phone line should not pay for it.
 async function precache() {
   const cache = await caches.open(CACHE);
   const res = await fetch('/', { cache: 'no-store' });
   if (!res.ok) return;
   const html = await res.clone().text();
   await cache.put('/', res);
-  const assets = Array.from(html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g), (m) => m[1]);
+  const assets = htmlAssets(html);
   await cache.addAll(assets.concat(SHELL.slice(1)));
+  const lazy = (await lazyChunks(cache, assets)).filter((a) => !a.startsWith('/assets/Stats-'));
+  await cache.addAll(lazy);
 }
 
 self.addEventListener('install', (e) => {
@@ -28,9 +47,10 @@ self.addEventListener('activate', (e) => {
   })());
 });
 
-// Drops hashed assets the current page no longer uses.
+// Drops hashed assets the current page no longer uses (directly or as a lazy chunk).
 async function prune(cache, html) {
-  const keep = new Set(Array.from(html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g), (m) => m[1]));
+  const assets = htmlAssets(html);
+  const keep = new Set(assets.concat(await lazyChunks(cache, assets)));
   for (const req of await cache.keys()) {
     const p = new URL(req.url).pathname;
     if (p.startsWith('/assets/') && !keep.has(p)) await cache.delete(req);

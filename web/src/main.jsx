@@ -7,8 +7,14 @@ import { Home } from './pages/Home.jsx';
 import { Org } from './pages/Org.jsx';
 import { Roster } from './pages/Roster.jsx';
 import { Account } from './pages/Account.jsx';
-import { IconHome, IconTree, IconUser, orgTabTarget } from './ui.jsx';
+import { IconHome, IconTree, IconUser, orgTabTarget, Lazy } from './ui.jsx';
 import './app.css';
+
+// Screens in their own chunks, loaded when first opened.
+const MemberPage = () => import('./pages/Member.jsx');
+const MemberForm = () => import('./pages/MemberForm.jsx');
+const CorrectionsPage = () => import('./pages/Corrections.jsx');
+const StatsPage = () => import('./pages/Stats.jsx');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -97,6 +103,12 @@ function App() {
   switch (route.name) {
     case 'org': page = <Org key={route.id} id={route.id} me={me} />; tab = 'org'; break;
     case 'roster': page = <Roster key={route.id} id={route.id} me={me} />; tab = 'org'; break;
+    case 'member': page = <Lazy key={'m' + route.id} load={MemberPage} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'my': page = <Lazy key="my" load={MemberPage} props={{ own: true, me }} />; break;
+    case 'member-new': page = <Lazy key={'n' + route.id} load={MemberForm} props={{ orgId: route.id, me }} />; tab = 'org'; break;
+    case 'member-edit': page = <Lazy key={'e' + route.id} load={MemberForm} props={{ memberId: route.id, me }} />; tab = 'org'; break;
+    case 'corrections': page = <Lazy key={'c' + route.id} load={CorrectionsPage} props={{ id: route.id, me }} />; break;
+    case 'stats': page = <Lazy key={'s' + route.id} load={StatsPage} props={{ id: route.id, me }} />; tab = 'org'; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     default: page = <Home me={me} />;
   }

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import { t, errText, levelName } from './i18n.js';
 
 export function go(path) { location.hash = '#/' + path; }
@@ -51,7 +52,7 @@ export function ErrorBox({ error, onRetry }) {
 export const Level = ({ level }) => <span class="tag">{levelName(level)}</span>;
 
 // A path (root first). Items at or below `from` are links; the rest plain text.
-export function Crumbs({ path, from = 0, last = false }) {
+export function Crumbs({ path, from = 0, last = false, base = '#/org/' }) {
   if (!path || !path.length) return null;
   return (
     <nav class="crumbs" aria-label="path">
@@ -61,7 +62,7 @@ export function Crumbs({ path, from = 0, last = false }) {
         return (
           <span key={p.id}>
             {i > 0 && <span class="sep" aria-hidden="true"> › </span>}
-            {link ? <a href={'#/org/' + p.id}>{p.name}</a> : <span>{p.name}</span>}
+            {link ? <a href={base + p.id}>{p.name}</a> : <span>{p.name}</span>}
           </span>
         );
       })}
@@ -76,4 +77,31 @@ export function More({ list }) {
     return <button type="button" class="btn secondary wide" onClick={list.more}>{t('loadMore')}</button>;
   }
   return null;
+}
+
+// What the user's roles allow on an organisation (path: root first, the org itself last).
+const WRITE_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
+export function holds(me, path, roles) {
+  const ids = new Set((path || []).map((p) => String(p.id)));
+  return (me.roles || []).some((r) => roles.includes(r.role) && ids.has(String(r.orgId)));
+}
+export const mayWrite = (me, path) => holds(me, path, WRITE_ROLES); // roster.write
+
+// A screen in its own chunk: loads the module once, then renders its default export.
+const loaded = new Map();
+export function Lazy({ load, props }) {
+  const [C, setC] = useState(() => loaded.get(load));
+  const [err, setErr] = useState(null);
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    if (C) return;
+    setErr(null);
+    load().then(
+      (m) => { loaded.set(load, m.default); setC(() => m.default); },
+      () => setErr({ code: 'network' }),
+    );
+  }, [n]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (C) return <C {...props} />;
+  if (err) return <ErrorBox error={err} onRetry={() => setN(n + 1)} />;
+  return <Loading />;
 }

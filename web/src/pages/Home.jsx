@@ -1,8 +1,33 @@
 import { t, roleName, levelName } from '../i18n.js';
+import { useGet } from '../hooks.js';
 import { Chevron } from '../ui.jsx';
 
 const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin'];
 const TREE_ROLES = ['org_admin', 'auditor', 'system_admin'];
+const DECIDE_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
+
+// The organisations whose correction inbox the user keeps (roster.write there).
+export function inboxes(roles) {
+  const seen = new Set();
+  return (roles || []).filter((r) => DECIDE_ROLES.includes(r.role) && !seen.has(r.orgId) && seen.add(r.orgId));
+}
+
+// A link to the pending corrections of one organisation, with their number.
+function Inbox({ r }) {
+  const st = useGet('/corrections?orgId=' + encodeURIComponent(r.orgId) + '&state=pending&limit=100');
+  const d = st.data;
+  const n = d ? (d.items || []).length : 0;
+  return (
+    <a class="bigrow" href={'#/corrections/' + r.orgId}>
+      <span class="grow">
+        <strong>{t('correctionsInbox')}</strong>
+        <span class="muted">{r.orgName}</span>
+      </span>
+      {d && <span class={'badge' + (n ? '' : ' zero')} aria-label={String(n)}>{n}{d.next ? '+' : ''}</span>}
+      <Chevron />
+    </a>
+  );
+}
 
 // The shortcuts a user's roles give: a roster per branch they run, a tree per org they oversee.
 export function shortcuts(roles) {
@@ -46,6 +71,26 @@ export function Home({ me }) {
           </a>
         ) : <p class="muted">{t('noHome')}</p>}
       </section>
+
+      {me.member && (
+        <section class="card">
+          <a class="bigrow" href="#/my">
+            <span class="grow">
+              <strong class="orgname">{t('myRecord')}</strong>
+              <span class="muted">{t('myRecordHint')}</span>
+            </span>
+            <Chevron />
+          </a>
+        </section>
+      )}
+
+      {inboxes(roles).length > 0 && (
+        <section class="card" aria-label={t('correctionsInbox')}>
+          <ul class="list rows">
+            {inboxes(roles).map((r) => <li key={r.orgId}><Inbox r={r} /></li>)}
+          </ul>
+        </section>
+      )}
 
       {links.length > 0 && (
         <section class="actions">

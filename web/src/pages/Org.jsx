@@ -82,9 +82,14 @@ export function Org({ id, me }) {
           <div><strong>{o.memberCount ?? 0}</strong><span>{t('members')}</span></div>
           <div><strong>{o.childCount ?? 0}</strong><span>{t('children')}</span></div>
         </div>
-        {canRoster && (
-          <a class="btn primary wide" href={'#/roster/' + o.id}>{t('openRoster')}</a>
-        )}
+        <div class="btn-stack">
+          {canRoster && (
+            <a class="btn primary wide" href={'#/roster/' + o.id}>{t('openRoster')}</a>
+          )}
+          {canSeeMembers && (
+            <a class="btn secondary wide" href={'#/stats/' + o.id}>{t('stats')}</a>
+          )}
+        </div>
       </section>
 
       {canSeeMembers && <Stats id={o.id} isBranch={isBranch} />}

@@ -1,0 +1,355 @@
+// One member's record (#/member/ID), and a member's own record (#/my): the fields in
+// groups, an audited reveal of the sealed ones, history, sub-records, status change;
+// for the member themself, proposing a correction and seeing what became of it.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { useGet, usePaged } from '../hooks.js';
+import { t } from '../i18n.js';
+import { TopBar, Loading, ErrorBox, More, Crumbs } from '../ui.jsx';
+import { Field, useSubmit, useFocusError } from '../form.jsx';
+import {
+  STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
+} from '../vocab.js';
+
+const enc = encodeURIComponent;
+
+function KV({ rows }) {
+  return (
+    <dl class="kv rec">
+      {rows.filter(Boolean).map(([label, value, extra]) => [
+        <dt key={label + 'k'}>{label}</dt>,
+        <dd key={label + 'v'}>{value == null || value === '' ? '—' : value}{extra}</dd>,
+      ])}
+    </dl>
+  );
+}
+
+// The sealed fields: masks, and the full values for 30 s after 显示 (audited by the server).
+function useReveal(id) {
+  const [full, setFull] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const timer = useRef(0);
+  useEffect(() => () => clearTimeout(timer.current), []);
+  const show = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const d = await api('/members/' + enc(id) + '/reveal', { method: 'POST', body: {} });
+      setFull(d);
+      clearTimeout(timer.current);
+      timer.current = setTimeout(() => setFull(null), 30000);
+    } catch (err) { setError(err); }
+    setBusy(false);
+  };
+  const hide = () => { clearTimeout(timer.current); setFull(null); };
+  return { full, busy, error, show, hide };
+}
+
+export default function Member({ id, me, own }) {
+  const mid = own ? me.member && me.member.id : id;
+  const rec = useGet(mid ? '/members/' + enc(mid) : null);
+  const r = rec.data;
+  const title = own ? t('myRecord') : t('member');
+  const back = own ? '#/home' : r ? '#/roster/' + r.orgId : null;
+  if (!mid) return <div><TopBar title={title} back="#/home" /><p class="muted center">{t('noHome')}</p></div>;
+  if (rec.loading) return <div><TopBar title={title} back={back} /><Loading /></div>;
+  if (rec.error) return <div><TopBar title={title} back={back} /><ErrorBox error={rec.error} onRetry={rec.reload} /></div>;
+  return <Record r={r} reload={rec.reload} title={title} back={back} />;
+}
+
+function Record({ r, reload, title, back }) {
+  const rv = useReveal(r.id);
+  const full = rv.full;
+  const [msg, setMsg] = useState('');
+  const sealed = (field) => (full ? full[field] : r[field]) || '—';
+  const done = (text) => { setMsg(text); reload(); };
+  return (
+    <div>
+      <TopBar title={title} back={back} />
+      <section class="card mtop">
+        <h2 class="mbig">{r.name}</h2>
+        <p class="facts">
+          <span class={'tag ' + (r.category === 'probationary' ? 'prob' : 'full')}>{v('category', r.category)}</span>
+          {r.status !== 'normal' && <span class="tag warn">{v('status', r.status)}</span>}
+          {r.migrant && <span class="tag migrant">{t('migrant')}</span>}
+          {r.lostContact && <span class="tag lost">{t('lostContact')}</span>}
+        </p>
+        {r.path && <Crumbs path={r.path} from={r.path.length} last />}
+        {r.canEdit && r.pendingCorrections > 0 && (
+          <p><a href={'#/corrections/' + r.orgId}>{t('pendingCorrectionsN', { n: r.pendingCorrections })}</a></p>
+        )}
+        {r.canEdit && <a class="btn secondary wide" href={'#/member-edit/' + r.id}>{t('edit')}</a>}
+      </section>
+      {msg && <p class="ok-text center" role="status">{msg}</p>}
+
+      <section class="card" aria-labelledby="s-basic">
+        <h2 id="s-basic">{t('secBasic')}</h2>
+        <KV rows={[
+          [t('f.gender'), v('gender', r.gender)],
+          [t('f.birthDate'), r.birthDate ? r.birthDate + (r.age != null ? '（' + t('ageN', { n: r.age }) + '）' : '') : ''],
+          [t('f.ethnicity'), r.ethnicity],
+          [t('f.nativePlace'), r.nativePlace],
+          [t('f.education'), r.education],
+          [t('f.occupation'), r.occupation],
+          [t('f.idNumber'), <span class="sealed" data-field="idNumber">{sealed('idNumber')}</span>],
+          [t('f.phone'), <span class="sealed" data-field="phone">{sealed('phone')}</span>],
+          [t('f.address'), <span class="sealed" data-field="address">{sealed('address')}</span>],
+        ]} />
+        {r.canReveal && (
+          <div class="reveal">
+            {full ? (
+              <>
+                <button type="button" class="btn secondary" onClick={rv.hide}>{t('hide')}</button>
+                <span class="muted">{t('revealed')}</span>
+              </>
+            ) : (
+              <>
+                <button type="button" class="btn secondary" onClick={rv.show} disabled={rv.busy}>{t('show')}</button>
+                <span class="muted">{t('revealNote')}</span>
+              </>
+            )}
+            {rv.error && <ErrorBox error={rv.error} />}
+          </div>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="s-party">
+        <h2 id="s-party">{t('secParty')}</h2>
+        <KV rows={[
+          [t('f.category'), v('category', r.category)],
+          [t('f.joinedAt'), r.joinedAt],
+          r.category !== 'probationary' && [t('f.fullAt'), r.fullAt],
+          [t('f.status'), v('status', r.status) + (r.statusSince ? '（' + r.statusSince + '）' : '')],
+          [t('f.addedHow'), v('addedHow', r.addedHow)],
+          [t('f.orgId'), r.orgName],
+          [t('f.groupId'), r.groupName],
+        ]} />
+        {r.canEdit && <StatusChange r={r} onDone={() => done(t('statusChanged'))} />}
+      </section>
+
+      <section class="card" aria-labelledby="s-mig">
+        <h2 id="s-mig">{t('secMigrant')}</h2>
+        <KV rows={[
+          [t('f.migrant'), showValue('migrant', r.migrant)],
+          r.migrant && [t('f.migrantPlace'), r.migrantPlace],
+          r.migrant && [t('f.migrantSince'), r.migrantSince],
+          r.migrant && r.hostOrgName && [t('f.hostOrgId'), r.hostOrgName],
+          [t('f.lostContact'), showValue('lostContact', r.lostContact)],
+          r.lostContact && [t('f.lostContactSince'), r.lostContactSince],
+        ]} />
+      </section>
+
+      <section class="card" aria-labelledby="s-dues">
+        <h2 id="s-dues">{t('secDues')}</h2>
+        <KV rows={[
+          [t('f.duesBasis'), v('duesBasis', r.duesBasis)],
+          [t('f.duesFen').replace(/（元）|\s*\(yuan\)/, ''), r.duesFen != null ? yuan(r.duesFen) : ''],
+          [t('f.duesPaidThrough'), r.duesPaidThrough],
+        ]} />
+      </section>
+
+      {r.self && <Corrections r={r} onSent={() => setMsg(t('correctionSent'))} />}
+      <SubRecords r={r} />
+      <History r={r} />
+    </div>
+  );
+}
+
+function StatusChange({ r, onDone }) {
+  const [open, setOpen] = useState(false);
+  const [f, setF] = useState({ status: '', date: new Date().toISOString().slice(0, 10), reason: '' });
+  const sub = useSubmit();
+  useFocusError(sub.ferr, 'st-');
+  if (!open) {
+    return <button type="button" class="btn secondary wide" onClick={() => setOpen(true)}>{t('changeStatus')}</button>;
+  }
+  const submit = async (e) => {
+    e.preventDefault();
+    if (!f.status) { sub.setFerr({ field: 'status', text: t('fieldBad', { label: t('newStatus') }) }); return; }
+    const body = { status: f.status, date: f.date };
+    if (f.reason.trim()) body.reason = f.reason.trim();
+    const d = await sub.run(() => api('/members/' + enc(r.id) + '/status', { method: 'POST', body }));
+    if (d) { setOpen(false); onDone(); }
+  };
+  const set = (k) => (val) => setF({ ...f, [k]: val });
+  return (
+    <form class="form sub-form" onSubmit={submit} novalidate>
+      <h3>{t('changeStatus')}</h3>
+      <p class="muted">{t('statusNow', { s: v('status', r.status) })}</p>
+      <Field prefix="st-" field="status" label={t('newStatus')} kind="select" ferr={sub.ferr} value={f.status}
+        onChange={set('status')} options={opts('status', STATUS_CHANGES.filter((s) => s !== r.status))} />
+      <Field prefix="st-" field="date" kind="date" ferr={sub.ferr} value={f.date} onChange={set('date')} />
+      <Field prefix="st-" field="reason" kind="textarea" ferr={sub.ferr} value={f.reason} onChange={set('reason')} />
+      {sub.error && <p class="error-text" role="alert">{sub.errorText}</p>}
+      <div class="btn-row">
+        <button type="button" class="btn secondary" onClick={() => setOpen(false)}>{t('cancel')}</button>
+        <button type="submit" class="btn primary" disabled={sub.busy}>{t('confirmStatus')}</button>
+      </div>
+    </form>
+  );
+}
+
+function SubRecords({ r }) {
+  const list = useGet('/members/' + enc(r.id) + '/records');
+  const [open, setOpen] = useState(false);
+  const empty = { kind: '', title: '', issuer: '', startDate: '', endDate: '', note: '' };
+  const [f, setF] = useState(empty);
+  const sub = useSubmit();
+  const [delErr, setDelErr] = useState(null);
+  useFocusError(sub.ferr, 'rec-');
+  const items = (list.data && list.data.items) || [];
+  if (!r.canEdit && !items.length) return null;
+  const set = (k) => (val) => setF({ ...f, [k]: val });
+  const add = async (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const k in f) if (f[k].trim()) body[k] = f[k].trim();
+    const d = await sub.run(() => api('/members/' + enc(r.id) + '/records', { method: 'POST', body }));
+    if (d) { setF(empty); setOpen(false); list.reload(); }
+  };
+  const del = async (x) => {
+    if (!window.confirm(t('confirmRemove'))) return;
+    setDelErr(null);
+    try {
+      await api('/members/' + enc(r.id) + '/records/' + enc(x.id), { method: 'DELETE' });
+      list.reload();
+    } catch (err) { setDelErr(err); }
+  };
+  return (
+    <section class="card" aria-labelledby="s-recs">
+      <h2 id="s-recs">{t('subRecords')}</h2>
+      {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
+      {delErr && <ErrorBox error={delErr} />}
+      {!list.loading && !items.length && <p class="muted">{t('empty')}</p>}
+      <ul class="list">
+        {items.map((x) => (
+          <li key={x.id} class="subrec">
+            <div class="grow">
+              <span class="tag">{v('kind', x.kind)}</span> <strong>{x.title}</strong>
+              <p class="muted">{[x.issuer, [x.startDate, x.endDate].filter(Boolean).join(' – ')].filter(Boolean).join(' · ')}</p>
+              {x.note && <p>{x.note}</p>}
+            </div>
+            {r.canEdit && <button type="button" class="btn link" onClick={() => del(x)}>{t('remove')}</button>}
+          </li>
+        ))}
+      </ul>
+      {r.canEdit && !open && (
+        <button type="button" class="btn secondary wide" onClick={() => setOpen(true)}>＋ {t('addRecord')}</button>
+      )}
+      {r.canEdit && open && (
+        <form class="form sub-form" onSubmit={add} novalidate>
+          <Field prefix="rec-" field="kind" kind="select" ferr={sub.ferr} value={f.kind} onChange={set('kind')} options={opts('kind', RECORD_KINDS)} />
+          <Field prefix="rec-" field="title" ferr={sub.ferr} value={f.title} onChange={set('title')} />
+          <Field prefix="rec-" field="issuer" ferr={sub.ferr} value={f.issuer} onChange={set('issuer')} />
+          <Field prefix="rec-" field="startDate" kind="date" ferr={sub.ferr} value={f.startDate} onChange={set('startDate')} />
+          <Field prefix="rec-" field="endDate" kind="date" ferr={sub.ferr} value={f.endDate} onChange={set('endDate')} />
+          <Field prefix="rec-" field="note" kind="textarea" ferr={sub.ferr} value={f.note} onChange={set('note')} />
+          {sub.error && <p class="error-text" role="alert">{sub.errorText}</p>}
+          <div class="btn-row">
+            <button type="button" class="btn secondary" onClick={() => setOpen(false)}>{t('cancel')}</button>
+            <button type="submit" class="btn primary" disabled={sub.busy}>{t('save')}</button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+function History({ r }) {
+  const list = usePaged('/members/' + enc(r.id) + '/history', {}, 20);
+  const when = (at) => (at || '').replace('T', ' ').slice(0, 16);
+  return (
+    <section class="card" aria-labelledby="s-hist">
+      <h2 id="s-hist">{t('history')}</h2>
+      {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
+      {list.loading && !list.items.length && <Loading />}
+      <ul class="list hist">
+        {list.items.map((h) => (
+          <li key={h.id}>
+            <strong>{t('h.' + h.kind) === 'h.' + h.kind ? h.kind : t('h.' + h.kind)}</strong>
+            <span class="muted"> {when(h.at)}</span>
+            {h.detail && <p>{String(h.detail).split(',').map((x) => fieldLabel(x.trim())).join('、')}</p>}
+            {h.reason && <p class="muted">{t('f.reason')}：{h.reason}</p>}
+          </li>
+        ))}
+      </ul>
+      <More list={list} />
+    </section>
+  );
+}
+
+// The fields a member may propose to correct (a subset of what the server accepts).
+const CORRECTABLE = ['phone', 'address', 'name', 'education', 'occupation', 'ethnicity', 'nativePlace', 'migrantPlace'];
+
+function Corrections({ r, onSent }) {
+  const list = useGet('/members/' + enc(r.id) + '/corrections');
+  const [open, setOpen] = useState(false);
+  const blank = { phone: '', address: '', name: '', education: '', occupation: '', ethnicity: '', nativePlace: '', migrantPlace: '', note: '' };
+  const [f, setF] = useState(blank);
+  const sub = useSubmit();
+  useFocusError(sub.ferr, 'c-');
+  const set = (k) => (val) => setF({ ...f, [k]: val });
+  const send = async (e) => {
+    e.preventDefault();
+    const body = {};
+    for (const k of CORRECTABLE) if (f[k].trim()) body[k] = f[k].trim();
+    if (!Object.keys(body).length) { sub.setFerr({ field: 'phone', text: t('nothingChanged') }); return; }
+    if (body.phone) body.phone = body.phone.replace(/\s+/g, '');
+    if (body.migrantPlace) body.migrant = true;
+    if (f.note.trim()) body.note = f.note.trim();
+    const d = await sub.run(() => api('/members/' + enc(r.id) + '/corrections', { method: 'POST', body }));
+    if (d) { setF(blank); setOpen(false); list.reload(); onSent(); }
+  };
+  const items = (list.data && list.data.items) || [];
+  const C = (p) => <Field prefix="c-" ferr={sub.ferr} value={f[p.field]} onChange={set(p.field)} {...p} />;
+  return (
+    <section class="card" aria-labelledby="s-corr">
+      <h2 id="s-corr">{t('myCorrections')}</h2>
+      {!open && <button type="button" class="btn primary wide" onClick={() => setOpen(true)}>{t('proposeCorrection')}</button>}
+      {open && (
+        <form class="form sub-form" onSubmit={send} novalidate>
+          <h3>{t('proposeCorrection')}</h3>
+          <p class="muted">{t('correctionHint')}</p>
+          <C field="phone" kind="tel" maxlength="11" placeholder={r.phone || ''} />
+          <C field="address" maxlength="120" />
+          <C field="name" maxlength="30" placeholder={r.name} />
+          <C field="education" kind="select" options={plain(EDUCATIONS)} placeholder={r.education ? t('unchanged', { v: r.education }) : t('choose')} />
+          <C field="occupation" kind="select" options={plain(OCCUPATIONS)} placeholder={r.occupation ? t('unchanged', { v: r.occupation }) : t('choose')} />
+          <C field="ethnicity" kind="select" options={plain(ETHNICITIES)} placeholder={r.ethnicity ? t('unchanged', { v: r.ethnicity }) : t('choose')} />
+          <C field="nativePlace" maxlength="60" placeholder={r.nativePlace || ''} />
+          <C field="migrantPlace" maxlength="60" placeholder={r.migrantPlace || ''} />
+          <C field="note" kind="textarea" />
+          {sub.error && <p class="error-text" role="alert">{sub.errorText}</p>}
+          <div class="btn-row">
+            <button type="button" class="btn secondary" onClick={() => setOpen(false)}>{t('cancel')}</button>
+            <button type="submit" class="btn primary" disabled={sub.busy}>{sub.busy ? t('sending') : t('send')}</button>
+          </div>
+        </form>
+      )}
+      {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
+      <ul class="list corr">
+        {items.map((c) => (
+          <li key={c.id}>
+            <p><span class={'tag state-' + c.state}>{t('c.' + c.state)}</span> <span class="muted">{t('proposedAt', { d: (c.createdAt || '').slice(0, 10) })}</span></p>
+            <Changes c={c} />
+            {c.decisionReason && <p class="muted">{t('f.reason')}：{c.decisionReason}</p>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function Changes({ c }) {
+  const ch = c.changes || {};
+  return (
+    <dl class="kv changes">
+      {Object.keys(ch).map((k) => [
+        <dt key={k + 'k'}>{fieldLabel(k)}</dt>,
+        <dd key={k + 'v'}>{showValue(k, ch[k])}</dd>,
+      ])}
+      {c.note && [<dt key="nk">{t('f.note')}</dt>, <dd key="nv">{c.note}</dd>]}
+    </dl>
+  );
+}

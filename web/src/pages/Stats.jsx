@@ -1,0 +1,192 @@
+// The statistics dashboard of an organisation (#/stats/ID), in its own chunk with the
+// parts of ECharts it draws with. Every chart has its numbers in a table under it, so
+// the figures read without the charts (screen readers, large text, a failed canvas).
+import { useEffect, useRef } from 'preact/hooks';
+import { init, use } from 'echarts/core';
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import { useGet } from '../hooks.js';
+import { t } from '../i18n.js';
+import { TopBar, Loading, ErrorBox, Crumbs } from '../ui.jsx';
+import { v } from '../vocab.js';
+
+// No tooltip or legend components (11 KB gzip): every bar carries its number, the line
+// chart's legend is the HTML line under it, and the tables hold every figure.
+use([BarChart, LineChart, GridComponent, CanvasRenderer]);
+
+const RED = '#b3121b';
+const COLORS = [RED, '#0b4f9c', '#9a6a00', '#1b6e2d', '#6b3fa0', '#555'];
+
+// Index in `path` of the highest org the user holds a role on (links above it are plain).
+function visibleFrom(path, me) {
+  const ids = new Set((me.roles || []).map((r) => String(r.orgId)));
+  const i = path.findIndex((p) => ids.has(String(p.id)));
+  return i < 0 ? path.length - 1 : i;
+}
+
+const rootPx = () => parseFloat(getComputedStyle(document.documentElement).fontSize) || 18;
+
+// One ECharts canvas; `option(fs)` builds the option for a base font size in px.
+function Chart({ option, height, label }) {
+  const el = useRef(null);
+  useEffect(() => {
+    const fs = Math.round(rootPx() * 0.8);
+    const c = init(el.current, null, { renderer: 'canvas' });
+    c.setOption({ color: COLORS, textStyle: { fontSize: fs }, animation: false, ...option(fs) });
+    const resize = () => c.resize();
+    window.addEventListener('resize', resize);
+    return () => { window.removeEventListener('resize', resize); c.dispose(); };
+  }, [option]);
+  return <div ref={el} class="chart" data-h={height} role="img" aria-label={label} />;
+}
+
+const pct = (n, total) => (total ? Math.round((n * 1000) / total) / 10 + '%' : '—');
+
+// A bar chart of [{label, count}] with its table.
+function Bars({ title, rows, total, horizontal }) {
+  const labels = rows.map((r) => r.label);
+  const counts = rows.map((r) => r.count);
+  const option = useRef((fs) => ({
+    grid: horizontal ? { left: 8, right: 40, top: 8, bottom: 8, containLabel: true }
+      : { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
+    [horizontal ? 'yAxis' : 'xAxis']: { type: 'category', data: labels, inverse: !!horizontal, axisLabel: { fontSize: fs, interval: 0 } },
+    [horizontal ? 'xAxis' : 'yAxis']: { type: 'value', axisLabel: { fontSize: fs * 0.9 }, splitNumber: 3 },
+    series: [{ type: 'bar', data: counts, barMaxWidth: 36, label: { show: true, position: horizontal ? 'right' : 'top', fontSize: fs } }],
+  })).current;
+  const h = horizontal ? 'h' + Math.min(rows.length, 15) : 'v';
+  return (
+    <section class="card" aria-label={title}>
+      <h2>{title}</h2>
+      {rows.length > 0 && <Chart option={option} height={h} label={title} />}
+      <CountTable rows={rows} total={total} />
+    </section>
+  );
+}
+
+function CountTable({ rows, total }) {
+  if (!rows.length) return <p class="muted">{t('empty')}</p>;
+  return (
+    <table class="nums">
+      <thead><tr><th scope="col"><span class="sr">{t('colName')}</span></th><th scope="col">{t('count')}</th><th scope="col">{t('share')}</th></tr></thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.label}><th scope="row">{r.label}</th><td>{r.count}</td><td>{pct(r.count, total)}</td></tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Series({ series }) {
+  const option = useRef((fs) => ({
+    grid: { left: 8, right: 12, top: 16, bottom: 8, containLabel: true },
+    xAxis: { type: 'category', data: series.map((s) => s.month.slice(2).replace('-', '.')), axisLabel: { fontSize: fs * 0.85 } },
+    yAxis: { type: 'value', minInterval: 1, splitNumber: 3, axisLabel: { fontSize: fs * 0.9 } },
+    series: [
+      { name: t('sJoined'), type: 'line', data: series.map((s) => s.joined), symbolSize: 6 },
+      { name: t('sIn'), type: 'line', data: series.map((s) => s.transferIn), symbolSize: 6 },
+      { name: t('sOut'), type: 'line', data: series.map((s) => s.transferOut), symbolSize: 6 },
+    ],
+  })).current;
+  const sum = (k) => series.reduce((a, s) => a + s[k], 0);
+  return (
+    <section class="card" aria-label={t('chartSeries')}>
+      <h2>{t('chartSeries')}</h2>
+      <Chart option={option} height="v" label={t('chartSeries')} />
+      <p class="totals">
+        <span><i class="sw sw0" aria-hidden="true" />{t('sJoined')} <strong>{sum('joined')}</strong></span>
+        <span><i class="sw sw1" aria-hidden="true" />{t('sIn')} <strong>{sum('transferIn')}</strong></span>
+        <span><i class="sw sw2" aria-hidden="true" />{t('sOut')} <strong>{sum('transferOut')}</strong></span>
+      </p>
+      <details>
+        <summary>{t('showTable')}</summary>
+        <table class="nums">
+          <thead><tr><th scope="col">{t('month')}</th><th scope="col">{t('sJoined')}</th><th scope="col">{t('sIn')}</th><th scope="col">{t('sOut')}</th></tr></thead>
+          <tbody>
+            {series.slice().reverse().map((s) => (
+              <tr key={s.month}><th scope="row">{s.month}</th><td>{s.joined}</td><td>{s.transferIn}</td><td>{s.transferOut}</td></tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </section>
+  );
+}
+
+function Children({ kids }) {
+  if (!kids || !kids.length) return null;
+  return (
+    <section class="card" aria-labelledby="drill-h">
+      <h2 id="drill-h">{t('drill')}</h2>
+      <p class="muted">{t('drillHint')}</p>
+      <div class="table-wrap">
+        <table class="nums drill">
+          <thead>
+            <tr>
+              <th scope="col">{t('colName')}</th><th scope="col">{t('colMembers')}</th><th scope="col">{t('colProb')}</th>
+              <th scope="col">{t('colMigrant')}</th><th scope="col">{t('colDues')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {kids.map((c) => (
+              <tr key={c.id} onClick={() => { location.hash = '#/stats/' + c.id; }}>
+                <th scope="row"><a href={'#/stats/' + c.id}>{c.name}</a></th>
+                <td>{c.members}</td><td>{c.probationary}</td><td>{c.migrant}</td>
+                <td class={c.duesWarning ? 'warnnum' : ''}>{c.duesWarning}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+const DUES = ['paidUp', 'behind', 'warning', 'alert', 'lapsed', 'neverPaid'];
+
+export default function Stats({ id, me }) {
+  const org = useGet('/orgs/' + encodeURIComponent(id));
+  const st = useGet('/orgs/' + encodeURIComponent(id) + '/stats');
+  const o = org.data;
+  const s = st.data;
+  const title = o ? t('statsOf', { name: o.name }) : t('stats');
+  const err = org.error || st.error;
+  if (err) return <div><TopBar title={t('stats')} /><ErrorBox error={err} onRetry={() => { org.reload(); st.reload(); }} /></div>;
+  if (!o || !s) return <div><TopBar title={t('stats')} /><Loading /></div>;
+  const path = o.path && o.path.length ? o.path : [{ id: o.id, name: o.name, level: o.level }];
+  const from = visibleFrom(path, me);
+  const up = from < path.length - 1 ? '#/stats/' + path[path.length - 2].id : '#/org/' + o.id;
+  const d = s.dues || {};
+  const duesWarn = (d.warning || 0) + (d.alert || 0) + (d.lapsed || 0);
+  const heads = [
+    ['hTotal', s.members], ['hProb', s.probationary], ['hFemale', s.female],
+    ['hMigrant', s.migrant], ['hLost', s.lostContact], ['hDuesWarn', duesWarn],
+  ];
+  return (
+    <div>
+      <TopBar title={title} back={up} />
+      <section class="card">
+        <Crumbs path={path} from={from} base="#/stats/" />
+        <dl class="heads">
+          {heads.map(([k, n]) => (
+            <div key={k} class={'head-' + k}>
+              <dt>{t(k)}</dt>
+              <dd>{n ?? 0}</dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+      <Bars title={t('chartAge')} total={s.members} horizontal
+        rows={(s.ageBands || []).map((b) => ({ label: v('band', b.band), count: b.count }))} />
+      <Bars title={t('chartOccupation')} total={s.members} horizontal
+        rows={(s.occupations || []).map((x) => ({ label: x.occupation, count: x.count }))} />
+      <Bars title={t('chartEducation')} total={s.members} horizontal
+        rows={(s.educations || []).map((x) => ({ label: x.education, count: x.count }))} />
+      <Bars title={t('chartDues')} total={s.members} horizontal
+        rows={DUES.map((k) => ({ label: t('dues.' + k), count: d[k] || 0 }))} />
+      {s.series && s.series.length > 0 && <Series series={s.series} />}
+      <Children kids={s.children} />
+    </div>
+  );
+}

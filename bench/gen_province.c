@@ -144,6 +144,8 @@ int main(int argc, char **argv)
                  "所在党支部,流动党员,外出地点,月交党费(元),党费交至\n");
     char last[8];
     dues_last_month(last);
+    struct arena ra;
+    arena_init(&ra);
     for (long i = 0; i < members; i++) {
         bool male = rnd(100) < 72;
         int by = 1940 + (int)rnd(64), bm = 1 + (int)rnd(12), bd = 1 + (int)rnd(28);
@@ -162,21 +164,27 @@ int main(int argc, char **argv)
         char paid[16];
         snprintf(paid, sizeof(paid), "%s", last);
         if (rnd(10) == 0)
-            snprintf(paid, sizeof(paid), "%s", month_minus(&a, last, 1 + (int)rnd(7)));
+            snprintf(paid, sizeof(paid), "%s", month_minus(&ra, last, 1 + (int)rnd(7)));
+        char full[16] = "";
+        if (!prob)
+            snprintf(full, sizeof(full), "%04d-12-01", (jy + 1) % 10000);
         fprintf(out,
-                "%s%s,%s,汉族,%04d-%02d-%02d,%s,%s,%s,1%02u%08ld,%04d-%02d-01,%s%04d%s,%s,%s,"
+                "%s%s,%s,汉族,%04d-%02d-%02d,%s,%s,%s,1%02u%08ld,%04d-%02d-01,%s,%s,%s,"
                 "%s,%s,0.%d,%s\n",
                 PICK(surnames), PICK(given), male ? "男" : "女", by, bm, bd, id, PICK(educations),
-                occ, 30 + rnd(60), i, jy, 1 + (int)rnd(12), prob ? "" : "", prob ? 0 : jy + 1,
-                prob ? "" : "-12-01", prob ? "预备党员" : "正式党员", rel[i % nb],
+                occ, 30 + rnd(60), i, jy, 1 + (int)rnd(12), full,
+                prob ? "预备党员" : "正式党员", rel[i % nb],
                 migrant ? "是" : "否", migrant ? "广东省深圳市" : "", 2 + (int)rnd(8), paid);
-        if (i % 50000 == 0)
-            arena_release(&a), arena_init(&a);
+        if (i % 50000 == 0) {
+            arena_release(&ra);
+            arena_init(&ra);
+        }
     }
     if (fclose(out)) {
         perror(argv[2]);
         return 1;
     }
+    arena_release(&ra);
     printf("gen_province: %ld branches, %ld members in %s; accounts in %s\n", nb, members, argv[2],
            path);
     db_close(db);

@@ -256,64 +256,176 @@ void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delt
     }
 }
 
+/*
+ * The recount streams the members in path order (the members_path index):
+ * the members of a branch, then of its siblings, come together, so a stack
+ * of one tally per level of the path suffices. When the path leaves an
+ * organisation its tally is written and added to its parent's. Each row of
+ * org_counts is written once, without any sort or upsert: a province of a
+ * million members recounts in seconds.
+ */
+struct tally_entry {
+    uint64_t hash;
+    const char *dim, *key;
+    int64_t n;
+};
+
+struct tally {
+    int64_t org_id;
+    struct arena keys;
+    struct tally_entry *v;
+    size_t cap, n;
+};
+
+static uint64_t tally_hash(const char *dim, const char *key)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = dim; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h | 1;
+}
+
+static void tally_add(struct tally *t, const char *dim, const char *key, int64_t n)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        struct tally_entry *v = xcalloc(cap, sizeof(*v));
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->v[i].hash)
+                for (size_t k = t->v[i].hash & (cap - 1);; k = (k + 1) & (cap - 1))
+                    if (!v[k].hash) {
+                        v[k] = t->v[i];
+                        break;
+                    }
+        free(t->v);
+        t->v = v;
+        t->cap = cap;
+    }
+    uint64_t h = tally_hash(dim, key);
+    for (size_t k = h & (t->cap - 1);; k = (k + 1) & (t->cap - 1)) {
+        struct tally_entry *e = &t->v[k];
+        if (!e->hash) {
+            /* dim names are static strings; keys are copied */
+            *e = (struct tally_entry){h, dim, arena_strdup(&t->keys, key), n};
+            t->n++;
+            return;
+        }
+        if (e->hash == h && !strcmp(e->dim, dim) && !strcmp(e->key, key)) {
+            e->n += n;
+            return;
+        }
+    }
+}
+
+/* Writes t's rows for its organisation, adds them to parent (if any) and
+ * empties t. */
+static void tally_flush(struct db *db, struct tally *t, struct tally *parent)
+{
+    for (size_t i = 0; i < t->cap; i++) {
+        struct tally_entry *e = &t->v[i];
+        if (!e->hash || !e->n)
+            continue;
+        db_exec(db, "INSERT INTO org_counts (org_id, dim, key, n) VALUES (?, ?, ?, ?)", "issi",
+                t->org_id, e->dim, e->key, e->n);
+        if (parent)
+            tally_add(parent, e->dim, e->key, e->n);
+    }
+    free(t->v);
+    t->v = NULL;
+    t->cap = t->n = 0;
+    arena_release(&t->keys);
+    arena_init(&t->keys);
+}
+
+#define TALLY_DEPTH 16
+
 int member_counts_recount(struct db *db)
 {
     db_exec(db, "DELETE FROM org_counts WHERE dim NOT IN ('transfer_in', 'transfer_out')", "");
-    /* Each organisation's own members first (they sit on branches), then
-     * every level adds its children's counts, deepest first (party groups
-     * are not on a member's path and are left out). */
-    static const char *const dims[][2] = {
-        {"total", "'all'"},
-        {"category", "category"},
-        {"gender", "gender"},
-        {"birth_year", "substr(birth_date, 1, 4)"},
-        {"birth_day", "birth_date"},
-        {"education", "COALESCE(education, '')"},
-        {"ethnicity", "COALESCE(ethnicity, '')"},
-        {"occupation", "occupation"},
-        {"migrant", "CAST(migrant <> 0 AS TEXT)"},
-        {"lost_contact", "CAST(lost_contact <> 0 AS TEXT)"},
-        {"added_how", "added_how"},
-        {"paid_through", "COALESCE(dues_paid_through, '')"},
-    };
+    struct tally stack[TALLY_DEPTH];
+    for (int d = 0; d < TALLY_DEPTH; d++) {
+        memset(&stack[d], 0, sizeof(stack[d]));
+        arena_init(&stack[d].keys);
+    }
+    int depth = 0; /* levels in use */
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT org_path, status, category, gender, birth_date, education, ethnicity, "
+        "occupation, migrant, lost_contact, added_how, dues_paid_through, dues_fen, joined_at "
+        "FROM members WHERE deleted_at IS NULL ORDER BY org_path",
+        "");
+    while (db_next(st)) {
+        const char *path = db_text(st, 0);
+        int64_t ids[TALLY_DEPTH];
+        int n = 0;
+        for (const char *p = path; *p == '/' && p[1] && n < TALLY_DEPTH; p = strchr(p + 1, '/'))
+            ids[n++] = strtoll(p + 1, NULL, 10);
+        int k = 0;
+        while (k < depth && k < n && stack[k].org_id == ids[k])
+            k++;
+        for (int d = depth - 1; d >= k; d--)
+            tally_flush(db, &stack[d], d ? &stack[d - 1] : NULL);
+        for (int d = k; d < n; d++)
+            stack[d].org_id = ids[d];
+        depth = n;
+        if (!n)
+            continue;
+        struct member_rec m = {
+            .status = db_text(st, 1),
+            .category = db_text(st, 2),
+            .gender = db_text(st, 3),
+            .birth_date = db_text(st, 4),
+            .education = db_isnull(st, 5) ? NULL : db_text(st, 5),
+            .ethnicity = db_isnull(st, 6) ? NULL : db_text(st, 6),
+            .occupation = db_text(st, 7),
+            .migrant = db_int(st, 8) != 0,
+            .lost_contact = db_int(st, 9) != 0,
+            .added_how = db_text(st, 10),
+            .dues_paid_through = db_isnull(st, 11) ? NULL : db_text(st, 11),
+            .dues_fen = db_int(st, 12),
+        };
+        struct tally *t = &stack[n - 1];
+        struct dim_value dims[16];
+        char year[8];
+        size_t nd = member_dims(&m, dims, year);
+        for (size_t i = 0; i < nd; i++)
+            tally_add(t, dims[i].dim, dims[i].key, 1);
+        if (member_status_counted(m.status))
+            tally_add(t, "dues_fen", m.dues_paid_through ? m.dues_paid_through : "", m.dues_fen);
+        char month[8];
+        snprintf(month, sizeof(month), "%.7s", db_text(st, 13));
+        tally_add(t, "joined", month, 1);
+    }
+    db_done(st);
+    for (int d = depth - 1; d >= 0; d--)
+        tally_flush(db, &stack[d], d ? &stack[d - 1] : NULL);
+    for (int d = 0; d < TALLY_DEPTH; d++)
+        arena_release(&stack[d].keys);
+    /* Applicants are few: counted along their paths directly. */
     struct arena a;
     arena_init(&a);
-    for (size_t i = 0; i < ARRAY_SIZE(dims); i++)
-        db_exec(db,
-                arena_printf(&a,
-                             "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, '%s', "
-                             "%s, COUNT(*) FROM members WHERE deleted_at IS NULL AND status IN "
-                             "('normal', 'retired', 'temporarily_out') GROUP BY 1, 3",
-                             dims[i][0], dims[i][1]),
-                "");
+    struct stage {
+        const char *path, *stage;
+        int64_t n;
+        struct stage *next;
+    } *stages = NULL;
+    st = db_query(db,
+                  "SELECT org_path, stage, COUNT(*) FROM applicants WHERE deleted_at IS NULL "
+                  "GROUP BY 1, 2",
+                  "");
+    while (db_next(st)) {
+        struct stage *x = arena_alloc(&a, sizeof(*x));
+        *x = (struct stage){arena_strdup(&a, db_text(st, 0)), arena_strdup(&a, db_text(st, 1)),
+                            db_int(st, 2), stages};
+        stages = x;
+    }
+    db_done(st);
+    for (struct stage *x = stages; x; x = x->next)
+        org_counts_add(db, x->path, "stage", x->stage, x->n);
     arena_release(&a);
-    db_exec(db,
-            "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'dues_fen', "
-            "COALESCE(dues_paid_through, ''), SUM(dues_fen) FROM members WHERE deleted_at IS NULL "
-            "AND status IN ('normal', 'retired', 'temporarily_out') GROUP BY 1, 3",
-            "");
-    db_exec(db,
-            "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'status', status, "
-            "COUNT(*) FROM members WHERE deleted_at IS NULL GROUP BY 1, 3",
-            "");
-    db_exec(db,
-            "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'joined', "
-            "substr(joined_at, 1, 7), COUNT(*) FROM members WHERE deleted_at IS NULL GROUP BY 1, 3",
-            "");
-    db_exec(db,
-            "INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, 'stage', stage, "
-            "COUNT(*) FROM applicants WHERE deleted_at IS NULL GROUP BY 1, 3",
-            "");
-    int64_t depth = 0;
-    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
-    for (int64_t d = depth; d > 0; d--)
-        db_exec(db,
-                "INSERT INTO org_counts (org_id, dim, key, n) SELECT o.parent_id, c.dim, c.key, "
-                "SUM(c.n) FROM org_counts c JOIN orgs o ON o.id = c.org_id WHERE o.depth = ? AND "
-                "o.level <> 'group' AND o.parent_id IS NOT NULL AND c.dim NOT IN ('transfer_in', "
-                "'transfer_out') GROUP BY 1, 2, 3 "
-                "ON CONFLICT (org_id, dim, key) DO UPDATE SET n = n + excluded.n",
-                "i", d);
     return db_failed(db) ? -1 : org_members_recount(db);
 }
 
@@ -610,6 +722,14 @@ int member_update(struct db *db, struct arena *a, const struct member_rec *old,
     member_counts_apply(db, old, -1);
     member_store(db, a, m, personal, now_sec());
     member_counts_apply(db, m, +1);
+    /* Joins are counted in the month of joining at the member's branch. */
+    if (differs(old->joined_at, m->joined_at) || differs(old->org_path, m->org_path)) {
+        char from[8], to[8];
+        snprintf(from, sizeof(from), "%.7s", old->joined_at);
+        snprintf(to, sizeof(to), "%.7s", m->joined_at);
+        org_counts_add(db, old->org_path, "joined", from, -1);
+        org_counts_add(db, m->org_path, "joined", to, 1);
+    }
     struct buf b;
     struct jw j;
     buf_init_arena(&b, a);

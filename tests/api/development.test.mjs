@@ -3,7 +3,7 @@
 // admission, overdue warnings, the summary, permission and scope.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertData, assertError, listAll, startServer } from './helpers.mjs';
+import { assertCountersMatchRecount, assertData, assertError, listAll, startServer } from './helpers.mjs';
 
 let srv, api, who;
 let tS, tB, tT;
@@ -286,4 +286,8 @@ describe('withdraw and cancel', () => {
     assertError(await step(p.id, { step: 'extend', date: addMonths(applied, 18), months: 6 }), 409, 'applicant.step');
     assertError(await step(p.id, { step: 'extend', date: addMonths(applied, 18), months: 13 }), 400, 'request.invalid', 'months');
   });
+});
+
+test('development: the statistics counters equal a full recount afterwards', async () => {
+  await assertCountersMatchRecount(srv, tT, [townshipA, villageA]);
 });

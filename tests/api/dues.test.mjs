@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertData, assertError, listAll, namedAccounts, sqlite, startServer } from './helpers.mjs';
+import { assertCountersMatchRecount, assertData, assertError, listAll, namedAccounts, sqlite, startServer } from './helpers.mjs';
 
 let srv, api, who;
 let tS, tB, tM, tT, tC;
@@ -271,4 +271,8 @@ describe('the monthly standard', () => {
     assertError(await pay(payFor({ ...d, monthlyFen: 50 }, 1)), 400, 'dues.amount', 'amountFen');
     assertData(await pay(payFor(d, 1)), 201);
   });
+});
+
+test('dues: the statistics counters equal a full recount afterwards', async () => {
+  await assertCountersMatchRecount(srv, tC, [county, townshipA, villageA, villageB]);
 });

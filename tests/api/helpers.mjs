@@ -327,3 +327,19 @@ export function idNumber(birth, male = true, seq = 0) {
   for (let i = 0; i < 17; i++) sum += Number(s[i]) * w[i];
   return s + '10X98765432'[sum % 11];
 }
+
+/**
+ * The statistics counters kept on every write must equal a full recount
+ * (`zhibu org recount`): compares GET /orgs/{id}/stats for each id before and
+ * after. token must have roster.read on them.
+ */
+export async function assertCountersMatchRecount(srv, token, orgIds) {
+  const get = async (id) => assertData(await srv.api('GET', `/api/v1/orgs/${id}/stats`, { token }));
+  const before = [];
+  for (const id of orgIds) before.push(await get(id));
+  const r = srv.run(['org', 'recount', '--data', srv.dataDir]);
+  assert.equal(r.status, 0, r.stderr);
+  const after = [];
+  for (const id of orgIds) after.push(await get(id));
+  assert.deepEqual(after, before, 'the counters drifted from a recount');
+}

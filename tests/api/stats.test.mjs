@@ -107,3 +107,18 @@ test('stats: a new member, a status change and an edit move the figures at once'
   assert.equal(c3.female, c0.female);
   assert.deepEqual(c3.ageBands, c0.ageBands);
 });
+
+test('stats: the counters kept on every write equal a full recount', async () => {
+  // Writes of every kind happened above and in this file's setup; add a transfer-free
+  // edit mix here, then compare every figure with `zhibu org recount`.
+  const county = who.countyAdmin.orgId, village = who.secretaryA.orgId, township = who.townshipAdmin.orgId;
+  const roster = await listAll(api, tok.secretaryA, `/api/v1/members?orgId=${village}`);
+  const m = roster.find((x) => x.id !== who.member.memberId && x.id !== who.migrant.memberId && x.birthDate < '1980-01-01' && x.category === 'full');
+  assertData(await api('PATCH', `/api/v1/members/${m.id}`, { token: tok.secretaryA, body: { joinedAt: '2001-03-04', fullAt: '2002-03-04', education: '大专', lostContact: true, lostContactSince: '2025-01-01' } }));
+  const get = async (id) => assertData(await api('GET', `/api/v1/orgs/${id}/stats`, { token: tok.countyAdmin }));
+  const before = [await get(county), await get(township), await get(village)];
+  const r = srv.run(['org', 'recount', '--data', srv.dataDir]);
+  assert.equal(r.status, 0, r.stderr);
+  const after = [await get(county), await get(township), await get(village)];
+  assert.deepEqual(after, before);
+});

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertData, assertError, listAll, run, sqlite, startServer } from './helpers.mjs';
+import { assertCountersMatchRecount, assertData, assertError, listAll, run, sqlite, startServer } from './helpers.mjs';
 
 let srv, api, who, db;
 let tok = {}; // name -> bearer token
@@ -478,4 +478,9 @@ describe('lists', () => {
     // The secretary can act on none of them (starting is not a to-do).
     assert.deepEqual(assertData(await get(tok.secretaryA, `/api/v1/transfers?orgId=${villageA}&todo=true`)).items, []);
   });
+});
+
+test('transfers: the statistics counters equal a full recount afterwards', async () => {
+  await assertCountersMatchRecount(srv, tok.countyAdmin, [county, townshipA, villageA, townshipB, villageB]);
+  await assertCountersMatchRecount(srv, tok.otherAdmin, [otherCounty, otherBranch]);
 });

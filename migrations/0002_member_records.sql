@@ -214,3 +214,7 @@ CREATE TABLE org_counts (
     n INTEGER NOT NULL,
     PRIMARY KEY (org_id, dim, key)
 ) WITHOUT ROWID;
+
+-- Open branches of a subtree, counted by the statistics without visiting
+-- every organisation.
+CREATE INDEX orgs_open_level ON orgs (level, path) WHERE deleted_at IS NULL AND closed_at IS NULL;

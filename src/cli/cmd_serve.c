@@ -2,6 +2,7 @@
  * cmd_serve.c - zhibu serve, zhibu migrate.
  */
 #include "app.h"
+#include "core/rcache.h"
 #include "cli/cli.h"
 #include "core/http.h"
 #include "core/metrics.h"
@@ -94,7 +95,8 @@ int cmd_serve(int argc, char **argv)
                "SIGTERM or SIGINT stop it gracefully.\n");
         return 0;
     }
-    if (cli_parse("serve", argc, argv, opts) || cli_config(cli_get(opts, "data"), cli_get(opts, "listen")))
+    if (cli_parse("serve", argc, argv, opts) ||
+        cli_config(cli_get(opts, "data"), cli_get(opts, "listen")))
         return 2;
     if (cli_get(opts, "web"))
         snprintf(cfg.web_root, sizeof(cfg.web_root), "%s", cli_get(opts, "web"));
@@ -129,6 +131,7 @@ int cmd_serve(int argc, char **argv)
 
     int threads = cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
     auth_init(threads);
+    rcache_init(cfg.cache_mb * 1024 * 1024);
     router_init();
     metrics_init(router_count());
     if (http_start(err, sizeof(err)) != 0) {

@@ -13,6 +13,7 @@ void config_defaults(struct config *c)
     c->threads = 0;
     c->max_body = 1024 * 1024;
     c->max_upload = 64 * 1024 * 1024;
+    c->cache_mb = 32;
     c->max_header = 16 * 1024;
     c->conn_timeout = 30;
     c->max_connections = 4096;
@@ -71,6 +72,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("threads", threads, 0, 256)
     INT_KEY("max_body", max_body, 1024, 1024 * 1024 * 1024)
     INT_KEY("max_upload", max_upload, 1024, 1024 * 1024 * 1024)
+    INT_KEY("cache_mb", cache_mb, 0, 65536)
     INT_KEY("max_header", max_header, 4096, 1024 * 1024)
     INT_KEY("conn_timeout", conn_timeout, 1, 3600)
     INT_KEY("max_connections", max_connections, 16, 1000000)

@@ -14,6 +14,7 @@ struct config {
     int threads;        /* 0 -> number of cores */
     size_t max_body;    /* bytes */
     size_t max_upload;  /* bytes, for file uploads (roster import) */
+    size_t cache_mb;    /* the answer cache (rcache.h), 0: off */
     size_t max_header;  /* bytes of request line + headers per connection */
     int conn_timeout;   /* seconds of inactivity */
     int max_connections;

@@ -1,4 +1,5 @@
 #include "app.h"
+#include "core/rcache.h"
 #include "core/http.h"
 #include "core/metrics.h"
 #include "core/static.h"
@@ -437,6 +438,29 @@ static int authorize(struct req *req)
     return 0;
 }
 
+/* The answer cache's key: the route, the path ids, the declared query
+ * fields the request carried, and today's date (ages, arrears). */
+static const char *cache_key(struct req *req)
+{
+    struct buf b;
+    buf_init_arena(&b, &req->arena);
+    char today[11];
+    date_today(today);
+    buf_printf(&b, "%zu|%s", router_index(req->route), today);
+    for (int i = 0; i < req->npath_ids; i++)
+        buf_printf(&b, "|%" PRId64, req->path_ids[i]);
+    for (size_t i = 0; i < req->nquery; i++) {
+        const struct value *v = &req->query[i];
+        if (!v->present)
+            continue;
+        if (v->s)
+            buf_printf(&b, "|%s=%s", v->name, v->s);
+        else
+            buf_printf(&b, "|%s#%" PRId64, v->name, v->i);
+    }
+    return b.data;
+}
+
 /* Runs the matched route inside its transaction. Leaves status and body in req. */
 static void run_route(struct req *req)
 {
@@ -486,9 +510,25 @@ static void run_route(struct req *req)
         if (req->status < 400 && req->idem_key && !req->idem_stored)
             BUG("%s %s took an Idempotency-Key but did not store it", r->method, r->path);
     } else {
-        req->status = r->handler(req);
+        const char *ckey = NULL;
+        int64_t cseq = 0;
+        bool cached = false;
+        if ((r->flags & ROUTE_CACHE) && !write) {
+            ckey = cache_key(req);
+            db_get_int(req->db, &cseq, "SELECT value FROM seqs WHERE name = 'change'", "");
+            int st;
+            if (rcache_get(ckey, cseq, &req->out, &st)) {
+                req->status = st;
+                req->data_started = req->data_done = true;
+                cached = true;
+            }
+        }
+        if (!cached)
+            req->status = r->handler(req);
         if (req->status < 400 && !db_failed(req->db)) {
             finish_data(req);
+            if (ckey && !cached && req->status == 200 && req->err < 0)
+                rcache_put(ckey, cseq, req->status, req->out.data, req->out.len);
             req_idem_store(req, req->status);
             if (write)
                 write_audit(req);

@@ -1,15 +1,16 @@
 #include "app.h"
+#include "core/rcache.h"
 #include "core/metrics.h"
 
 #include <stdatomic.h>
 
 /* The statuses counted one by one; anything else falls into "other". */
-static const int statuses[] = {200, 201, 204, 206, 304, 400, 401, 403, 404, 405,
-                               409, 413, 422, 429, 500, 503, 0};
+static const int statuses[] = {200, 201, 204, 206, 304, 400, 401, 403, 404,
+                               405, 409, 413, 422, 429, 500, 503, 0};
 #define NSTATUS ARRAY_SIZE(statuses)
 /* Latency buckets in microseconds (rendered in seconds). */
-static const int64_t buckets_us[] = {500, 1000, 2500, 5000, 10000, 25000, 50000,
-                                     100000, 250000, 500000, 1000000, 5000000};
+static const int64_t buckets_us[] = {500,   1000,   2500,   5000,   10000,   25000,
+                                     50000, 100000, 250000, 500000, 1000000, 5000000};
 #define NBUCKET ARRAY_SIZE(buckets_us)
 
 struct route_stats {
@@ -69,6 +70,14 @@ static void route_label(struct buf *out, size_t i)
 
 void metrics_render(struct buf *out)
 {
+    uint64_t hits, misses;
+    rcache_stats(&hits, &misses);
+    buf_printf(out,
+               "# HELP zhibu_cache_hits_total Answers served from the answer cache.\n"
+               "# TYPE zhibu_cache_hits_total counter\nzhibu_cache_hits_total %" PRIu64 "\n"
+               "# HELP zhibu_cache_misses_total Cacheable answers that had to be rendered.\n"
+               "# TYPE zhibu_cache_misses_total counter\nzhibu_cache_misses_total %" PRIu64 "\n",
+               hits, misses);
     buf_addstr(out, "# HELP zhibu_http_requests_total HTTP requests by route and status.\n"
                     "# TYPE zhibu_http_requests_total counter\n");
     for (size_t i = 0; i < nstats; i++)

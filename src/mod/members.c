@@ -819,7 +819,7 @@ static int h_record_delete(struct req *req)
 
 const struct route members_routes[] = {
     {"GET", "/api/v1/members", h_list, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId", list_query, NULL,
-     0},
+     ROUTE_CACHE},
     {"POST", "/api/v1/members", h_create, SCOPE_BODY_ORG, PERM_ROSTER_WRITE, "orgId", NULL,
      create_body, 0},
     {"GET", "/api/v1/members/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0},

@@ -122,3 +122,23 @@ test('stats: the counters kept on every write equal a full recount', async () =>
   const after = [await get(county), await get(township), await get(village)];
   assert.deepEqual(after, before);
 });
+
+test('stats: answers are cached until the next write, also one made by another process', async () => {
+  const county = who.countyAdmin.orgId, village = who.secretaryA.orgId;
+  const hits = async () => Number(/zhibu_cache_hits_total (\d+)/.exec((await api('GET', '/metrics')).text)[1]);
+  const get = async () => assertData(await api('GET', `/api/v1/orgs/${county}/stats`, { token: tok.countyAdmin }));
+  const s1 = await get();
+  const h1 = await hits();
+  const s2 = await get();
+  assert.deepEqual(s2, s1);
+  assert.equal(await hits(), h1 + 1, 'the second answer came from the cache');
+  // A member added from the command line (another process) shows at once.
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'zhibu-cache-')), 'one.csv');
+  writeFileSync(file, `姓名,性别,出生日期,身份证号,职业,入党日期,转正日期,人员类别\n缓存测试,男,1966-06-06,${idNumber('1966-06-06', true, 77)},农民,1990-01-01,1991-01-01,正式党员\n`);
+  const r = srv.run(['import', '--data', srv.dataDir, '--org', String(village), '--file', file]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((await get()).members, s1.members + 1);
+});

@@ -1,0 +1,24 @@
+/*
+ * rcache.h - a cache of rendered answers for read routes whose answer depends
+ * only on the request (ROUTE_CACHE: rosters, statistics), not on who asks.
+ * The dispatcher looks an answer up after login and the permission check,
+ * so the cache never widens what a caller may read. An entry is valid while
+ * the store's change sequence (seqs 'change', bumped by every write of a
+ * record) is what it was when the answer was rendered, read in the
+ * request's own snapshot: a write anywhere, by this process or another (the
+ * command line), retires every entry, so answers are always current. The
+ * key includes today's date, because ages and dues arrears depend on it.
+ */
+#ifndef ZHIBU_RCACHE_H
+#define ZHIBU_RCACHE_H
+
+/* Sets the memory budget in bytes (0 turns the cache off). Call once. */
+void rcache_init(size_t max_bytes);
+/* On a hit copies the body into out, sets *status and returns true. */
+bool rcache_get(const char *key, int64_t seq, struct buf *out, int *status);
+/* Stores an answer rendered at change sequence seq. */
+void rcache_put(const char *key, int64_t seq, int status, const char *body, size_t len);
+/* Hits and misses so far (for /metrics). */
+void rcache_stats(uint64_t *hits, uint64_t *misses);
+
+#endif

@@ -178,6 +178,72 @@ static int64_t random_member(struct db *db, struct arena *a, int64_t branch, con
                       probationary, NULL);
 }
 
+/* The date n months before today, "YYYY-MM-DD" (arena; day capped at 28). */
+static const char *months_ago(struct arena *a, int n)
+{
+    time_t t = time(NULL);
+    struct tm now;
+    gmtime_r(&t, &now);
+    int m = now.tm_year * 12 + now.tm_mon - n;
+    return arena_printf(a, "%04d-%02d-%02d", 1900 + m / 12, m % 12 + 1,
+                        now.tm_mday > 28 ? 28 : now.tm_mday);
+}
+
+/*
+ * Work waiting in the first village, so the screens have something to show:
+ * applicants at several stages of the development pipeline (one with an
+ * overdue talk) and a transfer to another township waiting for approval.
+ */
+static void demo_work(struct db *db, struct arena *a, int64_t village, const char *path,
+                      int64_t other_village, int64_t secretary)
+{
+    static const struct {
+        const char *name, *gender, *birth, *occupation, *stage;
+        int applied, talked, activist, target; /* months ago, 0: not yet */
+    } people[] = {
+        {"陈小川", "male", "1998-04-12", "农民", "applicant", 2, 0, 0, 0},
+        {"黄丽萍", "female", "1995-09-30", "乡村教师", "activist", 16, 15, 14, 0},
+        {"刘国栋", "male", "1992-01-18", "合作社负责人", "target", 30, 29, 28, 3},
+        {"杨春燕", "female", "2000-06-06", "外出务工", "applicant", 0, 0, 0, 0},
+    };
+    int64_t now = now_sec();
+    for (size_t i = 0; i < ARRAY_SIZE(people); i++) {
+        const char *applied = months_ago(a, people[i].applied);
+        db_exec(db,
+                "INSERT INTO applicants (org_id, org_path, name, gender, birth_date, ethnicity, "
+                "education, occupation, stage, applied_at, talked_at, activist_at, target_at, "
+                "created_by, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, '汉族', '高中', "
+                "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "issssssssssiiii", village, path, people[i].name, people[i].gender, people[i].birth,
+                people[i].occupation, people[i].stage, applied,
+                people[i].talked ? months_ago(a, people[i].talked) : NULL,
+                people[i].activist ? months_ago(a, people[i].activist) : NULL,
+                people[i].target ? months_ago(a, people[i].target) : NULL, secretary, now, now,
+                db_next_seq(db));
+        int64_t id = db_last_id(db);
+        db_exec(db,
+                "INSERT INTO applicant_steps (applicant_id, step, on_date, actor_id, at) "
+                "VALUES (?, 'apply', ?, ?, ?)",
+                "isii", id, applied, secretary, now);
+        org_counts_add(db, path, "stage", people[i].stage, 1);
+    }
+    /* A member who settled where they work asks to move to a branch there. */
+    int64_t member = 0;
+    db_get_int(db, &member,
+               "SELECT m.id FROM members m WHERE m.org_id = ? AND m.migrant <> 0 AND NOT EXISTS "
+               "(SELECT 1 FROM accounts c WHERE c.member_id = m.id) ORDER BY m.id LIMIT 1",
+               "i", village);
+    const char *to_path = org_path(db, a, other_village);
+    if (member && to_path)
+        db_exec(db,
+                "INSERT INTO transfers (member_id, from_org_id, from_path, to_org_id, to_path, "
+                "scope, state, reason, initiated_by, initiated_at, created_at, updated_at, seq) "
+                "VALUES (?, ?, ?, ?, ?, 'county', 'pending_approval', ?, ?, ?, ?, ?, ?)",
+                "iisissiiiii", member, village, path, other_village, to_path,
+                "已在当地定居务工，申请转入所在村党支部", secretary, now - 3 * 86400,
+                now - 3 * 86400, now - 3 * 86400, db_next_seq(db));
+}
+
 static int write_accounts_file(const char *path, struct demo_account *acc, size_t n)
 {
     struct buf b;
@@ -309,13 +375,17 @@ int cmd_demo(int argc, char **argv)
     acc[6].member_id = add_member(db, &a, first_village[0], first_path[0], first_group, acc[6].name,
                                   false, year - 34, "外出务工", true, false, acc[6].phone);
     nmembers += 4;
+    int64_t secretary_account = 0;
     for (size_t i = 0; i < ARRAY_SIZE(acc); i++) {
         random_password(acc[i].password, 11);
         int64_t id =
             account_create(db, acc[i].phone, acc[i].name, acc[i].password, acc[i].member_id);
         if (!id || !role_grant(db, id, acc[i].org_id, role_parse(acc[i].role), 0))
             break;
+        if (i == 3)
+            secretary_account = id;
     }
+    demo_work(db, &a, first_village[0], first_path[0], first_village[1], secretary_account);
     struct audit_row row = {.at = now_sec(),
                             .org_id = county,
                             .action = "demo.create",

@@ -219,3 +219,19 @@ describe('zhibu import / zhibu export on the command line', () => {
     assert.notEqual(r.status, 0);
   });
 });
+
+describe('dues ledger export', () => {
+  test('one row per member with the months owed, audited', async () => {
+    const res = await api('GET', `/api/v1/exports/dues?orgId=${villageA}&format=csv`, { token: tS });
+    assert.equal(res.status, 200);
+    const lines = res.text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    assert.ok(lines[0].startsWith('姓名,所在党支部,党费类别,月交党费(元),党费交至,欠缴月数'));
+    const ledger = await listAll(api, tS, `/api/v1/dues?orgId=${villageA}`);
+    assert.equal(lines.length - 1, ledger.length);
+    const behind = ledger.filter((x) => x.monthsUnpaid >= 3).length;
+    assert.equal(lines.filter((l) => /欠缴预警|严重欠缴|满6个月未交/.test(l)).length, behind);
+    assertError(await api('GET', `/api/v1/exports/dues?orgId=${villageA}`, { token: tSB }), 404, 'org.not_found');
+    const audit = sqlite(join(srv.dataDir, 'zhibu.db'), "SELECT count(*) FROM audit_log WHERE action = 'dues.export'");
+    assert.equal(audit.stdout.trim(), '1');
+  });
+});

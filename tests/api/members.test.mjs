@@ -288,10 +288,27 @@ describe('the canary ID number never appears in plain text at rest or in the log
     assertData(await api('PATCH', `/api/v1/members/${m.id}`, { token: tS, body: { idNumber: canary.toLowerCase().replace('X', 'x'), name: '金丝雀二' } }));
     const dup = await create({ ...base(), birthDate: '1968-08-08', gender: 'male', idNumber: canary });
     assertError(dup, 409, 'member.duplicate');
+    // The other flows that carry an ID number, each with its own canary:
+    // a roster import, an applicant, a correction proposed by a member, an export.
+    const canaries = [canary];
+    const imported = idNumber('1969-09-09', false, 322);
+    canaries.push(imported);
+    const csv = `姓名,性别,出生日期,身份证号,职业,入党日期,转正日期,人员类别\n导入金丝雀,女,1969-09-09,${imported},农民,1995-01-01,1996-01-01,正式党员\n`;
+    assertData(await api('POST', `/api/v1/imports?orgId=${villageA}`, { token: tS, body: Buffer.from(csv), headers: { 'Content-Type': 'text/csv' } }), 201);
+    const applicant = idNumber('1999-09-19', true, 323);
+    canaries.push(applicant);
+    assertData(await api('POST', '/api/v1/applicants', { token: tS, body: { orgId: villageA, name: '申请金丝雀', gender: 'male', birthDate: '1999-09-19', idNumber: applicant, occupation: '农民', appliedAt: '2026-01-05' } }), 201);
+    const own = assertData(await api('GET', `/api/v1/members/${who.member.memberId}`, { token: tM }));
+    const proposed = idNumber(own.birthDate, own.gender === 'male', 324);
+    canaries.push(proposed);
+    assertData(await api('POST', `/api/v1/members/${who.member.memberId}/corrections`, { token: tM, body: { idNumber: proposed, note: '身份证号录错了' } }), 201);
+    const exported = await api('GET', `/api/v1/exports/members?orgId=${villageA}&format=csv`, { token: tS });
+    assert.equal(exported.status, 200);
+    assert.ok(canaries.every((c) => !exported.text.includes(c)), 'a masked export holds no full ID number');
     const dir = srv.dataDir;
     const grep = (file) => {
       const bytes = readFileSync(file);
-      return bytes.includes(Buffer.from(canary)) || bytes.includes(Buffer.from(canary.slice(0, 17)));
+      return canaries.some((c) => bytes.includes(Buffer.from(c)) || bytes.includes(Buffer.from(c.slice(0, 17))));
     };
     // the WAL while the server runs
     const wal = join(dir, 'zhibu.db-wal');
@@ -305,7 +322,7 @@ describe('the canary ID number never appears in plain text at rest or in the log
     assert.equal(r.status, 0, r.stderr);
     assert.equal(grep(backup), false, 'canary in the backup');
     assert.equal(grep(join(dir, 'zhibu.db')), false, 'canary in the database file');
-    assert.ok(!srv.stderr().includes(canary.slice(0, 17)), 'canary in the server log');
+    assert.ok(canaries.every((c) => !srv.stderr().includes(c.slice(0, 17))), 'canary in the server log');
     for (const f of readdirSync(dir)) if (/\.log$/.test(f)) assert.equal(grep(join(dir, f)), false, `canary in ${f}`);
     assert.ok(!readFileSync(join(dir, 'zhibu.db')).includes(Buffer.from('金丝雀路')), 'the address is sealed');
   });

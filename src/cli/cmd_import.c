@@ -80,7 +80,7 @@ int cmd_import(int argc, char **argv)
         goto out;
     }
     struct stat st;
-    job.bulk = stat(file, &st) == 0 && st.st_size > IMPORT_BULK_BYTES;
+    import_choose_bulk(&job, stat(file, &st) == 0 ? (int64_t)st.st_size : 0);
     job.dry_run = cli_get(opts, "dry-run") != NULL;
     bool tty = isatty(2);
     job.progress = progress_bar;

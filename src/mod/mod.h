@@ -161,8 +161,8 @@ extern const struct param member_correction_fields[];
 
 /* ---- import and export (import.c, export.c) ---- */
 
-#define IMPORT_MAX_ERRORS 200               /* rows reported; all are counted */
-#define IMPORT_BULK_BYTES (2 * 1024 * 1024) /* bigger files: one recount at the end */
+#define IMPORT_MAX_ERRORS 200      /* rows reported; all are counted */
+#define IMPORT_BULK_MIN_ROWS 20000 /* fewer rows are always counted row by row */
 
 struct import_error {
     long row;           /* as Excel numbers it */
@@ -199,6 +199,9 @@ struct sheet_writer;
 /* -1 when the organisation can be imported into, else an error code
  * (ERR_ORG_NOT_FOUND, ERR_ORG_CLOSED). */
 int import_job_init(struct import_job *job, struct db *db, struct arena *a, int64_t org_id);
+/* Sets job->bulk: one recount at the end instead of counters row by row, when
+ * the file is big compared with what is stored already (an initial load). */
+void import_choose_bulk(struct import_job *job, int64_t file_bytes);
 /* Reads every row; 0 when all were stored (or all valid in a dry run), -1
  * otherwise (the caller rolls back). */
 int import_members(struct import_job *job, struct sheet_reader *r);

@@ -50,6 +50,14 @@ const zh = {
   children: '下级组织',
   closed: '已撤销',
   openRoster: '查看花名册',
+  linkTransfers: '转接',
+  linkDues: '党费',
+  linkPipeline: '发展党员',
+  linkImport: '导入',
+  orgNumber: '组织编号 {id}',
+  exportRoster: '导出花名册',
+  memberTransfer: '转出组织关系',
+  memberDues: '党费记录',
   // roster
   searchName: '按姓名查找',
   search: '查找',
@@ -359,6 +367,14 @@ const en = {
   children: 'Sub-organisations',
   closed: 'Closed',
   openRoster: 'View roster',
+  linkTransfers: 'Transfers',
+  linkDues: 'Dues',
+  linkPipeline: 'Development',
+  linkImport: 'Import',
+  orgNumber: 'Organisation no. {id}',
+  exportRoster: 'Export the roster',
+  memberTransfer: 'Transfer out',
+  memberDues: 'Dues payments',
   searchName: 'Find by name',
   search: 'Find',
   male: 'Male',
@@ -596,6 +612,12 @@ const en = {
 
 const dicts = { zh, en };
 let cur = zh;
+
+// Strings of a lazily loaded screen, added when its chunk loads (not in the initial bundle).
+export function addStrings(z, e) {
+  Object.assign(zh, z);
+  Object.assign(en, e);
+}
 
 export function setLang(lang) {
   cur = dicts[lang] || zh;

@@ -158,9 +158,9 @@ describe('work screens', () => {
       await page.goto(`/#/org/${org}`);
       await page.getByRole('link', { name: '党费', exact: true }).click();
       await page.waitForURL(new RegExp(`#/dues/${org}$`));
-      await page.getByRole('tab', { name: '欠 3 个月以上' }).click();
+      await page.getByRole('button', { name: '欠 3 个月以上' }).click();
       const row = page.locator(`li.dues-row[data-member="${m.memberId}"]`);
-      await row.locator('.tag', { hasText: /预警|告警|欠 6 个月以上/ }).waitFor();
+      await row.locator('.tag', { hasText: /预警|告警|欠半年以上/ }).waitFor();
       await row.getByRole('button', { name: '登记交费' }).click();
       // The amount is the monthly standard times the months owed.
       const yuan = ((m.monthlyFen * m.monthsUnpaid) / 100).toFixed(2);

@@ -7,7 +7,7 @@ import { useGet, usePaged } from '../hooks.js';
 import { t, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More } from '../ui.jsx';
 import { Field, useSubmit, useFocusError } from '../form.jsx';
-import { enc, yuanOf, today, addMonths, monthsBetween, lab, Tabs } from '../work.jsx';
+import { enc, yuanOf, today, addMonths, monthsBetween, lab } from '../work.jsx';
 
 const LEVEL_TABS = [['', 'dAllLevels'], ['warning', 'dOnlyWarn'], ['alert', 'dOnlyAlert'], ['lapsed', 'dOnlyLapsed']];
 const METHODS = ['in_person', 'online', 'proxy', 'host_org'];
@@ -53,8 +53,8 @@ export default function DuesPage({ id }) {
         <section class="card" aria-labelledby="d-drill">
           <h2 id="d-drill">{t('drill')}</h2>
           <div class="table-wrap">
-            <table class="nums drill">
-              <thead><tr><th>{t('colName')}</th><th>{t('dWarning')}</th><th>{t('dAlert')}</th><th>{t('dLapsed')}</th><th>{t('dOwed')}</th></tr></thead>
+            <table class="nums drill wd">
+              <thead><tr><th>{t('colName')}</th><th>{t('cWarn')}</th><th>{t('cAlert')}</th><th>{t('cLapsed')}</th><th>{t('cOwed')}</th></tr></thead>
               <tbody>
                 {s.children.map((c) => (
                   <tr key={c.orgId}>
@@ -71,7 +71,12 @@ export default function DuesPage({ id }) {
         </section>
       )}
       <h2 class="section-title">{t('members')}</h2>
-      <Tabs value={level} onChange={setLevel} items={LEVEL_TABS.map(([v, k]) => [v, t(k)])} />
+      <div class="chips" role="group" aria-label={t('dAllLevels')}>
+        {LEVEL_TABS.map(([v, k]) => (
+          <button key={v} type="button" class={'chip' + (level === v ? ' on' : '')} aria-pressed={level === v ? 'true' : 'false'}
+            onClick={() => setLevel(v)}>{t(k)}</button>
+        ))}
+      </div>
       {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
       {list.loading && !list.items.length && <Loading />}
       {!list.loading && !list.error && !list.items.length && <p class="muted center">{t('empty')}</p>}

@@ -152,10 +152,33 @@ function Report({ r }) {
   );
 }
 
-// The server's sentence, in Chinese when i18n.js knows it (as form.jsx does for fields).
+// The server's sentences about rows, in Chinese (member record checks go through i18n.js).
+const ZH = [
+  [/^the column (.+) is missing/, (m) => '缺少“' + m[1] + '”这一列（请下载模板对照）'],
+  [/^the column appears twice/, () => '这一列出现了两次'],
+  [/^importing into a township or county needs the column/, () => '导入到乡镇或县时，需要“所在党支部”这一列'],
+  [/^not a date(?: \(e\.g\. (.+)\))?/, (m) => '日期格式不对' + (m[1] ? '，例如 ' + m[1] : '')],
+  [/^a month, e\.g\. (.+)/, (m) => '请写月份，例如 ' + m[1]],
+  [/^an amount in yuan, e\.g\. (.+)/, (m) => '请写金额（元），例如 ' + m[1]],
+  [/^write 是 or 否/, () => '请填写“是”或“否”'],
+  [/^a member with this ID number is already registered/, () => '这个身份证号已经在花名册里了'],
+  [/^the same ID number is on an earlier row/, () => '这个身份证号在文件前面的行里已经出现过'],
+  [/^the ID number is required/, () => '请填写身份证号'],
+  [/^the branch is required/, () => '请填写所在党支部'],
+  [/^the file names another branch/, () => '文件里写的是别的党支部'],
+  [/^no party group of this name/, () => '本支部没有这个党小组'],
+  [/^two branches have this name/, () => '有两个同名的党支部，请连乡镇一起写，如 东岭镇党委/下湾村党支部'],
+  [/^no open branch of this name/, () => '找不到这个党支部'],
+  [/^the file has a header but no members/, () => '文件只有表头，没有党员'],
+  [/^the file is empty/, () => '文件是空的'],
+];
 function msgText(m) {
-  if (!m) return '';
+  if (!m || document.documentElement.lang === 'en') return m || '';
   const k = 'msg.' + m;
-  return t(k) === k || document.documentElement.lang === 'en' ? m : t(k);
+  if (t(k) !== k) return t(k);
+  for (const [re, f] of ZH) {
+    const x = m.match(re);
+    if (x) return f(x);
+  }
+  return m;
 }
-

@@ -50,7 +50,7 @@ export default function Board({ id, stage, me }) {
         <section class="card" aria-labelledby="pl-drill">
           <h2 id="pl-drill">{t('drill')}</h2>
           <div class="table-wrap">
-            <table class="nums drill">
+            <table class="nums drill wd">
               <thead><tr><th>{t('colName')}</th>{ACTIVE.map((k) => <th key={k}>{lab('st.', k)}</th>)}</tr></thead>
               <tbody>
                 {s.children.map((c) => (
@@ -115,10 +115,6 @@ export function Applicant({ id }) {
   const back = cur ? '#/pipeline/' + cur.orgId + '/' + (ACTIVE.includes(cur.stage) ? cur.stage : '') : '#/home';
   if (st.loading) return <div><TopBar title={t('pipeline')} back={back} /><Loading /></div>;
   if (st.error) return <div><TopBar title={t('pipeline')} back={back} /><ErrorBox error={st.error} onRetry={st.reload} /></div>;
-  const dates = [
-    ['f.appliedAt', cur.appliedAt], ['sp.talk', cur.talkedAt], ['sp.activist', cur.activistAt], ['sp.target', cur.targetAt],
-    ['sp.review', cur.reviewedAt], ['sp.training', cur.trainedAt], ['sp.admit', cur.admittedAt], ['sp.approve', cur.approvedAt],
-  ];
   return (
     <div>
       <TopBar title={cur.name} back={back} />
@@ -148,9 +144,6 @@ export function Applicant({ id }) {
             </li>
           ))}
         </ol>
-        <dl class="kv rec">
-          {dates.filter(([, d]) => d).map(([k, d]) => [<dt key={k + 'k'}>{t(k)}</dt>, <dd key={k + 'v'}>{d}</dd>])}
-        </dl>
       </section>
     </div>
   );

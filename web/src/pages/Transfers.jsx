@@ -27,7 +27,7 @@ export default function TransferList({ id }) {
       {org.data && <p class="muted sub">{org.data.name}</p>}
       <Tabs value={tab} onChange={(v) => { setTab(v); setDone({}); }} items={[['todo', t('trTodo')], ['all', t('trAll')]]} />
       {tab === 'all' && (
-        <div class="fsel">
+        <div class="fsel block">
           <label for="tr-state">{t('trStateFilter')}</label>
           <select id="tr-state" value={state} onChange={(e) => setState(e.currentTarget.value)}>
             <option value="">{t('trAllStates')}</option>

@@ -16,7 +16,7 @@ const listeners = { net: () => {}, unauthorized: () => {} };
 export function onNetwork(fn) { listeners.net = fn; }
 export function onUnauthorized(fn) { listeners.unauthorized = fn; }
 
-function csrfToken() {
+export function csrfToken() {
   const m = document.cookie.match(/(?:^|;\s*)zhibu_csrf=([^;]*)/);
   return m ? decodeURIComponent(m[1]) : csrfFallback;
 }

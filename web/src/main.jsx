@@ -15,6 +15,17 @@ const MemberPage = () => import('./pages/Member.jsx');
 const MemberForm = () => import('./pages/MemberForm.jsx');
 const CorrectionsPage = () => import('./pages/Corrections.jsx');
 const StatsPage = () => import('./pages/Stats.jsx');
+const pick = (load, name) => () => load().then((m) => ({ default: m[name] }));
+const TransfersMod = () => import('./pages/Transfers.jsx');
+const TransferList = TransfersMod;
+const TransferDetail = pick(TransfersMod, 'TransferDetail');
+const TransferStart = pick(TransfersMod, 'TransferStart');
+const DuesMod = () => import('./pages/Dues.jsx');
+const DuesMember = pick(DuesMod, 'DuesMember');
+const PipelineMod = () => import('./pages/Pipeline.jsx');
+const ApplicantPage = pick(PipelineMod, 'Applicant');
+const ApplicantNew = pick(PipelineMod, 'ApplicantNew');
+const ImportPage = () => import('./pages/Import.jsx');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -28,7 +39,9 @@ export function applyPrefs(lang, large) {
 
 function parseHash() {
   const parts = location.hash.replace(/^#\/?/, '').split('/');
-  return { name: parts[0] || '', id: parts[1] ? decodeURIComponent(parts[1]) : '' };
+  return {
+    name: parts[0] || '', id: parts[1] ? decodeURIComponent(parts[1]) : '', sub: parts[2] ? decodeURIComponent(parts[2]) : '',
+  };
 }
 
 function cachedMe() {
@@ -109,6 +122,15 @@ function App() {
     case 'member-edit': page = <Lazy key={'e' + route.id} load={MemberForm} props={{ memberId: route.id, me }} />; tab = 'org'; break;
     case 'corrections': page = <Lazy key={'c' + route.id} load={CorrectionsPage} props={{ id: route.id, me }} />; break;
     case 'stats': page = <Lazy key={'s' + route.id} load={StatsPage} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'transfers': page = <Lazy key={'t' + route.id} load={TransferList} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'transfer': page = <Lazy key={'x' + route.id} load={TransferDetail} props={{ id: route.id, me }} />; break;
+    case 'transfer-new': page = <Lazy key={'tn' + route.id} load={TransferStart} props={{ memberId: route.id, me }} />; break;
+    case 'dues': page = <Lazy key={'d' + route.id} load={DuesMod} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'dues-member': page = <Lazy key={'dm' + route.id} load={DuesMember} props={{ memberId: route.id, me }} />; break;
+    case 'pipeline': page = <Lazy key={'p' + route.id + route.sub} load={PipelineMod} props={{ id: route.id, stage: route.sub, me }} />; tab = 'org'; break;
+    case 'applicant': page = <Lazy key={'a' + route.id} load={ApplicantPage} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'applicant-new': page = <Lazy key={'an' + route.id} load={ApplicantNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
+    case 'import': page = <Lazy key={'i' + route.id} load={ImportPage} props={{ id: route.id, me }} />; tab = 'org'; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     default: page = <Home me={me} />;
   }

@@ -89,7 +89,7 @@ export const mayWrite = (me, path) => holds(me, path, WRITE_ROLES); // roster.wr
 
 // A screen in its own chunk: loads the module once, then renders its default export.
 const loaded = new Map();
-export function Lazy({ load, props }) {
+export function Lazy({ load, props, quiet }) {
   const [C, setC] = useState(() => loaded.get(load));
   const [err, setErr] = useState(null);
   const [n, setN] = useState(0);
@@ -102,6 +102,7 @@ export function Lazy({ load, props }) {
     );
   }, [n]); // eslint-disable-line react-hooks/exhaustive-deps
   if (C) return <C {...props} />;
+  if (quiet) return null;
   if (err) return <ErrorBox error={err} onRetry={() => setN(n + 1)} />;
   return <Loading />;
 }

@@ -43,7 +43,8 @@ export const FIELD_LABEL = {
   migrantSince: 'f.migrantSince', hostOrgId: 'f.hostOrgId', lostContact: 'f.lostContact',
   lostContactSince: 'f.lostContactSince', duesBasis: 'f.duesBasis', duesFen: 'f.duesFen', status: 'f.status',
   date: 'f.date', reason: 'f.reason', note: 'f.note', kind: 'f.kind', title: 'f.title', issuer: 'f.issuer',
-  startDate: 'f.startDate', endDate: 'f.endDate',
+  startDate: 'f.startDate', endDate: 'f.endDate', appliedAt: 'f.appliedAt', responsible: 'f.responsible',
+  months: 'f.months', contact1Id: 'f.contact1Id', contact2Id: 'f.contact2Id',
 };
 export const fieldLabel = (f) => (FIELD_LABEL[f] ? t(FIELD_LABEL[f]) : f);
 

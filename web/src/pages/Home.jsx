@@ -1,6 +1,8 @@
 import { t, roleName, levelName } from '../i18n.js';
 import { useGet } from '../hooks.js';
-import { Chevron } from '../ui.jsx';
+import { Chevron, Lazy } from '../ui.jsx';
+
+const TodoCard = () => import('./Todo.jsx');
 
 const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin'];
 const TREE_ROLES = ['org_admin', 'auditor', 'system_admin'];
@@ -83,6 +85,8 @@ export function Home({ me }) {
           </a>
         </section>
       )}
+
+      {inboxes(roles).length > 0 && <Lazy load={TodoCard} props={{ orgs: inboxes(roles) }} quiet />}
 
       {inboxes(roles).length > 0 && (
         <section class="card" aria-label={t('correctionsInbox')}>

@@ -5,13 +5,15 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, Crumbs } from '../ui.jsx';
+import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
 import { Field, useSubmit, useFocusError } from '../form.jsx';
 import {
   STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
 } from '../vocab.js';
 
 const enc = encodeURIComponent;
+const MyTransfers = () => import('./Transfers.jsx').then((m) => ({ default: m.MyTransfers }));
+const ON_ROSTER = ['normal', 'retired', 'temporarily_out'];
 
 function KV({ rows }) {
   return (
@@ -80,6 +82,9 @@ function Record({ r, reload, title, back }) {
           <p><a href={'#/corrections/' + r.orgId}>{t('pendingCorrectionsN', { n: r.pendingCorrections })}</a></p>
         )}
         {r.canEdit && <a class="btn secondary wide" href={'#/member-edit/' + r.id}>{t('edit')}</a>}
+        {r.canEdit && ON_ROSTER.includes(r.status) && (
+          <a class="btn secondary wide" href={'#/transfer-new/' + r.id}>{t('memberTransfer')}</a>
+        )}
       </section>
       {msg && <p class="ok-text center" role="status">{msg}</p>}
 
@@ -147,8 +152,10 @@ function Record({ r, reload, title, back }) {
           [t('f.duesFen').replace(/（元）|\s*\(yuan\)/, ''), r.duesFen != null ? yuan(r.duesFen) : ''],
           [t('f.duesPaidThrough'), r.duesPaidThrough],
         ]} />
+        {(r.canEdit || r.self) && <a class="btn secondary wide" href={'#/dues-member/' + r.id}>{t('memberDues')}</a>}
       </section>
 
+      {r.self && <Lazy load={MyTransfers} props={{ r }} quiet />}
       {r.self && <Corrections r={r} onSent={() => setMsg(t('correctionSent'))} />}
       <SubRecords r={r} />
       <History r={r} />

@@ -1,6 +1,6 @@
 import { useGet, usePaged } from '../hooks.js';
 import { t } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, Level, Crumbs, More, Chevron } from '../ui.jsx';
+import { TopBar, Loading, ErrorBox, Level, Crumbs, More, Chevron, mayWrite } from '../ui.jsx';
 
 // The roles the server lets read rosters and figures (roster.read).
 const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
@@ -90,6 +90,15 @@ export function Org({ id, me }) {
             <a class="btn secondary wide" href={'#/stats/' + o.id}>{t('stats')}</a>
           )}
         </div>
+        {canSeeMembers && (
+          <div class="grid-links">
+            <a class="btn secondary" href={'#/transfers/' + o.id}>{t('linkTransfers')}</a>
+            <a class="btn secondary" href={'#/dues/' + o.id}>{t('linkDues')}</a>
+            <a class="btn secondary" href={'#/pipeline/' + o.id}>{t('linkPipeline')}</a>
+            {mayWrite(me, path) && <a class="btn secondary" href={'#/import/' + o.id}>{t('linkImport')}</a>}
+          </div>
+        )}
+        <p class="muted org-no">{t('orgNumber', { id: o.id })}</p>
       </section>
 
       {canSeeMembers && <Stats id={o.id} isBranch={isBranch} />}

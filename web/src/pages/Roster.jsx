@@ -91,6 +91,9 @@ export function Roster({ id, me }) {
               )}
             </div>
           )}
+          <a class="btn link export" href={'/api/v1/exports/members?orgId=' + encodeURIComponent(id) + '&format=xlsx'} download>
+            {t('exportRoster')}
+          </a>
           <h2 class="section-title" aria-live="polite">
             {t('roster')}
             {o && o.memberCount != null && !filtered ? ' · ' + t('membersN', { n: o.memberCount }) : ''}

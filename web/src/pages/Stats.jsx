@@ -7,9 +7,75 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useGet } from '../hooks.js';
-import { t } from '../i18n.js';
+import { t, addStrings } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, Crumbs } from '../ui.jsx';
 import { v } from '../vocab.js';
+
+// The dashboard's strings: in this chunk, not in the initial download.
+addStrings({
+  statsOf: '{name} · 统计',
+  hTotal: '党员总数',
+  hProb: '预备党员',
+  hFemale: '女性',
+  hMigrant: '流动党员',
+  hLost: '失联',
+  hDuesWarn: '党费预警',
+  chartAge: '年龄结构',
+  chartOccupation: '职业',
+  chartEducation: '学历',
+  chartDues: '党费交纳',
+  chartSeries: '近 24 个月发展与转接',
+  'dues.paidUp': '已交清',
+  'dues.behind': '欠 1–2 个月',
+  'dues.warning': '欠 3 个月（预警）',
+  'dues.alert': '欠 4–5 个月',
+  'dues.lapsed': '欠 6 个月以上',
+  'dues.neverPaid': '从未交纳',
+  sJoined: '发展党员',
+  sIn: '转入',
+  sOut: '转出',
+  month: '月份',
+  count: '人数',
+  share: '占比',
+  drillHint: '点击一行查看该组织的统计',
+  colMembers: '党员',
+  colMigrant: '流动',
+  colProb: '预备',
+  colDues: '党费预警',
+  showTable: '查看数字',
+}, {
+  statsOf: '{name} · statistics',
+  hTotal: 'Members',
+  hProb: 'Probationary',
+  hFemale: 'Women',
+  hMigrant: 'Migrant',
+  hLost: 'Lost contact',
+  hDuesWarn: 'Dues warning',
+  chartAge: 'Age',
+  chartOccupation: 'Occupation',
+  chartEducation: 'Education',
+  chartDues: 'Dues',
+  chartSeries: 'Joins and transfers, last 24 months',
+  'dues.paidUp': 'Paid up',
+  'dues.behind': '1–2 months behind',
+  'dues.warning': '3 months behind (warning)',
+  'dues.alert': '4–5 months behind',
+  'dues.lapsed': '6+ months behind',
+  'dues.neverPaid': 'Never paid',
+  sJoined: 'Joined',
+  sIn: 'Transferred in',
+  sOut: 'Transferred out',
+  month: 'Month',
+  count: 'Count',
+  share: 'Share',
+  drillHint: 'Tap a row for its statistics',
+  colMembers: 'Members',
+  colMigrant: 'Migrant',
+  colProb: 'Prob.',
+  colDues: 'Dues warn.',
+  showTable: 'Show numbers',
+});
+
 
 // No tooltip or legend components (11 KB gzip): every bar carries its number, the line
 // chart's legend is the HTML line under it, and the tables hold every figure.

@@ -81,6 +81,9 @@ int db_failed(struct db *db);
 /* Takes the next value of the global change sequence (offline sync). */
 int64_t db_next_seq(struct db *db);
 
+/* "%q%" for `LIKE ? ESCAPE '\'`: q found anywhere, its % _ \ taken literally (arena). */
+char *db_like_pattern(struct arena *a, const char *q);
+
 /* Consistent online copy of the open database at src into the file dst,
  * a single file (no WAL) that passes PRAGMA integrity_check. */
 int db_backup(const char *src, const char *dst, char *err, size_t errlen);

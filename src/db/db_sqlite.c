@@ -523,6 +523,20 @@ int64_t db_next_seq(struct db *db)
     return v;
 }
 
+char *db_like_pattern(struct arena *a, const char *q)
+{
+    struct buf b;
+    buf_init_arena(&b, a);
+    buf_addch(&b, '%');
+    for (const char *s = q; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            buf_addch(&b, '\\');
+        buf_addch(&b, *s);
+    }
+    buf_addch(&b, '%');
+    return b.data;
+}
+
 bool db_integrity_ok(struct db *db)
 {
     sqlite3_stmt *st;

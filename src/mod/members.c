@@ -108,21 +108,6 @@ static int list_hosted(struct req *req, const char *path)
     return page_end(&pg, st);
 }
 
-/* "%q%" with LIKE's wildcards escaped (ESCAPE '\'). */
-static char *like_pattern(struct arena *a, const char *q)
-{
-    struct buf b;
-    buf_init_arena(&b, a);
-    buf_addch(&b, '%');
-    for (const char *s = q; *s; s++) {
-        if (*s == '%' || *s == '_' || *s == '\\')
-            buf_addch(&b, '\\');
-        buf_addch(&b, *s);
-    }
-    buf_addch(&b, '%');
-    return b.data;
-}
-
 /* The birth-date range (lo, hi] of an age band, as of today. */
 static void age_band_range(struct arena *a, const char *band, const char **lo, const char **hi)
 {
@@ -201,7 +186,7 @@ static int h_list(struct req *req)
         phone_hash = qhash;
     }
     if (q && !id_hash && !phone_hash)
-        like = like_pattern(&req->arena, q);
+        like = db_like_pattern(&req->arena, q);
     const char *status = req_query_str(req, "status");
     if (!status)
         status = "active";

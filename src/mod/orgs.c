@@ -480,7 +480,67 @@ static int h_close(struct req *req)
     return org_respond(req, id, 200);
 }
 
+static const char *const search_levels[] = {"branch", "general_branch", "township", "county", NULL};
+
+static const struct param search_query[] = {
+    {"q", P_STR, P_REQUIRED, 2, 30},
+    {"level", P_ENUM, 0, 0, 0, search_levels},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/orgs/search?q=&level=branch -> {items: [{id, name, level,
+ * pathNames}]}: up to 20 open organisations anywhere in the deployment whose
+ * name contains q (at least 2 characters), e.g. the branch a member moves
+ * to. Only names and the names above them: what a transfer needs, nothing
+ * of the organisation's members. Any logged-in caller.
+ */
+static int h_search(struct req *req)
+{
+    const char *level = req_query_str(req, "level");
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT id, name, level, path FROM orgs WHERE name LIKE ? ESCAPE '\\' AND level = "
+        "COALESCE(?, level) AND level <> 'group' AND deleted_at IS NULL AND closed_at IS NULL "
+        "ORDER BY length(name), id LIMIT 20",
+        "ss", db_like_pattern(&req->arena, req_query_str(req, "q")), level);
+    struct arena a;
+    arena_init(&a);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "name", db_text(st, 1));
+        jw_kv_str(j, "level", db_text(st, 2));
+        /* "云岭县委 / 东岭镇党委 / 下湾村党支部" */
+        struct buf names;
+        buf_init_arena(&names, &a);
+        const char *path = db_text(st, 3);
+        for (const char *p = path; *p == '/' && p[1]; p = strchr(p + 1, '/')) {
+            struct db_stmt *o = db_query(req->db, "SELECT name FROM orgs WHERE id = ?", "i",
+                                         (int64_t)strtoll(p + 1, NULL, 10));
+            if (db_next(o)) {
+                if (names.len)
+                    buf_addstr(&names, " / ");
+                buf_addstr(&names, db_text(o, 0));
+            }
+            db_done(o);
+        }
+        jw_kv_str(j, "pathNames", names.len ? names.data : "");
+        jw_obj_end(j);
+    }
+    db_done(st);
+    arena_release(&a);
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
 const struct route orgs_routes[] = {
+    {"GET", "/api/v1/orgs/search", h_search, SCOPE_LOGIN, PERM_NONE, NULL, search_query, NULL, 0},
     {"GET", "/api/v1/orgs/{id}", h_get, SCOPE_PATH_ORG, PERM_ORG_READ, NULL, NULL, NULL, 0},
     {"GET", "/api/v1/orgs/{id}/children", h_children, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
      page_query, NULL, 0},

@@ -260,3 +260,19 @@ describe('county admin moves', () => {
     assert.equal((await getOrg(id)).parentId, parent);
   }
 });
+
+describe('search for a destination anywhere in the deployment', () => {
+  test('names with their path, open branches only, for any logged-in caller', async () => {
+    const mine = (await srv.login(srv.who.member)).token;
+    const target = srv.who.secretaryB.orgName;
+    const res = await srv.api('GET', `/api/v1/orgs/search?q=${encodeURIComponent(target.slice(0, 3))}&level=branch`, { token: mine });
+    assert.equal(res.status, 200, res.text);
+    const items = res.json.data.items;
+    assert.ok(items.some((o) => o.id === srv.who.secretaryB.orgId && o.pathNames.endsWith(target)));
+    assert.ok(items.every((o) => o.level === 'branch' && o.name.includes(target.slice(0, 3))));
+    assert.equal((await srv.api('GET', '/api/v1/orgs/search?q=x', { token: mine })).status, 400);
+    assert.equal((await srv.api('GET', '/api/v1/orgs/search?q=%25%25')).status, 401);
+    const pct = await srv.api('GET', '/api/v1/orgs/search?q=%25%25', { token: mine });
+    assert.deepEqual(pct.json.data.items, [], 'a % is a character, not a wildcard');
+  });
+});

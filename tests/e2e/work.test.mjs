@@ -64,15 +64,21 @@ describe('work screens', () => {
   test('a cross-township transfer: started by secretary A, approved by township A, accepted by secretary B', async () => {
     const { secA, secB } = info;
     const roster = (await info.secAApi.get(`/members?orgId=${secA.orgId}&limit=50`)).body.data.items;
-    const m = roster.find((x) => !accountIds().has(String(x.id)) && x.status === 'normal');
+    // Not the member the demo already has a transfer waiting for.
+    const open = (await info.secAApi.get(`/transfers?orgId=${secA.orgId}&state=pending_approval`)).body.data.items;
+    const busy = new Set(open.map((t) => String(t.member.id)));
+    const m = roster.find((x) => !accountIds().has(String(x.id)) && !busy.has(String(x.id)) && x.status === 'normal');
     assert.ok(m, 'a plain member of village A');
 
     await session(secA, async (page) => {
       await page.goto(`/#/member/${m.id}`);
       await page.getByRole('link', { name: '转出组织关系' }).click();
       await page.waitForURL(new RegExp(`#/transfer-new/${m.id}$`));
-      // A branch secretary sees only their branch: the destination goes by its number.
-      await page.getByLabel('转入党支部的组织编号').fill(String(secB.orgId));
+      // A branch secretary sees only their branch: the destination is found by its name.
+      await page.getByLabel('党支部名称（至少两个字）').fill(secB.orgName.slice(0, 4));
+      await page.getByRole('button', { name: '查找', exact: true }).click();
+      await page.locator('li.pick-row', { hasText: secB.orgName }).getByRole('button').click();
+      await page.locator('.picked', { hasText: secB.orgName }).waitFor();
       await page.getByLabel('转接原因').fill('随子女迁居李桥村');
       await page.getByRole('button', { name: '提交转接申请' }).click();
       await page.waitForURL(/#\/transfer\/\d+$/);

@@ -218,10 +218,48 @@ function Picker({ root, except, onPick }) {
   );
 }
 
+// Finds a branch anywhere in the deployment by a part of its name (GET /orgs/search).
+function SearchPicker({ except, onPick }) {
+  const [q, setQ] = useState('');
+  const [res, setRes] = useState(null);
+  const [err, setErr] = useState(null);
+  const search = async (e) => {
+    e.preventDefault();
+    if (q.trim().length < 2) return;
+    setErr(null);
+    try {
+      const d = await api('/orgs/search?level=branch&q=' + enc(q.trim()));
+      setRes(d.items.filter((o) => String(o.id) !== String(except)));
+    } catch (x) { setErr(x); }
+  };
+  return (
+    <div class="picker">
+      <label class="field">
+        <span>{t('trSearchLabel')}</span>
+        <input type="search" value={q} placeholder={t('trSearchHint')} onInput={(e) => setQ(e.currentTarget.value)}
+          onKeyDown={(e) => { if (e.key === 'Enter') search(e); }} />
+      </label>
+      <button type="button" class="btn secondary" onClick={search} disabled={q.trim().length < 2}>{t('search')}</button>
+      {err && <p class="error-text" role="alert">{errText(err)}</p>}
+      {res && !res.length && <p class="muted">{t('trSearchNone')}</p>}
+      {res && res.length > 0 && (
+        <ul class="list rows">
+          {res.map((o) => (
+            <li key={o.id} class="pick-row">
+              <span class="bigrow"><span class="grow"><strong>{o.name}</strong><span class="muted">{o.pathNames}</span></span></span>
+              <button type="button" class="btn secondary" onClick={() => onPick(o)}>{t('trChoose')}</button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
 export function TransferStart({ memberId, me }) {
   const rec = useGet('/members/' + enc(memberId));
   const root = pickerRoot(me);
-  const [mode, setMode] = useState(root ? 'pick' : 'number');
+  const [mode, setMode] = useState(root ? 'pick' : 'search');
   const [picked, setPicked] = useState(null);
   const [f, setF] = useState({ toOrgId: '', toName: '', reason: '' });
   const sub = useSubmit();
@@ -237,7 +275,7 @@ export function TransferStart({ memberId, me }) {
     e.preventDefault();
     const body = { memberId: Number(memberId), reason: f.reason.trim() };
     if (mode === 'outside') body.toName = f.toName.trim();
-    else if (mode === 'pick') {
+    else if (mode === 'pick' || mode === 'search') {
       if (!picked) { sub.setFerr({ field: 'toOrgId', text: t('trNeedTarget') }); return; }
       body.toOrgId = picked.id;
     } else body.toOrgId = Number(f.toOrgId) || 0;
@@ -247,7 +285,7 @@ export function TransferStart({ memberId, me }) {
     const x = await sub.run(() => api('/transfers', { method: 'POST', body }));
     if (x && x.id) location.replace('#/transfer/' + x.id);
   };
-  const modes = (root ? [['pick', t('trInSystem')]] : []).concat([['number', t('trByNumber')], ['outside', t('trOutside')]]);
+  const modes = (root ? [['pick', t('trInSystem')]] : []).concat([['search', t('trBySearch')], ['number', t('trByNumber')], ['outside', t('trOutside')]]);
   const toErr = sub.ferr && sub.ferr.field === 'toOrgId';
   return (
     <div>
@@ -269,7 +307,14 @@ export function TransferStart({ memberId, me }) {
             <button type="button" class="btn link" onClick={() => setPicked(null)}>{t('trChange')}</button>
           </div>
         ) : <Picker root={root} except={r.orgId} onPick={(c) => { setPicked(c); sub.setFerr(null); }} />)}
-        {mode === 'pick' && toErr && <p id="tr-toOrgId" tabindex="-1" class="field-error" role="alert">{sub.ferr.text}</p>}
+        {mode === 'search' && (picked ? (
+          <div class="picked">
+            <p><strong>{t('trPicked', { name: picked.name })}</strong></p>
+            {picked.pathNames && <p class="muted">{picked.pathNames}</p>}
+            <button type="button" class="btn link" onClick={() => setPicked(null)}>{t('trChange')}</button>
+          </div>
+        ) : <SearchPicker except={r.orgId} onPick={(c) => { setPicked(c); sub.setFerr(null); }} />)}
+        {(mode === 'pick' || mode === 'search') && toErr && <p id="tr-toOrgId" tabindex="-1" class="field-error" role="alert">{sub.ferr.text}</p>}
         {mode === 'number' && (
           <Field prefix="tr-" field="toOrgId" label={t('trOrgNumber')} hint={t('trOrgNumberHint')} kind="number"
             inputmode="numeric" ferr={sub.ferr} value={f.toOrgId} onChange={set('toOrgId')} />

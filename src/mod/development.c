@@ -263,6 +263,35 @@ static const struct param create_body[] = {
 
 /* Checks the applicant's personal fields; 0 or the error. norm gets the
  * normalised ID number (empty when none). */
+/* Checks an applicant's ID number against the birth date and gender, and
+ * that nobody else (another live applicant than except, or a member) has it;
+ * norm gets the normalised number. 0 or the error status. */
+static int id_check(struct req *req, const char *idn, const char *birth, const char *gender,
+                    int64_t except, char norm[IDNUM_LEN + 1])
+{
+    char b[11];
+    const char *why = idnum_check(idn, norm, b);
+    if (why)
+        return req_fail_field(req, ERR_INVALID, "idNumber", "%s", why);
+    if (strcmp(b, birth))
+        return req_fail_field(req, ERR_INVALID, "idNumber",
+                              "the birth date in the ID number differs from the birth date");
+    if (((norm[16] - '0') % 2 == 1) != !strcmp(gender, "male"))
+        return req_fail_field(req, ERR_INVALID, "idNumber",
+                              "the ID number is for the other gender");
+    unsigned char h[PDATA_HASH_BYTES];
+    pdata_hash("member.id", norm, h);
+    int64_t other = 0;
+    db_get_int(req->db, &other,
+               "SELECT id FROM applicants WHERE id_hash = ? AND id <> ? AND deleted_at IS NULL AND "
+               "stage NOT IN ('cancelled', 'withdrawn')",
+               "bi", h, sizeof(h), except);
+    if (other || member_find_by_id_number(req->db, norm, 0))
+        return req_fail_field(req, ERR_INVALID, "idNumber",
+                              "this person is already an applicant or a member");
+    return 0;
+}
+
 static int create_check(struct req *req, char norm[IDNUM_LEN + 1])
 {
     const char *birth = req_body_str(req, "birthDate"), *applied = req_body_str(req, "appliedAt");
@@ -285,28 +314,7 @@ static int create_check(struct req *req, char norm[IDNUM_LEN + 1])
         return req_fail_field(req, ERR_INVALID, "occupation", "not a known occupation");
     if (!idn)
         return 0;
-    char b[11];
-    const char *why = idnum_check(idn, norm, b);
-    if (why)
-        return req_fail_field(req, ERR_INVALID, "idNumber", "%s", why);
-    if (strcmp(b, birth))
-        return req_fail_field(req, ERR_INVALID, "idNumber",
-                              "the birth date in the ID number differs from the birth date");
-    if (((norm[16] - '0') % 2 == 1) != !strcmp(req_body_str(req, "gender"), "male"))
-        return req_fail_field(req, ERR_INVALID, "idNumber",
-                              "the ID number is for the other "
-                              "gender");
-    unsigned char h[PDATA_HASH_BYTES];
-    pdata_hash("member.id", norm, h);
-    int64_t other = 0;
-    db_get_int(req->db, &other,
-               "SELECT id FROM applicants WHERE id_hash = ? AND deleted_at IS NULL AND stage NOT "
-               "IN ('cancelled', 'withdrawn')",
-               "b", h, sizeof(h));
-    if (other || member_find_by_id_number(req->db, norm, 0))
-        return req_fail_field(req, ERR_INVALID, "idNumber",
-                              "this person is already an applicant or a member");
-    return 0;
+    return id_check(req, idn, birth, req_body_str(req, "gender"), 0, norm);
 }
 
 /*
@@ -763,7 +771,63 @@ static int h_summary(struct req *req)
     return 200;
 }
 
+static const struct param identity_body[] = {
+    {"idNumber", P_STR, 0, 18, 18},
+    {"phone", P_PHONE},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/applicants/{id}/identity {idNumber?, phone?} -> APPLICANT
+ * Adds or corrects the ID number or phone of an applicant not yet admitted
+ * (admission needs the ID number). Errors: applicant.not_found,
+ * applicant.step (already admitted or ended), request.invalid. roster.write.
+ */
+static int h_identity(struct req *req)
+{
+    struct applicant a;
+    if (!applicant_load(req, req_id(req), &a) || !req_allowed(req, PERM_ROSTER_WRITE, a.org_id))
+        return req_fail(req, ERR_APPLICANT_NOT_FOUND, NULL);
+    if (a.member_id || a.ended_at)
+        return req_fail(req, ERR_APPLICANT_STEP,
+                        "only an applicant not yet admitted has their identity corrected here");
+    const char *idn = req_body_str(req, "idNumber"), *phone = req_body_str(req, "phone");
+    if (!idn && !phone)
+        return req_fail_field(req, ERR_INVALID, "idNumber", "send idNumber or phone");
+    int64_t ts = now_sec();
+    if (idn) {
+        char norm[IDNUM_LEN + 1];
+        int rc = id_check(req, idn, a.birth_date, a.gender, a.id, norm);
+        if (rc)
+            return rc;
+        size_t len;
+        unsigned char *sealed = pdata_seal(&req->arena, "member.id", norm, &len);
+        unsigned char h[PDATA_HASH_BYTES];
+        pdata_hash("member.id", norm, h);
+        db_exec(req->db,
+                "UPDATE applicants SET id_hash = ?, id_sealed = ?, id_mask = ?, updated_at = ?, "
+                "seq = ? WHERE id = ?",
+                "bbsiii", h, sizeof(h), sealed, len, idnum_mask(&req->arena, norm), ts,
+                db_next_seq(req->db), a.id);
+    }
+    if (phone) {
+        size_t len;
+        unsigned char *sealed = pdata_seal(&req->arena, "member.phone", phone, &len);
+        db_exec(req->db,
+                "UPDATE applicants SET phone_sealed = ?, phone_mask = ?, updated_at = ?, seq = ? "
+                "WHERE id = ?",
+                "bsiii", sealed, len, pdata_mask_phone(&req->arena, phone), ts,
+                db_next_seq(req->db), a.id);
+    }
+    req_audit(req, "applicant.identity", a.org_id,
+              arena_printf(&req->arena, "applicant:%" PRId64, a.id), "ok", "%s%s",
+              idn ? "idNumber " : "", phone ? "phone" : "");
+    return applicant_respond(req, a.id, 200);
+}
+
 const struct route development_routes[] = {
+    {"POST", "/api/v1/applicants/{id}/identity", h_identity, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL,
+     NULL, identity_body, 0},
     {"GET", "/api/v1/applicants", h_list, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId", list_query,
      NULL, 0},
     {"GET", "/api/v1/applicants/summary", h_summary, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId",

@@ -291,3 +291,20 @@ describe('withdraw and cancel', () => {
 test('development: the statistics counters equal a full recount afterwards', async () => {
   await assertCountersMatchRecount(srv, tT, [townshipA, villageA]);
 });
+
+test('identity: an ID number added after the application, checked like any other', async () => {
+  const p = person({ name: '补录身份证', birthDate: '1996-06-16', gender: 'female' });
+  delete p.idNumber;
+  const a = assertData(await create(p), 201);
+  assert.equal(a.idNumber, null);
+  const url = `/api/v1/applicants/${a.id}/identity`;
+  assertError(await api('POST', url, { token: tS, body: { idNumber: idNumber('1996-06-17', false, 61) } }), 400, 'request.invalid', 'idNumber');
+  assertError(await api('POST', url, { token: tS, body: { idNumber: idNumber('1996-06-16', true, 61) } }), 400, 'request.invalid', 'idNumber');
+  assertError(await api('POST', url, { token: tB, body: { idNumber: idNumber('1996-06-16', false, 61) } }), 404, 'applicant.not_found');
+  const ok = assertData(await api('POST', url, { token: tS, body: { idNumber: idNumber('1996-06-16', false, 61), phone: '13712345678' } }));
+  assert.match(ok.idNumber, /^5226\*{10}/);
+  assert.equal(ok.phone, '137****5678');
+  // Someone else's number is refused.
+  const b = assertData(await create({ ...person({ name: '另一位', birthDate: '1996-06-16', gender: 'female' }), idNumber: undefined }), 201);
+  assertError(await api('POST', `/api/v1/applicants/${b.id}/identity`, { token: tS, body: { idNumber: idNumber('1996-06-16', false, 61) } }), 400, 'request.invalid', 'idNumber');
+});

@@ -131,6 +131,7 @@ export function Applicant({ id }) {
         {cur.contacts && cur.contacts.length > 0 && <p class="muted">{t('plContacts')}：{cur.contacts.map((c) => c.name).join('、')}</p>}
       </section>
       {cur.nextStep && <StepForm key={cur.nextStep + (cur.steps || []).length} a={cur} step={cur.nextStep} primary onDone={setA} />}
+      {!cur.idNumber && !cur.memberId && !ENDED.includes(cur.stage) && <Identity a={cur} onDone={setA} />}
       {!ENDED.includes(cur.stage) && <Other a={cur} onDone={setA} />}
       <section class="card" aria-labelledby="pl-steps">
         <h2 id="pl-steps">{t('plSteps')}</h2>
@@ -192,6 +193,28 @@ function StepForm({ a, step, primary, onDone, onCancel }) {
           {sub.busy ? t('saving') : t('plDoThis', { s: lab('sp.', step) })}
         </button>
       </div>
+    </form>
+  );
+}
+
+// The ID number missing from the application (admission needs it): POST /applicants/{id}/identity.
+function Identity({ a, onDone }) {
+  const [idn, setIdn] = useState('');
+  const sub = useSubmit();
+  useFocusError(sub.ferr, 'id-');
+  const submit = async (e) => {
+    e.preventDefault();
+    const body = { idNumber: idn.toUpperCase().replace(/\s+/g, '') };
+    const r = await sub.run(() => api('/applicants/' + enc(a.id) + '/identity', { method: 'POST', body }));
+    if (r) onDone(r);
+  };
+  return (
+    <form class="form card" onSubmit={submit} novalidate>
+      <h2>{t('plIdMissing')}</h2>
+      <Field prefix="id-" field="idNumber" label={t('f.idNumber')} autocomplete="off" maxlength="18"
+        hint={t('plIdHint')} ferr={sub.ferr} value={idn} onChange={setIdn} />
+      {sub.error && <p class="error-text" role="alert">{sub.errorText}</p>}
+      <button type="submit" class="btn secondary" disabled={sub.busy || idn.trim().length !== 18}>{sub.busy ? t('saving') : t('save')}</button>
     </form>
   );
 }

@@ -186,4 +186,26 @@ describe('member registry screens', () => {
       await page.waitForURL(new RegExp(`#/stats/${county.orgId}$`));
     });
   });
+
+  test('a migrant member is attached to a host branch found by name, and detached', async () => {
+    const migrant = srv.accounts.find((a) => a.role === 'member' && a !== info.member && String(a.orgId) === String(info.sec.orgId));
+    const host = srv.accounts.filter((a) => a.role === 'branch_secretary').find((a) => String(a.orgId) !== String(info.sec.orgId));
+    assert.ok(migrant && host);
+    await session(async (page) => {
+      await loginUI(page, info.sec);
+      await page.getByRole('heading', { name: `您好，${info.sec.name}` }).waitFor();
+      await page.goto(`/#/member/${migrant.memberId}`);
+      await page.getByRole('button', { name: '设置流入地党组织' }).click();
+      await page.getByLabel('流入地党组织名称').fill(host.orgName.slice(0, 4));
+      await page.getByRole('button', { name: '查找', exact: true }).click();
+      await page.locator('li.pick-row', { hasText: host.orgName }).getByRole('button', { name: '选这个' }).click();
+      await page.getByRole('button', { name: '更换流入地党组织' }).waitFor();
+      const rec = (await info.secApi.get('/members/' + migrant.memberId)).body.data;
+      assert.equal(String(rec.hostOrgId), String(host.orgId));
+      assert.equal(rec.orgId, info.sec.orgId, 'the membership stays home');
+      await page.getByRole('button', { name: '解除' }).click();
+      await page.getByRole('button', { name: '设置流入地党组织' }).waitFor();
+      assert.equal((await info.secApi.get('/members/' + migrant.memberId)).body.data.hostOrgId, null);
+    });
+  });
 });

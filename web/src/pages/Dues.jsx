@@ -48,6 +48,9 @@ export default function DuesPage({ id }) {
         {sum.error && <ErrorBox error={sum.error} onRetry={sum.reload} />}
         {sum.loading && <Loading />}
         {s && <Summary s={s} />}
+        <a class="btn link export" href={'/api/v1/exports/dues?orgId=' + encodeURIComponent(id) + '&format=xlsx'} download>
+          {t('exportDues')}
+        </a>
       </section>
       {s && s.children && s.children.length > 0 && (
         <section class="card" aria-labelledby="d-drill">

@@ -143,6 +143,7 @@ function Record({ r, reload, title, back }) {
           [t('f.lostContact'), showValue('lostContact', r.lostContact)],
           r.lostContact && [t('f.lostContactSince'), r.lostContactSince],
         ]} />
+        {r.canEdit && r.migrant && <HostOrg r={r} onDone={() => done(t('saved'))} />}
       </section>
 
       <section class="card" aria-labelledby="s-dues">
@@ -160,6 +161,58 @@ function Record({ r, reload, title, back }) {
       <SubRecords r={r} />
       <History r={r} />
     </div>
+  );
+}
+
+// A migrant member's host organisation: found by name anywhere (GET /orgs/search), set or
+// removed with PATCH /members/{id} {hostOrgId}.
+function HostOrg({ r, onDone }) {
+  const [open, setOpen] = useState(false);
+  const [q, setQ] = useState('');
+  const [res, setRes] = useState(null);
+  const sub = useSubmit();
+  const save = async (hostOrgId) => {
+    const x = await sub.run(() => api('/members/' + encodeURIComponent(r.id), { method: 'PATCH', body: { hostOrgId } }));
+    if (x) { setOpen(false); setRes(null); onDone(); }
+  };
+  const search = async (e) => {
+    e.preventDefault();
+    if (q.trim().length < 2) return;
+    const d = await sub.run(() => api('/orgs/search?q=' + encodeURIComponent(q.trim())));
+    if (d) setRes(d.items.filter((o) => o.id !== r.orgId && o.level !== 'township' && o.level !== 'county'));
+  };
+  if (!open) {
+    return (
+      <div class="btn-row">
+        <button type="button" class="btn secondary" onClick={() => setOpen(true)}>{r.hostOrgId ? t('hostChange') : t('hostSet')}</button>
+        {r.hostOrgId && <button type="button" class="btn link" disabled={sub.busy} onClick={() => save(null)}>{t('hostClear')}</button>}
+      </div>
+    );
+  }
+  return (
+    <form class="form" onSubmit={search} novalidate>
+      <p class="muted">{t('hostHint')}</p>
+      <label class="field">
+        <span>{t('hostSearch')}</span>
+        <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      </label>
+      <div class="btn-row">
+        <button type="button" class="btn secondary" onClick={() => setOpen(false)}>{t('cancel')}</button>
+        <button type="submit" class="btn primary" disabled={sub.busy || q.trim().length < 2}>{t('search')}</button>
+      </div>
+      {sub.error && <p class="error-text" role="alert">{sub.errorText}</p>}
+      {res && !res.length && <p class="muted">{t('hostNone')}</p>}
+      {res && res.length > 0 && (
+        <ul class="list rows">
+          {res.map((o) => (
+            <li key={o.id} class="pick-row">
+              <span class="bigrow"><span class="grow"><strong>{o.name}</strong><span class="muted">{o.pathNames}</span></span></span>
+              <button type="button" class="btn secondary" disabled={sub.busy} onClick={() => save(o.id)}>{t('hostPick')}</button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </form>
   );
 }
 

@@ -242,6 +242,9 @@ export default function Stats({ id, me }) {
             </div>
           ))}
         </dl>
+        <a class="btn link export" href={'/api/v1/exports/stats?orgId=' + encodeURIComponent(o.id) + '&format=xlsx'} download>
+          {t('exportStats')}
+        </a>
       </section>
       <Bars title={t('chartAge')} total={s.members} horizontal
         rows={(s.ageBands || []).map((b) => ({ label: v('band', b.band), count: b.count }))} />

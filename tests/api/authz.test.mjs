@@ -504,7 +504,8 @@ const code = (res) => res.json?.error?.code;
 function checkCell(cell, res, missingRes) {
   const ctx = `${cell.route} as ${cell.caller.label} on ${cell.target}: expected ${cell.expect}, got ${res.status} ${res.text.slice(0, 300)}`;
   if (cell.expect === ALLOW) {
-    assert.ok(![401, 403].includes(res.status) && !(res.status === 404 && code(res) === cell.nf), ctx);
+    // Allowed: past the permission check; the harmless writes end in their own 4xx.
+    assert.ok(![401, 403, 404].includes(res.status) && res.status < 500, ctx);
   } else if (cell.expect === FORBID) {
     assert.equal(res.status, 403, ctx);
   } else {

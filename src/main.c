@@ -18,6 +18,7 @@ static const struct command {
     {"import", cmd_import, "import a roster from CSV or XLSX (all rows or none)"},
     {"export", cmd_export, "write a roster to XLSX or CSV"},
     {"audit", cmd_audit, "verify the audit log's hash chain"},
+    {"routes", cmd_routes, "print the route table and the permission table (--json)"},
 };
 
 static void usage(FILE *f)

@@ -55,7 +55,8 @@ static int by_count_desc(const void *x, const void *y)
 /* [{name: key, count: n}, ...] biggest first, leaving out empty keys and zeros. */
 static void write_list(struct jw *j, const char *name, const char *keyname, struct counts *c)
 {
-    qsort(c->v, c->n, sizeof(*c->v), by_count_desc);
+    if (c->n) /* c->v is NULL for an organisation without members: qsort(NULL) is undefined */
+        qsort(c->v, c->n, sizeof(*c->v), by_count_desc);
     jw_key(j, name);
     jw_arr_begin(j);
     for (size_t i = 0; i < c->n; i++) {

@@ -61,11 +61,44 @@ describe('help and errors', () => {
   });
 
   test('every subcommand has --help: exit 0', () => {
-    for (const args of [['serve'], ['migrate'], ['demo'], ['user'], ['org'], ['backup'], ['audit'], ['audit', 'verify'], ['user', 'create']]) {
+    for (const args of [['serve'], ['migrate'], ['demo'], ['user'], ['org'], ['backup'], ['audit'], ['routes'], ['audit', 'verify'], ['user', 'create']]) {
       const r = run([...args, '--help']);
       assert.equal(r.status, 0, `zhibu ${args.join(' ')} --help: ${r.stderr}`);
       assert.match(r.stdout, /usage/i, `zhibu ${args.join(' ')} --help prints a usage`);
     }
+  });
+
+  test('zhibu routes --json: every route with scope, permission and parameters; the permission table', () => {
+    const r = run(['routes', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const d = JSON.parse(r.stdout);
+    assert.deepEqual(d.roles, ['member', 'branch_secretary', 'branch_committee', 'org_admin', 'auditor', 'safety_officer', 'system_admin']);
+    assert.ok(d.routes.length > 40, `${d.routes.length} routes`);
+    const scopes = new Set(['public', 'login', 'path_org', 'query_org', 'body_org', 'object']);
+    const seen = new Set();
+    for (const rt of d.routes) {
+      const key = `${rt.method} ${rt.path}`;
+      assert.ok(!seen.has(key), `duplicate ${key}`);
+      seen.add(key);
+      assert.ok(scopes.has(rt.scope), `${key} scope ${rt.scope}`);
+      assert.ok(rt.perm in d.permissions, `${key} perm ${rt.perm}`);
+      if (rt.scope === 'query_org' || rt.scope === 'body_org') assert.equal(typeof rt.scopeField, 'string', key);
+      for (const p of [...rt.query, ...rt.body]) assert.equal(typeof p.required, 'boolean', `${key} ${p.name}`);
+    }
+    const login = d.routes.find((x) => x.path === '/api/v1/auth/login');
+    assert.equal(login.scope, 'public');
+    assert.deepEqual(login.flags, ['own_tx', 'no_idem']);
+    assert.deepEqual(login.body.map((p) => [p.name, p.type, p.required]), [['phone', 'phone', true], ['password', 'str', true]]);
+    const members = d.routes.find((x) => x.method === 'GET' && x.path === '/api/v1/members');
+    assert.equal(members.scope, 'query_org');
+    assert.equal(members.perm, 'roster.read');
+    assert.equal(members.scopeField, 'orgId');
+    assert.deepEqual(d.permissions['audit.read'], ['auditor', 'safety_officer', 'system_admin']);
+    assert.deepEqual(d.permissions['org.read'], d.roles);
+    const text = run(['routes']);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`\\n${d.routes.length} routes\\n`));
+    assert.match(text.stdout, /^ {2}transfer\.approve +org_admin system_admin$/m);
   });
 
   test('an unknown command: non-zero, one line on stderr', () => {

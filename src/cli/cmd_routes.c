@@ -1,0 +1,160 @@
+/*
+ * cmd_routes.c - zhibu routes: the route table and the permission table as
+ * text or JSON. The authorization matrix test (tests/api/authz.test.mjs)
+ * reads the JSON, so a route added to a table cannot escape the matrix.
+ */
+#include "app.h"
+#include "cli/cli.h"
+
+static const char *const scope_names[] = {
+    [SCOPE_PUBLIC] = "public",       [SCOPE_LOGIN] = "login",       [SCOPE_PATH_ORG] = "path_org",
+    [SCOPE_QUERY_ORG] = "query_org", [SCOPE_BODY_ORG] = "body_org", [SCOPE_OBJECT] = "object",
+};
+
+static const char *const type_names[] = {
+    [P_ID] = "id",     [P_INT] = "int",     [P_STR] = "str",   [P_BOOL] = "bool",
+    [P_ENUM] = "enum", [P_PHONE] = "phone", [P_DATE] = "date", [P_PASSWORD] = "password",
+};
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} flag_names[] = {
+    {ROUTE_OWN_TX, "own_tx"}, {ROUTE_NO_IDEM, "no_idem"}, {ROUTE_RAW, "raw"},
+    {ROUTE_UPLOAD, "upload"}, {ROUTE_CACHE, "cache"},
+};
+
+static void json_params(struct jw *j, const char *key, const struct param *p)
+{
+    jw_key(j, key);
+    jw_arr_begin(j);
+    for (; p && p->name; p++) {
+        jw_obj_begin(j);
+        jw_kv_str(j, "name", p->name);
+        jw_kv_str(j, "type", type_names[p->type]);
+        jw_kv_bool(j, "required", p->flags & P_REQUIRED);
+        if (p->type == P_ENUM && p->choices) {
+            jw_key(j, "choices");
+            jw_arr_begin(j);
+            for (const char *const *c = p->choices; *c; c++)
+                jw_str(j, *c);
+            jw_arr_end(j);
+        }
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
+static void json_roles(struct jw *j, unsigned mask)
+{
+    jw_arr_begin(j);
+    for (int r = 0; r < ROLE__COUNT; r++)
+        if (mask & (1u << r))
+            jw_str(j, role_names[r]);
+    jw_arr_end(j);
+}
+
+static void print_json(void)
+{
+    struct buf out;
+    buf_init(&out);
+    struct jw j;
+    jw_init(&j, &out);
+    jw_obj_begin(&j);
+    jw_key(&j, "roles");
+    json_roles(&j, (1u << ROLE__COUNT) - 1);
+    jw_key(&j, "permissions");
+    jw_obj_begin(&j);
+    for (int p = 0; p < PERM__COUNT; p++) {
+        jw_key(&j, perm_name((enum perm)p));
+        json_roles(&j, perm_roles((enum perm)p));
+    }
+    jw_obj_end(&j);
+    jw_key(&j, "routes");
+    jw_arr_begin(&j);
+    for (size_t i = 0; i < router_count(); i++) {
+        const struct route *r = router_at(i);
+        jw_obj_begin(&j);
+        jw_kv_str(&j, "method", r->method);
+        jw_kv_str(&j, "path", r->path);
+        jw_kv_str(&j, "scope", scope_names[r->scope]);
+        jw_kv_str(&j, "perm", perm_name((enum perm)r->perm));
+        jw_kv_str(&j, "scopeField", r->scope_field);
+        jw_key(&j, "flags");
+        jw_arr_begin(&j);
+        for (size_t f = 0; f < ARRAY_SIZE(flag_names); f++)
+            if (r->flags & flag_names[f].bit)
+                jw_str(&j, flag_names[f].name);
+        jw_arr_end(&j);
+        json_params(&j, "query", r->query);
+        json_params(&j, "body", r->body);
+        jw_obj_end(&j);
+    }
+    jw_arr_end(&j);
+    jw_obj_end(&j);
+    fwrite(out.data, 1, out.len, stdout);
+    fputc('\n', stdout);
+    buf_release(&out);
+}
+
+static void print_params(const char *label, const struct param *p)
+{
+    if (!p || !p->name)
+        return;
+    printf("    %s:", label);
+    for (; p->name; p++)
+        printf(" %s%s:%s", p->name, (p->flags & P_REQUIRED) ? "*" : "", type_names[p->type]);
+    printf("\n");
+}
+
+static void print_text(void)
+{
+    for (size_t i = 0; i < router_count(); i++) {
+        const struct route *r = router_at(i);
+        printf("%-6s %-40s %-9s %-16s", r->method, r->path, scope_names[r->scope],
+               perm_name((enum perm)r->perm));
+        if (r->scope_field)
+            printf(" field=%s", r->scope_field);
+        for (size_t f = 0; f < ARRAY_SIZE(flag_names); f++)
+            if (r->flags & flag_names[f].bit)
+                printf(" %s", flag_names[f].name);
+        printf("\n");
+        print_params("query", r->query);
+        print_params("body", r->body);
+    }
+    printf("\n%zu routes\n\npermissions (granted by these roles on the organisation or an "
+           "ancestor):\n",
+           router_count());
+    for (int p = 0; p < PERM__COUNT; p++) {
+        printf("  %-17s", perm_name((enum perm)p));
+        unsigned mask = perm_roles((enum perm)p);
+        for (int r = 0; r < ROLE__COUNT; r++)
+            if (mask & (1u << r))
+                printf(" %s", role_names[r]);
+        printf("\n");
+    }
+}
+
+int cmd_routes(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"json", true}, {"data"}, {"help", true}, {NULL}};
+    /* --data is accepted like by every command; the route table needs none. */
+    if (cli_parse("routes", argc, argv, opts))
+        return 2;
+    if (cli_get(opts, "help")) {
+        printf("usage: zhibu routes [--json]\n\n"
+               "Prints every route of the API: method, path, scope (public, login,\n"
+               "path_org, query_org, body_org, object), the permission checked, the\n"
+               "scope field, flags (own_tx, no_idem, raw, upload, cache) and the declared\n"
+               "query and body parameters (name, type; * = required). Then the\n"
+               "permission table: which roles grant each permission.\n\n"
+               "  --json  the same as one JSON object {roles, permissions, routes}\n");
+        return 0;
+    }
+    router_init();
+    if (cli_get(opts, "json"))
+        print_json();
+    else
+        print_text();
+    return 0;
+}

@@ -68,6 +68,8 @@ const SPECS = {
   'POST /api/v1/me/password': { login: true, body: { oldPassword: 'wrong-password', newPassword: 'unused-password-9' } },
   'GET /api/v1/imports/template': { login: true },
   'GET /api/v1/me/transfers': { login: true },
+  // names of organisations anywhere (a transfer's destination): without q a 400, never a denial
+  'GET /api/v1/orgs/search': { login: true },
 
   // ---- organisations ----
   'GET /api/v1/orgs/{id}': { req: (t) => q('GET', `/api/v1/orgs/${t}`), nf: 'org.not_found' },
@@ -225,6 +227,9 @@ const SPECS = {
   },
   // harmless: a step out of order ('admit' for a new applicant) is refused after the check.
   'POST /api/v1/applicants/{id}/steps': applicant((a) => q('POST', `/api/v1/applicants/${a}/steps`, { step: 'admit', date: TODAY })),
+
+  // harmless: an ID number whose birth date differs from the applicant's is refused (400) after the check.
+  'POST /api/v1/applicants/{id}/identity': applicant((a) => q('POST', `/api/v1/applicants/${a}/identity`, { idNumber: '11010519491231002X' })),
 
   // ---- import and exports ----
   'POST /api/v1/imports': {

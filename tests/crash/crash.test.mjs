@@ -86,7 +86,12 @@ const created = []; // {id, idNumber, name, orgId}: acknowledged creations
 const pendingCreates = []; // {idNumber, orgId}: in flight at a kill
 let idSeq = 0;
 const acks = { edit: 0, create: 0, pay: 0, reverse: 0, password: 0, inFlightAtKill: 0 };
-const treasurer = { memberId: 0, paidThrough: undefined, pending: null, lastPaymentId: null };
+const treasurer = { memberId: 0, paidThrough: undefined, pending: null, lastPaymentId: null, reversed: new Set() };
+/** The treasurer's model from what the server shows: paid through, and the payment that ends there. */
+function observe(d) {
+  treasurer.paidThrough = d.paidThrough;
+  treasurer.lastPaymentId = d.payments.length && d.payments[0].toMonth === d.paidThrough ? d.payments[0].id : null;
+}
 const changer = { account: null, password: '', session: null, pending: null, n: 0 };
 
 function nextMonth(ym, k = 1) {
@@ -155,7 +160,7 @@ async function treasurerLoop(stop) {
     let r = await send('GET', path, token);
     if (r.lost) return;
     const d = assertData(r.res);
-    treasurer.paidThrough = d.paidThrough;
+    observe(d);
     if (d.payments.length && d.nextMonth > nextMonth(thisMonth(), 6)) {
       const latest = d.payments[0];
       treasurer.pending = { paidThrough: nextMonth(latest.fromMonth, -1), reversed: latest.id, before: d.paidThrough };
@@ -164,6 +169,7 @@ async function treasurerLoop(stop) {
       if (r.ok) {
         treasurer.paidThrough = r.res.json.data.paidThrough;
         treasurer.lastPaymentId = null;
+        treasurer.reversed.add(latest.id);
         acks.reverse++;
       }
     } else {
@@ -268,6 +274,8 @@ async function checkAll(trial, branch) {
     if (treasurer.lastPaymentId && d.paidThrough === treasurer.paidThrough)
       assert.ok(d.payments.some((p) => p.id === treasurer.lastPaymentId), `${ctx}: the acknowledged payment ${treasurer.lastPaymentId} is there`);
   }
+  for (const p of d.payments) assert.ok(!treasurer.reversed.has(p.id), `${ctx}: the acknowledged reversal of payment ${p.id} holds`);
+  observe(d);
   treasurer.pending = null;
 
   // Password: the witness session tells whether a change in flight committed.

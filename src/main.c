@@ -15,6 +15,7 @@ static const struct command {
     {"user", cmd_user, "create accounts, reset passwords, grant and revoke roles"},
     {"org", cmd_org, "create and list organisations"},
     {"backup", cmd_backup, "write a consistent online copy of the database"},
+    {"restore", cmd_restore, "install a backup as the database (checked, atomic)"},
     {"import", cmd_import, "import a roster from CSV or XLSX (all rows or none)"},
     {"export", cmd_export, "write a roster to XLSX or CSV"},
     {"audit", cmd_audit, "verify the audit log's hash chain"},

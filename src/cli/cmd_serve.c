@@ -11,7 +11,9 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static bool wants_help(int argc, char **argv)
@@ -204,6 +206,179 @@ int cmd_backup(int argc, char **argv)
         return 1;
     }
     printf("backup written to %s (integrity check ok)\n", out);
+    return 0;
+}
+
+/* Copies FROM to TO (created, mode 0600) and fsyncs it; -1 with errno. */
+static int copy_file_synced(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return -1;
+    int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out < 0) {
+        int e = errno;
+        close(in);
+        errno = e;
+        return -1;
+    }
+    char chunk[1 << 16];
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(in, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            rc = n < 0 ? -1 : 0;
+            break;
+        }
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(out, chunk + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                rc = -1;
+                break;
+            }
+            off += w;
+        }
+        if (rc)
+            break;
+    }
+    int e = errno;
+    if (rc == 0 && fsync(out) != 0) {
+        rc = -1;
+        e = errno;
+    }
+    if (close(out) != 0 && rc == 0) {
+        rc = -1;
+        e = errno;
+    }
+    close(in);
+    errno = e;
+    return rc;
+}
+
+/* Makes a rename inside DIR durable. */
+static int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int cmd_restore(int argc, char **argv)
+{
+    struct cli_opt opts[] = {{"data"}, {"from"}, {"force", true}, {"help", true}, {NULL}};
+    if (wants_help(argc, argv)) {
+        printf("usage: zhibu restore [--data DIR] --from BACKUP [--force]\n\n"
+               "Installs BACKUP (a file written by zhibu backup) as DIR/zhibu.db. Checks\n"
+               "the backup first (PRAGMA integrity_check, a schema version this zhibu\n"
+               "knows), then copies it atomically (temporary file, fsync, rename). Stop the\n"
+               "server first.\n\n"
+               "  --from BACKUP  the backup file\n"
+               "  --force        replace a database DIR already has (refused otherwise)\n\n"
+               "DIR/secret.key must be the key of the deployment the backup came from:\n"
+               "without it the sealed personal data cannot be read. Afterwards run\n"
+               "zhibu audit verify --data DIR --reanchor (see docs/OPERATIONS.md).\n");
+        return 0;
+    }
+    if (cli_parse("restore", argc, argv, opts) || cli_config(cli_get(opts, "data"), NULL))
+        return 2;
+    const char *from = cli_get(opts, "from");
+    bool force = cli_get(opts, "force") != NULL;
+    if (!from) {
+        fprintf(stderr, "zhibu restore: --from BACKUP is required\n");
+        return 2;
+    }
+    char err[768], wal[PATH_MAX];
+    snprintf(wal, sizeof(wal), "%s-wal", from);
+    struct stat st;
+    errno = 0;
+    if (stat(from, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "zhibu restore: %s: %s\n", from,
+                errno ? strerror(errno) : "not a regular file");
+        return 1;
+    }
+    /* A zhibu backup is one self-contained file; a live database copied with
+     * its write-ahead log beside it is not a backup. */
+    if (stat(wal, &st) == 0 && st.st_size > 0) {
+        fprintf(stderr, "zhibu restore: %s has a write-ahead log beside it: not a zhibu backup\n",
+                from);
+        return 1;
+    }
+    int64_t version;
+    if (db_check_file(from, &version, err, sizeof(err)) != DB_OK) {
+        fprintf(stderr, "zhibu restore: %s\n", err);
+        return 1;
+    }
+    if (version < 1 || version > migrate_latest()) {
+        fprintf(stderr,
+                "zhibu restore: %s has schema version %" PRId64 "; this zhibu knows 1 to %d\n",
+                from, version, migrate_latest());
+        return 1;
+    }
+    if (stat(cfg.data_dir, &st) != 0 && mkdir(cfg.data_dir, 0700) != 0) {
+        fprintf(stderr, "zhibu restore: data directory %s: %s\n", cfg.data_dir, strerror(errno));
+        return 1;
+    }
+    const char *db = cli_db_path();
+    if (access(db, F_OK) == 0) {
+        if (!force) {
+            fprintf(stderr, "zhibu restore: %s already has a database; --force replaces it\n",
+                    cfg.data_dir);
+            return 1;
+        }
+        if (db_in_use(db)) {
+            fprintf(stderr, "zhibu restore: %s is in use (is the server running?): stop it first\n",
+                    db);
+            return 1;
+        }
+    }
+    char tmp[PATH_MAX], side[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "%s.restore-tmp", db);
+    unlink(tmp);
+    if (copy_file_synced(from, tmp) != 0) {
+        fprintf(stderr, "zhibu restore: cannot copy to %s: %s\n", tmp, strerror(errno));
+        unlink(tmp);
+        return 1;
+    }
+    int64_t copied;
+    if (db_check_file(tmp, &copied, err, sizeof(err)) != DB_OK || copied != version) {
+        fprintf(stderr, "zhibu restore: the copy %s fails its check\n", tmp);
+        unlink(tmp);
+        return 1;
+    }
+    /* The old database's log and index must not be replayed onto the copy. */
+    const char *sides[] = {"-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < ARRAY_SIZE(sides); i++) {
+        snprintf(side, sizeof(side), "%s%s", db, sides[i]);
+        if (unlink(side) != 0 && errno != ENOENT) {
+            fprintf(stderr, "zhibu restore: cannot remove %s: %s\n", side, strerror(errno));
+            unlink(tmp);
+            return 1;
+        }
+    }
+    if (rename(tmp, db) != 0 || fsync_dir(cfg.data_dir) != 0) {
+        fprintf(stderr, "zhibu restore: cannot install %s: %s\n", db, strerror(errno));
+        unlink(tmp);
+        return 1;
+    }
+    char key[PATH_MAX];
+    snprintf(key, sizeof(key), "%s/secret.key", cfg.data_dir);
+    bool has_key = access(key, R_OK) == 0;
+    printf("restored %s into %s (integrity check ok, schema version %" PRId64 "%s)\n", from, db,
+           version, version < migrate_latest() ? "; migrations run at the next start" : "");
+    printf("%s: %s\n", has_key ? "The personal-data key" : "MISSING: the personal-data key", key);
+    printf("  must be the key of the deployment this backup was taken from: without it the\n"
+           "  sealed ID numbers, phones and addresses and the audit chain cannot be read.%s\n",
+           has_key ? "" : "\n  Copy it there BEFORE starting zhibu (a new key would be made).");
+    printf("Next: zhibu audit verify --data %s --reanchor (the audit anchor names the old\n"
+           "  head; this checks the restored chain and anchors it anew), then start the server.\n",
+           cfg.data_dir);
     return 0;
 }
 

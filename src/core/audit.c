@@ -27,6 +27,9 @@ static int anchor_write(int64_t id, const unsigned char hash[32])
     if (!f)
         return -1;
     int rc = fprintf(f, "%" PRId64 " %s\n", id, hex) < 0;
+    /* On disk before the rename: after a power cut the anchor is the old
+     * one or the new one, never an empty file. */
+    rc |= fflush(f) != 0 || fsync(fileno(f)) != 0;
     rc |= fclose(f) != 0;
     if (rc || rename(tmp, anchor_path) != 0) {
         unlink(tmp);

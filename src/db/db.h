@@ -89,6 +89,13 @@ char *db_like_pattern(struct arena *a, const char *q);
 int db_backup(const char *src, const char *dst, char *err, size_t errlen);
 /* Runs the engine's integrity check; true when it says ok. */
 bool db_integrity_ok(struct db *db);
+/* Opens the database file PATH read-only (a backup, before a restore): 0 when
+ * it passes PRAGMA integrity_check, with its schema version in *version;
+ * else -1 with a reason in err. */
+int db_check_file(const char *path, int64_t *version, char *err, size_t errlen);
+/* True while another process (a running server) has the WAL database at
+ * PATH open. */
+bool db_in_use(const char *path);
 
 /* Counters for /metrics. */
 uint64_t db_error_count(void);

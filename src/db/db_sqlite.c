@@ -5,7 +5,10 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #define STMT_CACHE 128 /* buckets; entries chain */
 #define BUSY_TIMEOUT_MS 5000
@@ -132,6 +135,19 @@ struct db *db_open(const char *path, char *err, size_t errlen)
     }
     if (!wal) {
         snprintf(err, errlen, "%s: the file system does not support WAL mode", path);
+        sqlite3_close(h);
+        return NULL;
+    }
+    /* An acknowledged write must survive a crash: refuse to run if
+     * synchronous=FULL did not take (2 is FULL, 3 EXTRA is stronger). */
+    int sync = -1;
+    if (sqlite3_prepare_v2(h, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            sync = sqlite3_column_int(st, 0);
+        sqlite3_finalize(st);
+    }
+    if (sync < 2) {
+        snprintf(err, errlen, "%s: cannot set PRAGMA synchronous=FULL (got %d)", path, sync);
         sqlite3_close(h);
         return NULL;
     }
@@ -594,4 +610,52 @@ out:
     sqlite3_close(to);
     sqlite3_close(from);
     return rc == SQLITE_OK || rc == SQLITE_DONE ? DB_OK : DB_ERROR;
+}
+
+int db_check_file(const char *path, int64_t *version, char *err, size_t errlen)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL);
+    *version = 0;
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(h, BUSY_TIMEOUT_MS);
+    struct db check = {.h = h};
+    if (!db_integrity_ok(&check)) {
+        snprintf(err, errlen, "%s is not a database or fails PRAGMA integrity_check", path);
+        goto fail;
+    }
+    if (sqlite3_prepare_v2(h, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1, &st,
+                           NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        snprintf(err, errlen, "%s is not a zhibu database (no schema version)", path);
+        goto fail;
+    }
+    *version = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return DB_OK;
+fail:
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return DB_ERROR;
+}
+
+bool db_in_use(const char *path)
+{
+    /* SQLite's unix VFS keeps a shared lock on the "DMS" byte of the
+     * wal-index (offset 128 of PATH-shm) while a connection has the WAL
+     * database open: a lock held there by another process is a live user. */
+    char shm[PATH_MAX];
+    snprintf(shm, sizeof(shm), "%s-shm", path);
+    int fd = open(shm, O_RDWR);
+    if (fd < 0)
+        return false;
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 128, .l_len = 1};
+    bool busy = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    close(fd);
+    return busy;
 }

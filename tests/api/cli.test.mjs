@@ -57,11 +57,11 @@ describe('help and errors', () => {
     const r = run(['--help']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /usage/i);
-    for (const cmd of ['serve', 'migrate', 'demo', 'user', 'backup', 'audit']) assert.match(r.stdout, new RegExp(`\\b${cmd}\\b`));
+    for (const cmd of ['serve', 'migrate', 'demo', 'user', 'backup', 'restore', 'audit']) assert.match(r.stdout, new RegExp(`\\b${cmd}\\b`));
   });
 
   test('every subcommand has --help: exit 0', () => {
-    for (const args of [['serve'], ['migrate'], ['demo'], ['user'], ['org'], ['backup'], ['audit'], ['routes'], ['audit', 'verify'], ['user', 'create']]) {
+    for (const args of [['serve'], ['migrate'], ['demo'], ['user'], ['org'], ['backup'], ['restore'], ['audit'], ['routes'], ['audit', 'verify'], ['user', 'create']]) {
       const r = run([...args, '--help']);
       assert.equal(r.status, 0, `zhibu ${args.join(' ')} --help: ${r.stderr}`);
       assert.match(r.stdout, /usage/i, `zhibu ${args.join(' ')} --help prints a usage`);

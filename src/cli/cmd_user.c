@@ -10,8 +10,13 @@
 static void cli_audit(struct db *db, const char *action, int64_t org, const char *target,
                       const char *detail)
 {
-    struct audit_row row = {.at = now_sec(), .org_id = org, .action = action, .target = target,
-                            .result = "ok", .detail = detail, .ip = "cli"};
+    struct audit_row row = {.at = now_sec(),
+                            .org_id = org,
+                            .action = action,
+                            .target = target,
+                            .result = "ok",
+                            .detail = detail,
+                            .ip = "cli"};
     audit_append(db, &row);
 }
 
@@ -55,8 +60,8 @@ int cmd_user(int argc, char **argv)
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
         return argc < 2 ? (user_help(), 2) : user_help();
     const char *sub = argv[1];
-    struct cli_opt opts[] = {{"data"},   {"phone"}, {"name"}, {"password"}, {"member"},
-                             {"org"},    {"role"},  {"help", true}, {NULL}};
+    struct cli_opt opts[] = {{"data"}, {"phone"}, {"name"},       {"password"}, {"member"},
+                             {"org"},  {"role"},  {"help", true}, {NULL}};
     if (cli_parse("user", argc - 1, argv + 1, opts))
         return 2;
     if (cli_get(opts, "help"))
@@ -101,8 +106,8 @@ int cmd_user(int argc, char **argv)
     }
     if ((!strcmp(sub, "grant") || !strcmp(sub, "revoke")) || (role != ROLE__COUNT)) {
         if (!org || role == ROLE__COUNT || !org_path(db, &a, org)) {
-            fprintf(stderr, "zhibu user %s: needs --org ID of an existing organisation and --role\n",
-                    sub);
+            fprintf(stderr,
+                    "zhibu user %s: needs --org ID of an existing organisation and --role\n", sub);
             goto out;
         }
     }
@@ -124,8 +129,10 @@ int cmd_user(int argc, char **argv)
         }
         account = account_create(db, phone, name, pw, member);
         if (!account) {
-            fprintf(stderr, "zhibu user create: cannot create the account (member %" PRId64
-                            " missing or linked already?)\n", member);
+            fprintf(stderr,
+                    "zhibu user create: cannot create the account (member %" PRId64
+                    " missing or linked already?)\n",
+                    member);
             goto out;
         }
         target = arena_printf(&a, "account:%" PRId64, account);
@@ -146,7 +153,8 @@ int cmd_user(int argc, char **argv)
         }
         account_set_password(db, account, pw);
         session_revoke_all(db, account, 0);
-        cli_audit(db, "account.password", account_home_org(db, account), target, "reset from the command line");
+        cli_audit(db, "account.password", account_home_org(db, account), target,
+                  "reset from the command line");
         printf("password of %s reset%s%s\n", phone, generated ? " to " : "", generated ? pw : "");
     } else if (!strcmp(sub, "grant")) {
         if (!role_grant(db, account, org, role, 0)) {
@@ -158,6 +166,7 @@ int cmd_user(int argc, char **argv)
         printf("granted %s on organisation %" PRId64 " to %s\n", role_names[role], org, phone);
     } else if (!strcmp(sub, "revoke")) {
         int64_t now = now_sec();
+        auth_changed(db);
         db_exec(db,
                 "UPDATE roles SET deleted_at = ?, updated_at = ?, seq = ? WHERE account_id = ? "
                 "AND org_id = ? AND role = ? AND deleted_at IS NULL",
@@ -171,6 +180,7 @@ int cmd_user(int argc, char **argv)
         printf("revoked %s on organisation %" PRId64 " from %s\n", role_names[role], org, phone);
     } else if (!strcmp(sub, "disable") || !strcmp(sub, "enable")) {
         bool off = !strcmp(sub, "disable");
+        auth_changed(db);
         db_exec(db, "UPDATE accounts SET disabled_at = ?, updated_at = ?, seq = ? WHERE id = ?",
                 "Iiii", off ? now_sec() : 0, now_sec(), db_next_seq(db), account);
         if (off)
@@ -181,8 +191,8 @@ int cmd_user(int argc, char **argv)
     } else if (!strcmp(sub, "show")) {
         struct principal p = {.account_id = account};
         principal_load_roles(db, &a, &p);
-        struct db_stmt *st = db_query(db, "SELECT name, disabled_at IS NOT NULL FROM accounts WHERE id = ?",
-                                      "i", account);
+        struct db_stmt *st = db_query(
+            db, "SELECT name, disabled_at IS NOT NULL FROM accounts WHERE id = ?", "i", account);
         if (db_next(st))
             printf("account %" PRId64 ": %s%s\n", account, db_text(st, 0),
                    db_int(st, 1) ? " (disabled)" : "");
@@ -279,8 +289,8 @@ int cmd_org(int argc, char **argv)
         db_begin(db, true);
         const char *ppath = "/", *plevel = NULL;
         if (parent) {
-            struct db_stmt *st = db_query(db, "SELECT path, level FROM orgs WHERE id = ?", "i",
-                                          parent);
+            struct db_stmt *st =
+                db_query(db, "SELECT path, level FROM orgs WHERE id = ?", "i", parent);
             ppath = NULL;
             if (db_next(st)) {
                 ppath = arena_strdup(&a, db_text(st, 0));

@@ -220,6 +220,73 @@ void principal_load_roles(struct db *db, struct arena *a, struct principal *p)
     db_done(st);
 }
 
+/*
+ * The principal cache: a caller's session and roles as last loaded, keyed by
+ * the token's digest, valid while the authorisation sequence (seqs 'auth')
+ * is what it was then. Anything that changes what a caller may do bumps it
+ * (auth_changed), so a revoked role, an ended session or a disabled account
+ * takes effect on the next request on every server; the session's own
+ * expiry is checked in memory. One statement per request instead of two.
+ */
+struct cached_principal {
+    unsigned char digest[32];
+    int64_t auth_seq, expires_at, idle_timeout;
+    struct principal p; /* strings and roles malloc'd */
+    bool used;
+};
+
+#define PCACHE_SLOTS 4096
+
+static struct {
+    pthread_mutex_t lock;
+    struct cached_principal slot[PCACHE_SLOTS];
+} pcache = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static size_t pcache_index(const unsigned char digest[32])
+{
+    size_t i;
+    memcpy(&i, digest, sizeof(i));
+    return i % PCACHE_SLOTS;
+}
+
+static void cached_release(struct cached_principal *c)
+{
+    if (!c->used)
+        return;
+    free((char *)c->p.csrf);
+    free((char *)c->p.name);
+    for (size_t i = 0; i < c->p.nroles; i++) {
+        free((char *)c->p.roles[i].org_path);
+        free((char *)c->p.roles[i].org_name);
+        free((char *)c->p.roles[i].org_level);
+    }
+    free(c->p.roles);
+    c->used = false;
+}
+
+/* Copies p into the arena (from the cache) or into malloc'd memory (into it). */
+static void principal_copy(struct principal *dst, const struct principal *src, struct arena *a)
+{
+#define DUP(s) (a ? arena_strdup(a, s) : xstrdup(s))
+    *dst = *src;
+    dst->csrf = DUP(src->csrf);
+    dst->name = DUP(src->name);
+    size_t n = src->nroles ? src->nroles : 1;
+    dst->roles = a ? arena_alloc(a, n * sizeof(*dst->roles)) : xmalloc(n * sizeof(*dst->roles));
+    for (size_t i = 0; i < src->nroles; i++) {
+        dst->roles[i] = src->roles[i];
+        dst->roles[i].org_path = DUP(src->roles[i].org_path);
+        dst->roles[i].org_name = DUP(src->roles[i].org_name);
+        dst->roles[i].org_level = DUP(src->roles[i].org_level);
+    }
+#undef DUP
+}
+
+void auth_changed(struct db *db)
+{
+    db_exec(db, "UPDATE seqs SET value = value + 1 WHERE name = 'auth'", "");
+}
+
 struct principal *session_load(struct db *db, struct arena *a, const char *token)
 {
     size_t n = strlen(token);
@@ -227,14 +294,27 @@ struct principal *session_load(struct db *db, struct arena *a, const char *token
         return NULL;
     unsigned char digest[32];
     token_digest(token, digest);
-    int64_t now = now_sec();
+    int64_t now = now_sec(), auth_seq = -1;
+    db_get_int(db, &auth_seq, "SELECT value FROM seqs WHERE name = 'auth'", "");
     struct principal *p = NULL;
+    size_t at = pcache_index(digest);
+    pthread_mutex_lock(&pcache.lock);
+    struct cached_principal *c = &pcache.slot[at];
+    if (c->used && c->auth_seq == auth_seq && !memcmp(c->digest, digest, 32) &&
+        now < c->expires_at && now < c->p.last_seen + c->idle_timeout) {
+        p = arena_alloc(a, sizeof(*p));
+        principal_copy(p, &c->p, a);
+    }
+    pthread_mutex_unlock(&pcache.lock);
+    if (p)
+        return p;
+    int64_t expires_at = 0, idle = 0;
     struct db_stmt *st = db_query(db,
                                   "SELECT s.id, s.account_id, s.csrf, s.last_seen, a.name, "
-                                  "a.member_id FROM sessions s JOIN accounts a ON a.id = "
-                                  "s.account_id WHERE s.token_hash = ? AND s.revoked_at IS NULL "
-                                  "AND s.expires_at > ? AND s.last_seen + s.idle_timeout > ? "
-                                  "AND a.disabled_at IS NULL",
+                                  "a.member_id, s.expires_at, s.idle_timeout FROM sessions s JOIN "
+                                  "accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND "
+                                  "s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen + "
+                                  "s.idle_timeout > ? AND a.disabled_at IS NULL",
                                   "bii", digest, (size_t)32, now, now);
     if (db_next(st)) {
         p = arena_calloc(a, 1, sizeof(*p));
@@ -244,10 +324,25 @@ struct principal *session_load(struct db *db, struct arena *a, const char *token
         p->last_seen = db_int(st, 3);
         p->name = arena_strdup(a, db_text(st, 4));
         p->member_id = db_int(st, 5);
+        expires_at = db_int(st, 6);
+        idle = db_int(st, 7);
     }
     db_done(st);
-    if (p)
-        principal_load_roles(db, a, p);
+    if (!p)
+        return NULL;
+    principal_load_roles(db, a, p);
+    if (auth_seq >= 0 && !db_failed(db)) {
+        pthread_mutex_lock(&pcache.lock);
+        c = &pcache.slot[at];
+        cached_release(c);
+        memcpy(c->digest, digest, 32);
+        c->auth_seq = auth_seq;
+        c->expires_at = expires_at;
+        c->idle_timeout = idle;
+        principal_copy(&c->p, p, NULL);
+        c->used = true;
+        pthread_mutex_unlock(&pcache.lock);
+    }
     return p;
 }
 
@@ -255,12 +350,21 @@ void session_touch(struct db *db, int64_t session_id)
 {
     if (db_begin(db, true) != DB_OK)
         return;
-    db_exec(db, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii", now_sec(), session_id);
-    db_commit(db);
+    int64_t now = now_sec();
+    db_exec(db, "UPDATE sessions SET last_seen = ? WHERE id = ?", "ii", now, session_id);
+    if (db_commit(db) != DB_OK)
+        return;
+    /* The cached copy slides with it. */
+    pthread_mutex_lock(&pcache.lock);
+    for (size_t i = 0; i < PCACHE_SLOTS; i++)
+        if (pcache.slot[i].used && pcache.slot[i].p.session_id == session_id)
+            pcache.slot[i].p.last_seen = now;
+    pthread_mutex_unlock(&pcache.lock);
 }
 
 int session_revoke_all(struct db *db, int64_t account_id, int64_t except_session)
 {
+    auth_changed(db);
     return db_exec(db,
                    "UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND id <> ? AND "
                    "revoked_at IS NULL",
@@ -324,6 +428,7 @@ int account_set_password(struct db *db, int64_t account_id, const char *password
     if (!password_hash(password, hash))
         return DB_ERROR;
     int64_t now = now_sec();
+    auth_changed(db);
     return db_exec(db,
                    "UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = "
                    "?, seq = ? WHERE id = ?",
@@ -340,6 +445,7 @@ int64_t role_grant(struct db *db, int64_t account_id, int64_t org_id, enum role 
                    "iis", account_id, org_id, role_names[role]))
         return 0;
     int64_t now = now_sec();
+    auth_changed(db);
     if (db_exec(db,
                 "INSERT INTO roles (account_id, org_id, role, granted_by, created_at, updated_at, "
                 "seq) VALUES (?, ?, ?, ?, ?, ?, ?)",

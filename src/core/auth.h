@@ -108,6 +108,13 @@ int session_create(struct db *db, int64_t account_id, bool admin, struct session
 struct principal *session_load(struct db *db, struct arena *a, const char *token);
 /* Loads the roles of an account into p (arena-owned). */
 void principal_load_roles(struct db *db, struct arena *a, struct principal *p);
+/*
+ * Records, in the current write transaction, that what some caller may do has
+ * changed (roles, sessions, accounts, the organisations roles sit on): every
+ * server reloads sessions and roles instead of using its in-memory copy.
+ * role_grant, session_revoke_all and account_set_password call it themselves.
+ */
+void auth_changed(struct db *db);
 /* Marks the session used now (sliding expiry); its own write transaction. */
 void session_touch(struct db *db, int64_t session_id);
 /* Revokes every session of an account (password change, disable). */

@@ -114,7 +114,8 @@ void account_write_me(struct req *req, struct jw *j, const struct principal *p)
 static int64_t failures_now(struct db *db, const unsigned char *phone_hash)
 {
     int64_t n = 0;
-    db_get_int(db, &n, "SELECT failures FROM login_failures WHERE phone_hash = ? AND window_start > ?",
+    db_get_int(db, &n,
+               "SELECT failures FROM login_failures WHERE phone_hash = ? AND window_start > ?",
                "bi", phone_hash, (size_t)PDATA_HASH_BYTES, now_sec() - 3600);
     return n;
 }
@@ -166,7 +167,8 @@ static int h_login(struct req *req)
     db_commit(req->db);
 
     if (failures >= cfg.login_max_failures) {
-        req_audit(req, "auth.login", home, account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
+        req_audit(req, "auth.login", home,
+                  account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
                   "throttled", "too many failed attempts this hour");
         return req_fail(req, ERR_THROTTLED, NULL);
     }
@@ -179,8 +181,9 @@ static int h_login(struct req *req)
         failure_record(req->db, ph);
         if (db_commit(req->db) != DB_OK)
             return req_fail(req, ERR_BUSY, NULL);
-        req_audit(req, "auth.login", home, account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
-                  "failed", disabled ? "account disabled" : "wrong phone or password");
+        req_audit(req, "auth.login", home,
+                  account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL, "failed",
+                  disabled ? "account disabled" : "wrong phone or password");
         return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
     }
     db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", ph, sizeof(ph));
@@ -212,8 +215,8 @@ static int h_login(struct req *req)
         return req_fail(req, ERR_BUSY, NULL);
     }
     set_session_cookies(req, s.token, s.csrf, s.max_age);
-    req_audit(req, "auth.login", home,
-              arena_printf(&req->arena, "account:%" PRId64, account), "ok", NULL);
+    req_audit(req, "auth.login", home, arena_printf(&req->arena, "account:%" PRId64, account), "ok",
+              NULL);
     return 200;
 }
 
@@ -223,12 +226,13 @@ static int h_login(struct req *req)
  */
 static int h_logout(struct req *req)
 {
+    auth_changed(req->db);
     db_exec(req->db, "UPDATE sessions SET revoked_at = ? WHERE id = ?", "ii", now_sec(),
             req->who->session_id);
     req_set_cookie(req, SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
     req_set_cookie(req, CSRF_COOKIE "=; Path=/; Max-Age=0; SameSite=Lax");
-    req_audit(req, "auth.logout", account_home_org(req->db, req->who->account_id), arena_printf(&req->arena, "account:%" PRId64, req->who->account_id),
-              "ok", NULL);
+    req_audit(req, "auth.logout", account_home_org(req->db, req->who->account_id),
+              arena_printf(&req->arena, "account:%" PRId64, req->who->account_id), "ok", NULL);
     return 200;
 }
 
@@ -293,8 +297,8 @@ static int h_password(struct req *req)
         req->data_started = req->data_done = false;
         return req_fail(req, ERR_BUSY, NULL);
     }
-    req_audit(req, "account.password", home, arena_printf(&req->arena, "account:%" PRId64, id), "ok",
-              "other sessions ended");
+    req_audit(req, "account.password", home, arena_printf(&req->arena, "account:%" PRId64, id),
+              "ok", "other sessions ended");
     return 200;
 }
 

@@ -356,6 +356,7 @@ static int h_rename(struct req *req)
         return rc;
     db_exec(req->db, "UPDATE orgs SET name = ?, updated_at = ?, seq = ? WHERE id = ?", "siii",
             req_body_str(req, "name"), now_sec(), db_next_seq(req->db), id);
+    auth_changed(req->db); /* roles name and place their organisation */
     req_audit(req, "org.rename", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok", NULL);
     return org_respond(req, id, 200);
 }
@@ -446,6 +447,7 @@ static int h_move(struct req *req)
     for (size_t i = 0; i < ARRAY_SIZE(moved); i++)
         db_exec(req->db, moved[i], "siss", new_path, (int64_t)strlen(path) + 1, path,
                 org_path_end(&req->arena, path));
+    auth_changed(req->db); /* roles name and place their organisation */
     req_audit(req, "org.move", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok",
               "from org %" PRId64 " to org %" PRId64, parent, to);
     return org_respond(req, id, 200);
@@ -476,6 +478,7 @@ static int h_close(struct req *req)
             "UPDATE orgs SET closed_at = COALESCE(closed_at, ?), updated_at = ?, seq = ? WHERE "
             "id = ?",
             "iiii", now, now, db_next_seq(req->db), id);
+    auth_changed(req->db); /* roles name and place their organisation */
     req_audit(req, "org.close", id, arena_printf(&req->arena, "org:%" PRId64, id), "ok", NULL);
     return org_respond(req, id, 200);
 }

@@ -30,8 +30,8 @@ static void grant_write(struct req *req, struct jw *j, struct db_stmt *st)
     jw_obj_end(j);
 }
 
-#define GRANT_SELECT                                                                             \
-    "SELECT r.id, r.role, r.org_id, o.name, a.id, a.name, a.phone_tail, r.created_at FROM roles " \
+#define GRANT_SELECT                                                                               \
+    "SELECT r.id, r.role, r.org_id, o.name, a.id, a.name, a.phone_tail, r.created_at FROM roles "  \
     "r JOIN orgs o ON o.id = r.org_id JOIN accounts a ON a.id = r.account_id "
 
 /*
@@ -49,11 +49,11 @@ static int h_list(struct req *req)
         return rc;
     struct page pg;
     page_begin(req, &pg);
-    struct db_stmt *st = db_query(req->db,
-                                  GRANT_SELECT "WHERE o.path >= ? AND o.path < ? AND r.id > ? AND "
-                                               "r.deleted_at IS NULL ORDER BY r.id LIMIT ?",
-                                  "ssii", path, org_path_end(&req->arena, path), after,
-                                  (int64_t)pg.limit + 1);
+    struct db_stmt *st =
+        db_query(req->db,
+                 GRANT_SELECT "WHERE o.path >= ? AND o.path < ? AND r.id > ? AND "
+                              "r.deleted_at IS NULL ORDER BY r.id LIMIT ?",
+                 "ssii", path, org_path_end(&req->arena, path), after, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         grant_write(req, pg.j, st);
         page_mark_id(&pg, db_int(st, 0));
@@ -139,10 +139,11 @@ static int h_revoke(struct req *req)
         return req_fail(req, ERR_FORBIDDEN, "you may not revoke %s here", role_names[role]);
     }
     int64_t now = now_sec();
+    auth_changed(req->db);
     db_exec(req->db, "UPDATE roles SET deleted_at = ?, updated_at = ?, seq = ? WHERE id = ?",
             "iiii", now, now, db_next_seq(req->db), id);
-    req_audit(req, "role.revoke", org, arena_printf(&req->arena, "account:%" PRId64, account),
-              "ok", "%s", role_names[role]);
+    req_audit(req, "role.revoke", org, arena_printf(&req->arena, "account:%" PRId64, account), "ok",
+              "%s", role_names[role]);
     return 200;
 }
 

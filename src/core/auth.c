@@ -289,13 +289,20 @@ void auth_changed(struct db *db)
 
 struct principal *session_load(struct db *db, struct arena *a, const char *token)
 {
+    int64_t auth_seq = -1;
+    db_get_int(db, &auth_seq, "SELECT value FROM seqs WHERE name = 'auth'", "");
+    return session_load_at(db, a, token, auth_seq);
+}
+
+struct principal *session_load_at(struct db *db, struct arena *a, const char *token,
+                                  int64_t auth_seq)
+{
     size_t n = strlen(token);
     if (n < 40 || n > 64)
         return NULL;
     unsigned char digest[32];
     token_digest(token, digest);
-    int64_t now = now_sec(), auth_seq = -1;
-    db_get_int(db, &auth_seq, "SELECT value FROM seqs WHERE name = 'auth'", "");
+    int64_t now = now_sec();
     struct principal *p = NULL;
     size_t at = pcache_index(digest);
     pthread_mutex_lock(&pcache.lock);

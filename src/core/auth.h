@@ -106,6 +106,9 @@ int session_create(struct db *db, int64_t account_id, bool admin, struct session
 /* Loads the principal for a token (in the current transaction); NULL if the
  * token is unknown, expired, revoked or the account disabled. Arena-owned. */
 struct principal *session_load(struct db *db, struct arena *a, const char *token);
+/* The same, given the authorisation sequence already read in this transaction. */
+struct principal *session_load_at(struct db *db, struct arena *a, const char *token,
+                                  int64_t auth_seq);
 /* Loads the roles of an account into p (arena-owned). */
 void principal_load_roles(struct db *db, struct arena *a, struct principal *p);
 /*

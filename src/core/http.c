@@ -362,8 +362,22 @@ static void authenticate(struct req *req)
         token = req_cookie(req, SESSION_COOKIE);
         req->via_cookie = token != NULL;
     }
+    /* Both sequences in one statement: the authorisation one validates the
+     * cached session and roles, the change one the cached answers. */
+    int64_t auth_seq = -1;
+    req->change_seq = -1;
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT (SELECT value FROM seqs WHERE name = 'auth'), (SELECT value FROM seqs "
+                 "WHERE name = 'change')",
+                 "");
+    if (db_next(st)) {
+        auth_seq = db_isnull(st, 0) ? -1 : db_int(st, 0);
+        req->change_seq = db_int(st, 1);
+    }
+    db_done(st);
     if (token && *token)
-        req->who = session_load(req->db, &req->arena, token);
+        req->who = session_load_at(req->db, &req->arena, token, auth_seq);
 }
 
 /* The target organisation the route's scope names; 0 when none. */
@@ -515,7 +529,7 @@ static void run_route(struct req *req)
         bool cached = false;
         if ((r->flags & ROUTE_CACHE) && !write) {
             ckey = cache_key(req);
-            db_get_int(req->db, &cseq, "SELECT value FROM seqs WHERE name = 'change'", "");
+            cseq = req->change_seq;
             int st;
             if (rcache_get(ckey, cseq, &req->out, &st)) {
                 req->status = st;

@@ -38,6 +38,7 @@ struct req {
     bool body_too_large;
 
     struct db *db;
+    int64_t change_seq;    /* the store's change sequence in this request's snapshot */
     struct principal *who; /* NULL when not logged in */
     bool via_cookie;       /* authenticated by cookie: writes need CSRF */
 

@@ -65,7 +65,7 @@ static int match_path(const char *pattern, const char *path, int64_t *ids, int *
     int n = 0;
     bool bad = false;
     while (*p && *s) {
-        if (!strncmp(p, "{id}", 4)) {
+        if (*p == '{' && !strncmp(p, "{id}", 4)) {
             const char *end = s;
             while (*end && *end != '/')
                 end++;

@@ -82,8 +82,15 @@ static void finish_data(struct req *req)
 
 static enum MHD_Result send_json(struct req *req)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(req->out.len, req->out.data, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r;
+    if (req->cached && req->err < 0) {
+        /* The cache's own bytes; libmicrohttpd gives the reference back. */
+        r = MHD_create_response_from_buffer_with_free_callback(req->cached_len, (void *)req->cached,
+                                                               rcache_release);
+        req->cached = NULL;
+    } else {
+        r = MHD_create_response_from_buffer(req->out.len, req->out.data, MHD_RESPMEM_PERSISTENT);
+    }
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     add_security_headers(r, csp_api);
@@ -237,6 +244,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     log_access(req);
     if (req->file_fd >= 0)
         close(req->file_fd);
+    if (req->cached)
+        rcache_release((void *)req->cached);
     arena_release(&req->arena);
     free(req);
     *con_cls = NULL;
@@ -531,7 +540,8 @@ static void run_route(struct req *req)
             ckey = cache_key(req);
             cseq = req->change_seq;
             int st;
-            if (rcache_get(ckey, cseq, &req->out, &st)) {
+            req->cached = rcache_get(ckey, cseq, &req->cached_len, &st);
+            if (req->cached) {
                 req->status = st;
                 req->data_started = req->data_done = true;
                 cached = true;

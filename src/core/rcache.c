@@ -7,13 +7,33 @@
 #include "core/rcache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+
+/* A rendered answer, shared by the cache and the responses sending it. */
+struct body {
+    atomic_int refs;
+    size_t len;
+    char data[];
+};
+
+static struct body *body_of(void *data)
+{
+    return (struct body *)((char *)data - offsetof(struct body, data));
+}
+
+void rcache_release(void *data)
+{
+    struct body *b = body_of(data);
+    if (atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
 
 struct entry {
     char *key;
     uint64_t hash;
     int64_t seq;
     int status;
-    char *body;
+    struct body *body;
     size_t len;
     struct entry *chain;       /* same bucket */
     struct entry *prev, *next; /* LRU: head is the most recent */
@@ -80,7 +100,7 @@ static void entry_drop(struct entry *e)
     lru_unlink(e);
     rc.bytes -= entry_size(e);
     free(e->key);
-    free(e->body);
+    rcache_release(e->body->data);
     free(e);
 }
 
@@ -92,20 +112,21 @@ static struct entry *find(const char *key, uint64_t h)
     return NULL;
 }
 
-bool rcache_get(const char *key, int64_t seq, struct buf *out, int *status)
+const char *rcache_get(const char *key, int64_t seq, size_t *len, int *status)
 {
     if (!rc.max_bytes)
-        return false;
+        return NULL;
     uint64_t h = hash_str(key);
-    bool hit = false;
+    const char *hit = NULL;
     pthread_mutex_lock(&rc.lock);
     struct entry *e = find(key, h);
     if (e && e->seq == seq) {
-        buf_add(out, e->body, e->len);
+        atomic_fetch_add(&e->body->refs, 1);
+        hit = e->body->data;
+        *len = e->len;
         *status = e->status;
         lru_unlink(e);
         lru_push(e);
-        hit = true;
         rc.hits++;
     } else {
         rc.misses++;
@@ -124,8 +145,10 @@ void rcache_put(const char *key, int64_t seq, int status, const char *body, size
     n->hash = h;
     n->seq = seq;
     n->status = status;
-    n->body = xmalloc(len ? len : 1);
-    memcpy(n->body, body, len);
+    n->body = xmalloc(sizeof(*n->body) + (len ? len : 1));
+    atomic_init(&n->body->refs, 1);
+    n->body->len = len;
+    memcpy(n->body->data, body, len);
     n->len = len;
     pthread_mutex_lock(&rc.lock);
     struct entry *old = find(key, h);
@@ -133,7 +156,7 @@ void rcache_put(const char *key, int64_t seq, int status, const char *body, size
         /* A newer answer is there already (a slower request of an older snapshot). */
         pthread_mutex_unlock(&rc.lock);
         free(n->key);
-        free(n->body);
+        rcache_release(n->body->data);
         free(n);
         return;
     }

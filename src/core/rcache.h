@@ -14,8 +14,14 @@
 
 /* Sets the memory budget in bytes (0 turns the cache off). Call once. */
 void rcache_init(size_t max_bytes);
-/* On a hit copies the body into out, sets *status and returns true. */
-bool rcache_get(const char *key, int64_t seq, struct buf *out, int *status);
+/*
+ * On a hit returns the body (bytes and length through rcache_data) and sets
+ * *status; NULL on a miss. The caller holds a reference: the bytes stay valid
+ * until rcache_release(data) however the cache changes meanwhile, so they can
+ * be sent without a copy (rcache_release is a libmicrohttpd free callback).
+ */
+const char *rcache_get(const char *key, int64_t seq, size_t *len, int *status);
+void rcache_release(void *data);
 /* Stores an answer rendered at change sequence seq. */
 void rcache_put(const char *key, int64_t seq, int status, const char *body, size_t len);
 /* Hits and misses so far (for /metrics). */

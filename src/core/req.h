@@ -58,6 +58,9 @@ struct req {
     const char *err_key; /* extra member of the error object (req_fail_details) */
     const char *err_raw; /* its JSON value */
 
+    const char *cached; /* an answer from the cache (rcache_get): sent without a copy */
+    size_t cached_len;
+
     int file_fd; /* ROUTE_RAW: a file to send (req_send_file), -1 if none */
     int64_t file_size;
     const char *file_type;

@@ -120,11 +120,21 @@ void jw_escape(struct buf *b, const char *str, size_t n)
         }
         buf_add(b, s + run, i - run);
         switch (c) {
-        case '"': buf_add(b, "\\\"", 2); break;
-        case '\\': buf_add(b, "\\\\", 2); break;
-        case '\n': buf_add(b, "\\n", 2); break;
-        case '\r': buf_add(b, "\\r", 2); break;
-        case '\t': buf_add(b, "\\t", 2); break;
+        case '"':
+            buf_add(b, "\\\"", 2);
+            break;
+        case '\\':
+            buf_add(b, "\\\\", 2);
+            break;
+        case '\n':
+            buf_add(b, "\\n", 2);
+            break;
+        case '\r':
+            buf_add(b, "\\r", 2);
+            break;
+        case '\t':
+            buf_add(b, "\\t", 2);
+            break;
         default:
             if (c < 0x20) {
                 char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -219,6 +229,15 @@ void jw_kv_null(struct jw *j, const char *key)
 {
     jw_key(j, key);
     jw_null(j);
+}
+
+void jw_kv_id(struct jw *j, const char *key, int64_t id)
+{
+    jw_key(j, key);
+    if (id > 0)
+        jw_int(j, id);
+    else
+        jw_null(j);
 }
 
 void jw_kv_time(struct jw *j, const char *key, int64_t t)

@@ -36,11 +36,12 @@ void jw_time(struct jw *j, int64_t t);
 void jw_raw(struct jw *j, const char *raw, size_t n);
 
 /* key + value shorthands */
-void jw_kv_str(struct jw *j, const char *key, const char *s);   /* NULL -> null */
+void jw_kv_str(struct jw *j, const char *key, const char *s); /* NULL -> null */
 void jw_kv_int(struct jw *j, const char *key, int64_t v);
 void jw_kv_bool(struct jw *j, const char *key, bool v);
 void jw_kv_null(struct jw *j, const char *key);
-void jw_kv_time(struct jw *j, const char *key, int64_t t);      /* 0 -> null */
+void jw_kv_time(struct jw *j, const char *key, int64_t t); /* 0 -> null */
+void jw_kv_id(struct jw *j, const char *key, int64_t id);  /* 0 (none) -> null */
 
 /* Escapes s as a JSON string (with quotes) onto b. */
 void jw_escape(struct buf *b, const char *s, size_t n);

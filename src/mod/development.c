@@ -176,11 +176,7 @@ static void applicant_write(struct req *req, struct jw *j, const struct applican
     jw_kv_str(j, "fullAt", a->full_at);
     jw_kv_str(j, "endedAt", a->ended_at);
     jw_kv_str(j, "endReason", a->end_reason);
-    jw_key(j, "memberId");
-    if (a->member_id)
-        jw_int(j, a->member_id);
-    else
-        jw_null(j);
+    jw_kv_id(j, "memberId", a->member_id);
     jw_key(j, "contacts");
     jw_arr_begin(j);
     if (a->contact1)
@@ -207,11 +203,7 @@ static void applicant_write(struct req *req, struct jw *j, const struct applican
             jw_kv_str(j, "date", db_text(st, 2));
             jw_kv_str(j, "responsible", db_text(st, 3));
             jw_kv_str(j, "note", db_text(st, 4));
-            jw_key(j, "actorId");
-            if (db_isnull(st, 5))
-                jw_null(j);
-            else
-                jw_int(j, db_int(st, 5));
+            jw_kv_id(j, "actorId", db_int(st, 5));
             jw_kv_time(j, "at", db_int(st, 6));
             jw_obj_end(j);
         }

@@ -24,10 +24,10 @@ static const char *const dues_methods[] = {"in_person", "online", "proxy", "host
 
 static const char *dues_level(int64_t months)
 {
-    return months >= DUES_LAPSE_MONTHS    ? "lapsed"
-           : months >= DUES_ALERT_MONTHS   ? "alert"
-           : months >= DUES_WARN_MONTHS ? "warning"
-                                           : "ok";
+    return months >= DUES_LAPSE_MONTHS   ? "lapsed"
+           : months >= DUES_ALERT_MONTHS ? "alert"
+           : months >= DUES_WARN_MONTHS  ? "warning"
+                                         : "ok";
 }
 
 /* The least months unpaid of a level name ("ok": 0). */
@@ -38,17 +38,6 @@ static int64_t dues_level_min(const char *level)
            : !strcmp(level, "alert")   ? DUES_ALERT_MONTHS
            : !strcmp(level, "warning") ? DUES_WARN_MONTHS
                                        : 0;
-}
-
-/* "YYYY-MM" (or a date "YYYY-MM-DD": its month) as months since year 0; -1 if malformed. */
-static int month_index(const char *s)
-{
-    int y, m;
-    char ym[8];
-    if (!s || strlen(s) < 7)
-        return -1;
-    snprintf(ym, sizeof(ym), "%.7s", s);
-    return month_parse(ym, &y, &m) ? y * 12 + m - 1 : -1;
 }
 
 /* The month of index i as "YYYY-MM" (arena). */
@@ -109,11 +98,7 @@ static void payment_write(struct jw *j, struct db_stmt *st)
     jw_kv_str(j, "method", db_text(st, 6));
     jw_kv_str(j, "paidBy", db_text(st, 7));
     jw_kv_str(j, "paidOn", db_text(st, 8));
-    jw_key(j, "recordedBy");
-    if (db_isnull(st, 9))
-        jw_null(j);
-    else
-        jw_int(j, db_int(st, 9));
+    jw_kv_id(j, "recordedBy", db_int(st, 9));
     jw_kv_time(j, "createdAt", db_int(st, 10));
     jw_obj_end(j);
 }

@@ -301,14 +301,12 @@ void member_full_write(struct req *req, struct jw *j, const struct member_rec *m
     jw_kv_str(j, "orgName", org_name(req, m->org_id));
     jw_key(j, "path");
     org_write_path(req->db, j, m->org_path);
-    jw_key(j, "groupId");
-    m->group_id ? jw_int(j, m->group_id) : jw_null(j);
+    jw_kv_id(j, "groupId", m->group_id);
     jw_kv_str(j, "groupName", org_name(req, m->group_id));
     jw_kv_bool(j, "migrant", m->migrant);
     jw_kv_str(j, "migrantPlace", m->migrant_place);
     jw_kv_str(j, "migrantSince", m->migrant_since);
-    jw_key(j, "hostOrgId");
-    m->host_org_id ? jw_int(j, m->host_org_id) : jw_null(j);
+    jw_kv_id(j, "hostOrgId", m->host_org_id);
     jw_kv_str(j, "hostOrgName", org_name(req, m->host_org_id));
     jw_kv_bool(j, "lostContact", m->lost_contact);
     jw_kv_str(j, "lostContactSince", m->lost_contact_since);

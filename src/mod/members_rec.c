@@ -73,6 +73,17 @@ bool month_parse(const char *s, int *y, int *m)
     return *y >= 1900 && *y <= 2200 && *m >= 1 && *m <= 12;
 }
 
+/* "YYYY-MM" (or a date "YYYY-MM-DD": its month) as months since year 0; -1 if malformed. */
+int month_index(const char *s)
+{
+    int y, m;
+    char ym[8];
+    if (!s || strlen(s) < 7)
+        return -1;
+    snprintf(ym, sizeof(ym), "%.7s", s);
+    return month_parse(ym, &y, &m) ? y * 12 + m - 1 : -1;
+}
+
 char *month_minus(struct arena *a, const char *month, int k)
 {
     int y, m;

@@ -70,13 +70,11 @@ static void write_list(struct jw *j, const char *name, const char *keyname, stru
     jw_arr_end(j);
 }
 
-/* Months from "YYYY-MM" a to b (b - a). */
+/* Months from "YYYY-MM" a to b (b - a); 0 if either is malformed. */
 static int month_diff(const char *a, const char *b)
 {
-    int ya, ma, yb, mb;
-    if (!month_parse(a, &ya, &ma) || !month_parse(b, &yb, &mb))
-        return 0;
-    return (yb * 12 + mb) - (ya * 12 + ma);
+    int x = month_index(a), y = month_index(b);
+    return x < 0 || y < 0 ? 0 : y - x;
 }
 
 void dues_last_month(char out[8])

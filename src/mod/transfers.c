@@ -598,7 +598,6 @@ static int h_list(struct req *req)
     return transfer_list_respond(req, &pg, st, todo);
 }
 
-
 /*
  * GET /api/v1/me/transfers?after=&limit= -> {items, next}
  * The caller's own transfers as a member, newest first (empty without a

@@ -18,7 +18,7 @@ struct body {
 
 static struct body *body_of(void *data)
 {
-    return (struct body *)((char *)data - offsetof(struct body, data));
+    return (struct body *)(void *)((char *)data - offsetof(struct body, data));
 }
 
 void rcache_release(void *data)

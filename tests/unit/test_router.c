@@ -115,8 +115,7 @@ static void test_id_params(void **state)
     assert_int_equal(match("DELETE", "/api/v1/roles/77", &r, &id, NULL), MATCH_OK);
     assert_int_equal(id, 77);
 
-    assert_int_equal(match("GET", "/api/v1/members/9223372036854775807", &r, &id, NULL),
-                     MATCH_OK);
+    assert_int_equal(match("GET", "/api/v1/members/9223372036854775807", &r, &id, NULL), MATCH_OK);
     assert_int_equal(id, INT64_MAX);
     assert_int_equal(match("GET", "/api/v1/members/1", &r, &id, NULL), MATCH_OK);
     assert_int_equal(id, 1);
@@ -126,9 +125,23 @@ static void test_bad_params(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "0", "-1", "1a", "a1", "+1", " 1", "1 ", "1.0", "0x10", "1e3", "",
-        "99999999999999999999", "9223372036854775808", "18446744073709551616", "%31",
-        "１", "\xff",
+        "0",
+        "-1",
+        "1a",
+        "a1",
+        "+1",
+        " 1",
+        "1 ",
+        "1.0",
+        "0x10",
+        "1e3",
+        "",
+        "99999999999999999999",
+        "9223372036854775808",
+        "18446744073709551616",
+        "%31",
+        "１",
+        "\xff",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         char path[128];
@@ -169,11 +182,28 @@ static void test_no_path(void **state)
 {
     (void)state;
     static const char *const paths[] = {
-        "", "/", "/api", "/api/v1", "/api/v1/", "/api/v1/nothing", "/api/v1/me/",
-        "/api/v1/orgs/1/", "/api/v1/orgs/1/children/", "/api/v1/orgs/1/children/2",
-        "/api/v1/orgs/", "/api/v1/ME", "/API/v1/me", "/api/v1/me?x=1", "/api/v1/me/x",
-        "api/v1/me", "//api/v1/me", "/api/v1/roles/", "/api/v2/me", "/api/v1/mex",
-        "/api/v1/orgs/1/childrenx", "/api/v1/orgs/1//children",
+        "",
+        "/",
+        "/api",
+        "/api/v1",
+        "/api/v1/",
+        "/api/v1/nothing",
+        "/api/v1/me/",
+        "/api/v1/orgs/1/",
+        "/api/v1/orgs/1/children/",
+        "/api/v1/orgs/1/children/2",
+        "/api/v1/orgs/",
+        "/api/v1/ME",
+        "/API/v1/me",
+        "/api/v1/me?x=1",
+        "/api/v1/me/x",
+        "api/v1/me",
+        "//api/v1/me",
+        "/api/v1/roles/",
+        "/api/v2/me",
+        "/api/v1/mex",
+        "/api/v1/orgs/1/childrenx",
+        "/api/v1/orgs/1//children",
     };
     for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
         enum match_result m = match("GET", paths[i], NULL, NULL, NULL);
@@ -187,16 +217,32 @@ static void test_no_path(void **state)
 static void test_valid_phone(void **state)
 {
     (void)state;
-    static const char *const good[] = {"13812345678", "13000000000", "19999999999",
-                                       "15900000001", "17712345678"};
+    static const char *const good[] = {"13812345678", "13000000000", "19999999999", "15900000001",
+                                       "17712345678"};
     for (size_t i = 0; i < ARRAY_SIZE(good); i++)
         if (!valid_phone(good[i]))
             fail_msg("valid_phone rejected %s", good[i]);
     static const char *const bad[] = {
-        "", "1", "1381234567", "138123456789", "23812345678", "03812345678", "10812345678",
-        "11812345678", "12812345678", "1381234567a", "a3812345678", "138 1234567",
-        " 13812345678", "13812345678 ", "+8613812345678", "138-1234-5678", "1381234567\n",
-        "\xef\xbc\x91" "3812345678", "13812345678\n", "1.381234567",
+        "",
+        "1",
+        "1381234567",
+        "138123456789",
+        "23812345678",
+        "03812345678",
+        "10812345678",
+        "11812345678",
+        "12812345678",
+        "1381234567a",
+        "a3812345678",
+        "138 1234567",
+        " 13812345678",
+        "13812345678 ",
+        "+8613812345678",
+        "138-1234-5678",
+        "1381234567\n",
+        "\357\274\2213812345678" /* a full-width 1: octal escapes stop at 3 digits */,
+        "13812345678\n",
+        "1.381234567",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
         if (valid_phone(bad[i]))
@@ -221,34 +267,41 @@ static void test_utf8_chars(void **state)
     assert_int_equal(chars("支部委员会 a"), 7);
     assert_int_equal(chars("é"), 1);
     assert_int_equal(chars("😀x"), 2);
-    assert_int_equal(chars("\xc2\xa0"), 1);           /* U+00A0, first after C1 */
-    assert_int_equal(chars("\xef\xbf\xbd"), 1);       /* U+FFFD */
-    assert_int_equal(chars("\xf4\x8f\xbf\xbf"), 1);   /* U+10FFFF */
-    assert_int_equal(chars("\xed\x9f\xbf"), 1);       /* U+D7FF, just below surrogates */
-    assert_int_equal(chars("\xee\x80\x80"), 1);       /* U+E000, just above */
+    assert_int_equal(chars("\xc2\xa0"), 1);         /* U+00A0, first after C1 */
+    assert_int_equal(chars("\xef\xbf\xbd"), 1);     /* U+FFFD */
+    assert_int_equal(chars("\xf4\x8f\xbf\xbf"), 1); /* U+10FFFF */
+    assert_int_equal(chars("\xed\x9f\xbf"), 1);     /* U+D7FF, just below surrogates */
+    assert_int_equal(chars("\xee\x80\x80"), 1);     /* U+E000, just above */
 
     static const char *const bad[] = {
-        "\xc0\xaf",             /* overlong '/' */
-        "\xc1\xbf",             /* overlong */
-        "\xe0\x80\xaf",         /* overlong, 3 bytes */
-        "\xe0\x9f\xbf",         /* overlong U+07FF */
-        "\xf0\x80\x80\xaf",     /* overlong, 4 bytes */
-        "\xf0\x8f\xbf\xbf",     /* overlong U+FFFF */
-        "\xed\xa0\x80",         /* U+D800 */
-        "\xed\xbf\xbf",         /* U+DFFF */
-        "\xf4\x90\x80\x80",     /* above U+10FFFF */
+        "\xc0\xaf",         /* overlong '/' */
+        "\xc1\xbf",         /* overlong */
+        "\xe0\x80\xaf",     /* overlong, 3 bytes */
+        "\xe0\x9f\xbf",     /* overlong U+07FF */
+        "\xf0\x80\x80\xaf", /* overlong, 4 bytes */
+        "\xf0\x8f\xbf\xbf", /* overlong U+FFFF */
+        "\xed\xa0\x80",     /* U+D800 */
+        "\xed\xbf\xbf",     /* U+DFFF */
+        "\xf4\x90\x80\x80", /* above U+10FFFF */
         "\xf5\x80\x80\x80",
         "\xf8\x88\x80\x80\x80", /* 5-byte form */
         "\xe4\xb8",             /* truncated 中 */
         "a\xe4",
-        "\xf0\x9f\x98",         /* truncated emoji */
-        "\x80",                 /* lone continuation */
+        "\xf0\x9f\x98", /* truncated emoji */
+        "\x80",         /* lone continuation */
         "\xbf",
         "\xff",
         "\xfe",
-        "\xe4" "a" "\xad",      /* lead byte, then ASCII */
-        "\t", "\n", "\r", "a\x01", "\x1f", "\x7f",
-        "\xc2\x80",             /* C1 controls U+0080..U+009F */
+        "\xe4"
+        "a"
+        "\xad", /* lead byte, then ASCII */
+        "\t",
+        "\n",
+        "\r",
+        "a\x01",
+        "\x1f",
+        "\x7f",
+        "\xc2\x80", /* C1 controls U+0080..U+009F */
         "\xc2\x85",
         "\xc2\x9f",
     };

@@ -348,6 +348,20 @@ static int64_t find_group(struct import_job *job, int64_t branch, const char *na
     return id;
 }
 
+/* How many cells of a row name a known column. */
+static int known_columns(struct import_job *job, const char *const *cells, size_t n)
+{
+    int known = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *h = trimmed(job->row, cells[i]);
+        for (int c = 0; c < C__COUNT; c++)
+            for (int k = 0; k < 5 && columns[c].names[k]; k++)
+                if (!strcmp(h, columns[c].names[k]))
+                    known++;
+    }
+    return known;
+}
+
 /* Maps the header row to columns; false (with errors) if it is not usable. */
 static bool read_header(struct import_job *job, const char *const *cells, size_t n, int *colof)
 {
@@ -506,7 +520,7 @@ static void import_row(struct import_job *job, long row, const char *const *cell
 int import_members(struct import_job *job, struct sheet_reader *r)
 {
     job->errors_tail = &job->errors;
-    int colof[C__COUNT];
+    int colof[C__COUNT], titles = 0;
     bool header = false;
     struct idset seen = {0};
     int64_t last_report = 0;
@@ -528,6 +542,10 @@ int import_members(struct import_job *job, struct sheet_reader *r)
             continue;
         long row = sheet_row(r);
         if (!header) {
+            /* Rosters kept in Excel often start with a title row (下湾村党员花名册)
+             * or two: the header is the first row that names a known column. */
+            if (!known_columns(job, cells, n) && ++titles <= 5)
+                continue;
             header = true;
             if (!read_header(job, cells, n, colof))
                 break;
@@ -552,8 +570,10 @@ int import_members(struct import_job *job, struct sheet_reader *r)
     job->by_rel = job->by_name = NULL;
     if (rc < 0)
         import_error(job, sheet_row(r), NULL, NULL, "%s", sheet_error(r));
-    else if (!header)
+    else if (!header && !titles)
         import_error(job, 1, NULL, NULL, "the file is empty: no header row");
+    else if (!header)
+        read_header(job, NULL, 0, colof); /* no row names a known column: say which are missing */
     else if (!job->rows && !job->nerrors)
         import_error(job, 2, NULL, NULL, "the file has a header but no members");
     if (job->progress)

@@ -235,3 +235,17 @@ describe('dues ledger export', () => {
     assert.equal(audit.stdout.trim(), '1');
   });
 });
+
+describe('a roster as branches keep it in Excel', () => {
+  test('title rows above the header are skipped; blank rows between members too', async () => {
+    const before = await count(villageA);
+    const csv = ['下湾村党员花名册,,,', '填报日期：2026年11月,,,', '', HEAD, row('标题行后一', '1968-03-03', true, 90), '', row('标题行后二', '1969-04-04', false, 91)].join('\r\n');
+    const r = assertData(await upload(villageA, csv), 201);
+    assert.equal(r.imported, 2);
+    assert.equal(await count(villageA), before + 2);
+    // Without any known column in the first rows, the report names what is missing.
+    const res = await upload(villageA, '甲,乙\n1,2\n');
+    assertError(res, 422, 'import.invalid');
+    assert.ok(res.json.error.report.errors.some((e) => e.column === '姓名'));
+  });
+});

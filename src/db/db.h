@@ -97,6 +97,22 @@ int db_check_file(const char *path, int64_t *version, char *err, size_t errlen);
  * PATH open. */
 bool db_in_use(const char *path);
 
+/* Fault injection for tests (a shim VFS "zhibu-fault" around the default
+ * one). spec: NULL (no fault), "write:N", "sync:N" or "full:N": from the Nth
+ * write (or truncate) / sync / write of the main database and WAL files on,
+ * counted from this call, every such call fails with SQLITE_IOERR_WRITE (or
+ * _TRUNCATE) / SQLITE_IOERR_FSYNC / SQLITE_FULL until the fault is changed.
+ * Only databases opened after the first db_fault_set() go through the shim
+ * (so db_fault_set(NULL) before db_open() gives a shimmed connection with no
+ * fault); without it nothing is registered and nothing costs. The variable
+ * ZHIBU_FAULT (same spec) is read at the first db_open() and again at
+ * db_configure(), which restarts the count: `ZHIBU_FAULT=write:5 zhibu serve`
+ * fails the fifth write after it starts serving. A bad spec is logged and
+ * turns the fault off. Process-wide, thread-safe. */
+void db_fault_set(const char *spec);
+/* Calls failed by the fault since the last db_fault_set(). */
+int db_fault_hits(void);
+
 /* Counters for /metrics. */
 uint64_t db_error_count(void);
 

@@ -86,11 +86,344 @@ static int db_fail(struct db *db, int rc, const char *what)
     return mapped;
 }
 
+/* ---- fault injection: the "zhibu-fault" shim VFS (see db.h) ---- */
+
+enum fault_mode { FAULT_OFF, FAULT_WRITE, FAULT_SYNC, FAULT_FULL };
+
+static atomic_int fault_mode;
+static atomic_int_fast64_t fault_left; /* counted calls until the first failure */
+static atomic_int fault_hits;
+static atomic_bool fault_shim; /* open new connections through the shim */
+static sqlite3_vfs *fault_real;
+
+/* A shim file: our header, then the real file's storage. */
+struct fault_file {
+    sqlite3_file base;
+    bool counted; /* main database or WAL */
+    sqlite3_file *real;
+};
+
+/* True when this call of kind `mode` must fail. */
+static bool fault_fire(const struct fault_file *f, enum fault_mode mode)
+{
+    if (!f->counted || atomic_load_explicit(&fault_mode, memory_order_relaxed) != (int)mode)
+        return false;
+    if (atomic_fetch_sub(&fault_left, 1) > 1)
+        return false;
+    atomic_fetch_add(&fault_hits, 1);
+    return true;
+}
+
+static int ff_close(sqlite3_file *p)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
+}
+
+static int ff_read(sqlite3_file *p, void *buf, int n, sqlite3_int64 off)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xRead(f->real, buf, n, off);
+}
+
+static int ff_write(sqlite3_file *p, const void *buf, int n, sqlite3_int64 off)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    if (fault_fire(f, FAULT_WRITE))
+        return SQLITE_IOERR_WRITE;
+    if (fault_fire(f, FAULT_FULL))
+        return SQLITE_FULL;
+    return f->real->pMethods->xWrite(f->real, buf, n, off);
+}
+
+static int ff_truncate(sqlite3_file *p, sqlite3_int64 size)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    if (fault_fire(f, FAULT_WRITE))
+        return SQLITE_IOERR_TRUNCATE;
+    return f->real->pMethods->xTruncate(f->real, size);
+}
+
+static int ff_sync(sqlite3_file *p, int flags)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    if (fault_fire(f, FAULT_SYNC))
+        return SQLITE_IOERR_FSYNC;
+    return f->real->pMethods->xSync(f->real, flags);
+}
+
+static int ff_size(sqlite3_file *p, sqlite3_int64 *size)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xFileSize(f->real, size);
+}
+
+static int ff_lock(sqlite3_file *p, int lock)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xLock(f->real, lock);
+}
+
+static int ff_unlock(sqlite3_file *p, int lock)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xUnlock(f->real, lock);
+}
+
+static int ff_check_lock(sqlite3_file *p, int *out)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xCheckReservedLock(f->real, out);
+}
+
+static int ff_control(sqlite3_file *p, int op, void *arg)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xFileControl(f->real, op, arg);
+}
+
+static int ff_sector(sqlite3_file *p)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xSectorSize(f->real);
+}
+
+static int ff_device(sqlite3_file *p)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xDeviceCharacteristics(f->real);
+}
+
+static int ff_shm_map(sqlite3_file *p, int page, int size, int extend, void volatile **out)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xShmMap(f->real, page, size, extend, out);
+}
+
+static int ff_shm_lock(sqlite3_file *p, int offset, int n, int flags)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xShmLock(f->real, offset, n, flags);
+}
+
+static void ff_shm_barrier(sqlite3_file *p)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    f->real->pMethods->xShmBarrier(f->real);
+}
+
+static int ff_shm_unmap(sqlite3_file *p, int delete_flag)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xShmUnmap(f->real, delete_flag);
+}
+
+static int ff_fetch(sqlite3_file *p, sqlite3_int64 off, int n, void **out)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xFetch(f->real, off, n, out);
+}
+
+static int ff_unfetch(sqlite3_file *p, sqlite3_int64 off, void *page)
+{
+    struct fault_file *f = (struct fault_file *)p;
+    return f->real->pMethods->xUnfetch(f->real, off, page);
+}
+
+/* Version 3 like the unix VFS's files (checked when a file is opened). */
+static const sqlite3_io_methods fault_io = {
+    .iVersion = 3,
+    .xClose = ff_close,
+    .xRead = ff_read,
+    .xWrite = ff_write,
+    .xTruncate = ff_truncate,
+    .xSync = ff_sync,
+    .xFileSize = ff_size,
+    .xLock = ff_lock,
+    .xUnlock = ff_unlock,
+    .xCheckReservedLock = ff_check_lock,
+    .xFileControl = ff_control,
+    .xSectorSize = ff_sector,
+    .xDeviceCharacteristics = ff_device,
+    .xShmMap = ff_shm_map,
+    .xShmLock = ff_shm_lock,
+    .xShmBarrier = ff_shm_barrier,
+    .xShmUnmap = ff_shm_unmap,
+    .xFetch = ff_fetch,
+    .xUnfetch = ff_unfetch,
+};
+
+static int fv_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags, int *out_flags)
+{
+    (void)vfs;
+    struct fault_file *f = (struct fault_file *)p;
+    f->real = (sqlite3_file *)(f + 1);
+    f->counted = (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) != 0;
+    int rc = fault_real->xOpen(fault_real, name, f->real, flags, out_flags);
+    if (rc != SQLITE_OK || !f->real->pMethods) {
+        /* The real file is closed here: SQLite only closes what has pMethods. */
+        if (f->real->pMethods)
+            f->real->pMethods->xClose(f->real);
+        p->pMethods = NULL;
+        return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
+    }
+    if (f->real->pMethods->iVersion < 3)
+        BUG("fault VFS: the default VFS's files are version %d", f->real->pMethods->iVersion);
+    p->pMethods = &fault_io;
+    return SQLITE_OK;
+}
+
+static int fv_delete(sqlite3_vfs *vfs, const char *name, int sync_dir)
+{
+    (void)vfs;
+    return fault_real->xDelete(fault_real, name, sync_dir);
+}
+
+static int fv_access(sqlite3_vfs *vfs, const char *name, int flags, int *out)
+{
+    (void)vfs;
+    return fault_real->xAccess(fault_real, name, flags, out);
+}
+
+static int fv_full_pathname(sqlite3_vfs *vfs, const char *name, int n, char *out)
+{
+    (void)vfs;
+    return fault_real->xFullPathname(fault_real, name, n, out);
+}
+
+static void *fv_dl_open(sqlite3_vfs *vfs, const char *name)
+{
+    (void)vfs;
+    return fault_real->xDlOpen(fault_real, name);
+}
+
+static void fv_dl_error(sqlite3_vfs *vfs, int n, char *msg)
+{
+    (void)vfs;
+    fault_real->xDlError(fault_real, n, msg);
+}
+
+static void (*fv_dl_sym(sqlite3_vfs *vfs, void *h, const char *sym))(void)
+{
+    (void)vfs;
+    return fault_real->xDlSym(fault_real, h, sym);
+}
+
+static void fv_dl_close(sqlite3_vfs *vfs, void *h)
+{
+    (void)vfs;
+    fault_real->xDlClose(fault_real, h);
+}
+
+static int fv_randomness(sqlite3_vfs *vfs, int n, char *out)
+{
+    (void)vfs;
+    return fault_real->xRandomness(fault_real, n, out);
+}
+
+static int fv_sleep(sqlite3_vfs *vfs, int us)
+{
+    (void)vfs;
+    return fault_real->xSleep(fault_real, us);
+}
+
+static int fv_current_time(sqlite3_vfs *vfs, double *out)
+{
+    (void)vfs;
+    return fault_real->xCurrentTime(fault_real, out);
+}
+
+static int fv_last_error(sqlite3_vfs *vfs, int n, char *out)
+{
+    (void)vfs;
+    return fault_real->xGetLastError(fault_real, n, out);
+}
+
+static int fv_current_time64(sqlite3_vfs *vfs, sqlite3_int64 *out)
+{
+    (void)vfs;
+    return fault_real->xCurrentTimeInt64(fault_real, out);
+}
+
+static sqlite3_vfs fault_vfs = {
+    .iVersion = 2,
+    .zName = "zhibu-fault",
+    .xOpen = fv_open,
+    .xDelete = fv_delete,
+    .xAccess = fv_access,
+    .xFullPathname = fv_full_pathname,
+    .xDlOpen = fv_dl_open,
+    .xDlError = fv_dl_error,
+    .xDlSym = fv_dl_sym,
+    .xDlClose = fv_dl_close,
+    .xRandomness = fv_randomness,
+    .xSleep = fv_sleep,
+    .xCurrentTime = fv_current_time,
+    .xGetLastError = fv_last_error,
+    .xCurrentTimeInt64 = fv_current_time64,
+};
+
+static void fault_register(void)
+{
+    fault_real = sqlite3_vfs_find(NULL);
+    if (!fault_real || fault_real->iVersion < 2)
+        BUG("fault VFS: no default VFS of version 2");
+    fault_vfs.szOsFile = (int)sizeof(struct fault_file) + fault_real->szOsFile;
+    fault_vfs.mxPathname = fault_real->mxPathname;
+    if (sqlite3_vfs_register(&fault_vfs, 0) != SQLITE_OK)
+        BUG("fault VFS: cannot register");
+}
+
+void db_fault_set(const char *spec)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, fault_register);
+    enum fault_mode mode = FAULT_OFF;
+    long long n = 0;
+    if (spec) {
+        static const char *const names[] = {"write:", "sync:", "full:"};
+        for (size_t i = 0; i < ARRAY_SIZE(names) && mode == FAULT_OFF; i++) {
+            size_t len = strlen(names[i]);
+            char *end;
+            if (strncmp(spec, names[i], len) != 0)
+                continue;
+            errno = 0;
+            n = strtoll(spec + len, &end, 10);
+            if (errno || end == spec + len || *end || n < 1)
+                break;
+            mode = (enum fault_mode)(i + 1);
+        }
+        if (mode == FAULT_OFF)
+            log_error("db: bad fault spec \"%s\" (write:N, sync:N or full:N): no fault", spec);
+        else
+            log_warn("db: fault injection: %s", spec);
+    }
+    atomic_store(&fault_mode, FAULT_OFF);
+    atomic_store(&fault_left, n);
+    atomic_store(&fault_hits, 0);
+    atomic_store(&fault_mode, (int)mode);
+    atomic_store(&fault_shim, true);
+}
+
+int db_fault_hits(void)
+{
+    return atomic_load(&fault_hits);
+}
+
+/* ZHIBU_FAULT, if set, arms the shim (and restarts its count). */
+static void fault_from_env(void)
+{
+    const char *spec = getenv("ZHIBU_FAULT");
+    if (spec && *spec)
+        db_fault_set(spec);
+}
+
 /* Process-wide settings, before the first connection: no global memory
  * statistics (they take a mutex on every allocation). */
 static void sqlite_configure_once(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    fault_from_env();
 }
 
 struct db *db_open(const char *path, char *err, size_t errlen)
@@ -98,8 +431,9 @@ struct db *db_open(const char *path, char *err, size_t errlen)
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, sqlite_configure_once);
     sqlite3 *h = NULL;
-    int rc = sqlite3_open_v2(
-        path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    int rc =
+        sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        atomic_load(&fault_shim) ? fault_vfs.zName : NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
         sqlite3_close(h);
@@ -192,6 +526,7 @@ void db_configure(const char *path)
 {
     free(db_path);
     db_path = xstrdup(path);
+    fault_from_env();
 }
 
 struct db *db_thread(void)

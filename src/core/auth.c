@@ -287,15 +287,7 @@ void auth_changed(struct db *db)
     db_exec(db, "UPDATE seqs SET value = value + 1 WHERE name = 'auth'", "");
 }
 
-struct principal *session_load(struct db *db, struct arena *a, const char *token)
-{
-    int64_t auth_seq = -1;
-    db_get_int(db, &auth_seq, "SELECT value FROM seqs WHERE name = 'auth'", "");
-    return session_load_at(db, a, token, auth_seq);
-}
-
-struct principal *session_load_at(struct db *db, struct arena *a, const char *token,
-                                  int64_t auth_seq)
+struct principal *session_load(struct db *db, struct arena *a, const char *token, int64_t auth_seq)
 {
     size_t n = strlen(token);
     if (n < 40 || n > 64)

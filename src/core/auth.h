@@ -104,11 +104,11 @@ struct session_new {
 /* Creates a session for the account in the current write transaction. */
 int session_create(struct db *db, int64_t account_id, bool admin, struct session_new *out);
 /* Loads the principal for a token (in the current transaction); NULL if the
- * token is unknown, expired, revoked or the account disabled. Arena-owned. */
-struct principal *session_load(struct db *db, struct arena *a, const char *token);
-/* The same, given the authorisation sequence already read in this transaction. */
-struct principal *session_load_at(struct db *db, struct arena *a, const char *token,
-                                  int64_t auth_seq);
+ * token is unknown, expired, revoked or the account disabled. Arena-owned.
+ * auth_seq is the authorisation sequence read in this transaction (-1 if
+ * unknown: then nothing is cached); while it is unchanged the session and
+ * roles come from memory. */
+struct principal *session_load(struct db *db, struct arena *a, const char *token, int64_t auth_seq);
 /* Loads the roles of an account into p (arena-owned). */
 void principal_load_roles(struct db *db, struct arena *a, struct principal *p);
 /*

@@ -386,7 +386,7 @@ static void authenticate(struct req *req)
     }
     db_done(st);
     if (token && *token)
-        req->who = session_load_at(req->db, &req->arena, token, auth_seq);
+        req->who = session_load(req->db, &req->arena, token, auth_seq);
 }
 
 /* The target organisation the route's scope names; 0 when none. */

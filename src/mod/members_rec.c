@@ -263,7 +263,7 @@ void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delt
          * 'paid_through' counts, the dues owed in a subtree (dues.c). */
         org_counts_add(db, m->org_path, "dues_fen",
                        m->dues_paid_through ? m->dues_paid_through : "", delta * m->dues_fen);
-        org_members_adjust(db, m->org_id, m->group_id, delta);
+        org_members_adjust(db, m->org_path, m->group_id, delta);
     }
 }
 

@@ -33,13 +33,12 @@ void org_write_path(struct db *db, struct jw *j, const char *path);
 char *org_path_end(struct arena *a, const char *path);
 
 /*
- * Member counts kept on the tree (orgs.members_total): every change that adds
- * or removes a member with status normal, or moves one between branches,
- * calls org_members_adjust() in the same transaction (delta +1/-1, on the
- * member's branch and, when set, party group). org_members_recount()
+ * Member counts kept on the tree (orgs.members_total): member_counts_apply()
+ * calls org_members_adjust() in the same transaction as every member write
+ * (delta +1/-1 on the branch's path and, when set, the party group). org_members_recount()
  * recomputes every total from the members table (bulk loads, repairs).
  */
-void org_members_adjust(struct db *db, int64_t org_id, int64_t group_id, int64_t delta);
+void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta);
 int org_members_recount(struct db *db);
 
 /* ---- member records (members_rec.c) ---- */

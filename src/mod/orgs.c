@@ -99,17 +99,12 @@ static void org_total_add(struct db *db, const char *path, int64_t delta)
                 (int64_t)strtoll(s + 1, NULL, 10));
 }
 
-void org_members_adjust(struct db *db, int64_t org_id, int64_t group_id, int64_t delta)
+void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta)
 {
-    struct arena a;
-    arena_init(&a);
-    const char *path = org_path(db, &a, org_id);
-    if (path)
-        org_total_add(db, path, delta);
+    org_total_add(db, path, delta);
     if (group_id)
         db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
                 group_id);
-    arena_release(&a);
 }
 
 int org_members_recount(struct db *db)

@@ -139,3 +139,14 @@ export async function loginUI(page, acct) {
   await page.getByLabel('密码', { exact: true }).fill(acct.password);
   await page.getByRole('button', { name: '登录', exact: true }).click();
 }
+
+/** A citizen ID number: the first 17 digits and their GB 11643 check character. */
+export function idNumber(first17) {
+  const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let s = 0;
+  for (let i = 0; i < 17; i++) s += W[i] * Number(first17[i]);
+  return first17 + '10X98765432'[s % 11];
+}
+
+/** The same number with a wrong check character. */
+export const wrongCheck = (id) => id.slice(0, 17) + (id[17] === '0' ? '1' : '0');

@@ -3,20 +3,12 @@
 // statistics dashboard with its drill-down.
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, apiAs, launch, phonePage, loginUI } from './harness.mjs';
+import { startServer, apiAs, launch, phonePage, loginUI, idNumber, wrongCheck } from './harness.mjs';
 
 let srv;
 let browser;
 const info = {};
 
-// GB 11643: the check character of the first 17 digits.
-function idNumber(first17) {
-  const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  let s = 0;
-  for (let i = 0; i < 17; i++) s += W[i] * Number(first17[i]);
-  return first17 + '10X98765432'[s % 11];
-}
-const wrongCheck = (id) => id.slice(0, 17) + (id[17] === '0' ? '1' : '0');
 
 before(async () => {
   srv = await startServer();

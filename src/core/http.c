@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
+#include <jansson.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -681,6 +682,53 @@ static enum MHD_Result handle_static(struct req *req)
     return queue(req, not_modified ? 304 : 200, r);
 }
 
+/* ---- the test clock (ZHIBU_TEST_HOOKS=1 only) ---- */
+
+static bool test_hooks;
+
+/*
+ * GET /test/clock -> {"skew": s, "now": ISO, "today": date}
+ * POST /test/clock {"advance": s} or {"skew": s} moves every "now" of the server
+ * (deadlines, windows, escalations, ages) so that tests need no sleeps. Moving it
+ * retires the answer cache (change sequence bumped). Exists only in a server
+ * started with ZHIBU_TEST_HOOKS=1; otherwise the path is an ordinary 404.
+ */
+static enum MHD_Result handle_test_clock(struct req *req)
+{
+    if (!strcmp(req->method, "POST")) {
+        json_error_t jerr;
+        json_t *body =
+            json_loadb(req->body_raw.data ? req->body_raw.data : "", req->body_raw.len, 0, &jerr);
+        json_t *adv = json_object_get(body, "advance"), *set = json_object_get(body, "skew");
+        if (!json_is_integer(adv) && !json_is_integer(set)) {
+            json_decref(body);
+            req_fail(req, ERR_INVALID, "send {\"advance\": seconds} or {\"skew\": seconds}");
+            render_error(req);
+            return send_json(req);
+        }
+        clock_skew_set(json_is_integer(set) ? json_integer_value(set)
+                                            : clock_skew_get() + json_integer_value(adv));
+        json_decref(body);
+        struct db *db = db_thread();
+        if (db && db_begin(db, true) == DB_OK) {
+            db_exec(db, "UPDATE seqs SET value = value + 1 WHERE name = 'change'", "");
+            if (db_commit(db) != DB_OK)
+                db_rollback(db);
+        }
+    } else if (strcmp(req->method, "GET")) {
+        req_fail(req, ERR_METHOD, NULL);
+        render_error(req);
+        return send_json(req);
+    }
+    char iso[21], today[11];
+    time_iso(now_sec(), iso);
+    date_today(today);
+    buf_printf(&req->out, "{\"skew\":%lld,\"now\":\"%s\",\"today\":\"%s\"}",
+               (long long)clock_skew_get(), iso, today);
+    req->status = 200;
+    return send_json(req);
+}
+
 /* ---- the MHD access handler ---- */
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
@@ -727,6 +775,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         return handle_health(req);
     if (!strcmp(req->path, "/metrics"))
         return handle_metrics(req);
+    if (test_hooks && !strcmp(req->path, "/test/clock"))
+        return handle_test_clock(req);
     return handle_static(req);
 }
 
@@ -744,6 +794,10 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 int http_start(char *err, size_t errlen)
 {
+    const char *hooks = getenv("ZHIBU_TEST_HOOKS");
+    test_hooks = hooks && !strcmp(hooks, "1");
+    if (test_hooks)
+        log_warn("test hooks are on (ZHIBU_TEST_HOOKS=1): clients can move the clock");
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg.listen_port)};
     struct sockaddr_in6 addr6 = {.sin6_family = AF_INET6,
                                  .sin6_port = htons((uint16_t)cfg.listen_port)};

@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include <stdatomic.h>
 #include <sys/time.h>
 
 void bug_at(const char *file, int line, const char *fmt, ...)
@@ -49,16 +50,29 @@ char *xstrdup(const char *s)
     return memcpy(xmalloc(n), s, n);
 }
 
+/* Seconds added to the wall clock (tests only: clock_skew_set). */
+static _Atomic int64_t clock_skew;
+
+void clock_skew_set(int64_t seconds)
+{
+    atomic_store(&clock_skew, seconds);
+}
+
+int64_t clock_skew_get(void)
+{
+    return atomic_load_explicit(&clock_skew, memory_order_relaxed);
+}
+
 int64_t now_sec(void)
 {
-    return (int64_t)time(NULL);
+    return (int64_t)time(NULL) + clock_skew_get();
 }
 
 int64_t now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return ((int64_t)ts.tv_sec + clock_skew_get()) * 1000 + ts.tv_nsec / 1000000;
 }
 
 int64_t mono_us(void)
@@ -85,7 +99,7 @@ void time_iso(int64_t t, char out[static 21])
 
 void date_today(char out[static 11])
 {
-    time_t t = time(NULL);
+    time_t t = (time_t)now_sec();
     struct tm now;
     gmtime_r(&t, &now);
     char tmp[32];

@@ -9,9 +9,15 @@ void *xrealloc(void *p, size_t n);
 /* Returns a malloc'd copy of s; the caller frees it. */
 char *xstrdup(const char *s);
 
-/* Current wall-clock time in seconds / milliseconds since the epoch. */
+/* Current wall-clock time in seconds / milliseconds since the epoch, plus the
+ * test clock's skew. Every "now" of the domain (dates, deadlines, windows,
+ * escalations, ages) comes from here or date_today(), never from time(). */
 int64_t now_sec(void);
 int64_t now_ms(void);
+/* The test clock: seconds added to now_sec/now_ms/date_today. Only a server
+ * started with ZHIBU_TEST_HOOKS=1 lets a client move it (POST /test/clock). */
+void clock_skew_set(int64_t seconds);
+int64_t clock_skew_get(void);
 /* Monotonic clock in microseconds, for durations. */
 int64_t mono_us(void);
 

@@ -20,7 +20,7 @@ static int age_years(const char *birth)
     int y, m, d;
     if (!date_parse(birth, &y, &m, &d))
         return 0;
-    time_t t = time(NULL);
+    time_t t = (time_t)now_sec();
     struct tm now;
     gmtime_r(&t, &now);
     int age = now.tm_year + 1900 - y;

@@ -79,7 +79,7 @@ static int month_diff(const char *a, const char *b)
 
 void dues_last_month(char out[8])
 {
-    time_t t = time(NULL);
+    time_t t = (time_t)now_sec();
     struct tm now;
     gmtime_r(&t, &now);
     int m = now.tm_year * 12 + now.tm_mon - 1;

@@ -201,7 +201,7 @@ export function assertData(res, status = 200) {
  *   demo: false to start on an empty data directory (migrate only)
  */
 export async function startServer(opts = {}) {
-  const { config = [], setup, demo = true } = opts;
+  const { config = [], setup, demo = true, env, testHooks = false } = opts;
   const dataDir = tempDir();
   let accounts = [];
   try {
@@ -225,6 +225,7 @@ export async function startServer(opts = {}) {
       server = await spawnServer(['--data', dataDir, '--listen', `127.0.0.1:${port}`], {
         base,
         cwd: dataDir,
+        env: { ...(env || {}), ...(testHooks ? { ZHIBU_TEST_HOOKS: '1' } : {}) },
       });
       break;
     } catch (e) {
@@ -278,7 +279,17 @@ export async function startServer(opts = {}) {
     login,
     stop,
     run: (args, o) => run(args, o),
+    // The test clock (startServer({testHooks: true})): moves the server's "now" by
+    // seconds (deadlines, windows, escalations) instead of sleeping; returns
+    // {skew, now, today}. Sessions older than their lifetime end when it moves.
+    advanceClock: async (seconds) => assertClock(await api('POST', '/test/clock', { body: { advance: seconds } })),
+    setClockSkew: async (seconds) => assertClock(await api('POST', '/test/clock', { body: { skew: seconds } })),
   };
+}
+
+function assertClock(res) {
+  assert.equal(res.status, 200, `the test clock needs startServer({testHooks: true}): ${res.status} ${res.text}`);
+  return res.json;
 }
 
 /** Counts the organisations of a subtree by walking /children (childCount guides it). */

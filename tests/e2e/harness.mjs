@@ -28,7 +28,9 @@ function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Runs `zhibu demo` then `zhibu serve`; resolves once /healthz answers 200.
-export async function startServer() {
+// {testHooks: true} starts it with ZHIBU_TEST_HOOKS=1: then advanceClock(seconds)
+// moves the server's "now" (POST /test/clock) instead of sleeping.
+export async function startServer({ testHooks = false } = {}) {
   if (!existsSync(zhibuBin)) {
     throw new Error(`zhibu binary not found at ${zhibuBin}: build it (cmake -S . -B build -G Ninja && ninja -C build) or set ZHIBU_BIN`);
   }
@@ -50,6 +52,7 @@ export async function startServer() {
   const base = `http://127.0.0.1:${port}`;
   const proc = spawn(zhibuBin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--web', webDist], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...(testHooks ? { ZHIBU_TEST_HOOKS: '1' } : {}) },
   });
   let log = '';
   proc.stdout.on('data', (d) => { log += d; });
@@ -76,7 +79,16 @@ export async function startServer() {
     }
     rmSync(root, { recursive: true, force: true });
   };
-  return { base, data, accounts, stop, log: () => log };
+  const advanceClock = async (seconds) => {
+    const r = await fetch(base + '/test/clock', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ advance: seconds }),
+    });
+    if (r.status !== 200) throw new Error(`the test clock needs startServer({testHooks: true}): ${r.status}`);
+    return r.json();
+  };
+  return { base, data, accounts, stop, advanceClock, log: () => log };
 }
 
 // A logged-in API client for test setup (finding ids); assertions go through the UI.

@@ -352,8 +352,9 @@ int cmd_restore(int argc, char **argv)
         unlink(tmp);
         return 1;
     }
-    /* The old database's log and index must not be replayed onto the copy. */
-    const char *sides[] = {"-wal", "-shm", "-journal"};
+    /* The old database's log and index must not be replayed onto the copy,
+     * nor its shared sequence page (db_seqs_peek) vouch for it. */
+    const char *sides[] = {"-wal", "-shm", "-journal", "-seqs"};
     for (size_t i = 0; i < ARRAY_SIZE(sides); i++) {
         snprintf(side, sizeof(side), "%s%s", db, sides[i]);
         if (unlink(side) != 0 && errno != ENOENT) {

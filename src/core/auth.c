@@ -106,9 +106,54 @@ const char *org_path(struct db *db, struct arena *a, int64_t id)
     return path;
 }
 
+/*
+ * Organisation paths as last loaded by req_allowed, with the authorisation
+ * sequence of that transaction: a path changes only when an organisation
+ * moves or closes, and both bump the sequence (auth_changed).
+ */
+#define OPATH_SLOTS 4096
+#define OPATH_MAX 120
+
+static struct {
+    pthread_mutex_t lock;
+    struct {
+        int64_t id, auth_seq;
+        char path[OPATH_MAX];
+    } slot[OPATH_SLOTS];
+} opath = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void opath_remember(int64_t id, int64_t auth_seq, const char *path)
+{
+    size_t n = strlen(path);
+    if (auth_seq < 0 || n >= OPATH_MAX)
+        return;
+    pthread_mutex_lock(&opath.lock);
+    size_t i = (size_t)id % OPATH_SLOTS;
+    opath.slot[i].id = id;
+    opath.slot[i].auth_seq = auth_seq;
+    memcpy(opath.slot[i].path, path, n + 1);
+    pthread_mutex_unlock(&opath.lock);
+}
+
+bool req_allowed_cached(struct req *req, enum perm perm, int64_t org_id, int64_t auth_seq)
+{
+    char path[OPATH_MAX];
+    bool known = false;
+    pthread_mutex_lock(&opath.lock);
+    size_t i = (size_t)org_id % OPATH_SLOTS;
+    if (org_id > 0 && opath.slot[i].id == org_id && opath.slot[i].auth_seq == auth_seq) {
+        memcpy(path, opath.slot[i].path, sizeof(path));
+        known = true;
+    }
+    pthread_mutex_unlock(&opath.lock);
+    return known && principal_can(req->who, perm, path);
+}
+
 bool req_allowed(struct req *req, enum perm perm, int64_t org_id)
 {
     const char *path = org_path(req->db, &req->arena, org_id);
+    if (path)
+        opath_remember(org_id, req->auth_seq, path);
     if (path && principal_can(req->who, perm, path))
         return true;
     if (path)
@@ -287,6 +332,32 @@ void auth_changed(struct db *db)
     db_exec(db, "UPDATE seqs SET value = value + 1 WHERE name = 'auth'", "");
 }
 
+static struct principal *pcache_find(struct arena *a, const unsigned char digest[32],
+                                     int64_t auth_seq)
+{
+    int64_t now = now_sec();
+    struct principal *p = NULL;
+    pthread_mutex_lock(&pcache.lock);
+    struct cached_principal *c = &pcache.slot[pcache_index(digest)];
+    if (c->used && c->auth_seq == auth_seq && !memcmp(c->digest, digest, 32) &&
+        now < c->expires_at && now < c->p.last_seen + c->idle_timeout) {
+        p = arena_alloc(a, sizeof(*p));
+        principal_copy(p, &c->p, a);
+    }
+    pthread_mutex_unlock(&pcache.lock);
+    return p;
+}
+
+struct principal *session_cached(struct arena *a, const char *token, int64_t auth_seq)
+{
+    size_t n = strlen(token);
+    if (n < 40 || n > 64 || auth_seq < 0)
+        return NULL;
+    unsigned char digest[32];
+    token_digest(token, digest);
+    return pcache_find(a, digest, auth_seq);
+}
+
 struct principal *session_load(struct db *db, struct arena *a, const char *token, int64_t auth_seq)
 {
     size_t n = strlen(token);
@@ -295,16 +366,9 @@ struct principal *session_load(struct db *db, struct arena *a, const char *token
     unsigned char digest[32];
     token_digest(token, digest);
     int64_t now = now_sec();
-    struct principal *p = NULL;
     size_t at = pcache_index(digest);
-    pthread_mutex_lock(&pcache.lock);
-    struct cached_principal *c = &pcache.slot[at];
-    if (c->used && c->auth_seq == auth_seq && !memcmp(c->digest, digest, 32) &&
-        now < c->expires_at && now < c->p.last_seen + c->idle_timeout) {
-        p = arena_alloc(a, sizeof(*p));
-        principal_copy(p, &c->p, a);
-    }
-    pthread_mutex_unlock(&pcache.lock);
+    struct cached_principal *c;
+    struct principal *p = pcache_find(a, digest, auth_seq);
     if (p)
         return p;
     int64_t expires_at = 0, idle = 0;

@@ -85,6 +85,11 @@ const char *org_path(struct db *db, struct arena *a, int64_t id);
  */
 struct req;
 bool req_allowed(struct req *req, enum perm perm, int64_t org_id);
+/* The same from memory only, for answers checked without a transaction: true
+ * when an organisation path loaded at authorisation sequence auth_seq is
+ * remembered and the caller may use perm there; false otherwise (also when
+ * it is simply not known: the caller then takes the ordinary way). */
+bool req_allowed_cached(struct req *req, enum perm perm, int64_t org_id, int64_t auth_seq);
 
 /* Passwords: argon2id (t=2, m=19 MiB), at most auth_hash_slots hashes at once. */
 void auth_init(int hash_slots);
@@ -109,6 +114,9 @@ int session_create(struct db *db, int64_t account_id, bool admin, struct session
  * unknown: then nothing is cached); while it is unchanged the session and
  * roles come from memory. */
 struct principal *session_load(struct db *db, struct arena *a, const char *token, int64_t auth_seq);
+/* The principal for a token from memory only, if it was loaded at auth_seq
+ * and the session is still within its lifetimes; NULL otherwise. */
+struct principal *session_cached(struct arena *a, const char *token, int64_t auth_seq);
 /* Loads the roles of an account into p (arena-owned). */
 void principal_load_roles(struct db *db, struct arena *a, struct principal *p);
 /*

@@ -81,6 +81,22 @@ static void finish_data(struct req *req)
     req->data_done = true;
 }
 
+/* Whether Accept-Encoding names gzip (and not with q=0). */
+static bool accepts_gzip(struct req *req)
+{
+    const char *ae = req_header(req, "Accept-Encoding");
+    const char *g = ae ? strstr(ae, "gzip") : NULL;
+    if (!g)
+        return false;
+    g += 4;
+    while (*g == ' ')
+        g++;
+    if (strncmp(g, ";q=0", 4) && strncmp(g, "; q=0", 5))
+        return true;
+    g = strchr(g, '0') + 1;
+    return *g == '.' && strspn(g + 1, "0") != strcspn(g + 1, ", ");
+}
+
 static enum MHD_Result send_json(struct req *req)
 {
     struct MHD_Response *r;
@@ -89,11 +105,15 @@ static enum MHD_Result send_json(struct req *req)
         r = MHD_create_response_from_buffer_with_free_callback(req->cached_len, (void *)req->cached,
                                                                rcache_release);
         req->cached = NULL;
+        if (req->cached_gzip)
+            MHD_add_response_header(r, "Content-Encoding", "gzip");
     } else {
         r = MHD_create_response_from_buffer(req->out.len, req->out.data, MHD_RESPMEM_PERSISTENT);
     }
     MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
+    if (req->route && (req->route->flags & ROUTE_CACHE))
+        MHD_add_response_header(r, "Vary", "Accept-Encoding");
     add_security_headers(r, csp_api);
     for (int i = 0; i < req->nset_cookie; i++)
         MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
@@ -199,6 +219,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *method, cons
     req->path = arena_strdup(&req->arena, url);
     req->err = -1;
     req->file_fd = -1;
+    req->auth_seq = -1;
     req->max_body = cfg.max_body;
     req->audit_tail = &req->audit;
     buf_init_arena(&req->body_raw, &req->arena);
@@ -361,17 +382,39 @@ static bool is_write(const char *method)
     return strcmp(method, "GET") && strcmp(method, "HEAD");
 }
 
+/* The caller's session token: the bearer token or the session cookie. */
+static const char *request_token(struct req *req)
+{
+    const char *authz = req_header(req, "Authorization");
+    if (authz && !strncasecmp(authz, "Bearer ", 7))
+        return authz + 7;
+    const char *token = req_cookie(req, SESSION_COOKIE);
+    req->via_cookie = token != NULL;
+    return token;
+}
+
+/*
+ * Answers checked without a transaction: the sequences come from the shared
+ * page (db_seqs_peek), which trails the store only between a commit and the
+ * committer's update of the page, or when a process died in between. The
+ * way without a transaction is taken only while an ordinary request has
+ * found the page equal to the store within the last second, so such a gap
+ * lasts a second at most.
+ */
+#define SEQS_TRUST_MS 1000
+static _Atomic int64_t seqs_trusted_until_ms;
+
+static void seqs_verified(struct db *db, int64_t change, int64_t auth)
+{
+    if (db_seqs_saw(db, change, auth))
+        atomic_store_explicit(&seqs_trusted_until_ms, now_ms() + SEQS_TRUST_MS,
+                              memory_order_relaxed);
+}
+
 /* Finds the caller from the bearer token or the session cookie. */
 static void authenticate(struct req *req)
 {
-    const char *token = NULL;
-    const char *authz = req_header(req, "Authorization");
-    if (authz && !strncasecmp(authz, "Bearer ", 7)) {
-        token = authz + 7;
-    } else {
-        token = req_cookie(req, SESSION_COOKIE);
-        req->via_cookie = token != NULL;
-    }
+    const char *token = request_token(req);
     /* Both sequences in one statement: the authorisation one validates the
      * cached session and roles, the change one the cached answers. */
     int64_t auth_seq = -1;
@@ -386,6 +429,8 @@ static void authenticate(struct req *req)
         req->change_seq = db_int(st, 1);
     }
     db_done(st);
+    req->auth_seq = auth_seq;
+    seqs_verified(req->db, req->change_seq, auth_seq);
     if (token && *token)
         req->who = session_load(req->db, &req->arena, token, auth_seq);
 }
@@ -485,9 +530,56 @@ static const char *cache_key(struct req *req)
     return b.data;
 }
 
+/*
+ * A cached answer without opening a transaction: the caller's session and
+ * roles, the target organisation's path and the answer all from memory,
+ * each valid for the sequences on the shared page. Every check is the one
+ * run_route makes; anything not known, or any check that fails, leaves the
+ * request untouched for the ordinary way (which also writes the audit rows
+ * of a denial). True when req now holds the answer.
+ */
+static bool answer_from_memory(struct req *req)
+{
+    const struct route *r = req->route;
+    int64_t change, auth;
+    if (is_write(req->method) || !(r->flags & ROUTE_CACHE) || r->scope == SCOPE_PUBLIC ||
+        now_ms() > atomic_load_explicit(&seqs_trusted_until_ms, memory_order_relaxed) ||
+        !db_seqs_peek(db_thread(), &change, &auth))
+        return false;
+    const char *token = request_token(req);
+    struct principal *who = token ? session_cached(&req->arena, token, auth) : NULL;
+    /* A session due for its sliding update takes the ordinary way. */
+    if (!who || now_sec() - who->last_seen > 600)
+        goto ordinary;
+    req->who = who;
+    if (check_login(req) || req_validate_query(req))
+        goto ordinary;
+    /* ROUTE_CACHE routes are scoped to an organisation (router_init). */
+    if (!req_allowed_cached(req, r->perm, scope_org(req), auth))
+        goto ordinary;
+    struct rcache_hit hit;
+    if (!rcache_get(cache_key(req), change, accepts_gzip(req), &hit))
+        goto ordinary;
+    req->cached = hit.data;
+    req->cached_len = hit.len;
+    req->cached_gzip = hit.gzip;
+    req->status = hit.status;
+    req->data_started = req->data_done = true;
+    metrics_memory_answer();
+    return true;
+ordinary:
+    req->who = NULL;
+    req->via_cookie = false;
+    req->err = -1;
+    req->err_msg = req->err_field = NULL;
+    return false;
+}
+
 /* Runs the matched route inside its transaction. Leaves status and body in req. */
 static void run_route(struct req *req)
 {
+    if (answer_from_memory(req))
+        return;
     const struct route *r = req->route;
     bool write = is_write(req->method);
     bool own_tx = r->flags & ROUTE_OWN_TX;
@@ -540,10 +632,12 @@ static void run_route(struct req *req)
         if ((r->flags & ROUTE_CACHE) && !write) {
             ckey = cache_key(req);
             cseq = req->change_seq;
-            int st;
-            req->cached = rcache_get(ckey, cseq, &req->cached_len, &st);
-            if (req->cached) {
-                req->status = st;
+            struct rcache_hit hit;
+            if (rcache_get(ckey, cseq, accepts_gzip(req), &hit)) {
+                req->cached = hit.data;
+                req->cached_len = hit.len;
+                req->cached_gzip = hit.gzip;
+                req->status = hit.status;
                 req->data_started = req->data_done = true;
                 cached = true;
             }
@@ -626,12 +720,6 @@ static enum MHD_Result handle_metrics(struct req *req)
     MHD_add_response_header(r, "Cache-Control", "no-store");
     add_security_headers(r, csp_api);
     return queue(req, 200, r);
-}
-
-static bool accepts_gzip(struct req *req)
-{
-    const char *ae = req_header(req, "Accept-Encoding");
-    return ae && strstr(ae, "gzip");
 }
 
 static enum MHD_Result handle_static(struct req *req)

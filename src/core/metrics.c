@@ -22,6 +22,12 @@ struct route_stats {
 static struct route_stats *stats; /* [nroutes + 1]: the last one is "other" */
 static size_t nstats;
 static atomic_long open_conns;
+static atomic_ulong memory_answers;
+
+void metrics_memory_answer(void)
+{
+    atomic_fetch_add_explicit(&memory_answers, 1, memory_order_relaxed);
+}
 
 void metrics_init(size_t nroutes)
 {
@@ -76,8 +82,12 @@ void metrics_render(struct buf *out)
                "# HELP zhibu_cache_hits_total Answers served from the answer cache.\n"
                "# TYPE zhibu_cache_hits_total counter\nzhibu_cache_hits_total %" PRIu64 "\n"
                "# HELP zhibu_cache_misses_total Cacheable answers that had to be rendered.\n"
-               "# TYPE zhibu_cache_misses_total counter\nzhibu_cache_misses_total %" PRIu64 "\n",
-               hits, misses);
+               "# TYPE zhibu_cache_misses_total counter\nzhibu_cache_misses_total %" PRIu64 "\n"
+               "# HELP zhibu_cache_memory_answers_total Cached answers given without opening a "
+               "transaction.\n"
+               "# TYPE zhibu_cache_memory_answers_total counter\nzhibu_cache_memory_answers_total "
+               "%lu\n",
+               hits, misses, atomic_load(&memory_answers));
     buf_addstr(out, "# HELP zhibu_http_requests_total HTTP requests by route and status.\n"
                     "# TYPE zhibu_http_requests_total counter\n");
     for (size_t i = 0; i < nstats; i++)

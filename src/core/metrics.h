@@ -11,6 +11,8 @@ void metrics_init(size_t nroutes);
 /* route: index from router_index(), or -1 for non-API requests (static, health). */
 void metrics_request(long route, int status, int64_t micros);
 void metrics_connection(int delta);
+/* A cached answer given without opening a transaction. */
+void metrics_memory_answer(void);
 long metrics_open_connections(void);
 void metrics_render(struct buf *out);
 

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <zlib.h>
 
 /* A rendered answer, shared by the cache and the responses sending it. */
 struct body {
@@ -33,8 +34,8 @@ struct entry {
     uint64_t hash;
     int64_t seq;
     int status;
-    struct body *body;
-    size_t len;
+    struct body *body, *gz; /* gz: NULL when not worth it */
+    size_t len, gzlen;
     struct entry *chain;       /* same bucket */
     struct entry *prev, *next; /* LRU: head is the most recent */
 };
@@ -64,7 +65,7 @@ static uint64_t hash_str(const char *s)
 
 static size_t entry_size(const struct entry *e)
 {
-    return sizeof(*e) + strlen(e->key) + 1 + e->len;
+    return sizeof(*e) + strlen(e->key) + 1 + e->len + e->gzlen;
 }
 
 static void lru_unlink(struct entry *e)
@@ -101,6 +102,8 @@ static void entry_drop(struct entry *e)
     rc.bytes -= entry_size(e);
     free(e->key);
     rcache_release(e->body->data);
+    if (e->gz)
+        rcache_release(e->gz->data);
     free(e);
 }
 
@@ -112,32 +115,72 @@ static struct entry *find(const char *key, uint64_t h)
     return NULL;
 }
 
-const char *rcache_get(const char *key, int64_t seq, size_t *len, int *status)
+bool rcache_get(const char *key, int64_t seq, bool want_gzip, struct rcache_hit *hit)
 {
     if (!rc.max_bytes)
-        return NULL;
+        return false;
     uint64_t h = hash_str(key);
-    const char *hit = NULL;
+    bool found = false;
     pthread_mutex_lock(&rc.lock);
     struct entry *e = find(key, h);
     if (e && e->seq == seq) {
-        atomic_fetch_add(&e->body->refs, 1);
-        hit = e->body->data;
-        *len = e->len;
-        *status = e->status;
+        struct body *b = want_gzip && e->gz ? e->gz : e->body;
+        atomic_fetch_add(&b->refs, 1);
+        *hit = (struct rcache_hit){
+            .data = b->data, .len = b->len, .status = e->status, .gzip = b == e->gz};
+        found = true;
         lru_unlink(e);
         lru_push(e);
         rc.hits++;
-    } else {
-        rc.misses++;
     }
     pthread_mutex_unlock(&rc.lock);
-    return hit;
+    return found;
+}
+
+static struct body *body_new(const char *data, size_t len)
+{
+    struct body *b = xmalloc(sizeof(*b) + (len ? len : 1));
+    atomic_init(&b->refs, 1);
+    b->len = len;
+    memcpy(b->data, data, len);
+    return b;
+}
+
+/* The gzip encoding of data (fast level: it is made on every store), or NULL
+ * when the answer is small or does not shrink by a quarter. */
+static struct body *body_gzip(const char *data, size_t len)
+{
+    if (len < 256)
+        return NULL;
+    z_stream z = {0};
+    if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return NULL;
+    uLong bound = deflateBound(&z, (uLong)len);
+    struct body *b = xmalloc(sizeof(*b) + bound);
+    z.next_in = (Bytef *)(uintptr_t)data;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)b->data;
+    z.avail_out = (uInt)bound;
+    int zrc = deflate(&z, Z_FINISH);
+    size_t out = z.total_out;
+    deflateEnd(&z);
+    if (zrc != Z_STREAM_END || out > len - len / 4) {
+        free(b);
+        return NULL;
+    }
+    atomic_init(&b->refs, 1);
+    b->len = out;
+    return b;
 }
 
 void rcache_put(const char *key, int64_t seq, int status, const char *body, size_t len)
 {
-    if (!rc.max_bytes || len > rc.max_bytes / 8)
+    if (!rc.max_bytes)
+        return;
+    pthread_mutex_lock(&rc.lock);
+    rc.misses++; /* an answer that had to be rendered */
+    pthread_mutex_unlock(&rc.lock);
+    if (len > rc.max_bytes / 8)
         return;
     uint64_t h = hash_str(key);
     struct entry *n = xcalloc(1, sizeof(*n));
@@ -145,11 +188,10 @@ void rcache_put(const char *key, int64_t seq, int status, const char *body, size
     n->hash = h;
     n->seq = seq;
     n->status = status;
-    n->body = xmalloc(sizeof(*n->body) + (len ? len : 1));
-    atomic_init(&n->body->refs, 1);
-    n->body->len = len;
-    memcpy(n->body->data, body, len);
+    n->body = body_new(body, len);
     n->len = len;
+    n->gz = body_gzip(body, len);
+    n->gzlen = n->gz ? n->gz->len : 0;
     pthread_mutex_lock(&rc.lock);
     struct entry *old = find(key, h);
     if (old && old->seq > seq) {
@@ -157,6 +199,8 @@ void rcache_put(const char *key, int64_t seq, int status, const char *body, size
         pthread_mutex_unlock(&rc.lock);
         free(n->key);
         rcache_release(n->body->data);
+        if (n->gz)
+            rcache_release(n->gz->data);
         free(n);
         return;
     }

@@ -14,17 +14,27 @@
 
 /* Sets the memory budget in bytes (0 turns the cache off). Call once. */
 void rcache_init(size_t max_bytes);
+/* A cached answer: the bytes, gzip-compressed when asked for and worth it. */
+struct rcache_hit {
+    const char *data;
+    size_t len;
+    int status;
+    bool gzip; /* data is the gzip encoding of the answer */
+};
+
 /*
- * On a hit returns the body (bytes and length through rcache_data) and sets
- * *status; NULL on a miss. The caller holds a reference: the bytes stay valid
- * until rcache_release(data) however the cache changes meanwhile, so they can
- * be sent without a copy (rcache_release is a libmicrohttpd free callback).
+ * On a hit fills *hit and returns true; false on a miss. With want_gzip the
+ * answer comes gzip-compressed if the cache holds it so (answers of 256
+ * bytes and more, compressed once when stored). The caller holds a reference:
+ * the bytes stay valid until rcache_release(hit->data) however the cache
+ * changes meanwhile, so they can be sent without a copy (rcache_release is a
+ * libmicrohttpd free callback).
  */
-const char *rcache_get(const char *key, int64_t seq, size_t *len, int *status);
+bool rcache_get(const char *key, int64_t seq, bool want_gzip, struct rcache_hit *hit);
 void rcache_release(void *data);
-/* Stores an answer rendered at change sequence seq. */
+/* Stores an answer rendered at change sequence seq (and its gzip encoding). */
 void rcache_put(const char *key, int64_t seq, int status, const char *body, size_t len);
-/* Hits and misses so far (for /metrics). */
+/* Hits and misses (answers rendered and stored) so far (for /metrics). */
 void rcache_stats(uint64_t *hits, uint64_t *misses);
 
 #endif

@@ -39,6 +39,7 @@ struct req {
 
     struct db *db;
     int64_t change_seq;    /* the store's change sequence in this request's snapshot */
+    int64_t auth_seq;      /* its authorisation sequence (-1: unknown) */
     struct principal *who; /* NULL when not logged in */
     bool via_cookie;       /* authenticated by cookie: writes need CSRF */
 
@@ -60,6 +61,7 @@ struct req {
 
     const char *cached; /* an answer from the cache (rcache_get): sent without a copy */
     size_t cached_len;
+    bool cached_gzip; /* the cached bytes are the answer's gzip encoding */
 
     int file_fd; /* ROUTE_RAW: a file to send (req_send_file), -1 if none */
     int64_t file_size;

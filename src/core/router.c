@@ -28,6 +28,13 @@ void router_init(void)
                 BUG("bad route %s %s", r->method, r->path);
             if ((r->scope == SCOPE_QUERY_ORG || r->scope == SCOPE_BODY_ORG) && !r->scope_field)
                 BUG("route %s %s needs scope_field", r->method, r->path);
+            /* A cached answer skips the handler: only the dispatcher's own
+             * permission check on an organisation may guard it. */
+            if ((r->flags & ROUTE_CACHE) &&
+                (strcmp(r->method, "GET") || r->perm == PERM_NONE ||
+                 (r->scope != SCOPE_PATH_ORG && r->scope != SCOPE_QUERY_ORG)))
+                BUG("route %s %s: ROUTE_CACHE needs a GET scoped to an organisation", r->method,
+                    r->path);
             for (size_t i = 0; i < nroutes; i++)
                 if (!strcmp(routes[i]->method, r->method) && !strcmp(routes[i]->path, r->path))
                     BUG("duplicate route %s %s", r->method, r->path);

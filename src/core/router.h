@@ -50,7 +50,8 @@ enum route_flags {
     ROUTE_RAW = 1u << 2,     /* a 2xx answer is a file (req_send_file), errors are JSON */
     ROUTE_UPLOAD = 1u << 3,  /* the body may be up to max_upload bytes (a file, not JSON) */
     ROUTE_CACHE = 1u << 4,   /* a GET whose answer depends on the request only, not on the
-                                caller: answers are cached until the next write (rcache.h) */
+                                caller: answers are cached until the next write (rcache.h);
+                                only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG */
 };
 
 struct route {

@@ -81,6 +81,18 @@ int db_failed(struct db *db);
 /* Takes the next value of the global change sequence (offline sync). */
 int64_t db_next_seq(struct db *db);
 
+/*
+ * The store's change and authorisation sequences (seqs 'change', 'auth') as
+ * last committed by any process on this host, read from a shared memory
+ * page without a transaction: every commit up to the values read is visible
+ * to a transaction begun afterwards. False when the page is not available.
+ */
+bool db_seqs_peek(struct db *db, int64_t *change, int64_t *auth);
+/* Tells the page the sequences a transaction read from the store itself;
+ * raises the page's values to them (repairing it after a process died
+ * between its commit and the update). True when the page holds exactly them. */
+bool db_seqs_saw(struct db *db, int64_t change, int64_t auth);
+
 /* "%q%" for `LIKE ? ESCAPE '\'`: q found anywhere, its % _ \ taken literally (arena). */
 char *db_like_pattern(struct arena *a, const char *q);
 

@@ -8,6 +8,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define STMT_CACHE 128 /* buckets; entries chain */
@@ -37,7 +39,26 @@ struct db {
     bool in_tx;
     /* BEGIN, BEGIN IMMEDIATE, COMMIT, ROLLBACK: prepared once, not parsed per request. */
     sqlite3_stmt *tx[4];
+    struct seq_page *seqs; /* the shared sequence page (NULL: none) */
+    bool seqs_written;     /* this transaction changed a row of seqs */
 };
+
+/*
+ * The shared sequence page: the store's sequences as last committed, in a
+ * page of shared memory (the file DB-seqs next to the database) that every
+ * process with the database open maps. A commit that changed the seqs table
+ * raises the page's values to the ones it committed, after the commit, so a
+ * reader that finds value V there knows that every commit up to V is
+ * visible. Readers use it to check cached answers without a transaction
+ * (db_seqs_peek); the values are also raised from what transactions read
+ * (db_seqs_saw), which repairs the page when a process died between its
+ * commit and the update.
+ */
+struct seq_page {
+    _Atomic int64_t change, auth;
+};
+
+static void seq_page_map(struct db *db, const char *path);
 
 enum { TX_BEGIN, TX_BEGIN_IMMEDIATE, TX_COMMIT, TX_ROLLBACK };
 
@@ -487,7 +508,67 @@ struct db *db_open(const char *path, char *err, size_t errlen)
     }
     struct db *db = xcalloc(1, sizeof(*db));
     db->h = h;
+    seq_page_map(db, path);
     return db;
+}
+
+static void raise_to(_Atomic int64_t *at, int64_t v)
+{
+    int64_t cur = atomic_load(at);
+    while (cur < v && !atomic_compare_exchange_weak(at, &cur, v))
+        ;
+}
+
+static void seqs_hook(void *arg, int op, const char *dbname, const char *table, sqlite3_int64 row)
+{
+    (void)op, (void)dbname, (void)row;
+    if (!strcmp(table, "seqs"))
+        ((struct db *)arg)->seqs_written = true;
+}
+
+/* Maps PATH-seqs (created if missing) and watches writes to seqs. A
+ * database without a file (":memory:") or a page that cannot be mapped
+ * simply has none: readers then always use transactions. */
+static void seq_page_map(struct db *db, const char *path)
+{
+    if (!strcmp(path, ":memory:") || !*path)
+        return;
+    char name[PATH_MAX];
+    if (snprintf(name, sizeof(name), "%s-seqs", path) >= (int)sizeof(name))
+        return;
+    int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    struct stat st;
+    if (fstat(fd, &st) || (st.st_size < (off_t)sizeof(struct seq_page) &&
+                           ftruncate(fd, (off_t)sizeof(struct seq_page)))) {
+        close(fd);
+        return;
+    }
+    void *m = mmap(NULL, sizeof(struct seq_page), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (m == MAP_FAILED)
+        return;
+    db->seqs = m;
+    sqlite3_update_hook(db->h, seqs_hook, db);
+}
+
+bool db_seqs_peek(struct db *db, int64_t *change, int64_t *auth)
+{
+    if (!db || !db->seqs)
+        return false;
+    *change = atomic_load(&db->seqs->change);
+    *auth = atomic_load(&db->seqs->auth);
+    return true;
+}
+
+bool db_seqs_saw(struct db *db, int64_t change, int64_t auth)
+{
+    if (!db || !db->seqs)
+        return false;
+    raise_to(&db->seqs->change, change);
+    raise_to(&db->seqs->auth, auth);
+    return atomic_load(&db->seqs->change) == change && atomic_load(&db->seqs->auth) == auth;
 }
 
 static void stmt_free(struct db_stmt *s)
@@ -519,6 +600,8 @@ void db_close(struct db *db)
     for (size_t i = 0; i < ARRAY_SIZE(db->tx); i++)
         sqlite3_finalize(db->tx[i]);
     sqlite3_close(db->h);
+    if (db->seqs)
+        munmap(db->seqs, sizeof(*db->seqs));
     free(db);
 }
 
@@ -596,6 +679,7 @@ int db_begin(struct db *db, bool write)
 {
     assert(!db->in_tx);
     db->failed = DB_OK;
+    db->seqs_written = false;
     int rc = tx_exec(db, write ? TX_BEGIN_IMMEDIATE : TX_BEGIN);
     if (rc != SQLITE_OK)
         return db_fail(db, rc, "begin");
@@ -611,6 +695,20 @@ int db_commit(struct db *db)
         db_rollback(db);
         return db->failed;
     }
+    /* The sequences this commit leaves, for the shared page. */
+    int64_t change = -1, auth = -1;
+    if (db->seqs_written && db->seqs) {
+        struct db_stmt *st = db_query(db,
+                                      "SELECT (SELECT value FROM seqs WHERE name = 'change'), "
+                                      "(SELECT value FROM seqs WHERE name = 'auth')",
+                                      "");
+        if (db_next(st)) {
+            change = db_int(st, 0);
+            auth = db_isnull(st, 1) ? -1 : db_int(st, 1);
+        }
+        db_done(st);
+        release_statements(db);
+    }
     int rc = tx_exec(db, TX_COMMIT);
     if (rc != SQLITE_OK) {
         int mapped = db_fail(db, rc, "commit");
@@ -618,6 +716,10 @@ int db_commit(struct db *db)
         return mapped;
     }
     db->in_tx = false;
+    if (change >= 0) {
+        raise_to(&db->seqs->change, change);
+        raise_to(&db->seqs->auth, auth);
+    }
     return DB_OK;
 }
 

@@ -142,3 +142,37 @@ test('stats: answers are cached until the next write, also one made by another p
   assert.equal(r.status, 0, r.stderr);
   assert.equal((await get()).members, s1.members + 1);
 });
+
+test('stats: a cached answer goes gzip-compressed to a client that accepts it, and decodes to the same', async () => {
+  const { request } = await import('node:http');
+  const { gunzipSync } = await import('node:zlib');
+  const county = who.countyAdmin.orgId;
+  const raw = (encoding) =>
+    new Promise((resolve, reject) => {
+      const u = new URL(`${srv.base}/api/v1/orgs/${county}/stats`);
+      const req = request(u, { headers: { Authorization: `Bearer ${tok.countyAdmin}`, ...(encoding ? { 'Accept-Encoding': encoding } : {}) } }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  await raw(null); // rendered and stored
+  const plain = await raw(null);
+  assert.equal(plain.status, 200);
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(plain.headers.vary, 'Accept-Encoding');
+  const gz = await raw('gzip, deflate, br');
+  assert.equal(gz.status, 200);
+  assert.equal(gz.headers['content-encoding'], 'gzip');
+  assert.ok(gz.body.length < plain.body.length / 2, `${gz.body.length} vs ${plain.body.length} bytes`);
+  assert.deepEqual(gunzipSync(gz.body), plain.body);
+  // A client that names another encoding only, or refuses gzip, gets the plain answer.
+  for (const enc of ['br', 'gzip;q=0, br', 'gzip; q=0.000']) {
+    const other = await raw(enc);
+    assert.equal(other.headers['content-encoding'], undefined, enc);
+    assert.deepEqual(other.body, plain.body);
+  }
+  assert.equal((await raw('gzip;q=0.5')).headers['content-encoding'], 'gzip');
+});

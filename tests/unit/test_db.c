@@ -2,11 +2,11 @@
 #include "app.h"
 #include "unit.h"
 
-
 static const char schema[] =
     "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, ref INTEGER, data BLOB);"
     "CREATE TABLE seqs (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    "INSERT INTO seqs (name, value) VALUES ('change', 0);";
+    "INSERT INTO seqs (name, value) VALUES ('change', 0);"
+    "INSERT INTO seqs (name, value) VALUES ('auth', 0);";
 
 static int setup(void **state)
 {
@@ -75,8 +75,7 @@ static void test_basic(void **state)
                      DB_OK);
     int64_t second = db_last_id(db);
     assert_int_equal(second, first + 1);
-    assert_int_equal(db_exec(db, "INSERT INTO t (name, ref) VALUES (?, ?)", "sI", "x",
-                             (int64_t)5),
+    assert_int_equal(db_exec(db, "INSERT INTO t (name, ref) VALUES (?, ?)", "sI", "x", (int64_t)5),
                      DB_OK);
     assert_int_equal(db_failed(db), DB_OK);
     assert_int_equal(db_commit(db), DB_OK);
@@ -173,8 +172,7 @@ static void test_sticky_error(void **state)
     /* A constraint violation is reported as such, and is sticky too. */
     assert_int_equal(db_begin(db, true), DB_OK);
     assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (2, 'two')", ""), DB_OK);
-    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (1, 'dup')", ""),
-                     DB_CONSTRAINT);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (1, 'dup')", ""), DB_CONSTRAINT);
     assert_int_equal(db_failed(db), DB_CONSTRAINT);
     assert_int_equal(db_commit(db), DB_CONSTRAINT);
     assert_int_equal(count_rows(db), 1);
@@ -273,7 +271,7 @@ static void test_next_seq(void **state)
     assert_int_not_equal(db_commit(db), DB_OK);
     int64_t n = 0;
     assert_true(db_get_int(db, &n, "SELECT COUNT(*) FROM seqs", ""));
-    assert_int_equal(n, 1);
+    assert_int_equal(n, 2);
 }
 
 /* Sum over every row's contents, to compare two databases. */
@@ -345,6 +343,57 @@ static void test_backup(void **state)
     free(dst2);
 }
 
+/* The shared sequence page: a commit that changed seqs shows on every
+ * connection's page (another process's too: the page is a shared mapping of
+ * a file), without a transaction; a rolled-back one does not; a commit that
+ * missed its update is repaired by what a transaction reads. */
+static void test_seq_page(void **state)
+{
+    struct unit_db *f = *state;
+    char err[512];
+    struct db *other = db_open(f->path, err, sizeof(err));
+    assert_non_null(other);
+    int64_t change, auth;
+    assert_true(db_seqs_peek(other, &change, &auth));
+    int64_t c0 = change;
+
+    assert_int_equal(db_begin(f->db, true), DB_OK);
+    int64_t seq = db_next_seq(f->db);
+    assert_true(db_seqs_peek(other, &change, &auth));
+    assert_int_equal(change, c0); /* not before the commit */
+    assert_int_equal(db_commit(f->db), DB_OK);
+    assert_true(db_seqs_peek(other, &change, &auth));
+    assert_int_equal(change, seq);
+
+    assert_int_equal(db_begin(f->db, true), DB_OK);
+    assert_int_equal(db_exec(f->db, "UPDATE seqs SET value = value + 1 WHERE name = 'auth'", ""),
+                     DB_OK);
+    db_rollback(f->db);
+    assert_true(db_seqs_peek(other, &change, &auth));
+    assert_int_equal(auth, 0);
+
+    assert_int_equal(db_begin(f->db, true), DB_OK);
+    assert_int_equal(db_exec(f->db, "UPDATE seqs SET value = 7 WHERE name = 'auth'", ""), DB_OK);
+    assert_int_equal(db_commit(f->db), DB_OK);
+    assert_true(db_seqs_peek(other, &change, &auth));
+    assert_int_equal(auth, 7);
+
+    /* A write outside db_commit (as if its process died before the update):
+     * the page trails the store until a transaction reports what it read. */
+    assert_int_equal(db_exec(f->db, "UPDATE seqs SET value = value + 5 WHERE name = 'change'", ""),
+                     DB_OK);
+    assert_true(db_seqs_peek(other, &change, &auth));
+    assert_int_equal(change, seq);
+    assert_true(db_seqs_saw(other, seq + 5, 7));
+    assert_true(db_seqs_peek(f->db, &change, &auth));
+    assert_int_equal(change, seq + 5);
+    /* An older snapshot never lowers it, and is told it is not the newest. */
+    assert_false(db_seqs_saw(other, seq, 7));
+    assert_true(db_seqs_peek(f->db, &change, &auth));
+    assert_int_equal(change, seq + 5);
+    db_close(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +403,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nested_same_sql, setup, unit_db_teardown),
         cmocka_unit_test_setup_teardown(test_next_seq, setup, unit_db_teardown),
         cmocka_unit_test_setup_teardown(test_backup, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_seq_page, setup, unit_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -440,6 +440,12 @@ static int check_login(struct req *req)
         if (!tok || strlen(tok) != n || !mem_equal_ct(tok, req->who->csrf, n))
             return req_fail(req, ERR_CSRF, NULL);
     }
+    /* An admin role without its second factor may only enrol one. */
+    if (!(req->route->flags & ROUTE_ENROL) && principal_owes_second_factor(req->who)) {
+        req_audit(req, "access.denied", 0, NULL, "denied", "%s %s: second factor not enrolled",
+                  req->method, req->path);
+        return req_fail(req, ERR_ENROL_SECOND_FACTOR, NULL);
+    }
     return 0;
 }
 

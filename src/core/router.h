@@ -51,6 +51,8 @@ enum route_flags {
     ROUTE_UPLOAD = 1u << 3,  /* the body may be up to max_upload bytes (a file, not JSON) */
     ROUTE_CACHE = 1u << 4,   /* a GET whose answer depends on the request only, not on the
                                 caller: answers are cached until the next write (rcache.h) */
+    ROUTE_ENROL = 1u << 5,   /* open to a session that still owes a second factor (an admin
+                                role without TOTP under admin_second_factor = required) */
 };
 
 struct route {

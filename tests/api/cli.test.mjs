@@ -200,6 +200,7 @@ describe('backup', () => {
 
     // Restore: the copy plus the key make a working data directory.
     copyFileSync(join(srv.dataDir, 'secret.key'), join(outDir, 'secret.key'));
+    copyFileSync(join(srv.dataDir, 'zhibu.conf'), join(outDir, 'zhibu.conf'));
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const restored = await spawnServer(['--data', outDir, '--listen', `127.0.0.1:${port}`], { base, cwd: outDir });

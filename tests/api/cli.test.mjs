@@ -88,7 +88,7 @@ describe('help and errors', () => {
     const login = d.routes.find((x) => x.path === '/api/v1/auth/login');
     assert.equal(login.scope, 'public');
     assert.deepEqual(login.flags, ['own_tx', 'no_idem']);
-    assert.deepEqual(login.body.map((p) => [p.name, p.type, p.required]), [['phone', 'phone', true], ['password', 'str', true]]);
+    assert.deepEqual(login.body.map((p) => [p.name, p.type, p.required]), [['phone', 'phone', true], ['password', 'str', true], ['code', 'str', false]]);
     const members = d.routes.find((x) => x.method === 'GET' && x.path === '/api/v1/members');
     assert.equal(members.scope, 'query_org');
     assert.equal(members.perm, 'roster.read');

@@ -50,8 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         assert(strlen(s) == 6 && strspn(s, "0123456789") == 6);
         assert(step > last && step >= t / 30 - 1 && step <= t / 30 + 1);
         char want[7];
-        assert(totp_code_at((const unsigned char *)"12345678901234567890", 20, step * 30, 6,
-                            want));
+        assert(totp_code_at((const unsigned char *)"12345678901234567890", 20, step * 30, 6, want));
         assert(!strcmp(want, s));
     }
 

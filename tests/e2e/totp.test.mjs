@@ -104,3 +104,30 @@ test('a member turns on two-step login on the Account page, logs out and logs in
     await context.close();
   }
 });
+
+test('under admin_second_factor = required an admin sees only the enrolment page until enrolled', async () => {
+  const strict = await startServer({ testHooks: true, config: ['admin_second_factor = required'] });
+  const { context, page, problems } = await phonePage(browser, strict.base);
+  try {
+    const strictSkew = (await strict.advanceClock(0)).skew;
+    const admin = strict.accounts.find((a) => a.role === 'org_admin');
+    await loginUI(page, admin);
+    await page.getByText('按规定必须先开启两步验证').waitFor();
+    assert.equal(await page.locator('nav.tabs').count(), 0, 'no tabs to other screens');
+    // Another screen by address: still the enrolment page.
+    await page.goto(`/#/org/${admin.orgId}`);
+    await page.getByText('按规定必须先开启两步验证').waitFor();
+    const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
+    await page.locator('#tf-code').fill(totp(secret, Date.now() / 1000 + strictSkew));
+    await page.getByRole('button', { name: '确认开启' }).click();
+    await page.getByLabel('我已保存好这些恢复码').check();
+    await page.getByRole('button', { name: '完成' }).click();
+    await page.waitForURL(/#\/account$/);
+    await page.getByTestId('two-step-state').getByText('已开启').waitFor();
+    assert.equal(await page.locator('nav.tabs').count(), 1, 'the whole app again');
+    assert.deepEqual(problems, [], 'no CSP violations or script errors');
+  } finally {
+    await context.close();
+    await strict.stop();
+  }
+});

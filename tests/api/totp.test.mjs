@@ -169,6 +169,14 @@ describe('login with a second factor', () => {
     assertData(await srv.api('POST', '/api/v1/auth/login', loginBody(a, { code: srv.code(m.secret) })));
   });
 
+  test('the same code sent twice at once logs in exactly once', async () => {
+    await srv.nextStep();
+    const code = srv.code(m.secret);
+    const rs = await Promise.all([0, 1, 2].map(() => srv.api('POST', '/api/v1/auth/login', loginBody(a, { code }))));
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 401, 401], rs.map((r) => r.text).join('\n'));
+    for (const r of rs.filter((x) => x.status === 401)) assertError(r, 401, 'auth.bad_code');
+  });
+
   test('a code of the previous step is accepted (clock drift), two steps back is not', async () => {
     await srv.nextStep();
     assertError(await srv.api('POST', '/api/v1/auth/login', loginBody(a, { code: srv.code(m.secret, -60) })), 401, 'auth.bad_code');

@@ -32,10 +32,12 @@ function totp(secret, t) {
 }
 
 let srv, browser, skew = 0;
+const shots = process.env.ZHIBU_SHOTS || join(tmpdir(), 'zhibu-shots');
 const code = (secret) => totp(secret, Date.now() / 1000 + skew);
 const nextStep = async () => { skew = (await srv.advanceClock(60)).skew; };
 
 before(async () => {
+  mkdirSync(shots, { recursive: true });
   srv = await startServer({ testHooks: true });
   skew = (await srv.advanceClock(0)).skew;
   browser = await launch();
@@ -63,8 +65,6 @@ test('a member turns on two-step login on the Account page, logs out and logs in
     assert.ok((await qr.boundingBox()).width >= 200, 'the QR code is large enough to scan');
     const secret = (await page.getByTestId('totp-secret').innerText()).replace(/\s+/g, '');
     assert.match(secret, /^[A-Z2-7]{32}$/);
-    const shots = process.env.ZHIBU_SHOTS || join(tmpdir(), 'zhibu-shots');
-    mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, 'totp-enrol.png'), fullPage: true });
 
     // A wrong code first: an error, still not on.
@@ -79,6 +79,7 @@ test('a member turns on two-step login on the Account page, logs out and logs in
     await list.waitFor();
     const recovery = await list.locator('li').allInnerTexts();
     assert.equal(recovery.length, 10);
+    await page.screenshot({ path: join(shots, 'totp-recovery.png'), fullPage: true });
     const done = page.getByRole('button', { name: '完成' });
     assert.equal(await done.isDisabled(), true, 'done only after "saved them"');
     await page.getByLabel('我已保存好这些恢复码').check();
@@ -86,6 +87,7 @@ test('a member turns on two-step login on the Account page, logs out and logs in
     await page.waitForURL(/#\/account$/);
     await page.getByTestId('two-step-state').getByText('已开启').waitFor();
     assert.match(await page.locator('section', { has: page.getByTestId('two-step-state') }).innerText(), /还剩 10 个恢复码/);
+    await page.locator('section', { has: page.getByTestId('two-step-state') }).screenshot({ path: join(shots, 'totp-account.png') });
 
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForURL(/#\/login$/);
@@ -95,6 +97,7 @@ test('a member turns on two-step login on the Account page, logs out and logs in
     const codeField = page.getByLabel('验证码（或恢复码）');
     await codeField.waitFor();
     assert.match(await page.getByRole('alert').innerText(), /6位验证码/);
+    await page.screenshot({ path: join(shots, 'totp-login.png') });
     await nextStep();
     await codeField.fill(code(secret));
     await page.getByRole('button', { name: '登录', exact: true }).click();

@@ -15,7 +15,7 @@ function SecondFactor({ sf }) {
         : <p class="muted">{sf.required ? t('twoStepRequired') : t('twoStepHelp')}</p>}
       {sf.enabled ? (
         <div class="stack">
-          <a class="btn wide" href="#/totp/codes">{t('twoStepNewCodes')}</a>
+          <a class="btn secondary wide" href="#/totp/codes">{t('twoStepNewCodes')}</a>
           <a class="btn danger wide" href="#/totp/off">{t('twoStepTurnOff')}</a>
         </div>
       ) : (

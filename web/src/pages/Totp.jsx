@@ -76,11 +76,13 @@ function RecoveryCodes({ codes, onDone }) {
       <ol class="recovery-codes" data-testid="recovery-codes">
         {codes.map((c) => <li key={c}><code>{c}</code></li>)}
       </ol>
-      <label class="check">
-        <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
-        {t('tfSaved')}
-      </label>
-      <button type="button" class="btn primary wide" disabled={!saved} onClick={onDone}>{t('tfDone')}</button>
+      <div class="form">
+        <label class="check">
+          <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
+          {t('tfSaved')}
+        </label>
+        <button type="button" class="btn primary wide" disabled={!saved} onClick={onDone}>{t('tfDone')}</button>
+      </div>
     </section>
   );
 }

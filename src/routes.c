@@ -20,6 +20,7 @@ const struct route *const route_tables[] = {
     development_routes,
     import_routes,
     export_routes, /* exports: roster and statistics as XLSX or CSV */
+    totp_routes,   /* me/totp: the TOTP second factor, enrol, confirm, recovery codes, disable */
     /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
                                                                 pipeline, steps, summary */
     NULL,

@@ -277,6 +277,38 @@ static int write_accounts_file(const char *path, struct demo_account *acc, size_
     return ok ? 0 : -1;
 }
 
+/*
+ * The demo's accounts log in with phone and password alone, as
+ * demo-accounts.json promises: appends admin_second_factor = optional to
+ * DIR/zhibu.conf unless the file sets it already. A data directory made any
+ * other way keeps the default, required.
+ */
+static int write_demo_config(void)
+{
+    char path[700], line[1024];
+    snprintf(path, sizeof(path), "%s/zhibu.conf", cfg.data_dir);
+    FILE *f = fopen(path, "r");
+    bool set = false, ends_nl = true;
+    while (f && fgets(line, sizeof(line), f)) {
+        size_t n = strspn(line, " \t");
+        set |= !strncmp(line + n, "admin_second_factor", 19);
+        ends_nl = line[strlen(line) - 1] == '\n';
+    }
+    if (f)
+        fclose(f);
+    if (set)
+        return 0;
+    f = fopen(path, "a");
+    if (!f)
+        return -1;
+    fprintf(
+        f,
+        "%s# zhibu demo: the demo accounts log in without a second factor (docs/OPERATIONS.md)\n"
+        "admin_second_factor = optional\n",
+        ends_nl ? "" : "\n");
+    return fclose(f) == 0 ? 0 : -1;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     struct cli_opt opts[] = {{"data"}, {"help", true}, {NULL}};
@@ -403,6 +435,11 @@ int cmd_demo(int argc, char **argv)
     snprintf(path, sizeof(path), "%s/demo-accounts.json", cfg.data_dir);
     if (write_accounts_file(path, acc, ARRAY_SIZE(acc)) != 0) {
         fprintf(stderr, "zhibu demo: cannot write %s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    if (write_demo_config() != 0) {
+        fprintf(stderr, "zhibu demo: cannot write %s/zhibu.conf: %s\n", cfg.data_dir,
+                strerror(errno));
         goto out;
     }
     printf("demo county created in %s: 1 county, %zu townships, %ld village branches, %ld "

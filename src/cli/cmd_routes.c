@@ -21,7 +21,7 @@ static const struct {
     const char *name;
 } flag_names[] = {
     {ROUTE_OWN_TX, "own_tx"}, {ROUTE_NO_IDEM, "no_idem"}, {ROUTE_RAW, "raw"},
-    {ROUTE_UPLOAD, "upload"}, {ROUTE_CACHE, "cache"},
+    {ROUTE_UPLOAD, "upload"}, {ROUTE_CACHE, "cache"},     {ROUTE_ENROL, "enrol"},
 };
 
 static void json_params(struct jw *j, const char *key, const struct param *p)
@@ -145,7 +145,7 @@ int cmd_routes(int argc, char **argv)
         printf("usage: zhibu routes [--json]\n\n"
                "Prints every route of the API: method, path, scope (public, login,\n"
                "path_org, query_org, body_org, object), the permission checked, the\n"
-               "scope field, flags (own_tx, no_idem, raw, upload, cache) and the declared\n"
+               "scope field, flags (own_tx, no_idem, raw, upload, cache, enrol) and the declared\n"
                "query and body parameters (name, type; * = required). Then the\n"
                "permission table: which roles grant each permission.\n\n"
                "  --json  the same as one JSON object {roles, permissions, routes}\n");

@@ -93,7 +93,8 @@ int cmd_serve(int argc, char **argv)
                "  --web DIR           the built web client (default web/dist, $ZHIBU_WEB)\n\n"
                "More settings in DIR/zhibu.conf: threads, max_body, max_header, conn_timeout,\n"
                "max_connections, cookie_secure, trust_proxy, login_max_failures,\n"
-               "member_session_days, admin_session_hours, log_level (see README).\n"
+               "member_session_days, admin_session_hours, admin_second_factor, log_level (see\n"
+               "README).\n"
                "SIGTERM or SIGINT stop it gracefully.\n");
         return 0;
     }

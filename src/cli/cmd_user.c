@@ -48,7 +48,10 @@ static int user_help(void)
            "  revoke  --phone P --org ID --role ROLE\n"
            "  disable --phone P                   block logins and end its sessions\n"
            "  enable  --phone P\n"
-           "  show    --phone P                   the account and its roles\n\n"
+           "  show    --phone P                   the account and its roles\n"
+           "  totp-reset --phone P                turn off the TOTP second factor of an\n"
+           "                                      account that lost its phone and recovery\n"
+           "                                      codes (it enrols again at the next login)\n\n"
            "--password - reads the password from standard input.\n"
            "Roles: member, branch_secretary, branch_committee, org_admin, auditor,\n"
            "       safety_officer, system_admin. A role reaches the organisation's subtree.\n");
@@ -188,14 +191,28 @@ int cmd_user(int argc, char **argv)
         cli_audit(db, off ? "account.disable" : "account.enable", account_home_org(db, account),
                   target, NULL);
         printf("account %s %s\n", phone, off ? "disabled" : "enabled");
+    } else if (!strcmp(sub, "totp-reset")) {
+        db_exec(db, "DELETE FROM totp_recovery WHERE account_id = ?", "i", account);
+        db_exec(db, "DELETE FROM totp_secrets WHERE account_id = ?", "i", account);
+        if (db_changes(db) == 0) {
+            fprintf(stderr, "zhibu user totp-reset: %s has no second factor\n", phone);
+            goto out;
+        }
+        auth_changed(db);
+        cli_audit(db, "account.totp_reset", account_home_org(db, account), target,
+                  "second factor turned off from the command line");
+        printf("second factor of %s turned off\n", phone);
     } else if (!strcmp(sub, "show")) {
         struct principal p = {.account_id = account};
         principal_load_roles(db, &a, &p);
         struct db_stmt *st = db_query(
-            db, "SELECT name, disabled_at IS NOT NULL FROM accounts WHERE id = ?", "i", account);
+            db,
+            "SELECT name, disabled_at IS NOT NULL, EXISTS (SELECT 1 FROM totp_secrets t WHERE "
+            "t.account_id = accounts.id AND t.active_at IS NOT NULL) FROM accounts WHERE id = ?",
+            "i", account);
         if (db_next(st))
-            printf("account %" PRId64 ": %s%s\n", account, db_text(st, 0),
-                   db_int(st, 1) ? " (disabled)" : "");
+            printf("account %" PRId64 ": %s%s%s\n", account, db_text(st, 0),
+                   db_int(st, 1) ? " (disabled)" : "", db_int(st, 2) ? " (TOTP on)" : "");
         db_done(st);
         for (size_t i = 0; i < p.nroles; i++)
             printf("  %s on %" PRId64 " %s\n", role_names[p.roles[i].role], p.roles[i].org_id,

@@ -85,6 +85,22 @@ bool principal_has(const struct principal *p, enum perm perm)
     return false;
 }
 
+#define SECOND_FACTOR_ROLES                                                                        \
+    (R(ROLE_ORG_ADMIN) | R(ROLE_AUDITOR) | R(ROLE_SAFETY_OFFICER) | R(ROLE_SYSTEM_ADMIN))
+
+bool principal_second_factor_role(const struct principal *p)
+{
+    for (size_t i = 0; p && i < p->nroles; i++)
+        if (SECOND_FACTOR_ROLES & R(p->roles[i].role))
+            return true;
+    return false;
+}
+
+bool principal_owes_second_factor(const struct principal *p)
+{
+    return cfg.second_factor_required && p && !p->totp_on && principal_second_factor_role(p);
+}
+
 bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path)
 {
     for (size_t i = 0; p && org_path && i < p->nroles; i++) {
@@ -374,7 +390,9 @@ struct principal *session_load(struct db *db, struct arena *a, const char *token
     int64_t expires_at = 0, idle = 0;
     struct db_stmt *st = db_query(db,
                                   "SELECT s.id, s.account_id, s.csrf, s.last_seen, a.name, "
-                                  "a.member_id, s.expires_at, s.idle_timeout FROM sessions s JOIN "
+                                  "a.member_id, s.expires_at, s.idle_timeout, EXISTS (SELECT 1 "
+                                  "FROM totp_secrets t WHERE t.account_id = a.id AND t.active_at "
+                                  "IS NOT NULL) FROM sessions s JOIN "
                                   "accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND "
                                   "s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen + "
                                   "s.idle_timeout > ? AND a.disabled_at IS NULL",
@@ -389,6 +407,7 @@ struct principal *session_load(struct db *db, struct arena *a, const char *token
         p->member_id = db_int(st, 5);
         expires_at = db_int(st, 6);
         idle = db_int(st, 7);
+        p->totp_on = db_int(st, 8) != 0;
     }
     db_done(st);
     if (!p)

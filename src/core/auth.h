@@ -60,6 +60,7 @@ struct principal {
     const char *name;
     const char *csrf;
     int64_t last_seen;
+    bool totp_on; /* a confirmed TOTP second factor */
     struct role_grant *roles;
     size_t nroles;
 };
@@ -70,6 +71,12 @@ bool principal_holds(const struct principal *p, unsigned role_mask, const char *
 bool principal_can(const struct principal *p, enum perm perm, const char *org_path);
 /* Whether some role of p grants perm anywhere. */
 bool principal_has(const struct principal *p, enum perm perm);
+/* Whether p holds a role that should have a second factor (org_admin, auditor,
+ * safety_officer, system_admin) anywhere. */
+bool principal_second_factor_role(const struct principal *p);
+/* Whether p must enrol TOTP before anything else: a second-factor role, no
+ * TOTP, and admin_second_factor = required. */
+bool principal_owes_second_factor(const struct principal *p);
 /* Whether p holds a role in mask on a strict ancestor of org_path. */
 bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path);
 

@@ -20,6 +20,7 @@ void config_defaults(struct config *c)
     c->login_max_failures = 20;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
+    c->second_factor_required = true;
     c->log_level = LOG_INFO;
 }
 
@@ -84,6 +85,12 @@ static bool config_apply(struct config *c, const char *key, const char *v)
         return parse_bool(v, &c->cookie_secure);
     if (!strcmp(key, "trust_proxy"))
         return parse_bool(v, &c->trust_proxy);
+    if (!strcmp(key, "admin_second_factor")) {
+        if (strcmp(v, "required") && strcmp(v, "optional"))
+            return false;
+        c->second_factor_required = !strcmp(v, "required");
+        return true;
+    }
     if (!strcmp(key, "log_level")) {
         static const char *const names[] = {"debug", "info", "warn", "error"};
         for (size_t i = 0; i < ARRAY_SIZE(names); i++)

@@ -59,7 +59,16 @@
     X(ERR_APPLICANT_NOT_FOUND, 404, "applicant.not_found", "no such applicant")                    \
     X(ERR_APPLICANT_STEP, 409, "applicant.step",                                                   \
       "this step does not fit the applicant's stage or dates")                                     \
-    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")
+    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")      \
+    X(ERR_CODE_REQUIRED, 401, "auth.code_required",                                                \
+      "this account has a second factor: send the code from the authenticator app")                \
+    X(ERR_BAD_CODE, 401, "auth.bad_code", "the code is wrong or was used already")                 \
+    X(ERR_ENROL_SECOND_FACTOR, 403, "auth.enrol_second_factor",                                    \
+      "your role needs a second factor: enrol one under Account first")                            \
+    X(ERR_TOTP_INVALID_CODE, 400, "totp.bad_code", "the code is wrong or was used already")        \
+    X(ERR_TOTP_ACTIVE, 409, "totp.active", "the second factor is on already; disable it first")    \
+    X(ERR_TOTP_NOT_STARTED, 409, "totp.not_started", "start the enrolment first")                  \
+    X(ERR_TOTP_OFF, 409, "totp.off", "the second factor is not on")
 
 enum err_code {
 #define X(id, status, code, msg) id,

@@ -485,6 +485,12 @@ static int check_login(struct req *req)
         if (!tok || strlen(tok) != n || !mem_equal_ct(tok, req->who->csrf, n))
             return req_fail(req, ERR_CSRF, NULL);
     }
+    /* An admin role without its second factor may only enrol one. */
+    if (!(req->route->flags & ROUTE_ENROL) && principal_owes_second_factor(req->who)) {
+        req_audit(req, "access.denied", 0, NULL, "denied", "%s %s: second factor not enrolled",
+                  req->method, req->path);
+        return req_fail(req, ERR_ENROL_SECOND_FACTOR, NULL);
+    }
     return 0;
 }
 
@@ -568,10 +574,13 @@ static bool answer_from_memory(struct req *req)
     metrics_memory_answer();
     return true;
 ordinary:
+    /* As it came: the ordinary way makes the same checks (and audits a denial once). */
     req->who = NULL;
     req->via_cookie = false;
     req->err = -1;
     req->err_msg = req->err_field = NULL;
+    req->audit = NULL;
+    req->audit_tail = &req->audit;
     return false;
 }
 

@@ -52,6 +52,8 @@ enum route_flags {
     ROUTE_CACHE = 1u << 4,   /* a GET whose answer depends on the request only, not on the
                                 caller: answers are cached until the next write (rcache.h);
                                 only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG */
+    ROUTE_ENROL = 1u << 5,   /* open to a session that still owes a second factor (an admin
+                                role without TOTP under admin_second_factor = required) */
 };
 
 struct route {

@@ -9,6 +9,7 @@
 static const struct param login_body[] = {
     {"phone", P_PHONE, P_REQUIRED},
     {"password", P_STR, P_REQUIRED, 1, 128},
+    {"code", P_STR, 0, 1, 32}, /* the second factor: a TOTP or recovery code */
     {NULL},
 };
 
@@ -107,11 +108,12 @@ void account_write_me(struct req *req, struct jw *j, const struct principal *p)
     } else {
         jw_null(j);
     }
+    jw_key(j, "secondFactor");
+    totp_write_me(req->db, j, p);
     jw_obj_end(j);
 }
 
-/* Failed attempts recorded for a phone in the current hour. */
-static int64_t failures_now(struct db *db, const unsigned char *phone_hash)
+int64_t login_failures_now(struct db *db, const unsigned char *phone_hash)
 {
     int64_t n = 0;
     db_get_int(db, &n,
@@ -120,7 +122,7 @@ static int64_t failures_now(struct db *db, const unsigned char *phone_hash)
     return n;
 }
 
-static void failure_record(struct db *db, const unsigned char *phone_hash)
+void login_failure_record(struct db *db, const unsigned char *phone_hash)
 {
     int64_t now = now_sec();
     db_exec(db,
@@ -134,10 +136,14 @@ static void failure_record(struct db *db, const unsigned char *phone_hash)
 }
 
 /*
- * POST /api/v1/auth/login {phone, password} -> {token, csrfToken, user}
+ * POST /api/v1/auth/login {phone, password, code?} -> {token, csrfToken, user}
  * Sets the session and CSRF cookies. An unknown phone and a wrong password
  * get the same answer in the same time (the hash is computed either way).
- * Errors: auth.bad_credentials, auth.throttled. Public.
+ * An account with a second factor also needs code (TOTP or an unused
+ * recovery code): without one the answer is auth.code_required and no
+ * session; a wrong or replayed one is a failed attempt like a wrong password.
+ * Errors: auth.bad_credentials, auth.code_required, auth.bad_code,
+ * auth.throttled. Public.
  */
 static int h_login(struct req *req)
 {
@@ -151,7 +157,7 @@ static int h_login(struct req *req)
     bool disabled = false;
     if (db_begin(req->db, false) != DB_OK)
         return req_fail(req, ERR_BUSY, NULL);
-    failures = failures_now(req->db, ph);
+    failures = login_failures_now(req->db, ph);
     struct db_stmt *st = db_query(req->db,
                                   "SELECT id, password_hash, disabled_at IS NOT NULL FROM "
                                   "accounts WHERE phone_hash = ?",
@@ -178,7 +184,7 @@ static int h_login(struct req *req)
     if (db_begin(req->db, true) != DB_OK)
         return req_fail(req, ERR_BUSY, NULL);
     if (!ok) {
-        failure_record(req->db, ph);
+        login_failure_record(req->db, ph);
         if (db_commit(req->db) != DB_OK)
             return req_fail(req, ERR_BUSY, NULL);
         req_audit(req, "auth.login", home,
@@ -186,9 +192,27 @@ static int h_login(struct req *req)
                   disabled ? "account disabled" : "wrong phone or password");
         return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
     }
+    bool via_recovery = false;
+    enum totp_login second =
+        totp_login_check(req->db, &req->arena, account, req_body_str(req, "code"), &via_recovery);
+    if (second == TOTP_LOGIN_MISSING) {
+        db_rollback(req->db);
+        req_audit(req, "auth.login", home, arena_printf(&req->arena, "account:%" PRId64, account),
+                  "failed", "second-factor code required");
+        return req_fail(req, ERR_CODE_REQUIRED, NULL);
+    }
+    if (second == TOTP_LOGIN_BAD) {
+        login_failure_record(req->db, ph);
+        if (db_commit(req->db) != DB_OK)
+            return req_fail(req, ERR_BUSY, NULL);
+        req_audit(req, "auth.login", home, arena_printf(&req->arena, "account:%" PRId64, account),
+                  "failed", "wrong or used second-factor code");
+        return req_fail(req, ERR_BAD_CODE, NULL);
+    }
     db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", ph, sizeof(ph));
     struct principal *p = arena_calloc(&req->arena, 1, sizeof(*p));
     p->account_id = account;
+    p->totp_on = second == TOTP_LOGIN_OK;
     st = db_query(req->db, "SELECT name, member_id FROM accounts WHERE id = ?", "i", account);
     if (db_next(st)) {
         p->name = arena_strdup(&req->arena, db_text(st, 0));
@@ -216,7 +240,9 @@ static int h_login(struct req *req)
     }
     set_session_cookies(req, s.token, s.csrf, s.max_age);
     req_audit(req, "auth.login", home, arena_printf(&req->arena, "account:%" PRId64, account), "ok",
-              NULL);
+              via_recovery              ? "with a recovery code"
+              : second == TOTP_LOGIN_OK ? "with TOTP"
+                                        : NULL);
     return 200;
 }
 
@@ -269,7 +295,7 @@ static int h_password(struct req *req)
         hash = db_isnull(st, 1) ? NULL : arena_strdup(&req->arena, db_text(st, 1));
     }
     db_done(st);
-    int64_t failures = found ? failures_now(req->db, ph) : 0;
+    int64_t failures = found ? login_failures_now(req->db, ph) : 0;
     int64_t home = account_home_org(req->db, id);
     db_commit(req->db);
     if (!found)
@@ -280,7 +306,7 @@ static int h_password(struct req *req)
     if (db_begin(req->db, true) != DB_OK)
         return req_fail(req, ERR_BUSY, NULL);
     if (!ok) {
-        failure_record(req->db, ph);
+        login_failure_record(req->db, ph);
         db_commit(req->db);
         req_audit(req, "account.password", home, arena_printf(&req->arena, "account:%" PRId64, id),
                   "failed", "wrong old password");
@@ -305,9 +331,10 @@ static int h_password(struct req *req)
 const struct route account_routes[] = {
     {"POST", "/api/v1/auth/login", h_login, SCOPE_PUBLIC, PERM_NONE, NULL, NULL, login_body,
      ROUTE_OWN_TX | ROUTE_NO_IDEM},
-    {"POST", "/api/v1/auth/logout", h_logout, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
-    {"GET", "/api/v1/me", h_me, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/auth/logout", h_logout, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL,
+     ROUTE_ENROL},
+    {"GET", "/api/v1/me", h_me, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, ROUTE_ENROL},
     {"POST", "/api/v1/me/password", h_password, SCOPE_LOGIN, PERM_NONE, NULL, NULL, password_body,
-     ROUTE_OWN_TX},
+     ROUTE_OWN_TX | ROUTE_ENROL},
     {NULL},
 };

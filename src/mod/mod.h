@@ -17,6 +17,7 @@ extern const struct route export_routes[];
 extern const struct route transfers_routes[];
 extern const struct route dues_routes[];
 extern const struct route development_routes[];
+extern const struct route totp_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -230,5 +231,29 @@ const char *import_column_name(int i);
 
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);
+/* Failed login attempts recorded for a phone hash in the current hour, and
+ * recording one more (in the current write transaction): the one window that
+ * throttles wrong passwords and wrong second-factor codes alike. */
+int64_t login_failures_now(struct db *db, const unsigned char *phone_hash);
+void login_failure_record(struct db *db, const unsigned char *phone_hash);
+
+/* ---- the TOTP second factor (totp.c) ---- */
+
+enum totp_login {
+    TOTP_LOGIN_OFF,     /* the account has no active second factor */
+    TOTP_LOGIN_OK,      /* the code was right and is now used up */
+    TOTP_LOGIN_MISSING, /* a second factor is on and no code was sent */
+    TOTP_LOGIN_BAD,     /* wrong, malformed or already used */
+};
+/*
+ * The second-factor step of a login whose password was right, in the current
+ * write transaction: a TOTP code (its step then never accepted again) or an
+ * unused recovery code (then marked used; *via_recovery).
+ */
+enum totp_login totp_login_check(struct db *db, struct arena *a, int64_t account, const char *code,
+                                 bool *via_recovery);
+/* Writes the "secondFactor" object of /me: {enabled, pending, required,
+ * enrolRequired, recoveryCodesLeft}. */
+void totp_write_me(struct db *db, struct jw *j, const struct principal *p);
 
 #endif

@@ -70,6 +70,13 @@ const SPECS = {
   'GET /api/v1/me/transfers': { login: true },
   // names of organisations anywhere (a transfer's destination): without q a 400, never a denial
   'GET /api/v1/orgs/search': { login: true },
+  // the caller's own second factor (tests/api/totp.test.mjs). harmless: a pending
+  // enrolment is never confirmed, so nothing about logging in changes; the others get
+  // an empty code (400 request.invalid before any check, not even a failed attempt).
+  'POST /api/v1/me/totp': { login: true },
+  'POST /api/v1/me/totp/confirm': { login: true, body: { code: '' } },
+  'POST /api/v1/me/totp/recovery-codes': { login: true, body: { code: '' } },
+  'DELETE /api/v1/me/totp': { login: true, body: { password: '', code: '' } },
 
   // ---- organisations ----
   'GET /api/v1/orgs/{id}': { req: (t) => q('GET', `/api/v1/orgs/${t}`), nf: 'org.not_found' },

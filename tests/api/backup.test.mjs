@@ -126,6 +126,8 @@ describe('backup under load, restore, serve', () => {
     const r0 = run(['migrate', '--data', restored]); // an empty deployment to be replaced
     assert.equal(r0.status, 0, r0.stderr);
     copyFileSync(join(srv.dataDir, 'secret.key'), join(restored, 'secret.key'));
+    // The settings travel with the key (docs/OPERATIONS.md): the demo's admin_second_factor = optional.
+    copyFileSync(join(srv.dataDir, 'zhibu.conf'), join(restored, 'zhibu.conf'));
     const r = run(['restore', '--data', restored, '--from', backupFile, '--force']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /secret\.key/);

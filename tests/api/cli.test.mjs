@@ -88,7 +88,7 @@ describe('help and errors', () => {
     const login = d.routes.find((x) => x.path === '/api/v1/auth/login');
     assert.equal(login.scope, 'public');
     assert.deepEqual(login.flags, ['own_tx', 'no_idem']);
-    assert.deepEqual(login.body.map((p) => [p.name, p.type, p.required]), [['phone', 'phone', true], ['password', 'str', true]]);
+    assert.deepEqual(login.body.map((p) => [p.name, p.type, p.required]), [['phone', 'phone', true], ['password', 'str', true], ['code', 'str', false]]);
     const members = d.routes.find((x) => x.method === 'GET' && x.path === '/api/v1/members');
     assert.equal(members.scope, 'query_org');
     assert.equal(members.perm, 'roster.read');
@@ -200,6 +200,7 @@ describe('backup', () => {
 
     // Restore: the copy plus the key make a working data directory.
     copyFileSync(join(srv.dataDir, 'secret.key'), join(outDir, 'secret.key'));
+    copyFileSync(join(srv.dataDir, 'zhibu.conf'), join(outDir, 'zhibu.conf'));
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const restored = await spawnServer(['--data', outDir, '--listen', `127.0.0.1:${port}`], { base, cwd: outDir });

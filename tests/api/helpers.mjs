@@ -1,7 +1,7 @@
 // helpers.mjs - shared harness for the black-box HTTP API tests of zhibu.
 //
 // startServer() makes a temporary data directory, runs `zhibu demo` in it,
-// writes DIR/zhibu.conf from the given lines, starts `zhibu serve` on a free
+// appends the given lines to DIR/zhibu.conf, starts `zhibu serve` on a free
 // loopback port and waits for /healthz. It returns:
 //   { base, port, accounts, who, dataDir, proc, stop(), login(), api(), run() }
 // stop() sends SIGTERM, waits for the exit, asserts exit code 0 (within 5 s)
@@ -10,7 +10,7 @@
 // The binary is $ZHIBU_BIN, else build/zhibu of this checkout. No npm dependencies.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -196,7 +196,7 @@ export function assertData(res, status = 200) {
 
 /**
  * Starts a demo server. opts:
- *   config: extra zhibu.conf lines ("key = value"), written before serve starts
+ *   config: extra zhibu.conf lines ("key = value"), appended before serve starts
  *   setup(dataDir): called after demo and before serve (e.g. to run CLI commands)
  *   demo: false to start on an empty data directory (migrate only)
  */
@@ -210,7 +210,8 @@ export async function startServer(opts = {}) {
       assert.equal(d.status, 0, `zhibu demo failed: ${d.stderr}`);
       accounts = JSON.parse(readFileSync(join(dataDir, 'demo-accounts.json'), 'utf8'));
     }
-    if (config.length) writeFileSync(join(dataDir, 'zhibu.conf'), config.join('\n') + '\n');
+    // Appended: `zhibu demo` wrote admin_second_factor = optional there (a later line wins).
+    if (config.length) appendFileSync(join(dataDir, 'zhibu.conf'), config.join('\n') + '\n');
     if (setup) await setup(dataDir);
   } catch (e) {
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 // Shared by e2e.test.mjs and screenshots.mjs: starts a real zhibu server on a demo data
 // set in a temporary directory, and Debian's Chromium through playwright-core.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,8 +29,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Runs `zhibu demo` then `zhibu serve`; resolves once /healthz answers 200.
 // {testHooks: true} starts it with ZHIBU_TEST_HOOKS=1: then advanceClock(seconds)
-// moves the server's "now" (POST /test/clock) instead of sleeping.
-export async function startServer({ testHooks = false } = {}) {
+// moves the server's "now" (POST /test/clock) instead of sleeping. config: lines appended
+// to the demo's zhibu.conf (a later line wins), e.g. ['admin_second_factor = required'].
+export async function startServer({ testHooks = false, config = [] } = {}) {
   if (!existsSync(zhibuBin)) {
     throw new Error(`zhibu binary not found at ${zhibuBin}: build it (cmake -S . -B build -G Ninja && ninja -C build) or set ZHIBU_BIN`);
   }
@@ -47,6 +48,7 @@ export async function startServer({ testHooks = false } = {}) {
   }
   if (demo.status !== 0) throw new Error(`zhibu demo failed (${demo.status}): ${demo.stderr}${demo.stdout}`);
   const accounts = JSON.parse(readFileSync(join(data, 'demo-accounts.json'), 'utf8'));
+  if (config.length) appendFileSync(join(data, 'zhibu.conf'), config.join('\n') + '\n');
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

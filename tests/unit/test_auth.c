@@ -26,8 +26,8 @@ static void test_role_parse(void **state)
         assert_string_equal(role_names[roles[i].role], roles[i].name);
     }
     assert_null(role_names[ROLE__COUNT]);
-    static const char *const unknown[] = {"", "Member", "admin", "root", "member ", " member",
-                                          "org_admin\n", "system", "branch"};
+    static const char *const unknown[] = {"",        "Member",      "admin",  "root",  "member ",
+                                          " member", "org_admin\n", "system", "branch"};
     for (size_t i = 0; i < ARRAY_SIZE(unknown); i++)
         assert_int_equal(role_parse(unknown[i]), ROLE__COUNT);
     assert_int_equal(role_parse(NULL), ROLE__COUNT);
@@ -93,8 +93,8 @@ static struct principal who(struct role_grant *roles, size_t n)
 static void test_subtree(void **state)
 {
     (void)state;
-    struct role_grant g[] = {{.id = 1, .role = ROLE_BRANCH_SECRETARY, .org_id = 2,
-                              .org_path = "/1/2/"}};
+    struct role_grant g[] = {
+        {.id = 1, .role = ROLE_BRANCH_SECRETARY, .org_id = 2, .org_path = "/1/2/"}};
     struct principal p = who(g, 1);
 
     assert_true(principal_can(&p, PERM_ROSTER_READ, "/1/2/"));
@@ -185,12 +185,46 @@ static void test_above(void **state)
     assert_true(principal_holds(&q, admin, "/1/2/30/"));
 }
 
+/* Which sessions must enrol a second factor before anything else. */
+static void test_second_factor(void **state)
+{
+    (void)state;
+    bool saved = cfg.second_factor_required;
+    cfg.second_factor_required = true;
+    static const enum role needs[] = {ROLE_ORG_ADMIN, ROLE_AUDITOR, ROLE_SAFETY_OFFICER,
+                                      ROLE_SYSTEM_ADMIN};
+    static const enum role free_roles[] = {ROLE_MEMBER, ROLE_BRANCH_SECRETARY,
+                                           ROLE_BRANCH_COMMITTEE};
+    for (size_t i = 0; i < ARRAY_SIZE(needs); i++) {
+        struct role_grant g[] = {{.id = 1, .role = ROLE_MEMBER, .org_id = 3, .org_path = "/1/3/"},
+                                 {.id = 2, .role = needs[i], .org_id = 2, .org_path = "/1/2/"}};
+        struct principal p = who(g, 2);
+        assert_true(principal_second_factor_role(&p));
+        assert_true(principal_owes_second_factor(&p));
+        p.totp_on = true;
+        assert_false(principal_owes_second_factor(&p));
+        p.totp_on = false;
+        cfg.second_factor_required = false;
+        assert_false(principal_owes_second_factor(&p));
+        cfg.second_factor_required = true;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(free_roles); i++) {
+        struct role_grant g[] = {
+            {.id = 1, .role = free_roles[i], .org_id = 2, .org_path = "/1/2/"}};
+        struct principal p = who(g, 1);
+        assert_false(principal_second_factor_role(&p));
+        assert_false(principal_owes_second_factor(&p));
+    }
+    assert_false(principal_owes_second_factor(NULL));
+    cfg.second_factor_required = saved;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_role_parse), cmocka_unit_test(test_policy),
         cmocka_unit_test(test_subtree),    cmocka_unit_test(test_several_roles),
-        cmocka_unit_test(test_above),
+        cmocka_unit_test(test_above),      cmocka_unit_test(test_second_factor),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,21 @@ static void test_defaults(void **state)
     assert_false(c.trust_proxy);
     assert_true(c.login_max_failures >= 1 && c.login_max_failures <= 100);
     assert_int_equal(c.log_level, LOG_INFO);
+    assert_true(c.second_factor_required); /* admins need TOTP unless a conf says otherwise */
+}
+
+static void test_second_factor(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    assert_int_equal(load(&c, "admin_second_factor = optional\n", err, sizeof(err)), 0);
+    assert_false(c.second_factor_required);
+    assert_int_equal(load(&c, "admin_second_factor = optional\nadmin_second_factor = required\n",
+                          err, sizeof(err)),
+                     0);
+    assert_true(c.second_factor_required);
+    assert_int_equal(load(&c, "admin_second_factor = off\n", err, sizeof(err)), -1);
 }
 
 static void test_listen(void **state)
@@ -64,8 +79,9 @@ static void test_listen(void **state)
     assert_true(config_set_listen(&c, "[::1]:65535"));
     assert_string_equal(c.listen_host, "[::1]");
     assert_int_equal(c.listen_port, 65535);
-    static const char *const bad[] = {"", "8080", ":8080", "host:", "host:0", "host:65536",
-                                      "host:-1", "host:80x", "host: 80", "host:99999999999999999999"};
+    static const char *const bad[] = {
+        "",           "8080",    ":8080",    "host:",    "host:0",
+        "host:65536", "host:-1", "host:80x", "host: 80", "host:99999999999999999999"};
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         config_defaults(&c);
         if (config_set_listen(&c, bad[i]))
@@ -122,10 +138,19 @@ static void test_file_errors(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "threads\n", "nosuchkey = 1\n", "threads = -1\n", "threads = 257\n",
-        "threads = four\n", "max_body = 10\n", "login_max_failures = 0\n",
-        "login_max_failures = 101\n", "cookie_secure = maybe\n", "log_level = loud\n",
-        "listen = nowhere\n", "conn_timeout = 1e3\n", "= 5\n",
+        "threads\n",
+        "nosuchkey = 1\n",
+        "threads = -1\n",
+        "threads = 257\n",
+        "threads = four\n",
+        "max_body = 10\n",
+        "login_max_failures = 0\n",
+        "login_max_failures = 101\n",
+        "cookie_secure = maybe\n",
+        "log_level = loud\n",
+        "listen = nowhere\n",
+        "conn_timeout = 1e3\n",
+        "= 5\n",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct config c;
@@ -149,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_listen),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

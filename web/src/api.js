@@ -57,8 +57,10 @@ export async function api(path, opts = {}) {
   return json ? json.data : null;
 }
 
-export async function login(phone, password) {
-  const data = await api('/auth/login', { method: 'POST', body: { phone, password }, noAuthRedirect: true });
+// code: the second factor (TOTP or recovery code), when login asked for it.
+export async function login(phone, password, code) {
+  const body = code ? { phone, password, code } : { phone, password };
+  const data = await api('/auth/login', { method: 'POST', body, noAuthRedirect: true });
   if (data && data.csrfToken) csrfFallback = data.csrfToken;
   return data;
 }

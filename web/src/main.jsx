@@ -26,6 +26,7 @@ const PipelineMod = () => import('./pages/Pipeline.jsx');
 const ApplicantPage = pick(PipelineMod, 'Applicant');
 const ApplicantNew = pick(PipelineMod, 'ApplicantNew');
 const ImportPage = () => import('./pages/Import.jsx');
+const TotpPage = () => import('./pages/Totp.jsx');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -101,6 +102,8 @@ function App() {
     lsSet('zhibu.after', null);
     location.replace(after && after !== '#/login' ? after : '#/home');
   };
+  // GET /me again (after the second factor changed); resolves when done.
+  const refreshMe = () => api('/me').then((d) => { lsSet(LS.me, JSON.stringify(d)); setMe(d); });
   const signedOut = () => { lsSet(LS.me, null); lsSet('zhibu.after', null); setMe(null); location.replace('#/login'); };
 
   const banner = !online && <div class="offline" role="status">{t('offline')}</div>;
@@ -109,6 +112,16 @@ function App() {
 
   if (!me) {
     return <div class="shell">{banner}<Login onDone={signedIn} prefs={prefs} /></div>;
+  }
+
+  // An admin role without its second factor may only enrol (admin_second_factor = required).
+  if (me.secondFactor?.enrolRequired) {
+    return (
+      <div class="shell">
+        {banner}
+        <main class="page"><Lazy key="tf-forced" load={TotpPage} props={{ me, mode: 'enrol', onMe: refreshMe, onLogout: signedOut }} /></main>
+      </div>
+    );
   }
 
   let page;
@@ -132,6 +145,7 @@ function App() {
     case 'applicant-new': page = <Lazy key={'an' + route.id} load={ApplicantNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
     case 'import': page = <Lazy key={'i' + route.id} load={ImportPage} props={{ id: route.id, me }} />; tab = 'org'; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
+    case 'totp': page = <Lazy key={'tf' + route.id} load={TotpPage} props={{ me, mode: route.id || 'enrol', onMe: refreshMe, onLogout: signedOut }} />; tab = 'me'; break;
     default: page = <Home me={me} />;
   }
   const orgId = orgTabTarget(me);

@@ -3,6 +3,28 @@ import { api, logout } from '../api.js';
 import { t, errText } from '../i18n.js';
 import { TopBar } from '../ui.jsx';
 
+// Two-step login (TOTP): its state and the ways to change it (pages/Totp.jsx).
+function SecondFactor({ sf }) {
+  if (!sf) return null;
+  return (
+    <section class="card" aria-labelledby="tf-h">
+      <h2 id="tf-h">{t('twoStep')}</h2>
+      <p data-testid="two-step-state"><strong>{sf.enabled ? t('twoStepOn') : t('twoStepOff')}</strong></p>
+      {sf.enabled
+        ? <p class="muted">{t('twoStepLeft', { n: sf.recoveryCodesLeft })}</p>
+        : <p class="muted">{sf.required ? t('twoStepRequired') : t('twoStepHelp')}</p>}
+      {sf.enabled ? (
+        <div class="stack">
+          <a class="btn secondary wide" href="#/totp/codes">{t('twoStepNewCodes')}</a>
+          <a class="btn danger wide" href="#/totp/off">{t('twoStepTurnOff')}</a>
+        </div>
+      ) : (
+        <a class="btn primary wide" href="#/totp/enrol">{t('twoStepTurnOn')}</a>
+      )}
+    </section>
+  );
+}
+
 export function Account({ me, prefs, onLogout }) {
   const [f, setF] = useState({ old: '', nw: '', again: '' });
   const [msg, setMsg] = useState(null); // {ok, text}
@@ -70,6 +92,8 @@ export function Account({ me, prefs, onLogout }) {
           </div>
         </div>
       </section>
+
+      <SecondFactor sf={me.secondFactor} />
 
       <section class="card" aria-labelledby="pw-h">
         <h2 id="pw-h">{t('changePassword')}</h2>

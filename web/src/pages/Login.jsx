@@ -8,19 +8,28 @@ export function Login({ onDone, prefs }) {
   const [show, setShow] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  const [needCode, setNeedCode] = useState(false); // the account has a second factor
+  const [code, setCode] = useState('');
 
   const submit = async (e) => {
     e.preventDefault();
     const p = phone.replace(/\s+/g, '');
     if (!p) { setError(t('needPhone')); return; }
     if (!password) { setError(t('needPassword')); return; }
+    if (needCode && !code.trim()) { setError(t('needCode')); return; }
     setBusy(true);
     setError('');
     try {
-      const d = await login(p, password);
+      const d = await login(p, password, needCode ? code.trim() : undefined);
       onDone(d.user);
     } catch (err) {
-      setError(errText(err));
+      if (err.code === 'auth.code_required') {
+        setNeedCode(true);
+        setError(t('needCode'));
+      } else {
+        setError(errText(err));
+      }
+      if (err.code === 'auth.bad_code') setCode('');
       setBusy(false);
     }
   };
@@ -43,6 +52,14 @@ export function Login({ onDone, prefs }) {
           <input type="checkbox" checked={show} onChange={(e) => setShow(e.currentTarget.checked)} />
           {t('showPassword')}
         </label>
+        {needCode && (
+          <>
+            <label for="code">{t('loginCode')}</label>
+            <input id="code" name="code" class="code-input" inputmode="numeric" autocomplete="one-time-code"
+              autofocus value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+            <p class="muted">{t('loginCodeHelp')}</p>
+          </>
+        )}
         {error && <p class="error-text" role="alert">{error}</p>}
         <button type="submit" class="btn primary wide" disabled={busy}>{busy ? t('loggingIn') : t('login')}</button>
       </form>

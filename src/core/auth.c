@@ -96,9 +96,20 @@ bool principal_second_factor_role(const struct principal *p)
     return false;
 }
 
+int64_t principal_enrol_by(const struct principal *p)
+{
+    int64_t first = INT64_MAX;
+    for (size_t i = 0; p && i < p->nroles; i++)
+        if ((SECOND_FACTOR_ROLES & R(p->roles[i].role)) && p->roles[i].granted_at < first)
+            first = p->roles[i].granted_at;
+    return first == INT64_MAX ? 0 : first + (int64_t)cfg.second_factor_grace_days * 86400;
+}
+
 bool principal_owes_second_factor(const struct principal *p)
 {
-    return cfg.second_factor_required && p && !p->totp_on && principal_second_factor_role(p);
+    if (!cfg.second_factor_required || !p || p->totp_on)
+        return false;
+    return principal_second_factor_role(p) && now_sec() >= principal_enrol_by(p);
 }
 
 bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path)
@@ -248,7 +259,8 @@ void principal_load_roles(struct db *db, struct arena *a, struct principal *p)
     p->roles = arena_alloc(a, cap * sizeof(*p->roles));
     p->nroles = 0;
     struct db_stmt *st = db_query(db,
-                                  "SELECT r.id, r.role, r.org_id, o.path, o.name, o.level "
+                                  "SELECT r.id, r.role, r.org_id, o.path, o.name, o.level, "
+                                  "r.created_at "
                                   "FROM roles r JOIN orgs o ON o.id = r.org_id "
                                   "WHERE r.account_id = ? AND r.deleted_at IS NULL "
                                   "AND o.deleted_at IS NULL AND o.closed_at IS NULL",
@@ -276,6 +288,7 @@ void principal_load_roles(struct db *db, struct arena *a, struct principal *p)
             .org_path = arena_strdup(a, db_text(st, 3)),
             .org_name = arena_strdup(a, db_text(st, 4)),
             .org_level = arena_strdup(a, db_text(st, 5)),
+            .granted_at = db_int(st, 6),
         };
     }
     db_done(st);

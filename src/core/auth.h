@@ -49,6 +49,7 @@ struct role_grant {
     const char *org_path; /* "/1/12/" */
     const char *org_name;
     const char *org_level;
+    int64_t granted_at;
 };
 
 /* The logged-in caller, loaded fresh on every request (so a revoked role
@@ -77,6 +78,9 @@ bool principal_second_factor_role(const struct principal *p);
 /* Whether p must enrol TOTP before anything else: a second-factor role, no
  * TOTP, and admin_second_factor = required. */
 bool principal_owes_second_factor(const struct principal *p);
+/* When an admin role's grace for enrolling a second factor ends: the first
+ * such grant still held plus admin_second_factor_grace_days; 0 without one. */
+int64_t principal_enrol_by(const struct principal *p);
 /* Whether p holds a role in mask on a strict ancestor of org_path. */
 bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path);
 

@@ -18,13 +18,15 @@ struct config {
     size_t max_header;  /* bytes of request line + headers per connection */
     int conn_timeout;   /* seconds of inactivity */
     int max_connections;
-    bool cookie_secure;          /* add Secure to cookies (behind TLS) */
-    bool trust_proxy;            /* use X-Forwarded-For / -Proto */
-    int login_max_failures;      /* failed logins evaluated per phone per hour */
-    int member_session_days;     /* sliding session for members */
-    int admin_session_hours;     /* absolute lifetime for admin roles */
-    bool second_factor_required; /* admin_second_factor = required (the default) | optional:
-                                    admin-role accounts without TOTP may only enrol */
+    bool cookie_secure;           /* add Secure to cookies (behind TLS) */
+    bool trust_proxy;             /* use X-Forwarded-For / -Proto */
+    int login_max_failures;       /* failed logins evaluated per phone per hour */
+    int member_session_days;      /* sliding session for members */
+    int admin_session_hours;      /* absolute lifetime for admin roles */
+    bool second_factor_required;  /* admin_second_factor = required (the default) | optional:
+                                     admin-role accounts without TOTP may only enrol, once
+                                     second_factor_grace_days have passed since the grant */
+    int second_factor_grace_days; /* admin_second_factor_grace_days (default 7) */
     enum log_level log_level;
 };
 

@@ -147,7 +147,8 @@ void totp_write_me(struct db *db, struct jw *j, const struct principal *p)
     jw_kv_bool(j, "enabled", enabled);
     jw_kv_bool(j, "pending", pending);
     jw_kv_bool(j, "required", required);
-    jw_kv_bool(j, "enrolRequired", required && !enabled);
+    jw_kv_bool(j, "enrolRequired", required && !enabled && now_sec() >= principal_enrol_by(p));
+    jw_kv_time(j, "enrolBy", required && !enabled ? principal_enrol_by(p) : 0);
     jw_kv_int(j, "recoveryCodesLeft", enabled ? left : 0);
     jw_obj_end(j);
 }

@@ -78,7 +78,7 @@ describe('enrolment (a member opting in)', () => {
 
   test('GET /me says the second factor is off and not required for a member', async () => {
     const me = assertData(await srv.api('GET', '/api/v1/me', { token: s.token }));
-    assert.deepEqual(me.secondFactor, { enabled: false, pending: false, required: false, enrolRequired: false, recoveryCodesLeft: 0 });
+    assert.deepEqual(me.secondFactor, { enabled: false, pending: false, required: false, enrolRequired: false, enrolBy: null, recoveryCodesLeft: 0 });
   });
 
   test('POST /me/totp returns a base32 secret, its otpauth:// URI and a QR code as SVG', async () => {
@@ -116,7 +116,7 @@ describe('enrolment (a member opting in)', () => {
     assert.equal(new Set(d.recoveryCodes).size, 10);
     for (const c of d.recoveryCodes) assert.match(c, /^[a-z2-9]{5}-[a-z2-9]{5}$/);
     const me = assertData(await srv.api('GET', '/api/v1/me', { token: s.token }));
-    assert.deepEqual(me.secondFactor, { enabled: true, pending: false, required: false, enrolRequired: false, recoveryCodesLeft: 10 });
+    assert.deepEqual(me.secondFactor, { enabled: true, pending: false, required: false, enrolRequired: false, enrolBy: null, recoveryCodesLeft: 10 });
     // A second enrolment while on: refused (disable first).
     assertError(await srv.api('POST', '/api/v1/me/totp', { token: s.token }), 409, 'totp.active');
     assertError(await srv.api('POST', '/api/v1/me/totp/confirm', { token: s.token, body: { code: srv.code(start.secret) } }), 409, 'totp.active');
@@ -283,14 +283,16 @@ describe('login with a second factor', () => {
 describe('admin_second_factor = required', () => {
   let srv;
   before(async () => {
-    srv = await clockServer(['admin_second_factor = required']);
+    srv = await clockServer(['admin_second_factor = required', 'admin_second_factor_grace_days = 0']);
   });
   after(async () => srv?.stop());
 
   test('an admin without TOTP gets a session that may only enrol', async () => {
     const admin = srv.who.countyAdmin;
     const s = await srv.login(admin);
-    assert.deepEqual(s.user.secondFactor, { enabled: false, pending: false, required: true, enrolRequired: true, recoveryCodesLeft: 0 });
+    const { enrolBy, ...sf } = s.user.secondFactor;
+    assert.deepEqual(sf, { enabled: false, pending: false, required: true, enrolRequired: true, recoveryCodesLeft: 0 });
+    assert.ok(Date.parse(enrolBy) <= srv.now() * 1000, 'the grace (0 days here) is over');
     const org = `/api/v1/orgs/${admin.orgId}`;
     assertError(await srv.api('GET', org, { token: s.token }), 403, 'auth.enrol_second_factor');
     assertError(await srv.api('GET', `/api/v1/members?orgId=${admin.orgId}&limit=1`, { token: s.token }), 403, 'auth.enrol_second_factor');
@@ -308,7 +310,7 @@ describe('admin_second_factor = required', () => {
     assertError(await srv.api('POST', '/api/v1/auth/login', loginBody(admin)), 401, 'auth.code_required');
     await srv.nextStep();
     const s2 = assertData(await srv.api('POST', '/api/v1/auth/login', loginBody(admin, { code: srv.code(start.secret) })));
-    assert.deepEqual(s2.user.secondFactor, { enabled: true, pending: false, required: true, enrolRequired: false, recoveryCodesLeft: 10 });
+    assert.deepEqual(s2.user.secondFactor, { enabled: true, pending: false, required: true, enrolRequired: false, enrolBy: null, recoveryCodesLeft: 10 });
     assertData(await srv.api('GET', org, { token: s2.token }));
     // Turning it off puts the session back to enrolment only.
     await srv.nextStep();
@@ -346,8 +348,9 @@ describe('the default policy of a data directory not made by zhibu demo', () => 
     } finally {
       await srv.stop();
     }
-    // The same data set with the line removed: required.
+    // The same data set with the line removed: required, after the grace (7 days from the grant).
     const srv2 = await startServer({
+      testHooks: true,
       setup: async (dir) => {
         const { writeFileSync } = await import('node:fs');
         const p = join(dir, 'zhibu.conf');
@@ -355,9 +358,20 @@ describe('the default policy of a data directory not made by zhibu demo', () => 
       },
     });
     try {
+      const org = `/api/v1/orgs/${srv2.who.countyAdmin.orgId}`;
       const s = await srv2.login(srv2.who.countyAdmin);
-      assert.equal(s.user.secondFactor.enrolRequired, true);
-      assertError(await srv2.api('GET', `/api/v1/orgs/${srv2.who.countyAdmin.orgId}`, { token: s.token }), 403, 'auth.enrol_second_factor');
+      assert.equal(s.user.secondFactor.required, true);
+      assert.equal(s.user.secondFactor.enrolRequired, false, 'within the grace');
+      const days = (Date.parse(s.user.secondFactor.enrolBy) - Date.now()) / 86400000;
+      assert.ok(days > 6.9 && days <= 7, `enrolBy in 7 days, got ${days}`);
+      assertData(await srv2.api('GET', org, { token: s.token }));
+      await srv2.advanceClock(7 * 86400 + 60);
+      const late = await srv2.login(srv2.who.countyAdmin);
+      assert.equal(late.user.secondFactor.enrolRequired, true);
+      assertError(await srv2.api('GET', org, { token: late.token }), 403, 'auth.enrol_second_factor');
+      // A secretary is never asked.
+      const sec = await srv2.login(srv2.who.secretaryA);
+      assertData(await srv2.api('GET', `/api/v1/orgs/${srv2.who.secretaryA.orgId}`, { token: sec.token }));
     } finally {
       await srv2.stop();
     }

@@ -109,7 +109,7 @@ test('a member turns on two-step login on the Account page, logs out and logs in
 });
 
 test('under admin_second_factor = required an admin sees only the enrolment page until enrolled', async () => {
-  const strict = await startServer({ testHooks: true, config: ['admin_second_factor = required'] });
+  const strict = await startServer({ testHooks: true, config: ['admin_second_factor = required', 'admin_second_factor_grace_days = 0'] });
   const { context, page, problems } = await phonePage(browser, strict.base);
   try {
     const strictSkew = (await strict.advanceClock(0)).skew;

@@ -191,6 +191,7 @@ static void test_second_factor(void **state)
     (void)state;
     bool saved = cfg.second_factor_required;
     cfg.second_factor_required = true;
+    cfg.second_factor_grace_days = 7;
     static const enum role needs[] = {ROLE_ORG_ADMIN, ROLE_AUDITOR, ROLE_SAFETY_OFFICER,
                                       ROLE_SYSTEM_ADMIN};
     static const enum role free_roles[] = {ROLE_MEMBER, ROLE_BRANCH_SECRETARY,
@@ -200,6 +201,11 @@ static void test_second_factor(void **state)
                                  {.id = 2, .role = needs[i], .org_id = 2, .org_path = "/1/2/"}};
         struct principal p = who(g, 2);
         assert_true(principal_second_factor_role(&p));
+        /* Within the grace after the grant: not yet; after it: owed. */
+        g[1].granted_at = now_sec() - 6 * 86400;
+        assert_false(principal_owes_second_factor(&p));
+        assert_int_equal(principal_enrol_by(&p), g[1].granted_at + 7 * 86400);
+        g[1].granted_at = now_sec() - 7 * 86400;
         assert_true(principal_owes_second_factor(&p));
         p.totp_on = true;
         assert_false(principal_owes_second_factor(&p));

@@ -12,7 +12,7 @@ function SecondFactor({ sf }) {
       <p data-testid="two-step-state"><strong>{sf.enabled ? t('twoStepOn') : t('twoStepOff')}</strong></p>
       {sf.enabled
         ? <p class="muted">{t('twoStepLeft', { n: sf.recoveryCodesLeft })}</p>
-        : <p class="muted">{sf.required ? t('twoStepRequired') : t('twoStepHelp')}</p>}
+        : <p class="muted">{sf.required ? t('twoStepRequired') : t('twoStepHelp')}{sf.required && sf.enrolBy ? ' ' + t('twoStepBy', { date: sf.enrolBy.slice(0, 10) }) : ''}</p>}
       {sf.enabled ? (
         <div class="stack">
           <a class="btn secondary wide" href="#/totp/codes">{t('twoStepNewCodes')}</a>

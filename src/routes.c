@@ -22,5 +22,7 @@ const struct route *const route_tables[] = {
     export_routes, /* exports: roster and statistics as XLSX or CSV */
     /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
                                                                 pipeline, steps, summary */
+    activities_routes, /* activities: the menu members choose from, sign-up, participation */
+    polls_routes,      /* polls: choice, review of members, activities; anonymous ballots */
     NULL,
 };

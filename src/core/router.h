@@ -21,6 +21,9 @@ enum param_type {
     P_PHONE,    /* mainland mobile number, 11 digits, 1[3-9]... */
     P_DATE,     /* YYYY-MM-DD, a real date */
     P_PASSWORD, /* 8..128 characters, any printable */
+    P_TIME,     /* an instant "YYYY-MM-DDTHH:MM[:SS[.fff]]Z" (UTC): i holds epoch seconds */
+    P_IDS,      /* a JSON array of min..max distinct positive ids (body only): ids, n */
+    P_STRS,     /* a JSON array of min..max strings of 1..200 characters (body only): strs, n */
 };
 
 #define P_REQUIRED 1u
@@ -44,13 +47,15 @@ enum scope {
 };
 
 enum route_flags {
-    ROUTE_OWN_TX = 1u << 0,  /* the handler opens its own transactions (slow work outside);
-                                unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
-    ROUTE_NO_IDEM = 1u << 1, /* never store responses for Idempotency-Key (secrets in them) */
-    ROUTE_RAW = 1u << 2,     /* a 2xx answer is a file (req_send_file), errors are JSON */
-    ROUTE_UPLOAD = 1u << 3,  /* the body may be up to max_upload bytes (a file, not JSON) */
-    ROUTE_CACHE = 1u << 4,   /* a GET whose answer depends on the request only, not on the
-                                caller: answers are cached until the next write (rcache.h) */
+    ROUTE_OWN_TX = 1u << 0,       /* the handler opens its own transactions (slow work outside);
+                                     unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
+    ROUTE_NO_IDEM = 1u << 1,      /* never store responses for Idempotency-Key (secrets in them) */
+    ROUTE_RAW = 1u << 2,          /* a 2xx answer is a file (req_send_file), errors are JSON */
+    ROUTE_UPLOAD = 1u << 3,       /* the body may be up to max_upload bytes (a file, not JSON) */
+    ROUTE_CACHE = 1u << 4,        /* a GET whose answer depends on the request only, not on the
+                                     caller: answers are cached until the next write (rcache.h) */
+    ROUTE_IDEM_NO_BODY = 1u << 5, /* the Idempotency-Key fingerprint leaves the body out: it
+                                     holds a secret ballot that no stored hash may reveal */
 };
 
 struct route {
@@ -73,9 +78,12 @@ struct value {
     const char *name;
     enum param_type type;
     bool present;
-    bool null;     /* the body sent null (to clear an optional field); present is false */
-    int64_t i;     /* P_ID, P_INT, P_BOOL */
-    const char *s; /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD (arena) */
+    bool null;               /* the body sent null (to clear an optional field); present is false */
+    int64_t i;               /* P_ID, P_INT, P_BOOL */
+    const char *s;           /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD, P_TIME (arena) */
+    const int64_t *ids;      /* P_IDS (arena) */
+    const char *const *strs; /* P_STRS (arena) */
+    size_t n;                /* P_IDS, P_STRS: number of elements */
 };
 
 #define ROUTE_MAX_PATH_PARAMS 4

@@ -265,7 +265,7 @@ static int h_list(struct req *req)
         "END) AND (? = 'all' OR (? = 'upcoming' AND p.opens_at > ?) OR (? = 'open' AND "
         "p.opens_at <= ? AND p.closes_at > ?) OR (? = 'closed' AND p.closes_at <= ?)) ORDER BY "
         "p.id DESC LIMIT ?",
-        "iiiiiississisii", after ? after : INT64_MAX, (int64_t)(org != 0), org, (int64_t)admin,
+        "iiiiiissisiisii", after ? after : INT64_MAX, (int64_t)(org != 0), org, (int64_t)admin,
         req->who->member_id, req->who->member_id, state, state, now, state, now, now, state, now,
         (int64_t)pg.limit + 1);
     struct poll p;

@@ -405,7 +405,7 @@ static const struct param edit_body[] = {
     {"title", P_STR, 0, 1, 100},
     {"description", P_STR, 0, 0, 2000},
     {"place", P_STR, 0, 0, 200},
-    {"startsAt", P_TIME},
+    {"startsAt", P_TIME, 0},
     {"endsAt", P_TIME},
     {"signupDeadline", P_TIME},
     {"capacity", P_INT, 0, 1, 10000},
@@ -450,7 +450,8 @@ static int h_edit(struct req *req)
             "UPDATE activities SET kind = ?, title = ?, description = ?, place = ?, starts_at = ?, "
             "ends_at = ?, signup_deadline = ?, capacity = ?, waitlist = ?, updated_at = ?, seq = ? "
             "WHERE id = ?",
-            "ssssiIiIiiii", edit_str(req, "kind", x.kind), edit_str(req, "title", x.title),
+            "ssssiIiIiiii", req_body_str(req, "kind") ? req_body_str(req, "kind") : x.kind,
+            req_body_str(req, "title") ? req_body_str(req, "title") : x.title,
             edit_str(req, "description", x.description), edit_str(req, "place", x.place), starts,
             ends, deadline, cap, (int64_t)waitlist, ts, db_next_seq(req->db), x.id);
     waitlist_promote(req, x.id);
@@ -606,7 +607,12 @@ static int h_participation(struct req *req)
                 "'signed_up' THEN state ELSE 'walk_in' END, updated_at = excluded.updated_at, seq "
                 "= excluded.seq",
                 "iiiiii", x.id, ids->ids[i], ts, ts, ts, seq);
-    db_exec(req->db, "UPDATE activities SET recorded_at = ?, updated_at = ?, seq = ? WHERE id = ?",
+    /* A member who was waiting and took part is a walk-in now: count again. */
+    db_exec(req->db,
+            "UPDATE activities SET recorded_at = ?, updated_at = ?, seq = ?, signed_up = (SELECT "
+            "COUNT(*) FROM activity_signups WHERE activity_id = activities.id AND state = "
+            "'signed_up'), waiting = (SELECT COUNT(*) FROM activity_signups WHERE activity_id = "
+            "activities.id AND state = 'waitlisted') WHERE id = ?",
             "iiii", ts, ts, db_next_seq(req->db), x.id);
     req_audit(req, "activity.participation", x.org_id,
               arena_printf(&req->arena, "activity:%" PRId64, x.id), "ok", "%zu took part", ids->n);

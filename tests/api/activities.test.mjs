@@ -161,6 +161,13 @@ test('activities: with a waiting list the first one waiting takes a freed place'
   assert.equal(d.signedUp, 3);
   assert.equal(d.signups.filter((x) => x.state === 'signed_up')[1].memberId, members[2].id);
   assertError(await api('PATCH', `/api/v1/activities/${a.id}`, { token: tS, body: { capacity: 2 } }), 400, 'request.invalid', 'capacity');
+  // null keeps what cannot be cleared, and clears what can.
+  d = assertData(await api('PATCH', `/api/v1/activities/${a.id}`, { token: tS, body: { title: null, kind: null, place: null, capacity: null } }));
+  assert.equal(d.title, a.title);
+  assert.equal(d.kind, a.kind);
+  assert.equal(d.place, null);
+  assert.equal(d.capacity, null);
+  assert.equal(d.waiting, 0, 'no limit: everybody waiting is in');
 });
 
 test('activities: a migrant member hosted by the branch signs up; members elsewhere and other branches see nothing', async () => {

@@ -117,3 +117,42 @@ test('a member signs up for an activity and votes in a poll from a phone; the se
     await page.locator('.role', { hasText: info.member.name }).waitFor();
   });
 });
+
+test('the secretary offers an activity with the editor and starts a review of members with the poll creator', async () => {
+  const now = Date.parse((await srv.advanceClock(0)).now);
+  await session(async (page) => {
+    await loginUI(page, info.sec);
+    await page.getByRole('heading', { name: `您好，${info.sec.name}` }).waitFor();
+    const local = (ms) => page.evaluate((v) => {
+      const d = new Date(v);
+      return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+    }, ms);
+
+    await page.locator('a[data-life=org-activities]').first().click();
+    await page.getByRole('link', { name: '发布活动' }).click();
+    await page.getByLabel('学习交流').check();
+    await page.getByLabel('活动名称', { exact: true }).fill('学习新修订的党章');
+    await page.getByLabel('地点', { exact: true }).fill('村党员活动室');
+    await page.getByLabel('开始时间', { exact: true }).fill(await local(now + 26 * 3600e3));
+    await page.getByLabel('人数上限（可不填）').fill('20');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('heading', { name: '学习新修订的党章' }).waitFor();
+    await page.getByText('剩余名额 20 / 20').waitFor();
+    await page.getByRole('heading', { name: '报名名单' }).waitFor();
+
+    await page.goto(`/#/poll-new/${info.sec.orgId}`);
+    await page.getByLabel('民主评议党员').check();
+    await page.getByLabel('活动名称', { exact: true }).fill('年度民主评议党员');
+    const picker = page.locator('[data-picker=review]');
+    await picker.locator('input[type=checkbox]').first().waitFor();
+    await picker.locator('input[type=checkbox]').nth(0).check();
+    await picker.locator('input[type=checkbox]').nth(1).check();
+    await picker.getByText('已选 2 人').waitFor();
+    await page.getByLabel('截止时间').fill(await local(now + 48 * 3600e3));
+    await page.getByRole('button', { name: '发起投票' }).click();
+    await page.getByRole('heading', { name: '年度民主评议党员' }).waitFor();
+    await page.getByText('请为每位党员选择一个等次（可以不选）').waitFor();
+    assert.equal(await page.locator('fieldset.life-review').count(), 2);
+    assert.equal(await page.locator('fieldset.life-review').first().locator('label.life-option').count(), 4);
+  });
+});

@@ -73,7 +73,7 @@ addStrings({
   'ps.upcoming': '未开始', 'ps.open': '进行中', 'ps.closed': '已结束',
   'pk.choice': '选择', 'pk.review': '民主评议党员', 'pk.activities': '选活动',
   'rt.excellent': '优秀', 'rt.qualified': '合格', 'rt.basically_qualified': '基本合格', 'rt.unqualified': '不合格',
-  fPollKind: '投票类型', fOptions: '选项（每行一项）', fActivities: '可选的活动', fReviewees: '参加评议的党员（编号，逗号分隔）',
+  fPollKind: '投票类型', fOptions: '选项（每行一项）', fActivities: '可选的活动', fReviewees: '参加评议的党员', fChooseVoters: '只让选定的党员投票（不勾选：全体党员）', fVoters: '投票人', lifePicked: '已选 {n} 人', lifeSearch: '按姓名查找',
   fMulti: '可以多选', fMin: '至少选', fMax: '最多选', fAnon: '无记名（不记录谁选了什么）', fHide: '结束后才公布结果',
   fCloses: '截止时间',
   lifeErrField: '{label}：{text}',
@@ -152,7 +152,7 @@ addStrings({
   'ps.upcoming': 'Not open yet', 'ps.open': 'Open', 'ps.closed': 'Closed',
   'pk.choice': 'Choice', 'pk.review': 'Democratic review', 'pk.activities': 'Choose activities',
   'rt.excellent': 'Excellent', 'rt.qualified': 'Qualified', 'rt.basically_qualified': 'Basically qualified', 'rt.unqualified': 'Unqualified',
-  fPollKind: 'Kind', fOptions: 'Options (one a line)', fActivities: 'Activities to choose from', fReviewees: 'Members reviewed (ids, comma separated)',
+  fPollKind: 'Kind', fOptions: 'Options (one a line)', fActivities: 'Activities to choose from', fReviewees: 'Members reviewed', fChooseVoters: 'Only chosen members vote (otherwise: every member)', fVoters: 'Voters', lifePicked: '{n} chosen', lifeSearch: 'Find by name',
   fMulti: 'Several may be chosen', fMin: 'At least', fMax: 'At most', fAnon: 'Secret ballot', fHide: 'Show results only after closing',
   fCloses: 'Closes',
   lifeErrField: '{label}: {text}',
@@ -559,16 +559,38 @@ export function PollPage({ id }) {
   );
 }
 
+// Ticks members of the organisation's roster (roster.read): the members reviewed, or the
+// voters chosen by name.
+function MemberPicker({ orgId, legend, value, onChange, name }) {
+  const [q, setQ] = useState('');
+  const list = usePaged('/members', { orgId, q: q || undefined }, 100);
+  const toggle = (id) => onChange(value.includes(id) ? value.filter((x) => x !== id) : value.concat(id));
+  return (
+    <fieldset class="life-picker" data-picker={name}>
+      <legend>{legend}（{t('lifePicked', { n: value.length })}）</legend>
+      <input type="search" aria-label={t('lifeSearch')} placeholder={t('lifeSearch')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
+      <ul class="list life-checks">
+        {list.items.map((m) => (
+          <li key={m.id}><label class="check big"><input type="checkbox" checked={value.includes(m.id)} onChange={() => toggle(m.id)} /> {m.name}</label></li>
+        ))}
+      </ul>
+      <More list={list} />
+    </fieldset>
+  );
+}
+
 export function PollForm({ orgId }) {
   const acts = useGet('/activities?orgId=' + enc(orgId) + '&limit=50');
-  const [f, setF] = useState({ kind: 'choice', title: '', options: '', activityIds: [], memberIds: '', multi: false, min: '1', max: '2', anonymous: true, hideResults: true, closesAt: '' });
+  const [f, setF] = useState({ kind: 'choice', title: '', options: '', activityIds: [], memberIds: [], chooseVoters: false, voterIds: [], multi: false, min: '1', max: '2', anonymous: true, hideResults: true, closesAt: '' });
   const act = useAct();
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
   const save = () => act.run(async () => {
     const body = { orgId: Number(orgId), kind: f.kind, title: f.title, anonymous: f.anonymous, hideResults: f.hideResults, closesAt: fromLocal(f.closesAt) };
     if (f.kind === 'choice') body.options = f.options.split('\n').map((s) => s.trim()).filter(Boolean);
     if (f.kind === 'activities') body.activityIds = f.activityIds;
-    if (f.kind === 'review') body.memberIds = f.memberIds.split(/[,，\s]+/).filter(Boolean).map(Number);
+    if (f.kind === 'review') body.memberIds = f.memberIds;
+    if (f.chooseVoters) body.voterIds = f.voterIds;
     if (f.kind !== 'review' && f.multi) { body.minChoices = Number(f.min) || 1; body.maxChoices = Number(f.max) || 1; }
     const p = await api('/polls', { method: 'POST', body });
     location.hash = '#/poll/' + p.id;
@@ -593,7 +615,7 @@ export function PollForm({ orgId }) {
             ))}
           </fieldset>
         )}
-        {f.kind === 'review' && <Input id="p-members" label={t('fReviewees')} value={f.memberIds} onInput={set('memberIds')} inputmode="numeric" />}
+        {f.kind === 'review' && <MemberPicker orgId={orgId} name="review" legend={t('fReviewees')} value={f.memberIds} onChange={(v) => setF({ ...f, memberIds: v })} />}
         {f.kind !== 'review' && <label class="check big"><input type="checkbox" checked={f.multi} onChange={set('multi')} /> {t('fMulti')}</label>}
         {f.kind !== 'review' && f.multi && (
           <div class="btn-row">
@@ -603,6 +625,8 @@ export function PollForm({ orgId }) {
         )}
         <label class="check big"><input type="checkbox" checked={f.anonymous} onChange={set('anonymous')} /> {t('fAnon')}</label>
         <label class="check big"><input type="checkbox" checked={f.hideResults} onChange={set('hideResults')} /> {t('fHide')}</label>
+        <label class="check big"><input type="checkbox" checked={f.chooseVoters} onChange={set('chooseVoters')} /> {t('fChooseVoters')}</label>
+        {f.chooseVoters && <MemberPicker orgId={orgId} name="voters" legend={t('fVoters')} value={f.voterIds} onChange={(v) => setF({ ...f, voterIds: v })} />}
         <Input id="p-closes" label={t('fCloses')} type="datetime-local" value={f.closesAt} onInput={set('closesAt')} required />
         <Err e={act.error} />
         <button type="submit" class="btn primary wide" disabled={act.busy}>{t('pollNew')}</button>

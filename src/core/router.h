@@ -54,7 +54,7 @@ enum route_flags {
     ROUTE_UPLOAD = 1u << 3,       /* the body may be up to max_upload bytes (a file, not JSON) */
     ROUTE_CACHE = 1u << 4,        /* a GET whose answer depends on the request only, not on the
                                      caller: answers are cached until the next write (rcache.h) */
-    ROUTE_IDEM_NO_BODY = 1u << 5, /* the Idempotency-Key fingerprint leaves the body out: it
+    ROUTE_IDEM_NO_BODY = 1u << 6, /* the Idempotency-Key fingerprint leaves the body out: it
                                      holds a secret ballot that no stored hash may reveal */
 };
 

@@ -23,5 +23,7 @@ const struct route *const route_tables[] = {
     totp_routes,   /* me/totp: the TOTP second factor, enrol, confirm, recovery codes, disable */
     /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
                                                                 pipeline, steps, summary */
+    activities_routes, /* activities: the menu members choose from, sign-up, participation */
+    polls_routes,      /* polls: choice, review of members, activities; anonymous ballots */
     NULL,
 };

@@ -14,6 +14,7 @@ static const char *const scope_names[] = {
 static const char *const type_names[] = {
     [P_ID] = "id",     [P_INT] = "int",     [P_STR] = "str",   [P_BOOL] = "bool",
     [P_ENUM] = "enum", [P_PHONE] = "phone", [P_DATE] = "date", [P_PASSWORD] = "password",
+    [P_TIME] = "time", [P_IDS] = "ids",     [P_STRS] = "strs",
 };
 
 static const struct {
@@ -21,7 +22,7 @@ static const struct {
     const char *name;
 } flag_names[] = {
     {ROUTE_OWN_TX, "own_tx"}, {ROUTE_NO_IDEM, "no_idem"}, {ROUTE_RAW, "raw"},
-    {ROUTE_UPLOAD, "upload"}, {ROUTE_CACHE, "cache"},     {ROUTE_ENROL, "enrol"},
+    {ROUTE_UPLOAD, "upload"}, {ROUTE_CACHE, "cache"}, {ROUTE_ENROL, "enrol"}, {ROUTE_IDEM_NO_BODY, "idem_no_body"},
 };
 
 static void json_params(struct jw *j, const char *key, const struct param *p)

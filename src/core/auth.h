@@ -32,6 +32,9 @@ enum perm {
     PERM_PDATA_REVEAL,     /* see a full ID number / phone / address (each reveal audited) */
     PERM_TRANSFER_APPROVE, /* approve transfers out of the subtree as the out-side authority;
                               accept transfers across counties as the in side */
+    PERM_ACTIVITY_ADMIN,   /* offer, edit and cancel a branch's activities, record who took
+                              part, see who signed up */
+    PERM_POLL_ADMIN,       /* create and close polls of a branch or party group, export results */
     PERM__COUNT
 };
 

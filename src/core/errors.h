@@ -68,7 +68,25 @@
     X(ERR_TOTP_INVALID_CODE, 400, "totp.bad_code", "the code is wrong or was used already")        \
     X(ERR_TOTP_ACTIVE, 409, "totp.active", "the second factor is on already; disable it first")    \
     X(ERR_TOTP_NOT_STARTED, 409, "totp.not_started", "start the enrolment first")                  \
-    X(ERR_TOTP_OFF, 409, "totp.off", "the second factor is not on")
+    X(ERR_TOTP_OFF, 409, "totp.off", "the second factor is not on") \
+    X(ERR_ACTIVITY_NOT_FOUND, 404, "activity.not_found", "no such activity")                       \
+    X(ERR_ACTIVITY_FULL, 409, "activity.full", "the activity is full")                             \
+    X(ERR_ACTIVITY_CLOSED, 409, "activity.closed",                                                 \
+      "sign-up is closed: the deadline has passed or the activity was cancelled")                  \
+    X(ERR_ACTIVITY_STATE, 409, "activity.state", "the activity is not in a state for this step")   \
+    X(ERR_ACTIVITY_NOT_ELIGIBLE, 403, "activity.not_eligible",                                     \
+      "only members of the branch (or migrant members it hosts) sign up")                          \
+    X(ERR_ACTIVITY_SIGNED_UP, 409, "activity.signed_up", "you are already signed up")              \
+    X(ERR_POLL_NOT_FOUND, 404, "poll.not_found", "no such poll")                                   \
+    X(ERR_POLL_OPTIONS, 400, "poll.options", "the poll's options are missing or not valid")        \
+    X(ERR_POLL_NOT_OPEN, 409, "poll.not_open", "the poll is not open for voting now")              \
+    X(ERR_POLL_NOT_ELIGIBLE, 403, "poll.not_eligible",                                             \
+      "you are not on this poll's list of voters")                                                 \
+    X(ERR_POLL_VOTED, 409, "poll.voted", "you have voted in this poll already")                    \
+    X(ERR_POLL_BAD_CHOICE, 400, "poll.bad_choice",                                                 \
+      "the choices do not fit the poll (unknown option, too few or too many)")                     \
+    X(ERR_POLL_RESULTS_HIDDEN, 409, "poll.results_hidden",                                         \
+      "the results are shown only after the poll closes")
 
 enum err_code {
 #define X(id, status, code, msg) id,

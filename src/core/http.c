@@ -338,7 +338,9 @@ static int idem_check(struct req *req)
     crypto_generichash_init(&st, NULL, 0, sizeof(req->idem_fp));
     crypto_generichash_update(&st, (const unsigned char *)req->method, strlen(req->method) + 1);
     crypto_generichash_update(&st, (const unsigned char *)req->path, strlen(req->path) + 1);
-    crypto_generichash_update(&st, (const unsigned char *)req->body_raw.data, req->body_raw.len);
+    if (!(req->route->flags & ROUTE_IDEM_NO_BODY))
+        crypto_generichash_update(&st, (const unsigned char *)req->body_raw.data,
+                                  req->body_raw.len);
     crypto_generichash_final(&st, req->idem_fp, sizeof(req->idem_fp));
     struct db_stmt *q = db_query(req->db,
                                  "SELECT fingerprint, status, body FROM idempotency WHERE "

@@ -183,6 +183,14 @@ static bool check_string(const struct param *p, const char *s, size_t n, const c
         }
         return true;
     }
+    case P_TIME: {
+        int64_t t;
+        if (!time_parse(s, &t)) {
+            *why = "must be a time YYYY-MM-DDTHH:MM:SSZ (UTC)";
+            return false;
+        }
+        return true;
+    }
     default:
         BUG("not a string parameter");
     }
@@ -209,6 +217,10 @@ bool value_from_string(struct arena *a, const struct param *p, const char *s, st
     out->present = true;
     size_t n = strlen(s);
     switch (p->type) {
+    case P_IDS:
+    case P_STRS:
+        *why = "must be a JSON array in the body";
+        return false;
     case P_ID:
     case P_INT: {
         bool neg = p->type == P_INT && n > 1 && s[0] == '-';
@@ -234,8 +246,55 @@ bool value_from_string(struct arena *a, const struct param *p, const char *s, st
         if (!check_string(p, s, n, why))
             return false;
         out->s = arena_strndup(a, s, n);
+        if (p->type == P_TIME)
+            time_parse(out->s, &out->i);
         return true;
     }
+}
+
+/* P_IDS and P_STRS: a JSON array of min..max elements. */
+static bool array_from_json(struct arena *a, const struct param *p, const json_t *j,
+                            struct value *out, const char **why)
+{
+    if (!json_is_array(j)) {
+        *why = "must be a list";
+        return false;
+    }
+    size_t n = json_array_size(j);
+    if ((int64_t)n < p->min || (p->max && (int64_t)n > p->max)) {
+        *why = "has the wrong number of elements";
+        return false;
+    }
+    int64_t *ids = p->type == P_IDS ? arena_calloc(a, n ? n : 1, sizeof(*ids)) : NULL;
+    const char **strs = p->type == P_STRS ? arena_calloc(a, n ? n : 1, sizeof(*strs)) : NULL;
+    static const struct param elem = {"element", P_STR, P_REQUIRED, 1, 200};
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(j, i);
+        if (ids) {
+            if (!json_is_integer(e) || json_integer_value(e) <= 0) {
+                *why = "must hold positive ids";
+                return false;
+            }
+            ids[i] = (int64_t)json_integer_value(e);
+            for (size_t k = 0; k < i; k++)
+                if (ids[k] == ids[i]) {
+                    *why = "must not repeat an id";
+                    return false;
+                }
+            continue;
+        }
+        if (!json_is_string(e)) {
+            *why = "must hold strings";
+            return false;
+        }
+        if (!check_string(&elem, json_string_value(e), json_string_length(e), why))
+            return false;
+        strs[i] = arena_strndup(a, json_string_value(e), json_string_length(e));
+    }
+    out->ids = ids;
+    out->strs = strs;
+    out->n = n;
+    return true;
 }
 
 bool value_from_json(struct arena *a, const struct param *p, const json_t *j, struct value *out,
@@ -260,6 +319,9 @@ bool value_from_json(struct arena *a, const struct param *p, const json_t *j, st
         }
         out->i = json_is_true(j);
         return true;
+    case P_IDS:
+    case P_STRS:
+        return array_from_json(a, p, j, out, why);
     default:
         if (!json_is_string(j)) {
             *why = "must be a string";
@@ -268,6 +330,8 @@ bool value_from_json(struct arena *a, const struct param *p, const json_t *j, st
         if (!check_string(p, json_string_value(j), json_string_length(j), why))
             return false;
         out->s = arena_strndup(a, json_string_value(j), json_string_length(j));
+        if (p->type == P_TIME)
+            time_parse(out->s, &out->i);
         return true;
     }
 }

@@ -21,6 +21,9 @@ enum param_type {
     P_PHONE,    /* mainland mobile number, 11 digits, 1[3-9]... */
     P_DATE,     /* YYYY-MM-DD, a real date */
     P_PASSWORD, /* 8..128 characters, any printable */
+    P_TIME,     /* an instant "YYYY-MM-DDTHH:MM[:SS[.fff]]Z" (UTC): i holds epoch seconds */
+    P_IDS,      /* a JSON array of min..max distinct positive ids (body only): ids, n */
+    P_STRS,     /* a JSON array of min..max strings of 1..200 characters (body only): strs, n */
 };
 
 #define P_REQUIRED 1u
@@ -54,6 +57,8 @@ enum route_flags {
                                 only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG */
     ROUTE_ENROL = 1u << 5,   /* open to a session that still owes a second factor (an admin
                                 role without TOTP under admin_second_factor = required) */
+    ROUTE_IDEM_NO_BODY = 1u << 6, /* the Idempotency-Key fingerprint leaves the body out: it
+                                     holds a secret ballot that no stored hash may reveal */
 };
 
 struct route {
@@ -76,9 +81,12 @@ struct value {
     const char *name;
     enum param_type type;
     bool present;
-    bool null;     /* the body sent null (to clear an optional field); present is false */
-    int64_t i;     /* P_ID, P_INT, P_BOOL */
-    const char *s; /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD (arena) */
+    bool null;               /* the body sent null (to clear an optional field); present is false */
+    int64_t i;               /* P_ID, P_INT, P_BOOL */
+    const char *s;           /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD, P_TIME (arena) */
+    const int64_t *ids;      /* P_IDS (arena) */
+    const char *const *strs; /* P_STRS (arena) */
+    size_t n;                /* P_IDS, P_STRS: number of elements */
 };
 
 #define ROUTE_MAX_PATH_PARAMS 4

@@ -130,6 +130,55 @@ bool date_parse(const char *s, int *y, int *m, int *d)
     return true;
 }
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static bool two_digits(const char *s, int max, int *out)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+        return false;
+    *out = (s[0] - '0') * 10 + (s[1] - '0');
+    return *out <= max;
+}
+
+bool time_parse(const char *s, int64_t *t)
+{
+    char date[11];
+    int y, mo, d, h, mi, sec = 0;
+    if (!s || strnlen(s, 40) < 17 || s[10] != 'T' || s[13] != ':')
+        return false;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!date_parse(date, &y, &mo, &d) || !two_digits(s + 11, 23, &h) ||
+        !two_digits(s + 14, 59, &mi))
+        return false;
+    const char *p = s + 16;
+    if (*p == ':') {
+        if (!two_digits(p + 1, 59, &sec))
+            return false;
+        p += 3;
+        if (*p == '.') {
+            int k = 0;
+            for (p++; *p >= '0' && *p <= '9'; p++)
+                k++;
+            if (k < 1 || k > 9)
+                return false;
+        }
+    }
+    if (p[0] != 'Z' || p[1])
+        return false;
+    *t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+    return true;
+}
+
 bool parse_i64(const char *s, size_t len, int64_t *out)
 {
     if (len == 0 || len > 19)

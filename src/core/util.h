@@ -28,6 +28,10 @@ void date_today(char out[static 11]);
 /* Parses "YYYY-MM-DD" strictly (a real calendar date); returns false otherwise. */
 bool date_parse(const char *s, int *y, int *m, int *d);
 
+/* Parses an instant "YYYY-MM-DDTHH:MM[:SS[.fraction]]Z" (UTC; the fraction, up
+ * to 9 digits, is dropped) strictly into seconds since the epoch. */
+bool time_parse(const char *s, int64_t *t);
+
 /* Parses 1 to 19 decimal digits (no sign, spaces or trailing bytes) as an int64;
  * false otherwise or on overflow. */
 bool parse_i64(const char *s, size_t len, int64_t *out);

@@ -18,6 +18,8 @@ extern const struct route transfers_routes[];
 extern const struct route dues_routes[];
 extern const struct route development_routes[];
 extern const struct route totp_routes[];
+extern const struct route activities_routes[];
+extern const struct route polls_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -228,6 +230,18 @@ struct export_members {
 void export_members_fill(struct sheet_writer *w, void *ctx);
 /* The header of import column i (the template's order), NULL past the last. */
 const char *import_column_name(int i);
+
+/* ---- organisational life: activities and polls (activities.c) ---- */
+
+/* Whether the caller's own member record is on the roster of org_id (or,
+ * with hosted, is a migrant member hosted there). */
+bool life_member_of(struct req *req, int64_t org_id, bool hosted);
+/* Whether the caller sees org_id's activities or polls: org.read on it, or
+ * life_member_of. A denial is audited. */
+bool life_can_see(struct req *req, int64_t org_id, bool hosted);
+/* The title of an activity of branch org_id that is not cancelled (arena),
+ * NULL if there is none: a poll's option. */
+const char *activity_title_for_poll(struct req *req, int64_t id, int64_t org_id);
 
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);

@@ -246,6 +246,37 @@ const SPECS = {
   'GET /api/v1/exports/dues': { req: (t) => q('GET', `/api/v1/exports/dues?orgId=${t}`), nf: 'org.not_found' },
   'GET /api/v1/exports/members': { req: (t) => q('GET', `/api/v1/exports/members?orgId=${t}`), nf: 'org.not_found' },
   'GET /api/v1/exports/stats': { req: (t) => q('GET', `/api/v1/exports/stats?orgId=${t}`), nf: 'org.not_found' },
+
+  // ---- activities (活动菜单) ----
+  // EXCEPTION (menu and reading): org.read on the branch, or the caller's own member
+  // record there (the matrix callers have none).
+  'GET /api/v1/activities': { req: (t) => q('GET', `/api/v1/activities?orgId=${t}&limit=2`), nf: 'org.not_found', expect: (c, t) => (holds(c, 'org.read', t) ? ALLOW : DENY) },
+  // harmless: a start in the past is refused (400) after the scope check.
+  'POST /api/v1/activities': { req: (t) => q('POST', '/api/v1/activities', { orgId: t, kind: 'study', title: '矩阵', startsAt: '2000-01-01T08:00:00Z' }), nf: 'org.not_found' },
+  'GET /api/v1/activities/{id}': lifeObject('activity', (id) => q('GET', `/api/v1/activities/${id}`), 'org.read'),
+  // harmless: an end before the start (400) after the permission check.
+  'PATCH /api/v1/activities/{id}': lifeObject('activity', (id) => q('PATCH', `/api/v1/activities/${id}`, { endsAt: '2098-01-01T00:00:00Z' }), 'activity.admin'),
+  // harmless: the activity of this cell was cancelled already (409).
+  'POST /api/v1/activities/{id}/cancel': lifeObject('cancelled', (id) => q('POST', `/api/v1/activities/${id}/cancel`, { reason: '矩阵' }), 'activity.admin'),
+  // EXCEPTION: sign-up is for the branch's own members (and hosted migrants): whoever
+  // else sees the activity gets 403 activity.not_eligible.
+  'POST /api/v1/activities/{id}/signup': { ...lifeObject('activity', (id) => q('POST', `/api/v1/activities/${id}/signup`), 'org.read'), expect: (c, t) => (holds(c, 'org.read', t) ? FORBID : DENY) },
+  // harmless: the caller is not signed up (409) after the check.
+  'POST /api/v1/activities/{id}/withdraw': lifeObject('activity', (id) => q('POST', `/api/v1/activities/${id}/withdraw`), 'org.read', false),
+  // harmless: the activity has not started (409).
+  'PUT /api/v1/activities/{id}/participation': lifeObject('activity', (id) => q('PUT', `/api/v1/activities/${id}/participation`, { memberIds: [] }), 'activity.admin'),
+
+  // ---- polls ----
+  'GET /api/v1/polls': { req: (t) => q('GET', `/api/v1/polls?orgId=${t}&limit=2`), nf: 'org.not_found', expect: (c, t) => (holds(c, 'org.read', t) ? ALLOW : DENY) },
+  // harmless: closesAt in the past (400) after the scope check.
+  'POST /api/v1/polls': { req: (t) => q('POST', '/api/v1/polls', { orgId: t, title: '矩阵', options: ['甲', '乙'], closesAt: '2000-01-01T00:00:00Z' }), nf: 'org.not_found' },
+  'GET /api/v1/polls/{id}': lifeObject('poll', (id) => q('GET', `/api/v1/polls/${id}`), 'org.read', false),
+  // EXCEPTION: only voters on the poll's list vote; whoever else sees it gets 403
+  // poll.not_eligible (the matrix callers are on no list).
+  'POST /api/v1/polls/{id}/vote': { ...lifeObject('poll', (id) => q('POST', `/api/v1/polls/${id}/vote`, { choices: [1] }), 'org.read'), expect: (c, t) => (holds(c, 'org.read', t) ? FORBID : DENY) },
+  // harmless: the poll of this cell is closed already (409).
+  'POST /api/v1/polls/{id}/close': lifeObject('closedPoll', (id) => q('POST', `/api/v1/polls/${id}/close`), 'poll.admin'),
+  'GET /api/v1/polls/{id}/export': lifeObject('closedPoll', (id) => q('GET', `/api/v1/polls/${id}/export?format=csv`), 'poll.admin'),
 };
 
 function orgChange(build) {
@@ -264,6 +295,19 @@ function member(build) {
     req: (t) => build(own.member[t]),
     missing: () => build(MISSING),
     nf: 'member.not_found',
+  };
+}
+
+// A route on an activity or poll of the target branch (own.life[kind][t]). perm: the
+// permission it needs; a caller who sees the object (org.read) without it gets 403.
+function lifeObject(kind, build, perm, forbid = true) {
+  const nf = kind === 'poll' || kind === 'closedPoll' ? 'poll.not_found' : 'activity.not_found';
+  return {
+    targets: BRANCH_TARGETS,
+    req: (t) => build(own.life[kind][t]),
+    missing: () => build(MISSING),
+    nf,
+    expect: (c, t) => (holds(c, perm, t) ? ALLOW : forbid && holds(c, 'org.read', t) ? FORBID : DENY),
   };
 }
 
@@ -464,6 +508,24 @@ before(async () => {
       token: adminFor(org),
       body: { orgId: org, name: '矩阵申请人', gender: 'female', birthDate: '1996-02-03', occupation: '农民', appliedAt: '2024-03-01' },
     }), 201, 'applicant')).id;
+  }
+
+  // Per branch: an activity, a cancelled one, an open poll and a closed poll.
+  own.life = { activity: {}, cancelled: {}, poll: {}, closedPoll: {} };
+  for (const org of [O.A, O.A2, O.C2]) {
+    const token = adminFor(org);
+    const act = async () => (await must(await api('POST', '/api/v1/activities', {
+      token, body: { orgId: org, kind: 'study', title: '矩阵活动', startsAt: '2099-01-01T08:00:00Z' },
+    }), 201, 'activity')).id;
+    own.life.activity[org] = await act();
+    own.life.cancelled[org] = await act();
+    await must(await api('POST', `/api/v1/activities/${own.life.cancelled[org]}/cancel`, { token, body: { reason: '矩阵' } }), 200, 'cancel');
+    const poll = async () => (await must(await api('POST', '/api/v1/polls', {
+      token, body: { orgId: org, title: '矩阵投票', options: ['甲', '乙'], closesAt: '2099-01-01T00:00:00Z' },
+    }), 201, 'poll')).id;
+    own.life.poll[org] = await poll();
+    own.life.closedPoll[org] = await poll();
+    await must(await api('POST', `/api/v1/polls/${own.life.closedPoll[org]}/close`, { token }), 200, 'close');
   }
 
   // Per organisation target: an account holding 'member' there (POST /roles answers

@@ -1,8 +1,10 @@
 /*
  * fuzz_phone_utf8.c - the small validators against independent reference
- * implementations: valid_phone, utf8_chars, date_parse, parse_i64.
+ * implementations: valid_phone, utf8_chars, date_parse, time_parse, parse_i64.
  */
 #include "app.h"
+
+#include <ctype.h>
 
 /* ---- references, written differently from the code under test ---- */
 
@@ -87,6 +89,45 @@ static bool ref_date(const char *s, int *y, int *m, int *d)
     return true;
 }
 
+/* "YYYY-MM-DDTHH:MM[:SS[.f{1,9}]]Z" by hand, the date through ref_date, timegm for
+ * the seconds. */
+static bool ref_time(const char *s, int64_t *t)
+{
+    size_t n = strlen(s);
+    if (n < 17 || s[10] != 'T' || s[13] != ':')
+        return false;
+    char date[11];
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    int y, m, d;
+    if (!ref_date(date, &y, &m, &d))
+        return false;
+    const char *hm = s + 11;
+    if (!isdigit((unsigned char)hm[0]) || !isdigit((unsigned char)hm[1]) ||
+        !isdigit((unsigned char)hm[3]) || !isdigit((unsigned char)hm[4]))
+        return false;
+    int hh = (hm[0] - '0') * 10 + hm[1] - '0', mi = (hm[3] - '0') * 10 + hm[4] - '0', ss = 0;
+    size_t i = 16;
+    if (s[i] == ':') {
+        if (!isdigit((unsigned char)s[i + 1]) || !isdigit((unsigned char)s[i + 2]))
+            return false;
+        ss = (s[i + 1] - '0') * 10 + s[i + 2] - '0';
+        i += 3;
+        if (s[i] == '.') {
+            size_t k = strspn(s + i + 1, "0123456789");
+            if (k < 1 || k > 9)
+                return false;
+            i += 1 + k;
+        }
+    }
+    if (strcmp(s + i, "Z") || hh > 23 || mi > 59 || ss > 59)
+        return false;
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = hh,
+                    .tm_min = mi, .tm_sec = ss};
+    *t = (int64_t)timegm(&tm);
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -108,6 +149,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool dp = date_parse(s, &y, &m, &d), rp = ref_date(s, &ry, &rm, &rd);
     if (dp != rp || (dp && (y != ry || m != rm || d != rd))) {
         fprintf(stderr, "date_parse(\"%s\") = %d, reference %d\n", s, dp, rp);
+        abort();
+    }
+
+    int64_t t = 0, rt = 0;
+    bool tp = time_parse(s, &t), rtp = ref_time(s, &rt);
+    if (tp != rtp || (tp && t != rt)) {
+        fprintf(stderr, "time_parse(\"%s\") = %d %" PRId64 ", reference %d %" PRId64 "\n", s, tp, t,
+                rtp, rt);
         abort();
     }
 

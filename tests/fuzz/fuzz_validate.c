@@ -29,6 +29,9 @@ static const struct param params[] = {
     {"phone", P_PHONE, P_REQUIRED},
     {"date", P_DATE, 0},
     {"password", P_PASSWORD, P_REQUIRED},
+    {"at", P_TIME, 0},
+    {"ids", P_IDS, 0, 1, 5},
+    {"labels", P_STRS, 0, 0, 3},
 };
 
 static bool ready;
@@ -51,6 +54,23 @@ static void check_value(const struct param *p, const struct value *v)
         if (v->i != 0 && v->i != 1)
             abort();
         break;
+    case P_IDS:
+        if ((int64_t)v->n < p->min || (int64_t)v->n > p->max || (v->n && !v->ids))
+            abort();
+        for (size_t i = 0; i < v->n; i++)
+            for (size_t k = 0; k <= i; k++)
+                if (v->ids[i] <= 0 || (k < i && v->ids[k] == v->ids[i]))
+                    abort();
+        break;
+    case P_STRS:
+        if ((int64_t)v->n < p->min || (p->max && (int64_t)v->n > p->max) || (v->n && !v->strs))
+            abort();
+        for (size_t i = 0; i < v->n; i++) {
+            long n = utf8_chars(v->strs[i], strlen(v->strs[i]));
+            if (n < 1 || n > 200)
+                abort();
+        }
+        break;
     default: {
         long n = utf8_chars(v->s, strlen(v->s));
         if (n < 0)
@@ -66,6 +86,11 @@ static void check_value(const struct param *p, const struct value *v)
         if (p->type == P_DATE) {
             int y, m, d;
             if (!date_parse(v->s, &y, &m, &d))
+                abort();
+        }
+        if (p->type == P_TIME) {
+            int64_t t;
+            if (!time_parse(v->s, &t) || t != v->i)
                 abort();
         }
         if (p->type == P_ENUM) {

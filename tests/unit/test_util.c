@@ -119,6 +119,47 @@ static void test_time_iso(void **state)
 
 /* Times whose year does not fit in four digits must still give a NUL-terminated
  * string in the 21 bytes: jw_time() passes the result to buf_addstr(). */
+static void test_time_parse(void **state)
+{
+    (void)state;
+    int64_t t = 0;
+    assert_true(time_parse("1970-01-01T00:00:00Z", &t));
+    assert_int_equal(t, 0);
+    assert_true(time_parse("2026-11-24T06:13:33Z", &t));
+    assert_int_equal(t, 1795500813);
+    assert_true(time_parse("2026-11-24T06:13:33.123Z", &t)); /* a browser's toISOString */
+    assert_int_equal(t, 1795500813);
+    assert_true(time_parse("2026-11-24T06:13Z", &t));
+    assert_int_equal(t, 1795500780);
+    assert_true(time_parse("2024-02-29T23:59:59Z", &t));
+    char out[21];
+    for (int64_t v = 0; v < 4102444800; v += 86399 * 37) { /* round trip with time_iso */
+        time_iso(v, out);
+        assert_true(time_parse(out, &t));
+        assert_int_equal(t, v);
+    }
+    static const char *const bad[] = {
+        "",
+        "2026-11-24",
+        "2026-11-24T06:13:33",       /* no zone: UTC must be said */
+        "2026-11-24T06:13:33+08:00", /* offsets are not taken */
+        "2026-11-24 06:13:33Z",
+        "2026-11-24T24:00:00Z",
+        "2026-11-24T06:60:00Z",
+        "2026-11-24T06:13:60Z",
+        "2026-02-30T06:13:33Z",
+        "2026-11-24T06:13:33.Z",
+        "2026-11-24T06:13:33.1234567890Z",
+        "2026-11-24T06:13:33Zx",
+        "2026-11-24T6:13:33Z",
+        "\xef\xbc\x92" "026-11-24T06:13:33Z",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        if (time_parse(bad[i], &t))
+            fail_msg("time_parse(\"%s\") accepted", bad[i]);
+    assert_false(time_parse(NULL, &t));
+}
+
 static void test_time_iso_out_of_range(void **state)
 {
     (void)state;
@@ -209,6 +250,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_i64),      cmocka_unit_test(test_date_parse),
         cmocka_unit_test(test_time_iso),       cmocka_unit_test(test_time_iso_out_of_range),
+        cmocka_unit_test(test_time_parse),
         cmocka_unit_test(test_hex_encode),     cmocka_unit_test(test_mem_equal_ct),
         cmocka_unit_test(test_alloc_helpers),
     };

@@ -269,6 +269,63 @@ static void test_phone(void **state)
     json_bad(&p, "\"15912345678\\u0000\"");
 }
 
+/* ---- P_TIME, P_IDS, P_STRS ---- */
+
+static void test_time(void **state)
+{
+    (void)state;
+    const struct param p = {"startsAt", P_TIME, 0};
+    struct value v;
+    json_ok(&p, "\"2026-11-24T06:13:33.120Z\"", &v);
+    assert_int_equal(v.i, 1795500813);
+    str_ok(&p, "2026-11-24T06:13Z", &v);
+    assert_int_equal(v.i, 1795500780);
+    json_bad(&p, "\"2026-11-24T06:13:33\"");
+    json_bad(&p, "1795500813");
+    str_bad(&p, "2026-11-24");
+}
+
+static void test_ids(void **state)
+{
+    (void)state;
+    const struct param p = {"memberIds", P_IDS, 0, 1, 3};
+    struct value v;
+    json_ok(&p, "[5, 3]", &v);
+    assert_int_equal(v.n, 2);
+    assert_int_equal(v.ids[0], 5);
+    assert_int_equal(v.ids[1], 3);
+    json_bad(&p, "[]");           /* fewer than min */
+    json_bad(&p, "[1, 2, 3, 4]"); /* more than max */
+    json_bad(&p, "[1, 1]");       /* repeated */
+    json_bad(&p, "[0]");
+    json_bad(&p, "[-2]");
+    json_bad(&p, "[\"1\"]");
+    json_bad(&p, "[1.5]");
+    json_bad(&p, "7");
+    json_bad(&p, "{\"a\": 1}");
+    str_bad(&p, "1,2");
+    const struct param e = {"memberIds", P_IDS, 0, 0, 3};
+    json_ok(&e, "[]", &v);
+    assert_int_equal(v.n, 0);
+}
+
+static void test_strs(void **state)
+{
+    (void)state;
+    const struct param p = {"options", P_STRS, 0, 0, 2};
+    struct value v;
+    json_ok(&p, "[\"植树\", \"修路\"]", &v);
+    assert_int_equal(v.n, 2);
+    assert_string_equal(v.strs[1], "修路");
+    json_bad(&p, "[\"a\", \"b\", \"c\"]");
+    json_bad(&p, "[\"\"]");
+    json_bad(&p, "[1]");
+    json_bad(&p, "[\"a\\u0000b\"]");
+    json_bad(&p, "[\"a\\nb\"]");
+    json_bad(&p, "\"a\"");
+    str_bad(&p, "a");
+}
+
 /* ---- P_DATE ---- */
 
 static void test_date(void **state)
@@ -358,6 +415,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_enum, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_phone, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_date, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_time, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_ids, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_strs, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_password, unit_arena_setup, unit_arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

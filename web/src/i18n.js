@@ -1,5 +1,11 @@
 // Strings: Chinese first, English as a switch. Keys are short; {name} placeholders.
 const zh = {
+  orgLife: '组织生活',
+  lifeActs: '活动菜单',
+  lifeActsHint: '挑选适合自己的活动报名',
+  lifePolls: '投票',
+  lifeActsOrg: '管理活动',
+  lifePollsOrg: '管理投票',
   app: '支部',
   tagline: '村党支部的网上家园',
   loading: '正在加载…',
@@ -318,6 +324,12 @@ const zh = {
 };
 
 const en = {
+  orgLife: 'Organisational life',
+  lifeActs: 'Activities',
+  lifeActsHint: 'Sign up for what suits you',
+  lifePolls: 'Polls',
+  lifeActsOrg: 'Run activities',
+  lifePollsOrg: 'Run polls',
   app: 'Zhibu',
   tagline: 'The online home of village party branches',
   loading: 'Loading…',

@@ -27,6 +27,12 @@ const ApplicantPage = pick(PipelineMod, 'Applicant');
 const ApplicantNew = pick(PipelineMod, 'ApplicantNew');
 const ImportPage = () => import('./pages/Import.jsx');
 const TotpPage = () => import('./pages/Totp.jsx');
+const LifeMod = () => import('./pages/Life.jsx');
+const ActivityDetail = pick(LifeMod, 'ActivityDetail');
+const ActivityForm = pick(LifeMod, 'ActivityForm');
+const PollList = pick(LifeMod, 'Polls');
+const PollPage = pick(LifeMod, 'PollPage');
+const PollForm = pick(LifeMod, 'PollForm');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -144,6 +150,13 @@ function App() {
     case 'applicant': page = <Lazy key={'a' + route.id} load={ApplicantPage} props={{ id: route.id, me }} />; tab = 'org'; break;
     case 'applicant-new': page = <Lazy key={'an' + route.id} load={ApplicantNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
     case 'import': page = <Lazy key={'i' + route.id} load={ImportPage} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'activities': page = <Lazy key={'ac' + route.id} load={LifeMod} props={{ id: route.id, me }} />; break;
+    case 'activity': page = <Lazy key={'at' + route.id} load={ActivityDetail} props={{ id: route.id, me }} />; break;
+    case 'activity-new': page = <Lazy key={'aw' + route.id} load={ActivityForm} props={{ orgId: route.id, me }} />; break;
+    case 'activity-edit': page = <Lazy key={'ae' + route.id} load={ActivityForm} props={{ activityId: route.id, me }} />; break;
+    case 'polls': page = <Lazy key={'pl' + route.id} load={PollList} props={{ id: route.id, me }} />; break;
+    case 'poll': page = <Lazy key={'po' + route.id} load={PollPage} props={{ id: route.id, me }} />; break;
+    case 'poll-new': page = <Lazy key={'pn' + route.id} load={PollForm} props={{ orgId: route.id, me }} />; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     case 'totp': page = <Lazy key={'tf' + route.id} load={TotpPage} props={{ me, mode: route.id || 'enrol', onMe: refreshMe, onLogout: signedOut }} />; tab = 'me'; break;
     default: page = <Home me={me} />;

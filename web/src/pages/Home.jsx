@@ -86,6 +86,20 @@ export function Home({ me }) {
         </section>
       )}
 
+      <section class="card" aria-labelledby="life-h">
+        <h2 id="life-h">{t('orgLife')}</h2>
+        <ul class="list rows">
+          {me.member && <li><a class="bigrow" href="#/activities" data-life="activities"><span class="grow"><strong>{t('lifeActs')}</strong><span class="muted">{t('lifeActsHint')}</span></span><Chevron /></a></li>}
+          {me.member && <li><a class="bigrow" href="#/polls" data-life="polls"><span class="grow"><strong>{t('lifePolls')}</strong></span><Chevron /></a></li>}
+          {inboxes(roles).filter((r) => r.orgLevel === 'branch' || r.orgLevel === 'group').map((r) => (
+            <li key={'l' + r.orgId}>
+              <a class="bigrow" href={'#/activities/' + r.orgId} data-life="org-activities"><span class="grow"><strong>{t('lifeActsOrg')}</strong><span class="muted">{r.orgName}</span></span><Chevron /></a>
+              <a class="bigrow" href={'#/polls/' + r.orgId} data-life="org-polls"><span class="grow"><strong>{t('lifePollsOrg')}</strong><span class="muted">{r.orgName}</span></span><Chevron /></a>
+            </li>
+          ))}
+        </ul>
+      </section>
+
       {inboxes(roles).length > 0 && <Lazy load={TodoCard} props={{ orgs: inboxes(roles) }} quiet />}
 
       {inboxes(roles).length > 0 && (

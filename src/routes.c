@@ -20,6 +20,8 @@ const struct route *const route_tables[] = {
     development_routes,
     import_routes,
     export_routes, /* exports: roster and statistics as XLSX or CSV */
+    meetings_routes, /* meetings: rules, compliance, scheduling, attendance, minutes, close */
+    sync_routes,     /* sync: offline captures uploaded in batches */
     /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
                                                                 pipeline, steps, summary */
     NULL,

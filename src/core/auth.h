@@ -32,6 +32,7 @@ enum perm {
     PERM_PDATA_REVEAL,     /* see a full ID number / phone / address (each reveal audited) */
     PERM_TRANSFER_APPROVE, /* approve transfers out of the subtree as the out-side authority;
                               accept transfers across counties as the in side */
+    PERM_MEETING_RUN,      /* schedule, run, record and close the meetings of a branch */
     PERM__COUNT
 };
 

@@ -59,7 +59,23 @@
     X(ERR_APPLICANT_NOT_FOUND, 404, "applicant.not_found", "no such applicant")                    \
     X(ERR_APPLICANT_STEP, 409, "applicant.step",                                                   \
       "this step does not fit the applicant's stage or dates")                                     \
-    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")
+    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")     \
+    X(ERR_MEETING_NOT_FOUND, 404, "meeting.not_found", "no such meeting")                          \
+    X(ERR_MEETING_CLOSED, 409, "meeting.closed",                                                   \
+      "the meeting is closed: its record is locked (append a note instead)")                       \
+    X(ERR_MEETING_OPEN, 409, "meeting.open", "the meeting is not closed yet")                      \
+    X(ERR_MEETING_NOT_EXPECTED, 403, "meeting.not_expected",                                       \
+      "you are not among the expected attendees of this meeting")                                  \
+    X(ERR_MEETING_WINDOW, 409, "meeting.window",                                                   \
+      "check-in is open only in the window around the start")                                      \
+    X(ERR_MEETING_CODE, 409, "meeting.code", "the check-in code is wrong or has expired")         \
+    X(ERR_MEETING_LEAVE_CUTOFF, 409, "meeting.leave_cutoff",                                       \
+      "leave can no longer be requested: the cut-off before the start has passed")                 \
+    X(ERR_MEETING_STATE, 409, "meeting.state", "this does not fit the attendance record's state") \
+    X(ERR_MEETING_NO_MINUTES, 409, "meeting.no_minutes", "a meeting is closed with its minutes")  \
+    X(ERR_SYNC_BATCH, 400, "sync.bad_batch", "the batch is malformed")                            \
+    X(ERR_SYNC_ROLE_REVOKED, 403, "sync.role_revoked",                                             \
+      "the account's role was revoked before the change was captured")
 
 enum err_code {
 #define X(id, status, code, msg) id,

@@ -17,6 +17,8 @@ extern const struct route export_routes[];
 extern const struct route transfers_routes[];
 extern const struct route dues_routes[];
 extern const struct route development_routes[];
+extern const struct route meetings_routes[];
+extern const struct route sync_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -230,5 +232,60 @@ const char *import_column_name(int i);
 
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);
+
+/* ---- meetings (meetings.c) and offline capture (sync.c) ---- */
+
+/* "2026-11-24T08:00:00Z" (seconds and a fraction optional, Z required) as
+ * seconds since the epoch; false when malformed. */
+bool iso_time_parse(const char *s, int64_t *out);
+
+/* Attendance marks a secretary records, NULL-terminated (for P_ENUM). */
+extern const char *const meeting_marks[];
+extern const char *const meeting_file_kinds[];
+
+/* A meeting as loaded (strings arena-owned). */
+struct meeting {
+    int64_t id, org_id, group_id, starts_at, duration_min, created_at, closed_at;
+    const char *org_path, *org_name, *type, *title, *place, *online_link, *agenda, *attendees;
+    const char *state, *minutes, *resolutions;
+    unsigned char secret[32];
+};
+bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m);
+
+/*
+ * The writes of a meeting's record, shared by the online handlers and the
+ * offline upload. captured_at is when the change was made on the client (0:
+ * online, now). Each returns -1 when done, else an error code (enum
+ * err_code) with a message in *why; nothing is written then.
+ */
+int meeting_mark(struct req *req, const struct meeting *m, int64_t member_id, const char *status,
+                 bool paper, int64_t captured_at, const char **why);
+int meeting_set_minutes(struct req *req, const struct meeting *m, const char *minutes,
+                        const char *resolutions, int64_t captured_at, const char **why);
+int meeting_add_file(struct req *req, const struct meeting *m, const char *kind, const char *ref,
+                     const char *name, int64_t captured_at, const char **why);
+int meeting_add_note(struct req *req, const struct meeting *m, const char *text,
+                     int64_t captured_at, const char **why);
+int meeting_close(struct req *req, struct meeting *m, int64_t captured_at, const char **why);
+
+/* The offline batch (sync.c): decoded from the body of POST /sync. */
+#define SYNC_MAX_CHANGES 200
+enum sync_kind { SYNC_ATTENDANCE, SYNC_MINUTES, SYNC_FILE, SYNC_NOTE, SYNC_CLOSE };
+struct sync_change {
+    const char *key;   /* the change's Idempotency-Key (NULL when missing) */
+    const char *canon; /* the item as canonical JSON: its fingerprint */
+    enum sync_kind kind;
+    int64_t captured_at, meeting_id, member_id;
+    const char *status, *minutes, *resolutions, *file_kind, *ref, *name, *text;
+    bool paper;
+    const char *error, *field; /* a malformed item: refused, with the field */
+};
+struct sync_batch {
+    struct sync_change *items;
+    size_t n;
+};
+/* Decodes a batch {"changes": [...]} into out (arena-owned). NULL when the
+ * batch is well formed (items may still carry their own error), else why not. */
+const char *sync_decode(struct arena *a, const char *data, size_t len, struct sync_batch *out);
 
 #endif

@@ -1,0 +1,1556 @@
+/*
+ * meetings.c - organisational life (三会一课 and the other meetings): the
+ * required frequency per type and organisation, the compliance calendar of a
+ * branch and its roll-up, scheduling, attendance (leave before a cut-off,
+ * check-in with a rotating code in a window around the start, remote
+ * attendance, marks by the secretary, paper sign-in sheets), minutes,
+ * closing (the record is locked; corrections are appended notes) and the
+ * asynchronous participation of those who could not come.
+ *
+ * Compliance without scanning meetings: closing a meeting keeps
+ * meeting_last (branch, type) -> the month of the latest meeting held, and
+ * org_counts dim "mtg.<type>" counts branches per such month on every
+ * organisation of the branch's path. A colour depends on that month and the
+ * period: green when held in the current period, amber when not yet but in
+ * the previous one, red when a whole period passed without one (or never).
+ * A roll-up reads a handful of counter rows per child organisation.
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+#include <sodium.h>
+
+/* ---- types and rules ---- */
+
+#define MTG_NTYPES 7
+static const char *const meeting_types[MTG_NTYPES + 1] = {
+    "branch_assembly", "committee",    "group_meeting",     "party_lecture",
+    "theme_day",       "life_meeting", "democratic_review", NULL};
+/* DOMAIN.md: assembly and lecture quarterly, committee, group meeting and the
+ * theme day monthly, organisational life meeting and democratic review yearly. */
+static const int mtg_default_period[MTG_NTYPES] = {3, 1, 1, 3, 1, 12, 12};
+#define MTG_LEAVE_CUTOFF_MIN 20
+#define MTG_CHECKIN_WINDOW_MIN 20
+#define MTG_CODE_STEP 30 /* seconds per check-in code */
+
+const char *const meeting_marks[] = {"present", "remote", "leave", "absent", NULL};
+const char *const meeting_file_kinds[] = {"material", "photo", "signin_sheet", NULL};
+static const char *const meeting_attendee_kinds[] = {"branch", "group", "members", NULL};
+static const char *const rule_keys[] = {
+    "branch_assembly", "committee",         "group_meeting",  "party_lecture",    "theme_day",
+    "life_meeting",    "democratic_review", "leaveCutoffMin", "checkinWindowMin", NULL};
+
+static int type_index(const char *t)
+{
+    for (int i = 0; i < MTG_NTYPES; i++)
+        if (!strcmp(meeting_types[i], t))
+            return i;
+    return -1;
+}
+
+struct rules {
+    int period[MTG_NTYPES]; /* months; 0: not required */
+    int leave_cutoff_min, checkin_window_min;
+    int64_t set_at[MTG_NTYPES + 2]; /* the organisation that set each value, 0: default */
+};
+
+static void rules_default(struct rules *r)
+{
+    memset(r, 0, sizeof(*r));
+    memcpy(r->period, mtg_default_period, sizeof(r->period));
+    r->leave_cutoff_min = MTG_LEAVE_CUTOFF_MIN;
+    r->checkin_window_min = MTG_CHECKIN_WINDOW_MIN;
+}
+
+static void rules_apply(struct rules *r, int64_t org, const char *key, int value)
+{
+    int t = type_index(key);
+    if (t >= 0) {
+        r->period[t] = value;
+        r->set_at[t] = org;
+    } else if (!strcmp(key, "leaveCutoffMin")) {
+        r->leave_cutoff_min = value;
+        r->set_at[MTG_NTYPES] = org;
+    } else if (!strcmp(key, "checkinWindowMin")) {
+        r->checkin_window_min = value;
+        r->set_at[MTG_NTYPES + 1] = org;
+    }
+}
+
+/* The rules in force at path: the defaults, then every organisation on the
+ * path from the root down (the nearest wins). */
+static void rules_for(struct db *db, const char *path, struct rules *r)
+{
+    rules_default(r);
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT r.org_id, r.key, r.value FROM meeting_rules r JOIN orgs "
+                 "o ON o.id = r.org_id WHERE instr(?, o.path) = 1 ORDER BY o.depth",
+                 "s", path);
+    while (db_next(st))
+        rules_apply(r, db_int(st, 0), db_text(st, 1), (int)db_int(st, 2));
+    db_done(st);
+}
+
+/* ---- periods and colours ---- */
+
+static int month_now(void)
+{
+    char today[11];
+    date_today(today);
+    return month_index(today);
+}
+
+static char *month_str(struct arena *a, int i)
+{
+    return arena_printf(a, "%04d-%02d", (i / 12) % 10000, (i % 12 + 1) % 100);
+}
+
+/* Seconds since the epoch at the start of month index i (UTC). */
+static int64_t month_start_ts(int i)
+{
+    struct tm tm = {.tm_year = i / 12 - 1900, .tm_mon = i % 12, .tm_mday = 1};
+    return (int64_t)timegm(&tm);
+}
+
+/* The first month of the period holding month c, for a period of p months
+ * (periods are aligned on the calendar year: p divides 12). */
+static int period_start(int c, int p)
+{
+    return c - c % p;
+}
+
+enum colour { GREEN, AMBER, RED };
+static const char *const colour_names[] = {"green", "amber", "red"};
+
+/* The colour of a branch whose latest meeting of a type was in month last
+ * (-1: never), for a period of p months (0: not required: green). */
+static enum colour colour_of(int last, int p, int now)
+{
+    if (p <= 0)
+        return GREEN;
+    int start = period_start(now, p);
+    if (last >= start)
+        return GREEN;
+    if (last >= start - p)
+        return AMBER;
+    return RED;
+}
+
+/* ---- loading meetings ---- */
+
+#define MEETING_COLUMNS                                                                            \
+    "m.id, m.org_id, m.org_path, o.name, m.type, m.title, m.starts_at, m.duration_min, m.place, "  \
+    "m.online_link, m.agenda, m.attendees, m.group_id, m.state, m.minutes, m.resolutions, "        \
+    "m.secret, m.created_at, m.closed_at"
+
+static const char *col(struct arena *a, struct db_stmt *st, int i)
+{
+    return db_isnull(st, i) ? NULL : arena_strdup(a, db_text(st, i));
+}
+
+bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m)
+{
+    struct db_stmt *st = db_query(db,
+                                  "SELECT " MEETING_COLUMNS " FROM meetings m JOIN orgs o ON o.id "
+                                  "= m.org_id WHERE m.id = ? AND m.deleted_at IS NULL",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        memset(m, 0, sizeof(*m));
+        m->id = db_int(st, 0);
+        m->org_id = db_int(st, 1);
+        m->org_path = col(a, st, 2);
+        m->org_name = col(a, st, 3);
+        m->type = col(a, st, 4);
+        m->title = col(a, st, 5);
+        m->starts_at = db_int(st, 6);
+        m->duration_min = db_int(st, 7);
+        m->place = col(a, st, 8);
+        m->online_link = col(a, st, 9);
+        m->agenda = col(a, st, 10);
+        m->attendees = col(a, st, 11);
+        m->group_id = db_int(st, 12);
+        m->state = col(a, st, 13);
+        m->minutes = col(a, st, 14);
+        m->resolutions = col(a, st, 15);
+        size_t n;
+        const void *secret = db_blob(st, 16, &n);
+        if (secret && n == sizeof(m->secret))
+            memcpy(m->secret, secret, n);
+        m->created_at = db_int(st, 17);
+        m->closed_at = db_int(st, 18);
+    }
+    db_done(st);
+    return found;
+}
+
+static bool is_closed(const struct meeting *m)
+{
+    return !strcmp(m->state, "closed");
+}
+
+enum access {
+    SEE,    /* roster.read on the branch, or expected */
+    RUN,    /* meeting.run on the branch */
+    ATTEND, /* expected (others who can see it: meeting.not_expected) */
+};
+
+/* Whether the caller's member record is expected at the meeting. */
+static bool is_expected(struct req *req, int64_t meeting)
+{
+    if (!req->who->member_id)
+        return false;
+    int64_t n = 0;
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ? AND member_id = ?",
+               "ii", meeting, req->who->member_id);
+    return n > 0;
+}
+
+/* Loads meeting id for the caller with the access asked; 0 or the error
+ * status (meeting.not_found also when outside the caller's reach). */
+static int meeting_for(struct req *req, int64_t id, enum access acc, struct meeting *m)
+{
+    if (!meeting_load(req->db, &req->arena, id, m))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    if (acc == RUN) {
+        if (!req_allowed(req, PERM_MEETING_RUN, m->org_id))
+            return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+        return 0;
+    }
+    if (is_expected(req, id))
+        return 0;
+    if (!req_allowed(req, PERM_ROSTER_READ, m->org_id))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    if (acc == ATTEND)
+        return req_fail(req, ERR_MEETING_NOT_EXPECTED, NULL);
+    return 0;
+}
+
+/* ---- the check-in code ---- */
+
+/* The 6-digit code of a time step: HMAC-SHA256 of the step with the
+ * meeting's secret, truncated as HOTP does (RFC 4226). */
+static void code_at(const struct meeting *m, int64_t step, char out[7])
+{
+    unsigned char msg[8], mac[crypto_auth_hmacsha256_BYTES];
+    for (int i = 0; i < 8; i++)
+        msg[i] = (unsigned char)((uint64_t)step >> (56 - 8 * i));
+    crypto_auth_hmacsha256(mac, msg, sizeof(msg), m->secret);
+    int off = mac[sizeof(mac) - 1] & 0x0f;
+    uint32_t v = ((uint32_t)(mac[off] & 0x7f) << 24) | ((uint32_t)mac[off + 1] << 16) |
+                 ((uint32_t)mac[off + 2] << 8) | mac[off + 3];
+    snprintf(out, 7, "%06u", v % 1000000u);
+}
+
+/* Whether code is the current or the previous step's code. */
+static bool code_ok(const struct meeting *m, const char *code)
+{
+    if (!code || strlen(code) != 6)
+        return false;
+    int64_t step = now_sec() / MTG_CODE_STEP;
+    bool ok = false;
+    for (int64_t s = step - 1; s <= step; s++) {
+        char want[7];
+        code_at(m, s, want);
+        ok |= mem_equal_ct(want, code, 6);
+    }
+    return ok;
+}
+
+/* ---- JSON ---- */
+
+static void time_or_null(struct jw *j, const char *key, struct db_stmt *st, int i)
+{
+    if (db_isnull(st, i))
+        jw_kv_null(j, key);
+    else
+        jw_kv_time(j, key, db_int(st, i));
+}
+
+#define ATT_COLUMNS                                                                                \
+    "a.member_id, mb.name, a.status, a.source, a.at, a.captured_at, a.received_at, "               \
+    "a.leave_state, a.leave_reason, a.leave_at, a.leave_decided_at, a.minutes_read_at"
+
+static void attendance_write(struct jw *j, struct db_stmt *st)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "memberId", db_int(st, 0));
+    jw_kv_str(j, "name", db_text(st, 1));
+    jw_kv_str(j, "status", db_text(st, 2));
+    jw_kv_str(j, "source", db_text(st, 3));
+    time_or_null(j, "at", st, 4);
+    time_or_null(j, "capturedAt", st, 5);
+    time_or_null(j, "receivedAt", st, 6);
+    jw_kv_bool(j, "capturedOffline", !db_isnull(st, 5));
+    jw_kv_str(j, "leaveState", db_text(st, 7));
+    jw_kv_str(j, "leaveReason", db_text(st, 8));
+    time_or_null(j, "leaveAt", st, 9);
+    time_or_null(j, "leaveDecidedAt", st, 10);
+    time_or_null(j, "minutesReadAt", st, 11);
+    jw_obj_end(j);
+}
+
+static void meeting_head_write(struct jw *j, const struct meeting *m, const struct rules *r)
+{
+    jw_kv_int(j, "id", m->id);
+    jw_kv_int(j, "orgId", m->org_id);
+    jw_kv_str(j, "orgName", m->org_name);
+    jw_kv_str(j, "type", m->type);
+    jw_kv_str(j, "title", m->title);
+    jw_kv_time(j, "startsAt", m->starts_at);
+    jw_kv_int(j, "durationMin", m->duration_min);
+    jw_kv_str(j, "place", m->place);
+    jw_kv_str(j, "onlineLink", m->online_link);
+    jw_kv_str(j, "state", m->state);
+    jw_kv_time(j, "leaveUntil", m->starts_at - r->leave_cutoff_min * 60);
+    jw_kv_time(j, "checkinFrom", m->starts_at - r->checkin_window_min * 60);
+    jw_kv_time(j, "checkinUntil", m->starts_at + r->checkin_window_min * 60);
+}
+
+/* The whole meeting: runners see every attendance row, members their own. */
+static void meeting_write(struct req *req, struct jw *j, const struct meeting *m, bool runner)
+{
+    struct rules r;
+    rules_for(req->db, m->org_path, &r);
+    jw_obj_begin(j);
+    meeting_head_write(j, m, &r);
+    jw_kv_str(j, "agenda", m->agenda);
+    jw_kv_str(j, "attendees", m->attendees);
+    jw_kv_id(j, "groupId", m->group_id);
+    jw_kv_str(j, "minutes", m->minutes);
+    jw_kv_str(j, "resolutions", m->resolutions);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT minutes_captured_at, minutes_received_at, closed_at, "
+                                  "closed_by, created_at, created_by FROM meetings WHERE id = ?",
+                                  "i", m->id);
+    if (db_next(st)) {
+        time_or_null(j, "minutesCapturedAt", st, 0);
+        time_or_null(j, "minutesReceivedAt", st, 1);
+        jw_kv_bool(j, "minutesCapturedOffline", !db_isnull(st, 0));
+        time_or_null(j, "closedAt", st, 2);
+        jw_kv_id(j, "closedBy", db_int(st, 3));
+        jw_kv_time(j, "createdAt", db_int(st, 4));
+        jw_kv_id(j, "createdBy", db_int(st, 5));
+    }
+    db_done(st);
+    jw_kv_bool(j, "canRun", runner);
+    st = db_query(req->db,
+                  "SELECT COUNT(*), SUM(status = 'present'), SUM(status = 'remote'), "
+                  "SUM(status = 'leave'), SUM(status = 'absent'), SUM(leave_state = 'pending'), "
+                  "SUM(minutes_read_at IS NOT NULL) FROM meeting_attendance WHERE meeting_id = ?",
+                  "i", m->id);
+    jw_key(j, "counts");
+    jw_obj_begin(j);
+    if (db_next(st)) {
+        static const char *const names[] = {"expected", "present",      "remote",   "leave",
+                                            "absent",   "pendingLeave", "confirmed"};
+        for (int i = 0; i < 7; i++)
+            jw_kv_int(j, names[i], db_int(st, i));
+    }
+    db_done(st);
+    jw_obj_end(j);
+    jw_key(j, "attendance");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT " ATT_COLUMNS " FROM meeting_attendance a JOIN members mb ON mb.id = "
+                  "a.member_id WHERE a.meeting_id = ? AND (? OR a.member_id = ?) ORDER BY "
+                  "a.member_id",
+                  "iii", m->id, (int64_t)runner, req->who->member_id);
+    while (db_next(st))
+        attendance_write(j, st);
+    db_done(st);
+    jw_arr_end(j);
+    jw_key(j, "files");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT id, kind, ref, name, captured_at, received_at, created_at FROM "
+                  "meeting_files WHERE meeting_id = ? ORDER BY id",
+                  "i", m->id);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "kind", db_text(st, 1));
+        jw_kv_str(j, "ref", db_text(st, 2));
+        jw_kv_str(j, "name", db_text(st, 3));
+        time_or_null(j, "capturedAt", st, 4);
+        time_or_null(j, "receivedAt", st, 5);
+        jw_kv_bool(j, "capturedOffline", !db_isnull(st, 4));
+        jw_kv_time(j, "createdAt", db_int(st, 6));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_key(j, "notes");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT n.id, n.body, n.author_id, a.name, n.created_at, n.captured_at, "
+                  "n.received_at FROM meeting_notes n LEFT JOIN accounts a ON a.id = n.author_id "
+                  "WHERE n.meeting_id = ? ORDER BY n.id",
+                  "i", m->id);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "body", db_text(st, 1));
+        jw_kv_id(j, "authorId", db_int(st, 2));
+        jw_kv_str(j, "authorName", db_text(st, 3));
+        jw_kv_time(j, "createdAt", db_int(st, 4));
+        time_or_null(j, "capturedAt", st, 5);
+        time_or_null(j, "receivedAt", st, 6);
+        jw_kv_bool(j, "capturedOffline", !db_isnull(st, 5));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_obj_end(j);
+}
+
+static int respond_meeting(struct req *req, int64_t id, int status)
+{
+    struct meeting m;
+    if (!meeting_load(req->db, &req->arena, id, &m))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    bool runner = principal_can(req->who, PERM_MEETING_RUN, m.org_path);
+    meeting_write(req, req_data(req), &m, runner);
+    return status;
+}
+
+static const char *target(struct req *req, int64_t id)
+{
+    return arena_printf(&req->arena, "meeting:%" PRId64, id);
+}
+
+/* ---- the shared writes (online handlers and /sync) ---- */
+
+static void touch(struct req *req, int64_t id)
+{
+    int64_t now = now_sec();
+    db_exec(req->db, "UPDATE meetings SET updated_at = ?, seq = ? WHERE id = ?", "iii", now,
+            db_next_seq(req->db), id);
+}
+
+int meeting_mark(struct req *req, const struct meeting *m, int64_t member_id, const char *status,
+                 bool paper, int64_t captured_at, const char **why)
+{
+    if (is_closed(m)) {
+        *why = "the meeting is closed";
+        return ERR_MEETING_CLOSED;
+    }
+    int64_t n = 0;
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ? AND member_id = ?",
+               "ii", m->id, member_id);
+    if (!n) {
+        *why = arena_printf(&req->arena, "member %" PRId64 " is not expected at this meeting",
+                            member_id);
+        return ERR_MEMBER_NOT_FOUND;
+    }
+    if (!strcmp(status, "remote") && !m->online_link) {
+        *why = "the meeting has no online link: nobody attends it remotely";
+        return ERR_INVALID;
+    }
+    const char *source = paper ? "paper" : captured_at ? "offline" : "secretary";
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET status = ?, source = ?, at = ?, marked_by = ?, "
+            "captured_at = ?, received_at = ?, updated_at = ? WHERE meeting_id = ? AND "
+            "member_id = ?",
+            "ssiiIIiii", status, source, captured_at ? captured_at : now, req->who->account_id,
+            captured_at, captured_at ? now : 0, now, m->id, member_id);
+    touch(req, m->id);
+    req_audit(req, "meeting.mark", m->org_id, target(req, m->id), "ok",
+              "member %" PRId64 ": %s (%s)", member_id, status, source);
+    return -1;
+}
+
+int meeting_set_minutes(struct req *req, const struct meeting *m, const char *minutes,
+                        const char *resolutions, int64_t captured_at, const char **why)
+{
+    if (is_closed(m)) {
+        *why = "the meeting is closed: append a note instead";
+        return ERR_MEETING_CLOSED;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE meetings SET minutes = COALESCE(?, minutes), resolutions = COALESCE(?, "
+            "resolutions), minutes_by = ?, minutes_captured_at = ?, minutes_received_at = ? "
+            "WHERE id = ?",
+            "ssiIIi", minutes, resolutions, req->who->account_id, captured_at,
+            captured_at ? now : 0, m->id);
+    touch(req, m->id);
+    req_audit(req, "meeting.minutes", m->org_id, target(req, m->id), "ok", "%s",
+              captured_at ? "captured offline" : "online");
+    return -1;
+}
+
+int meeting_add_file(struct req *req, const struct meeting *m, const char *kind, const char *ref,
+                     const char *name, int64_t captured_at, const char **why)
+{
+    if (is_closed(m)) {
+        *why = "the meeting is closed: append a note instead";
+        return ERR_MEETING_CLOSED;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO meeting_files (meeting_id, kind, ref, name, added_by, captured_at, "
+            "received_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "isssiIIi", m->id, kind, ref, name, req->who->account_id, captured_at,
+            captured_at ? now : 0, now);
+    touch(req, m->id);
+    req_audit(req, "meeting.file", m->org_id, target(req, m->id), "ok", "%s", kind);
+    return -1;
+}
+
+int meeting_add_note(struct req *req, const struct meeting *m, const char *text,
+                     int64_t captured_at, const char **why)
+{
+    if (!is_closed(m)) {
+        *why = "the meeting is not closed: edit its minutes instead";
+        return ERR_MEETING_OPEN;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO meeting_notes (meeting_id, body, author_id, captured_at, received_at, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "isiIIi", m->id, text, req->who->account_id, captured_at, captured_at ? now : 0, now);
+    touch(req, m->id);
+    req_audit(req, "meeting.note", m->org_id, target(req, m->id), "ok", "correction appended");
+    return -1;
+}
+
+/* Keeps meeting_last and the "mtg.<type>" counters after meeting m was held. */
+static void last_held_update(struct req *req, const struct meeting *m)
+{
+    char day[21];
+    time_iso(m->starts_at, day);
+    day[10] = '\0';
+    const char *month = arena_strndup(&req->arena, day, 7);
+    const char *dim = arena_printf(&req->arena, "mtg.%s", m->type);
+    const char *old = NULL;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT month, held_on FROM meeting_last WHERE org_id = ? AND "
+                                  "type = ?",
+                                  "is", m->org_id, m->type);
+    bool newer = true;
+    if (db_next(st)) {
+        old = arena_strdup(&req->arena, db_text(st, 0));
+        newer = strcmp(day, db_text(st, 1)) > 0;
+    }
+    db_done(st);
+    if (!newer)
+        return;
+    db_exec(req->db,
+            "INSERT INTO meeting_last (org_id, type, month, meeting_id, held_on) VALUES (?, ?, ?, "
+            "?, ?) ON CONFLICT (org_id, type) DO UPDATE SET month = excluded.month, meeting_id = "
+            "excluded.meeting_id, held_on = excluded.held_on",
+            "issis", m->org_id, m->type, month, m->id, day);
+    if (old && !strcmp(old, month))
+        return;
+    if (old)
+        org_counts_add(req->db, m->org_path, dim, old, -1);
+    org_counts_add(req->db, m->org_path, dim, month, 1);
+}
+
+int meeting_close(struct req *req, struct meeting *m, int64_t captured_at, const char **why)
+{
+    if (is_closed(m)) {
+        *why = "the meeting is closed already";
+        return ERR_MEETING_CLOSED;
+    }
+    int64_t at = captured_at ? captured_at : now_sec();
+    if (at < m->starts_at) {
+        *why = "a meeting is closed after it has started";
+        return ERR_MEETING_STATE;
+    }
+    if (!m->minutes || !*m->minutes) {
+        *why = "write the minutes before closing the meeting";
+        return ERR_MEETING_NO_MINUTES;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET status = 'absent', updated_at = ? WHERE meeting_id = ? "
+            "AND status = 'expected'",
+            "ii", now, m->id);
+    db_exec(req->db,
+            "UPDATE meetings SET state = 'closed', closed_by = ?, closed_at = ? WHERE id = ?",
+            "iii", req->who->account_id, at, m->id);
+    touch(req, m->id);
+    last_held_update(req, m);
+    m->state = "closed";
+    req_audit(req, "meeting.close", m->org_id, target(req, m->id), "ok", "%s held%s", m->type,
+              captured_at ? ", captured offline" : "");
+    return -1;
+}
+
+/* ---- rules ---- */
+
+static void rules_write(struct jw *j, const struct rules *r)
+{
+    jw_key(j, "types");
+    jw_arr_begin(j);
+    for (int t = 0; t < MTG_NTYPES; t++) {
+        jw_obj_begin(j);
+        jw_kv_str(j, "type", meeting_types[t]);
+        jw_kv_int(j, "periodMonths", r->period[t]);
+        jw_kv_int(j, "defaultMonths", mtg_default_period[t]);
+        jw_kv_id(j, "setAt", r->set_at[t]);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+    jw_kv_int(j, "leaveCutoffMin", r->leave_cutoff_min);
+    jw_kv_int(j, "checkinWindowMin", r->checkin_window_min);
+}
+
+/*
+ * GET /api/v1/orgs/{id}/meeting-rules -> {orgId, types: [{type, periodMonths,
+ *   defaultMonths, setAt}], leaveCutoffMin, checkinWindowMin}
+ * The rules in force at the organisation (the nearest setting on its path).
+ * org.read.
+ */
+static int h_rules_get(struct req *req)
+{
+    const char *path = org_path(req->db, &req->arena, req_id(req));
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    struct rules r;
+    rules_for(req->db, path, &r);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "orgId", req_id(req));
+    rules_write(j, &r);
+    jw_obj_end(j);
+    return 200;
+}
+
+static const struct param rule_body[] = {
+    {"key", P_ENUM, P_REQUIRED, 0, 0, rule_keys},
+    {"value", P_INT, 0, 0, 1440},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/orgs/{id}/meeting-rules {key, value|null} -> the rules
+ * Sets (or with null clears) a value for the organisation and its subtree:
+ * a type's period in months (0: not required; 1, 2, 3, 4, 6 or 12), or
+ * leaveCutoffMin / checkinWindowMin (0..1440). org.admin.
+ */
+static int h_rules_set(struct req *req)
+{
+    int64_t org = req_id(req);
+    const char *key = req_body_str(req, "key");
+    const struct value *v = req_body(req, "value");
+    if (v->present && type_index(key) >= 0 && v->i != 0 && (v->i > 12 || 12 % v->i != 0))
+        return req_fail_field(req, ERR_INVALID, "value",
+                              "a period is 0 (not required) or 1, 2, 3, 4, 6 or 12 months");
+    if (!v->present && !v->null)
+        return req_fail_field(req, ERR_INVALID, "value", "value is required (null clears it)");
+    if (v->present)
+        db_exec(req->db,
+                "INSERT INTO meeting_rules (org_id, key, value, set_by, updated_at) VALUES (?, ?, "
+                "?, ?, ?) ON CONFLICT (org_id, key) DO UPDATE SET value = excluded.value, set_by "
+                "= excluded.set_by, updated_at = excluded.updated_at",
+                "isiii", org, key, v->i, req->who->account_id, now_sec());
+    else
+        db_exec(req->db, "DELETE FROM meeting_rules WHERE org_id = ? AND key = ?", "is", org, key);
+    db_next_seq(req->db);
+    req_audit(req, "meeting.rules", org, arena_printf(&req->arena, "org:%" PRId64, org), "ok",
+              "%s = %s", key, v->present ? arena_printf(&req->arena, "%" PRId64, v->i) : "default");
+    return h_rules_get(req);
+}
+
+/* ---- compliance ---- */
+
+/* The level of the organisation at id, or NULL. */
+static const char *org_level(struct req *req, int64_t id, const char **name)
+{
+    const char *level = NULL;
+    struct db_stmt *st = db_query(
+        req->db, "SELECT level, name FROM orgs WHERE id = ? AND deleted_at IS NULL", "i", id);
+    if (db_next(st)) {
+        level = arena_strdup(&req->arena, db_text(st, 0));
+        *name = arena_strdup(&req->arena, db_text(st, 1));
+    }
+    db_done(st);
+    return level;
+}
+
+static bool holds_meetings(const char *level)
+{
+    return !strcmp(level, "branch") || !strcmp(level, "general_branch");
+}
+
+/* The calendar of one branch: per type its period, what was held in it,
+ * the latest meeting, the next scheduled one and the colour. */
+static void branch_calendar_write(struct req *req, struct jw *j, int64_t org, const char *path)
+{
+    struct rules r;
+    rules_for(req->db, path, &r);
+    int now = month_now();
+    const char *last[MTG_NTYPES] = {0}, *held_on[MTG_NTYPES] = {0};
+    struct db_stmt *st = db_query(
+        req->db, "SELECT type, month, held_on FROM meeting_last WHERE org_id = ?", "i", org);
+    while (db_next(st)) {
+        int t = type_index(db_text(st, 0));
+        if (t >= 0) {
+            last[t] = arena_strdup(&req->arena, db_text(st, 1));
+            held_on[t] = arena_strdup(&req->arena, db_text(st, 2));
+        }
+    }
+    db_done(st);
+    jw_key(j, "types");
+    jw_arr_begin(j);
+    for (int t = 0; t < MTG_NTYPES; t++) {
+        int p = r.period[t];
+        int start = period_start(now, p > 0 ? p : 12), end = start + (p > 0 ? p : 12);
+        int lm = last[t] ? month_index(last[t]) : -1;
+        jw_obj_begin(j);
+        jw_kv_str(j, "type", meeting_types[t]);
+        jw_kv_int(j, "periodMonths", p);
+        jw_kv_str(j, "periodStart", month_str(&req->arena, start));
+        jw_kv_str(j, "periodEnd", month_str(&req->arena, end - 1));
+        int64_t held = 0, next_id = 0, next_at = 0;
+        db_get_int(req->db, &held,
+                   "SELECT COUNT(*) FROM meetings WHERE org_id = ? AND type = ? AND state = "
+                   "'closed' AND starts_at >= ? AND starts_at < ? AND deleted_at IS NULL",
+                   "isii", org, meeting_types[t], month_start_ts(start), month_start_ts(end));
+        st = db_query(req->db,
+                      "SELECT id, starts_at FROM meetings WHERE org_id = ? AND type = ? AND state "
+                      "= 'scheduled' AND deleted_at IS NULL ORDER BY starts_at LIMIT 1",
+                      "is", org, meeting_types[t]);
+        if (db_next(st)) {
+            next_id = db_int(st, 0);
+            next_at = db_int(st, 1);
+        }
+        db_done(st);
+        jw_kv_int(j, "heldInPeriod", held);
+        jw_kv_str(j, "lastHeld", held_on[t]);
+        jw_kv_id(j, "nextId", next_id);
+        jw_kv_time(j, "nextAt", next_at);
+        jw_kv_str(j, "status", colour_names[colour_of(lm, p, now)]);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
+/* A rule set on an organisation inside a roll-up's subtree. */
+struct rule_row {
+    int64_t org;
+    const char *path;
+    int depth, type, value;
+};
+
+struct rollup {
+    struct req *req;
+    struct rule_row *rows;
+    size_t nrows;
+    int now;
+};
+
+/* The period of type t in force at path, from the rows on its path (the
+ * deepest wins); with strict, only strict ancestors of path count. */
+static int rollup_period(const struct rollup *ru, const char *path, int t, bool strict)
+{
+    int p = mtg_default_period[t], depth = -1;
+    size_t n = strlen(path);
+    for (size_t i = 0; i < ru->nrows; i++) {
+        const struct rule_row *r = &ru->rows[i];
+        size_t k = strlen(r->path);
+        if (r->type != t || k > n || memcmp(r->path, path, k) || (strict && k == n))
+            continue;
+        if (r->depth > depth) {
+            depth = r->depth;
+            p = r->value;
+        }
+    }
+    return p;
+}
+
+static int64_t branch_count(struct req *req, const char *path)
+{
+    int64_t n = 0;
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM orgs WHERE level IN ('branch', 'general_branch') AND path >= "
+               "? AND path < ? AND deleted_at IS NULL AND closed_at IS NULL",
+               "ss", path, org_path_end(&req->arena, path));
+    return n;
+}
+
+/* Adds sign x the colours of the branches below org (path) for type t
+ * under a period of p months into c[3]. */
+static void rollup_add(const struct rollup *ru, int64_t org, int64_t branches, int t, int p,
+                       int sign, int64_t c[3])
+{
+    if (p <= 0) {
+        c[GREEN] += sign * branches;
+        return;
+    }
+    int64_t held = 0;
+    struct db_stmt *st =
+        db_query(ru->req->db, "SELECT key, n FROM org_counts WHERE org_id = ? AND dim = ?", "is",
+                 org, arena_printf(&ru->req->arena, "mtg.%s", meeting_types[t]));
+    while (db_next(st)) {
+        int64_t n = db_int(st, 1);
+        c[colour_of(month_index(db_text(st, 0)), p, ru->now)] += sign * n;
+        held += n;
+    }
+    db_done(st);
+    c[RED] += sign * (branches - held);
+}
+
+/* The colour counts per type of the branches under org (path):
+ * the organisation's own rule, corrected below every organisation of the
+ * subtree that sets another one (the difference telescopes). */
+static void rollup_org(const struct rollup *ru, int64_t org, const char *path,
+                       int64_t c[MTG_NTYPES][3], int64_t *branches)
+{
+    *branches = branch_count(ru->req, path);
+    memset(c, 0, sizeof(int64_t) * MTG_NTYPES * 3);
+    size_t n = strlen(path);
+    for (int t = 0; t < MTG_NTYPES; t++) {
+        rollup_add(ru, org, *branches, t, rollup_period(ru, path, t, false), 1, c[t]);
+        for (size_t i = 0; i < ru->nrows; i++) {
+            const struct rule_row *r = &ru->rows[i];
+            if (r->type != t || strlen(r->path) <= n || strncmp(r->path, path, n))
+                continue;
+            int64_t b = branch_count(ru->req, r->path);
+            rollup_add(ru, r->org, b, t, r->value, 1, c[t]);
+            rollup_add(ru, r->org, b, t, rollup_period(ru, r->path, t, true), -1, c[t]);
+        }
+    }
+}
+
+static void counts_write(struct jw *j, int64_t c[MTG_NTYPES][3])
+{
+    jw_key(j, "types");
+    jw_arr_begin(j);
+    for (int t = 0; t < MTG_NTYPES; t++) {
+        jw_obj_begin(j);
+        jw_kv_str(j, "type", meeting_types[t]);
+        for (int k = 0; k < 3; k++)
+            jw_kv_int(j, colour_names[k], c[t][k]);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+}
+
+/*
+ * GET /api/v1/orgs/{id}/compliance
+ * A branch -> {orgId, name, level, month, branch: true, types: [{type,
+ *   periodMonths, periodStart, periodEnd, heldInPeriod, lastHeld, nextId,
+ *   nextAt, status}]}
+ * Above -> {orgId, name, level, month, branch: false, branches, types:
+ *   [{type, green, amber, red}], children: [{id, name, level, branches,
+ *   types}]} counting branches per colour. roster.read.
+ */
+static int h_compliance(struct req *req)
+{
+    int64_t org = req_id(req);
+    const char *name = NULL, *level = org_level(req, org, &name);
+    const char *path = org_path(req->db, &req->arena, org);
+    if (!level || !path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "orgId", org);
+    jw_kv_str(j, "name", name);
+    jw_kv_str(j, "level", level);
+    jw_kv_str(j, "month", month_str(&req->arena, month_now()));
+    jw_kv_bool(j, "branch", holds_meetings(level));
+    if (holds_meetings(level)) {
+        branch_calendar_write(req, j, org, path);
+        jw_obj_end(j);
+        return 200;
+    }
+    struct rollup ru = {.req = req, .now = month_now()};
+    size_t cap = 16;
+    ru.rows = arena_alloc(&req->arena, cap * sizeof(*ru.rows));
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT r.org_id, o.path, o.depth, r.key, r.value FROM "
+                                  "meeting_rules r JOIN orgs o ON o.id = r.org_id WHERE "
+                                  "instr(?, o.path) = 1 OR (o.path >= ? AND o.path < ?)",
+                                  "sss", path, path, org_path_end(&req->arena, path));
+    while (db_next(st)) {
+        int t = type_index(db_text(st, 3));
+        if (t < 0)
+            continue;
+        if (ru.nrows == cap) {
+            struct rule_row *bigger = arena_alloc(&req->arena, 2 * cap * sizeof(*ru.rows));
+            memcpy(bigger, ru.rows, cap * sizeof(*ru.rows));
+            ru.rows = bigger;
+            cap *= 2;
+        }
+        ru.rows[ru.nrows++] =
+            (struct rule_row){db_int(st, 0), arena_strdup(&req->arena, db_text(st, 1)),
+                              (int)db_int(st, 2), t, (int)db_int(st, 4)};
+    }
+    db_done(st);
+    int64_t c[MTG_NTYPES][3], branches;
+    rollup_org(&ru, org, path, c, &branches);
+    jw_kv_int(j, "branches", branches);
+    counts_write(j, c);
+    jw_key(j, "children");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT id, name, level, path FROM orgs WHERE parent_id = ? AND deleted_at IS "
+                  "NULL AND closed_at IS NULL AND level <> 'group' ORDER BY id",
+                  "i", org);
+    struct child {
+        int64_t id;
+        const char *name, *level, *path;
+        struct child *next;
+    } *kids = NULL, **tail = &kids;
+    while (db_next(st)) {
+        struct child *k = arena_calloc(&req->arena, 1, sizeof(*k));
+        k->id = db_int(st, 0);
+        k->name = arena_strdup(&req->arena, db_text(st, 1));
+        k->level = arena_strdup(&req->arena, db_text(st, 2));
+        k->path = arena_strdup(&req->arena, db_text(st, 3));
+        *tail = k;
+        tail = &k->next;
+    }
+    db_done(st);
+    for (struct child *k = kids; k; k = k->next) {
+        rollup_org(&ru, k->id, k->path, c, &branches);
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", k->id);
+        jw_kv_str(j, "name", k->name);
+        jw_kv_str(j, "level", k->level);
+        jw_kv_int(j, "branches", branches);
+        counts_write(j, c);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* ---- scheduling ---- */
+
+static const struct param create_body[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"type", P_ENUM, P_REQUIRED, 0, 0, meeting_types},
+    {"title", P_STR, P_REQUIRED, 1, 100},
+    {"startsAt", P_STR, P_REQUIRED, 20, 30},
+    {"durationMin", P_INT, 0, 10, 24 * 60},
+    {"place", P_STR, 0, 1, 200},
+    {"onlineLink", P_STR, 0, 8, 500},
+    {"agenda", P_STR, P_MULTILINE, 1, 5000},
+    {"attendees", P_ENUM, P_REQUIRED, 0, 0, meeting_attendee_kinds},
+    {"groupId", P_ID, 0},
+    {"memberIds", P_STR, 0, 1, 20000},
+    {NULL},
+};
+
+static bool link_ok(const char *s)
+{
+    return !strncmp(s, "https://", 8) || !strncmp(s, "http://", 7);
+}
+
+/* Fills the expected attendees of a new meeting; 0 or the error status. */
+static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const char *kind)
+{
+    int64_t now = now_sec();
+    if (!strcmp(kind, "branch")) {
+        db_exec(req->db,
+                "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
+                "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN ('normal', "
+                "'retired', 'temporarily_out')",
+                "iii", meeting, now, branch);
+        return 0;
+    }
+    if (!strcmp(kind, "group")) {
+        int64_t g = req_body_int(req, "groupId", 0), ok = 0;
+        db_get_int(req->db, &ok,
+                   "SELECT COUNT(*) FROM orgs WHERE id = ? AND parent_id = ? AND level = 'group' "
+                   "AND deleted_at IS NULL",
+                   "ii", g, branch);
+        if (!g || !ok)
+            return req_fail_field(req, ERR_INVALID, "groupId",
+                                  "groupId names a party group of the branch");
+        db_exec(req->db,
+                "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
+                "? FROM members WHERE org_id = ? AND group_id = ? AND deleted_at IS NULL AND "
+                "status IN ('normal', 'retired', 'temporarily_out')",
+                "iiii", meeting, now, branch, g);
+        return 0;
+    }
+    const char *s = req_body_str(req, "memberIds");
+    if (!s)
+        return req_fail_field(req, ERR_INVALID, "memberIds",
+                              "memberIds lists the chosen members: \"12,15,31\"");
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        int64_t id, ok = 0;
+        if (!parse_i64(s, n, &id) || id <= 0)
+            return req_fail_field(req, ERR_INVALID, "memberIds",
+                                  "memberIds are ids separated by commas");
+        db_get_int(req->db, &ok,
+                   "SELECT COUNT(*) FROM members WHERE id = ? AND org_id = ? AND deleted_at IS "
+                   "NULL AND status IN ('normal', 'retired', 'temporarily_out')",
+                   "ii", id, branch);
+        if (!ok)
+            return req_fail_field(req, ERR_INVALID, "memberIds",
+                                  "member %" PRId64 " is not on the branch's roster", id);
+        db_exec(req->db,
+                "INSERT OR IGNORE INTO meeting_attendance (meeting_id, member_id, updated_at) "
+                "VALUES (?, ?, ?)",
+                "iii", meeting, id, now);
+        s += n + (e ? 1 : 0);
+        if (e && !*s)
+            return req_fail_field(req, ERR_INVALID, "memberIds", "a trailing comma");
+    }
+    return 0;
+}
+
+/*
+ * POST /api/v1/meetings {orgId, type, title, startsAt, durationMin?, place?,
+ *   onlineLink?, agenda?, attendees: branch|group|members, groupId?,
+ *   memberIds?: "12,15"} -> 201 the meeting
+ * Errors: request.invalid (a branch only; a place or a link; group of the
+ * branch; members on its roster). meeting.run on the branch.
+ */
+static int h_create(struct req *req)
+{
+    int64_t org = req_body_int(req, "orgId", 0), starts;
+    const char *name = NULL, *level = org_level(req, org, &name);
+    if (!level || !holds_meetings(level))
+        return req_fail_field(req, ERR_INVALID, "orgId", "meetings are held by a branch");
+    if (!iso_time_parse(req_body_str(req, "startsAt"), &starts))
+        return req_fail_field(req, ERR_INVALID, "startsAt",
+                              "startsAt is a UTC time like 2026-12-01T02:00:00Z");
+    const char *place = req_body_str(req, "place"), *link = req_body_str(req, "onlineLink");
+    if (!place && !link)
+        return req_fail_field(req, ERR_INVALID, "place", "a meeting has a place or an online link");
+    if (link && !link_ok(link))
+        return req_fail_field(req, ERR_INVALID, "onlineLink", "an online link is an http(s) URL");
+    const char *kind = req_body_str(req, "attendees");
+    unsigned char secret[32];
+    randombytes_buf(secret, sizeof(secret));
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO meetings (org_id, org_path, type, title, starts_at, duration_min, place, "
+            "online_link, agenda, attendees, group_id, secret, created_by, created_at, "
+            "updated_at, seq) SELECT id, path, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM orgs "
+            "WHERE id = ?",
+            "ssiissssIbiiiii", req_body_str(req, "type"), req_body_str(req, "title"), starts,
+            req_body_int(req, "durationMin", 90), place, link, req_body_str(req, "agenda"), kind,
+            strcmp(kind, "group") ? 0 : req_body_int(req, "groupId", 0), secret, sizeof(secret),
+            req->who->account_id, now, now, db_next_seq(req->db), org);
+    int64_t id = db_last_id(req->db);
+    int rc = expected_fill(req, id, org, kind);
+    if (rc)
+        return rc;
+    req_audit(req, "meeting.create", org, target(req, id), "ok", "%s", req_body_str(req, "type"));
+    return respond_meeting(req, id, 201);
+}
+
+/*
+ * GET /api/v1/meetings/{id} -> the meeting {id, orgId, orgName, type, title,
+ *   startsAt, durationMin, place, onlineLink, state, leaveUntil, checkinFrom,
+ *   checkinUntil, agenda, attendees, groupId, minutes, resolutions,
+ *   minutesCapturedAt, minutesReceivedAt, minutesCapturedOffline, closedAt,
+ *   closedBy, createdAt, createdBy, canRun, counts, attendance: [...],
+ *   files: [...], notes: [...]}
+ * Those who may run it see every attendance row, an expected member their
+ * own. roster.read on the branch, or expected.
+ */
+static int h_get(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), SEE, &m);
+    if (rc)
+        return rc;
+    return respond_meeting(req, m.id, 200);
+}
+
+static const struct param list_query[] = {
+    {"state", P_ENUM, 0, 0, 0, (const char *const[]){"scheduled", "closed", NULL}},
+    {"after", P_STR, 0, 1, 40},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+static void list_item_write(struct jw *j, struct db_stmt *st)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", db_int(st, 0));
+    jw_kv_str(j, "type", db_text(st, 1));
+    jw_kv_str(j, "title", db_text(st, 2));
+    jw_kv_time(j, "startsAt", db_int(st, 3));
+    jw_kv_str(j, "place", db_text(st, 4));
+    jw_kv_str(j, "onlineLink", db_text(st, 5));
+    jw_kv_str(j, "state", db_text(st, 6));
+    jw_kv_int(j, "orgId", db_int(st, 7));
+    jw_obj_end(j);
+}
+
+/*
+ * GET /api/v1/orgs/{id}/meetings?state=&after=&limit= -> {items: [{id, type,
+ *   title, startsAt, place, onlineLink, state, orgId}], next}
+ * The branch's meetings, newest first. roster.read.
+ */
+static int h_list(struct req *req)
+{
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT id, type, title, starts_at, place, online_link, state, org_id FROM "
+                 "meetings WHERE org_id = ? AND deleted_at IS NULL AND (? IS NULL OR state = ?) "
+                 "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+                 "issiii", req_id(req), req_query_str(req, "state"), req_query_str(req, "state"),
+                 after, after, (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        list_item_write(pg.j, st);
+        page_mark_id(&pg, db_int(st, 0));
+    }
+    return page_end(&pg, st);
+}
+
+/*
+ * GET /api/v1/me/meetings -> {items: [{id, type, title, startsAt, place,
+ *   onlineLink, state, orgId, myStatus, leaveState, minutesReadAt,
+ *   needsConfirm}], next: null}
+ * The caller's meetings: scheduled ones and closed ones of the last 90 days
+ * (and older ones whose minutes the caller still has to confirm), newest
+ * first, at most 100. Any logged-in caller (none without a member record).
+ */
+static int h_mine(struct req *req)
+{
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT m.id, m.type, m.title, m.starts_at, m.place, m.online_link, m.state, m.org_id, "
+        "a.status, a.leave_state, a.minutes_read_at FROM meeting_attendance a JOIN meetings m ON "
+        "m.id = a.meeting_id WHERE a.member_id = ? AND m.deleted_at IS NULL AND (m.state = "
+        "'scheduled' OR m.starts_at > ? OR (a.status IN ('absent', 'leave') AND "
+        "a.minutes_read_at IS NULL)) ORDER BY m.starts_at DESC, m.id DESC LIMIT 100",
+        "ii", req->who->member_id, now_sec() - 90 * 86400);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "type", db_text(st, 1));
+        jw_kv_str(j, "title", db_text(st, 2));
+        jw_kv_time(j, "startsAt", db_int(st, 3));
+        jw_kv_str(j, "place", db_text(st, 4));
+        jw_kv_str(j, "onlineLink", db_text(st, 5));
+        jw_kv_str(j, "state", db_text(st, 6));
+        jw_kv_int(j, "orgId", db_int(st, 7));
+        jw_kv_str(j, "myStatus", db_text(st, 8));
+        jw_kv_str(j, "leaveState", db_text(st, 9));
+        time_or_null(j, "minutesReadAt", st, 10);
+        jw_kv_bool(j, "needsConfirm",
+                   !strcmp(db_text(st, 6), "closed") &&
+                       (!strcmp(db_text(st, 8), "absent") || !strcmp(db_text(st, 8), "leave")) &&
+                       db_isnull(st, 10));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_kv_null(j, "next");
+    jw_obj_end(j);
+    return 200;
+}
+
+static const struct param patch_body[] = {
+    {"title", P_STR, 0, 1, 100},
+    {"startsAt", P_STR, 0, 20, 30},
+    {"durationMin", P_INT, 0, 10, 1440},
+    {"place", P_STR, 0, 1, 200},
+    {"onlineLink", P_STR, 0, 8, 500},
+    {"agenda", P_STR, P_MULTILINE, 1, 5000},
+    {"minutes", P_STR, P_MULTILINE, 1, 20000},
+    {"resolutions", P_STR, P_MULTILINE, 1, 5000},
+    {NULL},
+};
+
+/*
+ * PATCH /api/v1/meetings/{id} {title?, startsAt?, durationMin?, place?,
+ *   onlineLink?, agenda?, minutes?, resolutions?} -> the meeting
+ * While it is not closed (then meeting.closed). null clears place, link,
+ * agenda. meeting.run.
+ */
+static int h_patch(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    int64_t starts = m.starts_at;
+    const char *s = req_body_str(req, "startsAt");
+    if (s && !iso_time_parse(s, &starts))
+        return req_fail_field(req, ERR_INVALID, "startsAt",
+                              "startsAt is a UTC time like 2026-12-01T02:00:00Z");
+    const char *place = m.place, *link = m.online_link, *agenda = m.agenda;
+    if (req_body(req, "place")->present || req_body(req, "place")->null)
+        place = req_body_str(req, "place");
+    if (req_body(req, "onlineLink")->present || req_body(req, "onlineLink")->null)
+        link = req_body_str(req, "onlineLink");
+    if (req_body(req, "agenda")->present || req_body(req, "agenda")->null)
+        agenda = req_body_str(req, "agenda");
+    if (!place && !link)
+        return req_fail_field(req, ERR_INVALID, "place", "a meeting has a place or an online link");
+    if (link && !link_ok(link))
+        return req_fail_field(req, ERR_INVALID, "onlineLink", "an online link is an http(s) URL");
+    const char *title = req_body_str(req, "title");
+    db_exec(req->db,
+            "UPDATE meetings SET title = ?, starts_at = ?, duration_min = ?, place = ?, "
+            "online_link = ?, agenda = ? WHERE id = ?",
+            "siisssi", title ? title : m.title, starts,
+            req_body_int(req, "durationMin", m.duration_min), place, link, agenda, m.id);
+    const char *minutes = req_body_str(req, "minutes"), *res = req_body_str(req, "resolutions");
+    const char *why = NULL;
+    if (minutes || res)
+        meeting_set_minutes(req, &m, minutes, res, 0, &why);
+    else
+        touch(req, m.id);
+    req_audit(req, "meeting.edit", m.org_id, target(req, m.id), "ok", "edited");
+    return respond_meeting(req, m.id, 200);
+}
+
+/*
+ * GET /api/v1/meetings/{id}/code -> {code, step, validUntil, stepSeconds}
+ * The rotating check-in code for the secretary's screen (a new one every 30
+ * seconds; the previous one is still accepted). Errors: meeting.closed.
+ * meeting.run.
+ */
+static int h_code(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    int64_t step = now_sec() / MTG_CODE_STEP;
+    char code[7];
+    code_at(&m, step, code);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_str(j, "code", code);
+    jw_kv_int(j, "step", step);
+    jw_kv_time(j, "validUntil", (step + 1) * MTG_CODE_STEP);
+    jw_kv_int(j, "stepSeconds", MTG_CODE_STEP);
+    jw_obj_end(j);
+    return 200;
+}
+
+static const struct param checkin_body[] = {
+    {"code", P_STR, 0, 1, 12},
+    {"remote", P_BOOL, 0},
+    {NULL},
+};
+
+/* The caller's attendance row as {memberId, ...} (the answer of member writes). */
+static int respond_mine(struct req *req, int64_t meeting, int status)
+{
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT " ATT_COLUMNS " FROM meeting_attendance a JOIN members "
+                                  "mb ON mb.id = a.member_id WHERE a.meeting_id = ? AND "
+                                  "a.member_id = ?",
+                                  "ii", meeting, req->who->member_id);
+    struct jw *j = req_data(req);
+    if (db_next(st))
+        attendance_write(j, st);
+    else
+        jw_null(j);
+    db_done(st);
+    return status;
+}
+
+/*
+ * POST /api/v1/meetings/{id}/checkin {code?, remote?} -> the caller's
+ * attendance row. In person: the code on the secretary's screen (current or
+ * previous 30-second step); remote: a meeting with an online link, no code.
+ * Only inside the window around the start (default +-20 min). Checking in
+ * again answers the same row. Errors: meeting.window, meeting.code,
+ * meeting.closed, meeting.not_expected, request.invalid. Expected members.
+ */
+static int h_checkin(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    struct rules r;
+    rules_for(req->db, m.org_path, &r);
+    int64_t now = now_sec(), w = (int64_t)r.checkin_window_min * 60;
+    if (now < m.starts_at - w || now > m.starts_at + w)
+        return req_fail(req, ERR_MEETING_WINDOW,
+                        "check-in is open from %d minutes before to %d minutes after the start",
+                        r.checkin_window_min, r.checkin_window_min);
+    bool remote = req_body_int(req, "remote", 0);
+    if (remote && !m.online_link)
+        return req_fail_field(req, ERR_INVALID, "remote",
+                              "the meeting has no online link: check in with the code");
+    if (!remote && !code_ok(&m, req_body_str(req, "code")))
+        return req_fail_field(req, ERR_MEETING_CODE, "code", NULL);
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET status = ?, source = ?, at = ?, updated_at = ? WHERE "
+            "meeting_id = ? AND member_id = ? AND status NOT IN ('present', 'remote')",
+            "ssiiii", remote ? "remote" : "present", remote ? "remote" : "checkin", now, now, m.id,
+            req->who->member_id);
+    if (db_changes(req->db))
+        touch(req, m.id);
+    return respond_mine(req, m.id, 200);
+}
+
+static const struct param leave_body[] = {
+    {"reason", P_STR, P_REQUIRED | P_MULTILINE, 2, 500},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/leave {reason} -> the caller's attendance row
+ * (leaveState pending). Until the cut-off before the start (default 20
+ * min). Errors: meeting.leave_cutoff, meeting.state (asked already,
+ * approved, or checked in), meeting.closed. Expected members.
+ */
+static int h_leave(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    struct rules r;
+    rules_for(req->db, m.org_path, &r);
+    int64_t now = now_sec();
+    if (now > m.starts_at - (int64_t)r.leave_cutoff_min * 60)
+        return req_fail(req, ERR_MEETING_LEAVE_CUTOFF,
+                        "leave is asked for until %d minutes before the start", r.leave_cutoff_min);
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET leave_state = 'pending', leave_reason = ?, leave_at = "
+            "?, leave_decided_by = NULL, leave_decided_at = NULL, updated_at = ? WHERE "
+            "meeting_id = ? AND member_id = ? AND status = 'expected' AND (leave_state IS NULL "
+            "OR leave_state = 'refused')",
+            "siiii", req_body_str(req, "reason"), now, now, m.id, req->who->member_id);
+    if (!db_changes(req->db))
+        return req_fail(req, ERR_MEETING_STATE,
+                        "leave was asked for already, or you have checked in");
+    touch(req, m.id);
+    req_audit(req, "meeting.leave", m.org_id, target(req, m.id), "ok", "leave requested");
+    return respond_mine(req, m.id, 200);
+}
+
+static const struct param decide_body[] = {
+    {"memberId", P_ID, P_REQUIRED},
+    {"approve", P_BOOL, P_REQUIRED},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/leave-decision {memberId, approve} -> the
+ * meeting. Approving marks the member on leave. Errors: meeting.state (no
+ * pending request), meeting.closed. meeting.run.
+ */
+static int h_decide(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    bool approve = req_body_int(req, "approve", 0);
+    int64_t now = now_sec(), member = req_body_int(req, "memberId", 0);
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET leave_state = ?, status = CASE WHEN ? THEN 'leave' "
+            "ELSE status END, source = CASE WHEN ? THEN 'secretary' ELSE source END, "
+            "leave_decided_by = ?, leave_decided_at = ?, updated_at = ? WHERE meeting_id = ? AND "
+            "member_id = ? AND leave_state = 'pending'",
+            "siiiiiii", approve ? "approved" : "refused", (int64_t)approve, (int64_t)approve,
+            req->who->account_id, now, now, m.id, member);
+    if (!db_changes(req->db))
+        return req_fail(req, ERR_MEETING_STATE, "member %" PRId64 " has no pending leave request",
+                        member);
+    touch(req, m.id);
+    req_audit(req, "meeting.leave_decision", m.org_id, target(req, m.id), "ok",
+              "member %" PRId64 ": %s", member, approve ? "approved" : "refused");
+    return respond_meeting(req, m.id, 200);
+}
+
+static const struct param mark_body[] = {
+    {"memberId", P_ID, P_REQUIRED},
+    {"status", P_ENUM, P_REQUIRED, 0, 0, meeting_marks},
+    {"paper", P_BOOL, 0},
+    {NULL},
+};
+
+/* Turns a shared write's error into the request's. */
+static int fail_with(struct req *req, int err, const char *why, const char *field)
+{
+    if (field)
+        return req_fail_field(req, err, field, "%s", why);
+    return req_fail(req, err, "%s", why);
+}
+
+/*
+ * POST /api/v1/meetings/{id}/attendance {memberId, status: present|remote|
+ *   leave|absent, paper?} -> the meeting. The secretary's mark; paper: typed
+ * in from a photographed sign-in sheet (shown as such). Errors:
+ * member.not_found (not expected), request.invalid (remote without a link),
+ * meeting.closed. meeting.run.
+ */
+static int h_mark(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    const char *why;
+    int e = meeting_mark(req, &m, req_body_int(req, "memberId", 0), req_body_str(req, "status"),
+                         req_body_int(req, "paper", 0), 0, &why);
+    if (e >= 0)
+        return fail_with(req, e, why, e == ERR_INVALID ? "status" : NULL);
+    return respond_meeting(req, m.id, 200);
+}
+
+static const struct param file_body[] = {
+    {"kind", P_ENUM, P_REQUIRED, 0, 0, meeting_file_kinds},
+    {"ref", P_STR, P_REQUIRED, 1, 500},
+    {"name", P_STR, 0, 1, 200},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/files {kind: material|photo|signin_sheet, ref,
+ *   name?} -> 201 the meeting. A file reference (the file itself is kept
+ * elsewhere). Errors: meeting.closed. meeting.run.
+ */
+static int h_file(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    const char *why;
+    int e = meeting_add_file(req, &m, req_body_str(req, "kind"), req_body_str(req, "ref"),
+                             req_body_str(req, "name"), 0, &why);
+    if (e >= 0)
+        return fail_with(req, e, why, NULL);
+    return respond_meeting(req, m.id, 201);
+}
+
+/*
+ * POST /api/v1/meetings/{id}/close -> the meeting (state closed)
+ * Members still expected are marked absent; the record is locked; the
+ * branch's compliance for the type counts it. Errors: meeting.closed,
+ * meeting.no_minutes, meeting.state (before the start). meeting.run.
+ */
+static int h_close(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    const char *why;
+    int e = meeting_close(req, &m, 0, &why);
+    if (e >= 0)
+        return fail_with(req, e, why, NULL);
+    return respond_meeting(req, m.id, 200);
+}
+
+static const struct param note_body[] = {
+    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/notes {text} -> 201 the meeting. A correction
+ * appended to a closed record, with who and when. Errors: meeting.open.
+ * meeting.run.
+ */
+static int h_note(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    const char *why;
+    int e = meeting_add_note(req, &m, req_body_str(req, "text"), 0, &why);
+    if (e >= 0)
+        return fail_with(req, e, why, NULL);
+    return respond_meeting(req, m.id, 201);
+}
+
+/*
+ * POST /api/v1/meetings/{id}/confirm -> the caller's attendance row with
+ * minutesReadAt: a member who was absent or on leave has read the minutes
+ * (asynchronous participation). Again: the same row. Errors: meeting.open,
+ * meeting.state (the member attended). Expected members.
+ */
+static int h_confirm(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    if (rc)
+        return rc;
+    if (!is_closed(&m))
+        return req_fail(req, ERR_MEETING_OPEN, "the minutes are read after the meeting is closed");
+    int64_t n = 0, now = now_sec();
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ? AND member_id = ? "
+               "AND status IN ('absent', 'leave')",
+               "ii", m.id, req->who->member_id);
+    if (!n)
+        return req_fail(req, ERR_MEETING_STATE,
+                        "only members who could not attend confirm the minutes");
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET minutes_read_at = ?, updated_at = ? WHERE meeting_id "
+            "= ? AND member_id = ? AND minutes_read_at IS NULL",
+            "iiii", now, now, m.id, req->who->member_id);
+    if (db_changes(req->db))
+        touch(req, m.id);
+    return respond_mine(req, m.id, 200);
+}
+
+const struct route meetings_routes[] = {
+    {"GET", "/api/v1/orgs/{id}/meeting-rules", h_rules_get, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
+     NULL, NULL, 0},
+    {"POST", "/api/v1/orgs/{id}/meeting-rules", h_rules_set, SCOPE_PATH_ORG, PERM_ORG_ADMIN, NULL,
+     NULL, rule_body, 0},
+    {"GET", "/api/v1/orgs/{id}/compliance", h_compliance, SCOPE_PATH_ORG, PERM_ROSTER_READ, NULL,
+     NULL, NULL, ROUTE_CACHE},
+    {"GET", "/api/v1/orgs/{id}/meetings", h_list, SCOPE_PATH_ORG, PERM_ROSTER_READ, NULL,
+     list_query, NULL, 0},
+    {"GET", "/api/v1/me/meetings", h_mine, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/meetings", h_create, SCOPE_BODY_ORG, PERM_MEETING_RUN, "orgId", NULL,
+     create_body, 0},
+    {"GET", "/api/v1/meetings/{id}", h_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
+    {"PATCH", "/api/v1/meetings/{id}", h_patch, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     patch_body, 0},
+    {"GET", "/api/v1/meetings/{id}/code", h_code, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL, NULL,
+     0},
+    {"POST", "/api/v1/meetings/{id}/checkin", h_checkin, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
+     checkin_body, 0},
+    {"POST", "/api/v1/meetings/{id}/leave", h_leave, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
+     leave_body, 0},
+    {"POST", "/api/v1/meetings/{id}/leave-decision", h_decide, SCOPE_OBJECT, PERM_MEETING_RUN, NULL,
+     NULL, decide_body, 0},
+    {"POST", "/api/v1/meetings/{id}/attendance", h_mark, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     mark_body, 0},
+    {"POST", "/api/v1/meetings/{id}/files", h_file, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     file_body, 0},
+    {"POST", "/api/v1/meetings/{id}/close", h_close, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     NULL, 0},
+    {"POST", "/api/v1/meetings/{id}/notes", h_note, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     note_body, 0},
+    {"POST", "/api/v1/meetings/{id}/confirm", h_confirm, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
+     0},
+    {NULL},
+};

@@ -437,6 +437,10 @@ int meeting_mark(struct req *req, const struct meeting *m, int64_t member_id, co
         *why = "the meeting is closed";
         return ERR_MEETING_CLOSED;
     }
+    if (!strcmp(status, "remote") && !m->online_link) {
+        *why = "the meeting has no online link: nobody attends it remotely";
+        return ERR_INVALID;
+    }
     int64_t n = 0;
     db_get_int(req->db, &n,
                "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ? AND member_id = ?",
@@ -445,10 +449,6 @@ int meeting_mark(struct req *req, const struct meeting *m, int64_t member_id, co
         *why = arena_printf(&req->arena, "member %" PRId64 " is not expected at this meeting",
                             member_id);
         return ERR_MEMBER_NOT_FOUND;
-    }
-    if (!strcmp(status, "remote") && !m->online_link) {
-        *why = "the meeting has no online link: nobody attends it remotely";
-        return ERR_INVALID;
     }
     const char *source = paper ? "paper" : captured_at ? "offline" : "secretary";
     int64_t now = now_sec();

@@ -27,6 +27,9 @@ const zh = {
   myRoles: '我的职务',
   roster: '花名册',
   orgTree: '组织架构',
+  myMeetings: '我的会议',
+  myMeetingsHint: '签到、请假、补学会议记录',
+  meetingsLink: '三会一课',
   open: '打开',
   // tabs
   tabHome: '首页',
@@ -300,6 +303,9 @@ const zh = {
 };
 
 const en = {
+  myMeetings: 'My meetings',
+  myMeetingsHint: 'Check in, ask for leave, read minutes',
+  meetingsLink: 'Meetings',
   app: 'Zhibu',
   tagline: 'The online home of village party branches',
   loading: 'Loading…',

@@ -26,6 +26,10 @@ const PipelineMod = () => import('./pages/Pipeline.jsx');
 const ApplicantPage = pick(PipelineMod, 'Applicant');
 const ApplicantNew = pick(PipelineMod, 'ApplicantNew');
 const ImportPage = () => import('./pages/Import.jsx');
+const MeetingsMod = () => import('./pages/Meetings.jsx');
+const MeetingPage = pick(MeetingsMod, 'Meeting');
+const MeetingNew = pick(MeetingsMod, 'MeetingNew');
+const MyMeetings = pick(MeetingsMod, 'MyMeetings');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -65,6 +69,12 @@ function App() {
     window.addEventListener('online', up);
     window.addEventListener('offline', down);
     onNetwork(setOnline);
+    // Changes captured offline (meetings) are uploaded when the network returns.
+    const flushQueue = () => {
+      try { if (localStorage.getItem('zhibu.syncq') && localStorage.getItem('zhibu.syncq') !== '[]') import('./offline.js').then((m) => m.flush()); } catch (e) { /* no storage */ }
+    };
+    window.addEventListener('online', flushQueue);
+    flushQueue();
     onUnauthorized(() => { lsSet(LS.me, null); setMe(null); });
     api('/me', { noAuthRedirect: true }).then(
       (d) => { lsSet(LS.me, JSON.stringify(d)); setMe(d); },
@@ -131,6 +141,10 @@ function App() {
     case 'applicant': page = <Lazy key={'a' + route.id} load={ApplicantPage} props={{ id: route.id, me }} />; tab = 'org'; break;
     case 'applicant-new': page = <Lazy key={'an' + route.id} load={ApplicantNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
     case 'import': page = <Lazy key={'i' + route.id} load={ImportPage} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'compliance': page = <Lazy key={'cp' + route.id} load={MeetingsMod} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'meeting': page = <Lazy key={'mt' + route.id} load={MeetingPage} props={{ id: route.id, me }} />; break;
+    case 'meeting-new': page = <Lazy key={'mn' + route.id} load={MeetingNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
+    case 'meetings': page = <Lazy key="mm" load={MyMeetings} props={{ me }} />; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     default: page = <Home me={me} />;
   }

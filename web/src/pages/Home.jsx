@@ -86,6 +86,18 @@ export function Home({ me }) {
         </section>
       )}
 
+      {me.member && (
+        <section class="card">
+          <a class="bigrow" href="#/meetings">
+            <span class="grow">
+              <strong class="orgname">{t('myMeetings')}</strong>
+              <span class="muted">{t('myMeetingsHint')}</span>
+            </span>
+            <Chevron />
+          </a>
+        </section>
+      )}
+
       {inboxes(roles).length > 0 && <Lazy load={TodoCard} props={{ orgs: inboxes(roles) }} quiet />}
 
       {inboxes(roles).length > 0 && (
@@ -101,6 +113,12 @@ export function Home({ me }) {
           {links.map((l) => (
             <a key={l.kind + l.orgId} class="btn primary wide action" href={'#/' + l.kind + '/' + l.orgId}>
               <span>{l.kind === 'roster' ? t('roster') : t('orgTree')}</span>
+              <small>{l.orgName}</small>
+            </a>
+          ))}
+          {links.map((l) => (
+            <a key={'c' + l.orgId} class="btn secondary wide action" href={'#/compliance/' + l.orgId}>
+              <span>{t('meetingsLink')}</span>
               <small>{l.orgName}</small>
             </a>
           ))}

@@ -776,46 +776,76 @@ static int64_t branch_count(struct req *req, const char *path)
     return n;
 }
 
-/* Adds sign x the colours of the branches below org (path) for type t
- * under a period of p months into c[3]. */
-static void rollup_add(const struct rollup *ru, int64_t org, int64_t branches, int t, int p,
-                       int sign, int64_t c[3])
+/* The "mtg.<type>" counters of one organisation: branches per month of
+ * their latest meeting, per type (one statement for all types). */
+#define MTG_MAX_MONTHS 64
+struct held {
+    int n[MTG_NTYPES];
+    int month[MTG_NTYPES][MTG_MAX_MONTHS];
+    int64_t count[MTG_NTYPES][MTG_MAX_MONTHS];
+    int64_t older[MTG_NTYPES]; /* beyond MTG_MAX_MONTHS distinct months: red anyway */
+};
+
+static void held_load(struct req *req, int64_t org, struct held *h)
+{
+    memset(h, 0, sizeof(*h));
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT dim, key, n FROM org_counts WHERE org_id = ? AND dim "
+                                  ">= 'mtg.' AND dim < 'mtg/' AND n <> 0 ORDER BY dim, key DESC",
+                                  "i", org);
+    while (db_next(st)) {
+        int t = type_index(db_text(st, 0) + 4);
+        if (t < 0)
+            continue;
+        if (h->n[t] == MTG_MAX_MONTHS) {
+            h->older[t] += db_int(st, 2);
+            continue;
+        }
+        h->month[t][h->n[t]] = month_index(db_text(st, 1));
+        h->count[t][h->n[t]++] = db_int(st, 2);
+    }
+    db_done(st);
+}
+
+/* Adds sign x the colours of the branches counted in h (branches in all)
+ * for type t under a period of p months into c[3]. */
+static void rollup_add(const struct rollup *ru, const struct held *h, int64_t branches, int t,
+                       int p, int sign, int64_t c[3])
 {
     if (p <= 0) {
         c[GREEN] += sign * branches;
         return;
     }
-    int64_t held = 0;
-    struct db_stmt *st =
-        db_query(ru->req->db, "SELECT key, n FROM org_counts WHERE org_id = ? AND dim = ?", "is",
-                 org, arena_printf(&ru->req->arena, "mtg.%s", meeting_types[t]));
-    while (db_next(st)) {
-        int64_t n = db_int(st, 1);
-        c[colour_of(month_index(db_text(st, 0)), p, ru->now)] += sign * n;
-        held += n;
+    int64_t held = h->older[t];
+    for (int i = 0; i < h->n[t]; i++) {
+        c[colour_of(h->month[t][i], p, ru->now)] += sign * h->count[t][i];
+        held += h->count[t][i];
     }
-    db_done(st);
     c[RED] += sign * (branches - held);
 }
 
-/* The colour counts per type of the branches under org (path):
- * the organisation's own rule, corrected below every organisation of the
- * subtree that sets another one (the difference telescopes). */
-static void rollup_org(const struct rollup *ru, int64_t org, const char *path,
+/* The colour counts per type of the branches under org (path; a branch
+ * itself when branch is set): the organisation's own rule, corrected below
+ * every organisation of the subtree that sets another one (the difference
+ * telescopes). */
+static void rollup_org(const struct rollup *ru, int64_t org, const char *path, bool branch,
                        int64_t c[MTG_NTYPES][3], int64_t *branches)
 {
-    *branches = branch_count(ru->req, path);
+    struct held h, hr;
+    *branches = branch ? 1 : branch_count(ru->req, path);
+    held_load(ru->req, org, &h);
     memset(c, 0, sizeof(int64_t) * MTG_NTYPES * 3);
     size_t n = strlen(path);
     for (int t = 0; t < MTG_NTYPES; t++) {
-        rollup_add(ru, org, *branches, t, rollup_period(ru, path, t, false), 1, c[t]);
+        rollup_add(ru, &h, *branches, t, rollup_period(ru, path, t, false), 1, c[t]);
         for (size_t i = 0; i < ru->nrows; i++) {
             const struct rule_row *r = &ru->rows[i];
             if (r->type != t || strlen(r->path) <= n || strncmp(r->path, path, n))
                 continue;
             int64_t b = branch_count(ru->req, r->path);
-            rollup_add(ru, r->org, b, t, r->value, 1, c[t]);
-            rollup_add(ru, r->org, b, t, rollup_period(ru, r->path, t, true), -1, c[t]);
+            held_load(ru->req, r->org, &hr);
+            rollup_add(ru, &hr, b, t, r->value, 1, c[t]);
+            rollup_add(ru, &hr, b, t, rollup_period(ru, r->path, t, true), -1, c[t]);
         }
     }
 }
@@ -886,7 +916,7 @@ static int h_compliance(struct req *req)
     }
     db_done(st);
     int64_t c[MTG_NTYPES][3], branches;
-    rollup_org(&ru, org, path, c, &branches);
+    rollup_org(&ru, org, path, false, c, &branches);
     jw_kv_int(j, "branches", branches);
     counts_write(j, c);
     jw_key(j, "children");
@@ -911,7 +941,8 @@ static int h_compliance(struct req *req)
     }
     db_done(st);
     for (struct child *k = kids; k; k = k->next) {
-        rollup_org(&ru, k->id, k->path, c, &branches);
+        rollup_org(&ru, k->id, k->path, holds_meetings(k->level) && !strcmp(k->level, "branch"), c,
+                   &branches);
         jw_obj_begin(j);
         jw_kv_int(j, "id", k->id);
         jw_kv_str(j, "name", k->name);
@@ -1303,8 +1334,8 @@ static int h_checkin(struct req *req)
             "meeting_id = ? AND member_id = ? AND status NOT IN ('present', 'remote')",
             "ssiiii", remote ? "remote" : "present", remote ? "remote" : "checkin", now, now, m.id,
             req->who->member_id);
-    if (db_changes(req->db))
-        touch(req, m.id);
+    /* No touch(): a check-in changes only the member's row (one page to sync, so a
+     * room filling stays cheap); the meeting's seq moves with the secretary's writes. */
     return respond_mine(req, m.id, 200);
 }
 

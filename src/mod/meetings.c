@@ -140,7 +140,7 @@ static enum colour colour_of(int last, int p, int now)
 /* ---- loading meetings ---- */
 
 #define MEETING_COLUMNS                                                                            \
-    "m.id, m.org_id, m.org_path, o.name, m.type, m.title, m.starts_at, m.duration_min, m.place, "  \
+    "m.id, m.org_id, o.path, o.name, m.type, m.title, m.starts_at, m.duration_min, m.place, "      \
     "m.online_link, m.agenda, m.attendees, m.group_id, m.state, m.minutes, m.resolutions, "        \
     "m.secret, m.created_at, m.closed_at"
 
@@ -1400,8 +1400,9 @@ static int h_decide(struct req *req)
     bool approve = req_body_int(req, "approve", 0);
     int64_t now = now_sec(), member = req_body_int(req, "memberId", 0);
     db_exec(req->db,
-            "UPDATE meeting_attendance SET leave_state = ?, status = CASE WHEN ? THEN 'leave' "
-            "ELSE status END, source = CASE WHEN ? THEN 'secretary' ELSE source END, "
+            "UPDATE meeting_attendance SET leave_state = ?, status = CASE WHEN ? AND status = "
+            "'expected' THEN 'leave' ELSE status END, source = CASE WHEN ? AND status = "
+            "'expected' THEN 'secretary' ELSE source END, "
             "leave_decided_by = ?, leave_decided_at = ?, updated_at = ? WHERE meeting_id = ? AND "
             "member_id = ? AND leave_state = 'pending'",
             "siiiiiii", approve ? "approved" : "refused", (int64_t)approve, (int64_t)approve,

@@ -228,6 +228,53 @@ describe('meetings', () => {
   });
 });
 
+describe('meetings: a branch that moves takes its record along', () => {
+  let srv, api, who;
+  before(async () => {
+    srv = await startServer({ testHooks: true });
+    api = srv.api;
+    who = srv.who;
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  test('the roll-up counts the branch under its new township, and closing later still counts', async () => {
+    const tS = (await srv.login(who.secretaryA)).token;
+    const tC = (await srv.login(who.countyAdmin)).token;
+    const villageA = who.secretaryA.orgId, townA = who.townshipAdmin.orgId, county = who.countyAdmin.orgId;
+    const townB = assertData(await api('GET', `/api/v1/orgs/${who.secretaryB.orgId}`, { token: tC })).path.at(-2).id;
+    const t = Math.floor(Date.parse((await api('GET', '/test/clock')).json.now) / 1000);
+    // The first meeting in an earlier month (amber now), the second this month (green).
+    const hold = async (ago) => {
+      const m = assertData(await api('POST', '/api/v1/meetings', { token: tS, body: { orgId: villageA, type: 'committee', title: '支委会', startsAt: iso(t - ago), place: '村委', attendees: 'branch' } }), 201);
+      assertData(await api('PATCH', `/api/v1/meetings/${m.id}`, { token: tS, body: { minutes: '纪要' } }));
+      return m;
+    };
+    const d = new Date(t * 1000);
+    const m1 = await hold(t - Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 15) / 1000);
+    assertData(await api('POST', `/api/v1/meetings/${m1.id}/close`, { token: tS }));
+    const colours = async (org) => {
+      const c = assertData(await api('GET', `/api/v1/orgs/${county}/compliance`, { token: tC }));
+      const x = c.children.find((y) => y.id === org).types.find((y) => y.type === 'committee');
+      return [x.green, x.amber];
+    };
+    assert.deepEqual(await colours(townA), [0, 1]);
+    assert.deepEqual(await colours(townB), [0, 0]);
+    const m2 = await hold(600); // scheduled before the move, closed after it
+    assertData(await api('POST', `/api/v1/orgs/${villageA}/move`, { token: tC, body: { parentId: townB } }));
+    assert.deepEqual(await colours(townA), [0, 0]);
+    assert.deepEqual(await colours(townB), [0, 1]);
+    assertData(await api('POST', `/api/v1/meetings/${m2.id}/close`, { token: tS }));
+    assert.deepEqual(await colours(townA), [0, 0], 'nothing left on the old township');
+    assert.deepEqual(await colours(townB), [1, 0]);
+    const c = assertData(await api('GET', `/api/v1/orgs/${county}/compliance`, { token: tC }));
+    const all = c.types.find((x) => x.type === 'committee');
+    assert.equal(all.green, 1);
+    assert.equal(all.green + all.amber + all.red, c.branches);
+  });
+});
+
 describe('meetings: compliance colours and the roll-up', () => {
   let srv, api, who, tS, tC, tT, villageA;
   const login = async () => {

@@ -178,5 +178,14 @@ describe('meetings in the browser', () => {
       await page.locator(`li[data-org="${who.secA.orgId}"] a`).click();
       await page.locator('li.mtg-type[data-type="committee"][data-status="red"]', { hasText: '已逾期' }).waitFor();
     });
+    // The county admin requires committee meetings once a year instead: not overdue any more.
+    await session(who.county, async (page) => {
+      await page.goto(`/#/compliance/${who.county.orgId}`);
+      await tally(page).waitFor();
+      await page.locator('details.rules summary').click();
+      await page.locator('select[data-rule="committee"]').selectOption('12');
+      await page.locator('.rules .ok-text', { hasText: '已保存' }).waitFor();
+      await page.locator(`li[data-org="${who.township.orgId}"] .mtg-tally[data-red="${before.red + before.green - 1}"]`).waitFor();
+    });
   });
 });

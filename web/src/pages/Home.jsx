@@ -14,6 +14,23 @@ export function inboxes(roles) {
   return (roles || []).filter((r) => DECIDE_ROLES.includes(r.role) && !seen.has(r.orgId) && seen.add(r.orgId));
 }
 
+// My meetings, with the number that need me: upcoming ones not yet answered, and
+// minutes of missed ones still to read.
+function MeetingsRow() {
+  const st = useGet('/me/meetings');
+  const n = st.data ? st.data.items.filter((m) => (m.state === 'scheduled' && m.myStatus === 'expected' && !m.leaveState) || m.needsConfirm).length : 0;
+  return (
+    <a class="bigrow" href="#/meetings">
+      <span class="grow">
+        <strong class="orgname">{t('myMeetings')}</strong>
+        <span class="muted">{t('myMeetingsHint')}</span>
+      </span>
+      {n > 0 && <span class="badge" aria-label={String(n)}>{n}</span>}
+      <Chevron />
+    </a>
+  );
+}
+
 // A link to the pending corrections of one organisation, with their number.
 function Inbox({ r }) {
   const st = useGet('/corrections?orgId=' + encodeURIComponent(r.orgId) + '&state=pending&limit=100');
@@ -88,13 +105,7 @@ export function Home({ me }) {
 
       {me.member && (
         <section class="card">
-          <a class="bigrow" href="#/meetings">
-            <span class="grow">
-              <strong class="orgname">{t('myMeetings')}</strong>
-              <span class="muted">{t('myMeetingsHint')}</span>
-            </span>
-            <Chevron />
-          </a>
+          <MeetingsRow />
         </section>
       )}
 

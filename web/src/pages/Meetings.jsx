@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { useGet } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
-import { Chevron, ErrorBox, Loading, TopBar } from '../ui.jsx';
+import { Chevron, ErrorBox, Loading, TopBar, holds } from '../ui.jsx';
 import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
 
 const TYPES = ['branch_assembly', 'committee', 'group_meeting', 'party_lecture', 'theme_day', 'life_meeting', 'democratic_review'];
@@ -37,6 +37,8 @@ addStrings({
   mtgQueue: '有 {n} 条记录待上传', mtgSyncNow: '立即上传', mtgSyncing: '正在上传 {done}/{total}', mtgSynced: '已全部上传',
   mtgRejected: '以下记录未被接受', mtgDismiss: '知道了', mtgMe: '我的状态', mtgConfirmCount: '{n} 人已补学会议记录',
   mtgOnline: '线上', mtgWhere: '地点', mtgOpenLink: '打开会议链接',
+  mtgRules: '会议要求设置（本组织及下级）', mtgEveryN: '每 {n} 个月一次', mtgCutoff: '请假截止（会前分钟）',
+  mtgWindow: '签到时间（会议开始前后分钟）', mtgDefault: '（默认）', mtgSet: '已保存',
   'err.meeting.window': '不在签到时间内（会议开始前后 20 分钟）', 'err.meeting.code': '签到码不正确或已过期',
   'err.meeting.leave_cutoff': '已过请假截止时间（会前 20 分钟）', 'err.meeting.closed': '会议已结束，记录已锁定',
   'err.meeting.no_minutes': '请先填写会议记录', 'err.meeting.state': '当前状态下不能这样操作',
@@ -188,15 +190,71 @@ function Rollup({ d }) {
   );
 }
 
-export default function Compliance({ id }) {
+const PERIODS = [1, 2, 3, 4, 6, 12, 0];
+const ADMIN = ['org_admin', 'system_admin'];
+
+// The rules an organisation's admin sets for its subtree (the nearest setting wins).
+function Rules({ id, onChange }) {
+  const st = useGet('/orgs/' + enc(id) + '/meeting-rules');
+  const [mine, setMine] = useState(null); // the answer of the last change
+  const [err, setErr] = useState(null);
+  const [ok, setOk] = useState('');
+  const save = async (key, value) => {
+    setErr(null);
+    setOk('');
+    try {
+      setMine(await api('/orgs/' + enc(id) + '/meeting-rules', { method: 'POST', body: { key, value } }));
+      setOk(t('mtgSet'));
+      onChange();
+    } catch (e) { setErr(e); }
+  };
+  const r = mine || st.data;
+  if (!r) return null;
+  return (
+    <details class="card rules">
+      <summary>{t('mtgRules')}</summary>
+      <div class="form">
+        {r.types.map((x) => (
+          <label key={x.type} class="field">
+            <span>{typeName(x.type)}</span>
+            <select class="fsel block" value={String(x.periodMonths)} data-rule={x.type}
+              onChange={(e) => save(x.type, Number(e.currentTarget.value))}>
+              {PERIODS.map((p) => (
+                <option key={p} value={String(p)}>
+                  {p ? t('mtgEveryN', { n: p }) : t('mtgNotRequired')}{p === x.defaultMonths ? t('mtgDefault') : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
+        <label class="field"><span>{t('mtgCutoff')}</span>
+          <input type="number" inputMode="numeric" min="0" max="1440" value={r.leaveCutoffMin}
+            onChange={(e) => save('leaveCutoffMin', Number(e.currentTarget.value))} />
+        </label>
+        <label class="field"><span>{t('mtgWindow')}</span>
+          <input type="number" inputMode="numeric" min="0" max="1440" value={r.checkinWindowMin}
+            onChange={(e) => save('checkinWindowMin', Number(e.currentTarget.value))} />
+        </label>
+        {ok && <p class="ok-text" role="status">{ok}</p>}
+        {err && <ErrorBox error={err} />}
+      </div>
+    </details>
+  );
+}
+
+export default function Compliance({ id, me }) {
   const st = useGet('/orgs/' + enc(id) + '/compliance');
+  const admin = (me.roles || []).some((r) => ADMIN.includes(r.role));
+  const org = useGet(admin ? '/orgs/' + enc(id) : null);
   const d = st.data;
+  const mayRule = admin && org.data && holds(me, org.data.path, ADMIN);
   return (
     <div>
       <TopBar title={d ? t('mtgCompliance', { name: d.name }) : t('mtgCalendar')} back={'#/org/' + id} />
       {st.loading && <Loading />}
       {st.error && <ErrorBox error={st.error} onRetry={st.reload} />}
       {d && (d.branch ? <BranchCalendar d={d} /> : <Rollup d={d} />)}
+      {mayRule && <Rules id={id} onChange={st.reload} />}
     </div>
   );
 }

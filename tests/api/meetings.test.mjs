@@ -59,6 +59,13 @@ describe('meetings', () => {
   test('scheduling: a party group, chosen members, and bad input stores nothing', async () => {
     const chosen = assertData(await schedule({ attendees: 'members', memberIds: `${who.member.memberId},${who.migrant.memberId}` }), 201);
     assert.equal(chosen.counts.expected, 2);
+    const branchSize = assertData(await schedule(), 201).counts.expected;
+    const groups = assertData(await api('GET', `/api/v1/orgs/${villageA}/children?limit=50`, { token: tS })).items.filter((o) => o.level === 'group');
+    const sizes = [];
+    for (const g of groups) sizes.push(assertData(await schedule({ attendees: 'group', groupId: g.id }), 201).counts.expected);
+    assert.ok(sizes.every((n) => n < branchSize), 'a group meeting expects the group only');
+    assert.ok(sizes.reduce((a, b) => a + b, 0) <= branchSize);
+    assertError(await schedule({ attendees: 'group' }), 400, 'request.invalid', 'groupId');
     const before = assertData(await api('GET', `/api/v1/orgs/${villageA}/meetings?limit=200`, { token: tS })).items.length;
     assertError(await schedule({ place: undefined }), 400, 'request.invalid', 'place');
     assertError(await schedule({ startsAt: '2026-13-01T00:00:00Z' }), 400, 'request.invalid', 'startsAt');
@@ -84,8 +91,10 @@ describe('meetings', () => {
     // A member cannot read the code or run the meeting.
     assertError(await api('GET', `/api/v1/meetings/${m.id}/code`, { token: tM }), 404, 'meeting.not_found');
     assertError(await api('POST', `/api/v1/meetings/${m.id}/close`, { token: tM }), 404, 'meeting.not_found');
-    // The township admin above may run it; a secretary who is not expected sees 403 on check-in.
+    // The township admin above may run it, but is not expected: 403 on the member's own steps.
     assertData(await api('GET', `/api/v1/meetings/${m.id}/code`, { token: tT }));
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/checkin`, { token: tT, body: { code: '000000' } }), 403, 'meeting.not_expected');
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/leave`, { token: tT, body: { reason: '有事' } }), 403, 'meeting.not_expected');
   });
 
   test('scheduling is idempotent with an Idempotency-Key', async () => {

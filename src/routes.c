@@ -19,9 +19,10 @@ const struct route *const route_tables[] = {
     dues_routes,        /* dues: ledger, summary, a member's dues, payments, reversal, standard */
     development_routes,
     import_routes,
-    export_routes, /* exports: roster and statistics as XLSX or CSV */
-    meetings_routes, /* meetings: rules, compliance, scheduling, attendance, minutes, close */
-    sync_routes,     /* sync: offline captures uploaded in batches */
+    export_routes,   /* exports: roster and statistics as XLSX or CSV */
+    meetings_routes, /* meetings: scheduling, check-in, leave, attendance, minutes, close */
+    meetings_calendar_routes, /* meeting rules, compliance calendar and roll-up */
+    sync_routes,              /* sync: offline captures uploaded in batches */
     /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
                                                                 pipeline, steps, summary */
     NULL,

@@ -18,6 +18,7 @@ extern const struct route transfers_routes[];
 extern const struct route dues_routes[];
 extern const struct route development_routes[];
 extern const struct route meetings_routes[];
+extern const struct route meetings_calendar_routes[];
 extern const struct route sync_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
@@ -238,6 +239,24 @@ void account_write_me(struct req *req, struct jw *j, const struct principal *p);
 /* "2026-11-24T08:00:00Z" (seconds and a fraction optional, Z required) as
  * seconds since the epoch; false when malformed. */
 bool iso_time_parse(const char *s, int64_t *out);
+
+/* Meeting types (meetings_calendar.c), NULL-terminated (for P_ENUM); the
+ * index of a type, -1 if none. */
+#define MTG_NTYPES 7
+extern const char *const meeting_types[MTG_NTYPES + 1];
+int meeting_type_index(const char *t);
+/* The rules in force at an organisation's path: the DOMAIN.md defaults, then
+ * every organisation on the path from the root down (the nearest wins). */
+struct meeting_rules {
+    int period[MTG_NTYPES]; /* months; 0: not required */
+    int leave_cutoff_min, checkin_window_min;
+    int64_t set_at[MTG_NTYPES + 2]; /* the organisation that set each value, 0: default */
+};
+void meeting_rules_for(struct db *db, const char *path, struct meeting_rules *r);
+/* The level (and *name) of a live organisation, NULL if none (arena). */
+const char *meeting_org_level(struct req *req, int64_t id, const char **name);
+/* Whether an organisation of this level holds meetings (a branch). */
+bool meeting_level_holds(const char *level);
 
 /* Attendance marks a secretary records, NULL-terminated (for P_ENUM). */
 extern const char *const meeting_marks[];

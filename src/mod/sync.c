@@ -157,10 +157,12 @@ static void item_decode(struct arena *a, json_t *item, struct sync_change *c)
         return;
     }
     char *canon = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS);
-    if (canon) {
-        c->canon = arena_strdup(a, canon);
-        free(canon);
+    if (!canon) {
+        c->error = "the change cannot be serialised";
+        return;
     }
+    c->canon = arena_strdup(a, canon);
+    free(canon);
     json_t *k = json_object_get(item, "key");
     if (json_is_string(k) && key_ok(json_string_value(k)) &&
         strlen(json_string_value(k)) == json_string_length(k))
@@ -413,7 +415,7 @@ static int h_sync(struct req *req)
         const struct sync_change *c = &b.items[i];
         unsigned char fp[32];
         const char *idem = c->key ? arena_printf(&req->arena, "sync:%s", c->key) : NULL;
-        if (c->key && c->canon) {
+        if (!c->error) { /* a key and its fingerprint */
             crypto_generichash(fp, sizeof(fp), (const unsigned char *)c->canon, strlen(c->canon),
                                NULL, 0);
             int r = sync_replay(req, idem, fp, j);

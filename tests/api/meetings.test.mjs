@@ -211,6 +211,27 @@ describe('meetings', () => {
     assert.equal(after.counts.confirmed, 1);
   });
 
+  test('editing: bad input refused field by field, nothing changed', async () => {
+    const m = assertData(await schedule(), 201);
+    const patch = (body) => api('PATCH', `/api/v1/meetings/${m.id}`, { token: tS, body });
+    assertError(await patch({ onlineLink: 'ftp://x.example' }), 400, 'request.invalid', 'onlineLink');
+    assertError(await patch({ place: null }), 400, 'request.invalid', 'place');
+    assertError(await patch({ startsAt: 'next tuesday at ten' }), 400, 'request.invalid', 'startsAt');
+    assertError(await patch({ durationMin: 5 }), 400, 'request.invalid', 'durationMin');
+    assertError(await patch({ title: 'x\ny' }), 400, 'request.invalid', 'title');
+    assertError(await patch({ colour: 'red' }), 400, 'request.unknown_field', 'colour');
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/attendance`, { token: tS, body: { memberId: who.member.memberId, status: 'asleep' } }), 400, 'request.invalid', 'status');
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/files`, { token: tS, body: { kind: 'video', ref: 'x' } }), 400, 'request.invalid', 'kind');
+    const same = assertData(await api('GET', `/api/v1/meetings/${m.id}`, { token: tS }));
+    assert.equal(same.place, '村委会议室');
+    assert.equal(same.title, '支委会');
+    assert.equal(same.files.length, 0);
+    // Multi-line text is kept as written.
+    const ok = assertData(await patch({ onlineLink: 'https://meet.example.cn/1', place: null, agenda: '一\n二\t三' }));
+    assert.equal(ok.place, null);
+    assert.equal(ok.agenda, '一\n二\t三');
+  });
+
   test('rules: set by an admin for the subtree, validated, cleared', async () => {
     const township = who.townshipAdmin.orgId;
     const rules = async (org) => assertData(await api('GET', `/api/v1/orgs/${org}/meeting-rules`, { token: tS }));

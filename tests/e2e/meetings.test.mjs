@@ -112,6 +112,25 @@ describe('meetings in the browser', () => {
     assert.ok(a(who.migrant.memberId).capturedAt && a(who.migrant.memberId).receivedAt);
   });
 
+  test('offline capture: a change the server refuses is shown with its reason', async () => {
+    const api = await apiAs(srv.base, who.secA);
+    const m = await schedule(api, { title: '补开支委会' }, -60);
+    await session(who.secA, async (page, s) => {
+      await page.goto(`/#/meeting/${m.id}`);
+      await page.getByRole('heading', { name: '到会情况' }).waitFor();
+      await s.context.setOffline(true);
+      await page.locator(`li.att[data-member="${who.member.memberId}"]`).getByRole('button', { name: '缺席' }).click();
+      await page.locator('.sync-queue', { hasText: '有 1 条记录待上传' }).waitFor();
+      // Meanwhile the meeting is closed from another phone: the record is locked.
+      assert.equal((await api.send('PATCH', `/meetings/${m.id}`, { minutes: '另一部手机上写的记录' })).status, 200);
+      assert.equal((await api.post(`/meetings/${m.id}/close`)).status, 200);
+      await s.context.setOffline(false);
+      await page.locator('.sync-rejected', { hasText: '会议已结束，记录已锁定' }).waitFor();
+      await page.getByRole('button', { name: '知道了' }).click();
+      await page.waitForFunction(() => !document.querySelector('.sync-rejected'));
+    });
+  });
+
   test('check-in: the code works inside the window and is refused outside it', async () => {
     const api = await apiAs(srv.base, who.secA);
     const m = await schedule(api, {}, 3600);

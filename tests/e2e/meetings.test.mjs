@@ -131,6 +131,25 @@ describe('meetings in the browser', () => {
     });
   });
 
+  test('scheduling from the branch calendar: a party lecture for two chosen members', async () => {
+    await session(who.secA, async (page) => {
+      await page.goto('/#/home');
+      await page.getByRole('link', { name: /三会一课/ }).first().click();
+      await page.waitForURL(new RegExp(`#/compliance/${who.secA.orgId}$`));
+      await page.getByRole('link', { name: '安排会议' }).click();
+      await page.getByLabel('会议类型').selectOption('party_lecture');
+      await page.getByLabel('地点').fill('村文化礼堂');
+      await page.getByLabel('议程').fill('一、书记讲党课\n二、交流');
+      await page.getByLabel('参会人员').selectOption('members');
+      await page.getByRole('checkbox', { name: who.member.name }).check();
+      await page.getByRole('checkbox', { name: who.migrant.name }).check();
+      await page.getByRole('button', { name: '确定安排' }).click();
+      await page.waitForURL(/#\/meeting\/\d+$/);
+      await page.getByText('应到 2 ·').waitFor();
+      await page.getByRole('heading', { name: '党课' }).waitFor();
+    });
+  });
+
   test('check-in: the code works inside the window and is refused outside it', async () => {
     const api = await apiAs(srv.base, who.secA);
     const m = await schedule(api, {}, 3600);

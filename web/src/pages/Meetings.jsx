@@ -24,7 +24,7 @@ addStrings({
   mtgBranches: '{n} 个支部', mtgDrill: '各下级组织', mtgMine: '我的会议', mtgNone: '暂无会议',
   mtgType: '会议类型', mtgTitle: '会议名称', mtgDate: '日期', mtgTime: '开始时间', mtgDuration: '时长（分钟）',
   mtgPlace: '地点', mtgLink: '线上会议链接', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
-  mtgWhoGroup: '党小组', mtgSave: '保存', mtgCreate: '确定安排',
+  mtgWhoGroup: '党小组', mtgWhoMembers: '指定党员', mtgSave: '保存', mtgCreate: '确定安排',
   mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 30 秒更换）',
   mtgCheckin: '签到', mtgCheckinCode: '输入签到码', mtgCheckinRemote: '线上参会签到', mtgCheckedIn: '已签到',
   mtgLeave: '请假', mtgLeaveReason: '请假事由', mtgLeaveAsk: '提交请假', mtgApprove: '批准', mtgRefuse: '不批准',
@@ -57,7 +57,7 @@ addStrings({
   mtgBranches: '{n} branches', mtgDrill: 'Organisations below', mtgMine: 'My meetings', mtgNone: 'No meetings',
   mtgType: 'Type', mtgTitle: 'Title', mtgDate: 'Date', mtgTime: 'Start time', mtgDuration: 'Duration (min)',
   mtgPlace: 'Place', mtgLink: 'Online link', mtgAgenda: 'Agenda', mtgWho: 'Attendees', mtgWhoBranch: 'All members',
-  mtgWhoGroup: 'Party group', mtgSave: 'Save', mtgCreate: 'Schedule',
+  mtgWhoGroup: 'Party group', mtgWhoMembers: 'Chosen members', mtgSave: 'Save', mtgCreate: 'Schedule',
   mtgCode: 'Check-in code', mtgCodeHint: 'Members enter this code on their phone (changes every 30 s)',
   mtgCheckin: 'Check in', mtgCheckinCode: 'Check-in code', mtgCheckinRemote: 'Check in remotely', mtgCheckedIn: 'Checked in',
   mtgLeave: 'Leave', mtgLeaveReason: 'Reason', mtgLeaveAsk: 'Ask for leave', mtgApprove: 'Approve', mtgRefuse: 'Refuse',
@@ -271,6 +271,9 @@ export function MeetingNew({ orgId }) {
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
   const groups = useGet('/orgs/' + enc(orgId) + '/children?limit=50');
+  const roster = useGet(f.attendees === 'members' ? '/members?orgId=' + enc(orgId) + '&status=active&limit=200' : null);
+  const [chosen, setChosen] = useState(new Set());
+  const toggle = (id) => { const c = new Set(chosen); if (c.has(id)) c.delete(id); else c.add(id); setChosen(c); };
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const submit = async (e) => {
     e.preventDefault();
@@ -286,6 +289,7 @@ export function MeetingNew({ orgId }) {
       if (f.onlineLink.trim()) body.onlineLink = f.onlineLink.trim();
       if (f.agenda.trim()) body.agenda = f.agenda.trim();
       if (f.attendees === 'group') body.groupId = Number(f.groupId);
+      if (f.attendees === 'members') body.memberIds = Array.from(chosen).join(',');
       const m = await api('/meetings', { method: 'POST', body });
       location.replace('#/meeting/' + m.id);
     } catch (e2) {
@@ -319,8 +323,20 @@ export function MeetingNew({ orgId }) {
           <select class="fsel block" value={f.attendees} onChange={set('attendees')}>
             <option value="branch">{t('mtgWhoBranch')}</option>
             {groupItems.length > 0 && <option value="group">{t('mtgWhoGroup')}</option>}
+            <option value="members">{t('mtgWhoMembers')}</option>
           </select>
         ))}
+        {f.attendees === 'members' && roster.data && (
+          <fieldset class="field pick-members">
+            <legend>{t('mtgWhoMembers')}（{chosen.size}）</legend>
+            {(roster.data.items || []).map((p) => (
+              <label key={p.id} class="check">
+                <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}
+              </label>
+            ))}
+            {err && err.field === 'memberIds' && <span class="field-error">{errText(err)}</span>}
+          </fieldset>
+        )}
         {f.attendees === 'group' && field('groupId', t('mtgWhoGroup'), (
           <select class="fsel block" value={f.groupId} onChange={set('groupId')} required>
             <option value="" />

@@ -32,6 +32,7 @@ CREATE TABLE meetings (
     online_link TEXT,
     agenda TEXT,
     attendees TEXT NOT NULL CHECK (attendees IN ('branch', 'group', 'members')),
+    by_secretary INTEGER NOT NULL DEFAULT 0,        -- a party lecture the secretary gives
     group_id INTEGER REFERENCES orgs (id),
     secret BLOB NOT NULL,                           -- key of the rotating check-in code
     state TEXT NOT NULL DEFAULT 'scheduled' CHECK (state IN ('scheduled', 'closed')),
@@ -102,7 +103,8 @@ CREATE TABLE meeting_notes (
 );
 CREATE INDEX meeting_notes_meeting ON meeting_notes (meeting_id, id);
 
--- The month of the latest closed meeting per branch and type ('YYYY-MM'),
+-- The month of the latest closed meeting per branch and type ('YYYY-MM'; type
+-- 'secretary_lecture' for the party lectures the secretary gives),
 -- kept on close; org_counts dim 'mtg.<type>' counts branches per such month
 -- on every organisation of the path, so a roll-up reads counters only.
 CREATE TABLE meeting_last (

@@ -26,7 +26,7 @@ static const char *const meeting_attendee_kinds[] = {"branch", "group", "members
 #define MEETING_COLUMNS                                                                            \
     "m.id, m.org_id, o.path, o.name, m.type, m.title, m.starts_at, m.duration_min, m.place, "      \
     "m.online_link, m.agenda, m.attendees, m.group_id, m.state, m.minutes, m.resolutions, "        \
-    "m.secret, m.created_at, m.closed_at"
+    "m.secret, m.created_at, m.closed_at, m.by_secretary"
 
 static const char *col(struct arena *a, struct db_stmt *st, int i)
 {
@@ -64,6 +64,7 @@ bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m)
             memcpy(m->secret, secret, n);
         m->created_at = db_int(st, 17);
         m->closed_at = db_int(st, 18);
+        m->by_secretary = db_int(st, 19) != 0;
     }
     db_done(st);
     return found;
@@ -202,6 +203,7 @@ static void meeting_write(struct req *req, struct jw *j, const struct meeting *m
     meeting_head_write(j, m, &r);
     jw_kv_str(j, "agenda", m->agenda);
     jw_kv_str(j, "attendees", m->attendees);
+    jw_kv_bool(j, "bySecretary", m->by_secretary);
     jw_kv_id(j, "groupId", m->group_id);
     jw_kv_str(j, "minutes", m->minutes);
     jw_kv_str(j, "resolutions", m->resolutions);
@@ -403,19 +405,20 @@ int meeting_add_note(struct req *req, const struct meeting *m, const char *text,
     return -1;
 }
 
-/* Keeps meeting_last and the "mtg.<type>" counters after meeting m was held. */
-static void last_held_update(struct req *req, const struct meeting *m)
+/* Keeps meeting_last and the "mtg.<type>" counters of calendar item type
+ * (the meeting's type, or "secretary_lecture") after meeting m was held. */
+static void last_held_update(struct req *req, const struct meeting *m, const char *type)
 {
     char day[21];
     time_iso(m->starts_at, day);
     day[10] = '\0';
     const char *month = arena_strndup(&req->arena, day, 7);
-    const char *dim = arena_printf(&req->arena, "mtg.%s", m->type);
+    const char *dim = arena_printf(&req->arena, "mtg.%s", type);
     const char *old = NULL;
     struct db_stmt *st = db_query(req->db,
                                   "SELECT month, held_on FROM meeting_last WHERE org_id = ? AND "
                                   "type = ?",
-                                  "is", m->org_id, m->type);
+                                  "is", m->org_id, type);
     bool newer = true;
     if (db_next(st)) {
         old = arena_strdup(&req->arena, db_text(st, 0));
@@ -428,7 +431,7 @@ static void last_held_update(struct req *req, const struct meeting *m)
             "INSERT INTO meeting_last (org_id, type, month, meeting_id, held_on) VALUES (?, ?, ?, "
             "?, ?) ON CONFLICT (org_id, type) DO UPDATE SET month = excluded.month, meeting_id = "
             "excluded.meeting_id, held_on = excluded.held_on",
-            "issis", m->org_id, m->type, month, m->id, day);
+            "issis", m->org_id, type, month, m->id, day);
     if (old && !strcmp(old, month))
         return;
     if (old)
@@ -460,7 +463,9 @@ int meeting_close(struct req *req, struct meeting *m, int64_t captured_at, const
             "UPDATE meetings SET state = 'closed', closed_by = ?, closed_at = ? WHERE id = ?",
             "iii", req->who->account_id, at, m->id);
     touch(req, m->id);
-    last_held_update(req, m);
+    last_held_update(req, m, m->type);
+    if (m->by_secretary)
+        last_held_update(req, m, "secretary_lecture");
     m->state = "closed";
     req_audit(req, "meeting.close", m->org_id, target(req, m->id), "ok", "%s held%s", m->type,
               captured_at ? ", captured offline" : "");
@@ -481,6 +486,7 @@ static const struct param create_body[] = {
     {"attendees", P_ENUM, P_REQUIRED, 0, 0, meeting_attendee_kinds},
     {"groupId", P_ID, 0},
     {"memberIds", P_STR, 0, 1, 20000},
+    {"bySecretary", P_BOOL, 0},
     {NULL},
 };
 
@@ -549,7 +555,8 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
 /*
  * POST /api/v1/meetings {orgId, type, title, startsAt, durationMin?, place?,
  *   onlineLink?, agenda?, attendees: branch|group|members, groupId?,
- *   memberIds?: "12,15"} -> 201 the meeting
+ *   memberIds?: "12,15", bySecretary? (a party lecture the secretary gives)}
+ *   -> 201 the meeting
  * Errors: request.invalid (a branch only; a place or a link; group of the
  * branch; members on its roster). meeting.run on the branch.
  */
@@ -567,19 +574,23 @@ static int h_create(struct req *req)
         return req_fail_field(req, ERR_INVALID, "place", "a meeting has a place or an online link");
     if (link && !link_ok(link))
         return req_fail_field(req, ERR_INVALID, "onlineLink", "an online link is an http(s) URL");
-    const char *kind = req_body_str(req, "attendees");
+    const char *kind = req_body_str(req, "attendees"), *type = req_body_str(req, "type");
+    int64_t by_secretary = req_body_int(req, "bySecretary", 0);
+    if (by_secretary && strcmp(type, "party_lecture"))
+        return req_fail_field(req, ERR_INVALID, "bySecretary",
+                              "bySecretary marks a party lecture the secretary gives");
     unsigned char secret[32];
     randombytes_buf(secret, sizeof(secret));
     int64_t now = now_sec();
     db_exec(req->db,
             "INSERT INTO meetings (org_id, org_path, type, title, starts_at, duration_min, place, "
-            "online_link, agenda, attendees, group_id, secret, created_by, created_at, "
-            "updated_at, seq) SELECT id, path, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM orgs "
-            "WHERE id = ?",
-            "ssiissssIbiiiii", req_body_str(req, "type"), req_body_str(req, "title"), starts,
+            "online_link, agenda, attendees, group_id, by_secretary, secret, created_by, "
+            "created_at, updated_at, seq) SELECT id, path, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ? FROM orgs WHERE id = ?",
+            "ssiissssIibiiiii", type, req_body_str(req, "title"), starts,
             req_body_int(req, "durationMin", 90), place, link, req_body_str(req, "agenda"), kind,
-            strcmp(kind, "group") ? 0 : req_body_int(req, "groupId", 0), secret, sizeof(secret),
-            req->who->account_id, now, now, db_next_seq(req->db), org);
+            strcmp(kind, "group") ? 0 : req_body_int(req, "groupId", 0), by_secretary, secret,
+            sizeof(secret), req->who->account_id, now, now, db_next_seq(req->db), org);
     int64_t id = db_last_id(req->db);
     int rc = expected_fill(req, id, org, kind);
     if (rc)
@@ -712,12 +723,13 @@ static const struct param patch_body[] = {
     {"agenda", P_STR, P_MULTILINE, 1, 5000},
     {"minutes", P_STR, P_MULTILINE, 1, 20000},
     {"resolutions", P_STR, P_MULTILINE, 1, 5000},
+    {"bySecretary", P_BOOL, 0},
     {NULL},
 };
 
 /*
  * PATCH /api/v1/meetings/{id} {title?, startsAt?, durationMin?, place?,
- *   onlineLink?, agenda?, minutes?, resolutions?} -> the meeting
+ *   onlineLink?, agenda?, minutes?, resolutions?, bySecretary?} -> the meeting
  * While it is not closed (then meeting.closed). null clears place, link,
  * agenda. meeting.run.
  */
@@ -745,12 +757,17 @@ static int h_patch(struct req *req)
         return req_fail_field(req, ERR_INVALID, "place", "a meeting has a place or an online link");
     if (link && !link_ok(link))
         return req_fail_field(req, ERR_INVALID, "onlineLink", "an online link is an http(s) URL");
+    int64_t by_secretary = req_body_int(req, "bySecretary", m.by_secretary);
+    if (by_secretary && strcmp(m.type, "party_lecture"))
+        return req_fail_field(req, ERR_INVALID, "bySecretary",
+                              "bySecretary marks a party lecture the secretary gives");
     const char *title = req_body_str(req, "title");
     db_exec(req->db,
             "UPDATE meetings SET title = ?, starts_at = ?, duration_min = ?, place = ?, "
-            "online_link = ?, agenda = ? WHERE id = ?",
-            "siisssi", title ? title : m.title, starts,
-            req_body_int(req, "durationMin", m.duration_min), place, link, agenda, m.id);
+            "online_link = ?, agenda = ?, by_secretary = ? WHERE id = ?",
+            "siisssii", title ? title : m.title, starts,
+            req_body_int(req, "durationMin", m.duration_min), place, link, agenda, by_secretary,
+            m.id);
     const char *minutes = req_body_str(req, "minutes"), *res = req_body_str(req, "resolutions");
     const char *why = NULL;
     if (minutes || res)

@@ -21,20 +21,36 @@
 const char *const meeting_types[MTG_NTYPES + 1] = {
     "branch_assembly", "committee",    "group_meeting",     "party_lecture",
     "theme_day",       "life_meeting", "democratic_review", NULL};
+/* What the calendar tracks: the types, and the lectures the secretary gives. */
+static const char *const calendar_items[MTG_NITEMS + 1] = {
+    "branch_assembly",   "committee",         "group_meeting",
+    "party_lecture",     "theme_day",         "life_meeting",
+    "democratic_review", "secretary_lecture", NULL};
+#define SECRETARY_LECTURE 7
 /* DOMAIN.md: assembly and lecture quarterly, committee, group meeting and the
- * theme day monthly, organisational life meeting and democratic review yearly. */
-static const int mtg_default_period[MTG_NTYPES] = {3, 1, 1, 3, 1, 12, 12};
+ * theme day monthly, organisational life meeting and democratic review yearly;
+ * the secretary gives at least one party lecture a year. */
+static const int mtg_default_period[MTG_NITEMS] = {3, 1, 1, 3, 1, 12, 12, 12};
 #define MTG_LEAVE_CUTOFF_MIN 20
 #define MTG_CHECKIN_WINDOW_MIN 20
 
-static const char *const rule_keys[] = {
-    "branch_assembly", "committee",         "group_meeting",  "party_lecture",    "theme_day",
-    "life_meeting",    "democratic_review", "leaveCutoffMin", "checkinWindowMin", NULL};
+static const char *const rule_keys[] = {"branch_assembly",
+                                        "committee",
+                                        "group_meeting",
+                                        "party_lecture",
+                                        "theme_day",
+                                        "life_meeting",
+                                        "democratic_review",
+                                        "secretary_lecture",
+                                        "leaveCutoffMin",
+                                        "checkinWindowMin",
+                                        NULL};
 
-int meeting_type_index(const char *t)
+/* The index of a calendar item, -1 if none. */
+static int item_index(const char *t)
 {
-    for (int i = 0; i < MTG_NTYPES; i++)
-        if (!strcmp(meeting_types[i], t))
+    for (int i = 0; i < MTG_NITEMS; i++)
+        if (!strcmp(calendar_items[i], t))
             return i;
     return -1;
 }
@@ -49,16 +65,16 @@ static void rules_default(struct meeting_rules *r)
 
 static void rules_apply(struct meeting_rules *r, int64_t org, const char *key, int value)
 {
-    int t = meeting_type_index(key);
+    int t = item_index(key);
     if (t >= 0) {
         r->period[t] = value;
         r->set_at[t] = org;
     } else if (!strcmp(key, "leaveCutoffMin")) {
         r->leave_cutoff_min = value;
-        r->set_at[MTG_NTYPES] = org;
+        r->set_at[MTG_NITEMS] = org;
     } else if (!strcmp(key, "checkinWindowMin")) {
         r->checkin_window_min = value;
-        r->set_at[MTG_NTYPES + 1] = org;
+        r->set_at[MTG_NITEMS + 1] = org;
     }
 }
 
@@ -126,9 +142,9 @@ static void rules_write(struct jw *j, const struct meeting_rules *r)
 {
     jw_key(j, "types");
     jw_arr_begin(j);
-    for (int t = 0; t < MTG_NTYPES; t++) {
+    for (int t = 0; t < MTG_NITEMS; t++) {
         jw_obj_begin(j);
-        jw_kv_str(j, "type", meeting_types[t]);
+        jw_kv_str(j, "type", calendar_items[t]);
         jw_kv_int(j, "periodMonths", r->period[t]);
         jw_kv_int(j, "defaultMonths", mtg_default_period[t]);
         jw_kv_id(j, "setAt", r->set_at[t]);
@@ -177,7 +193,7 @@ static int h_rules_set(struct req *req)
     int64_t org = req_id(req);
     const char *key = req_body_str(req, "key");
     const struct value *v = req_body(req, "value");
-    if (v->present && meeting_type_index(key) >= 0 && v->i != 0 && (v->i > 12 || 12 % v->i != 0))
+    if (v->present && item_index(key) >= 0 && v->i != 0 && (v->i > 12 || 12 % v->i != 0))
         return req_fail_field(req, ERR_INVALID, "value",
                               "a period is 0 (not required) or 1, 2, 3, 4, 6 or 12 months");
     if (!v->present && !v->null)
@@ -223,11 +239,11 @@ static void branch_calendar_write(struct req *req, struct jw *j, int64_t org, co
     struct meeting_rules r;
     meeting_rules_for(req->db, path, &r);
     int now = month_now();
-    const char *last[MTG_NTYPES] = {0}, *held_on[MTG_NTYPES] = {0};
+    const char *last[MTG_NITEMS] = {0}, *held_on[MTG_NITEMS] = {0};
     struct db_stmt *st = db_query(
         req->db, "SELECT type, month, held_on FROM meeting_last WHERE org_id = ?", "i", org);
     while (db_next(st)) {
-        int t = meeting_type_index(db_text(st, 0));
+        int t = item_index(db_text(st, 0));
         if (t >= 0) {
             last[t] = arena_strdup(&req->arena, db_text(st, 1));
             held_on[t] = arena_strdup(&req->arena, db_text(st, 2));
@@ -236,24 +252,27 @@ static void branch_calendar_write(struct req *req, struct jw *j, int64_t org, co
     db_done(st);
     jw_key(j, "types");
     jw_arr_begin(j);
-    for (int t = 0; t < MTG_NTYPES; t++) {
+    for (int t = 0; t < MTG_NITEMS; t++) {
         int p = r.period[t];
         int start = period_start(now, p > 0 ? p : 12), end = start + (p > 0 ? p : 12);
         int lm = last[t] ? month_index(last[t]) : -1;
         jw_obj_begin(j);
-        jw_kv_str(j, "type", meeting_types[t]);
+        jw_kv_str(j, "type", calendar_items[t]);
         jw_kv_int(j, "periodMonths", p);
         jw_kv_str(j, "periodStart", month_str(&req->arena, start));
         jw_kv_str(j, "periodEnd", month_str(&req->arena, end - 1));
-        int64_t held = 0, next_id = 0, next_at = 0;
+        int64_t held = 0, next_id = 0, next_at = 0, sec = t == SECRETARY_LECTURE;
+        const char *type = sec ? "party_lecture" : calendar_items[t];
         db_get_int(req->db, &held,
-                   "SELECT COUNT(*) FROM meetings WHERE org_id = ? AND type = ? AND state = "
-                   "'closed' AND starts_at >= ? AND starts_at < ? AND deleted_at IS NULL",
-                   "isii", org, meeting_types[t], month_start_ts(start), month_start_ts(end));
+                   "SELECT COUNT(*) FROM meetings WHERE org_id = ? AND type = ? AND (? = 0 OR "
+                   "by_secretary = 1) AND state = 'closed' AND starts_at >= ? AND starts_at < ? "
+                   "AND deleted_at IS NULL",
+                   "isiii", org, type, sec, month_start_ts(start), month_start_ts(end));
         st = db_query(req->db,
-                      "SELECT id, starts_at FROM meetings WHERE org_id = ? AND type = ? AND state "
-                      "= 'scheduled' AND deleted_at IS NULL ORDER BY starts_at LIMIT 1",
-                      "is", org, meeting_types[t]);
+                      "SELECT id, starts_at FROM meetings WHERE org_id = ? AND type = ? AND (? = 0 "
+                      "OR by_secretary = 1) AND state = 'scheduled' AND deleted_at IS NULL ORDER "
+                      "BY starts_at LIMIT 1",
+                      "isi", org, type, sec);
         if (db_next(st)) {
             next_id = db_int(st, 0);
             next_at = db_int(st, 1);
@@ -316,10 +335,10 @@ static int64_t branch_count(struct req *req, const char *path)
  * their latest meeting, per type (one statement for all types). */
 #define MTG_MAX_MONTHS 64
 struct held {
-    int n[MTG_NTYPES];
-    int month[MTG_NTYPES][MTG_MAX_MONTHS];
-    int64_t count[MTG_NTYPES][MTG_MAX_MONTHS];
-    int64_t older[MTG_NTYPES]; /* beyond MTG_MAX_MONTHS distinct months: red anyway */
+    int n[MTG_NITEMS];
+    int month[MTG_NITEMS][MTG_MAX_MONTHS];
+    int64_t count[MTG_NITEMS][MTG_MAX_MONTHS];
+    int64_t older[MTG_NITEMS]; /* beyond MTG_MAX_MONTHS distinct months: red anyway */
 };
 
 static void held_load(struct req *req, int64_t org, struct held *h)
@@ -330,7 +349,7 @@ static void held_load(struct req *req, int64_t org, struct held *h)
                                   ">= 'mtg.' AND dim < 'mtg/' AND n <> 0 ORDER BY dim, key DESC",
                                   "i", org);
     while (db_next(st)) {
-        int t = meeting_type_index(db_text(st, 0) + 4);
+        int t = item_index(db_text(st, 0) + 4);
         if (t < 0)
             continue;
         if (h->n[t] == MTG_MAX_MONTHS) {
@@ -365,14 +384,14 @@ static void rollup_add(const struct rollup *ru, const struct held *h, int64_t br
  * every organisation of the subtree that sets another one (the difference
  * telescopes). */
 static void rollup_org(const struct rollup *ru, int64_t org, const char *path, bool branch,
-                       int64_t c[MTG_NTYPES][3], int64_t *branches)
+                       int64_t c[MTG_NITEMS][3], int64_t *branches)
 {
     struct held h, hr;
     *branches = branch ? 1 : branch_count(ru->req, path);
     held_load(ru->req, org, &h);
-    memset(c, 0, sizeof(int64_t) * MTG_NTYPES * 3);
+    memset(c, 0, sizeof(int64_t) * MTG_NITEMS * 3);
     size_t n = strlen(path);
-    for (int t = 0; t < MTG_NTYPES; t++) {
+    for (int t = 0; t < MTG_NITEMS; t++) {
         rollup_add(ru, &h, *branches, t, rollup_period(ru, path, t, false), 1, c[t]);
         for (size_t i = 0; i < ru->nrows; i++) {
             const struct rule_row *r = &ru->rows[i];
@@ -386,13 +405,13 @@ static void rollup_org(const struct rollup *ru, int64_t org, const char *path, b
     }
 }
 
-static void counts_write(struct jw *j, int64_t c[MTG_NTYPES][3])
+static void counts_write(struct jw *j, int64_t c[MTG_NITEMS][3])
 {
     jw_key(j, "types");
     jw_arr_begin(j);
-    for (int t = 0; t < MTG_NTYPES; t++) {
+    for (int t = 0; t < MTG_NITEMS; t++) {
         jw_obj_begin(j);
-        jw_kv_str(j, "type", meeting_types[t]);
+        jw_kv_str(j, "type", calendar_items[t]);
         for (int k = 0; k < 3; k++)
             jw_kv_int(j, colour_names[k], c[t][k]);
         jw_obj_end(j);
@@ -437,7 +456,7 @@ static int h_compliance(struct req *req)
                                   "instr(?, o.path) = 1 OR (o.path >= ? AND o.path < ?)",
                                   "sss", path, path, org_path_end(&req->arena, path));
     while (db_next(st)) {
-        int t = meeting_type_index(db_text(st, 3));
+        int t = item_index(db_text(st, 3));
         if (t < 0)
             continue;
         if (ru.nrows == cap) {
@@ -451,7 +470,7 @@ static int h_compliance(struct req *req)
                               (int)db_int(st, 2), t, (int)db_int(st, 4)};
     }
     db_done(st);
-    int64_t c[MTG_NTYPES][3], branches;
+    int64_t c[MTG_NITEMS][3], branches;
     rollup_org(&ru, org, path, false, c, &branches);
     jw_kv_int(j, "branches", branches);
     counts_write(j, c);

@@ -240,17 +240,18 @@ void account_write_me(struct req *req, struct jw *j, const struct principal *p);
  * seconds since the epoch; false when malformed. */
 bool iso_time_parse(const char *s, int64_t *out);
 
-/* Meeting types (meetings_calendar.c), NULL-terminated (for P_ENUM); the
- * index of a type, -1 if none. */
+/* Meeting types, NULL-terminated (for P_ENUM). The compliance calendar
+ * (meetings_calendar.c) tracks them and one item more: the party lecture
+ * the branch secretary gives (DOMAIN.md: at least one a year). */
 #define MTG_NTYPES 7
+#define MTG_NITEMS 8
 extern const char *const meeting_types[MTG_NTYPES + 1];
-int meeting_type_index(const char *t);
 /* The rules in force at an organisation's path: the DOMAIN.md defaults, then
  * every organisation on the path from the root down (the nearest wins). */
 struct meeting_rules {
-    int period[MTG_NTYPES]; /* months; 0: not required */
+    int period[MTG_NITEMS]; /* months; 0: not required */
     int leave_cutoff_min, checkin_window_min;
-    int64_t set_at[MTG_NTYPES + 2]; /* the organisation that set each value, 0: default */
+    int64_t set_at[MTG_NITEMS + 2]; /* the organisation that set each value, 0: default */
 };
 void meeting_rules_for(struct db *db, const char *path, struct meeting_rules *r);
 /* The level (and *name) of a live organisation, NULL if none (arena). */
@@ -267,6 +268,7 @@ struct meeting {
     int64_t id, org_id, group_id, starts_at, duration_min, created_at, closed_at;
     const char *org_path, *org_name, *type, *title, *place, *online_link, *agenda, *attendees;
     const char *state, *minutes, *resolutions;
+    bool by_secretary; /* a party lecture the secretary gives */
     unsigned char secret[32];
 };
 bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m);

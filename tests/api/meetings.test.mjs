@@ -232,6 +232,30 @@ describe('meetings', () => {
     assert.equal(ok.agenda, '一\n二\t三');
   });
 
+  test('the party lecture the secretary gives counts for the yearly requirement', async () => {
+    const cal = async () => assertData(await api('GET', `/api/v1/orgs/${villageA}/compliance`, { token: tS })).types;
+    const item = (types, t) => types.find((x) => x.type === t);
+    const before = await cal();
+    assert.equal(item(before, 'secretary_lecture').periodMonths, 12);
+    assertError(await schedule({ bySecretary: true }), 400, 'request.invalid', 'bySecretary');
+    // A lecture by someone else counts as a party lecture only.
+    const other = assertData(await schedule({ type: 'party_lecture', title: '党员讲党课' }, 60), 201);
+    const mine = assertData(await schedule({ type: 'party_lecture', title: '书记讲党课' }, 60), 201);
+    assert.equal(mine.bySecretary, false);
+    assert.equal(assertData(await api('PATCH', `/api/v1/meetings/${mine.id}`, { token: tS, body: { bySecretary: true } })).bySecretary, true);
+    assert.equal(item(await cal(), 'secretary_lecture').nextId, mine.id);
+    await srv.advanceClock(120);
+    for (const m of [other, mine]) {
+      assertData(await api('PATCH', `/api/v1/meetings/${m.id}`, { token: tS, body: { minutes: '讲授了党的基本理论。' } }));
+      assertData(await api('POST', `/api/v1/meetings/${m.id}/close`, { token: tS }));
+    }
+    const after = await cal();
+    assert.equal(item(after, 'party_lecture').heldInPeriod, item(before, 'party_lecture').heldInPeriod + 2);
+    assert.equal(item(after, 'secretary_lecture').heldInPeriod, 1);
+    assert.equal(item(after, 'secretary_lecture').status, 'green');
+    assert.equal(item(after, 'party_lecture').status, 'green');
+  });
+
   test('rules: set by an admin for the subtree, validated, cleared', async () => {
     const township = who.townshipAdmin.orgId;
     const rules = async (org) => assertData(await api('GET', `/api/v1/orgs/${org}/meeting-rules`, { token: tS }));

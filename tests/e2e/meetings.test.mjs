@@ -131,13 +131,14 @@ describe('meetings in the browser', () => {
     });
   });
 
-  test('scheduling from the branch calendar: a party lecture for two chosen members', async () => {
+  test('scheduling from the branch calendar: the secretary\'s party lecture for two chosen members', async () => {
     await session(who.secA, async (page) => {
       await page.goto('/#/home');
       await page.getByRole('link', { name: /三会一课/ }).first().click();
       await page.waitForURL(new RegExp(`#/compliance/${who.secA.orgId}$`));
       await page.getByRole('link', { name: '安排会议' }).click();
       await page.getByLabel('会议类型').selectOption('party_lecture');
+      await page.getByRole('checkbox', { name: '由支部书记讲授' }).check();
       await page.getByLabel('地点').fill('村文化礼堂');
       await page.getByLabel('议程').fill('一、书记讲党课\n二、交流');
       await page.getByLabel('参会人员').selectOption('members');
@@ -147,6 +148,7 @@ describe('meetings in the browser', () => {
       await page.waitForURL(/#\/meeting\/\d+$/);
       await page.getByText('应到 2 ·').waitFor();
       await page.getByRole('heading', { name: '党课' }).waitFor();
+      await page.locator('.mtg-head .tag', { hasText: '书记讲党课' }).waitFor();
     });
   });
 

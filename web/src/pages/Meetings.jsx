@@ -10,10 +10,11 @@ import { Chevron, ErrorBox, Loading, TopBar, holds } from '../ui.jsx';
 import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
 
 const TYPES = ['branch_assembly', 'committee', 'group_meeting', 'party_lecture', 'theme_day', 'life_meeting', 'democratic_review'];
+const ITEMS = TYPES.concat(['secretary_lecture']); // what the calendar tracks
 
 addStrings({
   'mt.branch_assembly': '支部党员大会', 'mt.committee': '支委会', 'mt.group_meeting': '党小组会',
-  'mt.party_lecture': '党课', 'mt.theme_day': '主题党日', 'mt.life_meeting': '组织生活会', 'mt.democratic_review': '民主评议党员',
+  'mt.party_lecture': '党课', 'mt.theme_day': '主题党日', 'mt.life_meeting': '组织生活会', 'mt.democratic_review': '民主评议党员', 'mt.secretary_lecture': '书记讲党课', mtgBySecretary: '由支部书记讲授',
   'mc.green': '已完成', 'mc.amber': '待召开', 'mc.red': '已逾期',
   'ma.expected': '未签到', 'ma.present': '已到会', 'ma.remote': '线上参会', 'ma.leave': '请假', 'ma.absent': '缺席',
   'ms.scheduled': '未结束', 'ms.closed': '已结束',
@@ -46,7 +47,7 @@ addStrings({
   'err.meeting.not_found': '会议不存在', 'err.meeting.open': '会议尚未结束',
 }, {
   'mt.branch_assembly': 'Branch assembly', 'mt.committee': 'Committee meeting', 'mt.group_meeting': 'Party group meeting',
-  'mt.party_lecture': 'Party lecture', 'mt.theme_day': 'Theme party day', 'mt.life_meeting': 'Organisational life meeting', 'mt.democratic_review': 'Democratic review',
+  'mt.party_lecture': 'Party lecture', 'mt.theme_day': 'Theme party day', 'mt.life_meeting': 'Organisational life meeting', 'mt.democratic_review': 'Democratic review', 'mt.secretary_lecture': "Secretary's lecture", mtgBySecretary: 'Given by the branch secretary',
   'mc.green': 'Done', 'mc.amber': 'Due', 'mc.red': 'Overdue',
   'ma.expected': 'Not checked in', 'ma.present': 'Present', 'ma.remote': 'Remote', 'ma.leave': 'On leave', 'ma.absent': 'Absent',
   'ms.scheduled': 'Open', 'ms.closed': 'Closed',
@@ -161,7 +162,7 @@ function Rollup({ d }) {
         <label class="field">
           <span>{t('mtgType')}</span>
           <select class="fsel block" value={type} onChange={(e) => setType(e.currentTarget.value)}>
-            {TYPES.map((x) => <option key={x} value={x}>{typeName(x)}</option>)}
+            {ITEMS.map((x) => <option key={x} value={x}>{typeName(x)}</option>)}
           </select>
         </label>
         <ul class="list rows">
@@ -266,7 +267,7 @@ export function MeetingNew({ orgId }) {
   const tomorrow = new Date(Date.now() + 86400e3);
   const [f, setF] = useState({
     type: 'committee', title: '', date: `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}`,
-    time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '',
+    time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '', bySecretary: false,
   });
   const [err, setErr] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -290,6 +291,7 @@ export function MeetingNew({ orgId }) {
       if (f.agenda.trim()) body.agenda = f.agenda.trim();
       if (f.attendees === 'group') body.groupId = Number(f.groupId);
       if (f.attendees === 'members') body.memberIds = Array.from(chosen).join(',');
+      if (f.type === 'party_lecture' && f.bySecretary) body.bySecretary = true;
       const m = await api('/meetings', { method: 'POST', body });
       location.replace('#/meeting/' + m.id);
     } catch (e2) {
@@ -310,6 +312,9 @@ export function MeetingNew({ orgId }) {
       <TopBar title={t('mtgNew')} back={'#/compliance/' + orgId} />
       <form class="form card" onSubmit={submit}>
         {field('type', t('mtgType'), <select class="fsel block" value={f.type} onChange={set('type')}>{TYPES.map((x) => <option key={x} value={x}>{typeName(x)}</option>)}</select>)}
+        {f.type === 'party_lecture' && (
+          <label class="check"><input type="checkbox" checked={f.bySecretary} onChange={(e) => setF({ ...f, bySecretary: e.currentTarget.checked })} /> {t('mtgBySecretary')}</label>
+        )}
         {field('title', t('mtgTitle'), <input value={f.title} placeholder={typeName(f.type)} onInput={set('title')} maxLength={100} />)}
         <div class="two">
           {field('startsAt', t('mtgDate'), <input type="date" value={f.date} onInput={set('date')} required />)}
@@ -707,7 +712,7 @@ export function Meeting({ id, me }) {
       {m && (
         <div>
           <section class="card mtg-head">
-            <p><span class="tag">{typeName(m.type)}</span> <span class={'tag state-' + m.state}>{t('ms.' + m.state)}</span></p>
+            <p><span class="tag">{typeName(m.type)}</span> {m.bySecretary && <span class="tag">{typeName('secretary_lecture')}</span>} <span class={'tag state-' + m.state}>{t('ms.' + m.state)}</span></p>
             <p><strong>{when(m.startsAt)}</strong>{m.place && <> · {m.place}</>}</p>
             {m.onlineLink && <p><a href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a></p>}
             {m.agenda && <><h2>{t('mtgAgenda')}</h2><p class="minutes">{m.agenda}</p></>}

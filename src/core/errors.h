@@ -75,7 +75,9 @@
     X(ERR_MEETING_NO_MINUTES, 409, "meeting.no_minutes", "a meeting is closed with its minutes")  \
     X(ERR_SYNC_BATCH, 400, "sync.bad_batch", "the batch is malformed")                            \
     X(ERR_SYNC_ROLE_REVOKED, 403, "sync.role_revoked",                                             \
-      "the account's role was revoked before the change was captured")
+      "the account's role was revoked before the change was captured")                             \
+    X(ERR_MEETING_CODE_THROTTLED, 429, "meeting.code_throttled",                                   \
+      "too many wrong check-in codes: try again in a few minutes")
 
 enum err_code {
 #define X(id, status, code, msg) id,

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "mod/mod.h"
 
+#include <pthread.h>
 #include <sodium.h>
 
 /* ---- vocabularies ---- */
@@ -142,6 +143,52 @@ static bool code_ok(const struct meeting *m, const char *code)
         ok |= mem_equal_ct(want, code, 6);
     }
     return ok;
+}
+
+/*
+ * Wrong codes are counted per meeting and member, in memory (a wrong answer
+ * rolls its transaction back, so the store cannot keep them): after
+ * CODE_MAX_FAILURES within CODE_FAILURE_WINDOW seconds the member waits, so
+ * guessing a 6-digit code from home (two valid at a time) stays hopeless:
+ * about 20 guesses in a 40-minute window, a chance of 1 in 25,000.
+ */
+#define CODE_MAX_FAILURES 5
+#define CODE_FAILURE_WINDOW 600
+#define CODE_SLOTS 1024
+
+static struct code_slot {
+    int64_t meeting, member, since;
+    int failures;
+} code_slots[CODE_SLOTS];
+static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct code_slot *code_slot(int64_t meeting, int64_t member)
+{
+    uint64_t h = ((uint64_t)meeting * 0x9e3779b97f4a7c15ull) ^ (uint64_t)member;
+    return &code_slots[(h ^ (h >> 29)) % CODE_SLOTS];
+}
+
+/* Whether the member may try a code now. */
+static bool code_may_try(int64_t meeting, int64_t member)
+{
+    pthread_mutex_lock(&code_lock);
+    struct code_slot *s = code_slot(meeting, member);
+    bool ok = s->meeting != meeting || s->member != member ||
+              now_sec() - s->since >= CODE_FAILURE_WINDOW || s->failures < CODE_MAX_FAILURES;
+    pthread_mutex_unlock(&code_lock);
+    return ok;
+}
+
+/* Counts a wrong code (a slot another pair held is taken over). */
+static void code_failed(int64_t meeting, int64_t member)
+{
+    int64_t now = now_sec();
+    pthread_mutex_lock(&code_lock);
+    struct code_slot *s = code_slot(meeting, member);
+    if (s->meeting != meeting || s->member != member || now - s->since >= CODE_FAILURE_WINDOW)
+        *s = (struct code_slot){meeting, member, now, 0};
+    s->failures++;
+    pthread_mutex_unlock(&code_lock);
 }
 
 /* ---- JSON ---- */
@@ -833,7 +880,8 @@ static int respond_mine(struct req *req, int64_t meeting, int status)
  * attendance row. In person: the code on the secretary's screen (current or
  * previous 30-second step); remote: a meeting with an online link, no code.
  * Only inside the window around the start (default +-20 min). Checking in
- * again answers the same row. Errors: meeting.window, meeting.code,
+ * again answers the same row. Five wrong codes in ten minutes make the
+ * member wait (meeting.code_throttled). Errors: meeting.window, meeting.code,
  * meeting.closed, meeting.not_expected, request.invalid. Expected members.
  */
 static int h_checkin(struct req *req)
@@ -855,8 +903,12 @@ static int h_checkin(struct req *req)
     if (remote && !m.online_link)
         return req_fail_field(req, ERR_INVALID, "remote",
                               "the meeting has no online link: check in with the code");
-    if (!remote && !code_ok(&m, req_body_str(req, "code")))
+    if (!remote && !code_may_try(m.id, req->who->member_id))
+        return req_fail(req, ERR_MEETING_CODE_THROTTLED, NULL);
+    if (!remote && !code_ok(&m, req_body_str(req, "code"))) {
+        code_failed(m.id, req->who->member_id);
         return req_fail_field(req, ERR_MEETING_CODE, "code", NULL);
+    }
     db_exec(req->db,
             "UPDATE meeting_attendance SET status = ?, source = ?, at = ?, updated_at = ? WHERE "
             "meeting_id = ? AND member_id = ? AND status NOT IN ('present', 'remote')",

@@ -137,6 +137,20 @@ describe('meetings', () => {
     assertError(await checkin({ code: await code() }, tG), 409, 'meeting.window');
   });
 
+  test('check-in: guessing codes is throttled', async () => {
+    const m = assertData(await schedule({}, 60), 201);
+    const code = async () => assertData(await api('GET', `/api/v1/meetings/${m.id}/code`, { token: tS })).code;
+    const checkin = (c) => api('POST', `/api/v1/meetings/${m.id}/checkin`, { token: tG, body: { code: c } });
+    const wrong = async () => { const c = await code(); return c === '111111' ? '222222' : '111111'; };
+    for (let i = 0; i < 5; i++) assertError(await checkin(await wrong()), 409, 'meeting.code');
+    assertError(await checkin(await code()), 429, 'meeting.code_throttled');
+    // Another member is not held back.
+    assert.equal(assertData(await api('POST', `/api/v1/meetings/${m.id}/checkin`, { token: tM, body: { code: await code() } })).status, 'present');
+    // Ten minutes on (nine after the start, still inside the window) the member may try again.
+    await srv.advanceClock(600);
+    assert.equal(assertData(await checkin(await code())).status, 'present');
+  });
+
   test('check-in: remote attendance for a meeting with an online link is marked as such', async () => {
     const m = assertData(await schedule({ place: undefined, onlineLink: 'https://meeting.example.cn/j/123' }, 600), 201);
     const row = assertData(await api('POST', `/api/v1/meetings/${m.id}/checkin`, { token: tG, body: { remote: true } }));

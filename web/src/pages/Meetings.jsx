@@ -41,6 +41,7 @@ addStrings({
   mtgRules: '会议要求设置（本组织及下级）', mtgEveryN: '每 {n} 个月一次', mtgCutoff: '请假截止（会前分钟）',
   mtgWindow: '签到时间（会议开始前后分钟）', mtgDefault: '（默认）', mtgSet: '已保存',
   'err.meeting.window': '不在签到时间内（会议开始前后 20 分钟）', 'err.meeting.code': '签到码不正确或已过期',
+  'err.meeting.code_throttled': '签到码错误次数过多，请几分钟后再试',
   'err.meeting.leave_cutoff': '已过请假截止时间（会前 20 分钟）', 'err.meeting.closed': '会议已结束，记录已锁定',
   'err.meeting.no_minutes': '请先填写会议记录', 'err.meeting.state': '当前状态下不能这样操作',
   'err.meeting.not_expected': '您不在本次会议的参会名单中', 'err.sync.role_revoked': '记录时您的职务已被撤销',

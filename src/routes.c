@@ -17,13 +17,14 @@ const struct route *const route_tables[] = {
     corrections_routes, /* members/{id}/corrections, corrections: proposed by members, decided */
     transfers_routes,   /* transfers: start, approve, reject, accept, return, cancel; lists */
     dues_routes,        /* dues: ledger, summary, a member's dues, payments, reversal, standard */
-    development_routes,
-    import_routes,
-    export_routes, /* exports: roster and statistics as XLSX or CSV */
-    totp_routes,   /* me/totp: the TOTP second factor, enrol, confirm, recovery codes, disable */
-    /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
-                                                                pipeline, steps, summary */
-    activities_routes, /* activities: the menu members choose from, sign-up, participation */
-    polls_routes,      /* polls: choice, review of members, activities; anonymous ballots */
+    development_routes, /* applicants: the development pipeline, steps, summary */
+    import_routes,      /* imports: roster import from CSV/XLSX, the template */
+    export_routes,      /* exports: roster and statistics as XLSX or CSV */
+    totp_routes,        /* me/totp: the TOTP second factor, enrol, confirm, recovery codes */
+    activities_routes,  /* activities: the menu members choose from, sign-up, participation */
+    polls_routes,       /* polls: choice, review of members, activities; anonymous ballots */
+    meetings_routes,    /* meetings: scheduling, check-in, leave, attendance, minutes, close */
+    meetings_calendar_routes, /* meeting rules, compliance calendar and roll-up */
+    sync_routes,              /* sync: offline captures uploaded in batches */
     NULL,
 };

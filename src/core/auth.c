@@ -39,6 +39,8 @@ static const struct {
                                                    R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
     [PERM_POLL_ADMIN] = {"poll.admin", R(ROLE_BRANCH_SECRETARY) | R(ROLE_BRANCH_COMMITTEE) |
                                            R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_MEETING_RUN] = {"meeting.run", R(ROLE_BRANCH_SECRETARY) | R(ROLE_BRANCH_COMMITTEE) |
+                                             R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
 };
 
 enum role role_parse(const char *name)

@@ -35,6 +35,7 @@ enum perm {
     PERM_ACTIVITY_ADMIN,   /* offer, edit and cancel a branch's activities, record who took
                               part, see who signed up */
     PERM_POLL_ADMIN,       /* create and close polls of a branch or party group, export results */
+    PERM_MEETING_RUN,      /* schedule, run, record and close the meetings of a branch */
     PERM__COUNT
 };
 

@@ -68,7 +68,7 @@
     X(ERR_TOTP_INVALID_CODE, 400, "totp.bad_code", "the code is wrong or was used already")        \
     X(ERR_TOTP_ACTIVE, 409, "totp.active", "the second factor is on already; disable it first")    \
     X(ERR_TOTP_NOT_STARTED, 409, "totp.not_started", "start the enrolment first")                  \
-    X(ERR_TOTP_OFF, 409, "totp.off", "the second factor is not on") \
+    X(ERR_TOTP_OFF, 409, "totp.off", "the second factor is not on")                                \
     X(ERR_ACTIVITY_NOT_FOUND, 404, "activity.not_found", "no such activity")                       \
     X(ERR_ACTIVITY_FULL, 409, "activity.full", "the activity is full")                             \
     X(ERR_ACTIVITY_CLOSED, 409, "activity.closed",                                                 \
@@ -86,7 +86,25 @@
     X(ERR_POLL_BAD_CHOICE, 400, "poll.bad_choice",                                                 \
       "the choices do not fit the poll (unknown option, too few or too many)")                     \
     X(ERR_POLL_RESULTS_HIDDEN, 409, "poll.results_hidden",                                         \
-      "the results are shown only after the poll closes")
+      "the results are shown only after the poll closes")                                          \
+    X(ERR_MEETING_NOT_FOUND, 404, "meeting.not_found", "no such meeting")                          \
+    X(ERR_MEETING_CLOSED, 409, "meeting.closed",                                                   \
+      "the meeting is closed: its record is locked (append a note instead)")                       \
+    X(ERR_MEETING_OPEN, 409, "meeting.open", "the meeting is not closed yet")                      \
+    X(ERR_MEETING_NOT_EXPECTED, 403, "meeting.not_expected",                                       \
+      "you are not among the expected attendees of this meeting")                                  \
+    X(ERR_MEETING_WINDOW, 409, "meeting.window",                                                   \
+      "check-in is open only in the window around the start")                                      \
+    X(ERR_MEETING_CODE, 409, "meeting.code", "the check-in code is wrong or has expired")          \
+    X(ERR_MEETING_LEAVE_CUTOFF, 409, "meeting.leave_cutoff",                                       \
+      "leave can no longer be requested: the cut-off before the start has passed")                 \
+    X(ERR_MEETING_STATE, 409, "meeting.state", "this does not fit the attendance record's state")  \
+    X(ERR_MEETING_NO_MINUTES, 409, "meeting.no_minutes", "a meeting is closed with its minutes")   \
+    X(ERR_SYNC_BATCH, 400, "sync.bad_batch", "the batch is malformed")                             \
+    X(ERR_SYNC_ROLE_REVOKED, 403, "sync.role_revoked",                                             \
+      "the account's role was revoked before the change was captured")                             \
+    X(ERR_MEETING_CODE_THROTTLED, 429, "meeting.code_throttled",                                   \
+      "too many wrong check-in codes: try again in a few minutes")
 
 enum err_code {
 #define X(id, status, code, msg) id,

@@ -141,7 +141,8 @@ void req_audit(struct req *req, const char *action, int64_t org_id, const char *
 
 static bool check_string(const struct param *p, const char *s, size_t n, const char **why)
 {
-    long chars = utf8_chars(s, n);
+    long chars = p->type == P_STR && (p->flags & P_MULTILINE) ? utf8_chars_multiline(s, n)
+                                                              : utf8_chars(s, n);
     if (chars < 0 || memchr(s, '\0', n)) {
         *why = "must be text without control characters";
         return false;

@@ -193,3 +193,19 @@ void router_allowed(const char *path, char *out, size_t n)
         len += (size_t)w;
     }
 }
+
+long utf8_chars_multiline(const char *s, size_t n)
+{
+    long total = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
+            continue;
+        long k = utf8_chars(s + start, i - start);
+        if (k < 0)
+            return -1;
+        total += k + (i < n);
+        start = i + 1;
+    }
+    return total;
+}

@@ -27,6 +27,7 @@ enum param_type {
 };
 
 #define P_REQUIRED 1u
+#define P_MULTILINE 2u /* P_STR: line breaks and tabs allowed (minutes, agendas) */
 
 struct param {
     const char *name;
@@ -115,5 +116,7 @@ bool valid_phone(const char *s);
 /* Characters (code points) in a valid UTF-8 string, or -1 if not valid UTF-8
  * or if it holds control characters. */
 long utf8_chars(const char *s, size_t n);
+/* The same, allowing line breaks and tabs (P_MULTILINE). */
+long utf8_chars_multiline(const char *s, size_t n);
 
 #endif

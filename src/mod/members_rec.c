@@ -356,7 +356,11 @@ static void tally_flush(struct db *db, struct tally *t, struct tally *parent)
 int member_counts_recount(struct db *db)
 {
     db_next_seq(db); /* a change: cached statistics are rendered again */
-    db_exec(db, "DELETE FROM org_counts WHERE dim NOT IN ('transfer_in', 'transfer_out')", "");
+    /* Events and the meetings' counters (meetings.c) are not member dimensions. */
+    db_exec(db,
+            "DELETE FROM org_counts WHERE dim NOT IN ('transfer_in', 'transfer_out') "
+            "AND dim NOT LIKE 'mtg.%'",
+            "");
     struct tally stack[TALLY_DEPTH];
     for (int d = 0; d < TALLY_DEPTH; d++) {
         memset(&stack[d], 0, sizeof(stack[d]));

@@ -20,6 +20,9 @@ extern const struct route development_routes[];
 extern const struct route totp_routes[];
 extern const struct route activities_routes[];
 extern const struct route polls_routes[];
+extern const struct route meetings_routes[];
+extern const struct route meetings_calendar_routes[];
+extern const struct route sync_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -269,5 +272,76 @@ enum totp_login totp_login_check(struct db *db, struct arena *a, int64_t account
 /* Writes the "secondFactor" object of /me: {enabled, pending, required,
  * enrolRequired, recoveryCodesLeft}. */
 void totp_write_me(struct db *db, struct jw *j, const struct principal *p);
+
+/* ---- meetings (meetings.c) and offline capture (sync.c) ---- */
+
+/* Meeting types, NULL-terminated (for P_ENUM). The compliance calendar
+ * (meetings_calendar.c) tracks them and one item more: the party lecture
+ * the branch secretary gives (DOMAIN.md: at least one a year). */
+#define MTG_NTYPES 7
+#define MTG_NITEMS 8
+extern const char *const meeting_types[MTG_NTYPES + 1];
+/* The rules in force at an organisation's path: the DOMAIN.md defaults, then
+ * every organisation on the path from the root down (the nearest wins). */
+struct meeting_rules {
+    int period[MTG_NITEMS]; /* months; 0: not required */
+    int leave_cutoff_min, checkin_window_min;
+    int64_t set_at[MTG_NITEMS + 2]; /* the organisation that set each value, 0: default */
+};
+void meeting_rules_for(struct db *db, const char *path, struct meeting_rules *r);
+/* The level (and *name) of a live organisation, NULL if none (arena). */
+const char *meeting_org_level(struct req *req, int64_t id, const char **name);
+/* Whether an organisation of this level holds meetings (a branch). */
+bool meeting_level_holds(const char *level);
+
+/* Attendance marks a secretary records, NULL-terminated (for P_ENUM). */
+extern const char *const meeting_marks[];
+extern const char *const meeting_file_kinds[];
+
+/* A meeting as loaded (strings arena-owned). */
+struct meeting {
+    int64_t id, org_id, group_id, starts_at, duration_min, created_at, closed_at;
+    const char *org_path, *org_name, *type, *title, *place, *online_link, *agenda, *attendees;
+    const char *state, *minutes, *resolutions;
+    bool by_secretary; /* a party lecture the secretary gives */
+    unsigned char secret[32];
+};
+bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m);
+
+/*
+ * The writes of a meeting's record, shared by the online handlers and the
+ * offline upload. captured_at is when the change was made on the client (0:
+ * online, now). Each returns -1 when done, else an error code (enum
+ * err_code) with a message in *why; nothing is written then.
+ */
+int meeting_mark(struct req *req, const struct meeting *m, int64_t member_id, const char *status,
+                 bool paper, int64_t captured_at, const char **why);
+int meeting_set_minutes(struct req *req, const struct meeting *m, const char *minutes,
+                        const char *resolutions, int64_t captured_at, const char **why);
+int meeting_add_file(struct req *req, const struct meeting *m, const char *kind, const char *ref,
+                     const char *name, int64_t captured_at, const char **why);
+int meeting_add_note(struct req *req, const struct meeting *m, const char *text,
+                     int64_t captured_at, const char **why);
+int meeting_close(struct req *req, struct meeting *m, int64_t captured_at, const char **why);
+
+/* The offline batch (sync.c): decoded from the body of POST /sync. */
+#define SYNC_MAX_CHANGES 200
+enum sync_kind { SYNC_ATTENDANCE, SYNC_MINUTES, SYNC_FILE, SYNC_NOTE, SYNC_CLOSE };
+struct sync_change {
+    const char *key;   /* the change's Idempotency-Key (NULL when missing) */
+    const char *canon; /* the item as canonical JSON: its fingerprint */
+    enum sync_kind kind;
+    int64_t captured_at, meeting_id, member_id;
+    const char *status, *minutes, *resolutions, *file_kind, *ref, *name, *text;
+    bool paper;
+    const char *error, *field; /* a malformed item: refused, with the field */
+};
+struct sync_batch {
+    struct sync_change *items;
+    size_t n;
+};
+/* Decodes a batch {"changes": [...]} into out (arena-owned). NULL when the
+ * batch is well formed (items may still carry their own error), else why not. */
+const char *sync_decode(struct arena *a, const char *data, size_t len, struct sync_batch *out);
 
 #endif

@@ -277,7 +277,70 @@ const SPECS = {
   // harmless: the poll of this cell is closed already (409).
   'POST /api/v1/polls/{id}/close': lifeObject('closedPoll', (id) => q('POST', `/api/v1/polls/${id}/close`), 'poll.admin'),
   'GET /api/v1/polls/{id}/export': lifeObject('closedPoll', (id) => q('GET', `/api/v1/polls/${id}/export?format=csv`), 'poll.admin'),
+  // ---- meetings ----
+  'GET /api/v1/orgs/{id}/meeting-rules': { req: (t) => q('GET', `/api/v1/orgs/${t}/meeting-rules`), nf: 'org.not_found' },
+  // harmless: a period of 5 months is refused (400) after the permission check.
+  'POST /api/v1/orgs/{id}/meeting-rules': { req: (t) => q('POST', `/api/v1/orgs/${t}/meeting-rules`, { key: 'committee', value: 5 }), nf: 'org.not_found' },
+  'GET /api/v1/orgs/{id}/compliance': { req: (t) => q('GET', `/api/v1/orgs/${t}/compliance`), nf: 'org.not_found' },
+  'GET /api/v1/orgs/{id}/meetings': { req: (t) => q('GET', `/api/v1/orgs/${t}/meetings?limit=2`), nf: 'org.not_found' },
+  'GET /api/v1/me/meetings': { login: true },
+  // harmless: neither a place nor a link (or not a branch): 400 after the scope check.
+  'POST /api/v1/meetings': {
+    req: (t) => q('POST', '/api/v1/meetings', { orgId: t, type: 'committee', title: '矩阵', startsAt: '2099-01-01T00:00:00Z', attendees: 'branch' }),
+    nf: 'org.not_found',
+  },
+  // On a closed throw-away meeting of the target branch (one per branch): every write
+  // of meeting.run is refused as locked (409) after the permission check.
+  'GET /api/v1/meetings/{id}': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}`),
+    // EXCEPTION: roster.read on the branch, or an expected member (the matrix callers
+    // have no member records: see meetings.test.mjs).
+    (c, t) => (holds(c, 'roster.read', t) ? ALLOW : DENY)),
+  'PATCH /api/v1/meetings/{id}': meetingSpec((id) => q('PATCH', `/api/v1/meetings/${id}`, { title: '矩阵' })),
+  'GET /api/v1/meetings/{id}/code': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}/code`)),
+  'POST /api/v1/meetings/{id}/leave-decision': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/leave-decision`, { memberId: MISSING, approve: false })),
+  'POST /api/v1/meetings/{id}/attendance': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/attendance`, { memberId: MISSING, status: 'remote' })),
+  'POST /api/v1/meetings/{id}/files': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/files`, { kind: 'photo', ref: 'matrix://x' })),
+  'POST /api/v1/meetings/{id}/close': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/close`)),
+  // appended to the throw-away meeting (a closed record takes notes).
+  'POST /api/v1/meetings/{id}/notes': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/notes`, { text: '矩阵' })),
+  // EXCEPTION (check-in, leave, confirm): only expected members; a caller who can read
+  // the meeting but is not expected gets 403 meeting.not_expected.
+  'POST /api/v1/meetings/{id}/checkin': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/checkin`, { code: '000000' }), attendOnly),
+  'POST /api/v1/meetings/{id}/leave': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/leave`, { reason: '矩阵' }), attendOnly),
+  'POST /api/v1/meetings/{id}/confirm': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/confirm`), attendOnly),
+  // ---- offline capture: any caller; each change is judged on its own (sync.test.mjs) ----
+  'POST /api/v1/sync': { login: true, body: { changes: [] } },
 };
+
+function attendOnly(c, t) {
+  return holds(c, 'roster.read', t) ? FORBID : DENY;
+}
+
+// A route on the closed throw-away meeting of the target branch.
+function meetingSpec(build, expect) {
+  return {
+    targets: BRANCH_TARGETS,
+    req: async (t) => build(await closedMeeting(t)),
+    missing: () => build(MISSING),
+    nf: 'meeting.not_found',
+    ...(expect ? { expect } : {}),
+  };
+}
+
+const meetings = {};
+function closedMeeting(orgId) {
+  meetings[orgId] ??= (async () => {
+    const token = adminFor(orgId);
+    const startsAt = new Date(Date.now() - 3600e3).toISOString();
+    const m = await must(await api('POST', '/api/v1/meetings', {
+      token, body: { orgId, type: 'committee', title: '矩阵会议', startsAt, place: '矩阵', attendees: 'branch' },
+    }), 201, 'meeting');
+    await must(await api('PATCH', `/api/v1/meetings/${m.id}`, { token, body: { minutes: '矩阵纪要' } }), 200, 'minutes');
+    await must(await api('POST', `/api/v1/meetings/${m.id}/close`, { token }), 200, 'close');
+    return m.id;
+  })();
+  return meetings[orgId];
+}
 
 function orgChange(build) {
   return {

@@ -121,7 +121,7 @@ export async function apiAs(base, acct) {
     return { status: res.status, body: out };
   };
   const post = (path, body) => send('POST', path, body);
-  return { me: j.data.user, get, post };
+  return { me: j.data.user, get, post, send };
 }
 
 export function launch() {

@@ -190,6 +190,19 @@ static void test_str(void **state)
     const struct param min3 = {"q", P_STR, 0, 3, 0};
     str_ok(&min3, "中国人", &v);
     str_bad(&min3, "中国"); /* 6 bytes but 2 characters */
+    /* P_MULTILINE: line breaks and tabs count as characters; other controls stay out. */
+    const struct param ml = {"minutes", P_STR, P_MULTILINE, 1, 5};
+    str_ok(&ml, "一\n二\r\n", &v);
+    assert_string_equal(v.s, "一\n二\r\n");
+    str_ok(&ml, "\t", &v);
+    str_ok(&ml, "a\nb\nc", &v);
+    str_bad(&ml, "a\nb\nc\n"); /* 6 characters */
+    str_bad(&ml, "a\x01b");
+    str_bad(&ml, "a\n\xff");
+    str_bad(&ml, "\n\x7f");
+    json_ok(&ml, "\"l1\\nl2\"", &v);
+    assert_string_equal(v.s, "l1\nl2");
+    json_bad(&ml, "\"a\\u0000b\"");
 }
 
 /* ---- P_BOOL ---- */

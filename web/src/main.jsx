@@ -33,6 +33,10 @@ const ActivityForm = pick(LifeMod, 'ActivityForm');
 const PollList = pick(LifeMod, 'Polls');
 const PollPage = pick(LifeMod, 'PollPage');
 const PollForm = pick(LifeMod, 'PollForm');
+const MeetingsMod = () => import('./pages/Meetings.jsx');
+const MeetingPage = pick(MeetingsMod, 'Meeting');
+const MeetingNew = pick(MeetingsMod, 'MeetingNew');
+const MyMeetings = pick(MeetingsMod, 'MyMeetings');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -72,6 +76,12 @@ function App() {
     window.addEventListener('online', up);
     window.addEventListener('offline', down);
     onNetwork(setOnline);
+    // Changes captured offline (meetings) are uploaded when the network returns.
+    const flushQueue = () => {
+      try { if (localStorage.getItem('zhibu.syncq') && localStorage.getItem('zhibu.syncq') !== '[]') import('./offline.js').then((m) => m.flush()); } catch (e) { /* no storage */ }
+    };
+    window.addEventListener('online', flushQueue);
+    flushQueue();
     onUnauthorized(() => { lsSet(LS.me, null); setMe(null); });
     api('/me', { noAuthRedirect: true }).then(
       (d) => { lsSet(LS.me, JSON.stringify(d)); setMe(d); },
@@ -157,6 +167,10 @@ function App() {
     case 'polls': page = <Lazy key={'pl' + route.id} load={PollList} props={{ id: route.id, me }} />; break;
     case 'poll': page = <Lazy key={'po' + route.id} load={PollPage} props={{ id: route.id, me }} />; break;
     case 'poll-new': page = <Lazy key={'pn' + route.id} load={PollForm} props={{ orgId: route.id, me }} />; break;
+    case 'compliance': page = <Lazy key={'cp' + route.id} load={MeetingsMod} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'meeting': page = <Lazy key={'mt' + route.id} load={MeetingPage} props={{ id: route.id, me }} />; break;
+    case 'meeting-new': page = <Lazy key={'mn' + route.id} load={MeetingNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
+    case 'meetings': page = <Lazy key="mm" load={MyMeetings} props={{ me }} />; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     case 'totp': page = <Lazy key={'tf' + route.id} load={TotpPage} props={{ me, mode: route.id || 'enrol', onMe: refreshMe, onLogout: signedOut }} />; tab = 'me'; break;
     default: page = <Home me={me} />;

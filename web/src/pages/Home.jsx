@@ -14,6 +14,23 @@ export function inboxes(roles) {
   return (roles || []).filter((r) => DECIDE_ROLES.includes(r.role) && !seen.has(r.orgId) && seen.add(r.orgId));
 }
 
+// My meetings, with the number that need me: upcoming ones not yet answered, and
+// minutes of missed ones still to read.
+function MeetingsRow() {
+  const st = useGet('/me/meetings');
+  const n = st.data ? st.data.items.filter((m) => (m.state === 'scheduled' && m.myStatus === 'expected' && !m.leaveState) || m.needsConfirm).length : 0;
+  return (
+    <a class="bigrow" href="#/meetings">
+      <span class="grow">
+        <strong class="orgname">{t('myMeetings')}</strong>
+        <span class="muted">{t('myMeetingsHint')}</span>
+      </span>
+      {n > 0 && <span class="badge" aria-label={String(n)}>{n}</span>}
+      <Chevron />
+    </a>
+  );
+}
+
 // A link to the pending corrections of one organisation, with their number.
 function Inbox({ r }) {
   const st = useGet('/corrections?orgId=' + encodeURIComponent(r.orgId) + '&state=pending&limit=100');
@@ -99,6 +116,11 @@ export function Home({ me }) {
           ))}
         </ul>
       </section>
+      {me.member && (
+        <section class="card">
+          <MeetingsRow />
+        </section>
+      )}
 
       {inboxes(roles).length > 0 && <Lazy load={TodoCard} props={{ orgs: inboxes(roles) }} quiet />}
 
@@ -115,6 +137,12 @@ export function Home({ me }) {
           {links.map((l) => (
             <a key={l.kind + l.orgId} class="btn primary wide action" href={'#/' + l.kind + '/' + l.orgId}>
               <span>{l.kind === 'roster' ? t('roster') : t('orgTree')}</span>
+              <small>{l.orgName}</small>
+            </a>
+          ))}
+          {links.map((l) => (
+            <a key={'c' + l.orgId} class="btn secondary wide action" href={'#/compliance/' + l.orgId}>
+              <span>{t('meetingsLink')}</span>
               <small>{l.orgName}</small>
             </a>
           ))}

@@ -1,0 +1,1162 @@
+/*
+ * meetings.c - organisational life (三会一课 and the other meetings):
+ * scheduling, attendance (leave before a cut-off, check-in with a rotating
+ * code in a window around the start, remote attendance, marks by the
+ * secretary, paper sign-in sheets), minutes, closing (the record is locked;
+ * corrections are appended notes) and the asynchronous participation of
+ * those who could not come. The writes of a record are shared with the
+ * offline upload (sync.c). Types, rules and the compliance calendar are in
+ * meetings_calendar.c; closing a meeting keeps the counters it reads.
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+#include <pthread.h>
+#include <sodium.h>
+
+/* ---- vocabularies ---- */
+
+#define MTG_CODE_STEP 30 /* seconds per check-in code */
+
+const char *const meeting_marks[] = {"present", "remote", "leave", "absent", NULL};
+const char *const meeting_file_kinds[] = {"material", "photo", "signin_sheet", NULL};
+static const char *const meeting_attendee_kinds[] = {"branch", "group", "members", NULL};
+
+/* ---- loading meetings ---- */
+
+#define MEETING_COLUMNS                                                                            \
+    "m.id, m.org_id, o.path, o.name, m.type, m.title, m.starts_at, m.duration_min, m.place, "      \
+    "m.online_link, m.agenda, m.attendees, m.group_id, m.state, m.minutes, m.resolutions, "        \
+    "m.secret, m.created_at, m.closed_at, m.by_secretary"
+
+static const char *col(struct arena *a, struct db_stmt *st, int i)
+{
+    return db_isnull(st, i) ? NULL : arena_strdup(a, db_text(st, i));
+}
+
+bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m)
+{
+    struct db_stmt *st = db_query(db,
+                                  "SELECT " MEETING_COLUMNS " FROM meetings m JOIN orgs o ON o.id "
+                                  "= m.org_id WHERE m.id = ? AND m.deleted_at IS NULL",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        memset(m, 0, sizeof(*m));
+        m->id = db_int(st, 0);
+        m->org_id = db_int(st, 1);
+        m->org_path = col(a, st, 2);
+        m->org_name = col(a, st, 3);
+        m->type = col(a, st, 4);
+        m->title = col(a, st, 5);
+        m->starts_at = db_int(st, 6);
+        m->duration_min = db_int(st, 7);
+        m->place = col(a, st, 8);
+        m->online_link = col(a, st, 9);
+        m->agenda = col(a, st, 10);
+        m->attendees = col(a, st, 11);
+        m->group_id = db_int(st, 12);
+        m->state = col(a, st, 13);
+        m->minutes = col(a, st, 14);
+        m->resolutions = col(a, st, 15);
+        size_t n;
+        const void *secret = db_blob(st, 16, &n);
+        if (secret && n == sizeof(m->secret))
+            memcpy(m->secret, secret, n);
+        m->created_at = db_int(st, 17);
+        m->closed_at = db_int(st, 18);
+        m->by_secretary = db_int(st, 19) != 0;
+    }
+    db_done(st);
+    return found;
+}
+
+static bool is_closed(const struct meeting *m)
+{
+    return !strcmp(m->state, "closed");
+}
+
+enum access {
+    SEE,    /* roster.read on the branch, or expected */
+    RUN,    /* meeting.run on the branch */
+    ATTEND, /* expected (others who can see it: meeting.not_expected) */
+};
+
+/* Whether the caller's member record is expected at the meeting. */
+static bool is_expected(struct req *req, int64_t meeting)
+{
+    if (!req->who->member_id)
+        return false;
+    int64_t n = 0;
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ? AND member_id = ?",
+               "ii", meeting, req->who->member_id);
+    return n > 0;
+}
+
+/* Loads meeting id for the caller with the access asked; 0 or the error
+ * status (meeting.not_found also when outside the caller's reach). */
+static int meeting_for(struct req *req, int64_t id, enum access acc, struct meeting *m)
+{
+    if (!meeting_load(req->db, &req->arena, id, m))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    if (acc == RUN) {
+        if (!req_allowed(req, PERM_MEETING_RUN, m->org_id))
+            return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+        return 0;
+    }
+    if (is_expected(req, id))
+        return 0;
+    if (!req_allowed(req, PERM_ROSTER_READ, m->org_id))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    if (acc == ATTEND)
+        return req_fail(req, ERR_MEETING_NOT_EXPECTED, NULL);
+    return 0;
+}
+
+/* ---- the check-in code ---- */
+
+/* The 6-digit code of a time step: HMAC-SHA256 of the step with the
+ * meeting's secret, truncated as HOTP does (RFC 4226). */
+static void code_at(const struct meeting *m, int64_t step, char out[7])
+{
+    unsigned char msg[8], mac[crypto_auth_hmacsha256_BYTES];
+    for (int i = 0; i < 8; i++)
+        msg[i] = (unsigned char)((uint64_t)step >> (56 - 8 * i));
+    crypto_auth_hmacsha256(mac, msg, sizeof(msg), m->secret);
+    int off = mac[sizeof(mac) - 1] & 0x0f;
+    uint32_t v = ((uint32_t)(mac[off] & 0x7f) << 24) | ((uint32_t)mac[off + 1] << 16) |
+                 ((uint32_t)mac[off + 2] << 8) | mac[off + 3];
+    snprintf(out, 7, "%06u", v % 1000000u);
+}
+
+/* Whether code is the current or the previous step's code. */
+static bool code_ok(const struct meeting *m, const char *code)
+{
+    if (!code || strlen(code) != 6)
+        return false;
+    int64_t step = now_sec() / MTG_CODE_STEP;
+    bool ok = false;
+    for (int64_t s = step - 1; s <= step; s++) {
+        char want[7];
+        code_at(m, s, want);
+        ok |= mem_equal_ct(want, code, 6);
+    }
+    return ok;
+}
+
+/*
+ * Wrong codes are counted per meeting and member, in memory (a wrong answer
+ * rolls its transaction back, so the store cannot keep them): after
+ * CODE_MAX_FAILURES within CODE_FAILURE_WINDOW seconds the member waits, so
+ * guessing a 6-digit code from home (two valid at a time) stays hopeless:
+ * about 20 guesses in a 40-minute window, a chance of 1 in 25,000.
+ */
+#define CODE_MAX_FAILURES 5
+#define CODE_FAILURE_WINDOW 600
+#define CODE_SLOTS 1024
+
+static struct code_slot {
+    int64_t meeting, member, since;
+    int failures;
+} code_slots[CODE_SLOTS];
+static pthread_mutex_t code_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct code_slot *code_slot(int64_t meeting, int64_t member)
+{
+    uint64_t h = ((uint64_t)meeting * 0x9e3779b97f4a7c15ull) ^ (uint64_t)member;
+    return &code_slots[(h ^ (h >> 29)) % CODE_SLOTS];
+}
+
+/* Whether the member may try a code now. */
+static bool code_may_try(int64_t meeting, int64_t member)
+{
+    pthread_mutex_lock(&code_lock);
+    struct code_slot *s = code_slot(meeting, member);
+    bool ok = s->meeting != meeting || s->member != member ||
+              now_sec() - s->since >= CODE_FAILURE_WINDOW || s->failures < CODE_MAX_FAILURES;
+    pthread_mutex_unlock(&code_lock);
+    return ok;
+}
+
+/* Counts a wrong code (a slot another pair held is taken over). */
+static void code_failed(int64_t meeting, int64_t member)
+{
+    int64_t now = now_sec();
+    pthread_mutex_lock(&code_lock);
+    struct code_slot *s = code_slot(meeting, member);
+    if (s->meeting != meeting || s->member != member || now - s->since >= CODE_FAILURE_WINDOW)
+        *s = (struct code_slot){meeting, member, now, 0};
+    s->failures++;
+    pthread_mutex_unlock(&code_lock);
+}
+
+/* ---- JSON ---- */
+
+static void time_or_null(struct jw *j, const char *key, struct db_stmt *st, int i)
+{
+    if (db_isnull(st, i))
+        jw_kv_null(j, key);
+    else
+        jw_kv_time(j, key, db_int(st, i));
+}
+
+#define ATT_COLUMNS                                                                                \
+    "a.member_id, mb.name, a.status, a.source, a.at, a.captured_at, a.received_at, "               \
+    "a.leave_state, a.leave_reason, a.leave_at, a.leave_decided_at, a.minutes_read_at"
+
+static void attendance_write(struct jw *j, struct db_stmt *st)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "memberId", db_int(st, 0));
+    jw_kv_str(j, "name", db_text(st, 1));
+    jw_kv_str(j, "status", db_text(st, 2));
+    jw_kv_str(j, "source", db_text(st, 3));
+    time_or_null(j, "at", st, 4);
+    time_or_null(j, "capturedAt", st, 5);
+    time_or_null(j, "receivedAt", st, 6);
+    jw_kv_bool(j, "capturedOffline", !db_isnull(st, 5));
+    jw_kv_str(j, "leaveState", db_text(st, 7));
+    jw_kv_str(j, "leaveReason", db_text(st, 8));
+    time_or_null(j, "leaveAt", st, 9);
+    time_or_null(j, "leaveDecidedAt", st, 10);
+    time_or_null(j, "minutesReadAt", st, 11);
+    jw_obj_end(j);
+}
+
+static void meeting_head_write(struct jw *j, const struct meeting *m, const struct meeting_rules *r)
+{
+    jw_kv_int(j, "id", m->id);
+    jw_kv_int(j, "orgId", m->org_id);
+    jw_kv_str(j, "orgName", m->org_name);
+    jw_kv_str(j, "type", m->type);
+    jw_kv_str(j, "title", m->title);
+    jw_kv_time(j, "startsAt", m->starts_at);
+    jw_kv_int(j, "durationMin", m->duration_min);
+    jw_kv_str(j, "place", m->place);
+    jw_kv_str(j, "onlineLink", m->online_link);
+    jw_kv_str(j, "state", m->state);
+    jw_kv_time(j, "leaveUntil", m->starts_at - r->leave_cutoff_min * 60);
+    jw_kv_time(j, "checkinFrom", m->starts_at - r->checkin_window_min * 60);
+    jw_kv_time(j, "checkinUntil", m->starts_at + r->checkin_window_min * 60);
+}
+
+/* The whole meeting: runners see every attendance row, members their own. */
+static void meeting_write(struct req *req, struct jw *j, const struct meeting *m, bool runner)
+{
+    struct meeting_rules r;
+    meeting_rules_for(req->db, m->org_path, &r);
+    jw_obj_begin(j);
+    meeting_head_write(j, m, &r);
+    jw_kv_str(j, "agenda", m->agenda);
+    jw_kv_str(j, "attendees", m->attendees);
+    jw_kv_bool(j, "bySecretary", m->by_secretary);
+    jw_kv_id(j, "groupId", m->group_id);
+    jw_kv_str(j, "minutes", m->minutes);
+    jw_kv_str(j, "resolutions", m->resolutions);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT minutes_captured_at, minutes_received_at, closed_at, "
+                                  "closed_by, created_at, created_by FROM meetings WHERE id = ?",
+                                  "i", m->id);
+    if (db_next(st)) {
+        time_or_null(j, "minutesCapturedAt", st, 0);
+        time_or_null(j, "minutesReceivedAt", st, 1);
+        jw_kv_bool(j, "minutesCapturedOffline", !db_isnull(st, 0));
+        time_or_null(j, "closedAt", st, 2);
+        jw_kv_id(j, "closedBy", db_int(st, 3));
+        jw_kv_time(j, "createdAt", db_int(st, 4));
+        jw_kv_id(j, "createdBy", db_int(st, 5));
+    }
+    db_done(st);
+    jw_kv_bool(j, "canRun", runner);
+    st = db_query(req->db,
+                  "SELECT COUNT(*), SUM(status = 'present'), SUM(status = 'remote'), "
+                  "SUM(status = 'leave'), SUM(status = 'absent'), SUM(leave_state = 'pending'), "
+                  "SUM(minutes_read_at IS NOT NULL) FROM meeting_attendance WHERE meeting_id = ?",
+                  "i", m->id);
+    jw_key(j, "counts");
+    jw_obj_begin(j);
+    if (db_next(st)) {
+        static const char *const names[] = {"expected", "present",      "remote",   "leave",
+                                            "absent",   "pendingLeave", "confirmed"};
+        for (int i = 0; i < 7; i++)
+            jw_kv_int(j, names[i], db_int(st, i));
+    }
+    db_done(st);
+    jw_obj_end(j);
+    jw_key(j, "attendance");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT " ATT_COLUMNS " FROM meeting_attendance a JOIN members mb ON mb.id = "
+                  "a.member_id WHERE a.meeting_id = ? AND (? OR a.member_id = ?) ORDER BY "
+                  "a.member_id",
+                  "iii", m->id, (int64_t)runner, req->who->member_id);
+    while (db_next(st))
+        attendance_write(j, st);
+    db_done(st);
+    jw_arr_end(j);
+    jw_key(j, "files");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT id, kind, ref, name, captured_at, received_at, created_at FROM "
+                  "meeting_files WHERE meeting_id = ? ORDER BY id",
+                  "i", m->id);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "kind", db_text(st, 1));
+        jw_kv_str(j, "ref", db_text(st, 2));
+        jw_kv_str(j, "name", db_text(st, 3));
+        time_or_null(j, "capturedAt", st, 4);
+        time_or_null(j, "receivedAt", st, 5);
+        jw_kv_bool(j, "capturedOffline", !db_isnull(st, 4));
+        jw_kv_time(j, "createdAt", db_int(st, 6));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_key(j, "notes");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT n.id, n.body, n.author_id, a.name, n.created_at, n.captured_at, "
+                  "n.received_at FROM meeting_notes n LEFT JOIN accounts a ON a.id = n.author_id "
+                  "WHERE n.meeting_id = ? ORDER BY n.id",
+                  "i", m->id);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "body", db_text(st, 1));
+        jw_kv_id(j, "authorId", db_int(st, 2));
+        jw_kv_str(j, "authorName", db_text(st, 3));
+        jw_kv_time(j, "createdAt", db_int(st, 4));
+        time_or_null(j, "capturedAt", st, 5);
+        time_or_null(j, "receivedAt", st, 6);
+        jw_kv_bool(j, "capturedOffline", !db_isnull(st, 5));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_obj_end(j);
+}
+
+static int respond_meeting(struct req *req, int64_t id, int status)
+{
+    struct meeting m;
+    if (!meeting_load(req->db, &req->arena, id, &m))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    bool runner = principal_can(req->who, PERM_MEETING_RUN, m.org_path);
+    meeting_write(req, req_data(req), &m, runner);
+    return status;
+}
+
+static const char *target(struct req *req, int64_t id)
+{
+    return arena_printf(&req->arena, "meeting:%" PRId64, id);
+}
+
+/* ---- the shared writes (online handlers and /sync) ---- */
+
+static void touch(struct req *req, int64_t id)
+{
+    int64_t now = now_sec();
+    db_exec(req->db, "UPDATE meetings SET updated_at = ?, seq = ? WHERE id = ?", "iii", now,
+            db_next_seq(req->db), id);
+}
+
+int meeting_mark(struct req *req, const struct meeting *m, int64_t member_id, const char *status,
+                 bool paper, int64_t captured_at, const char **why)
+{
+    if (is_closed(m)) {
+        *why = "the meeting is closed";
+        return ERR_MEETING_CLOSED;
+    }
+    if (!strcmp(status, "remote") && !m->online_link) {
+        *why = "the meeting has no online link: nobody attends it remotely";
+        return ERR_INVALID;
+    }
+    int64_t n = 0;
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ? AND member_id = ?",
+               "ii", m->id, member_id);
+    if (!n) {
+        *why = arena_printf(&req->arena, "member %" PRId64 " is not expected at this meeting",
+                            member_id);
+        return ERR_MEMBER_NOT_FOUND;
+    }
+    const char *source = paper ? "paper" : captured_at ? "offline" : "secretary";
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET status = ?, source = ?, at = ?, marked_by = ?, "
+            "captured_at = ?, received_at = ?, updated_at = ? WHERE meeting_id = ? AND "
+            "member_id = ?",
+            "ssiiIIiii", status, source, captured_at ? captured_at : now, req->who->account_id,
+            captured_at, captured_at ? now : 0, now, m->id, member_id);
+    touch(req, m->id);
+    req_audit(req, "meeting.mark", m->org_id, target(req, m->id), "ok",
+              "member %" PRId64 ": %s (%s)", member_id, status, source);
+    return -1;
+}
+
+int meeting_set_minutes(struct req *req, const struct meeting *m, const char *minutes,
+                        const char *resolutions, int64_t captured_at, const char **why)
+{
+    if (is_closed(m)) {
+        *why = "the meeting is closed: append a note instead";
+        return ERR_MEETING_CLOSED;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE meetings SET minutes = COALESCE(?, minutes), resolutions = COALESCE(?, "
+            "resolutions), minutes_by = ?, minutes_captured_at = ?, minutes_received_at = ? "
+            "WHERE id = ?",
+            "ssiIIi", minutes, resolutions, req->who->account_id, captured_at,
+            captured_at ? now : 0, m->id);
+    touch(req, m->id);
+    req_audit(req, "meeting.minutes", m->org_id, target(req, m->id), "ok", "%s",
+              captured_at ? "captured offline" : "online");
+    return -1;
+}
+
+int meeting_add_file(struct req *req, const struct meeting *m, const char *kind, const char *ref,
+                     const char *name, int64_t captured_at, const char **why)
+{
+    if (is_closed(m)) {
+        *why = "the meeting is closed: append a note instead";
+        return ERR_MEETING_CLOSED;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO meeting_files (meeting_id, kind, ref, name, added_by, captured_at, "
+            "received_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "isssiIIi", m->id, kind, ref, name, req->who->account_id, captured_at,
+            captured_at ? now : 0, now);
+    touch(req, m->id);
+    req_audit(req, "meeting.file", m->org_id, target(req, m->id), "ok", "%s", kind);
+    return -1;
+}
+
+int meeting_add_note(struct req *req, const struct meeting *m, const char *text,
+                     int64_t captured_at, const char **why)
+{
+    if (!is_closed(m)) {
+        *why = "the meeting is not closed: edit its minutes instead";
+        return ERR_MEETING_OPEN;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO meeting_notes (meeting_id, body, author_id, captured_at, received_at, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "isiIIi", m->id, text, req->who->account_id, captured_at, captured_at ? now : 0, now);
+    touch(req, m->id);
+    req_audit(req, "meeting.note", m->org_id, target(req, m->id), "ok", "correction appended");
+    return -1;
+}
+
+/* Keeps meeting_last and the "mtg.<type>" counters of calendar item type
+ * (the meeting's type, or "secretary_lecture") after meeting m was held. */
+static void last_held_update(struct req *req, const struct meeting *m, const char *type)
+{
+    char day[21];
+    time_iso(m->starts_at, day);
+    day[10] = '\0';
+    const char *month = arena_strndup(&req->arena, day, 7);
+    const char *dim = arena_printf(&req->arena, "mtg.%s", type);
+    const char *old = NULL;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT month, held_on FROM meeting_last WHERE org_id = ? AND "
+                                  "type = ?",
+                                  "is", m->org_id, type);
+    bool newer = true;
+    if (db_next(st)) {
+        old = arena_strdup(&req->arena, db_text(st, 0));
+        newer = strcmp(day, db_text(st, 1)) > 0;
+    }
+    db_done(st);
+    if (!newer)
+        return;
+    db_exec(req->db,
+            "INSERT INTO meeting_last (org_id, type, month, meeting_id, held_on) VALUES (?, ?, ?, "
+            "?, ?) ON CONFLICT (org_id, type) DO UPDATE SET month = excluded.month, meeting_id = "
+            "excluded.meeting_id, held_on = excluded.held_on",
+            "issis", m->org_id, type, month, m->id, day);
+    if (old && !strcmp(old, month))
+        return;
+    if (old)
+        org_counts_add(req->db, m->org_path, dim, old, -1);
+    org_counts_add(req->db, m->org_path, dim, month, 1);
+}
+
+int meeting_close(struct req *req, struct meeting *m, int64_t captured_at, const char **why)
+{
+    if (is_closed(m)) {
+        *why = "the meeting is closed already";
+        return ERR_MEETING_CLOSED;
+    }
+    int64_t at = captured_at ? captured_at : now_sec();
+    if (at < m->starts_at) {
+        *why = "a meeting is closed after it has started";
+        return ERR_MEETING_STATE;
+    }
+    if (!m->minutes || !*m->minutes) {
+        *why = "write the minutes before closing the meeting";
+        return ERR_MEETING_NO_MINUTES;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET status = 'absent', updated_at = ? WHERE meeting_id = ? "
+            "AND status = 'expected'",
+            "ii", now, m->id);
+    db_exec(req->db,
+            "UPDATE meetings SET state = 'closed', closed_by = ?, closed_at = ? WHERE id = ?",
+            "iii", req->who->account_id, at, m->id);
+    touch(req, m->id);
+    last_held_update(req, m, m->type);
+    if (m->by_secretary)
+        last_held_update(req, m, "secretary_lecture");
+    m->state = "closed";
+    req_audit(req, "meeting.close", m->org_id, target(req, m->id), "ok", "%s held%s", m->type,
+              captured_at ? ", captured offline" : "");
+    return -1;
+}
+
+/* ---- scheduling ---- */
+
+static const struct param create_body[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"type", P_ENUM, P_REQUIRED, 0, 0, meeting_types},
+    {"title", P_STR, P_REQUIRED, 1, 100},
+    {"startsAt", P_STR, P_REQUIRED, 20, 30},
+    {"durationMin", P_INT, 0, 10, 24 * 60},
+    {"place", P_STR, 0, 1, 200},
+    {"onlineLink", P_STR, 0, 8, 500},
+    {"agenda", P_STR, P_MULTILINE, 1, 5000},
+    {"attendees", P_ENUM, P_REQUIRED, 0, 0, meeting_attendee_kinds},
+    {"groupId", P_ID, 0},
+    {"memberIds", P_STR, 0, 1, 20000},
+    {"bySecretary", P_BOOL, 0},
+    {NULL},
+};
+
+static bool link_ok(const char *s)
+{
+    return !strncmp(s, "https://", 8) || !strncmp(s, "http://", 7);
+}
+
+/* Fills the expected attendees of a new meeting; 0 or the error status. */
+static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const char *kind)
+{
+    int64_t now = now_sec();
+    if (!strcmp(kind, "branch")) {
+        db_exec(req->db,
+                "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
+                "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN ('normal', "
+                "'retired', 'temporarily_out')",
+                "iii", meeting, now, branch);
+        return 0;
+    }
+    if (!strcmp(kind, "group")) {
+        int64_t g = req_body_int(req, "groupId", 0), ok = 0;
+        db_get_int(req->db, &ok,
+                   "SELECT COUNT(*) FROM orgs WHERE id = ? AND parent_id = ? AND level = 'group' "
+                   "AND deleted_at IS NULL",
+                   "ii", g, branch);
+        if (!g || !ok)
+            return req_fail_field(req, ERR_INVALID, "groupId",
+                                  "groupId names a party group of the branch");
+        db_exec(req->db,
+                "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
+                "? FROM members WHERE org_id = ? AND group_id = ? AND deleted_at IS NULL AND "
+                "status IN ('normal', 'retired', 'temporarily_out')",
+                "iiii", meeting, now, branch, g);
+        return 0;
+    }
+    const char *s = req_body_str(req, "memberIds");
+    if (!s)
+        return req_fail_field(req, ERR_INVALID, "memberIds",
+                              "memberIds lists the chosen members: \"12,15,31\"");
+    while (*s) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        int64_t id, ok = 0;
+        if (!parse_i64(s, n, &id) || id <= 0)
+            return req_fail_field(req, ERR_INVALID, "memberIds",
+                                  "memberIds are ids separated by commas");
+        db_get_int(req->db, &ok,
+                   "SELECT COUNT(*) FROM members WHERE id = ? AND org_id = ? AND deleted_at IS "
+                   "NULL AND status IN ('normal', 'retired', 'temporarily_out')",
+                   "ii", id, branch);
+        if (!ok)
+            return req_fail_field(req, ERR_INVALID, "memberIds",
+                                  "member %" PRId64 " is not on the branch's roster", id);
+        db_exec(req->db,
+                "INSERT OR IGNORE INTO meeting_attendance (meeting_id, member_id, updated_at) "
+                "VALUES (?, ?, ?)",
+                "iii", meeting, id, now);
+        s += n + (e ? 1 : 0);
+        if (e && !*s)
+            return req_fail_field(req, ERR_INVALID, "memberIds", "a trailing comma");
+    }
+    return 0;
+}
+
+/*
+ * POST /api/v1/meetings {orgId, type, title, startsAt, durationMin?, place?,
+ *   onlineLink?, agenda?, attendees: branch|group|members, groupId?,
+ *   memberIds?: "12,15", bySecretary? (a party lecture the secretary gives)}
+ *   -> 201 the meeting
+ * Errors: request.invalid (a branch only; a place or a link; group of the
+ * branch; members on its roster). meeting.run on the branch.
+ */
+static int h_create(struct req *req)
+{
+    int64_t org = req_body_int(req, "orgId", 0), starts;
+    const char *name = NULL, *level = meeting_org_level(req, org, &name);
+    if (!level || !meeting_level_holds(level))
+        return req_fail_field(req, ERR_INVALID, "orgId", "meetings are held by a branch");
+    if (!time_parse(req_body_str(req, "startsAt"), &starts))
+        return req_fail_field(req, ERR_INVALID, "startsAt",
+                              "startsAt is a UTC time like 2026-12-01T02:00:00Z");
+    const char *place = req_body_str(req, "place"), *link = req_body_str(req, "onlineLink");
+    if (!place && !link)
+        return req_fail_field(req, ERR_INVALID, "place", "a meeting has a place or an online link");
+    if (link && !link_ok(link))
+        return req_fail_field(req, ERR_INVALID, "onlineLink", "an online link is an http(s) URL");
+    const char *kind = req_body_str(req, "attendees"), *type = req_body_str(req, "type");
+    int64_t by_secretary = req_body_int(req, "bySecretary", 0);
+    if (by_secretary && strcmp(type, "party_lecture"))
+        return req_fail_field(req, ERR_INVALID, "bySecretary",
+                              "bySecretary marks a party lecture the secretary gives");
+    unsigned char secret[32];
+    randombytes_buf(secret, sizeof(secret));
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO meetings (org_id, org_path, type, title, starts_at, duration_min, place, "
+            "online_link, agenda, attendees, group_id, by_secretary, secret, created_by, "
+            "created_at, updated_at, seq) SELECT id, path, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ? FROM orgs WHERE id = ?",
+            "ssiissssIibiiiii", type, req_body_str(req, "title"), starts,
+            req_body_int(req, "durationMin", 90), place, link, req_body_str(req, "agenda"), kind,
+            strcmp(kind, "group") ? 0 : req_body_int(req, "groupId", 0), by_secretary, secret,
+            sizeof(secret), req->who->account_id, now, now, db_next_seq(req->db), org);
+    int64_t id = db_last_id(req->db);
+    int rc = expected_fill(req, id, org, kind);
+    if (rc)
+        return rc;
+    req_audit(req, "meeting.create", org, target(req, id), "ok", "%s", req_body_str(req, "type"));
+    return respond_meeting(req, id, 201);
+}
+
+/*
+ * GET /api/v1/meetings/{id} -> the meeting {id, orgId, orgName, type, title,
+ *   startsAt, durationMin, place, onlineLink, state, leaveUntil, checkinFrom,
+ *   checkinUntil, agenda, attendees, groupId, minutes, resolutions,
+ *   minutesCapturedAt, minutesReceivedAt, minutesCapturedOffline, closedAt,
+ *   closedBy, createdAt, createdBy, canRun, counts, attendance: [...],
+ *   files: [...], notes: [...]}
+ * Those who may run it see every attendance row, an expected member their
+ * own. roster.read on the branch, or expected.
+ */
+static int h_get(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), SEE, &m);
+    if (rc)
+        return rc;
+    return respond_meeting(req, m.id, 200);
+}
+
+static const struct param list_query[] = {
+    {"state", P_ENUM, 0, 0, 0, (const char *const[]){"scheduled", "closed", NULL}},
+    {"after", P_STR, 0, 1, 40},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+static void list_item_write(struct jw *j, struct db_stmt *st)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", db_int(st, 0));
+    jw_kv_str(j, "type", db_text(st, 1));
+    jw_kv_str(j, "title", db_text(st, 2));
+    jw_kv_time(j, "startsAt", db_int(st, 3));
+    jw_kv_str(j, "place", db_text(st, 4));
+    jw_kv_str(j, "onlineLink", db_text(st, 5));
+    jw_kv_str(j, "state", db_text(st, 6));
+    jw_kv_int(j, "orgId", db_int(st, 7));
+    jw_obj_end(j);
+}
+
+/*
+ * GET /api/v1/orgs/{id}/meetings?state=&after=&limit= -> {items: [{id, type,
+ *   title, startsAt, place, onlineLink, state, orgId}], next}
+ * The branch's meetings, newest first. roster.read.
+ */
+static int h_list(struct req *req)
+{
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT id, type, title, starts_at, place, online_link, state, org_id FROM "
+                 "meetings WHERE org_id = ? AND deleted_at IS NULL AND (? IS NULL OR state = ?) "
+                 "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+                 "issiii", req_id(req), req_query_str(req, "state"), req_query_str(req, "state"),
+                 after, after, (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        list_item_write(pg.j, st);
+        page_mark_id(&pg, db_int(st, 0));
+    }
+    return page_end(&pg, st);
+}
+
+/*
+ * GET /api/v1/me/meetings -> {items: [{id, type, title, startsAt, place,
+ *   onlineLink, state, orgId, myStatus, leaveState, minutesReadAt,
+ *   needsConfirm}], next: null}
+ * The caller's meetings: scheduled ones and closed ones of the last 90 days
+ * (and older ones whose minutes the caller still has to confirm), newest
+ * first, at most 100. Any logged-in caller (none without a member record).
+ */
+static int h_mine(struct req *req)
+{
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT m.id, m.type, m.title, m.starts_at, m.place, m.online_link, m.state, m.org_id, "
+        "a.status, a.leave_state, a.minutes_read_at FROM meeting_attendance a JOIN meetings m ON "
+        "m.id = a.meeting_id WHERE a.member_id = ? AND m.deleted_at IS NULL AND (m.state = "
+        "'scheduled' OR m.starts_at > ? OR (a.status IN ('absent', 'leave') AND "
+        "a.minutes_read_at IS NULL)) ORDER BY m.starts_at DESC, m.id DESC LIMIT 100",
+        "ii", req->who->member_id, now_sec() - 90 * 86400);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "type", db_text(st, 1));
+        jw_kv_str(j, "title", db_text(st, 2));
+        jw_kv_time(j, "startsAt", db_int(st, 3));
+        jw_kv_str(j, "place", db_text(st, 4));
+        jw_kv_str(j, "onlineLink", db_text(st, 5));
+        jw_kv_str(j, "state", db_text(st, 6));
+        jw_kv_int(j, "orgId", db_int(st, 7));
+        jw_kv_str(j, "myStatus", db_text(st, 8));
+        jw_kv_str(j, "leaveState", db_text(st, 9));
+        time_or_null(j, "minutesReadAt", st, 10);
+        jw_kv_bool(j, "needsConfirm",
+                   !strcmp(db_text(st, 6), "closed") &&
+                       (!strcmp(db_text(st, 8), "absent") || !strcmp(db_text(st, 8), "leave")) &&
+                       db_isnull(st, 10));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_kv_null(j, "next");
+    jw_obj_end(j);
+    return 200;
+}
+
+static const struct param patch_body[] = {
+    {"title", P_STR, 0, 1, 100},
+    {"startsAt", P_STR, 0, 20, 30},
+    {"durationMin", P_INT, 0, 10, 1440},
+    {"place", P_STR, 0, 1, 200},
+    {"onlineLink", P_STR, 0, 8, 500},
+    {"agenda", P_STR, P_MULTILINE, 1, 5000},
+    {"minutes", P_STR, P_MULTILINE, 1, 20000},
+    {"resolutions", P_STR, P_MULTILINE, 1, 5000},
+    {"bySecretary", P_BOOL, 0},
+    {NULL},
+};
+
+/*
+ * PATCH /api/v1/meetings/{id} {title?, startsAt?, durationMin?, place?,
+ *   onlineLink?, agenda?, minutes?, resolutions?, bySecretary?} -> the meeting
+ * While it is not closed (then meeting.closed). null clears place, link,
+ * agenda. meeting.run.
+ */
+static int h_patch(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    int64_t starts = m.starts_at;
+    const char *s = req_body_str(req, "startsAt");
+    if (s && !time_parse(s, &starts))
+        return req_fail_field(req, ERR_INVALID, "startsAt",
+                              "startsAt is a UTC time like 2026-12-01T02:00:00Z");
+    const char *place = m.place, *link = m.online_link, *agenda = m.agenda;
+    if (req_body(req, "place")->present || req_body(req, "place")->null)
+        place = req_body_str(req, "place");
+    if (req_body(req, "onlineLink")->present || req_body(req, "onlineLink")->null)
+        link = req_body_str(req, "onlineLink");
+    if (req_body(req, "agenda")->present || req_body(req, "agenda")->null)
+        agenda = req_body_str(req, "agenda");
+    if (!place && !link)
+        return req_fail_field(req, ERR_INVALID, "place", "a meeting has a place or an online link");
+    if (link && !link_ok(link))
+        return req_fail_field(req, ERR_INVALID, "onlineLink", "an online link is an http(s) URL");
+    int64_t by_secretary = req_body_int(req, "bySecretary", m.by_secretary);
+    if (by_secretary && strcmp(m.type, "party_lecture"))
+        return req_fail_field(req, ERR_INVALID, "bySecretary",
+                              "bySecretary marks a party lecture the secretary gives");
+    const char *title = req_body_str(req, "title");
+    db_exec(req->db,
+            "UPDATE meetings SET title = ?, starts_at = ?, duration_min = ?, place = ?, "
+            "online_link = ?, agenda = ?, by_secretary = ? WHERE id = ?",
+            "siisssii", title ? title : m.title, starts,
+            req_body_int(req, "durationMin", m.duration_min), place, link, agenda, by_secretary,
+            m.id);
+    const char *minutes = req_body_str(req, "minutes"), *res = req_body_str(req, "resolutions");
+    const char *why = NULL;
+    if (minutes || res)
+        meeting_set_minutes(req, &m, minutes, res, 0, &why);
+    else
+        touch(req, m.id);
+    req_audit(req, "meeting.edit", m.org_id, target(req, m.id), "ok", "edited");
+    return respond_meeting(req, m.id, 200);
+}
+
+/*
+ * GET /api/v1/meetings/{id}/code -> {code, step, validUntil, stepSeconds}
+ * The rotating check-in code for the secretary's screen (a new one every 30
+ * seconds; the previous one is still accepted). Errors: meeting.closed.
+ * meeting.run.
+ */
+static int h_code(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    int64_t step = now_sec() / MTG_CODE_STEP;
+    char code[7];
+    code_at(&m, step, code);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_str(j, "code", code);
+    jw_kv_int(j, "step", step);
+    jw_kv_time(j, "validUntil", (step + 1) * MTG_CODE_STEP);
+    jw_kv_int(j, "stepSeconds", MTG_CODE_STEP);
+    jw_obj_end(j);
+    return 200;
+}
+
+static const struct param checkin_body[] = {
+    {"code", P_STR, 0, 1, 12},
+    {"remote", P_BOOL, 0},
+    {NULL},
+};
+
+/* The caller's attendance row as {memberId, ...} (the answer of member writes). */
+static int respond_mine(struct req *req, int64_t meeting, int status)
+{
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT " ATT_COLUMNS " FROM meeting_attendance a JOIN members "
+                                  "mb ON mb.id = a.member_id WHERE a.meeting_id = ? AND "
+                                  "a.member_id = ?",
+                                  "ii", meeting, req->who->member_id);
+    struct jw *j = req_data(req);
+    if (db_next(st))
+        attendance_write(j, st);
+    else
+        jw_null(j);
+    db_done(st);
+    return status;
+}
+
+/*
+ * POST /api/v1/meetings/{id}/checkin {code?, remote?} -> the caller's
+ * attendance row. In person: the code on the secretary's screen (current or
+ * previous 30-second step); remote: a meeting with an online link, no code.
+ * Only inside the window around the start (default +-20 min). Checking in
+ * again answers the same row. Five wrong codes in ten minutes make the
+ * member wait (meeting.code_throttled). Errors: meeting.window, meeting.code,
+ * meeting.closed, meeting.not_expected, request.invalid. Expected members.
+ */
+static int h_checkin(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    struct meeting_rules r;
+    meeting_rules_for(req->db, m.org_path, &r);
+    int64_t now = now_sec(), w = (int64_t)r.checkin_window_min * 60;
+    if (now < m.starts_at - w || now > m.starts_at + w)
+        return req_fail(req, ERR_MEETING_WINDOW,
+                        "check-in is open from %d minutes before to %d minutes after the start",
+                        r.checkin_window_min, r.checkin_window_min);
+    bool remote = req_body_int(req, "remote", 0);
+    if (remote && !m.online_link)
+        return req_fail_field(req, ERR_INVALID, "remote",
+                              "the meeting has no online link: check in with the code");
+    if (!remote && !code_may_try(m.id, req->who->member_id))
+        return req_fail(req, ERR_MEETING_CODE_THROTTLED, NULL);
+    if (!remote && !code_ok(&m, req_body_str(req, "code"))) {
+        code_failed(m.id, req->who->member_id);
+        return req_fail_field(req, ERR_MEETING_CODE, "code", NULL);
+    }
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET status = ?, source = ?, at = ?, updated_at = ? WHERE "
+            "meeting_id = ? AND member_id = ? AND status NOT IN ('present', 'remote')",
+            "ssiiii", remote ? "remote" : "present", remote ? "remote" : "checkin", now, now, m.id,
+            req->who->member_id);
+    /* No touch(): a check-in changes only the member's row (one page to sync, so a
+     * room filling stays cheap); the meeting's seq moves with the secretary's writes. */
+    return respond_mine(req, m.id, 200);
+}
+
+static const struct param leave_body[] = {
+    {"reason", P_STR, P_REQUIRED | P_MULTILINE, 2, 500},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/leave {reason} -> the caller's attendance row
+ * (leaveState pending). Until the cut-off before the start (default 20
+ * min). Errors: meeting.leave_cutoff, meeting.state (asked already,
+ * approved, or checked in), meeting.closed. Expected members.
+ */
+static int h_leave(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    struct meeting_rules r;
+    meeting_rules_for(req->db, m.org_path, &r);
+    int64_t now = now_sec();
+    if (now > m.starts_at - (int64_t)r.leave_cutoff_min * 60)
+        return req_fail(req, ERR_MEETING_LEAVE_CUTOFF,
+                        "leave is asked for until %d minutes before the start", r.leave_cutoff_min);
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET leave_state = 'pending', leave_reason = ?, leave_at = "
+            "?, leave_decided_by = NULL, leave_decided_at = NULL, updated_at = ? WHERE "
+            "meeting_id = ? AND member_id = ? AND status = 'expected' AND (leave_state IS NULL "
+            "OR leave_state = 'refused')",
+            "siiii", req_body_str(req, "reason"), now, now, m.id, req->who->member_id);
+    if (!db_changes(req->db))
+        return req_fail(req, ERR_MEETING_STATE,
+                        "leave was asked for already, or you have checked in");
+    touch(req, m.id);
+    req_audit(req, "meeting.leave", m.org_id, target(req, m.id), "ok", "leave requested");
+    return respond_mine(req, m.id, 200);
+}
+
+static const struct param decide_body[] = {
+    {"memberId", P_ID, P_REQUIRED},
+    {"approve", P_BOOL, P_REQUIRED},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/leave-decision {memberId, approve} -> the
+ * meeting. Approving marks the member on leave. Errors: meeting.state (no
+ * pending request), meeting.closed. meeting.run.
+ */
+static int h_decide(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    if (is_closed(&m))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    bool approve = req_body_int(req, "approve", 0);
+    int64_t now = now_sec(), member = req_body_int(req, "memberId", 0);
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET leave_state = ?, status = CASE WHEN ? AND status = "
+            "'expected' THEN 'leave' ELSE status END, source = CASE WHEN ? AND status = "
+            "'expected' THEN 'secretary' ELSE source END, "
+            "leave_decided_by = ?, leave_decided_at = ?, updated_at = ? WHERE meeting_id = ? AND "
+            "member_id = ? AND leave_state = 'pending'",
+            "siiiiiii", approve ? "approved" : "refused", (int64_t)approve, (int64_t)approve,
+            req->who->account_id, now, now, m.id, member);
+    if (!db_changes(req->db))
+        return req_fail(req, ERR_MEETING_STATE, "member %" PRId64 " has no pending leave request",
+                        member);
+    touch(req, m.id);
+    req_audit(req, "meeting.leave_decision", m.org_id, target(req, m.id), "ok",
+              "member %" PRId64 ": %s", member, approve ? "approved" : "refused");
+    return respond_meeting(req, m.id, 200);
+}
+
+static const struct param mark_body[] = {
+    {"memberId", P_ID, P_REQUIRED},
+    {"status", P_ENUM, P_REQUIRED, 0, 0, meeting_marks},
+    {"paper", P_BOOL, 0},
+    {NULL},
+};
+
+/* Turns a shared write's error into the request's. */
+static int fail_with(struct req *req, int err, const char *why, const char *field)
+{
+    if (field)
+        return req_fail_field(req, err, field, "%s", why);
+    return req_fail(req, err, "%s", why);
+}
+
+/*
+ * POST /api/v1/meetings/{id}/attendance {memberId, status: present|remote|
+ *   leave|absent, paper?} -> the meeting. The secretary's mark; paper: typed
+ * in from a photographed sign-in sheet (shown as such). Errors:
+ * member.not_found (not expected), request.invalid (remote without a link),
+ * meeting.closed. meeting.run.
+ */
+static int h_mark(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    const char *why;
+    int e = meeting_mark(req, &m, req_body_int(req, "memberId", 0), req_body_str(req, "status"),
+                         req_body_int(req, "paper", 0), 0, &why);
+    if (e >= 0)
+        return fail_with(req, e, why, e == ERR_INVALID ? "status" : NULL);
+    return respond_meeting(req, m.id, 200);
+}
+
+static const struct param file_body[] = {
+    {"kind", P_ENUM, P_REQUIRED, 0, 0, meeting_file_kinds},
+    {"ref", P_STR, P_REQUIRED, 1, 500},
+    {"name", P_STR, 0, 1, 200},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/files {kind: material|photo|signin_sheet, ref,
+ *   name?} -> 201 the meeting. A file reference (the file itself is kept
+ * elsewhere). Errors: meeting.closed. meeting.run.
+ */
+static int h_file(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    const char *why;
+    int e = meeting_add_file(req, &m, req_body_str(req, "kind"), req_body_str(req, "ref"),
+                             req_body_str(req, "name"), 0, &why);
+    if (e >= 0)
+        return fail_with(req, e, why, NULL);
+    return respond_meeting(req, m.id, 201);
+}
+
+/*
+ * POST /api/v1/meetings/{id}/close -> the meeting (state closed)
+ * Members still expected are marked absent; the record is locked; the
+ * branch's compliance for the type counts it. Errors: meeting.closed,
+ * meeting.no_minutes, meeting.state (before the start). meeting.run.
+ */
+static int h_close(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    const char *why;
+    int e = meeting_close(req, &m, 0, &why);
+    if (e >= 0)
+        return fail_with(req, e, why, NULL);
+    return respond_meeting(req, m.id, 200);
+}
+
+static const struct param note_body[] = {
+    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/notes {text} -> 201 the meeting. A correction
+ * appended to a closed record, with who and when. Errors: meeting.open.
+ * meeting.run.
+ */
+static int h_note(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), RUN, &m);
+    if (rc)
+        return rc;
+    const char *why;
+    int e = meeting_add_note(req, &m, req_body_str(req, "text"), 0, &why);
+    if (e >= 0)
+        return fail_with(req, e, why, NULL);
+    return respond_meeting(req, m.id, 201);
+}
+
+/*
+ * POST /api/v1/meetings/{id}/confirm -> the caller's attendance row with
+ * minutesReadAt: a member who was absent or on leave has read the minutes
+ * (asynchronous participation). Again: the same row. Errors: meeting.open,
+ * meeting.state (the member attended). Expected members.
+ */
+static int h_confirm(struct req *req)
+{
+    struct meeting m;
+    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    if (rc)
+        return rc;
+    if (!is_closed(&m))
+        return req_fail(req, ERR_MEETING_OPEN, "the minutes are read after the meeting is closed");
+    int64_t n = 0, now = now_sec();
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ? AND member_id = ? "
+               "AND status IN ('absent', 'leave')",
+               "ii", m.id, req->who->member_id);
+    if (!n)
+        return req_fail(req, ERR_MEETING_STATE,
+                        "only members who could not attend confirm the minutes");
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET minutes_read_at = ?, updated_at = ? WHERE meeting_id "
+            "= ? AND member_id = ? AND minutes_read_at IS NULL",
+            "iiii", now, now, m.id, req->who->member_id);
+    if (db_changes(req->db))
+        touch(req, m.id);
+    return respond_mine(req, m.id, 200);
+}
+
+const struct route meetings_routes[] = {
+    {"GET", "/api/v1/orgs/{id}/meetings", h_list, SCOPE_PATH_ORG, PERM_ROSTER_READ, NULL,
+     list_query, NULL, 0},
+    {"GET", "/api/v1/me/meetings", h_mine, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/meetings", h_create, SCOPE_BODY_ORG, PERM_MEETING_RUN, "orgId", NULL,
+     create_body, 0},
+    {"GET", "/api/v1/meetings/{id}", h_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
+    {"PATCH", "/api/v1/meetings/{id}", h_patch, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     patch_body, 0},
+    {"GET", "/api/v1/meetings/{id}/code", h_code, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL, NULL,
+     0},
+    {"POST", "/api/v1/meetings/{id}/checkin", h_checkin, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
+     checkin_body, 0},
+    {"POST", "/api/v1/meetings/{id}/leave", h_leave, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
+     leave_body, 0},
+    {"POST", "/api/v1/meetings/{id}/leave-decision", h_decide, SCOPE_OBJECT, PERM_MEETING_RUN, NULL,
+     NULL, decide_body, 0},
+    {"POST", "/api/v1/meetings/{id}/attendance", h_mark, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     mark_body, 0},
+    {"POST", "/api/v1/meetings/{id}/files", h_file, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     file_body, 0},
+    {"POST", "/api/v1/meetings/{id}/close", h_close, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     NULL, 0},
+    {"POST", "/api/v1/meetings/{id}/notes", h_note, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     note_body, 0},
+    {"POST", "/api/v1/meetings/{id}/confirm", h_confirm, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
+     0},
+    {NULL},
+};

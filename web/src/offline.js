@@ -1,0 +1,83 @@
+// Offline capture: changes a secretary records without a network wait in localStorage and
+// are uploaded to POST /api/v1/sync when it returns. Each change carries its own key (the
+// server applies it once however often it arrives) and the time it was captured. Refused
+// changes move to a list the meeting page shows with the server's reason.
+import { api } from './api.js';
+
+const QUEUE = 'zhibu.syncq';
+const REJECTED = 'zhibu.syncrej';
+const CHUNK = 20;
+
+function read(k) {
+  try { return JSON.parse(localStorage.getItem(k) || '[]'); } catch (e) { return []; }
+}
+function write(k, v) {
+  try { localStorage.setItem(k, JSON.stringify(v)); } catch (e) { /* full or private */ }
+}
+
+const subs = new Set();
+const state = { running: false, done: 0, total: 0, error: null };
+function notify() { for (const fn of subs) fn({ ...state, queue: read(QUEUE), rejected: read(REJECTED) }); }
+
+export function subscribe(fn) {
+  subs.add(fn);
+  fn({ ...state, queue: read(QUEUE), rejected: read(REJECTED) });
+  return () => subs.delete(fn);
+}
+
+export const queued = () => read(QUEUE);
+export const rejected = () => read(REJECTED);
+
+// Queues one change {kind, meetingId, ...}; returns it with its key and capture time.
+export function enqueue(change) {
+  const key = 'c-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
+  const c = { key, capturedAt: new Date().toISOString(), ...change };
+  write(QUEUE, read(QUEUE).concat([c]));
+  notify();
+  return c;
+}
+
+export function dismissRejected(key) {
+  write(REJECTED, read(REJECTED).filter((r) => r.key !== key));
+  notify();
+}
+
+// Uploads the queue in chunks, in order; stops at the first network failure (the changes
+// stay queued and are sent again later: the server answers those it has as replayed).
+export async function flush() {
+  if (state.running) return;
+  const total = read(QUEUE).length;
+  if (!total) return;
+  Object.assign(state, { running: true, done: 0, total, error: null });
+  notify();
+  try {
+    for (;;) {
+      const q = read(QUEUE);
+      if (!q.length) break;
+      const batch = q.slice(0, CHUNK);
+      const d = await api('/sync', { method: 'POST', body: { changes: batch } });
+      const byKey = new Map((d.results || []).map((r) => [r.key, r]));
+      const gone = new Set(batch.map((c) => c.key));
+      const refusals = batch.filter((c) => byKey.get(c.key)?.status === 'refused')
+        .map((c) => ({ ...c, reason: byKey.get(c.key).reason, message: byKey.get(c.key).message }));
+      write(QUEUE, read(QUEUE).filter((c) => !gone.has(c.key)));
+      if (refusals.length) write(REJECTED, read(REJECTED).concat(refusals));
+      state.done += batch.length;
+      notify();
+    }
+  } catch (e) {
+    state.error = e;
+  } finally {
+    state.running = false;
+    notify();
+  }
+}
+
+// Sends the queue whenever the browser comes back online (and once now).
+let watching = false;
+export function watch() {
+  if (watching) return;
+  watching = true;
+  window.addEventListener('online', () => { flush(); });
+  if (navigator.onLine !== false) flush();
+}

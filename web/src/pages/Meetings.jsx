@@ -1,0 +1,732 @@
+// Organisational life (三会一课): the compliance calendar of a branch and the roll-up of a
+// township or county with drill-down, a meeting's page (agenda, check-in with the rotating
+// code, leave, attendance, minutes, close, notes), scheduling, the member's own meetings,
+// and offline capture (offline.js) for secretaries without a signal.
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError } from '../api.js';
+import { useGet } from '../hooks.js';
+import { addStrings, errText, t } from '../i18n.js';
+import { Chevron, ErrorBox, Loading, TopBar, holds } from '../ui.jsx';
+import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
+
+const TYPES = ['branch_assembly', 'committee', 'group_meeting', 'party_lecture', 'theme_day', 'life_meeting', 'democratic_review'];
+const ITEMS = TYPES.concat(['secretary_lecture']); // what the calendar tracks
+
+addStrings({
+  'mt.branch_assembly': '支部党员大会', 'mt.committee': '支委会', 'mt.group_meeting': '党小组会',
+  'mt.party_lecture': '党课', 'mt.theme_day': '主题党日', 'mt.life_meeting': '组织生活会', 'mt.democratic_review': '民主评议党员', 'mt.secretary_lecture': '书记讲党课', mtgBySecretary: '由支部书记讲授',
+  'mc.green': '已完成', 'mc.amber': '待召开', 'mc.red': '已逾期',
+  'ma.expected': '未签到', 'ma.present': '已到会', 'ma.remote': '线上参会', 'ma.leave': '请假', 'ma.absent': '缺席',
+  'ms.scheduled': '未结束', 'ms.closed': '已结束',
+  'ml.pending': '请假待批', 'ml.approved': '请假已批准', 'ml.refused': '请假未批准',
+  mtgCalendar: '三会一课', mtgCompliance: '三会一课 · {name}', mtgPeriod: '本期 {from} 至 {to}',
+  mtgEvery: '每 {n} 个月', mtgNotRequired: '不要求', mtgLast: '上次：{date}', mtgNever: '尚无记录',
+  mtgHeld: '本期已开 {n} 次', mtgNext: '下次：{at}', mtgNew: '安排会议', mtgList: '会议记录',
+  mtgBranches: '{n} 个支部', mtgDrill: '各下级组织', mtgMine: '我的会议', mtgNone: '暂无会议',
+  mtgType: '会议类型', mtgTitle: '会议名称', mtgDate: '日期', mtgTime: '开始时间', mtgDuration: '时长（分钟）',
+  mtgPlace: '地点', mtgLink: '线上会议链接', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
+  mtgWhoGroup: '党小组', mtgWhoMembers: '指定党员', mtgSave: '保存', mtgCreate: '确定安排',
+  mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 30 秒更换）',
+  mtgCheckin: '签到', mtgCheckinCode: '输入签到码', mtgCheckinRemote: '线上参会签到', mtgCheckedIn: '已签到',
+  mtgLeave: '请假', mtgLeaveReason: '请假事由', mtgLeaveAsk: '提交请假', mtgApprove: '批准', mtgRefuse: '不批准',
+  mtgAttendance: '到会情况', mtgCounts: '应到 {e} · 实到 {p} · 线上 {r} · 请假 {l} · 缺席 {a}',
+  mtgMinutes: '会议记录', mtgResolutions: '会议决议', mtgSaveMinutes: '保存会议记录', mtgClose: '结束会议并归档',
+  mtgClosed: '会议已结束，记录已锁定', mtgNotes: '更正说明', mtgAddNote: '追加更正', mtgNoteText: '更正内容',
+  mtgConfirm: '我已阅读会议记录', mtgConfirmed: '已确认阅读', mtgFiles: '材料与照片', mtgFileRef: '照片或文件（文件名或链接）',
+  mtgFileKind: '类别', 'mf.material': '会议材料', 'mf.photo': '会议照片', 'mf.signin_sheet': '纸质签到表照片',
+  mtgAddFile: '添加', mtgPaper: '按纸质签到表', mtgOffline: '离线记录', mtgCapturedOffline: '离线记录 · {at} 记录，{rcv} 上传',
+  mtgQueue: '有 {n} 条记录待上传', mtgSyncNow: '立即上传', mtgSyncing: '正在上传 {done}/{total}', mtgSynced: '已全部上传',
+  mtgRejected: '以下记录未被接受', mtgDismiss: '知道了', mtgMe: '我的状态', mtgConfirmCount: '{n} 人已补学会议记录',
+  mtgOnline: '线上', mtgWhere: '地点', mtgOpenLink: '打开会议链接',
+  mtgRules: '会议要求设置（本组织及下级）', mtgEveryN: '每 {n} 个月一次', mtgCutoff: '请假截止（会前分钟）',
+  mtgWindow: '签到时间（会议开始前后分钟）', mtgDefault: '（默认）', mtgSet: '已保存',
+  'err.meeting.window': '不在签到时间内（会议开始前后 20 分钟）', 'err.meeting.code': '签到码不正确或已过期',
+  'err.meeting.code_throttled': '签到码错误次数过多，请几分钟后再试',
+  'err.meeting.leave_cutoff': '已过请假截止时间（会前 20 分钟）', 'err.meeting.closed': '会议已结束，记录已锁定',
+  'err.meeting.no_minutes': '请先填写会议记录', 'err.meeting.state': '当前状态下不能这样操作',
+  'err.meeting.not_expected': '您不在本次会议的参会名单中', 'err.sync.role_revoked': '记录时您的职务已被撤销',
+  'err.meeting.not_found': '会议不存在', 'err.meeting.open': '会议尚未结束',
+}, {
+  'mt.branch_assembly': 'Branch assembly', 'mt.committee': 'Committee meeting', 'mt.group_meeting': 'Party group meeting',
+  'mt.party_lecture': 'Party lecture', 'mt.theme_day': 'Theme party day', 'mt.life_meeting': 'Organisational life meeting', 'mt.democratic_review': 'Democratic review', 'mt.secretary_lecture': "Secretary's lecture", mtgBySecretary: 'Given by the branch secretary',
+  'mc.green': 'Done', 'mc.amber': 'Due', 'mc.red': 'Overdue',
+  'ma.expected': 'Not checked in', 'ma.present': 'Present', 'ma.remote': 'Remote', 'ma.leave': 'On leave', 'ma.absent': 'Absent',
+  'ms.scheduled': 'Open', 'ms.closed': 'Closed',
+  'ml.pending': 'Leave pending', 'ml.approved': 'Leave approved', 'ml.refused': 'Leave refused',
+  mtgCalendar: 'Meetings', mtgCompliance: 'Meetings · {name}', mtgPeriod: 'Period {from} to {to}',
+  mtgEvery: 'every {n} months', mtgNotRequired: 'not required', mtgLast: 'Last: {date}', mtgNever: 'none yet',
+  mtgHeld: '{n} held this period', mtgNext: 'Next: {at}', mtgNew: 'Schedule a meeting', mtgList: 'Meetings',
+  mtgBranches: '{n} branches', mtgDrill: 'Organisations below', mtgMine: 'My meetings', mtgNone: 'No meetings',
+  mtgType: 'Type', mtgTitle: 'Title', mtgDate: 'Date', mtgTime: 'Start time', mtgDuration: 'Duration (min)',
+  mtgPlace: 'Place', mtgLink: 'Online link', mtgAgenda: 'Agenda', mtgWho: 'Attendees', mtgWhoBranch: 'All members',
+  mtgWhoGroup: 'Party group', mtgWhoMembers: 'Chosen members', mtgSave: 'Save', mtgCreate: 'Schedule',
+  mtgCode: 'Check-in code', mtgCodeHint: 'Members enter this code on their phone (changes every 30 s)',
+  mtgCheckin: 'Check in', mtgCheckinCode: 'Check-in code', mtgCheckinRemote: 'Check in remotely', mtgCheckedIn: 'Checked in',
+  mtgLeave: 'Leave', mtgLeaveReason: 'Reason', mtgLeaveAsk: 'Ask for leave', mtgApprove: 'Approve', mtgRefuse: 'Refuse',
+  mtgAttendance: 'Attendance', mtgCounts: 'Expected {e} · present {p} · remote {r} · leave {l} · absent {a}',
+  mtgMinutes: 'Minutes', mtgResolutions: 'Resolutions', mtgSaveMinutes: 'Save minutes', mtgClose: 'Close and lock',
+  mtgClosed: 'Closed: the record is locked', mtgNotes: 'Corrections', mtgAddNote: 'Append a correction', mtgNoteText: 'Correction',
+  mtgConfirm: 'I have read the minutes', mtgConfirmed: 'Read', mtgFiles: 'Materials and photos', mtgFileRef: 'Photo or file (name or link)',
+  mtgFileKind: 'Kind', 'mf.material': 'Material', 'mf.photo': 'Photo', 'mf.signin_sheet': 'Paper sign-in sheet',
+  mtgAddFile: 'Add', mtgPaper: 'From the paper sheet', mtgOffline: 'Captured offline', mtgCapturedOffline: 'Captured offline {at}, uploaded {rcv}',
+  mtgQueue: '{n} changes waiting to upload', mtgSyncNow: 'Upload now', mtgSyncing: 'Uploading {done}/{total}', mtgSynced: 'All uploaded',
+  mtgRejected: 'These changes were refused', mtgDismiss: 'Dismiss', mtgMe: 'My status', mtgConfirmCount: '{n} read the minutes later',
+  mtgOnline: 'Online', mtgWhere: 'Place', mtgOpenLink: 'Open the meeting link',
+});
+
+const enc = encodeURIComponent;
+const when = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '');
+const typeName = (x) => t('mt.' + x);
+
+function Chip({ c }) {
+  return <span class={'tag mc mc-' + c} data-colour={c}>{t('mc.' + c)}</span>;
+}
+
+// ---- compliance ----
+
+function BranchCalendar({ d }) {
+  return (
+    <div>
+      <a class="btn primary wide" href={'#/meeting-new/' + d.orgId}>{t('mtgNew')}</a>
+      <section class="card">
+      <ul class="list rows" aria-label={t('mtgCalendar')}>
+        {d.types.map((x) => (
+          <li key={x.type} class="mtg-type" data-type={x.type} data-status={x.status}>
+            <div class="mline">
+              <strong>{typeName(x.type)}</strong>
+              <Chip c={x.status} />
+            </div>
+            <span class="muted small-line">
+              {x.periodMonths ? t('mtgEvery', { n: x.periodMonths }) : t('mtgNotRequired')}
+              {' · '}{t('mtgPeriod', { from: x.periodStart, to: x.periodEnd })}
+              {' · '}{x.lastHeld ? t('mtgLast', { date: x.lastHeld }) : t('mtgNever')}
+              {x.nextId ? <> · <a href={'#/meeting/' + x.nextId}>{t('mtgNext', { at: when(x.nextAt) })}</a></> : null}
+            </span>
+          </li>
+        ))}
+      </ul>
+      </section>
+      <MeetingList orgId={d.orgId} />
+    </div>
+  );
+}
+
+function MeetingList({ orgId }) {
+  const st = useGet('/orgs/' + enc(orgId) + '/meetings?limit=50');
+  if (st.loading) return <Loading />;
+  if (st.error) return <ErrorBox error={st.error} onRetry={st.reload} />;
+  const items = st.data.items || [];
+  return (
+    <section class="card">
+      <h2>{t('mtgList')}</h2>
+      {!items.length && <p class="muted">{t('mtgNone')}</p>}
+      <ul class="list rows">
+        {items.map((m) => (
+          <li key={m.id}>
+            <a class="bigrow" href={'#/meeting/' + m.id}>
+              <span class="grow"><strong>{m.title}</strong><span class="muted">{typeName(m.type)} · {when(m.startsAt)} · {t('ms.' + m.state)}</span></span>
+              <Chevron />
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Counts({ types }) {
+  return (
+    <table class="nums mtg-grid">
+      <thead><tr><th>{t('mtgType')}</th><th>{t('mc.green')}</th><th>{t('mc.amber')}</th><th>{t('mc.red')}</th></tr></thead>
+      <tbody>
+        {types.map((x) => (
+          <tr key={x.type} data-type={x.type}>
+            <th>{typeName(x.type)}</th>
+            <td class="mc-green">{x.green}</td><td class="mc-amber">{x.amber}</td><td class={'mc-red' + (x.red ? ' hot' : '')}>{x.red}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Rollup({ d }) {
+  const [type, setType] = useState('committee');
+  return (
+    <div>
+      <section class="card">
+        <p class="muted">{t('mtgBranches', { n: d.branches })}</p>
+        <div class="table-wrap"><Counts types={d.types} /></div>
+      </section>
+      <section class="card">
+        <h2>{t('mtgDrill')}</h2>
+        <label class="field">
+          <span>{t('mtgType')}</span>
+          <select class="fsel block" value={type} onChange={(e) => setType(e.currentTarget.value)}>
+            {ITEMS.map((x) => <option key={x} value={x}>{typeName(x)}</option>)}
+          </select>
+        </label>
+        <ul class="list rows">
+          {d.children.map((c) => {
+            const x = c.types.find((y) => y.type === type) || {};
+            return (
+              <li key={c.id} data-org={c.id}>
+                <a class="bigrow" href={'#/compliance/' + c.id}>
+                  <span class="grow">
+                    <strong>{c.name}</strong>
+                    <span class="muted">{t('mtgBranches', { n: c.branches })}</span>
+                  </span>
+                  <span class="mtg-tally" data-red={x.red} data-amber={x.amber} data-green={x.green}>
+                    <span class="tag mc mc-red">{x.red}</span>
+                    <span class="tag mc mc-amber">{x.amber}</span>
+                    <span class="tag mc mc-green">{x.green}</span>
+                  </span>
+                  <Chevron />
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+const PERIODS = [1, 2, 3, 4, 6, 12, 0];
+const ADMIN = ['org_admin', 'system_admin'];
+
+// The rules an organisation's admin sets for its subtree (the nearest setting wins).
+function Rules({ id, onChange }) {
+  const st = useGet('/orgs/' + enc(id) + '/meeting-rules');
+  const [mine, setMine] = useState(null); // the answer of the last change
+  const [err, setErr] = useState(null);
+  const [ok, setOk] = useState('');
+  const save = async (key, value) => {
+    setErr(null);
+    setOk('');
+    try {
+      setMine(await api('/orgs/' + enc(id) + '/meeting-rules', { method: 'POST', body: { key, value } }));
+      setOk(t('mtgSet'));
+      onChange();
+    } catch (e) { setErr(e); }
+  };
+  const r = mine || st.data;
+  if (!r) return null;
+  return (
+    <details class="card rules">
+      <summary>{t('mtgRules')}</summary>
+      <div class="form">
+        {r.types.map((x) => (
+          <label key={x.type} class="field">
+            <span>{typeName(x.type)}</span>
+            <select class="fsel block" value={String(x.periodMonths)} data-rule={x.type}
+              onChange={(e) => save(x.type, Number(e.currentTarget.value))}>
+              {PERIODS.map((p) => (
+                <option key={p} value={String(p)}>
+                  {p ? t('mtgEveryN', { n: p }) : t('mtgNotRequired')}{p === x.defaultMonths ? t('mtgDefault') : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
+        <label class="field"><span>{t('mtgCutoff')}</span>
+          <input type="number" inputMode="numeric" min="0" max="1440" value={r.leaveCutoffMin}
+            onChange={(e) => save('leaveCutoffMin', Number(e.currentTarget.value))} />
+        </label>
+        <label class="field"><span>{t('mtgWindow')}</span>
+          <input type="number" inputMode="numeric" min="0" max="1440" value={r.checkinWindowMin}
+            onChange={(e) => save('checkinWindowMin', Number(e.currentTarget.value))} />
+        </label>
+        {ok && <p class="ok-text" role="status">{ok}</p>}
+        {err && <ErrorBox error={err} />}
+      </div>
+    </details>
+  );
+}
+
+export default function Compliance({ id, me }) {
+  const st = useGet('/orgs/' + enc(id) + '/compliance');
+  const admin = (me.roles || []).some((r) => ADMIN.includes(r.role));
+  const org = useGet(admin ? '/orgs/' + enc(id) : null);
+  const d = st.data;
+  const mayRule = admin && org.data && holds(me, org.data.path, ADMIN);
+  return (
+    <div>
+      <TopBar title={d ? t('mtgCompliance', { name: d.name }) : t('mtgCalendar')} back={'#/org/' + id} />
+      {st.loading && <Loading />}
+      {st.error && <ErrorBox error={st.error} onRetry={st.reload} />}
+      {d && (d.branch ? <BranchCalendar d={d} /> : <Rollup d={d} />)}
+      {mayRule && <Rules id={id} onChange={st.reload} />}
+    </div>
+  );
+}
+
+// ---- scheduling ----
+
+export function MeetingNew({ orgId }) {
+  const pad = (n) => String(n).padStart(2, '0');
+  const tomorrow = new Date(Date.now() + 86400e3);
+  const [f, setF] = useState({
+    type: 'committee', title: '', date: `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}`,
+    time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '', bySecretary: false,
+  });
+  const [err, setErr] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const groups = useGet('/orgs/' + enc(orgId) + '/children?limit=50');
+  const roster = useGet(f.attendees === 'members' ? '/members?orgId=' + enc(orgId) + '&status=active&limit=200' : null);
+  const [chosen, setChosen] = useState(new Set());
+  const toggle = (id) => { const c = new Set(chosen); if (c.has(id)) c.delete(id); else c.add(id); setChosen(c); };
+  const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setErr(null);
+    try {
+      const start = new Date(`${f.date}T${f.time}:00`);
+      const body = {
+        orgId: Number(orgId), type: f.type, title: f.title.trim() || typeName(f.type), startsAt: start.toISOString(),
+        durationMin: Number(f.durationMin) || 90, attendees: f.attendees,
+      };
+      if (f.place.trim()) body.place = f.place.trim();
+      if (f.onlineLink.trim()) body.onlineLink = f.onlineLink.trim();
+      if (f.agenda.trim()) body.agenda = f.agenda.trim();
+      if (f.attendees === 'group') body.groupId = Number(f.groupId);
+      if (f.attendees === 'members') body.memberIds = Array.from(chosen).join(',');
+      if (f.type === 'party_lecture' && f.bySecretary) body.bySecretary = true;
+      const m = await api('/meetings', { method: 'POST', body });
+      location.replace('#/meeting/' + m.id);
+    } catch (e2) {
+      setErr(e2);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const groupItems = ((groups.data && groups.data.items) || []).filter((g) => g.level === 'group');
+  const field = (k, label, input) => (
+    <label class={'field' + (err && err.field === k ? ' bad' : '')}>
+      <span>{label}</span>{input}
+      {err && err.field === k && <span class="field-error">{errText(err)}</span>}
+    </label>
+  );
+  return (
+    <div>
+      <TopBar title={t('mtgNew')} back={'#/compliance/' + orgId} />
+      <form class="form card" onSubmit={submit}>
+        {field('type', t('mtgType'), <select class="fsel block" value={f.type} onChange={set('type')}>{TYPES.map((x) => <option key={x} value={x}>{typeName(x)}</option>)}</select>)}
+        {f.type === 'party_lecture' && (
+          <label class="check"><input type="checkbox" checked={f.bySecretary} onChange={(e) => setF({ ...f, bySecretary: e.currentTarget.checked })} /> {t('mtgBySecretary')}</label>
+        )}
+        {field('title', t('mtgTitle'), <input value={f.title} placeholder={typeName(f.type)} onInput={set('title')} maxLength={100} />)}
+        <div class="two">
+          {field('startsAt', t('mtgDate'), <input type="date" value={f.date} onInput={set('date')} required />)}
+          {field('time', t('mtgTime'), <input type="time" value={f.time} onInput={set('time')} required />)}
+        </div>
+        {field('durationMin', t('mtgDuration'), <input type="number" inputMode="numeric" value={f.durationMin} onInput={set('durationMin')} />)}
+        {field('place', t('mtgPlace'), <input value={f.place} onInput={set('place')} maxLength={200} />)}
+        {field('onlineLink', t('mtgLink'), <input type="url" value={f.onlineLink} placeholder="https://" onInput={set('onlineLink')} />)}
+        {field('agenda', t('mtgAgenda'), <textarea rows={4} value={f.agenda} onInput={set('agenda')} />)}
+        {field('attendees', t('mtgWho'), (
+          <select class="fsel block" value={f.attendees} onChange={set('attendees')}>
+            <option value="branch">{t('mtgWhoBranch')}</option>
+            {groupItems.length > 0 && <option value="group">{t('mtgWhoGroup')}</option>}
+            <option value="members">{t('mtgWhoMembers')}</option>
+          </select>
+        ))}
+        {f.attendees === 'members' && roster.data && (
+          <fieldset class="field pick-members">
+            <legend>{t('mtgWhoMembers')}（{chosen.size}）</legend>
+            {(roster.data.items || []).map((p) => (
+              <label key={p.id} class="check">
+                <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}
+              </label>
+            ))}
+            {err && err.field === 'memberIds' && <span class="field-error">{errText(err)}</span>}
+          </fieldset>
+        )}
+        {f.attendees === 'group' && field('groupId', t('mtgWhoGroup'), (
+          <select class="fsel block" value={f.groupId} onChange={set('groupId')} required>
+            <option value="" />
+            {groupItems.map((g) => <option key={g.id} value={g.id}>{g.name}</option>)}
+          </select>
+        ))}
+        {err && !err.field && <ErrorBox error={err} />}
+        <button class="btn primary wide" type="submit" disabled={busy}>{t('mtgCreate')}</button>
+      </form>
+    </div>
+  );
+}
+
+// ---- my meetings ----
+
+export function MyMeetings() {
+  const st = useGet('/me/meetings');
+  return (
+    <div>
+      <TopBar title={t('mtgMine')} back="#/home" />
+      {st.loading && <Loading />}
+      {st.error && <ErrorBox error={st.error} onRetry={st.reload} />}
+      {st.data && (
+        <section class="card">
+          {!st.data.items.length && <p class="muted">{t('mtgNone')}</p>}
+          <ul class="list rows">
+            {st.data.items.map((m) => (
+              <li key={m.id}>
+                <a class="bigrow" href={'#/meeting/' + m.id}>
+                  <span class="grow">
+                    <strong>{m.title}</strong>
+                    <span class="muted">{typeName(m.type)} · {when(m.startsAt)} · {t('ma.' + m.myStatus)}{m.leaveState ? ' · ' + t('ml.' + m.leaveState) : ''}</span>
+                  </span>
+                  {m.needsConfirm && <span class="badge">!</span>}
+                  <Chevron />
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </div>
+  );
+}
+
+// ---- the meeting page ----
+
+const cacheKey = (id) => 'zhibu.mtg.' + id;
+function cacheGet(id) { try { return JSON.parse(localStorage.getItem(cacheKey(id)) || 'null'); } catch (e) { return null; } }
+function cachePut(m) { try { if (m.canRun) localStorage.setItem(cacheKey(m.id), JSON.stringify(m)); } catch (e) { /* full */ } }
+
+// The meeting, live when online; a secretary's saved copy when not.
+function useMeeting(id) {
+  const [st, setSt] = useState({ data: null, error: null, loading: true, stale: false });
+  const [n, setN] = useState(0);
+  useEffect(() => {
+    let live = true;
+    api('/meetings/' + enc(id)).then(
+      (m) => { cachePut(m); if (live) setSt({ data: m, error: null, loading: false, stale: false }); },
+      (e) => {
+        const c = e.code === 'network' ? cacheGet(id) : null;
+        if (live) setSt(c ? { data: c, error: null, loading: false, stale: true } : { data: null, error: e, loading: false, stale: false });
+      },
+    );
+    return () => { live = false; };
+  }, [id, n]);
+  return { ...st, reload: () => setN((x) => x + 1), set: (m) => { cachePut(m); setSt({ data: m, error: null, loading: false, stale: false }); } };
+}
+
+function useSync() {
+  const [s, setS] = useState({ queue: [], rejected: [], running: false, done: 0, total: 0 });
+  useEffect(() => { watch(); return subscribe(setS); }, []);
+  return s;
+}
+
+function SyncBar({ sync, meetingId, onSynced }) {
+  const mine = sync.queue.filter((c) => c.meetingId === meetingId);
+  const rej = sync.rejected.filter((c) => c.meetingId === meetingId);
+  const [was, setWas] = useState(0);
+  useEffect(() => {
+    if (was && !mine.length && !sync.running) onSynced();
+    setWas(mine.length);
+  }, [mine.length, sync.running]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (!mine.length && !rej.length && !sync.running) return null;
+  return (
+    <section class="card sync" aria-live="polite">
+      {sync.running && <p class="sync-progress" role="status">{t('mtgSyncing', { done: sync.done, total: sync.total })}</p>}
+      {!sync.running && mine.length > 0 && (
+        <div class="btn-row">
+          <p class="sync-queue">{t('mtgQueue', { n: mine.length })}</p>
+          <button type="button" class="btn secondary" onClick={() => flush()}>{t('mtgSyncNow')}</button>
+        </div>
+      )}
+      {rej.length > 0 && (
+        <div class="error sync-rejected" role="alert">
+          <p>{t('mtgRejected')}</p>
+          <ul class="list">
+            {rej.map((r) => (
+              <li key={r.key}>
+                <span>{r.kind}: {errText(new ApiError(0, r.reason, r.message))}</span>
+                <button type="button" class="btn link" onClick={() => dismissRejected(r.key)}>{t('mtgDismiss')}</button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function CodeScreen({ id }) {
+  const [code, setCode] = useState(null);
+  useEffect(() => {
+    let live = true;
+    const load = () => api('/meetings/' + enc(id) + '/code').then((d) => live && setCode(d.code), () => {});
+    load();
+    const h = setInterval(load, 3000);
+    return () => { live = false; clearInterval(h); };
+  }, [id]);
+  if (!code) return null;
+  return (
+    <section class="card code-card" aria-labelledby="code-h">
+      <h2 id="code-h">{t('mtgCode')}</h2>
+      <p class="mtg-code" data-code={code}>{code}</p>
+      <p class="muted">{t('mtgCodeHint')}</p>
+    </section>
+  );
+}
+
+function MemberBox({ m, mine, onChange }) {
+  const [code, setCode] = useState('');
+  const [reason, setReason] = useState('');
+  const [err, setErr] = useState(null);
+  const act = async (path, body) => {
+    setErr(null);
+    try {
+      await api('/meetings/' + m.id + path, { method: 'POST', body });
+      onChange();
+    } catch (e) { setErr(e); }
+  };
+  if (!mine) return null;
+  const open = m.state === 'scheduled';
+  return (
+    <section class="card" aria-labelledby="me-h">
+      <h2 id="me-h">{t('mtgMe')}</h2>
+      <p class="my-status" data-status={mine.status}>
+        <strong>{t('ma.' + mine.status)}</strong>
+        {mine.leaveState && <span class="muted"> · {t('ml.' + mine.leaveState)}</span>}
+      </p>
+      {open && (mine.status === 'expected' || mine.status === 'leave' || mine.status === 'absent') && (
+        <form class="form" onSubmit={(e) => { e.preventDefault(); act('/checkin', { code: code.trim() }); }}>
+          <label class="field"><span>{t('mtgCheckinCode')}</span>
+            <input class="code-input" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          </label>
+          <button class="btn primary wide" type="submit">{t('mtgCheckin')}</button>
+          {m.onlineLink && <button class="btn secondary wide" type="button" onClick={() => act('/checkin', { remote: true })}>{t('mtgCheckinRemote')}</button>}
+        </form>
+      )}
+      {open && mine.status === 'expected' && mine.leaveState !== 'pending' && mine.leaveState !== 'approved' && (
+        <form class="form" onSubmit={(e) => { e.preventDefault(); act('/leave', { reason: reason.trim() }); }}>
+          <label class="field"><span>{t('mtgLeaveReason')}</span>
+            <textarea rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} required minLength={2} />
+          </label>
+          <button class="btn secondary wide" type="submit">{t('mtgLeaveAsk')}</button>
+        </form>
+      )}
+      {!open && (mine.status === 'absent' || mine.status === 'leave') && (
+        mine.minutesReadAt ? <p class="ok-text">{t('mtgConfirmed')}</p>
+          : <button class="btn primary wide" type="button" onClick={() => act('/confirm')}>{t('mtgConfirm')}</button>
+      )}
+      {err && <ErrorBox error={err} />}
+    </section>
+  );
+}
+
+// Offline: the queued changes of this meeting shown over the saved copy.
+function overlay(m, queue) {
+  if (!m) return m;
+  const out = { ...m, attendance: m.attendance.map((a) => ({ ...a })) };
+  for (const c of queue) {
+    if (c.meetingId !== m.id) continue;
+    if (c.kind === 'attendance') {
+      const a = out.attendance.find((x) => x.memberId === c.memberId);
+      if (a) Object.assign(a, { status: c.status, source: c.paper ? 'paper' : 'offline', pending: true });
+    } else if (c.kind === 'minutes') {
+      if (c.minutes) out.minutes = c.minutes;
+      if (c.resolutions) out.resolutions = c.resolutions;
+      out.minutesPending = true;
+    }
+  }
+  return out;
+}
+
+const MARKS = ['present', 'absent', 'leave'];
+
+function RunnerBox({ m, onMeeting, onReload }) {
+  const [minutes, setMinutes] = useState(m.minutes || '');
+  const [res, setRes] = useState(m.resolutions || '');
+  const [paper, setPaper] = useState(false);
+  const [ref, setRef] = useState('');
+  const [kind, setKind] = useState('signin_sheet');
+  const [note, setNote] = useState('');
+  const [err, setErr] = useState(null);
+  const [saved, setSaved] = useState('');
+  useEffect(() => { setMinutes(m.minutes || ''); setRes(m.resolutions || ''); }, [m.id, m.minutes, m.resolutions]);
+  const open = m.state === 'scheduled';
+  // Online: the write itself; offline (or when the network fails): queued for /sync.
+  const write = async (online, change) => {
+    setErr(null);
+    setSaved('');
+    if (navigator.onLine !== false) {
+      try {
+        const d = await online();
+        if (d) onMeeting(d);
+        return true;
+      } catch (e) {
+        if (e.code !== 'network') { setErr(e); return false; }
+      }
+    }
+    if (!change) { setErr(new ApiError(0, 'network', '')); return false; }
+    enqueue({ meetingId: m.id, ...change });
+    setSaved(t('mtgOffline'));
+    return true;
+  };
+  const mark = (memberId, status) => write(
+    () => api('/meetings/' + m.id + '/attendance', { method: 'POST', body: { memberId, status, paper } }),
+    { kind: 'attendance', memberId, status, paper },
+  );
+  const saveMinutes = () => {
+    const body = {};
+    if (minutes.trim()) body.minutes = minutes;
+    if (res.trim()) body.resolutions = res;
+    if (!body.minutes && !body.resolutions) return;
+    write(() => api('/meetings/' + m.id, { method: 'PATCH', body }), { kind: 'minutes', ...body })
+      .then((ok) => ok && setSaved((s) => s || t('mtgSave')));
+  };
+  const addFile = (e) => {
+    e.preventDefault();
+    if (!ref.trim()) return;
+    write(() => api('/meetings/' + m.id + '/files', { method: 'POST', body: { kind, ref: ref.trim() } }),
+      { kind: 'file', fileKind: kind, ref: ref.trim() }).then(() => setRef(''));
+  };
+  const close = () => write(() => api('/meetings/' + m.id + '/close', { method: 'POST' }), { kind: 'close' });
+  const addNote = (e) => {
+    e.preventDefault();
+    if (!note.trim()) return;
+    write(() => api('/meetings/' + m.id + '/notes', { method: 'POST', body: { text: note } }), { kind: 'note', text: note })
+      .then(() => setNote(''));
+  };
+  const decide = (memberId, approve) => write(
+    () => api('/meetings/' + m.id + '/leave-decision', { method: 'POST', body: { memberId, approve } }), null,
+  );
+  const c = m.counts || {};
+  return (
+    <div>
+      {open && <CodeScreen id={m.id} />}
+      <section class="card" aria-labelledby="att-h">
+        <h2 id="att-h">{t('mtgAttendance')}</h2>
+        <p class="muted">{t('mtgCounts', { e: c.expected, p: c.present, r: c.remote, l: c.leave, a: c.absent })}</p>
+        {!open && c.confirmed > 0 && <p class="muted">{t('mtgConfirmCount', { n: c.confirmed })}</p>}
+        {open && (
+          <label class="check"><input type="checkbox" checked={paper} onChange={(e) => setPaper(e.currentTarget.checked)} /> {t('mtgPaper')}</label>
+        )}
+        <ul class="list att-list">
+          {m.attendance.map((a) => (
+            <li key={a.memberId} class="att" data-member={a.memberId} data-status={a.status}>
+              <div class="mline">
+                <strong>{a.name}</strong>
+                <span class={'tag att-' + a.status}>{t('ma.' + a.status)}</span>
+                {(a.capturedOffline || a.pending) && <span class="tag warn">{t('mtgOffline')}</span>}
+                {a.source === 'paper' && <span class="tag">{t('mf.signin_sheet')}</span>}
+              </div>
+              {a.leaveState && <span class="muted small-line">{t('ml.' + a.leaveState)}{a.leaveReason ? '：' + a.leaveReason : ''}</span>}
+              {open && a.leaveState === 'pending' && (
+                <div class="btn-row">
+                  <button type="button" class="btn primary" onClick={() => decide(a.memberId, true)}>{t('mtgApprove')}</button>
+                  <button type="button" class="btn secondary" onClick={() => decide(a.memberId, false)}>{t('mtgRefuse')}</button>
+                </div>
+              )}
+              {open && (
+                <div class="att-marks" role="group" aria-label={a.name}>
+                  {MARKS.map((s) => (
+                    <button key={s} type="button" class={'chip' + (a.status === s ? ' on' : '')} aria-pressed={a.status === s}
+                      onClick={() => mark(a.memberId, s)}>{t('ma.' + s)}</button>
+                  ))}
+                </div>
+              )}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section class="card" aria-labelledby="min-h">
+        <h2 id="min-h">{t('mtgMinutes')}</h2>
+        {m.minutesCapturedOffline && <p class="muted">{t('mtgCapturedOffline', { at: when(m.minutesCapturedAt), rcv: when(m.minutesReceivedAt) })}</p>}
+        {open ? (
+          <div class="form">
+            <label class="field"><span>{t('mtgMinutes')}</span>
+              <textarea rows={6} value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
+            </label>
+            <label class="field"><span>{t('mtgResolutions')}</span>
+              <textarea rows={3} value={res} onInput={(e) => setRes(e.currentTarget.value)} />
+            </label>
+            <button type="button" class="btn primary wide" onClick={saveMinutes}>{t('mtgSaveMinutes')}</button>
+          </div>
+        ) : (
+          <div>
+            <p class="minutes">{m.minutes}</p>
+            {m.resolutions && <><h3>{t('mtgResolutions')}</h3><p class="minutes">{m.resolutions}</p></>}
+          </div>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="files-h">
+        <h2 id="files-h">{t('mtgFiles')}</h2>
+        <ul class="list">
+          {(m.files || []).map((f) => (
+            <li key={f.id}>{t('mf.' + f.kind)}：{f.name || f.ref}{f.capturedOffline && <span class="tag warn">{t('mtgOffline')}</span>}</li>
+          ))}
+        </ul>
+        {open && (
+          <form class="form" onSubmit={addFile}>
+            <label class="field"><span>{t('mtgFileKind')}</span>
+              <select class="fsel block" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+                {['signin_sheet', 'photo', 'material'].map((k) => <option key={k} value={k}>{t('mf.' + k)}</option>)}
+              </select>
+            </label>
+            <label class="field"><span>{t('mtgFileRef')}</span>
+              <input value={ref} onInput={(e) => setRef(e.currentTarget.value)} maxLength={500} />
+            </label>
+            <button type="submit" class="btn secondary wide">{t('mtgAddFile')}</button>
+          </form>
+        )}
+      </section>
+
+      {open ? (
+        <button type="button" class="btn danger wide" onClick={close}>{t('mtgClose')}</button>
+      ) : (
+        <section class="card" aria-labelledby="notes-h">
+          <h2 id="notes-h">{t('mtgNotes')}</h2>
+          <ul class="list">
+            {(m.notes || []).map((n) => <li key={n.id}><span>{n.body}</span> <span class="muted">— {n.authorName} · {when(n.createdAt)}</span></li>)}
+          </ul>
+          <form class="form" onSubmit={addNote}>
+            <label class="field"><span>{t('mtgNoteText')}</span>
+              <textarea rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+            </label>
+            <button type="submit" class="btn secondary wide">{t('mtgAddNote')}</button>
+          </form>
+        </section>
+      )}
+      {saved && <p class="ok-text" role="status">{saved}</p>}
+      {err && <ErrorBox error={err} onRetry={onReload} />}
+    </div>
+  );
+}
+
+export function Meeting({ id, me }) {
+  const st = useMeeting(id);
+  const sync = useSync();
+  const m = st.data && (st.stale || sync.queue.length ? overlay(st.data, sync.queue) : st.data);
+  const mine = m && me.member && m.attendance.find((a) => a.memberId === me.member.id);
+  return (
+    <div>
+      <TopBar title={m ? m.title : t('mtgCalendar')} back={m && m.canRun ? '#/compliance/' + m.orgId : '#/meetings'} />
+      {st.loading && <Loading />}
+      {st.error && <ErrorBox error={st.error} onRetry={st.reload} />}
+      {m && (
+        <div>
+          <section class="card mtg-head">
+            <p><span class="tag">{typeName(m.type)}</span> {m.bySecretary && <span class="tag">{typeName('secretary_lecture')}</span>} <span class={'tag state-' + m.state}>{t('ms.' + m.state)}</span></p>
+            <p><strong>{when(m.startsAt)}</strong>{m.place && <> · {m.place}</>}</p>
+            {m.onlineLink && <p><a href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a></p>}
+            {m.agenda && <><h2>{t('mtgAgenda')}</h2><p class="minutes">{m.agenda}</p></>}
+            {m.state === 'closed' && <p class="muted">{t('mtgClosed')}</p>}
+          </section>
+          {m.canRun && <SyncBar sync={sync} meetingId={m.id} onSynced={st.reload} />}
+          <MemberBox m={m} mine={mine} onChange={st.reload} />
+          {!m.canRun && m.state === 'closed' && m.minutes && (
+            <section class="card"><h2>{t('mtgMinutes')}</h2><p class="minutes">{m.minutes}</p></section>
+          )}
+          {m.canRun && <RunnerBox m={m} onMeeting={st.set} onReload={st.reload} />}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -19,7 +19,10 @@ const struct route *const route_tables[] = {
     dues_routes,        /* dues: ledger, summary, a member's dues, payments, reversal, standard */
     development_routes,
     import_routes,
-    export_routes, /* exports: roster and statistics as XLSX or CSV */
+    export_routes,  /* exports: roster and statistics as XLSX or CSV */
+    threads_routes, /* threads: the two-way channel, inbox, escalation, response targets, stats */
+    posts_routes,   /* posts: news and experience, comments, reports, review, corrections */
+    search_routes,  /* search: full text over what the caller may see */
     /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
                                                                 pipeline, steps, summary */
     NULL,

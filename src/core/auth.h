@@ -32,6 +32,10 @@ enum perm {
     PERM_PDATA_REVEAL,     /* see a full ID number / phone / address (each reveal audited) */
     PERM_TRANSFER_APPROVE, /* approve transfers out of the subtree as the out-side authority;
                               accept transfers across counties as the in side */
+    PERM_CHANNEL_ANSWER,   /* read the organisation's inbox, answer members, write to members */
+    PERM_CHANNEL_STATS,    /* response-time statistics of the channel */
+    PERM_POST_REVIEW,      /* the review queue: approve, reject, clarify, mark false */
+    PERM_WORDLIST_ADMIN,   /* edit the deployment's word list */
     PERM__COUNT
 };
 

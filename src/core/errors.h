@@ -59,7 +59,19 @@
     X(ERR_APPLICANT_NOT_FOUND, 404, "applicant.not_found", "no such applicant")                    \
     X(ERR_APPLICANT_STEP, 409, "applicant.step",                                                   \
       "this step does not fit the applicant's stage or dates")                                     \
-    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")
+    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")     \
+    X(ERR_THREAD_NOT_FOUND, 404, "thread.not_found", "no such thread")                             \
+    X(ERR_THREAD_CLOSED, 409, "thread.closed", "the thread is closed")                             \
+    X(ERR_THREAD_NO_MEMBER, 409, "thread.no_member",                                               \
+      "only an account with a member record on a roster can write to its branch")                  \
+    X(ERR_THREAD_NO_RECIPIENTS, 409, "thread.no_recipients", "no member matches the recipients")   \
+    X(ERR_POST_NOT_FOUND, 404, "post.not_found", "no such post")                                   \
+    X(ERR_POST_STATE, 409, "post.state", "the post is not in a state for this decision")           \
+    X(ERR_POST_REPORTED, 409, "post.reported", "you already have an open report on this post")     \
+    X(ERR_POST_CORRECTION_NOT_FOUND, 404, "post.correction_not_found", "no such correction")       \
+    X(ERR_WORD_EXISTS, 409, "wordlist.exists", "the word is already on the list")                  \
+    X(ERR_WORD_NOT_FOUND, 404, "wordlist.not_found", "no such word on the list")                   \
+    X(ERR_SEARCH_QUERY, 400, "search.bad_query", "the query has nothing to search for")
 
 enum err_code {
 #define X(id, status, code, msg) id,

@@ -139,9 +139,29 @@ void req_audit(struct req *req, const char *action, int64_t org_id, const char *
 
 /* ---- validation ---- */
 
+/* utf8_chars, with line breaks allowed (and counted as characters). */
+static long utf8_chars_lines(const char *s, size_t n)
+{
+    long total = 0;
+    for (;;) {
+        const char *nl = memchr(s, '\n', n);
+        size_t len = nl ? (size_t)(nl - s) : n;
+        long c = utf8_chars(s, len);
+        if (c < 0)
+            return -1;
+        total += c;
+        if (!nl)
+            return total;
+        total++;
+        s = nl + 1;
+        n -= len + 1;
+    }
+}
+
 static bool check_string(const struct param *p, const char *s, size_t n, const char **why)
 {
-    long chars = utf8_chars(s, n);
+    long chars =
+        p->type == P_STR && (p->flags & P_MULTILINE) ? utf8_chars_lines(s, n) : utf8_chars(s, n);
     if (chars < 0 || memchr(s, '\0', n)) {
         *why = "must be text without control characters";
         return false;

@@ -24,6 +24,7 @@ enum param_type {
 };
 
 #define P_REQUIRED 1u
+#define P_MULTILINE 2u /* P_STR: line breaks (\n) allowed, other control characters not */
 
 struct param {
     const char *name;

@@ -176,7 +176,8 @@ describe('threads: flows, input and scope', () => {
     assertError(await api('POST', '/api/v1/threads/send', { token: tSecA, body: { ...base, groupId: villageA } }), 404, 'org.not_found', 'groupId');
     assertError(await api('POST', '/api/v1/threads/send', { token: tSecB, body: { ...base, migrants: true } }), 404, 'org.not_found');
     assertError(await api('POST', '/api/v1/threads/send', { token: tMember, body: { ...base, migrants: true } }), 404, 'org.not_found');
-    assertError(await api('POST', '/api/v1/threads/send', { token: tSecB, body: { ...base, orgId: who.secretaryB.orgId, migrants: true } }), 409, 'thread.no_recipients');
+    const empty = assertData(await api('POST', '/api/v1/orgs', { token: tTown, body: { parentId: villageA, name: '空党小组', level: 'group' } }), 201);
+    assertError(await api('POST', '/api/v1/threads/send', { token: tSecA, body: { ...base, groupId: empty.id } }), 409, 'thread.no_recipients');
   });
 
   test('response targets: the admin above sets one, the branch inherits it', async () => {

@@ -364,7 +364,7 @@ static int h_search(struct req *req)
         "AND CASE WHEN d.member_id IS NOT NULL THEN d.member_id = ? OR EXISTS (SELECT 1 FROM "
         "json_each(?) r WHERE substr(d.org_path, 1, length(r.value)) = r.value) ELSE " AUDIENCE_SQL(
             "d.audience_path") " END ORDER BY f.rowid DESC LIMIT ?",
-        "siisissssi", fq.data, after, after, req_query_str(req, "kind"),
+        "siisisssi", fq.data, after, after, req_query_str(req, "kind"),
         req->who->member_id ? req->who->member_id : -1, answer, a.inside_json, a.above_json,
         (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {

@@ -26,6 +26,16 @@ const PipelineMod = () => import('./pages/Pipeline.jsx');
 const ApplicantPage = pick(PipelineMod, 'Applicant');
 const ApplicantNew = pick(PipelineMod, 'ApplicantNew');
 const ImportPage = () => import('./pages/Import.jsx');
+const ChannelMod = () => import('./pages/Channel.jsx');
+const WriteThread = pick(ChannelMod, 'WriteThread');
+const ThreadView = pick(ChannelMod, 'ThreadView');
+const InboxPage = pick(ChannelMod, 'Inbox');
+const SendThread = pick(ChannelMod, 'SendThread');
+const PostsMod = () => import('./pages/Posts.jsx');
+const PostView = pick(PostsMod, 'PostView');
+const PostNew = pick(PostsMod, 'PostNew');
+const ReviewsPage = pick(PostsMod, 'Reviews');
+const SearchPage = () => import('./pages/Search.jsx');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -131,6 +141,16 @@ function App() {
     case 'applicant': page = <Lazy key={'a' + route.id} load={ApplicantPage} props={{ id: route.id, me }} />; tab = 'org'; break;
     case 'applicant-new': page = <Lazy key={'an' + route.id} load={ApplicantNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
     case 'import': page = <Lazy key={'i' + route.id} load={ImportPage} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'threads': page = <Lazy key="th" load={ChannelMod} props={{ me }} />; break;
+    case 'thread-new': page = <Lazy key="thn" load={WriteThread} props={{ me }} />; break;
+    case 'thread': page = <Lazy key={'th' + route.id} load={ThreadView} props={{ id: route.id, me }} />; break;
+    case 'inbox': page = <Lazy key={'ib' + route.id} load={InboxPage} props={{ id: route.id, me }} />; break;
+    case 'thread-send': page = <Lazy key={'ts' + route.id} load={SendThread} props={{ id: route.id, me }} />; break;
+    case 'posts': page = <Lazy key="ps" load={PostsMod} props={{ me }} />; break;
+    case 'post': page = <Lazy key={'po' + route.id} load={PostView} props={{ id: route.id, me }} />; break;
+    case 'post-new': page = <Lazy key={'pn' + route.id} load={PostNew} props={{ kind: route.id, me }} />; break;
+    case 'reviews': page = <Lazy key={'rv' + route.id} load={ReviewsPage} props={{ id: route.id, me }} />; break;
+    case 'search': page = <Lazy key="se" load={SearchPage} props={{ me }} />; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     default: page = <Home me={me} />;
   }

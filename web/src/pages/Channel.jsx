@@ -40,8 +40,8 @@ addStrings({
   chWaiting: '待答复',
   chAll: '全部',
   chStats: '答复情况',
-  chMedian: '首次答复中位数',
-  chP90: '90% 在此时间内',
+  chMedian: '答复用时中位数',
+  chP90: '九成答复用时',
   chShare: '按时答复率',
   chToMembers: '给党员发消息',
   chTo: '发给',
@@ -133,12 +133,12 @@ export default function MyThreads() {
   return (
     <div>
       <TopBar title={t('chTitle')} back="#/home" />
-      <a class="btn primary wide" href="#/thread-new">{t('chWrite')}</a>
+      <a class="btn primary wide gap" href="#/thread-new">{t('chWrite')}</a>
       <h2 class="sub">{t('chMine')}</h2>
       {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
       {list.loading && !list.items.length && <Loading />}
       {!list.loading && !list.error && !list.items.length && <p class="muted center">{t('chEmpty')}</p>}
-      <ul class="list rows card">
+      <ul class="list rows card-list">
         {list.items.map((x) => <li key={x.id}><Row x={x} /></li>)}
       </ul>
       <More list={list} />
@@ -278,12 +278,12 @@ export function Inbox({ id }) {
       <TopBar title={t('chInbox')} back="#/home" />
       {org.data && <p class="muted sub">{org.data.name}</p>}
       <StatsCard id={id} />
-      <a class="btn secondary wide" href={'#/thread-send/' + id}>{t('chToMembers')}</a>
+      <a class="btn secondary wide gap" href={'#/thread-send/' + id}>{t('chToMembers')}</a>
       <Tabs value={tab} onChange={setTab} items={[['waiting', t('chWaiting')], ['all', t('chAll')]]} />
       {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
       {list.loading && !list.items.length && <Loading />}
       {!list.loading && !list.error && !list.items.length && <p class="muted center">{t('chEmpty')}</p>}
-      <ul class="list rows card">
+      <ul class="list rows card-list">
         {list.items.map((x) => <li key={x.id}><Row x={x} showMember /></li>)}
       </ul>
       <More list={list} />

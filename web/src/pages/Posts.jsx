@@ -180,7 +180,7 @@ export default function Feed() {
     <div>
       <TopBar title={t('psTitle')} back="#/home" />
       <Corrections />
-      <a class="btn primary wide" href={'#/post-new/' + kind}>{t('psNew')}</a>
+      <a class="btn primary wide gap" href={'#/post-new/' + kind}>{t('psNew')}</a>
       <Tabs value={kind} onChange={setKind} items={[['news', t('psNews')], ['experience', t('psExp')]]} />
       {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
       {list.loading && !list.items.length && <Loading />}

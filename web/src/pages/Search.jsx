@@ -42,7 +42,7 @@ export default function Search() {
       {query && list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
       {query && list.loading && !list.items.length && <Loading />}
       {query && !list.loading && !list.error && !list.items.length && <p class="muted center">{t('seNone')}</p>}
-      <ul class="list rows card results">
+      <ul class="list rows card-list results">
         {query && list.items.map((x) => (
           <li key={x.kind + x.id}>
             <a class="bigrow" href={href(x)}>

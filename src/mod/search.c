@@ -122,6 +122,8 @@ static bool is_word_char(uint32_t c)
         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     if (is_ideograph(c))
         return false;
+    if (c >= 0x3005 && c <= 0x3007) /* 々 〆 〇: letters to unicode61 */
+        return true;
     return !(c <= 0xbf || (c >= 0x2000 && c <= 0x206f) || (c >= 0x3000 && c <= 0x303f) ||
              (c >= 0xff00 && c <= 0xff0f) || (c >= 0xff1a && c <= 0xff20) ||
              (c >= 0xff3b && c <= 0xff40) || (c >= 0xff5b && c <= 0xff65) || c == 0xfffd);

@@ -235,6 +235,28 @@ static int64_t message_add(struct req *req, int64_t thread, bool from_leader, co
     return mid;
 }
 
+/* The thread's search entry: its subject and the text of all its messages. */
+static void thread_reindex(struct req *req, int64_t id)
+{
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT t.org_id, t.org_path, t.member_id, t.subject, t.created_at, (SELECT "
+        "group_concat(text, char(10)) FROM (SELECT text FROM thread_messages WHERE thread_id = "
+        "t.id ORDER BY id LIMIT 200)) FROM threads t WHERE t.id = ?",
+        "i", id);
+    if (db_next(st)) {
+        int64_t org = db_int(st, 0), member = db_int(st, 2), created = db_int(st, 4);
+        const char *path = arena_strdup(&req->arena, db_text(st, 1));
+        const char *subject = arena_strdup(&req->arena, db_text(st, 3));
+        const char *text = arena_strdup(&req->arena, db_text(st, 5) ? db_text(st, 5) : "");
+        db_done(st);
+        search_index_put_doc(req->db, "thread", id, org, path, path, member, subject, text,
+                             created);
+        return;
+    }
+    db_done(st);
+}
+
 /* Inserts a thread for member (of branch org at path) with its first message. */
 static int64_t thread_insert(struct req *req, int64_t org, const char *path, int64_t member,
                              const char *direction, const char *kind, const char *subject,
@@ -339,14 +361,14 @@ static int h_inbox(struct req *req)
     const char *status = req_query_str(req, "status");
     struct page pg;
     page_begin(req, &pg);
-    struct db_stmt *st = db_query(
-        req->db,
-        "SELECT " THREAD_COLUMNS THREAD_FROM("t.org_path >= ? AND t.org_path < ? AND (? = 0 OR "
-                                             "t.id < ?)") "WHERE t.esc <= ? " STATUS_FILTER
-                                                          "ORDER BY t.id DESC "
-                                                          "LIMIT ?",
-        "issiiisssi", now_sec(), path, org_path_end(&req->arena, path), after, after, depth, status,
-        status, status, (int64_t)pg.limit + 1);
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT " THREAD_COLUMNS THREAD_FROM(
+                     "t.org_path >= ? AND t.org_path < ? AND (? = 0 OR "
+                     "t.id < ?)") "WHERE t.esc <= ? " STATUS_FILTER "ORDER BY t.id DESC "
+                                  "LIMIT ?",
+                 "issiiisssi", now_sec(), path, org_path_end(&req->arena, path), after, after,
+                 depth, status, status, status, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         thread_write(req, pg.j, st);
         jw_obj_end(pg.j);
@@ -433,6 +455,7 @@ static int h_reply(struct req *req)
         req_audit(req, "thread.reply", org, arena_printf(&req->arena, "thread:%" PRId64, id), "ok",
                   NULL);
     }
+    thread_reindex(req, id);
     threads_live_reply(req->db, id, mid);
     return thread_respond(req, id, 201);
 }

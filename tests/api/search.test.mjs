@@ -71,8 +71,12 @@ describe('scope', () => {
     assert.deepEqual(ids(await search(tok.townshipAdmin, '路'), 'thread'), [T.id]);
     assert.deepEqual(ids(await search(tok.migrant, '路灯'), 'thread'), []);
     assert.deepEqual(ids(await search(tok.secretaryB, '路灯'), 'thread'), []);
-    // a reply's text is not indexed, only the subject and first message
+    // the messages are indexed too, replies included
     assert.deepEqual(ids(await search(tok.member, '东边'), 'thread'), [T.id]);
+    assert.deepEqual(ids(await search(tok.member, '电工'), 'thread'), []);
+    assertData(await api('POST', `/api/v1/threads/${T.id}/replies`, { token: tok.secretaryA, body: { text: '已经通知电工' } }), 201);
+    assert.deepEqual(ids(await search(tok.member, '电工'), 'thread'), [T.id]);
+    assert.deepEqual(ids(await search(tok.migrant, '电工'), 'thread'), []);
   });
 
   test('pending posts are not found until approved; a rejected post leaves the index', async () => {

@@ -158,4 +158,6 @@ CREATE TABLE search_docs (
     created_at INTEGER NOT NULL,
     UNIQUE (kind, ref_id)
 );
-CREATE VIRTUAL TABLE search_fts USING fts5 (uni, bi, tokenize = 'unicode61');
+-- aud holds scope tokens (see search.c) so that FTS5 itself narrows a query to
+-- what the caller may see before the rows are read.
+CREATE VIRTUAL TABLE search_fts USING fts5 (uni, bi, aud, tokenize = 'unicode61');

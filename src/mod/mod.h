@@ -283,6 +283,24 @@ void search_index_put_doc(struct db *db, const char *kind, int64_t id, int64_t o
  */
 void search_split(const char *text, struct buf *uni, struct buf *bi);
 bool search_query_build(const char *q, struct buf *out);
+/* Who searches: their member id (0: none) and paths as JSON arrays (audience_of,
+ * perm_paths_json(PERM_CHANNEL_ANSWER)). */
+struct search_scope {
+    int64_t member_id;
+    const char *answer_json, *inside_json, *above_json;
+    const char *aud; /* the same as an FTS5 filter on the scope tokens */
+};
+/* Sets sc (arena-owned) from the caller's member id (0: none), the org paths
+ * they are inside (their branch, their roles' orgs), above (their roles'
+ * orgs) and where they hold channel.answer. */
+void search_scope_set(struct search_scope *sc, struct arena *a, int64_t member_id,
+                      const char *const *inside, size_t ninside, const char *const *above,
+                      size_t nabove, const char *const *answer, size_t nanswer);
+/* The matching documents the scope may see, newest first, with ids below
+ * before_id (0: from the newest), at most limit: columns doc id, kind, ref
+ * id, org id, org name, title, text, created_at. The caller db_done()s it. */
+struct db_stmt *search_run(struct db *db, const char *fts_query, const struct search_scope *sc,
+                           const char *kind, int64_t before_id, int limit);
 
 /* ---- live events (threads.c, posts.c): hooks with empty bodies for the
  * event stream to fill in; each is called in the write transaction of the

@@ -237,6 +237,95 @@ bool search_query_build(const char *q, struct buf *out)
 
 /* ---- the index ---- */
 
+/*
+ * Scope tokens (column aud), one word each for unicode61: a private thread has
+ * m<member id> and t<prefix> for every prefix of its branch's path; anything
+ * else has p<prefix> for every prefix of its audience path and e<path> for the
+ * audience path itself. A path "/1/2/10/" is written 1x2x10. A caller inside an
+ * audience (their branch or role org V under it) matches e<any prefix of V>; a
+ * role on R matches p<R>; channel.answer on A matches t<A>; the member m<id>.
+ */
+static void path_token(struct buf *b, char kind, const char *path, size_t len)
+{
+    if (b->len)
+        buf_addch(b, ' ');
+    buf_addch(b, kind);
+    bool first = true;
+    for (size_t i = 1; i < len; i++) {
+        if (path[i] == '/') {
+            first = false;
+            continue;
+        }
+        if (!first && path[i - 1] == '/')
+            buf_addch(b, 'x');
+        buf_addch(b, path[i]);
+    }
+}
+
+/* kind + every prefix of path ("/1/", "/1/2/", ...), or only the whole path. */
+static void path_tokens(struct buf *b, char kind, const char *path, bool whole)
+{
+    size_t n = strlen(path);
+    if (whole) {
+        path_token(b, kind, path, n);
+        return;
+    }
+    for (size_t i = 1; i < n; i++)
+        if (path[i] == '/')
+            path_token(b, kind, path, i + 1);
+}
+
+void search_scope_set(struct search_scope *sc, struct arena *a, int64_t member_id,
+                      const char *const *inside, size_t ninside, const char *const *above,
+                      size_t nabove, const char *const *answer, size_t nanswer)
+{
+    struct buf in, up, an, f;
+    buf_init_arena(&in, a);
+    buf_init_arena(&up, a);
+    buf_init_arena(&an, a);
+    buf_init_arena(&f, a);
+    const struct {
+        struct buf *json;
+        const char *const *paths;
+        size_t n;
+        char kind;
+        bool prefixes;
+    } sets[] = {{&in, inside, ninside, 'e', true},
+                {&up, above, nabove, 'p', false},
+                {&an, answer, nanswer, 't', false}};
+    for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
+        buf_addch(sets[s].json, '[');
+        for (size_t i = 0; i < sets[s].n; i++) {
+            buf_printf(sets[s].json, "%s\"%s\"", i ? "," : "", sets[s].paths[i]);
+            if (sets[s].prefixes)
+                path_tokens(&f, sets[s].kind, sets[s].paths[i], false);
+            else
+                path_tokens(&f, sets[s].kind, sets[s].paths[i], true);
+        }
+        buf_addch(sets[s].json, ']');
+    }
+    if (member_id)
+        buf_printf(&f, "%sm%" PRId64, f.len ? " " : "", member_id);
+    /* "e1 e1x2 p1x2" -> "aud : (e1 OR e1x2 OR p1x2)" */
+    struct buf q;
+    buf_init_arena(&q, a);
+    buf_addstr(&q, "aud : (");
+    for (size_t i = 0; i < f.len; i++) {
+        if (f.data[i] == ' ')
+            buf_addstr(&q, " OR ");
+        else
+            buf_addch(&q, f.data[i]);
+    }
+    if (!f.len)
+        buf_addstr(&q, "none");
+    buf_addch(&q, ')');
+    sc->member_id = member_id;
+    sc->inside_json = in.data;
+    sc->above_json = up.data;
+    sc->answer_json = an.data;
+    sc->aud = q.data;
+}
+
 void search_index_put_doc(struct db *db, const char *kind, int64_t id, int64_t org_id,
                           const char *org_path, const char *audience_path, int64_t member_id,
                           const char *title, const char *text, int64_t created_at)
@@ -254,8 +343,18 @@ void search_index_put_doc(struct db *db, const char *kind, int64_t id, int64_t o
     buf_init(&bi);
     buf_printf(&all, "%s\n%s", title, text);
     search_split(all.data, &uni, &bi);
-    db_exec(db, "INSERT INTO search_fts (rowid, uni, bi) VALUES (?, ?, ?)", "iss", doc, uni.data,
-            bi.data);
+    struct buf aud;
+    buf_init(&aud);
+    if (member_id) {
+        buf_printf(&aud, "m%" PRId64, member_id);
+        path_tokens(&aud, 't', org_path, false);
+    } else {
+        path_tokens(&aud, 'p', audience_path, false);
+        path_tokens(&aud, 'e', audience_path, true);
+    }
+    db_exec(db, "INSERT INTO search_fts (rowid, uni, bi, aud) VALUES (?, ?, ?, ?)", "isss", doc,
+            uni.data, bi.data, aud.data);
+    buf_release(&aud);
     buf_release(&all);
     buf_release(&uni);
     buf_release(&bi);
@@ -283,6 +382,26 @@ void search_index_drop(struct db *db, const char *kind, int64_t id)
 }
 
 /* ---- GET /api/v1/search ---- */
+
+struct db_stmt *search_run(struct db *db, const char *fts_query, const struct search_scope *sc,
+                           const char *kind, int64_t before_id, int limit)
+{
+    struct buf m;
+    buf_init(&m);
+    buf_printf(&m, "(%s) AND %s", fts_query, sc->aud);
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT d.id, d.kind, d.ref_id, d.org_id, o.name, d.title, d.text, d.created_at "
+        "FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN orgs o ON o.id = d.org_id "
+        "WHERE search_fts MATCH ? AND (? = 0 OR f.rowid < ?) AND d.kind = COALESCE(?, d.kind) "
+        "AND CASE WHEN d.member_id IS NOT NULL THEN d.member_id = ? OR EXISTS (SELECT 1 FROM "
+        "json_each(?) r WHERE substr(d.org_path, 1, length(r.value)) = r.value) ELSE " AUDIENCE_SQL(
+            "d.audience_path") " END ORDER BY f.rowid DESC LIMIT ?",
+        "siisisssi", m.data, before_id, before_id, kind, sc->member_id ? sc->member_id : -1,
+        sc->answer_json, sc->inside_json, sc->above_json, (int64_t)limit);
+    buf_release(&m); /* the engine copied it when binding */
+    return st;
+}
 
 /* A short excerpt of text around the first place q's first word occurs
  * (the start when it is not found): up to 30 characters before, 80 in all. */
@@ -326,6 +445,31 @@ static void excerpt_write(struct jw *j, const char *text, const char *q)
     jw_strn(j, text + from, to - from);
 }
 
+/* The caller's search scope: their branch and roles, channel.answer roles. */
+static void scope_of(struct req *req, struct search_scope *sc)
+{
+    const struct principal *p = req->who;
+    const char **inside = arena_alloc(&req->arena, (p->nroles + 1) * sizeof(char *));
+    const char **above = arena_alloc(&req->arena, (p->nroles + 1) * sizeof(char *));
+    const char **answer = arena_alloc(&req->arena, (p->nroles + 1) * sizeof(char *));
+    size_t ni = 0, na = 0, nt = 0;
+    if (p->member_id) {
+        struct db_stmt *st =
+            db_query(req->db, "SELECT org_path FROM members WHERE id = ? AND deleted_at IS NULL",
+                     "i", p->member_id);
+        if (db_next(st))
+            inside[ni++] = arena_strdup(&req->arena, db_text(st, 0));
+        db_done(st);
+    }
+    unsigned mask = perm_roles(PERM_CHANNEL_ANSWER);
+    for (size_t i = 0; i < p->nroles; i++) {
+        inside[ni++] = above[na++] = p->roles[i].org_path;
+        if (mask & (1u << p->roles[i].role))
+            answer[nt++] = p->roles[i].org_path;
+    }
+    search_scope_set(sc, &req->arena, p->member_id, inside, ni, above, na, answer, nt);
+}
+
 static const struct param search_query[] = {
     {"q", P_STR, P_REQUIRED, 1, 100},
     {"kind", P_STR, 0, 1, 20},
@@ -353,22 +497,12 @@ static int h_search(struct req *req)
     int rc = page_after_id(req, &after);
     if (rc)
         return rc;
-    struct audience a;
-    audience_of(req, &a);
-    const char *answer = perm_paths_json(req, PERM_CHANNEL_ANSWER);
+    struct search_scope sc;
+    scope_of(req, &sc);
     struct page pg;
     page_begin(req, &pg);
-    struct db_stmt *st = db_query(
-        req->db,
-        "SELECT d.id, d.kind, d.ref_id, d.org_id, o.name, d.title, d.text, d.created_at "
-        "FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN orgs o ON o.id = d.org_id "
-        "WHERE search_fts MATCH ? AND (? = 0 OR f.rowid < ?) AND d.kind = COALESCE(?, d.kind) "
-        "AND CASE WHEN d.member_id IS NOT NULL THEN d.member_id = ? OR EXISTS (SELECT 1 FROM "
-        "json_each(?) r WHERE substr(d.org_path, 1, length(r.value)) = r.value) ELSE " AUDIENCE_SQL(
-            "d.audience_path") " END ORDER BY f.rowid DESC LIMIT ?",
-        "siisisssi", fq.data, after, after, req_query_str(req, "kind"),
-        req->who->member_id ? req->who->member_id : -1, answer, a.inside_json, a.above_json,
-        (int64_t)pg.limit + 1);
+    struct db_stmt *st =
+        search_run(req->db, fq.data, &sc, req_query_str(req, "kind"), after, pg.limit + 1);
     while (page_next(&pg, st)) {
         struct jw *j = pg.j;
         jw_obj_begin(j);

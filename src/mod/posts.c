@@ -45,27 +45,90 @@ void posts_live_correction(struct db *db, int64_t post_id, const char *kind)
 
 /* ---- helpers ---- */
 
-/* Runs fn in a write transaction of its own (ROUTE_OWN_TX GETs that record
- * who saw what): commits on success, rolls back on an error. */
-static int with_write_tx(struct req *req, int (*fn)(struct req *))
+/*
+ * The GETs that record who saw what (ROUTE_OWN_TX): fn runs in a read
+ * transaction and lists the published posts it showed with seen_add(); then,
+ * only when one of them was not seen by the caller before, a short write
+ * transaction records them. A post shown without its mark that was marked
+ * false or clarified in between gets its correction delivered to the caller
+ * at once, as if the seen row had been there. A failed write answers an
+ * error: the view is not acknowledged unrecorded.
+ */
+struct seen_list {
+    int64_t ids[200];
+    bool marked_false[200], clarified[200]; /* as shown */
+    int n;
+};
+
+static int fail_after_data(struct req *req, int err)
 {
-    if (db_begin(req->db, true) != DB_OK)
+    buf_reset(&req->out);
+    req->data_started = req->data_done = false;
+    return req_fail(req, err, NULL);
+}
+
+static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_list *))
+{
+    struct seen_list seen = {.n = 0};
+    if (db_begin(req->db, false) != DB_OK)
         return req_fail(req, ERR_BUSY, NULL);
-    int rc = fn(req);
-    if (rc >= 400 || db_failed(req->db)) {
-        db_rollback(req->db);
-        if (rc < 400) {
-            buf_reset(&req->out);
-            req->data_started = req->data_done = false;
-            return req_fail(req, ERR_DB, NULL);
-        }
+    int rc = fn(req, &seen);
+    struct buf ids, unmarked, unclarified;
+    buf_init_arena(&ids, &req->arena);
+    buf_init_arena(&unmarked, &req->arena);
+    buf_init_arena(&unclarified, &req->arena);
+    buf_addch(&ids, '[');
+    buf_addch(&unmarked, '[');
+    buf_addch(&unclarified, '[');
+    for (int i = 0; i < seen.n; i++) {
+        buf_printf(&ids, "%s%" PRId64, i ? "," : "", seen.ids[i]);
+        if (!seen.marked_false[i])
+            buf_printf(&unmarked, "%s%" PRId64, unmarked.len > 1 ? "," : "", seen.ids[i]);
+        if (!seen.clarified[i])
+            buf_printf(&unclarified, "%s%" PRId64, unclarified.len > 1 ? "," : "", seen.ids[i]);
+    }
+    buf_addch(&ids, ']');
+    buf_addch(&unmarked, ']');
+    buf_addch(&unclarified, ']');
+    int64_t unseen = 0;
+    if (rc < 400 && seen.n)
+        db_get_int(req->db, &unseen,
+                   "SELECT COUNT(*) FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM "
+                   "post_seen s WHERE s.post_id = j.value AND s.account_id = ?)",
+                   "si", ids.data, req->who->account_id);
+    bool failed = db_failed(req->db) != DB_OK;
+    db_rollback(req->db); /* a read: nothing to keep */
+    if (rc >= 400)
         return rc;
+    if (failed)
+        return fail_after_data(req, ERR_DB);
+    if (!unseen)
+        return rc;
+    if (db_begin(req->db, true) != DB_OK)
+        return fail_after_data(req, ERR_BUSY);
+    int64_t now = now_sec(), me = req->who->account_id;
+    db_exec(req->db,
+            "INSERT INTO post_corrections (post_id, account_id, kind, text, created_at) SELECT "
+            "p.id, ?, 'false', p.correction, ? FROM posts p JOIN json_each(?) j ON j.value = p.id "
+            "WHERE p.false_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM post_seen s WHERE "
+            "s.post_id = p.id AND s.account_id = ?)",
+            "iisi", me, now, unmarked.data, me);
+    db_exec(req->db,
+            "INSERT INTO post_corrections (post_id, account_id, kind, text, created_at) SELECT "
+            "p.id, ?, 'clarification', p.clarification, ? FROM posts p JOIN json_each(?) j ON "
+            "j.value = p.id WHERE p.clarified_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+            "post_seen s WHERE s.post_id = p.id AND s.account_id = ?)",
+            "iisi", me, now, unclarified.data, me);
+    db_exec(req->db,
+            "INSERT INTO post_seen (post_id, account_id, seen_at) SELECT j.value, ?, ? FROM "
+            "json_each(?) j WHERE true ON CONFLICT DO NOTHING",
+            "iis", me, now, ids.data);
+    if (db_failed(req->db) != DB_OK) {
+        db_rollback(req->db);
+        return fail_after_data(req, ERR_DB);
     }
-    if (db_commit(req->db) != DB_OK) {
-        buf_reset(&req->out);
-        req->data_started = req->data_done = false;
-        return req_fail(req, ERR_BUSY, NULL);
-    }
+    if (db_commit(req->db) != DB_OK)
+        return fail_after_data(req, ERR_BUSY);
     return rc;
 }
 
@@ -190,13 +253,14 @@ static void post_write(struct req *req, struct jw *j, struct db_stmt *st, bool r
     jw_kv_time(j, "createdAt", db_int(st, 20));
 }
 
-/* Records that the caller saw a published post (first time only). */
-static void seen_add(struct req *req, int64_t post)
+/* Notes a published post shown to the caller (recorded by with_seen_tx). */
+static void seen_add(struct seen_list *seen, int64_t post, bool marked_false, bool clarified)
 {
-    db_exec(req->db,
-            "INSERT INTO post_seen (post_id, account_id, seen_at) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            "iii", post, req->who->account_id, now_sec());
+    if (seen->n < (int)ARRAY_SIZE(seen->ids)) {
+        seen->marked_false[seen->n] = marked_false;
+        seen->clarified[seen->n] = clarified;
+        seen->ids[seen->n++] = post;
+    }
 }
 
 /*
@@ -405,7 +469,7 @@ static const struct param list_query[] = {
     {NULL},
 };
 
-static int list_run(struct req *req)
+static int list_run(struct req *req, struct seen_list *seen)
 {
     int64_t after;
     int rc = page_after_id(req, &after);
@@ -431,8 +495,6 @@ static int list_run(struct req *req)
         "iissssssissi", after, after, req_query_str(req, "kind"), path, path,
         path ? org_path_end(&req->arena, path) : NULL, tag, tag, req->who->account_id,
         a.inside_json, a.above_json, (int64_t)pg.limit + 1);
-    int64_t ids[200];
-    int n = 0;
     while (page_next(&pg, st)) {
         bool reviewer = false;
         struct db_stmt *chk = db_query(req->db,
@@ -444,14 +506,11 @@ static int list_run(struct req *req)
         db_done(chk);
         post_write(req, pg.j, st, reviewer);
         jw_obj_end(pg.j);
-        if (!strcmp(db_text(st, 11), "published") && n < (int)ARRAY_SIZE(ids))
-            ids[n++] = db_int(st, 0);
+        if (!strcmp(db_text(st, 11), "published"))
+            seen_add(seen, db_int(st, 0), !db_isnull(st, 17), !db_isnull(st, 16));
         page_mark_id(&pg, db_int(st, 0));
     }
-    rc = page_end(&pg, st);
-    for (int i = 0; i < n; i++)
-        seen_add(req, ids[i]);
-    return rc;
+    return page_end(&pg, st);
 }
 
 /*
@@ -463,18 +522,29 @@ static int list_run(struct req *req)
  */
 static int h_list(struct req *req)
 {
-    return with_write_tx(req, list_run);
+    return with_seen_tx(req, list_run);
 }
 
-static int get_run(struct req *req)
+static int get_run(struct req *req, struct seen_list *seen)
 {
     bool reviewer;
     const char *state;
     int rc = post_for(req, req_id(req), &reviewer, &state);
     if (rc)
         return rc;
-    if (!strcmp(state, "published"))
-        seen_add(req, req_id(req));
+    if (!strcmp(state, "published")) {
+        int64_t f = 0, c = 0;
+        struct db_stmt *st = db_query(
+            req->db,
+            "SELECT false_at IS NOT NULL, clarified_at IS NOT NULL FROM posts WHERE id = ?", "i",
+            req_id(req));
+        if (db_next(st)) {
+            f = db_int(st, 0);
+            c = db_int(st, 1);
+        }
+        db_done(st);
+        seen_add(seen, req_id(req), f, c);
+    }
     return post_respond(req, req_id(req), reviewer, 200);
 }
 
@@ -485,7 +555,7 @@ static int get_run(struct req *req)
  */
 static int h_get(struct req *req)
 {
-    return with_write_tx(req, get_run);
+    return with_seen_tx(req, get_run);
 }
 
 static const struct param comment_body[] = {

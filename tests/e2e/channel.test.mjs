@@ -70,6 +70,9 @@ describe('channel', () => {
       const row = page.locator('li', { hasText: '村口路灯坏了' });
       await row.waitFor();
       assert.match(await row.innerText(), /已上报/);
+      // the response figures drill down to the village the message came from
+      const kid = page.locator('section.card li', { hasText: who.secA.orgName });
+      assert.match(await kid.innerText(), /1 条留言/);
       await shot(page, 'inbox-township');
       // the township answers in the thread; the answer time is shown as late
       await row.getByRole('link').click();

@@ -35,6 +35,7 @@ const PostsMod = () => import('./pages/Posts.jsx');
 const PostView = pick(PostsMod, 'PostView');
 const PostNew = pick(PostsMod, 'PostNew');
 const ReviewsPage = pick(PostsMod, 'Reviews');
+const WordListPage = pick(PostsMod, 'WordList');
 const SearchPage = () => import('./pages/Search.jsx');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
@@ -150,6 +151,7 @@ function App() {
     case 'post': page = <Lazy key={'po' + route.id} load={PostView} props={{ id: route.id, me }} />; break;
     case 'post-new': page = <Lazy key={'pn' + route.id} load={PostNew} props={{ kind: route.id, me }} />; break;
     case 'reviews': page = <Lazy key={'rv' + route.id} load={ReviewsPage} props={{ id: route.id, me }} />; break;
+    case 'wordlist': page = <Lazy key="wl" load={WordListPage} props={{ me }} />; break;
     case 'search': page = <Lazy key="se" load={SearchPage} props={{ me }} />; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     default: page = <Home me={me} />;

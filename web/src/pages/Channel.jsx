@@ -53,6 +53,11 @@ addStrings({
   chHours: '{n} 小时',
   chMinutes: '{n} 分钟',
   chTarget: '答复时限 {n} 小时',
+  chSetTarget: '修改答复时限（小时）',
+  chSave: '保存',
+  chSaved: '已保存，新留言按此时限计算',
+  chByOrg: '各下级组织',
+  chThreads: '{n} 条留言',
 }, {
   chTitle: 'Message the secretary',
   chMine: 'My messages',
@@ -97,6 +102,11 @@ addStrings({
   chHours: '{n} h',
   chMinutes: '{n} min',
   chTarget: 'Answer within {n} h',
+  chSetTarget: 'Change the answer target (hours)',
+  chSave: 'Save',
+  chSaved: 'Saved; new messages use this target',
+  chByOrg: 'By organisation',
+  chThreads: '{n} messages',
 });
 
 const KINDS = ['question', 'suggestion', 'help', 'problem'];
@@ -252,10 +262,30 @@ export function ThreadView({ id }) {
   );
 }
 
-function StatsCard({ id }) {
+const ADMIN = ['org_admin', 'system_admin'];
+
+// The response figures of the organisation, one row per child organisation (drill-down:
+// each row opens that organisation's inbox), and the target for an admin to change.
+function StatsCard({ id, me }) {
   const st = useGet('/threads/stats?orgId=' + enc(id));
+  const org = useGet('/orgs/' + enc(id));
+  const [hours, setHours] = useState('');
+  const [msg, setMsg] = useState('');
   const s = st.data;
   if (!s) return null;
+  const path = (org.data && org.data.path) || [];
+  const admin = (me.roles || []).some((r) => ADMIN.includes(r.role) && path.some((p) => String(p.id) === String(r.orgId)));
+  const save = async (e) => {
+    e.preventDefault();
+    try {
+      await api('/orgs/' + enc(id) + '/response-target', { method: 'PUT', body: { targetHours: Number(hours) } });
+      setMsg(t('chSaved'));
+      st.reload();
+    } catch (ex) {
+      setMsg(errText(ex));
+    }
+  };
+  const kids = (s.children || []).filter((c) => c.threads > 0);
   return (
     <section class="card" aria-label={t('chStats')}>
       <h2>{t('chStats')} <small class="muted">{t('chTarget', { n: s.targetHours })}</small></h2>
@@ -264,12 +294,40 @@ function StatsCard({ id }) {
         <div><strong>{dur(s.p90Secs)}</strong><span>{t('chP90')}</span></div>
         <div><strong>{s.shareWithinTarget == null ? '—' : Math.round(s.shareWithinTarget * 100) + '%'}</strong><span>{t('chShare')}</span></div>
       </div>
+      {kids.length > 0 && (
+        <>
+          <h3>{t('chByOrg')}</h3>
+          <ul class="list rows">
+            {kids.map((c) => (
+              <li key={c.orgId}>
+                <a class="bigrow" href={'#/inbox/' + c.orgId}>
+                  <span class="grow">
+                    <strong>{c.name}</strong>
+                    <span class="muted">
+                      {t('chThreads', { n: c.threads })} · {t('chMedian')} {dur(c.medianSecs)} · {t('chShare')} {c.shareWithinTarget == null ? '—' : Math.round(c.shareWithinTarget * 100) + '%'}
+                    </span>
+                  </span>
+                  <Chevron />
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {admin && (
+        <form class="form" onSubmit={save}>
+          <label for="tg-hours">{t('chSetTarget')}</label>
+          <input id="tg-hours" type="number" min="1" max="720" value={hours} placeholder={String(s.targetHours)} onInput={(e) => setHours(e.currentTarget.value)} />
+          <button type="submit" class="btn secondary" disabled={!hours}>{t('chSave')}</button>
+          {msg && <p class="muted" role="status">{msg}</p>}
+        </form>
+      )}
     </section>
   );
 }
 
 // #/inbox/ORG: the organisation's inbox (threads that reached it), waiting first.
-export function Inbox({ id }) {
+export function Inbox({ id, me }) {
   const org = useGet('/orgs/' + enc(id));
   const [tab, setTab] = useState('waiting');
   const list = usePaged('/threads', { orgId: id, status: tab === 'waiting' ? 'waiting' : '' }, 30);
@@ -277,7 +335,7 @@ export function Inbox({ id }) {
     <div>
       <TopBar title={t('chInbox')} back="#/home" />
       {org.data && <p class="muted sub">{org.data.name}</p>}
-      <StatsCard id={id} />
+      <StatsCard id={id} me={me} />
       <a class="btn secondary wide gap" href={'#/thread-send/' + id}>{t('chToMembers')}</a>
       <Tabs value={tab} onChange={setTab} items={[['waiting', t('chWaiting')], ['all', t('chAll')]]} />
       {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}

@@ -64,6 +64,7 @@ function Reach({ me }) {
   for (const r of orgsOf(roles, ANSWER_ROLES)) rows.push(['#/inbox/' + r.orgId, t('reachInbox'), r.orgName]);
   rows.push(['#/posts', t('reachPosts'), t('reachPostsHint')]);
   for (const r of orgsOf(roles, REVIEW_ROLES)) rows.push(['#/reviews/' + r.orgId, t('reachReview'), r.orgName]);
+  if (roles.some((r) => ['safety_officer', 'system_admin'].includes(r.role))) rows.push(['#/wordlist', t('reachWords'), '']);
   rows.push(['#/search', t('reachSearch'), '']);
   return (
     <section class="card" aria-labelledby="reach-h">

@@ -53,6 +53,11 @@ addStrings({
   'rr.new_author': '新用户首次发布',
   'rr.word_list': '含敏感词',
   rvDone: '已处理',
+  wlTitle: '敏感词表',
+  wlHint: '含有这些词的信息会先进入审核，不会被删除',
+  wlAdd: '添加',
+  wlDel: '删除',
+  wlEmpty: '词表为空',
 }, {
   psTitle: 'Branch news',
   psNews: 'News',
@@ -97,6 +102,11 @@ addStrings({
   'rr.new_author': 'First post of a new author',
   'rr.word_list': 'Word list',
   rvDone: 'Done',
+  wlTitle: 'Word list',
+  wlHint: 'Posts with these words wait for review; nothing is deleted',
+  wlAdd: 'Add',
+  wlDel: 'Delete',
+  wlEmpty: 'The list is empty',
 });
 
 const LEAD = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
@@ -415,5 +425,55 @@ function ReviewItem({ p, done, onDone }) {
         </>
       )}
     </li>
+  );
+}
+
+// #/wordlist: the deployment's word list (safety officer, system admin).
+export function WordList() {
+  const st = useGet('/wordlist');
+  const [word, setWord] = useState('');
+  const [err, setErr] = useState('');
+  const [items, setItems] = useState(null);
+  const list = items || (st.data && st.data.items) || [];
+  const add = async (e) => {
+    e.preventDefault();
+    if (!word.trim()) return;
+    setErr('');
+    try {
+      const w = await api('/wordlist', { method: 'POST', body: { word: word.trim() } });
+      setItems([...list, w]);
+      setWord('');
+    } catch (ex) {
+      setErr(errText(ex));
+    }
+  };
+  const del = async (w) => {
+    try {
+      await api('/wordlist/' + enc(w.id), { method: 'DELETE' });
+      setItems(list.filter((x) => x.id !== w.id));
+    } catch (ex) {
+      setErr(errText(ex));
+    }
+  };
+  return (
+    <div>
+      <TopBar title={t('wlTitle')} back="#/home" />
+      <p class="muted sub">{t('wlHint')}</p>
+      {st.error && <ErrorBox error={st.error} onRetry={st.reload} />}
+      <form class="form card search" onSubmit={add}>
+        <input type="text" aria-label={t('wlTitle')} maxLength={20} value={word} onInput={(e) => setWord(e.currentTarget.value)} />
+        <button type="submit" class="btn primary" disabled={!word.trim()}>{t('wlAdd')}</button>
+      </form>
+      {err && <p class="error-text" role="alert">{err}</p>}
+      {st.data && !list.length && <p class="muted center">{t('wlEmpty')}</p>}
+      <ul class="list card-list">
+        {list.map((w) => (
+          <li key={w.id} class="bigrow">
+            <span class="grow"><strong>{w.word}</strong></span>
+            <button type="button" class="btn secondary" onClick={() => del(w)}>{t('wlDel')}</button>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

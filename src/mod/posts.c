@@ -709,6 +709,53 @@ static int64_t corrections_deliver(struct req *req, int64_t id, const char *kind
     return n;
 }
 
+/* Applies decision d to post id (in state, with open reports); *delivered
+ * gets how many accounts a correction reached. 0 or the error status. */
+static int review_apply(struct req *req, int64_t id, const char *d, const char *state, int64_t open,
+                        int64_t *delivered)
+{
+    int64_t now = now_sec();
+    const char *reason = req_body_str(req, "reason"), *text = req_body_str(req, "text");
+    bool pending = !strcmp(state, "pending"), published = !strcmp(state, "published");
+    bool is_false = !strcmp(d, "false");
+    *delivered = 0;
+    if (!strcmp(d, "approve")) {
+        if (!pending && !(published && open))
+            return req_fail(req, ERR_POST_STATE, "nothing waits for a decision on this post");
+        db_exec(req->db, "UPDATE posts SET state = 'published' WHERE id = ?", "i", id);
+        return 0;
+    }
+    if (!strcmp(d, "reject")) {
+        if (!reason)
+            return req_fail_field(req, ERR_INVALID, "reason", "a rejection needs a reason");
+        if (!pending && !published)
+            return req_fail(req, ERR_POST_STATE, "the post was rejected already");
+        db_exec(req->db, "UPDATE posts SET state = 'rejected', reject_reason = ? WHERE id = ?",
+                "si", reason, id);
+        return 0;
+    }
+    if (!text)
+        return req_fail_field(req, ERR_INVALID, "text", "the %s needs a text",
+                              is_false ? "correction" : "clarification");
+    if (!published)
+        return req_fail(req, ERR_POST_STATE, "only a published post can be %s",
+                        is_false ? "marked false" : "clarified");
+    if (is_false) {
+        int64_t already = 0;
+        db_get_int(req->db, &already, "SELECT false_at IS NOT NULL FROM posts WHERE id = ?", "i",
+                   id);
+        if (already)
+            return req_fail(req, ERR_POST_STATE, "the post is marked false already");
+        db_exec(req->db, "UPDATE posts SET false_at = ?, correction = ? WHERE id = ?", "isi", now,
+                text, id);
+    } else {
+        db_exec(req->db, "UPDATE posts SET clarification = ?, clarified_at = ? WHERE id = ?", "sii",
+                text, now, id);
+    }
+    *delivered = corrections_deliver(req, id, is_false ? "false" : "clarification", text);
+    return 0;
+}
+
 /*
  * POST /api/v1/posts/{id}/review {decision, reason, text} -> the post.
  * approve: a waiting post is published (or reports on a published one are
@@ -717,7 +764,7 @@ static int64_t corrections_deliver(struct req *req, int64_t id, const char *kind
  * post and delivered to everyone who saw it; false {text}: the published
  * post is marked false with the correction, delivered to everyone who saw
  * it. Open reports are resolved by any decision. post.review on the post's
- * organisation; audited. Errors: post.not_found, post.state,
+ * organisation; audited. Errors: post.not_found, auth.forbidden, post.state,
  * request.invalid (reason / text missing).
  */
 static int h_review(struct req *req)
@@ -728,53 +775,18 @@ static int h_review(struct req *req)
     int rc = post_for(req, id, &reviewer, &state);
     if (rc)
         return rc;
-    int64_t org = 0;
+    int64_t org = 0, open = 0, delivered;
     db_get_int(req->db, &org, "SELECT org_id FROM posts WHERE id = ?", "i", id);
     if (!reviewer) {
         req_allowed(req, PERM_POST_REVIEW, org); /* audits the denial */
         return req_fail(req, ERR_FORBIDDEN, NULL);
     }
-    const char *d = req_body_str(req, "decision");
-    const char *reason = req_body_str(req, "reason"), *text = req_body_str(req, "text");
-    int64_t open = 0;
+    const char *d = req_body_str(req, "decision"), *reason = req_body_str(req, "reason");
     db_get_int(req->db, &open,
                "SELECT COUNT(*) FROM post_reports WHERE post_id = ? AND resolved_at IS NULL", "i",
                id);
-    bool pending = !strcmp(state, "pending"), published = !strcmp(state, "published");
-    int64_t delivered = 0;
-    if (!strcmp(d, "approve")) {
-        if (!pending && !(published && open))
-            return req_fail(req, ERR_POST_STATE, "nothing waits for a decision on this post");
-        db_exec(req->db, "UPDATE posts SET state = 'published' WHERE id = ?", "i", id);
-    } else if (!strcmp(d, "reject")) {
-        if (!reason)
-            return req_fail_field(req, ERR_INVALID, "reason", "a rejection needs a reason");
-        if (!pending && !published)
-            return req_fail(req, ERR_POST_STATE, "the post was rejected already");
-        db_exec(req->db, "UPDATE posts SET state = 'rejected', reject_reason = ? WHERE id = ?",
-                "si", reason, id);
-    } else {
-        if (!text)
-            return req_fail_field(req, ERR_INVALID, "text", "the %s needs a text",
-                                  !strcmp(d, "false") ? "correction" : "clarification");
-        if (!published)
-            return req_fail(req, ERR_POST_STATE, "only a published post can be %s",
-                            !strcmp(d, "false") ? "marked false" : "clarified");
-        if (!strcmp(d, "false")) {
-            int64_t already = 0;
-            db_get_int(req->db, &already, "SELECT false_at IS NOT NULL FROM posts WHERE id = ?",
-                       "i", id);
-            if (already)
-                return req_fail(req, ERR_POST_STATE, "the post is marked false already");
-            db_exec(req->db, "UPDATE posts SET false_at = ?, correction = ? WHERE id = ?", "isi",
-                    now, text, id);
-            delivered = corrections_deliver(req, id, "false", text);
-        } else {
-            db_exec(req->db, "UPDATE posts SET clarification = ?, clarified_at = ? WHERE id = ?",
-                    "sii", text, now, id);
-            delivered = corrections_deliver(req, id, "clarification", text);
-        }
-    }
+    if ((rc = review_apply(req, id, d, state, open, &delivered)))
+        return rc;
     db_exec(req->db,
             "UPDATE posts SET reviewed_by = ?, reviewed_at = ?, updated_at = ?, seq = ? WHERE id = "
             "?",

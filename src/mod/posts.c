@@ -392,6 +392,46 @@ static const char *audience_for(struct req *req, const char *path, const char *v
     return county ? county : path;
 }
 
+/* Who may post kind news (or experience) in org: news from a member of the
+ * branch or its leaders, experience from its leaders. 0 with *path set, or
+ * org.not_found (org out of sight) / auth.forbidden (seen, not allowed). */
+static int post_may_create(struct req *req, int64_t org, bool news, const char **path)
+{
+    int64_t my_branch = 0;
+    if (req->who->member_id)
+        db_get_int(req->db, &my_branch,
+                   "SELECT org_id FROM members WHERE id = ? AND deleted_at IS NULL AND status IN "
+                   "('normal', 'retired', 'temporarily_out')",
+                   "i", req->who->member_id);
+    *path = org_path(req->db, &req->arena, org);
+    bool leader = *path && principal_can(req->who, PERM_CHANNEL_ANSWER, *path);
+    if (!*path || (!leader && my_branch != org && !principal_can(req->who, PERM_ORG_READ, *path)))
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    if (!leader && (!news || my_branch != org))
+        return req_fail(req, ERR_FORBIDDEN, "only the branch's leaders publish %s here",
+                        news ? "news" : "experience posts");
+    return 0;
+}
+
+/* The visibility (defaulted), text, title and tags of a new post; 0 or a
+ * field error. */
+static int post_fields_check(struct req *req, bool news, const char **vis, const char **tags)
+{
+    *vis = req_body_str(req, "visibility");
+    if (!*vis)
+        *vis = news ? "branch" : "siblings";
+    if (news && strcmp(*vis, "branch"))
+        return req_fail_field(req, ERR_INVALID, "visibility", "news is for the branch only");
+    int rc = text_check(req, "text");
+    if (rc || (rc = text_check(req, "title")))
+        return rc;
+    bool bad;
+    *tags = tags_normalise(req, req_body_str(req, "tags"), &bad);
+    if (bad)
+        return req_fail_field(req, ERR_INVALID, "tags", "at most 5 tags of 1 to 10 characters");
+    return 0;
+}
+
 /*
  * POST /api/v1/posts {orgId, kind: news | experience, visibility, title,
  * text, photos: "ref,ref", tags: "a,b"} -> 201 the post (state published, or
@@ -404,33 +444,11 @@ static const char *audience_for(struct req *req, const char *path, const char *v
 static int h_create(struct req *req)
 {
     int64_t org = req_body_int(req, "orgId", 0);
-    const char *kind = req_body_str(req, "kind");
+    const char *kind = req_body_str(req, "kind"), *path, *vis, *tags;
     bool news = !strcmp(kind, "news");
-    int64_t my_branch = 0;
-    if (req->who->member_id)
-        db_get_int(req->db, &my_branch,
-                   "SELECT org_id FROM members WHERE id = ? AND deleted_at IS NULL AND status IN "
-                   "('normal', 'retired', 'temporarily_out')",
-                   "i", req->who->member_id);
-    const char *path = org_path(req->db, &req->arena, org);
-    bool leader = path && principal_can(req->who, PERM_CHANNEL_ANSWER, path);
-    if (!path || (!leader && my_branch != org && !principal_can(req->who, PERM_ORG_READ, path)))
-        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    if (!leader && (!news || my_branch != org))
-        return req_fail(req, ERR_FORBIDDEN, "only the branch's leaders publish %s here",
-                        news ? "news" : "experience posts");
-    const char *vis = req_body_str(req, "visibility");
-    if (!vis)
-        vis = news ? "branch" : "siblings";
-    if (news && strcmp(vis, "branch"))
-        return req_fail_field(req, ERR_INVALID, "visibility", "news is for the branch only");
-    int rc = text_check(req, "text");
-    if (rc || (rc = text_check(req, "title")))
+    int rc = post_may_create(req, org, news, &path);
+    if (rc || (rc = post_fields_check(req, news, &vis, &tags)))
         return rc;
-    bool bad;
-    const char *tags = tags_normalise(req, req_body_str(req, "tags"), &bad);
-    if (bad)
-        return req_fail_field(req, ERR_INVALID, "tags", "at most 5 tags of 1 to 10 characters");
     const char *photos = req_body_str(req, "photos");
     if (photos && !*photos)
         photos = NULL;

@@ -487,6 +487,68 @@ static const struct param list_query[] = {
     {NULL},
 };
 
+/* Adds "path" to a JSON array being built in b. */
+static void json_path_add(struct buf *b, const char *path, size_t len)
+{
+    buf_addstr(b, b->len > 1 ? ",\"" : "\"");
+    buf_add(b, path, len);
+    buf_addch(b, '"');
+}
+
+/*
+ * For a caller whose roles all sit on branches or below (members, branch
+ * leaders): every audience path they see, as a JSON array — each prefix of
+ * their branch's and roles' paths (inside) and every organisation under their
+ * roles (above). The feed then reads their posts through the audience index
+ * instead of walking all posts. NULL for a caller with a role higher up, who
+ * sees a large share of the posts anyway.
+ */
+static const char *narrow_audiences(struct req *req)
+{
+    const struct principal *p = req->who;
+    for (size_t i = 0; i < p->nroles; i++) {
+        const char *lv = p->roles[i].org_level;
+        if (!lv || (strcmp(lv, "branch") && strcmp(lv, "general_branch") && strcmp(lv, "group")))
+            return NULL;
+    }
+    struct buf b;
+    buf_init_arena(&b, &req->arena);
+    buf_addch(&b, '[');
+    const char *member_path = NULL;
+    if (p->member_id) {
+        struct db_stmt *st =
+            db_query(req->db, "SELECT org_path FROM members WHERE id = ? AND deleted_at IS NULL",
+                     "i", p->member_id);
+        if (db_next(st))
+            member_path = arena_strdup(&req->arena, db_text(st, 0));
+        db_done(st);
+    }
+    for (size_t i = 0; i <= p->nroles; i++) {
+        const char *path = i < p->nroles ? p->roles[i].org_path : member_path;
+        if (!path)
+            continue;
+        for (size_t k = 1; path[k]; k++)
+            if (path[k] == '/')
+                json_path_add(&b, path, k + 1);
+        if (i == p->nroles)
+            break;
+        struct db_stmt *st =
+            db_query(req->db, "SELECT path FROM orgs WHERE path > ? AND path < ? LIMIT 1000", "ss",
+                     path, org_path_end(&req->arena, path));
+        while (db_next(st))
+            json_path_add(&b, db_text(st, 0), strlen(db_text(st, 0)));
+        db_done(st);
+    }
+    buf_addch(&b, ']');
+    return b.data;
+}
+
+/* The feed's filters: after, kind, orgId subtree, tag. */
+#define LIST_FILTERS                                                                               \
+    "p.deleted_at IS NULL AND (? = 0 OR p.id < ?) AND p.kind = COALESCE(?, p.kind) AND (? IS "     \
+    "NULL OR (p.org_path >= ? AND p.org_path < ?)) AND (? IS NULL OR p.tags LIKE '%,' || ? || "    \
+    "',%') "
+
 static int list_run(struct req *req, struct seen_list *seen)
 {
     int64_t after;
@@ -503,16 +565,25 @@ static int list_run(struct req *req, struct seen_list *seen)
     const char *review = perm_paths_json(req, PERM_POST_REVIEW);
     struct page pg;
     page_begin(req, &pg);
-    struct db_stmt *st = db_query(
-        req->db,
-        "SELECT " POST_COLUMNS POST_FROM
-        "WHERE p.deleted_at IS NULL AND (? = 0 OR p.id < ?) AND p.kind = COALESCE(?, p.kind) AND "
-        "(? IS NULL OR (p.org_path >= ? AND p.org_path < ?)) AND (? IS NULL OR p.tags LIKE '%,' "
-        "|| ? || ',%') AND (p.author_id = ? OR (p.state = 'published' AND " AUDIENCE_SQL(
-            "p.audience_path") ")) ORDER BY p.id DESC LIMIT ?",
-        "iissssssissi", after, after, req_query_str(req, "kind"), path, path,
-        path ? org_path_end(&req->arena, path) : NULL, tag, tag, req->who->account_id,
-        a.inside_json, a.above_json, (int64_t)pg.limit + 1);
+    const char *narrow = narrow_audiences(req);
+    const char *kind = req_query_str(req, "kind"),
+               *end = path ? org_path_end(&req->arena, path) : NULL;
+    struct db_stmt *st;
+    if (narrow)
+        st = db_query(req->db,
+                      "SELECT " POST_COLUMNS POST_FROM
+                      "WHERE p.id IN (SELECT id FROM posts WHERE audience_path IN (SELECT value "
+                      "FROM json_each(?)) AND state = 'published' UNION ALL SELECT id FROM posts "
+                      "WHERE author_id = ?) AND " LIST_FILTERS "ORDER BY p.id DESC LIMIT ?",
+                      "siiissssssi", narrow, req->who->account_id, after, after, kind, path, path,
+                      end, tag, tag, (int64_t)pg.limit + 1);
+    else
+        st = db_query(req->db,
+                      "SELECT " POST_COLUMNS POST_FROM "WHERE (p.author_id = ? OR (p.state = "
+                      "'published' AND " AUDIENCE_SQL(
+                          "p.audience_path") ")) AND " LIST_FILTERS "ORDER BY p.id DESC LIMIT ?",
+                      "issiissssssi", req->who->account_id, a.inside_json, a.above_json, after,
+                      after, kind, path, path, end, tag, tag, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         bool reviewer = false;
         struct db_stmt *chk = db_query(req->db,

@@ -123,6 +123,14 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
             "INSERT INTO post_seen (post_id, account_id, seen_at) SELECT j.value, ?, ? FROM "
             "json_each(?) j WHERE true ON CONFLICT DO NOTHING",
             "iis", me, now, ids.data);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT post_id, kind FROM post_corrections WHERE account_id = ? "
+                                  "AND created_at = ? AND post_id IN (SELECT value FROM "
+                                  "json_each(?))",
+                                  "iis", me, now, ids.data);
+    while (db_next(st)) /* corrections delivered just now, to this reader */
+        posts_live_correction(req->db, db_int(st, 0), db_text(st, 1));
+    db_done(st);
     if (db_failed(req->db) != DB_OK) {
         db_rollback(req->db);
         return fail_after_data(req, ERR_DB);

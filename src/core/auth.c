@@ -41,6 +41,14 @@ static const struct {
                                            R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
     [PERM_MEETING_RUN] = {"meeting.run", R(ROLE_BRANCH_SECRETARY) | R(ROLE_BRANCH_COMMITTEE) |
                                              R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_CHANNEL_ANSWER] = {"channel.answer", R(ROLE_BRANCH_SECRETARY) | R(ROLE_BRANCH_COMMITTEE) |
+                                                   R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_CHANNEL_STATS] = {"channel.stats", R(ROLE_BRANCH_SECRETARY) | R(ROLE_BRANCH_COMMITTEE) |
+                                                 R(ROLE_ORG_ADMIN) | R(ROLE_AUDITOR) |
+                                                 R(ROLE_SYSTEM_ADMIN)},
+    [PERM_POST_REVIEW] = {"post.review", R(ROLE_BRANCH_SECRETARY) | R(ROLE_ORG_ADMIN) |
+                                             R(ROLE_SAFETY_OFFICER) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_WORDLIST_ADMIN] = {"wordlist.admin", R(ROLE_SAFETY_OFFICER) | R(ROLE_SYSTEM_ADMIN)},
 };
 
 enum role role_parse(const char *name)

@@ -36,6 +36,10 @@ enum perm {
                               part, see who signed up */
     PERM_POLL_ADMIN,       /* create and close polls of a branch or party group, export results */
     PERM_MEETING_RUN,      /* schedule, run, record and close the meetings of a branch */
+    PERM_CHANNEL_ANSWER,   /* read the organisation's inbox, answer members, write to members */
+    PERM_CHANNEL_STATS,    /* response-time statistics of the channel */
+    PERM_POST_REVIEW,      /* the review queue: approve, reject, clarify, mark false */
+    PERM_WORDLIST_ADMIN,   /* edit the deployment's word list */
     PERM__COUNT
 };
 

@@ -104,7 +104,19 @@
     X(ERR_SYNC_ROLE_REVOKED, 403, "sync.role_revoked",                                             \
       "the account's role was revoked before the change was captured")                             \
     X(ERR_MEETING_CODE_THROTTLED, 429, "meeting.code_throttled",                                   \
-      "too many wrong check-in codes: try again in a few minutes")
+      "too many wrong check-in codes: try again in a few minutes")                                 \
+    X(ERR_THREAD_NOT_FOUND, 404, "thread.not_found", "no such thread")                             \
+    X(ERR_THREAD_CLOSED, 409, "thread.closed", "the thread is closed")                             \
+    X(ERR_THREAD_NO_MEMBER, 409, "thread.no_member",                                               \
+      "only an account with a member record on a roster can write to its branch")                  \
+    X(ERR_THREAD_NO_RECIPIENTS, 409, "thread.no_recipients", "no member matches the recipients")   \
+    X(ERR_POST_NOT_FOUND, 404, "post.not_found", "no such post")                                   \
+    X(ERR_POST_STATE, 409, "post.state", "the post is not in a state for this decision")           \
+    X(ERR_POST_REPORTED, 409, "post.reported", "you already have an open report on this post")     \
+    X(ERR_POST_CORRECTION_NOT_FOUND, 404, "post.correction_not_found", "no such correction")       \
+    X(ERR_WORD_EXISTS, 409, "wordlist.exists", "the word is already on the list")                  \
+    X(ERR_WORD_NOT_FOUND, 404, "wordlist.not_found", "no such word on the list")                   \
+    X(ERR_SEARCH_QUERY, 400, "search.bad_query", "the query has nothing to search for")
 
 enum err_code {
 #define X(id, status, code, msg) id,

@@ -23,6 +23,9 @@ extern const struct route polls_routes[];
 extern const struct route meetings_routes[];
 extern const struct route meetings_calendar_routes[];
 extern const struct route sync_routes[];
+extern const struct route threads_routes[];
+extern const struct route posts_routes[];
+extern const struct route search_routes[];
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -343,5 +346,81 @@ struct sync_batch {
 /* Decodes a batch {"changes": [...]} into out (arena-owned). NULL when the
  * batch is well formed (items may still carry their own error), else why not. */
 const char *sync_decode(struct arena *a, const char *data, size_t len, struct sync_batch *out);
+
+/* ---- audiences and search (search.c) ---- */
+
+/*
+ * Who sees what is addressed to a subtree. An item with audience path A
+ * (an organisation's path) is seen by a caller who is inside A (their
+ * member record's branch or one of their roles lies in A's subtree) or
+ * above it (a role on an ancestor of A). audience_of() writes the caller's
+ * paths as JSON arrays for the SQL test AUDIENCE_SQL(col): bind "ss" with
+ * inside_json, above_json.
+ */
+struct audience {
+    const char *inside_json; /* ["/1/5/9/", ...]: the member's branch and every role's org */
+    const char *above_json;  /* the roles' orgs */
+};
+void audience_of(struct req *req, struct audience *a);
+#define AUDIENCE_SQL(col)                                                                          \
+    "(EXISTS (SELECT 1 FROM json_each(?) v WHERE substr(v.value, 1, length(" col ")) = " col       \
+    ") OR EXISTS (SELECT 1 FROM json_each(?) r WHERE substr(" col ", 1, length(r.value)) = "       \
+    "r.value))"
+/* The same test in C for one item. */
+bool audience_sees(struct req *req, const char *audience_path);
+/* JSON array of the org paths of the caller's roles that grant perm (arena). */
+const char *perm_paths_json(struct req *req, enum perm perm);
+
+/*
+ * The search index (GET /api/v1/search). A document is (kind, id): kind is
+ * "thread", "news", "experience" here; other modules add their own (e.g.
+ * "notice"). search_index_put() stores or replaces a document visible to the
+ * audience of organisation org_id (inside or above it, as audience_sees());
+ * search_index_drop() removes it (no-op if absent). Both run in the
+ * caller's write transaction; title and text are UTF-8 and copied.
+ */
+void search_index_put(struct db *db, const char *kind, int64_t id, int64_t org_id,
+                      const char *title, const char *text);
+void search_index_drop(struct db *db, const char *kind, int64_t id);
+/* The full form: audience path given, and member_id (non-zero: a private
+ * thread, seen only by that member and by channel.answer on org_path). */
+void search_index_put_doc(struct db *db, const char *kind, int64_t id, int64_t org_id,
+                          const char *org_path, const char *audience_path, int64_t member_id,
+                          const char *title, const char *text, int64_t created_at);
+/*
+ * The pre-split text for the index: CJK ideographs one by one (uni) and as
+ * overlapping pairs (bi), other text as it is (malloc'd into the bufs).
+ * search_query_build() turns a user's query into an FTS5 expression (uni
+ * for a single ideograph, a bi phrase for a longer run, other words quoted;
+ * all ANDed); false when nothing is left to search.
+ */
+void search_split(const char *text, struct buf *uni, struct buf *bi);
+bool search_query_build(const char *q, struct buf *out);
+/* Who searches: their member id (0: none) and paths as JSON arrays (audience_of,
+ * perm_paths_json(PERM_CHANNEL_ANSWER)). */
+struct search_scope {
+    int64_t member_id;
+    const char *answer_json, *inside_json, *above_json;
+    const char *aud; /* the same as an FTS5 filter on the scope tokens */
+};
+/* Sets sc (arena-owned) from the caller's member id (0: none), the org paths
+ * they are inside (their branch, their roles' orgs), above (their roles'
+ * orgs) and where they hold channel.answer. */
+void search_scope_set(struct search_scope *sc, struct arena *a, int64_t member_id,
+                      const char *const *inside, size_t ninside, const char *const *above,
+                      size_t nabove, const char *const *answer, size_t nanswer);
+/* The matching documents the scope may see, newest first, with ids below
+ * before_id (0: from the newest), at most limit: columns doc id, kind, ref
+ * id, org id, org name, title, text, created_at. The caller db_done()s it. */
+struct db_stmt *search_run(struct db *db, const char *fts_query, const struct search_scope *sc,
+                           const char *kind, int64_t before_id, int limit);
+
+/* ---- live events (threads.c, posts.c): hooks with empty bodies for the
+ * event stream to fill in; each is called in the write transaction of the
+ * change, after the change. ---- */
+void threads_live_new(struct db *db, int64_t thread_id);
+void threads_live_reply(struct db *db, int64_t thread_id, int64_t message_id);
+void posts_live_decision(struct db *db, int64_t post_id, const char *decision);
+void posts_live_correction(struct db *db, int64_t post_id, const char *kind);
 
 #endif

@@ -310,6 +310,78 @@ const SPECS = {
   'POST /api/v1/meetings/{id}/confirm': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/confirm`), attendOnly),
   // ---- offline capture: any caller; each change is judged on its own (sync.test.mjs) ----
   'POST /api/v1/sync': { login: true, body: { changes: [] } },
+
+  // ---- threads (the two-way channel) ----
+  // harmless: a blank text (400 for everyone; without a member record 409 would follow).
+  'POST /api/v1/threads': { login: true, body: { kind: 'question', subject: '矩阵', text: ' ' } },
+  'GET /api/v1/me/threads': { login: true },
+  'GET /api/v1/threads': { req: (t) => q('GET', `/api/v1/threads?orgId=${t}&limit=2`), nf: 'org.not_found' },
+  'GET /api/v1/threads/stats': { req: (t) => q('GET', `/api/v1/threads/stats?orgId=${t}`), nf: 'org.not_found' },
+  // harmless: no recipient named (400 after the permission check).
+  'POST /api/v1/threads/send': { req: (t) => q('POST', '/api/v1/threads/send', { orgId: t, subject: '矩阵', text: '矩阵' }), nf: 'org.not_found' },
+  // a thread written by the member of the target branch; its member is not in the cast.
+  'GET /api/v1/threads/{id}': thread((id) => q('GET', `/api/v1/threads/${id}`)),
+  // harmless: a blank reply (400 after the check).
+  'POST /api/v1/threads/{id}/replies': thread((id) => q('POST', `/api/v1/threads/${id}/replies`, { text: ' ' })),
+  // harmless: the thread is closed already (409 after the check).
+  'POST /api/v1/threads/{id}/close': thread((id) => q('POST', `/api/v1/threads/${id}/close`), true),
+  'GET /api/v1/orgs/{id}/response-target': { req: (t) => q('GET', `/api/v1/orgs/${t}/response-target`), nf: 'org.not_found' },
+  // harmless: the default 48 hours.
+  'PUT /api/v1/orgs/{id}/response-target': { req: (t) => q('PUT', `/api/v1/orgs/${t}/response-target`, { targetHours: 48 }), nf: 'org.not_found' },
+
+  // ---- posts, review, corrections, word list ----
+  // EXCEPTION: login scope; the handler needs channel.answer on orgId (news also from the
+  // branch's own members, none in the cast); who sees the organisation but may not post
+  // gets 403. Harmless: a blank text (400 after the check).
+  'POST /api/v1/posts': {
+    req: (t) => q('POST', '/api/v1/posts', { orgId: t, kind: 'news', title: '矩阵', text: ' ' }),
+    nf: 'org.not_found',
+    expect: (c, t) => (holds(c, 'channel.answer', t) ? ALLOW : holds(c, 'org.read', t) ? FORBID : DENY),
+  },
+  'GET /api/v1/posts': { login: true },
+  // EXCEPTION (the posts on one object): a published news post of the target branch is
+  // seen by roles inside the branch or above it (its audience), whatever the role.
+  'GET /api/v1/posts/{id}': post((id) => q('GET', `/api/v1/posts/${id}`)),
+  // harmless: blank text / reason (400 after the check).
+  'POST /api/v1/posts/{id}/comments': post((id) => q('POST', `/api/v1/posts/${id}/comments`, { text: ' ' })),
+  'POST /api/v1/posts/{id}/reports': post((id) => q('POST', `/api/v1/posts/${id}/reports`, { reason: ' ' })),
+  // post.review on the branch; who sees the post but may not review gets 403. Harmless:
+  // approve a published post without reports (409 post.state).
+  'POST /api/v1/posts/{id}/review': {
+    ...post((id) => q('POST', `/api/v1/posts/${id}/review`, { decision: 'approve' })),
+    expect: (c, t) => (holds(c, 'post.review', t) ? ALLOW : seesPost(c, t) ? FORBID : DENY),
+  },
+  'GET /api/v1/reviews': { req: (t) => q('GET', `/api/v1/reviews?orgId=${t}&limit=2`), nf: 'org.not_found' },
+  'GET /api/v1/me/corrections': { login: true },
+  // EXCEPTION: only one's own corrections exist for a caller; anyone else's is missing.
+  'POST /api/v1/me/corrections/{id}/read': {
+    targets: ['own'],
+    req: () => q('POST', `/api/v1/me/corrections/${MISSING}/read`),
+    nf: 'post.correction_not_found',
+    expect: () => DENY,
+  },
+  // EXCEPTION (word list): wordlist.admin anywhere, no target; others 403.
+  'GET /api/v1/wordlist': wordlist(() => q('GET', '/api/v1/wordlist')),
+  // harmless: a word on the list already (409 wordlist.exists).
+  'POST /api/v1/wordlist': wordlist(async () => {
+    await ensureWord();
+    return q('POST', '/api/v1/wordlist', { word: '矩阵词' });
+  }),
+  // a throw-away word per cell (a denied cell's word is deleted after).
+  'DELETE /api/v1/wordlist/{id}': {
+    ...wordlist(async (t, c, cell) => {
+      cell.word = await freshWord();
+      return q('DELETE', `/api/v1/wordlist/${cell.word}`);
+    }),
+    after: async (cell) => {
+      await api('DELETE', `/api/v1/wordlist/${cell.word}`, { token: safetyToken() });
+    },
+    serial: true,
+  },
+
+  // ---- search ----
+  // any logged-in caller; the results are scoped (tests/api/search.test.mjs).
+  'GET /api/v1/search': { login: true },
 };
 
 function attendOnly(c, t) {
@@ -340,6 +412,77 @@ function closedMeeting(orgId) {
     return m.id;
   })();
   return meetings[orgId];
+}
+
+// A route on a thread of the target branch, written by its member (closed: closed first).
+function thread(build, closed = false) {
+  return {
+    targets: BRANCH_TARGETS,
+    req: async (t) => build(await threadOf(t, closed)),
+    missing: () => build(MISSING),
+    nf: 'thread.not_found',
+    expect: (c, t) => holds(c, 'channel.answer', t),
+  };
+}
+
+const threads = {};
+async function threadOf(orgId, closed) {
+  const k = `${orgId}:${closed}`;
+  if (!threads[k]) {
+    threads[k] = (async () => {
+      const d = await must(await api('POST', '/api/v1/threads', {
+        token: own.memberToken[orgId], body: { kind: 'question', subject: '矩阵', text: '矩阵' },
+      }), 201, 'thread');
+      if (closed) await must(await api('POST', `/api/v1/threads/${d.id}/close`, { token: own.memberToken[orgId] }), 200, 'close');
+      return d.id;
+    })();
+  }
+  return threads[k];
+}
+
+// A published news post of the target branch is seen inside the branch and above it.
+const seesPost = (c, t) => within(c.at, t) || within(t, c.at);
+function post(build) {
+  return {
+    targets: BRANCH_TARGETS,
+    req: async (t) => build(await postOf(t)),
+    missing: () => build(MISSING),
+    nf: 'post.not_found',
+    expect: (c, t) => seesPost(c, t),
+  };
+}
+
+const posts = {};
+async function postOf(orgId) {
+  posts[orgId] ??= (async () => {
+    const d = await must(await api('POST', '/api/v1/posts', {
+      token: adminFor(orgId), body: { orgId, kind: 'news', title: '矩阵', text: '矩阵' },
+    }), 201, 'post');
+    assert.equal(d.state, 'published');
+    return d.id;
+  })();
+  return posts[orgId];
+}
+
+function wordlist(build) {
+  return {
+    targets: ['own'],
+    req: build,
+    missing: () => q('DELETE', `/api/v1/wordlist/${MISSING}`), // never compared: no cell is denied
+    nf: 'wordlist.not_found',
+    expect: (c) => (table.permissions['wordlist.admin'].includes(c.role) ? ALLOW : FORBID),
+  };
+}
+
+const safetyToken = () => callers.find((c) => c.role === 'safety_officer').token;
+let wordSeq = 0;
+async function freshWord() {
+  return (await must(await api('POST', '/api/v1/wordlist', { token: safetyToken(), body: { word: `矩阵删${++wordSeq}` } }), 201, 'word')).id;
+}
+let wordReady;
+function ensureWord() {
+  wordReady ??= api('POST', '/api/v1/wordlist', { token: safetyToken(), body: { word: '矩阵词' } });
+  return wordReady;
 }
 
 function orgChange(build) {

@@ -23,6 +23,7 @@ static const struct param params[] = {
     {"name", P_STR, P_REQUIRED, 1, 5},
     {"q", P_STR, 0, 0, 0},
     {"note", P_STR, 0, 2, 60},
+    {"text", P_STR, P_MULTILINE, 1, 8},
     {"flag", P_BOOL, 0},
     {"kind", P_ENUM, 0, 0, 0, choices},
     {"level", P_ENUM, P_REQUIRED, 0, 0, org_levels},
@@ -72,7 +73,19 @@ static void check_value(const struct param *p, const struct value *v)
         }
         break;
     default: {
-        long n = utf8_chars(v->s, strlen(v->s));
+        long n;
+        if (p->flags & P_MULTILINE) {
+            /* line breaks allowed, no other control character; each counts as one */
+            char *copy = xstrdup(v->s);
+            for (char *c = copy; *c; c++) {
+                if (*c == '\n')
+                    *c = ' ';
+            }
+            n = utf8_chars(copy, strlen(copy));
+            free(copy);
+        } else {
+            n = utf8_chars(v->s, strlen(v->s));
+        }
         if (n < 0)
             abort();
         if (p->type == P_STR && ((p->min && n < p->min) || (p->max && n > p->max)))
@@ -175,8 +188,8 @@ static void try_bodies(const uint8_t *data, size_t size)
                 else if (route->body[i].flags & P_REQUIRED)
                     abort();
             }
-        } else if (rc < 400 || rc > 499 || req.err < 0 || req.err >= ERR__COUNT ||
-                   !req.err_msg || err_table[req.err].status != rc) {
+        } else if (rc < 400 || rc > 499 || req.err < 0 || req.err >= ERR__COUNT || !req.err_msg ||
+                   err_table[req.err].status != rc) {
             abort();
         }
         arena_release(&req.arena);

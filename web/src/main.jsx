@@ -37,6 +37,17 @@ const MeetingsMod = () => import('./pages/Meetings.jsx');
 const MeetingPage = pick(MeetingsMod, 'Meeting');
 const MeetingNew = pick(MeetingsMod, 'MeetingNew');
 const MyMeetings = pick(MeetingsMod, 'MyMeetings');
+const ChannelMod = () => import('./pages/Channel.jsx');
+const WriteThread = pick(ChannelMod, 'WriteThread');
+const ThreadView = pick(ChannelMod, 'ThreadView');
+const InboxPage = pick(ChannelMod, 'Inbox');
+const SendThread = pick(ChannelMod, 'SendThread');
+const PostsMod = () => import('./pages/Posts.jsx');
+const PostView = pick(PostsMod, 'PostView');
+const PostNew = pick(PostsMod, 'PostNew');
+const ReviewsPage = pick(PostsMod, 'Reviews');
+const WordListPage = pick(PostsMod, 'WordList');
+const SearchPage = () => import('./pages/Search.jsx');
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -171,6 +182,17 @@ function App() {
     case 'meeting': page = <Lazy key={'mt' + route.id} load={MeetingPage} props={{ id: route.id, me }} />; break;
     case 'meeting-new': page = <Lazy key={'mn' + route.id} load={MeetingNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
     case 'meetings': page = <Lazy key="mm" load={MyMeetings} props={{ me }} />; break;
+    case 'threads': page = <Lazy key="th" load={ChannelMod} props={{ me }} />; break;
+    case 'thread-new': page = <Lazy key="thn" load={WriteThread} props={{ me }} />; break;
+    case 'thread': page = <Lazy key={'th' + route.id} load={ThreadView} props={{ id: route.id, me }} />; break;
+    case 'inbox': page = <Lazy key={'ib' + route.id} load={InboxPage} props={{ id: route.id, me }} />; break;
+    case 'thread-send': page = <Lazy key={'ts' + route.id} load={SendThread} props={{ id: route.id, me }} />; break;
+    case 'posts': page = <Lazy key="ps" load={PostsMod} props={{ me }} />; break;
+    case 'post': page = <Lazy key={'po' + route.id} load={PostView} props={{ id: route.id, me }} />; break;
+    case 'post-new': page = <Lazy key={'pn' + route.id} load={PostNew} props={{ kind: route.id, me }} />; break;
+    case 'reviews': page = <Lazy key={'rv' + route.id} load={ReviewsPage} props={{ id: route.id, me }} />; break;
+    case 'wordlist': page = <Lazy key="wl" load={WordListPage} props={{ me }} />; break;
+    case 'search': page = <Lazy key="se" load={SearchPage} props={{ me }} />; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     case 'totp': page = <Lazy key={'tf' + route.id} load={TotpPage} props={{ me, mode: route.id || 'enrol', onMe: refreshMe, onLogout: signedOut }} />; tab = 'me'; break;
     default: page = <Home me={me} />;

@@ -66,6 +66,40 @@ export function shortcuts(roles) {
   return out;
 }
 
+const ANSWER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
+const REVIEW_ROLES = ['branch_secretary', 'org_admin', 'safety_officer', 'system_admin'];
+const orgsOf = (roles, which) => {
+  const seen = new Set();
+  return (roles || []).filter((r) => which.includes(r.role) && !seen.has(r.orgId) && seen.add(r.orgId));
+};
+
+// 互动交流: the channel, news, search; a leader's inbox and review queue.
+function Reach({ me }) {
+  const roles = me.roles || [];
+  const rows = [];
+  if (me.member) rows.push(['#/threads', t('reachWrite'), t('reachWriteHint')]);
+  for (const r of orgsOf(roles, ANSWER_ROLES)) rows.push(['#/inbox/' + r.orgId, t('reachInbox'), r.orgName]);
+  rows.push(['#/posts', t('reachPosts'), t('reachPostsHint')]);
+  for (const r of orgsOf(roles, REVIEW_ROLES)) rows.push(['#/reviews/' + r.orgId, t('reachReview'), r.orgName]);
+  if (roles.some((r) => ['safety_officer', 'system_admin'].includes(r.role))) rows.push(['#/wordlist', t('reachWords'), '']);
+  rows.push(['#/search', t('reachSearch'), '']);
+  return (
+    <section class="card" aria-labelledby="reach-h">
+      <h2 id="reach-h">{t('reach')}</h2>
+      <ul class="list rows">
+        {rows.map(([href, title, hint]) => (
+          <li key={href}>
+            <a class="bigrow" href={href}>
+              <span class="grow"><strong>{title}</strong>{hint && <span class="muted">{hint}</span>}</span>
+              <Chevron />
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Home({ me }) {
   const home = me.home;
   const roles = me.roles || [];
@@ -103,6 +137,7 @@ export function Home({ me }) {
         </section>
       )}
 
+      <Reach me={me} />
       <section class="card" aria-labelledby="life-h">
         <h2 id="life-h">{t('orgLife')}</h2>
         <ul class="list rows">

@@ -1,0 +1,796 @@
+/*
+ * threads.c - the two-way channel (留言 / 书记信箱): a member writes to the
+ * leadership of their branch, leaders answer in the thread, the member sees
+ * the status; leaders write to one member, a party group or the migrant
+ * members. Response targets per organisation (default 48 hours to the
+ * first answer) with escalation and statistics.
+ *
+ * Escalation needs no background job: it is computed on every read from
+ * the thread's age and the target in force when it was opened. Each full
+ * target without a first answer moves the thread one organisation up
+ * (village -> township -> county), never above the county (or the root of
+ * a tree without one). The level reached is frozen when the thread is
+ * answered or closed. A thread shows in the inbox of every organisation
+ * from its branch up to the level it reached.
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+#define DEFAULT_TARGET_SECS (48 * 3600)
+
+static const char *const thread_kinds[] = {"question", "suggestion", "help", "problem", NULL};
+static const char *const thread_statuses[] = {"open",   "escalated", "answered",
+                                              "closed", "waiting",   NULL};
+
+/* ---- live events: the lead connects these to the event stream ---- */
+
+/* LIVE HOOK: a thread was opened (the branch inbox) or a leader wrote to a
+ * member (that member). */
+void threads_live_new(struct db *db, int64_t thread_id)
+{
+    (void)db;
+    (void)thread_id;
+}
+
+/* LIVE HOOK: a reply in a thread (the other party: the member, or the
+ * inboxes the thread shows in). */
+void threads_live_reply(struct db *db, int64_t thread_id, int64_t message_id)
+{
+    (void)db;
+    (void)thread_id;
+    (void)message_id;
+}
+
+/* ---- targets ---- */
+
+/* The response target for an organisation: its own, else the nearest
+ * ancestor's, else 48 hours; *from gets the organisation that set it (0). */
+static int64_t target_for(struct db *db, const char *path, int64_t *from)
+{
+    int64_t secs = DEFAULT_TARGET_SECS;
+    *from = 0;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT t.target_secs, o.id FROM response_targets t JOIN orgs o "
+                                  "ON o.id = t.org_id WHERE substr(?, 1, length(o.path)) = o.path "
+                                  "ORDER BY o.depth DESC LIMIT 1",
+                                  "s", path);
+    if (db_next(st)) {
+        secs = db_int(st, 0);
+        *from = db_int(st, 1);
+    }
+    db_done(st);
+    return secs;
+}
+
+/* The depth escalation stops at: the county above path, else the root. */
+static int64_t top_depth_for(struct db *db, const char *path)
+{
+    int64_t d = 0;
+    if (!db_get_int(db, &d,
+                    "SELECT depth FROM orgs WHERE level = 'county' AND substr(?, 1, length(path)) "
+                    "= path ORDER BY depth DESC LIMIT 1",
+                    "s", path))
+        d = 0;
+    return d;
+}
+
+/* ---- reading threads ---- */
+
+/* The threads with their escalation depth (esc) now; the first parameter is
+ * now, then whatever where binds. */
+#define THREAD_FROM(where)                                                                         \
+    " FROM (SELECT t.*, COALESCE(t.frozen_depth, MAX(t.top_depth, t.branch_depth - (? - "          \
+    "t.created_at) / t.target_secs)) AS esc FROM threads t WHERE " where                           \
+    ") t JOIN orgs o ON o.id = t.org_id JOIN members m ON m.id = t.member_id "
+#define THREAD_STATUS                                                                              \
+    "(CASE WHEN t.closed_at IS NOT NULL THEN 'closed' WHEN t.first_answer_at IS NOT NULL THEN "    \
+    "'answered' WHEN t.esc < t.branch_depth THEN 'escalated' ELSE 'open' END)"
+#define THREAD_COLUMNS                                                                             \
+    "t.id, t.org_id, o.name, t.member_id, m.name, t.direction, t.kind, t.subject, t.created_at, "  \
+    "t.target_secs, t.first_answer_at, t.closed_at, t.last_message_at, t.last_from_member, "       \
+    "t.messages, t.branch_depth, t.esc, t.org_path, " THREAD_STATUS
+
+static void thread_write(struct req *req, struct jw *j, struct db_stmt *st)
+{
+    int64_t created = db_int(st, 8), target = db_int(st, 9), answered = db_int(st, 10);
+    int64_t depth = db_int(st, 15), esc = db_int(st, 16);
+    bool to_leaders = !strcmp(db_text(st, 5), "to_leaders");
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", db_int(st, 0));
+    jw_kv_int(j, "orgId", db_int(st, 1));
+    jw_kv_str(j, "orgName", db_text(st, 2));
+    jw_kv_int(j, "memberId", db_int(st, 3));
+    jw_kv_str(j, "memberName", db_text(st, 4));
+    jw_kv_str(j, "direction", db_text(st, 5));
+    jw_kv_str(j, "kind", db_text(st, 6));
+    jw_kv_str(j, "subject", db_text(st, 7));
+    jw_kv_str(j, "status", db_text(st, 18));
+    jw_kv_time(j, "createdAt", created);
+    jw_kv_int(j, "targetHours", target / 3600);
+    jw_kv_time(j, "dueAt", to_leaders ? created + target : 0);
+    jw_kv_time(j, "firstAnswerAt", answered);
+    if (answered) {
+        jw_kv_int(j, "firstAnswerSecs", answered - created);
+        jw_kv_bool(j, "withinTarget", answered - created <= target);
+    } else {
+        jw_kv_null(j, "firstAnswerSecs");
+        jw_kv_null(j, "withinTarget");
+    }
+    jw_kv_bool(j, "escalated", esc < depth);
+    jw_key(j, "escalatedTo");
+    if (esc < depth) {
+        const char *path = db_text(st, 17);
+        struct db_stmt *o = db_query(req->db,
+                                     "SELECT id, name, level FROM orgs WHERE depth = ? AND "
+                                     "substr(?, 1, length(path)) = path",
+                                     "is", esc, path);
+        if (db_next(o)) {
+            jw_obj_begin(j);
+            jw_kv_int(j, "id", db_int(o, 0));
+            jw_kv_str(j, "name", db_text(o, 1));
+            jw_kv_str(j, "level", db_text(o, 2));
+            jw_obj_end(j);
+        } else {
+            jw_null(j);
+        }
+        db_done(o);
+        jw_kv_time(j, "escalatedAt", created + target);
+    } else {
+        jw_null(j);
+        jw_kv_null(j, "escalatedAt");
+    }
+    jw_kv_time(j, "closedAt", db_int(st, 11));
+    jw_kv_time(j, "lastMessageAt", db_int(st, 12));
+    jw_kv_bool(j, "lastFromMember", db_int(st, 13) != 0);
+    jw_kv_int(j, "messages", db_int(st, 14));
+}
+
+/* Writes the thread with its messages as the answer; returns status. */
+static int thread_respond(struct req *req, int64_t id, int status)
+{
+    struct jw *j = req_data(req);
+    struct db_stmt *st =
+        db_query(req->db, "SELECT " THREAD_COLUMNS THREAD_FROM("t.id = ?"), "ii", now_sec(), id);
+    if (!db_next(st)) {
+        db_done(st);
+        BUG("thread %" PRId64 " vanished", id);
+    }
+    thread_write(req, j, st);
+    db_done(st);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT x.id, a.name, x.from_leader, x.text, x.created_at FROM thread_messages x "
+                  "JOIN accounts a ON a.id = x.author_id WHERE x.thread_id = ? ORDER BY x.id "
+                  "LIMIT 500",
+                  "i", id);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "authorName", db_text(st, 1));
+        jw_kv_bool(j, "fromLeader", db_int(st, 2) != 0);
+        jw_kv_str(j, "text", db_text(st, 3));
+        jw_kv_time(j, "createdAt", db_int(st, 4));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return status;
+}
+
+/*
+ * Finds a thread the caller is party to: the member it belongs to, or a
+ * holder of channel.answer on its branch (*leader). 0 or thread.not_found
+ * (also for a thread outside the caller's reach).
+ */
+static int thread_for(struct req *req, int64_t id, bool *leader, bool *closed)
+{
+    int64_t org = 0, member = 0;
+    struct db_stmt *st = db_query(
+        req->db, "SELECT org_id, member_id, closed_at IS NOT NULL FROM threads WHERE id = ?", "i",
+        id);
+    if (db_next(st)) {
+        org = db_int(st, 0);
+        member = db_int(st, 1);
+        *closed = db_int(st, 2) != 0;
+    }
+    db_done(st);
+    if (!org)
+        return req_fail(req, ERR_THREAD_NOT_FOUND, NULL);
+    if (req->who->member_id && req->who->member_id == member) {
+        *leader = false;
+        return 0;
+    }
+    if (!req_allowed(req, PERM_CHANNEL_ANSWER, org))
+        return req_fail(req, ERR_THREAD_NOT_FOUND, NULL);
+    *leader = true;
+    return 0;
+}
+
+/* Whether text has something other than white space; else a field error. */
+static int text_check(struct req *req, const char *field)
+{
+    const char *s = req_body_str(req, field);
+    for (; s && *s; s++)
+        if (!strchr(" \t\n\r", *s))
+            return 0;
+    return req_fail_field(req, ERR_INVALID, field, "%s must not be blank", field);
+}
+
+/* Adds a message to a thread and keeps the thread's summary. */
+static int64_t message_add(struct req *req, int64_t thread, bool from_leader, const char *text)
+{
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO thread_messages (thread_id, author_id, from_leader, text, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            "iiisi", thread, req->who->account_id, (int64_t)from_leader, text, now);
+    int64_t mid = db_last_id(req->db);
+    db_exec(
+        req->db,
+        "UPDATE threads SET messages = messages + 1, last_message_at = ?, last_from_member = ?, "
+        "updated_at = ?, seq = ? WHERE id = ?",
+        "iiiii", now, (int64_t)!from_leader, now, db_next_seq(req->db), thread);
+    return mid;
+}
+
+/* The thread's search entry: its subject and the text of all its messages. */
+static void thread_reindex(struct req *req, int64_t id)
+{
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT t.org_id, t.org_path, t.member_id, t.subject, t.created_at, (SELECT "
+        "group_concat(text, char(10)) FROM (SELECT text FROM thread_messages WHERE thread_id = "
+        "t.id ORDER BY id LIMIT 200)) FROM threads t WHERE t.id = ?",
+        "i", id);
+    if (db_next(st)) {
+        int64_t org = db_int(st, 0), member = db_int(st, 2), created = db_int(st, 4);
+        const char *path = arena_strdup(&req->arena, db_text(st, 1));
+        const char *subject = arena_strdup(&req->arena, db_text(st, 3));
+        const char *text = arena_strdup(&req->arena, db_text(st, 5) ? db_text(st, 5) : "");
+        db_done(st);
+        search_index_put_doc(req->db, "thread", id, org, path, path, member, subject, text,
+                             created);
+        return;
+    }
+    db_done(st);
+}
+
+/* Inserts a thread for member (of branch org at path) with its first message. */
+static int64_t thread_insert(struct req *req, int64_t org, const char *path, int64_t member,
+                             const char *direction, const char *kind, const char *subject,
+                             const char *text)
+{
+    int64_t from, now = now_sec();
+    int64_t target = target_for(req->db, path, &from);
+    int64_t depth = 0;
+    db_get_int(req->db, &depth, "SELECT depth FROM orgs WHERE id = ?", "i", org);
+    int64_t top = top_depth_for(req->db, path);
+    if (top > depth)
+        top = depth;
+    bool to_member = !strcmp(direction, "to_member");
+    db_exec(
+        req->db,
+        "INSERT INTO threads (org_id, org_path, branch_depth, top_depth, member_id, started_by, "
+        "direction, kind, subject, target_secs, frozen_depth, last_message_at, created_at, "
+        "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "isiiiisssiIiiii", org, path, depth, top, member, req->who->account_id, direction, kind,
+        subject, target, to_member ? depth : 0, now, now, now, db_next_seq(req->db));
+    int64_t id = db_last_id(req->db);
+    if (to_member && depth == 0) /* 'I' binds 0 as NULL: a root has nothing to escalate to */
+        db_exec(req->db, "UPDATE threads SET frozen_depth = 0 WHERE id = ?", "i", id);
+    message_add(req, id, to_member, text);
+    search_index_put_doc(req->db, "thread", id, org, path, path, member, subject, text, now);
+    threads_live_new(req->db, id);
+    return id;
+}
+
+static const struct param create_body[] = {
+    {"kind", P_ENUM, P_REQUIRED, 0, 0, thread_kinds},
+    {"subject", P_STR, P_REQUIRED, 1, 60},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/threads {kind, subject, text} -> 201 the thread with its
+ * messages: the caller, a member on a roster, writes to the leadership of
+ * their branch. Errors: request.invalid (blank text), thread.no_member.
+ * Any logged-in account with a member record.
+ */
+static int h_create(struct req *req)
+{
+    int rc = text_check(req, "text");
+    if (rc)
+        return rc;
+    rc = text_check(req, "subject");
+    if (rc)
+        return rc;
+    int64_t org = 0;
+    const char *path = NULL;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT org_id, org_path FROM members WHERE id = ? AND "
+                                  "deleted_at IS NULL AND status IN ('normal', 'retired', "
+                                  "'temporarily_out')",
+                                  "i", req->who->member_id);
+    if (db_next(st)) {
+        org = db_int(st, 0);
+        path = arena_strdup(&req->arena, db_text(st, 1));
+    }
+    db_done(st);
+    if (!org)
+        return req_fail(req, ERR_THREAD_NO_MEMBER, NULL);
+    int64_t id =
+        thread_insert(req, org, path, req->who->member_id, "to_leaders", req_body_str(req, "kind"),
+                      req_body_str(req, "subject"), req_body_str(req, "text"));
+    return thread_respond(req, id, 201);
+}
+
+static const struct param list_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"status", P_ENUM, 0, 0, 0, thread_statuses},
+    {"after", P_STR, 0, 1, 200},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+/* 'waiting': open or escalated (no answer yet, not closed). */
+#define STATUS_FILTER                                                                              \
+    " AND (? IS NULL OR " THREAD_STATUS " = ? OR (? = 'waiting' AND t.closed_at IS NULL AND "      \
+    "t.first_answer_at IS NULL)) "
+
+/*
+ * GET /api/v1/threads?orgId=&status=&after=&limit= -> {items, next}: the
+ * inbox of an organisation, newest first: the threads of its subtree that
+ * reached it (a branch: all of its own; a township or county: those
+ * escalated to it or above). status: open, escalated, answered, closed, or
+ * waiting (open or escalated). channel.answer on orgId. Errors: org.not_found.
+ */
+static int h_inbox(struct req *req)
+{
+    int64_t org = req_query_int(req, "orgId", 0);
+    const char *path = org_path(req->db, &req->arena, org);
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    int64_t depth = 0, after;
+    db_get_int(req->db, &depth, "SELECT depth FROM orgs WHERE id = ?", "i", org);
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    const char *status = req_query_str(req, "status");
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT " THREAD_COLUMNS THREAD_FROM(
+                     "t.org_path >= ? AND t.org_path < ? AND (? = 0 OR "
+                     "t.id < ?)") "WHERE t.esc <= ? " STATUS_FILTER "ORDER BY t.id DESC "
+                                  "LIMIT ?",
+                 "issiiisssi", now_sec(), path, org_path_end(&req->arena, path), after, after,
+                 depth, status, status, status, (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        thread_write(req, pg.j, st);
+        jw_obj_end(pg.j);
+        page_mark_id(&pg, db_int(st, 0));
+    }
+    return page_end(&pg, st);
+}
+
+/*
+ * GET /api/v1/me/threads?after=&limit= -> {items, next}: the caller's own
+ * threads (as the member), newest first. Any logged-in account (none
+ * without a member record).
+ */
+static int h_mine(struct req *req)
+{
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT " THREAD_COLUMNS THREAD_FROM("t.member_id = ? AND (? = 0 OR t.id < ?)") "ORDER BY "
+                                                                                        "t.id DESC "
+                                                                                        "LIMIT ?",
+        "iiiii", now_sec(), req->who->member_id ? req->who->member_id : -1, after, after,
+        (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        thread_write(req, pg.j, st);
+        jw_obj_end(pg.j);
+        page_mark_id(&pg, db_int(st, 0));
+    }
+    return page_end(&pg, st);
+}
+
+/*
+ * GET /api/v1/threads/{id} -> the thread and its messages {..., items}.
+ * The member or channel.answer on its branch. Errors: thread.not_found.
+ */
+static int h_get(struct req *req)
+{
+    bool leader, closed;
+    int rc = thread_for(req, req_id(req), &leader, &closed);
+    if (rc)
+        return rc;
+    return thread_respond(req, req_id(req), 200);
+}
+
+static const struct param reply_body[] = {
+    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/threads/{id}/replies {text} -> 201 the thread with its
+ * messages. The first leader's reply to a member's thread is its first
+ * answer (the time is measured, escalation stops where it reached); the
+ * member's first reply answers a leader's message. The member or
+ * channel.answer on the branch. Errors: thread.not_found, thread.closed,
+ * request.invalid.
+ */
+static int h_reply(struct req *req)
+{
+    int64_t id = req_id(req);
+    bool leader, closed;
+    int rc = thread_for(req, id, &leader, &closed);
+    if (rc)
+        return rc;
+    if ((rc = text_check(req, "text")))
+        return rc;
+    if (closed)
+        return req_fail(req, ERR_THREAD_CLOSED, NULL);
+    int64_t mid = message_add(req, id, leader, req_body_str(req, "text"));
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE threads SET first_answer_at = ?, first_answer_by = ?, frozen_depth = "
+            "COALESCE(frozen_depth, MAX(top_depth, branch_depth - (? - created_at) / "
+            "target_secs)) WHERE id = ? AND first_answer_at IS NULL AND direction = ?",
+            "iiiis", now, req->who->account_id, now, id, leader ? "to_leaders" : "to_member");
+    if (leader) {
+        int64_t org = 0;
+        db_get_int(req->db, &org, "SELECT org_id FROM threads WHERE id = ?", "i", id);
+        req_audit(req, "thread.reply", org, arena_printf(&req->arena, "thread:%" PRId64, id), "ok",
+                  NULL);
+    }
+    thread_reindex(req, id);
+    threads_live_reply(req->db, id, mid);
+    return thread_respond(req, id, 201);
+}
+
+/*
+ * POST /api/v1/threads/{id}/close -> the thread (closed; escalation stops).
+ * The member or channel.answer on the branch. Errors: thread.not_found,
+ * thread.closed.
+ */
+static int h_close(struct req *req)
+{
+    int64_t id = req_id(req), now = now_sec();
+    bool leader, closed;
+    int rc = thread_for(req, id, &leader, &closed);
+    if (rc)
+        return rc;
+    if (closed)
+        return req_fail(req, ERR_THREAD_CLOSED, NULL);
+    db_exec(req->db,
+            "UPDATE threads SET closed_at = ?, frozen_depth = COALESCE(frozen_depth, "
+            "MAX(top_depth, branch_depth - (? - created_at) / target_secs)), updated_at = ?, seq = "
+            "? WHERE id = ?",
+            "iiiii", now, now, now, db_next_seq(req->db), id);
+    return thread_respond(req, id, 200);
+}
+
+static const struct param send_body[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"memberId", P_ID},
+    {"groupId", P_ID},
+    {"migrants", P_BOOL},
+    {"subject", P_STR, P_REQUIRED, 1, 60},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {NULL},
+};
+
+#define SEND_MAX 5000
+
+/*
+ * POST /api/v1/threads/send {orgId, memberId | groupId | migrants: true,
+ * subject, text} -> 201 {count, threadIds}: a leader writes to one member of
+ * the subtree, the members of a party group, or the migrant members; each
+ * gets a thread of their own that they can answer. channel.answer on orgId.
+ * Errors: request.invalid (not exactly one kind of recipient, blank text),
+ * member.not_found, org.not_found (group), thread.no_recipients.
+ */
+static int h_send(struct req *req)
+{
+    int64_t org = req_body_int(req, "orgId", 0);
+    int64_t member = req_body_int(req, "memberId", 0), group = req_body_int(req, "groupId", 0);
+    bool migrants = req_body_int(req, "migrants", 0) != 0;
+    if ((member != 0) + (group != 0) + migrants != 1)
+        return req_fail_field(req, ERR_INVALID, "memberId",
+                              "give exactly one of memberId, groupId, migrants: true");
+    int rc = text_check(req, "text");
+    if (rc || (rc = text_check(req, "subject")))
+        return rc;
+    const char *path = org_path(req->db, &req->arena, org);
+    const char *end = org_path_end(&req->arena, path);
+    const char *gpath = NULL;
+    if (group) {
+        struct db_stmt *st = db_query(req->db,
+                                      "SELECT path FROM orgs WHERE id = ? AND level = 'group' AND "
+                                      "path >= ? AND path < ? AND deleted_at IS NULL",
+                                      "iss", group, path, end);
+        if (db_next(st))
+            gpath = arena_strdup(&req->arena, db_text(st, 0));
+        db_done(st);
+        if (!gpath)
+            return req_fail_field(req, ERR_ORG_NOT_FOUND, "groupId", NULL);
+    }
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT id, org_id, org_path FROM members WHERE org_path >= ? AND org_path < ? AND "
+        "deleted_at IS NULL AND status IN ('normal', 'retired', 'temporarily_out') AND "
+        "(? = 0 OR id = ?) AND (? = 0 OR group_id = ?) AND (? = 0 OR migrant = 1) ORDER BY id "
+        "LIMIT ?",
+        "ssiiiiii", path, end, member, member, group, group, (int64_t)migrants, (int64_t)SEND_MAX);
+    struct target {
+        int64_t id, org;
+        const char *path;
+    } *to = arena_alloc(&req->arena, SEND_MAX * sizeof(*to));
+    size_t n = 0;
+    while (db_next(st)) {
+        to[n].id = db_int(st, 0);
+        to[n].org = db_int(st, 1);
+        to[n].path = arena_strdup(&req->arena, db_text(st, 2));
+        n++;
+    }
+    db_done(st);
+    if (member && !n)
+        return req_fail_field(req, ERR_MEMBER_NOT_FOUND, "memberId", NULL);
+    if (!n)
+        return req_fail(req, ERR_THREAD_NO_RECIPIENTS, NULL);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "count", (int64_t)n);
+    jw_key(j, "threadIds");
+    jw_arr_begin(j);
+    for (size_t i = 0; i < n; i++)
+        jw_int(j, thread_insert(req, to[i].org, to[i].path, to[i].id, "to_member", "message",
+                                req_body_str(req, "subject"), req_body_str(req, "text")));
+    jw_arr_end(j);
+    jw_obj_end(j);
+    req_audit(req, "thread.send", org, arena_printf(&req->arena, "org:%" PRId64, org), "ok",
+              "%zu recipients (%s)", n,
+              member  ? "member"
+              : group ? "group"
+                      : "migrants");
+    return 201;
+}
+
+/* ---- response targets ---- */
+
+/*
+ * GET /api/v1/orgs/{id}/response-target -> {orgId, targetHours, setBy:
+ * {id, name} | null (null: the 48-hour default)}. org.read on {id}.
+ */
+static int h_target_get(struct req *req)
+{
+    const char *path = org_path(req->db, &req->arena, req_id(req));
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    int64_t from;
+    int64_t secs = target_for(req->db, path, &from);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "orgId", req_id(req));
+    jw_kv_int(j, "targetHours", secs / 3600);
+    jw_key(j, "setBy");
+    if (from) {
+        struct db_stmt *st = db_query(req->db, "SELECT name FROM orgs WHERE id = ?", "i", from);
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", from);
+        jw_kv_str(j, "name", db_next(st) ? db_text(st, 0) : NULL);
+        db_done(st);
+        jw_obj_end(j);
+    } else {
+        jw_null(j);
+    }
+    jw_obj_end(j);
+    return 200;
+}
+
+static const struct param target_body[] = {
+    {"targetHours", P_INT, P_REQUIRED, 1, 720},
+    {NULL},
+};
+
+/*
+ * PUT /api/v1/orgs/{id}/response-target {targetHours: 1..720} -> as GET:
+ * the target for threads opened from now on in the subtree (unless a lower
+ * organisation sets its own). org.admin on {id}. Audited.
+ */
+static int h_target_put(struct req *req)
+{
+    int64_t hours = req_body_int(req, "targetHours", 48), now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO response_targets (org_id, target_secs, updated_by, updated_at) VALUES "
+            "(?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET target_secs = excluded.target_secs, "
+            "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            "iiii", req_id(req), hours * 3600, req->who->account_id, now);
+    req_audit(req, "thread.target", req_id(req),
+              arena_printf(&req->arena, "org:%" PRId64, req_id(req)), "ok", "%" PRId64 " hours",
+              hours);
+    return h_target_get(req);
+}
+
+/* ---- statistics ---- */
+
+struct tstats {
+    int64_t threads, answered, waiting, overdue, due, within;
+    int64_t *secs; /* first-answer times, ascending */
+};
+
+/* Nearest-rank percentile: the smallest value with at least p percent of
+ * the values at or below it (x[ceil(p n / 100) - 1]). */
+static int64_t percentile(const int64_t *x, int64_t n, int p)
+{
+    int64_t k = (p * n + 99) / 100;
+    return x[k > 0 ? k - 1 : 0];
+}
+
+static void stats_compute(struct req *req, const char *path, const char *from, const char *to,
+                          struct tstats *s)
+{
+    memset(s, 0, sizeof(*s));
+    int64_t now = now_sec();
+    const char *end = org_path_end(&req->arena, path);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT COUNT(*), COUNT(first_answer_at), SUM(first_answer_at IS NULL AND closed_at IS "
+        "NULL), SUM(first_answer_at IS NULL AND ? - created_at > target_secs), "
+        "SUM(first_answer_at IS NOT NULL AND first_answer_at - created_at <= target_secs) FROM "
+        "threads WHERE org_path >= ? AND org_path < ? AND direction = 'to_leaders' AND "
+        "created_at >= COALESCE(unixepoch(?), 0) AND created_at < COALESCE(unixepoch(?, '+1 "
+        "day'), 1e18)",
+        "issss", now, path, end, from, to);
+    if (db_next(st)) {
+        s->threads = db_int(st, 0);
+        s->answered = db_int(st, 1);
+        s->waiting = db_int(st, 2);
+        s->overdue = db_int(st, 3);
+        s->within = db_int(st, 4);
+    }
+    db_done(st);
+    s->due = s->answered + s->overdue;
+    s->secs = arena_alloc(&req->arena, (size_t)(s->answered + 1) * sizeof(int64_t));
+    st = db_query(req->db,
+                  "SELECT first_answer_at - created_at AS x FROM threads WHERE org_path >= ? AND "
+                  "org_path < ? AND direction = 'to_leaders' AND first_answer_at IS NOT NULL AND "
+                  "created_at >= COALESCE(unixepoch(?), 0) AND created_at < "
+                  "COALESCE(unixepoch(?, '+1 day'), 1e18) ORDER BY x LIMIT ?",
+                  "ssssi", path, end, from, to, s->answered);
+    int64_t n = 0;
+    while (db_next(st) && n < s->answered)
+        s->secs[n++] = db_int(st, 0);
+    db_done(st);
+    s->answered = n;
+}
+
+static void stats_write(struct jw *j, const struct tstats *s)
+{
+    jw_kv_int(j, "threads", s->threads);
+    jw_kv_int(j, "answered", s->answered);
+    jw_kv_int(j, "waiting", s->waiting);
+    jw_kv_int(j, "overdue", s->overdue);
+    jw_kv_int(j, "answeredWithinTarget", s->within);
+    jw_key(j, "shareWithinTarget");
+    if (s->due) {
+        char v[32];
+        snprintf(v, sizeof(v), "%.4f", (double)s->within / (double)s->due);
+        jw_raw(j, v, strlen(v));
+    } else {
+        jw_null(j);
+    }
+    if (s->answered) {
+        jw_kv_int(j, "medianSecs", percentile(s->secs, s->answered, 50));
+        jw_kv_int(j, "p90Secs", percentile(s->secs, s->answered, 90));
+    } else {
+        jw_kv_null(j, "medianSecs");
+        jw_kv_null(j, "p90Secs");
+    }
+}
+
+static const struct param stats_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"from", P_DATE},
+    {"to", P_DATE},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/threads/stats?orgId=&from=&to= -> {orgId, name, level,
+ * targetHours, threads, answered, waiting, overdue, answeredWithinTarget,
+ * shareWithinTarget, medianSecs, p90Secs, children: [the same per child
+ * organisation, its subtree]}: members' threads opened in [from, to] (dates,
+ * UTC). Percentiles by nearest rank over the answered threads; the share is
+ * answered within target over those answered or past their target.
+ * channel.stats on orgId. Errors: org.not_found.
+ */
+static int h_stats(struct req *req)
+{
+    int64_t org = req_query_int(req, "orgId", 0);
+    const char *path = org_path(req->db, &req->arena, org);
+    if (!path)
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    const char *from = req_query_str(req, "from"), *to = req_query_str(req, "to");
+    struct tstats s;
+    int64_t set_by;
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    struct db_stmt *st = db_query(req->db, "SELECT name, level FROM orgs WHERE id = ?", "i", org);
+    jw_kv_int(j, "orgId", org);
+    if (db_next(st)) {
+        jw_kv_str(j, "name", db_text(st, 0));
+        jw_kv_str(j, "level", db_text(st, 1));
+    }
+    db_done(st);
+    jw_kv_int(j, "targetHours", target_for(req->db, path, &set_by) / 3600);
+    stats_compute(req, path, from, to, &s);
+    stats_write(j, &s);
+    jw_key(j, "children");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT id, name, level, path FROM orgs WHERE parent_id = ? AND level <> 'group' "
+                  "AND deleted_at IS NULL ORDER BY id LIMIT 500",
+                  "i", org);
+    struct child {
+        int64_t id;
+        const char *name, *level, *path;
+        struct child *next;
+    } *kids = NULL, **tail = &kids;
+    while (db_next(st)) {
+        struct child *c = arena_calloc(&req->arena, 1, sizeof(*c));
+        c->id = db_int(st, 0);
+        c->name = arena_strdup(&req->arena, db_text(st, 1));
+        c->level = arena_strdup(&req->arena, db_text(st, 2));
+        c->path = arena_strdup(&req->arena, db_text(st, 3));
+        *tail = c;
+        tail = &c->next;
+    }
+    db_done(st);
+    for (struct child *c = kids; c; c = c->next) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "orgId", c->id);
+        jw_kv_str(j, "name", c->name);
+        jw_kv_str(j, "level", c->level);
+        jw_kv_int(j, "targetHours", target_for(req->db, c->path, &set_by) / 3600);
+        stats_compute(req, c->path, from, to, &s);
+        stats_write(j, &s);
+        jw_obj_end(j);
+    }
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+const struct route threads_routes[] = {
+    {"POST", "/api/v1/threads", h_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, create_body, 0},
+    {"GET", "/api/v1/threads", h_inbox, SCOPE_QUERY_ORG, PERM_CHANNEL_ANSWER, "orgId", list_query,
+     NULL, 0},
+    {"GET", "/api/v1/me/threads", h_mine, SCOPE_LOGIN, PERM_NONE, NULL, page_query, NULL, 0},
+    {"GET", "/api/v1/threads/stats", h_stats, SCOPE_QUERY_ORG, PERM_CHANNEL_STATS, "orgId",
+     stats_query, NULL, 0},
+    {"POST", "/api/v1/threads/send", h_send, SCOPE_BODY_ORG, PERM_CHANNEL_ANSWER, "orgId", NULL,
+     send_body, 0},
+    {"GET", "/api/v1/threads/{id}", h_get, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/threads/{id}/replies", h_reply, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL,
+     reply_body, 0},
+    {"POST", "/api/v1/threads/{id}/close", h_close, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL,
+     NULL, 0},
+    {"GET", "/api/v1/orgs/{id}/response-target", h_target_get, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
+     NULL, NULL, 0},
+    {"PUT", "/api/v1/orgs/{id}/response-target", h_target_put, SCOPE_PATH_ORG, PERM_ORG_ADMIN, NULL,
+     NULL, target_body, 0},
+    {NULL},
+};

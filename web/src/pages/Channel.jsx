@@ -1,0 +1,410 @@
+// 书记信箱 (the two-way channel), in its own chunk: a member's threads and the form to
+// write to the branch leadership (#/threads, #/thread-new), one thread with its replies,
+// time to the first answer and escalation (#/thread/ID), a leader's inbox (#/inbox/ORG)
+// with the response-time figures, and writing to members (#/thread-send/ORG).
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { useGet, usePaged } from '../hooks.js';
+import { t, addStrings, errText } from '../i18n.js';
+import { TopBar, Loading, ErrorBox, More, Chevron, go } from '../ui.jsx';
+import { enc, when, Tabs } from '../work.jsx';
+
+addStrings({
+  chTitle: '书记信箱',
+  chMine: '我的留言',
+  chWrite: '给支部书记留言',
+  chEmpty: '还没有留言',
+  chKind: '类别',
+  'chk.question': '咨询',
+  'chk.suggestion': '建议',
+  'chk.help': '求助',
+  'chk.problem': '反映问题',
+  'chk.message': '支部来信',
+  chSubject: '标题',
+  chText: '内容',
+  chSend: '发送',
+  chSent: '已发送，支部会尽快答复',
+  'chs.open': '待答复',
+  'chs.escalated': '已上报',
+  'chs.answered': '已答复',
+  'chs.closed': '已结束',
+  chEscalatedTo: '超时未答复，已上报 {name}',
+  chDue: '应在 {d} 前答复',
+  chAnsweredIn: '{h} 内首次答复',
+  chLate: '（超时）',
+  chReply: '回复',
+  chReplyPh: '写下回复…',
+  chClose: '结束留言',
+  chLeader: '支部',
+  chInbox: '留言箱',
+  chWaiting: '待答复',
+  chAll: '全部',
+  chStats: '答复情况',
+  chMedian: '答复用时中位数',
+  chP90: '九成答复用时',
+  chShare: '按时答复率',
+  chToMembers: '给党员发消息',
+  chTo: '发给',
+  chToMigrants: '全部流动党员',
+  chToGroup: '党小组',
+  chToMember: '一名党员（编号）',
+  chCount: '已发给 {n} 名党员',
+  chNeed: '请填写标题和内容',
+  chHours: '{n} 小时',
+  chMinutes: '{n} 分钟',
+  chTarget: '答复时限 {n} 小时',
+  chSetTarget: '修改答复时限（小时）',
+  chSave: '保存',
+  chSaved: '已保存，新留言按此时限计算',
+  chByOrg: '各下级组织',
+  chThreads: '{n} 条留言',
+}, {
+  chTitle: 'Message the secretary',
+  chMine: 'My messages',
+  chWrite: 'Write to the branch',
+  chEmpty: 'No messages yet',
+  chKind: 'Kind',
+  'chk.question': 'Question',
+  'chk.suggestion': 'Suggestion',
+  'chk.help': 'Request for help',
+  'chk.problem': 'Problem',
+  'chk.message': 'From the branch',
+  chSubject: 'Subject',
+  chText: 'Message',
+  chSend: 'Send',
+  chSent: 'Sent; the branch will answer soon',
+  'chs.open': 'Waiting',
+  'chs.escalated': 'Escalated',
+  'chs.answered': 'Answered',
+  'chs.closed': 'Closed',
+  chEscalatedTo: 'Not answered in time: escalated to {name}',
+  chDue: 'Answer due by {d}',
+  chAnsweredIn: 'First answer after {h}',
+  chLate: ' (late)',
+  chReply: 'Reply',
+  chReplyPh: 'Write a reply…',
+  chClose: 'Close',
+  chLeader: 'Branch',
+  chInbox: 'Inbox',
+  chWaiting: 'Waiting',
+  chAll: 'All',
+  chStats: 'Response times',
+  chMedian: 'Median first answer',
+  chP90: '90% answered within',
+  chShare: 'Answered in time',
+  chToMembers: 'Message members',
+  chTo: 'To',
+  chToMigrants: 'All migrant members',
+  chToGroup: 'Party group',
+  chToMember: 'One member (id)',
+  chCount: 'Sent to {n} members',
+  chNeed: 'Subject and message are required',
+  chHours: '{n} h',
+  chMinutes: '{n} min',
+  chTarget: 'Answer within {n} h',
+  chSetTarget: 'Change the answer target (hours)',
+  chSave: 'Save',
+  chSaved: 'Saved; new messages use this target',
+  chByOrg: 'By organisation',
+  chThreads: '{n} messages',
+});
+
+const KINDS = ['question', 'suggestion', 'help', 'problem'];
+
+export function dur(secs) {
+  if (secs == null) return '—';
+  if (secs < 3600) return t('chMinutes', { n: Math.max(1, Math.round(secs / 60)) });
+  return t('chHours', { n: Math.round(secs / 360) / 10 });
+}
+
+function Status({ x }) {
+  return <span class={'tag st-' + x.status}>{t('chs.' + x.status)}</span>;
+}
+
+function Row({ x, showMember }) {
+  return (
+    <a class="bigrow" href={'#/thread/' + x.id}>
+      <span class="grow">
+        <strong>{x.subject}</strong>
+        <span class="muted">
+          {t('chk.' + x.kind)} · {showMember ? x.memberName + ' · ' : ''}{when(x.lastMessageAt)}
+        </span>
+        {x.escalated && x.escalatedTo && <span class="warn-text">{t('chEscalatedTo', { name: x.escalatedTo.name })}</span>}
+      </span>
+      <Status x={x} />
+      <Chevron />
+    </a>
+  );
+}
+
+// #/threads: the member's own threads, newest first, and the button to write.
+export default function MyThreads() {
+  const list = usePaged('/me/threads', {}, 30);
+  return (
+    <div>
+      <TopBar title={t('chTitle')} back="#/home" />
+      <a class="btn primary wide gap" href="#/thread-new">{t('chWrite')}</a>
+      <h2 class="sub">{t('chMine')}</h2>
+      {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
+      {list.loading && !list.items.length && <Loading />}
+      {!list.loading && !list.error && !list.items.length && <p class="muted center">{t('chEmpty')}</p>}
+      <ul class="list rows card-list">
+        {list.items.map((x) => <li key={x.id}><Row x={x} /></li>)}
+      </ul>
+      <More list={list} />
+    </div>
+  );
+}
+
+// #/thread-new: kind, subject, text.
+export function WriteThread() {
+  const [kind, setKind] = useState('question');
+  const [subject, setSubject] = useState('');
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  const send = async (e) => {
+    e.preventDefault();
+    if (!subject.trim() || !text.trim()) { setErr(t('chNeed')); return; }
+    setBusy(true);
+    setErr('');
+    try {
+      const d = await api('/threads', { method: 'POST', body: { kind, subject: subject.trim(), text } });
+      go('thread/' + d.id);
+    } catch (ex) {
+      setErr(errText(ex));
+      setBusy(false);
+    }
+  };
+  return (
+    <div>
+      <TopBar title={t('chWrite')} back="#/threads" />
+      <form class="form card" onSubmit={send}>
+        <fieldset class="kinds">
+          <legend>{t('chKind')}</legend>
+          {KINDS.map((k) => (
+            <label key={k} class="check">
+              <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
+              {t('chk.' + k)}
+            </label>
+          ))}
+        </fieldset>
+        <label for="th-subject">{t('chSubject')}</label>
+        <input id="th-subject" type="text" maxLength={60} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
+        <label for="th-text">{t('chText')}</label>
+        <textarea id="th-text" rows="6" maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        {err && <p class="error-text" role="alert">{err}</p>}
+        <button type="submit" class="btn primary wide" disabled={busy}>{t('chSend')}</button>
+      </form>
+    </div>
+  );
+}
+
+// #/thread/ID: the messages, status, answer time, escalation; reply and close.
+export function ThreadView({ id }) {
+  const st = useGet('/threads/' + enc(id));
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [err, setErr] = useState('');
+  const [data, setData] = useState(null);
+  const x = data || st.data;
+  const post = async (path, body) => {
+    setBusy(true);
+    setErr('');
+    try {
+      setData(await api('/threads/' + enc(id) + path, { method: 'POST', body }));
+      setText('');
+    } catch (ex) {
+      setErr(errText(ex));
+    }
+    setBusy(false);
+  };
+  if (st.error) return <div><TopBar title={t('chTitle')} back="#/threads" /><ErrorBox error={st.error} onRetry={st.reload} /></div>;
+  if (!x) return <div><TopBar title={t('chTitle')} back="#/threads" /><Loading /></div>;
+  return (
+    <div>
+      <TopBar title={x.subject} back={'#/threads'} />
+      <section class="card thread-head">
+        <p class="facts"><Status x={x} /><span class="tag warn">{t('chk.' + x.kind)}</span></p>
+        <p class="muted">{x.memberName} · {x.orgName}</p>
+        {x.direction === 'to_leaders' && !x.firstAnswerAt && x.status !== 'closed' && (
+          <p class="muted">{t('chDue', { d: when(x.dueAt) })}</p>
+        )}
+        {x.firstAnswerSecs != null && x.direction === 'to_leaders' && (
+          <p class="muted answer-time">
+            {t('chAnsweredIn', { h: dur(x.firstAnswerSecs) })}{x.withinTarget === false ? t('chLate') : ''}
+          </p>
+        )}
+        {x.escalated && x.escalatedTo && (
+          <p class="warn-text escalated" role="status">{t('chEscalatedTo', { name: x.escalatedTo.name })}</p>
+        )}
+      </section>
+      <ul class="list msgs">
+        {(x.items || []).map((m) => (
+          <li key={m.id} class={'msg' + (m.fromLeader ? ' leader' : '')}>
+            <p class="muted">{m.fromLeader ? t('chLeader') + ' · ' : ''}{m.authorName} · {when(m.createdAt)}</p>
+            <p class="msg-text">{m.text}</p>
+          </li>
+        ))}
+      </ul>
+      {x.status !== 'closed' && (
+        <form class="form card" onSubmit={(e) => { e.preventDefault(); if (text.trim()) post('/replies', { text }); }}>
+          <label for="th-reply">{t('chReply')}</label>
+          <textarea id="th-reply" rows="3" maxLength={2000} placeholder={t('chReplyPh')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          {err && <p class="error-text" role="alert">{err}</p>}
+          <div class="btn-row">
+            <button type="button" class="btn secondary" disabled={busy} onClick={() => post('/close')}>{t('chClose')}</button>
+            <button type="submit" class="btn primary" disabled={busy || !text.trim()}>{t('chReply')}</button>
+          </div>
+        </form>
+      )}
+    </div>
+  );
+}
+
+const ADMIN = ['org_admin', 'system_admin'];
+
+// The response figures of the organisation, one row per child organisation (drill-down:
+// each row opens that organisation's inbox), and the target for an admin to change.
+function StatsCard({ id, me }) {
+  const st = useGet('/threads/stats?orgId=' + enc(id));
+  const org = useGet('/orgs/' + enc(id));
+  const [hours, setHours] = useState('');
+  const [msg, setMsg] = useState('');
+  const s = st.data;
+  if (!s) return null;
+  const path = (org.data && org.data.path) || [];
+  const admin = (me.roles || []).some((r) => ADMIN.includes(r.role) && path.some((p) => String(p.id) === String(r.orgId)));
+  const save = async (e) => {
+    e.preventDefault();
+    try {
+      await api('/orgs/' + enc(id) + '/response-target', { method: 'PUT', body: { targetHours: Number(hours) } });
+      setMsg(t('chSaved'));
+      st.reload();
+    } catch (ex) {
+      setMsg(errText(ex));
+    }
+  };
+  const kids = (s.children || []).filter((c) => c.threads > 0);
+  return (
+    <section class="card" aria-label={t('chStats')}>
+      <h2>{t('chStats')} <small class="muted">{t('chTarget', { n: s.targetHours })}</small></h2>
+      <div class="stats">
+        <div><strong>{dur(s.medianSecs)}</strong><span>{t('chMedian')}</span></div>
+        <div><strong>{dur(s.p90Secs)}</strong><span>{t('chP90')}</span></div>
+        <div><strong>{s.shareWithinTarget == null ? '—' : Math.round(s.shareWithinTarget * 100) + '%'}</strong><span>{t('chShare')}</span></div>
+      </div>
+      {kids.length > 0 && (
+        <>
+          <h3>{t('chByOrg')}</h3>
+          <ul class="list rows">
+            {kids.map((c) => (
+              <li key={c.orgId}>
+                <a class="bigrow" href={'#/inbox/' + c.orgId}>
+                  <span class="grow">
+                    <strong>{c.name}</strong>
+                    <span class="muted">
+                      {t('chThreads', { n: c.threads })} · {t('chMedian')} {dur(c.medianSecs)} · {t('chShare')} {c.shareWithinTarget == null ? '—' : Math.round(c.shareWithinTarget * 100) + '%'}
+                    </span>
+                  </span>
+                  <Chevron />
+                </a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {admin && (
+        <form class="form" onSubmit={save}>
+          <label for="tg-hours">{t('chSetTarget')}</label>
+          <input id="tg-hours" type="number" min="1" max="720" value={hours} placeholder={String(s.targetHours)} onInput={(e) => setHours(e.currentTarget.value)} />
+          <button type="submit" class="btn secondary" disabled={!hours}>{t('chSave')}</button>
+          {msg && <p class="muted" role="status">{msg}</p>}
+        </form>
+      )}
+    </section>
+  );
+}
+
+// #/inbox/ORG: the organisation's inbox (threads that reached it), waiting first.
+export function Inbox({ id, me }) {
+  const org = useGet('/orgs/' + enc(id));
+  const [tab, setTab] = useState('waiting');
+  const list = usePaged('/threads', { orgId: id, status: tab === 'waiting' ? 'waiting' : '' }, 30);
+  return (
+    <div>
+      <TopBar title={t('chInbox')} back="#/home" />
+      {org.data && <p class="muted sub">{org.data.name}</p>}
+      <StatsCard id={id} me={me} />
+      <a class="btn secondary wide gap" href={'#/thread-send/' + id}>{t('chToMembers')}</a>
+      <Tabs value={tab} onChange={setTab} items={[['waiting', t('chWaiting')], ['all', t('chAll')]]} />
+      {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
+      {list.loading && !list.items.length && <Loading />}
+      {!list.loading && !list.error && !list.items.length && <p class="muted center">{t('chEmpty')}</p>}
+      <ul class="list rows card-list">
+        {list.items.map((x) => <li key={x.id}><Row x={x} showMember /></li>)}
+      </ul>
+      <More list={list} />
+    </div>
+  );
+}
+
+// #/thread-send/ORG: a leader writes to the migrant members, a party group or one member.
+export function SendThread({ id }) {
+  const groups = useGet('/orgs/' + enc(id) + '/children');
+  const [to, setTo] = useState('migrants');
+  const [group, setGroup] = useState('');
+  const [member, setMember] = useState('');
+  const [subject, setSubject] = useState('');
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [msg, setMsg] = useState('');
+  const [err, setErr] = useState('');
+  const send = async (e) => {
+    e.preventDefault();
+    if (!subject.trim() || !text.trim()) { setErr(t('chNeed')); return; }
+    const body = { orgId: Number(id), subject: subject.trim(), text };
+    if (to === 'migrants') body.migrants = true;
+    if (to === 'group') body.groupId = Number(group);
+    if (to === 'member') body.memberId = Number(member);
+    setBusy(true);
+    setErr('');
+    try {
+      const d = await api('/threads/send', { method: 'POST', body });
+      setMsg(t('chCount', { n: d.count }));
+    } catch (ex) {
+      setErr(errText(ex));
+    }
+    setBusy(false);
+  };
+  const gs = ((groups.data && groups.data.items) || []).filter((g) => g.level === 'group');
+  return (
+    <div>
+      <TopBar title={t('chToMembers')} back={'#/inbox/' + id} />
+      <form class="form card" onSubmit={send}>
+        <label for="ts-to">{t('chTo')}</label>
+        <select id="ts-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
+          <option value="migrants">{t('chToMigrants')}</option>
+          {gs.length > 0 && <option value="group">{t('chToGroup')}</option>}
+          <option value="member">{t('chToMember')}</option>
+        </select>
+        {to === 'group' && (
+          <select aria-label={t('chToGroup')} value={group} onChange={(e) => setGroup(e.currentTarget.value)}>
+            <option value="" />
+            {gs.map((g) => <option key={g.id} value={g.id}>{g.name}</option>)}
+          </select>
+        )}
+        {to === 'member' && (
+          <input type="number" aria-label={t('chToMember')} value={member} onInput={(e) => setMember(e.currentTarget.value)} />
+        )}
+        <label for="ts-subject">{t('chSubject')}</label>
+        <input id="ts-subject" type="text" maxLength={60} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
+        <label for="ts-text">{t('chText')}</label>
+        <textarea id="ts-text" rows="5" maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        {err && <p class="error-text" role="alert">{err}</p>}
+        {msg && <p class="ok-text" role="status">{msg}</p>}
+        <button type="submit" class="btn primary wide" disabled={busy}>{t('chSend')}</button>
+      </form>
+    </div>
+  );
+}

@@ -19,7 +19,9 @@ const struct route *const route_tables[] = {
     dues_routes,        /* dues: ledger, summary, a member's dues, payments, reversal, standard */
     development_routes,
     import_routes,
-    export_routes, /* exports: roster and statistics as XLSX or CSV */
+    export_routes,  /* exports: roster and statistics as XLSX or CSV */
+    notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
+    live_routes,    /* events: live updates (Server-Sent Events) */
     /* imports: roster import from CSV/XLSX, the template */ /* applicants: the development
                                                                 pipeline, steps, summary */
     NULL,

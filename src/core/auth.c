@@ -35,6 +35,8 @@ static const struct {
                                                R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
     [PERM_PDATA_REVEAL] = {"pdata.reveal", R(ROLE_BRANCH_SECRETARY) | R(ROLE_ORG_ADMIN)},
     [PERM_TRANSFER_APPROVE] = {"transfer.approve", R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_NOTICE_PUBLISH] = {"notice.publish",
+                             R(ROLE_BRANCH_SECRETARY) | R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
 };
 
 enum role role_parse(const char *name)

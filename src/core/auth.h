@@ -32,6 +32,8 @@ enum perm {
     PERM_PDATA_REVEAL,     /* see a full ID number / phone / address (each reveal audited) */
     PERM_TRANSFER_APPROVE, /* approve transfers out of the subtree as the out-side authority;
                               accept transfers across counties as the in side */
+    PERM_NOTICE_PUBLISH,   /* publish, edit, retract announcements to the subtree; see who has
+                              read and acknowledged them, remind those who have not */
     PERM__COUNT
 };
 

@@ -59,7 +59,12 @@
     X(ERR_APPLICANT_NOT_FOUND, 404, "applicant.not_found", "no such applicant")                    \
     X(ERR_APPLICANT_STEP, 409, "applicant.step",                                                   \
       "this step does not fit the applicant's stage or dates")                                     \
-    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")
+    X(ERR_IMPORT_INVALID, 422, "import.invalid", "the file has errors; nothing was imported")      \
+    X(ERR_NOTICE_NOT_FOUND, 404, "notice.not_found", "no such announcement")                       \
+    X(ERR_NOTICE_INVALID, 400, "notice.invalid", "the announcement is not valid")                  \
+    X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
+    X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
+    X(ERR_LIVE_FULL, 503, "live.full", "too many live streams are open, use polling")
 
 enum err_code {
 #define X(id, status, code, msg) id,

@@ -1,6 +1,7 @@
 #include "app.h"
 #include "core/rcache.h"
 #include "core/http.h"
+#include "core/live.h"
 #include "core/metrics.h"
 #include "core/static.h"
 #include "core/validate.h"
@@ -563,6 +564,8 @@ static void run_route(struct req *req)
                 req_fail(req, db_failed(req->db) == DB_BUSY ? ERR_BUSY : ERR_DB, NULL);
             db_rollback(req->db);
             audit_discard();
+        } else if (write) {
+            live_committed(); /* events it published reach open streams now */
         }
         audit_anchor();
     }
@@ -598,6 +601,15 @@ static enum MHD_Result handle_api(struct req *req)
         session_touch(req->db, req->who->session_id);
     if (req->file_fd >= 0 && req->err < 0 && req->status == 200)
         return send_file(req);
+    if (req->stream) {
+        if (req->err < 0 && req->status == 200) {
+            struct MHD_Response *sr = live_stream_response(req);
+            add_security_headers(sr, csp_api);
+            return queue(req, 200, sr);
+        }
+        live_stream_discard(req->stream);
+        req->stream = NULL;
+    }
     return send_json(req);
 }
 
@@ -803,7 +815,7 @@ int http_start(char *err, size_t errlen)
                                  .sin6_port = htons((uint16_t)cfg.listen_port)};
     const struct sockaddr *sa;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton(AF_INET, cfg.listen_host, &addr.sin_addr) == 1) {
         sa = (const struct sockaddr *)&addr;
     } else {
@@ -826,6 +838,7 @@ int http_start(char *err, size_t errlen)
     /* The logger comes first so that MHD's own option parsing logs through it.
      * No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, which would
      * let a second zhibu start on a port in use and split its connections. */
+    live_start();
     daemon_handle = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -834,6 +847,7 @@ int http_start(char *err, size_t errlen)
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
         connection_notify, NULL, MHD_OPTION_END);
     if (!daemon_handle) {
+        live_stop(0);
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,
                  cfg.listen_port);
         return -1;
@@ -854,6 +868,8 @@ void http_stop(int grace_ms)
     MHD_socket s = MHD_quiesce_daemon(daemon_handle);
     if (s != MHD_INVALID_SOCKET)
         close(s);
+    /* Live streams end first: no connection may be suspended at MHD_stop_daemon. */
+    live_stop(2000);
     for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
     if (atomic_load(&in_flight) > 0)

@@ -139,15 +139,33 @@ void req_audit(struct req *req, const char *action, int64_t org_id, const char *
 
 /* ---- validation ---- */
 
+/* Characters of multi-line text: utf8_chars with \n, \r and \t taken as ordinary. */
+static long text_chars(const char *s, size_t n)
+{
+    long chars = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
+            continue;
+        long c = utf8_chars(s + start, i - start);
+        if (c < 0)
+            return -1;
+        chars += c + (i < n);
+        start = i + 1;
+    }
+    return chars;
+}
+
 static bool check_string(const struct param *p, const char *s, size_t n, const char **why)
 {
-    long chars = utf8_chars(s, n);
+    long chars = p->type == P_TEXT ? text_chars(s, n) : utf8_chars(s, n);
     if (chars < 0 || memchr(s, '\0', n)) {
         *why = "must be text without control characters";
         return false;
     }
     switch (p->type) {
     case P_STR:
+    case P_TEXT:
         if (chars < (p->min ? p->min : 0) || (p->max && chars > p->max)) {
             *why = "has the wrong length";
             return false;
@@ -220,6 +238,9 @@ bool value_from_string(struct arena *a, const struct param *p, const char *s, st
         out->i = neg ? -v : v;
         return check_int(p, out->i, why);
     }
+    case P_LIST:
+        *why = "cannot be given in a query";
+        return false;
     case P_BOOL:
         if (!strcmp(s, "true") || !strcmp(s, "1"))
             out->i = 1;
@@ -260,6 +281,21 @@ bool value_from_json(struct arena *a, const struct param *p, const json_t *j, st
         }
         out->i = json_is_true(j);
         return true;
+    case P_LIST: {
+        if (!json_is_array(j)) {
+            *why = "must be a list";
+            return false;
+        }
+        int64_t n = (int64_t)json_array_size(j);
+        if (n < p->min || n > p->max) {
+            *why = arena_printf(a, "must have %" PRId64 " to %" PRId64 " entries", p->min, p->max);
+            return false;
+        }
+        char *text = json_dumps(j, JSON_COMPACT);
+        out->s = arena_strdup(a, text);
+        free(text);
+        return true;
+    }
     default:
         if (!json_is_string(j)) {
             *why = "must be a string";

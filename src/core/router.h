@@ -21,6 +21,9 @@ enum param_type {
     P_PHONE,    /* mainland mobile number, 11 digits, 1[3-9]... */
     P_DATE,     /* YYYY-MM-DD, a real date */
     P_PASSWORD, /* 8..128 characters, any printable */
+    P_TEXT,     /* like P_STR, but line breaks and tabs are allowed (multi-line text) */
+    P_LIST,     /* a JSON array of [min, max] elements (body only); s holds it as compact JSON,
+                   the handler checks the elements */
 };
 
 #define P_REQUIRED 1u

@@ -17,6 +17,8 @@ extern const struct route export_routes[];
 extern const struct route transfers_routes[];
 extern const struct route dues_routes[];
 extern const struct route development_routes[];
+extern const struct route notices_routes[];
+extern const struct route live_routes[]; /* core/live.c: GET /api/v1/events */
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -230,5 +232,12 @@ const char *import_column_name(int i);
 
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);
+
+/* ---- announcements (notices.c) ---- */
+
+/* Reminds, once, those who have not acknowledged an announcement whose deadline
+ * has passed (a reminder entry in their feeds); its own write transactions.
+ * The live thread calls it every second. */
+void notice_sweep(struct db *db);
 
 #endif

@@ -21,10 +21,10 @@
 #include <microhttpd.h>
 #include <pthread.h>
 
-#define LIVE_RING 4096            /* events kept in memory */
-#define LIVE_HEARTBEAT_S 15       /* a comment line this often */
-#define LIVE_LIFETIME_S 900       /* a stream ends after this; the client reconnects */
-#define LIVE_STREAM_BUF 65536     /* bytes a stream may hold unsent */
+#define LIVE_RING 4096                        /* events kept in memory */
+#define LIVE_HEARTBEAT_S cfg.live_heartbeat_s /* a comment line this often (15 s) */
+#define LIVE_LIFETIME_S 900                   /* a stream ends after this; the client reconnects */
+#define LIVE_STREAM_BUF 65536                 /* bytes a stream may hold unsent */
 #define LIVE_BACKLOG 200          /* events replayed from the store at most, else "reset" */
 #define LIVE_EVENT_DATA_MAX 2000  /* bytes of an event's data */
 #define LIVE_KEEP_S (3 * 86400LL) /* events are kept this long for resumption */
@@ -49,6 +49,7 @@ struct live_stream {
     int64_t last_write; /* mono_us of the last bytes handed over */
     int64_t opened;     /* mono_us */
     bool suspended;
+    bool once; /* ?poll=1: what is pending, then the end */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -187,7 +188,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *dst, size_t max)
     if (s->off == s->out.len) {
         buf_reset(&s->out);
         s->off = 0;
-        if (stopping || mono_us() - s->opened > LIVE_LIFETIME_S * 1000000LL) {
+        if (s->once || stopping || mono_us() - s->opened > LIVE_LIFETIME_S * 1000000LL) {
             pthread_mutex_unlock(&mu);
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
@@ -260,6 +261,7 @@ static void resume_due(void)
 
 static const struct param events_query[] = {
     {"lastEventId", P_INT, 0, 0, INT64_MAX},
+    {"poll", P_BOOL},
     {NULL},
 };
 
@@ -268,8 +270,10 @@ static const struct param events_query[] = {
  * (a new announcement, correction, retraction or reminder reaching them) and
  * whatever other modules publish; ": hb" comments every 15 s; "reset" when
  * events were lost (reload the feed). Resumes after Last-Event-ID (header, or
- * lastEventId for clients that cannot set it). Errors: live.full (503: poll
- * instead). Any logged-in caller.
+ * lastEventId for clients that cannot set it). poll=true: the events after
+ * lastEventId at once, then the end of the answer (a fallback for networks
+ * that buffer streams). Errors: live.full (503: poll instead). Any logged-in
+ * caller.
  */
 static int h_events(struct req *req)
 {
@@ -279,8 +283,10 @@ static int h_events(struct req *req)
         last = -1;
     int64_t max_id = 0;
     db_get_int(req->db, &max_id, "SELECT COALESCE(MAX(id), 0) FROM live_events", "");
+    const struct value *pv = req_query(req, "poll");
+    bool polling = pv && pv->present && pv->i;
     pthread_mutex_lock(&mu);
-    bool full = nstreams >= cfg.live_max_streams || stopping || !running;
+    bool full = (!polling && nstreams >= cfg.live_max_streams) || stopping || !running;
     if (!full)
         nstreams++; /* reserved; the stream joins the list when it is sent */
     pthread_mutex_unlock(&mu);
@@ -294,8 +300,10 @@ static int h_events(struct req *req)
     s->opened = s->last_write = mono_us();
     buf_addstr(&s->out, "retry: 3000\n: open\n\n");
     s->last_id = max_id;
+    const struct value *poll = req_query(req, "poll");
+    s->once = poll && poll->present && poll->i;
     if (last >= 0 && last < max_id) {
-        int64_t n = 0;
+        int64_t n = 0, scanned = last;
         struct db_stmt *st = db_query(req->db,
                                       "SELECT id, type, org_path, role_mask, account_id, data FROM "
                                       "live_events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?",
@@ -305,18 +313,23 @@ static int h_events(struct req *req)
                                    .org_path = (char *)db_text(st, 2),
                                    .role_mask = (unsigned)db_int(st, 3),
                                    .account_id = db_int(st, 4)};
+            scanned = e.id;
             if (event_for(s->who, &e) && ++n <= LIVE_BACKLOG)
                 sse_event(&s->out, e.id, db_text(st, 1), db_text(st, 5));
         }
         db_done(st);
         int64_t oldest = max_id;
         db_get_int(req->db, &oldest, "SELECT COALESCE(MIN(id), 0) FROM live_events", "");
-        if (n > LIVE_BACKLOG || (oldest > last + 1 && last > 0)) {
+        if (n > LIVE_BACKLOG || scanned < max_id || (oldest > last + 1 && last > 0)) {
+            /* Too much, or pruned already: the client reloads instead. */
             buf_reset(&s->out);
             buf_addstr(&s->out, "retry: 3000\n\n");
             sse_event(&s->out, max_id, "reset", "{}");
         }
     }
+    /* An id without data moves the client's Last-Event-ID past events not for it. */
+    if (max_id > 0)
+        buf_printf(&s->out, "id: %" PRId64 "\n\n", max_id);
     req->stream = s;
     return 200;
 }

@@ -8,6 +8,7 @@ import { Org } from './pages/Org.jsx';
 import { Roster } from './pages/Roster.jsx';
 import { Account } from './pages/Account.jsx';
 import { IconHome, IconTree, IconUser, orgTabTarget, Lazy } from './ui.jsx';
+import { onLive, stopLive, unreadNow } from './live.js';
 import './app.css';
 
 // Screens in their own chunks, loaded when first opened.
@@ -26,6 +27,19 @@ const PipelineMod = () => import('./pages/Pipeline.jsx');
 const ApplicantPage = pick(PipelineMod, 'Applicant');
 const ApplicantNew = pick(PipelineMod, 'ApplicantNew');
 const ImportPage = () => import('./pages/Import.jsx');
+const NoticesMod = () => import('./pages/Notices.jsx');
+const NoticeView = NoticesMod;
+const NoticeNew = pick(NoticesMod, 'NoticeNew');
+const NoticeReport = pick(NoticesMod, 'NoticeReport');
+const NoticeList = pick(NoticesMod, 'NoticeList');
+
+// The unread count of the home feed on the 首页 tab, kept live.
+function UnreadBadge() {
+  const [n, setN] = useState(unreadNow());
+  useEffect(() => onLive((ev) => { if (ev.type === 'unread') setN(ev.unread); }), []);
+  if (!n) return null;
+  return <b class="tab-badge" aria-label={t('unreadN', { n })}>{n > 99 ? '99+' : n}</b>;
+}
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -101,7 +115,7 @@ function App() {
     lsSet('zhibu.after', null);
     location.replace(after && after !== '#/login' ? after : '#/home');
   };
-  const signedOut = () => { lsSet(LS.me, null); lsSet('zhibu.after', null); setMe(null); location.replace('#/login'); };
+  const signedOut = () => { stopLive(); lsSet(LS.me, null); lsSet('zhibu.after', null); setMe(null); location.replace('#/login'); };
 
   const banner = !online && <div class="offline" role="status">{t('offline')}</div>;
 
@@ -131,6 +145,10 @@ function App() {
     case 'applicant': page = <Lazy key={'a' + route.id} load={ApplicantPage} props={{ id: route.id, me }} />; tab = 'org'; break;
     case 'applicant-new': page = <Lazy key={'an' + route.id} load={ApplicantNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
     case 'import': page = <Lazy key={'i' + route.id} load={ImportPage} props={{ id: route.id, me }} />; tab = 'org'; break;
+    case 'notice': page = <Lazy key={'nv' + route.id} load={NoticeView} props={{ id: route.id, me }} />; break;
+    case 'notice-new': page = <Lazy key={'nn' + route.id} load={NoticeNew} props={{ orgId: route.id, me }} />; break;
+    case 'notice-report': page = <Lazy key={'nr' + route.id + route.sub} load={NoticeReport} props={{ id: route.id, orgId: route.sub, me }} />; break;
+    case 'notices': page = <Lazy key={'nl' + route.id} load={NoticeList} props={{ orgId: route.id, me }} />; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     default: page = <Home me={me} />;
   }
@@ -142,7 +160,7 @@ function App() {
       <main class="page">{page}</main>
       <nav class="tabs" aria-label="main">
         <a href="#/home" class={tab === 'home' ? 'on' : ''} aria-current={tab === 'home' ? 'page' : undefined}>
-          <IconHome /><span>{t('tabHome')}</span>
+          <span class="tab-icon"><IconHome /><UnreadBadge /></span><span>{t('tabHome')}</span>
         </a>
         <a href={orgId != null ? '#/org/' + orgId : '#/home'} class={tab === 'org' ? 'on' : ''} aria-current={tab === 'org' ? 'page' : undefined}>
           <IconTree /><span>{t('tabOrg')}</span>

@@ -291,10 +291,17 @@ bool value_from_json(struct arena *a, const struct param *p, const json_t *j, st
             *why = arena_printf(a, "must have %" PRId64 " to %" PRId64 " entries", p->min, p->max);
             return false;
         }
+        /* Compact JSON the handler parses again: strings holding NUL would not parse. */
         char *text = json_dumps(j, JSON_COMPACT);
-        out->s = arena_strdup(a, text);
+        json_t *again = text ? json_loads(text, 0, NULL) : NULL;
+        bool ok = again != NULL;
+        json_decref(again);
+        if (ok)
+            out->s = arena_strdup(a, text);
         free(text);
-        return true;
+        if (!ok)
+            *why = "must not hold NUL characters";
+        return ok;
     }
     default:
         if (!json_is_string(j)) {

@@ -295,6 +295,8 @@ static int check_attachments(struct req *req, const char *raw)
     size_t i;
     json_t *a;
     int rc = 0;
+    if (!arr)
+        return req_fail_field(req, ERR_NOTICE_INVALID, "attachments", "not a list");
     json_array_foreach(arr, i, a)
     {
         json_t *name = json_object_get(a, "name"), *url = json_object_get(a, "url"),
@@ -332,6 +334,8 @@ static int parse_roles(struct req *req, const char *raw, unsigned *mask)
     size_t i;
     json_t *r;
     int rc = 0;
+    if (!arr)
+        return req_fail_field(req, ERR_NOTICE_INVALID, "roles", "not a list");
     json_array_foreach(arr, i, r)
     {
         enum role role = json_is_string(r) ? role_parse(json_string_value(r)) : ROLE__COUNT;
@@ -354,6 +358,8 @@ static int store_recipients(struct req *req, int64_t notice_id, const char *raw,
     json_t *m;
     int rc = 0;
     const char *end = org_path_end(&req->arena, path);
+    if (!arr)
+        return req_fail_field(req, ERR_NOTICE_INVALID, "memberIds", "not a list");
     json_array_foreach(arr, i, m)
     {
         int64_t id = json_is_integer(m) ? json_integer_value(m) : 0, v;

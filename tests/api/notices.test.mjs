@@ -155,6 +155,8 @@ describe('bad input and scope', () => {
     assertError(await publish(tS, { ...base(), priority: 'huge' }), 400, 'request.invalid', 'priority');
     assertError(await publish(tS, { ...base(), attachments: [{ name: 'x', url: 'javascript:alert(1)' }] }), 400, 'notice.invalid', 'attachments');
     assertError(await publish(tS, { ...base(), attachments: [{ name: 'x' }] }), 400, 'notice.invalid', 'attachments');
+    assertError(await publish(tS, { ...base(), attachments: [{ name: 'a\u0000b', url: 'https://a' }] }), 400, 'request.bad_json');
+    assertError(await publish(tS, { ...base(), attachments: Array(11).fill({ name: 'x', url: 'https://a' }) }), 400, 'request.invalid', 'attachments');
     assertError(await publish(tS, { ...base(), ackDeadline: '2099-01-01' }), 400, 'notice.invalid', 'ackDeadline');
     assertError(await publish(tS, { ...base(), ackRequired: true, ackDeadline: '2001-01-01' }), 400, 'notice.invalid', 'ackDeadline');
     assertError(await publish(tS, { ...base(), extra: 1 }), 400, 'request.unknown_field');

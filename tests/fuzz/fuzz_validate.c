@@ -29,6 +29,8 @@ static const struct param params[] = {
     {"phone", P_PHONE, P_REQUIRED},
     {"date", P_DATE, 0},
     {"password", P_PASSWORD, P_REQUIRED},
+    {"text", P_TEXT, P_REQUIRED, 1, 50},
+    {"list", P_LIST, 0, 0, 3},
 };
 
 static bool ready;
@@ -51,6 +53,28 @@ static void check_value(const struct param *p, const struct value *v)
         if (v->i != 0 && v->i != 1)
             abort();
         break;
+    case P_LIST: {
+        /* The compact JSON of an array of min..max entries. */
+        json_t *j = json_loads(v->s, 0, NULL);
+        if (!json_is_array(j) || (int64_t)json_array_size(j) < p->min ||
+            (int64_t)json_array_size(j) > p->max)
+            abort();
+        json_decref(j);
+        break;
+    }
+    case P_TEXT: {
+        /* Line breaks and tabs are the only control characters let through. */
+        size_t len = strlen(v->s);
+        char *copy = xstrdup(v->s);
+        for (size_t i = 0; i < len; i++)
+            if (copy[i] == '\n' || copy[i] == '\r' || copy[i] == '\t')
+                copy[i] = ' ';
+        long n = utf8_chars(copy, len);
+        free(copy);
+        if (n < 0 || n < p->min || (p->max && n > p->max))
+            abort();
+        break;
+    }
     default: {
         long n = utf8_chars(v->s, strlen(v->s));
         if (n < 0)
@@ -150,8 +174,8 @@ static void try_bodies(const uint8_t *data, size_t size)
                 else if (route->body[i].flags & P_REQUIRED)
                     abort();
             }
-        } else if (rc < 400 || rc > 499 || req.err < 0 || req.err >= ERR__COUNT ||
-                   !req.err_msg || err_table[req.err].status != rc) {
+        } else if (rc < 400 || rc > 499 || req.err < 0 || req.err >= ERR__COUNT || !req.err_msg ||
+                   err_table[req.err].status != rc) {
             abort();
         }
         arena_release(&req.arena);

@@ -41,13 +41,12 @@ struct live_event {
 struct live_stream {
     struct live_stream *prev, *next;
     struct MHD_Connection *conn;
-    struct arena arena; /* who */
-    struct live_who *who;
-    int64_t last_id;    /* events up to this one were looked at */
-    struct buf out;     /* bytes not yet handed to MHD (malloc'd buf) */
-    size_t off;         /* of them, already handed */
-    int64_t last_write; /* mono_us of the last bytes handed over */
-    int64_t opened;     /* mono_us */
+    struct live_who *who; /* one malloc'd block (who_copy) */
+    int64_t last_id;      /* events up to this one were looked at */
+    struct buf out;       /* bytes not yet handed to MHD (malloc'd buf) */
+    size_t off;           /* of them, already handed */
+    int64_t last_write;   /* mono_us of the last bytes handed over */
+    int64_t opened;       /* mono_us */
     bool suspended;
     bool once; /* ?poll=1: what is pending, then the end */
 };
@@ -100,6 +99,28 @@ struct live_who *live_who_load(struct db *db, struct arena *a, const struct prin
         w->ngrants++;
     }
     return w;
+}
+
+/* A copy of w in one malloc'd block, the paths after the struct: a stream keeps it for
+ * its whole life, so it costs only its size (an arena would hold a whole block). */
+static struct live_who *who_copy(const struct live_who *w)
+{
+    size_t head = sizeof(*w) + w->ngrants * sizeof(w->grants[0]), n = head;
+    n += w->branch_path ? strlen(w->branch_path) + 1 : 0;
+    for (size_t i = 0; i < w->ngrants; i++)
+        n += strlen(w->grants[i].path) + 1;
+    struct live_who *c = xmalloc(n);
+    memcpy(c, w, head);
+    char *at = (char *)c + head;
+    if (w->branch_path) {
+        c->branch_path = strcpy(at, w->branch_path);
+        at += strlen(at) + 1;
+    }
+    for (size_t i = 0; i < w->ngrants; i++) {
+        c->grants[i].path = strcpy(at, w->grants[i].path);
+        at += strlen(at) + 1;
+    }
+    return c;
 }
 
 static bool event_for(const struct live_who *w, const struct live_event *e)
@@ -226,7 +247,7 @@ static void stream_free(void *cls)
     pthread_cond_signal(&wake);
     pthread_mutex_unlock(&mu);
     buf_release(&s->out);
-    arena_release(&s->arena);
+    free(s->who);
     free(s);
 }
 
@@ -294,9 +315,8 @@ static int h_events(struct req *req)
         return req_fail(req, ERR_LIVE_FULL, NULL);
 
     struct live_stream *s = xcalloc(1, sizeof(*s));
-    arena_init(&s->arena);
     buf_init(&s->out);
-    s->who = live_who_load(req->db, &s->arena, req->who);
+    s->who = who_copy(live_who_load(req->db, &req->arena, req->who));
     s->opened = s->last_write = mono_us();
     buf_addstr(&s->out, "retry: 3000\n: open\n\n");
     s->last_id = max_id;
@@ -340,7 +360,7 @@ struct MHD_Response *live_stream_response(struct req *req)
     req->stream = NULL;
     s->conn = req->conn;
     struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_read, s, stream_free);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, stream_read, s, stream_free);
     MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
@@ -362,7 +382,7 @@ void live_stream_discard(void *stream)
     nstreams--;
     pthread_mutex_unlock(&mu);
     buf_release(&s->out);
-    arena_release(&s->arena);
+    free(s->who);
     free(s);
 }
 

@@ -153,6 +153,8 @@ describe('delivery, scope, resume', () => {
     const t0 = Date.now();
     while (!m.text.includes(': hb') && Date.now() - t0 < 3000) await sleep(20);
     assert.ok(m.text.includes(': hb'), m.text);
+    const metrics = await (await fetch(`${srv.base}/metrics`)).text();
+    assert.match(metrics, /^zhibu_live_streams [1-9]\d*$/m, 'the open stream is counted');
     m.close();
   });
 

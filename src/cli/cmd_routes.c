@@ -21,7 +21,7 @@ static const struct {
     const char *name;
 } flag_names[] = {
     {ROUTE_OWN_TX, "own_tx"}, {ROUTE_NO_IDEM, "no_idem"}, {ROUTE_RAW, "raw"},
-    {ROUTE_UPLOAD, "upload"}, {ROUTE_CACHE, "cache"},
+    {ROUTE_UPLOAD, "upload"}, {ROUTE_CACHE, "cache"},     {ROUTE_CACHE_MINE, "cache_mine"},
 };
 
 static void json_params(struct jw *j, const char *key, const struct param *p)

@@ -464,7 +464,8 @@ static int authorize(struct req *req)
 }
 
 /* The answer cache's key: the route, the path ids, the declared query
- * fields the request carried, and today's date (ages, arrears). */
+ * fields the request carried, and today's date (ages, arrears); for
+ * ROUTE_CACHE_MINE the caller's account too. */
 static const char *cache_key(struct req *req)
 {
     struct buf b;
@@ -472,6 +473,8 @@ static const char *cache_key(struct req *req)
     char today[11];
     date_today(today);
     buf_printf(&b, "%zu|%s", router_index(req->route), today);
+    if (req->route->flags & ROUTE_CACHE_MINE)
+        buf_printf(&b, "|a%" PRId64, req->who ? req->who->account_id : 0);
     for (int i = 0; i < req->npath_ids; i++)
         buf_printf(&b, "|%" PRId64, req->path_ids[i]);
     for (size_t i = 0; i < req->nquery; i++) {
@@ -538,7 +541,7 @@ static void run_route(struct req *req)
         const char *ckey = NULL;
         int64_t cseq = 0;
         bool cached = false;
-        if ((r->flags & ROUTE_CACHE) && !write) {
+        if ((r->flags & (ROUTE_CACHE | ROUTE_CACHE_MINE)) && !write) {
             ckey = cache_key(req);
             cseq = req->change_seq;
             int st;

@@ -47,13 +47,16 @@ enum scope {
 };
 
 enum route_flags {
-    ROUTE_OWN_TX = 1u << 0,  /* the handler opens its own transactions (slow work outside);
-                                unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
-    ROUTE_NO_IDEM = 1u << 1, /* never store responses for Idempotency-Key (secrets in them) */
-    ROUTE_RAW = 1u << 2,     /* a 2xx answer is a file (req_send_file), errors are JSON */
-    ROUTE_UPLOAD = 1u << 3,  /* the body may be up to max_upload bytes (a file, not JSON) */
-    ROUTE_CACHE = 1u << 4,   /* a GET whose answer depends on the request only, not on the
-                                caller: answers are cached until the next write (rcache.h) */
+    ROUTE_OWN_TX = 1u << 0,     /* the handler opens its own transactions (slow work outside);
+                                   unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
+    ROUTE_NO_IDEM = 1u << 1,    /* never store responses for Idempotency-Key (secrets in them) */
+    ROUTE_RAW = 1u << 2,        /* a 2xx answer is a file (req_send_file), errors are JSON */
+    ROUTE_UPLOAD = 1u << 3,     /* the body may be up to max_upload bytes (a file, not JSON) */
+    ROUTE_CACHE = 1u << 4,      /* a GET whose answer depends on the request only, not on the
+                                   caller: answers are cached until the next write (rcache.h) */
+    ROUTE_CACHE_MINE = 1u << 5, /* a GET whose answer depends on the request and the caller
+                                   only (a home feed): cached per account until the next write;
+                                   every write that changes it must take a change sequence */
 };
 
 struct route {

@@ -729,6 +729,8 @@ static int h_read(struct req *req)
             "INSERT OR IGNORE INTO notice_marks (account_id, notice_id, member_id, read_at) "
             "VALUES (?, ?, ?, ?)",
             "iiIi", w->account_id, n.id, w->member_id, now_sec());
+    if (db_changes(req->db))
+        db_next_seq(req->db); /* retires cached feeds (ROUTE_CACHE_MINE) */
     int64_t at = 0;
     db_get_int(req->db, &at,
                "SELECT read_at FROM notice_marks WHERE account_id = ? AND notice_id = ?", "ii",
@@ -767,6 +769,7 @@ static int h_ack(struct req *req)
             "(?, ?, ?, ?, ?) ON CONFLICT (account_id, notice_id) DO UPDATE SET ack_at = "
             "COALESCE(ack_at, excluded.ack_at)",
             "iiIii", w->account_id, n.id, w->member_id, now, now);
+    db_next_seq(req->db); /* retires cached feeds (ROUTE_CACHE_MINE) */
     /* The entry acknowledged from (a reminder) counts as read too. */
     if (req_id(req) != n.id)
         db_exec(req->db,
@@ -819,8 +822,11 @@ static const char *feed_paths(struct arena *a, const struct live_who *w)
 
 #define FEED_COLUMNS                                                                               \
     "n.id, n.kind, n.ref_id, n.org_id, n.org_path, n.role_mask, n.chosen, n.title, "               \
-    "substr(n.body, 1, " STR(FEED_EXCERPT) "), n.priority, n.pinned, n.ack_required, "             \
-                                           "n.ack_deadline, n.state, n.published_at, k.read_at"
+    "substr(n.body, 1, " STR(                                                                      \
+        FEED_EXCERPT) "), n.priority, n.pinned, n.ack_required, "                                  \
+                      "n.ack_deadline, n.state, n.published_at, k.read_at, o.name, o.level"
+/* The columns the audience test needs, in FEED_COLUMNS' places (the unread count). */
+#define FEED_AUDIENCE_COLUMNS "n.id, n.kind, n.ref_id, 0, n.org_path, n.role_mask, n.chosen"
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -836,9 +842,9 @@ static int64_t feed_unread(struct db *db, const struct live_who *w, const char *
     int64_t n = 0;
     struct db_stmt *st = db_query(
         db,
-        "SELECT " FEED_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON k.account_id = ? AND "
-        "k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM json_each(?)) AND "
-        "n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
+        "SELECT " FEED_AUDIENCE_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON "
+        "k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM "
+        "json_each(?)) AND n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
         "isi", w->account_id, paths, now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
     while (db_next(st))
         if (feed_row_reaches(db, w, st))
@@ -870,9 +876,10 @@ static int h_feed(struct req *req)
     page_begin(req, &pg);
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT " FEED_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON k.account_id = ? AND "
-        "k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM json_each(?)) AND "
-        "n.deleted_at IS NULL AND (n.pinned, n.published_at, n.id) < (?, ?, ?) ORDER BY "
+        "SELECT " FEED_COLUMNS " FROM notices n JOIN orgs o ON o.id = n.org_id LEFT JOIN "
+        "notice_marks k ON k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT "
+        "value FROM json_each(?)) AND n.deleted_at IS NULL AND (n.pinned, n.published_at, n.id) < "
+        "(?, ?, ?) ORDER BY "
         "n.pinned DESC, n.published_at DESC, n.id DESC",
         "isiii", w->account_id, paths, cp, after ? ct : INT64_MAX, after ? ci : INT64_MAX);
     while (db_next(st)) {
@@ -901,7 +908,11 @@ static int h_feed(struct req *req)
         jw_kv_bool(j, "overdue", ack_req && !ack && deadline && strcmp(deadline, today) < 0);
         jw_kv_str(j, "state", state);
         jw_key(j, "org");
-        write_org(req->db, j, db_int(st, 3));
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 3));
+        jw_kv_str(j, "name", db_text(st, 16));
+        jw_kv_str(j, "level", db_text(st, 17));
+        jw_obj_end(j);
         jw_kv_time(j, "publishedAt", db_int(st, 14));
         jw_kv_bool(j, "read", !db_isnull(st, 15));
         jw_kv_bool(j, "acked", ack);
@@ -1315,7 +1326,9 @@ const struct route notices_routes[] = {
      members_query_params, NULL, 0},
     {"GET", "/api/v1/notices/{id}/report/export", h_export, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
      export_query, NULL, ROUTE_RAW},
-    {"GET", "/api/v1/feed", h_feed, SCOPE_LOGIN, PERM_NONE, NULL, page_query, NULL, 0},
-    {"GET", "/api/v1/feed/unread", h_unread, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/feed", h_feed, SCOPE_LOGIN, PERM_NONE, NULL, page_query, NULL,
+     ROUTE_CACHE_MINE},
+    {"GET", "/api/v1/feed/unread", h_unread, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL,
+     ROUTE_CACHE_MINE},
     {NULL},
 };

@@ -89,6 +89,22 @@ describe('publish and the feed', () => {
     assert.equal(f.unread, before - 1);
   });
 
+  test('the feed is cached per caller until the next write; a read retires it', async () => {
+    const hits = async () => Number(/zhibu_cache_hits_total (\d+)/.exec((await api('GET', '/metrics')).text)[1]);
+    const a = await feed(tM);
+    const h0 = await hits();
+    assert.deepEqual(await feed(tM), a);
+    assert.equal(await hits(), h0 + 1, 'the second answer came from the cache');
+    // Another caller with the same request gets their own feed, not the member's.
+    const other = await feed(tSB);
+    assert.ok(!other.items.some((i) => i.id === n.id));
+    // A read is a write: the member's next feed is fresh.
+    const x = assertData(await publish(tT, { orgId: township, title: '缓存测试', text: '正文' }), 201);
+    assert.equal((await feed(tM)).items.find((i) => i.id === x.id).read, false);
+    assertData(await api('POST', `/api/v1/notices/${x.id}/read`, { token: tM }));
+    assert.equal((await feed(tM)).items.find((i) => i.id === x.id).read, true);
+  });
+
   test('pinned first, then newest; cursor paging', async () => {
     const p = assertData(await publish(tT, { orgId: township, title: '置顶通知', text: '置顶', pinned: true }), 201);
     const later = assertData(await publish(tT, { orgId: township, title: '最新通知', text: '最新' }), 201);

@@ -1,20 +1,22 @@
 // The home feed (通知公告): what reaches the user, pinned first then newest, with unread
 // marks, correction/retraction marks and a 确认收到 button; reloads on live events.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { usePaged } from '../hooks.js';
 import { t, errText } from '../i18n.js';
-import { onLive, refreshUnread } from '../live.js';
+import { onLive, refreshUnread, unreadNow } from '../live.js';
 import { ErrorBox, Loading, More } from '../ui.jsx';
 import { Tags, day, publishOrgs } from '../noticeStrings.jsx';
 
 export default function Feed({ me }) {
   const list = usePaged('/feed', {}, 20);
-  const [unread, setUnread] = useState(null);
+  const [unread, setUnread] = useState(unreadNow());
+  const reload = useRef(list.reload);
+  reload.current = list.reload;
   useEffect(() => onLive((ev) => {
-    if (ev.type === 'notice' || ev.type === 'reset') list.reload();
+    if (ev.type === 'notice' || ev.type === 'reset') reload.current();
     if (ev.type === 'unread') setUnread(ev.unread);
-  }), [list.reload]); // eslint-disable-line react-hooks/exhaustive-deps
+  }), []);
   const orgs = publishOrgs(me);
   return (
     <section class="card" aria-labelledby="feed-h">

@@ -129,8 +129,8 @@ static bool notice_reaches(struct db *db, const struct live_who *w, const struct
 }
 
 /* Tells the notice's audience that it arrived (an event per chosen member). */
-static void notice_announce(struct req *req, struct db *db, struct arena *a, const struct notice *n,
-                            int64_t id, const char *kind, const char *title)
+static void notice_announce(struct db *db, struct arena *a, const struct notice *n, int64_t id,
+                            const char *kind, const char *title)
 {
     struct buf b;
     buf_init_arena(&b, a);
@@ -145,7 +145,6 @@ static void notice_announce(struct req *req, struct db *db, struct arena *a, con
     jw_str(&j, title);
     jw_kv_str(&j, "priority", n->priority);
     jw_obj_end(&j);
-    (void)req;
     if (!n->chosen) {
         live_publish(db, "notice", n->org_path, n->role_mask, 0, b.data);
         return;
@@ -176,7 +175,7 @@ static int64_t notice_derive(struct db *db, struct arena *a, const struct notice
     if (db_failed(db))
         return 0;
     int64_t id = db_last_id(db);
-    notice_announce(NULL, db, a, n, id, kind, title);
+    notice_announce(db, a, n, id, kind, title);
     return id;
 }
 
@@ -455,7 +454,7 @@ static int h_publish(struct req *req)
     struct notice n;
     if (!notice_load(req->db, &req->arena, id, &n))
         return req_fail(req, ERR_DB, NULL);
-    notice_announce(req, req->db, &req->arena, &n, id, "notice", title);
+    notice_announce(req->db, &req->arena, &n, id, "notice", title);
     req_audit(req, "notice.publish", org, arena_printf(&req->arena, "notice:%" PRId64, id), "ok",
               "%s%s",
               members ? "chosen members"

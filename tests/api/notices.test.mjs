@@ -135,6 +135,25 @@ describe('audiences', () => {
     assertError(await api('GET', `/api/v1/notices/${n.id}`, { token: tM }), 404, 'notice.not_found');
   });
 
+  test('roles: the report counts exactly the members holding the role, per organisation', async () => {
+    const county = who.countyAdmin.orgId;
+    const n = assertData(await publish(tC, { orgId: county, title: '书记确认', text: '请确认', roles: ['branch_secretary'], ackRequired: true }), 201);
+    // Members of the county whose account holds branch_secretary on an organisation in it.
+    const expected = Number(one(`SELECT COUNT(DISTINCT m.id) FROM members m JOIN accounts a ON a.member_id = m.id JOIN roles r ON r.account_id = a.id AND r.deleted_at IS NULL AND r.role = 'branch_secretary' WHERE m.status = 'normal' AND m.deleted_at IS NULL`));
+    assert.ok(expected >= 2);
+    assertData(await api('POST', `/api/v1/notices/${n.id}/ack`, { token: tS }));
+    const r = assertData(await api('GET', `/api/v1/notices/${n.id}/report`, { token: tC }));
+    assert.deepEqual([r.org.total, r.org.read, r.org.acked], [expected, 1, 1]);
+    const township = r.items.find((i) => i.id === who.townshipAdmin.orgId);
+    assert.deepEqual([township.read, township.acked], [1, 1]);
+    assert.equal(r.items.reduce((s, i) => s + i.total, 0), expected);
+    // The plain member is not a recipient: not on the pending list, and cannot acknowledge.
+    const pend = assertData(await api('GET', `/api/v1/notices/${n.id}/members?filter=unacked&limit=200`, { token: tC }));
+    assert.equal(pend.items.length, expected - 1);
+    assert.ok(!pend.items.some((i) => i.memberId === who.member.memberId));
+    assertError(await api('POST', `/api/v1/notices/${n.id}/ack`, { token: tM }), 404, 'notice.not_found');
+  });
+
   test('chosen members: only they see it', async () => {
     const n = assertData(await publish(tS, { orgId: villageA, title: '个别通知', text: '请到村委会', memberIds: [who.member.memberId] }), 201);
     assert.equal(n.audience.chosen, true);

@@ -142,7 +142,7 @@ function Retract({ n, onDone }) {
   const s = useSubmit();
   const go2 = async (e) => {
     e.preventDefault();
-    if (!reason.trim()) { s.setFerr({ field: 'reason', text: t('needReason') }); return; }
+    if (!reason.trim()) { s.setFerr({ field: 'reason', text: t('retractNeed') }); return; }
     const r = await s.run(() => api('/notices/' + n.id + '/retract', { method: 'POST', body: { reason: reason.trim() } }));
     if (r) onDone();
   };

@@ -537,6 +537,8 @@ static void run_route(struct req *req)
             BUG("%s %s left a transaction open", r->method, r->path);
         if (req->status < 400 && req->idem_key && !req->idem_stored)
             BUG("%s %s took an Idempotency-Key but did not store it", r->method, r->path);
+        if (req->status < 400 && write)
+            live_committed(); /* events its transactions published */
     } else {
         const char *ckey = NULL;
         int64_t cseq = 0;

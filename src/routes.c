@@ -29,5 +29,7 @@ const struct route *const route_tables[] = {
     threads_routes, /* threads: the two-way channel, inbox, escalation, response targets, stats */
     posts_routes,   /* posts: news and experience, comments, reports, review, corrections */
     search_routes,  /* search: full text over what the caller may see */
+    notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
+    live_routes,    /* events: live updates (Server-Sent Events) */
     NULL,
 };

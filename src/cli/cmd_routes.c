@@ -21,8 +21,14 @@ static const struct {
     unsigned bit;
     const char *name;
 } flag_names[] = {
-    {ROUTE_OWN_TX, "own_tx"}, {ROUTE_NO_IDEM, "no_idem"}, {ROUTE_RAW, "raw"},
-    {ROUTE_UPLOAD, "upload"}, {ROUTE_CACHE, "cache"}, {ROUTE_ENROL, "enrol"}, {ROUTE_IDEM_NO_BODY, "idem_no_body"},
+    {ROUTE_OWN_TX, "own_tx"},
+    {ROUTE_NO_IDEM, "no_idem"},
+    {ROUTE_RAW, "raw"},
+    {ROUTE_UPLOAD, "upload"},
+    {ROUTE_CACHE, "cache"},
+    {ROUTE_ENROL, "enrol"},
+    {ROUTE_IDEM_NO_BODY, "idem_no_body"},
+    {ROUTE_CACHE_MINE, "cache_mine"},
 };
 
 static void json_params(struct jw *j, const char *key, const struct param *p)

@@ -40,6 +40,8 @@ enum perm {
     PERM_CHANNEL_STATS,    /* response-time statistics of the channel */
     PERM_POST_REVIEW,      /* the review queue: approve, reject, clarify, mark false */
     PERM_WORDLIST_ADMIN,   /* edit the deployment's word list */
+    PERM_NOTICE_PUBLISH,   /* publish, edit, retract announcements to the subtree; see who has
+                              read and acknowledged them, remind those who have not */
     PERM__COUNT
 };
 

@@ -17,6 +17,8 @@ void config_defaults(struct config *c)
     c->max_header = 16 * 1024;
     c->conn_timeout = 30;
     c->max_connections = 4096;
+    c->live_max_streams = 10000;
+    c->live_heartbeat_s = 15;
     c->login_max_failures = 20;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
@@ -78,6 +80,8 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("max_header", max_header, 4096, 1024 * 1024)
     INT_KEY("conn_timeout", conn_timeout, 1, 3600)
     INT_KEY("max_connections", max_connections, 16, 1000000)
+    INT_KEY("live_max_streams", live_max_streams, 0, 1000000)
+    INT_KEY("live_heartbeat_s", live_heartbeat_s, 1, 300)
     INT_KEY("login_max_failures", login_max_failures, 1, 100)
     INT_KEY("member_session_days", member_session_days, 1, 3650)
     INT_KEY("admin_session_hours", admin_session_hours, 1, 24 * 30)

@@ -18,6 +18,8 @@ struct config {
     size_t max_header;  /* bytes of request line + headers per connection */
     int conn_timeout;   /* seconds of inactivity */
     int max_connections;
+    int live_max_streams;         /* open Server-Sent Events streams (GET /api/v1/events) */
+    int live_heartbeat_s;         /* seconds between heartbeat comments on a quiet stream */
     bool cookie_secure;           /* add Secure to cookies (behind TLS) */
     bool trust_proxy;             /* use X-Forwarded-For / -Proto */
     int login_max_failures;       /* failed logins evaluated per phone per hour */

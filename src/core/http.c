@@ -1,6 +1,7 @@
 #include "app.h"
 #include "core/rcache.h"
 #include "core/http.h"
+#include "core/live.h"
 #include "core/metrics.h"
 #include "core/static.h"
 #include "core/validate.h"
@@ -516,7 +517,8 @@ static int authorize(struct req *req)
 }
 
 /* The answer cache's key: the route, the path ids, the declared query
- * fields the request carried, and today's date (ages, arrears). */
+ * fields the request carried, and today's date (ages, arrears); for
+ * ROUTE_CACHE_MINE the caller's account too. */
 static const char *cache_key(struct req *req)
 {
     struct buf b;
@@ -524,6 +526,8 @@ static const char *cache_key(struct req *req)
     char today[11];
     date_today(today);
     buf_printf(&b, "%zu|%s", router_index(req->route), today);
+    if (req->route->flags & ROUTE_CACHE_MINE)
+        buf_printf(&b, "|a%" PRId64, req->who ? req->who->account_id : 0);
     for (int i = 0; i < req->npath_ids; i++)
         buf_printf(&b, "|%" PRId64, req->path_ids[i]);
     for (size_t i = 0; i < req->nquery; i++) {
@@ -550,7 +554,8 @@ static bool answer_from_memory(struct req *req)
 {
     const struct route *r = req->route;
     int64_t change, auth;
-    if (is_write(req->method) || !(r->flags & ROUTE_CACHE) || r->scope == SCOPE_PUBLIC ||
+    if (is_write(req->method) || !(r->flags & (ROUTE_CACHE | ROUTE_CACHE_MINE)) ||
+        r->scope == SCOPE_PUBLIC ||
         now_ms() > atomic_load_explicit(&seqs_trusted_until_ms, memory_order_relaxed) ||
         !db_seqs_peek(db_thread(), &change, &auth))
         return false;
@@ -562,8 +567,10 @@ static bool answer_from_memory(struct req *req)
     req->who = who;
     if (check_login(req) || req_validate_query(req))
         goto ordinary;
-    /* ROUTE_CACHE routes are scoped to an organisation (router_init). */
-    if (!req_allowed_cached(req, r->perm, scope_org(req), auth))
+    /* ROUTE_CACHE routes are scoped to an organisation, ROUTE_CACHE_MINE ones to
+     * the caller (router_init). */
+    if ((r->flags & ROUTE_CACHE_MINE) ? r->perm != PERM_NONE && !principal_has(who, r->perm)
+                                      : !req_allowed_cached(req, r->perm, scope_org(req), auth))
         goto ordinary;
     struct rcache_hit hit;
     if (!rcache_get(cache_key(req), change, accepts_gzip(req), &hit))
@@ -636,11 +643,13 @@ static void run_route(struct req *req)
             BUG("%s %s left a transaction open", r->method, r->path);
         if (req->status < 400 && req->idem_key && !req->idem_stored)
             BUG("%s %s took an Idempotency-Key but did not store it", r->method, r->path);
+        if (req->status < 400 && write)
+            live_committed(); /* events its transactions published */
     } else {
         const char *ckey = NULL;
         int64_t cseq = 0;
         bool cached = false;
-        if ((r->flags & ROUTE_CACHE) && !write) {
+        if ((r->flags & (ROUTE_CACHE | ROUTE_CACHE_MINE)) && !write) {
             ckey = cache_key(req);
             cseq = req->change_seq;
             struct rcache_hit hit;
@@ -668,6 +677,8 @@ static void run_route(struct req *req)
                 req_fail(req, db_failed(req->db) == DB_BUSY ? ERR_BUSY : ERR_DB, NULL);
             db_rollback(req->db);
             audit_discard();
+        } else if (write) {
+            live_committed(); /* events it published reach open streams now */
         }
         audit_anchor();
     }
@@ -703,6 +714,15 @@ static enum MHD_Result handle_api(struct req *req)
         session_touch(req->db, req->who->session_id);
     if (req->file_fd >= 0 && req->err < 0 && req->status == 200)
         return send_file(req);
+    if (req->stream) {
+        if (req->err < 0 && req->status == 200) {
+            struct MHD_Response *sr = live_stream_response(req);
+            add_security_headers(sr, csp_api);
+            return queue(req, 200, sr);
+        }
+        live_stream_discard(req->stream);
+        req->stream = NULL;
+    }
     return send_json(req);
 }
 
@@ -902,7 +922,7 @@ int http_start(char *err, size_t errlen)
                                  .sin6_port = htons((uint16_t)cfg.listen_port)};
     const struct sockaddr *sa;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (inet_pton(AF_INET, cfg.listen_host, &addr.sin_addr) == 1) {
         sa = (const struct sockaddr *)&addr;
     } else {
@@ -925,6 +945,7 @@ int http_start(char *err, size_t errlen)
     /* The logger comes first so that MHD's own option parsing logs through it.
      * No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, which would
      * let a second zhibu start on a port in use and split its connections. */
+    live_start();
     daemon_handle = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -933,6 +954,7 @@ int http_start(char *err, size_t errlen)
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
         connection_notify, NULL, MHD_OPTION_END);
     if (!daemon_handle) {
+        live_stop(0);
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,
                  cfg.listen_port);
         return -1;
@@ -953,6 +975,8 @@ void http_stop(int grace_ms)
     MHD_socket s = MHD_quiesce_daemon(daemon_handle);
     if (s != MHD_INVALID_SOCKET)
         close(s);
+    /* Live streams end first: no connection may be suspended at MHD_stop_daemon. */
+    live_stop(2000);
     for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
         usleep(10000);
     if (atomic_load(&in_flight) > 0)

@@ -1,4 +1,5 @@
 #include "app.h"
+#include "core/live.h"
 #include "core/rcache.h"
 #include "core/metrics.h"
 
@@ -131,6 +132,8 @@ void metrics_render(struct buf *out)
                "# HELP zhibu_open_connections Open HTTP connections.\n"
                "# TYPE zhibu_open_connections gauge\nzhibu_open_connections %ld\n"
                "# HELP zhibu_db_errors_total Failed store operations.\n"
-               "# TYPE zhibu_db_errors_total counter\nzhibu_db_errors_total %" PRIu64 "\n",
-               metrics_open_connections(), db_error_count());
+               "# TYPE zhibu_db_errors_total counter\nzhibu_db_errors_total %" PRIu64 "\n"
+               "# HELP zhibu_live_streams Open live-update streams (GET /api/v1/events).\n"
+               "# TYPE zhibu_live_streams gauge\nzhibu_live_streams %d\n",
+               metrics_open_connections(), db_error_count(), live_stream_count());
 }

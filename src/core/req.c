@@ -233,6 +233,9 @@ bool value_from_string(struct arena *a, const struct param *p, const char *s, st
         out->i = neg ? -v : v;
         return check_int(p, out->i, why);
     }
+    case P_LIST:
+        *why = "cannot be given in a query";
+        return false;
     case P_BOOL:
         if (!strcmp(s, "true") || !strcmp(s, "1"))
             out->i = 1;
@@ -323,6 +326,28 @@ bool value_from_json(struct arena *a, const struct param *p, const json_t *j, st
     case P_IDS:
     case P_STRS:
         return array_from_json(a, p, j, out, why);
+    case P_LIST: {
+        if (!json_is_array(j)) {
+            *why = "must be a list";
+            return false;
+        }
+        int64_t n = (int64_t)json_array_size(j);
+        if (n < p->min || n > p->max) {
+            *why = arena_printf(a, "must have %" PRId64 " to %" PRId64 " entries", p->min, p->max);
+            return false;
+        }
+        /* Compact JSON the handler parses again: strings holding NUL would not parse. */
+        char *text = json_dumps(j, JSON_COMPACT);
+        json_t *again = text ? json_loads(text, 0, NULL) : NULL;
+        bool ok = again != NULL;
+        json_decref(again);
+        if (ok)
+            out->s = arena_strdup(a, text);
+        free(text);
+        if (!ok)
+            *why = "must not hold NUL characters";
+        return ok;
+    }
     default:
         if (!json_is_string(j)) {
             *why = "must be a string";

@@ -68,6 +68,7 @@ struct req {
     const char *file_type;
     const char *file_name;
     size_t max_body; /* body limit: max_body, or max_upload for ROUTE_UPLOAD */
+    void *stream;    /* GET /api/v1/events: the live stream to answer with (live.h) */
 
     const char *set_cookie[4];
     int nset_cookie;

@@ -35,6 +35,11 @@ void router_init(void)
                  (r->scope != SCOPE_PATH_ORG && r->scope != SCOPE_QUERY_ORG)))
                 BUG("route %s %s: ROUTE_CACHE needs a GET scoped to an organisation", r->method,
                     r->path);
+            /* Per caller: the caller's own things (the handler checks nothing more). */
+            if ((r->flags & ROUTE_CACHE_MINE) &&
+                (strcmp(r->method, "GET") || r->scope != SCOPE_LOGIN || (r->flags & ROUTE_CACHE)))
+                BUG("route %s %s: ROUTE_CACHE_MINE needs a GET of the caller's own (SCOPE_LOGIN)",
+                    r->method, r->path);
             for (size_t i = 0; i < nroutes; i++)
                 if (!strcmp(routes[i]->method, r->method) && !strcmp(routes[i]->path, r->path))
                     BUG("duplicate route %s %s", r->method, r->path);

@@ -24,6 +24,8 @@ enum param_type {
     P_TIME,     /* an instant "YYYY-MM-DDTHH:MM[:SS[.fff]]Z" (UTC): i holds epoch seconds */
     P_IDS,      /* a JSON array of min..max distinct positive ids (body only): ids, n */
     P_STRS,     /* a JSON array of min..max strings of 1..200 characters (body only): strs, n */
+    P_LIST,     /* a JSON array of [min, max] elements (body only); s holds it as compact JSON,
+                   the handler checks the elements (e.g. attachments: a list of objects) */
 };
 
 #define P_REQUIRED 1u
@@ -48,18 +50,22 @@ enum scope {
 };
 
 enum route_flags {
-    ROUTE_OWN_TX = 1u << 0,  /* the handler opens its own transactions (slow work outside);
-                                unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
-    ROUTE_NO_IDEM = 1u << 1, /* never store responses for Idempotency-Key (secrets in them) */
-    ROUTE_RAW = 1u << 2,     /* a 2xx answer is a file (req_send_file), errors are JSON */
-    ROUTE_UPLOAD = 1u << 3,  /* the body may be up to max_upload bytes (a file, not JSON) */
-    ROUTE_CACHE = 1u << 4,   /* a GET whose answer depends on the request only, not on the
-                                caller: answers are cached until the next write (rcache.h);
-                                only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG */
-    ROUTE_ENROL = 1u << 5,   /* open to a session that still owes a second factor (an admin
-                                role without TOTP under admin_second_factor = required) */
+    ROUTE_OWN_TX = 1u << 0,       /* the handler opens its own transactions (slow work outside);
+                                     unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
+    ROUTE_NO_IDEM = 1u << 1,      /* never store responses for Idempotency-Key (secrets in them) */
+    ROUTE_RAW = 1u << 2,          /* a 2xx answer is a file (req_send_file), errors are JSON */
+    ROUTE_UPLOAD = 1u << 3,       /* the body may be up to max_upload bytes (a file, not JSON) */
+    ROUTE_CACHE = 1u << 4,        /* a GET whose answer depends on the request only, not on the
+                                     caller: answers are cached until the next write (rcache.h);
+                                     only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG */
+    ROUTE_ENROL = 1u << 5,        /* open to a session that still owes a second factor (an admin
+                                     role without TOTP under admin_second_factor = required) */
     ROUTE_IDEM_NO_BODY = 1u << 6, /* the Idempotency-Key fingerprint leaves the body out: it
                                      holds a secret ballot that no stored hash may reveal */
+    ROUTE_CACHE_MINE = 1u << 7,   /* a GET whose answer depends on the request and the caller
+                                     only (a home feed): cached per account until the next
+                                     write; every write that changes it takes a change sequence;
+                                     only on SCOPE_LOGIN */
 };
 
 struct route {

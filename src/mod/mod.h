@@ -26,6 +26,8 @@ extern const struct route sync_routes[];
 extern const struct route threads_routes[];
 extern const struct route posts_routes[];
 extern const struct route search_routes[];
+extern const struct route notices_routes[];
+extern const struct route live_routes[]; /* core/live.c: GET /api/v1/events */
 
 /* Organisation levels, NULL-terminated (for P_ENUM). */
 extern const char *const org_levels[];
@@ -415,12 +417,21 @@ void search_scope_set(struct search_scope *sc, struct arena *a, int64_t member_i
 struct db_stmt *search_run(struct db *db, const char *fts_query, const struct search_scope *sc,
                            const char *kind, int64_t before_id, int limit);
 
-/* ---- live events (threads.c, posts.c): hooks with empty bodies for the
- * event stream to fill in; each is called in the write transaction of the
- * change, after the change. ---- */
+/* ---- live events of the channel (threads.c, posts.c): each publishes
+ * through live_publish (src/core/live.h) in the write transaction of the
+ * change, after the change, so the event exists exactly when it commits:
+ * event "thread" {threadId} to the other party, "post" {postId, decision |
+ * correction} to the author / each account the correction reaches. ---- */
 void threads_live_new(struct db *db, int64_t thread_id);
 void threads_live_reply(struct db *db, int64_t thread_id, int64_t message_id);
 void posts_live_decision(struct db *db, int64_t post_id, const char *decision);
 void posts_live_correction(struct db *db, int64_t post_id, const char *kind);
+
+/* ---- announcements (notices.c) ---- */
+
+/* Reminds, once, those who have not acknowledged an announcement whose deadline
+ * has passed (a reminder entry in their feeds); its own write transactions.
+ * The live thread calls it every second. */
+void notice_sweep(struct db *db);
 
 #endif

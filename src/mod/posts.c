@@ -17,6 +17,7 @@
  * on the post itself.
  */
 #include "app.h"
+#include "core/live.h"
 #include "mod/mod.h"
 
 static const char *const post_kinds[] = {"news", "experience", NULL};
@@ -25,22 +26,40 @@ static const char *const review_decisions[] = {"approve", "reject", "clarify", "
 
 /* ---- live events: the lead connects these to the event stream ---- */
 
-/* LIVE HOOK: a reviewer decided on a post (approve, reject, clarify, false):
- * its author, and for approve its audience. */
+/* ---- live events (src/core/live.h): part of the writing transaction ---- */
+
+/* A review decision: the author learns it at once. */
 void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
 {
-    (void)db;
-    (void)post_id;
-    (void)decision;
+    int64_t author = 0;
+    if (!db_get_int(db, &author, "SELECT author_id FROM posts WHERE id = ?", "i", post_id))
+        return;
+    char data[96];
+    snprintf(data, sizeof(data), "{\"postId\":%" PRId64 ",\"decision\":\"%s\"}", post_id, decision);
+    live_publish(db, "post", NULL, 0, author, data);
 }
 
-/* LIVE HOOK: a correction or clarification was delivered: the accounts of
- * post_corrections rows of this post created now. */
+/* A correction or clarification was delivered: each account that saw the
+ * post and has it unread (the rows this transaction wrote among them). */
 void posts_live_correction(struct db *db, int64_t post_id, const char *kind)
 {
-    (void)db;
-    (void)post_id;
-    (void)kind;
+    char data[96];
+    snprintf(data, sizeof(data), "{\"postId\":%" PRId64 ",\"correction\":\"%s\"}", post_id, kind);
+    struct db_stmt *st = db_query(db,
+                                  "SELECT DISTINCT account_id FROM post_corrections WHERE post_id "
+                                  "= ? AND kind = ? AND read_at IS NULL AND created_at >= ?",
+                                  "isi", post_id, kind, now_sec() - 60);
+    int64_t accounts[512];
+    size_t n = 0;
+    bool more = true;
+    while (more) {
+        n = 0;
+        while (n < ARRAY_SIZE(accounts) && (more = db_next(st)))
+            accounts[n++] = db_int(st, 0);
+        for (size_t i = 0; i < n; i++)
+            live_publish(db, "post", NULL, 0, accounts[i], data);
+    }
+    db_done(st);
 }
 
 /* ---- helpers ---- */

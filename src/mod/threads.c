@@ -14,6 +14,7 @@
  * from its branch up to the level it reached.
  */
 #include "app.h"
+#include "core/live.h"
 #include "mod/mod.h"
 
 #define DEFAULT_TARGET_SECS (48 * 3600)
@@ -22,23 +23,50 @@ static const char *const thread_kinds[] = {"question", "suggestion", "help", "pr
 static const char *const thread_statuses[] = {"open",   "escalated", "answered",
                                               "closed", "waiting",   NULL};
 
-/* ---- live events: the lead connects these to the event stream ---- */
+/* ---- live events (src/core/live.h): part of the writing transaction ---- */
 
-/* LIVE HOOK: a thread was opened (the branch inbox) or a leader wrote to a
- * member (that member). */
-void threads_live_new(struct db *db, int64_t thread_id)
+/* A thread event for the member's account and/or the leaders of the branch
+ * (channel.answer there); the client fetches the thread. */
+static void thread_event(struct db *db, int64_t thread_id, bool to_member, bool to_leaders)
 {
-    (void)db;
-    (void)thread_id;
+    char data[64];
+    snprintf(data, sizeof(data), "{\"threadId\":%" PRId64 "}", thread_id);
+    struct db_stmt *st = db_query(db,
+                                  "SELECT t.org_path, (SELECT a.id FROM accounts a WHERE "
+                                  "a.member_id = t.member_id) FROM threads t WHERE t.id = ?",
+                                  "i", thread_id);
+    if (db_next(st)) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s", db_text(st, 0));
+        int64_t account = db_isnull(st, 1) ? 0 : db_int(st, 1);
+        db_done(st);
+        if (to_member && account)
+            live_publish(db, "thread", NULL, 0, account, data);
+        if (to_leaders)
+            live_publish(db, "thread", path, perm_roles(PERM_CHANNEL_ANSWER), 0, data);
+        return;
+    }
+    db_done(st);
 }
 
-/* LIVE HOOK: a reply in a thread (the other party: the member, or the
- * inboxes the thread shows in). */
+/* A thread was opened: the branch inbox (a member wrote), or the member (a
+ * leader wrote to them). */
+void threads_live_new(struct db *db, int64_t thread_id)
+{
+    int64_t to_member = 0;
+    db_get_int(db, &to_member, "SELECT direction = 'to_member' FROM threads WHERE id = ?", "i",
+               thread_id);
+    thread_event(db, thread_id, to_member != 0, to_member == 0);
+}
+
+/* A reply: the other party (a leader's reply to the member, the member's to
+ * the inbox). */
 void threads_live_reply(struct db *db, int64_t thread_id, int64_t message_id)
 {
-    (void)db;
-    (void)thread_id;
-    (void)message_id;
+    int64_t from_leader = 0;
+    db_get_int(db, &from_leader, "SELECT from_leader FROM thread_messages WHERE id = ?", "i",
+               message_id);
+    thread_event(db, thread_id, from_leader != 0, from_leader == 0);
 }
 
 /* ---- targets ---- */

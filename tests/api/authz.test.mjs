@@ -382,6 +382,33 @@ const SPECS = {
   // ---- search ----
   // any logged-in caller; the results are scoped (tests/api/search.test.mjs).
   'GET /api/v1/search': { login: true },
+
+  // ---- announcements and live updates ----
+  // the caller's own feed and stream: any logged-in caller. The stream is asked in
+  // poll mode (it answers and ends) so that the matrix can read the whole answer.
+  'GET /api/v1/feed': { login: true },
+  'GET /api/v1/feed/unread': { login: true },
+  'GET /api/v1/events': { login: true, path: '/api/v1/events?poll=true' },
+  // harmless: a blank text is refused (notice.invalid) after the scope check.
+  'POST /api/v1/notices': { req: (t) => q('POST', '/api/v1/notices', { orgId: t, title: '矩阵', text: '   ' }), nf: 'org.not_found' },
+  'GET /api/v1/notices': { req: (t) => q('GET', `/api/v1/notices?orgId=${t}&limit=2`), nf: 'org.not_found' },
+  // EXCEPTION (read side): a notice is seen by those it reaches and by notice.publish
+  // on its organisation. The matrix's notice on the target goes to every role there
+  // (roles audience), so a caller receives it when their role sits in the target's subtree.
+  'GET /api/v1/notices/{id}': notice((n) => q('GET', `/api/v1/notices/${n}`), receivesOrManages),
+  'GET /api/v1/notices/{id}/versions': notice((n) => q('GET', `/api/v1/notices/${n}/versions`), receivesOrManages),
+  // read: recipients only (the marker is theirs); harmless: a read marker.
+  'POST /api/v1/notices/{id}/read': notice((n) => q('POST', `/api/v1/notices/${n}/read`), (c, t) => within(c.at, t)),
+  // harmless: the matrix's notice asks for no acknowledgement (409 notice.no_ack).
+  'POST /api/v1/notices/{id}/ack': notice((n) => q('POST', `/api/v1/notices/${n}/ack`), (c, t) => within(c.at, t)),
+  // managing: notice.publish on its organisation. Harmless: a blank title / reason is
+  // refused after the check; a reminder of a notice that asks for no acknowledgement is 409.
+  'PATCH /api/v1/notices/{id}': notice((n) => q('PATCH', `/api/v1/notices/${n}`, { title: '   ' })),
+  'POST /api/v1/notices/{id}/retract': notice((n) => q('POST', `/api/v1/notices/${n}/retract`, { reason: '   ' })),
+  'POST /api/v1/notices/{id}/remind': notice((n) => q('POST', `/api/v1/notices/${n}/remind`)),
+  'GET /api/v1/notices/{id}/report': notice((n) => q('GET', `/api/v1/notices/${n}/report`)),
+  'GET /api/v1/notices/{id}/members': notice((n) => q('GET', `/api/v1/notices/${n}/members?limit=2`)),
+  'GET /api/v1/notices/{id}/report/export': notice((n) => q('GET', `/api/v1/notices/${n}/report/export?format=csv`)),
 };
 
 function attendOnly(c, t) {
@@ -483,6 +510,32 @@ let wordReady;
 function ensureWord() {
   wordReady ??= api('POST', '/api/v1/wordlist', { token: safetyToken(), body: { word: '矩阵词' } });
   return wordReady;
+}
+
+function receivesOrManages(c, t) {
+  return within(c.at, t) || holds(c, 'notice.publish', t);
+}
+
+// A route on the matrix's notice on the target organisation (one per target, to every
+// role there); expect(c, t) defaults to notice.publish on the target.
+const noticeOf = {};
+function notice(build, expect = (c, t) => holds(c, 'notice.publish', t)) {
+  return {
+    req: async (t) => build(await matrixNotice(t)),
+    missing: () => build(MISSING),
+    nf: 'notice.not_found',
+    expect: (c, t) => (expect(c, t) ? ALLOW : DENY),
+  };
+}
+
+async function matrixNotice(orgId) {
+  noticeOf[orgId] ??= (async () => {
+    const d = await must(await api('POST', '/api/v1/notices', {
+      token: adminFor(orgId), body: { orgId, title: '矩阵通知', text: '矩阵', roles: table.roles },
+    }), 201, 'notice');
+    return d.id;
+  })();
+  return noticeOf[orgId];
 }
 
 function orgChange(build) {
@@ -822,7 +875,7 @@ test('the matrix: every route x role x target answers as the permission table sa
     }
     if (spec.login) {
       // Any logged-in caller; none without a session.
-      const build = () => q(rt.method, rt.path, spec.body);
+      const build = () => q(rt.method, spec.path ?? rt.path, spec.body);
       const anon = await send(build(), undefined);
       assert.equal(anon.status, 401, `${k} without a session: ${anon.text}`);
       await inGroups(callers, 3, async (c) => {

@@ -95,3 +95,20 @@ test('an answer in memory is given only to callers who may read it', async () =>
   const stats = await api('GET', `/api/v1/orgs/${org}/stats`, { token: b.token });
   assertError(stats, 404, 'org.not_found');
 });
+
+test("a home feed from memory is the caller's own, and a new notice shows on the next page", async () => {
+  const m = await srv.login(who.member);
+  const mig = await srv.login(who.migrant);
+  const b = await srv.login(who.secretaryB);
+  const feeds = async () => Promise.all([m, mig, b].map(async (s) => assertData(await api('GET', '/api/v1/feed?limit=20', { token: s.token }))));
+  const first = await feeds();
+  const m0 = await metric('zhibu_cache_memory_answers_total');
+  const again = await feeds();
+  assert.deepEqual(again, first, 'each caller gets their own feed back');
+  assert.ok((await metric('zhibu_cache_memory_answers_total')) >= m0 + 3, 'from memory');
+  const t = await srv.login(who.townshipAdmin);
+  const n = assertData(await api('POST', '/api/v1/notices', { token: t.token, body: { orgId: who.townshipAdmin.orgId, title: '缓存通知', text: '马上看到' } }), 201);
+  const [fm, , fb] = await feeds();
+  assert.ok(fm.items.some((x) => x.refId === n.id || x.id === n.id), 'the member of the township sees it at once');
+  assert.ok(!fb.items.some((x) => x.title === '缓存通知'), 'another township does not');
+});

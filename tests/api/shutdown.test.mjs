@@ -72,3 +72,26 @@ test('SIGINT stops it gracefully too', async () => {
   assert.deepEqual(e, { code: 0, signal: null }, 'exit 0 within 5 s of SIGINT');
   await srv.stop();
 });
+
+test('SIGTERM with a live-update stream open: the stream ends, exit 0 within 5 s', async () => {
+  const srv = await startServer();
+  const token = (await srv.login(srv.who.member)).token;
+  let ended = false;
+  let got = '';
+  const req = http.get({ host: '127.0.0.1', port: srv.port, path: '/api/v1/events', headers: { Authorization: `Bearer ${token}` } }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (d) => { got += d; });
+    res.on('end', () => { ended = true; });
+    res.on('error', () => { ended = true; });
+  });
+  req.on('error', () => { ended = true; });
+  const t0 = Date.now();
+  while (!got.includes(': open') && Date.now() - t0 < 3000) await sleep(20);
+  assert.ok(got.includes(': open'), 'the stream is open (and suspended, waiting for events)');
+  await sleep(300);
+  const r = await srv.stop(); // asserts exit 0 within 5 s
+  assert.equal(r.code, 0);
+  await sleep(100);
+  assert.ok(ended, 'the server ended the stream');
+  req.destroy();
+});

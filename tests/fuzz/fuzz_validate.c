@@ -33,6 +33,7 @@ static const struct param params[] = {
     {"at", P_TIME, 0},
     {"ids", P_IDS, 0, 1, 5},
     {"labels", P_STRS, 0, 0, 3},
+    {"list", P_LIST, 0, 0, 3},
 };
 
 static bool ready;
@@ -72,6 +73,16 @@ static void check_value(const struct param *p, const struct value *v)
                 abort();
         }
         break;
+    case P_LIST: {
+        /* The compact JSON of an array of min..max entries. */
+        json_t *j = json_loads(v->s, 0, NULL);
+        if (!json_is_array(j) || (int64_t)json_array_size(j) < p->min ||
+            (int64_t)json_array_size(j) > p->max)
+            abort();
+        json_decref(j);
+        break;
+    }
+
     default: {
         long n;
         if (p->flags & P_MULTILINE) {

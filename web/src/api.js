@@ -45,7 +45,13 @@ export async function api(path, opts = {}) {
   }
   listeners.net(true);
   let json = null;
-  try { json = await res.json(); } catch (e) { /* not JSON */ }
+  try {
+    json = await res.json();
+  } catch (e) {
+    // Aborted while the body was read (a newer request replaced this one): not "no data".
+    if (e && e.name === 'AbortError') throw e;
+    /* not JSON */
+  }
   if (!res.ok) {
     const er = (json && json.error) || {};
     const err = new ApiError(res.status, er.code || 'http.' + res.status, er.message || '', er.field);

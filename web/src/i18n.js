@@ -50,6 +50,7 @@ const zh = {
   tabHome: '首页',
   tabOrg: '组织',
   tabMe: '我的',
+  unreadN: '{n} 条未读',
   // org
   members: '党员',
   membersN: '{n} 名党员',
@@ -383,6 +384,7 @@ const en = {
   tabHome: 'Home',
   tabOrg: 'Orgs',
   tabMe: 'Me',
+  unreadN: '{n} unread',
   members: 'Members',
   membersN: '{n} members',
   statsTitle: 'Members at a glance',

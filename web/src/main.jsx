@@ -8,6 +8,7 @@ import { Org } from './pages/Org.jsx';
 import { Roster } from './pages/Roster.jsx';
 import { Account } from './pages/Account.jsx';
 import { IconHome, IconTree, IconUser, orgTabTarget, Lazy } from './ui.jsx';
+import { onLive, stopLive, unreadNow } from './live.js';
 import './app.css';
 
 // Screens in their own chunks, loaded when first opened.
@@ -48,6 +49,19 @@ const PostNew = pick(PostsMod, 'PostNew');
 const ReviewsPage = pick(PostsMod, 'Reviews');
 const WordListPage = pick(PostsMod, 'WordList');
 const SearchPage = () => import('./pages/Search.jsx');
+const NoticesMod = () => import('./pages/Notices.jsx');
+const NoticeView = NoticesMod;
+const NoticeNew = pick(NoticesMod, 'NoticeNew');
+const NoticeReport = pick(NoticesMod, 'NoticeReport');
+const NoticeList = pick(NoticesMod, 'NoticeList');
+
+// The unread count of the home feed on the 首页 tab, kept live.
+function UnreadBadge() {
+  const [n, setN] = useState(unreadNow());
+  useEffect(() => onLive((ev) => { if (ev.type === 'unread') setN(ev.unread); }), []);
+  if (!n) return null;
+  return <b class="tab-badge" aria-label={t('unreadN', { n })}>{n > 99 ? '99+' : n}</b>;
+}
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
@@ -131,7 +145,7 @@ function App() {
   };
   // GET /me again (after the second factor changed); resolves when done.
   const refreshMe = () => api('/me').then((d) => { lsSet(LS.me, JSON.stringify(d)); setMe(d); });
-  const signedOut = () => { lsSet(LS.me, null); lsSet('zhibu.after', null); setMe(null); location.replace('#/login'); };
+  const signedOut = () => { stopLive(); lsSet(LS.me, null); lsSet('zhibu.after', null); setMe(null); location.replace('#/login'); };
 
   const banner = !online && <div class="offline" role="status">{t('offline')}</div>;
 
@@ -193,6 +207,10 @@ function App() {
     case 'reviews': page = <Lazy key={'rv' + route.id} load={ReviewsPage} props={{ id: route.id, me }} />; break;
     case 'wordlist': page = <Lazy key="wl" load={WordListPage} props={{ me }} />; break;
     case 'search': page = <Lazy key="se" load={SearchPage} props={{ me }} />; break;
+    case 'notice': page = <Lazy key={'nv' + route.id} load={NoticeView} props={{ id: route.id, me }} />; break;
+    case 'notice-new': page = <Lazy key={'nn' + route.id} load={NoticeNew} props={{ orgId: route.id, me }} />; break;
+    case 'notice-report': page = <Lazy key={'nr' + route.id + route.sub} load={NoticeReport} props={{ id: route.id, orgId: route.sub, me }} />; break;
+    case 'notices': page = <Lazy key={'nl' + route.id} load={NoticeList} props={{ orgId: route.id, me }} />; break;
     case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
     case 'totp': page = <Lazy key={'tf' + route.id} load={TotpPage} props={{ me, mode: route.id || 'enrol', onMe: refreshMe, onLogout: signedOut }} />; tab = 'me'; break;
     default: page = <Home me={me} />;
@@ -205,7 +223,7 @@ function App() {
       <main class="page">{page}</main>
       <nav class="tabs" aria-label="main">
         <a href="#/home" class={tab === 'home' ? 'on' : ''} aria-current={tab === 'home' ? 'page' : undefined}>
-          <IconHome /><span>{t('tabHome')}</span>
+          <span class="tab-icon"><IconHome /><UnreadBadge /></span><span>{t('tabHome')}</span>
         </a>
         <a href={orgId != null ? '#/org/' + orgId : '#/home'} class={tab === 'org' ? 'on' : ''} aria-current={tab === 'org' ? 'page' : undefined}>
           <IconTree /><span>{t('tabOrg')}</span>

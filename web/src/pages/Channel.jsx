@@ -2,8 +2,9 @@
 // write to the branch leadership (#/threads, #/thread-new), one thread with its replies,
 // time to the first answer and escalation (#/thread/ID), a leader's inbox (#/inbox/ORG)
 // with the response-time figures, and writing to members (#/thread-send/ORG).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { onLive } from '../live.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, go } from '../ui.jsx';
@@ -207,6 +208,13 @@ export function ThreadView({ id }) {
   const [busy, setBusy] = useState(false);
   const [err, setErr] = useState('');
   const [data, setData] = useState(null);
+  // A reply from the other side arrives live.
+  useEffect(() => onLive((ev) => {
+    if (ev.type === 'reset' || (ev.type === 'thread' && ev.data && String(ev.data.threadId) === String(id))) {
+      setData(null);
+      st.reload();
+    }
+  }), [id]);
   const x = data || st.data;
   const post = async (path, body) => {
     setBusy(true);
@@ -331,6 +339,7 @@ export function Inbox({ id, me }) {
   const org = useGet('/orgs/' + enc(id));
   const [tab, setTab] = useState('waiting');
   const list = usePaged('/threads', { orgId: id, status: tab === 'waiting' ? 'waiting' : '' }, 30);
+  useEffect(() => onLive((ev) => { if (ev.type === 'thread' || ev.type === 'reset') list.reload(); }), [id, tab]);
   return (
     <div>
       <TopBar title={t('chInbox')} back="#/home" />

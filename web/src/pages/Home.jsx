@@ -3,6 +3,7 @@ import { useGet } from '../hooks.js';
 import { Chevron, Lazy } from '../ui.jsx';
 
 const TodoCard = () => import('./Todo.jsx');
+const FeedCard = () => import('./Feed.jsx');
 
 const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin'];
 const TREE_ROLES = ['org_admin', 'auditor', 'system_admin'];
@@ -124,6 +125,8 @@ export function Home({ me }) {
           </a>
         ) : <p class="muted">{t('noHome')}</p>}
       </section>
+
+      <Lazy load={FeedCard} props={{ me }} />
 
       {me.member && (
         <section class="card">

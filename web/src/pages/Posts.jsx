@@ -2,8 +2,9 @@
 // had seen (#/posts), one post with comments and the report button (#/post/ID), writing
 // a post (#/post-new), and the review queue with approve / reject / clarify / false
 // (#/reviews/ORG).
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { onLive } from '../live.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
@@ -159,6 +160,8 @@ function Card({ p }) {
 // The corrections of posts the user had seen, unread first, each with 知道了.
 function Corrections() {
   const st = useGet('/me/corrections?limit=20');
+  // A correction of a post the user saw arrives live.
+  useEffect(() => onLive((ev) => { if ((ev.type === 'post' && ev.data && ev.data.correction) || ev.type === 'reset') st.reload(); }), []);
   const [gone, setGone] = useState({});
   const items = ((st.data && st.data.items) || []).filter((c) => !c.read && !gone[c.id]);
   if (!items.length) return null;

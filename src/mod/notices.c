@@ -1,0 +1,1333 @@
+/*
+ * notices.c - announcements (通知公告): publish to an organisation's subtree
+ * (all members, some roles, or chosen members), the home feed, read and
+ * acknowledgement markers, exact per-branch reports with export, reminders,
+ * edits and retractions with history.
+ *
+ * Pull model (migrations/0005_notices.sql): publishing writes one row; a
+ * caller's feed is the notices on the organisations of their branch's path
+ * (and of the organisations they hold roles on), filtered by audience.
+ * Markers are written when a member reads or acknowledges. Corrections,
+ * retractions and reminders are derived rows (kind, ref_id) with the
+ * original's audience, so they reach exactly who received the original;
+ * a reminder shows only to those who have not acknowledged.
+ */
+#include "app.h"
+#include "mod/mod.h"
+#include "core/live.h"
+#include "core/sheet_out.h"
+
+#include <jansson.h>
+
+static const char *const priorities[] = {"normal", "important", "urgent", NULL};
+static const char *const member_filters[] = {"all", "unread", "unacked", NULL};
+
+#define ROSTER_STATUSES "('normal', 'retired', 'temporarily_out')"
+#define FEED_EXCERPT 140       /* characters of the text in a feed item */
+#define UNREAD_WINDOW_DAYS 180 /* the unread count looks this far back */
+
+struct notice {
+    int64_t id, ref_id, org_id, author_id, published_at, updated_at, reminded_at;
+    const char *kind, *org_path, *title, *body, *attachments, *priority, *ack_deadline, *state;
+    unsigned role_mask;
+    bool chosen, pinned, ack_required;
+    int64_t version;
+};
+
+#define NOTICE_COLUMNS                                                                             \
+    "id, kind, ref_id, org_id, org_path, role_mask, chosen, title, body, attachments, priority, "  \
+    "pinned, ack_required, ack_deadline, state, version, author_id, published_at, updated_at, "    \
+    "reminded_at"
+
+static void notice_from_row(struct arena *a, struct db_stmt *st, struct notice *n)
+{
+    *n = (struct notice){
+        .id = db_int(st, 0),
+        .kind = arena_strdup(a, db_text(st, 1)),
+        .ref_id = db_int(st, 2),
+        .org_id = db_int(st, 3),
+        .org_path = arena_strdup(a, db_text(st, 4)),
+        .role_mask = (unsigned)db_int(st, 5),
+        .chosen = db_int(st, 6),
+        .title = arena_strdup(a, db_text(st, 7)),
+        .body = arena_strdup(a, db_text(st, 8)),
+        .attachments = arena_strdup(a, db_text(st, 9)),
+        .priority = arena_strdup(a, db_text(st, 10)),
+        .pinned = db_int(st, 11),
+        .ack_required = db_int(st, 12),
+        .ack_deadline = db_isnull(st, 13) ? NULL : arena_strdup(a, db_text(st, 13)),
+        .state = arena_strdup(a, db_text(st, 14)),
+        .version = db_int(st, 15),
+        .author_id = db_int(st, 16),
+        .published_at = db_int(st, 17),
+        .updated_at = db_int(st, 18),
+        .reminded_at = db_int(st, 19),
+    };
+}
+
+static bool notice_load(struct db *db, struct arena *a, int64_t id, struct notice *n)
+{
+    struct db_stmt *st = db_query(
+        db, "SELECT " NOTICE_COLUMNS " FROM notices WHERE id = ? AND deleted_at IS NULL", "i", id);
+    bool found = db_next(st);
+    if (found)
+        notice_from_row(a, st, n);
+    db_done(st);
+    return found;
+}
+
+/* The notice whose audience and markers a derived entry shares. */
+static int64_t notice_root(const struct notice *n)
+{
+    return n->ref_id ? n->ref_id : n->id;
+}
+
+/* Role bits of a role_mask as a JSON list of names. */
+static void write_roles(struct jw *j, unsigned mask)
+{
+    jw_arr_begin(j);
+    for (int r = 0; r < ROLE__COUNT; r++)
+        if (mask & (1u << r))
+            jw_str(j, role_names[r]);
+    jw_arr_end(j);
+}
+
+/* ---- who receives a notice ---- */
+
+static bool acked(struct db *db, int64_t account_id, int64_t notice_id)
+{
+    int64_t v = 0;
+    return db_get_int(db, &v,
+                      "SELECT 1 FROM notice_marks WHERE account_id = ? AND notice_id = ? AND "
+                      "ack_at IS NOT NULL",
+                      "ii", account_id, notice_id);
+}
+
+/* Whether the notice reaches w (fields as in struct notice). */
+static bool reaches(struct db *db, const struct live_who *w, int64_t id, int64_t ref_id,
+                    const char *kind, const char *org_path, unsigned role_mask, bool chosen)
+{
+    int64_t root = ref_id ? ref_id : id;
+    if (chosen) {
+        int64_t v;
+        if (!w->member_id || !w->branch_path ||
+            strncmp(w->branch_path, org_path, strlen(org_path)) ||
+            !db_get_int(db, &v,
+                        "SELECT 1 FROM notice_recipients WHERE notice_id = ? AND member_id = ?",
+                        "ii", root, w->member_id))
+            return false;
+    } else if (!live_audience_match(w, org_path, role_mask)) {
+        return false;
+    }
+    /* A reminder is for those who have not acknowledged the original. */
+    return strcmp(kind, "reminder") || !acked(db, w->account_id, root);
+}
+
+static bool notice_reaches(struct db *db, const struct live_who *w, const struct notice *n)
+{
+    return reaches(db, w, n->id, n->ref_id, n->kind, n->org_path, n->role_mask, n->chosen);
+}
+
+/* Tells the notice's audience that it arrived (an event per chosen member). */
+static void notice_announce(struct db *db, struct arena *a, const struct notice *n, int64_t id,
+                            const char *kind, const char *title)
+{
+    struct buf b;
+    buf_init_arena(&b, a);
+    struct jw j;
+    jw_init(&j, &b);
+    jw_obj_begin(&j);
+    jw_kv_int(&j, "id", id);
+    jw_kv_str(&j, "kind", kind);
+    jw_kv_id(&j, "refId", strcmp(kind, "notice") ? notice_root(n) : 0);
+    jw_key(&j, "title");
+    /* An event carries at most 2,000 bytes: the title is cut at 100 characters. */
+    jw_str(&j, title);
+    jw_kv_str(&j, "priority", n->priority);
+    jw_obj_end(&j);
+    if (!n->chosen) {
+        live_publish(db, "notice", n->org_path, n->role_mask, 0, b.data);
+        return;
+    }
+    struct db_stmt *st = db_query(db,
+                                  "SELECT a.id FROM notice_recipients r JOIN accounts a ON "
+                                  "a.member_id = r.member_id WHERE r.notice_id = ?",
+                                  "i", notice_root(n));
+    while (db_next(st))
+        live_publish(db, "notice", NULL, 0, db_int(st, 0), b.data);
+    db_done(st);
+}
+
+/* Inserts a derived entry (correction, retraction, reminder) of n with its
+ * audience and announces it; returns its id. */
+static int64_t notice_derive(struct db *db, struct arena *a, const struct notice *n,
+                             const char *kind, const char *title, const char *body,
+                             int64_t author_id)
+{
+    int64_t now = now_sec();
+    db_exec(db,
+            "INSERT INTO notices (kind, ref_id, org_id, org_path, role_mask, chosen, title, body, "
+            "priority, author_id, published_at, created_at, updated_at, seq) VALUES (?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "siisiisssiiiii", kind, notice_root(n), n->org_id, n->org_path, (int64_t)n->role_mask,
+            (int64_t)n->chosen, title, body, n->priority, author_id, now, now, now,
+            db_next_seq(db));
+    if (db_failed(db))
+        return 0;
+    int64_t id = db_last_id(db);
+    notice_announce(db, a, n, id, kind, title);
+    return id;
+}
+
+/* A title with a prefix, cut to 100 characters. */
+static const char *prefixed_title(struct arena *a, const char *prefix, const char *title)
+{
+    const char *t = arena_printf(a, "%s%s", prefix, title);
+    size_t bytes = 0;
+    long chars = 0;
+    while (t[bytes] && chars < 100) {
+        bytes++;
+        while ((t[bytes] & 0xc0) == 0x80)
+            bytes++;
+        chars++;
+    }
+    return arena_strndup(a, t, bytes);
+}
+
+/* ---- JSON ---- */
+
+static void write_org(struct db *db, struct jw *j, int64_t org_id)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", org_id);
+    struct db_stmt *st = db_query(db, "SELECT name, level FROM orgs WHERE id = ?", "i", org_id);
+    if (db_next(st)) {
+        jw_kv_str(j, "name", db_text(st, 0));
+        jw_kv_str(j, "level", db_text(st, 1));
+    }
+    db_done(st);
+    jw_obj_end(j);
+}
+
+static void write_notice(struct req *req, struct jw *j, const struct notice *n)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", n->id);
+    jw_kv_str(j, "kind", n->kind);
+    jw_kv_id(j, "refId", n->ref_id);
+    jw_kv_str(j, "title", n->title);
+    jw_kv_str(j, "text", n->body);
+    jw_key(j, "attachments");
+    jw_raw(j, n->attachments, strlen(n->attachments));
+    jw_kv_str(j, "priority", n->priority);
+    jw_kv_bool(j, "pinned", n->pinned);
+    jw_kv_bool(j, "ackRequired", n->ack_required);
+    jw_kv_str(j, "ackDeadline", n->ack_deadline);
+    jw_kv_str(j, "state", n->state);
+    jw_kv_int(j, "version", n->version);
+    jw_key(j, "org");
+    write_org(req->db, j, n->org_id);
+    jw_key(j, "audience");
+    jw_obj_begin(j);
+    jw_kv_int(j, "orgId", n->org_id);
+    jw_key(j, "roles");
+    write_roles(j, n->role_mask);
+    jw_kv_bool(j, "chosen", n->chosen);
+    if (n->chosen) {
+        jw_key(j, "memberIds");
+        jw_arr_begin(j);
+        struct db_stmt *st = db_query(
+            req->db, "SELECT member_id FROM notice_recipients WHERE notice_id = ? LIMIT 500", "i",
+            notice_root(n));
+        while (db_next(st))
+            jw_int(j, db_int(st, 0));
+        db_done(st);
+        jw_arr_end(j);
+    }
+    jw_obj_end(j);
+    jw_kv_time(j, "publishedAt", n->published_at);
+    jw_kv_time(j, "updatedAt", n->updated_at);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT read_at, ack_at FROM notice_marks WHERE "
+                                  "account_id = ? AND notice_id = ?",
+                                  "ii", req->who->account_id, n->id);
+    bool row = db_next(st);
+    jw_kv_bool(j, "read", row);
+    jw_kv_time(j, "readAt", row ? db_int(st, 0) : 0);
+    db_done(st);
+    st = db_query(req->db, "SELECT ack_at FROM notice_marks WHERE account_id = ? AND notice_id = ?",
+                  "ii", req->who->account_id, notice_root(n));
+    int64_t ack = db_next(st) ? db_int(st, 0) : 0;
+    db_done(st);
+    jw_kv_bool(j, "acked", ack != 0);
+    jw_kv_time(j, "ackedAt", ack);
+    jw_kv_bool(j, "canManage", principal_can(req->who, PERM_NOTICE_PUBLISH, n->org_path));
+    jw_obj_end(j);
+}
+
+static int notice_respond(struct req *req, int64_t id, int status)
+{
+    struct notice n;
+    if (!notice_load(req->db, &req->arena, id, &n))
+        return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
+    write_notice(req, req_data(req), &n);
+    return status;
+}
+
+/* ---- input checks ---- */
+
+/* Text that is only white space counts as empty. */
+static bool blank(const char *s)
+{
+    for (; s && *s; s++)
+        if (!strchr(" \t\r\n", *s) && strncmp(s, "\xe3\x80\x80", 3)) /* U+3000 */
+            return false;
+        else if (!strncmp(s, "\xe3\x80\x80", 3))
+            s += 2;
+    return true;
+}
+
+/* Checks attachments [{name, url} | {name, fileId}]; 0 or an error status. */
+static int check_attachments(struct req *req, const char *raw)
+{
+    json_t *arr = json_loads(raw, 0, NULL);
+    size_t i;
+    json_t *a;
+    int rc = 0;
+    if (!arr)
+        return req_fail_field(req, ERR_NOTICE_INVALID, "attachments", "not a list");
+    json_array_foreach(arr, i, a)
+    {
+        json_t *name = json_object_get(a, "name"), *url = json_object_get(a, "url"),
+               *file = json_object_get(a, "fileId");
+        const char *why = NULL;
+        if (!json_is_object(a) || json_object_size(a) != 2)
+            why = "each attachment is {name, url} or {name, fileId}";
+        else if (!json_is_string(name) || json_string_length(name) == 0 ||
+                 utf8_chars(json_string_value(name), json_string_length(name)) < 0 ||
+                 utf8_chars(json_string_value(name), json_string_length(name)) > 100)
+            why = "an attachment name is 1 to 100 characters of text";
+        else if (url && (!json_is_string(url) || json_string_length(url) > 500 ||
+                         utf8_chars(json_string_value(url), json_string_length(url)) < 0 ||
+                         (strncmp(json_string_value(url), "https://", 8) &&
+                          strncmp(json_string_value(url), "http://", 7))))
+            why = "an attachment url is an http(s) address of at most 500 characters";
+        else if (!url && (!json_is_integer(file) || json_integer_value(file) <= 0))
+            why = "an attachment fileId is a positive id";
+        if (why) {
+            rc = req_fail_field(req, ERR_NOTICE_INVALID, "attachments", "%s", why);
+            break;
+        }
+    }
+    json_decref(arr);
+    return rc;
+}
+
+/* The audience's role mask from the roles list; 0 or an error status. */
+static int parse_roles(struct req *req, const char *raw, unsigned *mask)
+{
+    *mask = 0;
+    if (!raw)
+        return 0;
+    json_t *arr = json_loads(raw, 0, NULL);
+    size_t i;
+    json_t *r;
+    int rc = 0;
+    if (!arr)
+        return req_fail_field(req, ERR_NOTICE_INVALID, "roles", "not a list");
+    json_array_foreach(arr, i, r)
+    {
+        enum role role = json_is_string(r) ? role_parse(json_string_value(r)) : ROLE__COUNT;
+        if (role == ROLE__COUNT) {
+            rc = req_fail_field(req, ERR_NOTICE_INVALID, "roles", "roles are role names (%s, ...)",
+                                role_names[0]);
+            break;
+        }
+        *mask |= 1u << role;
+    }
+    json_decref(arr);
+    return rc;
+}
+
+/* Stores the chosen members (each on a roster in the subtree of path); 0 or an error status. */
+static int store_recipients(struct req *req, int64_t notice_id, const char *raw, const char *path)
+{
+    json_t *arr = json_loads(raw, 0, NULL);
+    size_t i;
+    json_t *m;
+    int rc = 0;
+    const char *end = org_path_end(&req->arena, path);
+    if (!arr)
+        return req_fail_field(req, ERR_NOTICE_INVALID, "memberIds", "not a list");
+    json_array_foreach(arr, i, m)
+    {
+        int64_t id = json_is_integer(m) ? json_integer_value(m) : 0, v;
+        if (id <= 0 ||
+            !db_get_int(req->db, &v,
+                        "SELECT 1 FROM members WHERE id = ? AND org_path >= ? AND org_path < ? AND "
+                        "deleted_at IS NULL AND status IN " ROSTER_STATUSES,
+                        "iss", id, path, end)) {
+            rc = req_fail_field(req, ERR_NOTICE_INVALID, "memberIds",
+                                "member %" PRId64 " is not on a roster under the organisation", id);
+            break;
+        }
+        db_exec(req->db,
+                "INSERT OR IGNORE INTO notice_recipients (notice_id, member_id) VALUES (?, ?)",
+                "ii", notice_id, id);
+    }
+    json_decref(arr);
+    return rc;
+}
+
+/* ---- publish ---- */
+
+static const struct param publish_body[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"title", P_STR, P_REQUIRED, 1, 100},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 5000},
+    {"attachments", P_LIST, 0, 0, 10},
+    {"priority", P_ENUM, 0, 0, 0, priorities},
+    {"pinned", P_BOOL},
+    {"ackRequired", P_BOOL},
+    {"ackDeadline", P_DATE},
+    {"roles", P_LIST, 0, 0, ROLE__COUNT},
+    {"memberIds", P_LIST, 0, 0, 500},
+    {NULL},
+};
+
+static bool body_flag(struct req *req, const char *name)
+{
+    const struct value *v = req_body(req, name);
+    return v && v->present && v->i;
+}
+
+/*
+ * POST /api/v1/notices {orgId, title, text, attachments?, priority?, pinned?,
+ * ackRequired?, ackDeadline?, roles?, memberIds?} -> 201 the notice.
+ * Audience: every member of the subtree of orgId; or roles (holders of these
+ * roles in the subtree, "member" = every member); or memberIds (chosen
+ * members on a roster in the subtree). Errors: notice.invalid (field: title,
+ * text, attachments, roles, memberIds, ackDeadline), org.not_found.
+ * notice.publish on orgId.
+ */
+static int h_publish(struct req *req)
+{
+    int64_t org = req_body_int(req, "orgId", 0);
+    const char *path = org_path(req->db, &req->arena, org);
+    const char *title = req_body_str(req, "title"), *text = req_body_str(req, "text");
+    const char *atts = req_body_str(req, "attachments"), *roles = req_body_str(req, "roles");
+    const char *members = req_body_str(req, "memberIds"),
+               *deadline = req_body_str(req, "ackDeadline");
+    bool ack = body_flag(req, "ackRequired");
+    unsigned mask;
+    if (blank(title))
+        return req_fail_field(req, ERR_NOTICE_INVALID, "title", "the title is empty");
+    if (blank(text))
+        return req_fail_field(req, ERR_NOTICE_INVALID, "text", "the text is empty");
+    int rc = atts ? check_attachments(req, atts) : 0;
+    if (!rc)
+        rc = parse_roles(req, roles, &mask);
+    if (rc)
+        return rc;
+    if (members && strcmp(members, "[]") && mask)
+        return req_fail_field(req, ERR_NOTICE_INVALID, "memberIds",
+                              "choose members or roles, not both");
+    if (members && !strcmp(members, "[]"))
+        return req_fail_field(req, ERR_NOTICE_INVALID, "memberIds", "no member chosen");
+    char today[11];
+    date_today(today);
+    if (deadline && (!ack || strcmp(deadline, today) < 0))
+        return req_fail_field(req, ERR_NOTICE_INVALID, "ackDeadline",
+                              "a deadline needs ackRequired and must not be in the past");
+    const char *prio = req_body_str(req, "priority");
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO notices (org_id, org_path, role_mask, chosen, title, body, attachments, "
+            "priority, pinned, ack_required, ack_deadline, author_id, published_at, created_at, "
+            "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "isiissssiisiiiii", org, path, (int64_t)mask, (int64_t)(members != NULL), title, text,
+            atts ? atts : "[]", prio ? prio : "normal", (int64_t)body_flag(req, "pinned"),
+            (int64_t)ack, deadline, req->who->account_id, now, now, now, db_next_seq(req->db));
+    int64_t id = db_last_id(req->db);
+    if (members && (rc = store_recipients(req, id, members, path)))
+        return rc;
+    struct notice n;
+    if (!notice_load(req->db, &req->arena, id, &n))
+        return req_fail(req, ERR_DB, NULL);
+    notice_announce(req->db, &req->arena, &n, id, "notice", title);
+    req_audit(req, "notice.publish", org, arena_printf(&req->arena, "notice:%" PRId64, id), "ok",
+              "%s%s",
+              members ? "chosen members"
+              : mask  ? "roles"
+                      : "all members",
+              ack ? ", acknowledgement required" : "");
+    return notice_respond(req, id, 201);
+}
+
+/* Loads {id} for a caller who may manage it (notice.publish on its
+ * organisation) or receives it; 0 or notice.not_found. */
+static int load_visible(struct req *req, struct notice *n, bool manage)
+{
+    if (!notice_load(req->db, &req->arena, req_id(req), n))
+        return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
+    if (principal_can(req->who, PERM_NOTICE_PUBLISH, n->org_path))
+        return 0;
+    if (!manage) {
+        struct live_who *w = live_who_load(req->db, &req->arena, req->who);
+        if (notice_reaches(req->db, w, n))
+            return 0;
+    }
+    return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
+}
+
+/*
+ * GET /api/v1/notices/{id} -> the notice with the caller's read/ack state and
+ * canManage. Errors: notice.not_found (also when it does not reach the caller).
+ * Recipients, and notice.publish on its organisation.
+ */
+static int h_get(struct req *req)
+{
+    struct notice n;
+    int rc = load_visible(req, &n, false);
+    if (rc)
+        return rc;
+    write_notice(req, req_data(req), &n);
+    return 200;
+}
+
+/*
+ * GET /api/v1/notices/{id}/versions -> {items: [{version, title, text,
+ * attachments, priority, pinned, replacedAt, note}]}: the earlier versions,
+ * newest first. Errors: notice.not_found. As GET /notices/{id}.
+ */
+static int h_versions(struct req *req)
+{
+    struct notice n;
+    int rc = load_visible(req, &n, false);
+    if (rc)
+        return rc;
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT version, title, body, attachments, priority, pinned, "
+                                  "replaced_at, note FROM notice_versions WHERE notice_id = ? "
+                                  "ORDER BY version DESC",
+                                  "i", n.id);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "version", db_int(st, 0));
+        jw_kv_str(j, "title", db_text(st, 1));
+        jw_kv_str(j, "text", db_text(st, 2));
+        jw_key(j, "attachments");
+        jw_raw(j, db_text(st, 3), db_text_len(st, 3));
+        jw_kv_str(j, "priority", db_text(st, 4));
+        jw_kv_bool(j, "pinned", db_int(st, 5));
+        jw_kv_time(j, "replacedAt", db_int(st, 6));
+        jw_kv_str(j, "note", db_text(st, 7));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* ---- edit, retract ---- */
+
+static const struct param edit_body[] = {
+    {"title", P_STR, 0, 1, 100},
+    {"text", P_STR, P_MULTILINE, 1, 5000},
+    {"attachments", P_LIST, 0, 0, 10},
+    {"priority", P_ENUM, 0, 0, 0, priorities},
+    {"pinned", P_BOOL},
+    {"note", P_STR, 0, 0, 500},
+    {NULL},
+};
+
+/* Loads {id}, an original the caller may manage and that is not retracted. */
+static int load_managed(struct req *req, struct notice *n)
+{
+    int rc = load_visible(req, n, true);
+    if (rc)
+        return rc;
+    if (strcmp(n->kind, "notice"))
+        return req_fail(req, ERR_NOTICE_STATE, "only an announcement itself can be changed");
+    if (!strcmp(n->state, "retracted"))
+        return req_fail(req, ERR_NOTICE_STATE, NULL);
+    return 0;
+}
+
+/*
+ * PATCH /api/v1/notices/{id} {title?, text?, attachments?, priority?, pinned?,
+ * note?} -> the notice. The earlier version is kept (versions); a change of
+ * title, text or attachments marks it corrected and sends a correction entry
+ * (更正) to everyone it reaches. Errors: notice.not_found, notice.invalid,
+ * notice.state (retracted, or not an original). notice.publish on its organisation.
+ */
+static int h_edit(struct req *req)
+{
+    struct notice n;
+    int rc = load_managed(req, &n);
+    if (rc)
+        return rc;
+    const char *title = req_body_str(req, "title"), *text = req_body_str(req, "text");
+    const char *atts = req_body_str(req, "attachments"), *prio = req_body_str(req, "priority");
+    const char *note = req_body_str(req, "note");
+    const struct value *pin = req_body(req, "pinned");
+    if (title && blank(title))
+        return req_fail_field(req, ERR_NOTICE_INVALID, "title", "the title is empty");
+    if (text && blank(text))
+        return req_fail_field(req, ERR_NOTICE_INVALID, "text", "the text is empty");
+    if (atts && (rc = check_attachments(req, atts)))
+        return rc;
+    bool content = (title && strcmp(title, n.title)) || (text && strcmp(text, n.body)) ||
+                   (atts && strcmp(atts, n.attachments));
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO notice_versions (notice_id, version, title, body, attachments, priority, "
+            "pinned, replaced_by, replaced_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "iissssiiis", n.id, n.version, n.title, n.body, n.attachments, n.priority,
+            (int64_t)n.pinned, req->who->account_id, now, note);
+    db_exec(req->db,
+            "UPDATE notices SET title = ?, body = ?, attachments = ?, priority = ?, pinned = ?, "
+            "state = CASE WHEN ? THEN 'corrected' ELSE state END, version = version + 1, "
+            "updated_at = ?, seq = ? WHERE id = ?",
+            "ssssiiiii", title ? title : n.title, text ? text : n.body, atts ? atts : n.attachments,
+            prio ? prio : n.priority, pin && pin->present ? pin->i : (int64_t)n.pinned,
+            (int64_t)content, now, db_next_seq(req->db), n.id);
+    if (content) {
+        const char *t = prefixed_title(&req->arena, "更正：", title ? title : n.title);
+        notice_derive(req->db, &req->arena, &n, "correction", t,
+                      note && *note ? note : "此通知内容已更正，请查看最新内容。",
+                      req->who->account_id);
+    }
+    req_audit(req, "notice.edit", n.org_id, arena_printf(&req->arena, "notice:%" PRId64, n.id),
+              "ok", "version %" PRId64 "%s", n.version + 1, content ? ", correction sent" : "");
+    return notice_respond(req, n.id, 200);
+}
+
+static const struct param retract_body[] = {
+    {"reason", P_STR, P_REQUIRED, 1, 500},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/notices/{id}/retract {reason} -> the notice, state
+ * "retracted"; a retraction entry (撤回) with the reason reaches everyone it
+ * reached. Errors: notice.not_found, notice.invalid (empty reason),
+ * notice.state (already retracted). notice.publish on its organisation.
+ */
+static int h_retract(struct req *req)
+{
+    struct notice n;
+    int rc = load_managed(req, &n);
+    if (rc)
+        return rc;
+    const char *reason = req_body_str(req, "reason");
+    if (blank(reason))
+        return req_fail_field(req, ERR_NOTICE_INVALID, "reason", "the reason is empty");
+    db_exec(req->db,
+            "UPDATE notices SET state = 'retracted', pinned = 0, updated_at = ?, seq = ? WHERE "
+            "id = ?",
+            "iii", now_sec(), db_next_seq(req->db), n.id);
+    notice_derive(req->db, &req->arena, &n, "retraction",
+                  prefixed_title(&req->arena, "撤回：", n.title), reason, req->who->account_id);
+    req_audit(req, "notice.retract", n.org_id, arena_printf(&req->arena, "notice:%" PRId64, n.id),
+              "ok", "retracted");
+    return notice_respond(req, n.id, 200);
+}
+
+/*
+ * POST /api/v1/notices/{id}/remind -> 201 {id, refId}: a reminder entry (提醒)
+ * in the feeds of those who have not acknowledged. Errors: notice.not_found,
+ * notice.no_ack, notice.state. notice.publish on its organisation.
+ */
+static int h_remind(struct req *req)
+{
+    struct notice n;
+    int rc = load_managed(req, &n);
+    if (rc)
+        return rc;
+    if (!n.ack_required)
+        return req_fail(req, ERR_NOTICE_NO_ACK, NULL);
+    int64_t id = notice_derive(req->db, &req->arena, &n, "reminder",
+                               prefixed_title(&req->arena, "提醒：", n.title),
+                               "请阅读并确认此通知。", req->who->account_id);
+    req_audit(req, "notice.remind", n.org_id, arena_printf(&req->arena, "notice:%" PRId64, n.id),
+              "ok", "reminder %" PRId64, id);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", id);
+    jw_kv_int(j, "refId", n.id);
+    jw_obj_end(j);
+    return 201;
+}
+
+void notice_sweep(struct db *db)
+{
+    char today[11];
+    date_today(today);
+    int64_t due = 0;
+    if (db_begin(db, false) != DB_OK)
+        return;
+    db_get_int(db, &due,
+               "SELECT id FROM notices WHERE ack_required = 1 AND reminded_at IS NULL AND kind = "
+               "'notice' AND ack_deadline < ? LIMIT 1",
+               "s", today);
+    db_commit(db);
+    if (!due || db_begin(db, true) != DB_OK)
+        return;
+    struct arena a;
+    arena_init(&a);
+    int64_t ids[20];
+    int k = 0;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT id FROM notices WHERE ack_required = 1 AND reminded_at "
+                                  "IS NULL AND kind = 'notice' AND ack_deadline < ? LIMIT 20",
+                                  "s", today);
+    while (db_next(st))
+        ids[k++] = db_int(st, 0);
+    db_done(st);
+    for (int i = 0; i < k; i++) {
+        struct notice n;
+        if (!notice_load(db, &a, ids[i], &n))
+            continue;
+        if (strcmp(n.state, "retracted"))
+            notice_derive(
+                db, &a, &n, "reminder", prefixed_title(&a, "提醒：", n.title),
+                arena_printf(&a, "确认期限（%s）已过，请尽快阅读并确认此通知。", n.ack_deadline),
+                n.author_id);
+        db_exec(db, "UPDATE notices SET reminded_at = ? WHERE id = ?", "ii", now_sec(), n.id);
+    }
+    if (db_failed(db) || db_commit(db) != DB_OK) {
+        db_rollback(db);
+        log_error("notices: the reminder sweep failed");
+    } else {
+        log_info("notices: reminded %d announcements past their deadline", k);
+    }
+    arena_release(&a);
+}
+
+/* ---- read, acknowledge ---- */
+
+/*
+ * POST /api/v1/notices/{id}/read -> {read: true, readAt}. Idempotent: the
+ * first read time stays. Errors: notice.not_found. Recipients.
+ */
+static int h_read(struct req *req)
+{
+    struct notice n;
+    struct live_who *w = NULL;
+    if (notice_load(req->db, &req->arena, req_id(req), &n))
+        w = live_who_load(req->db, &req->arena, req->who);
+    if (!w || !notice_reaches(req->db, w, &n))
+        return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
+    db_exec(req->db,
+            "INSERT OR IGNORE INTO notice_marks (account_id, notice_id, member_id, read_at) "
+            "VALUES (?, ?, ?, ?)",
+            "iiIi", w->account_id, n.id, w->member_id, now_sec());
+    if (db_changes(req->db))
+        db_next_seq(req->db); /* retires cached feeds (ROUTE_CACHE_MINE) */
+    int64_t at = 0;
+    db_get_int(req->db, &at,
+               "SELECT read_at FROM notice_marks WHERE account_id = ? AND notice_id = ?", "ii",
+               w->account_id, n.id);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_bool(j, "read", true);
+    jw_kv_time(j, "readAt", at);
+    jw_obj_end(j);
+    return 200;
+}
+
+/*
+ * POST /api/v1/notices/{id}/ack -> {acked: true, ackedAt}: read and
+ * acknowledged (on a derived entry: the original). Idempotent: the first
+ * time stays. Errors: notice.not_found, notice.no_ack, notice.state
+ * (retracted). Recipients.
+ */
+static int h_ack(struct req *req)
+{
+    struct notice n;
+    struct live_who *w = NULL;
+    if (notice_load(req->db, &req->arena, req_id(req), &n))
+        w = live_who_load(req->db, &req->arena, req->who);
+    if (!w || !notice_reaches(req->db, w, &n))
+        return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
+    if (n.ref_id && !notice_load(req->db, &req->arena, n.ref_id, &n))
+        return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
+    if (!n.ack_required)
+        return req_fail(req, ERR_NOTICE_NO_ACK, NULL);
+    if (!strcmp(n.state, "retracted"))
+        return req_fail(req, ERR_NOTICE_STATE, NULL);
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO notice_marks (account_id, notice_id, member_id, read_at, ack_at) VALUES "
+            "(?, ?, ?, ?, ?) ON CONFLICT (account_id, notice_id) DO UPDATE SET ack_at = "
+            "COALESCE(ack_at, excluded.ack_at)",
+            "iiIii", w->account_id, n.id, w->member_id, now, now);
+    db_next_seq(req->db); /* retires cached feeds (ROUTE_CACHE_MINE) */
+    /* The entry acknowledged from (a reminder) counts as read too. */
+    if (req_id(req) != n.id)
+        db_exec(req->db,
+                "INSERT OR IGNORE INTO notice_marks (account_id, notice_id, member_id, read_at) "
+                "VALUES (?, ?, ?, ?)",
+                "iiIi", w->account_id, req_id(req), w->member_id, now);
+    int64_t at = 0;
+    db_get_int(req->db, &at,
+               "SELECT ack_at FROM notice_marks WHERE account_id = ? AND notice_id = ?", "ii",
+               w->account_id, n.id);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_bool(j, "acked", true);
+    jw_kv_time(j, "ackedAt", at);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* ---- the feed ---- */
+
+/* The organisations whose notices may reach w: every prefix of its branch
+ * path and of its role grants' paths, as a JSON list (arena). */
+static const char *feed_paths(struct arena *a, const struct live_who *w)
+{
+    struct buf b;
+    buf_init_arena(&b, a);
+    buf_addch(&b, '[');
+    const char *paths[64];
+    size_t np = 0;
+    for (size_t g = 0; g <= w->ngrants; g++) {
+        const char *p = g < w->ngrants ? w->grants[g].path : w->branch_path;
+        if (!p)
+            continue;
+        for (const char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+            const char *prefix = arena_strndup(a, p, (size_t)(s - p) + 1);
+            bool seen = false;
+            for (size_t i = 0; i < np && !seen; i++)
+                seen = !strcmp(paths[i], prefix);
+            if (seen || np == ARRAY_SIZE(paths))
+                continue;
+            paths[np++] = prefix;
+            if (np > 1)
+                buf_addch(&b, ',');
+            jw_escape(&b, prefix, strlen(prefix));
+        }
+    }
+    buf_addch(&b, ']');
+    return b.data;
+}
+
+#define FEED_COLUMNS                                                                               \
+    "n.id, n.kind, n.ref_id, n.org_id, n.org_path, n.role_mask, n.chosen, n.title, "               \
+    "substr(n.body, 1, " STR(                                                                      \
+        FEED_EXCERPT) "), n.priority, n.pinned, n.ack_required, "                                  \
+                      "n.ack_deadline, n.state, n.published_at, k.read_at, o.name, o.level"
+/* The columns the audience test needs, in FEED_COLUMNS' places (the unread count). */
+#define FEED_AUDIENCE_COLUMNS "n.id, n.kind, n.ref_id, 0, n.org_path, n.role_mask, n.chosen"
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static bool feed_row_reaches(struct db *db, const struct live_who *w, struct db_stmt *st)
+{
+    return reaches(db, w, db_int(st, 0), db_int(st, 2), db_text(st, 1), db_text(st, 4),
+                   (unsigned)db_int(st, 5), db_int(st, 6));
+}
+
+/* Unread entries reaching w in the last UNREAD_WINDOW_DAYS. */
+static int64_t feed_unread(struct db *db, const struct live_who *w, const char *paths)
+{
+    int64_t n = 0;
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT " FEED_AUDIENCE_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON "
+        "k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM "
+        "json_each(?)) AND n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
+        "isi", w->account_id, paths, now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
+    while (db_next(st))
+        if (feed_row_reaches(db, w, st))
+            n++;
+    db_done(st);
+    return n;
+}
+
+/*
+ * GET /api/v1/feed?after=&limit= -> {items: [{id, kind, refId, title,
+ * excerpt, priority, pinned, ackRequired, ackDeadline, overdue, state, org,
+ * publishedAt, read, acked}], next, unread}: the announcements reaching the
+ * caller, pinned first, then newest. Any logged-in caller.
+ */
+static int h_feed(struct req *req)
+{
+    const char *after;
+    int rc = page_after_text(req, &after);
+    if (rc)
+        return rc;
+    int64_t cp = 2, ct = 0, ci = 0;
+    if (after && sscanf(after, "%" SCNd64 ".%" SCNd64 ".%" SCNd64, &cp, &ct, &ci) != 3)
+        return req_fail_field(req, ERR_INVALID, "after", "not a cursor of this list");
+    struct live_who *w = live_who_load(req->db, &req->arena, req->who);
+    const char *paths = feed_paths(&req->arena, w);
+    char today[11];
+    date_today(today);
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT " FEED_COLUMNS " FROM notices n JOIN orgs o ON o.id = n.org_id LEFT JOIN "
+        "notice_marks k ON k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT "
+        "value FROM json_each(?)) AND n.deleted_at IS NULL AND (n.pinned, n.published_at, n.id) < "
+        "(?, ?, ?) ORDER BY "
+        "n.pinned DESC, n.published_at DESC, n.id DESC",
+        "isiii", w->account_id, paths, cp, after ? ct : INT64_MAX, after ? ci : INT64_MAX);
+    while (db_next(st)) {
+        if (!feed_row_reaches(req->db, w, st))
+            continue;
+        if (pg.n == pg.limit) {
+            pg.more = true;
+            break;
+        }
+        pg.n++;
+        struct jw *j = pg.j;
+        int64_t id = db_int(st, 0), ref = db_int(st, 2);
+        const char *state = db_text(st, 13), *deadline = db_text(st, 12);
+        bool ack_req = db_int(st, 11);
+        bool ack = (ack_req || ref) && acked(req->db, w->account_id, ref ? ref : id);
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", id);
+        jw_kv_str(j, "kind", db_text(st, 1));
+        jw_kv_id(j, "refId", ref);
+        jw_kv_str(j, "title", db_text(st, 7));
+        jw_kv_str(j, "excerpt", strcmp(state, "retracted") ? db_text(st, 8) : NULL);
+        jw_kv_str(j, "priority", db_text(st, 9));
+        jw_kv_bool(j, "pinned", db_int(st, 10));
+        jw_kv_bool(j, "ackRequired", ack_req);
+        jw_kv_str(j, "ackDeadline", deadline);
+        jw_kv_bool(j, "overdue", ack_req && !ack && deadline && strcmp(deadline, today) < 0);
+        jw_kv_str(j, "state", state);
+        jw_key(j, "org");
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 3));
+        jw_kv_str(j, "name", db_text(st, 16));
+        jw_kv_str(j, "level", db_text(st, 17));
+        jw_obj_end(j);
+        jw_kv_time(j, "publishedAt", db_int(st, 14));
+        jw_kv_bool(j, "read", !db_isnull(st, 15));
+        jw_kv_bool(j, "acked", ack);
+        jw_obj_end(j);
+        page_mark_text(&pg, arena_printf(&req->arena, "%" PRId64 ".%" PRId64 ".%" PRId64,
+                                         db_int(st, 10), db_int(st, 14), id));
+    }
+    db_done(st);
+    /* page_end closes items and next; the unread count follows in the object. */
+    jw_arr_end(pg.j);
+    jw_key(pg.j, "next");
+    if (pg.more && pg.last)
+        jw_str(pg.j, cursor_encode(&req->arena, pg.last));
+    else
+        jw_null(pg.j);
+    jw_kv_int(pg.j, "unread", feed_unread(req->db, w, paths));
+    jw_obj_end(pg.j);
+    return 200;
+}
+
+/*
+ * GET /api/v1/feed/unread -> {unread}: the badge count alone (for polling
+ * when live updates are unavailable). Any logged-in caller.
+ */
+static int h_unread(struct req *req)
+{
+    struct live_who *w = live_who_load(req->db, &req->arena, req->who);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "unread", feed_unread(req->db, w, feed_paths(&req->arena, w)));
+    jw_obj_end(j);
+    return 200;
+}
+
+/* ---- managing: list, report, members, export ---- */
+
+static const struct param list_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"after", P_STR, 0, 1, 200},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/notices?orgId=&after=&limit= -> {items: [{id, title, priority,
+ * pinned, ackRequired, ackDeadline, state, org, publishedAt, readCount,
+ * ackCount}], next}: announcements published in the subtree of orgId, newest
+ * first. notice.publish on orgId.
+ */
+static int h_list(struct req *req)
+{
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    const char *path = org_path(req->db, &req->arena, req_query_int(req, "orgId", 0));
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT id, title, priority, pinned, ack_required, ack_deadline, state, org_id, "
+        "published_at, (SELECT COUNT(*) FROM notice_marks k WHERE k.notice_id = n.id), (SELECT "
+        "COUNT(k.ack_at) FROM notice_marks k WHERE k.notice_id = n.id) FROM notices n WHERE "
+        "org_path >= ? AND org_path < ? AND kind = 'notice' AND deleted_at IS NULL AND id < ? "
+        "ORDER BY id DESC LIMIT ?",
+        "ssii", path, org_path_end(&req->arena, path), after ? after : INT64_MAX,
+        (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        struct jw *j = pg.j;
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "title", db_text(st, 1));
+        jw_kv_str(j, "priority", db_text(st, 2));
+        jw_kv_bool(j, "pinned", db_int(st, 3));
+        jw_kv_bool(j, "ackRequired", db_int(st, 4));
+        jw_kv_str(j, "ackDeadline", db_text(st, 5));
+        jw_kv_str(j, "state", db_text(st, 6));
+        jw_key(j, "org");
+        write_org(req->db, j, db_int(st, 7));
+        jw_kv_time(j, "publishedAt", db_int(st, 8));
+        jw_kv_int(j, "readCount", db_int(st, 9));
+        jw_kv_int(j, "ackCount", db_int(st, 10));
+        jw_obj_end(j);
+        page_mark_id(&pg, db_int(st, 0));
+    }
+    return page_end(&pg, st);
+}
+
+/* The members who receive n, on a roster under [path, end): the SQL after
+ * "FROM members m" and its bindings (see recipients_bind). */
+#define RECIPIENTS_WHERE                                                                           \
+    " WHERE m.org_path >= ?1 AND m.org_path < ?2 AND m.deleted_at IS NULL AND m.status "           \
+    "IN " ROSTER_STATUSES " AND (?3 = 0 OR EXISTS (SELECT 1 FROM notice_recipients r WHERE "       \
+    "r.notice_id = ?4 AND r.member_id = m.id)) AND (?5 = 0 OR (?5 & 1) OR EXISTS (SELECT 1 "       \
+    "FROM accounts a2 JOIN roles g ON g.account_id = a2.id AND g.deleted_at IS NULL JOIN orgs "    \
+    "go ON go.id = g.org_id WHERE a2.member_id = m.id AND go.path >= ?6 AND go.path < ?7 AND "     \
+    "(?5 >> (CASE g.role WHEN 'member' THEN 0 WHEN 'branch_secretary' THEN 1 WHEN "                \
+    "'branch_committee' THEN 2 WHEN 'org_admin' THEN 3 WHEN 'auditor' THEN 4 WHEN "                \
+    "'safety_officer' THEN 5 ELSE 6 END)) & 1))"
+
+/* Loads {id} for a manager and the organisation orgId (default: the
+ * notice's) inside its subtree and the caller's scope; 0 or a 404 status. */
+static int report_scope(struct req *req, struct notice *n, int64_t *org, const char **path)
+{
+    int rc = load_visible(req, n, true);
+    if (rc)
+        return rc;
+    if (n->ref_id && !notice_load(req->db, &req->arena, n->ref_id, n))
+        return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
+    *org = req_query_int(req, "orgId", n->org_id);
+    *path = org_path(req->db, &req->arena, *org);
+    if (!*path || strncmp(*path, n->org_path, strlen(n->org_path)) ||
+        !principal_can(req->who, PERM_NOTICE_PUBLISH, *path))
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
+    return 0;
+}
+
+struct tally {
+    int64_t org_id;
+    const char *path;
+    int64_t total, read, acked;
+};
+
+/* Adds a group of members on branch path (count, read, acked) to the tally whose subtree holds it.
+ */
+static void tally_add(struct tally *t, size_t nt, const char *path, int64_t total, int64_t read,
+                      int64_t ack)
+{
+    for (size_t i = 0; i < nt; i++)
+        if (!strncmp(path, t[i].path, strlen(t[i].path))) {
+            t[i].total += total;
+            t[i].read += read;
+            t[i].acked += ack;
+            return;
+        }
+}
+
+static const struct param report_query[] = {
+    {"orgId", P_ID},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/notices/{id}/report?orgId= -> {notice: {id, title, ackRequired,
+ * ackDeadline, state}, org: {id, name, level, total, read, acked}, items:
+ * [{id, name, level, total, read, acked}]}: exact counts of the members it
+ * reaches (on a roster), for orgId (default: the notice's organisation) and
+ * each organisation under it, to drill down. Errors: notice.not_found,
+ * org.not_found (orgId outside the notice's subtree or the caller's scope).
+ * notice.publish on its organisation.
+ */
+static int h_report(struct req *req)
+{
+    struct notice n;
+    int64_t org;
+    const char *path;
+    int rc = report_scope(req, &n, &org, &path);
+    if (rc)
+        return rc;
+    const char *end = org_path_end(&req->arena, path);
+    /* The organisation itself and its children (not party groups: their
+     * members are counted on their branch). */
+    size_t nt = 1, cap = 16;
+    struct tally *t = arena_calloc(&req->arena, cap, sizeof(*t));
+    t[0] = (struct tally){.org_id = org, .path = path};
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT id, path FROM orgs WHERE parent_id = ? AND level <> "
+                                  "'group' AND deleted_at IS NULL ORDER BY id",
+                                  "i", org);
+    while (db_next(st)) {
+        if (nt == cap) {
+            struct tally *more = arena_calloc(&req->arena, cap * 2, sizeof(*t));
+            memcpy(more, t, cap * sizeof(*t));
+            t = more, cap *= 2;
+        }
+        t[nt++] = (struct tally){.org_id = db_int(st, 0),
+                                 .path = arena_strdup(&req->arena, db_text(st, 1))};
+    }
+    db_done(st);
+    bool everyone = !n.chosen && (n.role_mask == 0 || (n.role_mask & 1));
+    if (everyone) {
+        /* Every member of the subtree: totals are kept on the tree; the
+         * markers are counted (one row per reader, never per member). */
+        for (size_t i = 0; i < nt; i++)
+            db_get_int(req->db, &t[i].total, "SELECT members_total FROM orgs WHERE id = ?", "i",
+                       t[i].org_id);
+        st = db_query(req->db,
+                      "SELECT m.org_path, COUNT(*), COUNT(k.ack_at) FROM notice_marks k JOIN "
+                      "members m ON m.id = k.member_id WHERE k.notice_id = ? AND m.org_path >= ? "
+                      "AND m.org_path < ? AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES
+                      " GROUP BY m.org_path",
+                      "iss", n.id, path, end);
+        while (db_next(st)) {
+            const char *p = db_text(st, 0);
+            tally_add(t, 1, p, 0, db_int(st, 1), db_int(st, 2));
+            tally_add(t + 1, nt - 1, p, 0, db_int(st, 1), db_int(st, 2));
+        }
+    } else {
+        st = db_query(req->db,
+                      "SELECT m.org_path, COUNT(*), COUNT(k.read_at), COUNT(k.ack_at) FROM members "
+                      "m LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN notice_marks k ON "
+                      "k.account_id = a.id AND k.notice_id = ?8" RECIPIENTS_WHERE
+                      " GROUP BY m.org_path",
+                      "ssiiissi", path, end, (int64_t)n.chosen, n.id, (int64_t)n.role_mask,
+                      n.org_path, org_path_end(&req->arena, n.org_path), n.id);
+        while (db_next(st)) {
+            const char *p = db_text(st, 0);
+            tally_add(t, 1, p, db_int(st, 1), db_int(st, 2), db_int(st, 3));
+            tally_add(t + 1, nt - 1, p, db_int(st, 1), db_int(st, 2), db_int(st, 3));
+        }
+    }
+    db_done(st);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "notice");
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", n.id);
+    jw_kv_str(j, "title", n.title);
+    jw_kv_bool(j, "ackRequired", n.ack_required);
+    jw_kv_str(j, "ackDeadline", n.ack_deadline);
+    jw_kv_str(j, "state", n.state);
+    jw_obj_end(j);
+    for (size_t i = 0; i < nt; i++) {
+        if (i == 0)
+            jw_key(j, "org");
+        if (i == 1) {
+            jw_key(j, "items");
+            jw_arr_begin(j);
+        }
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", t[i].org_id);
+        st = db_query(req->db, "SELECT name, level FROM orgs WHERE id = ?", "i", t[i].org_id);
+        if (db_next(st)) {
+            jw_kv_str(j, "name", db_text(st, 0));
+            jw_kv_str(j, "level", db_text(st, 1));
+        }
+        db_done(st);
+        jw_kv_int(j, "total", t[i].total);
+        jw_kv_int(j, "read", t[i].read);
+        jw_kv_int(j, "acked", t[i].acked);
+        jw_obj_end(j);
+    }
+    if (nt == 1) {
+        jw_key(j, "items");
+        jw_arr_begin(j);
+    }
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* The members n reaches under path, with their markers, in (org_path, id)
+ * order after the cursor; filter: all, unread, unacked. */
+static struct db_stmt *members_query(struct req *req, const struct notice *n, const char *path,
+                                     const char *filter, const char *after_path, int64_t after_id,
+                                     int64_t limit)
+{
+    return db_query(req->db,
+                    "SELECT m.id, m.name, m.org_id, o.name, m.org_path, a.id IS NOT NULL, "
+                    "k.read_at, k.ack_at FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN "
+                    "accounts a ON a.member_id = m.id LEFT JOIN notice_marks k ON k.account_id = "
+                    "a.id AND k.notice_id = ?8" RECIPIENTS_WHERE
+                    " AND (m.org_path, m.id) > (?9, ?10) AND (?11 = 'all' OR (?11 = 'unread' AND "
+                    "k.read_at IS NULL) OR (?11 = 'unacked' AND k.ack_at IS NULL)) ORDER BY "
+                    "m.org_path, m.id LIMIT ?12",
+                    "ssiiissisisi", path, org_path_end(&req->arena, path), (int64_t)n->chosen,
+                    n->id, (int64_t)n->role_mask, n->org_path,
+                    org_path_end(&req->arena, n->org_path), n->id, after_path, after_id, filter,
+                    limit);
+}
+
+static const struct param members_query_params[] = {
+    {"orgId", P_ID},
+    {"filter", P_ENUM, 0, 0, 0, member_filters},
+    {"after", P_STR, 0, 1, 200},
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/notices/{id}/members?orgId=&filter=all|unread|unacked&after=&limit=
+ * -> {items: [{memberId, name, org: {id, name}, hasAccount, readAt, ackedAt}],
+ * next}: who under orgId it reaches and who has not read or acknowledged
+ * (filter, default all). Errors: as the report. notice.publish on its organisation.
+ */
+static int h_members(struct req *req)
+{
+    struct notice n;
+    int64_t org;
+    const char *path, *after;
+    int rc = report_scope(req, &n, &org, &path);
+    if (!rc)
+        rc = page_after_text(req, &after);
+    if (rc)
+        return rc;
+    const char *ap = "", *sp;
+    int64_t aid = 0;
+    if (after) {
+        sp = strchr(after, ' ');
+        if (!sp || !parse_i64(sp + 1, strlen(sp + 1), &aid))
+            return req_fail_field(req, ERR_INVALID, "after", "not a cursor of this list");
+        ap = arena_strndup(&req->arena, after, (size_t)(sp - after));
+    }
+    const char *filter = req_query_str(req, "filter");
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st =
+        members_query(req, &n, path, filter ? filter : "all", ap, aid, (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        struct jw *j = pg.j;
+        jw_obj_begin(j);
+        jw_kv_int(j, "memberId", db_int(st, 0));
+        jw_kv_str(j, "name", db_text(st, 1));
+        jw_key(j, "org");
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 2));
+        jw_kv_str(j, "name", db_text(st, 3));
+        jw_obj_end(j);
+        jw_kv_bool(j, "hasAccount", db_int(st, 5));
+        jw_kv_time(j, "readAt", db_isnull(st, 6) ? 0 : db_int(st, 6));
+        jw_kv_time(j, "ackedAt", db_isnull(st, 7) ? 0 : db_int(st, 7));
+        jw_obj_end(j);
+        page_mark_text(&pg,
+                       arena_printf(&req->arena, "%s %" PRId64, db_text(st, 4), db_int(st, 0)));
+    }
+    return page_end(&pg, st);
+}
+
+struct export_ctx {
+    struct req *req;
+    const struct notice *n;
+    const char *path;
+    long rows;
+};
+
+static void export_fill(struct sheet_writer *w, void *ctx)
+{
+    struct export_ctx *x = ctx;
+    static const char *const head[] = {"组织",     "姓名",   "账号",    "已读",
+                                       "阅读时间", "已确认", "确认时间"};
+    sheet_write_header(w, head, ARRAY_SIZE(head));
+    struct arena a;
+    arena_init(&a);
+    struct db_stmt *st = members_query(x->req, x->n, x->path, "all", "", 0, INT64_MAX);
+    while (db_next(st)) {
+        char rt[21] = "", at[21] = "";
+        if (!db_isnull(st, 6))
+            time_iso(db_int(st, 6), rt);
+        if (!db_isnull(st, 7))
+            time_iso(db_int(st, 7), at);
+        const char *row[] = {db_text(st, 3),
+                             db_text(st, 1),
+                             db_int(st, 5) ? "有" : "无",
+                             rt[0] ? "是" : "否",
+                             rt,
+                             at[0] ? "是" : "否",
+                             at};
+        sheet_write_row(w, row, ARRAY_SIZE(row));
+        x->rows++;
+    }
+    db_done(st);
+    arena_release(&a);
+}
+
+static const struct param export_query[] = {
+    {"orgId", P_ID},
+    {"format", P_ENUM, 0, 0, 0, sheet_formats},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/notices/{id}/report/export?orgId=&format=xlsx|csv -> a file:
+ * one row per member it reaches under orgId (organisation, name, account,
+ * read, read time, acknowledged, time). Audited. Errors: as the report.
+ * notice.publish on its organisation.
+ */
+static int h_export(struct req *req)
+{
+    struct notice n;
+    int64_t org;
+    const char *path;
+    int rc = report_scope(req, &n, &org, &path);
+    if (rc)
+        return rc;
+    struct export_ctx x = {.req = req, .n = &n, .path = path};
+    rc = sheet_respond(req, req_query_str(req, "format"), "通知阅读确认情况", export_fill, &x);
+    req_audit(req, "notice.export", org, arena_printf(&req->arena, "notice:%" PRId64, n.id),
+              rc == 200 ? "ok" : "failed", "%ld rows", x.rows);
+    return rc;
+}
+
+const struct route notices_routes[] = {
+    {"POST", "/api/v1/notices", h_publish, SCOPE_BODY_ORG, PERM_NOTICE_PUBLISH, "orgId", NULL,
+     publish_body, 0},
+    {"GET", "/api/v1/notices", h_list, SCOPE_QUERY_ORG, PERM_NOTICE_PUBLISH, "orgId", list_query,
+     NULL, 0},
+    {"GET", "/api/v1/notices/{id}", h_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
+    {"PATCH", "/api/v1/notices/{id}", h_edit, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL, NULL,
+     edit_body, 0},
+    {"GET", "/api/v1/notices/{id}/versions", h_versions, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
+     0},
+    {"POST", "/api/v1/notices/{id}/retract", h_retract, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
+     NULL, retract_body, 0},
+    {"POST", "/api/v1/notices/{id}/remind", h_remind, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL, NULL,
+     NULL, 0},
+    {"POST", "/api/v1/notices/{id}/read", h_read, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/notices/{id}/ack", h_ack, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/notices/{id}/report", h_report, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
+     report_query, NULL, 0},
+    {"GET", "/api/v1/notices/{id}/members", h_members, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
+     members_query_params, NULL, 0},
+    {"GET", "/api/v1/notices/{id}/report/export", h_export, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
+     export_query, NULL, ROUTE_RAW},
+    {"GET", "/api/v1/feed", h_feed, SCOPE_LOGIN, PERM_NONE, NULL, page_query, NULL,
+     ROUTE_CACHE_MINE},
+    {"GET", "/api/v1/feed/unread", h_unread, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL,
+     ROUTE_CACHE_MINE},
+    {NULL},
+};

@@ -1,0 +1,243 @@
+// events.test.mjs - live updates (GET /api/v1/events, Server-Sent Events):
+// delivery within a second, nothing for callers outside the audience,
+// Last-Event-ID resumes without loss, heartbeats, the poll fallback, the
+// stream limit, and SIGTERM with open streams.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { assertData, assertError, startServer } from './helpers.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/* Opens a stream; returns {events, text, status, close(), waitFor(pred, ms)}. */
+function openStream(srv, token, headers = {}, path = '/api/v1/events') {
+  return new Promise((resolve, reject) => {
+    const s = { events: [], text: '', status: 0, ended: false };
+    const req = http.get({ host: '127.0.0.1', port: srv.port, path, headers: { Authorization: `Bearer ${token}`, ...headers } }, (res) => {
+      s.status = res.statusCode;
+      s.headers = res.headers;
+      res.setEncoding('utf8');
+      let pending = '';
+      res.on('data', (d) => {
+        s.text += d;
+        pending += d;
+        let i;
+        while ((i = pending.indexOf('\n\n')) >= 0) {
+          const block = pending.slice(0, i);
+          pending = pending.slice(i + 2);
+          const ev = { at: Date.now() };
+          for (const line of block.split('\n')) {
+            const m = /^(id|event|data): ?(.*)$/.exec(line);
+            if (m) ev[m[1]] = m[1] === 'data' ? JSON.parse(m[2]) : m[2];
+          }
+          if (ev.event) s.events.push(ev);
+        }
+      });
+      res.on('end', () => { s.ended = true; });
+      res.on('error', () => { s.ended = true; });
+      resolve(s);
+    });
+    req.on('error', reject);
+    s.close = () => req.destroy();
+    s.waitFor = async (pred, ms = 3000) => {
+      const t0 = Date.now();
+      while (Date.now() - t0 < ms) {
+        const e = s.events.find(pred);
+        if (e) return e;
+        await sleep(10);
+      }
+      return null;
+    };
+  });
+}
+
+describe('delivery, scope, resume', () => {
+  let srv, tT, tM, tSB, tS;
+  before(async () => {
+    srv = await startServer({ config: ['live_heartbeat_s = 1'] });
+    tT = (await srv.login(srv.who.townshipAdmin)).token;
+    tM = (await srv.login(srv.who.member)).token;
+    tSB = (await srv.login(srv.who.secretaryB)).token;
+    tS = (await srv.login(srv.who.secretaryA)).token;
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  const publish = async (token, orgId, title, extra = {}) =>
+    assertData(await srv.api('POST', '/api/v1/notices', { token, body: { orgId, title, text: '正文', ...extra } }), 201);
+
+  test('a new notice reaches an open member stream within a second; nothing reaches another township', async () => {
+    const m = await openStream(srv, tM);
+    const b = await openStream(srv, tSB);
+    assert.equal(m.status, 200);
+    assert.match(m.headers['content-type'], /^text\/event-stream/);
+    await sleep(100);
+    const t0 = Date.now();
+    const n = await publish(tT, srv.who.townshipAdmin.orgId, '实时通知');
+    const e = await m.waitFor((x) => x.event === 'notice' && x.data.id === n.id, 1000);
+    assert.ok(e, 'delivered within a second');
+    assert.ok(e.at - t0 < 1000);
+    assert.equal(e.data.title, '实时通知');
+    assert.ok(Number(e.id) > 0);
+    // A notice for B's own village arrives at B; the township's never did.
+    const nb = await publish(tSB, srv.who.secretaryB.orgId, '乙村通知');
+    assert.ok(await b.waitFor((x) => x.data.id === nb.id, 1000));
+    assert.ok(!b.events.some((x) => x.data.id === n.id), 'no leakage to another township');
+    assert.ok(!m.events.some((x) => x.data.id === nb.id), 'nor the other way');
+    m.close();
+    b.close();
+  });
+
+  test('chosen members get their event; other members of the village do not', async () => {
+    const mig = await openStream(srv, (await srv.login(srv.who.migrant)).token);
+    const m = await openStream(srv, tM);
+    await sleep(100);
+    const n = await publish(tS, srv.who.secretaryA.orgId, '点名通知', { memberIds: [srv.who.member.memberId] });
+    assert.ok(await m.waitFor((x) => x.data.id === n.id, 1000));
+    const later = await publish(tS, srv.who.secretaryA.orgId, '全村通知');
+    assert.ok(await mig.waitFor((x) => x.data.id === later.id, 1000));
+    assert.ok(!mig.events.some((x) => x.data.id === n.id));
+    m.close();
+    mig.close();
+  });
+
+  test('corrections and retractions are events too', async () => {
+    const m = await openStream(srv, tM);
+    const n = await publish(tT, srv.who.townshipAdmin.orgId, '将更正');
+    await m.waitFor((x) => x.data.id === n.id, 1000);
+    assertData(await srv.api('PATCH', `/api/v1/notices/${n.id}`, { token: tT, body: { text: '新正文' } }));
+    const c = await m.waitFor((x) => x.data.kind === 'correction' && x.data.refId === n.id, 1000);
+    assert.ok(c);
+    assertData(await srv.api('POST', `/api/v1/notices/${n.id}/retract`, { token: tT, body: { reason: '作废' } }));
+    assert.ok(await m.waitFor((x) => x.data.kind === 'retraction' && x.data.refId === n.id, 1000));
+    m.close();
+  });
+
+  test('Last-Event-ID resumes without loss: what was published while away arrives first', async () => {
+    const m = await openStream(srv, tM);
+    const first = await publish(tT, srv.who.townshipAdmin.orgId, '断线前');
+    const e1 = await m.waitFor((x) => x.data.id === first.id, 1000);
+    m.close();
+    await sleep(50);
+    const a = await publish(tT, srv.who.townshipAdmin.orgId, '断线中一');
+    await publish(tSB, srv.who.secretaryB.orgId, '别处的'); // not for the member
+    const b = await publish(tS, srv.who.secretaryA.orgId, '断线中二');
+    const again = await openStream(srv, tM, { 'Last-Event-ID': e1.id });
+    const got = await again.waitFor((x) => x.data.id === b.id, 1000);
+    assert.ok(got);
+    const ids = again.events.map((x) => x.data.id);
+    assert.deepEqual(ids.slice(0, 2), [a.id, b.id], 'both missed events, in order, nothing else');
+    // Later events still flow on the resumed stream.
+    const c = await publish(tT, srv.who.townshipAdmin.orgId, '重连后');
+    assert.ok(await again.waitFor((x) => x.data.id === c.id, 1000));
+    again.close();
+  });
+
+  test('poll fallback: ?poll=true&lastEventId= answers the missed events and ends', async () => {
+    const m = await openStream(srv, tM);
+    const first = await publish(tT, srv.who.townshipAdmin.orgId, '轮询前');
+    const e1 = await m.waitFor((x) => x.data.id === first.id, 1000);
+    m.close();
+    const a = await publish(tT, srv.who.townshipAdmin.orgId, '轮询中');
+    const res = await srv.api('GET', `/api/v1/events?poll=true&lastEventId=${e1.id}`, { token: tM });
+    assert.equal(res.status, 200);
+    assert.match(res.text, new RegExp(`"id":${a.id}`));
+    assert.ok(!res.text.includes(`"id":${first.id},`));
+    const lastId = [...res.text.matchAll(/^id: (\d+)$/gm)].map((x) => Number(x[1])).pop();
+    assert.ok(lastId >= Number(e1.id) + 1, 'the answer ends with the id to poll from next');
+  });
+
+  test('heartbeats: a comment line on a quiet stream (live_heartbeat_s = 1 here)', async () => {
+    const m = await openStream(srv, tM);
+    const t0 = Date.now();
+    while (!m.text.includes(': hb') && Date.now() - t0 < 3000) await sleep(20);
+    assert.ok(m.text.includes(': hb'), m.text);
+    const metrics = await (await fetch(`${srv.base}/metrics`)).text();
+    assert.match(metrics, /^zhibu_live_streams [1-9]\d*$/m, 'the open stream is counted');
+    m.close();
+  });
+
+  test('a gone client is noticed by the heartbeat and its stream freed', async () => {
+    const m = await openStream(srv, tM);
+    await sleep(100);
+    m.close();
+    // Nothing to observe from outside but the server staying well: a new stream works.
+    await sleep(1500);
+    const again = await openStream(srv, tM);
+    assert.equal(again.status, 200);
+    again.close();
+  });
+
+  test('no session: 401 and no stream', async () => {
+    assertError(await srv.api('GET', '/api/v1/events?poll=true'), 401, 'auth.required');
+  });
+});
+
+describe('limits and shutdown', () => {
+  test('the stream limit (live_max_streams): the next one gets 503 live.full; poll still works', async () => {
+    const srv = await startServer({ config: ['live_max_streams = 1'] });
+    try {
+      const t = (await srv.login(srv.who.member)).token;
+      const a = await openStream(srv, t);
+      assert.equal(a.status, 200);
+      const b = await srv.api('GET', '/api/v1/events?lastEventId=0', { token: t, headers: {} }).catch((e) => e);
+      assertError(b, 503, 'live.full');
+      assert.equal((await srv.api('GET', '/api/v1/events?poll=true', { token: t })).status, 200);
+      a.close();
+      await sleep(1200);
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test('SIGTERM with open streams: they end and the server exits 0 within 5 s', async () => {
+    const srv = await startServer();
+    const t = (await srv.login(srv.who.member)).token;
+    const streams = [];
+    for (let i = 0; i < 5; i++) streams.push(await openStream(srv, t));
+    await sleep(300);
+    const t0 = Date.now();
+    const r = await srv.stop(); // asserts exit 0 within 5 s
+    assert.equal(r.code, 0);
+    assert.ok(Date.now() - t0 < 5000);
+    await sleep(100);
+    assert.ok(streams.every((s) => s.ended), 'every stream was ended by the server');
+  });
+});
+
+describe('the channel live: replies, new threads and review decisions reach the other side', () => {
+  let srv, tM, tSA, tSB;
+  before(async () => {
+    srv = await startServer();
+    tM = (await srv.login(srv.who.member)).token;
+    tSA = (await srv.login(srv.who.secretaryA)).token;
+    tSB = (await srv.login(srv.who.secretaryB)).token;
+  });
+  after(async () => srv?.stop());
+
+  test('a message to the branch reaches its secretary, the reply the member; another branch hears nothing', async () => {
+    const [m, sa, sb] = await Promise.all([openStream(srv, tM), openStream(srv, tSA), openStream(srv, tSB)]);
+    const th = assertData(await srv.api('POST', '/api/v1/threads', { token: tM, body: { kind: 'question', subject: '实时', text: '党费怎么交？' } }), 201);
+    const t0 = Date.now();
+    const inbox = await sa.waitFor((e) => e.event === 'thread' && e.data.threadId === th.id, 1000);
+    assert.ok(inbox, 'the secretary hears the new message within a second');
+    assert.ok(inbox.at - t0 < 1000);
+    assertData(await srv.api('POST', `/api/v1/threads/${th.id}/replies`, { token: tSA, body: { text: '在支部交。' } }), 201);
+    assert.ok(await m.waitFor((e) => e.event === 'thread' && e.data.threadId === th.id, 1000), 'the member hears the reply');
+    await sleep(200);
+    assert.equal(sb.events.filter((e) => e.event === 'thread').length, 0, 'nothing for another branch');
+    for (const s of [m, sa, sb]) s.close();
+  });
+
+  test('a review decision reaches the author', async () => {
+    const m = await openStream(srv, tM);
+    const p = assertData(await srv.api('POST', '/api/v1/posts', { token: tM, body: { orgId: srv.who.secretaryA.orgId, kind: 'news', title: '实时审核', text: '村里修路了。' } }), 201);
+    assert.equal(p.state, 'pending', 'a new author waits for review');
+    assertData(await srv.api('POST', `/api/v1/posts/${p.id}/review`, { token: tSA, body: { decision: 'approve' } }));
+    const e = await m.waitFor((x) => x.event === 'post' && x.data.postId === p.id, 1000);
+    assert.ok(e, 'the author hears the decision');
+    assert.equal(e.data.decision, 'approve');
+    m.close();
+  });
+});

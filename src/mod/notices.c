@@ -455,6 +455,10 @@ static int h_publish(struct req *req)
     if (!notice_load(req->db, &req->arena, id, &n))
         return req_fail(req, ERR_DB, NULL);
     notice_announce(req->db, &req->arena, &n, id, "notice", title);
+    /* Searchable when it goes to everyone of the subtree (the index knows no
+     * role or member audiences: those are found in the feed only). */
+    if (!mask && !members)
+        search_index_put(req->db, "notice", id, org, title, text);
     req_audit(req, "notice.publish", org, arena_printf(&req->arena, "notice:%" PRId64, id), "ok",
               "%s%s",
               members ? "chosen members"
@@ -597,6 +601,9 @@ static int h_edit(struct req *req)
             "ssssiiiii", title ? title : n.title, text ? text : n.body, atts ? atts : n.attachments,
             prio ? prio : n.priority, pin && pin->present ? pin->i : (int64_t)n.pinned,
             (int64_t)content, now, db_next_seq(req->db), n.id);
+    if (content && !n.role_mask && !n.chosen)
+        search_index_put(req->db, "notice", n.id, n.org_id, title ? title : n.title,
+                         text ? text : n.body);
     if (content) {
         const char *t = prefixed_title(&req->arena, "更正：", title ? title : n.title);
         notice_derive(req->db, &req->arena, &n, "correction", t,
@@ -634,6 +641,7 @@ static int h_retract(struct req *req)
             "iii", now_sec(), db_next_seq(req->db), n.id);
     notice_derive(req->db, &req->arena, &n, "retraction",
                   prefixed_title(&req->arena, "撤回：", n.title), reason, req->who->account_id);
+    search_index_drop(req->db, "notice", n.id);
     req_audit(req, "notice.retract", n.org_id, arena_printf(&req->arena, "notice:%" PRId64, n.id),
               "ok", "retracted");
     return notice_respond(req, n.id, 200);

@@ -121,3 +121,16 @@ describe('bad queries', () => {
     assertError(await api('GET', '/api/v1/search?q=x'), 401, 'auth.required');
   });
 });
+
+test('announcements to a whole subtree are found by their words, only inside it, until retracted', async () => {
+  const township = who.townshipAdmin.orgId;
+  const n = assertData(await api('POST', '/api/v1/notices', { token: tok.townshipAdmin, body: { orgId: township, title: '秋收党建通知', text: '各支部组织党员帮助秋收' } }), 201);
+  // Only to some roles: not in the index (the feed shows it to them).
+  const r = assertData(await api('POST', '/api/v1/notices', { token: tok.townshipAdmin, body: { orgId: township, title: '秋收书记会', text: '书记秋收碰头', roles: ['branch_secretary'] } }), 201);
+  for (const q of ['秋', '党建', '秋收党建']) assert.deepEqual(ids(await search(tok.member, q), 'notice'), [n.id], q);
+  assert.deepEqual(ids(await search(tok.secretaryA, '碰头'), 'notice'), [], 'a role-only notice is not indexed');
+  assert.deepEqual(ids(await search(tok.secretaryB, '党建'), 'notice'), [], 'another township does not find it');
+  assertData(await api('POST', `/api/v1/notices/${n.id}/retract`, { token: tok.townshipAdmin, body: { reason: '发错了' } }));
+  assert.deepEqual(ids(await search(tok.member, '党建'), 'notice'), [], 'a retracted notice is gone');
+  assert.ok(r.id);
+});

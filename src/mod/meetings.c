@@ -9,6 +9,7 @@
  * meetings_calendar.c; closing a meeting keeps the counters it reads.
  */
 #include "app.h"
+#include "core/live.h"
 #include "mod/mod.h"
 
 #include <pthread.h>
@@ -600,6 +601,33 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
 }
 
 /*
+ * Tells the expected members of a meeting, live (src/core/live.h), that it
+ * was scheduled or closed: event "meeting" {meetingId, what}; their home
+ * page's meeting count and the meeting page refresh. Part of the writing
+ * transaction, so it exists exactly when the change commits.
+ */
+static void meeting_live(struct db *db, int64_t id, const char *what)
+{
+    char data[80];
+    snprintf(data, sizeof(data), "{\"meetingId\":%" PRId64 ",\"what\":\"%s\"}", id, what);
+    struct db_stmt *st = db_query(db,
+                                  "SELECT a.id FROM meeting_attendance x JOIN accounts a ON "
+                                  "a.member_id = x.member_id WHERE x.meeting_id = ? AND "
+                                  "a.disabled_at IS NULL",
+                                  "i", id);
+    int64_t accounts[256];
+    bool more = true;
+    while (more) {
+        size_t n = 0;
+        while (n < ARRAY_SIZE(accounts) && (more = db_next(st)))
+            accounts[n++] = db_int(st, 0);
+        for (size_t i = 0; i < n; i++)
+            live_publish(db, "meeting", NULL, 0, accounts[i], data);
+    }
+    db_done(st);
+}
+
+/*
  * POST /api/v1/meetings {orgId, type, title, startsAt, durationMin?, place?,
  *   onlineLink?, agenda?, attendees: branch|group|members, groupId?,
  *   memberIds?: "12,15", bySecretary? (a party lecture the secretary gives)}
@@ -643,6 +671,7 @@ static int h_create(struct req *req)
     if (rc)
         return rc;
     req_audit(req, "meeting.create", org, target(req, id), "ok", "%s", req_body_str(req, "type"));
+    meeting_live(req->db, id, "scheduled");
     return respond_meeting(req, id, 201);
 }
 
@@ -1074,6 +1103,7 @@ static int h_close(struct req *req)
     int e = meeting_close(req, &m, 0, &why);
     if (e >= 0)
         return fail_with(req, e, why, NULL);
+    meeting_live(req->db, m.id, "closed"); /* absent members: read the minutes and confirm */
     return respond_meeting(req, m.id, 200);
 }
 

@@ -241,3 +241,27 @@ describe('the channel live: replies, new threads and review decisions reach the 
     m.close();
   });
 });
+
+describe('meetings live: the expected members hear that a meeting was scheduled', () => {
+  let srv, tM, tSA, tSB;
+  before(async () => {
+    srv = await startServer();
+    tM = (await srv.login(srv.who.member)).token;
+    tSA = (await srv.login(srv.who.secretaryA)).token;
+    tSB = (await srv.login(srv.who.secretaryB)).token;
+  });
+  after(async () => srv?.stop());
+
+  test('a branch meeting reaches its members within a second, not another branch', async () => {
+    const [m, sb] = await Promise.all([openStream(srv, tM), openStream(srv, tSB)]);
+    const startsAt = new Date(Date.now() + 2 * 86400e3).toISOString().slice(0, 19) + 'Z';
+    const mt = assertData(await srv.api('POST', '/api/v1/meetings', { token: tSA, body: { orgId: srv.who.secretaryA.orgId, type: 'branch_assembly', title: '实时通知的会', startsAt, place: '村部', attendees: 'branch' } }), 201);
+    const e = await m.waitFor((x) => x.event === 'meeting' && x.data.meetingId === mt.id, 1000);
+    assert.ok(e, 'the member hears it');
+    assert.equal(e.data.what, 'scheduled');
+    await sleep(200);
+    assert.equal(sb.events.filter((x) => x.event === 'meeting').length, 0);
+    m.close();
+    sb.close();
+  });
+});

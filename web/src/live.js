@@ -47,8 +47,9 @@ function start() {
     refreshUnread();
     emit({ type: 'notice', data });
   });
-  // The channel: a thread's new message or reply, a post's review decision or correction.
-  for (const type of ['thread', 'post']) {
+  // The channel: a thread's new message or reply, a post's review decision or correction;
+  // a meeting the member is expected at was scheduled or closed.
+  for (const type of ['thread', 'post', 'meeting']) {
     es.addEventListener(type, (m) => {
       let data = null;
       try { data = JSON.parse(m.data); } catch (e) { /* ignore */ }

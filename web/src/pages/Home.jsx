@@ -1,3 +1,5 @@
+import { useEffect } from 'preact/hooks';
+import { onLive } from '../live.js';
 import { t, roleName, levelName } from '../i18n.js';
 import { useGet } from '../hooks.js';
 import { Chevron, Lazy } from '../ui.jsx';
@@ -19,6 +21,8 @@ export function inboxes(roles) {
 // minutes of missed ones still to read.
 function MeetingsRow() {
   const st = useGet('/me/meetings');
+  // A meeting scheduled (or closed) for this member shows at once.
+  useEffect(() => onLive((ev) => { if (ev.type === 'meeting' || ev.type === 'reset') st.reload(); }), []);
   const n = st.data ? st.data.items.filter((m) => (m.state === 'scheduled' && m.myStatus === 'expected' && !m.leaveState) || m.needsConfirm).length : 0;
   return (
     <a class="bigrow" href="#/meetings">

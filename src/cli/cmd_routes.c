@@ -14,8 +14,10 @@ static const char *const scope_names[] = {
 static const char *const type_names[] = {
     [P_ID] = "id",     [P_INT] = "int",     [P_STR] = "str",   [P_BOOL] = "bool",
     [P_ENUM] = "enum", [P_PHONE] = "phone", [P_DATE] = "date", [P_PASSWORD] = "password",
-    [P_TIME] = "time", [P_IDS] = "ids",     [P_STRS] = "strs",
+    [P_TIME] = "time", [P_IDS] = "ids",     [P_STRS] = "strs", [P_LIST] = "list",
 };
+/* A new parameter type needs its name here. */
+static_assert(ARRAY_SIZE(type_names) == P_LIST + 1, "type_names");
 
 static const struct {
     unsigned bit;

@@ -26,6 +26,7 @@ enum param_type {
     P_STRS,     /* a JSON array of min..max strings of 1..200 characters (body only): strs, n */
     P_LIST,     /* a JSON array of [min, max] elements (body only); s holds it as compact JSON,
                    the handler checks the elements (e.g. attachments: a list of objects) */
+    /* the last: src/cli/cmd_routes.c names each type */
 };
 
 #define P_REQUIRED 1u

@@ -86,10 +86,11 @@ static void check_value(const struct param *p, const struct value *v)
     default: {
         long n;
         if (p->flags & P_MULTILINE) {
-            /* line breaks allowed, no other control character; each counts as one */
+            /* line breaks (\n, \r) and tabs allowed, no other control character;
+             * each counts as one */
             char *copy = xstrdup(v->s);
             for (char *c = copy; *c; c++) {
-                if (*c == '\n')
+                if (*c == '\n' || *c == '\r' || *c == '\t')
                     *c = ' ';
             }
             n = utf8_chars(copy, strlen(copy));

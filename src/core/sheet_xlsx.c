@@ -453,7 +453,8 @@ static long ref_col(const char *ref)
 {
     long col = 0;
     int n = 0;
-    for (; *ref >= 'A' && *ref <= 'Z'; ref++, n++)
+    /* At most three letters (XFD); more is not a reference, and must not overflow. */
+    for (; *ref >= 'A' && *ref <= 'Z' && n <= 3; ref++, n++)
         col = col * 26 + (*ref - 'A' + 1);
     if (n == 0 || n > 3 || col > XLSX_MAX_COL)
         return -1;

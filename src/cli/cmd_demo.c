@@ -70,15 +70,60 @@ struct demo_account {
     char password[32];
 };
 
-static void date_str(char out[16], int y, int m, int d)
+/*
+ * Dates. Everything the demo makes is dated relative to today in Beijing
+ * (day_today()) by whole days, never by picking a day of "this month": a
+ * date drawn that way lies in the future on most days of the month. Each
+ * generated date is checked against today before it is used (BUG otherwise),
+ * so a rule broken on some day of the year stops the demo in the clock
+ * matrix test instead of storing a wrong record.
+ */
+static const char *day_str(struct arena *a, int64_t day)
 {
-    snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    if (day > day_today())
+        BUG("demo date %" PRId64 " days after today", day - day_today());
+    char out[11];
+    date_from_days(day, out);
+    return arena_strdup(a, out);
 }
 
-/* A valid citizen ID number for a birth date and gender (region 522627). */
+/* The same day n years later (29 February: 1 March in a common year). */
+static int64_t years_after(int64_t day, int n)
+{
+    int y, m, d;
+    civil_from_days(day, &y, &m, &d);
+    if (m == 2 && d == 29 && !((y + n) % 4 == 0 && ((y + n) % 100 != 0 || (y + n) % 400 == 0)))
+        return days_from_civil(y + n, 3, 1);
+    return days_from_civil(y + n, m, d);
+}
+
+/* The (birth day, sequence) pairs handed out so far: an ID number is unique
+ * whatever day the demo runs on (random draws alone collide on some days). */
+static int64_t id_used[16384];
+
+static bool id_take(int64_t key)
+{
+    size_t i = (size_t)((uint64_t)key * 0x9e3779b97f4a7c15ull >> 51);
+    for (;; i = (i + 1) % ARRAY_SIZE(id_used)) {
+        if (id_used[i] == key + 1)
+            return false;
+        if (!id_used[i]) {
+            id_used[i] = key + 1;
+            return true;
+        }
+    }
+}
+
+/* A valid citizen ID number, unique in the demo, for a birth date and gender
+ * (region 522627). */
 static void demo_id_number(char out[IDNUM_LEN + 1], const char *birth, bool male)
 {
+    int64_t day;
+    if (!date_days(birth, &day))
+        BUG("demo birth date %s", birth);
     unsigned seq = (unsigned)rnd(500) * 2 + (male ? 1 : 0);
+    while (!id_take(day * 1000 + seq))
+        seq = (seq + 2) % 1000;
     char tmp[32];
     snprintf(tmp, sizeof(tmp), "522627%.4s%.2s%.2s%03u", birth, birth + 5, birth + 8, seq % 1000);
     memcpy(out, tmp, 17);
@@ -86,36 +131,38 @@ static void demo_id_number(char out[IDNUM_LEN + 1], const char *birth, bool male
     out[18] = '\0';
 }
 
-/* Adds one member of a branch (path: the branch's path); returns the member id. */
+/*
+ * Adds one member of a branch (path: the branch's path), aged `age` whole
+ * years today; returns the member id. A full member joined at 20 or later
+ * and at least 14 months ago, and became full one year after joining (the
+ * higher committee's approval within two months); a probationary member
+ * joined within the last 11 months.
+ */
 static int64_t add_member(struct db *db, struct arena *a, int64_t branch, const char *path,
-                          int64_t group, const char *name, bool male, int birth_year,
+                          int64_t group, const char *name, bool male, int age,
                           const char *occupation, bool migrant, bool probationary,
                           const char *phone)
 {
-    time_t t = time(NULL);
-    struct tm now;
-    gmtime_r(&t, &now);
-    int this_year = now.tm_year + 1900;
-    char birth[16], joined[16], full[16], paid[16];
-    date_str(birth, birth_year, 1 + (int)rnd(12), 1 + (int)rnd(28));
-    int join_year;
+    int64_t today = day_today();
+    /* Born between age and age + 1 years ago. */
+    int64_t birth = years_after(today, -age) - 1 - (int64_t)rnd(364);
+    int64_t joined, full = 0;
     if (probationary) {
-        join_year = this_year - (int)rnd(2);
-        if (join_year == this_year && now.tm_mon == 0)
-            join_year--;
+        joined = today - (int64_t)rnd(330);
     } else {
-        int earliest = birth_year + 20, latest = this_year - 2;
-        join_year =
-            earliest >= latest ? latest : earliest + (int)rnd((uint32_t)(latest - earliest));
+        int64_t earliest = years_after(birth, 20), latest = today - 430;
+        joined = earliest >= latest ? latest
+                                    : earliest + (int64_t)rnd((uint32_t)(latest - earliest));
+        full = years_after(joined, 1) + (int64_t)rnd(60);
     }
-    int jm = 1 + (int)rnd(join_year == this_year ? (uint32_t)now.tm_mon + 1 : 12);
-    date_str(joined, join_year, jm, 1 + (int)rnd(28));
-    date_str(full, join_year + 1, jm, 1 + (int)rnd(28));
-    /* Most have paid up to last month; some are behind (a few by 3-6 months). */
+    if (joined < years_after(birth, 18))
+        BUG("demo member joins before 18");
+    /* Most have paid up to last month; some are behind (a few by 3-7 months).
+     * Nothing is paid for months before joining. */
     uint32_t r = rnd(100);
     int behind = r < 70 ? 1 : r < 85 ? 2 : r < 92 ? 3 : r < 97 ? 4 : 7;
-    int pm = now.tm_year * 12 + now.tm_mon - behind;
-    snprintf(paid, sizeof(paid), "%04d-%02d", (1900 + pm / 12) % 10000, (pm % 12 + 1) % 100);
+    int paid_month = month_today() - behind;
+    int join_month = month_of(beijing_day_start(joined));
     bool retiree = !strcmp(occupation, "退休人员");
     struct member_rec m = {
         .org_id = branch,
@@ -124,13 +171,13 @@ static int64_t add_member(struct db *db, struct arena *a, int64_t branch, const 
         .name = name,
         .gender = male ? "male" : "female",
         .ethnicity = rnd(10) == 0 ? "土家族" : (rnd(12) == 0 ? "苗族" : "汉族"),
-        .birth_date = birth,
+        .birth_date = day_str(a, birth),
         .native_place = "贵州省云岭县",
         .education = PICK(educations),
         .occupation = occupation,
         .phone = phone,
-        .joined_at = joined,
-        .full_at = probationary ? NULL : full,
+        .joined_at = day_str(a, joined),
+        .full_at = probationary ? NULL : day_str(a, full),
         .category = probationary ? "probationary" : "full",
         .status = "normal",
         .added_how = probationary ? "developed" : "other",
@@ -138,30 +185,27 @@ static int64_t add_member(struct db *db, struct arena *a, int64_t branch, const 
         .migrant_place = migrant ? PICK(migrant_places) : NULL,
         .dues_basis = retiree ? "retiree" : "farmer",
         .dues_fen = retiree ? 1000 + 100 * (int64_t)rnd(10) : 20 + 10 * (int64_t)rnd(9),
-        .dues_paid_through = paid,
+        .dues_paid_through = paid_month >= join_month ? month_str(a, paid_month) : NULL,
     };
-    if (migrant) {
-        char since[16];
-        date_str(since, this_year - 1 - (int)rnd(5), 1 + (int)rnd(12), 1 + (int)rnd(28));
-        m.migrant_since = arena_strdup(a, since);
-    }
+    /* Away for more than six months (DOMAIN.md), at most about five years. */
+    if (migrant)
+        m.migrant_since = day_str(a, today - 190 - (int64_t)rnd(1600));
     char idn[IDNUM_LEN + 1];
-    demo_id_number(idn, birth, male);
+    demo_id_number(idn, m.birth_date, male);
     m.id_number = idn;
     const char *field;
     const char *why = member_validate(&m, &field);
     if (why)
         BUG("demo member invalid: %s: %s", field, why);
-    return member_insert(db, a, &m, 0, "created");
+    int64_t id = member_insert(db, a, &m, 0, "created");
+    if (id <= 0)
+        BUG("demo member %s not stored", name);
+    return id;
 }
 
 static int64_t random_member(struct db *db, struct arena *a, int64_t branch, const char *path,
                              int64_t group)
 {
-    time_t t = time(NULL);
-    struct tm now;
-    gmtime_r(&t, &now);
-    int this_year = now.tm_year + 1900;
     bool male = rnd(100) < 72;
     const char *name =
         arena_printf(a, "%s%s", PICK(surnames), male ? PICK(male_given) : PICK(female_given));
@@ -174,19 +218,21 @@ static int64_t random_member(struct db *db, struct arena *a, int64_t branch, con
                       : age >= 62 && rnd(3) == 0 ? "退休人员"
                                                  : PICK(occupations);
     bool probationary = age < 40 && rnd(12) == 0;
-    return add_member(db, a, branch, path, group, name, male, this_year - age, occ, migrant,
-                      probationary, NULL);
+    return add_member(db, a, branch, path, group, name, male, age, occ, migrant, probationary,
+                      NULL);
 }
 
-/* The date n months before today, "YYYY-MM-DD" (arena; day capped at 28). */
+/* The date n months before today (Beijing), "YYYY-MM-DD" (arena): the same
+ * day of that month, or its last day when the month is shorter. */
 static const char *months_ago(struct arena *a, int n)
 {
-    time_t t = time(NULL);
-    struct tm now;
-    gmtime_r(&t, &now);
-    int m = now.tm_year * 12 + now.tm_mon - n;
-    return arena_printf(a, "%04d-%02d-%02d", 1900 + m / 12, m % 12 + 1,
-                        now.tm_mday > 28 ? 28 : now.tm_mday);
+    int y, m, d;
+    civil_from_days(day_today(), &y, &m, &d);
+    int i = y * 12 + m - 1 - n;
+    int64_t first = days_from_civil(i / 12, i % 12 + 1, 1);
+    int64_t next = days_from_civil((i + 1) / 12, (i + 1) % 12 + 1, 1);
+    int64_t day = first + d - 1;
+    return day_str(a, day < next ? day : next - 1);
 }
 
 /*
@@ -375,13 +421,6 @@ int cmd_demo(int argc, char **argv)
     }
 
     /* The people behind the demo accounts. Village members are real members. */
-    int year;
-    {
-        time_t t = time(NULL);
-        struct tm now;
-        gmtime_r(&t, &now);
-        year = now.tm_year + 1900;
-    }
     struct demo_account acc[] = {
         {"县委组织部管理员", "13800000001", "周建国", "org_admin", county, "云岭县委", 0, ""},
         {"县委审计员", "13800000002", "孙丽华", "auditor", county, "云岭县委", 0, ""},
@@ -399,13 +438,13 @@ int cmd_demo(int argc, char **argv)
     acc[5].org_name = first_village_name[0];
     acc[6].org_name = first_village_name[0];
     acc[3].member_id = add_member(db, &a, first_village[0], first_path[0], first_group, acc[3].name,
-                                  true, year - 52, "村干部", false, false, acc[3].phone);
+                                  true, 52, "村干部", false, false, acc[3].phone);
     acc[4].member_id = add_member(db, &a, first_village[1], first_path[1], 0, acc[4].name, false,
-                                  year - 47, "村干部", false, false, acc[4].phone);
+                                  47, "村干部", false, false, acc[4].phone);
     acc[5].member_id = add_member(db, &a, first_village[0], first_path[0], first_group, acc[5].name,
-                                  true, year - 66, "农民", false, false, acc[5].phone);
+                                  true, 66, "农民", false, false, acc[5].phone);
     acc[6].member_id = add_member(db, &a, first_village[0], first_path[0], first_group, acc[6].name,
-                                  false, year - 34, "外出务工", true, false, acc[6].phone);
+                                  false, 34, "外出务工", true, false, acc[6].phone);
     nmembers += 4;
     int64_t secretary_account = 0;
     for (size_t i = 0; i < ARRAY_SIZE(acc); i++) {

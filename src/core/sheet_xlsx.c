@@ -530,20 +530,6 @@ static void XMLCALL ws_text(void *ud, const XML_Char *s, int len)
         buf_add(&x->val, s, (size_t)len);
 }
 
-/* Days since 1970-01-01 to a calendar date (Howard Hinnant's civil_from_days). */
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 /* The text of a number cell: a date as YYYY-MM-DD if its format shows one, a whole
  * number without ".0" or exponent, other numbers to 15 significant digits as Excel shows
  * them; text that is not a number is kept as it is. Returns x->num's data or v. */
@@ -564,7 +550,7 @@ static const char *number_text(struct xlsx_in *x, const char *v, bool date)
         }
         int y, m, dd;
         /* Serial 61 is 1900-03-01, 25569 days before 1970; below 60, one day less. */
-        civil_from_days((long)days - 25569 + (days < 60 ? 1 : 0), &y, &m, &dd);
+        civil_from_days((int64_t)days - 25569 + (days < 60 ? 1 : 0), &y, &m, &dd);
         buf_printf(&x->num, "%04d-%02d-%02d", y, m, dd);
     } else if (d == floor(d) && fabs(d) < 9007199254740992.0) {
         buf_printf(&x->num, "%.0f", d + 0.0);

@@ -97,15 +97,72 @@ void time_iso(int64_t t, char out[static 21])
              (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
-void date_today(char out[static 11])
+int64_t days_from_civil(int y, int m, int d)
 {
-    time_t t = (time_t)now_sec();
-    struct tm now;
-    gmtime_r(&t, &now);
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* Floor division: instants before 1970 fall on the right day too. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+int64_t beijing_day(int64_t t)
+{
+    return floor_div(t + BEIJING_OFFSET, 86400);
+}
+
+int64_t beijing_day_start(int64_t day)
+{
+    return day * 86400 - BEIJING_OFFSET;
+}
+
+void date_from_days(int64_t z, char out[static 11])
+{
+    int y, m, d;
+    civil_from_days(z, &y, &m, &d);
+    if (y < 0 || y > 9999) {
+        memcpy(out, y < 0 ? "0000-01-01" : "9999-12-31", 11);
+        return;
+    }
     char tmp[32];
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", now.tm_year + 1900, now.tm_mon + 1, now.tm_mday);
+    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
     memcpy(out, tmp, 11);
     out[10] = '\0';
+}
+
+void date_of(int64_t t, char out[static 11])
+{
+    date_from_days(beijing_day(t), out);
+}
+
+void date_today(char out[static 11])
+{
+    date_of(now_sec(), out);
+}
+
+int64_t day_today(void)
+{
+    return beijing_day(now_sec());
 }
 
 bool date_parse(const char *s, int *y, int *m, int *d)
@@ -130,15 +187,67 @@ bool date_parse(const char *s, int *y, int *m, int *d)
     return true;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int y, int m, int d)
+bool date_days(const char *s, int64_t *z)
 {
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    int y, m, d;
+    if (!date_parse(s, &y, &m, &d))
+        return false;
+    *z = days_from_civil(y, m, d);
+    return true;
+}
+
+bool month_parse(const char *s, int *y, int *m)
+{
+    if (!s || strlen(s) != 7 || s[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    *y = atoi(s);
+    *m = atoi(s + 5);
+    return *y >= 1900 && *y <= 2200 && *m >= 1 && *m <= 12;
+}
+
+int month_index(const char *s)
+{
+    int y, m;
+    char ym[8];
+    if (!s || strlen(s) < 7)
+        return -1;
+    snprintf(ym, sizeof(ym), "%.7s", s);
+    return month_parse(ym, &y, &m) ? y * 12 + m - 1 : -1;
+}
+
+void month_format(int i, char out[static 8])
+{
+    char tmp[32];
+    if (i < 0)
+        i = 0;
+    snprintf(tmp, sizeof(tmp), "%04d-%02d", (i / 12) % 10000, i % 12 + 1);
+    memcpy(out, tmp, 8);
+    out[7] = '\0';
+}
+
+int month_of(int64_t t)
+{
+    int y, m, d;
+    civil_from_days(beijing_day(t), &y, &m, &d);
+    return y * 12 + m - 1;
+}
+
+int month_today(void)
+{
+    return month_of(now_sec());
+}
+
+int64_t month_start(int i)
+{
+    return beijing_day_start(days_from_civil(i / 12, i % 12 + 1, 1));
+}
+
+int period_first_month(int c, int p)
+{
+    return p > 0 ? c - c % p : c;
 }
 
 static bool two_digits(const char *s, int max, int *out)

@@ -23,10 +23,49 @@ int64_t mono_us(void);
 
 /* Writes t (seconds since the epoch) as "2026-11-24T06:13:33Z" into out (>= 21 bytes). */
 void time_iso(int64_t t, char out[static 21]);
-/* Today (UTC) as "YYYY-MM-DD". */
+
+/*
+ * The calendar. Instants are stored in UTC; every rule about days, months,
+ * quarters and years (today, this month, arrears, compliance periods, ages,
+ * deadlines) is reasoned in Beijing time, UTC+8 all year (no daylight saving
+ * since 1991). A "day number" counts days since 1970-01-01; a "month index"
+ * is year * 12 + month - 1.
+ */
+#define BEIJING_OFFSET (8 * 3600)
+/* Day number of a proleptic Gregorian date (any y, m 1..12, d 1..31). */
+int64_t days_from_civil(int y, int m, int d);
+/* The date of day number z. */
+void civil_from_days(int64_t z, int *y, int *m, int *d);
+/* The Beijing day number holding instant t. */
+int64_t beijing_day(int64_t t);
+/* The instant (UTC seconds) at which Beijing day `day` begins. */
+int64_t beijing_day_start(int64_t day);
+/* Day number z as "YYYY-MM-DD" (years outside 0..9999 clamp). */
+void date_from_days(int64_t z, char out[static 11]);
+/* The Beijing date of instant t as "YYYY-MM-DD". */
+void date_of(int64_t t, char out[static 11]);
+/* Today (Beijing) as "YYYY-MM-DD". */
 void date_today(char out[static 11]);
+/* Today's Beijing day number. */
+int64_t day_today(void);
 /* Parses "YYYY-MM-DD" strictly (a real calendar date); returns false otherwise. */
 bool date_parse(const char *s, int *y, int *m, int *d);
+/* "YYYY-MM-DD" as a day number; false if it is not a real date. */
+bool date_days(const char *s, int64_t *z);
+/* Parses "YYYY-MM" strictly (years 1900..2200). */
+bool month_parse(const char *s, int *y, int *m);
+/* "YYYY-MM" (or a date "YYYY-MM-DD": its month) as a month index; -1 if malformed. */
+int month_index(const char *s);
+/* Month index i as "YYYY-MM" into out. */
+void month_format(int i, char out[static 8]);
+/* The Beijing month index of instant t, and of now. */
+int month_of(int64_t t);
+int month_today(void);
+/* The instant (UTC seconds) at which month index i begins in Beijing. */
+int64_t month_start(int i);
+/* The first month of the period of p months holding month c (periods are
+ * aligned on the calendar year: p divides 12; quarters are p = 3). */
+int period_first_month(int c, int p);
 
 /* Parses an instant "YYYY-MM-DDTHH:MM[:SS[.fraction]]Z" (UTC; the fraction, up
  * to 9 digits, is dropped) strictly into seconds since the epoch. */

@@ -40,20 +40,6 @@ static int64_t dues_level_min(const char *level)
                                        : 0;
 }
 
-/* The month of index i as "YYYY-MM" (arena). */
-static char *month_str(struct arena *a, int i)
-{
-    return arena_printf(a, "%04d-%02d", (i / 12) % 10000, (i % 12 + 1) % 100);
-}
-
-/* The current month's index (UTC). */
-static int month_now(void)
-{
-    char today[11];
-    date_today(today);
-    return month_index(today);
-}
-
 /* The first month a member owes: after paid_through, else the joining month. */
 static int dues_next_month(const char *paid_through, const char *joined_at)
 {
@@ -176,7 +162,7 @@ static int pay_check(struct req *req, const struct member_rec *m, int *from, int
     if (*to - *from + 1 > DUES_MAX_MONTHS)
         return req_fail_field(req, ERR_INVALID, "toMonth", "at most %d months at once",
                               DUES_MAX_MONTHS);
-    if (*to > month_now() + DUES_MAX_AHEAD)
+    if (*to > month_today() + DUES_MAX_AHEAD)
         return req_fail_field(req, ERR_INVALID, "toMonth",
                               "at most %d months ahead of the current month", DUES_MAX_AHEAD);
     int64_t months = *to - *from + 1, want = m->dues_fen * months;
@@ -418,8 +404,8 @@ static int h_ledger(struct req *req)
         "WHERE m.org_path >= ? AND m.org_path < ? AND (m.org_path > ? OR (m.org_path = ? "
         "AND m.id > ?)) AND m.deleted_at IS NULL AND m.status IN ('normal', 'retired', "
         "'temporarily_out') AND " SQL_UNPAID " >= ? ORDER BY m.org_path, m.id LIMIT ?",
-        "issssiiii", (int64_t)month_now(), path, org_path_end(&req->arena, path), apath, apath, aid,
-        (int64_t)month_now(), dues_level_min(req_query_str(req, "level")), (int64_t)pg.limit + 1);
+        "issssiiii", (int64_t)month_today(), path, org_path_end(&req->arena, path), apath, apath, aid,
+        (int64_t)month_today(), dues_level_min(req_query_str(req, "level")), (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         int64_t unpaid = db_int(st, 7);
         jw_obj_begin(pg.j);
@@ -450,7 +436,7 @@ struct dues_figures {
 static void dues_figures(struct db *db, int64_t org, struct dues_figures *f)
 {
     memset(f, 0, sizeof(*f));
-    int last = month_now() - 1;
+    int last = month_today() - 1;
     struct db_stmt *st = db_query(db,
                                   "SELECT c.key, c.n, COALESCE(f.n, 0) FROM org_counts c LEFT "
                                   "JOIN org_counts f ON f.org_id = c.org_id AND f.dim = "

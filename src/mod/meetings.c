@@ -457,9 +457,8 @@ int meeting_add_note(struct req *req, const struct meeting *m, const char *text,
  * (the meeting's type, or "secretary_lecture") after meeting m was held. */
 static void last_held_update(struct req *req, const struct meeting *m, const char *type)
 {
-    char day[21];
-    time_iso(m->starts_at, day);
-    day[10] = '\0';
+    char day[11];
+    date_of(m->starts_at, day); /* the Beijing day: a meeting at 07:00 on 1 January is January's */
     const char *month = arena_strndup(&req->arena, day, 7);
     const char *dim = arena_printf(&req->arena, "mtg.%s", type);
     const char *old = NULL;

@@ -93,32 +93,6 @@ void meeting_rules_for(struct db *db, const char *path, struct meeting_rules *r)
 
 /* ---- periods and colours ---- */
 
-static int month_now(void)
-{
-    char today[11];
-    date_today(today);
-    return month_index(today);
-}
-
-static char *month_str(struct arena *a, int i)
-{
-    return arena_printf(a, "%04d-%02d", (i / 12) % 10000, (i % 12 + 1) % 100);
-}
-
-/* Seconds since the epoch at the start of month index i (UTC). */
-static int64_t month_start_ts(int i)
-{
-    struct tm tm = {.tm_year = i / 12 - 1900, .tm_mon = i % 12, .tm_mday = 1};
-    return (int64_t)timegm(&tm);
-}
-
-/* The first month of the period holding month c, for a period of p months
- * (periods are aligned on the calendar year: p divides 12). */
-static int period_start(int c, int p)
-{
-    return c - c % p;
-}
-
 enum colour { GREEN, AMBER, RED };
 static const char *const colour_names[] = {"green", "amber", "red"};
 
@@ -128,7 +102,7 @@ static enum colour colour_of(int last, int p, int now)
 {
     if (p <= 0)
         return GREEN;
-    int start = period_start(now, p);
+    int start = period_first_month(now, p);
     if (last >= start)
         return GREEN;
     if (last >= start - p)
@@ -238,7 +212,7 @@ static void branch_calendar_write(struct req *req, struct jw *j, int64_t org, co
 {
     struct meeting_rules r;
     meeting_rules_for(req->db, path, &r);
-    int now = month_now();
+    int now = month_today();
     const char *last[MTG_NITEMS] = {0}, *held_on[MTG_NITEMS] = {0};
     struct db_stmt *st = db_query(
         req->db, "SELECT type, month, held_on FROM meeting_last WHERE org_id = ?", "i", org);
@@ -254,7 +228,7 @@ static void branch_calendar_write(struct req *req, struct jw *j, int64_t org, co
     jw_arr_begin(j);
     for (int t = 0; t < MTG_NITEMS; t++) {
         int p = r.period[t];
-        int start = period_start(now, p > 0 ? p : 12), end = start + (p > 0 ? p : 12);
+        int start = period_first_month(now, p > 0 ? p : 12), end = start + (p > 0 ? p : 12);
         int lm = last[t] ? month_index(last[t]) : -1;
         jw_obj_begin(j);
         jw_kv_str(j, "type", calendar_items[t]);
@@ -267,7 +241,7 @@ static void branch_calendar_write(struct req *req, struct jw *j, int64_t org, co
                    "SELECT COUNT(*) FROM meetings WHERE org_id = ? AND type = ? AND (? = 0 OR "
                    "by_secretary = 1) AND state = 'closed' AND starts_at >= ? AND starts_at < ? "
                    "AND deleted_at IS NULL",
-                   "isiii", org, type, sec, month_start_ts(start), month_start_ts(end));
+                   "isiii", org, type, sec, month_start(start), month_start(end));
         st = db_query(req->db,
                       "SELECT id, starts_at FROM meetings WHERE org_id = ? AND type = ? AND (? = 0 "
                       "OR by_secretary = 1) AND state = 'scheduled' AND deleted_at IS NULL ORDER "
@@ -440,14 +414,14 @@ static int h_compliance(struct req *req)
     jw_kv_int(j, "orgId", org);
     jw_kv_str(j, "name", name);
     jw_kv_str(j, "level", level);
-    jw_kv_str(j, "month", month_str(&req->arena, month_now()));
+    jw_kv_str(j, "month", month_str(&req->arena, month_today()));
     jw_kv_bool(j, "branch", meeting_level_holds(level));
     if (meeting_level_holds(level)) {
         branch_calendar_write(req, j, org, path);
         jw_obj_end(j);
         return 200;
     }
-    struct rollup ru = {.req = req, .now = month_now()};
+    struct rollup ru = {.req = req, .now = month_today()};
     size_t cap = 16;
     ru.rows = arena_alloc(&req->arena, cap * sizeof(*ru.rows));
     struct db_stmt *st = db_query(req->db,

@@ -14,17 +14,15 @@
     "m.migrant, m.migrant_place, m.org_id, o.name, m.lost_contact, m.phone_mask, m.id_mask, "      \
     "m.org_path"
 
-/* Whole years from birth (YYYY-MM-DD) to today (UTC). */
+/* Whole years from birth (YYYY-MM-DD) to today (Beijing). */
 static int age_years(const char *birth)
 {
-    int y, m, d;
+    int y, m, d, ty, tm, td;
     if (!date_parse(birth, &y, &m, &d))
         return 0;
-    time_t t = (time_t)now_sec();
-    struct tm now;
-    gmtime_r(&t, &now);
-    int age = now.tm_year + 1900 - y;
-    if (now.tm_mon + 1 < m || (now.tm_mon + 1 == m && now.tm_mday < d))
+    civil_from_days(day_today(), &ty, &tm, &td);
+    int age = ty - y;
+    if (tm < m || (tm == m && td < d))
         age--;
     return age;
 }

@@ -61,27 +61,11 @@ static void adult_date(const char *birth, char out[16])
     snprintf(out, 16, "%04d-%02d-%02d", (y + 18) % 10000, m % 100, d % 100);
 }
 
-bool month_parse(const char *s, int *y, int *m)
+char *month_str(struct arena *a, int i)
 {
-    if (!s || strlen(s) != 7 || s[4] != '-')
-        return false;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    *y = atoi(s);
-    *m = atoi(s + 5);
-    return *y >= 1900 && *y <= 2200 && *m >= 1 && *m <= 12;
-}
-
-/* "YYYY-MM" (or a date "YYYY-MM-DD": its month) as months since year 0; -1 if malformed. */
-int month_index(const char *s)
-{
-    int y, m;
-    char ym[8];
-    if (!s || strlen(s) < 7)
-        return -1;
-    snprintf(ym, sizeof(ym), "%.7s", s);
-    return month_parse(ym, &y, &m) ? y * 12 + m - 1 : -1;
+    char out[8];
+    month_format(i, out);
+    return arena_strdup(a, out);
 }
 
 char *month_minus(struct arena *a, const char *month, int k)
@@ -475,12 +459,8 @@ void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
 
 void org_counts_event(struct db *db, const char *path, const char *dim, int64_t t)
 {
-    char month[16];
-    struct tm tm;
-    time_t tt = (time_t)t;
-    gmtime_r(&tt, &tm);
-    snprintf(month, sizeof(month), "%04d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100);
-    month[7] = '\0';
+    char month[8];
+    month_format(month_of(t), month);
     org_counts_add(db, path, dim, month, 1);
 }
 

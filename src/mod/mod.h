@@ -67,10 +67,8 @@ bool member_enum_ok(const char *const *choices, const char *v);
 /* Whether a member with this status is in the party and on a roster
  * (normal, retired, temporarily_out) and so counted in statistics. */
 bool member_status_counted(const char *status);
-/* "YYYY-MM" strictly. */
-bool month_parse(const char *s, int *y, int *m);
-/* "YYYY-MM" (or a date "YYYY-MM-DD": its month) as months since year 0; -1 if malformed. */
-int month_index(const char *s);
+/* Month index i as "YYYY-MM" (arena). */
+char *month_str(struct arena *a, int i);
 /* The month k months before "YYYY-MM" (arena). */
 char *month_minus(struct arena *a, const char *month, int k);
 

@@ -79,14 +79,7 @@ static int month_diff(const char *a, const char *b)
 
 void dues_last_month(char out[8])
 {
-    time_t t = (time_t)now_sec();
-    struct tm now;
-    gmtime_r(&t, &now);
-    int m = now.tm_year * 12 + now.tm_mon - 1;
-    char tmp[32];
-    snprintf(tmp, sizeof(tmp), "%04d-%02d", 1900 + m / 12, m % 12 + 1);
-    memcpy(out, tmp, 7);
-    out[7] = '\0';
+    month_format(month_today() - 1, out);
 }
 
 int dues_months_unpaid(const char *paid_through, const char *joined_at)
@@ -266,7 +259,7 @@ static int h_stats(struct req *req)
     month_parse(last, &ly, &lm);
     for (int k = 22; k >= -1; k--) {
         int mm = ly * 12 + (lm - 1) - k;
-        const char *month = arena_printf(a, "%04d-%02d", mm / 12, mm % 12 + 1);
+        const char *month = month_str(a, mm);
         jw_obj_begin(j);
         jw_kv_str(j, "month", month);
         jw_kv_int(j, "joined", counts_get(&joined, month));

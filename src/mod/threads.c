@@ -671,7 +671,12 @@ static void stats_compute(struct req *req, const char *path, const char *from, c
                           struct tstats *s)
 {
     memset(s, 0, sizeof(*s));
-    int64_t now = now_sec();
+    int64_t now = now_sec(), lo = 0, hi = INT64_MAX, day;
+    /* from and to are Beijing days, both included. */
+    if (date_days(from, &day))
+        lo = beijing_day_start(day);
+    if (date_days(to, &day))
+        hi = beijing_day_start(day + 1);
     const char *end = org_path_end(&req->arena, path);
     struct db_stmt *st = db_query(
         req->db,
@@ -679,9 +684,8 @@ static void stats_compute(struct req *req, const char *path, const char *from, c
         "NULL), SUM(first_answer_at IS NULL AND ? - created_at > target_secs), "
         "SUM(first_answer_at IS NOT NULL AND first_answer_at - created_at <= target_secs) FROM "
         "threads WHERE org_path >= ? AND org_path < ? AND direction = 'to_leaders' AND "
-        "created_at >= COALESCE(unixepoch(?), 0) AND created_at < COALESCE(unixepoch(?, '+1 "
-        "day'), 1e18)",
-        "issss", now, path, end, from, to);
+        "created_at >= ? AND created_at < ?",
+        "issii", now, path, end, lo, hi);
     if (db_next(st)) {
         s->threads = db_int(st, 0);
         s->answered = db_int(st, 1);
@@ -695,9 +699,8 @@ static void stats_compute(struct req *req, const char *path, const char *from, c
     st = db_query(req->db,
                   "SELECT first_answer_at - created_at AS x FROM threads WHERE org_path >= ? AND "
                   "org_path < ? AND direction = 'to_leaders' AND first_answer_at IS NOT NULL AND "
-                  "created_at >= COALESCE(unixepoch(?), 0) AND created_at < "
-                  "COALESCE(unixepoch(?, '+1 day'), 1e18) ORDER BY x LIMIT ?",
-                  "ssssi", path, end, from, to, s->answered);
+                  "created_at >= ? AND created_at < ? ORDER BY x LIMIT ?",
+                  "ssiii", path, end, lo, hi, s->answered);
     int64_t n = 0;
     while (db_next(st) && n < s->answered)
         s->secs[n++] = db_int(st, 0);

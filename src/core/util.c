@@ -196,6 +196,25 @@ bool date_days(const char *s, int64_t *z)
     return true;
 }
 
+bool date_add_months(const char *date, int months, char out[static 11])
+{
+    int y, m, d;
+    if (!date_parse(date, &y, &m, &d))
+        return false;
+    int i = y * 12 + m - 1 + months;
+    int64_t first = days_from_civil(i / 12, i % 12 + 1, 1);
+    int64_t next = days_from_civil((i + 1) / 12, (i + 1) % 12 + 1, 1);
+    int64_t day = first + d - 1;
+    date_from_days(day < next ? day : next - 1, out);
+    return true;
+}
+
+bool date_passed(const char *date)
+{
+    int64_t z;
+    return date_days(date, &z) && z < day_today();
+}
+
 bool month_parse(const char *s, int *y, int *m)
 {
     if (!s || strlen(s) != 7 || s[4] != '-')

@@ -52,6 +52,13 @@ int64_t day_today(void);
 bool date_parse(const char *s, int *y, int *m, int *d);
 /* "YYYY-MM-DD" as a day number; false if it is not a real date. */
 bool date_days(const char *s, int64_t *z);
+/* The date `months` months after date (negative: before) into out; the day is
+ * kept, or the month's last day when it is shorter (31 Jan + 1 month: 28 or
+ * 29 Feb). False if date is not a real date. */
+bool date_add_months(const char *date, int months, char out[static 11]);
+/* Whether the Beijing day `date` ("YYYY-MM-DD") has ended: a deadline on
+ * that day is overdue from 00:00 Beijing time the day after. */
+bool date_passed(const char *date);
 /* Parses "YYYY-MM" strictly (years 1900..2200). */
 bool month_parse(const char *s, int *y, int *m);
 /* "YYYY-MM" (or a date "YYYY-MM-DD": its month) as a month index; -1 if malformed. */

@@ -26,21 +26,12 @@ static const char *const dev_steps[] = {"talk",     "activist", "target",   "rev
                                         "training", "admit",    "approve",  "extend",
                                         "full",     "cancel",   "withdraw", NULL};
 
-/* date + months as "YYYY-MM-DD" (arena; the day clamped to the month's
- * length); NULL when date is NULL. */
-static const char *date_add_months(struct arena *a, const char *date, int months)
+/* date + months as "YYYY-MM-DD" (arena; the month's last day when it is
+ * shorter); NULL when date is NULL or not a date. */
+static const char *add_months(struct arena *a, const char *date, int months)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, m, d;
-    if (!date || !date_parse(date, &y, &m, &d))
-        return NULL;
-    int i = y * 12 + m - 1 + months;
-    y = i / 12;
-    m = i % 12 + 1;
-    int max = mdays[m - 1] + (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
-    if (d > max)
-        d = max;
-    return arena_printf(a, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    char out[11];
+    return date && date_add_months(date, months, out) ? arena_strdup(a, out) : NULL;
 }
 
 static const char *today_str(struct arena *a)
@@ -117,23 +108,23 @@ static void applicant_next(struct arena *ar, const struct applicant *a, struct d
     if (!strcmp(s, "applicant")) {
         n->step = a->talked_at ? "activist" : "talk";
         if (!a->talked_at)
-            n->due = date_add_months(ar, a->applied_at, DEV_TALK_DUE_MONTHS);
+            n->due = add_months(ar, a->applied_at, DEV_TALK_DUE_MONTHS);
     } else if (!strcmp(s, "activist")) {
         n->step = "target";
-        n->earliest = date_add_months(ar, a->activist_at, DEV_ACTIVIST_MIN_MONTHS);
+        n->earliest = add_months(ar, a->activist_at, DEV_ACTIVIST_MIN_MONTHS);
     } else if (!strcmp(s, "target")) {
         n->step = !a->reviewed_at ? "review" : !a->trained_at ? "training" : "admit";
     } else if (!strcmp(s, "probationary")) {
         if (!a->approved_at) {
             n->step = "approve";
-            n->due = date_add_months(ar, a->admitted_at, DEV_APPROVE_DUE_MONTHS);
+            n->due = add_months(ar, a->admitted_at, DEV_APPROVE_DUE_MONTHS);
         } else {
             n->step = "full";
             n->earliest = a->full_due;
             n->due = a->full_due;
         }
     }
-    n->overdue = n->due && strcmp(n->due, today_str(ar)) < 0;
+    n->overdue = n->due && date_passed(n->due);
 }
 
 static void contact_write(struct jw *j, int64_t id, const char *name)
@@ -296,7 +287,7 @@ static int create_check(struct req *req, char norm[IDNUM_LEN + 1])
         return req_fail_field(req, ERR_INVALID, "appliedAt",
                               "the application date is in the "
                               "future");
-    if (strcmp(applied, date_add_months(&req->arena, birth, 18 * 12)) < 0)
+    if (strcmp(applied, add_months(&req->arena, birth, 18 * 12)) < 0)
         return req_fail_field(req, ERR_INVALID, "appliedAt", "an applicant is at least 18");
     if (eth && !member_enum_ok(member_ethnicities, eth))
         return req_fail_field(req, ERR_INVALID, "ethnicity", "not one of the 56 ethnic groups");
@@ -495,7 +486,7 @@ static int step_check(struct req *req, const struct applicant *a, const char *st
     } else if (!strcmp(step, "target")) {
         if (strcmp(s, "activist"))
             return STEP_FAIL("only an activist becomes a development target (stage %s)", s);
-        const char *earliest = date_add_months(ar, a->activist_at, DEV_ACTIVIST_MIN_MONTHS);
+        const char *earliest = add_months(ar, a->activist_at, DEV_ACTIVIST_MIN_MONTHS);
         if (strcmp(date, earliest) < 0)
             return STEP_FAIL("a development target needs at least a year as an activist "
                              "(since %s): the earliest date is %s",
@@ -594,9 +585,9 @@ static int h_step(struct req *req)
         return rc;
     const char *full_due = a.full_due;
     if (!strcmp(step, "admit"))
-        full_due = date_add_months(&req->arena, date, DEV_PROBATION_MONTHS);
+        full_due = add_months(&req->arena, date, DEV_PROBATION_MONTHS);
     else if (!strcmp(step, "extend"))
-        full_due = date_add_months(&req->arena, a.full_due,
+        full_due = add_months(&req->arena, a.full_due,
                                    (int)req_body_int(req, "months", DEV_EXTEND_MAX_MONTHS));
 #define SET_IF(name, col) (!strcmp(step, name) ? date : a.col)
     db_exec(req->db,
@@ -672,8 +663,8 @@ static int h_list(struct req *req)
         "AND (? < 0 OR " SQL_OVERDUE " = ?) ORDER BY a.org_path, a.id LIMIT ?",
         "ssssississsii", path, org_path_end(&req->arena, path), apath, apath, aid,
         req_query_str(req, "stage"), req_query_str(req, "stage"), overdue,
-        date_add_months(&req->arena, today, -DEV_TALK_DUE_MONTHS),
-        date_add_months(&req->arena, today, -DEV_APPROVE_DUE_MONTHS), today, overdue,
+        add_months(&req->arena, today, -DEV_TALK_DUE_MONTHS),
+        add_months(&req->arena, today, -DEV_APPROVE_DUE_MONTHS), today, overdue,
         (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         struct applicant a;
@@ -726,8 +717,8 @@ static int h_summary(struct req *req)
                "SELECT COUNT(*) FROM applicants a WHERE a.org_path >= ? AND a.org_path < ? AND "
                "a.deleted_at IS NULL AND " SQL_OVERDUE,
                "sssss", path, org_path_end(&req->arena, path),
-               date_add_months(&req->arena, today, -DEV_TALK_DUE_MONTHS),
-               date_add_months(&req->arena, today, -DEV_APPROVE_DUE_MONTHS), today);
+               add_months(&req->arena, today, -DEV_TALK_DUE_MONTHS),
+               add_months(&req->arena, today, -DEV_APPROVE_DUE_MONTHS), today);
     jw_kv_int(j, "overdue", overdue);
     jw_key(j, "children");
     jw_arr_begin(j);

@@ -22,7 +22,7 @@
 
 static const char *const dues_methods[] = {"in_person", "online", "proxy", "host_org", NULL};
 
-static const char *dues_level(int64_t months)
+const char *dues_level(int64_t months)
 {
     return months >= DUES_LAPSE_MONTHS   ? "lapsed"
            : months >= DUES_ALERT_MONTHS ? "alert"

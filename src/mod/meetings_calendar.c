@@ -110,6 +110,11 @@ static enum colour colour_of(int last, int p, int now)
     return RED;
 }
 
+const char *compliance_status(int last, int p, int now)
+{
+    return colour_names[colour_of(last, p, now)];
+}
+
 /* ---- rules ---- */
 
 static void rules_write(struct jw *j, const struct meeting_rules *r)

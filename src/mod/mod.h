@@ -81,6 +81,8 @@ char *month_minus(struct arena *a, const char *month, int k);
 #define DUES_LAPSE_MONTHS 6
 void dues_last_month(char out[8]);
 int dues_months_unpaid(const char *paid_through, const char *joined_at);
+/* The arrears level of months unpaid: ok, warning, alert or lapsed. */
+const char *dues_level(int64_t months);
 
 /* The monthly dues standard in fen for a basis and monthly after-tax income
  * (DOMAIN.md bands); -1 for farmers (20..100 fen, the branch decides). */
@@ -292,6 +294,10 @@ struct meeting_rules {
     int64_t set_at[MTG_NITEMS + 2]; /* the organisation that set each value, 0: default */
 };
 void meeting_rules_for(struct db *db, const char *path, struct meeting_rules *r);
+/* The compliance colour (green, amber, red) of a type whose latest meeting
+ * was held in month index `last` (-1: never), for a period of p months (0:
+ * not required), in month index `now` (Beijing: month_today()). */
+const char *compliance_status(int last, int p, int now);
 /* The level (and *name) of a live organisation, NULL if none (arena). */
 const char *meeting_org_level(struct req *req, int64_t id, const char **name);
 /* Whether an organisation of this level holds meetings (a branch). */

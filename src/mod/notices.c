@@ -877,8 +877,6 @@ static int h_feed(struct req *req)
         return req_fail_field(req, ERR_INVALID, "after", "not a cursor of this list");
     struct live_who *w = live_who_load(req->db, &req->arena, req->who);
     const char *paths = feed_paths(&req->arena, w);
-    char today[11];
-    date_today(today);
     struct page pg;
     page_begin(req, &pg);
     struct db_stmt *st = db_query(
@@ -912,7 +910,7 @@ static int h_feed(struct req *req)
         jw_kv_bool(j, "pinned", db_int(st, 10));
         jw_kv_bool(j, "ackRequired", ack_req);
         jw_kv_str(j, "ackDeadline", deadline);
-        jw_kv_bool(j, "overdue", ack_req && !ack && deadline && strcmp(deadline, today) < 0);
+        jw_kv_bool(j, "overdue", ack_req && !ack && deadline && date_passed(deadline));
         jw_kv_str(j, "state", state);
         jw_key(j, "org");
         jw_obj_begin(j);

@@ -3,6 +3,11 @@
 // and measures the delivery time of every event on every stream (publish request sent →
 // event parsed by the client) and the server's resident memory.
 //
+// An event is matched by its title, which carries a token made before the publish request
+// is sent (the event's payload has id, kind, refId, title and priority): an event that
+// arrives before the publish request's answer still counts, so a missing delivery is a
+// real loss. Each stream counts each announcement once.
+//
 //   node bench/live.mjs BASE_URL DATA_DIR [N=10000] [SERVER_PID] [OUT.md]
 //
 // DATA_DIR is a `zhibu demo` data directory (demo-accounts.json): the township admin
@@ -42,10 +47,12 @@ const rss = () => {
 const tM = await login(member);
 const tT = await login(township);
 const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-const pending = new Map(); // notice id -> publish time
+const run = `${process.pid.toString(36)}${Date.now().toString(36)}`; // this run's titles
+const sent = new Map(); // title -> time the publish request was sent
 const delays = [];
 let opened = 0;
 let failed = 0;
+let stray = 0; // notice events with a title this run did not send (or sent twice)
 
 function open() {
   return new Promise((resolve) => {
@@ -55,6 +62,7 @@ function open() {
       res.setEncoding('utf8');
       let buf = '';
       let first = true;
+      const seen = new Set(); // titles this stream has received
       res.on('data', (d) => {
         if (first) { first = false; opened++; resolve(); }
         buf += d;
@@ -64,8 +72,14 @@ function open() {
           buf = buf.slice(i + 2);
           const m = /\ndata: (.*)/.exec('\n' + block);
           if (m && block.includes('event: notice')) {
-            const id = JSON.parse(m[1]).id;
-            if (pending.has(id)) delays.push(performance.now() - pending.get(id));
+            const now = performance.now();
+            const { title } = JSON.parse(m[1]);
+            if (sent.has(title) && !seen.has(title)) {
+              seen.add(title);
+              delays.push(now - sent.get(title));
+            } else {
+              stray++;
+            }
           }
         }
       });
@@ -84,14 +98,20 @@ const openSecs = (performance.now() - t0) / 1000;
 await sleep(2000);
 const rssOpen = rss();
 const EVENTS = 10;
+const publishErrors = [];
 for (let e = 0; e < EVENTS; e++) {
-  const t = performance.now();
-  const r = await fetch(base + '/api/v1/notices', {
-    method: 'POST', headers: { Authorization: `Bearer ${tT}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ orgId: township.orgId, title: `实时基准 ${e}`, text: '基准' }),
-  });
-  const id = (await r.json()).data.id;
-  pending.set(id, t);
+  const title = `实时基准 ${run}-${e}`;
+  sent.set(title, performance.now());
+  try {
+    const r = await fetch(base + '/api/v1/notices', {
+      method: 'POST', headers: { Authorization: `Bearer ${tT}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ orgId: township.orgId, title, text: '基准' }),
+    });
+    const body = await r.text();
+    if (!r.ok) publishErrors.push(`${r.status} ${body.slice(0, 120)}`);
+  } catch (err) {
+    publishErrors.push(String(err));
+  }
   await sleep(1500);
 }
 await sleep(2000);
@@ -107,7 +127,9 @@ const md = [
   `${new Date().toISOString().slice(0, 16)}Z, \`node bench/live.mjs\` (N=${N})`,
   '',
   `- streams open: ${opened} of ${N} (${failed} refused or failed), opened in ${openSecs.toFixed(1)} s`,
-  `- events: ${EVENTS} announcements, one every 1.5 s; deliveries ${delays.length} of ${expected}`,
+  `- events: ${EVENTS} announcements, one every 1.5 s; deliveries ${delays.length} of ${expected}` +
+    (stray ? `; ${stray} unexpected or repeated notice events` : ''),
+  ...(publishErrors.length ? [`- publish requests failed: ${publishErrors.length} (${publishErrors[0]})`] : []),
   `- delivery ms (publish sent → event parsed, all streams): p50 ${f(q(delays, 0.5))}, p99 ${f(q(delays, 0.99))}, max ${f(Math.max(...delays))}`,
   `- server RSS: ${rss0 ?? '—'} MiB before, ${rssOpen ?? '—'} MiB with the streams open, ${rss() ?? '—'} MiB after the events`,
   '',

@@ -4,7 +4,7 @@
  * acknowledgement markers, exact per-branch reports with export, reminders,
  * edits and retractions with history.
  *
- * Pull model (migrations/0005_notices.sql): publishing writes one row; a
+ * Pull model (migrations/0009_notices.sql): publishing writes one row; a
  * caller's feed is the notices on the organisations of their branch's path
  * (and of the organisations they hold roles on), filtered by audience.
  * Markers are written when a member reads or acknowledges. Corrections,

@@ -11,11 +11,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
-import { assertData, idNumber, run, sqlite, startServer } from './helpers.mjs';
+import { assertData, beijingToday, idNumber, run, sqlite, startServer } from './helpers.mjs';
 
 const VERBOSE = !!process.env.ZHIBU_AUTHZ_VERBOSE;
 const MISSING = 99999999;
-const TODAY = new Date().toISOString().slice(0, 10);
+const TODAY = beijingToday();
 
 let srv, api, table, db;
 const O = {}; // organisations by name: A, G, A2, TA, C2, C2b, T2, K2

@@ -3,7 +3,7 @@
 // admission, overdue warnings, the summary, permission and scope.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertCountersMatchRecount, assertData, assertError, listAll, startServer } from './helpers.mjs';
+import { assertCountersMatchRecount, assertData, assertError, beijing, listAll, startServer } from './helpers.mjs';
 
 let srv, api, who;
 let tS, tB, tT;
@@ -24,7 +24,7 @@ after(async () => {
   await srv?.stop();
 });
 
-const now = new Date();
+const now = beijing(); // Beijing wall time in the UTC fields
 const ymd = (d) => d.toISOString().slice(0, 10);
 /** The day `day` of the month `months` from now (negative: in the past). */
 const monthsFromNow = (months, day = 10) =>

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertCountersMatchRecount, assertData, assertError, listAll, namedAccounts, sqlite, startServer } from './helpers.mjs';
+import { assertCountersMatchRecount, assertData, assertError, beijing, listAll, namedAccounts, sqlite, startServer } from './helpers.mjs';
 
 let srv, api, who;
 let tS, tB, tM, tT, tC;
@@ -39,7 +39,7 @@ after(async () => {
 
 const monthIndex = (s) => Number(s.slice(0, 4)) * 12 + Number(s.slice(5, 7)) - 1;
 const monthStr = (i) => `${String(Math.floor(i / 12)).padStart(4, '0')}-${String((i % 12) + 1).padStart(2, '0')}`;
-const now = new Date();
+const now = beijing(); // Beijing wall time in the UTC fields
 const thisMonth = now.getUTCFullYear() * 12 + now.getUTCMonth();
 
 const dues = async (id, token = tS) => assertData(await api('GET', `/api/v1/dues/members/${id}`, { token }));

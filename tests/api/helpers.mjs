@@ -19,6 +19,17 @@ import { fileURLToPath } from 'node:url';
 export const BIN =
   process.env.ZHIBU_BIN || resolve(dirname(fileURLToPath(import.meta.url)), '../../build/zhibu');
 
+/**
+ * Beijing time, the zone of every calendar rule (UTC+8 all year): a Date whose
+ * UTC fields (getUTCFullYear, getUTCMonth, getUTCDate, toISOString) read as
+ * the Beijing wall time of instant ms. Use it for "today", "this month" and
+ * month arithmetic; never the UTC date of now.
+ */
+export const BEIJING_MS = 8 * 3600 * 1000;
+export const beijing = (ms = Date.now()) => new Date(ms + BEIJING_MS);
+/** Today in Beijing as "YYYY-MM-DD". */
+export const beijingToday = (ms = Date.now()) => beijing(ms).toISOString().slice(0, 10);
+
 /** A fresh temporary directory (removed by the caller). */
 export function tempDir(prefix = 'zhibu-api-') {
   return mkdtempSync(join(tmpdir(), prefix));

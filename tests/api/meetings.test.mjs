@@ -4,7 +4,7 @@
 // the rules per organisation, and the compliance colours with their roll-up.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { assertData, assertError, startServer } from './helpers.mjs';
+import { assertData, assertError, beijing, startServer } from './helpers.mjs';
 
 const iso = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -319,7 +319,7 @@ describe('meetings: a branch that moves takes its record along', () => {
       assertData(await api('PATCH', `/api/v1/meetings/${m.id}`, { token: tS, body: { minutes: '纪要' } }));
       return m;
     };
-    const d = new Date(t * 1000);
+    const d = beijing(t * 1000);
     const m1 = await hold(t - Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 15) / 1000);
     assertData(await api('POST', `/api/v1/meetings/${m1.id}/close`, { token: tS }));
     const colours = async (org) => {
@@ -394,7 +394,7 @@ describe('meetings: compliance colours and the roll-up', () => {
     // A township rule of 3 months turns nothing red (held this quarter); the roll-up follows it.
     assertData(await api('POST', `/api/v1/orgs/${township}/meeting-rules`, { token: tT, body: { key: 'committee', value: 3 } }));
     // Next month: amber (due); the month after: red (overdue) under the monthly rule.
-    const today = new Date(t * 1000);
+    const today = beijing(t * 1000);
     const nextMonth = Date.UTC(today.getUTCFullYear(), today.getUTCMonth() + 1, 2) / 1000;
     assertData(await api('POST', `/api/v1/orgs/${township}/meeting-rules`, { token: tT, body: { key: 'committee', value: null } }));
     await srv.advanceClock(nextMonth - t);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertCountersMatchRecount, assertData, assertError, listAll, run, sqlite, startServer } from './helpers.mjs';
+import { assertCountersMatchRecount, assertData, assertError, beijingToday, listAll, run, sqlite, startServer } from './helpers.mjs';
 
 let srv, api, who, db;
 let tok = {}; // name -> bearer token
@@ -243,7 +243,7 @@ describe('a transfer within the county, step by step', () => {
     const row = sql(`SELECT org_id || '|' || org_path || '|' || COALESCE(group_id, 0) FROM members WHERE id = ${ids.moved}`);
     const bPath = sql(`SELECT path FROM orgs WHERE id = ${villageB}`);
     assert.equal(row, `${villageB}|${bPath}|0`, 'org, path set; no party group yet');
-    const month = new Date().toISOString().slice(0, 7);
+    const month = beijingToday().slice(0, 7);
     assert.equal(num(`SELECT n FROM org_counts WHERE org_id = ${villageA} AND dim = 'transfer_out' AND key = '${month}'`), 1);
     assert.equal(num(`SELECT n FROM org_counts WHERE org_id = ${villageB} AND dim = 'transfer_in' AND key = '${month}'`), 1);
   });

@@ -33,7 +33,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  assertCountersMatchRecount, assertData, freePort, idNumber, listAll, request, run, spawnServer, sqlite,
+  assertCountersMatchRecount, assertData, beijingToday, freePort, idNumber, listAll, request, run, spawnServer, sqlite,
   startServer,
 } from '../api/helpers.mjs';
 
@@ -99,8 +99,8 @@ function nextMonth(ym, k = 1) {
   const v = y * 12 + (m - 1) + k;
   return `${Math.floor(v / 12)}-${String((v % 12) + 1).padStart(2, '0')}`;
 }
-const thisMonth = () => new Date().toISOString().slice(0, 7);
-const yesterday = () => new Date(Date.now() - 86400000).toISOString().slice(0, 10);
+const thisMonth = () => beijingToday().slice(0, 7);
+const yesterday = () => beijingToday(Date.now() - 86400000);
 
 /** Sends one write; {ok, res} on an answer, {lost: true} when the connection died. */
 async function send(method, path, token, body) {

@@ -203,7 +203,7 @@ describe('meetings in the browser', () => {
       assert.ok(before.green >= 1, 'the committee meeting held this month is green');
     });
     // Two months on, without another committee meeting: overdue.
-    const now = new Date((await serverNow()) * 1000);
+    const now = new Date((await serverNow()) * 1000 + 8 * 3600 * 1000); // Beijing wall time
     const target = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 3) / 1000;
     await srv.advanceClock(target - (await serverNow()));
     await session(who.county, async (page) => {

@@ -31,6 +31,26 @@ static const struct {
     {ROUTE_ENROL, "enrol"},
     {ROUTE_IDEM_NO_BODY, "idem_no_body"},
     {ROUTE_CACHE_MINE, "cache_mine"},
+    {ROUTE_SEEN_FORBIDS, "seen_forbids"},
+};
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} party_names[] = {
+    {PARTY_SELF, "self"},
+    {PARTY_EXPECTED, "expected"},
+    {PARTY_AUDIENCE, "audience"},
+    {PARTY_AUTHOR, "author"},
+};
+/* A new party needs its name here. */
+static_assert(ARRAY_SIZE(party_names) == 4 && PARTY_AUTHOR == 1u << 3, "party_names");
+
+static const char *const side_names[] = {
+    [SIDE_ORG] = "org",
+    [SIDE_EITHER] = "either",
+    [SIDE_PARENT] = "parent",
+    [SIDE_ORG2] = "org2",
 };
 
 static void json_params(struct jw *j, const char *key, const struct param *p)
@@ -97,6 +117,24 @@ static void print_json(void)
         jw_arr_end(&j);
         json_params(&j, "query", r->query);
         json_params(&j, "body", r->body);
+        if (r->kind) {
+            jw_key(&j, "object");
+            jw_obj_begin(&j);
+            jw_kv_str(&j, "kind", r->kind->name);
+            jw_kv_str(&j, "notFound", err_table[r->kind->not_found].code);
+            jw_kv_str(&j, "side", side_names[r->side]);
+            jw_key(&j, "parties");
+            jw_arr_begin(&j);
+            for (size_t p = 0; p < ARRAY_SIZE(party_names); p++)
+                if (r->party & party_names[p].bit)
+                    jw_str(&j, party_names[p].name);
+            jw_arr_end(&j);
+            if (r->flags & ROUTE_SEEN_FORBIDS)
+                jw_kv_str(&j, "forbidden", err_table[r->kind->forbidden].code);
+            jw_obj_end(&j);
+        } else {
+            jw_kv_null(&j, "object");
+        }
         jw_obj_end(&j);
     }
     jw_arr_end(&j);
@@ -124,6 +162,12 @@ static void print_text(void)
                perm_name((enum perm)r->perm));
         if (r->scope_field)
             printf(" field=%s", r->scope_field);
+        if (r->kind) {
+            printf(" kind=%s side=%s", r->kind->name, side_names[r->side]);
+            for (size_t p = 0; p < ARRAY_SIZE(party_names); p++)
+                if (r->party & party_names[p].bit)
+                    printf(" party=%s", party_names[p].name);
+        }
         for (size_t f = 0; f < ARRAY_SIZE(flag_names); f++)
             if (r->flags & flag_names[f].bit)
                 printf(" %s", flag_names[f].name);

@@ -41,6 +41,7 @@ struct req {
     int64_t change_seq;    /* the store's change sequence in this request's snapshot */
     int64_t auth_seq;      /* its authorisation sequence (-1: unknown) */
     struct principal *who; /* NULL when not logged in */
+    struct object_ref obj; /* SCOPE_OBJECT: the object, found and authorised */
     bool via_cookie;       /* authenticated by cookie: writes need CSRF */
 
     int status;

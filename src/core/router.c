@@ -40,6 +40,18 @@ void router_init(void)
                 (strcmp(r->method, "GET") || r->scope != SCOPE_LOGIN || (r->flags & ROUTE_CACHE)))
                 BUG("route %s %s: ROUTE_CACHE_MINE needs a GET of the caller's own (SCOPE_LOGIN)",
                     r->method, r->path);
+            /* An object route names its kind, and the kind says how to find it. */
+            if (r->kind && (r->scope != SCOPE_OBJECT || !r->kind->locate || !r->kind->name ||
+                            (r->perm == PERM_NONE && !r->party)))
+                BUG("route %s %s: an object kind needs SCOPE_OBJECT, a locate function and "
+                    "a permission or a party",
+                    r->method, r->path);
+            if ((r->flags & ROUTE_SEEN_FORBIDS) && (!r->kind || !r->kind->forbidden))
+                BUG("route %s %s: ROUTE_SEEN_FORBIDS needs a kind with a forbidden code",
+                    r->method, r->path);
+            if (r->kind && !r->scope_field && !strstr(r->path, "{id}"))
+                BUG("route %s %s: an object route takes its id from the path or scope_field",
+                    r->method, r->path);
             for (size_t i = 0; i < nroutes; i++)
                 if (!strcmp(routes[i]->method, r->method) && !strcmp(routes[i]->path, r->path))
                     BUG("duplicate route %s %s", r->method, r->path);

@@ -47,7 +47,64 @@ enum scope {
     SCOPE_PATH_ORG,  /* perm on the organisation {id} of the path */
     SCOPE_QUERY_ORG, /* perm on the organisation in query field scope_field */
     SCOPE_BODY_ORG,  /* perm on the organisation in body field scope_field */
-    SCOPE_OBJECT,    /* the handler finds the object's organisation and calls req_allowed() */
+    SCOPE_OBJECT,    /* an object of the route's kind: the path's {id} (or the body field
+                        scope_field); perm on its organisation, or the route's party */
+};
+
+/*
+ * How a caller takes part in an object, apart from any permission: a route
+ * may name the parties it is open to (struct route.party). An object kind's
+ * locate function says which of these the caller is.
+ */
+enum party {
+    PARTY_SELF = 1u << 0,     /* the object is the caller's own member record, or about it */
+    PARTY_EXPECTED = 1u << 1, /* expected at it (a meeting's attendee) */
+    PARTY_AUDIENCE = 1u << 2, /* addressed to the caller (a notice, a poll, an activity) */
+    PARTY_AUTHOR = 1u << 3,   /* the caller wrote or started it */
+    /* the last: src/cli/cmd_routes.c names each party */
+};
+
+/* What the dispatcher learns about the object a SCOPE_OBJECT route acts on. */
+struct object_ref {
+    int64_t id;
+    int64_t org_id;       /* the organisation it belongs to */
+    const char *org_path; /* its path (arena) */
+    int64_t org2_id;      /* a second organisation it belongs to (a transfer's receiving
+                             branch, a migrant's host organisation), 0 if none */
+    const char *org2_path;
+    unsigned party; /* enum party bits: how the caller takes part in it */
+    int perm_min;   /* a permission this object asks of everyone but its parties on top of
+                       the route's (a poll of chosen voters: poll.admin); 0: none */
+};
+
+/*
+ * An object kind: declared once by its module, named by its routes. The
+ * dispatcher resolves the id, checks the route's permission on the object's
+ * organisation (or its party), and answers not_found exactly as for a
+ * missing object; the handler then loads the fields it needs.
+ */
+struct object_kind {
+    const char *name; /* "meeting" */
+    int not_found;    /* enum err_code: missing, or out of the caller's reach */
+    /* Who sees an object: see_perm on its organisation, or a party in
+     * see_party. A route flagged ROUTE_SEEN_FORBIDS answers forbidden (403)
+     * to a caller who sees the object but may not do what the route does;
+     * everyone else who may not gets not_found. */
+    int see_perm;
+    unsigned see_party;
+    int forbidden;
+    /* Finds object id in the request's transaction: fills ref (organisations
+     * and the caller's party bits) and returns true; false when there is no
+     * such live object. Never checks a permission. */
+    bool (*locate)(struct req *req, int64_t id, struct object_ref *ref);
+};
+
+/* On which organisation of the object a SCOPE_OBJECT route checks perm. */
+enum object_side {
+    SIDE_ORG,    /* org_id */
+    SIDE_EITHER, /* org_id or org2_id */
+    SIDE_PARENT, /* the parent of org_id (the organisation above it) */
+    SIDE_ORG2,   /* org2_id */
 };
 
 enum route_flags {
@@ -63,6 +120,8 @@ enum route_flags {
                                      role without TOTP under admin_second_factor = required) */
     ROUTE_IDEM_NO_BODY = 1u << 6, /* the Idempotency-Key fingerprint leaves the body out: it
                                      holds a secret ballot that no stored hash may reveal */
+    ROUTE_SEEN_FORBIDS = 1u << 8, /* SCOPE_OBJECT: a caller who sees the object but may not do
+                                     this gets the kind's forbidden code (403), not not_found */
     ROUTE_CACHE_MINE = 1u << 7,   /* a GET whose answer depends on the request and the caller
                                      only (a home feed): cached per account until the next
                                      write; every write that changes it takes a change sequence;
@@ -75,10 +134,16 @@ struct route {
     handler_fn handler;
     enum scope scope;
     int perm;                  /* enum perm from auth.h; PERM_NONE for none */
-    const char *scope_field;   /* SCOPE_QUERY_ORG / SCOPE_BODY_ORG */
+    const char *scope_field;   /* SCOPE_QUERY_ORG / SCOPE_BODY_ORG; SCOPE_OBJECT: the body
+                                  field holding the object's id (NULL: the path's {id}) */
     const struct param *query; /* ended by {NULL} or NULL for none */
     const struct param *body;
     unsigned flags;
+    /* SCOPE_OBJECT: the object's kind, the parties the route is open to
+     * besides perm (enum party bits; 0: perm only) and where perm is checked. */
+    const struct object_kind *kind;
+    unsigned party;
+    enum object_side side;
 };
 
 /* The whole API, assembled in routes.c from every module's table. */

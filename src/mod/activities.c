@@ -86,17 +86,41 @@ bool life_can_see(struct req *req, int64_t org_id, bool hosted)
     return req_allowed(req, PERM_ORG_READ, org_id); /* false; audits the denial */
 }
 
-/*
- * Loads activity id for the caller: seen by anyone with org.read on its
- * branch and by the branch's members and hosted migrants; with admin, the
- * caller needs activity.admin (403 when they only see it). 0 or the error.
- */
-static int activity_for(struct req *req, int64_t id, bool admin, struct activity *x)
+/* Finds an activity for the dispatcher: its branch; the branch's members
+ * and the migrants it hosts are its audience. */
+static bool activity_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    if (!activity_load(req, id, x) || !life_can_see(req, x->org_id, true))
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT a.org_id, o.path FROM activities a JOIN orgs o ON o.id "
+                                  "= a.org_id WHERE a.id = ? AND a.deleted_at IS NULL",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+    }
+    db_done(st);
+    if (found && life_member_of(req, o->org_id, true))
+        o->party = PARTY_AUDIENCE;
+    return found;
+}
+
+/* Seen by anyone with org.read on its branch and by its audience; organising
+ * it needs activity.admin (403 to those who only see it). */
+static const struct object_kind activity_kind = {
+    .name = "activity",
+    .not_found = ERR_ACTIVITY_NOT_FOUND,
+    .see_perm = PERM_ORG_READ,
+    .see_party = PARTY_AUDIENCE,
+    .forbidden = ERR_FORBIDDEN,
+    .locate = activity_locate,
+};
+
+/* The activity of an object route, authorised by the dispatcher: its fields. */
+static int activity_get(struct req *req, struct activity *x)
+{
+    if (!activity_load(req, req->obj.id, x))
         return req_fail(req, ERR_ACTIVITY_NOT_FOUND, NULL);
-    if (admin && !principal_can(req->who, PERM_ACTIVITY_ADMIN, x->org_path))
-        return req_fail(req, ERR_FORBIDDEN, "organising activities needs activity.admin");
     return 0;
 }
 
@@ -287,7 +311,7 @@ static int h_list(struct req *req)
 static int h_get(struct req *req)
 {
     struct activity x;
-    int rc = activity_for(req, req_id(req), false, &x);
+    int rc = activity_get(req, &x);
     if (rc)
         return rc;
     activity_write(req, req_data(req), &x, true);
@@ -428,7 +452,7 @@ static const char *edit_str(struct req *req, const char *name, const char *old)
 static int h_edit(struct req *req)
 {
     struct activity x;
-    int rc = activity_for(req, req_id(req), true, &x);
+    int rc = activity_get(req, &x);
     if (rc)
         return rc;
     if (x.cancelled_at || now_sec() >= x.starts_at)
@@ -470,7 +494,7 @@ static const struct param cancel_body[] = {
 static int h_cancel(struct req *req)
 {
     struct activity x;
-    int rc = activity_for(req, req_id(req), true, &x);
+    int rc = activity_get(req, &x);
     if (rc)
         return rc;
     if (x.cancelled_at || now_sec() >= x.starts_at)
@@ -496,7 +520,7 @@ static int h_cancel(struct req *req)
 static int h_signup(struct req *req)
 {
     struct activity x;
-    int rc = activity_for(req, req_id(req), false, &x);
+    int rc = activity_get(req, &x);
     if (rc)
         return rc;
     if (!life_member_of(req, x.org_id, true))
@@ -535,7 +559,7 @@ static int h_signup(struct req *req)
 static int h_withdraw(struct req *req)
 {
     struct activity x;
-    int rc = activity_for(req, req_id(req), false, &x);
+    int rc = activity_get(req, &x);
     if (rc)
         return rc;
     int attended;
@@ -576,7 +600,7 @@ static const struct param participation_body[] = {
 static int h_participation(struct req *req)
 {
     struct activity x;
-    int rc = activity_for(req, req_id(req), true, &x);
+    int rc = activity_get(req, &x);
     if (rc)
         return rc;
     int64_t ts = now_sec();
@@ -639,16 +663,17 @@ const struct route activities_routes[] = {
     {"GET", "/api/v1/activities", h_list, SCOPE_LOGIN, PERM_NONE, NULL, list_query, NULL, 0},
     {"POST", "/api/v1/activities", h_create, SCOPE_BODY_ORG, PERM_ACTIVITY_ADMIN, "orgId", NULL,
      create_body, 0},
-    {"GET", "/api/v1/activities/{id}", h_get, SCOPE_OBJECT, PERM_ORG_READ, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/activities/{id}", h_get, SCOPE_OBJECT, PERM_ORG_READ, NULL, NULL, NULL, 0,
+     &activity_kind, PARTY_AUDIENCE},
     {"PATCH", "/api/v1/activities/{id}", h_edit, SCOPE_OBJECT, PERM_ACTIVITY_ADMIN, NULL, NULL,
-     edit_body, 0},
+     edit_body, ROUTE_SEEN_FORBIDS, &activity_kind},
     {"POST", "/api/v1/activities/{id}/cancel", h_cancel, SCOPE_OBJECT, PERM_ACTIVITY_ADMIN, NULL,
-     NULL, cancel_body, 0},
-    {"POST", "/api/v1/activities/{id}/signup", h_signup, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
-     0},
-    {"POST", "/api/v1/activities/{id}/withdraw", h_withdraw, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
-     NULL, 0},
+     NULL, cancel_body, ROUTE_SEEN_FORBIDS, &activity_kind},
+    {"POST", "/api/v1/activities/{id}/signup", h_signup, SCOPE_OBJECT, PERM_ORG_READ, NULL, NULL,
+     NULL, 0, &activity_kind, PARTY_AUDIENCE},
+    {"POST", "/api/v1/activities/{id}/withdraw", h_withdraw, SCOPE_OBJECT, PERM_ORG_READ, NULL,
+     NULL, NULL, 0, &activity_kind, PARTY_AUDIENCE},
     {"PUT", "/api/v1/activities/{id}/participation", h_participation, SCOPE_OBJECT,
-     PERM_ACTIVITY_ADMIN, NULL, NULL, participation_body, 0},
+     PERM_ACTIVITY_ADMIN, NULL, NULL, participation_body, ROUTE_SEEN_FORBIDS, &activity_kind},
     {NULL},
 };

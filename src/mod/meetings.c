@@ -77,41 +77,44 @@ static bool is_closed(const struct meeting *m)
     return !strcmp(m->state, "closed");
 }
 
-enum access {
-    SEE,    /* roster.read on the branch, or expected */
-    RUN,    /* meeting.run on the branch */
-    ATTEND, /* expected (others who can see it: meeting.not_expected) */
-};
+/* ---- the object kind ---- */
 
-/* Whether the caller's member record is expected at the meeting. */
-static bool is_expected(struct req *req, int64_t meeting)
+/* Finds a meeting for the dispatcher: its branch, and whether the caller's
+ * member record is expected at it. */
+static bool meeting_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    if (!req->who->member_id)
-        return false;
-    int64_t n = 0;
-    db_get_int(req->db, &n,
-               "SELECT COUNT(*) FROM meeting_attendance WHERE meeting_id = ? AND member_id = ?",
-               "ii", meeting, req->who->member_id);
-    return n > 0;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT m.org_id, o.path, EXISTS (SELECT 1 FROM "
+                                  "meeting_attendance a WHERE a.meeting_id = m.id AND a.member_id "
+                                  "= ?) FROM meetings m JOIN orgs o ON o.id = m.org_id WHERE m.id "
+                                  "= ? AND m.deleted_at IS NULL",
+                                  "ii", req->who->member_id, id);
+    bool found = db_next(st);
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        o->party = req->who->member_id && db_int(st, 2) ? PARTY_EXPECTED : 0;
+    }
+    db_done(st);
+    return found;
 }
 
-/* Loads meeting id for the caller with the access asked; 0 or the error
- * status (meeting.not_found also when outside the caller's reach). */
-static int meeting_for(struct req *req, int64_t id, enum access acc, struct meeting *m)
+/* Routes for the expected members only (ROUTE_SEEN_FORBIDS) answer
+ * meeting.not_expected to others who see the meeting (roster.read on its branch). */
+static const struct object_kind meeting_kind = {
+    .name = "meeting",
+    .not_found = ERR_MEETING_NOT_FOUND,
+    .see_perm = PERM_ROSTER_READ,
+    .see_party = PARTY_EXPECTED,
+    .forbidden = ERR_MEETING_NOT_EXPECTED,
+    .locate = meeting_locate,
+};
+
+/* The meeting of an object route, authorised by the dispatcher: loads its fields. */
+static int meeting_get(struct req *req, struct meeting *m)
 {
-    if (!meeting_load(req->db, &req->arena, id, m))
+    if (!meeting_load(req->db, &req->arena, req->obj.id, m))
         return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
-    if (acc == RUN) {
-        if (!req_allowed(req, PERM_MEETING_RUN, m->org_id))
-            return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
-        return 0;
-    }
-    if (is_expected(req, id))
-        return 0;
-    if (!req_allowed(req, PERM_ROSTER_READ, m->org_id))
-        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
-    if (acc == ATTEND)
-        return req_fail(req, ERR_MEETING_NOT_EXPECTED, NULL);
     return 0;
 }
 
@@ -687,7 +690,7 @@ static int h_create(struct req *req)
 static int h_get(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), SEE, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     return respond_meeting(req, m.id, 200);
@@ -811,7 +814,7 @@ static const struct param patch_body[] = {
 static int h_patch(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), RUN, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     if (is_closed(&m))
@@ -862,7 +865,7 @@ static int h_patch(struct req *req)
 static int h_code(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), RUN, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     if (is_closed(&m))
@@ -915,7 +918,7 @@ static int respond_mine(struct req *req, int64_t meeting, int status)
 static int h_checkin(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     if (is_closed(&m))
@@ -961,7 +964,7 @@ static const struct param leave_body[] = {
 static int h_leave(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     if (is_closed(&m))
@@ -1000,7 +1003,7 @@ static const struct param decide_body[] = {
 static int h_decide(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), RUN, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     if (is_closed(&m))
@@ -1049,7 +1052,7 @@ static int fail_with(struct req *req, int err, const char *why, const char *fiel
 static int h_mark(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), RUN, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     const char *why;
@@ -1075,7 +1078,7 @@ static const struct param file_body[] = {
 static int h_file(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), RUN, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     const char *why;
@@ -1095,7 +1098,7 @@ static int h_file(struct req *req)
 static int h_close(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), RUN, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     const char *why;
@@ -1119,7 +1122,7 @@ static const struct param note_body[] = {
 static int h_note(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), RUN, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     const char *why;
@@ -1138,7 +1141,7 @@ static int h_note(struct req *req)
 static int h_confirm(struct req *req)
 {
     struct meeting m;
-    int rc = meeting_for(req, req_id(req), ATTEND, &m);
+    int rc = meeting_get(req, &m);
     if (rc)
         return rc;
     if (!is_closed(&m))
@@ -1166,26 +1169,27 @@ const struct route meetings_routes[] = {
     {"GET", "/api/v1/me/meetings", h_mine, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
     {"POST", "/api/v1/meetings", h_create, SCOPE_BODY_ORG, PERM_MEETING_RUN, "orgId", NULL,
      create_body, 0},
-    {"GET", "/api/v1/meetings/{id}", h_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/meetings/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0,
+     &meeting_kind, PARTY_EXPECTED},
     {"PATCH", "/api/v1/meetings/{id}", h_patch, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
-     patch_body, 0},
+     patch_body, 0, &meeting_kind},
     {"GET", "/api/v1/meetings/{id}/code", h_code, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL, NULL,
-     0},
+     0, &meeting_kind},
     {"POST", "/api/v1/meetings/{id}/checkin", h_checkin, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
-     checkin_body, 0},
+     checkin_body, ROUTE_SEEN_FORBIDS, &meeting_kind, PARTY_EXPECTED},
     {"POST", "/api/v1/meetings/{id}/leave", h_leave, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
-     leave_body, 0},
+     leave_body, ROUTE_SEEN_FORBIDS, &meeting_kind, PARTY_EXPECTED},
     {"POST", "/api/v1/meetings/{id}/leave-decision", h_decide, SCOPE_OBJECT, PERM_MEETING_RUN, NULL,
-     NULL, decide_body, 0},
+     NULL, decide_body, 0, &meeting_kind},
     {"POST", "/api/v1/meetings/{id}/attendance", h_mark, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
-     mark_body, 0},
+     mark_body, 0, &meeting_kind},
     {"POST", "/api/v1/meetings/{id}/files", h_file, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
-     file_body, 0},
+     file_body, 0, &meeting_kind},
     {"POST", "/api/v1/meetings/{id}/close", h_close, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
-     NULL, 0},
+     NULL, 0, &meeting_kind},
     {"POST", "/api/v1/meetings/{id}/notes", h_note, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
-     note_body, 0},
+     note_body, 0, &meeting_kind},
     {"POST", "/api/v1/meetings/{id}/confirm", h_confirm, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
-     0},
+     ROUTE_SEEN_FORBIDS, &meeting_kind, PARTY_EXPECTED},
     {NULL},
 };

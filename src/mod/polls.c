@@ -86,23 +86,43 @@ static int my_ballot(struct req *req, int64_t poll_id)
     return (int)voted;
 }
 
-/*
- * Loads poll id for the caller: seen with org.read on its organisation (a
- * poll of chosen voters: poll.admin) or by a voter on its list. With admin
- * the caller needs poll.admin (403 when they only see it). 0 or the error.
- */
-static int poll_for(struct req *req, int64_t id, bool admin, struct poll *p)
+/* Finds a poll for the dispatcher: its organisation; a voter on its list is
+ * its audience; a poll of chosen voters asks poll.admin of everyone else. */
+static bool poll_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    if (!poll_load(req, id, p))
-        return req_fail(req, ERR_POLL_NOT_FOUND, NULL);
-    bool sees = my_ballot(req, id) >= 0 ||
-                principal_can(req->who, p->chosen ? PERM_POLL_ADMIN : PERM_ORG_READ, p->org_path);
-    if (!sees) {
-        req_allowed(req, PERM_POLL_ADMIN, p->org_id); /* audits the denial */
-        return req_fail(req, ERR_POLL_NOT_FOUND, NULL);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT p.org_id, o.path, p.chosen FROM polls p JOIN orgs o ON "
+                                  "o.id = p.org_id WHERE p.id = ? AND p.deleted_at IS NULL",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        o->perm_min = db_int(st, 2) ? PERM_POLL_ADMIN : 0;
     }
-    if (admin && !principal_can(req->who, PERM_POLL_ADMIN, p->org_path))
-        return req_fail(req, ERR_FORBIDDEN, "running polls needs poll.admin");
+    db_done(st);
+    if (found && my_ballot(req, id) >= 0)
+        o->party = PARTY_AUDIENCE;
+    return found;
+}
+
+/* Seen with org.read on its organisation (a poll of chosen voters: poll.admin)
+ * or by a voter on its list; running it needs poll.admin (403 to those who
+ * only see it). */
+static const struct object_kind poll_kind = {
+    .name = "poll",
+    .not_found = ERR_POLL_NOT_FOUND,
+    .see_perm = PERM_ORG_READ,
+    .see_party = PARTY_AUDIENCE,
+    .forbidden = ERR_FORBIDDEN,
+    .locate = poll_locate,
+};
+
+/* The poll of an object route, authorised by the dispatcher: its fields. */
+static int poll_get(struct req *req, struct poll *p)
+{
+    if (!poll_load(req, req->obj.id, p))
+        return req_fail(req, ERR_POLL_NOT_FOUND, NULL);
     return 0;
 }
 
@@ -284,7 +304,7 @@ static int h_list(struct req *req)
 static int h_get(struct req *req)
 {
     struct poll p;
-    int rc = poll_for(req, req_id(req), false, &p);
+    int rc = poll_get(req, &p);
     if (rc)
         return rc;
     poll_write(req, req_data(req), &p, true);
@@ -525,7 +545,7 @@ static int choices_check(struct req *req, const struct poll *p, const struct val
 static int h_vote(struct req *req)
 {
     struct poll p;
-    int rc = poll_for(req, req_id(req), false, &p);
+    int rc = poll_get(req, &p);
     if (rc)
         return rc;
     int mine = my_ballot(req, p.id);
@@ -567,7 +587,7 @@ static int h_vote(struct req *req)
 static int h_close(struct req *req)
 {
     struct poll p;
-    int rc = poll_for(req, req_id(req), true, &p);
+    int rc = poll_get(req, &p);
     if (rc)
         return rc;
     int64_t now = now_sec();
@@ -644,7 +664,7 @@ static const struct param export_query[] = {
 static int h_export(struct req *req)
 {
     struct poll p;
-    int rc = poll_for(req, req_id(req), true, &p);
+    int rc = poll_get(req, &p);
     if (rc)
         return rc;
     if (!results_visible(&p, now_sec()))
@@ -659,12 +679,13 @@ const struct route polls_routes[] = {
     {"GET", "/api/v1/polls", h_list, SCOPE_LOGIN, PERM_NONE, NULL, list_query, NULL, 0},
     {"POST", "/api/v1/polls", h_create, SCOPE_BODY_ORG, PERM_POLL_ADMIN, "orgId", NULL, create_body,
      0},
-    {"GET", "/api/v1/polls/{id}", h_get, SCOPE_OBJECT, PERM_ORG_READ, NULL, NULL, NULL, 0},
-    {"POST", "/api/v1/polls/{id}/vote", h_vote, SCOPE_OBJECT, PERM_NONE, NULL, NULL, vote_body,
-     ROUTE_IDEM_NO_BODY},
+    {"GET", "/api/v1/polls/{id}", h_get, SCOPE_OBJECT, PERM_ORG_READ, NULL, NULL, NULL, 0,
+     &poll_kind, PARTY_AUDIENCE},
+    {"POST", "/api/v1/polls/{id}/vote", h_vote, SCOPE_OBJECT, PERM_ORG_READ, NULL, NULL, vote_body,
+     ROUTE_IDEM_NO_BODY, &poll_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/polls/{id}/close", h_close, SCOPE_OBJECT, PERM_POLL_ADMIN, NULL, NULL, NULL,
-     0},
+     ROUTE_SEEN_FORBIDS, &poll_kind},
     {"GET", "/api/v1/polls/{id}/export", h_export, SCOPE_OBJECT, PERM_POLL_ADMIN, NULL,
-     export_query, NULL, ROUTE_RAW},
+     export_query, NULL, ROUTE_RAW | ROUTE_SEEN_FORBIDS, &poll_kind},
     {NULL},
 };

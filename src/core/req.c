@@ -469,3 +469,15 @@ int req_send_file(struct req *req, int fd, int64_t size, const char *type, const
     req->file_name = arena_strdup(&req->arena, name);
     return 200;
 }
+
+bool req_locate(struct req *req, const char *sql, int64_t id, struct object_ref *o)
+{
+    struct db_stmt *st = db_query(req->db, sql, "i", id);
+    bool found = db_next(st);
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+    }
+    db_done(st);
+    return found;
+}

@@ -127,6 +127,13 @@ void req_idem_store(struct req *req, int status);
 void req_audit(struct req *req, const char *action, int64_t org_id, const char *target,
                const char *result, const char *detail_fmt, ...) PRINTF_LIKE(6, 7);
 
+/*
+ * For object kinds' locate functions: runs sql with the id as its one
+ * parameter; its first row gives the object's organisation id and path
+ * (columns 0 and 1). Fills o and returns true; false when there is no row.
+ */
+bool req_locate(struct req *req, const char *sql, int64_t id, struct object_ref *o);
+
 /* Paging: the declared "limit" query field, capped; default 50, max 200. */
 int req_limit(struct req *req);
 

@@ -184,7 +184,7 @@ static int h_inbox(struct req *req)
 static int h_member_list(struct req *req)
 {
     struct member_rec m;
-    int rc = member_for(req, req_id(req), PERM_ROSTER_READ, true, &m, false);
+    int rc = member_get(req, &m, false);
     if (rc)
         return rc;
     struct jw *j = req_data(req);
@@ -205,14 +205,29 @@ static int h_member_list(struct req *req)
     return 200;
 }
 
-/* Loads a pending correction the caller may decide; 0 or the error. */
-static int correction_for(struct req *req, int64_t id, int64_t *member_id, const char **json)
+static bool correction_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    struct db_stmt *st = db_query(
-        req->db,
-        "SELECT c.member_id, c.state, c.changes_sealed, m.org_id FROM member_corrections c "
-        "JOIN members m ON m.id = c.member_id WHERE c.id = ?",
-        "i", id);
+    return req_locate(req,
+                      "SELECT m.org_id, m.org_path FROM member_corrections c JOIN members m ON m.id "
+                      "= c.member_id WHERE c.id = ?",
+                      id, o);
+}
+
+/* A member's proposed correction: on the member's branch. */
+static const struct object_kind correction_kind = {
+    .name = "correction",
+    .not_found = ERR_CORRECTION_NOT_FOUND,
+    .locate = correction_locate,
+};
+
+/* Loads the pending correction of an object route (authorised by the
+ * dispatcher); 0 or the error (correction.state when decided already). */
+static int correction_get(struct req *req, int64_t id, int64_t *member_id, const char **json)
+{
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT member_id, state, changes_sealed FROM "
+                                  "member_corrections WHERE id = ?",
+                                  "i", id);
     if (!db_next(st)) {
         db_done(st);
         return req_fail(req, ERR_CORRECTION_NOT_FOUND, NULL);
@@ -222,10 +237,7 @@ static int correction_for(struct req *req, int64_t id, int64_t *member_id, const
     size_t n;
     const unsigned char *b = db_blob(st, 2, &n);
     *json = b && n ? pdata_open(&req->arena, "member.correction", b, n) : NULL;
-    int64_t org = db_int(st, 3);
     db_done(st);
-    if (!req_allowed(req, PERM_ROSTER_WRITE, org))
-        return req_fail(req, ERR_CORRECTION_NOT_FOUND, NULL);
     if (!pending)
         return req_fail(req, ERR_CORRECTION_STATE, NULL);
     return 0;
@@ -253,7 +265,7 @@ static int h_accept(struct req *req)
 {
     int64_t id = req_id(req), member_id;
     const char *json;
-    int rc = correction_for(req, id, &member_id, &json);
+    int rc = correction_get(req, id, &member_id, &json);
     if (rc)
         return rc;
     struct member_rec old, m;
@@ -290,7 +302,7 @@ static int h_reject(struct req *req)
 {
     int64_t id = req_id(req), member_id;
     const char *json;
-    int rc = correction_for(req, id, &member_id, &json);
+    int rc = correction_get(req, id, &member_id, &json);
     if (rc)
         return rc;
     rc = decide(req, id, "rejected", req_body_str(req, "reason"));
@@ -306,12 +318,12 @@ const struct route corrections_routes[] = {
     {"POST", "/api/v1/members/{id}/corrections", h_propose, SCOPE_LOGIN, PERM_NONE, NULL, NULL,
      member_correction_fields, 0},
     {"GET", "/api/v1/members/{id}/corrections", h_member_list, SCOPE_OBJECT, PERM_ROSTER_READ, NULL,
-     NULL, NULL, 0},
+     NULL, NULL, 0, &member_kind, PARTY_SELF, SIDE_EITHER},
     {"GET", "/api/v1/corrections", h_inbox, SCOPE_QUERY_ORG, PERM_ROSTER_WRITE, "orgId", list_query,
      NULL, 0},
     {"POST", "/api/v1/corrections/{id}/accept", h_accept, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL,
-     NULL, NULL, 0},
+     NULL, NULL, 0, &correction_kind},
     {"POST", "/api/v1/corrections/{id}/reject", h_reject, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL,
-     NULL, reject_body, 0},
+     NULL, reject_body, 0, &correction_kind},
     {NULL},
 };

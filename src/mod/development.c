@@ -364,10 +364,25 @@ static int h_create(struct req *req)
     return applicant_respond(req, id, 201);
 }
 
-/* Loads an applicant the caller may read (roster.read on its branch). */
-static int applicant_for_req(struct req *req, int64_t id, struct applicant *a)
+static bool applicant_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    if (!applicant_load(req, id, a) || !req_allowed(req, PERM_ROSTER_READ, a->org_id))
+    return req_locate(req,
+                      "SELECT a.org_id, o.path FROM applicants a JOIN orgs o ON o.id = a.org_id "
+                      "WHERE a.id = ? AND a.deleted_at IS NULL",
+                      id, o);
+}
+
+/* An applicant: on the branch they applied to. */
+static const struct object_kind applicant_kind = {
+    .name = "applicant",
+    .not_found = ERR_APPLICANT_NOT_FOUND,
+    .locate = applicant_locate,
+};
+
+/* The applicant of an object route, authorised by the dispatcher: its fields. */
+static int applicant_get(struct req *req, struct applicant *a)
+{
+    if (!applicant_load(req, req->obj.id, a))
         return req_fail(req, ERR_APPLICANT_NOT_FOUND, NULL);
     return 0;
 }
@@ -380,7 +395,7 @@ static int applicant_for_req(struct req *req, int64_t id, struct applicant *a)
 static int h_get(struct req *req)
 {
     struct applicant a;
-    int rc = applicant_for_req(req, req_id(req), &a);
+    int rc = applicant_get(req, &a);
     if (rc)
         return rc;
     applicant_write(req, req_data(req), &a, true);
@@ -555,7 +570,7 @@ static const struct param step_body[] = {
 static int h_step(struct req *req)
 {
     struct applicant a;
-    int rc = applicant_for_req(req, req_id(req), &a);
+    int rc = applicant_get(req, &a);
     if (rc)
         return rc;
     const char *step = req_body_str(req, "step"), *date = req_body_str(req, "date");
@@ -566,8 +581,6 @@ static int h_step(struct req *req)
         *(strrchr(parent, '/') + 1) = '\0';
         if (!principal_can(req->who, PERM_TRANSFER_APPROVE, parent))
             return req_fail(req, ERR_FORBIDDEN, "approval is for the higher party committee");
-    } else if (!req_allowed(req, PERM_ROSTER_WRITE, a.org_id)) {
-        return req_fail(req, ERR_FORBIDDEN, NULL);
     }
     if (strcmp(date, today_str(&req->arena)) > 0)
         return req_fail_field(req, ERR_INVALID, "date", "the date is in the future");
@@ -769,8 +782,9 @@ static const struct param identity_body[] = {
 static int h_identity(struct req *req)
 {
     struct applicant a;
-    if (!applicant_load(req, req_id(req), &a) || !req_allowed(req, PERM_ROSTER_WRITE, a.org_id))
-        return req_fail(req, ERR_APPLICANT_NOT_FOUND, NULL);
+    int rc = applicant_get(req, &a);
+    if (rc)
+        return rc;
     if (a.member_id || a.ended_at)
         return req_fail(req, ERR_APPLICANT_STEP,
                         "only an applicant not yet admitted has their identity corrected here");
@@ -780,7 +794,7 @@ static int h_identity(struct req *req)
     int64_t ts = now_sec();
     if (idn) {
         char norm[IDNUM_LEN + 1];
-        int rc = id_check(req, idn, a.birth_date, a.gender, a.id, norm);
+        rc = id_check(req, idn, a.birth_date, a.gender, a.id, norm);
         if (rc)
             return rc;
         size_t len;
@@ -810,15 +824,16 @@ static int h_identity(struct req *req)
 
 const struct route development_routes[] = {
     {"POST", "/api/v1/applicants/{id}/identity", h_identity, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL,
-     NULL, identity_body, 0},
+     NULL, identity_body, 0, &applicant_kind},
     {"GET", "/api/v1/applicants", h_list, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId", list_query,
      NULL, 0},
     {"GET", "/api/v1/applicants/summary", h_summary, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId",
      summary_query, NULL, 0},
-    {"GET", "/api/v1/applicants/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/applicants/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0,
+     &applicant_kind},
     {"POST", "/api/v1/applicants", h_create, SCOPE_BODY_ORG, PERM_ROSTER_WRITE, "orgId", NULL,
      create_body, 0},
     {"POST", "/api/v1/applicants/{id}/steps", h_step, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
-     step_body, 0},
+     step_body, 0, &applicant_kind},
     {NULL},
 };

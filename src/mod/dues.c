@@ -112,15 +112,11 @@ static void dues_write_member(struct req *req, struct jw *j, const struct member
  * member (*at_host true). 0 or the error status (member.not_found). */
 static int dues_member_for_write(struct req *req, int64_t id, struct member_rec *m, bool *at_host)
 {
+    /* The dispatcher allowed roster.write on the branch or the host organisation. */
     *at_host = false;
     if (!member_load(req->db, &req->arena, id, m, false) || !member_status_counted(m->status))
         return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
-    if (principal_can(req->who, PERM_ROSTER_WRITE, m->org_path))
-        return 0;
-    int64_t org = m->host_org_id ? m->host_org_id : m->org_id;
-    if (!req_allowed(req, PERM_ROSTER_WRITE, org) || !m->host_org_id)
-        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
-    *at_host = true;
+    *at_host = !principal_can(req->who, PERM_ROSTER_WRITE, m->org_path);
     return 0;
 }
 
@@ -240,23 +236,19 @@ static int h_pay(struct req *req)
  */
 static int h_reverse(struct req *req)
 {
-    int64_t id = req_id(req), member = 0, where = 0;
+    int64_t id = req_id(req), member = 0;
     const char *from = NULL;
     struct db_stmt *st = db_query(req->db,
-                                  "SELECT member_id, org_id, period_from FROM dues_payments "
-                                  "WHERE id = ? AND deleted_at IS NULL",
+                                  "SELECT member_id, period_from FROM dues_payments WHERE id = "
+                                  "? AND deleted_at IS NULL",
                                   "i", id);
     if (db_next(st)) {
         member = db_int(st, 0);
-        where = db_int(st, 1);
-        from = arena_strdup(&req->arena, db_text(st, 2));
+        from = arena_strdup(&req->arena, db_text(st, 1));
     }
     db_done(st);
     struct member_rec m, old;
     if (!member || !member_load(req->db, &req->arena, member, &m, false))
-        return req_fail(req, ERR_DUES_NOT_FOUND, NULL);
-    if (!principal_can(req->who, PERM_ROSTER_WRITE, m.org_path) &&
-        !req_allowed(req, PERM_ROSTER_WRITE, where))
         return req_fail(req, ERR_DUES_NOT_FOUND, NULL);
     int64_t latest = 0;
     db_get_int(req->db, &latest,
@@ -307,7 +299,7 @@ static int h_standard(struct req *req)
 {
     struct member_rec m, old;
     if (!member_load(req->db, &req->arena, req_id(req), &m, false) ||
-        !member_status_counted(m.status) || !req_allowed(req, PERM_ROSTER_WRITE, m.org_id))
+        !member_status_counted(m.status))
         return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
     const char *basis = req_body_str(req, "basis");
     const struct value *income = req_body(req, "incomeFen"), *fen = req_body(req, "fen");
@@ -348,8 +340,7 @@ static int h_member(struct req *req)
 {
     struct member_rec m;
     int64_t id = req_id(req);
-    if (!member_load(req->db, &req->arena, id, &m, false) ||
-        (req->who->member_id != id && !req_allowed(req, PERM_ROSTER_READ, m.org_id)))
+    if (!member_load(req->db, &req->arena, id, &m, false))
         return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
     dues_write_member(req, req_data(req), &m);
     return 200;
@@ -533,18 +524,47 @@ static int h_summary(struct req *req)
     return 200;
 }
 
+/* A payment: on the member's branch (org) and where it was paid (org2). */
+static bool payment_locate(struct req *req, int64_t id, struct object_ref *o)
+{
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT m.org_id, m.org_path, p.org_id, w.path FROM dues_payments "
+                                  "p JOIN members m ON m.id = p.member_id AND m.deleted_at IS NULL "
+                                  "LEFT JOIN orgs w ON w.id = p.org_id WHERE p.id = ? AND "
+                                  "p.deleted_at IS NULL",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        if (!db_isnull(st, 3)) {
+            o->org2_id = db_int(st, 2);
+            o->org2_path = arena_strdup(&req->arena, db_text(st, 3));
+        }
+    }
+    db_done(st);
+    return found;
+}
+
+static const struct object_kind payment_kind = {
+    .name = "payment",
+    .not_found = ERR_DUES_NOT_FOUND,
+    .locate = payment_locate,
+};
+
 const struct route dues_routes[] = {
     {"GET", "/api/v1/dues", h_ledger, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId", ledger_query,
      NULL, 0},
     {"GET", "/api/v1/dues/summary", h_summary, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId",
      summary_query, NULL, 0},
     {"GET", "/api/v1/dues/members/{id}", h_member, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL,
-     0},
-    {"POST", "/api/v1/dues/payments", h_pay, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL, pay_body,
-     0},
+     0, &member_kind, PARTY_SELF},
+    /* A migrant member pays at the host organisation too (method host_org). */
+    {"POST", "/api/v1/dues/payments", h_pay, SCOPE_OBJECT, PERM_ROSTER_WRITE, "memberId", NULL,
+     pay_body, 0, &member_kind, 0, SIDE_EITHER},
     {"DELETE", "/api/v1/dues/payments/{id}", h_reverse, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
-     NULL, 0},
+     NULL, 0, &payment_kind, 0, SIDE_EITHER},
     {"PUT", "/api/v1/dues/standard/{id}", h_standard, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
-     standard_body, 0},
+     standard_body, 0, &member_kind},
     {NULL},
 };

@@ -229,22 +229,36 @@ static int h_list(struct req *req)
 
 /* ---- one member ---- */
 
-/* Loads the member and checks perm on its branch (or that it is the caller's
- * own record when self_ok); 0 or the error status (member.not_found). */
-int member_for(struct req *req, int64_t id, enum perm perm, bool self_ok, struct member_rec *m,
-               bool personal)
+static bool member_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    if (!member_load(req->db, &req->arena, id, m, personal))
-        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
-    if (self_ok && req->who->member_id == id)
-        return 0;
-    /* The host organisation of a migrant member reads the record too. */
-    if (perm == PERM_ROSTER_READ && m->host_org_id) {
-        const char *host = org_path(req->db, &req->arena, m->host_org_id);
-        if (host && principal_can(req->who, PERM_ROSTER_READ, host))
-            return 0;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT m.org_id, m.org_path, m.host_org_id, h.path FROM members "
+                                  "m LEFT JOIN orgs h ON h.id = m.host_org_id AND h.deleted_at IS "
+                                  "NULL WHERE m.id = ? AND m.deleted_at IS NULL",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        if (!db_isnull(st, 3)) {
+            o->org2_id = db_int(st, 2);
+            o->org2_path = arena_strdup(&req->arena, db_text(st, 3));
+        }
+        o->party = req->who->member_id == id ? PARTY_SELF : 0;
     }
-    if (!req_allowed(req, perm, m->org_id))
+    db_done(st);
+    return found;
+}
+
+const struct object_kind member_kind = {
+    .name = "member",
+    .not_found = ERR_MEMBER_NOT_FOUND,
+    .locate = member_locate,
+};
+
+int member_get(struct req *req, struct member_rec *m, bool personal)
+{
+    if (!member_load(req->db, &req->arena, req->obj.id, m, personal))
         return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
     return 0;
 }
@@ -330,7 +344,7 @@ void member_full_write(struct req *req, struct jw *j, const struct member_rec *m
 static int h_get(struct req *req)
 {
     struct member_rec m;
-    int rc = member_for(req, req_id(req), PERM_ROSTER_READ, true, &m, false);
+    int rc = member_get(req, &m, false);
     if (rc)
         return rc;
     member_full_write(req, req_data(req), &m);
@@ -530,7 +544,7 @@ static int h_create(struct req *req)
 static int h_edit(struct req *req)
 {
     struct member_rec old, m;
-    int rc = member_for(req, req_id(req), PERM_ROSTER_WRITE, false, &old, true);
+    int rc = member_get(req, &old, true);
     if (rc)
         return rc;
     m = old;
@@ -567,7 +581,7 @@ static const struct param status_body[] = {
 static int h_status(struct req *req)
 {
     struct member_rec old, m;
-    int rc = member_for(req, req_id(req), PERM_ROSTER_WRITE, false, &old, false);
+    int rc = member_get(req, &old, false);
     if (rc)
         return rc;
     const char *status = req_body_str(req, "status"), *date = req_body_str(req, "date");
@@ -602,7 +616,7 @@ static int h_status(struct req *req)
 static int h_reveal(struct req *req)
 {
     struct member_rec m;
-    int rc = member_for(req, req_id(req), PERM_PDATA_REVEAL, true, &m, true);
+    int rc = member_get(req, &m, true);
     if (rc)
         return rc;
     req_audit(req, "member.reveal", m.org_id, arena_printf(&req->arena, "member:%" PRId64, m.id),
@@ -625,7 +639,7 @@ static int h_reveal(struct req *req)
 static int h_history(struct req *req)
 {
     struct member_rec m;
-    int rc = member_for(req, req_id(req), PERM_ROSTER_READ, true, &m, false);
+    int rc = member_get(req, &m, false);
     if (rc)
         return rc;
     int64_t after;
@@ -704,7 +718,7 @@ static void record_write(struct req *req, struct jw *j, struct db_stmt *st)
 static int h_records(struct req *req)
 {
     struct member_rec m;
-    int rc = member_for(req, req_id(req), PERM_ROSTER_READ, true, &m, false);
+    int rc = member_get(req, &m, false);
     if (rc)
         return rc;
     struct jw *j = req_data(req);
@@ -731,7 +745,7 @@ static int h_records(struct req *req)
 static int h_record_add(struct req *req)
 {
     struct member_rec m;
-    int rc = member_for(req, req_id(req), PERM_ROSTER_WRITE, false, &m, false);
+    int rc = member_get(req, &m, false);
     if (rc)
         return rc;
     const char *start = req_body_str(req, "startDate"), *end = req_body_str(req, "endDate");
@@ -776,7 +790,7 @@ static int h_record_add(struct req *req)
 static int h_record_delete(struct req *req)
 {
     struct member_rec m;
-    int rc = member_for(req, req_id(req), PERM_ROSTER_WRITE, false, &m, false);
+    int rc = member_get(req, &m, false);
     if (rc)
         return rc;
     int64_t rid = req->path_ids[1], ts = now_sec();
@@ -803,20 +817,21 @@ const struct route members_routes[] = {
      ROUTE_CACHE},
     {"POST", "/api/v1/members", h_create, SCOPE_BODY_ORG, PERM_ROSTER_WRITE, "orgId", NULL,
      create_body, 0},
-    {"GET", "/api/v1/members/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/members/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0,
+     &member_kind, PARTY_SELF, SIDE_EITHER},
     {"PATCH", "/api/v1/members/{id}", h_edit, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
-     edit_body, 0},
+     edit_body, 0, &member_kind},
     {"POST", "/api/v1/members/{id}/status", h_status, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
-     status_body, 0},
+     status_body, 0, &member_kind},
     {"POST", "/api/v1/members/{id}/reveal", h_reveal, SCOPE_OBJECT, PERM_PDATA_REVEAL, NULL, NULL,
-     NULL, ROUTE_NO_IDEM},
+     NULL, ROUTE_NO_IDEM, &member_kind, PARTY_SELF},
     {"GET", "/api/v1/members/{id}/history", h_history, SCOPE_OBJECT, PERM_ROSTER_READ, NULL,
-     page_query, NULL, 0},
+     page_query, NULL, 0, &member_kind, PARTY_SELF, SIDE_EITHER},
     {"GET", "/api/v1/members/{id}/records", h_records, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL,
-     NULL, 0},
+     NULL, 0, &member_kind, PARTY_SELF, SIDE_EITHER},
     {"POST", "/api/v1/members/{id}/records", h_record_add, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL,
-     NULL, record_body, 0},
+     NULL, record_body, 0, &member_kind},
     {"DELETE", "/api/v1/members/{id}/records/{id}", h_record_delete, SCOPE_OBJECT,
-     PERM_ROSTER_WRITE, NULL, NULL, NULL, 0},
+     PERM_ROSTER_WRITE, NULL, NULL, NULL, 0, &member_kind},
     {NULL},
 };

@@ -156,11 +156,12 @@ int member_counts_recount(struct db *db);
 
 /* ---- the registry (members.c) ---- */
 
-/* Loads a member and checks perm on its branch, or that it is the caller's
- * own record when self_ok; 0 or the error status (member.not_found, the same
- * for a member outside the caller's subtree). */
-int member_for(struct req *req, int64_t id, enum perm perm, bool self_ok, struct member_rec *m,
-               bool personal);
+/* The member record as an object kind: on its branch (org) and the host
+ * organisation of a migrant member (org2); the member themself is PARTY_SELF. */
+extern const struct object_kind member_kind;
+/* The member of an object route, authorised by the dispatcher: loads its
+ * fields (with the personal data opened when personal); 0 or the error. */
+int member_get(struct req *req, struct member_rec *m, bool personal);
 /* Applies the record fields present in vals onto m (a JSON null clears). */
 void member_fields_apply(struct member_rec *m, const struct value *vals, size_t n);
 /* member_validate plus the references: party group of the branch, host

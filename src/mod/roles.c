@@ -131,7 +131,7 @@ static int h_revoke(struct req *req)
         role = role_parse(db_text(st, 2));
     }
     db_done(st);
-    if (!org || !req_allowed(req, PERM_ROLE_ADMIN, org))
+    if (!org)
         return req_fail(req, ERR_ROLE_NOT_FOUND, NULL);
     const char *path = org_path(req->db, &req->arena, org);
     if (!may_manage(req, role, path)) {
@@ -147,11 +147,27 @@ static int h_revoke(struct req *req)
     return 200;
 }
 
+static bool role_locate(struct req *req, int64_t id, struct object_ref *o)
+{
+    return req_locate(req,
+                      "SELECT r.org_id, o.path FROM roles r JOIN orgs o ON o.id = r.org_id WHERE "
+                      "r.id = ? AND r.deleted_at IS NULL",
+                      id, o);
+}
+
+/* A role grant: on the organisation it is held on. */
+static const struct object_kind role_kind = {
+    .name = "role",
+    .not_found = ERR_ROLE_NOT_FOUND,
+    .locate = role_locate,
+};
+
 const struct route roles_routes[] = {
     {"GET", "/api/v1/roles", h_list, SCOPE_QUERY_ORG, PERM_ROLE_ADMIN, "orgId", list_query, NULL,
      0},
     {"POST", "/api/v1/roles", h_grant, SCOPE_BODY_ORG, PERM_ROLE_ADMIN, "orgId", NULL, grant_body,
      0},
-    {"DELETE", "/api/v1/roles/{id}", h_revoke, SCOPE_OBJECT, PERM_ROLE_ADMIN, NULL, NULL, NULL, 0},
+    {"DELETE", "/api/v1/roles/{id}", h_revoke, SCOPE_OBJECT, PERM_ROLE_ADMIN, NULL, NULL, NULL, 0,
+     &role_kind},
     {NULL},
 };

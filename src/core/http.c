@@ -549,10 +549,14 @@ static int authorize_object(struct req *req)
             if (paths[i] && principal_can(req->who, r->perm, paths[i]) &&
                 (!o->perm_min || principal_can(req->who, o->perm_min, paths[i])))
                 return 0;
-    bool sees = (r->flags & ROUTE_SEEN_FORBIDS) &&
-                ((o->party & k->see_party) ||
-                 (o->org_path && principal_can(req->who, k->see_perm, o->org_path) &&
-                  (!o->perm_min || principal_can(req->who, o->perm_min, o->org_path))));
+    bool sees = false;
+    if (r->flags & ROUTE_SEEN_FORBIDS) {
+        sees = o->party & k->see_party;
+        const char *either[2] = {o->org_path, o->org2_path};
+        for (int i = 0; i < 2 && !sees; i++)
+            sees = either[i] && principal_can(req->who, k->see_perm, either[i]) &&
+                   (!o->perm_min || principal_can(req->who, o->perm_min, either[i]));
+    }
     req_audit(req, "access.denied", o->org_id, arena_printf(&req->arena, "%s:%" PRId64, k->name, id),
               "denied", "%s %s needs %s%s%s", req->method, req->path,
               r->perm != PERM_NONE ? perm_name(r->perm) : "", r->perm != PERM_NONE && r->party ? " or " : "",

@@ -80,13 +80,43 @@ static bool is_pending(const struct transfer *t)
     return !strcmp(t->state, "pending_approval") || !strcmp(t->state, "pending_acceptance");
 }
 
-/* ---- who may do what (pure checks on the caller's roles) ---- */
+/* ---- the object kind ---- */
 
-static bool may_see(const struct principal *p, const struct transfer *t)
+/* A transfer is on both branches: the out-branch (org) and the in-branch
+ * (org2; none when the member leaves this system); the member is a party. */
+static bool transfer_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    return p->member_id == t->member_id || principal_can(p, PERM_ROSTER_READ, t->from_path) ||
-           (t->to_path && principal_can(p, PERM_ROSTER_READ, t->to_path));
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT from_org_id, from_path, to_org_id, to_path, member_id "
+                                  "FROM transfers WHERE id = ?",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        if (!db_isnull(st, 3)) {
+            o->org2_id = db_int(st, 2);
+            o->org2_path = arena_strdup(&req->arena, db_text(st, 3));
+        }
+        o->party = req->who->member_id && req->who->member_id == db_int(st, 4) ? PARTY_SELF : 0;
+    }
+    db_done(st);
+    return found;
 }
+
+/* Seen by the member and by roster.read on either branch. Each step asks
+ * its own authority on top (may_approve, may_accept, may_cancel: a rule of
+ * the step and the transfer's state, checked by the step's handler). */
+static const struct object_kind transfer_kind = {
+    .name = "transfer",
+    .not_found = ERR_TRANSFER_NOT_FOUND,
+    .see_perm = PERM_ROSTER_READ,
+    .see_party = PARTY_SELF,
+    .forbidden = ERR_FORBIDDEN,
+    .locate = transfer_locate,
+};
+
+/* ---- who may take each step (pure checks on the caller's roles) ---- */
 
 /* The out-side authority: transfer.approve on the parent of the from-branch. */
 static bool may_approve(const struct principal *p, const struct transfer *t)
@@ -289,15 +319,15 @@ static int h_start(struct req *req)
 
 /* ---- the steps ---- */
 
-/* Loads the transfer {id} for a step: 0 and *t, or an error status
- * (not_found when the caller may not see it, state when it is not in state
+/* Loads the transfer of a step (the dispatcher found it and let the caller
+ * see it): 0 and *t, or an error status (state when it is not in state
  * `from` (NULL: either pending state), forbidden when may() says no). */
 static int transfer_for_step(struct req *req, struct transfer *t,
                              bool (*may)(const struct principal *, const struct transfer *),
                              const char *from, const char *who)
 {
-    int64_t id = req_id(req);
-    if (!transfer_load(req->db, &req->arena, id, t) || !may_see(req->who, t))
+    int64_t id = req->obj.id;
+    if (!transfer_load(req->db, &req->arena, id, t))
         return req_fail(req, ERR_TRANSFER_NOT_FOUND, NULL);
     bool ok = from ? !strcmp(t->state, from) : is_pending(t);
     if (!ok)
@@ -521,12 +551,12 @@ static int h_cancel(struct req *req)
 /*
  * GET /api/v1/transfers/{id} -> the transfer
  * Errors: transfer.not_found (also when the caller may read neither
- * branch's roster and is not the member). Scope checked in the handler.
+ * branch's roster and is not the member).
  */
 static int h_get(struct req *req)
 {
     struct transfer t;
-    if (!transfer_load(req->db, &req->arena, req_id(req), &t) || !may_see(req->who, &t))
+    if (!transfer_load(req->db, &req->arena, req->obj.id, &t))
         return req_fail(req, ERR_TRANSFER_NOT_FOUND, NULL);
     transfer_write(req->db, req_data(req), req->who, &t, now_sec());
     return 200;
@@ -623,17 +653,19 @@ const struct route transfers_routes[] = {
     {"POST", "/api/v1/transfers", h_start, SCOPE_LOGIN, PERM_NONE, NULL, NULL, start_body, 0},
     {"GET", "/api/v1/transfers", h_list, SCOPE_QUERY_ORG, PERM_ROSTER_READ, "orgId", list_query,
      NULL, 0},
-    {"GET", "/api/v1/transfers/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/transfers/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0,
+     &transfer_kind, PARTY_SELF, SIDE_EITHER},
+    /* The steps: the gate below, then the step's own authority (403) and state (409). */
     {"POST", "/api/v1/transfers/{id}/approve", h_approve, SCOPE_OBJECT, PERM_TRANSFER_APPROVE, NULL,
-     NULL, NULL, 0},
+     NULL, NULL, ROUTE_SEEN_FORBIDS, &transfer_kind, PARTY_SELF, SIDE_EITHER},
     {"POST", "/api/v1/transfers/{id}/reject", h_reject, SCOPE_OBJECT, PERM_TRANSFER_APPROVE, NULL,
-     NULL, reason_body, 0},
+     NULL, reason_body, ROUTE_SEEN_FORBIDS, &transfer_kind, PARTY_SELF, SIDE_EITHER},
     {"POST", "/api/v1/transfers/{id}/accept", h_accept, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
-     NULL, 0},
+     NULL, ROUTE_SEEN_FORBIDS, &transfer_kind, PARTY_SELF, SIDE_EITHER},
     {"POST", "/api/v1/transfers/{id}/return", h_return, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
-     reason_body, 0},
+     reason_body, ROUTE_SEEN_FORBIDS, &transfer_kind, PARTY_SELF, SIDE_EITHER},
     {"POST", "/api/v1/transfers/{id}/cancel", h_cancel, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
-     optional_reason_body, 0},
+     optional_reason_body, ROUTE_SEEN_FORBIDS, &transfer_kind, PARTY_SELF, SIDE_EITHER},
     {"GET", "/api/v1/me/transfers", h_mine, SCOPE_LOGIN, PERM_NONE, NULL, page_query, NULL, 0},
     {NULL},
 };

@@ -207,32 +207,40 @@ static int thread_respond(struct req *req, int64_t id, int status)
     return status;
 }
 
-/*
- * Finds a thread the caller is party to: the member it belongs to, or a
- * holder of channel.answer on its branch (*leader). 0 or thread.not_found
- * (also for a thread outside the caller's reach).
- */
-static int thread_for(struct req *req, int64_t id, bool *leader, bool *closed)
+/* A thread: on the member's branch; the member it belongs to is a party. */
+static bool thread_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    int64_t org = 0, member = 0;
-    struct db_stmt *st = db_query(
-        req->db, "SELECT org_id, member_id, closed_at IS NOT NULL FROM threads WHERE id = ?", "i",
-        id);
-    if (db_next(st)) {
-        org = db_int(st, 0);
-        member = db_int(st, 1);
-        *closed = db_int(st, 2) != 0;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT t.org_id, o.path, t.member_id FROM threads t JOIN orgs o "
+                                  "ON o.id = t.org_id WHERE t.id = ?",
+                                  "i", id);
+    bool found = db_next(st);
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        o->party = req->who->member_id && req->who->member_id == db_int(st, 2) ? PARTY_SELF : 0;
     }
     db_done(st);
-    if (!org)
+    return found;
+}
+
+static const struct object_kind thread_kind = {
+    .name = "thread",
+    .not_found = ERR_THREAD_NOT_FOUND,
+    .locate = thread_locate,
+};
+
+/* The thread of an object route (the dispatcher let the caller in as its
+ * member or with channel.answer on its branch): whether the caller answers
+ * as a leader, and whether it is closed. */
+static int thread_get(struct req *req, bool *leader, bool *closed)
+{
+    int64_t n = 0;
+    *leader = !(req->obj.party & PARTY_SELF);
+    if (!db_get_int(req->db, &n, "SELECT closed_at IS NOT NULL FROM threads WHERE id = ?", "i",
+                    req->obj.id))
         return req_fail(req, ERR_THREAD_NOT_FOUND, NULL);
-    if (req->who->member_id && req->who->member_id == member) {
-        *leader = false;
-        return 0;
-    }
-    if (!req_allowed(req, PERM_CHANNEL_ANSWER, org))
-        return req_fail(req, ERR_THREAD_NOT_FOUND, NULL);
-    *leader = true;
+    *closed = n != 0;
     return 0;
 }
 
@@ -440,7 +448,7 @@ static int h_mine(struct req *req)
 static int h_get(struct req *req)
 {
     bool leader, closed;
-    int rc = thread_for(req, req_id(req), &leader, &closed);
+    int rc = thread_get(req, &leader, &closed);
     if (rc)
         return rc;
     return thread_respond(req, req_id(req), 200);
@@ -463,7 +471,7 @@ static int h_reply(struct req *req)
 {
     int64_t id = req_id(req);
     bool leader, closed;
-    int rc = thread_for(req, id, &leader, &closed);
+    int rc = thread_get(req, &leader, &closed);
     if (rc)
         return rc;
     if ((rc = text_check(req, "text")))
@@ -497,7 +505,7 @@ static int h_close(struct req *req)
 {
     int64_t id = req_id(req), now = now_sec();
     bool leader, closed;
-    int rc = thread_for(req, id, &leader, &closed);
+    int rc = thread_get(req, &leader, &closed);
     if (rc)
         return rc;
     if (closed)
@@ -814,11 +822,12 @@ const struct route threads_routes[] = {
      stats_query, NULL, 0},
     {"POST", "/api/v1/threads/send", h_send, SCOPE_BODY_ORG, PERM_CHANNEL_ANSWER, "orgId", NULL,
      send_body, 0},
-    {"GET", "/api/v1/threads/{id}", h_get, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/threads/{id}", h_get, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL, NULL, 0,
+     &thread_kind, PARTY_SELF},
     {"POST", "/api/v1/threads/{id}/replies", h_reply, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL,
-     reply_body, 0},
+     reply_body, 0, &thread_kind, PARTY_SELF},
     {"POST", "/api/v1/threads/{id}/close", h_close, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL,
-     NULL, 0},
+     NULL, 0, &thread_kind, PARTY_SELF},
     {"GET", "/api/v1/orgs/{id}/response-target", h_target_get, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
      NULL, NULL, 0},
     {"PUT", "/api/v1/orgs/{id}/response-target", h_target_put, SCOPE_PATH_ORG, PERM_ORG_ADMIN, NULL,

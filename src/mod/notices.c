@@ -468,20 +468,34 @@ static int h_publish(struct req *req)
     return notice_respond(req, id, 201);
 }
 
-/* Loads {id} for a caller who may manage it (notice.publish on its
- * organisation) or receives it; 0 or notice.not_found. */
-static int load_visible(struct req *req, struct notice *n, bool manage)
+/* A notice (or a derived entry: reminder, correction, retraction): on its
+ * organisation; those it reaches are its audience. */
+static bool notice_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    if (!notice_load(req->db, &req->arena, req_id(req), n))
+    struct notice n;
+    if (!notice_load(req->db, &req->arena, id, &n))
+        return false;
+    o->org_id = n.org_id;
+    o->org_path = n.org_path;
+    struct live_who *w = live_who_load(req->db, &req->arena, req->who);
+    if (w && notice_reaches(req->db, w, &n))
+        o->party = PARTY_AUDIENCE;
+    return true;
+}
+
+/* Managed with notice.publish on its organisation; read by its audience. */
+static const struct object_kind notice_kind = {
+    .name = "notice",
+    .not_found = ERR_NOTICE_NOT_FOUND,
+    .locate = notice_locate,
+};
+
+/* The notice of an object route, authorised by the dispatcher: its fields. */
+static int notice_get(struct req *req, struct notice *n)
+{
+    if (!notice_load(req->db, &req->arena, req->obj.id, n))
         return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
-    if (principal_can(req->who, PERM_NOTICE_PUBLISH, n->org_path))
-        return 0;
-    if (!manage) {
-        struct live_who *w = live_who_load(req->db, &req->arena, req->who);
-        if (notice_reaches(req->db, w, n))
-            return 0;
-    }
-    return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
+    return 0;
 }
 
 /*
@@ -492,7 +506,7 @@ static int load_visible(struct req *req, struct notice *n, bool manage)
 static int h_get(struct req *req)
 {
     struct notice n;
-    int rc = load_visible(req, &n, false);
+    int rc = notice_get(req, &n);
     if (rc)
         return rc;
     write_notice(req, req_data(req), &n);
@@ -507,7 +521,7 @@ static int h_get(struct req *req)
 static int h_versions(struct req *req)
 {
     struct notice n;
-    int rc = load_visible(req, &n, false);
+    int rc = notice_get(req, &n);
     if (rc)
         return rc;
     struct jw *j = req_data(req);
@@ -550,10 +564,10 @@ static const struct param edit_body[] = {
     {NULL},
 };
 
-/* Loads {id}, an original the caller may manage and that is not retracted. */
+/* Loads the notice of a managing route: an original not retracted. */
 static int load_managed(struct req *req, struct notice *n)
 {
-    int rc = load_visible(req, n, true);
+    int rc = notice_get(req, n);
     if (rc)
         return rc;
     if (strcmp(n->kind, "notice"))
@@ -727,10 +741,8 @@ void notice_sweep(struct db *db)
 static int h_read(struct req *req)
 {
     struct notice n;
-    struct live_who *w = NULL;
-    if (notice_load(req->db, &req->arena, req_id(req), &n))
-        w = live_who_load(req->db, &req->arena, req->who);
-    if (!w || !notice_reaches(req->db, w, &n))
+    struct live_who *w = live_who_load(req->db, &req->arena, req->who);
+    if (!w || !notice_load(req->db, &req->arena, req->obj.id, &n))
         return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
     db_exec(req->db,
             "INSERT OR IGNORE INTO notice_marks (account_id, notice_id, member_id, read_at) "
@@ -759,10 +771,8 @@ static int h_read(struct req *req)
 static int h_ack(struct req *req)
 {
     struct notice n;
-    struct live_who *w = NULL;
-    if (notice_load(req->db, &req->arena, req_id(req), &n))
-        w = live_who_load(req->db, &req->arena, req->who);
-    if (!w || !notice_reaches(req->db, w, &n))
+    struct live_who *w = live_who_load(req->db, &req->arena, req->who);
+    if (!w || !notice_load(req->db, &req->arena, req->obj.id, &n))
         return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
     if (n.ref_id && !notice_load(req->db, &req->arena, n.ref_id, &n))
         return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
@@ -1022,7 +1032,7 @@ static int h_list(struct req *req)
  * notice's) inside its subtree and the caller's scope; 0 or a 404 status. */
 static int report_scope(struct req *req, struct notice *n, int64_t *org, const char **path)
 {
-    int rc = load_visible(req, n, true);
+    int rc = notice_get(req, n);
     if (rc)
         return rc;
     if (n->ref_id && !notice_load(req->db, &req->arena, n->ref_id, n))
@@ -1314,23 +1324,27 @@ const struct route notices_routes[] = {
      publish_body, 0},
     {"GET", "/api/v1/notices", h_list, SCOPE_QUERY_ORG, PERM_NOTICE_PUBLISH, "orgId", list_query,
      NULL, 0},
-    {"GET", "/api/v1/notices/{id}", h_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/notices/{id}", h_get, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL, NULL, NULL, 0,
+     &notice_kind, PARTY_AUDIENCE},
     {"PATCH", "/api/v1/notices/{id}", h_edit, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL, NULL,
-     edit_body, 0},
-    {"GET", "/api/v1/notices/{id}/versions", h_versions, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
-     0},
+     edit_body, 0, &notice_kind},
+    {"GET", "/api/v1/notices/{id}/versions", h_versions, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
+     NULL, NULL, 0, &notice_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/notices/{id}/retract", h_retract, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
-     NULL, retract_body, 0},
+     NULL, retract_body, 0, &notice_kind},
     {"POST", "/api/v1/notices/{id}/remind", h_remind, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL, NULL,
-     NULL, 0},
-    {"POST", "/api/v1/notices/{id}/read", h_read, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
-    {"POST", "/api/v1/notices/{id}/ack", h_ack, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0},
+     NULL, 0, &notice_kind},
+    /* Read and acknowledged by those it reaches only. */
+    {"POST", "/api/v1/notices/{id}/read", h_read, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0,
+     &notice_kind, PARTY_AUDIENCE},
+    {"POST", "/api/v1/notices/{id}/ack", h_ack, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0,
+     &notice_kind, PARTY_AUDIENCE},
     {"GET", "/api/v1/notices/{id}/report", h_report, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
-     report_query, NULL, 0},
+     report_query, NULL, 0, &notice_kind},
     {"GET", "/api/v1/notices/{id}/members", h_members, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
-     members_query_params, NULL, 0},
+     members_query_params, NULL, 0, &notice_kind},
     {"GET", "/api/v1/notices/{id}/report/export", h_export, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
-     export_query, NULL, ROUTE_RAW},
+     export_query, NULL, ROUTE_RAW, &notice_kind},
     {"GET", "/api/v1/feed", h_feed, SCOPE_LOGIN, PERM_NONE, NULL, page_query, NULL,
      ROUTE_CACHE_MINE},
     {"GET", "/api/v1/feed/unread", h_unread, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL,

@@ -290,35 +290,58 @@ static void seen_add(struct seen_list *seen, int64_t post, bool marked_false, bo
     }
 }
 
-/*
- * Finds a post the caller may see: the author, a reviewer of its
- * organisation (*reviewer), or, once published, its audience. 0 or
- * post.not_found (the same for a post out of reach).
- */
-static int post_for(struct req *req, int64_t id, bool *reviewer, const char **state)
+/* A post: on its organisation; its author, and once published its audience,
+ * are parties. */
+static bool post_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    int64_t org = 0, author = 0;
-    const char *audience = NULL, *path = NULL;
     struct db_stmt *st = db_query(req->db,
-                                  "SELECT org_id, author_id, audience_path, state, org_path FROM "
-                                  "posts WHERE id = ? AND deleted_at IS NULL",
+                                  "SELECT org_id, org_path, author_id, audience_path, state = "
+                                  "'published' FROM posts WHERE id = ? AND deleted_at IS NULL",
                                   "i", id);
-    if (db_next(st)) {
-        org = db_int(st, 0);
-        author = db_int(st, 1);
-        audience = arena_strdup(&req->arena, db_text(st, 2));
-        *state = arena_strdup(&req->arena, db_text(st, 3));
-        path = arena_strdup(&req->arena, db_text(st, 4));
+    bool found = db_next(st), published = false;
+    const char *audience = NULL;
+    if (found) {
+        o->org_id = db_int(st, 0);
+        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        o->party = db_int(st, 2) == req->who->account_id ? PARTY_AUTHOR : 0;
+        audience = arena_strdup(&req->arena, db_text(st, 3));
+        published = db_int(st, 4) != 0;
     }
     db_done(st);
-    if (!org)
+    if (published && audience_sees(req, audience))
+        o->party |= PARTY_AUDIENCE;
+    return found;
+}
+
+/* Seen by reviewers of its organisation, its author and, once published,
+ * its audience; reviewing it needs post.review (403 to those who only see it). */
+static const struct object_kind post_kind = {
+    .name = "post",
+    .not_found = ERR_POST_NOT_FOUND,
+    .see_perm = PERM_POST_REVIEW,
+    .see_party = PARTY_AUTHOR | PARTY_AUDIENCE,
+    .forbidden = ERR_FORBIDDEN,
+    .locate = post_locate,
+};
+
+/* The post of an object route (authorised by the dispatcher): its state and
+ * whether the caller reviews it. 0 or post.not_found. */
+static int post_get(struct req *req, int64_t id, bool *reviewer, const char **state)
+{
+    const char *path = NULL;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT state, org_path FROM posts WHERE id = ? AND deleted_at "
+                                  "IS NULL",
+                                  "i", id);
+    if (db_next(st)) {
+        *state = arena_strdup(&req->arena, db_text(st, 0));
+        path = arena_strdup(&req->arena, db_text(st, 1));
+    }
+    db_done(st);
+    if (!path)
         return req_fail(req, ERR_POST_NOT_FOUND, NULL);
     *reviewer = principal_can(req->who, PERM_POST_REVIEW, path);
-    if (*reviewer || author == req->who->account_id)
-        return 0;
-    if (!strcmp(*state, "published") && audience_sees(req, audience))
-        return 0;
-    return req_fail(req, ERR_POST_NOT_FOUND, NULL);
+    return 0;
 }
 
 /* Writes the post with its comments; returns status. */
@@ -645,7 +668,7 @@ static int get_run(struct req *req, struct seen_list *seen)
 {
     bool reviewer;
     const char *state;
-    int rc = post_for(req, req_id(req), &reviewer, &state);
+    int rc = post_get(req, req_id(req), &reviewer, &state);
     if (rc)
         return rc;
     if (!strcmp(state, "published")) {
@@ -689,7 +712,7 @@ static int h_comment(struct req *req)
     int64_t id = req_id(req);
     bool reviewer;
     const char *state;
-    int rc = post_for(req, id, &reviewer, &state);
+    int rc = post_get(req, id, &reviewer, &state);
     if (rc || (rc = text_check(req, "text")))
         return rc;
     if (strcmp(state, "published"))
@@ -720,7 +743,7 @@ static int h_report(struct req *req)
     int64_t id = req_id(req);
     bool reviewer;
     const char *state;
-    int rc = post_for(req, id, &reviewer, &state);
+    int rc = post_get(req, id, &reviewer, &state);
     if (rc || (rc = text_check(req, "reason")))
         return rc;
     int64_t open = 0;
@@ -888,15 +911,11 @@ static int h_review(struct req *req)
     int64_t id = req_id(req), now = now_sec();
     bool reviewer;
     const char *state;
-    int rc = post_for(req, id, &reviewer, &state);
+    int rc = post_get(req, id, &reviewer, &state);
     if (rc)
         return rc;
     int64_t org = 0, open = 0, delivered;
     db_get_int(req->db, &org, "SELECT org_id FROM posts WHERE id = ?", "i", id);
-    if (!reviewer) {
-        req_allowed(req, PERM_POST_REVIEW, org); /* audits the denial */
-        return req_fail(req, ERR_FORBIDDEN, NULL);
-    }
     const char *d = req_body_str(req, "decision"), *reason = req_body_str(req, "reason");
     db_get_int(req->db, &open,
                "SELECT COUNT(*) FROM post_reports WHERE post_id = ? AND resolved_at IS NULL", "i",
@@ -1067,13 +1086,14 @@ static int h_word_delete(struct req *req)
 const struct route posts_routes[] = {
     {"POST", "/api/v1/posts", h_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, create_body, 0},
     {"GET", "/api/v1/posts", h_list, SCOPE_LOGIN, PERM_NONE, NULL, list_query, NULL, ROUTE_OWN_TX},
-    {"GET", "/api/v1/posts/{id}", h_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, ROUTE_OWN_TX},
-    {"POST", "/api/v1/posts/{id}/comments", h_comment, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
-     comment_body, 0},
-    {"POST", "/api/v1/posts/{id}/reports", h_report, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
-     report_body, 0},
+    {"GET", "/api/v1/posts/{id}", h_get, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL, NULL,
+     ROUTE_OWN_TX, &post_kind, PARTY_AUTHOR | PARTY_AUDIENCE},
+    {"POST", "/api/v1/posts/{id}/comments", h_comment, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL,
+     comment_body, 0, &post_kind, PARTY_AUTHOR | PARTY_AUDIENCE},
+    {"POST", "/api/v1/posts/{id}/reports", h_report, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL,
+     report_body, 0, &post_kind, PARTY_AUTHOR | PARTY_AUDIENCE},
     {"POST", "/api/v1/posts/{id}/review", h_review, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL,
-     review_body, 0},
+     review_body, ROUTE_SEEN_FORBIDS, &post_kind},
     {"GET", "/api/v1/reviews", h_queue, SCOPE_QUERY_ORG, PERM_POST_REVIEW, "orgId", queue_query,
      NULL, 0},
     {"GET", "/api/v1/me/corrections", h_my_corrections, SCOPE_LOGIN, PERM_NONE, NULL, page_query,

@@ -129,8 +129,16 @@ static void print_json(void)
                 if (r->party & party_names[p].bit)
                     jw_str(&j, party_names[p].name);
             jw_arr_end(&j);
-            if (r->flags & ROUTE_SEEN_FORBIDS)
+            if (r->flags & ROUTE_SEEN_FORBIDS) {
                 jw_kv_str(&j, "forbidden", err_table[r->kind->forbidden].code);
+                jw_kv_str(&j, "seePerm", perm_name((enum perm)r->kind->see_perm));
+                jw_key(&j, "seeParties");
+                jw_arr_begin(&j);
+                for (size_t p = 0; p < ARRAY_SIZE(party_names); p++)
+                    if (r->kind->see_party & party_names[p].bit)
+                        jw_str(&j, party_names[p].name);
+                jw_arr_end(&j);
+            }
             jw_obj_end(&j);
         } else {
             jw_kv_null(&j, "object");

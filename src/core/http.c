@@ -497,16 +497,17 @@ static int check_login(struct req *req)
     return 0;
 }
 
-/* The parent of an organisation path "/1/12/40/" -> "/1/12/" (arena); NULL at the root. */
+/* The parent of an organisation path "/1/12/40/" -> "/1/12/" (arena); a
+ * root's path ("/1/") is its own. */
 static const char *path_parent(struct arena *a, const char *path)
 {
     size_t n = path ? strlen(path) : 0;
     if (n < 2)
-        return NULL;
+        return path;
     size_t i = n - 1;
     while (i > 0 && path[i - 1] != '/')
         i--;
-    return i > 0 ? arena_strndup(a, path, i) : NULL;
+    return i > 1 ? arena_strndup(a, path, i) : path;
 }
 
 /*
@@ -568,9 +569,9 @@ static int authorize_object(struct req *req)
 static int authorize(struct req *req)
 {
     const struct route *r = req->route;
-    if (r->scope == SCOPE_OBJECT && r->kind)
+    if (r->scope == SCOPE_OBJECT)
         return authorize_object(req);
-    if (r->scope == SCOPE_PUBLIC || r->perm == PERM_NONE || r->scope == SCOPE_OBJECT)
+    if (r->scope == SCOPE_PUBLIC || r->perm == PERM_NONE)
         return 0;
     if (r->scope == SCOPE_LOGIN) {
         if (principal_has(req->who, r->perm))

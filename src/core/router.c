@@ -40,6 +40,9 @@ void router_init(void)
                 (strcmp(r->method, "GET") || r->scope != SCOPE_LOGIN || (r->flags & ROUTE_CACHE)))
                 BUG("route %s %s: ROUTE_CACHE_MINE needs a GET of the caller's own (SCOPE_LOGIN)",
                     r->method, r->path);
+            /* The dispatcher checks every object route: none without a kind. */
+            if (r->scope == SCOPE_OBJECT && !r->kind)
+                BUG("route %s %s: SCOPE_OBJECT needs an object kind", r->method, r->path);
             /* An object route names its kind, and the kind says how to find it. */
             if (r->kind && (r->scope != SCOPE_OBJECT || !r->kind->locate || !r->kind->name ||
                             (r->perm == PERM_NONE && !r->party)))

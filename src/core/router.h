@@ -103,7 +103,7 @@ struct object_kind {
 enum object_side {
     SIDE_ORG,    /* org_id */
     SIDE_EITHER, /* org_id or org2_id */
-    SIDE_PARENT, /* the parent of org_id (the organisation above it) */
+    SIDE_PARENT, /* the parent of org_id (the organisation above it; a root: itself) */
     SIDE_ORG2,   /* org2_id */
 };
 

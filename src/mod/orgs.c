@@ -296,7 +296,24 @@ static int h_create(struct req *req)
     return org_respond(req, id, 201);
 }
 
-/* Loads an organisation for a change and checks org.admin above it.
+static bool org_locate(struct req *req, int64_t id, struct object_ref *o)
+{
+    return req_locate(req, "SELECT id, path FROM orgs WHERE id = ? AND deleted_at IS NULL", id, o);
+}
+
+/* An organisation as the object of a change: seen with org.read on it,
+ * changed with org.admin on the organisation above it (a root: on itself,
+ * and only by a system admin there: org_for_change). */
+static const struct object_kind org_kind = {
+    .name = "org",
+    .not_found = ERR_ORG_NOT_FOUND,
+    .see_perm = PERM_ORG_READ,
+    .forbidden = ERR_FORBIDDEN,
+    .locate = org_locate,
+};
+
+/* Loads the organisation of a change (the dispatcher checked org.admin above
+ * it). A root has nothing above it: only a system admin on it changes it.
  * Returns 0 and fills the out-parameters, or an error status. */
 static int org_for_change(struct req *req, int64_t id, const char **path, const char **level,
                           int64_t *parent)
@@ -312,21 +329,15 @@ static int org_for_change(struct req *req, int64_t id, const char **path, const 
         *parent = db_int(st, 2);
     }
     db_done(st);
-    if (!found || !principal_can(req->who, PERM_ORG_READ, *path))
+    if (!found)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    /* An admin changes what is below their organisation; a root (nothing above
-     * it) only a system admin on it. */
-    bool ok = false;
-    if (*parent) {
-        ok = principal_above(req->who, perm_roles(PERM_ORG_ADMIN), *path);
-    } else {
-        for (size_t i = 0; i < req->who->nroles; i++)
-            ok |= req->who->roles[i].role == ROLE_SYSTEM_ADMIN &&
-                  !strcmp(req->who->roles[i].org_path, *path);
-    }
+    bool ok = *parent != 0;
+    for (size_t i = 0; i < req->who->nroles && !ok; i++)
+        ok = req->who->roles[i].role == ROLE_SYSTEM_ADMIN &&
+             !strcmp(req->who->roles[i].org_path, *path);
     if (!ok) {
         req_audit(req, "access.denied", id, arena_printf(&req->arena, "org:%" PRId64, id), "denied",
-                  "%s %s needs org.admin above the organisation", req->method, req->path);
+                  "%s %s: a root is changed by a system admin on it", req->method, req->path);
         return req_fail(req, ERR_FORBIDDEN,
                         "only an administrator above this organisation may change it");
     }
@@ -546,10 +557,12 @@ const struct route orgs_routes[] = {
      NULL, 0},
     {"POST", "/api/v1/orgs", h_create, SCOPE_BODY_ORG, PERM_ORG_ADMIN, "parentId", NULL,
      create_body, 0},
+    /* org.admin above the organisation (SIDE_PARENT; a root: see org_for_change). */
     {"PATCH", "/api/v1/orgs/{id}", h_rename, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, rename_body,
-     0},
+     ROUTE_SEEN_FORBIDS, &org_kind, 0, SIDE_PARENT},
     {"POST", "/api/v1/orgs/{id}/move", h_move, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, move_body,
-     0},
-    {"POST", "/api/v1/orgs/{id}/close", h_close, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, NULL, 0},
+     ROUTE_SEEN_FORBIDS, &org_kind, 0, SIDE_PARENT},
+    {"POST", "/api/v1/orgs/{id}/close", h_close, SCOPE_OBJECT, PERM_ORG_ADMIN, NULL, NULL, NULL,
+     ROUTE_SEEN_FORBIDS, &org_kind, 0, SIDE_PARENT},
     {NULL},
 };

@@ -828,6 +828,50 @@ test('every route of `zhibu routes --json` has an expectation in the matrix (and
   assert.deepEqual(stale, [], `expectations for routes that do not exist: ${stale.join(', ')}`);
 });
 
+/*
+ * What the route table declares for an object route, for a caller who is no
+ * party to the object (callers of the matrix hold roles; parties are the
+ * members an object is about or addressed to): perm on the declared side of
+ * the object's organisation; a caller who only sees it gets 403 when the
+ * route says seen_forbids. null when being a party may decide (the route
+ * or its kind's seeing names parties): the spec's expectation covers that.
+ */
+function declaredExpect(rt, c, t) {
+  const o = rt.object;
+  if (!o || o.parties.length) return null;
+  const allowed = o.side === 'parent' ? holdsAbove(c, rt.perm, t) : holds(c, rt.perm, t);
+  if (allowed) return ALLOW;
+  if (rt.flags.includes('seen_forbids')) {
+    if (holds(c, o.seePerm, t)) return FORBID;
+    if (o.seeParties.length) return null; // seeing it as a party: the spec knows
+  }
+  return DENY;
+}
+
+test('every object route declares its kind, and the declared permission is the one the matrix checks', () => {
+  const off = [];
+  let compared = 0;
+  for (const rt of table.routes.filter((r) => r.scope === 'object')) {
+    const k = key(rt);
+    assert.ok(rt.object, `${k}: an object route names its kind`);
+    assert.ok(rt.perm !== 'none' || rt.object.parties.length, `${k}: a permission or a party`);
+    const spec = SPECS[k];
+    if (spec.nf) assert.equal(rt.object.notFound, spec.nf, `${k}: the kind's not-found code`);
+    const targets = (spec.targets || Object.keys(TARGETS)).map((t) => O[TARGETS[t]]);
+    for (const c of callers)
+      for (const t of targets) {
+        const declared = declaredExpect(rt, c, t);
+        if (declared === null) continue;
+        const e = spec.expect ? spec.expect(c, t) : holds(c, rt.perm, t) ? ALLOW : DENY;
+        const expect = e === true ? ALLOW : e === false ? DENY : e;
+        compared++;
+        if (expect !== declared) off.push(`${k} as ${c.label} on ${t}: the table says ${declared}, the matrix expects ${expect}`);
+      }
+  }
+  assert.ok(compared > 500, `${compared} cells compared`);
+  assert.deepEqual(off, [], off.join('\n'));
+});
+
 function send(req, token) {
   return api(req.method, req.path, { token, body: req.body, headers: req.headers });
 }

@@ -123,10 +123,8 @@ test('the secretary offers an activity with the editor and starts a review of me
   await session(async (page) => {
     await loginUI(page, info.sec);
     await page.getByRole('heading', { name: `您好，${info.sec.name}` }).waitFor();
-    const local = (ms) => page.evaluate((v) => {
-      const d = new Date(v);
-      return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-    }, ms);
+    // The form takes Beijing wall time (web/src/time.js), whatever the browser's zone.
+    const local = async (ms) => new Date(ms + 8 * 3600e3).toISOString().slice(0, 16);
 
     await page.locator('a[data-life=org-activities]').first().click();
     await page.getByRole('link', { name: '发布活动' }).click();

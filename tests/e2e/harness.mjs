@@ -132,10 +132,12 @@ export function launch() {
   });
 }
 
-// A fresh phone-sized context and page; collects console errors and CSP violations.
+// A fresh phone-sized context and page in Beijing's zone (extra.timezoneId for a phone
+// abroad); collects console errors and CSP violations.
 export async function phonePage(browser, base, extra = {}) {
   const context = await browser.newContext({
-    viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base, locale: 'zh-CN', ...extra,
+    viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, baseURL: base, locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai', ...extra,
   });
   const page = await context.newPage();
   const problems = [];

@@ -52,6 +52,7 @@ addStrings({
   report: '阅读确认情况',
   rTotal: '应收 {n} 人',
   rRead: '已读 {n}',
+  rReadAt: '{d} 已读',
   rAcked: '已确认 {n}',
   rPending: '未确认的党员',
   rUnread: '未读的党员',
@@ -126,6 +127,7 @@ addStrings({
   report: 'Read and acknowledged',
   rTotal: '{n} recipients',
   rRead: '{n} read',
+  rReadAt: 'read {d}',
   rAcked: '{n} acknowledged',
   rPending: 'Not acknowledged yet',
   rUnread: 'Not read yet',
@@ -160,8 +162,6 @@ export function publishOrgs(me) {
   return (me.roles || []).filter((r) => PUBLISH_ROLES.includes(r.role) && !seen.has(r.orgId) && seen.add(r.orgId));
 }
 
-export const day = (iso) => (iso || '').slice(0, 10);
-export const when = (iso) => (iso ? iso.slice(0, 10) + ' ' + iso.slice(11, 16) : '');
 
 // The tags of a notice or feed item: kind, priority, pinned, state.
 export function Tags({ n }) {

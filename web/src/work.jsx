@@ -455,12 +455,6 @@ export function waited(sec) {
 }
 
 export const yuanOf = (fen) => t('yuanN', { n: ((fen || 0) / 100).toFixed(2) });
-export const today = () => {
-  const d = new Date();
-  const p = (n) => String(n).padStart(2, '0');
-  return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate());
-};
-export const when = (at) => (at || '').replace('T', ' ').slice(0, 16);
 
 // 'YYYY-MM' arithmetic.
 export function addMonths(ym, n) {

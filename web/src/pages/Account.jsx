@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, logout } from '../api.js';
 import { t, errText } from '../i18n.js';
 import { TopBar } from '../ui.jsx';
+import { fmtTime } from '../time.js';
 
 // Two-step login (TOTP): its state and the ways to change it (pages/Totp.jsx).
 function SecondFactor({ sf }) {
@@ -12,7 +13,7 @@ function SecondFactor({ sf }) {
       <p data-testid="two-step-state"><strong>{sf.enabled ? t('twoStepOn') : t('twoStepOff')}</strong></p>
       {sf.enabled
         ? <p class="muted">{t('twoStepLeft', { n: sf.recoveryCodesLeft })}</p>
-        : <p class="muted">{sf.required ? t('twoStepRequired') : t('twoStepHelp')}{sf.required && sf.enrolBy ? ' ' + t('twoStepBy', { date: sf.enrolBy.slice(0, 10) }) : ''}</p>}
+        : <p class="muted">{sf.required ? t('twoStepRequired') : t('twoStepHelp')}{sf.required && sf.enrolBy ? ' ' + t('twoStepBy', { date: fmtTime(sf.enrolBy) }) : ''}</p>}
       {sf.enabled ? (
         <div class="stack">
           <a class="btn secondary wide" href="#/totp/codes">{t('twoStepNewCodes')}</a>

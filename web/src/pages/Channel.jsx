@@ -8,7 +8,8 @@ import { onLive } from '../live.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, go } from '../ui.jsx';
-import { enc, when, Tabs } from '../work.jsx';
+import { enc, Tabs } from '../work.jsx';
+import { fmtDue, fmtTime } from '../time.js';
 
 addStrings({
   chTitle: '书记信箱',
@@ -30,7 +31,7 @@ addStrings({
   'chs.answered': '已答复',
   'chs.closed': '已结束',
   chEscalatedTo: '超时未答复，已上报 {name}',
-  chDue: '应在 {d} 前答复',
+  chDue: '应在 {d} 前答复（{left}）',
   chAnsweredIn: '{h} 内首次答复',
   chLate: '（超时）',
   chReply: '回复',
@@ -79,7 +80,7 @@ addStrings({
   'chs.answered': 'Answered',
   'chs.closed': 'Closed',
   chEscalatedTo: 'Not answered in time: escalated to {name}',
-  chDue: 'Answer due by {d}',
+  chDue: 'Answer due by {d} ({left})',
   chAnsweredIn: 'First answer after {h}',
   chLate: ' (late)',
   chReply: 'Reply',
@@ -128,7 +129,7 @@ function Row({ x, showMember }) {
       <span class="grow">
         <strong>{x.subject}</strong>
         <span class="muted">
-          {t('chk.' + x.kind)} · {showMember ? x.memberName + ' · ' : ''}{when(x.lastMessageAt)}
+          {t('chk.' + x.kind)} · {showMember ? x.memberName + ' · ' : ''}{fmtTime(x.lastMessageAt)}
         </span>
         {x.escalated && x.escalatedTo && <span class="warn-text">{t('chEscalatedTo', { name: x.escalatedTo.name })}</span>}
       </span>
@@ -236,7 +237,7 @@ export function ThreadView({ id }) {
         <p class="facts"><Status x={x} /><span class="tag warn">{t('chk.' + x.kind)}</span></p>
         <p class="muted">{x.memberName} · {x.orgName}</p>
         {x.direction === 'to_leaders' && !x.firstAnswerAt && x.status !== 'closed' && (
-          <p class="muted">{t('chDue', { d: when(x.dueAt) })}</p>
+          <p class="muted due">{t('chDue', { d: fmtTime(x.dueAt), left: fmtDue(x.dueAt) })}</p>
         )}
         {x.firstAnswerSecs != null && x.direction === 'to_leaders' && (
           <p class="muted answer-time">
@@ -250,7 +251,7 @@ export function ThreadView({ id }) {
       <ul class="list msgs">
         {(x.items || []).map((m) => (
           <li key={m.id} class={'msg' + (m.fromLeader ? ' leader' : '')}>
-            <p class="muted">{m.fromLeader ? t('chLeader') + ' · ' : ''}{m.authorName} · {when(m.createdAt)}</p>
+            <p class="muted">{m.fromLeader ? t('chLeader') + ' · ' : ''}{m.authorName} · <span class="mtime">{fmtTime(m.createdAt)}</span></p>
             <p class="msg-text">{m.text}</p>
           </li>
         ))}

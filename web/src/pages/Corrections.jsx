@@ -6,6 +6,7 @@ import { useGet, usePaged } from '../hooks.js';
 import { t, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More } from '../ui.jsx';
 import { Changes } from './Member.jsx';
+import { fmtTime } from '../time.js';
 
 export default function Corrections({ id }) {
   const org = useGet('/orgs/' + encodeURIComponent(id));
@@ -52,7 +53,7 @@ function Item({ c, msg, onDone }) {
     <li class="card corr-item">
       <p class="mhead">
         <a class="mname" href={'#/member/' + c.memberId}>{c.memberName}</a>
-        <span class="muted">{t('proposedAt', { d: (c.createdAt || '').slice(0, 10) })}</span>
+        <span class="muted ctime">{t('proposedAt', { d: fmtTime(c.createdAt) })}</span>
       </p>
       <Changes c={c} />
       {msg ? <p class="ok-text" role="status">{msg}</p> : (

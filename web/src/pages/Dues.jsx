@@ -7,7 +7,8 @@ import { useGet, usePaged } from '../hooks.js';
 import { t, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More } from '../ui.jsx';
 import { Field, useSubmit, useFocusError } from '../form.jsx';
-import { enc, yuanOf, today, addMonths, monthsBetween, lab } from '../work.jsx';
+import { enc, yuanOf, addMonths, monthsBetween, lab } from '../work.jsx';
+import { fmtDate, fmtMonth, thisMonth, today } from '../time.js';
 
 const LEVEL_TABS = [['', 'dAllLevels'], ['warning', 'dOnlyWarn'], ['alert', 'dOnlyAlert'], ['lapsed', 'dOnlyLapsed']];
 const METHODS = ['in_person', 'online', 'proxy', 'host_org'];
@@ -98,7 +99,7 @@ function Row({ m: m0 }) {
   const d = useGet(open ? '/dues/members/' + enc(m.memberId) : null);
   const paid = (p, nd) => {
     setOpen(false);
-    setMsg(t('dSaved', { m: p.toMonth }));
+    setMsg(t('dSaved', { m: fmtMonth(p.toMonth) }));
     setM({ ...m, level: nd.level, monthsUnpaid: nd.monthsUnpaid, owedFen: nd.owedFen, paidThrough: nd.paidThrough });
   };
   return (
@@ -110,7 +111,7 @@ function Row({ m: m0 }) {
       <p class="mline">
         {m.monthsUnpaid > 0 ? <span class="warnnum">{t('dMonths', { n: m.monthsUnpaid })}</span> : null}
         {m.monthsUnpaid > 0 ? ' · ' : ''}
-        {m.paidThrough ? t('dPaidThrough', { m: m.paidThrough }) : t('dNeverPaid')}
+        {m.paidThrough ? t('dPaidThrough', { m: fmtMonth(m.paidThrough) }) : t('dNeverPaid')}
         {m.owedFen > 0 ? ' · ' + yuanOf(m.owedFen) : ''}
       </p>
       <p class="mline muted">{m.orgName} · {t('dMonthly', { y: yuanOf(m.monthlyFen) })}</p>
@@ -130,7 +131,7 @@ function Row({ m: m0 }) {
 // The payment form: from the next month due, through last month (or the next month when
 // nothing is owed); the amount follows the months and the monthly standard.
 function PayForm({ d, onDone, onCancel }) {
-  const from0 = d.nextMonth || today().slice(0, 7);
+  const from0 = d.nextMonth || thisMonth();
   const to0 = d.monthsUnpaid > 0 ? addMonths(from0, Math.min(d.monthsUnpaid, 12) - 1) : from0;
   const [f, setF] = useState({ fromMonth: from0, toMonth: to0, method: 'in_person', paidBy: '', paidOn: today() });
   const sub = useSubmit();
@@ -194,7 +195,7 @@ export function DuesMember({ memberId }) {
     setErr('');
     try {
       const res = await api('/dues/payments/' + enc(p.id), { method: 'DELETE' });
-      setMsg(t('dReversed', { m: res.paidThrough || '—' }));
+      setMsg(t('dReversed', { m: fmtMonth(res.paidThrough) || '—' }));
       d.reload();
     } catch (e) { setErr(errText(e)); }
   };
@@ -205,7 +206,7 @@ export function DuesMember({ memberId }) {
         <p class="mhead"><strong class="mname">{x.name}</strong><Lv level={x.level} /></p>
         <dl class="kv rec">
           <dt>{t('f.duesFen').replace(/（元）|\s*\(yuan\)/, '')}</dt><dd>{yuanOf(x.monthlyFen)}</dd>
-          <dt>{t('f.duesPaidThrough')}</dt><dd>{x.paidThrough || t('dNeverPaid')}</dd>
+          <dt>{t('f.duesPaidThrough')}</dt><dd>{fmtMonth(x.paidThrough) || t('dNeverPaid')}</dd>
           <dt>{t('dOwed')}</dt><dd class={x.monthsUnpaid ? 'warnnum' : ''}>{x.monthsUnpaid ? t('dMonths', { n: x.monthsUnpaid }) + ' · ' + yuanOf(x.owedFen) : '—'}</dd>
         </dl>
         {msg && <p class="ok-text" role="status">{msg}</p>}
@@ -213,7 +214,7 @@ export function DuesMember({ memberId }) {
           <button type="button" class={'btn wide ' + (x.monthsUnpaid ? 'primary' : 'secondary')} onClick={() => { setMsg(''); setOpen(true); }}>{t('dRecord')}</button>
         )}
         {canEdit && open && (
-          <PayForm d={x} onCancel={() => setOpen(false)} onDone={(p) => { setOpen(false); setMsg(t('dSaved', { m: p.toMonth })); d.reload(); }} />
+          <PayForm d={x} onCancel={() => setOpen(false)} onDone={(p) => { setOpen(false); setMsg(t('dSaved', { m: fmtMonth(p.toMonth) })); d.reload(); }} />
         )}
       </section>
       <section class="card" aria-labelledby="d-pay">
@@ -224,8 +225,8 @@ export function DuesMember({ memberId }) {
           {x.payments.map((p, i) => (
             <li key={p.id} class="subrec">
               <div class="grow">
-                <strong>{p.fromMonth === p.toMonth ? p.fromMonth : p.fromMonth + ' – ' + p.toMonth}</strong> · {yuanOf(p.amountFen)}
-                <p class="muted">{[p.paidOn, lab('dm.', p.method), p.paidBy].filter(Boolean).join(' · ')}</p>
+                <strong>{p.fromMonth === p.toMonth ? fmtMonth(p.fromMonth) : fmtMonth(p.fromMonth) + ' – ' + fmtMonth(p.toMonth)}</strong> · {yuanOf(p.amountFen)}
+                <p class="muted">{[fmtDate(p.paidOn), lab('dm.', p.method), p.paidBy].filter(Boolean).join(' · ')}</p>
               </div>
               {canEdit && i === 0 && <button type="button" class="btn link" onClick={() => reverse(p)}>{t('dReverse')}</button>}
             </li>

@@ -6,7 +6,8 @@ import { usePaged } from '../hooks.js';
 import { t, errText } from '../i18n.js';
 import { onLive, refreshUnread, unreadNow } from '../live.js';
 import { ErrorBox, Loading, More } from '../ui.jsx';
-import { Tags, day, publishOrgs } from '../noticeStrings.jsx';
+import { Tags, publishOrgs } from '../noticeStrings.jsx';
+import { fmtTime } from '../time.js';
 
 export default function Feed({ me }) {
   const list = usePaged('/feed', {}, 20);
@@ -66,7 +67,7 @@ function Item({ n, onAck }) {
       <div class="fmeta">
         <Tags n={n} />
         <span>{n.org && n.org.name}</span>
-        <span>{day(n.publishedAt)}</span>
+        <span class="ftime">{fmtTime(n.publishedAt)}</span>
         {!n.read && <span class="tag">{t('unread')}</span>}
         {n.ackRequired && n.acked && <span class="tag prob">{t('acked')}</span>}
         {n.overdue && <span class="tag urgent">{t('overdue')}</span>}

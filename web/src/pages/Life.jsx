@@ -7,6 +7,7 @@ import { api } from '../api.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron } from '../ui.jsx';
+import { fmtDue, fmtRange, fmtTime, fromInput, toInput, zoneNote } from '../time.js';
 import './life.css';
 
 addStrings({
@@ -70,6 +71,7 @@ addStrings({
   pollNotEligible: '您不在本次投票的名单中',
   pollOpens: '开始',
   pollCloses: '截止',
+  pollLeft: '（{left}）',
   'ps.upcoming': '未开始', 'ps.open': '进行中', 'ps.closed': '已结束',
   'pk.choice': '选择', 'pk.review': '民主评议党员', 'pk.activities': '选活动',
   'rt.excellent': '优秀', 'rt.qualified': '合格', 'rt.basically_qualified': '基本合格', 'rt.unqualified': '不合格',
@@ -149,6 +151,7 @@ addStrings({
   pollNotEligible: 'You are not on this poll’s list',
   pollOpens: 'Opens',
   pollCloses: 'Closes',
+  pollLeft: ' ({left})',
   'ps.upcoming': 'Not open yet', 'ps.open': 'Open', 'ps.closed': 'Closed',
   'pk.choice': 'Choice', 'pk.review': 'Democratic review', 'pk.activities': 'Choose activities',
   'rt.excellent': 'Excellent', 'rt.qualified': 'Qualified', 'rt.basically_qualified': 'Basically qualified', 'rt.unqualified': 'Unqualified',
@@ -177,21 +180,11 @@ const FIELD_LABEL = {
   closesAt: 'fCloses', minChoices: 'fMin', maxChoices: 'fMax', choices: 'pollVote', reason: 'actCancelReason',
 };
 
-// "12月1日 周二 08:00" in the phone's time zone.
-export function when(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return d.toLocaleString(document.documentElement.lang === 'en' ? 'en-GB' : 'zh-CN', {
-    month: 'long', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit',
-  });
-}
-// <input type=datetime-local> (local time) <-> ISO UTC
-const toLocal = (iso) => {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-};
-const fromLocal = (v) => (v ? new Date(v).toISOString() : undefined);
+// "明天 08:00", "12月1日 周二 08:00": Beijing time (time.js).
+const when = (iso) => fmtTime(iso, { weekday: true });
+// <input type=datetime-local> holds a Beijing wall time; the server gets the UTC instant.
+const toLocal = toInput;
+const fromLocal = (v) => (v ? fromInput(v) : undefined);
 
 function errLine(e) {
   if (!e) return '';
@@ -315,7 +308,7 @@ export function ActivityDetail({ id }) {
         <p class="facts"><State s={x.state} /><Mine a={x} /><span class="tag">{t('kind.' + x.kind)}</span></p>
         {x.state === 'cancelled' && <p class="life-cancelled" role="status">{x.cancelReason ? t('actCancelledWhy', { why: x.cancelReason }) : t('actCancelled')}</p>}
         <dl class="life-facts">
-          <div><dt>{t('actWhen')}</dt><dd>{when(x.startsAt)}{x.endsAt ? ' – ' + when(x.endsAt) : ''}</dd></div>
+          <div><dt>{t('actWhen')}</dt><dd>{fmtRange(x.startsAt, x.endsAt, { weekday: true })}</dd></div>
           {x.place && <div><dt>{t('actPlace')}</dt><dd>{x.place}</dd></div>}
           <div><dt>{t('actDeadline')}</dt><dd>{when(x.signupDeadline)}</dd></div>
           <div><dt>{t('actCapacity')}</dt><dd>{x.capacity == null ? t('actNoLimit') + ' · ' + t('actSignedN', { n: x.signedUp }) : t('actPlaces', { n: x.placesLeft, cap: x.capacity })}{x.waiting ? ' · ' + t('actWaitingN', { n: x.waiting }) : ''}</dd></div>
@@ -404,9 +397,9 @@ function ActivityFormBody({ orgId, o }) {
         </fieldset>
         <Input id="a-title" label={t('fTitle')} value={f.title} onInput={set('title')} required maxLength={100} />
         <Input id="a-place" label={t('fPlace')} value={f.place} onInput={set('place')} />
-        <Input id="a-starts" label={t('fStarts')} type="datetime-local" value={f.startsAt} onInput={set('startsAt')} required />
-        <Input id="a-ends" label={t('fEnds')} type="datetime-local" value={f.endsAt} onInput={set('endsAt')} />
-        <Input id="a-deadline" label={t('fDeadline')} type="datetime-local" value={f.signupDeadline} onInput={set('signupDeadline')} />
+        <Input id="a-starts" label={t('fStarts') + zoneNote()} type="datetime-local" value={f.startsAt} onInput={set('startsAt')} required />
+        <Input id="a-ends" label={t('fEnds') + zoneNote()} type="datetime-local" value={f.endsAt} onInput={set('endsAt')} />
+        <Input id="a-deadline" label={t('fDeadline') + zoneNote()} type="datetime-local" value={f.signupDeadline} onInput={set('signupDeadline')} />
         <Input id="a-cap" label={t('fCapacity')} type="number" inputmode="numeric" min="1" value={f.capacity} onInput={set('capacity')} />
         <label class="check big"><input type="checkbox" checked={f.waitlist} onChange={set('waitlist')} /> {t('fWaitlist')}</label>
         <Input id="a-desc" kind="textarea" label={t('fDesc')} value={f.description} onInput={set('description')} />
@@ -533,7 +526,7 @@ export function PollPage({ id }) {
         <p class="facts"><State s={p.state} prefix="ps." /><span class="tag">{t('pk.' + p.kind)}</span>
           <span class="tag">{p.anonymous ? t('pollAnon') : t('pollNamed')}</span>{p.hideResults && <span class="tag">{t('pollHidden')}</span>}</p>
         {p.description && <p class="life-desc">{p.description}</p>}
-        <p class="muted">{t('pollOpens')} {when(p.opensAt)} · {t('pollCloses')} {when(p.closesAt)}</p>
+        <p class="muted poll-times">{t('pollOpens')} {when(p.opensAt)} · {t('pollCloses')} {when(p.closesAt)}{p.state === 'open' ? t('pollLeft', { left: fmtDue(p.closesAt) }) : ''}</p>
         <p class="life-turnout">{t('pollTurnout', p.turnout)}</p>
         {p.voted && <p class="life-done" role="status">{t('pollVoted')}</p>}
         {!p.eligible && p.state === 'open' && <p class="muted">{t('pollNotEligible')}</p>}
@@ -627,7 +620,7 @@ export function PollForm({ orgId }) {
         <label class="check big"><input type="checkbox" checked={f.hideResults} onChange={set('hideResults')} /> {t('fHide')}</label>
         <label class="check big"><input type="checkbox" checked={f.chooseVoters} onChange={set('chooseVoters')} /> {t('fChooseVoters')}</label>
         {f.chooseVoters && <MemberPicker orgId={orgId} name="voters" legend={t('fVoters')} value={f.voterIds} onChange={(v) => setF({ ...f, voterIds: v })} />}
-        <Input id="p-closes" label={t('fCloses')} type="datetime-local" value={f.closesAt} onInput={set('closesAt')} required />
+        <Input id="p-closes" label={t('fCloses') + zoneNote()} type="datetime-local" value={f.closesAt} onInput={set('closesAt')} required />
         <Err e={act.error} />
         <button type="submit" class="btn primary wide" disabled={act.busy}>{t('pollNew')}</button>
       </form>

@@ -8,6 +8,7 @@ import { useGet } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
 import { Chevron, ErrorBox, Loading, TopBar, holds } from '../ui.jsx';
 import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
+import { addDays, fmtDate, fmtMonth, fmtTime, fromInput, today, zoneNote } from '../time.js';
 
 const TYPES = ['branch_assembly', 'committee', 'group_meeting', 'party_lecture', 'theme_day', 'life_meeting', 'democratic_review'];
 const ITEMS = TYPES.concat(['secretary_lecture']); // what the calendar tracks
@@ -75,7 +76,7 @@ addStrings({
 });
 
 const enc = encodeURIComponent;
-const when = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' }) : '');
+const when = (iso) => fmtTime(iso, { weekday: true }); // Beijing time (time.js)
 const typeName = (x) => t('mt.' + x);
 
 function Chip({ c }) {
@@ -98,8 +99,8 @@ function BranchCalendar({ d }) {
             </div>
             <span class="muted small-line">
               {x.periodMonths ? t('mtgEvery', { n: x.periodMonths }) : t('mtgNotRequired')}
-              {' · '}{t('mtgPeriod', { from: x.periodStart, to: x.periodEnd })}
-              {' · '}{x.lastHeld ? t('mtgLast', { date: x.lastHeld }) : t('mtgNever')}
+              {' · '}{t('mtgPeriod', { from: fmtMonth(x.periodStart), to: fmtMonth(x.periodEnd) })}
+              {' · '}{x.lastHeld ? t('mtgLast', { date: fmtDate(x.lastHeld) }) : t('mtgNever')}
               {x.nextId ? <> · <a href={'#/meeting/' + x.nextId}>{t('mtgNext', { at: when(x.nextAt) })}</a></> : null}
             </span>
           </li>
@@ -264,10 +265,8 @@ export default function Compliance({ id, me }) {
 // ---- scheduling ----
 
 export function MeetingNew({ orgId }) {
-  const pad = (n) => String(n).padStart(2, '0');
-  const tomorrow = new Date(Date.now() + 86400e3);
   const [f, setF] = useState({
-    type: 'committee', title: '', date: `${tomorrow.getFullYear()}-${pad(tomorrow.getMonth() + 1)}-${pad(tomorrow.getDate())}`,
+    type: 'committee', title: '', date: addDays(today(), 1),
     time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '', bySecretary: false,
   });
   const [err, setErr] = useState(null);
@@ -282,9 +281,9 @@ export function MeetingNew({ orgId }) {
     setBusy(true);
     setErr(null);
     try {
-      const start = new Date(`${f.date}T${f.time}:00`);
+      // The day and time are Beijing's, whatever the phone's zone.
       const body = {
-        orgId: Number(orgId), type: f.type, title: f.title.trim() || typeName(f.type), startsAt: start.toISOString(),
+        orgId: Number(orgId), type: f.type, title: f.title.trim() || typeName(f.type), startsAt: fromInput(f.date, f.time),
         durationMin: Number(f.durationMin) || 90, attendees: f.attendees,
       };
       if (f.place.trim()) body.place = f.place.trim();
@@ -319,7 +318,7 @@ export function MeetingNew({ orgId }) {
         {field('title', t('mtgTitle'), <input value={f.title} placeholder={typeName(f.type)} onInput={set('title')} maxLength={100} />)}
         <div class="two">
           {field('startsAt', t('mtgDate'), <input type="date" value={f.date} onInput={set('date')} required />)}
-          {field('time', t('mtgTime'), <input type="time" value={f.time} onInput={set('time')} required />)}
+          {field('time', t('mtgTime') + zoneNote(), <input type="time" value={f.time} onInput={set('time')} required />)}
         </div>
         {field('durationMin', t('mtgDuration'), <input type="number" inputMode="numeric" value={f.durationMin} onInput={set('durationMin')} />)}
         {field('place', t('mtgPlace'), <input value={f.place} onInput={set('place')} maxLength={200} />)}
@@ -637,7 +636,7 @@ function RunnerBox({ m, onMeeting, onReload }) {
 
       <section class="card" aria-labelledby="min-h">
         <h2 id="min-h">{t('mtgMinutes')}</h2>
-        {m.minutesCapturedOffline && <p class="muted">{t('mtgCapturedOffline', { at: when(m.minutesCapturedAt), rcv: when(m.minutesReceivedAt) })}</p>}
+        {m.minutesCapturedOffline && <p class="muted">{t('mtgCapturedOffline', { at: fmtTime(m.minutesCapturedAt), rcv: fmtTime(m.minutesReceivedAt) })}</p>}
         {open ? (
           <div class="form">
             <label class="field"><span>{t('mtgMinutes')}</span>
@@ -684,7 +683,7 @@ function RunnerBox({ m, onMeeting, onReload }) {
         <section class="card" aria-labelledby="notes-h">
           <h2 id="notes-h">{t('mtgNotes')}</h2>
           <ul class="list">
-            {(m.notes || []).map((n) => <li key={n.id}><span>{n.body}</span> <span class="muted">— {n.authorName} · {when(n.createdAt)}</span></li>)}
+            {(m.notes || []).map((n) => <li key={n.id}><span>{n.body}</span> <span class="muted">— {n.authorName} · {fmtTime(n.createdAt)}</span></li>)}
           </ul>
           <form class="form" onSubmit={addNote}>
             <label class="field"><span>{t('mtgNoteText')}</span>
@@ -714,7 +713,7 @@ export function Meeting({ id, me }) {
         <div>
           <section class="card mtg-head">
             <p><span class="tag">{typeName(m.type)}</span> {m.bySecretary && <span class="tag">{typeName('secretary_lecture')}</span>} <span class={'tag state-' + m.state}>{t('ms.' + m.state)}</span></p>
-            <p><strong>{when(m.startsAt)}</strong>{m.place && <> · {m.place}</>}</p>
+            <p><strong class="mtg-when">{when(m.startsAt)}</strong>{m.place && <> · {m.place}</>}</p>
             {m.onlineLink && <p><a href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a></p>}
             {m.agenda && <><h2>{t('mtgAgenda')}</h2><p class="minutes">{m.agenda}</p></>}
             {m.state === 'closed' && <p class="muted">{t('mtgClosed')}</p>}

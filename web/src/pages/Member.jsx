@@ -7,6 +7,7 @@ import { useGet, usePaged } from '../hooks.js';
 import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
 import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { fmtDate, fmtTime, today } from '../time.js';
 import {
   STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
 } from '../vocab.js';
@@ -92,7 +93,7 @@ function Record({ r, reload, title, back }) {
         <h2 id="s-basic">{t('secBasic')}</h2>
         <KV rows={[
           [t('f.gender'), v('gender', r.gender)],
-          [t('f.birthDate'), r.birthDate ? r.birthDate + (r.age != null ? '（' + t('ageN', { n: r.age }) + '）' : '') : ''],
+          [t('f.birthDate'), r.birthDate ? fmtDate(r.birthDate) + (r.age != null ? '（' + t('ageN', { n: r.age }) + '）' : '') : ''],
           [t('f.ethnicity'), r.ethnicity],
           [t('f.nativePlace'), r.nativePlace],
           [t('f.education'), r.education],
@@ -123,9 +124,9 @@ function Record({ r, reload, title, back }) {
         <h2 id="s-party">{t('secParty')}</h2>
         <KV rows={[
           [t('f.category'), v('category', r.category)],
-          [t('f.joinedAt'), r.joinedAt],
-          r.category !== 'probationary' && [t('f.fullAt'), r.fullAt],
-          [t('f.status'), v('status', r.status) + (r.statusSince ? '（' + r.statusSince + '）' : '')],
+          [t('f.joinedAt'), fmtDate(r.joinedAt)],
+          r.category !== 'probationary' && [t('f.fullAt'), fmtDate(r.fullAt)],
+          [t('f.status'), v('status', r.status) + (r.statusSince ? '（' + fmtDate(r.statusSince) + '）' : '')],
           [t('f.addedHow'), v('addedHow', r.addedHow)],
           [t('f.orgId'), r.orgName],
           [t('f.groupId'), r.groupName],
@@ -138,10 +139,10 @@ function Record({ r, reload, title, back }) {
         <KV rows={[
           [t('f.migrant'), showValue('migrant', r.migrant)],
           r.migrant && [t('f.migrantPlace'), r.migrantPlace],
-          r.migrant && [t('f.migrantSince'), r.migrantSince],
+          r.migrant && [t('f.migrantSince'), fmtDate(r.migrantSince)],
           r.migrant && r.hostOrgName && [t('f.hostOrgId'), r.hostOrgName],
           [t('f.lostContact'), showValue('lostContact', r.lostContact)],
-          r.lostContact && [t('f.lostContactSince'), r.lostContactSince],
+          r.lostContact && [t('f.lostContactSince'), fmtDate(r.lostContactSince)],
         ]} />
         {r.canEdit && r.migrant && <HostOrg r={r} onDone={() => done(t('saved'))} />}
       </section>
@@ -151,7 +152,7 @@ function Record({ r, reload, title, back }) {
         <KV rows={[
           [t('f.duesBasis'), v('duesBasis', r.duesBasis)],
           [t('f.duesFen').replace(/（元）|\s*\(yuan\)/, ''), r.duesFen != null ? yuan(r.duesFen) : ''],
-          [t('f.duesPaidThrough'), r.duesPaidThrough],
+          [t('f.duesPaidThrough'), fmtDate(r.duesPaidThrough)],
         ]} />
         {(r.canEdit || r.self) && <a class="btn secondary wide" href={'#/dues-member/' + r.id}>{t('memberDues')}</a>}
       </section>
@@ -218,7 +219,7 @@ function HostOrg({ r, onDone }) {
 
 function StatusChange({ r, onDone }) {
   const [open, setOpen] = useState(false);
-  const [f, setF] = useState({ status: '', date: new Date().toISOString().slice(0, 10), reason: '' });
+  const [f, setF] = useState({ status: '', date: today(), reason: '' });
   const sub = useSubmit();
   useFocusError(sub.ferr, 'st-');
   if (!open) {
@@ -287,7 +288,7 @@ function SubRecords({ r }) {
           <li key={x.id} class="subrec">
             <div class="grow">
               <span class="tag">{v('kind', x.kind)}</span> <strong>{x.title}</strong>
-              <p class="muted">{[x.issuer, [x.startDate, x.endDate].filter(Boolean).join(' – ')].filter(Boolean).join(' · ')}</p>
+              <p class="muted">{[x.issuer, [x.startDate, x.endDate].filter(Boolean).map((d) => fmtDate(d)).join(' – ')].filter(Boolean).join(' · ')}</p>
               {x.note && <p>{x.note}</p>}
             </div>
             {r.canEdit && <button type="button" class="btn link" onClick={() => del(x)}>{t('remove')}</button>}
@@ -318,7 +319,6 @@ function SubRecords({ r }) {
 
 function History({ r }) {
   const list = usePaged('/members/' + enc(r.id) + '/history', {}, 20);
-  const when = (at) => (at || '').replace('T', ' ').slice(0, 16);
   return (
     <section class="card" aria-labelledby="s-hist">
       <h2 id="s-hist">{t('history')}</h2>
@@ -328,7 +328,7 @@ function History({ r }) {
         {list.items.map((h) => (
           <li key={h.id}>
             <strong>{t('h.' + h.kind) === 'h.' + h.kind ? h.kind : t('h.' + h.kind)}</strong>
-            <span class="muted"> {when(h.at)}</span>
+            <span class="muted htime"> {fmtTime(h.at)}</span>
             {h.detail && <p>{String(h.detail).split(',').map((x) => fieldLabel(x.trim())).join('、')}</p>}
             {h.reason && <p class="muted">{t('f.reason')}：{h.reason}</p>}
           </li>
@@ -391,7 +391,7 @@ function Corrections({ r, onSent }) {
       <ul class="list corr">
         {items.map((c) => (
           <li key={c.id}>
-            <p><span class={'tag state-' + c.state}>{t('c.' + c.state)}</span> <span class="muted">{t('proposedAt', { d: (c.createdAt || '').slice(0, 10) })}</span></p>
+            <p><span class={'tag state-' + c.state}>{t('c.' + c.state)}</span> <span class="muted ctime">{t('proposedAt', { d: fmtTime(c.createdAt) })}</span></p>
             <Changes c={c} />
             {c.decisionReason && <p class="muted">{t('f.reason')}：{c.decisionReason}</p>}
           </li>

@@ -10,7 +10,8 @@ import { t, errText, roleName } from '../i18n.js';
 import { refreshUnread } from '../live.js';
 import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
 import { Field, useSubmit } from '../form.jsx';
-import { Tags, day, when, publishOrgs } from '../noticeStrings.jsx';
+import { Tags, publishOrgs } from '../noticeStrings.jsx';
+import { fmtDate, fmtTime, today } from '../time.js';
 
 export default function NoticeView({ id }) {
   const st = useGet('/notices/' + encodeURIComponent(id));
@@ -55,7 +56,7 @@ function Notice({ n, reload }) {
       <p class="fmeta">
         <Tags n={n} />
         <span>{n.org && n.org.name}</span>
-        <span>{when(n.publishedAt)}</span>
+        <span class="ftime">{fmtTime(n.publishedAt)}</span>
       </p>
       {n.refId && <p><a href={'#/notice/' + n.refId}>{t('seeOriginal')}</a></p>}
       <div class="notice-text">{n.text}</div>
@@ -69,9 +70,9 @@ function Notice({ n, reload }) {
           </ul>
         </div>
       )}
-      {n.ackDeadline && <p class="muted">{t('ackBy', { d: n.ackDeadline })}</p>}
+      {n.ackDeadline && <p class="muted">{t('ackBy', { d: fmtDate(n.ackDeadline) })}</p>}
       {needAck && (n.acked
-        ? <p class="ok-text">{t('ackDone')} · {when(n.ackedAt)}</p>
+        ? <p class="ok-text">{t('ackDone')} · {fmtTime(n.ackedAt)}</p>
         : <button type="button" class="btn primary wide" disabled={busy} onClick={() => post('/ack', {}, t('ackDone'))}>{t('ack')}</button>)}
       {msg && <p class="ok-text" role="status">{msg}</p>}
       {err && <p class="error-text" role="alert">{err}</p>}
@@ -103,7 +104,7 @@ function History({ id }) {
     <ul class="list sub-form">
       {st.data.items.map((v) => (
         <li key={v.version} class="subrec" style="flex-direction: column">
-          <strong>{t('versionN', { n: v.version })} · {when(v.replacedAt)}</strong>
+          <strong>{t('versionN', { n: v.version })} · {fmtTime(v.replacedAt)}</strong>
           {v.note && <span class="muted">{v.note}</span>}
           <span class="ftitle">{v.title}</span>
           <div class="notice-text">{v.text}</div>
@@ -248,7 +249,7 @@ export function NoticeNew({ orgId, me }) {
           options={['normal', 'important', 'urgent'].map((p) => ({ value: p, label: t('prio.' + p) }))} ferr={s.ferr} />
         <Field prefix="nn-" field="pinned" label={t('nPinned')} kind="check" value={pinned} onChange={setPinned} ferr={s.ferr} />
         <Field prefix="nn-" field="ackRequired" label={t('nAck')} kind="check" value={ack} onChange={setAck} ferr={s.ferr} />
-        {ack && <Field prefix="nn-" field="ackDeadline" label={t('nDeadline')} kind="date" value={deadline} onChange={setDeadline} ferr={s.ferr} />}
+        {ack && <Field prefix="nn-" field="ackDeadline" label={t('nDeadline')} kind="date" value={deadline} onChange={setDeadline} ferr={s.ferr} min={today()} />}
         <div class="two">
           <Field prefix="nn-" field="attachments" label={t('nAttachName')} value={att.name} onChange={(v) => setAtt({ ...att, name: v })} ferr={s.ferr} />
           <Field prefix="nn-" field="attachUrl" label={t('nAttachUrl')} kind="url" value={att.url} onChange={(v) => setAtt({ ...att, url: v })} />
@@ -317,7 +318,7 @@ export function NoticeReport({ id, orgId }) {
               {pending.items.map((m) => (
                 <li key={m.memberId} class="role">
                   <strong>{m.name}</strong>
-                  <span class="muted">{m.org.name}{m.hasAccount ? '' : ' · ' + t('rNoAccount')}{m.readAt ? ' · ' + t('rRead', { n: day(m.readAt) }) : ''}</span>
+                  <span class="muted">{m.org.name}{m.hasAccount ? '' : ' · ' + t('rNoAccount')}{m.readAt ? ' · ' + t('rReadAt', { d: fmtTime(m.readAt) }) : ''}</span>
                 </li>
               ))}
             </ul>
@@ -347,7 +348,7 @@ export function NoticeList({ orgId }) {
             <div class="fmeta">
               <Tags n={n} />
               <span>{n.org.name}</span>
-              <span>{day(n.publishedAt)}</span>
+              <span class="ftime">{fmtTime(n.publishedAt)}</span>
               <span>{t('rRead', { n: n.readCount })}</span>
               {n.ackRequired && <span>{t('rAcked', { n: n.ackCount })}</span>}
             </div>

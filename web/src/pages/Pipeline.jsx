@@ -9,7 +9,8 @@ import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, mayWrite } from '../ui.jsx';
 import { Field, useSubmit, useFocusError } from '../form.jsx';
 import { GENDERS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v } from '../vocab.js';
-import { enc, today, lab, when } from '../work.jsx';
+import { enc, lab } from '../work.jsx';
+import { fmtDate, fmtTime, today } from '../time.js';
 
 const ACTIVE = ['applicant', 'activist', 'target', 'probationary'];
 const ENDED = ['full', 'cancelled', 'withdrawn'];
@@ -87,8 +88,8 @@ function Row({ a }) {
             {a.overdue && <span class="tag overdue">{t('plOverdue')}</span>}
           </span>
           {a.nextStep && <span class="mline">{t('plNext', { s: lab('sp.', a.nextStep) })}</span>}
-          {a.dueDate && <span class={'mline' + (a.overdue ? ' warnnum' : ' muted')}>{a.overdue ? t('plDueWas', { d: a.dueDate }) : t('plDue', { d: a.dueDate })}</span>}
-          <span class="mline muted">{a.orgName} · {t('plApplied', { d: a.appliedAt })}</span>
+          {a.dueDate && <span class={'mline' + (a.overdue ? ' warnnum' : ' muted')}>{a.overdue ? t('plDueWas', { d: fmtDate(a.dueDate) }) : t('plDue', { d: fmtDate(a.dueDate) })}</span>}
+          <span class="mline muted">{a.orgName} · {t('plApplied', { d: fmtDate(a.appliedAt) })}</span>
         </span>
         <Chevron />
       </a>
@@ -100,11 +101,11 @@ function Row({ a }) {
 function refusal(e) {
   const m = e.message || '';
   let x = m.match(/earliest date is (\d{4}-\d{2}-\d{2})/);
-  if (x) return '最早可在 ' + x[1] + ' 办理（列为发展对象须在确定为积极分子一年以后）';
+  if (x) return '最早可在 ' + fmtDate(x[1]) + ' 办理（列为发展对象须在确定为积极分子一年以后）';
   x = m.match(/cannot be dated before (?:the application \()?(\d{4}-\d{2}-\d{2})/);
-  if (x) return '日期不能早于 ' + x[1];
+  if (x) return '日期不能早于 ' + fmtDate(x[1]);
   x = m.match(/probation ends on (\d{4}-\d{2}-\d{2})/);
-  if (x) return '预备期到 ' + x[1] + ' 才满，之后才能转正';
+  if (x) return '预备期到 ' + fmtDate(x[1]) + ' 才满，之后才能转正';
   return m;
 }
 
@@ -123,10 +124,10 @@ export function Applicant({ id }) {
           <span class="tag">{lab('st.', cur.stage)}</span>
           {cur.overdue && <span class="tag overdue">{t('plOverdue')}</span>}
         </p>
-        <p class="muted">{[v('gender', cur.gender), cur.birthDate, cur.occupation, cur.orgName].filter(Boolean).join(' · ')}</p>
+        <p class="muted">{[v('gender', cur.gender), fmtDate(cur.birthDate), cur.occupation, cur.orgName].filter(Boolean).join(' · ')}</p>
         {cur.nextStep && <p><strong>{t('plNext', { s: lab('sp.', cur.nextStep) })}</strong></p>}
-        {cur.dueDate && <p class={cur.overdue ? 'warnnum' : 'muted'}>{cur.overdue ? t('plDueWas', { d: cur.dueDate }) : t('plDue', { d: cur.dueDate })}</p>}
-        {cur.earliestDate && <p class="muted">{t('plEarliest', { d: cur.earliestDate })}</p>}
+        {cur.dueDate && <p class={cur.overdue ? 'warnnum' : 'muted'}>{cur.overdue ? t('plDueWas', { d: fmtDate(cur.dueDate) }) : t('plDue', { d: fmtDate(cur.dueDate) })}</p>}
+        {cur.earliestDate && <p class="muted">{t('plEarliest', { d: fmtDate(cur.earliestDate) })}</p>}
         {cur.memberId && <p><a href={'#/member/' + cur.memberId}>{t('member')} ›</a></p>}
         {cur.contacts && cur.contacts.length > 0 && <p class="muted">{t('plContacts')}：{cur.contacts.map((c) => c.name).join('、')}</p>}
       </section>
@@ -138,10 +139,10 @@ export function Applicant({ id }) {
         <ol class="list hist steps">
           {(cur.steps || []).slice().reverse().map((s) => (
             <li key={s.id}>
-              <strong>{lab('sp.', s.step)}</strong> <span class="muted">{s.date}</span>
+              <strong>{lab('sp.', s.step)}</strong> <span class="muted sdate">{fmtDate(s.date)}</span>
               {s.responsible && <p class="muted">{t('plResponsible')}：{s.responsible}</p>}
               {s.note && <p>{s.note}</p>}
-              <p class="muted small">{when(s.at)}</p>
+              <p class="muted small stime">{fmtTime(s.at)}</p>
             </li>
           ))}
         </ol>

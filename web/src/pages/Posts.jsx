@@ -8,7 +8,8 @@ import { onLive } from '../live.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
-import { enc, when, Tabs } from '../work.jsx';
+import { enc, Tabs } from '../work.jsx';
+import { fmtTime } from '../time.js';
 
 addStrings({
   psTitle: '支部动态',
@@ -147,7 +148,7 @@ function Card({ p }) {
     <li class="card post">
       <a class="post-link" href={'#/post/' + p.id}>
         <strong class="post-title">{p.title}</strong>
-        <span class="muted">{p.authorName} · {p.orgName} · {when(p.createdAt)}</span>
+        <span class="muted">{p.authorName} · {p.orgName} · <span class="ptime">{fmtTime(p.createdAt)}</span></span>
       </a>
       <Tags p={p} />
       <p class="post-text clamp">{p.text}</p>
@@ -227,7 +228,7 @@ export function PostView({ id }) {
     <div>
       <TopBar title={p.title} back="#/posts" />
       <article class="card post">
-        <p class="muted">{p.authorName} · {p.orgName} · {when(p.createdAt)}</p>
+        <p class="muted">{p.authorName} · {p.orgName} · <span class="ptime">{fmtTime(p.createdAt)}</span></p>
         <Tags p={p} />
         <p class="post-text">{p.text}</p>
         {(p.photos || []).length > 0 && <p class="muted">{p.photos.join(' · ')}</p>}
@@ -239,7 +240,7 @@ export function PostView({ id }) {
           <h2>{t('psComments')}</h2>
           <ul class="list">
             {(p.commentList || []).map((c) => (
-              <li key={c.id} class="comment"><p class="muted">{c.authorName} · {when(c.createdAt)}</p><p>{c.text}</p></li>
+              <li key={c.id} class="comment"><p class="muted">{c.authorName} · <span class="ptime">{fmtTime(c.createdAt)}</span></p><p>{c.text}</p></li>
             ))}
           </ul>
           <form class="form" onSubmit={(e) => {
@@ -388,7 +389,7 @@ function ReviewItem({ p, done, onDone }) {
   return (
     <li class="card review-item">
       <a href={'#/post/' + p.id}><strong class="post-title">{p.title}</strong></a>
-      <p class="muted">{p.authorName} · {p.orgName} · {when(p.createdAt)}</p>
+      <p class="muted">{p.authorName} · {p.orgName} · <span class="ptime">{fmtTime(p.createdAt)}</span></p>
       <p class="facts">
         {p.state === 'pending' && <span class="tag state-pending">{t('psPending')}</span>}
         {p.reviewReason && p.state === 'pending' && <span class="tag warn">{t('rr.' + p.reviewReason)}</span>}

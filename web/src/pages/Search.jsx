@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { usePaged } from '../hooks.js';
 import { t, addStrings } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron } from '../ui.jsx';
-import { when } from '../work.jsx';
+import { fmtTime } from '../time.js';
 
 addStrings({
   seTitle: '搜索',
@@ -48,7 +48,7 @@ export default function Search() {
             <a class="bigrow" href={href(x)}>
               <span class="grow">
                 <strong>{x.title}</strong>
-                <span class="muted">{t('sek.' + x.kind)} · {x.orgName} · {when(x.createdAt)}</span>
+                <span class="muted">{t('sek.' + x.kind)} · {x.orgName} · <span class="stime">{fmtTime(x.createdAt)}</span></span>
                 <span class="excerpt">{x.excerpt}</span>
               </span>
               <Chevron />

@@ -9,7 +9,8 @@ import { useGet, usePaged } from '../hooks.js';
 import { t, errText, levelName } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron } from '../ui.jsx';
 import { Field, useSubmit, useFocusError } from '../form.jsx';
-import { enc, waited, when, lab, Tabs } from '../work.jsx';
+import { enc, waited, lab, Tabs } from '../work.jsx';
+import { fmtDate, fmtTime } from '../time.js';
 
 const STATES = ['pending_approval', 'pending_acceptance', 'completed', 'rejected', 'returned', 'cancelled'];
 const PENDING = ['pending_approval', 'pending_acceptance'];
@@ -140,7 +141,7 @@ export function TransferDetail({ id }) {
   const title = t('trDetail');
   if (st.loading) return <div><TopBar title={title} back="#/home" /><Loading /></div>;
   if (st.error) return <div><TopBar title={title} back="#/home" /><ErrorBox error={st.error} onRetry={st.reload} /></div>;
-  const by = (p, at) => (p ? t('trBy', { who: p.name, at: when(at) }) : when(at));
+  const by = (p, at) => (p ? t('trBy', { who: p.name, at: fmtTime(at) }) : fmtTime(at));
   const steps = [
     [t('trInitiated'), by(cur.initiatedBy, cur.initiatedAt)],
     cur.approvedAt && [t('trApprovedStep'), by(cur.approvedBy, cur.approvedAt)],
@@ -346,7 +347,7 @@ export function MyTransfers({ r }) {
             <a class="bigrow" href={'#/transfer/' + x.id}>
               <span class="grow">
                 <strong>{t('trFromTo', { from: x.from.name, to: dest(x) })}</strong>
-                <span class="muted"><span class={'tag tr-' + x.state}>{lab('tr.', x.state)}</span> {when(x.initiatedAt).slice(0, 10)}</span>
+                <span class="muted"><span class={'tag tr-' + x.state}>{lab('tr.', x.state)}</span> {fmtDate(x.initiatedAt)}</span>
               </span>
               <Chevron />
             </a>

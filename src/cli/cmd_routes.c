@@ -15,9 +15,10 @@ static const char *const type_names[] = {
     [P_ID] = "id",     [P_INT] = "int",     [P_STR] = "str",   [P_BOOL] = "bool",
     [P_ENUM] = "enum", [P_PHONE] = "phone", [P_DATE] = "date", [P_PASSWORD] = "password",
     [P_TIME] = "time", [P_IDS] = "ids",     [P_STRS] = "strs", [P_LIST] = "list",
+    [P_URL] = "url",   [P_ENUMS] = "enums", [P_OBJECTS] = "objects",
 };
 /* A new parameter type needs its name here. */
-static_assert(ARRAY_SIZE(type_names) == P_LIST + 1, "type_names");
+static_assert(ARRAY_SIZE(type_names) == P_OBJECTS + 1, "type_names");
 
 static const struct {
     unsigned bit;
@@ -62,7 +63,9 @@ static void json_params(struct jw *j, const char *key, const struct param *p)
         jw_kv_str(j, "name", p->name);
         jw_kv_str(j, "type", type_names[p->type]);
         jw_kv_bool(j, "required", p->flags & P_REQUIRED);
-        if (p->type == P_ENUM && p->choices) {
+        if (p->type == P_OBJECTS)
+            json_params(j, "fields", p->fields);
+        if ((p->type == P_ENUM || p->type == P_ENUMS) && p->choices) {
             jw_key(j, "choices");
             jw_arr_begin(j);
             for (const char *const *c = p->choices; *c; c++)

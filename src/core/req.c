@@ -139,6 +139,44 @@ void req_audit(struct req *req, const char *action, int64_t org_id, const char *
 
 /* ---- validation ---- */
 
+/* Trims spaces at both ends: ASCII space, tab, CR, LF and the ideographic
+ * space U+3000 (E3 80 80), which Chinese input methods type. */
+static void trim_spaces(const char **s, size_t *n)
+{
+    const char *p = *s;
+    size_t len = *n;
+    for (;;) {
+        if (len && strchr(" \t\r\n", p[0]) && p[0])
+            p++, len--;
+        else if (len >= 3 && !memcmp(p, "\xe3\x80\x80", 3))
+            p += 3, len -= 3;
+        else
+            break;
+    }
+    for (;;) {
+        if (len && p[len - 1] && strchr(" \t\r\n", p[len - 1]))
+            len--;
+        else if (len >= 3 && !memcmp(p + len - 3, "\xe3\x80\x80", 3))
+            len -= 3;
+        else
+            break;
+    }
+    *s = p;
+    *n = len;
+}
+
+/* P_URL: http(s)://, then at least one character, none of them a space or control. */
+static bool url_ok(const char *s, size_t n)
+{
+    size_t k = !strncmp(s, "https://", 8) ? 8 : !strncmp(s, "http://", 7) ? 7 : 0;
+    if (!k || n <= k)
+        return false;
+    for (size_t i = k; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+            return false;
+    return true;
+}
+
 static bool check_string(const struct param *p, const char *s, size_t n, const char **why)
 {
     long chars = p->type == P_STR && (p->flags & P_MULTILINE) ? utf8_chars_multiline(s, n)
@@ -155,6 +193,12 @@ static bool check_string(const struct param *p, const char *s, size_t n, const c
         }
         if ((p->flags & P_REQUIRED) && chars == 0) {
             *why = "must not be empty";
+            return false;
+        }
+        return true;
+    case P_URL:
+        if (chars > (p->max ? p->max : 500) || !url_ok(s, n)) {
+            *why = "must be an http:// or https:// address";
             return false;
         }
         return true;
@@ -220,6 +264,8 @@ bool value_from_string(struct arena *a, const struct param *p, const char *s, st
     switch (p->type) {
     case P_IDS:
     case P_STRS:
+    case P_ENUMS:
+    case P_OBJECTS:
         *why = "must be a JSON array in the body";
         return false;
     case P_ID:
@@ -247,8 +293,14 @@ bool value_from_string(struct arena *a, const struct param *p, const char *s, st
         }
         return true;
     default:
+        if (p->flags & P_NONBLANK)
+            trim_spaces(&s, &n);
         if (!check_string(p, s, n, why))
             return false;
+        if ((p->flags & P_NONBLANK) && n == 0) {
+            *why = "must not be blank";
+            return false;
+        }
         out->s = arena_strndup(a, s, n);
         if (p->type == P_TIME)
             time_parse(out->s, &out->i);
@@ -256,7 +308,7 @@ bool value_from_string(struct arena *a, const struct param *p, const char *s, st
     }
 }
 
-/* P_IDS and P_STRS: a JSON array of min..max elements. */
+/* P_IDS, P_STRS and P_ENUMS: a JSON array of min..max elements. */
 static bool array_from_json(struct arena *a, const struct param *p, const json_t *j,
                             struct value *out, const char **why)
 {
@@ -270,8 +322,11 @@ static bool array_from_json(struct arena *a, const struct param *p, const json_t
         return false;
     }
     int64_t *ids = p->type == P_IDS ? arena_calloc(a, n ? n : 1, sizeof(*ids)) : NULL;
-    const char **strs = p->type == P_STRS ? arena_calloc(a, n ? n : 1, sizeof(*strs)) : NULL;
-    static const struct param elem = {"element", P_STR, P_REQUIRED, 1, 200};
+    const char **strs =
+        p->type != P_IDS ? arena_calloc(a, n ? n : 1, sizeof(*strs)) : NULL;
+    static const struct param str_elem = {"element", P_STR, P_REQUIRED, 1, 200};
+    const struct param enum_elem = {"element", P_ENUM, P_REQUIRED, 0, 0, p->choices};
+    const struct param *elem = p->type == P_ENUMS ? &enum_elem : &str_elem;
     for (size_t i = 0; i < n; i++) {
         const json_t *e = json_array_get(j, i);
         if (ids) {
@@ -291,14 +346,88 @@ static bool array_from_json(struct arena *a, const struct param *p, const json_t
             *why = "must hold strings";
             return false;
         }
-        if (!check_string(&elem, json_string_value(e), json_string_length(e), why))
+        if (!check_string(elem, json_string_value(e), json_string_length(e), why))
             return false;
         strs[i] = arena_strndup(a, json_string_value(e), json_string_length(e));
+        for (size_t k = 0; p->type == P_ENUMS && k < i; k++)
+            if (!strcmp(strs[k], strs[i])) {
+                *why = "must not repeat a value";
+                return false;
+            }
     }
     out->ids = ids;
     out->strs = strs;
     out->n = n;
     return true;
+}
+
+/* P_OBJECTS: a JSON array of min..max objects with the declared fields only. */
+static bool objects_from_json(struct arena *a, const struct param *p, const json_t *j,
+                              struct value *out, const char **why)
+{
+    if (!json_is_array(j)) {
+        *why = "must be a list";
+        return false;
+    }
+    size_t n = json_array_size(j), nf = 0;
+    if ((int64_t)n < p->min || (p->max && (int64_t)n > p->max)) {
+        *why = arena_printf(a, "must have %" PRId64 " to %" PRId64 " entries", p->min, p->max);
+        return false;
+    }
+    while (p->fields && p->fields[nf].name)
+        nf++;
+    struct value **objs = arena_calloc(a, n ? n : 1, sizeof(*objs));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(j, i);
+        if (!json_is_object(e)) {
+            *why = arena_printf(a, "entry %zu must be an object", i + 1);
+            return false;
+        }
+        struct value *vals = arena_calloc(a, nf ? nf : 1, sizeof(*vals));
+        const char *key;
+        json_t *val;
+        json_object_foreach((json_t *)e, key, val)
+        {
+            size_t k = 0;
+            while (k < nf && strcmp(p->fields[k].name, key))
+                k++;
+            if (k == nf) {
+                *why = arena_printf(a, "entry %zu has an undeclared field %.40s", i + 1, key);
+                return false;
+            }
+            if (json_is_null(val))
+                continue;
+            const char *w;
+            if (!value_from_json(a, &p->fields[k], val, &vals[k], &w)) {
+                *why = arena_printf(a, "entry %zu: %s %s", i + 1, p->fields[k].name, w);
+                return false;
+            }
+        }
+        for (size_t k = 0; k < nf; k++) {
+            vals[k].name = p->fields[k].name;
+            vals[k].type = p->fields[k].type;
+            if ((p->fields[k].flags & P_REQUIRED) && !vals[k].present) {
+                *why = arena_printf(a, "entry %zu: %s is required", i + 1, p->fields[k].name);
+                return false;
+            }
+        }
+        objs[i] = vals;
+    }
+    out->objs = (const struct value *const *)objs;
+    out->n = n;
+    return true;
+}
+
+const struct value *value_field(const struct value *v, const struct param *p, size_t i,
+                                const char *name)
+{
+    static const struct value absent;
+    if (!v || !v->objs || i >= v->n || !p->fields)
+        return &absent;
+    for (size_t k = 0; p->fields[k].name; k++)
+        if (!strcmp(p->fields[k].name, name))
+            return &v->objs[i][k];
+    BUG("no field %s in %s", name, p->name);
 }
 
 bool value_from_json(struct arena *a, const struct param *p, const json_t *j, struct value *out,
@@ -325,7 +454,10 @@ bool value_from_json(struct arena *a, const struct param *p, const json_t *j, st
         return true;
     case P_IDS:
     case P_STRS:
+    case P_ENUMS:
         return array_from_json(a, p, j, out, why);
+    case P_OBJECTS:
+        return objects_from_json(a, p, j, out, why);
     case P_LIST: {
         if (!json_is_array(j)) {
             *why = "must be a list";
@@ -353,9 +485,17 @@ bool value_from_json(struct arena *a, const struct param *p, const json_t *j, st
             *why = "must be a string";
             return false;
         }
-        if (!check_string(p, json_string_value(j), json_string_length(j), why))
+        const char *s = json_string_value(j);
+        size_t n = json_string_length(j);
+        if (p->flags & P_NONBLANK)
+            trim_spaces(&s, &n);
+        if (!check_string(p, s, n, why))
             return false;
-        out->s = arena_strndup(a, json_string_value(j), json_string_length(j));
+        if ((p->flags & P_NONBLANK) && n == 0) {
+            *why = "must not be blank";
+            return false;
+        }
+        out->s = arena_strndup(a, s, n);
         if (p->type == P_TIME)
             time_parse(out->s, &out->i);
         return true;

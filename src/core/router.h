@@ -25,20 +25,33 @@ enum param_type {
     P_IDS,      /* a JSON array of min..max distinct positive ids (body only): ids, n */
     P_STRS,     /* a JSON array of min..max strings of 1..200 characters (body only): strs, n */
     P_LIST,     /* a JSON array of [min, max] elements (body only); s holds it as compact JSON,
-                   the handler checks the elements (e.g. attachments: a list of objects) */
+                   the handler checks the elements (prefer P_OBJECTS) */
+    P_URL,      /* an http:// or https:// URL of at most max characters (default 500), no
+                   spaces or control characters */
+    P_ENUMS,    /* a JSON array of min..max distinct choices (body only): strs, n */
+    P_OBJECTS,  /* a JSON array of min..max objects (body only), each validated against the
+                   declared fields (no other keys): objs[i] holds one value per field */
     /* the last: src/cli/cmd_routes.c names each type */
 };
 
 #define P_REQUIRED 1u
 #define P_MULTILINE 2u /* P_STR: line breaks and tabs allowed (minutes, agendas) */
+#define P_NONBLANK 4u  /* P_STR: spaces at both ends (ASCII and the ideographic U+3000)
+                          are trimmed before the length check; a value left empty is
+                          refused ("must not be blank") */
 
 struct param {
     const char *name;
     enum param_type type;
     unsigned flags;
     int64_t min, max;
-    const char *const *choices; /* P_ENUM: NULL-terminated */
+    const char *const *choices;  /* P_ENUM, P_ENUMS: NULL-terminated */
+    const struct param *fields; /* P_OBJECTS: each object's fields, ended by {NULL} */
 };
+
+/* The paging fields of every list, inside a param array: {..., PAGE_PARAMS, {NULL}}. */
+#define PAGE_LIMIT_MAX 200
+#define PAGE_PARAMS {"after", P_STR, 0, 1, 200}, {"limit", P_INT, 0, 1, PAGE_LIMIT_MAX}
 
 /* Who may call a route. Permissions are granted by roles (see auth.h). */
 enum scope {
@@ -158,9 +171,15 @@ struct value {
     int64_t i;               /* P_ID, P_INT, P_BOOL */
     const char *s;           /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD, P_TIME (arena) */
     const int64_t *ids;      /* P_IDS (arena) */
-    const char *const *strs; /* P_STRS (arena) */
-    size_t n;                /* P_IDS, P_STRS: number of elements */
+    const char *const *strs; /* P_STRS, P_ENUMS (arena) */
+    const struct value *const *objs; /* P_OBJECTS: objs[i][k] is field k of object i */
+    size_t n;                /* P_IDS, P_STRS, P_ENUMS, P_OBJECTS: number of elements */
 };
+
+/* P_OBJECTS: the field `name` of object i of v (a value with present false
+ * when the object has none). */
+const struct value *value_field(const struct value *v, const struct param *p, size_t i,
+                                const char *name);
 
 #define ROUTE_MAX_PATH_PARAMS 4
 

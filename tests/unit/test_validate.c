@@ -339,6 +339,113 @@ static void test_strs(void **state)
     str_bad(&p, "a");
 }
 
+/* ---- P_URL, P_ENUMS, P_OBJECTS, P_NONBLANK ---- */
+
+static void test_url(void **state)
+{
+    (void)state;
+    const struct param p = {"onlineLink", P_URL, 0, 0, 40};
+    struct value v;
+    json_ok(&p, "\"https://meet.example.cn/r/42\"", &v);
+    assert_string_equal(v.s, "https://meet.example.cn/r/42");
+    str_ok(&p, "http://10.0.0.1:8080/a?b=c", &v);
+    static const char *const bad[] = {
+        "\"ftp://x.cn\"", "\"https://\"", "\"javascript:alert(1)\"", "\"https://a b.cn\"",
+        "\"https://a.cn/\\u0001\"", "\"www.example.cn\"", "\"\"", "42",
+        "\"https://example.cn/a-very-long-path-beyond-forty\"",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        json_bad(&p, bad[i]);
+    const struct param dflt = {"link", P_URL};
+    char long_url[600];
+    memset(long_url, 'a', sizeof(long_url));
+    memcpy(long_url, "\"https://", 9);
+    long_url[sizeof(long_url) - 2] = '"';
+    long_url[sizeof(long_url) - 1] = '\0';
+    json_bad(&dflt, long_url); /* 500 characters at most by default */
+}
+
+static const char *const roles_choices[] = {"member", "branch_secretary", "org_admin", NULL};
+
+static void test_enums(void **state)
+{
+    (void)state;
+    const struct param p = {"roles", P_ENUMS, 0, 1, 3, roles_choices};
+    struct value v;
+    json_ok(&p, "[\"member\", \"org_admin\"]", &v);
+    assert_int_equal(v.n, 2);
+    assert_string_equal(v.strs[0], "member");
+    assert_string_equal(v.strs[1], "org_admin");
+    json_bad(&p, "[]");                           /* fewer than min */
+    json_bad(&p, "[\"member\", \"member\"]");     /* repeated */
+    json_bad(&p, "[\"auditor\"]");                /* not a choice */
+    json_bad(&p, "[1]");
+    json_bad(&p, "\"member\"");
+    str_bad(&p, "member");
+}
+
+static const struct param att_fields[] = {
+    {"name", P_STR, P_REQUIRED | P_NONBLANK, 1, 10},
+    {"url", P_URL},
+    {"fileId", P_ID},
+    {NULL},
+};
+
+static void test_objects(void **state)
+{
+    (void)state;
+    const struct param p = {"attachments", P_OBJECTS, 0, 0, 2, NULL, att_fields};
+    struct value v;
+    json_ok(&p, "[{\"name\": \"　通知 \", \"url\": \"https://a.cn/x.pdf\"}, {\"name\": \"表\", "
+                "\"fileId\": 7}]",
+            &v);
+    assert_int_equal(v.n, 2);
+    assert_string_equal(value_field(&v, &p, 0, "name")->s, "通知");
+    assert_string_equal(value_field(&v, &p, 0, "url")->s, "https://a.cn/x.pdf");
+    assert_false(value_field(&v, &p, 0, "fileId")->present);
+    assert_int_equal(value_field(&v, &p, 1, "fileId")->i, 7);
+    assert_false(value_field(&v, &p, 1, "url")->present);
+    assert_false(value_field(&v, &p, 5, "url")->present); /* out of range: absent */
+    json_ok(&p, "[]", &v);
+    assert_int_equal(v.n, 0);
+    json_ok(&p, "[{\"name\": \"a\", \"url\": null}]", &v);
+    assert_false(value_field(&v, &p, 0, "url")->present);
+    static const char *const bad[] = {
+        "[{\"url\": \"https://a.cn\"}]",                 /* name required */
+        "[{\"name\": \"　 \"}]",                          /* blank once trimmed */
+        "[{\"name\": \"a\", \"size\": 3}]",              /* undeclared field */
+        "[{\"name\": \"a\", \"url\": \"ftp://a\"}]",      /* a field's own type */
+        "[{\"name\": \"a\", \"fileId\": 0}]",
+        "[\"a\"]", "[[1]]", "{\"name\": \"a\"}",
+        "[{\"name\": \"a\"}, {\"name\": \"b\"}, {\"name\": \"c\"}]", /* more than max */
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        json_bad(&p, bad[i]);
+    str_bad(&p, "x");
+}
+
+static void test_nonblank(void **state)
+{
+    (void)state;
+    const struct param p = {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 4};
+    struct value v;
+    json_ok(&p, "\"  党课 \"", &v);
+    assert_string_equal(v.s, "党课");
+    json_ok(&p, "\"\u3000\u3000党建\u3000\"", &v); /* ideographic spaces */
+    assert_string_equal(v.s, "党建");
+    json_ok(&p, "\"党 课\"", &v); /* inner spaces stay */
+    assert_string_equal(v.s, "党 课");
+    str_ok(&p, "\xe3\x80\x80会议", &v);
+    assert_string_equal(v.s, "会议");
+    json_bad(&p, "\"\u3000 \u3000\""); /* only spaces */
+    json_bad(&p, "\"   \"");
+    json_bad(&p, "\"\"");
+    json_bad(&p, "\"  一二三四五  \""); /* 5 characters once trimmed */
+    str_bad(&p, "\xe3\x80\x80");
+    /* A half ideographic space is not trimmed and not valid UTF-8. */
+    str_bad(&p, "\xe3\x80");
+}
+
 /* ---- P_DATE ---- */
 
 static void test_date(void **state)
@@ -432,6 +539,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ids, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_strs, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_password, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_url, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_enums, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_objects, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_nonblank, unit_arena_setup, unit_arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,7 +57,7 @@ describe('meetings', () => {
   });
 
   test('scheduling: a party group, chosen members, and bad input stores nothing', async () => {
-    const chosen = assertData(await schedule({ attendees: 'members', memberIds: `${who.member.memberId},${who.migrant.memberId}` }), 201);
+    const chosen = assertData(await schedule({ attendees: 'members', memberIds: [who.member.memberId, who.migrant.memberId] }), 201);
     assert.equal(chosen.counts.expected, 2);
     const branchSize = assertData(await schedule(), 201).counts.expected;
     const groups = assertData(await api('GET', `/api/v1/orgs/${villageA}/children?limit=50`, { token: tS })).items.filter((o) => o.level === 'group');
@@ -71,12 +71,20 @@ describe('meetings', () => {
     assertError(await schedule({ startsAt: '2026-13-01T00:00:00Z' }), 400, 'request.invalid', 'startsAt');
     assertError(await schedule({ onlineLink: 'zoom-meeting' }), 400, 'request.invalid', 'onlineLink');
     assertError(await schedule({ attendees: 'group', groupId: villageB }), 400, 'request.invalid', 'groupId');
-    assertError(await schedule({ attendees: 'members', memberIds: `${who.member.memberId},${who.secretaryB.memberId}` }), 400, 'request.invalid', 'memberIds');
-    assertError(await schedule({ attendees: 'members', memberIds: '1,,2' }), 400, 'request.invalid', 'memberIds');
+    assertError(await schedule({ attendees: 'members', memberIds: [who.member.memberId, who.secretaryB.memberId] }), 400, 'request.invalid', 'memberIds');
+    assertError(await schedule({ attendees: 'members', memberIds: '1,2' }), 400, 'request.invalid', 'memberIds');
+    assertError(await schedule({ attendees: 'members', memberIds: [1, 1] }), 400, 'request.invalid', 'memberIds');
+    // Inputs the dispatcher types: an instant, an http(s) link, a title not blank.
+    assertError(await schedule({ startsAt: '2026-13-01T02:00:00Z' }), 400, 'request.invalid', 'startsAt');
+    assertError(await schedule({ onlineLink: 'javascript:alert(1)' }), 400, 'request.invalid', 'onlineLink');
+    assertError(await schedule({ title: '\u3000 \u3000' }), 400, 'request.invalid', 'title');
     assertError(await schedule({ type: 'picnic' }), 400, 'request.invalid', 'type');
     assertError(await schedule({ orgId: who.townshipAdmin.orgId }, 3600, tT), 400, 'request.invalid', 'orgId');
     const afterList = assertData(await api('GET', `/api/v1/orgs/${villageA}/meetings?limit=200`, { token: tS })).items.length;
     assert.equal(afterList, before, 'refused requests store nothing');
+    // Spaces around a title (the ideographic one too) are trimmed.
+    const trimmed = assertData(await schedule({ title: '\u3000支委会 ' }), 201);
+    assert.equal(trimmed.title, '支委会');
   });
 
   test('scope: another branch secretary gets exactly the missing answer', async () => {

@@ -290,7 +290,7 @@ export function MeetingNew({ orgId }) {
       if (f.onlineLink.trim()) body.onlineLink = f.onlineLink.trim();
       if (f.agenda.trim()) body.agenda = f.agenda.trim();
       if (f.attendees === 'group') body.groupId = Number(f.groupId);
-      if (f.attendees === 'members') body.memberIds = Array.from(chosen).join(',');
+      if (f.attendees === 'members') body.memberIds = Array.from(chosen, Number);
       if (f.type === 'party_lecture' && f.bySecretary) body.bySecretary = true;
       const m = await api('/meetings', { method: 'POST', body });
       location.replace('#/meeting/' + m.id);

@@ -32,8 +32,7 @@ char *cursor_decode(struct arena *a, const char *cursor)
 }
 
 const struct param page_query[] = {
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

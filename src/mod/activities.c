@@ -239,8 +239,7 @@ static int activity_respond(struct req *req, int64_t id, int status)
 static const struct param list_query[] = {
     {"orgId", P_ID},
     {"when", P_ENUM, 0, 0, 0, activity_whens},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

@@ -7,8 +7,7 @@
 
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED},
-    {"after", P_STR, 0, 1, 40},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

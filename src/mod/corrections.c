@@ -141,8 +141,7 @@ static int h_propose(struct req *req)
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"state", P_ENUM, 0, 0, 0, (const char *const[]){"pending", "accepted", "rejected", NULL}},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

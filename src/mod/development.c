@@ -634,8 +634,7 @@ static int h_step(struct req *req)
 
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED}, {"stage", P_ENUM, 0, 0, 0, dev_stages},
-    {"overdue", P_BOOL, 0},      {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200}, {NULL},
+    {"overdue", P_BOOL, 0},      PAGE_PARAMS, {NULL},
 };
 
 /* The overdue rules in SQL (parameters: talk cutoff, approval cutoff, today),

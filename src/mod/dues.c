@@ -351,8 +351,7 @@ static const char *const level_filters[] = {"warning", "alert", "lapsed", NULL};
 static const struct param ledger_query[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"level", P_ENUM, 0, 0, 0, level_filters},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

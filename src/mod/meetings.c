@@ -681,8 +681,7 @@ static int h_get(struct req *req)
 
 static const struct param list_query[] = {
     {"state", P_ENUM, 0, 0, 0, (const char *const[]){"scheduled", "closed", NULL}},
-    {"after", P_STR, 0, 1, 40},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

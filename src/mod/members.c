@@ -68,8 +68,7 @@ static const struct param list_query[] = {
     {"occupation", P_ENUM, 0, 0, 0, member_occupations},
     {"education", P_ENUM, 0, 0, 0, member_educations},
     {"hosted", P_BOOL},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

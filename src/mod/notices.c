@@ -966,8 +966,7 @@ static int h_unread(struct req *req)
 
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 
@@ -1202,8 +1201,7 @@ static struct db_stmt *members_query(struct req *req, const struct notice *n, co
 static const struct param members_query_params[] = {
     {"orgId", P_ID},
     {"filter", P_ENUM, 0, 0, 0, member_filters},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

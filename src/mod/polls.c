@@ -245,8 +245,7 @@ static int poll_respond(struct req *req, int64_t id, int status)
 static const struct param list_query[] = {
     {"orgId", P_ID},
     {"state", P_ENUM, 0, 0, 0, poll_states},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

@@ -532,8 +532,7 @@ static const struct param list_query[] = {
     {"kind", P_ENUM, 0, 0, 0, post_kinds},
     {"orgId", P_ID},
     {"tag", P_STR, 0, 1, 10},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 
@@ -773,8 +772,7 @@ static int h_report(struct req *req)
 
 static const struct param queue_query[] = {
     {"orgId", P_ID, P_REQUIRED},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

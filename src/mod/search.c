@@ -473,8 +473,7 @@ static void scope_of(struct req *req, struct search_scope *sc)
 static const struct param search_query[] = {
     {"q", P_STR, P_REQUIRED, 1, 100},
     {"kind", P_STR, 0, 1, 20},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

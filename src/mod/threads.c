@@ -366,8 +366,7 @@ static int h_create(struct req *req)
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"status", P_ENUM, 0, 0, 0, thread_statuses},
-    {"after", P_STR, 0, 1, 200},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

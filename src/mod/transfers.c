@@ -571,8 +571,7 @@ static const struct param list_query[] = {
     {"state", P_ENUM, 0, 0, 0, transfer_states},
     {"todo", P_BOOL},
     {"memberId", P_ID},
-    {"after", P_STR, 0, 1, 40},
-    {"limit", P_INT, 0, 1, 200},
+    PAGE_PARAMS,
     {NULL},
 };
 

@@ -118,7 +118,6 @@
     X(ERR_WORD_NOT_FOUND, 404, "wordlist.not_found", "no such word on the list")                   \
     X(ERR_SEARCH_QUERY, 400, "search.bad_query", "the query has nothing to search for")            \
     X(ERR_NOTICE_NOT_FOUND, 404, "notice.not_found", "no such announcement")                       \
-    X(ERR_NOTICE_INVALID, 400, "notice.invalid", "the announcement is not valid")                  \
     X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
     X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
     X(ERR_LIVE_FULL, 503, "live.full", "too many live streams are open, use polling")

@@ -685,9 +685,14 @@ static void run_route(struct req *req)
     int status = check_login(req);
     if (!status)
         status = req_validate_query(req);
+    /* An object named by the path is authorised before its body is read, so a
+     * caller out of reach learns nothing from how a body is refused. */
+    bool object_first = r->scope == SCOPE_OBJECT && !r->scope_field;
+    if (!status && object_first)
+        status = authorize(req);
     if (!status)
         status = req_validate_body(req);
-    if (!status)
+    if (!status && !object_first)
         status = authorize(req);
     const char *key = req_header(req, "Idempotency-Key");
     if (!status && key && write && req->who && !(r->flags & ROUTE_NO_IDEM)) {

@@ -17,7 +17,6 @@
 #include "core/live.h"
 #include "core/sheet_out.h"
 
-#include <jansson.h>
 
 static const char *const priorities[] = {"normal", "important", "urgent", NULL};
 static const char *const member_filters[] = {"all", "unread", "unacked", NULL};
@@ -276,122 +275,81 @@ static int notice_respond(struct req *req, int64_t id, int status)
 
 /* ---- input checks ---- */
 
-/* Text that is only white space counts as empty. */
-static bool blank(const char *s)
-{
-    for (; s && *s; s++)
-        if (!strchr(" \t\r\n", *s) && strncmp(s, "\xe3\x80\x80", 3)) /* U+3000 */
-            return false;
-        else if (!strncmp(s, "\xe3\x80\x80", 3))
-            s += 2;
-    return true;
-}
+/* An attachment: a name and either a link or a stored file. */
+static const struct param attachment_fields[] = {
+    {"name", P_STR, P_REQUIRED | P_NONBLANK, 1, 100},
+    {"url", P_URL, 0, 0, 500},
+    {"fileId", P_ID},
+    {NULL},
+};
+#define ATTACHMENTS_PARAM {"attachments", P_OBJECTS, 0, 0, 10, NULL, attachment_fields}
+static const struct param attachments_param = ATTACHMENTS_PARAM;
 
-/* Checks attachments [{name, url} | {name, fileId}]; 0 or an error status. */
-static int check_attachments(struct req *req, const char *raw)
+/* The validated attachments as the JSON stored with the notice (arena):
+ * [{name, url} | {name, fileId}]; NULL with a field error when one has both
+ * or neither. */
+static const char *attachments_json(struct req *req, const struct value *v, int *rc)
 {
-    json_t *arr = json_loads(raw, 0, NULL);
-    size_t i;
-    json_t *a;
-    int rc = 0;
-    if (!arr)
-        return req_fail_field(req, ERR_NOTICE_INVALID, "attachments", "not a list");
-    json_array_foreach(arr, i, a)
-    {
-        json_t *name = json_object_get(a, "name"), *url = json_object_get(a, "url"),
-               *file = json_object_get(a, "fileId");
-        const char *why = NULL;
-        if (!json_is_object(a) || json_object_size(a) != 2)
-            why = "each attachment is {name, url} or {name, fileId}";
-        else if (!json_is_string(name) || json_string_length(name) == 0 ||
-                 utf8_chars(json_string_value(name), json_string_length(name)) < 0 ||
-                 utf8_chars(json_string_value(name), json_string_length(name)) > 100)
-            why = "an attachment name is 1 to 100 characters of text";
-        else if (url && (!json_is_string(url) || json_string_length(url) > 500 ||
-                         utf8_chars(json_string_value(url), json_string_length(url)) < 0 ||
-                         (strncmp(json_string_value(url), "https://", 8) &&
-                          strncmp(json_string_value(url), "http://", 7))))
-            why = "an attachment url is an http(s) address of at most 500 characters";
-        else if (!url && (!json_is_integer(file) || json_integer_value(file) <= 0))
-            why = "an attachment fileId is a positive id";
-        if (why) {
-            rc = req_fail_field(req, ERR_NOTICE_INVALID, "attachments", "%s", why);
-            break;
+    struct buf b;
+    struct jw j;
+    buf_init_arena(&b, &req->arena);
+    jw_init(&j, &b);
+    jw_arr_begin(&j);
+    for (size_t i = 0; i < v->n; i++) {
+        const struct value *url = value_field(v, &attachments_param, i, "url");
+        const struct value *file = value_field(v, &attachments_param, i, "fileId");
+        if (url->present == file->present) {
+            *rc = req_fail_field(req, ERR_INVALID, "attachments",
+                                 "attachment %zu has a url or a fileId (one of them)", i + 1);
+            return NULL;
         }
+        jw_obj_begin(&j);
+        jw_kv_str(&j, "name", value_field(v, &attachments_param, i, "name")->s);
+        if (url->present)
+            jw_kv_str(&j, "url", url->s);
+        else
+            jw_kv_int(&j, "fileId", file->i);
+        jw_obj_end(&j);
     }
-    json_decref(arr);
-    return rc;
-}
-
-/* The audience's role mask from the roles list; 0 or an error status. */
-static int parse_roles(struct req *req, const char *raw, unsigned *mask)
-{
-    *mask = 0;
-    if (!raw)
-        return 0;
-    json_t *arr = json_loads(raw, 0, NULL);
-    size_t i;
-    json_t *r;
-    int rc = 0;
-    if (!arr)
-        return req_fail_field(req, ERR_NOTICE_INVALID, "roles", "not a list");
-    json_array_foreach(arr, i, r)
-    {
-        enum role role = json_is_string(r) ? role_parse(json_string_value(r)) : ROLE__COUNT;
-        if (role == ROLE__COUNT) {
-            rc = req_fail_field(req, ERR_NOTICE_INVALID, "roles", "roles are role names (%s, ...)",
-                                role_names[0]);
-            break;
-        }
-        *mask |= 1u << role;
-    }
-    json_decref(arr);
-    return rc;
+    jw_arr_end(&j);
+    *rc = 0;
+    return b.data;
 }
 
 /* Stores the chosen members (each on a roster in the subtree of path); 0 or an error status. */
-static int store_recipients(struct req *req, int64_t notice_id, const char *raw, const char *path)
+static int store_recipients(struct req *req, int64_t notice_id, const struct value *ids,
+                            const char *path)
 {
-    json_t *arr = json_loads(raw, 0, NULL);
-    size_t i;
-    json_t *m;
-    int rc = 0;
     const char *end = org_path_end(&req->arena, path);
-    if (!arr)
-        return req_fail_field(req, ERR_NOTICE_INVALID, "memberIds", "not a list");
-    json_array_foreach(arr, i, m)
-    {
-        int64_t id = json_is_integer(m) ? json_integer_value(m) : 0, v;
-        if (id <= 0 ||
-            !db_get_int(req->db, &v,
+    for (size_t i = 0; i < ids->n; i++) {
+        int64_t id = ids->ids[i], v;
+        if (!db_get_int(req->db, &v,
                         "SELECT 1 FROM members WHERE id = ? AND org_path >= ? AND org_path < ? AND "
                         "deleted_at IS NULL AND status IN " ROSTER_STATUSES,
-                        "iss", id, path, end)) {
-            rc = req_fail_field(req, ERR_NOTICE_INVALID, "memberIds",
-                                "member %" PRId64 " is not on a roster under the organisation", id);
-            break;
-        }
+                        "iss", id, path, end))
+            return req_fail_field(req, ERR_INVALID, "memberIds",
+                                  "member %" PRId64 " is not on a roster under the organisation",
+                                  id);
         db_exec(req->db,
                 "INSERT OR IGNORE INTO notice_recipients (notice_id, member_id) VALUES (?, ?)",
                 "ii", notice_id, id);
     }
-    json_decref(arr);
-    return rc;
+    return 0;
 }
 
 /* ---- publish ---- */
 
 static const struct param publish_body[] = {
     {"orgId", P_ID, P_REQUIRED},
-    {"title", P_STR, P_REQUIRED, 1, 100},
-    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 5000},
-    {"attachments", P_LIST, 0, 0, 10},
+    {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 100},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 5000},
+    ATTACHMENTS_PARAM,
     {"priority", P_ENUM, 0, 0, 0, priorities},
     {"pinned", P_BOOL},
     {"ackRequired", P_BOOL},
     {"ackDeadline", P_DATE},
-    {"roles", P_LIST, 0, 0, ROLE__COUNT},
-    {"memberIds", P_LIST, 0, 0, 500},
+    {"roles", P_ENUMS, 0, 0, ROLE__COUNT, role_names},
+    {"memberIds", P_IDS, 0, 0, 500},
     {NULL},
 };
 
@@ -415,29 +373,25 @@ static int h_publish(struct req *req)
     int64_t org = req_body_int(req, "orgId", 0);
     const char *path = org_path(req->db, &req->arena, org);
     const char *title = req_body_str(req, "title"), *text = req_body_str(req, "text");
-    const char *atts = req_body_str(req, "attachments"), *roles = req_body_str(req, "roles");
-    const char *members = req_body_str(req, "memberIds"),
-               *deadline = req_body_str(req, "ackDeadline");
+    const struct value *roles = req_body(req, "roles"), *members = req_body(req, "memberIds");
+    const char *deadline = req_body_str(req, "ackDeadline");
     bool ack = body_flag(req, "ackRequired");
-    unsigned mask;
-    if (blank(title))
-        return req_fail_field(req, ERR_NOTICE_INVALID, "title", "the title is empty");
-    if (blank(text))
-        return req_fail_field(req, ERR_NOTICE_INVALID, "text", "the text is empty");
-    int rc = atts ? check_attachments(req, atts) : 0;
-    if (!rc)
-        rc = parse_roles(req, roles, &mask);
+    unsigned mask = 0;
+    for (size_t i = 0; i < roles->n; i++)
+        mask |= 1u << role_parse(roles->strs[i]);
+    int rc = 0;
+    const struct value *av = req_body(req, "attachments");
+    const char *atts = av->present ? attachments_json(req, av, &rc) : NULL;
     if (rc)
         return rc;
-    if (members && strcmp(members, "[]") && mask)
-        return req_fail_field(req, ERR_NOTICE_INVALID, "memberIds",
-                              "choose members or roles, not both");
-    if (members && !strcmp(members, "[]"))
-        return req_fail_field(req, ERR_NOTICE_INVALID, "memberIds", "no member chosen");
+    if (members->present && members->n && mask)
+        return req_fail_field(req, ERR_INVALID, "memberIds", "choose members or roles, not both");
+    if (members->present && !members->n)
+        return req_fail_field(req, ERR_INVALID, "memberIds", "no member chosen");
     char today[11];
     date_today(today);
     if (deadline && (!ack || strcmp(deadline, today) < 0))
-        return req_fail_field(req, ERR_NOTICE_INVALID, "ackDeadline",
+        return req_fail_field(req, ERR_INVALID, "ackDeadline",
                               "a deadline needs ackRequired and must not be in the past");
     const char *prio = req_body_str(req, "priority");
     int64_t now = now_sec();
@@ -445,11 +399,11 @@ static int h_publish(struct req *req)
             "INSERT INTO notices (org_id, org_path, role_mask, chosen, title, body, attachments, "
             "priority, pinned, ack_required, ack_deadline, author_id, published_at, created_at, "
             "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "isiissssiisiiiii", org, path, (int64_t)mask, (int64_t)(members != NULL), title, text,
+            "isiissssiisiiiii", org, path, (int64_t)mask, (int64_t)members->present, title, text,
             atts ? atts : "[]", prio ? prio : "normal", (int64_t)body_flag(req, "pinned"),
             (int64_t)ack, deadline, req->who->account_id, now, now, now, db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
-    if (members && (rc = store_recipients(req, id, members, path)))
+    if (members->present && (rc = store_recipients(req, id, members, path)))
         return rc;
     struct notice n;
     if (!notice_load(req->db, &req->arena, id, &n))
@@ -457,7 +411,7 @@ static int h_publish(struct req *req)
     notice_announce(req->db, &req->arena, &n, id, "notice", title);
     /* Searchable when it goes to everyone of the subtree (the index knows no
      * role or member audiences: those are found in the feed only). */
-    if (!mask && !members)
+    if (!mask && !members->present)
         search_index_put(req->db, "notice", id, org, title, text);
     req_audit(req, "notice.publish", org, arena_printf(&req->arena, "notice:%" PRId64, id), "ok",
               "%s%s",
@@ -555,9 +509,9 @@ static int h_versions(struct req *req)
 /* ---- edit, retract ---- */
 
 static const struct param edit_body[] = {
-    {"title", P_STR, 0, 1, 100},
-    {"text", P_STR, P_MULTILINE, 1, 5000},
-    {"attachments", P_LIST, 0, 0, 10},
+    {"title", P_STR, P_NONBLANK, 1, 100},
+    {"text", P_STR, P_MULTILINE | P_NONBLANK, 1, 5000},
+    ATTACHMENTS_PARAM,
     {"priority", P_ENUM, 0, 0, 0, priorities},
     {"pinned", P_BOOL},
     {"note", P_STR, 0, 0, 500},
@@ -591,14 +545,12 @@ static int h_edit(struct req *req)
     if (rc)
         return rc;
     const char *title = req_body_str(req, "title"), *text = req_body_str(req, "text");
-    const char *atts = req_body_str(req, "attachments"), *prio = req_body_str(req, "priority");
+    const char *prio = req_body_str(req, "priority");
     const char *note = req_body_str(req, "note");
     const struct value *pin = req_body(req, "pinned");
-    if (title && blank(title))
-        return req_fail_field(req, ERR_NOTICE_INVALID, "title", "the title is empty");
-    if (text && blank(text))
-        return req_fail_field(req, ERR_NOTICE_INVALID, "text", "the text is empty");
-    if (atts && (rc = check_attachments(req, atts)))
+    const struct value *av = req_body(req, "attachments");
+    const char *atts = av->present ? attachments_json(req, av, &rc) : NULL;
+    if (rc)
         return rc;
     bool content = (title && strcmp(title, n.title)) || (text && strcmp(text, n.body)) ||
                    (atts && strcmp(atts, n.attachments));
@@ -630,7 +582,7 @@ static int h_edit(struct req *req)
 }
 
 static const struct param retract_body[] = {
-    {"reason", P_STR, P_REQUIRED, 1, 500},
+    {"reason", P_STR, P_REQUIRED | P_NONBLANK, 1, 500},
     {NULL},
 };
 
@@ -647,8 +599,6 @@ static int h_retract(struct req *req)
     if (rc)
         return rc;
     const char *reason = req_body_str(req, "reason");
-    if (blank(reason))
-        return req_fail_field(req, ERR_NOTICE_INVALID, "reason", "the reason is empty");
     db_exec(req->db,
             "UPDATE notices SET state = 'retracted', pinned = 0, updated_at = ?, seq = ? WHERE "
             "id = ?",

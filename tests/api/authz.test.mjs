@@ -389,8 +389,9 @@ const SPECS = {
   'GET /api/v1/feed': { login: true },
   'GET /api/v1/feed/unread': { login: true },
   'GET /api/v1/events': { login: true, path: '/api/v1/events?poll=true' },
-  // harmless: a blank text is refused (notice.invalid) after the scope check.
-  'POST /api/v1/notices': { req: (t) => q('POST', '/api/v1/notices', { orgId: t, title: '矩阵', text: '   ' }), nf: 'org.not_found' },
+  // harmless: a deadline without ackRequired is refused (request.invalid, field
+  // ackDeadline) by the handler, after the scope check.
+  'POST /api/v1/notices': { req: (t) => q('POST', '/api/v1/notices', { orgId: t, title: '矩阵', text: '矩阵', ackDeadline: '2099-01-01' }), nf: 'org.not_found' },
   'GET /api/v1/notices': { req: (t) => q('GET', `/api/v1/notices?orgId=${t}&limit=2`), nf: 'org.not_found' },
   // EXCEPTION (read side): a notice is seen by those it reaches and by notice.publish
   // on its organisation. The matrix's notice on the target goes to every role there

@@ -165,12 +165,12 @@ describe('audiences', () => {
   test('invalid audiences: unknown role, a member outside the subtree, both, none: 400 with the field, nothing stored', async () => {
     const count = one('SELECT COUNT(*) FROM notices');
     const base = { orgId: villageA, title: '标题', text: '正文' };
-    assertError(await publish(tS, { ...base, roles: ['chief'] }), 400, 'notice.invalid', 'roles');
+    assertError(await publish(tS, { ...base, roles: ['chief'] }), 400, 'request.invalid', 'roles');
     const outside = Number(one(`SELECT id FROM members WHERE org_id = ${villageB} LIMIT 1`));
-    assertError(await publish(tS, { ...base, memberIds: [outside] }), 400, 'notice.invalid', 'memberIds');
-    assertError(await publish(tS, { ...base, memberIds: [who.member.memberId], roles: ['member'] }), 400, 'notice.invalid', 'memberIds');
-    assertError(await publish(tS, { ...base, memberIds: [] }), 400, 'notice.invalid', 'memberIds');
-    assertError(await publish(tS, { ...base, memberIds: ['x'] }), 400, 'notice.invalid', 'memberIds');
+    assertError(await publish(tS, { ...base, memberIds: [outside] }), 400, 'request.invalid', 'memberIds');
+    assertError(await publish(tS, { ...base, memberIds: [who.member.memberId], roles: ['member'] }), 400, 'request.invalid', 'memberIds');
+    assertError(await publish(tS, { ...base, memberIds: [] }), 400, 'request.invalid', 'memberIds');
+    assertError(await publish(tS, { ...base, memberIds: ['x'] }), 400, 'request.invalid', 'memberIds');
     assertError(await publish(tS, { ...base, roles: 'member' }), 400, 'request.invalid', 'roles');
     assert.equal(one('SELECT COUNT(*) FROM notices'), count);
   });
@@ -182,18 +182,18 @@ describe('bad input and scope', () => {
   test('empty, blank and oversized text and title: 400 with the field; nothing stored', async () => {
     const count = one('SELECT COUNT(*) FROM notices');
     assertError(await publish(tS, { ...base(), text: '' }), 400, 'request.invalid', 'text');
-    assertError(await publish(tS, { ...base(), text: ' \n\u3000 ' }), 400, 'notice.invalid', 'text');
+    assertError(await publish(tS, { ...base(), text: ' \n\u3000 ' }), 400, 'request.invalid', 'text');
     assertError(await publish(tS, { ...base(), text: '字'.repeat(5001) }), 400, 'request.invalid', 'text');
     assertError(await publish(tS, { ...base(), title: '' }), 400, 'request.invalid', 'title');
     assertError(await publish(tS, { ...base(), title: '题'.repeat(101) }), 400, 'request.invalid', 'title');
     assertError(await publish(tS, { orgId: villageA, title: '标题' }), 400, 'request.invalid', 'text');
     assertError(await publish(tS, { ...base(), priority: 'huge' }), 400, 'request.invalid', 'priority');
-    assertError(await publish(tS, { ...base(), attachments: [{ name: 'x', url: 'javascript:alert(1)' }] }), 400, 'notice.invalid', 'attachments');
-    assertError(await publish(tS, { ...base(), attachments: [{ name: 'x' }] }), 400, 'notice.invalid', 'attachments');
+    assertError(await publish(tS, { ...base(), attachments: [{ name: 'x', url: 'javascript:alert(1)' }] }), 400, 'request.invalid', 'attachments');
+    assertError(await publish(tS, { ...base(), attachments: [{ name: 'x' }] }), 400, 'request.invalid', 'attachments');
     assertError(await publish(tS, { ...base(), attachments: [{ name: 'a\u0000b', url: 'https://a' }] }), 400, 'request.bad_json');
     assertError(await publish(tS, { ...base(), attachments: Array(11).fill({ name: 'x', url: 'https://a' }) }), 400, 'request.invalid', 'attachments');
-    assertError(await publish(tS, { ...base(), ackDeadline: '2099-01-01' }), 400, 'notice.invalid', 'ackDeadline');
-    assertError(await publish(tS, { ...base(), ackRequired: true, ackDeadline: '2001-01-01' }), 400, 'notice.invalid', 'ackDeadline');
+    assertError(await publish(tS, { ...base(), ackDeadline: '2099-01-01' }), 400, 'request.invalid', 'ackDeadline');
+    assertError(await publish(tS, { ...base(), ackRequired: true, ackDeadline: '2001-01-01' }), 400, 'request.invalid', 'ackDeadline');
     assertError(await publish(tS, { ...base(), extra: 1 }), 400, 'request.unknown_field');
     assert.equal(one('SELECT COUNT(*) FROM notices'), count);
   });
@@ -388,11 +388,11 @@ describe('edit and retract with history', () => {
     assert.equal(e.pinned, true);
     assert.equal(e.version, 3);
     assert.equal(Number(one(`SELECT COUNT(*) FROM notices WHERE ref_id = ${n.id}`)), before);
-    assertError(await api('PATCH', `/api/v1/notices/${n.id}`, { token: tT, body: { title: '   ' } }), 400, 'notice.invalid', 'title');
+    assertError(await api('PATCH', `/api/v1/notices/${n.id}`, { token: tT, body: { title: '   ' } }), 400, 'request.invalid', 'title');
   });
 
   test('a retraction reaches the same people; the original shows retracted and takes no more changes', async () => {
-    assertError(await api('POST', `/api/v1/notices/${n.id}/retract`, { token: tT, body: { reason: ' ' } }), 400, 'notice.invalid', 'reason');
+    assertError(await api('POST', `/api/v1/notices/${n.id}/retract`, { token: tT, body: { reason: ' ' } }), 400, 'request.invalid', 'reason');
     const r = assertData(await api('POST', `/api/v1/notices/${n.id}/retract`, { token: tT, body: { reason: '会议取消' } }));
     assert.equal(r.state, 'retracted');
     const f = await feed(tM);

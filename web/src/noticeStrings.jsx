@@ -74,7 +74,6 @@ addStrings({
   versionN: '第 {n} 版',
   cancel: '取消',
   'err.notice.not_found': '通知不存在或您无权查看',
-  'err.notice.invalid': '内容有误，请检查',
   'err.notice.state': '此通知已撤回，不能再操作',
   'err.notice.no_ack': '此通知不需要确认',
 }, {
@@ -149,7 +148,6 @@ addStrings({
   versionN: 'Version {n}',
   cancel: 'Cancel',
   'err.notice.not_found': 'No such announcement, or not for you',
-  'err.notice.invalid': 'Something is wrong; please check',
   'err.notice.state': 'The announcement was retracted',
   'err.notice.no_ack': 'This announcement asks for no acknowledgement',
 });

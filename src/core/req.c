@@ -510,6 +510,27 @@ static size_t count_params(const struct param *decl)
     return n;
 }
 
+size_t values_from_json_text(struct arena *a, const struct param *decl, const char *json,
+                             struct value **out)
+{
+    size_t n = count_params(decl);
+    struct value *vals = arena_calloc(a, n ? n : 1, sizeof(*vals));
+    json_t *root = json ? json_loads(json, 0, NULL) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        vals[i].name = decl[i].name;
+        vals[i].type = decl[i].type;
+        json_t *v = json_is_object(root) ? json_object_get(root, decl[i].name) : NULL;
+        const char *why;
+        if (v && json_is_null(v))
+            vals[i].null = true;
+        else if (v && !value_from_json(a, &decl[i], v, &vals[i], &why))
+            vals[i].present = false;
+    }
+    json_decref(root);
+    *out = vals;
+    return n;
+}
+
 int req_validate_query(struct req *req)
 {
     const struct param *decl = req->route->query;

@@ -334,7 +334,7 @@ static int times_check(struct req *req, int64_t starts, int64_t ends, int64_t de
 static const struct param create_body[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"kind", P_ENUM, P_REQUIRED, 0, 0, activity_kinds},
-    {"title", P_STR, P_REQUIRED, 1, 100},
+    {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 100},
     {"description", P_STR, 0, 0, 2000},
     {"place", P_STR, 0, 0, 200},
     {"startsAt", P_TIME, P_REQUIRED},
@@ -425,7 +425,7 @@ static void waitlist_promote(struct req *req, int64_t id)
 
 static const struct param edit_body[] = {
     {"kind", P_ENUM, 0, 0, 0, activity_kinds},
-    {"title", P_STR, 0, 1, 100},
+    {"title", P_STR, P_NONBLANK, 1, 100},
     {"description", P_STR, 0, 0, 2000},
     {"place", P_STR, 0, 0, 200},
     {"startsAt", P_TIME, 0},
@@ -484,7 +484,7 @@ static int h_edit(struct req *req)
 }
 
 static const struct param cancel_body[] = {
-    {"reason", P_STR, P_REQUIRED, 1, 500},
+    {"reason", P_STR, P_REQUIRED | P_NONBLANK, 1, 500},
     {NULL},
 };
 

@@ -9,28 +9,10 @@
 #include "mod/mod.h"
 #include "core/validate.h"
 
-/* Parses the sealed proposal back into values (declared fields only). */
+/* The sealed proposal, opened, back into values (declared fields only). */
 static size_t proposal_values(struct arena *a, const char *json, struct value **out)
 {
-    size_t n = 0;
-    while (member_correction_fields[n].name)
-        n++;
-    struct value *vals = arena_alloc(a, n * sizeof(*vals));
-    memset(vals, 0, n * sizeof(*vals));
-    json_t *root = json ? json_loads(json, 0, NULL) : NULL;
-    for (size_t i = 0; i < n; i++) {
-        vals[i].name = member_correction_fields[i].name;
-        vals[i].type = member_correction_fields[i].type;
-        json_t *v = root ? json_object_get(root, vals[i].name) : NULL;
-        const char *why;
-        if (v && json_is_null(v))
-            vals[i].null = true;
-        else if (v && !value_from_json(a, &member_correction_fields[i], v, &vals[i], &why))
-            vals[i].present = false;
-    }
-    json_decref(root);
-    *out = vals;
-    return n;
+    return values_from_json_text(a, member_correction_fields, json, out);
 }
 
 /* The proposal as JSON for the reader: ID number and phone masked unless
@@ -288,7 +270,7 @@ static int h_accept(struct req *req)
 }
 
 static const struct param reject_body[] = {
-    {"reason", P_STR, P_REQUIRED, 1, 200},
+    {"reason", P_STR, P_REQUIRED | P_NONBLANK, 1, 200},
     {NULL},
 };
 

@@ -230,7 +230,7 @@ static int contact_check(struct req *req, const char *field, int64_t branch)
 
 static const struct param create_body[] = {
     {"orgId", P_ID, P_REQUIRED},
-    {"name", P_STR, P_REQUIRED, 1, 30},
+    {"name", P_STR, P_REQUIRED | P_NONBLANK, 1, 30},
     {"gender", P_ENUM, P_REQUIRED, 0, 0, member_genders},
     {"birthDate", P_DATE, P_REQUIRED},
     {"idNumber", P_STR, 0, 18, 18},

@@ -928,7 +928,7 @@ static int h_checkin(struct req *req)
 }
 
 static const struct param leave_body[] = {
-    {"reason", P_STR, P_REQUIRED | P_MULTILINE, 2, 500},
+    {"reason", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 2, 500},
     {NULL},
 };
 
@@ -1043,7 +1043,7 @@ static int h_mark(struct req *req)
 static const struct param file_body[] = {
     {"kind", P_ENUM, P_REQUIRED, 0, 0, meeting_file_kinds},
     {"ref", P_STR, P_REQUIRED, 1, 500},
-    {"name", P_STR, 0, 1, 200},
+    {"name", P_STR, P_NONBLANK, 1, 200},
     {NULL},
 };
 
@@ -1087,7 +1087,7 @@ static int h_close(struct req *req)
 }
 
 static const struct param note_body[] = {
-    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
     {NULL},
 };
 

@@ -353,7 +353,7 @@ static int h_get(struct req *req)
 /* ---- create and edit ---- */
 
 #define RECORD_FIELDS                                                                              \
-    {"groupId", P_ID}, {"name", P_STR, 0, 1, 30}, {"gender", P_ENUM, 0, 0, 0, member_genders},     \
+    {"groupId", P_ID}, {"name", P_STR, P_NONBLANK, 1, 30}, {"gender", P_ENUM, 0, 0, 0, member_genders},     \
         {"ethnicity", P_ENUM, 0, 0, 0, member_ethnicities}, {"birthDate", P_DATE},                 \
         {"idNumber", P_STR, 0, 18, 18}, {"nativePlace", P_STR, 0, 1, 60},                          \
         {"education", P_ENUM, 0, 0, 0, member_educations},                                         \
@@ -378,7 +378,7 @@ static const struct param edit_body[] = {
     {NULL},
 };
 const struct param member_correction_fields[] = {
-    {"name", P_STR, 0, 1, 30},
+    {"name", P_STR, P_NONBLANK, 1, 30},
     {"gender", P_ENUM, 0, 0, 0, member_genders},
     {"ethnicity", P_ENUM, 0, 0, 0, member_ethnicities},
     {"birthDate", P_DATE},
@@ -566,7 +566,7 @@ static int h_edit(struct req *req)
 static const struct param status_body[] = {
     {"status", P_ENUM, P_REQUIRED, 0, 0, member_statuses},
     {"date", P_DATE, P_REQUIRED},
-    {"reason", P_STR, P_REQUIRED, 1, 200},
+    {"reason", P_STR, P_REQUIRED | P_NONBLANK, 1, 200},
     {NULL},
 };
 
@@ -683,7 +683,7 @@ static const char *const record_kinds[] = {"post", "reward", "penalty", "trainin
 
 static const struct param record_body[] = {
     {"kind", P_ENUM, P_REQUIRED, 0, 0, record_kinds},
-    {"title", P_STR, P_REQUIRED, 1, 100},
+    {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 100},
     {"issuer", P_STR, 0, 1, 100},
     {"startDate", P_DATE, P_REQUIRED},
     {"endDate", P_DATE},

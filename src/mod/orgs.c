@@ -257,7 +257,7 @@ static int h_subtree(struct req *req)
 
 static const struct param create_body[] = {
     {"parentId", P_ID, P_REQUIRED},
-    {"name", P_STR, P_REQUIRED, 1, 60},
+    {"name", P_STR, P_REQUIRED | P_NONBLANK, 1, 60},
     {"level", P_ENUM, P_REQUIRED, 0, 0, org_levels},
     {NULL},
 };
@@ -345,7 +345,7 @@ static int org_for_change(struct req *req, int64_t id, const char **path, const 
 }
 
 static const struct param rename_body[] = {
-    {"name", P_STR, P_REQUIRED, 1, 60},
+    {"name", P_STR, P_REQUIRED | P_NONBLANK, 1, 60},
     {NULL},
 };
 

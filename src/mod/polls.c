@@ -313,7 +313,7 @@ static int h_get(struct req *req)
 static const struct param create_body[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"kind", P_ENUM, 0, 0, 0, poll_kinds},
-    {"title", P_STR, P_REQUIRED, 1, 100},
+    {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 100},
     {"description", P_STR, 0, 0, 2000},
     {"options", P_STRS, 0, 0, 50},
     {"activityIds", P_IDS, 0, 0, 50},

@@ -159,15 +159,6 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
     return rc;
 }
 
-static int text_check(struct req *req, const char *field)
-{
-    const char *s = req_body_str(req, field);
-    for (; s && *s; s++)
-        if (!strchr(" \t\n\r", *s))
-            return 0;
-    return req_fail_field(req, ERR_INVALID, field, "%s must not be blank", field);
-}
-
 /* The words of the word list in text, comma-separated (arena), or NULL. */
 static const char *flagged_words(struct req *req, const char *a, const char *b)
 {
@@ -406,8 +397,8 @@ static const struct param create_body[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"kind", P_ENUM, P_REQUIRED, 0, 0, post_kinds},
     {"visibility", P_ENUM, 0, 0, 0, post_visibilities},
-    {"title", P_STR, P_REQUIRED, 1, 60},
-    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 60},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
     {"photos", P_STR, 0, 0, 500},
     {"tags", P_STR, 0, 0, 100},
     {NULL},
@@ -472,9 +463,6 @@ static int post_fields_check(struct req *req, bool news, const char **vis, const
         *vis = news ? "branch" : "siblings";
     if (news && strcmp(*vis, "branch"))
         return req_fail_field(req, ERR_INVALID, "visibility", "news is for the branch only");
-    int rc = text_check(req, "text");
-    if (rc || (rc = text_check(req, "title")))
-        return rc;
     bool bad;
     *tags = tags_normalise(req, req_body_str(req, "tags"), &bad);
     if (bad)
@@ -697,7 +685,7 @@ static int h_get(struct req *req)
 }
 
 static const struct param comment_body[] = {
-    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 500},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 500},
     {NULL},
 };
 
@@ -712,7 +700,7 @@ static int h_comment(struct req *req)
     bool reviewer;
     const char *state;
     int rc = post_get(req, id, &reviewer, &state);
-    if (rc || (rc = text_check(req, "text")))
+    if (rc)
         return rc;
     if (strcmp(state, "published"))
         return req_fail(req, ERR_POST_STATE, "comments open when the post is published");
@@ -727,7 +715,7 @@ static int h_comment(struct req *req)
 }
 
 static const struct param report_body[] = {
-    {"reason", P_STR, P_REQUIRED, 1, 200},
+    {"reason", P_STR, P_REQUIRED | P_NONBLANK, 1, 200},
     {NULL},
 };
 
@@ -743,7 +731,7 @@ static int h_report(struct req *req)
     bool reviewer;
     const char *state;
     int rc = post_get(req, id, &reviewer, &state);
-    if (rc || (rc = text_check(req, "reason")))
+    if (rc)
         return rc;
     int64_t open = 0;
     db_get_int(req->db, &open,
@@ -828,8 +816,8 @@ static int h_queue(struct req *req)
 
 static const struct param review_body[] = {
     {"decision", P_ENUM, P_REQUIRED, 0, 0, review_decisions},
-    {"reason", P_STR, 0, 1, 200},
-    {"text", P_STR, P_MULTILINE, 1, 1000},
+    {"reason", P_STR, P_NONBLANK, 1, 200},
+    {"text", P_STR, P_MULTILINE | P_NONBLANK, 1, 1000},
     {NULL},
 };
 
@@ -1030,7 +1018,7 @@ static int h_words(struct req *req)
 }
 
 static const struct param word_body[] = {
-    {"word", P_STR, P_REQUIRED, 1, 20},
+    {"word", P_STR, P_REQUIRED | P_NONBLANK, 1, 20},
     {NULL},
 };
 
@@ -1041,8 +1029,6 @@ static const struct param word_body[] = {
  */
 static int h_word_add(struct req *req)
 {
-    if (text_check(req, "word"))
-        return 400;
     const char *w = req_body_str(req, "word");
     int64_t dup = 0, now = now_sec();
     db_get_int(req->db, &dup, "SELECT COUNT(*) FROM word_list WHERE lower(word) = lower(?)", "s",

@@ -244,16 +244,6 @@ static int thread_get(struct req *req, bool *leader, bool *closed)
     return 0;
 }
 
-/* Whether text has something other than white space; else a field error. */
-static int text_check(struct req *req, const char *field)
-{
-    const char *s = req_body_str(req, field);
-    for (; s && *s; s++)
-        if (!strchr(" \t\n\r", *s))
-            return 0;
-    return req_fail_field(req, ERR_INVALID, field, "%s must not be blank", field);
-}
-
 /* Adds a message to a thread and keeps the thread's summary. */
 static int64_t message_add(struct req *req, int64_t thread, bool from_leader, const char *text)
 {
@@ -324,8 +314,8 @@ static int64_t thread_insert(struct req *req, int64_t org, const char *path, int
 
 static const struct param create_body[] = {
     {"kind", P_ENUM, P_REQUIRED, 0, 0, thread_kinds},
-    {"subject", P_STR, P_REQUIRED, 1, 60},
-    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {"subject", P_STR, P_REQUIRED | P_NONBLANK, 1, 60},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
     {NULL},
 };
 
@@ -337,12 +327,6 @@ static const struct param create_body[] = {
  */
 static int h_create(struct req *req)
 {
-    int rc = text_check(req, "text");
-    if (rc)
-        return rc;
-    rc = text_check(req, "subject");
-    if (rc)
-        return rc;
     int64_t org = 0;
     const char *path = NULL;
     struct db_stmt *st = db_query(req->db,
@@ -454,7 +438,7 @@ static int h_get(struct req *req)
 }
 
 static const struct param reply_body[] = {
-    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
     {NULL},
 };
 
@@ -472,8 +456,6 @@ static int h_reply(struct req *req)
     bool leader, closed;
     int rc = thread_get(req, &leader, &closed);
     if (rc)
-        return rc;
-    if ((rc = text_check(req, "text")))
         return rc;
     if (closed)
         return req_fail(req, ERR_THREAD_CLOSED, NULL);
@@ -522,8 +504,8 @@ static const struct param send_body[] = {
     {"memberId", P_ID},
     {"groupId", P_ID},
     {"migrants", P_BOOL},
-    {"subject", P_STR, P_REQUIRED, 1, 60},
-    {"text", P_STR, P_REQUIRED | P_MULTILINE, 1, 2000},
+    {"subject", P_STR, P_REQUIRED | P_NONBLANK, 1, 60},
+    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
     {NULL},
 };
 
@@ -545,9 +527,6 @@ static int h_send(struct req *req)
     if ((member != 0) + (group != 0) + migrants != 1)
         return req_fail_field(req, ERR_INVALID, "memberId",
                               "give exactly one of memberId, groupId, migrants: true");
-    int rc = text_check(req, "text");
-    if (rc || (rc = text_check(req, "subject")))
-        return rc;
     const char *path = org_path(req->db, &req->arena, org);
     const char *end = org_path_end(&req->arena, path);
     const char *gpath = NULL;

@@ -229,7 +229,7 @@ static const struct param start_body[] = {
     {"memberId", P_ID, P_REQUIRED},
     {"toOrgId", P_ID},
     {"toName", P_STR, 0, 1, 100},
-    {"reason", P_STR, P_REQUIRED, 1, 200},
+    {"reason", P_STR, P_REQUIRED | P_NONBLANK, 1, 200},
     {NULL},
 };
 
@@ -430,12 +430,12 @@ static int h_approve(struct req *req)
 }
 
 static const struct param reason_body[] = {
-    {"reason", P_STR, P_REQUIRED, 1, 200},
+    {"reason", P_STR, P_REQUIRED | P_NONBLANK, 1, 200},
     {NULL},
 };
 
 static const struct param optional_reason_body[] = {
-    {"reason", P_STR, 0, 1, 200},
+    {"reason", P_STR, P_NONBLANK, 1, 200},
     {NULL},
 };
 

@@ -15,6 +15,25 @@
 
 static const char *const choices[] = {"branch", "group", "支部", NULL};
 
+static const struct param item_fields[] = {
+    {"name", P_STR, P_REQUIRED | P_NONBLANK, 1, 4},
+    {"url", P_URL},
+    {"n", P_ID},
+    {NULL},
+};
+
+static void check_value(const struct param *p, const struct value *v);
+
+/* Spaces at either end of an accepted P_NONBLANK value (ASCII or U+3000). */
+static bool has_edge_space(const char *s)
+{
+    size_t n = strlen(s);
+    if (!n)
+        return false;
+    return strchr(" \t\r\n", s[0]) || strchr(" \t\r\n", s[n - 1]) ||
+           !strncmp(s, "\xe3\x80\x80", 3) || (n >= 3 && !strcmp(s + n - 3, "\xe3\x80\x80"));
+}
+
 static const struct param params[] = {
     {"id", P_ID, P_REQUIRED},
     {"limit", P_INT, 0, 1, 200},
@@ -34,6 +53,10 @@ static const struct param params[] = {
     {"ids", P_IDS, 0, 1, 5},
     {"labels", P_STRS, 0, 0, 3},
     {"list", P_LIST, 0, 0, 3},
+    {"title", P_STR, P_NONBLANK, 1, 4},
+    {"link", P_URL, 0, 0, 30},
+    {"kinds", P_ENUMS, 0, 0, 3, choices},
+    {"items", P_OBJECTS, 0, 0, 3, NULL, item_fields},
 };
 
 static bool ready;
@@ -73,6 +96,31 @@ static void check_value(const struct param *p, const struct value *v)
                 abort();
         }
         break;
+    case P_ENUMS:
+        if ((int64_t)v->n < p->min || (int64_t)v->n > p->max || (v->n && !v->strs))
+            abort();
+        for (size_t i = 0; i < v->n; i++) {
+            bool found = false;
+            for (const char *const *c = p->choices; *c; c++)
+                found |= !strcmp(*c, v->strs[i]);
+            for (size_t k = 0; k < i; k++)
+                found &= strcmp(v->strs[k], v->strs[i]) != 0;
+            if (!found)
+                abort();
+        }
+        break;
+    case P_OBJECTS:
+        if ((int64_t)v->n < p->min || (int64_t)v->n > p->max || (v->n && !v->objs))
+            abort();
+        for (size_t i = 0; i < v->n; i++)
+            for (size_t k = 0; p->fields[k].name; k++) {
+                const struct value *f = &v->objs[i][k];
+                if (f->present)
+                    check_value(&p->fields[k], f);
+                else if (p->fields[k].flags & P_REQUIRED)
+                    abort();
+            }
+        break;
     case P_LIST: {
         /* The compact JSON of an array of min..max entries. */
         json_t *j = json_loads(v->s, 0, NULL);
@@ -104,6 +152,16 @@ static void check_value(const struct param *p, const struct value *v)
             abort();
         if (p->type == P_STR && (p->flags & P_REQUIRED) && n == 0)
             abort();
+        if (p->type == P_STR && (p->flags & P_NONBLANK) && (n == 0 || has_edge_space(v->s)))
+            abort();
+        if (p->type == P_URL) {
+            if ((strncmp(v->s, "https://", 8) && strncmp(v->s, "http://", 7)) ||
+                n > (p->max ? p->max : 500))
+                abort();
+            for (const char *c = v->s; *c; c++)
+                if ((unsigned char)*c <= 0x20 || *c == 0x7f)
+                    abort();
+        }
         if (p->type == P_PASSWORD && (n < 8 || n > 128))
             abort();
         if (p->type == P_PHONE && !valid_phone(v->s))

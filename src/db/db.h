@@ -53,6 +53,14 @@ int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(struct db *db);
 
+/*
+ * SQL is portable, with ? placeholders. What engines spell differently is
+ * written as a marker that each backend translates when it prepares:
+ *   {list}                 the rows of a JSON array bound as text ('s'), one
+ *                          column named value: "x IN (SELECT value FROM {list})"
+ *   {greatest}( {least}(   the larger / smaller of two values
+ * scripts/check-sql keeps SQLite-only syntax out of src/mod.
+ */
 /* Prepares (cached) and binds; NULL if the statement failed (sticky error set). */
 struct db_stmt *db_query(struct db *db, const char *sql, const char *fmt, ...);
 /* Steps to the next row: true when there is one; false at the end or on error. */

@@ -749,6 +749,49 @@ static uint32_t sql_hash(const char *s)
     return h;
 }
 
+/*
+ * The dialect. Portable SQL in the modules writes what differs between
+ * engines as markers (db.h), which each backend spells its own way:
+ *   {list}      the rows of a JSON array bound as text, one column `value`
+ *               ("IN (SELECT value FROM {list})", "JOIN {list} r ON r.value = x")
+ *   {greatest}( {least}(   the larger or smaller of two values
+ * Returns the SQL to prepare (malloc'd) or NULL when sql has no marker.
+ */
+static const struct {
+    const char *marker, *sqlite;
+} dialect[] = {
+    {"{list}", "json_each(?)"},
+    {"{greatest}(", "max("},
+    {"{least}(", "min("},
+};
+
+static char *dialect_sql(const char *sql)
+{
+    if (!strchr(sql, '{'))
+        return NULL;
+    struct buf b;
+    buf_init(&b);
+    bool any = false;
+    for (const char *p = sql; *p;) {
+        size_t k = 0;
+        if (*p == '{')
+            while (k < ARRAY_SIZE(dialect) && strncmp(p, dialect[k].marker, strlen(dialect[k].marker)))
+                k++;
+        if (*p == '{' && k < ARRAY_SIZE(dialect)) {
+            buf_addstr(&b, dialect[k].sqlite);
+            p += strlen(dialect[k].marker);
+            any = true;
+        } else {
+            buf_addch(&b, *p++);
+        }
+    }
+    if (!any) {
+        buf_release(&b);
+        return NULL;
+    }
+    return buf_detach(&b, NULL);
+}
+
 static struct db_stmt *stmt_get(struct db *db, const char *sql)
 {
     size_t slot = ((uintptr_t)sql >> 3) % STMT_CACHE;
@@ -773,7 +816,10 @@ static struct db_stmt *stmt_get(struct db *db, const char *sql)
         }
     }
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v3(db->h, sql, -1, busy ? 0 : SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    char *native = dialect_sql(sql);
+    int rc = sqlite3_prepare_v3(db->h, native ? native : sql, -1,
+                                busy ? 0 : SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    free(native);
     if (rc != SQLITE_OK) {
         db_fail(db, rc, "prepare");
         log_error("db: in statement: %s", sql);

@@ -583,8 +583,8 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
             return req_fail_field(req, ERR_INVALID, "memberIds",
                                   "member %" PRId64 " is not on the branch's roster", id);
         db_exec(req->db,
-                "INSERT OR IGNORE INTO meeting_attendance (meeting_id, member_id, updated_at) "
-                "VALUES (?, ?, ?)",
+                "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) "
+                "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 "iii", meeting, id, now);
     }
     return 0;

@@ -84,7 +84,7 @@ void meeting_rules_for(struct db *db, const char *path, struct meeting_rules *r)
     struct db_stmt *st =
         db_query(db,
                  "SELECT r.org_id, r.key, r.value FROM meeting_rules r JOIN orgs "
-                 "o ON o.id = r.org_id WHERE instr(?, o.path) = 1 ORDER BY o.depth",
+                 "o ON o.id = r.org_id WHERE substr(?, 1, length(o.path)) = o.path ORDER BY o.depth",
                  "s", path);
     while (db_next(st))
         rules_apply(r, db_int(st, 0), db_text(st, 1), (int)db_int(st, 2));
@@ -432,7 +432,7 @@ static int h_compliance(struct req *req)
     struct db_stmt *st = db_query(req->db,
                                   "SELECT r.org_id, o.path, o.depth, r.key, r.value FROM "
                                   "meeting_rules r JOIN orgs o ON o.id = r.org_id WHERE "
-                                  "instr(?, o.path) = 1 OR (o.path >= ? AND o.path < ?)",
+                                  "substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?)",
                                   "sss", path, path, org_path_end(&req->arena, path));
     while (db_next(st)) {
         int t = item_index(db_text(st, 3));

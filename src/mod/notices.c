@@ -331,7 +331,8 @@ static int store_recipients(struct req *req, int64_t notice_id, const struct val
                                   "member %" PRId64 " is not on a roster under the organisation",
                                   id);
         db_exec(req->db,
-                "INSERT OR IGNORE INTO notice_recipients (notice_id, member_id) VALUES (?, ?)",
+                "INSERT INTO notice_recipients (notice_id, member_id) VALUES (?, ?) ON "
+                "CONFLICT DO NOTHING",
                 "ii", notice_id, id);
     }
     return 0;
@@ -695,8 +696,8 @@ static int h_read(struct req *req)
     if (!w || !notice_load(req->db, &req->arena, req->obj.id, &n))
         return req_fail(req, ERR_NOTICE_NOT_FOUND, NULL);
     db_exec(req->db,
-            "INSERT OR IGNORE INTO notice_marks (account_id, notice_id, member_id, read_at) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT INTO notice_marks (account_id, notice_id, member_id, read_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             "iiIi", w->account_id, n.id, w->member_id, now_sec());
     if (db_changes(req->db))
         db_next_seq(req->db); /* retires cached feeds (ROUTE_CACHE_MINE) */
@@ -740,8 +741,8 @@ static int h_ack(struct req *req)
     /* The entry acknowledged from (a reminder) counts as read too. */
     if (req_id(req) != n.id)
         db_exec(req->db,
-                "INSERT OR IGNORE INTO notice_marks (account_id, notice_id, member_id, read_at) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO notice_marks (account_id, notice_id, member_id, read_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 "iiIi", w->account_id, req_id(req), w->member_id, now);
     int64_t at = 0;
     db_get_int(req->db, &at,
@@ -811,7 +812,7 @@ static int64_t feed_unread(struct db *db, const struct live_who *w, const char *
         db,
         "SELECT " FEED_AUDIENCE_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON "
         "k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM "
-        "json_each(?)) AND n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
+        "{list}) AND n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
         "isi", w->account_id, paths, now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
     while (db_next(st))
         if (feed_row_reaches(db, w, st))
@@ -843,7 +844,7 @@ static int h_feed(struct req *req)
         req->db,
         "SELECT " FEED_COLUMNS " FROM notices n JOIN orgs o ON o.id = n.org_id LEFT JOIN "
         "notice_marks k ON k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT "
-        "value FROM json_each(?)) AND n.deleted_at IS NULL AND (n.pinned, n.published_at, n.id) < "
+        "value FROM {list}) AND n.deleted_at IS NULL AND (n.pinned, n.published_at, n.id) < "
         "(?, ?, ?) ORDER BY "
         "n.pinned DESC, n.published_at DESC, n.id DESC",
         "isiii", w->account_id, paths, cp, after ? ct : INT64_MAX, after ? ci : INT64_MAX);

@@ -593,7 +593,7 @@ static int h_close(struct req *req)
     if (now >= p.closes_at)
         return req_fail(req, ERR_POLL_NOT_OPEN, "the poll is closed already");
     db_exec(req->db,
-            "UPDATE polls SET opens_at = MIN(opens_at, ?), closes_at = ?, closed_early_by = ?, "
+            "UPDATE polls SET opens_at = {least}(opens_at, ?), closes_at = ?, closed_early_by = ?, "
             "updated_at = ?, seq = ? WHERE id = ?",
             "iiiiii", now, now, req->who->account_id, now, db_next_seq(req->db), p.id);
     req_audit(req, "poll.close", p.org_id, arena_printf(&req->arena, "poll:%" PRId64, p.id), "ok",

@@ -112,7 +112,7 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
     int64_t unseen = 0;
     if (rc < 400 && seen.n)
         db_get_int(req->db, &unseen,
-                   "SELECT COUNT(*) FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM "
+                   "SELECT COUNT(*) FROM {list} j WHERE NOT EXISTS (SELECT 1 FROM "
                    "post_seen s WHERE s.post_id = j.value AND s.account_id = ?)",
                    "si", ids.data, req->who->account_id);
     bool failed = db_failed(req->db) != DB_OK;
@@ -128,24 +128,24 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
     int64_t now = now_sec(), me = req->who->account_id;
     db_exec(req->db,
             "INSERT INTO post_corrections (post_id, account_id, kind, text, created_at) SELECT "
-            "p.id, ?, 'false', p.correction, ? FROM posts p JOIN json_each(?) j ON j.value = p.id "
+            "p.id, ?, 'false', p.correction, ? FROM posts p JOIN {list} j ON j.value = p.id "
             "WHERE p.false_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM post_seen s WHERE "
             "s.post_id = p.id AND s.account_id = ?)",
             "iisi", me, now, unmarked.data, me);
     db_exec(req->db,
             "INSERT INTO post_corrections (post_id, account_id, kind, text, created_at) SELECT "
-            "p.id, ?, 'clarification', p.clarification, ? FROM posts p JOIN json_each(?) j ON "
+            "p.id, ?, 'clarification', p.clarification, ? FROM posts p JOIN {list} j ON "
             "j.value = p.id WHERE p.clarified_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
             "post_seen s WHERE s.post_id = p.id AND s.account_id = ?)",
             "iisi", me, now, unclarified.data, me);
     db_exec(req->db,
             "INSERT INTO post_seen (post_id, account_id, seen_at) SELECT j.value, ?, ? FROM "
-            "json_each(?) j WHERE true ON CONFLICT DO NOTHING",
+            "{list} j WHERE true ON CONFLICT DO NOTHING",
             "iis", me, now, ids.data);
     struct db_stmt *st = db_query(req->db,
                                   "SELECT post_id, kind FROM post_corrections WHERE account_id = ? "
                                   "AND created_at = ? AND post_id IN (SELECT value FROM "
-                                  "json_each(?))",
+                                  "{list})",
                                   "iis", me, now, ids.data);
     while (db_next(st)) /* corrections delivered just now, to this reader */
         posts_live_correction(req->db, db_int(st, 0), db_text(st, 1));
@@ -164,14 +164,15 @@ static const char *flagged_words(struct req *req, const char *a, const char *b)
 {
     struct buf out;
     buf_init_arena(&out, &req->arena);
-    struct db_stmt *st = db_query(req->db,
-                                  "SELECT word FROM word_list WHERE instr(lower(?), lower(word)) > "
-                                  "0 OR instr(lower(?), lower(word)) > 0 ORDER BY id",
-                                  "ss", a, b ? b : "");
+    /* The list is short; matched here, ASCII letters in any case. */
+    struct db_stmt *st = db_query(req->db, "SELECT word FROM word_list ORDER BY id", "");
     while (db_next(st)) {
+        const char *w = db_text(st, 0);
+        if (!strcasestr(a, w) && !(b && strcasestr(b, w)))
+            continue;
         if (out.len)
             buf_addch(&out, ',');
-        buf_addstr(&out, db_text(st, 0));
+        buf_addstr(&out, w);
     }
     db_done(st);
     return out.len ? out.data : NULL;
@@ -610,7 +611,7 @@ static int list_run(struct req *req, struct seen_list *seen)
         st = db_query(req->db,
                       "SELECT " POST_COLUMNS POST_FROM
                       "WHERE p.id IN (SELECT id FROM posts WHERE audience_path IN (SELECT value "
-                      "FROM json_each(?)) AND state = 'published' UNION ALL SELECT id FROM posts "
+                      "FROM {list}) AND state = 'published' UNION ALL SELECT id FROM posts "
                       "WHERE author_id = ?) AND " LIST_FILTERS "ORDER BY p.id DESC LIMIT ?",
                       "siiissssssi", narrow, req->who->account_id, after, after, kind, path, path,
                       end, tag, tag, (int64_t)pg.limit + 1);
@@ -624,7 +625,7 @@ static int list_run(struct req *req, struct seen_list *seen)
     while (page_next(&pg, st)) {
         bool reviewer = false;
         struct db_stmt *chk = db_query(req->db,
-                                       "SELECT EXISTS (SELECT 1 FROM json_each(?) r WHERE "
+                                       "SELECT EXISTS (SELECT 1 FROM {list} r WHERE "
                                        "substr(?, 1, length(r.value)) = r.value)",
                                        "ss", review, db_text(st, 21));
         if (db_next(chk))

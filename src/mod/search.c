@@ -395,7 +395,7 @@ struct db_stmt *search_run(struct db *db, const char *fts_query, const struct se
         "FROM search_fts f JOIN search_docs d ON d.id = f.rowid JOIN orgs o ON o.id = d.org_id "
         "WHERE search_fts MATCH ? AND (? = 0 OR f.rowid < ?) AND d.kind = COALESCE(?, d.kind) "
         "AND CASE WHEN d.member_id IS NOT NULL THEN d.member_id = ? OR EXISTS (SELECT 1 FROM "
-        "json_each(?) r WHERE substr(d.org_path, 1, length(r.value)) = r.value) ELSE " AUDIENCE_SQL(
+        "{list} r WHERE substr(d.org_path, 1, length(r.value)) = r.value) ELSE " AUDIENCE_SQL(
             "d.audience_path") " END ORDER BY f.rowid DESC LIMIT ?",
         "siisisssi", m.data, before_id, before_id, kind, sc->member_id ? sc->member_id : -1,
         sc->answer_json, sc->inside_json, sc->above_json, (int64_t)limit);

@@ -232,7 +232,7 @@ static bool role_at(struct req *req, const char *path, int64_t t, bool *revoked)
     struct db_stmt *st = db_query(req->db,
                                   "SELECT r.role, r.created_at, r.deleted_at FROM roles r JOIN "
                                   "orgs o ON o.id = r.org_id WHERE r.account_id = ? AND "
-                                  "instr(?, o.path) = 1",
+                                  "substr(?, 1, length(o.path)) = o.path",
                                   "is", req->who->account_id, path);
     while (db_next(st)) {
         enum role role = role_parse(db_text(st, 0));

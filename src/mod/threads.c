@@ -107,7 +107,7 @@ static int64_t top_depth_for(struct db *db, const char *path)
 /* The threads with their escalation depth (esc) now; the first parameter is
  * now, then whatever where binds. */
 #define THREAD_FROM(where)                                                                         \
-    " FROM (SELECT t.*, COALESCE(t.frozen_depth, MAX(t.top_depth, t.branch_depth - (? - "          \
+    " FROM (SELECT t.*, COALESCE(t.frozen_depth, {greatest}(t.top_depth, t.branch_depth - (? - "          \
     "t.created_at) / t.target_secs)) AS esc FROM threads t WHERE " where                           \
     ") t JOIN orgs o ON o.id = t.org_id JOIN members m ON m.id = t.member_id "
 #define THREAD_STATUS                                                                              \

@@ -394,6 +394,39 @@ static void test_seq_page(void **state)
     db_close(other);
 }
 
+/* The dialect markers: {list} rows of a JSON array, {greatest}( and {least}(. */
+static void test_dialect(void **state)
+{
+    struct unit_db *f = *state;
+    struct db *db = f->db;
+    assert_int_equal(db_begin(db, false), DB_OK);
+    int64_t n = -1;
+    assert_true(db_get_int(db, &n, "SELECT COUNT(*) FROM {list}", "s", "[3, 1, 2]"));
+    assert_int_equal(n, 3);
+    assert_true(db_get_int(db, &n, "SELECT COUNT(*) FROM {list}", "s", "[]"));
+    assert_int_equal(n, 0);
+    assert_true(
+        db_get_int(db, &n, "SELECT SUM(r.value) FROM {list} r WHERE r.value > ?", "si", "[3, 1, 2]",
+                   (int64_t)1));
+    assert_int_equal(n, 5);
+    /* Strings with quotes and CJK, and a marker twice in one statement. */
+    assert_true(db_get_int(db, &n,
+                           "SELECT COUNT(*) FROM {list} a JOIN {list} b ON a.value = b.value", "ss",
+                           "[\"党'建\", \"x\"]", "[\"党'建\"]"));
+    assert_int_equal(n, 1);
+    assert_true(db_get_int(db, &n, "SELECT {greatest}(?, 5) + {least}(?, 5)", "ii", (int64_t)9,
+                           (int64_t)2));
+    assert_int_equal(n, 11);
+    /* Braces that are no marker stay as they are. */
+    const char *text = NULL;
+    struct db_stmt *st = db_query(db, "SELECT '{x}' || ?", "s", "{list}");
+    assert_true(db_next(st));
+    text = db_text(st, 0);
+    assert_string_equal(text, "{x}{list}");
+    db_done(st);
+    db_rollback(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_next_seq, setup, unit_db_teardown),
         cmocka_unit_test_setup_teardown(test_backup, setup, unit_db_teardown),
         cmocka_unit_test_setup_teardown(test_seq_page, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_dialect, setup, unit_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

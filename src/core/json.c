@@ -248,3 +248,30 @@ void jw_kv_time(struct jw *j, const char *key, int64_t t)
     else
         jw_null(j);
 }
+
+char *jw_small(char *out, size_t n, const char *fmt, ...)
+{
+    struct buf b;
+    struct jw j;
+    buf_init(&b);
+    jw_init(&j, &b);
+    jw_obj_begin(&j);
+    va_list ap;
+    va_start(ap, fmt);
+    for (const char *f = fmt; *f; f++) {
+        const char *key = va_arg(ap, const char *);
+        if (*f == 'i')
+            jw_kv_int(&j, key, va_arg(ap, int64_t));
+        else if (*f == 's')
+            jw_kv_str(&j, key, va_arg(ap, const char *));
+        else
+            BUG("jw_small: format %c", *f);
+    }
+    va_end(ap);
+    jw_obj_end(&j);
+    if (b.len >= n)
+        BUG("jw_small: %zu bytes do not fit in %zu", b.len, n);
+    memcpy(out, b.data, b.len + 1);
+    buf_release(&b);
+    return out;
+}

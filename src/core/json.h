@@ -38,6 +38,15 @@ void jw_raw(struct jw *j, const char *raw, size_t n);
 /* key + value shorthands */
 void jw_kv_str(struct jw *j, const char *key, const char *s); /* NULL -> null */
 void jw_kv_int(struct jw *j, const char *key, int64_t v);
+
+/*
+ * A small flat object written with the writer into out (n bytes; a longer
+ * one is a bug): fmt has one letter per member, 'i' (key, int64_t) or 's'
+ * (key, const char *). For event payloads and history details:
+ *   jw_small(buf, sizeof(buf), "is", "meetingId", id, "what", "closed")
+ * Returns out.
+ */
+char *jw_small(char *out, size_t n, const char *fmt, ...);
 void jw_kv_bool(struct jw *j, const char *key, bool v);
 void jw_kv_null(struct jw *j, const char *key);
 void jw_kv_time(struct jw *j, const char *key, int64_t t); /* 0 -> null */

@@ -599,7 +599,7 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
 static void meeting_live(struct db *db, int64_t id, const char *what)
 {
     char data[80];
-    snprintf(data, sizeof(data), "{\"meetingId\":%" PRId64 ",\"what\":\"%s\"}", id, what);
+    jw_small(data, sizeof(data), "is", "meetingId", id, "what", what);
     struct db_stmt *st = db_query(db,
                                   "SELECT a.id FROM meeting_attendance x JOIN accounts a ON "
                                   "a.member_id = x.member_id WHERE x.meeting_id = ? AND "

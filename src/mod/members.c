@@ -767,8 +767,8 @@ static int h_record_add(struct req *req)
             db_next_seq(req->db));
     int64_t rid = db_last_id(req->db);
     member_history_add(req->db, &req->arena, m.id, req->who->account_id, "record", m.org_id,
-                       arena_printf(&req->arena, "{\"recordId\":%" PRId64 ",\"kind\":\"%s\"}", rid,
-                                    req_body_str(req, "kind")),
+                       jw_small(arena_alloc(&req->arena, 96), 96, "is", "recordId", rid, "kind",
+                                req_body_str(req, "kind")),
                        NULL);
     req_audit(req, "member.record.add", m.org_id,
               arena_printf(&req->arena, "member:%" PRId64, m.id), "ok", "%s",
@@ -800,7 +800,7 @@ static int h_record_delete(struct req *req)
     if (db_changes(req->db) != 1)
         return req_fail(req, ERR_MEMBER_RECORD_NOT_FOUND, NULL);
     member_history_add(req->db, &req->arena, m.id, req->who->account_id, "record_deleted", m.org_id,
-                       arena_printf(&req->arena, "{\"recordId\":%" PRId64 "}", rid), NULL);
+                       jw_small(arena_alloc(&req->arena, 48), 48, "i", "recordId", rid), NULL);
     req_audit(req, "member.record.delete", m.org_id,
               arena_printf(&req->arena, "member:%" PRId64, m.id), "ok", "record %" PRId64, rid);
     struct jw *j = req_data(req);

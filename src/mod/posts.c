@@ -35,7 +35,7 @@ void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
     if (!db_get_int(db, &author, "SELECT author_id FROM posts WHERE id = ?", "i", post_id))
         return;
     char data[96];
-    snprintf(data, sizeof(data), "{\"postId\":%" PRId64 ",\"decision\":\"%s\"}", post_id, decision);
+    jw_small(data, sizeof(data), "is", "postId", post_id, "decision", decision);
     live_publish(db, "post", NULL, 0, author, data);
 }
 
@@ -44,7 +44,7 @@ void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
 void posts_live_correction(struct db *db, int64_t post_id, const char *kind)
 {
     char data[96];
-    snprintf(data, sizeof(data), "{\"postId\":%" PRId64 ",\"correction\":\"%s\"}", post_id, kind);
+    jw_small(data, sizeof(data), "is", "postId", post_id, "correction", kind);
     struct db_stmt *st = db_query(db,
                                   "SELECT DISTINCT account_id FROM post_corrections WHERE post_id "
                                   "= ? AND kind = ? AND read_at IS NULL AND created_at >= ?",

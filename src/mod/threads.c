@@ -30,7 +30,7 @@ static const char *const thread_statuses[] = {"open",   "escalated", "answered",
 static void thread_event(struct db *db, int64_t thread_id, bool to_member, bool to_leaders)
 {
     char data[64];
-    snprintf(data, sizeof(data), "{\"threadId\":%" PRId64 "}", thread_id);
+    jw_small(data, sizeof(data), "i", "threadId", thread_id);
     struct db_stmt *st = db_query(db,
                                   "SELECT t.org_path, (SELECT a.id FROM accounts a WHERE "
                                   "a.member_id = t.member_id) FROM threads t WHERE t.id = ?",

@@ -19,6 +19,13 @@ enum role {
     ROLE_SYSTEM_ADMIN,
     ROLE__COUNT
 };
+/* A role's number is stored: bit (1 << role) of notices.role_mask and of the
+ * live events' role masks, and spelled in the notices' audience SQL (a CASE
+ * from role name to bit). Append new roles; never reorder these. */
+static_assert(ROLE_MEMBER == 0 && ROLE_BRANCH_SECRETARY == 1 && ROLE_BRANCH_COMMITTEE == 2 &&
+                  ROLE_ORG_ADMIN == 3 && ROLE_AUDITOR == 4 && ROLE_SAFETY_OFFICER == 5 &&
+                  ROLE_SYSTEM_ADMIN == 6,
+              "role numbers are stored in the database: append, never reorder");
 
 enum perm {
     PERM_NONE,

@@ -69,8 +69,8 @@ bool life_member_of(struct req *req, int64_t org_id, bool hosted)
     if (!req->who || !req->who->member_id)
         return false;
     db_get_int(req->db, &n,
-               "SELECT COUNT(*) FROM members WHERE id = ? AND deleted_at IS NULL AND status IN "
-               "('normal', 'retired', 'temporarily_out') AND (org_id = ? OR (? AND host_org_id = "
+               "SELECT COUNT(*) FROM members WHERE id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES
+               " AND (org_id = ? OR (? AND host_org_id = "
                "?))",
                "iiii", req->who->member_id, org_id, (int64_t)hosted, org_id);
     return n > 0;
@@ -259,7 +259,7 @@ static int h_list(struct req *req)
         struct db_stmt *st =
             db_query(req->db,
                      "SELECT org_id, host_org_id FROM members WHERE id = ? AND deleted_at IS NULL "
-                     "AND status IN ('normal', 'retired', 'temporarily_out')",
+                     "AND status IN " ROSTER_STATUSES "",
                      "i", req->who->member_id);
         if (db_next(st))
             own = db_int(st, 0), host = db_int(st, 1);

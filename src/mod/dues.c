@@ -392,8 +392,8 @@ static int h_ledger(struct req *req)
         "m.dues_paid_through, " SQL_UNPAID
         ", m.org_path FROM members m JOIN orgs o ON o.id = m.org_id "
         "WHERE m.org_path >= ? AND m.org_path < ? AND (m.org_path > ? OR (m.org_path = ? "
-        "AND m.id > ?)) AND m.deleted_at IS NULL AND m.status IN ('normal', 'retired', "
-        "'temporarily_out') AND " SQL_UNPAID " >= ? ORDER BY m.org_path, m.id LIMIT ?",
+        "AND m.id > ?)) AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES
+        " AND " SQL_UNPAID " >= ? ORDER BY m.org_path, m.id LIMIT ?",
         "issssiiii", (int64_t)month_today(), path, org_path_end(&req->arena, path), apath, apath, aid,
         (int64_t)month_today(), dues_level_min(req_query_str(req, "level")), (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {

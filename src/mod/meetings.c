@@ -548,8 +548,7 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
     if (!strcmp(kind, "branch")) {
         db_exec(req->db,
                 "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
-                "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN ('normal', "
-                "'retired', 'temporarily_out')",
+                "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES,
                 "iii", meeting, now, branch);
         return 0;
     }
@@ -565,7 +564,7 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
         db_exec(req->db,
                 "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
                 "? FROM members WHERE org_id = ? AND group_id = ? AND deleted_at IS NULL AND "
-                "status IN ('normal', 'retired', 'temporarily_out')",
+                "status IN " ROSTER_STATUSES "",
                 "iiii", meeting, now, branch, g);
         return 0;
     }
@@ -577,7 +576,7 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
         int64_t id = ids->ids[i], ok = 0;
         db_get_int(req->db, &ok,
                    "SELECT COUNT(*) FROM members WHERE id = ? AND org_id = ? AND deleted_at IS "
-                   "NULL AND status IN ('normal', 'retired', 'temporarily_out')",
+                   "NULL AND status IN " ROSTER_STATUSES "",
                    "ii", id, branch);
         if (!ok)
             return req_fail_field(req, ERR_INVALID, "memberIds",

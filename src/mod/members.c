@@ -96,7 +96,7 @@ static int list_hosted(struct req *req, const char *path)
         req->db,
         "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id JOIN orgs h ON "
         "h.id = m.host_org_id WHERE h.path >= ? AND h.path < ? AND m.id > ? AND m.deleted_at IS "
-        "NULL AND m.status IN ('normal', 'retired', 'temporarily_out') ORDER BY m.id LIMIT ?",
+        "NULL AND m.status IN " ROSTER_STATUSES " ORDER BY m.id LIMIT ?",
         "ssii", path, org_path_end(&req->arena, path), after, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         member_brief_write(pg.j, st);
@@ -198,8 +198,8 @@ static int h_list(struct req *req)
         "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
         "WHERE m.org_path >= ? AND m.org_path < ? AND (m.org_path, m.id) > (?, ?) "
         "AND m.deleted_at IS NULL "
-        "AND (? = 'all' OR (? = 'active' AND m.status IN ('normal', 'retired', "
-        "'temporarily_out')) OR m.status = ?) "
+        "AND (? = 'all' OR (? = 'active' AND m.status IN " ROSTER_STATUSES
+        ") OR m.status = ?) "
         "AND (? = 0 OR m.group_id = ?) "
         "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') "
         "AND (? IS NULL OR m.id_hash = ?) AND (? IS NULL OR m.phone_hash = ?) "

@@ -67,6 +67,9 @@ bool member_enum_ok(const char *const *choices, const char *v);
 /* Whether a member with this status is in the party and on a roster
  * (normal, retired, temporarily_out) and so counted in statistics. */
 bool member_status_counted(const char *status);
+/* The same rule in SQL: "status IN " ROSTER_STATUSES (tests/unit/test_members_rec.c
+ * checks that both agree for every status). */
+#define ROSTER_STATUSES "('normal', 'retired', 'temporarily_out')"
 /* Month index i as "YYYY-MM" (arena). */
 char *month_str(struct arena *a, int i);
 /* The month k months before "YYYY-MM" (arena). */

@@ -21,7 +21,6 @@
 static const char *const priorities[] = {"normal", "important", "urgent", NULL};
 static const char *const member_filters[] = {"all", "unread", "unacked", NULL};
 
-#define ROSTER_STATUSES "('normal', 'retired', 'temporarily_out')"
 #define FEED_EXCERPT 140       /* characters of the text in a feed item */
 #define UNREAD_WINDOW_DAYS 180 /* the unread count looks this far back */
 

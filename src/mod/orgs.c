@@ -115,9 +115,8 @@ int org_members_recount(struct db *db)
     db_exec(db,
             "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
             "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status IN "
-            "('normal', 'retired', 'temporarily_out')) ELSE (SELECT COUNT(*) FROM members m "
-            "WHERE m.org_id = orgs.id AND m.deleted_at IS NULL AND m.status IN ('normal', "
-            "'retired', 'temporarily_out')) END",
+            ROSTER_STATUSES ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
+            "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES ") END",
             "");
     /* ...then each level adds its children's totals, deepest first (a group's
      * members are already counted in its branch). */

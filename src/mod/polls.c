@@ -331,7 +331,7 @@ static const struct param create_body[] = {
 /* The SQL condition "member m is on the list of organisation org" for a
  * branch (its members) or a party group (assigned to it). */
 #define ON_LIST_SQL                                                                                \
-    "m.deleted_at IS NULL AND m.status IN ('normal', 'retired', 'temporarily_out') AND "           \
+    "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES " AND "           \
     "(CASE WHEN ? THEN m.group_id = ? ELSE m.org_id = ? END)"
 
 static bool on_list(struct req *req, int64_t member, int64_t org, bool group)

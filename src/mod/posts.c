@@ -442,8 +442,7 @@ static int post_may_create(struct req *req, int64_t org, bool news, const char *
     int64_t my_branch = 0;
     if (req->who->member_id)
         db_get_int(req->db, &my_branch,
-                   "SELECT org_id FROM members WHERE id = ? AND deleted_at IS NULL AND status IN "
-                   "('normal', 'retired', 'temporarily_out')",
+                   "SELECT org_id FROM members WHERE id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES,
                    "i", req->who->member_id);
     *path = org_path(req->db, &req->arena, org);
     bool leader = *path && principal_can(req->who, PERM_CHANNEL_ANSWER, *path);

@@ -331,8 +331,7 @@ static int h_create(struct req *req)
     const char *path = NULL;
     struct db_stmt *st = db_query(req->db,
                                   "SELECT org_id, org_path FROM members WHERE id = ? AND "
-                                  "deleted_at IS NULL AND status IN ('normal', 'retired', "
-                                  "'temporarily_out')",
+                                  "deleted_at IS NULL AND status IN " ROSTER_STATUSES,
                                   "i", req->who->member_id);
     if (db_next(st)) {
         org = db_int(st, 0);
@@ -544,7 +543,7 @@ static int h_send(struct req *req)
     struct db_stmt *st = db_query(
         req->db,
         "SELECT id, org_id, org_path FROM members WHERE org_path >= ? AND org_path < ? AND "
-        "deleted_at IS NULL AND status IN ('normal', 'retired', 'temporarily_out') AND "
+        "deleted_at IS NULL AND status IN " ROSTER_STATUSES " AND "
         "(? = 0 OR id = ?) AND (? = 0 OR group_id = ?) AND (? = 0 OR migrant = 1) ORDER BY id "
         "LIMIT ?",
         "ssiiiiii", path, end, member, member, group, group, (int64_t)migrants, (int64_t)SEND_MAX);

@@ -112,6 +112,25 @@ static void test_months(void **state)
     arena_release(&a);
 }
 
+/* "On the roster" has one meaning: member_status_counted() in C and
+ * ROSTER_STATUSES in SQL agree for every status. */
+static void test_roster_rule(void **state)
+{
+    (void)state;
+    struct unit_db *f = unit_db_new("roster.db");
+    assert_int_equal(db_begin(f->db, false), DB_OK);
+    for (const char *const *st = member_statuses; *st; st++) {
+        int64_t in = -1;
+        assert_true(db_get_int(f->db, &in, "SELECT ? IN " ROSTER_STATUSES, "s", *st));
+        if ((in != 0) != member_status_counted(*st))
+            fail_msg("status %s: SQL says %" PRId64 ", C says %d", *st, in,
+                     member_status_counted(*st));
+    }
+    db_rollback(f->db);
+    void *u = f;
+    unit_db_teardown(&u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +138,7 @@ int main(void)
         cmocka_unit_test(test_fields),
         cmocka_unit_test(test_dues_standard),
         cmocka_unit_test(test_months),
+        cmocka_unit_test(test_roster_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,6 +116,7 @@ int cmd_serve(int argc, char **argv)
     if (!db)
         return 1;
     housekeeping(db);
+    idem_seal_legacy(db);
     db_close(db);
     db_configure(cli_db_path());
 

@@ -344,8 +344,8 @@ static int idem_check(struct req *req)
                                   req->body_raw.len);
     crypto_generichash_final(&st, req->idem_fp, sizeof(req->idem_fp));
     struct db_stmt *q = db_query(req->db,
-                                 "SELECT fingerprint, status, body FROM idempotency WHERE "
-                                 "account_id = ? AND key = ?",
+                                 "SELECT fingerprint, status, body, body_sealed FROM idempotency "
+                                 "WHERE account_id = ? AND key = ?",
                                  "is", req->who->account_id, req->idem_key);
     int rc = 0;
     if (db_next(q)) {
@@ -357,8 +357,16 @@ static int idem_check(struct req *req)
         } else {
             req->status = (int)db_int(q, 1);
             buf_reset(&req->out);
-            buf_addstr(&req->out, db_text(q, 2));
-            rc = 1;
+            size_t len;
+            const unsigned char *sealed = db_blob(q, 3, &len);
+            const char *body = sealed && len ? pdata_open(&req->arena, "idempotency.body", sealed, len)
+                                             : db_text(q, 2);
+            if (!body) {
+                rc = req_fail(req, ERR_INTERNAL, "the stored answer cannot be opened");
+            } else {
+                buf_addstr(&req->out, body);
+                rc = 1;
+            }
         }
     }
     db_done(q);
@@ -370,12 +378,41 @@ void req_idem_store(struct req *req, int status)
     if (!req->idem_key)
         return;
     finish_data(req);
+    /* The answer may hold personal data (a proposed ID number): sealed at rest. */
+    size_t len;
+    unsigned char *sealed = pdata_seal(&req->arena, "idempotency.body", req->out.data, &len);
     db_exec(req->db,
-            "INSERT INTO idempotency (account_id, key, fingerprint, status, body, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            "isbisi", req->who->account_id, req->idem_key, req->idem_fp, sizeof(req->idem_fp),
-            (int64_t)status, req->out.data, now_sec());
+            "INSERT INTO idempotency (account_id, key, fingerprint, status, body, body_sealed, "
+            "created_at) VALUES (?, ?, ?, ?, '', ?, ?)",
+            "isbibi", req->who->account_id, req->idem_key, req->idem_fp, sizeof(req->idem_fp),
+            (int64_t)status, sealed, len, now_sec());
     req->idem_stored = true;
+}
+
+void idem_seal_legacy(struct db *db)
+{
+    if (db_begin(db, true) != DB_OK)
+        return;
+    struct arena a;
+    arena_init(&a);
+    int n = 0;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT account_id, key, body FROM idempotency WHERE "
+                                  "body_sealed IS NULL AND body <> ''",
+                                  "");
+    while (db_next(st)) {
+        size_t len;
+        unsigned char *sealed = pdata_seal(&a, "idempotency.body", db_text(st, 2), &len);
+        db_exec(db,
+                "UPDATE idempotency SET body = '', body_sealed = ? WHERE account_id = ? AND key "
+                "= ?",
+                "bis", sealed, len, db_int(st, 0), db_text(st, 1));
+        n++;
+    }
+    db_done(st);
+    if (db_commit(db) == DB_OK && n)
+        log_info("sealed %d stored answers of idempotent writes", n);
+    arena_release(&a);
 }
 
 /* ---- the API dispatcher ---- */

@@ -29,13 +29,15 @@ test('serve clears ended sessions and stale records at start, and keeps live one
     assert.equal(count(db, 'SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL'), 1);
     // Age a failure window past its hour and an idempotency record past 60 days.
     sqlite(db, 'UPDATE login_failures SET window_start = window_start - 7200');
-    sqlite(db, "INSERT INTO idempotency VALUES (1, 'old', x'00', 201, '{}', strftime('%s','now') - 61*86400)");
-    sqlite(db, "INSERT INTO idempotency VALUES (1, 'new', x'00', 201, '{}', strftime('%s','now') - 59*86400)");
+    sqlite(db, "INSERT INTO idempotency (account_id, key, fingerprint, status, body, created_at) VALUES (1, 'old', x'00', 201, '{}', strftime('%s','now') - 61*86400)");
+    sqlite(db, "INSERT INTO idempotency (account_id, key, fingerprint, status, body, created_at) VALUES (1, 'new', x'00', 201, '{}', strftime('%s','now') - 59*86400)");
 
     srv = await spawnServer(['--data', dir, '--listen', `127.0.0.1:${port}`], { base });
     assert.equal(count(db, 'SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL'), 0);
     assert.equal(count(db, 'SELECT COUNT(*) FROM login_failures'), 0);
     assert.equal(sqlite(db, 'SELECT key FROM idempotency ORDER BY key').stdout.trim(), 'new');
+    // A stored answer written in plain text before it was sealed is sealed at start-up.
+    assert.equal(sqlite(db, "SELECT body = '' AND length(body_sealed) > 0 FROM idempotency").stdout.trim(), '1');
     // The live session survived the restart.
     assert.equal((await request(base, 'GET', '/api/v1/me', { token: live })).status, 200);
     assert.equal((await terminate(srv)).code, 0);

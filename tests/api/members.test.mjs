@@ -301,7 +301,17 @@ describe('the canary ID number never appears in plain text at rest or in the log
     const own = assertData(await api('GET', `/api/v1/members/${who.member.memberId}`, { token: tM }));
     const proposed = idNumber(own.birthDate, own.gender === 'male', 324);
     canaries.push(proposed);
-    assertData(await api('POST', `/api/v1/members/${who.member.memberId}/corrections`, { token: tM, body: { idNumber: proposed, note: '身份证号录错了' } }), 201);
+    // Sent with an Idempotency-Key: the stored answer (which shows the member their own
+    // proposal) is sealed like the proposal itself; a replay answers the same.
+    const idem = { 'Idempotency-Key': 'canary-correction-1' };
+    const first = await api('POST', `/api/v1/members/${who.member.memberId}/corrections`, { token: tM, body: { idNumber: proposed, note: '身份证号录错了' }, headers: idem });
+    assertData(first, 201);
+    const again = await api('POST', `/api/v1/members/${who.member.memberId}/corrections`, { token: tM, body: { idNumber: proposed, note: '身份证号录错了' }, headers: idem });
+    assert.equal(again.status, 201);
+    assert.equal(again.text, first.text);
+    const phoneCanary = '13987654321';
+    canaries.push(phoneCanary);
+    assertData(await api('PATCH', `/api/v1/members/${m.id}`, { token: tS, body: { phone: phoneCanary }, headers: { 'Idempotency-Key': 'canary-phone-1' } }));
     const exported = await api('GET', `/api/v1/exports/members?orgId=${villageA}&format=csv`, { token: tS });
     assert.equal(exported.status, 200);
     assert.ok(canaries.every((c) => !exported.text.includes(c)), 'a masked export holds no full ID number');

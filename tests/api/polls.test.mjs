@@ -161,11 +161,12 @@ test('polls: an anonymous poll keeps who voted apart from what they chose, in th
   // The idempotency record of the vote: its answer holds no choice or tally, and the
   // key's fingerprint leaves the body out: another ballot under the same key replays the
   // stored answer instead of a mismatch, and changes nothing.
-  const stored = one(`SELECT body FROM idempotency WHERE key = '${key}'`);
-  assert.deepEqual(JSON.parse(stored), { data: { pollId: p.id, voted: true } });
+  // The stored answer is sealed at rest (no plain text in the table).
+  assert.equal(one(`SELECT body FROM idempotency WHERE key = '${key}'`), '');
+  assert.equal(one(`SELECT length(body_sealed) > 0 FROM idempotency WHERE key = '${key}'`), '1');
   const replay = await vote(p.id, [yes], tM, { 'Idempotency-Key': key });
   assert.equal(replay.status, 200);
-  assert.equal(replay.text, stored);
+  assert.deepEqual(JSON.parse(replay.text), { data: { pollId: p.id, voted: true } });
   assert.deepEqual((await get(p.id)).options.map((o) => o.votes), [2, 1, 0], 'the replay changed nothing');
   // The audit row says that the member voted, never what.
   const audit = one(`SELECT COALESCE(detail, '') FROM audit_log WHERE action = 'poll.vote' AND target = 'poll:${p.id}'`);

@@ -625,7 +625,8 @@ static int authorize(struct req *req)
 
 /* The answer cache's key: the route, the path ids, the declared query
  * fields the request carried, and today's date (ages, arrears); for
- * ROUTE_CACHE_MINE the caller's account too. */
+ * ROUTE_CACHE_MINE the caller's account too. A text value is written with
+ * its length, so no value can forge the fields after it ("q=a|status=x"). */
 static const char *cache_key(struct req *req)
 {
     struct buf b;
@@ -642,7 +643,7 @@ static const char *cache_key(struct req *req)
         if (!v->present)
             continue;
         if (v->s)
-            buf_printf(&b, "|%s=%s", v->name, v->s);
+            buf_printf(&b, "|%s=%zu:%s", v->name, strlen(v->s), v->s);
         else
             buf_printf(&b, "|%s#%" PRId64, v->name, v->i);
     }

@@ -112,3 +112,19 @@ test("a home feed from memory is the caller's own, and a new notice shows on the
   assert.ok(fm.items.some((x) => x.refId === n.id || x.id === n.id), 'the member of the township sees it at once');
   assert.ok(!fb.items.some((x) => x.title === '缓存通知'), 'another township does not');
 });
+
+test('a query value cannot forge another cached answer (a "|" in q)', async () => {
+  const s = await srv.login(who.countyAdmin); // the secretary's role was revoked above
+  const org = who.secretaryA.orgId;
+  // A family name that some members of the branch have.
+  const all = assertData(await roster(s.token, org)).items;
+  const name = all[0].name.slice(0, 1);
+  const list = (q) => api('GET', `/api/v1/members?orgId=${org}&${q}&limit=50`, { token: s.token });
+  // First a query whose q spells the key of another: nobody is called that.
+  const forged = assertData(await list(`q=${encodeURIComponent(`${name}|status=normal`)}`));
+  assert.equal(forged.items.length, 0);
+  // Then the query it imitates: the real answer, not the cached empty one.
+  const real = assertData(await list(`q=${encodeURIComponent(name)}&status=normal`));
+  assert.ok(real.items.length > 0, 'members found by name and status');
+  assert.ok(real.items.every((m) => m.name.includes(name)));
+});

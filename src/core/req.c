@@ -541,7 +541,15 @@ int req_validate_query(struct req *req)
         struct value *v = &req->query[i];
         v->name = p->name;
         v->type = p->type;
-        const char *s = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, p->name);
+        const char *s = NULL;
+        size_t len = 0;
+        if (MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, p->name,
+                                          strlen(p->name), &s, &len) != MHD_YES)
+            s = NULL;
+        /* A NUL inside a value would cut it short ("orgId=3%00zzz" read as 3). */
+        if (s && memchr(s, '\0', len))
+            return req_fail_field(req, ERR_INVALID, p->name, "%s must not contain NUL",
+                                  p->name);
         if (!s || !*s) {
             if (p->flags & P_REQUIRED)
                 return req_fail_field(req, ERR_INVALID, p->name, "%s is required", p->name);

@@ -166,3 +166,13 @@ describe('paths, methods, queries, login', () => {
     });
   });
 });
+
+test('a NUL inside a query value is refused, never read up to the NUL', async () => {
+  // orgId=<township>%00zzz was read as the township; after=%00... ignored the cursor.
+  assertError(await api('GET', `/api/v1/orgs/${townshipA}/children?limit=2%00zzz`, { token: tT }), 400, 'request.invalid', 'limit');
+  assertError(await api('GET', `/api/v1/roles?orgId=${townshipA}%00zzz`, { token: tT }), 400, 'request.invalid', 'orgId');
+  assertError(await api('GET', `/api/v1/orgs/${townshipA}/children?after=%00abc`, { token: tT }), 400, 'request.invalid', 'after');
+  // The same values without the NUL are fine.
+  assertData(await api('GET', `/api/v1/orgs/${townshipA}/children?limit=2`, { token: tT }));
+  assertData(await api('GET', `/api/v1/roles?orgId=${townshipA}`, { token: tT }));
+});

@@ -4,6 +4,8 @@
 #include "app.h"
 #include "cli/cli.h"
 
+#include <sys/stat.h>
+
 static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -36,6 +38,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* Every file zhibu writes (the store and its WAL, backups, exports, the
+     * temporary files of imports and exports) may hold personal data: only
+     * the account that runs zhibu reads them. */
+    umask(077);
     if (argc < 2) {
         fprintf(stderr, "zhibu: missing command (see zhibu --help)\n");
         return 2;

@@ -157,6 +157,13 @@ describe('backup', () => {
     const copyCount = Number(sqlite(out, 'SELECT COUNT(*) FROM orgs WHERE deleted_at IS NULL').stdout.trim());
     const apiCount = await orgCountViaApi(srv.base, srv.who.countyAdmin);
     assert.equal(copyCount, apiCount);
+    // A backup holds sealed personal data and the audit chain: only its owner reads it.
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    const exported = join(newDir('zhibu-export-'), 'roster.csv');
+    const e = run(['export', '--data', srv.dataDir, '--org', String(srv.who.secretaryA.orgId), '--format', 'csv', '--full', '--out', exported]);
+    assert.equal(e.status, 0, e.stderr);
+    assert.equal(statSync(exported).mode & 0o777, 0o600, 'a full export is private');
+    assert.equal(statSync(join(srv.dataDir, 'zhibu.db')).mode & 0o077, 0, 'the store is private');
   });
 
   test('a backup refuses to overwrite a file and needs --out', () => {

@@ -231,7 +231,8 @@ static void write_notice(struct req *req, struct jw *j, const struct notice *n)
     jw_key(j, "roles");
     write_roles(j, n->role_mask);
     jw_kv_bool(j, "chosen", n->chosen);
-    if (n->chosen) {
+    /* Who else it went to is for those who manage it, not for each recipient. */
+    if (n->chosen && principal_can(req->who, PERM_NOTICE_PUBLISH, n->org_path)) {
         jw_key(j, "memberIds");
         jw_arr_begin(j);
         struct db_stmt *st = db_query(

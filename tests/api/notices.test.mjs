@@ -155,9 +155,13 @@ describe('audiences', () => {
   });
 
   test('chosen members: only they see it', async () => {
-    const n = assertData(await publish(tS, { orgId: villageA, title: '个别通知', text: '请到村委会', memberIds: [who.member.memberId] }), 201);
+    const n = assertData(await publish(tS, { orgId: villageA, title: '个别通知', text: '请到村委会', memberIds: [who.member.memberId, who.secretaryA.memberId] }), 201);
     assert.equal(n.audience.chosen, true);
-    assert.deepEqual(n.audience.memberIds, [who.member.memberId]);
+    assert.deepEqual([...n.audience.memberIds].sort(), [who.member.memberId, who.secretaryA.memberId].sort());
+    // A recipient sees that it was sent to chosen members, not who the others are.
+    const seen = assertData(await api('GET', `/api/v1/notices/${n.id}`, { token: tM }));
+    assert.equal(seen.audience.chosen, true);
+    assert.ok(!('memberIds' in seen.audience), JSON.stringify(seen.audience));
     assert.ok((await feed(tM)).items.some((i) => i.id === n.id));
     assert.ok(!(await feed(tG)).items.some((i) => i.id === n.id));
   });

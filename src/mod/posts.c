@@ -594,9 +594,20 @@ static int list_run(struct req *req, struct seen_list *seen)
         return rc;
     struct audience a;
     audience_of(req, &a);
-    int64_t org = req_query_int(req, "orgId", 0);
+    int64_t org = req_query_int(req, "orgId", 0), ok = 0;
     const char *path = org ? org_path(req->db, &req->arena, org) : NULL;
-    if (org && !path)
+    /* A filter names an organisation within the caller's reach: inside one of
+     * their organisations, or in the same county (posts go at most to a
+     * county), never a party group; anything else answers as missing. */
+    if (path)
+        db_get_int(req->db, &ok,
+                   "SELECT (SELECT level FROM orgs WHERE id = ?) <> 'group' AND (EXISTS (SELECT 1 "
+                   "FROM {list} v WHERE substr(?, 1, length(v.value)) = v.value) OR EXISTS "
+                   "(SELECT 1 FROM {list} v JOIN orgs c ON c.level = 'county' AND c.deleted_at "
+                   "IS NULL AND substr(v.value, 1, length(c.path)) = c.path WHERE substr(?, 1, "
+                   "length(c.path)) = c.path))",
+                   "issss", org, a.inside_json, path, a.inside_json, path);
+    if (org && !ok)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     const char *tag = req_query_str(req, "tag");
     const char *review = perm_paths_json(req, PERM_POST_REVIEW);

@@ -270,3 +270,20 @@ describe('reports and corrections', () => {
     assert.equal(assertData(await api('GET', '/api/v1/me/corrections', { token: tok.migrant })).items.filter((x) => x.postId === q.id).length, 0);
   });
 });
+
+test('posts: a filter by organisation outside the caller\'s reach answers like a missing one', async () => {
+  const r = srv.run(['org', 'create', '--data', srv.dataDir, '--name', '邻县县委', '--level', 'county']);
+  assert.equal(r.status, 0, r.stderr);
+  const other = Number(/created county (\d+)/.exec(r.stdout)?.[1]);
+  assert.ok(other > 0, r.stdout);
+  const group = Number(one(`SELECT id FROM orgs WHERE parent_id = ${villageA} AND level = 'group' ORDER BY id LIMIT 1`));
+  const missing = await api('GET', '/api/v1/posts?orgId=99999999', { token: tok.member });
+  assertError(missing, 404, 'org.not_found');
+  for (const org of [other, group]) {
+    const res = await api('GET', `/api/v1/posts?orgId=${org}`, { token: tok.member });
+    assertError(res, 404, 'org.not_found');
+    assert.equal(res.text, missing.text, `orgId=${org} answers exactly like a missing one`);
+  }
+  // Within reach: the own branch, a sibling branch, the county above.
+  for (const org of [villageA, villageA2, county]) assertData(await api('GET', `/api/v1/posts?orgId=${org}`, { token: tok.member }));
+});

@@ -332,9 +332,9 @@ const SPECS = {
   // ---- posts, review, corrections, word list ----
   // EXCEPTION: login scope; the handler needs channel.answer on orgId (news also from the
   // branch's own members, none in the cast); who sees the organisation but may not post
-  // gets 403. Harmless: a blank text (400 after the check).
+  // gets 403. Harmless: news for the county (400 "news is for the branch only" after the check).
   'POST /api/v1/posts': {
-    req: (t) => q('POST', '/api/v1/posts', { orgId: t, kind: 'news', title: '矩阵', text: ' ' }),
+    req: (t) => q('POST', '/api/v1/posts', { orgId: t, kind: 'news', visibility: 'county', title: '矩阵', text: '矩阵' }),
     nf: 'org.not_found',
     expect: (c, t) => (holds(c, 'channel.answer', t) ? ALLOW : holds(c, 'org.read', t) ? FORBID : DENY),
   },

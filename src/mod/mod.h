@@ -263,7 +263,7 @@ void account_write_me(struct req *req, struct jw *j, const struct principal *p);
 int64_t login_failures_now(struct db *db, const unsigned char *phone_hash);
 void login_failure_record(struct db *db, const unsigned char *phone_hash);
 
-/* ---- the TOTP second factor (totp.c) ---- */
+/* ---- the TOTP second factor (second_factor.c) ---- */
 
 enum totp_login {
     TOTP_LOGIN_OFF,     /* the account has no active second factor */

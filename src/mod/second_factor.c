@@ -1,5 +1,5 @@
 /*
- * totp.c - the TOTP second factor of an account (security check #10):
+ * second_factor.c - the TOTP second factor of an account (security check #10):
  * enrolment with a QR code, confirmation with the first code, recovery
  * codes, disabling; the check login makes (totp_login_check).
  *
@@ -12,7 +12,7 @@
  * may only call the routes marked ROUTE_ENROL (http.c).
  */
 #include "app.h"
-#include "core/totp.h"
+#include "core/otp.h"
 #include "mod/mod.h"
 
 #define TOTP_ISSUER "zhibu"

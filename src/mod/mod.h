@@ -142,7 +142,7 @@ void member_history_add(struct db *db, struct arena *a, int64_t member_id, int64
                         const char *note);
 
 /*
- * Statistics counters (org_counts): member_counts_apply adds delta for every
+ * Statistics counters (org_counts.c): member_counts_apply adds delta for every
  * dimension of m on its branch and all ancestors (and members_total);
  * org_counts_add one dimension value along a path; org_counts_event counts
  * an event in the month of t; org_counts_move carries an organisation's

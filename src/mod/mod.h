@@ -257,11 +257,6 @@ const char *activity_title_for_poll(struct req *req, int64_t id, int64_t org_id)
 
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);
-/* Failed login attempts recorded for a phone hash in the current hour, and
- * recording one more (in the current write transaction): the one window that
- * throttles wrong passwords and wrong second-factor codes alike. */
-int64_t login_failures_now(struct db *db, const unsigned char *phone_hash);
-void login_failure_record(struct db *db, const unsigned char *phone_hash);
 
 /* ---- the TOTP second factor (second_factor.c) ---- */
 

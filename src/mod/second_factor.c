@@ -7,8 +7,8 @@
  * codes are kept as keyed hashes. A code's 30 s step is stored when it is
  * accepted and never accepted again (replay). Every wrong code counts as a
  * failed login attempt of the account's phone, in the same hourly window as
- * wrong passwords (account.c), so codes cannot be guessed faster than
- * passwords. An admin role without TOTP under admin_second_factor = required
+ * wrong passwords (login_failures_now, core/auth.c), so codes cannot be
+ * guessed faster than passwords. An admin role without TOTP under admin_second_factor = required
  * may only call the routes marked ROUTE_ENROL (http.c).
  */
 #include "app.h"

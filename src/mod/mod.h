@@ -223,11 +223,6 @@ void import_choose_bulk(struct import_job *job, int64_t file_bytes);
 int import_members(struct import_job *job, struct sheet_reader *r);
 /* {rows, imported, dryRun, ignoredColumns, errorCount, errors: [{row, column, field, message}]} */
 void import_report_write(const struct import_job *job, struct jw *j);
-/* Answers with a spreadsheet ("xlsx" by default, or "csv") named base.ext
- * that fill writes. */
-extern const char *const sheet_formats[];
-int sheet_respond(struct req *req, const char *format, const char *base,
-                  void (*fill)(struct sheet_writer *, void *), void *ctx);
 
 /* Roster export (export.c): rows of the subtree of org_path in roster order
  * with the template's columns (so a file can be imported again); ID number,

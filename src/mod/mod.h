@@ -43,15 +43,6 @@ void org_write_path(struct db *db, struct jw *j, const char *path);
 /* Upper bound of the subtree range for a path: "/1/12/" -> "/1/120". */
 char *org_path_end(struct arena *a, const char *path);
 
-/*
- * Member counts kept on the tree (orgs.members_total): member_counts_apply()
- * calls org_members_adjust() in the same transaction as every member write
- * (delta +1/-1 on the branch's path and, when set, the party group). org_members_recount()
- * recomputes every total from the members table (bulk loads, repairs).
- */
-void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta);
-int org_members_recount(struct db *db);
-
 /* ---- member records (members_rec.c) ---- */
 
 /* Vocabularies, NULL-terminated (for P_ENUM and validation). */
@@ -156,6 +147,16 @@ void org_counts_event(struct db *db, const char *path, const char *dim, int64_t 
 void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
                      const char *new_parent_path);
 int member_counts_recount(struct db *db);
+/*
+ * Member counts kept on the tree (orgs.members_total): member_counts_apply()
+ * calls org_members_adjust() in the same transaction as every member write
+ * (delta +1/-1 on the branch's path and, when set, the party group). org_members_recount()
+ * recomputes every total from the members table (bulk loads, repairs).
+ */
+void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta);
+int org_members_recount(struct db *db);
+/* Adds delta to members_total of every organisation on path (moving a subtree). */
+void org_total_add(struct db *db, const char *path, int64_t delta);
 
 /* ---- the registry (members.c) ---- */
 

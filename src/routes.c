@@ -4,6 +4,7 @@
  * the declared query and body fields (see the module's file).
  */
 #include "app.h"
+#include "core/jobs.h"
 #include "mod/mod.h"
 
 const struct route *const route_tables[] = {
@@ -32,4 +33,10 @@ const struct route *const route_tables[] = {
     notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
     live_routes,    /* events: live updates (Server-Sent Events) */
     NULL,
+};
+
+/* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
+const struct job mod_jobs[] = {
+    {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
+    {NULL},
 };

@@ -5,6 +5,7 @@
 #include "core/rcache.h"
 #include "cli/cli.h"
 #include "core/http.h"
+#include "core/jobs.h"
 #include "core/metrics.h"
 #include "core/static.h"
 #include "db/migrate.h"
@@ -56,31 +57,6 @@ static void find_web_root(char *out, size_t n)
     out[0] = '\0';
 }
 
-/* Idempotency keys are kept this long: a phone may stay offline for weeks
- * and then replay its queue. */
-#define IDEMPOTENCY_DAYS 60
-
-/* At start: drop what has ended (sessions, login-failure windows) and
- * idempotency records older than any phone would replay. */
-static void housekeeping(struct db *db)
-{
-    int64_t now = now_sec();
-    if (db_begin(db, true) != DB_OK)
-        return;
-    db_exec(db,
-            "DELETE FROM sessions WHERE revoked_at IS NOT NULL OR expires_at <= ? OR "
-            "last_seen + idle_timeout <= ?",
-            "ii", now, now);
-    int ended = db_changes(db);
-    db_exec(db, "DELETE FROM login_failures WHERE window_start <= ?", "i", now - 3600);
-    db_exec(db, "DELETE FROM idempotency WHERE created_at <= ?", "i",
-            now - IDEMPOTENCY_DAYS * 86400LL);
-    int idem = db_changes(db);
-    if (db_commit(db) == DB_OK && (ended || idem))
-        log_info("housekeeping: removed %d ended sessions and %d old idempotency records", ended,
-                 idem);
-}
-
 int cmd_serve(int argc, char **argv)
 {
     struct cli_opt opts[] = {{"listen"}, {"data"}, {"web"}, {"help", true}, {NULL}};
@@ -93,8 +69,8 @@ int cmd_serve(int argc, char **argv)
                "  --web DIR           the built web client (default web/dist, $ZHIBU_WEB)\n\n"
                "More settings in DIR/zhibu.conf: threads, max_body, max_header, conn_timeout,\n"
                "max_connections, cookie_secure, trust_proxy, login_max_failures,\n"
-               "member_session_days, admin_session_hours, admin_second_factor, log_level (see\n"
-               "README).\n"
+               "member_session_days, admin_session_hours, admin_second_factor,\n"
+               "housekeeping_interval_s, log_level (see README).\n"
                "SIGTERM or SIGINT stop it gracefully.\n");
         return 0;
     }
@@ -115,7 +91,7 @@ int cmd_serve(int argc, char **argv)
     struct db *db = cli_open_data(true);
     if (!db)
         return 1;
-    housekeeping(db);
+    jobs_run_once(db);
     idem_seal_legacy(db);
     db_close(db);
     db_configure(cli_db_path());
@@ -142,12 +118,14 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "zhibu: %s\n", err);
         return 1;
     }
+    jobs_start();
     log_info("zhibu %s listening on http://%s:%d (data %s)", ZHIBU_VERSION, cfg.listen_host,
              http_port(), cfg.data_dir);
 
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    jobs_stop();
     http_stop(10000);
     db_shutdown();
     static_release();

@@ -498,6 +498,28 @@ int64_t account_home_org(struct db *db, int64_t account_id)
     return org;
 }
 
+int64_t login_failures_now(struct db *db, const unsigned char *phone_hash)
+{
+    int64_t n = 0;
+    db_get_int(db, &n,
+               "SELECT failures FROM login_failures WHERE phone_hash = ? AND window_start > ?",
+               "bi", phone_hash, (size_t)PDATA_HASH_BYTES, now_sec() - 3600);
+    return n;
+}
+
+void login_failure_record(struct db *db, const unsigned char *phone_hash)
+{
+    int64_t now = now_sec();
+    db_exec(db,
+            "INSERT INTO login_failures (phone_hash, window_start, failures) VALUES (?, ?, 1) "
+            "ON CONFLICT (phone_hash) DO UPDATE SET "
+            "failures = CASE WHEN login_failures.window_start > ? THEN login_failures.failures + 1 "
+            "ELSE 1 END, "
+            "window_start = CASE WHEN login_failures.window_start > ? THEN "
+            "login_failures.window_start ELSE excluded.window_start END",
+            "biii", phone_hash, (size_t)PDATA_HASH_BYTES, now, now - 3600, now - 3600);
+}
+
 int64_t account_find_by_phone(struct db *db, const char *phone)
 {
     unsigned char h[PDATA_HASH_BYTES];

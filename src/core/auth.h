@@ -163,6 +163,11 @@ int session_revoke_all(struct db *db, int64_t account_id, int64_t except_session
  * its member's branch, else the organisation of its first live role; 0 if none. */
 int64_t account_home_org(struct db *db, int64_t account_id);
 
+/* Failed login attempts recorded for a phone hash in the current hour, and
+ * recording one more (in the current write transaction): the one window that
+ * throttles wrong passwords and wrong second-factor codes alike. */
+int64_t login_failures_now(struct db *db, const unsigned char *phone_hash);
+void login_failure_record(struct db *db, const unsigned char *phone_hash);
 /* Accounts. Returns the id, 0 if not found. */
 int64_t account_find_by_phone(struct db *db, const char *phone);
 /* Creates an account (the phone sealed); password may be NULL. Returns id or 0 on error. */

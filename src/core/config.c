@@ -19,6 +19,7 @@ void config_defaults(struct config *c)
     c->max_connections = 4096;
     c->live_max_streams = 10000;
     c->live_heartbeat_s = 15;
+    c->housekeeping_interval_s = 300;
     c->login_max_failures = 20;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
@@ -82,6 +83,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("max_connections", max_connections, 16, 1000000)
     INT_KEY("live_max_streams", live_max_streams, 0, 1000000)
     INT_KEY("live_heartbeat_s", live_heartbeat_s, 1, 300)
+    INT_KEY("housekeeping_interval_s", housekeeping_interval_s, 1, 86400)
     INT_KEY("login_max_failures", login_max_failures, 1, 100)
     INT_KEY("member_session_days", member_session_days, 1, 3650)
     INT_KEY("admin_session_hours", admin_session_hours, 1, 24 * 30)

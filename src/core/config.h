@@ -20,6 +20,7 @@ struct config {
     int max_connections;
     int live_max_streams;         /* open Server-Sent Events streams (GET /api/v1/events) */
     int live_heartbeat_s;         /* seconds between heartbeat comments on a quiet stream */
+    int housekeeping_interval_s;  /* seconds between runs of the pruning jobs (jobs.h) */
     bool cookie_secure;           /* add Secure to cookies (behind TLS) */
     bool trust_proxy;             /* use X-Forwarded-For / -Proto */
     int login_max_failures;       /* failed logins evaluated per phone per hour */

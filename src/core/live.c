@@ -16,7 +16,6 @@
  */
 #include "app.h"
 #include "core/live.h"
-#include "mod/mod.h"
 
 #include <microhttpd.h>
 #include <pthread.h>
@@ -439,32 +438,33 @@ static bool load_events(struct db *db)
     return any;
 }
 
+int live_prune(struct db *db)
+{
+    pthread_mutex_lock(&mu);
+    int64_t lo = ring_lo;
+    pthread_mutex_unlock(&mu);
+    if (db_begin(db, true) != DB_OK)
+        return -1;
+    db_exec(db, "DELETE FROM live_events WHERE created_at < ? AND id < ?", "ii",
+            now_sec() - LIVE_KEEP_S, lo);
+    int n = db_changes(db);
+    if (db_failed(db) || db_commit(db) != DB_OK) {
+        db_rollback(db);
+        return -1;
+    }
+    return n;
+}
+
 static void *live_main(void *arg)
 {
     (void)arg;
     struct db *db = db_thread();
-    int64_t next_sweep = 0, next_prune = 0;
     pthread_mutex_lock(&mu);
     while (!stopping) {
         kicked = false;
         pthread_mutex_unlock(&mu);
-        if (db) {
+        if (db)
             load_events(db);
-            int64_t now = mono_us();
-            if (now >= next_sweep) {
-                notice_sweep(db);
-                next_sweep = now + 1000000;
-            }
-            if (now >= next_prune) {
-                if (db_begin(db, true) == DB_OK) {
-                    db_exec(db, "DELETE FROM live_events WHERE created_at < ? AND id < ?", "ii",
-                            now_sec() - LIVE_KEEP_S, ring_lo);
-                    if (db_commit(db) != DB_OK)
-                        db_rollback(db);
-                }
-                next_prune = now + 3600 * 1000000LL;
-            }
-        }
         pthread_mutex_lock(&mu);
         resume_due();
         if (!kicked && !stopping) {

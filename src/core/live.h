@@ -50,7 +50,11 @@ struct live_who *live_who_load(struct db *db, struct arena *a, const struct prin
 /* Whether something sent to org_path with role_mask reaches w (account targets aside). */
 bool live_audience_match(const struct live_who *w, const char *org_path, unsigned role_mask);
 
-/* Starts the live thread (events, streams, the deadline sweep). */
+/* A housekeeping job (jobs.h): removes events older than three days that the
+ * ring no longer holds. Returns the rows removed, -1 on failure. */
+int live_prune(struct db *db);
+
+/* Starts the live thread (events and streams). */
 void live_start(void);
 /* Ends every open stream, waits up to grace_ms for them to close, stops the thread.
  * Call before stopping the HTTP daemon (libmicrohttpd aborts on suspended connections). */

@@ -4,6 +4,9 @@
 #include "app.h"
 #include "core/sheet_out.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #define SHEET_WIDTH_ROWS 1000 /* rows looked at to size the XLSX columns */
@@ -208,4 +211,54 @@ int sheet_writer_close(struct sheet_writer *w, char *err, size_t errlen)
     buf_release(&w->line);
     free(w);
     return rc;
+}
+
+/* ---- a sheet as the answer to a request ---- */
+
+const char *const sheet_formats[] = {"xlsx", "csv", NULL};
+
+/* Writes a sheet to a temporary file and answers with it. */
+static int send_sheet(struct req *req, enum sheet_format fmt, const char *name,
+                      void (*fill)(struct sheet_writer *, void *), void *ctx)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/tmp", cfg.data_dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/tmp/sheet-XXXXXX", cfg.data_dir);
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return req_fail(req, ERR_INTERNAL, "cannot create a temporary file");
+    close(fd);
+    char why[200];
+    struct sheet_writer *w = sheet_writer_open(path, fmt, "sheet1", why, sizeof(why));
+    if (!w) {
+        unlink(path);
+        return req_fail(req, ERR_INTERNAL, "%s", why);
+    }
+    fill(w, ctx);
+    if (sheet_writer_close(w, why, sizeof(why))) {
+        unlink(path);
+        return req_fail(req, ERR_INTERNAL, "%s", why);
+    }
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    unlink(path);
+    struct stat stt;
+    if (fd < 0 || fstat(fd, &stt)) {
+        if (fd >= 0)
+            close(fd);
+        return req_fail(req, ERR_INTERNAL, "cannot read the file back");
+    }
+    return req_send_file(req, fd, stt.st_size,
+                         fmt == SHEET_XLSX ? "application/vnd.openxmlformats-officedocument."
+                                             "spreadsheetml.sheet"
+                                           : "text/csv; charset=utf-8",
+                         name);
+}
+
+int sheet_respond(struct req *req, const char *format, const char *base,
+                  void (*fill)(struct sheet_writer *, void *), void *ctx)
+{
+    bool xlsx = !format || !strcmp(format, "xlsx");
+    return send_sheet(req, xlsx ? SHEET_XLSX : SHEET_CSV,
+                      arena_printf(&req->arena, "%s.%s", base, xlsx ? "xlsx" : "csv"), fill, ctx);
 }

@@ -34,4 +34,10 @@ int sheet_writer_close(struct sheet_writer *w, char *err, size_t errlen);
  * in arena a (NULL gives ""). */
 const char *sheet_neutralise(struct arena *a, const char *cell);
 
+/* For a handler: answers with a spreadsheet ("xlsx" by default, or "csv") named base.ext
+ * that fill writes. */
+extern const char *const sheet_formats[];
+int sheet_respond(struct req *req, const char *format, const char *base,
+                  void (*fill)(struct sheet_writer *, void *), void *ctx);
+
 #endif

@@ -237,6 +237,12 @@ int month_index(const char *s)
     return month_parse(ym, &y, &m) ? y * 12 + m - 1 : -1;
 }
 
+int month_diff(const char *a, const char *b)
+{
+    int x = month_index(a), y = month_index(b);
+    return x < 0 || y < 0 ? 0 : y - x;
+}
+
 void month_format(int i, char out[static 8])
 {
     char tmp[32];

@@ -63,6 +63,8 @@ bool date_passed(const char *date);
 bool month_parse(const char *s, int *y, int *m);
 /* "YYYY-MM" (or a date "YYYY-MM-DD": its month) as a month index; -1 if malformed. */
 int month_index(const char *s);
+/* Months from "YYYY-MM" a to b (b - a); 0 if either is malformed. */
+int month_diff(const char *a, const char *b);
 /* Month index i as "YYYY-MM" into out. */
 void month_format(int i, char out[static 8]);
 /* The Beijing month index of instant t, and of now. */

@@ -30,6 +30,27 @@ const char *dues_level(int64_t months)
                                          : "ok";
 }
 
+void dues_last_month(char out[8])
+{
+    month_format(month_today() - 1, out);
+}
+
+int dues_months_unpaid(const char *paid_through, const char *joined_at)
+{
+    char last[8];
+    dues_last_month(last);
+    if (paid_through && *paid_through) {
+        int d = month_diff(paid_through, last);
+        return d > 0 ? d : 0;
+    }
+    if (!joined_at)
+        return 0;
+    char jm[8];
+    snprintf(jm, sizeof(jm), "%.7s", joined_at);
+    int d = month_diff(jm, last) + 1;
+    return d > 0 ? d : 0;
+}
+
 /* The least months unpaid of a level name ("ok": 0). */
 static int64_t dues_level_min(const char *level)
 {

@@ -11,10 +11,6 @@
 #include "core/sheet_in.h"
 #include "core/sheet_out.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 /* The columns: the record field, whether required, and the header names
  * accepted for it (the first is the one the template uses). */
 enum col {
@@ -707,52 +703,6 @@ static int h_import(struct req *req)
     return job.dry_run ? 200 : 201;
 }
 
-/* Writes the template to a temporary file and answers with it. */
-static int send_sheet(struct req *req, enum sheet_format fmt, const char *name,
-                      void (*fill)(struct sheet_writer *, void *), void *ctx)
-{
-    char path[600];
-    snprintf(path, sizeof(path), "%s/tmp", cfg.data_dir);
-    mkdir(path, 0700);
-    snprintf(path, sizeof(path), "%s/tmp/sheet-XXXXXX", cfg.data_dir);
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return req_fail(req, ERR_INTERNAL, "cannot create a temporary file");
-    close(fd);
-    char why[200];
-    struct sheet_writer *w = sheet_writer_open(path, fmt, "sheet1", why, sizeof(why));
-    if (!w) {
-        unlink(path);
-        return req_fail(req, ERR_INTERNAL, "%s", why);
-    }
-    fill(w, ctx);
-    if (sheet_writer_close(w, why, sizeof(why))) {
-        unlink(path);
-        return req_fail(req, ERR_INTERNAL, "%s", why);
-    }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    unlink(path);
-    struct stat stt;
-    if (fd < 0 || fstat(fd, &stt)) {
-        if (fd >= 0)
-            close(fd);
-        return req_fail(req, ERR_INTERNAL, "cannot read the file back");
-    }
-    return req_send_file(req, fd, stt.st_size,
-                         fmt == SHEET_XLSX ? "application/vnd.openxmlformats-officedocument."
-                                             "spreadsheetml.sheet"
-                                           : "text/csv; charset=utf-8",
-                         name);
-}
-
-int sheet_respond(struct req *req, const char *format, const char *base,
-                  void (*fill)(struct sheet_writer *, void *), void *ctx)
-{
-    bool xlsx = !format || !strcmp(format, "xlsx");
-    return send_sheet(req, xlsx ? SHEET_XLSX : SHEET_CSV,
-                      arena_printf(&req->arena, "%s.%s", base, xlsx ? "xlsx" : "csv"), fill, ctx);
-}
-
 static void template_fill(struct sheet_writer *w, void *ctx)
 {
     const char *head[C__COUNT], *example[C__COUNT];
@@ -763,8 +713,6 @@ static void template_fill(struct sheet_writer *w, void *ctx)
     sheet_write_header(w, head, C__COUNT);
     sheet_write_row(w, example, C__COUNT);
 }
-
-const char *const sheet_formats[] = {"xlsx", "csv", NULL};
 
 static const struct param template_query[] = {
     {"format", P_ENUM, 0, 0, 0, sheet_formats},

@@ -43,15 +43,6 @@ void org_write_path(struct db *db, struct jw *j, const char *path);
 /* Upper bound of the subtree range for a path: "/1/12/" -> "/1/120". */
 char *org_path_end(struct arena *a, const char *path);
 
-/*
- * Member counts kept on the tree (orgs.members_total): member_counts_apply()
- * calls org_members_adjust() in the same transaction as every member write
- * (delta +1/-1 on the branch's path and, when set, the party group). org_members_recount()
- * recomputes every total from the members table (bulk loads, repairs).
- */
-void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta);
-int org_members_recount(struct db *db);
-
 /* ---- member records (members_rec.c) ---- */
 
 /* Vocabularies, NULL-terminated (for P_ENUM and validation). */
@@ -142,7 +133,7 @@ void member_history_add(struct db *db, struct arena *a, int64_t member_id, int64
                         const char *note);
 
 /*
- * Statistics counters (org_counts): member_counts_apply adds delta for every
+ * Statistics counters (org_counts.c): member_counts_apply adds delta for every
  * dimension of m on its branch and all ancestors (and members_total);
  * org_counts_add one dimension value along a path; org_counts_event counts
  * an event in the month of t; org_counts_move carries an organisation's
@@ -156,6 +147,16 @@ void org_counts_event(struct db *db, const char *path, const char *dim, int64_t 
 void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
                      const char *new_parent_path);
 int member_counts_recount(struct db *db);
+/*
+ * Member counts kept on the tree (orgs.members_total): member_counts_apply()
+ * calls org_members_adjust() in the same transaction as every member write
+ * (delta +1/-1 on the branch's path and, when set, the party group). org_members_recount()
+ * recomputes every total from the members table (bulk loads, repairs).
+ */
+void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta);
+int org_members_recount(struct db *db);
+/* Adds delta to members_total of every organisation on path (moving a subtree). */
+void org_total_add(struct db *db, const char *path, int64_t delta);
 
 /* ---- the registry (members.c) ---- */
 
@@ -223,11 +224,6 @@ void import_choose_bulk(struct import_job *job, int64_t file_bytes);
 int import_members(struct import_job *job, struct sheet_reader *r);
 /* {rows, imported, dryRun, ignoredColumns, errorCount, errors: [{row, column, field, message}]} */
 void import_report_write(const struct import_job *job, struct jw *j);
-/* Answers with a spreadsheet ("xlsx" by default, or "csv") named base.ext
- * that fill writes. */
-extern const char *const sheet_formats[];
-int sheet_respond(struct req *req, const char *format, const char *base,
-                  void (*fill)(struct sheet_writer *, void *), void *ctx);
 
 /* Roster export (export.c): rows of the subtree of org_path in roster order
  * with the template's columns (so a file can be imported again); ID number,
@@ -257,13 +253,8 @@ const char *activity_title_for_poll(struct req *req, int64_t id, int64_t org_id)
 
 /* Writes the "me" object of an account (GET /me, login). */
 void account_write_me(struct req *req, struct jw *j, const struct principal *p);
-/* Failed login attempts recorded for a phone hash in the current hour, and
- * recording one more (in the current write transaction): the one window that
- * throttles wrong passwords and wrong second-factor codes alike. */
-int64_t login_failures_now(struct db *db, const unsigned char *phone_hash);
-void login_failure_record(struct db *db, const unsigned char *phone_hash);
 
-/* ---- the TOTP second factor (totp.c) ---- */
+/* ---- the TOTP second factor (second_factor.c) ---- */
 
 enum totp_login {
     TOTP_LOGIN_OFF,     /* the account has no active second factor */
@@ -439,7 +430,8 @@ void posts_live_correction(struct db *db, int64_t post_id, const char *kind);
 
 /* Reminds, once, those who have not acknowledged an announcement whose deadline
  * has passed (a reminder entry in their feeds); its own write transactions.
- * The live thread calls it every second. */
-void notice_sweep(struct db *db);
+ * A housekeeping job (core/jobs.h, mod_jobs in routes.c) run every second.
+ * Returns the announcements reminded of, -1 on failure. */
+int notice_sweep(struct db *db);
 
 #endif

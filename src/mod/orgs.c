@@ -92,43 +92,6 @@ int64_t org_insert(struct db *db, struct arena *a, int64_t parent, const char *p
 
 /* Adds delta to members_total of every organisation on path (the root
  * down to the organisation itself). */
-static void org_total_add(struct db *db, const char *path, int64_t delta)
-{
-    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
-        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
-                (int64_t)strtoll(s + 1, NULL, 10));
-}
-
-void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta)
-{
-    org_total_add(db, path, delta);
-    if (group_id)
-        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
-                group_id);
-}
-
-int org_members_recount(struct db *db)
-{
-    int64_t depth = 0;
-    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
-    /* Members sit on branches: their own count first, groups by assignment... */
-    db_exec(db,
-            "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
-            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status IN "
-            ROSTER_STATUSES ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
-            "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES ") END",
-            "");
-    /* ...then each level adds its children's totals, deepest first (a group's
-     * members are already counted in its branch). */
-    for (int64_t d = depth - 1; d >= 0; d--)
-        db_exec(db,
-                "UPDATE orgs SET members_total = members_total + (SELECT COALESCE(SUM(c.members_"
-                "total), 0) FROM orgs c WHERE c.parent_id = orgs.id AND c.level <> 'group' AND "
-                "c.deleted_at IS NULL) WHERE depth = ?",
-                "i", d);
-    return db_failed(db);
-}
-
 static int64_t org_child_count(struct db *db, int64_t id)
 {
     int64_t n = 0;

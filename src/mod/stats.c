@@ -70,34 +70,6 @@ static void write_list(struct jw *j, const char *name, const char *keyname, stru
     jw_arr_end(j);
 }
 
-/* Months from "YYYY-MM" a to b (b - a); 0 if either is malformed. */
-static int month_diff(const char *a, const char *b)
-{
-    int x = month_index(a), y = month_index(b);
-    return x < 0 || y < 0 ? 0 : y - x;
-}
-
-void dues_last_month(char out[8])
-{
-    month_format(month_today() - 1, out);
-}
-
-int dues_months_unpaid(const char *paid_through, const char *joined_at)
-{
-    char last[8];
-    dues_last_month(last);
-    if (paid_through && *paid_through) {
-        int d = month_diff(paid_through, last);
-        return d > 0 ? d : 0;
-    }
-    if (!joined_at)
-        return 0;
-    char jm[8];
-    snprintf(jm, sizeof(jm), "%.7s", joined_at);
-    int d = month_diff(jm, last) + 1;
-    return d > 0 ? d : 0;
-}
-
 /* Age bands exact to the day: whole birth years are banded from the
  * 'birth_year' counters; the three boundary years split by 'birth_day'. */
 static void age_bands(struct req *req, int64_t org, const struct counts *years, int64_t band[4])

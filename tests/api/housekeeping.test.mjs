@@ -1,11 +1,12 @@
-// housekeeping.test.mjs - what `zhibu serve` clears at start: ended sessions,
-// old login-failure windows and idempotency records past their 60 days; and
+// housekeeping.test.mjs - what `zhibu serve` clears at start and, while it runs,
+// every housekeeping_interval_s (src/core/jobs.c): ended sessions, old
+// login-failure windows and idempotency records past their 60 days; and
 // `zhibu backup` writes one self-contained file that passes integrity_check.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { assertData, freePort, request, run, spawnServer, sqlite, terminate, tempDir } from './helpers.mjs';
+import { assertData, freePort, request, run, spawnServer, sqlite, startServer, terminate, tempDir } from './helpers.mjs';
 
 const count = (db, sql) => Number(sqlite(db, sql).stdout.trim());
 
@@ -44,6 +45,51 @@ test('serve clears ended sessions and stale records at start, and keeps live one
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+const until = async (what, ok, ms = 8000) => {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    assert.ok(Date.now() < end, `within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+test('a running server prunes on its interval, ages by the test clock, without a restart', async () => {
+  const srv = await startServer({ testHooks: true, config: ['housekeeping_interval_s = 1'] });
+  try {
+    const db = join(srv.dataDir, 'zhibu.db');
+    const acc = srv.accounts[0];
+    const ended = (await srv.login(acc)).token;
+    const live = (await srv.login(acc)).token;
+    assertData(await srv.api('POST', '/api/v1/auth/logout', { token: ended }));
+    await srv.api('POST', '/api/v1/auth/login', { body: { phone: acc.phone, password: 'wrong-password' } });
+    sqlite(db, "INSERT INTO idempotency (account_id, key, fingerprint, status, body, created_at) VALUES (1, 'kept', x'00', 201, '{}', strftime('%s','now') - 59*86400)");
+
+    // The ended session goes within a run or two; the live one, the open failure
+    // window and the 59-day record stay.
+    await until('the ended session is pruned',
+      () => count(db, 'SELECT COUNT(*) FROM sessions WHERE revoked_at IS NOT NULL') === 0);
+    assert.equal((await srv.api('GET', '/api/v1/me', { token: live })).status, 200);
+    assert.equal(count(db, 'SELECT COUNT(*) FROM login_failures'), 1);
+    assert.equal(count(db, "SELECT COUNT(*) FROM idempotency WHERE key = 'kept'"), 1);
+
+    // Two days on by the test clock: the window and the record have aged out.
+    await srv.advanceClock(2 * 86400);
+    await until('the failure window and the old record are pruned',
+      () => count(db, 'SELECT COUNT(*) FROM login_failures') === 0 &&
+        count(db, "SELECT COUNT(*) FROM idempotency WHERE key = 'kept'") === 0);
+    assert.match(srv.stderr(), /housekeeping: idempotency: 1 rows/);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('the housekeeping thread does not delay shutdown (a 300 s interval)', async () => {
+  const srv = await startServer({ demo: false });
+  const t0 = Date.now();
+  await srv.stop();
+  assert.ok(Date.now() - t0 < 2000, `stopped in ${Date.now() - t0} ms`);
 });
 
 test('backup writes one file, without WAL, that passes integrity_check', async () => {

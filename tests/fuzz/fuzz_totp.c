@@ -4,7 +4,7 @@
  * totp_recovery_normalize, each against a reference written differently.
  */
 #include "app.h"
-#include "core/totp.h"
+#include "core/otp.h"
 
 #include <ctype.h>
 

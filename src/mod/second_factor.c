@@ -1,5 +1,5 @@
 /*
- * totp.c - the TOTP second factor of an account (security check #10):
+ * second_factor.c - the TOTP second factor of an account (security check #10):
  * enrolment with a QR code, confirmation with the first code, recovery
  * codes, disabling; the check login makes (totp_login_check).
  *
@@ -7,12 +7,12 @@
  * codes are kept as keyed hashes. A code's 30 s step is stored when it is
  * accepted and never accepted again (replay). Every wrong code counts as a
  * failed login attempt of the account's phone, in the same hourly window as
- * wrong passwords (account.c), so codes cannot be guessed faster than
- * passwords. An admin role without TOTP under admin_second_factor = required
+ * wrong passwords (login_failures_now, core/auth.c), so codes cannot be
+ * guessed faster than passwords. An admin role without TOTP under admin_second_factor = required
  * may only call the routes marked ROUTE_ENROL (http.c).
  */
 #include "app.h"
-#include "core/totp.h"
+#include "core/otp.h"
 #include "mod/mod.h"
 
 #define TOTP_ISSUER "zhibu"

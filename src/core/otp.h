@@ -1,5 +1,5 @@
 /*
- * totp.h - time-based one-time passwords (RFC 6238: HMAC-SHA1, 6 digits,
+ * otp.h - time-based one-time passwords (RFC 6238: HMAC-SHA1, 6 digits,
  * 30 s steps) over liboath, the otpauth:// URI authenticator apps read, its
  * QR code as SVG (libqrencode), and one-time recovery codes.
  *
@@ -7,8 +7,8 @@
  * given the newest step the account has used and accepts only later ones;
  * the caller stores the step it returns in the same transaction.
  */
-#ifndef ZHIBU_TOTP_H
-#define ZHIBU_TOTP_H
+#ifndef ZHIBU_OTP_H
+#define ZHIBU_OTP_H
 
 #define TOTP_STEP 30
 #define TOTP_DIGITS 6

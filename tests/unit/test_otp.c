@@ -1,6 +1,6 @@
-/* test_totp.c - src/core/totp.c: RFC 6238 vectors, the ±1 step window, replay, recovery codes. */
+/* test_otp.c - src/core/otp.c: RFC 6238 vectors, the ±1 step window, replay, recovery codes. */
 #include "app.h"
-#include "core/totp.h"
+#include "core/otp.h"
 #include "unit.h"
 
 /* RFC 6238 appendix B, HMAC-SHA1 with the ASCII seed "12345678901234567890". */

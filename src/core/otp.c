@@ -1,5 +1,5 @@
 #include "app.h"
-#include "core/totp.h"
+#include "core/otp.h"
 
 #include <liboath/oath.h>
 #include <pthread.h>

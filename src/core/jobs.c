@@ -1,0 +1,183 @@
+/*
+ * jobs.c - periodic work run by one housekeeping thread (see jobs.h).
+ *
+ * The thread sleeps on a condition variable with a timed wait (monotonic
+ * clock) until the next job is due, so jobs_stop() ends it at once.
+ */
+#include "app.h"
+#include "core/jobs.h"
+#include "core/live.h"
+
+#include <pthread.h>
+#include <time.h>
+
+/* Runs one DELETE with a single integer bound in its own write transaction;
+ * returns the rows removed, -1 on failure. */
+static int prune(struct db *db, const char *sql, int64_t before)
+{
+    if (db_begin(db, true) != DB_OK)
+        return -1;
+    db_exec(db, sql, "i", before);
+    int n = db_changes(db);
+    if (db_failed(db) || db_commit(db) != DB_OK) {
+        db_rollback(db);
+        return -1;
+    }
+    return n;
+}
+
+/* Sessions that were revoked, expired or left idle past their timeout. */
+static int sessions_prune(struct db *db)
+{
+    int64_t now = now_sec();
+    if (db_begin(db, true) != DB_OK)
+        return -1;
+    db_exec(db,
+            "DELETE FROM sessions WHERE revoked_at IS NOT NULL OR expires_at <= ? OR "
+            "last_seen + idle_timeout <= ?",
+            "ii", now, now);
+    int n = db_changes(db);
+    if (db_failed(db) || db_commit(db) != DB_OK) {
+        db_rollback(db);
+        return -1;
+    }
+    return n;
+}
+
+/* Login-failure windows (one hour each) that have ended. */
+static int login_failures_prune(struct db *db)
+{
+    return prune(db, "DELETE FROM login_failures WHERE window_start <= ?", now_sec() - 3600);
+}
+
+/* Idempotency records older than any phone would replay. */
+static int idempotency_prune(struct db *db)
+{
+    return prune(db, "DELETE FROM idempotency WHERE created_at <= ?",
+                 now_sec() - IDEMPOTENCY_DAYS * 86400LL);
+}
+
+static const struct job core_jobs[] = {
+    {"sessions", 0, sessions_prune},
+    {"login_failures", 0, login_failures_prune},
+    {"idempotency", 0, idempotency_prune},
+    {"live_events", 0, live_prune},
+    {NULL},
+};
+
+static const struct job *const tables[] = {core_jobs, mod_jobs};
+
+/* Runs one job; logs a line when it removed or acted on something, or failed. */
+static int job_run(struct db *db, const struct job *j)
+{
+    int n = j->run(db);
+    if (n > 0)
+        log_info("housekeeping: %s: %d rows", j->name, n);
+    else if (n < 0)
+        log_error("housekeeping: %s failed", j->name);
+    return n;
+}
+
+int jobs_run_once(struct db *db)
+{
+    int total = 0;
+    for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
+        for (const struct job *j = tables[t]; j->name; j++) {
+            int n = job_run(db, j);
+            if (n > 0)
+                total += n;
+        }
+    return total;
+}
+
+/* ---- the thread ---- */
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake;
+static pthread_t thread;
+static bool running, stopping;
+
+static int64_t interval_us(const struct job *j)
+{
+    int s = j->interval_s ? j->interval_s : cfg.housekeeping_interval_s;
+    return (s > 0 ? s : 1) * 1000000LL;
+}
+
+static void *jobs_main(void *arg)
+{
+    (void)arg;
+    struct db *db = db_thread();
+    enum { MAX_JOBS = 64 };
+    int64_t due[MAX_JOBS];
+    int64_t start = mono_us();
+    size_t k = 0;
+    for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
+        for (const struct job *j = tables[t]; j->name; j++) {
+            assert(k < MAX_JOBS);
+            due[k++] = start + interval_us(j);
+        }
+    pthread_mutex_lock(&mu);
+    while (!stopping) {
+        int64_t now = mono_us(), next = now + 3600 * 1000000LL;
+        size_t i = 0;
+        for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
+            for (const struct job *j = tables[t]; j->name; j++, i++) {
+                if (db && now >= due[i] && !stopping) {
+                    pthread_mutex_unlock(&mu);
+                    job_run(db, j);
+                    pthread_mutex_lock(&mu);
+                    due[i] = mono_us() + interval_us(j);
+                }
+                if (due[i] < next)
+                    next = due[i];
+            }
+        if (stopping)
+            break;
+        int64_t wait = next - mono_us();
+        if (wait > 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_sec += (time_t)(wait / 1000000);
+            ts.tv_nsec += (long)(wait % 1000000) * 1000;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            pthread_cond_timedwait(&wake, &mu, &ts);
+        }
+    }
+    pthread_mutex_unlock(&mu);
+    return NULL;
+}
+
+void jobs_start(void)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&wake, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_lock(&mu);
+    stopping = false;
+    running = true;
+    pthread_mutex_unlock(&mu);
+    if (pthread_create(&thread, NULL, jobs_main, NULL) != 0)
+        BUG("cannot start the housekeeping thread");
+}
+
+void jobs_stop(void)
+{
+    pthread_mutex_lock(&mu);
+    if (!running) {
+        pthread_mutex_unlock(&mu);
+        return;
+    }
+    stopping = true;
+    pthread_cond_signal(&wake);
+    pthread_mutex_unlock(&mu);
+    pthread_join(thread, NULL);
+    pthread_mutex_lock(&mu);
+    running = false;
+    pthread_mutex_unlock(&mu);
+    pthread_cond_destroy(&wake);
+}

@@ -1,0 +1,42 @@
+/*
+ * jobs.h - periodic work: one table of jobs run by one housekeeping thread.
+ *
+ * Each job is a function of the store that opens its own short transaction
+ * and returns how many rows it removed or acted on (-1 on failure, after
+ * rolling back). The table of core jobs is in jobs.c; a module's jobs are
+ * listed in mod_jobs[] (src/routes.c, beside the route tables), so core never
+ * includes a module's header. `zhibu serve` runs every job once at start-up
+ * (jobs_run_once) and then starts the thread (jobs_start), which runs each job
+ * when its interval has passed; jobs_stop() wakes it and waits for it, before
+ * the store closes. Ages are measured with now_sec() (the test clock).
+ */
+#ifndef ZHIBU_JOBS_H
+#define ZHIBU_JOBS_H
+
+struct job {
+    const char *name; /* for the log line; NULL ends a table */
+    int interval_s;   /* seconds between runs; 0: cfg.housekeeping_interval_s */
+    int (*run)(struct db *db);
+};
+
+/* The modules' jobs (src/routes.c), ended by an entry whose name is NULL. */
+extern const struct job mod_jobs[];
+
+/* Idempotency records are kept this long: a phone may stay offline for weeks
+ * and then replay its queue. */
+#define IDEMPOTENCY_DAYS 60
+
+/*
+ * jobs_run_once - runs every job (core and module) once on db, logging a line
+ * for each that removed or acted on something. Returns the sum of what the
+ * jobs returned, failures left out.
+ */
+int jobs_run_once(struct db *db);
+
+/* Starts the housekeeping thread (it uses its own connection, db_thread()). */
+void jobs_start(void);
+/* Stops the thread without waiting for a job's interval: a job already running
+ * finishes its transaction first. Safe to call when it never started. */
+void jobs_stop(void);
+
+#endif

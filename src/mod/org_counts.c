@@ -1,0 +1,316 @@
+/*
+ * org_counts.c - the statistics counters kept on the organisation tree
+ * (table org_counts): every dimension of a member counted on its branch and
+ * each ancestor, in the transaction of the write that changed it
+ * (members_rec.c calls member_counts_apply); events by month; carrying a
+ * subtree's counts when an organisation moves; the full recount; and the
+ * member totals on the organisations themselves (orgs.members_total).
+ */
+#include "app.h"
+#include "mod/mod.h"
+
+/* The counted dimensions of a member (status counted or not, the 'status'
+ * dimension is kept for every member on a roster or off it). */
+struct dim_value {
+    const char *dim, *key;
+};
+
+static size_t member_dims(const struct member_rec *m, struct dim_value *out, char year[8])
+{
+    size_t n = 0;
+    out[n++] = (struct dim_value){"status", m->status};
+    if (!member_status_counted(m->status))
+        return n;
+    snprintf(year, 8, "%.4s", m->birth_date);
+    out[n++] = (struct dim_value){"total", "all"};
+    out[n++] = (struct dim_value){"category", m->category};
+    out[n++] = (struct dim_value){"gender", m->gender};
+    out[n++] = (struct dim_value){"birth_year", year};
+    out[n++] = (struct dim_value){"birth_day", m->birth_date};
+    out[n++] = (struct dim_value){"education", m->education ? m->education : ""};
+    out[n++] = (struct dim_value){"ethnicity", m->ethnicity ? m->ethnicity : ""};
+    out[n++] = (struct dim_value){"occupation", m->occupation};
+    out[n++] = (struct dim_value){"migrant", m->migrant ? "1" : "0"};
+    out[n++] = (struct dim_value){"lost_contact", m->lost_contact ? "1" : "0"};
+    out[n++] = (struct dim_value){"added_how", m->added_how};
+    out[n++] = (struct dim_value){"paid_through", m->dues_paid_through ? m->dues_paid_through : ""};
+    return n;
+}
+
+void org_counts_add(struct db *db, const char *path, const char *dim, const char *key,
+                    int64_t delta)
+{
+    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
+        db_exec(db,
+                "INSERT INTO org_counts (org_id, dim, key, n) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (org_id, dim, key) DO UPDATE SET n = n + excluded.n",
+                "issi", (int64_t)strtoll(s + 1, NULL, 10), dim, key, delta);
+}
+
+void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delta)
+{
+    struct dim_value dims[16];
+    char year[8];
+    size_t n = member_dims(m, dims, year);
+    for (size_t i = 0; i < n; i++)
+        org_counts_add(db, m->org_path, dims[i].dim, dims[i].key, delta);
+    if (member_status_counted(m->status)) {
+        /* The monthly standards summed per paid-through month: with the
+         * 'paid_through' counts, the dues owed in a subtree (dues.c). */
+        org_counts_add(db, m->org_path, "dues_fen",
+                       m->dues_paid_through ? m->dues_paid_through : "", delta * m->dues_fen);
+        org_members_adjust(db, m->org_path, m->group_id, delta);
+    }
+}
+
+/*
+ * The recount streams the members in path order (the members_path index):
+ * the members of a branch, then of its siblings, come together, so a stack
+ * of one tally per level of the path suffices. When the path leaves an
+ * organisation its tally is written and added to its parent's. Each row of
+ * org_counts is written once, without any sort or upsert: a province of a
+ * million members recounts in seconds.
+ */
+struct tally_entry {
+    uint64_t hash;
+    const char *dim, *key;
+    int64_t n;
+};
+
+struct tally {
+    int64_t org_id;
+    struct arena keys;
+    struct tally_entry *v;
+    size_t cap, n;
+};
+
+static uint64_t tally_hash(const char *dim, const char *key)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char *p = dim; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ull;
+    return h | 1;
+}
+
+static void tally_add(struct tally *t, const char *dim, const char *key, int64_t n)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 256;
+        struct tally_entry *v = xcalloc(cap, sizeof(*v));
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->v[i].hash)
+                for (size_t k = t->v[i].hash & (cap - 1);; k = (k + 1) & (cap - 1))
+                    if (!v[k].hash) {
+                        v[k] = t->v[i];
+                        break;
+                    }
+        free(t->v);
+        t->v = v;
+        t->cap = cap;
+    }
+    uint64_t h = tally_hash(dim, key);
+    for (size_t k = h & (t->cap - 1);; k = (k + 1) & (t->cap - 1)) {
+        struct tally_entry *e = &t->v[k];
+        if (!e->hash) {
+            /* dim names are static strings; keys are copied */
+            *e = (struct tally_entry){h, dim, arena_strdup(&t->keys, key), n};
+            t->n++;
+            return;
+        }
+        if (e->hash == h && !strcmp(e->dim, dim) && !strcmp(e->key, key)) {
+            e->n += n;
+            return;
+        }
+    }
+}
+
+/* Writes t's rows for its organisation, adds them to parent (if any) and
+ * empties t. */
+static void tally_flush(struct db *db, struct tally *t, struct tally *parent)
+{
+    for (size_t i = 0; i < t->cap; i++) {
+        struct tally_entry *e = &t->v[i];
+        if (!e->hash || !e->n)
+            continue;
+        db_exec(db, "INSERT INTO org_counts (org_id, dim, key, n) VALUES (?, ?, ?, ?)", "issi",
+                t->org_id, e->dim, e->key, e->n);
+        if (parent)
+            tally_add(parent, e->dim, e->key, e->n);
+    }
+    free(t->v);
+    t->v = NULL;
+    t->cap = t->n = 0;
+    arena_release(&t->keys);
+    arena_init(&t->keys);
+}
+
+#define TALLY_DEPTH 16
+
+int member_counts_recount(struct db *db)
+{
+    db_next_seq(db); /* a change: cached statistics are rendered again */
+    /* Events and the meetings' counters (meetings.c) are not member dimensions. */
+    db_exec(db,
+            "DELETE FROM org_counts WHERE dim NOT IN ('transfer_in', 'transfer_out') "
+            "AND dim NOT LIKE 'mtg.%'",
+            "");
+    struct tally stack[TALLY_DEPTH];
+    for (int d = 0; d < TALLY_DEPTH; d++) {
+        memset(&stack[d], 0, sizeof(stack[d]));
+        arena_init(&stack[d].keys);
+    }
+    int depth = 0; /* levels in use */
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT org_path, status, category, gender, birth_date, education, ethnicity, "
+        "occupation, migrant, lost_contact, added_how, dues_paid_through, dues_fen, joined_at "
+        "FROM members WHERE deleted_at IS NULL ORDER BY org_path",
+        "");
+    while (db_next(st)) {
+        const char *path = db_text(st, 0);
+        int64_t ids[TALLY_DEPTH];
+        int n = 0;
+        for (const char *p = path; *p == '/' && p[1] && n < TALLY_DEPTH; p = strchr(p + 1, '/'))
+            ids[n++] = strtoll(p + 1, NULL, 10);
+        int k = 0;
+        while (k < depth && k < n && stack[k].org_id == ids[k])
+            k++;
+        for (int d = depth - 1; d >= k; d--)
+            tally_flush(db, &stack[d], d ? &stack[d - 1] : NULL);
+        for (int d = k; d < n; d++)
+            stack[d].org_id = ids[d];
+        depth = n;
+        if (!n)
+            continue;
+        struct member_rec m = {
+            .status = db_text(st, 1),
+            .category = db_text(st, 2),
+            .gender = db_text(st, 3),
+            .birth_date = db_text(st, 4),
+            .education = db_isnull(st, 5) ? NULL : db_text(st, 5),
+            .ethnicity = db_isnull(st, 6) ? NULL : db_text(st, 6),
+            .occupation = db_text(st, 7),
+            .migrant = db_int(st, 8) != 0,
+            .lost_contact = db_int(st, 9) != 0,
+            .added_how = db_text(st, 10),
+            .dues_paid_through = db_isnull(st, 11) ? NULL : db_text(st, 11),
+            .dues_fen = db_int(st, 12),
+        };
+        struct tally *t = &stack[n - 1];
+        struct dim_value dims[16];
+        char year[8];
+        size_t nd = member_dims(&m, dims, year);
+        for (size_t i = 0; i < nd; i++)
+            tally_add(t, dims[i].dim, dims[i].key, 1);
+        if (member_status_counted(m.status))
+            tally_add(t, "dues_fen", m.dues_paid_through ? m.dues_paid_through : "", m.dues_fen);
+        char month[8];
+        snprintf(month, sizeof(month), "%.7s", db_text(st, 13));
+        tally_add(t, "joined", month, 1);
+    }
+    db_done(st);
+    for (int d = depth - 1; d >= 0; d--)
+        tally_flush(db, &stack[d], d ? &stack[d - 1] : NULL);
+    for (int d = 0; d < TALLY_DEPTH; d++)
+        arena_release(&stack[d].keys);
+    /* Applicants are few: counted along their paths directly. */
+    struct arena a;
+    arena_init(&a);
+    struct stage {
+        const char *path, *stage;
+        int64_t n;
+        struct stage *next;
+    } *stages = NULL;
+    st = db_query(db,
+                  "SELECT org_path, stage, COUNT(*) FROM applicants WHERE deleted_at IS NULL "
+                  "GROUP BY 1, 2",
+                  "");
+    while (db_next(st)) {
+        struct stage *x = arena_alloc(&a, sizeof(*x));
+        *x = (struct stage){arena_strdup(&a, db_text(st, 0)), arena_strdup(&a, db_text(st, 1)),
+                            db_int(st, 2), stages};
+        stages = x;
+    }
+    db_done(st);
+    for (struct stage *x = stages; x; x = x->next)
+        org_counts_add(db, x->path, "stage", x->stage, x->n);
+    arena_release(&a);
+    return db_failed(db) ? -1 : org_members_recount(db);
+}
+
+void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
+                     const char *new_parent_path)
+{
+    struct db_stmt *st =
+        db_query(db, "SELECT dim, key, n FROM org_counts WHERE org_id = ? AND n <> 0", "i", org_id);
+    struct arena a;
+    arena_init(&a);
+    struct row {
+        const char *dim, *key;
+        int64_t n;
+        struct row *next;
+    } *rows = NULL;
+    while (db_next(st)) {
+        struct row *r = arena_alloc(&a, sizeof(*r));
+        r->dim = arena_strdup(&a, db_text(st, 0));
+        r->key = arena_strdup(&a, db_text(st, 1));
+        r->n = db_int(st, 2);
+        r->next = rows;
+        rows = r;
+    }
+    db_done(st);
+    for (struct row *r = rows; r; r = r->next) {
+        org_counts_add(db, old_parent_path, r->dim, r->key, -r->n);
+        org_counts_add(db, new_parent_path, r->dim, r->key, r->n);
+    }
+    arena_release(&a);
+}
+
+void org_counts_event(struct db *db, const char *path, const char *dim, int64_t t)
+{
+    char month[8];
+    month_format(month_of(t), month);
+    org_counts_add(db, path, dim, month, 1);
+}
+
+/* ---- members_total on the tree ---- */
+
+void org_total_add(struct db *db, const char *path, int64_t delta)
+{
+    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
+        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
+                (int64_t)strtoll(s + 1, NULL, 10));
+}
+
+void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta)
+{
+    org_total_add(db, path, delta);
+    if (group_id)
+        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
+                group_id);
+}
+
+int org_members_recount(struct db *db)
+{
+    int64_t depth = 0;
+    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
+    /* Members sit on branches: their own count first, groups by assignment... */
+    db_exec(db,
+            "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
+            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status IN "
+            ROSTER_STATUSES ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
+            "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES ") END",
+            "");
+    /* ...then each level adds its children's totals, deepest first (a group's
+     * members are already counted in its branch). */
+    for (int64_t d = depth - 1; d >= 0; d--)
+        db_exec(db,
+                "UPDATE orgs SET members_total = members_total + (SELECT COALESCE(SUM(c.members_"
+                "total), 0) FROM orgs c WHERE c.parent_id = orgs.id AND c.level <> 'group' AND "
+                "c.deleted_at IS NULL) WHERE depth = ?",
+                "i", d);
+    return db_failed(db);
+}

@@ -7,7 +7,7 @@ import { Home } from './pages/Home.jsx';
 import { Org } from './pages/Org.jsx';
 import { Roster } from './pages/Roster.jsx';
 import { Account } from './pages/Account.jsx';
-import { IconHome, IconTree, IconUser, orgTabTarget, Lazy } from './ui.jsx';
+import { IconHome, IconTree, IconUser, orgTabTarget, Lazy, setGrants } from './ui.jsx';
 import { onLive, stopLive, unreadNow } from './live.js';
 import './app.css';
 
@@ -168,6 +168,7 @@ function App() {
   const [large, setLarge] = useState(lsGet(LS.large) === '1');
 
   applyPrefs(lang, large);
+  setGrants(me);
 
   useEffect(() => {
     const onHash = () => { setRoute(parseHash()); window.scrollTo(0, 0); };

@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { onLive } from '../live.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, Chevron, go } from '../ui.jsx';
+import { TopBar, Loading, ErrorBox, More, Chevron, go, can } from '../ui.jsx';
 import { enc, Tabs } from '../work.jsx';
 import { fmtDue, fmtTime } from '../time.js';
 
@@ -271,7 +271,6 @@ export function ThreadView({ id }) {
   );
 }
 
-const ADMIN = ['org_admin', 'system_admin'];
 
 // The response figures of the organisation, one row per child organisation (drill-down:
 // each row opens that organisation's inbox), and the target for an admin to change.
@@ -282,8 +281,7 @@ function StatsCard({ id, me }) {
   const [msg, setMsg] = useState('');
   const s = st.data;
   if (!s) return null;
-  const path = (org.data && org.data.path) || [];
-  const admin = (me.roles || []).some((r) => ADMIN.includes(r.role) && path.some((p) => String(p.id) === String(r.orgId)));
+  const admin = !!org.data && can('org.admin', org.data);
   const save = async (e) => {
     e.preventDefault();
     try {

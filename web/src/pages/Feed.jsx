@@ -18,7 +18,7 @@ export default function Feed({ me }) {
     if (ev.type === 'notice' || ev.type === 'reset') reload.current();
     if (ev.type === 'unread') setUnread(ev.unread);
   }), []);
-  const orgs = publishOrgs(me);
+  const orgs = publishOrgs();
   return (
     <section class="card" aria-labelledby="feed-h">
       <h2 id="feed-h" class="mhead">

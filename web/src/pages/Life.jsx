@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, Chevron } from '../ui.jsx';
+import { TopBar, Loading, ErrorBox, More, Chevron, can } from '../ui.jsx';
 import { fmtDue, fmtRange, fmtTime, fromInput, toInput, zoneNote } from '../time.js';
 import './life.css';
 
@@ -243,8 +243,7 @@ export default function Activities({ id, me }) {
   const [past, setPast] = useState(false);
   const list = usePaged('/activities', { orgId: id || undefined, when: past ? 'past' : 'upcoming' }, 30);
   const org = useGet(id ? '/orgs/' + enc(id) : null);
-  const admin = id && (me.roles || []).some((r) => ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'].includes(r.role)
-    && org.data && (org.data.path || []).some((p) => String(p.id) === String(r.orgId)));
+  const admin = id && org.data && can('activity.admin', org.data);
   return (
     <div class="life">
       <TopBar title={id && org.data ? t('actsOf', { name: org.data.name }) : t('acts')} back="#/home" />
@@ -430,8 +429,7 @@ function PollRow({ p }) {
 export function Polls({ id, me }) {
   const list = usePaged('/polls', { orgId: id || undefined }, 30);
   const org = useGet(id ? '/orgs/' + enc(id) : null);
-  const admin = id && (me.roles || []).some((r) => ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'].includes(r.role)
-    && org.data && (org.data.path || []).some((p) => String(p.id) === String(r.orgId)));
+  const admin = id && org.data && can('poll.admin', org.data);
   return (
     <div class="life">
       <TopBar title={id && org.data ? t('pollsOf', { name: org.data.name }) : t('polls')} back="#/home" />

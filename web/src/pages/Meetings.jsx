@@ -6,7 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { useGet } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
-import { Chevron, ErrorBox, Loading, TopBar, holds } from '../ui.jsx';
+import { Chevron, ErrorBox, Loading, TopBar, can, canAny } from '../ui.jsx';
 import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
 import { addDays, fmtDate, fmtMonth, fmtTime, fromInput, today, zoneNote } from '../time.js';
 
@@ -194,7 +194,6 @@ function Rollup({ d }) {
 }
 
 const PERIODS = [1, 2, 3, 4, 6, 12, 0];
-const ADMIN = ['org_admin', 'system_admin'];
 
 // The rules an organisation's admin sets for its subtree (the nearest setting wins).
 function Rules({ id, onChange }) {
@@ -247,10 +246,10 @@ function Rules({ id, onChange }) {
 
 export default function Compliance({ id, me }) {
   const st = useGet('/orgs/' + enc(id) + '/compliance');
-  const admin = (me.roles || []).some((r) => ADMIN.includes(r.role));
+  const admin = canAny('org.admin');
   const org = useGet(admin ? '/orgs/' + enc(id) : null);
   const d = st.data;
-  const mayRule = admin && org.data && holds(me, org.data.path, ADMIN);
+  const mayRule = admin && org.data && can('org.admin', org.data);
   return (
     <div>
       <TopBar title={d ? t('mtgCompliance', { name: d.name }) : t('mtgCalendar')} back={'#/org/' + id} />

@@ -164,7 +164,7 @@ function Retract({ n, onDone }) {
 const ROLE_CHOICES = ['member', 'branch_secretary', 'branch_committee', 'org_admin'];
 
 export function NoticeNew({ orgId, me }) {
-  const orgs = publishOrgs(me);
+  const orgs = publishOrgs();
   const [org, setOrg] = useState(String(orgId || (orgs[0] && orgs[0].orgId) || ''));
   const base = orgs.find((o) => String(o.orgId) === String(orgId)) || orgs[0];
   const children = useGet(base ? '/orgs/' + encodeURIComponent(base.orgId) + '/children?limit=200' : null);

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, Chevron, mayWrite } from '../ui.jsx';
+import { TopBar, Loading, ErrorBox, More, Chevron, can } from '../ui.jsx';
 import { Field, useSubmit, useFocusError } from '../form.jsx';
 import { GENDERS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v } from '../vocab.js';
 import { enc, lab } from '../work.jsx';
@@ -22,7 +22,7 @@ export default function Board({ id, stage, me }) {
   const list = usePaged('/applicants', cur === 'overdue' ? { orgId: id, overdue: 'true' } : { orgId: id, stage: cur }, 50);
   const o = org.data;
   const s = sum.data;
-  const canAdd = o && o.level === 'branch' && mayWrite(me, o.path && o.path.length ? o.path : [o]);
+  const canAdd = o && o.level === 'branch' && can('roster.write', o);
   const tile = (k, n, label, extra = '') => (
     <a key={k} href={'#/pipeline/' + id + '/' + k} class={'tile' + (cur === k ? ' on' : '') + extra}
       aria-current={cur === k ? 'true' : undefined}>

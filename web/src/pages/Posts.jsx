@@ -7,7 +7,7 @@ import { api } from '../api.js';
 import { onLive } from '../live.js';
 import { useGet, usePaged } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
+import { TopBar, Loading, ErrorBox, More, go, orgsWhere } from '../ui.jsx';
 import { enc, Tabs } from '../work.jsx';
 import { fmtTime } from '../time.js';
 
@@ -110,8 +110,6 @@ addStrings({
   wlDel: 'Delete',
   wlEmpty: 'The list is empty',
 });
-
-const LEAD = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
 
 function Marks({ p }) {
   return (
@@ -272,7 +270,7 @@ export function PostView({ id }) {
 
 // #/post-new/KIND: news to the user's branch; experience from a branch they lead.
 export function PostNew({ kind: k0, me }) {
-  const leads = (me.roles || []).filter((r) => LEAD.includes(r.role));
+  const leads = orgsWhere('channel.answer'); // experience: channel.answer on the organisation
   const [kind, setKind] = useState(k0 === 'experience' && leads.length ? 'experience' : 'news');
   const orgs = kind === 'news' ? [me.home, ...leads.map((r) => ({ id: r.orgId, name: r.orgName }))].filter(Boolean) : leads.map((r) => ({ id: r.orgId, name: r.orgName }));
   const [org, setOrg] = useState('');

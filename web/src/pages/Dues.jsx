@@ -3,10 +3,10 @@
 // one member's dues (#/dues-member/MEMBER) with the payments and the reversal of the latest.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { Field, useFocusError } from '../form.jsx';
 import { enc, yuanOf, addMonths, monthsBetween, lab } from '../work.jsx';
 import { fmtDate, fmtMonth, thisMonth, today } from '../time.js';
 
@@ -134,7 +134,7 @@ function PayForm({ d, onDone, onCancel }) {
   const from0 = d.nextMonth || thisMonth();
   const to0 = d.monthsUnpaid > 0 ? addMonths(from0, Math.min(d.monthsUnpaid, 12) - 1) : from0;
   const [f, setF] = useState({ fromMonth: from0, toMonth: to0, method: 'in_person', paidBy: '', paidOn: today() });
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'pay-');
   const set = (k) => (val) => setF({ ...f, [k]: val });
   const ok = /^\d{4}-\d{2}$/.test(f.fromMonth) && /^\d{4}-\d{2}$/.test(f.toMonth);

@@ -3,10 +3,10 @@
 // for the member themself, proposing a correction and seeing what became of it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { Field, useFocusError } from '../form.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
 import {
   STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
@@ -171,7 +171,7 @@ function HostOrg({ r, onDone }) {
   const [open, setOpen] = useState(false);
   const [q, setQ] = useState('');
   const [res, setRes] = useState(null);
-  const sub = useSubmit();
+  const sub = useWrite();
   const save = async (hostOrgId) => {
     const x = await sub.run(() => api('/members/' + encodeURIComponent(r.id), { method: 'PATCH', body: { hostOrgId } }));
     if (x) { setOpen(false); setRes(null); onDone(); }
@@ -220,7 +220,7 @@ function HostOrg({ r, onDone }) {
 function StatusChange({ r, onDone }) {
   const [open, setOpen] = useState(false);
   const [f, setF] = useState({ status: '', date: today(), reason: '' });
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'st-');
   if (!open) {
     return <button type="button" class="btn secondary wide" onClick={() => setOpen(true)}>{t('changeStatus')}</button>;
@@ -256,7 +256,7 @@ function SubRecords({ r }) {
   const [open, setOpen] = useState(false);
   const empty = { kind: '', title: '', issuer: '', startDate: '', endDate: '', note: '' };
   const [f, setF] = useState(empty);
-  const sub = useSubmit();
+  const sub = useWrite();
   const [delErr, setDelErr] = useState(null);
   useFocusError(sub.ferr, 'rec-');
   const items = (list.data && list.data.items) || [];
@@ -347,7 +347,7 @@ function Corrections({ r, onSent }) {
   const [open, setOpen] = useState(false);
   const blank = { phone: '', address: '', name: '', education: '', occupation: '', ethnicity: '', nativePlace: '', migrantPlace: '', note: '' };
   const [f, setF] = useState(blank);
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'c-');
   const set = (k) => (val) => setF({ ...f, [k]: val });
   const send = async (e) => {

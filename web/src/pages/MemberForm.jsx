@@ -3,10 +3,10 @@
 // field at fault, which is shown under that field, focused, with what was typed kept.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet } from '../hooks.js';
+import { useGet, useWrite } from '../hooks.js';
 import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { Field, useFocusError } from '../form.jsx';
 import {
   GENDERS, CATEGORIES, ADDED_HOWS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, DUES_BASES, opts, plain,
 } from '../vocab.js';
@@ -56,7 +56,7 @@ export default function MemberForm({ orgId, memberId }) {
   const org = useGet(!editing ? '/orgs/' + encodeURIComponent(orgId) : null);
   const groups = useGet(branchId ? '/orgs/' + encodeURIComponent(branchId) + '/children?limit=200' : null);
   const [f, setF] = useState(editing ? null : BLANK);
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'f-');
 
   useEffect(() => { if (editing && rec.data && !f) setF(fromRecord(rec.data)); }, [rec.data]);

@@ -5,10 +5,10 @@
 // canAccept) and a secondary 不同意 / 退回 that asks for the reason.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, errText, levelName } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { Field, useFocusError } from '../form.jsx';
 import { enc, waited, lab, Tabs } from '../work.jsx';
 import { fmtDate, fmtTime } from '../time.js';
 
@@ -263,7 +263,7 @@ export function TransferStart({ memberId, me }) {
   const [mode, setMode] = useState(root ? 'pick' : 'search');
   const [picked, setPicked] = useState(null);
   const [f, setF] = useState({ toOrgId: '', toName: '', reason: '' });
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'tr-');
   const r = rec.data;
   const own = r && r.self && !r.canEdit;

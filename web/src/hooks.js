@@ -97,6 +97,6 @@ export function useWrite({ fields = true } = {}) {
       return undefined;
     }
   };
-  const fail = (message) => { setFerr(null); setError({ message }); };
+  const fail = (message) => { setFerr(null); setError(message ? { message } : null); }; // '' clears
   return { busy, ferr, error, run, fail, setFerr, errorText: error ? errText(error) : '' };
 }

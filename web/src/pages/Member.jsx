@@ -27,26 +27,23 @@ function KV({ rows }) {
   );
 }
 
-// The sealed fields: masks, and the full values for 30 s after 显示 (audited by the server).
+// The sealed fields: masks, and the full values for REVEAL_SECONDS after 显示 (audited by the
+// server).
+const REVEAL_SECONDS = 30;
 function useReveal(id) {
   const [full, setFull] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
+  const w = useWrite({ fields: false });
   const timer = useRef(0);
   useEffect(() => () => clearTimeout(timer.current), []);
   const show = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const d = await api('/members/' + enc(id) + '/reveal', { method: 'POST', body: {} });
-      setFull(d);
-      clearTimeout(timer.current);
-      timer.current = setTimeout(() => setFull(null), 30000);
-    } catch (err) { setError(err); }
-    setBusy(false);
+    const d = await w.run(() => api('/members/' + enc(id) + '/reveal', { method: 'POST', body: {} }));
+    if (!d) return;
+    setFull(d);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => setFull(null), REVEAL_SECONDS * 1000);
   };
   const hide = () => { clearTimeout(timer.current); setFull(null); };
-  return { full, busy, error, show, hide };
+  return { full, busy: w.busy, error: w.error, show, hide };
 }
 
 export default function Member({ id, me, own }) {
@@ -107,7 +104,7 @@ function Record({ r, reload, title, back }) {
             {full ? (
               <>
                 <button type="button" class="btn secondary" onClick={rv.hide}>{t('hide')}</button>
-                <span class="muted">{t('revealed')}</span>
+                <span class="muted">{t('revealed', { n: REVEAL_SECONDS })}</span>
               </>
             ) : (
               <>

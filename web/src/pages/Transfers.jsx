@@ -83,25 +83,19 @@ function Item({ x, msg, onDone }) {
 function Decide({ x, onDone }) {
   const [asking, setAsking] = useState(''); // '' | reject | return | cancel
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const err = w.errorText;
   const yes = x.canApprove ? 'approve' : x.canAccept ? 'accept' : '';
   const no = x.canApprove ? 'reject' : x.canAccept ? 'return' : '';
   const canCancel = x.canCancel && PENDING.includes(x.state);
   if (!yes && !canCancel) return null;
   const run = async (how) => {
-    if ((how === 'reject' || how === 'return') && !reason.trim()) { setErr(t('trNeedReason')); return; }
-    setBusy(true);
-    setErr('');
-    try {
-      const body = how === 'approve' || how === 'accept' ? {} : reason.trim() ? { reason: reason.trim() } : {};
-      const nx = await api('/transfers/' + enc(x.id) + '/' + how, { method: 'POST', body });
-      const msgs = { approve: 'trApproved', accept: 'trAccepted', reject: 'trRejectedMsg', return: 'trReturnedMsg', cancel: 'trCancelledMsg' };
-      onDone(nx, t(msgs[how]));
-    } catch (e) {
-      setErr(errText(e));
-    }
-    setBusy(false);
+    if ((how === 'reject' || how === 'return') && !reason.trim()) { w.fail(t('trNeedReason')); return; }
+    const body = how === 'approve' || how === 'accept' ? {} : reason.trim() ? { reason: reason.trim() } : {};
+    const nx = await w.run(() => api('/transfers/' + enc(x.id) + '/' + how, { method: 'POST', body }));
+    const msgs = { approve: 'trApproved', accept: 'trAccepted', reject: 'trRejectedMsg', return: 'trReturnedMsg', cancel: 'trCancelledMsg' };
+    if (nx) onDone(nx, t(msgs[how]));
   };
   const confirm = { reject: 'trConfirmReject', return: 'trConfirmReturn', cancel: 'trConfirmCancel' };
   const why = { reject: 'trWhyReject', return: 'trWhyReturn', cancel: 'f.reason' };
@@ -117,7 +111,7 @@ function Decide({ x, onDone }) {
       <div class="btn-row">
         {asking ? (
           <>
-            <button type="button" class="btn secondary" onClick={() => { setAsking(''); setErr(''); }} disabled={busy}>{t('cancel')}</button>
+            <button type="button" class="btn secondary" onClick={() => { setAsking(''); w.fail(''); }} disabled={busy}>{t('cancel')}</button>
             <button type="button" class="btn danger" onClick={() => run(asking)} disabled={busy}>{t(confirm[asking])}</button>
           </>
         ) : yes ? (

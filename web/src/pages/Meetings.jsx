@@ -27,7 +27,7 @@ addStrings({
   mtgType: '会议类型', mtgTitle: '会议名称', mtgDate: '日期', mtgTime: '开始时间', mtgDuration: '时长（分钟）',
   mtgPlace: '地点', mtgLink: '线上会议链接', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
   mtgWhoGroup: '党小组', mtgWhoMembers: '指定党员', mtgSave: '保存', mtgCreate: '确定安排',
-  mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 30 秒更换）',
+  mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 {n} 秒更换）',
   mtgCheckin: '签到', mtgCheckinCode: '输入签到码', mtgCheckinRemote: '线上参会签到', mtgCheckedIn: '已签到',
   mtgLeave: '请假', mtgLeaveBy: '请假截止：{at}', mtgCheckinWhen: '签到时间：{range}', mtgLeaveReason: '请假事由', mtgLeaveAsk: '提交请假', mtgApprove: '批准', mtgRefuse: '不批准',
   mtgAttendance: '到会情况', mtgCounts: '应到 {e} · 实到 {p} · 线上 {r} · 请假 {l} · 缺席 {a}',
@@ -61,7 +61,7 @@ addStrings({
   mtgType: 'Type', mtgTitle: 'Title', mtgDate: 'Date', mtgTime: 'Start time', mtgDuration: 'Duration (min)',
   mtgPlace: 'Place', mtgLink: 'Online link', mtgAgenda: 'Agenda', mtgWho: 'Attendees', mtgWhoBranch: 'All members',
   mtgWhoGroup: 'Party group', mtgWhoMembers: 'Chosen members', mtgSave: 'Save', mtgCreate: 'Schedule',
-  mtgCode: 'Check-in code', mtgCodeHint: 'Members enter this code on their phone (changes every 30 s)',
+  mtgCode: 'Check-in code', mtgCodeHint: 'Members enter this code on their phone (changes every {n} s)',
   mtgCheckin: 'Check in', mtgCheckinCode: 'Check-in code', mtgCheckinRemote: 'Check in remotely', mtgCheckedIn: 'Checked in',
   mtgLeave: 'Leave', mtgLeaveBy: 'Leave requests until {at}', mtgCheckinWhen: 'Check-in: {range}', mtgLeaveReason: 'Reason', mtgLeaveAsk: 'Ask for leave', mtgApprove: 'Approve', mtgRefuse: 'Refuse',
   mtgAttendance: 'Attendance', mtgCounts: 'Expected {e} · present {p} · remote {r} · leave {l} · absent {a}',
@@ -448,10 +448,11 @@ function SyncBar({ sync, meetingId, onSynced }) {
 }
 
 function CodeScreen({ id }) {
-  const [code, setCode] = useState(null);
+  const [c, setC] = useState(null); // {code, stepSeconds, ...}: the server says how often it changes
+  const code = c && c.code;
   useEffect(() => {
     let live = true;
-    const load = () => api('/meetings/' + enc(id) + '/code').then((d) => live && setCode(d.code), () => {});
+    const load = () => api('/meetings/' + enc(id) + '/code').then((d) => live && setC(d), () => {});
     load();
     const h = setInterval(load, 3000);
     return () => { live = false; clearInterval(h); };
@@ -461,7 +462,7 @@ function CodeScreen({ id }) {
     <section class="card code-card" aria-labelledby="code-h">
       <h2 id="code-h">{t('mtgCode')}</h2>
       <p class="mtg-code" data-code={code}>{code}</p>
-      <p class="muted">{t('mtgCodeHint')}</p>
+      <p class="muted">{t('mtgCodeHint', { n: c.stepSeconds })}</p>
     </section>
   );
 }

@@ -86,9 +86,38 @@ void account_write_me(struct req *req, struct jw *j, const struct principal *p)
         jw_kv_int(j, "orgId", g->org_id);
         jw_kv_str(j, "orgName", g->org_name);
         jw_kv_str(j, "orgLevel", g->org_level);
+        jw_kv_str(j, "orgPath", g->org_path);
         jw_obj_end(j);
     }
     jw_arr_end(j);
+
+    /* can: for each permission the caller has somewhere, the paths of the role
+     * organisations whose role grants it (each reaches its subtree); a path once. */
+    jw_key(j, "can");
+    jw_obj_begin(j);
+    for (int perm = PERM_NONE + 1; perm < PERM__COUNT; perm++) {
+        unsigned mask = perm_roles((enum perm)perm);
+        bool open = false;
+        for (size_t i = 0; i < p->nroles; i++) {
+            if (!(mask & (1u << p->roles[i].role)))
+                continue;
+            bool seen = false;
+            for (size_t k = 0; k < i && !seen; k++)
+                seen = (mask & (1u << p->roles[k].role)) &&
+                       !strcmp(p->roles[k].org_path, p->roles[i].org_path);
+            if (seen)
+                continue;
+            if (!open) {
+                jw_key(j, perm_name((enum perm)perm));
+                jw_arr_begin(j);
+                open = true;
+            }
+            jw_str(j, p->roles[i].org_path);
+        }
+        if (open)
+            jw_arr_end(j);
+    }
+    jw_obj_end(j);
 
     if (!home && p->nroles) {
         home = p->roles[0].org_id;

@@ -170,3 +170,47 @@ describe('grant and revoke from the command line while the server runs', () => {
     assertError(await api('GET', `/api/v1/orgs/${villageB}`, { token: s.token }), 404, 'org.not_found');
   });
 });
+
+describe('GET /me can: what the server allows, per permission and organisation', () => {
+  // A permission holds on an organisation when one of its listed paths is a prefix of the
+  // organisation's path (a role reaches its subtree).
+  const covers = (me, perm, path) => (me.can?.[perm] || []).some((p) => path.startsWith(p));
+  const pathOf = (org) => '/' + org.path.map((o) => o.id).join('/') + '/';
+  const iso = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
+
+  test('org.read, roster.read and meeting.run agree with the answers for every demo account', async () => {
+    const orgs = {};
+    for (const id of [county, townshipA, villageA, villageB]) {
+      orgs[id] = pathOf(assertData(await api('GET', `/api/v1/orgs/${id}`, { token: tC })));
+    }
+    const branches = [villageA, villageB];
+    const start = iso(Math.floor(Date.now() / 1000) + 86400 * 3);
+    let seen = 0;
+    for (const [name, acct] of Object.entries(who)) {
+      const s = await srv.login(acct);
+      const me = assertData(await api('GET', '/api/v1/me', { token: s.token }));
+      assert.equal(typeof me.can, 'object', name);
+      for (const paths of Object.values(me.can)) {
+        assert.ok(Array.isArray(paths) && paths.length > 0, `${name}: a listed permission has paths`);
+        assert.equal(new Set(paths).size, paths.length, `${name}: each path once`);
+        for (const p of paths) assert.ok(me.roles.some((r) => r.orgPath === p), `${name}: ${p} is a role's organisation`);
+      }
+      for (const [id, path] of Object.entries(orgs)) {
+        const org = await api('GET', `/api/v1/orgs/${id}`, { token: s.token });
+        assert.equal(org.status === 200, covers(me, 'org.read', path), `${name} org.read on ${path}: ${org.status}`);
+        const roster = await api('GET', `/api/v1/members?orgId=${id}`, { token: s.token });
+        assert.equal(roster.status === 200, covers(me, 'roster.read', path), `${name} roster.read on ${path}: ${roster.status}`);
+        if (!branches.includes(Number(id))) continue;
+        const res = await api('POST', '/api/v1/meetings', {
+          token: s.token,
+          body: { orgId: Number(id), type: 'committee', title: '支委会', startsAt: start, place: '村委会议室', attendees: 'branch' },
+        });
+        const allowed = res.status !== 403 && res.status !== 404;
+        assert.equal(allowed, covers(me, 'meeting.run', path), `${name} meeting.run on ${path}: ${res.status} ${res.text}`);
+        if (allowed) assert.equal(res.status, 201, res.text);
+        seen += allowed ? 1 : 0;
+      }
+    }
+    assert.ok(seen > 0, 'some account may schedule a meeting');
+  });
+});

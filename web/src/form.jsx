@@ -1,29 +1,11 @@
 // Form pieces for the member screens (loaded with them, not in the initial bundle):
 // labelled inputs whose error sits right under the field, and the mapping of a server
 // error (400 with error.field) onto that field.
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { t, errText } from './i18n.js';
+import { useEffect } from 'preact/hooks';
+import { t } from './i18n.js';
 import { fieldLabel } from './vocab.js';
 
-// {field, text, detail} for an ApiError: detail is the server's own sentence when it is
-// specific (member.invalid: "the check character of the ID number is wrong").
-export function fieldError(err) {
-  if (!err || !err.field) return null;
-  const label = fieldLabel(err.field);
-  if (err.code === 'member.duplicate') return { field: err.field, text: t('fieldDup') };
-  return {
-    field: err.field,
-    text: t('fieldBad', { label }),
-    detail: err.code === 'member.invalid' || err.code === 'request.invalid' ? serverText(err.message) : '',
-  };
-}
-
-// The server's sentence, in Chinese when i18n.js knows it.
-function serverText(m) {
-  if (!m) return '';
-  const k = 'msg.' + m;
-  return t(k) === k || document.documentElement.lang === 'en' ? m : t(k);
-}
+export { fieldError } from './hooks.js';
 
 // Focuses the input of a field error once it is shown.
 export function useFocusError(ferr, prefix) {
@@ -88,31 +70,4 @@ export function Field({ prefix = 'f-', field, label, kind = 'text', value, onCha
       <Err id={id} ferr={ferr} field={field} />
     </div>
   );
-}
-
-// A write with a busy flag, a field error and a general error.
-export function useSubmit() {
-  const [busy, setBusy] = useState(false);
-  const [ferr, setFerr] = useState(null);
-  const [error, setError] = useState(null);
-  const alive = useRef(true);
-  useEffect(() => () => { alive.current = false; }, []);
-  const run = async (fn) => {
-    setBusy(true);
-    setFerr(null);
-    setError(null);
-    try {
-      const r = await fn();
-      if (alive.current) setBusy(false);
-      return r;
-    } catch (err) {
-      if (!alive.current) return undefined;
-      setBusy(false);
-      const fe = fieldError(err);
-      if (fe) setFerr(fe);
-      else setError(err);
-      return undefined;
-    }
-  };
-  return { busy, ferr, error, run, setFerr, errorText: error ? errText(error) : '' };
 }

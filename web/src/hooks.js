@@ -1,5 +1,7 @@
 import { useEffect, useState, useCallback, useRef } from 'preact/hooks';
 import { api, qs } from './api.js';
+import { t, errText } from './i18n.js';
+import { fieldLabel } from './vocab.js';
 
 // One GET, reloaded when `path` changes.
 export function useGet(path) {
@@ -45,4 +47,56 @@ export function usePaged(path, params, limit = 50) {
     more: () => st.next && load(st.next, true),
     reload: () => load(undefined, false),
   };
+}
+
+// {field, text, detail} for an ApiError: detail is the server's own sentence when it is
+// specific (member.invalid: "the check character of the ID number is wrong").
+export function fieldError(err) {
+  if (!err || !err.field) return null;
+  const label = fieldLabel(err.field);
+  if (err.code === 'member.duplicate') return { field: err.field, text: t('fieldDup') };
+  return {
+    field: err.field,
+    text: t('fieldBad', { label }),
+    detail: err.code === 'member.invalid' || err.code === 'request.invalid' ? serverText(err.message) : '',
+  };
+}
+
+// The server's sentence, in Chinese when i18n.js knows it.
+function serverText(m) {
+  if (!m) return '';
+  const k = 'msg.' + m;
+  return t(k) === k || document.documentElement.lang === 'en' ? m : t(k);
+}
+
+// The one hook for writes: busy while it runs, then either the field error under its field
+// (a 400 naming a field: ferr {field, text, detail}) or a general error (error, errorText).
+// run(fn) resolves to fn's result, or undefined when it failed; nothing is set after the
+// screen is gone. fail(text) shows a screen's own check the same way; setFerr puts one
+// under a field. {fields: false}: a screen without labelled fields, every error general.
+export function useWrite({ fields = true } = {}) {
+  const [busy, setBusy] = useState(false);
+  const [ferr, setFerr] = useState(null);
+  const [error, setError] = useState(null);
+  const alive = useRef(true);
+  useEffect(() => () => { alive.current = false; }, []);
+  const run = async (fn) => {
+    setBusy(true);
+    setFerr(null);
+    setError(null);
+    try {
+      const r = await fn();
+      if (alive.current) setBusy(false);
+      return r;
+    } catch (err) {
+      if (!alive.current) return undefined;
+      setBusy(false);
+      const fe = fields && fieldError(err);
+      if (fe) setFerr(fe);
+      else setError(err);
+      return undefined;
+    }
+  };
+  const fail = (message) => { setFerr(null); setError(message ? { message } : null); }; // '' clears
+  return { busy, ferr, error, run, fail, setFerr, errorText: error ? errText(error) : '' };
 }

@@ -7,7 +7,7 @@ import { Home } from './pages/Home.jsx';
 import { Org } from './pages/Org.jsx';
 import { Roster } from './pages/Roster.jsx';
 import { Account } from './pages/Account.jsx';
-import { IconHome, IconTree, IconUser, orgTabTarget, Lazy } from './ui.jsx';
+import { IconHome, IconTree, IconUser, orgTabTarget, Lazy, setGrants } from './ui.jsx';
 import { onLive, stopLive, unreadNow } from './live.js';
 import './app.css';
 
@@ -55,6 +55,84 @@ const NoticeNew = pick(NoticesMod, 'NoticeNew');
 const NoticeReport = pick(NoticesMod, 'NoticeReport');
 const NoticeList = pick(NoticesMod, 'NoticeList');
 
+// The routes, matched in order against the hash path ('/poll/7'): a pattern's ':name'
+// parts become params (decoded), a trailing '?' makes one optional. `page` is a component
+// of the initial bundle, `load` a lazily loaded one; `props` maps params (and the app's
+// session callbacks) to the screen's props; `tab` the tab shown as current. The remount
+// key is the pattern with its params, so two routes never share a screen.
+const byId = (p) => ({ id: p.id });
+const byOrg = (p) => ({ orgId: p.id });
+const none = () => ({});
+const ROUTES = [
+  { path: '/org/:id', page: Org, props: byId, tab: 'org' },
+  { path: '/roster/:id', page: Roster, props: byId, tab: 'org' },
+  { path: '/member/:id', load: MemberPage, props: byId, tab: 'org' },
+  { path: '/my', load: MemberPage, props: () => ({ own: true }) },
+  { path: '/member-new/:id', load: MemberForm, props: byOrg, tab: 'org' },
+  { path: '/member-edit/:id', load: MemberForm, props: (p) => ({ memberId: p.id }), tab: 'org' },
+  { path: '/corrections/:id', load: CorrectionsPage, props: byId },
+  { path: '/stats/:id', load: StatsPage, props: byId, tab: 'org' },
+  { path: '/transfers/:id', load: TransferList, props: byId, tab: 'org' },
+  { path: '/transfer/:id', load: TransferDetail, props: byId },
+  { path: '/transfer-new/:id', load: TransferStart, props: (p) => ({ memberId: p.id }) },
+  { path: '/dues/:id', load: DuesMod, props: byId, tab: 'org' },
+  { path: '/dues-member/:id', load: DuesMember, props: (p) => ({ memberId: p.id }) },
+  { path: '/pipeline/:id/:stage?', load: PipelineMod, props: (p) => ({ id: p.id, stage: p.stage }), tab: 'org' },
+  { path: '/applicant/:id', load: ApplicantPage, props: byId, tab: 'org' },
+  { path: '/applicant-new/:id', load: ApplicantNew, props: byOrg, tab: 'org' },
+  { path: '/import/:id', load: ImportPage, props: byId, tab: 'org' },
+  { path: '/activities/:id?', load: LifeMod, props: byId },
+  { path: '/activity/:id', load: ActivityDetail, props: byId },
+  { path: '/activity-new/:id', load: ActivityForm, props: byOrg },
+  { path: '/activity-edit/:id', load: ActivityForm, props: (p) => ({ activityId: p.id }) },
+  { path: '/polls/:id?', load: PollList, props: byId },
+  { path: '/poll/:id', load: PollPage, props: byId },
+  { path: '/poll-new/:id', load: PollForm, props: byOrg },
+  { path: '/compliance/:id', load: MeetingsMod, props: byId, tab: 'org' },
+  { path: '/meeting/:id', load: MeetingPage, props: byId },
+  { path: '/meeting-new/:id', load: MeetingNew, props: byOrg, tab: 'org' },
+  { path: '/meetings', load: MyMeetings, props: none },
+  { path: '/threads', load: ChannelMod, props: none },
+  { path: '/thread-new', load: WriteThread, props: none },
+  { path: '/thread/:id', load: ThreadView, props: byId },
+  { path: '/inbox/:id', load: InboxPage, props: byId },
+  { path: '/thread-send/:id', load: SendThread, props: byId },
+  { path: '/posts', load: PostsMod, props: none },
+  { path: '/post/:id', load: PostView, props: byId },
+  { path: '/post-new/:kind?', load: PostNew, props: (p) => ({ kind: p.kind }) },
+  { path: '/reviews/:id', load: ReviewsPage, props: byId },
+  { path: '/wordlist', load: WordListPage, props: none },
+  { path: '/search', load: SearchPage, props: none },
+  { path: '/notice/:id', load: NoticeView, props: byId },
+  { path: '/notice-new/:id', load: NoticeNew, props: byOrg },
+  { path: '/notice-report/:id/:org?', load: NoticeReport, props: (p) => ({ id: p.id, orgId: p.org }) },
+  { path: '/notices/:id?', load: NoticeList, props: byOrg },
+  { path: '/account', page: Account, props: (p, c) => ({ prefs: c.prefs, onLogout: c.signedOut }), tab: 'me' },
+  { path: '/totp/:mode?', load: TotpPage, props: (p, c) => ({ mode: p.mode || 'enrol', onMe: c.refreshMe, onLogout: c.signedOut }), tab: 'me' },
+];
+const HOME = { path: '/home', page: Home, props: none };
+
+// The first route whose pattern matches path (extra trailing parts are ignored, as
+// before), else the home page: {route, params, key}.
+export function matchRoute(path) {
+  const parts = path.split('/').slice(1);
+  for (const route of ROUTES) {
+    const pat = route.path.split('/').slice(1);
+    if (pat[0] !== parts[0]) continue;
+    const params = {};
+    let ok = true;
+    for (let i = 1; i < pat.length && ok; i++) {
+      const opt = pat[i].endsWith('?');
+      const name = pat[i].slice(1, opt ? -1 : undefined);
+      const v = parts[i] ? decodeURIComponent(parts[i]) : '';
+      if (!v && !opt) ok = false;
+      params[name] = v;
+    }
+    if (ok) return { route, params, key: route.path + JSON.stringify(params) };
+  }
+  return { route: HOME, params: {}, key: HOME.path };
+}
+
 // The unread count of the home feed on the 首页 tab, kept live.
 function UnreadBadge() {
   const [n, setN] = useState(unreadNow());
@@ -74,10 +152,8 @@ export function applyPrefs(lang, large) {
 }
 
 function parseHash() {
-  const parts = location.hash.replace(/^#\/?/, '').split('/');
-  return {
-    name: parts[0] || '', id: parts[1] ? decodeURIComponent(parts[1]) : '', sub: parts[2] ? decodeURIComponent(parts[2]) : '',
-  };
+  const path = '/' + location.hash.replace(/^#\/?/, '');
+  return { path, name: path.split('/')[1] || '' };
 }
 
 function cachedMe() {
@@ -92,6 +168,7 @@ function App() {
   const [large, setLarge] = useState(lsGet(LS.large) === '1');
 
   applyPrefs(lang, large);
+  setGrants(me);
 
   useEffect(() => {
     const onHash = () => { setRoute(parseHash()); window.scrollTo(0, 0); };
@@ -165,56 +242,13 @@ function App() {
     );
   }
 
-  let page;
-  let tab = 'home';
-  switch (route.name) {
-    case 'org': page = <Org key={route.id} id={route.id} me={me} />; tab = 'org'; break;
-    case 'roster': page = <Roster key={route.id} id={route.id} me={me} />; tab = 'org'; break;
-    case 'member': page = <Lazy key={'m' + route.id} load={MemberPage} props={{ id: route.id, me }} />; tab = 'org'; break;
-    case 'my': page = <Lazy key="my" load={MemberPage} props={{ own: true, me }} />; break;
-    case 'member-new': page = <Lazy key={'n' + route.id} load={MemberForm} props={{ orgId: route.id, me }} />; tab = 'org'; break;
-    case 'member-edit': page = <Lazy key={'e' + route.id} load={MemberForm} props={{ memberId: route.id, me }} />; tab = 'org'; break;
-    case 'corrections': page = <Lazy key={'c' + route.id} load={CorrectionsPage} props={{ id: route.id, me }} />; break;
-    case 'stats': page = <Lazy key={'s' + route.id} load={StatsPage} props={{ id: route.id, me }} />; tab = 'org'; break;
-    case 'transfers': page = <Lazy key={'t' + route.id} load={TransferList} props={{ id: route.id, me }} />; tab = 'org'; break;
-    case 'transfer': page = <Lazy key={'x' + route.id} load={TransferDetail} props={{ id: route.id, me }} />; break;
-    case 'transfer-new': page = <Lazy key={'tn' + route.id} load={TransferStart} props={{ memberId: route.id, me }} />; break;
-    case 'dues': page = <Lazy key={'d' + route.id} load={DuesMod} props={{ id: route.id, me }} />; tab = 'org'; break;
-    case 'dues-member': page = <Lazy key={'dm' + route.id} load={DuesMember} props={{ memberId: route.id, me }} />; break;
-    case 'pipeline': page = <Lazy key={'p' + route.id + route.sub} load={PipelineMod} props={{ id: route.id, stage: route.sub, me }} />; tab = 'org'; break;
-    case 'applicant': page = <Lazy key={'a' + route.id} load={ApplicantPage} props={{ id: route.id, me }} />; tab = 'org'; break;
-    case 'applicant-new': page = <Lazy key={'an' + route.id} load={ApplicantNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
-    case 'import': page = <Lazy key={'i' + route.id} load={ImportPage} props={{ id: route.id, me }} />; tab = 'org'; break;
-    case 'activities': page = <Lazy key={'ac' + route.id} load={LifeMod} props={{ id: route.id, me }} />; break;
-    case 'activity': page = <Lazy key={'at' + route.id} load={ActivityDetail} props={{ id: route.id, me }} />; break;
-    case 'activity-new': page = <Lazy key={'aw' + route.id} load={ActivityForm} props={{ orgId: route.id, me }} />; break;
-    case 'activity-edit': page = <Lazy key={'ae' + route.id} load={ActivityForm} props={{ activityId: route.id, me }} />; break;
-    case 'polls': page = <Lazy key={'pl' + route.id} load={PollList} props={{ id: route.id, me }} />; break;
-    case 'poll': page = <Lazy key={'po' + route.id} load={PollPage} props={{ id: route.id, me }} />; break;
-    case 'poll-new': page = <Lazy key={'pn' + route.id} load={PollForm} props={{ orgId: route.id, me }} />; break;
-    case 'compliance': page = <Lazy key={'cp' + route.id} load={MeetingsMod} props={{ id: route.id, me }} />; tab = 'org'; break;
-    case 'meeting': page = <Lazy key={'mt' + route.id} load={MeetingPage} props={{ id: route.id, me }} />; break;
-    case 'meeting-new': page = <Lazy key={'mn' + route.id} load={MeetingNew} props={{ orgId: route.id, me }} />; tab = 'org'; break;
-    case 'meetings': page = <Lazy key="mm" load={MyMeetings} props={{ me }} />; break;
-    case 'threads': page = <Lazy key="th" load={ChannelMod} props={{ me }} />; break;
-    case 'thread-new': page = <Lazy key="thn" load={WriteThread} props={{ me }} />; break;
-    case 'thread': page = <Lazy key={'th' + route.id} load={ThreadView} props={{ id: route.id, me }} />; break;
-    case 'inbox': page = <Lazy key={'ib' + route.id} load={InboxPage} props={{ id: route.id, me }} />; break;
-    case 'thread-send': page = <Lazy key={'ts' + route.id} load={SendThread} props={{ id: route.id, me }} />; break;
-    case 'posts': page = <Lazy key="ps" load={PostsMod} props={{ me }} />; break;
-    case 'post': page = <Lazy key={'po' + route.id} load={PostView} props={{ id: route.id, me }} />; break;
-    case 'post-new': page = <Lazy key={'pn' + route.id} load={PostNew} props={{ kind: route.id, me }} />; break;
-    case 'reviews': page = <Lazy key={'rv' + route.id} load={ReviewsPage} props={{ id: route.id, me }} />; break;
-    case 'wordlist': page = <Lazy key="wl" load={WordListPage} props={{ me }} />; break;
-    case 'search': page = <Lazy key="se" load={SearchPage} props={{ me }} />; break;
-    case 'notice': page = <Lazy key={'nv' + route.id} load={NoticeView} props={{ id: route.id, me }} />; break;
-    case 'notice-new': page = <Lazy key={'nn' + route.id} load={NoticeNew} props={{ orgId: route.id, me }} />; break;
-    case 'notice-report': page = <Lazy key={'nr' + route.id + route.sub} load={NoticeReport} props={{ id: route.id, orgId: route.sub, me }} />; break;
-    case 'notices': page = <Lazy key={'nl' + route.id} load={NoticeList} props={{ orgId: route.id, me }} />; break;
-    case 'account': page = <Account me={me} prefs={prefs} onLogout={signedOut} />; tab = 'me'; break;
-    case 'totp': page = <Lazy key={'tf' + route.id} load={TotpPage} props={{ me, mode: route.id || 'enrol', onMe: refreshMe, onLogout: signedOut }} />; tab = 'me'; break;
-    default: page = <Home me={me} />;
-  }
+  const m = matchRoute(route.path);
+  const tab = m.route.tab || 'home';
+  const ctx = { me, prefs, refreshMe, signedOut };
+  const props = { me, ...m.route.props(m.params, ctx) };
+  const page = m.route.page
+    ? <m.route.page key={m.key} {...props} />
+    : <Lazy key={m.key} load={m.route.load} props={props} />;
   const orgId = orgTabTarget(me);
 
   return (

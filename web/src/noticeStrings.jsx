@@ -1,6 +1,7 @@
 // Strings and helpers of the announcement screens (the home feed, a notice, the
 // composer, the read/acknowledge report). Imported only by lazily loaded chunks.
 import { addStrings, t } from './i18n.js';
+import { orgsWhere } from './ui.jsx';
 
 addStrings({
   notices: '通知公告',
@@ -152,13 +153,8 @@ addStrings({
   'err.notice.no_ack': 'This announcement asks for no acknowledgement',
 });
 
-export const PUBLISH_ROLES = ['branch_secretary', 'org_admin', 'system_admin'];
-
-// The organisations the user may publish to (one per org), from /me roles.
-export function publishOrgs(me) {
-  const seen = new Set();
-  return (me.roles || []).filter((r) => PUBLISH_ROLES.includes(r.role) && !seen.has(r.orgId) && seen.add(r.orgId));
-}
+// The organisations the user may publish to (one per org): notice.publish in /me's can.
+export const publishOrgs = () => orgsWhere('notice.publish');
 
 
 // The tags of a notice or feed item: kind, priority, pinned, state.

@@ -3,16 +3,54 @@ import { t, errText, levelName } from './i18n.js';
 
 export function go(path) { location.hash = '#/' + path; }
 
-// The organisation the 组织 tab opens: the org of an admin-type role, else any
-// role on a non-branch org, else the user's own branch.
+// What the caller may do, from GET /me's `can` ({perm: ["/1/12/", ...]}): the one place
+// the client decides what to offer (the server checks every request anyway). main.jsx
+// sets it whenever the session changes.
+let grants = {};
+let roleOrgs = [];
+export function setGrants(me) {
+  grants = (me && me.can) || {};
+  roleOrgs = (me && me.roles) || [];
+}
+
+// The materialised path "/1/12/" of an organisation: given as such, as a path array
+// (root first, [{id}]), or as an org object (its `path`, else itself alone).
+export function orgPath(org) {
+  if (!org) return '';
+  if (typeof org === 'string') return org;
+  if (Array.isArray(org)) return org.length ? '/' + org.map((o) => o.id).join('/') + '/' : '';
+  if (org.path && org.path.length) return orgPath(org.path);
+  return org.id != null ? '/' + org.id + '/' : '';
+}
+
+// Whether perm holds on the organisation: a listed path is a prefix of its path.
+export function can(perm, org) {
+  const p = orgPath(org);
+  return !!p && (grants[perm] || []).some((g) => p.startsWith(g));
+}
+
+// Whether perm holds anywhere.
+export const canAny = (perm) => (grants[perm] || []).length > 0;
+
+// The caller's role organisations where perm is granted, one entry per organisation
+// ({orgId, orgName, orgLevel, orgPath}), in the order of the roles.
+export function orgsWhere(perm) {
+  const paths = grants[perm] || [];
+  const seen = new Set();
+  return roleOrgs
+    .filter((r) => paths.includes(r.orgPath) && !seen.has(r.orgPath) && seen.add(r.orgPath));
+}
+
+// The organisation the 组织 tab opens: the highest organisation above branch level the
+// caller may read, else the user's own branch, else their first role's organisation.
 export function orgTabTarget(me) {
   if (!me) return null;
-  const roles = me.roles || [];
-  const admin = roles.find((r) => ['system_admin', 'org_admin', 'auditor'].includes(r.role));
-  if (admin) return admin.orgId;
-  const wide = roles.find((r) => r.orgLevel && r.orgLevel !== 'branch' && r.orgLevel !== 'group');
+  const depth = (r) => r.orgPath.split('/').length;
+  const wide = orgsWhere('org.read').filter((r) => r.orgLevel !== 'branch' && r.orgLevel !== 'group')
+    .sort((a, b) => depth(a) - depth(b))[0];
   if (wide) return wide.orgId;
   if (me.home) return me.home.id;
+  const roles = me.roles || [];
   return roles.length ? roles[0].orgId : null;
 }
 
@@ -78,14 +116,6 @@ export function More({ list }) {
   }
   return null;
 }
-
-// What the user's roles allow on an organisation (path: root first, the org itself last).
-const WRITE_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
-export function holds(me, path, roles) {
-  const ids = new Set((path || []).map((p) => String(p.id)));
-  return (me.roles || []).some((r) => roles.includes(r.role) && ids.has(String(r.orgId)));
-}
-export const mayWrite = (me, path) => holds(me, path, WRITE_ROLES); // roster.write
 
 // A screen in its own chunk: loads the module once, then renders its default export.
 const loaded = new Map();

@@ -3,6 +3,7 @@
 // Chinese values (education, occupation, ethnicity) are stored as they are; the coded
 // ones (gender, category, status, ...) are shown through i18n.js ('v.<code>').
 import { t } from './i18n.js';
+import { yuan } from './money.js';
 
 export const GENDERS = ['male', 'female'];
 export const CATEGORIES = ['full', 'probationary'];
@@ -62,4 +63,4 @@ export function showValue(field, value) {
   return String(value);
 }
 
-export const yuan = (fen) => (fen == null ? '—' : t('yuanN', { n: (fen / 100).toFixed(2) }));
+export { yuan };

@@ -454,7 +454,6 @@ export function waited(sec) {
   return t('trLessHour');
 }
 
-export const yuanOf = (fen) => t('yuanN', { n: ((fen || 0) / 100).toFixed(2) });
 
 // 'YYYY-MM' arithmetic.
 export function addMonths(ym, n) {

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, logout } from '../api.js';
 import { t, errText } from '../i18n.js';
 import { TopBar } from '../ui.jsx';
+import { useWrite } from '../hooks.js';
 import { fmtTime } from '../time.js';
 
 // Two-step login (TOTP): its state and the ways to change it (pages/Totp.jsx).
@@ -28,29 +29,27 @@ function SecondFactor({ sf }) {
 
 export function Account({ me, prefs, onLogout }) {
   const [f, setF] = useState({ old: '', nw: '', again: '' });
-  const [msg, setMsg] = useState(null); // {ok, text}
-  const [busy, setBusy] = useState(false);
+  const w = useWrite({ fields: false });
+  const [changed, setChanged] = useState(false);
+  const werr = w.error;
+  const msg = changed ? { ok: true, text: t('passwordChanged') }
+    : werr && { ok: false, text: werr.code === 'auth.bad_credentials' ? t('pwWrongOld')
+      : werr.code === 'request.invalid' && werr.field === 'newPassword' ? t('pwInvalid') : w.errorText };
+  const busy = w.busy;
   const [outErr, setOutErr] = useState('');
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
 
   const change = async (e) => {
     e.preventDefault();
-    if (!f.old) return setMsg({ ok: false, text: t('pwNeedOld') });
-    if (f.nw.length < 8) return setMsg({ ok: false, text: t('pwTooShort') });
-    if (f.nw !== f.again) return setMsg({ ok: false, text: t('pwMismatch') });
-    setBusy(true);
-    setMsg(null);
-    try {
-      await api('/me/password', { method: 'POST', body: { oldPassword: f.old, newPassword: f.nw } });
+    setChanged(false);
+    if (!f.old) return w.fail(t('pwNeedOld'));
+    if (f.nw.length < 8) return w.fail(t('pwTooShort'));
+    if (f.nw !== f.again) return w.fail(t('pwMismatch'));
+    const ok = await w.run(() => api('/me/password', { method: 'POST', body: { oldPassword: f.old, newPassword: f.nw } }).then(() => true));
+    if (ok) {
       setF({ old: '', nw: '', again: '' });
-      setMsg({ ok: true, text: t('passwordChanged') });
-    } catch (err) {
-      const text = err.code === 'auth.bad_credentials' ? t('pwWrongOld')
-        : err.code === 'request.invalid' && err.field === 'newPassword' ? t('pwInvalid')
-          : errText(err);
-      setMsg({ ok: false, text });
+      setChanged(true);
     }
-    setBusy(false);
   };
 
   const out = async () => {

@@ -5,9 +5,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { onLive } from '../live.js';
-import { useGet, usePaged } from '../hooks.js';
-import { t, addStrings, errText } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, Chevron, go } from '../ui.jsx';
+import { useGet, usePaged, useWrite } from '../hooks.js';
+import { t, addStrings } from '../i18n.js';
+import { TopBar, Loading, ErrorBox, More, Chevron, go, can } from '../ui.jsx';
 import { enc, Tabs } from '../work.jsx';
 import { fmtDue, fmtTime } from '../time.js';
 
@@ -163,20 +163,12 @@ export function WriteThread() {
   const [kind, setKind] = useState('question');
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
   const send = async (e) => {
     e.preventDefault();
-    if (!subject.trim() || !text.trim()) { setErr(t('chNeed')); return; }
-    setBusy(true);
-    setErr('');
-    try {
-      const d = await api('/threads', { method: 'POST', body: { kind, subject: subject.trim(), text } });
-      go('thread/' + d.id);
-    } catch (ex) {
-      setErr(errText(ex));
-      setBusy(false);
-    }
+    if (!subject.trim() || !text.trim()) { w.fail(t('chNeed')); return; }
+    const d = await w.run(() => api('/threads', { method: 'POST', body: { kind, subject: subject.trim(), text } }));
+    if (d) go('thread/' + d.id);
   };
   return (
     <div>
@@ -195,8 +187,8 @@ export function WriteThread() {
         <input id="th-subject" type="text" maxLength={60} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
         <label for="th-text">{t('chText')}</label>
         <textarea id="th-text" rows="6" maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-        {err && <p class="error-text" role="alert">{err}</p>}
-        <button type="submit" class="btn primary wide" disabled={busy}>{t('chSend')}</button>
+        {w.errorText && <p class="error-text" role="alert">{w.errorText}</p>}
+        <button type="submit" class="btn primary wide" disabled={w.busy}>{t('chSend')}</button>
       </form>
     </div>
   );
@@ -206,8 +198,7 @@ export function WriteThread() {
 export function ThreadView({ id }) {
   const st = useGet('/threads/' + enc(id));
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
   const [data, setData] = useState(null);
   // A reply from the other side arrives live.
   useEffect(() => onLive((ev) => {
@@ -218,15 +209,11 @@ export function ThreadView({ id }) {
   }), [id]);
   const x = data || st.data;
   const post = async (path, body) => {
-    setBusy(true);
-    setErr('');
-    try {
-      setData(await api('/threads/' + enc(id) + path, { method: 'POST', body }));
+    const d = await w.run(() => api('/threads/' + enc(id) + path, { method: 'POST', body }));
+    if (d) {
+      setData(d);
       setText('');
-    } catch (ex) {
-      setErr(errText(ex));
     }
-    setBusy(false);
   };
   if (st.error) return <div><TopBar title={t('chTitle')} back="#/threads" /><ErrorBox error={st.error} onRetry={st.reload} /></div>;
   if (!x) return <div><TopBar title={t('chTitle')} back="#/threads" /><Loading /></div>;
@@ -260,10 +247,10 @@ export function ThreadView({ id }) {
         <form class="form card" onSubmit={(e) => { e.preventDefault(); if (text.trim()) post('/replies', { text }); }}>
           <label for="th-reply">{t('chReply')}</label>
           <textarea id="th-reply" rows="3" maxLength={2000} placeholder={t('chReplyPh')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-          {err && <p class="error-text" role="alert">{err}</p>}
+          {w.errorText && <p class="error-text" role="alert">{w.errorText}</p>}
           <div class="btn-row">
-            <button type="button" class="btn secondary" disabled={busy} onClick={() => post('/close')}>{t('chClose')}</button>
-            <button type="submit" class="btn primary" disabled={busy || !text.trim()}>{t('chReply')}</button>
+            <button type="button" class="btn secondary" disabled={w.busy} onClick={() => post('/close')}>{t('chClose')}</button>
+            <button type="submit" class="btn primary" disabled={w.busy || !text.trim()}>{t('chReply')}</button>
           </div>
         </form>
       )}
@@ -271,7 +258,6 @@ export function ThreadView({ id }) {
   );
 }
 
-const ADMIN = ['org_admin', 'system_admin'];
 
 // The response figures of the organisation, one row per child organisation (drill-down:
 // each row opens that organisation's inbox), and the target for an admin to change.
@@ -279,21 +265,21 @@ function StatsCard({ id, me }) {
   const st = useGet('/threads/stats?orgId=' + enc(id));
   const org = useGet('/orgs/' + enc(id));
   const [hours, setHours] = useState('');
-  const [msg, setMsg] = useState('');
+  const [saved, setSaved] = useState(false);
+  const w = useWrite({ fields: false });
   const s = st.data;
   if (!s) return null;
-  const path = (org.data && org.data.path) || [];
-  const admin = (me.roles || []).some((r) => ADMIN.includes(r.role) && path.some((p) => String(p.id) === String(r.orgId)));
+  const admin = !!org.data && can('org.admin', org.data);
   const save = async (e) => {
     e.preventDefault();
-    try {
-      await api('/orgs/' + enc(id) + '/response-target', { method: 'PUT', body: { targetHours: Number(hours) } });
-      setMsg(t('chSaved'));
+    setSaved(false);
+    const ok = await w.run(() => api('/orgs/' + enc(id) + '/response-target', { method: 'PUT', body: { targetHours: Number(hours) } }).then(() => true));
+    if (ok) {
+      setSaved(true);
       st.reload();
-    } catch (ex) {
-      setMsg(errText(ex));
     }
   };
+  const msg = saved ? t('chSaved') : w.errorText;
   const kids = (s.children || []).filter((c) => c.threads > 0);
   return (
     <section class="card" aria-label={t('chStats')}>
@@ -367,25 +353,18 @@ export function SendThread({ id }) {
   const [member, setMember] = useState('');
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
   const [msg, setMsg] = useState('');
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
   const send = async (e) => {
     e.preventDefault();
-    if (!subject.trim() || !text.trim()) { setErr(t('chNeed')); return; }
+    if (!subject.trim() || !text.trim()) { w.fail(t('chNeed')); return; }
     const body = { orgId: Number(id), subject: subject.trim(), text };
     if (to === 'migrants') body.migrants = true;
     if (to === 'group') body.groupId = Number(group);
     if (to === 'member') body.memberId = Number(member);
-    setBusy(true);
-    setErr('');
-    try {
-      const d = await api('/threads/send', { method: 'POST', body });
-      setMsg(t('chCount', { n: d.count }));
-    } catch (ex) {
-      setErr(errText(ex));
-    }
-    setBusy(false);
+    setMsg('');
+    const d = await w.run(() => api('/threads/send', { method: 'POST', body }));
+    if (d) setMsg(t('chCount', { n: d.count }));
   };
   const gs = ((groups.data && groups.data.items) || []).filter((g) => g.level === 'group');
   return (
@@ -411,9 +390,9 @@ export function SendThread({ id }) {
         <input id="ts-subject" type="text" maxLength={60} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
         <label for="ts-text">{t('chText')}</label>
         <textarea id="ts-text" rows="5" maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
-        {err && <p class="error-text" role="alert">{err}</p>}
+        {w.errorText && <p class="error-text" role="alert">{w.errorText}</p>}
         {msg && <p class="ok-text" role="status">{msg}</p>}
-        <button type="submit" class="btn primary wide" disabled={busy}>{t('chSend')}</button>
+        <button type="submit" class="btn primary wide" disabled={w.busy}>{t('chSend')}</button>
       </form>
     </div>
   );

@@ -2,8 +2,8 @@
 // first: each shows the proposed changes with one 通过 and one 退回 (with a reason).
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
-import { t, errText } from '../i18n.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
+import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More } from '../ui.jsx';
 import { Changes } from './Member.jsx';
 import { fmtTime } from '../time.js';
@@ -34,20 +34,14 @@ export default function Corrections({ id }) {
 function Item({ c, msg, onDone }) {
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
+  const { busy, error } = w;
+  const err = w.errorText + (error && error.code === 'member.invalid' && error.message ? ' (' + error.message + ')' : '');
   const decide = async (how) => {
-    if (how === 'reject' && !reason.trim()) { setErr(t('needReason')); return; }
-    setBusy(true);
-    setErr('');
-    try {
-      await api('/corrections/' + encodeURIComponent(c.id) + '/' + how,
-        { method: 'POST', body: how === 'reject' ? { reason: reason.trim() } : {} });
-      onDone(how === 'accept' ? t('acceptedMsg') : t('rejectedMsg'));
-    } catch (e) {
-      setErr(errText(e) + (e.code === 'member.invalid' && e.message ? ' (' + e.message + ')' : ''));
-    }
-    setBusy(false);
+    if (how === 'reject' && !reason.trim()) { w.fail(t('needReason')); return; }
+    const ok = await w.run(() => api('/corrections/' + encodeURIComponent(c.id) + '/' + how,
+      { method: 'POST', body: how === 'reject' ? { reason: reason.trim() } : {} }).then(() => true));
+    if (ok) onDone(how === 'accept' ? t('acceptedMsg') : t('rejectedMsg'));
   };
   return (
     <li class="card corr-item">

@@ -3,11 +3,12 @@
 // one member's dues (#/dues-member/MEMBER) with the payments and the reversal of the latest.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
-import { enc, yuanOf, addMonths, monthsBetween, lab } from '../work.jsx';
+import { Field, useFocusError } from '../form.jsx';
+import { yuan, yuanFigure } from '../money.js';
+import { enc, addMonths, monthsBetween, lab } from '../work.jsx';
 import { fmtDate, fmtMonth, thisMonth, today } from '../time.js';
 
 const LEVEL_TABS = [['', 'dAllLevels'], ['warning', 'dOnlyWarn'], ['alert', 'dOnlyAlert'], ['lapsed', 'dOnlyLapsed']];
@@ -28,7 +29,7 @@ function Summary({ s }) {
           <div key={k} class={n && cls ? 'lvbox ' + cls : ''}><dt>{t(k)}</dt><dd>{n}</dd></div>
         ))}
       </dl>
-      <p class="owed">{t('dOwed')} <strong>{yuanOf(s.owedFen)}</strong> · {t('membersN', { n: s.members })}</p>
+      <p class="owed">{t('dOwed')} <strong>{yuan(s.owedFen || 0)}</strong> · {t('membersN', { n: s.members })}</p>
     </>
   );
 }
@@ -66,7 +67,7 @@ export default function DuesPage({ id }) {
                     <td class={c.warning ? 'warnnum' : ''}>{c.warning}</td>
                     <td class={c.alert ? 'warnnum' : ''}>{c.alert}</td>
                     <td class={c.lapsed ? 'warnnum' : ''}>{c.lapsed}</td>
-                    <td>{((c.owedFen || 0) / 100).toFixed(2)}</td>
+                    <td>{yuanFigure(c.owedFen || 0)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -112,9 +113,9 @@ function Row({ m: m0 }) {
         {m.monthsUnpaid > 0 ? <span class="warnnum">{t('dMonths', { n: m.monthsUnpaid })}</span> : null}
         {m.monthsUnpaid > 0 ? ' · ' : ''}
         {m.paidThrough ? t('dPaidThrough', { m: fmtMonth(m.paidThrough) }) : t('dNeverPaid')}
-        {m.owedFen > 0 ? ' · ' + yuanOf(m.owedFen) : ''}
+        {m.owedFen > 0 ? ' · ' + yuan(m.owedFen) : ''}
       </p>
-      <p class="mline muted">{m.orgName} · {t('dMonthly', { y: yuanOf(m.monthlyFen) })}</p>
+      <p class="mline muted">{m.orgName} · {t('dMonthly', { y: yuan(m.monthlyFen) })}</p>
       {msg && <p class="ok-text" role="status">{msg}</p>}
       {!open && (
         <button type="button" class={'btn wide ' + (m.monthsUnpaid > 0 ? 'primary' : 'secondary')} onClick={() => { setMsg(''); setOpen(true); }}>
@@ -134,7 +135,7 @@ function PayForm({ d, onDone, onCancel }) {
   const from0 = d.nextMonth || thisMonth();
   const to0 = d.monthsUnpaid > 0 ? addMonths(from0, Math.min(d.monthsUnpaid, 12) - 1) : from0;
   const [f, setF] = useState({ fromMonth: from0, toMonth: to0, method: 'in_person', paidBy: '', paidOn: today() });
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'pay-');
   const set = (k) => (val) => setF({ ...f, [k]: val });
   const ok = /^\d{4}-\d{2}$/.test(f.fromMonth) && /^\d{4}-\d{2}$/.test(f.toMonth);
@@ -159,8 +160,8 @@ function PayForm({ d, onDone, onCancel }) {
         <Field prefix="pay-" field="toMonth" label={t('dTo')} kind="month" ferr={sub.ferr} value={f.toMonth} onChange={set('toMonth')} />
       </div>
       <p class="amount" id="pay-amountFen" tabindex="-1">
-        {t('dAmount')}：<strong>{yuanOf(amount)}</strong>
-        {months > 0 && <span class="muted"> （{t('dAmountIs', { n: months, m: yuanOf(d.monthlyFen), y: yuanOf(amount) })}）</span>}
+        {t('dAmount')}：<strong>{yuan(amount)}</strong>
+        {months > 0 && <span class="muted"> （{t('dAmountIs', { n: months, m: yuan(d.monthlyFen), y: yuan(amount) })}）</span>}
       </p>
       {sub.ferr && sub.ferr.field === 'amountFen' && <p class="field-error" role="alert">{sub.ferr.text}</p>}
       <Field prefix="pay-" field="method" label={t('dMethod')} kind="select" ferr={sub.ferr} value={f.method} onChange={set('method')}
@@ -205,9 +206,9 @@ export function DuesMember({ memberId }) {
       <section class="card">
         <p class="mhead"><strong class="mname">{x.name}</strong><Lv level={x.level} /></p>
         <dl class="kv rec">
-          <dt>{t('f.duesFen').replace(/（元）|\s*\(yuan\)/, '')}</dt><dd>{yuanOf(x.monthlyFen)}</dd>
+          <dt>{t('f.duesFen').replace(/（元）|\s*\(yuan\)/, '')}</dt><dd>{yuan(x.monthlyFen)}</dd>
           <dt>{t('f.duesPaidThrough')}</dt><dd>{fmtMonth(x.paidThrough) || t('dNeverPaid')}</dd>
-          <dt>{t('dOwed')}</dt><dd class={x.monthsUnpaid ? 'warnnum' : ''}>{x.monthsUnpaid ? t('dMonths', { n: x.monthsUnpaid }) + ' · ' + yuanOf(x.owedFen) : '—'}</dd>
+          <dt>{t('dOwed')}</dt><dd class={x.monthsUnpaid ? 'warnnum' : ''}>{x.monthsUnpaid ? t('dMonths', { n: x.monthsUnpaid }) + ' · ' + yuan(x.owedFen || 0) : '—'}</dd>
         </dl>
         {msg && <p class="ok-text" role="status">{msg}</p>}
         {canEdit && !open && (
@@ -225,7 +226,7 @@ export function DuesMember({ memberId }) {
           {x.payments.map((p, i) => (
             <li key={p.id} class="subrec">
               <div class="grow">
-                <strong>{p.fromMonth === p.toMonth ? fmtMonth(p.fromMonth) : fmtMonth(p.fromMonth) + ' – ' + fmtMonth(p.toMonth)}</strong> · {yuanOf(p.amountFen)}
+                <strong>{p.fromMonth === p.toMonth ? fmtMonth(p.fromMonth) : fmtMonth(p.fromMonth) + ' – ' + fmtMonth(p.toMonth)}</strong> · {yuan(p.amountFen)}
                 <p class="muted">{[fmtDate(p.paidOn), lab('dm.', p.method), p.paidBy].filter(Boolean).join(' · ')}</p>
               </div>
               {canEdit && i === 0 && <button type="button" class="btn link" onClick={() => reverse(p)}>{t('dReverse')}</button>}

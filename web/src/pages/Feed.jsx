@@ -2,8 +2,8 @@
 // marks, correction/retraction marks and a 确认收到 button; reloads on live events.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { usePaged } from '../hooks.js';
-import { t, errText } from '../i18n.js';
+import { usePaged, useWrite } from '../hooks.js';
+import { t } from '../i18n.js';
 import { onLive, refreshUnread, unreadNow } from '../live.js';
 import { ErrorBox, Loading, More } from '../ui.jsx';
 import { Tags, publishOrgs } from '../noticeStrings.jsx';
@@ -18,7 +18,7 @@ export default function Feed({ me }) {
     if (ev.type === 'notice' || ev.type === 'reset') reload.current();
     if (ev.type === 'unread') setUnread(ev.unread);
   }), []);
-  const orgs = publishOrgs(me);
+  const orgs = publishOrgs();
   return (
     <section class="card" aria-labelledby="feed-h">
       <h2 id="feed-h" class="mhead">
@@ -43,19 +43,15 @@ export default function Feed({ me }) {
 }
 
 function Item({ n, onAck }) {
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const err = w.errorText;
   const ack = async () => {
-    setBusy(true);
-    setErr('');
-    try {
-      await api('/notices/' + n.id + '/ack', { method: 'POST', body: {} });
+    const ok = await w.run(() => api('/notices/' + n.id + '/ack', { method: 'POST', body: {} }).then(() => true));
+    if (ok) {
       refreshUnread();
       onAck();
-    } catch (x) {
-      setErr(errText(x));
     }
-    setBusy(false);
   };
   const needAck = (n.ackRequired || n.kind === 'reminder') && !n.acked && n.state !== 'retracted';
   return (

@@ -2,20 +2,13 @@ import { useEffect } from 'preact/hooks';
 import { onLive } from '../live.js';
 import { t, roleName, levelName } from '../i18n.js';
 import { useGet } from '../hooks.js';
-import { Chevron, Lazy } from '../ui.jsx';
+import { Chevron, Lazy, can, canAny, orgsWhere } from '../ui.jsx';
 
 const TodoCard = () => import('./Todo.jsx');
 const FeedCard = () => import('./Feed.jsx');
 
-const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin'];
-const TREE_ROLES = ['org_admin', 'auditor', 'system_admin'];
-const DECIDE_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
-
 // The organisations whose correction inbox the user keeps (roster.write there).
-export function inboxes(roles) {
-  const seen = new Set();
-  return (roles || []).filter((r) => DECIDE_ROLES.includes(r.role) && !seen.has(r.orgId) && seen.add(r.orgId));
-}
+export const inboxes = () => orgsWhere('roster.write');
 
 // My meetings, with the number that need me: upcoming ones not yet answered, and
 // minutes of missed ones still to read.
@@ -53,8 +46,9 @@ function Inbox({ r }) {
   );
 }
 
-// The shortcuts a user's roles give: a roster per branch they run, a tree per org they oversee.
-export function shortcuts(roles) {
+// The shortcuts a user's permissions give: a roster per branch whose roster they read, a
+// tree per organisation above a branch, or a branch they administer or audit.
+export function shortcuts() {
   const out = [];
   const seen = new Set();
   const add = (kind, r) => {
@@ -63,30 +57,22 @@ export function shortcuts(roles) {
     seen.add(k);
     out.push({ kind, orgId: r.orgId, orgName: r.orgName });
   };
-  for (const r of roles || []) {
+  for (const r of orgsWhere('org.read')) {
     const branch = r.orgLevel === 'branch';
-    if (branch && ROSTER_ROLES.includes(r.role)) add('roster', r);
-    if (TREE_ROLES.includes(r.role) || !branch) add('org', r);
+    if (branch && can('roster.read', r.orgPath)) add('roster', r);
+    if (!branch || can('org.admin', r.orgPath) || can('audit.read', r.orgPath)) add('org', r);
   }
   return out;
 }
 
-const ANSWER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
-const REVIEW_ROLES = ['branch_secretary', 'org_admin', 'safety_officer', 'system_admin'];
-const orgsOf = (roles, which) => {
-  const seen = new Set();
-  return (roles || []).filter((r) => which.includes(r.role) && !seen.has(r.orgId) && seen.add(r.orgId));
-};
-
 // 互动交流: the channel, news, search; a leader's inbox and review queue.
 function Reach({ me }) {
-  const roles = me.roles || [];
   const rows = [];
   if (me.member) rows.push(['#/threads', t('reachWrite'), t('reachWriteHint')]);
-  for (const r of orgsOf(roles, ANSWER_ROLES)) rows.push(['#/inbox/' + r.orgId, t('reachInbox'), r.orgName]);
+  for (const r of orgsWhere('channel.answer')) rows.push(['#/inbox/' + r.orgId, t('reachInbox'), r.orgName]);
   rows.push(['#/posts', t('reachPosts'), t('reachPostsHint')]);
-  for (const r of orgsOf(roles, REVIEW_ROLES)) rows.push(['#/reviews/' + r.orgId, t('reachReview'), r.orgName]);
-  if (roles.some((r) => ['safety_officer', 'system_admin'].includes(r.role))) rows.push(['#/wordlist', t('reachWords'), '']);
+  for (const r of orgsWhere('post.review')) rows.push(['#/reviews/' + r.orgId, t('reachReview'), r.orgName]);
+  if (canAny('wordlist.admin')) rows.push(['#/wordlist', t('reachWords'), '']);
   rows.push(['#/search', t('reachSearch'), '']);
   return (
     <section class="card" aria-labelledby="reach-h">
@@ -108,7 +94,7 @@ function Reach({ me }) {
 export function Home({ me }) {
   const home = me.home;
   const roles = me.roles || [];
-  const links = shortcuts(roles);
+  const links = shortcuts();
   return (
     <div>
       <header class="hello">
@@ -150,7 +136,7 @@ export function Home({ me }) {
         <ul class="list rows">
           {me.member && <li><a class="bigrow" href="#/activities" data-life="activities"><span class="grow"><strong>{t('lifeActs')}</strong><span class="muted">{t('lifeActsHint')}</span></span><Chevron /></a></li>}
           {me.member && <li><a class="bigrow" href="#/polls" data-life="polls"><span class="grow"><strong>{t('lifePolls')}</strong></span><Chevron /></a></li>}
-          {inboxes(roles).filter((r) => r.orgLevel === 'branch' || r.orgLevel === 'group').map((r) => (
+          {orgsWhere('activity.admin').filter((r) => r.orgLevel === 'branch' || r.orgLevel === 'group').map((r) => (
             <li key={'l' + r.orgId}>
               <a class="bigrow" href={'#/activities/' + r.orgId} data-life="org-activities"><span class="grow"><strong>{t('lifeActsOrg')}</strong><span class="muted">{r.orgName}</span></span><Chevron /></a>
               <a class="bigrow" href={'#/polls/' + r.orgId} data-life="org-polls"><span class="grow"><strong>{t('lifePollsOrg')}</strong><span class="muted">{r.orgName}</span></span><Chevron /></a>
@@ -164,12 +150,12 @@ export function Home({ me }) {
         </section>
       )}
 
-      {inboxes(roles).length > 0 && <Lazy load={TodoCard} props={{ orgs: inboxes(roles) }} quiet />}
+      {inboxes().length > 0 && <Lazy load={TodoCard} props={{ orgs: inboxes() }} quiet />}
 
-      {inboxes(roles).length > 0 && (
+      {inboxes().length > 0 && (
         <section class="card" aria-label={t('correctionsInbox')}>
           <ul class="list rows">
-            {inboxes(roles).map((r) => <li key={r.orgId}><Inbox r={r} /></li>)}
+            {inboxes().map((r) => <li key={r.orgId}><Inbox r={r} /></li>)}
           </ul>
         </section>
       )}

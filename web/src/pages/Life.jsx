@@ -4,9 +4,9 @@
 // ranked here: no scores, no counts per member; sign-up and votes are the member's choice.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, Chevron } from '../ui.jsx';
+import { TopBar, Loading, ErrorBox, More, Chevron, can } from '../ui.jsx';
 import { fmtDue, fmtRange, fmtTime, fromInput, toInput, zoneNote } from '../time.js';
 import './life.css';
 
@@ -193,25 +193,6 @@ function errLine(e) {
 }
 const Err = ({ e }) => (e ? <p class="error" role="alert">{errLine(e)}</p> : null);
 
-// A write with a busy flag and its error.
-function useAct() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
-  const run = async (fn) => {
-    setBusy(true);
-    setError(null);
-    try {
-      return await fn();
-    } catch (e) {
-      setError(e);
-      return undefined;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, error, run };
-}
-
 // ---- activities ----
 
 const State = ({ s, prefix = 'st.' }) => <span class={'tag life-' + s}>{t(prefix + s)}</span>;
@@ -243,8 +224,7 @@ export default function Activities({ id, me }) {
   const [past, setPast] = useState(false);
   const list = usePaged('/activities', { orgId: id || undefined, when: past ? 'past' : 'upcoming' }, 30);
   const org = useGet(id ? '/orgs/' + enc(id) : null);
-  const admin = id && (me.roles || []).some((r) => ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'].includes(r.role)
-    && org.data && (org.data.path || []).some((p) => String(p.id) === String(r.orgId)));
+  const admin = id && org.data && can('activity.admin', org.data);
   return (
     <div class="life">
       <TopBar title={id && org.data ? t('actsOf', { name: org.data.name }) : t('acts')} back="#/home" />
@@ -267,7 +247,7 @@ export default function Activities({ id, me }) {
 
 function Participation({ a, onDone }) {
   const [ticked, setTicked] = useState(() => new Set(a.signups.filter((s) => s.attended).map((s) => s.memberId)));
-  const act = useAct();
+  const act = useWrite({ fields: false });
   const rows = a.signups.filter((s) => s.state !== 'withdrawn');
   const toggle = (m) => setTicked((s) => { const n = new Set(s); if (n.has(m)) n.delete(m); else n.add(m); return n; });
   return (
@@ -295,7 +275,7 @@ export function ActivityDetail({ id }) {
   const [a, setA] = useState(null);
   const [cancelling, setCancelling] = useState(false);
   const [reason, setReason] = useState('');
-  const act = useAct();
+  const act = useWrite({ fields: false });
   const x = a || g.data;
   if (g.error) return <div><TopBar title={t('acts')} back="#/activities" /><ErrorBox error={g.error} onRetry={g.reload} /></div>;
   if (!x) return <Loading />;
@@ -373,7 +353,7 @@ function ActivityFormBody({ orgId, o }) {
     startsAt: toLocal(o?.startsAt), endsAt: toLocal(o?.endsAt), signupDeadline: toLocal(o?.signupDeadline),
     capacity: o && o.capacity != null ? String(o.capacity) : '', waitlist: o ? o.waitlist : false,
   }));
-  const act = useAct();
+  const act = useWrite({ fields: false });
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
   const save = () => act.run(async () => {
     const body = {
@@ -430,8 +410,7 @@ function PollRow({ p }) {
 export function Polls({ id, me }) {
   const list = usePaged('/polls', { orgId: id || undefined }, 30);
   const org = useGet(id ? '/orgs/' + enc(id) : null);
-  const admin = id && (me.roles || []).some((r) => ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'].includes(r.role)
-    && org.data && (org.data.path || []).some((p) => String(p.id) === String(r.orgId)));
+  const admin = id && org.data && can('poll.admin', org.data);
   return (
     <div class="life">
       <TopBar title={id && org.data ? t('pollsOf', { name: org.data.name }) : t('polls')} back="#/home" />
@@ -460,7 +439,7 @@ function bySubject(options) {
 
 function Ballot({ p, onDone }) {
   const [chosen, setChosen] = useState([]);
-  const act = useAct();
+  const act = useWrite({ fields: false });
   const single = p.kind !== 'review' && p.maxChoices === 1;
   const pick = (o) => {
     if (p.kind === 'review') {
@@ -515,7 +494,7 @@ function Bars({ options, voted }) {
 
 export function PollPage({ id }) {
   const g = useGet('/polls/' + enc(id));
-  const act = useAct();
+  const act = useWrite({ fields: false });
   const p = g.data;
   if (g.error) return <div><TopBar title={t('polls')} back="#/polls" /><ErrorBox error={g.error} onRetry={g.reload} /></div>;
   if (!p) return <Loading />;
@@ -576,7 +555,7 @@ function MemberPicker({ orgId, legend, value, onChange, name }) {
 export function PollForm({ orgId }) {
   const acts = useGet('/activities?orgId=' + enc(orgId) + '&limit=50');
   const [f, setF] = useState({ kind: 'choice', title: '', options: '', activityIds: [], memberIds: [], chooseVoters: false, voterIds: [], multi: false, min: '1', max: '2', anonymous: true, hideResults: true, closesAt: '' });
-  const act = useAct();
+  const act = useWrite({ fields: false });
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.type === 'checkbox' ? e.currentTarget.checked : e.currentTarget.value });
   const save = () => act.run(async () => {
     const body = { orgId: Number(orgId), kind: f.kind, title: f.title, anonymous: f.anonymous, hideResults: f.hideResults, closesAt: fromLocal(f.closesAt) };

@@ -1,37 +1,31 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { login } from '../api.js';
-import { t, errText } from '../i18n.js';
+import { t } from '../i18n.js';
+import { useWrite } from '../hooks.js';
 
 export function Login({ onDone, prefs }) {
   const [phone, setPhone] = useState('');
   const [password, setPassword] = useState('');
   const [show, setShow] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const w = useWrite({ fields: false });
   const [needCode, setNeedCode] = useState(false); // the account has a second factor
   const [code, setCode] = useState('');
+  const failed = w.error && w.error.code;
+  useEffect(() => {
+    if (failed === 'auth.code_required') setNeedCode(true);
+    if (failed === 'auth.bad_code') setCode('');
+  }, [w.error]);
+  const busy = w.busy;
+  const error = failed === 'auth.code_required' ? t('needCode') : w.errorText;
 
   const submit = async (e) => {
     e.preventDefault();
     const p = phone.replace(/\s+/g, '');
-    if (!p) { setError(t('needPhone')); return; }
-    if (!password) { setError(t('needPassword')); return; }
-    if (needCode && !code.trim()) { setError(t('needCode')); return; }
-    setBusy(true);
-    setError('');
-    try {
-      const d = await login(p, password, needCode ? code.trim() : undefined);
-      onDone(d.user);
-    } catch (err) {
-      if (err.code === 'auth.code_required') {
-        setNeedCode(true);
-        setError(t('needCode'));
-      } else {
-        setError(errText(err));
-      }
-      if (err.code === 'auth.bad_code') setCode('');
-      setBusy(false);
-    }
+    if (!p) { w.fail(t('needPhone')); return; }
+    if (!password) { w.fail(t('needPassword')); return; }
+    if (needCode && !code.trim()) { w.fail(t('needCode')); return; }
+    const d = await w.run(() => login(p, password, needCode ? code.trim() : undefined));
+    if (d) onDone(d.user);
   };
 
   return (

@@ -4,11 +4,11 @@
 // and offline capture (offline.js) for secretaries without a signal.
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
-import { useGet } from '../hooks.js';
+import { useGet, useWrite } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
-import { Chevron, ErrorBox, Loading, TopBar, holds } from '../ui.jsx';
+import { Chevron, ErrorBox, Loading, TopBar, can, canAny } from '../ui.jsx';
 import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
-import { addDays, fmtDate, fmtMonth, fmtTime, fromInput, today, zoneNote } from '../time.js';
+import { addDays, fmtDate, fmtMonth, fmtRange, fmtTime, fromInput, today, zoneNote } from '../time.js';
 
 const TYPES = ['branch_assembly', 'committee', 'group_meeting', 'party_lecture', 'theme_day', 'life_meeting', 'democratic_review'];
 const ITEMS = TYPES.concat(['secretary_lecture']); // what the calendar tracks
@@ -27,9 +27,9 @@ addStrings({
   mtgType: '会议类型', mtgTitle: '会议名称', mtgDate: '日期', mtgTime: '开始时间', mtgDuration: '时长（分钟）',
   mtgPlace: '地点', mtgLink: '线上会议链接', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
   mtgWhoGroup: '党小组', mtgWhoMembers: '指定党员', mtgSave: '保存', mtgCreate: '确定安排',
-  mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 30 秒更换）',
+  mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 {n} 秒更换）',
   mtgCheckin: '签到', mtgCheckinCode: '输入签到码', mtgCheckinRemote: '线上参会签到', mtgCheckedIn: '已签到',
-  mtgLeave: '请假', mtgLeaveReason: '请假事由', mtgLeaveAsk: '提交请假', mtgApprove: '批准', mtgRefuse: '不批准',
+  mtgLeave: '请假', mtgLeaveBy: '请假截止：{at}', mtgCheckinWhen: '签到时间：{range}', mtgLeaveReason: '请假事由', mtgLeaveAsk: '提交请假', mtgApprove: '批准', mtgRefuse: '不批准',
   mtgAttendance: '到会情况', mtgCounts: '应到 {e} · 实到 {p} · 线上 {r} · 请假 {l} · 缺席 {a}',
   mtgMinutes: '会议记录', mtgResolutions: '会议决议', mtgSaveMinutes: '保存会议记录', mtgClose: '结束会议并归档',
   mtgClosed: '会议已结束，记录已锁定', mtgNotes: '更正说明', mtgAddNote: '追加更正', mtgNoteText: '更正内容',
@@ -41,9 +41,9 @@ addStrings({
   mtgOnline: '线上', mtgWhere: '地点', mtgOpenLink: '打开会议链接',
   mtgRules: '会议要求设置（本组织及下级）', mtgEveryN: '每 {n} 个月一次', mtgCutoff: '请假截止（会前分钟）',
   mtgWindow: '签到时间（会议开始前后分钟）', mtgDefault: '（默认）', mtgSet: '已保存',
-  'err.meeting.window': '不在签到时间内（会议开始前后 20 分钟）', 'err.meeting.code': '签到码不正确或已过期',
+  'err.meeting.window': '不在签到时间内', 'err.meeting.code': '签到码不正确或已过期',
   'err.meeting.code_throttled': '签到码错误次数过多，请几分钟后再试',
-  'err.meeting.leave_cutoff': '已过请假截止时间（会前 20 分钟）', 'err.meeting.closed': '会议已结束，记录已锁定',
+  'err.meeting.leave_cutoff': '已过请假截止时间', 'err.meeting.closed': '会议已结束，记录已锁定',
   'err.meeting.no_minutes': '请先填写会议记录', 'err.meeting.state': '当前状态下不能这样操作',
   'err.meeting.not_expected': '您不在本次会议的参会名单中', 'err.sync.role_revoked': '记录时您的职务已被撤销',
   'err.meeting.not_found': '会议不存在', 'err.meeting.open': '会议尚未结束',
@@ -61,9 +61,9 @@ addStrings({
   mtgType: 'Type', mtgTitle: 'Title', mtgDate: 'Date', mtgTime: 'Start time', mtgDuration: 'Duration (min)',
   mtgPlace: 'Place', mtgLink: 'Online link', mtgAgenda: 'Agenda', mtgWho: 'Attendees', mtgWhoBranch: 'All members',
   mtgWhoGroup: 'Party group', mtgWhoMembers: 'Chosen members', mtgSave: 'Save', mtgCreate: 'Schedule',
-  mtgCode: 'Check-in code', mtgCodeHint: 'Members enter this code on their phone (changes every 30 s)',
+  mtgCode: 'Check-in code', mtgCodeHint: 'Members enter this code on their phone (changes every {n} s)',
   mtgCheckin: 'Check in', mtgCheckinCode: 'Check-in code', mtgCheckinRemote: 'Check in remotely', mtgCheckedIn: 'Checked in',
-  mtgLeave: 'Leave', mtgLeaveReason: 'Reason', mtgLeaveAsk: 'Ask for leave', mtgApprove: 'Approve', mtgRefuse: 'Refuse',
+  mtgLeave: 'Leave', mtgLeaveBy: 'Leave requests until {at}', mtgCheckinWhen: 'Check-in: {range}', mtgLeaveReason: 'Reason', mtgLeaveAsk: 'Ask for leave', mtgApprove: 'Approve', mtgRefuse: 'Refuse',
   mtgAttendance: 'Attendance', mtgCounts: 'Expected {e} · present {p} · remote {r} · leave {l} · absent {a}',
   mtgMinutes: 'Minutes', mtgResolutions: 'Resolutions', mtgSaveMinutes: 'Save minutes', mtgClose: 'Close and lock',
   mtgClosed: 'Closed: the record is locked', mtgNotes: 'Corrections', mtgAddNote: 'Append a correction', mtgNoteText: 'Correction',
@@ -194,22 +194,22 @@ function Rollup({ d }) {
 }
 
 const PERIODS = [1, 2, 3, 4, 6, 12, 0];
-const ADMIN = ['org_admin', 'system_admin'];
 
 // The rules an organisation's admin sets for its subtree (the nearest setting wins).
 function Rules({ id, onChange }) {
   const st = useGet('/orgs/' + enc(id) + '/meeting-rules');
   const [mine, setMine] = useState(null); // the answer of the last change
-  const [err, setErr] = useState(null);
+  const w = useWrite({ fields: false });
+  const err = w.error;
   const [ok, setOk] = useState('');
   const save = async (key, value) => {
-    setErr(null);
     setOk('');
-    try {
-      setMine(await api('/orgs/' + enc(id) + '/meeting-rules', { method: 'POST', body: { key, value } }));
+    const r = await w.run(() => api('/orgs/' + enc(id) + '/meeting-rules', { method: 'POST', body: { key, value } }));
+    if (r) {
+      setMine(r);
       setOk(t('mtgSet'));
       onChange();
-    } catch (e) { setErr(e); }
+    }
   };
   const r = mine || st.data;
   if (!r) return null;
@@ -247,10 +247,10 @@ function Rules({ id, onChange }) {
 
 export default function Compliance({ id, me }) {
   const st = useGet('/orgs/' + enc(id) + '/compliance');
-  const admin = (me.roles || []).some((r) => ADMIN.includes(r.role));
+  const admin = canAny('org.admin');
   const org = useGet(admin ? '/orgs/' + enc(id) : null);
   const d = st.data;
-  const mayRule = admin && org.data && holds(me, org.data.path, ADMIN);
+  const mayRule = admin && org.data && can('org.admin', org.data);
   return (
     <div>
       <TopBar title={d ? t('mtgCompliance', { name: d.name }) : t('mtgCalendar')} back={'#/org/' + id} />
@@ -269,8 +269,9 @@ export function MeetingNew({ orgId }) {
     type: 'committee', title: '', date: addDays(today(), 1),
     time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '', bySecretary: false,
   });
-  const [err, setErr] = useState(null);
-  const [busy, setBusy] = useState(false);
+  // Field errors stay with the error (errText) under the field they name.
+  const w = useWrite({ fields: false });
+  const { busy, error: err } = w;
   const groups = useGet('/orgs/' + enc(orgId) + '/children?limit=50');
   const roster = useGet(f.attendees === 'members' ? '/members?orgId=' + enc(orgId) + '&status=active&limit=200' : null);
   const [chosen, setChosen] = useState(new Set());
@@ -278,9 +279,7 @@ export function MeetingNew({ orgId }) {
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const submit = async (e) => {
     e.preventDefault();
-    setBusy(true);
-    setErr(null);
-    try {
+    const m = await w.run(() => {
       // The day and time are Beijing's, whatever the phone's zone.
       const body = {
         orgId: Number(orgId), type: f.type, title: f.title.trim() || typeName(f.type), startsAt: fromInput(f.date, f.time),
@@ -292,13 +291,9 @@ export function MeetingNew({ orgId }) {
       if (f.attendees === 'group') body.groupId = Number(f.groupId);
       if (f.attendees === 'members') body.memberIds = Array.from(chosen, Number);
       if (f.type === 'party_lecture' && f.bySecretary) body.bySecretary = true;
-      const m = await api('/meetings', { method: 'POST', body });
-      location.replace('#/meeting/' + m.id);
-    } catch (e2) {
-      setErr(e2);
-    } finally {
-      setBusy(false);
-    }
+      return api('/meetings', { method: 'POST', body });
+    });
+    if (m) location.replace('#/meeting/' + m.id);
   };
   const groupItems = ((groups.data && groups.data.items) || []).filter((g) => g.level === 'group');
   const field = (k, label, input) => (
@@ -453,10 +448,11 @@ function SyncBar({ sync, meetingId, onSynced }) {
 }
 
 function CodeScreen({ id }) {
-  const [code, setCode] = useState(null);
+  const [c, setC] = useState(null); // {code, stepSeconds, ...}: the server says how often it changes
+  const code = c && c.code;
   useEffect(() => {
     let live = true;
-    const load = () => api('/meetings/' + enc(id) + '/code').then((d) => live && setCode(d.code), () => {});
+    const load = () => api('/meetings/' + enc(id) + '/code').then((d) => live && setC(d), () => {});
     load();
     const h = setInterval(load, 3000);
     return () => { live = false; clearInterval(h); };
@@ -466,7 +462,7 @@ function CodeScreen({ id }) {
     <section class="card code-card" aria-labelledby="code-h">
       <h2 id="code-h">{t('mtgCode')}</h2>
       <p class="mtg-code" data-code={code}>{code}</p>
-      <p class="muted">{t('mtgCodeHint')}</p>
+      <p class="muted">{t('mtgCodeHint', { n: c.stepSeconds })}</p>
     </section>
   );
 }
@@ -474,13 +470,10 @@ function CodeScreen({ id }) {
 function MemberBox({ m, mine, onChange }) {
   const [code, setCode] = useState('');
   const [reason, setReason] = useState('');
-  const [err, setErr] = useState(null);
+  const w = useWrite();
   const act = async (path, body) => {
-    setErr(null);
-    try {
-      await api('/meetings/' + m.id + path, { method: 'POST', body });
-      onChange();
-    } catch (e) { setErr(e); }
+    const done = await w.run(() => api('/meetings/' + m.id + path, { method: 'POST', body }).then(() => true));
+    if (done) onChange();
   };
   if (!mine) return null;
   const open = m.state === 'scheduled';
@@ -496,8 +489,9 @@ function MemberBox({ m, mine, onChange }) {
           <label class="field"><span>{t('mtgCheckinCode')}</span>
             <input class="code-input" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value)} />
           </label>
-          <button class="btn primary wide" type="submit">{t('mtgCheckin')}</button>
-          {m.onlineLink && <button class="btn secondary wide" type="button" onClick={() => act('/checkin', { remote: true })}>{t('mtgCheckinRemote')}</button>}
+          {m.checkinFrom && <p class="hint">{t('mtgCheckinWhen', { range: fmtRange(m.checkinFrom, m.checkinUntil) })}</p>}
+          <button class="btn primary wide" type="submit" disabled={w.busy}>{t('mtgCheckin')}</button>
+          {m.onlineLink && <button class="btn secondary wide" type="button" disabled={w.busy} onClick={() => act('/checkin', { remote: true })}>{t('mtgCheckinRemote')}</button>}
         </form>
       )}
       {open && mine.status === 'expected' && mine.leaveState !== 'pending' && mine.leaveState !== 'approved' && (
@@ -505,14 +499,16 @@ function MemberBox({ m, mine, onChange }) {
           <label class="field"><span>{t('mtgLeaveReason')}</span>
             <textarea rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} required minLength={2} />
           </label>
-          <button class="btn secondary wide" type="submit">{t('mtgLeaveAsk')}</button>
+          {m.leaveUntil && <p class="hint">{t('mtgLeaveBy', { at: when(m.leaveUntil) })}</p>}
+          <button class="btn secondary wide" type="submit" disabled={w.busy}>{t('mtgLeaveAsk')}</button>
         </form>
       )}
       {!open && (mine.status === 'absent' || mine.status === 'leave') && (
         mine.minutesReadAt ? <p class="ok-text">{t('mtgConfirmed')}</p>
-          : <button class="btn primary wide" type="button" onClick={() => act('/confirm')}>{t('mtgConfirm')}</button>
+          : <button class="btn primary wide" type="button" disabled={w.busy} onClick={() => act('/confirm')}>{t('mtgConfirm')}</button>
       )}
-      {err && <ErrorBox error={err} />}
+      {w.error && <ErrorBox error={w.error} />}
+      {w.ferr && <p class="field-error" role="alert">{w.ferr.text}{w.ferr.detail && <span class="detail">{w.ferr.detail}</span>}</p>}
     </section>
   );
 }

@@ -3,10 +3,10 @@
 // for the member themself, proposing a correction and seeing what became of it.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { Field, useFocusError } from '../form.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
 import {
   STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
@@ -27,26 +27,23 @@ function KV({ rows }) {
   );
 }
 
-// The sealed fields: masks, and the full values for 30 s after 显示 (audited by the server).
+// The sealed fields: masks, and the full values for REVEAL_SECONDS after 显示 (audited by the
+// server).
+const REVEAL_SECONDS = 30;
 function useReveal(id) {
   const [full, setFull] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState(null);
+  const w = useWrite({ fields: false });
   const timer = useRef(0);
   useEffect(() => () => clearTimeout(timer.current), []);
   const show = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const d = await api('/members/' + enc(id) + '/reveal', { method: 'POST', body: {} });
-      setFull(d);
-      clearTimeout(timer.current);
-      timer.current = setTimeout(() => setFull(null), 30000);
-    } catch (err) { setError(err); }
-    setBusy(false);
+    const d = await w.run(() => api('/members/' + enc(id) + '/reveal', { method: 'POST', body: {} }));
+    if (!d) return;
+    setFull(d);
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => setFull(null), REVEAL_SECONDS * 1000);
   };
   const hide = () => { clearTimeout(timer.current); setFull(null); };
-  return { full, busy, error, show, hide };
+  return { full, busy: w.busy, error: w.error, show, hide };
 }
 
 export default function Member({ id, me, own }) {
@@ -107,7 +104,7 @@ function Record({ r, reload, title, back }) {
             {full ? (
               <>
                 <button type="button" class="btn secondary" onClick={rv.hide}>{t('hide')}</button>
-                <span class="muted">{t('revealed')}</span>
+                <span class="muted">{t('revealed', { n: REVEAL_SECONDS })}</span>
               </>
             ) : (
               <>
@@ -171,7 +168,7 @@ function HostOrg({ r, onDone }) {
   const [open, setOpen] = useState(false);
   const [q, setQ] = useState('');
   const [res, setRes] = useState(null);
-  const sub = useSubmit();
+  const sub = useWrite();
   const save = async (hostOrgId) => {
     const x = await sub.run(() => api('/members/' + encodeURIComponent(r.id), { method: 'PATCH', body: { hostOrgId } }));
     if (x) { setOpen(false); setRes(null); onDone(); }
@@ -220,7 +217,7 @@ function HostOrg({ r, onDone }) {
 function StatusChange({ r, onDone }) {
   const [open, setOpen] = useState(false);
   const [f, setF] = useState({ status: '', date: today(), reason: '' });
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'st-');
   if (!open) {
     return <button type="button" class="btn secondary wide" onClick={() => setOpen(true)}>{t('changeStatus')}</button>;
@@ -256,7 +253,7 @@ function SubRecords({ r }) {
   const [open, setOpen] = useState(false);
   const empty = { kind: '', title: '', issuer: '', startDate: '', endDate: '', note: '' };
   const [f, setF] = useState(empty);
-  const sub = useSubmit();
+  const sub = useWrite();
   const [delErr, setDelErr] = useState(null);
   useFocusError(sub.ferr, 'rec-');
   const items = (list.data && list.data.items) || [];
@@ -347,7 +344,7 @@ function Corrections({ r, onSent }) {
   const [open, setOpen] = useState(false);
   const blank = { phone: '', address: '', name: '', education: '', occupation: '', ethnicity: '', nativePlace: '', migrantPlace: '', note: '' };
   const [f, setF] = useState(blank);
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'c-');
   const set = (k) => (val) => setF({ ...f, [k]: val });
   const send = async (e) => {

@@ -3,10 +3,11 @@
 // field at fault, which is shown under that field, focused, with what was typed kept.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet } from '../hooks.js';
+import { useGet, useWrite } from '../hooks.js';
 import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { Field, useFocusError } from '../form.jsx';
+import { yuanFigure, fenOf } from '../money.js';
 import {
   GENDERS, CATEGORIES, ADDED_HOWS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, DUES_BASES, opts, plain,
 } from '../vocab.js';
@@ -30,7 +31,7 @@ function fromRecord(r) {
   for (const k of TEXT) f[k] = r[k] == null ? '' : String(r[k]);
   for (const k of BOOL) f[k] = !!r[k];
   for (const k of SEALED) f[k] = '';
-  f.duesFen = r.duesFen == null ? '' : (r.duesFen / 100).toFixed(2);
+  f.duesFen = yuanFigure(r.duesFen);
   return f;
 }
 
@@ -41,8 +42,8 @@ function toApi(k, val) {
   if (s === '') return null;
   if (k === 'groupId') return Number(s);
   if (k === 'duesFen') {
-    const n = Number(s);
-    return Number.isFinite(n) ? Math.round(n * 100) : -1; // the server names the field
+    const fen = fenOf(s);
+    return Number.isNaN(fen) ? -1 : fen; // the server names the field
   }
   if (k === 'idNumber') return s.toUpperCase().replace(/\s+/g, '');
   if (k === 'phone') return s.replace(/\s+/g, '');
@@ -56,7 +57,7 @@ export default function MemberForm({ orgId, memberId }) {
   const org = useGet(!editing ? '/orgs/' + encodeURIComponent(orgId) : null);
   const groups = useGet(branchId ? '/orgs/' + encodeURIComponent(branchId) + '/children?limit=200' : null);
   const [f, setF] = useState(editing ? null : BLANK);
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'f-');
 
   useEffect(() => { if (editing && rec.data && !f) setF(fromRecord(rec.data)); }, [rec.data]);

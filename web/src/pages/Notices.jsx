@@ -5,11 +5,11 @@
 // was published in an organisation (#/notices/ORG).
 import { useEffect, useState } from 'preact/hooks';
 import { api, qs } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
-import { t, errText, roleName } from '../i18n.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
+import { t, roleName } from '../i18n.js';
 import { refreshUnread } from '../live.js';
 import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
-import { Field, useSubmit } from '../form.jsx';
+import { Field } from '../form.jsx';
 import { Tags, publishOrgs } from '../noticeStrings.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
 
@@ -31,21 +31,17 @@ export default function NoticeView({ id }) {
 
 function Notice({ n, reload }) {
   const [msg, setMsg] = useState('');
-  const [err, setErr] = useState('');
-  const [busy, setBusy] = useState(false);
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const err = w.errorText;
   const [mode, setMode] = useState(''); // '', 'edit', 'retract', 'history'
   const post = async (path, body, ok) => {
-    setBusy(true);
-    setErr('');
-    try {
-      await api('/notices/' + n.id + path, { method: 'POST', body: body || {} });
+    const done = await w.run(() => api('/notices/' + n.id + path, { method: 'POST', body: body || {} }).then(() => true));
+    if (done) {
       setMsg(ok);
       refreshUnread();
       reload();
-    } catch (e) {
-      setErr(errText(e));
     }
-    setBusy(false);
   };
   const needAck = (n.ackRequired || n.kind === 'reminder') && n.state !== 'retracted';
   return (
@@ -118,7 +114,7 @@ function Edit({ n, onDone }) {
   const [title, setTitle] = useState(n.title);
   const [text, setText] = useState(n.text);
   const [note, setNote] = useState('');
-  const s = useSubmit();
+  const s = useWrite();
   const save = async (e) => {
     e.preventDefault();
     const r = await s.run(() => api('/notices/' + n.id, { method: 'PATCH', body: { title, text, ...(note.trim() ? { note: note.trim() } : {}) } }));
@@ -140,7 +136,7 @@ function Edit({ n, onDone }) {
 
 function Retract({ n, onDone }) {
   const [reason, setReason] = useState('');
-  const s = useSubmit();
+  const s = useWrite();
   const go2 = async (e) => {
     e.preventDefault();
     if (!reason.trim()) { s.setFerr({ field: 'reason', text: t('retractNeed') }); return; }
@@ -164,7 +160,7 @@ function Retract({ n, onDone }) {
 const ROLE_CHOICES = ['member', 'branch_secretary', 'branch_committee', 'org_admin'];
 
 export function NoticeNew({ orgId, me }) {
-  const orgs = publishOrgs(me);
+  const orgs = publishOrgs();
   const [org, setOrg] = useState(String(orgId || (orgs[0] && orgs[0].orgId) || ''));
   const base = orgs.find((o) => String(o.orgId) === String(orgId)) || orgs[0];
   const children = useGet(base ? '/orgs/' + encodeURIComponent(base.orgId) + '/children?limit=200' : null);
@@ -179,7 +175,7 @@ export function NoticeNew({ orgId, me }) {
   const [ack, setAck] = useState(false);
   const [deadline, setDeadline] = useState('');
   const [att, setAtt] = useState({ name: '', url: '' });
-  const s = useSubmit();
+  const s = useWrite();
   const roster = usePaged(aud === 'chosen' && org ? '/members' : null, { orgId: org, q: q.trim() || undefined }, 100);
   const orgChoices = [];
   if (base) orgChoices.push({ value: String(base.orgId), label: base.orgName });

@@ -1,9 +1,6 @@
 import { useGet, usePaged } from '../hooks.js';
 import { t } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, Level, Crumbs, More, Chevron, mayWrite } from '../ui.jsx';
-
-// The roles the server lets read rosters and figures (roster.read).
-const ROSTER_ROLES = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
+import { TopBar, Loading, ErrorBox, Level, Crumbs, More, Chevron, can } from '../ui.jsx';
 
 // Index in `path` of the highest org the user holds a role on (they may open it and below).
 function visibleFrom(path, me) {
@@ -63,9 +60,7 @@ export function Org({ id, me }) {
   const path = o.path && o.path.length ? o.path : [{ id: o.id, name: o.name, level: o.level }];
   const from = visibleFrom(path, me);
   const isBranch = o.level === 'branch';
-  const canSeeMembers = (me.roles || []).some(
-    (r) => ROSTER_ROLES.includes(r.role) && path.some((p) => String(p.id) === String(r.orgId)),
-  );
+  const canSeeMembers = can('roster.read', path);
   const canRoster = isBranch && canSeeMembers;
   const up = from < path.length - 1 ? '#/org/' + path[path.length - 2].id : null;
 
@@ -95,7 +90,7 @@ export function Org({ id, me }) {
             <a class="btn secondary" href={'#/transfers/' + o.id}>{t('linkTransfers')}</a>
             <a class="btn secondary" href={'#/dues/' + o.id}>{t('linkDues')}</a>
             <a class="btn secondary" href={'#/pipeline/' + o.id}>{t('linkPipeline')}</a>
-            {mayWrite(me, path) && <a class="btn secondary" href={'#/import/' + o.id}>{t('linkImport')}</a>}
+            {can('roster.write', path) && <a class="btn secondary" href={'#/import/' + o.id}>{t('linkImport')}</a>}
           </div>
         )}
         <p class="muted org-no">{t('orgNumber', { id: o.id })}</p>

@@ -4,10 +4,10 @@
 // (#/applicant/ID), and the form for a new applicant (#/applicant-new/BRANCH).
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, Chevron, mayWrite } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { TopBar, Loading, ErrorBox, More, Chevron, can } from '../ui.jsx';
+import { Field, useFocusError } from '../form.jsx';
 import { GENDERS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v } from '../vocab.js';
 import { enc, lab } from '../work.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
@@ -22,7 +22,7 @@ export default function Board({ id, stage, me }) {
   const list = usePaged('/applicants', cur === 'overdue' ? { orgId: id, overdue: 'true' } : { orgId: id, stage: cur }, 50);
   const o = org.data;
   const s = sum.data;
-  const canAdd = o && o.level === 'branch' && mayWrite(me, o.path && o.path.length ? o.path : [o]);
+  const canAdd = o && o.level === 'branch' && can('roster.write', o);
   const tile = (k, n, label, extra = '') => (
     <a key={k} href={'#/pipeline/' + id + '/' + k} class={'tile' + (cur === k ? ' on' : '') + extra}
       aria-current={cur === k ? 'true' : undefined}>
@@ -155,7 +155,7 @@ function StepForm({ a, step, primary, onDone, onCancel }) {
   const [f, setF] = useState({ date: today(), responsible: '', note: '', months: '12' });
   const [refused, setRefused] = useState(null);
   const [msg, setMsg] = useState('');
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'sp-');
   const set = (k) => (val) => setF({ ...f, [k]: val });
   const submit = async (e) => {
@@ -201,7 +201,7 @@ function StepForm({ a, step, primary, onDone, onCancel }) {
 // The ID number missing from the application (admission needs it): POST /applicants/{id}/identity.
 function Identity({ a, onDone }) {
   const [idn, setIdn] = useState('');
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'id-');
   const submit = async (e) => {
     e.preventDefault();
@@ -247,7 +247,7 @@ export function ApplicantNew({ orgId }) {
   const org = useGet('/orgs/' + enc(orgId));
   const mem = useGet('/members' + '?orgId=' + enc(orgId) + '&limit=200');
   const [f, setF] = useState({ ...BLANK, appliedAt: today() });
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'ap-');
   const back = '#/pipeline/' + orgId;
   const set = (k) => (val) => setF({ ...f, [k]: val });

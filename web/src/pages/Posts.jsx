@@ -5,9 +5,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { onLive } from '../live.js';
-import { useGet, usePaged } from '../hooks.js';
-import { t, addStrings, errText } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
+import { useGet, usePaged, useWrite } from '../hooks.js';
+import { t, addStrings } from '../i18n.js';
+import { TopBar, Loading, ErrorBox, More, go, orgsWhere } from '../ui.jsx';
 import { enc, Tabs } from '../work.jsx';
 import { fmtTime } from '../time.js';
 
@@ -111,8 +111,6 @@ addStrings({
   wlEmpty: 'The list is empty',
 });
 
-const LEAD = ['branch_secretary', 'branch_committee', 'org_admin', 'system_admin'];
-
 function Marks({ p }) {
   return (
     <>
@@ -213,15 +211,11 @@ export function PostView({ id }) {
   const [reporting, setReporting] = useState(false);
   const [reason, setReason] = useState('');
   const [msg, setMsg] = useState('');
-  const [err, setErr] = useState('');
-  const [busy, setBusy] = useState(false);
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const err = w.errorText;
   const p = data || st.data;
-  const run = async (fn) => {
-    setBusy(true);
-    setErr('');
-    try { await fn(); } catch (ex) { setErr(errText(ex)); }
-    setBusy(false);
-  };
+  const run = (fn) => w.run(fn);
   if (st.error) return <div><TopBar title={t('psTitle')} back="#/posts" /><ErrorBox error={st.error} onRetry={st.reload} /></div>;
   if (!p) return <div><TopBar title={t('psTitle')} back="#/posts" /><Loading /></div>;
   return (
@@ -272,7 +266,7 @@ export function PostView({ id }) {
 
 // #/post-new/KIND: news to the user's branch; experience from a branch they lead.
 export function PostNew({ kind: k0, me }) {
-  const leads = (me.roles || []).filter((r) => LEAD.includes(r.role));
+  const leads = orgsWhere('channel.answer'); // experience: channel.answer on the organisation
   const [kind, setKind] = useState(k0 === 'experience' && leads.length ? 'experience' : 'news');
   const orgs = kind === 'news' ? [me.home, ...leads.map((r) => ({ id: r.orgId, name: r.orgName }))].filter(Boolean) : leads.map((r) => ({ id: r.orgId, name: r.orgName }));
   const [org, setOrg] = useState('');
@@ -281,27 +275,22 @@ export function PostNew({ kind: k0, me }) {
   const [text, setText] = useState('');
   const [tags, setTags] = useState('');
   const [photos, setPhotos] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const err = w.errorText;
   const [done, setDone] = useState(null);
   const send = async (e) => {
     e.preventDefault();
-    if (!title.trim() || !text.trim()) { setErr(t('psNeed')); return; }
+    if (!title.trim() || !text.trim()) { w.fail(t('psNeed')); return; }
     const orgId = Number(org || (orgs[0] && orgs[0].id));
     const body = { orgId, kind, title: title.trim(), text };
     if (kind === 'experience') body.visibility = vis;
     if (tags.trim()) body.tags = tags.trim();
     if (photos.trim()) body.photos = photos.trim();
-    setBusy(true);
-    setErr('');
-    try {
-      const d = await api('/posts', { method: 'POST', body });
-      if (d.state === 'published') go('post/' + d.id);
-      else setDone(d);
-    } catch (ex) {
-      setErr(errText(ex));
-    }
-    setBusy(false);
+    const d = await w.run(() => api('/posts', { method: 'POST', body }));
+    if (!d) return;
+    if (d.state === 'published') go('post/' + d.id);
+    else setDone(d);
   };
   if (done) {
     return <div><TopBar title={t('psNew')} back="#/posts" /><p class="ok-text card" role="status">{t('psWaits')}</p></div>;
@@ -369,22 +358,15 @@ export function Reviews({ id }) {
 function ReviewItem({ p, done, onDone }) {
   const [mode, setMode] = useState(''); // reject | clarify | false
   const [val, setVal] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const err = w.errorText;
   const decide = async (decision) => {
     const body = { decision };
     if (decision === 'reject') body.reason = val.trim();
     if (decision === 'clarify' || decision === 'false') body.text = val.trim();
     if (decision !== 'approve' && !val.trim()) return;
-    setBusy(true);
-    setErr('');
-    try {
-      await api('/posts/' + enc(p.id) + '/review', { method: 'POST', body });
-      onDone();
-    } catch (ex) {
-      setErr(errText(ex));
-    }
-    setBusy(false);
+    if (await w.run(() => api('/posts/' + enc(p.id) + '/review', { method: 'POST', body }).then(() => true))) onDone();
   };
   return (
     <li class="card review-item">
@@ -436,27 +418,22 @@ function ReviewItem({ p, done, onDone }) {
 export function WordList() {
   const st = useGet('/wordlist');
   const [word, setWord] = useState('');
-  const [err, setErr] = useState('');
+  const wr = useWrite({ fields: false });
+  const err = wr.errorText;
   const [items, setItems] = useState(null);
   const list = items || (st.data && st.data.items) || [];
   const add = async (e) => {
     e.preventDefault();
     if (!word.trim()) return;
-    setErr('');
-    try {
-      const w = await api('/wordlist', { method: 'POST', body: { word: word.trim() } });
+    const w = await wr.run(() => api('/wordlist', { method: 'POST', body: { word: word.trim() } }));
+    if (w) {
       setItems([...list, w]);
       setWord('');
-    } catch (ex) {
-      setErr(errText(ex));
     }
   };
   const del = async (w) => {
-    try {
-      await api('/wordlist/' + enc(w.id), { method: 'DELETE' });
+    if (await wr.run(() => api('/wordlist/' + enc(w.id), { method: 'DELETE' }).then(() => true))) {
       setItems(list.filter((x) => x.id !== w.id));
-    } catch (ex) {
-      setErr(errText(ex));
     }
   };
   return (

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useGet, usePaged } from '../hooks.js';
 import { t } from '../i18n.js';
-import { TopBar, Loading, ErrorBox, More, Chevron, mayWrite } from '../ui.jsx';
+import { TopBar, Loading, ErrorBox, More, Chevron, can } from '../ui.jsx';
 import { STATUSES, CATEGORIES, GENDERS, AGE_BANDS, OCCUPATIONS, v } from '../vocab.js';
 
 const NO_FILTERS = { status: '', category: '', gender: '', migrant: false, lostContact: false, ageBand: '', occupation: '' };
@@ -52,7 +52,7 @@ export function Roster({ id, me }) {
   const denied = (list.error && list.error.status === 404) || (org.error && org.error.status === 404);
   const nf = countFilters(f);
   const filtered = nf > 0 || q;
-  const canAdd = o && o.level === 'branch' && mayWrite(me, o.path && o.path.length ? o.path : [o]);
+  const canAdd = o && o.level === 'branch' && can('roster.write', o);
 
   return (
     <div>

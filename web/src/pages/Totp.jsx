@@ -4,7 +4,8 @@
 // under admin_second_factor = required), so there is no way back, only log out.
 import { useEffect, useState } from 'preact/hooks';
 import { api, logout } from '../api.js';
-import { t, errText, addStrings } from '../i18n.js';
+import { t, addStrings } from '../i18n.js';
+import { useWrite } from '../hooks.js';
 import { TopBar, Loading, ErrorBox } from '../ui.jsx';
 
 addStrings({
@@ -91,8 +92,9 @@ function Enrol({ onMe, forced }) {
   const [start, setStart] = useState(null);
   const [err, setErr] = useState(null);
   const [code, setCode] = useState('');
-  const [msg, setMsg] = useState('');
-  const [busy, setBusy] = useState(false);
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const msg = w.errorText;
   const [codes, setCodes] = useState(null);
   const [n, setN] = useState(0);
 
@@ -104,17 +106,10 @@ function Enrol({ onMe, forced }) {
 
   const confirm = async (e) => {
     e.preventDefault();
-    if (code.length !== 6) return setMsg(t('tfNeedCode'));
-    setBusy(true);
-    setMsg('');
-    try {
-      const d = await api('/me/totp/confirm', { method: 'POST', body: { code } });
-      setCodes(d.recoveryCodes);
-    } catch (er) {
-      setMsg(errText(er));
-      setCode('');
-    }
-    setBusy(false);
+    if (code.length !== 6) return w.fail(t('tfNeedCode'));
+    const d = await w.run(() => api('/me/totp/confirm', { method: 'POST', body: { code } }));
+    if (d) setCodes(d.recoveryCodes);
+    else setCode('');
   };
 
   if (codes) return <RecoveryCodes codes={codes} onDone={() => onMe().then(() => location.replace('#/account'))} />;
@@ -138,7 +133,7 @@ function Enrol({ onMe, forced }) {
             value={code} onInput={(e) => setCode(digits(e.currentTarget.value))} />
           {msg && <p class="error-text" role="alert">{msg}</p>}
           <button type="submit" class="btn primary wide" disabled={busy}>{t('tfConfirm')}</button>
-          <button type="button" class="btn link" onClick={() => { setCode(''); setMsg(''); setN(n + 1); }}>{t('tfRestart')}</button>
+          <button type="button" class="btn link" onClick={() => { setCode(''); w.fail(''); setN(n + 1); }}>{t('tfRestart')}</button>
         </form>
       </section>
     </div>
@@ -147,21 +142,16 @@ function Enrol({ onMe, forced }) {
 
 function NewCodes({ onMe }) {
   const [code, setCode] = useState('');
-  const [msg, setMsg] = useState('');
-  const [busy, setBusy] = useState(false);
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const msg = w.errorText;
   const [codes, setCodes] = useState(null);
   const go = async (e) => {
     e.preventDefault();
-    if (code.length !== 6) return setMsg(t('tfNeedCode'));
-    setBusy(true);
-    setMsg('');
-    try {
-      setCodes((await api('/me/totp/recovery-codes', { method: 'POST', body: { code } })).recoveryCodes);
-    } catch (er) {
-      setMsg(errText(er));
-      setCode('');
-    }
-    setBusy(false);
+    if (code.length !== 6) return w.fail(t('tfNeedCode'));
+    const d = await w.run(() => api('/me/totp/recovery-codes', { method: 'POST', body: { code } }));
+    if (d) setCodes(d.recoveryCodes);
+    else setCode('');
   };
   if (codes) return <RecoveryCodes codes={codes} onDone={() => onMe().then(() => location.replace('#/account'))} />;
   return (
@@ -181,23 +171,19 @@ function NewCodes({ onMe }) {
 function TurnOff({ me, onMe }) {
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
-  const [msg, setMsg] = useState('');
-  const [busy, setBusy] = useState(false);
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const msg = w.error && w.error.code === 'auth.bad_credentials' ? t('pwWrongOld') : w.errorText;
   const go = async (e) => {
     e.preventDefault();
-    if (!password) return setMsg(t('needPassword'));
-    if (!code.trim()) return setMsg(t('tfNeedCode'));
-    setBusy(true);
-    setMsg('');
-    try {
+    if (!password) return w.fail(t('needPassword'));
+    if (!code.trim()) return w.fail(t('tfNeedCode'));
+    const ok = await w.run(async () => {
       await api('/me/totp', { method: 'DELETE', body: { password, code: code.trim() } });
       await onMe();
-      location.replace('#/account');
-      return;
-    } catch (er) {
-      setMsg(er.code === 'auth.bad_credentials' ? t('pwWrongOld') : errText(er));
-    }
-    setBusy(false);
+      return true;
+    });
+    if (ok) location.replace('#/account');
   };
   return (
     <section class="card">

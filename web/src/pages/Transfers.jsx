@@ -5,10 +5,10 @@
 // canAccept) and a secondary 不同意 / 退回 that asks for the reason.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, errText, levelName } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron } from '../ui.jsx';
-import { Field, useSubmit, useFocusError } from '../form.jsx';
+import { Field, useFocusError } from '../form.jsx';
 import { enc, waited, lab, Tabs } from '../work.jsx';
 import { fmtDate, fmtTime } from '../time.js';
 
@@ -83,25 +83,19 @@ function Item({ x, msg, onDone }) {
 function Decide({ x, onDone }) {
   const [asking, setAsking] = useState(''); // '' | reject | return | cancel
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [err, setErr] = useState('');
+  const w = useWrite({ fields: false });
+  const { busy } = w;
+  const err = w.errorText;
   const yes = x.canApprove ? 'approve' : x.canAccept ? 'accept' : '';
   const no = x.canApprove ? 'reject' : x.canAccept ? 'return' : '';
   const canCancel = x.canCancel && PENDING.includes(x.state);
   if (!yes && !canCancel) return null;
   const run = async (how) => {
-    if ((how === 'reject' || how === 'return') && !reason.trim()) { setErr(t('trNeedReason')); return; }
-    setBusy(true);
-    setErr('');
-    try {
-      const body = how === 'approve' || how === 'accept' ? {} : reason.trim() ? { reason: reason.trim() } : {};
-      const nx = await api('/transfers/' + enc(x.id) + '/' + how, { method: 'POST', body });
-      const msgs = { approve: 'trApproved', accept: 'trAccepted', reject: 'trRejectedMsg', return: 'trReturnedMsg', cancel: 'trCancelledMsg' };
-      onDone(nx, t(msgs[how]));
-    } catch (e) {
-      setErr(errText(e));
-    }
-    setBusy(false);
+    if ((how === 'reject' || how === 'return') && !reason.trim()) { w.fail(t('trNeedReason')); return; }
+    const body = how === 'approve' || how === 'accept' ? {} : reason.trim() ? { reason: reason.trim() } : {};
+    const nx = await w.run(() => api('/transfers/' + enc(x.id) + '/' + how, { method: 'POST', body }));
+    const msgs = { approve: 'trApproved', accept: 'trAccepted', reject: 'trRejectedMsg', return: 'trReturnedMsg', cancel: 'trCancelledMsg' };
+    if (nx) onDone(nx, t(msgs[how]));
   };
   const confirm = { reject: 'trConfirmReject', return: 'trConfirmReturn', cancel: 'trConfirmCancel' };
   const why = { reject: 'trWhyReject', return: 'trWhyReturn', cancel: 'f.reason' };
@@ -117,7 +111,7 @@ function Decide({ x, onDone }) {
       <div class="btn-row">
         {asking ? (
           <>
-            <button type="button" class="btn secondary" onClick={() => { setAsking(''); setErr(''); }} disabled={busy}>{t('cancel')}</button>
+            <button type="button" class="btn secondary" onClick={() => { setAsking(''); w.fail(''); }} disabled={busy}>{t('cancel')}</button>
             <button type="button" class="btn danger" onClick={() => run(asking)} disabled={busy}>{t(confirm[asking])}</button>
           </>
         ) : yes ? (
@@ -263,7 +257,7 @@ export function TransferStart({ memberId, me }) {
   const [mode, setMode] = useState(root ? 'pick' : 'search');
   const [picked, setPicked] = useState(null);
   const [f, setF] = useState({ toOrgId: '', toName: '', reason: '' });
-  const sub = useSubmit();
+  const sub = useWrite();
   useFocusError(sub.ferr, 'tr-');
   const r = rec.data;
   const own = r && r.self && !r.canEdit;

@@ -75,6 +75,23 @@ bool db_isnull(struct db_stmt *st, int col);
 /* Releases the statement for reuse. Safe with NULL. */
 void db_done(struct db_stmt *st);
 
+/*
+ * Columns read by position, named once. A row's columns are one list macro
+ * of F(first) and C(each other) entries, (enumerator, SQL expression); it
+ * yields both the select list and the enum of the places, so a column added
+ * or removed anywhere moves the numbers of the others with it:
+ *
+ *   #define ORG_COLS(F, C) F(ORG_COL_ID, "id") C(ORG_COL_NAME, "o.name")
+ *   enum org_col { DB_COLUMN_ENUM(ORG_COLS) };      ORG_COL_ID = 0, ORG_COL_NAME = 1
+ *   #define ORG_COLUMNS DB_COLUMNS(ORG_COLS)       "id, o.name" (one string literal)
+ *   ... db_text(st, ORG_COL_NAME) ...
+ */
+#define DB_COLUMNS(list) list(DB_COL_FIRST_, DB_COL_NEXT_)
+#define DB_COLUMN_ENUM(list) list(DB_COL_ENUM_, DB_COL_ENUM_)
+#define DB_COL_FIRST_(name, sql) sql
+#define DB_COL_NEXT_(name, sql) ", " sql
+#define DB_COL_ENUM_(name, sql) name,
+
 /* Runs one statement to completion; returns DB_OK or an error (also sticky). */
 int db_exec(struct db *db, const char *sql, const char *fmt, ...);
 /* Runs one statement expected to return one integer; returns false if no row. */

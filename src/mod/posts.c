@@ -232,44 +232,65 @@ static void list_write(struct jw *j, const char *key, const char *s)
     jw_arr_end(j);
 }
 
-#define POST_COLUMNS                                                                               \
-    "p.id, p.kind, p.org_id, o.name, p.visibility, p.author_id, a.name, p.title, p.text, "         \
-    "p.photos, p.tags, p.state, p.flagged_words, p.review_reason, p.reject_reason, "               \
-    "p.clarification, p.clarified_at, p.false_at, p.correction, p.comments, p.created_at, "        \
-    "p.org_path, p.reviewed_at"
+#define POST_COLS(F, C)                                                                            \
+    F(POST_COL_ID, "p.id")                                                                         \
+    C(POST_COL_KIND, "p.kind")                                                                     \
+    C(POST_COL_ORG_ID, "p.org_id")                                                                 \
+    C(POST_COL_ORG_NAME, "o.name")                                                                 \
+    C(POST_COL_VISIBILITY, "p.visibility")                                                         \
+    C(POST_COL_AUTHOR_ID, "p.author_id")                                                           \
+    C(POST_COL_AUTHOR_NAME, "a.name")                                                              \
+    C(POST_COL_TITLE, "p.title")                                                                   \
+    C(POST_COL_TEXT, "p.text")                                                                     \
+    C(POST_COL_PHOTOS, "p.photos")                                                                 \
+    C(POST_COL_TAGS, "p.tags")                                                                     \
+    C(POST_COL_STATE, "p.state")                                                                   \
+    C(POST_COL_FLAGGED_WORDS, "p.flagged_words")                                                   \
+    C(POST_COL_REVIEW_REASON, "p.review_reason")                                                   \
+    C(POST_COL_REJECT_REASON, "p.reject_reason")                                                   \
+    C(POST_COL_CLARIFICATION, "p.clarification")                                                   \
+    C(POST_COL_CLARIFIED_AT, "p.clarified_at")                                                     \
+    C(POST_COL_FALSE_AT, "p.false_at")                                                             \
+    C(POST_COL_CORRECTION, "p.correction")                                                         \
+    C(POST_COL_COMMENTS, "p.comments")                                                             \
+    C(POST_COL_CREATED_AT, "p.created_at")                                                         \
+    C(POST_COL_ORG_PATH, "p.org_path")                                                             \
+    C(POST_COL_REVIEWED_AT, "p.reviewed_at")
+enum post_col { DB_COLUMN_ENUM(POST_COLS) };
+#define POST_COLUMNS DB_COLUMNS(POST_COLS)
 #define POST_FROM                                                                                  \
     " FROM posts p JOIN orgs o ON o.id = p.org_id JOIN accounts a ON a.id = p.author_id "
 
 /* The post object; reviewer: also the review details (flagged words). */
 static void post_write(struct req *req, struct jw *j, struct db_stmt *st, bool reviewer)
 {
-    bool mine = db_int(st, 5) == req->who->account_id;
+    bool mine = db_int(st, POST_COL_AUTHOR_ID) == req->who->account_id;
     jw_obj_begin(j);
-    jw_kv_int(j, "id", db_int(st, 0));
-    jw_kv_str(j, "kind", db_text(st, 1));
-    jw_kv_int(j, "orgId", db_int(st, 2));
-    jw_kv_str(j, "orgName", db_text(st, 3));
-    jw_kv_str(j, "visibility", db_text(st, 4));
-    jw_kv_str(j, "authorName", db_text(st, 6));
+    jw_kv_int(j, "id", db_int(st, POST_COL_ID));
+    jw_kv_str(j, "kind", db_text(st, POST_COL_KIND));
+    jw_kv_int(j, "orgId", db_int(st, POST_COL_ORG_ID));
+    jw_kv_str(j, "orgName", db_text(st, POST_COL_ORG_NAME));
+    jw_kv_str(j, "visibility", db_text(st, POST_COL_VISIBILITY));
+    jw_kv_str(j, "authorName", db_text(st, POST_COL_AUTHOR_NAME));
     jw_kv_bool(j, "mine", mine);
-    jw_kv_str(j, "title", db_text(st, 7));
-    jw_kv_str(j, "text", db_text(st, 8));
-    list_write(j, "photos", db_text(st, 9));
-    list_write(j, "tags", db_text(st, 10));
-    jw_kv_str(j, "state", db_text(st, 11));
+    jw_kv_str(j, "title", db_text(st, POST_COL_TITLE));
+    jw_kv_str(j, "text", db_text(st, POST_COL_TEXT));
+    list_write(j, "photos", db_text(st, POST_COL_PHOTOS));
+    list_write(j, "tags", db_text(st, POST_COL_TAGS));
+    jw_kv_str(j, "state", db_text(st, POST_COL_STATE));
     if (mine || reviewer) {
-        jw_kv_str(j, "reviewReason", db_text(st, 13));
-        jw_kv_str(j, "rejectReason", db_text(st, 14));
+        jw_kv_str(j, "reviewReason", db_text(st, POST_COL_REVIEW_REASON));
+        jw_kv_str(j, "rejectReason", db_text(st, POST_COL_REJECT_REASON));
     }
     if (reviewer)
-        list_write(j, "flaggedWords", db_text(st, 12));
-    jw_kv_str(j, "clarification", db_text(st, 15));
-    jw_kv_time(j, "clarifiedAt", db_int(st, 16));
-    jw_kv_bool(j, "isFalse", !db_isnull(st, 17));
-    jw_kv_time(j, "falseAt", db_int(st, 17));
-    jw_kv_str(j, "correction", db_text(st, 18));
-    jw_kv_int(j, "comments", db_int(st, 19));
-    jw_kv_time(j, "createdAt", db_int(st, 20));
+        list_write(j, "flaggedWords", db_text(st, POST_COL_FLAGGED_WORDS));
+    jw_kv_str(j, "clarification", db_text(st, POST_COL_CLARIFICATION));
+    jw_kv_time(j, "clarifiedAt", db_int(st, POST_COL_CLARIFIED_AT));
+    jw_kv_bool(j, "isFalse", !db_isnull(st, POST_COL_FALSE_AT));
+    jw_kv_time(j, "falseAt", db_int(st, POST_COL_FALSE_AT));
+    jw_kv_str(j, "correction", db_text(st, POST_COL_CORRECTION));
+    jw_kv_int(j, "comments", db_int(st, POST_COL_COMMENTS));
+    jw_kv_time(j, "createdAt", db_int(st, POST_COL_CREATED_AT));
 }
 
 /* Notes a published post shown to the caller (recorded by with_seen_tx). */
@@ -626,15 +647,16 @@ static int list_run(struct req *req, struct seen_list *seen)
         struct db_stmt *chk = db_query(req->db,
                                        "SELECT EXISTS (SELECT 1 FROM {list} r WHERE "
                                        "substr(?, 1, length(r.value)) = r.value)",
-                                       "ss", review, db_text(st, 21));
+                                       "ss", review, db_text(st, POST_COL_ORG_PATH));
         if (db_next(chk))
             reviewer = db_int(chk, 0) != 0;
         db_done(chk);
         post_write(req, pg.j, st, reviewer);
         jw_obj_end(pg.j);
-        if (!strcmp(db_text(st, 11), "published"))
-            seen_add(seen, db_int(st, 0), !db_isnull(st, 17), !db_isnull(st, 16));
-        page_mark_id(&pg, db_int(st, 0));
+        if (!strcmp(db_text(st, POST_COL_STATE), "published"))
+            seen_add(seen, db_int(st, POST_COL_ID), !db_isnull(st, POST_COL_FALSE_AT),
+                     !db_isnull(st, POST_COL_CLARIFIED_AT));
+        page_mark_id(&pg, db_int(st, POST_COL_ID));
     }
     return page_end(&pg, st);
 }
@@ -789,7 +811,7 @@ static int h_queue(struct req *req)
         "WHERE r.post_id = p.id AND r.resolved_at IS NULL))) ORDER BY p.id LIMIT ?",
         "ssii", path, org_path_end(&req->arena, path), after, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
-        int64_t id = db_int(st, 0);
+        int64_t id = db_int(st, POST_COL_ID);
         post_write(req, pg.j, st, true);
         jw_key(pg.j, "reports");
         jw_arr_begin(pg.j);

@@ -427,6 +427,28 @@ static void test_dialect(void **state)
     db_rollback(db);
 }
 
+/* A column list yields the select list and the places, in one order. */
+#define T_COLS(F, C) F(T_COL_A, "a") C(T_COL_B, "upper(b)") C(T_COL_C, "c AS x")
+enum t_col { DB_COLUMN_ENUM(T_COLS) };
+
+static void test_columns(void **state)
+{
+    struct unit_db *f = *state;
+    assert_string_equal(DB_COLUMNS(T_COLS), "a, upper(b), c AS x");
+    assert_int_equal(T_COL_A, 0);
+    assert_int_equal(T_COL_B, 1);
+    assert_int_equal(T_COL_C, 2);
+    assert_int_equal(db_begin(f->db, false), DB_OK);
+    struct db_stmt *st =
+        db_query(f->db, "SELECT " DB_COLUMNS(T_COLS) " FROM (SELECT 1 AS a, 'q' AS b, 3 AS c)", "");
+    assert_true(db_next(st));
+    assert_int_equal(db_int(st, T_COL_A), 1);
+    assert_string_equal(db_text(st, T_COL_B), "Q");
+    assert_int_equal(db_int(st, T_COL_C), 3);
+    db_done(st);
+    db_rollback(f->db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -438,6 +460,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_backup, setup, unit_db_teardown),
         cmocka_unit_test_setup_teardown(test_seq_page, setup, unit_db_teardown),
         cmocka_unit_test_setup_teardown(test_dialect, setup, unit_db_teardown),
+        cmocka_unit_test_setup_teardown(test_columns, setup, unit_db_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -779,12 +779,11 @@ static int h_ack(struct req *req)
 /* ---- the feed ---- */
 
 /* The organisations whose notices may reach w: every prefix of its branch
- * path and of its role grants' paths, as a JSON list (arena). */
-static const char *feed_paths(struct arena *a, const struct live_who *w)
+ * path and of its role grants' paths, as a list (arena). */
+static const struct db_list *feed_paths(struct arena *a, const struct live_who *w)
 {
-    struct buf b;
-    buf_init_arena(&b, a);
-    buf_addch(&b, '[');
+    struct db_list *l = arena_alloc(a, sizeof(*l));
+    db_list_init(l, a);
     const char *paths[64];
     size_t np = 0;
     for (size_t g = 0; g <= w->ngrants; g++) {
@@ -799,13 +798,10 @@ static const char *feed_paths(struct arena *a, const struct live_who *w)
             if (seen || np == ARRAY_SIZE(paths))
                 continue;
             paths[np++] = prefix;
-            if (np > 1)
-                buf_addch(&b, ',');
-            jw_escape(&b, prefix, strlen(prefix));
+            db_list_str(l, prefix);
         }
     }
-    buf_addch(&b, ']');
-    return b.data;
+    return l;
 }
 
 /* The columns the audience test needs (the unread count reads only these). */
@@ -844,15 +840,15 @@ static bool feed_row_reaches(struct db *db, const struct live_who *w, struct db_
 }
 
 /* Unread entries reaching w in the last UNREAD_WINDOW_DAYS. */
-static int64_t feed_unread(struct db *db, const struct live_who *w, const char *paths)
+static int64_t feed_unread(struct db *db, const struct live_who *w, const struct db_list *paths)
 {
     int64_t n = 0;
-    struct db_stmt *st = db_query(
-        db,
-        "SELECT " FEED_AUDIENCE_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON "
-        "k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM "
-        "{list}) AND n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
-        "isi", w->account_id, paths, now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT " FEED_AUDIENCE_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON "
+                 "k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM "
+                 "{list}) AND n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
+                 "ili", w->account_id, paths, now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
     while (db_next(st))
         if (feed_row_reaches(db, w, st))
             n++;
@@ -876,7 +872,7 @@ static int h_feed(struct req *req)
     if (after && sscanf(after, "%" SCNd64 ".%" SCNd64 ".%" SCNd64, &cp, &ct, &ci) != 3)
         return req_fail_field(req, ERR_INVALID, "after", "not a cursor of this list");
     struct live_who *w = live_who_load(req->db, &req->arena, req->who);
-    const char *paths = feed_paths(&req->arena, w);
+    const struct db_list *paths = feed_paths(&req->arena, w);
     struct page pg;
     page_begin(req, &pg);
     struct db_stmt *st = db_query(
@@ -886,7 +882,7 @@ static int h_feed(struct req *req)
         "value FROM {list}) AND n.deleted_at IS NULL AND (n.pinned, n.published_at, n.id) < "
         "(?, ?, ?) ORDER BY "
         "n.pinned DESC, n.published_at DESC, n.id DESC",
-        "isiii", w->account_id, paths, cp, after ? ct : INT64_MAX, after ? ci : INT64_MAX);
+        "iliii", w->account_id, paths, cp, after ? ct : INT64_MAX, after ? ci : INT64_MAX);
     while (db_next(st)) {
         if (!feed_row_reaches(req->db, w, st))
             continue;

@@ -92,29 +92,23 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
     if (db_begin(req->db, false) != DB_OK)
         return req_fail(req, ERR_BUSY, NULL);
     int rc = fn(req, &seen);
-    struct buf ids, unmarked, unclarified;
-    buf_init_arena(&ids, &req->arena);
-    buf_init_arena(&unmarked, &req->arena);
-    buf_init_arena(&unclarified, &req->arena);
-    buf_addch(&ids, '[');
-    buf_addch(&unmarked, '[');
-    buf_addch(&unclarified, '[');
+    struct db_list ids, unmarked, unclarified;
+    db_list_init(&ids, &req->arena);
+    db_list_init(&unmarked, &req->arena);
+    db_list_init(&unclarified, &req->arena);
     for (int i = 0; i < seen.n; i++) {
-        buf_printf(&ids, "%s%" PRId64, i ? "," : "", seen.ids[i]);
+        db_list_int(&ids, seen.ids[i]);
         if (!seen.marked_false[i])
-            buf_printf(&unmarked, "%s%" PRId64, unmarked.len > 1 ? "," : "", seen.ids[i]);
+            db_list_int(&unmarked, seen.ids[i]);
         if (!seen.clarified[i])
-            buf_printf(&unclarified, "%s%" PRId64, unclarified.len > 1 ? "," : "", seen.ids[i]);
+            db_list_int(&unclarified, seen.ids[i]);
     }
-    buf_addch(&ids, ']');
-    buf_addch(&unmarked, ']');
-    buf_addch(&unclarified, ']');
     int64_t unseen = 0;
     if (rc < 400 && seen.n)
         db_get_int(req->db, &unseen,
                    "SELECT COUNT(*) FROM {list} j WHERE NOT EXISTS (SELECT 1 FROM "
                    "post_seen s WHERE s.post_id = j.value AND s.account_id = ?)",
-                   "si", ids.data, req->who->account_id);
+                   "li", &ids, req->who->account_id);
     bool failed = db_failed(req->db) != DB_OK;
     db_rollback(req->db); /* a read: nothing to keep */
     if (rc >= 400)
@@ -131,22 +125,22 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
             "p.id, ?, 'false', p.correction, ? FROM posts p JOIN {list} j ON j.value = p.id "
             "WHERE p.false_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM post_seen s WHERE "
             "s.post_id = p.id AND s.account_id = ?)",
-            "iisi", me, now, unmarked.data, me);
+            "iili", me, now, &unmarked, me);
     db_exec(req->db,
             "INSERT INTO post_corrections (post_id, account_id, kind, text, created_at) SELECT "
             "p.id, ?, 'clarification', p.clarification, ? FROM posts p JOIN {list} j ON "
             "j.value = p.id WHERE p.clarified_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
             "post_seen s WHERE s.post_id = p.id AND s.account_id = ?)",
-            "iisi", me, now, unclarified.data, me);
+            "iili", me, now, &unclarified, me);
     db_exec(req->db,
             "INSERT INTO post_seen (post_id, account_id, seen_at) SELECT j.value, ?, ? FROM "
             "{list} j WHERE true ON CONFLICT DO NOTHING",
-            "iis", me, now, ids.data);
+            "iil", me, now, &ids);
     struct db_stmt *st = db_query(req->db,
                                   "SELECT post_id, kind FROM post_corrections WHERE account_id = ? "
                                   "AND created_at = ? AND post_id IN (SELECT value FROM "
                                   "{list})",
-                                  "iis", me, now, ids.data);
+                                  "iil", me, now, &ids);
     while (db_next(st)) /* corrections delivered just now, to this reader */
         posts_live_correction(req->db, db_int(st, 0), db_text(st, 1));
     db_done(st);
@@ -545,23 +539,15 @@ static const struct param list_query[] = {
     {NULL},
 };
 
-/* Adds "path" to a JSON array being built in b. */
-static void json_path_add(struct buf *b, const char *path, size_t len)
-{
-    buf_addstr(b, b->len > 1 ? ",\"" : "\"");
-    buf_add(b, path, len);
-    buf_addch(b, '"');
-}
-
 /*
  * For a caller whose roles all sit on branches or below (members, branch
- * leaders): every audience path they see, as a JSON array — each prefix of
+ * leaders): every audience path they see, as a list — each prefix of
  * their branch's and roles' paths (inside) and every organisation under their
  * roles (above). The feed then reads their posts through the audience index
  * instead of walking all posts. NULL for a caller with a role higher up, who
  * sees a large share of the posts anyway.
  */
-static const char *narrow_audiences(struct req *req)
+static const struct db_list *narrow_audiences(struct req *req)
 {
     const struct principal *p = req->who;
     for (size_t i = 0; i < p->nroles; i++) {
@@ -569,9 +555,8 @@ static const char *narrow_audiences(struct req *req)
         if (!lv || (strcmp(lv, "branch") && strcmp(lv, "general_branch") && strcmp(lv, "group")))
             return NULL;
     }
-    struct buf b;
-    buf_init_arena(&b, &req->arena);
-    buf_addch(&b, '[');
+    struct db_list *l = arena_alloc(&req->arena, sizeof(*l));
+    db_list_init(l, &req->arena);
     const char *member_path = NULL;
     if (p->member_id) {
         struct db_stmt *st =
@@ -587,18 +572,17 @@ static const char *narrow_audiences(struct req *req)
             continue;
         for (size_t k = 1; path[k]; k++)
             if (path[k] == '/')
-                json_path_add(&b, path, k + 1);
+                db_list_strn(l, path, k + 1);
         if (i == p->nroles)
             break;
         struct db_stmt *st =
             db_query(req->db, "SELECT path FROM orgs WHERE path > ? AND path < ? LIMIT 1000", "ss",
                      path, org_path_end(&req->arena, path));
         while (db_next(st))
-            json_path_add(&b, db_text(st, 0), strlen(db_text(st, 0)));
+            db_list_str(l, db_text(st, 0));
         db_done(st);
     }
-    buf_addch(&b, ']');
-    return b.data;
+    return l;
 }
 
 /* The feed's filters: after, kind, orgId subtree, tag. */
@@ -623,7 +607,7 @@ static int list_run(struct req *req, struct seen_list *seen)
     const char *review = perm_paths_json(req, PERM_POST_REVIEW);
     struct page pg;
     page_begin(req, &pg);
-    const char *narrow = narrow_audiences(req);
+    const struct db_list *narrow = narrow_audiences(req);
     const char *kind = req_query_str(req, "kind"),
                *end = path ? org_path_end(&req->arena, path) : NULL;
     struct db_stmt *st;
@@ -633,7 +617,7 @@ static int list_run(struct req *req, struct seen_list *seen)
                       "WHERE p.id IN (SELECT id FROM posts WHERE audience_path IN (SELECT value "
                       "FROM {list}) AND state = 'published' UNION ALL SELECT id FROM posts "
                       "WHERE author_id = ?) AND " LIST_FILTERS "ORDER BY p.id DESC LIMIT ?",
-                      "siiissssssi", narrow, req->who->account_id, after, after, kind, path, path,
+                      "liiissssssi", narrow, req->who->account_id, after, after, kind, path, path,
                       end, tag, tag, (int64_t)pg.limit + 1);
     else
         st = db_query(req->db,

@@ -10,7 +10,8 @@
  *
  * Format characters: 'i' int64_t, 'I' int64_t where 0 binds NULL (optional
  * references), 's' const char * (NULL binds NULL),
- * 'b' const void * then size_t (a blob), 'n' NULL (no argument).
+ * 'b' const void * then size_t (a blob), 'n' NULL (no argument),
+ * 'l' const struct db_list * (a list of values, read in SQL as {list}).
  *
  * Errors are sticky: any failed statement marks the connection failed until
  * the next db_begin(); the request dispatcher turns a failed connection into
@@ -56,11 +57,37 @@ bool db_in_tx(struct db *db);
 /*
  * SQL is portable, with ? placeholders. What engines spell differently is
  * written as a marker that each backend translates when it prepares:
- *   {list}                 the rows of a JSON array bound as text ('s'), one
- *                          column named value: "x IN (SELECT value FROM {list})"
+ *   {list}                 the rows of a list bound as one parameter ('l', a
+ *                          struct db_list below), one column named value:
+ *                          "x IN (SELECT value FROM {list})"
  *   {greatest}( {least}(   the larger / smaller of two values
  * scripts/check-sql keeps SQLite-only syntax out of src/mod.
  */
+/*
+ * A list of ids or strings bound as one parameter (format 'l') and read as
+ * the rows of {list}:
+ *
+ *   struct db_list ids;
+ *   db_list_init(&ids, &req->arena);
+ *   for (...) db_list_int(&ids, id);
+ *   db_query(db, "SELECT name FROM members WHERE id IN (SELECT value FROM {list})",
+ *            "l", &ids);
+ *
+ * How the values travel is the backend's business (SQLite: a JSON array
+ * for json_each(?); PostgreSQL: an array for unnest(?)): modules only add
+ * values. A list holds values of one kind; strings are UTF-8 without NUL.
+ * Grows in the arena a (nothing to release).
+ */
+struct db_list {
+    struct buf text;
+    size_t n;
+};
+void db_list_init(struct db_list *l, struct arena *a);
+void db_list_int(struct db_list *l, int64_t v);
+void db_list_str(struct db_list *l, const char *s);
+/* The first n bytes of s as one value. */
+void db_list_strn(struct db_list *l, const char *s, size_t n);
+
 /* Prepares (cached) and binds; NULL if the statement failed (sticky error set). */
 struct db_stmt *db_query(struct db *db, const char *sql, const char *fmt, ...);
 /* Steps to the next row: true when there is one; false at the end or on error. */
@@ -74,6 +101,23 @@ const void *db_blob(struct db_stmt *st, int col, size_t *len);
 bool db_isnull(struct db_stmt *st, int col);
 /* Releases the statement for reuse. Safe with NULL. */
 void db_done(struct db_stmt *st);
+
+/*
+ * Columns read by position, named once. A row's columns are one list macro
+ * of F(first) and C(each other) entries, (enumerator, SQL expression); it
+ * yields both the select list and the enum of the places, so a column added
+ * or removed anywhere moves the numbers of the others with it:
+ *
+ *   #define ORG_COLS(F, C) F(ORG_COL_ID, "id") C(ORG_COL_NAME, "o.name")
+ *   enum org_col { DB_COLUMN_ENUM(ORG_COLS) };      ORG_COL_ID = 0, ORG_COL_NAME = 1
+ *   #define ORG_COLUMNS DB_COLUMNS(ORG_COLS)       "id, o.name" (one string literal)
+ *   ... db_text(st, ORG_COL_NAME) ...
+ */
+#define DB_COLUMNS(list) list(DB_COL_FIRST_, DB_COL_NEXT_)
+#define DB_COLUMN_ENUM(list) list(DB_COL_ENUM_, DB_COL_ENUM_)
+#define DB_COL_FIRST_(name, sql) sql
+#define DB_COL_NEXT_(name, sql) ", " sql
+#define DB_COL_ENUM_(name, sql) name,
 
 /* Runs one statement to completion; returns DB_OK or an error (also sticky). */
 int db_exec(struct db *db, const char *sql, const char *fmt, ...);

@@ -792,6 +792,42 @@ static char *dialect_sql(const char *sql)
     return buf_detach(&b, NULL);
 }
 
+/* A db_list is the JSON array json_each(?) reads, kept closed after every
+ * value so that binding it copies nothing but the text. */
+void db_list_init(struct db_list *l, struct arena *a)
+{
+    buf_init_arena(&l->text, a);
+    buf_addstr(&l->text, "[]");
+    l->n = 0;
+}
+
+/* Reopens the array for one more value. */
+static void list_reopen(struct db_list *l)
+{
+    assert(l->text.len >= 2 && l->text.data[l->text.len - 1] == ']');
+    l->text.len--;
+    if (l->n++)
+        buf_addch(&l->text, ',');
+}
+
+void db_list_int(struct db_list *l, int64_t v)
+{
+    list_reopen(l);
+    buf_printf(&l->text, "%" PRId64 "]", v);
+}
+
+void db_list_strn(struct db_list *l, const char *s, size_t n)
+{
+    list_reopen(l);
+    jw_escape(&l->text, s, n);
+    buf_addch(&l->text, ']');
+}
+
+void db_list_str(struct db_list *l, const char *s)
+{
+    db_list_strn(l, s, strlen(s));
+}
+
 static struct db_stmt *stmt_get(struct db *db, const char *sql)
 {
     size_t slot = ((uintptr_t)sql >> 3) % STMT_CACHE;
@@ -878,6 +914,12 @@ static struct db_stmt *stmt_bind(struct db *db, const char *sql, const char *fmt
         case 'n':
             rc = sqlite3_bind_null(s->st, idx);
             break;
+        case 'l': {
+            const struct db_list *l = va_arg(ap, const struct db_list *);
+            rc = sqlite3_bind_text64(s->st, idx, l->text.data, l->text.len, SQLITE_TRANSIENT,
+                                     SQLITE_UTF8);
+            break;
+        }
         default:
             BUG("bad db format character '%c' in \"%s\"", *f, fmt);
         }

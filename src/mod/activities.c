@@ -15,10 +15,27 @@
 static const char *const activity_kinds[] = {"volunteer", "study", "elderly_visit", "other", NULL};
 static const char *const activity_whens[] = {"upcoming", "past", "all", NULL};
 
-#define ACTIVITY_COLUMNS                                                                           \
-    "a.id, a.org_id, o.name, a.org_path, a.kind, a.title, a.description, a.place, a.starts_at, "   \
-    "a.ends_at, a.signup_deadline, a.capacity, a.waitlist, a.signed_up, a.waiting, "               \
-    "a.cancelled_at, a.cancel_reason, a.recorded_at"
+#define ACTIVITY_COLS(F, C)                                                                        \
+    F(ACTIVITY_COL_ID, "a.id")                                                                     \
+    C(ACTIVITY_COL_ORG_ID, "a.org_id")                                                             \
+    C(ACTIVITY_COL_ORG_NAME, "o.name")                                                             \
+    C(ACTIVITY_COL_ORG_PATH, "a.org_path")                                                         \
+    C(ACTIVITY_COL_KIND, "a.kind")                                                                 \
+    C(ACTIVITY_COL_TITLE, "a.title")                                                               \
+    C(ACTIVITY_COL_DESCRIPTION, "a.description")                                                   \
+    C(ACTIVITY_COL_PLACE, "a.place")                                                               \
+    C(ACTIVITY_COL_STARTS_AT, "a.starts_at")                                                       \
+    C(ACTIVITY_COL_ENDS_AT, "a.ends_at")                                                           \
+    C(ACTIVITY_COL_SIGNUP_DEADLINE, "a.signup_deadline")                                           \
+    C(ACTIVITY_COL_CAPACITY, "a.capacity")                                                         \
+    C(ACTIVITY_COL_WAITLIST, "a.waitlist")                                                         \
+    C(ACTIVITY_COL_SIGNED_UP, "a.signed_up")                                                       \
+    C(ACTIVITY_COL_WAITING, "a.waiting")                                                           \
+    C(ACTIVITY_COL_CANCELLED_AT, "a.cancelled_at")                                                 \
+    C(ACTIVITY_COL_CANCEL_REASON, "a.cancel_reason")                                               \
+    C(ACTIVITY_COL_RECORDED_AT, "a.recorded_at")
+enum activity_col { DB_COLUMN_ENUM(ACTIVITY_COLS) };
+#define ACTIVITY_COLUMNS DB_COLUMNS(ACTIVITY_COLS)
 
 struct activity {
     int64_t id, org_id;
@@ -30,24 +47,29 @@ struct activity {
 
 static void activity_read(struct arena *a, struct db_stmt *st, struct activity *x)
 {
-    x->id = db_int(st, 0);
-    x->org_id = db_int(st, 1);
-    x->org_name = arena_strdup(a, db_text(st, 2));
-    x->org_path = arena_strdup(a, db_text(st, 3));
-    x->kind = arena_strdup(a, db_text(st, 4));
-    x->title = arena_strdup(a, db_text(st, 5));
-    x->description = db_isnull(st, 6) ? NULL : arena_strdup(a, db_text(st, 6));
-    x->place = db_isnull(st, 7) ? NULL : arena_strdup(a, db_text(st, 7));
-    x->starts_at = db_int(st, 8);
-    x->ends_at = db_int(st, 9);
-    x->deadline = db_int(st, 10);
-    x->capacity = db_int(st, 11); /* 0: no limit */
-    x->waitlist = db_int(st, 12) != 0;
-    x->signed_up = db_int(st, 13);
-    x->waiting = db_int(st, 14);
-    x->cancelled_at = db_int(st, 15);
-    x->cancel_reason = db_isnull(st, 16) ? NULL : arena_strdup(a, db_text(st, 16));
-    x->recorded_at = db_int(st, 17);
+    x->id = db_int(st, ACTIVITY_COL_ID);
+    x->org_id = db_int(st, ACTIVITY_COL_ORG_ID);
+    x->org_name = arena_strdup(a, db_text(st, ACTIVITY_COL_ORG_NAME));
+    x->org_path = arena_strdup(a, db_text(st, ACTIVITY_COL_ORG_PATH));
+    x->kind = arena_strdup(a, db_text(st, ACTIVITY_COL_KIND));
+    x->title = arena_strdup(a, db_text(st, ACTIVITY_COL_TITLE));
+    x->description = db_isnull(st, ACTIVITY_COL_DESCRIPTION)
+                         ? NULL
+                         : arena_strdup(a, db_text(st, ACTIVITY_COL_DESCRIPTION));
+    x->place =
+        db_isnull(st, ACTIVITY_COL_PLACE) ? NULL : arena_strdup(a, db_text(st, ACTIVITY_COL_PLACE));
+    x->starts_at = db_int(st, ACTIVITY_COL_STARTS_AT);
+    x->ends_at = db_int(st, ACTIVITY_COL_ENDS_AT);
+    x->deadline = db_int(st, ACTIVITY_COL_SIGNUP_DEADLINE);
+    x->capacity = db_int(st, ACTIVITY_COL_CAPACITY); /* 0: no limit */
+    x->waitlist = db_int(st, ACTIVITY_COL_WAITLIST) != 0;
+    x->signed_up = db_int(st, ACTIVITY_COL_SIGNED_UP);
+    x->waiting = db_int(st, ACTIVITY_COL_WAITING);
+    x->cancelled_at = db_int(st, ACTIVITY_COL_CANCELLED_AT);
+    x->cancel_reason = db_isnull(st, ACTIVITY_COL_CANCEL_REASON)
+                           ? NULL
+                           : arena_strdup(a, db_text(st, ACTIVITY_COL_CANCEL_REASON));
+    x->recorded_at = db_int(st, ACTIVITY_COL_RECORDED_AT);
 }
 
 static bool activity_load(struct req *req, int64_t id, struct activity *x)

@@ -42,32 +42,46 @@ static void proposal_write(struct req *req, struct jw *j, const char *json, bool
     jw_obj_end(j);
 }
 
-#define CORRECTION_COLUMNS                                                                         \
-    "c.id, c.member_id, m.name, c.fields, c.note, c.state, c.created_at, c.decided_at, "           \
-    "c.decision_reason, d.name, c.changes_sealed, m.org_id, o.name, m.org_path"
+#define CORRECTION_COLS(F, C)                                                                      \
+    F(CORRECTION_COL_ID, "c.id")                                                                   \
+    C(CORRECTION_COL_MEMBER_ID, "c.member_id")                                                     \
+    C(CORRECTION_COL_MEMBER_NAME, "m.name")                                                        \
+    C(CORRECTION_COL_FIELDS, "c.fields")                                                           \
+    C(CORRECTION_COL_NOTE, "c.note")                                                               \
+    C(CORRECTION_COL_STATE, "c.state")                                                             \
+    C(CORRECTION_COL_CREATED_AT, "c.created_at")                                                   \
+    C(CORRECTION_COL_DECIDED_AT, "c.decided_at")                                                   \
+    C(CORRECTION_COL_DECISION_REASON, "c.decision_reason")                                         \
+    C(CORRECTION_COL_DECIDED_BY_NAME, "d.name")                                                    \
+    C(CORRECTION_COL_CHANGES_SEALED, "c.changes_sealed")                                           \
+    C(CORRECTION_COL_ORG_ID, "m.org_id")                                                           \
+    C(CORRECTION_COL_ORG_NAME, "o.name")                                                           \
+    C(CORRECTION_COL_ORG_PATH, "m.org_path")
+enum correction_col { DB_COLUMN_ENUM(CORRECTION_COLS) };
+#define CORRECTION_COLUMNS DB_COLUMNS(CORRECTION_COLS)
 
 static void correction_write(struct req *req, struct jw *j, struct db_stmt *st)
 {
     size_t n;
-    const unsigned char *b = db_blob(st, 10, &n);
+    const unsigned char *b = db_blob(st, CORRECTION_COL_CHANGES_SEALED, &n);
     const char *json = b && n ? pdata_open(&req->arena, "member.correction", b, n) : NULL;
-    bool full = req->who->member_id == db_int(st, 1) ||
-                principal_can(req->who, PERM_PDATA_REVEAL, db_text(st, 13));
+    bool full = req->who->member_id == db_int(st, CORRECTION_COL_MEMBER_ID) ||
+                principal_can(req->who, PERM_PDATA_REVEAL, db_text(st, CORRECTION_COL_ORG_PATH));
     jw_obj_begin(j);
-    jw_kv_int(j, "id", db_int(st, 0));
-    jw_kv_int(j, "memberId", db_int(st, 1));
-    jw_kv_str(j, "memberName", db_text(st, 2));
-    jw_kv_int(j, "orgId", db_int(st, 11));
-    jw_kv_str(j, "orgName", db_text(st, 12));
-    jw_kv_str(j, "fields", db_text(st, 3));
+    jw_kv_int(j, "id", db_int(st, CORRECTION_COL_ID));
+    jw_kv_int(j, "memberId", db_int(st, CORRECTION_COL_MEMBER_ID));
+    jw_kv_str(j, "memberName", db_text(st, CORRECTION_COL_MEMBER_NAME));
+    jw_kv_int(j, "orgId", db_int(st, CORRECTION_COL_ORG_ID));
+    jw_kv_str(j, "orgName", db_text(st, CORRECTION_COL_ORG_NAME));
+    jw_kv_str(j, "fields", db_text(st, CORRECTION_COL_FIELDS));
     jw_key(j, "changes");
     proposal_write(req, j, json, full);
-    jw_kv_str(j, "note", db_text(st, 4));
-    jw_kv_str(j, "state", db_text(st, 5));
-    jw_kv_time(j, "createdAt", db_int(st, 6));
-    jw_kv_time(j, "decidedAt", db_int(st, 7));
-    jw_kv_str(j, "decisionReason", db_text(st, 8));
-    jw_kv_str(j, "decidedBy", db_text(st, 9));
+    jw_kv_str(j, "note", db_text(st, CORRECTION_COL_NOTE));
+    jw_kv_str(j, "state", db_text(st, CORRECTION_COL_STATE));
+    jw_kv_time(j, "createdAt", db_int(st, CORRECTION_COL_CREATED_AT));
+    jw_kv_time(j, "decidedAt", db_int(st, CORRECTION_COL_DECIDED_AT));
+    jw_kv_str(j, "decisionReason", db_text(st, CORRECTION_COL_DECISION_REASON));
+    jw_kv_str(j, "decidedBy", db_text(st, CORRECTION_COL_DECIDED_BY_NAME));
     jw_obj_end(j);
 }
 
@@ -153,7 +167,7 @@ static int h_inbox(struct req *req)
         (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         correction_write(req, pg.j, st);
-        page_mark_id(&pg, db_int(st, 0));
+        page_mark_id(&pg, db_int(st, CORRECTION_COL_ID));
     }
     return page_end(&pg, st);
 }

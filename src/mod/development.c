@@ -50,14 +50,41 @@ struct applicant {
         *ended_at, *end_reason, *contact1_name, *contact2_name;
 };
 
-#define APP_COLUMNS                                                                                \
-    "a.id, a.org_id, a.member_id, a.contact1_id, a.contact2_id, a.created_at, a.extended, "        \
-    "a.org_path, o.name, a.name, a.gender, a.birth_date, a.ethnicity, a.education, "               \
-    "a.occupation, a.id_mask, a.phone_mask, a.stage, a.applied_at, a.talked_at, a.activist_at, "   \
-    "a.target_at, a.reviewed_at, a.trained_at, a.admitted_at, a.approved_at, a.full_due, "         \
-    "a.full_at, a.ended_at, a.end_reason, (SELECT name FROM members WHERE id = a.contact1_id), "   \
-    "(SELECT name FROM members WHERE id = a.contact2_id) FROM applicants a JOIN orgs o ON o.id = " \
-    "a.org_id"
+#define APP_COLS(F, C)                                                                             \
+    F(APP_COL_ID, "a.id")                                                                          \
+    C(APP_COL_ORG_ID, "a.org_id")                                                                  \
+    C(APP_COL_MEMBER_ID, "a.member_id")                                                            \
+    C(APP_COL_CONTACT1_ID, "a.contact1_id")                                                        \
+    C(APP_COL_CONTACT2_ID, "a.contact2_id")                                                        \
+    C(APP_COL_CREATED_AT, "a.created_at")                                                          \
+    C(APP_COL_EXTENDED, "a.extended")                                                              \
+    C(APP_COL_ORG_PATH, "a.org_path")                                                              \
+    C(APP_COL_ORG_NAME, "o.name")                                                                  \
+    C(APP_COL_NAME, "a.name")                                                                      \
+    C(APP_COL_GENDER, "a.gender")                                                                  \
+    C(APP_COL_BIRTH_DATE, "a.birth_date")                                                          \
+    C(APP_COL_ETHNICITY, "a.ethnicity")                                                            \
+    C(APP_COL_EDUCATION, "a.education")                                                            \
+    C(APP_COL_OCCUPATION, "a.occupation")                                                          \
+    C(APP_COL_ID_MASK, "a.id_mask")                                                                \
+    C(APP_COL_PHONE_MASK, "a.phone_mask")                                                          \
+    C(APP_COL_STAGE, "a.stage")                                                                    \
+    C(APP_COL_APPLIED_AT, "a.applied_at")                                                          \
+    C(APP_COL_TALKED_AT, "a.talked_at")                                                            \
+    C(APP_COL_ACTIVIST_AT, "a.activist_at")                                                        \
+    C(APP_COL_TARGET_AT, "a.target_at")                                                            \
+    C(APP_COL_REVIEWED_AT, "a.reviewed_at")                                                        \
+    C(APP_COL_TRAINED_AT, "a.trained_at")                                                          \
+    C(APP_COL_ADMITTED_AT, "a.admitted_at")                                                        \
+    C(APP_COL_APPROVED_AT, "a.approved_at")                                                        \
+    C(APP_COL_FULL_DUE, "a.full_due")                                                              \
+    C(APP_COL_FULL_AT, "a.full_at")                                                                \
+    C(APP_COL_ENDED_AT, "a.ended_at")                                                              \
+    C(APP_COL_END_REASON, "a.end_reason")                                                          \
+    C(APP_COL_CONTACT1_NAME, "(SELECT name FROM members WHERE id = a.contact1_id)")                \
+    C(APP_COL_CONTACT2_NAME, "(SELECT name FROM members WHERE id = a.contact2_id)")
+enum app_col { DB_COLUMN_ENUM(APP_COLS) };
+#define APP_COLUMNS DB_COLUMNS(APP_COLS) " FROM applicants a JOIN orgs o ON o.id = a.org_id"
 
 static const char *col(struct arena *a, struct db_stmt *st, int i)
 {
@@ -66,21 +93,38 @@ static const char *col(struct arena *a, struct db_stmt *st, int i)
 
 static void applicant_read(struct arena *ar, struct db_stmt *st, struct applicant *a)
 {
-    a->id = db_int(st, 0);
-    a->org_id = db_int(st, 1);
-    a->member_id = db_int(st, 2);
-    a->contact1 = db_int(st, 3);
-    a->contact2 = db_int(st, 4);
-    a->created_at = db_int(st, 5);
-    a->extended = db_int(st, 6) != 0;
-    const char **s[] = {
-        &a->org_path,    &a->org_name,   &a->name,        &a->gender,        &a->birth_date,
-        &a->ethnicity,   &a->education,  &a->occupation,  &a->id_mask,       &a->phone_mask,
-        &a->stage,       &a->applied_at, &a->talked_at,   &a->activist_at,   &a->target_at,
-        &a->reviewed_at, &a->trained_at, &a->admitted_at, &a->approved_at,   &a->full_due,
-        &a->full_at,     &a->ended_at,   &a->end_reason,  &a->contact1_name, &a->contact2_name};
-    for (size_t i = 0; i < ARRAY_SIZE(s); i++)
-        *s[i] = col(ar, st, 7 + (int)i);
+    a->id = db_int(st, APP_COL_ID);
+    a->org_id = db_int(st, APP_COL_ORG_ID);
+    a->member_id = db_int(st, APP_COL_MEMBER_ID);
+    a->contact1 = db_int(st, APP_COL_CONTACT1_ID);
+    a->contact2 = db_int(st, APP_COL_CONTACT2_ID);
+    a->created_at = db_int(st, APP_COL_CREATED_AT);
+    a->extended = db_int(st, APP_COL_EXTENDED) != 0;
+    a->org_path = col(ar, st, APP_COL_ORG_PATH);
+    a->org_name = col(ar, st, APP_COL_ORG_NAME);
+    a->name = col(ar, st, APP_COL_NAME);
+    a->gender = col(ar, st, APP_COL_GENDER);
+    a->birth_date = col(ar, st, APP_COL_BIRTH_DATE);
+    a->ethnicity = col(ar, st, APP_COL_ETHNICITY);
+    a->education = col(ar, st, APP_COL_EDUCATION);
+    a->occupation = col(ar, st, APP_COL_OCCUPATION);
+    a->id_mask = col(ar, st, APP_COL_ID_MASK);
+    a->phone_mask = col(ar, st, APP_COL_PHONE_MASK);
+    a->stage = col(ar, st, APP_COL_STAGE);
+    a->applied_at = col(ar, st, APP_COL_APPLIED_AT);
+    a->talked_at = col(ar, st, APP_COL_TALKED_AT);
+    a->activist_at = col(ar, st, APP_COL_ACTIVIST_AT);
+    a->target_at = col(ar, st, APP_COL_TARGET_AT);
+    a->reviewed_at = col(ar, st, APP_COL_REVIEWED_AT);
+    a->trained_at = col(ar, st, APP_COL_TRAINED_AT);
+    a->admitted_at = col(ar, st, APP_COL_ADMITTED_AT);
+    a->approved_at = col(ar, st, APP_COL_APPROVED_AT);
+    a->full_due = col(ar, st, APP_COL_FULL_DUE);
+    a->full_at = col(ar, st, APP_COL_FULL_AT);
+    a->ended_at = col(ar, st, APP_COL_ENDED_AT);
+    a->end_reason = col(ar, st, APP_COL_END_REASON);
+    a->contact1_name = col(ar, st, APP_COL_CONTACT1_NAME);
+    a->contact2_name = col(ar, st, APP_COL_CONTACT2_NAME);
 }
 
 static bool applicant_load(struct req *req, int64_t id, struct applicant *a)

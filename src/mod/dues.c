@@ -88,25 +88,38 @@ static void dues_write_head(struct jw *j, const struct member_rec *m)
     jw_kv_str(j, "level", dues_level(unpaid));
 }
 
-#define PAY_COLUMNS                                                                                \
-    "id, member_id, org_id, period_from, period_to, amount_fen, method, paid_by, paid_on, "        \
-    "recorded_by, created_at"
+#define PAY_COLS(F, C)                                                                             \
+    F(PAY_COL_ID, "id")                                                                            \
+    C(PAY_COL_MEMBER_ID, "member_id")                                                              \
+    C(PAY_COL_ORG_ID, "org_id")                                                                    \
+    C(PAY_COL_PERIOD_FROM, "period_from")                                                          \
+    C(PAY_COL_PERIOD_TO, "period_to")                                                              \
+    C(PAY_COL_AMOUNT_FEN, "amount_fen")                                                            \
+    C(PAY_COL_METHOD, "method")                                                                    \
+    C(PAY_COL_PAID_BY, "paid_by")                                                                  \
+    C(PAY_COL_PAID_ON, "paid_on")                                                                  \
+    C(PAY_COL_RECORDED_BY, "recorded_by")                                                          \
+    C(PAY_COL_CREATED_AT, "created_at")
+enum pay_col { DB_COLUMN_ENUM(PAY_COLS) };
+#define PAY_COLUMNS DB_COLUMNS(PAY_COLS)
 
 static void payment_write(struct jw *j, struct db_stmt *st)
 {
     jw_obj_begin(j);
-    jw_kv_int(j, "id", db_int(st, 0));
-    jw_kv_int(j, "memberId", db_int(st, 1));
-    jw_kv_int(j, "orgId", db_int(st, 2));
-    jw_kv_str(j, "fromMonth", db_text(st, 3));
-    jw_kv_str(j, "toMonth", db_text(st, 4));
-    jw_kv_int(j, "months", month_index(db_text(st, 4)) - month_index(db_text(st, 3)) + 1);
-    jw_kv_int(j, "amountFen", db_int(st, 5));
-    jw_kv_str(j, "method", db_text(st, 6));
-    jw_kv_str(j, "paidBy", db_text(st, 7));
-    jw_kv_str(j, "paidOn", db_text(st, 8));
-    jw_kv_id(j, "recordedBy", db_int(st, 9));
-    jw_kv_time(j, "createdAt", db_int(st, 10));
+    jw_kv_int(j, "id", db_int(st, PAY_COL_ID));
+    jw_kv_int(j, "memberId", db_int(st, PAY_COL_MEMBER_ID));
+    jw_kv_int(j, "orgId", db_int(st, PAY_COL_ORG_ID));
+    jw_kv_str(j, "fromMonth", db_text(st, PAY_COL_PERIOD_FROM));
+    jw_kv_str(j, "toMonth", db_text(st, PAY_COL_PERIOD_TO));
+    jw_kv_int(j, "months",
+              month_index(db_text(st, PAY_COL_PERIOD_TO)) -
+                  month_index(db_text(st, PAY_COL_PERIOD_FROM)) + 1);
+    jw_kv_int(j, "amountFen", db_int(st, PAY_COL_AMOUNT_FEN));
+    jw_kv_str(j, "method", db_text(st, PAY_COL_METHOD));
+    jw_kv_str(j, "paidBy", db_text(st, PAY_COL_PAID_BY));
+    jw_kv_str(j, "paidOn", db_text(st, PAY_COL_PAID_ON));
+    jw_kv_id(j, "recordedBy", db_int(st, PAY_COL_RECORDED_BY));
+    jw_kv_time(j, "createdAt", db_int(st, PAY_COL_CREATED_AT));
     jw_obj_end(j);
 }
 

@@ -25,10 +25,29 @@ static const char *const meeting_attendee_kinds[] = {"branch", "group", "members
 
 /* ---- loading meetings ---- */
 
-#define MEETING_COLUMNS                                                                            \
-    "m.id, m.org_id, o.path, o.name, m.type, m.title, m.starts_at, m.duration_min, m.place, "      \
-    "m.online_link, m.agenda, m.attendees, m.group_id, m.state, m.minutes, m.resolutions, "        \
-    "m.secret, m.created_at, m.closed_at, m.by_secretary"
+#define MEETING_COLS(F, C)                                                                         \
+    F(MEETING_COL_ID, "m.id")                                                                      \
+    C(MEETING_COL_ORG_ID, "m.org_id")                                                              \
+    C(MEETING_COL_ORG_PATH, "o.path")                                                              \
+    C(MEETING_COL_ORG_NAME, "o.name")                                                              \
+    C(MEETING_COL_TYPE, "m.type")                                                                  \
+    C(MEETING_COL_TITLE, "m.title")                                                                \
+    C(MEETING_COL_STARTS_AT, "m.starts_at")                                                        \
+    C(MEETING_COL_DURATION_MIN, "m.duration_min")                                                  \
+    C(MEETING_COL_PLACE, "m.place")                                                                \
+    C(MEETING_COL_ONLINE_LINK, "m.online_link")                                                    \
+    C(MEETING_COL_AGENDA, "m.agenda")                                                              \
+    C(MEETING_COL_ATTENDEES, "m.attendees")                                                        \
+    C(MEETING_COL_GROUP_ID, "m.group_id")                                                          \
+    C(MEETING_COL_STATE, "m.state")                                                                \
+    C(MEETING_COL_MINUTES, "m.minutes")                                                            \
+    C(MEETING_COL_RESOLUTIONS, "m.resolutions")                                                    \
+    C(MEETING_COL_SECRET, "m.secret")                                                              \
+    C(MEETING_COL_CREATED_AT, "m.created_at")                                                      \
+    C(MEETING_COL_CLOSED_AT, "m.closed_at")                                                        \
+    C(MEETING_COL_BY_SECRETARY, "m.by_secretary")
+enum meeting_col { DB_COLUMN_ENUM(MEETING_COLS) };
+#define MEETING_COLUMNS DB_COLUMNS(MEETING_COLS)
 
 static const char *col(struct arena *a, struct db_stmt *st, int i)
 {
@@ -44,29 +63,29 @@ bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m)
     bool found = db_next(st);
     if (found) {
         memset(m, 0, sizeof(*m));
-        m->id = db_int(st, 0);
-        m->org_id = db_int(st, 1);
-        m->org_path = col(a, st, 2);
-        m->org_name = col(a, st, 3);
-        m->type = col(a, st, 4);
-        m->title = col(a, st, 5);
-        m->starts_at = db_int(st, 6);
-        m->duration_min = db_int(st, 7);
-        m->place = col(a, st, 8);
-        m->online_link = col(a, st, 9);
-        m->agenda = col(a, st, 10);
-        m->attendees = col(a, st, 11);
-        m->group_id = db_int(st, 12);
-        m->state = col(a, st, 13);
-        m->minutes = col(a, st, 14);
-        m->resolutions = col(a, st, 15);
+        m->id = db_int(st, MEETING_COL_ID);
+        m->org_id = db_int(st, MEETING_COL_ORG_ID);
+        m->org_path = col(a, st, MEETING_COL_ORG_PATH);
+        m->org_name = col(a, st, MEETING_COL_ORG_NAME);
+        m->type = col(a, st, MEETING_COL_TYPE);
+        m->title = col(a, st, MEETING_COL_TITLE);
+        m->starts_at = db_int(st, MEETING_COL_STARTS_AT);
+        m->duration_min = db_int(st, MEETING_COL_DURATION_MIN);
+        m->place = col(a, st, MEETING_COL_PLACE);
+        m->online_link = col(a, st, MEETING_COL_ONLINE_LINK);
+        m->agenda = col(a, st, MEETING_COL_AGENDA);
+        m->attendees = col(a, st, MEETING_COL_ATTENDEES);
+        m->group_id = db_int(st, MEETING_COL_GROUP_ID);
+        m->state = col(a, st, MEETING_COL_STATE);
+        m->minutes = col(a, st, MEETING_COL_MINUTES);
+        m->resolutions = col(a, st, MEETING_COL_RESOLUTIONS);
         size_t n;
-        const void *secret = db_blob(st, 16, &n);
+        const void *secret = db_blob(st, MEETING_COL_SECRET, &n);
         if (secret && n == sizeof(m->secret))
             memcpy(m->secret, secret, n);
-        m->created_at = db_int(st, 17);
-        m->closed_at = db_int(st, 18);
-        m->by_secretary = db_int(st, 19) != 0;
+        m->created_at = db_int(st, MEETING_COL_CREATED_AT);
+        m->closed_at = db_int(st, MEETING_COL_CLOSED_AT);
+        m->by_secretary = db_int(st, MEETING_COL_BY_SECRETARY) != 0;
     }
     db_done(st);
     return found;
@@ -205,26 +224,38 @@ static void time_or_null(struct jw *j, const char *key, struct db_stmt *st, int 
         jw_kv_time(j, key, db_int(st, i));
 }
 
-#define ATT_COLUMNS                                                                                \
-    "a.member_id, mb.name, a.status, a.source, a.at, a.captured_at, a.received_at, "               \
-    "a.leave_state, a.leave_reason, a.leave_at, a.leave_decided_at, a.minutes_read_at"
+#define ATT_COLS(F, C)                                                                             \
+    F(ATT_COL_MEMBER_ID, "a.member_id")                                                            \
+    C(ATT_COL_NAME, "mb.name")                                                                     \
+    C(ATT_COL_STATUS, "a.status")                                                                  \
+    C(ATT_COL_SOURCE, "a.source")                                                                  \
+    C(ATT_COL_AT, "a.at")                                                                          \
+    C(ATT_COL_CAPTURED_AT, "a.captured_at")                                                        \
+    C(ATT_COL_RECEIVED_AT, "a.received_at")                                                        \
+    C(ATT_COL_LEAVE_STATE, "a.leave_state")                                                        \
+    C(ATT_COL_LEAVE_REASON, "a.leave_reason")                                                      \
+    C(ATT_COL_LEAVE_AT, "a.leave_at")                                                              \
+    C(ATT_COL_LEAVE_DECIDED_AT, "a.leave_decided_at")                                              \
+    C(ATT_COL_MINUTES_READ_AT, "a.minutes_read_at")
+enum att_col { DB_COLUMN_ENUM(ATT_COLS) };
+#define ATT_COLUMNS DB_COLUMNS(ATT_COLS)
 
 static void attendance_write(struct jw *j, struct db_stmt *st)
 {
     jw_obj_begin(j);
-    jw_kv_int(j, "memberId", db_int(st, 0));
-    jw_kv_str(j, "name", db_text(st, 1));
-    jw_kv_str(j, "status", db_text(st, 2));
-    jw_kv_str(j, "source", db_text(st, 3));
-    time_or_null(j, "at", st, 4);
-    time_or_null(j, "capturedAt", st, 5);
-    time_or_null(j, "receivedAt", st, 6);
-    jw_kv_bool(j, "capturedOffline", !db_isnull(st, 5));
-    jw_kv_str(j, "leaveState", db_text(st, 7));
-    jw_kv_str(j, "leaveReason", db_text(st, 8));
-    time_or_null(j, "leaveAt", st, 9);
-    time_or_null(j, "leaveDecidedAt", st, 10);
-    time_or_null(j, "minutesReadAt", st, 11);
+    jw_kv_int(j, "memberId", db_int(st, ATT_COL_MEMBER_ID));
+    jw_kv_str(j, "name", db_text(st, ATT_COL_NAME));
+    jw_kv_str(j, "status", db_text(st, ATT_COL_STATUS));
+    jw_kv_str(j, "source", db_text(st, ATT_COL_SOURCE));
+    time_or_null(j, "at", st, ATT_COL_AT);
+    time_or_null(j, "capturedAt", st, ATT_COL_CAPTURED_AT);
+    time_or_null(j, "receivedAt", st, ATT_COL_RECEIVED_AT);
+    jw_kv_bool(j, "capturedOffline", !db_isnull(st, ATT_COL_CAPTURED_AT));
+    jw_kv_str(j, "leaveState", db_text(st, ATT_COL_LEAVE_STATE));
+    jw_kv_str(j, "leaveReason", db_text(st, ATT_COL_LEAVE_REASON));
+    time_or_null(j, "leaveAt", st, ATT_COL_LEAVE_AT);
+    time_or_null(j, "leaveDecidedAt", st, ATT_COL_LEAVE_DECIDED_AT);
+    time_or_null(j, "minutesReadAt", st, ATT_COL_MINUTES_READ_AT);
     jw_obj_end(j);
 }
 

@@ -9,10 +9,25 @@
 #include "app.h"
 #include "mod/mod.h"
 
-#define MEMBER_COLUMNS                                                                             \
-    "m.id, m.name, m.gender, m.birth_date, m.occupation, m.joined_at, m.category, m.status, "      \
-    "m.migrant, m.migrant_place, m.org_id, o.name, m.lost_contact, m.phone_mask, m.id_mask, "      \
-    "m.org_path"
+#define MEMBER_COLS(F, C)                                                                          \
+    F(MEMBER_COL_ID, "m.id")                                                                       \
+    C(MEMBER_COL_NAME, "m.name")                                                                   \
+    C(MEMBER_COL_GENDER, "m.gender")                                                               \
+    C(MEMBER_COL_BIRTH_DATE, "m.birth_date")                                                       \
+    C(MEMBER_COL_OCCUPATION, "m.occupation")                                                       \
+    C(MEMBER_COL_JOINED_AT, "m.joined_at")                                                         \
+    C(MEMBER_COL_CATEGORY, "m.category")                                                           \
+    C(MEMBER_COL_STATUS, "m.status")                                                               \
+    C(MEMBER_COL_MIGRANT, "m.migrant")                                                             \
+    C(MEMBER_COL_MIGRANT_PLACE, "m.migrant_place")                                                 \
+    C(MEMBER_COL_ORG_ID, "m.org_id")                                                               \
+    C(MEMBER_COL_ORG_NAME, "o.name")                                                               \
+    C(MEMBER_COL_LOST_CONTACT, "m.lost_contact")                                                   \
+    C(MEMBER_COL_PHONE_MASK, "m.phone_mask")                                                       \
+    C(MEMBER_COL_ID_MASK, "m.id_mask")                                                             \
+    C(MEMBER_COL_ORG_PATH, "m.org_path")
+enum member_col { DB_COLUMN_ENUM(MEMBER_COLS) };
+#define MEMBER_COLUMNS DB_COLUMNS(MEMBER_COLS)
 
 /* Whole years from birth (YYYY-MM-DD) to today (Beijing). */
 static int age_years(const char *birth)
@@ -30,22 +45,22 @@ static int age_years(const char *birth)
 static void member_brief_write(struct jw *j, struct db_stmt *st)
 {
     jw_obj_begin(j);
-    jw_kv_int(j, "id", db_int(st, 0));
-    jw_kv_str(j, "name", db_text(st, 1));
-    jw_kv_str(j, "gender", db_text(st, 2));
-    jw_kv_str(j, "birthDate", db_text(st, 3));
-    jw_kv_int(j, "age", age_years(db_text(st, 3)));
-    jw_kv_str(j, "occupation", db_text(st, 4));
-    jw_kv_str(j, "joinedAt", db_text(st, 5));
-    jw_kv_str(j, "category", db_text(st, 6));
-    jw_kv_str(j, "status", db_text(st, 7));
-    jw_kv_bool(j, "migrant", db_int(st, 8) != 0);
-    jw_kv_str(j, "migrantPlace", db_text(st, 9));
-    jw_kv_int(j, "orgId", db_int(st, 10));
-    jw_kv_str(j, "orgName", db_text(st, 11));
-    jw_kv_bool(j, "lostContact", db_int(st, 12) != 0);
-    jw_kv_str(j, "phone", db_text(st, 13));
-    jw_kv_str(j, "idNumber", db_text(st, 14));
+    jw_kv_int(j, "id", db_int(st, MEMBER_COL_ID));
+    jw_kv_str(j, "name", db_text(st, MEMBER_COL_NAME));
+    jw_kv_str(j, "gender", db_text(st, MEMBER_COL_GENDER));
+    jw_kv_str(j, "birthDate", db_text(st, MEMBER_COL_BIRTH_DATE));
+    jw_kv_int(j, "age", age_years(db_text(st, MEMBER_COL_BIRTH_DATE)));
+    jw_kv_str(j, "occupation", db_text(st, MEMBER_COL_OCCUPATION));
+    jw_kv_str(j, "joinedAt", db_text(st, MEMBER_COL_JOINED_AT));
+    jw_kv_str(j, "category", db_text(st, MEMBER_COL_CATEGORY));
+    jw_kv_str(j, "status", db_text(st, MEMBER_COL_STATUS));
+    jw_kv_bool(j, "migrant", db_int(st, MEMBER_COL_MIGRANT) != 0);
+    jw_kv_str(j, "migrantPlace", db_text(st, MEMBER_COL_MIGRANT_PLACE));
+    jw_kv_int(j, "orgId", db_int(st, MEMBER_COL_ORG_ID));
+    jw_kv_str(j, "orgName", db_text(st, MEMBER_COL_ORG_NAME));
+    jw_kv_bool(j, "lostContact", db_int(st, MEMBER_COL_LOST_CONTACT) != 0);
+    jw_kv_str(j, "phone", db_text(st, MEMBER_COL_PHONE_MASK));
+    jw_kv_str(j, "idNumber", db_text(st, MEMBER_COL_ID_MASK));
     jw_obj_end(j);
 }
 
@@ -100,7 +115,7 @@ static int list_hosted(struct req *req, const char *path)
         "ssii", path, org_path_end(&req->arena, path), after, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         member_brief_write(pg.j, st);
-        page_mark_text(&pg, arena_printf(&req->arena, "h|%" PRId64, db_int(st, 0)));
+        page_mark_text(&pg, arena_printf(&req->arena, "h|%" PRId64, db_int(st, MEMBER_COL_ID)));
     }
     return page_end(&pg, st);
 }
@@ -221,7 +236,8 @@ static int h_list(struct req *req)
     while (page_next(&pg, st)) {
         member_brief_write(pg.j, st);
         page_mark_text(&pg,
-                       arena_printf(&req->arena, "%s|%" PRId64, db_text(st, 15), db_int(st, 0)));
+                       arena_printf(&req->arena, "%s|%" PRId64, db_text(st, MEMBER_COL_ORG_PATH),
+                                    db_int(st, MEMBER_COL_ID)));
     }
     return page_end(&pg, st);
 }
@@ -691,23 +707,33 @@ static const struct param record_body[] = {
     {NULL},
 };
 
+#define RECORD_COLS(F, C)                                                                          \
+    F(RECORD_COL_ID, "id")                                                                         \
+    C(RECORD_COL_KIND, "kind")                                                                     \
+    C(RECORD_COL_TITLE, "title")                                                                   \
+    C(RECORD_COL_ISSUER, "issuer")                                                                 \
+    C(RECORD_COL_START_DATE, "start_date")                                                         \
+    C(RECORD_COL_END_DATE, "end_date")                                                             \
+    C(RECORD_COL_NOTE_SEALED, "note_sealed")                                                       \
+    C(RECORD_COL_CREATED_AT, "created_at")
+enum record_col { DB_COLUMN_ENUM(RECORD_COLS) };
+#define RECORD_COLUMNS DB_COLUMNS(RECORD_COLS)
+
 static void record_write(struct req *req, struct jw *j, struct db_stmt *st)
 {
     jw_obj_begin(j);
-    jw_kv_int(j, "id", db_int(st, 0));
-    jw_kv_str(j, "kind", db_text(st, 1));
-    jw_kv_str(j, "title", db_text(st, 2));
-    jw_kv_str(j, "issuer", db_text(st, 3));
-    jw_kv_str(j, "startDate", db_text(st, 4));
-    jw_kv_str(j, "endDate", db_text(st, 5));
+    jw_kv_int(j, "id", db_int(st, RECORD_COL_ID));
+    jw_kv_str(j, "kind", db_text(st, RECORD_COL_KIND));
+    jw_kv_str(j, "title", db_text(st, RECORD_COL_TITLE));
+    jw_kv_str(j, "issuer", db_text(st, RECORD_COL_ISSUER));
+    jw_kv_str(j, "startDate", db_text(st, RECORD_COL_START_DATE));
+    jw_kv_str(j, "endDate", db_text(st, RECORD_COL_END_DATE));
     size_t n;
-    const unsigned char *b = db_blob(st, 6, &n);
+    const unsigned char *b = db_blob(st, RECORD_COL_NOTE_SEALED, &n);
     jw_kv_str(j, "note", b && n ? pdata_open(&req->arena, "member.note", b, n) : NULL);
-    jw_kv_time(j, "createdAt", db_int(st, 7));
+    jw_kv_time(j, "createdAt", db_int(st, RECORD_COL_CREATED_AT));
     jw_obj_end(j);
 }
-
-#define RECORD_COLUMNS "id, kind, title, issuer, start_date, end_date, note_sealed, created_at"
 
 /*
  * GET /api/v1/members/{id}/records -> {items: [{id, kind, title, issuer,

@@ -197,12 +197,42 @@ const char *member_validate(struct member_rec *m, const char **field)
 
 /* ---- reading and writing records ---- */
 
-#define REC_COLUMNS                                                                                \
-    "id, org_id, group_id, org_path, name, gender, ethnicity, birth_date, native_place, "          \
-    "education, occupation, joined_at, full_at, category, status, added_how, migrant, "            \
-    "migrant_place, migrant_since, host_org_id, lost_contact, lost_contact_since, dues_basis, "    \
-    "dues_fen, dues_paid_through, id_sealed, phone_sealed, address_sealed, id_mask, phone_mask, "  \
-    "status_since, seq, updated_at"
+#define REC_COLS(F, C)                                                                             \
+    F(REC_COL_ID, "id")                                                                            \
+    C(REC_COL_ORG_ID, "org_id")                                                                    \
+    C(REC_COL_GROUP_ID, "group_id")                                                                \
+    C(REC_COL_ORG_PATH, "org_path")                                                                \
+    C(REC_COL_NAME, "name")                                                                        \
+    C(REC_COL_GENDER, "gender")                                                                    \
+    C(REC_COL_ETHNICITY, "ethnicity")                                                              \
+    C(REC_COL_BIRTH_DATE, "birth_date")                                                            \
+    C(REC_COL_NATIVE_PLACE, "native_place")                                                        \
+    C(REC_COL_EDUCATION, "education")                                                              \
+    C(REC_COL_OCCUPATION, "occupation")                                                            \
+    C(REC_COL_JOINED_AT, "joined_at")                                                              \
+    C(REC_COL_FULL_AT, "full_at")                                                                  \
+    C(REC_COL_CATEGORY, "category")                                                                \
+    C(REC_COL_STATUS, "status")                                                                    \
+    C(REC_COL_ADDED_HOW, "added_how")                                                              \
+    C(REC_COL_MIGRANT, "migrant")                                                                  \
+    C(REC_COL_MIGRANT_PLACE, "migrant_place")                                                      \
+    C(REC_COL_MIGRANT_SINCE, "migrant_since")                                                      \
+    C(REC_COL_HOST_ORG_ID, "host_org_id")                                                          \
+    C(REC_COL_LOST_CONTACT, "lost_contact")                                                        \
+    C(REC_COL_LOST_CONTACT_SINCE, "lost_contact_since")                                            \
+    C(REC_COL_DUES_BASIS, "dues_basis")                                                            \
+    C(REC_COL_DUES_FEN, "dues_fen")                                                                \
+    C(REC_COL_DUES_PAID_THROUGH, "dues_paid_through")                                              \
+    C(REC_COL_ID_SEALED, "id_sealed")                                                              \
+    C(REC_COL_PHONE_SEALED, "phone_sealed")                                                        \
+    C(REC_COL_ADDRESS_SEALED, "address_sealed")                                                    \
+    C(REC_COL_ID_MASK, "id_mask")                                                                  \
+    C(REC_COL_PHONE_MASK, "phone_mask")                                                            \
+    C(REC_COL_STATUS_SINCE, "status_since")                                                        \
+    C(REC_COL_SEQ, "seq")                                                                          \
+    C(REC_COL_UPDATED_AT, "updated_at")
+enum rec_col { DB_COLUMN_ENUM(REC_COLS) };
+#define REC_COLUMNS DB_COLUMNS(REC_COLS)
 
 static const char *col(struct arena *a, struct db_stmt *st, int i)
 {
@@ -223,41 +253,41 @@ bool member_load(struct db *db, struct arena *a, int64_t id, struct member_rec *
         db, "SELECT " REC_COLUMNS " FROM members WHERE id = ? AND deleted_at IS NULL", "i", id);
     bool found = db_next(st);
     if (found) {
-        m->id = db_int(st, 0);
-        m->org_id = db_int(st, 1);
-        m->group_id = db_int(st, 2);
-        m->org_path = col(a, st, 3);
-        m->name = col(a, st, 4);
-        m->gender = col(a, st, 5);
-        m->ethnicity = col(a, st, 6);
-        m->birth_date = col(a, st, 7);
-        m->native_place = col(a, st, 8);
-        m->education = col(a, st, 9);
-        m->occupation = col(a, st, 10);
-        m->joined_at = col(a, st, 11);
-        m->full_at = col(a, st, 12);
-        m->category = col(a, st, 13);
-        m->status = col(a, st, 14);
-        m->added_how = col(a, st, 15);
-        m->migrant = db_int(st, 16) != 0;
-        m->migrant_place = col(a, st, 17);
-        m->migrant_since = col(a, st, 18);
-        m->host_org_id = db_int(st, 19);
-        m->lost_contact = db_int(st, 20) != 0;
-        m->lost_contact_since = col(a, st, 21);
-        m->dues_basis = col(a, st, 22);
-        m->dues_fen = db_int(st, 23);
-        m->dues_paid_through = col(a, st, 24);
+        m->id = db_int(st, REC_COL_ID);
+        m->org_id = db_int(st, REC_COL_ORG_ID);
+        m->group_id = db_int(st, REC_COL_GROUP_ID);
+        m->org_path = col(a, st, REC_COL_ORG_PATH);
+        m->name = col(a, st, REC_COL_NAME);
+        m->gender = col(a, st, REC_COL_GENDER);
+        m->ethnicity = col(a, st, REC_COL_ETHNICITY);
+        m->birth_date = col(a, st, REC_COL_BIRTH_DATE);
+        m->native_place = col(a, st, REC_COL_NATIVE_PLACE);
+        m->education = col(a, st, REC_COL_EDUCATION);
+        m->occupation = col(a, st, REC_COL_OCCUPATION);
+        m->joined_at = col(a, st, REC_COL_JOINED_AT);
+        m->full_at = col(a, st, REC_COL_FULL_AT);
+        m->category = col(a, st, REC_COL_CATEGORY);
+        m->status = col(a, st, REC_COL_STATUS);
+        m->added_how = col(a, st, REC_COL_ADDED_HOW);
+        m->migrant = db_int(st, REC_COL_MIGRANT) != 0;
+        m->migrant_place = col(a, st, REC_COL_MIGRANT_PLACE);
+        m->migrant_since = col(a, st, REC_COL_MIGRANT_SINCE);
+        m->host_org_id = db_int(st, REC_COL_HOST_ORG_ID);
+        m->lost_contact = db_int(st, REC_COL_LOST_CONTACT) != 0;
+        m->lost_contact_since = col(a, st, REC_COL_LOST_CONTACT_SINCE);
+        m->dues_basis = col(a, st, REC_COL_DUES_BASIS);
+        m->dues_fen = db_int(st, REC_COL_DUES_FEN);
+        m->dues_paid_through = col(a, st, REC_COL_DUES_PAID_THROUGH);
         if (personal) {
-            m->id_number = open_col(a, st, 25, "member.id");
-            m->phone = open_col(a, st, 26, "member.phone");
-            m->address = open_col(a, st, 27, "member.address");
+            m->id_number = open_col(a, st, REC_COL_ID_SEALED, "member.id");
+            m->phone = open_col(a, st, REC_COL_PHONE_SEALED, "member.phone");
+            m->address = open_col(a, st, REC_COL_ADDRESS_SEALED, "member.address");
         }
-        m->id_mask = col(a, st, 28);
-        m->phone_mask = col(a, st, 29);
-        m->status_since = col(a, st, 30);
-        m->seq = db_int(st, 31);
-        m->updated_at = db_int(st, 32);
+        m->id_mask = col(a, st, REC_COL_ID_MASK);
+        m->phone_mask = col(a, st, REC_COL_PHONE_MASK);
+        m->status_since = col(a, st, REC_COL_STATUS_SINCE);
+        m->seq = db_int(st, REC_COL_SEQ);
+        m->updated_at = db_int(st, REC_COL_UPDATED_AT);
     }
     db_done(st);
     return found;

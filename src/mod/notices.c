@@ -32,34 +32,55 @@ struct notice {
     int64_t version;
 };
 
-#define NOTICE_COLUMNS                                                                             \
-    "id, kind, ref_id, org_id, org_path, role_mask, chosen, title, body, attachments, priority, "  \
-    "pinned, ack_required, ack_deadline, state, version, author_id, published_at, updated_at, "    \
-    "reminded_at"
+#define NOTICE_COLS(F, C)                                                                          \
+    F(NOTICE_COL_ID, "id")                                                                         \
+    C(NOTICE_COL_KIND, "kind")                                                                     \
+    C(NOTICE_COL_REF_ID, "ref_id")                                                                 \
+    C(NOTICE_COL_ORG_ID, "org_id")                                                                 \
+    C(NOTICE_COL_ORG_PATH, "org_path")                                                             \
+    C(NOTICE_COL_ROLE_MASK, "role_mask")                                                           \
+    C(NOTICE_COL_CHOSEN, "chosen")                                                                 \
+    C(NOTICE_COL_TITLE, "title")                                                                   \
+    C(NOTICE_COL_BODY, "body")                                                                     \
+    C(NOTICE_COL_ATTACHMENTS, "attachments")                                                       \
+    C(NOTICE_COL_PRIORITY, "priority")                                                             \
+    C(NOTICE_COL_PINNED, "pinned")                                                                 \
+    C(NOTICE_COL_ACK_REQUIRED, "ack_required")                                                     \
+    C(NOTICE_COL_ACK_DEADLINE, "ack_deadline")                                                     \
+    C(NOTICE_COL_STATE, "state")                                                                   \
+    C(NOTICE_COL_VERSION, "version")                                                               \
+    C(NOTICE_COL_AUTHOR_ID, "author_id")                                                           \
+    C(NOTICE_COL_PUBLISHED_AT, "published_at")                                                     \
+    C(NOTICE_COL_UPDATED_AT, "updated_at")                                                         \
+    C(NOTICE_COL_REMINDED_AT, "reminded_at")
+enum notice_col { DB_COLUMN_ENUM(NOTICE_COLS) };
+#define NOTICE_COLUMNS DB_COLUMNS(NOTICE_COLS)
 
 static void notice_from_row(struct arena *a, struct db_stmt *st, struct notice *n)
 {
     *n = (struct notice){
-        .id = db_int(st, 0),
-        .kind = arena_strdup(a, db_text(st, 1)),
-        .ref_id = db_int(st, 2),
-        .org_id = db_int(st, 3),
-        .org_path = arena_strdup(a, db_text(st, 4)),
-        .role_mask = (unsigned)db_int(st, 5),
-        .chosen = db_int(st, 6),
-        .title = arena_strdup(a, db_text(st, 7)),
-        .body = arena_strdup(a, db_text(st, 8)),
-        .attachments = arena_strdup(a, db_text(st, 9)),
-        .priority = arena_strdup(a, db_text(st, 10)),
-        .pinned = db_int(st, 11),
-        .ack_required = db_int(st, 12),
-        .ack_deadline = db_isnull(st, 13) ? NULL : arena_strdup(a, db_text(st, 13)),
-        .state = arena_strdup(a, db_text(st, 14)),
-        .version = db_int(st, 15),
-        .author_id = db_int(st, 16),
-        .published_at = db_int(st, 17),
-        .updated_at = db_int(st, 18),
-        .reminded_at = db_int(st, 19),
+        .id = db_int(st, NOTICE_COL_ID),
+        .kind = arena_strdup(a, db_text(st, NOTICE_COL_KIND)),
+        .ref_id = db_int(st, NOTICE_COL_REF_ID),
+        .org_id = db_int(st, NOTICE_COL_ORG_ID),
+        .org_path = arena_strdup(a, db_text(st, NOTICE_COL_ORG_PATH)),
+        .role_mask = (unsigned)db_int(st, NOTICE_COL_ROLE_MASK),
+        .chosen = db_int(st, NOTICE_COL_CHOSEN),
+        .title = arena_strdup(a, db_text(st, NOTICE_COL_TITLE)),
+        .body = arena_strdup(a, db_text(st, NOTICE_COL_BODY)),
+        .attachments = arena_strdup(a, db_text(st, NOTICE_COL_ATTACHMENTS)),
+        .priority = arena_strdup(a, db_text(st, NOTICE_COL_PRIORITY)),
+        .pinned = db_int(st, NOTICE_COL_PINNED),
+        .ack_required = db_int(st, NOTICE_COL_ACK_REQUIRED),
+        .ack_deadline = db_isnull(st, NOTICE_COL_ACK_DEADLINE)
+                            ? NULL
+                            : arena_strdup(a, db_text(st, NOTICE_COL_ACK_DEADLINE)),
+        .state = arena_strdup(a, db_text(st, NOTICE_COL_STATE)),
+        .version = db_int(st, NOTICE_COL_VERSION),
+        .author_id = db_int(st, NOTICE_COL_AUTHOR_ID),
+        .published_at = db_int(st, NOTICE_COL_PUBLISHED_AT),
+        .updated_at = db_int(st, NOTICE_COL_UPDATED_AT),
+        .reminded_at = db_int(st, NOTICE_COL_REMINDED_AT),
     };
 }
 
@@ -761,12 +782,11 @@ static int h_ack(struct req *req)
 /* ---- the feed ---- */
 
 /* The organisations whose notices may reach w: every prefix of its branch
- * path and of its role grants' paths, as a JSON list (arena). */
-static const char *feed_paths(struct arena *a, const struct live_who *w)
+ * path and of its role grants' paths, as a list (arena). */
+static const struct db_list *feed_paths(struct arena *a, const struct live_who *w)
 {
-    struct buf b;
-    buf_init_arena(&b, a);
-    buf_addch(&b, '[');
+    struct db_list *l = arena_alloc(a, sizeof(*l));
+    db_list_init(l, a);
     const char *paths[64];
     size_t np = 0;
     for (size_t g = 0; g <= w->ngrants; g++) {
@@ -781,41 +801,57 @@ static const char *feed_paths(struct arena *a, const struct live_who *w)
             if (seen || np == ARRAY_SIZE(paths))
                 continue;
             paths[np++] = prefix;
-            if (np > 1)
-                buf_addch(&b, ',');
-            jw_escape(&b, prefix, strlen(prefix));
+            db_list_str(l, prefix);
         }
     }
-    buf_addch(&b, ']');
-    return b.data;
+    return l;
 }
 
-#define FEED_COLUMNS                                                                               \
-    "n.id, n.kind, n.ref_id, n.org_id, n.org_path, n.role_mask, n.chosen, n.title, "               \
-    "substr(n.body, 1, " STR(                                                                      \
-        FEED_EXCERPT) "), n.priority, n.pinned, n.ack_required, "                                  \
-                      "n.ack_deadline, n.state, n.published_at, k.read_at, o.name, o.level"
-/* The columns the audience test needs, in FEED_COLUMNS' places (the unread count). */
-#define FEED_AUDIENCE_COLUMNS "n.id, n.kind, n.ref_id, 0, n.org_path, n.role_mask, n.chosen"
+/* The columns the audience test needs (the unread count reads only these). */
+#define FEED_AUDIENCE_COLS(F, C)                                                                   \
+    F(FEED_COL_ID, "n.id")                                                                         \
+    C(FEED_COL_KIND, "n.kind")                                                                     \
+    C(FEED_COL_REF_ID, "n.ref_id")                                                                 \
+    C(FEED_COL_ORG_ID, "n.org_id")                                                                 \
+    C(FEED_COL_ORG_PATH, "n.org_path")                                                             \
+    C(FEED_COL_ROLE_MASK, "n.role_mask")                                                           \
+    C(FEED_COL_CHOSEN, "n.chosen")
+#define FEED_COLS(F, C)                                                                            \
+    FEED_AUDIENCE_COLS(F, C)                                                                       \
+    C(FEED_COL_TITLE, "n.title")                                                                   \
+    C(FEED_COL_EXCERPT, "substr(n.body, 1, " STR(FEED_EXCERPT) ")")                                \
+    C(FEED_COL_PRIORITY, "n.priority")                                                             \
+    C(FEED_COL_PINNED, "n.pinned")                                                                 \
+    C(FEED_COL_ACK_REQUIRED, "n.ack_required")                                                     \
+    C(FEED_COL_ACK_DEADLINE, "n.ack_deadline")                                                     \
+    C(FEED_COL_STATE, "n.state")                                                                   \
+    C(FEED_COL_PUBLISHED_AT, "n.published_at")                                                     \
+    C(FEED_COL_READ_AT, "k.read_at")                                                               \
+    C(FEED_COL_ORG_NAME, "o.name")                                                                 \
+    C(FEED_COL_ORG_LEVEL, "o.level")
+enum feed_col { DB_COLUMN_ENUM(FEED_COLS) };
+#define FEED_COLUMNS DB_COLUMNS(FEED_COLS)
+#define FEED_AUDIENCE_COLUMNS DB_COLUMNS(FEED_AUDIENCE_COLS)
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
 static bool feed_row_reaches(struct db *db, const struct live_who *w, struct db_stmt *st)
 {
-    return reaches(db, w, db_int(st, 0), db_int(st, 2), db_text(st, 1), db_text(st, 4),
-                   (unsigned)db_int(st, 5), db_int(st, 6));
+    return reaches(db, w, db_int(st, FEED_COL_ID), db_int(st, FEED_COL_REF_ID),
+                   db_text(st, FEED_COL_KIND), db_text(st, FEED_COL_ORG_PATH),
+                   (unsigned)db_int(st, FEED_COL_ROLE_MASK), db_int(st, FEED_COL_CHOSEN));
 }
 
 /* Unread entries reaching w in the last UNREAD_WINDOW_DAYS. */
-static int64_t feed_unread(struct db *db, const struct live_who *w, const char *paths)
+static int64_t feed_unread(struct db *db, const struct live_who *w, const struct db_list *paths)
 {
     int64_t n = 0;
-    struct db_stmt *st = db_query(
-        db,
-        "SELECT " FEED_AUDIENCE_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON "
-        "k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM "
-        "{list}) AND n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
-        "isi", w->account_id, paths, now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT " FEED_AUDIENCE_COLUMNS " FROM notices n LEFT JOIN notice_marks k ON "
+                 "k.account_id = ? AND k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM "
+                 "{list}) AND n.published_at > ? AND n.deleted_at IS NULL AND k.read_at IS NULL",
+                 "ili", w->account_id, paths, now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
     while (db_next(st))
         if (feed_row_reaches(db, w, st))
             n++;
@@ -839,7 +875,7 @@ static int h_feed(struct req *req)
     if (after && sscanf(after, "%" SCNd64 ".%" SCNd64 ".%" SCNd64, &cp, &ct, &ci) != 3)
         return req_fail_field(req, ERR_INVALID, "after", "not a cursor of this list");
     struct live_who *w = live_who_load(req->db, &req->arena, req->who);
-    const char *paths = feed_paths(&req->arena, w);
+    const struct db_list *paths = feed_paths(&req->arena, w);
     struct page pg;
     page_begin(req, &pg);
     struct db_stmt *st = db_query(
@@ -849,7 +885,7 @@ static int h_feed(struct req *req)
         "value FROM {list}) AND n.deleted_at IS NULL AND (n.pinned, n.published_at, n.id) < "
         "(?, ?, ?) ORDER BY "
         "n.pinned DESC, n.published_at DESC, n.id DESC",
-        "isiii", w->account_id, paths, cp, after ? ct : INT64_MAX, after ? ci : INT64_MAX);
+        "iliii", w->account_id, paths, cp, after ? ct : INT64_MAX, after ? ci : INT64_MAX);
     while (db_next(st)) {
         if (!feed_row_reaches(req->db, w, st))
             continue;
@@ -859,34 +895,36 @@ static int h_feed(struct req *req)
         }
         pg.n++;
         struct jw *j = pg.j;
-        int64_t id = db_int(st, 0), ref = db_int(st, 2);
-        const char *state = db_text(st, 13), *deadline = db_text(st, 12);
-        bool ack_req = db_int(st, 11);
+        int64_t id = db_int(st, FEED_COL_ID), ref = db_int(st, FEED_COL_REF_ID);
+        const char *state = db_text(st, FEED_COL_STATE),
+                   *deadline = db_text(st, FEED_COL_ACK_DEADLINE);
+        bool ack_req = db_int(st, FEED_COL_ACK_REQUIRED);
         bool ack = (ack_req || ref) && acked(req->db, w->account_id, ref ? ref : id);
         jw_obj_begin(j);
         jw_kv_int(j, "id", id);
-        jw_kv_str(j, "kind", db_text(st, 1));
+        jw_kv_str(j, "kind", db_text(st, FEED_COL_KIND));
         jw_kv_id(j, "refId", ref);
-        jw_kv_str(j, "title", db_text(st, 7));
-        jw_kv_str(j, "excerpt", strcmp(state, "retracted") ? db_text(st, 8) : NULL);
-        jw_kv_str(j, "priority", db_text(st, 9));
-        jw_kv_bool(j, "pinned", db_int(st, 10));
+        jw_kv_str(j, "title", db_text(st, FEED_COL_TITLE));
+        jw_kv_str(j, "excerpt", strcmp(state, "retracted") ? db_text(st, FEED_COL_EXCERPT) : NULL);
+        jw_kv_str(j, "priority", db_text(st, FEED_COL_PRIORITY));
+        jw_kv_bool(j, "pinned", db_int(st, FEED_COL_PINNED));
         jw_kv_bool(j, "ackRequired", ack_req);
         jw_kv_str(j, "ackDeadline", deadline);
         jw_kv_bool(j, "overdue", ack_req && !ack && deadline && date_passed(deadline));
         jw_kv_str(j, "state", state);
         jw_key(j, "org");
         jw_obj_begin(j);
-        jw_kv_int(j, "id", db_int(st, 3));
-        jw_kv_str(j, "name", db_text(st, 16));
-        jw_kv_str(j, "level", db_text(st, 17));
+        jw_kv_int(j, "id", db_int(st, FEED_COL_ORG_ID));
+        jw_kv_str(j, "name", db_text(st, FEED_COL_ORG_NAME));
+        jw_kv_str(j, "level", db_text(st, FEED_COL_ORG_LEVEL));
         jw_obj_end(j);
-        jw_kv_time(j, "publishedAt", db_int(st, 14));
-        jw_kv_bool(j, "read", !db_isnull(st, 15));
+        jw_kv_time(j, "publishedAt", db_int(st, FEED_COL_PUBLISHED_AT));
+        jw_kv_bool(j, "read", !db_isnull(st, FEED_COL_READ_AT));
         jw_kv_bool(j, "acked", ack);
         jw_obj_end(j);
         page_mark_text(&pg, arena_printf(&req->arena, "%" PRId64 ".%" PRId64 ".%" PRId64,
-                                         db_int(st, 10), db_int(st, 14), id));
+                                         db_int(st, FEED_COL_PINNED),
+                                         db_int(st, FEED_COL_PUBLISHED_AT), id));
     }
     db_done(st);
     /* page_end closes items and next; the unread count follows in the object. */

@@ -100,31 +100,42 @@ static int64_t org_child_count(struct db *db, int64_t id)
     return n;
 }
 
-#define ORG_COLUMNS                                                                                \
-    "id, parent_id, path, depth, name, level, closed_at, created_at, updated_at, members_total"
+#define ORG_COLS(F, C)                                                                             \
+    F(ORG_COL_ID, "id")                                                                            \
+    C(ORG_COL_PARENT_ID, "parent_id")                                                              \
+    C(ORG_COL_PATH, "path")                                                                        \
+    C(ORG_COL_DEPTH, "depth")                                                                      \
+    C(ORG_COL_NAME, "name")                                                                        \
+    C(ORG_COL_LEVEL, "level")                                                                      \
+    C(ORG_COL_CLOSED_AT, "closed_at")                                                              \
+    C(ORG_COL_CREATED_AT, "created_at")                                                            \
+    C(ORG_COL_UPDATED_AT, "updated_at")                                                            \
+    C(ORG_COL_MEMBERS_TOTAL, "members_total")
+enum org_col { DB_COLUMN_ENUM(ORG_COLS) };
+#define ORG_COLUMNS DB_COLUMNS(ORG_COLS)
 
 /* Writes an organisation from a row of ORG_COLUMNS; full adds the path and dates. */
 static void org_write(struct req *req, struct jw *j, struct db_stmt *st, bool full)
 {
-    int64_t id = db_int(st, 0);
-    const char *path = arena_strdup(&req->arena, db_text(st, 2));
+    int64_t id = db_int(st, ORG_COL_ID);
+    const char *path = arena_strdup(&req->arena, db_text(st, ORG_COL_PATH));
     jw_obj_begin(j);
     jw_kv_int(j, "id", id);
     jw_key(j, "parentId");
-    if (db_isnull(st, 1))
+    if (db_isnull(st, ORG_COL_PARENT_ID))
         jw_null(j);
     else
-        jw_int(j, db_int(st, 1));
-    jw_kv_str(j, "name", db_text(st, 4));
-    jw_kv_str(j, "level", db_text(st, 5));
-    jw_kv_int(j, "depth", db_int(st, 3));
-    jw_kv_bool(j, "closed", !db_isnull(st, 6));
+        jw_int(j, db_int(st, ORG_COL_PARENT_ID));
+    jw_kv_str(j, "name", db_text(st, ORG_COL_NAME));
+    jw_kv_str(j, "level", db_text(st, ORG_COL_LEVEL));
+    jw_kv_int(j, "depth", db_int(st, ORG_COL_DEPTH));
+    jw_kv_bool(j, "closed", !db_isnull(st, ORG_COL_CLOSED_AT));
     if (full) {
-        jw_kv_time(j, "createdAt", db_int(st, 7));
-        jw_kv_time(j, "updatedAt", db_int(st, 8));
+        jw_kv_time(j, "createdAt", db_int(st, ORG_COL_CREATED_AT));
+        jw_kv_time(j, "updatedAt", db_int(st, ORG_COL_UPDATED_AT));
     }
     jw_kv_int(j, "childCount", org_child_count(req->db, id));
-    jw_kv_int(j, "memberCount", db_int(st, 9));
+    jw_kv_int(j, "memberCount", db_int(st, ORG_COL_MEMBERS_TOTAL));
     if (full) {
         jw_key(j, "path");
         org_write_path(req->db, j, path);
@@ -161,9 +172,9 @@ static int org_list_respond(struct page *pg, struct db_stmt *st, bool by_path)
     while (page_next(pg, st)) {
         org_write(pg->req, pg->j, st, false);
         if (by_path)
-            page_mark_text(pg, db_text(st, 2));
+            page_mark_text(pg, db_text(st, ORG_COL_PATH));
         else
-            page_mark_id(pg, db_int(st, 0));
+            page_mark_id(pg, db_int(st, ORG_COL_ID));
     }
     return page_end(pg, st);
 }

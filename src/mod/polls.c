@@ -29,10 +29,25 @@ static const char *const ratings[] = {"excellent", "qualified", "basically_quali
                                       "unqualified"};
 static const char *const rating_labels[] = {"优秀", "合格", "基本合格", "不合格"};
 
-#define POLL_COLUMNS                                                                               \
-    "p.id, p.org_id, o.name, p.org_path, p.kind, p.title, p.description, p.min_choices, "          \
-    "p.max_choices, p.anonymous, p.hide_results, p.chosen, p.opens_at, p.closes_at, p.eligible, "  \
-    "p.voted"
+#define POLL_COLS(F, C)                                                                            \
+    F(POLL_COL_ID, "p.id")                                                                         \
+    C(POLL_COL_ORG_ID, "p.org_id")                                                                 \
+    C(POLL_COL_ORG_NAME, "o.name")                                                                 \
+    C(POLL_COL_ORG_PATH, "p.org_path")                                                             \
+    C(POLL_COL_KIND, "p.kind")                                                                     \
+    C(POLL_COL_TITLE, "p.title")                                                                   \
+    C(POLL_COL_DESCRIPTION, "p.description")                                                       \
+    C(POLL_COL_MIN_CHOICES, "p.min_choices")                                                       \
+    C(POLL_COL_MAX_CHOICES, "p.max_choices")                                                       \
+    C(POLL_COL_ANONYMOUS, "p.anonymous")                                                           \
+    C(POLL_COL_HIDE_RESULTS, "p.hide_results")                                                     \
+    C(POLL_COL_CHOSEN, "p.chosen")                                                                 \
+    C(POLL_COL_OPENS_AT, "p.opens_at")                                                             \
+    C(POLL_COL_CLOSES_AT, "p.closes_at")                                                           \
+    C(POLL_COL_ELIGIBLE, "p.eligible")                                                             \
+    C(POLL_COL_VOTED, "p.voted")
+enum poll_col { DB_COLUMN_ENUM(POLL_COLS) };
+#define POLL_COLUMNS DB_COLUMNS(POLL_COLS)
 
 struct poll {
     int64_t id, org_id;
@@ -43,22 +58,24 @@ struct poll {
 
 static void poll_read(struct arena *a, struct db_stmt *st, struct poll *p)
 {
-    p->id = db_int(st, 0);
-    p->org_id = db_int(st, 1);
-    p->org_name = arena_strdup(a, db_text(st, 2));
-    p->org_path = arena_strdup(a, db_text(st, 3));
-    p->kind = arena_strdup(a, db_text(st, 4));
-    p->title = arena_strdup(a, db_text(st, 5));
-    p->description = db_isnull(st, 6) ? NULL : arena_strdup(a, db_text(st, 6));
-    p->min_choices = db_int(st, 7);
-    p->max_choices = db_int(st, 8);
-    p->anonymous = db_int(st, 9) != 0;
-    p->hide_results = db_int(st, 10) != 0;
-    p->chosen = db_int(st, 11) != 0;
-    p->opens_at = db_int(st, 12);
-    p->closes_at = db_int(st, 13);
-    p->eligible = db_int(st, 14);
-    p->voted = db_int(st, 15);
+    p->id = db_int(st, POLL_COL_ID);
+    p->org_id = db_int(st, POLL_COL_ORG_ID);
+    p->org_name = arena_strdup(a, db_text(st, POLL_COL_ORG_NAME));
+    p->org_path = arena_strdup(a, db_text(st, POLL_COL_ORG_PATH));
+    p->kind = arena_strdup(a, db_text(st, POLL_COL_KIND));
+    p->title = arena_strdup(a, db_text(st, POLL_COL_TITLE));
+    p->description = db_isnull(st, POLL_COL_DESCRIPTION)
+                         ? NULL
+                         : arena_strdup(a, db_text(st, POLL_COL_DESCRIPTION));
+    p->min_choices = db_int(st, POLL_COL_MIN_CHOICES);
+    p->max_choices = db_int(st, POLL_COL_MAX_CHOICES);
+    p->anonymous = db_int(st, POLL_COL_ANONYMOUS) != 0;
+    p->hide_results = db_int(st, POLL_COL_HIDE_RESULTS) != 0;
+    p->chosen = db_int(st, POLL_COL_CHOSEN) != 0;
+    p->opens_at = db_int(st, POLL_COL_OPENS_AT);
+    p->closes_at = db_int(st, POLL_COL_CLOSES_AT);
+    p->eligible = db_int(st, POLL_COL_ELIGIBLE);
+    p->voted = db_int(st, POLL_COL_VOTED);
 }
 
 static bool poll_load(struct req *req, int64_t id, struct poll *p)

@@ -92,29 +92,23 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
     if (db_begin(req->db, false) != DB_OK)
         return req_fail(req, ERR_BUSY, NULL);
     int rc = fn(req, &seen);
-    struct buf ids, unmarked, unclarified;
-    buf_init_arena(&ids, &req->arena);
-    buf_init_arena(&unmarked, &req->arena);
-    buf_init_arena(&unclarified, &req->arena);
-    buf_addch(&ids, '[');
-    buf_addch(&unmarked, '[');
-    buf_addch(&unclarified, '[');
+    struct db_list ids, unmarked, unclarified;
+    db_list_init(&ids, &req->arena);
+    db_list_init(&unmarked, &req->arena);
+    db_list_init(&unclarified, &req->arena);
     for (int i = 0; i < seen.n; i++) {
-        buf_printf(&ids, "%s%" PRId64, i ? "," : "", seen.ids[i]);
+        db_list_int(&ids, seen.ids[i]);
         if (!seen.marked_false[i])
-            buf_printf(&unmarked, "%s%" PRId64, unmarked.len > 1 ? "," : "", seen.ids[i]);
+            db_list_int(&unmarked, seen.ids[i]);
         if (!seen.clarified[i])
-            buf_printf(&unclarified, "%s%" PRId64, unclarified.len > 1 ? "," : "", seen.ids[i]);
+            db_list_int(&unclarified, seen.ids[i]);
     }
-    buf_addch(&ids, ']');
-    buf_addch(&unmarked, ']');
-    buf_addch(&unclarified, ']');
     int64_t unseen = 0;
     if (rc < 400 && seen.n)
         db_get_int(req->db, &unseen,
                    "SELECT COUNT(*) FROM {list} j WHERE NOT EXISTS (SELECT 1 FROM "
                    "post_seen s WHERE s.post_id = j.value AND s.account_id = ?)",
-                   "si", ids.data, req->who->account_id);
+                   "li", &ids, req->who->account_id);
     bool failed = db_failed(req->db) != DB_OK;
     db_rollback(req->db); /* a read: nothing to keep */
     if (rc >= 400)
@@ -131,22 +125,22 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
             "p.id, ?, 'false', p.correction, ? FROM posts p JOIN {list} j ON j.value = p.id "
             "WHERE p.false_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM post_seen s WHERE "
             "s.post_id = p.id AND s.account_id = ?)",
-            "iisi", me, now, unmarked.data, me);
+            "iili", me, now, &unmarked, me);
     db_exec(req->db,
             "INSERT INTO post_corrections (post_id, account_id, kind, text, created_at) SELECT "
             "p.id, ?, 'clarification', p.clarification, ? FROM posts p JOIN {list} j ON "
             "j.value = p.id WHERE p.clarified_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
             "post_seen s WHERE s.post_id = p.id AND s.account_id = ?)",
-            "iisi", me, now, unclarified.data, me);
+            "iili", me, now, &unclarified, me);
     db_exec(req->db,
             "INSERT INTO post_seen (post_id, account_id, seen_at) SELECT j.value, ?, ? FROM "
             "{list} j WHERE true ON CONFLICT DO NOTHING",
-            "iis", me, now, ids.data);
+            "iil", me, now, &ids);
     struct db_stmt *st = db_query(req->db,
                                   "SELECT post_id, kind FROM post_corrections WHERE account_id = ? "
                                   "AND created_at = ? AND post_id IN (SELECT value FROM "
                                   "{list})",
-                                  "iis", me, now, ids.data);
+                                  "iil", me, now, &ids);
     while (db_next(st)) /* corrections delivered just now, to this reader */
         posts_live_correction(req->db, db_int(st, 0), db_text(st, 1));
     db_done(st);
@@ -232,44 +226,65 @@ static void list_write(struct jw *j, const char *key, const char *s)
     jw_arr_end(j);
 }
 
-#define POST_COLUMNS                                                                               \
-    "p.id, p.kind, p.org_id, o.name, p.visibility, p.author_id, a.name, p.title, p.text, "         \
-    "p.photos, p.tags, p.state, p.flagged_words, p.review_reason, p.reject_reason, "               \
-    "p.clarification, p.clarified_at, p.false_at, p.correction, p.comments, p.created_at, "        \
-    "p.org_path, p.reviewed_at"
+#define POST_COLS(F, C)                                                                            \
+    F(POST_COL_ID, "p.id")                                                                         \
+    C(POST_COL_KIND, "p.kind")                                                                     \
+    C(POST_COL_ORG_ID, "p.org_id")                                                                 \
+    C(POST_COL_ORG_NAME, "o.name")                                                                 \
+    C(POST_COL_VISIBILITY, "p.visibility")                                                         \
+    C(POST_COL_AUTHOR_ID, "p.author_id")                                                           \
+    C(POST_COL_AUTHOR_NAME, "a.name")                                                              \
+    C(POST_COL_TITLE, "p.title")                                                                   \
+    C(POST_COL_TEXT, "p.text")                                                                     \
+    C(POST_COL_PHOTOS, "p.photos")                                                                 \
+    C(POST_COL_TAGS, "p.tags")                                                                     \
+    C(POST_COL_STATE, "p.state")                                                                   \
+    C(POST_COL_FLAGGED_WORDS, "p.flagged_words")                                                   \
+    C(POST_COL_REVIEW_REASON, "p.review_reason")                                                   \
+    C(POST_COL_REJECT_REASON, "p.reject_reason")                                                   \
+    C(POST_COL_CLARIFICATION, "p.clarification")                                                   \
+    C(POST_COL_CLARIFIED_AT, "p.clarified_at")                                                     \
+    C(POST_COL_FALSE_AT, "p.false_at")                                                             \
+    C(POST_COL_CORRECTION, "p.correction")                                                         \
+    C(POST_COL_COMMENTS, "p.comments")                                                             \
+    C(POST_COL_CREATED_AT, "p.created_at")                                                         \
+    C(POST_COL_ORG_PATH, "p.org_path")                                                             \
+    C(POST_COL_REVIEWED_AT, "p.reviewed_at")
+enum post_col { DB_COLUMN_ENUM(POST_COLS) };
+#define POST_COLUMNS DB_COLUMNS(POST_COLS)
 #define POST_FROM                                                                                  \
     " FROM posts p JOIN orgs o ON o.id = p.org_id JOIN accounts a ON a.id = p.author_id "
 
 /* The post object; reviewer: also the review details (flagged words). */
 static void post_write(struct req *req, struct jw *j, struct db_stmt *st, bool reviewer)
 {
-    bool mine = db_int(st, 5) == req->who->account_id;
+    bool mine = db_int(st, POST_COL_AUTHOR_ID) == req->who->account_id;
     jw_obj_begin(j);
-    jw_kv_int(j, "id", db_int(st, 0));
-    jw_kv_str(j, "kind", db_text(st, 1));
-    jw_kv_int(j, "orgId", db_int(st, 2));
-    jw_kv_str(j, "orgName", db_text(st, 3));
-    jw_kv_str(j, "visibility", db_text(st, 4));
-    jw_kv_str(j, "authorName", db_text(st, 6));
+    jw_kv_int(j, "id", db_int(st, POST_COL_ID));
+    jw_kv_str(j, "kind", db_text(st, POST_COL_KIND));
+    jw_kv_int(j, "orgId", db_int(st, POST_COL_ORG_ID));
+    jw_kv_str(j, "orgName", db_text(st, POST_COL_ORG_NAME));
+    jw_kv_str(j, "visibility", db_text(st, POST_COL_VISIBILITY));
+    jw_kv_str(j, "authorName", db_text(st, POST_COL_AUTHOR_NAME));
     jw_kv_bool(j, "mine", mine);
-    jw_kv_str(j, "title", db_text(st, 7));
-    jw_kv_str(j, "text", db_text(st, 8));
-    list_write(j, "photos", db_text(st, 9));
-    list_write(j, "tags", db_text(st, 10));
-    jw_kv_str(j, "state", db_text(st, 11));
+    jw_kv_str(j, "title", db_text(st, POST_COL_TITLE));
+    jw_kv_str(j, "text", db_text(st, POST_COL_TEXT));
+    list_write(j, "photos", db_text(st, POST_COL_PHOTOS));
+    list_write(j, "tags", db_text(st, POST_COL_TAGS));
+    jw_kv_str(j, "state", db_text(st, POST_COL_STATE));
     if (mine || reviewer) {
-        jw_kv_str(j, "reviewReason", db_text(st, 13));
-        jw_kv_str(j, "rejectReason", db_text(st, 14));
+        jw_kv_str(j, "reviewReason", db_text(st, POST_COL_REVIEW_REASON));
+        jw_kv_str(j, "rejectReason", db_text(st, POST_COL_REJECT_REASON));
     }
     if (reviewer)
-        list_write(j, "flaggedWords", db_text(st, 12));
-    jw_kv_str(j, "clarification", db_text(st, 15));
-    jw_kv_time(j, "clarifiedAt", db_int(st, 16));
-    jw_kv_bool(j, "isFalse", !db_isnull(st, 17));
-    jw_kv_time(j, "falseAt", db_int(st, 17));
-    jw_kv_str(j, "correction", db_text(st, 18));
-    jw_kv_int(j, "comments", db_int(st, 19));
-    jw_kv_time(j, "createdAt", db_int(st, 20));
+        list_write(j, "flaggedWords", db_text(st, POST_COL_FLAGGED_WORDS));
+    jw_kv_str(j, "clarification", db_text(st, POST_COL_CLARIFICATION));
+    jw_kv_time(j, "clarifiedAt", db_int(st, POST_COL_CLARIFIED_AT));
+    jw_kv_bool(j, "isFalse", !db_isnull(st, POST_COL_FALSE_AT));
+    jw_kv_time(j, "falseAt", db_int(st, POST_COL_FALSE_AT));
+    jw_kv_str(j, "correction", db_text(st, POST_COL_CORRECTION));
+    jw_kv_int(j, "comments", db_int(st, POST_COL_COMMENTS));
+    jw_kv_time(j, "createdAt", db_int(st, POST_COL_CREATED_AT));
 }
 
 /* Notes a published post shown to the caller (recorded by with_seen_tx). */
@@ -524,23 +539,15 @@ static const struct param list_query[] = {
     {NULL},
 };
 
-/* Adds "path" to a JSON array being built in b. */
-static void json_path_add(struct buf *b, const char *path, size_t len)
-{
-    buf_addstr(b, b->len > 1 ? ",\"" : "\"");
-    buf_add(b, path, len);
-    buf_addch(b, '"');
-}
-
 /*
  * For a caller whose roles all sit on branches or below (members, branch
- * leaders): every audience path they see, as a JSON array — each prefix of
+ * leaders): every audience path they see, as a list — each prefix of
  * their branch's and roles' paths (inside) and every organisation under their
  * roles (above). The feed then reads their posts through the audience index
  * instead of walking all posts. NULL for a caller with a role higher up, who
  * sees a large share of the posts anyway.
  */
-static const char *narrow_audiences(struct req *req)
+static const struct db_list *narrow_audiences(struct req *req)
 {
     const struct principal *p = req->who;
     for (size_t i = 0; i < p->nroles; i++) {
@@ -548,9 +555,8 @@ static const char *narrow_audiences(struct req *req)
         if (!lv || (strcmp(lv, "branch") && strcmp(lv, "general_branch") && strcmp(lv, "group")))
             return NULL;
     }
-    struct buf b;
-    buf_init_arena(&b, &req->arena);
-    buf_addch(&b, '[');
+    struct db_list *l = arena_alloc(&req->arena, sizeof(*l));
+    db_list_init(l, &req->arena);
     const char *member_path = NULL;
     if (p->member_id) {
         struct db_stmt *st =
@@ -566,18 +572,17 @@ static const char *narrow_audiences(struct req *req)
             continue;
         for (size_t k = 1; path[k]; k++)
             if (path[k] == '/')
-                json_path_add(&b, path, k + 1);
+                db_list_strn(l, path, k + 1);
         if (i == p->nroles)
             break;
         struct db_stmt *st =
             db_query(req->db, "SELECT path FROM orgs WHERE path > ? AND path < ? LIMIT 1000", "ss",
                      path, org_path_end(&req->arena, path));
         while (db_next(st))
-            json_path_add(&b, db_text(st, 0), strlen(db_text(st, 0)));
+            db_list_str(l, db_text(st, 0));
         db_done(st);
     }
-    buf_addch(&b, ']');
-    return b.data;
+    return l;
 }
 
 /* The feed's filters: after, kind, orgId subtree, tag. */
@@ -613,7 +618,7 @@ static int list_run(struct req *req, struct seen_list *seen)
     const char *review = perm_paths_json(req, PERM_POST_REVIEW);
     struct page pg;
     page_begin(req, &pg);
-    const char *narrow = narrow_audiences(req);
+    const struct db_list *narrow = narrow_audiences(req);
     const char *kind = req_query_str(req, "kind"),
                *end = path ? org_path_end(&req->arena, path) : NULL;
     struct db_stmt *st;
@@ -623,7 +628,7 @@ static int list_run(struct req *req, struct seen_list *seen)
                       "WHERE p.id IN (SELECT id FROM posts WHERE audience_path IN (SELECT value "
                       "FROM {list}) AND state = 'published' UNION ALL SELECT id FROM posts "
                       "WHERE author_id = ?) AND " LIST_FILTERS "ORDER BY p.id DESC LIMIT ?",
-                      "siiissssssi", narrow, req->who->account_id, after, after, kind, path, path,
+                      "liiissssssi", narrow, req->who->account_id, after, after, kind, path, path,
                       end, tag, tag, (int64_t)pg.limit + 1);
     else
         st = db_query(req->db,
@@ -637,15 +642,16 @@ static int list_run(struct req *req, struct seen_list *seen)
         struct db_stmt *chk = db_query(req->db,
                                        "SELECT EXISTS (SELECT 1 FROM {list} r WHERE "
                                        "substr(?, 1, length(r.value)) = r.value)",
-                                       "ss", review, db_text(st, 21));
+                                       "ss", review, db_text(st, POST_COL_ORG_PATH));
         if (db_next(chk))
             reviewer = db_int(chk, 0) != 0;
         db_done(chk);
         post_write(req, pg.j, st, reviewer);
         jw_obj_end(pg.j);
-        if (!strcmp(db_text(st, 11), "published"))
-            seen_add(seen, db_int(st, 0), !db_isnull(st, 17), !db_isnull(st, 16));
-        page_mark_id(&pg, db_int(st, 0));
+        if (!strcmp(db_text(st, POST_COL_STATE), "published"))
+            seen_add(seen, db_int(st, POST_COL_ID), !db_isnull(st, POST_COL_FALSE_AT),
+                     !db_isnull(st, POST_COL_CLARIFIED_AT));
+        page_mark_id(&pg, db_int(st, POST_COL_ID));
     }
     return page_end(&pg, st);
 }
@@ -800,7 +806,7 @@ static int h_queue(struct req *req)
         "WHERE r.post_id = p.id AND r.resolved_at IS NULL))) ORDER BY p.id LIMIT ?",
         "ssii", path, org_path_end(&req->arena, path), after, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
-        int64_t id = db_int(st, 0);
+        int64_t id = db_int(st, POST_COL_ID);
         post_write(req, pg.j, st, true);
         jw_key(pg.j, "reports");
         jw_arr_begin(pg.j);

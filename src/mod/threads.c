@@ -113,26 +113,46 @@ static int64_t top_depth_for(struct db *db, const char *path)
 #define THREAD_STATUS                                                                              \
     "(CASE WHEN t.closed_at IS NOT NULL THEN 'closed' WHEN t.first_answer_at IS NOT NULL THEN "    \
     "'answered' WHEN t.esc < t.branch_depth THEN 'escalated' ELSE 'open' END)"
-#define THREAD_COLUMNS                                                                             \
-    "t.id, t.org_id, o.name, t.member_id, m.name, t.direction, t.kind, t.subject, t.created_at, "  \
-    "t.target_secs, t.first_answer_at, t.closed_at, t.last_message_at, t.last_from_member, "       \
-    "t.messages, t.branch_depth, t.esc, t.org_path, " THREAD_STATUS
+#define THREAD_COLS(F, C)                                                                          \
+    F(THREAD_COL_ID, "t.id")                                                                       \
+    C(THREAD_COL_ORG_ID, "t.org_id")                                                               \
+    C(THREAD_COL_ORG_NAME, "o.name")                                                               \
+    C(THREAD_COL_MEMBER_ID, "t.member_id")                                                         \
+    C(THREAD_COL_MEMBER_NAME, "m.name")                                                            \
+    C(THREAD_COL_DIRECTION, "t.direction")                                                         \
+    C(THREAD_COL_KIND, "t.kind")                                                                   \
+    C(THREAD_COL_SUBJECT, "t.subject")                                                             \
+    C(THREAD_COL_CREATED_AT, "t.created_at")                                                       \
+    C(THREAD_COL_TARGET_SECS, "t.target_secs")                                                     \
+    C(THREAD_COL_FIRST_ANSWER_AT, "t.first_answer_at")                                             \
+    C(THREAD_COL_CLOSED_AT, "t.closed_at")                                                         \
+    C(THREAD_COL_LAST_MESSAGE_AT, "t.last_message_at")                                             \
+    C(THREAD_COL_LAST_FROM_MEMBER, "t.last_from_member")                                           \
+    C(THREAD_COL_MESSAGES, "t.messages")                                                           \
+    C(THREAD_COL_BRANCH_DEPTH, "t.branch_depth")                                                   \
+    C(THREAD_COL_ESC, "t.esc")                                                                     \
+    C(THREAD_COL_ORG_PATH, "t.org_path")                                                           \
+    C(THREAD_COL_STATUS, THREAD_STATUS)
+enum thread_col { DB_COLUMN_ENUM(THREAD_COLS) };
+#define THREAD_COLUMNS DB_COLUMNS(THREAD_COLS)
 
 static void thread_write(struct req *req, struct jw *j, struct db_stmt *st)
 {
-    int64_t created = db_int(st, 8), target = db_int(st, 9), answered = db_int(st, 10);
-    int64_t depth = db_int(st, 15), esc = db_int(st, 16);
-    bool to_leaders = !strcmp(db_text(st, 5), "to_leaders");
+    int64_t created = db_int(st, THREAD_COL_CREATED_AT),
+            target = db_int(st, THREAD_COL_TARGET_SECS),
+            answered = db_int(st, THREAD_COL_FIRST_ANSWER_AT);
+    int64_t depth = db_int(st, THREAD_COL_BRANCH_DEPTH), esc = db_int(st, THREAD_COL_ESC);
+    bool to_leaders = !strcmp(db_text(st, THREAD_COL_DIRECTION), "to_leaders");
     jw_obj_begin(j);
-    jw_kv_int(j, "id", db_int(st, 0));
-    jw_kv_int(j, "orgId", db_int(st, 1));
-    jw_kv_str(j, "orgName", db_text(st, 2));
-    jw_kv_int(j, "memberId", db_int(st, 3));
-    jw_kv_str(j, "memberName", db_text(st, 4));
-    jw_kv_str(j, "direction", db_text(st, 5));
-    jw_kv_str(j, "kind", db_text(st, 6));
-    jw_kv_str(j, "subject", db_text(st, 7));
-    jw_kv_str(j, "status", db_text(st, 18));
+    jw_kv_int(j, "id", db_int(st, THREAD_COL_ID));
+    jw_kv_int(j, "orgId", db_int(st, THREAD_COL_ORG_ID));
+    jw_kv_str(j, "orgName", db_text(st, THREAD_COL_ORG_NAME));
+    jw_kv_int(j, "memberId", db_int(st, THREAD_COL_MEMBER_ID));
+    jw_kv_str(j, "memberName", db_text(st, THREAD_COL_MEMBER_NAME));
+    jw_kv_str(j, "direction", db_text(st, THREAD_COL_DIRECTION));
+    jw_kv_str(j, "kind", db_text(st, THREAD_COL_KIND));
+    jw_kv_str(j, "subject", db_text(st, THREAD_COL_SUBJECT));
+    jw_kv_str(j, "status", db_text(st, THREAD_COL_STATUS));
     jw_kv_time(j, "createdAt", created);
     jw_kv_int(j, "targetHours", target / 3600);
     jw_kv_time(j, "dueAt", to_leaders ? created + target : 0);
@@ -147,7 +167,7 @@ static void thread_write(struct req *req, struct jw *j, struct db_stmt *st)
     jw_kv_bool(j, "escalated", esc < depth);
     jw_key(j, "escalatedTo");
     if (esc < depth) {
-        const char *path = db_text(st, 17);
+        const char *path = db_text(st, THREAD_COL_ORG_PATH);
         struct db_stmt *o = db_query(req->db,
                                      "SELECT id, name, level FROM orgs WHERE depth = ? AND "
                                      "substr(?, 1, length(path)) = path",
@@ -390,7 +410,7 @@ static int h_inbox(struct req *req)
     while (page_next(&pg, st)) {
         thread_write(req, pg.j, st);
         jw_obj_end(pg.j);
-        page_mark_id(&pg, db_int(st, 0));
+        page_mark_id(&pg, db_int(st, THREAD_COL_ID));
     }
     return page_end(&pg, st);
 }
@@ -418,7 +438,7 @@ static int h_mine(struct req *req)
     while (page_next(&pg, st)) {
         thread_write(req, pg.j, st);
         jw_obj_end(pg.j);
-        page_mark_id(&pg, db_int(st, 0));
+        page_mark_id(&pg, db_int(st, THREAD_COL_ID));
     }
     return page_end(&pg, st);
 }

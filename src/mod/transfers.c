@@ -31,10 +31,27 @@ struct transfer {
     int64_t completed_at;
 };
 
-#define TRANSFER_COLUMNS                                                                           \
-    "id, member_id, from_org_id, from_path, to_org_id, to_path, to_name, scope, state, reason, "   \
-    "initiated_by, initiated_at, approved_by, approved_at, decided_by, decided_at, "               \
-    "decision_reason, completed_at"
+#define TRANSFER_COLS(F, C)                                                                        \
+    F(TRANSFER_COL_ID, "id")                                                                       \
+    C(TRANSFER_COL_MEMBER_ID, "member_id")                                                         \
+    C(TRANSFER_COL_FROM_ORG_ID, "from_org_id")                                                     \
+    C(TRANSFER_COL_FROM_PATH, "from_path")                                                         \
+    C(TRANSFER_COL_TO_ORG_ID, "to_org_id")                                                         \
+    C(TRANSFER_COL_TO_PATH, "to_path")                                                             \
+    C(TRANSFER_COL_TO_NAME, "to_name")                                                             \
+    C(TRANSFER_COL_SCOPE, "scope")                                                                 \
+    C(TRANSFER_COL_STATE, "state")                                                                 \
+    C(TRANSFER_COL_REASON, "reason")                                                               \
+    C(TRANSFER_COL_INITIATED_BY, "initiated_by")                                                   \
+    C(TRANSFER_COL_INITIATED_AT, "initiated_at")                                                   \
+    C(TRANSFER_COL_APPROVED_BY, "approved_by")                                                     \
+    C(TRANSFER_COL_APPROVED_AT, "approved_at")                                                     \
+    C(TRANSFER_COL_DECIDED_BY, "decided_by")                                                       \
+    C(TRANSFER_COL_DECIDED_AT, "decided_at")                                                       \
+    C(TRANSFER_COL_DECISION_REASON, "decision_reason")                                             \
+    C(TRANSFER_COL_COMPLETED_AT, "completed_at")
+enum transfer_col { DB_COLUMN_ENUM(TRANSFER_COLS) };
+#define TRANSFER_COLUMNS DB_COLUMNS(TRANSFER_COLS)
 
 static const char *col(struct arena *a, struct db_stmt *st, int i)
 {
@@ -44,24 +61,24 @@ static const char *col(struct arena *a, struct db_stmt *st, int i)
 /* Fills t from a row of TRANSFER_COLUMNS (strings in a). */
 static void transfer_read(struct arena *a, struct db_stmt *st, struct transfer *t)
 {
-    t->id = db_int(st, 0);
-    t->member_id = db_int(st, 1);
-    t->from_org_id = db_int(st, 2);
-    t->from_path = col(a, st, 3);
-    t->to_org_id = db_int(st, 4);
-    t->to_path = col(a, st, 5);
-    t->to_name = col(a, st, 6);
-    t->scope = col(a, st, 7);
-    t->state = col(a, st, 8);
-    t->reason = col(a, st, 9);
-    t->initiated_by = db_int(st, 10);
-    t->initiated_at = db_int(st, 11);
-    t->approved_by = db_int(st, 12);
-    t->approved_at = db_int(st, 13);
-    t->decided_by = db_int(st, 14);
-    t->decided_at = db_int(st, 15);
-    t->decision_reason = col(a, st, 16);
-    t->completed_at = db_int(st, 17);
+    t->id = db_int(st, TRANSFER_COL_ID);
+    t->member_id = db_int(st, TRANSFER_COL_MEMBER_ID);
+    t->from_org_id = db_int(st, TRANSFER_COL_FROM_ORG_ID);
+    t->from_path = col(a, st, TRANSFER_COL_FROM_PATH);
+    t->to_org_id = db_int(st, TRANSFER_COL_TO_ORG_ID);
+    t->to_path = col(a, st, TRANSFER_COL_TO_PATH);
+    t->to_name = col(a, st, TRANSFER_COL_TO_NAME);
+    t->scope = col(a, st, TRANSFER_COL_SCOPE);
+    t->state = col(a, st, TRANSFER_COL_STATE);
+    t->reason = col(a, st, TRANSFER_COL_REASON);
+    t->initiated_by = db_int(st, TRANSFER_COL_INITIATED_BY);
+    t->initiated_at = db_int(st, TRANSFER_COL_INITIATED_AT);
+    t->approved_by = db_int(st, TRANSFER_COL_APPROVED_BY);
+    t->approved_at = db_int(st, TRANSFER_COL_APPROVED_AT);
+    t->decided_by = db_int(st, TRANSFER_COL_DECIDED_BY);
+    t->decided_at = db_int(st, TRANSFER_COL_DECIDED_AT);
+    t->decision_reason = col(a, st, TRANSFER_COL_DECISION_REASON);
+    t->completed_at = db_int(st, TRANSFER_COL_COMPLETED_AT);
 }
 
 static bool transfer_load(struct db *db, struct arena *a, int64_t id, struct transfer *t)

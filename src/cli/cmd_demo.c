@@ -151,8 +151,8 @@ static int64_t add_member(struct db *db, struct arena *a, int64_t branch, const 
         joined = today - (int64_t)rnd(330);
     } else {
         int64_t earliest = years_after(birth, 20), latest = today - 430;
-        joined = earliest >= latest ? latest
-                                    : earliest + (int64_t)rnd((uint32_t)(latest - earliest));
+        joined =
+            earliest >= latest ? latest : earliest + (int64_t)rnd((uint32_t)(latest - earliest));
         full = years_after(joined, 1) + (int64_t)rnd(60);
     }
     if (joined < years_after(birth, 18))

@@ -12,9 +12,9 @@ static const char *const scope_names[] = {
 };
 
 static const char *const type_names[] = {
-    [P_ID] = "id",     [P_INT] = "int",     [P_STR] = "str",   [P_BOOL] = "bool",
-    [P_ENUM] = "enum", [P_PHONE] = "phone", [P_DATE] = "date", [P_PASSWORD] = "password",
-    [P_TIME] = "time", [P_IDS] = "ids",     [P_STRS] = "strs", [P_LIST] = "list",
+    [P_ID] = "id",     [P_INT] = "int",     [P_STR] = "str",         [P_BOOL] = "bool",
+    [P_ENUM] = "enum", [P_PHONE] = "phone", [P_DATE] = "date",       [P_PASSWORD] = "password",
+    [P_TIME] = "time", [P_IDS] = "ids",     [P_STRS] = "strs",       [P_LIST] = "list",
     [P_URL] = "url",   [P_ENUMS] = "enums", [P_OBJECTS] = "objects",
 };
 /* A new parameter type needs its name here. */

@@ -9,9 +9,9 @@
 struct arena_block;
 
 struct arena {
-    struct arena_block *head;   /* current block, linked to older ones */
-    size_t used;                /* bytes used in head */
-    size_t total;               /* bytes handed out, for limits and tests */
+    struct arena_block *head; /* current block, linked to older ones */
+    size_t used;              /* bytes used in head */
+    size_t total;             /* bytes handed out, for limits and tests */
 };
 
 void arena_init(struct arena *a);

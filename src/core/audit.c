@@ -102,7 +102,8 @@ int audit_append(struct db *db, const struct audit_row *row)
 {
     unsigned char prev[32] = {0}, hash[32];
     int64_t last_id = 0;
-    struct db_stmt *st = db_query(db, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", "");
+    struct db_stmt *st =
+        db_query(db, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", "");
     if (db_next(st)) {
         size_t n;
         const void *h = db_blob(st, 1, &n);
@@ -175,8 +176,7 @@ int64_t audit_verify(struct db *db, bool reanchor, char *err, size_t errlen)
             break;
         }
         if (anchor > 0 && !reanchor && id == anchor_id && memcmp(want, anchor_hash, 32) != 0) {
-            snprintf(err, errlen, "row %" PRId64 " differs from the anchor in %s", id,
-                     anchor_path);
+            snprintf(err, errlen, "row %" PRId64 " differs from the anchor in %s", id, anchor_path);
             count = -1;
             break;
         }
@@ -199,13 +199,15 @@ int64_t audit_verify(struct db *db, bool reanchor, char *err, size_t errlen)
     if (count >= 0 && anchor > 0 && count < anchor_id) {
         snprintf(err, errlen,
                  "rows %" PRId64 " to %" PRId64 " were deleted (the anchor in %s names row %" PRId64
-                 ")", count + 1, anchor_id, anchor_path, anchor_id);
+                 ")",
+                 count + 1, anchor_id, anchor_path, anchor_id);
         return -1;
     }
     if (count > 0 && anchor == 0) {
         snprintf(err, errlen,
                  "%s is missing, so deleted newest rows cannot be ruled out (after restoring a "
-                 "backup, run zhibu audit verify --reanchor)", anchor_path);
+                 "backup, run zhibu audit verify --reanchor)",
+                 anchor_path);
         return -1;
     }
     return count;

@@ -11,7 +11,7 @@ struct buf {
     char *data;
     size_t len;
     size_t cap;
-    struct arena *arena;   /* NULL: malloc'd */
+    struct arena *arena; /* NULL: malloc'd */
 };
 
 void buf_init(struct buf *b);

@@ -359,8 +359,9 @@ static int idem_check(struct req *req)
             buf_reset(&req->out);
             size_t len;
             const unsigned char *sealed = db_blob(q, 3, &len);
-            const char *body = sealed && len ? pdata_open(&req->arena, "idempotency.body", sealed, len)
-                                             : db_text(q, 2);
+            const char *body = sealed && len
+                                   ? pdata_open(&req->arena, "idempotency.body", sealed, len)
+                                   : db_text(q, 2);
             if (!body) {
                 rc = req_fail(req, ERR_INTERNAL, "the stored answer cannot be opened");
             } else {
@@ -595,10 +596,10 @@ static int authorize_object(struct req *req)
             sees = either[i] && principal_can(req->who, k->see_perm, either[i]) &&
                    (!o->perm_min || principal_can(req->who, o->perm_min, either[i]));
     }
-    req_audit(req, "access.denied", o->org_id, arena_printf(&req->arena, "%s:%" PRId64, k->name, id),
-              "denied", "%s %s needs %s%s%s", req->method, req->path,
-              r->perm != PERM_NONE ? perm_name(r->perm) : "", r->perm != PERM_NONE && r->party ? " or " : "",
-              r->party ? "a party to it" : "");
+    req_audit(req, "access.denied", o->org_id,
+              arena_printf(&req->arena, "%s:%" PRId64, k->name, id), "denied", "%s %s needs %s%s%s",
+              req->method, req->path, r->perm != PERM_NONE ? perm_name(r->perm) : "",
+              r->perm != PERM_NONE && r->party ? " or " : "", r->party ? "a party to it" : "");
     return req_fail(req, sees ? k->forbidden : k->not_found, NULL);
 }
 

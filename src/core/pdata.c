@@ -96,8 +96,8 @@ unsigned char *pdata_seal(struct arena *a, const char *domain, const char *value
     randombytes_buf(out, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     unsigned long long clen;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
-        out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, (const unsigned char *)value,
-        n, (const unsigned char *)domain, strlen(domain), NULL, out, key_seal);
+        out + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, (const unsigned char *)value, n,
+        (const unsigned char *)domain, strlen(domain), NULL, out, key_seal);
     *len = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + (size_t)clen;
     return out;
 }
@@ -110,9 +110,9 @@ char *pdata_open(struct arena *a, const char *domain, const unsigned char *blob,
         return NULL;
     char *out = arena_alloc(a, len);
     unsigned long long mlen;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            (unsigned char *)out, &mlen, NULL, blob + npub, len - npub,
-            (const unsigned char *)domain, strlen(domain), blob, key_seal) != 0)
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt((unsigned char *)out, &mlen, NULL, blob + npub,
+                                                   len - npub, (const unsigned char *)domain,
+                                                   strlen(domain), blob, key_seal) != 0)
         return NULL;
     out[mlen] = '\0';
     return out;

@@ -322,8 +322,7 @@ static bool array_from_json(struct arena *a, const struct param *p, const json_t
         return false;
     }
     int64_t *ids = p->type == P_IDS ? arena_calloc(a, n ? n : 1, sizeof(*ids)) : NULL;
-    const char **strs =
-        p->type != P_IDS ? arena_calloc(a, n ? n : 1, sizeof(*strs)) : NULL;
+    const char **strs = p->type != P_IDS ? arena_calloc(a, n ? n : 1, sizeof(*strs)) : NULL;
     static const struct param str_elem = {"element", P_STR, P_REQUIRED, 1, 200};
     const struct param enum_elem = {"element", P_ENUM, P_REQUIRED, 0, 0, p->choices};
     const struct param *elem = p->type == P_ENUMS ? &enum_elem : &str_elem;
@@ -548,8 +547,7 @@ int req_validate_query(struct req *req)
             s = NULL;
         /* A NUL inside a value would cut it short ("orgId=3%00zzz" read as 3). */
         if (s && memchr(s, '\0', len))
-            return req_fail_field(req, ERR_INVALID, p->name, "%s must not contain NUL",
-                                  p->name);
+            return req_fail_field(req, ERR_INVALID, p->name, "%s must not contain NUL", p->name);
         if (!s || !*s) {
             if (p->flags & P_REQUIRED)
                 return req_fail_field(req, ERR_INVALID, p->name, "%s is required", p->name);
@@ -643,10 +641,18 @@ bool req_locate(struct req *req, const char *sql, int64_t id, struct object_ref 
 {
     struct db_stmt *st = db_query(req->db, sql, "i", id);
     bool found = db_next(st);
-    if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
-    }
+    if (found)
+        req_locate_row(req, st, o, false);
     db_done(st);
     return found;
+}
+
+void req_locate_row(struct req *req, struct db_stmt *st, struct object_ref *o, bool two)
+{
+    o->org_id = db_int(st, 0);
+    o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+    if (two && !db_isnull(st, 3)) {
+        o->org2_id = db_int(st, 2);
+        o->org2_path = arena_strdup(&req->arena, db_text(st, 3));
+    }
 }

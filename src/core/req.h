@@ -135,6 +135,10 @@ void req_audit(struct req *req, const char *action, int64_t org_id, const char *
  * (columns 0 and 1). Fills o and returns true; false when there is no row.
  */
 bool req_locate(struct req *req, const char *sql, int64_t id, struct object_ref *o);
+/* Fills o's organisations from the current row of st: columns 0 and 1 the
+ * organisation id and path, and with two, columns 2 and 3 a second one
+ * (left empty when its path is NULL). */
+void req_locate_row(struct req *req, struct db_stmt *st, struct object_ref *o, bool two);
 
 /* Paging: the declared "limit" query field, capped; default 50, max 200. */
 int req_limit(struct req *req);

@@ -50,8 +50,8 @@ void router_init(void)
                     "a permission or a party",
                     r->method, r->path);
             if ((r->flags & ROUTE_SEEN_FORBIDS) && (!r->kind || !r->kind->forbidden))
-                BUG("route %s %s: ROUTE_SEEN_FORBIDS needs a kind with a forbidden code",
-                    r->method, r->path);
+                BUG("route %s %s: ROUTE_SEEN_FORBIDS needs a kind with a forbidden code", r->method,
+                    r->path);
             if (r->kind && !r->scope_field && !strstr(r->path, "{id}"))
                 BUG("route %s %s: an object route takes its id from the path or scope_field",
                     r->method, r->path);

@@ -36,22 +36,27 @@ enum param_type {
 
 #define P_REQUIRED 1u
 #define P_MULTILINE 2u /* P_STR: line breaks and tabs allowed (minutes, agendas) */
-#define P_NONBLANK 4u  /* P_STR: spaces at both ends (ASCII and the ideographic U+3000)
-                          are trimmed before the length check; a value left empty is
-                          refused ("must not be blank") */
+#define P_NONBLANK                                                                                 \
+    4u /* P_STR: spaces at both ends (ASCII and the ideographic U+3000)                            \
+          are trimmed before the length check; a value left empty is                               \
+          refused ("must not be blank") */
 
 struct param {
     const char *name;
     enum param_type type;
     unsigned flags;
     int64_t min, max;
-    const char *const *choices;  /* P_ENUM, P_ENUMS: NULL-terminated */
+    const char *const *choices; /* P_ENUM, P_ENUMS: NULL-terminated */
     const struct param *fields; /* P_OBJECTS: each object's fields, ended by {NULL} */
 };
 
 /* The paging fields of every list, inside a param array: {..., PAGE_PARAMS, {NULL}}. */
 #define PAGE_LIMIT_MAX 200
-#define PAGE_PARAMS {"after", P_STR, 0, 1, 200}, {"limit", P_INT, 0, 1, PAGE_LIMIT_MAX}
+#define PAGE_PARAMS                                                                                \
+    {"after", P_STR, 0, 1, 200},                                                                   \
+    {                                                                                              \
+        "limit", P_INT, 0, 1, PAGE_LIMIT_MAX                                                       \
+    }
 
 /* Who may call a route. Permissions are granted by roles (see auth.h). */
 enum scope {
@@ -173,7 +178,7 @@ struct value {
     const int64_t *ids;      /* P_IDS (arena) */
     const char *const *strs; /* P_STRS, P_ENUMS (arena) */
     const struct value *const *objs; /* P_OBJECTS: objs[i][k] is field k of object i */
-    size_t n;                /* P_IDS, P_STRS, P_ENUMS, P_OBJECTS: number of elements */
+    size_t n;                        /* P_IDS, P_STRS, P_ENUMS, P_OBJECTS: number of elements */
 };
 
 /* P_OBJECTS: the field `name` of object i of v (a value with present false

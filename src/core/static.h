@@ -8,15 +8,15 @@
 #define ZHIBU_STATIC_H
 
 struct static_file {
-    char *path;             /* "/index.html" */
+    char *path; /* "/index.html" */
     unsigned char *data;
     size_t len;
-    unsigned char *gz;      /* NULL when there is no .gz sibling */
+    unsigned char *gz; /* NULL when there is no .gz sibling */
     size_t gzlen;
     char etag[40];
     char last_modified[40];
     const char *type;
-    bool immutable;         /* hashed asset name: cache for a year */
+    bool immutable; /* hashed asset name: cache for a year */
 };
 
 /* Loads every file under root. Returns the number loaded, -1 on error. */

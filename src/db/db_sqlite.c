@@ -775,7 +775,8 @@ static char *dialect_sql(const char *sql)
     for (const char *p = sql; *p;) {
         size_t k = 0;
         if (*p == '{')
-            while (k < ARRAY_SIZE(dialect) && strncmp(p, dialect[k].marker, strlen(dialect[k].marker)))
+            while (k < ARRAY_SIZE(dialect) &&
+                   strncmp(p, dialect[k].marker, strlen(dialect[k].marker)))
                 k++;
         if (*p == '{' && k < ARRAY_SIZE(dialect)) {
             buf_addstr(&b, dialect[k].sqlite);

@@ -91,8 +91,8 @@ bool life_member_of(struct req *req, int64_t org_id, bool hosted)
     if (!req->who || !req->who->member_id)
         return false;
     db_get_int(req->db, &n,
-               "SELECT COUNT(*) FROM members WHERE id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES
-               " AND (org_id = ? OR (? AND host_org_id = "
+               "SELECT COUNT(*) FROM members WHERE id = ? AND deleted_at IS NULL AND status "
+               "IN " ROSTER_STATUSES " AND (org_id = ? OR (? AND host_org_id = "
                "?))",
                "iiii", req->who->member_id, org_id, (int64_t)hosted, org_id);
     return n > 0;
@@ -117,10 +117,8 @@ static bool activity_locate(struct req *req, int64_t id, struct object_ref *o)
                                   "= a.org_id WHERE a.id = ? AND a.deleted_at IS NULL",
                                   "i", id);
     bool found = db_next(st);
-    if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
-    }
+    if (found)
+        req_locate_row(req, st, o, false);
     db_done(st);
     if (found && life_member_of(req, o->org_id, true))
         o->party = PARTY_AUDIENCE;

@@ -202,10 +202,11 @@ static int h_member_list(struct req *req)
 
 static bool correction_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    return req_locate(req,
-                      "SELECT m.org_id, m.org_path FROM member_corrections c JOIN members m ON m.id "
-                      "= c.member_id WHERE c.id = ?",
-                      id, o);
+    return req_locate(
+        req,
+        "SELECT m.org_id, m.org_path FROM member_corrections c JOIN members m ON m.id "
+        "= c.member_id WHERE c.id = ?",
+        id, o);
 }
 
 /* A member's proposed correction: on the member's branch. */

@@ -645,7 +645,7 @@ static int h_step(struct req *req)
         full_due = add_months(&req->arena, date, DEV_PROBATION_MONTHS);
     else if (!strcmp(step, "extend"))
         full_due = add_months(&req->arena, a.full_due,
-                                   (int)req_body_int(req, "months", DEV_EXTEND_MAX_MONTHS));
+                              (int)req_body_int(req, "months", DEV_EXTEND_MAX_MONTHS));
 #define SET_IF(name, col) (!strcmp(step, name) ? date : a.col)
     db_exec(req->db,
             "UPDATE applicants SET stage = ?, talked_at = ?, activist_at = ?, target_at = ?, "
@@ -677,8 +677,11 @@ static int h_step(struct req *req)
 }
 
 static const struct param list_query[] = {
-    {"orgId", P_ID, P_REQUIRED}, {"stage", P_ENUM, 0, 0, 0, dev_stages},
-    {"overdue", P_BOOL, 0},      PAGE_PARAMS, {NULL},
+    {"orgId", P_ID, P_REQUIRED},
+    {"stage", P_ENUM, 0, 0, 0, dev_stages},
+    {"overdue", P_BOOL, 0},
+    PAGE_PARAMS,
+    {NULL},
 };
 
 /* The overdue rules in SQL (parameters: talk cutoff, approval cutoff, today),

@@ -420,16 +420,17 @@ static int h_ledger(struct req *req)
     }
     struct page pg;
     page_begin(req, &pg);
-    struct db_stmt *st = db_query(
-        req->db,
-        "SELECT m.id, m.name, m.org_id, o.name, m.dues_basis, m.dues_fen, "
-        "m.dues_paid_through, " SQL_UNPAID
-        ", m.org_path FROM members m JOIN orgs o ON o.id = m.org_id "
-        "WHERE m.org_path >= ? AND m.org_path < ? AND (m.org_path > ? OR (m.org_path = ? "
-        "AND m.id > ?)) AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES
-        " AND " SQL_UNPAID " >= ? ORDER BY m.org_path, m.id LIMIT ?",
-        "issssiiii", (int64_t)month_today(), path, org_path_end(&req->arena, path), apath, apath, aid,
-        (int64_t)month_today(), dues_level_min(req_query_str(req, "level")), (int64_t)pg.limit + 1);
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT m.id, m.name, m.org_id, o.name, m.dues_basis, m.dues_fen, "
+                 "m.dues_paid_through, " SQL_UNPAID
+                 ", m.org_path FROM members m JOIN orgs o ON o.id = m.org_id "
+                 "WHERE m.org_path >= ? AND m.org_path < ? AND (m.org_path > ? OR (m.org_path = ? "
+                 "AND m.id > ?)) AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES
+                 " AND " SQL_UNPAID " >= ? ORDER BY m.org_path, m.id LIMIT ?",
+                 "issssiiii", (int64_t)month_today(), path, org_path_end(&req->arena, path), apath,
+                 apath, aid, (int64_t)month_today(), dues_level_min(req_query_str(req, "level")),
+                 (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         int64_t unpaid = db_int(st, 7);
         jw_obj_begin(pg.j);
@@ -560,21 +561,16 @@ static int h_summary(struct req *req)
 /* A payment: on the member's branch (org) and where it was paid (org2). */
 static bool payment_locate(struct req *req, int64_t id, struct object_ref *o)
 {
-    struct db_stmt *st = db_query(req->db,
-                                  "SELECT m.org_id, m.org_path, p.org_id, w.path FROM dues_payments "
-                                  "p JOIN members m ON m.id = p.member_id AND m.deleted_at IS NULL "
-                                  "LEFT JOIN orgs w ON w.id = p.org_id WHERE p.id = ? AND "
-                                  "p.deleted_at IS NULL",
-                                  "i", id);
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT m.org_id, m.org_path, p.org_id, w.path FROM dues_payments "
+                 "p JOIN members m ON m.id = p.member_id AND m.deleted_at IS NULL "
+                 "LEFT JOIN orgs w ON w.id = p.org_id WHERE p.id = ? AND "
+                 "p.deleted_at IS NULL",
+                 "i", id);
     bool found = db_next(st);
-    if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
-        if (!db_isnull(st, 3)) {
-            o->org2_id = db_int(st, 2);
-            o->org2_path = arena_strdup(&req->arena, db_text(st, 3));
-        }
-    }
+    if (found)
+        req_locate_row(req, st, o, true);
     db_done(st);
     return found;
 }

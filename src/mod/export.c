@@ -32,8 +32,8 @@ void export_members_fill(struct sheet_writer *w, void *ctx)
         "m.lost_contact, m.lost_contact_since, m.dues_fen, m.dues_paid_through, m.status, "
         "m.id_sealed, m.phone_sealed, m.address_sealed FROM members m JOIN orgs o ON o.id = "
         "m.org_id LEFT JOIN orgs g ON g.id = m.group_id WHERE m.org_path >= ? AND m.org_path < "
-        "? AND m.deleted_at IS NULL AND (? = 'all' OR (? = 'active' AND m.status IN " ROSTER_STATUSES
-        ") OR m.status = ?) ORDER BY m.org_path, m.id",
+        "? AND m.deleted_at IS NULL AND (? = 'all' OR (? = 'active' AND m.status "
+        "IN " ROSTER_STATUSES ") OR m.status = ?) ORDER BY m.org_path, m.id",
         "sssss", x->org_path, org_path_end(&a, x->org_path), x->status, x->status, x->status);
     while (db_next(st)) {
         const char *row[32];

@@ -110,8 +110,7 @@ static bool meeting_locate(struct req *req, int64_t id, struct object_ref *o)
                                   "ii", req->who->member_id, id);
     bool found = db_next(st);
     if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        req_locate_row(req, st, o, false);
         o->party = req->who->member_id && db_int(st, 2) ? PARTY_EXPECTED : 0;
     }
     db_done(st);
@@ -571,16 +570,16 @@ static const struct param create_body[] = {
     {NULL},
 };
 
-
 /* Fills the expected attendees of a new meeting; 0 or the error status. */
 static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const char *kind)
 {
     int64_t now = now_sec();
     if (!strcmp(kind, "branch")) {
-        db_exec(req->db,
-                "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
-                "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES,
-                "iii", meeting, now, branch);
+        db_exec(
+            req->db,
+            "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
+            "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES,
+            "iii", meeting, now, branch);
         return 0;
     }
     if (!strcmp(kind, "group")) {

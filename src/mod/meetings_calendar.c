@@ -81,11 +81,11 @@ static void rules_apply(struct meeting_rules *r, int64_t org, const char *key, i
 void meeting_rules_for(struct db *db, const char *path, struct meeting_rules *r)
 {
     rules_default(r);
-    struct db_stmt *st =
-        db_query(db,
-                 "SELECT r.org_id, r.key, r.value FROM meeting_rules r JOIN orgs "
-                 "o ON o.id = r.org_id WHERE substr(?, 1, length(o.path)) = o.path ORDER BY o.depth",
-                 "s", path);
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT r.org_id, r.key, r.value FROM meeting_rules r JOIN orgs "
+        "o ON o.id = r.org_id WHERE substr(?, 1, length(o.path)) = o.path ORDER BY o.depth",
+        "s", path);
     while (db_next(st))
         rules_apply(r, db_int(st, 0), db_text(st, 1), (int)db_int(st, 2));
     db_done(st);
@@ -429,11 +429,12 @@ static int h_compliance(struct req *req)
     struct rollup ru = {.req = req, .now = month_today()};
     size_t cap = 16;
     ru.rows = arena_alloc(&req->arena, cap * sizeof(*ru.rows));
-    struct db_stmt *st = db_query(req->db,
-                                  "SELECT r.org_id, o.path, o.depth, r.key, r.value FROM "
-                                  "meeting_rules r JOIN orgs o ON o.id = r.org_id WHERE "
-                                  "substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?)",
-                                  "sss", path, path, org_path_end(&req->arena, path));
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT r.org_id, o.path, o.depth, r.key, r.value FROM "
+                 "meeting_rules r JOIN orgs o ON o.id = r.org_id WHERE "
+                 "substr(?, 1, length(o.path)) = o.path OR (o.path >= ? AND o.path < ?)",
+                 "sss", path, path, org_path_end(&req->arena, path));
     while (db_next(st)) {
         int t = item_index(db_text(st, 3));
         if (t < 0)

@@ -213,8 +213,7 @@ static int h_list(struct req *req)
         "SELECT " MEMBER_COLUMNS " FROM members m JOIN orgs o ON o.id = m.org_id "
         "WHERE m.org_path >= ? AND m.org_path < ? AND (m.org_path, m.id) > (?, ?) "
         "AND m.deleted_at IS NULL "
-        "AND (? = 'all' OR (? = 'active' AND m.status IN " ROSTER_STATUSES
-        ") OR m.status = ?) "
+        "AND (? = 'all' OR (? = 'active' AND m.status IN " ROSTER_STATUSES ") OR m.status = ?) "
         "AND (? = 0 OR m.group_id = ?) "
         "AND (? IS NULL OR m.name LIKE ? ESCAPE '\\') "
         "AND (? IS NULL OR m.id_hash = ?) AND (? IS NULL OR m.phone_hash = ?) "
@@ -253,12 +252,7 @@ static bool member_locate(struct req *req, int64_t id, struct object_ref *o)
                                   "i", id);
     bool found = db_next(st);
     if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
-        if (!db_isnull(st, 3)) {
-            o->org2_id = db_int(st, 2);
-            o->org2_path = arena_strdup(&req->arena, db_text(st, 3));
-        }
+        req_locate_row(req, st, o, true);
         o->party = req->who->member_id == id ? PARTY_SELF : 0;
     }
     db_done(st);
@@ -369,7 +363,8 @@ static int h_get(struct req *req)
 /* ---- create and edit ---- */
 
 #define RECORD_FIELDS                                                                              \
-    {"groupId", P_ID}, {"name", P_STR, P_NONBLANK, 1, 30}, {"gender", P_ENUM, 0, 0, 0, member_genders},     \
+    {"groupId", P_ID}, {"name", P_STR, P_NONBLANK, 1, 30},                                         \
+        {"gender", P_ENUM, 0, 0, 0, member_genders},                                               \
         {"ethnicity", P_ENUM, 0, 0, 0, member_ethnicities}, {"birthDate", P_DATE},                 \
         {"idNumber", P_STR, 0, 18, 18}, {"nativePlace", P_STR, 0, 1, 60},                          \
         {"education", P_ENUM, 0, 0, 0, member_educations},                                         \

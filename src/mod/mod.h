@@ -364,8 +364,8 @@ struct audience {
 };
 void audience_of(struct req *req, struct audience *a);
 #define AUDIENCE_SQL(col)                                                                          \
-    "(EXISTS (SELECT 1 FROM {list} v WHERE substr(v.value, 1, length(" col ")) = " col       \
-    ") OR EXISTS (SELECT 1 FROM {list} r WHERE substr(" col ", 1, length(r.value)) = "       \
+    "(EXISTS (SELECT 1 FROM {list} v WHERE substr(v.value, 1, length(" col ")) = " col             \
+    ") OR EXISTS (SELECT 1 FROM {list} r WHERE substr(" col ", 1, length(r.value)) = "             \
     "r.value))"
 /* The same test in C for one item. */
 bool audience_sees(struct req *req, const char *audience_path);

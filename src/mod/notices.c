@@ -17,7 +17,6 @@
 #include "core/live.h"
 #include "core/sheet_out.h"
 
-
 static const char *const priorities[] = {"normal", "important", "urgent", NULL};
 static const char *const member_filters[] = {"all", "unread", "unacked", NULL};
 
@@ -303,7 +302,10 @@ static const struct param attachment_fields[] = {
     {"fileId", P_ID},
     {NULL},
 };
-#define ATTACHMENTS_PARAM {"attachments", P_OBJECTS, 0, 0, 10, NULL, attachment_fields}
+#define ATTACHMENTS_PARAM                                                                          \
+    {                                                                                              \
+        "attachments", P_OBJECTS, 0, 0, 10, NULL, attachment_fields                                \
+    }
 static const struct param attachments_param = ATTACHMENTS_PARAM;
 
 /* The validated attachments as the JSON stored with the notice (arena):

@@ -300,8 +300,9 @@ int org_members_recount(struct db *db)
     /* Members sit on branches: their own count first, groups by assignment... */
     db_exec(db,
             "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
-            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status IN "
-            ROSTER_STATUSES ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
+            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status "
+            "IN " ROSTER_STATUSES
+            ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
             "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES ") END",
             "");
     /* ...then each level adds its children's totals, deepest first (a group's

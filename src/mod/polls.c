@@ -113,8 +113,7 @@ static bool poll_locate(struct req *req, int64_t id, struct object_ref *o)
                                   "i", id);
     bool found = db_next(st);
     if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        req_locate_row(req, st, o, false);
         o->perm_min = db_int(st, 2) ? PERM_POLL_ADMIN : 0;
     }
     db_done(st);
@@ -348,7 +347,7 @@ static const struct param create_body[] = {
 /* The SQL condition "member m is on the list of organisation org" for a
  * branch (its members) or a party group (assigned to it). */
 #define ON_LIST_SQL                                                                                \
-    "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES " AND "           \
+    "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES " AND "                                \
     "(CASE WHEN ? THEN m.group_id = ? ELSE m.org_id = ? END)"
 
 static bool on_list(struct req *req, int64_t member, int64_t org, bool group)

@@ -308,8 +308,7 @@ static bool post_locate(struct req *req, int64_t id, struct object_ref *o)
     bool found = db_next(st), published = false;
     const char *audience = NULL;
     if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        req_locate_row(req, st, o, false);
         o->party = db_int(st, 2) == req->who->account_id ? PARTY_AUTHOR : 0;
         audience = arena_strdup(&req->arena, db_text(st, 3));
         published = db_int(st, 4) != 0;
@@ -457,7 +456,8 @@ static int post_may_create(struct req *req, int64_t org, bool news, const char *
     int64_t my_branch = 0;
     if (req->who->member_id)
         db_get_int(req->db, &my_branch,
-                   "SELECT org_id FROM members WHERE id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES,
+                   "SELECT org_id FROM members WHERE id = ? AND deleted_at IS NULL AND status "
+                   "IN " ROSTER_STATUSES,
                    "i", req->who->member_id);
     *path = org_path(req->db, &req->arena, org);
     bool leader = *path && principal_can(req->who, PERM_CHANNEL_ANSWER, *path);

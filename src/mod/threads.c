@@ -107,7 +107,7 @@ static int64_t top_depth_for(struct db *db, const char *path)
 /* The threads with their escalation depth (esc) now; the first parameter is
  * now, then whatever where binds. */
 #define THREAD_FROM(where)                                                                         \
-    " FROM (SELECT t.*, COALESCE(t.frozen_depth, {greatest}(t.top_depth, t.branch_depth - (? - "          \
+    " FROM (SELECT t.*, COALESCE(t.frozen_depth, {greatest}(t.top_depth, t.branch_depth - (? - "   \
     "t.created_at) / t.target_secs)) AS esc FROM threads t WHERE " where                           \
     ") t JOIN orgs o ON o.id = t.org_id JOIN members m ON m.id = t.member_id "
 #define THREAD_STATUS                                                                              \
@@ -236,8 +236,7 @@ static bool thread_locate(struct req *req, int64_t id, struct object_ref *o)
                                   "i", id);
     bool found = db_next(st);
     if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
+        req_locate_row(req, st, o, false);
         o->party = req->who->member_id && req->who->member_id == db_int(st, 2) ? PARTY_SELF : 0;
     }
     db_done(st);

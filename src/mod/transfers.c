@@ -109,12 +109,7 @@ static bool transfer_locate(struct req *req, int64_t id, struct object_ref *o)
                                   "i", id);
     bool found = db_next(st);
     if (found) {
-        o->org_id = db_int(st, 0);
-        o->org_path = arena_strdup(&req->arena, db_text(st, 1));
-        if (!db_isnull(st, 3)) {
-            o->org2_id = db_int(st, 2);
-            o->org2_path = arena_strdup(&req->arena, db_text(st, 3));
-        }
+        req_locate_row(req, st, o, true);
         o->party = req->who->member_id && req->who->member_id == db_int(st, 4) ? PARTY_SELF : 0;
     }
     db_done(st);

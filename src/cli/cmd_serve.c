@@ -92,7 +92,8 @@ int cmd_serve(int argc, char **argv)
     if (!db)
         return 1;
     jobs_run_once(db);
-    idem_seal_legacy(db);
+    static const struct job seal = {"idempotency_seal", 0, idem_seal_legacy};
+    job_run(db, &seal);
     db_close(db);
     db_configure(cli_db_path());
 

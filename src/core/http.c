@@ -390,10 +390,8 @@ void req_idem_store(struct req *req, int status)
     req->idem_stored = true;
 }
 
-void idem_seal_legacy(struct db *db)
+int idem_seal_legacy(struct db *db)
 {
-    if (db_begin(db, true) != DB_OK)
-        return;
     struct arena a;
     arena_init(&a);
     int n = 0;
@@ -411,9 +409,8 @@ void idem_seal_legacy(struct db *db)
         n++;
     }
     db_done(st);
-    if (db_commit(db) == DB_OK && n)
-        log_info("sealed %d stored answers of idempotent writes", n);
     arena_release(&a);
+    return db_failed(db) ? -1 : n;
 }
 
 /* ---- the API dispatcher ---- */

@@ -11,37 +11,22 @@
 #include <pthread.h>
 #include <time.h>
 
-/* Runs one DELETE with a single integer bound in its own write transaction;
- * returns the rows removed, -1 on failure. */
+/* Runs one DELETE with a single integer bound; returns the rows removed. */
 static int prune(struct db *db, const char *sql, int64_t before)
 {
-    if (db_begin(db, true) != DB_OK)
-        return -1;
     db_exec(db, sql, "i", before);
-    int n = db_changes(db);
-    if (db_failed(db) || db_commit(db) != DB_OK) {
-        db_rollback(db);
-        return -1;
-    }
-    return n;
+    return db_changes(db);
 }
 
 /* Sessions that were revoked, expired or left idle past their timeout. */
 static int sessions_prune(struct db *db)
 {
     int64_t now = now_sec();
-    if (db_begin(db, true) != DB_OK)
-        return -1;
     db_exec(db,
             "DELETE FROM sessions WHERE revoked_at IS NOT NULL OR expires_at <= ? OR "
             "last_seen + idle_timeout <= ?",
             "ii", now, now);
-    int n = db_changes(db);
-    if (db_failed(db) || db_commit(db) != DB_OK) {
-        db_rollback(db);
-        return -1;
-    }
-    return n;
+    return db_changes(db);
 }
 
 /* Login-failure windows (one hour each) that have ended. */
@@ -67,10 +52,19 @@ static const struct job core_jobs[] = {
 
 static const struct job *const tables[] = {core_jobs, mod_jobs};
 
-/* Runs one job; logs a line when it removed or acted on something, or failed. */
-static int job_run(struct db *db, const struct job *j)
+/* Runs one job in its own write transaction, committed when the job
+ * succeeded and rolled back otherwise; logs a line when it removed or acted
+ * on something, or failed. */
+int job_run(struct db *db, const struct job *j)
 {
-    int n = j->run(db);
+    int n = -1;
+    if (db_begin(db, true) == DB_OK) {
+        n = j->run(db);
+        if (n < 0 || db_failed(db) || db_commit(db) != DB_OK) {
+            db_rollback(db);
+            n = -1;
+        }
+    }
     if (n > 0)
         log_info("housekeeping: %s: %d rows", j->name, n);
     else if (n < 0)
@@ -136,13 +130,7 @@ static void *jobs_main(void *arg)
         int64_t wait = next - mono_us();
         if (wait > 0) {
             struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            ts.tv_sec += (time_t)(wait / 1000000);
-            ts.tv_nsec += (long)(wait % 1000000) * 1000;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
+            timespec_in(CLOCK_MONOTONIC, wait, &ts);
             pthread_cond_timedwait(&wake, &mu, &ts);
         }
     }

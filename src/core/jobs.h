@@ -1,9 +1,10 @@
 /*
  * jobs.h - periodic work: one table of jobs run by one housekeeping thread.
  *
- * Each job is a function of the store that opens its own short transaction
- * and returns how many rows it removed or acted on (-1 on failure, after
- * rolling back). The table of core jobs is in jobs.c; a module's jobs are
+ * Each job is a function of the store that returns how many rows it removed
+ * or acted on (-1 on failure); the runner gives it a short write transaction
+ * of its own, committed on success and rolled back on failure, so a job never
+ * begins or commits one itself. The table of core jobs is in jobs.c; a module's jobs are
  * listed in mod_jobs[] (src/routes.c, beside the route tables), so core never
  * includes a module's header. `zhibu serve` runs every job once at start-up
  * (jobs_run_once) and then starts the thread (jobs_start), which runs each job
@@ -32,6 +33,8 @@ extern const struct job mod_jobs[];
  * jobs returned, failures left out.
  */
 int jobs_run_once(struct db *db);
+/* Runs one job in its transaction, as the thread does (a start-up step too). */
+int job_run(struct db *db, const struct job *j);
 
 /* Starts the housekeeping thread (it uses its own connection, db_thread()). */
 void jobs_start(void);

@@ -122,8 +122,9 @@ void req_set_cookie(struct req *req, const char *cookie);
  * write transaction, after writing its data and before committing.
  */
 void req_idem_store(struct req *req, int status);
-/* Seals the stored answers written in plain text before migration 0010 (at start-up). */
-void idem_seal_legacy(struct db *db);
+/* A housekeeping job (core/jobs.c): seals the stored answers written in plain
+ * text before migration 0010; returns how many, -1 on failure. */
+int idem_seal_legacy(struct db *db);
 
 /* Queues an audit row; the dispatcher writes it whatever the outcome. */
 void req_audit(struct req *req, const char *action, int64_t org_id, const char *target,

@@ -75,6 +75,17 @@ int64_t now_ms(void)
     return ((int64_t)ts.tv_sec + clock_skew_get()) * 1000 + ts.tv_nsec / 1000000;
 }
 
+void timespec_in(clockid_t clk, int64_t us, struct timespec *ts)
+{
+    clock_gettime(clk, ts);
+    ts->tv_sec += (time_t)(us / 1000000);
+    ts->tv_nsec += (long)(us % 1000000) * 1000;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
 int64_t mono_us(void)
 {
     struct timespec ts;

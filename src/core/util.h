@@ -20,6 +20,8 @@ void clock_skew_set(int64_t seconds);
 int64_t clock_skew_get(void);
 /* Monotonic clock in microseconds, for durations. */
 int64_t mono_us(void);
+/* The time us microseconds from now on clock clk, for pthread_cond_timedwait. */
+void timespec_in(clockid_t clk, int64_t us, struct timespec *ts);
 
 /* Writes t (seconds since the epoch) as "2026-11-24T06:13:33Z" into out (>= 21 bytes). */
 void time_iso(int64_t t, char out[static 21]);

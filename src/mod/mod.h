@@ -429,7 +429,7 @@ void posts_live_correction(struct db *db, int64_t post_id, const char *kind);
 /* ---- announcements (notices.c) ---- */
 
 /* Reminds, once, those who have not acknowledged an announcement whose deadline
- * has passed (a reminder entry in their feeds); its own write transactions.
+ * has passed (a reminder entry in their feeds), in the runner's transaction.
  * A housekeeping job (core/jobs.h, mod_jobs in routes.c) run every second.
  * Returns the announcements reminded of, -1 on failure. */
 int notice_sweep(struct db *db);

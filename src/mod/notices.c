@@ -665,18 +665,6 @@ int notice_sweep(struct db *db)
 {
     char today[11];
     date_today(today);
-    int64_t due = 0;
-    if (db_begin(db, false) != DB_OK)
-        return -1;
-    db_get_int(db, &due,
-               "SELECT id FROM notices WHERE ack_required = 1 AND reminded_at IS NULL AND kind = "
-               "'notice' AND ack_deadline < ? LIMIT 1",
-               "s", today);
-    db_commit(db);
-    if (!due)
-        return 0;
-    if (db_begin(db, true) != DB_OK)
-        return -1;
     struct arena a;
     arena_init(&a);
     int64_t ids[20];
@@ -699,13 +687,8 @@ int notice_sweep(struct db *db)
                 n.author_id);
         db_exec(db, "UPDATE notices SET reminded_at = ? WHERE id = ?", "ii", now_sec(), n.id);
     }
-    int rc = k;
-    if (db_failed(db) || db_commit(db) != DB_OK) {
-        db_rollback(db);
-        rc = -1;
-    }
     arena_release(&a);
-    return rc;
+    return db_failed(db) ? -1 : k;
 }
 
 /* ---- read, acknowledge ---- */

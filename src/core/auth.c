@@ -561,6 +561,42 @@ void attempt_end(int slot)
     pthread_mutex_unlock(&attempts_lock);
 }
 
+int64_t device_account(struct db *db, const char *token, unsigned char *key)
+{
+    int64_t account = 0;
+    if (!token || strlen(token) != 64)
+        return 0;
+    pdata_hash("device", token, key);
+    db_get_int(db, &account,
+               "SELECT account_id FROM trusted_devices WHERE token_hash = ? AND last_used_at > ?",
+               "bi", key, (size_t)PDATA_HASH_BYTES, now_sec() - DEVICE_TRUST_DAYS * 86400LL);
+    return account;
+}
+
+void device_trust(struct db *db, int64_t account_id, char out[65])
+{
+    unsigned char raw[32], key[PDATA_HASH_BYTES];
+    randombytes_buf(raw, sizeof(raw));
+    hex_encode(raw, sizeof(raw), out);
+    pdata_hash("device", out, key);
+    int64_t now = now_sec();
+    db_exec(db,
+            "INSERT INTO trusted_devices (token_hash, account_id, created_at, last_used_at) "
+            "VALUES (?, ?, ?, ?)",
+            "biii", key, sizeof(key), account_id, now, now);
+}
+
+void device_touch(struct db *db, const unsigned char *key)
+{
+    db_exec(db, "UPDATE trusted_devices SET last_used_at = ? WHERE token_hash = ?", "ib", now_sec(),
+            key, (size_t)PDATA_HASH_BYTES);
+}
+
+void device_forget_all(struct db *db, int64_t account_id)
+{
+    db_exec(db, "DELETE FROM trusted_devices WHERE account_id = ?", "i", account_id);
+}
+
 int64_t account_find_by_phone(struct db *db, const char *phone)
 {
     unsigned char h[PDATA_HASH_BYTES];

@@ -129,6 +129,11 @@ bool password_verify(const char *hash, const char *password);
 /* Sessions. */
 #define SESSION_COOKIE "zhibu_session"
 #define CSRF_COOKIE "zhibu_csrf"
+/* A device the account signed in on (sent to /api/v1/auth only; X-Device-Token
+ * for clients without cookies): its wrong attempts count in a window of its
+ * own, so failures by others on the phone number do not lock it out. */
+#define DEVICE_COOKIE "zhibu_device"
+#define DEVICE_TRUST_DAYS 180
 struct session_new {
     char token[64];  /* base64url, 43 chars */
     char csrf[32];   /* base64url, 22 chars */
@@ -178,6 +183,16 @@ void login_failure_record(struct db *db, const unsigned char *phone_hash);
  */
 bool attempt_begin(struct db *db, const unsigned char *phone_hash, int *slot);
 void attempt_end(int slot);
+
+/* Trusted devices. device_account: the account token was given to (0: none,
+ * or unused for DEVICE_TRUST_DAYS), and in key the token's own attempt
+ * window. device_trust: a new token for account into out (64 hex digits),
+ * stored hashed. device_touch: the device was used now. device_forget_all:
+ * the account's devices are trusted no more (a password change). */
+int64_t device_account(struct db *db, const char *token, unsigned char *key);
+void device_trust(struct db *db, int64_t account_id, char out[65]);
+void device_touch(struct db *db, const unsigned char *key);
+void device_forget_all(struct db *db, int64_t account_id);
 /* Accounts. Returns the id, 0 if not found. */
 int64_t account_find_by_phone(struct db *db, const char *phone);
 /* Creates an account (the phone sealed); password may be NULL. Returns id or 0 on error. */

@@ -40,6 +40,7 @@ static enum MHD_Result queue(struct req *req, int status, struct MHD_Response *r
 {
     MHD_add_response_header(r, "X-Request-Id", req->request_id);
     req->status = status;
+    req->answered = true;
     enum MHD_Result rc = MHD_queue_response(req->conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return rc;
@@ -995,7 +996,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
          * wait for the next call. */
         return MHD_YES;
     }
-    if (req->status)
+    if (req->answered)
         return MHD_YES; /* answered already (oversized body): discard the rest */
     if (*upload_data_size) {
         if (req->body_raw.len + *upload_data_size > req->max_body)

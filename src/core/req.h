@@ -57,6 +57,7 @@ struct req {
     bool via_cookie;       /* authenticated by cookie: writes need CSRF */
 
     int status;
+    bool answered;  /* a response is queued */
     struct buf out; /* response body */
     struct jw json;
     bool data_started;

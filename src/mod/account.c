@@ -236,6 +236,7 @@ static int h_login(struct req *req)
     }
     db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", s->window,
             sizeof(s->window));
+    req_attempt_ok(req);
     char device[65] = "";
     if (s->trusted)
         device_touch(req->db, s->window);

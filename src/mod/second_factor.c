@@ -7,7 +7,7 @@
  * codes are kept as keyed hashes. A code's 30 s step is stored when it is
  * accepted and never accepted again (replay). Every wrong code counts as a
  * failed login attempt of the account's phone, in the same hourly window as
- * wrong passwords (login_failures_now, core/auth.c), so codes cannot be
+ * wrong passwords (attempt_begin, core/auth.h), so codes cannot be
  * guessed faster than passwords. An admin role without TOTP under admin_second_factor = required
  * may only call the routes marked ROUTE_ENROL (http.c).
  */
@@ -271,6 +271,7 @@ static int h_confirm(struct req *req)
             "account_id = ?",
             "iiii", now, step, now, id);
     db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", ph, sizeof(ph));
+    req_attempt_ok(req);
     auth_changed(req->db); /* the session's enrolment-only restriction ends now */
     struct jw *j = req_data(req);
     jw_obj_begin(j);

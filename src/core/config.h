@@ -33,6 +33,7 @@ struct config {
                                      admin-role accounts without TOTP may only enrol, once
                                      second_factor_grace_days have passed since the grant */
     int second_factor_grace_days; /* admin_second_factor_grace_days (default 7) */
+    int exact_search_per_hour;    /* roster searches by a whole ID or phone number per account */
     enum log_level log_level;
 };
 

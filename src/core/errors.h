@@ -23,6 +23,8 @@
     X(ERR_THROTTLED, 429, "auth.throttled", "too many attempts, try again later")                  \
     X(ERR_CSRF, 403, "auth.csrf", "a write from another site, or a missing or wrong X-CSRF-Token") \
     X(ERR_FORBIDDEN, 403, "auth.forbidden", "your roles do not allow this")                        \
+    X(ERR_RATE_LIMITED, 429, "request.rate_limited",                                               \
+      "too many of these requests this hour, try again later")                                     \
     X(ERR_BUSY, 503, "server.busy", "the server is busy, try again")                               \
     X(ERR_INTERNAL, 500, "server.internal", "internal error")                                      \
     X(ERR_DB, 500, "server.db", "the store failed")                                                \
@@ -39,6 +41,8 @@
     X(ERR_MEMBER_NOT_FOUND, 404, "member.not_found", "no such member")                             \
     X(ERR_MEMBER_INVALID, 400, "member.invalid", "the member record is not valid")                 \
     X(ERR_MEMBER_DUPLICATE, 409, "member.duplicate", "another member record has this ID number")   \
+    X(ERR_MEMBER_EXACT_SEARCH, 403, "member.exact_search",                                         \
+      "searching by a whole ID number or phone number needs pdata.reveal")                         \
     X(ERR_MEMBER_RECORD_NOT_FOUND, 404, "member.record_not_found", "no such sub-record")           \
     X(ERR_CORRECTION_NOT_FOUND, 404, "correction.not_found", "no such correction")                 \
     X(ERR_CORRECTION_STATE, 409, "correction.state", "the correction was already decided")         \

@@ -731,7 +731,7 @@ static void run_handler(struct req *req, bool write)
         req->status = r->handler(req);
     if (req->status < 400 && !db_failed(req->db)) {
         finish_data(req);
-        if (ckey && !cached && req->status == 200 && req->err < 0)
+        if (ckey && !cached && req->status == 200 && req->err < 0 && !req->no_cache)
             rcache_put(ckey, cseq, req->status, req->out.data, req->out.len);
         if (req->idem_key)
             idem_store(req, req->status);

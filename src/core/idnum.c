@@ -60,6 +60,5 @@ char *idnum_mask(struct arena *a, const char *id)
     size_t n = strlen(id);
     if (n < 8)
         return arena_strdup(a, "****");
-    return arena_printf(a, "%.4s%.*s%s", id, (int)(n - 8), "**************************",
-                        id + n - 4);
+    return arena_printf(a, "%.4s%.*s", id, (int)(n - 4), "**************************");
 }

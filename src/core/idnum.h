@@ -19,7 +19,13 @@ const char *idnum_check(const char *s, char norm[IDNUM_LEN + 1], char birth[11])
 /* The check character for the first 17 digits. */
 char idnum_check_char(const char *first17);
 
-/* "1101**********123X": the first 4 and last 4 characters (arena string). */
+/*
+ * "1101**************": the first 4 characters (province and prefecture, which
+ * the member's branch tells anyway), the rest starred (arena string). The
+ * birth date is shown beside it in the record, so the mask keeps back the
+ * other region digits, the sequence and the check character: about 50,000
+ * numbers fit a mask, a birth date and a gender (docs/SECURITY.md).
+ */
 char *idnum_mask(struct arena *a, const char *id);
 
 #endif

@@ -178,6 +178,18 @@ void req_attempt_ok(struct req *req)
     req->attempt_outcome = ATTEMPT_OK;
 }
 
+int req_rate_limit(struct req *req, const char *action, int per_hour)
+{
+    int64_t n = 0;
+    db_get_int(req->db, &n,
+               "SELECT COUNT(*) FROM audit_log WHERE actor_id = ? AND action = ? AND at > ?", "isi",
+               req->who ? req->who->account_id : 0, action, now_sec() - 3600);
+    if (n < per_hour)
+        return 0;
+    return req_fail(req, ERR_RATE_LIMITED, "at most %d of these an hour: try again later",
+                    per_hour);
+}
+
 /* ---- validation ---- */
 
 /* Trims spaces at both ends: ASCII space, tab, CR, LF and the ideographic

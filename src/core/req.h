@@ -76,6 +76,8 @@ struct req {
     const char *cached; /* an answer from the cache (rcache_get): sent without a copy */
     size_t cached_len;
     bool cached_gzip; /* the cached bytes are the answer's gzip encoding */
+    bool no_cache;    /* a ROUTE_CACHE handler's answer that must not be kept (it depends on
+                         who asks, or each one is audited): set by the handler */
 
     int file_fd; /* ROUTE_RAW: a file to send (req_send_file), -1 if none */
     int64_t file_size;
@@ -161,6 +163,15 @@ void req_failed_attempt(struct req *req, const unsigned char *phone_hash);
 /* The attempt succeeded: its window starts afresh (the handler deletes the
  * window's row in its transaction). */
 void req_attempt_ok(struct req *req);
+
+/*
+ * A per-account limit on an audited action (an exact lookup of personal
+ * data, an import): the caller's audit rows of action in the last hour are
+ * counted (index audit_log_actor); 0 while fewer than per_hour, else records
+ * 429 request.rate_limited and returns its status. Only requests that were
+ * audited count, so a refused one does not extend the wait.
+ */
+int req_rate_limit(struct req *req, const char *action, int per_hour);
 
 /*
  * For object kinds' locate functions: runs sql with the id as its one

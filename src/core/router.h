@@ -131,7 +131,9 @@ enum route_flags {
     ROUTE_UPLOAD = 1u << 3,       /* the body may be up to max_upload bytes (a file, not JSON) */
     ROUTE_CACHE = 1u << 4,        /* a GET whose answer depends on the request only, not on the
                                      caller: answers are cached until the next write (rcache.h);
-                                     only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG */
+                                     only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG.
+                                     An answer that is the exception (an audited lookup that
+                                     needs more than the route's permission) sets req->no_cache */
     ROUTE_ENROL = 1u << 5,        /* open to a session that still owes a second factor (an admin
                                      role without TOTP under admin_second_factor = required) */
     ROUTE_IDEM_NO_BODY = 1u << 6, /* the Idempotency-Key fingerprint leaves the body out: it

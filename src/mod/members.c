@@ -140,14 +140,57 @@ static void age_band_range(struct arena *a, const char *band, const char **lo, c
     *lo = arena_printf(a, "%04d%s", y - to - 1, now + 4);
 }
 
+/* A search text that is a whole ID number (17 digits and a check character)
+ * or a whole phone number (11 digits): found through the keyed hash. */
+enum exact_kind { EXACT_NONE, EXACT_ID, EXACT_PHONE };
+
+static enum exact_kind exact_kind_of(const char *q)
+{
+    size_t n = q ? strlen(q) : 0, digits = q ? strspn(q, "0123456789") : 0;
+    if (n == IDNUM_LEN && digits >= IDNUM_LEN - 1 && strchr("0123456789Xx", q[n - 1]))
+        return EXACT_ID;
+    if (n == 11 && digits == 11)
+        return EXACT_PHONE;
+    return EXACT_NONE;
+}
+
+/*
+ * An exact search confirms whether a number belongs to somebody, so it is a
+ * reveal: pdata.reveal on the organisation searched, at most
+ * exact_search_per_hour an account, one audit row each (the number masked),
+ * and the answer is never cached (the next caller may not reveal). 0 to go
+ * on, else the error status.
+ */
+static int exact_search_allowed(struct req *req, int64_t org, const char *path, const char *q,
+                                enum exact_kind kind)
+{
+    req->no_cache = true;
+    const char *what = kind == EXACT_ID ? "ID number" : "phone number";
+    const char *masked =
+        kind == EXACT_ID ? idnum_mask(&req->arena, q) : pdata_mask_phone(&req->arena, q);
+    const char *target = arena_printf(&req->arena, "org:%" PRId64, org);
+    if (!principal_can(req->who, PERM_PDATA_REVEAL, path)) {
+        req_audit(req, "member.search", org, target, "denied", "by %s %s: needs pdata.reveal", what,
+                  masked);
+        return req_fail(req, ERR_MEMBER_EXACT_SEARCH, NULL);
+    }
+    int rc = req_rate_limit(req, "member.search", cfg.exact_search_per_hour);
+    if (rc)
+        return rc;
+    req_audit(req, "member.search", org, target, "ok", "by %s %s", what, masked);
+    return 0;
+}
+
 /*
  * GET /api/v1/members?orgId=&q=&status=&category=&gender=&migrant=&lostContact=
  *     &ageBand=&occupation=&education=&after=&limit= -> {items, next}
  * Members of the organisation's subtree in roster order (branch, then id);
  * a party group lists the members assigned to it. status: active (default:
  * normal, retired, temporarily out), all, or one status. q: a part of the
- * name, or a whole ID number or phone number (found through the keyed hash).
- * Errors: org.not_found, request.invalid. roster.read on orgId.
+ * name, or a whole ID number or phone number (found through the keyed hash:
+ * pdata.reveal on orgId, audited, rate-limited). Errors: org.not_found,
+ * request.invalid, member.exact_search, request.rate_limited. roster.read
+ * on orgId.
  */
 static int h_list(struct req *req)
 {
@@ -187,18 +230,24 @@ static int h_list(struct req *req)
     const char *q = req_query_str(req, "q"), *like = NULL;
     unsigned char qhash[PDATA_HASH_BYTES];
     const void *id_hash = NULL, *phone_hash = NULL;
-    if (q && strlen(q) == IDNUM_LEN && strspn(q, "0123456789") >= 17) {
+    enum exact_kind exact = exact_kind_of(q);
+    if (exact) {
+        rc = exact_search_allowed(req, org, path, q, exact);
+        if (rc)
+            return rc;
         char norm[IDNUM_LEN + 1], birth[11];
-        if (!idnum_check(q, norm, birth)) {
+        if (exact == EXACT_ID && !idnum_check(q, norm, birth)) {
             pdata_hash("member.id", norm, qhash);
             id_hash = qhash;
+        } else if (exact == EXACT_PHONE && valid_phone(q)) {
+            pdata_hash("member.phone", q, qhash);
+            phone_hash = qhash;
+        } else {
+            like = ""; /* a malformed number matches nobody (and no name) */
         }
-    } else if (q && valid_phone(q)) {
-        pdata_hash("member.phone", q, qhash);
-        phone_hash = qhash;
-    }
-    if (q && !id_hash && !phone_hash)
+    } else if (q) {
         like = db_like_pattern(&req->arena, q);
+    }
     const char *status = req_query_str(req, "status");
     if (!status)
         status = "active";

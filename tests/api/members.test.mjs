@@ -60,7 +60,7 @@ describe('create: the standard record, checked whole', () => {
     const m = assertData(await create(b), 201);
     assert.equal(m.name, b.name);
     assert.equal(m.orgId, villageA);
-    assert.equal(m.idNumber, `${b.idNumber.slice(0, 4)}**********${b.idNumber.slice(-4)}`);
+    assert.equal(m.idNumber, `${b.idNumber.slice(0, 4)}**************`);
     assert.equal(m.phone, '139****5678');
     assert.equal(m.status, 'normal');
     assert.equal(m.canEdit, true);
@@ -356,5 +356,100 @@ describe('migrant members attached to a host organisation', () => {
     assertError(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { hostOrgId: villageA } }), 400, 'member.invalid', 'hostOrgId');
     assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { hostOrgId: null } }));
     assertError(await api('GET', `/api/v1/members/${id}`, { token: tSB }), 404, 'member.not_found');
+  });
+});
+
+// How many ID numbers fit what a reader without pdata.reveal sees of a member:
+// the mask (its visible characters), the birth date (digits 7-14) and the
+// gender (the parity of digit 17), with a valid GB 11643 check character.
+function idCandidates(mask, birthDate, gender) {
+  const fixed = [...mask];
+  const b = birthDate.replaceAll('-', '');
+  for (let i = 0; i < 8; i++) fixed[6 + i] = b[i];
+  const free = [];
+  for (let i = 0; i < 17; i++) if (fixed[i] === '*') free.push(i);
+  if (free.length > 6) return 10 ** free.length / 2;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let n = 0;
+  for (let k = 0; k < 10 ** free.length; k++) {
+    let v = k;
+    for (const i of free) { fixed[i] = String(v % 10); v = Math.floor(v / 10); }
+    if (Number(fixed[16]) % 2 !== (gender === 'male' ? 1 : 0)) continue;
+    let sum = 0;
+    for (let i = 0; i < 17; i++) sum += Number(fixed[i]) * w[i];
+    if (fixed[17] === '*' || fixed[17] === '10X98765432'[sum % 11]) n++;
+  }
+  return n;
+}
+
+describe('exact search by a whole ID number or phone is a reveal', () => {
+  let tK, m, b;
+  const audited = (action) => sqlite(join(srv.dataDir, 'zhibu.db'),
+    `SELECT result || '|' || target || '|' || detail FROM audit_log WHERE action = '${action}' ORDER BY id`).stdout.trim().split('\n').filter(Boolean);
+  before(async () => {
+    // A branch committee member: roster.read and roster.write, no pdata.reveal.
+    const r = srv.run(['user', 'create', '--data', srv.dataDir, '--phone', '13700009901', '--name', '委员甲',
+      '--password', 'committee-pass-1', '--org', String(villageA), '--role', 'branch_committee']);
+    assert.equal(r.status, 0, r.stderr);
+    tK = (await srv.login({ phone: '13700009901', password: 'committee-pass-1' })).token;
+    b = { ...base(), name: '孙查找', gender: 'male', birthDate: '1966-06-16', idNumber: idNumber('1966-06-16', true, 41), phone: '13977776666' };
+    m = assertData(await create(b), 201);
+  });
+
+  test('the mask leaves the ID number unguessable from the birth date and gender beside it', async () => {
+    for (const token of [tK, tS]) {
+      const r = assertData(await api('GET', `/api/v1/members/${m.id}`, { token }));
+      assert.equal(r.birthDate, b.birthDate);
+      assert.ok(idCandidates(r.idNumber, r.birthDate, r.gender) >= 10000,
+        `${r.idNumber} with ${r.birthDate}: ${idCandidates(r.idNumber, r.birthDate, r.gender)} candidates`);
+      const [row] = assertData(await api('GET', `/api/v1/members?orgId=${villageA}&q=${encodeURIComponent('孙查找')}`, { token })).items;
+      assert.equal(row.idNumber, r.idNumber, 'the roster shows the same mask');
+    }
+  });
+
+  test('without pdata.reveal: refused whether or not the number exists, audited, the name search still works', async () => {
+    const before = audited('member.search').length;
+    const other = idNumber('1966-06-16', true, 42);
+    for (const q of [b.idNumber, other, b.idNumber.toLowerCase(), b.phone, '13977776667']) {
+      assertError(await api('GET', `/api/v1/members?orgId=${villageA}&q=${q}`, { token: tK }), 403, 'member.exact_search');
+    }
+    const rows = audited('member.search').slice(before);
+    assert.equal(rows.length, 5, 'one audit row per search');
+    assert.ok(rows.every((x) => x.startsWith(`denied|org:${villageA}|`)), rows.join('\n'));
+    assert.ok(rows.every((x) => !x.includes(b.idNumber.slice(4)) && !x.includes(b.phone)), 'the number is masked in the log');
+    assert.deepEqual(assertData(await api('GET', `/api/v1/members?orgId=${villageA}&q=${encodeURIComponent('孙查找')}`, { token: tK })).items.map((x) => x.id), [m.id]);
+  });
+
+  test('with pdata.reveal: found, one audit row per search with the number masked, never from the cache', async () => {
+    const before = audited('member.search').length;
+    for (let i = 0; i < 2; i++) {
+      const byId = assertData(await api('GET', `/api/v1/members?orgId=${villageA}&q=${b.idNumber}`, { token: tS }));
+      assert.deepEqual(byId.items.map((x) => x.id), [m.id]);
+      const byPhone = assertData(await api('GET', `/api/v1/members?orgId=${villageA}&q=${b.phone}`, { token: tS }));
+      assert.deepEqual(byPhone.items.map((x) => x.id), [m.id]);
+    }
+    const rows = audited('member.search').slice(before);
+    assert.equal(rows.length, 4, rows.join('\n'));
+    assert.ok(rows.every((x) => x.startsWith(`ok|org:${villageA}|`)));
+    assert.ok(rows.every((x) => !x.includes(b.idNumber.slice(4)) && !x.includes(b.phone)), 'the number is masked in the log');
+    // The answer the secretary got is not served to a caller who may not reveal.
+    assertError(await api('GET', `/api/v1/members?orgId=${villageA}&q=${b.idNumber}`, { token: tK }), 403, 'member.exact_search');
+  });
+
+  test('rate-limited per account (exact_search_per_hour)', async () => {
+    const s2 = await startServer({ config: ['exact_search_per_hour = 3'] });
+    try {
+      const t1 = (await s2.login(s2.who.secretaryA)).token;
+      const t2 = (await s2.login(s2.who.countyAdmin)).token;
+      const q = idNumber('1950-01-01', true, 5);
+      for (let i = 0; i < 3; i++) assertData(await s2.api('GET', `/api/v1/members?orgId=${s2.who.secretaryA.orgId}&q=${q}`, { token: t1 }));
+      assertError(await s2.api('GET', `/api/v1/members?orgId=${s2.who.secretaryA.orgId}&q=${q}`, { token: t1 }), 429, 'request.rate_limited');
+      assertError(await s2.api('GET', `/api/v1/members?orgId=${s2.who.secretaryA.orgId}&q=13800000006`, { token: t1 }), 429, 'request.rate_limited');
+      // a name search is not limited; another account has its own allowance
+      assertData(await s2.api('GET', `/api/v1/members?orgId=${s2.who.secretaryA.orgId}&q=${encodeURIComponent('张')}`, { token: t1 }));
+      assertData(await s2.api('GET', `/api/v1/members?orgId=${s2.who.secretaryA.orgId}&q=${q}`, { token: t2 }));
+    } finally {
+      await s2.stop();
+    }
   });
 });

@@ -246,7 +246,7 @@ async function checkAll(trial, branch) {
   for (const c of created.filter((x) => x.orgId === branch)) {
     const m = assertData(await read(`/api/v1/members/${c.id}`, t.countyAdmin));
     assert.equal(m.name, c.name, `${ctx}: created member ${c.id}`);
-    assert.equal(m.idNumber, `${c.idNumber.slice(0, 4)}**********${c.idNumber.slice(-4)}`);
+    assert.equal(m.idNumber, `${c.idNumber.slice(0, 4)}**************`);
   }
   const roster = await listAll(api, t.countyAdmin, `/api/v1/members?orgId=${branch}&status=all`);
   const ackedIds = new Set(created.filter((x) => x.orgId === branch).map((x) => x.id));
@@ -293,7 +293,8 @@ async function checkAll(trial, branch) {
 }
 
 before(async () => {
-  srv = await startServer();
+  // The checks find in-flight creations by their ID number: many exact searches an hour.
+  srv = await startServer({ config: ['exact_search_per_hour = 10000'] });
   server = srv.server;
   base = srv.base;
   const w = srv.who;

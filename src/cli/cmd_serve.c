@@ -156,6 +156,44 @@ int cmd_migrate(int argc, char **argv)
     return 0;
 }
 
+/* A copy of the whole store (every sealed record and the audit chain) is a
+ * sensitive export: one audit row store.backup naming the file. 0 or -1. */
+static int backup_audit(const char *out)
+{
+    /* The store as it is: no migration (a backup is what one takes before an
+     * upgrade), and the chain's key must be the one already there. */
+    char key[600], err[700];
+    snprintf(key, sizeof(key), "%s/secret.key", cfg.data_dir);
+    if (access(key, R_OK) != 0)
+        return -1;
+    audit_init(cfg.data_dir);
+    if (pdata_init(cfg.data_dir, err, sizeof(err)) != 0)
+        return -1;
+    struct db *db = db_open(cli_db_path(), err, sizeof(err));
+    if (!db)
+        return -1;
+    char where[PATH_MAX];
+    struct audit_row row = {.at = now_sec(),
+                            .action = "store.backup",
+                            .target = realpath(out, where) ? where : out,
+                            .result = "ok",
+                            .detail = "a copy of the whole store (command line)",
+                            .ip = "cli"};
+    int rc = -1;
+    if (db_begin(db, true) == DB_OK) {
+        audit_append(db, &row);
+        if (!db_failed(db) && db_commit(db) == DB_OK) {
+            audit_anchor();
+            rc = 0;
+        } else {
+            db_rollback(db);
+            audit_discard();
+        }
+    }
+    db_close(db);
+    return rc;
+}
+
 int cmd_backup(int argc, char **argv)
 {
     struct cli_opt opts[] = {{"data"}, {"out"}, {"help", true}, {NULL}};
@@ -163,7 +201,8 @@ int cmd_backup(int argc, char **argv)
         printf("usage: zhibu backup [--data DIR] --out FILE\n\n"
                "Writes a consistent copy of DIR/zhibu.db to FILE while the server runs\n"
                "(SQLite's online backup API). FILE must not exist. The copy is useless\n"
-               "without DIR/secret.key: keep the key safe, separately.\n");
+               "without DIR/secret.key: keep the key safe, separately. Each backup is\n"
+               "recorded in the audit log (store.backup, with the file's path).\n");
         return 0;
     }
     if (cli_parse("backup", argc, argv, opts) || cli_config(cli_get(opts, "data"), NULL))
@@ -184,6 +223,11 @@ int cmd_backup(int argc, char **argv)
     char err[512];
     if (db_backup(cli_db_path(), out, err, sizeof(err)) != DB_OK) {
         fprintf(stderr, "zhibu backup: %s\n", err);
+        unlink(out);
+        return 1;
+    }
+    if (backup_audit(out) != 0) {
+        fprintf(stderr, "zhibu backup: the copy could not be recorded in the audit log; removed\n");
         unlink(out);
         return 1;
     }

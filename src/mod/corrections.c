@@ -15,12 +15,19 @@ static size_t proposal_values(struct arena *a, const char *json, struct value **
     return values_from_json_text(a, member_correction_fields, json, out);
 }
 
-/* The proposal as JSON for the reader: ID number and phone masked unless
- * the reader is the member or may reveal them. */
-static void proposal_write(struct req *req, struct jw *j, const char *json, bool full)
+static bool is_personal(const char *field)
+{
+    return !strcmp(field, "idNumber") || !strcmp(field, "phone") || !strcmp(field, "address");
+}
+
+/* The proposal as JSON for the reader: ID number, phone and address masked
+ * unless full (the reader is the member or may reveal them). Returns whether
+ * one of them was written in full. */
+static bool proposal_write(struct req *req, struct jw *j, const char *json, bool full)
 {
     struct value *vals;
     size_t n = proposal_values(&req->arena, json, &vals);
+    bool shown = false;
     jw_obj_begin(j);
     for (size_t i = 0; i < n; i++) {
         if (!strcmp(vals[i].name, "note") || (!vals[i].present && !vals[i].null))
@@ -38,8 +45,10 @@ static void proposal_write(struct req *req, struct jw *j, const char *json, bool
             jw_str(j, "******");
         else
             jw_str(j, vals[i].s);
+        shown |= full && is_personal(vals[i].name);
     }
     jw_obj_end(j);
+    return shown;
 }
 
 #define CORRECTION_COLS(F, C)                                                                      \
@@ -60,13 +69,16 @@ static void proposal_write(struct req *req, struct jw *j, const char *json, bool
 enum correction_col { DB_COLUMN_ENUM(CORRECTION_COLS) };
 #define CORRECTION_COLUMNS DB_COLUMNS(CORRECTION_COLS)
 
-static void correction_write(struct req *req, struct jw *j, struct db_stmt *st)
+/* Writes one correction; returns whether it showed another member's ID
+ * number, phone or address in full (a reveal the caller audits). */
+static bool correction_write(struct req *req, struct jw *j, struct db_stmt *st)
 {
     size_t n;
     const unsigned char *b = db_blob(st, CORRECTION_COL_CHANGES_SEALED, &n);
     const char *json = b && n ? pdata_open(&req->arena, "member.correction", b, n) : NULL;
-    bool full = req->who->member_id == db_int(st, CORRECTION_COL_MEMBER_ID) ||
-                principal_can(req->who, PERM_PDATA_REVEAL, db_text(st, CORRECTION_COL_ORG_PATH));
+    bool self = req->who->member_id == db_int(st, CORRECTION_COL_MEMBER_ID);
+    bool full =
+        self || principal_can(req->who, PERM_PDATA_REVEAL, db_text(st, CORRECTION_COL_ORG_PATH));
     jw_obj_begin(j);
     jw_kv_int(j, "id", db_int(st, CORRECTION_COL_ID));
     jw_kv_int(j, "memberId", db_int(st, CORRECTION_COL_MEMBER_ID));
@@ -75,7 +87,7 @@ static void correction_write(struct req *req, struct jw *j, struct db_stmt *st)
     jw_kv_str(j, "orgName", db_text(st, CORRECTION_COL_ORG_NAME));
     jw_kv_str(j, "fields", db_text(st, CORRECTION_COL_FIELDS));
     jw_key(j, "changes");
-    proposal_write(req, j, json, full);
+    bool shown = proposal_write(req, j, json, full);
     jw_kv_str(j, "note", db_text(st, CORRECTION_COL_NOTE));
     jw_kv_str(j, "state", db_text(st, CORRECTION_COL_STATE));
     jw_kv_time(j, "createdAt", db_int(st, CORRECTION_COL_CREATED_AT));
@@ -83,6 +95,15 @@ static void correction_write(struct req *req, struct jw *j, struct db_stmt *st)
     jw_kv_str(j, "decisionReason", db_text(st, CORRECTION_COL_DECISION_REASON));
     jw_kv_str(j, "decidedBy", db_text(st, CORRECTION_COL_DECIDED_BY_NAME));
     jw_obj_end(j);
+    return shown && !self;
+}
+
+/* One audit row for a list that showed proposed personal data in full. */
+static void audit_revealed(struct req *req, int64_t org, const char *target, int64_t shown)
+{
+    if (shown)
+        req_audit(req, "member.correction.reveal", org, target, "ok",
+                  "%" PRId64 " proposals with an ID number, phone or address shown in full", shown);
 }
 
 static int correction_respond(struct req *req, int64_t id, int status)
@@ -144,7 +165,10 @@ static const struct param list_query[] = {
 /*
  * GET /api/v1/corrections?orgId=&state=pending -> {items, next}: the
  * corrections proposed by members of the subtree, oldest first (the
- * secretary's inbox). roster.write on orgId. Errors: org.not_found.
+ * secretary's inbox). ID number, phone and address masked unless the
+ * caller has pdata.reveal on the member's branch; a page that showed any in
+ * full is audited (member.correction.reveal). roster.write on orgId.
+ * Errors: org.not_found.
  */
 static int h_inbox(struct req *req)
 {
@@ -165,16 +189,19 @@ static int h_inbox(struct req *req)
         "ORDER BY c.id LIMIT ?",
         "sssii", path, org_path_end(&req->arena, path), req_query_str(req, "state"), after,
         (int64_t)pg.limit + 1);
+    int64_t org = req_query_int(req, "orgId", 0), shown = 0;
     while (page_next(&pg, st)) {
-        correction_write(req, pg.j, st);
+        shown += correction_write(req, pg.j, st);
         page_mark_id(&pg, db_int(st, CORRECTION_COL_ID));
     }
+    audit_revealed(req, org, arena_printf(&req->arena, "org:%" PRId64, org), shown);
     return page_end(&pg, st);
 }
 
 /*
  * GET /api/v1/members/{id}/corrections -> {items, next}: the member's
- * corrections, newest first. The member or roster.read.
+ * corrections, newest first, masked and audited as the inbox. The member or
+ * roster.read.
  */
 static int h_member_list(struct req *req)
 {
@@ -192,11 +219,13 @@ static int h_member_list(struct req *req)
         "c.member_id JOIN orgs o ON o.id = m.org_id LEFT JOIN accounts d ON d.id = c.decided_by "
         "WHERE c.member_id = ? ORDER BY c.id DESC LIMIT 100",
         "i", m.id);
+    int64_t shown = 0;
     while (db_next(st))
-        correction_write(req, j, st);
+        shown += correction_write(req, j, st);
     db_done(st);
     jw_arr_end(j);
     jw_obj_end(j);
+    audit_revealed(req, m.org_id, arena_printf(&req->arena, "member:%" PRId64, m.id), shown);
     return 200;
 }
 

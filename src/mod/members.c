@@ -690,10 +690,21 @@ static int h_reveal(struct req *req)
     return 200;
 }
 
+/* Sealed text (reasons, notes) opened for somebody else's record is a
+ * sensitive read: one audit row per answer that showed any. */
+static void audit_sealed_read(struct req *req, const struct member_rec *m, const char *action,
+                              int64_t opened, const char *what)
+{
+    if (opened && req->who->member_id != m->id)
+        req_audit(req, action, m->org_id, arena_printf(&req->arena, "member:%" PRId64, m->id), "ok",
+                  "%" PRId64 " sealed %s shown", opened, what);
+}
+
 /*
  * GET /api/v1/members/{id}/history -> {items, next}: newest first
  * {id, at, kind, actor, orgId, orgName, detail, reason}. The member's own
- * record or roster.read. Errors: member.not_found.
+ * record or roster.read; reasons shown to anyone but the member are audited
+ * (member.history.read). Errors: member.not_found.
  */
 static int h_history(struct req *req)
 {
@@ -707,6 +718,7 @@ static int h_history(struct req *req)
         return rc;
     struct page pg;
     page_begin(req, &pg);
+    int64_t opened = 0;
     struct db_stmt *st = db_query(
         req->db,
         "SELECT h.id, h.at, h.kind, a.name, h.org_id, o.name, h.detail, h.note_sealed "
@@ -733,7 +745,9 @@ static int h_history(struct req *req)
         jw_kv_str(j, "reason", b && n ? pdata_open(&req->arena, "member.note", b, n) : NULL);
         jw_obj_end(j);
         page_mark_id(&pg, db_int(st, 0));
+        opened += b && n;
     }
+    audit_sealed_read(req, &m, "member.history.read", opened, "reasons");
     return page_end(&pg, st);
 }
 
@@ -763,7 +777,8 @@ static const struct param record_body[] = {
 enum record_col { DB_COLUMN_ENUM(RECORD_COLS) };
 #define RECORD_COLUMNS DB_COLUMNS(RECORD_COLS)
 
-static void record_write(struct req *req, struct jw *j, struct db_stmt *st)
+/* Writes one sub-record; returns how many sealed fields it opened. */
+static int record_write(struct req *req, struct jw *j, struct db_stmt *st)
 {
     jw_obj_begin(j);
     jw_kv_int(j, "id", db_int(st, RECORD_COL_ID));
@@ -777,12 +792,14 @@ static void record_write(struct req *req, struct jw *j, struct db_stmt *st)
     jw_kv_str(j, "note", b && n ? pdata_open(&req->arena, "member.note", b, n) : NULL);
     jw_kv_time(j, "createdAt", db_int(st, RECORD_COL_CREATED_AT));
     jw_obj_end(j);
+    return b && n;
 }
 
 /*
  * GET /api/v1/members/{id}/records -> {items: [{id, kind, title, issuer,
  * startDate, endDate, note, createdAt}]} (all of them, by kind and date).
- * The member's own record or roster.read. Errors: member.not_found.
+ * The member's own record or roster.read; sealed notes shown to anyone but
+ * the member are audited (member.record.read). Errors: member.not_found.
  */
 static int h_records(struct req *req)
 {
@@ -798,11 +815,13 @@ static int h_records(struct req *req)
                                   "SELECT " RECORD_COLUMNS " FROM member_records WHERE member_id "
                                   "= ? AND deleted_at IS NULL ORDER BY kind, start_date, id",
                                   "i", m.id);
+    int64_t opened = 0;
     while (db_next(st))
-        record_write(req, j, st);
+        opened += record_write(req, j, st);
     db_done(st);
     jw_arr_end(j);
     jw_obj_end(j);
+    audit_sealed_read(req, &m, "member.record.read", opened, "notes");
     return 200;
 }
 

@@ -169,6 +169,20 @@ describe('backup', () => {
     assert.equal(statSync(join(srv.dataDir, 'zhibu.db')).mode & 0o077, 0, 'the store is private');
   });
 
+  test('every backup is recorded in the audit log, and the chain still verifies', () => {
+    const db = join(srv.dataDir, 'zhibu.db');
+    const count = () => Number(sqlite(db, "SELECT COUNT(*) FROM audit_log WHERE action = 'store.backup'").stdout.trim());
+    const before = count();
+    const out = join(newDir('zhibu-backup-'), 'audited.db');
+    const r = run(['backup', '--data', srv.dataDir, '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(count(), before + 1);
+    const row = sqlite(db, "SELECT target, ip FROM audit_log WHERE action = 'store.backup' ORDER BY id DESC LIMIT 1").stdout.trim();
+    assert.equal(row, `${out}|cli`);
+    const v = run(['audit', 'verify', '--data', srv.dataDir]);
+    assert.equal(v.status, 0, v.stderr);
+  });
+
   test('a backup refuses to overwrite a file and needs --out', () => {
     const out = join(newDir('zhibu-backup-'), 'exists.db');
     writeFileSync(out, 'keep me');

@@ -453,3 +453,63 @@ describe('exact search by a whole ID number or phone is a reveal', () => {
     }
   });
 });
+
+describe('sensitive reads are audited: proposed personal data, sealed notes and reasons', () => {
+  let tK2;
+  const rows = (action) => Number(sqlite(join(srv.dataDir, 'zhibu.db'),
+    `SELECT COUNT(*) FROM audit_log WHERE action = '${action}'`).stdout.trim());
+  before(async () => {
+    const r = srv.run(['user', 'create', '--data', srv.dataDir, '--phone', '13700009902', '--name', '委员乙',
+      '--password', 'committee-pass-2', '--org', String(villageA), '--role', 'branch_committee']);
+    assert.equal(r.status, 0, r.stderr);
+    tK2 = (await srv.login({ phone: '13700009902', password: 'committee-pass-2' })).token;
+  });
+
+  test('corrections: masked without pdata.reveal; a list shown in full is one audit row', async () => {
+    const id = who.member.memberId;
+    const c = assertData(await api('POST', `/api/v1/members/${id}/corrections`, { token: tM, body: { phone: '13622223333', note: '新号码' } }), 201);
+    const mineBefore = rows('member.correction.reveal');
+    // the committee member: masked in both lists, nothing revealed, nothing audited
+    for (const path of [`/api/v1/corrections?orgId=${villageA}&state=pending`, `/api/v1/members/${id}/corrections`]) {
+      const items = assertData(await api('GET', path, { token: tK2 })).items;
+      assert.equal(items.find((x) => x.id === c.id).changes.phone, '136****3333', path);
+      assert.ok(!JSON.stringify(items).includes('13622223333'), path);
+    }
+    assert.equal(rows('member.correction.reveal'), mineBefore);
+    // the member's own proposals are theirs: shown in full, not a reveal
+    assertData(await api('GET', `/api/v1/members/${id}/corrections`, { token: tM }));
+    assert.equal(rows('member.correction.reveal'), mineBefore);
+    // the secretary may reveal: full values, one audit row per list
+    for (const path of [`/api/v1/corrections?orgId=${villageA}&state=pending`, `/api/v1/members/${id}/corrections`]) {
+      const items = assertData(await api('GET', path, { token: tS })).items;
+      assert.equal(items.find((x) => x.id === c.id).changes.phone, '13622223333', path);
+    }
+    assert.equal(rows('member.correction.reveal'), mineBefore + 2);
+    const last = sqlite(join(srv.dataDir, 'zhibu.db'), `SELECT target, detail FROM audit_log WHERE action = 'member.correction.reveal' ORDER BY id DESC LIMIT 1`).stdout;
+    assert.match(last, new RegExp(`member:${id}`));
+    assert.ok(!last.includes('13622223333'));
+    assertData(await api('POST', `/api/v1/corrections/${c.id}/reject`, { token: tS, body: { reason: '请到支部核对' } }));
+  });
+
+  test('sub-records and history: sealed notes and reasons shown to others are audited', async () => {
+    const m = assertData(await create({ ...base(), name: '周记录', idNumber: idNumber('1979-03-15', false, 44) }), 201);
+    assertData(await api('POST', `/api/v1/members/${m.id}/records`, { token: tS, body: { kind: 'penalty', title: '警告', startDate: '2021-01-01', note: '说明审计' } }), 201);
+    assertData(await api('POST', `/api/v1/members/${m.id}/status`, { token: tS, body: { status: 'retired', date: '2025-01-01', reason: '年满退休' } }));
+    const r0 = rows('member.record.read'), h0 = rows('member.history.read');
+    assert.equal(assertData(await api('GET', `/api/v1/members/${m.id}/records`, { token: tK2 })).items[0].note, '说明审计');
+    assert.equal(assertData(await api('GET', `/api/v1/members/${m.id}/history`, { token: tK2 })).items[0].reason, '年满退休');
+    assert.equal(rows('member.record.read'), r0 + 1);
+    assert.equal(rows('member.history.read'), h0 + 1);
+    // a record without sealed text opened is not a sensitive read
+    const plain = assertData(await create({ ...base(), name: '吴无注', idNumber: idNumber('1979-03-15', false, 45) }), 201);
+    assertData(await api('GET', `/api/v1/members/${plain.id}/records`, { token: tK2 }));
+    assertData(await api('GET', `/api/v1/members/${plain.id}/history`, { token: tK2 }));
+    assert.equal(rows('member.record.read'), r0 + 1);
+    assert.equal(rows('member.history.read'), h0 + 1);
+    // the member reading their own is not audited
+    const own = who.member.memberId;
+    assertData(await api('POST', `/api/v1/members/${own}/records`, { token: tS, body: { kind: 'reward', title: '优秀党员', startDate: '2022-07-01', note: '表彰说明' } }), 201);
+    assertData(await api('GET', `/api/v1/members/${own}/records`, { token: tM }));
+    assert.equal(rows('member.record.read'), r0 + 1);
+  });
+});

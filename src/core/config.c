@@ -29,6 +29,7 @@ void config_defaults(struct config *c)
     c->second_factor_required = true;
     c->second_factor_grace_days = 7;
     c->exact_search_per_hour = 30;
+    c->imports_per_hour = 30;
     c->log_level = LOG_INFO;
 }
 
@@ -96,6 +97,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("admin_session_hours", admin_session_hours, 1, 24 * 30)
     INT_KEY("admin_second_factor_grace_days", second_factor_grace_days, 0, 90)
     INT_KEY("exact_search_per_hour", exact_search_per_hour, 1, 10000)
+    INT_KEY("imports_per_hour", imports_per_hour, 1, 10000)
 #undef INT_KEY
     if (!strcmp(key, "cookie_secure"))
         return parse_bool(v, &c->cookie_secure);

@@ -34,6 +34,7 @@ struct config {
                                      second_factor_grace_days have passed since the grant */
     int second_factor_grace_days; /* admin_second_factor_grace_days (default 7) */
     int exact_search_per_hour;    /* roster searches by a whole ID or phone number per account */
+    int imports_per_hour;         /* roster imports (dry runs too) per account */
     enum log_level log_level;
 };
 

@@ -41,6 +41,9 @@
     X(ERR_MEMBER_NOT_FOUND, 404, "member.not_found", "no such member")                             \
     X(ERR_MEMBER_INVALID, 400, "member.invalid", "the member record is not valid")                 \
     X(ERR_MEMBER_DUPLICATE, 409, "member.duplicate", "another member record has this ID number")   \
+    X(ERR_MEMBER_NEEDS_REVIEW, 409, "member.needs_review",                                         \
+      "this ID number cannot be registered here without an administrator's review (a member "      \
+      "who moves comes through a transfer)")                                                       \
     X(ERR_MEMBER_EXACT_SEARCH, 403, "member.exact_search",                                         \
       "searching by a whole ID number or phone number needs pdata.reveal")                         \
     X(ERR_MEMBER_RECORD_NOT_FOUND, 404, "member.record_not_found", "no such sub-record")           \

@@ -308,15 +308,28 @@ static int id_check(struct req *req, const char *idn, const char *birth, const c
                               "the ID number is for the other gender");
     unsigned char h[PDATA_HASH_BYTES];
     pdata_hash("member.id", norm, h);
-    int64_t other = 0;
-    db_get_int(req->db, &other,
-               "SELECT id FROM applicants WHERE id_hash = ? AND id <> ? AND deleted_at IS NULL AND "
-               "stage NOT IN ('cancelled', 'withdrawn')",
-               "bi", h, sizeof(h), except);
-    if (other || member_find_by_id_number(req->db, norm, 0))
+    const char *path = NULL;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT org_path FROM applicants WHERE id_hash = ? AND id <> ? "
+                                  "AND deleted_at IS NULL AND stage NOT IN ('cancelled', "
+                                  "'withdrawn')",
+                                  "bi", h, sizeof(h), except);
+    if (db_next(st))
+        path = arena_strdup(&req->arena, db_text(st, 0));
+    db_done(st);
+    int64_t holder = 0;
+    if (!path)
+        holder = member_id_holder(req->db, &req->arena, norm, 0, &path);
+    if (!path)
+        return 0;
+    /* Said only where the caller may reveal ID numbers: beyond, the neutral
+     * answer (docs/SECURITY.md, the membership oracle). */
+    if (member_id_in_reach(req->who, holder, path))
         return req_fail_field(req, ERR_INVALID, "idNumber",
                               "this person is already an applicant or a member");
-    return 0;
+    req_audit(req, "member.id_conflict", 0, NULL, "denied",
+              "an applicant's ID number registered beyond the caller's reach (refused)");
+    return req_fail_field(req, ERR_MEMBER_NEEDS_REVIEW, "idNumber", NULL);
 }
 
 static int create_check(struct req *req, char norm[IDNUM_LEN + 1])

@@ -500,9 +500,21 @@ static void import_row(struct import_job *job, long row, const char *const *cell
         BAD(C_IDNUM, "the same ID number is on an earlier row of the file");
         return;
     }
-    if (member_find_by_id_number(job->db, m.id_number, 0)) {
+    const char *holder_path;
+    int64_t holder = member_id_holder(job->db, a, m.id_number, 0, &holder_path);
+    if (holder && member_id_in_reach(job->who, holder, holder_path)) {
         BAD(C_IDNUM, "a member with this ID number is already registered");
         return;
+    }
+    if (holder) {
+        /* Registered where the caller may not look: a dry run says nothing
+         * (a new number would pass too); the import itself cannot store it. */
+        job->beyond++;
+        if (!job->dry_run) {
+            BAD(C_IDNUM, "this ID number cannot be imported here without an administrator's "
+                         "review (a member who moves comes through a transfer)");
+            return;
+        }
     }
 #undef BAD
     if (job->nerrors || job->dry_run)
@@ -660,7 +672,10 @@ static const struct param import_query[] = {
  * a dry run). Any bad row: 422 import.invalid with the same report as
  * "report" in the error object, and nothing stored. orgId is a branch (rows
  * go there) or a higher organisation (the column 所在党支部 names each
- * row's branch). Errors: org.not_found, org.closed, import.invalid.
+ * row's branch). An ID number already registered on a record the caller may
+ * not reveal passes a dry run (as a new one would) and fails the import.
+ * At most imports_per_hour imports (dry runs too) per account, each audited.
+ * Errors: org.not_found, org.closed, import.invalid, request.rate_limited.
  * roster.write on orgId.
  */
 static int h_import(struct req *req)
@@ -671,16 +686,20 @@ static int h_import(struct req *req)
         return req_fail(req, err, NULL);
     if (job.is_group)
         return req_fail_field(req, ERR_INVALID, "orgId", "import into the branch of the group");
+    int rc = req_rate_limit(req, "member.import", cfg.imports_per_hour);
+    if (rc)
+        return rc;
     const struct value *dry = req_query(req, "dryRun");
     job.dry_run = dry && dry->present && dry->i;
     job.actor = req->who->account_id;
+    job.who = req->who;
     char why[200];
     struct sheet_reader *r = sheet_open_mem(req->body_raw.data ? req->body_raw.data : "",
                                             req->body_raw.len, why, sizeof(why));
     if (!r)
         return req_fail(req, ERR_IMPORT_INVALID, "%s", why);
     import_choose_bulk(&job, (int64_t)req->body_raw.len);
-    int rc = import_members(&job, r);
+    rc = import_members(&job, r);
     sheet_close(r);
     struct buf b;
     struct jw j;
@@ -690,15 +709,17 @@ static int h_import(struct req *req)
     if (rc) {
         req_audit(req, "member.import", job.org_id,
                   arena_printf(&req->arena, "org:%" PRId64, job.org_id), "failed",
-                  "%ld rows, %zu errors", job.rows, job.nerrors);
+                  "%ld rows, %zu errors, %ld ID numbers registered beyond the caller's reach",
+                  job.rows, job.nerrors, job.beyond);
         req_fail(req, ERR_IMPORT_INVALID, "%zu of the rows have errors; nothing was imported",
                  job.nerrors);
         req_fail_details(req, "report", b.data);
         return 422;
     }
-    req_audit(req, "member.import", job.org_id,
-              arena_printf(&req->arena, "org:%" PRId64, job.org_id), "ok", "%ld rows%s",
-              job.imported, job.dry_run ? " (dry run)" : "");
+    req_audit(
+        req, "member.import", job.org_id, arena_printf(&req->arena, "org:%" PRId64, job.org_id),
+        "ok", "%ld rows%s, %ld ID numbers registered beyond the caller's reach",
+        job.dry_run ? job.rows : job.imported, job.dry_run ? " checked (dry run)" : "", job.beyond);
     jw_raw(req_data(req), b.data, b.len);
     return job.dry_run ? 200 : 201;
 }

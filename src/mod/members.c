@@ -515,9 +515,8 @@ void member_fields_apply(struct member_rec *m, const struct value *vals, size_t 
 }
 
 /* Checks the record and what it refers to: the party group belongs to the
- * branch, the host organisation exists, the ID number is not on another
- * record. 0 or the error status. */
-int member_record_check(struct req *req, struct member_rec *m)
+ * branch, the host organisation exists. 0 or the error status. */
+int member_fields_check(struct req *req, struct member_rec *m)
 {
     const char *field;
     const char *why = member_validate(m, &field);
@@ -537,9 +536,34 @@ int member_record_check(struct req *req, struct member_rec *m)
         (m->host_org_id == m->org_id || !org_path(req->db, &req->arena, m->host_org_id)))
         return req_fail_field(req, ERR_MEMBER_INVALID, "hostOrgId",
                               "the host organisation does not exist or is the home branch");
-    if (m->id_number && member_find_by_id_number(req->db, m->id_number, m->id))
-        return req_fail_field(req, ERR_MEMBER_DUPLICATE, "idNumber", NULL);
     return 0;
+}
+
+int member_id_check(struct req *req, const struct member_rec *m, bool defer_beyond)
+{
+    const char *path;
+    int64_t holder =
+        m->id_number ? member_id_holder(req->db, &req->arena, m->id_number, m->id, &path) : 0;
+    if (!holder)
+        return 0;
+    if (member_id_in_reach(req->who, holder, path))
+        return req_fail_field(req, ERR_MEMBER_DUPLICATE, "idNumber", NULL);
+    /* Registered where the caller may not look: audited on the caller's side
+     * (without the holder, whom this side's auditors may not see either); the
+     * caller learns only that an administrator must look at it. */
+    req_audit(req, "member.id_conflict", m->org_id,
+              arena_printf(&req->arena, "org:%" PRId64, m->org_id), defer_beyond ? "ok" : "denied",
+              "an ID number registered beyond the caller's reach (%s)",
+              defer_beyond ? "a proposal, checked when it is decided" : "refused");
+    if (defer_beyond)
+        return 0;
+    return req_fail_field(req, ERR_MEMBER_NEEDS_REVIEW, "idNumber", NULL);
+}
+
+int member_record_check(struct req *req, struct member_rec *m)
+{
+    int rc = member_fields_check(req, m);
+    return rc ? rc : member_id_check(req, m, false);
 }
 
 /*

@@ -313,16 +313,32 @@ static void seal(struct arena *a, const char *domain, const char *v, struct seal
 
 int64_t member_find_by_id_number(struct db *db, const char *id_number, int64_t except)
 {
+    return member_id_holder(db, NULL, id_number, except, NULL);
+}
+
+int64_t member_id_holder(struct db *db, struct arena *a, const char *id_number, int64_t except,
+                         const char **path)
+{
     unsigned char h[PDATA_HASH_BYTES];
     pdata_hash("member.id", id_number, h);
     int64_t found = 0;
-    struct db_stmt *st =
-        db_query(db, "SELECT id FROM members WHERE id_hash = ? AND deleted_at IS NULL AND id <> ?",
-                 "bi", h, sizeof(h), except);
-    if (db_next(st))
+    struct db_stmt *st = db_query(db,
+                                  "SELECT id, org_path FROM members WHERE id_hash = ? AND "
+                                  "deleted_at IS NULL AND id <> ?",
+                                  "bi", h, sizeof(h), except);
+    if (db_next(st)) {
         found = db_int(st, 0);
+        if (path)
+            *path = arena_strdup(a, db_text(st, 1));
+    }
     db_done(st);
     return found;
+}
+
+bool member_id_in_reach(const struct principal *who, int64_t holder, const char *path)
+{
+    return !who || (holder && who->member_id == holder) ||
+           principal_can(who, PERM_PDATA_REVEAL, path);
 }
 
 /* Writes every column of m: the personal fields only when write_personal. */

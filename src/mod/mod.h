@@ -169,7 +169,8 @@ int member_get(struct req *req, struct member_rec *m, bool personal);
 /* Applies the record fields present in vals onto m (a JSON null clears). */
 void member_fields_apply(struct member_rec *m, const struct value *vals, size_t n);
 /* member_validate plus the references: party group of the branch, host
- * organisation, ID number unique. 0 or the error status. */
+ * organisation, ID number unique (member_fields_check + member_id_check).
+ * 0 or the error status. */
 int member_record_check(struct req *req, struct member_rec *m);
 /* The member object of GET /members/{id} (personal data masked). */
 void member_full_write(struct req *req, struct jw *j, const struct member_rec *m);
@@ -196,8 +197,12 @@ struct import_error {
  */
 struct import_job {
     struct db *db;
-    struct arena *a;   /* the report lives here */
-    struct arena *row; /* scratch for one row */
+    struct arena *a;             /* the report lives here */
+    struct arena *row;           /* scratch for one row */
+    const struct principal *who; /* the caller (NULL: the command line): an ID number held
+                                    beyond their reach (member_id_in_reach) passes a dry run
+                                    and fails the import as member.needs_review would */
+    long beyond;                 /* such rows (for the audit row) */
     int64_t org_id, branch_id, actor;
     const char *org_path, *branch_name;
     bool is_group, dry_run, bulk;
@@ -433,5 +438,27 @@ void posts_live_correction(struct db *db, int64_t post_id, const char *kind);
  * A housekeeping job (core/jobs.h, mod_jobs in routes.c) run every second.
  * Returns the announcements reminded of, -1 on failure. */
 int notice_sweep(struct db *db);
+
+/* ---- personal data beyond the caller's reach (members_rec.c, members.c) ---- */
+
+/* The member with this ID number other than except (0: none), with the
+ * holder's branch path in *path (arena). */
+int64_t member_id_holder(struct db *db, struct arena *a, const char *id_number, int64_t except,
+                         const char **path);
+/*
+ * Whether who may learn that holder (a member on the branch at path; 0: an
+ * applicant there) has an ID number: pdata.reveal there, or holder is who's
+ * own record; NULL (the command line) reaches everything. Beyond it, nothing
+ * may tell whether a number is registered (docs/SECURITY.md, the membership
+ * oracle).
+ */
+bool member_id_in_reach(const struct principal *who, int64_t holder, const char *path);
+/* member_record_check without the ID number's uniqueness; member_id_check is
+ * that: member.duplicate for a holder within reach, member.needs_review
+ * (audited, saying nothing of where) beyond it, unless defer_beyond (a
+ * member's own proposal: the same outcome as a new number, checked again
+ * when the secretary decides). 0 or the error status. */
+int member_fields_check(struct req *req, struct member_rec *m);
+int member_id_check(struct req *req, const struct member_rec *m, bool defer_beyond);
 
 #endif

@@ -513,3 +513,38 @@ describe('sensitive reads are audited: proposed personal data, sealed notes and 
     assert.equal(rows('member.record.read'), r0 + 1);
   });
 });
+
+describe('a member\'s proposal says nothing of where else an ID number is registered', () => {
+  test('a number on a record beyond the member\'s reach is proposed like a new one; the decision needs review', async () => {
+    const birth = '1981-01-01';
+    const elsewhere = idNumber(birth, true, 61);
+    assertData(await api('POST', '/api/v1/members', { token: tSB, body: { ...base(), orgId: villageB, name: '别村党员', gender: 'male', birthDate: birth, idNumber: elsewhere } }), 201);
+    const id = who.member.memberId;
+    const propose = (idn) => api('POST', `/api/v1/members/${id}/corrections`, { token: tM, body: { idNumber: idn, birthDate: birth, gender: 'male' } });
+    const a = assertData(await propose(elsewhere), 201);
+    const b = assertData(await propose(idNumber(birth, true, 62)), 201);
+    assert.equal(a.state, b.state);
+    assert.deepEqual(Object.keys(a), Object.keys(b));
+    // the secretary of village A may not reveal in village B: a neutral refusal, audited
+    assertError(await api('POST', `/api/v1/corrections/${a.id}/accept`, { token: tS }), 409, 'member.needs_review', 'idNumber');
+    const audit = sqlite(join(srv.dataDir, 'zhibu.db'), "SELECT result FROM audit_log WHERE action = 'member.id_conflict' ORDER BY id").stdout.trim().split('\n');
+    assert.deepEqual(audit.slice(-2), ['ok', 'denied'], 'the proposal and the refused decision');
+    // creating a record with it from village A: the same neutral answer
+    assertError(await create({ ...base(), gender: 'male', birthDate: birth, idNumber: elsewhere }), 409, 'member.needs_review', 'idNumber');
+    // the county admin may reveal in both villages: told it is a duplicate
+    assertError(await create({ ...base(), gender: 'male', birthDate: birth, idNumber: elsewhere }, tC), 409, 'member.duplicate', 'idNumber');
+    for (const c of [a, b]) assertData(await api('POST', `/api/v1/corrections/${c.id}/reject`, { token: tS, body: { reason: '请到支部核对' } }));
+  });
+
+  // Last in this file: it uses up the member's proposals for the hour.
+  test('proposals are rate-limited per account', async () => {
+    const id = who.member.memberId;
+    const made = Number(sqlite(join(srv.dataDir, 'zhibu.db'),
+      `SELECT COUNT(*) FROM audit_log WHERE action = 'member.correction.propose' AND target = 'member:${id}'`).stdout.trim());
+    const values = ['小学', '初中', '高中', '中专', '大专', '本科'];
+    for (let i = made; i < 10; i++) {
+      assertData(await api('POST', `/api/v1/members/${id}/corrections`, { token: tM, body: { education: values[i % values.length] === '本科' ? '研究生' : values[i % values.length] } }), 201);
+    }
+    assertError(await api('POST', `/api/v1/members/${id}/corrections`, { token: tM, body: { education: '小学' } }), 429, 'request.rate_limited');
+  });
+});

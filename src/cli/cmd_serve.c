@@ -71,8 +71,8 @@ int cmd_serve(int argc, char **argv)
                "More settings in DIR/zhibu.conf: threads, max_body, max_header, conn_timeout,\n"
                "max_connections, cookie_secure, trust_proxy, login_max_failures,\n"
                "member_session_days, admin_session_hours, admin_second_factor,\n"
-               "exact_search_per_hour, imports_per_hour, housekeeping_interval_s,\n"
-               "log_level (see README).\n"
+               "exact_search_per_hour, imports_per_hour, proposals_per_hour,\n"
+               "housekeeping_interval_s, log_level (see README).\n"
                "SIGTERM or SIGINT stop it gracefully.\n");
         return 0;
     }

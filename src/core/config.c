@@ -30,6 +30,7 @@ void config_defaults(struct config *c)
     c->second_factor_grace_days = 7;
     c->exact_search_per_hour = 30;
     c->imports_per_hour = 30;
+    c->proposals_per_hour = 10;
     c->log_level = LOG_INFO;
 }
 
@@ -98,6 +99,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("admin_second_factor_grace_days", second_factor_grace_days, 0, 90)
     INT_KEY("exact_search_per_hour", exact_search_per_hour, 1, 10000)
     INT_KEY("imports_per_hour", imports_per_hour, 1, 10000)
+    INT_KEY("proposals_per_hour", proposals_per_hour, 1, 10000)
 #undef INT_KEY
     if (!strcmp(key, "cookie_secure"))
         return parse_bool(v, &c->cookie_secure);

@@ -35,6 +35,7 @@ struct config {
     int second_factor_grace_days; /* admin_second_factor_grace_days (default 7) */
     int exact_search_per_hour;    /* roster searches by a whole ID or phone number per account */
     int imports_per_hour;         /* roster imports (dry runs too) per account */
+    int proposals_per_hour;       /* corrections a member proposes to their own record */
     enum log_level log_level;
 };
 

@@ -120,9 +120,6 @@ static int correction_respond(struct req *req, int64_t id, int status)
     return status;
 }
 
-/* A member corrects a record now and then; more than this an hour is probing. */
-#define PROPOSALS_PER_HOUR 10
-
 /*
  * POST /api/v1/members/{id}/corrections {any of the correctable fields, note}
  * -> 201 the correction (state pending). Only on one's own record; the
@@ -130,7 +127,8 @@ static int correction_respond(struct req *req, int64_t id, int status)
  * when the secretary decides). An ID number registered on a record the
  * member may not see is not refused here (that would tell them it is
  * registered): the proposal waits like any other and the decision checks it.
- * At most PROPOSALS_PER_HOUR an hour. Errors: member.not_found,
+ * At most proposals_per_hour (a member corrects a record now and then; many
+ * an hour is probing). Errors: member.not_found,
  * member.invalid, member.duplicate (a record the member may reveal),
  * request.rate_limited.
  */
@@ -145,7 +143,7 @@ static int h_propose(struct req *req)
     const char *fields = member_changed_fields(&req->arena, &old, &m);
     if (!fields)
         return req_fail(req, ERR_MEMBER_INVALID, "the proposal changes nothing");
-    int rc = req_rate_limit(req, "member.correction.propose", PROPOSALS_PER_HOUR);
+    int rc = req_rate_limit(req, "member.correction.propose", cfg.proposals_per_hour);
     if (!rc)
         rc = member_fields_check(req, &m);
     if (!rc)

@@ -72,7 +72,7 @@ int cmd_serve(int argc, char **argv)
                "max_connections, cookie_secure, trust_proxy, login_max_failures,\n"
                "member_session_days, admin_session_hours, admin_second_factor,\n"
                "exact_search_per_hour, imports_per_hour, proposals_per_hour,\n"
-               "housekeeping_interval_s, log_level (see README).\n"
+               "sync_max_offline_days, housekeeping_interval_s, log_level (see README).\n"
                "SIGTERM or SIGINT stop it gracefully.\n");
         return 0;
     }

@@ -31,6 +31,7 @@ void config_defaults(struct config *c)
     c->exact_search_per_hour = 30;
     c->imports_per_hour = 30;
     c->proposals_per_hour = 10;
+    c->sync_max_offline_days = 30;
     c->log_level = LOG_INFO;
 }
 
@@ -100,6 +101,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("exact_search_per_hour", exact_search_per_hour, 1, 10000)
     INT_KEY("imports_per_hour", imports_per_hour, 1, 10000)
     INT_KEY("proposals_per_hour", proposals_per_hour, 1, 10000)
+    INT_KEY("sync_max_offline_days", sync_max_offline_days, 1, 365)
 #undef INT_KEY
     if (!strcmp(key, "cookie_secure"))
         return parse_bool(v, &c->cookie_secure);

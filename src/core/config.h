@@ -36,6 +36,7 @@ struct config {
     int exact_search_per_hour;    /* roster searches by a whole ID or phone number per account */
     int imports_per_hour;         /* roster imports (dry runs too) per account */
     int proposals_per_hour;       /* corrections a member proposes to their own record */
+    int sync_max_offline_days;    /* oldest capture time an offline upload may carry */
     enum log_level log_level;
 };
 

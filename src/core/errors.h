@@ -108,8 +108,8 @@
     X(ERR_MEETING_STATE, 409, "meeting.state", "this does not fit the attendance record's state")  \
     X(ERR_MEETING_NO_MINUTES, 409, "meeting.no_minutes", "a meeting is closed with its minutes")   \
     X(ERR_SYNC_BATCH, 400, "sync.bad_batch", "the batch is malformed")                             \
-    X(ERR_SYNC_ROLE_REVOKED, 403, "sync.role_revoked",                                             \
-      "the account's role was revoked before the change was captured")                             \
+    X(ERR_SYNC_NO_ROLE_THEN, 403, "sync.no_role_then",                                             \
+      "the account held no role running the branch's meetings when the change was captured")       \
     X(ERR_MEETING_CODE_THROTTLED, 429, "meeting.code_throttled",                                   \
       "too many wrong check-in codes: try again in a few minutes")                                 \
     X(ERR_THREAD_NOT_FOUND, 404, "thread.not_found", "no such thread")                             \

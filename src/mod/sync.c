@@ -5,13 +5,14 @@
  * on a closed record, closing the meeting), each with its own
  * Idempotency-Key and the time it was captured.
  *
- * Each change is judged on arrival, on its own: a malformed item, a meeting
- * that does not exist or is outside what the uploader could run at the
- * capture time (meeting.not_found, the same answer for both), an account
- * whose role over the branch had been revoked before the capture time
- * (sync.role_revoked), a record already locked (meeting.closed) are refused
- * with the reason; the others are applied in order and keep captured_at and
- * received_at. An item's key is stored in the foundation's idempotency
+ * Each change is judged on arrival, on its own: a malformed item, a capture
+ * time older than sync_max_offline_days or ahead of the clock, a meeting
+ * that does not exist or that the uploader does not run now
+ * (meeting.not_found, the same answer for both), an account that held no
+ * such role when the change was captured (sync.no_role_then), a record
+ * already locked (meeting.closed) are refused with the reason (each refusal
+ * an audit row sync.refused); the others are applied in order and keep
+ * captured_at and received_at. An item's key is stored in the foundation's idempotency
  * table ("sync:" + key, fingerprint of the item) in the same transaction as
  * its effect, so an upload repeated after a lost answer applies nothing
  * twice and answers the first result again; a key reused for another change
@@ -222,54 +223,72 @@ struct outcome {
     const char *why, *field;
 };
 
-/* Whether the caller held a role that runs meetings over path at time t;
- * *revoked: one such role had been revoked at or before t. */
-static bool role_at(struct req *req, const char *path, int64_t t, bool *revoked)
+/* Whether the caller held a role that runs meetings over path at time t
+ * (granted at or before t and not revoked by then). */
+static bool role_held_at(struct req *req, const char *path, int64_t t)
 {
     unsigned mask = perm_roles(PERM_MEETING_RUN);
     bool held = false;
-    *revoked = false;
     struct db_stmt *st = db_query(req->db,
                                   "SELECT r.role, r.created_at, r.deleted_at FROM roles r JOIN "
                                   "orgs o ON o.id = r.org_id WHERE r.account_id = ? AND "
                                   "substr(?, 1, length(o.path)) = o.path",
                                   "is", req->who->account_id, path);
-    while (db_next(st)) {
+    while (db_next(st) && !held) {
         enum role role = role_parse(db_text(st, 0));
         if (role == ROLE__COUNT || !(mask & (1u << role)))
             continue;
-        bool gone = !db_isnull(st, 2) && db_int(st, 2) <= t;
-        if (db_int(st, 1) <= t && !gone)
-            held = true;
-        if (gone)
-            *revoked = true;
+        held = db_int(st, 1) <= t && (db_isnull(st, 2) || db_int(st, 2) > t);
     }
     db_done(st);
     return held;
 }
 
-static struct outcome apply_change(struct req *req, const struct sync_change *c)
+/*
+ * Authority over a change, before anything of the meeting is said: the
+ * capture time within what a phone may hold offline (sync_max_offline_days)
+ * and not ahead of the clock; the meeting there and run by the uploader now
+ * (meeting.not_found alike for a missing meeting and one out of reach, so a
+ * backdated capture cannot write after a role was revoked); and a role held
+ * when it was captured. -1 when it may be applied, else the refusal in *o.
+ */
+static int change_authorised(struct req *req, const struct sync_change *c, struct meeting *m,
+                             struct outcome *o)
+{
+    int64_t now = now_sec();
+    if (c->captured_at > now + SYNC_CLOCK_SLACK)
+        *o = (struct outcome){ERR_INVALID, "capturedAt is in the future", "capturedAt"};
+    else if (c->captured_at < now - (int64_t)cfg.sync_max_offline_days * 86400)
+        *o = (struct outcome){ERR_INVALID,
+                              arena_printf(&req->arena,
+                                           "captured more than %d days ago: too old to upload",
+                                           cfg.sync_max_offline_days),
+                              "capturedAt"};
+    else if (!meeting_load(req->db, &req->arena, c->meeting_id, m) ||
+             !principal_can(req->who, PERM_MEETING_RUN, m->org_path))
+        *o = (struct outcome){ERR_MEETING_NOT_FOUND, "no such meeting", "meetingId"};
+    else if (!role_held_at(req, m->org_path, c->captured_at))
+        *o = (struct outcome){ERR_SYNC_NO_ROLE_THEN,
+                              "you held no role running this branch's meetings when the change "
+                              "was captured",
+                              "capturedAt"};
+    else if (c->captured_at < m->created_at)
+        *o = (struct outcome){ERR_INVALID, "capturedAt is before the meeting was scheduled",
+                              "capturedAt"};
+    else
+        return -1;
+    return o->err;
+}
+
+static struct outcome apply_change(struct req *req, const struct sync_change *c, int64_t *org)
 {
     struct outcome o = {-1, NULL, NULL};
     if (c->error)
         return (struct outcome){ERR_INVALID, c->error, c->field};
-    if (c->captured_at > now_sec() + SYNC_CLOCK_SLACK)
-        return (struct outcome){ERR_INVALID, "capturedAt is in the future", "capturedAt"};
-    struct meeting m;
-    if (!meeting_load(req->db, &req->arena, c->meeting_id, &m))
-        return (struct outcome){ERR_MEETING_NOT_FOUND, "no such meeting", "meetingId"};
-    bool revoked;
-    if (!role_at(req, m.org_path, c->captured_at, &revoked)) {
-        if (revoked)
-            return (struct outcome){ERR_SYNC_ROLE_REVOKED,
-                                    "your role over this branch had been revoked before the "
-                                    "change was captured",
-                                    "capturedAt"};
-        return (struct outcome){ERR_MEETING_NOT_FOUND, "no such meeting", "meetingId"};
-    }
-    if (c->captured_at < m.created_at)
-        return (struct outcome){ERR_INVALID, "capturedAt is before the meeting was scheduled",
-                                "capturedAt"};
+    struct meeting m = {0};
+    if (change_authorised(req, c, &m, &o) >= 0)
+        return o;
+    *org = m.org_id;
     switch (c->kind) {
     case SYNC_ATTENDANCE:
         o.err = meeting_mark(req, &m, c->member_id, c->status, c->paper, c->captured_at, &o.why);
@@ -345,8 +364,8 @@ static void result_write(struct jw *j, const struct sync_change *c, const struct
  *   replayed?}], accepted, refused}
  * in the order of the changes.
  * Errors: sync.bad_batch (not {"changes": [...]} or more than 200).
- * Any logged-in caller; each change needs meeting.run on its branch at its
- * capture time.
+ * Any logged-in caller; each change needs meeting.run on its branch both
+ * now and at its capture time.
  */
 static int h_sync(struct req *req)
 {
@@ -381,12 +400,18 @@ static int h_sync(struct req *req)
                 continue;
             }
         }
-        struct outcome o = apply_change(req, c);
+        int64_t org = 0;
+        struct outcome o = apply_change(req, c, &org);
         if (db_failed(req->db))
             return req_fail(req, ERR_DB, NULL);
         if (o.err >= 0) {
             result_write(j, c, &o, false);
             refused++;
+            req_audit(req, "sync.refused", org,
+                      c->meeting_id ? arena_printf(&req->arena, "meeting:%" PRId64, c->meeting_id)
+                                    : NULL,
+                      "denied", "change %zu (%s): %s", i + 1, c->key ? "keyed" : "no key",
+                      err_table[o.err].code);
             continue;
         }
         accepted++;

@@ -1,10 +1,11 @@
 // sync.test.mjs - offline capture uploaded later: each change applied once however
 // often the batch is repeated, captured and received times kept and shown, and every
-// refusal with its reason (malformed, missing or out-of-scope meeting, a role revoked
-// before the capture, a locked record, a key reused for another change).
+// refusal with its reason (malformed, too old, missing or out-of-scope meeting, no role
+// now or none at the capture, a locked record, a key reused for another change).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { assertData, assertError, startServer } from './helpers.mjs';
+import { join } from 'node:path';
+import { assertData, assertError, sqlite, startServer } from './helpers.mjs';
 
 const iso = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -13,7 +14,7 @@ const now = async () => Math.floor(Date.parse((await api('GET', '/test/clock')).
 const sync = (changes, token = tS) => api('POST', '/api/v1/sync', { token, body: { changes } });
 
 before(async () => {
-  srv = await startServer({ testHooks: true });
+  srv = await startServer({ testHooks: true, config: ['sync_max_offline_days = 2'] });
   api = srv.api;
   who = srv.who;
   villageA = who.secretaryA.orgId;
@@ -114,23 +115,50 @@ test('refusals: each change judged on its own, with a reason the client can show
   assert.equal(assertData(await sync([{ ...base, key: 'm-1' }], tM)).results[0].reason, 'meeting.not_found');
 });
 
-test('a role revoked before the capture time refuses the change; one captured before is kept', async () => {
+test('authority is needed now and at the capture time: a revoked role cannot write by backdating', async () => {
+  const base = { kind: 'file', meetingId: meeting.id, fileKind: 'photo', ref: 'local://p.jpg' };
+  const beforeGrant = iso((await now()) - 30);
   // The township admin makes the member a committee member, then revokes it.
   const g = assertData(await api('POST', '/api/v1/roles', { token: tT, body: { phone: who.member.phone, orgId: villageA, role: 'branch_committee' } }), 201);
   await srv.advanceClock(60);
   const during = iso((await now()) - 30);
+  // While the role is held: captured while held is accepted; captured before the grant is not.
+  let res = assertData(await sync([
+    { ...base, key: 'rv-during-1', capturedAt: during },
+    { ...base, key: 'rv-before-grant', capturedAt: beforeGrant },
+  ], tM));
+  assert.equal(res.results[0].status, 'accepted');
+  assert.equal(res.results[1].reason, 'sync.no_role_then');
+  assert.equal(res.results[1].field, 'capturedAt');
   await srv.advanceClock(60);
   assertData(await api('DELETE', `/api/v1/roles/${g.id}`, { token: tT }));
   await srv.advanceClock(60);
-  const afterRevoke = iso((await now()) - 30);
-  const base = { kind: 'file', meetingId: meeting.id, fileKind: 'photo', ref: 'local://p.jpg' };
-  const res = assertData(await sync([
-    { ...base, key: 'rv-after', capturedAt: afterRevoke },
-    { ...base, key: 'rv-during', capturedAt: during },
+  // After the revocation a change backdated to while the role was held is refused,
+  // exactly as for a meeting that does not exist.
+  res = assertData(await sync([
+    { ...base, key: 'rv-during-2', capturedAt: during },
+    { ...base, key: 'rv-missing', capturedAt: during, meetingId: 99999999 },
   ], tM));
-  assert.equal(res.results[0].reason, 'sync.role_revoked');
-  assert.equal(res.results[0].status, 'refused');
-  assert.equal(res.results[1].status, 'accepted');
+  assert.equal(res.results[0].reason, 'meeting.not_found');
+  assert.deepEqual({ ...res.results[0], key: null }, { ...res.results[1], key: null });
+  const m = assertData(await api('GET', `/api/v1/meetings/${meeting.id}`, { token: tS }));
+  assert.equal(m.files.filter((f) => f.ref === 'local://p.jpg').length, 1, 'only the change uploaded while the role was held');
+});
+
+test('a capture time older than sync_max_offline_days is refused before anything is looked up; each refusal is audited', async () => {
+  const t = await now();
+  const base = { kind: 'file', fileKind: 'photo', ref: 'local://old.jpg' };
+  const rows = () => Number(sqlite(join(srv.dataDir, 'zhibu.db'), "SELECT COUNT(*) FROM audit_log WHERE action = 'sync.refused'").stdout.trim());
+  const before = rows();
+  const res = assertData(await sync([
+    { ...base, key: 'old-1', meetingId: meeting.id, capturedAt: iso(t - 3 * 86400) },
+    { ...base, key: 'old-2', meetingId: 99999999, capturedAt: iso(t - 3 * 86400) },
+  ]));
+  assert.deepEqual(res.results.map((r) => [r.reason, r.field]), [['request.invalid', 'capturedAt'], ['request.invalid', 'capturedAt']]);
+  assert.match(res.results[0].message, /2 days/);
+  assert.equal(rows(), before + 2);
+  const last = sqlite(join(srv.dataDir, 'zhibu.db'), "SELECT target, result, detail FROM audit_log WHERE action = 'sync.refused' ORDER BY id DESC LIMIT 1").stdout.trim();
+  assert.equal(last, 'meeting:99999999|denied|change 2 (keyed): request.invalid');
 });
 
 test('close captured offline locks the record; later notes are appended, edits refused', async () => {

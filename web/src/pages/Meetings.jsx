@@ -45,7 +45,7 @@ addStrings({
   'err.meeting.code_throttled': '签到码错误次数过多，请几分钟后再试',
   'err.meeting.leave_cutoff': '已过请假截止时间', 'err.meeting.closed': '会议已结束，记录已锁定',
   'err.meeting.no_minutes': '请先填写会议记录', 'err.meeting.state': '当前状态下不能这样操作',
-  'err.meeting.not_expected': '您不在本次会议的参会名单中', 'err.sync.role_revoked': '记录时您的职务已被撤销',
+  'err.meeting.not_expected': '您不在本次会议的参会名单中', 'err.sync.no_role_then': '记录时您还没有主持本支部会议的职务',
   'err.meeting.not_found': '会议不存在', 'err.meeting.open': '会议尚未结束',
 }, {
   'mt.branch_assembly': 'Branch assembly', 'mt.committee': 'Committee meeting', 'mt.group_meeting': 'Party group meeting',

@@ -246,6 +246,27 @@ static void token_digest(const char *token, unsigned char out[32])
     crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
+/* The idle timeout and absolute lifetime of a session, in seconds: short for
+ * any role but member, long for a member's own phone while it is used. */
+static void session_lifetime(bool admin, int64_t *idle, int64_t *life)
+{
+    if (admin) {
+        *life = (int64_t)cfg.admin_session_hours * 3600;
+        *idle = *life;
+    } else {
+        *idle = (int64_t)cfg.member_session_days * 86400;
+        *life = 5 * 365 * 86400LL; /* a member's own phone stays logged in while used */
+    }
+}
+
+static bool principal_admin(const struct principal *p)
+{
+    for (size_t i = 0; i < p->nroles; i++)
+        if (p->roles[i].role != ROLE_MEMBER)
+            return true;
+    return false;
+}
+
 int session_create(struct db *db, int64_t account_id, bool admin, struct session_new *out)
 {
     unsigned char digest[32];
@@ -254,13 +275,7 @@ int session_create(struct db *db, int64_t account_id, bool admin, struct session
     token_digest(out->token, digest);
     int64_t now = now_sec();
     int64_t idle, life;
-    if (admin) {
-        life = (int64_t)cfg.admin_session_hours * 3600;
-        idle = life;
-    } else {
-        idle = (int64_t)cfg.member_session_days * 86400;
-        life = 5 * 365 * 86400LL; /* a member's own phone stays logged in while used */
-    }
+    session_lifetime(admin, &idle, &life);
     out->max_age = admin ? life : idle;
     return db_exec(db,
                    "INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen, "
@@ -416,10 +431,11 @@ struct principal *session_load(struct db *db, struct arena *a, const char *token
     struct principal *p = pcache_find(a, digest, auth_seq);
     if (p)
         return p;
-    int64_t expires_at = 0, idle = 0;
+    int64_t expires_at = 0, idle = 0, created_at = 0;
     struct db_stmt *st = db_query(db,
                                   "SELECT s.id, s.account_id, s.csrf, s.last_seen, a.name, "
-                                  "a.member_id, s.expires_at, s.idle_timeout, EXISTS (SELECT 1 "
+                                  "a.member_id, s.expires_at, s.idle_timeout, s.created_at, "
+                                  "EXISTS (SELECT 1 "
                                   "FROM totp_secrets t WHERE t.account_id = a.id AND t.active_at "
                                   "IS NOT NULL) FROM sessions s JOIN "
                                   "accounts a ON a.id = s.account_id WHERE s.token_hash = ? AND "
@@ -436,12 +452,27 @@ struct principal *session_load(struct db *db, struct arena *a, const char *token
         p->member_id = db_int(st, 5);
         expires_at = db_int(st, 6);
         idle = db_int(st, 7);
-        p->totp_on = db_int(st, 8) != 0;
+        created_at = db_int(st, 8);
+        p->totp_on = db_int(st, 9) != 0;
     }
     db_done(st);
     if (!p)
         return NULL;
     principal_load_roles(db, a, p);
+    /* The lifetime follows the roles the session has now, not those it was
+     * created with: a member's session that gains an admin role keeps the
+     * admin limits from then on (a grant bumps the authorisation sequence, so
+     * the next request comes here). The shorter of the two always wins. */
+    if (principal_admin(p)) {
+        int64_t admin_idle, admin_life;
+        session_lifetime(true, &admin_idle, &admin_life);
+        if (created_at + admin_life < expires_at)
+            expires_at = created_at + admin_life;
+        if (admin_idle < idle)
+            idle = admin_idle;
+        if (now >= expires_at || now >= p->last_seen + idle)
+            return NULL;
+    }
     if (auth_seq >= 0 && !db_failed(db)) {
         pthread_mutex_lock(&pcache.lock);
         c = &pcache.slot[at];

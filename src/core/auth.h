@@ -142,7 +142,9 @@ struct session_new {
 /* Creates a session for the account in the current write transaction. */
 int session_create(struct db *db, int64_t account_id, bool admin, struct session_new *out);
 /* Loads the principal for a token (in the current transaction); NULL if the
- * token is unknown, expired, revoked or the account disabled. Arena-owned.
+ * token is unknown, expired, revoked or the account disabled. Expiry follows
+ * the roles the account has now (an admin role: admin_session_hours from the
+ * login, whatever the session was created with). Arena-owned.
  * auth_seq is the authorisation sequence read in this transaction (-1 if
  * unknown: then nothing is cached); while it is unchanged the session and
  * roles come from memory. */

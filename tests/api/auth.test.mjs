@@ -306,3 +306,34 @@ describe('disabled account', () => {
     assert.equal(denied.text, unknown.text);
   });
 });
+
+describe('session lifetime', () => {
+  test('a session\'s lifetime follows the roles it has now: a member granted a role keeps the admin limits', async () => {
+    const s2 = await startServer({ testHooks: true, config: ['admin_session_hours = 1'] });
+    try {
+      const member = await s2.login(s2.who.member);
+      const other = await s2.login(s2.who.migrant);
+      const admin = await s2.login(s2.who.townshipAdmin);
+      const me = (t) => s2.api('GET', '/api/v1/me', { token: t });
+      // Members stay logged in past the admin lifetime.
+      await s2.advanceClock(2 * 3600);
+      assertData(await me(member.token));
+      assertData(await me(other.token));
+      // A new admin session for the grant (the first one has ended: 1 hour).
+      assertError(await me(admin.token), 401, 'auth.required');
+      const t = (await s2.login(s2.who.townshipAdmin)).token;
+      assertData(await s2.api('POST', '/api/v1/roles', { token: t, body: { phone: s2.who.member.phone, orgId: s2.who.secretaryA.orgId, role: 'branch_committee' } }), 201);
+      // The member's session is older than the admin lifetime: it ends with the grant.
+      assertError(await me(member.token), 401, 'auth.required');
+      assertData(await me(other.token), 200);
+      // A session started with the role has the admin lifetime.
+      const again = await s2.login(s2.who.member);
+      assertData(await me(again.token));
+      await s2.advanceClock(3600 + 60);
+      assertError(await me(again.token), 401, 'auth.required');
+      assertData(await me(other.token));
+    } finally {
+      await s2.stop();
+    }
+  });
+});

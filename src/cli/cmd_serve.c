@@ -10,6 +10,7 @@
 #include "core/metrics.h"
 #include "core/static.h"
 #include "db/migrate.h"
+#include "mod/mod.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -94,8 +95,14 @@ int cmd_serve(int argc, char **argv)
     if (!db)
         return 1;
     jobs_run_once(db);
-    static const struct job seal = {"idempotency_seal", 0, idem_seal_legacy};
-    job_run(db, &seal);
+    /* What older versions kept in plain text, sealed once at start-up. */
+    static const struct job seals[] = {
+        {"idempotency_seal", 0, idem_seal_legacy},
+        {"member_records_seal", 0, member_records_seal_legacy},
+        {"applicants_seal", 0, applicants_seal_legacy},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(seals); i++)
+        job_run(db, &seals[i]);
     db_close(db);
     db_configure(cli_db_path());
 

@@ -81,6 +81,7 @@ struct applicant {
     C(APP_COL_FULL_AT, "a.full_at")                                                                \
     C(APP_COL_ENDED_AT, "a.ended_at")                                                              \
     C(APP_COL_END_REASON, "a.end_reason")                                                          \
+    C(APP_COL_END_REASON_SEALED, "a.end_reason_sealed")                                            \
     C(APP_COL_CONTACT1_NAME, "(SELECT name FROM members WHERE id = a.contact1_id)")                \
     C(APP_COL_CONTACT2_NAME, "(SELECT name FROM members WHERE id = a.contact2_id)")
 enum app_col { DB_COLUMN_ENUM(APP_COLS) };
@@ -89,6 +90,23 @@ enum app_col { DB_COLUMN_ENUM(APP_COLS) };
 static const char *col(struct arena *a, struct db_stmt *st, int i)
 {
     return db_isnull(st, i) ? NULL : arena_strdup(a, db_text(st, i));
+}
+
+/* Column sealed opened, else the plain column of a row written before
+ * migration 0013 (sealed at start-up); NULL when neither is set. */
+static const char *col_sealed(struct arena *a, struct db_stmt *st, int sealed, int plain)
+{
+    size_t n;
+    const unsigned char *b = db_blob(st, sealed, &n);
+    return b && n ? pdata_open(a, "applicant.note", b, n) : col(a, st, plain);
+}
+
+/* Text that may tell why a development ended (a political review) sealed:
+ * an arena blob of *len bytes, NULL (and 0) for no text. */
+static unsigned char *note_seal(struct arena *a, const char *text, size_t *len)
+{
+    *len = 0;
+    return text ? pdata_seal(a, "applicant.note", text, len) : NULL;
 }
 
 static void applicant_read(struct arena *ar, struct db_stmt *st, struct applicant *a)
@@ -122,7 +140,7 @@ static void applicant_read(struct arena *ar, struct db_stmt *st, struct applican
     a->full_due = col(ar, st, APP_COL_FULL_DUE);
     a->full_at = col(ar, st, APP_COL_FULL_AT);
     a->ended_at = col(ar, st, APP_COL_ENDED_AT);
-    a->end_reason = col(ar, st, APP_COL_END_REASON);
+    a->end_reason = col_sealed(ar, st, APP_COL_END_REASON_SEALED, APP_COL_END_REASON);
     a->contact1_name = col(ar, st, APP_COL_CONTACT1_NAME);
     a->contact2_name = col(ar, st, APP_COL_CONTACT2_NAME);
 }
@@ -228,8 +246,9 @@ static void applicant_write(struct req *req, struct jw *j, const struct applican
         jw_key(j, "steps");
         jw_arr_begin(j);
         struct db_stmt *st = db_query(req->db,
-                                      "SELECT id, step, on_date, responsible, note, actor_id, at "
-                                      "FROM applicant_steps WHERE applicant_id = ? ORDER BY id",
+                                      "SELECT id, step, on_date, responsible, note, actor_id, at, "
+                                      "note_sealed FROM applicant_steps WHERE applicant_id = ? "
+                                      "ORDER BY id",
                                       "i", a->id);
         while (db_next(st)) {
             jw_obj_begin(j);
@@ -237,7 +256,7 @@ static void applicant_write(struct req *req, struct jw *j, const struct applican
             jw_kv_str(j, "step", db_text(st, 1));
             jw_kv_str(j, "date", db_text(st, 2));
             jw_kv_str(j, "responsible", db_text(st, 3));
-            jw_kv_str(j, "note", db_text(st, 4));
+            jw_kv_str(j, "note", col_sealed(&req->arena, st, 7, 4));
             jw_kv_id(j, "actorId", db_int(st, 5));
             jw_kv_time(j, "at", db_int(st, 6));
             jw_obj_end(j);
@@ -659,25 +678,27 @@ static int h_step(struct req *req)
     else if (!strcmp(step, "extend"))
         full_due = add_months(&req->arena, a.full_due,
                               (int)req_body_int(req, "months", DEV_EXTEND_MAX_MONTHS));
+    bool ends = !strcmp(stage, "cancelled") || !strcmp(stage, "withdrawn");
+    size_t nlen;
+    unsigned char *sealed = note_seal(&req->arena, note, &nlen);
 #define SET_IF(name, col) (!strcmp(step, name) ? date : a.col)
     db_exec(req->db,
             "UPDATE applicants SET stage = ?, talked_at = ?, activist_at = ?, target_at = ?, "
             "reviewed_at = ?, trained_at = ?, admitted_at = ?, approved_at = ?, full_due = ?, "
-            "extended = ?, full_at = ?, ended_at = ?, end_reason = ?, member_id = ?, "
-            "updated_at = ?, seq = ? WHERE id = ?",
-            "sssssssssisssIiii", stage, SET_IF("talk", talked_at), SET_IF("activist", activist_at),
+            "extended = ?, full_at = ?, ended_at = ?, end_reason_sealed = CASE WHEN ? THEN ? "
+            "ELSE end_reason_sealed END, member_id = ?, updated_at = ?, seq = ? WHERE id = ?",
+            "sssssssssissibIiii", stage, SET_IF("talk", talked_at), SET_IF("activist", activist_at),
             SET_IF("target", target_at), SET_IF("review", reviewed_at),
             SET_IF("training", trained_at), SET_IF("admit", admitted_at),
             SET_IF("approve", approved_at), full_due,
             (int64_t)(a.extended || !strcmp(step, "extend")), SET_IF("full", full_at),
-            !strcmp(stage, "cancelled") || !strcmp(stage, "withdrawn") ? date : a.ended_at,
-            !strcmp(stage, "cancelled") || !strcmp(stage, "withdrawn") ? note : a.end_reason,
-            member, now, db_next_seq(req->db), id);
+            ends ? date : a.ended_at, (int64_t)ends, sealed, nlen, member, now,
+            db_next_seq(req->db), id);
 #undef SET_IF
     db_exec(req->db,
-            "INSERT INTO applicant_steps (applicant_id, step, on_date, responsible, note, "
+            "INSERT INTO applicant_steps (applicant_id, step, on_date, responsible, note_sealed, "
             "actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            "issssii", id, step, date, req_body_str(req, "responsible"), note, acc, now);
+            "isssbii", id, step, date, req_body_str(req, "responsible"), sealed, nlen, acc, now);
     if (strcmp(stage, a.stage)) {
         org_counts_add(req->db, a.org_path, "stage", a.stage, -1);
         org_counts_add(req->db, a.org_path, "stage", stage, 1);
@@ -896,3 +917,30 @@ const struct route development_routes[] = {
      step_body, 0, &applicant_kind},
     {NULL},
 };
+
+int applicants_seal_legacy(struct db *db)
+{
+    struct arena a;
+    arena_init(&a);
+    int n = 0;
+    size_t len;
+    struct db_stmt *st =
+        db_query(db, "SELECT id, end_reason FROM applicants WHERE end_reason IS NOT NULL", "");
+    while (db_next(st)) {
+        unsigned char *sealed = note_seal(&a, db_text(st, 1), &len);
+        db_exec(db, "UPDATE applicants SET end_reason = NULL, end_reason_sealed = ? WHERE id = ?",
+                "bi", sealed, len, db_int(st, 0));
+        n++;
+    }
+    db_done(st);
+    st = db_query(db, "SELECT id, note FROM applicant_steps WHERE note IS NOT NULL", "");
+    while (db_next(st)) {
+        unsigned char *sealed = note_seal(&a, db_text(st, 1), &len);
+        db_exec(db, "UPDATE applicant_steps SET note = NULL, note_sealed = ? WHERE id = ?", "bi",
+                sealed, len, db_int(st, 0));
+        n++;
+    }
+    db_done(st);
+    arena_release(&a);
+    return db_failed(db) ? -1 : n;
+}

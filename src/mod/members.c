@@ -794,6 +794,8 @@ static const struct param record_body[] = {
     C(RECORD_COL_KIND, "kind")                                                                     \
     C(RECORD_COL_TITLE, "title")                                                                   \
     C(RECORD_COL_ISSUER, "issuer")                                                                 \
+    C(RECORD_COL_TITLE_SEALED, "title_sealed")                                                     \
+    C(RECORD_COL_ISSUER_SEALED, "issuer_sealed")                                                   \
     C(RECORD_COL_START_DATE, "start_date")                                                         \
     C(RECORD_COL_END_DATE, "end_date")                                                             \
     C(RECORD_COL_NOTE_SEALED, "note_sealed")                                                       \
@@ -801,14 +803,26 @@ static const struct param record_body[] = {
 enum record_col { DB_COLUMN_ENUM(RECORD_COLS) };
 #define RECORD_COLUMNS DB_COLUMNS(RECORD_COLS)
 
-/* Writes one sub-record; returns how many sealed fields it opened. */
+/* Column sealed of st opened (domain "member.note"), or the plain column
+ * plain of a row written before it was sealed; NULL when neither is set. */
+static const char *sealed_text(struct req *req, struct db_stmt *st, int sealed, int plain)
+{
+    size_t n;
+    const unsigned char *b = db_blob(st, sealed, &n);
+    if (b && n)
+        return pdata_open(&req->arena, "member.note", b, n);
+    return db_isnull(st, plain) ? NULL : arena_strdup(&req->arena, db_text(st, plain));
+}
+
+/* Writes one sub-record; returns whether it showed what is sensitive to read:
+ * a sealed note, or a penalty (its sealed title names the sanction). */
 static int record_write(struct req *req, struct jw *j, struct db_stmt *st)
 {
     jw_obj_begin(j);
     jw_kv_int(j, "id", db_int(st, RECORD_COL_ID));
     jw_kv_str(j, "kind", db_text(st, RECORD_COL_KIND));
-    jw_kv_str(j, "title", db_text(st, RECORD_COL_TITLE));
-    jw_kv_str(j, "issuer", db_text(st, RECORD_COL_ISSUER));
+    jw_kv_str(j, "title", sealed_text(req, st, RECORD_COL_TITLE_SEALED, RECORD_COL_TITLE));
+    jw_kv_str(j, "issuer", sealed_text(req, st, RECORD_COL_ISSUER_SEALED, RECORD_COL_ISSUER));
     jw_kv_str(j, "startDate", db_text(st, RECORD_COL_START_DATE));
     jw_kv_str(j, "endDate", db_text(st, RECORD_COL_END_DATE));
     size_t n;
@@ -816,14 +830,15 @@ static int record_write(struct req *req, struct jw *j, struct db_stmt *st)
     jw_kv_str(j, "note", b && n ? pdata_open(&req->arena, "member.note", b, n) : NULL);
     jw_kv_time(j, "createdAt", db_int(st, RECORD_COL_CREATED_AT));
     jw_obj_end(j);
-    return b && n;
+    return (b && n) || !strcmp(db_text(st, RECORD_COL_KIND), "penalty");
 }
 
 /*
  * GET /api/v1/members/{id}/records -> {items: [{id, kind, title, issuer,
  * startDate, endDate, note, createdAt}]} (all of them, by kind and date).
- * The member's own record or roster.read; sealed notes shown to anyone but
- * the member are audited (member.record.read). Errors: member.not_found.
+ * The member's own record or roster.read; sealed notes or penalties shown to
+ * anyone but the member are audited (member.record.read). Errors:
+ * member.not_found.
  */
 static int h_records(struct req *req)
 {
@@ -845,13 +860,13 @@ static int h_records(struct req *req)
     db_done(st);
     jw_arr_end(j);
     jw_obj_end(j);
-    audit_sealed_read(req, &m, "member.record.read", opened, "notes");
+    audit_sealed_read(req, &m, "member.record.read", opened, "notes or penalties");
     return 200;
 }
 
 /*
  * POST /api/v1/members/{id}/records {kind, title, issuer?, startDate,
- * endDate?, note?} -> 201 the sub-record (the note is sealed).
+ * endDate?, note?} -> 201 the sub-record (title, issuer and note sealed).
  * Errors: member.not_found, member.invalid. roster.write.
  */
 static int h_record_add(struct req *req)
@@ -867,17 +882,21 @@ static int h_record_add(struct req *req)
         return req_fail_field(req, ERR_MEMBER_INVALID, "startDate", "not a date in the past");
     if (end && strcmp(end, start) < 0)
         return req_fail_field(req, ERR_MEMBER_INVALID, "endDate", "before the start date");
-    const char *note = req_body_str(req, "note");
-    size_t len = 0;
+    /* Title, issuer and note are sealed: a penalty's title names the sanction
+     * (docs/SECURITY.md); the kind stays in clear for the list's order. */
+    const char *note = req_body_str(req, "note"), *issuer = req_body_str(req, "issuer");
+    size_t len = 0, tlen, ilen = 0;
     unsigned char *sealed = note ? pdata_seal(&req->arena, "member.note", note, &len) : NULL;
+    unsigned char *title =
+        pdata_seal(&req->arena, "member.note", req_body_str(req, "title"), &tlen);
+    unsigned char *by = issuer ? pdata_seal(&req->arena, "member.note", issuer, &ilen) : NULL;
     int64_t ts = now_sec();
     db_exec(req->db,
-            "INSERT INTO member_records (member_id, kind, title, issuer, start_date, end_date, "
-            "note_sealed, created_by, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?)",
-            "isssssbiiii", m.id, req_body_str(req, "kind"), req_body_str(req, "title"),
-            req_body_str(req, "issuer"), start, end, sealed, len, req->who->account_id, ts, ts,
-            db_next_seq(req->db));
+            "INSERT INTO member_records (member_id, kind, title, title_sealed, issuer_sealed, "
+            "start_date, end_date, note_sealed, created_by, created_at, updated_at, seq) VALUES "
+            "(?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "isbbssbiiii", m.id, req_body_str(req, "kind"), title, tlen, by, ilen, start, end,
+            sealed, len, req->who->account_id, ts, ts, db_next_seq(req->db));
     int64_t rid = db_last_id(req->db);
     member_history_add(req->db, &req->arena, m.id, req->who->account_id, "record", m.org_id,
                        jw_small(arena_alloc(&req->arena, 96), 96, "is", "recordId", rid, "kind",

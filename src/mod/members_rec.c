@@ -517,3 +517,28 @@ int member_update(struct db *db, struct arena *a, const struct member_rec *old,
     member_history_add(db, a, m->id, actor, kind, m->org_id, b.data, reason);
     return db_failed(db);
 }
+
+int member_records_seal_legacy(struct db *db)
+{
+    struct arena a;
+    arena_init(&a);
+    int n = 0;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT id, title, issuer FROM member_records WHERE "
+                                  "title_sealed IS NULL",
+                                  "");
+    while (db_next(st)) {
+        size_t tlen, ilen = 0;
+        unsigned char *title = pdata_seal(&a, "member.note", db_text(st, 1), &tlen);
+        unsigned char *issuer =
+            db_isnull(st, 2) ? NULL : pdata_seal(&a, "member.note", db_text(st, 2), &ilen);
+        db_exec(db,
+                "UPDATE member_records SET title = '', issuer = NULL, title_sealed = ?, "
+                "issuer_sealed = ? WHERE id = ?",
+                "bbi", title, tlen, issuer, ilen, db_int(st, 0));
+        n++;
+    }
+    db_done(st);
+    arena_release(&a);
+    return db_failed(db) ? -1 : n;
+}

@@ -439,7 +439,8 @@ void posts_live_correction(struct db *db, int64_t post_id, const char *kind);
  * Returns the announcements reminded of, -1 on failure. */
 int notice_sweep(struct db *db);
 
-/* ---- personal data beyond the caller's reach (members_rec.c, members.c) ---- */
+/* ---- personal data: beyond the caller's reach, sealed standing (members_rec.c,
+ * members.c, development.c) ---- */
 
 /* The member with this ID number other than except (0: none), with the
  * holder's branch path in *path (arena). */
@@ -460,5 +461,13 @@ bool member_id_in_reach(const struct principal *who, int64_t holder, const char 
  * when the secretary decides). 0 or the error status. */
 int member_fields_check(struct req *req, struct member_rec *m);
 int member_id_check(struct req *req, const struct member_rec *m, bool defer_beyond);
+/*
+ * Start-up jobs (cmd_serve, as idem_seal_legacy): seal what rows written
+ * before migration 0013 keep in plain text: sub-record titles and issuers
+ * (members_rec.c), applicants' end reasons and step notes (development.c).
+ * Each returns the rows sealed, -1 on failure.
+ */
+int member_records_seal_legacy(struct db *db);
+int applicants_seal_legacy(struct db *db);
 
 #endif

@@ -308,3 +308,20 @@ test('identity: an ID number added after the application, checked like any other
   const b = assertData(await create({ ...person({ name: '另一位', birthDate: '1996-06-16', gender: 'female' }), idNumber: undefined }), 201);
   assertError(await api('POST', `/api/v1/applicants/${b.id}/identity`, { token: tS, body: { idNumber: idNumber('1996-06-16', false, 61) } }), 400, 'request.invalid', 'idNumber');
 });
+
+describe('political standing in plain text', () => {
+  test('why a development ended and the notes of its steps are sealed at rest', async () => {
+    const { readFileSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const inStore = (text) => ['zhibu.db', 'zhibu.db-wal'].map((f) => join(srv.dataDir, f))
+      .some((f) => existsSync(f) && readFileSync(f).includes(Buffer.from(text)));
+    const a = assertData(await create(person({ name: '封存测试', appliedAt: monthsFromNow(-3), phone: undefined })), 201);
+    assertData(await step(a.id, { step: 'talk', date: monthsFromNow(-2), note: '谈话记录甲乙丙' }), 201);
+    const r = assertData(await step(a.id, { step: 'cancel', date: ymd(now), note: '政治审查未通过丁戊己' }), 201);
+    assert.equal(r.endReason, '政治审查未通过丁戊己');
+    const g = await get(a.id);
+    assert.equal(g.endReason, '政治审查未通过丁戊己');
+    assert.deepEqual(g.steps.map((s) => s.note).filter(Boolean), ['谈话记录甲乙丙', '政治审查未通过丁戊己']);
+    for (const t of ['谈话记录甲乙丙', '政治审查未通过丁戊己']) assert.equal(inStore(t), false, `${t} in plain text`);
+  });
+});

@@ -47,6 +47,40 @@ test('serve clears ended sessions and stale records at start, and keeps live one
   }
 });
 
+test('sub-record titles and issuers, applicants\' end reasons and step notes kept in plain text by older versions are sealed at start', async () => {
+  const dir = tempDir();
+  try {
+    assert.equal(run(['demo', '--data', dir]).status, 0);
+    const db = join(dir, 'zhibu.db');
+    const accounts = JSON.parse(readFileSync(join(dir, 'demo-accounts.json'), 'utf8'));
+    const sec = accounts.find((a) => a.role === 'branch_secretary');
+    // Rows as a version before migration 0013 wrote them.
+    const mid = sec.memberId;
+    sqlite(db, `INSERT INTO member_records (member_id, kind, title, issuer, start_date, created_at, updated_at, seq) VALUES (${mid}, 'penalty', '严重警告处分旧', '县纪委旧', '2019-01-01', 1, 1, 1)`);
+    sqlite(db, `INSERT INTO applicants (org_id, org_path, name, gender, birth_date, occupation, stage, applied_at, ended_at, end_reason, created_at, updated_at, seq) SELECT ${sec.orgId}, path, '旧申请人', 'male', '1990-01-01', '农民', 'cancelled', '2020-01-01', '2021-01-01', '政审不合格旧', 1, 1, 1 FROM orgs WHERE id = ${sec.orgId}`);
+    const aid = Number(sqlite(db, "SELECT id FROM applicants WHERE name = '旧申请人'").stdout.trim());
+    sqlite(db, `INSERT INTO applicant_steps (applicant_id, step, on_date, note, at) VALUES (${aid}, 'cancel', '2021-01-01', '审查意见旧', 1)`);
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const srv = await spawnServer(['--data', dir, '--listen', `127.0.0.1:${port}`], { base });
+    try {
+      assert.equal(sqlite(db, "SELECT COUNT(*) FROM member_records WHERE title <> '' OR issuer IS NOT NULL OR title_sealed IS NULL").stdout.trim(), '0');
+      assert.equal(sqlite(db, 'SELECT COUNT(*) FROM applicants WHERE end_reason IS NOT NULL').stdout.trim(), '0');
+      assert.equal(sqlite(db, 'SELECT COUNT(*) FROM applicant_steps WHERE note IS NOT NULL').stdout.trim(), '0');
+      const token = assertData(await request(base, 'POST', '/api/v1/auth/login', { body: { phone: sec.phone, password: sec.password } })).token;
+      const recs = assertData(await request(base, 'GET', `/api/v1/members/${mid}/records`, { token })).items;
+      assert.deepEqual(recs.map((r) => [r.title, r.issuer]), [['严重警告处分旧', '县纪委旧']]);
+      const app = assertData(await request(base, 'GET', `/api/v1/applicants/${aid}`, { token }));
+      assert.equal(app.endReason, '政审不合格旧');
+      assert.equal(app.steps[0].note, '审查意见旧');
+    } finally {
+      assert.equal((await terminate(srv)).code, 0);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 const until = async (what, ok, ms = 8000) => {
   const end = Date.now() + ms;
   while (!ok()) {

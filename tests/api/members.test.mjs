@@ -202,6 +202,13 @@ describe('sub-records: posts, rewards, penalties, training', () => {
     assert.equal(assertData(await api('GET', `/api/v1/members/${id}/records`, { token: tM })).items.length, 2);
     const dump = sqlite(join(srv.dataDir, 'zhibu.db'), 'SELECT quote(note_sealed) FROM member_records');
     assert.ok(!dump.stdout.includes(Buffer.from('记录说明XYZ123').toString('hex').toUpperCase()));
+    // The title and issuer of a penalty say what the sanction was: sealed at rest too.
+    assert.equal(r.title, '警告处分');
+    assert.equal(r.issuer, '东岭镇纪委');
+    for (const f of ['zhibu.db', 'zhibu.db-wal'].map((x) => join(srv.dataDir, x)).filter(existsSync)) {
+      const bytes = readFileSync(f);
+      for (const t of ['警告处分', '东岭镇纪委', '农村党员冬训']) assert.ok(!bytes.includes(Buffer.from(t)), `${t} in ${f}`);
+    }
     assertData(await api('DELETE', `/api/v1/members/${id}/records/${r.id}`, { token: tS }));
     list = assertData(await api('GET', `/api/v1/members/${id}/records`, { token: tS }));
     assert.equal(list.items.length, 1);

@@ -18,6 +18,8 @@
     X(ERR_IDEM_MISMATCH, 422, "request.idempotency_mismatch",                                      \
       "the Idempotency-Key was used before with another request")                                  \
     X(ERR_IDEM_KEY, 400, "request.bad_idempotency_key", "the Idempotency-Key is malformed")        \
+    X(ERR_IDEM_REVOKED, 403, "request.idempotency_revoked",                                        \
+      "a role this request was made with has been revoked since: its answer is not replayed")      \
     X(ERR_AUTH_REQUIRED, 401, "auth.required", "login required")                                   \
     X(ERR_BAD_CREDENTIALS, 401, "auth.bad_credentials", "wrong phone number or password")          \
     X(ERR_THROTTLED, 429, "auth.throttled", "too many attempts, try again later")                  \

@@ -17,6 +17,33 @@ bool idem_key_ok(const char *k)
     return true;
 }
 
+/* The caller's role grants as "id,id,..." (arena), stored with an answer. */
+static const char *idem_roles(struct req *req)
+{
+    struct buf b;
+    buf_init_arena(&b, &req->arena);
+    for (size_t i = 0; i < req->who->nroles; i++)
+        buf_printf(&b, "%s%" PRId64, i ? "," : "", req->who->roles[i].id);
+    return b.data;
+}
+
+/* Whether the caller still holds every grant of a stored "id,id,..." list
+ * (NULL: an answer stored before the list was kept). */
+static bool idem_roles_held(const struct principal *p, const char *stored)
+{
+    for (const char *s = stored; s && *s; s += strcspn(s, ","), s += *s == ',') {
+        int64_t id;
+        if (!parse_i64(s, strcspn(s, ","), &id))
+            return false;
+        bool held = false;
+        for (size_t i = 0; i < p->nroles && !held; i++)
+            held = p->roles[i].id == id;
+        if (!held)
+            return false;
+    }
+    return true;
+}
+
 int idem_check(struct req *req)
 {
     crypto_generichash_state st;
@@ -28,8 +55,8 @@ int idem_check(struct req *req)
                                   req->body_raw.len);
     crypto_generichash_final(&st, req->idem_fp, sizeof(req->idem_fp));
     struct db_stmt *q = db_query(req->db,
-                                 "SELECT fingerprint, status, body, body_sealed FROM idempotency "
-                                 "WHERE account_id = ? AND key = ?",
+                                 "SELECT fingerprint, status, body, body_sealed, roles FROM "
+                                 "idempotency WHERE account_id = ? AND key = ?",
                                  "is", req->who->account_id, req->idem_key);
     int rc = 0;
     if (db_next(q)) {
@@ -38,6 +65,11 @@ int idem_check(struct req *req)
         if (n != sizeof(req->idem_fp) || memcmp(fp, req->idem_fp, n) != 0) {
             rc = req_fail(req, ERR_IDEM_MISMATCH,
                           "Idempotency-Key %s was used with another request", req->idem_key);
+        } else if (!idem_roles_held(req->who, db_isnull(q, 4) ? NULL : db_text(q, 4))) {
+            req_audit(req, "access.denied", 0, NULL, "denied",
+                      "%s %s: replay of %s after a role it was made with was revoked", req->method,
+                      req->path, req->idem_key);
+            rc = req_fail(req, ERR_IDEM_REVOKED, NULL);
         } else {
             size_t len;
             const unsigned char *sealed = db_blob(q, 3, &len);
@@ -66,9 +98,9 @@ void idem_store(struct req *req, int status)
     unsigned char *sealed = pdata_seal(&req->arena, "idempotency.body", req->out.data, &len);
     db_exec(req->db,
             "INSERT INTO idempotency (account_id, key, fingerprint, status, body, body_sealed, "
-            "created_at) VALUES (?, ?, ?, ?, '', ?, ?)",
-            "isbibi", req->who->account_id, req->idem_key, req->idem_fp, sizeof(req->idem_fp),
-            (int64_t)status, sealed, len, now_sec());
+            "roles, created_at) VALUES (?, ?, ?, ?, '', ?, ?, ?)",
+            "isbibsi", req->who->account_id, req->idem_key, req->idem_fp, sizeof(req->idem_fp),
+            (int64_t)status, sealed, len, idem_roles(req), now_sec());
 }
 
 int idem_seal_legacy(struct db *db)

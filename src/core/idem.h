@@ -21,12 +21,15 @@ bool idem_key_ok(const char *k);
  * says ROUTE_IDEM_NO_BODY, the body) and looks req->idem_key up for the
  * caller. Returns 1 when the stored answer was put into req (status and
  * body), 0 to go on, or an error status (the key was used with another
- * request; the stored answer cannot be opened).
+ * request; the stored answer cannot be opened; a role grant the request was
+ * made with has been revoked since: a handler may have relied on it beyond
+ * the dispatcher's check, and the answer may show what the caller may no
+ * longer read).
  */
 int idem_check(struct req *req);
 
 /* Stores the answer in req->out (complete) with status for the request's
- * key, in the current write transaction. */
+ * key, and the caller's role grant ids, in the current write transaction. */
 void idem_store(struct req *req, int status);
 
 /* A housekeeping job (core/jobs.c): seals the stored answers written in plain

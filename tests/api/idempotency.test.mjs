@@ -138,3 +138,29 @@ test('a password change replayed with its key answers 200 again and changes noth
   assertData(await api('POST', '/api/v1/auth/login', { body: { phone: m.phone, password: 'new-secret-123' } }));
   assertError(await api('POST', '/api/v1/auth/login', { body: { phone: m.phone, password: m.password } }), 401, 'auth.bad_credentials');
 });
+
+test('a replay after a role the request was made with is revoked: 403, the stored answer is not sent', async () => {
+  const who = srv.who;
+  const villageA = who.secretaryA.orgId;
+  const tS = (await srv.login(who.secretaryA)).token;
+  const startsAt = new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+  const meeting = assertData(await api('POST', '/api/v1/meetings', {
+    token: tS, body: { orgId: villageA, type: 'branch_assembly', title: '重放测试', startsAt, place: '村委', attendees: 'branch' },
+  }), 201);
+  const g = assertData(await api('POST', '/api/v1/roles', { token: tT, body: { phone: who.member.phone, orgId: villageA, role: 'branch_committee' } }), 201);
+  const tM = (await srv.login(who.member)).token;
+  const capturedAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const upload = () => api('POST', '/api/v1/sync', {
+    token: tM, headers: { 'Idempotency-Key': 'replay-after-revoke' },
+    body: { changes: [{ key: 'rr-1', capturedAt, kind: 'file', meetingId: meeting.id, fileKind: 'photo', ref: 'local://rr.jpg' }] },
+  });
+  const first = assertData(await upload());
+  assert.equal(first.accepted, 1);
+  const again = await upload();
+  assert.equal(again.status, 200, 'replayed while the role is held');
+  assert.deepEqual(assertData(again), first);
+  assertData(await api('DELETE', `/api/v1/roles/${g.id}`, { token: tT }));
+  const after = await upload();
+  assertError(after, 403, 'request.idempotency_revoked');
+  assert.ok(!after.text.includes('rr-1'), 'nothing of the stored answer');
+});

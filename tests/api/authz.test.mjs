@@ -245,6 +245,7 @@ const SPECS = {
   },
   'GET /api/v1/exports/dues': { req: (t) => q('GET', `/api/v1/exports/dues?orgId=${t}`), nf: 'org.not_found' },
   'GET /api/v1/exports/members': { req: (t) => q('GET', `/api/v1/exports/members?orgId=${t}`), nf: 'org.not_found' },
+  'POST /api/v1/exports/members': { req: (t) => q('POST', '/api/v1/exports/members', { orgId: t, format: 'csv' }), nf: 'org.not_found' },
   'GET /api/v1/exports/stats': { req: (t) => q('GET', `/api/v1/exports/stats?orgId=${t}`), nf: 'org.not_found' },
 
   // ---- activities (活动菜单) ----

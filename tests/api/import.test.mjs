@@ -201,15 +201,24 @@ describe('export: rosters and statistics', () => {
     assert.match(audit.stdout, new RegExp(`${roster.length} rows, masked`));
   });
 
-  test('full values need pdata.reveal; formula-like names are neutralised', async () => {
+  test('full values need pdata.reveal and a POST; formula-like names are neutralised', async () => {
     const birth = '1980-10-10';
     assertData(await api('POST', '/api/v1/members', { token: tS, body: { orgId: villageA, name: '=1+2', gender: 'male', birthDate: birth, idNumber: idNumber(birth, true, 30), occupation: '农民', joinedAt: '2005-01-01', fullAt: '2006-01-01', category: 'full' } }), 201);
-    const full = await api('GET', `/api/v1/exports/members?orgId=${villageA}&format=csv&full=true`, { token: tS });
+    const full = await api('POST', '/api/v1/exports/members', { token: tS, body: { orgId: villageA, format: 'csv' } });
     assert.equal(full.status, 200);
     assert.ok(full.text.includes(idNumber(birth, true, 30)));
     assert.ok(full.text.includes("'=1+2"), 'a cell starting with = gets an apostrophe');
     assert.ok(!/(^|,)=1\+2/m.test(full.text));
-    assertError(await api('GET', `/api/v1/exports/members?orgId=${villageA}&full=true`, { token: tA }), 404, 'org.not_found');
+    const audit = sqlite(join(srv.dataDir, 'zhibu.db'), "SELECT detail FROM audit_log WHERE action = 'member.export' ORDER BY id DESC LIMIT 1");
+    assert.match(audit.stdout, /rows, full/);
+    assertError(await api('POST', '/api/v1/exports/members', { token: tA, body: { orgId: villageA } }), 404, 'org.not_found');
+    // A GET can be set off by a link or an image on another site: it never reveals.
+    assertError(await api('GET', `/api/v1/exports/members?orgId=${villageA}&format=csv&full=true`, { token: tS }), 400, 'request.invalid', 'full');
+    // The POST is a write: never from another site, and a cookie needs the CSRF token.
+    const s = await srv.login(who.secretaryA);
+    assertError(await api('POST', '/api/v1/exports/members', { cookie: s.cookie, body: { orgId: villageA } }), 403, 'auth.csrf');
+    assertError(await api('POST', '/api/v1/exports/members', { cookie: s.cookie, csrf: s.csrf, body: { orgId: villageA }, headers: { 'Sec-Fetch-Site': 'cross-site' } }), 403, 'auth.csrf');
+    assert.equal((await api('POST', '/api/v1/exports/members', { cookie: s.cookie, csrf: s.csrf, body: { orgId: villageA, format: 'csv' } })).status, 200);
     assertError(await api('GET', `/api/v1/exports/members?orgId=${villageA}`, { token: tSB }), 404, 'org.not_found');
     const x = await api('GET', `/api/v1/exports/members?orgId=${villageA}`, { token: tS });
     assert.match(x.headers.get('content-type'), /spreadsheetml/);

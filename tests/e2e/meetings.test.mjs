@@ -131,6 +131,63 @@ describe('meetings in the browser', () => {
     });
   });
 
+  test('offline captures belong to their account: logging out sends and clears them, another account never uploads them', async () => {
+    const api = await apiAs(srv.base, who.secA);
+    const kept = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => /^zhibu\.(sync|mtg\.)/.test(k)).sort());
+    const queued = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('zhibu.syncq') || '[]').length);
+    const capture = async (page, s, m, mark) => {
+      await page.goto(`/#/meeting/${m.id}`);
+      await page.getByRole('heading', { name: '到会情况' }).waitFor();
+      await s.context.setOffline(true);
+      await page.locator(`li.att[data-member="${who.member.memberId}"]`).getByRole('button', { name: mark }).click();
+      await page.locator('.sync-queue', { hasText: '有 1 条记录待上传' }).waitFor();
+    };
+    const status = async (m) => (await api.get(`/meetings/${m.id}`)).body.data.attendance.find((x) => x.memberId === who.member.memberId)?.status;
+
+    // Logging out: what was captured is sent first, then nothing of it stays on the phone.
+    const m1 = await schedule(api, { title: '登出前上传' }, 60);
+    await session(who.secA, async (page, s) => {
+      await capture(page, s, m1, '缺席');
+      await page.route('**/api/v1/sync', (route) => route.abort('failed')); // the network returns, the upload does not get through
+      await s.context.setOffline(false);
+      await page.waitForFunction(() => !document.querySelector('.sync-progress'));
+      assert.equal(await queued(page), 1);
+      await page.unroute('**/api/v1/sync');
+      await page.goto('/#/account');
+      await page.getByRole('button', { name: '退出登录' }).click();
+      await page.waitForURL(/#\/login$/);
+      await page.waitForFunction(() => !Object.keys(localStorage).some((k) => /^zhibu\.(sync|mtg\.)/.test(k)));
+      assert.deepEqual(await kept(page), []);
+    });
+    assert.equal(await status(m1), 'absent', 'sent before the logout');
+
+    // A session that ends without logging out: the next account on the phone neither
+    // uploads nor sees what the first one captured.
+    const m2 = await schedule(api, { title: '换人登录' }, 60);
+    const s = await phonePage(browser, srv.base);
+    try {
+      const { page } = s;
+      await loginUI(page, who.secA);
+      await page.getByRole('heading', { name: `您好，${who.secA.name}` }).waitFor();
+      await capture(page, s, m2, '请假');
+      // The session is ended elsewhere (its token revoked) while the phone is offline.
+      const token = (await s.context.cookies()).find((c) => c.name === 'zhibu_session').value;
+      assert.equal((await fetch(srv.base + '/api/v1/auth/logout', { method: 'POST', headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' }, body: '{}' })).status, 200);
+      await s.context.setOffline(false);
+      await page.waitForURL(/#\/login$/);
+      assert.equal(await queued(page), 1, 'kept for its own account');
+      await loginUI(page, who.township);
+      await page.getByRole('heading', { name: `您好，${who.township.name}` }).waitFor();
+      await page.waitForFunction(() => !localStorage.getItem('zhibu.syncq'));
+      assert.deepEqual(await page.evaluate(() => [localStorage.getItem('zhibu.syncrej'), localStorage.getItem('zhibu.syncowner')]),
+        [null, String(await page.evaluate(() => JSON.parse(localStorage.getItem('zhibu.me')).id))], 'what is kept now is the new account\'s');
+      assert.deepEqual(s.problems, []);
+    } finally {
+      await s.context.close();
+    }
+    assert.notEqual(await status(m2), 'leave', 'never uploaded under another account');
+  });
+
   test('scheduling from the branch calendar: the secretary\'s party lecture for two chosen members', async () => {
     await session(who.secA, async (page) => {
       await page.goto('/#/home');

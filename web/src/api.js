@@ -72,6 +72,10 @@ export async function login(phone, password, code) {
 }
 
 export async function logout() {
+  // What this account captured offline is sent first: logging out clears it (offline.js).
+  let queued = false;
+  try { queued = (localStorage.getItem('zhibu.syncq') || '[]') !== '[]'; } catch (e) { /* no storage */ }
+  if (queued) await (await import('./offline.js')).flush();
   await api('/auth/logout', { method: 'POST', body: {}, noAuthRedirect: true });
   csrfFallback = '';
 }

@@ -143,6 +143,14 @@ function UnreadBadge() {
 
 const LS = { lang: 'zhibu.lang', large: 'zhibu.large', me: 'zhibu.me' };
 
+// Offline captures (offline.js, loaded only when some are kept) belong to their account.
+const OFFLINE = /^zhibu\.(syncq|syncrej|syncowner|mtg\.)/;
+function offline(fn) {
+  let kept = false;
+  try { kept = Object.keys(localStorage).some((k) => OFFLINE.test(k)); } catch (e) { /* no storage */ }
+  if (kept) import('./offline.js').then(fn);
+}
+
 function lsGet(k) { try { return localStorage.getItem(k); } catch (e) { return null; } }
 function lsSet(k, v) { try { if (v == null) localStorage.removeItem(k); else localStorage.setItem(k, v); } catch (e) { /* private mode */ } }
 
@@ -178,15 +186,13 @@ function App() {
     window.addEventListener('online', up);
     window.addEventListener('offline', down);
     onNetwork(setOnline);
-    // Changes captured offline (meetings) are uploaded when the network returns.
-    const flushQueue = () => {
-      try { if (localStorage.getItem('zhibu.syncq') && localStorage.getItem('zhibu.syncq') !== '[]') import('./offline.js').then((m) => m.flush()); } catch (e) { /* no storage */ }
-    };
+    // Changes captured offline (meetings) are uploaded when the network returns, by the
+    // account that captured them only (offline.js).
+    const flushQueue = () => offline((m) => m.flush());
     window.addEventListener('online', flushQueue);
-    flushQueue();
     onUnauthorized(() => { lsSet(LS.me, null); setMe(null); });
     api('/me', { noAuthRedirect: true }).then(
-      (d) => { lsSet(LS.me, JSON.stringify(d)); setMe(d); },
+      (d) => { lsSet(LS.me, JSON.stringify(d)); setMe(d); offline((m) => { m.forAccount(d.id); m.flush(); }); },
       (e) => setMe(e.code === 'network' ? cachedMe() : null),
     );
     return () => {
@@ -215,6 +221,7 @@ function App() {
 
   const signedIn = (user) => {
     lsSet(LS.me, JSON.stringify(user));
+    offline((m) => { m.forAccount(user.id); m.flush(); });
     setMe(user);
     const after = lsGet('zhibu.after');
     lsSet('zhibu.after', null);
@@ -222,7 +229,14 @@ function App() {
   };
   // GET /me again (after the second factor changed); resolves when done.
   const refreshMe = () => api('/me').then((d) => { lsSet(LS.me, JSON.stringify(d)); setMe(d); });
-  const signedOut = () => { stopLive(); lsSet(LS.me, null); lsSet('zhibu.after', null); setMe(null); location.replace('#/login'); };
+  const signedOut = () => {
+    stopLive();
+    offline((m) => m.clearAll());
+    lsSet(LS.me, null);
+    lsSet('zhibu.after', null);
+    setMe(null);
+    location.replace('#/login');
+  };
 
   const banner = !online && <div class="offline" role="status">{t('offline')}</div>;
 

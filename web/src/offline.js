@@ -2,10 +2,16 @@
 // are uploaded to POST /api/v1/sync when it returns. Each change carries its own key (the
 // server applies it once however often it arrives) and the time it was captured. Refused
 // changes move to a list the meeting page shows with the server's reason.
+//
+// What is kept belongs to the account that captured it (OWNER): another account signed in
+// on the same phone never uploads it (forAccount clears it), and logging out clears it
+// (clearAll, after a last attempt to send it).
 import { api } from './api.js';
 
 const QUEUE = 'zhibu.syncq';
 const REJECTED = 'zhibu.syncrej';
+const OWNER = 'zhibu.syncowner';
+const MEETING_COPY = 'zhibu.mtg.'; // saved copies of meetings (Meetings.jsx)
 const CHUNK = 20;
 
 function read(k) {
@@ -13,6 +19,36 @@ function read(k) {
 }
 function write(k, v) {
   try { localStorage.setItem(k, JSON.stringify(v)); } catch (e) { /* full or private */ }
+}
+
+// The signed-in account as main.jsx keeps it (zhibu.me), null when nobody is.
+function current() {
+  try { return JSON.parse(localStorage.getItem('zhibu.me') || 'null')?.id ?? null; } catch (e) { return null; }
+}
+function owner() {
+  try { return Number(localStorage.getItem(OWNER)) || null; } catch (e) { return null; }
+}
+
+// Removes every change, refusal and saved meeting copy kept on this phone.
+export function clearAll() {
+  try {
+    for (const k of Object.keys(localStorage)) {
+      if (k === QUEUE || k === REJECTED || k === OWNER || k.startsWith(MEETING_COPY)) localStorage.removeItem(k);
+    }
+  } catch (e) { /* no storage */ }
+  notify();
+}
+
+function setOwner(id) {
+  try { localStorage.setItem(OWNER, String(id)); } catch (e) { /* full or private */ }
+}
+
+// The account now signed in: what another account (or nobody known) left here is removed
+// unsent, and what is kept from now on is this account's.
+export function forAccount(id) {
+  if (owner() === id) return;
+  clearAll();
+  setOwner(id);
 }
 
 const subs = new Set();
@@ -30,6 +66,11 @@ export const rejected = () => read(REJECTED);
 
 // Queues one change {kind, meetingId, ...}; returns it with its key and capture time.
 export function enqueue(change) {
+  const me = current();
+  if (me != null && owner() !== me) {
+    if (owner() != null) clearAll(); // another account's, left unsent
+    setOwner(me);
+  }
   const key = 'c-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
   const c = { key, capturedAt: new Date().toISOString(), ...change };
   write(QUEUE, read(QUEUE).concat([c]));
@@ -48,6 +89,8 @@ export async function flush() {
   if (state.running) return;
   const total = read(QUEUE).length;
   if (!total) return;
+  // Only the account that captured the changes sends them.
+  if (current() == null || owner() !== current()) return;
   Object.assign(state, { running: true, done: 0, total, error: null });
   notify();
   try {

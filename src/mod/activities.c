@@ -227,7 +227,7 @@ static void activity_write(struct req *req, struct jw *j, const struct activity 
             "SELECT s.member_id, m.name, s.state, s.attended, s.signed_at FROM activity_signups s "
             "JOIN members m ON m.id = s.member_id WHERE s.activity_id = ? ORDER BY CASE s.state "
             "WHEN 'signed_up' THEN 0 WHEN 'walk_in' THEN 1 WHEN 'waitlisted' THEN 2 ELSE 3 END, "
-            "s.signed_at, s.member_id",
+            "s.signed_at, s.seq",
             "i", x->id);
         while (db_next(st)) {
             jw_obj_begin(j);
@@ -413,7 +413,10 @@ static int h_create(struct req *req)
     return activity_respond(req, id, 201);
 }
 
-/* Moves waiting members into free places, first come first served. */
+/* Moves waiting members into free places, first come first served: in the
+ * order of the change sequence their sign-up took (monotonic, so two sign-ups
+ * in the same second keep their order; a waiting row is written again only
+ * when it leaves the list). */
 static void waitlist_promote(struct req *req, int64_t id)
 {
     for (;;) {
@@ -426,7 +429,7 @@ static void waitlist_promote(struct req *req, int64_t id)
             return;
         if (!db_get_int(req->db, &next,
                         "SELECT member_id FROM activity_signups WHERE activity_id = ? AND state = "
-                        "'waitlisted' ORDER BY signed_at, member_id LIMIT 1",
+                        "'waitlisted' ORDER BY seq LIMIT 1",
                         "i", id))
             return;
         int64_t ts = now_sec();

@@ -183,6 +183,11 @@ static int h_stats(struct req *req)
     write_list(j, "educations", "education", &education);
     write_list(j, "ethnicities", "ethnicity", &ethnicity);
     write_list(j, "addedHow", "addedHow", &added);
+    /* The 'status' dimension counts every member, on a roster or off it (the
+     * recount's check); the figures here are the rosters' only. */
+    for (size_t i = 0; i < status.n; i++)
+        if (!member_status_counted(status.v[i].key))
+            status.v[i].n = 0;
     write_list(j, "statuses", "status", &status);
 
     /* Dues arrears against last month (the current month is not yet due). */

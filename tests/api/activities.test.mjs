@@ -170,6 +170,23 @@ test('activities: with a waiting list the first one waiting takes a freed place'
   assert.equal(d.waiting, 0, 'no limit: everybody waiting is in');
 });
 
+test('activities: sign-ups in the same second wait in the order they came, not by member id', async () => {
+  const a = await create({ capacity: 1, waitlist: true });
+  const [first, later, earlier] = [members[0], members[5], members[4]]; // earlier.id < later.id
+  assert.ok(earlier.id < later.id);
+  assertData(await signup(a.id, first.token));
+  assert.equal(assertData(await signup(a.id, later.token)).mine, 'waitlisted');
+  assert.equal(assertData(await signup(a.id, earlier.token)).mine, 'waitlisted');
+  // The clock's second is the same for both (as it is for any two taps in one second).
+  sqlite(db, `UPDATE activity_signups SET signed_at = (SELECT MIN(signed_at) FROM activity_signups WHERE activity_id = ${a.id}) WHERE activity_id = ${a.id}`);
+  let d = await get(a.id);
+  assert.deepEqual(d.signups.filter((x) => x.state === 'waitlisted').map((x) => x.memberId), [later.id, earlier.id], 'listed in the order they came');
+  await withdraw(a.id, first.token);
+  d = await get(a.id);
+  assert.equal(d.signups.find((x) => x.memberId === later.id).state, 'signed_up', 'the first to come takes the place');
+  assert.equal(d.signups.find((x) => x.memberId === earlier.id).state, 'waitlisted');
+});
+
 test('activities: a migrant member hosted by the branch signs up; members elsewhere and other branches see nothing', async () => {
   const a = await create();
   const menu = await listAll(api, tHosted, '/api/v1/activities');

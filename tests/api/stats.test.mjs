@@ -108,6 +108,22 @@ test('stats: a new member, a status change and an edit move the figures at once'
   assert.deepEqual(c3.ageBands, c0.ageBands);
 });
 
+test('stats: statuses count the members on the rosters, as members and memberCount do', async () => {
+  const village = who.secretaryA.orgId;
+  const get = async (id) => assertData(await api('GET', `/api/v1/orgs/${id}/stats`, { token: tok.countyAdmin }));
+  const body = { orgId: village, name: '去世测试', gender: 'male', birthDate: '1940-02-03', idNumber: idNumber('1940-02-03', true, 45), occupation: '农民', joinedAt: '1970-03-01', fullAt: '1971-03-01', category: 'full' };
+  const m = assertData(await api('POST', '/api/v1/members', { token: tok.secretaryA, body }), 201);
+  assertData(await api('POST', `/api/v1/members/${m.id}/status`, { token: tok.secretaryA, body: { status: 'deceased', date: '2026-01-05', reason: '病故' } }));
+  for (const id of [village, who.countyAdmin.orgId]) {
+    const s = await get(id);
+    const sum = s.statuses.reduce((n, x) => n + x.count, 0);
+    assert.deepEqual(s.statuses.map((x) => x.status).filter((x) => !['normal', 'retired', 'temporarily_out'].includes(x)), [], 'only roster statuses');
+    assert.equal(sum, s.members, 'statuses add up to members');
+    const org = assertData(await api('GET', `/api/v1/orgs/${id}`, { token: tok.countyAdmin }));
+    assert.equal(org.memberCount, s.members, 'memberCount is the same figure');
+  }
+});
+
 test('stats: the counters kept on every write equal a full recount', async () => {
   // Writes of every kind happened above and in this file's setup; add a transfer-free
   // edit mix here, then compare every figure with `zhibu org recount`.

@@ -23,11 +23,11 @@ const loginWith = (account, headers) =>
 
 const secure = (c) => c.split(';').map((s) => s.trim().toLowerCase()).includes('secure');
 
-test('X-Forwarded-Proto: https from the trusted proxy makes both cookies Secure', async () => {
+test('X-Forwarded-Proto: https from the trusted proxy makes every cookie Secure (session, CSRF, trusted device)', async () => {
   const r = await loginWith(who.member, { 'X-Forwarded-Proto': 'https' });
   assertData(r);
   const cookies = r.headers.getSetCookie();
-  assert.equal(cookies.length, 2, cookies.join(' | '));
+  assert.deepEqual(cookies.map((c) => c.split('=')[0]).sort(), ['zhibu_csrf', 'zhibu_device', 'zhibu_session'], cookies.join(' | '));
   for (const c of cookies) assert.ok(secure(c), `Secure: ${c}`);
   const plain = await loginWith(who.member, { 'X-Forwarded-Proto': 'http' });
   for (const c of plain.headers.getSetCookie()) assert.ok(!secure(c), `not Secure over http: ${c}`);

@@ -354,14 +354,15 @@ const char *sync_decode(struct arena *a, const char *data, size_t len, struct sy
  * Who sees what is addressed to a subtree. An item with audience path A
  * (an organisation's path) is seen by a caller who is inside A (their
  * member record's branch or one of their roles lies in A's subtree) or
- * above it (a role on an ancestor of A). audience_of() writes the caller's
- * paths as JSON arrays for the SQL test AUDIENCE_SQL(col): bind "ss" with
- * inside_json, above_json.
+ * above it (a role on an ancestor of A). audience_of() lists the caller's
+ * paths for the SQL test AUDIENCE_SQL(col): bind "ll" with &a.inside,
+ * &a.above.
  */
 struct audience {
-    const char *inside_json; /* ["/1/5/9/", ...]: the member's branch and every role's org */
-    const char *above_json;  /* the roles' orgs */
+    struct db_list inside; /* the member's branch and every role's org */
+    struct db_list above;  /* the roles' orgs */
 };
+/* Fills a (arena-owned lists) for the caller of req. */
 void audience_of(struct req *req, struct audience *a);
 #define AUDIENCE_SQL(col)                                                                          \
     "(EXISTS (SELECT 1 FROM {list} v WHERE substr(v.value, 1, length(" col ")) = " col             \
@@ -369,8 +370,9 @@ void audience_of(struct req *req, struct audience *a);
     "r.value))"
 /* The same test in C for one item. */
 bool audience_sees(struct req *req, const char *audience_path);
-/* JSON array of the org paths of the caller's roles that grant perm (arena). */
-const char *perm_paths_json(struct req *req, enum perm perm);
+/* The org paths of the caller's roles that grant perm, a list to bind with
+ * 'l' (arena). */
+const struct db_list *perm_paths(struct req *req, enum perm perm);
 
 /*
  * The search index (GET /api/v1/search). A document is (kind, id): kind is
@@ -397,11 +399,11 @@ void search_index_put_doc(struct db *db, const char *kind, int64_t id, int64_t o
  */
 void search_split(const char *text, struct buf *uni, struct buf *bi);
 bool search_query_build(const char *q, struct buf *out);
-/* Who searches: their member id (0: none) and paths as JSON arrays (audience_of,
- * perm_paths_json(PERM_CHANNEL_ANSWER)). */
+/* Who searches: their member id (0: none) and paths as lists (as audience_of,
+ * perm_paths(PERM_CHANNEL_ANSWER)). */
 struct search_scope {
     int64_t member_id;
-    const char *answer_json, *inside_json, *above_json;
+    struct db_list answer, inside, above;
     const char *aud; /* the same as an FTS5 filter on the scope tokens */
 };
 /* Sets sc (arena-owned) from the caller's member id (0: none), the org paths

@@ -611,11 +611,11 @@ static int list_run(struct req *req, struct seen_list *seen)
                    "(SELECT 1 FROM {list} v JOIN orgs c ON c.level = 'county' AND c.deleted_at "
                    "IS NULL AND substr(v.value, 1, length(c.path)) = c.path WHERE substr(?, 1, "
                    "length(c.path)) = c.path))",
-                   "issss", org, a.inside_json, path, a.inside_json, path);
+                   "ilsls", org, &a.inside, path, &a.inside, path);
     if (org && !ok)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     const char *tag = req_query_str(req, "tag");
-    const char *review = perm_paths_json(req, PERM_POST_REVIEW);
+    const struct db_list *review = perm_paths(req, PERM_POST_REVIEW);
     struct page pg;
     page_begin(req, &pg);
     const struct db_list *narrow = narrow_audiences(req);
@@ -635,14 +635,14 @@ static int list_run(struct req *req, struct seen_list *seen)
                       "SELECT " POST_COLUMNS POST_FROM "WHERE (p.author_id = ? OR (p.state = "
                       "'published' AND " AUDIENCE_SQL(
                           "p.audience_path") ")) AND " LIST_FILTERS "ORDER BY p.id DESC LIMIT ?",
-                      "issiissssssi", req->who->account_id, a.inside_json, a.above_json, after,
-                      after, kind, path, path, end, tag, tag, (int64_t)pg.limit + 1);
+                      "illiissssssi", req->who->account_id, &a.inside, &a.above, after, after, kind,
+                      path, path, end, tag, tag, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         bool reviewer = false;
         struct db_stmt *chk = db_query(req->db,
                                        "SELECT EXISTS (SELECT 1 FROM {list} r WHERE "
                                        "substr(?, 1, length(r.value)) = r.value)",
-                                       "ss", review, db_text(st, POST_COL_ORG_PATH));
+                                       "ls", review, db_text(st, POST_COL_ORG_PATH));
         if (db_next(chk))
             reviewer = db_int(chk, 0) != 0;
         db_done(chk);

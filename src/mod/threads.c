@@ -280,26 +280,35 @@ static int64_t message_add(struct req *req, int64_t thread, bool from_leader, co
     return mid;
 }
 
-/* The thread's search entry: its subject and the text of all its messages. */
+/* The thread's search entry: its subject and the text of its first 200
+ * messages, one line each. */
 static void thread_reindex(struct req *req, int64_t id)
 {
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT t.org_id, t.org_path, t.member_id, t.subject, t.created_at, (SELECT "
-        "group_concat(text, char(10)) FROM (SELECT text FROM thread_messages WHERE thread_id = "
-        "t.id ORDER BY id LIMIT 200)) FROM threads t WHERE t.id = ?",
-        "i", id);
-    if (db_next(st)) {
-        int64_t org = db_int(st, 0), member = db_int(st, 2), created = db_int(st, 4);
-        const char *path = arena_strdup(&req->arena, db_text(st, 1));
-        const char *subject = arena_strdup(&req->arena, db_text(st, 3));
-        const char *text = arena_strdup(&req->arena, db_text(st, 5) ? db_text(st, 5) : "");
+        "SELECT org_id, org_path, member_id, subject, created_at FROM threads WHERE id = ?", "i",
+        id);
+    if (!db_next(st)) {
         db_done(st);
-        search_index_put_doc(req->db, "thread", id, org, path, path, member, subject, text,
-                             created);
         return;
     }
+    int64_t org = db_int(st, 0), member = db_int(st, 2), created = db_int(st, 4);
+    const char *path = arena_strdup(&req->arena, db_text(st, 1));
+    const char *subject = arena_strdup(&req->arena, db_text(st, 3));
     db_done(st);
+    struct buf text;
+    buf_init_arena(&text, &req->arena);
+    st = db_query(req->db,
+                  "SELECT text FROM thread_messages WHERE thread_id = ? ORDER BY id LIMIT 200", "i",
+                  id);
+    while (db_next(st)) {
+        if (text.len)
+            buf_addch(&text, '\n');
+        buf_add(&text, db_text(st, 0), db_text_len(st, 0));
+    }
+    db_done(st);
+    search_index_put_doc(req->db, "thread", id, org, path, path, member, subject, text.data,
+                         created);
 }
 
 /* Inserts a thread for member (of branch org at path) with its first message. */

@@ -682,24 +682,24 @@ static int h_import(struct req *req)
     import_choose_bulk(&job, (int64_t)req->body_raw.len);
     int rc = import_members(&job, r);
     sheet_close(r);
-    struct buf b;
-    struct jw j;
-    buf_init_arena(&b, &req->arena);
-    jw_init(&j, &b);
-    import_report_write(&job, &j);
     if (rc) {
         req_audit(req, "member.import", job.org_id,
                   arena_printf(&req->arena, "org:%" PRId64, job.org_id), "failed",
                   "%ld rows, %zu errors", job.rows, job.nerrors);
         req_fail(req, ERR_IMPORT_INVALID, "%zu of the rows have errors; nothing was imported",
                  job.nerrors);
+        struct buf b;
+        struct jw j;
+        buf_init_arena(&b, &req->arena);
+        jw_init(&j, &b);
+        import_report_write(&job, &j);
         req_fail_details(req, "report", b.data);
         return 422;
     }
     req_audit(req, "member.import", job.org_id,
               arena_printf(&req->arena, "org:%" PRId64, job.org_id), "ok", "%ld rows%s",
               job.imported, job.dry_run ? " (dry run)" : "");
-    jw_raw(req_data(req), b.data, b.len);
+    import_report_write(&job, req_data(req));
     return job.dry_run ? 200 : 201;
 }
 

@@ -729,13 +729,10 @@ static void stats_write(struct jw *j, const struct tstats *s)
     jw_kv_int(j, "overdue", s->overdue);
     jw_kv_int(j, "answeredWithinTarget", s->within);
     jw_key(j, "shareWithinTarget");
-    if (s->due) {
-        char v[32];
-        snprintf(v, sizeof(v), "%.4f", (double)s->within / (double)s->due);
-        jw_raw(j, v, strlen(v));
-    } else {
+    if (s->due)
+        jw_fixed(j, (double)s->within / (double)s->due, 4);
+    else
         jw_null(j);
-    }
     if (s->answered) {
         jw_kv_int(j, "medianSecs", percentile(s->secs, s->answered, 50));
         jw_kv_int(j, "p90Secs", percentile(s->secs, s->answered, 90));

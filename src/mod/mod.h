@@ -328,11 +328,13 @@ int meeting_add_note(struct req *req, const struct meeting *m, const char *text,
                      int64_t captured_at, const char **why);
 int meeting_close(struct req *req, struct meeting *m, int64_t captured_at, const char **why);
 
-/* The offline batch (sync.c): decoded from the body of POST /sync. */
+/* The offline batch (sync.c): the body of POST /sync, {changes: [...]}, a
+ * list whose entries the dispatcher checks one by one (P_EACH). */
 #define SYNC_MAX_CHANGES 200
+extern const struct param sync_body[];
 enum sync_kind { SYNC_ATTENDANCE, SYNC_MINUTES, SYNC_FILE, SYNC_NOTE, SYNC_CLOSE };
 struct sync_change {
-    const char *key;   /* the change's Idempotency-Key (NULL when missing) */
+    const char *key;   /* the change's Idempotency-Key (NULL when missing or bad) */
     const char *canon; /* the item as canonical JSON: its fingerprint */
     enum sync_kind kind;
     int64_t captured_at, meeting_id, member_id;
@@ -340,13 +342,10 @@ struct sync_change {
     bool paper;
     const char *error, *field; /* a malformed item: refused, with the field */
 };
-struct sync_batch {
-    struct sync_change *items;
-    size_t n;
-};
-/* Decodes a batch {"changes": [...]} into out (arena-owned). NULL when the
- * batch is well formed (items may still carry their own error), else why not. */
-const char *sync_decode(struct arena *a, const char *data, size_t len, struct sync_batch *out);
+/* Reads change i of the validated changes (sync_body's list) into c, with
+ * the rules of its kind: the fields it may carry and those it needs. */
+void sync_change_read(struct arena *a, const struct value *changes, size_t i,
+                      struct sync_change *c);
 
 /* ---- audiences and search (search.c) ---- */
 

@@ -10,6 +10,7 @@
  * first statement, so concurrent sign-ups see each other's counters.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 
 static const char *const activity_kinds[] = {"volunteer", "study", "elderly_visit", "other", NULL};

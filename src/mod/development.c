@@ -11,6 +11,7 @@
  * change, so the summary of any subtree comes from the counters.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 
 /* Intervals, in months, from DOMAIN.md. */

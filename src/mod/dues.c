@@ -11,6 +11,7 @@
  * the member goes through member_update() so the counters stay right.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 
 /* Arrears levels by months unpaid: DUES_WARN_MONTHS, DUES_ALERT_MONTHS and

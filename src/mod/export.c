@@ -5,6 +5,7 @@
  * may reveal them and asks for it, and every export is audited.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 #include "core/sheet_out.h"
 
@@ -73,14 +74,10 @@ void export_members_fill(struct sheet_writer *w, void *ctx)
     arena_release(&a);
 }
 
-static const char *const status_filters[] = {
-    "active",          "all",  "normal",   "retired", "temporarily_out",
-    "transferred_out", "left", "deceased", NULL};
-
 static const struct param members_query[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"format", P_ENUM, 0, 0, 0, sheet_formats},
-    {"status", P_ENUM, 0, 0, 0, status_filters},
+    {"status", P_ENUM, 0, 0, 0, member_status_filters},
     {"full", P_BOOL},
     {NULL},
 };

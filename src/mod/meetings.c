@@ -9,6 +9,7 @@
  * meetings_calendar.c; closing a meeting keeps the counters it reads.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "core/live.h"
 #include "mod/mod.h"
 

@@ -7,6 +7,7 @@
  * Storage, validation and counters live in members_rec.c.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 
 #define MEMBER_COLS(F, C)                                                                          \
@@ -66,15 +67,12 @@ static void member_brief_write(struct jw *j, struct db_stmt *st)
 
 /* ---- the roster ---- */
 
-static const char *const status_filters[] = {
-    "active",          "all",  "normal",   "retired", "temporarily_out",
-    "transferred_out", "left", "deceased", NULL};
 static const char *const age_bands[] = {"under35", "35to45", "46to60", "over60", NULL};
 
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"q", P_STR, 0, 1, 20},
-    {"status", P_ENUM, 0, 0, 0, status_filters},
+    {"status", P_ENUM, 0, 0, 0, member_status_filters},
     {"category", P_ENUM, 0, 0, 0, member_categories},
     {"gender", P_ENUM, 0, 0, 0, member_genders},
     {"migrant", P_BOOL},

@@ -10,10 +10,13 @@
 
 const char *const member_genders[] = {"male", "female", NULL};
 const char *const member_categories[] = {"full", "probationary", NULL};
-/* normal, retired and temporarily_out are in the party and on a roster;
- * the others leave the roster (the record stays). */
+/* normal, retired and temporarily_out are in the party and on a roster
+ * (core/roster.h); the others leave the roster (the record stays). */
 const char *const member_statuses[] = {
     "normal", "retired", "temporarily_out", "transferred_out", "left", "deceased", NULL};
+const char *const member_status_filters[] = {
+    "active",          "all",  "normal",   "retired", "temporarily_out",
+    "transferred_out", "left", "deceased", NULL};
 const char *const member_added_hows[] = {"developed", "transferred_in", "other", NULL};
 const char *const member_educations[] = {"研究生", "本科", "大专",   "中专", "高中",
                                          "初中",   "小学", "未上学", NULL};
@@ -41,12 +44,6 @@ bool member_enum_ok(const char *const *choices, const char *v)
         if (!strcmp(*choices, v))
             return true;
     return false;
-}
-
-bool member_status_counted(const char *status)
-{
-    return status && (!strcmp(status, "normal") || !strcmp(status, "retired") ||
-                      !strcmp(status, "temporarily_out"));
 }
 
 /* The date 18 years after birth (a 29 February birthday: 1 March). */

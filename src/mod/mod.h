@@ -55,12 +55,9 @@ extern const char *const member_occupations[];
 extern const char *const member_ethnicities[];
 extern const char *const member_dues_bases[];
 bool member_enum_ok(const char *const *choices, const char *v);
-/* Whether a member with this status is in the party and on a roster
- * (normal, retired, temporarily_out) and so counted in statistics. */
-bool member_status_counted(const char *status);
-/* The same rule in SQL: "status IN " ROSTER_STATUSES (tests/unit/test_members_rec.c
- * checks that both agree for every status). */
-#define ROSTER_STATUSES "('normal', 'retired', 'temporarily_out')"
+/* The roster filter of lists and exports: active (on the roster,
+ * core/roster.h), all, or one status. */
+extern const char *const member_status_filters[];
 /* Month index i as "YYYY-MM" (arena). */
 char *month_str(struct arena *a, int i);
 /* The month k months before "YYYY-MM" (arena). */

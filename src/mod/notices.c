@@ -13,6 +13,7 @@
  * a reminder shows only to those who have not acknowledged.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 #include "core/live.h"
 #include "core/sheet_out.h"

@@ -7,6 +7,7 @@
  * member totals on the organisations themselves (orgs.members_total).
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 
 /* The counted dimensions of a member (status counted or not, the 'status'

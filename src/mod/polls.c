@@ -18,6 +18,7 @@
  * ranking of voters or of polls.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 #include "core/sheet_out.h"
 

@@ -17,6 +17,7 @@
  * on the post itself.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "core/live.h"
 #include "mod/mod.h"
 

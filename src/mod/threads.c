@@ -14,6 +14,7 @@
  * from its branch up to the level it reached.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "core/live.h"
 #include "mod/mod.h"
 

@@ -22,6 +22,7 @@
  * and so follows.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 
 struct transfer {

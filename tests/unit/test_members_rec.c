@@ -1,6 +1,7 @@
 /* test_members_rec.c - src/mod/members_rec.c: the member record's validation, dues
  * standards and month arithmetic. */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/mod.h"
 #include "unit.h"
 

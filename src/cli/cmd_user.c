@@ -274,7 +274,7 @@ int cmd_org(int argc, char **argv)
     int rc = 1;
     if (!strcmp(sub, "recount")) {
         db_begin(db, true);
-        member_counts_recount(db); /* the statistics counters and the member totals */
+        org_counts_recount(db); /* the statistics counters and the member totals */
         int64_t n = 0;
         db_get_int(db, &n, "SELECT COUNT(*) FROM orgs", "");
         if (db_commit(db) == DB_OK) {

@@ -578,7 +578,7 @@ int import_members(struct import_job *job, struct sheet_reader *r)
         job->imported = 0; /* the caller rolls back what was written */
         return job->nerrors ? -1 : 0;
     }
-    if (job->bulk && member_counts_recount(job->db))
+    if (job->bulk && org_counts_recount(job->db))
         return -1;
     return db_failed(job->db) ? -1 : 0;
 }

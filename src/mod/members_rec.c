@@ -58,22 +58,6 @@ static void adult_date(const char *birth, char out[16])
     snprintf(out, 16, "%04d-%02d-%02d", (y + 18) % 10000, m % 100, d % 100);
 }
 
-char *month_str(struct arena *a, int i)
-{
-    char out[8];
-    month_format(i, out);
-    return arena_strdup(a, out);
-}
-
-char *month_minus(struct arena *a, const char *month, int k)
-{
-    int y, m;
-    if (!month_parse(month, &y, &m))
-        return arena_strdup(a, month);
-    int t = y * 12 + (m - 1) - k;
-    return arena_printf(a, "%04d-%02d", t / 12, t % 12 + 1);
-}
-
 int64_t dues_standard_fen(const char *basis, int64_t income_fen)
 {
     if (!strcmp(basis, "student") || !strcmp(basis, "unemployed") || !strcmp(basis, "subsistence"))
@@ -403,7 +387,7 @@ int64_t member_insert_ex(struct db *db, struct arena *a, struct member_rec *m, i
     m->id = 0;
     member_store(db, a, m, true, now_sec());
     if (counters) {
-        member_counts_apply(db, m, +1);
+        org_counts_member(db, m, +1);
         char month[8];
         snprintf(month, sizeof(month), "%.7s", m->joined_at);
         org_counts_add(db, m->org_path, "joined", month, 1);
@@ -473,9 +457,9 @@ int member_update(struct db *db, struct arena *a, const struct member_rec *old,
         return 0;
     bool personal = differs(old->id_number, m->id_number) || differs(old->phone, m->phone) ||
                     differs(old->address, m->address);
-    member_counts_apply(db, old, -1);
+    org_counts_member(db, old, -1);
     member_store(db, a, m, personal, now_sec());
-    member_counts_apply(db, m, +1);
+    org_counts_member(db, m, +1);
     /* Joins are counted in the month of joining at the member's branch. */
     if (differs(old->joined_at, m->joined_at) || differs(old->org_path, m->org_path)) {
         char from[8], to[8];

@@ -58,10 +58,6 @@ bool member_enum_ok(const char *const *choices, const char *v);
 /* The roster filter of lists and exports: active (on the roster,
  * core/roster.h), all, or one status. */
 extern const char *const member_status_filters[];
-/* Month index i as "YYYY-MM" (arena). */
-char *month_str(struct arena *a, int i);
-/* The month k months before "YYYY-MM" (arena). */
-char *month_minus(struct arena *a, const char *month, int k);
 
 /* Dues arrears (DOMAIN.md: six months unpaid counts as leaving the party, so
  * warn well before): months unpaid up to last month (the current month is
@@ -130,22 +126,22 @@ void member_history_add(struct db *db, struct arena *a, int64_t member_id, int64
                         const char *note);
 
 /*
- * Statistics counters (org_counts.c): member_counts_apply adds delta for every
+ * Statistics counters (org_counts.c): org_counts_member adds delta for every
  * dimension of m on its branch and all ancestors (and members_total);
  * org_counts_add one dimension value along a path; org_counts_event counts
  * an event in the month of t; org_counts_move carries an organisation's
- * counts from one parent path to another; member_counts_recount rebuilds
+ * counts from one parent path to another; org_counts_recount rebuilds
  * everything but the transfer events.
  */
-void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delta);
+void org_counts_member(struct db *db, const struct member_rec *m, int64_t delta);
 void org_counts_add(struct db *db, const char *path, const char *dim, const char *key,
                     int64_t delta);
 void org_counts_event(struct db *db, const char *path, const char *dim, int64_t t);
 void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
                      const char *new_parent_path);
-int member_counts_recount(struct db *db);
+int org_counts_recount(struct db *db);
 /*
- * Member counts kept on the tree (orgs.members_total): member_counts_apply()
+ * Member counts kept on the tree (orgs.members_total): org_counts_member()
  * calls org_members_adjust() in the same transaction as every member write
  * (delta +1/-1 on the branch's path and, when set, the party group). org_members_recount()
  * recomputes every total from the members table (bulk loads, repairs).
@@ -189,7 +185,7 @@ struct import_error {
 /*
  * An import into org_id (a branch, or a higher organisation whose file names
  * each row's branch). Set db/a with import_job_init, then dry_run, actor,
- * bulk (no per-row counters: member_counts_recount at the end) and progress.
+ * bulk (no per-row counters: org_counts_recount at the end) and progress.
  */
 struct import_job {
     struct db *db;

@@ -2,7 +2,7 @@
  * org_counts.c - the statistics counters kept on the organisation tree
  * (table org_counts): every dimension of a member counted on its branch and
  * each ancestor, in the transaction of the write that changed it
- * (members_rec.c calls member_counts_apply); events by month; carrying a
+ * (members_rec.c calls org_counts_member); events by month; carrying a
  * subtree's counts when an organisation moves; the full recount; and the
  * member totals on the organisations themselves (orgs.members_total).
  */
@@ -48,7 +48,7 @@ void org_counts_add(struct db *db, const char *path, const char *dim, const char
                 "issi", (int64_t)strtoll(s + 1, NULL, 10), dim, key, delta);
 }
 
-void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delta)
+void org_counts_member(struct db *db, const struct member_rec *m, int64_t delta)
 {
     struct dim_value dims[16];
     char year[8];
@@ -150,7 +150,7 @@ static void tally_flush(struct db *db, struct tally *t, struct tally *parent)
 
 #define TALLY_DEPTH 16
 
-int member_counts_recount(struct db *db)
+int org_counts_recount(struct db *db)
 {
     db_next_seq(db); /* a change: cached statistics are rendered again */
     /* Events and the meetings' counters (meetings.c) are not member dimensions. */

@@ -24,15 +24,10 @@ static const struct {
     unsigned bit;
     const char *name;
 } flag_names[] = {
-    {ROUTE_OWN_TX, "own_tx"},
-    {ROUTE_NO_IDEM, "no_idem"},
-    {ROUTE_RAW, "raw"},
-    {ROUTE_UPLOAD, "upload"},
-    {ROUTE_CACHE, "cache"},
-    {ROUTE_ENROL, "enrol"},
-    {ROUTE_IDEM_NO_BODY, "idem_no_body"},
-    {ROUTE_CACHE_MINE, "cache_mine"},
-    {ROUTE_SEEN_FORBIDS, "seen_forbids"},
+    {ROUTE_NO_IDEM, "no_idem"},       {ROUTE_RAW, "raw"},
+    {ROUTE_UPLOAD, "upload"},         {ROUTE_CACHE, "cache"},
+    {ROUTE_ENROL, "enrol"},           {ROUTE_IDEM_NO_BODY, "idem_no_body"},
+    {ROUTE_CACHE_MINE, "cache_mine"}, {ROUTE_SEEN_FORBIDS, "seen_forbids"},
 };
 
 static const struct {
@@ -118,6 +113,13 @@ static void print_json(void)
             if (r->flags & flag_names[f].bit)
                 jw_str(&j, flag_names[f].name);
         jw_arr_end(&j);
+        jw_key(&j, "phases"); /* a two-phase route's steps before its handler */
+        jw_arr_begin(&j);
+        if (r->prepare)
+            jw_str(&j, "prepare");
+        if (r->outside)
+            jw_str(&j, "outside");
+        jw_arr_end(&j);
         json_params(&j, "query", r->query);
         json_params(&j, "body", r->body);
         if (r->kind) {
@@ -182,6 +184,8 @@ static void print_text(void)
         for (size_t f = 0; f < ARRAY_SIZE(flag_names); f++)
             if (r->flags & flag_names[f].bit)
                 printf(" %s", flag_names[f].name);
+        if (r->outside)
+            printf(" two-phase");
         printf("\n");
         print_params("query", r->query);
         print_params("body", r->body);
@@ -209,7 +213,8 @@ int cmd_routes(int argc, char **argv)
         printf("usage: zhibu routes [--json]\n\n"
                "Prints every route of the API: method, path, scope (public, login,\n"
                "path_org, query_org, body_org, object), the permission checked, the\n"
-               "scope field, flags (own_tx, no_idem, raw, upload, cache, enrol) and the declared\n"
+               "scope field, flags (no_idem, raw, upload, cache, enrol, ...; two-phase: slow work\n"
+               "outside any transaction) and the declared\n"
                "query and body parameters (name, type; * = required). Then the\n"
                "permission table: which roles grant each permission.\n\n"
                "  --json  the same as one JSON object {roles, permissions, routes}\n");

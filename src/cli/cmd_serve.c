@@ -2,6 +2,7 @@
  * cmd_serve.c - zhibu serve, zhibu migrate.
  */
 #include "app.h"
+#include "core/idem.h"
 #include "core/rcache.h"
 #include "cli/cli.h"
 #include "core/http.h"

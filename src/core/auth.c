@@ -520,6 +520,47 @@ void login_failure_record(struct db *db, const unsigned char *phone_hash)
             "biii", phone_hash, (size_t)PDATA_HASH_BYTES, now, now - 3600, now - 3600);
 }
 
+#define ATTEMPT_SLOTS 1024
+
+static struct {
+    unsigned char hash[PDATA_HASH_BYTES];
+    int n; /* 0: free */
+} attempts[ATTEMPT_SLOTS];
+static pthread_mutex_t attempts_lock = PTHREAD_MUTEX_INITIALIZER;
+
+bool attempt_begin(struct db *db, const unsigned char *phone_hash, int *slot)
+{
+    int64_t failures = login_failures_now(db, phone_hash);
+    int found = -1, free_slot = -1;
+    pthread_mutex_lock(&attempts_lock);
+    for (int i = 0; i < ATTEMPT_SLOTS && found < 0; i++) {
+        if (attempts[i].n && !memcmp(attempts[i].hash, phone_hash, PDATA_HASH_BYTES))
+            found = i;
+        else if (!attempts[i].n && free_slot < 0)
+            free_slot = i;
+    }
+    int i = found >= 0 ? found : free_slot;
+    bool ok = i >= 0 && failures + (found >= 0 ? attempts[i].n : 0) < cfg.login_max_failures;
+    if (ok) {
+        if (found < 0)
+            memcpy(attempts[i].hash, phone_hash, PDATA_HASH_BYTES);
+        attempts[i].n++;
+        *slot = i;
+    }
+    pthread_mutex_unlock(&attempts_lock);
+    return ok;
+}
+
+void attempt_end(int slot)
+{
+    if (slot < 0 || slot >= ATTEMPT_SLOTS)
+        return;
+    pthread_mutex_lock(&attempts_lock);
+    if (attempts[slot].n > 0)
+        attempts[slot].n--;
+    pthread_mutex_unlock(&attempts_lock);
+}
+
 int64_t account_find_by_phone(struct db *db, const char *phone)
 {
     unsigned char h[PDATA_HASH_BYTES];
@@ -560,6 +601,11 @@ int account_set_password(struct db *db, int64_t account_id, const char *password
     char hash[128];
     if (!password_hash(password, hash))
         return DB_ERROR;
+    return account_set_password_hash(db, account_id, hash);
+}
+
+int account_set_password_hash(struct db *db, int64_t account_id, const char *hash)
+{
     int64_t now = now_sec();
     auth_changed(db);
     return db_exec(db,

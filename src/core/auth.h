@@ -170,12 +170,24 @@ int64_t account_home_org(struct db *db, int64_t account_id);
  * throttles wrong passwords and wrong second-factor codes alike. */
 int64_t login_failures_now(struct db *db, const unsigned char *phone_hash);
 void login_failure_record(struct db *db, const unsigned char *phone_hash);
+/*
+ * An attempt being checked counts against that window from the moment it is
+ * admitted until its request ends, so concurrent guesses cannot all pass the
+ * check before their failures are written: attempt_begin reads the failures
+ * of the hour, adds the attempts in flight for the phone and, below
+ * cfg.login_max_failures, takes one (*slot, released by attempt_end when the
+ * request ends; -1 is ignored). False: throttled.
+ */
+bool attempt_begin(struct db *db, const unsigned char *phone_hash, int *slot);
+void attempt_end(int slot);
 /* Accounts. Returns the id, 0 if not found. */
 int64_t account_find_by_phone(struct db *db, const char *phone);
 /* Creates an account (the phone sealed); password may be NULL. Returns id or 0 on error. */
 int64_t account_create(struct db *db, const char *phone, const char *name, const char *password,
                        int64_t member_id);
 int account_set_password(struct db *db, int64_t account_id, const char *password);
+/* The same with a hash made by password_hash() (outside any transaction: slow). */
+int account_set_password_hash(struct db *db, int64_t account_id, const char *hash);
 /* Grants a role; returns the role id, or 0 when it exists already or failed. */
 int64_t role_grant(struct db *db, int64_t account_id, int64_t org_id, enum role role,
                    int64_t granted_by);

@@ -21,6 +21,9 @@ void config_defaults(struct config *c)
     c->live_heartbeat_s = 15;
     c->housekeeping_interval_s = 300;
     c->login_max_failures = 20;
+    c->slow_threads = 0;
+    c->slow_queue = 64;
+    c->slow_per_source = 8;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
     c->second_factor_required = true;
@@ -85,6 +88,9 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("live_heartbeat_s", live_heartbeat_s, 1, 300)
     INT_KEY("housekeeping_interval_s", housekeeping_interval_s, 1, 86400)
     INT_KEY("login_max_failures", login_max_failures, 1, 100)
+    INT_KEY("slow_threads", slow_threads, 0, 16)
+    INT_KEY("slow_queue", slow_queue, 1, 100000)
+    INT_KEY("slow_per_source", slow_per_source, 1, 100000)
     INT_KEY("member_session_days", member_session_days, 1, 3650)
     INT_KEY("admin_session_hours", admin_session_hours, 1, 24 * 30)
     INT_KEY("admin_second_factor_grace_days", second_factor_grace_days, 0, 90)

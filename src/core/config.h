@@ -24,6 +24,9 @@ struct config {
     bool cookie_secure;           /* add Secure to cookies (behind TLS) */
     bool trust_proxy;             /* use X-Forwarded-For / -Proto */
     int login_max_failures;       /* failed logins evaluated per phone per hour */
+    int slow_threads;             /* password hashing threads (slow.h); 0: half the cores */
+    int slow_queue;               /* hashing requests that may wait for a thread */
+    int slow_per_source;          /* of those, queued or running from one address */
     int member_session_days;      /* sliding session for members */
     int admin_session_hours;      /* absolute lifetime for admin roles */
     bool second_factor_required;  /* admin_second_factor = required (the default) | optional:

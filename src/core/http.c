@@ -1,16 +1,18 @@
 #include "app.h"
 #include "core/rcache.h"
 #include "core/http.h"
+#include "core/idem.h"
 #include "core/live.h"
 #include "core/metrics.h"
+#include "core/slow.h"
 #include "core/static.h"
+#include "core/test_clock.h"
 #include "core/validate.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
-#include <jansson.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -116,7 +118,7 @@ static enum MHD_Result send_json(struct req *req)
     if (req->route && (req->route->flags & ROUTE_CACHE))
         MHD_add_response_header(r, "Vary", "Accept-Encoding");
     add_security_headers(r, csp_api);
-    for (int i = 0; i < req->nset_cookie; i++)
+    for (int i = 0; i < req->nset_cookie && req->status < 400; i++)
         MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
     if (req->status == 405) {
         char allow[64];
@@ -223,6 +225,8 @@ static struct req *req_new(struct MHD_Connection *conn, const char *method, cons
     req->auth_seq = -1;
     req->max_body = cfg.max_body;
     req->audit_tail = &req->audit;
+    req->then_tail = &req->then;
+    req->attempt_slot = -1;
     buf_init_arena(&req->body_raw, &req->arena);
     buf_init_arena(&req->out, &req->arena);
     jw_init(&req->json, &req->out);
@@ -265,6 +269,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     if (req->status == 0)
         req->status = 499; /* the client went away before an answer */
     log_access(req);
+    attempt_end(req->attempt_slot);
     if (req->file_fd >= 0)
         close(req->file_fd);
     if (req->cached)
@@ -281,9 +286,11 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
     metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
-/* ---- audit and idempotency around the handler ---- */
+/* ---- what a request keeps: audit rows and writes after its transaction ---- */
 
-static void write_audit(struct req *req)
+/* Writes the queued audit rows, and the writes kept whatever the outcome
+ * (failed attempts), in the current write transaction. */
+static void write_kept(struct req *req)
 {
     for (struct audit_entry *e = req->audit; e; e = e->next) {
         struct audit_row row = {
@@ -301,116 +308,71 @@ static void write_audit(struct req *req)
     }
     req->audit = NULL;
     req->audit_tail = &req->audit;
+    for (struct req_then *t = req->then; t; t = t->next)
+        if (t->always && !t->done) {
+            t->fn(req, t->arg);
+            t->done = true;
+        }
 }
 
-/* Audit rows of a request whose own transaction did not keep them. */
-static void flush_audit(struct req *req)
+static bool kept_pending(struct req *req)
 {
-    if (!req->audit || !req->db)
+    if (req->audit)
+        return true;
+    for (struct req_then *t = req->then; t; t = t->next)
+        if (t->always && !t->done)
+            return true;
+    return false;
+}
+
+/* Audit rows and kept writes of a request whose own transaction did not
+ * keep them (an error, or a read), in a write transaction of their own. */
+static void flush_kept(struct req *req)
+{
+    if (!req->db || !kept_pending(req))
         return;
     if (db_begin(req->db, true) != DB_OK) {
-        log_error("audit: cannot write %s rows of request %s", req->audit->action, req->request_id);
+        log_error("audit: cannot write the rows of request %s", req->request_id);
         return;
     }
-    write_audit(req);
-    if (db_commit(req->db) != DB_OK) {
+    write_kept(req);
+    if (db_failed(req->db) || db_commit(req->db) != DB_OK) {
+        db_rollback(req->db);
         audit_discard();
         log_error("audit: commit failed for request %s", req->request_id);
     }
     audit_anchor();
 }
 
-static bool idem_key_ok(const char *k)
+/* The writes a route asked to run after its transaction committed, in one
+ * write transaction; an error from one (or from the commit) replaces the
+ * answer. */
+static void run_after_commit(struct req *req)
 {
-    size_t n = strlen(k);
-    if (n < 1 || n > 128)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (k[i] < 0x21 || k[i] > 0x7e)
-            return false;
-    return true;
-}
-
-/* Looks the key up; returns 1 when the stored response was replayed into req,
- * 0 to go on, or an error status. */
-static int idem_check(struct req *req)
-{
-    crypto_generichash_state st;
-    crypto_generichash_init(&st, NULL, 0, sizeof(req->idem_fp));
-    crypto_generichash_update(&st, (const unsigned char *)req->method, strlen(req->method) + 1);
-    crypto_generichash_update(&st, (const unsigned char *)req->path, strlen(req->path) + 1);
-    if (!(req->route->flags & ROUTE_IDEM_NO_BODY))
-        crypto_generichash_update(&st, (const unsigned char *)req->body_raw.data,
-                                  req->body_raw.len);
-    crypto_generichash_final(&st, req->idem_fp, sizeof(req->idem_fp));
-    struct db_stmt *q = db_query(req->db,
-                                 "SELECT fingerprint, status, body, body_sealed FROM idempotency "
-                                 "WHERE account_id = ? AND key = ?",
-                                 "is", req->who->account_id, req->idem_key);
-    int rc = 0;
-    if (db_next(q)) {
-        size_t n;
-        const void *fp = db_blob(q, 0, &n);
-        if (n != sizeof(req->idem_fp) || memcmp(fp, req->idem_fp, n) != 0) {
-            rc = req_fail(req, ERR_IDEM_MISMATCH,
-                          "Idempotency-Key %s was used with another request", req->idem_key);
-        } else {
-            req->status = (int)db_int(q, 1);
-            buf_reset(&req->out);
-            size_t len;
-            const unsigned char *sealed = db_blob(q, 3, &len);
-            const char *body = sealed && len
-                                   ? pdata_open(&req->arena, "idempotency.body", sealed, len)
-                                   : db_text(q, 2);
-            if (!body) {
-                rc = req_fail(req, ERR_INTERNAL, "the stored answer cannot be opened");
-            } else {
-                buf_addstr(&req->out, body);
-                rc = 1;
-            }
-        }
-    }
-    db_done(q);
-    return rc;
-}
-
-void req_idem_store(struct req *req, int status)
-{
-    if (!req->idem_key)
+    bool any = false;
+    for (struct req_then *t = req->then; t && !any; t = t->next)
+        any = !t->always;
+    if (!any)
         return;
-    finish_data(req);
-    /* The answer may hold personal data (a proposed ID number): sealed at rest. */
-    size_t len;
-    unsigned char *sealed = pdata_seal(&req->arena, "idempotency.body", req->out.data, &len);
-    db_exec(req->db,
-            "INSERT INTO idempotency (account_id, key, fingerprint, status, body, body_sealed, "
-            "created_at) VALUES (?, ?, ?, ?, '', ?, ?)",
-            "isbibi", req->who->account_id, req->idem_key, req->idem_fp, sizeof(req->idem_fp),
-            (int64_t)status, sealed, len, now_sec());
-    req->idem_stored = true;
-}
-
-int idem_seal_legacy(struct db *db)
-{
-    struct arena a;
-    arena_init(&a);
-    int n = 0;
-    struct db_stmt *st = db_query(db,
-                                  "SELECT account_id, key, body FROM idempotency WHERE "
-                                  "body_sealed IS NULL AND body <> ''",
-                                  "");
-    while (db_next(st)) {
-        size_t len;
-        unsigned char *sealed = pdata_seal(&a, "idempotency.body", db_text(st, 2), &len);
-        db_exec(db,
-                "UPDATE idempotency SET body = '', body_sealed = ? WHERE account_id = ? AND key "
-                "= ?",
-                "bis", sealed, len, db_int(st, 0), db_text(st, 1));
-        n++;
+    if (db_begin(req->db, true) != DB_OK) {
+        req_fail(req, ERR_BUSY, NULL);
+        return;
     }
-    db_done(st);
-    arena_release(&a);
-    return db_failed(db) ? -1 : n;
+    int status = 0;
+    for (struct req_then *t = req->then; t && status < 400; t = t->next)
+        if (!t->always)
+            status = t->fn(req, t->arg);
+    if (status < 400 && db_failed(req->db))
+        req_fail(req, db_failed(req->db) == DB_BUSY ? ERR_BUSY : ERR_DB, NULL);
+    else if (status < 400 && db_commit(req->db) != DB_OK)
+        req_fail(req, ERR_BUSY, NULL);
+    if (req->err >= 0) {
+        db_rollback(req->db);
+        audit_discard();
+    } else {
+        live_committed();
+    }
+    audit_anchor();
 }
 
 /* ---- the API dispatcher ---- */
@@ -699,30 +661,33 @@ ordinary:
     return false;
 }
 
-/* Runs the matched route inside its transaction. Leaves status and body in req. */
-static void run_route(struct req *req)
+/* An Idempotency-Key on a write: 0 to go on (no key, or a new one), 1 when
+ * the stored answer was replayed into req, else an error status. */
+static int idem_admit(struct req *req)
 {
-    if (answer_from_memory(req))
-        return;
-    const struct route *r = req->route;
-    bool write = is_write(req->method);
-    bool own_tx = r->flags & ROUTE_OWN_TX;
+    const char *key = req_header(req, "Idempotency-Key");
+    if (!key || !is_write(req->method) || !req->who || (req->route->flags & ROUTE_NO_IDEM))
+        return 0;
+    if (!idem_key_ok(key))
+        return req_fail(req, ERR_IDEM_KEY, NULL);
+    req->idem_key = arena_strdup(&req->arena, key);
+    return idem_check(req);
+}
 
-    req->db = db_thread();
-    if (!req->db) {
-        req_fail(req, ERR_BUSY, "the store is not available");
-        return;
-    }
-    if (db_begin(req->db, write && !own_tx) != DB_OK) {
-        req_fail(req, ERR_BUSY, NULL);
-        return;
-    }
+/*
+ * The checks every route passes, in order, in its first transaction: the
+ * caller, login and CSRF, the query, the object named by the path (before
+ * the body is read, so a caller out of reach learns nothing from how a body
+ * is refused), the body, the organisation it names, an Idempotency-Key.
+ * 0 to go on, 1 when a stored answer was replayed, else an error status.
+ */
+static int admit(struct req *req)
+{
+    const struct route *r = req->route;
     authenticate(req);
     int status = check_login(req);
     if (!status)
         status = req_validate_query(req);
-    /* An object named by the path is authorised before its body is read, so a
-     * caller out of reach learns nothing from how a body is refused. */
     bool object_first = r->scope == SCOPE_OBJECT && !r->scope_field;
     if (!status && object_first)
         status = authorize(req);
@@ -730,97 +695,175 @@ static void run_route(struct req *req)
         status = req_validate_body(req);
     if (!status && !object_first)
         status = authorize(req);
-    const char *key = req_header(req, "Idempotency-Key");
-    if (!status && key && write && req->who && !(r->flags & ROUTE_NO_IDEM)) {
-        if (!idem_key_ok(key)) {
-            status = req_fail(req, ERR_IDEM_KEY, NULL);
-        } else {
-            req->idem_key = arena_strdup(&req->arena, key);
-            status = idem_check(req);
-            if (status == 1) { /* replayed */
-                db_rollback(req->db);
-                return;
-            }
+    return status ? status : idem_admit(req);
+}
+
+/*
+ * The handler in the route's open transaction; then, on success, the answer
+ * completed, cached, stored for its Idempotency-Key and (for a write) the
+ * audit rows written in the same transaction, which is committed. On an
+ * error nothing of it is kept. Then the route's after-commit writes.
+ */
+static void run_handler(struct req *req, bool write)
+{
+    const struct route *r = req->route;
+    const char *ckey = NULL;
+    int64_t cseq = 0;
+    bool cached = false;
+    if ((r->flags & (ROUTE_CACHE | ROUTE_CACHE_MINE)) && !write) {
+        ckey = cache_key(req);
+        cseq = req->change_seq;
+        struct rcache_hit hit;
+        if (rcache_get(ckey, cseq, accepts_gzip(req), &hit)) {
+            req->cached = hit.data;
+            req->cached_len = hit.len;
+            req->cached_gzip = hit.gzip;
+            req->status = hit.status;
+            req->data_started = req->data_done = true;
+            cached = true;
         }
     }
+    if (!cached)
+        req->status = r->handler(req);
+    if (req->status < 400 && !db_failed(req->db)) {
+        finish_data(req);
+        if (ckey && !cached && req->status == 200 && req->err < 0)
+            rcache_put(ckey, cseq, req->status, req->out.data, req->out.len);
+        if (req->idem_key)
+            idem_store(req, req->status);
+        if (write)
+            write_kept(req);
+    }
+    if (req->status >= 400 || db_commit(req->db) != DB_OK) {
+        if (req->status < 400)
+            req_fail(req, db_failed(req->db) == DB_BUSY ? ERR_BUSY : ERR_DB, NULL);
+        db_rollback(req->db);
+        audit_discard();
+    } else if (write) {
+        live_committed(); /* events it published reach open streams now */
+    }
+    audit_anchor();
+    if (req->err < 0)
+        run_after_commit(req);
+}
+
+/* The outside phase is queued: the connection waits, suspended. */
+static void outside_accepted(void *arg)
+{
+    struct req *req = arg;
+    req->phase = PHASE_OUTSIDE;
+    MHD_suspend_connection(req->conn);
+}
+
+/* The outside phase, on a slow-lane thread; the connection is suspended. */
+static void outside_run(void *arg)
+{
+    struct req *req = arg;
+    req->outside_status = req->route->outside(req);
+    req->phase = PHASE_BACK;
+    MHD_resume_connection(req->conn); /* the dispatcher is called again: resume_route */
+}
+
+/*
+ * Runs the matched route; leaves status and body in req. A route with an
+ * outside phase reads in a first transaction (admit, prepare), has its
+ * outside phase run on the slow lane with no transaction open and the
+ * connection suspended, and writes in a second transaction (resume_route):
+ * then this returns true and the request is not answered yet.
+ */
+static bool run_route(struct req *req)
+{
+    if (answer_from_memory(req))
+        return false;
+    const struct route *r = req->route;
+    bool write = is_write(req->method);
+    bool two = r->outside != NULL;
+
+    req->db = db_thread();
+    if (!req->db) {
+        req_fail(req, ERR_BUSY, "the store is not available");
+        return false;
+    }
+    if (db_begin(req->db, write && !two) != DB_OK) {
+        req_fail(req, ERR_BUSY, NULL);
+        return false;
+    }
+    int status = admit(req);
+    if (!status && r->prepare)
+        status = r->prepare(req);
+    if (status) { /* an error, or an answer replayed */
+        db_rollback(req->db);
+        return false;
+    }
+    if (!two) {
+        run_handler(req, write);
+        return false;
+    }
+    db_rollback(req->db); /* a read: nothing to keep */
+    switch (slow_submit(req->ip, outside_run, req, outside_accepted)) {
+    case SLOW_QUEUED:
+        return true;
+    case SLOW_FULL:
+        req_fail(req, ERR_BUSY, NULL);
+        return false;
+    case SLOW_SOURCE_BUSY:
+        req_fail(req, ERR_THROTTLED, NULL);
+        return false;
+    }
+    return false;
+}
+
+/* The second transaction of a two-phase route, after its outside phase. */
+static void resume_route(struct req *req)
+{
+    req->phase = PHASE_DONE;
+    if (req->outside_status >= 400)
+        return;
+    bool write = is_write(req->method);
+    req->db = db_thread();
+    if (!req->db || db_begin(req->db, write) != DB_OK) {
+        req_fail(req, ERR_BUSY, NULL);
+        return;
+    }
+    /* The key again: the same request may have been answered meanwhile. */
+    int status = req->idem_key ? idem_check(req) : 0;
     if (status) {
         db_rollback(req->db);
         return;
     }
-    if (own_tx) {
-        db_commit(req->db);
-        req->status = r->handler(req);
-        if (db_in_tx(req->db))
-            BUG("%s %s left a transaction open", r->method, r->path);
-        if (req->status < 400 && req->idem_key && !req->idem_stored)
-            BUG("%s %s took an Idempotency-Key but did not store it", r->method, r->path);
-        if (req->status < 400 && write)
-            live_committed(); /* events its transactions published */
-    } else {
-        const char *ckey = NULL;
-        int64_t cseq = 0;
-        bool cached = false;
-        if ((r->flags & (ROUTE_CACHE | ROUTE_CACHE_MINE)) && !write) {
-            ckey = cache_key(req);
-            cseq = req->change_seq;
-            struct rcache_hit hit;
-            if (rcache_get(ckey, cseq, accepts_gzip(req), &hit)) {
-                req->cached = hit.data;
-                req->cached_len = hit.len;
-                req->cached_gzip = hit.gzip;
-                req->status = hit.status;
-                req->data_started = req->data_done = true;
-                cached = true;
-            }
-        }
-        if (!cached)
-            req->status = r->handler(req);
-        if (req->status < 400 && !db_failed(req->db)) {
-            finish_data(req);
-            if (ckey && !cached && req->status == 200 && req->err < 0)
-                rcache_put(ckey, cseq, req->status, req->out.data, req->out.len);
-            req_idem_store(req, req->status);
-            if (write)
-                write_audit(req);
-        }
-        if (req->status >= 400 || db_commit(req->db) != DB_OK) {
-            if (req->status < 400)
-                req_fail(req, db_failed(req->db) == DB_BUSY ? ERR_BUSY : ERR_DB, NULL);
-            db_rollback(req->db);
-            audit_discard();
-        } else if (write) {
-            live_committed(); /* events it published reach open streams now */
-        }
-        audit_anchor();
-    }
-    if (req->status < 400 && own_tx)
-        finish_data(req);
+    run_handler(req, write);
 }
 
 static enum MHD_Result handle_api(struct req *req)
 {
     const struct route *r = NULL;
-    switch (router_match(req->method, req->path, &r, req->path_ids, &req->npath_ids)) {
-    case MATCH_NO_PATH:
-        req_fail(req, ERR_NOT_FOUND, "no resource %s", req->path);
-        break;
-    case MATCH_NO_METHOD:
-        req_fail(req, ERR_METHOD, "%s is not allowed on %s", req->method, req->path);
-        break;
-    case MATCH_BAD_PARAM:
-        req_fail(req, ERR_BAD_PATH, "ids in the path are positive whole numbers");
-        break;
-    case MATCH_OK:
-        req->route = r;
-        if (req->body_too_large)
-            req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", req->max_body);
-        else
-            run_route(req);
-        break;
+    if (req->phase == PHASE_BACK) {
+        resume_route(req);
+    } else if (req->phase == PHASE_OUTSIDE) {
+        return MHD_YES; /* still suspended */
+    } else {
+        switch (router_match(req->method, req->path, &r, req->path_ids, &req->npath_ids)) {
+        case MATCH_NO_PATH:
+            req_fail(req, ERR_NOT_FOUND, "no resource %s", req->path);
+            break;
+        case MATCH_NO_METHOD:
+            req_fail(req, ERR_METHOD, "%s is not allowed on %s", req->method, req->path);
+            break;
+        case MATCH_BAD_PARAM:
+            req_fail(req, ERR_BAD_PATH, "ids in the path are positive whole numbers");
+            break;
+        case MATCH_OK:
+            req->route = r;
+            if (req->body_too_large)
+                req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", req->max_body);
+            else if (run_route(req))
+                return MHD_YES; /* suspended for its outside phase */
+            break;
+        }
     }
     if (req->err >= 0)
         render_error(req);
-    flush_audit(req);
+    flush_kept(req);
     if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
         session_touch(req->db, req->who->session_id);
     if (req->file_fd >= 0 && req->err < 0 && req->status == 200)
@@ -912,50 +955,13 @@ static enum MHD_Result handle_static(struct req *req)
     return queue(req, not_modified ? 304 : 200, r);
 }
 
-/* ---- the test clock (ZHIBU_TEST_HOOKS=1 only) ---- */
+/* ---- the test clock (test_clock.h) ---- */
 
-static bool test_hooks;
-
-/*
- * GET /test/clock -> {"skew": s, "now": ISO, "today": date}
- * POST /test/clock {"advance": s} or {"skew": s} moves every "now" of the server
- * (deadlines, windows, escalations, ages) so that tests need no sleeps. Moving it
- * retires the answer cache (change sequence bumped). Exists only in a server
- * started with ZHIBU_TEST_HOOKS=1; otherwise the path is an ordinary 404.
- */
 static enum MHD_Result handle_test_clock(struct req *req)
 {
-    if (!strcmp(req->method, "POST")) {
-        json_error_t jerr;
-        json_t *body =
-            json_loadb(req->body_raw.data ? req->body_raw.data : "", req->body_raw.len, 0, &jerr);
-        json_t *adv = json_object_get(body, "advance"), *set = json_object_get(body, "skew");
-        if (!json_is_integer(adv) && !json_is_integer(set)) {
-            json_decref(body);
-            req_fail(req, ERR_INVALID, "send {\"advance\": seconds} or {\"skew\": seconds}");
-            render_error(req);
-            return send_json(req);
-        }
-        clock_skew_set(json_is_integer(set) ? json_integer_value(set)
-                                            : clock_skew_get() + json_integer_value(adv));
-        json_decref(body);
-        struct db *db = db_thread();
-        if (db && db_begin(db, true) == DB_OK) {
-            db_exec(db, "UPDATE seqs SET value = value + 1 WHERE name = 'change'", "");
-            if (db_commit(db) != DB_OK)
-                db_rollback(db);
-        }
-    } else if (strcmp(req->method, "GET")) {
-        req_fail(req, ERR_METHOD, NULL);
+    req->status = test_clock_answer(req);
+    if (req->err >= 0)
         render_error(req);
-        return send_json(req);
-    }
-    char iso[21], today[11];
-    time_iso(now_sec(), iso);
-    date_today(today);
-    buf_printf(&req->out, "{\"skew\":%lld,\"now\":\"%s\",\"today\":\"%s\"}",
-               (long long)clock_skew_get(), iso, today);
-    req->status = 200;
     return send_json(req);
 }
 
@@ -1005,7 +1011,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         return handle_health(req);
     if (!strcmp(req->path, "/metrics"))
         return handle_metrics(req);
-    if (test_hooks && !strcmp(req->path, "/test/clock"))
+    if (test_clock_on() && !strcmp(req->path, "/test/clock"))
         return handle_test_clock(req);
     return handle_static(req);
 }
@@ -1024,10 +1030,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 int http_start(char *err, size_t errlen)
 {
-    const char *hooks = getenv("ZHIBU_TEST_HOOKS");
-    test_hooks = hooks && !strcmp(hooks, "1");
-    if (test_hooks)
-        log_warn("test hooks are on (ZHIBU_TEST_HOOKS=1): clients can move the clock");
+    test_clock_init();
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg.listen_port)};
     struct sockaddr_in6 addr6 = {.sin6_family = AF_INET6,
                                  .sin6_port = htons((uint16_t)cfg.listen_port)};
@@ -1057,6 +1060,7 @@ int http_start(char *err, size_t errlen)
      * No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, which would
      * let a second zhibu start on a port in use and split its connections. */
     live_start();
+    slow_start();
     daemon_handle = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
@@ -1066,6 +1070,7 @@ int http_start(char *err, size_t errlen)
         connection_notify, NULL, MHD_OPTION_END);
     if (!daemon_handle) {
         live_stop(0);
+        slow_stop();
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,
                  cfg.listen_port);
         return -1;
@@ -1095,4 +1100,5 @@ void http_stop(int grace_ms)
                  grace_ms);
     MHD_stop_daemon(daemon_handle);
     daemon_handle = NULL;
+    slow_stop();
 }

@@ -137,6 +137,41 @@ void req_audit(struct req *req, const char *action, int64_t org_id, const char *
     req->audit_tail = &e->next;
 }
 
+static void then_add(struct req *req, int (*fn)(struct req *, void *), void *arg, bool always)
+{
+    struct req_then *t = arena_calloc(&req->arena, 1, sizeof(*t));
+    t->fn = fn;
+    t->arg = arg;
+    t->always = always;
+    if (!req->then_tail)
+        req->then_tail = &req->then;
+    *req->then_tail = t;
+    req->then_tail = &t->next;
+}
+
+void req_keep(struct req *req, int (*fn)(struct req *, void *), void *arg)
+{
+    then_add(req, fn, arg, true);
+}
+
+void req_after_commit(struct req *req, int (*fn)(struct req *, void *), void *arg)
+{
+    then_add(req, fn, arg, false);
+}
+
+static int failed_attempt_write(struct req *req, void *arg)
+{
+    login_failure_record(req->db, arg);
+    return 0;
+}
+
+void req_failed_attempt(struct req *req, const unsigned char *phone_hash)
+{
+    unsigned char *copy = arena_alloc(&req->arena, PDATA_HASH_BYTES);
+    memcpy(copy, phone_hash, PDATA_HASH_BYTES);
+    req_keep(req, failed_attempt_write, copy);
+}
+
 /* ---- validation ---- */
 
 /* Trims spaces at both ends: ASCII space, tab, CR, LF and the ideographic

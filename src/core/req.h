@@ -18,6 +18,18 @@ struct audit_entry {
     struct audit_entry *next;
 };
 
+/* A write queued by a handler (req_after_commit, req_keep). */
+struct req_then {
+    int (*fn)(struct req *req, void *arg);
+    void *arg;
+    bool always; /* kept whatever the outcome (req_keep) */
+    bool done;
+    struct req_then *next;
+};
+
+/* Where a two-phase route is (router.h: prepare, outside). */
+enum req_phase { PHASE_FIRST, PHASE_OUTSIDE, PHASE_BACK, PHASE_DONE };
+
 struct req {
     struct arena arena;
     struct MHD_Connection *conn;
@@ -71,9 +83,15 @@ struct req {
     size_t max_body; /* body limit: max_body, or max_upload for ROUTE_UPLOAD */
     void *stream;    /* GET /api/v1/events: the live stream to answer with (live.h) */
 
-    const char *set_cookie[4];
+    const char *set_cookie[4]; /* sent with a successful answer only */
     int nset_cookie;
     struct audit_entry *audit, **audit_tail;
+    struct req_then *then, **then_tail;
+
+    enum req_phase phase;
+    int outside_status; /* what the outside phase returned */
+    void *state;        /* a two-phase route's own data between its phases */
+    int attempt_slot;   /* an attempt counted by attempt_begin (auth.h), -1 if none */
 };
 
 /* Starts the success envelope {"data": and returns the writer for its value. */
@@ -115,20 +133,29 @@ const char *req_cookie(struct req *req, const char *name);
 /* Adds a Set-Cookie header to the response (value copied to the arena). */
 void req_set_cookie(struct req *req, const char *cookie);
 
-/*
- * Stores the response for the request's Idempotency-Key (if it has one) in
- * the current write transaction, with status. The dispatcher does it for
- * ordinary routes; a ROUTE_OWN_TX handler that takes keys calls it in its own
- * write transaction, after writing its data and before committing.
- */
-void req_idem_store(struct req *req, int status);
-/* A housekeeping job (core/jobs.c): seals the stored answers written in plain
- * text before migration 0010; returns how many, -1 on failure. */
-int idem_seal_legacy(struct db *db);
-
 /* Queues an audit row; the dispatcher writes it whatever the outcome. */
 void req_audit(struct req *req, const char *action, int64_t org_id, const char *target,
                const char *result, const char *detail_fmt, ...) PRINTF_LIKE(6, 7);
+
+/*
+ * Queues fn(req, arg), a write kept whatever the outcome, like an audit row:
+ * in the request's own write transaction when it commits, otherwise in a
+ * transaction of its own after it (a failed attempt that must count although
+ * the answer is an error). fn's return value is ignored.
+ */
+void req_keep(struct req *req, int (*fn)(struct req *, void *), void *arg);
+
+/*
+ * Queues fn(req, arg) to run after the request's transaction committed (a
+ * read's included), in one write transaction of its own, before the answer
+ * is sent: a GET that records what it showed. fn returns a status; an error
+ * from it, or a failed commit, replaces the answer with the error.
+ */
+void req_after_commit(struct req *req, int (*fn)(struct req *, void *), void *arg);
+
+/* Counts a failed sign-in attempt for the phone with this hash (the hourly
+ * window of auth.h), whatever the answer: req_keep of login_failure_record. */
+void req_failed_attempt(struct req *req, const unsigned char *phone_hash);
 
 /*
  * For object kinds' locate functions: runs sql with the id as its one

@@ -129,8 +129,6 @@ enum object_side {
 };
 
 enum route_flags {
-    ROUTE_OWN_TX = 1u << 0,       /* the handler opens its own transactions (slow work outside);
-                                     unless ROUTE_NO_IDEM, it calls req_idem_store() in its write */
     ROUTE_NO_IDEM = 1u << 1,      /* never store responses for Idempotency-Key (secrets in them) */
     ROUTE_RAW = 1u << 2,          /* a 2xx answer is a file (req_send_file), errors are JSON */
     ROUTE_UPLOAD = 1u << 3,       /* the body may be up to max_upload bytes (a file, not JSON) */
@@ -165,6 +163,19 @@ struct route {
     const struct object_kind *kind;
     unsigned party;
     enum object_side side;
+    /*
+     * A two-phase route (slow work such as checking a password, which must
+     * hold no transaction): prepare runs in a read transaction after every
+     * check of admit (the caller, inputs, permission, Idempotency-Key) and
+     * keeps what the slow work needs in req->state; outside then runs on the
+     * slow lane (core/slow.h) with no transaction open and must not touch
+     * the store; then handler runs in the route's write transaction as usual.
+     * Each returns 0 (or a 2xx) to go on, else an error status from
+     * req_fail. NULL outside: an ordinary route (prepare, if any, runs in the
+     * handler's transaction just before it).
+     */
+    handler_fn prepare;
+    handler_fn outside;
 };
 
 /* The whole API, assembled in routes.c from every module's table. */

@@ -150,77 +150,79 @@ void account_write_me(struct req *req, struct jw *j, const struct principal *p)
  * recovery code): without one the answer is auth.code_required and no
  * session; a wrong or replayed one is a failed attempt like a wrong password.
  * Errors: auth.bad_credentials, auth.code_required, auth.bad_code,
- * auth.throttled. Public.
+ * auth.throttled, server.busy (too many sign-ins being checked). Public.
+ * Two phases: login_read, login_check (the password, on the slow lane), h_login.
  */
-static int h_login(struct req *req)
-{
-    const char *phone = req_body_str(req, "phone");
-    const char *password = req_body_str(req, "password");
+struct login_state {
     unsigned char ph[PDATA_HASH_BYTES];
-    pdata_hash("phone", phone, ph);
+    int64_t account, home;
+    const char *hash, *target;
+    bool disabled, ok;
+};
 
-    int64_t account = 0, failures, home = 0;
-    const char *hash = NULL;
-    bool disabled = false;
-    if (db_begin(req->db, false) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    failures = login_failures_now(req->db, ph);
+static int login_read(struct req *req)
+{
+    struct login_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
+    req->state = s;
+    pdata_hash("phone", req_body_str(req, "phone"), s->ph);
     struct db_stmt *st = db_query(req->db,
                                   "SELECT id, password_hash, disabled_at IS NOT NULL FROM "
                                   "accounts WHERE phone_hash = ?",
-                                  "b", ph, sizeof(ph));
+                                  "b", s->ph, sizeof(s->ph));
     if (db_next(st)) {
-        account = db_int(st, 0);
-        hash = db_isnull(st, 1) ? NULL : arena_strdup(&req->arena, db_text(st, 1));
-        disabled = db_int(st, 2) != 0;
+        s->account = db_int(st, 0);
+        s->hash = db_isnull(st, 1) ? NULL : arena_strdup(&req->arena, db_text(st, 1));
+        s->disabled = db_int(st, 2) != 0;
     }
     db_done(st);
-    if (account)
-        home = account_home_org(req->db, account);
-    db_commit(req->db);
-
-    if (failures >= cfg.login_max_failures) {
-        req_audit(req, "auth.login", home,
-                  account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL,
-                  "throttled", "too many failed attempts this hour");
+    if (s->account) {
+        s->home = account_home_org(req->db, s->account);
+        s->target = arena_printf(&req->arena, "account:%" PRId64, s->account);
+    }
+    if (!attempt_begin(req->db, s->ph, &req->attempt_slot)) {
+        req_audit(req, "auth.login", s->home, s->target, "throttled",
+                  "too many failed attempts this hour");
         return req_fail(req, ERR_THROTTLED, NULL);
     }
-    /* Slow on purpose (argon2id), and outside any transaction. */
-    bool ok = password_verify(hash, password) && !disabled;
+    return 0;
+}
 
-    if (db_begin(req->db, true) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    if (!ok) {
-        login_failure_record(req->db, ph);
-        if (db_commit(req->db) != DB_OK)
-            return req_fail(req, ERR_BUSY, NULL);
-        req_audit(req, "auth.login", home,
-                  account ? arena_printf(&req->arena, "account:%" PRId64, account) : NULL, "failed",
-                  disabled ? "account disabled" : "wrong phone or password");
+static int login_check(struct req *req)
+{
+    struct login_state *s = req->state;
+    /* Slow on purpose (argon2id); an unknown phone is checked against a dummy hash. */
+    s->ok = password_verify(s->hash, req_body_str(req, "password")) && !s->disabled;
+    return 0;
+}
+
+static int h_login(struct req *req)
+{
+    struct login_state *s = req->state;
+    if (!s->ok) {
+        req_failed_attempt(req, s->ph);
+        req_audit(req, "auth.login", s->home, s->target, "failed",
+                  s->disabled ? "account disabled" : "wrong phone or password");
         return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
     }
     bool via_recovery = false;
-    enum totp_login second =
-        totp_login_check(req->db, &req->arena, account, req_body_str(req, "code"), &via_recovery);
+    enum totp_login second = totp_login_check(req->db, &req->arena, s->account,
+                                              req_body_str(req, "code"), &via_recovery);
     if (second == TOTP_LOGIN_MISSING) {
-        db_rollback(req->db);
-        req_audit(req, "auth.login", home, arena_printf(&req->arena, "account:%" PRId64, account),
-                  "failed", "second-factor code required");
+        req_audit(req, "auth.login", s->home, s->target, "failed", "second-factor code required");
         return req_fail(req, ERR_CODE_REQUIRED, NULL);
     }
     if (second == TOTP_LOGIN_BAD) {
-        login_failure_record(req->db, ph);
-        if (db_commit(req->db) != DB_OK)
-            return req_fail(req, ERR_BUSY, NULL);
-        req_audit(req, "auth.login", home, arena_printf(&req->arena, "account:%" PRId64, account),
-                  "failed", "wrong or used second-factor code");
+        req_failed_attempt(req, s->ph);
+        req_audit(req, "auth.login", s->home, s->target, "failed",
+                  "wrong or used second-factor code");
         return req_fail(req, ERR_BAD_CODE, NULL);
     }
-    db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", ph, sizeof(ph));
+    db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", s->ph, sizeof(s->ph));
     struct principal *p = arena_calloc(&req->arena, 1, sizeof(*p));
-    p->account_id = account;
+    p->account_id = s->account;
     p->totp_on = second == TOTP_LOGIN_OK;
-    st = db_query(req->db, "SELECT name, member_id FROM accounts WHERE id = ?", "i", account);
+    struct db_stmt *st =
+        db_query(req->db, "SELECT name, member_id FROM accounts WHERE id = ?", "i", s->account);
     if (db_next(st)) {
         p->name = arena_strdup(&req->arena, db_text(st, 0));
         p->member_id = db_int(st, 1);
@@ -230,23 +232,18 @@ static int h_login(struct req *req)
     bool admin = false;
     for (size_t i = 0; i < p->nroles; i++)
         admin |= p->roles[i].role != ROLE_MEMBER;
-    struct session_new s;
-    session_create(req->db, account, admin, &s);
+    struct session_new sn;
+    session_create(req->db, s->account, admin, &sn);
     req->who = p;
     struct jw *j = req_data(req);
     jw_obj_begin(j);
-    jw_kv_str(j, "token", s.token);
-    jw_kv_str(j, "csrfToken", s.csrf);
+    jw_kv_str(j, "token", sn.token);
+    jw_kv_str(j, "csrfToken", sn.csrf);
     jw_key(j, "user");
     account_write_me(req, j, p);
     jw_obj_end(j);
-    if (db_commit(req->db) != DB_OK) {
-        buf_reset(&req->out);
-        req->data_started = false;
-        return req_fail(req, ERR_BUSY, NULL);
-    }
-    set_session_cookies(req, s.token, s.csrf, s.max_age);
-    req_audit(req, "auth.login", home, arena_printf(&req->arena, "account:%" PRId64, account), "ok",
+    set_session_cookies(req, sn.token, sn.csrf, sn.max_age); /* sent only if it commits */
+    req_audit(req, "auth.login", s->home, s->target, "ok",
               via_recovery              ? "with a recovery code"
               : second == TOTP_LOGIN_OK ? "with TOTP"
                                         : NULL);
@@ -283,65 +280,75 @@ static int h_me(struct req *req)
  * POST /api/v1/me/password {oldPassword, newPassword} -> {}
  * Checks the old password (throttled like logins), stores the new one and
  * ends the account's other sessions. Errors: auth.bad_credentials,
- * auth.throttled, request.invalid. Login.
+ * auth.throttled, request.invalid, server.busy. Login.
+ * Two phases: password_read, password_check (both hashes, on the slow lane),
+ * h_password.
  */
-static int h_password(struct req *req)
-{
-    int64_t id = req->who->account_id;
+struct password_state {
     unsigned char ph[PDATA_HASH_BYTES];
-    const char *hash = NULL;
-    if (db_begin(req->db, false) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
+    int64_t home;
+    const char *hash, *target;
+    char new_hash[128];
+    bool ok;
+};
+
+static int password_read(struct req *req)
+{
+    struct password_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
+    req->state = s;
+    int64_t id = req->who->account_id;
+    bool found = false;
     struct db_stmt *st =
         db_query(req->db, "SELECT phone_hash, password_hash FROM accounts WHERE id = ?", "i", id);
-    bool found = db_next(st);
-    if (found) {
+    if (db_next(st)) {
         size_t n;
         const void *h = db_blob(st, 0, &n);
-        memcpy(ph, h, n == sizeof(ph) ? n : 0);
-        hash = db_isnull(st, 1) ? NULL : arena_strdup(&req->arena, db_text(st, 1));
+        found = n == sizeof(s->ph);
+        if (found)
+            memcpy(s->ph, h, n);
+        s->hash = db_isnull(st, 1) ? NULL : arena_strdup(&req->arena, db_text(st, 1));
     }
     db_done(st);
-    int64_t failures = found ? login_failures_now(req->db, ph) : 0;
-    int64_t home = account_home_org(req->db, id);
-    db_commit(req->db);
     if (!found)
         return req_fail(req, ERR_AUTH_REQUIRED, NULL);
-    if (failures >= cfg.login_max_failures)
+    s->home = account_home_org(req->db, id);
+    s->target = arena_printf(&req->arena, "account:%" PRId64, id);
+    if (!attempt_begin(req->db, s->ph, &req->attempt_slot))
         return req_fail(req, ERR_THROTTLED, NULL);
-    bool ok = password_verify(hash, req_body_str(req, "oldPassword"));
-    if (db_begin(req->db, true) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    if (!ok) {
-        login_failure_record(req->db, ph);
-        db_commit(req->db);
-        req_audit(req, "account.password", home, arena_printf(&req->arena, "account:%" PRId64, id),
-                  "failed", "wrong old password");
+    return 0;
+}
+
+static int password_check(struct req *req)
+{
+    struct password_state *s = req->state;
+    s->ok = password_verify(s->hash, req_body_str(req, "oldPassword"));
+    if (s->ok && !password_hash(req_body_str(req, "newPassword"), s->new_hash))
+        return req_fail(req, ERR_INTERNAL, "cannot hash the new password");
+    return 0;
+}
+
+static int h_password(struct req *req)
+{
+    struct password_state *s = req->state;
+    int64_t id = req->who->account_id;
+    if (!s->ok) {
+        req_failed_attempt(req, s->ph);
+        req_audit(req, "account.password", s->home, s->target, "failed", "wrong old password");
         return req_fail(req, ERR_BAD_CREDENTIALS, "the old password is wrong");
     }
-    account_set_password(req->db, id, req_body_str(req, "newPassword"));
+    account_set_password_hash(req->db, id, s->new_hash);
     session_revoke_all(req->db, id, req->who->session_id);
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_obj_end(j);
-    req_idem_store(req, 200);
-    if (db_commit(req->db) != DB_OK) {
-        buf_reset(&req->out);
-        req->data_started = req->data_done = false;
-        return req_fail(req, ERR_BUSY, NULL);
-    }
-    req_audit(req, "account.password", home, arena_printf(&req->arena, "account:%" PRId64, id),
-              "ok", "other sessions ended");
+    req_audit(req, "account.password", s->home, s->target, "ok", "other sessions ended");
     return 200;
 }
 
 const struct route account_routes[] = {
     {"POST", "/api/v1/auth/login", h_login, SCOPE_PUBLIC, PERM_NONE, NULL, NULL, login_body,
-     ROUTE_OWN_TX | ROUTE_NO_IDEM},
+     ROUTE_NO_IDEM, .prepare = login_read, .outside = login_check},
     {"POST", "/api/v1/auth/logout", h_logout, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL,
      ROUTE_ENROL},
     {"GET", "/api/v1/me", h_me, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, ROUTE_ENROL},
     {"POST", "/api/v1/me/password", h_password, SCOPE_LOGIN, PERM_NONE, NULL, NULL, password_body,
-     ROUTE_OWN_TX | ROUTE_ENROL},
+     ROUTE_ENROL, .prepare = password_read, .outside = password_check},
     {NULL},
 };

@@ -66,13 +66,13 @@ void posts_live_correction(struct db *db, int64_t post_id, const char *kind)
 /* ---- helpers ---- */
 
 /*
- * The GETs that record who saw what (ROUTE_OWN_TX): fn runs in a read
- * transaction and lists the published posts it showed with seen_add(); then,
- * only when one of them was not seen by the caller before, a short write
- * transaction records them. A post shown without its mark that was marked
- * false or clarified in between gets its correction delivered to the caller
- * at once, as if the seen row had been there. A failed write answers an
- * error: the view is not acknowledged unrecorded.
+ * The GETs that record who saw what: fn lists the published posts it showed
+ * with seen_add(); then, only when one of them was not seen by the caller
+ * before, a write after the read's commit (req_after_commit) records them. A
+ * post shown without its mark that was marked false or clarified in between
+ * gets its correction delivered to the caller at once, as if the seen row
+ * had been there. A failed write answers an error: the view is not
+ * acknowledged unrecorded.
  */
 struct seen_list {
     int64_t ids[200];
@@ -80,46 +80,20 @@ struct seen_list {
     int n;
 };
 
-static int fail_after_data(struct req *req, int err)
+static int seen_record(struct req *req, void *arg)
 {
-    buf_reset(&req->out);
-    req->data_started = req->data_done = false;
-    return req_fail(req, err, NULL);
-}
-
-static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_list *))
-{
-    struct seen_list seen = {.n = 0};
-    if (db_begin(req->db, false) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    int rc = fn(req, &seen);
+    struct seen_list *seen = arg;
     struct db_list ids, unmarked, unclarified;
     db_list_init(&ids, &req->arena);
     db_list_init(&unmarked, &req->arena);
     db_list_init(&unclarified, &req->arena);
-    for (int i = 0; i < seen.n; i++) {
-        db_list_int(&ids, seen.ids[i]);
-        if (!seen.marked_false[i])
-            db_list_int(&unmarked, seen.ids[i]);
-        if (!seen.clarified[i])
-            db_list_int(&unclarified, seen.ids[i]);
+    for (int i = 0; i < seen->n; i++) {
+        db_list_int(&ids, seen->ids[i]);
+        if (!seen->marked_false[i])
+            db_list_int(&unmarked, seen->ids[i]);
+        if (!seen->clarified[i])
+            db_list_int(&unclarified, seen->ids[i]);
     }
-    int64_t unseen = 0;
-    if (rc < 400 && seen.n)
-        db_get_int(req->db, &unseen,
-                   "SELECT COUNT(*) FROM {list} j WHERE NOT EXISTS (SELECT 1 FROM "
-                   "post_seen s WHERE s.post_id = j.value AND s.account_id = ?)",
-                   "li", &ids, req->who->account_id);
-    bool failed = db_failed(req->db) != DB_OK;
-    db_rollback(req->db); /* a read: nothing to keep */
-    if (rc >= 400)
-        return rc;
-    if (failed)
-        return fail_after_data(req, ERR_DB);
-    if (!unseen)
-        return rc;
-    if (db_begin(req->db, true) != DB_OK)
-        return fail_after_data(req, ERR_BUSY);
     int64_t now = now_sec(), me = req->who->account_id;
     db_exec(req->db,
             "INSERT INTO post_corrections (post_id, account_id, kind, text, created_at) SELECT "
@@ -145,12 +119,26 @@ static int with_seen_tx(struct req *req, int (*fn)(struct req *, struct seen_lis
     while (db_next(st)) /* corrections delivered just now, to this reader */
         posts_live_correction(req->db, db_int(st, 0), db_text(st, 1));
     db_done(st);
-    if (db_failed(req->db) != DB_OK) {
-        db_rollback(req->db);
-        return fail_after_data(req, ERR_DB);
-    }
-    if (db_commit(req->db) != DB_OK)
-        return fail_after_data(req, ERR_BUSY);
+    return 200;
+}
+
+static int with_seen(struct req *req, int (*fn)(struct req *, struct seen_list *))
+{
+    struct seen_list *seen = arena_calloc(&req->arena, 1, sizeof(*seen));
+    int rc = fn(req, seen);
+    if (rc >= 400 || !seen->n)
+        return rc;
+    struct db_list ids;
+    db_list_init(&ids, &req->arena);
+    for (int i = 0; i < seen->n; i++)
+        db_list_int(&ids, seen->ids[i]);
+    int64_t unseen = 0;
+    db_get_int(req->db, &unseen,
+               "SELECT COUNT(*) FROM {list} j WHERE NOT EXISTS (SELECT 1 FROM "
+               "post_seen s WHERE s.post_id = j.value AND s.account_id = ?)",
+               "li", &ids, req->who->account_id);
+    if (unseen)
+        req_after_commit(req, seen_record, seen);
     return rc;
 }
 
@@ -288,7 +276,7 @@ static void post_write(struct req *req, struct jw *j, struct db_stmt *st, bool r
     jw_kv_time(j, "createdAt", db_int(st, POST_COL_CREATED_AT));
 }
 
-/* Notes a published post shown to the caller (recorded by with_seen_tx). */
+/* Notes a published post shown to the caller (recorded by with_seen). */
 static void seen_add(struct seen_list *seen, int64_t post, bool marked_false, bool clarified)
 {
     if (seen->n < (int)ARRAY_SIZE(seen->ids)) {
@@ -666,7 +654,7 @@ static int list_run(struct req *req, struct seen_list *seen)
  */
 static int h_list(struct req *req)
 {
-    return with_seen_tx(req, list_run);
+    return with_seen(req, list_run);
 }
 
 static int get_run(struct req *req, struct seen_list *seen)
@@ -699,7 +687,7 @@ static int get_run(struct req *req, struct seen_list *seen)
  */
 static int h_get(struct req *req)
 {
-    return with_seen_tx(req, get_run);
+    return with_seen(req, get_run);
 }
 
 static const struct param comment_body[] = {
@@ -1087,9 +1075,9 @@ static int h_word_delete(struct req *req)
 
 const struct route posts_routes[] = {
     {"POST", "/api/v1/posts", h_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, create_body, 0},
-    {"GET", "/api/v1/posts", h_list, SCOPE_LOGIN, PERM_NONE, NULL, list_query, NULL, ROUTE_OWN_TX},
-    {"GET", "/api/v1/posts/{id}", h_get, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL, NULL,
-     ROUTE_OWN_TX, &post_kind, PARTY_AUTHOR | PARTY_AUDIENCE},
+    {"GET", "/api/v1/posts", h_list, SCOPE_LOGIN, PERM_NONE, NULL, list_query, NULL, 0},
+    {"GET", "/api/v1/posts/{id}", h_get, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL, NULL, 0,
+     &post_kind, PARTY_AUTHOR | PARTY_AUDIENCE},
     {"POST", "/api/v1/posts/{id}/comments", h_comment, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL,
      comment_body, 0, &post_kind, PARTY_AUTHOR | PARTY_AUDIENCE},
     {"POST", "/api/v1/posts/{id}/reports", h_report, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL,

@@ -222,42 +222,24 @@ static int h_start(struct req *req)
     return 200;
 }
 
-/* Reads the caller's phone hash and failed attempts this hour in a read
- * transaction. 0 to go on, else an error status. */
-static int throttle_check(struct req *req, unsigned char ph[PDATA_HASH_BYTES], int64_t *home)
+/* The caller's phone hash, and one attempt in its hourly window
+ * (attempt_begin). 0 to go on, else an error status. */
+static int attempt_admit(struct req *req, unsigned char ph[PDATA_HASH_BYTES])
 {
-    if (db_begin(req->db, false) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    bool found = phone_hash_of(req->db, req->who->account_id, ph);
-    int64_t failures = found ? login_failures_now(req->db, ph) : 0;
-    *home = account_home_org(req->db, req->who->account_id);
-    db_commit(req->db);
-    if (!found)
+    if (!phone_hash_of(req->db, req->who->account_id, ph))
         return req_fail(req, ERR_AUTH_REQUIRED, NULL);
-    if (failures >= cfg.login_max_failures)
+    if (!attempt_begin(req->db, ph, &req->attempt_slot))
         return req_fail(req, ERR_THROTTLED, NULL);
     return 0;
 }
 
-/* Records a wrong code as a failed attempt and answers totp.bad_code. */
-static int bad_code(struct req *req, const unsigned char *ph, int64_t home, const char *what)
+/* A wrong code: a failed attempt (kept although the answer is an error). */
+static int bad_code(struct req *req, const unsigned char *ph, const char *what)
 {
-    login_failure_record(req->db, ph);
-    if (db_commit(req->db) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    req_audit(req, "account.totp", home, account_target(req), "failed", "%s: wrong code", what);
+    req_failed_attempt(req, ph);
+    req_audit(req, "account.totp", account_home_org(req->db, req->who->account_id),
+              account_target(req), "failed", "%s: wrong code", what);
     return req_fail_field(req, ERR_TOTP_INVALID_CODE, "code", NULL);
-}
-
-/* Ends a write transaction that wrote the response; 200 or server.busy. */
-static int commit_data(struct req *req)
-{
-    if (db_commit(req->db) != DB_OK) {
-        buf_reset(&req->out);
-        req->data_started = req->data_done = false;
-        return req_fail(req, ERR_BUSY, NULL);
-    }
-    return 200;
 }
 
 /*
@@ -270,23 +252,19 @@ static int commit_data(struct req *req)
  */
 static int h_confirm(struct req *req)
 {
-    int64_t id = req->who->account_id, home;
+    int64_t id = req->who->account_id;
     unsigned char ph[PDATA_HASH_BYTES];
-    int rc = throttle_check(req, ph, &home);
+    int rc = attempt_admit(req, ph);
     if (rc)
         return rc;
-    if (db_begin(req->db, true) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
     bool active = false;
     int64_t last = 0;
     const char *secret = secret_load(req->db, &req->arena, id, &active, &last);
-    if (!secret || active) {
-        db_rollback(req->db);
+    if (!secret || active)
         return req_fail(req, secret ? ERR_TOTP_ACTIVE : ERR_TOTP_NOT_STARTED, NULL);
-    }
     int64_t step = totp_check(secret, req_body_str(req, "code"), now_sec(), last);
     if (!step)
-        return bad_code(req, ph, home, "confirm");
+        return bad_code(req, ph, "confirm");
     int64_t now = now_sec();
     db_exec(req->db,
             "UPDATE totp_secrets SET active_at = ?, last_step = ?, updated_at = ? WHERE "
@@ -299,10 +277,9 @@ static int h_confirm(struct req *req)
     jw_key(j, "recoveryCodes");
     recovery_renew(req->db, j, id);
     jw_obj_end(j);
-    rc = commit_data(req);
-    if (rc == 200)
-        req_audit(req, "account.totp", home, account_target(req), "ok", "second factor on");
-    return rc;
+    req_audit(req, "account.totp", account_home_org(req->db, id), account_target(req), "ok",
+              "second factor on");
+    return 200;
 }
 
 /*
@@ -312,29 +289,24 @@ static int h_confirm(struct req *req)
  */
 static int h_recovery(struct req *req)
 {
-    int64_t id = req->who->account_id, home;
+    int64_t id = req->who->account_id;
     unsigned char ph[PDATA_HASH_BYTES];
-    int rc = throttle_check(req, ph, &home);
+    if (!req->who->totp_on)
+        return req_fail(req, ERR_TOTP_OFF, NULL);
+    int rc = attempt_admit(req, ph);
     if (rc)
         return rc;
-    if (db_begin(req->db, true) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    if (!req->who->totp_on) {
-        db_rollback(req->db);
-        return req_fail(req, ERR_TOTP_OFF, NULL);
-    }
     bool via_recovery;
     if (!code_accept(req->db, &req->arena, id, req_body_str(req, "code"), false, &via_recovery))
-        return bad_code(req, ph, home, "new recovery codes");
+        return bad_code(req, ph, "new recovery codes");
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_key(j, "recoveryCodes");
     recovery_renew(req->db, j, id);
     jw_obj_end(j);
-    rc = commit_data(req);
-    if (rc == 200)
-        req_audit(req, "account.totp", home, account_target(req), "ok", "new recovery codes");
-    return rc;
+    req_audit(req, "account.totp", account_home_org(req->db, id), account_target(req), "ok",
+              "new recovery codes");
+    return 200;
 }
 
 /*
@@ -343,63 +315,69 @@ static int h_recovery(struct req *req)
  * unused recovery code). Both count as failed attempts when wrong. Under
  * admin_second_factor = required an admin role is then restricted to
  * enrolment again. Errors: totp.off, auth.bad_credentials, totp.bad_code,
- * auth.throttled. Login.
+ * auth.throttled, server.busy. Login.
+ * Two phases: disable_read, disable_check (the password, on the slow lane),
+ * h_disable.
  */
-static int h_disable(struct req *req)
-{
-    int64_t id = req->who->account_id, home;
+struct disable_state {
     unsigned char ph[PDATA_HASH_BYTES];
-    int rc = throttle_check(req, ph, &home);
-    if (rc)
-        return rc;
+    const char *hash;
+    bool ok;
+};
+
+static int disable_read(struct req *req)
+{
+    struct disable_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
+    req->state = s;
     if (!req->who->totp_on)
         return req_fail(req, ERR_TOTP_OFF, NULL);
-    const char *hash = NULL;
-    if (db_begin(req->db, false) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    struct db_stmt *st =
-        db_query(req->db, "SELECT password_hash FROM accounts WHERE id = ?", "i", id);
+    int rc = attempt_admit(req, s->ph);
+    if (rc)
+        return rc;
+    struct db_stmt *st = db_query(req->db, "SELECT password_hash FROM accounts WHERE id = ?", "i",
+                                  req->who->account_id);
     if (db_next(st) && !db_isnull(st, 0))
-        hash = arena_strdup(&req->arena, db_text(st, 0));
+        s->hash = arena_strdup(&req->arena, db_text(st, 0));
     db_done(st);
-    db_commit(req->db);
-    /* Slow on purpose (argon2id), and outside any transaction. */
-    bool ok = password_verify(hash, req_body_str(req, "password"));
-    if (db_begin(req->db, true) != DB_OK)
-        return req_fail(req, ERR_BUSY, NULL);
-    if (!ok) {
-        login_failure_record(req->db, ph);
-        if (db_commit(req->db) != DB_OK)
-            return req_fail(req, ERR_BUSY, NULL);
+    return 0;
+}
+
+static int disable_check(struct req *req)
+{
+    struct disable_state *s = req->state;
+    s->ok = password_verify(s->hash, req_body_str(req, "password")); /* argon2id: slow */
+    return 0;
+}
+
+static int h_disable(struct req *req)
+{
+    struct disable_state *s = req->state;
+    int64_t id = req->who->account_id, home = account_home_org(req->db, id);
+    if (!s->ok) {
+        req_failed_attempt(req, s->ph);
         req_audit(req, "account.totp", home, account_target(req), "failed",
                   "disable: wrong password");
         return req_fail(req, ERR_BAD_CREDENTIALS, "the password is wrong");
     }
     bool via_recovery;
     if (!code_accept(req->db, &req->arena, id, req_body_str(req, "code"), true, &via_recovery))
-        return bad_code(req, ph, home, "disable");
+        return bad_code(req, s->ph, "disable");
     db_exec(req->db, "DELETE FROM totp_recovery WHERE account_id = ?", "i", id);
     db_exec(req->db, "DELETE FROM totp_secrets WHERE account_id = ?", "i", id);
     auth_changed(req->db);
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_obj_end(j);
-    req_idem_store(req, 200);
-    rc = commit_data(req);
-    if (rc == 200)
-        req_audit(req, "account.totp", home, account_target(req), "ok", "second factor off%s",
-                  via_recovery ? " (with a recovery code)" : "");
-    return rc;
+    req_audit(req, "account.totp", home, account_target(req), "ok", "second factor off%s",
+              via_recovery ? " (with a recovery code)" : "");
+    return 200;
 }
 
 const struct route totp_routes[] = {
     {"POST", "/api/v1/me/totp", h_start, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL,
      ROUTE_NO_IDEM | ROUTE_ENROL},
     {"POST", "/api/v1/me/totp/confirm", h_confirm, SCOPE_LOGIN, PERM_NONE, NULL, NULL, confirm_body,
-     ROUTE_OWN_TX | ROUTE_NO_IDEM | ROUTE_ENROL},
+     ROUTE_NO_IDEM | ROUTE_ENROL},
     {"POST", "/api/v1/me/totp/recovery-codes", h_recovery, SCOPE_LOGIN, PERM_NONE, NULL, NULL,
-     confirm_body, ROUTE_OWN_TX | ROUTE_NO_IDEM},
-    {"DELETE", "/api/v1/me/totp", h_disable, SCOPE_LOGIN, PERM_NONE, NULL, NULL, disable_body,
-     ROUTE_OWN_TX},
+     confirm_body, ROUTE_NO_IDEM},
+    {"DELETE", "/api/v1/me/totp", h_disable, SCOPE_LOGIN, PERM_NONE, NULL, NULL, disable_body, 0,
+     .prepare = disable_read, .outside = disable_check},
     {NULL},
 };

@@ -87,7 +87,10 @@ describe('help and errors', () => {
     }
     const login = d.routes.find((x) => x.path === '/api/v1/auth/login');
     assert.equal(login.scope, 'public');
-    assert.deepEqual(login.flags, ['own_tx', 'no_idem']);
+    assert.deepEqual(login.flags, ['no_idem']);
+    // Password hashing runs outside any transaction, on the slow lane.
+    assert.deepEqual(login.phases, ['prepare', 'outside']);
+    for (const rt of d.routes) assert.ok(Array.isArray(rt.phases), `${rt.method} ${rt.path} phases`);
     assert.deepEqual(login.body.map((p) => [p.name, p.type, p.required]), [['phone', 'phone', true], ['password', 'str', true], ['code', 'str', false]]);
     const members = d.routes.find((x) => x.method === 'GET' && x.path === '/api/v1/members');
     assert.equal(members.scope, 'query_org');

@@ -55,3 +55,55 @@ test('a successful login resets the failure count', async () => {
       401, 'auth.bad_credentials');
   await srv.login(a);
 });
+
+test('concurrent wrong guesses count before their failures are written: at most 5 are checked', async () => {
+  const victim = srv.who.secretaryA;
+  // 8 at once (the slow lane's share for one address): without counting the
+  // attempts in flight, every one would pass the check before any failure
+  // was written.
+  const tries = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+    srv.api('POST', '/api/v1/auth/login', { body: { phone: victim.phone, password: `guess-${i}-xx` } })));
+  const codes = tries.map((r) => r.json?.error?.code);
+  assert.equal(codes.filter((c) => c === 'auth.bad_credentials').length, 5, codes.join(','));
+  assert.equal(codes.filter((c) => c === 'auth.throttled').length, 3, codes.join(','));
+  assertError(await srv.api('POST', '/api/v1/auth/login', { body: { phone: victim.phone, password: victim.password } }),
+    429, 'auth.throttled');
+});
+
+test('a flood of sign-ins is hashed off the request threads: another user is served meanwhile', async () => {
+  const s = await srv.login(srv.who.migrant);
+  const quiet = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    assertData(await srv.api('GET', '/api/v1/me', { token: s.token }));
+    quiet.push(performance.now() - t0);
+  }
+  // 60 sign-ins with random phones from this address: 8 are queued or being
+  // hashed at a time, the others are refused at once.
+  let stop = false;
+  const answers = [];
+  const flood = Array.from({ length: 60 }, async (_, i) => {
+    while (!stop) {
+      const phone = `139${String(10000000 + Math.floor(Math.random() * 89999999))}`;
+      const r = await srv.api('POST', '/api/v1/auth/login', { body: { phone, password: `flood-${i}-xx` } });
+      answers.push(r.json?.error?.code);
+    }
+  });
+  const during = [];
+  for (let i = 0; i < 20; i++) {
+    const t0 = performance.now();
+    assertData(await srv.api('GET', '/api/v1/me', { token: s.token }));
+    during.push(performance.now() - t0);
+  }
+  stop = true;
+  await Promise.all(flood);
+  const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+  assert.ok(answers.includes('auth.bad_credentials'), 'some sign-ins were checked');
+  assert.ok(answers.every((c) => ['auth.bad_credentials', 'auth.throttled', 'server.busy'].includes(c)),
+    [...new Set(answers)].join(','));
+  assert.ok(answers.includes('auth.throttled'), 'beyond its share an address is refused at once');
+  // Hashing one password takes tens of ms (more under sanitizers): a request
+  // waiting behind the hashes would take the flood's length.
+  assert.ok(median(during) < Math.max(250, 20 * median(quiet)),
+    `GET /me during the flood: median ${median(during).toFixed(1)} ms, before ${median(quiet).toFixed(1)} ms`);
+});

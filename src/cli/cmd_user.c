@@ -4,7 +4,8 @@
  */
 #include "app.h"
 #include "cli/cli.h"
-#include "mod/mod.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
 
 /* Audits a command-line change (actor 0: the operator at the console). */
 static void cli_audit(struct db *db, const char *action, int64_t org, const char *target,

@@ -12,7 +12,10 @@
  */
 #include "app.h"
 #include "core/roster.h"
-#include "mod/mod.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 /* Intervals, in months, from DOMAIN.md. */
 #define DEV_TALK_DUE_MONTHS 1      /* talk within a month of the application */

@@ -6,8 +6,13 @@
  */
 #include "app.h"
 #include "core/roster.h"
-#include "mod/mod.h"
 #include "core/sheet_out.h"
+#include "mod/dues.h"
+#include "mod/export.h"
+#include "mod/import.h"
+#include "mod/members_rec.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 static const char *yes_no(int64_t v)
 {

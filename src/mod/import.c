@@ -7,9 +7,16 @@
  * Used by POST /api/v1/imports and `zhibu import`. Also the template.
  */
 #include "app.h"
-#include "mod/mod.h"
 #include "core/sheet_in.h"
 #include "core/sheet_out.h"
+#include "mod/import.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
+#include "routes.h"
+
+#define IMPORT_MAX_ERRORS 200      /* rows reported; all are counted */
+#define IMPORT_BULK_MIN_ROWS 20000 /* fewer rows are always counted row by row */
 
 /* The columns: the record field, whether required, and the header names
  * accepted for it (the first is the one the template uses). */
@@ -623,7 +630,7 @@ int import_job_init(struct import_job *job, struct db *db, struct arena *a, int6
     return -1;
 }
 
-void import_report_write(const struct import_job *job, struct jw *j)
+static void import_report_write(const struct import_job *job, struct jw *j)
 {
     jw_obj_begin(j);
     jw_kv_int(j, "rows", job->rows);

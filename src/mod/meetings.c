@@ -9,9 +9,12 @@
  * meetings_calendar.c; closing a meeting keeps the counters it reads.
  */
 #include "app.h"
-#include "core/roster.h"
 #include "core/live.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/meetings.h"
+#include "mod/meetings_calendar.h"
+#include "mod/org_counts.h"
+#include "routes.h"
 
 #include <pthread.h>
 #include <sodium.h>

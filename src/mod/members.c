@@ -8,7 +8,10 @@
  */
 #include "app.h"
 #include "core/roster.h"
-#include "mod/mod.h"
+#include "mod/members.h"
+#include "mod/members_rec.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 #define MEMBER_COLS(F, C)                                                                          \
     F(MEMBER_COL_ID, "m.id")                                                                       \
@@ -282,7 +285,7 @@ static const char *org_name(struct req *req, int64_t id)
     return name;
 }
 
-void member_full_write(struct req *req, struct jw *j, const struct member_rec *m)
+static void member_full_write(struct req *req, struct jw *j, const struct member_rec *m)
 {
     int64_t created = 0, pending = 0;
     bool has_address = false;

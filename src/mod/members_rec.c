@@ -6,7 +6,8 @@
  * goes through here, so the counters and the history cannot be forgotten.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
 
 const char *const member_genders[] = {"male", "female", NULL};
 const char *const member_categories[] = {"full", "probationary", NULL};

@@ -13,10 +13,13 @@
  * a reminder shows only to those who have not acknowledged.
  */
 #include "app.h"
-#include "core/roster.h"
-#include "mod/mod.h"
 #include "core/live.h"
+#include "core/roster.h"
 #include "core/sheet_out.h"
+#include "mod/notices.h"
+#include "mod/orgs.h"
+#include "mod/search.h"
+#include "routes.h"
 
 static const char *const priorities[] = {"normal", "important", "urgent", NULL};
 static const char *const member_filters[] = {"all", "unread", "unacked", NULL};

@@ -8,7 +8,8 @@
  */
 #include "app.h"
 #include "core/roster.h"
-#include "mod/mod.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
 
 /* The counted dimensions of a member (status counted or not, the 'status'
  * dimension is kept for every member on a roster or off it). */
@@ -37,6 +38,54 @@ static size_t member_dims(const struct member_rec *m, struct dim_value *out, cha
     out[n++] = (struct dim_value){"paid_through", m->dues_paid_through ? m->dues_paid_through : ""};
     return n;
 }
+
+/* ---- members_total on the tree ---- */
+
+void org_total_add(struct db *db, const char *path, int64_t delta)
+{
+    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
+        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
+                (int64_t)strtoll(s + 1, NULL, 10));
+}
+
+/*
+ * Member counts kept on the tree (orgs.members_total): org_counts_member()
+ * adjusts them in the same transaction as every member write (delta +1/-1 on
+ * the branch's path and, when set, the party group); org_members_recount()
+ * recomputes every total from the members table (the end of a recount).
+ */
+static void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta)
+{
+    org_total_add(db, path, delta);
+    if (group_id)
+        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
+                group_id);
+}
+
+static int org_members_recount(struct db *db)
+{
+    int64_t depth = 0;
+    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
+    /* Members sit on branches: their own count first, groups by assignment... */
+    db_exec(db,
+            "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
+            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status "
+            "IN " ROSTER_STATUSES
+            ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
+            "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES ") END",
+            "");
+    /* ...then each level adds its children's totals, deepest first (a group's
+     * members are already counted in its branch). */
+    for (int64_t d = depth - 1; d >= 0; d--)
+        db_exec(db,
+                "UPDATE orgs SET members_total = members_total + (SELECT COALESCE(SUM(c.members_"
+                "total), 0) FROM orgs c WHERE c.parent_id = orgs.id AND c.level <> 'group' AND "
+                "c.deleted_at IS NULL) WHERE depth = ?",
+                "i", d);
+    return db_failed(db);
+}
+
+/* ---- counters ---- */
 
 void org_counts_add(struct db *db, const char *path, const char *dim, const char *key,
                     int64_t delta)
@@ -275,44 +324,4 @@ void org_counts_event(struct db *db, const char *path, const char *dim, int64_t 
     char month[8];
     month_format(month_of(t), month);
     org_counts_add(db, path, dim, month, 1);
-}
-
-/* ---- members_total on the tree ---- */
-
-void org_total_add(struct db *db, const char *path, int64_t delta)
-{
-    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
-        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
-                (int64_t)strtoll(s + 1, NULL, 10));
-}
-
-void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta)
-{
-    org_total_add(db, path, delta);
-    if (group_id)
-        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
-                group_id);
-}
-
-int org_members_recount(struct db *db)
-{
-    int64_t depth = 0;
-    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
-    /* Members sit on branches: their own count first, groups by assignment... */
-    db_exec(db,
-            "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
-            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status "
-            "IN " ROSTER_STATUSES
-            ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
-            "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES ") END",
-            "");
-    /* ...then each level adds its children's totals, deepest first (a group's
-     * members are already counted in its branch). */
-    for (int64_t d = depth - 1; d >= 0; d--)
-        db_exec(db,
-                "UPDATE orgs SET members_total = members_total + (SELECT COALESCE(SUM(c.members_"
-                "total), 0) FROM orgs c WHERE c.parent_id = orgs.id AND c.level <> 'group' AND "
-                "c.deleted_at IS NULL) WHERE depth = ?",
-                "i", d);
-    return db_failed(db);
 }

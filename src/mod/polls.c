@@ -19,8 +19,9 @@
  */
 #include "app.h"
 #include "core/roster.h"
-#include "mod/mod.h"
 #include "core/sheet_out.h"
+#include "mod/activities.h"
+#include "routes.h"
 
 static const char *const poll_kinds[] = {"choice", "review", "activities", NULL};
 static const char *const poll_states[] = {"open", "upcoming", "closed", "all", NULL};

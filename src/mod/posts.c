@@ -17,9 +17,11 @@
  * on the post itself.
  */
 #include "app.h"
-#include "core/roster.h"
 #include "core/live.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/orgs.h"
+#include "mod/search.h"
+#include "routes.h"
 
 static const char *const post_kinds[] = {"news", "experience", NULL};
 static const char *const post_visibilities[] = {"branch", "siblings", "county", NULL};
@@ -30,7 +32,7 @@ static const char *const review_decisions[] = {"approve", "reject", "clarify", "
 /* ---- live events (src/core/live.h): part of the writing transaction ---- */
 
 /* A review decision: the author learns it at once. */
-void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
+static void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
 {
     int64_t author = 0;
     if (!db_get_int(db, &author, "SELECT author_id FROM posts WHERE id = ?", "i", post_id))
@@ -42,7 +44,7 @@ void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
 
 /* A correction or clarification was delivered: each account that saw the
  * post and has it unread (the rows this transaction wrote among them). */
-void posts_live_correction(struct db *db, int64_t post_id, const char *kind)
+static void posts_live_correction(struct db *db, int64_t post_id, const char *kind)
 {
     char data[96];
     jw_small(data, sizeof(data), "is", "postId", post_id, "correction", kind);

@@ -12,7 +12,8 @@
  * reads them (case folded). The terms of a query are ANDed.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/search.h"
+#include "routes.h"
 
 /* ---- audiences ---- */
 

@@ -18,7 +18,9 @@
  * is refused.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/meetings.h"
+#include "mod/sync.h"
+#include "routes.h"
 
 #include <sodium.h>
 

@@ -14,9 +14,11 @@
  * from its branch up to the level it reached.
  */
 #include "app.h"
-#include "core/roster.h"
 #include "core/live.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/orgs.h"
+#include "mod/search.h"
+#include "routes.h"
 
 #define DEFAULT_TARGET_SECS (48 * 3600)
 
@@ -52,7 +54,7 @@ static void thread_event(struct db *db, int64_t thread_id, bool to_member, bool 
 
 /* A thread was opened: the branch inbox (a member wrote), or the member (a
  * leader wrote to them). */
-void threads_live_new(struct db *db, int64_t thread_id)
+static void threads_live_new(struct db *db, int64_t thread_id)
 {
     int64_t to_member = 0;
     db_get_int(db, &to_member, "SELECT direction = 'to_member' FROM threads WHERE id = ?", "i",
@@ -62,7 +64,7 @@ void threads_live_new(struct db *db, int64_t thread_id)
 
 /* A reply: the other party (a leader's reply to the member, the member's to
  * the inbox). */
-void threads_live_reply(struct db *db, int64_t thread_id, int64_t message_id)
+static void threads_live_reply(struct db *db, int64_t thread_id, int64_t message_id)
 {
     int64_t from_leader = 0;
     db_get_int(db, &from_leader, "SELECT from_leader FROM thread_messages WHERE id = ?", "i",

@@ -23,7 +23,10 @@
  */
 #include "app.h"
 #include "core/roster.h"
-#include "mod/mod.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 struct transfer {
     int64_t id, member_id, from_org_id, to_org_id;

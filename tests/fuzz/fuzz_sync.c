@@ -1,5 +1,5 @@
 /*
- * fuzz_sync.c - the offline batch (sync_body, sync_change_read in mod/mod.h) and the
+ * fuzz_sync.c - the offline batch (sync_body, sync_change_read in mod/sync.h) and the
  * ISO time parser behind capturedAt and startsAt (time_parse). Arbitrary bytes must not
  * crash; the input parsed as a body {"changes": [...]} (or as the list itself) is read
  * as the dispatcher reads it (value_from_json, each change on its own) and then change
@@ -9,7 +9,7 @@
  */
 #include "app.h"
 #include "core/validate.h"
-#include "mod/mod.h"
+#include "mod/sync.h"
 
 #include <jansson.h>
 

@@ -9,7 +9,7 @@
  */
 #include "app.h"
 #include "core/validate.h"
-#include "mod/mod.h"
+#include "mod/orgs.h"
 
 #include <jansson.h>
 

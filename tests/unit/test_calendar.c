@@ -12,8 +12,9 @@
  * tests/clock/clock.test.mjs.
  */
 #include "app.h"
+#include "mod/dues.h"
+#include "mod/meetings_calendar.h"
 #include "unit.h"
-#include "mod/mod.h"
 
 /* Instant of a UTC wall time. */
 static int64_t utc(int y, int mo, int d, int h, int mi, int s)

@@ -2,7 +2,8 @@
  * standards and month arithmetic. */
 #include "app.h"
 #include "core/roster.h"
-#include "mod/mod.h"
+#include "mod/dues.h"
+#include "mod/members_rec.h"
 #include "unit.h"
 
 static struct member_rec valid(void)

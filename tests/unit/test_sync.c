@@ -1,7 +1,7 @@
 /* test_sync.c - src/mod/sync.c's pure parts: time_parse and reading the changes of a batch. */
 #include "app.h"
 #include "core/validate.h"
-#include "mod/mod.h"
+#include "mod/sync.h"
 #include "unit.h"
 
 static void test_time_parse(void **state)

@@ -498,15 +498,6 @@ int64_t account_home_org(struct db *db, int64_t account_id)
     return org;
 }
 
-int64_t login_failures_now(struct db *db, const unsigned char *phone_hash)
-{
-    int64_t n = 0;
-    db_get_int(db, &n,
-               "SELECT failures FROM login_failures WHERE phone_hash = ? AND window_start > ?",
-               "bi", phone_hash, (size_t)PDATA_HASH_BYTES, now_sec() - 3600);
-    return n;
-}
-
 void login_failure_record(struct db *db, const unsigned char *phone_hash)
 {
     int64_t now = now_sec();
@@ -520,30 +511,61 @@ void login_failure_record(struct db *db, const unsigned char *phone_hash)
             "biii", phone_hash, (size_t)PDATA_HASH_BYTES, now, now - 3600, now - 3600);
 }
 
+/*
+ * The attempt windows in memory, authoritative while an entry lives: an
+ * attempt in flight counts from attempt_begin, and at attempt_end (after the
+ * request's failure row committed) it becomes a failure or resets the
+ * window, in one step under the lock, so that no attempt is counted twice or
+ * not at all whatever the timing. An entry with nothing in flight may be
+ * dropped: the store has its failures then, and attempt_begin reads them.
+ */
 #define ATTEMPT_SLOTS 1024
 
 static struct {
     unsigned char hash[PDATA_HASH_BYTES];
-    int n; /* 0: free */
+    bool used;
+    int n;                /* attempts in flight */
+    int64_t failures;     /* in the window that began at window_start */
+    int64_t window_start; /* 0: no failure yet */
 } attempts[ATTEMPT_SLOTS];
 static pthread_mutex_t attempts_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static int64_t window_failures(int i, int64_t now)
+{
+    return attempts[i].window_start > now - 3600 ? attempts[i].failures : 0;
+}
+
 bool attempt_begin(struct db *db, const unsigned char *phone_hash, int *slot)
 {
-    int64_t failures = login_failures_now(db, phone_hash);
-    int found = -1, free_slot = -1;
+    int64_t now = now_sec();
+    int found = -1, spare = -1;
     pthread_mutex_lock(&attempts_lock);
     for (int i = 0; i < ATTEMPT_SLOTS && found < 0; i++) {
-        if (attempts[i].n && !memcmp(attempts[i].hash, phone_hash, PDATA_HASH_BYTES))
+        if (attempts[i].used && !memcmp(attempts[i].hash, phone_hash, PDATA_HASH_BYTES))
             found = i;
-        else if (!attempts[i].n && free_slot < 0)
-            free_slot = i;
+        else if (spare < 0 && (!attempts[i].used || !attempts[i].n))
+            spare = i;
     }
-    int i = found >= 0 ? found : free_slot;
-    bool ok = i >= 0 && failures + (found >= 0 ? attempts[i].n : 0) < cfg.login_max_failures;
+    int i = found;
+    if (i < 0 && spare >= 0) {
+        /* From the store: its rows are complete for a phone with nothing in flight. */
+        i = spare;
+        memcpy(attempts[i].hash, phone_hash, PDATA_HASH_BYTES);
+        attempts[i].used = true;
+        attempts[i].n = 0;
+        attempts[i].failures = attempts[i].window_start = 0;
+        struct db_stmt *st = db_query(db,
+                                      "SELECT window_start, failures FROM login_failures WHERE "
+                                      "phone_hash = ? AND window_start > ?",
+                                      "bi", phone_hash, (size_t)PDATA_HASH_BYTES, now - 3600);
+        if (db_next(st)) {
+            attempts[i].window_start = db_int(st, 0);
+            attempts[i].failures = db_int(st, 1);
+        }
+        db_done(st);
+    }
+    bool ok = i >= 0 && window_failures(i, now) + attempts[i].n < cfg.login_max_failures;
     if (ok) {
-        if (found < 0)
-            memcpy(attempts[i].hash, phone_hash, PDATA_HASH_BYTES);
         attempts[i].n++;
         *slot = i;
     }
@@ -551,14 +573,61 @@ bool attempt_begin(struct db *db, const unsigned char *phone_hash, int *slot)
     return ok;
 }
 
-void attempt_end(int slot)
+void attempt_end(int slot, enum attempt_outcome outcome)
 {
     if (slot < 0 || slot >= ATTEMPT_SLOTS)
         return;
+    int64_t now = now_sec();
     pthread_mutex_lock(&attempts_lock);
     if (attempts[slot].n > 0)
         attempts[slot].n--;
+    if (outcome == ATTEMPT_FAILED) {
+        if (attempts[slot].window_start > now - 3600) {
+            attempts[slot].failures++;
+        } else {
+            attempts[slot].window_start = now;
+            attempts[slot].failures = 1;
+        }
+    } else if (outcome == ATTEMPT_OK) {
+        attempts[slot].failures = attempts[slot].window_start = 0;
+    }
     pthread_mutex_unlock(&attempts_lock);
+}
+
+int64_t device_account(struct db *db, const char *token, unsigned char *key)
+{
+    int64_t account = 0;
+    if (!token || strlen(token) != 64)
+        return 0;
+    pdata_hash("device", token, key);
+    db_get_int(db, &account,
+               "SELECT account_id FROM trusted_devices WHERE token_hash = ? AND last_used_at > ?",
+               "bi", key, (size_t)PDATA_HASH_BYTES, now_sec() - DEVICE_TRUST_DAYS * 86400LL);
+    return account;
+}
+
+void device_trust(struct db *db, int64_t account_id, char out[65])
+{
+    unsigned char raw[32], key[PDATA_HASH_BYTES];
+    randombytes_buf(raw, sizeof(raw));
+    hex_encode(raw, sizeof(raw), out);
+    pdata_hash("device", out, key);
+    int64_t now = now_sec();
+    db_exec(db,
+            "INSERT INTO trusted_devices (token_hash, account_id, created_at, last_used_at) "
+            "VALUES (?, ?, ?, ?)",
+            "biii", key, sizeof(key), account_id, now, now);
+}
+
+void device_touch(struct db *db, const unsigned char *key)
+{
+    db_exec(db, "UPDATE trusted_devices SET last_used_at = ? WHERE token_hash = ?", "ib", now_sec(),
+            key, (size_t)PDATA_HASH_BYTES);
+}
+
+void device_forget_all(struct db *db, int64_t account_id)
+{
+    db_exec(db, "DELETE FROM trusted_devices WHERE account_id = ?", "i", account_id);
 }
 
 int64_t account_find_by_phone(struct db *db, const char *phone)

@@ -131,6 +131,11 @@ bool password_verify(const char *hash, const char *password);
 /* Sessions. */
 #define SESSION_COOKIE "zhibu_session"
 #define CSRF_COOKIE "zhibu_csrf"
+/* A device the account signed in on (sent to /api/v1/auth only; X-Device-Token
+ * for clients without cookies): its wrong attempts count in a window of its
+ * own, so failures by others on the phone number do not lock it out. */
+#define DEVICE_COOKIE "zhibu_device"
+#define DEVICE_TRUST_DAYS 180
 struct session_new {
     char token[64];  /* base64url, 43 chars */
     char csrf[32];   /* base64url, 22 chars */
@@ -165,21 +170,32 @@ int session_revoke_all(struct db *db, int64_t account_id, int64_t except_session
  * its member's branch, else the organisation of its first live role; 0 if none. */
 int64_t account_home_org(struct db *db, int64_t account_id);
 
-/* Failed login attempts recorded for a phone hash in the current hour, and
- * recording one more (in the current write transaction): the one window that
- * throttles wrong passwords and wrong second-factor codes alike. */
-int64_t login_failures_now(struct db *db, const unsigned char *phone_hash);
+/* Records a failed attempt for a phone hash (or a trusted device's key) in
+ * the current write transaction: the one hourly window that throttles wrong
+ * passwords and wrong second-factor codes alike (attempt_begin reads it). */
 void login_failure_record(struct db *db, const unsigned char *phone_hash);
 /*
  * An attempt being checked counts against that window from the moment it is
  * admitted until its request ends, so concurrent guesses cannot all pass the
- * check before their failures are written: attempt_begin reads the failures
- * of the hour, adds the attempts in flight for the phone and, below
- * cfg.login_max_failures, takes one (*slot, released by attempt_end when the
- * request ends; -1 is ignored). False: throttled.
+ * check before their failures are written: attempt_begin adds the failures
+ * of the hour and the attempts in flight for the phone and, below
+ * cfg.login_max_failures, takes one (*slot). attempt_end, when the request
+ * has ended (its failure row written), counts it as a failure, resets the
+ * window after a success, or just lets it go. False: throttled.
  */
+enum attempt_outcome { ATTEMPT_UNDECIDED, ATTEMPT_FAILED, ATTEMPT_OK };
 bool attempt_begin(struct db *db, const unsigned char *phone_hash, int *slot);
-void attempt_end(int slot);
+void attempt_end(int slot, enum attempt_outcome outcome);
+
+/* Trusted devices. device_account: the account token was given to (0: none,
+ * or unused for DEVICE_TRUST_DAYS), and in key the token's own attempt
+ * window. device_trust: a new token for account into out (64 hex digits),
+ * stored hashed. device_touch: the device was used now. device_forget_all:
+ * the account's devices are trusted no more (a password change). */
+int64_t device_account(struct db *db, const char *token, unsigned char *key);
+void device_trust(struct db *db, int64_t account_id, char out[65]);
+void device_touch(struct db *db, const unsigned char *key);
+void device_forget_all(struct db *db, int64_t account_id);
 /* Accounts. Returns the id, 0 if not found. */
 int64_t account_find_by_phone(struct db *db, const char *phone);
 /* Creates an account (the phone sealed); password may be NULL. Returns id or 0 on error. */

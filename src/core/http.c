@@ -40,6 +40,7 @@ static enum MHD_Result queue(struct req *req, int status, struct MHD_Response *r
 {
     MHD_add_response_header(r, "X-Request-Id", req->request_id);
     req->status = status;
+    req->answered = true;
     enum MHD_Result rc = MHD_queue_response(req->conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return rc;
@@ -260,26 +261,6 @@ static void log_access(struct req *req)
     log_end(&b, &j);
 }
 
-static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                              enum MHD_RequestTerminationCode toe)
-{
-    struct req *req = *con_cls;
-    if (!req)
-        return;
-    if (req->status == 0)
-        req->status = 499; /* the client went away before an answer */
-    log_access(req);
-    attempt_end(req->attempt_slot);
-    if (req->file_fd >= 0)
-        close(req->file_fd);
-    if (req->cached)
-        rcache_release((void *)req->cached);
-    arena_release(&req->arena);
-    free(req);
-    *con_cls = NULL;
-    atomic_fetch_sub(&in_flight, 1);
-}
-
 static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
                               enum MHD_ConnectionNotificationCode toe)
 {
@@ -342,6 +323,29 @@ static void flush_kept(struct req *req)
         log_error("audit: commit failed for request %s", req->request_id);
     }
     audit_anchor();
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    struct req *req = *con_cls;
+    if (!req)
+        return;
+    if (req->status == 0)
+        req->status = 499; /* the client went away before an answer */
+    log_access(req);
+    /* A success resets the window only if it committed. */
+    attempt_end(req->attempt_slot, req->attempt_outcome == ATTEMPT_OK && req->status >= 400
+                                       ? ATTEMPT_UNDECIDED
+                                       : (enum attempt_outcome)req->attempt_outcome);
+    if (req->file_fd >= 0)
+        close(req->file_fd);
+    if (req->cached)
+        rcache_release((void *)req->cached);
+    arena_release(&req->arena);
+    free(req);
+    *con_cls = NULL;
+    atomic_fetch_sub(&in_flight, 1);
 }
 
 /* The writes a route asked to run after its transaction committed, in one
@@ -863,6 +867,7 @@ static enum MHD_Result handle_api(struct req *req)
     }
     if (req->err >= 0)
         render_error(req);
+    /* Before the answer: an auditor reading the log next sees the rows. */
     flush_kept(req);
     if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
         session_touch(req->db, req->who->session_id);
@@ -995,7 +1000,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
          * wait for the next call. */
         return MHD_YES;
     }
-    if (req->status)
+    if (req->answered)
         return MHD_YES; /* answered already (oversized body): discard the rest */
     if (*upload_data_size) {
         if (req->body_raw.len + *upload_data_size > req->max_body)

@@ -42,12 +42,17 @@ static int idempotency_prune(struct db *db)
                  now_sec() - IDEMPOTENCY_DAYS * 86400LL);
 }
 
+/* Trusted devices unused for DEVICE_TRUST_DAYS. */
+static int trusted_devices_prune(struct db *db)
+{
+    return prune(db, "DELETE FROM trusted_devices WHERE last_used_at <= ?",
+                 now_sec() - DEVICE_TRUST_DAYS * 86400LL);
+}
+
 static const struct job core_jobs[] = {
-    {"sessions", 0, sessions_prune},
-    {"login_failures", 0, login_failures_prune},
-    {"idempotency", 0, idempotency_prune},
-    {"live_events", 0, live_prune},
-    {NULL},
+    {"sessions", 0, sessions_prune},       {"login_failures", 0, login_failures_prune},
+    {"idempotency", 0, idempotency_prune}, {"trusted_devices", 0, trusted_devices_prune},
+    {"live_events", 0, live_prune},        {NULL},
 };
 
 static const struct job *const tables[] = {core_jobs, mod_jobs};

@@ -170,6 +170,12 @@ void req_failed_attempt(struct req *req, const unsigned char *phone_hash)
     unsigned char *copy = arena_alloc(&req->arena, PDATA_HASH_BYTES);
     memcpy(copy, phone_hash, PDATA_HASH_BYTES);
     req_keep(req, failed_attempt_write, copy);
+    req->attempt_outcome = ATTEMPT_FAILED;
+}
+
+void req_attempt_ok(struct req *req)
+{
+    req->attempt_outcome = ATTEMPT_OK;
 }
 
 /* ---- validation ---- */

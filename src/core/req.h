@@ -57,6 +57,7 @@ struct req {
     bool via_cookie;       /* authenticated by cookie: writes need CSRF */
 
     int status;
+    bool answered;  /* a response is queued */
     struct buf out; /* response body */
     struct jw json;
     bool data_started;
@@ -89,9 +90,10 @@ struct req {
     struct req_then *then, **then_tail;
 
     enum req_phase phase;
-    int outside_status; /* what the outside phase returned */
-    void *state;        /* a two-phase route's own data between its phases */
-    int attempt_slot;   /* an attempt counted by attempt_begin (auth.h), -1 if none */
+    int outside_status;  /* what the outside phase returned */
+    void *state;         /* a two-phase route's own data between its phases */
+    int attempt_slot;    /* an attempt counted by attempt_begin (auth.h), -1 if none */
+    int attempt_outcome; /* enum attempt_outcome, for attempt_end */
 };
 
 /* Starts the success envelope {"data": and returns the writer for its value. */
@@ -156,6 +158,9 @@ void req_after_commit(struct req *req, int (*fn)(struct req *, void *), void *ar
 /* Counts a failed sign-in attempt for the phone with this hash (the hourly
  * window of auth.h), whatever the answer: req_keep of login_failure_record. */
 void req_failed_attempt(struct req *req, const unsigned char *phone_hash);
+/* The attempt succeeded: its window starts afresh (the handler deletes the
+ * window's row in its transaction). */
+void req_attempt_ok(struct req *req);
 
 /*
  * For object kinds' locate functions: runs sql with the id as its one

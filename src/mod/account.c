@@ -21,13 +21,17 @@ static const struct param password_body[] = {
     {NULL},
 };
 
+/* Secure cookies when TLS is in front: configured, or told by a trusted proxy. */
+static bool cookie_secure(struct req *req)
+{
+    const char *proto = cfg.trust_proxy ? req_header(req, "X-Forwarded-Proto") : NULL;
+    return cfg.cookie_secure || (proto && !strcasecmp(proto, "https"));
+}
+
 static void set_session_cookies(struct req *req, const char *token, const char *csrf,
                                 int64_t max_age)
 {
-    /* Secure when TLS is in front: configured, or told by a trusted proxy. */
-    const char *proto = cfg.trust_proxy ? req_header(req, "X-Forwarded-Proto") : NULL;
-    const char *secure =
-        cfg.cookie_secure || (proto && !strcasecmp(proto, "https")) ? "; Secure" : "";
+    const char *secure = cookie_secure(req) ? "; Secure" : "";
     req_set_cookie(req, arena_printf(&req->arena,
                                      SESSION_COOKIE "=%s; Path=/; Max-Age=%" PRId64
                                                     "; HttpOnly; SameSite=Lax%s",
@@ -156,21 +160,31 @@ static void account_write_me(struct req *req, struct jw *j, const struct princip
  * Two phases: login_read, login_check (the password, on the slow lane), h_login.
  */
 struct login_state {
-    unsigned char ph[PDATA_HASH_BYTES];
+    /* The attempt window: the phone's, or a trusted device's own. */
+    unsigned char window[PDATA_HASH_BYTES];
     int64_t account, home;
     const char *hash, *target;
-    bool disabled, ok;
+    bool disabled, trusted;
 };
+
+/* The device token a client sent: the cookie, or the header for clients
+ * without cookies. */
+static const char *device_token(struct req *req)
+{
+    const char *t = req_cookie(req, DEVICE_COOKIE);
+    return t ? t : req_header(req, "X-Device-Token");
+}
 
 static int login_read(struct req *req)
 {
     struct login_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
     req->state = s;
-    pdata_hash("phone", req_body_str(req, "phone"), s->ph);
+    unsigned char ph[PDATA_HASH_BYTES];
+    pdata_hash("phone", req_body_str(req, "phone"), ph);
     struct db_stmt *st = db_query(req->db,
                                   "SELECT id, password_hash, disabled_at IS NOT NULL FROM "
                                   "accounts WHERE phone_hash = ?",
-                                  "b", s->ph, sizeof(s->ph));
+                                  "b", ph, sizeof(ph));
     if (db_next(st)) {
         s->account = db_int(st, 0);
         s->hash = db_isnull(st, 1) ? NULL : arena_strdup(&req->arena, db_text(st, 1));
@@ -181,7 +195,11 @@ static int login_read(struct req *req)
         s->home = account_home_org(req->db, s->account);
         s->target = arena_printf(&req->arena, "account:%" PRId64, s->account);
     }
-    if (!attempt_begin(req->db, s->ph, &req->attempt_slot)) {
+    /* A device this account signed in on before has a window of its own. */
+    unsigned char dev[PDATA_HASH_BYTES];
+    s->trusted = s->account && device_account(req->db, device_token(req), dev) == s->account;
+    memcpy(s->window, s->trusted ? dev : ph, sizeof(s->window));
+    if (!attempt_begin(req->db, s->window, &req->attempt_slot)) {
         req_audit(req, "auth.login", s->home, s->target, "throttled",
                   "too many failed attempts this hour");
         return req_fail(req, ERR_THROTTLED, NULL);
@@ -193,19 +211,18 @@ static int login_check(struct req *req)
 {
     struct login_state *s = req->state;
     /* Slow on purpose (argon2id); an unknown phone is checked against a dummy hash. */
-    s->ok = password_verify(s->hash, req_body_str(req, "password")) && !s->disabled;
-    return 0;
+    if (password_verify(s->hash, req_body_str(req, "password")) && !s->disabled)
+        return 0;
+    /* Decided here: no write transaction, only the queued rows. */
+    req_failed_attempt(req, s->window);
+    req_audit(req, "auth.login", s->home, s->target, "failed",
+              s->disabled ? "account disabled" : "wrong phone or password");
+    return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
 }
 
 static int h_login(struct req *req)
 {
     struct login_state *s = req->state;
-    if (!s->ok) {
-        req_failed_attempt(req, s->ph);
-        req_audit(req, "auth.login", s->home, s->target, "failed",
-                  s->disabled ? "account disabled" : "wrong phone or password");
-        return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
-    }
     bool via_recovery = false;
     enum totp_login second = totp_login_check(req->db, &req->arena, s->account,
                                               req_body_str(req, "code"), &via_recovery);
@@ -214,12 +231,19 @@ static int h_login(struct req *req)
         return req_fail(req, ERR_CODE_REQUIRED, NULL);
     }
     if (second == TOTP_LOGIN_BAD) {
-        req_failed_attempt(req, s->ph);
+        req_failed_attempt(req, s->window);
         req_audit(req, "auth.login", s->home, s->target, "failed",
                   "wrong or used second-factor code");
         return req_fail(req, ERR_BAD_CODE, NULL);
     }
-    db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", s->ph, sizeof(s->ph));
+    db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", s->window,
+            sizeof(s->window));
+    req_attempt_ok(req);
+    char device[65] = "";
+    if (s->trusted)
+        device_touch(req->db, s->window);
+    else
+        device_trust(req->db, s->account, device);
     struct principal *p = arena_calloc(&req->arena, 1, sizeof(*p));
     p->account_id = s->account;
     p->totp_on = second == TOTP_LOGIN_OK;
@@ -241,10 +265,18 @@ static int h_login(struct req *req)
     jw_obj_begin(j);
     jw_kv_str(j, "token", sn.token);
     jw_kv_str(j, "csrfToken", sn.csrf);
+    if (device[0])
+        jw_kv_str(j, "deviceToken", device);
     jw_key(j, "user");
     account_write_me(req, j, p);
     jw_obj_end(j);
     set_session_cookies(req, sn.token, sn.csrf, sn.max_age); /* sent only if it commits */
+    if (device[0])
+        req_set_cookie(req, arena_printf(&req->arena,
+                                         DEVICE_COOKIE "=%s; Path=/api/v1/auth; Max-Age=%d; "
+                                                       "HttpOnly; SameSite=Strict%s",
+                                         device, DEVICE_TRUST_DAYS * 86400,
+                                         cookie_secure(req) ? "; Secure" : ""));
     req_audit(req, "auth.login", s->home, s->target, "ok",
               via_recovery              ? "with a recovery code"
               : second == TOTP_LOGIN_OK ? "with TOTP"
@@ -291,7 +323,6 @@ struct password_state {
     int64_t home;
     const char *hash, *target;
     char new_hash[128];
-    bool ok;
 };
 
 static int password_read(struct req *req)
@@ -323,8 +354,12 @@ static int password_read(struct req *req)
 static int password_check(struct req *req)
 {
     struct password_state *s = req->state;
-    s->ok = password_verify(s->hash, req_body_str(req, "oldPassword"));
-    if (s->ok && !password_hash(req_body_str(req, "newPassword"), s->new_hash))
+    if (!password_verify(s->hash, req_body_str(req, "oldPassword"))) {
+        req_failed_attempt(req, s->ph);
+        req_audit(req, "account.password", s->home, s->target, "failed", "wrong old password");
+        return req_fail(req, ERR_BAD_CREDENTIALS, "the old password is wrong");
+    }
+    if (!password_hash(req_body_str(req, "newPassword"), s->new_hash))
         return req_fail(req, ERR_INTERNAL, "cannot hash the new password");
     return 0;
 }
@@ -333,13 +368,9 @@ static int h_password(struct req *req)
 {
     struct password_state *s = req->state;
     int64_t id = req->who->account_id;
-    if (!s->ok) {
-        req_failed_attempt(req, s->ph);
-        req_audit(req, "account.password", s->home, s->target, "failed", "wrong old password");
-        return req_fail(req, ERR_BAD_CREDENTIALS, "the old password is wrong");
-    }
     account_set_password_hash(req->db, id, s->new_hash);
     session_revoke_all(req->db, id, req->who->session_id);
+    device_forget_all(req->db, id); /* whoever had the old password signs in afresh */
     req_audit(req, "account.password", s->home, s->target, "ok", "other sessions ended");
     return 200;
 }

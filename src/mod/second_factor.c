@@ -7,7 +7,7 @@
  * codes are kept as keyed hashes. A code's 30 s step is stored when it is
  * accepted and never accepted again (replay). Every wrong code counts as a
  * failed login attempt of the account's phone, in the same hourly window as
- * wrong passwords (login_failures_now, core/auth.c), so codes cannot be
+ * wrong passwords (attempt_begin, core/auth.h), so codes cannot be
  * guessed faster than passwords. An admin role without TOTP under admin_second_factor = required
  * may only call the routes marked ROUTE_ENROL (http.c).
  */
@@ -272,6 +272,7 @@ static int h_confirm(struct req *req)
             "account_id = ?",
             "iiii", now, step, now, id);
     db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", ph, sizeof(ph));
+    req_attempt_ok(req);
     auth_changed(req->db); /* the session's enrolment-only restriction ends now */
     struct jw *j = req_data(req);
     jw_obj_begin(j);
@@ -323,7 +324,7 @@ static int h_recovery(struct req *req)
 struct disable_state {
     unsigned char ph[PDATA_HASH_BYTES];
     const char *hash;
-    bool ok;
+    int64_t home;
 };
 
 static int disable_read(struct req *req)
@@ -340,26 +341,25 @@ static int disable_read(struct req *req)
     if (db_next(st) && !db_isnull(st, 0))
         s->hash = arena_strdup(&req->arena, db_text(st, 0));
     db_done(st);
+    s->home = account_home_org(req->db, req->who->account_id);
     return 0;
 }
 
 static int disable_check(struct req *req)
 {
     struct disable_state *s = req->state;
-    s->ok = password_verify(s->hash, req_body_str(req, "password")); /* argon2id: slow */
-    return 0;
+    if (password_verify(s->hash, req_body_str(req, "password"))) /* argon2id: slow */
+        return 0;
+    req_failed_attempt(req, s->ph);
+    req_audit(req, "account.totp", s->home, account_target(req), "failed",
+              "disable: wrong password");
+    return req_fail(req, ERR_BAD_CREDENTIALS, "the password is wrong");
 }
 
 static int h_disable(struct req *req)
 {
     struct disable_state *s = req->state;
-    int64_t id = req->who->account_id, home = account_home_org(req->db, id);
-    if (!s->ok) {
-        req_failed_attempt(req, s->ph);
-        req_audit(req, "account.totp", home, account_target(req), "failed",
-                  "disable: wrong password");
-        return req_fail(req, ERR_BAD_CREDENTIALS, "the password is wrong");
-    }
+    int64_t id = req->who->account_id, home = s->home;
     bool via_recovery;
     if (!code_accept(req->db, &req->arena, id, req_body_str(req, "code"), true, &via_recovery))
         return bad_code(req, s->ph, "disable");

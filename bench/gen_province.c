@@ -13,7 +13,8 @@
  */
 #include "app.h"
 #include "cli/cli.h"
-#include "mod/mod.h"
+#include "mod/dues.h"
+#include "mod/orgs.h"
 
 #include <fcntl.h>
 #include <unistd.h>

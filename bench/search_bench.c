@@ -13,8 +13,9 @@
  * end. See docs/BENCHMARKS.md.
  */
 #include "app.h"
-#include "mod/mod.h"
 #include "db/migrate.h"
+#include "mod/orgs.h"
+#include "mod/search.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

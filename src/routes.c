@@ -5,7 +5,9 @@
  */
 #include "app.h"
 #include "core/jobs.h"
-#include "mod/mod.h"
+#include "core/live.h"
+#include "mod/notices.h"
+#include "routes.h"
 
 const struct route *const route_tables[] = {
     account_routes, /* auth/login, auth/logout, me, me/password */

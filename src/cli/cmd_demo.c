@@ -10,7 +10,9 @@
  */
 #include "app.h"
 #include "cli/cli.h"
-#include "mod/mod.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -4,9 +4,10 @@
  */
 #include "app.h"
 #include "cli/cli.h"
-#include "mod/mod.h"
 #include "core/sheet_in.h"
 #include "core/sheet_out.h"
+#include "mod/export.h"
+#include "mod/import.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -10,7 +10,8 @@
 #include "core/metrics.h"
 #include "core/static.h"
 #include "db/migrate.h"
-#include "mod/mod.h"
+#include "mod/development.h"
+#include "mod/members_rec.h"
 
 #include <limits.h>
 #include <pthread.h>

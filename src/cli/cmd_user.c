@@ -4,7 +4,8 @@
  */
 #include "app.h"
 #include "cli/cli.h"
-#include "mod/mod.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
 
 /* Audits a command-line change (actor 0: the operator at the console). */
 static void cli_audit(struct db *db, const char *action, int64_t org, const char *target,
@@ -274,7 +275,7 @@ int cmd_org(int argc, char **argv)
     int rc = 1;
     if (!strcmp(sub, "recount")) {
         db_begin(db, true);
-        member_counts_recount(db); /* the statistics counters and the member totals */
+        org_counts_recount(db); /* the statistics counters and the member totals */
         int64_t n = 0;
         db_get_int(db, &n, "SELECT COUNT(*) FROM orgs", "");
         if (db_commit(db) == DB_OK) {

@@ -102,7 +102,9 @@ int64_t principal_enrol_by(const struct principal *p);
 bool principal_above(const struct principal *p, unsigned role_mask, const char *org_path);
 
 /* The materialised path of a live organisation ("/1/12/"), arena-owned;
- * NULL when there is none. */
+ * NULL when there is none. It lives in the core because the subtree check
+ * is made on paths (req_allowed, object kinds): the organisation tree is
+ * the core's to read; mod/orgs.c writes it (insert, move, close). */
 const char *org_path(struct db *db, struct arena *a, int64_t id);
 
 /*

@@ -109,7 +109,6 @@
       "leave can no longer be requested: the cut-off before the start has passed")                 \
     X(ERR_MEETING_STATE, 409, "meeting.state", "this does not fit the attendance record's state")  \
     X(ERR_MEETING_NO_MINUTES, 409, "meeting.no_minutes", "a meeting is closed with its minutes")   \
-    X(ERR_SYNC_BATCH, 400, "sync.bad_batch", "the batch is malformed")                             \
     X(ERR_SYNC_NO_ROLE_THEN, 403, "sync.no_role_then",                                             \
       "the account held no role running the branch's meetings when the change was captured")       \
     X(ERR_MEETING_CODE_THROTTLED, 429, "meeting.code_throttled",                                   \

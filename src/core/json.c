@@ -1,5 +1,7 @@
 #include "app.h"
 
+#include <math.h>
+
 void jw_init(struct jw *j, struct buf *out)
 {
     j->out = out;
@@ -199,6 +201,17 @@ void jw_time(struct jw *j, int64_t t)
     buf_addch(j->out, '"');
     buf_addstr(j->out, iso);
     buf_addch(j->out, '"');
+}
+
+void jw_fixed(struct jw *j, double v, int decimals)
+{
+    assert(decimals >= 0 && decimals <= 9);
+    if (!isfinite(v)) {
+        jw_null(j);
+        return;
+    }
+    jw_sep(j);
+    buf_printf(j->out, "%.*f", decimals, v);
 }
 
 void jw_raw(struct jw *j, const char *raw, size_t n)

@@ -28,11 +28,16 @@ void jw_key(struct jw *j, const char *key);
 void jw_str(struct jw *j, const char *s);
 void jw_strn(struct jw *j, const char *s, size_t n);
 void jw_int(struct jw *j, int64_t v);
+/* A number with a fixed count of decimals (0..9), as printf's "%.*f" writes
+ * it: jw_fixed(j, 2.0 / 3, 4) writes 0.6667. NaN and infinities write null. */
+void jw_fixed(struct jw *j, double v, int decimals);
 void jw_bool(struct jw *j, bool v);
 void jw_null(struct jw *j);
 /* Seconds since the epoch as an ISO 8601 UTC string. */
 void jw_time(struct jw *j, int64_t t);
-/* Appends already-serialised JSON as one value (trusted input only). */
+/* Appends already-serialised JSON as one value: a document this writer made
+ * earlier and stored (an idempotent answer, a notice's attachments, a history
+ * detail). Never text put together by hand. */
 void jw_raw(struct jw *j, const char *raw, size_t n);
 
 /* key + value shorthands */

@@ -16,6 +16,7 @@
  */
 #include "app.h"
 #include "core/live.h"
+#include "core/roster.h"
 
 #include <microhttpd.h>
 #include <pthread.h>
@@ -86,7 +87,7 @@ struct live_who *live_who_load(struct db *db, struct arena *a, const struct prin
     if (p->member_id) {
         struct db_stmt *st = db_query(db,
                                       "SELECT org_path FROM members WHERE id = ? AND deleted_at IS "
-                                      "NULL AND status IN ('normal', 'retired', 'temporarily_out')",
+                                      "NULL AND status IN " ROSTER_STATUSES,
                                       "i", p->member_id);
         if (db_next(st))
             w->branch_path = arena_strdup(a, db_text(st, 0));

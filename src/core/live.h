@@ -68,4 +68,7 @@ void live_stream_discard(void *stream);
 /* Open streams (for /metrics and tests). */
 int live_stream_count(void);
 
+/* GET /api/v1/events, listed in src/routes.c with the modules' tables. */
+extern const struct route live_routes[];
+
 #endif

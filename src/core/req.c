@@ -413,7 +413,63 @@ static bool array_from_json(struct arena *a, const struct param *p, const json_t
     return true;
 }
 
-/* P_OBJECTS: a JSON array of min..max objects with the declared fields only. */
+/*
+ * One object of a P_OBJECTS list into vals (one value per declared field).
+ * The first fault goes to *why, with the field at fault in *field (NULL for
+ * the entry as a whole): a declared field's, in the order of declaration,
+ * then an undeclared field. Every valid field is kept either way; a field
+ * at fault is absent. Returns whether the entry has no fault.
+ */
+static bool entry_from_json(struct arena *a, const struct param *p, size_t nf, const json_t *e,
+                            struct value *vals, const char **why, const char **field)
+{
+    *why = *field = NULL;
+    for (size_t k = 0; k < nf; k++) {
+        vals[k].name = p->fields[k].name;
+        vals[k].type = p->fields[k].type;
+    }
+    if (!json_is_object(e)) {
+        *why = "must be an object";
+        return false;
+    }
+    for (size_t k = 0; k < nf; k++) {
+        const struct param *f = &p->fields[k];
+        const json_t *v = json_object_get(e, f->name);
+        const char *w = NULL;
+        if (v && json_is_null(v))
+            vals[k].null = true;
+        else if (v && !value_from_json(a, f, v, &vals[k], &w))
+            vals[k] = (struct value){.name = f->name, .type = f->type};
+        if (!vals[k].present && (f->flags & P_REQUIRED) && !w)
+            w = "is required";
+        if (w && !*why) {
+            *why = arena_printf(a, "%s %s", f->name, w);
+            *field = f->name;
+        }
+    }
+    if (*why)
+        return false;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)e, key, val)
+    {
+        size_t k = 0;
+        while (k < nf && strcmp(p->fields[k].name, key))
+            k++;
+        if (k == nf) {
+            *field = arena_strndup(a, key, strnlen(key, 64));
+            *why = arena_printf(a, "%s is not a field of this list", *field);
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * P_OBJECTS: a JSON array of min..max objects with the declared fields only.
+ * With P_EACH an entry at fault does not refuse the list: it is kept with its
+ * fault in entries[i], beside its canonical JSON.
+ */
 static bool objects_from_json(struct arena *a, const struct param *p, const json_t *j,
                               struct value *out, const char **why)
 {
@@ -428,44 +484,33 @@ static bool objects_from_json(struct arena *a, const struct param *p, const json
     }
     while (p->fields && p->fields[nf].name)
         nf++;
+    bool each = p->flags & P_EACH;
     struct value **objs = arena_calloc(a, n ? n : 1, sizeof(*objs));
+    struct value_entry *entries = each ? arena_calloc(a, n ? n : 1, sizeof(*entries)) : NULL;
     for (size_t i = 0; i < n; i++) {
         const json_t *e = json_array_get(j, i);
-        if (!json_is_object(e)) {
-            *why = arena_printf(a, "entry %zu must be an object", i + 1);
+        struct value *vals = arena_calloc(a, nf ? nf : 1, sizeof(*vals));
+        const char *w, *field;
+        bool ok = entry_from_json(a, p, nf, e, vals, &w, &field);
+        objs[i] = vals;
+        if (!each && !ok) {
+            *why = arena_printf(a, "entry %zu: %s", i + 1, w);
             return false;
         }
-        struct value *vals = arena_calloc(a, nf ? nf : 1, sizeof(*vals));
-        const char *key;
-        json_t *val;
-        json_object_foreach((json_t *)e, key, val)
-        {
-            size_t k = 0;
-            while (k < nf && strcmp(p->fields[k].name, key))
-                k++;
-            if (k == nf) {
-                *why = arena_printf(a, "entry %zu has an undeclared field %.40s", i + 1, key);
-                return false;
-            }
-            if (json_is_null(val))
-                continue;
-            const char *w;
-            if (!value_from_json(a, &p->fields[k], val, &vals[k], &w)) {
-                *why = arena_printf(a, "entry %zu: %s %s", i + 1, p->fields[k].name, w);
-                return false;
-            }
+        if (!each)
+            continue;
+        entries[i].error = w;
+        entries[i].field = field;
+        char *canon = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        if (canon) {
+            entries[i].canon = arena_strdup(a, canon);
+            free(canon);
+        } else if (!entries[i].error) {
+            entries[i].error = "cannot be serialised";
         }
-        for (size_t k = 0; k < nf; k++) {
-            vals[k].name = p->fields[k].name;
-            vals[k].type = p->fields[k].type;
-            if ((p->fields[k].flags & P_REQUIRED) && !vals[k].present) {
-                *why = arena_printf(a, "entry %zu: %s is required", i + 1, p->fields[k].name);
-                return false;
-            }
-        }
-        objs[i] = vals;
     }
     out->objs = (const struct value *const *)objs;
+    out->entries = entries;
     out->n = n;
     return true;
 }

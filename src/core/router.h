@@ -40,6 +40,9 @@ enum param_type {
     4u /* P_STR: spaces at both ends (ASCII and the ideographic U+3000)                            \
           are trimmed before the length check; a value left empty is                               \
           refused ("must not be blank") */
+#define P_EACH                                                                                     \
+    8u /* P_OBJECTS: each entry is judged on its own (an offline batch): an entry at fault         \
+          does not refuse the body; it stays in the list with its fault in entries[i] */
 
 struct param {
     const char *name;
@@ -190,8 +193,16 @@ struct value {
     const char *s;           /* P_STR, P_ENUM, P_PHONE, P_DATE, P_PASSWORD, P_TIME (arena) */
     const int64_t *ids;      /* P_IDS (arena) */
     const char *const *strs; /* P_STRS, P_ENUMS (arena) */
-    const struct value *const *objs; /* P_OBJECTS: objs[i][k] is field k of object i */
-    size_t n;                        /* P_IDS, P_STRS, P_ENUMS, P_OBJECTS: number of elements */
+    const struct value *const *objs;   /* P_OBJECTS: objs[i][k] is field k of object i */
+    const struct value_entry *entries; /* P_OBJECTS with P_EACH: one per object */
+    size_t n;                          /* P_IDS, P_STRS, P_ENUMS, P_OBJECTS: number of elements */
+};
+
+/* An entry of a P_OBJECTS list with P_EACH, as the dispatcher found it. */
+struct value_entry {
+    const char *error; /* its first fault ("status is not one of ..."), NULL if none */
+    const char *field; /* the field at fault, NULL when it is the entry itself (not an object) */
+    const char *canon; /* the entry as canonical JSON (compact, keys sorted): its fingerprint */
 };
 
 /* P_OBJECTS: the field `name` of object i of v (a value with present false

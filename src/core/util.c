@@ -264,6 +264,22 @@ void month_format(int i, char out[static 8])
     out[7] = '\0';
 }
 
+char *month_str(struct arena *a, int i)
+{
+    char out[8];
+    month_format(i, out);
+    return arena_strdup(a, out);
+}
+
+char *month_minus(struct arena *a, const char *month, int k)
+{
+    int y, m;
+    if (!month_parse(month, &y, &m))
+        return arena_strdup(a, month);
+    int t = y * 12 + (m - 1) - k;
+    return arena_printf(a, "%04d-%02d", t / 12, t % 12 + 1);
+}
+
 int month_of(int64_t t)
 {
     int y, m, d;

@@ -69,6 +69,11 @@ int month_index(const char *s);
 int month_diff(const char *a, const char *b);
 /* Month index i as "YYYY-MM" into out. */
 void month_format(int i, char out[static 8]);
+struct arena;
+/* Month index i as "YYYY-MM" (arena). */
+char *month_str(struct arena *a, int i);
+/* The month k months before "YYYY-MM" (arena; a malformed month is copied). */
+char *month_minus(struct arena *a, const char *month, int k);
 /* The Beijing month index of instant t, and of now. */
 int month_of(int64_t t);
 int month_today(void);

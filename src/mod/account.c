@@ -2,7 +2,9 @@
  * account.c - login, logout, the caller's own account, password change.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/orgs.h"
+#include "mod/second_factor.h"
+#include "routes.h"
 
 #include <strings.h>
 
@@ -39,7 +41,7 @@ static void set_session_cookies(struct req *req, const char *token, const char *
                                      csrf, max_age, secure));
 }
 
-void account_write_me(struct req *req, struct jw *j, const struct principal *p)
+static void account_write_me(struct req *req, struct jw *j, const struct principal *p)
 {
     /* One statement: the phone, the member record and its branch. */
     const char *phone = NULL;

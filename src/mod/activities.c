@@ -10,7 +10,9 @@
  * first statement, so concurrent sign-ups see each other's counters.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/activities.h"
+#include "routes.h"
 
 static const char *const activity_kinds[] = {"volunteer", "study", "elderly_visit", "other", NULL};
 static const char *const activity_whens[] = {"upcoming", "past", "all", NULL};
@@ -85,7 +87,7 @@ static bool activity_load(struct req *req, int64_t id, struct activity *x)
     return found;
 }
 
-bool life_member_of(struct req *req, int64_t org_id, bool hosted)
+static bool life_member_of(struct req *req, int64_t org_id, bool hosted)
 {
     int64_t n = 0;
     if (!req->who || !req->who->member_id)

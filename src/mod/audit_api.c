@@ -3,7 +3,8 @@
  * admins), scoped to the organisations under the caller's roles.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED},

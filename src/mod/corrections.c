@@ -6,8 +6,11 @@
  * edit.
  */
 #include "app.h"
-#include "mod/mod.h"
 #include "core/validate.h"
+#include "mod/members.h"
+#include "mod/members_rec.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 /* The sealed proposal, opened, back into values (declared fields only). */
 static size_t proposal_values(struct arena *a, const char *json, struct value **out)

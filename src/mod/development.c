@@ -11,7 +11,12 @@
  * change, so the summary of any subtree comes from the counters.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/development.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 /* Intervals, in months, from DOMAIN.md. */
 #define DEV_TALK_DUE_MONTHS 1      /* talk within a month of the application */

@@ -11,10 +11,15 @@
  * the member goes through member_update() so the counters stay right.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/dues.h"
+#include "mod/members.h"
+#include "mod/members_rec.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 /* Arrears levels by months unpaid: DUES_WARN_MONTHS, DUES_ALERT_MONTHS and
- * DUES_LAPSE_MONTHS in mod.h (shared with the statistics). */
+ * DUES_LAPSE_MONTHS in dues.h (shared with the statistics). */
 /* A payment covers at most this many months, ending at most this many
  * months after the current one. */
 #define DUES_MAX_MONTHS 12

@@ -5,8 +5,14 @@
  * may reveal them and asks for it, and every export is audited.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
 #include "core/sheet_out.h"
+#include "mod/dues.h"
+#include "mod/export.h"
+#include "mod/import.h"
+#include "mod/members_rec.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 static const char *yes_no(int64_t v)
 {
@@ -73,14 +79,10 @@ void export_members_fill(struct sheet_writer *w, void *ctx)
     arena_release(&a);
 }
 
-static const char *const status_filters[] = {
-    "active",          "all",  "normal",   "retired", "temporarily_out",
-    "transferred_out", "left", "deceased", NULL};
-
 static const struct param members_query[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"format", P_ENUM, 0, 0, 0, sheet_formats},
-    {"status", P_ENUM, 0, 0, 0, status_filters},
+    {"status", P_ENUM, 0, 0, 0, member_status_filters},
     {"full", P_BOOL},
     {NULL},
 };
@@ -121,7 +123,7 @@ static int h_members(struct req *req)
 static const struct param members_full_body[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"format", P_ENUM, 0, 0, 0, sheet_formats},
-    {"status", P_ENUM, 0, 0, 0, status_filters},
+    {"status", P_ENUM, 0, 0, 0, member_status_filters},
     {NULL},
 };
 

@@ -7,9 +7,17 @@
  * Used by POST /api/v1/imports and `zhibu import`. Also the template.
  */
 #include "app.h"
-#include "mod/mod.h"
 #include "core/sheet_in.h"
 #include "core/sheet_out.h"
+#include "mod/import.h"
+#include "mod/members.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
+#include "routes.h"
+
+#define IMPORT_MAX_ERRORS 200      /* rows reported; all are counted */
+#define IMPORT_BULK_MIN_ROWS 20000 /* fewer rows are always counted row by row */
 
 /* The columns: the record field, whether required, and the header names
  * accepted for it (the first is the one the template uses). */
@@ -590,7 +598,7 @@ int import_members(struct import_job *job, struct sheet_reader *r)
         job->imported = 0; /* the caller rolls back what was written */
         return job->nerrors ? -1 : 0;
     }
-    if (job->bulk && member_counts_recount(job->db))
+    if (job->bulk && org_counts_recount(job->db))
         return -1;
     return db_failed(job->db) ? -1 : 0;
 }
@@ -635,7 +643,7 @@ int import_job_init(struct import_job *job, struct db *db, struct arena *a, int6
     return -1;
 }
 
-void import_report_write(const struct import_job *job, struct jw *j)
+static void import_report_write(const struct import_job *job, struct jw *j)
 {
     jw_obj_begin(j);
     jw_kv_int(j, "rows", job->rows);
@@ -701,11 +709,6 @@ static int h_import(struct req *req)
     import_choose_bulk(&job, (int64_t)req->body_raw.len);
     rc = import_members(&job, r);
     sheet_close(r);
-    struct buf b;
-    struct jw j;
-    buf_init_arena(&b, &req->arena);
-    jw_init(&j, &b);
-    import_report_write(&job, &j);
     if (rc) {
         req_audit(req, "member.import", job.org_id,
                   arena_printf(&req->arena, "org:%" PRId64, job.org_id), "failed",
@@ -713,6 +716,11 @@ static int h_import(struct req *req)
                   job.rows, job.nerrors, job.beyond);
         req_fail(req, ERR_IMPORT_INVALID, "%zu of the rows have errors; nothing was imported",
                  job.nerrors);
+        struct buf b;
+        struct jw j;
+        buf_init_arena(&b, &req->arena);
+        jw_init(&j, &b);
+        import_report_write(&job, &j);
         req_fail_details(req, "report", b.data);
         return 422;
     }
@@ -720,7 +728,7 @@ static int h_import(struct req *req)
         req, "member.import", job.org_id, arena_printf(&req->arena, "org:%" PRId64, job.org_id),
         "ok", "%ld rows%s, %ld ID numbers registered beyond the caller's reach",
         job.dry_run ? job.rows : job.imported, job.dry_run ? " checked (dry run)" : "", job.beyond);
-    jw_raw(req_data(req), b.data, b.len);
+    import_report_write(&job, req_data(req));
     return job.dry_run ? 200 : 201;
 }
 

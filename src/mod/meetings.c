@@ -10,7 +10,11 @@
  */
 #include "app.h"
 #include "core/live.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/meetings.h"
+#include "mod/meetings_calendar.h"
+#include "mod/org_counts.h"
+#include "routes.h"
 
 #include <pthread.h>
 #include <sodium.h>

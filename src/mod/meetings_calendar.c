@@ -14,7 +14,10 @@
  * A roll-up reads one statement of counters per child organisation.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/meetings.h"
+#include "mod/meetings_calendar.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 /* ---- types and rules ---- */
 

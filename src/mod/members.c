@@ -7,7 +7,11 @@
  * Storage, validation and counters live in members_rec.c.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/members.h"
+#include "mod/members_rec.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 #define MEMBER_COLS(F, C)                                                                          \
     F(MEMBER_COL_ID, "m.id")                                                                       \
@@ -66,15 +70,12 @@ static void member_brief_write(struct jw *j, struct db_stmt *st)
 
 /* ---- the roster ---- */
 
-static const char *const status_filters[] = {
-    "active",          "all",  "normal",   "retired", "temporarily_out",
-    "transferred_out", "left", "deceased", NULL};
 static const char *const age_bands[] = {"under35", "35to45", "46to60", "over60", NULL};
 
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"q", P_STR, 0, 1, 20},
-    {"status", P_ENUM, 0, 0, 0, status_filters},
+    {"status", P_ENUM, 0, 0, 0, member_status_filters},
     {"category", P_ENUM, 0, 0, 0, member_categories},
     {"gender", P_ENUM, 0, 0, 0, member_genders},
     {"migrant", P_BOOL},
@@ -333,7 +334,7 @@ static const char *org_name(struct req *req, int64_t id)
     return name;
 }
 
-void member_full_write(struct req *req, struct jw *j, const struct member_rec *m)
+static void member_full_write(struct req *req, struct jw *j, const struct member_rec *m)
 {
     int64_t created = 0, pending = 0;
     bool has_address = false;

@@ -6,14 +6,18 @@
  * goes through here, so the counters and the history cannot be forgotten.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
 
 const char *const member_genders[] = {"male", "female", NULL};
 const char *const member_categories[] = {"full", "probationary", NULL};
-/* normal, retired and temporarily_out are in the party and on a roster;
- * the others leave the roster (the record stays). */
+/* normal, retired and temporarily_out are in the party and on a roster
+ * (core/roster.h); the others leave the roster (the record stays). */
 const char *const member_statuses[] = {
     "normal", "retired", "temporarily_out", "transferred_out", "left", "deceased", NULL};
+const char *const member_status_filters[] = {
+    "active",          "all",  "normal",   "retired", "temporarily_out",
+    "transferred_out", "left", "deceased", NULL};
 const char *const member_added_hows[] = {"developed", "transferred_in", "other", NULL};
 const char *const member_educations[] = {"研究生", "本科", "大专",   "中专", "高中",
                                          "初中",   "小学", "未上学", NULL};
@@ -43,12 +47,6 @@ bool member_enum_ok(const char *const *choices, const char *v)
     return false;
 }
 
-bool member_status_counted(const char *status)
-{
-    return status && (!strcmp(status, "normal") || !strcmp(status, "retired") ||
-                      !strcmp(status, "temporarily_out"));
-}
-
 /* The date 18 years after birth (a 29 February birthday: 1 March). */
 static void adult_date(const char *birth, char out[16])
 {
@@ -59,22 +57,6 @@ static void adult_date(const char *birth, char out[16])
         d = 1;
     }
     snprintf(out, 16, "%04d-%02d-%02d", (y + 18) % 10000, m % 100, d % 100);
-}
-
-char *month_str(struct arena *a, int i)
-{
-    char out[8];
-    month_format(i, out);
-    return arena_strdup(a, out);
-}
-
-char *month_minus(struct arena *a, const char *month, int k)
-{
-    int y, m;
-    if (!month_parse(month, &y, &m))
-        return arena_strdup(a, month);
-    int t = y * 12 + (m - 1) - k;
-    return arena_printf(a, "%04d-%02d", t / 12, t % 12 + 1);
 }
 
 int64_t dues_standard_fen(const char *basis, int64_t income_fen)
@@ -422,7 +404,7 @@ int64_t member_insert_ex(struct db *db, struct arena *a, struct member_rec *m, i
     m->id = 0;
     member_store(db, a, m, true, now_sec());
     if (counters) {
-        member_counts_apply(db, m, +1);
+        org_counts_member(db, m, +1);
         char month[8];
         snprintf(month, sizeof(month), "%.7s", m->joined_at);
         org_counts_add(db, m->org_path, "joined", month, 1);
@@ -492,9 +474,9 @@ int member_update(struct db *db, struct arena *a, const struct member_rec *old,
         return 0;
     bool personal = differs(old->id_number, m->id_number) || differs(old->phone, m->phone) ||
                     differs(old->address, m->address);
-    member_counts_apply(db, old, -1);
+    org_counts_member(db, old, -1);
     member_store(db, a, m, personal, now_sec());
-    member_counts_apply(db, m, +1);
+    org_counts_member(db, m, +1);
     /* Joins are counted in the month of joining at the member's branch. */
     if (differs(old->joined_at, m->joined_at) || differs(old->org_path, m->org_path)) {
         char from[8], to[8];

@@ -13,9 +13,13 @@
  * a reminder shows only to those who have not acknowledged.
  */
 #include "app.h"
-#include "mod/mod.h"
 #include "core/live.h"
+#include "core/roster.h"
 #include "core/sheet_out.h"
+#include "mod/notices.h"
+#include "mod/orgs.h"
+#include "mod/search.h"
+#include "routes.h"
 
 static const char *const priorities[] = {"normal", "important", "urgent", NULL};
 static const char *const member_filters[] = {"all", "unread", "unacked", NULL};
@@ -309,8 +313,8 @@ static const struct param attachment_fields[] = {
 static const struct param attachments_param = ATTACHMENTS_PARAM;
 
 /* The validated attachments as the JSON stored with the notice (arena):
- * [{name, url} | {name, fileId}]; NULL with a field error when one has both
- * or neither. */
+ * [{name, url} | {name, fileId}] ([] when none were sent); NULL with a field
+ * error when one has both or neither. */
 static const char *attachments_json(struct req *req, const struct value *v, int *rc)
 {
     struct buf b;
@@ -404,8 +408,7 @@ static int h_publish(struct req *req)
     for (size_t i = 0; i < roles->n; i++)
         mask |= 1u << role_parse(roles->strs[i]);
     int rc = 0;
-    const struct value *av = req_body(req, "attachments");
-    const char *atts = av->present ? attachments_json(req, av, &rc) : NULL;
+    const char *atts = attachments_json(req, req_body(req, "attachments"), &rc);
     if (rc)
         return rc;
     if (members->present && members->n && mask)
@@ -424,8 +427,8 @@ static int h_publish(struct req *req)
             "priority, pinned, ack_required, ack_deadline, author_id, published_at, created_at, "
             "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             "isiissssiisiiiii", org, path, (int64_t)mask, (int64_t)members->present, title, text,
-            atts ? atts : "[]", prio ? prio : "normal", (int64_t)body_flag(req, "pinned"),
-            (int64_t)ack, deadline, req->who->account_id, now, now, now, db_next_seq(req->db));
+            atts, prio ? prio : "normal", (int64_t)body_flag(req, "pinned"), (int64_t)ack, deadline,
+            req->who->account_id, now, now, now, db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
     if (members->present && (rc = store_recipients(req, id, members, path)))
         return rc;

@@ -2,12 +2,14 @@
  * org_counts.c - the statistics counters kept on the organisation tree
  * (table org_counts): every dimension of a member counted on its branch and
  * each ancestor, in the transaction of the write that changed it
- * (members_rec.c calls member_counts_apply); events by month; carrying a
+ * (members_rec.c calls org_counts_member); events by month; carrying a
  * subtree's counts when an organisation moves; the full recount; and the
  * member totals on the organisations themselves (orgs.members_total).
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
 
 /* The counted dimensions of a member (status counted or not, the 'status'
  * dimension is kept for every member on a roster or off it). */
@@ -37,6 +39,54 @@ static size_t member_dims(const struct member_rec *m, struct dim_value *out, cha
     return n;
 }
 
+/* ---- members_total on the tree ---- */
+
+void org_total_add(struct db *db, const char *path, int64_t delta)
+{
+    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
+        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
+                (int64_t)strtoll(s + 1, NULL, 10));
+}
+
+/*
+ * Member counts kept on the tree (orgs.members_total): org_counts_member()
+ * adjusts them in the same transaction as every member write (delta +1/-1 on
+ * the branch's path and, when set, the party group); org_members_recount()
+ * recomputes every total from the members table (the end of a recount).
+ */
+static void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta)
+{
+    org_total_add(db, path, delta);
+    if (group_id)
+        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
+                group_id);
+}
+
+static int org_members_recount(struct db *db)
+{
+    int64_t depth = 0;
+    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
+    /* Members sit on branches: their own count first, groups by assignment... */
+    db_exec(db,
+            "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
+            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status "
+            "IN " ROSTER_STATUSES
+            ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
+            "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES ") END",
+            "");
+    /* ...then each level adds its children's totals, deepest first (a group's
+     * members are already counted in its branch). */
+    for (int64_t d = depth - 1; d >= 0; d--)
+        db_exec(db,
+                "UPDATE orgs SET members_total = members_total + (SELECT COALESCE(SUM(c.members_"
+                "total), 0) FROM orgs c WHERE c.parent_id = orgs.id AND c.level <> 'group' AND "
+                "c.deleted_at IS NULL) WHERE depth = ?",
+                "i", d);
+    return db_failed(db);
+}
+
+/* ---- counters ---- */
+
 void org_counts_add(struct db *db, const char *path, const char *dim, const char *key,
                     int64_t delta)
 {
@@ -47,7 +97,7 @@ void org_counts_add(struct db *db, const char *path, const char *dim, const char
                 "issi", (int64_t)strtoll(s + 1, NULL, 10), dim, key, delta);
 }
 
-void member_counts_apply(struct db *db, const struct member_rec *m, int64_t delta)
+void org_counts_member(struct db *db, const struct member_rec *m, int64_t delta)
 {
     struct dim_value dims[16];
     char year[8];
@@ -149,7 +199,7 @@ static void tally_flush(struct db *db, struct tally *t, struct tally *parent)
 
 #define TALLY_DEPTH 16
 
-int member_counts_recount(struct db *db)
+int org_counts_recount(struct db *db)
 {
     db_next_seq(db); /* a change: cached statistics are rendered again */
     /* Events and the meetings' counters (meetings.c) are not member dimensions. */
@@ -274,44 +324,4 @@ void org_counts_event(struct db *db, const char *path, const char *dim, int64_t 
     char month[8];
     month_format(month_of(t), month);
     org_counts_add(db, path, dim, month, 1);
-}
-
-/* ---- members_total on the tree ---- */
-
-void org_total_add(struct db *db, const char *path, int64_t delta)
-{
-    for (const char *s = path; *s == '/' && s[1]; s = strchr(s + 1, '/'))
-        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
-                (int64_t)strtoll(s + 1, NULL, 10));
-}
-
-void org_members_adjust(struct db *db, const char *path, int64_t group_id, int64_t delta)
-{
-    org_total_add(db, path, delta);
-    if (group_id)
-        db_exec(db, "UPDATE orgs SET members_total = members_total + ? WHERE id = ?", "ii", delta,
-                group_id);
-}
-
-int org_members_recount(struct db *db)
-{
-    int64_t depth = 0;
-    db_get_int(db, &depth, "SELECT COALESCE(MAX(depth), 0) FROM orgs", "");
-    /* Members sit on branches: their own count first, groups by assignment... */
-    db_exec(db,
-            "UPDATE orgs SET members_total = CASE WHEN level = 'group' THEN (SELECT COUNT(*) "
-            "FROM members m WHERE m.group_id = orgs.id AND m.deleted_at IS NULL AND m.status "
-            "IN " ROSTER_STATUSES
-            ") ELSE (SELECT COUNT(*) FROM members m WHERE m.org_id = orgs.id AND "
-            "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES ") END",
-            "");
-    /* ...then each level adds its children's totals, deepest first (a group's
-     * members are already counted in its branch). */
-    for (int64_t d = depth - 1; d >= 0; d--)
-        db_exec(db,
-                "UPDATE orgs SET members_total = members_total + (SELECT COALESCE(SUM(c.members_"
-                "total), 0) FROM orgs c WHERE c.parent_id = orgs.id AND c.level <> 'group' AND "
-                "c.deleted_at IS NULL) WHERE depth = ?",
-                "i", d);
-    return db_failed(db);
 }

@@ -6,7 +6,9 @@
  * subtree tests are prefix tests, subtree lists are index range scans.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 const char *const org_levels[] = {"province",       "city",   "county", "township",
                                   "general_branch", "branch", "group",  NULL};

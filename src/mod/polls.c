@@ -18,8 +18,10 @@
  * ranking of voters or of polls.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
 #include "core/sheet_out.h"
+#include "mod/activities.h"
+#include "routes.h"
 
 static const char *const poll_kinds[] = {"choice", "review", "activities", NULL};
 static const char *const poll_states[] = {"open", "upcoming", "closed", "all", NULL};
@@ -229,18 +231,30 @@ static void poll_write(struct req *req, struct jw *j, const struct poll *p, bool
     if (admin && !p->anonymous && show) {
         jw_key(j, "ballots");
         jw_arr_begin(j);
+        /* one row per choice, a voter's rows together: a ballot per voter */
         st = db_query(req->db,
-                      "SELECT c.member_id, m.name, group_concat(c.option_id) FROM poll_choices c "
-                      "JOIN members m ON m.id = c.member_id WHERE c.poll_id = ? GROUP BY "
-                      "c.member_id ORDER BY c.member_id",
+                      "SELECT c.member_id, m.name, c.option_id FROM poll_choices c JOIN members m "
+                      "ON m.id = c.member_id WHERE c.poll_id = ? ORDER BY c.member_id, "
+                      "c.option_id",
                       "i", p->id);
+        int64_t voter = 0;
         while (db_next(st)) {
-            jw_obj_begin(j);
-            jw_kv_int(j, "memberId", db_int(st, 0));
-            jw_kv_str(j, "name", db_text(st, 1));
-            jw_key(j, "optionIds");
-            jw_raw(j, arena_printf(&req->arena, "[%s]", db_text(st, 2)),
-                   strlen(db_text(st, 2)) + 2);
+            if (db_int(st, 0) != voter) {
+                if (voter) {
+                    jw_arr_end(j);
+                    jw_obj_end(j);
+                }
+                voter = db_int(st, 0);
+                jw_obj_begin(j);
+                jw_kv_int(j, "memberId", voter);
+                jw_kv_str(j, "name", db_text(st, 1));
+                jw_key(j, "optionIds");
+                jw_arr_begin(j);
+            }
+            jw_int(j, db_int(st, 2));
+        }
+        if (voter) {
+            jw_arr_end(j);
             jw_obj_end(j);
         }
         db_done(st);

@@ -18,7 +18,10 @@
  */
 #include "app.h"
 #include "core/live.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/orgs.h"
+#include "mod/search.h"
+#include "routes.h"
 
 static const char *const post_kinds[] = {"news", "experience", NULL};
 static const char *const post_visibilities[] = {"branch", "siblings", "county", NULL};
@@ -29,7 +32,7 @@ static const char *const review_decisions[] = {"approve", "reject", "clarify", "
 /* ---- live events (src/core/live.h): part of the writing transaction ---- */
 
 /* A review decision: the author learns it at once. */
-void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
+static void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
 {
     int64_t author = 0;
     if (!db_get_int(db, &author, "SELECT author_id FROM posts WHERE id = ?", "i", post_id))
@@ -41,7 +44,7 @@ void posts_live_decision(struct db *db, int64_t post_id, const char *decision)
 
 /* A correction or clarification was delivered: each account that saw the
  * post and has it unread (the rows this transaction wrote among them). */
-void posts_live_correction(struct db *db, int64_t post_id, const char *kind)
+static void posts_live_correction(struct db *db, int64_t post_id, const char *kind)
 {
     char data[96];
     jw_small(data, sizeof(data), "is", "postId", post_id, "correction", kind);
@@ -599,11 +602,11 @@ static int list_run(struct req *req, struct seen_list *seen)
                    "(SELECT 1 FROM {list} v JOIN orgs c ON c.level = 'county' AND c.deleted_at "
                    "IS NULL AND substr(v.value, 1, length(c.path)) = c.path WHERE substr(?, 1, "
                    "length(c.path)) = c.path))",
-                   "issss", org, a.inside_json, path, a.inside_json, path);
+                   "ilsls", org, &a.inside, path, &a.inside, path);
     if (org && !ok)
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     const char *tag = req_query_str(req, "tag");
-    const char *review = perm_paths_json(req, PERM_POST_REVIEW);
+    const struct db_list *review = perm_paths(req, PERM_POST_REVIEW);
     struct page pg;
     page_begin(req, &pg);
     const struct db_list *narrow = narrow_audiences(req);
@@ -623,14 +626,14 @@ static int list_run(struct req *req, struct seen_list *seen)
                       "SELECT " POST_COLUMNS POST_FROM "WHERE (p.author_id = ? OR (p.state = "
                       "'published' AND " AUDIENCE_SQL(
                           "p.audience_path") ")) AND " LIST_FILTERS "ORDER BY p.id DESC LIMIT ?",
-                      "issiissssssi", req->who->account_id, a.inside_json, a.above_json, after,
-                      after, kind, path, path, end, tag, tag, (int64_t)pg.limit + 1);
+                      "illiissssssi", req->who->account_id, &a.inside, &a.above, after, after, kind,
+                      path, path, end, tag, tag, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         bool reviewer = false;
         struct db_stmt *chk = db_query(req->db,
                                        "SELECT EXISTS (SELECT 1 FROM {list} r WHERE "
                                        "substr(?, 1, length(r.value)) = r.value)",
-                                       "ss", review, db_text(st, POST_COL_ORG_PATH));
+                                       "ls", review, db_text(st, POST_COL_ORG_PATH));
         if (db_next(chk))
             reviewer = db_int(chk, 0) != 0;
         db_done(chk);

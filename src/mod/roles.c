@@ -7,7 +7,8 @@
  * Only a system admin grants system_admin.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 static const struct param list_query[] = {
     {"orgId", P_ID, P_REQUIRED},

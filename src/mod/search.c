@@ -12,38 +12,28 @@
  * reads them (case folded). The terms of a query are ANDed.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/search.h"
+#include "routes.h"
 
 /* ---- audiences ---- */
 
 void audience_of(struct req *req, struct audience *a)
 {
-    struct buf in, up;
-    buf_init_arena(&in, &req->arena);
-    buf_init_arena(&up, &req->arena);
-    buf_addch(&in, '[');
-    buf_addch(&up, '[');
+    db_list_init(&a->inside, &req->arena);
+    db_list_init(&a->above, &req->arena);
     const struct principal *p = req->who;
     if (p && p->member_id) {
         struct db_stmt *st =
             db_query(req->db, "SELECT org_path FROM members WHERE id = ? AND deleted_at IS NULL",
                      "i", p->member_id);
         if (db_next(st))
-            buf_printf(&in, "\"%s\"", db_text(st, 0));
+            db_list_str(&a->inside, db_text(st, 0));
         db_done(st);
     }
     for (size_t i = 0; p && i < p->nroles; i++) {
-        if (in.len > 1)
-            buf_addch(&in, ',');
-        if (up.len > 1)
-            buf_addch(&up, ',');
-        buf_printf(&in, "\"%s\"", p->roles[i].org_path);
-        buf_printf(&up, "\"%s\"", p->roles[i].org_path);
+        db_list_str(&a->inside, p->roles[i].org_path);
+        db_list_str(&a->above, p->roles[i].org_path);
     }
-    buf_addch(&in, ']');
-    buf_addch(&up, ']');
-    a->inside_json = in.data;
-    a->above_json = up.data;
 }
 
 bool audience_sees(struct req *req, const char *audience_path)
@@ -51,29 +41,23 @@ bool audience_sees(struct req *req, const char *audience_path)
     struct audience a;
     audience_of(req, &a);
     struct db_stmt *st =
-        db_query(req->db, "SELECT 1 FROM (SELECT ? AS ap) WHERE " AUDIENCE_SQL("ap"), "sss",
-                 audience_path, a.inside_json, a.above_json);
+        db_query(req->db, "SELECT 1 FROM (SELECT ? AS ap) WHERE " AUDIENCE_SQL("ap"), "sll",
+                 audience_path, &a.inside, &a.above);
     bool ok = db_next(st);
     db_done(st);
     return ok;
 }
 
-const char *perm_paths_json(struct req *req, enum perm perm)
+const struct db_list *perm_paths(struct req *req, enum perm perm)
 {
-    struct buf b;
-    buf_init_arena(&b, &req->arena);
-    buf_addch(&b, '[');
+    struct db_list *l = arena_alloc(&req->arena, sizeof(*l));
+    db_list_init(l, &req->arena);
     unsigned mask = perm_roles(perm);
     const struct principal *p = req->who;
-    for (size_t i = 0; p && i < p->nroles; i++) {
-        if (!(mask & (1u << p->roles[i].role)))
-            continue;
-        if (b.len > 1)
-            buf_addch(&b, ',');
-        buf_printf(&b, "\"%s\"", p->roles[i].org_path);
-    }
-    buf_addch(&b, ']');
-    return b.data;
+    for (size_t i = 0; p && i < p->nroles; i++)
+        if (mask & (1u << p->roles[i].role))
+            db_list_str(l, p->roles[i].org_path);
+    return l;
 }
 
 /* ---- splitting text ---- */
@@ -279,30 +263,23 @@ void search_scope_set(struct search_scope *sc, struct arena *a, int64_t member_i
                       const char *const *inside, size_t ninside, const char *const *above,
                       size_t nabove, const char *const *answer, size_t nanswer)
 {
-    struct buf in, up, an, f;
-    buf_init_arena(&in, a);
-    buf_init_arena(&up, a);
-    buf_init_arena(&an, a);
+    struct buf f;
     buf_init_arena(&f, a);
     const struct {
-        struct buf *json;
+        struct db_list *list;
         const char *const *paths;
         size_t n;
         char kind;
         bool prefixes;
-    } sets[] = {{&in, inside, ninside, 'e', true},
-                {&up, above, nabove, 'p', false},
-                {&an, answer, nanswer, 't', false}};
+    } sets[] = {{&sc->inside, inside, ninside, 'e', true},
+                {&sc->above, above, nabove, 'p', false},
+                {&sc->answer, answer, nanswer, 't', false}};
     for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
-        buf_addch(sets[s].json, '[');
+        db_list_init(sets[s].list, a);
         for (size_t i = 0; i < sets[s].n; i++) {
-            buf_printf(sets[s].json, "%s\"%s\"", i ? "," : "", sets[s].paths[i]);
-            if (sets[s].prefixes)
-                path_tokens(&f, sets[s].kind, sets[s].paths[i], false);
-            else
-                path_tokens(&f, sets[s].kind, sets[s].paths[i], true);
+            db_list_str(sets[s].list, sets[s].paths[i]);
+            path_tokens(&f, sets[s].kind, sets[s].paths[i], !sets[s].prefixes);
         }
-        buf_addch(sets[s].json, ']');
     }
     if (member_id)
         buf_printf(&f, "%sm%" PRId64, f.len ? " " : "", member_id);
@@ -320,9 +297,6 @@ void search_scope_set(struct search_scope *sc, struct arena *a, int64_t member_i
         buf_addstr(&q, "none");
     buf_addch(&q, ')');
     sc->member_id = member_id;
-    sc->inside_json = in.data;
-    sc->above_json = up.data;
-    sc->answer_json = an.data;
     sc->aud = q.data;
 }
 
@@ -397,8 +371,8 @@ struct db_stmt *search_run(struct db *db, const char *fts_query, const struct se
         "AND CASE WHEN d.member_id IS NOT NULL THEN d.member_id = ? OR EXISTS (SELECT 1 FROM "
         "{list} r WHERE substr(d.org_path, 1, length(r.value)) = r.value) ELSE " AUDIENCE_SQL(
             "d.audience_path") " END ORDER BY f.rowid DESC LIMIT ?",
-        "siisisssi", m.data, before_id, before_id, kind, sc->member_id ? sc->member_id : -1,
-        sc->answer_json, sc->inside_json, sc->above_json, (int64_t)limit);
+        "siisillli", m.data, before_id, before_id, kind, sc->member_id ? sc->member_id : -1,
+        &sc->answer, &sc->inside, &sc->above, (int64_t)limit);
     buf_release(&m); /* the engine copied it when binding */
     return st;
 }

@@ -13,7 +13,8 @@
  */
 #include "app.h"
 #include "core/otp.h"
-#include "mod/mod.h"
+#include "mod/second_factor.h"
+#include "routes.h"
 
 #define TOTP_ISSUER "zhibu"
 

@@ -6,7 +6,10 @@
  * arrears are counted against last month.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/dues.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 struct count {
     const char *key;

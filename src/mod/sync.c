@@ -19,21 +19,46 @@
  * is refused.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/meetings.h"
+#include "mod/sync.h"
+#include "routes.h"
 
-#include <jansson.h>
 #include <sodium.h>
 
 /* Captures up to this far in the future (a phone's clock running ahead). */
 #define SYNC_CLOCK_SLACK 300
 
-/* ---- the decoder ---- */
+/* ---- the batch ---- */
 
 static const char *const kind_names[] = {"attendance", "minutes", "file", "note", "close", NULL};
 
-/* The item's fields by kind: which are allowed (beyond key, capturedAt,
- * kind, meetingId). */
-static const char *const kind_fields[][5] = {
+/* The fields of a change: the first four are every kind's, the others some
+ * kind's (kind_fields); the dispatcher checks each change on its own. */
+static const struct param change_fields[] = {
+    {"key", P_STR, P_REQUIRED, 1, 120},
+    {"kind", P_ENUM, P_REQUIRED, 0, 0, kind_names},
+    {"capturedAt", P_TIME, P_REQUIRED},
+    {"meetingId", P_ID, P_REQUIRED},
+    {"memberId", P_ID},
+    {"status", P_ENUM, 0, 0, 0, meeting_marks},
+    {"paper", P_BOOL},
+    {"minutes", P_STR, P_MULTILINE, 1, 20000},
+    {"resolutions", P_STR, P_MULTILINE, 1, 5000},
+    {"fileKind", P_ENUM, 0, 0, 0, meeting_file_kinds},
+    {"ref", P_STR, 0, 1, 500},
+    {"name", P_STR, 0, 1, 200},
+    {"text", P_STR, P_MULTILINE, 1, 2000},
+    {NULL},
+};
+#define CHANGE_COMMON_FIELDS 4
+
+const struct param sync_body[] = {
+    {"changes", P_OBJECTS, P_REQUIRED | P_EACH, 0, SYNC_MAX_CHANGES, NULL, change_fields},
+    {NULL},
+};
+
+/* The fields each kind carries besides the common ones. */
+static const char *const kind_fields[][4] = {
     [SYNC_ATTENDANCE] = {"memberId", "status", "paper", NULL},
     [SYNC_MINUTES] = {"minutes", "resolutions", NULL},
     [SYNC_FILE] = {"fileKind", "ref", "name", NULL},
@@ -49,171 +74,86 @@ static bool in_list(const char *const *list, const char *s)
     return false;
 }
 
+/* An idempotency key: printable ASCII, no spaces. */
 static bool key_ok(const char *k)
 {
-    size_t n = strlen(k);
-    if (n < 1 || n > 120)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (k[i] < 0x21 || k[i] > 0x7e)
+    for (; *k; k++)
+        if (*k < 0x21 || *k > 0x7e)
             return false;
     return true;
 }
 
-/* A string field of at most max characters (1 at least), or NULL with
- * c->error set when present and bad (or missing and required). */
-static const char *str_field(struct arena *a, struct sync_change *c, json_t *item, const char *name,
-                             long max, bool required, bool multiline)
+/* Sets c's fault unless it has one already. */
+static void change_fault(struct sync_change *c, const char *field, const char *error)
 {
-    json_t *v = json_object_get(item, name);
-    if (!v || json_is_null(v)) {
-        if (required && !c->error) {
-            c->error = arena_printf(a, "%s is required", name);
-            c->field = name;
-        }
-        return NULL;
-    }
-    const char *s = json_string_value(v);
-    long chars = !s          ? -1
-                 : multiline ? utf8_chars_multiline(s, json_string_length(v))
-                             : utf8_chars(s, json_string_length(v));
-    if (!s || chars < 1 || chars > max || strlen(s) != json_string_length(v)) {
-        if (!c->error) {
-            c->error = arena_printf(a, "%s is text of 1 to %ld characters", name, max);
-            c->field = name;
-        }
-        return NULL;
-    }
-    return arena_strdup(a, s);
+    if (c->error)
+        return;
+    c->error = error;
+    c->field = field;
 }
 
-static int64_t id_field(struct arena *a, struct sync_change *c, json_t *item, const char *name)
+void sync_change_read(struct arena *a, const struct value *changes, size_t i, struct sync_change *c)
 {
-    json_t *v = json_object_get(item, name);
-    if (!json_is_integer(v) || json_integer_value(v) <= 0) {
-        if (!c->error) {
-            c->error = arena_printf(a, "%s is a positive id", name);
-            c->field = name;
-        }
-        return 0;
-    }
-    return (int64_t)json_integer_value(v);
-}
-
-static void item_decode(struct arena *a, json_t *item, struct sync_change *c)
-{
+    const struct param *p = &sync_body[0];
+    const struct value_entry *e = &changes->entries[i];
     memset(c, 0, sizeof(*c));
-    if (!json_is_object(item)) {
-        c->error = "a change is an object";
-        return;
-    }
-    char *canon = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS);
-    if (!canon) {
-        c->error = "the change cannot be serialised";
-        return;
-    }
-    c->canon = arena_strdup(a, canon);
-    free(canon);
-    json_t *k = json_object_get(item, "key");
-    if (json_is_string(k) && key_ok(json_string_value(k)) &&
-        strlen(json_string_value(k)) == json_string_length(k))
-        c->key = arena_strdup(a, json_string_value(k));
-    else {
+    c->canon = e->canon;
+    c->error = e->error;
+    c->field = e->field;
+    const char *key = value_field(changes, p, i, "key")->s;
+    if (key && !key_ok(key)) {
         c->error = "key is 1 to 120 printable ASCII characters";
         c->field = "key";
-        return;
+        key = NULL;
     }
-    const char *kind = json_string_value(json_object_get(item, "kind"));
-    int ki = -1;
-    for (int i = 0; kind && kind_names[i]; i++)
-        if (!strcmp(kind_names[i], kind))
-            ki = i;
-    if (ki < 0) {
-        c->error = "kind is attendance, minutes, file, note or close";
-        c->field = "kind";
-        return;
+    c->key = key;
+    const char *kind = value_field(changes, p, i, "kind")->s;
+    for (int k = 0; kind && kind_names[k]; k++)
+        if (!strcmp(kind_names[k], kind))
+            c->kind = (enum sync_kind)k;
+    for (size_t k = CHANGE_COMMON_FIELDS; kind && change_fields[k].name; k++) {
+        const char *name = change_fields[k].name;
+        const struct value *v = value_field(changes, p, i, name);
+        if ((v->present || v->null) && !in_list(kind_fields[c->kind], name))
+            change_fault(c, name, arena_printf(a, "%s is not a field of a %s change", name, kind));
     }
-    c->kind = (enum sync_kind)ki;
-    const char *key;
-    json_t *v;
-    json_object_foreach(item, key, v)
-    {
-        if (!strcmp(key, "key") || !strcmp(key, "kind") || !strcmp(key, "capturedAt") ||
-            !strcmp(key, "meetingId") || in_list(kind_fields[c->kind], key))
-            continue;
-        c->error = arena_printf(a, "unknown field for a %s change", kind);
-        c->field = arena_strndup(a, key, strnlen(key, 64));
-        return;
-    }
-    const char *cap = json_string_value(json_object_get(item, "capturedAt"));
-    if (!cap || !time_parse(cap, &c->captured_at)) {
-        c->error = "capturedAt is a UTC time like 2026-12-01T02:13:00Z";
-        c->field = "capturedAt";
-        return;
-    }
-    c->meeting_id = id_field(a, c, item, "meetingId");
+    c->captured_at = value_field(changes, p, i, "capturedAt")->i;
+    c->meeting_id = value_field(changes, p, i, "meetingId")->i;
+    c->member_id = value_field(changes, p, i, "memberId")->i;
+    c->status = value_field(changes, p, i, "status")->s;
+    c->paper = value_field(changes, p, i, "paper")->i;
+    c->minutes = value_field(changes, p, i, "minutes")->s;
+    c->resolutions = value_field(changes, p, i, "resolutions")->s;
+    c->file_kind = value_field(changes, p, i, "fileKind")->s;
+    c->ref = value_field(changes, p, i, "ref")->s;
+    c->name = value_field(changes, p, i, "name")->s;
+    c->text = value_field(changes, p, i, "text")->s;
+    if (!kind)
+        return; /* at fault already */
     switch (c->kind) {
     case SYNC_ATTENDANCE:
-        c->member_id = id_field(a, c, item, "memberId");
-        c->status = str_field(a, c, item, "status", 10, true, false);
-        if (c->status && !in_list(meeting_marks, c->status) && !c->error) {
-            c->error = "status is present, remote, leave or absent";
-            c->field = "status";
-        }
-        v = json_object_get(item, "paper");
-        if (v && !json_is_boolean(v) && !c->error) {
-            c->error = "paper is true or false";
-            c->field = "paper";
-        }
-        c->paper = json_is_true(v);
+        if (!c->member_id)
+            change_fault(c, "memberId", "memberId is required");
+        if (!c->status)
+            change_fault(c, "status", "status is required");
         break;
     case SYNC_MINUTES:
-        c->minutes = str_field(a, c, item, "minutes", 20000, false, true);
-        c->resolutions = str_field(a, c, item, "resolutions", 5000, false, true);
-        if (!c->minutes && !c->resolutions && !c->error) {
-            c->error = "a minutes change has minutes or resolutions";
-            c->field = "minutes";
-        }
+        if (!c->minutes && !c->resolutions)
+            change_fault(c, "minutes", "a minutes change has minutes or resolutions");
         break;
     case SYNC_FILE:
-        c->file_kind = str_field(a, c, item, "fileKind", 20, true, false);
-        if (c->file_kind && !in_list(meeting_file_kinds, c->file_kind) && !c->error) {
-            c->error = "fileKind is material, photo or signin_sheet";
-            c->field = "fileKind";
-        }
-        c->ref = str_field(a, c, item, "ref", 500, true, false);
-        c->name = str_field(a, c, item, "name", 200, false, false);
+        if (!c->file_kind)
+            change_fault(c, "fileKind", "fileKind is required");
+        if (!c->ref)
+            change_fault(c, "ref", "ref is required");
         break;
     case SYNC_NOTE:
-        c->text = str_field(a, c, item, "text", 2000, true, true);
+        if (!c->text)
+            change_fault(c, "text", "text is required");
         break;
     case SYNC_CLOSE:
         break;
     }
-}
-
-const char *sync_decode(struct arena *a, const char *data, size_t len, struct sync_batch *out)
-{
-    memset(out, 0, sizeof(*out));
-    json_error_t jerr;
-    json_t *root = json_loadb(data ? data : "", len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return arena_printf(a, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
-                            jerr.text);
-    const char *why = NULL;
-    json_t *changes = json_object_get(root, "changes");
-    if (!json_is_object(root) || json_object_size(root) != 1 || !json_is_array(changes))
-        why = "the body is {\"changes\": [...]}";
-    else if (json_array_size(changes) > SYNC_MAX_CHANGES)
-        why = arena_printf(a, "at most %d changes per batch", SYNC_MAX_CHANGES);
-    if (!why) {
-        out->n = json_array_size(changes);
-        out->items = arena_calloc(a, out->n ? out->n : 1, sizeof(*out->items));
-        for (size_t i = 0; i < out->n; i++)
-            item_decode(a, json_array_get(changes, i), &out->items[i]);
-    }
-    json_decref(root);
-    return why;
 }
 
 /* ---- applying a change ---- */
@@ -362,17 +302,14 @@ static void result_write(struct jw *j, const struct sync_change *c, const struct
  * -> {results: [{key, status: accepted|refused,
  *   reason?, message?, field?, meetingId?, capturedAt?, receivedAt?,
  *   replayed?}], accepted, refused}
- * in the order of the changes.
- * Errors: sync.bad_batch (not {"changes": [...]} or more than 200).
+ * in the order of the changes; a change at fault is refused on its own.
+ * Errors: request.invalid (changes: not a list, more than 200).
  * Any logged-in caller; each change needs meeting.run on its branch both
  * now and at its capture time.
  */
 static int h_sync(struct req *req)
 {
-    struct sync_batch b;
-    const char *why = sync_decode(&req->arena, req->body_raw.data, req->body_raw.len, &b);
-    if (why)
-        return req_fail(req, ERR_SYNC_BATCH, "%s", why);
+    const struct value *changes = req_body(req, "changes");
     struct buf one;
     buf_init_arena(&one, &req->arena);
     int64_t accepted = 0, refused = 0;
@@ -380,8 +317,10 @@ static int h_sync(struct req *req)
     jw_obj_begin(j);
     jw_key(j, "results");
     jw_arr_begin(j);
-    for (size_t i = 0; i < b.n; i++) {
-        const struct sync_change *c = &b.items[i];
+    for (size_t i = 0; i < changes->n; i++) {
+        struct sync_change change;
+        const struct sync_change *c = &change;
+        sync_change_read(&req->arena, changes, i, &change);
         unsigned char fp[32];
         const char *idem = c->key ? arena_printf(&req->arena, "sync:%s", c->key) : NULL;
         if (!c->error) { /* a key and its fingerprint */
@@ -432,11 +371,12 @@ static int h_sync(struct req *req)
     jw_kv_int(j, "refused", refused);
     jw_obj_end(j);
     req_audit(req, "sync.upload", 0, NULL, "ok",
-              "%zu changes: %" PRId64 " accepted, %" PRId64 " refused", b.n, accepted, refused);
+              "%zu changes: %" PRId64 " accepted, %" PRId64 " refused", changes->n, accepted,
+              refused);
     return 200;
 }
 
 const struct route sync_routes[] = {
-    {"POST", "/api/v1/sync", h_sync, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/sync", h_sync, SCOPE_LOGIN, PERM_NONE, NULL, NULL, sync_body, 0},
     {NULL},
 };

@@ -15,7 +15,10 @@
  */
 #include "app.h"
 #include "core/live.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/orgs.h"
+#include "mod/search.h"
+#include "routes.h"
 
 #define DEFAULT_TARGET_SECS (48 * 3600)
 
@@ -51,7 +54,7 @@ static void thread_event(struct db *db, int64_t thread_id, bool to_member, bool 
 
 /* A thread was opened: the branch inbox (a member wrote), or the member (a
  * leader wrote to them). */
-void threads_live_new(struct db *db, int64_t thread_id)
+static void threads_live_new(struct db *db, int64_t thread_id)
 {
     int64_t to_member = 0;
     db_get_int(db, &to_member, "SELECT direction = 'to_member' FROM threads WHERE id = ?", "i",
@@ -61,7 +64,7 @@ void threads_live_new(struct db *db, int64_t thread_id)
 
 /* A reply: the other party (a leader's reply to the member, the member's to
  * the inbox). */
-void threads_live_reply(struct db *db, int64_t thread_id, int64_t message_id)
+static void threads_live_reply(struct db *db, int64_t thread_id, int64_t message_id)
 {
     int64_t from_leader = 0;
     db_get_int(db, &from_leader, "SELECT from_leader FROM thread_messages WHERE id = ?", "i",
@@ -280,26 +283,35 @@ static int64_t message_add(struct req *req, int64_t thread, bool from_leader, co
     return mid;
 }
 
-/* The thread's search entry: its subject and the text of all its messages. */
+/* The thread's search entry: its subject and the text of its first 200
+ * messages, one line each. */
 static void thread_reindex(struct req *req, int64_t id)
 {
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT t.org_id, t.org_path, t.member_id, t.subject, t.created_at, (SELECT "
-        "group_concat(text, char(10)) FROM (SELECT text FROM thread_messages WHERE thread_id = "
-        "t.id ORDER BY id LIMIT 200)) FROM threads t WHERE t.id = ?",
-        "i", id);
-    if (db_next(st)) {
-        int64_t org = db_int(st, 0), member = db_int(st, 2), created = db_int(st, 4);
-        const char *path = arena_strdup(&req->arena, db_text(st, 1));
-        const char *subject = arena_strdup(&req->arena, db_text(st, 3));
-        const char *text = arena_strdup(&req->arena, db_text(st, 5) ? db_text(st, 5) : "");
+        "SELECT org_id, org_path, member_id, subject, created_at FROM threads WHERE id = ?", "i",
+        id);
+    if (!db_next(st)) {
         db_done(st);
-        search_index_put_doc(req->db, "thread", id, org, path, path, member, subject, text,
-                             created);
         return;
     }
+    int64_t org = db_int(st, 0), member = db_int(st, 2), created = db_int(st, 4);
+    const char *path = arena_strdup(&req->arena, db_text(st, 1));
+    const char *subject = arena_strdup(&req->arena, db_text(st, 3));
     db_done(st);
+    struct buf text;
+    buf_init_arena(&text, &req->arena);
+    st = db_query(req->db,
+                  "SELECT text FROM thread_messages WHERE thread_id = ? ORDER BY id LIMIT 200", "i",
+                  id);
+    while (db_next(st)) {
+        if (text.len)
+            buf_addch(&text, '\n');
+        buf_add(&text, db_text(st, 0), db_text_len(st, 0));
+    }
+    db_done(st);
+    search_index_put_doc(req->db, "thread", id, org, path, path, member, subject, text.data,
+                         created);
 }
 
 /* Inserts a thread for member (of branch org at path) with its first message. */
@@ -720,13 +732,10 @@ static void stats_write(struct jw *j, const struct tstats *s)
     jw_kv_int(j, "overdue", s->overdue);
     jw_kv_int(j, "answeredWithinTarget", s->within);
     jw_key(j, "shareWithinTarget");
-    if (s->due) {
-        char v[32];
-        snprintf(v, sizeof(v), "%.4f", (double)s->within / (double)s->due);
-        jw_raw(j, v, strlen(v));
-    } else {
+    if (s->due)
+        jw_fixed(j, (double)s->within / (double)s->due, 4);
+    else
         jw_null(j);
-    }
     if (s->answered) {
         jw_kv_int(j, "medianSecs", percentile(s->secs, s->answered, 50));
         jw_kv_int(j, "p90Secs", percentile(s->secs, s->answered, 90));

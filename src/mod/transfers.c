@@ -22,7 +22,11 @@
  * and so follows.
  */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/roster.h"
+#include "mod/members_rec.h"
+#include "mod/org_counts.h"
+#include "mod/orgs.h"
+#include "routes.h"
 
 struct transfer {
     int64_t id, member_id, from_org_id, to_org_id;

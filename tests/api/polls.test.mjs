@@ -110,8 +110,14 @@ test('polls: multiple choice keeps to minChoices..maxChoices and unknown options
   assertError(await vote(p.id, [ids[0], ids[0]], tM), 400, 'request.invalid', 'choices');
   assertError(await vote(p.id, [], tM), 400, 'request.invalid', 'choices');
   assert.equal((await get(p.id)).turnout.voted, 0, 'a refused ballot counts nothing');
-  assertData(await vote(p.id, [ids[1], ids[3]], tM));
-  assert.deepEqual((await get(p.id)).options.map((o) => o.votes), [0, 1, 0, 1]);
+  assertData(await vote(p.id, [ids[3], ids[1]], tM));
+  assertData(await vote(p.id, [ids[2], ids[0], ids[1]], members[0].token));
+  const d = await get(p.id);
+  assert.deepEqual(d.options.map((o) => o.votes), [1, 2, 1, 1]);
+  // Each voter's ballot once, its options in the poll's order.
+  const ballots = d.ballots.filter((b) => [who.member.memberId, members[0].id].includes(b.memberId));
+  assert.deepEqual(ballots.map((b) => b.optionIds), who.member.memberId < members[0].id
+    ? [[ids[1], ids[3]], [ids[0], ids[1], ids[2]]] : [[ids[0], ids[1], ids[2]], [ids[1], ids[3]]]);
 });
 
 test('polls: concurrent double votes by one member count exactly once', async () => {

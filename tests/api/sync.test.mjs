@@ -183,13 +183,42 @@ test('close captured offline locks the record; later notes are appended, edits r
   assert.equal(cal.types.find((x) => x.type === 'branch_assembly').status, 'green');
 });
 
-test('bad batches are refused whole', async () => {
-  assertError(await api('POST', '/api/v1/sync', { token: tS, body: '{"changes": ' }), 400, 'sync.bad_batch');
-  assertError(await api('POST', '/api/v1/sync', { token: tS, body: { changes: {} } }), 400, 'sync.bad_batch');
-  assertError(await api('POST', '/api/v1/sync', { token: tS, body: { changes: [], extra: 1 } }), 400, 'sync.bad_batch');
-  assertError(await api('POST', '/api/v1/sync', { token: tS, body: [] }), 400, 'sync.bad_batch');
+test('refusals: the rules of each kind, the first field at fault named', async () => {
+  const cap = iso((await now()) - 60);
+  const c = { capturedAt: cap, meetingId: meeting.id };
+  const res = assertData(await sync([
+    { ...c, key: 'kr-close-status', kind: 'close', status: 'present' },
+    { ...c, key: 'kr-no-member', kind: 'attendance', status: 'present' },
+    { ...c, key: 'kr-no-ref', kind: 'file', fileKind: 'photo' },
+    { ...c, key: 'kr-empty-minutes', kind: 'minutes' },
+    { ...c, key: 'kr-paper', kind: 'attendance', memberId: who.member.memberId, status: 'present', paper: 'yes' },
+    { ...c, key: 'kr-null-text', kind: 'note', text: null },
+    { ...c, key: 'two words', kind: 'note', text: '补记' },
+    { key: 'kr-no-meeting', capturedAt: cap, kind: 'close' },
+    { ...c, key: 'kr-time-and-kind', kind: 'party', capturedAt: 'today' },
+  ]));
+  assert.deepEqual(res.results.map((r) => [r.key, r.status, r.reason, r.field]), [
+    ['kr-close-status', 'refused', 'request.invalid', 'status'],
+    ['kr-no-member', 'refused', 'request.invalid', 'memberId'],
+    ['kr-no-ref', 'refused', 'request.invalid', 'ref'],
+    ['kr-empty-minutes', 'refused', 'request.invalid', 'minutes'],
+    ['kr-paper', 'refused', 'request.invalid', 'paper'],
+    ['kr-null-text', 'refused', 'request.invalid', 'text'],
+    [null, 'refused', 'request.invalid', 'key'],
+    ['kr-no-meeting', 'refused', 'request.invalid', 'meetingId'],
+    ['kr-time-and-kind', 'refused', 'request.invalid', 'kind'],
+  ]);
+  assert.equal(res.refused, 9);
+});
+
+test('bad batches are refused whole, as any body the route does not declare', async () => {
+  assertError(await api('POST', '/api/v1/sync', { token: tS, body: '{"changes": ' }), 400, 'request.bad_json');
+  assertError(await api('POST', '/api/v1/sync', { token: tS, body: { changes: {} } }), 400, 'request.invalid', 'changes');
+  assertError(await api('POST', '/api/v1/sync', { token: tS, body: {} }), 400, 'request.invalid', 'changes');
+  assertError(await api('POST', '/api/v1/sync', { token: tS, body: { changes: [], extra: 1 } }), 400, 'request.unknown_field', 'extra');
+  assertError(await api('POST', '/api/v1/sync', { token: tS, body: [] }), 400, 'request.bad_json');
   const many = Array.from({ length: 201 }, (_, i) => ({ key: `x${i}` }));
-  assertError(await sync(many), 400, 'sync.bad_batch');
+  assertError(await sync(many), 400, 'request.invalid', 'changes');
   assertError(await api('POST', '/api/v1/sync', { body: { changes: [] } }), 401, 'auth.required');
   const empty = assertData(await sync([]));
   assert.deepEqual(empty, { results: [], accepted: 0, refused: 0 });

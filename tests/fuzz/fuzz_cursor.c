@@ -1,10 +1,9 @@
 /*
- * fuzz_cursor.c - paging cursors (mod/mod.h). cursor_decode on arbitrary text must not
+ * fuzz_cursor.c - paging cursors (core/page.h). cursor_decode on arbitrary text must not
  * crash; what it accepts re-encodes to the same text (one encoding per value); and
  * cursor_encode of any string decodes back to it.
  */
 #include "app.h"
-#include "mod/mod.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,7 +8,8 @@
 #include "app.h"
 #include "core/sheet_in.h"
 #include "db/migrate.h"
-#include "mod/mod.h"
+#include "mod/import.h"
+#include "mod/orgs.h"
 
 #include <unistd.h>
 

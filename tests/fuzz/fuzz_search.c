@@ -7,8 +7,8 @@
  * itself).
  */
 #include "app.h"
-#include "mod/mod.h"
 #include "db/migrate.h"
+#include "mod/search.h"
 
 static struct db *db;
 

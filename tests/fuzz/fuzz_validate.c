@@ -9,7 +9,7 @@
  */
 #include "app.h"
 #include "core/validate.h"
-#include "mod/mod.h"
+#include "mod/orgs.h"
 
 #include <jansson.h>
 
@@ -57,6 +57,7 @@ static const struct param params[] = {
     {"link", P_URL, 0, 0, 30},
     {"kinds", P_ENUMS, 0, 0, 3, choices},
     {"items", P_OBJECTS, 0, 0, 3, NULL, item_fields},
+    {"batch", P_OBJECTS, P_EACH, 0, 3, NULL, item_fields},
 };
 
 static bool ready;
@@ -109,18 +110,27 @@ static void check_value(const struct param *p, const struct value *v)
                 abort();
         }
         break;
-    case P_OBJECTS:
-        if ((int64_t)v->n < p->min || (int64_t)v->n > p->max || (v->n && !v->objs))
+    case P_OBJECTS: {
+        /* With P_EACH an entry may be at fault (then with a reason); one that is not has
+         * its canonical JSON and every required field. */
+        bool each = p->flags & P_EACH;
+        if ((int64_t)v->n < p->min || (int64_t)v->n > p->max || (v->n && !v->objs) ||
+            (v->n && each != (v->entries != NULL)))
             abort();
-        for (size_t i = 0; i < v->n; i++)
+        for (size_t i = 0; i < v->n; i++) {
+            bool fault = each && v->entries[i].error;
+            if (each && !fault && !v->entries[i].canon)
+                abort();
             for (size_t k = 0; p->fields[k].name; k++) {
                 const struct value *f = &v->objs[i][k];
                 if (f->present)
                     check_value(&p->fields[k], f);
-                else if (p->fields[k].flags & P_REQUIRED)
+                else if ((p->fields[k].flags & P_REQUIRED) && !fault)
                     abort();
             }
+        }
         break;
+    }
     case P_LIST: {
         /* The compact JSON of an array of min..max entries. */
         json_t *j = json_loads(v->s, 0, NULL);

@@ -12,8 +12,9 @@
  * tests/clock/clock.test.mjs.
  */
 #include "app.h"
+#include "mod/dues.h"
+#include "mod/meetings_calendar.h"
 #include "unit.h"
-#include "mod/mod.h"
 
 /* Instant of a UTC wall time. */
 static int64_t utc(int y, int mo, int d, int h, int mi, int s)
@@ -136,6 +137,21 @@ static void test_date_add_months(void **state)
     assert_false(date_add_months(NULL, 1, out));
 }
 
+/* Months as text: the index back to "YYYY-MM", k months before across a year. */
+static void test_month_text(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    assert_string_equal(month_str(&a, month_index("2027-01")), "2027-01");
+    assert_string_equal(month_str(&a, month_index("2026-12") + 1), "2027-01");
+    assert_string_equal(month_minus(&a, "2026-02", 3), "2025-11");
+    assert_string_equal(month_minus(&a, "2026-12", 0), "2026-12");
+    assert_string_equal(month_minus(&a, "2027-01", 13), "2025-12");
+    assert_string_equal(month_minus(&a, "2027-1", 1), "2027-1"); /* malformed: as it was */
+    arena_release(&a);
+}
+
 /* Overdue steps: a talk due within a month of applying, an approval due
  * within three months of admission, a notice deadline. */
 static void test_overdue_at_boundaries(void **state)
@@ -246,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_civil_days),
         cmocka_unit_test_teardown(test_beijing_day, teardown_clock),
         cmocka_unit_test(test_date_add_months),
+        cmocka_unit_test(test_month_text),
         cmocka_unit_test_teardown(test_overdue_at_boundaries, teardown_clock),
         cmocka_unit_test_teardown(test_arrears_at_boundaries, teardown_clock),
         cmocka_unit_test_teardown(test_compliance_at_boundaries, teardown_clock),

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <jansson.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -109,6 +110,21 @@ static void test_top_level_scalars(void **state)
     jw_init(&jw, &out);
     jw_str(&jw, "s");
     assert_string_equal(out.data, "\"s\"");
+}
+
+/* Fixed decimals; what JSON cannot hold is null. */
+static void test_fixed(void **state)
+{
+    (void)state;
+    jw_arr_begin(&jw);
+    jw_fixed(&jw, 2.0 / 3, 4);
+    jw_fixed(&jw, 1, 4);
+    jw_fixed(&jw, 0, 0);
+    jw_fixed(&jw, -0.125, 2);
+    jw_fixed(&jw, NAN, 4);
+    jw_fixed(&jw, INFINITY, 4);
+    jw_arr_end(&jw);
+    assert_string_equal(out.data, "[0.6667,1.0000,0,-0.12,null,null]");
 }
 
 /* 31 levels deep is allowed (JW_MAX_DEPTH - 1). */
@@ -424,6 +440,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_nested_commas, setup, teardown),
         cmocka_unit_test_setup_teardown(test_top_level_scalars, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fixed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_depth_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_too_deep_aborts, setup, teardown),
         cmocka_unit_test(test_escape_specials),

@@ -1,6 +1,6 @@
 /* test_orgs.c - the pure helpers of src/mod/orgs.c: paging cursors, subtree ranges, levels. */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/orgs.h"
 #include "unit.h"
 
 static void test_cursor_round_trip(void **state)

@@ -1,7 +1,7 @@
 /* test_search.c - src/mod/search.c: splitting text for the index and building
  * FTS5 queries (ideographs one by one and in pairs; other words as they are). */
 #include "app.h"
-#include "mod/mod.h"
+#include "mod/search.h"
 #include "unit.h"
 
 static void split(const char *text, const char *want_uni, const char *want_bi)

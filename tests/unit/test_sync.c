@@ -1,6 +1,7 @@
-/* test_sync.c - src/mod/sync.c's pure parts: time_parse and the batch decoder. */
+/* test_sync.c - src/mod/sync.c's pure parts: time_parse and reading the changes of a batch. */
 #include "app.h"
-#include "mod/mod.h"
+#include "core/validate.h"
+#include "mod/sync.h"
 #include "unit.h"
 
 static void test_time_parse(void **state)
@@ -36,60 +37,112 @@ static void test_time_parse(void **state)
     assert_false(time_parse(NULL, &t));
 }
 
-static const char *decode(const char *json, struct sync_batch *b)
+/* Reads the list of changes text as the dispatcher does (each change on its
+ * own) and then change by change into out; false when the list itself is
+ * refused. */
+static bool decode(const char *text, struct sync_change *out, size_t *n)
 {
-    return sync_decode(&unit_arena, json, strlen(json), b);
+    json_t *j = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+    assert_non_null(j);
+    struct value changes = {0};
+    const char *why;
+    bool ok = value_from_json(&unit_arena, &sync_body[0], j, &changes, &why);
+    json_decref(j);
+    *n = ok ? changes.n : 0;
+    for (size_t i = 0; i < *n; i++)
+        sync_change_read(&unit_arena, &changes, i, &out[i]);
+    return ok;
 }
 
-static void test_sync_decode(void **state)
-{
-    struct sync_batch b;
-    assert_null(decode("{\"changes\":[]}", &b));
-    assert_int_equal(b.n, 0);
-    assert_non_null(decode("", &b));
-    assert_non_null(decode("[]", &b));
-    assert_non_null(decode("{\"changes\":{}}", &b));
-    assert_non_null(decode("{\"changes\":[],\"x\":1}", &b));
+#define CHANGE(kind, more)                                                                         \
+    "{\"key\":\"k\",\"capturedAt\":\"2026-11-24T08:00:00Z\",\"kind\":\"" kind             \
+    "\",\"meetingId\":3" more "}"
 
-    assert_null(
-        decode("{\"changes\":[{\"key\":\"a\",\"capturedAt\":\"2026-11-24T08:00:00Z\","
-               "\"kind\":\"attendance\",\"meetingId\":3,\"memberId\":4,\"status\":"
-               "\"present\",\"paper\":true},"
-               "{\"key\":\"b\",\"capturedAt\":\"2026-11-24T08:00:00Z\",\"kind\":\"minutes\","
-               "\"meetingId\":3,\"minutes\":\"l1\\nl2\"},"
-               "{\"key\":\"c\",\"capturedAt\":\"2026-11-24T08:00:00Z\",\"kind\":\"close\","
-               "\"meetingId\":3,\"status\":\"present\"},"
-               "{\"key\":\"d\",\"capturedAt\":\"2026-11-24T08:00:00Z\",\"kind\":\"note\","
-               "\"meetingId\":3,\"text\":\"\"},"
-               "7]}",
-               &b));
-    assert_int_equal(b.n, 5);
-    assert_null(b.items[0].error);
-    assert_int_equal(b.items[0].kind, SYNC_ATTENDANCE);
-    assert_int_equal(b.items[0].member_id, 4);
-    assert_true(b.items[0].paper);
-    assert_int_equal(b.items[0].captured_at, 1795507200);
-    assert_null(b.items[1].error);
-    assert_string_equal(b.items[1].minutes, "l1\nl2");
-    assert_non_null(b.items[2].error); /* a close takes no status */
-    assert_string_equal(b.items[2].field, "status");
-    assert_non_null(b.items[3].error); /* an empty note */
-    assert_string_equal(b.items[3].field, "text");
-    assert_non_null(b.items[4].error);
+static void test_sync_change_read(void **state)
+{
+    struct sync_change c[16];
+    size_t n;
+    assert_true(decode("[]", c, &n));
+    assert_int_equal(n, 0);
+    assert_false(decode("{}", c, &n));
+    assert_false(decode("7", c, &n));
+
+    assert_true(decode("[{\"key\":\"a\",\"capturedAt\":\"2026-11-24T08:00:00Z\","
+                       "\"kind\":\"attendance\",\"meetingId\":3,\"memberId\":4,\"status\":"
+                       "\"present\",\"paper\":true},"
+                       "{\"key\":\"b\",\"capturedAt\":\"2026-11-24T08:00:00Z\",\"kind\":\"minutes\","
+                       "\"meetingId\":3,\"minutes\":\"l1\\nl2\"},"
+                       "{\"key\":\"c\",\"capturedAt\":\"2026-11-24T08:00:00Z\",\"kind\":\"close\","
+                       "\"meetingId\":3,\"status\":\"present\"},"
+                       "{\"key\":\"d\",\"capturedAt\":\"2026-11-24T08:00:00Z\",\"kind\":\"note\","
+                       "\"meetingId\":3,\"text\":\"\"},"
+                       "7]",
+                       c, &n));
+    assert_int_equal(n, 5);
+    assert_null(c[0].error);
+    assert_string_equal(c[0].key, "a");
+    assert_int_equal(c[0].kind, SYNC_ATTENDANCE);
+    assert_int_equal(c[0].meeting_id, 3);
+    assert_int_equal(c[0].member_id, 4);
+    assert_string_equal(c[0].status, "present");
+    assert_true(c[0].paper);
+    assert_int_equal(c[0].captured_at, 1795507200);
+    const char *canon = c[0].canon;
+    assert_null(c[1].error);
+    assert_string_equal(c[1].minutes, "l1\nl2");
+    assert_non_null(c[2].error); /* a close takes no status */
+    assert_string_equal(c[2].field, "status");
+    assert_string_equal(c[2].key, "c");
+    assert_non_null(c[3].error); /* an empty note */
+    assert_string_equal(c[3].field, "text");
+    assert_non_null(c[4].error); /* not an object */
+    assert_null(c[4].field);
+    assert_null(c[4].key);
+
+    /* The fields each kind needs, and the first field at fault. */
+    assert_true(decode("[" CHANGE("attendance", ",\"status\":\"present\"") "," /**/
+                       CHANGE("attendance", ",\"memberId\":4,\"status\":\"asleep\"") "," /**/
+                       CHANGE("file", ",\"fileKind\":\"photo\"") "," /**/
+                       CHANGE("minutes", "") "," /**/
+                       CHANGE("minutes", ",\"resolutions\":\"r\"") "," /**/
+                       CHANGE("party", ",\"colour\":1") "," /**/
+                       CHANGE("close", ",\"colour\":1") "," /**/
+                       "{\"key\":\"two words\",\"capturedAt\":\"x\"}]",
+                       c, &n));
+    assert_int_equal(n, 8);
+    static const char *const fields[] = {"memberId", "status", "ref",    NULL,
+                                         NULL,       "kind",   "colour", "key"};
+    for (size_t i = 0; i < n; i++) {
+        if (fields[i] == NULL && i == 4) {
+            assert_null(c[i].error);
+            continue;
+        }
+        assert_non_null(c[i].error);
+        if (fields[i])
+            assert_string_equal(c[i].field, fields[i]);
+    }
+    assert_string_equal(c[3].field, "minutes");
+    assert_null(c[7].key); /* a bad key is not answered back */
+
     /* The same change in another key order has the same canonical text. */
-    struct sync_batch b2;
-    assert_null(decode("{\"changes\":[{\"paper\":true,\"status\":\"present\",\"memberId\":4,"
+    struct sync_change d;
+    assert_true(decode("[{\"paper\":true,\"status\":\"present\",\"memberId\":4,"
                        "\"meetingId\":3,\"kind\":\"attendance\",\"capturedAt\":"
-                       "\"2026-11-24T08:00:00Z\",\"key\":\"a\"}]}",
-                       &b2));
-    assert_string_equal(b.items[0].canon, b2.items[0].canon);
+                       "\"2026-11-24T08:00:00Z\",\"key\":\"a\"}]",
+                       &d, &n));
+    assert_string_equal(canon, d.canon);
+    /* Fingerprints stored before stay valid: the canonical text is jansson's compact
+     * form with sorted keys, as it always was. */
+    assert_string_equal(d.canon, "{\"capturedAt\":\"2026-11-24T08:00:00Z\",\"key\":\"a\","
+                                 "\"kind\":\"attendance\",\"meetingId\":3,\"memberId\":4,"
+                                 "\"paper\":true,\"status\":\"present\"}");
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_parse),
-        cmocka_unit_test(test_sync_decode),
+        cmocka_unit_test(test_sync_change_read),
     };
     return cmocka_run_group_tests(tests, unit_arena_setup, unit_arena_teardown);
 }

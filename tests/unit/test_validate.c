@@ -424,6 +424,39 @@ static void test_objects(void **state)
     str_bad(&p, "x");
 }
 
+/* P_EACH: an entry at fault stays in the list with its fault, the others are read. */
+static void test_objects_each(void **state)
+{
+    (void)state;
+    const struct param p = {"batch", P_OBJECTS, P_EACH, 0, 4, NULL, att_fields};
+    struct value v;
+    json_ok(&p,
+            "[{\"url\": \"https://a.cn\", \"name\": \"a\"}, {\"name\": \"b\", \"size\": 3}, "
+            "{\"url\": \"ftp://a\", \"fileId\": 0, \"name\": \"c\"}, 7]",
+            &v);
+    assert_int_equal(v.n, 4);
+    assert_non_null(v.entries);
+    assert_null(v.entries[0].error);
+    assert_string_equal(v.entries[0].canon, "{\"name\":\"a\",\"url\":\"https://a.cn\"}");
+    assert_string_equal(v.entries[1].field, "size"); /* undeclared */
+    assert_string_equal(value_field(&v, &p, 1, "name")->s, "b");
+    /* two faults: the first declared field at fault is named; the good field is kept */
+    assert_string_equal(v.entries[2].field, "url");
+    assert_false(value_field(&v, &p, 2, "url")->present);
+    assert_false(value_field(&v, &p, 2, "fileId")->present);
+    assert_string_equal(value_field(&v, &p, 2, "name")->s, "c");
+    assert_non_null(v.entries[3].error); /* not an object */
+    assert_null(v.entries[3].field);
+    assert_false(value_field(&v, &p, 3, "name")->present);
+    json_bad(&p, "[1, 2, 3, 4, 5]"); /* the list itself still has its bounds */
+    json_bad(&p, "{}");
+    /* Without P_EACH any entry at fault refuses the list, and there are no entries. */
+    const struct param whole = {"attachments", P_OBJECTS, 0, 0, 4, NULL, att_fields};
+    json_bad(&whole, "[{\"name\": \"a\"}, 7]");
+    json_ok(&whole, "[{\"name\": \"a\"}]", &v);
+    assert_null(v.entries);
+}
+
 static void test_nonblank(void **state)
 {
     (void)state;
@@ -542,6 +575,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_url, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_enums, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_objects, unit_arena_setup, unit_arena_teardown),
+        cmocka_unit_test_setup_teardown(test_objects_each, unit_arena_setup, unit_arena_teardown),
         cmocka_unit_test_setup_teardown(test_nonblank, unit_arena_setup, unit_arena_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

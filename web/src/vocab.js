@@ -7,8 +7,10 @@ import { yuan } from './money.js';
 
 export const GENDERS = ['male', 'female'];
 export const CATEGORIES = ['full', 'probationary'];
-// On the roster and counted: the first three. The others leave the roster.
+// On the roster and counted: the first three (ON_ROSTER, the server's ROSTER_STATUSES in
+// src/core/roster.h). The others leave the roster.
 export const STATUSES = ['normal', 'retired', 'temporarily_out', 'transferred_out', 'left', 'deceased'];
+export const ON_ROSTER = STATUSES.slice(0, 3);
 // A status change never sets transferred_out (that is a transfer).
 export const STATUS_CHANGES = ['normal', 'retired', 'temporarily_out', 'left', 'deceased'];
 export const ADDED_HOWS = ['developed', 'transferred_in', 'other'];

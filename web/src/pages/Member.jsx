@@ -9,12 +9,11 @@ import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
 import { Field, useFocusError } from '../form.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
 import {
-  STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
+  ON_ROSTER, STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
 } from '../vocab.js';
 
 const enc = encodeURIComponent;
 const MyTransfers = () => import('./Transfers.jsx').then((m) => ({ default: m.MyTransfers }));
-const ON_ROSTER = ['normal', 'retired', 'temporarily_out'];
 
 function KV({ rows }) {
   return (

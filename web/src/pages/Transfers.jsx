@@ -11,6 +11,7 @@ import { TopBar, Loading, ErrorBox, More, Chevron } from '../ui.jsx';
 import { Field, useFocusError } from '../form.jsx';
 import { enc, waited, lab, Tabs } from '../work.jsx';
 import { fmtDate, fmtTime } from '../time.js';
+import { ON_ROSTER } from '../vocab.js';
 
 const STATES = ['pending_approval', 'pending_acceptance', 'completed', 'rejected', 'returned', 'cancelled'];
 const PENDING = ['pending_approval', 'pending_acceptance'];
@@ -348,7 +349,7 @@ export function MyTransfers({ r }) {
           </li>
         ))}
       </ul>
-      {!open && ['normal', 'retired', 'temporarily_out'].includes(r.status) && (
+      {!open && ON_ROSTER.includes(r.status) && (
         <a class="btn secondary wide" href={'#/transfer-new/' + r.id}>{t('trStartMine')}</a>
       )}
     </section>

@@ -877,8 +877,12 @@ test('every object route declares its kind, and the declared permission is the o
   assert.deepEqual(off, [], off.join('\n'));
 });
 
+// Every write of the matrix carries a fresh Idempotency-Key, so that every
+// write route that stores answers stores one here (checked sealed below).
+let idemSeq = 0;
 function send(req, token) {
-  return api(req.method, req.path, { token, body: req.body, headers: req.headers });
+  const headers = req.method === 'GET' ? req.headers : { 'Idempotency-Key': `matrix-${++idemSeq}`, ...req.headers };
+  return api(req.method, req.path, { token, body: req.body, headers });
 }
 
 const code = (res) => res.json?.error?.code;
@@ -964,6 +968,13 @@ test('the matrix: every route x role x target answers as the permission table sa
   test.diagnostic?.(`${cells} cells checked`);
   console.log(`# authorization matrix: ${cells} cells over ${table.routes.length} routes and ${callers.length} callers`);
   assert.deepEqual(failures, [], `${failures.length} cells off the matrix:\n${failures.join('\n')}`);
+});
+
+test('every answer stored for an Idempotency-Key in the matrix is sealed: nothing in plain text', () => {
+  const one = (sql) => Number(sqlite(db, sql).stdout.trim());
+  const stored = one('SELECT COUNT(*) FROM idempotency');
+  assert.ok(stored > 100, `${stored} answers stored`);
+  assert.equal(one("SELECT COUNT(*) FROM idempotency WHERE body <> '' OR body_sealed IS NULL"), 0);
 });
 
 function printSummary() {

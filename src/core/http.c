@@ -325,6 +325,33 @@ static void flush_kept(struct req *req)
     audit_anchor();
 }
 
+/*
+ * A denial answers exactly as a missing object, in the same time too: its
+ * audit rows are written after the answer went out (request_completed),
+ * where a missing object writes none. The audit log's readers wait for such
+ * rows still being written (ROUTE_AUDIT_READ, late_flushes_wait).
+ */
+static atomic_int late_flushes;
+
+static bool only_denials(struct req *req)
+{
+    if (req->err < 0 || !req->audit)
+        return false;
+    for (struct audit_entry *e = req->audit; e; e = e->next)
+        if (strcmp(e->action, "access.denied"))
+            return false;
+    for (struct req_then *t = req->then; t; t = t->next)
+        if (t->always && !t->done)
+            return false;
+    return true;
+}
+
+static void late_flushes_wait(void)
+{
+    for (int waited = 0; atomic_load(&late_flushes) > 0 && waited < 250; waited++)
+        usleep(1000);
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
@@ -333,6 +360,11 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
         return;
     if (req->status == 0)
         req->status = 499; /* the client went away before an answer */
+    if (req->kept_late) {
+        req->db = db_thread();
+        flush_kept(req);
+        atomic_fetch_sub(&late_flushes, 1);
+    }
     log_access(req);
     /* A success resets the window only if it committed. */
     attempt_end(req->attempt_slot, req->attempt_outcome == ATTEMPT_OK && req->status >= 400
@@ -788,6 +820,8 @@ static bool run_route(struct req *req)
         req_fail(req, ERR_BUSY, "the store is not available");
         return false;
     }
+    if (r->flags & ROUTE_AUDIT_READ)
+        late_flushes_wait();
     if (db_begin(req->db, write && !two) != DB_OK) {
         req_fail(req, ERR_BUSY, NULL);
         return false;
@@ -867,8 +901,14 @@ static enum MHD_Result handle_api(struct req *req)
     }
     if (req->err >= 0)
         render_error(req);
-    /* Before the answer: an auditor reading the log next sees the rows. */
-    flush_kept(req);
+    /* Before the answer (an auditor reading the log next sees the rows), but
+     * a denial's after it. */
+    if (only_denials(req)) {
+        req->kept_late = true;
+        atomic_fetch_add(&late_flushes, 1);
+    } else {
+        flush_kept(req);
+    }
     if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
         session_touch(req->db, req->who->session_id);
     if (req->file_fd >= 0 && req->err < 0 && req->status == 200)

@@ -58,6 +58,7 @@ struct req {
 
     int status;
     bool answered;  /* a response is queued */
+    bool kept_late; /* its denial rows are written after the answer (http.c) */
     struct buf out; /* response body */
     struct jw json;
     bool data_started;

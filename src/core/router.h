@@ -143,6 +143,8 @@ enum route_flags {
                                      holds a secret ballot that no stored hash may reveal */
     ROUTE_SEEN_FORBIDS = 1u << 8, /* SCOPE_OBJECT: a caller who sees the object but may not do
                                      this gets the kind's forbidden code (403), not not_found */
+    ROUTE_AUDIT_READ = 1u << 9,   /* reads the audit log: first waits (a moment at most) for
+                                     the denials still being written after their answers */
     ROUTE_CACHE_MINE = 1u << 7,   /* a GET whose answer depends on the request and the caller
                                      only (a home feed): cached per account until the next
                                      write; every write that changes it takes a change sequence;

@@ -63,6 +63,6 @@ static int h_list(struct req *req)
 
 const struct route audit_routes[] = {
     {"GET", "/api/v1/audit", h_list, SCOPE_QUERY_ORG, PERM_AUDIT_READ, "orgId", list_query, NULL,
-     0},
+     ROUTE_AUDIT_READ},
     {NULL},
 };

@@ -260,3 +260,25 @@ describe('auditor', () => {
     assertError(await api('GET', auditPath(county), { token: tok.townshipAdmin }), 404, 'org.not_found');
   });
 });
+
+test('an out-of-scope read takes as long as a missing one (its denial is audited after the answer, and still listed for the auditor)', async () => {
+  const times = { missing: [], hidden: [] };
+  const t = async (kind, id) => {
+    const t0 = performance.now();
+    const r = await api('GET', orgPath(id), { token: tok.secretaryA });
+    times[kind].push(performance.now() - t0);
+    assertError(r, 404, 'org.not_found');
+  };
+  for (let i = 0; i < 30; i++) {
+    await t('missing', MISSING_ORG + i);
+    await t('hidden', villageB);
+  }
+  const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
+  const ratio = median(times.hidden) / median(times.missing);
+  // Before: the denial's fsync'd audit write came first, about 3 times as long.
+  assert.ok(ratio < 1.6, `out of scope ${median(times.hidden).toFixed(2)} ms vs missing ${median(times.missing).toFixed(2)} ms`);
+  // Read at once by the auditor: the 30 denials are there.
+  const rows = assertData(await api('GET', `/api/v1/audit?orgId=${county}&limit=200`, { token: tok.auditor }));
+  const denials = rows.items.filter((r) => r.action === 'access.denied' && r.orgId === villageB && r.detail?.includes(orgPath(villageB)));
+  assert.ok(denials.length >= 30, `${denials.length} denials listed`);
+});

@@ -269,15 +269,16 @@ test('an out-of-scope read takes as long as a missing one (its denial is audited
     times[kind].push(performance.now() - t0);
     assertError(r, 404, 'org.not_found');
   };
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < 60; i++) {
     await t('missing', MISSING_ORG + i);
     await t('hidden', villageB);
   }
   const median = (a) => a.slice().sort((x, y) => x - y)[a.length >> 1];
   const ratio = median(times.hidden) / median(times.missing);
-  // Before: the denial's fsync'd audit write came first, about 3 times as long.
-  assert.ok(ratio < 1.6, `out of scope ${median(times.hidden).toFixed(2)} ms vs missing ${median(times.missing).toFixed(2)} ms`);
-  // Read at once by the auditor: the 30 denials are there.
+  // Before: the denial's fsync'd audit write came first, about 3 times as
+  // long on a quiet machine; a margin for a loaded one.
+  assert.ok(ratio < 2, `out of scope ${median(times.hidden).toFixed(2)} ms vs missing ${median(times.missing).toFixed(2)} ms`);
+  // Read at once by the auditor: the denials are there.
   const rows = assertData(await api('GET', `/api/v1/audit?orgId=${county}&limit=200`, { token: tok.auditor }));
   const denials = rows.items.filter((r) => r.action === 'access.denied' && r.orgId === villageB && r.detail?.includes(orgPath(villageB)));
   assert.ok(denials.length >= 30, `${denials.length} denials listed`);

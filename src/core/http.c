@@ -1271,8 +1271,26 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 
+/* libmicrohttpd's messages, at most MHD_LOG_PER_S a second: a client can
+ * cause one per connection ("reached connection limit", "closed by remote
+ * side"), and a flood must not become a flood of log lines. */
+#define MHD_LOG_PER_S 20
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    static _Atomic int64_t window;
+    static atomic_long in_window, dropped;
+    int64_t now = mono_us() / 1000000, was = atomic_load(&window);
+    if (now != was && atomic_compare_exchange_strong(&window, &was, now)) {
+        long n = atomic_exchange(&dropped, 0);
+        atomic_store(&in_window, 0);
+        if (n)
+            log_warn("http: %ld more messages of libmicrohttpd in a second not logged", n);
+    }
+    if (atomic_fetch_add(&in_window, 1) >= MHD_LOG_PER_S) {
+        atomic_fetch_add(&dropped, 1);
+        return;
+    }
     char text[512];
     vsnprintf(text, sizeof(text), fmt, ap);
     size_t n = strlen(text);

@@ -220,6 +220,7 @@ describe('at the connection limit', () => {
   }
 
   test('300 trickling connections from one address: that address is held to its share, others are served', async () => {
+    const logFrom = lim.stderr().length, t0 = Date.now();
     const t = trickler('127.0.0.1', 1000);
     for (let i = 0; i < 300; i++) t.open();
     try {
@@ -229,6 +230,10 @@ describe('at the connection limit', () => {
       assert.equal(failures, 0);
       assert.ok(worst < 1000, `answered within a second (worst ${worst.toFixed(0)} ms)`);
       assert.ok(t.opened - t.cut <= 16, `${t.opened - t.cut} open from one address`);
+      // Each refused connection is a message of libmicrohttpd: at most 20 a second are logged.
+      const lines = lim.stderr().slice(logFrom).split('\n').filter((l) => l.includes('"msg":"http: ')).length;
+      const seconds = Math.ceil((Date.now() - t0) / 1000) + 1;
+      assert.ok(lines <= 21 * seconds, `${lines} lines of libmicrohttpd's messages in ${seconds} s`);
     } finally {
       t.end();
     }

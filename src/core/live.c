@@ -268,8 +268,9 @@ static void stream_free(void *cls)
     free(s);
 }
 
-/* A digest of the caller's role grants, in grant order: a stream whose
- * account's roles no longer give it ends (streams_recheck). */
+/* A digest of the caller's role grants, in grant order: a stream ends when
+ * its account's grants no longer have the digest it opened with
+ * (streams_recheck). */
 static uint64_t grants_sig(const struct principal *p)
 {
     uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */

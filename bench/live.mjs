@@ -11,8 +11,10 @@
 //   node bench/live.mjs BASE_URL DATA_DIR [N=10000] [SERVER_PID] [OUT.md]
 //
 // DATA_DIR is a `zhibu demo` data directory (demo-accounts.json): the township admin
-// publishes, the member's streams receive. Serve it with max_connections and
-// live_max_streams above N. The client needs N file descriptors (ulimit -n).
+// publishes, the member's streams receive. Serve it with live_max_streams above N,
+// max_connections a third above that (a quarter stays for other requests), and
+// max_connections_per_ip and live_streams_per_account opened up to N (one member, one
+// address: bench/run writes them). The client needs N file descriptors (ulimit -n).
 import http from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -54,7 +54,8 @@ int cli_config(const char *data_flag, const char *listen_flag)
         snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s", data);
     char path[600], err[700];
     snprintf(path, sizeof(path), "%s/zhibu.conf", cfg.data_dir);
-    if (config_load_file(&cfg, path, err, sizeof(err)) != 0) {
+    if (config_load_file(&cfg, path, err, sizeof(err)) != 0 ||
+        config_check(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "zhibu: %s\n", err);
         return -1;
     }

@@ -70,11 +70,14 @@ int cmd_serve(int argc, char **argv)
                "  --listen ADDR:PORT  where to listen (default 127.0.0.1:8080, $ZHIBU_LISTEN)\n"
                "  --data DIR          data directory (default ./data, $ZHIBU_DATA)\n"
                "  --web DIR           the built web client (default web/dist, $ZHIBU_WEB)\n\n"
-               "More settings in DIR/zhibu.conf: threads, max_body, max_header, conn_timeout,\n"
-               "max_connections, cookie_secure, trust_proxy, login_max_failures,\n"
+               "More settings in DIR/zhibu.conf: threads, max_body, max_upload, max_header,\n"
+               "body_memory_mb, upload_spool_mb, conn_timeout, header_timeout,\n"
+               "max_connections, max_connections_per_ip, live_max_streams,\n"
+               "live_streams_per_account, cookie_secure, trust_proxy, login_max_failures,\n"
                "member_session_days, admin_session_hours, admin_second_factor,\n"
                "exact_search_per_hour, imports_per_hour, proposals_per_hour,\n"
-               "sync_max_offline_days, housekeeping_interval_s, log_level (see README).\n"
+               "sync_max_offline_days, housekeeping_interval_s, metrics_token, log_level\n"
+               "(see README).\n"
                "SIGTERM or SIGINT stop it gracefully.\n");
         return 0;
     }

@@ -181,8 +181,8 @@ void login_failure_record(struct db *db, const unsigned char *phone_hash);
  * admitted until its request ends, so concurrent guesses cannot all pass the
  * check before their failures are written: attempt_begin adds the failures
  * of the hour and the attempts in flight for the phone and, below
- * cfg.login_max_failures, takes one (*slot). attempt_end, when the request
- * has ended (its failure row written), counts it as a failure, resets the
+ * cfg.login_max_failures, takes one (*slot). attempt_end, once the request's
+ * rows are written and before its answer goes out, counts it as a failure, resets the
  * window after a success, or just lets it go. False: throttled.
  */
 enum attempt_outcome { ATTEMPT_UNDECIDED, ATTEMPT_FAILED, ATTEMPT_OK };

@@ -25,6 +25,18 @@ void buf_release(struct buf *b)
     b->arena = a;
 }
 
+static void buf_resize(struct buf *b, size_t cap)
+{
+    if (b->arena) {
+        char *p = arena_alloc(b->arena, cap);
+        memcpy(p, b->data, b->len + 1);
+        b->data = p;
+    } else {
+        b->data = b->cap ? xrealloc(b->data, cap) : memcpy(xmalloc(cap), b->data, b->len + 1);
+    }
+    b->cap = cap;
+}
+
 void buf_grow(struct buf *b, size_t n)
 {
     if (b->len + n + 1 <= b->cap)
@@ -34,14 +46,16 @@ void buf_grow(struct buf *b, size_t n)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + n + 1)
         cap = cap * 2;
-    if (b->arena) {
-        char *p = arena_alloc(b->arena, cap);
-        memcpy(p, b->data, b->len + 1);
-        b->data = p;
-    } else {
-        b->data = b->cap ? xrealloc(b->data, cap) : memcpy(xmalloc(cap), b->data, b->len + 1);
-    }
-    b->cap = cap;
+    buf_resize(b, cap);
+}
+
+void buf_grow_exact(struct buf *b, size_t n)
+{
+    if (b->len + n + 1 <= b->cap)
+        return;
+    if (b->len + n + 1 < n)
+        BUG("buf overflow");
+    buf_resize(b, b->len + n + 1);
 }
 
 void buf_add(struct buf *b, const void *p, size_t n)

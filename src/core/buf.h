@@ -19,6 +19,9 @@ void buf_init_arena(struct buf *b, struct arena *a);
 void buf_release(struct buf *b);
 /* Makes room for n more bytes. */
 void buf_grow(struct buf *b, size_t n);
+/* The same without rounding up: room for exactly n more bytes (and the NUL)
+ * when there is less, for a size known in advance. */
+void buf_grow_exact(struct buf *b, size_t n);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_addstr(struct buf *b, const char *s);
 void buf_addch(struct buf *b, char c);

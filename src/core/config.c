@@ -15,9 +15,14 @@ void config_defaults(struct config *c)
     c->max_upload = 64 * 1024 * 1024;
     c->cache_mb = 32;
     c->max_header = 16 * 1024;
+    c->body_memory_mb = 256;
+    c->upload_spool_mb = 1024;
     c->conn_timeout = 30;
+    c->header_timeout = 20;
     c->max_connections = 4096;
-    c->live_max_streams = 10000;
+    c->max_connections_per_ip = -1;
+    c->live_max_streams = -1;
+    c->live_streams_per_account = 5;
     c->live_heartbeat_s = 15;
     c->housekeeping_interval_s = 300;
     c->login_max_failures = 20;
@@ -86,9 +91,14 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("max_upload", max_upload, 1024, 1024 * 1024 * 1024)
     INT_KEY("cache_mb", cache_mb, 0, 65536)
     INT_KEY("max_header", max_header, 4096, 1024 * 1024)
+    INT_KEY("body_memory_mb", body_memory_mb, 1, 1024 * 1024)
+    INT_KEY("upload_spool_mb", upload_spool_mb, 1, 1024 * 1024 * 1024)
     INT_KEY("conn_timeout", conn_timeout, 1, 3600)
+    INT_KEY("header_timeout", header_timeout, 1, 3600)
     INT_KEY("max_connections", max_connections, 16, 1000000)
+    INT_KEY("max_connections_per_ip", max_connections_per_ip, 0, 1000000)
     INT_KEY("live_max_streams", live_max_streams, 0, 1000000)
+    INT_KEY("live_streams_per_account", live_streams_per_account, 1, 1000000)
     INT_KEY("live_heartbeat_s", live_heartbeat_s, 1, 300)
     INT_KEY("housekeeping_interval_s", housekeeping_interval_s, 1, 86400)
     INT_KEY("login_max_failures", login_max_failures, 1, 100)
@@ -103,6 +113,16 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("proposals_per_hour", proposals_per_hour, 1, 10000)
     INT_KEY("sync_max_offline_days", sync_max_offline_days, 1, 365)
 #undef INT_KEY
+    if (!strcmp(key, "metrics_token")) {
+        /* A secret worth the name, in characters a header carries as they are. */
+        size_t len = strlen(v);
+        if (len < 16 || len >= sizeof(c->metrics_token) ||
+            strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=") !=
+                len)
+            return false;
+        memcpy(c->metrics_token, v, len + 1);
+        return true;
+    }
     if (!strcmp(key, "cookie_secure"))
         return parse_bool(v, &c->cookie_secure);
     if (!strcmp(key, "trust_proxy"))
@@ -123,6 +143,34 @@ static bool config_apply(struct config *c, const char *key, const char *v)
         return false;
     }
     return false;
+}
+
+int config_room(const struct config *c)
+{
+    int room = c->max_connections / 4;
+    return room < 16 ? 16 : room;
+}
+
+int config_check(struct config *c, char *err, size_t errlen)
+{
+    int most = c->max_connections - config_room(c);
+    if (c->live_max_streams < 0) {
+        c->live_max_streams = most;
+    } else if (c->live_max_streams > most) {
+        snprintf(err, errlen,
+                 "live_max_streams = %d leaves too few of max_connections = %d to other "
+                 "requests: at most %d (a quarter of the connections, at least 16, stay free)",
+                 c->live_max_streams, c->max_connections, most);
+        return -1;
+    }
+    if (c->max_connections_per_ip < 0)
+        c->max_connections_per_ip = config_room(c) < 256 ? config_room(c) : 256;
+    if (c->max_connections_per_ip > c->max_connections) {
+        snprintf(err, errlen, "max_connections_per_ip = %d is above max_connections = %d",
+                 c->max_connections_per_ip, c->max_connections);
+        return -1;
+    }
+    return 0;
 }
 
 static char *trim(char *s)

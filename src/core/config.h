@@ -18,7 +18,8 @@ struct config {
     size_t max_header;  /* bytes of request line + headers per connection */
     int conn_timeout;   /* seconds of inactivity */
     int max_connections;
-    int live_max_streams;         /* open Server-Sent Events streams (GET /api/v1/events) */
+    int live_max_streams;         /* open Server-Sent Events streams (GET /api/v1/events);
+                                     -1 until config_check derives it from max_connections */
     int live_heartbeat_s;         /* seconds between heartbeat comments on a quiet stream */
     int housekeeping_interval_s;  /* seconds between runs of the pruning jobs (jobs.h) */
     bool cookie_secure;           /* add Secure to cookies (behind TLS) */
@@ -38,6 +39,16 @@ struct config {
     int proposals_per_hour;       /* corrections a member proposes to their own record */
     int sync_max_offline_days;    /* oldest capture time an offline upload may carry */
     enum log_level log_level;
+
+    /* Against slow and hostile clients (conn.h, http.c, live.c). */
+    int header_timeout;           /* seconds for a request line and headers to arrive */
+    int max_connections_per_ip;   /* open connections from one address (0: no limit); -1
+                                     until config_check: 256, at most config_room() */
+    int live_streams_per_account; /* open streams of one account */
+    size_t body_memory_mb;        /* request bodies held in memory at once, all connections */
+    size_t upload_spool_mb;       /* uploads being received into temporary files at once */
+    char metrics_token[128];      /* GET /metrics needs "Authorization: Bearer" it; "": only
+                                     connections from this machine */
 };
 
 extern struct config cfg;
@@ -45,6 +56,16 @@ extern struct config cfg;
 void config_defaults(struct config *c);
 /* Reads DATA/zhibu.conf if it exists; -1 with a reason on a bad line. */
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+/*
+ * Checks the settings against each other once all are read, and derives the
+ * ones left to it: live_max_streams (unset: three quarters of max_connections)
+ * must leave a quarter of the connections, at least 16, to ordinary requests;
+ * max_connections_per_ip (unset: 256, at most that quarter) at most
+ * max_connections. -1 with a reason when they do not fit.
+ */
+int config_check(struct config *c, char *err, size_t errlen);
+/* The connections max_connections keeps for requests other than live streams. */
+int config_room(const struct config *c);
 /* "127.0.0.1:8080" -> host, port; false if malformed. */
 bool config_set_listen(struct config *c, const char *addr);
 

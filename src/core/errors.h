@@ -128,7 +128,11 @@
     X(ERR_NOTICE_NOT_FOUND, 404, "notice.not_found", "no such announcement")                       \
     X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
     X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
-    X(ERR_LIVE_FULL, 503, "live.full", "too many live streams are open, use polling")
+    X(ERR_LIVE_FULL, 503, "live.full", "too many live streams are open, use polling")              \
+    X(ERR_LIVE_ACCOUNT_FULL, 429, "live.account_limit",                                            \
+      "this account has as many live streams open as it may: close one, or use polling")           \
+    X(ERR_METRICS_FORBIDDEN, 403, "metrics.forbidden",                                             \
+      "the metrics need the metrics token, or a connection from the server's own machine")
 
 enum err_code {
 #define X(id, status, code, msg) id,

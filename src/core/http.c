@@ -1,5 +1,6 @@
 #include "app.h"
 #include "core/rcache.h"
+#include "core/conn.h"
 #include "core/http.h"
 #include "core/idem.h"
 #include "core/live.h"
@@ -10,6 +11,7 @@
 #include "core/validate.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -19,6 +21,16 @@
 
 static struct MHD_Daemon *daemon_handle;
 static atomic_int in_flight;
+
+/* Bytes of body a caller may send where no login is needed (the login itself). */
+#define ANON_MAX_BODY (16 * 1024)
+/* Bytes still read and dropped after a body was refused while it arrived
+ * (chunked, no Content-Length) before the connection is cut instead. */
+#define DISCARD_MAX (1024 * 1024)
+
+/* What every request holds at once: bodies in memory (body_memory_mb) and
+ * uploads being spooled to disk (upload_spool_mb). */
+static _Atomic int64_t body_memory, spool_bytes;
 
 static const char csp_app[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -223,8 +235,13 @@ static struct req *req_new(struct MHD_Connection *conn, const char *method, cons
     req->path = arena_strdup(&req->arena, url);
     req->err = -1;
     req->file_fd = -1;
+    req->body_fd = -1;
+    req->body_err = -1;
     req->auth_seq = -1;
     req->max_body = cfg.max_body;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    req->sock = ci ? ci->socket_context : NULL;
     req->audit_tail = &req->audit;
     req->then_tail = &req->then;
     req->attempt_slot = -1;
@@ -264,7 +281,16 @@ static void log_access(struct req *req)
 static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
                               enum MHD_ConnectionNotificationCode toe)
 {
-    metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_ctx = ci ? conn_opened(ci->connect_fd) : NULL;
+        metrics_connection(1);
+    } else {
+        conn_closed(*socket_ctx);
+        *socket_ctx = NULL;
+        metrics_connection(-1);
+    }
 }
 
 /* ---- what a request keeps: audit rows and writes after its transaction ---- */
@@ -352,6 +378,17 @@ static void late_flushes_wait(void)
         usleep(1000);
 }
 
+/* Ends the request's sign-in attempt (auth.h): after its rows are written and
+ * before the answer goes out, so that the client's next attempt finds it
+ * counted (a failure) or the window reset (a success that committed). */
+static void attempt_done(struct req *req)
+{
+    attempt_end(req->attempt_slot, req->attempt_outcome == ATTEMPT_OK && req->status >= 400
+                                       ? ATTEMPT_UNDECIDED
+                                       : (enum attempt_outcome)req->attempt_outcome);
+    req->attempt_slot = -1;
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
@@ -366,14 +403,17 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
         atomic_fetch_sub(&late_flushes, 1);
     }
     log_access(req);
-    /* A success resets the window only if it committed. */
-    attempt_end(req->attempt_slot, req->attempt_outcome == ATTEMPT_OK && req->status >= 400
-                                       ? ATTEMPT_UNDECIDED
-                                       : (enum attempt_outcome)req->attempt_outcome);
+    attempt_done(req); /* if the request ended before its answer */
     if (req->file_fd >= 0)
         close(req->file_fd);
+    if (req->body_fd >= 0)
+        close(req->body_fd);
+    atomic_fetch_sub(&body_memory, (int64_t)req->body_held);
+    atomic_fetch_sub(&spool_bytes, req->spool_held);
     if (req->cached)
         rcache_release((void *)req->cached);
+    /* The next request on this connection has its deadline from now. */
+    conn_waiting(req->sock);
     arena_release(&req->arena);
     free(req);
     *con_cls = NULL;
@@ -892,8 +932,15 @@ static enum MHD_Result handle_api(struct req *req)
             break;
         case MATCH_OK:
             req->route = r;
-            if (req->body_too_large)
+            /* An upload without a body has an empty file all the same. */
+            if ((r->flags & ROUTE_UPLOAD) && req->body_fd < 0)
+                req->body_fd = tmpfile_in(cfg.data_dir);
+            if ((r->flags & ROUTE_UPLOAD) && req->body_fd < 0)
+                req_fail(req, ERR_INTERNAL, "cannot store the upload");
+            else if (req->body_err == ERR_TOO_LARGE)
                 req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", req->max_body);
+            else if (req->body_err >= 0)
+                req_fail(req, req->body_err, "no room for the request body now: try again later");
             else if (run_route(req))
                 return MHD_YES; /* suspended for its outside phase */
             break;
@@ -909,6 +956,7 @@ static enum MHD_Result handle_api(struct req *req)
     } else {
         flush_kept(req);
     }
+    attempt_done(req);
     if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
         session_touch(req->db, req->who->session_id);
     if (req->file_fd >= 0 && req->err < 0 && req->status == 200)
@@ -941,8 +989,49 @@ static enum MHD_Result handle_health(struct req *req)
     return send_json(req);
 }
 
+/* Whether the connection comes straight from this machine: a loopback peer
+ * that no proxy forwarded (a proxy on this machine adds a forwarding header;
+ * one that does not must not pass /metrics on, docs/OPERATIONS.md). */
+static bool from_this_machine(struct req *req)
+{
+    if (req_header(req, "X-Forwarded-For") || req_header(req, "Forwarded") ||
+        req_header(req, "X-Real-IP"))
+        return false;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa && sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+/*
+ * GET /metrics -> Prometheus text. With metrics_token set, only for
+ * "Authorization: Bearer TOKEN"; without it, only for connections from this
+ * machine. Errors: metrics.forbidden.
+ */
 static enum MHD_Result handle_metrics(struct req *req)
 {
+    bool allowed;
+    if (cfg.metrics_token[0]) {
+        const char *authz = req_header(req, "Authorization");
+        size_t n = strlen(cfg.metrics_token);
+        allowed = authz && !strncasecmp(authz, "Bearer ", 7) && strlen(authz + 7) == n &&
+                  mem_equal_ct(authz + 7, cfg.metrics_token, n);
+    } else {
+        allowed = from_this_machine(req);
+    }
+    if (!allowed) {
+        req_fail(req, ERR_METRICS_FORBIDDEN, NULL);
+        render_error(req);
+        return send_json(req);
+    }
     metrics_render(&req->out);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(req->out.len, req->out.data, MHD_RESPMEM_PERSISTENT);
@@ -1010,6 +1099,195 @@ static enum MHD_Result handle_test_clock(struct req *req)
     return send_json(req);
 }
 
+/* ---- what the headers decide, before the body is read ---- */
+
+/* Takes n bytes of a budget of limit bytes shared by every request; false
+ * when that would go over it. */
+static bool budget_take(_Atomic int64_t *used, int64_t n, int64_t limit)
+{
+    int64_t cur = atomic_load(used);
+    do {
+        if (cur + n > limit)
+            return false;
+    } while (!atomic_compare_exchange_weak(used, &cur, cur + n));
+    return true;
+}
+
+/* The route's permission as far as the headers name its target: the
+ * organisation of the path or the query, the object of the path; a target in
+ * the body is not known yet, so then the permission anywhere at all. 0 to go
+ * on, else an error status. */
+static int precheck_target(struct req *req)
+{
+    const struct route *r = req->route;
+    switch (r->scope) {
+    case SCOPE_LOGIN:
+        return authorize(req);
+    case SCOPE_PATH_ORG:
+    case SCOPE_QUERY_ORG: {
+        int status = req_validate_query(req);
+        return status ? status : authorize(req);
+    }
+    case SCOPE_OBJECT:
+        if (!r->scope_field)
+            return authorize(req);
+        break;
+    default:
+        break;
+    }
+    if (r->perm == PERM_NONE || r->party || (r->flags & ROUTE_SEEN_FORBIDS) ||
+        principal_has(req->who, r->perm))
+        return 0;
+    req_audit(req, "access.denied", 0, NULL, "denied", "%s %s needs %s", req->method, req->path,
+              perm_name(r->perm));
+    return req_fail(req, r->kind ? r->kind->not_found : ERR_ORG_NOT_FOUND, NULL);
+}
+
+/*
+ * What run_route will check that the headers already decide, for a request
+ * that announced a body (SECURITY.md check 15): login, CSRF, the second
+ * factor, the permission (precheck_target). A caller refused here gets the
+ * answer run_route would give, without a byte of the body read; run_route
+ * checks everything again, in its own transaction, once the body is in.
+ * 0 to go on, else an error status. *known: the caller is logged in.
+ */
+static int precheck(struct req *req, bool *known)
+{
+    *known = false;
+    if (req->route->scope == SCOPE_PUBLIC)
+        return check_login(req);
+    req->db = db_thread();
+    if (!req->db || db_begin(req->db, false) != DB_OK)
+        return 0; /* the ordinary way answers it */
+    authenticate(req);
+    int status = check_login(req);
+    if (!status)
+        status = precheck_target(req);
+    *known = req->who != NULL;
+    db_rollback(req->db);
+    flush_kept(req);
+    req->who = NULL;
+    req->via_cookie = false;
+    return status;
+}
+
+/* Answers now, before the body (req holds the error): the client's body is
+ * drained after the answer instead of meeting a reset (conn.h). */
+static enum MHD_Result answer_early(struct req *req)
+{
+    render_error(req);
+    conn_linger(req->sock);
+    return send_json(req);
+}
+
+/*
+ * The first call of a request: its line and headers are in, its body is not.
+ * A request without a body goes on to the next call (answering on the first
+ * makes libmicrohttpd 0.9.75 close the connection). One with a body is refused
+ * now if the headers say so: beyond its limit, a caller not allowed, no room
+ * in the shared budgets. An upload gets its temporary file; a body of known
+ * length its memory, once.
+ */
+static enum MHD_Result request_begin(struct req *req)
+{
+    const char *cl =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *te =
+        MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    int64_t len = -1;
+    if (cl && !parse_i64(cl, strlen(cl), &len))
+        len = -1;
+    if (len == 0 || (len < 0 && !te)) {
+        conn_accepted(req->sock);
+        return MHD_YES;
+    }
+    const struct route *rt = NULL;
+    bool api = !strncmp(req->path, "/api/", 5);
+    if (api &&
+        router_match(req->method, req->path, &rt, req->path_ids, &req->npath_ids) != MATCH_OK) {
+        conn_linger(req->sock); /* no such route: the answer needs no body */
+        return handle_api(req);
+    }
+    bool upload = rt && (rt->flags & ROUTE_UPLOAD);
+    req->max_body = upload                            ? cfg.max_upload
+                    : rt && rt->scope != SCOPE_PUBLIC ? cfg.max_body
+                                                      : ANON_MAX_BODY;
+    if (len > 0 && (uint64_t)len > req->max_body) {
+        req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", req->max_body);
+        return answer_early(req);
+    }
+    bool known = false;
+    if (rt) {
+        req->route = rt;
+        if (precheck(req, &known))
+            return answer_early(req);
+        req->route = NULL;
+    }
+    if (upload) {
+        int64_t want = len > 0 ? len : (int64_t)cfg.max_upload;
+        if (!budget_take(&spool_bytes, want, (int64_t)cfg.upload_spool_mb << 20)) {
+            req_fail(req, ERR_BUSY, "too many uploads at once: try again in a minute");
+            return answer_early(req);
+        }
+        req->spool_held = want;
+        req->body_fd = tmpfile_in(cfg.data_dir);
+        if (req->body_fd < 0) {
+            log_error("upload: no temporary file in %s: %s", cfg.data_dir, strerror(errno));
+            req_fail(req, ERR_INTERNAL, "cannot store the upload");
+            return answer_early(req);
+        }
+    } else if (len > 0) {
+        if (!budget_take(&body_memory, len + 1, (int64_t)cfg.body_memory_mb << 20)) {
+            req_fail(req, ERR_BUSY, "too many requests at once: try again in a minute");
+            return answer_early(req);
+        }
+        req->body_held = (size_t)len + 1;
+        buf_grow_exact(&req->body_raw, (size_t)len);
+    }
+    /* A caller who logged in may take their time over a body; an anonymous
+     * one stays under the connection's deadline until the body is in. */
+    if (known)
+        conn_accepted(req->sock);
+    return MHD_YES;
+}
+
+/* Takes n more bytes of the body: into the upload's file, or into memory
+ * under the shared budget (a body of unknown length grows by doubling). Past
+ * the limit, or without room, the body is refused and the rest dropped. */
+static void body_add(struct req *req, const char *data, size_t n)
+{
+    if (req->body_err < 0 && (uint64_t)req->body_size + n > req->max_body)
+        req->body_err = ERR_TOO_LARGE;
+    if (req->body_err >= 0) {
+        req->body_discarded += n;
+        return;
+    }
+    req->body_size += (int64_t)n;
+    if (req->body_fd >= 0) {
+        if (!write_all(req->body_fd, data, n)) {
+            log_error("upload: cannot write the temporary file: %s", strerror(errno));
+            req->body_err = ERR_BUSY;
+        }
+        return;
+    }
+    struct buf *b = &req->body_raw;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 16384;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        if (cap > req->max_body + 1)
+            cap = req->max_body + 1;
+        /* The smaller block stays in the arena until the request ends. */
+        if (!budget_take(&body_memory, (int64_t)cap, (int64_t)cfg.body_memory_mb << 20)) {
+            req->body_err = ERR_BUSY;
+            return;
+        }
+        req->body_held += cap;
+        buf_grow_exact(b, cap - b->len - 1);
+    }
+    buf_add(b, data, n);
+}
+
 /* ---- the MHD access handler ---- */
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
@@ -1021,35 +1299,17 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     if (!req) {
         req = req_new(conn, method, url);
         *con_cls = req;
-        /* A file upload route may take a larger body. */
-        const struct route *rt;
-        int64_t ids[ROUTE_MAX_PATH_PARAMS];
-        int nids;
-        if (router_match(method, req->path, &rt, ids, &nids) == MATCH_OK &&
-            (rt->flags & ROUTE_UPLOAD))
-            req->max_body = cfg.max_upload;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        int64_t len;
-        if (cl && parse_i64(cl, strlen(cl), &len) && (uint64_t)len > req->max_body) {
-            /* Answer at once and let MHD close the connection: no need to read it. */
-            req_fail(req, ERR_TOO_LARGE, "the body exceeds %zu bytes", req->max_body);
-            render_error(req);
-            return send_json(req);
-        }
-        /* Answering on the first call makes MHD 0.9.75 close the connection:
-         * wait for the next call. */
-        return MHD_YES;
+        return request_begin(req);
     }
     if (req->answered)
-        return MHD_YES; /* answered already (oversized body): discard the rest */
+        return MHD_YES; /* answered already: discard the rest */
     if (*upload_data_size) {
-        if (req->body_raw.len + *upload_data_size > req->max_body)
-            req->body_too_large = true;
-        else
-            buf_add(&req->body_raw, upload_data, *upload_data_size);
+        body_add(req, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        return MHD_YES;
+        /* A refused body that goes on and on (no Content-Length): cut it. */
+        return req->body_discarded > DISCARD_MAX + req->max_body ? MHD_NO : MHD_YES;
     }
+    conn_accepted(req->sock);
     if (!strncmp(req->path, "/api/", 5))
         return handle_api(req);
     if (!strcmp(req->path, "/healthz"))
@@ -1063,8 +1323,26 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 
 static void mhd_log(void *cls, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 
+/* libmicrohttpd's messages, at most MHD_LOG_PER_S a second: a client can
+ * cause one per connection ("reached connection limit", "closed by remote
+ * side"), and a flood must not become a flood of log lines. */
+#define MHD_LOG_PER_S 20
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+    static _Atomic int64_t window;
+    static atomic_long in_window, dropped;
+    int64_t now = mono_us() / 1000000, was = atomic_load(&window);
+    if (now != was && atomic_compare_exchange_strong(&window, &was, now)) {
+        long n = atomic_exchange(&dropped, 0);
+        atomic_store(&in_window, 0);
+        if (n)
+            log_warn("http: %ld more messages of libmicrohttpd in a second not logged", n);
+    }
+    if (atomic_fetch_add(&in_window, 1) >= MHD_LOG_PER_S) {
+        atomic_fetch_add(&dropped, 1);
+        return;
+    }
     char text[512];
     vsnprintf(text, sizeof(text), fmt, ap);
     size_t n = strlen(text);
@@ -1106,14 +1384,20 @@ int http_start(char *err, size_t errlen)
      * let a second zhibu start on a port in use and split its connections. */
     live_start();
     slow_start();
+    conn_start();
+    /* Behind a proxy every connection comes from the proxy: the proxy limits
+     * per client address instead (docs/OPERATIONS.md). */
+    unsigned per_ip = cfg.trust_proxy ? 0u : (unsigned)cfg.max_connections_per_ip;
     daemon_handle = MHD_start_daemon(
         flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg.max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)cfg.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header,
         MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
         connection_notify, NULL, MHD_OPTION_END);
     if (!daemon_handle) {
+        conn_stop();
         live_stop(0);
         slow_stop();
         snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,
@@ -1146,4 +1430,5 @@ void http_stop(int grace_ms)
     MHD_stop_daemon(daemon_handle);
     daemon_handle = NULL;
     slow_stop();
+    conn_stop();
 }

@@ -5,6 +5,7 @@
 #include "core/idem.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
 bool idem_key_ok(const char *k)
 {
@@ -50,9 +51,18 @@ int idem_check(struct req *req)
     crypto_generichash_init(&st, NULL, 0, sizeof(req->idem_fp));
     crypto_generichash_update(&st, (const unsigned char *)req->method, strlen(req->method) + 1);
     crypto_generichash_update(&st, (const unsigned char *)req->path, strlen(req->path) + 1);
-    if (!(req->route->flags & ROUTE_IDEM_NO_BODY))
+    if (!(req->route->flags & ROUTE_IDEM_NO_BODY)) {
         crypto_generichash_update(&st, (const unsigned char *)req->body_raw.data,
                                   req->body_raw.len);
+        /* An upload spooled to disk (http.c) is read back. */
+        unsigned char chunk[65536];
+        ssize_t n = 0;
+        for (off_t at = 0;
+             req->body_fd >= 0 && (n = pread(req->body_fd, chunk, sizeof(chunk), at)) > 0; at += n)
+            crypto_generichash_update(&st, chunk, (size_t)n);
+        if (n < 0)
+            return req_fail(req, ERR_INTERNAL, "cannot read the upload back");
+    }
     crypto_generichash_final(&st, req->idem_fp, sizeof(req->idem_fp));
     struct db_stmt *q = db_query(req->db,
                                  "SELECT fingerprint, status, body, body_sealed, roles FROM "

@@ -13,6 +13,12 @@
  *
  * Shutdown: live_stop() marks every stream ending and resumes it, so no
  * connection is suspended when MHD_stop_daemon runs (0.9.75 aborts then).
+ *
+ * Authority: a stream is authorised when it opens. Whenever the authorisation
+ * sequence moves (auth_changed: a logout, a revoked session or role, a
+ * disabled account, a new password, on any server or from the command line),
+ * the live thread checks every stream's session and roles again and ends the
+ * streams whose caller changed; the client reconnects and is authorised anew.
  */
 #include "app.h"
 #include "core/live.h"
@@ -28,6 +34,7 @@
 #define LIVE_BACKLOG 200          /* events replayed from the store at most, else "reset" */
 #define LIVE_EVENT_DATA_MAX 2000  /* bytes of an event's data */
 #define LIVE_KEEP_S (3 * 86400LL) /* events are kept this long for resumption */
+#define LIVE_RECHECK_US 1000000   /* authority is checked again at most this often */
 
 struct live_event {
     int64_t id;
@@ -47,8 +54,12 @@ struct live_stream {
     size_t off;           /* of them, already handed */
     int64_t last_write;   /* mono_us of the last bytes handed over */
     int64_t opened;       /* mono_us */
+    int64_t session_id;   /* the caller's session, its roles as grants_sig, and the */
+    uint64_t grants_sig;  /* authorisation sequence they were checked at (auth_seq) */
+    int64_t auth_seq;
     bool suspended;
-    bool once; /* ?poll=1: what is pending, then the end */
+    bool once;   /* ?poll=1: what is pending, then the end */
+    bool ending; /* the caller's authority changed: end now */
 };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -60,6 +71,8 @@ static struct live_stream *streams;
 static int nstreams;
 static bool stopping, running, kicked;
 static pthread_t thread;
+static int64_t checked_auth_seq = -1; /* the live thread's: streams_recheck */
+static int64_t checked_at;            /* mono_us */
 
 /* ---- audience ---- */
 
@@ -206,6 +219,10 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *dst, size_t max)
     (void)pos;
     pthread_mutex_lock(&mu);
     s->suspended = false;
+    if (s->ending) {
+        pthread_mutex_unlock(&mu);
+        return MHD_CONTENT_READER_END_OF_STREAM; /* nothing more, not even what is queued */
+    }
     if (s->off == s->out.len) {
         buf_reset(&s->out);
         s->off = 0;
@@ -233,6 +250,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *dst, size_t max)
     return (ssize_t)n;
 }
 
+/* Takes s off the list and frees it. */
 static void stream_free(void *cls)
 {
     struct live_stream *s = cls;
@@ -249,6 +267,30 @@ static void stream_free(void *cls)
     buf_release(&s->out);
     free(s->who);
     free(s);
+}
+
+/* A digest of the caller's role grants, in grant order: a stream ends when
+ * its account's grants no longer have the digest it opened with
+ * (streams_recheck). */
+static uint64_t grants_sig(const struct principal *p)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+    for (size_t i = 0; i < p->nroles; i++) {
+        h = (h ^ (uint64_t)p->roles[i].role) * 0x100000001b3ull;
+        for (const char *c = p->roles[i].org_path; *c; c++)
+            h = (h ^ (unsigned char)*c) * 0x100000001b3ull;
+        h = (h ^ '|') * 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Streams of account open now, polls aside (under mu). */
+static int account_streams(int64_t account_id)
+{
+    int n = 0;
+    for (const struct live_stream *s = streams; s; s = s->next)
+        n += !s->once && s->who->account_id == account_id;
+    return n;
 }
 
 /* Whether the live thread should resume s (under mu). */
@@ -293,8 +335,10 @@ static const struct param events_query[] = {
  * events were lost (reload the feed). Resumes after Last-Event-ID (header, or
  * lastEventId for clients that cannot set it). poll=true: the events after
  * lastEventId at once, then the end of the answer (a fallback for networks
- * that buffer streams). Errors: live.full (503: poll instead). Any logged-in
- * caller.
+ * that buffer streams). Errors: live.full (503: the server's live_max_streams
+ * are open), live.account_limit (429: the caller's account has
+ * live_streams_per_account open); poll instead. The stream ends when the
+ * caller's session or roles change (logout, revocation). Any logged-in caller.
  */
 static int h_events(struct req *req)
 {
@@ -306,22 +350,43 @@ static int h_events(struct req *req)
     db_get_int(req->db, &max_id, "SELECT COALESCE(MAX(id), 0) FROM live_events", "");
     const struct value *pv = req_query(req, "poll");
     bool polling = pv && pv->present && pv->i;
-    pthread_mutex_lock(&mu);
-    bool full = (!polling && nstreams >= cfg.live_max_streams) || stopping || !running;
-    if (!full)
-        nstreams++; /* reserved; the stream joins the list when it is sent */
-    pthread_mutex_unlock(&mu);
-    if (full)
-        return req_fail(req, ERR_LIVE_FULL, NULL);
 
     struct live_stream *s = xcalloc(1, sizeof(*s));
     buf_init(&s->out);
     s->who = who_copy(live_who_load(req->db, &req->arena, req->who));
     s->opened = s->last_write = mono_us();
+    s->session_id = req->who->session_id;
+    s->grants_sig = grants_sig(req->who);
+    s->auth_seq = req->auth_seq;
+    s->once = polling;
+    /* It joins the list now, holding its place, and is sent with the answer. */
+    pthread_mutex_lock(&mu);
+    int err = -1;
+    if ((!polling && nstreams >= cfg.live_max_streams) || stopping || !running)
+        err = ERR_LIVE_FULL;
+    else if (!polling && account_streams(s->who->account_id) >= cfg.live_streams_per_account)
+        err = ERR_LIVE_ACCOUNT_FULL;
+    if (err < 0) {
+        s->next = streams;
+        if (streams)
+            streams->prev = s;
+        streams = s;
+        nstreams++;
+    }
+    pthread_mutex_unlock(&mu);
+    if (err >= 0) {
+        buf_release(&s->out);
+        free(s->who);
+        free(s);
+        if (err == ERR_LIVE_ACCOUNT_FULL)
+            return req_fail(req, err,
+                            "this account has %d live streams open already: close one, "
+                            "or poll (?poll=true)",
+                            cfg.live_streams_per_account);
+        return req_fail(req, err, NULL);
+    }
     buf_addstr(&s->out, "retry: 3000\n: open\n\n");
     s->last_id = max_id;
-    const struct value *poll = req_query(req, "poll");
-    s->once = poll && poll->present && poll->i;
     if (last >= 0 && last < max_id) {
         int64_t n = 0, scanned = last;
         struct db_stmt *st = db_query(req->db,
@@ -366,24 +431,12 @@ struct MHD_Response *live_stream_response(struct req *req)
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     /* Heartbeats find gone clients; the idle timeout must not end a quiet stream. */
     MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
-    pthread_mutex_lock(&mu);
-    s->next = streams;
-    if (streams)
-        streams->prev = s;
-    streams = s;
-    pthread_mutex_unlock(&mu);
     return r;
 }
 
 void live_stream_discard(void *stream)
 {
-    struct live_stream *s = stream;
-    pthread_mutex_lock(&mu);
-    nstreams--;
-    pthread_mutex_unlock(&mu);
-    buf_release(&s->out);
-    free(s->who);
-    free(s);
+    stream_free(stream);
 }
 
 int live_stream_count(void)
@@ -449,6 +502,95 @@ int live_prune(struct db *db)
     return db_changes(db);
 }
 
+struct stream_check {
+    int64_t session_id;
+    int64_t account_id;
+    bool ok; /* the session lives, the account is enabled */
+    uint64_t sig;
+};
+
+static int check_cmp(const void *a, const void *b)
+{
+    const struct stream_check *x = a, *y = b;
+    return (x->session_id > y->session_id) - (x->session_id < y->session_id);
+}
+
+/*
+ * Ends the streams whose caller's authority changed since they opened: the
+ * session ended or the account was disabled, or the account's roles are not
+ * the ones the stream was opened with. Runs when the authorisation sequence
+ * moved, at most every LIVE_RECHECK_US; the store is read without mu held.
+ */
+static void streams_recheck(struct db *db)
+{
+    int64_t seq = -1;
+    if (db_begin(db, false) != DB_OK)
+        return;
+    db_get_int(db, &seq, "SELECT value FROM seqs WHERE name = 'auth'", "");
+    if (seq == checked_auth_seq) {
+        db_commit(db);
+        return;
+    }
+    pthread_mutex_lock(&mu);
+    size_t n = 0;
+    for (const struct live_stream *s = streams; s; s = s->next)
+        n++;
+    struct stream_check *v = xcalloc(n ? n : 1, sizeof(*v));
+    n = 0;
+    for (const struct live_stream *s = streams; s; s = s->next)
+        v[n++] = (struct stream_check){s->session_id, s->who->account_id};
+    pthread_mutex_unlock(&mu);
+
+    qsort(v, n, sizeof(*v), check_cmp);
+    struct arena a;
+    arena_init(&a);
+    int64_t now = now_sec();
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && v[i].session_id == v[i - 1].session_id) {
+            v[i].ok = v[i - 1].ok;
+            v[i].sig = v[i - 1].sig;
+            continue;
+        }
+        struct db_stmt *st = db_query(db,
+                                      "SELECT 1 FROM sessions s JOIN accounts a ON a.id = "
+                                      "s.account_id WHERE s.id = ? AND s.revoked_at IS NULL AND "
+                                      "s.expires_at > ? AND s.last_seen + s.idle_timeout > ? AND "
+                                      "a.disabled_at IS NULL",
+                                      "iii", v[i].session_id, now, now);
+        v[i].ok = db_next(st);
+        db_done(st);
+        if (v[i].ok) {
+            struct principal p = {.account_id = v[i].account_id};
+            principal_load_roles(db, &a, &p);
+            v[i].sig = grants_sig(&p);
+            arena_reset(&a);
+        }
+    }
+    arena_release(&a);
+    bool failed = db_failed(db);
+    db_commit(db);
+    if (!failed) {
+        pthread_mutex_lock(&mu);
+        for (struct live_stream *s = streams; s; s = s->next) {
+            struct stream_check key = {.session_id = s->session_id};
+            const struct stream_check *c = bsearch(&key, v, n, sizeof(*v), check_cmp);
+            /* A stream that joined after the snapshot was checked when it opened,
+             * unless that was before the change. */
+            bool stale = c ? !c->ok || c->sig != s->grants_sig : s->auth_seq < seq;
+            if (!stale || s->ending)
+                continue;
+            s->ending = true;
+            if (s->suspended) {
+                s->suspended = false;
+                MHD_resume_connection(s->conn);
+            }
+        }
+        pthread_mutex_unlock(&mu);
+        checked_auth_seq = seq;
+    }
+    free(v);
+}
+
 static void *live_main(void *arg)
 {
     (void)arg;
@@ -459,6 +601,10 @@ static void *live_main(void *arg)
         pthread_mutex_unlock(&mu);
         if (db)
             load_events(db);
+        if (db && mono_us() - checked_at >= LIVE_RECHECK_US) {
+            checked_at = mono_us();
+            streams_recheck(db);
+        }
         pthread_mutex_lock(&mu);
         resume_due();
         if (!kicked && !stopping) {
@@ -480,6 +626,8 @@ void live_start(void)
         db_commit(db);
     }
     pthread_mutex_lock(&mu);
+    checked_auth_seq = -1;
+    checked_at = 0;
     ring_lo = ring_hi = max_id;
     stopping = false;
     running = true;

@@ -1,4 +1,5 @@
 #include "app.h"
+#include "core/conn.h"
 #include "core/live.h"
 #include "core/rcache.h"
 #include "core/metrics.h"
@@ -134,6 +135,9 @@ void metrics_render(struct buf *out)
                "# HELP zhibu_db_errors_total Failed store operations.\n"
                "# TYPE zhibu_db_errors_total counter\nzhibu_db_errors_total %" PRIu64 "\n"
                "# HELP zhibu_live_streams Open live-update streams (GET /api/v1/events).\n"
-               "# TYPE zhibu_live_streams gauge\nzhibu_live_streams %d\n",
-               metrics_open_connections(), db_error_count(), live_stream_count());
+               "# TYPE zhibu_live_streams gauge\nzhibu_live_streams %d\n"
+               "# HELP zhibu_connections_cut_total Connections closed because their request "
+               "line and headers (or anonymous body) missed header_timeout.\n"
+               "# TYPE zhibu_connections_cut_total counter\nzhibu_connections_cut_total %ld\n",
+               metrics_open_connections(), db_error_count(), live_stream_count(), conn_cut_total());
 }

@@ -8,6 +8,7 @@
 
 struct MHD_Connection;
 struct principal;
+struct conn;
 
 struct audit_entry {
     const char *action; /* "auth.login", "org.create", ... */
@@ -33,6 +34,7 @@ enum req_phase { PHASE_FIRST, PHASE_OUTSIDE, PHASE_BACK, PHASE_DONE };
 struct req {
     struct arena arena;
     struct MHD_Connection *conn;
+    struct conn *sock; /* the connection's deadline and close (conn.h) */
     const char *method;
     const char *path;
     char request_id[17];
@@ -46,8 +48,14 @@ struct req {
     size_t nquery;
     struct value *body; /* one per declared body field */
     size_t nbody;
-    struct buf body_raw; /* request body as received */
-    bool body_too_large;
+    struct buf body_raw; /* request body as received (not for ROUTE_UPLOAD: body_fd) */
+    int body_fd;         /* ROUTE_UPLOAD: the body in an unlinked temporary file (mode 0600)
+                            under the data directory, body_size bytes; -1 otherwise */
+    int64_t body_size;
+    int body_err;          /* enum err_code refusing the body as it arrived; -1: none */
+    size_t body_held;      /* bytes of the shared body memory budget this request holds */
+    int64_t spool_held;    /* bytes of the shared upload spool budget it holds */
+    size_t body_discarded; /* bytes dropped after the body was refused */
 
     struct db *db;
     int64_t change_seq;    /* the store's change sequence in this request's snapshot */
@@ -84,7 +92,8 @@ struct req {
     int64_t file_size;
     const char *file_type;
     const char *file_name;
-    size_t max_body; /* body limit: max_body, or max_upload for ROUTE_UPLOAD */
+    size_t max_body; /* body limit: max_body, max_upload for ROUTE_UPLOAD, ANON_MAX_BODY
+                        where no login is needed */
     void *stream;    /* GET /api/v1/events: the live stream to answer with (live.h) */
 
     const char *set_cookie[4]; /* sent with a successful answer only */

@@ -49,6 +49,14 @@ void router_init(void)
                 BUG("route %s %s: an object kind needs SCOPE_OBJECT, a locate function and "
                     "a permission or a party",
                     r->method, r->path);
+            /* An upload is authorised from its headers, before its body is read
+             * (http.c): someone logged in, the target in the path or the query. */
+            if ((r->flags & ROUTE_UPLOAD) &&
+                (r->scope == SCOPE_PUBLIC || r->scope == SCOPE_BODY_ORG || r->body ||
+                 (r->scope == SCOPE_OBJECT && r->scope_field)))
+                BUG("route %s %s: ROUTE_UPLOAD needs a login and its target in the path or "
+                    "the query (no JSON body)",
+                    r->method, r->path);
             if ((r->flags & ROUTE_SEEN_FORBIDS) && (!r->kind || !r->kind->forbidden))
                 BUG("route %s %s: ROUTE_SEEN_FORBIDS needs a kind with a forbidden code", r->method,
                     r->path);

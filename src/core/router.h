@@ -131,7 +131,9 @@ enum object_side {
 enum route_flags {
     ROUTE_NO_IDEM = 1u << 1,      /* never store responses for Idempotency-Key (secrets in them) */
     ROUTE_RAW = 1u << 2,          /* a 2xx answer is a file (req_send_file), errors are JSON */
-    ROUTE_UPLOAD = 1u << 3,       /* the body may be up to max_upload bytes (a file, not JSON) */
+    ROUTE_UPLOAD = 1u << 3,       /* the body is a file of up to max_upload bytes, spooled to
+                                     req->body_fd and authorised before it is read: a login
+                                     and the target in the path or the query, no JSON body */
     ROUTE_CACHE = 1u << 4,        /* a GET whose answer depends on the request only, not on the
                                      caller: answers are cached until the next write (rcache.h);
                                      only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG.

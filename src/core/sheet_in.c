@@ -14,8 +14,10 @@
 #include "app.h"
 #include "core/sheet_int.h"
 
+#include <fcntl.h>
 #include <iconv.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CSV_CHUNK (64 * 1024)
 /* GB18030 to UTF-8 at most doubles the bytes (2 bytes become 3 at worst). */
@@ -475,6 +477,39 @@ struct sheet_reader *sheet_open_file(const char *path, char *err, size_t errlen)
     if (fstat(fileno(f), &st) == 0)
         r->csv->total = (uint64_t)st.st_size;
     rewind(f);
+    if (csv_start(r, head, n, err, errlen) < 0)
+        goto fail;
+    return r;
+fail:
+    sheet_close(r);
+    return NULL;
+}
+
+struct sheet_reader *sheet_open_fd(int fd, char *err, size_t errlen)
+{
+    int own = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    FILE *f = own >= 0 ? fdopen(own, "rb") : NULL;
+    if (!f) {
+        if (own >= 0)
+            close(own);
+        snprintf(err, errlen, "cannot read the file: %s", strerror(errno));
+        return NULL;
+    }
+    struct sheet_reader *r = reader_new();
+    unsigned char head[4];
+    rewind(f); /* the offset is fd's: where its writer left it */
+    size_t n = fread(head, 1, sizeof(head), f);
+    struct stat st;
+    rewind(f);
+    if (is_zip(head, n)) {
+        if (xlsx_open_fp(r, f, err, errlen) < 0)
+            goto fail;
+        return r;
+    }
+    r->csv = xcalloc(1, sizeof(*r->csv));
+    r->csv->f = f;
+    if (fstat(fileno(f), &st) == 0)
+        r->csv->total = (uint64_t)st.st_size;
     if (csv_start(r, head, n, err, errlen) < 0)
         goto fail;
     return r;

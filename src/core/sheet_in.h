@@ -28,6 +28,10 @@ struct sheet_reader;
  * Returns a reader the caller closes with sheet_close, or NULL with the reason in err. */
 struct sheet_reader *sheet_open_file(const char *path, char *err, size_t errlen);
 
+/* The same for the open file fd, read from its start (an upload spooled to a temporary
+ * file): the reader works on a duplicate, so the caller keeps and closes fd. */
+struct sheet_reader *sheet_open_fd(int fd, char *err, size_t errlen);
+
 /* The same for len bytes at data. The data is referenced, not copied: it must stay
  * unchanged until sheet_close. */
 struct sheet_reader *sheet_open_mem(const void *data, size_t len, char *err, size_t errlen);

@@ -45,6 +45,8 @@ bool sheet_utf8_ok(const char *s, size_t n);
 /* Open the XLSX at path / in len bytes at data (referenced, not copied) into r; 0, or -1
  * with the reason in err (r is then closed by the caller). */
 int xlsx_open_file(struct sheet_reader *r, const char *path, char *err, size_t errlen);
+/* Takes f (closed with the reader, also on failure). */
+int xlsx_open_fp(struct sheet_reader *r, FILE *f, char *err, size_t errlen);
 int xlsx_open_mem(struct sheet_reader *r, const void *data, size_t len, char *err, size_t errlen);
 /* Builds the next row in r: 1, 0 at the end, -1 on an error (r failed). */
 int xlsx_next(struct sheet_reader *r);

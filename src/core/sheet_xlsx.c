@@ -777,6 +777,25 @@ int xlsx_open_file(struct sheet_reader *r, const char *path, char *err, size_t e
     return xlsx_load(x, err, errlen);
 }
 
+int xlsx_open_fp(struct sheet_reader *r, FILE *f, char *err, size_t errlen)
+{
+    struct xlsx_in *x = xlsx_new(r);
+    zip_error_t e;
+    zip_error_init(&e);
+    zip_source_t *src = zip_source_filep_create(f, 0, -1, &e);
+    if (!src)
+        fclose(f);
+    else if (!(x->za = zip_open_from_source(src, ZIP_RDONLY, &e)))
+        zip_source_free(src);
+    if (!x->za) {
+        snprintf(err, errlen, "not a readable XLSX file: %s", zip_error_strerror(&e));
+        zip_error_fini(&e);
+        return -1;
+    }
+    zip_error_fini(&e);
+    return xlsx_load(x, err, errlen);
+}
+
 int xlsx_open_mem(struct sheet_reader *r, const void *data, size_t len, char *err, size_t errlen)
 {
     struct xlsx_in *x = xlsx_new(r);

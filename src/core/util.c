@@ -1,7 +1,10 @@
 #include "app.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 void bug_at(const char *file, int line, const char *fmt, ...)
 {
@@ -374,4 +377,35 @@ void hex_encode(const unsigned char *in, size_t n, char *out)
         out[2 * i + 1] = digits[in[i] & 15];
     }
     out[2 * n] = '\0';
+}
+
+int tmpfile_in(const char *dir)
+{
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL))
+        return fd;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/.tmp-XXXXXX", dir) >= (int)sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
+}
+
+bool write_all(int fd, const void *p, size_t n)
+{
+    const char *at = p;
+    while (n > 0) {
+        ssize_t w = write(fd, at, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        at += w;
+        n -= (size_t)w;
+    }
+    return true;
 }

@@ -94,6 +94,13 @@ bool parse_i64(const char *s, size_t len, int64_t *out);
 /* Constant-time comparison of n bytes. */
 bool mem_equal_ct(const void *a, const void *b, size_t n);
 
+/* An unnamed temporary file in dir (mode 0600, no name left behind even after
+ * a crash where the file system allows: O_TMPFILE, else a unique name removed
+ * at once), open for reading and writing. The descriptor, or -1 with errno. */
+int tmpfile_in(const char *dir);
+/* Writes all n bytes (retrying short writes and EINTR); false with errno set. */
+bool write_all(int fd, const void *p, size_t n);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
 

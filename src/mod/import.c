@@ -675,7 +675,7 @@ static const struct param import_query[] = {
 
 /*
  * POST /api/v1/imports?orgId=&dryRun= with the file as the body (CSV or
- * XLSX, up to max_upload bytes) -> 201 {rows, imported, dryRun,
+ * XLSX, up to max_upload bytes; the dispatcher spools it to req->body_fd) -> 201 {rows, imported, dryRun,
  * ignoredColumns, errorCount, errors: []} when every row was stored (200 for
  * a dry run). Any bad row: 422 import.invalid with the same report as
  * "report" in the error object, and nothing stored. orgId is a branch (rows
@@ -702,11 +702,10 @@ static int h_import(struct req *req)
     job.actor = req->who->account_id;
     job.who = req->who;
     char why[200];
-    struct sheet_reader *r = sheet_open_mem(req->body_raw.data ? req->body_raw.data : "",
-                                            req->body_raw.len, why, sizeof(why));
+    struct sheet_reader *r = sheet_open_fd(req->body_fd, why, sizeof(why));
     if (!r)
         return req_fail(req, ERR_IMPORT_INVALID, "%s", why);
-    import_choose_bulk(&job, (int64_t)req->body_raw.len);
+    import_choose_bulk(&job, req->body_size);
     rc = import_members(&job, r);
     sheet_close(r);
     if (rc) {

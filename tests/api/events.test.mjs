@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { assertData, assertError, startServer } from './helpers.mjs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertData, assertError, httpRequest, run, startServer, tempDir } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -203,6 +205,147 @@ describe('limits and shutdown', () => {
     assert.ok(Date.now() - t0 < 5000);
     await sleep(100);
     assert.ok(streams.every((s) => s.ended), 'every stream was ended by the server');
+  });
+});
+
+describe('one account cannot take the server: streams per account, streams below connections', () => {
+  test('an account opens live_streams_per_account streams (5); the next gets 429 live.account_limit; others are not affected', async () => {
+    const srv = await startServer({ config: ['live_heartbeat_s = 1'] });
+    try {
+      const t = (await srv.login(srv.who.member)).token;
+      const mine = [];
+      for (let i = 0; i < 5; i++) mine.push(await openStream(srv, t));
+      assert.ok(mine.every((s) => s.status === 200));
+      // Another session of the same account counts too: the limit is the account's.
+      const t2 = (await srv.login(srv.who.member)).token;
+      const more = await httpRequest(srv.port, 'GET', '/api/v1/events', { token: t2, timeoutMs: 2000 });
+      assertError(more, 429, 'live.account_limit');
+      assert.equal((await srv.api('GET', '/api/v1/events?poll=true', { token: t2 })).status, 200, 'polling still works');
+      const other = await openStream(srv, (await srv.login(srv.who.secretaryA)).token);
+      assert.equal(other.status, 200, 'another account streams');
+      // One closed: room for one more.
+      mine[0].close();
+      await sleep(1500); // the heartbeat finds the gone client
+      let again;
+      for (let i = 0; i < 40 && (!again || again.status !== 200); i++) {
+        again?.close();
+        again = await openStream(srv, t2);
+        if (again.status !== 200) await sleep(250);
+      }
+      assert.equal(again.status, 200);
+      for (const s of [...mine, other, again]) s.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test('the streams stop a quarter of max_connections short: 503 live.full, and others are still served', async () => {
+    // 64 connections: 48 streams at most, 16 for everything else (all from one address here).
+    const srv = await startServer({ config: ['max_connections = 64', 'max_connections_per_ip = 64', 'live_streams_per_account = 100', 'live_heartbeat_s = 1'] });
+    try {
+      const t = (await srv.login(srv.who.member)).token;
+      const streams = [];
+      for (let i = 0; i < 48; i++) streams.push(await openStream(srv, t));
+      assert.ok(streams.every((s) => s.status === 200));
+      const full = await httpRequest(srv.port, 'GET', '/api/v1/events', { token: t, timeoutMs: 2000 });
+      assertError(full, 503, 'live.full');
+      // Everyone else still gets in: health, a login, a read.
+      for (let i = 0; i < 5; i++) {
+        const t0 = Date.now();
+        assert.equal((await fetch(`${srv.base}/healthz`, { signal: AbortSignal.timeout(2000) })).status, 200);
+        const s = await srv.login(srv.who.secretaryA);
+        assertData(await srv.api('GET', '/api/v1/me', { token: s.token }));
+        assert.ok(Date.now() - t0 < 1000, `served within a second (${Date.now() - t0} ms)`);
+      }
+      for (const s of streams) s.close();
+    } finally {
+      await srv.stop();
+    }
+  });
+
+  test('a configuration with live_max_streams not below max_connections is refused', async () => {
+    const dir = tempDir('zhibu-live-conf-');
+    try {
+      writeFileSync(join(dir, 'zhibu.conf'), 'max_connections = 4096\nlive_max_streams = 10000\n');
+      const r = run(['migrate', '--data', dir]);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /live_max_streams = 10000 .*at most 3072/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a stream ends when its caller\'s authority changes', () => {
+  let srv, tC;
+  const NEW = { phone: '13900000301', name: '流测试', password: 'stream-test-1' };
+  before(async () => {
+    srv = await startServer({ config: ['live_heartbeat_s = 1'] });
+    tC = (await srv.login(srv.who.countyAdmin)).token;
+    const r = srv.run(['user', 'create', '--data', srv.dataDir, '--phone', NEW.phone, '--name', NEW.name, '--password', NEW.password]);
+    assert.equal(r.status, 0, r.stderr);
+  });
+  after(async () => srv?.stop());
+
+  const endsWithin = async (s, ms) => {
+    const t0 = Date.now();
+    while (!s.ended && Date.now() - t0 < ms) await sleep(20);
+    return s.ended;
+  };
+
+  test('logout ends the streams of that session, not those of the account\'s other session or of others', async () => {
+    const a = await srv.login(srv.who.member);
+    const b = await srv.login(srv.who.member);
+    const other = await openStream(srv, (await srv.login(srv.who.secretaryA)).token);
+    const [sa, sb] = [await openStream(srv, a.token), await openStream(srv, b.token)];
+    await sleep(200);
+    assertData(await srv.api('POST', '/api/v1/auth/logout', { token: a.token }));
+    assert.ok(await endsWithin(sa, 3000), 'the logged-out session\'s stream ended');
+    await sleep(1500);
+    assert.ok(!sb.ended && !other.ended, 'the other streams go on');
+    const hb = sb.text.length;
+    await sleep(1200);
+    assert.ok(sb.text.length > hb, 'and still get their heartbeats');
+    sb.close();
+    other.close();
+  });
+
+  test('a revoked role ends the account\'s streams; a new stream has the roles it has now', async () => {
+    const grant = assertData(await srv.api('POST', '/api/v1/roles', { token: tC, body: { phone: NEW.phone, orgId: srv.who.secretaryA.orgId, role: 'branch_committee' } }), 201);
+    const s = await srv.login(NEW);
+    const st = await openStream(srv, s.token);
+    await sleep(200);
+    assertData(await srv.api('DELETE', `/api/v1/roles/${grant.id}`, { token: tC }));
+    assert.ok(await endsWithin(st, 3000), 'the stream ended with the role');
+    // A notice to the village no longer reaches the account on a new stream.
+    const again = await openStream(srv, s.token);
+    assert.equal(again.status, 200);
+    const n = assertData(await srv.api('POST', '/api/v1/notices', { token: (await srv.login(srv.who.secretaryA)).token, body: { orgId: srv.who.secretaryA.orgId, title: '撤销后', text: '正文' } }), 201);
+    await sleep(800);
+    assert.ok(!again.events.some((e) => e.data?.id === n.id), 'nothing for a role it no longer holds');
+    again.close();
+  });
+
+  test('a password change ends the streams of the account\'s other sessions', async () => {
+    const a = await srv.login(NEW);
+    const b = await srv.login(NEW);
+    const [sa, sb] = [await openStream(srv, a.token), await openStream(srv, b.token)];
+    await sleep(200);
+    assertData(await srv.api('POST', '/api/v1/me/password', { token: a.token, body: { oldPassword: NEW.password, newPassword: 'stream-test-2' } }));
+    NEW.password = 'stream-test-2';
+    assert.ok(await endsWithin(sb, 3000), 'the other session\'s stream ended');
+    assert.ok(!sa.ended, 'the session that changed it keeps its stream');
+    sa.close();
+  });
+
+  test('disabling the account from the command line ends its streams', async () => {
+    const s = await srv.login(NEW);
+    const st = await openStream(srv, s.token);
+    await sleep(200);
+    const r = srv.run(['user', 'disable', '--data', srv.dataDir, '--phone', NEW.phone]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(await endsWithin(st, 3000), 'ended although the change came from another process');
+    assertError(await srv.api('GET', '/api/v1/events?poll=true', { token: s.token }), 401, 'auth.required');
   });
 });
 

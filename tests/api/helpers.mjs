@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -183,6 +184,81 @@ export async function request(base, method, path, opts = {}) {
     json = null;
   }
   return { status: r.status, headers: r.headers, text, json, ms };
+}
+
+/** The server's resident memory in MiB (VmRSS of /proc/PID/status). */
+export function rssMb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m[1]) / 1024;
+}
+
+/**
+ * One request through node:http (what most clients are, unlike fetch), on a
+ * connection of its own. opts: {token, cookie, csrf, headers, body (string or
+ * Buffer), localAddress (another loopback address, e.g. '127.0.0.2', to be
+ * another client to per-address limits), timeoutMs (default 10000)}. A large
+ * body without holding it: {bodySize, chunkSize}: bodySize bytes of 'x' are
+ * announced and written chunk by chunk (honouring back-pressure) until they are
+ * all sent or an answer arrives (stopOnAnswer, default true: then the rest is
+ * not sent). Resolves to {status, headers, text, json, ms, sent, error}: error is
+ * the client-side error (a reset, a timeout) when no complete answer came.
+ */
+export function httpRequest(port, method, path, opts = {}) {
+  const { localAddress, timeoutMs = 10000, bodySize, chunkSize = 65536, stopOnAnswer = true } = opts;
+  const headers = { Connection: 'close', ...(opts.headers || {}) };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (opts.cookie) headers.Cookie = opts.cookie;
+  if (opts.csrf) headers['X-CSRF-Token'] = opts.csrf;
+  const body = opts.body === undefined ? null : Buffer.from(opts.body);
+  if (body) headers['Content-Length'] = body.length;
+  if (bodySize !== undefined) headers['Content-Length'] = bodySize;
+  const t0 = performance.now();
+  return new Promise((resolve) => {
+    const res = { status: 0, headers: {}, text: '', json: null, ms: 0, sent: 0, error: null };
+    let done = false, answered = false;
+    const finish = (error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      res.ms = performance.now() - t0;
+      if (error && !(res.status && res.complete)) res.error = error.code || error.message;
+      try { res.json = res.text ? JSON.parse(res.text) : null; } catch { res.json = null; }
+      req.destroy();
+      resolve(res);
+    };
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, localAddress, agent: false });
+    const timer = setTimeout(() => finish(new Error('timeout')), timeoutMs);
+    req.on('response', (r) => {
+      answered = true;
+      res.status = r.statusCode;
+      res.headers = r.headers;
+      r.setEncoding('utf8');
+      r.on('data', (d) => { res.text += d; });
+      r.on('end', () => { res.complete = true; finish(null); });
+      r.on('error', finish);
+    });
+    req.on('error', finish);
+    if (body) {
+      res.sent = body.length;
+      req.end(body);
+    } else if (bodySize !== undefined) {
+      const chunk = Buffer.alloc(chunkSize, 'x');
+      const pump = () => {
+        while (res.sent < bodySize && !done && !(answered && stopOnAnswer)) {
+          const n = Math.min(chunkSize, bodySize - res.sent);
+          res.sent += n;
+          if (!req.write(n === chunkSize ? chunk : chunk.subarray(0, n))) {
+            req.once('drain', pump);
+            return;
+          }
+        }
+        if (res.sent >= bodySize) req.end();
+      };
+      pump();
+    } else {
+      req.end();
+    }
+  });
 }
 
 /** Asserts an error envelope with the exact status, code and (optionally) field. */

@@ -2,13 +2,15 @@
 // half-open connections (a partial request line, then nothing), trickling
 // headers (one byte a second), oversized headers and bodies: the server keeps
 // answering a normal client with reasonable latency, its memory stays bounded
-// and idle connections are closed after conn_timeout.
+// and idle connections are closed after conn_timeout. At the connection limit:
+// a per-address limit, a deadline for the request line and headers however
+// slowly they trickle (header_timeout), a shorter one when slots run out, and a
+// refused body answered gracefully (the client reads the 413, not a reset).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
-import { assertData, assertError } from './helpers.mjs';
-import { startServer } from './helpers.mjs';
+import { after, before, describe, test } from 'node:test';
+import { assertData, assertError, httpRequest, startServer } from './helpers.mjs';
 
 const CONN_TIMEOUT = 3;
 let srv, token;
@@ -141,4 +143,132 @@ test('oversized bodies: 413 from Content-Length before reading, and for a chunke
   assert.match(s.data, /^HTTP\/1\.1 413/, 'answered 413 without waiting for the body');
   const rec = assertData(await srv.api('GET', path, { token }));
   assert.notEqual(rec.nativePlace?.length, 100000, 'nothing stored');
+});
+
+test('413 for a body past max_body reaches a client that is still sending: no reset', async () => {
+  // node's http client writes the whole body while the answer arrives; before,
+  // the connection was closed under it and most of these saw ECONNRESET or EPIPE.
+  const path = `/api/v1/members/${srv.who.secretaryA.memberId}`;
+  const runs = await Promise.all(Array.from({ length: 12 }, () =>
+    httpRequest(srv.port, 'PATCH', path, { token, bodySize: 4 * 1024 * 1024, stopOnAnswer: false, headers: { 'Content-Type': 'application/json' } })));
+  for (const r of runs) {
+    assert.equal(r.error, null, `the answer was read whole (${r.error})`);
+    assertError(r, 413, 'request.too_large');
+  }
+  // And an anonymous upload refused at once: the 401 arrives the same way.
+  const r = await httpRequest(srv.port, 'POST', '/api/v1/imports?orgId=1', { bodySize: 8 * 1024 * 1024, stopOnAnswer: false });
+  assert.equal(r.error, null);
+  assertError(r, 401, 'auth.required');
+});
+
+describe('at the connection limit', () => {
+  // 64 connections in all: 16 for one address (a quarter), and a line of headers
+  // must be in within 3 s however slowly it comes.
+  let lim, limToken;
+  before(async () => {
+    lim = await startServer({ config: ['max_connections = 64', 'header_timeout = 3', 'conn_timeout = 30'] });
+    limToken = (await lim.login(lim.who.secretaryA)).token;
+  });
+  after(async () => {
+    await lim?.stop();
+  });
+
+  /* A slow client from localAddress: the request line, then a header line every
+   * stepMs, never the end of the headers; reconnects when cut if again is set. */
+  function trickler(localAddress, stepMs, again = false) {
+    const st = { opened: 0, cut: 0, stop: false, sockets: new Set() };
+    const open = () => {
+      if (st.stop) return;
+      const sock = net.connect({ host: '127.0.0.1', port: lim.port, localAddress });
+      st.sockets.add(sock);
+      let timer = null;
+      sock.on('connect', () => {
+        st.opened++;
+        sock.write('GET /api/v1/me HTTP/1.1\r\nHost: x\r\n');
+        timer = setInterval(() => sock.write(`X-Slow-${Date.now()}: 1\r\n`), stepMs);
+      });
+      sock.on('error', () => {});
+      sock.on('close', () => {
+        clearInterval(timer);
+        st.sockets.delete(sock);
+        st.cut++;
+        if (again) setTimeout(open, 10);
+      });
+    };
+    st.open = open;
+    st.end = () => {
+      st.stop = true;
+      for (const s of st.sockets) s.destroy();
+    };
+    return st;
+  }
+
+  /* Another client on another address: /healthz and /me in turn for ms; returns the worst latency and failures. */
+  async function served(ms) {
+    let worst = 0, failures = 0, n = 0;
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const r = n % 2
+        ? await httpRequest(lim.port, 'GET', '/api/v1/me', { token: limToken, localAddress: '127.0.0.2', timeoutMs: 5000 })
+        : await httpRequest(lim.port, 'GET', '/healthz', { localAddress: '127.0.0.2', timeoutMs: 5000 });
+      n++;
+      if (r.status !== 200) failures++;
+      worst = Math.max(worst, r.ms);
+      await sleep(100);
+    }
+    return { worst, failures, n };
+  }
+
+  test('300 trickling connections from one address: that address is held to its share, others are served', async () => {
+    const logFrom = lim.stderr().length, t0 = Date.now();
+    const t = trickler('127.0.0.1', 1000);
+    for (let i = 0; i < 300; i++) t.open();
+    try {
+      await sleep(500);
+      const { worst, failures, n } = await served(3000);
+      console.log(`# one address, 300 tricklers: ${n} requests from another address, worst ${worst.toFixed(0)} ms`);
+      assert.equal(failures, 0);
+      assert.ok(worst < 1000, `answered within a second (worst ${worst.toFixed(0)} ms)`);
+      assert.ok(t.opened - t.cut <= 16, `${t.opened - t.cut} open from one address`);
+      // Each refused connection is a message of libmicrohttpd: at most 20 a second are logged.
+      const lines = lim.stderr().slice(logFrom).split('\n').filter((l) => l.includes('"msg":"http: ')).length;
+      const seconds = Math.ceil((Date.now() - t0) / 1000) + 1;
+      assert.ok(lines <= 21 * seconds, `${lines} lines of libmicrohttpd's messages in ${seconds} s`);
+    } finally {
+      t.end();
+    }
+  });
+
+  test('a trickle of header lines is cut at header_timeout, though never idle', async () => {
+    const t = trickler('127.0.0.3', 300);
+    t.open();
+    const t0 = Date.now();
+    while (!t.cut && Date.now() - t0 < 8000) await sleep(50);
+    const ms = Date.now() - t0;
+    t.end();
+    assert.ok(t.cut, 'closed by the server');
+    assert.ok(ms >= 2500 && ms < 6000, `after about 3 s (${ms} ms)`);
+    const m = await httpRequest(lim.port, 'GET', '/metrics');
+    assert.match(m.text, /^zhibu_connections_cut_total [1-9]\d*$/m);
+  });
+
+  test('tricklers from many addresses fill every slot and come back: a new client is still served', async () => {
+    // 10 addresses x 8: more than the 64 slots; each reconnects as soon as it is cut.
+    const ts = [];
+    for (let a = 10; a < 20; a++) {
+      const t = trickler(`127.0.0.${a}`, 500, true);
+      for (let i = 0; i < 8; i++) t.open();
+      ts.push(t);
+    }
+    try {
+      await sleep(1500);
+      const { worst, failures, n } = await served(4000);
+      const cut = ts.reduce((x, t) => x + t.cut, 0);
+      console.log(`# 80 tricklers on 10 addresses: ${n} requests served, worst ${worst.toFixed(0)} ms, ${cut} cut`);
+      assert.equal(failures, 0);
+      assert.ok(worst < 2500, `answered within 2.5 s at the limit (worst ${worst.toFixed(0)} ms)`);
+    } finally {
+      for (const t of ts) t.end();
+    }
+  });
 });

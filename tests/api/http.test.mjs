@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { assertData, assertError, startServer } from './helpers.mjs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertData, assertError, run, startServer, tempDir } from './helpers.mjs';
 
 let srv, api, token;
 
@@ -74,6 +76,41 @@ describe('health and metrics', () => {
     assertError(await api('GET', junk, { token }), 404, 'request.not_found');
     const text = await metrics();
     assert.ok(!text.includes(junk), 'unknown paths are not labels');
+  });
+});
+
+describe('who may read /metrics', () => {
+  test('without metrics_token: connections from this machine only, never one a proxy forwarded', async () => {
+    assert.equal((await api('GET', '/metrics')).status, 200);
+    for (const h of [{ 'X-Forwarded-For': '203.0.113.9' }, { Forwarded: 'for=203.0.113.9' }, { 'X-Real-IP': '203.0.113.9' }])
+      assertError(await api('GET', '/metrics', { headers: h }), 403, 'metrics.forbidden');
+  });
+
+  test('with metrics_token: only "Authorization: Bearer TOKEN", from anywhere', async () => {
+    const TOKEN = 'prometheus-scrape-0123456789';
+    const s2 = await startServer({ config: [`metrics_token = ${TOKEN}`] });
+    try {
+      assertError(await s2.api('GET', '/metrics'), 403, 'metrics.forbidden');
+      assertError(await s2.api('GET', '/metrics', { headers: { Authorization: 'Bearer prometheus-scrape-012345678X' } }), 403, 'metrics.forbidden');
+      assertError(await s2.api('GET', '/metrics', { headers: { Authorization: 'Bearer short' } }), 403, 'metrics.forbidden');
+      const ok = await s2.api('GET', '/metrics', { headers: { Authorization: `Bearer ${TOKEN}`, 'X-Forwarded-For': '203.0.113.9' } });
+      assert.equal(ok.status, 200);
+      assert.match(ok.text, /^zhibu_open_connections \d+$/m);
+    } finally {
+      await s2.stop();
+    }
+  });
+
+  test('a token too short to be a secret is refused at start-up', async () => {
+    const dir = tempDir('zhibu-metrics-conf-');
+    try {
+      writeFileSync(join(dir, 'zhibu.conf'), 'metrics_token = 1234\n');
+      const r = run(['migrate', '--data', dir]);
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /metrics_token/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -143,6 +143,42 @@ static void test_arena_buf(void **state)
     arena_release(&a);
 }
 
+/* A size known in advance is allocated as it is, not rounded up (a request
+ * body of Content-Length bytes costs those bytes, not the next power of two). */
+static void test_grow_exact(void **state)
+{
+    (void)state;
+    struct arena a;
+    arena_init(&a);
+    struct buf b;
+    buf_init_arena(&b, &a);
+    buf_grow_exact(&b, 700000);
+    assert_int_equal(b.cap, 700001);
+    size_t before = a.total;
+    for (int i = 0; i < 7000; i++)
+        buf_add(&b,
+                "0123456789012345678901234567890123456789012345678901234567890123456789012345678"
+                "901234567890123456789",
+                100);
+    assert_int_equal(b.len, 700000);
+    assert_int_equal(b.cap, 700001);
+    assert_int_equal(a.total, before); /* filling it took nothing more */
+    buf_grow_exact(&b, 0);
+    assert_int_equal(b.cap, 700001);
+    buf_grow_exact(&b, 9);
+    assert_int_equal(b.cap, 700010);
+    assert_memory_equal(b.data + 699990, "0123456789", 10);
+    arena_release(&a);
+
+    struct buf m;
+    buf_init(&m);
+    buf_addstr(&m, "abc");
+    buf_grow_exact(&m, 100); /* 64 from the first add: too small */
+    assert_int_equal(m.cap, 104);
+    assert_string_equal(m.data, "abc");
+    buf_release(&m);
+}
+
 static void test_detach(void **state)
 {
     (void)state;
@@ -177,9 +213,9 @@ static void test_detach(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_empty),     cmocka_unit_test(test_growth),
-        cmocka_unit_test(test_printf),    cmocka_unit_test(test_arena_buf),
-        cmocka_unit_test(test_detach),
+        cmocka_unit_test(test_empty),  cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_printf), cmocka_unit_test(test_arena_buf),
+        cmocka_unit_test(test_detach), cmocka_unit_test(test_grow_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

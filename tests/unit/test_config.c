@@ -167,6 +167,54 @@ static void test_file_errors(void **state)
     assert_non_null(strstr(err, ":4:"));
 }
 
+/* The settings checked against each other: streams below the connections,
+ * per-address limits derived, a metrics token that is a secret. */
+static void test_check(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    assert_int_equal(load(&c, "", err, sizeof(err)), 0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+    assert_int_equal(c.live_max_streams, 3072); /* a quarter of 4096 stays free */
+    assert_true(c.live_max_streams < c.max_connections);
+    assert_int_equal(c.max_connections_per_ip, 256);
+    assert_true(c.live_streams_per_account >= 1 && c.live_streams_per_account <= 10);
+    assert_true(c.header_timeout >= 1 && c.header_timeout <= c.conn_timeout);
+    assert_string_equal(c.metrics_token, "");
+
+    assert_int_equal(load(&c, "max_connections = 64\n", err, sizeof(err)), 0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+    assert_int_equal(c.live_max_streams, 48);
+    assert_int_equal(c.max_connections_per_ip, 16);
+    assert_int_equal(load(&c, "max_connections = 16\n", err, sizeof(err)), 0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+    assert_int_equal(c.live_max_streams, 0); /* 16 connections keep all 16 for requests */
+
+    /* What the issue found: more streams than connections. */
+    assert_int_equal(load(&c, "live_max_streams = 10000\n", err, sizeof(err)), 0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "at most 3072"));
+    assert_int_equal(load(&c, "max_connections = 100\nlive_max_streams = 75\n", err, sizeof(err)),
+                     0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+    assert_int_equal(load(&c, "max_connections = 100\nlive_max_streams = 76\n", err, sizeof(err)),
+                     0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), -1);
+    assert_int_equal(
+        load(&c, "max_connections = 100\nmax_connections_per_ip = 101\n", err, sizeof(err)), 0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "max_connections_per_ip = 0\n", err, sizeof(err)), 0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+    assert_int_equal(c.max_connections_per_ip, 0); /* off, as asked */
+
+    assert_int_equal(load(&c, "metrics_token = abcdefghijklmnop-0123\n", err, sizeof(err)), 0);
+    assert_string_equal(c.metrics_token, "abcdefghijklmnop-0123");
+    assert_int_equal(load(&c, "metrics_token = short\n", err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "metrics_token = abcdefghijklmnop 0123\n", err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "metrics_token = abcdefghijklmnop\"0123\n", err, sizeof(err)), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -175,6 +223,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "core/sheet_out.h"
 
 #include <iconv.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 #include <zip.h>
 
@@ -62,6 +63,27 @@ static char *dump_file(const char *path)
     return dump(r);
 }
 
+/* As the upload spooler leaves it: an unnamed file written through fd, its offset at the end. */
+static char *dump_fd(const void *data, size_t n)
+{
+    char *dir = unit_tmpdir(), err[256] = "";
+    int fd = tmpfile_in(dir);
+    assert_true(fd >= 0);
+    assert_true(write_all(fd, data, n));
+    struct sheet_reader *r = sheet_open_fd(fd, err, sizeof(err));
+    char *got = NULL;
+    if (!r) {
+        if (asprintf(&got, "OPEN %s", err) < 0)
+            abort();
+    } else {
+        got = dump(r);
+    }
+    /* The reader had its own descriptor: fd is still the caller's. */
+    assert_int_equal(close(fd), 0);
+    unit_rmdir(dir);
+    return got;
+}
+
 static void write_file(const char *path, const void *data, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -84,10 +106,13 @@ static char *read_file(const char *path, size_t *n)
     return buf_detach(&b, n);
 }
 
-/* Both ways in: from memory, and from a file. */
+/* Every way in: from memory, from a file's descriptor, and from a file. */
 #define assert_csv(input, want)                                                                    \
     do {                                                                                           \
         char *got_ = dump_mem(input, sizeof(input) - 1);                                           \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+        got_ = dump_fd(input, sizeof(input) - 1);                                                  \
         assert_string_equal(got_, want);                                                           \
         free(got_);                                                                                \
         char *dir_ = unit_tmpdir(), *path_ = unit_path(dir_, "t.csv");                             \
@@ -277,9 +302,15 @@ static void test_xlsx_read(void **state)
     got = dump_mem(data, n);
     assert_string_equal(got, want);
     free(got);
+    got = dump_fd(data, n);
+    assert_string_equal(got, want);
+    free(got);
 
     /* Cut short: libzip cannot find the directory at the end. */
     got = dump_mem(data, n / 2);
+    assert_non_null(strstr(got, "OPEN not a readable XLSX file: "));
+    free(got);
+    got = dump_fd(data, n / 2);
     assert_non_null(strstr(got, "OPEN not a readable XLSX file: "));
     free(got);
     /* A zip signature and nothing of a zip after it. */

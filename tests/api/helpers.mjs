@@ -204,7 +204,7 @@ export function rssMb(pid) {
  * the client-side error (a reset, a timeout) when no complete answer came.
  */
 export function httpRequest(port, method, path, opts = {}) {
-  const { localAddress, timeoutMs = 10000, bodySize, chunkSize = 65536, stopOnAnswer = true } = opts;
+  const { localAddress, timeoutMs = 10000, bodySize, chunkSize = 65536, stopOnAnswer = true, pauseAt, pauseMs = 0 } = opts;
   const headers = { Connection: 'close', ...(opts.headers || {}) };
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   if (opts.cookie) headers.Cookie = opts.cookie;
@@ -243,8 +243,15 @@ export function httpRequest(port, method, path, opts = {}) {
       req.end(body);
     } else if (bodySize !== undefined) {
       const chunk = Buffer.alloc(chunkSize, 'x');
+      let paused = false;
       const pump = () => {
         while (res.sent < bodySize && !done && !(answered && stopOnAnswer)) {
+          // pauseAt: after that many bytes, wait pauseMs once (an upload held open).
+          if (pauseAt !== undefined && !paused && res.sent >= pauseAt) {
+            paused = true;
+            setTimeout(pump, pauseMs);
+            return;
+          }
           const n = Math.min(chunkSize, bodySize - res.sent);
           res.sent += n;
           if (!req.write(n === chunkSize ? chunk : chunk.subarray(0, n))) {

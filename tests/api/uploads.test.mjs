@@ -84,7 +84,7 @@ describe('spooled, not held', () => {
   test('an upload goes to an unlinked temporary file of mode 0600 under the data directory', async () => {
     const before = new Set(readdirSync(srv.dataDir));
     // Half a body, then a pause: the file exists while the upload is open.
-    const pending = httpRequest(srv.port, 'POST', importPath(), { token: tS, bodySize: 8 * MIB, chunkSize: 1 * MIB, timeoutMs: 15000 });
+    const pending = httpRequest(srv.port, 'POST', importPath(), { token: tS, bodySize: 8 * MIB, chunkSize: 1 * MIB, timeoutMs: 15000, pauseAt: 4 * MIB, pauseMs: 2500 });
     let spool = null;
     for (let i = 0; i < 100 && !spool; i++) {
       await sleep(20);

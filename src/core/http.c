@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <jansson.h>
 #include <stdatomic.h>
@@ -545,25 +546,11 @@ static const char *path_parent(struct arena *a, const char *path)
     return i > 1 ? arena_strndup(a, path, i) : path;
 }
 
-/*
- * A SCOPE_OBJECT route: finds the object of the route's kind, then allows
- * the route's parties and its permission on the declared side of the
- * object. Anything else answers as a missing object (audited as a denial),
- * except a party-only route asked by someone who sees the object (the
- * kind's not_party). 0 to go on, else an error status.
- */
-static int authorize_object(struct req *req)
+/* Whether the caller holds the route's permission on the declared side of
+ * object o (and the permission o asks of everyone but its parties). */
+static bool object_perm(struct req *req, const struct object_ref *o)
 {
     const struct route *r = req->route;
-    const struct object_kind *k = r->kind;
-    int64_t id = r->scope_field ? req_body_int(req, r->scope_field, 0) : req_id(req);
-    struct object_ref *o = &req->obj;
-    memset(o, 0, sizeof(*o));
-    o->id = id;
-    if (id <= 0 || !k->locate(req, id, o))
-        return req_fail(req, k->not_found, NULL);
-    if (r->party & o->party)
-        return 0;
     const char *paths[2] = {NULL, NULL};
     switch (r->side) {
     case SIDE_ORG:
@@ -584,7 +571,101 @@ static int authorize_object(struct req *req)
         for (int i = 0; i < 2; i++)
             if (paths[i] && principal_can(req->who, r->perm, paths[i]) &&
                 (!o->perm_min || principal_can(req->who, o->perm_min, paths[i])))
-                return 0;
+                return true;
+    return false;
+}
+
+/*
+ * The objects of ROUTE_CACHE object routes as last located, with the change
+ * sequence of that snapshot, for answers checked without a transaction:
+ * where an object sits (its organisations, the permission it asks of
+ * everyone but its parties) changes only with a write, and every write
+ * bumps the sequence. Whether the caller is a party is not kept (it depends
+ * on who asks): from memory only the route's permission admits; anyone else
+ * takes the ordinary way.
+ */
+#define LOCATED_SLOTS 1024
+#define LOCATED_PATH_MAX 120
+
+static struct {
+    pthread_mutex_t lock;
+    struct located {
+        const struct object_kind *kind;
+        int64_t id, change, org_id, org2_id;
+        int perm_min;
+        char path[LOCATED_PATH_MAX], path2[LOCATED_PATH_MAX];
+    } slot[LOCATED_SLOTS];
+} located = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static size_t located_index(const struct object_kind *k, int64_t id)
+{
+    return ((uintptr_t)k / sizeof(void *) + (uint64_t)id * 0x9e3779b97f4a7c15ull) % LOCATED_SLOTS;
+}
+
+/* Remembers object o of the route's kind as found in this request's snapshot. */
+static void located_remember(struct req *req, const struct object_ref *o)
+{
+    const char *p2 = o->org2_path ? o->org2_path : "";
+    if (req->change_seq < 0 || !o->org_path || strlen(o->org_path) >= LOCATED_PATH_MAX ||
+        strlen(p2) >= LOCATED_PATH_MAX)
+        return;
+    pthread_mutex_lock(&located.lock);
+    struct located *l = &located.slot[located_index(req->route->kind, o->id)];
+    l->kind = req->route->kind;
+    l->id = o->id;
+    l->change = req->change_seq;
+    l->org_id = o->org_id;
+    l->org2_id = o->org2_id;
+    l->perm_min = o->perm_min;
+    strcpy(l->path, o->org_path);
+    strcpy(l->path2, p2);
+    pthread_mutex_unlock(&located.lock);
+}
+
+/* The object of the path's {id} from memory into req->obj (no party bits),
+ * if it was located at change sequence change; false when not known. */
+static bool located_recall(struct req *req, int64_t change)
+{
+    const struct object_kind *k = req->route->kind;
+    struct object_ref *o = &req->obj;
+    memset(o, 0, sizeof(*o));
+    o->id = req_id(req);
+    bool known = false;
+    pthread_mutex_lock(&located.lock);
+    const struct located *l = &located.slot[located_index(k, o->id)];
+    if (l->kind == k && l->id == o->id && l->change == change) {
+        o->org_id = l->org_id;
+        o->org_path = arena_strdup(&req->arena, l->path);
+        o->org2_id = l->org2_id;
+        o->org2_path = l->path2[0] ? arena_strdup(&req->arena, l->path2) : NULL;
+        o->perm_min = l->perm_min;
+        known = true;
+    }
+    pthread_mutex_unlock(&located.lock);
+    return known;
+}
+
+/*
+ * A SCOPE_OBJECT route: finds the object of the route's kind, then allows
+ * the route's parties and its permission on the declared side of the
+ * object. Anything else answers as a missing object (audited as a denial),
+ * except a party-only route asked by someone who sees the object (the
+ * kind's not_party). 0 to go on, else an error status.
+ */
+static int authorize_object(struct req *req)
+{
+    const struct route *r = req->route;
+    const struct object_kind *k = r->kind;
+    int64_t id = r->scope_field ? req_body_int(req, r->scope_field, 0) : req_id(req);
+    struct object_ref *o = &req->obj;
+    memset(o, 0, sizeof(*o));
+    o->id = id;
+    if (id <= 0 || !k->locate(req, id, o))
+        return req_fail(req, k->not_found, NULL);
+    if (r->flags & ROUTE_CACHE)
+        located_remember(req, o);
+    if ((r->party & o->party) || object_perm(req, o))
+        return 0;
     bool sees = false;
     if (r->flags & ROUTE_SEEN_FORBIDS) {
         sees = o->party & k->see_party;
@@ -648,6 +729,13 @@ static const char *cache_key(struct req *req)
     return b.data;
 }
 
+/* What a cached answer of the route is valid for: the change sequence, and
+ * for an answer about the caller (ROUTE_CACHE_MINE) the authorisation one. */
+static struct rcache_ver cache_ver(const struct route *r, int64_t change, int64_t auth)
+{
+    return (struct rcache_ver){.change = change, .auth = (r->flags & ROUTE_CACHE_MINE) ? auth : 0};
+}
+
 /*
  * A cached answer without opening a transaction: the caller's session and
  * roles, the target organisation's path and the answer all from memory,
@@ -673,13 +761,19 @@ static bool answer_from_memory(struct req *req)
     req->who = who;
     if (check_login(req) || req_validate_query(req))
         goto ordinary;
-    /* ROUTE_CACHE routes are scoped to an organisation, ROUTE_CACHE_MINE ones to
-     * the caller (router_init). */
-    if ((r->flags & ROUTE_CACHE_MINE) ? r->perm != PERM_NONE && !principal_has(who, r->perm)
-                                      : !req_allowed_cached(req, r->perm, scope_org(req), auth))
+    /* ROUTE_CACHE routes are scoped to an organisation or an object,
+     * ROUTE_CACHE_MINE ones to the caller (router_init). */
+    bool allowed;
+    if (r->flags & ROUTE_CACHE_MINE)
+        allowed = r->perm == PERM_NONE || principal_has(who, r->perm);
+    else if (r->scope == SCOPE_OBJECT)
+        allowed = located_recall(req, change) && object_perm(req, &req->obj);
+    else
+        allowed = req_allowed_cached(req, r->perm, scope_org(req), auth);
+    if (!allowed)
         goto ordinary;
     struct rcache_hit hit;
-    if (!rcache_get(cache_key(req), change, accepts_gzip(req), &hit))
+    if (!rcache_get(cache_key(req), cache_ver(r, change, auth), accepts_gzip(req), &hit))
         goto ordinary;
     req->cached = hit.data;
     req->cached_len = hit.len;
@@ -758,13 +852,13 @@ static void run_route(struct req *req)
             live_committed(); /* events its transactions published */
     } else {
         const char *ckey = NULL;
-        int64_t cseq = 0;
+        struct rcache_ver cver = {0};
         bool cached = false;
         if ((r->flags & (ROUTE_CACHE | ROUTE_CACHE_MINE)) && !write) {
             ckey = cache_key(req);
-            cseq = req->change_seq;
+            cver = cache_ver(r, req->change_seq, req->auth_seq);
             struct rcache_hit hit;
-            if (rcache_get(ckey, cseq, accepts_gzip(req), &hit)) {
+            if (rcache_get(ckey, cver, accepts_gzip(req), &hit)) {
                 req->cached = hit.data;
                 req->cached_len = hit.len;
                 req->cached_gzip = hit.gzip;
@@ -778,7 +872,7 @@ static void run_route(struct req *req)
         if (req->status < 400 && !db_failed(req->db)) {
             finish_data(req);
             if (ckey && !cached && req->status == 200 && req->err < 0)
-                rcache_put(ckey, cseq, req->status, req->out.data, req->out.len);
+                rcache_put(ckey, cver, req->cache_until, req->status, req->out.data, req->out.len);
             req_idem_store(req, req->status);
             if (write)
                 write_audit(req);

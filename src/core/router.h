@@ -133,7 +133,8 @@ enum route_flags {
     ROUTE_UPLOAD = 1u << 3,       /* the body may be up to max_upload bytes (a file, not JSON) */
     ROUTE_CACHE = 1u << 4,        /* a GET whose answer depends on the request only, not on the
                                      caller: answers are cached until the next write (rcache.h);
-                                     only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG */
+                                     only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG
+                                     or on the path's object (SCOPE_OBJECT) */
     ROUTE_ENROL = 1u << 5,        /* open to a session that still owes a second factor (an admin
                                      role without TOTP under admin_second_factor = required) */
     ROUTE_IDEM_NO_BODY = 1u << 6, /* the Idempotency-Key fingerprint leaves the body out: it
@@ -141,9 +142,11 @@ enum route_flags {
     ROUTE_SEEN_FORBIDS = 1u << 8, /* SCOPE_OBJECT: a caller who sees the object but may not do
                                      this gets the kind's forbidden code (403), not not_found */
     ROUTE_CACHE_MINE = 1u << 7,   /* a GET whose answer depends on the request and the caller
-                                     only (a home feed): cached per account until the next
-                                     write; every write that changes it takes a change sequence;
-                                     only on SCOPE_LOGIN */
+                                     only (a home feed, GET /me): cached per account until the
+                                     next write or change of sessions and roles (seqs 'auth');
+                                     every write that changes it takes a change sequence; a
+                                     clock-dependent answer says when it expires
+                                     (req_valid_until); only on SCOPE_LOGIN */
 };
 
 struct route {

@@ -14,9 +14,22 @@
 #include <jansson.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-static struct MHD_Daemon *daemon_handle;
+/*
+ * The HTTP threads: one libmicrohttpd daemon per thread, each with its own
+ * listening socket on the same address (SO_REUSEPORT), so that the kernel
+ * spreads new connections over the threads. (One daemon with a thread pool
+ * shares one socket: the thread that wakes first accepts a whole burst, and
+ * all of a keep-alive client's connections may end up on one thread.)
+ */
+struct worker {
+    struct MHD_Daemon *daemon;
+    MHD_socket fd;  /* its listening socket */
+    unsigned index; /* the thread's number in /metrics */
+};
+
 static atomic_int in_flight;
 
 static const char csp_app[] =
@@ -263,6 +276,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     struct req *req = *con_cls;
     if (!req)
         return;
+    metrics_thread_request(((const struct worker *)cls)->index);
     if (req->status == 0)
         req->status = 499; /* the client went away before an answer */
     log_access(req);
@@ -274,12 +288,6 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     free(req);
     *con_cls = NULL;
     atomic_fetch_sub(&in_flight, 1);
-}
-
-static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
-                              enum MHD_ConnectionNotificationCode toe)
-{
-    metrics_connection(toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
 /* ---- audit and idempotency around the handler ---- */
@@ -738,7 +746,8 @@ static struct rcache_ver cache_ver(const struct route *r, int64_t change, int64_
 
 /*
  * A cached answer without opening a transaction: the caller's session and
- * roles, the target organisation's path and the answer all from memory,
+ * roles, the target organisation's path (or the object's place) and the
+ * answer all from memory,
  * each valid for the sequences on the shared page. Every check is the one
  * run_route makes; anything not known, or any check that fails, leaves the
  * request untouched for the ordinary way (which also writes the audit rows
@@ -1116,20 +1125,166 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", text);
 }
 
+/* ---- listening: one daemon per thread ---- */
+
+static struct worker *workers;
+static unsigned nworkers;
+static int bound_port;
+static int port_lock = -1; /* listen_lock: held while serving */
+static atomic_int connections;
+static _Atomic int64_t limit_logged_ms;
+
+static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    int delta = toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1;
+    atomic_fetch_add(&connections, delta);
+    metrics_connection(delta);
+}
+
+/* max_connections is a total over the threads (each daemon alone would
+ * allow it all): a connection past it is closed at once. Two threads
+ * accepting at the same instant may pass it by one each. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    if (atomic_load(&connections) < cfg.max_connections)
+        return MHD_YES;
+    int64_t now = now_ms(), last = atomic_load(&limit_logged_ms);
+    if (now - last >= 1000 && atomic_compare_exchange_strong(&limit_logged_ms, &last, now))
+        log_warn("http: %d connections open (max_connections): refusing new ones",
+                 cfg.max_connections);
+    return MHD_NO;
+}
+
+/*
+ * Makes sure no other zhibu serves addr: binding with SO_REUSEPORT would
+ * otherwise let a second one start on a port in use and split its
+ * connections. A name in the abstract socket namespace (per network
+ * namespace, like ports; released when the process ends) is held for the
+ * address and port; then a socket without SO_REUSEPORT must be able to bind
+ * there, which fails when anything listens on it. Port 0 takes the port that
+ * socket was given. Returns the port, or -1 with a reason.
+ */
+static int listen_claim(struct sockaddr_storage *addr, socklen_t len, char *err, size_t errlen)
+{
+    struct sockaddr *sa = (struct sockaddr *)addr;
+    int probe = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1, rc = -1;
+    if (probe < 0) {
+        snprintf(err, errlen, "cannot open a socket: %s", strerror(errno));
+        return -1;
+    }
+    if (sa->sa_family == AF_INET6)
+        setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(probe, sa, len) != 0 || getsockname(probe, sa, &len) != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg.listen_host, cfg.listen_port,
+                 strerror(errno));
+        goto out;
+    }
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port;
+    if (sa->sa_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)(void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+    } else {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+    }
+    /* The whole of sun_path, padded with zeros (as libuv names them too). */
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    snprintf(un.sun_path + 1, sizeof(un.sun_path) - 1, "zhibu-listen [%s]:%d", host, port);
+    port_lock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (port_lock < 0 || bind(port_lock, (struct sockaddr *)&un, sizeof(un)) != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg.listen_host, port,
+                 errno == EADDRINUSE ? "another zhibu serves it" : strerror(errno));
+        if (port_lock >= 0)
+            close(port_lock);
+        port_lock = -1;
+        goto out;
+    }
+    rc = port;
+out:
+    close(probe);
+    return rc;
+}
+
+/* A listening socket on addr that other sockets of this process share
+ * (SO_REUSEPORT); -1 with a reason. */
+static MHD_socket listen_socket(const struct sockaddr_storage *addr, socklen_t len, char *err,
+                                size_t errlen)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)addr;
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 ||
+        (sa->sa_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+        bind(fd, sa, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg.listen_host, bound_port,
+                 strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return MHD_INVALID_SOCKET;
+    }
+    return fd;
+}
+
+/*
+ * Starts the daemon of one HTTP thread on its listening socket: every
+ * libmicrohttpd option lives here. Options that MHD counts per daemon
+ * (connections, and per address) count per thread; process-wide limits go in
+ * accept_policy.
+ */
+static struct MHD_Daemon *daemon_start(struct worker *w, bool ipv6)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (ipv6 ? MHD_USE_IPv6 : 0);
+    /* The logger comes first so that MHD's own option parsing logs through it. */
+    return MHD_start_daemon(
+        flags, 0, accept_policy, NULL, access_handler, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, w->fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg.max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg.conn_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header, MHD_OPTION_NOTIFY_COMPLETED,
+        request_completed, w, MHD_OPTION_NOTIFY_CONNECTION, connection_notify, w, MHD_OPTION_END);
+}
+
+/* Stops what http_start started (the daemons already stopped stay NULL). */
+static void workers_release(void)
+{
+    for (unsigned i = 0; i < nworkers; i++) {
+        if (workers[i].daemon)
+            MHD_stop_daemon(workers[i].daemon); /* closes its socket */
+        else if (workers[i].fd != MHD_INVALID_SOCKET)
+            close(workers[i].fd);
+    }
+    free(workers);
+    workers = NULL;
+    nworkers = 0;
+    if (port_lock >= 0)
+        close(port_lock);
+    port_lock = -1;
+}
+
 int http_start(char *err, size_t errlen)
 {
     const char *hooks = getenv("ZHIBU_TEST_HOOKS");
     test_hooks = hooks && !strcmp(hooks, "1");
     if (test_hooks)
         log_warn("test hooks are on (ZHIBU_TEST_HOOKS=1): clients can move the clock");
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg.listen_port)};
-    struct sockaddr_in6 addr6 = {.sin6_family = AF_INET6,
-                                 .sin6_port = htons((uint16_t)cfg.listen_port)};
-    const struct sockaddr *sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    if (inet_pton(AF_INET, cfg.listen_host, &addr.sin_addr) == 1) {
-        sa = (const struct sockaddr *)&addr;
+    struct sockaddr_storage addr = {0};
+    socklen_t len;
+    struct sockaddr_in *in = (struct sockaddr_in *)&addr;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&addr;
+    bool ipv6 = false;
+    if (inet_pton(AF_INET, cfg.listen_host, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)cfg.listen_port);
+        len = sizeof(*in);
     } else {
         const char *h = cfg.listen_host;
         char tmp[64];
@@ -1137,49 +1292,60 @@ int http_start(char *err, size_t errlen)
             snprintf(tmp, sizeof(tmp), "%.*s", (int)strlen(h) - 2, h + 1);
             h = tmp;
         }
-        if (inet_pton(AF_INET6, h, &addr6.sin6_addr) != 1) {
+        if (inet_pton(AF_INET6, h, &in6->sin6_addr) != 1) {
             snprintf(err, errlen, "cannot listen on %s: not an IP address", cfg.listen_host);
             return -1;
         }
-        sa = (const struct sockaddr *)&addr6;
-        flags |= MHD_USE_IPv6;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)cfg.listen_port);
+        len = sizeof(*in6);
+        ipv6 = true;
     }
-    int threads = cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (threads < 1)
-        threads = 1;
-    /* The logger comes first so that MHD's own option parsing logs through it.
-     * No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, which would
-     * let a second zhibu start on a port in use and split its connections. */
-    live_start();
-    daemon_handle = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)cfg.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-        connection_notify, NULL, MHD_OPTION_END);
-    if (!daemon_handle) {
-        live_stop(0);
-        snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,
-                 cfg.listen_port);
+    bound_port = listen_claim(&addr, len, err, errlen);
+    if (bound_port < 0)
         return -1;
+    nworkers = cfg.threads > 0 ? (unsigned)cfg.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nworkers < 1)
+        nworkers = 1;
+    workers = xcalloc(nworkers, sizeof(*workers));
+    for (unsigned i = 0; i < nworkers; i++)
+        workers[i] = (struct worker){.fd = MHD_INVALID_SOCKET, .index = i};
+    metrics_threads(nworkers);
+    live_start();
+    for (unsigned i = 0; i < nworkers; i++) {
+        workers[i].fd = listen_socket(&addr, len, err, errlen);
+        if (workers[i].fd == MHD_INVALID_SOCKET)
+            goto fail;
+        workers[i].daemon = daemon_start(&workers[i], ipv6);
+        if (!workers[i].daemon) {
+            snprintf(err, errlen, "cannot start the HTTP thread on %s:%d", cfg.listen_host,
+                     bound_port);
+            goto fail;
+        }
     }
     return 0;
+fail:
+    workers_release();
+    live_stop(0);
+    return -1;
 }
 
 int http_port(void)
 {
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_BIND_PORT);
-    return di ? di->port : cfg.listen_port;
+    return bound_port;
 }
 
 void http_stop(int grace_ms)
 {
-    if (!daemon_handle)
+    if (!workers)
         return;
-    MHD_socket s = MHD_quiesce_daemon(daemon_handle);
-    if (s != MHD_INVALID_SOCKET)
-        close(s);
+    /* No new connections on any thread; the sockets close here. */
+    for (unsigned i = 0; i < nworkers; i++) {
+        MHD_socket s = MHD_quiesce_daemon(workers[i].daemon);
+        if (s != MHD_INVALID_SOCKET)
+            close(s);
+        workers[i].fd = MHD_INVALID_SOCKET;
+    }
     /* Live streams end first: no connection may be suspended at MHD_stop_daemon. */
     live_stop(2000);
     for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
@@ -1187,6 +1353,5 @@ void http_stop(int grace_ms)
     if (atomic_load(&in_flight) > 0)
         log_warn("shutdown: %d requests still in flight after %d ms", atomic_load(&in_flight),
                  grace_ms);
-    MHD_stop_daemon(daemon_handle);
-    daemon_handle = NULL;
+    workers_release();
 }

@@ -254,6 +254,7 @@ static void log_access(struct req *req)
         return;
     struct buf b;
     struct jw j;
+    buf_init_arena(&b, &req->arena);
     log_begin(&b, &j, req->status >= 500 ? LOG_ERROR : LOG_INFO, "access");
     jw_kv_str(&j, "rid", req->request_id);
     jw_kv_str(&j, "ip", req->ip);
@@ -267,7 +268,7 @@ static void log_access(struct req *req)
         jw_kv_int(&j, "account", req->who->account_id);
     if (req->err >= 0)
         jw_kv_str(&j, "error", err_table[req->err].code);
-    log_end(&b, &j);
+    log_end(&b, &j, req->status < 500);
 }
 
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -1311,6 +1312,7 @@ int http_start(char *err, size_t errlen)
     for (unsigned i = 0; i < nworkers; i++)
         workers[i] = (struct worker){.fd = MHD_INVALID_SOCKET, .index = i};
     metrics_threads(nworkers);
+    log_batch_start();
     live_start();
     for (unsigned i = 0; i < nworkers; i++) {
         workers[i].fd = listen_socket(&addr, len, err, errlen);
@@ -1327,6 +1329,7 @@ int http_start(char *err, size_t errlen)
 fail:
     workers_release();
     live_stop(0);
+    log_batch_stop();
     return -1;
 }
 
@@ -1354,4 +1357,6 @@ void http_stop(int grace_ms)
         log_warn("shutdown: %d requests still in flight after %d ms", atomic_load(&in_flight),
                  grace_ms);
     workers_release();
+    /* Every access line of the stopped threads is written. */
+    log_batch_stop();
 }

@@ -174,6 +174,23 @@ static enum MHD_Result send_file(struct req *req)
 
 /* ---- request bookkeeping ---- */
 
+/* inet_ntop for IPv4 without its sprintf (once per request). */
+static void ip4_text(const struct in_addr *a, char out[static INET_ADDRSTRLEN])
+{
+    const unsigned char *b = (const unsigned char *)&a->s_addr;
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            *p++ = '.';
+        if (b[i] >= 100)
+            *p++ = (char)('0' + b[i] / 100);
+        if (b[i] >= 10)
+            *p++ = (char)('0' + b[i] / 10 % 10);
+        *p++ = (char)('0' + b[i] % 10);
+    }
+    *p = '\0';
+}
+
 static void client_ip(struct req *req)
 {
     if (cfg.trust_proxy) {
@@ -198,8 +215,7 @@ static void client_ip(struct req *req)
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-                      sizeof(text));
+            ip4_text(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, text);
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
                       sizeof(text));
@@ -721,19 +737,33 @@ static const char *cache_key(struct req *req)
     buf_init_arena(&b, &req->arena);
     char today[11];
     date_today(today);
-    buf_printf(&b, "%zu|%s", router_index(req->route), today);
-    if (req->route->flags & ROUTE_CACHE_MINE)
-        buf_printf(&b, "|a%" PRId64, req->who ? req->who->account_id : 0);
-    for (int i = 0; i < req->npath_ids; i++)
-        buf_printf(&b, "|%" PRId64, req->path_ids[i]);
+    /* Built without printf: it is made for every cacheable request. */
+    buf_addint(&b, (int64_t)router_index(req->route));
+    buf_addch(&b, '|');
+    buf_addstr(&b, today);
+    if (req->route->flags & ROUTE_CACHE_MINE) {
+        buf_addstr(&b, "|a");
+        buf_addint(&b, req->who ? req->who->account_id : 0);
+    }
+    for (int i = 0; i < req->npath_ids; i++) {
+        buf_addch(&b, '|');
+        buf_addint(&b, req->path_ids[i]);
+    }
     for (size_t i = 0; i < req->nquery; i++) {
         const struct value *v = &req->query[i];
         if (!v->present)
             continue;
-        if (v->s)
-            buf_printf(&b, "|%s=%zu:%s", v->name, strlen(v->s), v->s);
-        else
-            buf_printf(&b, "|%s#%" PRId64, v->name, v->i);
+        buf_addch(&b, '|');
+        buf_addstr(&b, v->name);
+        if (v->s) {
+            buf_addch(&b, '=');
+            buf_addint(&b, (int64_t)strlen(v->s));
+            buf_addch(&b, ':');
+            buf_addstr(&b, v->s);
+        } else {
+            buf_addch(&b, '#');
+            buf_addint(&b, v->i);
+        }
     }
     return b.data;
 }

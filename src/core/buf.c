@@ -71,11 +71,17 @@ void buf_addstr(struct buf *b, const char *s)
     buf_add(b, s, strlen(s));
 }
 
-void buf_addch(struct buf *b, char c)
+void buf_addint(struct buf *b, int64_t v)
 {
-    buf_grow(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
+    char digits[24], *p = digits + sizeof(digits);
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    buf_add(b, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)

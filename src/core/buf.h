@@ -24,7 +24,16 @@ void buf_grow(struct buf *b, size_t n);
 void buf_grow_exact(struct buf *b, size_t n);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_addstr(struct buf *b, const char *s);
-void buf_addch(struct buf *b, char c);
+/* A decimal integer, without printf. */
+void buf_addint(struct buf *b, int64_t v);
+/* One byte (inline: JSON and log lines add many). */
+static inline void buf_addch(struct buf *b, char c)
+{
+    if (b->len + 2 > b->cap)
+        buf_grow(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
 void buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void buf_reset(struct buf *b);
 /* Hands the malloc'd contents to the caller (who frees them); b is re-initialised. */

@@ -14,12 +14,26 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
-static struct MHD_Daemon *daemon_handle;
+/*
+ * The HTTP threads: one libmicrohttpd daemon per thread, each with its own
+ * listening socket on the same address (SO_REUSEPORT), so that the kernel
+ * spreads new connections over the threads. (One daemon with a thread pool
+ * shares one socket: the thread that wakes first accepts a whole burst, and
+ * all of a keep-alive client's connections may end up on one thread.)
+ */
+struct worker {
+    struct MHD_Daemon *daemon;
+    MHD_socket fd;  /* its listening socket */
+    unsigned index; /* the thread's number in /metrics */
+};
+
 static atomic_int in_flight;
 
 /* Bytes of body a caller may send where no login is needed (the login itself). */
@@ -175,6 +189,23 @@ static enum MHD_Result send_file(struct req *req)
 
 /* ---- request bookkeeping ---- */
 
+/* inet_ntop for IPv4 without its sprintf (once per request). */
+static void ip4_text(const struct in_addr *a, char out[static INET_ADDRSTRLEN])
+{
+    const unsigned char *b = (const unsigned char *)&a->s_addr;
+    char *p = out;
+    for (int i = 0; i < 4; i++) {
+        if (i)
+            *p++ = '.';
+        if (b[i] >= 100)
+            *p++ = (char)('0' + b[i] / 100);
+        if (b[i] >= 10)
+            *p++ = (char)('0' + b[i] / 10 % 10);
+        *p++ = (char)('0' + b[i] % 10);
+    }
+    *p = '\0';
+}
+
 static void client_ip(struct req *req)
 {
     if (cfg.trust_proxy) {
@@ -199,8 +230,7 @@ static void client_ip(struct req *req)
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-                      sizeof(text));
+            ip4_text(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, text);
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
                       sizeof(text));
@@ -262,6 +292,7 @@ static void log_access(struct req *req)
         return;
     struct buf b;
     struct jw j;
+    buf_init_arena(&b, &req->arena);
     log_begin(&b, &j, req->status >= 500 ? LOG_ERROR : LOG_INFO, "access");
     jw_kv_str(&j, "rid", req->request_id);
     jw_kv_str(&j, "ip", req->ip);
@@ -275,7 +306,7 @@ static void log_access(struct req *req)
         jw_kv_int(&j, "account", req->who->account_id);
     if (req->err >= 0)
         jw_kv_str(&j, "error", err_table[req->err].code);
-    log_end(&b, &j);
+    log_end(&b, &j, req->status < 500);
 }
 
 static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_ctx,
@@ -395,6 +426,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     struct req *req = *con_cls;
     if (!req)
         return;
+    metrics_thread_request(((const struct worker *)cls)->index);
     if (req->status == 0)
         req->status = 499; /* the client went away before an answer */
     if (req->kept_late) {
@@ -583,25 +615,11 @@ static const char *path_parent(struct arena *a, const char *path)
     return i > 1 ? arena_strndup(a, path, i) : path;
 }
 
-/*
- * A SCOPE_OBJECT route: finds the object of the route's kind, then allows
- * the route's parties and its permission on the declared side of the
- * object. Anything else answers as a missing object (audited as a denial),
- * except a party-only route asked by someone who sees the object (the
- * kind's not_party). 0 to go on, else an error status.
- */
-static int authorize_object(struct req *req)
+/* Whether the caller holds the route's permission on the declared side of
+ * object o (and the permission o asks of everyone but its parties). */
+static bool object_perm(struct req *req, const struct object_ref *o)
 {
     const struct route *r = req->route;
-    const struct object_kind *k = r->kind;
-    int64_t id = r->scope_field ? req_body_int(req, r->scope_field, 0) : req_id(req);
-    struct object_ref *o = &req->obj;
-    memset(o, 0, sizeof(*o));
-    o->id = id;
-    if (id <= 0 || !k->locate(req, id, o))
-        return req_fail(req, k->not_found, NULL);
-    if (r->party & o->party)
-        return 0;
     const char *paths[2] = {NULL, NULL};
     switch (r->side) {
     case SIDE_ORG:
@@ -622,7 +640,101 @@ static int authorize_object(struct req *req)
         for (int i = 0; i < 2; i++)
             if (paths[i] && principal_can(req->who, r->perm, paths[i]) &&
                 (!o->perm_min || principal_can(req->who, o->perm_min, paths[i])))
-                return 0;
+                return true;
+    return false;
+}
+
+/*
+ * The objects of ROUTE_CACHE object routes as last located, with the change
+ * sequence of that snapshot, for answers checked without a transaction:
+ * where an object sits (its organisations, the permission it asks of
+ * everyone but its parties) changes only with a write, and every write
+ * bumps the sequence. Whether the caller is a party is not kept (it depends
+ * on who asks): from memory only the route's permission admits; anyone else
+ * takes the ordinary way.
+ */
+#define LOCATED_SLOTS 1024
+#define LOCATED_PATH_MAX 120
+
+static struct {
+    pthread_mutex_t lock;
+    struct located {
+        const struct object_kind *kind;
+        int64_t id, change, org_id, org2_id;
+        int perm_min;
+        char path[LOCATED_PATH_MAX], path2[LOCATED_PATH_MAX];
+    } slot[LOCATED_SLOTS];
+} located = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static size_t located_index(const struct object_kind *k, int64_t id)
+{
+    return ((uintptr_t)k / sizeof(void *) + (uint64_t)id * 0x9e3779b97f4a7c15ull) % LOCATED_SLOTS;
+}
+
+/* Remembers object o of the route's kind as found in this request's snapshot. */
+static void located_remember(struct req *req, const struct object_ref *o)
+{
+    const char *p2 = o->org2_path ? o->org2_path : "";
+    if (req->change_seq < 0 || !o->org_path || strlen(o->org_path) >= LOCATED_PATH_MAX ||
+        strlen(p2) >= LOCATED_PATH_MAX)
+        return;
+    pthread_mutex_lock(&located.lock);
+    struct located *l = &located.slot[located_index(req->route->kind, o->id)];
+    l->kind = req->route->kind;
+    l->id = o->id;
+    l->change = req->change_seq;
+    l->org_id = o->org_id;
+    l->org2_id = o->org2_id;
+    l->perm_min = o->perm_min;
+    strcpy(l->path, o->org_path);
+    strcpy(l->path2, p2);
+    pthread_mutex_unlock(&located.lock);
+}
+
+/* The object of the path's {id} from memory into req->obj (no party bits),
+ * if it was located at change sequence change; false when not known. */
+static bool located_recall(struct req *req, int64_t change)
+{
+    const struct object_kind *k = req->route->kind;
+    struct object_ref *o = &req->obj;
+    memset(o, 0, sizeof(*o));
+    o->id = req_id(req);
+    bool known = false;
+    pthread_mutex_lock(&located.lock);
+    const struct located *l = &located.slot[located_index(k, o->id)];
+    if (l->kind == k && l->id == o->id && l->change == change) {
+        o->org_id = l->org_id;
+        o->org_path = arena_strdup(&req->arena, l->path);
+        o->org2_id = l->org2_id;
+        o->org2_path = l->path2[0] ? arena_strdup(&req->arena, l->path2) : NULL;
+        o->perm_min = l->perm_min;
+        known = true;
+    }
+    pthread_mutex_unlock(&located.lock);
+    return known;
+}
+
+/*
+ * A SCOPE_OBJECT route: finds the object of the route's kind, then allows
+ * the route's parties and its permission on the declared side of the
+ * object. Anything else answers as a missing object (audited as a denial),
+ * except a party-only route asked by someone who sees the object (the
+ * kind's not_party). 0 to go on, else an error status.
+ */
+static int authorize_object(struct req *req)
+{
+    const struct route *r = req->route;
+    const struct object_kind *k = r->kind;
+    int64_t id = r->scope_field ? req_body_int(req, r->scope_field, 0) : req_id(req);
+    struct object_ref *o = &req->obj;
+    memset(o, 0, sizeof(*o));
+    o->id = id;
+    if (id <= 0 || !k->locate(req, id, o))
+        return req_fail(req, k->not_found, NULL);
+    if (r->flags & ROUTE_CACHE)
+        located_remember(req, o);
+    if ((r->party & o->party) || object_perm(req, o))
+        return 0;
     bool sees = false;
     if (r->flags & ROUTE_SEEN_FORBIDS) {
         sees = o->party & k->see_party;
@@ -669,26 +781,48 @@ static const char *cache_key(struct req *req)
     buf_init_arena(&b, &req->arena);
     char today[11];
     date_today(today);
-    buf_printf(&b, "%zu|%s", router_index(req->route), today);
-    if (req->route->flags & ROUTE_CACHE_MINE)
-        buf_printf(&b, "|a%" PRId64, req->who ? req->who->account_id : 0);
-    for (int i = 0; i < req->npath_ids; i++)
-        buf_printf(&b, "|%" PRId64, req->path_ids[i]);
+    /* Built without printf: it is made for every cacheable request. */
+    buf_addint(&b, (int64_t)router_index(req->route));
+    buf_addch(&b, '|');
+    buf_addstr(&b, today);
+    if (req->route->flags & ROUTE_CACHE_MINE) {
+        buf_addstr(&b, "|a");
+        buf_addint(&b, req->who ? req->who->account_id : 0);
+    }
+    for (int i = 0; i < req->npath_ids; i++) {
+        buf_addch(&b, '|');
+        buf_addint(&b, req->path_ids[i]);
+    }
     for (size_t i = 0; i < req->nquery; i++) {
         const struct value *v = &req->query[i];
         if (!v->present)
             continue;
-        if (v->s)
-            buf_printf(&b, "|%s=%zu:%s", v->name, strlen(v->s), v->s);
-        else
-            buf_printf(&b, "|%s#%" PRId64, v->name, v->i);
+        buf_addch(&b, '|');
+        buf_addstr(&b, v->name);
+        if (v->s) {
+            buf_addch(&b, '=');
+            buf_addint(&b, (int64_t)strlen(v->s));
+            buf_addch(&b, ':');
+            buf_addstr(&b, v->s);
+        } else {
+            buf_addch(&b, '#');
+            buf_addint(&b, v->i);
+        }
     }
     return b.data;
 }
 
+/* What a cached answer of the route is valid for: the change sequence, and
+ * for an answer about the caller (ROUTE_CACHE_MINE) the authorisation one. */
+static struct rcache_ver cache_ver(const struct route *r, int64_t change, int64_t auth)
+{
+    return (struct rcache_ver){.change = change, .auth = (r->flags & ROUTE_CACHE_MINE) ? auth : 0};
+}
+
 /*
  * A cached answer without opening a transaction: the caller's session and
- * roles, the target organisation's path and the answer all from memory,
+ * roles, the target organisation's path (or the object's place) and the
+ * answer all from memory,
  * each valid for the sequences on the shared page. Every check is the one
  * run_route makes; anything not known, or any check that fails, leaves the
  * request untouched for the ordinary way (which also writes the audit rows
@@ -711,13 +845,19 @@ static bool answer_from_memory(struct req *req)
     req->who = who;
     if (check_login(req) || req_validate_query(req))
         goto ordinary;
-    /* ROUTE_CACHE routes are scoped to an organisation, ROUTE_CACHE_MINE ones to
-     * the caller (router_init). */
-    if ((r->flags & ROUTE_CACHE_MINE) ? r->perm != PERM_NONE && !principal_has(who, r->perm)
-                                      : !req_allowed_cached(req, r->perm, scope_org(req), auth))
+    /* ROUTE_CACHE routes are scoped to an organisation or an object,
+     * ROUTE_CACHE_MINE ones to the caller (router_init). */
+    bool allowed;
+    if (r->flags & ROUTE_CACHE_MINE)
+        allowed = r->perm == PERM_NONE || principal_has(who, r->perm);
+    else if (r->scope == SCOPE_OBJECT)
+        allowed = located_recall(req, change) && object_perm(req, &req->obj);
+    else
+        allowed = req_allowed_cached(req, r->perm, scope_org(req), auth);
+    if (!allowed)
         goto ordinary;
     struct rcache_hit hit;
-    if (!rcache_get(cache_key(req), change, accepts_gzip(req), &hit))
+    if (!rcache_get(cache_key(req), cache_ver(r, change, auth), accepts_gzip(req), &hit))
         goto ordinary;
     req->cached = hit.data;
     req->cached_len = hit.len;
@@ -784,13 +924,13 @@ static void run_handler(struct req *req, bool write)
 {
     const struct route *r = req->route;
     const char *ckey = NULL;
-    int64_t cseq = 0;
+    struct rcache_ver cver = {0};
     bool cached = false;
     if ((r->flags & (ROUTE_CACHE | ROUTE_CACHE_MINE)) && !write) {
         ckey = cache_key(req);
-        cseq = req->change_seq;
+        cver = cache_ver(r, req->change_seq, req->auth_seq);
         struct rcache_hit hit;
-        if (rcache_get(ckey, cseq, accepts_gzip(req), &hit)) {
+        if (rcache_get(ckey, cver, accepts_gzip(req), &hit)) {
             req->cached = hit.data;
             req->cached_len = hit.len;
             req->cached_gzip = hit.gzip;
@@ -804,7 +944,7 @@ static void run_handler(struct req *req, bool write)
     if (req->status < 400 && !db_failed(req->db)) {
         finish_data(req);
         if (ckey && !cached && req->status == 200 && req->err < 0 && !req->no_cache)
-            rcache_put(ckey, cseq, req->status, req->out.data, req->out.len);
+            rcache_put(ckey, cver, req->cache_until, req->status, req->out.data, req->out.len);
         if (req->idem_key)
             idem_store(req, req->status);
         if (write)
@@ -1351,17 +1491,149 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", text);
 }
 
+/* ---- listening: one daemon per thread ---- */
+
+static struct worker *workers;
+static unsigned nworkers;
+static int bound_port;
+static int port_lock = -1; /* listen_lock: held while serving */
+
+/*
+ * Makes sure no other zhibu serves addr: binding with SO_REUSEPORT would
+ * otherwise let a second one start on a port in use and split its
+ * connections. A name in the abstract socket namespace (per network
+ * namespace, like ports; released when the process ends) is held for the
+ * address and port; then a socket without SO_REUSEPORT must be able to bind
+ * there, which fails when anything listens on it. Port 0 takes the port that
+ * socket was given. Returns the port, or -1 with a reason.
+ */
+static int listen_claim(struct sockaddr_storage *addr, socklen_t len, char *err, size_t errlen)
+{
+    struct sockaddr *sa = (struct sockaddr *)addr;
+    int probe = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1, rc = -1;
+    if (probe < 0) {
+        snprintf(err, errlen, "cannot open a socket: %s", strerror(errno));
+        return -1;
+    }
+    if (sa->sa_family == AF_INET6)
+        setsockopt(probe, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(probe, sa, len) != 0 || getsockname(probe, sa, &len) != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg.listen_host, cfg.listen_port,
+                 strerror(errno));
+        goto out;
+    }
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port;
+    if (sa->sa_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)(void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+    } else {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+    }
+    /* The whole of sun_path, padded with zeros (as libuv names them too). */
+    struct sockaddr_un un = {.sun_family = AF_UNIX};
+    snprintf(un.sun_path + 1, sizeof(un.sun_path) - 1, "zhibu-listen [%s]:%d", host, port);
+    port_lock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (port_lock < 0 || bind(port_lock, (struct sockaddr *)&un, sizeof(un)) != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg.listen_host, port,
+                 errno == EADDRINUSE ? "another zhibu serves it" : strerror(errno));
+        if (port_lock >= 0)
+            close(port_lock);
+        port_lock = -1;
+        goto out;
+    }
+    rc = port;
+out:
+    close(probe);
+    return rc;
+}
+
+/* A listening socket on addr that other sockets of this process share
+ * (SO_REUSEPORT); -1 with a reason. */
+static MHD_socket listen_socket(const struct sockaddr_storage *addr, socklen_t len, char *err,
+                                size_t errlen)
+{
+    const struct sockaddr *sa = (const struct sockaddr *)addr;
+    int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd < 0 ||
+        (sa->sa_family == AF_INET6 &&
+         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) != 0) ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+        bind(fd, sa, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", cfg.listen_host, bound_port,
+                 strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return MHD_INVALID_SOCKET;
+    }
+    return fd;
+}
+
+/*
+ * Starts the daemon of one HTTP thread on its listening socket: every
+ * libmicrohttpd option lives here. Options that MHD counts per daemon
+ * (connections, and per address) are shared out over the threads. A daemon
+ * at its limit stops accepting, so a new client waits in the kernel's queue
+ * until a slot frees (slow clients are cut, conn.h) instead of being reset.
+ */
+static struct MHD_Daemon *daemon_start(struct worker *w, bool ipv6)
+{
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (ipv6 ? MHD_USE_IPv6 : 0);
+    /* Behind a proxy every connection comes from the proxy: the proxy limits
+     * per client address instead (docs/OPERATIONS.md). MHD counts per daemon:
+     * each thread takes its share of the per-address limit (SO_REUSEPORT
+     * spreads one address's connections over the threads). */
+    unsigned per_ip = cfg.trust_proxy || !cfg.max_connections_per_ip
+                          ? 0u
+                          : ((unsigned)cfg.max_connections_per_ip + nworkers - 1) / nworkers;
+    unsigned limit = (unsigned)cfg.max_connections / nworkers;
+    /* The logger comes first so that MHD's own option parsing logs through it. */
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, access_handler, w, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, w->fd, MHD_OPTION_CONNECTION_LIMIT, limit ? limit : 1u,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)cfg.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header,
+        MHD_OPTION_NOTIFY_COMPLETED, request_completed, w, MHD_OPTION_NOTIFY_CONNECTION,
+        connection_notify, w, MHD_OPTION_END);
+}
+
+/* Stops what http_start started (the daemons already stopped stay NULL). */
+static void workers_release(void)
+{
+    for (unsigned i = 0; i < nworkers; i++) {
+        if (workers[i].daemon)
+            MHD_stop_daemon(workers[i].daemon); /* closes its socket */
+        else if (workers[i].fd != MHD_INVALID_SOCKET)
+            close(workers[i].fd);
+    }
+    free(workers);
+    workers = NULL;
+    nworkers = 0;
+    if (port_lock >= 0)
+        close(port_lock);
+    port_lock = -1;
+}
+
 int http_start(char *err, size_t errlen)
 {
     test_clock_init();
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg.listen_port)};
-    struct sockaddr_in6 addr6 = {.sin6_family = AF_INET6,
-                                 .sin6_port = htons((uint16_t)cfg.listen_port)};
-    const struct sockaddr *sa;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
-                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
-    if (inet_pton(AF_INET, cfg.listen_host, &addr.sin_addr) == 1) {
-        sa = (const struct sockaddr *)&addr;
+    struct sockaddr_storage addr = {0};
+    socklen_t len;
+    struct sockaddr_in *in = (struct sockaddr_in *)&addr;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&addr;
+    bool ipv6 = false;
+    if (inet_pton(AF_INET, cfg.listen_host, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)cfg.listen_port);
+        len = sizeof(*in);
     } else {
         const char *h = cfg.listen_host;
         char tmp[64];
@@ -1369,57 +1641,66 @@ int http_start(char *err, size_t errlen)
             snprintf(tmp, sizeof(tmp), "%.*s", (int)strlen(h) - 2, h + 1);
             h = tmp;
         }
-        if (inet_pton(AF_INET6, h, &addr6.sin6_addr) != 1) {
+        if (inet_pton(AF_INET6, h, &in6->sin6_addr) != 1) {
             snprintf(err, errlen, "cannot listen on %s: not an IP address", cfg.listen_host);
             return -1;
         }
-        sa = (const struct sockaddr *)&addr6;
-        flags |= MHD_USE_IPv6;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)cfg.listen_port);
+        len = sizeof(*in6);
+        ipv6 = true;
     }
-    int threads = cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (threads < 1)
-        threads = 1;
-    /* The logger comes first so that MHD's own option parsing logs through it.
-     * No MHD_OPTION_LISTENING_ADDRESS_REUSE: it sets SO_REUSEPORT, which would
-     * let a second zhibu start on a port in use and split its connections. */
+    bound_port = listen_claim(&addr, len, err, errlen);
+    if (bound_port < 0)
+        return -1;
+    nworkers = cfg.threads > 0 ? (unsigned)cfg.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nworkers < 1)
+        nworkers = 1;
+    workers = xcalloc(nworkers, sizeof(*workers));
+    for (unsigned i = 0; i < nworkers; i++)
+        workers[i] = (struct worker){.fd = MHD_INVALID_SOCKET, .index = i};
+    metrics_threads(nworkers);
+    log_batch_start();
     live_start();
     slow_start();
     conn_start();
-    /* Behind a proxy every connection comes from the proxy: the proxy limits
-     * per client address instead (docs/OPERATIONS.md). */
-    unsigned per_ip = cfg.trust_proxy ? 0u : (unsigned)cfg.max_connections_per_ip;
-    daemon_handle = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg.max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)cfg.conn_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg.max_header,
-        MHD_OPTION_NOTIFY_COMPLETED, request_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
-        connection_notify, NULL, MHD_OPTION_END);
-    if (!daemon_handle) {
-        conn_stop();
-        live_stop(0);
-        slow_stop();
-        snprintf(err, errlen, "cannot listen on %s:%d (in use, or not allowed)", cfg.listen_host,
-                 cfg.listen_port);
-        return -1;
+    for (unsigned i = 0; i < nworkers; i++) {
+        workers[i].fd = listen_socket(&addr, len, err, errlen);
+        if (workers[i].fd == MHD_INVALID_SOCKET)
+            goto fail;
+        workers[i].daemon = daemon_start(&workers[i], ipv6);
+        if (!workers[i].daemon) {
+            snprintf(err, errlen, "cannot start the HTTP thread on %s:%d", cfg.listen_host,
+                     bound_port);
+            goto fail;
+        }
     }
     return 0;
+fail:
+    workers_release();
+    conn_stop();
+    live_stop(0);
+    slow_stop();
+    log_batch_stop();
+    return -1;
 }
 
 int http_port(void)
 {
-    const union MHD_DaemonInfo *di = MHD_get_daemon_info(daemon_handle, MHD_DAEMON_INFO_BIND_PORT);
-    return di ? di->port : cfg.listen_port;
+    return bound_port;
 }
 
 void http_stop(int grace_ms)
 {
-    if (!daemon_handle)
+    if (!workers)
         return;
-    MHD_socket s = MHD_quiesce_daemon(daemon_handle);
-    if (s != MHD_INVALID_SOCKET)
-        close(s);
+    /* No new connections on any thread; the sockets close here. */
+    for (unsigned i = 0; i < nworkers; i++) {
+        MHD_socket s = MHD_quiesce_daemon(workers[i].daemon);
+        if (s != MHD_INVALID_SOCKET)
+            close(s);
+        workers[i].fd = MHD_INVALID_SOCKET;
+    }
     /* Live streams end first: no connection may be suspended at MHD_stop_daemon. */
     live_stop(2000);
     for (int waited = 0; atomic_load(&in_flight) > 0 && waited < grace_ms; waited += 10)
@@ -1427,8 +1708,9 @@ void http_stop(int grace_ms)
     if (atomic_load(&in_flight) > 0)
         log_warn("shutdown: %d requests still in flight after %d ms", atomic_load(&in_flight),
                  grace_ms);
-    MHD_stop_daemon(daemon_handle);
-    daemon_handle = NULL;
+    workers_release();
     slow_stop();
     conn_stop();
+    /* Every access line of the stopped threads is written. */
+    log_batch_stop();
 }

@@ -169,16 +169,8 @@ void jw_str(struct jw *j, const char *s)
 
 void jw_int(struct jw *j, int64_t v)
 {
-    char digits[24], *p = digits + sizeof(digits);
-    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
     jw_sep(j);
-    buf_add(j->out, p, (size_t)(digits + sizeof(digits) - p));
+    buf_addint(j->out, v);
 }
 
 void jw_bool(struct jw *j, bool v)

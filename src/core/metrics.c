@@ -25,6 +25,8 @@ static struct route_stats *stats; /* [nroutes + 1]: the last one is "other" */
 static size_t nstats;
 static atomic_long open_conns;
 static atomic_ulong memory_answers;
+static atomic_ulong thread_requests[METRICS_THREADS_MAX];
+static atomic_uint nthreads;
 
 void metrics_memory_answer(void)
 {
@@ -60,6 +62,17 @@ void metrics_request(long route, int status, int64_t micros)
 void metrics_connection(int delta)
 {
     atomic_fetch_add_explicit(&open_conns, delta, memory_order_relaxed);
+}
+
+void metrics_threads(unsigned n)
+{
+    atomic_store(&nthreads, n < METRICS_THREADS_MAX ? n : METRICS_THREADS_MAX);
+}
+
+void metrics_thread_request(unsigned i)
+{
+    if (i < METRICS_THREADS_MAX)
+        atomic_fetch_add_explicit(&thread_requests[i], 1, memory_order_relaxed);
 }
 
 long metrics_open_connections(void)
@@ -129,6 +142,12 @@ void metrics_render(struct buf *out)
         route_label(out, i);
         buf_printf(out, "} %lu\n", cum);
     }
+    buf_addstr(out, "# HELP zhibu_http_thread_requests_total HTTP requests by the thread that "
+                    "answered them.\n"
+                    "# TYPE zhibu_http_thread_requests_total counter\n");
+    for (unsigned i = 0; i < atomic_load(&nthreads); i++)
+        buf_printf(out, "zhibu_http_thread_requests_total{thread=\"%u\"} %lu\n", i,
+                   atomic_load(&thread_requests[i]));
     buf_printf(out,
                "# HELP zhibu_open_connections Open HTTP connections.\n"
                "# TYPE zhibu_open_connections gauge\nzhibu_open_connections %ld\n"

@@ -1,7 +1,7 @@
 /*
  * rcache.c - the answer cache: a hash table of entries on an LRU list under
- * one mutex, bounded by bytes. Entries of an older change sequence are
- * replaced when met; the LRU end drops what is not asked for.
+ * one mutex, bounded by bytes. Entries of older sequences are replaced when
+ * met; the LRU end drops what is not asked for.
  */
 #include "app.h"
 #include "core/rcache.h"
@@ -32,7 +32,8 @@ void rcache_release(void *data)
 struct entry {
     char *key;
     uint64_t hash;
-    int64_t seq;
+    struct rcache_ver v;
+    int64_t until; /* now_sec() from which it is stale, 0: never */
     int status;
     struct body *body, *gz; /* gz: NULL when not worth it */
     size_t len, gzlen;
@@ -115,7 +116,18 @@ static struct entry *find(const char *key, uint64_t h)
     return NULL;
 }
 
-bool rcache_get(const char *key, int64_t seq, bool want_gzip, struct rcache_hit *hit)
+static bool ver_equal(struct rcache_ver a, struct rcache_ver b)
+{
+    return a.change == b.change && a.auth == b.auth;
+}
+
+/* Whether a is of an older snapshot than b (both sequences only grow). */
+static bool ver_older(struct rcache_ver a, struct rcache_ver b)
+{
+    return a.change < b.change || (a.change == b.change && a.auth < b.auth);
+}
+
+bool rcache_get(const char *key, struct rcache_ver v, bool want_gzip, struct rcache_hit *hit)
 {
     if (!rc.max_bytes)
         return false;
@@ -123,7 +135,7 @@ bool rcache_get(const char *key, int64_t seq, bool want_gzip, struct rcache_hit 
     bool found = false;
     pthread_mutex_lock(&rc.lock);
     struct entry *e = find(key, h);
-    if (e && e->seq == seq) {
+    if (e && ver_equal(e->v, v) && (!e->until || now_sec() < e->until)) {
         struct body *b = want_gzip && e->gz ? e->gz : e->body;
         atomic_fetch_add(&b->refs, 1);
         *hit = (struct rcache_hit){
@@ -173,7 +185,8 @@ static struct body *body_gzip(const char *data, size_t len)
     return b;
 }
 
-void rcache_put(const char *key, int64_t seq, int status, const char *body, size_t len)
+void rcache_put(const char *key, struct rcache_ver v, int64_t until, int status, const char *body,
+                size_t len)
 {
     if (!rc.max_bytes)
         return;
@@ -186,7 +199,8 @@ void rcache_put(const char *key, int64_t seq, int status, const char *body, size
     struct entry *n = xcalloc(1, sizeof(*n));
     n->key = xstrdup(key);
     n->hash = h;
-    n->seq = seq;
+    n->v = v;
+    n->until = until;
     n->status = status;
     n->body = body_new(body, len);
     n->len = len;
@@ -194,7 +208,7 @@ void rcache_put(const char *key, int64_t seq, int status, const char *body, size
     n->gzlen = n->gz ? n->gz->len : 0;
     pthread_mutex_lock(&rc.lock);
     struct entry *old = find(key, h);
-    if (old && old->seq > seq) {
+    if (old && ver_older(v, old->v)) {
         /* A newer answer is there already (a slower request of an older snapshot). */
         pthread_mutex_unlock(&rc.lock);
         free(n->key);

@@ -50,6 +50,12 @@ int req_fail_field(struct req *req, int err, const char *field, const char *fmt,
     return rc;
 }
 
+void req_valid_until(struct req *req, int64_t t)
+{
+    if (t > 0 && (!req->cache_until || t < req->cache_until))
+        req->cache_until = t;
+}
+
 int64_t req_id(struct req *req)
 {
     assert(req->npath_ids > 0);

@@ -84,9 +84,10 @@ struct req {
 
     const char *cached; /* an answer from the cache (rcache_get): sent without a copy */
     size_t cached_len;
-    bool cached_gzip; /* the cached bytes are the answer's gzip encoding */
-    bool no_cache;    /* a ROUTE_CACHE handler's answer that must not be kept (it depends on
-                         who asks, or each one is audited): set by the handler */
+    bool cached_gzip;    /* the cached bytes are the answer's gzip encoding */
+    bool no_cache;       /* a ROUTE_CACHE handler's answer that must not be kept (it depends on
+                            who asks, or each one is audited): set by the handler */
+    int64_t cache_until; /* the answer stops being true then (req_valid_until), 0: never */
 
     int file_fd; /* ROUTE_RAW: a file to send (req_send_file), -1 if none */
     int64_t file_size;
@@ -128,6 +129,14 @@ void req_fail_details(struct req *req, const char *key, const char *raw_json);
  * Returns 200.
  */
 int req_send_file(struct req *req, int fd, int64_t size, const char *type, const char *name);
+
+/*
+ * Says that the answer being written depends on the clock: from second t
+ * (now_sec) on it would read otherwise, so a cached copy (ROUTE_CACHE,
+ * ROUTE_CACHE_MINE) expires then. The earliest of several calls holds;
+ * t <= 0 says nothing.
+ */
+void req_valid_until(struct req *req, int64_t t);
 
 /* The {id} path parameter (the first one). */
 int64_t req_id(struct req *req);

@@ -29,12 +29,15 @@ void router_init(void)
             if ((r->scope == SCOPE_QUERY_ORG || r->scope == SCOPE_BODY_ORG) && !r->scope_field)
                 BUG("route %s %s needs scope_field", r->method, r->path);
             /* A cached answer skips the handler: only the dispatcher's own
-             * permission check on an organisation may guard it. */
+             * permission check on an organisation or on the path's object
+             * may guard it. */
             if ((r->flags & ROUTE_CACHE) &&
                 (strcmp(r->method, "GET") || r->perm == PERM_NONE ||
-                 (r->scope != SCOPE_PATH_ORG && r->scope != SCOPE_QUERY_ORG)))
-                BUG("route %s %s: ROUTE_CACHE needs a GET scoped to an organisation", r->method,
-                    r->path);
+                 (r->scope != SCOPE_PATH_ORG && r->scope != SCOPE_QUERY_ORG &&
+                  (r->scope != SCOPE_OBJECT || r->scope_field))))
+                BUG("route %s %s: ROUTE_CACHE needs a GET scoped to an organisation or to the "
+                    "path's object",
+                    r->method, r->path);
             /* Per caller: the caller's own things (the handler checks nothing more). */
             if ((r->flags & ROUTE_CACHE_MINE) &&
                 (strcmp(r->method, "GET") || r->scope != SCOPE_LOGIN || (r->flags & ROUTE_CACHE)))

@@ -136,9 +136,10 @@ enum route_flags {
                                      and the target in the path or the query, no JSON body */
     ROUTE_CACHE = 1u << 4,        /* a GET whose answer depends on the request only, not on the
                                      caller: answers are cached until the next write (rcache.h);
-                                     only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG.
-                                     An answer that is the exception (an audited lookup that
-                                     needs more than the route's permission) sets req->no_cache */
+                                     only with a permission on SCOPE_PATH_ORG / SCOPE_QUERY_ORG
+                                     or on the path's object (SCOPE_OBJECT). An answer that is
+                                     the exception (an audited lookup that needs more than the
+                                     route's permission) sets req->no_cache */
     ROUTE_ENROL = 1u << 5,        /* open to a session that still owes a second factor (an admin
                                      role without TOTP under admin_second_factor = required) */
     ROUTE_IDEM_NO_BODY = 1u << 6, /* the Idempotency-Key fingerprint leaves the body out: it
@@ -148,9 +149,11 @@ enum route_flags {
     ROUTE_AUDIT_READ = 1u << 9,   /* reads the audit log: first waits (a moment at most) for
                                      the denials still being written after their answers */
     ROUTE_CACHE_MINE = 1u << 7,   /* a GET whose answer depends on the request and the caller
-                                     only (a home feed): cached per account until the next
-                                     write; every write that changes it takes a change sequence;
-                                     only on SCOPE_LOGIN */
+                                     only (a home feed, GET /me): cached per account until the
+                                     next write or change of sessions and roles (seqs 'auth');
+                                     every write that changes it takes a change sequence; a
+                                     clock-dependent answer says when it expires
+                                     (req_valid_until); only on SCOPE_LOGIN */
 };
 
 struct route {

@@ -158,10 +158,17 @@ void date_from_days(int64_t z, char out[static 11])
         memcpy(out, y < 0 ? "0000-01-01" : "9999-12-31", 11);
         return;
     }
-    char tmp[32];
-    snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
-    memcpy(out, tmp, 11);
-    out[10] = '\0';
+    /* By hand: the answer cache's key formats today's date on every request. */
+    const int v[3] = {y, m, d}, width[3] = {4, 2, 2};
+    char *p = out;
+    for (int k = 0; k < 3; k++) {
+        if (k)
+            *p++ = '-';
+        for (int i = width[k] - 1, n = v[k]; i >= 0; i--, n /= 10)
+            p[i] = (char)('0' + n % 10);
+        p += width[k];
+    }
+    *p = '\0';
 }
 
 void date_of(int64_t t, char out[static 11])

@@ -144,7 +144,7 @@ static void account_write_me(struct req *req, struct jw *j, const struct princip
         jw_null(j);
     }
     jw_key(j, "secondFactor");
-    totp_write_me(req->db, j, p);
+    req_valid_until(req, totp_write_me(req->db, j, p));
     jw_obj_end(j);
 }
 
@@ -302,7 +302,7 @@ static int h_logout(struct req *req)
 
 /*
  * GET /api/v1/me -> the account, its member record, roles and home organisation.
- * Login.
+ * Cached per account until a write or a change of sessions and roles. Login.
  */
 static int h_me(struct req *req)
 {
@@ -380,7 +380,8 @@ const struct route account_routes[] = {
      ROUTE_NO_IDEM, .prepare = login_read, .outside = login_check},
     {"POST", "/api/v1/auth/logout", h_logout, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL,
      ROUTE_ENROL},
-    {"GET", "/api/v1/me", h_me, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, ROUTE_ENROL},
+    {"GET", "/api/v1/me", h_me, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL,
+     ROUTE_ENROL | ROUTE_CACHE_MINE},
     {"POST", "/api/v1/me/password", h_password, SCOPE_LOGIN, PERM_NONE, NULL, NULL, password_body,
      ROUTE_ENROL, .prepare = password_read, .outside = password_check},
     {NULL},

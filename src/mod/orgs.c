@@ -161,7 +161,8 @@ static int org_respond(struct req *req, int64_t id, int status)
 
 /*
  * GET /api/v1/orgs/{id} -> the organisation with its path, counts, dates.
- * Errors: org.not_found (also outside the caller's subtree). org.read.
+ * Cached until the next write. Errors: org.not_found (also outside the
+ * caller's subtree). org.read on it.
  */
 static int h_get(struct req *req)
 {
@@ -276,9 +277,9 @@ static bool org_locate(struct req *req, int64_t id, struct object_ref *o)
     return req_locate(req, "SELECT id, path FROM orgs WHERE id = ? AND deleted_at IS NULL", id, o);
 }
 
-/* An organisation as the object of a change: seen with org.read on it,
- * changed with org.admin on the organisation above it (a root: on itself,
- * and only by a system admin there: org_for_change). */
+/* An organisation as an object: read and seen with org.read on it, changed
+ * with org.admin on the organisation above it (a root: on itself, and only
+ * by a system admin there: org_for_change). */
 static const struct object_kind org_kind = {
     .name = "org",
     .not_found = ERR_ORG_NOT_FOUND,
@@ -525,7 +526,8 @@ static int h_search(struct req *req)
 
 const struct route orgs_routes[] = {
     {"GET", "/api/v1/orgs/search", h_search, SCOPE_LOGIN, PERM_NONE, NULL, search_query, NULL, 0},
-    {"GET", "/api/v1/orgs/{id}", h_get, SCOPE_PATH_ORG, PERM_ORG_READ, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/orgs/{id}", h_get, SCOPE_OBJECT, PERM_ORG_READ, NULL, NULL, NULL, ROUTE_CACHE,
+     &org_kind, 0, SIDE_ORG},
     {"GET", "/api/v1/orgs/{id}/children", h_children, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,
      page_query, NULL, 0},
     {"GET", "/api/v1/orgs/{id}/subtree", h_subtree, SCOPE_PATH_ORG, PERM_ORG_READ, NULL, page_query,

@@ -55,6 +55,7 @@ static const char *secret_load(struct db *db, struct arena *a, int64_t account, 
 static void recovery_renew(struct db *db, struct jw *j, int64_t account)
 {
     int64_t now = now_sec();
+    db_next_seq(db); /* retires cached /me answers (recoveryCodesLeft) */
     db_exec(db, "DELETE FROM totp_recovery WHERE account_id = ?", "i", account);
     jw_arr_begin(j);
     for (int i = 0; i < TOTP_RECOVERY_CODES; i++) {
@@ -82,7 +83,10 @@ static bool recovery_use(struct db *db, int64_t account, const char *typed)
             "UPDATE totp_recovery SET used_at = ? WHERE account_id = ? AND code_hash = ? AND "
             "used_at IS NULL",
             "iib", now_sec(), account, h, sizeof(h));
-    return db_changes(db) == 1;
+    if (db_changes(db) != 1)
+        return false;
+    db_next_seq(db); /* retires cached /me answers (recoveryCodesLeft) */
+    return true;
 }
 
 /*
@@ -127,7 +131,7 @@ enum totp_login totp_login_check(struct db *db, struct arena *a, int64_t account
     return code_accept(db, a, account, code, true, via_recovery) ? TOTP_LOGIN_OK : TOTP_LOGIN_BAD;
 }
 
-void totp_write_me(struct db *db, struct jw *j, const struct principal *p)
+int64_t totp_write_me(struct db *db, struct jw *j, const struct principal *p)
 {
     bool enabled = false, pending = false;
     int64_t left = 0;
@@ -144,14 +148,16 @@ void totp_write_me(struct db *db, struct jw *j, const struct principal *p)
     }
     db_done(st);
     bool required = cfg.second_factor_required && principal_second_factor_role(p);
+    int64_t by = required && !enabled ? principal_enrol_by(p) : 0;
     jw_obj_begin(j);
     jw_kv_bool(j, "enabled", enabled);
     jw_kv_bool(j, "pending", pending);
     jw_kv_bool(j, "required", required);
-    jw_kv_bool(j, "enrolRequired", required && !enabled && now_sec() >= principal_enrol_by(p));
-    jw_kv_time(j, "enrolBy", required && !enabled ? principal_enrol_by(p) : 0);
+    jw_kv_bool(j, "enrolRequired", by && now_sec() >= by);
+    jw_kv_time(j, "enrolBy", by);
     jw_kv_int(j, "recoveryCodesLeft", enabled ? left : 0);
     jw_obj_end(j);
+    return by > now_sec() ? by : 0;
 }
 
 /* The account's phone hash (for the failed-attempt window); false if gone. */
@@ -208,6 +214,7 @@ static int h_start(struct req *req)
             "UPDATE SET secret_sealed = excluded.secret_sealed, active_at = NULL, last_step = 0, "
             "updated_at = excluded.updated_at",
             "ibii", id, sealed, sealed_len, now, now);
+    db_next_seq(req->db); /* retires cached /me answers (pending) */
     const char *label = arena_printf(&req->arena, "%s %s", req->who->name, tail);
     const char *uri = totp_uri(&req->arena, TOTP_ISSUER, label, secret);
     struct jw *j = req_data(req);

@@ -19,7 +19,9 @@ enum totp_login {
 enum totp_login totp_login_check(struct db *db, struct arena *a, int64_t account, const char *code,
                                  bool *via_recovery);
 /* Writes the "secondFactor" object of /me: {enabled, pending, required,
- * enrolRequired, recoveryCodesLeft}. */
-void totp_write_me(struct db *db, struct jw *j, const struct principal *p);
+ * enrolRequired, enrolBy, recoveryCodesLeft}. Returns the second from which
+ * it would read otherwise (enrolRequired turns true at enrolBy), 0 if the
+ * clock does not change it. */
+int64_t totp_write_me(struct db *db, struct jw *j, const struct principal *p);
 
 #endif

@@ -259,6 +259,7 @@ static int thread_get(struct req *req, bool *leader, bool *closed)
 {
     int64_t n = 0;
     *leader = !(req->obj.party & PARTY_SELF);
+    *closed = false;
     if (!db_get_int(req->db, &n, "SELECT closed_at IS NOT NULL FROM threads WHERE id = ?", "i",
                     req->obj.id))
         return req_fail(req, ERR_THREAD_NOT_FOUND, NULL);

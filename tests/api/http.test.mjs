@@ -1,7 +1,9 @@
 // http.test.mjs - /healthz, /metrics, security headers on every API answer,
-// and HTTP keep-alive.
+// HTTP keep-alive, and listening: connections spread over the HTTP threads,
+// max_connections a total over them, one zhibu per port.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -206,5 +208,91 @@ describe('keep-alive', () => {
     } finally {
       agent.destroy();
     }
+  });
+});
+
+describe('listening', () => {
+  // A raw keep-alive connection that sent one GET /healthz and read its answer.
+  async function connectAndAsk(port, waitMs = 5000) {
+    const sock = net.connect(port, '127.0.0.1');
+    sock.on('error', () => {});
+    let got = '';
+    sock.setEncoding('utf8');
+    const answered = new Promise((resolve) => {
+      sock.on('data', (d) => {
+        got += d;
+        if (/\r\n\r\n[\s\S]*\}/.test(got)) resolve(true);
+      });
+      sock.on('close', () => resolve(false));
+    });
+    await new Promise((r) => sock.once('connect', r).once('close', r));
+    sock.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const ok = await Promise.race([answered, new Promise((r) => setTimeout(() => r(false), waitMs))]);
+    return { sock, ok, get text() { return got; }, answered };
+  }
+  const perThread = (text) =>
+    [...text.matchAll(/^zhibu_http_thread_requests_total\{thread="(\d+)"\} (\d+)$/gm)].map((m) => Number(m[2]));
+
+  test('connections spread over the HTTP threads (a daemon per thread); /metrics counts requests per thread', async () => {
+    const s = await startServer({ demo: false, config: ['threads = 4'] });
+    const socks = [];
+    try {
+      // Opened at once, as a benchmark's keep-alive client does.
+      const all = await Promise.all(Array.from({ length: 64 }, () => connectAndAsk(s.port)));
+      socks.push(...all.map((c) => c.sock));
+      assert.ok(all.every((c) => c.ok), 'every connection answered');
+      const counts = perThread((await s.api('GET', '/metrics')).text);
+      assert.equal(counts.length, 4, 'one series per thread');
+      assert.ok(counts.every((n) => n > 0), `every thread answered some: ${counts}`);
+    } finally {
+      for (const k of socks) k.destroy();
+      await s.stop();
+    }
+  });
+
+  test('max_connections holds over all threads together: past it a connection waits while idle ones make room', async () => {
+    const s = await startServer({ demo: false, config: ['threads = 2', 'max_connections = 16'] });
+    const socks = [];
+    try {
+      // 24 at once: each thread takes its share of the 16 (8); the others
+      // wait in the kernel's queue while the answered ones, idle now, are cut
+      // early for lack of room (conn.h), and then they are answered too.
+      const all = await Promise.all(Array.from({ length: 24 }, () => connectAndAsk(s.port)));
+      for (const c of all) socks.push(c.sock);
+      // (libmicrohttpd may still accept and close one that arrives as its
+      // thread reaches the limit.)
+      const answered = all.filter((c) => c.ok).length;
+      assert.ok(answered >= 16, `${answered} of 24 answered`);
+      const open = Number(/^zhibu_open_connections (\d+)$/m.exec((await s.api('GET', '/metrics')).text)[1]);
+      assert.ok(open <= 16, `${open} open`);
+    } finally {
+      for (const k of socks) k.destroy();
+      await s.stop();
+    }
+  });
+
+  test('a second zhibu does not start on a port that one serves', async () => {
+    const r = run(['serve', '--data', srv.dataDir, '--listen', `127.0.0.1:${srv.port}`], { timeout: 15000 });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /cannot listen on 127\.0\.0\.1:\d+/);
+    // ... nor on one whose name another zhibu holds while it binds (the race
+    // of two starting at once): the name is an abstract socket.
+    const port = await new Promise((resolve) => {
+      const t = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = t.address().port;
+        t.close(() => resolve(p));
+      });
+    });
+    const holder = net.createServer();
+    await new Promise((r) => holder.listen(`\0zhibu-listen [127.0.0.1]:${port}`, r));
+    try {
+      const r2 = run(['serve', '--data', srv.dataDir, '--listen', `127.0.0.1:${port}`], { timeout: 15000 });
+      assert.notEqual(r2.status, 0);
+      assert.match(r2.stderr, /another zhibu serves it/);
+    } finally {
+      holder.close();
+    }
+    // The first one still answers alone.
+    assertData(await api('GET', '/api/v1/me', { token }));
   });
 });

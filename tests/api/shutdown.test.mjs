@@ -95,3 +95,19 @@ test('SIGTERM with a live-update stream open: the stream ends, exit 0 within 5 s
   assert.ok(ended, 'the server ended the stream');
   req.destroy();
 });
+
+test('the access log: batched, a line out within a second, and every line written at a clean stop', async () => {
+  const srv = await startServer();
+  const token = (await srv.login(srv.who.member)).token;
+  const rid = async () => (await srv.api('GET', '/api/v1/me', { token })).headers.get('x-request-id');
+  const accessLine = (id) => srv.stderr().split('\n').some((l) => l.includes('"msg":"access"') && l.includes(`"rid":"${id}"`));
+  const first = await rid();
+  const t0 = Date.now();
+  while (!accessLine(first) && Date.now() - t0 < 1000) await sleep(20);
+  assert.ok(accessLine(first), 'the line of an idle server is written within a second');
+  const ids = [];
+  for (let i = 0; i < 200; i++) ids.push(await rid());
+  await srv.stop({ keepData: false });
+  const missing = ids.filter((id) => !accessLine(id));
+  assert.deepEqual(missing, [], 'every request has its access line after SIGTERM');
+});

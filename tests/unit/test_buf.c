@@ -210,12 +210,32 @@ static void test_detach(void **state)
     buf_release(&b);
 }
 
+static void test_addint(void **state)
+{
+    (void)state;
+    struct buf b;
+    buf_init(&b);
+    buf_addint(&b, 0);
+    buf_addch(&b, ' ');
+    buf_addint(&b, 7);
+    buf_addch(&b, ' ');
+    buf_addint(&b, -42);
+    buf_addch(&b, ' ');
+    buf_addint(&b, INT64_MAX);
+    buf_addch(&b, ' ');
+    buf_addint(&b, INT64_MIN);
+    assert_string_equal(b.data, "0 7 -42 9223372036854775807 -9223372036854775808");
+    assert_int_equal(b.len, strlen(b.data));
+    buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),  cmocka_unit_test(test_growth),
         cmocka_unit_test(test_printf), cmocka_unit_test(test_arena_buf),
         cmocka_unit_test(test_detach), cmocka_unit_test(test_grow_exact),
+        cmocka_unit_test(test_addint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

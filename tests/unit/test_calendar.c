@@ -64,6 +64,13 @@ static void test_civil_days(void **state)
     assert_string_equal(out, "2028-02-29");
     date_from_days(days_from_civil(2027, 2, 28) + 1, out);
     assert_string_equal(out, "2027-03-01");
+    /* Four-digit years with their zeros, and the ends of the range. */
+    date_from_days(days_from_civil(987, 6, 5), out);
+    assert_string_equal(out, "0987-06-05");
+    date_from_days(days_from_civil(9999, 12, 31), out);
+    assert_string_equal(out, "9999-12-31");
+    date_from_days(days_from_civil(9999, 12, 31) + 1, out);
+    assert_string_equal(out, "9999-12-31");
 }
 
 static void test_beijing_day(void **state)

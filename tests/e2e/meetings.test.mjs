@@ -45,8 +45,10 @@ async function schedule(api, extra = {}, inSec = 600) {
   return r.body.data;
 }
 
-async function session(acct, fn) {
-  const s = await phonePage(browser, srv.base);
+const TALL = { viewport: { width: 360, height: 780 } };
+
+async function session(acct, fn, extra = {}) {
+  const s = await phonePage(browser, srv.base, extra);
   try {
     await loginUI(s.page, acct);
     await s.page.getByRole('heading', { name: `您好，${acct.name}` }).waitFor();
@@ -284,5 +286,36 @@ describe('meetings in the browser', () => {
       await page.locator('.rules .ok-text', { hasText: '已保存' }).waitFor();
       await page.locator(`li[data-org="${who.township.orgId}"] .mtg-tally[data-red="${before.red + before.green - 1}"]`).waitFor();
     });
+  });
+
+  test('closing asks once, naming who will be marked what; the host and the minute-taker are present', async () => {
+    const api = await apiAs(srv.base, who.secA);
+    const m = await schedule(api, { title: '九月支委会' }, -60);
+    assert.equal((await api.post(`/meetings/${m.id}/attendance`, { memberId: who.member.memberId, status: 'present' })).status, 200);
+    assert.equal((await api.send('PATCH', `/meetings/${m.id}`, { minutes: '学习了文件，研究了秋收。' })).status, 200);
+    const expected = (await api.get(`/meetings/${m.id}`)).body.data.attendance.filter((a) => a.status === 'expected');
+    const absentees = expected.filter((a) => a.memberId !== who.secA.memberId);
+    await session(who.secA, async (page) => {
+      await page.goto(`/#/meeting/${m.id}`);
+      await page.getByRole('heading', { name: '到会情况' }).waitFor();
+      await page.getByRole('button', { name: '结束会议并归档' }).click();
+      const ask = page.getByRole('alertdialog', { name: '结束会议前请核对' });
+      await ask.waitFor();
+      assert.match(await ask.locator('.close-present').innerText(), new RegExp(`记为到会 1 人.*${who.secA.name}`));
+      const absent = await ask.locator('.close-absent').innerText();
+      assert.match(absent, new RegExp(`记为缺席 ${absentees.length} 人`));
+      for (const a of absentees) assert.ok(absent.includes(a.name), `${a.name} listed as absent`);
+      assert.ok(!absent.includes(who.member.name), 'a member marked present is not listed');
+      assert.ok(await ask.isVisible(), 'the question is on screen');
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'meeting-close-ask.png') });
+      assert.equal((await api.get(`/meetings/${m.id}`)).body.data.state, 'scheduled', 'nothing closed before the answer');
+      await ask.getByRole('button', { name: '确认结束' }).click();
+      await page.getByText('会议已结束，记录已锁定').first().waitFor();
+    }, TALL);
+    const d = (await api.get(`/meetings/${m.id}`)).body.data;
+    assert.equal(d.state, 'closed');
+    assert.equal(d.attendance.find((a) => a.memberId === who.secA.memberId).status, 'present');
+    for (const a of absentees) assert.equal(d.attendance.find((x) => x.memberId === a.memberId).status, 'absent');
   });
 });

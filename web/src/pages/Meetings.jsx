@@ -2,7 +2,7 @@
 // township or county with drill-down, a meeting's page (agenda, check-in with the rotating
 // code, leave, attendance, minutes, close, notes), scheduling, the member's own meetings,
 // and offline capture (offline.js) for secretaries without a signal.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { useGet, useWrite } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
@@ -47,6 +47,10 @@ addStrings({
   'err.meeting.no_minutes': '请先填写会议记录', 'err.meeting.state': '当前状态下不能这样操作',
   'err.meeting.not_expected': '您不在本次会议的参会名单中', 'err.sync.no_role_then': '记录时您还没有主持本支部会议的职务',
   'err.meeting.not_found': '会议不存在', 'err.meeting.open': '会议尚未结束',
+  mtgCloseAsk: '结束会议前请核对', mtgCloseAsPresent: '记为到会 {n} 人（主持人、记录人）：{names}',
+  mtgCloseAsAbsent: '记为缺席 {n} 人（尚未签到、也未请假）：{names}', mtgCloseNoneAbsent: '没有人会被记为缺席。',
+  mtgCloseKept: '已经记录的到会、请假和缺席不变。结束后记录锁定，只能追加更正。',
+  mtgCloseYes: '确认结束', mtgCloseNo: '返回修改', mtgCloseNeedsMinutes: '请先填写并保存会议记录，再结束会议。',
 }, {
   'mt.branch_assembly': 'Branch assembly', 'mt.committee': 'Committee meeting', 'mt.group_meeting': 'Party group meeting',
   'mt.party_lecture': 'Party lecture', 'mt.theme_day': 'Theme party day', 'mt.life_meeting': 'Organisational life meeting', 'mt.democratic_review': 'Democratic review', 'mt.secretary_lecture': "Secretary's lecture", mtgBySecretary: 'Given by the branch secretary',
@@ -73,6 +77,10 @@ addStrings({
   mtgQueue: '{n} changes waiting to upload', mtgSyncNow: 'Upload now', mtgSyncing: 'Uploading {done}/{total}', mtgSynced: 'All uploaded',
   mtgRejected: 'These changes were refused', mtgDismiss: 'Dismiss', mtgMe: 'My status', mtgConfirmCount: '{n} read the minutes later',
   mtgOnline: 'Online', mtgWhere: 'Place', mtgOpenLink: 'Open the meeting link',
+  mtgCloseAsk: 'Check before closing', mtgCloseAsPresent: 'Marked present, {n} (host, minute-taker): {names}',
+  mtgCloseAsAbsent: 'Marked absent, {n} (not checked in, no leave): {names}', mtgCloseNoneAbsent: 'Nobody will be marked absent.',
+  mtgCloseKept: 'Marks already made stay. The record is then locked; corrections are appended.',
+  mtgCloseYes: 'Close the meeting', mtgCloseNo: 'Go back', mtgCloseNeedsMinutes: 'Write and save the minutes before closing.',
 });
 
 const enc = encodeURIComponent;
@@ -580,7 +588,9 @@ function RunnerBox({ m, onMeeting, onReload }) {
     write(() => api('/meetings/' + m.id + '/files', { method: 'POST', body: { kind, ref: ref.trim() } }),
       { kind: 'file', fileKind: kind, ref: ref.trim() }).then(() => setRef(''));
   };
-  const close = () => write(() => api('/meetings/' + m.id + '/close', { method: 'POST' }), { kind: 'close' });
+  const [asking, setAsking] = useState(false);
+  const close = () => write(() => api('/meetings/' + m.id + '/close', { method: 'POST' }), { kind: 'close' })
+    .then(() => setAsking(false));
   const addNote = (e) => {
     e.preventDefault();
     if (!note.trim()) return;
@@ -674,7 +684,8 @@ function RunnerBox({ m, onMeeting, onReload }) {
       </section>
 
       {open ? (
-        <button type="button" class="btn danger wide" onClick={close}>{t('mtgClose')}</button>
+        asking ? <CloseAsk m={m} onYes={close} onNo={() => setAsking(false)} />
+          : <button type="button" class="btn danger wide" onClick={() => { setErr(null); setAsking(true); }}>{t('mtgClose')}</button>
       ) : (
         <section class="card" aria-labelledby="notes-h">
           <h2 id="notes-h">{t('mtgNotes')}</h2>
@@ -692,6 +703,36 @@ function RunnerBox({ m, onMeeting, onReload }) {
       {saved && <p class="ok-text" role="status">{saved}</p>}
       {err && <ErrorBox error={err} onRetry={onReload} />}
     </div>
+  );
+}
+
+// The one confirmation before closing: who closing marks present (the host and the
+// minute-taker, as the server decides: closeMarksPresent) and who absent (the rest of
+// those still expected); marks already made stay.
+function CloseAsk({ m, onYes, onNo }) {
+  const ref = useRef(null);
+  useEffect(() => { ref.current?.scrollIntoView({ block: 'center' }); ref.current?.focus(); }, []);
+  const host = new Set(m.closeMarksPresent || []);
+  const waiting = m.attendance.filter((a) => a.status === 'expected');
+  const present = waiting.filter((a) => host.has(a.memberId));
+  const absent = waiting.filter((a) => !host.has(a.memberId));
+  const names = (xs) => xs.map((a) => a.name).join('、');
+  const noMinutes = !(m.minutes || '').trim();
+  return (
+    <section class="card close-ask" role="alertdialog" aria-labelledby="close-h" tabIndex={-1} ref={ref}>
+      <h2 id="close-h">{t('mtgCloseAsk')}</h2>
+      {noMinutes ? <p class="field-error">{t('mtgCloseNeedsMinutes')}</p> : (
+        <>
+          {present.length > 0 && <p class="close-present">{t('mtgCloseAsPresent', { n: present.length, names: names(present) })}</p>}
+          <p class="close-absent">{absent.length ? t('mtgCloseAsAbsent', { n: absent.length, names: names(absent) }) : t('mtgCloseNoneAbsent')}</p>
+          <p class="muted">{t('mtgCloseKept')}</p>
+        </>
+      )}
+      <div class="btn-row">
+        {!noMinutes && <button type="button" class="btn danger" onClick={onYes}>{t('mtgCloseYes')}</button>}
+        <button type="button" class="btn secondary" onClick={onNo}>{t('mtgCloseNo')}</button>
+      </div>
+    </section>
   );
 }
 

@@ -51,6 +51,10 @@ addStrings({
   mtgCloseAsAbsent: '记为缺席 {n} 人（尚未签到、也未请假）：{names}', mtgCloseNoneAbsent: '没有人会被记为缺席。',
   mtgCloseKept: '已经记录的到会、请假和缺席不变。结束后记录锁定，只能追加更正。',
   mtgCloseYes: '确认结束', mtgCloseNo: '返回修改', mtgCloseNeedsMinutes: '请先填写并保存会议记录，再结束会议。',
+  rjAttendance: '{name}记为“{status}”', rjFile: '添加的{kind}', 'rj.minutes': '离线填写的会议记录', 'rj.note': '离线填写的更正说明',
+  'rj.close': '结束会议', rjNotSaved: '没有保存：', rjOther: '服务器没有接受这条记录',
+  rjKept: '您填写的内容还在这里，没有丢失：', rjCopyMinutes: '复制到会议记录', rjCopyNote: '复制到新的更正说明',
+  rjCopied: '已复制到下方的输入框（也已复制到剪贴板），检查后保存即可。', rjDrop: '已另存，删除这条',
 }, {
   'mt.branch_assembly': 'Branch assembly', 'mt.committee': 'Committee meeting', 'mt.group_meeting': 'Party group meeting',
   'mt.party_lecture': 'Party lecture', 'mt.theme_day': 'Theme party day', 'mt.life_meeting': 'Organisational life meeting', 'mt.democratic_review': 'Democratic review', 'mt.secretary_lecture': "Secretary's lecture", mtgBySecretary: 'Given by the branch secretary',
@@ -81,6 +85,10 @@ addStrings({
   mtgCloseAsAbsent: 'Marked absent, {n} (not checked in, no leave): {names}', mtgCloseNoneAbsent: 'Nobody will be marked absent.',
   mtgCloseKept: 'Marks already made stay. The record is then locked; corrections are appended.',
   mtgCloseYes: 'Close the meeting', mtgCloseNo: 'Go back', mtgCloseNeedsMinutes: 'Write and save the minutes before closing.',
+  rjAttendance: '{name} marked "{status}"', rjFile: 'The {kind} added', 'rj.minutes': 'Minutes written offline', 'rj.note': 'Correction written offline',
+  'rj.close': 'Closing the meeting', rjNotSaved: ' was not saved: ', rjOther: 'the server did not accept it',
+  rjKept: 'What you wrote is still here:', rjCopyMinutes: 'Copy into the minutes', rjCopyNote: 'Copy into a new correction',
+  rjCopied: 'Copied into the field below (and the clipboard): check it and save.', rjDrop: 'Saved elsewhere: remove',
 });
 
 const enc = encodeURIComponent;
@@ -420,7 +428,55 @@ function useSync() {
   return s;
 }
 
-function SyncBar({ sync, meetingId, onSynced }) {
+// What a refused offline change was, in words: the mark, the minutes, the file, the note.
+function changeText(c, m) {
+  if (c.kind === 'attendance') {
+    const a = m && m.attendance.find((x) => x.memberId === c.memberId);
+    return t('rjAttendance', { name: a ? a.name : '#' + c.memberId, status: t('ma.' + c.status) });
+  }
+  if (c.kind === 'file') return t('rjFile', { kind: t('mf.' + c.fileKind) });
+  return t('rj.' + c.kind);
+}
+
+// The text a refused change carried (typed offline): kept until the secretary has it again.
+const changeContent = (c) => [c.minutes, c.resolutions, c.text, c.ref].filter((x) => x && x.trim()).join('\n\n');
+
+// Why the server refused it, in the interface's words (never its English message).
+function refusalText(r) {
+  const key = 'err.' + r.reason;
+  return t(key) !== key ? t(key) : t('rjOther');
+}
+
+function Refused({ r, m, onCopy }) {
+  const content = changeContent(r);
+  const [copied, setCopied] = useState(false);
+  const copy = () => {
+    onCopy(r);
+    navigator.clipboard?.writeText(content).catch(() => {});
+    setCopied(true);
+  };
+  return (
+    <li class="refused" data-kind={r.kind}>
+      <p><strong>{changeText(r, m)}</strong>{t('rjNotSaved')}{refusalText(r)}</p>
+      {content ? (
+        <>
+          <p class="hint">{t('rjKept')}</p>
+          <p class="minutes refused-content">{content}</p>
+          <div class="btn-row">
+            <button type="button" class="btn primary" onClick={copy}>{t(m && m.state === 'closed' ? 'rjCopyNote' : 'rjCopyMinutes')}</button>
+            {copied && <button type="button" class="btn secondary" onClick={() => dismissRejected(r.key)}>{t('rjDrop')}</button>}
+          </div>
+          {copied && <p class="ok-text" role="status">{t('rjCopied')}</p>}
+        </>
+      ) : (
+        <button type="button" class="btn secondary" onClick={() => dismissRejected(r.key)}>{t('mtgDismiss')}</button>
+      )}
+    </li>
+  );
+}
+
+function SyncBar({ sync, m, onSynced, onCopy }) {
+  const meetingId = m.id;
   const mine = sync.queue.filter((c) => c.meetingId === meetingId);
   const rej = sync.rejected.filter((c) => c.meetingId === meetingId);
   const [was, setWas] = useState(0);
@@ -442,12 +498,7 @@ function SyncBar({ sync, meetingId, onSynced }) {
         <div class="error sync-rejected" role="alert">
           <p>{t('mtgRejected')}</p>
           <ul class="list">
-            {rej.map((r) => (
-              <li key={r.key}>
-                <span>{r.kind}: {errText(new ApiError(0, r.reason, r.message))}</span>
-                <button type="button" class="btn link" onClick={() => dismissRejected(r.key)}>{t('mtgDismiss')}</button>
-              </li>
-            ))}
+            {rej.map((r) => <Refused key={r.key} r={r} m={m} onCopy={onCopy} />)}
           </ul>
         </div>
       )}
@@ -541,7 +592,7 @@ function overlay(m, queue) {
 
 const MARKS = ['present', 'absent', 'leave'];
 
-function RunnerBox({ m, onMeeting, onReload }) {
+function RunnerBox({ m, onMeeting, onReload, draft }) {
   const [minutes, setMinutes] = useState(m.minutes || '');
   const [res, setRes] = useState(m.resolutions || '');
   const [paper, setPaper] = useState(false);
@@ -552,6 +603,24 @@ function RunnerBox({ m, onMeeting, onReload }) {
   const [saved, setSaved] = useState('');
   useEffect(() => { setMinutes(m.minutes || ''); setRes(m.resolutions || ''); }, [m.id, m.minutes, m.resolutions]);
   const open = m.state === 'scheduled';
+  // A refused offline change copied back (SyncBar): into the minutes while the meeting is
+  // open, into a new correction once it is closed.
+  useEffect(() => {
+    if (!draft) return;
+    let field;
+    if (open && draft.kind === 'minutes') {
+      if (draft.minutes) setMinutes(draft.minutes);
+      if (draft.resolutions) setRes(draft.resolutions);
+      field = 'mtg-minutes';
+    } else if (open) {
+      setMinutes((x) => (x ? x + '\n' : '') + changeContent(draft));
+      field = 'mtg-minutes';
+    } else {
+      setNote((n) => (n ? n + '\n' : '') + changeContent(draft));
+      field = 'mtg-note';
+    }
+    requestAnimationFrame(() => document.getElementById(field)?.scrollIntoView({ block: 'center' }));
+  }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
   // Online: the write itself; offline (or when the network fails): queued for /sync.
   const write = async (online, change) => {
     setErr(null);
@@ -646,7 +715,7 @@ function RunnerBox({ m, onMeeting, onReload }) {
         {open ? (
           <div class="form">
             <label class="field"><span>{t('mtgMinutes')}</span>
-              <textarea rows={6} value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
+              <textarea id="mtg-minutes" rows={6} value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
             </label>
             <label class="field"><span>{t('mtgResolutions')}</span>
               <textarea rows={3} value={res} onInput={(e) => setRes(e.currentTarget.value)} />
@@ -694,7 +763,7 @@ function RunnerBox({ m, onMeeting, onReload }) {
           </ul>
           <form class="form" onSubmit={addNote}>
             <label class="field"><span>{t('mtgNoteText')}</span>
-              <textarea rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+              <textarea id="mtg-note" rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
             </label>
             <button type="submit" class="btn secondary wide">{t('mtgAddNote')}</button>
           </form>
@@ -739,6 +808,7 @@ function CloseAsk({ m, onYes, onNo }) {
 export function Meeting({ id, me }) {
   const st = useMeeting(id);
   const sync = useSync();
+  const [draft, setDraft] = useState(null);
   const m = st.data && (st.stale || sync.queue.length ? overlay(st.data, sync.queue) : st.data);
   const mine = m && me.member && m.attendance.find((a) => a.memberId === me.member.id);
   return (
@@ -755,12 +825,12 @@ export function Meeting({ id, me }) {
             {m.agenda && <><h2>{t('mtgAgenda')}</h2><p class="minutes">{m.agenda}</p></>}
             {m.state === 'closed' && <p class="muted">{t('mtgClosed')}</p>}
           </section>
-          {m.canRun && <SyncBar sync={sync} meetingId={m.id} onSynced={st.reload} />}
+          {m.canRun && <SyncBar sync={sync} m={m} onSynced={st.reload} onCopy={(r) => setDraft({ ...r })} />}
           <MemberBox m={m} mine={mine} onChange={st.reload} />
           {!m.canRun && m.state === 'closed' && m.minutes && (
             <section class="card"><h2>{t('mtgMinutes')}</h2><p class="minutes">{m.minutes}</p></section>
           )}
-          {m.canRun && <RunnerBox m={m} onMeeting={st.set} onReload={st.reload} />}
+          {m.canRun && <RunnerBox m={m} onMeeting={st.set} onReload={st.reload} draft={draft} />}
         </div>
       )}
     </div>

@@ -9,6 +9,7 @@ import { Roster } from './pages/Roster.jsx';
 import { Account } from './pages/Account.jsx';
 import { IconHome, IconTree, IconUser, orgTabTarget, Lazy, setGrants } from './ui.jsx';
 import { onLive, stopLive, unreadNow } from './live.js';
+import './validate.js';
 import './app.css';
 
 // Screens in their own chunks, loaded when first opened.

@@ -51,6 +51,9 @@ addStrings({
   mtgCloseAsAbsent: '记为缺席 {n} 人（尚未签到、也未请假）：{names}', mtgCloseNoneAbsent: '没有人会被记为缺席。',
   mtgCloseKept: '已经记录的到会、请假和缺席不变。结束后记录锁定，只能追加更正。',
   mtgCloseYes: '确认结束', mtgCloseNo: '返回修改', mtgCloseNeedsMinutes: '请先填写并保存会议记录，再结束会议。',
+  'mtgErr.place': '填写地点或会议链接（至少一项）', 'mtgErr.onlineLink': '会议链接要以 https:// 开头',
+  'mtgErr.startsAt': '填写会议的日期和开始时间', 'mtgErr.memberIds': '至少选择一名党员', 'mtgErr.groupId': '选择一个党小组',
+  'mtgErr.title': '会议名称最多 100 个字', 'mtgErr.durationMin': '会议时长填写分钟数，如 90',
   rjAttendance: '{name}记为“{status}”', rjFile: '添加的{kind}', 'rj.minutes': '离线填写的会议记录', 'rj.note': '离线填写的更正说明',
   'rj.close': '结束会议', rjNotSaved: '没有保存：', rjOther: '服务器没有接受这条记录',
   rjKept: '您填写的内容还在这里，没有丢失：', rjCopyMinutes: '复制到会议记录', rjCopyNote: '复制到新的更正说明',
@@ -85,6 +88,9 @@ addStrings({
   mtgCloseAsAbsent: 'Marked absent, {n} (not checked in, no leave): {names}', mtgCloseNoneAbsent: 'Nobody will be marked absent.',
   mtgCloseKept: 'Marks already made stay. The record is then locked; corrections are appended.',
   mtgCloseYes: 'Close the meeting', mtgCloseNo: 'Go back', mtgCloseNeedsMinutes: 'Write and save the minutes before closing.',
+  'mtgErr.place': 'Give a place or an online link', 'mtgErr.onlineLink': 'The link starts with https://',
+  'mtgErr.startsAt': 'Give the date and start time', 'mtgErr.memberIds': 'Choose at least one member', 'mtgErr.groupId': 'Choose a party group',
+  'mtgErr.title': 'The title takes at most 100 characters', 'mtgErr.durationMin': 'The length in minutes, e.g. 90',
   rjAttendance: '{name} marked "{status}"', rjFile: 'The {kind} added', 'rj.minutes': 'Minutes written offline', 'rj.note': 'Correction written offline',
   'rj.close': 'Closing the meeting', rjNotSaved: ' was not saved: ', rjOther: 'the server did not accept it',
   rjKept: 'What you wrote is still here:', rjCopyMinutes: 'Copy into the minutes', rjCopyNote: 'Copy into a new correction',
@@ -312,10 +318,19 @@ export function MeetingNew({ orgId }) {
     if (m) location.replace('#/meeting/' + m.id);
   };
   const groupItems = ((groups.data && groups.data.items) || []).filter((g) => g.level === 'group');
+  // What is wrong, said for the field the server names; the page goes to it.
+  const fieldText = (e) => (t('mtgErr.' + e.field) !== 'mtgErr.' + e.field ? t('mtgErr.' + e.field) : errText(e));
+  useEffect(() => {
+    if (!err || !err.field) return;
+    const el = document.querySelector('.field.bad, .pick-members .field-error');
+    if (el) el.scrollIntoView({ block: 'center' });
+    const input = el && el.querySelector('input, select, textarea');
+    if (input) input.focus({ preventScroll: true });
+  }, [err]);
   const field = (k, label, input) => (
     <label class={'field' + (err && err.field === k ? ' bad' : '')}>
       <span>{label}</span>{input}
-      {err && err.field === k && <span class="field-error">{errText(err)}</span>}
+      {err && err.field === k && <span class="field-error" role="alert">{fieldText(err)}</span>}
     </label>
   );
   return (
@@ -350,7 +365,7 @@ export function MeetingNew({ orgId }) {
                 <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}
               </label>
             ))}
-            {err && err.field === 'memberIds' && <span class="field-error">{errText(err)}</span>}
+            {err && err.field === 'memberIds' && <span class="field-error" role="alert">{fieldText(err)}</span>}
           </fieldset>
         )}
         {f.attendees === 'group' && field('groupId', t('mtgWhoGroup'), (

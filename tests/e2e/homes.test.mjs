@@ -78,4 +78,61 @@ describe('homes and the account page', () => {
       await page.screenshot({ path: join(SHOTS, 'home-county.png') });
     });
   });
+
+  test('tapping the words 大字模式 turns large text on and off', async () => {
+    await session(who.member, async (page) => {
+      await page.goto('/#/account');
+      const sw = page.getByRole('switch', { name: '大字模式' });
+      await sw.waitFor();
+      assert.equal(await sw.getAttribute('aria-checked'), 'false');
+      await page.locator('#lt-label').click();
+      assert.equal(await sw.getAttribute('aria-checked'), 'true');
+      assert.ok(await page.evaluate(() => document.documentElement.classList.contains('large')));
+      await page.screenshot({ path: join(SHOTS, 'account-member-large.png') });
+      await page.locator('#lt-label').click();
+      assert.equal(await sw.getAttribute('aria-checked'), 'false');
+      // the switch itself still works, once per tap
+      await sw.click();
+      assert.equal(await sw.getAttribute('aria-checked'), 'true');
+    });
+  });
+
+  test('两步验证 is offered up front to administrative roles, under 更多设置 to a member', async () => {
+    await session(who.member, async (page) => {
+      await page.goto('/#/account');
+      await page.getByRole('heading', { name: '修改密码' }).waitFor();
+      assert.equal(await page.getByRole('heading', { name: '两步验证' }).isVisible(), false, 'not up front for a member');
+      await page.screenshot({ path: join(SHOTS, 'account-member.png') });
+      await page.getByText('更多设置').click();
+      await page.getByRole('link', { name: '开启两步验证' }).waitFor();
+    });
+    for (const admin of [who.county, who.secA]) {
+      await session(admin, async (page) => {
+        await page.goto('/#/account');
+        await page.getByRole('heading', { name: '两步验证' }).waitFor({ state: 'visible' });
+        assert.equal(await page.getByText('更多设置').count(), 0);
+      });
+    }
+  });
+
+  test('a meeting tomorrow with an online link: 打开会议链接 is the main button', async () => {
+    const api = await apiAs(srv.base, who.secA);
+    const now = Math.floor(Date.parse((await (await fetch(srv.base + '/test/clock')).json()).now) / 1000);
+    const startsAt = new Date((now + 86400) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const r = await api.post('/meetings', { orgId: who.secA.orgId, type: 'party_lecture', title: '线上党课', startsAt, onlineLink: 'https://meet.example.cn/abc', attendees: 'branch' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    await session(who.member, async (page) => {
+      await page.goto(`/#/meeting/${r.body.data.id}`);
+      const link = page.getByRole('link', { name: '打开会议链接' });
+      await link.waitFor();
+      assert.equal(await link.getAttribute('href'), 'https://meet.example.cn/abc');
+      assert.match(await link.getAttribute('class'), /\bbtn\b.*\bprimary\b/);
+      const box = await link.boundingBox();
+      assert.ok(box.height >= 44, 'a real button');
+      assert.ok(box.y + box.height <= 780, 'on the first screen');
+      assert.equal(await page.locator('.btn.primary').count(), 1, 'the only main button');
+      assert.match(await page.getByRole('button', { name: '签到', exact: true }).getAttribute('class'), /secondary/);
+      await page.screenshot({ path: join(SHOTS, 'meeting-tomorrow-online.png') });
+    });
+  });
 });

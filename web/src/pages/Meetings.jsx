@@ -551,6 +551,10 @@ function MemberBox({ m, mine, onChange }) {
   };
   if (!mine) return null;
   const open = m.state === 'scheduled';
+  // Before check-in opens (a meeting tomorrow), someone who attends from afar needs the
+  // online link: then it is the main button, and checking in with the code comes second.
+  const early = open && m.checkinFrom && Date.now() < Date.parse(m.checkinFrom);
+  const linkFirst = !!(m.onlineLink && early && mine.status === 'expected');
   return (
     <section class="card" aria-labelledby="me-h">
       <h2 id="me-h">{t('mtgMe')}</h2>
@@ -558,13 +562,16 @@ function MemberBox({ m, mine, onChange }) {
         <strong>{t('ma.' + mine.status)}</strong>
         {mine.leaveState && <span class="muted"> · {t('ml.' + mine.leaveState)}</span>}
       </p>
+      {open && m.onlineLink && (
+        <a class={'btn wide open-link ' + (linkFirst ? 'primary' : 'secondary')} href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a>
+      )}
       {open && (mine.status === 'expected' || mine.status === 'leave' || mine.status === 'absent') && (
         <form class="form" onSubmit={(e) => { e.preventDefault(); act('/checkin', { code: code.trim() }); }}>
           <label class="field"><span>{t('mtgCheckinCode')}</span>
             <input class="code-input" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value)} />
           </label>
           {m.checkinFrom && <p class="hint">{t('mtgCheckinWhen', { range: fmtRange(m.checkinFrom, m.checkinUntil) })}</p>}
-          <button class="btn primary wide" type="submit" disabled={w.busy}>{t('mtgCheckin')}</button>
+          <button class={'btn wide ' + (linkFirst ? 'secondary' : 'primary')} type="submit" disabled={w.busy}>{t('mtgCheckin')}</button>
           {m.onlineLink && <button class="btn secondary wide" type="button" disabled={w.busy} onClick={() => act('/checkin', { remote: true })}>{t('mtgCheckinRemote')}</button>}
         </form>
       )}
@@ -836,7 +843,7 @@ export function Meeting({ id, me }) {
           <section class="card mtg-head">
             <p><span class="tag">{typeName(m.type)}</span> {m.bySecretary && <span class="tag">{typeName('secretary_lecture')}</span>} <span class={'tag state-' + m.state}>{t('ms.' + m.state)}</span></p>
             <p><strong class="mtg-when">{when(m.startsAt)}</strong>{m.place && <> · {m.place}</>}</p>
-            {m.onlineLink && <p><a href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a></p>}
+            {m.onlineLink && (!mine || m.state !== 'scheduled') && <p><a class="plain-link" href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a></p>}
             {m.agenda && <><h2>{t('mtgAgenda')}</h2><p class="minutes">{m.agenda}</p></>}
             {m.state === 'closed' && <p class="muted">{t('mtgClosed')}</p>}
           </section>

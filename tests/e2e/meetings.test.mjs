@@ -349,7 +349,7 @@ describe('meetings in the browser', () => {
       // the page has reloaded the closed meeting: the text goes into a new correction
       await page.locator('#mtg-note').waitFor();
       await kept.getByRole('button', { name: '复制到新的更正说明' }).click();
-      assert.equal(await page.locator('#mtg-note').inputValue(), typed);
+      await page.waitForFunction((x) => document.querySelector('#mtg-note')?.value === x, typed);
       mkdirSync(SHOTS, { recursive: true });
       await box.scrollIntoViewIfNeeded();
       await page.screenshot({ path: join(SHOTS, 'meeting-refused-kept.png') });

@@ -60,37 +60,29 @@ async function prune(cache, html, before) {
   }
 }
 
-// Fetches the page and, when it came whole, keeps it as the shell for next time.
-async function refresh(cache) {
-  const res = await fetch('/', { cache: 'no-store' });
-  if (!res.ok) return res;
-  const old = await cache.match('/');
-  const before = old ? await old.text() : null;
+// Keeps a page that came whole as the shell for next time, then prunes the assets.
+async function store(cache, res, before) {
   const html = await res.clone().text();
-  await cache.put('/', res.clone());
-  await prune(cache, html, before);
-  return res;
+  const old = await before;
+  await cache.put('/', res);
+  await prune(cache, html, old);
 }
 
-// The cached shell at once; without one (first visit), the network.
+// The cached shell at once; without one (first visit), the network. Either way the page is
+// fetched again and kept, in the background (the answer never waits for the pruning).
 async function page(e) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match('/');
-  const fresh = refresh(cache);
+  const before = hit ? hit.clone().text() : Promise.resolve(null);
+  const fresh = fetch('/', { cache: 'no-store' }).then((res) => {
+    if (res.ok) e.waitUntil(store(cache, res.clone(), before).catch(() => {}));
+    return res;
+  });
   if (hit) {
     e.waitUntil(fresh.catch(() => {}));
     return hit;
   }
   return fresh;
-}
-
-async function asset(req) {
-  const cache = await caches.open(CACHE);
-  const hit = await cache.match(req);
-  if (hit) return hit;
-  const res = await fetch(req);
-  if (res.ok) cache.put(req, res.clone());
-  return res;
 }
 
 // The manifest and icons: the cached copy at once, refreshed in the background.

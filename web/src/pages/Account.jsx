@@ -111,7 +111,7 @@ export function Account({ me, prefs, onLogout }) {
           <label for="pw-old">{t('oldPassword')}</label>
           <input id="pw-old" type="password" autocomplete="current-password" value={f.old} onInput={set('old')} />
           <label for="pw-new">{t('newPassword')}</label>
-          <input id="pw-new" type="password" autocomplete="new-password" minlength="8" value={f.nw} onInput={set('nw')} />
+          <input id="pw-new" type="password" autocomplete="new-password" value={f.nw} onInput={set('nw')} />
           <label for="pw-again">{t('repeatPassword')}</label>
           <input id="pw-again" type="password" autocomplete="new-password" value={f.again} onInput={set('again')} />
           {msg && <p class={msg.ok ? 'ok-text' : 'error-text'} role={msg.ok ? 'status' : 'alert'}>{msg.text}</p>}

@@ -614,7 +614,7 @@ function overlay(m, queue) {
 
 const MARKS = ['present', 'absent', 'leave'];
 
-function RunnerBox({ m, onMeeting, onReload, draft }) {
+function RunnerBox({ m, onMeeting, onReload, draft, onDraftDone }) {
   const [minutes, setMinutes] = useState(m.minutes || '');
   const [res, setRes] = useState(m.resolutions || '');
   const [paper, setPaper] = useState(false);
@@ -671,7 +671,7 @@ function RunnerBox({ m, onMeeting, onReload, draft }) {
     if (res.trim()) body.resolutions = res;
     if (!body.minutes && !body.resolutions) return;
     write(() => api('/meetings/' + m.id, { method: 'PATCH', body }), { kind: 'minutes', ...body })
-      .then((ok) => ok && setSaved((s) => s || t('mtgSave')));
+      .then((ok) => { if (ok) { setSaved((s) => s || t('mtgSave')); onDraftDone(); } });
   };
   const addFile = (e) => {
     e.preventDefault();
@@ -686,7 +686,7 @@ function RunnerBox({ m, onMeeting, onReload, draft }) {
     e.preventDefault();
     if (!note.trim()) return;
     write(() => api('/meetings/' + m.id + '/notes', { method: 'POST', body: { text: note } }), { kind: 'note', text: note })
-      .then(() => setNote(''));
+      .then((ok) => { if (ok) { setNote(''); onDraftDone(); } });
   };
   const decide = (memberId, approve) => write(
     () => api('/meetings/' + m.id + '/leave-decision', { method: 'POST', body: { memberId, approve } }), null,
@@ -852,7 +852,7 @@ export function Meeting({ id, me }) {
           {!m.canRun && m.state === 'closed' && m.minutes && (
             <section class="card"><h2>{t('mtgMinutes')}</h2><p class="minutes">{m.minutes}</p></section>
           )}
-          {m.canRun && <RunnerBox m={m} onMeeting={st.set} onReload={st.reload} draft={draft} />}
+          {m.canRun && <RunnerBox m={m} onMeeting={st.set} onReload={st.reload} draft={draft} onDraftDone={() => setDraft(null)} />}
         </div>
       )}
     </div>

@@ -279,6 +279,31 @@ static void meeting_head_write(struct jw *j, const struct meeting *m, const stru
     jw_kv_time(j, "checkinUntil", m->starts_at + r->checkin_window_min * 60);
 }
 
+/*
+ * The members closing marks present rather than absent: the host (the account that
+ * closes) and the minute-taker, when they are members still expected. Binds: the
+ * meeting id, the closing account, the meeting id.
+ */
+#define CLOSE_PRESENT_SQL                                                                          \
+    "SELECT member_id FROM accounts WHERE member_id IS NOT NULL AND id IN (?, (SELECT "            \
+    "minutes_by FROM meetings WHERE id = ?))"
+
+/* closeMarksPresent: who closing the meeting would mark present (see CLOSE_PRESENT_SQL). */
+static void close_present_write(struct req *req, struct jw *j, const struct meeting *m)
+{
+    jw_key(j, "closeMarksPresent");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT member_id FROM meeting_attendance WHERE meeting_id = ? "
+                                  "AND status = 'expected' AND member_id IN (" CLOSE_PRESENT_SQL
+                                  ") ORDER BY member_id",
+                                  "iii", m->id, req->who->account_id, m->id);
+    while (db_next(st))
+        jw_int(j, db_int(st, 0));
+    db_done(st);
+    jw_arr_end(j);
+}
+
 /* The whole meeting: runners see every attendance row, members their own. */
 static void meeting_write(struct req *req, struct jw *j, const struct meeting *m, bool runner)
 {
@@ -307,6 +332,8 @@ static void meeting_write(struct req *req, struct jw *j, const struct meeting *m
     }
     db_done(st);
     jw_kv_bool(j, "canRun", runner);
+    if (runner && !is_closed(m))
+        close_present_write(req, j, m);
     st = db_query(req->db,
                   "SELECT COUNT(*), SUM(status = 'present'), SUM(status = 'remote'), "
                   "SUM(status = 'leave'), SUM(status = 'absent'), SUM(leave_state = 'pending'), "
@@ -539,6 +566,11 @@ int meeting_close(struct req *req, struct meeting *m, int64_t captured_at, const
         return ERR_MEETING_NO_MINUTES;
     }
     int64_t now = now_sec();
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET status = 'present', source = 'close', at = ?, "
+            "marked_by = ?, updated_at = ? WHERE meeting_id = ? AND status = 'expected' AND "
+            "member_id IN (" CLOSE_PRESENT_SQL ")",
+            "iiiiii", at, req->who->account_id, now, m->id, req->who->account_id, m->id);
     db_exec(req->db,
             "UPDATE meeting_attendance SET status = 'absent', updated_at = ? WHERE meeting_id = ? "
             "AND status = 'expected'",
@@ -1101,7 +1133,8 @@ static int h_file(struct req *req)
 
 /*
  * POST /api/v1/meetings/{id}/close -> the meeting (state closed)
- * Members still expected are marked absent; the record is locked; the
+ * The host (who closes) and the minute-taker, if still expected, are marked
+ * present (source "close"); the other members still expected absent; the record is locked; the
  * branch's compliance for the type counts it. Errors: meeting.closed,
  * meeting.no_minutes, meeting.state (before the start). meeting.run.
  */

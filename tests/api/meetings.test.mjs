@@ -205,12 +205,18 @@ describe('meetings', () => {
     assertError(await api('POST', `/api/v1/meetings/${m.id}/close`, { token: tS }), 409, 'meeting.no_minutes');
     assertError(await api('POST', `/api/v1/meetings/${m.id}/notes`, { token: tS, body: { text: '补充' } }), 409, 'meeting.open');
     assertError(await api('POST', `/api/v1/meetings/${m.id}/confirm`, { token: tG }), 409, 'meeting.open');
-    assertData(await api('PATCH', `/api/v1/meetings/${m.id}`, { token: tS, body: { minutes: '会议学习了文件并讨论了秋收安排。', resolutions: '一致通过' } }));
+    const minuted = assertData(await api('PATCH', `/api/v1/meetings/${m.id}`, { token: tS, body: { minutes: '会议学习了文件并讨论了秋收安排。', resolutions: '一致通过' } }));
+    // the secretary who hosts it and took the minutes is not marked absent by closing
+    assert.deepEqual(minuted.closeMarksPresent, [who.secretaryA.memberId]);
     const closed = assertData(await api('POST', `/api/v1/meetings/${m.id}/close`, { token: tS }));
     assert.equal(closed.state, 'closed');
     assert.ok(closed.closedAt);
+    assert.equal(closed.closeMarksPresent, undefined);
     assert.equal(closed.attendance.find((x) => x.memberId === who.migrant.memberId).status, 'absent');
-    assert.equal(closed.counts.present, 1);
+    const host = closed.attendance.find((x) => x.memberId === who.secretaryA.memberId);
+    assert.equal(host.status, 'present');
+    assert.equal(host.source, 'close');
+    assert.equal(closed.counts.present, 2);
     // Locked.
     assertError(await api('PATCH', `/api/v1/meetings/${m.id}`, { token: tS, body: { minutes: '改写' } }), 409, 'meeting.closed');
     assertError(await api('POST', `/api/v1/meetings/${m.id}/attendance`, { token: tS, body: { memberId: who.migrant.memberId, status: 'present' } }), 409, 'meeting.closed');
@@ -231,6 +237,21 @@ describe('meetings', () => {
     assertError(await api('POST', `/api/v1/meetings/${m.id}/confirm`, { token: tM }), 409, 'meeting.state');
     const after = assertData(await api('GET', `/api/v1/meetings/${m.id}`, { token: tS }));
     assert.equal(after.counts.confirmed, 1);
+  });
+
+  test('close: the minute-taker is present by default when someone else closes', async () => {
+    const m = assertData(await schedule({}, 60), 201);
+    await srv.advanceClock(120);
+    assertData(await api('POST', `/api/v1/meetings/${m.id}/attendance`, { token: tS, body: { memberId: who.member.memberId, status: 'absent' } }));
+    assertData(await api('PATCH', `/api/v1/meetings/${m.id}`, { token: tS, body: { minutes: '学习了文件。' } }));
+    // The township closes it: its admin is not on the branch roster; the secretary took the minutes.
+    const seen = assertData(await api('GET', `/api/v1/meetings/${m.id}`, { token: tT }));
+    assert.deepEqual(seen.closeMarksPresent, [who.secretaryA.memberId]);
+    const closed = assertData(await api('POST', `/api/v1/meetings/${m.id}/close`, { token: tT }));
+    const row = (id) => closed.attendance.find((x) => x.memberId === id);
+    assert.equal(row(who.secretaryA.memberId).status, 'present');
+    assert.equal(row(who.member.memberId).status, 'absent', 'a mark the secretary made stays');
+    assert.equal(row(who.migrant.memberId).status, 'absent');
   });
 
   test('editing: bad input refused field by field, nothing changed', async () => {

@@ -45,8 +45,10 @@ async function schedule(api, extra = {}, inSec = 600) {
   return r.body.data;
 }
 
-async function session(acct, fn) {
-  const s = await phonePage(browser, srv.base);
+const TALL = { viewport: { width: 360, height: 780 } };
+
+async function session(acct, fn, extra = {}) {
+  const s = await phonePage(browser, srv.base, extra);
   try {
     await loginUI(s.page, acct);
     await s.page.getByRole('heading', { name: `您好，${acct.name}` }).waitFor();
@@ -284,5 +286,83 @@ describe('meetings in the browser', () => {
       await page.locator('.rules .ok-text', { hasText: '已保存' }).waitFor();
       await page.locator(`li[data-org="${who.township.orgId}"] .mtg-tally[data-red="${before.red + before.green - 1}"]`).waitFor();
     });
+  });
+
+  test('closing asks once, naming who will be marked what; the host and the minute-taker are present', async () => {
+    const api = await apiAs(srv.base, who.secA);
+    const m = await schedule(api, { title: '九月支委会' }, -60);
+    assert.equal((await api.post(`/meetings/${m.id}/attendance`, { memberId: who.member.memberId, status: 'present' })).status, 200);
+    assert.equal((await api.send('PATCH', `/meetings/${m.id}`, { minutes: '学习了文件，研究了秋收。' })).status, 200);
+    const expected = (await api.get(`/meetings/${m.id}`)).body.data.attendance.filter((a) => a.status === 'expected');
+    const absentees = expected.filter((a) => a.memberId !== who.secA.memberId);
+    await session(who.secA, async (page) => {
+      await page.goto(`/#/meeting/${m.id}`);
+      await page.getByRole('heading', { name: '到会情况' }).waitFor();
+      await page.getByRole('button', { name: '结束会议并归档' }).click();
+      const ask = page.getByRole('alertdialog', { name: '结束会议前请核对' });
+      await ask.waitFor();
+      assert.match(await ask.locator('.close-present').innerText(), new RegExp(`记为到会 1 人.*${who.secA.name}`));
+      const absent = await ask.locator('.close-absent').innerText();
+      assert.match(absent, new RegExp(`记为缺席 ${absentees.length} 人`));
+      for (const a of absentees) assert.ok(absent.includes(a.name), `${a.name} listed as absent`);
+      assert.ok(!absent.includes(who.member.name), 'a member marked present is not listed');
+      assert.ok(await ask.isVisible(), 'the question is on screen');
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'meeting-close-ask.png') });
+      assert.equal((await api.get(`/meetings/${m.id}`)).body.data.state, 'scheduled', 'nothing closed before the answer');
+      await ask.getByRole('button', { name: '确认结束' }).click();
+      await page.getByText('会议已结束，记录已锁定').first().waitFor();
+    }, TALL);
+    const d = (await api.get(`/meetings/${m.id}`)).body.data;
+    assert.equal(d.state, 'closed');
+    assert.equal(d.attendance.find((a) => a.memberId === who.secA.memberId).status, 'present');
+    for (const a of absentees) assert.equal(d.attendance.find((x) => x.memberId === a.memberId).status, 'absent');
+  });
+
+  test('offline capture: refused minutes are kept, explained in Chinese and copied into a new record', async () => {
+    const api = await apiAs(srv.base, who.secA);
+    const m = await schedule(api, { title: '十月支委会' }, -60);
+    const typed = '一、传达了县委文件。\n二、商定了冬季防火值班。';
+    await session(who.secA, async (page, s) => {
+      // the phone's clock agrees with the server's (which other tests move forward)
+      await page.clock.install({ time: new Date((await serverNow()) * 1000 + 1000) });
+      await page.goto(`/#/meeting/${m.id}`);
+      await page.getByRole('heading', { name: '到会情况' }).waitFor();
+      await s.context.setOffline(true);
+      await page.locator(`li.att[data-member="${who.member.memberId}"]`).getByRole('button', { name: '缺席' }).click();
+      await page.locator('#mtg-minutes').fill(typed);
+      await page.getByRole('button', { name: '保存会议记录' }).click();
+      await page.locator('.sync-queue', { hasText: '有 2 条记录待上传' }).waitFor();
+      // Meanwhile the meeting is closed from another phone.
+      assert.equal((await api.send('PATCH', `/meetings/${m.id}`, { minutes: '另一部手机上写的记录' })).status, 200);
+      assert.equal((await api.post(`/meetings/${m.id}/close`)).status, 200);
+      await s.context.setOffline(false);
+      const box = page.locator('.sync-rejected');
+      await box.locator('li.refused[data-kind="minutes"]').waitFor();
+      const text = await box.innerText();
+      assert.doesNotMatch(text, /attendance|minutes|meeting is closed/, 'no English in the refusal');
+      assert.match(text, new RegExp(`${who.member.name}记为“缺席”没有保存：会议已结束，记录已锁定`));
+      assert.match(text, /离线填写的会议记录没有保存：会议已结束，记录已锁定/);
+      const kept = box.locator('li.refused[data-kind="minutes"]');
+      assert.match(await kept.locator('.refused-content').innerText(), /冬季防火值班/);
+      assert.equal(await kept.getByRole('button', { name: '知道了' }).count(), 0, 'the minutes cannot be thrown away with one tap');
+      // the page has reloaded the closed meeting: the text goes into a new correction
+      await page.locator('#mtg-note').waitFor();
+      await kept.getByRole('button', { name: '复制到新的更正说明' }).click();
+      await page.waitForFunction((x) => document.querySelector('#mtg-note')?.value === x, typed);
+      mkdirSync(SHOTS, { recursive: true });
+      await box.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(SHOTS, 'meeting-refused-kept.png') });
+      await page.getByRole('button', { name: '追加更正' }).click();
+      await page.locator('.list li', { hasText: '冬季防火值班' }).first().waitFor();
+      await kept.getByRole('button', { name: '已另存，删除这条' }).click();
+      await box.locator('li.refused[data-kind="minutes"]').waitFor({ state: 'detached' });
+      // a refusal without content is acknowledged with 知道了
+      await box.getByRole('button', { name: '知道了' }).click();
+      await page.waitForFunction(() => !document.querySelector('.sync-rejected'));
+    }, TALL);
+    const d = (await api.get(`/meetings/${m.id}`)).body.data;
+    assert.equal(d.notes.length, 1);
+    assert.equal(d.notes[0].body, typed);
   });
 });

@@ -55,6 +55,8 @@ test('a member turns on two-step login on the Account page, logs out and logs in
     await loginUI(page, member);
     await page.getByRole('heading', { name: `您好，${member.name}` }).waitFor();
     await page.goto('/#/account');
+    // a member without an administrative role finds it under 更多设置
+    await page.getByText('更多设置').click();
     const state = page.getByTestId('two-step-state');
     assert.equal(await state.innerText(), '未开启');
     await page.getByRole('link', { name: '开启两步验证' }).click();

@@ -1,9 +1,11 @@
 /* zhibu service worker: keeps the app shell so the app opens without a network.
    - /api/ is never cached (personal data, always live);
    - hashed /assets/* are cache-first (their names change when their content does);
-   - the page itself (index.html) is network-first, falling back to the cached copy. */
+   - the page itself (index.html) is stale-while-revalidate: the cached shell answers at
+     once, always, and the network only refreshes the cache in the background (a link that
+     connects but passes no data must not leave the installed app blank). */
 'use strict';
-const CACHE = 'zhibu-shell-v2';
+const CACHE = 'zhibu-shell-v3';
 const SHELL = ['/', '/manifest.webmanifest', '/icon-192.png'];
 
 const htmlAssets = (html) => Array.from(html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g), (m) => m[1]);
@@ -47,9 +49,10 @@ self.addEventListener('activate', (e) => {
   })());
 });
 
-// Drops hashed assets the current page no longer uses (directly or as a lazy chunk).
-async function prune(cache, html) {
-  const assets = htmlAssets(html);
+// Drops hashed assets that neither the new page nor the one it replaces uses (directly or
+// as a lazy chunk): the open app still runs the replaced page until it is reloaded.
+async function prune(cache, html, before) {
+  const assets = htmlAssets(html).concat(before ? htmlAssets(before) : []);
   const keep = new Set(assets.concat(await lazyChunks(cache, assets)));
   for (const req of await cache.keys()) {
     const p = new URL(req.url).pathname;
@@ -57,45 +60,44 @@ async function prune(cache, html) {
   }
 }
 
-async function page(req) {
-  const cache = await caches.open(CACHE);
-  try {
-    const res = await fetch(req);
-    if (res.ok) {
-      const text = res.clone();
-      cache.put('/', res.clone())
-        .then(() => text.text())
-        .then((html) => prune(cache, html))
-        .catch(() => {});
-    }
-    return res;
-  } catch (err) {
-    const hit = await cache.match('/');
-    if (hit) return hit;
-    throw err;
-  }
+// Keeps a page that came whole as the shell for next time, then prunes the assets.
+async function store(cache, res, before) {
+  const html = await res.clone().text();
+  const old = await before;
+  await cache.put('/', res);
+  await prune(cache, html, old);
 }
 
-async function asset(req) {
+// The cached shell at once; without one (first visit), the network. Either way the page is
+// fetched again and kept, in the background (the answer never waits for the pruning).
+async function page(e) {
   const cache = await caches.open(CACHE);
-  const hit = await cache.match(req);
-  if (hit) return hit;
-  const res = await fetch(req);
-  if (res.ok) cache.put(req, res.clone());
-  return res;
+  const hit = await cache.match('/');
+  const before = hit ? hit.clone().text() : Promise.resolve(null);
+  const fresh = fetch('/', { cache: 'no-store' }).then((res) => {
+    if (res.ok) e.waitUntil(store(cache, res.clone(), before).catch(() => {}));
+    return res;
+  });
+  if (hit) {
+    e.waitUntil(fresh.catch(() => {}));
+    return hit;
+  }
+  return fresh;
 }
 
-async function other(req) {
+// The manifest and icons: the cached copy at once, refreshed in the background.
+async function other(e) {
   const cache = await caches.open(CACHE);
-  try {
-    const res = await fetch(req);
-    if (res.ok) cache.put(req, res.clone());
+  const hit = await cache.match(e.request);
+  const fresh = fetch(e.request).then((res) => {
+    if (res.ok) return cache.put(e.request, res.clone()).then(() => res);
     return res;
-  } catch (err) {
-    const hit = await cache.match(req);
-    if (hit) return hit;
-    throw err;
+  });
+  if (hit) {
+    e.waitUntil(fresh.catch(() => {}));
+    return hit;
   }
+  return fresh;
 }
 
 self.addEventListener('fetch', (e) => {
@@ -105,7 +107,7 @@ self.addEventListener('fetch', (e) => {
   if (url.origin !== self.location.origin) return;
   const p = url.pathname;
   if (p.startsWith('/api/') || p === '/healthz' || p === '/metrics' || p === '/sw.js') return;
-  if (req.mode === 'navigate' || p === '/' || p === '/index.html') e.respondWith(page(req));
+  if (req.mode === 'navigate' || p === '/' || p === '/index.html') e.respondWith(page(e));
   else if (p.startsWith('/assets/')) e.respondWith(asset(req));
-  else if (SHELL.includes(p) || p === '/icon-512.png') e.respondWith(other(req));
+  else if (SHELL.includes(p) || p === '/icon-512.png') e.respondWith(other(e));
 });

@@ -1,6 +1,6 @@
 // Strings: Chinese first, English as a switch. Keys are short; {name} placeholders.
 const zh = {
-  orgLife: '组织生活',
+  orgLife: '组织生活', auditLog: '审计日志', auditOpen: '查看审计日志', moreSettings: '更多设置',
   lifeActs: '活动菜单',
   lifeActsHint: '挑选适合自己的活动报名',
   lifePolls: '投票',
@@ -340,7 +340,7 @@ const zh = {
 };
 
 const en = {
-  orgLife: 'Organisational life',
+  orgLife: 'Organisational life', auditLog: 'Audit log', auditOpen: 'Read the audit log', moreSettings: 'More settings',
   lifeActs: 'Activities',
   lifeActsHint: 'Sign up for what suits you',
   lifePolls: 'Polls',

@@ -9,6 +9,7 @@ import { Roster } from './pages/Roster.jsx';
 import { Account } from './pages/Account.jsx';
 import { IconHome, IconTree, IconUser, orgTabTarget, Lazy, setGrants } from './ui.jsx';
 import { onLive, stopLive, unreadNow } from './live.js';
+import './validate.js';
 import './app.css';
 
 // Screens in their own chunks, loaded when first opened.
@@ -54,6 +55,7 @@ const NoticeView = NoticesMod;
 const NoticeNew = pick(NoticesMod, 'NoticeNew');
 const NoticeReport = pick(NoticesMod, 'NoticeReport');
 const NoticeList = pick(NoticesMod, 'NoticeList');
+const AuditPage = () => import('./pages/Audit.jsx');
 
 // The routes, matched in order against the hash path ('/poll/7'): a pattern's ':name'
 // parts become params (decoded), a trailing '?' makes one optional. `page` is a component
@@ -107,6 +109,7 @@ const ROUTES = [
   { path: '/notice-new/:id', load: NoticeNew, props: byOrg },
   { path: '/notice-report/:id/:org?', load: NoticeReport, props: (p) => ({ id: p.id, orgId: p.org }) },
   { path: '/notices/:id?', load: NoticeList, props: byOrg },
+  { path: '/audit/:id', load: AuditPage, props: byId },
   { path: '/account', page: Account, props: (p, c) => ({ prefs: c.prefs, onLogout: c.signedOut }), tab: 'me' },
   { path: '/totp/:mode?', load: TotpPage, props: (p, c) => ({ mode: p.mode || 'enrol', onMe: c.refreshMe, onLogout: c.signedOut }), tab: 'me' },
 ];

@@ -27,6 +27,14 @@ function SecondFactor({ sf }) {
   );
 }
 
+// Two-step login is offered up front to those whose roles need it (an administrative role,
+// or the server says it is required) or who have it on; a member finds it under 更多设置.
+export function needsSecondFactor(me) {
+  const sf = me.secondFactor;
+  if (!sf) return false;
+  return !!(sf.required || sf.enabled || sf.pending || (me.roles || []).some((r) => r.role !== 'member'));
+}
+
 export function Account({ me, prefs, onLogout }) {
   const [f, setF] = useState({ old: '', nw: '', again: '' });
   const w = useWrite({ fields: false });
@@ -75,13 +83,14 @@ export function Account({ me, prefs, onLogout }) {
 
       <section class="card" aria-labelledby="disp-h">
         <h2 id="disp-h">{t('display')}</h2>
-        <div class="row-setting">
+        {/* the label makes the words a tap target for the switch too */}
+        <label class="row-setting tap">
           <span id="lt-label">{t('largeText')}</span>
           <button type="button" role="switch" aria-checked={prefs.large ? 'true' : 'false'} aria-labelledby="lt-label"
             class={'switch' + (prefs.large ? ' on' : '')} onClick={() => prefs.setLarge(!prefs.large)}>
             <span>{prefs.large ? t('on') : t('off')}</span>
           </button>
-        </div>
+        </label>
         <div class="row-setting">
           <span>{t('language')}</span>
           <div class="seg" role="group" aria-label={t('language')}>
@@ -93,7 +102,7 @@ export function Account({ me, prefs, onLogout }) {
         </div>
       </section>
 
-      <SecondFactor sf={me.secondFactor} />
+      {needsSecondFactor(me) && <SecondFactor sf={me.secondFactor} />}
 
       <section class="card" aria-labelledby="pw-h">
         <h2 id="pw-h">{t('changePassword')}</h2>
@@ -102,13 +111,20 @@ export function Account({ me, prefs, onLogout }) {
           <label for="pw-old">{t('oldPassword')}</label>
           <input id="pw-old" type="password" autocomplete="current-password" value={f.old} onInput={set('old')} />
           <label for="pw-new">{t('newPassword')}</label>
-          <input id="pw-new" type="password" autocomplete="new-password" minlength="8" value={f.nw} onInput={set('nw')} />
+          <input id="pw-new" type="password" autocomplete="new-password" value={f.nw} onInput={set('nw')} />
           <label for="pw-again">{t('repeatPassword')}</label>
           <input id="pw-again" type="password" autocomplete="new-password" value={f.again} onInput={set('again')} />
           {msg && <p class={msg.ok ? 'ok-text' : 'error-text'} role={msg.ok ? 'status' : 'alert'}>{msg.text}</p>}
           <button type="submit" class="btn primary wide" disabled={busy}>{busy ? t('saving') : t('save')}</button>
         </form>
       </section>
+
+      {!needsSecondFactor(me) && me.secondFactor && (
+        <details class="card more-settings">
+          <summary>{t('moreSettings')}</summary>
+          <SecondFactor sf={me.secondFactor} />
+        </details>
+      )}
 
       <section class="card">
         {outErr && <p class="error-text" role="alert">{outErr}</p>}

@@ -91,6 +91,49 @@ function Reach({ me }) {
   );
 }
 
+// 组织生活: the member's activities and polls, a branch leader's; not shown when empty
+// (an admin or an auditor above the branches has none here).
+function LifeCard({ me }) {
+  const admin = orgsWhere('activity.admin').filter((r) => r.orgLevel === 'branch' || r.orgLevel === 'group');
+  if (!me.member && !admin.length) return null;
+  return (
+    <section class="card" aria-labelledby="life-h">
+      <h2 id="life-h">{t('orgLife')}</h2>
+      <ul class="list rows">
+        {me.member && <li><a class="bigrow" href="#/activities" data-life="activities"><span class="grow"><strong>{t('lifeActs')}</strong><span class="muted">{t('lifeActsHint')}</span></span><Chevron /></a></li>}
+        {me.member && <li><a class="bigrow" href="#/polls" data-life="polls"><span class="grow"><strong>{t('lifePolls')}</strong></span><Chevron /></a></li>}
+        {admin.map((r) => (
+          <li key={'l' + r.orgId}>
+            <a class="bigrow" href={'#/activities/' + r.orgId} data-life="org-activities"><span class="grow"><strong>{t('lifeActsOrg')}</strong><span class="muted">{r.orgName}</span></span><Chevron /></a>
+            <a class="bigrow" href={'#/polls/' + r.orgId} data-life="org-polls"><span class="grow"><strong>{t('lifePollsOrg')}</strong><span class="muted">{r.orgName}</span></span><Chevron /></a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+// 审计日志 of each organisation whose log the user reads (auditors, safety officers).
+function AuditCard() {
+  const orgs = orgsWhere('audit.read');
+  if (!orgs.length) return null;
+  return (
+    <section class="card" aria-labelledby="audit-h">
+      <h2 id="audit-h">{t('auditLog')}</h2>
+      <ul class="list rows">
+        {orgs.map((r) => (
+          <li key={r.orgId}>
+            <a class="bigrow" href={'#/audit/' + r.orgId} data-audit={r.orgId}>
+              <span class="grow"><strong>{t('auditOpen')}</strong><span class="muted">{r.orgName}</span></span>
+              <Chevron />
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export function Home({ me }) {
   const home = me.home;
   const roles = me.roles || [];
@@ -131,19 +174,8 @@ export function Home({ me }) {
       )}
 
       <Reach me={me} />
-      <section class="card" aria-labelledby="life-h">
-        <h2 id="life-h">{t('orgLife')}</h2>
-        <ul class="list rows">
-          {me.member && <li><a class="bigrow" href="#/activities" data-life="activities"><span class="grow"><strong>{t('lifeActs')}</strong><span class="muted">{t('lifeActsHint')}</span></span><Chevron /></a></li>}
-          {me.member && <li><a class="bigrow" href="#/polls" data-life="polls"><span class="grow"><strong>{t('lifePolls')}</strong></span><Chevron /></a></li>}
-          {orgsWhere('activity.admin').filter((r) => r.orgLevel === 'branch' || r.orgLevel === 'group').map((r) => (
-            <li key={'l' + r.orgId}>
-              <a class="bigrow" href={'#/activities/' + r.orgId} data-life="org-activities"><span class="grow"><strong>{t('lifeActsOrg')}</strong><span class="muted">{r.orgName}</span></span><Chevron /></a>
-              <a class="bigrow" href={'#/polls/' + r.orgId} data-life="org-polls"><span class="grow"><strong>{t('lifePollsOrg')}</strong><span class="muted">{r.orgName}</span></span><Chevron /></a>
-            </li>
-          ))}
-        </ul>
-      </section>
+      <LifeCard me={me} />
+      <AuditCard />
       {me.member && (
         <section class="card">
           <MeetingsRow />

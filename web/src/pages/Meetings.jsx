@@ -2,7 +2,7 @@
 // township or county with drill-down, a meeting's page (agenda, check-in with the rotating
 // code, leave, attendance, minutes, close, notes), scheduling, the member's own meetings,
 // and offline capture (offline.js) for secretaries without a signal.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { useGet, useWrite } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
@@ -47,6 +47,17 @@ addStrings({
   'err.meeting.no_minutes': '请先填写会议记录', 'err.meeting.state': '当前状态下不能这样操作',
   'err.meeting.not_expected': '您不在本次会议的参会名单中', 'err.sync.no_role_then': '记录时您还没有主持本支部会议的职务',
   'err.meeting.not_found': '会议不存在', 'err.meeting.open': '会议尚未结束',
+  mtgCloseAsk: '结束会议前请核对', mtgCloseAsPresent: '记为到会 {n} 人（主持人、记录人）：{names}',
+  mtgCloseAsAbsent: '记为缺席 {n} 人（尚未签到、也未请假）：{names}', mtgCloseNoneAbsent: '没有人会被记为缺席。',
+  mtgCloseKept: '已经记录的到会、请假和缺席不变。结束后记录锁定，只能追加更正。',
+  mtgCloseYes: '确认结束', mtgCloseNo: '返回修改', mtgCloseNeedsMinutes: '请先填写并保存会议记录，再结束会议。',
+  'mtgErr.place': '填写地点或会议链接（至少一项）', 'mtgErr.onlineLink': '会议链接要以 https:// 开头',
+  'mtgErr.startsAt': '填写会议的日期和开始时间', 'mtgErr.memberIds': '至少选择一名党员', 'mtgErr.groupId': '选择一个党小组',
+  'mtgErr.title': '会议名称最多 100 个字', 'mtgErr.durationMin': '会议时长填写分钟数，如 90',
+  rjAttendance: '{name}记为“{status}”', rjFile: '添加的{kind}', 'rj.minutes': '离线填写的会议记录', 'rj.note': '离线填写的更正说明',
+  'rj.close': '结束会议', rjNotSaved: '没有保存：', rjOther: '服务器没有接受这条记录',
+  rjKept: '您填写的内容还在这里，没有丢失：', rjCopyMinutes: '复制到会议记录', rjCopyNote: '复制到新的更正说明',
+  rjCopied: '已复制到下方的输入框（也已复制到剪贴板），检查后保存即可。', rjDrop: '已另存，删除这条',
 }, {
   'mt.branch_assembly': 'Branch assembly', 'mt.committee': 'Committee meeting', 'mt.group_meeting': 'Party group meeting',
   'mt.party_lecture': 'Party lecture', 'mt.theme_day': 'Theme party day', 'mt.life_meeting': 'Organisational life meeting', 'mt.democratic_review': 'Democratic review', 'mt.secretary_lecture': "Secretary's lecture", mtgBySecretary: 'Given by the branch secretary',
@@ -73,6 +84,17 @@ addStrings({
   mtgQueue: '{n} changes waiting to upload', mtgSyncNow: 'Upload now', mtgSyncing: 'Uploading {done}/{total}', mtgSynced: 'All uploaded',
   mtgRejected: 'These changes were refused', mtgDismiss: 'Dismiss', mtgMe: 'My status', mtgConfirmCount: '{n} read the minutes later',
   mtgOnline: 'Online', mtgWhere: 'Place', mtgOpenLink: 'Open the meeting link',
+  mtgCloseAsk: 'Check before closing', mtgCloseAsPresent: 'Marked present, {n} (host, minute-taker): {names}',
+  mtgCloseAsAbsent: 'Marked absent, {n} (not checked in, no leave): {names}', mtgCloseNoneAbsent: 'Nobody will be marked absent.',
+  mtgCloseKept: 'Marks already made stay. The record is then locked; corrections are appended.',
+  mtgCloseYes: 'Close the meeting', mtgCloseNo: 'Go back', mtgCloseNeedsMinutes: 'Write and save the minutes before closing.',
+  'mtgErr.place': 'Give a place or an online link', 'mtgErr.onlineLink': 'The link starts with https://',
+  'mtgErr.startsAt': 'Give the date and start time', 'mtgErr.memberIds': 'Choose at least one member', 'mtgErr.groupId': 'Choose a party group',
+  'mtgErr.title': 'The title takes at most 100 characters', 'mtgErr.durationMin': 'The length in minutes, e.g. 90',
+  rjAttendance: '{name} marked "{status}"', rjFile: 'The {kind} added', 'rj.minutes': 'Minutes written offline', 'rj.note': 'Correction written offline',
+  'rj.close': 'Closing the meeting', rjNotSaved: ' was not saved: ', rjOther: 'the server did not accept it',
+  rjKept: 'What you wrote is still here:', rjCopyMinutes: 'Copy into the minutes', rjCopyNote: 'Copy into a new correction',
+  rjCopied: 'Copied into the field below (and the clipboard): check it and save.', rjDrop: 'Saved elsewhere: remove',
 });
 
 const enc = encodeURIComponent;
@@ -296,10 +318,19 @@ export function MeetingNew({ orgId }) {
     if (m) location.replace('#/meeting/' + m.id);
   };
   const groupItems = ((groups.data && groups.data.items) || []).filter((g) => g.level === 'group');
+  // What is wrong, said for the field the server names; the page goes to it.
+  const fieldText = (e) => (t('mtgErr.' + e.field) !== 'mtgErr.' + e.field ? t('mtgErr.' + e.field) : errText(e));
+  useEffect(() => {
+    if (!err || !err.field) return;
+    const el = document.querySelector('.field.bad, .pick-members .field-error');
+    if (el) el.scrollIntoView({ block: 'center' });
+    const input = el && el.querySelector('input, select, textarea');
+    if (input) input.focus({ preventScroll: true });
+  }, [err]);
   const field = (k, label, input) => (
     <label class={'field' + (err && err.field === k ? ' bad' : '')}>
       <span>{label}</span>{input}
-      {err && err.field === k && <span class="field-error">{errText(err)}</span>}
+      {err && err.field === k && <span class="field-error" role="alert">{fieldText(err)}</span>}
     </label>
   );
   return (
@@ -334,7 +365,7 @@ export function MeetingNew({ orgId }) {
                 <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}
               </label>
             ))}
-            {err && err.field === 'memberIds' && <span class="field-error">{errText(err)}</span>}
+            {err && err.field === 'memberIds' && <span class="field-error" role="alert">{fieldText(err)}</span>}
           </fieldset>
         )}
         {f.attendees === 'group' && field('groupId', t('mtgWhoGroup'), (
@@ -412,7 +443,55 @@ function useSync() {
   return s;
 }
 
-function SyncBar({ sync, meetingId, onSynced }) {
+// What a refused offline change was, in words: the mark, the minutes, the file, the note.
+function changeText(c, m) {
+  if (c.kind === 'attendance') {
+    const a = m && m.attendance.find((x) => x.memberId === c.memberId);
+    return t('rjAttendance', { name: a ? a.name : '#' + c.memberId, status: t('ma.' + c.status) });
+  }
+  if (c.kind === 'file') return t('rjFile', { kind: t('mf.' + c.fileKind) });
+  return t('rj.' + c.kind);
+}
+
+// The text a refused change carried (typed offline): kept until the secretary has it again.
+const changeContent = (c) => [c.minutes, c.resolutions, c.text, c.ref].filter((x) => x && x.trim()).join('\n\n');
+
+// Why the server refused it, in the interface's words (never its English message).
+function refusalText(r) {
+  const key = 'err.' + r.reason;
+  return t(key) !== key ? t(key) : t('rjOther');
+}
+
+function Refused({ r, m, onCopy }) {
+  const content = changeContent(r);
+  const [copied, setCopied] = useState(false);
+  const copy = () => {
+    onCopy(r);
+    navigator.clipboard?.writeText(content).catch(() => {});
+    setCopied(true);
+  };
+  return (
+    <li class="refused" data-kind={r.kind}>
+      <p><strong>{changeText(r, m)}</strong>{t('rjNotSaved')}{refusalText(r)}</p>
+      {content ? (
+        <>
+          <p class="hint">{t('rjKept')}</p>
+          <p class="minutes refused-content">{content}</p>
+          <div class="btn-row">
+            <button type="button" class="btn primary" onClick={copy}>{t(m && m.state === 'closed' ? 'rjCopyNote' : 'rjCopyMinutes')}</button>
+            {copied && <button type="button" class="btn secondary" onClick={() => dismissRejected(r.key)}>{t('rjDrop')}</button>}
+          </div>
+          {copied && <p class="ok-text" role="status">{t('rjCopied')}</p>}
+        </>
+      ) : (
+        <button type="button" class="btn secondary" onClick={() => dismissRejected(r.key)}>{t('mtgDismiss')}</button>
+      )}
+    </li>
+  );
+}
+
+function SyncBar({ sync, m, onSynced, onCopy }) {
+  const meetingId = m.id;
   const mine = sync.queue.filter((c) => c.meetingId === meetingId);
   const rej = sync.rejected.filter((c) => c.meetingId === meetingId);
   const [was, setWas] = useState(0);
@@ -434,12 +513,7 @@ function SyncBar({ sync, meetingId, onSynced }) {
         <div class="error sync-rejected" role="alert">
           <p>{t('mtgRejected')}</p>
           <ul class="list">
-            {rej.map((r) => (
-              <li key={r.key}>
-                <span>{r.kind}: {errText(new ApiError(0, r.reason, r.message))}</span>
-                <button type="button" class="btn link" onClick={() => dismissRejected(r.key)}>{t('mtgDismiss')}</button>
-              </li>
-            ))}
+            {rej.map((r) => <Refused key={r.key} r={r} m={m} onCopy={onCopy} />)}
           </ul>
         </div>
       )}
@@ -477,6 +551,10 @@ function MemberBox({ m, mine, onChange }) {
   };
   if (!mine) return null;
   const open = m.state === 'scheduled';
+  // Before check-in opens (a meeting tomorrow), someone who attends from afar needs the
+  // online link: then it is the main button, and checking in with the code comes second.
+  const early = open && m.checkinFrom && Date.now() < Date.parse(m.checkinFrom);
+  const linkFirst = !!(m.onlineLink && early && mine.status === 'expected');
   return (
     <section class="card" aria-labelledby="me-h">
       <h2 id="me-h">{t('mtgMe')}</h2>
@@ -484,13 +562,16 @@ function MemberBox({ m, mine, onChange }) {
         <strong>{t('ma.' + mine.status)}</strong>
         {mine.leaveState && <span class="muted"> · {t('ml.' + mine.leaveState)}</span>}
       </p>
+      {open && m.onlineLink && (
+        <a class={'btn wide open-link ' + (linkFirst ? 'primary' : 'secondary')} href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a>
+      )}
       {open && (mine.status === 'expected' || mine.status === 'leave' || mine.status === 'absent') && (
         <form class="form" onSubmit={(e) => { e.preventDefault(); act('/checkin', { code: code.trim() }); }}>
           <label class="field"><span>{t('mtgCheckinCode')}</span>
             <input class="code-input" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value)} />
           </label>
           {m.checkinFrom && <p class="hint">{t('mtgCheckinWhen', { range: fmtRange(m.checkinFrom, m.checkinUntil) })}</p>}
-          <button class="btn primary wide" type="submit" disabled={w.busy}>{t('mtgCheckin')}</button>
+          <button class={'btn wide ' + (linkFirst ? 'secondary' : 'primary')} type="submit" disabled={w.busy}>{t('mtgCheckin')}</button>
           {m.onlineLink && <button class="btn secondary wide" type="button" disabled={w.busy} onClick={() => act('/checkin', { remote: true })}>{t('mtgCheckinRemote')}</button>}
         </form>
       )}
@@ -533,7 +614,7 @@ function overlay(m, queue) {
 
 const MARKS = ['present', 'absent', 'leave'];
 
-function RunnerBox({ m, onMeeting, onReload }) {
+function RunnerBox({ m, onMeeting, onReload, draft, onDraftDone }) {
   const [minutes, setMinutes] = useState(m.minutes || '');
   const [res, setRes] = useState(m.resolutions || '');
   const [paper, setPaper] = useState(false);
@@ -544,6 +625,24 @@ function RunnerBox({ m, onMeeting, onReload }) {
   const [saved, setSaved] = useState('');
   useEffect(() => { setMinutes(m.minutes || ''); setRes(m.resolutions || ''); }, [m.id, m.minutes, m.resolutions]);
   const open = m.state === 'scheduled';
+  // A refused offline change copied back (SyncBar): into the minutes while the meeting is
+  // open, into a new correction once it is closed.
+  useEffect(() => {
+    if (!draft) return;
+    let field;
+    if (open && draft.kind === 'minutes') {
+      if (draft.minutes) setMinutes(draft.minutes);
+      if (draft.resolutions) setRes(draft.resolutions);
+      field = 'mtg-minutes';
+    } else if (open) {
+      setMinutes((x) => (x ? x + '\n' : '') + changeContent(draft));
+      field = 'mtg-minutes';
+    } else {
+      setNote((n) => (n ? n + '\n' : '') + changeContent(draft));
+      field = 'mtg-note';
+    }
+    requestAnimationFrame(() => document.getElementById(field)?.scrollIntoView({ block: 'center' }));
+  }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
   // Online: the write itself; offline (or when the network fails): queued for /sync.
   const write = async (online, change) => {
     setErr(null);
@@ -572,7 +671,7 @@ function RunnerBox({ m, onMeeting, onReload }) {
     if (res.trim()) body.resolutions = res;
     if (!body.minutes && !body.resolutions) return;
     write(() => api('/meetings/' + m.id, { method: 'PATCH', body }), { kind: 'minutes', ...body })
-      .then((ok) => ok && setSaved((s) => s || t('mtgSave')));
+      .then((ok) => { if (ok) { setSaved((s) => s || t('mtgSave')); onDraftDone(); } });
   };
   const addFile = (e) => {
     e.preventDefault();
@@ -580,12 +679,14 @@ function RunnerBox({ m, onMeeting, onReload }) {
     write(() => api('/meetings/' + m.id + '/files', { method: 'POST', body: { kind, ref: ref.trim() } }),
       { kind: 'file', fileKind: kind, ref: ref.trim() }).then(() => setRef(''));
   };
-  const close = () => write(() => api('/meetings/' + m.id + '/close', { method: 'POST' }), { kind: 'close' });
+  const [asking, setAsking] = useState(false);
+  const close = () => write(() => api('/meetings/' + m.id + '/close', { method: 'POST' }), { kind: 'close' })
+    .then(() => setAsking(false));
   const addNote = (e) => {
     e.preventDefault();
     if (!note.trim()) return;
     write(() => api('/meetings/' + m.id + '/notes', { method: 'POST', body: { text: note } }), { kind: 'note', text: note })
-      .then(() => setNote(''));
+      .then((ok) => { if (ok) { setNote(''); onDraftDone(); } });
   };
   const decide = (memberId, approve) => write(
     () => api('/meetings/' + m.id + '/leave-decision', { method: 'POST', body: { memberId, approve } }), null,
@@ -636,7 +737,7 @@ function RunnerBox({ m, onMeeting, onReload }) {
         {open ? (
           <div class="form">
             <label class="field"><span>{t('mtgMinutes')}</span>
-              <textarea rows={6} value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
+              <textarea id="mtg-minutes" rows={6} value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
             </label>
             <label class="field"><span>{t('mtgResolutions')}</span>
               <textarea rows={3} value={res} onInput={(e) => setRes(e.currentTarget.value)} />
@@ -674,7 +775,8 @@ function RunnerBox({ m, onMeeting, onReload }) {
       </section>
 
       {open ? (
-        <button type="button" class="btn danger wide" onClick={close}>{t('mtgClose')}</button>
+        asking ? <CloseAsk m={m} onYes={close} onNo={() => setAsking(false)} />
+          : <button type="button" class="btn danger wide" onClick={() => { setErr(null); setAsking(true); }}>{t('mtgClose')}</button>
       ) : (
         <section class="card" aria-labelledby="notes-h">
           <h2 id="notes-h">{t('mtgNotes')}</h2>
@@ -683,7 +785,7 @@ function RunnerBox({ m, onMeeting, onReload }) {
           </ul>
           <form class="form" onSubmit={addNote}>
             <label class="field"><span>{t('mtgNoteText')}</span>
-              <textarea rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+              <textarea id="mtg-note" rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
             </label>
             <button type="submit" class="btn secondary wide">{t('mtgAddNote')}</button>
           </form>
@@ -695,9 +797,40 @@ function RunnerBox({ m, onMeeting, onReload }) {
   );
 }
 
+// The one confirmation before closing: who closing marks present (the host and the
+// minute-taker, as the server decides: closeMarksPresent) and who absent (the rest of
+// those still expected); marks already made stay.
+function CloseAsk({ m, onYes, onNo }) {
+  const ref = useRef(null);
+  useEffect(() => { ref.current?.scrollIntoView({ block: 'center' }); ref.current?.focus(); }, []);
+  const host = new Set(m.closeMarksPresent || []);
+  const waiting = m.attendance.filter((a) => a.status === 'expected');
+  const present = waiting.filter((a) => host.has(a.memberId));
+  const absent = waiting.filter((a) => !host.has(a.memberId));
+  const names = (xs) => xs.map((a) => a.name).join('、');
+  const noMinutes = !(m.minutes || '').trim();
+  return (
+    <section class="card close-ask" role="alertdialog" aria-labelledby="close-h" tabIndex={-1} ref={ref}>
+      <h2 id="close-h">{t('mtgCloseAsk')}</h2>
+      {noMinutes ? <p class="field-error">{t('mtgCloseNeedsMinutes')}</p> : (
+        <>
+          {present.length > 0 && <p class="close-present">{t('mtgCloseAsPresent', { n: present.length, names: names(present) })}</p>}
+          <p class="close-absent">{absent.length ? t('mtgCloseAsAbsent', { n: absent.length, names: names(absent) }) : t('mtgCloseNoneAbsent')}</p>
+          <p class="muted">{t('mtgCloseKept')}</p>
+        </>
+      )}
+      <div class="btn-row">
+        {!noMinutes && <button type="button" class="btn danger" onClick={onYes}>{t('mtgCloseYes')}</button>}
+        <button type="button" class="btn secondary" onClick={onNo}>{t('mtgCloseNo')}</button>
+      </div>
+    </section>
+  );
+}
+
 export function Meeting({ id, me }) {
   const st = useMeeting(id);
   const sync = useSync();
+  const [draft, setDraft] = useState(null);
   const m = st.data && (st.stale || sync.queue.length ? overlay(st.data, sync.queue) : st.data);
   const mine = m && me.member && m.attendance.find((a) => a.memberId === me.member.id);
   return (
@@ -710,16 +843,16 @@ export function Meeting({ id, me }) {
           <section class="card mtg-head">
             <p><span class="tag">{typeName(m.type)}</span> {m.bySecretary && <span class="tag">{typeName('secretary_lecture')}</span>} <span class={'tag state-' + m.state}>{t('ms.' + m.state)}</span></p>
             <p><strong class="mtg-when">{when(m.startsAt)}</strong>{m.place && <> · {m.place}</>}</p>
-            {m.onlineLink && <p><a href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a></p>}
+            {m.onlineLink && (!mine || m.state !== 'scheduled') && <p><a class="plain-link" href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a></p>}
             {m.agenda && <><h2>{t('mtgAgenda')}</h2><p class="minutes">{m.agenda}</p></>}
             {m.state === 'closed' && <p class="muted">{t('mtgClosed')}</p>}
           </section>
-          {m.canRun && <SyncBar sync={sync} meetingId={m.id} onSynced={st.reload} />}
+          {m.canRun && <SyncBar sync={sync} m={m} onSynced={st.reload} onCopy={(r) => setDraft({ ...r })} />}
           <MemberBox m={m} mine={mine} onChange={st.reload} />
           {!m.canRun && m.state === 'closed' && m.minutes && (
             <section class="card"><h2>{t('mtgMinutes')}</h2><p class="minutes">{m.minutes}</p></section>
           )}
-          {m.canRun && <RunnerBox m={m} onMeeting={st.set} onReload={st.reload} />}
+          {m.canRun && <RunnerBox m={m} onMeeting={st.set} onReload={st.reload} draft={draft} onDraftDone={() => setDraft(null)} />}
         </div>
       )}
     </div>

@@ -66,14 +66,14 @@ static void notice_mark(struct db *db, int64_t notice, int64_t account, int64_t 
 
 static void demo_notices(struct db *db, const struct demo_cast *c)
 {
-    unsigned leaders = 1u << ROLE_MEMBER | 1u << ROLE_BRANCH_SECRETARY | 1u << ROLE_ORG_ADMIN |
-                       1u << ROLE_AUDITOR;
-    int64_t n = notice_add(
-        db, c->account[COUNTY_ADMIN], c->county, c->county_path, leaders,
-        "关于认真学习贯彻全会精神的通知",
-        "各乡镇党委、各村党支部：\n请各支部结合主题党日，组织党员认真学习全会精神，"
-        "外出务工党员通过线上方式参加学习。学习情况请于月底前报乡镇党委。",
-        "important", false, true, NULL, at(41, 9, 0));
+    unsigned leaders =
+        1u << ROLE_MEMBER | 1u << ROLE_BRANCH_SECRETARY | 1u << ROLE_ORG_ADMIN | 1u << ROLE_AUDITOR;
+    int64_t n =
+        notice_add(db, c->account[COUNTY_ADMIN], c->county, c->county_path, leaders,
+                   "关于认真学习贯彻全会精神的通知",
+                   "各乡镇党委、各村党支部：\n请各支部结合主题党日，组织党员认真学习全会精神，"
+                   "外出务工党员通过线上方式参加学习。学习情况请于月底前报乡镇党委。",
+                   "important", false, true, NULL, at(41, 9, 0));
     static const int readers[] = {SECRETARY, SECRETARY2, MEMBER, MIGRANT, TOWNSHIP_ADMIN};
     for (size_t i = 0; i < ARRAY_SIZE(readers); i++) {
         int64_t read = at(40 - (int64_t)i, 8 + (int)i, 15);
@@ -98,8 +98,8 @@ static void demo_notices(struct db *db, const struct demo_cast *c)
     notice_mark(db, n, c->account[SECRETARY], c->member[SECRETARY], at(2, 10, 0), at(2, 10, 0));
     notice_mark(db, n, c->account[MIGRANT], c->member[MIGRANT], at(1, 21, 10), at(1, 21, 11));
     notice_add(db, c->account[SECRETARY2], c->village2, c->village2_path, 0, "党费收缴情况通报",
-               "截至上月底，本支部仍有部分党员未按时交纳党费，请尽快补交。", "normal", false,
-               false, NULL, at(6, 9, 30));
+               "截至上月底，本支部仍有部分党员未按时交纳党费，请尽快补交。", "normal", false, false,
+               NULL, at(6, 9, 30));
 }
 
 /* ---- threads (threads.c thread_insert, message_add, h_reply) ---- */
@@ -111,10 +111,11 @@ static void message_add(struct db *db, int64_t thread, int64_t author, bool lead
             "INSERT INTO thread_messages (thread_id, author_id, from_leader, text, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
             "iiisi", thread, author, (int64_t)leader, text, t);
-    db_exec(db,
-            "UPDATE threads SET messages = messages + 1, last_message_at = ?, last_from_member = ?, "
-            "updated_at = ?, seq = ? WHERE id = ?",
-            "iiiii", t, (int64_t)!leader, t, db_next_seq(db), thread);
+    db_exec(
+        db,
+        "UPDATE threads SET messages = messages + 1, last_message_at = ?, last_from_member = ?, "
+        "updated_at = ?, seq = ? WHERE id = ?",
+        "iiiii", t, (int64_t)!leader, t, db_next_seq(db), thread);
 }
 
 /* A member's thread to the leaders of their branch (depth 2 under the county),
@@ -149,17 +150,16 @@ static void thread_add(struct db *db, struct arena *a, const struct demo_cast *c
 
 static void demo_threads(struct db *db, struct arena *a, const struct demo_cast *c)
 {
-    thread_add(db, a, c, MEMBER, "question", "党费标准怎么算",
-               "我今年退休了，党费按什么标准交？", at(20, 9, 12),
-               "退休党员按退休费总额交纳，每月收入三千元以下的交百分之零点五。", 5 * 3600);
+    thread_add(db, a, c, MEMBER, "question", "党费标准怎么算", "我今年退休了，党费按什么标准交？",
+               at(20, 9, 12), "退休党员按退休费总额交纳，每月收入三千元以下的交百分之零点五。",
+               5 * 3600);
     thread_add(db, a, c, MIGRANT, "help", "在外地怎么参加组织生活",
                "我在深圳打工，回不去参加支部的会议，有什么办法？", at(13, 20, 40),
                "可以通过线上会议参加，会议链接会提前发到通知里，也可以到当地流动党员服务站报到。",
                3 * 86400 + 2 * 3600);
     /* No answer for three days: past the 48-hour target, escalated. */
     thread_add(db, a, c, MIGRANT, "suggestion", "建议组织生活会安排在周末",
-               "外出务工的党员平时上班，建议组织生活会尽量安排在周末晚上。", at(3, 10, 5), NULL,
-               0);
+               "外出务工的党员平时上班，建议组织生活会尽量安排在周末晚上。", at(3, 10, 5), NULL, 0);
 }
 
 /* ---- news (posts.c h_create, h_report, review) ---- */
@@ -192,11 +192,11 @@ static void post_seen(struct db *db, int64_t post, int64_t account, int64_t t)
 
 static void demo_posts(struct db *db, const struct demo_cast *c)
 {
-    int64_t p = post_add(db, c, SECRETARY, "news", "county", c->county_path,
-                         "村里新修的灌溉水渠通水了",
-                         "在党员志愿者的带动下，全长两公里的灌溉水渠完工通水，"
-                         "解决了两百多亩农田的用水问题。",
-                         at(26, 16, 0), 0);
+    int64_t p =
+        post_add(db, c, SECRETARY, "news", "county", c->county_path, "村里新修的灌溉水渠通水了",
+                 "在党员志愿者的带动下，全长两公里的灌溉水渠完工通水，"
+                 "解决了两百多亩农田的用水问题。",
+                 at(26, 16, 0), 0);
     post_seen(db, p, c->account[MEMBER], at(25, 8, 0));
     db_exec(db,
             "INSERT INTO post_comments (post_id, author_id, text, created_at) VALUES (?, ?, ?, ?)",
@@ -210,13 +210,13 @@ static void demo_posts(struct db *db, const struct demo_cast *c)
     /* The rumour: approved, seen, reported by the migrant member, found false. */
     const char *correction = "经核实，此说法不实：外出务工党员仍须按月交纳党费，可在手机上交纳。";
     p = post_add(db, c, MEMBER, "news", "branch", c->village_path, "听说外出务工党员不用交党费了",
-                 "听人说从今年起，外出务工的党员就不用再交党费了。", at(10, 19, 30),
-                 at(10, 20, 0));
+                 "听人说从今年起，外出务工的党员就不用再交党费了。", at(10, 19, 30), at(10, 20, 0));
     post_seen(db, p, c->account[MEMBER], at(10, 20, 0));
     post_seen(db, p, c->account[MIGRANT], at(9, 12, 30));
     post_seen(db, p, c->account[SECRETARY], at(9, 13, 0));
     db_exec(
-        db, "INSERT INTO post_reports (post_id, account_id, reason, created_at) VALUES (?, ?, ?, ?)",
+        db,
+        "INSERT INTO post_reports (post_id, account_id, reason, created_at) VALUES (?, ?, ?, ?)",
         "iisi", p, c->account[MIGRANT], "内容与党费交纳规定不符", at(9, 12, 35));
     int64_t t = at(9, 15, 0);
     db_exec(db, "UPDATE posts SET false_at = ?, correction = ? WHERE id = ?", "isi", t, correction,
@@ -268,9 +268,9 @@ static void clock_at(int64_t base_skew, int64_t t)
 
 /* A meeting held `days` ago at 19:30: attendance marked (migrant members
  * remote when there is a link), minutes written, closed. */
-static void meeting_held(struct db *db, int64_t org, int64_t secretary,
-                         const char *type, const char *title, int64_t days, const char *link,
-                         const char *minutes, const char *resolutions)
+static void meeting_held(struct db *db, int64_t org, int64_t secretary, const char *type,
+                         const char *title, int64_t days, const char *link, const char *minutes,
+                         const char *resolutions)
 {
     int64_t starts = at(days, 19, 30), skew = clock_skew_get();
     int64_t id = meeting_add(db, org, type, title, starts, "村委会议室", link,
@@ -331,14 +331,13 @@ static void meeting_next(struct db *db, int64_t org, int64_t secretary, const ch
 static void demo_meetings(struct db *db, const struct demo_cast *c)
 {
     const char *link = "https://meeting.tencent.com/dm/zhibu-demo";
-    meeting_held(db, c->village, c->account[SECRETARY], "life_meeting", "专题组织生活会", 75,
-                 link,
+    meeting_held(db, c->village, c->account[SECRETARY], "life_meeting", "专题组织生活会", 75, link,
                  "党员逐一对照检查，开展批评与自我批评，通报了发展党员工作。",
                  "确定刘国栋为发展对象，报乡镇党委预审。");
-    meeting_held(db, c->village, c->account[SECRETARY], "theme_day", "主题党日：重温入党誓词",
-                 44, link, "全体党员重温入党誓词，学习党章第一章，开展村道清扫志愿服务。", NULL);
-    meeting_held(db, c->village, c->account[SECRETARY], "theme_day", "主题党日：冬季护林动员",
-                 16, NULL, "研究冬季森林防火和走访慰问老党员工作安排。", "成立护林志愿小分队。");
+    meeting_held(db, c->village, c->account[SECRETARY], "theme_day", "主题党日：重温入党誓词", 44,
+                 link, "全体党员重温入党誓词，学习党章第一章，开展村道清扫志愿服务。", NULL);
+    meeting_held(db, c->village, c->account[SECRETARY], "theme_day", "主题党日：冬季护林动员", 16,
+                 NULL, "研究冬季森林防火和走访慰问老党员工作安排。", "成立护林志愿小分队。");
     meeting_next(db, c->village, c->account[SECRETARY], link);
     meeting_held(db, c->village2, c->account[SECRETARY2], "theme_day", "主题党日：学习党章", 30,
                  NULL, "学习党章，交纳党费，讨论村集体经济发展。", NULL);

@@ -6,7 +6,8 @@
  * ages, occupations, join dates and migrant members, and a handful of
  * accounts with fresh random passwords, printed and written to
  * DATA/demo-accounts.json. The organisations and members are the same on
- * every run (a fixed seed); only the passwords change.
+ * every run (a fixed seed); only the passwords change. demo_history.c adds a
+ * few months of organisational life around the demo accounts.
  */
 #include "app.h"
 #include "cli/cli.h"
@@ -369,8 +370,10 @@ int cmd_demo(int argc, char **argv)
                "committee, 10 townships, ~100 village branches with 30-60 members each, and\n"
                "demo accounts (county admin, county auditor, township admin, two village\n"
                "secretaries, members, one working away from the village) with random\n"
-               "passwords. Prints them and writes DIR/demo-accounts.json. Refuses to touch a\n"
-               "directory that already holds a database.\n");
+               "passwords, and a few months of history dated back from today (announcements,\n"
+               "threads, news, meetings, polls, activities). Prints the accounts and writes\n"
+               "DIR/demo-accounts.json. Refuses to touch a directory that already holds a\n"
+               "database.\n");
         return 0;
     }
     if (cli_config(cli_get(opts, "data"), NULL))

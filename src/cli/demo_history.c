@@ -275,7 +275,7 @@ static void meeting_held(struct db *db, int64_t org, int64_t secretary, const ch
     int64_t id = meeting_add(db, org, type, title, starts, "村委会议室", link,
                              "一、学习文件\n二、讨论本月工作", secretary, at(days + 5, 9, 0));
     struct principal who = {.account_id = secretary};
-    struct req req = {.db = db, .who = &who};
+    struct req req = {.db = db, .who = &who, .err = -1, .body_fd = -1, .body_err = -1};
     arena_init(&req.arena);
     req.audit_tail = &req.audit;
     struct meeting m;

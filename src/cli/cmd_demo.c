@@ -6,10 +6,12 @@
  * ages, occupations, join dates and migrant members, and a handful of
  * accounts with fresh random passwords, printed and written to
  * DATA/demo-accounts.json. The organisations and members are the same on
- * every run (a fixed seed); only the passwords change.
+ * every run (a fixed seed); only the passwords change. demo_history.c adds a
+ * few months of organisational life around the demo accounts.
  */
 #include "app.h"
 #include "cli/cli.h"
+#include "cli/demo_history.h"
 #include "mod/members_rec.h"
 #include "mod/org_counts.h"
 #include "mod/orgs.h"
@@ -368,8 +370,10 @@ int cmd_demo(int argc, char **argv)
                "committee, 10 townships, ~100 village branches with 30-60 members each, and\n"
                "demo accounts (county admin, county auditor, township admin, two village\n"
                "secretaries, members, one working away from the village) with random\n"
-               "passwords. Prints them and writes DIR/demo-accounts.json. Refuses to touch a\n"
-               "directory that already holds a database.\n");
+               "passwords, and a few months of history dated back from today (announcements,\n"
+               "threads, news, meetings, polls, activities). Prints the accounts and writes\n"
+               "DIR/demo-accounts.json. Refuses to touch a directory that already holds a\n"
+               "database.\n");
         return 0;
     }
     if (cli_config(cli_get(opts, "data"), NULL))
@@ -448,6 +452,14 @@ int cmd_demo(int argc, char **argv)
     acc[6].member_id = add_member(db, &a, first_village[0], first_path[0], first_group, acc[6].name,
                                   false, 34, "外出务工", true, false, acc[6].phone);
     nmembers += 4;
+    struct demo_cast cast = {.county = county,
+                             .township = township_ids[0],
+                             .village = first_village[0],
+                             .village2 = first_village[1],
+                             .county_path = county_path,
+                             .township_path = org_path(db, &a, township_ids[0]),
+                             .village_path = first_path[0],
+                             .village2_path = first_path[1]};
     int64_t secretary_account = 0;
     for (size_t i = 0; i < ARRAY_SIZE(acc); i++) {
         random_password(acc[i].password, 11);
@@ -455,10 +467,13 @@ int cmd_demo(int argc, char **argv)
             account_create(db, acc[i].phone, acc[i].name, acc[i].password, acc[i].member_id);
         if (!id || !role_grant(db, id, acc[i].org_id, role_parse(acc[i].role), 0))
             break;
+        cast.account[i] = id;
+        cast.member[i] = acc[i].member_id;
         if (i == 3)
             secretary_account = id;
     }
     demo_work(db, &a, first_village[0], first_path[0], first_village[1], secretary_account);
+    demo_history(db, &a, &cast);
     struct audit_row row = {.at = now_sec(),
                             .org_id = county,
                             .action = "demo.create",

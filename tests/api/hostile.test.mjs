@@ -266,7 +266,9 @@ describe('at the connection limit', () => {
       const cut = ts.reduce((x, t) => x + t.cut, 0);
       console.log(`# 80 tricklers on 10 addresses: ${n} requests served, worst ${worst.toFixed(0)} ms, ${cut} cut`);
       assert.equal(failures, 0);
-      assert.ok(worst < 2500, `answered within 2.5 s at the limit (worst ${worst.toFixed(0)} ms)`);
+      // Each HTTP thread has its share of the slots: a client waits for a
+      // slot on the thread the kernel gave it (cut idle ones make room).
+      assert.ok(worst < 4000, `answered within 4 s at the limit (worst ${worst.toFixed(0)} ms)`);
     } finally {
       for (const t of ts) t.end();
     }

@@ -250,6 +250,20 @@ static int bad_code(struct req *req, const unsigned char *ph, const char *what)
     return req_fail_field(req, ERR_TOTP_INVALID_CODE, "code", NULL);
 }
 
+/* Answers {recoveryCodes: [...]} with a fresh set for the caller; audited as what. */
+static int recovery_answer(struct req *req, const char *what)
+{
+    int64_t id = req->who->account_id;
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "recoveryCodes");
+    recovery_renew(req->db, j, id);
+    jw_obj_end(j);
+    req_audit(req, "account.totp", account_home_org(req->db, id), account_target(req), "ok", "%s",
+              what);
+    return 200;
+}
+
 /*
  * POST /api/v1/me/totp/confirm {code} -> {recoveryCodes: [10 strings]}
  * Activates the enrolment with the first code from the app and returns ten
@@ -281,14 +295,7 @@ static int h_confirm(struct req *req)
     db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", ph, sizeof(ph));
     req_attempt_ok(req);
     auth_changed(req->db); /* the session's enrolment-only restriction ends now */
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_key(j, "recoveryCodes");
-    recovery_renew(req->db, j, id);
-    jw_obj_end(j);
-    req_audit(req, "account.totp", account_home_org(req->db, id), account_target(req), "ok",
-              "second factor on");
-    return 200;
+    return recovery_answer(req, "second factor on");
 }
 
 /*
@@ -308,14 +315,7 @@ static int h_recovery(struct req *req)
     bool via_recovery;
     if (!code_accept(req->db, &req->arena, id, req_body_str(req, "code"), false, &via_recovery))
         return bad_code(req, ph, "new recovery codes");
-    struct jw *j = req_data(req);
-    jw_obj_begin(j);
-    jw_key(j, "recoveryCodes");
-    recovery_renew(req->db, j, id);
-    jw_obj_end(j);
-    req_audit(req, "account.totp", account_home_org(req->db, id), account_target(req), "ok",
-              "new recovery codes");
-    return 200;
+    return recovery_answer(req, "new recovery codes");
 }
 
 /*

@@ -542,6 +542,14 @@ void login_failure_record(struct db *db, const unsigned char *phone_hash)
             "biii", phone_hash, (size_t)PDATA_HASH_BYTES, now, now - 3600, now - 3600);
 }
 
+void login_throttled_record(struct db *db, const unsigned char *phone_hash)
+{
+    db_exec(db,
+            "UPDATE login_failures SET throttled = throttled + 1 WHERE phone_hash = ? AND "
+            "window_start > ?",
+            "bi", phone_hash, (size_t)PDATA_HASH_BYTES, now_sec() - 3600);
+}
+
 /*
  * The attempt windows in memory, authoritative while an entry lives: an
  * attempt in flight counts from attempt_begin, and at attempt_end (after the
@@ -602,6 +610,16 @@ bool attempt_begin(struct db *db, const unsigned char *phone_hash, int *slot)
     }
     pthread_mutex_unlock(&attempts_lock);
     return ok;
+}
+
+int64_t attempt_failures(int slot)
+{
+    if (slot < 0 || slot >= ATTEMPT_SLOTS)
+        return 0;
+    pthread_mutex_lock(&attempts_lock);
+    int64_t n = window_failures(slot, now_sec());
+    pthread_mutex_unlock(&attempts_lock);
+    return n;
 }
 
 void attempt_end(int slot, enum attempt_outcome outcome)

@@ -176,6 +176,9 @@ int64_t account_home_org(struct db *db, int64_t account_id);
  * the current write transaction: the one hourly window that throttles wrong
  * passwords and wrong second-factor codes alike (attempt_begin reads it). */
 void login_failure_record(struct db *db, const unsigned char *phone_hash);
+/* Counts an attempt refused as throttled in the window's row (for the audit
+ * row housekeeping writes when the window ends). */
+void login_throttled_record(struct db *db, const unsigned char *phone_hash);
 /*
  * An attempt being checked counts against that window from the moment it is
  * admitted until its request ends, so concurrent guesses cannot all pass the
@@ -188,6 +191,9 @@ void login_failure_record(struct db *db, const unsigned char *phone_hash);
 enum attempt_outcome { ATTEMPT_UNDECIDED, ATTEMPT_FAILED, ATTEMPT_OK };
 bool attempt_begin(struct db *db, const unsigned char *phone_hash, int *slot);
 void attempt_end(int slot, enum attempt_outcome outcome);
+/* The failures already counted in the window of an attempt in flight (not
+ * counting the attempt itself): 0 for the first one of the hour. */
+int64_t attempt_failures(int slot);
 
 /* Trusted devices. device_account: the account token was given to (0: none,
  * or unused for DEVICE_TRUST_DAYS), and in key the token's own attempt

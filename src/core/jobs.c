@@ -29,10 +29,80 @@ static int sessions_prune(struct db *db)
     return db_changes(db);
 }
 
-/* Login-failure windows (one hour each) that have ended. */
-static int login_failures_prune(struct db *db)
+/* One audit row for a window that counted more than the failure it listed. */
+static void window_audit(struct db *db, struct arena *a, int64_t account, int64_t failures,
+                         int64_t throttled, int64_t start)
 {
-    return prune(db, "DELETE FROM login_failures WHERE window_start <= ?", now_sec() - 3600);
+    char when[21];
+    time_iso(start, when);
+    struct audit_row row = {
+        .at = now_sec(),
+        .org_id = account_home_org(db, account),
+        .action = "auth.login",
+        .target = arena_printf(a, "account:%" PRId64, account),
+        .result = "failed",
+        .detail = arena_printf(a,
+                               "%" PRId64 " failed attempts and %" PRId64
+                               " refused as throttled in the hour from %s",
+                               failures, throttled, when),
+    };
+    audit_append(db, &row);
+}
+
+/*
+ * Login-failure windows (one hour each) that have ended. Sign-in listed
+ * only the first failure of a window for a phone with an account; what the
+ * window counted beyond it becomes one audit row here, and the windows of
+ * numbers without an account (a guessing flood) one row for all of them.
+ */
+static int login_windows_close(struct db *db)
+{
+    int64_t end = now_sec() - 3600, unknown = 0, unknown_failures = 0, unknown_throttled = 0;
+    struct arena a;
+    arena_init(&a);
+    struct window {
+        int64_t account, failures, throttled, start;
+        struct window *next;
+    } *known = NULL;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT COALESCE(a.id, d.account_id, 0), f.failures, "
+                                  "f.throttled, f.window_start FROM login_failures f "
+                                  "LEFT JOIN accounts a ON a.phone_hash = f.phone_hash "
+                                  "LEFT JOIN trusted_devices d ON d.token_hash = f.phone_hash "
+                                  "WHERE f.window_start <= ? ORDER BY f.window_start",
+                                  "i", end);
+    while (db_next(st)) {
+        int64_t account = db_int(st, 0), failures = db_int(st, 1), throttled = db_int(st, 2);
+        if (!account) {
+            unknown++;
+            unknown_failures += failures;
+            unknown_throttled += throttled;
+        } else if (failures > 1 || throttled > 0) {
+            struct window *w = arena_calloc(&a, 1, sizeof(*w));
+            *w = (struct window){account, failures, throttled, db_int(st, 3), known};
+            known = w;
+        }
+    }
+    db_done(st);
+    for (struct window *w = known; w; w = w->next)
+        window_audit(db, &a, w->account, w->failures, w->throttled, w->start);
+    if (unknown) {
+        char when[21];
+        time_iso(end, when);
+        struct audit_row row = {
+            .at = now_sec(),
+            .action = "auth.login",
+            .result = "failed",
+            .detail = arena_printf(&a,
+                                   "%" PRId64 " failed sign-ins and %" PRId64
+                                   " refused as throttled for %" PRId64
+                                   " numbers without an account, in windows ended by %s",
+                                   unknown_failures, unknown_throttled, unknown, when),
+        };
+        audit_append(db, &row);
+    }
+    arena_release(&a);
+    return prune(db, "DELETE FROM login_failures WHERE window_start <= ?", end);
 }
 
 /* Idempotency records older than any phone would replay. */
@@ -50,7 +120,7 @@ static int trusted_devices_prune(struct db *db)
 }
 
 static const struct job core_jobs[] = {
-    {"sessions", 0, sessions_prune},       {"login_failures", 0, login_failures_prune},
+    {"sessions", 0, sessions_prune},       {"login_failures", 0, login_windows_close},
     {"idempotency", 0, idempotency_prune}, {"trusted_devices", 0, trusted_devices_prune},
     {"live_events", 0, live_prune},        {NULL},
 };
@@ -67,7 +137,10 @@ int job_run(struct db *db, const struct job *j)
         n = j->run(db);
         if (n < 0 || db_failed(db) || db_commit(db) != DB_OK) {
             db_rollback(db);
+            audit_discard();
             n = -1;
+        } else {
+            audit_anchor(); /* a job may append audit rows */
         }
     }
     if (n > 0)

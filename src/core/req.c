@@ -179,6 +179,19 @@ void req_failed_attempt(struct req *req, const unsigned char *phone_hash)
     req->attempt_outcome = ATTEMPT_FAILED;
 }
 
+static int throttled_attempt_write(struct req *req, void *arg)
+{
+    login_throttled_record(req->db, arg);
+    return 0;
+}
+
+void req_throttled_attempt(struct req *req, const unsigned char *phone_hash)
+{
+    unsigned char *copy = arena_alloc(&req->arena, PDATA_HASH_BYTES);
+    memcpy(copy, phone_hash, PDATA_HASH_BYTES);
+    req_keep(req, throttled_attempt_write, copy);
+}
+
 void req_attempt_ok(struct req *req)
 {
     req->attempt_outcome = ATTEMPT_OK;

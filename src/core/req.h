@@ -179,6 +179,8 @@ void req_after_commit(struct req *req, int (*fn)(struct req *, void *), void *ar
 /* Counts a failed sign-in attempt for the phone with this hash (the hourly
  * window of auth.h), whatever the answer: req_keep of login_failure_record. */
 void req_failed_attempt(struct req *req, const unsigned char *phone_hash);
+/* Counts an attempt refused as throttled in that window, whatever the answer. */
+void req_throttled_attempt(struct req *req, const unsigned char *phone_hash);
 /* The attempt succeeded: its window starts afresh (the handler deletes the
  * window's row in its transaction). */
 void req_attempt_ok(struct req *req);

@@ -200,11 +200,24 @@ static int login_read(struct req *req)
     s->trusted = s->account && device_account(req->db, device_token(req), dev) == s->account;
     memcpy(s->window, s->trusted ? dev : ph, sizeof(s->window));
     if (!attempt_begin(req->db, s->window, &req->attempt_slot)) {
-        req_audit(req, "auth.login", s->home, s->target, "throttled",
-                  "too many failed attempts this hour");
+        /* Counted in the window; its audit row is written when it ends. */
+        req_throttled_attempt(req, s->window);
         return req_fail(req, ERR_THROTTLED, NULL);
     }
     return 0;
+}
+
+/* A failed sign-in is listed in the audit log when it is the first of its
+ * window for a phone with an account; the others are counted in the window
+ * (login_failures), which housekeeping turns into one row when it ends, so
+ * a flood of guesses cannot fill the log (jobs.c, login_windows_close). */
+static void login_failed(struct req *req, const char *why)
+{
+    struct login_state *s = req->state;
+    bool first = attempt_failures(req->attempt_slot) == 0;
+    req_failed_attempt(req, s->window);
+    if (s->account && first)
+        req_audit(req, "auth.login", s->home, s->target, "failed", "%s", why);
 }
 
 static int login_check(struct req *req)
@@ -214,9 +227,7 @@ static int login_check(struct req *req)
     if (password_verify(s->hash, req_body_str(req, "password")) && !s->disabled)
         return 0;
     /* Decided here: no write transaction, only the queued rows. */
-    req_failed_attempt(req, s->window);
-    req_audit(req, "auth.login", s->home, s->target, "failed",
-              s->disabled ? "account disabled" : "wrong phone or password");
+    login_failed(req, s->disabled ? "account disabled" : "wrong phone or password");
     return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
 }
 
@@ -231,11 +242,14 @@ static int h_login(struct req *req)
         return req_fail(req, ERR_CODE_REQUIRED, NULL);
     }
     if (second == TOTP_LOGIN_BAD) {
-        req_failed_attempt(req, s->window);
-        req_audit(req, "auth.login", s->home, s->target, "failed",
-                  "wrong or used second-factor code");
+        login_failed(req, "wrong or used second-factor code");
         return req_fail(req, ERR_BAD_CODE, NULL);
     }
+    /* The window ends with this sign-in: what it counted goes into its row. */
+    int64_t failed = 0;
+    db_get_int(req->db, &failed,
+               "SELECT failures FROM login_failures WHERE phone_hash = ? AND window_start > ?",
+               "bi", s->window, sizeof(s->window), now_sec() - 3600);
     db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", s->window,
             sizeof(s->window));
     req_attempt_ok(req);
@@ -277,10 +291,17 @@ static int h_login(struct req *req)
                                                        "HttpOnly; SameSite=Strict%s",
                                          device, DEVICE_TRUST_DAYS * 86400,
                                          cookie_secure(req) ? "; Secure" : ""));
-    req_audit(req, "auth.login", s->home, s->target, "ok",
-              via_recovery              ? "with a recovery code"
-              : second == TOTP_LOGIN_OK ? "with TOTP"
-                                        : NULL);
+    const char *how = via_recovery              ? "with a recovery code"
+                      : second == TOTP_LOGIN_OK ? "with TOTP"
+                                                : NULL;
+    if (failed)
+        req_audit(req, "auth.login", s->home, s->target, "ok",
+                  "%s%safter %" PRId64 " failed attempt%s this hour", how ? how : "",
+                  how ? ", " : "", failed, failed == 1 ? "" : "s");
+    else if (how)
+        req_audit(req, "auth.login", s->home, s->target, "ok", "%s", how);
+    else
+        req_audit(req, "auth.login", s->home, s->target, "ok", NULL);
     return 200;
 }
 

@@ -980,6 +980,25 @@ static void outside_run(void *arg)
     MHD_resume_connection(req->conn); /* the dispatcher is called again: resume_route */
 }
 
+/* The handler's transaction of a route whose first one only read (a
+ * two-phase route after its outside phase, or ROUTE_READ_FIRST). */
+static void write_phase(struct req *req)
+{
+    bool write = is_write(req->method);
+    req->db = db_thread();
+    if (!req->db || db_begin(req->db, write) != DB_OK) {
+        req_fail(req, ERR_BUSY, NULL);
+        return;
+    }
+    /* The key again: the same request may have been answered meanwhile. */
+    int status = req->idem_key ? idem_check(req) : 0;
+    if (status) {
+        db_rollback(req->db);
+        return;
+    }
+    run_handler(req, write);
+}
+
 /*
  * Runs the matched route; leaves status and body in req. A route with an
  * outside phase reads in a first transaction (admit, prepare), has its
@@ -994,6 +1013,7 @@ static bool run_route(struct req *req)
     const struct route *r = req->route;
     bool write = is_write(req->method);
     bool two = r->outside != NULL;
+    bool split = two || (r->flags & ROUTE_READ_FIRST); /* admit and prepare only read */
 
     req->db = db_thread();
     if (!req->db) {
@@ -1002,7 +1022,7 @@ static bool run_route(struct req *req)
     }
     if (r->flags & ROUTE_AUDIT_READ)
         late_flushes_wait();
-    if (db_begin(req->db, write && !two) != DB_OK) {
+    if (db_begin(req->db, write && !split) != DB_OK) {
         req_fail(req, ERR_BUSY, NULL);
         return false;
     }
@@ -1013,11 +1033,15 @@ static bool run_route(struct req *req)
         db_rollback(req->db);
         return false;
     }
-    if (!two) {
+    if (!split) {
         run_handler(req, write);
         return false;
     }
     db_rollback(req->db); /* a read: nothing to keep */
+    if (!two) {
+        write_phase(req);
+        return false;
+    }
     switch (slow_submit(req->ip, outside_run, req, outside_accepted)) {
     case SLOW_QUEUED:
         return true;
@@ -1037,19 +1061,7 @@ static void resume_route(struct req *req)
     req->phase = PHASE_DONE;
     if (req->outside_status >= 400)
         return;
-    bool write = is_write(req->method);
-    req->db = db_thread();
-    if (!req->db || db_begin(req->db, write) != DB_OK) {
-        req_fail(req, ERR_BUSY, NULL);
-        return;
-    }
-    /* The key again: the same request may have been answered meanwhile. */
-    int status = req->idem_key ? idem_check(req) : 0;
-    if (status) {
-        db_rollback(req->db);
-        return;
-    }
-    run_handler(req, write);
+    write_phase(req);
 }
 
 static enum MHD_Result handle_api(struct req *req)

@@ -43,6 +43,10 @@ void router_init(void)
                 (strcmp(r->method, "GET") || r->scope != SCOPE_LOGIN || (r->flags & ROUTE_CACHE)))
                 BUG("route %s %s: ROUTE_CACHE_MINE needs a GET of the caller's own (SCOPE_LOGIN)",
                     r->method, r->path);
+            /* A read first has something to read: the prepare step. */
+            if ((r->flags & ROUTE_READ_FIRST) && (!r->prepare || r->outside))
+                BUG("route %s %s: read_first needs a prepare step and no outside one", r->method,
+                    r->path);
             /* The dispatcher checks every object route: none without a kind. */
             if (r->scope == SCOPE_OBJECT && !r->kind)
                 BUG("route %s %s: SCOPE_OBJECT needs an object kind", r->method, r->path);

@@ -148,6 +148,10 @@ enum route_flags {
                                      this gets the kind's forbidden code (403), not not_found */
     ROUTE_AUDIT_READ = 1u << 9,   /* reads the audit log: first waits (a moment at most) for
                                      the denials still being written after their answers */
+    ROUTE_READ_FIRST = 1u << 10,  /* prepare runs in a read transaction of its own, the handler
+                                     in the write transaction after it (the key checked again):
+                                     for a write whose long part may only read, such as a dry
+                                     run, so that it holds no write lock meanwhile */
     ROUTE_CACHE_MINE = 1u << 7,   /* a GET whose answer depends on the request and the caller
                                      only (a home feed, GET /me): cached per account until the
                                      next write or change of sessions and roles (seqs 'auth');
@@ -181,7 +185,8 @@ struct route {
      * the store; then handler runs in the route's write transaction as usual.
      * Each returns 0 (or a 2xx) to go on, else an error status from
      * req_fail. NULL outside: an ordinary route (prepare, if any, runs in the
-     * handler's transaction just before it).
+     * handler's transaction just before it, or with ROUTE_READ_FIRST in a
+     * read transaction of its own).
      */
     handler_fn prepare;
     handler_fn outside;

@@ -673,62 +673,108 @@ static const struct param import_query[] = {
     {NULL},
 };
 
-/*
- * POST /api/v1/imports?orgId=&dryRun= with the file as the body (CSV or
- * XLSX, up to max_upload bytes; the dispatcher spools it to req->body_fd) -> 201 {rows, imported, dryRun,
- * ignoredColumns, errorCount, errors: []} when every row was stored (200 for
- * a dry run). Any bad row: 422 import.invalid with the same report as
- * "report" in the error object, and nothing stored. orgId is a branch (rows
- * go there) or a higher organisation (the column 所在党支部 names each
- * row's branch). An ID number already registered on a record the caller may
- * not reveal passes a dry run (as a new one would) and fails the import.
- * At most imports_per_hour imports (dry runs too) per account, each audited.
- * Errors: org.not_found, org.closed, import.invalid, request.rate_limited.
- * roster.write on orgId.
- */
-static int h_import(struct req *req)
+/* Checks the caller's request and opens the file; 0 or an error status. */
+static int import_start(struct req *req, struct import_job *job, struct sheet_reader **r)
 {
-    struct import_job job;
-    int err = import_job_init(&job, req->db, &req->arena, req_query_int(req, "orgId", 0));
+    int err = import_job_init(job, req->db, &req->arena, req_query_int(req, "orgId", 0));
     if (err >= 0)
         return req_fail(req, err, NULL);
-    if (job.is_group)
+    if (job->is_group)
         return req_fail_field(req, ERR_INVALID, "orgId", "import into the branch of the group");
     int rc = req_rate_limit(req, "member.import", cfg.imports_per_hour);
     if (rc)
         return rc;
     const struct value *dry = req_query(req, "dryRun");
-    job.dry_run = dry && dry->present && dry->i;
-    job.actor = req->who->account_id;
-    job.who = req->who;
+    job->dry_run = dry && dry->present && dry->i;
+    job->actor = req->who->account_id;
+    job->who = req->who;
     char why[200];
-    struct sheet_reader *r = sheet_open_fd(req->body_fd, why, sizeof(why));
-    if (!r)
+    if (!(*r = sheet_open_fd(req->body_fd, why, sizeof(why))))
         return req_fail(req, ERR_IMPORT_INVALID, "%s", why);
-    import_choose_bulk(&job, req->body_size);
-    rc = import_members(&job, r);
+    import_choose_bulk(job, req->body_size);
+    return 0;
+}
+
+/* Reads (and unless a dry run, stores) every row; 0, 422 when a row is at
+ * fault (the report is in job), or the status of another error. */
+static int import_run(struct req *req, struct import_job *job)
+{
+    struct sheet_reader *r;
+    int rc = import_start(req, job, &r);
+    if (rc)
+        return rc;
+    rc = import_members(job, r);
     sheet_close(r);
-    if (rc) {
-        req_audit(req, "member.import", job.org_id,
-                  arena_printf(&req->arena, "org:%" PRId64, job.org_id), "failed",
+    return rc ? 422 : 0;
+}
+
+/*
+ * A dry run only reads: the whole file is checked here, in a read
+ * transaction of its own (ROUTE_READ_FIRST), so that a file of a million
+ * rows keeps no other write waiting; the handler then writes the audit row.
+ */
+struct import_checked {
+    struct import_job job;
+    int status;
+};
+
+static int import_prepare(struct req *req)
+{
+    const struct value *dry = req_query(req, "dryRun");
+    if (!dry || !dry->present || !dry->i)
+        return 0;
+    struct import_checked *c = arena_calloc(&req->arena, 1, sizeof(*c));
+    c->status = import_run(req, &c->job);
+    if (c->status && c->status != 422)
+        return c->status;
+    req->state = c;
+    return 0;
+}
+
+/*
+ * POST /api/v1/imports?orgId=&dryRun= with the file as the body (CSV or
+ * XLSX, up to max_upload bytes; the dispatcher spools it to req->body_fd) -> 201 {rows, imported,
+ * dryRun, ignoredColumns, errorCount, errors: []} when every row was stored (200 for a dry run).
+ * Any bad row: 422 import.invalid with the same report as "report" in the error object, and nothing
+ * stored. orgId is a branch (rows go there) or a higher organisation (the column 所在党支部 names
+ * each row's branch). An ID number already registered on a record the caller may not reveal passes
+ * a dry run (as a new one would) and fails the import. A dry run is checked in a read transaction
+ * (import_prepare): it keeps no write waiting. At most imports_per_hour imports (dry runs too) per
+ * account, each audited. Errors: org.not_found, org.closed, import.invalid, request.rate_limited.
+ * roster.write on orgId.
+ */
+static int h_import(struct req *req)
+{
+    struct import_checked *c = req->state, own = {0};
+    if (!c) {
+        c = &own;
+        c->status = import_run(req, &c->job);
+        if (c->status && c->status != 422)
+            return c->status;
+    }
+    struct import_job *job = &c->job;
+    if (c->status) {
+        req_audit(req, "member.import", job->org_id,
+                  arena_printf(&req->arena, "org:%" PRId64, job->org_id), "failed",
                   "%ld rows, %zu errors, %ld ID numbers registered beyond the caller's reach",
-                  job.rows, job.nerrors, job.beyond);
+                  job->rows, job->nerrors, job->beyond);
         req_fail(req, ERR_IMPORT_INVALID, "%zu of the rows have errors; nothing was imported",
-                 job.nerrors);
+                 job->nerrors);
         struct buf b;
         struct jw j;
         buf_init_arena(&b, &req->arena);
         jw_init(&j, &b);
-        import_report_write(&job, &j);
+        import_report_write(job, &j);
         req_fail_details(req, "report", b.data);
         return 422;
     }
-    req_audit(
-        req, "member.import", job.org_id, arena_printf(&req->arena, "org:%" PRId64, job.org_id),
-        "ok", "%ld rows%s, %ld ID numbers registered beyond the caller's reach",
-        job.dry_run ? job.rows : job.imported, job.dry_run ? " checked (dry run)" : "", job.beyond);
-    import_report_write(&job, req_data(req));
-    return job.dry_run ? 200 : 201;
+    req_audit(req, "member.import", job->org_id,
+              arena_printf(&req->arena, "org:%" PRId64, job->org_id), "ok",
+              "%ld rows%s, %ld ID numbers registered beyond the caller's reach",
+              job->dry_run ? job->rows : job->imported, job->dry_run ? " checked (dry run)" : "",
+              job->beyond);
+    import_report_write(job, req_data(req));
+    return job->dry_run ? 200 : 201;
 }
 
 static void template_fill(struct sheet_writer *w, void *ctx)
@@ -758,7 +804,7 @@ static int h_template(struct req *req)
 
 const struct route import_routes[] = {
     {"POST", "/api/v1/imports", h_import, SCOPE_QUERY_ORG, PERM_ROSTER_WRITE, "orgId", import_query,
-     NULL, ROUTE_UPLOAD},
+     NULL, ROUTE_UPLOAD | ROUTE_READ_FIRST, .prepare = import_prepare},
     {"GET", "/api/v1/imports/template", h_template, SCOPE_LOGIN, PERM_NONE, NULL, template_query,
      NULL, ROUTE_RAW},
     {NULL},

@@ -133,6 +133,12 @@ static const struct job *const tables[] = {core_jobs, mod_jobs};
 int job_run(struct db *db, const struct job *j)
 {
     int n = -1;
+    if (j->gather && (n = j->gather(db)) <= 0) {
+        if (n < 0)
+            log_error("housekeeping: %s failed", j->name);
+        return n;
+    }
+    n = -1;
     if (db_begin(db, true) == DB_OK) {
         n = j->run(db);
         if (n < 0 || db_failed(db) || db_commit(db) != DB_OK) {

@@ -18,6 +18,10 @@ struct job {
     const char *name; /* for the log line; NULL ends a table */
     int interval_s;   /* seconds between runs; 0: cfg.housekeeping_interval_s */
     int (*run)(struct db *db);
+    /* Work outside any transaction before run (talking to another server):
+     * > 0 then run follows in the write transaction, 0 nothing to do now,
+     * < 0 failed. NULL: run only. */
+    int (*gather)(struct db *db);
 };
 
 /* The modules' jobs (src/routes.c), ended by an entry whose name is NULL. */

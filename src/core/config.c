@@ -134,9 +134,10 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
         if (strcmp(key, strings[i].key))
             continue;
-        /* Addresses and secrets: printable ASCII without spaces or quotes. */
+        /* Addresses and secrets: printable ASCII without spaces, quotes, ';' or ','
+         * (the address goes into the app's Content-Security-Policy). */
         size_t len = strlen(v);
-        if (len >= strings[i].size || strcspn(v, " \t\"'\\") != len)
+        if (len >= strings[i].size || strcspn(v, " \t\"';,\\") != len)
             return false;
         for (size_t k = 0; k < len; k++)
             if ((unsigned char)v[k] < 0x21 || (unsigned char)v[k] > 0x7e)

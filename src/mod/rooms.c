@@ -114,6 +114,10 @@ static int pass_janus(struct req *req)
     enum janus_result r = janus_room_ensure(s->m.id, s->secret, desc);
     if (r == JANUS_OK)
         r = janus_token_admit(s->m.id, s->secret, s->token);
+    /* A place of the member's still in the room is stale (the phone dropped
+     * and asks again): free it so that the member comes back in at once. */
+    if (r == JANUS_OK && !s->new_pass)
+        janus_room_kick(s->m.id, s->secret, s->participant);
     if (r != JANUS_OK) {
         log_warn("rooms: meeting %" PRId64 ": Janus %s", s->m.id,
                  r == JANUS_DOWN ? "unreachable" : "refused the request");

@@ -41,7 +41,7 @@ const struct route *const route_tables[] = {
 
 /* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
 const struct job mod_jobs[] = {
-    {"notice_sweep", 1, notice_sweep},        /* reminders for announcements past their deadline */
-    {"rooms", 1, rooms_record, rooms_gather}, /* who is in meetings' audio rooms (room_poll_s) */
+    {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
+    {"rooms", 1, rooms_record, rooms_gather, rooms_ask}, /* who is in meetings' audio rooms */
     {NULL},
 };

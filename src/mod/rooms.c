@@ -281,8 +281,6 @@ int rooms_gather(struct db *db)
         return 0;
     seen.last = now;
     seen.nrooms = seen.ntokens = 0;
-    if (db_begin(db, false) != DB_OK)
-        return -1;
     struct db_stmt *st =
         db_query(db,
                  "SELECT m.id FROM meetings m JOIN meeting_rooms r ON r.meeting_id = m.id WHERE "
@@ -297,7 +295,11 @@ int rooms_gather(struct db *db)
     while (db_next(st))
         snprintf(seen.token[seen.ntokens++], 65, "%s", db_text(st, 0));
     db_done(st);
-    db_rollback(db);
+    return db_failed(db) ? -1 : (int)(seen.nrooms + seen.ntokens);
+}
+
+int rooms_ask(void)
+{
     for (size_t i = 0; i < seen.nrooms; i++)
         seen.result[i] = janus_room_participants(seen.room[i], seen.ids[i], ROOM_MAX_PARTICIPANTS,
                                                  &seen.nids[i]);
@@ -306,7 +308,7 @@ int rooms_gather(struct db *db)
         if (janus_token_remove(seen.token[i]) == JANUS_OK)
             memmove(seen.token[removed++], seen.token[i], 65);
     seen.ntokens = removed;
-    return (int)(seen.nrooms + seen.ntokens);
+    return 1;
 }
 
 /* One room as seen: intervals opened for who came, closed for who went. */

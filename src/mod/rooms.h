@@ -9,9 +9,10 @@ struct db;
 
 /* The job (mod_jobs in routes.c): looks at who is in the rooms of meetings
  * under way every room_poll_s seconds and records it; removes expired passes
- * from Janus. rooms_gather runs outside any transaction, rooms_record in the
- * job's write transaction. */
+ * from Janus. rooms_gather reads (which rooms, which passes expired),
+ * rooms_ask asks Janus with no transaction open, rooms_record writes. */
 int rooms_gather(struct db *db);
+int rooms_ask(void);
 int rooms_record(struct db *db);
 
 #endif

@@ -309,6 +309,12 @@ const SPECS = {
   'POST /api/v1/meetings/{id}/checkin': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/checkin`, { code: '000000' }), attendOnly),
   'POST /api/v1/meetings/{id}/leave': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/leave`, { reason: '矩阵' }), attendOnly),
   'POST /api/v1/meetings/{id}/confirm': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/confirm`), attendOnly),
+  // The audio room: the throw-away meeting has none (409 room.off after the check).
+  'POST /api/v1/meetings/{id}/room': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/room`)),
+  // EXCEPTION: as the meeting itself (roster.read, or an expected member).
+  'GET /api/v1/meetings/{id}/room': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}/room`),
+    (c, t) => (holds(c, 'roster.read', t) ? ALLOW : DENY)),
+  'GET /api/v1/meetings/{id}/room/intervals': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}/room/intervals`)),
   // ---- offline capture: any caller; each change is judged on its own (sync.test.mjs) ----
   'POST /api/v1/sync': { login: true, body: { changes: [] } },
 

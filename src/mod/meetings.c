@@ -13,6 +13,7 @@
 #include "core/roster.h"
 #include "mod/meetings.h"
 #include "mod/meetings_calendar.h"
+#include "mod/members.h"
 #include "mod/org_counts.h"
 #include "routes.h"
 
@@ -623,6 +624,7 @@ static const struct param create_body[] = {
     {"memberIds", P_IDS, 0, 1, 2000},
     {"bySecretary", P_BOOL, 0},
     {"audioRoom", P_BOOL, 0},
+    {"withHosted", P_BOOL, 0},
     {NULL},
 };
 
@@ -630,11 +632,20 @@ static const struct param create_body[] = {
 static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const char *kind)
 {
     int64_t now = now_sec();
+    /* Migrants the branch hosts take part in its life while their membership stays
+     * home: expected when chosen, or all of them with withHosted. */
+    if (strcmp(kind, "members") && req_body_int(req, "withHosted", 0))
+        db_exec(req->db,
+                "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
+                "? FROM members WHERE host_org_id = ? AND org_id <> ? AND deleted_at IS NULL AND "
+                "status IN " ROSTER_STATUSES,
+                "iiii", meeting, now, branch, branch);
     if (!strcmp(kind, "branch")) {
         db_exec(
             req->db,
             "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
-            "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES,
+            "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES
+            " ON CONFLICT DO NOTHING",
             "iii", meeting, now, branch);
         return 0;
     }
@@ -650,7 +661,7 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
         db_exec(req->db,
                 "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
                 "? FROM members WHERE org_id = ? AND group_id = ? AND deleted_at IS NULL AND "
-                "status IN " ROSTER_STATUSES "",
+                "status IN " ROSTER_STATUSES " ON CONFLICT DO NOTHING",
                 "iiii", meeting, now, branch, g);
         return 0;
     }
@@ -661,12 +672,13 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
     for (size_t i = 0; i < ids->n; i++) {
         int64_t id = ids->ids[i], ok = 0;
         db_get_int(req->db, &ok,
-                   "SELECT COUNT(*) FROM members WHERE id = ? AND org_id = ? AND deleted_at IS "
-                   "NULL AND status IN " ROSTER_STATUSES "",
-                   "ii", id, branch);
+                   "SELECT COUNT(*) FROM members WHERE id = ? AND (org_id = ? OR host_org_id = ?) "
+                   "AND deleted_at IS NULL AND status IN " ROSTER_STATUSES "",
+                   "iii", id, branch, branch);
         if (!ok)
-            return req_fail_field(req, ERR_INVALID, "memberIds",
-                                  "member %" PRId64 " is not on the branch's roster", id);
+            return req_fail_field(
+                req, ERR_INVALID, "memberIds",
+                "member %" PRId64 " is neither on the branch's roster nor hosted by it", id);
         db_exec(req->db,
                 "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) "
                 "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -1231,10 +1243,55 @@ static int h_confirm(struct req *req)
     return respond_mine(req, m.id, 200);
 }
 
+/*
+ * GET /api/v1/members/{id}/meetings -> {items: [{meetingId, type, title,
+ *   startsAt, state, orgId, orgName, away, status, source}]}
+ * The meetings a member was expected at in the last 400 days and those to
+ * come, newest first (at most 200): at their own branch, and at the branch
+ * hosting them while they work away (away: true, "attended at <host
+ * branch>"). roster.read on the member's branch, or the member.
+ */
+static int h_member_meetings(struct req *req)
+{
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT m.id, m.type, m.title, m.starts_at, m.state, m.org_id, o.name, m.org_id <> "
+        "mb.org_id, "
+        "a.status, a.source FROM meeting_attendance a JOIN meetings m ON m.id = a.meeting_id JOIN "
+        "orgs o ON o.id = m.org_id JOIN members mb ON mb.id = a.member_id WHERE a.member_id = ? "
+        "AND "
+        "m.deleted_at IS NULL AND m.starts_at > ? ORDER BY m.starts_at DESC, m.id DESC LIMIT 200",
+        "ii", req->obj.id, now_sec() - 400 * 86400LL);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "meetingId", db_int(st, 0));
+        jw_kv_str(j, "type", db_text(st, 1));
+        jw_kv_str(j, "title", db_text(st, 2));
+        jw_kv_time(j, "startsAt", db_int(st, 3));
+        jw_kv_str(j, "state", db_text(st, 4));
+        jw_kv_int(j, "orgId", db_int(st, 5));
+        jw_kv_str(j, "orgName", db_text(st, 6));
+        jw_kv_bool(j, "away", db_int(st, 7) != 0);
+        jw_kv_str(j, "status", db_text(st, 8));
+        jw_kv_str(j, "source", db_text(st, 9));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
 const struct route meetings_routes[] = {
     {"GET", "/api/v1/orgs/{id}/meetings", h_list, SCOPE_PATH_ORG, PERM_ROSTER_READ, NULL,
      list_query, NULL, 0},
     {"GET", "/api/v1/me/meetings", h_mine, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/members/{id}/meetings", h_member_meetings, SCOPE_OBJECT, PERM_ROSTER_READ,
+     NULL, NULL, NULL, 0, &member_kind, PARTY_SELF},
     {"POST", "/api/v1/meetings", h_create, SCOPE_BODY_ORG, PERM_MEETING_RUN, "orgId", NULL,
      create_body, 0},
     {"GET", "/api/v1/meetings/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0,

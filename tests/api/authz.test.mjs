@@ -128,6 +128,7 @@ const SPECS = {
   'POST /api/v1/members/{id}/status': member((m) => q('POST', `/api/v1/members/${m}/status`, { status: 'normal', date: '2099-01-01', reason: '矩阵' })),
   'POST /api/v1/members/{id}/reveal': member((m) => q('POST', `/api/v1/members/${m}/reveal`)),
   'GET /api/v1/members/{id}/history': member((m) => q('GET', `/api/v1/members/${m}/history?limit=2`)),
+  'GET /api/v1/members/{id}/meetings': member((m) => q('GET', `/api/v1/members/${m}/meetings`)),
   'GET /api/v1/members/{id}/records': member((m) => q('GET', `/api/v1/members/${m}/records`)),
   // harmless: endDate before startDate is refused after the permission check.
   'POST /api/v1/members/{id}/records': member((m) =>

@@ -133,6 +133,37 @@ describe('audio rooms', () => {
     assertError(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tM }), 409, 'meeting.closed');
   });
 
+  test('a migrant at the branch hosting her: expected there, in its room, and seen at home as attended there', async () => {
+    const migrant = who.migrant;
+    const hostBranch = who.secretaryB.orgId;
+    // Her home secretary records where she works now.
+    assertData(await api('PATCH', `/api/v1/members/${migrant.memberId}`, { token: tS, body: { migrant: true, hostOrgId: hostBranch } }));
+    const t = await now();
+    // The host branch may expect her (chosen, or all the migrants it hosts) but nobody else's member.
+    assertError(await api('POST', '/api/v1/meetings', { token: tB, body: { orgId: hostBranch, type: 'group_meeting', title: '流入党员学习会', startsAt: iso(t + 600), attendees: 'members', memberIds: [who.member.memberId], audioRoom: true } }),
+      400, 'request.invalid', 'memberIds');
+    const chosen = assertData(await api('POST', '/api/v1/meetings', { token: tB, body: { orgId: hostBranch, type: 'group_meeting', title: '流入党员学习会', startsAt: iso(t + 600), attendees: 'members', memberIds: [migrant.memberId], audioRoom: true } }), 201);
+    assert.equal(chosen.counts.expected, 1);
+    const all = assertData(await api('POST', '/api/v1/meetings', { token: tB, body: { orgId: hostBranch, type: 'branch_assembly', title: '党员大会', startsAt: iso(t + 900), attendees: 'branch', withHosted: true, audioRoom: true } }), 201);
+    assert.ok(all.attendance.some((a) => a.memberId === migrant.memberId));
+    // She sees it among her meetings and takes her place in its room.
+    const tG = (await srv.login(migrant)).token;
+    const mine = assertData(await api('GET', '/api/v1/me/meetings', { token: tG }));
+    assert.ok(mine.items.some((x) => x.id === chosen.id));
+    assertData(await api('POST', `/api/v1/meetings/${chosen.id}/room`, { token: tG }));
+    // The host secretary marks her present; her home secretary sees where she attended.
+    assertData(await api('POST', `/api/v1/meetings/${chosen.id}/attendance`, { token: tB, body: { memberId: migrant.memberId, status: 'remote' } }));
+    const home = assertData(await api('GET', `/api/v1/members/${migrant.memberId}/meetings`, { token: tS }));
+    const row = home.items.find((x) => x.meetingId === chosen.id);
+    assert.equal(row.away, true);
+    assert.equal(row.orgId, hostBranch);
+    assert.equal(row.status, 'remote');
+    assert.ok(row.orgName);
+    // She sees her own list too; a member of the host branch does not see hers.
+    assertData(await api('GET', `/api/v1/members/${migrant.memberId}/meetings`, { token: tG }));
+    assertError(await api('GET', `/api/v1/members/${migrant.memberId}/meetings`, { token: tM }), 404, 'member.not_found');
+  });
+
   test('Janus down: the pass answers room.unavailable, the meeting goes on', async () => {
     const m = await schedule();
     await janus.stop();

@@ -25,7 +25,7 @@ addStrings({
   mtgHeld: '本期已开 {n} 次', mtgNext: '下次：{at}', mtgNew: '安排会议', mtgList: '会议记录',
   mtgBranches: '{n} 个支部', mtgDrill: '各下级组织', mtgMine: '我的会议', mtgNone: '暂无会议',
   mtgType: '会议类型', mtgTitle: '会议名称', mtgDate: '日期', mtgTime: '开始时间', mtgDuration: '时长（分钟）',
-  mtgPlace: '地点', mtgLink: '线上会议链接', mtgRoom: '开设语音会议室（外出党员用手机参加）', mtgRoomEnter: '进入语音会议室', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
+  mtgPlace: '地点', mtgLink: '线上会议链接', mtgRoom: '开设语音会议室（外出党员用手机参加）', mtgRoomEnter: '进入语音会议室', mtgWithHosted: '也请在本支部活动的流入党员参加', mtgHosted: '流入党员', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
   mtgWhoGroup: '党小组', mtgWhoMembers: '指定党员', mtgSave: '保存', mtgCreate: '确定安排',
   mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 {n} 秒更换）',
   mtgCheckin: '签到', mtgCheckinCode: '输入签到码', mtgCheckinRemote: '线上参会签到', mtgCheckedIn: '已签到',
@@ -289,13 +289,16 @@ export default function Compliance({ id, me }) {
 export function MeetingNew({ orgId }) {
   const [f, setF] = useState({
     type: 'committee', title: '', date: addDays(today(), 1),
-    time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '', bySecretary: false, audioRoom: false,
+    time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '', bySecretary: false, audioRoom: false, withHosted: false,
   });
   // Field errors stay with the error (errText) under the field they name.
   const w = useWrite({ fields: false });
   const { busy, error: err } = w;
   const groups = useGet('/orgs/' + enc(orgId) + '/children?limit=50');
   const roster = useGet(f.attendees === 'members' ? '/members?orgId=' + enc(orgId) + '&status=active&limit=200' : null);
+  // Migrants the branch hosts: chosen like its own members, or all of them with withHosted.
+  const hosted = useGet('/members?orgId=' + enc(orgId) + '&hosted=true&limit=200');
+  const hostedItems = (hosted.data && hosted.data.items) || [];
   const [chosen, setChosen] = useState(new Set());
   const toggle = (id) => { const c = new Set(chosen); if (c.has(id)) c.delete(id); else c.add(id); setChosen(c); };
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
@@ -314,6 +317,7 @@ export function MeetingNew({ orgId }) {
       if (f.attendees === 'members') body.memberIds = Array.from(chosen, Number);
       if (f.type === 'party_lecture' && f.bySecretary) body.bySecretary = true;
       if (f.audioRoom) body.audioRoom = true;
+      if (f.withHosted && f.attendees !== 'members') body.withHosted = true;
       return api('/meetings', { method: 'POST', body });
     });
     if (m) location.replace('#/meeting/' + m.id);
@@ -359,12 +363,15 @@ export function MeetingNew({ orgId }) {
             <option value="members">{t('mtgWhoMembers')}</option>
           </select>
         ))}
+        {f.attendees !== 'members' && hostedItems.length > 0 && (
+          <label class="check"><input type="checkbox" checked={f.withHosted} onChange={(e) => setF({ ...f, withHosted: e.currentTarget.checked })} /> {t('mtgWithHosted')}（{hostedItems.length}）</label>
+        )}
         {f.attendees === 'members' && roster.data && (
           <fieldset class="field pick-members">
             <legend>{t('mtgWhoMembers')}（{chosen.size}）</legend>
-            {(roster.data.items || []).map((p) => (
+            {(roster.data.items || []).concat(hostedItems).map((p) => (
               <label key={p.id} class="check">
-                <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}
+                <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}{p.orgId !== Number(orgId) ? '（' + t('mtgHosted') + '）' : ''}
               </label>
             ))}
             {err && err.field === 'memberIds' && <span class="field-error" role="alert">{fieldText(err)}</span>}

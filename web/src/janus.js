@@ -79,8 +79,16 @@ export class RoomClient {
     this.pc = pc;
     for (const track of this.stream.getAudioTracks()) pc.addTrack(track, this.stream);
     pc.ontrack = (e) => this.on.remoteStream(e.streams[0] || new MediaStream([e.track]));
+    // "disconnected" often passes by itself on a weak link (a few lost packets): only
+    // when it lasts, or the connection failed, is it a drop to reconnect from.
+    let grace = null;
     pc.oniceconnectionstatechange = () => {
-      if (pc.iceConnectionState === 'failed' || pc.iceConnectionState === 'disconnected') this.on.state('dropped');
+      const st = pc.iceConnectionState;
+      if (st === 'failed') this.on.state('dropped');
+      if (st === 'disconnected' && !grace) {
+        grace = setTimeout(() => { if (pc.iceConnectionState !== 'connected' && pc.iceConnectionState !== 'completed') this.on.state('dropped'); }, 6000);
+      }
+      if ((st === 'connected' || st === 'completed') && grace) { clearTimeout(grace); grace = null; }
     };
     await pc.setLocalDescription(await pc.createOffer());
     // No trickle: the candidates go with the offer (a weak link copes better with one message).

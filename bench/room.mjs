@@ -31,6 +31,8 @@ function cpuTicks(pid) {
 }
 
 const janus = await startJanus(join(mkdtempSync(join(tmpdir(), 'zhibu-bench-janus-')), 'janus'));
+process.on('exit', () => janus.stop());
+process.on('uncaughtException', (e) => { console.error(e); janus.stop().then(() => process.exit(1)); });
 const conf = Object.fromEntries(janus.config.map((l) => l.split(' = ')));
 const pid = Number((await new Promise((r) => { const p = spawn('pgrep', ['-n', '-x', 'janus']); let o = ''; p.stdout.on('data', (d) => { o += d; }); p.on('close', () => r(o)); })).trim());
 

@@ -21,6 +21,8 @@ CREATE TABLE room_passes (
     participant INTEGER NOT NULL UNIQUE,  -- the member's id in the room (random)
     token TEXT NOT NULL UNIQUE,
     expires_at INTEGER NOT NULL,
+    hand_at INTEGER,                      -- a raised hand: when
+    hand_seq INTEGER,                     -- and its place in the speaker queue (change sequence)
     created_at INTEGER NOT NULL,
     PRIMARY KEY (meeting_id, member_id)
 );

@@ -118,6 +118,8 @@
       "the audio room opens 30 minutes before the start and closes an hour after the end")         \
     X(ERR_ROOM_NO_MEMBER, 409, "room.no_member",                                                   \
       "only an account with a member record takes part in a meeting's audio room")                 \
+    X(ERR_ROOM_NO_PASS, 404, "room.no_pass",                                                       \
+      "no such participant: the member has not taken a place in this room")                       \
     X(ERR_ROOM_UNAVAILABLE, 503, "room.unavailable",                                               \
       "the audio room cannot be reached now: attend in person or by the meeting's link")           \
     X(ERR_THREAD_NOT_FOUND, 404, "thread.not_found", "no such thread")                             \

@@ -211,12 +211,14 @@ enum janus_result janus_token_remove(const char *token)
     return JANUS_OK;
 }
 
-enum janus_result janus_room_kick(int64_t room, const char *secret, int64_t participant)
+/* A host's request about one participant: kick, mute, unmute. */
+static enum janus_result participant_request(const char *request, int64_t room, const char *secret,
+                                             int64_t participant)
 {
     struct janus_handle h = {0};
     enum janus_result r = attach(&h);
     if (r == JANUS_OK) {
-        json_t *d = plugin_request(&h, json_pack("{s:s, s:s, s:I, s:I}", "request", "kick",
+        json_t *d = plugin_request(&h, json_pack("{s:s, s:s, s:I, s:I}", "request", request,
                                                  "secret", secret, "room", (json_int_t)room, "id",
                                                  (json_int_t)participant));
         r = !d ? JANUS_DOWN : plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
@@ -224,6 +226,16 @@ enum janus_result janus_room_kick(int64_t room, const char *secret, int64_t part
     }
     detach(&h);
     return r;
+}
+
+enum janus_result janus_room_kick(int64_t room, const char *secret, int64_t participant)
+{
+    return participant_request("kick", room, secret, participant);
+}
+
+enum janus_result janus_room_mute(int64_t room, const char *secret, int64_t participant, bool muted)
+{
+    return participant_request(muted ? "mute" : "unmute", room, secret, participant);
 }
 
 enum janus_result janus_parse_participants(const char *body, size_t len, int64_t *ids, size_t max,

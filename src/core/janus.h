@@ -40,6 +40,9 @@ enum janus_result janus_token_remove(const char *token);
 /* Takes a participant out of the room (a stale place after a drop, so that
  * the member can come back in at once). */
 enum janus_result janus_room_kick(int64_t room, const char *secret, int64_t participant);
+/* The host mutes or unmutes a participant for everyone. */
+enum janus_result janus_room_mute(int64_t room, const char *secret, int64_t participant,
+                                  bool muted);
 
 /* The participant ids in the room now, at most max of them, into ids (*n). */
 enum janus_result janus_room_participants(int64_t room, int64_t *ids, size_t max, size_t *n);

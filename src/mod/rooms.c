@@ -185,7 +185,8 @@ static int h_pass(struct req *req)
 
 /*
  * GET /api/v1/meetings/{id}/room -> {audioRoom, available, opensAt, closesAt,
- *   open, inRoom: [{memberId, name, since}]}
+ *   open, inRoom: [{memberId, name, since}], hands: [{memberId, name,
+ *   participantId, at}]}
  * The room as the meeting page shows it: whether it can be joined now and
  * who is in it (as last seen by the job). Those who see the meeting.
  */
@@ -217,6 +218,24 @@ static int h_room(struct req *req)
         jw_kv_int(j, "memberId", db_int(st, 0));
         jw_kv_str(j, "name", db_text(st, 1));
         jw_kv_time(j, "since", db_int(st, 2));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    /* The speaker queue: raised hands, first come first. */
+    jw_key(j, "hands");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT p.member_id, mb.name, p.participant, p.hand_at FROM room_passes p JOIN "
+                  "members mb ON mb.id = p.member_id WHERE p.meeting_id = ? AND p.hand_at IS NOT "
+                  "NULL ORDER BY p.hand_seq",
+                  "i", m.id);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "memberId", db_int(st, 0));
+        jw_kv_str(j, "name", db_text(st, 1));
+        jw_kv_int(j, "participantId", db_int(st, 2));
+        jw_kv_time(j, "at", db_int(st, 3));
         jw_obj_end(j);
     }
     db_done(st);
@@ -255,6 +274,137 @@ static int h_intervals(struct req *req)
     }
     db_done(st);
     jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* ---- the host's controls ---- */
+
+static const struct param mute_body[] = {
+    {"participantId", P_INT, P_REQUIRED, 1, INT64_MAX},
+    {"muted", P_BOOL, P_REQUIRED},
+    {NULL},
+};
+
+struct mute_state {
+    int64_t meeting, org, participant, member;
+    const char *secret;
+    bool muted;
+};
+
+static int mute_read(struct req *req)
+{
+    struct mute_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
+    req->state = s;
+    struct meeting m;
+    if (!meeting_load(req->db, &req->arena, req->obj.id, &m))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    if (!m.audio_room)
+        return req_fail(req, ERR_ROOM_OFF, NULL);
+    if (!strcmp(m.state, "closed"))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    s->meeting = m.id;
+    s->org = m.org_id;
+    s->participant = req_body_int(req, "participantId", 0);
+    s->muted = req_body_int(req, "muted", 0) != 0;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT p.member_id, r.secret FROM room_passes p JOIN "
+                                  "meeting_rooms r ON r.meeting_id = p.meeting_id WHERE "
+                                  "p.meeting_id = ? AND p.participant = ?",
+                                  "ii", m.id, s->participant);
+    if (db_next(st)) {
+        s->member = db_int(st, 0);
+        s->secret = arena_strdup(&req->arena, db_text(st, 1));
+    }
+    db_done(st);
+    if (!s->member)
+        return req_fail_field(req, ERR_ROOM_NO_PASS, "participantId", NULL);
+    return janus_configured() ? 0 : req_fail(req, ERR_ROOM_UNAVAILABLE, NULL);
+}
+
+static int mute_janus(struct req *req)
+{
+    struct mute_state *s = req->state;
+    enum janus_result r = janus_room_mute(s->meeting, s->secret, s->participant, s->muted);
+    if (r == JANUS_REFUSED)
+        return req_fail_field(req, ERR_ROOM_NO_PASS, "participantId",
+                              "the member is not in the room now");
+    return r == JANUS_OK ? 0 : req_fail(req, ERR_ROOM_UNAVAILABLE, NULL);
+}
+
+/*
+ * POST /api/v1/meetings/{id}/room/mute {participantId, muted} -> {participantId,
+ *   memberId, muted}
+ * The host mutes (or gives the word back to) a participant for everyone: a
+ * village hall running the room from one phone. A hand the member raised is
+ * lowered when they are given the word. Errors: room.off, meeting.closed,
+ * room.no_pass (no such participant in this room, or not in it now),
+ * room.unavailable. meeting.run.
+ */
+static int h_mute(struct req *req)
+{
+    struct mute_state *s = req->state;
+    if (!s->muted)
+        db_exec(req->db,
+                "UPDATE room_passes SET hand_at = NULL, hand_seq = NULL WHERE meeting_id = ? AND "
+                "participant = ?",
+                "ii", s->meeting, s->participant);
+    req_audit(req, "meeting.room", s->org,
+              arena_printf(&req->arena, "meeting:%" PRId64, s->meeting), "ok",
+              "member %" PRId64 " %s by the host", s->member, s->muted ? "muted" : "unmuted");
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "participantId", s->participant);
+    jw_kv_int(j, "memberId", s->member);
+    jw_kv_bool(j, "muted", s->muted);
+    jw_obj_end(j);
+    return 200;
+}
+
+static const struct param hand_body[] = {
+    {"raised", P_BOOL, P_REQUIRED},
+    {"memberId", P_ID, 0},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/meetings/{id}/room/hand {raised, memberId?} -> {memberId, raised}
+ * A member in the room raises (or lowers) their hand to ask for the word; the
+ * host sees the hands in order (GET .../room) and may lower one (memberId).
+ * Errors: room.off, meeting.closed, room.no_pass (no place taken in the room),
+ * meeting.not_found (memberId: only who runs the meeting lowers another's).
+ * Expected members, meeting.run.
+ */
+static int h_hand(struct req *req)
+{
+    struct meeting m;
+    if (!meeting_load(req->db, &req->arena, req->obj.id, &m))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    if (!m.audio_room)
+        return req_fail(req, ERR_ROOM_OFF, NULL);
+    if (!strcmp(m.state, "closed"))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    bool raised = req_body_int(req, "raised", 0) != 0;
+    int64_t member = req_body_int(req, "memberId", 0);
+    if (member && member != req->who->member_id) {
+        if (raised || !principal_can(req->who, PERM_MEETING_RUN, m.org_path))
+            return req_fail_field(req, ERR_INVALID, "memberId",
+                                  "only the host lowers another member's hand");
+    } else {
+        member = req->who->member_id;
+    }
+    /* The queue's order is the order the hands came in, not the second they share. */
+    db_exec(req->db,
+            "UPDATE room_passes SET hand_at = ?, hand_seq = ? WHERE meeting_id = ? AND "
+            "member_id = ? AND expires_at > ?",
+            "IIiii", raised ? now_sec() : 0, raised ? db_next_seq(req->db) : 0, m.id, member,
+            now_sec());
+    if (!db_changes(req->db))
+        return req_fail(req, ERR_ROOM_NO_PASS, NULL);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "memberId", member);
+    jw_kv_bool(j, "raised", raised);
     jw_obj_end(j);
     return 200;
 }
@@ -379,5 +529,9 @@ const struct route rooms_routes[] = {
      0, &meeting_kind, PARTY_EXPECTED},
     {"GET", "/api/v1/meetings/{id}/room/intervals", h_intervals, SCOPE_OBJECT, PERM_MEETING_RUN,
      NULL, NULL, NULL, 0, &meeting_kind},
+    {"POST", "/api/v1/meetings/{id}/room/mute", h_mute, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     mute_body, 0, &meeting_kind, .prepare = mute_read, .outside = mute_janus},
+    {"POST", "/api/v1/meetings/{id}/room/hand", h_hand, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
+     hand_body, ROUTE_SEEN_FORBIDS, &meeting_kind, PARTY_EXPECTED},
     {NULL},
 };

@@ -316,6 +316,11 @@ const SPECS = {
   'GET /api/v1/meetings/{id}/room': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}/room`),
     (c, t) => (holds(c, 'roster.read', t) ? ALLOW : DENY)),
   'GET /api/v1/meetings/{id}/room/intervals': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}/room/intervals`)),
+  // The throw-away meeting has no room (409 room.off after the check).
+  'POST /api/v1/meetings/{id}/room/mute': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/room/mute`, { participantId: 1, muted: true })),
+  // EXCEPTION: expected members too; a caller who sees the meeting but neither runs it
+  // nor is expected gets 403 meeting.not_expected.
+  'POST /api/v1/meetings/{id}/room/hand': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/room/hand`, { raised: true })),
   // ---- offline capture: any caller; each change is judged on its own (sync.test.mjs) ----
   'POST /api/v1/sync': { login: true, body: { changes: [] } },
 

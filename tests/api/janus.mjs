@@ -38,10 +38,20 @@ export async function startJanus(dir, { origin = '', pollS = 1 } = {}) {
     if (i > 100 || proc.exitCode !== null) throw new Error(`janus did not start: ${log.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  // What Janus says of a room (listparticipants), asked with zhibu's api secret.
+  const participants = async (room) => {
+    const apisecret = conf.janus_api_secret;
+    const s = await call('', { janus: 'create', apisecret });
+    const h = await call(`/${s.data.id}`, { janus: 'attach', plugin: 'janus.plugin.audiobridge', apisecret });
+    const r = await call(`/${s.data.id}/${h.data.id}`, { janus: 'message', apisecret, body: { request: 'listparticipants', room } });
+    await call(`/${s.data.id}`, { janus: 'destroy', apisecret });
+    return r.plugindata.data.participants || [];
+  };
   return {
     config,
     url,
     call,
+    participants,
     log: () => log,
     async stop() {
       if (proc.exitCode !== null) return;

@@ -94,6 +94,35 @@ describe('audio rooms', () => {
     await ok.leave();
   });
 
+  test('the host mutes and gives the word; hands are raised in order', async () => {
+    const m = await schedule();
+    const sPass = assertData(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tS }));
+    const mPass = assertData(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tM }));
+    const member = await joinRoom(janus, mPass);
+    const host = await joinRoom(janus, sPass);
+    assert.ok(member.joined && host.joined);
+    // The member raises a hand; the host sees it in the queue.
+    assertData(await api('POST', `/api/v1/meetings/${m.id}/room/hand`, { token: tM, body: { raised: true } }));
+    assertData(await api('POST', `/api/v1/meetings/${m.id}/room/hand`, { token: tS, body: { raised: true } }));
+    let room = assertData(await api('GET', `/api/v1/meetings/${m.id}/room`, { token: tS }));
+    assert.deepEqual(room.hands.map((h) => h.memberId), [who.member.memberId, who.secretaryA.memberId]);
+    // A member may not lower another's hand.
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/room/hand`, { token: tM, body: { raised: false, memberId: who.secretaryA.memberId } }), 400, 'request.invalid', 'memberId');
+    // The host mutes the member, then gives the word (which lowers the hand).
+    const muted = assertData(await api('POST', `/api/v1/meetings/${m.id}/room/mute`, { token: tS, body: { participantId: mPass.participantId, muted: true } }));
+    assert.equal(muted.memberId, who.member.memberId);
+    // Janus holds it: the room's list (as its phones are told) shows the member muted.
+    assert.equal((await janus.participants(m.id)).find((p) => p.id === mPass.participantId).muted, true);
+    assertData(await api('POST', `/api/v1/meetings/${m.id}/room/mute`, { token: tS, body: { participantId: mPass.participantId, muted: false } }));
+    room = assertData(await api('GET', `/api/v1/meetings/${m.id}/room`, { token: tS }));
+    assert.deepEqual(room.hands.map((h) => h.memberId), [who.secretaryA.memberId]);
+    // Not a participant of this room, a member who is not the host: refused.
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/room/mute`, { token: tS, body: { participantId: 12345, muted: true } }), 404, 'room.no_pass', 'participantId');
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/room/mute`, { token: tM, body: { participantId: sPass.participantId, muted: true } }), 404, 'meeting.not_found');
+    await member.leave();
+    await host.leave();
+  });
+
   test('who is in the room, from when to when; a drop and a return are two intervals; closing counts it', async () => {
     const m = await schedule();
     const sPass = assertData(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tS }));

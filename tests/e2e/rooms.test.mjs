@@ -2,7 +2,8 @@
 // hosts and two members, one of them away) join the room with Chromium's fake
 // microphone; each receives audio (the stream's bytes grow, from WebRTC getStats); the
 // secretary's list shows who is in the room from when; a member who drops (the page
-// reloads) and comes back is one attendance with two intervals.
+// reloads) and comes back is one attendance with two intervals; a member raises a hand,
+// the host gives the word and mutes another for everyone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync } from 'node:fs';
@@ -83,6 +84,17 @@ test('three phones in one audio room hear each other; presence comes from the ro
     await phones[1].page.getByRole('heading', { name: '会议室里的人（3）' }).waitFor({ timeout: 10000 });
     mkdirSync(SHOTS, { recursive: true });
     await phones[2].page.screenshot({ path: join(SHOTS, 'room-member.png') });
+    // A member raises a hand; the host (the secretary's phone) gives the word.
+    await phones[1].page.getByRole('button', { name: '举手发言' }).click();
+    await phones[1].page.getByText('已举手，请等主持人请您发言').waitFor();
+    const host = phones[0].page;
+    await host.getByRole('heading', { name: '举手的人（1）' }).waitFor({ timeout: 10000 });
+    await host.screenshot({ path: join(SHOTS, 'room-host.png') });
+    await host.getByRole('button', { name: '请发言' }).first().click();
+    await host.getByRole('heading', { name: /举手的人/ }).waitFor({ state: 'detached', timeout: 10000 });
+    // The host mutes the migrant for everyone: her phone says so.
+    await host.locator('.room-row', { hasText: who.migrant.name }).getByRole('button', { name: '静音' }).click();
+    await phones[2].page.getByText('主持人已将您静音').waitFor({ timeout: 10000 });
     // The server saw them in the room.
     let items = [];
     for (let i = 0; i < 60; i++) {

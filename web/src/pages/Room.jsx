@@ -25,6 +25,9 @@ addStrings({
   'q.good': '信号良好', 'q.fair': '信号一般', 'q.poor': '信号较差，声音可能断续', 'q.none': '还没有声音',
   roomPlace: '现场地点：{place}', roomLink: '打开会议链接',
   roomAudioOnly: '只传声音，流量很小（约每小时 15 MB）',
+  roomHand: '举手发言', roomHandDown: '放下手', roomHandUp: '已举手，请等主持人请您发言',
+  roomHands: '举手的人（{n}）', roomGiveWord: '请发言', roomLower: '放下', roomMuteOne: '静音',
+  roomMutedByHost: '主持人已将您静音', roomHost: '主持',
 });
 
 export default function Room({ id }) {
@@ -39,6 +42,9 @@ export default function Room({ id }) {
   const stream = useRef(null);
   const pass = useRef(null);
   const retry = useRef(0);
+  const [hand, setHand] = useState(false);
+  const [hands, setHands] = useState([]);
+  const [hostMuted, setHostMuted] = useState(false);
 
   const connect = async () => {
     setError(null);
@@ -57,7 +63,12 @@ export default function Room({ id }) {
           if (s === 'live') retry.current = 0;
           if (s === 'dropped') reconnect();
         },
-        participants: (list) => { if (client.current === c) setPeople(list); },
+        participants: (list) => {
+          if (client.current !== c) return;
+          const me = list.find((p) => p.id === c.pass.participantId);
+          setHostMuted(!!(me && me.muted && !c.muted));
+          setPeople(list.filter((p) => p.id !== c.pass.participantId));
+        },
         remoteStream: (ms) => { if (audio.current) audio.current.srcObject = ms; },
         error: (e) => { if (client.current === c) reconnect(e); },
       });
@@ -82,6 +93,29 @@ export default function Room({ id }) {
     const wait = Math.min(1000 * 2 ** retry.current, 10000);
     retry.current += 1;
     setTimeout(() => { if (!client.current && state !== 'left') connect(); }, wait);
+  };
+
+  // The host's view of the room: raised hands in order (and who holds which place).
+  const canRun = meeting.data && meeting.data.canRun;
+  useEffect(() => {
+    if (!canRun) return undefined;
+    const poll = () => api('/meetings/' + id + '/room').then((d) => setHands(d.hands || []), () => {});
+    poll();
+    const timer = setInterval(poll, 3000);
+    return () => clearInterval(timer);
+  }, [canRun]);
+
+  const raise = async () => {
+    const next = !hand;
+    await api('/meetings/' + id + '/room/hand', { method: 'POST', body: { raised: next } }).then(() => setHand(next), () => {});
+  };
+  const hostMute = async (participantId, mute) => {
+    await api('/meetings/' + id + '/room/mute', { method: 'POST', body: { participantId, muted: mute } }).catch(() => {});
+    if (!mute) setHands((hs) => hs.filter((h) => h.participantId !== participantId));
+  };
+  const lower = async (memberId) => {
+    await api('/meetings/' + id + '/room/hand', { method: 'POST', body: { raised: false, memberId } }).catch(() => {});
+    setHands((hs) => hs.filter((h) => h.memberId !== memberId));
   };
 
   useEffect(() => {
@@ -139,18 +173,44 @@ export default function Room({ id }) {
           <div class="room-controls">
             <button class={'btn wide ' + (muted ? 'primary' : 'secondary')} type="button" aria-pressed={muted} onClick={toggleMute}>{muted ? t('roomUnmute') : t('roomMute')}</button>
             {muted && <p class="hint">{t('roomMuted')}</p>}
+            {hostMuted && <p class="hint" role="status">{t('roomMutedByHost')}</p>}
+            {!canRun && <button class={'btn wide ' + (hand ? 'primary' : 'secondary')} type="button" aria-pressed={hand} onClick={raise}>{hand ? t('roomHandDown') : t('roomHand')}</button>}
+            {hand && <p class="hint">{t('roomHandUp')}</p>}
             <button class="btn danger wide" type="button" onClick={leave}>{t('roomLeave')}</button>
           </div>
         )}
         {state === 'left' && <a class="btn secondary wide" href={'#/meeting/' + id}>{t('roomBack')}</a>}
         <audio ref={audio} autoplay />
       </section>
+      {inRoom && canRun && hands.length > 0 && (
+        <section class="card" aria-labelledby="room-hands">
+          <h2 id="room-hands">{t('roomHands', { n: hands.length })}</h2>
+          <ul class="room-people">
+            {hands.map((h) => (
+              <li key={h.memberId} class="room-row">
+                <span>{h.name}</span>
+                <span class="room-acts">
+                  <button class="btn primary small" type="button" onClick={() => hostMute(h.participantId, false)}>{t('roomGiveWord')}</button>
+                  <button class="btn secondary small" type="button" onClick={() => lower(h.memberId)}>{t('roomLower')}</button>
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       {inRoom && (
         <section class="card">
           <h2>{t('roomPeople', { n: people.length + 1 })}</h2>
           <ul class="room-people">
-            <li class="me">{t('roomMe')}{muted ? ' 🔇' : ''}</li>
-            {people.map((p) => <li key={p.id} data-muted={p.muted ? '1' : '0'}>{p.display || '—'}{p.muted ? ' 🔇' : ''}</li>)}
+            <li class="me">{t('roomMe')}{canRun ? '（' + t('roomHost') + '）' : ''}{muted ? ' 🔇' : ''}</li>
+            {people.map((p) => (
+              <li key={p.id} class="room-row" data-muted={p.muted ? '1' : '0'}>
+                <span>{p.display || '—'}{p.muted ? ' 🔇' : ''}</span>
+                {canRun && (
+                  <button class="btn secondary small" type="button" onClick={() => hostMute(p.id, !p.muted)}>{p.muted ? t('roomGiveWord') : t('roomMuteOne')}</button>
+                )}
+              </li>
+            ))}
           </ul>
         </section>
       )}

@@ -7,6 +7,7 @@
 #include "core/jobs.h"
 #include "core/live.h"
 #include "mod/notices.h"
+#include "mod/rooms.h"
 #include "routes.h"
 
 const struct route *const route_tables[] = {
@@ -28,6 +29,7 @@ const struct route *const route_tables[] = {
     polls_routes,       /* polls: choice, review of members, activities; anonymous ballots */
     meetings_routes,    /* meetings: scheduling, check-in, leave, attendance, minutes, close */
     meetings_calendar_routes, /* meeting rules, compliance calendar and roll-up */
+    rooms_routes,             /* rooms: meetings' audio rooms (Janus) and who was in them */
     sync_routes,              /* sync: offline captures uploaded in batches */
     threads_routes, /* threads: the two-way channel, inbox, escalation, response targets, stats */
     posts_routes,   /* posts: news and experience, comments, reports, review, corrections */
@@ -40,5 +42,6 @@ const struct route *const route_tables[] = {
 /* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
 const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
+    {"rooms", 1, rooms_record, rooms_gather, rooms_ask}, /* who is in meetings' audio rooms */
     {NULL},
 };

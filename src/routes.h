@@ -23,6 +23,7 @@ extern const struct route activities_routes[];
 extern const struct route polls_routes[];
 extern const struct route meetings_routes[];
 extern const struct route meetings_calendar_routes[];
+extern const struct route rooms_routes[];
 extern const struct route sync_routes[];
 extern const struct route threads_routes[];
 extern const struct route posts_routes[];

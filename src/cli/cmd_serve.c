@@ -3,6 +3,7 @@
  */
 #include "app.h"
 #include "core/idem.h"
+#include "core/janus.h"
 #include "core/rcache.h"
 #include "cli/cli.h"
 #include "core/http.h"
@@ -128,6 +129,7 @@ int cmd_serve(int argc, char **argv)
     rcache_init(cfg.cache_mb * 1024 * 1024);
     router_init();
     metrics_init(router_count());
+    janus_init();
     if (http_start(err, sizeof(err)) != 0) {
         fprintf(stderr, "zhibu: %s\n", err);
         return 1;

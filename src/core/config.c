@@ -1,6 +1,7 @@
 #include "app.h"
 
 #include <ctype.h>
+#include <stddef.h>
 
 struct config cfg;
 
@@ -29,6 +30,8 @@ void config_defaults(struct config *c)
     c->slow_threads = 0;
     c->slow_queue = 64;
     c->slow_per_source = 8;
+    c->room_poll_s = 10;
+    c->room_presence_percent = 50;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
     c->second_factor_required = true;
@@ -112,7 +115,38 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("imports_per_hour", imports_per_hour, 1, 10000)
     INT_KEY("proposals_per_hour", proposals_per_hour, 1, 10000)
     INT_KEY("sync_max_offline_days", sync_max_offline_days, 1, 365)
+    INT_KEY("room_poll_s", room_poll_s, 1, 600)
+    INT_KEY("room_presence_percent", room_presence_percent, 1, 100)
 #undef INT_KEY
+    static const struct {
+        const char *key;
+        size_t off, size;
+    } strings[] = {
+        {"janus_url", offsetof(struct config, janus_url), sizeof(c->janus_url)},
+        {"janus_admin_url", offsetof(struct config, janus_admin_url), sizeof(c->janus_admin_url)},
+        {"janus_public_url", offsetof(struct config, janus_public_url),
+         sizeof(c->janus_public_url)},
+        {"janus_api_secret", offsetof(struct config, janus_api_secret),
+         sizeof(c->janus_api_secret)},
+        {"janus_admin_secret", offsetof(struct config, janus_admin_secret),
+         sizeof(c->janus_admin_secret)},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
+        if (strcmp(key, strings[i].key))
+            continue;
+        /* Addresses and secrets: printable ASCII without spaces, quotes, ';' or ','
+         * (the address goes into the app's Content-Security-Policy). */
+        size_t len = strlen(v);
+        if (len >= strings[i].size || strcspn(v, " \t\"';,\\") != len)
+            return false;
+        for (size_t k = 0; k < len; k++)
+            if ((unsigned char)v[k] < 0x21 || (unsigned char)v[k] > 0x7e)
+                return false;
+        if (i < 3 && len && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+            return false;
+        memcpy((char *)c + strings[i].off, v, len + 1);
+        return true;
+    }
     if (!strcmp(key, "metrics_token")) {
         /* A secret worth the name, in characters a header carries as they are. */
         size_t len = strlen(v);

@@ -113,6 +113,15 @@
       "the account held no role running the branch's meetings when the change was captured")       \
     X(ERR_MEETING_CODE_THROTTLED, 429, "meeting.code_throttled",                                   \
       "too many wrong check-in codes: try again in a few minutes")                                 \
+    X(ERR_ROOM_OFF, 409, "room.off", "this meeting has no audio room")                             \
+    X(ERR_ROOM_NOT_OPEN, 409, "room.not_open",                                                     \
+      "the audio room opens 30 minutes before the start and closes an hour after the end")         \
+    X(ERR_ROOM_NO_MEMBER, 409, "room.no_member",                                                   \
+      "only an account with a member record takes part in a meeting's audio room")                 \
+    X(ERR_ROOM_NO_PASS, 404, "room.no_pass",                                                       \
+      "no such participant: the member has not taken a place in this room")                       \
+    X(ERR_ROOM_UNAVAILABLE, 503, "room.unavailable",                                               \
+      "the audio room cannot be reached now: attend in person or by the meeting's link")           \
     X(ERR_THREAD_NOT_FOUND, 404, "thread.not_found", "no such thread")                             \
     X(ERR_THREAD_CLOSED, 409, "thread.closed", "the thread is closed")                             \
     X(ERR_THREAD_NO_MEMBER, 409, "thread.no_member",                                               \

@@ -46,10 +46,25 @@ static atomic_int in_flight;
  * uploads being spooled to disk (upload_spool_mb). */
 static _Atomic int64_t body_memory, spool_bytes;
 
-static const char csp_app[] =
+/* The app's policy; connect-src also names the origin of the audio rooms'
+ * Janus server when members' browsers reach it elsewhere (csp_init). */
+static char csp_app[1024];
+static const char csp_app_fmt[] =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; "
+    "connect-src 'self'%s%s; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'self'; object-src 'none'";
+
+static void csp_init(void)
+{
+    const char *url = cfg.janus_public_url[0] ? cfg.janus_public_url : cfg.janus_url;
+    char origin[300] = "";
+    const char *host = strstr(url, "://");
+    if (host) {
+        size_t n = strcspn(host + 3, "/?#") + (size_t)(host + 3 - url);
+        snprintf(origin, sizeof(origin), "%.*s", (int)n, url);
+    }
+    snprintf(csp_app, sizeof(csp_app), csp_app_fmt, origin[0] ? " " : "", origin);
+}
 static const char csp_api[] = "default-src 'none'; frame-ancestors 'none'";
 
 /* ---- responses ---- */
@@ -1636,6 +1651,7 @@ static void workers_release(void)
 
 int http_start(char *err, size_t errlen)
 {
+    csp_init();
     test_clock_init();
     struct sockaddr_storage addr = {0};
     socklen_t len;

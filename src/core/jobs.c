@@ -133,6 +133,20 @@ static const struct job *const tables[] = {core_jobs, mod_jobs};
 int job_run(struct db *db, const struct job *j)
 {
     int n = -1;
+    if (j->gather) {
+        if (db_begin(db, false) != DB_OK)
+            return -1;
+        n = j->gather(db);
+        db_rollback(db);
+        if (n > 0 && j->outside)
+            n = j->outside();
+        if (n <= 0) {
+            if (n < 0)
+                log_error("housekeeping: %s failed", j->name);
+            return n;
+        }
+    }
+    n = -1;
     if (db_begin(db, true) == DB_OK) {
         n = j->run(db);
         if (n < 0 || db_failed(db) || db_commit(db) != DB_OK) {

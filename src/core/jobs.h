@@ -18,6 +18,12 @@ struct job {
     const char *name; /* for the log line; NULL ends a table */
     int interval_s;   /* seconds between runs; 0: cfg.housekeeping_interval_s */
     int (*run)(struct db *db);
+    /* A job that talks to another server first (NULL both: run only): gather
+     * reads what it needs in a read transaction, outside then talks with no
+     * transaction open, and run writes what came back. Each returns > 0 to go
+     * on, 0 when there is nothing to do now, < 0 when it failed. */
+    int (*gather)(struct db *db);
+    int (*outside)(void);
 };
 
 /* The modules' jobs (src/routes.c), ended by an entry whose name is NULL. */

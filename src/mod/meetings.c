@@ -13,6 +13,7 @@
 #include "core/roster.h"
 #include "mod/meetings.h"
 #include "mod/meetings_calendar.h"
+#include "mod/members.h"
 #include "mod/org_counts.h"
 #include "routes.h"
 
@@ -49,7 +50,8 @@ static const char *const meeting_attendee_kinds[] = {"branch", "group", "members
     C(MEETING_COL_SECRET, "m.secret")                                                              \
     C(MEETING_COL_CREATED_AT, "m.created_at")                                                      \
     C(MEETING_COL_CLOSED_AT, "m.closed_at")                                                        \
-    C(MEETING_COL_BY_SECRETARY, "m.by_secretary")
+    C(MEETING_COL_BY_SECRETARY, "m.by_secretary")                                                  \
+    C(MEETING_COL_AUDIO_ROOM, "m.audio_room")
 enum meeting_col { DB_COLUMN_ENUM(MEETING_COLS) };
 #define MEETING_COLUMNS DB_COLUMNS(MEETING_COLS)
 
@@ -90,6 +92,7 @@ bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m)
         m->created_at = db_int(st, MEETING_COL_CREATED_AT);
         m->closed_at = db_int(st, MEETING_COL_CLOSED_AT);
         m->by_secretary = db_int(st, MEETING_COL_BY_SECRETARY) != 0;
+        m->audio_room = db_int(st, MEETING_COL_AUDIO_ROOM) != 0;
     }
     db_done(st);
     return found;
@@ -123,7 +126,7 @@ static bool meeting_locate(struct req *req, int64_t id, struct object_ref *o)
 
 /* Routes for the expected members only (ROUTE_SEEN_FORBIDS) answer
  * meeting.not_expected to others who see the meeting (roster.read on its branch). */
-static const struct object_kind meeting_kind = {
+const struct object_kind meeting_kind = {
     .name = "meeting",
     .not_found = ERR_MEETING_NOT_FOUND,
     .see_perm = PERM_ROSTER_READ,
@@ -239,7 +242,10 @@ static void time_or_null(struct jw *j, const char *key, struct db_stmt *st, int 
     C(ATT_COL_LEAVE_REASON, "a.leave_reason")                                                      \
     C(ATT_COL_LEAVE_AT, "a.leave_at")                                                              \
     C(ATT_COL_LEAVE_DECIDED_AT, "a.leave_decided_at")                                              \
-    C(ATT_COL_MINUTES_READ_AT, "a.minutes_read_at")
+    C(ATT_COL_MINUTES_READ_AT, "a.minutes_read_at")                                                \
+    C(ATT_COL_ROOM_SECONDS, "(SELECT SUM(COALESCE(r.left_at, r.seen_at) - r.joined_at) FROM "      \
+                            "room_intervals r WHERE r.meeting_id = a.meeting_id AND "              \
+                            "r.member_id = a.member_id)")
 enum att_col { DB_COLUMN_ENUM(ATT_COLS) };
 #define ATT_COLUMNS DB_COLUMNS(ATT_COLS)
 
@@ -259,6 +265,7 @@ static void attendance_write(struct jw *j, struct db_stmt *st)
     time_or_null(j, "leaveAt", st, ATT_COL_LEAVE_AT);
     time_or_null(j, "leaveDecidedAt", st, ATT_COL_LEAVE_DECIDED_AT);
     time_or_null(j, "minutesReadAt", st, ATT_COL_MINUTES_READ_AT);
+    jw_kv_int(j, "roomSeconds", db_int(st, ATT_COL_ROOM_SECONDS)); /* in the audio room */
     jw_obj_end(j);
 }
 
@@ -273,6 +280,7 @@ static void meeting_head_write(struct jw *j, const struct meeting *m, const stru
     jw_kv_int(j, "durationMin", m->duration_min);
     jw_kv_str(j, "place", m->place);
     jw_kv_str(j, "onlineLink", m->online_link);
+    jw_kv_bool(j, "audioRoom", m->audio_room);
     jw_kv_str(j, "state", m->state);
     jw_kv_time(j, "leaveUntil", m->starts_at - r->leave_cutoff_min * 60);
     jw_kv_time(j, "checkinFrom", m->starts_at - r->checkin_window_min * 60);
@@ -435,8 +443,8 @@ int meeting_mark(struct req *req, const struct meeting *m, int64_t member_id, co
         *why = "the meeting is closed";
         return ERR_MEETING_CLOSED;
     }
-    if (!strcmp(status, "remote") && !m->online_link) {
-        *why = "the meeting has no online link: nobody attends it remotely";
+    if (!strcmp(status, "remote") && !m->online_link && !m->audio_room) {
+        *why = "the meeting has no online link nor audio room: nobody attends it remotely";
         return ERR_INVALID;
     }
     int64_t n = 0;
@@ -571,6 +579,18 @@ int meeting_close(struct req *req, struct meeting *m, int64_t captured_at, const
             "marked_by = ?, updated_at = ? WHERE meeting_id = ? AND status = 'expected' AND "
             "member_id IN (" CLOSE_PRESENT_SQL ")",
             "iiiiii", at, req->who->account_id, now, m->id, req->who->account_id, m->id);
+    /* The audio room: who is in it now leaves it as the meeting closes; who
+     * was in it for room_presence_percent of the meeting attended remotely. */
+    db_exec(req->db,
+            "UPDATE room_intervals SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL", "ii",
+            at, m->id);
+    db_exec(req->db,
+            "UPDATE meeting_attendance SET status = 'remote', source = 'room', at = ?, "
+            "updated_at = ? WHERE meeting_id = ? AND status = 'expected' AND member_id IN "
+            "(SELECT member_id FROM room_intervals WHERE meeting_id = ? GROUP BY member_id "
+            "HAVING SUM(left_at - joined_at) * 100 >= ?)",
+            "iiiii", at, now, m->id, m->id,
+            (int64_t)cfg.room_presence_percent * m->duration_min * 60);
     db_exec(req->db,
             "UPDATE meeting_attendance SET status = 'absent', updated_at = ? WHERE meeting_id = ? "
             "AND status = 'expected'",
@@ -603,6 +623,8 @@ static const struct param create_body[] = {
     {"groupId", P_ID, 0},
     {"memberIds", P_IDS, 0, 1, 2000},
     {"bySecretary", P_BOOL, 0},
+    {"audioRoom", P_BOOL, 0},
+    {"withHosted", P_BOOL, 0},
     {NULL},
 };
 
@@ -610,11 +632,20 @@ static const struct param create_body[] = {
 static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const char *kind)
 {
     int64_t now = now_sec();
+    /* Migrants the branch hosts take part in its life while their membership stays
+     * home: expected when chosen, or all of them with withHosted. */
+    if (strcmp(kind, "members") && req_body_int(req, "withHosted", 0))
+        db_exec(req->db,
+                "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
+                "? FROM members WHERE host_org_id = ? AND org_id <> ? AND deleted_at IS NULL AND "
+                "status IN " ROSTER_STATUSES,
+                "iiii", meeting, now, branch, branch);
     if (!strcmp(kind, "branch")) {
         db_exec(
             req->db,
             "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
-            "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES,
+            "? FROM members WHERE org_id = ? AND deleted_at IS NULL AND status IN " ROSTER_STATUSES
+            " ON CONFLICT DO NOTHING",
             "iii", meeting, now, branch);
         return 0;
     }
@@ -630,7 +661,7 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
         db_exec(req->db,
                 "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) SELECT ?, id, "
                 "? FROM members WHERE org_id = ? AND group_id = ? AND deleted_at IS NULL AND "
-                "status IN " ROSTER_STATUSES "",
+                "status IN " ROSTER_STATUSES " ON CONFLICT DO NOTHING",
                 "iiii", meeting, now, branch, g);
         return 0;
     }
@@ -641,12 +672,13 @@ static int expected_fill(struct req *req, int64_t meeting, int64_t branch, const
     for (size_t i = 0; i < ids->n; i++) {
         int64_t id = ids->ids[i], ok = 0;
         db_get_int(req->db, &ok,
-                   "SELECT COUNT(*) FROM members WHERE id = ? AND org_id = ? AND deleted_at IS "
-                   "NULL AND status IN " ROSTER_STATUSES "",
-                   "ii", id, branch);
+                   "SELECT COUNT(*) FROM members WHERE id = ? AND (org_id = ? OR host_org_id = ?) "
+                   "AND deleted_at IS NULL AND status IN " ROSTER_STATUSES "",
+                   "iii", id, branch, branch);
         if (!ok)
-            return req_fail_field(req, ERR_INVALID, "memberIds",
-                                  "member %" PRId64 " is not on the branch's roster", id);
+            return req_fail_field(
+                req, ERR_INVALID, "memberIds",
+                "member %" PRId64 " is neither on the branch's roster nor hosted by it", id);
         db_exec(req->db,
                 "INSERT INTO meeting_attendance (meeting_id, member_id, updated_at) "
                 "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -697,8 +729,10 @@ static int h_create(struct req *req)
     if (!level || !meeting_level_holds(level))
         return req_fail_field(req, ERR_INVALID, "orgId", "meetings are held by a branch");
     const char *place = req_body_str(req, "place"), *link = req_body_str(req, "onlineLink");
-    if (!place && !link)
-        return req_fail_field(req, ERR_INVALID, "place", "a meeting has a place or an online link");
+    int64_t room = req_body_int(req, "audioRoom", 0);
+    if (!place && !link && !room)
+        return req_fail_field(req, ERR_INVALID, "place",
+                              "a meeting has a place, an online link or an audio room");
     const char *kind = req_body_str(req, "attendees"), *type = req_body_str(req, "type");
     int64_t by_secretary = req_body_int(req, "bySecretary", 0);
     if (by_secretary && strcmp(type, "party_lecture"))
@@ -709,12 +743,12 @@ static int h_create(struct req *req)
     int64_t now = now_sec();
     db_exec(req->db,
             "INSERT INTO meetings (org_id, org_path, type, title, starts_at, duration_min, place, "
-            "online_link, agenda, attendees, group_id, by_secretary, secret, created_by, "
-            "created_at, updated_at, seq) SELECT id, path, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?, ? FROM orgs WHERE id = ?",
-            "ssiissssIibiiiii", type, req_body_str(req, "title"), starts,
+            "online_link, agenda, attendees, group_id, by_secretary, audio_room, secret, "
+            "created_by, created_at, updated_at, seq) SELECT id, path, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?, ? FROM orgs WHERE id = ?",
+            "ssiissssIiibiiiii", type, req_body_str(req, "title"), starts,
             req_body_int(req, "durationMin", 90), place, link, req_body_str(req, "agenda"), kind,
-            strcmp(kind, "group") ? 0 : req_body_int(req, "groupId", 0), by_secretary, secret,
+            strcmp(kind, "group") ? 0 : req_body_int(req, "groupId", 0), by_secretary, room, secret,
             sizeof(secret), req->who->account_id, now, now, db_next_seq(req->db), org);
     int64_t id = db_last_id(req->db);
     int rc = expected_fill(req, id, org, kind);
@@ -849,6 +883,7 @@ static const struct param patch_body[] = {
     {"minutes", P_STR, P_MULTILINE, 1, 20000},
     {"resolutions", P_STR, P_MULTILINE, 1, 5000},
     {"bySecretary", P_BOOL, 0},
+    {"audioRoom", P_BOOL, 0},
     {NULL},
 };
 
@@ -875,8 +910,10 @@ static int h_patch(struct req *req)
         link = req_body_str(req, "onlineLink");
     if (req_body(req, "agenda")->present || req_body(req, "agenda")->null)
         agenda = req_body_str(req, "agenda");
-    if (!place && !link)
-        return req_fail_field(req, ERR_INVALID, "place", "a meeting has a place or an online link");
+    int64_t room = req_body_int(req, "audioRoom", m.audio_room);
+    if (!place && !link && !room)
+        return req_fail_field(req, ERR_INVALID, "place",
+                              "a meeting has a place, an online link or an audio room");
     int64_t by_secretary = req_body_int(req, "bySecretary", m.by_secretary);
     if (by_secretary && strcmp(m.type, "party_lecture"))
         return req_fail_field(req, ERR_INVALID, "bySecretary",
@@ -884,10 +921,10 @@ static int h_patch(struct req *req)
     const char *title = req_body_str(req, "title");
     db_exec(req->db,
             "UPDATE meetings SET title = ?, starts_at = ?, duration_min = ?, place = ?, "
-            "online_link = ?, agenda = ?, by_secretary = ? WHERE id = ?",
-            "siisssii", title ? title : m.title, starts,
+            "online_link = ?, agenda = ?, by_secretary = ?, audio_room = ? WHERE id = ?",
+            "siisssiii", title ? title : m.title, starts,
             req_body_int(req, "durationMin", m.duration_min), place, link, agenda, by_secretary,
-            m.id);
+            room, m.id);
     const char *minutes = req_body_str(req, "minutes"), *res = req_body_str(req, "resolutions");
     const char *why = NULL;
     if (minutes || res)
@@ -1206,10 +1243,55 @@ static int h_confirm(struct req *req)
     return respond_mine(req, m.id, 200);
 }
 
+/*
+ * GET /api/v1/members/{id}/meetings -> {items: [{meetingId, type, title,
+ *   startsAt, state, orgId, orgName, away, status, source}]}
+ * The meetings a member was expected at in the last 400 days and those to
+ * come, newest first (at most 200): at their own branch, and at the branch
+ * hosting them while they work away (away: true, "attended at <host
+ * branch>"). roster.read on the member's branch, or the member.
+ */
+static int h_member_meetings(struct req *req)
+{
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "items");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT m.id, m.type, m.title, m.starts_at, m.state, m.org_id, o.name, m.org_id <> "
+        "mb.org_id, "
+        "a.status, a.source FROM meeting_attendance a JOIN meetings m ON m.id = a.meeting_id JOIN "
+        "orgs o ON o.id = m.org_id JOIN members mb ON mb.id = a.member_id WHERE a.member_id = ? "
+        "AND "
+        "m.deleted_at IS NULL AND m.starts_at > ? ORDER BY m.starts_at DESC, m.id DESC LIMIT 200",
+        "ii", req->obj.id, now_sec() - 400 * 86400LL);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "meetingId", db_int(st, 0));
+        jw_kv_str(j, "type", db_text(st, 1));
+        jw_kv_str(j, "title", db_text(st, 2));
+        jw_kv_time(j, "startsAt", db_int(st, 3));
+        jw_kv_str(j, "state", db_text(st, 4));
+        jw_kv_int(j, "orgId", db_int(st, 5));
+        jw_kv_str(j, "orgName", db_text(st, 6));
+        jw_kv_bool(j, "away", db_int(st, 7) != 0);
+        jw_kv_str(j, "status", db_text(st, 8));
+        jw_kv_str(j, "source", db_text(st, 9));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
 const struct route meetings_routes[] = {
     {"GET", "/api/v1/orgs/{id}/meetings", h_list, SCOPE_PATH_ORG, PERM_ROSTER_READ, NULL,
      list_query, NULL, 0},
     {"GET", "/api/v1/me/meetings", h_mine, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/members/{id}/meetings", h_member_meetings, SCOPE_OBJECT, PERM_ROSTER_READ,
+     NULL, NULL, NULL, 0, &member_kind, PARTY_SELF},
     {"POST", "/api/v1/meetings", h_create, SCOPE_BODY_ORG, PERM_MEETING_RUN, "orgId", NULL,
      create_body, 0},
     {"GET", "/api/v1/meetings/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0,

@@ -22,9 +22,12 @@ struct meeting {
     const char *org_path, *org_name, *type, *title, *place, *online_link, *agenda, *attendees;
     const char *state, *minutes, *resolutions;
     bool by_secretary; /* a party lecture the secretary gives */
+    bool audio_room;   /* held (also) in an audio room in zhibu (mod/rooms.c) */
     unsigned char secret[32];
 };
 bool meeting_load(struct db *db, struct arena *a, int64_t id, struct meeting *m);
+/* The object kind of SCOPE_OBJECT routes on a meeting (/meetings/{id}/...). */
+extern const struct object_kind meeting_kind;
 
 /*
  * The writes of a meeting's record, shared by the online handlers and the

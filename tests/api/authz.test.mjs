@@ -128,6 +128,7 @@ const SPECS = {
   'POST /api/v1/members/{id}/status': member((m) => q('POST', `/api/v1/members/${m}/status`, { status: 'normal', date: '2099-01-01', reason: '矩阵' })),
   'POST /api/v1/members/{id}/reveal': member((m) => q('POST', `/api/v1/members/${m}/reveal`)),
   'GET /api/v1/members/{id}/history': member((m) => q('GET', `/api/v1/members/${m}/history?limit=2`)),
+  'GET /api/v1/members/{id}/meetings': member((m) => q('GET', `/api/v1/members/${m}/meetings`)),
   'GET /api/v1/members/{id}/records': member((m) => q('GET', `/api/v1/members/${m}/records`)),
   // harmless: endDate before startDate is refused after the permission check.
   'POST /api/v1/members/{id}/records': member((m) =>
@@ -309,6 +310,17 @@ const SPECS = {
   'POST /api/v1/meetings/{id}/checkin': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/checkin`, { code: '000000' }), attendOnly),
   'POST /api/v1/meetings/{id}/leave': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/leave`, { reason: '矩阵' }), attendOnly),
   'POST /api/v1/meetings/{id}/confirm': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/confirm`), attendOnly),
+  // The audio room: the throw-away meeting has none (409 room.off after the check).
+  'POST /api/v1/meetings/{id}/room': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/room`)),
+  // EXCEPTION: as the meeting itself (roster.read, or an expected member).
+  'GET /api/v1/meetings/{id}/room': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}/room`),
+    (c, t) => (holds(c, 'roster.read', t) ? ALLOW : DENY)),
+  'GET /api/v1/meetings/{id}/room/intervals': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}/room/intervals`)),
+  // The throw-away meeting has no room (409 room.off after the check).
+  'POST /api/v1/meetings/{id}/room/mute': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/room/mute`, { participantId: 1, muted: true })),
+  // EXCEPTION: expected members too; a caller who sees the meeting but neither runs it
+  // nor is expected gets 403 meeting.not_expected.
+  'POST /api/v1/meetings/{id}/room/hand': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/room/hand`, { raised: true })),
   // ---- offline capture: any caller; each change is judged on its own (sync.test.mjs) ----
   'POST /api/v1/sync': { login: true, body: { changes: [] } },
 

@@ -153,7 +153,7 @@ test('a form says what is wrong beside the field, in Chinese, and goes to the fi
     await page.getByRole('button', { name: '确定安排' }).click();
     const place = page.locator('label.field.bad', { hasText: '地点' });
     await place.waitFor();
-    assert.match(await place.locator('.field-error').innerText(), /填写地点或会议链接/);
+    assert.match(await place.locator('.field-error').innerText(), /填写地点、会议链接，或开设语音会议室/);
     const pb = await place.boundingBox();
     assert.ok(pb.y >= 0 && pb.y + pb.height <= 780, 'the field with the error is on screen');
     await page.screenshot({ path: '/tmp/ui-form-error.png' });

@@ -38,6 +38,7 @@ const PollForm = pick(LifeMod, 'PollForm');
 const MeetingsMod = () => import('./pages/Meetings.jsx');
 const MeetingPage = pick(MeetingsMod, 'Meeting');
 const MeetingNew = pick(MeetingsMod, 'MeetingNew');
+const RoomPage = () => import('./pages/Room.jsx');
 const MyMeetings = pick(MeetingsMod, 'MyMeetings');
 const ChannelMod = () => import('./pages/Channel.jsx');
 const WriteThread = pick(ChannelMod, 'WriteThread');
@@ -93,6 +94,7 @@ const ROUTES = [
   { path: '/compliance/:id', load: MeetingsMod, props: byId, tab: 'org' },
   { path: '/meeting/:id', load: MeetingPage, props: byId },
   { path: '/meeting-new/:id', load: MeetingNew, props: byOrg, tab: 'org' },
+  { path: '/room/:id', load: RoomPage, props: byId },
   { path: '/meetings', load: MyMeetings, props: none },
   { path: '/threads', load: ChannelMod, props: none },
   { path: '/thread-new', load: WriteThread, props: none },

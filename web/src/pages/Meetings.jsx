@@ -25,7 +25,7 @@ addStrings({
   mtgHeld: '本期已开 {n} 次', mtgNext: '下次：{at}', mtgNew: '安排会议', mtgList: '会议记录',
   mtgBranches: '{n} 个支部', mtgDrill: '各下级组织', mtgMine: '我的会议', mtgNone: '暂无会议',
   mtgType: '会议类型', mtgTitle: '会议名称', mtgDate: '日期', mtgTime: '开始时间', mtgDuration: '时长（分钟）',
-  mtgPlace: '地点', mtgLink: '线上会议链接', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
+  mtgPlace: '地点', mtgLink: '线上会议链接', mtgRoom: '开设语音会议室（外出党员用手机参加）', mtgRoomEnter: '进入语音会议室', mtgWithHosted: '也请在本支部活动的流入党员参加', mtgHosted: '流入党员', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
   mtgWhoGroup: '党小组', mtgWhoMembers: '指定党员', mtgSave: '保存', mtgCreate: '确定安排',
   mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 {n} 秒更换）',
   mtgCheckin: '签到', mtgCheckinCode: '输入签到码', mtgCheckinRemote: '线上参会签到', mtgCheckedIn: '已签到',
@@ -51,7 +51,7 @@ addStrings({
   mtgCloseAsAbsent: '记为缺席 {n} 人（尚未签到、也未请假）：{names}', mtgCloseNoneAbsent: '没有人会被记为缺席。',
   mtgCloseKept: '已经记录的到会、请假和缺席不变。结束后记录锁定，只能追加更正。',
   mtgCloseYes: '确认结束', mtgCloseNo: '返回修改', mtgCloseNeedsMinutes: '请先填写并保存会议记录，再结束会议。',
-  'mtgErr.place': '填写地点或会议链接（至少一项）', 'mtgErr.onlineLink': '会议链接要以 https:// 开头',
+  'mtgErr.place': '填写地点、会议链接，或开设语音会议室（至少一项）', 'mtgErr.onlineLink': '会议链接要以 https:// 开头',
   'mtgErr.startsAt': '填写会议的日期和开始时间', 'mtgErr.memberIds': '至少选择一名党员', 'mtgErr.groupId': '选择一个党小组',
   'mtgErr.title': '会议名称最多 100 个字', 'mtgErr.durationMin': '会议时长填写分钟数，如 90',
   rjAttendance: '{name}记为“{status}”', rjFile: '添加的{kind}', 'rj.minutes': '离线填写的会议记录', 'rj.note': '离线填写的更正说明',
@@ -88,7 +88,7 @@ addStrings({
   mtgCloseAsAbsent: 'Marked absent, {n} (not checked in, no leave): {names}', mtgCloseNoneAbsent: 'Nobody will be marked absent.',
   mtgCloseKept: 'Marks already made stay. The record is then locked; corrections are appended.',
   mtgCloseYes: 'Close the meeting', mtgCloseNo: 'Go back', mtgCloseNeedsMinutes: 'Write and save the minutes before closing.',
-  'mtgErr.place': 'Give a place or an online link', 'mtgErr.onlineLink': 'The link starts with https://',
+  'mtgErr.place': 'Give a place, an online link or an audio room', 'mtgErr.onlineLink': 'The link starts with https://',
   'mtgErr.startsAt': 'Give the date and start time', 'mtgErr.memberIds': 'Choose at least one member', 'mtgErr.groupId': 'Choose a party group',
   'mtgErr.title': 'The title takes at most 100 characters', 'mtgErr.durationMin': 'The length in minutes, e.g. 90',
   rjAttendance: '{name} marked "{status}"', rjFile: 'The {kind} added', 'rj.minutes': 'Minutes written offline', 'rj.note': 'Correction written offline',
@@ -289,13 +289,16 @@ export default function Compliance({ id, me }) {
 export function MeetingNew({ orgId }) {
   const [f, setF] = useState({
     type: 'committee', title: '', date: addDays(today(), 1),
-    time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '', bySecretary: false,
+    time: '09:00', durationMin: '90', place: '', onlineLink: '', agenda: '', attendees: 'branch', groupId: '', bySecretary: false, audioRoom: false, withHosted: false,
   });
   // Field errors stay with the error (errText) under the field they name.
   const w = useWrite({ fields: false });
   const { busy, error: err } = w;
   const groups = useGet('/orgs/' + enc(orgId) + '/children?limit=50');
   const roster = useGet(f.attendees === 'members' ? '/members?orgId=' + enc(orgId) + '&status=active&limit=200' : null);
+  // Migrants the branch hosts: chosen like its own members, or all of them with withHosted.
+  const hosted = useGet('/members?orgId=' + enc(orgId) + '&hosted=true&limit=200');
+  const hostedItems = (hosted.data && hosted.data.items) || [];
   const [chosen, setChosen] = useState(new Set());
   const toggle = (id) => { const c = new Set(chosen); if (c.has(id)) c.delete(id); else c.add(id); setChosen(c); };
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
@@ -313,6 +316,8 @@ export function MeetingNew({ orgId }) {
       if (f.attendees === 'group') body.groupId = Number(f.groupId);
       if (f.attendees === 'members') body.memberIds = Array.from(chosen, Number);
       if (f.type === 'party_lecture' && f.bySecretary) body.bySecretary = true;
+      if (f.audioRoom) body.audioRoom = true;
+      if (f.withHosted && f.attendees !== 'members') body.withHosted = true;
       return api('/meetings', { method: 'POST', body });
     });
     if (m) location.replace('#/meeting/' + m.id);
@@ -349,6 +354,7 @@ export function MeetingNew({ orgId }) {
         {field('durationMin', t('mtgDuration'), <input type="number" inputMode="numeric" value={f.durationMin} onInput={set('durationMin')} />)}
         {field('place', t('mtgPlace'), <input value={f.place} onInput={set('place')} maxLength={200} />)}
         {field('onlineLink', t('mtgLink'), <input type="url" value={f.onlineLink} placeholder="https://" onInput={set('onlineLink')} />)}
+        <label class="check"><input type="checkbox" checked={f.audioRoom} onChange={(e) => setF({ ...f, audioRoom: e.currentTarget.checked })} /> {t('mtgRoom')}</label>
         {field('agenda', t('mtgAgenda'), <textarea rows={4} value={f.agenda} onInput={set('agenda')} />)}
         {field('attendees', t('mtgWho'), (
           <select class="fsel block" value={f.attendees} onChange={set('attendees')}>
@@ -357,12 +363,15 @@ export function MeetingNew({ orgId }) {
             <option value="members">{t('mtgWhoMembers')}</option>
           </select>
         ))}
+        {f.attendees !== 'members' && hostedItems.length > 0 && (
+          <label class="check"><input type="checkbox" checked={f.withHosted} onChange={(e) => setF({ ...f, withHosted: e.currentTarget.checked })} /> {t('mtgWithHosted')}（{hostedItems.length}）</label>
+        )}
         {f.attendees === 'members' && roster.data && (
           <fieldset class="field pick-members">
             <legend>{t('mtgWhoMembers')}（{chosen.size}）</legend>
-            {(roster.data.items || []).map((p) => (
+            {(roster.data.items || []).concat(hostedItems).map((p) => (
               <label key={p.id} class="check">
-                <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}
+                <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}{p.orgId !== Number(orgId) ? '（' + t('mtgHosted') + '）' : ''}
               </label>
             ))}
             {err && err.field === 'memberIds' && <span class="field-error" role="alert">{fieldText(err)}</span>}
@@ -562,6 +571,9 @@ function MemberBox({ m, mine, onChange }) {
         <strong>{t('ma.' + mine.status)}</strong>
         {mine.leaveState && <span class="muted"> · {t('ml.' + mine.leaveState)}</span>}
       </p>
+      {open && m.audioRoom && (
+        <a class={'btn wide room-link ' + (early || mine.status === 'expected' ? 'primary' : 'secondary')} href={'#/room/' + m.id}>{t('mtgRoomEnter')}</a>
+      )}
       {open && m.onlineLink && (
         <a class={'btn wide open-link ' + (linkFirst ? 'primary' : 'secondary')} href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a>
       )}

@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useGet, usePaged, useWrite } from '../hooks.js';
-import { t } from '../i18n.js';
+import { addStrings, t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
 import { Field, useFocusError } from '../form.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
@@ -156,6 +156,7 @@ function Record({ r, reload, title, back }) {
       {r.self && <Lazy load={MyTransfers} props={{ r }} quiet />}
       {r.self && <Corrections r={r} onSent={() => setMsg(t('correctionSent'))} />}
       <SubRecords r={r} />
+      <MemberMeetings r={r} />
       <History r={r} />
     </div>
   );
@@ -309,6 +310,39 @@ function SubRecords({ r }) {
           </div>
         </form>
       )}
+    </section>
+  );
+}
+
+addStrings({
+  memberMeetings: '组织生活', memberMeetingsNone: '近一年没有要求参加的会议',
+  memberMeetingAway: '在{org}参加', 'mma.expected': '未签到', 'mma.present': '已到会', 'mma.remote': '线上参会',
+  'mma.leave': '请假', 'mma.absent': '缺席', memberMeetingRoom: '（语音会议室）',
+});
+
+// The meetings the member was expected at: at home, and at the branch hosting a migrant
+// ("在某某支部参加"), so the home branch sees that a member far away still takes part.
+function MemberMeetings({ r }) {
+  const list = useGet('/members/' + enc(r.id) + '/meetings');
+  const items = (list.data && list.data.items) || [];
+  return (
+    <section class="card" aria-labelledby="s-mtg">
+      <h2 id="s-mtg">{t('memberMeetings')}</h2>
+      {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
+      {list.loading && <Loading />}
+      {!list.loading && !list.error && !items.length && <p class="muted">{t('memberMeetingsNone')}</p>}
+      <ul class="list">
+        {items.slice(0, 12).map((x) => (
+          <li key={x.meetingId}>
+            <a href={'#/meeting/' + x.meetingId}>{x.title}</a>
+            <span class="muted htime"> {fmtDate(x.startsAt)}</span>
+            <p>
+              {t('mma.' + x.status)}{x.source === 'room' ? t('memberMeetingRoom') : ''}
+              {x.away && <span class="muted"> · {t('memberMeetingAway', { org: x.orgName })}</span>}
+            </p>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

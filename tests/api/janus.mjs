@@ -28,7 +28,8 @@ export async function startJanus(dir, { origin = '', pollS = 1 } = {}) {
   const url = conf.janus_url;
   const call = async (path, body) => {
     const res = await fetch(url + path, { method: 'POST', body: JSON.stringify({ transaction: String(Math.random()), ...body }) });
-    return res.json();
+    const text = await res.text();
+    return text ? JSON.parse(text) : { janus: 'error', error: { reason: `HTTP ${res.status}, empty answer` } };
   };
   for (let i = 0; ; i++) {
     try {
@@ -66,17 +67,18 @@ export async function startJanus(dir, { origin = '', pollS = 1 } = {}) {
 export async function joinRoom(janus, pass) {
   const token = pass.token;
   const s = await janus.call('', { janus: 'create', token });
-  if (s.janus !== 'success') return { error: s.error };
+  if (s.janus !== 'success') return { joined: false, error: s.error };
   const sid = s.data.id;
   const h = await janus.call(`/${sid}`, { janus: 'attach', plugin: 'janus.plugin.audiobridge', token });
-  if (h.janus !== 'success') return { error: h.error };
+  if (h.janus !== 'success') return { joined: false, error: h.error };
   const hid = h.data.id;
   const j = await janus.call(`/${sid}/${hid}`, {
     janus: 'message', token,
     body: { request: 'join', room: pass.room, id: pass.participantId, display: pass.display, token },
   });
   // The join is asynchronous: its answer comes as an event on the session's long poll.
-  const ev = await fetch(`${janus.url}/${sid}?maxev=1&token=${encodeURIComponent(token)}`).then((r) => r.json());
+  const ev = await fetch(`${janus.url}/${sid}?maxev=1&token=${encodeURIComponent(token)}`)
+    .then((r) => r.text()).then((t) => (t ? JSON.parse(t) : {}));
   const data = ev?.plugindata?.data || {};
   return {
     ack: j.janus, joined: data.audiobridge === 'joined', error: data.error, sid,

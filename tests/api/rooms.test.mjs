@@ -193,6 +193,26 @@ describe('audio rooms', () => {
     assertError(await api('GET', `/api/v1/members/${migrant.memberId}/meetings`, { token: tM }), 404, 'member.not_found');
   });
 
+  test('an expired pass no longer opens the room: its token is taken back from Janus', async () => {
+    const m = await schedule();
+    const pass = assertData(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tM }));
+    const ok = await joinRoom(janus, pass);
+    assert.equal(ok.joined, true);
+    await ok.leave();
+    // Past the planned end and the hour after it (10 + 30 + 60 minutes): the pass expired.
+    await api('POST', '/test/clock', { body: { advance: 101 * 60 } });
+    let again;
+    for (let i = 0; i < 50; i++) {
+      again = await joinRoom(janus, pass);
+      if (!again.joined) break;
+      await again.leave();
+      await sleep(200);
+    }
+    assert.equal(again.joined, false, 'the expired token was removed from Janus');
+    assert.ok(again.error, 'Janus refuses the session');
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tM }), 409, 'room.not_open');
+  });
+
   test('Janus down: the pass answers room.unavailable, the meeting goes on', async () => {
     const m = await schedule();
     await janus.stop();

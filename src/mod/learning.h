@@ -1,0 +1,31 @@
+/*
+ * learning.h - what the two halves of learning share: lessons and courses
+ * (learning.c) and question banks, quizzes and exams (learning_quiz.c).
+ *
+ * Who sees a learning item published on organisation O: everyone inside O's
+ * subtree (their member record's branch, or an organisation they hold a role
+ * on) and learning.publish on O or above. An item of the staff track (the
+ * training for those who run the branch online) reaches only role holders
+ * besides "member".
+ */
+#ifndef ZHIBU_MOD_LEARNING_H
+#define ZHIBU_MOD_LEARNING_H
+
+extern const char *const learning_levels[];
+extern const char *const learning_tracks[];
+
+/* The caller's reach, for LEARN_SEES_SQL(col) bound "ll" with &inside,
+ * manage; staff: the caller holds a role other than member (arena-owned). */
+struct learn_scope {
+    struct db_list inside;
+    const struct db_list *manage;
+    bool staff;
+};
+void learn_scope_of(struct req *req, struct learn_scope *s);
+#define LEARN_SEES_SQL(col) AUDIENCE_SQL(col)
+/* The same test in C for one item on org_path of the track. */
+bool learn_sees(struct req *req, const char *org_path, const char *track);
+/* The caller holds a role other than "member" somewhere. */
+bool learn_is_staff(const struct principal *p);
+
+#endif

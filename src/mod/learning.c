@@ -231,7 +231,7 @@ static int h_lesson_create(struct req *req)
             "INSERT INTO lessons (org_id, org_path, kind, track, title, body, file_id, minutes, "
             "level, topics, author_id, published_at, created_at, updated_at, seq) VALUES (?, ?, "
             "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "isssssIississii", org, path, req_body_str(req, "kind"), track ? track : "member",
+            "isssssIissiiiii", org, path, req_body_str(req, "kind"), track ? track : "member",
             req_body_str(req, "title"), req_body_str(req, "text"), req_body_int(req, "fileId", 0),
             req_body_int(req, "minutes", 0), req_body_str(req, "level"),
             topics_json(req, req_body(req, "topics")), req->who->account_id, now, now, now,
@@ -283,7 +283,7 @@ static int h_lesson_list(struct req *req)
         "AND (? IS NULL OR l.topics LIKE ? ESCAPE '\\') AND (l.track = 'member' OR ? = 1 OR "
         "EXISTS (SELECT 1 FROM {list} r WHERE substr(l.org_path, 1, length(r.value)) = "
         "r.value)) AND " LEARN_SEES_SQL("l.org_path") " ORDER BY l.id DESC LIMIT ?",
-        "iissssssssilllli", req->who->account_id, after ? after : INT64_MAX,
+        "iissssssssillli", req->who->account_id, after ? after : INT64_MAX,
         req_query_str(req, "kind"), req_query_str(req, "kind"), req_query_str(req, "level"),
         req_query_str(req, "level"), req_query_str(req, "track"), req_query_str(req, "track"), like,
         like, (int64_t)s.staff, s.manage, &s.inside, s.manage, (int64_t)pg.limit + 1);
@@ -536,7 +536,7 @@ static int h_course_list(struct req *req)
         "(c.track = 'member' OR ? = 1 OR EXISTS (SELECT 1 FROM {list} r WHERE "
         "substr(c.org_path, 1, length(r.value)) = r.value)) AND " LEARN_SEES_SQL(
             "c.org_path") " ORDER BY c.id DESC LIMIT ?",
-        "iissssiilllli", req->who->account_id, after ? after : INT64_MAX,
+        "iissssiillli", req->who->account_id, after ? after : INT64_MAX,
         req_query_str(req, "level"), req_query_str(req, "level"), req_query_str(req, "track"),
         req_query_str(req, "track"), (int64_t)(fol->present && fol->i), (int64_t)s.staff, s.manage,
         &s.inside, s.manage, (int64_t)pg.limit + 1);
@@ -760,7 +760,7 @@ static int h_figures(struct req *req)
         "JOIN members m ON m.id = p.member_id JOIN lessons l ON l.id = p.lesson_id WHERE "
         "substr(m.org_path, 1, length(?)) = ? AND (? IS NULL OR l.track = ?) GROUP BY l.id, "
         "l.title, l.kind ORDER BY l.id DESC LIMIT 200",
-        "isssss", stale, path, path, track, track);
+        "issss", stale, path, path, track, track);
     while (db_next(st)) {
         jw_obj_begin(j);
         jw_kv_int(j, "id", db_int(st, 0));
@@ -790,7 +790,7 @@ static int h_figures(struct req *req)
         "NULL AND c.state = 'published' AND (? IS NULL OR c.track = ?) AND "
         "(substr(c.org_path, 1, length(?)) = ? OR substr(?, 1, length(c.org_path)) = "
         "c.org_path) ORDER BY c.id DESC LIMIT 100",
-        "ssssssssssss", path, path, path, path, path, path, track, track, path, path, path);
+        "sssssssssss", path, path, path, path, path, path, track, track, path, path, path);
     while (db_next(st)) {
         jw_obj_begin(j);
         jw_kv_int(j, "id", db_int(st, 0));

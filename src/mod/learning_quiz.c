@@ -364,7 +364,7 @@ static int h_bank_list(struct req *req)
         "b.deleted_at IS NULL AND b.id < ? AND (substr(b.org_path, 1, length(?)) = ? OR "
         "(substr(?, 1, length(b.org_path)) = b.org_path AND EXISTS (SELECT 1 FROM {list} r "
         "WHERE substr(b.org_path, 1, length(r.value)) = r.value))) ORDER BY b.id DESC LIMIT ?",
-        "issslsi", after ? after : INT64_MAX, path, path, path,
+        "isssli", after ? after : INT64_MAX, path, path, path,
         perm_paths(req, PERM_LEARNING_PUBLISH), (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         jw_obj_begin(pg.j);
@@ -891,7 +891,7 @@ static int h_quiz_list(struct req *req)
         "AND (? IS NULL OR track = ?) AND (track = 'member' OR ? = 1 OR EXISTS (SELECT 1 FROM "
         "{list} r WHERE substr(z.org_path, 1, length(r.value)) = r.value)) AND " LEARN_SEES_SQL(
             "z.org_path") " ORDER BY id DESC LIMIT ?",
-        "issssilllli", after ? after : INT64_MAX, req_query_str(req, "mode"),
+        "issssillli", after ? after : INT64_MAX, req_query_str(req, "mode"),
         req_query_str(req, "mode"), req_query_str(req, "track"), req_query_str(req, "track"),
         (int64_t)s.staff, s.manage, &s.inside, s.manage, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {

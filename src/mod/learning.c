@@ -48,7 +48,15 @@ bool learn_sees(struct req *req, const char *org_path, const char *track)
         return true;
     if (!strcmp(track, "staff") && !learn_is_staff(req->who))
         return false;
-    return audience_sees(req, org_path);
+    /* inside the subtree: the lists' LEARN_SEES_SQL without the managers' side */
+    struct audience a;
+    audience_of(req, &a);
+    struct db_stmt *st =
+        db_query(req->db, "SELECT 1 FROM {list} v WHERE substr(v.value, 1, length(?)) = ?", "lss",
+                 &a.inside, org_path, org_path);
+    bool in = db_next(st);
+    db_done(st);
+    return in;
 }
 
 /* Locates a learning item by the columns org_id, org_path, track of sql. */

@@ -1221,11 +1221,11 @@ static int h_paper(struct req *req)
     const char *path = db_next(st) ? arena_strdup(&req->arena, db_text(st, 0)) : NULL;
     account = path ? db_int(st, 1) : 0;
     db_done(st);
+    if (strcmp(q.mode, "exam"))
+        return req_fail(req, ERR_QUIZ_NOT_EXAM, NULL);
     if (!path || strncmp(path, q.org_path, strlen(q.org_path)) ||
         !principal_can(req->who, PERM_LEARNING_PUBLISH, path))
         return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
-    if (strcmp(q.mode, "exam"))
-        return req_fail(req, ERR_QUIZ_NOT_EXAM, NULL);
     struct attempt a;
     int64_t id;
     if (exam_attempt(req, q.id, (struct taker){account, mid}, &a)) {

@@ -720,9 +720,8 @@ static void write_branches(struct req *req, struct jw *j, int64_t org, const cha
         "length(o.path)) = o.path AND (? IS NULL OR l.track = ?)), (SELECT COUNT(DISTINCT "
         "p.member_id) FROM lesson_progress p JOIN members m ON m.id = p.member_id JOIN lessons l "
         "ON l.id = p.lesson_id WHERE substr(m.org_path, 1, length(o.path)) = o.path AND "
-        "p.finished_at IS NOT NULL AND (? IS NULL OR l.track = ?)) FROM orgs o WHERE (o.parent_id "
-        "= ? OR (o.id = ? AND NOT EXISTS (SELECT 1 FROM orgs c WHERE c.parent_id = ? AND "
-        "c.deleted_at IS NULL))) AND o.deleted_at IS NULL ORDER BY o.id LIMIT 500",
+        "p.finished_at IS NOT NULL AND (? IS NULL OR l.track = ?)) FROM orgs o WHERE " ORGS_BELOW
+        " AND o.deleted_at IS NULL ORDER BY o.id LIMIT 500",
         "ssssiii", track, track, track, track, org, org, org);
     while (db_next(st)) {
         jw_obj_begin(j);

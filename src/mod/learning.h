@@ -28,4 +28,11 @@ bool learn_sees(struct req *req, const char *org_path, const char *track);
 /* The caller holds a role other than "member" somewhere. */
 bool learn_is_staff(const struct principal *p);
 
+/* The organisations a figure is given for, below organisation ? (bound three times):
+ * its children, party groups aside (their members are counted in their branch), or the
+ * organisation itself when it has none (a branch). */
+#define ORGS_BELOW                                                                                 \
+    "((o.parent_id = ? AND o.level <> 'group') OR (o.id = ? AND NOT EXISTS (SELECT 1 FROM orgs "   \
+    "c WHERE c.parent_id = ? AND c.level <> 'group' AND c.deleted_at IS NULL)))"
+
 #endif

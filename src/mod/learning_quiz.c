@@ -1298,8 +1298,7 @@ static int h_quiz_figures(struct req *req)
         "a.origin = 'offline' THEN 1 END), COUNT(CASE WHEN a.origin = 'paper' THEN 1 END) FROM "
         "orgs o LEFT JOIN members m ON substr(m.org_path, 1, length(o.path)) = o.path LEFT JOIN "
         "quiz_attempts a ON a.quiz_id = ? AND a.member_id = m.id AND a.submitted_at IS NOT NULL "
-        "WHERE (o.parent_id = ? OR (o.id = ? AND NOT EXISTS (SELECT 1 FROM orgs c WHERE "
-        "c.parent_id = ? AND c.deleted_at IS NULL))) AND o.deleted_at IS NULL GROUP BY o.id, "
+        "WHERE " ORGS_BELOW " AND o.deleted_at IS NULL GROUP BY o.id, "
         "o.name, o.level, o.path ORDER BY o.id LIMIT 500",
         "iiii", q.id, org, org, org);
     while (db_next(st)) {

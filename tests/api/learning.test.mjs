@@ -333,6 +333,8 @@ describe('exams: time limit, scope, exactly once, paper', () => {
     // the village secretary sees their own branch's figures of the township's exam
     const v = assertData(await get(tS, `/api/v1/quizzes/${exam.id}/figures?orgId=${villageA}`));
     assert.equal(v.orgId, villageA);
+    // a branch's figures are its own (its party groups' members are counted in it)
+    assert.deepEqual(v.branches.map((b) => [b.orgId, b.submitted, b.paper]), [[villageA, 2, 1]]);
     assertError(await get(tS, `/api/v1/quizzes/${exam.id}/figures`), 404, 'quiz.not_found');
     const lf = assertData(await get(tT, `/api/v1/learning/figures?orgId=${township}`));
     const l = lf.lessons.find((x) => x.id === lesson.id);

@@ -28,6 +28,29 @@ bool learn_sees(struct req *req, const char *org_path, const char *track);
 /* The caller holds a role other than "member" somewhere. */
 bool learn_is_staff(const struct principal *p);
 
+/*
+ * A question of a bank as entered (JSON or a sheet's row). learn_question_check()
+ * checks it against its type (a choice has 2 to LEARN_MAX_OPTIONS options and its
+ * answer letters among them, one for single; true/false 对/错, true/false, 正确/错误,
+ * √/×, 是/否; fill-in any text, alternatives separated by |) and sets *key to the
+ * answer as stored (letters upper case in order, "true"/"false", the text; arena);
+ * NULL when it is fine, else why not, with the field at fault ("options",
+ * "answer") in *field. learn_answer_right() marks what a person answered against a
+ * stored key (a choice: the same letters in any order; fill-in: one of the
+ * alternatives, spaces at both ends aside; unanswered: wrong).
+ */
+#define LEARN_MAX_OPTIONS 8
+struct learn_question {
+    const char *type, *stem, *answer, *explanation;
+    const char *options[LEARN_MAX_OPTIONS];
+    size_t noptions;
+    int64_t file_id;
+};
+const char *learn_question_check(struct arena *a, const struct learn_question *q, const char **key,
+                                 const char **field);
+bool learn_answer_right(struct arena *a, const char *type, const char *key, size_t noptions,
+                        const char *answer);
+
 /* The organisations a figure is given for, below organisation ? (bound three times):
  * its children, party groups aside (their members are counted in their branch), or the
  * organisation itself when it has none (a branch). */

@@ -29,7 +29,7 @@
 static const char *const question_types[] = {"single", "multiple", "truefalse", "fill", NULL};
 static const char *const quiz_modes[] = {"practice", "selftest", "exam", NULL};
 
-#define MAX_OPTIONS 8
+#define MAX_OPTIONS LEARN_MAX_OPTIONS
 #define BANK_MAX_QUESTIONS 2000
 #define QUIZ_MAX_QUESTIONS 200
 /* A submission this many seconds after an exam's deadline is still taken
@@ -74,18 +74,8 @@ static const char *letters_of(struct arena *a, const char *s, size_t n)
     return out;
 }
 
-/* A question as entered, and its answer key in the stored form. */
-struct question_in {
-    const char *type, *stem, *answer, *explanation;
-    const char *options[MAX_OPTIONS];
-    size_t noptions;
-    int64_t file_id;
-};
-
-/* Checks q and sets *key to the stored answer (arena); NULL when it is
- * fine, else why not (and the field at fault in *field). */
-static const char *question_check(struct arena *a, const struct question_in *q, const char **key,
-                                  const char **field)
+const char *learn_question_check(struct arena *a, const struct learn_question *q, const char **key,
+                                 const char **field)
 {
     *field = "answer";
     bool choice = !strcmp(q->type, "single") || !strcmp(q->type, "multiple");
@@ -116,9 +106,8 @@ static const char *question_check(struct arena *a, const struct question_in *q, 
     return NULL;
 }
 
-/* Whether answer (as the person gave it) is right for the stored key. */
-static bool answer_right(struct arena *a, const char *type, const char *key, size_t noptions,
-                         const char *answer)
+bool learn_answer_right(struct arena *a, const char *type, const char *key, size_t noptions,
+                        const char *answer)
 {
     if (!strcmp(type, "single") || !strcmp(type, "multiple")) {
         const char *l = letters_of(a, answer, noptions);
@@ -166,7 +155,7 @@ static int64_t options_count(const char *json)
 }
 
 static int64_t question_insert(struct db *db, struct arena *a, int64_t bank,
-                               const struct question_in *q, const char *key)
+                               const struct learn_question *q, const char *key)
 {
     struct buf b;
     struct jw j;
@@ -287,7 +276,7 @@ static const struct param bank_body[] = {
 
 /* Question i of the validated list v (declared by the param p). */
 static void question_from(const struct value *v, const struct param *p, size_t i,
-                          struct question_in *q)
+                          struct learn_question *q)
 {
     memset(q, 0, sizeof(*q));
     q->type = value_field(v, p, i, "type")->s;
@@ -305,10 +294,10 @@ static int questions_store(struct req *req, int64_t bank, const struct value *v,
                            const struct param *p)
 {
     for (size_t i = 0; v->present && i < v->n; i++) {
-        struct question_in q;
+        struct learn_question q;
         question_from(v, p, i, &q);
         const char *key = NULL, *field;
-        const char *why = question_check(&req->arena, &q, &key, &field);
+        const char *why = learn_question_check(&req->arena, &q, &key, &field);
         if (why)
             return req_fail_field(req, ERR_QUESTION_INVALID, "questions", "question %zu: %s (%s)",
                                   i + 1, why, field);
@@ -399,7 +388,7 @@ static int h_bank_get(struct req *req)
  */
 static int h_question_add(struct req *req)
 {
-    struct question_in q = {
+    struct learn_question q = {
         .type = req_body_str(req, "type"),
         .stem = req_body_str(req, "stem"),
         .answer = req_body_str(req, "answer"),
@@ -410,7 +399,7 @@ static int h_question_add(struct req *req)
     for (size_t k = 0; o->present && k < o->n; k++)
         q.options[q.noptions++] = o->strs[k];
     const char *key = NULL, *field;
-    const char *why = question_check(&req->arena, &q, &key, &field);
+    const char *why = learn_question_check(&req->arena, &q, &key, &field);
     if (why)
         return req_fail_field(req, ERR_QUESTION_INVALID, field, "%s", why);
     question_insert(req->db, &req->arena, req->obj.id, &q, key);
@@ -443,7 +432,7 @@ static const char *type_of(const char *s)
 
 struct import_row {
     long row;
-    struct question_in q;
+    struct learn_question q;
     const char *key;
 };
 
@@ -566,7 +555,7 @@ static void import_read(struct arena *a, struct sheet_reader *r, struct bank_imp
             field = "题干", why = "the question is empty";
         } else if (utf8_chars(ir->q.stem, strlen(ir->q.stem)) > 1000) {
             field = "题干", why = "the question is longer than 1000 characters";
-        } else if ((why = question_check(a, &ir->q, &ir->key, &field))) {
+        } else if ((why = learn_question_check(a, &ir->q, &ir->key, &field))) {
             field = !strcmp(field, "options") ? "选项A" : "答案";
         }
         if (why)
@@ -997,8 +986,8 @@ static int64_t answers_mark(struct req *req, int64_t quiz, int64_t attempt, cons
                                  "question %" PRId64 " is not in this quiz", qid);
             return 0;
         }
-        bool ok = answer_right(&req->arena, db_text(st, 0), db_text(st, 1),
-                               (size_t)options_count(db_text(st, 2)), ans ? ans : "");
+        bool ok = learn_answer_right(&req->arena, db_text(st, 0), db_text(st, 1),
+                                     (size_t)options_count(db_text(st, 2)), ans ? ans : "");
         db_done(st);
         right += ok;
         db_exec(req->db,

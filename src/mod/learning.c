@@ -705,35 +705,88 @@ static const struct param figures_query[] = {
     {NULL},
 };
 
-/* Per organisation below (or the branch itself): people on the rosters,
- * those who opened a lesson, those who finished one. */
-static void write_branches(struct req *req, struct jw *j, int64_t org, const char *track)
+struct learn_tally *learn_tally_orgs(struct req *req, int64_t org, size_t *n)
 {
-    jw_arr_begin(j);
-    struct db_stmt *st = db_query(
-        req->db,
-        "SELECT o.id, o.name, o.level, (SELECT COUNT(*) FROM members m WHERE "
-        "substr(m.org_path, 1, length(o.path)) = o.path AND m.deleted_at IS NULL AND m.status "
-        "IN " ROSTER_STATUSES
-        "), (SELECT COUNT(DISTINCT p.member_id) FROM lesson_progress p JOIN members m ON m.id = "
-        "p.member_id JOIN lessons l ON l.id = p.lesson_id WHERE substr(m.org_path, 1, "
-        "length(o.path)) = o.path AND (? IS NULL OR l.track = ?)), (SELECT COUNT(DISTINCT "
-        "p.member_id) FROM lesson_progress p JOIN members m ON m.id = p.member_id JOIN lessons l "
-        "ON l.id = p.lesson_id WHERE substr(m.org_path, 1, length(o.path)) = o.path AND "
-        "p.finished_at IS NOT NULL AND (? IS NULL OR l.track = ?)) FROM orgs o WHERE " ORGS_BELOW
-        " AND o.deleted_at IS NULL ORDER BY o.id LIMIT 500",
-        "ssssiii", track, track, track, track, org, org, org);
+    size_t cap = 16;
+    struct learn_tally *t = arena_calloc(&req->arena, cap, sizeof(*t));
+    *n = 0;
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT o.id, o.name, o.level, o.path FROM orgs o WHERE " ORGS_BELOW
+                 " AND o.deleted_at IS NULL ORDER BY o.id LIMIT 500",
+                 "iii", org, org, org);
     while (db_next(st)) {
-        jw_obj_begin(j);
-        jw_kv_int(j, "orgId", db_int(st, 0));
-        jw_kv_str(j, "name", db_text(st, 1));
-        jw_kv_str(j, "level", db_text(st, 2));
-        jw_kv_int(j, "members", db_int(st, 3));
-        jw_kv_int(j, "learners", db_int(st, 4));
-        jw_kv_int(j, "finishers", db_int(st, 5));
-        jw_obj_end(j);
+        if (*n == cap) {
+            struct learn_tally *more = arena_calloc(&req->arena, 2 * cap, sizeof(*more));
+            memcpy(more, t, cap * sizeof(*t));
+            t = more;
+            cap *= 2;
+        }
+        t[(*n)++] = (struct learn_tally){
+            .id = db_int(st, 0),
+            .name = arena_strdup(&req->arena, db_text(st, 1)),
+            .level = arena_strdup(&req->arena, db_text(st, 2)),
+            .path = arena_strdup(&req->arena, db_text(st, 3)),
+        };
     }
     db_done(st);
+    return t;
+}
+
+void learn_tally_add(struct learn_tally *t, size_t n, const char *path, int k, int64_t v)
+{
+    assert(k >= 0 && k < LEARN_TALLY_COUNTS);
+    for (size_t i = 0; i < n; i++)
+        if (!strncmp(path, t[i].path, strlen(t[i].path))) {
+            t[i].count[k] += v;
+            return;
+        }
+}
+
+void learn_tally_members(struct req *req, struct learn_tally *t, size_t n, const char *path, int k)
+{
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT org_path, COUNT(*) FROM members WHERE org_path >= ? AND org_path < ? AND "
+                 "deleted_at IS NULL AND status IN " ROSTER_STATUSES " GROUP BY org_path",
+                 "ss", path, org_path_end(&req->arena, path));
+    while (db_next(st))
+        learn_tally_add(t, n, db_text(st, 0), k, db_int(st, 1));
+    db_done(st);
+}
+
+/* Per organisation below (or the branch itself): people on the rosters,
+ * those who opened a lesson, those who finished one. Each count is one query
+ * grouped by branch, added up per organisation in C. */
+static void write_branches(struct req *req, struct jw *j, int64_t org, const char *path,
+                           const char *track)
+{
+    size_t n;
+    struct learn_tally *t = learn_tally_orgs(req, org, &n);
+    learn_tally_members(req, t, n, path, 0);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT m.org_path, COUNT(DISTINCT p.member_id), COUNT(DISTINCT CASE WHEN p.finished_at "
+        "IS NOT NULL THEN p.member_id END) FROM lesson_progress p JOIN members m ON m.id = "
+        "p.member_id JOIN lessons l ON l.id = p.lesson_id WHERE m.org_path >= ? AND m.org_path < "
+        "? AND (? IS NULL OR l.track = ?) GROUP BY m.org_path",
+        "ssss", path, org_path_end(&req->arena, path), track, track);
+    while (db_next(st)) {
+        learn_tally_add(t, n, db_text(st, 0), 1, db_int(st, 1));
+        learn_tally_add(t, n, db_text(st, 0), 2, db_int(st, 2));
+    }
+    db_done(st);
+    jw_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "orgId", t[i].id);
+        jw_kv_str(j, "name", t[i].name);
+        jw_kv_str(j, "level", t[i].level);
+        jw_kv_int(j, "members", t[i].count[0]);
+        jw_kv_int(j, "learners", t[i].count[1]);
+        jw_kv_int(j, "finishers", t[i].count[2]);
+        jw_obj_end(j);
+    }
     jw_arr_end(j);
 }
 
@@ -757,7 +810,7 @@ static int h_figures(struct req *req)
     jw_kv_int(j, "orgId", org);
     jw_kv_int(j, "abandonedAfterDays", ABANDONED_DAYS);
     jw_key(j, "branches");
-    write_branches(req, j, org, track);
+    write_branches(req, j, org, path, track);
     jw_key(j, "lessons");
     jw_arr_begin(j);
     struct db_stmt *st = db_query(

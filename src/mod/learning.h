@@ -58,4 +58,20 @@ bool learn_answer_right(struct arena *a, const char *type, const char *key, size
     "((o.parent_id = ? AND o.level <> 'group') OR (o.id = ? AND NOT EXISTS (SELECT 1 FROM orgs "   \
     "c WHERE c.parent_id = ? AND c.level <> 'group' AND c.deleted_at IS NULL)))"
 
+/*
+ * Figures per organisation below org (ORGS_BELOW): learn_tally_orgs() lists them with
+ * their paths (arena, at most 500); learn_tally_add() adds v to count k of the one whose
+ * subtree holds path (a branch's path from a query grouped by branch);
+ * learn_tally_members() counts the members on the rosters under path into count k.
+ */
+#define LEARN_TALLY_COUNTS 6
+struct learn_tally {
+    int64_t id;
+    const char *name, *level, *path;
+    int64_t count[LEARN_TALLY_COUNTS];
+};
+struct learn_tally *learn_tally_orgs(struct req *req, int64_t org, size_t *n);
+void learn_tally_add(struct learn_tally *t, size_t n, const char *path, int k, int64_t v);
+void learn_tally_members(struct req *req, struct learn_tally *t, size_t n, const char *path, int k);
+
 #endif

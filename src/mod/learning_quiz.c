@@ -20,6 +20,7 @@
 #include "core/roster.h"
 #include "core/sheet_in.h"
 #include "mod/learning.h"
+#include "mod/orgs.h"
 #include "mod/search.h"
 #include "routes.h"
 
@@ -1278,49 +1279,72 @@ static int h_quiz_figures(struct req *req)
     jw_kv_int(j, "quizId", q.id);
     jw_kv_int(j, "orgId", org);
     jw_key(j, "branches");
-    jw_arr_begin(j);
+    size_t n;
+    struct learn_tally *t = learn_tally_orgs(req, org, &n);
+    learn_tally_members(req, t, n, path, 0);
+    const char *end = org_path_end(&req->arena, path);
+    /* one pass over the quiz's attempts, grouped by branch and origin */
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT o.id, o.name, o.level, (SELECT COUNT(*) FROM members m WHERE substr(m.org_path, "
-        "1, length(o.path)) = o.path AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES
-        "), COUNT(a.id), COUNT(CASE WHEN a.origin = 'online' THEN 1 END), COUNT(CASE WHEN "
-        "a.origin = 'offline' THEN 1 END), COUNT(CASE WHEN a.origin = 'paper' THEN 1 END) FROM "
-        "orgs o LEFT JOIN members m ON substr(m.org_path, 1, length(o.path)) = o.path LEFT JOIN "
-        "quiz_attempts a ON a.quiz_id = ? AND a.member_id = m.id AND a.submitted_at IS NOT NULL "
-        "WHERE " ORGS_BELOW " AND o.deleted_at IS NULL GROUP BY o.id, "
-        "o.name, o.level, o.path ORDER BY o.id LIMIT 500",
-        "iiii", q.id, org, org, org);
+        "SELECT m.org_path, a.origin, COUNT(*) FROM quiz_attempts a JOIN members m ON m.id = "
+        "a.member_id WHERE a.quiz_id = ? AND a.submitted_at IS NOT NULL AND m.org_path >= ? AND "
+        "m.org_path < ? GROUP BY m.org_path, a.origin",
+        "iss", q.id, path, end);
     while (db_next(st)) {
-        jw_obj_begin(j);
-        jw_kv_int(j, "orgId", db_int(st, 0));
-        jw_kv_str(j, "name", db_text(st, 1));
-        jw_kv_str(j, "level", db_text(st, 2));
-        jw_kv_int(j, "members", db_int(st, 3));
-        jw_kv_int(j, "submitted", db_int(st, 4));
-        jw_kv_int(j, "online", db_int(st, 5));
-        jw_kv_int(j, "offline", db_int(st, 6));
-        jw_kv_int(j, "paper", db_int(st, 7));
-        jw_obj_end(j);
+        const char *origin = db_text(st, 1);
+        learn_tally_add(t, n, db_text(st, 0), 1, db_int(st, 2));
+        learn_tally_add(t, n, db_text(st, 0),
+                        !strcmp(origin, "online")    ? 2
+                        : !strcmp(origin, "offline") ? 3
+                                                     : 4,
+                        db_int(st, 2));
     }
     db_done(st);
+    jw_arr_begin(j);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "orgId", t[i].id);
+        jw_kv_str(j, "name", t[i].name);
+        jw_kv_str(j, "level", t[i].level);
+        jw_kv_int(j, "members", t[i].count[0]);
+        jw_kv_int(j, "submitted", t[i].count[1]);
+        jw_kv_int(j, "online", t[i].count[2]);
+        jw_kv_int(j, "offline", t[i].count[3]);
+        jw_kv_int(j, "paper", t[i].count[4]);
+        jw_obj_end(j);
+    }
     jw_arr_end(j);
+    /* how often each question was answered right: one pass grouped by question */
+    int64_t qids[QUIZ_MAX_QUESTIONS], answered[QUIZ_MAX_QUESTIONS], right[QUIZ_MAX_QUESTIONS];
+    size_t nq = 0;
+    st = db_query(req->db,
+                  "SELECT r.question_id, COUNT(*), SUM(r.correct) FROM quiz_attempts a JOIN "
+                  "members m ON m.id = a.member_id JOIN attempt_answers r ON r.attempt_id = a.id "
+                  "WHERE a.quiz_id = ? AND a.submitted_at IS NOT NULL AND m.org_path >= ? AND "
+                  "m.org_path < ? GROUP BY r.question_id",
+                  "iss", q.id, path, end);
+    while (db_next(st) && nq < QUIZ_MAX_QUESTIONS) {
+        qids[nq] = db_int(st, 0);
+        answered[nq] = db_int(st, 1);
+        right[nq++] = db_int(st, 2);
+    }
+    db_done(st);
     jw_key(j, "questions");
     jw_arr_begin(j);
     st = db_query(req->db,
-                  "SELECT q.id, q.stem, COUNT(r.question_id), COUNT(CASE WHEN r.correct = 1 THEN "
-                  "1 END) FROM quiz_questions x JOIN questions q ON q.id = x.question_id LEFT "
-                  "JOIN (SELECT r.question_id, r.correct FROM attempt_answers r JOIN "
-                  "quiz_attempts a ON a.id = r.attempt_id JOIN members m ON m.id = a.member_id "
-                  "WHERE a.quiz_id = ? AND a.submitted_at IS NOT NULL AND substr(m.org_path, 1, "
-                  "length(?)) = ?) r ON r.question_id = q.id WHERE x.quiz_id = ? GROUP BY "
-                  "x.position, q.id, q.stem ORDER BY x.position",
-                  "issi", q.id, path, path, q.id);
+                  "SELECT q.id, q.stem FROM quiz_questions x JOIN questions q ON q.id = "
+                  "x.question_id WHERE x.quiz_id = ? ORDER BY x.position",
+                  "i", q.id);
     while (db_next(st)) {
+        int64_t id = db_int(st, 0), a = 0, r = 0;
+        for (size_t i = 0; i < nq; i++)
+            if (qids[i] == id)
+                a = answered[i], r = right[i];
         jw_obj_begin(j);
-        jw_kv_int(j, "questionId", db_int(st, 0));
+        jw_kv_int(j, "questionId", id);
         jw_kv_str(j, "stem", db_text(st, 1));
-        jw_kv_int(j, "answered", db_int(st, 2));
-        jw_kv_int(j, "correct", db_int(st, 3));
+        jw_kv_int(j, "answered", a);
+        jw_kv_int(j, "correct", r);
         jw_obj_end(j);
     }
     db_done(st);

@@ -7,6 +7,7 @@
 // and a walk of every learning read as staff that finds no person's score or ranking.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { assertData, assertError, run, sqlite, startServer } from './helpers.mjs';
 
@@ -18,6 +19,41 @@ const one = (sql) => sqlite(db, sql).stdout.trim();
 const csv = (s) => ({ body: Buffer.from(s), headers: { 'Content-Type': 'text/csv' } });
 const post = (token, path, body, headers) => api('POST', path, { token, body, headers });
 const get = (token, path) => api('GET', path, { token });
+
+// A minimal XLSX (a zip of the workbook parts, one sheet of inline strings) of rows.
+function xlsx(rows) {
+  const esc = (v) => String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const col = (i) => String.fromCharCode(65 + i);
+  const sheet = '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' +
+    rows.map((r, i) => `<row r="${i + 1}">` + r.map((v, k) => (v === '' ? '' : `<c r="${col(k)}${i + 1}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`)).join('') + '</row>').join('') +
+    '</sheetData></worksheet>';
+  const parts = {
+    '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+    '_rels/.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    'xl/workbook.xml': '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="题库" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    'xl/_rels/workbook.xml.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    'xl/worksheets/sheet1.xml': sheet,
+  };
+  const local = [], central = [];
+  let off = 0;
+  for (const [name, text] of Object.entries(parts)) {
+    const raw = Buffer.from(text), data = deflateRawSync(raw), nm = Buffer.from(name);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0); h.writeUInt16LE(20, 4); h.writeUInt16LE(0x800, 6); h.writeUInt16LE(8, 8);
+    h.writeUInt32LE(crc32(raw), 14); h.writeUInt32LE(data.length, 18); h.writeUInt32LE(raw.length, 22); h.writeUInt16LE(nm.length, 26);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0); c.writeUInt16LE(20, 4); c.writeUInt16LE(20, 6); c.writeUInt16LE(0x800, 8); c.writeUInt16LE(8, 10);
+    c.writeUInt32LE(crc32(raw), 16); c.writeUInt32LE(data.length, 20); c.writeUInt32LE(raw.length, 24); c.writeUInt16LE(nm.length, 28); c.writeUInt32LE(off, 42);
+    local.push(h, nm, data);
+    central.push(c, nm);
+    off += 30 + nm.length + data.length;
+  }
+  const cd = Buffer.concat(central), end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(central.length / 2, 8); end.writeUInt16LE(central.length / 2, 10);
+  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(off, 16);
+  return Buffer.concat([...local, cd, end]);
+}
+const xlsxBody = (rows) => ({ body: xlsx(rows), headers: { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
 
 before(async () => {
   srv = await startServer({ testHooks: true });
@@ -206,6 +242,23 @@ describe('question banks: import from a sheet, all or nothing', () => {
     assert.deepEqual(b.questions.slice(3).map((q) => q.type), ['single', 'truefalse', 'fill', 'multiple']);
   });
 
+  test('an XLSX file: bad rows refuse it whole; the corrected file is imported', async () => {
+    const head = ['题型', '题干', '选项A', '选项B', '答案', '解析'];
+    const before_ = one(`SELECT COUNT(*) FROM questions WHERE bank_id = ${bank.id}`);
+    const bad = await api('POST', `/api/v1/question-banks/${bank.id}/import`, { token: tT, ...xlsxBody([head,
+      ['单选', '党小组会多长时间开一次？', '每月', '每年', 'A', '每月一次。'],
+      ['多选', '只有一个选项的多选题', '甲', '', 'A', ''],
+      ['判断', '', '', '', '对', '']]) });
+    assertError(bad, 422, 'import.invalid');
+    assert.deepEqual(bad.json.error.report.errors.map((e) => [e.row, e.column]), [[3, '选项A'], [4, '题干']]);
+    assert.equal(one(`SELECT COUNT(*) FROM questions WHERE bank_id = ${bank.id}`), before_);
+    const ok = assertData(await api('POST', `/api/v1/question-banks/${bank.id}/import`, { token: tT, ...xlsxBody([head,
+      ['单选', '党小组会多长时间开一次？', '每月', '每年', 'A', '每月一次。'],
+      ['判断', '党员可以不参加组织生活。', '', '', '错', '']]) }), 201);
+    assert.equal(ok.imported, 2);
+    assert.equal(one(`SELECT COUNT(*) FROM questions WHERE bank_id = ${bank.id}`), String(Number(before_) + 2));
+  });
+
   test('a bank is the content staff\'s: out of reach it answers like a missing one', async () => {
     const r = await get(tSB, `/api/v1/question-banks/${bank.id}`);
     assertError(r, 404, 'bank.not_found');
@@ -378,5 +431,18 @@ describe('no ranking, no per-person scores for anyone but the person', () => {
       const mine = assertData(await get(token, `/api/v1/quizzes/${exam.id}/mine`));
       assert.deepEqual(mine.attempts, []);
     }
+  });
+});
+
+describe('progress belongs to the member: it follows a transfer', () => {
+  test('after moving to a branch of another township, the member keeps what they finished; figures count it there', async () => {
+    const finished = assertData(await get(tM, '/api/v1/me/learning')).finished;
+    const before_ = assertData(await get(tSB, `/api/v1/learning/figures?orgId=${villageB}`)).branches[0];
+    const tr = assertData(await post(tS, '/api/v1/transfers', { memberId, toOrgId: villageB, reason: '外出务工定居' }), 201);
+    assertData(await post(tT, `/api/v1/transfers/${tr.id}/approve`));
+    assertData(await post(tSB, `/api/v1/transfers/${tr.id}/accept`));
+    assert.equal(assertData(await get(tM, '/api/v1/me/learning')).finished, finished);
+    const after_ = assertData(await get(tSB, `/api/v1/learning/figures?orgId=${villageB}`)).branches[0];
+    assert.equal(after_.finishers, before_.finishers + 1);
   });
 });

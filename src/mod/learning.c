@@ -363,6 +363,12 @@ static int h_lesson_withdraw(struct req *req)
 
 /* ---- courses ---- */
 
+/* Joins a course_lessons row (alias) to its lesson when that is still published: a
+ * withdrawn lesson leaves its courses' lists and counts. */
+#define LIVE_LESSON(x)                                                                             \
+    " JOIN lessons lx_" x " ON lx_" x ".id = " x ".lesson_id AND lx_" x ".state = 'published' "    \
+    "AND lx_" x ".deleted_at IS NULL"
+
 #define COURSE_COLS(F, C)                                                                          \
     F(COURSE_COL_ID, "c.id")                                                                       \
     C(COURSE_COL_TRACK, "c.track")                                                                 \
@@ -373,11 +379,13 @@ static int h_lesson_withdraw(struct req *req)
     C(COURSE_COL_ORG_NAME, "o.name")                                                               \
     C(COURSE_COL_ORG_PATH, "c.org_path")                                                           \
     C(COURSE_COL_PUBLISHED_AT, "c.published_at")                                                   \
-    C(COURSE_COL_LESSONS, "(SELECT COUNT(*) FROM course_lessons x WHERE x.course_id = c.id)")      \
-    C(COURSE_COL_FINISHED,                                                                         \
-      "(SELECT COUNT(*) FROM course_lessons x JOIN lesson_progress p ON p.lesson_id = "            \
-      "x.lesson_id AND p.account_id = a.account_id WHERE x.course_id = c.id AND "                  \
-      "p.finished_at IS NOT NULL)")                                                                \
+    C(COURSE_COL_LESSONS,                                                                          \
+      "(SELECT COUNT(*) FROM course_lessons x" LIVE_LESSON("x") " WHERE x.course_id = c.id)")      \
+    C(COURSE_COL_FINISHED, "(SELECT COUNT(*) FROM course_lessons x" LIVE_LESSON(                   \
+                               "x") " JOIN lesson_progress p ON "                                  \
+                                    "p.lesson_id = x.lesson_id AND p.account_id = a.account_id "   \
+                                    "WHERE x.course_id = c.id AND "                                \
+                                    "p.finished_at IS NOT NULL)")                                  \
     C(COURSE_COL_FOLLOWED, "f.created_at")
 enum course_col { DB_COLUMN_ENUM(COURSE_COLS) };
 #define COURSE_COLUMNS DB_COLUMNS(COURSE_COLS)
@@ -449,10 +457,12 @@ static int course_respond(struct req *req, int64_t id, int status)
     db_done(st);
     jw_key(j, "lessons");
     jw_arr_begin(j);
-    st = db_query(req->db,
-                  "SELECT " LESSON_COLUMNS LESSON_FROM "JOIN course_lessons x ON x.lesson_id = "
-                  "l.id WHERE x.course_id = ? ORDER BY x.position",
-                  "ii", req->who->account_id, id);
+    st = db_query(
+        req->db,
+        "SELECT " LESSON_COLUMNS LESSON_FROM "JOIN course_lessons x ON x.lesson_id = "
+        "l.id WHERE x.course_id = ? AND l.state = 'published' AND l.deleted_at IS NULL ORDER BY "
+        "x.position",
+        "ii", req->who->account_id, id);
     while (db_next(st))
         write_lesson(req, j, st, false);
     db_done(st);
@@ -840,16 +850,21 @@ static int h_figures(struct req *req)
         "SELECT c.id, c.title, c.track, (SELECT COUNT(*) FROM course_follows f JOIN accounts a ON "
         "a.id = f.account_id JOIN members m ON m.id = a.member_id WHERE f.course_id = c.id AND "
         "substr(m.org_path, 1, length(?)) = ?), (SELECT COUNT(*) FROM (SELECT p.account_id FROM "
-        "course_lessons x JOIN lesson_progress p ON p.lesson_id = x.lesson_id AND p.finished_at "
-        "IS NOT NULL JOIN accounts a ON a.id = p.account_id LEFT JOIN members m ON m.id = "
-        "a.member_id WHERE x.course_id = c.id AND (substr(m.org_path, 1, length(?)) = ? OR "
-        "EXISTS (SELECT 1 FROM roles r JOIN orgs ro ON ro.id = r.org_id WHERE r.account_id = "
-        "a.id AND r.deleted_at IS NULL AND r.role <> 'member' AND substr(ro.path, 1, "
-        "length(?)) = ?)) GROUP BY p.account_id HAVING COUNT(*) = (SELECT COUNT(*) FROM "
-        "course_lessons y WHERE y.course_id = c.id)) done) FROM courses c WHERE c.deleted_at IS "
-        "NULL AND c.state = 'published' AND (? IS NULL OR c.track = ?) AND "
-        "(substr(c.org_path, 1, length(?)) = ? OR substr(?, 1, length(c.org_path)) = "
-        "c.org_path) ORDER BY c.id DESC LIMIT 100",
+        "course_lessons x" LIVE_LESSON(
+            "x") " JOIN lesson_progress p ON p.lesson_id = x.lesson_id AND p.finished_at "
+                 "IS NOT NULL JOIN accounts a ON a.id = p.account_id LEFT JOIN members m ON m.id = "
+                 "a.member_id WHERE x.course_id = c.id AND (substr(m.org_path, 1, length(?)) = ? "
+                 "OR "
+                 "EXISTS (SELECT 1 FROM roles r JOIN orgs ro ON ro.id = r.org_id WHERE "
+                 "r.account_id = "
+                 "a.id AND r.deleted_at IS NULL AND r.role <> 'member' AND substr(ro.path, 1, "
+                 "length(?)) = ?)) GROUP BY p.account_id HAVING COUNT(*) = (SELECT COUNT(*) FROM "
+                 "course_lessons y" LIVE_LESSON(
+                     "y") " WHERE y.course_id = c.id)) done) FROM courses c WHERE c.deleted_at IS "
+                          "NULL AND c.state = 'published' AND (? IS NULL OR c.track = ?) AND "
+                          "(substr(c.org_path, 1, length(?)) = ? OR substr(?, 1, "
+                          "length(c.org_path)) = "
+                          "c.org_path) ORDER BY c.id DESC LIMIT 100",
         "sssssssssss", path, path, path, path, path, path, track, track, path, path, path);
     while (db_next(st)) {
         jw_obj_begin(j);

@@ -172,6 +172,17 @@ describe('lessons and courses: published to a subtree, chosen by members', () =>
     assert.equal(c.followed, false);
   });
 
+  test('a withdrawn lesson is gone for its audience and leaves its courses\' lists and counts', async () => {
+    const extra = assertData(await post(tT, '/api/v1/lessons', { orgId: township, kind: 'article', title: '将撤下的课', text: '旧内容', minutes: 2, level: 'intro' }), 201);
+    const c = assertData(await post(tT, '/api/v1/courses', { orgId: township, title: '两课', level: 'intro', lessonIds: [lesson2.id, extra.id] }), 201);
+    assert.equal(c.lessonCount, 2);
+    assertError(await api('DELETE', `/api/v1/lessons/${extra.id}`, { token: tM }), 404, 'lesson.not_found');
+    assert.equal(assertData(await api('DELETE', `/api/v1/lessons/${extra.id}`, { token: tT })).state, 'withdrawn');
+    assertError(await get(tM, `/api/v1/lessons/${extra.id}`), 404, 'lesson.not_found');
+    const after_ = assertData(await get(tM, `/api/v1/courses/${c.id}`));
+    assert.deepEqual([after_.lessonCount, after_.lessons.map((l) => l.id)], [1, [lesson2.id]]);
+  });
+
   test('progress follows the member through a transfer (kept with the member record)', async () => {
     assert.equal(one(`SELECT member_id FROM lesson_progress WHERE lesson_id = ${lesson.id} AND account_id = (SELECT id FROM accounts WHERE member_id = ${memberId})`), String(memberId));
   });

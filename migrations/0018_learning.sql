@@ -23,7 +23,12 @@ CREATE TABLE lessons (
     minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 120),  -- its length, "3 分钟"
     level TEXT NOT NULL CHECK (level IN ('intro', 'basic', 'advanced')),
     topics TEXT NOT NULL DEFAULT '[]',       -- JSON list of short strings
-    state TEXT NOT NULL DEFAULT 'published' CHECK (state IN ('published', 'withdrawn')),
+    -- review: waiting for the organisation above where review is configured
+    -- (learning_review); rejected: sent back with review_note
+    state TEXT NOT NULL DEFAULT 'published'
+        CHECK (state IN ('published', 'review', 'rejected', 'withdrawn')),
+    review_note TEXT,
+    reviewed_by INTEGER REFERENCES accounts (id),
     author_id INTEGER NOT NULL REFERENCES accounts (id),
     published_at INTEGER NOT NULL,
     created_at INTEGER NOT NULL,
@@ -31,8 +36,20 @@ CREATE TABLE lessons (
     seq INTEGER NOT NULL,
     deleted_at INTEGER
 );
+CREATE INDEX lessons_review ON lessons (org_path) WHERE state = 'review';
 CREATE INDEX lessons_org ON lessons (org_path, published_at DESC, id DESC);
 CREATE INDEX lessons_seq ON lessons (seq);
+
+-- Review where configured: an organisation that asks for it has a row with
+-- required = 1; a lesson published in its subtree by someone without
+-- learning.publish on it waits for review.
+CREATE TABLE learning_review (
+    org_id INTEGER PRIMARY KEY REFERENCES orgs (id),
+    org_path TEXT NOT NULL,
+    required INTEGER NOT NULL,
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    updated_at INTEGER NOT NULL
+);
 
 CREATE TABLE courses (
     id INTEGER PRIMARY KEY,

@@ -129,6 +129,7 @@
     X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
     X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
     X(ERR_LESSON_NOT_FOUND, 404, "lesson.not_found", "no such lesson")                             \
+    X(ERR_LESSON_STATE, 409, "lesson.state", "the lesson is not waiting for review")               \
     X(ERR_COURSE_NOT_FOUND, 404, "course.not_found", "no such course")                             \
     X(ERR_COURSE_LESSON, 409, "course.lesson",                                                     \
       "a lesson of a course must reach everyone the course reaches (published on its "             \

@@ -59,7 +59,9 @@ bool learn_sees(struct req *req, const char *org_path, const char *track)
     return in;
 }
 
-/* Locates a learning item by the columns org_id, org_path, track of sql. */
+/* Locates a learning item by the columns org_id, org_path, track, state of
+ * sql: its audience takes part in it once it is published (learning.publish
+ * on its organisation sees it in any state: waiting for review, withdrawn). */
 static bool item_locate(struct req *req, const char *sql, int64_t id, struct object_ref *o)
 {
     struct db_stmt *st = db_query(req->db, sql, "i", id);
@@ -67,8 +69,9 @@ static bool item_locate(struct req *req, const char *sql, int64_t id, struct obj
     if (found) {
         req_locate_row(req, st, o, false);
         const char *track = arena_strdup(&req->arena, db_text(st, 2));
+        bool published = !strcmp(db_text(st, 3), "published");
         db_done(st);
-        if (learn_sees(req, o->org_path, track))
+        if (published && learn_sees(req, o->org_path, track))
             o->party = PARTY_AUDIENCE;
         return true;
     }
@@ -79,16 +82,16 @@ static bool item_locate(struct req *req, const char *sql, int64_t id, struct obj
 static bool lesson_locate(struct req *req, int64_t id, struct object_ref *o)
 {
     return item_locate(req,
-                       "SELECT org_id, org_path, track FROM lessons WHERE id = ? AND "
-                       "deleted_at IS NULL AND state = 'published'",
+                       "SELECT org_id, org_path, track, state FROM lessons WHERE id = ? AND "
+                       "deleted_at IS NULL",
                        id, o);
 }
 
 static bool course_locate(struct req *req, int64_t id, struct object_ref *o)
 {
     return item_locate(req,
-                       "SELECT org_id, org_path, track FROM courses WHERE id = ? AND "
-                       "deleted_at IS NULL AND state = 'published'",
+                       "SELECT org_id, org_path, track, state FROM courses WHERE id = ? AND "
+                       "deleted_at IS NULL",
                        id, o);
 }
 
@@ -127,7 +130,9 @@ static const struct object_kind course_kind = {
     C(LESSON_COL_POSITION, "p.position")                                                           \
     C(LESSON_COL_OPENED_AT, "p.opened_at")                                                         \
     C(LESSON_COL_FINISHED_AT, "p.finished_at")                                                     \
-    C(LESSON_COL_ORG_PATH, "l.org_path")
+    C(LESSON_COL_ORG_PATH, "l.org_path")                                                           \
+    C(LESSON_COL_STATE, "l.state")                                                                 \
+    C(LESSON_COL_REVIEW_NOTE, "l.review_note")
 enum lesson_col { DB_COLUMN_ENUM(LESSON_COLS) };
 #define LESSON_COLUMNS DB_COLUMNS(LESSON_COLS)
 /* The lesson with the caller's progress (bind the account first). */
@@ -167,6 +172,9 @@ static void write_lesson(struct req *req, struct jw *j, struct db_stmt *st, bool
     jw_kv_str(j, "name", db_text(st, LESSON_COL_ORG_NAME));
     jw_obj_end(j);
     jw_kv_time(j, "publishedAt", db_int(st, LESSON_COL_PUBLISHED_AT));
+    jw_kv_str(j, "state", db_text(st, LESSON_COL_STATE));
+    if (!db_isnull(st, LESSON_COL_REVIEW_NOTE))
+        jw_kv_str(j, "reviewNote", db_text(st, LESSON_COL_REVIEW_NOTE));
     jw_key(j, "progress");
     if (db_isnull(st, LESSON_COL_OPENED_AT)) {
         jw_null(j);
@@ -209,6 +217,21 @@ static const char *topics_json(struct req *req, const struct value *v)
     return b.data;
 }
 
+/* Whether a lesson on path waits for review: an organisation at or above it
+ * asks for review and the caller holds no learning.publish there. */
+static bool review_needed(struct req *req, const char *path)
+{
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT org_path FROM learning_review WHERE required = 1 AND "
+                                  "substr(?, 1, length(org_path)) = org_path",
+                                  "s", path);
+    bool needed = false;
+    while (!needed && db_next(st))
+        needed = !principal_can(req->who, PERM_LEARNING_PUBLISH, db_text(st, 0));
+    db_done(st);
+    return needed;
+}
+
 static const struct param lesson_body[] = {
     {"orgId", P_ID, P_REQUIRED},
     {"kind", P_ENUM, P_REQUIRED, 0, 0, lesson_kinds},
@@ -234,19 +257,20 @@ static int h_lesson_create(struct req *req)
     int64_t org = req_body_int(req, "orgId", 0);
     const char *path = org_path(req->db, &req->arena, org);
     const char *track = req_body_str(req, "track");
+    bool review = review_needed(req, path);
     int64_t now = now_sec();
     db_exec(req->db,
-            "INSERT INTO lessons (org_id, org_path, kind, track, title, body, file_id, minutes, "
-            "level, topics, author_id, published_at, created_at, updated_at, seq) VALUES (?, ?, "
-            "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "isssssIissiiiii", org, path, req_body_str(req, "kind"), track ? track : "member",
-            req_body_str(req, "title"), req_body_str(req, "text"), req_body_int(req, "fileId", 0),
-            req_body_int(req, "minutes", 0), req_body_str(req, "level"),
-            topics_json(req, req_body(req, "topics")), req->who->account_id, now, now, now,
-            db_next_seq(req->db));
+            "INSERT INTO lessons (org_id, org_path, kind, track, state, title, body, file_id, "
+            "minutes, level, topics, author_id, published_at, created_at, updated_at, seq) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "issssssIissiiiii", org, path, req_body_str(req, "kind"), track ? track : "member",
+            review ? "review" : "published", req_body_str(req, "title"), req_body_str(req, "text"),
+            req_body_int(req, "fileId", 0), req_body_int(req, "minutes", 0),
+            req_body_str(req, "level"), topics_json(req, req_body(req, "topics")),
+            req->who->account_id, now, now, now, db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
     req_audit(req, "lesson.publish", org, arena_printf(&req->arena, "lesson:%" PRId64, id), "ok",
-              "%s", req_body_str(req, "kind"));
+              "%s%s", req_body_str(req, "kind"), review ? ", waiting for review" : "");
     return lesson_respond(req, id, 201);
 }
 
@@ -359,6 +383,135 @@ static int h_lesson_withdraw(struct req *req)
     jw_kv_str(j, "state", "withdrawn");
     jw_obj_end(j);
     return 200;
+}
+
+/* ---- review where configured ---- */
+
+static const struct param review_setting_body[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"required", P_BOOL, P_REQUIRED},
+    {NULL},
+};
+
+/* {orgId, required, by: the organisation at or above orgId that asks for it, or null}. */
+static int review_setting_respond(struct req *req, int64_t org, int status)
+{
+    const char *path = org_path(req->db, &req->arena, org);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT org_id FROM learning_review WHERE required = 1 AND "
+                                  "substr(?, 1, length(org_path)) = org_path ORDER BY "
+                                  "length(org_path) LIMIT 1",
+                                  "s", path);
+    int64_t by = db_next(st) ? db_int(st, 0) : 0;
+    db_done(st);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "orgId", org);
+    jw_kv_bool(j, "required", by != 0);
+    jw_kv_id(j, "by", by);
+    jw_obj_end(j);
+    return status;
+}
+
+/*
+ * POST /api/v1/learning/review {orgId, required} -> {orgId, required, by}:
+ * whether lessons published in orgId's subtree by those without
+ * learning.publish on orgId wait for review (approved on the organisation
+ * above the lesson's). Audited. learning.publish on orgId.
+ * GET /api/v1/learning/review?orgId= -> the same, as it stands (by: the
+ * highest organisation at or above orgId asking for review).
+ */
+static int h_review_set(struct req *req)
+{
+    int64_t org = req_body_int(req, "orgId", 0);
+    const char *path = org_path(req->db, &req->arena, org);
+    int64_t on = req_body_int(req, "required", 0);
+    db_exec(req->db,
+            "INSERT INTO learning_review (org_id, org_path, required, account_id, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (org_id) DO UPDATE SET required = "
+            "excluded.required, account_id = excluded.account_id, updated_at = excluded.updated_at",
+            "isiii", org, path, on, req->who->account_id, now_sec());
+    db_next_seq(req->db);
+    req_audit(req, "learning.review", org, arena_printf(&req->arena, "org:%" PRId64, org), "ok",
+              "%s", on ? "review required" : "no review");
+    return review_setting_respond(req, org, 200);
+}
+
+static const struct param review_get_query[] = {{"orgId", P_ID, P_REQUIRED}, {NULL}};
+
+static int h_review_get(struct req *req)
+{
+    return review_setting_respond(req, req_query_int(req, "orgId", 0), 200);
+}
+
+static const struct param reviews_query[] = {{"orgId", P_ID, P_REQUIRED}, PAGE_PARAMS, {NULL}};
+
+/*
+ * GET /api/v1/learning/reviews?orgId=&after=&limit= -> {items: [LESSON],
+ * next}: the lessons waiting for review in orgId's subtree, oldest first.
+ * learning.publish on orgId.
+ */
+static int h_reviews(struct req *req)
+{
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    const char *path = org_path(req->db, &req->arena, req_query_int(req, "orgId", 0));
+    struct page pg;
+    page_begin(req, &pg);
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT " LESSON_COLUMNS LESSON_FROM
+                 "WHERE l.state = 'review' AND l.deleted_at IS NULL AND "
+                 "substr(l.org_path, 1, length(?)) = ? AND l.id > ? ORDER BY "
+                 "l.id LIMIT ?",
+                 "issii", req->who->account_id, path, path, after, (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        write_lesson(req, pg.j, st, true);
+        page_mark_id(&pg, db_int(st, LESSON_COL_ID));
+    }
+    return page_end(&pg, st);
+}
+
+static const struct param reject_body[] = {
+    {"reason", P_STR, P_REQUIRED | P_NONBLANK | P_MULTILINE, 1, 500},
+    {NULL},
+};
+
+/* Decides a lesson waiting for review: published, or rejected with the reason. */
+static int review_decide(struct req *req, bool approve)
+{
+    int64_t v, now = now_sec();
+    if (!db_get_int(req->db, &v, "SELECT 1 FROM lessons WHERE id = ? AND state = 'review'", "i",
+                    req->obj.id))
+        return req_fail(req, ERR_LESSON_STATE, NULL);
+    db_exec(req->db,
+            "UPDATE lessons SET state = ?, review_note = ?, reviewed_by = ?, published_at = CASE "
+            "WHEN ? THEN ? ELSE published_at END, updated_at = ?, seq = ? WHERE id = ?",
+            "ssiiiiii", approve ? "published" : "rejected",
+            approve ? NULL : req_body_str(req, "reason"), req->who->account_id, (int64_t)approve,
+            now, now, db_next_seq(req->db), req->obj.id);
+    req_audit(req, approve ? "lesson.approve" : "lesson.reject", req->obj.org_id,
+              arena_printf(&req->arena, "lesson:%" PRId64, req->obj.id), "ok", NULL);
+    return lesson_respond(req, req->obj.id, 200);
+}
+
+/*
+ * POST /api/v1/lessons/{id}/approve -> the lesson, published now.
+ * POST /api/v1/lessons/{id}/reject {reason} -> the lesson, rejected (the
+ * author sees reviewNote). Errors: lesson.not_found, lesson.state (not
+ * waiting for review). learning.publish on the organisation above the
+ * lesson's.
+ */
+static int h_approve(struct req *req)
+{
+    return review_decide(req, true);
+}
+
+static int h_reject(struct req *req)
+{
+    return review_decide(req, false);
 }
 
 /* ---- courses ---- */
@@ -890,6 +1043,16 @@ const struct route learning_routes[] = {
      NULL, 0, &lesson_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/lessons/{id}/progress", h_progress, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
      NULL, progress_body, 0, &lesson_kind, PARTY_AUDIENCE},
+    {"POST", "/api/v1/lessons/{id}/approve", h_approve, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
+     NULL, NULL, 0, &lesson_kind, 0, SIDE_PARENT},
+    {"POST", "/api/v1/lessons/{id}/reject", h_reject, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
+     NULL, reject_body, 0, &lesson_kind, 0, SIDE_PARENT},
+    {"POST", "/api/v1/learning/review", h_review_set, SCOPE_BODY_ORG, PERM_LEARNING_PUBLISH,
+     "orgId", NULL, review_setting_body, 0},
+    {"GET", "/api/v1/learning/review", h_review_get, SCOPE_QUERY_ORG, PERM_LEARNING_PUBLISH,
+     "orgId", review_get_query, NULL, 0},
+    {"GET", "/api/v1/learning/reviews", h_reviews, SCOPE_QUERY_ORG, PERM_LEARNING_PUBLISH, "orgId",
+     reviews_query, NULL, 0},
     {"DELETE", "/api/v1/lessons/{id}", h_lesson_withdraw, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
      NULL, NULL, 0, &lesson_kind},
     {"POST", "/api/v1/courses", h_course_create, SCOPE_BODY_ORG, PERM_LEARNING_PUBLISH, "orgId",

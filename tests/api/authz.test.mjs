@@ -446,6 +446,14 @@ const SPECS = {
     missing: () => q('DELETE', `/api/v1/lessons/${MISSING}`),
     nf: 'lesson.not_found',
   },
+  // review: learning.publish on the organisation above the lesson's. Harmless: the
+  // matrix's lesson is published, so a decision answers 409 lesson.state.
+  'POST /api/v1/lessons/{id}/approve': learning('lesson', (n) => q('POST', `/api/v1/lessons/${n}/approve`), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  'POST /api/v1/lessons/{id}/reject': learning('lesson', (n) => q('POST', `/api/v1/lessons/${n}/reject`, { reason: '矩阵' }), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  // harmless: "no review" (a row that changes nothing).
+  'POST /api/v1/learning/review': { req: (t) => q('POST', '/api/v1/learning/review', { orgId: t, required: false }), nf: 'org.not_found' },
+  'GET /api/v1/learning/review': { req: (t) => q('GET', `/api/v1/learning/review?orgId=${t}`), nf: 'org.not_found' },
+  'GET /api/v1/learning/reviews': { req: (t) => q('GET', `/api/v1/learning/reviews?orgId=${t}`), nf: 'org.not_found' },
   'GET /api/v1/courses/{id}': learning('course', (n) => q('GET', `/api/v1/courses/${n}`), insideOrPublishes),
   'POST /api/v1/courses/{id}/follow': learning('course', (n) => q('POST', `/api/v1/courses/${n}/follow`), insideOrPublishes),
   'DELETE /api/v1/courses/{id}/follow': learning('course', (n) => q('DELETE', `/api/v1/courses/${n}/follow`), insideOrPublishes),

@@ -188,6 +188,36 @@ describe('lessons and courses: published to a subtree, chosen by members', () =>
   });
 });
 
+describe('review where configured', () => {
+  test('a township asks for review: its villages\' lessons wait for the organisation above, then publish or go back', async () => {
+    assertError(await post(tM, '/api/v1/learning/review', { orgId: township, required: true }), 404, 'org.not_found');
+    const on = assertData(await post(tT, '/api/v1/learning/review', { orgId: township, required: true }));
+    assert.deepEqual([on.required, on.by], [true, township]);
+    assert.deepEqual(assertData(await get(tS, `/api/v1/learning/review?orgId=${villageA}`)), { orgId: villageA, required: true, by: township });
+    const body = { orgId: villageA, kind: 'article', title: '待审的课', text: '内容', minutes: 2, level: 'intro' };
+    const l = assertData(await post(tS, '/api/v1/lessons', body), 201);
+    assert.equal(l.state, 'review');
+    // the township's own lessons need no review
+    assert.equal(assertData(await post(tT, '/api/v1/lessons', { ...body, orgId: township }), 201).state, 'published');
+    const r = await get(tM, `/api/v1/lessons/${l.id}`);
+    assertError(r, 404, 'lesson.not_found');
+    assert.equal(r.text, (await get(tM, '/api/v1/lessons/99999999')).text);
+    assert.ok(!assertData(await get(tM, '/api/v1/lessons?limit=200')).items.some((x) => x.id === l.id));
+    assert.equal(assertData(await get(tS, `/api/v1/lessons/${l.id}`)).state, 'review');
+    assertError(await post(tS, `/api/v1/lessons/${l.id}/approve`), 404, 'lesson.not_found');
+    assert.ok(assertData(await get(tT, `/api/v1/learning/reviews?orgId=${township}`)).items.some((x) => x.id === l.id));
+    const back = assertData(await post(tT, `/api/v1/lessons/${l.id}/reject`, { reason: '请补充本村的例子' }));
+    assert.deepEqual([back.state, back.reviewNote], ['rejected', '请补充本村的例子']);
+    assertError(await post(tT, `/api/v1/lessons/${l.id}/approve`), 409, 'lesson.state');
+    assertError(await get(tM, `/api/v1/lessons/${l.id}`), 404, 'lesson.not_found');
+    const l2 = assertData(await post(tS, '/api/v1/lessons', { ...body, title: '补充后的课' }), 201);
+    assert.equal(assertData(await post(tT, `/api/v1/lessons/${l2.id}/approve`)).state, 'published');
+    assert.equal(assertData(await get(tM, `/api/v1/lessons/${l2.id}`)).title, '补充后的课');
+    const off = assertData(await post(tT, '/api/v1/learning/review', { orgId: township, required: false }));
+    assert.deepEqual([off.required, off.by], [false, null]);
+  });
+});
+
 describe('the staff track: zhibu\'s own user guide, for those who run the branch', () => {
   test('the guide reaches staff only; its completion is recorded for the staff who took it (demo)', async () => {
     assert.deepEqual(assertData(await get(tM, '/api/v1/courses?track=staff')).items, []);

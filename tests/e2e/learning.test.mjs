@@ -116,3 +116,28 @@ test('a secretary imports a question bank (a bad file refused whole) and sets an
   assert.ok(exam, 'the exam is published');
   assert.equal(exam.timeLimitMinutes, 15);
 });
+
+test('a township asks for review; a village lesson waits and its admin approves it from the phone', async () => {
+  const auditor = srv.accounts.find((a) => a.role === 'auditor');
+  const town = srv.accounts.find((a) => a.role === 'org_admin' && a.orgId !== auditor.orgId);
+  const ta = await apiAs(srv.base, town);
+  const sa = await apiAs(srv.base, info.sec);
+  assert.equal((await ta.post('/learning/review', { orgId: town.orgId, required: true })).status, 200);
+  const l = await sa.post('/lessons', { orgId: info.sec.orgId, kind: 'article', title: '本村的红色故事', text: '老支书带领大家修水渠。', minutes: 3, level: 'intro' });
+  assert.equal(l.status, 201);
+  assert.equal(l.body.data.state, 'review');
+  await session(async (page) => {
+    await loginUI(page, town);
+    await page.getByRole('heading', { name: `您好，${town.name}` }).waitFor();
+    await page.goto(`/#/learn-org/${town.orgId}`);
+    const item = page.locator(`[data-review="${l.body.data.id}"]`);
+    await item.waitFor();
+    await page.screenshot({ path: join(shots, 'learn-review.png'), fullPage: true });
+    await item.getByRole('button', { name: '通过' }).click();
+    await item.waitFor({ state: 'detached' });
+  });
+  const m = await apiAs(srv.base, info.member);
+  const seen = await m.get(`/lessons/${l.body.data.id}`);
+  assert.equal(seen.status, 200);
+  assert.equal(seen.body.data.state, 'published');
+});

@@ -39,6 +39,8 @@ addStrings({
   lrFigures: '学习统计', lrFiguresHint: '只看参与和完成的人数，不给个人排名',
   lrMembers: '党员', lrLearners: '参加学习', lrFinishers: '学完一课以上', lrOpened: '打开', lrAbandoned: '学到一半',
   lrBranchCol: '组织', lrLessonCol: '课',
+  lrReview: '内容审核', lrReviewOn: '本组织以下发布的课需要审核', lrReviewBy: '上级组织已要求审核', lrReviewNone: '没有待审核的课',
+  lrApprove: '通过', lrReject: '退回', lrRejectWhy: '退回原因', lrWaiting: '待审核', lrRejected: '已退回：{why}',
 }, {
   learn: 'Learning', learnHint: 'Learn what you choose: short lessons to read or listen to',
   lrCourses: 'Courses', lrLessons: 'Lessons', lrQuizzes: 'Practice and exams', lrResume: 'Continue',
@@ -65,6 +67,8 @@ addStrings({
   lrFigures: 'Figures', lrFiguresHint: 'Counts of who took part and finished; nobody is ranked',
   lrMembers: 'Members', lrLearners: 'Took part', lrFinishers: 'Finished a lesson', lrOpened: 'Opened', lrAbandoned: 'Left halfway',
   lrBranchCol: 'Organisation', lrLessonCol: 'Lesson',
+  lrReview: 'Review', lrReviewOn: 'Lessons published below this organisation are reviewed', lrReviewBy: 'An organisation above asks for review', lrReviewNone: 'Nothing waits for review',
+  lrApprove: 'Approve', lrReject: 'Send back', lrRejectWhy: 'Why it goes back', lrWaiting: 'Waiting for review', lrRejected: 'Sent back: {why}',
 });
 
 // Where a stored file plays from once the file store lands (files and media).
@@ -225,6 +229,8 @@ export function Lesson({ id }) {
       {g.copy && <p class="notice">{t('lrOfflineCopy')}</p>}
       <h2 class="lr-title">{l.title}</h2>
       <Tags l={l} />
+      {l.state === 'review' && <p class="notice">{t('lrWaiting')}</p>}
+      {l.state === 'rejected' && <p class="error">{t('lrRejected', { why: l.reviewNote || '' })}</p>}
       {(l.kind === 'audio' || l.kind === 'video') && (l.fileId
         ? (l.kind === 'audio'
           ? <audio ref={audio} class="lr-media" controls preload="metadata" src={mediaUrl(l.fileId)} onLoadedMetadata={onMeta} onTimeUpdate={onTime} onPause={() => save({ position: Math.floor(audio.current.currentTime) })} />
@@ -414,11 +420,50 @@ export function LearnOrg({ id }) {
   return (
     <main class="page learn">
       <TopBar title={t('lrAdminOf', { name })} back="#/learn" />
+      <Reviews orgId={id} />
       <ImportBank orgId={id} onBank={() => setBanks(banks + 1)} />
       <SetQuiz key={banks} orgId={id} />
       <PaperAnswers orgId={id} />
       <Figures orgId={id} />
     </main>
+  );
+}
+
+// 内容审核: whether lessons below wait for review, and those waiting.
+function Reviews({ orgId }) {
+  const setting = useGet('/learning/review' + qs({ orgId }));
+  const list = useGet('/learning/reviews' + qs({ orgId, limit: 50 }));
+  const [why, setWhy] = useState({});
+  const w = useWrite({ fields: false });
+  const toggle = (e) => {
+    const required = e.currentTarget.checked;
+    w.run(async () => { await api('/learning/review', { method: 'POST', body: { orgId: Number(orgId), required } }); setting.reload(); });
+  };
+  const decide = (id, ok) => w.run(async () => {
+    await api('/lessons/' + id + (ok ? '/approve' : '/reject'), { method: 'POST', body: ok ? undefined : { reason: (why[id] || '').trim() } });
+    list.reload();
+  });
+  const s = setting.data;
+  const items = (list.data && list.data.items) || [];
+  return (
+    <section class="card" aria-labelledby="lr-rev">
+      <h2 id="lr-rev">{t('lrReview')}</h2>
+      {s && <label class="check big"><input type="checkbox" checked={s.required && s.by === Number(orgId)} disabled={w.busy || (s.required && s.by !== Number(orgId))} onChange={toggle} /> {t('lrReviewOn')}</label>}
+      {s && s.required && s.by !== Number(orgId) && <p class="muted">{t('lrReviewBy')}</p>}
+      {!items.length && <p class="muted">{t('lrReviewNone')}</p>}
+      {items.map((l) => (
+        <div key={l.id} class="lr-rev-item" data-review={l.id}>
+          <a href={'#/lesson/' + l.id}><strong>{l.title}</strong></a> <span class="muted">{l.org.name}</span>
+          <label class="sr" for={'lr-why-' + l.id}>{t('lrRejectWhy')}</label>
+          <input id={'lr-why-' + l.id} type="text" placeholder={t('lrRejectWhy')} value={why[l.id] || ''} onInput={(e) => setWhy({ ...why, [l.id]: e.currentTarget.value })} />
+          <div class="lr-rev-do">
+            <button type="button" class="btn primary" disabled={w.busy} onClick={() => decide(l.id, true)}>{t('lrApprove')}</button>
+            <button type="button" class="btn secondary" disabled={w.busy || !(why[l.id] || '').trim()} onClick={() => decide(l.id, false)}>{t('lrReject')}</button>
+          </div>
+        </div>
+      ))}
+      {w.error && <p class="error" role="alert">{w.errorText}</p>}
+    </section>
   );
 }
 

@@ -31,11 +31,13 @@ const struct route *const route_tables[] = {
     meetings_calendar_routes, /* meeting rules, compliance calendar and roll-up */
     rooms_routes,             /* rooms: meetings' audio rooms (Janus) and who was in them */
     sync_routes,              /* sync: offline captures uploaded in batches */
-    threads_routes, /* threads: the two-way channel, inbox, escalation, response targets, stats */
-    posts_routes,   /* posts: news and experience, comments, reports, review, corrections */
-    search_routes,  /* search: full text over what the caller may see */
-    notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
-    live_routes,    /* events: live updates (Server-Sent Events) */
+    threads_routes,  /* threads: the two-way channel, inbox, escalation, response targets, stats */
+    posts_routes,    /* posts: news and experience, comments, reports, review, corrections */
+    search_routes,   /* search: full text over what the caller may see */
+    notices_routes,  /* notices: announcements, read/ack reports, reminders; feed */
+    learning_routes, /* lessons, courses, progress, recommendations, figures */
+    learning_quiz_routes, /* question banks and import, quizzes, exams, paper answers */
+    live_routes,          /* events: live updates (Server-Sent Events) */
     NULL,
 };
 

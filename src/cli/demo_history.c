@@ -5,7 +5,7 @@
  * and one escalated, news with a rumour reported, marked false and
  * corrected, meetings held with attendance and minutes and this month's
  * still to hold (with an online link for the member working away), polls
- * open and closed, activities with sign-ups.
+ * open and closed, activities with sign-ups, learning (demo_learning.c).
  *
  * The rows are those the API writes: meetings' attendance, minutes and
  * closing go through the meeting functions (meetings.h) on a request of the
@@ -458,4 +458,5 @@ void demo_history(struct db *db, struct arena *a, const struct demo_cast *c)
     demo_meetings(db, c);
     demo_polls(db, c);
     demo_activities(db, c);
+    demo_learning(db, a, c);
 }

@@ -21,4 +21,10 @@ struct demo_cast {
  * activities with sign-ups. */
 void demo_history(struct db *db, struct arena *a, const struct demo_cast *c);
 
+/* Writes the demo's learning (demo_learning.c) in the caller's transaction:
+ * lessons of every kind and a course, a question bank with a practice quiz,
+ * a self-test and the township's exam, the staff track's user guide with
+ * completion recorded for the staff who took it. */
+void demo_learning(struct db *db, struct arena *a, const struct demo_cast *c);
+
 #endif

@@ -51,6 +51,8 @@ static const struct {
     [PERM_WORDLIST_ADMIN] = {"wordlist.admin", R(ROLE_SAFETY_OFFICER) | R(ROLE_SYSTEM_ADMIN)},
     [PERM_NOTICE_PUBLISH] = {"notice.publish",
                              R(ROLE_BRANCH_SECRETARY) | R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
+    [PERM_LEARNING_PUBLISH] = {"learning.publish",
+                               R(ROLE_BRANCH_SECRETARY) | R(ROLE_ORG_ADMIN) | R(ROLE_SYSTEM_ADMIN)},
 };
 
 enum role role_parse(const char *name)

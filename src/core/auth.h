@@ -49,6 +49,9 @@ enum perm {
     PERM_WORDLIST_ADMIN,   /* edit the deployment's word list */
     PERM_NOTICE_PUBLISH,   /* publish, edit, retract announcements to the subtree; see who has
                               read and acknowledged them, remind those who have not */
+    PERM_LEARNING_PUBLISH, /* publish lessons, courses, question banks and quizzes (exams) to
+                              the subtree, recommend courses, enter paper answers, see the
+                              learning figures per branch (never a person's score) */
     PERM__COUNT
 };
 

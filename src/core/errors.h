@@ -137,6 +137,25 @@
     X(ERR_NOTICE_NOT_FOUND, 404, "notice.not_found", "no such announcement")                       \
     X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
     X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
+    X(ERR_LESSON_NOT_FOUND, 404, "lesson.not_found", "no such lesson")                             \
+    X(ERR_LESSON_STATE, 409, "lesson.state", "the lesson is not waiting for review")               \
+    X(ERR_COURSE_NOT_FOUND, 404, "course.not_found", "no such course")                             \
+    X(ERR_COURSE_LESSON, 409, "course.lesson",                                                     \
+      "a lesson of a course must reach everyone the course reaches (published on its "             \
+      "organisation or above)")                                                                    \
+    X(ERR_BANK_NOT_FOUND, 404, "bank.not_found", "no such question bank")                          \
+    X(ERR_QUESTION_INVALID, 400, "question.invalid",                                               \
+      "the question does not fit its type (options, answer)")                                      \
+    X(ERR_QUIZ_NOT_FOUND, 404, "quiz.not_found", "no such quiz")                                   \
+    X(ERR_QUIZ_CLOSED, 409, "quiz.closed", "the exam is not open for starting now")                \
+    X(ERR_QUIZ_NOT_STARTED, 409, "quiz.not_started", "start the exam first")                       \
+    X(ERR_QUIZ_DEADLINE, 409, "quiz.deadline_passed",                                              \
+      "the exam's time is up: a submission after the deadline is not counted")                     \
+    X(ERR_QUIZ_SUBMITTED, 409, "quiz.submitted",                                                   \
+      "this exam was submitted already (online or from paper): it counts once")                    \
+    X(ERR_QUIZ_NOT_EXAM, 409, "quiz.not_exam", "only an exam is started, or entered from paper")   \
+    X(ERR_QUIZ_NO_MEMBER, 409, "quiz.no_member",                                                   \
+      "an exam is taken by a person with a member record or a role under its organisation")        \
     X(ERR_LIVE_FULL, 503, "live.full", "too many live streams are open, use polling")              \
     X(ERR_LIVE_ACCOUNT_FULL, 429, "live.account_limit",                                            \
       "this account has as many live streams open as it may: close one, or use polling")           \

@@ -423,7 +423,98 @@ const SPECS = {
   'GET /api/v1/notices/{id}/report': notice((n) => q('GET', `/api/v1/notices/${n}/report`)),
   'GET /api/v1/notices/{id}/members': notice((n) => q('GET', `/api/v1/notices/${n}/members?limit=2`)),
   'GET /api/v1/notices/{id}/report/export': notice((n) => q('GET', `/api/v1/notices/${n}/report/export?format=csv`)),
+
+  // ---- learning ----
+  // the caller's own lists and learning: any logged-in caller (tests/api/learning.test.mjs
+  // checks what each sees).
+  'GET /api/v1/lessons': { login: true },
+  'GET /api/v1/courses': { login: true },
+  'GET /api/v1/quizzes': { login: true },
+  'GET /api/v1/me/learning': { login: true },
+  // publishing: learning.publish on orgId. A lesson and a course are published (throw-away
+  // items); a bank with a question that does not fit its type and a practice quiz with a
+  // time limit are refused after the check.
+  'POST /api/v1/lessons': { req: (t) => q('POST', '/api/v1/lessons', { orgId: t, kind: 'article', title: '矩阵', text: '矩阵', minutes: 1, level: 'intro' }), nf: 'org.not_found' },
+  'POST /api/v1/courses': { req: async (t) => q('POST', '/api/v1/courses', { orgId: t, title: '矩阵', level: 'intro', lessonIds: [t === MISSING ? MISSING : await matrixLesson(t)] }), nf: 'org.not_found' },
+  'POST /api/v1/course-recommendations': { req: async (t) => q('POST', '/api/v1/course-recommendations', { orgId: t, courseId: t === MISSING ? MISSING : await matrixLearning(t, 'course') }), nf: 'org.not_found' },
+  'GET /api/v1/learning/figures': { req: (t) => q('GET', `/api/v1/learning/figures?orgId=${t}`), nf: 'org.not_found' },
+  'POST /api/v1/question-banks': { req: (t) => q('POST', '/api/v1/question-banks', { orgId: t, title: '矩阵', questions: [{ type: 'single', stem: '矩阵', options: ['甲'], answer: 'A' }] }), nf: 'org.not_found' },
+  'GET /api/v1/question-banks': { req: (t) => q('GET', `/api/v1/question-banks?orgId=${t}`), nf: 'org.not_found' },
+  'POST /api/v1/quizzes': { req: async (t) => q('POST', '/api/v1/quizzes', { orgId: t, bankId: t === MISSING ? MISSING : await matrixLearning(t, 'bank'), mode: 'practice', title: '矩阵', timeLimitMinutes: 5 }), nf: 'org.not_found' },
+  // a bank is the content staff's: learning.publish on its organisation. Harmless: a
+  // question that does not fit its type; a file with a bad row (nothing imported).
+  'GET /api/v1/question-banks/{id}': learning('bank', (n) => q('GET', `/api/v1/question-banks/${n}`)),
+  'POST /api/v1/question-banks/{id}/questions': learning('bank', (n) => q('POST', `/api/v1/question-banks/${n}/questions`, { type: 'truefalse', stem: '矩阵', answer: '也许' })),
+  'POST /api/v1/question-banks/{id}/import': learning('bank', (n) => ({ method: 'POST', path: `/api/v1/question-banks/${n}/import`, ...csv('题型,题干,答案\n问答,矩阵,对\n') })),
+  // EXCEPTION (read side): a lesson, course or quiz is seen by everyone inside the
+  // subtree of its organisation and by learning.publish there. Harmless: a progress
+  // marker, a follow, a start of a practice quiz (nothing stored), a submission to a
+  // question not in the quiz, paper answers for a quiz that is no exam (quiz.not_exam).
+  'GET /api/v1/lessons/{id}': learning('lesson', (n) => q('GET', `/api/v1/lessons/${n}`), insideOrPublishes),
+  'POST /api/v1/lessons/{id}/progress': learning('lesson', (n) => q('POST', `/api/v1/lessons/${n}/progress`, { position: 1 }), insideOrPublishes),
+  // withdrawing: learning.publish on its organisation, a throw-away lesson per cell.
+  'DELETE /api/v1/lessons/{id}': {
+    req: async (t) => q('DELETE', `/api/v1/lessons/${await freshLesson(t)}`),
+    missing: () => q('DELETE', `/api/v1/lessons/${MISSING}`),
+    nf: 'lesson.not_found',
+  },
+  // review: learning.publish on the organisation above the lesson's. Harmless: the
+  // matrix's lesson is published, so a decision answers 409 lesson.state.
+  'POST /api/v1/lessons/{id}/approve': learning('lesson', (n) => q('POST', `/api/v1/lessons/${n}/approve`), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  'POST /api/v1/lessons/{id}/reject': learning('lesson', (n) => q('POST', `/api/v1/lessons/${n}/reject`, { reason: '矩阵' }), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  // harmless: "no review" (a row that changes nothing).
+  'POST /api/v1/learning/review': { req: (t) => q('POST', '/api/v1/learning/review', { orgId: t, required: false }), nf: 'org.not_found' },
+  'GET /api/v1/learning/review': { req: (t) => q('GET', `/api/v1/learning/review?orgId=${t}`), nf: 'org.not_found' },
+  'GET /api/v1/learning/reviews': { req: (t) => q('GET', `/api/v1/learning/reviews?orgId=${t}`), nf: 'org.not_found' },
+  'GET /api/v1/courses/{id}': learning('course', (n) => q('GET', `/api/v1/courses/${n}`), insideOrPublishes),
+  'POST /api/v1/courses/{id}/follow': learning('course', (n) => q('POST', `/api/v1/courses/${n}/follow`), insideOrPublishes),
+  'DELETE /api/v1/courses/{id}/follow': learning('course', (n) => q('DELETE', `/api/v1/courses/${n}/follow`), insideOrPublishes),
+  'GET /api/v1/quizzes/{id}': learning('quiz', (n) => q('GET', `/api/v1/quizzes/${n}`), insideOrPublishes),
+  'POST /api/v1/quizzes/{id}/start': learning('quiz', (n) => q('POST', `/api/v1/quizzes/${n}/start`), insideOrPublishes),
+  'POST /api/v1/quizzes/{id}/submit': learning('quiz', (n) => q('POST', `/api/v1/quizzes/${n}/submit`, { answers: [{ questionId: MISSING, answer: 'A' }] }), insideOrPublishes),
+  'GET /api/v1/quizzes/{id}/mine': learning('quiz', (n) => q('GET', `/api/v1/quizzes/${n}/mine`), insideOrPublishes),
+  'POST /api/v1/quizzes/{id}/paper': learning('quiz', (n) => q('POST', `/api/v1/quizzes/${n}/paper`, { memberId: MISSING, answers: [] }), insideOrPublishes),
+  // EXCEPTION: a quiz's figures for its own organisation need learning.publish there
+  // (someone inside who may not see them gets the same not-found).
+  'GET /api/v1/quizzes/{id}/figures': learning('quiz', (n) => q('GET', `/api/v1/quizzes/${n}/figures`)),
 };
+
+function insideOrPublishes(c, t) {
+  return within(c.at, t) || holds(c, 'learning.publish', t);
+}
+
+// A route on the matrix's learning item of a kind on the target organisation (one per
+// target: a lesson, a course of it, a bank with a question, a practice quiz of the bank);
+// expect(c, t) defaults to learning.publish on the target.
+const learningOf = {};
+function learning(kind, build, expect = (c, t) => holds(c, 'learning.publish', t)) {
+  return {
+    req: async (t) => build(await matrixLearning(t, kind)),
+    missing: () => build(MISSING),
+    nf: `${kind}.not_found`,
+    expect: (c, t) => (expect(c, t) ? ALLOW : DENY),
+  };
+}
+
+async function matrixLesson(orgId) {
+  return matrixLearning(orgId, 'lesson');
+}
+
+async function matrixLearning(orgId, kind) {
+  learningOf[orgId] ??= (async () => {
+    const token = adminFor(orgId);
+    const lesson = (await must(await api('POST', '/api/v1/lessons', { token, body: { orgId, kind: 'audio', title: '矩阵课', text: '矩阵', minutes: 3, level: 'intro' } }), 201, 'lesson')).id;
+    const course = (await must(await api('POST', '/api/v1/courses', { token, body: { orgId, title: '矩阵课程', level: 'intro', lessonIds: [lesson] } }), 201, 'course')).id;
+    const bank = (await must(await api('POST', '/api/v1/question-banks', { token, body: { orgId, title: '矩阵题库', questions: [{ type: 'truefalse', stem: '矩阵', answer: '对' }] } }), 201, 'bank')).id;
+    const quiz = (await must(await api('POST', '/api/v1/quizzes', { token, body: { orgId, bankId: bank, mode: 'practice', title: '矩阵练习' } }), 201, 'quiz')).id;
+    return { lesson, course, bank, quiz };
+  })();
+  return (await learningOf[orgId])[kind];
+}
+
+async function freshLesson(orgId) {
+  return (await must(await api('POST', '/api/v1/lessons', { token: adminFor(orgId), body: { orgId, kind: 'article', title: '矩阵', text: '矩阵', minutes: 1, level: 'intro' } }), 201, 'lesson')).id;
+}
 
 function attendOnly(c, t) {
   return holds(c, 'roster.read', t) ? FORBID : DENY;

@@ -57,6 +57,12 @@ const NoticeNew = pick(NoticesMod, 'NoticeNew');
 const NoticeReport = pick(NoticesMod, 'NoticeReport');
 const NoticeList = pick(NoticesMod, 'NoticeList');
 const AuditPage = () => import('./pages/Audit.jsx');
+const LearnMod = () => import('./pages/Learn.jsx');
+const LessonPage = pick(LearnMod, 'Lesson');
+const CoursePage = pick(LearnMod, 'Course');
+const QuizPage = pick(LearnMod, 'Quiz');
+const QuizPrint = pick(LearnMod, 'QuizPrint');
+const LearnOrg = pick(LearnMod, 'LearnOrg');
 
 // The routes, matched in order against the hash path ('/poll/7'): a pattern's ':name'
 // parts become params (decoded), a trailing '?' makes one optional. `page` is a component
@@ -112,6 +118,12 @@ const ROUTES = [
   { path: '/notice-report/:id/:org?', load: NoticeReport, props: (p) => ({ id: p.id, orgId: p.org }) },
   { path: '/notices/:id?', load: NoticeList, props: byOrg },
   { path: '/audit/:id', load: AuditPage, props: byId },
+  { path: '/learn', load: LearnMod, props: none },
+  { path: '/lesson/:id', load: LessonPage, props: byId },
+  { path: '/course/:id', load: CoursePage, props: byId },
+  { path: '/quiz/:id', load: QuizPage, props: byId },
+  { path: '/quiz-print/:id', load: QuizPrint, props: byId },
+  { path: '/learn-org/:id', load: LearnOrg, props: byId },
   { path: '/account', page: Account, props: (p, c) => ({ prefs: c.prefs, onLogout: c.signedOut }), tab: 'me' },
   { path: '/totp/:mode?', load: TotpPage, props: (p, c) => ({ mode: p.mode || 'enrol', onMe: c.refreshMe, onLogout: c.signedOut }), tab: 'me' },
 ];

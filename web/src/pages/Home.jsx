@@ -71,6 +71,7 @@ function Reach({ me }) {
   if (me.member) rows.push(['#/threads', t('reachWrite'), t('reachWriteHint')]);
   for (const r of orgsWhere('channel.answer')) rows.push(['#/inbox/' + r.orgId, t('reachInbox'), r.orgName]);
   rows.push(['#/posts', t('reachPosts'), t('reachPostsHint')]);
+  rows.push(['#/learn', t('reachLearn'), t('reachLearnHint')]);
   for (const r of orgsWhere('post.review')) rows.push(['#/reviews/' + r.orgId, t('reachReview'), r.orgName]);
   if (canAny('wordlist.admin')) rows.push(['#/wordlist', t('reachWords'), '']);
   rows.push(['#/search', t('reachSearch'), '']);

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "core/jobs.h"
 #include "core/live.h"
+#include "mod/files.h"
 #include "mod/notices.h"
 #include "routes.h"
 
@@ -34,11 +35,14 @@ const struct route *const route_tables[] = {
     search_routes,  /* search: full text over what the caller may see */
     notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
     live_routes,    /* events: live updates (Server-Sent Events) */
+    files_routes,   /* uploads (resumable, in chunks), files: content, withdrawal */
     NULL,
 };
 
 /* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
 const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
+    {"files_sweep", 0, files_sweep},   /* blobs nothing refers to, uploads abandoned for days */
+    {"files_orphans", 86400, files_orphans}, /* at start-up: what a crash left in the store */
     {NULL},
 };

@@ -2,6 +2,7 @@
  * cmd_serve.c - zhibu serve, zhibu migrate.
  */
 #include "app.h"
+#include "core/store.h"
 #include "core/idem.h"
 #include "core/rcache.h"
 #include "cli/cli.h"
@@ -95,9 +96,19 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* The file store: the local directory under the data directory (store.h). */
+    static struct store files;
+    char files_dir[PATH_MAX];
+    snprintf(files_dir, sizeof(files_dir), "%s/files", cfg.data_dir);
     struct db *db = cli_open_data(true);
     if (!db)
         return 1;
+    if (store_init_local(&files, files_dir)) {
+        fprintf(stderr, "zhibu: file store %s: %s\n", files_dir, strerror(errno));
+        db_close(db);
+        return 1;
+    }
+    file_store = &files;
     jobs_run_once(db);
     /* What older versions kept in plain text, sealed once at start-up. */
     static const struct job seals[] = {

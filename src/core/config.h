@@ -47,8 +47,11 @@ struct config {
     int live_streams_per_account; /* open streams of one account */
     size_t body_memory_mb;        /* request bodies held in memory at once, all connections */
     size_t upload_spool_mb;       /* uploads being received into temporary files at once */
-    char metrics_token[128];      /* GET /metrics needs "Authorization: Bearer" it; "": only
-                                     connections from this machine */
+    /* Files and media (src/mod/files.c, docs/OPERATIONS.md). */
+    int64_t file_max_mb;     /* the largest file one upload may announce */
+    int64_t file_quota_mb;   /* an organisation's files without a row in file_quotas */
+    char metrics_token[128]; /* GET /metrics needs "Authorization: Bearer" it; "": only
+                                connections from this machine */
 };
 
 extern struct config cfg;

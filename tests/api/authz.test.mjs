@@ -411,7 +411,82 @@ const SPECS = {
   'GET /api/v1/notices/{id}/report': notice((n) => q('GET', `/api/v1/notices/${n}/report`)),
   'GET /api/v1/notices/{id}/members': notice((n) => q('GET', `/api/v1/notices/${n}/members?limit=2`)),
   'GET /api/v1/notices/{id}/report/export': notice((n) => q('GET', `/api/v1/notices/${n}/report/export?format=csv`)),
+  // the file attached to the matrix's notice with a file: as the notice is seen.
+  'GET /api/v1/notices/{id}/files/{id}': {
+    req: async (t) => {
+      const { notice: n, file } = await fileNotice(t);
+      return q('GET', `/api/v1/notices/${n}/files/${file}`);
+    },
+    missing: () => q('GET', `/api/v1/notices/${MISSING}/files/${MISSING}`),
+    nf: 'notice.not_found',
+    expect: (c, t) => (receivesOrManages(c, t) ? ALLOW : DENY),
+  },
+
+  // ---- files ----
+  // harmless: an empty file is refused (file.empty) after the scope check (org.read).
+  'POST /api/v1/uploads': { req: (t) => q('POST', '/api/v1/uploads', { orgId: t, name: '矩阵.pdf', size: 0 }), nf: 'org.not_found' },
+  // EXCEPTION: an upload in progress is its uploader's alone (the target's member here,
+  // no caller of the matrix): everyone else finds nothing.
+  'GET /api/v1/uploads/{id}': uploadSpec((u) => q('GET', `/api/v1/uploads/${u}`)),
+  'PATCH /api/v1/uploads/{id}': uploadSpec((u) => q('PATCH', `/api/v1/uploads/${u}`, Buffer.from('x'), { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' })),
+  'DELETE /api/v1/uploads/{id}': uploadSpec((u) => q('DELETE', `/api/v1/uploads/${u}`)),
+  // the caller's own uploads: any logged-in caller.
+  'GET /api/v1/files': { login: true },
+  // a stored file of the target branch's member: its uploader and roster.read there.
+  'GET /api/v1/files/{id}': fileSpec((f) => q('GET', `/api/v1/files/${f}`), (c, t) => holds(c, 'roster.read', t)),
+  'GET /api/v1/files/{id}/content': fileSpec((f) => q('GET', `/api/v1/files/${f}/content`), (c, t) => holds(c, 'roster.read', t)),
+  // EXCEPTION: withdrawn by its uploader only (no caller of the matrix).
+  'DELETE /api/v1/files/{id}': fileSpec((f) => q('DELETE', `/api/v1/files/${f}`), () => false),
 };
+
+// A one-page PDF, stored by token in orgId through an upload of one chunk.
+async function storeFile(token, orgId, label) {
+  const bytes = Buffer.from(`%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% ${label}\ntrailer<</Root 1 0 R>>\n%%EOF\n`);
+  const u = await must(await api('POST', '/api/v1/uploads', { token, body: { orgId, name: `${label}.pdf`, size: bytes.length } }), 201, 'upload');
+  const d = await must(await api('PATCH', `/api/v1/uploads/${u.id}`, {
+    token, body: bytes, headers: { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' },
+  }), 200, 'chunk');
+  return d.file.id;
+}
+
+const uploadsOf = {};
+function uploadSpec(build) {
+  return {
+    targets: BRANCH_TARGETS,
+    req: async (t) => {
+      uploadsOf[t] ??= must(await api('POST', '/api/v1/uploads', { token: own.memberToken[t], body: { orgId: t, name: '矩阵.pdf', size: 100 } }), 201, 'upload').then((u) => u.id);
+      return build(await uploadsOf[t]);
+    },
+    missing: () => build(MISSING),
+    nf: 'upload.not_found',
+    expect: () => DENY,
+  };
+}
+
+const filesOf = {};
+function fileSpec(build, expect) {
+  return {
+    targets: BRANCH_TARGETS,
+    req: async (t) => build(await (filesOf[t] ??= storeFile(own.memberToken[t], t, `矩阵文件${t}`))),
+    missing: () => build(MISSING),
+    nf: 'file.not_found',
+    expect: (c, t) => (expect(c, t) ? ALLOW : DENY),
+  };
+}
+
+// The matrix's notice on the target with a stored file attached (to every role there).
+const fileNoticeOf = {};
+function fileNotice(orgId) {
+  fileNoticeOf[orgId] ??= (async () => {
+    const token = adminFor(orgId);
+    const file = await storeFile(token, orgId, `矩阵附件${orgId}`);
+    const d = await must(await api('POST', '/api/v1/notices', {
+      token, body: { orgId, title: '矩阵附件通知', text: '矩阵', roles: table.roles, attachments: [{ name: '附件.pdf', fileId: file }] },
+    }), 201, 'notice');
+    return { notice: d.id, file };
+  })();
+  return fileNoticeOf[orgId];
+}
 
 function attendOnly(c, t) {
   return holds(c, 'roster.read', t) ? FORBID : DENY;

@@ -36,6 +36,7 @@ const struct route *const route_tables[] = {
     notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
     live_routes,    /* events: live updates (Server-Sent Events) */
     files_routes,   /* uploads (resumable, in chunks), files: content, withdrawal */
+    member_scans_routes, /* members/{id}/scans: scans on the record, sealed at rest */
     NULL,
 };
 

@@ -29,5 +29,6 @@ extern const struct route posts_routes[];
 extern const struct route search_routes[];
 extern const struct route notices_routes[];
 extern const struct route files_routes[];
+extern const struct route member_scans_routes[];
 
 #endif

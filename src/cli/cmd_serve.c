@@ -2,6 +2,7 @@
  * cmd_serve.c - zhibu serve, zhibu migrate.
  */
 #include "app.h"
+#include "core/media.h"
 #include "core/store.h"
 #include "core/idem.h"
 #include "core/rcache.h"
@@ -118,6 +119,9 @@ int cmd_serve(int argc, char **argv)
     };
     for (size_t i = 0; i < ARRAY_SIZE(seals); i++)
         job_run(db, &seals[i]);
+    /* Media jobs a crash cut short run again (only here: never while the thread runs). */
+    static const struct job media_recover = {"files_media_recover", 0, files_media_recover};
+    job_run(db, &media_recover);
     db_close(db);
     db_configure(cli_db_path());
 
@@ -144,12 +148,14 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     jobs_start();
+    files_media_start();
     log_info("zhibu %s listening on http://%s:%d (data %s)", ZHIBU_VERSION, cfg.listen_host,
              http_port(), cfg.data_dir);
 
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    files_media_stop();
     jobs_stop();
     http_stop(10000);
     db_shutdown();

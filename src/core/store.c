@@ -159,6 +159,16 @@ static int local_remove(struct store *s, const char *sha)
     return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
+static int local_local_path(struct store *s, const char *sha, char *out, size_t n)
+{
+    if (!store_hash_ok(sha)) {
+        errno = EINVAL;
+        return -1;
+    }
+    blob_path(s, sha, out, n);
+    return access(out, R_OK);
+}
+
 /* The two levels of two hex digits, then the blobs. */
 static int local_each(struct store *s, bool (*fn)(const char *sha, int64_t mtime, void *arg),
                       void *arg)
@@ -205,6 +215,7 @@ static const struct store_ops local_ops = {
     .open = local_open,
     .stat = local_stat,
     .remove = local_remove,
+    .local_path = local_local_path,
     .each = local_each,
 };
 

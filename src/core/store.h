@@ -42,6 +42,9 @@ struct store_ops {
     int (*stat)(struct store *s, const char *sha, int64_t *size);
     /* Removes the blob; a missing one is not an error. */
     int (*remove)(struct store *s, const char *sha);
+    /* A local file name to read the blob from, for external tools (local:
+     * the blob itself; S3: a copy fetched into a cache directory). */
+    int (*local_path)(struct store *s, const char *sha, char *out, size_t n);
     /* Calls fn for every blob with its modification time (orphan scans);
      * stops early when fn returns false. */
     int (*each)(struct store *s, bool (*fn)(const char *sha, int64_t mtime, void *arg), void *arg);
@@ -86,6 +89,10 @@ static inline int store_open(struct store *s, const char *sha, int64_t *size)
 static inline int store_stat(struct store *s, const char *sha, int64_t *size)
 {
     return s->ops->stat(s, sha, size);
+}
+static inline int store_local_path(struct store *s, const char *sha, char *out, size_t n)
+{
+    return s->ops->local_path(s, sha, out, n);
 }
 static inline int store_remove(struct store *s, const char *sha)
 {

@@ -20,6 +20,7 @@
  */
 #include "app.h"
 #include "core/filehdr.h"
+#include "core/media.h"
 #include "core/store.h"
 #include "mod/files.h"
 
@@ -266,12 +267,26 @@ static const struct param upload_body[] = {
  * POST /api/v1/uploads {orgId, name, size} -> 201 {id, orgId, name, size,
  * offset: 0, createdAt}: an upload begins; its size is reserved against the
  * organisation's quota. Errors: request.invalid, file.empty, file.too_large,
- * file.quota, org.not_found. org.read on the organisation (members of a
- * branch upload to it).
+ * file.quota, org.not_found. A member to their own branch; org.read on the
+ * organisation (checked here: a member's account may hold no role).
  */
 static int h_upload_create(struct req *req)
 {
     int64_t org_id = req_body_int(req, "orgId", 0), size = req_body_int(req, "size", 0);
+    const char *path = NULL;
+    int64_t own_branch = 0;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT o.path, (SELECT m.org_id FROM members m WHERE m.id = ?) "
+                                  "FROM orgs o WHERE o.id = ? AND o.closed_at IS NULL",
+                                  "ii", req->who->member_id, org_id);
+    if (db_next(st)) {
+        path = arena_strdup(&req->arena, db_text(st, 0));
+        own_branch = db_int(st, 1);
+    }
+    db_done(st);
+    /* Out of reach: the same answer as no organisation at all. */
+    if (!path || (own_branch != org_id && !principal_can(req->who, PERM_ORG_READ, path)))
+        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     const char *name = display_name(req_body_str(req, "name"));
     if (!*name)
         return req_fail_field(req, ERR_INVALID, "name", "the name has no file name in it");
@@ -283,13 +298,6 @@ static int h_upload_create(struct req *req)
     int rc = quota_check(req, org_id, size, 0);
     if (rc)
         return rc;
-    const char *path = NULL;
-    struct db_stmt *st = db_query(req->db, "SELECT path FROM orgs WHERE id = ?", "i", org_id);
-    if (db_next(st))
-        path = arena_strdup(&req->arena, db_text(st, 0));
-    db_done(st);
-    if (!path)
-        return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
     int64_t now = now_sec();
     db_exec(req->db,
             "INSERT INTO file_uploads (org_id, org_path, owner_id, name, size, received, "
@@ -380,7 +388,32 @@ static bool copy_chunk(int src, int dst, int64_t at, int64_t len)
 enum file_col { DB_COLUMN_ENUM(FILE_COLS) };
 #define FILE_COLUMNS DB_COLUMNS(FILE_COLS)
 
-static void write_file_row(struct jw *j, struct db_stmt *st)
+/* processing (the media queue's state: queued, running, done, failed; null
+ * for none) and variants: [{name, type, size}] in name order. */
+static void write_variants(struct req *req, struct jw *j, const char *sha)
+{
+    struct db_stmt *st =
+        db_query(req->db, "SELECT state FROM file_jobs WHERE source_sha256 = ?", "s", sha);
+    jw_kv_str(j, "processing", db_next(st) ? db_text(st, 0) : NULL);
+    db_done(st);
+    jw_key(j, "variants");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT name, mime, size FROM file_variants WHERE source_sha256 = ? ORDER BY "
+                  "length(name), name",
+                  "s", sha);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_str(j, "name", db_text(st, 0));
+        jw_kv_str(j, "type", db_text(st, 1));
+        jw_kv_int(j, "size", db_int(st, 2));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+}
+
+static void write_file_row(struct req *req, struct jw *j, struct db_stmt *st)
 {
     jw_obj_begin(j);
     jw_kv_int(j, "id", db_int(st, FILE_COL_ID));
@@ -391,6 +424,7 @@ static void write_file_row(struct jw *j, struct db_stmt *st)
     jw_kv_str(j, "kind", db_text(st, FILE_COL_KIND));
     jw_kv_str(j, "sha256", db_text(st, FILE_COL_SHA));
     jw_kv_time(j, "createdAt", db_int(st, FILE_COL_CREATED));
+    write_variants(req, j, db_text(st, FILE_COL_SHA));
     jw_obj_end(j);
 }
 
@@ -401,7 +435,7 @@ static void write_file(struct req *req, struct jw *j, int64_t id)
                                   "f.deleted_at IS NULL",
                                   "i", id);
     if (db_next(st))
-        write_file_row(j, st);
+        write_file_row(req, j, st);
     else
         jw_null(j);
     db_done(st);
@@ -410,6 +444,29 @@ static void write_file(struct req *req, struct jw *j, int64_t id)
 void files_write_ref(struct req *req, struct jw *j, int64_t file_id)
 {
     write_file(req, j, file_id);
+}
+
+void files_write_attached(struct req *req, struct jw *j, const char *key, const char *kind,
+                          int64_t object_id)
+{
+    jw_key(j, key);
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT " FILE_COLUMNS " FROM file_refs r JOIN files f ON f.id "
+                                  "= r.file_id WHERE r.object_kind = ? AND r.object_id = ? AND "
+                                  "f.deleted_at IS NULL ORDER BY r.created_at, f.id",
+                                  "si", kind, object_id);
+    while (db_next(st))
+        write_file_row(req, j, st);
+    db_done(st);
+    jw_arr_end(j);
+}
+
+/* After the commit: the media thread finds the new job at once. */
+static int media_wake_after(struct req *req, void *arg)
+{
+    files_media_wake();
+    return 200;
 }
 
 /*
@@ -463,6 +520,8 @@ static int64_t upload_complete(struct req *req, const struct upload *u, int pfd,
             t->kind, now, now, db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
     db_exec(req->db, "DELETE FROM file_uploads WHERE id = ?", "i", u->id);
+    files_media_enqueue(req->db, sha, t->kind);
+    req_after_commit(req, media_wake_after, NULL);
     req_audit(req, "file.upload", u->org_id, arena_printf(&req->arena, "file:%" PRId64, id), "ok",
               "%s, %" PRId64 " bytes%s", mime, u->size, dup ? ", stored once already" : "");
     return id;
@@ -622,7 +681,11 @@ static int h_file_get(struct req *req)
     return 200;
 }
 
-const struct param files_download_query[] = {{"download", P_BOOL}, {NULL}};
+const struct param files_download_query[] = {
+    {"download", P_BOOL},
+    {"variant", P_STR, 0, 1, 20},
+    {NULL},
+};
 
 /* Whether If-None-Match names etag (or is "*"). */
 static bool etag_matches(const char *inm, const char *etag)
@@ -644,6 +707,23 @@ static bool etag_matches(const char *inm, const char *etag)
 static int send_row(struct req *req, struct db_stmt *st)
 {
     const char *sha = db_text(st, FILE_COL_SHA), *kind = db_text(st, FILE_COL_KIND);
+    const char *mime = db_text(st, FILE_COL_MIME), *name = db_text(st, FILE_COL_NAME);
+    const char *variant = req_query_str(req, "variant");
+    if (variant) { /* a version for weak links, of the same file */
+        struct db_stmt *v = db_query(req->db,
+                                     "SELECT sha256, mime FROM file_variants WHERE "
+                                     "source_sha256 = ? AND name = ?",
+                                     "ss", sha, variant);
+        if (!db_next(v)) {
+            db_done(v);
+            return req_fail(req, ERR_FILE_NOT_FOUND, "no version %s of this file (yet)", variant);
+        }
+        sha = arena_strdup(&req->arena, db_text(v, 0));
+        mime = arena_strdup(&req->arena, db_text(v, 1));
+        name = arena_printf(&req->arena, "%s.%s", variant, strchr(mime, '/') + 1);
+        kind = "variant";
+        db_done(v);
+    }
     char etag[STORE_HASH_HEX + 2];
     /* A strong validator: the content's hash in quotes (RFC 9110 8.8.3). */
     etag[0] = '"';
@@ -674,7 +754,7 @@ static int send_row(struct req *req, struct db_stmt *st)
     }
     const struct value *dl = req_query(req, "download");
     part.inline_ = !(dl && dl->present && dl->i) && strcmp(kind, "office");
-    return req_send_part(req, fd, &part, db_text(st, FILE_COL_MIME), db_text(st, FILE_COL_NAME));
+    return req_send_part(req, fd, &part, mime, name);
 }
 
 /*
@@ -713,9 +793,10 @@ int files_send_attached(struct req *req, const char *kind, int64_t object_id, in
  * when no other file holds the same bytes. Errors: file.not_found. Its
  * uploader only.
  */
-static int h_file_withdraw(struct req *req)
+/* The file leaves every object and its blob loses a reference. */
+static void file_withdraw(struct req *req, int64_t id)
 {
-    int64_t id = req->obj.id, now = now_sec();
+    int64_t now = now_sec();
     db_exec(req->db,
             "UPDATE file_blobs SET refs = refs - 1, unref_at = CASE WHEN refs = 1 THEN ? ELSE "
             "unref_at END WHERE sha256 = (SELECT sha256 FROM files WHERE id = ?)",
@@ -723,6 +804,12 @@ static int h_file_withdraw(struct req *req)
     db_exec(req->db, "UPDATE files SET deleted_at = ?, updated_at = ?, seq = ? WHERE id = ?",
             "iiii", now, now, db_next_seq(req->db), id);
     db_exec(req->db, "DELETE FROM file_refs WHERE file_id = ?", "i", id);
+}
+
+static int h_file_withdraw(struct req *req)
+{
+    int64_t id = req->obj.id;
+    file_withdraw(req, id);
     req_audit(req, "file.withdraw", req->obj.org_id, arena_printf(&req->arena, "file:%" PRId64, id),
               "ok", "withdrawn by its uploader");
     struct jw *j = req_data(req);
@@ -754,7 +841,7 @@ static int h_files_mine(struct req *req)
                  "DESC LIMIT ?",
                  "iiii", req->who->account_id, after, after, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
-        write_file_row(pg.j, st);
+        write_file_row(req, pg.j, st);
         page_mark_id(&pg, db_int(st, FILE_COL_ID));
     }
     return page_end(&pg, st);
@@ -801,6 +888,95 @@ void files_detach_all(struct req *req, const char *kind, int64_t object_id)
             object_id);
 }
 
+/* ---- sealed files (personal data) ---- */
+
+void files_blob_unref(struct req *req, const char *sha256)
+{
+    db_exec(req->db,
+            "UPDATE file_blobs SET refs = refs - 1, unref_at = CASE WHEN refs = 1 THEN ? ELSE "
+            "unref_at END WHERE sha256 = ?",
+            "is", now_sec(), sha256);
+}
+
+int files_seal(struct req *req, int64_t file_id, const char *org_path, const char *field,
+               struct sealed_file *out)
+{
+    struct file_info info;
+    int rc = files_check_attachable(req, file_id, org_path, field, &info);
+    if (rc)
+        return rc;
+    if (strcmp(info.kind, "image") && strcmp(info.kind, "pdf"))
+        return req_fail_field(req, ERR_INVALID, field, "a scan is an image or a PDF");
+    char sha[STORE_HASH_HEX], tmp[700];
+    struct db_stmt *st =
+        db_query(req->db, "SELECT sha256, name FROM files WHERE id = ?", "i", file_id);
+    if (!db_next(st)) {
+        db_done(st);
+        return req_fail_field(req, ERR_FILE_NOT_FOUND, field, NULL);
+    }
+    snprintf(sha, sizeof(sha), "%s", db_text(st, 0));
+    out->name = arena_strdup(&req->arena, db_text(st, 1));
+    db_done(st);
+    int64_t size = 0;
+    int in = store_open(file_store, sha, &size);
+    snprintf(tmp, sizeof(tmp), "%s/tmp/seal-XXXXXX", file_store->root);
+    int fd = in >= 0 ? mkstemp(tmp) : -1;
+    bool ok = fd >= 0 && pdata_seal_file(in, size, fd) == 0 &&
+              store_hash_fd(fd, lseek(fd, 0, SEEK_END), out->sha256) == 0;
+    bool dup = false;
+    ok = ok && store_put_path(file_store, tmp, out->sha256, &dup) == 0;
+    if (in >= 0)
+        close(in);
+    if (fd >= 0)
+        close(fd);
+    if (!ok) {
+        if (fd >= 0)
+            unlink(tmp);
+        log_error("files: cannot seal file %" PRId64 ": %s", file_id, strerror(errno));
+        return req_fail(req, ERR_INTERNAL, "cannot seal the file");
+    }
+    db_exec(req->db,
+            "INSERT INTO file_blobs (sha256, size, refs, created_at) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT (sha256) DO UPDATE SET refs = file_blobs.refs + 1, unref_at = NULL",
+            "sii", out->sha256, size, now_sec());
+    file_withdraw(req, file_id);
+    out->size = size;
+    out->type = info.type;
+    out->kind = info.kind;
+    return 0;
+}
+
+int files_send_sealed(struct req *req, const char *sha256, const char *type, const char *name)
+{
+    char dir[600];
+    int64_t sealed_size, size = 0;
+    snprintf(dir, sizeof(dir), "%s/tmp", file_store->root);
+    int in = store_open(file_store, sha256, &sealed_size);
+    int out = in >= 0 ? tmpfile_in(dir) : -1;
+    bool ok = out >= 0 && pdata_open_file(in, out, &size) == 0;
+    if (in >= 0)
+        close(in);
+    if (!ok) {
+        if (out >= 0)
+            close(out);
+        log_error("files: cannot open sealed blob %s", sha256);
+        return req_fail(req, ERR_INTERNAL, "cannot open the sealed file");
+    }
+    char etag[STORE_HASH_HEX + 2];
+    etag[0] = '"';
+    memcpy(etag + 1, sha256, STORE_HASH_HEX - 1);
+    etag[STORE_HASH_HEX] = '"';
+    etag[STORE_HASH_HEX + 1] = '\0';
+    struct file_part part = {.offset = 0, .length = size, .total = size, .etag = etag};
+    if (range_parse(req_header(req, "Range"), size, &part.offset, &part.length) ==
+        RANGE_UNSATISFIABLE) {
+        close(out);
+        req->file_total = size;
+        return req_fail(req, ERR_FILE_RANGE, "the file holds %" PRId64 " bytes", size);
+    }
+    return req_send_part(req, out, &part, type, name);
+}
+
 /* ---- housekeeping ---- */
 
 int files_sweep(struct db *db)
@@ -815,6 +991,13 @@ int files_sweep(struct db *db)
                                   "unref_at LIMIT 200",
                                   "");
     while (db_next(st)) {
+        /* Its versions lose their reference (removed by a later sweep). */
+        db_exec(db,
+                "UPDATE file_blobs SET refs = refs - 1, unref_at = ? WHERE sha256 IN (SELECT "
+                "sha256 FROM file_variants WHERE source_sha256 = ?)",
+                "is", now_sec(), db_text(st, 0));
+        db_exec(db, "DELETE FROM file_variants WHERE source_sha256 = ?", "s", db_text(st, 0));
+        db_exec(db, "DELETE FROM file_jobs WHERE source_sha256 = ?", "s", db_text(st, 0));
         if (store_remove(file_store, db_text(st, 0)) == 0) {
             db_exec(db, "DELETE FROM file_blobs WHERE sha256 = ? AND refs = 0", "s",
                     db_text(st, 0));
@@ -881,17 +1064,84 @@ int files_orphans(struct db *db)
     return db_failed(db) ? -1 : s.removed;
 }
 
+/* ---- a member's media settings ---- */
+
+static void write_media_settings(struct req *req)
+{
+    int64_t wifi = 1, audio = 0, budget = 0;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT video_wifi_only, audio_only, monthly_budget_mb FROM "
+                                  "media_settings WHERE account_id = ?",
+                                  "i", req->who->account_id);
+    if (db_next(st)) {
+        wifi = db_int(st, 0);
+        audio = db_int(st, 1);
+        budget = db_int(st, 2);
+    }
+    db_done(st);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_bool(j, "videoWifiOnly", wifi);
+    jw_kv_bool(j, "audioOnly", audio);
+    jw_kv_int(j, "monthlyBudgetMb", budget);
+    jw_obj_end(j);
+}
+
+/*
+ * GET /api/v1/me/media -> {videoWifiOnly, audioOnly, monthlyBudgetMb}: how
+ * the caller wants media on a weak link (the client honours it; defaults:
+ * video on Wi-Fi only, no budget). Any logged-in caller.
+ */
+static int h_media_get(struct req *req)
+{
+    write_media_settings(req);
+    return 200;
+}
+
+static const struct param media_body[] = {
+    {"videoWifiOnly", P_BOOL},
+    {"audioOnly", P_BOOL},
+    {"monthlyBudgetMb", P_INT, 0, 0, 1024 * 1024},
+    {NULL},
+};
+
+/*
+ * PUT /api/v1/me/media {videoWifiOnly?, audioOnly?, monthlyBudgetMb? (0: none)}
+ * -> the settings. Any logged-in caller, for themself.
+ */
+static int h_media_put(struct req *req)
+{
+    const struct value *w = req_body(req, "videoWifiOnly"), *a = req_body(req, "audioOnly");
+    const struct value *b = req_body(req, "monthlyBudgetMb");
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO media_settings (account_id, video_wifi_only, audio_only, "
+            "monthly_budget_mb, updated_at) VALUES (?, 1, 0, 0, ?) ON CONFLICT DO NOTHING",
+            "ii", req->who->account_id, now);
+    db_exec(req->db,
+            "UPDATE media_settings SET video_wifi_only = CASE WHEN ? THEN ? ELSE "
+            "video_wifi_only END, audio_only = CASE WHEN ? THEN ? ELSE audio_only END, "
+            "monthly_budget_mb = CASE WHEN ? THEN ? ELSE monthly_budget_mb END, updated_at = ? "
+            "WHERE account_id = ?",
+            "iiiiiiii", (int64_t)w->present, w->i, (int64_t)a->present, a->i, (int64_t)b->present,
+            b->i, now, req->who->account_id);
+    write_media_settings(req);
+    return 200;
+}
+
 /* ---- routes ---- */
 
 const struct route files_routes[] = {
-    {"POST", "/api/v1/uploads", h_upload_create, SCOPE_BODY_ORG, PERM_ORG_READ, "orgId", NULL,
-     upload_body, 0},
+    {"POST", "/api/v1/uploads", h_upload_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, upload_body,
+     0},
     {"GET", "/api/v1/uploads/{id}", h_upload_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0,
      &upload_kind, PARTY_AUTHOR},
     {"PATCH", "/api/v1/uploads/{id}", h_upload_chunk, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
      ROUTE_UPLOAD, &upload_kind, PARTY_AUTHOR},
     {"DELETE", "/api/v1/uploads/{id}", h_upload_delete, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
      0, &upload_kind, PARTY_AUTHOR},
+    {"GET", "/api/v1/me/media", h_media_get, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"PUT", "/api/v1/me/media", h_media_put, SCOPE_LOGIN, PERM_NONE, NULL, NULL, media_body, 0},
     {"GET", "/api/v1/files", h_files_mine, SCOPE_LOGIN, PERM_NONE, NULL, mine_query, NULL, 0},
     {"GET", "/api/v1/files/{id}", h_file_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0,
      &file_kind, PARTY_AUTHOR},

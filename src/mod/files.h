@@ -42,6 +42,32 @@ int files_send_attached(struct req *req, const char *kind, int64_t object_id, in
  * null when there is none (arena-free: reads and writes at once). */
 void files_write_ref(struct req *req, struct jw *j, int64_t file_id);
 
+/* Writes key: [FILE, ...], the live files the object refers to, oldest first. */
+void files_write_attached(struct req *req, struct jw *j, const char *key, const char *kind,
+                          int64_t object_id);
+
+/* A file sealed for a member's record (files_seal). */
+struct sealed_file {
+    char sha256[65];                /* of the sealed bytes: the blob's name */
+    int64_t size;                   /* of the plain text */
+    const char *type, *kind, *name; /* arena */
+};
+
+/*
+ * Seals stored file file_id (attachable at org_path, see above; an image or
+ * a PDF) as personal data: its bytes are written sealed (pdata_seal_file) as
+ * a new blob with one reference, and the plain file is withdrawn (its blob
+ * goes with the next sweep unless other files hold the same bytes). 0, or an
+ * error status recorded on req (field names the input).
+ */
+int files_seal(struct req *req, int64_t file_id, const char *org_path, const char *field,
+               struct sealed_file *out);
+/* Answers a sealed blob opened into an unlinked temporary file (Range, ETag
+ * of the sealed bytes), always as an attachment. Returns the status. */
+int files_send_sealed(struct req *req, const char *sha256, const char *type, const char *name);
+/* One reference fewer to blob sha256 (a sealed file removed). */
+void files_blob_unref(struct req *req, const char *sha256);
+
 /* The store's periodic work (jobs.h): blobs nothing refers to, stale uploads,
  * and at start-up orphans of a crash. */
 int files_sweep(struct db *db);

@@ -36,6 +36,19 @@ function pdf(text = 'zhibu') {
   const body = `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n% ${text}\ntrailer<</Root 1 0 R>>\n%%EOF\n`;
   return Buffer.from(body);
 }
+/** A well-formed PDF of n empty pages (with its cross-reference table). */
+function pdfPages(n) {
+  const kids = Array.from({ length: n }, (_, i) => `${i + 3} 0 R`).join(' ');
+  const objs = ['<</Type/Catalog/Pages 2 0 R>>', `<</Type/Pages/Kids[${kids}]/Count ${n}>>`,
+    ...Array.from({ length: n }, () => '<</Type/Page/Parent 2 0 R/MediaBox[0 0 300 400]>>')];
+  let out = '%PDF-1.4\n';
+  const offs = [];
+  objs.forEach((o, i) => { offs.push(out.length); out += `${i + 1} 0 obj${o}endobj\n`; });
+  const x = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n` + offs.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  out += `trailer<</Size ${objs.length + 1}/Root 1 0 R>>\nstartxref\n${x}\n%%EOF\n`;
+  return Buffer.from(out);
+}
 /** A .docx-shaped zip: [Content_Types].xml first, word/document.xml; extra: a huge zero entry. */
 function docx(bombMiB = 0) {
   return python(`
@@ -355,6 +368,161 @@ describe('attached to a notice', () => {
     assertError(await api('POST', '/api/v1/notices', { token: tS, body: { orgId: villageA, title: 't', text: 'x', attachments: [{ name: 'a', fileId: 999999 }] } }), 404, 'file.not_found', 'attachments');
     const theirs = await stored(tSB, villageB, 'b.pdf', pdf('village B'));
     assertError(await api('POST', '/api/v1/notices', { token: tS, body: { orgId: villageA, title: 't', text: 'x', attachments: [{ name: 'a', fileId: theirs.id }] } }), 404, 'file.not_found', 'attachments');
+  });
+});
+
+describe('attached to a meeting', () => {
+  test('an agenda, minutes, a photo of the sign-in sheet: attendees and the branch read them, others find nothing', async () => {
+    const startsAt = new Date(Date.now() + 2 * 86400e3).toISOString();
+    const m = assertData(await api('POST', '/api/v1/meetings', {
+      token: tS, body: { orgId: villageA, type: 'party_lecture', title: '党课', startsAt, place: '村委会', attendees: 'branch' },
+    }), 201);
+    const agenda = await stored(tS, villageA, '议程.pdf', pdf('agenda'));
+    const photo = await stored(tS, villageA, '签到表.png', ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48:duration=1', '-frames:v', '1'], 'sheet.png'));
+    assert.equal(photo.kind, 'image');
+    let d = assertData(await api('POST', `/api/v1/meetings/${m.id}/files`, { token: tS, body: { kind: 'agenda', fileId: agenda.id, name: '议程' } }), 201);
+    d = assertData(await api('POST', `/api/v1/meetings/${m.id}/files`, { token: tS, body: { kind: 'signin_sheet', fileId: photo.id } }), 201);
+    const files = d.files.filter((x) => x.file);
+    assert.deepEqual(files.map((x) => [x.kind, x.file.id, x.file.size]), [['agenda', agenda.id, agenda.size], ['signin_sheet', photo.id, photo.size]]);
+    assert.equal(files[0].ref, `file:${agenda.id}`);
+    // The member is expected at it: reads it through the meeting.
+    const r = await get(tM, `/api/v1/meetings/${m.id}/files/${photo.id}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'image/png');
+    assertError(await get(tSB, `/api/v1/meetings/${m.id}/files/${photo.id}`), 404, 'meeting.not_found');
+    // Both or neither of ref and fileId; another branch's file.
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/files`, { token: tS, body: { kind: 'photo', ref: 'x', fileId: photo.id } }), 400, 'request.invalid', 'fileId');
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/files`, { token: tS, body: { kind: 'photo' } }), 400, 'request.invalid', 'fileId');
+    const theirs = await stored(tSB, villageB, 'b.pdf', pdf('village B meeting'));
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/files`, { token: tS, body: { kind: 'minutes', fileId: theirs.id } }), 404, 'file.not_found', 'fileId');
+    // Withdrawn: gone from the meeting too.
+    assertData(await api('DELETE', `/api/v1/files/${agenda.id}`, { token: tS }));
+    assertError(await get(tM, `/api/v1/meetings/${m.id}/files/${agenda.id}`), 404, 'file.not_found');
+  });
+});
+
+describe('photos of a post', () => {
+  test('stored images attach to a news post; its audience reads them through the post; a PDF is no photo', async () => {
+    const png = ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=320x240:duration=1', '-frames:v', '1'], 'photo.png');
+    const photo = await stored(tM, villageA, '村里新修的路.png', png);
+    const doc = await stored(tM, villageA, 'doc.pdf', pdf('not a photo'));
+    assertError(await api('POST', '/api/v1/posts', { token: tM, body: { orgId: villageA, kind: 'news', title: '新路', text: '修好了', photoIds: [doc.id] } }), 400, 'request.invalid', 'photoIds');
+    const p = assertData(await api('POST', '/api/v1/posts', { token: tM, body: { orgId: villageA, kind: 'news', title: '新路', text: '村里的路修好了', photoIds: [photo.id] } }), 201);
+    assert.deepEqual(p.photoFiles.map((x) => [x.id, x.kind, x.size]), [[photo.id, 'image', png.length]]);
+    const path = `/api/v1/posts/${p.id}/files/${photo.id}`;
+    // The author reads it at once; the branch once it is published (a first post waits for review).
+    assert.equal((await get(tM, path)).status, 200);
+    assertError(await get(tSB, path), 404, 'post.not_found');
+  });
+});
+
+describe('scans on a member record: sealed at rest', () => {
+  test('a scan is sealed (no plain byte of it in the store), read back whole by the record\'s readers, audited', async () => {
+    const canary = 'CANARY-ID-110101199003077777';
+    const bytes = Buffer.concat([pdf(canary), Buffer.alloc(200 * 1024, 0x41), Buffer.from(canary)]);
+    const f = await stored(tS, villageA, '身份证扫描.pdf', bytes);
+    const member = who.member.memberId;
+    const scan = assertData(await api('POST', `/api/v1/members/${member}/scans`, { token: tS, body: { fileId: f.id } }), 201);
+    assert.equal(scan.name, '身份证扫描.pdf');
+    assert.equal(scan.size, bytes.length);
+    // The plain upload is withdrawn, its blob unreferenced (gone with the sweep).
+    assertError(await get(tS, `/api/v1/files/${f.id}`), 404, 'file.not_found');
+    assert.equal(one(`SELECT refs FROM file_blobs WHERE sha256 = '${f.sha256}'`), '0');
+    // The sealed blob holds no plain text; nor does the database.
+    const sealed = one(`SELECT sha256 FROM member_scans WHERE id = ${scan.id}`);
+    const blob = readFileSync(join(srv.dataDir, 'files', sealed.slice(0, 2), sealed.slice(2, 4), sealed));
+    assert.equal(blob.includes(canary), false);
+    assert.equal(blob.includes(Buffer.from('身份证扫描')), false);
+    assert.equal(readFileSync(db).includes(Buffer.from('身份证扫描')), false);
+    // Read back: by the secretary and by the member themself, whole and by range.
+    for (const t of [tS, tM]) {
+      const r = await fetch(srv.base + `/api/v1/members/${member}/scans/${scan.id}`, { headers: { Authorization: `Bearer ${t}` } });
+      assert.equal(r.status, 200);
+      assert.match(r.headers.get('content-disposition'), /^attachment; /);
+      assert.deepEqual(Buffer.from(await r.arrayBuffer()), bytes);
+    }
+    const part = await fetch(srv.base + `/api/v1/members/${member}/scans/${scan.id}`, { headers: { Authorization: `Bearer ${tS}`, Range: 'bytes=0-7' } });
+    assert.equal(part.status, 206);
+    assert.equal(Buffer.from(await part.arrayBuffer()).toString(), '%PDF-1.4');
+    assert.ok(Number(one(`SELECT COUNT(*) FROM audit_log WHERE action = 'member.scan_read'`)) >= 3);
+    assert.deepEqual(assertData(await get(tM, `/api/v1/members/${member}/scans`)).items.map((x) => x.id), [scan.id]);
+    // Another branch's secretary: the member's not-found.
+    assertError(await get(tSB, `/api/v1/members/${member}/scans/${scan.id}`), 404, 'member.not_found');
+    // A video is no scan.
+    const vid = await stored(tS, villageA, 'v.mp4', ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=5:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p'], 'scan.mp4'));
+    assertError(await api('POST', `/api/v1/members/${member}/scans`, { token: tS, body: { fileId: vid.id } }), 400, 'request.invalid', 'fileId');
+    // Removed: gone from the record, its sealed blob unreferenced.
+    assertData(await api('DELETE', `/api/v1/members/${member}/scans/${scan.id}`, { token: tS }));
+    assertError(await get(tS, `/api/v1/members/${member}/scans/${scan.id}`), 404, 'file.not_found');
+    assert.equal(one(`SELECT refs FROM file_blobs WHERE sha256 = '${sealed}'`), '0');
+  });
+});
+
+describe('versions for weak links (the media queue)', () => {
+  const ready = async (token, id) => {
+    for (let i = 0; i < 600; i++) {
+      const f = assertData(await get(token, `/api/v1/files/${id}`));
+      if (f.processing === 'done' || f.processing === 'failed') return f;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the media queue did not finish in 60 s');
+  };
+  const probe = (buf, name) => {
+    const p = join(work, name);
+    execFileSync('sh', ['-c', `cat > ${p}`], { input: buf });
+    return JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', p])).streams;
+  };
+
+  test('a video: a 240p H.264 version, a poster and an audio-only Opus version, with their sizes', async () => {
+    const src = ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=640x480:rate=25:duration=3', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3',
+      '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'], 'lecture.mp4');
+    const f = await stored(tM, villageA, '党课录像.mp4', src);
+    assert.ok(['queued', 'running', 'done'].includes(f.processing));
+    const done = await ready(tM, f.id);
+    assert.equal(done.processing, 'done');
+    const v = Object.fromEntries(done.variants.map((x) => [x.name, x]));
+    assert.deepEqual(Object.keys(v).sort(), ['audio', 'poster', 'video-240']);
+    assert.equal(v['video-240'].type, 'video/mp4');
+    assert.equal(v.audio.type, 'audio/webm');
+    assert.ok(v['video-240'].size < src.length && v.audio.size < src.length);
+    const r = await fetch(srv.base + `/api/v1/files/${f.id}/content?variant=video-240`, { headers: { Authorization: `Bearer ${tM}` } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'video/mp4');
+    const streams = probe(Buffer.from(await r.arrayBuffer()), 'v240.mp4');
+    const video = streams.find((s) => s.codec_type === 'video');
+    assert.equal(video.codec_name, 'h264');
+    assert.equal(video.height, 240);
+    const a = await fetch(srv.base + `/api/v1/files/${f.id}/content?variant=audio`, { headers: { Authorization: `Bearer ${tM}` } });
+    const aud = probe(Buffer.from(await a.arrayBuffer()), 'a.webm');
+    assert.deepEqual(aud.map((s) => s.codec_name), ['opus']);
+    assertError(await get(tM, `/api/v1/files/${f.id}/content?variant=page-1`), 404, 'file.not_found');
+    // Ranges on a version too (a player seeks).
+    const part = await fetch(srv.base + `/api/v1/files/${f.id}/content?variant=video-240`, { headers: { Authorization: `Bearer ${tM}`, Range: 'bytes=0-99' } });
+    assert.equal(part.status, 206);
+  });
+
+  test('a PDF gets page images, an image a WebP thumbnail, an Office document nothing (no LibreOffice here)', async () => {
+    const p = await stored(tM, villageA, 'pages.pdf', pdfPages(2));
+    const pd = await ready(tM, p.id);
+    assert.equal(pd.processing, 'done', JSON.stringify(pd));
+    assert.deepEqual(pd.variants.map((x) => [x.name, x.type]), [['page-1', 'image/jpeg'], ['page-2', 'image/jpeg']]);
+    const png = ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=1280x960:duration=1', '-frames:v', '1'], 'big.png');
+    const i = await stored(tM, villageA, 'big.png', png);
+    const id = await ready(tM, i.id);
+    assert.deepEqual(id.variants.map((x) => [x.name, x.type]), [['thumb', 'image/webp']]);
+    const thumb = probe(Buffer.from(await (await fetch(srv.base + `/api/v1/files/${i.id}/content?variant=thumb`, { headers: { Authorization: `Bearer ${tM}` } })).arrayBuffer()), 'thumb.webp');
+    assert.equal(Math.max(thumb[0].width, thumb[0].height), 320);
+    const d = await stored(tM, villageA, 'office.docx', docx());
+    assert.equal(d.processing, null);
+    assert.deepEqual(d.variants, []);
+  });
+
+  test('a member\'s media settings: video on Wi-Fi only by default, audio only, a monthly budget', async () => {
+    assert.deepEqual(assertData(await get(tM, '/api/v1/me/media')), { videoWifiOnly: true, audioOnly: false, monthlyBudgetMb: 0 });
+    assert.deepEqual(assertData(await api('PUT', '/api/v1/me/media', { token: tM, body: { audioOnly: true, monthlyBudgetMb: 500 } })), { videoWifiOnly: true, audioOnly: true, monthlyBudgetMb: 500 });
+    assert.deepEqual(assertData(await api('PUT', '/api/v1/me/media', { token: tM, body: { videoWifiOnly: false } })), { videoWifiOnly: false, audioOnly: true, monthlyBudgetMb: 500 });
+    assert.deepEqual(assertData(await get(tS, '/api/v1/me/media')), { videoWifiOnly: true, audioOnly: false, monthlyBudgetMb: 0 });
+    assertError(await api('PUT', '/api/v1/me/media', { token: tM, body: { monthlyBudgetMb: -1 } }), 400, 'request.invalid', 'monthlyBudgetMb');
   });
 });
 

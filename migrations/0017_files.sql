@@ -23,7 +23,7 @@ CREATE TABLE files (
     org_path TEXT NOT NULL,                  -- the organisation's path when uploaded
     owner_id INTEGER NOT NULL REFERENCES accounts (id),
     name TEXT NOT NULL,                      -- the uploader's name for it (display only)
-    sha256 TEXT NOT NULL REFERENCES file_blobs (sha256),
+    sha256 TEXT NOT NULL,                    -- file_blobs (no foreign key: a tombstone outlives its blob)
     size INTEGER NOT NULL,
     mime TEXT NOT NULL,                      -- decided by content (libmagic)
     kind TEXT NOT NULL CHECK (kind IN ('pdf', 'office', 'image', 'audio', 'video')),
@@ -101,7 +101,7 @@ CREATE TABLE member_scans (
     id INTEGER PRIMARY KEY,
     member_id INTEGER NOT NULL REFERENCES members (id),
     title_sealed BLOB NOT NULL,              -- pdata_seal("scan.title", the file's name)
-    sha256 TEXT NOT NULL REFERENCES file_blobs (sha256),
+    sha256 TEXT NOT NULL,                    -- file_blobs (no foreign key: a tombstone outlives its blob)
     size INTEGER NOT NULL,                   -- of the plain file
     mime TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('image', 'pdf')),
@@ -120,7 +120,7 @@ CREATE INDEX member_scans_member ON member_scans (member_id, id) WHERE deleted_a
 CREATE TABLE file_variants (
     source_sha256 TEXT NOT NULL,
     name TEXT NOT NULL,                      -- 'thumb', 'page-1'..'page-N', 'video-240', 'poster', 'audio'
-    sha256 TEXT NOT NULL REFERENCES file_blobs (sha256),
+    sha256 TEXT NOT NULL,                    -- file_blobs (no foreign key: a tombstone outlives its blob)
     size INTEGER NOT NULL,
     mime TEXT NOT NULL,
     created_at INTEGER NOT NULL,

@@ -890,6 +890,18 @@ void files_detach_all(struct req *req, const char *kind, int64_t object_id)
 
 /* ---- sealed files (personal data) ---- */
 
+/* After a commit, in a write transaction: removes blob arg (a hash) from the
+ * store if nothing refers to it any more. */
+static int blob_drop_if_unused(struct req *req, void *arg)
+{
+    const char *sha = arg;
+    int64_t refs = -1;
+    if (db_get_int(req->db, &refs, "SELECT refs FROM file_blobs WHERE sha256 = ?", "s", sha) &&
+        refs == 0 && store_remove(file_store, sha) == 0)
+        db_exec(req->db, "DELETE FROM file_blobs WHERE sha256 = ?", "s", sha);
+    return 200;
+}
+
 void files_blob_unref(struct req *req, const char *sha256)
 {
     db_exec(req->db,
@@ -940,6 +952,8 @@ int files_seal(struct req *req, int64_t file_id, const char *org_path, const cha
             "ON CONFLICT (sha256) DO UPDATE SET refs = file_blobs.refs + 1, unref_at = NULL",
             "sii", out->sha256, size, now_sec());
     file_withdraw(req, file_id);
+    /* The plain bytes go as soon as the sealing commits, not at the next sweep. */
+    req_after_commit(req, blob_drop_if_unused, arena_strdup(&req->arena, sha));
     out->size = size;
     out->type = info.type;
     out->kind = info.kind;

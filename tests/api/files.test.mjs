@@ -96,7 +96,7 @@ const blobs = () => {
 const partials = () => readdirSync(join(srv.dataDir, 'files', 'partial'));
 
 before(async () => {
-  srv = await startServer({ config: ['file_quota_mb = 8', 'file_max_mb = 6'] });
+  srv = await startServer({ config: ['file_quota_mb = 8', 'file_max_mb = 6', 'housekeeping_interval_s = 1'] });
   api = srv.api;
   who = srv.who;
   db = join(srv.dataDir, 'zhibu.db');
@@ -263,7 +263,10 @@ describe('storage: content-addressed, de-duplicated, reference-counted', () => {
     assertError(await get(tM, `/api/v1/files/${a.id}`), 404, 'file.not_found');
     assert.equal(one(`SELECT refs FROM file_blobs WHERE sha256 = '${a.sha256}'`), '1');
     assertData(await api('DELETE', `/api/v1/files/${b.id}`, { token: tS }));
-    assert.equal(one(`SELECT refs FROM file_blobs WHERE sha256 = '${a.sha256}'`), '0');
+    // Nothing refers to it: the sweep removes the blob and its row.
+    for (let i = 0; i < 50 && blobs().includes(a.sha256); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(blobs().includes(a.sha256), false);
+    assert.equal(one(`SELECT COUNT(*) FROM file_blobs WHERE sha256 = '${a.sha256}'`), '0');
   });
 });
 
@@ -425,9 +428,10 @@ describe('scans on a member record: sealed at rest', () => {
     const scan = assertData(await api('POST', `/api/v1/members/${member}/scans`, { token: tS, body: { fileId: f.id } }), 201);
     assert.equal(scan.name, '身份证扫描.pdf');
     assert.equal(scan.size, bytes.length);
-    // The plain upload is withdrawn, its blob unreferenced (gone with the sweep).
+    // The plain upload is withdrawn and its bytes removed at once.
     assertError(await get(tS, `/api/v1/files/${f.id}`), 404, 'file.not_found');
-    assert.equal(one(`SELECT refs FROM file_blobs WHERE sha256 = '${f.sha256}'`), '0');
+    assert.equal(one(`SELECT COUNT(*) FROM file_blobs WHERE sha256 = '${f.sha256}'`), '0');
+    assert.equal(blobs().includes(f.sha256), false);
     // The sealed blob holds no plain text; nor does the database.
     const sealed = one(`SELECT sha256 FROM member_scans WHERE id = ${scan.id}`);
     const blob = readFileSync(join(srv.dataDir, 'files', sealed.slice(0, 2), sealed.slice(2, 4), sealed));

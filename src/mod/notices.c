@@ -242,6 +242,8 @@ static void write_notice(struct req *req, struct jw *j, const struct notice *n)
     jw_kv_str(j, "text", n->body);
     jw_key(j, "attachments");
     jw_raw(j, n->attachments, strlen(n->attachments));
+    /* The stored files as they are now: withdrawn ones gone, versions for weak links. */
+    files_write_attached(req, j, "files", "notice", n->id);
     jw_kv_str(j, "priority", n->priority);
     jw_kv_bool(j, "pinned", n->pinned);
     jw_kv_bool(j, "ackRequired", n->ack_required);

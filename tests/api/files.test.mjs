@@ -356,6 +356,7 @@ describe('attached to a notice', () => {
     assert.equal(att.fileId, f.id);
     assert.equal(att.size, bytes.length);
     assert.equal(att.type, 'application/pdf');
+    assert.deepEqual(n.files.map((x) => x.id), [f.id]);
     const path = `/api/v1/notices/${n.id}/files/${f.id}`;
     const r = await fetch(srv.base + path, { headers: { Authorization: `Bearer ${tM}` } });
     assert.equal(r.status, 200);

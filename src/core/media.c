@@ -297,7 +297,16 @@ static void finish(struct db *db, const char *sha, const char *dir, struct outpu
     if (db_begin(db, true) != DB_OK)
         return; /* still 'running': queued again at the next start */
     int64_t now = now_sec();
-    for (size_t i = 0; rc == 0 && i < stored; i++) {
+    db_exec(db,
+            "UPDATE file_jobs SET state = CASE WHEN ? THEN 'done' WHEN attempts >= ? THEN "
+            "'failed' ELSE 'queued' END, error = ?, ms = ?, updated_at = ? WHERE "
+            "source_sha256 = ?",
+            "iisiis", (int64_t)(rc == 0), (int64_t)MEDIA_ATTEMPTS, rc ? err : NULL,
+            (int64_t)(seconds * 1000), now, sha);
+    /* No job any more: its source was removed meanwhile (files_sweep). The stored
+     * outputs are then orphans that files_orphans removes at the next start. */
+    bool alive = db_changes(db) > 0;
+    for (size_t i = 0; rc == 0 && alive && i < stored; i++) {
         db_exec(db,
                 "INSERT INTO file_blobs (sha256, size, refs, created_at) VALUES (?, ?, 1, ?) "
                 "ON CONFLICT (sha256) DO UPDATE SET refs = file_blobs.refs + 1, unref_at = NULL",
@@ -307,12 +316,6 @@ static void finish(struct db *db, const char *sha, const char *dir, struct outpu
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 "sssisi", sha, out[i].name, hashes[i], sizes[i], out[i].mime, now);
     }
-    db_exec(db,
-            "UPDATE file_jobs SET state = CASE WHEN ? THEN 'done' WHEN attempts >= ? THEN "
-            "'failed' ELSE 'queued' END, error = ?, ms = ?, updated_at = ? WHERE "
-            "source_sha256 = ?",
-            "iisiis", (int64_t)(rc == 0), (int64_t)MEDIA_ATTEMPTS, rc ? err : NULL,
-            (int64_t)(seconds * 1000), now, sha);
     if (db_failed(db) || db_commit(db) != DB_OK)
         db_rollback(db);
 }

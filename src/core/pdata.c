@@ -230,7 +230,9 @@ int pdata_open_file(int in_fd, int out_fd, int64_t *size)
             goto out;
         *size += (int64_t)n;
         if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-            rc = 0;
+            unsigned char extra;
+            /* Nothing may follow the final chunk. */
+            rc = read_full(in_fd, &extra, 1, at, &got) && got == 0 ? 0 : -1;
             break;
         }
     }

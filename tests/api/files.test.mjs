@@ -580,6 +580,28 @@ describe('a server killed during an upload', () => {
     await terminate(s);
     ({ s, base } = await start());
     assert.deepEqual(readdirSync(join(data, 'files', 'partial')), []);
+
+    // The media queue is restart-safe: a video's job cut short by kill -9 (left 'running'
+    // in the table) runs again after the restart and completes.
+    token = await login();
+    const vid = ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=25:duration=2', '-f', 'lavfi', '-i', 'sine=duration=2',
+      '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest'], 'kill.mp4');
+    const v = (await (await fetch(base + '/api/v1/uploads', { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ orgId: member.orgId, name: 'kill.mp4', size: vid.length }) })).json()).data;
+    const vf = (await (await fetch(base + `/api/v1/uploads/${v.id}`, { method: 'PATCH', headers: { Authorization: `Bearer ${token}`, 'Upload-Offset': '0', 'Content-Type': 'application/octet-stream' }, body: vid })).json()).data.file;
+    s.proc.kill('SIGKILL');
+    await terminate(s);
+    sqlite(join(data, 'zhibu.db'), `UPDATE file_jobs SET state = 'running', attempts = 1 WHERE source_sha256 = '${vf.sha256}'`);
+    ({ s, base } = await start());
+    token = await login();
+    let state;
+    for (let i = 0; i < 300; i++) {
+      state = (await (await fetch(base + `/api/v1/files/${vf.id}`, { headers: { Authorization: `Bearer ${token}` } })).json()).data;
+      if (state.processing === 'done' || state.processing === 'failed') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(state.processing, 'done');
+    assert.deepEqual(state.variants.map((x) => x.name).sort(), ['audio', 'poster', 'video-240']);
+    assert.deepEqual(readdirSync(join(data, 'files', 'tmp')), []);
     await terminate(s);
     execFileSync('rm', ['-rf', data]);
   });

@@ -189,17 +189,18 @@ export function Uploader({ orgId, onDone, label }) {
     const file = e.currentTarget.files && e.currentTarget.files[0];
     e.currentTarget.value = '';
     if (!file) return;
-    let first = true;
+    let first = true, resumed = null; // where a resumed upload went on (shown until the end)
     setState({ name: file.name, pct: 0 });
     try {
       const f = await uploadFile(file, orgId, {
         onProgress: (sent, total) => {
           const pct = Math.floor((sent * 100) / total);
-          setState({ name: file.name, pct, resumed: first && sent > 0 ? pct : null });
+          if (first && sent > 0) resumed = pct;
           first = false;
+          setState({ name: file.name, pct, resumed });
         },
       });
-      setState({ name: file.name, pct: 100, done: true });
+      setState({ name: file.name, pct: 100, done: true, resumed });
       onDone(f);
     } catch (err) {
       setState({ name: file.name, pct: 0, error: errText(err) || err.message });
@@ -219,7 +220,7 @@ export function Uploader({ orgId, onDone, label }) {
           {state.resumed != null && <span class="muted"> · {t('fResumed', { pct: state.resumed })}</span>}
         </div>
       )}
-      {state && state.done && <p class="ok-text" role="status">{t('fUploaded', { name: state.name })}</p>}
+      {state && state.done && <p class="ok-text" role="status">{t('fUploaded', { name: state.name })}{state.resumed != null && <span class="muted"> · {t('fResumed', { pct: state.resumed })}</span>}</p>}
       {state && state.error && <p class="error-text" role="alert">{state.error}</p>}
     </div>
   );

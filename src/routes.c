@@ -6,6 +6,7 @@
 #include "app.h"
 #include "core/jobs.h"
 #include "core/live.h"
+#include "mod/files.h"
 #include "mod/notices.h"
 #include "mod/rooms.h"
 #include "routes.h"
@@ -37,6 +38,8 @@ const struct route *const route_tables[] = {
     notices_routes,  /* notices: announcements, read/ack reports, reminders; feed */
     learning_routes, /* lessons, courses, progress, recommendations, figures */
     learning_quiz_routes, /* question banks and import, quizzes, exams, paper answers */
+    files_routes,         /* uploads (resumable, in chunks), files: content, withdrawal */
+    member_scans_routes,  /* members/{id}/scans: scans on the record, sealed at rest */
     live_routes,          /* events: live updates (Server-Sent Events) */
     NULL,
 };
@@ -45,5 +48,7 @@ const struct route *const route_tables[] = {
 const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
     {"rooms", 1, rooms_record, rooms_gather, rooms_ask}, /* who is in meetings' audio rooms */
+    {"files_sweep", 0, files_sweep}, /* blobs nothing refers to, uploads abandoned for days */
+    {"files_orphans", 86400, files_orphans}, /* at start-up: what a crash left in the store */
     {NULL},
 };

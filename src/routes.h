@@ -31,5 +31,7 @@ extern const struct route search_routes[];
 extern const struct route notices_routes[];
 extern const struct route learning_routes[];
 extern const struct route learning_quiz_routes[];
+extern const struct route files_routes[];
+extern const struct route member_scans_routes[];
 
 #endif

@@ -2,6 +2,8 @@
  * cmd_serve.c - zhibu serve, zhibu migrate.
  */
 #include "app.h"
+#include "core/media.h"
+#include "core/store.h"
 #include "core/idem.h"
 #include "core/janus.h"
 #include "core/rcache.h"
@@ -96,9 +98,19 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* The file store: the local directory under the data directory (store.h). */
+    static struct store files;
+    char files_dir[PATH_MAX];
+    snprintf(files_dir, sizeof(files_dir), "%s/files", cfg.data_dir);
     struct db *db = cli_open_data(true);
     if (!db)
         return 1;
+    if (store_init_local(&files, files_dir)) {
+        fprintf(stderr, "zhibu: file store %s: %s\n", files_dir, strerror(errno));
+        db_close(db);
+        return 1;
+    }
+    file_store = &files;
     jobs_run_once(db);
     /* What older versions kept in plain text, sealed once at start-up. */
     static const struct job seals[] = {
@@ -108,6 +120,9 @@ int cmd_serve(int argc, char **argv)
     };
     for (size_t i = 0; i < ARRAY_SIZE(seals); i++)
         job_run(db, &seals[i]);
+    /* Media jobs a crash cut short run again (only here: never while the thread runs). */
+    static const struct job media_recover = {"files_media_recover", 0, files_media_recover};
+    job_run(db, &media_recover);
     db_close(db);
     db_configure(cli_db_path());
 
@@ -135,12 +150,14 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     jobs_start();
+    files_media_start();
     log_info("zhibu %s listening on http://%s:%d (data %s)", ZHIBU_VERSION, cfg.listen_host,
              http_port(), cfg.data_dir);
 
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    files_media_stop();
     jobs_stop();
     http_stop(10000);
     db_shutdown();

@@ -18,6 +18,8 @@ void config_defaults(struct config *c)
     c->max_header = 16 * 1024;
     c->body_memory_mb = 256;
     c->upload_spool_mb = 1024;
+    c->file_max_mb = 2048;
+    c->file_quota_mb = 10240;
     c->conn_timeout = 30;
     c->header_timeout = 20;
     c->max_connections = 4096;
@@ -96,6 +98,8 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("max_header", max_header, 4096, 1024 * 1024)
     INT_KEY("body_memory_mb", body_memory_mb, 1, 1024 * 1024)
     INT_KEY("upload_spool_mb", upload_spool_mb, 1, 1024 * 1024 * 1024)
+    INT_KEY("file_max_mb", file_max_mb, 1, 1024 * 1024)
+    INT_KEY("file_quota_mb", file_quota_mb, 0, 1024 * 1024 * 1024)
     INT_KEY("conn_timeout", conn_timeout, 1, 3600)
     INT_KEY("header_timeout", header_timeout, 1, 3600)
     INT_KEY("max_connections", max_connections, 16, 1000000)

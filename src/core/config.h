@@ -58,6 +58,10 @@ struct config {
     char janus_admin_secret[128]; /* admin_secret of the Admin API */
     int room_poll_s;              /* seconds between two looks at who is in a room */
     int room_presence_percent;    /* share of a meeting in its room that counts as attending */
+
+    /* Files and media (src/mod/files.c, docs/OPERATIONS.md). */
+    int64_t file_max_mb;   /* the largest file one upload may announce */
+    int64_t file_quota_mb; /* an organisation's files without a row in file_quotas */
 };
 
 extern struct config cfg;

@@ -160,7 +160,25 @@
     X(ERR_LIVE_ACCOUNT_FULL, 429, "live.account_limit",                                            \
       "this account has as many live streams open as it may: close one, or use polling")           \
     X(ERR_METRICS_FORBIDDEN, 403, "metrics.forbidden",                                             \
-      "the metrics need the metrics token, or a connection from the server's own machine")
+      "the metrics need the metrics token, or a connection from the server's own machine")         \
+    X(ERR_FILE_NOT_FOUND, 404, "file.not_found", "no such file")                                   \
+    X(ERR_UPLOAD_NOT_FOUND, 404, "upload.not_found", "no such upload in progress")                 \
+    X(ERR_UPLOAD_OFFSET, 409, "upload.offset",                                                     \
+      "the chunk does not start where the upload stands: ask for its offset and resume there")     \
+    X(ERR_UPLOAD_OVERRUN, 413, "upload.overrun",                                                   \
+      "the chunk goes past the size the upload announced")                                         \
+    X(ERR_UPLOAD_CHECKSUM, 400, "upload.checksum_mismatch",                                        \
+      "the chunk does not match its Upload-Checksum: send it again")                               \
+    X(ERR_FILE_EMPTY, 400, "file.empty", "an empty file cannot be stored")                         \
+    X(ERR_FILE_TOO_LARGE, 413, "file.too_large", "the file is larger than a file may be")          \
+    X(ERR_FILE_QUOTA, 413, "file.quota", "the organisation's storage quota would be exceeded")     \
+    X(ERR_FILE_TYPE, 415, "file.type_refused",                                                     \
+      "this kind of file is not accepted (PDF, Office documents, images, audio and video are)")    \
+    X(ERR_FILE_CONTAINER, 415, "file.container_refused",                                           \
+      "the document's container is malformed or expands too much (a zip bomb)")                    \
+    X(ERR_FILE_RANGE, 416, "file.range_not_satisfiable", "the range starts past the file's end")   \
+    X(ERR_FILE_NOT_ATTACHABLE, 409, "file.not_attachable",                                         \
+      "the file is not yours or not in the organisation this is published to")
 
 enum err_code {
 #define X(id, status, code, msg) id,

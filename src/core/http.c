@@ -1,6 +1,7 @@
 #include "app.h"
 #include "core/rcache.h"
 #include "core/conn.h"
+#include "core/filehdr.h"
 #include "core/http.h"
 #include "core/idem.h"
 #include "core/live.h"
@@ -162,6 +163,11 @@ static enum MHD_Result send_json(struct req *req)
     add_security_headers(r, csp_api);
     for (int i = 0; i < req->nset_cookie && req->status < 400; i++)
         MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
+    if (req->status == 416 && req->file_total > 0) {
+        char range[48];
+        snprintf(range, sizeof(range), "bytes */%" PRId64, req->file_total);
+        MHD_add_response_header(r, "Content-Range", range);
+    }
     if (req->status == 405) {
         char allow[64];
         router_allowed(req->path, allow, sizeof(allow));
@@ -170,10 +176,25 @@ static enum MHD_Result send_json(struct req *req)
     return queue(req, req->status, r);
 }
 
-/* A file answer (ROUTE_RAW): sent from the descriptor with sendfile. */
+/* A stored file shown inline is still never active content of our origin. */
+static const char csp_file[] = "default-src 'none'; style-src 'unsafe-inline'; sandbox; "
+                               "frame-ancestors 'self'";
+
+/*
+ * A file answer (ROUTE_RAW): sent from the descriptor with sendfile, the
+ * whole file or one range of it (206); a stored file's ETag and 304.
+ */
 static enum MHD_Result send_file(struct req *req)
 {
-    struct MHD_Response *r = MHD_create_response_from_fd64((uint64_t)req->file_size, req->file_fd);
+    if (req->file_not_modified) {
+        struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(r, "ETag", req->file_etag);
+        MHD_add_response_header(r, "Cache-Control", "private, no-cache");
+        add_security_headers(r, csp_file);
+        return queue(req, 304, r);
+    }
+    struct MHD_Response *r = MHD_create_response_from_fd_at_offset64(
+        (uint64_t)req->file_size, req->file_fd, (uint64_t)req->file_offset);
     req->file_fd = -1; /* MHD closes it */
     if (!r) {
         req_fail(req, ERR_INTERNAL, "cannot send the file");
@@ -181,25 +202,25 @@ static enum MHD_Result send_file(struct req *req)
         return send_json(req);
     }
     MHD_add_response_header(r, "Content-Type", req->file_type);
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    /* RFC 6266 / 8187: an ASCII fallback and the UTF-8 name percent-encoded. */
-    struct buf b;
-    buf_init_arena(&b, &req->arena);
-    buf_addstr(&b, "attachment; filename=\"download");
-    const char *dot = strrchr(req->file_name, '.');
-    if (dot && strlen(dot) < 8 && !strpbrk(dot, "\"\\;"))
-        buf_addstr(&b, dot);
-    buf_addstr(&b, "\"; filename*=UTF-8''");
-    for (const unsigned char *p = (const unsigned char *)req->file_name; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-._~", *p))
-            buf_addch(&b, (char)*p);
-        else
-            buf_printf(&b, "%%%02X", *p);
+    char cd[1024];
+    content_disposition(req->file_name, req->file_inline, cd, sizeof(cd));
+    MHD_add_response_header(r, "Content-Disposition", cd);
+    if (!req->file_etag) { /* an export: made for this request */
+        MHD_add_response_header(r, "Cache-Control", "no-store");
+        add_security_headers(r, csp_api);
+        return queue(req, 200, r);
     }
-    MHD_add_response_header(r, "Content-Disposition", b.data);
-    add_security_headers(r, csp_api);
-    return queue(req, 200, r);
+    MHD_add_response_header(r, "Cache-Control", "private, no-cache");
+    MHD_add_response_header(r, "ETag", req->file_etag);
+    MHD_add_response_header(r, "Accept-Ranges", "bytes");
+    add_security_headers(r, csp_file);
+    if (req->status == 206) {
+        char range[96];
+        snprintf(range, sizeof(range), "bytes %" PRId64 "-%" PRId64 "/%" PRId64, req->file_offset,
+                 req->file_offset + req->file_size - 1, req->file_total);
+        MHD_add_response_header(r, "Content-Range", range);
+    }
+    return queue(req, req->status, r);
 }
 
 /* ---- request bookkeeping ---- */
@@ -1126,7 +1147,8 @@ static enum MHD_Result handle_api(struct req *req)
     attempt_done(req);
     if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
         session_touch(req->db, req->who->session_id);
-    if (req->file_fd >= 0 && req->err < 0 && req->status == 200)
+    if ((req->file_fd >= 0 || req->file_not_modified) && req->err < 0 &&
+        (req->status == 200 || req->status == 206 || req->status == 304))
         return send_file(req);
     if (req->stream) {
         if (req->err < 0 && req->status == 200) {

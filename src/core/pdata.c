@@ -8,6 +8,7 @@
 static unsigned char key_index[crypto_generichash_KEYBYTES];
 static unsigned char key_seal[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
 static unsigned char key_audit[crypto_generichash_KEYBYTES];
+static unsigned char key_files[crypto_secretstream_xchacha20poly1305_KEYBYTES];
 static bool loaded;
 
 static int read_key(const char *path, unsigned char *key, size_t n, char *err, size_t errlen)
@@ -71,6 +72,7 @@ int pdata_init(const char *data_dir, char *err, size_t errlen)
     crypto_kdf_derive_from_key(key_index, sizeof(key_index), 1, "zhibuidx", master);
     crypto_kdf_derive_from_key(key_seal, sizeof(key_seal), 2, "zhibuenc", master);
     crypto_kdf_derive_from_key(key_audit, sizeof(key_audit), 3, "zhibuaud", master);
+    crypto_kdf_derive_from_key(key_files, sizeof(key_files), 4, "zhibufil", master);
     sodium_memzero(master, sizeof(master));
     loaded = true;
     return 0;
@@ -149,4 +151,94 @@ void random_password(char *out, size_t len)
     for (size_t i = 0; i + 1 < len; i++)
         out[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
     out[len - 1] = '\0';
+}
+
+/* Sealed files: a secretstream header, then chunks of PDATA_FILE_CHUNK bytes
+ * of plain text, each with its tag (the last one TAG_FINAL). */
+#define PDATA_FILE_CHUNK 65536
+#define SEALED_CHUNK (PDATA_FILE_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES)
+
+static bool read_full(int fd, unsigned char *p, size_t n, int64_t at, size_t *got)
+{
+    *got = 0;
+    while (*got < n) {
+        ssize_t r = pread(fd, p + *got, n - *got, at + (int64_t)*got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return false;
+        if (r == 0)
+            break;
+        *got += (size_t)r;
+    }
+    return true;
+}
+
+int pdata_seal_file(int in_fd, int64_t size, int out_fd)
+{
+    assert(loaded);
+    crypto_secretstream_xchacha20poly1305_state st;
+    unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+    unsigned char *plain = xmalloc(PDATA_FILE_CHUNK), *sealed = xmalloc(SEALED_CHUNK);
+    int rc = -1;
+    crypto_secretstream_xchacha20poly1305_init_push(&st, header, key_files);
+    if (!write_all(out_fd, header, sizeof(header)))
+        goto out;
+    for (int64_t at = 0;;) {
+        size_t want = size - at < PDATA_FILE_CHUNK ? (size_t)(size - at) : PDATA_FILE_CHUNK, got;
+        if (!read_full(in_fd, plain, want, at, &got) || got != want)
+            goto out;
+        at += (int64_t)got;
+        unsigned char tag = at == size ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
+        unsigned long long n;
+        crypto_secretstream_xchacha20poly1305_push(&st, sealed, &n, plain, got, NULL, 0, tag);
+        if (!write_all(out_fd, sealed, (size_t)n))
+            goto out;
+        if (tag)
+            break;
+    }
+    rc = 0;
+out:
+    sodium_memzero(plain, PDATA_FILE_CHUNK);
+    free(plain);
+    free(sealed);
+    return rc;
+}
+
+int pdata_open_file(int in_fd, int out_fd, int64_t *size)
+{
+    assert(loaded);
+    crypto_secretstream_xchacha20poly1305_state st;
+    unsigned char header[crypto_secretstream_xchacha20poly1305_HEADERBYTES];
+    unsigned char *plain = xmalloc(PDATA_FILE_CHUNK), *sealed = xmalloc(SEALED_CHUNK);
+    int rc = -1;
+    size_t got;
+    *size = 0;
+    if (!read_full(in_fd, header, sizeof(header), 0, &got) || got != sizeof(header) ||
+        crypto_secretstream_xchacha20poly1305_init_pull(&st, header, key_files))
+        goto out;
+    for (int64_t at = sizeof(header);;) {
+        if (!read_full(in_fd, sealed, SEALED_CHUNK, at, &got) ||
+            got < crypto_secretstream_xchacha20poly1305_ABYTES)
+            goto out; /* truncated: no final chunk */
+        at += (int64_t)got;
+        unsigned long long n;
+        unsigned char tag;
+        if (crypto_secretstream_xchacha20poly1305_pull(&st, plain, &n, &tag, sealed, got, NULL, 0))
+            goto out;
+        if (!write_all(out_fd, plain, (size_t)n))
+            goto out;
+        *size += (int64_t)n;
+        if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
+            unsigned char extra;
+            /* Nothing may follow the final chunk. */
+            rc = read_full(in_fd, &extra, 1, at, &got) && got == 0 ? 0 : -1;
+            break;
+        }
+    }
+out:
+    sodium_memzero(plain, PDATA_FILE_CHUNK);
+    free(plain);
+    free(sealed);
+    return rc;
 }

@@ -19,6 +19,17 @@ void pdata_hash(const char *domain, const char *value, unsigned char out[PDATA_H
 unsigned char *pdata_seal(struct arena *a, const char *domain, const char *value, size_t *len);
 /* Opens a sealed blob; NULL if it was tampered with or sealed with another key. */
 char *pdata_open(struct arena *a, const char *domain, const unsigned char *blob, size_t len);
+/*
+ * Files of personal data (scans on a member's record): sealed as a stream
+ * (libsodium secretstream, XChaCha20-Poly1305, 64 KiB chunks, a key derived
+ * from the master key) so neither side is held in memory. pdata_seal_file
+ * writes the sealed form of size bytes of in_fd (read from offset 0) to
+ * out_fd; pdata_open_file writes the plain text of the sealed in_fd to
+ * out_fd and its length in *size, and fails on any tampering, truncation or
+ * another key. 0 or -1.
+ */
+int pdata_seal_file(int in_fd, int64_t size, int out_fd);
+int pdata_open_file(int in_fd, int out_fd, int64_t *size);
 /* Keyed hash for the audit chain. */
 void pdata_audit_mac(const void *in, size_t n, unsigned char out[32]);
 /* "138****5678" from a phone number (into an arena string). */

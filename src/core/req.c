@@ -754,6 +754,24 @@ int req_send_file(struct req *req, int fd, int64_t size, const char *type, const
     return 200;
 }
 
+int req_send_part(struct req *req, int fd, const struct file_part *part, const char *type,
+                  const char *name)
+{
+    req_send_file(req, fd, part->length, type, name);
+    req->file_offset = part->offset;
+    req->file_total = part->total;
+    req->file_etag = arena_strdup(&req->arena, part->etag);
+    req->file_inline = part->inline_;
+    return part->offset > 0 || part->length < part->total ? 206 : 200;
+}
+
+int req_not_modified(struct req *req, const char *etag)
+{
+    req->file_etag = arena_strdup(&req->arena, etag);
+    req->file_not_modified = true;
+    return 304;
+}
+
 bool req_locate(struct req *req, const char *sql, int64_t id, struct object_ref *o)
 {
     struct db_stmt *st = db_query(req->db, sql, "i", id);

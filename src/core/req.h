@@ -93,9 +93,14 @@ struct req {
     int64_t file_size;
     const char *file_type;
     const char *file_name;
-    size_t max_body; /* body limit: max_body, max_upload for ROUTE_UPLOAD, ANON_MAX_BODY
-                        where no login is needed */
-    void *stream;    /* GET /api/v1/events: the live stream to answer with (live.h) */
+    int64_t file_offset;    /* where the answer starts in the file (206: a range) */
+    int64_t file_total;     /* the whole file's size (Content-Range of a 206 or a 416) */
+    const char *file_etag;  /* a stored file's quoted ETag (req_send_part), NULL for exports */
+    bool file_inline;       /* Content-Disposition inline (under a sandboxing CSP) */
+    bool file_not_modified; /* 304: If-None-Match named the ETag */
+    size_t max_body;        /* body limit: max_body, max_upload for ROUTE_UPLOAD, ANON_MAX_BODY
+                               where no login is needed */
+    void *stream;           /* GET /api/v1/events: the live stream to answer with (live.h) */
 
     const char *set_cookie[4]; /* sent with a successful answer only */
     int nset_cookie;
@@ -129,6 +134,25 @@ void req_fail_details(struct req *req, const char *key, const char *raw_json);
  * Returns 200.
  */
 int req_send_file(struct req *req, int fd, int64_t size, const char *type, const char *name);
+
+/* A part of a stored file to send (req_send_part). */
+struct file_part {
+    int64_t offset, length; /* the bytes sent: the whole file or one range */
+    int64_t total;          /* the file's size */
+    const char *etag;       /* quoted strong ETag (the content's SHA-256) */
+    bool inline_;           /* shown in the browser (under CSP sandbox), else a download */
+};
+
+/*
+ * Answers with part of a stored file (ROUTE_RAW, sent with sendfile from the
+ * offset): takes ownership of fd; type is the Content-Type, name the
+ * download name (UTF-8, RFC 6266 + 8187). Returns 206 when the part is not
+ * the whole file (Content-Range), else 200; Accept-Ranges and ETag always.
+ */
+int req_send_part(struct req *req, int fd, const struct file_part *part, const char *type,
+                  const char *name);
+/* Answers 304 Not Modified with the ETag (If-None-Match named it). Returns 304. */
+int req_not_modified(struct req *req, const char *etag);
 
 /*
  * Says that the answer being written depends on the clock: from second t

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "core/live.h"
 #include "core/roster.h"
+#include "mod/files.h"
 #include "mod/meetings.h"
 #include "mod/meetings_calendar.h"
 #include "mod/members.h"
@@ -25,7 +26,8 @@
 #define MTG_CODE_STEP 30 /* seconds per check-in code */
 
 const char *const meeting_marks[] = {"present", "remote", "leave", "absent", NULL};
-const char *const meeting_file_kinds[] = {"material", "photo", "signin_sheet", NULL};
+const char *const meeting_file_kinds[] = {"material", "agenda",       "minutes",
+                                          "photo",    "signin_sheet", NULL};
 static const char *const meeting_attendee_kinds[] = {"branch", "group", "members", NULL};
 
 /* ---- loading meetings ---- */
@@ -371,8 +373,8 @@ static void meeting_write(struct req *req, struct jw *j, const struct meeting *m
     jw_key(j, "files");
     jw_arr_begin(j);
     st = db_query(req->db,
-                  "SELECT id, kind, ref, name, captured_at, received_at, created_at FROM "
-                  "meeting_files WHERE meeting_id = ? ORDER BY id",
+                  "SELECT id, kind, ref, name, captured_at, received_at, created_at, file_id "
+                  "FROM meeting_files WHERE meeting_id = ? ORDER BY id",
                   "i", m->id);
     while (db_next(st)) {
         jw_obj_begin(j);
@@ -384,6 +386,11 @@ static void meeting_write(struct req *req, struct jw *j, const struct meeting *m
         time_or_null(j, "receivedAt", st, 5);
         jw_kv_bool(j, "capturedOffline", !db_isnull(st, 4));
         jw_kv_time(j, "createdAt", db_int(st, 6));
+        jw_key(j, "file"); /* a stored file: its size and type before a download */
+        if (db_isnull(st, 7))
+            jw_null(j);
+        else
+            files_write_ref(req, j, db_int(st, 7));
         jw_obj_end(j);
     }
     db_done(st);
@@ -1144,15 +1151,20 @@ static int h_mark(struct req *req)
 
 static const struct param file_body[] = {
     {"kind", P_ENUM, P_REQUIRED, 0, 0, meeting_file_kinds},
-    {"ref", P_STR, P_REQUIRED, 1, 500},
+    {"ref", P_STR, 0, 1, 500},
+    {"fileId", P_ID},
     {"name", P_STR, P_NONBLANK, 1, 200},
     {NULL},
 };
 
 /*
- * POST /api/v1/meetings/{id}/files {kind: material|photo|signin_sheet, ref,
- *   name?} -> 201 the meeting. A file reference (the file itself is kept
- * elsewhere). Errors: meeting.closed. meeting.run.
+ * POST /api/v1/meetings/{id}/files {kind: material|agenda|minutes|photo|
+ *   signin_sheet, ref | fileId, name?} -> 201 the meeting. A stored file
+ * (fileId: the caller's upload or one of an organisation whose roster they
+ * keep, on the meeting's path), read by whoever sees the meeting, or a
+ * reference to a file kept elsewhere (ref). Errors: meeting.closed,
+ * request.invalid (both or neither), file.not_found, file.not_attachable.
+ * meeting.run.
  */
 static int h_file(struct req *req)
 {
@@ -1160,12 +1172,37 @@ static int h_file(struct req *req)
     int rc = meeting_get(req, &m);
     if (rc)
         return rc;
+    const char *ref = req_body_str(req, "ref");
+    int64_t file_id = req_body_int(req, "fileId", 0);
+    if (!ref == !file_id)
+        return req_fail_field(req, ERR_INVALID, "fileId", "a file has a ref or a fileId");
+    struct file_info info;
+    if (file_id && (rc = files_check_attachable(req, file_id, m.org_path, "fileId", &info)))
+        return rc;
+    if (file_id)
+        ref = arena_printf(&req->arena, "file:%" PRId64, file_id);
     const char *why;
-    int e = meeting_add_file(req, &m, req_body_str(req, "kind"), req_body_str(req, "ref"),
-                             req_body_str(req, "name"), 0, &why);
+    int e = meeting_add_file(req, &m, req_body_str(req, "kind"), ref, req_body_str(req, "name"), 0,
+                             &why);
     if (e >= 0)
         return fail_with(req, e, why, NULL);
+    if (file_id) {
+        db_exec(req->db, "UPDATE meeting_files SET file_id = ? WHERE id = ?", "ii", file_id,
+                db_last_id(req->db));
+        files_attach(req, file_id, "meeting", m.id);
+    }
     return respond_meeting(req, m.id, 201);
+}
+
+/*
+ * GET /api/v1/meetings/{id}/files/{fileId}?download= -> a stored file of the
+ * meeting (Range, ETag: as GET /files/{id}/content). Errors:
+ * meeting.not_found, file.not_found, file.range_not_satisfiable. As GET
+ * /meetings/{id}: roster.read on its branch, and the members expected at it.
+ */
+static int h_file_get(struct req *req)
+{
+    return files_send_attached(req, "meeting", req->obj.id, req->path_ids[1]);
 }
 
 /*
@@ -1296,6 +1333,8 @@ const struct route meetings_routes[] = {
      create_body, 0},
     {"GET", "/api/v1/meetings/{id}", h_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL, NULL, 0,
      &meeting_kind, PARTY_EXPECTED},
+    {"GET", "/api/v1/meetings/{id}/files/{id}", h_file_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL,
+     files_download_query, NULL, ROUTE_RAW, &meeting_kind, PARTY_EXPECTED},
     {"PATCH", "/api/v1/meetings/{id}", h_patch, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
      patch_body, 0, &meeting_kind},
     {"GET", "/api/v1/meetings/{id}/code", h_code, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL, NULL,

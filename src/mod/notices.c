@@ -16,6 +16,7 @@
 #include "core/live.h"
 #include "core/roster.h"
 #include "core/sheet_out.h"
+#include "mod/files.h"
 #include "mod/notices.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
@@ -241,6 +242,8 @@ static void write_notice(struct req *req, struct jw *j, const struct notice *n)
     jw_kv_str(j, "text", n->body);
     jw_key(j, "attachments");
     jw_raw(j, n->attachments, strlen(n->attachments));
+    /* The stored files as they are now: withdrawn ones gone, versions for weak links. */
+    files_write_attached(req, j, "files", "notice", n->id);
     jw_kv_str(j, "priority", n->priority);
     jw_kv_bool(j, "pinned", n->pinned);
     jw_kv_bool(j, "ackRequired", n->ack_required);
@@ -313,9 +316,11 @@ static const struct param attachment_fields[] = {
 static const struct param attachments_param = ATTACHMENTS_PARAM;
 
 /* The validated attachments as the JSON stored with the notice (arena):
- * [{name, url} | {name, fileId}] ([] when none were sent); NULL with a field
- * error when one has both or neither. */
-static const char *attachments_json(struct req *req, const struct value *v, int *rc)
+ * [{name, url} | {name, fileId, size, type, kind}] ([] when none were sent);
+ * NULL with a field error when one has both or neither, or names a file the
+ * caller may not attach to a notice of the organisation at path. */
+static const char *attachments_json(struct req *req, const struct value *v, const char *path,
+                                    int *rc)
 {
     struct buf b;
     struct jw j;
@@ -330,17 +335,36 @@ static const char *attachments_json(struct req *req, const struct value *v, int 
                                  "attachment %zu has a url or a fileId (one of them)", i + 1);
             return NULL;
         }
+        struct file_info info;
+        if (file->present &&
+            (*rc = files_check_attachable(req, file->i, path, "attachments", &info)))
+            return NULL;
         jw_obj_begin(&j);
         jw_kv_str(&j, "name", value_field(v, &attachments_param, i, "name")->s);
-        if (url->present)
+        if (url->present) {
             jw_kv_str(&j, "url", url->s);
-        else
+        } else {
             jw_kv_int(&j, "fileId", file->i);
+            jw_kv_int(&j, "size", info.size);
+            jw_kv_str(&j, "type", info.type);
+            jw_kv_str(&j, "kind", info.kind);
+        }
         jw_obj_end(&j);
     }
     jw_arr_end(&j);
     *rc = 0;
     return b.data;
+}
+
+/* Records which stored files the notice refers to (they are read through it). */
+static void attach_files(struct req *req, int64_t notice_id, const struct value *v)
+{
+    files_detach_all(req, "notice", notice_id);
+    for (size_t i = 0; i < v->n; i++) {
+        const struct value *file = value_field(v, &attachments_param, i, "fileId");
+        if (file->present)
+            files_attach(req, file->i, "notice", notice_id);
+    }
 }
 
 /* Stores the chosen members (each on a roster in the subtree of path); 0 or an error status. */
@@ -408,7 +432,7 @@ static int h_publish(struct req *req)
     for (size_t i = 0; i < roles->n; i++)
         mask |= 1u << role_parse(roles->strs[i]);
     int rc = 0;
-    const char *atts = attachments_json(req, req_body(req, "attachments"), &rc);
+    const char *atts = attachments_json(req, req_body(req, "attachments"), path, &rc);
     if (rc)
         return rc;
     if (members->present && members->n && mask)
@@ -432,6 +456,7 @@ static int h_publish(struct req *req)
     int64_t id = db_last_id(req->db);
     if (members->present && (rc = store_recipients(req, id, members, path)))
         return rc;
+    attach_files(req, id, req_body(req, "attachments"));
     struct notice n;
     if (!notice_load(req->db, &req->arena, id, &n))
         return req_fail(req, ERR_DB, NULL);
@@ -576,9 +601,11 @@ static int h_edit(struct req *req)
     const char *note = req_body_str(req, "note");
     const struct value *pin = req_body(req, "pinned");
     const struct value *av = req_body(req, "attachments");
-    const char *atts = av->present ? attachments_json(req, av, &rc) : NULL;
+    const char *atts = av->present ? attachments_json(req, av, n.org_path, &rc) : NULL;
     if (rc)
         return rc;
+    if (av->present)
+        attach_files(req, n.id, av);
     bool content = (title && strcmp(title, n.title)) || (text && strcmp(text, n.body)) ||
                    (atts && strcmp(atts, n.attachments));
     int64_t now = now_sec();
@@ -1296,6 +1323,17 @@ static int h_export(struct req *req)
     return rc;
 }
 
+/*
+ * GET /api/v1/notices/{id}/files/{fileId}?download= -> the attached file
+ * (Range, ETag, inline or attachment: as GET /files/{id}/content). Errors:
+ * notice.not_found, file.not_found (not attached to it, or withdrawn),
+ * file.range_not_satisfiable. Recipients, and notice.publish on its organisation.
+ */
+static int h_file(struct req *req)
+{
+    return files_send_attached(req, "notice", req->obj.id, req->path_ids[1]);
+}
+
 const struct route notices_routes[] = {
     {"POST", "/api/v1/notices", h_publish, SCOPE_BODY_ORG, PERM_NOTICE_PUBLISH, "orgId", NULL,
      publish_body, 0},
@@ -1311,6 +1349,8 @@ const struct route notices_routes[] = {
      NULL, retract_body, 0, &notice_kind},
     {"POST", "/api/v1/notices/{id}/remind", h_remind, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL, NULL,
      NULL, 0, &notice_kind},
+    {"GET", "/api/v1/notices/{id}/files/{id}", h_file, SCOPE_OBJECT, PERM_NOTICE_PUBLISH, NULL,
+     files_download_query, NULL, ROUTE_RAW, &notice_kind, PARTY_AUDIENCE},
     /* Read and acknowledged by those it reaches only. */
     {"POST", "/api/v1/notices/{id}/read", h_read, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0,
      &notice_kind, PARTY_AUDIENCE},

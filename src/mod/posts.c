@@ -19,6 +19,7 @@
 #include "app.h"
 #include "core/live.h"
 #include "core/roster.h"
+#include "mod/files.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
 #include "routes.h"
@@ -261,6 +262,7 @@ static void post_write(struct req *req, struct jw *j, struct db_stmt *st, bool r
     jw_kv_str(j, "title", db_text(st, POST_COL_TITLE));
     jw_kv_str(j, "text", db_text(st, POST_COL_TEXT));
     list_write(j, "photos", db_text(st, POST_COL_PHOTOS));
+    files_write_attached(req, j, "photoFiles", "post", db_int(st, POST_COL_ID));
     list_write(j, "tags", db_text(st, POST_COL_TAGS));
     jw_kv_str(j, "state", db_text(st, POST_COL_STATE));
     if (mine || reviewer) {
@@ -406,6 +408,7 @@ static const struct param create_body[] = {
     {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 60},
     {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
     {"photos", P_STR, 0, 0, 500},
+    {"photoIds", P_IDS, 0, 0, 9},
     {"tags", P_STR, 0, 0, 100},
     {NULL},
 };
@@ -478,12 +481,14 @@ static int post_fields_check(struct req *req, bool news, const char **vis, const
 
 /*
  * POST /api/v1/posts {orgId, kind: news | experience, visibility, title,
- * text, photos: "ref,ref", tags: "a,b"} -> 201 the post (state published, or
+ * text, photos: "ref,ref", photoIds: [stored images, at most 9], tags: "a,b"}
+ * -> 201 the post (state published, or
  * pending when it waits for review). news: a member of the branch orgId (or
  * channel.answer there), visible to the branch; experience: channel.answer
  * on orgId, visibility siblings (default) or county. Errors: org.not_found,
  * request.invalid (blank text, tags, news with another visibility),
- * auth.forbidden (a member posting experience).
+ * auth.forbidden (a member posting experience), file.not_found,
+ * file.not_attachable, request.invalid (photoIds: not an image).
  */
 static int h_create(struct req *req)
 {
@@ -496,6 +501,15 @@ static int h_create(struct req *req)
     const char *photos = req_body_str(req, "photos");
     if (photos && !*photos)
         photos = NULL;
+    const struct value *photo_ids = req_body(req, "photoIds");
+    for (size_t i = 0; i < photo_ids->n; i++) {
+        struct file_info info;
+        if ((rc = files_check_attachable(req, photo_ids->ids[i], path, "photoIds", &info)))
+            return rc;
+        if (strcmp(info.kind, "image"))
+            return req_fail_field(req, ERR_INVALID, "photoIds", "file %" PRId64 " is not an image",
+                                  photo_ids->ids[i]);
+    }
     const char *flags = flagged_words(req, req_body_str(req, "title"), req_body_str(req, "text"));
     int64_t published = 0;
     db_get_int(req->db, &published,
@@ -513,6 +527,8 @@ static int h_create(struct req *req)
             req->who->account_id, req_body_str(req, "title"), req_body_str(req, "text"), photos,
             tags, reason ? "pending" : "published", flags, reason, now, now, db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
+    for (size_t i = 0; i < photo_ids->n; i++)
+        files_attach(req, photo_ids->ids[i], "post", id);
     post_index(req, id);
     if (flags)
         req_audit(req, "post.flagged", org, arena_printf(&req->arena, "post:%" PRId64, id), "ok",
@@ -1075,9 +1091,22 @@ static int h_word_delete(struct req *req)
     return 200;
 }
 
+/*
+ * GET /api/v1/posts/{id}/files/{fileId}?download= -> a photo of the post
+ * (Range, ETag: as GET /files/{id}/content). Errors: post.not_found,
+ * file.not_found. As GET /posts/{id}: its author, its audience once
+ * published, post.review on its organisation.
+ */
+static int h_file(struct req *req)
+{
+    return files_send_attached(req, "post", req->obj.id, req->path_ids[1]);
+}
+
 const struct route posts_routes[] = {
     {"POST", "/api/v1/posts", h_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, create_body, 0},
     {"GET", "/api/v1/posts", h_list, SCOPE_LOGIN, PERM_NONE, NULL, list_query, NULL, 0},
+    {"GET", "/api/v1/posts/{id}/files/{id}", h_file, SCOPE_OBJECT, PERM_POST_REVIEW, NULL,
+     files_download_query, NULL, ROUTE_RAW, &post_kind, PARTY_AUTHOR | PARTY_AUDIENCE},
     {"GET", "/api/v1/posts/{id}", h_get, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL, NULL, 0,
      &post_kind, PARTY_AUTHOR | PARTY_AUDIENCE},
     {"POST", "/api/v1/posts/{id}/comments", h_comment, SCOPE_OBJECT, PERM_POST_REVIEW, NULL, NULL,

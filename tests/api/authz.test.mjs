@@ -134,6 +134,27 @@ const SPECS = {
   'POST /api/v1/members/{id}/records': member((m) =>
     q('POST', `/api/v1/members/${m}/records`, { kind: 'training', title: '矩阵', startDate: '2025-12-01', endDate: '2025-11-01' })),
   // a throw-away sub-record per cell; the missing one is a missing sub-record of the same member.
+  // scans on the record (sealed): as the record's sub-records. harmless: fileId 0 is
+  // refused (request.invalid) after the permission check.
+  'GET /api/v1/members/{id}/scans': member((m) => q('GET', `/api/v1/members/${m}/scans`)),
+  'POST /api/v1/members/{id}/scans': member((m) => q('POST', `/api/v1/members/${m}/scans`, { fileId: 0 })),
+  'GET /api/v1/members/{id}/scans/{id}': {
+    targets: BRANCH_TARGETS,
+    req: async (t) => {
+      const m = own.member[t];
+      return q('GET', `/api/v1/members/${m}/scans/${await (scanOf[t] ??= freshScan(t))}`);
+    },
+    missing: () => q('GET', `/api/v1/members/${MISSING}/scans/${MISSING}`),
+    nf: 'member.not_found',
+  },
+  // a throw-away scan per cell.
+  'DELETE /api/v1/members/{id}/scans/{id}': {
+    targets: BRANCH_TARGETS,
+    req: async (t) => q('DELETE', `/api/v1/members/${own.member[t]}/scans/${await freshScan(t)}`),
+    missing: () => q('DELETE', `/api/v1/members/${MISSING}/scans/${MISSING}`),
+    nf: 'member.not_found',
+    serial: true,
+  },
   'DELETE /api/v1/members/{id}/records/{id}': {
     targets: BRANCH_TARGETS,
     req: async (t) => {
@@ -301,6 +322,28 @@ const SPECS = {
   'GET /api/v1/meetings/{id}/code': meetingSpec((id) => q('GET', `/api/v1/meetings/${id}/code`)),
   'POST /api/v1/meetings/{id}/leave-decision': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/leave-decision`, { memberId: MISSING, approve: false })),
   'POST /api/v1/meetings/{id}/attendance': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/attendance`, { memberId: MISSING, status: 'remote' })),
+  // a photo of the target branch's published post: as the post is seen.
+  'GET /api/v1/posts/{id}/files/{id}': {
+    targets: BRANCH_TARGETS,
+    req: async (t) => {
+      const { post: p, file } = await photoPost(t);
+      return q('GET', `/api/v1/posts/${p}/files/${file}`);
+    },
+    missing: () => q('GET', `/api/v1/posts/${MISSING}/files/${MISSING}`),
+    nf: 'post.not_found',
+    expect: (c, t) => (seesPost(c, t) ? ALLOW : DENY),
+  },
+  // a stored file attached to an open meeting of the target branch: as the meeting is seen.
+  'GET /api/v1/meetings/{id}/files/{id}': {
+    targets: BRANCH_TARGETS,
+    req: async (t) => {
+      const { meeting, file } = await fileMeeting(t);
+      return q('GET', `/api/v1/meetings/${meeting}/files/${file}`);
+    },
+    missing: () => q('GET', `/api/v1/meetings/${MISSING}/files/${MISSING}`),
+    nf: 'meeting.not_found',
+    expect: (c, t) => (holds(c, 'roster.read', t) ? ALLOW : DENY),
+  },
   'POST /api/v1/meetings/{id}/files': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/files`, { kind: 'photo', ref: 'matrix://x' })),
   'POST /api/v1/meetings/{id}/close': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/close`)),
   // appended to the throw-away meeting (a closed record takes notes).
@@ -477,7 +520,38 @@ const SPECS = {
   // EXCEPTION: a quiz's figures for its own organisation need learning.publish there
   // (someone inside who may not see them gets the same not-found).
   'GET /api/v1/quizzes/{id}/figures': learning('quiz', (n) => q('GET', `/api/v1/quizzes/${n}/figures`)),
+  // the file attached to the matrix's notice with a file: as the notice is seen.
+  'GET /api/v1/notices/{id}/files/{id}': {
+    req: async (t) => {
+      const { notice: n, file } = await fileNotice(t);
+      return q('GET', `/api/v1/notices/${n}/files/${file}`);
+    },
+    missing: () => q('GET', `/api/v1/notices/${MISSING}/files/${MISSING}`),
+    nf: 'notice.not_found',
+    expect: (c, t) => (receivesOrManages(c, t) ? ALLOW : DENY),
+  },
+
+  // ---- files ----
+  // EXCEPTION: a member to their own branch (checked by the handler: a member's account
+  // may hold no role), else org.read on the organisation. The matrix callers hold roles.
+  // harmless: an empty file is refused (file.empty) after that check.
+  'POST /api/v1/uploads': { req: (t) => q('POST', '/api/v1/uploads', { orgId: t, name: '矩阵.pdf', size: 0 }), missing: () => q('POST', '/api/v1/uploads', { orgId: MISSING, name: '矩阵.pdf', size: 0 }), nf: 'org.not_found', expect: (c, t) => holds(c, 'org.read', t) },
+  // EXCEPTION: an upload in progress is its uploader's alone (the target's member here,
+  // no caller of the matrix): everyone else finds nothing.
+  'GET /api/v1/uploads/{id}': uploadSpec((u) => q('GET', `/api/v1/uploads/${u}`)),
+  'PATCH /api/v1/uploads/{id}': uploadSpec((u) => q('PATCH', `/api/v1/uploads/${u}`, Buffer.from('x'), { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' })),
+  'DELETE /api/v1/uploads/{id}': uploadSpec((u) => q('DELETE', `/api/v1/uploads/${u}`)),
+  // the caller's own uploads and media settings: any logged-in caller.
+  'GET /api/v1/files': { login: true },
+  'GET /api/v1/me/media': { login: true },
+  'PUT /api/v1/me/media': { login: true, body: {} },
+  // a stored file of the target branch's member: its uploader and roster.read there.
+  'GET /api/v1/files/{id}': fileSpec((f) => q('GET', `/api/v1/files/${f}`), (c, t) => holds(c, 'roster.read', t)),
+  'GET /api/v1/files/{id}/content': fileSpec((f) => q('GET', `/api/v1/files/${f}/content`), (c, t) => holds(c, 'roster.read', t)),
+  // EXCEPTION: withdrawn by its uploader only (no caller of the matrix).
+  'DELETE /api/v1/files/{id}': fileSpec((f) => q('DELETE', `/api/v1/files/${f}`), () => false),
 };
+
 
 function insideOrPublishes(c, t) {
   return within(c.at, t) || holds(c, 'learning.publish', t);
@@ -514,6 +588,81 @@ async function matrixLearning(orgId, kind) {
 
 async function freshLesson(orgId) {
   return (await must(await api('POST', '/api/v1/lessons', { token: adminFor(orgId), body: { orgId, kind: 'article', title: '矩阵', text: '矩阵', minutes: 1, level: 'intro' } }), 201, 'lesson')).id;
+}
+
+
+// A one-page PDF, stored by token in orgId through an upload of one chunk.
+async function storeFile(token, orgId, label) {
+  const bytes = Buffer.from(`%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n% ${label}\ntrailer<</Root 1 0 R>>\n%%EOF\n`);
+  const u = await must(await api('POST', '/api/v1/uploads', { token, body: { orgId, name: `${label}.pdf`, size: bytes.length } }), 201, 'upload');
+  const d = await must(await api('PATCH', `/api/v1/uploads/${u.id}`, {
+    token, body: bytes, headers: { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' },
+  }), 200, 'chunk');
+  return d.file.id;
+}
+
+// A scan sealed onto the record of the target branch's member (by its admin).
+const scanOf = {};
+let scanSeq = 0;
+async function freshScan(orgId) {
+  const token = adminFor(orgId);
+  const file = await storeFile(token, orgId, `矩阵扫描${orgId}-${++scanSeq}`);
+  return (await must(await api('POST', `/api/v1/members/${own.member[orgId]}/scans`, { token, body: { fileId: file } }), 201, 'scan')).id;
+}
+
+const uploadsOf = {};
+function uploadSpec(build) {
+  return {
+    targets: BRANCH_TARGETS,
+    req: async (t) => {
+      uploadsOf[t] ??= must(await api('POST', '/api/v1/uploads', { token: own.memberToken[t], body: { orgId: t, name: '矩阵.pdf', size: 100 } }), 201, 'upload').then((u) => u.id);
+      return build(await uploadsOf[t]);
+    },
+    missing: () => build(MISSING),
+    nf: 'upload.not_found',
+    expect: () => DENY,
+  };
+}
+
+const filesOf = {};
+function fileSpec(build, expect) {
+  return {
+    targets: BRANCH_TARGETS,
+    req: async (t) => build(await (filesOf[t] ??= storeFile(own.memberToken[t], t, `矩阵文件${t}`))),
+    missing: () => build(MISSING),
+    nf: 'file.not_found',
+    expect: (c, t) => (expect(c, t) ? ALLOW : DENY),
+  };
+}
+
+// An open meeting of the target branch with a stored file attached (a photo).
+const fileMeetingOf = {};
+function fileMeeting(orgId) {
+  fileMeetingOf[orgId] ??= (async () => {
+    const token = adminFor(orgId);
+    const file = await storeFile(token, orgId, `矩阵会议附件${orgId}`);
+    const startsAt = new Date(Date.now() + 86400e3).toISOString();
+    const m = await must(await api('POST', '/api/v1/meetings', {
+      token, body: { orgId, type: 'committee', title: '矩阵会议（附件）', startsAt, place: '矩阵', attendees: 'branch' },
+    }), 201, 'meeting');
+    await must(await api('POST', `/api/v1/meetings/${m.id}/files`, { token, body: { kind: 'agenda', fileId: file } }), 201, 'meeting file');
+    return { meeting: m.id, file };
+  })();
+  return fileMeetingOf[orgId];
+}
+
+// The matrix's notice on the target with a stored file attached (to every role there).
+const fileNoticeOf = {};
+function fileNotice(orgId) {
+  fileNoticeOf[orgId] ??= (async () => {
+    const token = adminFor(orgId);
+    const file = await storeFile(token, orgId, `矩阵附件${orgId}`);
+    const d = await must(await api('POST', '/api/v1/notices', {
+      token, body: { orgId, title: '矩阵附件通知', text: '矩阵', roles: table.roles, attachments: [{ name: '附件.pdf', fileId: file }] },
+    }), 201, 'notice');
+    return { notice: d.id, file };
+  })();
+  return fileNoticeOf[orgId];
 }
 
 function attendOnly(c, t) {
@@ -582,6 +731,25 @@ function post(build) {
     nf: 'post.not_found',
     expect: (c, t) => seesPost(c, t),
   };
+}
+
+// A published news post of the target branch with a stored photo (a tiny PNG).
+const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const photoPosts = {};
+function photoPost(orgId) {
+  photoPosts[orgId] ??= (async () => {
+    const token = adminFor(orgId);
+    const u = await must(await api('POST', '/api/v1/uploads', { token, body: { orgId, name: '矩阵.png', size: PNG_1x1.length } }), 201, 'upload');
+    const f = (await must(await api('PATCH', `/api/v1/uploads/${u.id}`, {
+      token, body: PNG_1x1, headers: { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' },
+    }), 200, 'chunk')).file;
+    const d = await must(await api('POST', '/api/v1/posts', {
+      token, body: { orgId, kind: 'news', title: '矩阵照片', text: '矩阵', photoIds: [f.id] },
+    }), 201, 'post');
+    assert.equal(d.state, 'published');
+    return { post: d.id, file: f.id };
+  })();
+  return photoPosts[orgId];
 }
 
 const posts = {};

@@ -41,10 +41,17 @@ describe('publish and the feed', () => {
   let n;
 
   test('township admin publishes to the township: 201 with the audience, priority and attachments', async () => {
+    // A stored file (tests/api/files.test.mjs): one chunk of a tiny PDF.
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n');
+    const u = assertData(await api('POST', '/api/v1/uploads', { token: tT, body: { orgId: township, name: '签到表.pdf', size: pdf.length } }), 201);
+    const file = assertData(await api('PATCH', `/api/v1/uploads/${u.id}`, {
+      token: tT, body: pdf, headers: { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' },
+    })).file;
     n = assertData(await publish(tT, {
       orgId: township, title: '关于开展主题党日活动的通知', text: '各村党支部：\n请于本月15日组织主题党日。',
-      priority: 'important', attachments: [{ name: '活动方案.pdf', url: 'https://example.org/a.pdf' }, { name: '签到表', fileId: 7 }],
+      priority: 'important', attachments: [{ name: '活动方案.pdf', url: 'https://example.org/a.pdf' }, { name: '签到表', fileId: file.id }],
     }), 201);
+    assert.deepEqual(n.attachments[1], { name: '签到表', fileId: file.id, size: pdf.length, type: 'application/pdf', kind: 'pdf' });
     assert.equal(n.kind, 'notice');
     assert.equal(n.state, 'published');
     assert.equal(n.priority, 'important');

@@ -231,11 +231,69 @@ static void test_random_token(void **state)
     assert_int_equal(strlen(t1), 43);
     assert_string_not_equal(t1, t2);
     for (const char *c = t1; *c; c++)
-        assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-                               *c));
+        assert_non_null(
+            strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", *c));
     char c1[32];
     random_token(16, c1, sizeof(c1));
     assert_int_equal(strlen(c1), 22);
+}
+
+/* Sealed files: round trip at chunk edges, no plain text in the sealed form,
+ * and any flipped byte, cut or appended chunk refused. */
+static void test_seal_file(void **state)
+{
+    (void)state;
+    static const int64_t sizes[] = {1, 65535, 65536, 65537, 3 * 65536 + 17};
+    for (size_t k = 0; k < ARRAY_SIZE(sizes); k++) {
+        int64_t n = sizes[k];
+        int plain = tmpfile_in(dir), sealed = tmpfile_in(dir), back = tmpfile_in(dir);
+        unsigned char *buf = xmalloc((size_t)n);
+        for (int64_t i = 0; i < n; i++)
+            buf[i] = (unsigned char)("CANARY-110101"[i % 13]);
+        assert_true(write_all(plain, buf, (size_t)n));
+        assert_int_equal(pdata_seal_file(plain, n, sealed), 0);
+        int64_t slen = lseek(sealed, 0, SEEK_END), got = -1;
+        unsigned char *s = xmalloc((size_t)slen);
+        assert_int_equal(pread(sealed, s, (size_t)slen, 0), slen);
+        assert_null(memmem(s, (size_t)slen, "CANARY-110101", 13));
+        assert_int_equal(pdata_open_file(sealed, back, &got), 0);
+        assert_int_equal(got, n);
+        unsigned char *b = xmalloc((size_t)n);
+        assert_int_equal(pread(back, b, (size_t)n, 0), n);
+        assert_memory_equal(b, buf, (size_t)n);
+
+        /* A flipped byte anywhere: refused. */
+        for (int64_t at = 0; at < slen; at += slen / 7 + 1) {
+            int t = tmpfile_in(dir), o = tmpfile_in(dir);
+            s[at] ^= 1;
+            assert_true(write_all(t, s, (size_t)slen));
+            s[at] ^= 1;
+            assert_int_equal(pdata_open_file(t, o, &got), -1);
+            close(t);
+            close(o);
+        }
+        /* Anything appended after the final chunk: refused. */
+        {
+            int t2 = tmpfile_in(dir), o2 = tmpfile_in(dir);
+            assert_true(write_all(t2, s, (size_t)slen));
+            assert_true(write_all(t2, "x", 1));
+            assert_int_equal(pdata_open_file(t2, o2, &got), -1);
+            close(t2);
+            close(o2);
+        }
+        /* Cut before the final chunk's end: refused (no final tag). */
+        int t = tmpfile_in(dir), o = tmpfile_in(dir);
+        assert_true(write_all(t, s, (size_t)slen - 1));
+        assert_int_equal(pdata_open_file(t, o, &got), -1);
+        close(t);
+        close(o);
+        free(b);
+        free(s);
+        free(buf);
+        close(plain);
+        close(sealed);
+        close(back);
+    }
 }
 
 int main(void)
@@ -249,6 +307,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mask_phone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_token, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_seal_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api, logout } from '../api.js';
 import { t, errText } from '../i18n.js';
-import { TopBar } from '../ui.jsx';
+import { TopBar, Lazy } from '../ui.jsx';
 import { useWrite } from '../hooks.js';
 import { fmtTime } from '../time.js';
+
+// The media settings live with the file views (their own chunk, loaded here quietly).
+const mediaSettings = () => import('../files.jsx').then((m) => ({ default: m.MediaSettings }));
 
 // Two-step login (TOTP): its state and the ways to change it (pages/Totp.jsx).
 function SecondFactor({ sf }) {
@@ -80,6 +83,8 @@ export function Account({ me, prefs, onLogout }) {
           <dt>{t('phone')}</dt><dd>{me.phone}</dd>
         </dl>
       </section>
+
+      <Lazy load={mediaSettings} props={{}} quiet />
 
       <section class="card" aria-labelledby="disp-h">
         <h2 id="disp-h">{t('display')}</h2>

@@ -9,6 +9,7 @@ import { addStrings, errText, t } from '../i18n.js';
 import { Chevron, ErrorBox, Loading, TopBar, can, canAny } from '../ui.jsx';
 import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
 import { addDays, fmtDate, fmtMonth, fmtRange, fmtTime, fromInput, today, zoneNote } from '../time.js';
+import { FileList, Uploader } from '../files.jsx';
 
 const TYPES = ['branch_assembly', 'committee', 'group_meeting', 'party_lecture', 'theme_day', 'life_meeting', 'democratic_review'];
 const ITEMS = TYPES.concat(['secretary_lecture']); // what the calendar tracks
@@ -34,7 +35,7 @@ addStrings({
   mtgMinutes: '会议记录', mtgResolutions: '会议决议', mtgSaveMinutes: '保存会议记录', mtgClose: '结束会议并归档',
   mtgClosed: '会议已结束，记录已锁定', mtgNotes: '更正说明', mtgAddNote: '追加更正', mtgNoteText: '更正内容',
   mtgConfirm: '我已阅读会议记录', mtgConfirmed: '已确认阅读', mtgFiles: '材料与照片', mtgFileRef: '照片或文件（文件名或链接）',
-  mtgFileKind: '类别', 'mf.material': '会议材料', 'mf.photo': '会议照片', 'mf.signin_sheet': '纸质签到表照片',
+  mtgFileKind: '类别', 'mf.material': '会议材料', 'mf.photo': '会议照片', 'mf.signin_sheet': '纸质签到表照片', 'mf.agenda': '会议议程', 'mf.minutes': '会议记录',
   mtgAddFile: '添加', mtgPaper: '按纸质签到表', mtgOffline: '离线记录', mtgCapturedOffline: '离线记录 · {at} 记录，{rcv} 上传',
   mtgQueue: '有 {n} 条记录待上传', mtgSyncNow: '立即上传', mtgSyncing: '正在上传 {done}/{total}', mtgSynced: '已全部上传',
   mtgRejected: '以下记录未被接受', mtgDismiss: '知道了', mtgMe: '我的状态', mtgConfirmCount: '{n} 人已补学会议记录',
@@ -79,7 +80,7 @@ addStrings({
   mtgMinutes: 'Minutes', mtgResolutions: 'Resolutions', mtgSaveMinutes: 'Save minutes', mtgClose: 'Close and lock',
   mtgClosed: 'Closed: the record is locked', mtgNotes: 'Corrections', mtgAddNote: 'Append a correction', mtgNoteText: 'Correction',
   mtgConfirm: 'I have read the minutes', mtgConfirmed: 'Read', mtgFiles: 'Materials and photos', mtgFileRef: 'Photo or file (name or link)',
-  mtgFileKind: 'Kind', 'mf.material': 'Material', 'mf.photo': 'Photo', 'mf.signin_sheet': 'Paper sign-in sheet',
+  mtgFileKind: 'Kind', 'mf.material': 'Material', 'mf.photo': 'Photo', 'mf.signin_sheet': 'Paper sign-in sheet', 'mf.agenda': 'Agenda', 'mf.minutes': 'Minutes',
   mtgAddFile: 'Add', mtgPaper: 'From the paper sheet', mtgOffline: 'Captured offline', mtgCapturedOffline: 'Captured offline {at}, uploaded {rcv}',
   mtgQueue: '{n} changes waiting to upload', mtgSyncNow: 'Upload now', mtgSyncing: 'Uploading {done}/{total}', mtgSynced: 'All uploaded',
   mtgRejected: 'These changes were refused', mtgDismiss: 'Dismiss', mtgMe: 'My status', mtgConfirmCount: '{n} read the minutes later',
@@ -767,21 +768,24 @@ function RunnerBox({ m, onMeeting, onReload, draft, onDraftDone }) {
       <section class="card" aria-labelledby="files-h">
         <h2 id="files-h">{t('mtgFiles')}</h2>
         <ul class="list">
-          {(m.files || []).map((f) => (
+          {(m.files || []).filter((f) => !f.file).map((f) => (
             <li key={f.id}>{t('mf.' + f.kind)}：{f.name || f.ref}{f.capturedOffline && <span class="tag warn">{t('mtgOffline')}</span>}</li>
           ))}
         </ul>
+        <FileList files={(m.files || []).filter((f) => f.file).map((f) => ({ ...f.file, name: t('mf.' + f.kind) + '：' + (f.name || f.file.name) }))}
+          base={'/meetings/' + m.id + '/files/'} />
         {open && (
           <form class="form" onSubmit={addFile}>
             <label class="field"><span>{t('mtgFileKind')}</span>
               <select class="fsel block" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
-                {['signin_sheet', 'photo', 'material'].map((k) => <option key={k} value={k}>{t('mf.' + k)}</option>)}
+                {['signin_sheet', 'photo', 'agenda', 'minutes', 'material'].map((k) => <option key={k} value={k}>{t('mf.' + k)}</option>)}
               </select>
             </label>
             <label class="field"><span>{t('mtgFileRef')}</span>
               <input value={ref} onInput={(e) => setRef(e.currentTarget.value)} maxLength={500} />
             </label>
             <button type="submit" class="btn secondary wide">{t('mtgAddFile')}</button>
+            <Uploader orgId={m.orgId} onDone={(f) => write(() => api('/meetings/' + m.id + '/files', { method: 'POST', body: { kind, fileId: f.id, name: f.name.slice(0, 200) } }))} />
           </form>
         )}
       </section>

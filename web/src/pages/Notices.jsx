@@ -12,6 +12,7 @@ import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
 import { Field } from '../form.jsx';
 import { Tags, publishOrgs } from '../noticeStrings.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
+import { FileList, Uploader } from '../files.jsx';
 
 export default function NoticeView({ id }) {
   const st = useGet('/notices/' + encodeURIComponent(id));
@@ -60,10 +61,11 @@ function Notice({ n, reload }) {
         <div>
           <h3>{t('attachments')}</h3>
           <ul class="list">
-            {n.attachments.map((a, i) => (
-              <li key={i}>{a.url ? <a href={a.url} rel="noopener noreferrer" target="_blank">{a.name}</a> : <span>{a.name} · {t('fileRef', { id: a.fileId })}</span>}</li>
+            {n.attachments.filter((a) => a.url).map((a, i) => (
+              <li key={i}><a href={a.url} rel="noopener noreferrer" target="_blank">{a.name}</a></li>
             ))}
           </ul>
+          <FileList files={n.files} base={'/notices/' + n.id + '/files/'} />
         </div>
       )}
       {n.ackDeadline && <p class="muted">{t('ackBy', { d: fmtDate(n.ackDeadline) })}</p>}
@@ -175,6 +177,7 @@ export function NoticeNew({ orgId, me }) {
   const [ack, setAck] = useState(false);
   const [deadline, setDeadline] = useState('');
   const [att, setAtt] = useState({ name: '', url: '' });
+  const [files, setFiles] = useState([]); // stored files to attach (uploaded here)
   const s = useWrite();
   const roster = usePaged(aud === 'chosen' && org ? '/members' : null, { orgId: org, q: q.trim() || undefined }, 100);
   const orgChoices = [];
@@ -191,7 +194,9 @@ export function NoticeNew({ orgId, me }) {
     if (ack && deadline) body.ackDeadline = deadline;
     if (aud === 'roles') body.roles = roles;
     if (aud === 'chosen') body.memberIds = ids;
-    if (att.name.trim() && att.url.trim()) body.attachments = [{ name: att.name.trim(), url: att.url.trim() }];
+    const atts = files.map((f) => ({ name: f.name.slice(0, 100), fileId: f.id }));
+    if (att.name.trim() && att.url.trim()) atts.push({ name: att.name.trim(), url: att.url.trim() });
+    if (atts.length) body.attachments = atts;
     const r = await s.run(() => api('/notices', { method: 'POST', body }));
     if (r) go('notice/' + r.id);
   };
@@ -246,6 +251,8 @@ export function NoticeNew({ orgId, me }) {
         <Field prefix="nn-" field="pinned" label={t('nPinned')} kind="check" value={pinned} onChange={setPinned} ferr={s.ferr} />
         <Field prefix="nn-" field="ackRequired" label={t('nAck')} kind="check" value={ack} onChange={setAck} ferr={s.ferr} />
         {ack && <Field prefix="nn-" field="ackDeadline" label={t('nDeadline')} kind="date" value={deadline} onChange={setDeadline} ferr={s.ferr} min={today()} />}
+        <Uploader orgId={org} onDone={(f) => setFiles([...files, f])} />
+        {files.length > 0 && <ul class="list">{files.map((f) => <li key={f.id}>{f.name}</li>)}</ul>}
         <div class="two">
           <Field prefix="nn-" field="attachments" label={t('nAttachName')} value={att.name} onChange={(v) => setAtt({ ...att, name: v })} ferr={s.ferr} />
           <Field prefix="nn-" field="attachUrl" label={t('nAttachUrl')} kind="url" value={att.url} onChange={(v) => setAtt({ ...att, url: v })} />

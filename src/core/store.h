@@ -1,0 +1,102 @@
+/*
+ * store.h - where file contents live: blobs named by their SHA-256.
+ *
+ * A blob is put once (content-addressed, so the same bytes uploaded twice are
+ * stored once), opened for sending, and removed when nothing refers to it any
+ * more. Who refers to a blob is the database's business (file_blobs.refs,
+ * src/mod/files.c): the store only keeps bytes. The operations are a small
+ * vtable so that another backend plugs in beside the local directory:
+ *
+ *   local (the default): DATA/files/ab/cd/<sha256>, written as a temporary
+ *   file in DATA/files/tmp, fsync'ed, renamed into place, the directory
+ *   fsync'ed; a put of a blob that exists already drops the new copy.
+ *
+ *   an S3-compatible store (MinIO, any S3 service; not built here, MinIO is
+ *   not installable on this machine): put = PUT Object of the key
+ *   "ab/cd/<sha256>" with x-amz-checksum-sha256 (idempotent: the key is the
+ *   content), open = GET Object into a local cache file (or a presigned URL
+ *   the client is redirected to), stat = HEAD Object, remove = DELETE Object,
+ *   each = ListObjectsV2. Several zhibu instances then share one bucket; the
+ *   reference counts stay in the shared database.
+ *
+ * Every function returns 0 on success or -1 with errno set (ENOENT: no such
+ * blob). Thread-safe: the local backend keeps no state beyond its root.
+ */
+#ifndef ZHIBU_STORE_H
+#define ZHIBU_STORE_H
+
+#define STORE_HASH_HEX 65 /* 64 hex digits and a NUL */
+
+struct store;
+
+struct store_ops {
+    const char *name;
+    /* Stores the bytes of the file at path (size bytes, whose SHA-256 is
+     * sha) and consumes it: afterwards path no longer exists. When the blob
+     * exists already, the file is dropped (*dup set true). */
+    int (*put_path)(struct store *s, const char *path, const char *sha, bool *dup);
+    /* Opens the blob for reading; its size in *size. The descriptor is the
+     * caller's to close. */
+    int (*open)(struct store *s, const char *sha, int64_t *size);
+    /* The blob's size, without opening it. */
+    int (*stat)(struct store *s, const char *sha, int64_t *size);
+    /* Removes the blob; a missing one is not an error. */
+    int (*remove)(struct store *s, const char *sha);
+    /* A local file name to read the blob from, for external tools (local:
+     * the blob itself; S3: a copy fetched into a cache directory). */
+    int (*local_path)(struct store *s, const char *sha, char *out, size_t n);
+    /* Calls fn for every blob with its modification time (orphan scans);
+     * stops early when fn returns false. */
+    int (*each)(struct store *s, bool (*fn)(const char *sha, int64_t mtime, void *arg), void *arg);
+};
+
+struct store {
+    const struct store_ops *ops;
+    char root[512]; /* local: DATA/files */
+};
+
+/* The process's store (the local directory under data_dir), set up by
+ * store_init_local; NULL before. */
+extern struct store *file_store;
+
+/*
+ * Sets up the local backend under dir (DATA/files): creates dir, dir/tmp and
+ * dir/partial (mode 0700). Returns 0, or -1 with errno.
+ */
+int store_init_local(struct store *s, const char *dir);
+
+/* Where an upload's partial file and temporary files live (dir/partial, dir/tmp). */
+void store_partial_path(const struct store *s, int64_t upload_id, char *out, size_t n);
+
+/* Whether sha is 64 lower-case hex digits (a blob name, never a path trick). */
+bool store_hash_ok(const char *sha);
+
+/* SHA-256 of the first size bytes of fd (read with pread from offset 0), as
+ * lower-case hex. Returns 0, or -1 with errno (a short file: EIO). */
+int store_hash_fd(int fd, int64_t size, char out[STORE_HASH_HEX]);
+
+/* Makes the entries of directory dir durable (fsync of the directory); false with errno. */
+bool store_sync_dir(const char *dir);
+
+static inline int store_put_path(struct store *s, const char *path, const char *sha, bool *dup)
+{
+    return s->ops->put_path(s, path, sha, dup);
+}
+static inline int store_open(struct store *s, const char *sha, int64_t *size)
+{
+    return s->ops->open(s, sha, size);
+}
+static inline int store_stat(struct store *s, const char *sha, int64_t *size)
+{
+    return s->ops->stat(s, sha, size);
+}
+static inline int store_local_path(struct store *s, const char *sha, char *out, size_t n)
+{
+    return s->ops->local_path(s, sha, out, n);
+}
+static inline int store_remove(struct store *s, const char *sha)
+{
+    return s->ops->remove(s, sha);
+}
+
+#endif

@@ -39,6 +39,7 @@ const MeetingsMod = () => import('./pages/Meetings.jsx');
 const MeetingPage = pick(MeetingsMod, 'Meeting');
 const MeetingNew = pick(MeetingsMod, 'MeetingNew');
 const MyMeetings = pick(MeetingsMod, 'MyMeetings');
+const CheckinLink = pick(MeetingsMod, 'CheckinLink');
 const ChannelMod = () => import('./pages/Channel.jsx');
 const WriteThread = pick(ChannelMod, 'WriteThread');
 const ThreadView = pick(ChannelMod, 'ThreadView');
@@ -94,6 +95,7 @@ const ROUTES = [
   { path: '/meeting/:id', load: MeetingPage, props: byId },
   { path: '/meeting-new/:id', load: MeetingNew, props: byOrg, tab: 'org' },
   { path: '/meetings', load: MyMeetings, props: none },
+  { path: '/checkin/:id/:code', load: CheckinLink, props: (p) => ({ id: p.id, code: p.code }) },
   { path: '/threads', load: ChannelMod, props: none },
   { path: '/thread-new', load: WriteThread, props: none },
   { path: '/thread/:id', load: ThreadView, props: byId },

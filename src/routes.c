@@ -33,6 +33,7 @@ const struct route *const route_tables[] = {
     posts_routes,   /* posts: news and experience, comments, reports, review, corrections */
     search_routes,  /* search: full text over what the caller may see */
     notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
+    waiting_routes, /* me/waiting: what waits for the member, from every module, in one list */
     live_routes,    /* events: live updates (Server-Sent Events) */
     NULL,
 };

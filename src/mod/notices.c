@@ -19,6 +19,7 @@
 #include "mod/notices.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
+#include "mod/waiting.h"
 #include "routes.h"
 
 static const char *const priorities[] = {"normal", "important", "urgent", NULL};
@@ -845,6 +846,29 @@ static int64_t feed_unread(struct db *db, const struct live_who *w, const struct
             n++;
     db_done(st);
     return n;
+}
+
+void notices_waiting(struct req *req, struct waiting *out)
+{
+    struct live_who *w = live_who_load(req->db, &req->arena, req->who);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT " FEED_AUDIENCE_COLUMNS ", n.title, n.published_at, n.ack_required, "
+        "k.read_at FROM notices n LEFT JOIN notice_marks k ON k.account_id = ? AND "
+        "k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM {list}) AND "
+        "n.published_at > ? AND n.deleted_at IS NULL AND n.state != 'retracted' AND "
+        "(k.read_at IS NULL OR (n.ack_required = 1 AND k.ack_at IS NULL))",
+        "ili", w->account_id, feed_paths(&req->arena, w), now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
+    while (db_next(st)) {
+        if (!feed_row_reaches(req->db, w, st))
+            continue;
+        enum { TITLE = FEED_COL_CHOSEN + 1, PUBLISHED, ACK_REQUIRED, READ_AT };
+        bool ack = db_int(st, ACK_REQUIRED);
+        waiting_add(out, "notice", db_int(st, FEED_COL_ID),
+                    arena_strdup(&req->arena, db_text(st, TITLE)), db_int(st, PUBLISHED), 0,
+                    ack ? "ack" : "read");
+    }
+    db_done(st);
 }
 
 /*

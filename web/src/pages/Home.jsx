@@ -6,6 +6,7 @@ import { Chevron, Lazy, can, canAny, orgsWhere } from '../ui.jsx';
 
 const TodoCard = () => import('./Todo.jsx');
 const FeedCard = () => import('./Feed.jsx');
+const WaitingCard = () => import('./Waiting.jsx');
 
 // The organisations whose correction inbox the user keeps (roster.write there).
 export const inboxes = () => orgsWhere('roster.write');
@@ -143,6 +144,8 @@ export function Home({ me }) {
       <header class="hello">
         <h1>{t('hello', { name: me.name })}</h1>
       </header>
+
+      {me.member && <Lazy load={WaitingCard} props={{}} />}
 
       <section class="card" aria-labelledby="home-h">
         <h2 id="home-h">{home && home.level !== 'branch' ? t('myOrg') : t('myBranch')}</h2>

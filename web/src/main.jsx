@@ -57,6 +57,7 @@ const NoticeNew = pick(NoticesMod, 'NoticeNew');
 const NoticeReport = pick(NoticesMod, 'NoticeReport');
 const NoticeList = pick(NoticesMod, 'NoticeList');
 const AuditPage = () => import('./pages/Audit.jsx');
+const AdminPage = () => import('./pages/Admin.jsx');
 
 // The routes, matched in order against the hash path ('/poll/7'): a pattern's ':name'
 // parts become params (decoded), a trailing '?' makes one optional. `page` is a component
@@ -112,6 +113,7 @@ const ROUTES = [
   { path: '/notice-report/:id/:org?', load: NoticeReport, props: (p) => ({ id: p.id, orgId: p.org }) },
   { path: '/notices/:id?', load: NoticeList, props: byOrg },
   { path: '/audit/:id', load: AuditPage, props: byId },
+  { path: '/admin/:id', load: AdminPage, props: byId, tab: 'org' },
   { path: '/account', page: Account, props: (p, c) => ({ prefs: c.prefs, onLogout: c.signedOut }), tab: 'me' },
   { path: '/totp/:mode?', load: TotpPage, props: (p, c) => ({ mode: p.mode || 'enrol', onMe: c.refreshMe, onLogout: c.signedOut }), tab: 'me' },
 ];

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { clearDrafts } from './draft.js';
 import { api, onNetwork, onUnauthorized } from './api.js';
 import { setLang, t } from './i18n.js';
 import { Login } from './pages/Login.jsx';
@@ -239,6 +240,7 @@ function App() {
   const signedOut = () => {
     stopLive();
     offline((m) => m.clearAll());
+    clearDrafts();
     lsSet(LS.me, null);
     lsSet('zhibu.after', null);
     setMe(null);

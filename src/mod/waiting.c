@@ -69,16 +69,16 @@ static void polls_waiting(struct req *req, struct waiting *w, int64_t member, in
     db_done(st);
 }
 
-/* Activities of the branches the member can take part in (their own, and the
- * host branch of a member working away), offered in the last WAITING_DAYS,
- * still open for sign-up, that the member has not answered. */
+/* Activities the member can take part in, offered in the last WAITING_DAYS,
+ * still open for sign-up, not answered: their branch's, or for a member working
+ * away (migrant) the host branch's only (not a road clean-up 1,500 km away). */
 static void activities_waiting(struct req *req, struct waiting *w, int64_t member, int64_t now)
 {
     struct db_stmt *st = db_query(
         req->db,
         "SELECT a.id, a.title, a.created_at, a.signup_deadline FROM members mb JOIN activities a "
-        "ON a.org_id IN (mb.org_id, mb.host_org_id) WHERE mb.id = ? AND mb.status "
-        "IN " ROSTER_STATUSES
+        "ON a.org_id = (CASE WHEN mb.migrant = 1 THEN mb.host_org_id ELSE mb.org_id END) "
+        "WHERE mb.id = ? AND mb.status IN " ROSTER_STATUSES
         " AND a.deleted_at IS NULL AND a.cancelled_at IS NULL AND a.signup_deadline > ? AND "
         "a.created_at > ? AND NOT EXISTS (SELECT 1 FROM activity_signups s WHERE s.activity_id = "
         "a.id AND s.member_id = mb.id)",
@@ -90,22 +90,29 @@ static void activities_waiting(struct req *req, struct waiting *w, int64_t membe
 }
 
 /* Meetings the member is expected at and has not answered (no check-in, no
- * leave request) that have not started yet; minutes of a missed one to read. */
+ * leave request) that have not started yet (what: "online" when it has an
+ * online way in, "leave" for a member working away when it has none: asking
+ * for leave is what they can do from there); minutes of a missed one to read. */
 static void meetings_waiting(struct req *req, struct waiting *w, int64_t member, int64_t now)
 {
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT m.id, m.title, m.created_at, m.starts_at, m.state, m.closed_at FROM "
-        "meeting_attendance a JOIN meetings m ON m.id = a.meeting_id WHERE a.member_id = ? AND "
+        "SELECT m.id, m.title, m.created_at, m.starts_at, m.state, m.closed_at, m.online_link IS "
+        "NOT NULL, mb.migrant FROM meeting_attendance a JOIN meetings m ON m.id = a.meeting_id "
+        "JOIN members mb ON mb.id = a.member_id WHERE a.member_id = ? AND "
         "m.deleted_at IS NULL AND ((m.state = 'scheduled' AND a.status = 'expected' AND "
         "a.leave_state IS NULL AND m.starts_at > ?) OR (m.state = 'closed' AND a.status IN "
         "('absent', 'leave') AND a.minutes_read_at IS NULL AND m.closed_at > ?))",
         "iii", member, now, now - 90 * 86400LL);
     while (db_next(st)) {
         bool closed = !strcmp(db_text(st, 4), "closed");
+        const char *what = closed          ? NULL
+                           : db_int(st, 6) ? "online"
+                           : db_int(st, 7) ? "leave"
+                                           : NULL;
         waiting_add(w, closed ? "minutes" : "meeting", db_int(st, 0),
                     arena_strdup(w->arena, db_text(st, 1)), db_int(st, closed ? 5 : 2),
-                    closed ? 0 : db_int(st, 3), NULL);
+                    closed ? 0 : db_int(st, 3), what);
     }
     db_done(st);
 }
@@ -126,9 +133,11 @@ static int newest_first(const void *a, const void *b)
  * member's message or wrote to them: what answer|message; id: the thread),
  * correction (a post the member saw was found false or clarified: id the
  * post, what false|clarification), poll (open, not voted; until: closes),
- * activity (offered by the member's or host branch, open for sign-up, not
- * answered; until: the sign-up deadline), meeting (expected, not answered,
- * not started; until: the start), minutes (missed, to read). Any logged-in
+ * activity (offered by the member's branch, or for a migrant the host
+ * branch, open for sign-up, not answered; until: the sign-up deadline),
+ * meeting (expected, not answered, not started; until: the start; what:
+ * online | leave (a migrant, no online way in) | null), minutes (missed, to
+ * read). Any logged-in
  * caller; an account without a member record gets notices only.
  */
 static int h_waiting(struct req *req)

@@ -87,6 +87,34 @@ describe('waiting', () => {
     for (const c of corr) assert.ok(['false', 'clarification'].includes(c.what));
   });
 
+  test('a member working away: /me says where and the host branch; the list has the host branch\'s activities, not the village\'s, and meetings say how to take part', async () => {
+    const villageB = who.secretaryB.orgId;
+    assertData(await api('PATCH', `/api/v1/members/${who.migrant.memberId}`, { token: tC, body: { hostOrgId: villageB } }));
+    const me = assertData(await api('GET', '/api/v1/me', { token: tG }));
+    assert.equal(me.member.migrant, true);
+    assert.ok(me.member.migrantPlace);
+    assert.equal(me.member.host.id, villageB);
+    assert.ok(me.member.host.name);
+    assert.equal(assertData(await api('GET', '/api/v1/me', { token: tM })).member.host, null);
+    const t = await now();
+    const act = (orgId, title) => api('POST', '/api/v1/activities', { token: tC, body: {
+      orgId, kind: 'volunteer', title, place: '路口', startsAt: iso(t + 3 * HOUR), endsAt: iso(t + 4 * HOUR), signupDeadline: iso(t + 2 * HOUR),
+    } });
+    const home = assertData(await act(villageA, '村道清扫'), 201);
+    const host = assertData(await act(villageB, '流入地社区志愿服务'), 201);
+    const inPerson = assertData(await api('POST', '/api/v1/meetings', { token: tS, body: { orgId: villageA, type: 'theme_day', title: '主题党日', startsAt: iso(t + 5 * HOUR), place: '村委会', attendees: 'branch' } }), 201);
+    const online = assertData(await api('POST', '/api/v1/meetings', { token: tS, body: { orgId: villageA, type: 'party_lecture', title: '线上党课', startsAt: iso(t + 6 * HOUR), onlineLink: 'https://meet.example.cn/k', attendees: 'branch' } }), 201);
+    const g = await waiting(tG);
+    assert.ok(has(g, 'activity', host.id), 'the host branch\'s activity');
+    assert.ok(!has(g, 'activity', home.id), 'not the village\'s, 1,500 km away');
+    assert.equal(g.items.find((x) => x.kind === 'meeting' && x.id === inPerson.id).what, 'leave');
+    assert.equal(g.items.find((x) => x.kind === 'meeting' && x.id === online.id).what, 'online');
+    // A member at home sees the village's activity, and the meeting without its leave hint.
+    const m = await waiting();
+    assert.ok(has(m, 'activity', home.id) && !has(m, 'activity', host.id));
+    assert.equal(m.items.find((x) => x.kind === 'meeting' && x.id === inPerson.id).what, null);
+  });
+
   test('an account without a member record gets its notices only; every list is the caller\'s own', async () => {
     const w = await waiting(tC);
     assert.ok(w.items.every((x) => ['notice', 'correction'].includes(x.kind)), JSON.stringify(w.items.map((x) => x.kind)));

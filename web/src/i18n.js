@@ -2,6 +2,9 @@
 const zh = {
   orgLife: '组织生活', auditLog: '审计日志', auditOpen: '查看审计日志', moreSettings: '更多设置',
   lifeActs: '活动菜单',
+  awayTitle: '在外地：{place}', awayHost: '流入地支部：{name}。在这里可以做的事：', awayNoHost: '还没有流入地支部（可请支部书记联系）。在外地可以做的事：',
+  awayActs: '流入地支部的活动', awayMeetings: '会议：线上参加或请假', awayMeetingsHint: '有线上链接的会议可在手机上参加；去不了的请提前请假',
+  awayDues: '党费', awayDuesHost: '可在流入地支部（{name}）交纳',
   lifeActsHint: '挑选适合自己的活动报名',
   lifePolls: '投票',
   lifeActsOrg: '管理活动',
@@ -342,6 +345,9 @@ const zh = {
 const en = {
   orgLife: 'Organisational life', auditLog: 'Audit log', auditOpen: 'Read the audit log', moreSettings: 'More settings',
   lifeActs: 'Activities',
+  awayTitle: 'Away: {place}', awayHost: 'Host branch: {name}. What you can do from there:', awayNoHost: 'No host branch yet (ask your secretary). What you can do from there:',
+  awayActs: "The host branch's activities", awayMeetings: 'Meetings: online or leave', awayMeetingsHint: 'Join those with an online link from your phone; ask for leave for the others',
+  awayDues: 'Dues', awayDuesHost: 'Payable at the host branch ({name})',
   lifeActsHint: 'Sign up for what suits you',
   lifePolls: 'Polls',
   lifeActsOrg: 'Run activities',

@@ -14,7 +14,7 @@ addStrings({
   acts: '活动菜单',
   actsOf: '{name} · 活动',
   actsHint: '选择适合您的活动报名，不强制参加',
-  actsEmpty: '暂时没有可报名的活动',
+  actsEmpty: '暂时没有可报名的活动', actsFar: '家乡支部的活动 {n} 项（您在外地{place}，已收起）',
   actsPast: '往期活动',
   actsUpcoming: '近期活动',
   actNew: '发布活动',
@@ -94,7 +94,7 @@ addStrings({
   acts: 'Activities',
   actsOf: '{name} · activities',
   actsHint: 'Sign up for what suits you; nothing is compulsory',
-  actsEmpty: 'No activities to sign up for',
+  actsEmpty: 'No activities to sign up for', actsFar: 'Your home branch: {n} (you are away{place}, folded)',
   actsPast: 'Past activities',
   actsUpcoming: 'Coming up',
   actNew: 'Offer an activity',
@@ -225,6 +225,11 @@ export default function Activities({ id, me }) {
   const list = usePaged('/activities', { orgId: id || undefined, when: past ? 'past' : 'upcoming' }, 30);
   const org = useGet(id ? '/orgs/' + enc(id) : null);
   const admin = id && org.data && can('activity.admin', org.data);
+  // A member working away (migrant) is shown the host branch's activities; the village's
+  // upcoming ones, far from where they are, fold away instead of being offered.
+  const away = !id && !past && me && me.member && me.member.migrant;
+  const far = away ? list.items.filter((a) => a.orgId === me.member.orgId) : [];
+  const near = away ? list.items.filter((a) => a.orgId !== me.member.orgId) : list.items;
   return (
     <div class="life">
       <TopBar title={id && org.data ? t('actsOf', { name: org.data.name }) : t('acts')} back="#/home" />
@@ -238,9 +243,15 @@ export default function Activities({ id, me }) {
         {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
         {list.loading && !list.items.length && <Loading />}
         {!list.loading && !list.error && !list.items.length && <p class="muted center">{t('actsEmpty')}</p>}
-        <ul class="list rows">{list.items.map((a) => <ActivityRow key={a.id} a={a} />)}</ul>
+        <ul class="list rows">{near.map((a) => <ActivityRow key={a.id} a={a} />)}</ul>
         <More list={list} />
       </section>
+      {far.length > 0 && (
+        <details class="card far-acts">
+          <summary>{t('actsFar', { n: far.length, place: me.member.migrantPlace || '' })}</summary>
+          <ul class="list rows">{far.map((a) => <ActivityRow key={a.id} a={a} />)}</ul>
+        </details>
+      )}
     </div>
   );
 }

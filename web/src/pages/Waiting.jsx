@@ -15,13 +15,13 @@ addStrings({
   'wk.notice.read': '新通知', 'wk.notice.ack': '请确认收到', 'wk.answer.answer': '支部回复了您的留言',
   'wk.answer.message': '支部给您发来消息', 'wk.correction.false': '您看过的消息经核实不实',
   'wk.correction.clarification': '您看过的消息有说明', 'wk.poll': '请投票', 'wk.activity': '新活动，可报名',
-  'wk.meeting': '请参加会议', 'wk.minutes': '请补学会议记录', waitingUntil: '截止 {at}', waitingStarts: '{at} 开始',
+  'wk.meeting': '请参加会议', 'wk.meeting.online': '会议：可线上参加', 'wk.meeting.leave': '会议：您在外地，可请假', 'wk.minutes': '请补学会议记录', waitingUntil: '截止 {at}', waitingStarts: '{at} 开始',
 }, {
   waiting: 'Waiting for you', waitingNone: 'Nothing waits for you.', waitingMore: '{n} more',
   'wk.notice.read': 'New notice', 'wk.notice.ack': 'Please confirm', 'wk.answer.answer': 'Your message was answered',
   'wk.answer.message': 'A message from the branch', 'wk.correction.false': 'Something you saw was found false',
   'wk.correction.clarification': 'Something you saw was clarified', 'wk.poll': 'Please vote', 'wk.activity': 'New activity: sign up',
-  'wk.meeting': 'A meeting for you', 'wk.minutes': 'Read the minutes', waitingUntil: 'until {at}', waitingStarts: 'starts {at}',
+  'wk.meeting': 'A meeting for you', 'wk.meeting.online': 'Meeting: join online', 'wk.meeting.leave': 'Meeting: you are away, ask for leave', 'wk.minutes': 'Read the minutes', waitingUntil: 'until {at}', waitingStarts: 'starts {at}',
 });
 
 const HREF = {

@@ -11,6 +11,7 @@ import { TopBar, Loading, ErrorBox, More, Chevron, go, can } from '../ui.jsx';
 import { enc, Tabs } from '../work.jsx';
 import { fmtDue, fmtTime } from '../time.js';
 import { useDraft } from '../draft.js';
+import { MemberPicker } from '../pick.jsx';
 
 addStrings({
   chTitle: '书记信箱',
@@ -50,7 +51,7 @@ addStrings({
   chTo: '发给',
   chToMigrants: '全部流动党员',
   chToGroup: '党小组',
-  chToMember: '一名党员（编号）',
+  chToMember: '一名党员', chNeedMember: '请选择一名党员',
   chCount: '已发给 {n} 名党员',
   chNeed: '请填写内容',
   chHours: '{n} 小时',
@@ -99,7 +100,7 @@ addStrings({
   chTo: 'To',
   chToMigrants: 'All migrant members',
   chToGroup: 'Party group',
-  chToMember: 'One member (id)',
+  chToMember: 'One member', chNeedMember: 'Choose a member',
   chCount: 'Sent to {n} members',
   chNeed: 'Write the message',
   chHours: '{n} h',
@@ -354,7 +355,7 @@ export function SendThread({ id }) {
   const groups = useGet('/orgs/' + enc(id) + '/children');
   const [to, setTo] = useState('migrants');
   const [group, setGroup] = useState('');
-  const [member, setMember] = useState('');
+  const [member, setMember] = useState([]); // one member id (pick.jsx)
   const [d, set, clear] = useDraft('thread-send.' + id, { subject: '', text: '' });
   const { subject, text } = d;
   const [msg, setMsg] = useState('');
@@ -366,7 +367,10 @@ export function SendThread({ id }) {
     if (subject.trim()) body.subject = subject.trim();
     if (to === 'migrants') body.migrants = true;
     if (to === 'group') body.groupId = Number(group);
-    if (to === 'member') body.memberId = Number(member);
+    if (to === 'member') {
+      if (!member.length) { w.fail(t('chNeedMember')); return; }
+      body.memberId = member[0];
+    }
     setMsg('');
     const r = await w.run(() => api('/threads/send', { method: 'POST', body }));
     if (r) { clear(); setMsg(t('chCount', { n: r.count })); }
@@ -389,7 +393,7 @@ export function SendThread({ id }) {
           </select>
         )}
         {to === 'member' && (
-          <input type="number" aria-label={t('chToMember')} value={member} onInput={(e) => setMember(e.currentTarget.value)} />
+          <MemberPicker orgId={id} single name="send" legend={t('chToMember')} value={member} onChange={setMember} />
         )}
         <label for="ts-text">{t('chText')}</label>
         <textarea id="ts-text" rows="5" maxLength={2000} value={text} onInput={(e) => set({ text: e.currentTarget.value })} />

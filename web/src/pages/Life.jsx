@@ -4,6 +4,7 @@
 // ranked here: no scores, no counts per member; sign-up and votes are the member's choice.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { MemberPicker } from '../pick.jsx';
 import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, can } from '../ui.jsx';
@@ -539,27 +540,6 @@ export function PollPage({ id }) {
         </section>
       )}
     </div>
-  );
-}
-
-// Ticks members of the organisation's roster (roster.read): the members reviewed, or the
-// voters chosen by name.
-function MemberPicker({ orgId, legend, value, onChange, name }) {
-  const [q, setQ] = useState('');
-  const list = usePaged('/members', { orgId, q: q || undefined }, 100);
-  const toggle = (id) => onChange(value.includes(id) ? value.filter((x) => x !== id) : value.concat(id));
-  return (
-    <fieldset class="life-picker" data-picker={name}>
-      <legend>{legend}（{t('lifePicked', { n: value.length })}）</legend>
-      <input type="search" aria-label={t('lifeSearch')} placeholder={t('lifeSearch')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-      {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
-      <ul class="list life-checks">
-        {list.items.map((m) => (
-          <li key={m.id}><label class="check big"><input type="checkbox" checked={value.includes(m.id)} onChange={() => toggle(m.id)} /> {m.name}</label></li>
-        ))}
-      </ul>
-      <More list={list} />
-    </fieldset>
   );
 }
 

@@ -7,6 +7,7 @@ import { api, ApiError } from '../api.js';
 import { useGet, useWrite } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
 import { Chevron, ErrorBox, Loading, TopBar, can, canAny } from '../ui.jsx';
+import { MemberPicker } from '../pick.jsx';
 import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
 import { addDays, fmtDate, fmtMonth, fmtRange, fmtTime, fromInput, today, zoneNote } from '../time.js';
 
@@ -307,9 +308,7 @@ export function MeetingNew({ orgId }) {
   const w = useWrite({ fields: false });
   const { busy, error: err } = w;
   const groups = useGet('/orgs/' + enc(orgId) + '/children?limit=50');
-  const roster = useGet(f.attendees === 'members' ? '/members?orgId=' + enc(orgId) + '&status=active&limit=200' : null);
-  const [chosen, setChosen] = useState(new Set());
-  const toggle = (id) => { const c = new Set(chosen); if (c.has(id)) c.delete(id); else c.add(id); setChosen(c); };
+  const [chosen, setChosen] = useState([]); // member ids (the one name picker, pick.jsx)
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const submit = async (e) => {
     e.preventDefault();
@@ -323,7 +322,7 @@ export function MeetingNew({ orgId }) {
       if (f.onlineLink.trim()) body.onlineLink = f.onlineLink.trim();
       if (f.agenda.trim()) body.agenda = f.agenda.trim();
       if (f.attendees === 'group') body.groupId = Number(f.groupId);
-      if (f.attendees === 'members') body.memberIds = Array.from(chosen, Number);
+      if (f.attendees === 'members') body.memberIds = chosen;
       if (f.type === 'party_lecture' && f.bySecretary) body.bySecretary = true;
       return api('/meetings', { method: 'POST', body });
     });
@@ -334,7 +333,7 @@ export function MeetingNew({ orgId }) {
   const fieldText = (e) => (t('mtgErr.' + e.field) !== 'mtgErr.' + e.field ? t('mtgErr.' + e.field) : errText(e));
   useEffect(() => {
     if (!err || !err.field) return;
-    const el = document.querySelector('.field.bad, .pick-members .field-error');
+    const el = document.querySelector('.field.bad, .member-picker .field-error');
     if (el) el.scrollIntoView({ block: 'center' });
     const input = el && el.querySelector('input, select, textarea');
     if (input) input.focus({ preventScroll: true });
@@ -369,16 +368,9 @@ export function MeetingNew({ orgId }) {
             <option value="members">{t('mtgWhoMembers')}</option>
           </select>
         ))}
-        {f.attendees === 'members' && roster.data && (
-          <fieldset class="field pick-members">
-            <legend>{t('mtgWhoMembers')}（{chosen.size}）</legend>
-            {(roster.data.items || []).map((p) => (
-              <label key={p.id} class="check">
-                <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}
-              </label>
-            ))}
-            {err && err.field === 'memberIds' && <span class="field-error" role="alert">{fieldText(err)}</span>}
-          </fieldset>
+        {f.attendees === 'members' && (
+          <MemberPicker orgId={orgId} name="attendees" legend={t('mtgWhoMembers')} value={chosen} onChange={setChosen}
+            error={err && err.field === 'memberIds' ? fieldText(err) : ''} />
         )}
         {f.attendees === 'group' && field('groupId', t('mtgWhoGroup'), (
           <select class="fsel block" value={f.groupId} onChange={set('groupId')} required>

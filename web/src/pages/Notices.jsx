@@ -10,6 +10,7 @@ import { t, roleName } from '../i18n.js';
 import { refreshUnread } from '../live.js';
 import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
 import { Field } from '../form.jsx';
+import { MemberPicker } from '../pick.jsx';
 import { Tags, publishOrgs } from '../noticeStrings.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
 
@@ -168,15 +169,13 @@ export function NoticeNew({ orgId, me }) {
   const [text, setText] = useState('');
   const [aud, setAud] = useState('all');
   const [roles, setRoles] = useState([]);
-  const [chosen, setChosen] = useState({});
-  const [q, setQ] = useState('');
+  const [chosen, setChosen] = useState([]); // member ids
   const [priority, setPriority] = useState('normal');
   const [pinned, setPinned] = useState(false);
   const [ack, setAck] = useState(false);
   const [deadline, setDeadline] = useState('');
   const [att, setAtt] = useState({ name: '', url: '' });
   const s = useWrite();
-  const roster = usePaged(aud === 'chosen' && org ? '/members' : null, { orgId: org, q: q.trim() || undefined }, 100);
   const orgChoices = [];
   if (base) orgChoices.push({ value: String(base.orgId), label: base.orgName });
   for (const c of (children.data && children.data.items) || []) orgChoices.push({ value: String(c.id), label: '— ' + c.name });
@@ -185,7 +184,7 @@ export function NoticeNew({ orgId, me }) {
     if (!title.trim()) { s.setFerr({ field: 'title', text: t('nNeedTitle') }); return; }
     if (!text.trim()) { s.setFerr({ field: 'text', text: t('nNeedText') }); return; }
     if (aud === 'roles' && !roles.length) { s.setFerr({ field: 'roles', text: t('nNeedRoles') }); return; }
-    const ids = Object.keys(chosen).filter((k) => chosen[k]).map(Number);
+    const ids = chosen;
     if (aud === 'chosen' && !ids.length) { s.setFerr({ field: 'memberIds', text: t('nNeedMembers') }); return; }
     const body = { orgId: Number(org), title: title.trim(), text, priority, pinned, ackRequired: ack };
     if (ack && deadline) body.ackDeadline = deadline;
@@ -195,12 +194,11 @@ export function NoticeNew({ orgId, me }) {
     const r = await s.run(() => api('/notices', { method: 'POST', body }));
     if (r) go('notice/' + r.id);
   };
-  const nChosen = Object.values(chosen).filter(Boolean).length;
   return (
     <div>
       <TopBar title={t('newNotice')} back="#/home" />
       <form class="form card" onSubmit={send} noValidate>
-        <Field prefix="nn-" field="orgId" label={t('nOrg')} kind="select" value={org} onChange={(v) => { setOrg(v); setChosen({}); }} options={orgChoices} ferr={s.ferr} />
+        <Field prefix="nn-" field="orgId" label={t('nOrg')} kind="select" value={org} onChange={(v) => { setOrg(v); setChosen([]); }} options={orgChoices} ferr={s.ferr} />
         <fieldset class="choice">
           <legend>{t('nAudience')}</legend>
           <div class="seg" role="radiogroup">
@@ -223,21 +221,8 @@ export function NoticeNew({ orgId, me }) {
           </div>
         )}
         {aud === 'chosen' && (
-          <div class="field" id="nn-memberIds" tabIndex={-1}>
-            <input type="search" aria-label={t('nFilter')} placeholder={t('nFilter')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-            <p class="muted">{t('nChosenN', { n: nChosen })}</p>
-            <div class="pick-list">
-              {roster.items.map((m) => (
-                <label key={m.id} class="check">
-                  <input type="checkbox" checked={!!chosen[m.id]} onChange={(e) => setChosen({ ...chosen, [m.id]: e.currentTarget.checked })} />
-                  {m.name} <span class="muted">{m.orgName || ''}</span>
-                </label>
-              ))}
-              {roster.loading && <Loading />}
-              <More list={roster} />
-            </div>
-            {s.ferr && s.ferr.field === 'memberIds' && <p class="field-error" role="alert">{s.ferr.text}</p>}
-          </div>
+          <MemberPicker orgId={org} name="notice" id="nn-memberIds" legend={t('audChosen')} value={chosen} onChange={setChosen}
+            error={s.ferr && s.ferr.field === 'memberIds' ? s.ferr.text : ''} />
         )}
         <Field prefix="nn-" field="title" label={t('nTitle')} value={title} onChange={setTitle} ferr={s.ferr} maxLength={100} />
         <Field prefix="nn-" field="text" label={t('nText')} kind="textarea" rows="8" value={text} onChange={setText} ferr={s.ferr} />

@@ -248,6 +248,8 @@ const zh = {
   // the server's sentences for member.invalid, in Chinese (others are shown as they are)
   'msg.the check character of the ID number is wrong (mistyped?)': '身份证号最后一位校验码不对，可能输错了',
   'msg.the ID number is part of the standard record': '请填写身份证号',
+  'msg.the start must be in the future': '开始时间要在现在之后', 'msg.the end must come after the start': '结束时间要在开始时间之后',
+  'msg.the sign-up deadline must not be after the start': '报名截止时间不能晚于开始时间',
   'msg.the birth date in the ID number differs from the birth date': '身份证号里的出生日期与填写的出生日期不一致',
   'msg.the ID number is for the other gender': '身份证号与性别不符',
   'msg.the birth date is required (YYYY-MM-DD)': '请填写出生日期',

@@ -7,7 +7,7 @@
 // audits every change.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { useGet, usePaged } from '../hooks.js';
+import { besideField, useGet, usePaged } from '../hooks.js';
 import { addStrings, errText, levelName, roleName, t } from '../i18n.js';
 import { Chevron, ErrorBox, Loading, More, TopBar, can, canAny } from '../ui.jsx';
 import { fmtDate } from '../time.js';
@@ -96,6 +96,7 @@ function Roles({ org, path, parentPath }) {
       return r;
     } catch (e) {
       setSaid({ at, error: e });
+      besideField(e);
       return null;
     } finally {
       setBusy(false);
@@ -183,12 +184,13 @@ function Roles({ org, path, parentPath }) {
                 </fieldset>
               )}
             </>
-          ) : (
-            <label class="field"><span>{t('admPhone')}</span>
-              <input type="tel" inputMode="numeric" value={phone} maxLength={11} onInput={(e) => setPhone(e.currentTarget.value)} />
-            </label>
-          )}
-          <form onSubmit={grant}>
+          ) : null}
+          <form class="form" onSubmit={grant}>
+            {mode === 'phone' && (
+              <label class="field"><span>{t('admPhone')}</span>
+                <input type="tel" name="phone" inputMode="numeric" value={phone} maxLength={11} onInput={(e) => setPhone(e.currentTarget.value)} />
+              </label>
+            )}
             <button type="submit" class="btn primary wide" disabled={busy || (mode === 'name' ? !pick : phone.trim().length !== 11)}>{t('admDoGrant')}</button>
             <Said s={said} at="grant" />
           </form>
@@ -221,6 +223,7 @@ function OrgSettings({ org, parentPath, onOrg }) {
       return r;
     } catch (e) {
       setSaid({ at, error: e });
+      besideField(e);
       return null;
     } finally {
       setBusy(false);

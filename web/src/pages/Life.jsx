@@ -389,12 +389,12 @@ function ActivityFormBody({ orgId, o }) {
         </fieldset>
         <Input id="a-title" label={t('fTitle')} value={f.title} onInput={set('title')} required maxLength={100} />
         <Input id="a-place" label={t('fPlace')} value={f.place} onInput={set('place')} />
-        <Input id="a-starts" label={t('fStarts') + zoneNote()} type="datetime-local" value={f.startsAt} onInput={set('startsAt')} required />
-        <Input id="a-ends" label={t('fEnds') + zoneNote()} type="datetime-local" value={f.endsAt} onInput={set('endsAt')} />
-        <Input id="a-deadline" label={t('fDeadline') + zoneNote()} type="datetime-local" value={f.signupDeadline} onInput={set('signupDeadline')} />
-        <Input id="a-cap" label={t('fCapacity')} type="number" inputmode="numeric" min="1" value={f.capacity} onInput={set('capacity')} />
+        <Input id="a-starts" name="startsAt" label={t('fStarts') + zoneNote()} type="datetime-local" value={f.startsAt} onInput={set('startsAt')} required />
+        <Input id="a-ends" name="endsAt" label={t('fEnds') + zoneNote()} type="datetime-local" value={f.endsAt} onInput={set('endsAt')} />
+        <Input id="a-deadline" name="signupDeadline" label={t('fDeadline') + zoneNote()} type="datetime-local" value={f.signupDeadline} onInput={set('signupDeadline')} />
+        <Input id="a-cap" name="capacity" label={t('fCapacity')} type="number" inputmode="numeric" min="1" value={f.capacity} onInput={set('capacity')} />
         <label class="check big"><input type="checkbox" checked={f.waitlist} onChange={set('waitlist')} /> {t('fWaitlist')}</label>
-        <Input id="a-desc" kind="textarea" label={t('fDesc')} value={f.description} onInput={set('description')} />
+        <Input id="a-desc" name="description" kind="textarea" label={t('fDesc')} value={f.description} onInput={set('description')} />
         <Err e={act.error} />
         <button type="submit" class="btn primary wide" disabled={act.busy}>{t('actSave')}</button>
       </form>
@@ -570,7 +570,7 @@ export function PollForm({ orgId }) {
           ))}
         </fieldset>
         <Input id="p-title" label={t('fTitle')} value={f.title} onInput={set('title')} required maxLength={100} />
-        {f.kind === 'choice' && <Input id="p-options" kind="textarea" label={t('fOptions')} value={f.options} onInput={set('options')} />}
+        {f.kind === 'choice' && <Input id="p-options" name="options" kind="textarea" label={t('fOptions')} value={f.options} onInput={set('options')} />}
         {f.kind === 'activities' && (
           <fieldset><legend>{t('fActivities')}</legend>
             {(acts.data?.items || []).map((a) => (
@@ -582,15 +582,15 @@ export function PollForm({ orgId }) {
         {f.kind !== 'review' && <label class="check big"><input type="checkbox" checked={f.multi} onChange={set('multi')} /> {t('fMulti')}</label>}
         {f.kind !== 'review' && f.multi && (
           <div class="btn-row">
-            <Input id="p-min" label={t('fMin')} type="number" min="1" value={f.min} onInput={set('min')} />
-            <Input id="p-max" label={t('fMax')} type="number" min="1" value={f.max} onInput={set('max')} />
+            <Input id="p-min" name="minChoices" label={t('fMin')} type="number" min="1" value={f.min} onInput={set('min')} />
+            <Input id="p-max" name="maxChoices" label={t('fMax')} type="number" min="1" value={f.max} onInput={set('max')} />
           </div>
         )}
         <label class="check big"><input type="checkbox" checked={f.anonymous} onChange={set('anonymous')} /> {t('fAnon')}</label>
         <label class="check big"><input type="checkbox" checked={f.hideResults} onChange={set('hideResults')} /> {t('fHide')}</label>
         <label class="check big"><input type="checkbox" checked={f.chooseVoters} onChange={set('chooseVoters')} /> {t('fChooseVoters')}</label>
         {f.chooseVoters && <MemberPicker orgId={orgId} name="voters" legend={t('fVoters')} value={f.voterIds} onChange={(v) => setF({ ...f, voterIds: v })} />}
-        <Input id="p-closes" label={t('fCloses') + zoneNote()} type="datetime-local" value={f.closesAt} onInput={set('closesAt')} required />
+        <Input id="p-closes" name="closesAt" label={t('fCloses') + zoneNote()} type="datetime-local" value={f.closesAt} onInput={set('closesAt')} required />
         <Err e={act.error} />
         <button type="submit" class="btn primary wide" disabled={act.busy}>{t('pollNew')}</button>
       </form>

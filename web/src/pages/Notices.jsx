@@ -246,18 +246,34 @@ export function NoticeNew({ orgId, me }) {
 
 const pct = (a, b) => (b ? Math.round((100 * a) / b) : 0);
 
-function Row({ r, href }) {
+// One organisation's figures: who it reaches, read, acknowledged, and apart from them those
+// without an account yet (they cannot have read it: not "unread"). The percentage is of
+// the members who can read it; `explain` adds the sentence saying so.
+function Row({ r, href, explain }) {
+  const done = r.acked || r.read;
+  const can = r.total - (r.noAccount || 0);
   const body = (
     <>
       <span class="grow">
         <strong>{r.name}</strong>
-        <span class="muted small"> {t('rTotal', { n: r.total })} · {t('rRead', { n: r.read })} · {t('rAcked', { n: r.acked })}</span>
-        <span class="meter" aria-hidden="true"><i style={{ width: pct(r.acked || r.read, r.total) + '%' }} /></span>
+        <span class="muted small"> {t('rTotal', { n: r.total })} · {t('rRead', { n: r.read })} · {t('rAcked', { n: r.acked })}
+          {r.noAccount > 0 && <span class="no-account"> · {t('rNoAccountN', { n: r.noAccount })}</span>}</span>
+        <span class="meter" aria-hidden="true"><i style={{ width: pct(done, can) + '%' }} /></span>
       </span>
-      <span class="pct">{pct(r.acked || r.read, r.total)}%</span>
+      <span class="pct">{pct(done, can)}%</span>
     </>
   );
-  return href ? <a class="report-row" href={href} data-org={r.id}>{body}</a> : <div class="report-row" data-org={r.id}>{body}</div>;
+  const row = href ? <a class="report-row" href={href} data-org={r.id}>{body}</a> : <div class="report-row" data-org={r.id}>{body}</div>;
+  if (!explain) return row;
+  return (
+    <>
+      {row}
+      <p class="hint report-explain">
+        {t('rExplain', { done, can, what: t(r.acked ? 'rWhatAcked' : 'rWhatRead') })}
+        {r.noAccount > 0 ? ' ' + t('rExplainNo', { n: r.noAccount }) : ''}
+      </p>
+    </>
+  );
 }
 
 export function NoticeReport({ id, orgId }) {
@@ -280,7 +296,7 @@ export function NoticeReport({ id, orgId }) {
         <>
           <section class="card">
             <p class="ftitle"><a href={'#/notice/' + d.notice.id}>{d.notice.title}</a></p>
-            <div class="report-total"><Row r={d.org} /></div>
+            <div class="report-total"><Row r={d.org} explain /></div>
             <div class="btn-row">
               <button type="button" class="btn secondary" onClick={() => { st.reload(); pending.reload(); }}>{t('rRefresh')}</button>
               <a class="btn secondary" href={exp('xlsx')} download>{t('rExportX')}</a>

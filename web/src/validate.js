@@ -119,6 +119,8 @@ export function showServerField(field, own, detail) {
   const text = own || t('vServer', { label: labelOf(el) }) + (detail ? '：' + detail : '');
   const box = el.closest('.field, label, fieldset') || el.parentElement;
   if (box && box.querySelector('.field-error:not(.v-error)')) return false; // the screen shows it
+  // The same sentence already in the form (a screen's own line under its button): said once.
+  for (const a of lastForm.querySelectorAll('[role=alert]:not(.v-error)')) if (a.textContent.trim() === text) return false;
   place(el, text);
   el.scrollIntoView({ block: 'center' });
   el.focus({ preventScroll: true });

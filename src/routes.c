@@ -40,7 +40,8 @@ const struct route *const route_tables[] = {
     learning_quiz_routes, /* question banks and import, quizzes, exams, paper answers */
     files_routes,         /* uploads (resumable, in chunks), files: content, withdrawal */
     member_scans_routes,  /* members/{id}/scans: scans on the record, sealed at rest */
-    live_routes,          /* events: live updates (Server-Sent Events) */
+    waiting_routes, /* me/waiting: what waits for the member, from every module, in one list */
+    live_routes,    /* events: live updates (Server-Sent Events) */
     NULL,
 };
 

@@ -47,9 +47,10 @@ static void account_write_me(struct req *req, struct jw *j, const struct princip
     const char *phone = NULL;
     struct db_stmt *st = db_query(req->db,
                                   "SELECT a.phone_sealed, m.id, m.name, o.id, o.name, o.level, "
-                                  "o.path FROM accounts a LEFT JOIN members m ON m.id = "
-                                  "a.member_id AND m.deleted_at IS NULL LEFT JOIN orgs o ON o.id "
-                                  "= m.org_id WHERE a.id = ?",
+                                  "o.path, m.migrant, m.migrant_place, h.id, h.name FROM accounts "
+                                  "a LEFT JOIN members m ON m.id = a.member_id AND m.deleted_at "
+                                  "IS NULL LEFT JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs h ON "
+                                  "h.id = m.host_org_id WHERE a.id = ?",
                                   "i", p->account_id);
     bool found = db_next(st);
     if (found) {
@@ -76,6 +77,19 @@ static void account_write_me(struct req *req, struct jw *j, const struct princip
         jw_kv_str(j, "name", db_text(st, 2));
         jw_kv_int(j, "orgId", home);
         jw_kv_str(j, "orgName", home_name);
+        /* Away from the village: where, and the branch that hosts them there. */
+        bool away = db_int(st, 7);
+        jw_kv_bool(j, "migrant", away);
+        jw_kv_str(j, "migrantPlace", away ? db_text(st, 8) : NULL);
+        jw_key(j, "host");
+        if (away && !db_isnull(st, 9)) {
+            jw_obj_begin(j);
+            jw_kv_int(j, "id", db_int(st, 9));
+            jw_kv_str(j, "name", db_text(st, 10));
+            jw_obj_end(j);
+        } else {
+            jw_null(j);
+        }
         jw_obj_end(j);
     } else {
         jw_null(j);

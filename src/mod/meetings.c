@@ -10,6 +10,7 @@
  */
 #include "app.h"
 #include "core/live.h"
+#include "core/otp.h"
 #include "core/roster.h"
 #include "mod/files.h"
 #include "mod/meetings.h"
@@ -18,6 +19,7 @@
 #include "mod/org_counts.h"
 #include "routes.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 
@@ -942,11 +944,33 @@ static int h_patch(struct req *req)
     return respond_meeting(req, m.id, 200);
 }
 
+static const struct param code_query[] = {
+    {"origin", P_STR, 0, 8, 200},
+    {NULL},
+};
+
+/* Whether s is a web origin, scheme://host[:port] and nothing more (no path,
+ * query, fragment, user or space): all the check-in link may start with. */
+static bool is_origin(const char *s)
+{
+    const char *h = !strncmp(s, "https://", 8) ? s + 8 : !strncmp(s, "http://", 7) ? s + 7 : NULL;
+    if (!h || !*h)
+        return false;
+    for (; *h; h++)
+        if (!isalnum((unsigned char)*h) && !strchr(".-:[]", *h))
+            return false;
+    return true;
+}
+
 /*
- * GET /api/v1/meetings/{id}/code -> {code, step, validUntil, stepSeconds}
+ * GET /api/v1/meetings/{id}/code?origin= -> {code, step, validUntil,
+ *   stepSeconds, checkinUrl?, svg?}
  * The rotating check-in code for the secretary's screen (a new one every 30
- * seconds; the previous one is still accepted). Errors: meeting.closed.
- * meeting.run.
+ * seconds; the previous one is still accepted). With origin (the web
+ * client's own, e.g. https://zhibu.example.cn): the link a member's phone
+ * camera opens to check in, ORIGIN/#/checkin/ID/CODE, and its QR code as an
+ * SVG document; both change with the code. Errors: meeting.closed,
+ * request.invalid (origin not scheme://host[:port]). meeting.run.
  */
 static int h_code(struct req *req)
 {
@@ -956,6 +980,9 @@ static int h_code(struct req *req)
         return rc;
     if (is_closed(&m))
         return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    const char *origin = req_query_str(req, "origin");
+    if (origin && !is_origin(origin))
+        return req_fail_field(req, ERR_INVALID, "origin", "origin is scheme://host[:port]");
     int64_t step = now_sec() / MTG_CODE_STEP;
     char code[7];
     code_at(&m, step, code);
@@ -965,6 +992,12 @@ static int h_code(struct req *req)
     jw_kv_int(j, "step", step);
     jw_kv_time(j, "validUntil", (step + 1) * MTG_CODE_STEP);
     jw_kv_int(j, "stepSeconds", MTG_CODE_STEP);
+    if (origin) {
+        char *url =
+            arena_printf(&req->arena, "%s/#/checkin/%lld/%s", origin, (long long)m.id, code);
+        jw_kv_str(j, "checkinUrl", url);
+        jw_kv_str(j, "svg", totp_qr_svg(&req->arena, url));
+    }
     jw_obj_end(j);
     return 200;
 }
@@ -1337,8 +1370,8 @@ const struct route meetings_routes[] = {
      files_download_query, NULL, ROUTE_RAW, &meeting_kind, PARTY_EXPECTED},
     {"PATCH", "/api/v1/meetings/{id}", h_patch, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
      patch_body, 0, &meeting_kind},
-    {"GET", "/api/v1/meetings/{id}/code", h_code, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL, NULL,
-     0, &meeting_kind},
+    {"GET", "/api/v1/meetings/{id}/code", h_code, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, code_query,
+     NULL, 0, &meeting_kind},
     {"POST", "/api/v1/meetings/{id}/checkin", h_checkin, SCOPE_OBJECT, PERM_NONE, NULL, NULL,
      checkin_body, ROUTE_SEEN_FORBIDS, &meeting_kind, PARTY_EXPECTED},
     {"POST", "/api/v1/meetings/{id}/leave", h_leave, SCOPE_OBJECT, PERM_NONE, NULL, NULL,

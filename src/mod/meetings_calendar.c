@@ -18,6 +18,7 @@
 #include "mod/meetings_calendar.h"
 #include "mod/orgs.h"
 #include "routes.h"
+#include <limits.h>
 
 /* ---- types and rules ---- */
 
@@ -99,23 +100,32 @@ void meeting_rules_for(struct db *db, const char *path, struct meeting_rules *r)
 enum colour { GREEN, AMBER, RED };
 static const char *const colour_names[] = {"green", "amber", "red"};
 
-/* The colour of a branch whose latest meeting of a type was in month last
- * (-1: never), for a period of p months (0: not required: green). */
-static enum colour colour_of(int last, int p, int now)
+/* The first month of the period before now's, for a period of p months: a
+ * branch founded in it or later has not yet lived a whole period. */
+static int young_since(int now, int p)
+{
+    return period_first_month(now, p) - p;
+}
+
+/* The colour of a branch founded in month born whose latest meeting of a
+ * type was in month last (-1: never), for a period of p months (0: not
+ * required: green). Red only once a whole period of the branch's life passed
+ * without one: a branch founded this period or the last is amber (due). */
+static enum colour colour_of(int last, int p, int now, int born)
 {
     if (p <= 0)
         return GREEN;
     int start = period_first_month(now, p);
     if (last >= start)
         return GREEN;
-    if (last >= start - p)
+    if (last >= start - p || born >= young_since(now, p))
         return AMBER;
     return RED;
 }
 
 const char *compliance_status(int last, int p, int now)
 {
-    return colour_names[colour_of(last, p, now)];
+    return colour_names[colour_of(last, p, now, INT_MIN)];
 }
 
 /* ---- rules ---- */
@@ -221,6 +231,9 @@ static void branch_calendar_write(struct req *req, struct jw *j, int64_t org, co
     struct meeting_rules r;
     meeting_rules_for(req->db, path, &r);
     int now = month_today();
+    int64_t created = 0;
+    db_get_int(req->db, &created, "SELECT created_at FROM orgs WHERE id = ?", "i", org);
+    int born = month_of(created);
     const char *last[MTG_NITEMS] = {0}, *held_on[MTG_NITEMS] = {0};
     struct db_stmt *st = db_query(
         req->db, "SELECT type, month, held_on FROM meeting_last WHERE org_id = ?", "i", org);
@@ -264,7 +277,7 @@ static void branch_calendar_write(struct req *req, struct jw *j, int64_t org, co
         jw_kv_str(j, "lastHeld", held_on[t]);
         jw_kv_id(j, "nextId", next_id);
         jw_kv_time(j, "nextAt", next_at);
-        jw_kv_str(j, "status", colour_names[colour_of(lm, p, now)]);
+        jw_kv_str(j, "status", colour_names[colour_of(lm, p, now, born)]);
         jw_obj_end(j);
     }
     jw_arr_end(j);
@@ -277,12 +290,74 @@ struct rule_row {
     int depth, type, value;
 };
 
+/* A branch of the roll-up's subtree founded in the last two years (the
+ * longest period is 12 months): it is not red before a whole period of its
+ * life passed (colour_of). held: bit t when it has held a meeting of type t. */
+struct young {
+    int64_t id;
+    const char *path;
+    int born;
+    unsigned held;
+};
+
 struct rollup {
     struct req *req;
     struct rule_row *rows;
     size_t nrows;
+    struct young *young;
+    size_t nyoung;
     int now;
 };
+
+/* The young branches under path (arena), with the types each has held. */
+static void young_load(struct rollup *ru, const char *path)
+{
+    struct req *req = ru->req;
+    size_t cap = 8;
+    ru->young = arena_alloc(&req->arena, cap * sizeof(*ru->young));
+    struct db_stmt *st =
+        db_query(req->db,
+                 "SELECT id, path, created_at FROM orgs WHERE level IN ('branch', "
+                 "'general_branch') AND path >= ? AND path < ? AND deleted_at IS "
+                 "NULL AND closed_at IS NULL AND created_at >= ?",
+                 "ssi", path, org_path_end(&req->arena, path), month_start(ru->now - 24));
+    while (db_next(st)) {
+        if (ru->nyoung == cap) {
+            struct young *bigger = arena_alloc(&req->arena, 2 * cap * sizeof(*bigger));
+            memcpy(bigger, ru->young, cap * sizeof(*bigger));
+            ru->young = bigger;
+            cap *= 2;
+        }
+        ru->young[ru->nyoung++] = (struct young){
+            db_int(st, 0), arena_strdup(&req->arena, db_text(st, 1)), month_of(db_int(st, 2)), 0};
+    }
+    db_done(st);
+    for (size_t i = 0; i < ru->nyoung; i++) {
+        st = db_query(req->db, "SELECT type FROM meeting_last WHERE org_id = ?", "i",
+                      ru->young[i].id);
+        while (db_next(st)) {
+            int t = item_index(db_text(st, 0));
+            if (t >= 0)
+                ru->young[i].held |= 1u << t;
+        }
+        db_done(st);
+    }
+}
+
+/* The branches under path that never held type t and are too young to be red
+ * under a period of p months. */
+static int64_t young_count(const struct rollup *ru, const char *path, int t, int p)
+{
+    int64_t n = 0;
+    size_t k = strlen(path);
+    for (size_t i = 0; i < ru->nyoung; i++) {
+        const struct young *y = &ru->young[i];
+        if (!strncmp(y->path, path, k) && !(y->held & (1u << t)) &&
+            y->born >= young_since(ru->now, p))
+            n++;
+    }
+    return n;
+}
 
 /* The period of type t in force at path, from the rows on its path (the
  * deepest wins); with strict, only strict ancestors of path count. */
@@ -344,10 +419,11 @@ static void held_load(struct req *req, int64_t org, struct held *h)
     db_done(st);
 }
 
-/* Adds sign x the colours of the branches counted in h (branches in all)
- * for type t under a period of p months into c[3]. */
-static void rollup_add(const struct rollup *ru, const struct held *h, int64_t branches, int t,
-                       int p, int sign, int64_t c[3])
+/* Adds sign x the colours of the branches under path counted in h
+ * (branches in all) for type t under a period of p months into c[3]: those
+ * that never held one are red, but for the young (amber). */
+static void rollup_add(const struct rollup *ru, const char *path, const struct held *h,
+                       int64_t branches, int t, int p, int sign, int64_t c[3])
 {
     if (p <= 0) {
         c[GREEN] += sign * branches;
@@ -355,10 +431,12 @@ static void rollup_add(const struct rollup *ru, const struct held *h, int64_t br
     }
     int64_t held = h->older[t];
     for (int i = 0; i < h->n[t]; i++) {
-        c[colour_of(h->month[t][i], p, ru->now)] += sign * h->count[t][i];
+        c[colour_of(h->month[t][i], p, ru->now, INT_MIN)] += sign * h->count[t][i];
         held += h->count[t][i];
     }
-    c[RED] += sign * (branches - held);
+    int64_t young = young_count(ru, path, t, p);
+    c[AMBER] += sign * young;
+    c[RED] += sign * (branches - held - young);
 }
 
 /* The colour counts per type of the branches under org (path; a branch
@@ -374,15 +452,15 @@ static void rollup_org(const struct rollup *ru, int64_t org, const char *path, b
     memset(c, 0, sizeof(int64_t) * MTG_NITEMS * 3);
     size_t n = strlen(path);
     for (int t = 0; t < MTG_NITEMS; t++) {
-        rollup_add(ru, &h, *branches, t, rollup_period(ru, path, t, false), 1, c[t]);
+        rollup_add(ru, path, &h, *branches, t, rollup_period(ru, path, t, false), 1, c[t]);
         for (size_t i = 0; i < ru->nrows; i++) {
             const struct rule_row *r = &ru->rows[i];
             if (r->type != t || strlen(r->path) <= n || strncmp(r->path, path, n))
                 continue;
             int64_t b = branch_count(ru->req, r->path);
             held_load(ru->req, r->org, &hr);
-            rollup_add(ru, &hr, b, t, r->value, 1, c[t]);
-            rollup_add(ru, &hr, b, t, rollup_period(ru, r->path, t, true), -1, c[t]);
+            rollup_add(ru, r->path, &hr, b, t, r->value, 1, c[t]);
+            rollup_add(ru, r->path, &hr, b, t, rollup_period(ru, r->path, t, true), -1, c[t]);
         }
     }
 }
@@ -453,6 +531,7 @@ static int h_compliance(struct req *req)
                               (int)db_int(st, 2), t, (int)db_int(st, 4)};
     }
     db_done(st);
+    young_load(&ru, path);
     int64_t c[MTG_NITEMS][3], branches;
     rollup_org(&ru, org, path, false, c, &branches);
     jw_kv_int(j, "branches", branches);

@@ -20,6 +20,7 @@
 #include "mod/notices.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
+#include "mod/waiting.h"
 #include "routes.h"
 
 static const char *const priorities[] = {"normal", "important", "urgent", NULL};
@@ -874,6 +875,29 @@ static int64_t feed_unread(struct db *db, const struct live_who *w, const struct
     return n;
 }
 
+void notices_waiting(struct req *req, struct waiting *out)
+{
+    struct live_who *w = live_who_load(req->db, &req->arena, req->who);
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT " FEED_AUDIENCE_COLUMNS ", n.title, n.published_at, n.ack_required, "
+        "k.read_at FROM notices n LEFT JOIN notice_marks k ON k.account_id = ? AND "
+        "k.notice_id = n.id WHERE n.org_path IN (SELECT value FROM {list}) AND "
+        "n.published_at > ? AND n.deleted_at IS NULL AND n.state != 'retracted' AND "
+        "(k.read_at IS NULL OR (n.ack_required = 1 AND k.ack_at IS NULL))",
+        "ili", w->account_id, feed_paths(&req->arena, w), now_sec() - UNREAD_WINDOW_DAYS * 86400LL);
+    while (db_next(st)) {
+        if (!feed_row_reaches(req->db, w, st))
+            continue;
+        enum { TITLE = FEED_COL_CHOSEN + 1, PUBLISHED, ACK_REQUIRED, READ_AT };
+        bool ack = db_int(st, ACK_REQUIRED);
+        waiting_add(out, "notice", db_int(st, FEED_COL_ID),
+                    arena_strdup(&req->arena, db_text(st, TITLE)), db_int(st, PUBLISHED), 0,
+                    ack ? "ack" : "read");
+    }
+    db_done(st);
+}
+
 /*
  * GET /api/v1/feed?after=&limit= -> {items: [{id, kind, refId, title,
  * excerpt, priority, pinned, ackRequired, ackDeadline, overdue, state, org,
@@ -1053,22 +1077,29 @@ static int report_scope(struct req *req, struct notice *n, int64_t *org, const c
 struct tally {
     int64_t org_id;
     const char *path;
-    int64_t total, read, acked;
+    int64_t total, read, acked, no_account;
 };
 
-/* Adds a group of members on branch path (count, read, acked) to the tally whose subtree holds it.
- */
+/* Adds a group of members on branch path (count, read, acked, without an
+ * account they can sign in with) to the tally whose subtree holds it. */
 static void tally_add(struct tally *t, size_t nt, const char *path, int64_t total, int64_t read,
-                      int64_t ack)
+                      int64_t ack, int64_t no_account)
 {
     for (size_t i = 0; i < nt; i++)
         if (!strncmp(path, t[i].path, strlen(t[i].path))) {
             t[i].total += total;
             t[i].read += read;
             t[i].acked += ack;
+            t[i].no_account += no_account;
             return;
         }
 }
+
+/* "An account the member can sign in with": one linked to the member, with a
+ * password, not disabled. A member without one cannot have read anything. */
+#define HAS_ACCOUNT(m)                                                                             \
+    "EXISTS (SELECT 1 FROM accounts ax WHERE ax.member_id = " m ".id AND ax.password_hash IS "     \
+    "NOT NULL AND ax.disabled_at IS NULL)"
 
 static const struct param report_query[] = {
     {"orgId", P_ID},
@@ -1077,9 +1108,10 @@ static const struct param report_query[] = {
 
 /*
  * GET /api/v1/notices/{id}/report?orgId= -> {notice: {id, title, ackRequired,
- * ackDeadline, state}, org: {id, name, level, total, read, acked}, items:
- * [{id, name, level, total, read, acked}]}: exact counts of the members it
- * reaches (on a roster), for orgId (default: the notice's organisation) and
+ * ackDeadline, state}, org: {id, name, level, total, read, acked, noAccount},
+ * items: [{... the same}]}: exact counts of the members it reaches (on a
+ * roster; noAccount: those without an account they can sign in with, who
+ * cannot have read it), for orgId (default: the notice's organisation) and
  * each organisation under it, to drill down. Errors: notice.not_found,
  * org.not_found (orgId outside the notice's subtree or the caller's scope).
  * notice.publish on its organisation.
@@ -1127,21 +1159,34 @@ static int h_report(struct req *req)
                       "iss", n.id, path, end);
         while (db_next(st)) {
             const char *p = db_text(st, 0);
-            tally_add(t, 1, p, 0, db_int(st, 1), db_int(st, 2));
-            tally_add(t + 1, nt - 1, p, 0, db_int(st, 1), db_int(st, 2));
+            tally_add(t, 1, p, 0, db_int(st, 1), db_int(st, 2), 0);
+            tally_add(t + 1, nt - 1, p, 0, db_int(st, 1), db_int(st, 2), 0);
+        }
+        db_done(st);
+        st = db_query(req->db,
+                      "SELECT m.org_path, COUNT(*) FROM members m WHERE m.org_path >= ? AND "
+                      "m.org_path < ? AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES
+                      " AND NOT " HAS_ACCOUNT("m") " GROUP BY m.org_path",
+                      "ss", path, end);
+        while (db_next(st)) {
+            const char *p = db_text(st, 0);
+            tally_add(t, 1, p, 0, 0, 0, db_int(st, 1));
+            tally_add(t + 1, nt - 1, p, 0, 0, 0, db_int(st, 1));
         }
     } else {
         st = db_query(req->db,
-                      "SELECT m.org_path, COUNT(*), COUNT(k.read_at), COUNT(k.ack_at) FROM members "
-                      "m LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN notice_marks k ON "
-                      "k.account_id = a.id AND k.notice_id = ?8" RECIPIENTS_WHERE
-                      " GROUP BY m.org_path",
+                      "SELECT m.org_path, COUNT(*), COUNT(k.read_at), COUNT(k.ack_at), "
+                      "SUM(CASE WHEN " HAS_ACCOUNT(
+                          "m") " THEN 0 ELSE 1 END) FROM members m LEFT "
+                               "JOIN accounts a ON a.member_id = m.id LEFT JOIN notice_marks k ON "
+                               "k.account_id = a.id AND k.notice_id = ?8" RECIPIENTS_WHERE
+                               " GROUP BY m.org_path",
                       "ssiiissi", path, end, (int64_t)n.chosen, n.id, (int64_t)n.role_mask,
                       n.org_path, org_path_end(&req->arena, n.org_path), n.id);
         while (db_next(st)) {
             const char *p = db_text(st, 0);
-            tally_add(t, 1, p, db_int(st, 1), db_int(st, 2), db_int(st, 3));
-            tally_add(t + 1, nt - 1, p, db_int(st, 1), db_int(st, 2), db_int(st, 3));
+            tally_add(t, 1, p, db_int(st, 1), db_int(st, 2), db_int(st, 3), db_int(st, 4));
+            tally_add(t + 1, nt - 1, p, db_int(st, 1), db_int(st, 2), db_int(st, 3), db_int(st, 4));
         }
     }
     db_done(st);
@@ -1173,6 +1218,7 @@ static int h_report(struct req *req)
         jw_kv_int(j, "total", t[i].total);
         jw_kv_int(j, "read", t[i].read);
         jw_kv_int(j, "acked", t[i].acked);
+        jw_kv_int(j, "noAccount", t[i].no_account);
         jw_obj_end(j);
     }
     if (nt == 1) {

@@ -7,6 +7,7 @@
  * Only a system admin grants system_admin.
  */
 #include "app.h"
+#include "core/roster.h"
 #include "mod/orgs.h"
 #include "routes.h"
 
@@ -75,15 +76,49 @@ static bool may_manage(struct req *req, enum role role, const char *path)
 }
 
 static const struct param grant_body[] = {
-    {"phone", P_PHONE, P_REQUIRED},
+    {"phone", P_PHONE, 0},
+    {"memberId", P_ID, 0},
     {"orgId", P_ID, P_REQUIRED},
     {"role", P_ENUM, P_REQUIRED, 0, 0, role_names},
     {NULL},
 };
 
 /*
- * POST /api/v1/roles {phone, orgId, role} -> 201 the grant
- * Errors: account.not_found, role.exists, auth.forbidden, org.not_found.
+ * The account of a member found by name in the granter's scope: a member on a
+ * roster whose branch the caller administers roles on (0 and member.not_found
+ * otherwise, as for a member who does not exist), with an account
+ * (account.not_found on memberId if none).
+ */
+static int64_t member_account(struct req *req, int64_t member, int *err)
+{
+    const char *path = NULL;
+    int64_t account = 0;
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT o.path, a.id FROM members m JOIN orgs o ON o.id = "
+                                  "m.org_id LEFT JOIN accounts a ON a.member_id = m.id WHERE m.id "
+                                  "= ? AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES,
+                                  "i", member);
+    if (db_next(st)) {
+        path = arena_strdup(&req->arena, db_text(st, 0));
+        account = db_int(st, 1);
+    }
+    db_done(st);
+    if (!path || !principal_can(req->who, PERM_ROLE_ADMIN, path)) {
+        *err = req_fail_field(req, ERR_MEMBER_NOT_FOUND, "memberId", NULL);
+        return 0;
+    }
+    if (!account)
+        *err = req_fail_field(req, ERR_ACCOUNT_NOT_FOUND, "memberId",
+                              "this member has no account yet");
+    return account;
+}
+
+/*
+ * POST /api/v1/roles {phone | memberId, orgId, role} -> 201 the grant
+ * The grantee by the phone of their account, or as a member found by name
+ * (GET /members?q=) on a roster within the caller's role.admin scope.
+ * Errors: account.not_found, member.not_found, role.exists, auth.forbidden,
+ * org.not_found, request.invalid (neither or both of phone and memberId).
  * role.admin on orgId (and see the rules above).
  */
 static int h_grant(struct req *req)
@@ -97,9 +132,19 @@ static int h_grant(struct req *req)
         req_audit(req, "role.grant", org, NULL, "denied", "%s", role_names[role]);
         return req_fail(req, ERR_FORBIDDEN, "you may not grant %s here", role_names[role]);
     }
-    int64_t account = account_find_by_phone(req->db, req_body_str(req, "phone"));
-    if (!account)
+    const char *phone = req_body_str(req, "phone");
+    int64_t member = req_body_int(req, "memberId", 0), account;
+    if (!phone == !member)
+        return req_fail_field(req, ERR_INVALID, phone ? "memberId" : "phone",
+                              "give the phone or the member, one of them");
+    if (member) {
+        int err = 0;
+        account = member_account(req, member, &err);
+        if (!account)
+            return err;
+    } else if (!(account = account_find_by_phone(req->db, phone))) {
         return req_fail_field(req, ERR_ACCOUNT_NOT_FOUND, "phone", "no account has this phone");
+    }
     int64_t id = role_grant(req->db, account, org, role, req->who->account_id);
     if (!id)
         return db_failed(req->db) ? 500 : req_fail(req, ERR_ROLE_EXISTS, NULL);

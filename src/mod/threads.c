@@ -346,16 +346,57 @@ static int64_t thread_insert(struct req *req, int64_t org, const char *path, int
 
 static const struct param create_body[] = {
     {"kind", P_ENUM, P_REQUIRED, 0, 0, thread_kinds},
-    {"subject", P_STR, P_REQUIRED | P_NONBLANK, 1, 60},
+    {"subject", P_STR, P_NONBLANK, 1, 60},
     {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
     {NULL},
 };
 
+#define SUBJECT_CHARS 20 /* characters of the text a missing subject takes */
+
 /*
- * POST /api/v1/threads {kind, subject, text} -> 201 the thread with its
+ * The subject of a message written without one: its first line that is not
+ * blank, spaces (ASCII and U+3000) trimmed, cut to SUBJECT_CHARS characters
+ * with "…" when longer (arena). text is valid UTF-8 with something in it.
+ */
+static const char *subject_from(struct arena *a, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    for (;;) { /* leading blanks and blank lines */
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        else if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80)
+            p += 3;
+        else
+            break;
+    }
+    const unsigned char *q = p, *end = p;
+    size_t chars = 0;
+    while (*q && *q != '\n' && *q != '\r' && chars < SUBJECT_CHARS) {
+        q++;
+        while ((*q & 0xc0) == 0x80) /* the rest of the character */
+            q++;
+        chars++;
+        if (!(q[-1] == ' ' || q[-1] == '\t' ||
+              (q - p >= 3 && q[-3] == 0xe3 && q[-2] == 0x80 && q[-1] == 0x80)))
+            end = q; /* the last character that is not a space */
+    }
+    bool cut = chars == SUBJECT_CHARS && *q && *q != '\n' && *q != '\r';
+    return arena_printf(a, "%.*s%s", (int)(end - p), (const char *)p, cut ? "…" : "");
+}
+
+/* The subject given, or one taken from the text. */
+static const char *subject_of(struct req *req)
+{
+    const char *s = req_body_str(req, "subject");
+    return s ? s : subject_from(&req->arena, req_body_str(req, "text"));
+}
+
+/*
+ * POST /api/v1/threads {kind, subject?, text} -> 201 the thread with its
  * messages: the caller, a member on a roster, writes to the leadership of
- * their branch. Errors: request.invalid (blank text), thread.no_member.
- * Any logged-in account with a member record.
+ * their branch. Without a subject, the first line of the text is one (up to
+ * 20 characters, "…" when cut). Errors: request.invalid (blank text),
+ * thread.no_member. Any logged-in account with a member record.
  */
 static int h_create(struct req *req)
 {
@@ -374,7 +415,7 @@ static int h_create(struct req *req)
         return req_fail(req, ERR_THREAD_NO_MEMBER, NULL);
     int64_t id =
         thread_insert(req, org, path, req->who->member_id, "to_leaders", req_body_str(req, "kind"),
-                      req_body_str(req, "subject"), req_body_str(req, "text"));
+                      subject_of(req), req_body_str(req, "text"));
     return thread_respond(req, id, 201);
 }
 
@@ -535,7 +576,7 @@ static const struct param send_body[] = {
     {"memberId", P_ID},
     {"groupId", P_ID},
     {"migrants", P_BOOL},
-    {"subject", P_STR, P_REQUIRED | P_NONBLANK, 1, 60},
+    {"subject", P_STR, P_NONBLANK, 1, 60},
     {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
     {NULL},
 };
@@ -544,7 +585,7 @@ static const struct param send_body[] = {
 
 /*
  * POST /api/v1/threads/send {orgId, memberId | groupId | migrants: true,
- * subject, text} -> 201 {count, threadIds}: a leader writes to one member of
+ * subject?, text} -> 201 {count, threadIds}: a leader writes to one member of
  * the subtree, the members of a party group, or the migrant members; each
  * gets a thread of their own that they can answer. channel.answer on orgId.
  * Errors: request.invalid (not exactly one kind of recipient, blank text),
@@ -595,6 +636,7 @@ static int h_send(struct req *req)
         return req_fail_field(req, ERR_MEMBER_NOT_FOUND, "memberId", NULL);
     if (!n)
         return req_fail(req, ERR_THREAD_NO_RECIPIENTS, NULL);
+    const char *subject = subject_of(req);
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_kv_int(j, "count", (int64_t)n);
@@ -602,7 +644,7 @@ static int h_send(struct req *req)
     jw_arr_begin(j);
     for (size_t i = 0; i < n; i++)
         jw_int(j, thread_insert(req, to[i].org, to[i].path, to[i].id, "to_member", "message",
-                                req_body_str(req, "subject"), req_body_str(req, "text")));
+                                subject, req_body_str(req, "text")));
     jw_arr_end(j);
     jw_obj_end(j);
     req_audit(req, "thread.send", org, arena_printf(&req->arena, "org:%" PRId64, org), "ok",

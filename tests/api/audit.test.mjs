@@ -89,6 +89,35 @@ describe('recording and reading', () => {
     assert.equal(g.actorId, t.user.id);
   });
 
+  test('filters: action or its domain, actor by id or name, Beijing days; actor and organisation names', async () => {
+    const q = (params) => listAll(api, tA, `/api/v1/audit?orgId=${county}&${params}`);
+    const t = await srv.login(who.townshipAdmin);
+    tokens.push(t.token);
+    const all = await auditRows();
+    const grants = await q('action=role.grant');
+    assert.ok(grants.length >= 1 && grants.every((r) => r.action === 'role.grant'));
+    const roles = await q('action=role');
+    assert.ok(roles.length >= grants.length && roles.every((r) => r.action.startsWith('role.')));
+    assert.equal((await q('action=rol')).length, 0, 'a domain is whole, not a prefix of letters');
+    const byId = await q(`actorId=${t.user.id}`);
+    assert.ok(byId.length >= 4 && byId.every((r) => r.actorId === t.user.id));
+    assert.ok(byId.every((r) => r.actorName === who.townshipAdmin.name), 'the actor by name');
+    const part = who.townshipAdmin.name.slice(1);
+    const byName = await q(`actor=${encodeURIComponent(part)}`);
+    assert.ok(byName.length >= byId.length && byName.every((r) => r.actorName.includes(part)));
+    assert.ok(byName.some((r) => r.orgName), 'the organisation by name');
+    assert.equal((await q('actor=%25')).length, 0, '% is a character, not a wildcard');
+    // Today (Beijing) has today's rows; a day long ago none; the days are inclusive.
+    const bj = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+    const today = await q(`from=${bj}&to=${bj}`);
+    const dayOf = (at) => new Date(Date.parse(at) + 8 * 3600e3).toISOString().slice(0, 10);
+    assert.ok(today.length >= 1 && today.every((r) => dayOf(r.at) === bj));
+    assert.ok(all.every((r) => dayOf(r.at) !== bj || today.some((x) => x.id === r.id)), 'every row of today is there');
+    assert.equal((await q('from=2001-01-01&to=2001-01-31')).length, 0);
+    assertError(await api('GET', `/api/v1/audit?orgId=${county}&from=2026-02-02&to=2026-02-01`, { token: tA }), 400, 'request.invalid', 'to');
+    assertError(await api('GET', `/api/v1/audit?orgId=${county}&from=2026-02-30`, { token: tA }), 400, 'request.invalid', 'from');
+  });
+
   test('reading the log is itself audited', async () => {
     await auditRows();
     const d = assertData(await api('GET', `/api/v1/audit?orgId=${county}&limit=5`, { token: tA }));

@@ -371,6 +371,7 @@ const SPECS = {
   // harmless: a blank text (400 for everyone; without a member record 409 would follow).
   'POST /api/v1/threads': { login: true, body: { kind: 'question', subject: '矩阵', text: ' ' } },
   'GET /api/v1/me/threads': { login: true },
+  'GET /api/v1/me/waiting': { login: true },
   'GET /api/v1/threads': { req: (t) => q('GET', `/api/v1/threads?orgId=${t}&limit=2`), nf: 'org.not_found' },
   'GET /api/v1/threads/stats': { req: (t) => q('GET', `/api/v1/threads/stats?orgId=${t}`), nf: 'org.not_found' },
   // harmless: no recipient named (400 after the permission check).

@@ -145,6 +145,27 @@ describe('meetings', () => {
     assertError(await checkin({ code: await code() }, tG), 409, 'meeting.window');
   });
 
+  test('the code screen: with the client\'s origin, a check-in link and its QR code that rotate with the code', async () => {
+    const m = assertData(await schedule({}, 60), 201);
+    const get = (q) => api('GET', `/api/v1/meetings/${m.id}/code${q}`, { token: tS });
+    const plain = assertData(await get(''));
+    assert.equal(plain.checkinUrl, undefined);
+    assert.equal(plain.svg, undefined);
+    const a = assertData(await get('?origin=' + encodeURIComponent('https://zhibu.example.cn:8443')));
+    assert.equal(a.checkinUrl, `https://zhibu.example.cn:8443/#/checkin/${m.id}/${a.code}`);
+    assert.match(a.svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^]*<\/svg>$/);
+    // The link checks in the member it is opened by: the code in it is the code.
+    const row = assertData(await api('POST', `/api/v1/meetings/${m.id}/checkin`, { token: tM, body: { code: a.checkinUrl.split('/').pop() } }));
+    assert.equal(row.status, 'present');
+    await srv.advanceClock(30);
+    const b = assertData(await get('?origin=' + encodeURIComponent('https://zhibu.example.cn:8443')));
+    if (b.code !== a.code) assert.notEqual(b.svg, a.svg, 'the QR code rotates with the code');
+    // Only an origin: no path, query, fragment or credentials to smuggle into the link.
+    for (const bad of ['javascript:alert(1)', 'https://x.cn/path', 'https://x.cn/#/a', 'https://u@x.cn', 'ftp://x.cn', 'https://']) {
+      assertError(await get('?origin=' + encodeURIComponent(bad)), 400, 'request.invalid', 'origin');
+    }
+  });
+
   test('check-in: guessing codes is throttled', async () => {
     const m = assertData(await schedule({}, 60), 201);
     const code = async () => assertData(await api('GET', `/api/v1/meetings/${m.id}/code`, { token: tS })).code;

@@ -155,6 +155,36 @@ describe('who may grant what', () => {
   });
 });
 
+describe('granting to a member found by name (memberId)', () => {
+  test('the member\'s account gets the role; out of scope looks missing; no account says so', async () => {
+    const g = assertData(await api('POST', '/api/v1/roles', { token: tT, body: { memberId: who.member.memberId, orgId: villageA, role: 'branch_committee' } }), 201);
+    assert.equal(g.accountName, who.member.name);
+    assert.equal(g.role, 'branch_committee');
+    assertData(await api('DELETE', `/api/v1/roles/${g.id}`, { token: tT }));
+    // A member of another township's village: as if there were none.
+    const bMembers = assertData(await api('GET', `/api/v1/members?orgId=${villageB}&limit=5`, { token: tC })).items;
+    assert.ok(bMembers.length);
+    const out = await api('POST', '/api/v1/roles', { token: tT, body: { memberId: bMembers[0].id, orgId: villageA, role: 'branch_committee' } });
+    const none = await api('POST', '/api/v1/roles', { token: tT, body: { memberId: 99999999, orgId: villageA, role: 'branch_committee' } });
+    assertError(out, 404, 'member.not_found', 'memberId');
+    assertError(none, 404, 'member.not_found', 'memberId');
+    // A member on the roster without an account.
+    const withAccount = new Set(srv.accounts.map((a) => a.memberId).filter(Boolean));
+    const aMembers = assertData(await api('GET', `/api/v1/members?orgId=${villageA}&limit=100`, { token: tT })).items;
+    const bare = aMembers.find((m) => !withAccount.has(m.id));
+    if (bare) {
+      const r = await api('POST', '/api/v1/roles', { token: tT, body: { memberId: bare.id, orgId: villageA, role: 'branch_committee' } });
+      if (r.status !== 201) assertError(r, 404, 'account.not_found', 'memberId');
+      else assertData(await api('DELETE', `/api/v1/roles/${r.json.data.id}`, { token: tT })); // another helper gave every member an account
+    }
+    // One of phone and memberId, not both, not neither.
+    assertError(await api('POST', '/api/v1/roles', { token: tT, body: { phone: who.member.phone, memberId: who.member.memberId, orgId: villageA, role: 'branch_committee' } }), 400, 'request.invalid', 'memberId');
+    assertError(await api('POST', '/api/v1/roles', { token: tT, body: { orgId: villageA, role: 'branch_committee' } }), 400, 'request.invalid', 'phone');
+    // The permission check comes first: a secretary may not grant at all.
+    assertError(await api('POST', '/api/v1/roles', { token: tS, body: { memberId: who.member.memberId, orgId: villageA, role: 'branch_committee' } }), 404, 'org.not_found');
+  });
+});
+
 describe('grant and revoke from the command line while the server runs', () => {
   test('zhibu user grant / revoke take effect on the next request', async () => {
     const s = await srv.login(NEW2);

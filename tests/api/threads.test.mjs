@@ -65,7 +65,7 @@ describe('threads: flows, input and scope', () => {
       [{ kind: 'question', subject: '问', text: '字'.repeat(2001) }, 'text'],
       [{ kind: 'question', subject: '问'.repeat(61), text: '好' }, 'subject'],
       [{ kind: 'complaint', subject: '问', text: '好' }, 'kind'],
-      [{ kind: 'question', text: '好' }, 'subject'],
+      [{ kind: 'question', subject: '  ', text: '好' }, 'subject'],
       [{ kind: 'question', subject: '问', text: 'a\u0007b' }, 'text'],
     ];
     for (const [body, field] of cases)
@@ -74,6 +74,21 @@ describe('threads: flows, input and scope', () => {
     // 2000 characters exactly is fine
     const ok = assertData(await api('POST', '/api/v1/threads', { token: tMember, body: { kind: 'help', subject: '长', text: '字'.repeat(2000) } }), 201);
     assertData(await api('POST', `/api/v1/threads/${ok.id}/close`, { token: tMember }));
+  });
+
+  test('no subject: the first line of the text is one, cut at 20 characters', async () => {
+    const cases = [
+      ['  \n\u3000家里老人的低保怎么申请？\n要带什么材料', '家里老人的低保怎么申请？'],
+      ['一二三四五六七八九十一二三四五六七八九十一二三', '一二三四五六七八九十一二三四五六七八九十…'],
+      ['一二三四五六七八九十一二三四五六七八九十', '一二三四五六七八九十一二三四五六七八九十'],
+      ['路灯坏了   \n在村口', '路灯坏了'],
+      ['a😀b', 'a😀b'],
+    ];
+    for (const [text, subject] of cases) {
+      const th = assertData(await api('POST', '/api/v1/threads', { token: tMember, body: { kind: 'problem', text } }), 201);
+      assert.equal(th.subject, subject, JSON.stringify(text));
+      assertData(await api('POST', `/api/v1/threads/${th.id}/close`, { token: tMember }));
+    }
   });
 
   test('an account without a member record cannot write: thread.no_member', async () => {
@@ -157,6 +172,9 @@ describe('threads: flows, input and scope', () => {
     assert.equal(g.count, inGroup);
     const one1 = assertData(await api('POST', '/api/v1/threads/send', { token: tSecA, body: { orgId: villageA, memberId: who.member.memberId, subject: '个别谈话', text: '明天来支部一趟' } }), 201);
     assert.equal(one1.count, 1);
+    // Without a subject, the text's first line is one.
+    const one2 = assertData(await api('POST', '/api/v1/threads/send', { token: tSecA, body: { orgId: villageA, memberId: who.member.memberId, text: '周六上午打扫村道\n请带扫帚' } }), 201);
+    assert.equal(assertData(await api('GET', `/api/v1/threads/${one2.threadIds[0]}`, { token: tSecA })).subject, '周六上午打扫村道');
 
     const mine = assertData(await api('GET', '/api/v1/me/threads', { token: tMigrant }));
     const got = mine.items.find((t) => t.subject === '流动党员通知');

@@ -39,7 +39,7 @@ before(async () => {
       `/transfers/${o}`, `/transfer-new/${mid}`, `/dues/${o}`, `/dues-member/${mid}`, `/pipeline/${o}`, `/applicant-new/${o}`,
       `/import/${o}`, `/inbox/${o}`, `/thread-send/${o}`, `/corrections/${o}`, `/activities/${o}`, `/polls/${o}`, '/account'],
   };
-  routes.county = { acct: county, paths: ['/home', `/org/${county.orgId}`, `/compliance/${county.orgId}`, `/reviews/${county.orgId}`, '/wordlist', '/account'] };
+  routes.county = { acct: county, paths: ['/home', `/org/${county.orgId}`, `/compliance/${county.orgId}`, `/reviews/${county.orgId}`, '/wordlist', '/account', `/admin/${county.orgId}`, `/admin/${o}`] };
   routes.auditor = { acct: auditor, paths: ['/home', `/audit/${auditor.orgId}`, '/account'] };
 });
 

@@ -47,6 +47,9 @@ async function schedule(api, extra = {}, inSec = 600) {
 
 const TALL = { viewport: { width: 360, height: 780 } };
 
+// The secretary's page shows one moment of the meeting at a time: 会前, 会中, 会后.
+const phase = (page, name) => page.getByRole('tab', { name, exact: true }).click();
+
 async function session(acct, fn, extra = {}) {
   const s = await phonePage(browser, srv.base, extra);
   try {
@@ -75,12 +78,14 @@ describe('meetings in the browser', () => {
       const row = (memberId) => page.locator(`li.att[data-member="${memberId}"]`);
       await row(who.member.memberId).getByRole('button', { name: '已到会' }).click();
       await row(who.migrant.memberId).getByRole('button', { name: '缺席' }).click();
+      await phase(page, '会后');
       await page.getByRole('textbox', { name: '会议记录', exact: true }).fill('一、传达学习了文件。\n二、研究了秋收互助安排。');
       await page.getByLabel('会议决议').fill('成立秋收互助小组');
       await page.getByRole('button', { name: '保存会议记录' }).click();
       await page.getByLabel('照片或文件（文件名或链接）').fill('IMG_0412.jpg');
       await page.getByRole('button', { name: '添加' }).click();
       await page.locator('.sync-queue', { hasText: '有 4 条记录待上传' }).waitFor();
+      await phase(page, '会中');
       // Shown over the saved copy while offline.
       assert.equal(await row(who.migrant.memberId).getAttribute('data-status'), 'absent');
 
@@ -297,6 +302,7 @@ describe('meetings in the browser', () => {
     const absentees = expected.filter((a) => a.memberId !== who.secA.memberId);
     await session(who.secA, async (page) => {
       await page.goto(`/#/meeting/${m.id}`);
+      await phase(page, '会后');
       await page.getByRole('heading', { name: '到会情况' }).waitFor();
       await page.getByRole('button', { name: '结束会议并归档' }).click();
       const ask = page.getByRole('alertdialog', { name: '结束会议前请核对' });
@@ -330,6 +336,7 @@ describe('meetings in the browser', () => {
       await page.getByRole('heading', { name: '到会情况' }).waitFor();
       await s.context.setOffline(true);
       await page.locator(`li.att[data-member="${who.member.memberId}"]`).getByRole('button', { name: '缺席' }).click();
+      await phase(page, '会后');
       await page.locator('#mtg-minutes').fill(typed);
       await page.getByRole('button', { name: '保存会议记录' }).click();
       await page.locator('.sync-queue', { hasText: '有 2 条记录待上传' }).waitFor();

@@ -2,6 +2,7 @@ import { useEffect, useState, useCallback, useRef } from 'preact/hooks';
 import { api, qs } from './api.js';
 import { t, errText } from './i18n.js';
 import { fieldLabel } from './vocab.js';
+import { showServerField } from './validate.js';
 
 // One GET, reloaded when `path` changes.
 export function useGet(path) {
@@ -62,6 +63,25 @@ export function fieldError(err) {
   };
 }
 
+// What a field error says beside its field: the error's own words when the app has them
+// (签到码不正确或已过期); else nothing here, and validate.js says the field is not right,
+// named by its label, with the server's detail.
+function ownText(err) {
+  const own = 'err.' + err.code;
+  return t(own) !== own && err.code !== 'request.invalid' ? t(own) : '';
+}
+
+// A write's error that names a field: its sentence beside that field of the form submitted
+// last (validate.js), after the screen has rendered its own (which then wins). For screens
+// that catch their errors themselves; useWrite does it for the others.
+export function besideField(err) {
+  if (!err || !err.field) return;
+  // The server's detail only in words the reader reads (never English in the Chinese UI).
+  const k = 'msg.' + err.message;
+  const detail = t(k) !== k ? t(k) : document.documentElement.lang === 'en' ? err.message || '' : '';
+  setTimeout(() => showServerField(err.field, ownText(err), detail), 0);
+}
+
 // The server's sentence, in Chinese when i18n.js knows it.
 function serverText(m) {
   if (!m) return '';
@@ -94,6 +114,8 @@ export function useWrite({ fields = true } = {}) {
       const fe = fields && fieldError(err);
       if (fe) setFerr(fe);
       else setError(err);
+      // Every form: the field the server names gets the sentence beside it.
+      besideField(err);
       return undefined;
     }
   };

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { clearDrafts } from './draft.js';
 import { api, onNetwork, onUnauthorized } from './api.js';
 import { setLang, t } from './i18n.js';
 import { Login } from './pages/Login.jsx';
@@ -40,6 +41,7 @@ const MeetingPage = pick(MeetingsMod, 'Meeting');
 const MeetingNew = pick(MeetingsMod, 'MeetingNew');
 const RoomPage = () => import('./pages/Room.jsx');
 const MyMeetings = pick(MeetingsMod, 'MyMeetings');
+const CheckinLink = pick(MeetingsMod, 'CheckinLink');
 const ChannelMod = () => import('./pages/Channel.jsx');
 const WriteThread = pick(ChannelMod, 'WriteThread');
 const ThreadView = pick(ChannelMod, 'ThreadView');
@@ -63,6 +65,7 @@ const CoursePage = pick(LearnMod, 'Course');
 const QuizPage = pick(LearnMod, 'Quiz');
 const QuizPrint = pick(LearnMod, 'QuizPrint');
 const LearnOrg = pick(LearnMod, 'LearnOrg');
+const AdminPage = () => import('./pages/Admin.jsx');
 
 // The routes, matched in order against the hash path ('/poll/7'): a pattern's ':name'
 // parts become params (decoded), a trailing '?' makes one optional. `page` is a component
@@ -102,6 +105,7 @@ const ROUTES = [
   { path: '/meeting-new/:id', load: MeetingNew, props: byOrg, tab: 'org' },
   { path: '/room/:id', load: RoomPage, props: byId },
   { path: '/meetings', load: MyMeetings, props: none },
+  { path: '/checkin/:id/:code', load: CheckinLink, props: (p) => ({ id: p.id, code: p.code }) },
   { path: '/threads', load: ChannelMod, props: none },
   { path: '/thread-new', load: WriteThread, props: none },
   { path: '/thread/:id', load: ThreadView, props: byId },
@@ -124,6 +128,7 @@ const ROUTES = [
   { path: '/quiz/:id', load: QuizPage, props: byId },
   { path: '/quiz-print/:id', load: QuizPrint, props: byId },
   { path: '/learn-org/:id', load: LearnOrg, props: byId },
+  { path: '/admin/:id', load: AdminPage, props: byId, tab: 'org' },
   { path: '/account', page: Account, props: (p, c) => ({ prefs: c.prefs, onLogout: c.signedOut }), tab: 'me' },
   { path: '/totp/:mode?', load: TotpPage, props: (p, c) => ({ mode: p.mode || 'enrol', onMe: c.refreshMe, onLogout: c.signedOut }), tab: 'me' },
 ];
@@ -249,6 +254,7 @@ function App() {
   const signedOut = () => {
     stopLive();
     offline((m) => m.clearAll());
+    clearDrafts();
     lsSet(LS.me, null);
     lsSet('zhibu.after', null);
     setMe(null);

@@ -11,12 +11,12 @@ addStrings({
   vMissing: '请填写“{label}”', vChoose: '请选择“{label}”', vTick: '请勾选“{label}”',
   vShort: '“{label}”至少要 {n} 个字', vLong: '“{label}”最多 {n} 个字', vUrl: '“{label}”请填写以 https:// 开头的网址',
   vEmail: '“{label}”不是电子邮箱地址', vMin: '“{label}”不能小于 {n}', vMax: '“{label}”不能大于 {n}', vFormat: '“{label}”的格式不对',
-  vThis: '这一项',
+  vThis: '这一项', vServer: '“{label}”填写有误',
 }, {
   vMissing: 'Fill in "{label}"', vChoose: 'Choose "{label}"', vTick: 'Tick "{label}"',
   vShort: '"{label}" needs at least {n} characters', vLong: '"{label}" takes at most {n} characters', vUrl: '"{label}" must be a web address starting with https://',
   vEmail: '"{label}" is not an email address', vMin: '"{label}" cannot be less than {n}', vMax: '"{label}" cannot be more than {n}', vFormat: '"{label}" is not in the right form',
-  vThis: 'this field',
+  vThis: 'this field', vServer: '"{label}" is not right',
 });
 
 // Every <form> the app renders gets novalidate.
@@ -64,9 +64,13 @@ function clear(el) {
   }
 }
 
+// The form submitted last: where a field error the server names is shown (showServerField).
+let lastForm = null;
+
 function onSubmit(e) {
   const form = e.target;
   if (!(form instanceof HTMLFormElement)) return;
+  lastForm = form;
   const bad = [];
   for (const el of form.elements) {
     if (!el.willValidate) continue;
@@ -76,21 +80,51 @@ function onSubmit(e) {
   if (!bad.length) return;
   e.preventDefault();
   e.stopImmediatePropagation();
-  for (const el of bad) {
-    const p = document.createElement('p');
-    p.className = 'field-error v-error';
-    p.id = (el.id || el.name || 'v') + '-verr';
-    p.setAttribute('role', 'alert');
-    p.textContent = message(el);
-    el.insertAdjacentElement('afterend', p);
-    el.setAttribute('aria-invalid', 'true');
-    el.setAttribute('aria-describedby', p.id);
-    const drop = () => { clear(el); el.removeEventListener('input', drop); el.removeEventListener('change', drop); };
-    el.addEventListener('input', drop);
-    el.addEventListener('change', drop);
-  }
+  for (const el of bad) place(el, message(el));
   bad[0].scrollIntoView({ block: 'center' });
   bad[0].focus({ preventScroll: true });
+}
+
+// The sentence beside the control, gone as soon as the control is changed.
+function place(el, text) {
+  clear(el);
+  const p = document.createElement('p');
+  p.className = 'field-error v-error';
+  p.id = (el.id || el.name || 'v') + '-verr';
+  p.setAttribute('role', 'alert');
+  p.textContent = text;
+  el.insertAdjacentElement('afterend', p);
+  el.setAttribute('aria-invalid', 'true');
+  el.setAttribute('aria-describedby', p.id);
+  const drop = () => { clear(el); el.removeEventListener('input', drop); el.removeEventListener('change', drop); };
+  el.addEventListener('input', drop);
+  el.addEventListener('change', drop);
+}
+
+// The control of the last submitted form for an API field: named so (name="startsAt"), or
+// with an id ending in it ("nn-title" for title, "a-signupDeadline"), or data-field.
+function controlFor(form, field) {
+  if (!form || !form.isConnected || !field) return null;
+  const esc = CSS.escape(field);
+  return form.querySelector(`[name="${esc}"], [data-field="${esc}"], [id="${esc}"], [id$="-${esc}"]`);
+}
+
+// A field error from the server (the envelope's `field`) shown beside the control it names,
+// like the app's own checks, unless the screen already shows one there: the error's own
+// words, else the field named by its label with the server's detail. The page goes to it.
+// True when it was placed.
+export function showServerField(field, own, detail) {
+  const el = controlFor(lastForm, field);
+  if (!el) return false;
+  const text = own || t('vServer', { label: labelOf(el) }) + (detail ? '：' + detail : '');
+  const box = el.closest('.field, label, fieldset') || el.parentElement;
+  if (box && box.querySelector('.field-error:not(.v-error)')) return false; // the screen shows it
+  // The same sentence already in the form (a screen's own line under its button): said once.
+  for (const a of lastForm.querySelectorAll('[role=alert]:not(.v-error)')) if (a.textContent.trim() === text) return false;
+  place(el, text);
+  el.scrollIntoView({ block: 'center' });
+  el.focus({ preventScroll: true });
+  return true;
 }
 
 // Capturing on the document: runs before any form's own onSubmit.

@@ -1,7 +1,9 @@
 // 审计日志 (#/audit/ORG): the rows of GET /api/v1/audit about an organisation's subtree,
-// newest first, a page at a time; for auditors and safety officers (audit.read). Each row is
-// a small card readable on a phone: what happened in words, when (Beijing time), the result,
-// who, on what, and the detail.
+// newest first, a page at a time; for auditors and safety officers (audit.read). Filters:
+// the kind of action, who (part of a name) and Beijing days from–to, applied together with
+// one button. Each row is a small card readable on a phone: what happened in words, when
+// (Beijing time), the result, who by name, where, on what, and the detail.
+import { useState } from 'preact/hooks';
 import { useGet, usePaged } from '../hooks.js';
 import { addStrings, t } from '../i18n.js';
 import { ErrorBox, Loading, More, TopBar } from '../ui.jsx';
@@ -9,7 +11,9 @@ import { fmtTime } from '../time.js';
 
 addStrings({
   auditLog: '审计日志', auditNone: '还没有记录', auditActor: '操作人', auditTarget: '对象', auditSystem: '系统（命令行）',
-  auditFrom: '来源', auditRow: '第 {id} 条',
+  auditFrom: '来源', auditRow: '第 {id} 条', auditOrg: '组织',
+  auditKind: '操作类别', auditAll: '全部', auditWho: '操作人姓名', auditDayFrom: '从（日期）', auditDayTo: '到（日期）',
+  auditApply: '筛选', auditBadRange: '结束日期不能早于开始日期', auditClear: '清除筛选', auditFilters: '筛选条件',
   'ar.ok': '成功', 'ar.denied': '被拒绝', 'ar.refused': '未接受', 'ar.failed': '失败',
   'ad.access': '访问', 'ad.account': '账户', 'ad.activity': '活动', 'ad.applicant': '入党申请', 'ad.audit': '审计',
   'ad.auth': '登录', 'ad.demo': '演示数据', 'ad.dues': '党费', 'ad.meeting': '会议', 'ad.member': '党员', 'ad.notice': '通知',
@@ -27,7 +31,9 @@ addStrings({
   'aa.transfer.approve': '同意转接', 'aa.transfer.accept': '接收转接', 'aa.demo.create': '生成演示数据',
 }, {
   auditLog: 'Audit log', auditNone: 'Nothing recorded yet', auditActor: 'By', auditTarget: 'On', auditSystem: 'System (command line)',
-  auditFrom: 'From', auditRow: 'Row {id}',
+  auditFrom: 'From', auditRow: 'Row {id}', auditOrg: 'Where',
+  auditKind: 'Kind of action', auditAll: 'All', auditWho: "Actor's name", auditDayFrom: 'From (date)', auditDayTo: 'To (date)',
+  auditApply: 'Filter', auditBadRange: 'The last day is before the first', auditClear: 'Clear filters', auditFilters: 'Filters',
   'ar.ok': 'Done', 'ar.denied': 'Denied', 'ar.refused': 'Refused', 'ar.failed': 'Failed',
 });
 
@@ -42,14 +48,52 @@ function actionText(action) {
 
 const resultText = (r) => (t('ar.' + r) !== 'ar.' + r ? t('ar.' + r) : r);
 
+// The domains a filter offers (those with a label above).
+const DOMAINS = ['auth', 'access', 'role', 'org', 'member', 'account', 'audit', 'notice', 'meeting', 'transfer', 'dues',
+  'applicant', 'post', 'thread', 'wordlist', 'activity', 'poll', 'sync', 'stats', 'demo'];
+
 export default function Audit({ id }) {
   const org = useGet('/orgs/' + encodeURIComponent(id));
-  const list = usePaged('/audit', { orgId: id }, 30);
+  const blank = { action: '', actor: '', from: '', to: '' };
+  const [form, setForm] = useState(blank);
+  const [applied, setApplied] = useState(blank);
+  const list = usePaged('/audit', { orgId: id, ...applied }, 30);
+  const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+  const apply = (e) => { e.preventDefault(); setApplied({ ...form, actor: form.actor.trim() }); };
+  const any = Object.values(applied).some(Boolean);
+  const badTo = list.error && list.error.field;
   return (
     <div>
       <TopBar title={t('auditLog')} back="#/home" />
       {org.data && <p class="muted sub">{org.data.name}</p>}
-      {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
+      <details class="card audit-filters" open={any}>
+        <summary>{t('auditFilters')}{any ? ' ✓' : ''}</summary>
+        <form class="form" onSubmit={apply}>
+          <label class="field"><span>{t('auditKind')}</span>
+            <select class="fsel block" value={form.action} onChange={set('action')} name="action">
+              <option value="">{t('auditAll')}</option>
+              {DOMAINS.map((d) => <option key={d} value={d}>{t('ad.' + d)}</option>)}
+            </select>
+          </label>
+          <label class="field"><span>{t('auditWho')}</span>
+            <input value={form.actor} onInput={set('actor')} maxLength={30} name="actor" />
+          </label>
+          <div class="two">
+            <label class={'field' + (badTo === 'from' ? ' bad' : '')}><span>{t('auditDayFrom')}</span>
+              <input type="date" value={form.from} onInput={set('from')} name="from" />
+            </label>
+            <label class={'field' + (badTo === 'to' ? ' bad' : '')}><span>{t('auditDayTo')}</span>
+              <input type="date" value={form.to} onInput={set('to')} name="to" />
+              {badTo === 'to' && <span class="field-error" role="alert">{t('auditBadRange')}</span>}
+            </label>
+          </div>
+          <div class="btn-row">
+            <button type="submit" class="btn primary">{t('auditApply')}</button>
+            {any && <button type="button" class="btn secondary" onClick={() => { setForm(blank); setApplied(blank); }}>{t('auditClear')}</button>}
+          </div>
+        </form>
+      </details>
+      {list.error && !list.items.length && !badTo && <ErrorBox error={list.error} onRetry={list.reload} />}
       {list.loading && !list.items.length && <Loading />}
       {!list.loading && !list.error && !list.items.length && <p class="muted">{t('auditNone')}</p>}
       <ul class="list audit-list">
@@ -61,7 +105,8 @@ export default function Audit({ id }) {
             </p>
             <p class="muted">{fmtTime(a.at)} · {t('auditRow', { id: a.id })}</p>
             <dl class="audit-kv">
-              <dt>{t('auditActor')}</dt><dd>{a.actorId ? '#' + a.actorId : t('auditSystem')}</dd>
+              <dt>{t('auditActor')}</dt><dd class="audit-actor">{a.actorId ? (a.actorName || '#' + a.actorId) : t('auditSystem')}</dd>
+              {a.orgName && <><dt>{t('auditOrg')}</dt><dd>{a.orgName}</dd></>}
               {a.target && <><dt>{t('auditTarget')}</dt><dd>{a.target}</dd></>}
               {a.ip && <><dt>{t('auditFrom')}</dt><dd>{a.ip}</dd></>}
             </dl>

@@ -10,6 +10,8 @@ import { t, addStrings } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, go, can } from '../ui.jsx';
 import { enc, Tabs } from '../work.jsx';
 import { fmtDue, fmtTime } from '../time.js';
+import { useDraft } from '../draft.js';
+import { MemberPicker } from '../pick.jsx';
 
 addStrings({
   chTitle: '书记信箱',
@@ -22,7 +24,7 @@ addStrings({
   'chk.help': '求助',
   'chk.problem': '反映问题',
   'chk.message': '支部来信',
-  chSubject: '标题',
+  chSubject: '标题', chSubjectOpt: '标题（可不填）', chSubjectHint: '不填时，用您写的第一句话作标题',
   chText: '内容',
   chSend: '发送',
   chSent: '已发送，支部会尽快答复',
@@ -49,9 +51,9 @@ addStrings({
   chTo: '发给',
   chToMigrants: '全部流动党员',
   chToGroup: '党小组',
-  chToMember: '一名党员（编号）',
+  chToMember: '一名党员', chNeedMember: '请选择一名党员',
   chCount: '已发给 {n} 名党员',
-  chNeed: '请填写标题和内容',
+  chNeed: '请填写内容',
   chHours: '{n} 小时',
   chMinutes: '{n} 分钟',
   chTarget: '答复时限 {n} 小时',
@@ -71,7 +73,7 @@ addStrings({
   'chk.help': 'Request for help',
   'chk.problem': 'Problem',
   'chk.message': 'From the branch',
-  chSubject: 'Subject',
+  chSubject: 'Subject', chSubjectOpt: 'Subject (optional)', chSubjectHint: 'Left empty, your first line is the subject',
   chText: 'Message',
   chSend: 'Send',
   chSent: 'Sent; the branch will answer soon',
@@ -98,9 +100,9 @@ addStrings({
   chTo: 'To',
   chToMigrants: 'All migrant members',
   chToGroup: 'Party group',
-  chToMember: 'One member (id)',
+  chToMember: 'One member', chNeedMember: 'Choose a member',
   chCount: 'Sent to {n} members',
-  chNeed: 'Subject and message are required',
+  chNeed: 'Write the message',
   chHours: '{n} h',
   chMinutes: '{n} min',
   chTarget: 'Answer within {n} h',
@@ -158,17 +160,19 @@ export default function MyThreads() {
   );
 }
 
-// #/thread-new: kind, subject, text.
+// #/thread-new: kind, text, and a subject if the member wants one (the server takes the
+// text's first line otherwise). The draft survives a tab change or a reload (draft.js).
 export function WriteThread() {
-  const [kind, setKind] = useState('question');
-  const [subject, setSubject] = useState('');
-  const [text, setText] = useState('');
+  const [d, set, clear] = useDraft('thread-new', { kind: 'question', subject: '', text: '' });
+  const { kind, subject, text } = d;
   const w = useWrite({ fields: false });
   const send = async (e) => {
     e.preventDefault();
-    if (!subject.trim() || !text.trim()) { w.fail(t('chNeed')); return; }
-    const d = await w.run(() => api('/threads', { method: 'POST', body: { kind, subject: subject.trim(), text } }));
-    if (d) go('thread/' + d.id);
+    if (!text.trim()) { w.fail(t('chNeed')); return; }
+    const body = { kind, text };
+    if (subject.trim()) body.subject = subject.trim();
+    const r = await w.run(() => api('/threads', { method: 'POST', body }));
+    if (r) { clear(); go('thread/' + r.id); }
   };
   return (
     <div>
@@ -178,15 +182,16 @@ export function WriteThread() {
           <legend>{t('chKind')}</legend>
           {KINDS.map((k) => (
             <label key={k} class="check">
-              <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} />
+              <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => set({ kind: k })} />
               {t('chk.' + k)}
             </label>
           ))}
         </fieldset>
-        <label for="th-subject">{t('chSubject')}</label>
-        <input id="th-subject" type="text" maxLength={60} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
         <label for="th-text">{t('chText')}</label>
-        <textarea id="th-text" rows="6" maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <textarea id="th-text" rows="6" maxLength={2000} value={text} onInput={(e) => set({ text: e.currentTarget.value })} />
+        <label for="th-subject">{t('chSubjectOpt')}</label>
+        <input id="th-subject" type="text" maxLength={60} value={subject} onInput={(e) => set({ subject: e.currentTarget.value })} />
+        <p class="hint">{t('chSubjectHint')}</p>
         {w.errorText && <p class="error-text" role="alert">{w.errorText}</p>}
         <button type="submit" class="btn primary wide" disabled={w.busy}>{t('chSend')}</button>
       </form>
@@ -197,7 +202,9 @@ export function WriteThread() {
 // #/thread/ID: the messages, status, answer time, escalation; reply and close.
 export function ThreadView({ id }) {
   const st = useGet('/threads/' + enc(id));
-  const [text, setText] = useState('');
+  const [draft, setDraft, clearDraft] = useDraft('reply.' + id, { text: '' });
+  const text = draft.text;
+  const setText = (v) => (v ? setDraft({ text: v }) : clearDraft());
   const w = useWrite({ fields: false });
   const [data, setData] = useState(null);
   // A reply from the other side arrives live.
@@ -248,10 +255,8 @@ export function ThreadView({ id }) {
           <label for="th-reply">{t('chReply')}</label>
           <textarea id="th-reply" rows="3" maxLength={2000} placeholder={t('chReplyPh')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
           {w.errorText && <p class="error-text" role="alert">{w.errorText}</p>}
-          <div class="btn-row">
-            <button type="button" class="btn secondary" disabled={w.busy} onClick={() => post('/close')}>{t('chClose')}</button>
-            <button type="submit" class="btn primary" disabled={w.busy || !text.trim()}>{t('chReply')}</button>
-          </div>
+          <button type="submit" class="btn primary wide" disabled={w.busy || !text.trim()}>{t('chReply')}</button>
+          <button type="button" class="btn secondary wide thread-close" disabled={w.busy} onClick={() => post('/close')}>{t('chClose')}</button>
         </form>
       )}
     </div>
@@ -350,21 +355,25 @@ export function SendThread({ id }) {
   const groups = useGet('/orgs/' + enc(id) + '/children');
   const [to, setTo] = useState('migrants');
   const [group, setGroup] = useState('');
-  const [member, setMember] = useState('');
-  const [subject, setSubject] = useState('');
-  const [text, setText] = useState('');
+  const [member, setMember] = useState([]); // one member id (pick.jsx)
+  const [d, set, clear] = useDraft('thread-send.' + id, { subject: '', text: '' });
+  const { subject, text } = d;
   const [msg, setMsg] = useState('');
   const w = useWrite({ fields: false });
   const send = async (e) => {
     e.preventDefault();
-    if (!subject.trim() || !text.trim()) { w.fail(t('chNeed')); return; }
-    const body = { orgId: Number(id), subject: subject.trim(), text };
+    if (!text.trim()) { w.fail(t('chNeed')); return; }
+    const body = { orgId: Number(id), text };
+    if (subject.trim()) body.subject = subject.trim();
     if (to === 'migrants') body.migrants = true;
     if (to === 'group') body.groupId = Number(group);
-    if (to === 'member') body.memberId = Number(member);
+    if (to === 'member') {
+      if (!member.length) { w.fail(t('chNeedMember')); return; }
+      body.memberId = member[0];
+    }
     setMsg('');
-    const d = await w.run(() => api('/threads/send', { method: 'POST', body }));
-    if (d) setMsg(t('chCount', { n: d.count }));
+    const r = await w.run(() => api('/threads/send', { method: 'POST', body }));
+    if (r) { clear(); setMsg(t('chCount', { n: r.count })); }
   };
   const gs = ((groups.data && groups.data.items) || []).filter((g) => g.level === 'group');
   return (
@@ -384,12 +393,13 @@ export function SendThread({ id }) {
           </select>
         )}
         {to === 'member' && (
-          <input type="number" aria-label={t('chToMember')} value={member} onInput={(e) => setMember(e.currentTarget.value)} />
+          <MemberPicker orgId={id} single name="send" legend={t('chToMember')} value={member} onChange={setMember} />
         )}
-        <label for="ts-subject">{t('chSubject')}</label>
-        <input id="ts-subject" type="text" maxLength={60} value={subject} onInput={(e) => setSubject(e.currentTarget.value)} />
         <label for="ts-text">{t('chText')}</label>
-        <textarea id="ts-text" rows="5" maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <textarea id="ts-text" rows="5" maxLength={2000} value={text} onInput={(e) => set({ text: e.currentTarget.value })} />
+        <label for="ts-subject">{t('chSubjectOpt')}</label>
+        <input id="ts-subject" type="text" maxLength={60} value={subject} onInput={(e) => set({ subject: e.currentTarget.value })} />
+        <p class="hint">{t('chSubjectHint')}</p>
         {w.errorText && <p class="error-text" role="alert">{w.errorText}</p>}
         {msg && <p class="ok-text" role="status">{msg}</p>}
         <button type="submit" class="btn primary wide" disabled={w.busy}>{t('chSend')}</button>

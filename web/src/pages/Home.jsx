@@ -6,6 +6,7 @@ import { Chevron, Lazy, can, canAny, orgsWhere } from '../ui.jsx';
 
 const TodoCard = () => import('./Todo.jsx');
 const FeedCard = () => import('./Feed.jsx');
+const WaitingCard = () => import('./Waiting.jsx');
 
 // The organisations whose correction inbox the user keeps (roster.write there).
 export const inboxes = () => orgsWhere('roster.write');
@@ -114,6 +115,32 @@ function LifeCard({ me }) {
   );
 }
 
+// 在外地: a member working away (migrant) sees where the app has them, the branch that
+// hosts them there, and what they can do from there: the host branch's activities,
+// meetings (online, or leave), dues.
+function AwayCard({ m }) {
+  const rows = [];
+  if (m.host) rows.push(['#/activities/' + m.host.id, t('awayActs'), m.host.name, 'acts']);
+  rows.push(['#/meetings', t('awayMeetings'), t('awayMeetingsHint'), 'meetings']);
+  rows.push(['#/dues-member/' + m.id, t('awayDues'), m.host ? t('awayDuesHost', { name: m.host.name }) : '', 'dues']);
+  return (
+    <section class="card away" aria-labelledby="away-h">
+      <h2 id="away-h">{t('awayTitle', { place: m.migrantPlace || '' })}</h2>
+      <p class="muted">{m.host ? t('awayHost', { name: m.host.name }) : t('awayNoHost')}</p>
+      <ul class="list rows">
+        {rows.map(([href, title, hint, k]) => (
+          <li key={k}>
+            <a class="bigrow" href={href} data-away={k}>
+              <span class="grow"><strong>{title}</strong>{hint && <span class="muted">{hint}</span>}</span>
+              <Chevron />
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 // 审计日志 of each organisation whose log the user reads (auditors, safety officers).
 function AuditCard() {
   const orgs = orgsWhere('audit.read');
@@ -144,6 +171,9 @@ export function Home({ me }) {
       <header class="hello">
         <h1>{t('hello', { name: me.name })}</h1>
       </header>
+
+      {me.member && <Lazy load={WaitingCard} props={{}} />}
+      {me.member && me.member.migrant && <AwayCard m={me.member} />}
 
       <section class="card" aria-labelledby="home-h">
         <h2 id="home-h">{home && home.level !== 'branch' ? t('myOrg') : t('myBranch')}</h2>

@@ -4,6 +4,7 @@
 // ranked here: no scores, no counts per member; sign-up and votes are the member's choice.
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { MemberPicker } from '../pick.jsx';
 import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, addStrings, errText } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, can } from '../ui.jsx';
@@ -14,7 +15,7 @@ addStrings({
   acts: '活动菜单',
   actsOf: '{name} · 活动',
   actsHint: '选择适合您的活动报名，不强制参加',
-  actsEmpty: '暂时没有可报名的活动',
+  actsEmpty: '暂时没有可报名的活动', actsFar: '家乡支部的活动 {n} 项（您在外地{place}，已收起）',
   actsPast: '往期活动',
   actsUpcoming: '近期活动',
   actNew: '发布活动',
@@ -94,7 +95,7 @@ addStrings({
   acts: 'Activities',
   actsOf: '{name} · activities',
   actsHint: 'Sign up for what suits you; nothing is compulsory',
-  actsEmpty: 'No activities to sign up for',
+  actsEmpty: 'No activities to sign up for', actsFar: 'Your home branch: {n} (you are away{place}, folded)',
   actsPast: 'Past activities',
   actsUpcoming: 'Coming up',
   actNew: 'Offer an activity',
@@ -225,6 +226,11 @@ export default function Activities({ id, me }) {
   const list = usePaged('/activities', { orgId: id || undefined, when: past ? 'past' : 'upcoming' }, 30);
   const org = useGet(id ? '/orgs/' + enc(id) : null);
   const admin = id && org.data && can('activity.admin', org.data);
+  // A member working away (migrant) is shown the host branch's activities; the village's
+  // upcoming ones, far from where they are, fold away instead of being offered.
+  const away = !id && !past && me && me.member && me.member.migrant;
+  const far = away ? list.items.filter((a) => a.orgId === me.member.orgId) : [];
+  const near = away ? list.items.filter((a) => a.orgId !== me.member.orgId) : list.items;
   return (
     <div class="life">
       <TopBar title={id && org.data ? t('actsOf', { name: org.data.name }) : t('acts')} back="#/home" />
@@ -238,9 +244,15 @@ export default function Activities({ id, me }) {
         {list.error && !list.items.length && <ErrorBox error={list.error} onRetry={list.reload} />}
         {list.loading && !list.items.length && <Loading />}
         {!list.loading && !list.error && !list.items.length && <p class="muted center">{t('actsEmpty')}</p>}
-        <ul class="list rows">{list.items.map((a) => <ActivityRow key={a.id} a={a} />)}</ul>
+        <ul class="list rows">{near.map((a) => <ActivityRow key={a.id} a={a} />)}</ul>
         <More list={list} />
       </section>
+      {far.length > 0 && (
+        <details class="card far-acts">
+          <summary>{t('actsFar', { n: far.length, place: me.member.migrantPlace || '' })}</summary>
+          <ul class="list rows">{far.map((a) => <ActivityRow key={a.id} a={a} />)}</ul>
+        </details>
+      )}
     </div>
   );
 }
@@ -377,12 +389,12 @@ function ActivityFormBody({ orgId, o }) {
         </fieldset>
         <Input id="a-title" label={t('fTitle')} value={f.title} onInput={set('title')} required maxLength={100} />
         <Input id="a-place" label={t('fPlace')} value={f.place} onInput={set('place')} />
-        <Input id="a-starts" label={t('fStarts') + zoneNote()} type="datetime-local" value={f.startsAt} onInput={set('startsAt')} required />
-        <Input id="a-ends" label={t('fEnds') + zoneNote()} type="datetime-local" value={f.endsAt} onInput={set('endsAt')} />
-        <Input id="a-deadline" label={t('fDeadline') + zoneNote()} type="datetime-local" value={f.signupDeadline} onInput={set('signupDeadline')} />
-        <Input id="a-cap" label={t('fCapacity')} type="number" inputmode="numeric" min="1" value={f.capacity} onInput={set('capacity')} />
+        <Input id="a-starts" name="startsAt" label={t('fStarts') + zoneNote()} type="datetime-local" value={f.startsAt} onInput={set('startsAt')} required />
+        <Input id="a-ends" name="endsAt" label={t('fEnds') + zoneNote()} type="datetime-local" value={f.endsAt} onInput={set('endsAt')} />
+        <Input id="a-deadline" name="signupDeadline" label={t('fDeadline') + zoneNote()} type="datetime-local" value={f.signupDeadline} onInput={set('signupDeadline')} />
+        <Input id="a-cap" name="capacity" label={t('fCapacity')} type="number" inputmode="numeric" min="1" value={f.capacity} onInput={set('capacity')} />
         <label class="check big"><input type="checkbox" checked={f.waitlist} onChange={set('waitlist')} /> {t('fWaitlist')}</label>
-        <Input id="a-desc" kind="textarea" label={t('fDesc')} value={f.description} onInput={set('description')} />
+        <Input id="a-desc" name="description" kind="textarea" label={t('fDesc')} value={f.description} onInput={set('description')} />
         <Err e={act.error} />
         <button type="submit" class="btn primary wide" disabled={act.busy}>{t('actSave')}</button>
       </form>
@@ -531,27 +543,6 @@ export function PollPage({ id }) {
   );
 }
 
-// Ticks members of the organisation's roster (roster.read): the members reviewed, or the
-// voters chosen by name.
-function MemberPicker({ orgId, legend, value, onChange, name }) {
-  const [q, setQ] = useState('');
-  const list = usePaged('/members', { orgId, q: q || undefined }, 100);
-  const toggle = (id) => onChange(value.includes(id) ? value.filter((x) => x !== id) : value.concat(id));
-  return (
-    <fieldset class="life-picker" data-picker={name}>
-      <legend>{legend}（{t('lifePicked', { n: value.length })}）</legend>
-      <input type="search" aria-label={t('lifeSearch')} placeholder={t('lifeSearch')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-      {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
-      <ul class="list life-checks">
-        {list.items.map((m) => (
-          <li key={m.id}><label class="check big"><input type="checkbox" checked={value.includes(m.id)} onChange={() => toggle(m.id)} /> {m.name}</label></li>
-        ))}
-      </ul>
-      <More list={list} />
-    </fieldset>
-  );
-}
-
 export function PollForm({ orgId }) {
   const acts = useGet('/activities?orgId=' + enc(orgId) + '&limit=50');
   const [f, setF] = useState({ kind: 'choice', title: '', options: '', activityIds: [], memberIds: [], chooseVoters: false, voterIds: [], multi: false, min: '1', max: '2', anonymous: true, hideResults: true, closesAt: '' });
@@ -579,7 +570,7 @@ export function PollForm({ orgId }) {
           ))}
         </fieldset>
         <Input id="p-title" label={t('fTitle')} value={f.title} onInput={set('title')} required maxLength={100} />
-        {f.kind === 'choice' && <Input id="p-options" kind="textarea" label={t('fOptions')} value={f.options} onInput={set('options')} />}
+        {f.kind === 'choice' && <Input id="p-options" name="options" kind="textarea" label={t('fOptions')} value={f.options} onInput={set('options')} />}
         {f.kind === 'activities' && (
           <fieldset><legend>{t('fActivities')}</legend>
             {(acts.data?.items || []).map((a) => (
@@ -591,15 +582,15 @@ export function PollForm({ orgId }) {
         {f.kind !== 'review' && <label class="check big"><input type="checkbox" checked={f.multi} onChange={set('multi')} /> {t('fMulti')}</label>}
         {f.kind !== 'review' && f.multi && (
           <div class="btn-row">
-            <Input id="p-min" label={t('fMin')} type="number" min="1" value={f.min} onInput={set('min')} />
-            <Input id="p-max" label={t('fMax')} type="number" min="1" value={f.max} onInput={set('max')} />
+            <Input id="p-min" name="minChoices" label={t('fMin')} type="number" min="1" value={f.min} onInput={set('min')} />
+            <Input id="p-max" name="maxChoices" label={t('fMax')} type="number" min="1" value={f.max} onInput={set('max')} />
           </div>
         )}
         <label class="check big"><input type="checkbox" checked={f.anonymous} onChange={set('anonymous')} /> {t('fAnon')}</label>
         <label class="check big"><input type="checkbox" checked={f.hideResults} onChange={set('hideResults')} /> {t('fHide')}</label>
         <label class="check big"><input type="checkbox" checked={f.chooseVoters} onChange={set('chooseVoters')} /> {t('fChooseVoters')}</label>
         {f.chooseVoters && <MemberPicker orgId={orgId} name="voters" legend={t('fVoters')} value={f.voterIds} onChange={(v) => setF({ ...f, voterIds: v })} />}
-        <Input id="p-closes" label={t('fCloses') + zoneNote()} type="datetime-local" value={f.closesAt} onInput={set('closesAt')} required />
+        <Input id="p-closes" name="closesAt" label={t('fCloses') + zoneNote()} type="datetime-local" value={f.closesAt} onInput={set('closesAt')} required />
         <Err e={act.error} />
         <button type="submit" class="btn primary wide" disabled={act.busy}>{t('pollNew')}</button>
       </form>

@@ -7,6 +7,7 @@ import { api, ApiError } from '../api.js';
 import { useGet, useWrite } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
 import { Chevron, ErrorBox, Loading, TopBar, can, canAny } from '../ui.jsx';
+import { MemberPicker } from '../pick.jsx';
 import { dismissRejected, enqueue, flush, subscribe, watch } from '../offline.js';
 import { addDays, fmtDate, fmtMonth, fmtRange, fmtTime, fromInput, today, zoneNote } from '../time.js';
 import { FileList, Uploader } from '../files.jsx';
@@ -28,7 +29,7 @@ addStrings({
   mtgType: '会议类型', mtgTitle: '会议名称', mtgDate: '日期', mtgTime: '开始时间', mtgDuration: '时长（分钟）',
   mtgPlace: '地点', mtgLink: '线上会议链接', mtgRoom: '开设语音会议室（外出党员用手机参加）', mtgRoomEnter: '进入语音会议室', mtgWithHosted: '也请在本支部活动的流入党员参加', mtgHosted: '流入党员', mtgAgenda: '议程', mtgWho: '参会人员', mtgWhoBranch: '全体党员',
   mtgWhoGroup: '党小组', mtgWhoMembers: '指定党员', mtgSave: '保存', mtgCreate: '确定安排',
-  mtgCode: '签到码', mtgCodeHint: '请党员在手机上输入此签到码（每 {n} 秒更换）',
+  mtgCode: '签到码', mtgCodeHint: '党员用手机相机扫二维码即可签到，或在会议页输入签到码（每 {n} 秒更换）',
   mtgCheckin: '签到', mtgCheckinCode: '输入签到码', mtgCheckinRemote: '线上参会签到', mtgCheckedIn: '已签到',
   mtgLeave: '请假', mtgLeaveBy: '请假截止：{at}', mtgCheckinWhen: '签到时间：{range}', mtgLeaveReason: '请假事由', mtgLeaveAsk: '提交请假', mtgApprove: '批准', mtgRefuse: '不批准',
   mtgAttendance: '到会情况', mtgCounts: '应到 {e} · 实到 {p} · 线上 {r} · 请假 {l} · 缺席 {a}',
@@ -59,6 +60,12 @@ addStrings({
   'rj.close': '结束会议', rjNotSaved: '没有保存：', rjOther: '服务器没有接受这条记录',
   rjKept: '您填写的内容还在这里，没有丢失：', rjCopyMinutes: '复制到会议记录', rjCopyNote: '复制到新的更正说明',
   rjCopied: '已复制到下方的输入框（也已复制到剪贴板），检查后保存即可。', rjDrop: '已另存，删除这条',
+  mtgPhases: '会议进程', 'mph.before': '会前', 'mph.during': '会中', 'mph.after': '会后',
+  mtgLeaveRequests: '请假申请（{n} 条待批）', mtgExpected: '应到人员（{n}）', mtgMarked: '{name}：{status}，已保存',
+  mtgRest: '其余 {n} 人标为出席', mtgRestAsk: '把其余 {n} 人标为“已到会”？', mtgRestYes: '确认标为出席',
+  mtgRestBusy: '正在标记 {done}/{total}', mtgRestDone: '已将 {n} 人标为已到会', mtgFind: '查找党员（输入姓名）', mtgFindNone: '没有找到这个名字',
+  mtgMinutesSaved: '会议记录已保存', mtgFileAdded: '已添加', mtgNoteAdded: '更正已追加',
+  mtgQrAlt: '签到二维码：用手机相机扫一扫即可签到', mtgCheckinDone: '签到成功，已到会', mtgToMeeting: '查看会议',
 }, {
   'mt.branch_assembly': 'Branch assembly', 'mt.committee': 'Committee meeting', 'mt.group_meeting': 'Party group meeting',
   'mt.party_lecture': 'Party lecture', 'mt.theme_day': 'Theme party day', 'mt.life_meeting': 'Organisational life meeting', 'mt.democratic_review': 'Democratic review', 'mt.secretary_lecture': "Secretary's lecture", mtgBySecretary: 'Given by the branch secretary',
@@ -73,7 +80,7 @@ addStrings({
   mtgType: 'Type', mtgTitle: 'Title', mtgDate: 'Date', mtgTime: 'Start time', mtgDuration: 'Duration (min)',
   mtgPlace: 'Place', mtgLink: 'Online link', mtgAgenda: 'Agenda', mtgWho: 'Attendees', mtgWhoBranch: 'All members',
   mtgWhoGroup: 'Party group', mtgWhoMembers: 'Chosen members', mtgSave: 'Save', mtgCreate: 'Schedule',
-  mtgCode: 'Check-in code', mtgCodeHint: 'Members enter this code on their phone (changes every {n} s)',
+  mtgCode: 'Check-in code', mtgCodeHint: 'Members scan the QR code with their phone camera, or type the code on the meeting page (changes every {n} s)',
   mtgCheckin: 'Check in', mtgCheckinCode: 'Check-in code', mtgCheckinRemote: 'Check in remotely', mtgCheckedIn: 'Checked in',
   mtgLeave: 'Leave', mtgLeaveBy: 'Leave requests until {at}', mtgCheckinWhen: 'Check-in: {range}', mtgLeaveReason: 'Reason', mtgLeaveAsk: 'Ask for leave', mtgApprove: 'Approve', mtgRefuse: 'Refuse',
   mtgAttendance: 'Attendance', mtgCounts: 'Expected {e} · present {p} · remote {r} · leave {l} · absent {a}',
@@ -96,6 +103,12 @@ addStrings({
   'rj.close': 'Closing the meeting', rjNotSaved: ' was not saved: ', rjOther: 'the server did not accept it',
   rjKept: 'What you wrote is still here:', rjCopyMinutes: 'Copy into the minutes', rjCopyNote: 'Copy into a new correction',
   rjCopied: 'Copied into the field below (and the clipboard): check it and save.', rjDrop: 'Saved elsewhere: remove',
+  mtgPhases: 'Meeting stage', 'mph.before': 'Before', 'mph.during': 'During', 'mph.after': 'After',
+  mtgLeaveRequests: 'Leave requests ({n} waiting)', mtgExpected: 'Expected ({n})', mtgMarked: '{name}: {status}, saved',
+  mtgRest: 'Mark the other {n} present', mtgRestAsk: 'Mark the other {n} "present"?', mtgRestYes: 'Mark present',
+  mtgRestBusy: 'Marking {done}/{total}', mtgRestDone: '{n} marked present', mtgFind: 'Find a member (name)', mtgFindNone: 'No such name',
+  mtgMinutesSaved: 'Minutes saved', mtgFileAdded: 'Added', mtgNoteAdded: 'Correction appended',
+  mtgQrAlt: 'Check-in QR code: scan with the phone camera', mtgCheckinDone: 'Checked in: present', mtgToMeeting: 'Open the meeting',
 });
 
 const enc = encodeURIComponent;
@@ -296,12 +309,10 @@ export function MeetingNew({ orgId }) {
   const w = useWrite({ fields: false });
   const { busy, error: err } = w;
   const groups = useGet('/orgs/' + enc(orgId) + '/children?limit=50');
-  const roster = useGet(f.attendees === 'members' ? '/members?orgId=' + enc(orgId) + '&status=active&limit=200' : null);
-  // Migrants the branch hosts: chosen like its own members, or all of them with withHosted.
+  // Migrants the branch hosts: all of them with withHosted (the picker offers them too).
   const hosted = useGet('/members?orgId=' + enc(orgId) + '&hosted=true&limit=200');
   const hostedItems = (hosted.data && hosted.data.items) || [];
-  const [chosen, setChosen] = useState(new Set());
-  const toggle = (id) => { const c = new Set(chosen); if (c.has(id)) c.delete(id); else c.add(id); setChosen(c); };
+  const [chosen, setChosen] = useState([]); // member ids (the one name picker, pick.jsx)
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const submit = async (e) => {
     e.preventDefault();
@@ -315,7 +326,7 @@ export function MeetingNew({ orgId }) {
       if (f.onlineLink.trim()) body.onlineLink = f.onlineLink.trim();
       if (f.agenda.trim()) body.agenda = f.agenda.trim();
       if (f.attendees === 'group') body.groupId = Number(f.groupId);
-      if (f.attendees === 'members') body.memberIds = Array.from(chosen, Number);
+      if (f.attendees === 'members') body.memberIds = chosen;
       if (f.type === 'party_lecture' && f.bySecretary) body.bySecretary = true;
       if (f.audioRoom) body.audioRoom = true;
       if (f.withHosted && f.attendees !== 'members') body.withHosted = true;
@@ -328,7 +339,7 @@ export function MeetingNew({ orgId }) {
   const fieldText = (e) => (t('mtgErr.' + e.field) !== 'mtgErr.' + e.field ? t('mtgErr.' + e.field) : errText(e));
   useEffect(() => {
     if (!err || !err.field) return;
-    const el = document.querySelector('.field.bad, .pick-members .field-error');
+    const el = document.querySelector('.field.bad, .member-picker .field-error');
     if (el) el.scrollIntoView({ block: 'center' });
     const input = el && el.querySelector('input, select, textarea');
     if (input) input.focus({ preventScroll: true });
@@ -367,16 +378,9 @@ export function MeetingNew({ orgId }) {
         {f.attendees !== 'members' && hostedItems.length > 0 && (
           <label class="check"><input type="checkbox" checked={f.withHosted} onChange={(e) => setF({ ...f, withHosted: e.currentTarget.checked })} /> {t('mtgWithHosted')}（{hostedItems.length}）</label>
         )}
-        {f.attendees === 'members' && roster.data && (
-          <fieldset class="field pick-members">
-            <legend>{t('mtgWhoMembers')}（{chosen.size}）</legend>
-            {(roster.data.items || []).concat(hostedItems).map((p) => (
-              <label key={p.id} class="check">
-                <input type="checkbox" checked={chosen.has(p.id)} onChange={() => toggle(p.id)} /> {p.name}{p.orgId !== Number(orgId) ? '（' + t('mtgHosted') + '）' : ''}
-              </label>
-            ))}
-            {err && err.field === 'memberIds' && <span class="field-error" role="alert">{fieldText(err)}</span>}
-          </fieldset>
+        {f.attendees === 'members' && (
+          <MemberPicker orgId={orgId} name="attendees" legend={t('mtgWhoMembers')} value={chosen} onChange={setChosen} extra={hostedItems}
+            error={err && err.field === 'memberIds' ? fieldText(err) : ''} />
         )}
         {f.attendees === 'group' && field('groupId', t('mtgWhoGroup'), (
           <select class="fsel block" value={f.groupId} onChange={set('groupId')} required>
@@ -531,12 +535,14 @@ function SyncBar({ sync, m, onSynced, onCopy }) {
   );
 }
 
+// The code the room sees, large, and its QR code: a member's phone camera opens the
+// check-in link (#/checkin/ID/CODE) which checks them in; both change with the code.
 function CodeScreen({ id }) {
-  const [c, setC] = useState(null); // {code, stepSeconds, ...}: the server says how often it changes
+  const [c, setC] = useState(null); // {code, stepSeconds, checkinUrl, svg}: the server says how often it changes
   const code = c && c.code;
   useEffect(() => {
     let live = true;
-    const load = () => api('/meetings/' + enc(id) + '/code').then((d) => live && setC(d), () => {});
+    const load = () => api('/meetings/' + enc(id) + '/code?origin=' + enc(location.origin)).then((d) => live && setC(d), () => {});
     load();
     const h = setInterval(load, 3000);
     return () => { live = false; clearInterval(h); };
@@ -546,8 +552,33 @@ function CodeScreen({ id }) {
     <section class="card code-card" aria-labelledby="code-h">
       <h2 id="code-h">{t('mtgCode')}</h2>
       <p class="mtg-code" data-code={code}>{code}</p>
+      {c.svg && (
+        <img class="qr mtg-qr" alt={t('mtgQrAlt')} width="220" height="220" data-url={c.checkinUrl}
+          src={'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(c.svg)} />
+      )}
       <p class="muted">{t('mtgCodeHint', { n: c.stepSeconds })}</p>
     </section>
+  );
+}
+
+// The page a member's camera opens from the QR code: checks in with the code it carries
+// and says so in large type; on a refusal, why, and the way to the meeting page.
+export function CheckinLink({ id, code }) {
+  const [st, setSt] = useState({ busy: true });
+  useEffect(() => {
+    api('/meetings/' + enc(id) + '/checkin', { method: 'POST', body: { code } }).then(
+      (a) => setSt({ row: a }), (e) => setSt({ error: e }));
+  }, [id, code]);
+  return (
+    <div>
+      <TopBar title={t('mtgCheckin')} back={'#/meeting/' + id} />
+      <section class="card checkin-result">
+        {st.busy && <Loading />}
+        {st.row && <p class="my-status big-ok" data-status={st.row.status} role="status"><strong>{t('mtgCheckinDone')}</strong></p>}
+        {st.error && <p class="field-error" role="alert">{errText(st.error)}</p>}
+        {!st.busy && <a class="btn primary wide" href={'#/meeting/' + id}>{t('mtgToMeeting')}</a>}
+      </section>
+    </div>
   );
 }
 
@@ -627,22 +658,76 @@ function overlay(m, queue) {
 
 const MARKS = ['present', 'absent', 'leave'];
 
+// The three moments of a meeting, the secretary's page shows one at a time: before
+// (who is expected, leave requests), during (the code and QR for the room, who is here,
+// marks by exception), after (minutes, files, close). The clock chooses; a tap changes.
+const PHASES = ['before', 'during', 'after'];
+function phaseOf(m) {
+  if (m.state === 'closed') return 'after';
+  const now = Date.now();
+  if (m.checkinFrom && now < Date.parse(m.checkinFrom)) return 'before';
+  const end = Math.max(Date.parse(m.checkinUntil || m.startsAt), Date.parse(m.startsAt) + (m.durationMin || 90) * 60000);
+  return now <= end ? 'during' : 'after';
+}
+
+// Feedback where the finger is: a short line beside what was tapped (`at` names the
+// place: 'row:ID', 'bulk', 'minutes', 'file', 'close', 'note').
+function Said({ said, at }) {
+  if (!said || said.at !== at) return null;
+  return said.error
+    ? <p class="field-error said" role="alert" data-at={at}>{errText(said.error)}</p>
+    : <p class="ok-text said" role="status" data-at={at}>{said.text}</p>;
+}
+
+// Attendance as names by status, the exceptions first (absent, on leave, not yet
+// marked) and the present folded away: a closed meeting of 58 fits on a screen.
+const BY = ['absent', 'leave', 'expected', 'remote', 'present'];
+function ByStatus({ list }) {
+  return (
+    <div class="by-status">
+      {BY.map((x) => {
+        const xs = list.filter((a) => a.status === x);
+        if (!xs.length) return null;
+        const names = (
+          <ul class="name-tags">
+            {xs.map((a) => (
+              <li key={a.memberId} class={'tag att-' + x} data-member={a.memberId} data-status={x}>
+                {a.name}{(a.capturedOffline || a.pending) ? ' · ' + t('mtgOffline') : ''}
+              </li>
+            ))}
+          </ul>
+        );
+        return x === 'present'
+          ? <details key={x} class="by" data-status={x}><summary>{t('ma.' + x)} {xs.length}</summary>{names}</details>
+          : <div key={x} class="by" data-status={x}><h3>{t('ma.' + x)} {xs.length}</h3>{names}</div>;
+      })}
+    </div>
+  );
+}
+
+// Everyone still expected, without a pending or approved leave request: the rest.
+const restOf = (m) => m.attendance.filter((a) => a.status === 'expected' && a.leaveState !== 'pending' && a.leaveState !== 'approved');
+
 function RunnerBox({ m, onMeeting, onReload, draft, onDraftDone }) {
+  const [phase, setPhase] = useState(() => phaseOf(m));
   const [minutes, setMinutes] = useState(m.minutes || '');
   const [res, setRes] = useState(m.resolutions || '');
   const [paper, setPaper] = useState(false);
   const [ref, setRef] = useState('');
   const [kind, setKind] = useState('signin_sheet');
   const [note, setNote] = useState('');
-  const [err, setErr] = useState(null);
-  const [saved, setSaved] = useState('');
+  const [said, setSaid] = useState(null); // {at, text} or {at, error}
+  const [find, setFind] = useState('');
+  const [bulk, setBulk] = useState(null); // null, 'ask', or {done, total}
   useEffect(() => { setMinutes(m.minutes || ''); setRes(m.resolutions || ''); }, [m.id, m.minutes, m.resolutions]);
   const open = m.state === 'scheduled';
+  const shown = open ? phase : 'after';
   // A refused offline change copied back (SyncBar): into the minutes while the meeting is
   // open, into a new correction once it is closed.
   useEffect(() => {
     if (!draft) return;
     let field;
+    setPhase('after');
     if (open && draft.kind === 'minutes') {
       if (draft.minutes) setMinutes(draft.minutes);
       if (draft.resolutions) setRes(draft.resolutions);
@@ -657,158 +742,269 @@ function RunnerBox({ m, onMeeting, onReload, draft, onDraftDone }) {
     requestAnimationFrame(() => document.getElementById(field)?.scrollIntoView({ block: 'center' }));
   }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
   // Online: the write itself; offline (or when the network fails): queued for /sync.
-  const write = async (online, change) => {
-    setErr(null);
-    setSaved('');
+  // What happened is said at `at`, beside the button tapped.
+  const write = async (at, okText, online, change) => {
+    setSaid(null);
     if (navigator.onLine !== false) {
       try {
         const d = await online();
         if (d) onMeeting(d);
+        setSaid({ at, text: okText });
         return true;
       } catch (e) {
-        if (e.code !== 'network') { setErr(e); return false; }
+        if (e.code !== 'network') { setSaid({ at, error: e }); return false; }
       }
     }
-    if (!change) { setErr(new ApiError(0, 'network', '')); return false; }
+    if (!change) { setSaid({ at, error: new ApiError(0, 'network', '') }); return false; }
     enqueue({ meetingId: m.id, ...change });
-    setSaved(t('mtgOffline'));
+    setSaid({ at, text: t('mtgOffline') });
     return true;
   };
-  const mark = (memberId, status) => write(
+  const nameOf = (id) => (m.attendance.find((a) => a.memberId === id) || {}).name || '';
+  const mark = (memberId, status) => write('row:' + memberId, t('mtgMarked', { name: nameOf(memberId), status: t('ma.' + status) }),
     () => api('/meetings/' + m.id + '/attendance', { method: 'POST', body: { memberId, status, paper } }),
     { kind: 'attendance', memberId, status, paper },
   );
+  // 其余标为出席: one confirmation, then each of the rest marked present (offline: queued).
+  const markRest = async () => {
+    const rest = restOf(m);
+    setSaid(null);
+    let done = 0;
+    setBulk({ done, total: rest.length });
+    for (const a of rest) {
+      let ok = false;
+      if (navigator.onLine !== false) {
+        try {
+          const d = await api('/meetings/' + m.id + '/attendance', { method: 'POST', body: { memberId: a.memberId, status: 'present', paper } });
+          if (d) onMeeting(d);
+          ok = true;
+        } catch (e) {
+          if (e.code !== 'network') { setBulk(null); setSaid({ at: 'bulk', error: e }); return; }
+        }
+      }
+      if (!ok) enqueue({ meetingId: m.id, kind: 'attendance', memberId: a.memberId, status: 'present', paper });
+      setBulk({ done: ++done, total: rest.length });
+    }
+    setBulk(null);
+    setSaid({ at: 'bulk', text: t('mtgRestDone', { n: done }) });
+  };
   const saveMinutes = () => {
     const body = {};
     if (minutes.trim()) body.minutes = minutes;
     if (res.trim()) body.resolutions = res;
-    if (!body.minutes && !body.resolutions) return;
-    write(() => api('/meetings/' + m.id, { method: 'PATCH', body }), { kind: 'minutes', ...body })
-      .then((ok) => { if (ok) { setSaved((s) => s || t('mtgSave')); onDraftDone(); } });
+    if (!body.minutes && !body.resolutions) { setSaid({ at: 'minutes', error: { code: 'meeting.no_minutes' } }); return; }
+    write('minutes', t('mtgMinutesSaved'), () => api('/meetings/' + m.id, { method: 'PATCH', body }), { kind: 'minutes', ...body })
+      .then((ok) => { if (ok) onDraftDone(); });
   };
   const addFile = (e) => {
     e.preventDefault();
     if (!ref.trim()) return;
-    write(() => api('/meetings/' + m.id + '/files', { method: 'POST', body: { kind, ref: ref.trim() } }),
-      { kind: 'file', fileKind: kind, ref: ref.trim() }).then(() => setRef(''));
+    write('file', t('mtgFileAdded'), () => api('/meetings/' + m.id + '/files', { method: 'POST', body: { kind, ref: ref.trim() } }),
+      { kind: 'file', fileKind: kind, ref: ref.trim() }).then((ok) => { if (ok) setRef(''); });
   };
   const [asking, setAsking] = useState(false);
-  const close = () => write(() => api('/meetings/' + m.id + '/close', { method: 'POST' }), { kind: 'close' })
+  const close = () => write('close', t('mtgClosed'), () => api('/meetings/' + m.id + '/close', { method: 'POST' }), { kind: 'close' })
     .then(() => setAsking(false));
   const addNote = (e) => {
     e.preventDefault();
     if (!note.trim()) return;
-    write(() => api('/meetings/' + m.id + '/notes', { method: 'POST', body: { text: note } }), { kind: 'note', text: note })
+    write('note', t('mtgNoteAdded'), () => api('/meetings/' + m.id + '/notes', { method: 'POST', body: { text: note } }), { kind: 'note', text: note })
       .then((ok) => { if (ok) { setNote(''); onDraftDone(); } });
   };
-  const decide = (memberId, approve) => write(
+  const decide = (memberId, approve) => write('row:' + memberId, t(approve ? 'ml.approved' : 'ml.refused'),
     () => api('/meetings/' + m.id + '/leave-decision', { method: 'POST', body: { memberId, approve } }), null,
   );
   const c = m.counts || {};
+  const counts = <p class="muted mtg-counts">{t('mtgCounts', { e: c.expected, p: c.present, r: c.remote, l: c.leave, a: c.absent })}</p>;
+  // Leave requests and decisions, the ones waiting first (a decided one stays, with its answer).
+  const asked = m.attendance.filter((a) => a.leaveState).sort((a, b) => (b.leaveState === 'pending') - (a.leaveState === 'pending'));
+  const pending = asked.filter((a) => a.leaveState === 'pending');
+  const q = find.trim();
+  const rows = q ? m.attendance.filter((a) => a.name.includes(q)) : m.attendance;
+  const rest = open ? restOf(m) : [];
+  const tags = (a) => (
+    <>
+      <span class={'tag att-' + a.status}>{t('ma.' + a.status)}</span>
+      {(a.capturedOffline || a.pending) && <span class="tag warn">{t('mtgOffline')}</span>}
+      {a.source === 'paper' && <span class="tag">{t('mf.signin_sheet')}</span>}
+    </>
+  );
+  const leaveButtons = (a) => (
+    <div class="btn-row">
+      <button type="button" class="btn primary" onClick={() => decide(a.memberId, true)}>{t('mtgApprove')}</button>
+      <button type="button" class="btn secondary" onClick={() => decide(a.memberId, false)}>{t('mtgRefuse')}</button>
+    </div>
+  );
   return (
-    <div>
-      {open && <CodeScreen id={m.id} />}
-      <section class="card" aria-labelledby="att-h">
-        <h2 id="att-h">{t('mtgAttendance')}</h2>
-        <p class="muted">{t('mtgCounts', { e: c.expected, p: c.present, r: c.remote, l: c.leave, a: c.absent })}</p>
-        {!open && c.confirmed > 0 && <p class="muted">{t('mtgConfirmCount', { n: c.confirmed })}</p>}
-        {open && (
-          <label class="check"><input type="checkbox" checked={paper} onChange={(e) => setPaper(e.currentTarget.checked)} /> {t('mtgPaper')}</label>
-        )}
-        <ul class="list att-list">
-          {m.attendance.map((a) => (
-            <li key={a.memberId} class="att" data-member={a.memberId} data-status={a.status}>
-              <div class="mline">
-                <strong>{a.name}</strong>
-                <span class={'tag att-' + a.status}>{t('ma.' + a.status)}</span>
-                {(a.capturedOffline || a.pending) && <span class="tag warn">{t('mtgOffline')}</span>}
-                {a.source === 'paper' && <span class="tag">{t('mf.signin_sheet')}</span>}
-              </div>
-              {a.leaveState && <span class="muted small-line">{t('ml.' + a.leaveState)}{a.leaveReason ? '：' + a.leaveReason : ''}</span>}
-              {open && a.leaveState === 'pending' && (
-                <div class="btn-row">
-                  <button type="button" class="btn primary" onClick={() => decide(a.memberId, true)}>{t('mtgApprove')}</button>
-                  <button type="button" class="btn secondary" onClick={() => decide(a.memberId, false)}>{t('mtgRefuse')}</button>
-                </div>
-              )}
-              {open && (
-                <div class="att-marks" role="group" aria-label={a.name}>
-                  {MARKS.map((s) => (
-                    <button key={s} type="button" class={'chip' + (a.status === s ? ' on' : '')} aria-pressed={a.status === s}
-                      onClick={() => mark(a.memberId, s)}>{t('ma.' + s)}</button>
-                  ))}
-                </div>
-              )}
-            </li>
+    <div class="runner" data-phase={shown}>
+      {open && (
+        <div class="seg wide-seg mtg-phases" role="tablist" aria-label={t('mtgPhases')}>
+          {PHASES.map((p) => (
+            <button key={p} type="button" role="tab" aria-selected={shown === p} class={shown === p ? 'on' : ''}
+              onClick={() => { setSaid(null); setAsking(false); setPhase(p); }}>{t('mph.' + p)}</button>
           ))}
-        </ul>
-      </section>
-
-      <section class="card" aria-labelledby="min-h">
-        <h2 id="min-h">{t('mtgMinutes')}</h2>
-        {m.minutesCapturedOffline && <p class="muted">{t('mtgCapturedOffline', { at: fmtTime(m.minutesCapturedAt), rcv: fmtTime(m.minutesReceivedAt) })}</p>}
-        {open ? (
-          <div class="form">
-            <label class="field"><span>{t('mtgMinutes')}</span>
-              <textarea id="mtg-minutes" rows={6} value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
-            </label>
-            <label class="field"><span>{t('mtgResolutions')}</span>
-              <textarea rows={3} value={res} onInput={(e) => setRes(e.currentTarget.value)} />
-            </label>
-            <button type="button" class="btn primary wide" onClick={saveMinutes}>{t('mtgSaveMinutes')}</button>
-          </div>
-        ) : (
-          <div>
-            <p class="minutes">{m.minutes}</p>
-            {m.resolutions && <><h3>{t('mtgResolutions')}</h3><p class="minutes">{m.resolutions}</p></>}
-          </div>
-        )}
-      </section>
-
-      <section class="card" aria-labelledby="files-h">
-        <h2 id="files-h">{t('mtgFiles')}</h2>
-        <ul class="list">
-          {(m.files || []).filter((f) => !f.file).map((f) => (
-            <li key={f.id}>{t('mf.' + f.kind)}：{f.name || f.ref}{f.capturedOffline && <span class="tag warn">{t('mtgOffline')}</span>}</li>
-          ))}
-        </ul>
-        <FileList files={(m.files || []).filter((f) => f.file).map((f) => ({ ...f.file, name: t('mf.' + f.kind) + '：' + (f.name || f.file.name) }))}
-          base={'/meetings/' + m.id + '/files/'} />
-        {open && (
-          <form class="form" onSubmit={addFile}>
-            <label class="field"><span>{t('mtgFileKind')}</span>
-              <select class="fsel block" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
-                {['signin_sheet', 'photo', 'agenda', 'minutes', 'material'].map((k) => <option key={k} value={k}>{t('mf.' + k)}</option>)}
-              </select>
-            </label>
-            <label class="field"><span>{t('mtgFileRef')}</span>
-              <input value={ref} onInput={(e) => setRef(e.currentTarget.value)} maxLength={500} />
-            </label>
-            <button type="submit" class="btn secondary wide">{t('mtgAddFile')}</button>
-            <Uploader orgId={m.orgId} onDone={(f) => write(() => api('/meetings/' + m.id + '/files', { method: 'POST', body: { kind, fileId: f.id, name: f.name.slice(0, 200) } }))} />
-          </form>
-        )}
-      </section>
-
-      {open ? (
-        asking ? <CloseAsk m={m} onYes={close} onNo={() => setAsking(false)} />
-          : <button type="button" class="btn danger wide" onClick={() => { setErr(null); setAsking(true); }}>{t('mtgClose')}</button>
-      ) : (
-        <section class="card" aria-labelledby="notes-h">
-          <h2 id="notes-h">{t('mtgNotes')}</h2>
-          <ul class="list">
-            {(m.notes || []).map((n) => <li key={n.id}><span>{n.body}</span> <span class="muted">— {n.authorName} · {fmtTime(n.createdAt)}</span></li>)}
-          </ul>
-          <form class="form" onSubmit={addNote}>
-            <label class="field"><span>{t('mtgNoteText')}</span>
-              <textarea id="mtg-note" rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-            </label>
-            <button type="submit" class="btn secondary wide">{t('mtgAddNote')}</button>
-          </form>
-        </section>
+        </div>
       )}
-      {saved && <p class="ok-text" role="status">{saved}</p>}
-      {err && <ErrorBox error={err} onRetry={onReload} />}
+
+      {shown === 'before' && (
+        <>
+          {asked.length > 0 && (
+            <section class="card" aria-labelledby="leave-h">
+              <h2 id="leave-h">{t('mtgLeaveRequests', { n: pending.length })}</h2>
+              <ul class="list att-list">
+                {asked.map((a) => (
+                  <li key={a.memberId} class="att" data-member={a.memberId} data-status={a.status}>
+                    <div class="mline"><strong>{a.name}</strong><span class={'tag leave-' + a.leaveState}>{t('ml.' + a.leaveState)}</span></div>
+                    {a.leaveReason && <span class="muted small-line">{a.leaveReason}</span>}
+                    {a.leaveState === 'pending' && leaveButtons(a)}
+                    <Said said={said} at={'row:' + a.memberId} />
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          <section class="card" aria-labelledby="att-h">
+            <h2 id="att-h">{t('mtgExpected', { n: m.attendance.length })}</h2>
+            {counts}
+            <ul class="name-tags" aria-label={t('mtgExpected', { n: m.attendance.length })}>
+              {m.attendance.map((a) => (
+                <li key={a.memberId} class={'tag att-' + a.status} data-member={a.memberId} data-status={a.status}>
+                  {a.name}{a.leaveState ? ' · ' + t('ml.' + a.leaveState) : ''}
+                </li>
+              ))}
+            </ul>
+          </section>
+        </>
+      )}
+
+      {shown === 'during' && (
+        <>
+          <CodeScreen id={m.id} />
+          <section class="card" aria-labelledby="att-h">
+            <h2 id="att-h">{t('mtgAttendance')}</h2>
+            {counts}
+            {rest.length > 0 && bulk !== 'ask' && !(bulk && bulk.total) && (
+              <button type="button" class="btn secondary wide" onClick={() => { setSaid(null); setBulk('ask'); }}>{t('mtgRest', { n: rest.length })}</button>
+            )}
+            {bulk === 'ask' && (
+              <div class="close-ask rest-ask" role="alertdialog" aria-labelledby="rest-h">
+                <p id="rest-h"><strong>{t('mtgRestAsk', { n: rest.length })}</strong></p>
+                <p class="muted">{rest.map((a) => a.name).join('、')}</p>
+                <div class="btn-row">
+                  <button type="button" class="btn primary" onClick={markRest}>{t('mtgRestYes')}</button>
+                  <button type="button" class="btn secondary" onClick={() => setBulk(null)}>{t('mtgCloseNo')}</button>
+                </div>
+              </div>
+            )}
+            {bulk && bulk.total > 0 && <p class="sync-progress" role="status">{t('mtgRestBusy', { done: bulk.done, total: bulk.total })}</p>}
+            <Said said={said} at="bulk" />
+            <label class="field"><span>{t('mtgFind')}</span>
+              <input type="search" value={find} onInput={(e) => setFind(e.currentTarget.value)} />
+            </label>
+            <label class="check"><input type="checkbox" checked={paper} onChange={(e) => setPaper(e.currentTarget.checked)} /> {t('mtgPaper')}</label>
+            <ul class="list att-list">
+              {rows.map((a) => (
+                <li key={a.memberId} class="att" data-member={a.memberId} data-status={a.status}>
+                  <div class="mline"><strong>{a.name}</strong>{tags(a)}</div>
+                  {a.leaveState && <span class="muted small-line">{t('ml.' + a.leaveState)}{a.leaveReason ? '：' + a.leaveReason : ''}</span>}
+                  {a.leaveState === 'pending' && leaveButtons(a)}
+                  <div class="att-marks" role="group" aria-label={a.name}>
+                    {MARKS.map((x) => (
+                      <button key={x} type="button" class={'chip' + (a.status === x ? ' on' : '')} aria-pressed={a.status === x}
+                        onClick={() => mark(a.memberId, x)}>{t('ma.' + x)}</button>
+                    ))}
+                  </div>
+                  <Said said={said} at={'row:' + a.memberId} />
+                </li>
+              ))}
+              {q && !rows.length && <li class="muted">{t('mtgFindNone')}</li>}
+            </ul>
+          </section>
+        </>
+      )}
+
+      {shown === 'after' && (
+        <>
+          <section class="card" aria-labelledby="att-h">
+            <h2 id="att-h">{t('mtgAttendance')}</h2>
+            {counts}
+            {!open && c.confirmed > 0 && <p class="muted">{t('mtgConfirmCount', { n: c.confirmed })}</p>}
+            <ByStatus list={m.attendance} />
+          </section>
+
+          <section class="card" aria-labelledby="min-h">
+            <h2 id="min-h">{t('mtgMinutes')}</h2>
+            {m.minutesCapturedOffline && <p class="muted">{t('mtgCapturedOffline', { at: fmtTime(m.minutesCapturedAt), rcv: fmtTime(m.minutesReceivedAt) })}</p>}
+            {open ? (
+              <div class="form">
+                <label class="field"><span>{t('mtgMinutes')}</span>
+                  <textarea id="mtg-minutes" rows={6} value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} />
+                </label>
+                <label class="field"><span>{t('mtgResolutions')}</span>
+                  <textarea rows={3} value={res} onInput={(e) => setRes(e.currentTarget.value)} />
+                </label>
+                <button type="button" class="btn primary wide" onClick={saveMinutes}>{t('mtgSaveMinutes')}</button>
+                <Said said={said} at="minutes" />
+              </div>
+            ) : (
+              <div>
+                <p class="minutes">{m.minutes}</p>
+                {m.resolutions && <><h3>{t('mtgResolutions')}</h3><p class="minutes">{m.resolutions}</p></>}
+              </div>
+            )}
+          </section>
+
+          <section class="card" aria-labelledby="files-h">
+            <h2 id="files-h">{t('mtgFiles')}</h2>
+            <ul class="list">
+              {(m.files || []).filter((f) => !f.file).map((f) => (
+                <li key={f.id}>{t('mf.' + f.kind)}：{f.name || f.ref}{f.capturedOffline && <span class="tag warn">{t('mtgOffline')}</span>}</li>
+              ))}
+            </ul>
+            <FileList files={(m.files || []).filter((f) => f.file).map((f) => ({ ...f.file, name: t('mf.' + f.kind) + '：' + (f.name || f.file.name) }))}
+              base={'/meetings/' + m.id + '/files/'} />
+            {open && (
+              <form class="form" onSubmit={addFile}>
+                <label class="field"><span>{t('mtgFileKind')}</span>
+                  <select class="fsel block" value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+                    {['signin_sheet', 'photo', 'agenda', 'minutes', 'material'].map((k) => <option key={k} value={k}>{t('mf.' + k)}</option>)}
+                  </select>
+                </label>
+                <label class="field"><span>{t('mtgFileRef')}</span>
+                  <input value={ref} onInput={(e) => setRef(e.currentTarget.value)} maxLength={500} />
+                </label>
+                <button type="submit" class="btn secondary wide">{t('mtgAddFile')}</button>
+                <Uploader orgId={m.orgId} onDone={(f) => write('file', t('mtgFileAdded'),
+                  () => api('/meetings/' + m.id + '/files', { method: 'POST', body: { kind, fileId: f.id, name: f.name.slice(0, 200) } }), null)} />
+                <Said said={said} at="file" />
+              </form>
+            )}
+          </section>
+
+          {open ? (
+            <>
+              {asking ? <CloseAsk m={m} onYes={close} onNo={() => setAsking(false)} />
+                : <button type="button" class="btn danger wide" onClick={() => { setSaid(null); setAsking(true); }}>{t('mtgClose')}</button>}
+              <Said said={said} at="close" />
+            </>
+          ) : (
+            <section class="card" aria-labelledby="notes-h">
+              <h2 id="notes-h">{t('mtgNotes')}</h2>
+              <ul class="list">
+                {(m.notes || []).map((n) => <li key={n.id}><span>{n.body}</span> <span class="muted">— {n.authorName} · {fmtTime(n.createdAt)}</span></li>)}
+              </ul>
+              <form class="form" onSubmit={addNote}>
+                <label class="field"><span>{t('mtgNoteText')}</span>
+                  <textarea id="mtg-note" rows={2} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+                </label>
+                <button type="submit" class="btn secondary wide">{t('mtgAddNote')}</button>
+                <Said said={said} at="note" />
+              </form>
+            </section>
+          )}
+        </>
+      )}
+      {said && said.error && said.error.code === 'network' && <ErrorBox error={said.error} onRetry={onReload} />}
     </div>
   );
 }
@@ -849,6 +1045,8 @@ export function Meeting({ id, me }) {
   const [draft, setDraft] = useState(null);
   const m = st.data && (st.stale || sync.queue.length ? overlay(st.data, sync.queue) : st.data);
   const mine = m && me.member && m.attendance.find((a) => a.memberId === me.member.id);
+  // While the room checks in, the secretary's screen is the code: the agenda folds away.
+  const during = m && m.canRun && phaseOf(m) === 'during';
   return (
     <div>
       <TopBar title={m ? m.title : t('mtgCalendar')} back={m && m.canRun ? '#/compliance/' + m.orgId : '#/meetings'} />
@@ -860,15 +1058,18 @@ export function Meeting({ id, me }) {
             <p><span class="tag">{typeName(m.type)}</span> {m.bySecretary && <span class="tag">{typeName('secretary_lecture')}</span>} <span class={'tag state-' + m.state}>{t('ms.' + m.state)}</span></p>
             <p><strong class="mtg-when">{when(m.startsAt)}</strong>{m.place && <> · {m.place}</>}</p>
             {m.onlineLink && (!mine || m.state !== 'scheduled') && <p><a class="plain-link" href={m.onlineLink} rel="noopener noreferrer" target="_blank">{t('mtgOpenLink')}</a></p>}
-            {m.agenda && <><h2>{t('mtgAgenda')}</h2><p class="minutes">{m.agenda}</p></>}
+            {m.agenda && (during
+              ? <details class="mtg-agenda"><summary>{t('mtgAgenda')}</summary><p class="minutes">{m.agenda}</p></details>
+              : <><h2>{t('mtgAgenda')}</h2><p class="minutes">{m.agenda}</p></>)}
             {m.state === 'closed' && <p class="muted">{t('mtgClosed')}</p>}
           </section>
           {m.canRun && <SyncBar sync={sync} m={m} onSynced={st.reload} onCopy={(r) => setDraft({ ...r })} />}
-          <MemberBox m={m} mine={mine} onChange={st.reload} />
+          {!m.canRun && <MemberBox m={m} mine={mine} onChange={st.reload} />}
           {!m.canRun && m.state === 'closed' && m.minutes && (
             <section class="card"><h2>{t('mtgMinutes')}</h2><p class="minutes">{m.minutes}</p></section>
           )}
           {m.canRun && <RunnerBox m={m} onMeeting={st.set} onReload={st.reload} draft={draft} onDraftDone={() => setDraft(null)} />}
+          {m.canRun && phaseOf(m) !== 'during' && <MemberBox m={m} mine={mine} onChange={st.reload} />}
         </div>
       )}
     </div>

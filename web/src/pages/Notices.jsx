@@ -10,6 +10,7 @@ import { t, roleName } from '../i18n.js';
 import { refreshUnread } from '../live.js';
 import { TopBar, Loading, ErrorBox, More, go } from '../ui.jsx';
 import { Field } from '../form.jsx';
+import { MemberPicker } from '../pick.jsx';
 import { Tags, publishOrgs } from '../noticeStrings.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
 import { FileList, Uploader } from '../files.jsx';
@@ -170,8 +171,7 @@ export function NoticeNew({ orgId, me }) {
   const [text, setText] = useState('');
   const [aud, setAud] = useState('all');
   const [roles, setRoles] = useState([]);
-  const [chosen, setChosen] = useState({});
-  const [q, setQ] = useState('');
+  const [chosen, setChosen] = useState([]); // member ids
   const [priority, setPriority] = useState('normal');
   const [pinned, setPinned] = useState(false);
   const [ack, setAck] = useState(false);
@@ -179,7 +179,6 @@ export function NoticeNew({ orgId, me }) {
   const [att, setAtt] = useState({ name: '', url: '' });
   const [files, setFiles] = useState([]); // stored files to attach (uploaded here)
   const s = useWrite();
-  const roster = usePaged(aud === 'chosen' && org ? '/members' : null, { orgId: org, q: q.trim() || undefined }, 100);
   const orgChoices = [];
   if (base) orgChoices.push({ value: String(base.orgId), label: base.orgName });
   for (const c of (children.data && children.data.items) || []) orgChoices.push({ value: String(c.id), label: '— ' + c.name });
@@ -188,7 +187,7 @@ export function NoticeNew({ orgId, me }) {
     if (!title.trim()) { s.setFerr({ field: 'title', text: t('nNeedTitle') }); return; }
     if (!text.trim()) { s.setFerr({ field: 'text', text: t('nNeedText') }); return; }
     if (aud === 'roles' && !roles.length) { s.setFerr({ field: 'roles', text: t('nNeedRoles') }); return; }
-    const ids = Object.keys(chosen).filter((k) => chosen[k]).map(Number);
+    const ids = chosen;
     if (aud === 'chosen' && !ids.length) { s.setFerr({ field: 'memberIds', text: t('nNeedMembers') }); return; }
     const body = { orgId: Number(org), title: title.trim(), text, priority, pinned, ackRequired: ack };
     if (ack && deadline) body.ackDeadline = deadline;
@@ -200,12 +199,11 @@ export function NoticeNew({ orgId, me }) {
     const r = await s.run(() => api('/notices', { method: 'POST', body }));
     if (r) go('notice/' + r.id);
   };
-  const nChosen = Object.values(chosen).filter(Boolean).length;
   return (
     <div>
       <TopBar title={t('newNotice')} back="#/home" />
       <form class="form card" onSubmit={send} noValidate>
-        <Field prefix="nn-" field="orgId" label={t('nOrg')} kind="select" value={org} onChange={(v) => { setOrg(v); setChosen({}); }} options={orgChoices} ferr={s.ferr} />
+        <Field prefix="nn-" field="orgId" label={t('nOrg')} kind="select" value={org} onChange={(v) => { setOrg(v); setChosen([]); }} options={orgChoices} ferr={s.ferr} />
         <fieldset class="choice">
           <legend>{t('nAudience')}</legend>
           <div class="seg" role="radiogroup">
@@ -228,21 +226,8 @@ export function NoticeNew({ orgId, me }) {
           </div>
         )}
         {aud === 'chosen' && (
-          <div class="field" id="nn-memberIds" tabIndex={-1}>
-            <input type="search" aria-label={t('nFilter')} placeholder={t('nFilter')} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-            <p class="muted">{t('nChosenN', { n: nChosen })}</p>
-            <div class="pick-list">
-              {roster.items.map((m) => (
-                <label key={m.id} class="check">
-                  <input type="checkbox" checked={!!chosen[m.id]} onChange={(e) => setChosen({ ...chosen, [m.id]: e.currentTarget.checked })} />
-                  {m.name} <span class="muted">{m.orgName || ''}</span>
-                </label>
-              ))}
-              {roster.loading && <Loading />}
-              <More list={roster} />
-            </div>
-            {s.ferr && s.ferr.field === 'memberIds' && <p class="field-error" role="alert">{s.ferr.text}</p>}
-          </div>
+          <MemberPicker orgId={org} name="notice" id="nn-memberIds" legend={t('audChosen')} value={chosen} onChange={setChosen}
+            error={s.ferr && s.ferr.field === 'memberIds' ? s.ferr.text : ''} />
         )}
         <Field prefix="nn-" field="title" label={t('nTitle')} value={title} onChange={setTitle} ferr={s.ferr} maxLength={100} />
         <Field prefix="nn-" field="text" label={t('nText')} kind="textarea" rows="8" value={text} onChange={setText} ferr={s.ferr} />
@@ -268,18 +253,34 @@ export function NoticeNew({ orgId, me }) {
 
 const pct = (a, b) => (b ? Math.round((100 * a) / b) : 0);
 
-function Row({ r, href }) {
+// One organisation's figures: who it reaches, read, acknowledged, and apart from them those
+// without an account yet (they cannot have read it: not "unread"). The percentage is of
+// the members who can read it; `explain` adds the sentence saying so.
+function Row({ r, href, explain }) {
+  const done = r.acked || r.read;
+  const can = r.total - (r.noAccount || 0);
   const body = (
     <>
       <span class="grow">
         <strong>{r.name}</strong>
-        <span class="muted small"> {t('rTotal', { n: r.total })} · {t('rRead', { n: r.read })} · {t('rAcked', { n: r.acked })}</span>
-        <span class="meter" aria-hidden="true"><i style={{ width: pct(r.acked || r.read, r.total) + '%' }} /></span>
+        <span class="muted small"> {t('rTotal', { n: r.total })} · {t('rRead', { n: r.read })} · {t('rAcked', { n: r.acked })}
+          {r.noAccount > 0 && <span class="no-account"> · {t('rNoAccountN', { n: r.noAccount })}</span>}</span>
+        <span class="meter" aria-hidden="true"><i style={{ width: pct(done, can) + '%' }} /></span>
       </span>
-      <span class="pct">{pct(r.acked || r.read, r.total)}%</span>
+      <span class="pct">{pct(done, can)}%</span>
     </>
   );
-  return href ? <a class="report-row" href={href} data-org={r.id}>{body}</a> : <div class="report-row" data-org={r.id}>{body}</div>;
+  const row = href ? <a class="report-row" href={href} data-org={r.id}>{body}</a> : <div class="report-row" data-org={r.id}>{body}</div>;
+  if (!explain) return row;
+  return (
+    <>
+      {row}
+      <p class="hint report-explain">
+        {t('rExplain', { done, can, what: t(r.acked ? 'rWhatAcked' : 'rWhatRead') })}
+        {r.noAccount > 0 ? ' ' + t('rExplainNo', { n: r.noAccount }) : ''}
+      </p>
+    </>
+  );
 }
 
 export function NoticeReport({ id, orgId }) {
@@ -302,7 +303,7 @@ export function NoticeReport({ id, orgId }) {
         <>
           <section class="card">
             <p class="ftitle"><a href={'#/notice/' + d.notice.id}>{d.notice.title}</a></p>
-            <div class="report-total"><Row r={d.org} /></div>
+            <div class="report-total"><Row r={d.org} explain /></div>
             <div class="btn-row">
               <button type="button" class="btn secondary" onClick={() => { st.reload(); pending.reload(); }}>{t('rRefresh')}</button>
               <a class="btn secondary" href={exp('xlsx')} download>{t('rExportX')}</a>

@@ -93,6 +93,9 @@ export function Org({ id, me }) {
             {can('roster.write', path) && <a class="btn secondary" href={'#/import/' + o.id}>{t('linkImport')}</a>}
           </div>
         )}
+        {(can('role.admin', path) || can('org.admin', path)) && (
+          <a class="btn secondary wide org-admin" href={'#/admin/' + o.id}>{t('orgManage')}</a>
+        )}
         <p class="muted org-no">{t('orgNumber', { id: o.id })}</p>
       </section>
 

@@ -201,8 +201,8 @@ static bool add_var(struct buf *b, const char *v, const struct sms_var *spec, co
     return true;
 }
 
-int sms_render(enum sms_kind kind, const char *const vars[4], char body[SMS_BODY_MAX],
-               struct sms_size *size, const char **why)
+int sms_render(enum sms_kind kind, const char *const vars[4], struct sms_rendered *out,
+               const char **why)
 {
     const char *dummy;
     if (!why)
@@ -217,30 +217,45 @@ int sms_render(enum sms_kind kind, const char *const vars[4], char body[SMS_BODY
             *why = "a template variable is missing";
             return -1;
         }
+    /* Each variable rendered once, then the text with them in place. */
     struct buf b;
     buf_init(&b);
-    buf_addstr(&b, sms_cfg.signature);
+    size_t at[4], used = 0;
     int rc = 0;
-    for (const char *p = template_text(kind); *p; p++) {
-        if (p[0] == '{' && p[1] >= '1' && p[1] <= '4' && p[2] == '}') {
-            int i = p[1] - '1';
-            assert(i < t->nvars); /* sms_config_apply checks configured texts */
-            if (!add_var(&b, vars[i], &t->var[i], why)) {
-                rc = -1;
-                break;
-            }
-            p += 2;
-        } else {
-            buf_addch(&b, *p);
+    out->nvars = t->nvars;
+    for (int i = 0; i < t->nvars && !rc; i++) {
+        buf_reset(&b);
+        if (!add_var(&b, vars[i], &t->var[i], why))
+            rc = -1;
+        else if (used + b.len + 1 > sizeof(out->varbuf))
+            rc = -1, *why = "the message is longer than SMS_MAX_PARTS parts";
+        else {
+            at[i] = used;
+            memcpy(out->varbuf + used, b.data ? b.data : "", b.len);
+            used += b.len;
+            out->varbuf[used++] = '\0';
         }
     }
     if (!rc) {
-        sms_measure(b.data, size);
-        if (b.len >= SMS_BODY_MAX || size->parts > SMS_MAX_PARTS) {
+        for (int i = 0; i < t->nvars; i++)
+            out->vars[i] = out->varbuf + at[i];
+        buf_reset(&b);
+        buf_addstr(&b, sms_cfg.signature);
+        for (const char *p = template_text(kind); *p; p++) {
+            if (p[0] == '{' && p[1] >= '1' && p[1] <= '4' && p[2] == '}') {
+                assert(p[1] - '1' < t->nvars); /* sms_config_apply checks configured texts */
+                buf_addstr(&b, out->vars[p[1] - '1']);
+                p += 2;
+            } else {
+                buf_addch(&b, *p);
+            }
+        }
+        sms_measure(b.data, &out->size);
+        if (b.len >= SMS_BODY_MAX || out->size.parts > SMS_MAX_PARTS) {
             *why = "the message is longer than SMS_MAX_PARTS parts";
             rc = -1;
         } else {
-            memcpy(body, b.data, b.len + 1);
+            memcpy(out->body, b.data, b.len + 1);
         }
     }
     buf_release(&b);
@@ -315,9 +330,8 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
         *why = "not a mainland mobile number";
         return -1;
     }
-    char body[SMS_BODY_MAX];
-    struct sms_size size;
-    if (sms_render(m->kind, m->vars, body, &size, why) < 0)
+    struct sms_rendered r;
+    if (sms_render(m->kind, m->vars, &r, why) < 0)
         return -1;
     const struct sms_template *t = &templates[m->kind];
     int64_t now = now_sec();
@@ -349,8 +363,8 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
     struct jw j;
     jw_init(&j, &vars);
     jw_arr_begin(&j);
-    for (int i = 0; i < t->nvars; i++)
-        jw_str(&j, m->vars[i]);
+    for (int i = 0; i < r.nvars; i++)
+        jw_str(&j, r.vars[i]);
     jw_arr_end(&j);
     buf_addch(&vars, '\0');
     size_t sealed_len;
@@ -363,10 +377,10 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
             "phone_hash, phone_sealed, phone_mask, account_id, member_id, org_id, dedupe, "
             "not_before, quiet_from, quiet_to, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "sssssiibbsIIIsiiiii", t->name, sms_cfg.template_id[m->kind], vars.data, body,
-            size.coding == SMS_GSM7 ? "gsm7" : "ucs2", (int64_t)size.units, (int64_t)size.parts,
-            hash, sizeof(hash), sealed, sealed_len, pdata_mask_phone(&a, m->phone), m->account_id,
-            m->member_id, m->org_id, m->dedupe,
+            "sssssiibbsIIIsiiiii", t->name, sms_cfg.template_id[m->kind], vars.data, r.body,
+            r.size.coding == SMS_GSM7 ? "gsm7" : "ucs2", (int64_t)r.size.units,
+            (int64_t)r.size.parts, hash, sizeof(hash), sealed, sealed_len,
+            pdata_mask_phone(&a, m->phone), m->account_id, m->member_id, m->org_id, m->dedupe,
             quiet ? after_quiet(now, quiet_from, quiet_to) : now, (int64_t)(quiet ? quiet_from : 0),
             (int64_t)(quiet ? quiet_to : 0), now, now);
     arena_release(&a);

@@ -72,14 +72,24 @@ void sms_measure(const char *s, struct sms_size *out);
 #define SMS_BODY_MAX 1024 /* bytes of a rendered body (SMS_MAX_PARTS parts fit well within) */
 #define SMS_MAX_PARTS 4   /* a longer message is refused: nobody reads a fifth part */
 
+/* A rendered message: the body as it goes on the air, and each variable as
+ * it went into it (cut, cleaned) for providers that fill templates themselves. */
+struct sms_rendered {
+    char body[SMS_BODY_MAX];
+    struct sms_size size;
+    int nvars;
+    const char *vars[4]; /* into varbuf */
+    char varbuf[SMS_BODY_MAX];
+};
+
 /*
- * Renders the kind's template with vars into body (signature first): text
- * variables longer than their bound are cut and end with "…", exact
- * variables (codes, numbers, dates, links) are refused when too long. 0 on
- * success with the size in *size; -1 with a reason in *why.
+ * Renders the kind's template with vars (signature first): text variables
+ * longer than their bound are cut and end with "…", exact variables (codes,
+ * numbers, dates, links) are refused when too long. 0 on success; -1 with a
+ * reason in *why (when why is not NULL).
  */
-int sms_render(enum sms_kind kind, const char *const vars[4], char body[SMS_BODY_MAX],
-               struct sms_size *size, const char **why);
+int sms_render(enum sms_kind kind, const char *const vars[4], struct sms_rendered *out,
+               const char **why);
 
 /* ---- configuration (zhibu.conf keys sms_*, read by config.c) ---- */
 

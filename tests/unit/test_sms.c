@@ -64,46 +64,44 @@ static void test_measure_ucs2(void **state)
 static void test_render_notice(void **state)
 {
     (void)state;
-    char body[SMS_BODY_MAX];
-    struct sms_size s;
+    struct sms_rendered r;
     const char *why = NULL;
     const char *vars[4] = {"第一村党支部", "关于召开十二月主题党日的通知", "12月10日", "1"};
-    assert_int_equal(sms_render(SMS_NOTICE, vars, body, &s, &why), 0);
+    assert_int_equal(sms_render(SMS_NOTICE, vars, &r, &why), 0);
     /* Short variables go in as they are; a long title is cut below. */
-    assert_string_equal(body, "【智慧支部】第一村党支部发布通知《关于召开十二月主题党日的通知》，"
-                              "请于12月10日前确认。回复1确认。");
-    assert_int_equal(s.coding, SMS_UCS2);
+    assert_string_equal(r.body, "【智慧支部】第一村党支部发布通知《关于召开十二月主题党日的通知》，"
+                                "请于12月10日前确认。回复1确认。");
+    assert_int_equal(r.size.coding, SMS_UCS2);
+    assert_string_equal(r.vars[3], "1");
     const char *long_title = "一二三四五六七八九十一二三四五六七八九十一二三";
     vars[1] = long_title;
-    assert_int_equal(sms_render(SMS_NOTICE, vars, body, &s, &why), 0);
-    assert_non_null(strstr(body, "《一二三四五六七八九十一二三四五六七八九…》"));
+    assert_int_equal(sms_render(SMS_NOTICE, vars, &r, &why), 0);
+    assert_non_null(strstr(r.body, "《一二三四五六七八九十一二三四五六七八九…》"));
 }
 
 static void test_render_refuses(void **state)
 {
     (void)state;
-    char body[SMS_BODY_MAX];
-    struct sms_size s;
+    struct sms_rendered r;
     const char *why = NULL;
     const char *code[4] = {"123456789", "5"}; /* a code longer than its bound is never cut */
-    assert_int_equal(sms_render(SMS_LOGIN_CODE, code, body, &s, &why), -1);
+    assert_int_equal(sms_render(SMS_LOGIN_CODE, code, &r, &why), -1);
     assert_non_null(why);
     const char *missing[4] = {"123456"};
-    assert_int_equal(sms_render(SMS_LOGIN_CODE, missing, body, &s, &why), -1);
-    assert_int_equal(sms_render((enum sms_kind)SMS__COUNT, missing, body, &s, &why), -1);
+    assert_int_equal(sms_render(SMS_LOGIN_CODE, missing, &r, &why), -1);
+    assert_int_equal(sms_render((enum sms_kind)SMS__COUNT, missing, &r, &why), -1);
     const char *ctl[4] = {"12\n456", "5"};
-    assert_int_equal(sms_render(SMS_LOGIN_CODE, ctl, body, &s, &why), -1);
+    assert_int_equal(sms_render(SMS_LOGIN_CODE, ctl, &r, &why), -1);
 }
 
 static void test_render_no_signature_spoofing(void **state)
 {
     (void)state;
-    char body[SMS_BODY_MAX];
-    struct sms_size s;
+    struct sms_rendered r;
     const char *vars[4] = {"第一支部", "【银行】请点链接\n转账"};
-    assert_int_equal(sms_render(SMS_ANSWER, vars, body, &s, NULL), 0);
+    assert_int_equal(sms_render(SMS_ANSWER, vars, &r, NULL), 0);
     assert_string_equal(
-        body, "【智慧支部】第一支部回复了您的留言：[银行]请点链接 转账。详情请登录查看。");
+        r.body, "【智慧支部】第一支部回复了您的留言：[银行]请点链接 转账。详情请登录查看。");
 }
 
 /* ---- settings ---- */

@@ -270,9 +270,7 @@ static int beijing_minute(int64_t t)
     return (int)(((t + BEIJING_OFFSET) % 86400) / 60);
 }
 
-/* The first instant at or after now outside quiet hours [from, to) (Beijing
- * minutes; from > to spans midnight; from == to: none). */
-static int64_t after_quiet(int64_t now, int from, int to)
+int64_t sms_after_quiet(int64_t now, int from, int to)
 {
     if (from == to)
         return now;
@@ -381,8 +379,8 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
             r.size.coding == SMS_GSM7 ? "gsm7" : "ucs2", (int64_t)r.size.units,
             (int64_t)r.size.parts, hash, sizeof(hash), sealed, sealed_len,
             pdata_mask_phone(&a, m->phone), m->account_id, m->member_id, m->org_id, m->dedupe,
-            quiet ? after_quiet(now, quiet_from, quiet_to) : now, (int64_t)(quiet ? quiet_from : 0),
-            (int64_t)(quiet ? quiet_to : 0), now, now);
+            quiet ? sms_after_quiet(now, quiet_from, quiet_to) : now,
+            (int64_t)(quiet ? quiet_from : 0), (int64_t)(quiet ? quiet_to : 0), now, now);
     arena_release(&a);
     if (db_failed(db)) {
         *why = "the outbox could not be written";

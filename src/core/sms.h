@@ -91,6 +91,10 @@ struct sms_rendered {
 int sms_render(enum sms_kind kind, const char *const vars[4], struct sms_rendered *out,
                const char **why);
 
+/* The first instant at or after now outside the quiet hours [from, to)
+ * (Beijing minutes of the day; from > to spans midnight; from == to: none). */
+int64_t sms_after_quiet(int64_t now, int from, int to);
+
 /* ---- configuration (zhibu.conf keys sms_*, read by config.c) ---- */
 
 enum sms_backend { SMS_OFF, SMS_KANNEL, SMS_TENCENT };
@@ -145,5 +149,24 @@ void sms_stop(void);
  * store failure. The thread calls it; tests and the bench may too.
  */
 int sms_send_due(struct db *db, int max);
+
+/*
+ * A delivery report for outbox row id, whose report URL carried secret
+ * (Kannel's dlr-url: type 1 delivered, 2 failed, 4 buffered, 8 accepted by
+ * the message centre, 16 refused by it). Moves the row forward only (a late
+ * report never undoes a later state). 0 done; -1 when no row has that id
+ * and secret (the caller answers as for a missing one). In the caller's
+ * write transaction.
+ */
+int sms_report(struct db *db, int64_t id, const char *secret, int type);
+
+/*
+ * Tencent Cloud API 3.0 request signing (TC3-HMAC-SHA256) of a POST to "/"
+ * with no query, signing the content-type and host headers: writes the
+ * Authorization header's value into out. 0, or -1 when out is too small.
+ */
+int sms_tc3_authorization(const char *secret_id, const char *secret_key, const char *service,
+                          const char *host, const char *content_type, int64_t timestamp,
+                          const char *payload, char *out, size_t outlen);
 
 #endif

@@ -132,6 +132,35 @@ static void test_config(void **state)
     assert_int_equal(sms_config_check(&c, err, sizeof(err)), 0);
 }
 
+/* ---- Tencent Cloud request signing ---- */
+
+/*
+ * The worked example of Tencent Cloud API 3.0 "Signature v3" (签名方法 v3, the
+ * same page in every product's API documentation, e.g.
+ * https://www.tencentcloud.com/document/api/1150/49447): DescribeInstances
+ * on cvm.tencentcloudapi.com at X-TC-Timestamp 1551113065 with the body
+ * below and SecretKey Gu5t9xGARNpq86cd98joQYCN3EXAMPLE gives the published
+ * Signature 72e494ea...5168 (its CanonicalRequest hashes to 5ffe6a04...7031).
+ */
+static void test_tc3_documented_example(void **state)
+{
+    (void)state;
+    char auth[512];
+    const char *payload = "{\"Limit\": 1, \"Filters\": [{\"Values\": [\"\\u672a\\u547d\\u540d\"], "
+                          "\"Name\": \"instance-name\"}]}";
+    assert_int_equal(sms_tc3_authorization(
+                         "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+                         "cvm", "cvm.tencentcloudapi.com", "application/json; charset=utf-8",
+                         1551113065, payload, auth, sizeof(auth)),
+                     0);
+    assert_string_equal(
+        auth, "TC3-HMAC-SHA256 Credential=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE/2019-02-25/cvm/"
+              "tc3_request, SignedHeaders=content-type;host, "
+              "Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168");
+    assert_int_equal(sms_tc3_authorization("id", "key", "sms", "h", "t", 1551113065, "", auth, 20),
+                     -1); /* too small a buffer is refused, not cut */
+}
+
 /* ---- the outbox ---- */
 
 static int db_setup(void **state)
@@ -251,6 +280,7 @@ int main(void)
         cmocka_unit_test(test_render_refuses),
         cmocka_unit_test(test_render_no_signature_spoofing),
         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_tc3_documented_example),
         cmocka_unit_test_setup_teardown(test_enqueue, db_setup, unit_db_teardown),
         cmocka_unit_test_setup_teardown(test_enqueue_quiet_hours_and_cap, db_setup,
                                         unit_db_teardown),

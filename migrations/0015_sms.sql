@@ -95,3 +95,6 @@ CREATE TABLE sms_inbox (
     received_at INTEGER NOT NULL
 );
 CREATE INDEX sms_inbox_member ON sms_inbox (member_id, received_at) WHERE member_id IS NOT NULL;
+
+-- The SMS reminder the day before a notice's deadline went out (once).
+ALTER TABLE notices ADD COLUMN sms_reminded_at INTEGER;

@@ -33,6 +33,7 @@ const struct route *const route_tables[] = {
     posts_routes,   /* posts: news and experience, comments, reports, review, corrections */
     search_routes,  /* search: full text over what the caller may see */
     notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
+    sms_routes,     /* sms: members' choices, replies and reports from the gateway, quotas */
     live_routes,    /* events: live updates (Server-Sent Events) */
     NULL,
 };
@@ -40,5 +41,6 @@ const struct route *const route_tables[] = {
 /* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
 const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
+    {"notice_sms_reminders", 60, notice_sms_reminders}, /* SMS the day before a deadline */
     {NULL},
 };

@@ -1054,11 +1054,13 @@ static int notice_sms(struct db *db, struct arena *a, const struct notice *n, en
     buf_init_arena(&rows, a);
     while (db_next(st)) {
         struct row r = {db_int(st, 0), db_int(st, 1), db_isnull(st, 3) ? 0 : db_int(st, 3), NULL};
+        /* The record's phone (sealed as "member.phone"), else the account's. */
         size_t len = 0;
-        const void *blob = db_isnull(st, 2) ? NULL : db_blob(st, 2, &len);
-        if (!blob && !db_isnull(st, 4))
-            blob = db_blob(st, 4, &len);
-        r.phone = blob ? pdata_open(a, "phone", blob, len) : NULL;
+        const void *blob;
+        if (!db_isnull(st, 2) && (blob = db_blob(st, 2, &len)))
+            r.phone = pdata_open(a, "member.phone", blob, len);
+        if (!r.phone && !db_isnull(st, 4) && (blob = db_blob(st, 4, &len)))
+            r.phone = pdata_open(a, "phone", blob, len);
         if (r.phone)
             buf_add(&rows, &r, sizeof(r));
     }

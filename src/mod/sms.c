@@ -27,12 +27,13 @@ static const char *const modes[] = {"app", "app_sms", "sms", NULL};
 
 /* ---- sending to a member ---- */
 
-/* Opens a sealed phone (arena), NULL if none. */
-static char *phone_open(struct arena *a, struct db_stmt *st, int col)
+/* Opens a sealed phone (arena), NULL if none. domain: "member.phone" for a
+ * member record's, "phone" for an account's and the outbox's. */
+static char *phone_open(struct arena *a, struct db_stmt *st, int col, const char *domain)
 {
     size_t len = 0;
     const void *blob = db_isnull(st, col) ? NULL : db_blob(st, col, &len);
-    return blob ? pdata_open(a, "phone", blob, len) : NULL;
+    return blob ? pdata_open(a, domain, blob, len) : NULL;
 }
 
 int sms_to_member(struct db *db, int64_t member, enum sms_kind kind, bool needs_action,
@@ -52,9 +53,9 @@ int sms_to_member(struct db *db, int64_t member, enum sms_kind kind, bool needs_
         const char *mode = db_text(st, 4);
         if (!mode)
             mode = account ? "app_sms" : "sms";
-        const char *phone = phone_open(&a, st, 1);
+        const char *phone = phone_open(&a, st, 1, "member.phone");
         if (!phone)
-            phone = phone_open(&a, st, 3);
+            phone = phone_open(&a, st, 3, "phone");
         bool wanted = !strcmp(mode, "sms") || (!strcmp(mode, "app_sms") && needs_action);
         if (wanted && phone) {
             struct sms_msg m = {.kind = kind,
@@ -179,8 +180,9 @@ static int inbound_write(struct req *req, void *arg)
 {
     struct inbound *in = arg;
     struct db *db = req->db;
-    unsigned char hash[PDATA_HASH_BYTES];
+    unsigned char hash[PDATA_HASH_BYTES], mhash[PDATA_HASH_BYTES];
     pdata_hash("phone", in->phone, hash);
+    pdata_hash("member.phone", in->phone, mhash);
     int64_t member = 0, account = 0;
     struct db_stmt *st = db_query(
         db,
@@ -189,7 +191,7 @@ static int inbound_write(struct req *req, void *arg)
         " UNION ALL SELECT a.member_id, a.id FROM accounts a JOIN members m ON m.id = "
         "a.member_id WHERE a.phone_hash = ? AND a.disabled_at IS NULL AND m.deleted_at IS NULL "
         "LIMIT 1",
-        "bb", hash, sizeof(hash), hash, sizeof(hash));
+        "bb", mhash, sizeof(mhash), hash, sizeof(hash));
     if (db_next(st)) {
         member = db_int(st, 0);
         account = db_isnull(st, 1) ? 0 : db_int(st, 1);
@@ -520,7 +522,7 @@ static int h_demo(struct req *req)
     while (db_next(st)) {
         jw_obj_begin(j);
         jw_kv_int(j, "id", db_int(st, 0));
-        jw_kv_str(j, "phone", phone_open(&req->arena, st, 1));
+        jw_kv_str(j, "phone", phone_open(&req->arena, st, 1, "phone"));
         jw_kv_str(j, "kind", db_text(st, 2));
         jw_kv_str(j, "body", db_text(st, 3));
         jw_kv_str(j, "state", db_text(st, 4));
@@ -538,7 +540,7 @@ static int h_demo(struct req *req)
     while (db_next(st)) {
         jw_obj_begin(j);
         jw_kv_int(j, "id", db_int(st, 0));
-        jw_kv_str(j, "phone", phone_open(&req->arena, st, 1));
+        jw_kv_str(j, "phone", phone_open(&req->arena, st, 1, "phone"));
         jw_kv_str(j, "body", db_text(st, 2));
         jw_kv_str(j, "outcome", db_text(st, 3));
         jw_kv_time(j, "at", db_int(st, 4));

@@ -44,7 +44,6 @@ CREATE TABLE sms_outbox (
 CREATE INDEX sms_outbox_due ON sms_outbox (not_before, id) WHERE state = 'queued';
 CREATE INDEX sms_outbox_sending ON sms_outbox (claimed_at) WHERE state = 'sending';
 CREATE INDEX sms_outbox_unreported ON sms_outbox (sent_at) WHERE state = 'sent' AND dlr_status IS NULL;
-CREATE INDEX sms_outbox_phone ON sms_outbox (phone_hash, created_at);
 CREATE INDEX sms_outbox_member ON sms_outbox (member_id, created_at) WHERE member_id IS NOT NULL;
 CREATE INDEX sms_outbox_provider ON sms_outbox (provider_ref) WHERE provider_ref IS NOT NULL;
 

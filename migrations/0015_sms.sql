@@ -98,3 +98,7 @@ CREATE INDEX sms_inbox_member ON sms_inbox (member_id, received_at) WHERE member
 
 -- The SMS reminder the day before a notice's deadline went out (once).
 ALTER TABLE notices ADD COLUMN sms_reminded_at INTEGER;
+
+-- The SMS to the members expected at a meeting 24 hours and 1 hour before it went out.
+ALTER TABLE meetings ADD COLUMN sms_24h_at INTEGER;
+ALTER TABLE meetings ADD COLUMN sms_1h_at INTEGER;

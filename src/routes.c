@@ -7,6 +7,7 @@
 #include "core/jobs.h"
 #include "core/live.h"
 #include "mod/notices.h"
+#include "mod/sms.h"
 #include "routes.h"
 
 const struct route *const route_tables[] = {
@@ -41,6 +42,7 @@ const struct route *const route_tables[] = {
 /* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
 const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
-    {"notice_sms_reminders", 60, notice_sms_reminders}, /* SMS the day before a deadline */
+    {"notice_sms_reminders", 0, notice_sms_reminders},   /* SMS the day before a deadline */
+    {"sms_meeting_reminders", 0, sms_meeting_reminders}, /* SMS 24 h and 1 h before a meeting */
     {NULL},
 };

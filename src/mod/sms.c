@@ -427,13 +427,23 @@ static int choice_store(struct req *req, int64_t member)
 /*
  * GET /api/v1/me/sms -> {memberId, mode, chosen, quietHours, phone, smsOn}:
  * how the caller is reached (mode app | app_sms | sms; not chosen: the
- * default). Errors: member.not_found (no member record). Any account.
+ * default). An account with no member record: memberId and mode null (there
+ * is nothing to choose). Any account.
  */
 static int h_me_get(struct req *req)
 {
-    if (!req->who->member_id)
-        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
-    return choice_respond(req, req->who->member_id);
+    if (req->who->member_id)
+        return choice_respond(req, req->who->member_id);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_null(j, "memberId");
+    jw_kv_null(j, "mode");
+    jw_kv_bool(j, "chosen", false);
+    write_quiet(j, sms_cfg.quiet_from, sms_cfg.quiet_to);
+    jw_kv_null(j, "phone");
+    jw_kv_bool(j, "smsOn", sms_enabled());
+    jw_obj_end(j);
+    return 200;
 }
 
 /*

@@ -20,7 +20,7 @@ export function SmsChoice({ path = '/me/sms' }) {
       setF({ mode: st.data.mode, from, to });
     }
   }, [st.data]);
-  if (st.error && st.error.code === 'member.not_found') return null; // no member record
+  if (st.data && st.data.memberId == null) return null; // no member record: nothing to choose
   if (st.error) return <ErrorBox error={st.error} onRetry={st.reload} />;
   if (!f) return <Loading />;
   const save = async (e) => {

@@ -51,7 +51,7 @@ export function SmsChoice({ path = '/me/sms' }) {
         <input id="sms-to" type="time" value={f.to} onInput={(e) => setF({ ...f, to: e.currentTarget.value })} />
         {w.error && <p class="error-text" role="alert">{w.error.code === 'sms.no_phone' ? t('smsNoPhone') : w.errorText}</p>}
         {saved && <p class="ok-text" role="status">{t('saved')}</p>}
-        <button type="submit" class="btn primary wide" disabled={w.busy}>{w.busy ? t('saving') : t('save')}</button>
+        <button type="submit" class="btn primary wide" disabled={w.busy}>{w.busy ? t('saving') : t('smsSave')}</button>
       </form>
     </section>
   );
@@ -100,7 +100,7 @@ export function SmsAdmin({ id }) {
           <input id="sms-cap" type="number" min="0" inputmode="numeric" value={cap}
             onInput={(e) => setCap(e.currentTarget.value)} placeholder={t('smsCapInherit')} />
           {w.error && <p class="error-text" role="alert">{w.errorText}</p>}
-          <button type="submit" class="btn primary wide" disabled={w.busy}>{w.busy ? t('saving') : t('save')}</button>
+          <button type="submit" class="btn primary wide" disabled={w.busy}>{w.busy ? t('saving') : t('smsCapSave')}</button>
         </form>
       </section>
     </div>

@@ -9,6 +9,7 @@
 #include "mod/files.h"
 #include "mod/notices.h"
 #include "mod/rooms.h"
+#include "mod/sms.h"
 #include "routes.h"
 
 const struct route *const route_tables[] = {
@@ -41,6 +42,7 @@ const struct route *const route_tables[] = {
     files_routes,         /* uploads (resumable, in chunks), files: content, withdrawal */
     member_scans_routes,  /* members/{id}/scans: scans on the record, sealed at rest */
     waiting_routes, /* me/waiting: what waits for the member, from every module, in one list */
+    sms_routes,     /* sms: members' choices, replies and reports from the gateway, quotas */
     live_routes,    /* events: live updates (Server-Sent Events) */
     NULL,
 };
@@ -51,5 +53,7 @@ const struct job mod_jobs[] = {
     {"rooms", 1, rooms_record, rooms_gather, rooms_ask}, /* who is in meetings' audio rooms */
     {"files_sweep", 0, files_sweep}, /* blobs nothing refers to, uploads abandoned for days */
     {"files_orphans", 86400, files_orphans}, /* at start-up: what a crash left in the store */
+    {"notice_sms_reminders", 0, notice_sms_reminders},   /* SMS the day before a deadline */
+    {"sms_meeting_reminders", 0, sms_meeting_reminders}, /* SMS 24 h and 1 h before a meeting */
     {NULL},
 };

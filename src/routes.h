@@ -34,5 +34,6 @@ extern const struct route learning_quiz_routes[];
 extern const struct route files_routes[];
 extern const struct route member_scans_routes[];
 extern const struct route waiting_routes[];
+extern const struct route sms_routes[];
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/http.h"
 #include "core/jobs.h"
 #include "core/metrics.h"
+#include "core/sms.h"
 #include "core/static.h"
 #include "db/migrate.h"
 #include "mod/development.h"
@@ -151,6 +152,7 @@ int cmd_serve(int argc, char **argv)
     }
     jobs_start();
     files_media_start();
+    sms_start();
     log_info("zhibu %s listening on http://%s:%d (data %s)", ZHIBU_VERSION, cfg.listen_host,
              http_port(), cfg.data_dir);
 
@@ -158,6 +160,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
     files_media_stop();
+    sms_stop();
     jobs_stop();
     http_stop(10000);
     db_shutdown();

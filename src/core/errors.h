@@ -156,6 +156,8 @@
     X(ERR_QUIZ_NOT_EXAM, 409, "quiz.not_exam", "only an exam is started, or entered from paper")   \
     X(ERR_QUIZ_NO_MEMBER, 409, "quiz.no_member",                                                   \
       "an exam is taken by a person with a member record or a role under its organisation")        \
+    X(ERR_SMS_NO_PHONE, 409, "sms.no_phone",                                                       \
+      "no phone number on the member's record or account: SMS cannot reach them")                  \
     X(ERR_LIVE_FULL, 503, "live.full", "too many live streams are open, use polling")              \
     X(ERR_LIVE_ACCOUNT_FULL, 429, "live.account_limit",                                            \
       "this account has as many live streams open as it may: close one, or use polling")           \

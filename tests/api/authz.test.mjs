@@ -459,6 +459,21 @@ const SPECS = {
   'POST /api/v1/notices/{id}/read': notice((n) => q('POST', `/api/v1/notices/${n}/read`), (c, t) => within(c.at, t)),
   // harmless: the matrix's notice asks for no acknowledgement (409 notice.no_ack).
   'POST /api/v1/notices/{id}/ack': notice((n) => q('POST', `/api/v1/notices/${n}/ack`), (c, t) => within(c.at, t)),
+  // ---- SMS (tests/api/sms.test.mjs) ----
+  // the gateway's callbacks and the demo page: public, each refuses without its secret
+  // (or outside demo mode) exactly like a missing page
+  'GET /api/v1/sms/dlr': { public: true },
+  'GET /api/v1/sms/incoming': { public: true },
+  'GET /api/v1/sms/demo': { public: true },
+  // the caller's own choice; harmless: a mode that is not one is refused before anything
+  'GET /api/v1/me/sms': { login: true },
+  'PUT /api/v1/me/sms': { login: true, body: { mode: 'none' } },
+  'GET /api/v1/members/{id}/sms': member((m) => q('GET', `/api/v1/members/${m}/sms`)),
+  // harmless: 'app' asks no phone, and the matrix sends no SMS
+  'PUT /api/v1/members/{id}/sms': member((m) => q('PUT', `/api/v1/members/${m}/sms`, { mode: 'app' })),
+  'GET /api/v1/orgs/{id}/sms': { req: (t) => q('GET', `/api/v1/orgs/${t}/sms`), nf: 'org.not_found' },
+  // harmless: no dailyCap removes the organisation's own cap, which none has
+  'PUT /api/v1/orgs/{id}/sms': { req: (t) => q('PUT', `/api/v1/orgs/${t}/sms`, {}), nf: 'org.not_found' },
   // managing: notice.publish on its organisation. Harmless: a blank title / reason is
   // refused after the check; a reminder of a notice that asks for no acknowledgement is 409.
   'PATCH /api/v1/notices/{id}': notice((n) => q('PATCH', `/api/v1/notices/${n}`, { title: '   ' })),

@@ -4,6 +4,7 @@ import { t, errText } from '../i18n.js';
 import { TopBar, Lazy } from '../ui.jsx';
 import { useWrite } from '../hooks.js';
 import { fmtTime } from '../time.js';
+import { SmsChoice } from './Sms.jsx';
 
 // The media settings live with the file views (their own chunk, loaded here quietly).
 const mediaSettings = () => import('../files.jsx').then((m) => ({ default: m.MediaSettings }));
@@ -106,6 +107,8 @@ export function Account({ me, prefs, onLogout }) {
           </div>
         </div>
       </section>
+
+      <SmsChoice />
 
       {needsSecondFactor(me) && <SecondFactor sf={me.secondFactor} />}
 

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "core/jobs.h"
 #include "core/live.h"
+#include "mod/access.h"
 #include "mod/notices.h"
 #include "routes.h"
 
@@ -34,11 +35,14 @@ const struct route *const route_tables[] = {
     search_routes,  /* search: full text over what the caller may see */
     notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
     live_routes,    /* events: live updates (Server-Sent Events) */
+    access_routes,  /* activation codes and slips, members not activated, access figures */
     NULL,
 };
 
 /* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
 const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
+    {"member_accounts", 60, access_accounts_job}, /* accounts for roster members without one */
+    {"access_prune", 0, access_prune_job},        /* spent codes, old SMS code requests */
     {NULL},
 };

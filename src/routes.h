@@ -28,5 +28,6 @@ extern const struct route threads_routes[];
 extern const struct route posts_routes[];
 extern const struct route search_routes[];
 extern const struct route notices_routes[];
+extern const struct route access_routes[];
 
 #endif

@@ -8,6 +8,7 @@
 #include "core/http.h"
 #include "core/jobs.h"
 #include "core/metrics.h"
+#include "core/sms.h"
 #include "core/static.h"
 #include "db/migrate.h"
 #include "mod/development.h"
@@ -133,12 +134,14 @@ int cmd_serve(int argc, char **argv)
         return 1;
     }
     jobs_start();
+    sms_start();
     log_info("zhibu %s listening on http://%s:%d (data %s)", ZHIBU_VERSION, cfg.listen_host,
              http_port(), cfg.data_dir);
 
     int sig = 0;
     sigwait(&stop, &sig);
     log_info("received %s: finishing requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    sms_stop();
     jobs_stop();
     http_stop(10000);
     db_shutdown();

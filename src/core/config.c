@@ -1,4 +1,5 @@
 #include "app.h"
+#include "core/sms.h"
 
 #include <ctype.h>
 
@@ -38,6 +39,7 @@ void config_defaults(struct config *c)
     c->proposals_per_hour = 10;
     c->sync_max_offline_days = 30;
     c->log_level = LOG_INFO;
+    sms_config_defaults(&sms_cfg);
 }
 
 bool config_set_listen(struct config *c, const char *addr)
@@ -77,6 +79,8 @@ static bool config_apply(struct config *c, const char *key, const char *v)
 
     if (!strcmp(key, "listen"))
         return config_set_listen(c, v);
+    if (!strncmp(key, "sms_", 4)) /* the SMS settings (sms.h) */
+        return sms_config_apply(&sms_cfg, key, v);
     if (!strcmp(key, "web_root"))
         return snprintf(c->web_root, sizeof(c->web_root), "%s", v) < (int)sizeof(c->web_root);
 #define INT_KEY(name, field, min, max)                                                             \
@@ -153,6 +157,8 @@ int config_room(const struct config *c)
 
 int config_check(struct config *c, char *err, size_t errlen)
 {
+    if (sms_config_check(&sms_cfg, err, errlen) < 0)
+        return -1;
     int most = c->max_connections - config_room(c);
     if (c->live_max_streams < 0) {
         c->live_max_streams = most;

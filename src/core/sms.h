@@ -1,0 +1,172 @@
+/*
+ * sms.h - text messages to and from members' phones.
+ *
+ * Every message is built from a template (one per kind below): the operator
+ * registers the template's text with the provider under the approved
+ * signature 【...】 and maps each kind to the provider's template id in
+ * zhibu.conf (sms_template.KIND = id). Free text only ever travels as a
+ * template variable of bounded length. sms_enqueue() renders and checks the
+ * message inside the caller's write transaction and stores it in the outbox
+ * (table sms_outbox, migration 0015); a sender thread (sms_start) hands it to
+ * the configured gateway later, so no request ever waits on a gateway.
+ * docs/OPERATIONS.md "SMS" describes the configuration and the states.
+ */
+#ifndef ZHIBU_SMS_H
+#define ZHIBU_SMS_H
+
+enum sms_kind {
+    SMS_LOGIN_CODE,
+    SMS_ACTIVATION,
+    SMS_NOTICE,
+    SMS_NOTICE_REMINDER,
+    SMS_ANSWER,
+    SMS_MEETING,
+    SMS_LEAVE_DECISION,
+    SMS_DUES,
+    SMS_TRANSFER,
+    SMS_CORRECTION,
+    SMS_DIGEST,
+    SMS__COUNT
+};
+
+struct sms_msg {
+    enum sms_kind kind;
+    const char *phone;                     /* plain 11-digit mobile number (callers unseal it) */
+    int64_t account_id, member_id, org_id; /* 0 when not known */
+    const char *vars[4];                   /* template variables, in the template's order */
+    const char *dedupe; /* "notice:12:m:40": a second enqueue with it is a no-op */
+};
+
+/*
+ * Queue one message inside the caller's (the dispatcher's) write transaction: the
+ * template is rendered and its length checked now; sending happens later in a job.
+ * 0 queued, 1 already queued (dedupe), <0 refused (unknown/oversize/over the daily cap),
+ * reason in *why when not NULL. Codes (LOGIN_CODE, ACTIVATION) ignore quiet hours.
+ * The quiet hours are the member's (sms_prefs) or the configured sms_quiet_hours;
+ * the daily cap is the organisation's (sms_quota, nearest on its path) or
+ * sms_daily_cap, counted per Beijing day; codes are not counted against it.
+ */
+int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why);
+
+/* The kind's name as stored and configured: "login_code", "notice", ... */
+const char *sms_kind_name(enum sms_kind kind);
+/* The kind named name, or -1. */
+int sms_kind_from_name(const char *name);
+/* Codes are sent whatever the hour and are not counted against the daily cap. */
+bool sms_kind_is_code(enum sms_kind kind);
+
+/* ---- rendering (pure functions, unit-tested) ---- */
+
+enum sms_coding { SMS_GSM7, SMS_UCS2 };
+
+/* What a text costs on the air. */
+struct sms_size {
+    enum sms_coding coding;
+    int units; /* GSM 7-bit septets (an extension character counts 2) or UTF-16 units */
+    int parts; /* 1 up to 160 septets / 70 units; else ceil(units / 153) / ceil(units / 67) */
+};
+
+/* Measures UTF-8 text s (valid UTF-8 assumed: callers pass validated input). */
+void sms_measure(const char *s, struct sms_size *out);
+
+#define SMS_BODY_MAX 1024 /* bytes of a rendered body (SMS_MAX_PARTS parts fit well within) */
+#define SMS_MAX_PARTS 4   /* a longer message is refused: nobody reads a fifth part */
+
+/* A rendered message: the body as it goes on the air, and each variable as
+ * it went into it (cut, cleaned) for providers that fill templates themselves. */
+struct sms_rendered {
+    char body[SMS_BODY_MAX];
+    struct sms_size size;
+    int nvars;
+    const char *vars[4]; /* into varbuf */
+    char varbuf[SMS_BODY_MAX];
+};
+
+/*
+ * Renders the kind's template with vars (signature first): text variables
+ * longer than their bound are cut and end with "…", exact variables (codes,
+ * numbers, dates, links) are refused when too long. 0 on success; -1 with a
+ * reason in *why (when why is not NULL).
+ */
+int sms_render(enum sms_kind kind, const char *const vars[4], struct sms_rendered *out,
+               const char **why);
+
+/* The first instant at or after now outside the quiet hours [from, to)
+ * (Beijing minutes of the day; from > to spans midnight; from == to: none). */
+int64_t sms_after_quiet(int64_t now, int from, int to);
+
+/* ---- configuration (zhibu.conf keys sms_*, read by config.c) ---- */
+
+enum sms_backend { SMS_OFF, SMS_KANNEL, SMS_TENCENT };
+
+struct sms_config {
+    enum sms_backend backend; /* sms_backend = off | kannel | tencent */
+    char signature[64];       /* sms_signature: the approved 【...】 */
+    char template_id[SMS__COUNT][48];
+    char text[SMS__COUNT][400]; /* sms_text.KIND: the registered text, "" = built-in */
+    int daily_cap;              /* sms_daily_cap: messages per organisation and Beijing day */
+    int rate_per_s;             /* sms_rate: messages handed to the gateway per second */
+    int quiet_from, quiet_to;   /* sms_quiet_hours = 21:00-08:00 (Beijing minutes) */
+    int retry_max;              /* sms_retry_max: attempts before 'failed' */
+    int retry_base_s;           /* sms_retry_base_s: first backoff, doubled each time */
+    int sending_grace_s;        /* sms_sending_grace_s: a claim older than this with no
+                                   report is taken back (see OPERATIONS.md) */
+    int poll_ms;                /* sms_poll_ms: how often the sender looks for due rows */
+    char public_url[256];       /* sms_public_url: how the gateway reaches zhibu */
+    char inbound_secret[96];    /* sms_inbound_secret: Kannel's get-url for replies */
+    /* Kannel smsbox sendsms */
+    char kannel_url[256]; /* sms_kannel_url = http://127.0.0.1:13013/cgi-bin/sendsms */
+    char kannel_user[64], kannel_password[96];
+    char kannel_smsc[64]; /* sms_kannel_smsc: smsc-id to route by, "" = any */
+    char kannel_from[32]; /* sms_kannel_from: the sender number (106...) */
+    /* Tencent Cloud SMS (API 2021-01-11, TC3-HMAC-SHA256) */
+    char tencent_url[256]; /* sms_tencent_url = https://sms.tencentcloudapi.com/ */
+    char tencent_secret_id[96], tencent_secret_key[96];
+    char tencent_app_id[32], tencent_region[32];
+};
+
+extern struct sms_config sms_cfg;
+
+/* Defaults (SMS off). */
+void sms_config_defaults(struct sms_config *c);
+/* Applies one sms_* setting; false when the key is not an SMS key or the value is bad. */
+bool sms_config_apply(struct sms_config *c, const char *key, const char *value);
+/* Checks the SMS settings once all are read; -1 with a reason when they do not fit. */
+int sms_config_check(struct sms_config *c, char *err, size_t errlen);
+
+/* ---- the sender ---- */
+
+/* Whether a gateway is configured (sms_backend is not off). */
+bool sms_enabled(void);
+/* Starts the sender thread when a gateway is configured, logs that SMS is off
+ * otherwise (the outbox keeps what is queued until one is). */
+void sms_start(void);
+/* Stops the sender: a message being handed over finishes first. */
+void sms_stop(void);
+/*
+ * One pass of the sender on db: takes back stale claims, then hands at most
+ * max due messages to the gateway. Returns the number handed over, -1 on a
+ * store failure. The thread calls it; tests and the bench may too.
+ */
+int sms_send_due(struct db *db, int max);
+
+/*
+ * A delivery report for outbox row id, whose report URL carried secret
+ * (Kannel's dlr-url: type 1 delivered, 2 failed, 4 buffered, 8 accepted by
+ * the message centre, 16 refused by it). Moves the row forward only (a late
+ * report never undoes a later state). 0 done; -1 when no row has that id
+ * and secret (the caller answers as for a missing one). In the caller's
+ * write transaction.
+ */
+int sms_report(struct db *db, int64_t id, const char *secret, int type);
+
+/*
+ * Tencent Cloud API 3.0 request signing (TC3-HMAC-SHA256) of a POST to "/"
+ * with no query, signing the content-type and host headers: writes the
+ * Authorization header's value into out. 0, or -1 when out is too small.
+ */
+int sms_tc3_authorization(const char *secret_id, const char *secret_key, const char *service,
+                          const char *host, const char *content_type, int64_t timestamp,
+                          const char *payload, char *out, size_t outlen);
+
+#endif

@@ -226,17 +226,19 @@ static bool code_issue(struct req *req, int64_t account, const char *via, const 
     return !db_failed(req->db);
 }
 
-/* The address of the activation page with the code, as the caller reached us. */
+/* The address of the activation page (with the code when not NULL), as the
+ * caller reached us. */
 static const char *activation_url(struct req *req, const char *code)
 {
     const char *host = req_header(req, "Host");
     const char *proto = cfg.trust_proxy ? req_header(req, "X-Forwarded-Proto") : NULL;
     if (!proto)
         proto = cfg.cookie_secure ? "https" : "http";
-    char digits[ACTIVATION_DIGITS + 1];
-    activation_code_normalize(code, digits);
-    return arena_printf(&req->arena, "%s://%s/#/activate/%s", proto, host ? host : "localhost",
-                        digits);
+    char digits[ACTIVATION_DIGITS + 1] = "";
+    if (code)
+        activation_code_normalize(code, digits);
+    return arena_printf(&req->arena, "%s://%s/#/activate%s%s", proto, host ? host : "localhost",
+                        code ? "/" : "", digits);
 }
 
 /* One member to hand a code to, as loaded for issuing. */
@@ -284,8 +286,8 @@ static int slip_issue(struct req *req, struct jw *j, struct slip_member *s, cons
     if (!code_issue(req, s->account_id, via, &code, &expires))
         return req_fail(req, ERR_DB, NULL);
     if (!strcmp(via, "sms")) {
-        char digits[ACTIVATION_DIGITS + 1];
-        activation_code_normalize(code, digits);
+        /* The approved template: the code, its days, the page to type it on. */
+        const char *page = activation_url(req, NULL);
         const char *why = NULL;
         struct sms_msg msg = {
             .kind = SMS_ACTIVATION,
@@ -293,7 +295,7 @@ static int slip_issue(struct req *req, struct jw *j, struct slip_member *s, cons
             .account_id = s->account_id,
             .member_id = s->member_id,
             .org_id = s->org_id,
-            .vars = {s->name, code, activation_url(req, digits)},
+            .vars = {code, arena_printf(&req->arena, "%d", ACTIVATION_DAYS), page},
             .dedupe = arena_printf(&req->arena, "activation:%" PRId64 ":%" PRId64, s->account_id,
                                    db_last_id(req->db)),
         };

@@ -3,6 +3,7 @@
 // code, a new password by SMS code, and the per-branch access figures.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { assertData, assertError, idNumber, sqlite, startServer } from './helpers.mjs';
 
@@ -26,6 +27,26 @@ after(async () => {
 });
 
 const one = (sql) => sqlite(db, sql).stdout.trim();
+
+/** RFC 6238 code of the 30 s step holding unix time t (as tests/api/totp.test.mjs). */
+function totp(secret, t) {
+  let bits = 0, value = 0;
+  const out = [];
+  for (const ch of secret) {
+    value = (value << 5) | 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(ch);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const h = createHmac('sha1', Buffer.from(out)).update(msg).digest();
+  const o = h[h.length - 1] & 0xf;
+  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1e6).padStart(6, '0');
+}
 
 let seq = 0;
 /** A new member of a branch through the API; phone optional. Returns its id. */
@@ -236,6 +257,144 @@ describe('activation codes and slips', () => {
   });
 });
 
+/** The newest SMS of a kind queued for an account or a member: its variables. */
+const lastSms = (kind, where) => {
+  const v = one(`SELECT vars FROM sms_outbox WHERE kind = '${kind}' AND ${where} ORDER BY id DESC LIMIT 1`);
+  return v ? JSON.parse(v) : null;
+};
+const accountOf = (memberId) => Number(one(`SELECT id FROM accounts WHERE member_id = ${memberId}`));
+const smsCode = (body) => api('POST', '/api/v1/auth/sms-code', { body });
+
+describe('activation by SMS', () => {
+  test('codes go to the phone on the record, never back to the secretary; no phone: skipped or refused', async () => {
+    const a = await addMember(villageA, '短信激活', '13700005001');
+    const b = await addMember(villageA, '短信无号');
+    const d = assertData(await api('POST', `/api/v1/orgs/${villageA}/activation-codes`, {
+      token: tS, body: { memberIds: [a, b], via: 'sms' },
+    }));
+    assert.deepEqual([d.items.length, d.sent, d.skipped], [0, 1, 1]);
+    const [code, days, page] = lastSms('activation', `member_id = ${a}`);
+    assert.match(code, /^\d{4} \d{4} \d{4}$/);
+    assert.equal(days, '30');
+    assert.ok(page.endsWith('/#/activate'), page);
+    assert.equal(one(`SELECT COUNT(*) FROM sms_outbox WHERE body LIKE '%${code}%'`), '1');
+    assertError(await api('POST', `/api/v1/members/${b}/activation`, { token: tS, body: { via: 'sms' } }), 409,
+      'activation.no_phone');
+    assertData(await activate({ code, password: 'sms-password-1' }));
+  });
+});
+
+describe('sign-in by SMS code', () => {
+  let phone, member, account;
+  before(async () => {
+    phone = '13700006001';
+    member = await addMember(villageA, '验证码', phone);
+    const [slip] = await slips([member]);
+    assertData(await activate({ code: slip.code, password: 'code-password-1' }));
+    account = accountOf(member);
+  });
+
+  test('request a code: six digits to the phone; an unknown phone gets the same answer and nothing is sent', async () => {
+    const known = await smsCode({ phone });
+    const unknown = await smsCode({ phone: '13700006999' });
+    assertData(known);
+    assert.equal(known.text, unknown.text);
+    const [code, minutes] = lastSms('login_code', `account_id = ${account}`);
+    assert.match(code, /^\d{6}$/);
+    assert.equal(minutes, '5');
+    assert.equal(one(`SELECT COUNT(*) FROM sms_outbox WHERE phone_mask LIKE '%6999'`), '0');
+    // Stored hashed only.
+    assert.equal(sqlite(db, '.dump sms_codes').stdout.includes(code), false);
+    // One a minute per phone, known or not: the same throttled answer.
+    const again = await smsCode({ phone });
+    const againUnknown = await smsCode({ phone: '13700006999' });
+    assertError(again, 429, 'auth.throttled');
+    assert.equal(again.text, againUnknown.text);
+  });
+
+  test('sign in with the code: a session like a password login; the code works once', async () => {
+    const [code] = lastSms('login_code', `account_id = ${account}`);
+    const res = await api('POST', '/api/v1/auth/sms-login', { body: { phone, smsCode: code } });
+    const d = assertData(res);
+    assert.equal(d.user.member.id, member);
+    assert.ok(res.headers.getSetCookie().some((c) => c.startsWith('zhibu_session=')));
+    assert.ok(res.headers.getSetCookie().some((c) => c.startsWith('zhibu_device=')));
+    assertData(await api('GET', '/api/v1/me', { token: d.token }));
+    assertError(await api('POST', '/api/v1/auth/sms-login', { body: { phone, smsCode: code } }), 401, 'auth.bad_sms_code');
+    assert.match(one(`SELECT detail FROM audit_log WHERE action = 'auth.login' AND target = 'account:${account}'
+      AND result = 'ok' ORDER BY id DESC LIMIT 1`), /by SMS code/);
+  });
+
+  test('wrong codes: the same answer as an unknown phone; the code dies after five', async () => {
+    await srv.advanceClock(61);
+    assertData(await smsCode({ phone }));
+    const [code] = lastSms('login_code', `account_id = ${account}`);
+    const wrong = code === '000000' ? '000001' : '000000';
+    const unknownRes = await api('POST', '/api/v1/auth/sms-login', { body: { phone: '13700006999', smsCode: wrong } });
+    for (let i = 0; i < 5; i++) {
+      const r = await api('POST', '/api/v1/auth/sms-login', { body: { phone, smsCode: wrong } });
+      assertError(r, 401, 'auth.bad_sms_code');
+      assert.equal(r.text, unknownRes.text);
+    }
+    assertError(await api('POST', '/api/v1/auth/sms-login', { body: { phone, smsCode: code } }), 401, 'auth.bad_sms_code');
+    assert.equal(one(`SELECT failures FROM sms_codes WHERE account_id = ${account} ORDER BY id DESC LIMIT 1`), '5');
+  });
+
+  test('an expired code, a code of a disabled account: refused alike', async () => {
+    await srv.advanceClock(61);
+    assertData(await smsCode({ phone }));
+    const [code] = lastSms('login_code', `account_id = ${account}`);
+    await srv.advanceClock(301);
+    assertError(await api('POST', '/api/v1/auth/sms-login', { body: { phone, smsCode: code } }), 401, 'auth.bad_sms_code');
+    // A disabled account is sent nothing.
+    const other = await addMember(villageA, '停用短信', '13700006002');
+    const [slip] = await slips([other]);
+    assertData(await activate({ code: slip.code, password: 'code-password-1' }));
+    assert.equal(srv.run(['user', 'disable', '--data', srv.dataDir, '--phone', '13700006002']).status, 0);
+    const n = one('SELECT COUNT(*) FROM sms_outbox');
+    assertData(await smsCode({ phone: '13700006002' }));
+    assert.equal(one('SELECT COUNT(*) FROM sms_outbox'), n);
+  });
+
+  test('forgotten password: an SMS code sets a new one and ends every session; a login code cannot', async () => {
+    await srv.advanceClock(61);
+    const s = assertData(await api('POST', '/api/v1/auth/login', { body: { phone, password: 'code-password-1' } }));
+    assertData(await smsCode({ phone, purpose: 'login' }));
+    const [loginCode] = lastSms('login_code', `account_id = ${account}`);
+    assertError(await api('POST', '/api/v1/auth/reset-password', { body: { phone, smsCode: loginCode, newPassword: 'reset-password-1' } }),
+      401, 'auth.bad_sms_code');
+    await srv.advanceClock(61);
+    assertData(await smsCode({ phone, purpose: 'reset' }));
+    const [code] = lastSms('login_code', `account_id = ${account}`);
+    // A password too short: refused before anything is used up.
+    assertError(await api('POST', '/api/v1/auth/reset-password', { body: { phone, smsCode: code, newPassword: 'short' } }),
+      400, 'request.invalid', 'newPassword');
+    assertData(await api('POST', '/api/v1/auth/reset-password', { body: { phone, smsCode: code, newPassword: 'reset-password-1' } }));
+    assertError(await api('GET', '/api/v1/me', { token: s.token }), 401, 'auth.required');
+    assertError(await api('POST', '/api/v1/auth/login', { body: { phone, password: 'code-password-1' } }), 401, 'auth.bad_credentials');
+    assertData(await api('POST', '/api/v1/auth/login', { body: { phone, password: 'reset-password-1' } }));
+    assertError(await api('POST', '/api/v1/auth/reset-password', { body: { phone, smsCode: code, newPassword: 'reset-password-2' } }),
+      401, 'auth.bad_sms_code');
+  });
+
+  test('an account with a second factor still needs it after the SMS code', async () => {
+    const { skew } = await srv.advanceClock(3600); // past the hour's five codes for the phone
+    const t = assertData(await api('POST', '/api/v1/auth/login', { body: { phone, password: 'reset-password-1' } })).token;
+    const e = assertData(await api('POST', '/api/v1/me/totp', { token: t, body: {} }));
+    const now = () => Date.now() / 1000 + skew;
+    assertData(await api('POST', '/api/v1/me/totp/confirm', { token: t, body: { code: totp(e.secret, now()) } }));
+    assertData(await smsCode({ phone }));
+    const [code] = lastSms('login_code', `account_id = ${account}`);
+    assertError(await api('POST', '/api/v1/auth/sms-login', { body: { phone, smsCode: code } }), 401, 'auth.code_required');
+    // The SMS code was used up by the refused attempt? No: nothing is stored half-way.
+    assert.equal(one(`SELECT used_at IS NULL FROM sms_codes WHERE account_id = ${account} ORDER BY id DESC LIMIT 1`), '1');
+    const d = assertData(await api('POST', '/api/v1/auth/sms-login', {
+      body: { phone, smsCode: code, code: totp(e.secret, now() + 30) },
+    }));
+    assert.equal(d.user.member.id, member);
+  });
+});
+
 describe('figures per branch', () => {
   test('members, accounts, activated, active in 30/90 days, never used: per child, counts only', async () => {
     const township = who.townshipAdmin.orgId;
@@ -259,13 +418,12 @@ describe('figures per branch', () => {
     const d2 = assertData(await api('GET', `/api/v1/orgs/${villageA}/access`, { token: tS }));
     assert.equal(d2.neverUsed, before + 1);
     const feed = assertData(await api('GET', '/api/v1/feed', { token: s.token }));
-    const n = feed.items?.[0];
-    if (n) {
-      assertData(await api('POST', `/api/v1/notices/${n.id}/read`, { token: s.token }));
-      const d3 = assertData(await api('GET', `/api/v1/orgs/${villageA}/access`, { token: tS }));
-      assert.equal(d3.neverUsed, before);
-      assert.equal(d3.active30, d2.active30 + 1);
-    }
+    const n = feed.items.find((i) => i.kind === 'notice') ?? feed.items[0];
+    assert.ok(n, `the demo feed has a notice: ${JSON.stringify(feed).slice(0, 300)}`);
+    assertData(await api('POST', `/api/v1/notices/${n.id}/read`, { token: s.token }));
+    const d3 = assertData(await api('GET', `/api/v1/orgs/${villageA}/access`, { token: tS }));
+    assert.equal(d3.neverUsed, before);
+    assert.equal(d3.active30, d2.active30 + 1);
     // Outside the subtree: like a missing organisation.
     assertError(await api('GET', `/api/v1/orgs/${villageA}/access`, { token: tSB }), 404, 'org.not_found');
   });
@@ -289,6 +447,16 @@ describe('throttles', () => {
           400, 'activation.bad_code');
       assertError(await s2.api('POST', '/api/v1/auth/activate', { body: { code: slip.code, password: 'x-password-1' } }),
         429, 'auth.throttled');
+      // SMS codes: guessing a phone's code counts in its window (shared with passwords).
+      for (let i = 0; i < 3; i++)
+        assertError(await s2.api('POST', '/api/v1/auth/sms-login', { body: { phone: s2.who.member.phone, smsCode: '123456' } }),
+          401, 'auth.bad_sms_code');
+      assertError(await s2.api('POST', '/api/v1/auth/sms-login', { body: { phone: s2.who.member.phone, smsCode: '123456' } }),
+        429, 'auth.throttled');
+      // Asking for codes: thirty an hour from one source address, whatever the numbers.
+      for (let i = 0; i < 30; i++)
+        assertData(await s2.api('POST', '/api/v1/auth/sms-code', { body: { phone: `1370000${String(7000 + i)}` } }));
+      assertError(await s2.api('POST', '/api/v1/auth/sms-code', { body: { phone: '13700007999' } }), 429, 'auth.throttled');
     } finally {
       await s2.stop();
     }

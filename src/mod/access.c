@@ -522,14 +522,15 @@ struct access_counts {
     int64_t members, accounts, activated, active30, active90, never;
 };
 
-/* The last real action of an account (0: none): a notice read or
- * acknowledged, a post seen, a message written, a meeting attended. */
+/* The last real action of an account (0: none), its own doing: a notice
+ * read or acknowledged, a post seen, a message written, a meeting checked
+ * in to (attendance a secretary marked is not the member using the account). */
 #define LAST_ACTION_SQL                                                                            \
     "{greatest}(COALESCE((SELECT MAX(COALESCE(k.ack_at, k.read_at)) FROM notice_marks k WHERE "    \
     "k.account_id = a.id), 0), COALESCE((SELECT MAX(ps.seen_at) FROM post_seen ps WHERE "          \
     "ps.account_id = a.id), 0), COALESCE((SELECT MAX(tm.created_at) FROM thread_messages tm "      \
     "WHERE tm.author_id = a.id), 0), COALESCE((SELECT MAX(ma.at) FROM meeting_attendance ma "      \
-    "WHERE ma.member_id = m.id AND ma.status IN ('present', 'remote')), 0))"
+    "WHERE ma.member_id = m.id AND ma.source IN ('checkin', 'remote')), 0))"
 
 static void counts_write(struct jw *j, const struct access_counts *c)
 {
@@ -547,8 +548,9 @@ static void counts_write(struct jw *j, const struct access_counts *c)
  * Of the members on the roster in the subtree: how many have an account,
  * activated it, did something real (read or acknowledged a notice, saw a
  * post, wrote a message, attended a meeting) in the last 30 and 90 days,
- * and activated but never did anything; the same for each child
- * organisation. Counts only: no ranking, no names. org.read.
+ * (activated accounts only) and activated but never did anything; the same
+ * for each child organisation (not party groups: members belong to the
+ * branch). Counts only: no ranking, no names. org.read.
  */
 static int h_access(struct req *req)
 {
@@ -561,7 +563,7 @@ static int h_access(struct req *req)
     } *ch = arena_alloc(&req->arena, cap * sizeof(*ch));
     struct db_stmt *st = db_query(req->db,
                                   "SELECT id, name, level, path FROM orgs WHERE parent_id = ? AND "
-                                  "deleted_at IS NULL ORDER BY path",
+                                  "level <> 'group' AND deleted_at IS NULL ORDER BY path",
                                   "i", req_id(req));
     while (db_next(st)) {
         if (nchild == cap) {
@@ -592,8 +594,8 @@ static int h_access(struct req *req)
             .members = 1,
             .accounts = has,
             .activated = activated,
-            .active30 = last > now - 30 * 86400,
-            .active90 = last > now - 90 * 86400,
+            .active30 = activated && last > now - 30 * 86400,
+            .active90 = activated && last > now - 90 * 86400,
             .never = activated && !last,
         };
         struct access_counts *into[2] = {&total, NULL};

@@ -42,7 +42,7 @@ const struct route *const route_tables[] = {
 /* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
 const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
-    {"member_accounts", 60, access_accounts_job}, /* accounts for roster members without one */
+    {"member_accounts", 10, access_accounts_job}, /* accounts for roster members without one */
     {"access_prune", 0, access_prune_job},        /* spent codes, old SMS code requests */
     {NULL},
 };

@@ -472,6 +472,9 @@ int cmd_demo(int argc, char **argv)
             id = 0;
         else if (!id)
             id = account_create(db, acc[i].phone, acc[i].name, acc[i].password, acc[i].member_id);
+        /* A secretary's role covers the member role the roster gave the account. */
+        if (acc[i].member_id && role_parse(acc[i].role) != ROLE_MEMBER)
+            db_exec(db, "DELETE FROM roles WHERE account_id = ? AND role = 'member'", "i", id);
         /* 0 from role_grant: failed, or held already (a member's member role). */
         if (!id ||
             (!role_grant(db, id, acc[i].org_id, role_parse(acc[i].role), 0) && db_failed(db)))

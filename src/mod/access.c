@@ -124,7 +124,8 @@ int64_t access_member_sync(struct db *db, struct arena *a, const struct member_r
 {
     bool on = member_status_counted(m->status);
     const char *phone = m->phone && *m->phone ? m->phone : NULL;
-    int64_t acc = account_of_member(db, m->id);
+    /* A record just inserted has no account yet (its id is new). */
+    int64_t acc = old || !on ? account_of_member(db, m->id) : 0;
     if (!acc) {
         if (!on)
             return 0;
@@ -136,7 +137,16 @@ int64_t access_member_sync(struct db *db, struct arena *a, const struct member_r
                     "iiii", m->id, now_sec(), db_next_seq(db), holder);
             acc = holder;
         } else {
+            /* New: no roles, no sessions (nothing cached to invalidate), so its
+             * member role is inserted straight away (imports make thousands). */
             acc = account_new(db, a, m, holder ? NULL : phone);
+            int64_t now = now_sec();
+            if (acc)
+                db_exec(db,
+                        "INSERT INTO roles (account_id, org_id, role, created_at, updated_at, seq) "
+                        "VALUES (?, ?, 'member', ?, ?, ?)",
+                        "iiiii", acc, m->org_id, now, now, db_next_seq(db));
+            return db_failed(db) ? 0 : acc;
         }
         if (!acc)
             return 0;
@@ -151,9 +161,16 @@ int64_t access_member_sync(struct db *db, struct arena *a, const struct member_r
         if (old->org_id != m->org_id)
             member_roles_end(db, acc, old->org_id);
     }
-    if (on) {
-        role_grant(db, acc, m->org_id, ROLE_MEMBER, 0);
-    } else if (!old || member_status_counted(old->status)) {
+    int64_t held = 0;
+    if (on)
+        db_get_int(
+            db, &held,
+            "SELECT COUNT(*) FROM roles WHERE account_id = ? AND org_id = ? AND deleted_at IS "
+            "NULL",
+            "ii", acc, m->org_id);
+    if (on && !held) {
+        role_grant(db, acc, m->org_id, ROLE_MEMBER, 0); /* a secretary's role there covers it */
+    } else if (!on && (!old || member_status_counted(old->status))) {
         member_roles_end(db, acc, 0);
         codes_revoke(db, acc);
     }
@@ -632,19 +649,29 @@ static int h_access(struct req *req)
 
 /* ---- jobs ---- */
 
+/* How far the job has looked, by member id: members below it have accounts
+ * (later ones get theirs from access_member_sync), so a run reads only what
+ * it has not seen. Per process; it starts from the beginning at start-up. */
+static int64_t accounts_scanned;
+
 int access_accounts_job(struct db *db)
 {
+    enum { SCAN = 50000, MAKE = 2000 }; /* rows looked at, accounts made, per run */
     struct arena a;
     arena_init(&a);
-    int64_t ids[500];
+    int64_t *ids = arena_alloc(&a, MAKE * sizeof(*ids));
     int n = 0;
+    int64_t last = accounts_scanned;
     struct db_stmt *st = db_query(db,
-                                  "SELECT m.id FROM members m WHERE m.deleted_at IS NULL AND "
-                                  "m.status IN " ROSTER_STATUSES " AND NOT EXISTS (SELECT 1 FROM "
-                                  "accounts a WHERE a.member_id = m.id) ORDER BY m.id LIMIT 500",
-                                  "");
-    while (db_next(st))
-        ids[n++] = db_int(st, 0);
+                                  "SELECT m.id, EXISTS (SELECT 1 FROM accounts a WHERE a.member_id "
+                                  "= m.id) FROM members m WHERE m.id > ? AND m.deleted_at IS NULL "
+                                  "AND m.status IN " ROSTER_STATUSES " ORDER BY m.id LIMIT ?",
+                                  "ii", accounts_scanned, (int64_t)SCAN);
+    while (n < MAKE && db_next(st)) {
+        last = db_int(st, 0);
+        if (!db_int(st, 1))
+            ids[n++] = last;
+    }
     db_done(st);
     int done = 0;
     for (int i = 0; i < n; i++) {
@@ -653,7 +680,10 @@ int access_accounts_job(struct db *db)
             done++;
     }
     arena_release(&a);
-    return db_failed(db) ? -1 : done;
+    if (db_failed(db))
+        return -1;
+    accounts_scanned = last; /* the runner commits what this run made */
+    return done;
 }
 
 int access_prune_job(struct db *db)

@@ -26,8 +26,9 @@ struct member_rec;
  * is linked instead; a member without a phone, or whose phone another
  * account holds, gets one without a phone); the account follows the name,
  * a new phone (when no other account holds it) and the branch (its member
- * role moves with a transfer); a member leaving the roster loses the member
- * role and any open activation code. Returns the account id, 0 if none.
+ * role moves with a transfer; no member role where the account holds another
+ * role, a secretary's); a member leaving the roster loses the member role
+ * and any open activation code. Returns the account id, 0 if none.
  */
 int64_t access_member_sync(struct db *db, struct arena *a, const struct member_rec *m,
                            const struct member_rec *old);

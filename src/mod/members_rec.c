@@ -411,7 +411,10 @@ int64_t member_insert_ex(struct db *db, struct arena *a, struct member_rec *m, i
         org_counts_add(db, m->org_path, "joined", month, 1);
     }
     member_history_add(db, a, m->id, actor, how, m->org_id, NULL, NULL);
-    access_member_sync(db, a, m, NULL); /* its account, not usable until activated */
+    /* Its account, not usable until activated; a bulk load leaves them to the
+     * member_accounts job (access.c), as it leaves the counters to a recount. */
+    if (counters)
+        access_member_sync(db, a, m, NULL);
     return db_failed(db) ? 0 : m->id;
 }
 

@@ -60,7 +60,8 @@ int64_t member_find_by_id_number(struct db *db, const char *id_number, int64_t e
 /* Inserts a validated record (m->org_path set) with counters, history
  * kind how ("created", "imported", "developed") and the member's account
  * (access_member_sync); returns the id, 0 on error.
- * member_insert_ex without counters is for bulk loads that recount after. */
+ * member_insert_ex without counters is for bulk loads that recount after
+ * (their accounts come from the member_accounts job). */
 int64_t member_insert(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
                       const char *how);
 int64_t member_insert_ex(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,

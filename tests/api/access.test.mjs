@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createHmac } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertData, assertError, idNumber, sqlite, startServer } from './helpers.mjs';
 
@@ -68,12 +70,14 @@ async function slips(memberIds, token = tS, org = villageA) {
 const activate = (body) => api('POST', '/api/v1/auth/activate', { body });
 
 describe('accounts for the whole roster', () => {
-  test('every demo member has an account linked to the record, with the member role', () => {
+  test('every demo member has an account linked to the record, with the member role (or a secretary role there)', () => {
     assert.equal(one(`SELECT COUNT(*) FROM members m WHERE m.status IN ('normal','retired','temporarily_out')
       AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id)`), '0');
     assert.equal(one(`SELECT COUNT(*) FROM accounts a JOIN members m ON m.id = a.member_id WHERE NOT EXISTS
-      (SELECT 1 FROM roles r WHERE r.account_id = a.id AND r.role = 'member' AND r.org_id = m.org_id
-       AND r.deleted_at IS NULL)`), '0');
+      (SELECT 1 FROM roles r WHERE r.account_id = a.id AND r.org_id = m.org_id AND r.deleted_at IS NULL)`), '0');
+    // The secretaries hold their own role there, not a second one.
+    assert.equal(one(`SELECT GROUP_CONCAT(r.role) FROM roles r JOIN accounts a ON a.id = r.account_id
+      WHERE a.member_id = ${who.secretaryA.memberId} AND r.deleted_at IS NULL`), 'branch_secretary');
   });
 
   test('a member added gets an account that cannot sign in yet; with their phone on it', async () => {
@@ -426,6 +430,41 @@ describe('figures per branch', () => {
     assert.equal(d3.active30, d2.active30 + 1);
     // Outside the subtree: like a missing organisation.
     assertError(await api('GET', `/api/v1/orgs/${villageA}/access`, { token: tSB }), 404, 'org.not_found');
+  });
+});
+
+describe('a bulk load', () => {
+  test('leaves the accounts to the member_accounts job, which makes them in batches', async () => {
+    const file = join(tmpdir(), `zhibu-bulk-${process.pid}.csv`);
+    const place = '广东省深圳市宝安区西乡街道'.repeat(7); // long rows: a bulk load by size
+    const rows = ['姓名,性别,出生日期,身份证号,职业,入党日期,转正日期,人员类别,流动党员,外出地点'];
+    for (let k = 0; rows.length <= 20001; k++) {
+      const birth = new Date(Date.UTC(1950, 0, 1 + Math.floor(k / 1000)) ).toISOString().slice(0, 10);
+      const male = k % 2 === 0;
+      rows.push(`批量${k},${male ? '男' : '女'},${birth},${idNumber(birth, male, Math.floor((k % 1000) / 2))},外出务工,1998-07-01,1999-07-01,正式党员,是,${place}`);
+    }
+    writeFileSync(file, rows.join('\r\n') + '\r\n');
+    let s3;
+    try {
+      s3 = await startServer({
+        setup: async (dir) => {
+          const r = srv.run(['import', '--data', dir, '--org', String(who.secretaryA.orgId), '--file', file]);
+          assert.equal(r.status, 0, r.stderr);
+          const n = sqlite(join(dir, 'zhibu.db'), "SELECT COUNT(*) FROM members m WHERE m.name LIKE '批量%' AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id)").stdout.trim();
+          assert.equal(n, '20001', 'the bulk load made no accounts itself');
+        },
+      });
+      const made = () => Number(sqlite(join(s3.dataDir, 'zhibu.db'),
+        "SELECT COUNT(*) FROM accounts a JOIN members m ON m.id = a.member_id WHERE m.name LIKE '批量%'").stdout.trim());
+      assert.ok(made() >= 2000, 'a batch at start-up');
+      // The next batch within the job's interval (10 s).
+      const first = made();
+      for (let i = 0; i < 30 && made() === first; i++) await new Promise((r) => setTimeout(r, 500));
+      assert.ok(made() >= first + 2000, `another batch: ${first} -> ${made()}`);
+    } finally {
+      await s3?.stop();
+      rmSync(file, { force: true });
+    }
   });
 });
 

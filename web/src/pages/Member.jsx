@@ -9,7 +9,7 @@ import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
 import { Field, useFocusError } from '../form.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
 import { Slip } from './Slips.jsx';
-import '../accessStrings.js';
+import '../slipStrings.js';
 import {
   ON_ROSTER, STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
 } from '../vocab.js';

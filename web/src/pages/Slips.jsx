@@ -4,7 +4,7 @@ import { t } from '../i18n.js';
 import { useGet, useWrite } from '../hooks.js';
 import { TopBar, ErrorBox, Loading } from '../ui.jsx';
 import { fmtDate } from '../time.js';
-import '../accessStrings.js';
+import '../slipStrings.js';
 
 // One slip: the member's name, the QR code of the activation link, the code to type.
 export function Slip({ s }) {

@@ -10,7 +10,7 @@ import { useGet } from '../hooks.js';
 import { t, addStrings } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, Crumbs } from '../ui.jsx';
 import { v } from '../vocab.js';
-import '../accessStrings.js';
+import '../slipStrings.js';
 
 // The dashboard's strings: in this chunk, not in the initial download.
 addStrings({

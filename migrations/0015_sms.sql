@@ -43,6 +43,7 @@ CREATE TABLE sms_outbox (
 );
 CREATE INDEX sms_outbox_due ON sms_outbox (not_before, id) WHERE state = 'queued';
 CREATE INDEX sms_outbox_sending ON sms_outbox (claimed_at) WHERE state = 'sending';
+CREATE INDEX sms_outbox_unreported ON sms_outbox (sent_at) WHERE state = 'sent' AND dlr_status IS NULL;
 CREATE INDEX sms_outbox_phone ON sms_outbox (phone_hash, created_at);
 CREATE INDEX sms_outbox_member ON sms_outbox (member_id, created_at) WHERE member_id IS NOT NULL;
 CREATE INDEX sms_outbox_provider ON sms_outbox (provider_ref) WHERE provider_ref IS NOT NULL;
@@ -95,3 +96,6 @@ CREATE TABLE sms_inbox (
     received_at INTEGER NOT NULL
 );
 CREATE INDEX sms_inbox_member ON sms_inbox (member_id, received_at) WHERE member_id IS NOT NULL;
+
+-- The SMS reminder the day before a notice's deadline went out (once).
+ALTER TABLE notices ADD COLUMN sms_reminded_at INTEGER;

@@ -34,6 +34,7 @@ const struct route *const route_tables[] = {
     posts_routes,   /* posts: news and experience, comments, reports, review, corrections */
     search_routes,  /* search: full text over what the caller may see */
     notices_routes, /* notices: announcements, read/ack reports, reminders; feed */
+    sms_routes,     /* sms: members' choices, replies and reports from the gateway, quotas */
     live_routes,    /* events: live updates (Server-Sent Events) */
     access_routes,  /* activation codes and slips, members not activated, access figures */
     NULL,
@@ -44,5 +45,6 @@ const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
     {"member_accounts", 10, access_accounts_job}, /* accounts for roster members without one */
     {"access_prune", 0, access_prune_job},        /* spent codes, old SMS code requests */
+    {"notice_sms_reminders", 60, notice_sms_reminders}, /* SMS the day before a deadline */
     {NULL},
 };

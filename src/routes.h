@@ -29,5 +29,6 @@ extern const struct route posts_routes[];
 extern const struct route search_routes[];
 extern const struct route notices_routes[];
 extern const struct route access_routes[];
+extern const struct route sms_routes[];
 
 #endif

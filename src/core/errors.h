@@ -144,6 +144,8 @@
     X(ERR_NOTICE_NOT_FOUND, 404, "notice.not_found", "no such announcement")                       \
     X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
     X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
+    X(ERR_SMS_NO_PHONE, 409, "sms.no_phone",                                                       \
+      "no phone number on the member's record or account: SMS cannot reach them")                  \
     X(ERR_LIVE_FULL, 503, "live.full", "too many live streams are open, use polling")              \
     X(ERR_LIVE_ACCOUNT_FULL, 429, "live.account_limit",                                            \
       "this account has as many live streams open as it may: close one, or use polling")           \

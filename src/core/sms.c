@@ -42,7 +42,7 @@ static const struct sms_template templates[SMS__COUNT] = {
                     false,
                     4,
                     {{16, false}, {20, false}, {12, true}, {4, true}},
-                    "{1}发布通知《{2}》，请于{3}前确认。回复{4}确认。"},
+                    "{1}发布通知《{2}》，请阅读并确认，截止{3}。回复{4}确认。"},
     [SMS_NOTICE_REMINDER] = {"notice_reminder",
                              false,
                              3,
@@ -427,6 +427,20 @@ static bool parse_hhmm(const char *s, int *out)
     return true;
 }
 
+bool sms_parse_quiet(const char *s, int *from, int *to)
+{
+    char a[6], b[6];
+    if (strlen(s) != 11 || s[5] != '-')
+        return false;
+    memcpy(a, s, 5), a[5] = '\0';
+    memcpy(b, s + 6, 5), b[5] = '\0';
+    int f, t;
+    if (!parse_hhmm(a, &f) || !parse_hhmm(b, &t))
+        return false;
+    *from = f, *to = t;
+    return true;
+}
+
 /* A configured template text: UTF-8 without control characters, its {n}
  * variables within the kind's count. */
 static bool text_ok(enum sms_kind kind, const char *v)
@@ -480,13 +494,13 @@ bool sms_config_apply(struct sms_config *c, const char *key, const char *v)
         return len >= 12 && !strncmp(v, "【", 3) && !strcmp(v + len - 3, "】") &&
                copy(c->signature, sizeof(c->signature), v);
     }
-    if (!strcmp(key, "sms_quiet_hours")) {
-        char from[6], to[6];
-        if (strlen(v) != 11 || v[5] != '-')
+    if (!strcmp(key, "sms_quiet_hours"))
+        return sms_parse_quiet(v, &c->quiet_from, &c->quiet_to);
+    if (!strcmp(key, "sms_demo_page")) {
+        if (strcmp(v, "on") && strcmp(v, "off"))
             return false;
-        memcpy(from, v, 5), from[5] = '\0';
-        memcpy(to, v + 6, 5), to[5] = '\0';
-        return parse_hhmm(from, &c->quiet_from) && parse_hhmm(to, &c->quiet_to);
+        c->demo_page = !strcmp(v, "on");
+        return true;
     }
 #define INT_KEY(name, field, min, max)                                                             \
     if (!strcmp(key, name)) {                                                                      \

@@ -95,6 +95,9 @@ int sms_render(enum sms_kind kind, const char *const vars[4], struct sms_rendere
  * (Beijing minutes of the day; from > to spans midnight; from == to: none). */
 int64_t sms_after_quiet(int64_t now, int from, int to);
 
+/* Parses quiet hours "HH:MM-HH:MM" into Beijing minutes of the day. */
+bool sms_parse_quiet(const char *s, int *from, int *to);
+
 /* ---- configuration (zhibu.conf keys sms_*, read by config.c) ---- */
 
 enum sms_backend { SMS_OFF, SMS_KANNEL, SMS_TENCENT };
@@ -114,6 +117,7 @@ struct sms_config {
     int poll_ms;                /* sms_poll_ms: how often the sender looks for due rows */
     char public_url[256];       /* sms_public_url: how the gateway reaches zhibu */
     char inbound_secret[96];    /* sms_inbound_secret: Kannel's get-url for replies */
+    bool demo_page;             /* sms_demo_page = on: GET /api/v1/sms/demo (scripts/demo) */
     /* Kannel smsbox sendsms */
     char kannel_url[256]; /* sms_kannel_url = http://127.0.0.1:13013/cgi-bin/sendsms */
     char kannel_user[64], kannel_password[96];

@@ -285,6 +285,18 @@ static int claim(struct db *db, struct arena *a, struct sms_out *out, int max)
     if (db_changes(db) > 0)
         log_warn("sms: %d message(s) claimed more than %d s ago without a report: queued again",
                  db_changes(db), sms_cfg.sending_grace_s);
+    /* smsbox answered 202 but no report at all followed (not even "accepted by
+     * the centre", which bearerbox gives at once): smsbox or bearerbox died
+     * with it in memory. Sent again rather than lost. */
+    db_exec(db,
+            "UPDATE sms_outbox SET state = 'queued', claimed_at = NULL, not_before = ?, error = "
+            "'no report from the gateway', updated_at = ? WHERE state = 'sent' AND backend = "
+            "'kannel' AND dlr_status IS NULL AND sent_at <= ?",
+            "iii", now, now, now - sms_cfg.sending_grace_s);
+    if (db_changes(db) > 0)
+        log_warn("sms: %d message(s) accepted by Kannel more than %d s ago without a report: "
+                 "queued again",
+                 db_changes(db), sms_cfg.sending_grace_s);
     struct db_stmt *st =
         db_query(db,
                  "SELECT id, attempts, phone_sealed, body, template_id, vars, coding, quiet_from, "
@@ -435,15 +447,20 @@ int sms_report(struct db *db, int64_t id, const char *secret, int type)
     bool forward = to && (!strcmp(state, "sending") || !strcmp(state, "queued") ||
                           (!strcmp(state, "sent") && strcmp(to, "sent")));
     int64_t now = now_sec();
-    db_exec(db, "UPDATE sms_outbox SET dlr_status = ?, updated_at = ? WHERE id = ?", "iii",
-            (int64_t)type, now, id);
+    /* A report that moves nothing is still a report: a row 'sent' without
+     * any is queued again after the grace (claim), this one is not. */
+    db_exec(db,
+            "UPDATE sms_outbox SET dlr_status = COALESCE(dlr_status, ?), updated_at = ? WHERE "
+            "id = ?",
+            "iii", (int64_t)type, now, id);
     if (forward)
         db_exec(db,
-                "UPDATE sms_outbox SET state = ?, sent_at = COALESCE(sent_at, ?), done_at = "
+                "UPDATE sms_outbox SET state = ?, dlr_status = ?, sent_at = COALESCE(sent_at, ?), "
+                "done_at = "
                 "CASE WHEN ? = 'sent' THEN NULL ELSE ? END, claimed_at = NULL, error = CASE "
                 "WHEN ? = 'failed' THEN 'the operator reported a failure' ELSE error END WHERE "
                 "id = ?",
-                "sisisi", to, now, to, now, to, id);
+                "siisisi", to, (int64_t)type, now, to, now, to, id);
     return 0;
 }
 

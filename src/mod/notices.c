@@ -19,6 +19,7 @@
 #include "mod/notices.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
+#include "mod/sms.h"
 #include "routes.h"
 
 static const char *const priorities[] = {"normal", "important", "urgent", NULL};
@@ -381,6 +382,8 @@ static const struct param publish_body[] = {
     {NULL},
 };
 
+static int notice_sms(struct db *db, struct arena *a, const struct notice *n, enum sms_kind kind);
+
 static bool body_flag(struct req *req, const char *name)
 {
     const struct value *v = req_body(req, name);
@@ -436,6 +439,8 @@ static int h_publish(struct req *req)
     if (!notice_load(req->db, &req->arena, id, &n))
         return req_fail(req, ERR_DB, NULL);
     notice_announce(req->db, &req->arena, &n, id, "notice", title);
+    if (ack) /* what needs action reaches members by SMS too, as they chose */
+        notice_sms(req->db, &req->arena, &n, SMS_NOTICE);
     /* Searchable when it goes to everyone of the subtree (the index knows no
      * role or member audiences: those are found in the feed only). */
     if (!mask && !members->present)
@@ -1005,6 +1010,144 @@ static int h_list(struct req *req)
     "(?5 >> (CASE g.role WHEN 'member' THEN 0 WHEN 'branch_secretary' THEN 1 WHEN "                \
     "'branch_committee' THEN 2 WHEN 'org_admin' THEN 3 WHEN 'auditor' THEN 4 WHEN "                \
     "'safety_officer' THEN 5 ELSE 6 END)) & 1))"
+
+/* The deadline as an SMS says it: "12月10日", or "不限" without one (arena). */
+static const char *sms_deadline(struct arena *a, const char *deadline)
+{
+    int y, m, d;
+    if (!deadline || !date_parse(deadline, &y, &m, &d))
+        return "不限";
+    return arena_printf(a, "%d月%d日", m, d);
+}
+
+/*
+ * Queues kind (SMS_NOTICE, SMS_NOTICE_REMINDER) for every member n reaches
+ * whose choice takes what needs action by SMS (mod/sms.h), once per member
+ * (dedupe "KIND:NOTICE:m:MEMBER"); a reminder only for those who have not
+ * acknowledged. In the caller's transaction: a publish and its messages are
+ * committed together. Returns the messages queued.
+ */
+static int notice_sms(struct db *db, struct arena *a, const struct notice *n, enum sms_kind kind)
+{
+    bool reminder = kind == SMS_NOTICE_REMINDER;
+    const char *org = "";
+    struct db_stmt *st = db_query(db, "SELECT name FROM orgs WHERE id = ?", "i", n->org_id);
+    if (db_next(st))
+        org = arena_strdup(a, db_text(st, 0));
+    db_done(st);
+    const char *deadline = sms_deadline(a, n->ack_deadline);
+    st = db_query(db,
+                  "SELECT m.id, m.org_id, m.phone_sealed, a.id, a.phone_sealed FROM members m "
+                  "LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON "
+                  "p.member_id = m.id" RECIPIENTS_WHERE " AND " SMS_WANTS_ACTION_SQL
+                  " AND (?8 = 0 OR NOT EXISTS (SELECT 1 FROM notice_marks k WHERE k.account_id "
+                  "= a.id AND k.notice_id = ?4 AND k.ack_at IS NOT NULL))",
+                  "ssiiissi", n->org_path, org_path_end(a, n->org_path), (int64_t)n->chosen, n->id,
+                  (int64_t)n->role_mask, n->org_path, org_path_end(a, n->org_path),
+                  (int64_t)reminder);
+    /* The rows are read first: sms_enqueue writes on the same connection. */
+    struct row {
+        int64_t member, org, account;
+        const char *phone;
+    };
+    struct buf rows;
+    buf_init_arena(&rows, a);
+    while (db_next(st)) {
+        struct row r = {db_int(st, 0), db_int(st, 1), db_isnull(st, 3) ? 0 : db_int(st, 3), NULL};
+        /* The record's phone (sealed as "member.phone"), else the account's. */
+        size_t len = 0;
+        const void *blob;
+        if (!db_isnull(st, 2) && (blob = db_blob(st, 2, &len)))
+            r.phone = pdata_open(a, "member.phone", blob, len);
+        if (!r.phone && !db_isnull(st, 4) && (blob = db_blob(st, 4, &len)))
+            r.phone = pdata_open(a, "phone", blob, len);
+        if (r.phone)
+            buf_add(&rows, &r, sizeof(r));
+    }
+    db_done(st);
+    int queued = 0;
+    const struct row *r = (const struct row *)rows.data;
+    for (size_t i = 0; i < rows.len / sizeof(*r); i++) {
+        struct sms_msg m = {.kind = kind,
+                            .phone = r[i].phone,
+                            .account_id = r[i].account,
+                            .member_id = r[i].member,
+                            .org_id = r[i].org};
+        if (reminder) {
+            m.vars[0] = n->title, m.vars[1] = deadline, m.vars[2] = SMS_ACK_REPLY;
+        } else {
+            m.vars[0] = org, m.vars[1] = n->title, m.vars[2] = deadline;
+            m.vars[3] = SMS_ACK_REPLY;
+        }
+        char dedupe[80];
+        snprintf(dedupe, sizeof(dedupe), "%s:%" PRId64 ":m:%" PRId64, sms_kind_name(kind), n->id,
+                 r[i].member);
+        m.dedupe = dedupe;
+        const char *why = NULL;
+        int rc = sms_enqueue(db, &m, &why);
+        if (rc == 0)
+            queued++;
+        else if (rc < 0 && rc != -2)
+            log_warn("sms: notice %" PRId64 " to member %" PRId64 ": %s", n->id, r[i].member, why);
+    }
+    return queued;
+}
+
+int notice_sms_reminders(struct db *db)
+{
+    /* Notices whose deadline is tomorrow (Beijing), reminded once, from 09:00 on. */
+    int64_t now = now_sec();
+    if ((now + BEIJING_OFFSET) % 86400 < 9 * 3600)
+        return 0;
+    char tomorrow[11];
+    date_from_days(day_today() + 1, tomorrow);
+    struct arena a;
+    arena_init(&a);
+    int64_t ids[20];
+    int k = 0, total = 0;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT id FROM notices WHERE ack_required = 1 AND kind = "
+                                  "'notice' AND state <> 'retracted' AND deleted_at IS NULL AND "
+                                  "ack_deadline = ? AND sms_reminded_at IS NULL LIMIT 20",
+                                  "s", tomorrow);
+    while (db_next(st))
+        ids[k++] = db_int(st, 0);
+    db_done(st);
+    for (int i = 0; i < k; i++) {
+        struct notice n;
+        if (notice_load(db, &a, ids[i], &n))
+            total += notice_sms(db, &a, &n, SMS_NOTICE_REMINDER);
+        db_exec(db, "UPDATE notices SET sms_reminded_at = ? WHERE id = ?", "ii", now, ids[i]);
+    }
+    arena_release(&a);
+    return db_failed(db) ? -1 : total;
+}
+
+bool notice_ack_pending(struct db *db, int64_t account, int64_t notice)
+{
+    int64_t pending = 0;
+    db_get_int(db, &pending,
+               "SELECT count(*) FROM notices n WHERE n.id = ? AND n.kind = 'notice' AND "
+               "n.ack_required = 1 AND n.state <> 'retracted' AND n.deleted_at IS NULL AND NOT "
+               "EXISTS (SELECT 1 FROM notice_marks k WHERE k.account_id = ? AND k.notice_id = "
+               "n.id AND k.ack_at IS NOT NULL)",
+               "ii", notice, account);
+    return pending > 0;
+}
+
+int notice_ack_from_sms(struct db *db, int64_t account, int64_t member, int64_t notice)
+{
+    if (!notice_ack_pending(db, account, notice))
+        return -1;
+    int64_t now = now_sec();
+    db_exec(db,
+            "INSERT INTO notice_marks (account_id, notice_id, member_id, read_at, ack_at) VALUES "
+            "(?, ?, ?, ?, ?) ON CONFLICT (account_id, notice_id) DO UPDATE SET ack_at = "
+            "COALESCE(notice_marks.ack_at, excluded.ack_at)",
+            "iiIii", account, notice, member, now, now);
+    db_next_seq(db); /* retires cached feeds (ROUTE_CACHE_MINE) */
+    return db_failed(db) ? -1 : 0;
+}
 
 /* Loads {id} for a manager and the organisation orgId (default: the
  * notice's) inside its subtree and the caller's scope; 0 or a 404 status. */

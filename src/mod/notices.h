@@ -10,4 +10,17 @@
  * Returns the announcements reminded of, -1 on failure. */
 int notice_sweep(struct db *db);
 
+/* SMS reminders the day before a notice's deadline (Beijing, from 09:00), once
+ * per notice, to members who have not acknowledged and take what needs action
+ * by SMS. A housekeeping job. Returns the messages queued, -1 on failure. */
+int notice_sms_reminders(struct db *db);
+
+/* Whether account still owes notice (a live one that asks for it) an
+ * acknowledgement. */
+bool notice_ack_pending(struct db *db, int64_t account, int64_t notice);
+
+/* Acknowledges notice for account (member) from an SMS reply, in the caller's
+ * write transaction: 0, or -1 when nothing is pending. */
+int notice_ack_from_sms(struct db *db, int64_t account, int64_t member, int64_t notice);
+
 #endif

@@ -18,6 +18,8 @@
 #include "core/roster.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
+#include "mod/sms.h"
+#include "mod/threads.h"
 #include "routes.h"
 
 #define DEFAULT_TARGET_SECS (48 * 3600)
@@ -267,20 +269,21 @@ static int thread_get(struct req *req, bool *leader, bool *closed)
     return 0;
 }
 
-/* Adds a message to a thread and keeps the thread's summary. */
-static int64_t message_add(struct req *req, int64_t thread, bool from_leader, const char *text)
+/* Adds author's message to a thread and keeps the thread's summary. */
+static int64_t message_add(struct db *db, int64_t author, int64_t thread, bool from_leader,
+                           const char *text)
 {
     int64_t now = now_sec();
-    db_exec(req->db,
+    db_exec(db,
             "INSERT INTO thread_messages (thread_id, author_id, from_leader, text, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            "iiisi", thread, req->who->account_id, (int64_t)from_leader, text, now);
-    int64_t mid = db_last_id(req->db);
+            "iiisi", thread, author, (int64_t)from_leader, text, now);
+    int64_t mid = db_last_id(db);
     db_exec(
-        req->db,
+        db,
         "UPDATE threads SET messages = messages + 1, last_message_at = ?, last_from_member = ?, "
         "updated_at = ?, seq = ? WHERE id = ?",
-        "iiiii", now, (int64_t)!from_leader, now, db_next_seq(req->db), thread);
+        "iiiii", now, (int64_t)!from_leader, now, db_next_seq(db), thread);
     return mid;
 }
 
@@ -315,32 +318,33 @@ static void thread_reindex(struct req *req, int64_t id)
                          created);
 }
 
-/* Inserts a thread for member (of branch org at path) with its first message. */
-static int64_t thread_insert(struct req *req, int64_t org, const char *path, int64_t member,
-                             const char *direction, const char *kind, const char *subject,
-                             const char *text)
+/* Inserts a thread for member (of branch org at path), started by author,
+ * with its first message. */
+static int64_t thread_insert(struct db *db, int64_t author, int64_t org, const char *path,
+                             int64_t member, const char *direction, const char *kind,
+                             const char *subject, const char *text)
 {
     int64_t from, now = now_sec();
-    int64_t target = target_for(req->db, path, &from);
+    int64_t target = target_for(db, path, &from);
     int64_t depth = 0;
-    db_get_int(req->db, &depth, "SELECT depth FROM orgs WHERE id = ?", "i", org);
-    int64_t top = top_depth_for(req->db, path);
+    db_get_int(db, &depth, "SELECT depth FROM orgs WHERE id = ?", "i", org);
+    int64_t top = top_depth_for(db, path);
     if (top > depth)
         top = depth;
     bool to_member = !strcmp(direction, "to_member");
     db_exec(
-        req->db,
+        db,
         "INSERT INTO threads (org_id, org_path, branch_depth, top_depth, member_id, started_by, "
         "direction, kind, subject, target_secs, frozen_depth, last_message_at, created_at, "
         "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        "isiiiisssiIiiii", org, path, depth, top, member, req->who->account_id, direction, kind,
-        subject, target, to_member ? depth : 0, now, now, now, db_next_seq(req->db));
-    int64_t id = db_last_id(req->db);
+        "isiiiisssiIiiii", org, path, depth, top, member, author, direction, kind, subject, target,
+        to_member ? depth : 0, now, now, now, db_next_seq(db));
+    int64_t id = db_last_id(db);
     if (to_member && depth == 0) /* 'I' binds 0 as NULL: a root has nothing to escalate to */
-        db_exec(req->db, "UPDATE threads SET frozen_depth = 0 WHERE id = ?", "i", id);
-    message_add(req, id, to_member, text);
-    search_index_put_doc(req->db, "thread", id, org, path, path, member, subject, text, now);
-    threads_live_new(req->db, id);
+        db_exec(db, "UPDATE threads SET frozen_depth = 0 WHERE id = ?", "i", id);
+    message_add(db, author, id, to_member, text);
+    search_index_put_doc(db, "thread", id, org, path, path, member, subject, text, now);
+    threads_live_new(db, id);
     return id;
 }
 
@@ -372,9 +376,9 @@ static int h_create(struct req *req)
     db_done(st);
     if (!org)
         return req_fail(req, ERR_THREAD_NO_MEMBER, NULL);
-    int64_t id =
-        thread_insert(req, org, path, req->who->member_id, "to_leaders", req_body_str(req, "kind"),
-                      req_body_str(req, "subject"), req_body_str(req, "text"));
+    int64_t id = thread_insert(req->db, req->who->account_id, org, path, req->who->member_id,
+                               "to_leaders", req_body_str(req, "kind"),
+                               req_body_str(req, "subject"), req_body_str(req, "text"));
     return thread_respond(req, id, 201);
 }
 
@@ -473,6 +477,26 @@ static const struct param reply_body[] = {
     {NULL},
 };
 
+/* A leader answered in thread id: the member hears of it by SMS if their
+ * choice says so (mod/sms.h), once per message. */
+static void answer_sms(struct req *req, int64_t id, int64_t message)
+{
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT t.member_id, o.name FROM threads t JOIN orgs o ON o.id = "
+                                  "t.org_id WHERE t.id = ?",
+                                  "i", id);
+    if (db_next(st)) {
+        int64_t member = db_int(st, 0);
+        const char *vars[4] = {arena_strdup(&req->arena, db_text(st, 1)),
+                               req_body_str(req, "text")};
+        db_done(st);
+        sms_to_member(req->db, member, SMS_ANSWER, true, vars,
+                      arena_printf(&req->arena, "answer:%" PRId64, message));
+        return;
+    }
+    db_done(st);
+}
+
 /*
  * POST /api/v1/threads/{id}/replies {text} -> 201 the thread with its
  * messages. The first leader's reply to a member's thread is its first
@@ -490,7 +514,7 @@ static int h_reply(struct req *req)
         return rc;
     if (closed)
         return req_fail(req, ERR_THREAD_CLOSED, NULL);
-    int64_t mid = message_add(req, id, leader, req_body_str(req, "text"));
+    int64_t mid = message_add(req->db, req->who->account_id, id, leader, req_body_str(req, "text"));
     int64_t now = now_sec();
     db_exec(req->db,
             "UPDATE threads SET first_answer_at = ?, first_answer_by = ?, frozen_depth = "
@@ -502,6 +526,7 @@ static int h_reply(struct req *req)
         db_get_int(req->db, &org, "SELECT org_id FROM threads WHERE id = ?", "i", id);
         req_audit(req, "thread.reply", org, arena_printf(&req->arena, "thread:%" PRId64, id), "ok",
                   NULL);
+        answer_sms(req, id, mid);
     }
     thread_reindex(req, id);
     threads_live_reply(req->db, id, mid);
@@ -601,8 +626,9 @@ static int h_send(struct req *req)
     jw_key(j, "threadIds");
     jw_arr_begin(j);
     for (size_t i = 0; i < n; i++)
-        jw_int(j, thread_insert(req, to[i].org, to[i].path, to[i].id, "to_member", "message",
-                                req_body_str(req, "subject"), req_body_str(req, "text")));
+        jw_int(j, thread_insert(req->db, req->who->account_id, to[i].org, to[i].path, to[i].id,
+                                "to_member", "message", req_body_str(req, "subject"),
+                                req_body_str(req, "text")));
     jw_arr_end(j);
     jw_obj_end(j);
     req_audit(req, "thread.send", org, arena_printf(&req->arena, "org:%" PRId64, org), "ok",
@@ -817,6 +843,42 @@ static int h_stats(struct req *req)
     jw_arr_end(j);
     jw_obj_end(j);
     return 200;
+}
+
+int64_t thread_from_sms(struct db *db, struct arena *a, int64_t account, int64_t member,
+                        const char *text)
+{
+    int64_t org = 0, open = 0, now = now_sec();
+    const char *path = NULL;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT org_id, org_path FROM members WHERE id = ? AND "
+                                  "deleted_at IS NULL AND status IN " ROSTER_STATUSES,
+                                  "i", member);
+    if (db_next(st)) {
+        org = db_int(st, 0);
+        path = arena_strdup(a, db_text(st, 1));
+    }
+    db_done(st);
+    if (!org)
+        return 0;
+    /* A conversation still open and alive this week goes on where it is. */
+    db_get_int(db, &open,
+               "SELECT id FROM threads WHERE member_id = ? AND closed_at IS NULL AND "
+               "last_message_at > ? ORDER BY last_message_at DESC LIMIT 1",
+               "ii", member, now - 7 * 86400);
+    if (open) {
+        int64_t mid = message_add(db, account, open, false, text);
+        threads_live_reply(db, open, mid);
+        return open;
+    }
+    /* The subject: "短信：" and the text's first 20 characters. */
+    size_t cut = 0;
+    for (int chars = 0; text[cut] && chars < 20; chars++)
+        do
+            cut++;
+        while (((unsigned char)text[cut] & 0xc0) == 0x80);
+    return thread_insert(db, account, org, path, member, "to_leaders", "message",
+                         arena_printf(a, "短信：%.*s", (int)cut, text), text);
 }
 
 const struct route threads_routes[] = {

@@ -2,7 +2,7 @@
 //
 // startServer() makes a temporary data directory, runs `zhibu demo` in it,
 // appends the given lines to DIR/zhibu.conf, starts `zhibu serve` on a free
-// loopback port and waits for /healthz. It returns:
+// loopback port (or opts.port: a server that others must know before it starts) and waits for /healthz. It returns:
 //   { base, port, accounts, who, dataDir, proc, stop(), login(), api(), run() }
 // stop() sends SIGTERM, waits for the exit, asserts exit code 0 (within 5 s)
 // and removes the data directory (unless { keepData: true }).
@@ -295,7 +295,7 @@ export function assertData(res, status = 200) {
  *   demo: false to start on an empty data directory (migrate only)
  */
 export async function startServer(opts = {}) {
-  const { config = [], setup, demo = true, env, testHooks = false } = opts;
+  const { config = [], setup, demo = true, env, testHooks = false, port: fixedPort } = opts;
   const dataDir = tempDir();
   let accounts = [];
   try {
@@ -314,7 +314,7 @@ export async function startServer(opts = {}) {
 
   let server, base, port;
   for (let attempt = 0; ; attempt++) {
-    port = await freePort();
+    port = fixedPort || (await freePort());
     base = `http://127.0.0.1:${port}`;
     try {
       server = await spawnServer(['--data', dataDir, '--listen', `127.0.0.1:${port}`], {
@@ -325,7 +325,7 @@ export async function startServer(opts = {}) {
       break;
     } catch (e) {
       // The port may have been taken between freePort() and bind(): retry.
-      if (attempt < 3 && e.exit && /listen/.test(e.stderr || '')) continue;
+      if (!fixedPort && attempt < 3 && e.exit && /listen/.test(e.stderr || '')) continue;
       rmSync(dataDir, { recursive: true, force: true });
       throw e;
     }

@@ -70,7 +70,7 @@ static void test_render_notice(void **state)
     assert_int_equal(sms_render(SMS_NOTICE, vars, &r, &why), 0);
     /* Short variables go in as they are; a long title is cut below. */
     assert_string_equal(r.body, "【智慧支部】第一村党支部发布通知《关于召开十二月主题党日的通知》，"
-                                "请于12月10日前确认。回复1确认。");
+                                "请阅读并确认，截止12月10日。回复1确认。");
     assert_int_equal(r.size.coding, SMS_UCS2);
     assert_string_equal(r.vars[3], "1");
     const char *long_title = "一二三四五六七八九十一二三四五六七八九十一二三";

@@ -1,0 +1,572 @@
+/*
+ * sms.c - SMS as members and organisations see it: a member's choice (app
+ * only, app + SMS for what needs action, SMS only) and quiet hours, set by
+ * the member or a secretary; the gateway's callbacks (delivery reports,
+ * replies from phones); an organisation's daily quota and the SMS status;
+ * the demo page of what phones received. The outbox, templates and sender
+ * are core's (core/sms.h).
+ *
+ * A reply "1" (the code the SMS gave, "回复1确认") acknowledges the newest
+ * notice that reached the member by SMS and still waits for it; any other
+ * reply becomes a message to the branch leadership (mod/threads.h). A reply
+ * acts only for a member whose phone is on the record and who has an
+ * account; a number on no record is stored, nothing else.
+ */
+#include "app.h"
+#include "core/roster.h"
+#include "mod/members.h"
+#include "mod/notices.h"
+#include "mod/orgs.h"
+#include "mod/sms.h"
+#include "mod/threads.h"
+#include "routes.h"
+
+#include <sodium.h>
+
+static const char *const modes[] = {"app", "app_sms", "sms", NULL};
+
+/* ---- sending to a member ---- */
+
+/* Opens a sealed phone (arena), NULL if none. domain: "member.phone" for a
+ * member record's, "phone" for an account's and the outbox's. */
+static char *phone_open(struct arena *a, struct db_stmt *st, int col, const char *domain)
+{
+    size_t len = 0;
+    const void *blob = db_isnull(st, col) ? NULL : db_blob(st, col, &len);
+    return blob ? pdata_open(a, domain, blob, len) : NULL;
+}
+
+int sms_to_member(struct db *db, int64_t member, enum sms_kind kind, bool needs_action,
+                  const char *const vars[4], const char *dedupe)
+{
+    struct arena a;
+    arena_init(&a);
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT m.org_id, m.phone_sealed, a.id, a.phone_sealed, p.mode FROM members m LEFT JOIN "
+        "accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON p.member_id = m.id WHERE m.id "
+        "= ? AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES,
+        "i", member);
+    int rc = 2;
+    if (db_next(st)) {
+        int64_t org = db_int(st, 0), account = db_isnull(st, 2) ? 0 : db_int(st, 2);
+        const char *mode = db_text(st, 4);
+        if (!mode)
+            mode = account ? "app_sms" : "sms";
+        const char *phone = phone_open(&a, st, 1, "member.phone");
+        if (!phone)
+            phone = phone_open(&a, st, 3, "phone");
+        bool wanted = !strcmp(mode, "sms") || (!strcmp(mode, "app_sms") && needs_action);
+        if (wanted && phone) {
+            struct sms_msg m = {.kind = kind,
+                                .phone = phone,
+                                .account_id = account,
+                                .member_id = member,
+                                .org_id = org,
+                                .dedupe = dedupe};
+            memcpy(m.vars, vars, sizeof(m.vars));
+            db_done(st);
+            st = NULL;
+            const char *why = NULL;
+            rc = sms_enqueue(db, &m, &why);
+            if (rc < 0)
+                log_warn("sms: %s to member %" PRId64 " not queued: %s", sms_kind_name(kind),
+                         member, why);
+        }
+    }
+    db_done(st);
+    arena_release(&a);
+    return rc;
+}
+
+/* ---- the gateway's callbacks ---- */
+
+static const struct param dlr_query[] = {
+    {"id", P_ID, P_REQUIRED},
+    {"k", P_STR, P_REQUIRED, 1, 64},
+    {"type", P_INT, P_REQUIRED, 0, 255},
+    {NULL},
+};
+
+static int report_write(struct req *req, void *arg)
+{
+    (void)arg;
+    if (sms_report(req->db, req_query_int(req, "id", 0), req_query_str(req, "k"),
+                   (int)req_query_int(req, "type", 0)) < 0)
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    return 200;
+}
+
+/*
+ * GET /api/v1/sms/dlr?id=&k=&type= -> {received: true}: a delivery report
+ * (Kannel's dlr-url; type as Kannel's: 1 delivered, 2 failed, 4 buffered,
+ * 8 accepted by the message centre, 16 refused by it) for outbox row id,
+ * whose URL carried the per-message secret k. Public: the secret is the
+ * proof. Errors: request.not_found (no such row and secret, or SMS off).
+ */
+static int h_dlr(struct req *req)
+{
+    if (!sms_enabled())
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    req_after_commit(req, report_write, NULL);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_bool(j, "received", true);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* "+8613800138000", "008613800138000", "8613800138000" -> "13800138000" (arena). */
+static const char *phone_normal(struct arena *a, const char *from)
+{
+    const char *p = from;
+    if (*p == '+')
+        p++;
+    else if (!strncmp(p, "00", 2))
+        p += 2;
+    if (!strncmp(p, "86", 2) && strlen(p) == 13)
+        p += 2;
+    return arena_strdup(a, p);
+}
+
+/* The text without spaces at both ends (ASCII and U+3000), full-width digits
+ * made ASCII: what a reply code is compared as (arena). */
+static const char *reply_code(struct arena *a, const char *text)
+{
+    struct buf b;
+    buf_init_arena(&b, a);
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+            p++;
+        } else if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) { /* U+3000 */
+            p += 3;
+        } else if (p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x90 && p[2] <= 0x99) { /* ０-９ */
+            buf_addch(&b, (char)('0' + p[2] - 0x90));
+            p += 3;
+        } else {
+            buf_addch(&b, (char)*p++);
+        }
+    }
+    buf_addch(&b, '\0');
+    return b.data;
+}
+
+/* The newest notice that reached member by SMS in the last 30 days and that
+ * account has not acknowledged yet: 0 if none. */
+static int64_t notice_waiting(struct db *db, int64_t member, int64_t account)
+{
+    int64_t id = 0;
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT o.dedupe FROM sms_outbox o WHERE o.member_id = ? AND o.kind IN ('notice', "
+                 "'notice_reminder') AND o.created_at > ? ORDER BY o.id DESC LIMIT 20",
+                 "ii", member, now_sec() - 30 * 86400);
+    while (!id && db_next(st)) {
+        /* dedupe: "notice:ID:m:MEMBER" or "notice_reminder:ID:m:MEMBER" */
+        const char *d = db_text(st, 0), *colon = d ? strchr(d, ':') : NULL;
+        int64_t n = colon ? strtoll(colon + 1, NULL, 10) : 0;
+        if (n > 0 && notice_ack_pending(db, account, n))
+            id = n;
+    }
+    db_done(st);
+    return id;
+}
+
+struct inbound {
+    const char *phone, *text;
+};
+
+static int inbound_write(struct req *req, void *arg)
+{
+    struct inbound *in = arg;
+    struct db *db = req->db;
+    unsigned char hash[PDATA_HASH_BYTES], mhash[PDATA_HASH_BYTES];
+    pdata_hash("phone", in->phone, hash);
+    pdata_hash("member.phone", in->phone, mhash);
+    int64_t member = 0, account = 0;
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT m.id, a.id FROM members m LEFT JOIN accounts a ON a.member_id = m.id WHERE "
+        "m.phone_hash = ? AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES
+        " UNION ALL SELECT a.member_id, a.id FROM accounts a JOIN members m ON m.id = "
+        "a.member_id WHERE a.phone_hash = ? AND a.disabled_at IS NULL AND m.deleted_at IS NULL "
+        "LIMIT 1",
+        "bb", mhash, sizeof(mhash), hash, sizeof(hash));
+    if (db_next(st)) {
+        member = db_int(st, 0);
+        account = db_isnull(st, 1) ? 0 : db_int(st, 1);
+    }
+    db_done(st);
+
+    const char *outcome = "unknown";
+    int64_t ref = 0;
+    const char *code = reply_code(&req->arena, in->text);
+    if (!member) {
+        outcome = "unknown"; /* recorded, nothing else */
+    } else if (!*code || !account) {
+        outcome = "ignored"; /* nothing said, or nobody to act as */
+    } else if (!strcmp(code, SMS_ACK_REPLY)) {
+        ref = notice_waiting(db, member, account);
+        if (ref && notice_ack_from_sms(db, account, member, ref) == 0)
+            outcome = "ack";
+        else
+            outcome = "ignored", ref = 0; /* "1" with nothing waiting: not a message */
+    } else {
+        ref = thread_from_sms(db, &req->arena, account, member, in->text);
+        outcome = ref ? "thread" : "ignored";
+    }
+    size_t sealed_len;
+    unsigned char *sealed = pdata_seal(&req->arena, "phone", in->phone, &sealed_len);
+    db_exec(db,
+            "INSERT INTO sms_inbox (phone_hash, phone_sealed, phone_mask, member_id, body, "
+            "outcome, ref_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "bbsIssIi", hash, sizeof(hash), sealed, sealed_len,
+            pdata_mask_phone(&req->arena, in->phone), member, in->text, outcome, ref, now_sec());
+    req_audit(req, "sms.reply", 0,
+              member ? arena_printf(&req->arena, "member:%" PRId64, member) : NULL, "ok", "%s",
+              outcome);
+    return db_failed(db) ? req_fail(req, ERR_DB, NULL) : 200;
+}
+
+static const struct param incoming_query[] = {
+    {"k", P_STR, P_REQUIRED, 1, 96},
+    {"from", P_STR, P_REQUIRED, 1, 32},
+    {"text", P_STR, P_MULTILINE, 0, 1600},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/sms/incoming?k=&from=&text= -> {received: true}: a message from
+ * a phone (Kannel's sms-service get-url with %p and %a; smsbox's mo-recode
+ * turns UCS-2 into UTF-8). k is sms_inbound_secret. The outcome (ack,
+ * thread, unknown, ignored) is stored in sms_inbox and audited. Public: the
+ * secret is the proof. Errors: request.not_found (wrong secret or SMS off),
+ * request.invalid (text not UTF-8).
+ */
+static int h_incoming(struct req *req)
+{
+    const char *k = req_query_str(req, "k");
+    size_t n = strlen(sms_cfg.inbound_secret);
+    if (!sms_enabled() || !n || strlen(k) != n || sodium_memcmp(k, sms_cfg.inbound_secret, n))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct inbound *in = arena_calloc(&req->arena, 1, sizeof(*in));
+    in->phone = phone_normal(&req->arena, req_query_str(req, "from"));
+    in->text = req_query_str(req, "text");
+    if (!in->text)
+        in->text = "";
+    req_after_commit(req, inbound_write, in);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_bool(j, "received", true);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* ---- a member's choice ---- */
+
+static void write_quiet(struct jw *j, int from, int to)
+{
+    char s[32];
+    snprintf(s, sizeof(s), "%02d:%02d-%02d:%02d", from / 60 % 24, from % 60, to / 60 % 24, to % 60);
+    jw_kv_str(j, "quietHours", s);
+}
+
+/* Writes member's choice: {memberId, mode, chosen, quietHours, phone (masked), smsOn}. */
+static int choice_respond(struct req *req, int64_t member)
+{
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT m.phone_mask, a.id, a.phone_tail, p.mode, p.quiet_from, p.quiet_to FROM members "
+        "m LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON p.member_id = "
+        "m.id WHERE m.id = ? AND m.deleted_at IS NULL",
+        "i", member);
+    if (!db_next(st)) {
+        db_done(st);
+        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
+    }
+    bool chosen = !db_isnull(st, 3);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "memberId", member);
+    jw_kv_str(j, "mode", chosen ? db_text(st, 3) : db_isnull(st, 1) ? "sms" : "app_sms");
+    jw_kv_bool(j, "chosen", chosen);
+    if (chosen)
+        write_quiet(j, (int)db_int(st, 4), (int)db_int(st, 5));
+    else
+        write_quiet(j, sms_cfg.quiet_from, sms_cfg.quiet_to);
+    jw_kv_str(j, "phone",
+              db_text(st, 0)   ? db_text(st, 0)
+              : db_text(st, 2) ? arena_printf(&req->arena, "*******%s", db_text(st, 2))
+                               : NULL);
+    jw_kv_bool(j, "smsOn", sms_enabled());
+    jw_obj_end(j);
+    db_done(st);
+    return 200;
+}
+
+static const struct param choice_body[] = {
+    {"mode", P_ENUM, P_REQUIRED, 0, 0, modes},
+    {"quietHours", P_STR, 0, 11, 11},
+    {NULL},
+};
+
+/* Stores member's choice from the body; 0 or an error status. */
+static int choice_store(struct req *req, int64_t member)
+{
+    int from = sms_cfg.quiet_from, to = sms_cfg.quiet_to;
+    const char *quiet = req_body_str(req, "quietHours");
+    if (quiet && !sms_parse_quiet(quiet, &from, &to))
+        return req_fail_field(req, ERR_INVALID, "quietHours", "expected HH:MM-HH:MM");
+    const char *mode = req_body_str(req, "mode");
+    if (strcmp(mode, "app")) {
+        int64_t phones = 0;
+        db_get_int(req->db, &phones,
+                   "SELECT count(*) FROM members m LEFT JOIN accounts a ON a.member_id = m.id "
+                   "WHERE m.id = ? AND (m.phone_sealed IS NOT NULL OR a.id IS NOT NULL)",
+                   "i", member);
+        if (!phones)
+            return req_fail_field(req, ERR_SMS_NO_PHONE, "mode", NULL);
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO sms_prefs (member_id, mode, quiet_from, quiet_to, updated_by, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET mode = "
+            "excluded.mode, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to, "
+            "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            "isiiii", member, mode, (int64_t)from, (int64_t)to, req->who->account_id, now);
+    db_next_seq(req->db); /* retires cached answers */
+    return 0;
+}
+
+/*
+ * GET /api/v1/me/sms -> {memberId, mode, chosen, quietHours, phone, smsOn}:
+ * how the caller is reached (mode app | app_sms | sms; not chosen: the
+ * default). Errors: member.not_found (no member record). Any account.
+ */
+static int h_me_get(struct req *req)
+{
+    if (!req->who->member_id)
+        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
+    return choice_respond(req, req->who->member_id);
+}
+
+/*
+ * PUT /api/v1/me/sms {mode, quietHours?} -> the choice. quietHours
+ * "HH:MM-HH:MM" in Beijing time (default sms_quiet_hours). Errors:
+ * member.not_found, sms.no_phone (SMS chosen, no phone on record),
+ * request.invalid. Any account with a member record.
+ */
+static int h_me_put(struct req *req)
+{
+    if (!req->who->member_id)
+        return req_fail(req, ERR_MEMBER_NOT_FOUND, NULL);
+    int rc = choice_store(req, req->who->member_id);
+    return rc ? rc : choice_respond(req, req->who->member_id);
+}
+
+/*
+ * GET /api/v1/members/{id}/sms -> the member's choice, as GET /me/sms.
+ * roster.read on the member's branch, or the member. Errors: member.not_found.
+ */
+static int h_member_get(struct req *req)
+{
+    return choice_respond(req, req->obj.id);
+}
+
+/*
+ * PUT /api/v1/members/{id}/sms {mode, quietHours?} -> the choice: a
+ * secretary sets it for a member who cannot (audited). roster.write on the
+ * member's branch. Errors: member.not_found, sms.no_phone, request.invalid.
+ */
+static int h_member_put(struct req *req)
+{
+    int rc = choice_store(req, req->obj.id);
+    if (rc)
+        return rc;
+    req_audit(req, "sms.choice", req->obj.org_id,
+              arena_printf(&req->arena, "member:%" PRId64, req->obj.id), "ok", "mode %s",
+              req_body_str(req, "mode"));
+    return choice_respond(req, req->obj.id);
+}
+
+/* ---- an organisation's quota and status ---- */
+
+/*
+ * GET /api/v1/orgs/{id}/sms -> {smsOn, backend, signature, quietHours,
+ * dailyCap: {own, effective, fromOrgId}, today: {queued, refused},
+ * outbox: {queued, sending, sent, delivered, failed}}: the SMS status of
+ * an organisation (today's counts of the organisation itself, the outbox
+ * of its subtree over the last 7 days). org.admin on {id}.
+ */
+static int h_org_get(struct req *req)
+{
+    int64_t org = req_id(req);
+    const char *path = org_path(req->db, &req->arena, org);
+    int64_t own = -1, eff = sms_cfg.daily_cap, from = 0;
+    struct db_stmt *st = db_query(
+        req->db,
+        "SELECT q.org_id, q.daily_cap FROM sms_quota q JOIN orgs a ON a.id = q.org_id WHERE "
+        "substr(?, 1, length(a.path)) = a.path ORDER BY a.depth DESC",
+        "s", path);
+    while (db_next(st)) {
+        if (!from) {
+            from = db_int(st, 0);
+            eff = db_int(st, 1);
+        }
+        if (db_int(st, 0) == org)
+            own = db_int(st, 1);
+    }
+    db_done(st);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_bool(j, "smsOn", sms_enabled());
+    jw_kv_str(j, "backend",
+              sms_cfg.backend == SMS_KANNEL    ? "kannel"
+              : sms_cfg.backend == SMS_TENCENT ? "tencent"
+                                               : "off");
+    jw_kv_str(j, "signature", sms_cfg.signature);
+    write_quiet(j, sms_cfg.quiet_from, sms_cfg.quiet_to);
+    jw_key(j, "dailyCap");
+    jw_obj_begin(j);
+    if (own >= 0)
+        jw_kv_int(j, "own", own);
+    else
+        jw_kv_null(j, "own");
+    jw_kv_int(j, "effective", eff);
+    jw_kv_id(j, "fromOrgId", from);
+    jw_obj_end(j);
+    jw_key(j, "today");
+    jw_obj_begin(j);
+    st = db_query(req->db, "SELECT queued, refused FROM sms_org_day WHERE org_id = ? AND day = ?",
+                  "ii", org, day_today());
+    bool row = db_next(st);
+    jw_kv_int(j, "queued", row ? db_int(st, 0) : 0);
+    jw_kv_int(j, "refused", row ? db_int(st, 1) : 0);
+    db_done(st);
+    jw_obj_end(j);
+    jw_key(j, "outbox");
+    jw_obj_begin(j);
+    static const char *const states[] = {"queued", "sending", "sent", "delivered", "failed"};
+    int64_t counts[ARRAY_SIZE(states)] = {0};
+    st = db_query(req->db,
+                  "SELECT s.state, count(*) FROM sms_outbox s JOIN orgs o ON o.id = s.org_id "
+                  "WHERE o.path >= ? AND o.path < ? AND s.created_at > ? GROUP BY s.state",
+                  "ssi", path, org_path_end(&req->arena, path), now_sec() - 7 * 86400);
+    while (db_next(st))
+        for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+            if (!strcmp(db_text(st, 0), states[i]))
+                counts[i] = db_int(st, 1);
+    db_done(st);
+    for (size_t i = 0; i < ARRAY_SIZE(states); i++)
+        jw_kv_int(j, states[i], counts[i]);
+    jw_obj_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+static const struct param quota_body[] = {
+    {"dailyCap", P_INT, 0, 0, 10000000},
+    {NULL},
+};
+
+/*
+ * PUT /api/v1/orgs/{id}/sms {dailyCap} -> the status as GET: the
+ * organisation's own daily cap for each branch under it (null: inherit the
+ * nearest above, else sms_daily_cap). Audited. org.admin on {id}.
+ */
+static int h_org_put(struct req *req)
+{
+    int64_t org = req_id(req);
+    const struct value *cap = req_body(req, "dailyCap");
+    if (cap->present) {
+        db_exec(req->db,
+                "INSERT INTO sms_quota (org_id, daily_cap, updated_by, updated_at) VALUES (?, ?, "
+                "?, ?) ON CONFLICT (org_id) DO UPDATE SET daily_cap = excluded.daily_cap, "
+                "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                "iiii", org, cap->i, req->who->account_id, now_sec());
+    } else {
+        db_exec(req->db, "DELETE FROM sms_quota WHERE org_id = ?", "i", org);
+    }
+    req_audit(req, "sms.quota", org, arena_printf(&req->arena, "org:%" PRId64, org), "ok",
+              cap->present ? "daily cap %" PRId64 : "daily cap inherited", cap->i);
+    return h_org_get(req);
+}
+
+/* ---- the demo ---- */
+
+static const struct param demo_query[] = {
+    {"limit", P_INT, 0, 1, 200},
+    {NULL},
+};
+
+/*
+ * GET /api/v1/sms/demo?limit= -> {sent: [{id, phone, kind, body, state, at}],
+ * received: [{id, phone, body, outcome, at}]}: what the demo's phones
+ * received and sent, newest first, with the whole numbers (demo data).
+ * Only with sms_demo_page = on (scripts/demo); request.not_found otherwise.
+ * Public, like the demo accounts file.
+ */
+static int h_demo(struct req *req)
+{
+    if (!sms_cfg.demo_page)
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    int64_t limit = req_query_int(req, "limit", 50);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_key(j, "sent");
+    jw_arr_begin(j);
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT id, phone_sealed, kind, body, state, created_at FROM "
+                                  "sms_outbox ORDER BY id DESC LIMIT ?",
+                                  "i", limit);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "phone", phone_open(&req->arena, st, 1, "phone"));
+        jw_kv_str(j, "kind", db_text(st, 2));
+        jw_kv_str(j, "body", db_text(st, 3));
+        jw_kv_str(j, "state", db_text(st, 4));
+        jw_kv_time(j, "at", db_int(st, 5));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_key(j, "received");
+    jw_arr_begin(j);
+    st = db_query(req->db,
+                  "SELECT id, phone_sealed, body, outcome, received_at FROM sms_inbox ORDER BY id "
+                  "DESC LIMIT ?",
+                  "i", limit);
+    while (db_next(st)) {
+        jw_obj_begin(j);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "phone", phone_open(&req->arena, st, 1, "phone"));
+        jw_kv_str(j, "body", db_text(st, 2));
+        jw_kv_str(j, "outcome", db_text(st, 3));
+        jw_kv_time(j, "at", db_int(st, 4));
+        jw_obj_end(j);
+    }
+    db_done(st);
+    jw_arr_end(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+const struct route sms_routes[] = {
+    {"GET", "/api/v1/sms/dlr", h_dlr, SCOPE_PUBLIC, PERM_NONE, NULL, dlr_query, NULL,
+     ROUTE_NO_IDEM},
+    {"GET", "/api/v1/sms/incoming", h_incoming, SCOPE_PUBLIC, PERM_NONE, NULL, incoming_query, NULL,
+     ROUTE_NO_IDEM},
+    {"GET", "/api/v1/sms/demo", h_demo, SCOPE_PUBLIC, PERM_NONE, NULL, demo_query, NULL, 0},
+    {"GET", "/api/v1/me/sms", h_me_get, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
+    {"PUT", "/api/v1/me/sms", h_me_put, SCOPE_LOGIN, PERM_NONE, NULL, NULL, choice_body, 0},
+    {"GET", "/api/v1/members/{id}/sms", h_member_get, SCOPE_OBJECT, PERM_ROSTER_READ, NULL, NULL,
+     NULL, 0, &member_kind, PARTY_SELF, SIDE_EITHER},
+    {"PUT", "/api/v1/members/{id}/sms", h_member_put, SCOPE_OBJECT, PERM_ROSTER_WRITE, NULL, NULL,
+     choice_body, 0, &member_kind, 0, SIDE_ORG},
+    {"GET", "/api/v1/orgs/{id}/sms", h_org_get, SCOPE_PATH_ORG, PERM_ORG_ADMIN, NULL, NULL, NULL,
+     0},
+    {"PUT", "/api/v1/orgs/{id}/sms", h_org_put, SCOPE_PATH_ORG, PERM_ORG_ADMIN, NULL, NULL,
+     quota_body, 0},
+    {NULL},
+};

@@ -1,0 +1,269 @@
+// sms.test.mjs - SMS through Kannel (bearerbox + smsbox + fakesmsc, tests/api/kannel.mjs):
+// a notice that asks for acknowledgement sends exactly one SMS per member who takes SMS,
+// delivery reports are recorded, a reply "1" acknowledges, other replies reach the
+// leadership as a thread, unknown numbers are recorded only; long messages are split and
+// joined; members' choices, quotas, SMS off; killing zhibu or Kannel mid-batch loses and
+// duplicates nothing.
+import assert from 'node:assert/strict';
+import { appendFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertData, assertError, freePort, spawnServer, sqlite, startServer, terminate } from './helpers.mjs';
+import { startKannel } from './kannel.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function until(pred, ms = 20000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('SMS through Kannel', () => {
+  let k, srv, api, who, db, zport;
+  let tSecA, tMember, tTown, villageA, township;
+  const one = (sql) => sqlite(db, sql).stdout.trim();
+  const rows = (sql) => sqlite(db, sql).stdout.trim().split('\n').filter(Boolean);
+  const publish = async (token, body) => assertData(await api('POST', '/api/v1/notices', { token, body }), 201);
+
+  before(async () => {
+    zport = await freePort();
+    k = await startKannel({ zhibuPort: zport });
+    srv = await startServer({
+      port: zport,
+      config: k.zhibuConfig({
+        sms_sending_grace_s: 8,
+        // The text an operator registered for answers: longer than one UCS-2 part.
+        'sms_text.answer': '{1}回复了您的留言：{2}。请登录智慧支部查看完整回复和历史留言；如有疑问，可直接回复本短信，支部书记会在两个工作日内答复您。',
+      }),
+    });
+    api = srv.api;
+    who = srv.who;
+    db = join(srv.dataDir, 'zhibu.db');
+    tSecA = (await srv.login(who.secretaryA)).token;
+    tMember = (await srv.login(who.member)).token;
+    tTown = (await srv.login(who.townshipAdmin)).token;
+    villageA = who.secretaryA.orgId;
+    township = who.townshipAdmin.orgId;
+    // The demo's members have no phone on their records (its accounts do): give every
+    // member of the township one, as a roster import would.
+    const ids = [];
+    for (let after = ''; ;) {
+      const page = assertData(await api('GET', `/api/v1/members?orgId=${township}&limit=200${after ? `&after=${after}` : ''}`, { token: tTown }));
+      for (const m of page.items) if (!m.phone) ids.push(m.id);
+      if (!page.next) break;
+      after = page.next;
+    }
+    for (const [i, id] of ids.entries()) {
+      assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tTown, body: { phone: `139${String(10000000 + i)}` } }));
+    }
+  });
+
+  let restarted; // the server started again by the crash test
+
+  after(async () => {
+    if (restarted) {
+      await terminate(restarted);
+      rmSync(srv.dataDir, { recursive: true, force: true });
+    } else {
+      await srv?.stop();
+    }
+    await k?.stop();
+  });
+
+  let notice, recipients;
+
+  test('a notice to a branch that asks for acknowledgement queues one SMS per member with a phone, in the publishing transaction', async () => {
+    notice = await publish(tSecA, {
+      orgId: villageA, title: '关于召开十二月主题党日的通知', text: '请全体党员参加。', ackRequired: true,
+    });
+    recipients = Number(one(`SELECT count(*) FROM members m WHERE m.org_path LIKE (SELECT path FROM orgs WHERE id = ${villageA}) || '%' AND m.deleted_at IS NULL AND m.status IN ('normal','retired','temporarily_out') AND (m.phone_sealed IS NOT NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id))`));
+    assert.ok(recipients > 5, `the demo branch has members with phones (${recipients})`);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${notice.id}:m:%'`), String(recipients));
+    assert.equal(one(`SELECT count(DISTINCT member_id) FROM sms_outbox WHERE dedupe LIKE 'notice:${notice.id}:m:%'`), String(recipients));
+    const body = one(`SELECT body FROM sms_outbox WHERE dedupe LIKE 'notice:${notice.id}:m:%' LIMIT 1`);
+    assert.match(body, /^【智慧支部】.*发布通知《关于召开十二月主题党日的通知》，请阅读并确认，截止不限。回复1确认。$/);
+    // The phone is sealed: no row holds a whole number.
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE body GLOB '*1[3-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]*'`), '0');
+  });
+
+  test('the phones get exactly one message each, the text as queued', async () => {
+    const msgs = await k.waitFor((m) => m.length >= recipients);
+    await sleep(500);
+    const all = k.messages().filter((m) => m.text.includes('关于召开十二月主题党日的通知'));
+    assert.equal(all.length, recipients, 'no duplicates');
+    assert.equal(new Set(all.map((m) => m.to)).size, recipients, 'one per phone');
+    const bodies = new Set(rows(`SELECT body FROM sms_outbox WHERE dedupe LIKE 'notice:${notice.id}:m:%'`));
+    for (const m of all) assert.ok(bodies.has(m.text), `received as queued: ${m.text}`);
+    assert.equal(one(`SELECT max(parts) || coding FROM sms_outbox WHERE dedupe LIKE 'notice:${notice.id}:m:%'`), '1ucs2');
+    void msgs;
+  });
+
+  test('delivery reports are recorded: every message ends delivered', async () => {
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${notice.id}:m:%' AND state = 'delivered'`) === String(recipients), 20000, 'delivered');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${notice.id}:m:%' AND (sent_at IS NULL OR done_at IS NULL OR dlr_status <> 1)`), '0');
+  });
+
+  test('a report with a wrong secret or for no message is refused like a missing page', async () => {
+    const id = one(`SELECT min(id) FROM sms_outbox`);
+    assertError(await api('GET', `/api/v1/sms/dlr?id=${id}&k=wrongwrongwrong&type=2`), 404, 'request.not_found');
+    assertError(await api('GET', `/api/v1/sms/dlr?id=999999&k=x&type=1`), 404, 'request.not_found');
+    assert.equal(one(`SELECT state FROM sms_outbox WHERE id = ${id}`), 'delivered');
+  });
+
+  test('a reply "1" from the member\'s phone acknowledges the notice', async () => {
+    const before = assertData(await api('GET', `/api/v1/notices/${notice.id}`, { token: tMember }));
+    assert.equal(before.acked, false);
+    await k.reply(who.member.phone, '1');
+    await until(async () => assertData(await api('GET', `/api/v1/notices/${notice.id}`, { token: tMember })).acked, 15000, 'the acknowledgement');
+    assert.equal(one(`SELECT outcome || ':' || ref_id FROM sms_inbox ORDER BY id DESC LIMIT 1`), `ack:${notice.id}`);
+    // Again: nothing waits any more, nothing happens.
+    await k.reply(`+86${who.member.phone}`, ' １ ', { ucs2: true });
+    await until(() => one(`SELECT count(*) FROM sms_inbox`) === '2', 15000, 'the second reply');
+    assert.equal(one(`SELECT outcome FROM sms_inbox ORDER BY id DESC LIMIT 1`), 'ignored');
+  });
+
+  let threadId;
+
+  test('any other reply (UCS-2 Chinese) becomes a message to the branch leadership', async () => {
+    await k.reply(who.member.phone, '我这周在外地打工，会议请假。');
+    const row = await until(() => one(`SELECT outcome || ':' || ref_id FROM sms_inbox WHERE body LIKE '%打工%'`), 15000, 'the reply');
+    assert.match(row, /^thread:\d+$/);
+    threadId = Number(row.split(':')[1]);
+    const inbox = assertData(await api('GET', `/api/v1/threads?orgId=${villageA}`, { token: tSecA }));
+    const t = inbox.items.find((x) => x.id === threadId);
+    assert.ok(t, 'in the branch inbox');
+    const full = assertData(await api('GET', `/api/v1/threads/${threadId}`, { token: tSecA }));
+    assert.equal(full.items.at(-1).text, '我这周在外地打工，会议请假。');
+  });
+
+  test('a leader\'s answer reaches the member by SMS: the registered text, longer than one part, split and joined again', async () => {
+    assertData(await api('POST', `/api/v1/threads/${threadId}/replies`, { token: tSecA, body: { text: '收到，同意请假' } }), 201);
+    const msgs = await k.waitFor((m) => m.some((x) => x.text.includes('收到，同意请假')));
+    const m = msgs.find((x) => x.text.includes('收到，同意请假'));
+    assert.match(m.text, /^【智慧支部】.*回复了您的留言：收到，同意请假。请登录智慧支部查看完整回复和历史留言；如有疑问，可直接回复本短信，支部书记会在两个工作日内答复您。$/);
+    assert.equal(m.parts, 2);
+    const row = one(`SELECT parts || ':' || units || ':' || coding || ':' || (body = '${m.text}') FROM sms_outbox WHERE kind = 'answer'`);
+    assert.match(row, /^2:\d+:ucs2:1$/);
+    assert.ok(Number(row.split(':')[1]) > 70);
+  });
+
+  test('a number on no record: stored, nothing else', async () => {
+    const threads = one('SELECT count(*) FROM threads');
+    await k.reply('13000000001', 'hello?');
+    await until(() => one(`SELECT count(*) FROM sms_inbox WHERE outcome = 'unknown'`) === '1', 15000, 'the unknown reply');
+    assert.equal(one(`SELECT member_id IS NULL AND body = 'hello?' FROM sms_inbox WHERE outcome = 'unknown'`), '1');
+    assert.equal(one('SELECT count(*) FROM threads'), threads);
+  });
+
+  test('incoming with a wrong secret is refused', async () => {
+    assertError(await api('GET', `/api/v1/sms/incoming?k=${'x'.repeat(k.secret.length)}&from=13800138000&text=1`), 404, 'request.not_found');
+  });
+
+  test('a member who chose the app only gets no SMS; the secretary may set SMS only for them', async () => {
+    const mine = assertData(await api('PUT', '/api/v1/me/sms', { token: tMember, body: { mode: 'app', quietHours: '22:00-07:00' } }));
+    assert.equal(mine.mode, 'app');
+    assert.equal(mine.chosen, true);
+    assert.equal(mine.quietHours, '22:00-07:00');
+    const memberId = mine.memberId;
+    const n2 = await publish(tSecA, { orgId: villageA, title: '第二个通知', text: '请确认。', ackRequired: true });
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe = 'notice:${n2.id}:m:${memberId}'`), '0');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n2.id}:m:%'`), String(recipients - 1));
+    // The secretary sets it for the member (audited); the member's own reading shows it.
+    const set = assertData(await api('PUT', `/api/v1/members/${memberId}/sms`, { token: tSecA, body: { mode: 'sms' } }));
+    assert.equal(set.mode, 'sms');
+    assert.equal(assertData(await api('GET', '/api/v1/me/sms', { token: tMember })).mode, 'sms');
+    assert.equal(one(`SELECT count(*) FROM audit_log WHERE action = 'sms.choice'`), '1');
+    // A member may not set another's choice.
+    assertError(await api('PUT', `/api/v1/members/${memberId + 1}/sms`, { token: tMember, body: { mode: 'app' } }), 404, 'member.not_found');
+    assertError(await api('PUT', '/api/v1/me/sms', { token: tMember, body: { mode: 'app', quietHours: '25:00-07:00' } }), 400, 'request.invalid', 'quietHours');
+  });
+
+  test('quota: an org admin caps a township\'s branches per day; the status says SMS is on', async () => {
+    const st = assertData(await api('GET', `/api/v1/orgs/${township}/sms`, { token: tTown }));
+    assert.equal(st.smsOn, true);
+    assert.equal(st.backend, 'kannel');
+    assert.equal(st.dailyCap.own, null);
+    const capped = assertData(await api('PUT', `/api/v1/orgs/${township}/sms`, { token: tTown, body: { dailyCap: 3 } }));
+    assert.equal(capped.dailyCap.own, 3);
+    assert.equal(capped.dailyCap.effective, 3);
+    const n3 = await publish(tSecA, { orgId: villageA, title: '第三个通知', text: '请确认。', ackRequired: true });
+    // The branch already queued more than 3 today: nothing more goes out, the refusals are counted.
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n3.id}:m:%'`), '0');
+    assert.ok(Number(one(`SELECT refused FROM sms_org_day WHERE org_id = ${villageA}`)) >= recipients);
+    assertData(await api('PUT', `/api/v1/orgs/${township}/sms`, { token: tTown, body: { dailyCap: null } }));
+    // Outside the secretary's subtree: as if it did not exist.
+    assertError(await api('GET', `/api/v1/orgs/${township}/sms`, { token: tSecA }), 404, 'org.not_found');
+  });
+
+  test('killing zhibu mid-batch: after the restart every message went out exactly once', async () => {
+    // Slow the gateway's pace so the kill lands mid-batch.
+    await srv.stop({ keepData: true });
+    const conf = join(srv.dataDir, 'zhibu.conf');
+    appendFileSync(conf, 'sms_rate = 20\nsms_poll_ms = 100\n');
+    const base = `http://127.0.0.1:${zport}`;
+    let server = await spawnServer(['--data', srv.dataDir, '--listen', `127.0.0.1:${zport}`], { base, cwd: srv.dataDir });
+    tTown = (await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: who.townshipAdmin.phone, password: who.townshipAdmin.password }) })).json()).data.token;
+    const n = assertData(await api('POST', '/api/v1/notices', { token: tTown, body: { orgId: township, title: '全镇通知', text: '请确认。', ackRequired: true } }), 201);
+    const total = Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`));
+    assert.ok(total > 40, `a batch worth killing (${total})`);
+    await until(() => Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state <> 'queued'`)) > 10, 20000, 'a part sent');
+    server.proc.kill('SIGKILL');
+    await server.exited;
+    const sentBefore = one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state <> 'queued'`);
+    assert.ok(Number(sentBefore) < total, 'killed mid-batch');
+    restarted = await spawnServer(['--data', srv.dataDir, '--listen', `127.0.0.1:${zport}`], { base, cwd: srv.dataDir });
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'delivered'`) === String(total), 60000, 'all delivered');
+    await sleep(1000);
+    const got = k.messages().filter((m) => m.text.includes('全镇通知'));
+    assert.equal(got.length, total, 'none lost, none twice');
+    assert.equal(new Set(got.map((m) => m.to)).size, total);
+  });
+
+  test('killing Kannel (bearerbox and smsbox) mid-batch: after its restart every message went out exactly once', async () => {
+    const n = assertData(await api('POST', '/api/v1/notices', { token: tTown, body: { orgId: township, title: '全镇第二个通知', text: '请确认。', ackRequired: true } }), 201);
+    const total = Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`));
+    await until(() => Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state <> 'queued'`)) > 10, 20000, 'a part sent');
+    await k.down('SIGKILL');
+    await sleep(1500);
+    assert.ok(Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'delivered'`)) < total, 'killed mid-batch');
+    await k.up();
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'delivered'`) === String(total), 90000, 'all delivered');
+    await sleep(1000);
+    const got = k.messages().filter((m) => m.text.includes('全镇第二个通知'));
+    assert.equal(new Set(got.map((m) => m.to)).size, total, 'none lost');
+    assert.equal(got.length, total, 'none twice');
+  });
+});
+
+describe('SMS off', () => {
+  let srv;
+  before(async () => {
+    srv = await startServer();
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  test('zhibu runs as before, says SMS is off, and keeps what is queued in the outbox', async () => {
+    assert.match(srv.stderr(), /sms: off/);
+    const tT = (await srv.login(srv.who.townshipAdmin)).token;
+    const st = assertData(await srv.api('GET', `/api/v1/orgs/${srv.who.townshipAdmin.orgId}/sms`, { token: tT }));
+    assert.equal(st.smsOn, false);
+    assert.equal(st.backend, 'off');
+    const tS = (await srv.login(srv.who.secretaryA)).token;
+    const n = assertData(await srv.api('POST', '/api/v1/notices', { token: tS, body: { orgId: srv.who.secretaryA.orgId, title: '通知', text: '请确认。', ackRequired: true } }), 201);
+    const db = join(srv.dataDir, 'zhibu.db');
+    await sleep(1500);
+    const r = sqlite(db, `SELECT count(*), sum(state = 'queued') FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:%'`).stdout.trim();
+    const [count, queued] = r.split('|').map(Number);
+    assert.ok(count > 0);
+    assert.equal(queued, count, 'kept, not sent, until a gateway is configured');
+    assertError(await srv.api('GET', '/api/v1/sms/incoming?k=aaaaaaaaaaaaaaaaaa&from=1&text=1'), 404, 'request.not_found');
+    assertError(await srv.api('GET', '/api/v1/sms/demo'), 404, 'request.not_found');
+  });
+});

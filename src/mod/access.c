@@ -151,9 +151,11 @@ int64_t access_member_sync(struct db *db, struct arena *a, const struct member_r
         if (!acc)
             return 0;
     } else if (old) {
-        if (strcmp(old->name, m->name))
+        if (strcmp(old->name, m->name)) {
+            auth_changed(db); /* sessions hold the name in memory */
             db_exec(db, "UPDATE accounts SET name = ?, updated_at = ?, seq = ? WHERE id = ?",
                     "siii", m->name, now_sec(), db_next_seq(db), acc);
+        }
         bool phone_changed = phone && (!old->phone || strcmp(old->phone, phone));
         int64_t holder_member = 0;
         if (phone_changed && !phone_holder(db, phone, &holder_member))

@@ -106,12 +106,19 @@ describe('accounts for the whole roster', () => {
       WHERE m.name = '导入账号' AND a.phone_tail = '' AND a.activated_at IS NULL`), '1');
   });
 
-  test('a phone changed on the record moves to the account; a phone another account holds does not', async () => {
+  test('a phone changed on the record moves to the account (not one another account holds); so does the name', async () => {
     const id = await addMember(villageA, '换号', '13700001002');
     assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { phone: '13700001003' } }));
     assert.equal(one(`SELECT phone_tail FROM accounts WHERE member_id = ${id}`), '1003');
     assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { phone: who.secretaryA.phone } }));
     assert.equal(one(`SELECT phone_tail FROM accounts WHERE member_id = ${id}`), '1003');
+    // The name follows the record too, at once for a signed-in member.
+    const [slip] = await slips([id]);
+    const s = assertData(await activate({ code: slip.code, password: 'rename-password-1' }));
+    assert.equal(assertData(await api('GET', '/api/v1/me', { token: s.token })).name, '换号');
+    assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { name: '换号改名' } }));
+    assert.equal(one(`SELECT name FROM accounts WHERE member_id = ${id}`), '换号改名');
+    assert.equal(assertData(await api('GET', '/api/v1/me', { token: s.token })).name, '换号改名');
   });
 
   test('a member already holding an account by phone keeps it (linked, not duplicated)', async () => {

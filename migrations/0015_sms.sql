@@ -44,7 +44,6 @@ CREATE TABLE sms_outbox (
 CREATE INDEX sms_outbox_due ON sms_outbox (not_before, id) WHERE state = 'queued';
 CREATE INDEX sms_outbox_sending ON sms_outbox (claimed_at) WHERE state = 'sending';
 CREATE INDEX sms_outbox_unreported ON sms_outbox (sent_at) WHERE state = 'sent' AND dlr_status IS NULL;
-CREATE INDEX sms_outbox_phone ON sms_outbox (phone_hash, created_at);
 CREATE INDEX sms_outbox_member ON sms_outbox (member_id, created_at) WHERE member_id IS NOT NULL;
 CREATE INDEX sms_outbox_provider ON sms_outbox (provider_ref) WHERE provider_ref IS NOT NULL;
 
@@ -99,3 +98,7 @@ CREATE INDEX sms_inbox_member ON sms_inbox (member_id, received_at) WHERE member
 
 -- The SMS reminder the day before a notice's deadline went out (once).
 ALTER TABLE notices ADD COLUMN sms_reminded_at INTEGER;
+
+-- The SMS to the members expected at a meeting 24 hours and 1 hour before it went out.
+ALTER TABLE meetings ADD COLUMN sms_24h_at INTEGER;
+ALTER TABLE meetings ADD COLUMN sms_1h_at INTEGER;

@@ -8,6 +8,7 @@
 #include "core/live.h"
 #include "mod/access.h"
 #include "mod/notices.h"
+#include "mod/sms.h"
 #include "routes.h"
 
 const struct route *const route_tables[] = {
@@ -43,8 +44,9 @@ const struct route *const route_tables[] = {
 /* The modules' periodic jobs (core/jobs.h); interval 0 is housekeeping_interval_s. */
 const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
-    {"member_accounts", 10, access_accounts_job}, /* accounts for roster members without one */
-    {"access_prune", 0, access_prune_job},        /* spent codes, old SMS code requests */
-    {"notice_sms_reminders", 60, notice_sms_reminders}, /* SMS the day before a deadline */
+    {"member_accounts", 10, access_accounts_job},      /* accounts for roster members without one */
+    {"access_prune", 0, access_prune_job},             /* spent codes, old SMS code requests */
+    {"notice_sms_reminders", 0, notice_sms_reminders}, /* SMS the day before a deadline */
+    {"sms_meeting_reminders", 0, sms_meeting_reminders}, /* SMS 24 h and 1 h before a meeting */
     {NULL},
 };

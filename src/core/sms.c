@@ -292,31 +292,62 @@ static bool is_mobile(const char *p)
     return true;
 }
 
-/* Checks the daily cap of m's organisation and counts the message: 0, or -1
- * (counted as refused) when the cap is reached. */
+/* The daily cap for the branches under org_id: the nearest sms_quota row on
+ * its path, else sms_daily_cap. */
+static int64_t cap_for(struct db *db, int64_t org_id)
+{
+    int64_t cap = sms_cfg.daily_cap;
+    if (!db_get_int(db, &(int64_t){0}, "SELECT 1 FROM sms_quota LIMIT 1", ""))
+        return cap; /* no organisation set one: the usual case, one probe */
+    struct arena a;
+    arena_init(&a);
+    const char *path = NULL;
+    struct db_stmt *st = db_query(db, "SELECT path FROM orgs WHERE id = ?", "i", org_id);
+    if (db_next(st))
+        path = arena_strdup(&a, db_text(st, 0));
+    db_done(st);
+    if (path) {
+        /* "/1/12/140/": the organisation and its ancestors. */
+        struct db_list ids;
+        db_list_init(&ids, &a);
+        for (const char *p = path; p && p[0] == '/' && p[1]; p = strchr(p + 1, '/'))
+            db_list_int(&ids, strtoll(p + 1, NULL, 10));
+        int64_t depth = -1;
+        st = db_query(db,
+                      "SELECT q.daily_cap, o.depth FROM sms_quota q JOIN orgs o ON o.id = "
+                      "q.org_id WHERE q.org_id IN (SELECT value FROM {list})",
+                      "l", &ids);
+        while (db_next(st))
+            if (db_int(st, 1) > depth) {
+                depth = db_int(st, 1);
+                cap = db_int(st, 0);
+            }
+        db_done(st);
+    }
+    arena_release(&a);
+    return cap;
+}
+
+/* Counts a message against the daily cap of its organisation: 0, or -1
+ * (counted as refused instead) when the cap is reached. */
 static int cap_take(struct db *db, int64_t org_id, int64_t day)
 {
-    int64_t cap = sms_cfg.daily_cap, queued = 0;
+    int64_t queued = 0;
     struct db_stmt *st = db_query(
         db,
-        "SELECT (SELECT q.daily_cap FROM sms_quota q JOIN orgs a ON a.id = q.org_id "
-        "        WHERE substr(o.path, 1, length(a.path)) = a.path ORDER BY a.depth DESC LIMIT 1), "
-        "       (SELECT d.queued FROM sms_org_day d WHERE d.org_id = o.id AND d.day = ?) "
-        "FROM orgs o WHERE o.id = ?",
-        "ii", day, org_id);
-    if (db_next(st)) {
-        if (!db_isnull(st, 0))
-            cap = db_int(st, 0);
-        queued = db_int(st, 1);
-    }
+        "INSERT INTO sms_org_day (org_id, day, queued) VALUES (?, ?, 1) ON CONFLICT (org_id, "
+        "day) DO UPDATE SET queued = sms_org_day.queued + 1 RETURNING queued",
+        "ii", org_id, day);
+    if (db_next(st))
+        queued = db_int(st, 0);
     db_done(st);
-    bool over = queued >= cap;
+    if (queued <= cap_for(db, org_id))
+        return 0;
     db_exec(db,
-            "INSERT INTO sms_org_day (org_id, day, queued, refused) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (org_id, day) DO UPDATE SET queued = sms_org_day.queued + "
-            "excluded.queued, refused = sms_org_day.refused + excluded.refused",
-            "iiii", org_id, day, (int64_t)!over, (int64_t)over);
-    return over ? -1 : 0;
+            "UPDATE sms_org_day SET queued = queued - 1, refused = refused + 1 WHERE org_id = ? "
+            "AND day = ?",
+            "ii", org_id, day);
+    return -1;
 }
 
 int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
@@ -334,10 +365,6 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
     const struct sms_template *t = &templates[m->kind];
     int64_t now = now_sec();
 
-    if (m->dedupe &&
-        db_get_int(db, &(int64_t){0}, "SELECT 1 FROM sms_outbox WHERE dedupe = ?", "s", m->dedupe))
-        return 1;
-
     int quiet_from = sms_cfg.quiet_from, quiet_to = sms_cfg.quiet_to;
     if (m->member_id) {
         struct db_stmt *st =
@@ -349,11 +376,6 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
         }
         db_done(st);
     }
-    if (!t->code && m->org_id && cap_take(db, m->org_id, beijing_day(now)) < 0) {
-        *why = "the organisation's daily SMS cap is reached";
-        return -2;
-    }
-
     struct arena a;
     arena_init(&a);
     struct buf vars;
@@ -374,17 +396,27 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
             "INSERT INTO sms_outbox (kind, template_id, vars, body, coding, units, parts, "
             "phone_hash, phone_sealed, phone_mask, account_id, member_id, org_id, dedupe, "
             "not_before, quiet_from, quiet_to, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (dedupe) DO NOTHING",
             "sssssiibbsIIIsiiiii", t->name, sms_cfg.template_id[m->kind], vars.data, r.body,
             r.size.coding == SMS_GSM7 ? "gsm7" : "ucs2", (int64_t)r.size.units,
             (int64_t)r.size.parts, hash, sizeof(hash), sealed, sealed_len,
             pdata_mask_phone(&a, m->phone), m->account_id, m->member_id, m->org_id, m->dedupe,
             quiet ? sms_after_quiet(now, quiet_from, quiet_to) : now,
             (int64_t)(quiet ? quiet_from : 0), (int64_t)(quiet ? quiet_to : 0), now, now);
+    bool inserted = db_changes(db) > 0;
+    int64_t id = db_last_id(db);
     arena_release(&a);
     if (db_failed(db)) {
         *why = "the outbox could not be written";
         return -3;
+    }
+    if (!inserted)
+        return 1; /* its dedupe key is queued already */
+    if (!t->code && m->org_id && cap_take(db, m->org_id, beijing_day(now)) < 0) {
+        db_exec(db, "DELETE FROM sms_outbox WHERE id = ?", "i", id);
+        *why = "the organisation's daily SMS cap is reached";
+        return -2;
     }
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "mod/meetings.h"
 #include "mod/meetings_calendar.h"
 #include "mod/org_counts.h"
+#include "mod/sms.h"
 #include "routes.h"
 
 #include <pthread.h>
@@ -1066,6 +1067,11 @@ static int h_decide(struct req *req)
     touch(req, m.id);
     req_audit(req, "meeting.leave_decision", m.org_id, target(req, m.id), "ok",
               "member %" PRId64 ": %s", member, approve ? "approved" : "refused");
+    /* The member hears of it by SMS too, if they take SMS (mod/sms.h). */
+    const char *vars[4] = {m.title, approve ? "已批准" : "未获批准"};
+    sms_to_member(
+        req->db, member, SMS_LEAVE_DECISION, true, vars,
+        arena_printf(&req->arena, "leave:%" PRId64 ":m:%" PRId64 ":%" PRId64, m.id, member, now));
     return respond_meeting(req, m.id, 200);
 }
 

@@ -14,6 +14,7 @@
  */
 #include "app.h"
 #include "core/roster.h"
+#include "mod/meetings.h"
 #include "mod/members.h"
 #include "mod/notices.h"
 #include "mod/orgs.h"
@@ -77,6 +78,91 @@ int sms_to_member(struct db *db, int64_t member, enum sms_kind kind, bool needs_
     db_done(st);
     arena_release(&a);
     return rc;
+}
+
+/* ---- meetings: 24 hours and 1 hour before ---- */
+
+/* Queues stage ("24h" or "1h") for the members expected at meeting id (not on
+ * leave): the time, the place, and for members working away the online link
+ * when it fits. Returns the messages queued. */
+static int meeting_sms(struct db *db, struct arena *a, int64_t id, const char *stage)
+{
+    struct meeting m;
+    if (!meeting_load(db, a, id, &m))
+        return 0;
+    char when[32];
+    time_t t = (time_t)(m.starts_at + BEIJING_OFFSET);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(when, sizeof(when), "%d月%d日%02d:%02d", tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min);
+    const char *place = m.place && *m.place ? arena_printf(a, "地点：%s", m.place) : "";
+    const char *link = m.online_link && strlen(m.online_link) <= 34
+                           ? arena_printf(a, "线上参加：%s", m.online_link)
+                       : m.online_link ? "线上参加见应用"
+                                       : place;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT x.member_id, mb.migrant FROM meeting_attendance x JOIN "
+                                  "members mb ON mb.id = x.member_id WHERE x.meeting_id = ? AND "
+                                  "x.status = 'expected' AND (x.leave_state IS NULL OR "
+                                  "x.leave_state = 'refused')",
+                                  "i", id);
+    struct buf rows;
+    buf_init_arena(&rows, a);
+    while (db_next(st)) {
+        int64_t r[2] = {db_int(st, 0), db_int(st, 1)};
+        buf_add(&rows, r, sizeof(r));
+    }
+    db_done(st);
+    int queued = 0;
+    const int64_t(*r)[2] = (const int64_t(*)[2])rows.data;
+    for (size_t i = 0; i < rows.len / sizeof(*r); i++) {
+        const char *vars[4] = {m.org_name, when, m.title, r[i][1] ? link : place};
+        if (sms_to_member(
+                db, r[i][0], SMS_MEETING, true, vars,
+                arena_printf(a, "meeting:%" PRId64 ":%s:m:%" PRId64, id, stage, r[i][0])) == 0)
+            queued++;
+    }
+    return queued;
+}
+
+int sms_meeting_reminders(struct db *db)
+{
+    static const struct {
+        const char *stage, *column;
+        int64_t before;
+    } stages[] = {{"24h", "sms_24h_at", 24 * 3600}, {"1h", "sms_1h_at", 3600}};
+    int64_t now = now_sec();
+    int total = 0;
+    struct arena a;
+    arena_init(&a);
+    for (size_t k = 0; k < ARRAY_SIZE(stages); k++) {
+        int64_t ids[20];
+        int n = 0;
+        /* The 24-hour message is skipped for a meeting already within the hour. */
+        struct db_stmt *st = db_query(
+            db,
+            k == 0 ? "SELECT id FROM meetings WHERE state = 'scheduled' AND deleted_at IS NULL AND "
+                     "starts_at > ? AND starts_at <= ? AND sms_24h_at IS NULL LIMIT 20"
+                   : "SELECT id FROM meetings WHERE state = 'scheduled' AND deleted_at IS NULL AND "
+                     "starts_at > ? AND starts_at <= ? AND sms_1h_at IS NULL LIMIT 20",
+            "ii", now, now + stages[k].before);
+        while (db_next(st))
+            ids[n++] = db_int(st, 0);
+        db_done(st);
+        for (int i = 0; i < n; i++) {
+            int64_t starts = 0;
+            db_get_int(db, &starts, "SELECT starts_at FROM meetings WHERE id = ?", "i", ids[i]);
+            if (k == 1 || starts - now > 3600)
+                total += meeting_sms(db, &a, ids[i], stages[k].stage);
+            db_exec(db,
+                    k == 0 ? "UPDATE meetings SET sms_24h_at = ? WHERE id = ?"
+                           : "UPDATE meetings SET sms_1h_at = ? WHERE id = ?",
+                    "ii", now, ids[i]);
+        }
+    }
+    arena_release(&a);
+    return db_failed(db) ? -1 : total;
 }
 
 /* ---- the gateway's callbacks ---- */

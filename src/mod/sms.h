@@ -23,6 +23,12 @@ enum sms_mode { SMS_MODE_APP, SMS_MODE_APP_SMS, SMS_MODE_SMS };
 int sms_to_member(struct db *db, int64_t member, enum sms_kind kind, bool needs_action,
                   const char *const vars[4], const char *dedupe);
 
+/* SMS to the members expected at a meeting, 24 hours and 1 hour before it
+ * (once each; the 24-hour one is skipped for a meeting already within the
+ * hour), with the online link for members working away. A housekeeping job.
+ * Returns the messages queued, -1 on failure. */
+int sms_meeting_reminders(struct db *db);
+
 /* The SQL condition on a member m (with LEFT JOINs accounts a ON a.member_id =
  * m.id and sms_prefs p ON p.member_id = m.id) that their choice takes
  * what needs action by SMS: for bulk queries (a notice to a county). */

@@ -202,6 +202,34 @@ export function joinMessages(parts, { ucs2 = true } = {}) {
 }
 
 /**
+ * A phone sends a message through the "mo" fake centre on moPort: text as GSM
+ * text, or with { ucs2: true } (the default for anything beyond printable
+ * ASCII) as UCS-2. Resolves once bearerbox has it.
+ */
+export async function sendFromPhone(moPort, from, text, { ucs2 = /[^\x20-\x7e]/.test(text), to = SENDER } = {}) {
+  let payload;
+  if (ucs2) {
+    const b = Buffer.from(text, 'utf16le');
+    b.swap16();
+    payload = `ucs2 ${[...b].map((x) => '%' + x.toString(16).padStart(2, '0')).join('')}`;
+  } else {
+    payload = `text ${text}`;
+  }
+  const p = spawnLogged(FAKESMSC, ['-H', '127.0.0.1', '-r', String(moPort), '-m', '1', '-i', '0.1',
+                                   `${from} ${to} ${payload}`]);
+  const deadline = Date.now() + 10000;
+  while (!/sent message 1/.test(p.text)) {
+    if (Date.now() > deadline || p.exitCode !== null) {
+      await kill(p);
+      throw new Error(`fakesmsc did not send: ${p.text.slice(-500)}`);
+    }
+    await sleep(20);
+  }
+  await sleep(200); // bearerbox takes it before the connection closes
+  await kill(p);
+}
+
+/**
  * Starts bearerbox, smsbox and the phones' fakesmsc. zhibuPort: where zhibu
  * will listen (replies and reports go there). Returns the harness.
  */
@@ -295,28 +323,7 @@ export async function startKannel({ zhibuPort, log } = {}) {
      * A phone sends a message: text as GSM text, or with { ucs2: true } as
      * UCS-2 (any Unicode). Resolves once bearerbox has it.
      */
-    async reply(from, text, { ucs2 = /[^\x20-\x7e]/.test(text), to = SENDER } = {}) {
-      let payload;
-      if (ucs2) {
-        const b = Buffer.from(text, 'utf16le');
-        b.swap16();
-        payload = `ucs2 ${[...b].map((x) => '%' + x.toString(16).padStart(2, '0')).join('')}`;
-      } else {
-        payload = `text ${text}`;
-      }
-      const p = spawnLogged(FAKESMSC, ['-H', '127.0.0.1', '-r', String(ports.mo), '-m', '1', '-i', '0.1',
-                                       `${from} ${to} ${payload}`]);
-      const deadline = Date.now() + 10000;
-      while (!/sent message 1/.test(p.text)) {
-        if (Date.now() > deadline || p.exitCode !== null) {
-          await kill(p);
-          throw new Error(`fakesmsc did not send: ${p.text.slice(-500)}`);
-        }
-        await sleep(20);
-      }
-      await sleep(200); // bearerbox takes it before the connection closes
-      await kill(p);
-    },
+    reply: (from, text, o) => sendFromPhone(ports.mo, from, text, o),
     /** Kills bearerbox (the message store survives) and starts it again after pauseMs. */
     async restartBearerbox({ signal = 'SIGKILL', pauseMs = 500 } = {}) {
       await kill(phones);

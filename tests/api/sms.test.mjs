@@ -35,8 +35,10 @@ describe('SMS through Kannel', () => {
     k = await startKannel({ zhibuPort: zport });
     srv = await startServer({
       port: zport,
+      testHooks: true,
       config: k.zhibuConfig({
         sms_sending_grace_s: 8,
+        housekeeping_interval_s: 1, // the reminder jobs (notices, meetings) every second
         // The text an operator registered for answers: longer than one UCS-2 part.
         'sms_text.answer': '{1}回复了您的留言：{2}。请登录智慧支部查看完整回复和历史留言；如有疑问，可直接回复本短信，支部书记会在两个工作日内答复您。',
       }),
@@ -198,6 +200,25 @@ describe('SMS through Kannel', () => {
     assertData(await api('PUT', `/api/v1/orgs/${township}/sms`, { token: tTown, body: { dailyCap: null } }));
     // Outside the secretary's subtree: as if it did not exist.
     assertError(await api('GET', `/api/v1/orgs/${township}/sms`, { token: tSecA }), 404, 'org.not_found');
+  });
+
+  test('meetings: the expected members get an SMS 24 hours and 1 hour before; a leave decision reaches the member', async () => {
+    const memberId = who.member.memberId;
+    const startsAt = new Date(Date.now() + 2 * 3600 * 1000).toISOString().slice(0, 16) + 'Z';
+    const m = assertData(await api('POST', '/api/v1/meetings', { token: tSecA, body: { orgId: villageA, type: 'committee', title: '十二月支委会', startsAt, place: '村委会议室', attendees: 'branch' } }), 201);
+    const expected = Number(one(`SELECT count(*) FROM meeting_attendance WHERE meeting_id = ${m.id}`));
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'meeting:${m.id}:24h:m:%'`) === String(expected), 15000, 'the 24-hour messages');
+    const body = one(`SELECT body FROM sms_outbox WHERE dedupe = 'meeting:${m.id}:24h:m:${memberId}'`);
+    assert.match(body, /将于\d+月\d+日\d\d:\d\d召开十二月支委会，请准时参加。地点：村委会议室$/);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'meeting:${m.id}:1h:%'`), '0');
+    // The member asks for leave and it is approved: the decision by SMS, and no 1-hour message.
+    assertData(await api('POST', `/api/v1/meetings/${m.id}/leave`, { token: tMember, body: { reason: '外出务工' } }));
+    assertData(await api('POST', `/api/v1/meetings/${m.id}/leave-decision`, { token: tSecA, body: { memberId, approve: true } }));
+    assert.match(one(`SELECT body FROM sms_outbox WHERE kind = 'leave_decision' AND member_id = ${memberId}`), /您对十二月支委会的请假申请已批准。$/);
+    await srv.advanceClock(3600 + 600);
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'meeting:${m.id}:1h:m:%'`) === String(expected - 1), 15000, 'the 1-hour messages');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe = 'meeting:${m.id}:1h:m:${memberId}'`), '0');
+    await srv.setClockSkew(0);
   });
 
   test('killing zhibu mid-batch: after the restart every message went out exactly once', async () => {

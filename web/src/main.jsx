@@ -7,6 +7,7 @@ import { Home } from './pages/Home.jsx';
 import { Org } from './pages/Org.jsx';
 import { Roster } from './pages/Roster.jsx';
 import { Account } from './pages/Account.jsx';
+import { SmsAdmin } from './pages/Sms.jsx';
 import { IconHome, IconTree, IconUser, orgTabTarget, Lazy, setGrants } from './ui.jsx';
 import { onLive, stopLive, unreadNow } from './live.js';
 import './validate.js';
@@ -70,6 +71,7 @@ const byOrg = (p) => ({ orgId: p.id });
 const none = () => ({});
 const ROUTES = [
   { path: '/org/:id', page: Org, props: byId, tab: 'org' },
+  { path: '/sms/:id', page: SmsAdmin, props: byId, tab: 'org' },
   { path: '/roster/:id', page: Roster, props: byId, tab: 'org' },
   { path: '/member/:id', load: MemberPage, props: byId, tab: 'org' },
   { path: '/my', load: MemberPage, props: () => ({ own: true }) },

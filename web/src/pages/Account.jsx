@@ -4,6 +4,7 @@ import { t, errText } from '../i18n.js';
 import { TopBar } from '../ui.jsx';
 import { useWrite } from '../hooks.js';
 import { fmtTime } from '../time.js';
+import { SmsChoice } from './Sms.jsx';
 
 // Two-step login (TOTP): its state and the ways to change it (pages/Totp.jsx).
 function SecondFactor({ sf }) {
@@ -101,6 +102,8 @@ export function Account({ me, prefs, onLogout }) {
           </div>
         </div>
       </section>
+
+      <SmsChoice />
 
       {needsSecondFactor(me) && <SecondFactor sf={me.secondFactor} />}
 

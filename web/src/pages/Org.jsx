@@ -91,6 +91,7 @@ export function Org({ id, me }) {
             <a class="btn secondary" href={'#/dues/' + o.id}>{t('linkDues')}</a>
             <a class="btn secondary" href={'#/pipeline/' + o.id}>{t('linkPipeline')}</a>
             {can('roster.write', path) && <a class="btn secondary" href={'#/import/' + o.id}>{t('linkImport')}</a>}
+            {can('org.admin', path) && <a class="btn secondary" href={'#/sms/' + o.id}>{t('smsAdmin')}</a>}
           </div>
         )}
         <p class="muted org-no">{t('orgNumber', { id: o.id })}</p>

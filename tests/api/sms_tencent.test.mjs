@@ -1,0 +1,129 @@
+// sms_tencent.test.mjs - SMS through the direct HTTPS adapter for Tencent Cloud SMS, against
+// the local stand-in of tests/api/tencent.mjs, which checks every request's TC3-HMAC-SHA256
+// signature: template ids and variables as Tencent fills them, the signature name, a wrong
+// key refused by the service and the message failed, a limit answered later.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { assertData, sqlite, startServer } from './helpers.mjs';
+import { startTencent, tc3Authorization } from './tencent.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function until(pred, ms = 20000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const LONG = '关于开展冬季走访慰问困难党员和老党员活动的通知';
+const KINDS = ['login_code', 'activation', 'notice', 'notice_reminder', 'answer', 'meeting',
+  'leave_decision', 'dues', 'transfer', 'correction', 'digest'];
+
+function config(t, key) {
+  return [
+    'sms_backend = tencent',
+    'sms_public_url = http://127.0.0.1:1',
+    `sms_tencent_url = ${t.url}`,
+    'sms_tencent_secret_id = AKIDtestsecretid0123456789',
+    `sms_tencent_secret_key = ${key}`,
+    'sms_tencent_app_id = 1400000001',
+    'sms_signature = 【某县智慧支部】',
+    'sms_quiet_hours = 00:00-00:00',
+    'sms_rate = 100',
+    'sms_poll_ms = 100',
+    'sms_retry_base_s = 1',
+    ...KINDS.map((k, i) => `sms_template.${k} = ${1000 + i}`),
+  ];
+}
+
+test('the stand-in\'s own signing reproduces Tencent\'s documented example', () => {
+  // "Signature v3", Tencent Cloud API 3.0: the same example as tests/unit/test_sms.c.
+  const auth = tc3Authorization({
+    secretId: 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE', secretKey: 'Gu5t9xGARNpq86cd98joQYCN3EXAMPLE',
+    service: 'cvm', host: 'cvm.tencentcloudapi.com', contentType: 'application/json; charset=utf-8',
+    timestamp: 1551113065, payload: '{"Limit": 1, "Filters": [{"Values": ["\\u672a\\u547d\\u540d"], "Name": "instance-name"}]}',
+  });
+  assert.match(auth, /Signature=72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168$/);
+});
+
+describe('SMS through Tencent Cloud (stand-in)', () => {
+  let t, srv, db;
+  let limited = false;
+  const one = (sql) => sqlite(db, sql).stdout.trim();
+
+  before(async () => {
+    t = await startTencent({
+      secretId: 'AKIDtestsecretid0123456789', secretKey: 'test-secret-key-0123456789',
+      // The first request for a notice titled "限流" meets the service's frequency limit.
+      answer: (e) => {
+        if (e.body?.TemplateParamSet?.[1] !== '限流' || limited) return null;
+        limited = true;
+        return { Error: { Code: 'LimitExceeded.PhoneNumberThirtySecondLimit', Message: 'limit' } };
+      },
+    });
+    srv = await startServer({ config: config(t, 'test-secret-key-0123456789') });
+    db = join(srv.dataDir, 'zhibu.db');
+  });
+  after(async () => {
+    await srv?.stop();
+    await t?.stop();
+  });
+
+  test('a notice goes out as SendSms with the template id, the variables as cut and a valid signature', async () => {
+    const tS = (await srv.login(srv.who.secretaryA)).token;
+    const n = assertData(await srv.api('POST', '/api/v1/notices', { token: tS, body: { orgId: srv.who.secretaryA.orgId, title: LONG, text: '请确认。', ackRequired: true } }), 201);
+    const total = Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`));
+    assert.ok(total >= 1);
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'sent'`) === String(total), 20000, 'sent');
+    const reqs = t.requests.filter((r) => r.body?.TemplateId === '1002');
+    assert.equal(reqs.length, total);
+    for (const r of reqs) {
+      assert.equal(r.ok, true, 'signature valid');
+      assert.equal(r.action, 'SendSms');
+      assert.equal(r.version, '2021-01-11');
+      assert.equal(r.region, 'ap-guangzhou');
+      assert.equal(r.body.SmsSdkAppId, '1400000001');
+      assert.equal(r.body.SignName, '某县智慧支部');
+      assert.match(r.body.PhoneNumberSet[0], /^\+861[3-9]\d{9}$/);
+      assert.equal(r.body.TemplateParamSet.length, 4);
+      assert.equal(r.body.TemplateParamSet[1], [...LONG].slice(0, 19).join('') + '…', 'the title cut to 20 characters');
+      assert.equal(r.body.TemplateParamSet[3], '1');
+    }
+    // The serial number is kept for the delivery receipt.
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND provider_ref LIKE '2433:%'`), String(total));
+  });
+
+  test('a frequency limit is tried again later; the message then goes', async () => {
+    const tS = (await srv.login(srv.who.secretaryA)).token;
+    const n = assertData(await srv.api('POST', '/api/v1/notices', { token: tS, body: { orgId: srv.who.secretaryA.orgId, title: '限流', text: '请确认。', ackRequired: true } }), 201);
+    const total = Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`));
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'sent'`) === String(total), 20000, 'sent after the retry');
+    assert.equal(one(`SELECT max(attempts) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`), '2');
+  });
+});
+
+describe('SMS through Tencent Cloud with a wrong key', () => {
+  let t, srv, db;
+  before(async () => {
+    t = await startTencent({ secretId: 'AKIDtestsecretid0123456789', secretKey: 'the-right-key-0123456789' });
+    srv = await startServer({ config: config(t, 'a-wrong-key-0123456789') });
+    db = join(srv.dataDir, 'zhibu.db');
+  });
+  after(async () => {
+    await srv?.stop();
+    await t?.stop();
+  });
+
+  test('the service refuses the signature: the message fails with its code, nothing is retried', async () => {
+    const tS = (await srv.login(srv.who.secretaryA)).token;
+    const n = assertData(await srv.api('POST', '/api/v1/notices', { token: tS, body: { orgId: srv.who.secretaryA.orgId, title: '通知', text: '请确认。', ackRequired: true } }), 201);
+    await until(() => sqlite(db, `SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'failed'`).stdout.trim() !== '0', 20000, 'failed');
+    assert.match(sqlite(db, `SELECT error FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' LIMIT 1`).stdout, /AuthFailure\.SignatureFailure/);
+    assert.ok(t.requests.length >= 1 && t.requests.every((r) => !r.ok));
+    assert.equal(sqlite(db, `SELECT max(attempts) FROM sms_outbox`).stdout.trim(), '1');
+  });
+});

@@ -23,10 +23,19 @@
 
 /* ---- the account of a member ---- */
 
-static int64_t account_of_member(struct db *db, int64_t member_id)
+/* The member's account (0: none) and whether it was activated. */
+static int64_t account_of_member(struct db *db, int64_t member_id, bool *activated)
 {
     int64_t id = 0;
-    db_get_int(db, &id, "SELECT id FROM accounts WHERE member_id = ?", "i", member_id);
+    *activated = false;
+    struct db_stmt *st =
+        db_query(db, "SELECT id, activated_at IS NOT NULL FROM accounts WHERE member_id = ?", "i",
+                 member_id);
+    if (db_next(st)) {
+        id = db_int(st, 0);
+        *activated = db_int(st, 1) != 0;
+    }
+    db_done(st);
     return id;
 }
 
@@ -125,7 +134,8 @@ int64_t access_member_sync(struct db *db, struct arena *a, const struct member_r
     bool on = member_status_counted(m->status);
     const char *phone = m->phone && *m->phone ? m->phone : NULL;
     /* A record just inserted has no account yet (its id is new). */
-    int64_t acc = old || !on ? account_of_member(db, m->id) : 0;
+    bool activated = false;
+    int64_t acc = old || !on ? account_of_member(db, m->id, &activated) : 0;
     if (!acc) {
         if (!on)
             return 0;
@@ -156,7 +166,10 @@ int64_t access_member_sync(struct db *db, struct arena *a, const struct member_r
             db_exec(db, "UPDATE accounts SET name = ?, updated_at = ?, seq = ? WHERE id = ?",
                     "siii", m->name, now_sec(), db_next_seq(db), acc);
         }
-        bool phone_changed = phone && (!old->phone || strcmp(old->phone, phone));
+        /* Until the member activates it, the account signs in with the record's
+         * phone; after, the phone is the member's own: a record edit (a typo, or a
+         * secretary's own number) must not move where sign-in codes go. */
+        bool phone_changed = !activated && phone && (!old->phone || strcmp(old->phone, phone));
         int64_t holder_member = 0;
         if (phone_changed && !phone_holder(db, phone, &holder_member))
             account_phone_store(db, a, acc, phone);

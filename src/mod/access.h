@@ -25,7 +25,8 @@ struct member_rec;
  * sign in until activated (an account with the record's phone and no member
  * is linked instead; a member without a phone, or whose phone another
  * account holds, gets one without a phone); the account follows the name,
- * a new phone (when no other account holds it) and the branch (its member
+ * a new phone until it is activated (when no other account holds it) and
+ * the branch (its member
  * role moves with a transfer; no member role where the account holds another
  * role, a secretary's); a member leaving the roster loses the member role
  * and any open activation code. Returns the account id, 0 if none.

@@ -106,7 +106,7 @@ describe('accounts for the whole roster', () => {
       WHERE m.name = '导入账号' AND a.phone_tail = '' AND a.activated_at IS NULL`), '1');
   });
 
-  test('a phone changed on the record moves to the account (not one another account holds); so does the name', async () => {
+  test('a phone changed on the record moves to the account until activated (not one another account holds); so does the name', async () => {
     const id = await addMember(villageA, '换号', '13700001002');
     assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { phone: '13700001003' } }));
     assert.equal(one(`SELECT phone_tail FROM accounts WHERE member_id = ${id}`), '1003');
@@ -119,6 +119,10 @@ describe('accounts for the whole roster', () => {
     assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { name: '换号改名' } }));
     assert.equal(one(`SELECT name FROM accounts WHERE member_id = ${id}`), '换号改名');
     assert.equal(assertData(await api('GET', '/api/v1/me', { token: s.token })).name, '换号改名');
+    // Once activated, the sign-in phone is the member's own: a record edit does not move it.
+    assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tS, body: { phone: '13700001009' } }));
+    assert.equal(one(`SELECT phone_tail FROM accounts WHERE member_id = ${id}`), '1003');
+    assertData(await api('POST', '/api/v1/auth/login', { body: { phone: '13700001003', password: 'rename-password-1' } }));
   });
 
   test('a member already holding an account by phone keeps it (linked, not duplicated)', async () => {

@@ -284,7 +284,7 @@ function Access({ id }) {
       </dl>
       {d.children.length > 0 && (
         <div class="table-wrap">
-          <table class="nums drill">
+          <table class="nums">
             <thead><tr><th scope="col">{t('accessOrg')}</th>{ACCESS.map((k) => <th key={k} scope="col">{t(ACCESS_LABEL[k])}</th>)}</tr></thead>
             <tbody>
               {d.children.map((c) => (

@@ -7,6 +7,7 @@
 #include "core/jobs.h"
 #include "core/live.h"
 #include "mod/files.h"
+#include "mod/access.h"
 #include "mod/notices.h"
 #include "mod/rooms.h"
 #include "mod/sms.h"
@@ -44,6 +45,7 @@ const struct route *const route_tables[] = {
     waiting_routes, /* me/waiting: what waits for the member, from every module, in one list */
     sms_routes,     /* sms: members' choices, replies and reports from the gateway, quotas */
     live_routes,    /* events: live updates (Server-Sent Events) */
+    access_routes,  /* activation codes and slips, members not activated, access figures */
     NULL,
 };
 
@@ -52,7 +54,9 @@ const struct job mod_jobs[] = {
     {"notice_sweep", 1, notice_sweep}, /* reminders for announcements past their deadline */
     {"rooms", 1, rooms_record, rooms_gather, rooms_ask}, /* who is in meetings' audio rooms */
     {"files_sweep", 0, files_sweep}, /* blobs nothing refers to, uploads abandoned for days */
-    {"files_orphans", 86400, files_orphans}, /* at start-up: what a crash left in the store */
+    {"files_orphans", 86400, files_orphans},      /* at start-up: what a crash left in the store */
+    {"member_accounts", 10, access_accounts_job}, /* accounts for roster members without one */
+    {"access_prune", 0, access_prune_job},        /* spent codes, old SMS code requests */
     {"notice_sms_reminders", 0, notice_sms_reminders},   /* SMS the day before a deadline */
     {"sms_meeting_reminders", 0, sms_meeting_reminders}, /* SMS 24 h and 1 h before a meeting */
     {NULL},

@@ -34,6 +34,7 @@ extern const struct route learning_quiz_routes[];
 extern const struct route files_routes[];
 extern const struct route member_scans_routes[];
 extern const struct route waiting_routes[];
+extern const struct route access_routes[];
 extern const struct route sms_routes[];
 
 #endif

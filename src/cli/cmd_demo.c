@@ -466,9 +466,21 @@ int cmd_demo(int argc, char **argv)
     int64_t secretary_account = 0;
     for (size_t i = 0; i < ARRAY_SIZE(acc); i++) {
         random_password(acc[i].password, 11);
-        int64_t id =
-            account_create(db, acc[i].phone, acc[i].name, acc[i].password, acc[i].member_id);
-        if (!id || !role_grant(db, id, acc[i].org_id, role_parse(acc[i].role), 0))
+        /* A demo member has had an account since the roster got them: activate it. */
+        int64_t id = 0;
+        if (acc[i].member_id)
+            db_get_int(db, &id, "SELECT id FROM accounts WHERE member_id = ?", "i",
+                       acc[i].member_id);
+        if (id && account_set_password(db, id, acc[i].password) != DB_OK)
+            id = 0;
+        else if (!id)
+            id = account_create(db, acc[i].phone, acc[i].name, acc[i].password, acc[i].member_id);
+        /* A secretary's role covers the member role the roster gave the account. */
+        if (acc[i].member_id && role_parse(acc[i].role) != ROLE_MEMBER)
+            db_exec(db, "DELETE FROM roles WHERE account_id = ? AND role = 'member'", "i", id);
+        /* 0 from role_grant: failed, or held already (a member's member role). */
+        if (!id ||
+            (!role_grant(db, id, acc[i].org_id, role_parse(acc[i].role), 0) && db_failed(db)))
             break;
         cast.account[i] = id;
         cast.member[i] = acc[i].member_id;

@@ -4,6 +4,7 @@
  */
 #include "app.h"
 #include "cli/cli.h"
+#include "mod/access.h"
 #include "mod/org_counts.h"
 #include "mod/orgs.h"
 
@@ -43,7 +44,9 @@ static int user_help(void)
     printf("usage: zhibu user SUBCOMMAND [--data DIR] options\n\n"
            "  create  --phone P --name N [--password PW|-] [--member ID]\n"
            "          [--org ID --role ROLE]      create an account (a password is made up\n"
-           "                                      and printed when none is given)\n"
+           "                                      and printed when none is given; with\n"
+           "                                      --member, the account made for that roster\n"
+           "                                      member gets the phone and password)\n"
            "  passwd  --phone P [--password PW|-]  reset a password; ends its sessions\n"
            "  grant   --phone P --org ID --role ROLE\n"
            "  revoke  --phone P --org ID --role ROLE\n"
@@ -131,7 +134,22 @@ int cmd_user(int argc, char **argv)
             fprintf(stderr, "zhibu user create: the password needs at least 8 characters\n");
             goto out;
         }
-        account = account_create(db, phone, name, pw, member);
+        /* A member on a roster has an account already, made for them and not
+         * activated: it gets this phone, name and password. */
+        int64_t roster = 0;
+        if (member)
+            db_get_int(db, &roster,
+                       "SELECT id FROM accounts WHERE member_id = ? AND activated_at IS NULL", "i",
+                       member);
+        if (roster) {
+            if (!access_account_phone(db, &a, roster, phone) ||
+                db_exec(db, "UPDATE accounts SET name = ? WHERE id = ?", "si", name, roster) ||
+                account_set_password(db, roster, pw))
+                roster = 0;
+            account = roster;
+        } else {
+            account = account_create(db, phone, name, pw, member);
+        }
         if (!account) {
             fprintf(stderr,
                     "zhibu user create: cannot create the account (member %" PRId64

@@ -705,13 +705,13 @@ int64_t account_create(struct db *db, const char *phone, const char *name, const
         return 0;
     }
     int64_t now = now_sec();
-    int rc =
-        db_exec(db,
-                "INSERT INTO accounts (phone_hash, phone_sealed, phone_tail, name, "
-                "password_hash, member_id, password_changed_at, created_at, updated_at, seq) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                "bbsssIIiii", h, sizeof(h), sealed, sealed_len, phone + strlen(phone) - 4, name,
-                password ? hash : NULL, member_id, password ? now : 0, now, now, db_next_seq(db));
+    int rc = db_exec(db,
+                     "INSERT INTO accounts (phone_hash, phone_sealed, phone_tail, name, "
+                     "password_hash, member_id, password_changed_at, activated_at, created_at, "
+                     "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "bbsssIIIiii", h, sizeof(h), sealed, sealed_len, phone + strlen(phone) - 4,
+                     name, password ? hash : NULL, member_id, password ? now : 0,
+                     password ? now : 0, now, now, db_next_seq(db));
     arena_release(&a);
     return rc == DB_OK ? db_last_id(db) : 0;
 }
@@ -728,10 +728,11 @@ int account_set_password_hash(struct db *db, int64_t account_id, const char *has
 {
     int64_t now = now_sec();
     auth_changed(db);
-    return db_exec(db,
-                   "UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = "
-                   "?, seq = ? WHERE id = ?",
-                   "siiii", hash, now, now, db_next_seq(db), account_id);
+    return db_exec(
+        db,
+        "UPDATE accounts SET password_hash = ?, password_changed_at = ?, activated_at "
+        "= COALESCE(activated_at, ?), sms_only = 0, updated_at = ?, seq = ? WHERE id = ?",
+        "siiiii", hash, now, now, now, db_next_seq(db), account_id);
 }
 
 int64_t role_grant(struct db *db, int64_t account_id, int64_t org_id, enum role role,

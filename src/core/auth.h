@@ -209,11 +209,13 @@ void device_touch(struct db *db, const unsigned char *key);
 void device_forget_all(struct db *db, int64_t account_id);
 /* Accounts. Returns the id, 0 if not found. */
 int64_t account_find_by_phone(struct db *db, const char *phone);
-/* Creates an account (the phone sealed); password may be NULL. Returns id or 0 on error. */
+/* Creates an account (the phone sealed); password may be NULL (then it is not
+ * activated). Returns id or 0 on error. */
 int64_t account_create(struct db *db, const char *phone, const char *name, const char *password,
                        int64_t member_id);
 int account_set_password(struct db *db, int64_t account_id, const char *password);
-/* The same with a hash made by password_hash() (outside any transaction: slow). */
+/* The same with a hash made by password_hash() (outside any transaction: slow).
+ * Setting a password activates an account and ends SMS-only sign-in. */
 int account_set_password_hash(struct db *db, int64_t account_id, const char *hash);
 /* Grants a role; returns the role id, or 0 when it exists already or failed. */
 int64_t role_grant(struct db *db, int64_t account_id, int64_t org_id, enum role role,

@@ -72,6 +72,22 @@
     X(ERR_CODE_REQUIRED, 401, "auth.code_required",                                                \
       "this account has a second factor: send the code from the authenticator app")                \
     X(ERR_BAD_CODE, 401, "auth.bad_code", "the code is wrong or was used already")                 \
+    X(ERR_BAD_SMS_CODE, 401, "auth.bad_sms_code",                                                  \
+      "wrong phone number or SMS code, or the code expired or was used")                           \
+    X(ERR_ACTIVATION_BAD_CODE, 400, "activation.bad_code",                                         \
+      "the activation code is wrong, used, replaced or expired")                                   \
+    X(ERR_ACTIVATION_PHONE_REQUIRED, 400, "activation.phone_required",                             \
+      "no phone number is on the record: give the one to sign in with")                            \
+    X(ERR_ACTIVATION_PHONE_TAKEN, 409, "activation.phone_taken",                                   \
+      "another account signs in with this phone number")                                           \
+    X(ERR_ACTIVATION_TOO_MANY, 422, "activation.too_many",                                         \
+      "more than 500 members at once: choose a branch or some members")                            \
+    X(ERR_ACTIVATION_ACTIVE, 409, "activation.active",                                             \
+      "the member uses their account: confirm that they lost their phone (lostPhone)")             \
+    X(ERR_ACTIVATION_NO_PHONE, 409, "activation.no_phone",                                         \
+      "no phone number is on the member's record to send the code to")                             \
+    X(ERR_ACTIVATION_SMS_REFUSED, 503, "activation.sms_refused",                                   \
+      "the SMS could not be queued (quota, gateway off): hand out a slip instead")                 \
     X(ERR_ENROL_SECOND_FACTOR, 403, "auth.enrol_second_factor",                                    \
       "your role needs a second factor: enrol one under Account first")                            \
     X(ERR_TOTP_INVALID_CODE, 400, "totp.bad_code", "the code is wrong or was used already")        \

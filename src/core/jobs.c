@@ -96,7 +96,8 @@ static int login_windows_close(struct db *db)
             .detail = arena_printf(&a,
                                    "%" PRId64 " failed sign-ins and %" PRId64
                                    " refused as throttled for %" PRId64
-                                   " numbers without an account, in windows ended by %s",
+                                   " numbers without an account (or client addresses trying "
+                                   "codes), in windows ended by %s",
                                    unknown_failures, unknown_throttled, unknown, when),
         };
         audit_append(db, &row);

@@ -2,10 +2,14 @@
  * account.c - login, logout, the caller's own account, password change.
  */
 #include "app.h"
+#include "core/roster.h"
+#include "core/sms.h"
+#include "mod/access.h"
 #include "mod/orgs.h"
 #include "mod/second_factor.h"
 #include "routes.h"
 
+#include <sodium.h>
 #include <strings.h>
 
 static const struct param login_body[] = {
@@ -245,38 +249,52 @@ static int login_check(struct req *req)
     return req_fail(req, ERR_BAD_CREDENTIALS, NULL);
 }
 
-static int h_login(struct req *req)
+/*
+ * Signs the account in, in the write transaction, once its first factor
+ * (password, SMS code, activation code) was right: the second factor when
+ * the account has one, then the session, the trusted device, the cookies
+ * and the answer {token, csrfToken, deviceToken?, user}; totp is the
+ * second-factor code sent (NULL: none). window is the
+ * attempt window a wrong second-factor code counts in; trusted: the request
+ * came from a device the account trusts (window is then its key). how says
+ * in the audit row what the first factor was (NULL: the password).
+ */
+static int sign_in(struct req *req, int64_t account, int64_t home, const char *target,
+                   const unsigned char *window, bool trusted, const char *how, const char *totp)
 {
-    struct login_state *s = req->state;
     bool via_recovery = false;
-    enum totp_login second = totp_login_check(req->db, &req->arena, s->account,
-                                              req_body_str(req, "code"), &via_recovery);
+    enum totp_login second = totp_login_check(req->db, &req->arena, account, totp, &via_recovery);
     if (second == TOTP_LOGIN_MISSING) {
-        req_audit(req, "auth.login", s->home, s->target, "failed", "second-factor code required");
+        req_audit(req, "auth.login", home, target, "failed", "second-factor code required");
         return req_fail(req, ERR_CODE_REQUIRED, NULL);
     }
     if (second == TOTP_LOGIN_BAD) {
-        login_failed(req, "wrong or used second-factor code");
+        /* Listed when it is the first of the window's failures (login_failed). */
+        bool first = attempt_failures(req->attempt_slot) == 0;
+        req_failed_attempt(req, window);
+        if (first)
+            req_audit(req, "auth.login", home, target, "failed",
+                      "wrong or used second-factor code");
         return req_fail(req, ERR_BAD_CODE, NULL);
     }
     /* The window ends with this sign-in: what it counted goes into its row. */
     int64_t failed = 0;
     db_get_int(req->db, &failed,
                "SELECT failures FROM login_failures WHERE phone_hash = ? AND window_start > ?",
-               "bi", s->window, sizeof(s->window), now_sec() - 3600);
-    db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", s->window,
-            sizeof(s->window));
+               "bi", window, (size_t)PDATA_HASH_BYTES, now_sec() - 3600);
+    db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", window,
+            (size_t)PDATA_HASH_BYTES);
     req_attempt_ok(req);
     char device[65] = "";
-    if (s->trusted)
-        device_touch(req->db, s->window);
+    if (trusted)
+        device_touch(req->db, window);
     else
-        device_trust(req->db, s->account, device);
+        device_trust(req->db, account, device);
     struct principal *p = arena_calloc(&req->arena, 1, sizeof(*p));
-    p->account_id = s->account;
+    p->account_id = account;
     p->totp_on = second == TOTP_LOGIN_OK;
     struct db_stmt *st =
-        db_query(req->db, "SELECT name, member_id FROM accounts WHERE id = ?", "i", s->account);
+        db_query(req->db, "SELECT name, member_id FROM accounts WHERE id = ?", "i", account);
     if (db_next(st)) {
         p->name = arena_strdup(&req->arena, db_text(st, 0));
         p->member_id = db_int(st, 1);
@@ -287,7 +305,7 @@ static int h_login(struct req *req)
     for (size_t i = 0; i < p->nroles; i++)
         admin |= p->roles[i].role != ROLE_MEMBER;
     struct session_new sn;
-    session_create(req->db, s->account, admin, &sn);
+    session_create(req->db, account, admin, &sn);
     req->who = p;
     struct jw *j = req_data(req);
     jw_obj_begin(j);
@@ -305,18 +323,28 @@ static int h_login(struct req *req)
                                                        "HttpOnly; SameSite=Strict%s",
                                          device, DEVICE_TRUST_DAYS * 86400,
                                          cookie_secure(req) ? "; Secure" : ""));
-    const char *how = via_recovery              ? "with a recovery code"
-                      : second == TOTP_LOGIN_OK ? "with TOTP"
-                                                : NULL;
+    const char *second_how = via_recovery              ? "with a recovery code"
+                             : second == TOTP_LOGIN_OK ? "with TOTP"
+                                                       : NULL;
+    const char *detail = how && second_how ? arena_printf(&req->arena, "%s, %s", how, second_how)
+                         : how             ? how
+                                           : second_how;
     if (failed)
-        req_audit(req, "auth.login", s->home, s->target, "ok",
-                  "%s%safter %" PRId64 " failed attempt%s this hour", how ? how : "",
-                  how ? ", " : "", failed, failed == 1 ? "" : "s");
-    else if (how)
-        req_audit(req, "auth.login", s->home, s->target, "ok", "%s", how);
+        detail =
+            arena_printf(&req->arena, "%s%safter %" PRId64 " failed attempt%s this hour",
+                         detail ? detail : "", detail ? ", " : "", failed, failed == 1 ? "" : "s");
+    if (detail)
+        req_audit(req, "auth.login", home, target, "ok", "%s", detail);
     else
-        req_audit(req, "auth.login", s->home, s->target, "ok", NULL);
+        req_audit(req, "auth.login", home, target, "ok", NULL);
     return 200;
+}
+
+static int h_login(struct req *req)
+{
+    struct login_state *s = req->state;
+    return sign_in(req, s->account, s->home, s->target, s->window, s->trusted, NULL,
+                   req_body_str(req, "code"));
 }
 
 /*
@@ -410,6 +438,412 @@ static int h_password(struct req *req)
     return 200;
 }
 
+/* ---- codes by SMS: signing in, a new password ---- */
+
+static const char *const sms_purposes[] = {"login", "reset", NULL};
+
+static const struct param sms_code_body[] = {
+    {"phone", P_PHONE, P_REQUIRED},
+    {"purpose", P_ENUM, 0, 0, 0, sms_purposes},
+    {NULL},
+};
+
+/* Requests of SMS codes for key (a phone's or a source's) since t, and the last one's time. */
+static int64_t sms_requests(struct db *db, const unsigned char *key, int64_t since, int64_t *last)
+{
+    int64_t n = 0;
+    *last = 0;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT COUNT(*), COALESCE(MAX(at), 0) FROM sms_code_requests "
+                                  "WHERE key = ? AND at > ?",
+                                  "bi", key, (size_t)PDATA_HASH_BYTES, since);
+    if (db_next(st)) {
+        n = db_int(st, 0);
+        *last = db_int(st, 1);
+    }
+    db_done(st);
+    return n;
+}
+
+/* The keyed hash of an SMS code: bound to its account, so equal codes of two
+ * accounts differ. */
+static void sms_code_hash(struct arena *a, int64_t account, const char *code,
+                          unsigned char out[PDATA_HASH_BYTES])
+{
+    pdata_hash("sms.code", arena_printf(a, "%" PRId64 ":%s", account, code), out);
+}
+
+/*
+ * POST /api/v1/auth/sms-code {phone, purpose?: login|reset} -> {sent: true,
+ * expiresIn}
+ * Sends a six-digit code to the phone if an activated account that is not
+ * disabled signs in with it; the answer is the same, in about the same
+ * time, for any other number. At most one code a minute and five an hour
+ * per phone, thirty an hour per source address, known phones or not; a new
+ * code replaces the phone's open one. Codes are stored hashed. Errors:
+ * auth.throttled. Public.
+ */
+static int h_sms_code(struct req *req)
+{
+    const char *phone = req_body_str(req, "phone");
+    const char *purpose = req_body_str(req, "purpose") ? req_body_str(req, "purpose") : "login";
+    unsigned char ph[PDATA_HASH_BYTES], src[PDATA_HASH_BYTES];
+    pdata_hash("phone", phone, ph);
+    pdata_hash("sms.source", req->ip ? req->ip : "", src);
+    int64_t now = now_sec(), last, src_last;
+    int64_t n = sms_requests(req->db, ph, now - 3600, &last);
+    if (sms_requests(req->db, src, now - 3600, &src_last) >= SMS_SOURCE_PER_HOUR ||
+        n >= SMS_PHONE_PER_HOUR || (last && last > now - SMS_PHONE_GAP))
+        return req_fail(req, ERR_THROTTLED, NULL);
+    db_exec(req->db, "INSERT INTO sms_code_requests (key, at) VALUES (?, ?), (?, ?)", "bibi", ph,
+            sizeof(ph), now, src, sizeof(src), now);
+    /* Drawn and hashed for every number, so known and unknown ones cost alike. */
+    char code[SMS_CODE_DIGITS + 1];
+    for (int i = 0; i < SMS_CODE_DIGITS; i++)
+        code[i] = (char)('0' + randombytes_uniform(10));
+    code[SMS_CODE_DIGITS] = '\0';
+    int64_t account = 0, member = 0;
+    db_get_int(req->db, &account,
+               "SELECT id FROM accounts WHERE phone_hash = ? AND disabled_at IS NULL AND "
+               "activated_at IS NOT NULL",
+               "b", ph, sizeof(ph));
+    unsigned char h[PDATA_HASH_BYTES];
+    sms_code_hash(&req->arena, account, code, h);
+    if (account) {
+        db_get_int(req->db, &member, "SELECT COALESCE(member_id, 0) FROM accounts WHERE id = ?",
+                   "i", account);
+        db_exec(req->db,
+                "UPDATE sms_codes SET expires_at = ? WHERE account_id = ? AND purpose = ? AND "
+                "used_at IS NULL AND expires_at > ?",
+                "iisi", now, account, purpose, now);
+        db_exec(req->db,
+                "INSERT INTO sms_codes (account_id, purpose, code_hash, created_at, expires_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                "isbii", account, purpose, h, sizeof(h), now, now + SMS_CODE_SECONDS);
+        int64_t home = account_home_org(req->db, account);
+        const char *why = NULL;
+        struct sms_msg msg = {
+            .kind = SMS_LOGIN_CODE,
+            .phone = phone,
+            .account_id = account,
+            .member_id = member,
+            .org_id = home,
+            .vars = {code, "5"},
+            .dedupe = arena_printf(&req->arena, "sms-code:%" PRId64, db_last_id(req->db)),
+        };
+        int rc = sms_enqueue(req->db, &msg, &why);
+        req_audit(req, "auth.sms_code", home,
+                  arena_printf(&req->arena, "account:%" PRId64, account), rc < 0 ? "failed" : "ok",
+                  "%s%s%s", purpose, rc < 0 ? ": " : "", rc < 0 && why ? why : "");
+    }
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_bool(j, "sent", true);
+    jw_kv_int(j, "expiresIn", SMS_CODE_SECONDS);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* An SMS code being checked: its account, and the windows a wrong one counts in. */
+struct sms_check {
+    unsigned char ph[PDATA_HASH_BYTES], src[PDATA_HASH_BYTES];
+    int64_t account, home, code_id;
+    const char *target;
+    char new_hash[128];
+};
+
+/* Keeps a wrong try against the code (queued: it stays although the answer is an error). */
+static int sms_code_failed(struct req *req, void *arg)
+{
+    db_exec(req->db, "UPDATE sms_codes SET failures = failures + 1 WHERE id = ?", "i",
+            *(int64_t *)arg);
+    return 0;
+}
+
+/* Whether the source has used up its hour of wrong codes. */
+static bool source_throttled(struct db *db, const unsigned char *src)
+{
+    int64_t n = 0;
+    db_get_int(db, &n,
+               "SELECT failures FROM login_failures WHERE phone_hash = ? AND window_start > ?",
+               "bi", src, (size_t)PDATA_HASH_BYTES, now_sec() - 3600);
+    return n >= cfg.login_max_failures;
+}
+
+/*
+ * Checks body phone and smsCode against the phone's open code of purpose,
+ * filling c. The phone's attempt window (shared with passwords) and the
+ * source's limit throttle it; a wrong code counts in both and against the
+ * code, which dies after SMS_CODE_TRIES. Returns 0 when right, else the
+ * error status: auth.throttled, auth.bad_sms_code (also for an unknown or
+ * disabled account, and an expired or used code).
+ */
+static int sms_check(struct req *req, const char *purpose, struct sms_check *c)
+{
+    pdata_hash("phone", req_body_str(req, "phone"), c->ph);
+    pdata_hash("sms.source", req->ip ? req->ip : "", c->src);
+    int64_t now = now_sec();
+    db_get_int(req->db, &c->account,
+               "SELECT id FROM accounts WHERE phone_hash = ? AND disabled_at IS NULL", "b", c->ph,
+               sizeof(c->ph));
+    if (c->account) {
+        c->home = account_home_org(req->db, c->account);
+        c->target = arena_printf(&req->arena, "account:%" PRId64, c->account);
+    }
+    if (source_throttled(req->db, c->src) || !attempt_begin(req->db, c->ph, &req->attempt_slot)) {
+        /* Counted in the window, not listed one by one (jobs.c, login_windows_close). */
+        req_throttled_attempt(req, c->ph);
+        return req_fail(req, ERR_THROTTLED, NULL);
+    }
+    unsigned char want[PDATA_HASH_BYTES] = {0}, got[PDATA_HASH_BYTES];
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT id, code_hash FROM sms_codes WHERE account_id = ? AND "
+                                  "purpose = ? AND used_at IS NULL AND expires_at > ? AND "
+                                  "failures < ? ORDER BY id DESC LIMIT 1",
+                                  "isii", c->account, purpose, now, (int64_t)SMS_CODE_TRIES);
+    if (db_next(st)) {
+        size_t n;
+        const void *blob = db_blob(st, 1, &n);
+        if (n == sizeof(want)) {
+            memcpy(want, blob, n);
+            c->code_id = db_int(st, 0);
+        }
+    }
+    db_done(st);
+    sms_code_hash(&req->arena, c->account, req_body_str(req, "smsCode"), got);
+    if (c->code_id && !sodium_memcmp(want, got, sizeof(got)))
+        return 0;
+    bool first = attempt_failures(req->attempt_slot) == 0;
+    req_failed_attempt(req, c->ph);
+    req_failed_attempt(req, c->src);
+    if (c->code_id) {
+        int64_t *id = arena_alloc(&req->arena, sizeof(*id));
+        *id = c->code_id;
+        req_keep(req, sms_code_failed, id);
+    }
+    if (c->account && first) /* the others of the hour are counted in its window */
+        req_audit(req, "auth.sms_check", c->home, c->target, "failed", "%s: wrong or expired code",
+                  purpose);
+    return req_fail(req, ERR_BAD_SMS_CODE, NULL);
+}
+
+/* Marks the checked code used; false if another request used it first. */
+static bool sms_code_use(struct req *req, const struct sms_check *c)
+{
+    db_exec(req->db, "UPDATE sms_codes SET used_at = ? WHERE id = ? AND used_at IS NULL", "ii",
+            now_sec(), c->code_id);
+    return db_changes(req->db) == 1;
+}
+
+static const struct param sms_login_body[] = {
+    {"phone", P_PHONE, P_REQUIRED},
+    {"smsCode", P_STR, P_REQUIRED, 1, 16},
+    {"code", P_STR, 0, 1, 32}, /* the second factor, as for the password */
+    {NULL},
+};
+
+/*
+ * POST /api/v1/auth/sms-login {phone, smsCode, code?} -> {token, csrfToken,
+ * deviceToken?, user}
+ * Signs in with the code POST /auth/sms-code sent (purpose login), as a
+ * password login does: the same session, cookies, trusted device, and the
+ * second factor (code) for an account that has one. Errors:
+ * auth.bad_sms_code, auth.throttled, auth.code_required, auth.bad_code.
+ * Public.
+ */
+static int h_sms_login(struct req *req)
+{
+    struct sms_check c = {0};
+    int rc = sms_check(req, "login", &c);
+    if (rc)
+        return rc;
+    if (!sms_code_use(req, &c))
+        return req_fail(req, ERR_BAD_SMS_CODE, NULL);
+    return sign_in(req, c.account, c.home, c.target, c.ph, false, "by SMS code",
+                   req_body_str(req, "code"));
+}
+
+static const struct param reset_body[] = {
+    {"phone", P_PHONE, P_REQUIRED},
+    {"smsCode", P_STR, P_REQUIRED, 1, 16},
+    {"newPassword", P_PASSWORD, P_REQUIRED},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/auth/reset-password {phone, smsCode, newPassword} -> {}
+ * A forgotten password: the code POST /auth/sms-code sent (purpose reset)
+ * lets the member set a new one; every session of the account ends and its
+ * devices are trusted no more. It does not sign in (the second factor stays
+ * asked at the next sign-in). Errors: auth.bad_sms_code, auth.throttled,
+ * request.invalid, server.busy. Public.
+ * Two phases: reset_read (the code), reset_hash (on the slow lane), h_reset.
+ */
+static int reset_read(struct req *req)
+{
+    struct sms_check *c = arena_calloc(&req->arena, 1, sizeof(*c));
+    req->state = c;
+    return sms_check(req, "reset", c);
+}
+
+static int reset_hash(struct req *req)
+{
+    struct sms_check *c = req->state;
+    if (!password_hash(req_body_str(req, "newPassword"), c->new_hash))
+        return req_fail(req, ERR_INTERNAL, "cannot hash the new password");
+    return 0;
+}
+
+static int h_reset(struct req *req)
+{
+    struct sms_check *c = req->state;
+    if (!sms_code_use(req, c))
+        return req_fail(req, ERR_BAD_SMS_CODE, NULL);
+    account_set_password_hash(req->db, c->account, c->new_hash);
+    session_revoke_all(req->db, c->account, 0);
+    device_forget_all(req->db, c->account);
+    db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", c->ph, sizeof(c->ph));
+    req_attempt_ok(req);
+    req_audit(req, "account.password", c->home, c->target, "ok",
+              "new password by SMS code; sessions ended");
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* ---- activation ---- */
+
+static const struct param activate_body[] = {
+    {"code", P_STR, P_REQUIRED, 1, 32}, /* the activation code, spaces and dashes allowed */
+    {"phone", P_PHONE},                 /* only when the record has none */
+    {"password", P_PASSWORD},           /* absent: sign in by SMS code only */
+    {"totp", P_STR, 0, 1, 32},          /* an account that has a second factor */
+    {NULL},
+};
+
+struct activate_state {
+    unsigned char src[PDATA_HASH_BYTES], ph[PDATA_HASH_BYTES];
+    int64_t code_id, account, home;
+    const char *target;
+    bool needs_phone;
+    char new_hash[128];
+};
+
+static int activation_failed(struct req *req, void *arg)
+{
+    db_exec(req->db, "UPDATE activation_codes SET attempts = attempts + 1 WHERE id = ?", "i",
+            *(int64_t *)arg);
+    return 0;
+}
+
+static int activate_read(struct req *req)
+{
+    struct activate_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
+    req->state = s;
+    pdata_hash("activation.source", req->ip ? req->ip : "", s->src);
+    if (!attempt_begin(req->db, s->src, &req->attempt_slot))
+        return req_fail(req, ERR_THROTTLED, NULL);
+    unsigned char h[PDATA_HASH_BYTES];
+    if (activation_code_hash(req_body_str(req, "code"), h)) {
+        struct db_stmt *st = db_query(
+            req->db,
+            "SELECT c.id, a.id, a.phone_tail = '', a.phone_hash FROM activation_codes c JOIN "
+            "accounts a ON a.id = c.account_id LEFT JOIN members m ON m.id = a.member_id WHERE "
+            "c.code_hash = ? AND c.used_at IS NULL AND c.revoked_at IS NULL AND c.expires_at > ? "
+            "AND c.attempts < ? AND a.disabled_at IS NULL AND (m.id IS NULL OR (m.deleted_at IS "
+            "NULL AND m.status IN " ROSTER_STATUSES "))",
+            "bii", h, sizeof(h), now_sec(), (int64_t)ACTIVATION_TRIES);
+        if (db_next(st)) {
+            s->code_id = db_int(st, 0);
+            s->account = db_int(st, 1);
+            s->needs_phone = db_int(st, 2) != 0;
+            size_t n;
+            const void *blob = db_blob(st, 3, &n);
+            if (n == sizeof(s->ph))
+                memcpy(s->ph, blob, n);
+        }
+        db_done(st);
+    }
+    if (!s->code_id) {
+        bool first = attempt_failures(req->attempt_slot) == 0;
+        req_failed_attempt(req, s->src);
+        if (first) /* the others of the hour are counted in the address's window */
+            req_audit(req, "access.activate", 0, NULL, "failed", "unknown, used or expired code");
+        return req_fail(req, ERR_ACTIVATION_BAD_CODE, NULL);
+    }
+    s->home = account_home_org(req->db, s->account);
+    s->target = arena_printf(&req->arena, "account:%" PRId64, s->account);
+    if (s->needs_phone && !req_body_str(req, "phone"))
+        return req_fail_field(req, ERR_ACTIVATION_PHONE_REQUIRED, "phone", NULL);
+    return 0;
+}
+
+static int activate_hash(struct req *req)
+{
+    struct activate_state *s = req->state;
+    const char *pw = req_body_str(req, "password");
+    if (pw && !password_hash(pw, s->new_hash))
+        return req_fail(req, ERR_INTERNAL, "cannot hash the password");
+    return 0;
+}
+
+/*
+ * POST /api/v1/auth/activate {code, phone?, password?, totp?} -> {token,
+ * csrfToken, deviceToken?, user}
+ * A member activates their account with the one-time code of a slip or an
+ * SMS: sets a password (or, without one, chooses to sign in by SMS code
+ * only) and is signed in. phone is asked only when the record has none (the
+ * account then signs in with it). The code is used up; the account's other
+ * sessions end (a re-issued code: the lost phone is signed out). Throttled
+ * per source address; a code dies after a few failed uses. Unknown, used,
+ * replaced, expired codes and codes of disabled accounts or members off the
+ * roster all answer activation.bad_code. Errors: activation.bad_code,
+ * activation.phone_required, activation.phone_taken, auth.throttled,
+ * auth.code_required, auth.bad_code, request.invalid, server.busy. Public.
+ * Two phases: activate_read (the code), activate_hash (the password, on
+ * the slow lane), h_activate.
+ */
+static int h_activate(struct req *req)
+{
+    struct activate_state *s = req->state;
+    const char *phone = req_body_str(req, "phone");
+    db_exec(req->db,
+            "UPDATE activation_codes SET used_at = ? WHERE id = ? AND used_at IS NULL AND "
+            "revoked_at IS NULL",
+            "ii", now_sec(), s->code_id);
+    if (db_changes(req->db) != 1)
+        return req_fail(req, ERR_ACTIVATION_BAD_CODE, NULL);
+    if (s->needs_phone) {
+        if (!access_account_phone(req->db, &req->arena, s->account, phone)) {
+            int64_t *id = arena_alloc(&req->arena, sizeof(*id));
+            *id = s->code_id;
+            req_keep(req, activation_failed, id);
+            return req_fail_field(req, ERR_ACTIVATION_PHONE_TAKEN, "phone", NULL);
+        }
+        pdata_hash("phone", phone, s->ph);
+    }
+    if (req_body_str(req, "password")) {
+        account_set_password_hash(req->db, s->account, s->new_hash);
+    } else {
+        int64_t now = now_sec();
+        auth_changed(req->db);
+        db_exec(req->db,
+                "UPDATE accounts SET password_hash = NULL, sms_only = 1, activated_at = "
+                "COALESCE(activated_at, ?), updated_at = ?, seq = ? WHERE id = ?",
+                "iiii", now, now, db_next_seq(req->db), s->account);
+    }
+    session_revoke_all(req->db, s->account, 0);
+    device_forget_all(req->db, s->account);
+    req_audit(req, "access.activate", s->home, s->target, "ok", "%s",
+              req_body_str(req, "password") ? "with a password" : "SMS sign-in only");
+    int rc = sign_in(req, s->account, s->home, s->target, s->ph, false, "by activation code",
+                     req_body_str(req, "totp"));
+    /* The source's window counts failed codes: one right code does not clear it. */
+    req->attempt_outcome = ATTEMPT_UNDECIDED;
+    return rc;
+}
+
 const struct route account_routes[] = {
     {"POST", "/api/v1/auth/login", h_login, SCOPE_PUBLIC, PERM_NONE, NULL, NULL, login_body,
      ROUTE_NO_IDEM, .prepare = login_read, .outside = login_check},
@@ -419,5 +853,13 @@ const struct route account_routes[] = {
      ROUTE_ENROL | ROUTE_CACHE_MINE},
     {"POST", "/api/v1/me/password", h_password, SCOPE_LOGIN, PERM_NONE, NULL, NULL, password_body,
      ROUTE_ENROL, .prepare = password_read, .outside = password_check},
+    {"POST", "/api/v1/auth/sms-code", h_sms_code, SCOPE_PUBLIC, PERM_NONE, NULL, NULL,
+     sms_code_body, ROUTE_NO_IDEM},
+    {"POST", "/api/v1/auth/sms-login", h_sms_login, SCOPE_PUBLIC, PERM_NONE, NULL, NULL,
+     sms_login_body, ROUTE_NO_IDEM},
+    {"POST", "/api/v1/auth/reset-password", h_reset, SCOPE_PUBLIC, PERM_NONE, NULL, NULL,
+     reset_body, ROUTE_NO_IDEM, .prepare = reset_read, .outside = reset_hash},
+    {"POST", "/api/v1/auth/activate", h_activate, SCOPE_PUBLIC, PERM_NONE, NULL, NULL,
+     activate_body, ROUTE_NO_IDEM, .prepare = activate_read, .outside = activate_hash},
     {NULL},
 };

@@ -6,6 +6,7 @@
  * goes through here, so the counters and the history cannot be forgotten.
  */
 #include "app.h"
+#include "mod/access.h"
 #include "mod/members_rec.h"
 #include "mod/org_counts.h"
 
@@ -410,6 +411,10 @@ int64_t member_insert_ex(struct db *db, struct arena *a, struct member_rec *m, i
         org_counts_add(db, m->org_path, "joined", month, 1);
     }
     member_history_add(db, a, m->id, actor, how, m->org_id, NULL, NULL);
+    /* Its account, not usable until activated; a bulk load leaves them to the
+     * member_accounts job (access.c), as it leaves the counters to a recount. */
+    if (counters)
+        access_member_sync(db, a, m, NULL);
     return db_failed(db) ? 0 : m->id;
 }
 
@@ -497,6 +502,7 @@ int member_update(struct db *db, struct arena *a, const struct member_rec *old,
     }
     jw_obj_end(&j);
     member_history_add(db, a, m->id, actor, kind, m->org_id, b.data, reason);
+    access_member_sync(db, a, m, old); /* the account follows name, phone, branch, status */
     return db_failed(db);
 }
 

@@ -57,15 +57,18 @@ const char *member_validate(struct member_rec *m, const char **field);
 bool member_load(struct db *db, struct arena *a, int64_t id, struct member_rec *m, bool personal);
 /* The member with this ID number other than except, or 0. */
 int64_t member_find_by_id_number(struct db *db, const char *id_number, int64_t except);
-/* Inserts a validated record (m->org_path set) with counters and history
- * kind how ("created", "imported", "developed"); returns the id, 0 on error.
- * member_insert_ex without counters is for bulk loads that recount after. */
+/* Inserts a validated record (m->org_path set) with counters, history
+ * kind how ("created", "imported", "developed") and the member's account
+ * (access_member_sync); returns the id, 0 on error.
+ * member_insert_ex without counters is for bulk loads that recount after
+ * (their accounts come from the member_accounts job). */
 int64_t member_insert(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
                       const char *how);
 int64_t member_insert_ex(struct db *db, struct arena *a, struct member_rec *m, int64_t actor,
                          const char *how, bool counters);
-/* Stores m over old (same id) with counters and a history row of kind with
- * the changed field names and the reason (sealed). 0 or -1 on store error. */
+/* Stores m over old (same id) with counters, a history row of kind with
+ * the changed field names and the reason (sealed), and the account kept in
+ * step (access_member_sync). 0 or -1 on store error. */
 int member_update(struct db *db, struct arena *a, const struct member_rec *old,
                   struct member_rec *m, int64_t actor, const char *kind, const char *reason);
 /* Comma-separated camelCase names of the fields that differ, NULL if none. */

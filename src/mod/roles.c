@@ -37,7 +37,9 @@ static void grant_write(struct req *req, struct jw *j, struct db_stmt *st)
 
 /*
  * GET /api/v1/roles?orgId=&after=&limit= -> {items, next}
- * Live grants on the organisation and below it. role.admin on orgId.
+ * Live grants on the organisation and below it, but the member roles the
+ * roster keeps (an account's member role on its member's branch: every
+ * member has one, access.c). role.admin on orgId.
  */
 static int h_list(struct req *req)
 {
@@ -53,7 +55,9 @@ static int h_list(struct req *req)
     struct db_stmt *st =
         db_query(req->db,
                  GRANT_SELECT "WHERE o.path >= ? AND o.path < ? AND r.id > ? AND "
-                              "r.deleted_at IS NULL ORDER BY r.id LIMIT ?",
+                              "r.deleted_at IS NULL AND NOT (r.role = 'member' AND EXISTS "
+                              "(SELECT 1 FROM members m WHERE m.id = a.member_id AND m.org_id = "
+                              "r.org_id)) ORDER BY r.id LIMIT ?",
                  "ssii", path, org_path_end(&req->arena, path), after, (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
         grant_write(req, pg.j, st);

@@ -31,7 +31,7 @@ before(async () => {
   db = join(srv.dataDir, 'zhibu.db');
   villageA = who.secretaryA.orgId;
   villageB = who.secretaryB.orgId;
-  const taken = `SELECT member_id FROM accounts WHERE member_id IS NOT NULL`;
+  const taken = `SELECT member_id FROM accounts WHERE member_id IS NOT NULL AND activated_at IS NOT NULL`;
   // Twelve members of village A with accounts (for the concurrent sign-ups).
   const ids = one(`SELECT id FROM members WHERE org_id = ${villageA} AND status = 'normal' AND id NOT IN (${taken}) ORDER BY id LIMIT 12`).split('\n').map(Number);
   let phone = 13910000100;

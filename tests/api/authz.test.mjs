@@ -63,6 +63,11 @@ const csv = (s) => ({ body: Buffer.from(s), headers: { 'Content-Type': 'text/csv
 const SPECS = {
   // ---- accounts: no target; every logged-in caller, whatever the role ----
   'POST /api/v1/auth/login': { public: true },
+  // signing in by SMS code, a new password by SMS code, activation (tests/api/access.test.mjs)
+  'POST /api/v1/auth/sms-code': { public: true },
+  'POST /api/v1/auth/sms-login': { public: true },
+  'POST /api/v1/auth/reset-password': { public: true },
+  'POST /api/v1/auth/activate': { public: true },
   'POST /api/v1/auth/logout': { login: true, fresh: true }, // on a throw-away session per caller
   'GET /api/v1/me': { login: true },
   'POST /api/v1/me/password': { login: true, body: { oldPassword: 'wrong-password', newPassword: 'unused-password-9' } },
@@ -83,6 +88,12 @@ const SPECS = {
   'GET /api/v1/orgs/{id}/children': { req: (t) => q('GET', `/api/v1/orgs/${t}/children`), nf: 'org.not_found' },
   'GET /api/v1/orgs/{id}/subtree': { req: (t) => q('GET', `/api/v1/orgs/${t}/subtree?limit=5`), nf: 'org.not_found' },
   'GET /api/v1/orgs/{id}/stats': { req: (t) => q('GET', `/api/v1/orgs/${t}/stats`), nf: 'org.not_found' },
+  'GET /api/v1/orgs/{id}/access': { req: (t) => q('GET', `/api/v1/orgs/${t}/access`), nf: 'org.not_found' },
+  'GET /api/v1/orgs/{id}/activation': { req: (t) => q('GET', `/api/v1/orgs/${t}/activation?limit=2`), nf: 'org.not_found' },
+  // harmless: a member not on this roster is named (409 after the permission check).
+  'POST /api/v1/orgs/{id}/activation-codes': {
+    req: (t) => q('POST', `/api/v1/orgs/${t}/activation-codes`, { memberIds: [MISSING] }), nf: 'org.not_found',
+  },
   // harmless: 'county' is never a valid child of a township, branch or group.
   'POST /api/v1/orgs': { req: (t) => q('POST', '/api/v1/orgs', { parentId: t, name: '矩阵测试', level: 'county' }), nf: 'org.not_found' },
   // EXCEPTION (rename, move, close): org.admin STRICTLY ABOVE the organisation (an
@@ -127,6 +138,9 @@ const SPECS = {
   // harmless: a date in the future is refused after the permission check.
   'POST /api/v1/members/{id}/status': member((m) => q('POST', `/api/v1/members/${m}/status`, { status: 'normal', date: '2099-01-01', reason: '矩阵' })),
   'POST /api/v1/members/{id}/reveal': member((m) => q('POST', `/api/v1/members/${m}/reveal`)),
+  // harmless: the matrix's own members use their accounts; without lostPhone a new
+  // activation code is refused (409 activation.active) after the permission check.
+  'POST /api/v1/members/{id}/activation': member((m) => q('POST', `/api/v1/members/${m}/activation`, {})),
   'GET /api/v1/members/{id}/history': member((m) => q('GET', `/api/v1/members/${m}/history?limit=2`)),
   'GET /api/v1/members/{id}/meetings': member((m) => q('GET', `/api/v1/members/${m}/meetings`)),
   'GET /api/v1/members/{id}/records': member((m) => q('GET', `/api/v1/members/${m}/records`)),
@@ -1036,7 +1050,7 @@ before(async () => {
   const openTransfer = `SELECT member_id FROM transfers WHERE state IN ('pending_approval', 'pending_acceptance')`;
   for (const org of [O.A, O.A2, O.C2, O.C2b]) {
     const ids = one(`SELECT id FROM members WHERE org_id = ${org} AND status = 'normal' AND id NOT IN (${openTransfer}) ` +
-      `AND id NOT IN (SELECT member_id FROM accounts WHERE member_id IS NOT NULL) ORDER BY id LIMIT 2`).split('\n').map(Number);
+      `AND id NOT IN (SELECT member_id FROM accounts WHERE member_id IS NOT NULL AND activated_at IS NOT NULL) ORDER BY id LIMIT 2`).split('\n').map(Number);
     assert.equal(ids.length, 2, `two members in ${org}`);
     [own.member[org], own.transferMember[org]] = ids;
   }

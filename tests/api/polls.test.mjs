@@ -38,7 +38,7 @@ before(async () => {
   villageA = who.secretaryA.orgId;
   villageB = who.secretaryB.orgId;
   groupA = Number(one(`SELECT id FROM orgs WHERE parent_id = ${villageA} AND level = 'group' ORDER BY id LIMIT 1`));
-  const ids = one(`SELECT id FROM members WHERE org_id = ${villageA} AND status = 'normal' AND id NOT IN (SELECT member_id FROM accounts WHERE member_id IS NOT NULL) ORDER BY id LIMIT 6`).split('\n').map(Number);
+  const ids = one(`SELECT id FROM members WHERE org_id = ${villageA} AND status = 'normal' AND id NOT IN (SELECT member_id FROM accounts WHERE member_id IS NOT NULL AND activated_at IS NOT NULL) ORDER BY id LIMIT 6`).split('\n').map(Number);
   let phone = 13920000100;
   for (const id of ids) {
     const account = { phone: String(phone++), password: PW };

@@ -26,7 +26,7 @@ before(async () => {
   township = who.townshipAdmin.orgId;
   county = who.countyAdmin.orgId;
   villageA2 = Number(one(`SELECT id FROM orgs WHERE parent_id = ${township} AND level = 'branch' AND id <> ${villageA} ORDER BY id LIMIT 1`));
-  const free = (org) => Number(one(`SELECT id FROM members WHERE org_id = ${org} AND status = 'normal' AND id NOT IN (SELECT member_id FROM accounts WHERE member_id IS NOT NULL) ORDER BY id LIMIT 1`));
+  const free = (org) => Number(one(`SELECT id FROM members WHERE org_id = ${org} AND status = 'normal' AND id NOT IN (SELECT member_id FROM accounts WHERE member_id IS NOT NULL AND activated_at IS NOT NULL) ORDER BY id LIMIT 1`));
   const mk = (a, args) => {
     const r = srv.run(['user', 'create', '--data', srv.dataDir, '--phone', a.phone, '--name', '测试账户', '--password', PW, ...args]);
     assert.equal(r.status, 0, r.stderr);

@@ -66,7 +66,12 @@ export async function api(path, opts = {}) {
 // code: the second factor (TOTP or recovery code), when login asked for it.
 export async function login(phone, password, code) {
   const body = code ? { phone, password, code } : { phone, password };
-  const data = await api('/auth/login', { method: 'POST', body, noAuthRedirect: true });
+  return signIn('/auth/login', body);
+}
+
+// A route that signs in (/auth/login, /auth/sms-login, /auth/activate): {token, csrfToken, user}.
+export async function signIn(path, body) {
+  const data = await api(path, { method: 'POST', body, noAuthRedirect: true });
   if (data && data.csrfToken) csrfFallback = data.csrfToken;
   return data;
 }

@@ -67,6 +67,9 @@ const QuizPage = pick(LearnMod, 'Quiz');
 const QuizPrint = pick(LearnMod, 'QuizPrint');
 const LearnOrg = pick(LearnMod, 'LearnOrg');
 const AdminPage = () => import('./pages/Admin.jsx');
+const SlipsMod = () => import('./pages/Slips.jsx');
+const SlipsPage = pick(SlipsMod, 'Slips');
+const ActivatePage = pick(() => import('./pages/Activate.jsx'), 'Activate');
 
 // The routes, matched in order against the hash path ('/poll/7'): a pattern's ':name'
 // parts become params (decoded), a trailing '?' makes one optional. `page` is a component
@@ -131,6 +134,7 @@ const ROUTES = [
   { path: '/quiz-print/:id', load: QuizPrint, props: byId },
   { path: '/learn-org/:id', load: LearnOrg, props: byId },
   { path: '/admin/:id', load: AdminPage, props: byId, tab: 'org' },
+  { path: '/slips/:id', load: SlipsPage, props: byId, tab: 'org' },
   { path: '/account', page: Account, props: (p, c) => ({ prefs: c.prefs, onLogout: c.signedOut }), tab: 'me' },
   { path: '/totp/:mode?', load: TotpPage, props: (p, c) => ({ mode: p.mode || 'enrol', onMe: c.refreshMe, onLogout: c.signedOut }), tab: 'me' },
 ];
@@ -229,7 +233,7 @@ function App() {
   // Keep the address in step with the session: logged out → #/login, logged in → not login.
   useEffect(() => {
     if (me === undefined) return;
-    if (!me && route.name !== 'login') {
+    if (!me && route.name !== 'login' && route.name !== 'activate') {
       if (route.name && route.name !== 'account') lsSet('zhibu.after', location.hash);
       location.replace('#/login');
     } else if (me && (route.name === 'login' || route.name === '')) {
@@ -267,6 +271,11 @@ function App() {
 
   if (me === undefined) return <div class="boot">{banner}<p>{t('loading')}</p></div>;
 
+  // The activation page of a slip's QR code opens without a session (and signs in).
+  if (route.name === 'activate') {
+    const code = route.path.split('/')[2] || '';
+    return <div class="shell">{banner}<Lazy key="activate" load={ActivatePage} props={{ code, onDone: signedIn }} /></div>;
+  }
   if (!me) {
     return <div class="shell">{banner}<Login onDone={signedIn} prefs={prefs} /></div>;
   }

@@ -8,6 +8,8 @@ import { addStrings, t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
 import { Field, useFocusError } from '../form.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
+import { Slip } from './Slips.jsx';
+import '../slipStrings.js';
 import {
   ON_ROSTER, STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
 } from '../vocab.js';
@@ -82,6 +84,7 @@ function Record({ r, reload, title, back }) {
         {r.canEdit && ON_ROSTER.includes(r.status) && (
           <a class="btn secondary wide" href={'#/transfer-new/' + r.id}>{t('memberTransfer')}</a>
         )}
+        {r.canEdit && ON_ROSTER.includes(r.status) && !r.self && <Reissue r={r} />}
       </section>
       {msg && <p class="ok-text center" role="status">{msg}</p>}
 
@@ -441,5 +444,44 @@ export function Changes({ c }) {
       ])}
       {c.note && [<dt key="nk">{t('f.note')}</dt>, <dd key="nv">{c.note}</dd>]}
     </dl>
+  );
+}
+
+// 重新发放激活码: a new activation slip for this member (the old code is void). A member
+// who uses the account is signed out everywhere: the secretary confirms the lost phone.
+function Reissue({ r }) {
+  const w = useWrite({ fields: false });
+  const [slip, setSlip] = useState(null);
+  const issue = async (lostPhone) => {
+    const body = lostPhone ? { lostPhone: true } : {};
+    const d = await w.run(() => api('/members/' + r.id + '/activation', { method: 'POST', body }));
+    if (d) setSlip(d.items[0]);
+  };
+  const active = w.error && w.error.code === 'activation.active';
+  return (
+    <div class="reissue">
+      {!slip && !active && (
+        <button type="button" class="btn secondary wide" id="reissue" disabled={w.busy} onClick={() => issue(false)}>
+          {t('reissue')}
+        </button>
+      )}
+      {active && (
+        <div class="card">
+          <p>{t('reissueConfirm')}</p>
+          <div class="btn-row">
+            <button type="button" class="btn primary" id="reissue-confirm" onClick={() => issue(true)}>{t('reissue')}</button>
+            <button type="button" class="btn" onClick={() => w.fail('')}>{t('cancel')}</button>
+          </div>
+        </div>
+      )}
+      {w.errorText && !active && <p class="error-text" role="alert">{w.errorText}</p>}
+      {slip && (
+        <div class="card">
+          <p role="status">{t('reissueDone')}</p>
+          <button type="button" class="btn primary wide no-print" onClick={() => window.print()}>{t('slipsPrint')}</button>
+          <div class="slips"><Slip s={slip} /></div>
+        </div>
+      )}
+    </div>
   );
 }

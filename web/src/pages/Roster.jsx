@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useGet, usePaged } from '../hooks.js';
 import { t } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, can } from '../ui.jsx';
+import '../accessStrings.js';
 import { STATUSES, CATEGORIES, GENDERS, AGE_BANDS, OCCUPATIONS, v } from '../vocab.js';
 
 const NO_FILTERS = { status: '', category: '', gender: '', migrant: false, lostContact: false, ageBand: '', occupation: '' };
@@ -61,6 +62,9 @@ export function Roster({ id, me }) {
         <>
           {canAdd && (
             <a class="btn primary wide add" href={'#/member-new/' + o.id}>＋ {t('addMember')}</a>
+          )}
+          {o && can('roster.write', o) && (
+            <a class="btn wide" id="print-slips" href={'#/slips/' + o.id}>{t('slipsTitle')}</a>
           )}
           <form class="search" role="search" onSubmit={(e) => { e.preventDefault(); setQ(text.trim()); }}>
             <label for="q" class="sr">{t('searchHint')}</label>

@@ -10,6 +10,7 @@ import { useGet } from '../hooks.js';
 import { t, addStrings } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, Crumbs } from '../ui.jsx';
 import { v } from '../vocab.js';
+import '../slipStrings.js';
 
 // The dashboard's strings: in this chunk, not in the initial download.
 addStrings({
@@ -256,6 +257,44 @@ export default function Stats({ id, me }) {
         rows={DUES.map((k) => ({ label: t('dues.' + k), count: d[k] || 0 }))} />
       {s.series && s.series.length > 0 && <Series series={s.series} />}
       <Children kids={s.children} />
+      <Access id={o.id} />
     </div>
+  );
+}
+
+const ACCESS = ['members', 'accounts', 'activated', 'active30', 'active90', 'neverUsed'];
+const ACCESS_LABEL = {
+  members: 'accessMembers', accounts: 'accessAccounts', activated: 'accessActivated',
+  active30: 'accessActive30', active90: 'accessActive90', neverUsed: 'accessNever',
+};
+
+// 账号开通情况: counts of the subtree and of each child, never names (GET /orgs/{id}/access).
+function Access({ id }) {
+  const a = useGet('/orgs/' + encodeURIComponent(id) + '/access');
+  if (a.error) return <ErrorBox error={a.error} onRetry={a.reload} />;
+  if (!a.data) return <Loading />;
+  const d = a.data;
+  return (
+    <section class="card access" id="access">
+      <h2>{t('accessTitle')}</h2>
+      <dl class="heads">
+        {ACCESS.map((k) => (
+          <div key={k} class={'acc-' + k}><dt>{t(ACCESS_LABEL[k])}</dt><dd>{d[k]}</dd></div>
+        ))}
+      </dl>
+      {d.children.length > 0 && (
+        <div class="table-wrap">
+          <table class="nums">
+            <thead><tr><th scope="col">{t('accessOrg')}</th>{ACCESS.map((k) => <th key={k} scope="col">{t(ACCESS_LABEL[k])}</th>)}</tr></thead>
+            <tbody>
+              {d.children.map((c) => (
+                <tr key={c.id}><th scope="row"><a href={'#/stats/' + c.id}>{c.name}</a></th>{ACCESS.map((k) => <td key={k}>{c[k]}</td>)}</tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p class="muted">{t('accessHelp')}</p>
+    </section>
   );
 }

@@ -70,9 +70,10 @@ before(async () => {
   villageA = who.secretaryA.orgId;
   villageB = who.secretaryB.orgId;
   memberId = assertData(await get(tM, '/api/v1/me')).member.id;
-  // a member of village A without an account: answers on paper
+  // a member of village A who does not use the app (no account signed in with: every
+  // roster member has one, not activated): answers on paper
   const roster = assertData(await get(tS, `/api/v1/members?orgId=${villageA}&limit=200`));
-  const withAccounts = new Set(one('SELECT member_id FROM accounts WHERE member_id IS NOT NULL').split('\n').map(Number));
+  const withAccounts = new Set(one('SELECT member_id FROM accounts WHERE member_id IS NOT NULL AND password_hash IS NOT NULL').split('\n').map(Number));
   paperMember = roster.items.find((m) => !withAccounts.has(m.id)).id;
 });
 

@@ -46,8 +46,10 @@ static void seed(struct db *db, int64_t now)
     db_exec(db, ins, "isiiiiI", (int64_t)2, "t2", now - 100, now - 10, idle, now + 86400, now - 5);
     db_exec(db, ins, "isiiiiI", (int64_t)3, "t3", now - 100, now - 10, idle, now - 1, none);
     db_exec(db, ins, "isiiiiI", (int64_t)4, "t4", now - 9000, now - 7200, idle, now + 86400, none);
-    db_exec(db, "INSERT INTO login_failures VALUES (x'01', ?, 3), (x'02', ?, 5)", "ii", now - 600,
-            now - 3700);
+    db_exec(db,
+            "INSERT INTO login_failures (phone_hash, window_start, failures) VALUES (x'01', ?, "
+            "3), (x'02', ?, 5)",
+            "ii", now - 600, now - 3700);
     const char *idem = "INSERT INTO idempotency (account_id, key, fingerprint, status, body, "
                        "created_at) VALUES (1, ?, x'00', 201, '{}', ?)";
     db_exec(db, idem, "si", "new", now - (IDEMPOTENCY_DAYS - 1) * 86400LL);

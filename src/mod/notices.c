@@ -1238,10 +1238,11 @@ static void tally_add(struct tally *t, size_t nt, const char *path, int64_t tota
         }
 }
 
-/* "An account the member can sign in with": one linked to the member, with a
- * password, not disabled. A member without one cannot have read anything. */
+/* "An account the member can sign in with": one linked to the member, activated
+ * (a password, or sign-in by SMS code only), not disabled. Every roster member has an
+ * account, made with the record; one not activated yet cannot have read anything. */
 #define HAS_ACCOUNT(m)                                                                             \
-    "EXISTS (SELECT 1 FROM accounts ax WHERE ax.member_id = " m ".id AND ax.password_hash IS "     \
+    "EXISTS (SELECT 1 FROM accounts ax WHERE ax.member_id = " m ".id AND ax.activated_at IS "      \
     "NOT NULL AND ax.disabled_at IS NULL)"
 
 static const struct param report_query[] = {

@@ -73,7 +73,7 @@ before(async () => {
   // a member of village A who does not use the app (no account signed in with: every
   // roster member has one, not activated): answers on paper
   const roster = assertData(await get(tS, `/api/v1/members?orgId=${villageA}&limit=200`));
-  const withAccounts = new Set(one('SELECT member_id FROM accounts WHERE member_id IS NOT NULL AND password_hash IS NOT NULL').split('\n').map(Number));
+  const withAccounts = new Set(one('SELECT member_id FROM accounts WHERE member_id IS NOT NULL AND activated_at IS NOT NULL').split('\n').map(Number));
   paperMember = roster.items.find((m) => !withAccounts.has(m.id)).id;
 });
 

@@ -14,7 +14,7 @@ let township, villageA, villageB;
 const one = (sql) => sqlite(db, sql).stdout.trim();
 const publish = (token, body, headers) => api('POST', '/api/v1/notices', { token, body, headers });
 const feed = async (token, q = '') => assertData(await api('GET', `/api/v1/feed${q}`, { token }));
-const bareIds = (org, n) => one(`SELECT group_concat(id) FROM (SELECT m.id FROM members m WHERE m.org_id = ${org} AND m.deleted_at IS NULL AND m.status = 'normal' AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id) LIMIT ${n})`).split(',').map(Number);
+const bareIds = (org, n) => one(`SELECT group_concat(id) FROM (SELECT m.id FROM members m WHERE m.org_id = ${org} AND m.deleted_at IS NULL AND m.status = 'normal' AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id AND a.activated_at IS NOT NULL) LIMIT ${n})`).split(',').map(Number);
 const report = async (id, org) => assertData(await api('GET', `/api/v1/notices/${id}/report${org ? `?orgId=${org}` : ''}`, { token: tT }));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -261,7 +261,7 @@ describe('read and acknowledgement: exact per branch', () => {
     assert.ok(r.items.some((i) => i.id === villageA));
     // "No account yet" apart from "has not read": the members without an account they can
     // sign in with, per organisation, adding up.
-    const bare = (org) => Number(one(`SELECT COUNT(*) FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE (SELECT path FROM orgs WHERE id = ${org}) || '%' AND m.deleted_at IS NULL AND m.status IN ('normal', 'retired', 'temporarily_out') AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id AND a.password_hash IS NOT NULL AND a.disabled_at IS NULL)`));
+    const bare = (org) => Number(one(`SELECT COUNT(*) FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path LIKE (SELECT path FROM orgs WHERE id = ${org}) || '%' AND m.deleted_at IS NULL AND m.status IN ('normal', 'retired', 'temporarily_out') AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id AND a.activated_at IS NOT NULL AND a.disabled_at IS NULL)`));
     assert.equal(r.org.noAccount, bare(township));
     assert.ok(r.org.noAccount > 0 && r.org.noAccount < r.org.total);
     assert.equal(r.items.reduce((s, i) => s + i.noAccount, 0), r.org.noAccount);

@@ -1071,9 +1071,7 @@ int files_orphans(struct db *db)
             continue;
         if (!db_get_int(db, &one, "SELECT 1 FROM file_uploads WHERE id = ?", "i", id) &&
             !db_failed(db)) {
-            char path[800];
-            snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-            if (unlink(path) == 0)
+            if (unlinkat(dirfd(d), e->d_name, 0) == 0)
                 s.removed++;
         }
     }

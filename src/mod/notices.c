@@ -1117,7 +1117,7 @@ static int notice_sms(struct db *db, struct arena *a, const struct notice *n, en
     }
     db_done(st);
     int queued = 0;
-    const struct row *r = (const struct row *)rows.data;
+    const struct row *r = (const void *)rows.data; /* a buf is allocated aligned */
     for (size_t i = 0; i < rows.len / sizeof(*r); i++) {
         struct sms_msg m = {.kind = kind,
                             .phone = r[i].phone,

@@ -115,7 +115,7 @@ static int meeting_sms(struct db *db, struct arena *a, int64_t id, const char *s
     }
     db_done(st);
     int queued = 0;
-    const int64_t(*r)[2] = (const int64_t(*)[2])rows.data;
+    const int64_t(*r)[2] = (const void *)rows.data; /* a buf is allocated aligned */
     for (size_t i = 0; i < rows.len / sizeof(*r); i++) {
         const char *vars[4] = {m.org_name, when, m.title, r[i][1] ? link : place};
         if (sms_to_member(

@@ -25,6 +25,7 @@
 #include "mod/files.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <magic.h>
 #include <sys/stat.h>
@@ -78,6 +79,20 @@ static const struct file_type allowed_types[] = {
 /* Uploads untouched this long are dropped with their partial files. */
 #define UPLOAD_STALE_DAYS 7
 
+/* A thread's libmagic handle is closed when the thread ends. */
+static pthread_key_t magic_key;
+static pthread_once_t magic_once = PTHREAD_ONCE_INIT;
+
+static void magic_release(void *cookie)
+{
+    magic_close(cookie);
+}
+
+static void magic_key_init(void)
+{
+    pthread_key_create(&magic_key, magic_release);
+}
+
 /* The MIME type of the file at path by its content, in out; false if libmagic
  * fails. One libmagic handle per thread (a handle is not thread-safe). */
 static bool sniff_type(const char *path, char *out, size_t n)
@@ -92,6 +107,8 @@ static bool sniff_type(const char *path, char *out, size_t n)
             cookie = NULL;
             return false;
         }
+        pthread_once(&magic_once, magic_key_init);
+        pthread_setspecific(magic_key, cookie);
     }
     const char *t = magic_file(cookie, path);
     if (!t)

@@ -264,7 +264,9 @@ describe('storage: content-addressed, de-duplicated, reference-counted', () => {
     assert.equal(one(`SELECT refs FROM file_blobs WHERE sha256 = '${a.sha256}'`), '1');
     assertData(await api('DELETE', `/api/v1/files/${b.id}`, { token: tS }));
     // Nothing refers to it: the sweep removes the blob and its row.
-    for (let i = 0; i < 50 && blobs().includes(a.sha256); i++) await new Promise((r) => setTimeout(r, 100));
+    // (The sweep removes the file and commits the row's removal: wait for both.)
+    const gone = () => !blobs().includes(a.sha256) && one(`SELECT COUNT(*) FROM file_blobs WHERE sha256 = '${a.sha256}'`) === '0';
+    for (let i = 0; i < 80 && !gone(); i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(blobs().includes(a.sha256), false);
     assert.equal(one(`SELECT COUNT(*) FROM file_blobs WHERE sha256 = '${a.sha256}'`), '0');
   });

@@ -16,6 +16,11 @@ static int setup(void **state)
         fprintf(stderr, "migrate: %s\n", u ? err : "no database");
         return -1;
     }
+    /* The login-window job writes audit rows, keyed with the data key. */
+    if (pdata_init(u->dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "pdata_init: %s\n", err);
+        return -1;
+    }
     *state = u;
     return 0;
 }

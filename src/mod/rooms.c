@@ -39,6 +39,19 @@ static void random_hex(char *out, size_t bytes)
     hex_encode(raw, bytes, out);
 }
 
+/* The meeting of a route on its room, while the room may be used: loaded, with
+ * an audio room, not closed; 0 or the error status. */
+static int room_meeting(struct req *req, struct meeting *m)
+{
+    if (!meeting_load(req->db, &req->arena, req->obj.id, m))
+        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
+    if (!m->audio_room)
+        return req_fail(req, ERR_ROOM_OFF, NULL);
+    if (!strcmp(m->state, "closed"))
+        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    return 0;
+}
+
 /* ---- passes ---- */
 
 struct pass_state {
@@ -55,12 +68,9 @@ static int pass_read(struct req *req)
     struct pass_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
     req->state = s;
     struct meeting *m = &s->m;
-    if (!meeting_load(req->db, &req->arena, req->obj.id, m))
-        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
-    if (!m->audio_room)
-        return req_fail(req, ERR_ROOM_OFF, NULL);
-    if (!strcmp(m->state, "closed"))
-        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    int rc = room_meeting(req, m);
+    if (rc)
+        return rc;
     int64_t now = now_sec();
     if (now < room_opens(m) || now > room_closes(m))
         return req_fail(req, ERR_ROOM_NOT_OPEN, NULL);
@@ -297,12 +307,9 @@ static int mute_read(struct req *req)
     struct mute_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
     req->state = s;
     struct meeting m;
-    if (!meeting_load(req->db, &req->arena, req->obj.id, &m))
-        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
-    if (!m.audio_room)
-        return req_fail(req, ERR_ROOM_OFF, NULL);
-    if (!strcmp(m.state, "closed"))
-        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    int rc = room_meeting(req, &m);
+    if (rc)
+        return rc;
     s->meeting = m.id;
     s->org = m.org_id;
     s->participant = req_body_int(req, "participantId", 0);
@@ -378,12 +385,9 @@ static const struct param hand_body[] = {
 static int h_hand(struct req *req)
 {
     struct meeting m;
-    if (!meeting_load(req->db, &req->arena, req->obj.id, &m))
-        return req_fail(req, ERR_MEETING_NOT_FOUND, NULL);
-    if (!m.audio_room)
-        return req_fail(req, ERR_ROOM_OFF, NULL);
-    if (!strcmp(m.state, "closed"))
-        return req_fail(req, ERR_MEETING_CLOSED, NULL);
+    int rc = room_meeting(req, &m);
+    if (rc)
+        return rc;
     bool raised = req_body_int(req, "raised", 0) != 0;
     int64_t member = req_body_int(req, "memberId", 0);
     if (member && member != req->who->member_id) {

@@ -247,15 +247,20 @@ describe('one account cannot take the server: streams per account, streams below
       const streams = [];
       for (let i = 0; i < 48; i++) streams.push(await openStream(srv, t));
       assert.ok(streams.every((s) => s.status === 200));
-      const full = await httpRequest(srv.port, 'GET', '/api/v1/events', { token: t, timeoutMs: 2000 });
+      const full = await httpRequest(srv.port, 'GET', '/api/v1/events', { token: t, timeoutMs: 5000 });
       assertError(full, 503, 'live.full');
-      // Everyone else still gets in: health, a login, a read.
+      // Everyone else still gets in: health, a login, a read. Each answered at once, not after
+      // a wait for a free connection (the bound leaves room for a loaded CI machine: a
+      // connection refused or queued would take the 5 s timeout).
       for (let i = 0; i < 5; i++) {
         const t0 = Date.now();
-        assert.equal((await fetch(`${srv.base}/healthz`, { signal: AbortSignal.timeout(2000) })).status, 200);
+        assert.equal((await fetch(`${srv.base}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
+        const t1 = Date.now();
         const s = await srv.login(srv.who.secretaryA);
+        const t2 = Date.now();
         assertData(await srv.api('GET', '/api/v1/me', { token: s.token }));
-        assert.ok(Date.now() - t0 < 1000, `served within a second (${Date.now() - t0} ms)`);
+        const t3 = Date.now();
+        assert.ok(t3 - t0 < 3000, `served promptly: health ${t1 - t0} ms, login ${t2 - t1} ms, read ${t3 - t2} ms`);
       }
       for (const s of streams) s.close();
     } finally {

@@ -152,7 +152,7 @@ static void test_time_parse(void **state)
         "2026-11-24T06:13:33.1234567890Z",
         "2026-11-24T06:13:33Zx",
         "2026-11-24T6:13:33Z",
-        "\xef\xbc\x92" "026-11-24T06:13:33Z",
+        "\357\274\222026-11-24T06:13:33Z", /* a full-width 2 (octal: at most 3 digits) */
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
         if (time_parse(bad[i], &t))

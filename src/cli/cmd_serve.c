@@ -99,14 +99,16 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* The file store: the local directory under the data directory (store.h). */
+    /* The file store: the local directory under the data directory, or an
+     * S3-compatible bucket (store.h). */
     static struct store files;
     char files_dir[PATH_MAX];
     snprintf(files_dir, sizeof(files_dir), "%s/files", cfg.data_dir);
     struct db *db = cli_open_data(true);
     if (!db)
         return 1;
-    if (store_init_local(&files, files_dir)) {
+    if (strcmp(cfg.store, "s3") ? store_init_local(&files, files_dir)
+                                : store_init_s3(&files, files_dir, &cfg.s3)) {
         fprintf(stderr, "zhibu: file store %s: %s\n", files_dir, strerror(errno));
         db_close(db);
         return 1;

@@ -329,7 +329,8 @@ static void run_job(struct db *db, const char *sha, const char *kind)
     rm_dir(dir); /* what a cut-short run left */
     int64_t t0 = mono_us();
     int rc = -1;
-    if (store_local_path(file_store, sha, src, sizeof(src)) == 0 && mkdir(dir, 0700) == 0)
+    /* The scratch directory first: a store that must copy the blob copies it there. */
+    if (mkdir(dir, 0700) == 0 && store_local_path(file_store, sha, dir, src, sizeof(src)) == 0)
         rc = make_variants(kind, src, dir, out, &n, err, sizeof(err));
     else
         snprintf(err, sizeof(err), "cannot prepare the job: %s", strerror(errno));

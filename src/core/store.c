@@ -159,7 +159,7 @@ static int local_remove(struct store *s, const char *sha)
     return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-static int local_local_path(struct store *s, const char *sha, char *out, size_t n)
+static int local_local_path(struct store *s, const char *sha, const char *dir, char *out, size_t n)
 {
     if (!store_hash_ok(sha)) {
         errno = EINVAL;
@@ -223,6 +223,7 @@ int store_init_local(struct store *s, const char *dir)
 {
     char sub[600];
     s->ops = &local_ops;
+    s->s3 = NULL;
     if (snprintf(s->root, sizeof(s->root), "%s", dir) >= (int)sizeof(s->root)) {
         errno = ENAMETOOLONG;
         return -1;

@@ -521,8 +521,10 @@ static int64_t upload_complete(struct req *req, const struct upload *u, int pfd,
     }
     bool dup = false;
     if (store_put_path(file_store, partial, sha, &dup)) {
-        log_error("files: cannot store upload %" PRId64 ": %s", u->id, strerror(errno));
-        req_fail(req, ERR_INTERNAL, "cannot store the file");
+        /* Nothing is recorded: the last chunk is sent again once the store is back. */
+        int err = errno;
+        log_error("files: cannot store upload %" PRId64 ": %s", u->id, strerror(err));
+        req_fail(req, err == EAGAIN ? ERR_FILE_STORE_DOWN : ERR_INTERNAL, "cannot store the file");
         return 0;
     }
     int64_t now = now_sec();
@@ -752,8 +754,11 @@ static int send_row(struct req *req, struct db_stmt *st)
     int64_t size = 0;
     int fd = store_open(file_store, sha, &size);
     if (fd < 0) {
+        int err = errno;
         log_error("files: blob %s of file %" PRId64 ": %s", sha, db_int(st, FILE_COL_ID),
-                  strerror(errno));
+                  strerror(err));
+        if (err == EAGAIN)
+            return req_fail(req, ERR_FILE_STORE_DOWN, NULL);
         return req_fail(req, ERR_INTERNAL, "the file's content is missing");
     }
     struct file_part part = {.offset = 0, .length = size, .total = size, .etag = etag};

@@ -80,7 +80,9 @@ int cmd_serve(int argc, char **argv)
                "live_streams_per_account, cookie_secure, trust_proxy, login_max_failures,\n"
                "member_session_days, admin_session_hours, admin_second_factor,\n"
                "exact_search_per_hour, imports_per_hour, proposals_per_hour,\n"
-               "sync_max_offline_days, housekeeping_interval_s, metrics_token, log_level\n"
+               "sync_max_offline_days, housekeeping_interval_s, metrics_token, log_level,\n"
+               "store, s3_endpoint, s3_region, s3_bucket, s3_access_key, s3_secret_key,\n"
+               "s3_timeout_s, s3_part_mb\n"
                "(see README).\n"
                "SIGTERM or SIGINT stop it gracefully.\n");
         return 0;

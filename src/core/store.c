@@ -133,6 +133,12 @@ static int local_open(struct store *s, const char *sha, int64_t *size)
     return fd;
 }
 
+static int local_open_range(struct store *s, const char *sha, int64_t offset, int64_t length,
+                            int64_t *size)
+{
+    return local_open(s, sha, size);
+}
+
 static int local_stat(struct store *s, const char *sha, int64_t *size)
 {
     char path[700];
@@ -213,6 +219,7 @@ static const struct store_ops local_ops = {
     .name = "local",
     .put_path = local_put_path,
     .open = local_open,
+    .open_range = local_open_range,
     .stat = local_stat,
     .remove = local_remove,
     .local_path = local_local_path,

@@ -17,7 +17,8 @@
  *   already: a duplicate), else PUT Object whose signed payload hash is the
  *   blob's own name, or a multipart upload above s3_part_mb (aborted when a
  *   part fails: nothing half-stored); open = GET into an unlinked temporary
- *   file under DATA/files/tmp; stat = HEAD; remove = DELETE; each =
+ *   file under DATA/files/tmp, open_range = the same with a Range header
+ *   (downloads fetch only the part asked for); stat = HEAD; remove = DELETE; each =
  *   ListObjectsV2. Several zhibu instances on one database share one bucket:
  *   the key is the content, so de-duplication holds across them.
  *
@@ -42,6 +43,12 @@ struct store_ops {
     /* Opens the blob for reading; its size in *size. The descriptor is the
      * caller's to close. */
     int (*open)(struct store *s, const char *sha, int64_t *size);
+    /* Opens the blob to read its bytes [offset, offset + length) at those
+     * offsets of the descriptor (local: the blob itself; S3: a sparse
+     * unlinked temporary file holding just those bytes, fetched by a Range
+     * request); the blob's whole size in *size. The caller's to close. */
+    int (*open_range)(struct store *s, const char *sha, int64_t offset, int64_t length,
+                      int64_t *size);
     /* The blob's size, without opening it. */
     int (*stat)(struct store *s, const char *sha, int64_t *size);
     /* Removes the blob; a missing one is not an error. */
@@ -101,6 +108,16 @@ struct s3_request {
 int s3_sign(const struct s3_request *r, const char *access_key, const char *secret_key,
             const char *region, const char *service, const char *amz_date, char *out, size_t n);
 
+/*
+ * Reads one page of a ListObjectsV2 answer (len bytes of XML, untrusted: no
+ * NUL needed): calls fn for each key that names a blob (ab/cd/<sha256>) with
+ * its LastModified time; sets *more and token (the continuation, token_n
+ * bytes at most) when another page follows. Returns 1 when fn stopped it, 0.
+ */
+int s3_parse_list(const char *xml, size_t len,
+                  bool (*fn)(const char *sha, int64_t mtime, void *arg), void *arg, char *token,
+                  size_t token_n, bool *more);
+
 /* Where an upload's partial file and temporary files live (dir/partial, dir/tmp). */
 void store_partial_path(const struct store *s, int64_t upload_id, char *out, size_t n);
 
@@ -121,6 +138,11 @@ static inline int store_put_path(struct store *s, const char *path, const char *
 static inline int store_open(struct store *s, const char *sha, int64_t *size)
 {
     return s->ops->open(s, sha, size);
+}
+static inline int store_open_range(struct store *s, const char *sha, int64_t offset, int64_t length,
+                                   int64_t *size)
+{
+    return s->ops->open_range(s, sha, offset, length, size);
 }
 static inline int store_stat(struct store *s, const char *sha, int64_t *size)
 {

@@ -118,12 +118,14 @@ struct call {
     const char *data;
     size_t data_len;
     const char *payload; /* the body's hex SHA-256 */
+    const char *range;   /* a Range header's value, NULL none */
     /* The answer's body: into fd, or into reply (small XML answers). */
     int down_fd;
     struct buf reply;
     /* Filled in. */
     long status;
     int64_t length; /* Content-Length of the answer, -1 unknown */
+    int64_t total;  /* the whole object's size from Content-Range, -1 none */
     char etag[128];
     char err[CURL_ERROR_SIZE];
 };
@@ -178,6 +180,14 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *arg)
         const char *sp = memchr(ptr, ' ', len);
         if (sp && sp + 4 <= ptr + len && parse_i64(sp + 1, 3, &code))
             c->status = (long)code;
+    } else if (len > 14 && !strncasecmp(ptr, "content-range:", 14)) {
+        /* "bytes FIRST-LAST/TOTAL" */
+        const char *slash = memchr(ptr, '/', len);
+        size_t digits = slash ? strspn(slash + 1, "0123456789") : 0;
+        int64_t total;
+        if (slash && digits && slash + 1 + digits <= ptr + len &&
+            parse_i64(slash + 1, digits, &total))
+            c->total = total;
     } else if (len > 5 && !strncasecmp(ptr, "etag:", 5)) {
         size_t from = 5, to = len;
         while (from < to && (ptr[from] == ' ' || ptr[from] == '\t'))
@@ -242,12 +252,15 @@ static int call_run(struct store *s, struct call *c)
     snprintf(path, sizeof(path), "/%s/%s", conf->bucket, c->key ? c->key : "");
     snprintf(url, sizeof(url), "%s%s%s%s", conf->endpoint, path, c->query[0] ? "?" : "", c->query);
 
-    char h_host[300], h_sha[100], h_date[40];
+    char h_host[300], h_sha[100], h_date[40], h_range[80];
     snprintf(h_host, sizeof(h_host), "host:%s", host);
     snprintf(h_sha, sizeof(h_sha), "x-amz-content-sha256:%s", c->payload);
     snprintf(h_date, sizeof(h_date), "x-amz-date:%s", amz_date);
-    const char *signed_headers[] = {h_host, h_sha, h_date};
-    struct s3_request r = {c->method, path, c->query, signed_headers, 3, c->payload};
+    snprintf(h_range, sizeof(h_range), "range:%s", c->range ? c->range : "");
+    /* Sorted by name: host, range, x-amz-content-sha256, x-amz-date. */
+    const char *plain[] = {h_host, h_sha, h_date}, *ranged[] = {h_host, h_range, h_sha, h_date};
+    struct s3_request r = {c->method,        path,      c->query, c->range ? ranged : plain,
+                           c->range ? 4 : 3, c->payload};
     if (s3_sign(&r, conf->access_key, conf->secret_key, conf->region, "s3", amz_date, auth,
                 sizeof(auth))) {
         errno = EINVAL;
@@ -259,6 +272,8 @@ static int call_run(struct store *s, struct call *c)
     h = curl_slist_append(h, h_auth);
     h = curl_slist_append(h, h_sha);
     h = curl_slist_append(h, h_date);
+    if (c->range)
+        h = curl_slist_append(h, h_range);
     h = curl_slist_append(h, "Expect:"); /* no 100 Continue round trip */
     h = curl_slist_append(h, "Content-Type:");
 
@@ -294,6 +309,7 @@ static int call_run(struct store *s, struct call *c)
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, c->method);
     }
     c->status = 0;
+    c->total = -1;
     c->etag[0] = '\0';
     CURLcode rc = curl_easy_perform(curl);
     curl_off_t length = -1;
@@ -540,8 +556,10 @@ static int s3_put_path(struct store *s, const char *path, const char *sha, bool 
     return rc ? -1 : unlink(path);
 }
 
-/* GETs the blob into fd (at its current position). */
-static int get_into(struct store *s, const char *sha, int fd)
+/* GETs the blob, or its bytes [offset, offset + length) when length > 0,
+ * into fd at its current position; the blob's whole size in *total. */
+static int get_into(struct store *s, const char *sha, int fd, int64_t offset, int64_t length,
+                    int64_t *total)
 {
     char key[80];
     if (!store_hash_ok(sha)) {
@@ -552,8 +570,20 @@ static int get_into(struct store *s, const char *sha, int fd)
     struct call c;
     call_init(&c, "GET", key, "");
     c.down_fd = fd;
+    char range[64];
+    if (length > 0) {
+        snprintf(range, sizeof(range), "bytes=%" PRId64 "-%" PRId64, offset, offset + length - 1);
+        c.range = range;
+    }
     int rc = call_result(&c, call_run(s, &c), "GET", sha);
     buf_release(&c.reply);
+    if (rc == 0 && length > 0 && (c.status != 206 || c.total < 0)) {
+        log_warn("s3: GET %s: the store answered %ld to a Range request", sha, c.status);
+        errno = EIO;
+        return -1;
+    }
+    if (rc == 0 && total)
+        *total = length > 0 ? c.total : c.length;
     return rc;
 }
 
@@ -565,13 +595,33 @@ static int s3_open(struct store *s, const char *sha, int64_t *size)
     if (fd < 0)
         return -1;
     off_t end;
-    if (get_into(s, sha, fd) || (end = lseek(fd, 0, SEEK_END)) < 0) {
+    if (get_into(s, sha, fd, 0, 0, NULL) || (end = lseek(fd, 0, SEEK_END)) < 0) {
         int saved = errno;
         close(fd);
         errno = saved;
         return -1;
     }
     *size = end;
+    return fd;
+}
+
+static int s3_open_range(struct store *s, const char *sha, int64_t offset, int64_t length,
+                         int64_t *size)
+{
+    if (offset == 0 && length <= 0)
+        return s3_open(s, sha, size);
+    char dir[600];
+    snprintf(dir, sizeof(dir), "%s/tmp", s->root);
+    int fd = tmpfile_in(dir);
+    if (fd < 0)
+        return -1;
+    /* The bytes land at their own offsets: the file is sparse before them. */
+    if (lseek(fd, offset, SEEK_SET) != offset || get_into(s, sha, fd, offset, length, size)) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
     return fd;
 }
 
@@ -584,7 +634,7 @@ static int s3_local_path(struct store *s, const char *sha, const char *dir, char
     int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
         return -1;
-    int rc = get_into(s, sha, fd);
+    int rc = get_into(s, sha, fd, 0, 0, NULL);
     int saved = errno;
     close(fd);
     if (rc)
@@ -616,12 +666,34 @@ static int64_t iso_time(const char *v)
     return end ? (int64_t)timegm(&tm) : -1;
 }
 
+int s3_parse_list(const char *xml, size_t len,
+                  bool (*fn)(const char *sha, int64_t mtime, void *arg), void *arg, char *token,
+                  size_t token_n, bool *more)
+{
+    const char *end = xml + len, *at = xml;
+    char truncated[8] = "", key[256], modified[64];
+    xml_text(xml, end, "IsTruncated", truncated, sizeof(truncated), NULL);
+    *more = !strcmp(truncated, "true") &&
+            xml_text(xml, end, "NextContinuationToken", token, token_n, NULL) && token[0];
+    while (xml_text(at, end, "Key", key, sizeof(key), &at)) {
+        size_t klen = strlen(key);
+        const char *sha = klen >= 64 ? key + klen - 64 : key;
+        if (!xml_text(at, end, "LastModified", modified, sizeof(modified), NULL))
+            break;
+        /* Only ab/cd/<sha256> keys are blobs: anything else in the bucket is not zhibu's. */
+        if (klen == 70 && store_hash_ok(sha) && !strncmp(key, sha, 2) && key[2] == '/' &&
+            !strncmp(key + 3, sha + 2, 2) && key[5] == '/' && !fn(sha, iso_time(modified), arg))
+            return 1;
+    }
+    return 0;
+}
+
 static int s3_each(struct store *s, bool (*fn)(const char *sha, int64_t mtime, void *arg),
                    void *arg)
 {
     char token[1024] = "", token_q[3100], query[3200];
-    bool go = true, more = true;
-    while (go && more) {
+    bool more = true;
+    while (more) {
         if (token[0]) {
             query_escape(token, token_q, sizeof(token_q));
             snprintf(query, sizeof(query), "continuation-token=%s&list-type=2", token_q);
@@ -634,22 +706,11 @@ static int s3_each(struct store *s, bool (*fn)(const char *sha, int64_t mtime, v
             buf_release(&c.reply);
             return -1;
         }
-        const char *p = c.reply.data ? c.reply.data : "", *end = p + c.reply.len;
-        char truncated[8] = "", key[256], modified[64];
-        xml_text(p, end, "IsTruncated", truncated, sizeof(truncated), NULL);
-        more = !strcmp(truncated, "true") &&
-               xml_text(p, end, "NextContinuationToken", token, sizeof(token), NULL);
-        const char *at = p;
-        while (go && xml_text(at, end, "Key", key, sizeof(key), &at)) {
-            size_t len = strlen(key);
-            const char *sha = len >= 64 ? key + len - 64 : key;
-            if (!xml_text(at, end, "LastModified", modified, sizeof(modified), NULL))
-                break;
-            if (store_hash_ok(sha) && len == 70 && !strncmp(key, sha, 2) &&
-                !strncmp(key + 3, sha + 2, 2))
-                go = fn(sha, iso_time(modified), arg);
-        }
+        int stop = s3_parse_list(c.reply.data ? c.reply.data : "", c.reply.len, fn, arg, token,
+                                 sizeof(token), &more);
         buf_release(&c.reply);
+        if (stop)
+            break;
     }
     return 0;
 }
@@ -658,6 +719,7 @@ static const struct store_ops s3_ops = {
     .name = "s3",
     .put_path = s3_put_path,
     .open = s3_open,
+    .open_range = s3_open_range,
     .stat = s3_stat,
     .remove = s3_remove,
     .local_path = s3_local_path,

@@ -77,7 +77,7 @@ describe('S3 specifics', () => {
     const f = (await res.json()).data.file;
     assert.equal(f.sha256, sha256(bytes));
     // Parts of 5 MiB: ten of them, completed (no single PUT of 50 MB).
-    const log = s3.multipartLog();
+    const log = s3.log();
     assert.match(log, /partNumber=10&uploadId=/);
     assert.doesNotMatch(log, /partNumber=11&/);
     assert.equal(sha256(readFileSync(s3.objectPath(f.sha256))), f.sha256);
@@ -88,6 +88,11 @@ describe('S3 specifics', () => {
     assert.equal(part.status, 206);
     assert.equal(part.headers.get('content-range'), `bytes ${at}-${at + 99}/${bytes.length}`);
     assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(at, at + 100));
+    // The range was passed through: the store sent 100 bytes, not 50 MB.
+    const ranged = () => s3.log().split('\n').filter((l) => l.includes(f.sha256) && / 206 /.test(l));
+    for (let i = 0; i < 50 && !ranged().length; i++) await new Promise((r) => setTimeout(r, 20)); // its log comes after the answer
+    assert.equal(ranged().length, 1, s3.log());
+    assert.match(ranged()[0], / 100b$/);
   });
 
   test('two instances on one bucket: the second serves what the first stored, and stores shared bytes once', async () => {

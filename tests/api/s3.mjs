@@ -19,15 +19,19 @@ export const s3Available = existsSync(bin);
  * Starts s3rver on a free loopback port with bucket `bucket` under a new
  * temporary directory (or dir and port: the same store started again).
  * Returns {endpoint, dir, port, config (zhibu.conf lines), objectPath(sha),
- * objects(), multipartLog() (its log lines about multipart uploads), stop()}.
+ * objects(), log() (its answers, a line each: "info: ...KEY?QUERY 206 3ms
+ * 100b", without the method), stop()}.
  */
 export async function startS3({ bucket = 'zhibu', dir = tempDir('zhibu-s3-'), port } = {}) {
   port = port || (await freePort());
   const child = spawn(process.execPath, [bin, '-d', dir, '-a', '127.0.0.1', '-p', String(port), '--no-vhost-buckets', '--configure-bucket', bucket], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '', requests = '';
   child.stderr.on('data', (d) => { stderr += d; });
-  // Its log of requests (kept short: the lines that name a multipart upload's steps).
-  child.stdout.on('data', (d) => { for (const l of String(d).split('\n')) if (/uploadId|uploads/.test(l)) requests += l + '\n'; });
+  // Its log of answers ("info: PATH STATUS TIME SIZE", the path's start cut off), without colours.
+  child.stdout.on('data', (d) => {
+    // eslint-disable-next-line no-control-regex
+    for (const l of String(d).replace(/\x1b\[[0-9;]*m/g, '').split('\n')) if (l.startsWith('info: ')) requests += l.trim() + '\n';
+  });
   const endpoint = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`s3rver exited: ${stderr}`);
@@ -56,5 +60,5 @@ export async function startS3({ bucket = 'zhibu', dir = tempDir('zhibu-s3-'), po
     await gone;
   }
   const config = ['store = s3', `s3_endpoint = ${endpoint}`, `s3_bucket = ${bucket}`, 's3_access_key = S3RVER', 's3_secret_key = S3RVER', 's3_timeout_s = 5'];
-  return { endpoint, dir, port, bucket, config, objectPath, objects, multipartLog: () => requests, stop };
+  return { endpoint, dir, port, bucket, config, objectPath, objects, log: () => requests, stop };
 }

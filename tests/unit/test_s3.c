@@ -129,6 +129,55 @@ static void test_value_trim_and_short_buffer(void **state)
                      -1);
 }
 
+struct seen {
+    int n;
+    char sha[3][STORE_HASH_HEX];
+    int64_t mtime[3];
+};
+
+static bool collect(const char *sha, int64_t mtime, void *arg)
+{
+    struct seen *s = arg;
+    snprintf(s->sha[s->n], STORE_HASH_HEX, "%s", sha);
+    s->mtime[s->n++] = mtime;
+    return s->n < 3;
+}
+
+static void test_parse_list(void **state)
+{
+    (void)state;
+    static const char page[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult><Name>zhibu</Name>"
+        "<IsTruncated>true</IsTruncated><NextContinuationToken>1ueGcx/+=</NextContinuationToken>"
+        "<Contents><Key>ba/78/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad</"
+        "Key>"
+        "<LastModified>2026-12-31T16:00:00.000Z</LastModified><Size>3</Size></Contents>"
+        "<Contents><Key>notes.txt</Key><LastModified>2026-12-06T09:30:00.000Z</LastModified>"
+        "</Contents><Contents><Key>ba/79/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff6"
+        "1f20015ad</Key><LastModified>2026-12-06T09:30:00.000Z</LastModified></Contents>"
+        "</ListBucketResult>";
+    struct seen s = {0};
+    char token[64];
+    bool more = false;
+    assert_int_equal(s3_parse_list(page, strlen(page), collect, &s, token, sizeof(token), &more),
+                     0);
+    /* Only the key that is a blob's place: not a stray file, not a hash filed elsewhere. */
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.sha[0],
+                        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_int_equal(s.mtime[0], 1798732800); /* 2026-12-31T16:00:00Z: Beijing's new year */
+    assert_true(more);
+    assert_string_equal(token, "1ueGcx/+=");
+    /* The last page; a page cut short anywhere reads without harm. */
+    static const char last[] =
+        "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>";
+    assert_int_equal(s3_parse_list(last, strlen(last), collect, &s, token, sizeof(token), &more),
+                     0);
+    assert_false(more);
+    for (size_t cut = 0; cut < strlen(page); cut += 7)
+        s3_parse_list(page, cut, collect, &(struct seen){0}, token, sizeof(token), &more);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -138,6 +187,7 @@ int main(void)
         cmocka_unit_test(test_s3_put_object),
         cmocka_unit_test(test_s3_bucket_queries),
         cmocka_unit_test(test_value_trim_and_short_buffer),
+        cmocka_unit_test(test_parse_list),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -177,6 +177,9 @@ static bool config_apply(struct config *c, const char *key, const char *v)
                 return false;
         if (strings[i].url && len && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
             return false;
+        /* The S3 endpoint is signed as its host alone: no path, no trailing '/'. */
+        if (!strcmp(key, "s3_endpoint") && len && strchr(strstr(v, "://") + 3, '/'))
+            return false;
         memcpy((char *)c + strings[i].off, v, len + 1);
         return true;
     }

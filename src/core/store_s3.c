@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -130,7 +131,41 @@ struct call {
     char err[CURL_ERROR_SIZE];
 };
 
+/* A thread's connection to the store is closed when the thread ends. */
 static _Thread_local CURL *curl;
+static pthread_key_t curl_key;
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_release(void *handle)
+{
+    curl_easy_cleanup(handle);
+}
+
+static void curl_key_init(void)
+{
+    pthread_key_create(&curl_key, curl_release);
+}
+
+/* This thread's handle, made at its first request; NULL if none can be. */
+static CURL *thread_curl(void)
+{
+    if (!curl && (curl = curl_easy_init())) {
+        pthread_once(&curl_once, curl_key_init);
+        pthread_setspecific(curl_key, curl);
+    }
+    return curl;
+}
+
+/* Closes this thread's handle now (a thread that made one request and goes
+ * on with other work, as the start-up's look at the bucket). */
+static void thread_curl_close(void)
+{
+    if (curl) {
+        pthread_setspecific(curl_key, NULL);
+        curl_easy_cleanup(curl);
+        curl = NULL;
+    }
+}
 
 static size_t on_read(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -239,11 +274,11 @@ static bool xml_text(const char *p, const char *end, const char *tag, char *out,
 static int call_run(struct store *s, struct call *c)
 {
     const struct s3_conf *conf = s->s3;
-    if (!curl && !(curl = curl_easy_init())) {
+    if (!thread_curl()) {
         errno = ENOMEM;
         return -1;
     }
-    char host[256], amz_date[17], path[512], url[1024], auth[512];
+    char host[256], amz_date[17], path[512], url[4096], auth[512];
     time_t now = time(NULL); /* the wall clock: the store checks it against its own */
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -737,6 +772,7 @@ int store_init_s3(struct store *s, const char *dir, const struct s3_conf *conf)
     call_init(&c, "HEAD", NULL, "");
     int sent = call_run(s, &c);
     buf_release(&c.reply);
+    thread_curl_close();
     if (sent) {
         log_warn("s3: %s is not reachable now (%s): files answer 503 until it is", conf->endpoint,
                  c.err);

@@ -244,6 +244,9 @@ static void test_s3(void **state)
     assert_null(strstr(err, "has a space"));
     assert_non_null(strstr(err, "s3_secret_key"));
     assert_int_equal(load(&c, "s3_endpoint = ftp://x\n", err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "s3_endpoint = https://s3.example.com/\n", err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "s3_endpoint = https://s3.example.com/zhibu\n", err, sizeof(err)),
+                     -1);
     assert_int_equal(load(&c, "s3_bucket = Upper_Case\n", err, sizeof(err)), -1);
     assert_int_equal(load(&c, "s3_part_mb = 4\n", err, sizeof(err)), -1);
     assert_int_equal(load(&c, "store = ftp\n", err, sizeof(err)), -1);

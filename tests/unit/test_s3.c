@@ -35,7 +35,7 @@ static void suite(const char *path, const char *query, const char *const *header
 static void test_suite_get_vanilla(void **state)
 {
     (void)state;
-    const char *h[] = {"host:example.amazonaws.com", "x-amz-date:" SUITE_DATE};
+    const char *h[] = {"host:example.amazonaws.com", ("x-amz-date:" SUITE_DATE)};
     suite("/", "", h, 2,
           SUITE_CRED "SignedHeaders=host;x-amz-date, "
                      "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
@@ -45,7 +45,7 @@ static void test_suite_query_order(void **state)
 {
     (void)state;
     /* get-vanilla-query-order-key-case: ?Param2=value2&Param1=value1, sorted. */
-    const char *h[] = {"host:example.amazonaws.com", "x-amz-date:" SUITE_DATE};
+    const char *h[] = {"host:example.amazonaws.com", ("x-amz-date:" SUITE_DATE)};
     suite("/", "Param1=value1&Param2=value2", h, 2,
           SUITE_CRED "SignedHeaders=host;x-amz-date, "
                      "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
@@ -65,7 +65,7 @@ static void test_s3_get_object_range(void **state)
 {
     (void)state;
     const char *h[] = {"host:examplebucket.s3.amazonaws.com", "range:bytes=0-9",
-                       "x-amz-content-sha256:" EMPTY, "x-amz-date:" S3_DATE};
+                       ("x-amz-content-sha256:" EMPTY), ("x-amz-date:" S3_DATE)};
     s3_example("GET", "/test.txt", "", h, 4, EMPTY,
                S3_CRED
                "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
@@ -80,7 +80,7 @@ static void test_s3_put_object(void **state)
     const char *h[] = {
         "date:Fri, 24 May 2013 00:00:00 GMT", "host:examplebucket.s3.amazonaws.com",
         "x-amz-content-sha256:44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072",
-        "x-amz-date:" S3_DATE, "x-amz-storage-class:REDUCED_REDUNDANCY"};
+        ("x-amz-date:" S3_DATE), "x-amz-storage-class:REDUCED_REDUNDANCY"};
     s3_example("PUT", "/test%24file.text", "", h, 5, sum,
                S3_CRED
                "SignedHeaders=date;host;x-amz-content-sha256;x-amz-date;x-amz-storage-class, "
@@ -90,8 +90,8 @@ static void test_s3_put_object(void **state)
 static void test_s3_bucket_queries(void **state)
 {
     (void)state;
-    const char *h[] = {"host:examplebucket.s3.amazonaws.com", "x-amz-content-sha256:" EMPTY,
-                       "x-amz-date:" S3_DATE};
+    const char *h[] = {"host:examplebucket.s3.amazonaws.com", ("x-amz-content-sha256:" EMPTY),
+                       ("x-amz-date:" S3_DATE)};
     /* GET Bucket lifecycle: a parameter without a value keeps its '='. */
     s3_example("GET", "/", "lifecycle=", h, 3, EMPTY,
                S3_CRED
@@ -109,9 +109,9 @@ static void test_value_trim_and_short_buffer(void **state)
     (void)state;
     /* Spaces around a value and runs inside it do not change the signature. */
     const char *plain[] = {"host:example.amazonaws.com", "my-header1:a b c",
-                           "x-amz-date:" SUITE_DATE};
+                           ("x-amz-date:" SUITE_DATE)};
     const char *spaced[] = {"host:example.amazonaws.com", "my-header1:  a   b  c  ",
-                            "x-amz-date:" SUITE_DATE};
+                            ("x-amz-date:" SUITE_DATE)};
     char one[512], two[512], tiny[40];
     struct s3_request r1 = {"GET", "/", "", plain, 3, EMPTY};
     struct s3_request r2 = {"GET", "/", "", spaced, 3, EMPTY};

@@ -294,6 +294,9 @@ static void finish(struct db *db, const char *sha, const char *dir, struct outpu
         if (fd >= 0)
             close(fd);
     }
+    /* The scratch space goes before the job shows done (the outputs are stored,
+     * what is left is the tools' leftovers and a remote store's copy of the source). */
+    rm_dir(dir);
     if (db_begin(db, true) != DB_OK)
         return; /* still 'running': queued again at the next start */
     int64_t now = now_sec();

@@ -6,7 +6,7 @@
 // bytes once; a 50 MB blob goes up in parts and comes back whole by range.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertData, assertError, freePort, spawnServer, sqlite, startServer, terminate, tempDir } from './helpers.mjs';
@@ -23,6 +23,22 @@ describe('S3 specifics', () => {
   const one = (sql) => sqlite(join(srv.dataDir, 'zhibu.db'), sql).stdout.trim();
   const patch = (base, t, id, off, body) => fetch(base + `/api/v1/uploads/${id}`, { method: 'PATCH', headers: { Authorization: `Bearer ${t}`, 'Upload-Offset': String(off), 'Content-Type': 'application/octet-stream' }, body });
   const announce = async (base, t, name, size) => (await (await fetch(base + '/api/v1/uploads', { method: 'POST', headers: { Authorization: `Bearer ${t}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ orgId: org, name, size }) })).json()).data;
+
+  /** Starts another instance on a copy of the first one's data directory
+   * (the database, its keys and settings), without its files/ directory. */
+  async function instanceOnCopy() {
+    const data2 = tempDir();
+    mkdirSync(data2, { recursive: true });
+    const copy = sqlite(join(srv.dataDir, 'zhibu.db'), `PRAGMA busy_timeout = 10000; VACUUM INTO '${join(data2, 'zhibu.db')}'`);
+    assert.equal(copy.status, 0, copy.stderr);
+    for (const k of ['zhibu.conf', 'secret.key', 'audit.head', 'zhibu.db-seqs']) {
+      try { copyFileSync(join(srv.dataDir, k), join(data2, k)); } catch { /* not in every data directory */ }
+    }
+    const port = await freePort();
+    const base2 = `http://127.0.0.1:${port}`;
+    const b = await spawnServer(['--data', data2, '--listen', `127.0.0.1:${port}`], { base: base2, cwd: data2 });
+    return { b, base2, data2 };
+  }
 
   before(async () => {
     s3 = await startS3();
@@ -100,15 +116,7 @@ describe('S3 specifics', () => {
     const u = await announce(srv.base, token, 'shared.pdf', bytes.length);
     const f = (await (await patch(srv.base, token, u.id, 0, bytes)).json()).data.file;
     // A second instance on its own machine: a copy of the database, no files of its own.
-    const data2 = tempDir();
-    mkdirSync(data2, { recursive: true });
-    sqlite(join(srv.dataDir, 'zhibu.db'), `VACUUM INTO '${join(data2, 'zhibu.db')}'`);
-    for (const k of ['zhibu.conf', 'secret.key', 'audit.head', 'zhibu.db-seqs']) {
-      try { copyFileSync(join(srv.dataDir, k), join(data2, k)); } catch { /* not in every data directory */ }
-    }
-    const port = await freePort();
-    const base2 = `http://127.0.0.1:${port}`;
-    const b = await spawnServer(['--data', data2, '--listen', `127.0.0.1:${port}`], { base: base2, cwd: data2 });
+    const { b, base2, data2 } = await instanceOnCopy();
     try {
       const t2 = (await (await fetch(base2 + '/api/v1/auth/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ phone: srv.who.member.phone, password: srv.who.member.password }) })).json()).data.token;
       const r = await fetch(base2 + `/api/v1/files/${f.id}/content`, { headers: { Authorization: `Bearer ${t2}` } });
@@ -121,6 +129,40 @@ describe('S3 specifics', () => {
       assert.equal(s3.objects().filter((x) => x === f.sha256).length, 1);
       const detail = sqlite(join(data2, 'zhibu.db'), `SELECT detail FROM audit_log WHERE action = 'file.upload' ORDER BY id DESC LIMIT 1`).stdout;
       assert.match(detail, /stored once already/);
+    } finally {
+      await terminate(b);
+    }
+  });
+
+  test('an object no row names (its transaction never committed) goes at the next start once an hour old; other keys stay', async () => {
+    const bytes = pdf(`orphan ${Date.now()}`, 10 * 1024);
+    const u = await announce(srv.base, token, 'orphan.pdf', bytes.length);
+    const f = (await (await patch(srv.base, token, u.id, 0, bytes)).json()).data.file;
+    const young = pdf(`young ${Date.now()}`, 10 * 1024);
+    const v = await announce(srv.base, token, 'young.pdf', young.length);
+    const g = (await (await patch(srv.base, token, v.id, 0, young)).json()).data.file;
+    // As if neither store had committed: no row names them. One is two hours old.
+    // (The running server may hold the write lock a moment: wait for it, and check.)
+    for (const x of [f, g]) {
+      const r = sqlite(join(srv.dataDir, 'zhibu.db'), `PRAGMA busy_timeout = 10000; DELETE FROM file_jobs WHERE source_sha256 = '${x.sha256}'; DELETE FROM files WHERE sha256 = '${x.sha256}'; DELETE FROM file_blobs WHERE sha256 = '${x.sha256}'`);
+      assert.equal(r.status, 0, r.stderr);
+    }
+    const old = new Date(Date.now() - 2 * 3600 * 1000);
+    // (s3rver may still be finishing the object's file after its answer: until the time holds.)
+    for (let i = 0; i < 20; i++) {
+      utimesSync(s3.objectPath(f.sha256), old, old);
+      await new Promise((r) => setTimeout(r, 50));
+      if (statSync(s3.objectPath(f.sha256)).mtimeMs === old.getTime()) break;
+    }
+    // Something else in the bucket, not a blob's key: never zhibu's to remove.
+    writeFileSync(join(s3.dir, s3.bucket, 'README._S3rver_object'), 'not a blob');
+    utimesSync(join(s3.dir, s3.bucket, 'README._S3rver_object'), old, old);
+    const { b } = await instanceOnCopy();
+    try {
+      for (let i = 0; i < 100 && s3.objects().includes(f.sha256); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(s3.objects().includes(f.sha256), false, `the old orphan is removed: ${b.stderr()}`);
+      assert.equal(s3.objects().includes(g.sha256), true, 'a young one may still be committed: left');
+      assert.equal(readFileSync(join(s3.dir, s3.bucket, 'README._S3rver_object'), 'utf8'), 'not a blob');
     } finally {
       await terminate(b);
     }

@@ -616,6 +616,11 @@ describe('a server killed during an upload', () => {
     }
     assert.equal(state.processing, 'done');
     assert.deepEqual(state.variants.map((x) => x.name).sort(), ['audio', 'poster', 'video-240']);
+    // Once the queue is idle (kill.pdf's job, whose random pages fail, may still be
+    // trying), no job left its scratch directory behind.
+    const busy = () => sqlite(join(data, 'zhibu.db'), `PRAGMA busy_timeout = 5000; SELECT COUNT(*) FROM file_jobs WHERE state IN ('queued', 'running')`).stdout.trim().split('\n').pop();
+    for (let i = 0; i < 600 && busy() !== '0'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(busy(), '0');
     assert.deepEqual(readdirSync(join(data, 'files', 'tmp')), []);
     await terminate(s);
     execFileSync('rm', ['-rf', data]);

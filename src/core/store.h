@@ -12,7 +12,7 @@
  *   fsync'ed; a put of a blob that exists already drops the new copy.
  *
  *   s3 (store_s3.c): an S3-compatible object store (AWS S3, MinIO, Tencent
- *   COS, Aliyun OSS, ...) by path-style URLs ENDPOINT/BUCKET/ab/cd/<sha256>,
+ *   COS, ...) by path-style URLs ENDPOINT/BUCKET/ab/cd/<sha256>,
  *   requests signed with AWS Signature V4. put = HEAD (the blob is there
  *   already: a duplicate), else PUT Object whose signed payload hash is the
  *   blob's own name, or a multipart upload above s3_part_mb (aborted when a

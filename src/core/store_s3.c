@@ -11,9 +11,9 @@
 /*
  * The S3-compatible backend (store.h): blobs are the objects ab/cd/<sha256>
  * of one bucket, reached by path-style URLs ENDPOINT/BUCKET/KEY (as AWS,
- * MinIO and COS take them; not virtual-hosted BUCKET.ENDPOINT) and signed with AWS Signature V4. The store
- * holds no state but its configuration: each thread keeps one libcurl handle,
- * so connections to the store are reused.
+ * MinIO and COS take them; not virtual-hosted BUCKET.ENDPOINT) and signed
+ * with AWS Signature V4. The store holds no state but its configuration: each
+ * thread keeps one libcurl handle, so connections to the store are reused.
  *
  * Nothing is half-stored: a single PUT appears whole or not at all, and a
  * multipart upload either completes or is aborted (the parts of an upload that

@@ -80,7 +80,9 @@ int cmd_serve(int argc, char **argv)
                "live_streams_per_account, cookie_secure, trust_proxy, login_max_failures,\n"
                "member_session_days, admin_session_hours, admin_second_factor,\n"
                "exact_search_per_hour, imports_per_hour, proposals_per_hour,\n"
-               "sync_max_offline_days, housekeeping_interval_s, metrics_token, log_level\n"
+               "sync_max_offline_days, housekeeping_interval_s, metrics_token, log_level,\n"
+               "store, s3_endpoint, s3_region, s3_bucket, s3_access_key, s3_secret_key,\n"
+               "s3_timeout_s, s3_part_mb\n"
                "(see README).\n"
                "SIGTERM or SIGINT stop it gracefully.\n");
         return 0;
@@ -99,14 +101,16 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    /* The file store: the local directory under the data directory (store.h). */
+    /* The file store: the local directory under the data directory, or an
+     * S3-compatible bucket (store.h). */
     static struct store files;
     char files_dir[PATH_MAX];
     snprintf(files_dir, sizeof(files_dir), "%s/files", cfg.data_dir);
     struct db *db = cli_open_data(true);
     if (!db)
         return 1;
-    if (store_init_local(&files, files_dir)) {
+    if (strcmp(cfg.store, "s3") ? store_init_local(&files, files_dir)
+                                : store_init_s3(&files, files_dir, &cfg.s3)) {
         fprintf(stderr, "zhibu: file store %s: %s\n", files_dir, strerror(errno));
         db_close(db);
         return 1;

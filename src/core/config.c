@@ -44,6 +44,10 @@ void config_defaults(struct config *c)
     c->proposals_per_hour = 10;
     c->sync_max_offline_days = 30;
     c->log_level = LOG_INFO;
+    snprintf(c->store, sizeof(c->store), "local");
+    snprintf(c->s3.region, sizeof(c->s3.region), "us-east-1");
+    c->s3.timeout_s = 30;
+    c->s3.part_mb = 16;
     sms_config_defaults(&sms_cfg);
 }
 
@@ -125,19 +129,40 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("sync_max_offline_days", sync_max_offline_days, 1, 365)
     INT_KEY("room_poll_s", room_poll_s, 1, 600)
     INT_KEY("room_presence_percent", room_presence_percent, 1, 100)
+    INT_KEY("s3_timeout_s", s3.timeout_s, 1, 3600)
+    INT_KEY("s3_part_mb", s3.part_mb, 5, 5120) /* S3: parts of 5 MiB to 5 GiB */
 #undef INT_KEY
+    if (!strcmp(key, "store")) {
+        if (strcmp(v, "local") && strcmp(v, "s3"))
+            return false;
+        snprintf(c->store, sizeof(c->store), "%s", v);
+        return true;
+    }
+    if (!strcmp(key, "s3_bucket")) /* S3's bucket names: lower case, digits, '.', '-' */
+        return strlen(v) >= 3 && strlen(v) < sizeof(c->s3.bucket) &&
+               strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789.-") == strlen(v) &&
+               snprintf(c->s3.bucket, sizeof(c->s3.bucket), "%s", v) > 0;
+    if (!strcmp(key, "s3_region"))
+        return *v && strlen(v) < sizeof(c->s3.region) &&
+               strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(v) &&
+               snprintf(c->s3.region, sizeof(c->s3.region), "%s", v) > 0;
     static const struct {
         const char *key;
         size_t off, size;
+        bool url;
     } strings[] = {
-        {"janus_url", offsetof(struct config, janus_url), sizeof(c->janus_url)},
-        {"janus_admin_url", offsetof(struct config, janus_admin_url), sizeof(c->janus_admin_url)},
-        {"janus_public_url", offsetof(struct config, janus_public_url),
-         sizeof(c->janus_public_url)},
-        {"janus_api_secret", offsetof(struct config, janus_api_secret),
-         sizeof(c->janus_api_secret)},
+        {"janus_url", offsetof(struct config, janus_url), sizeof(c->janus_url), true},
+        {"janus_admin_url", offsetof(struct config, janus_admin_url), sizeof(c->janus_admin_url),
+         true},
+        {"janus_public_url", offsetof(struct config, janus_public_url), sizeof(c->janus_public_url),
+         true},
+        {"janus_api_secret", offsetof(struct config, janus_api_secret), sizeof(c->janus_api_secret),
+         false},
         {"janus_admin_secret", offsetof(struct config, janus_admin_secret),
-         sizeof(c->janus_admin_secret)},
+         sizeof(c->janus_admin_secret), false},
+        {"s3_endpoint", offsetof(struct config, s3.endpoint), sizeof(c->s3.endpoint), true},
+        {"s3_access_key", offsetof(struct config, s3.access_key), sizeof(c->s3.access_key), false},
+        {"s3_secret_key", offsetof(struct config, s3.secret_key), sizeof(c->s3.secret_key), false},
     };
     for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
         if (strcmp(key, strings[i].key))
@@ -150,7 +175,10 @@ static bool config_apply(struct config *c, const char *key, const char *v)
         for (size_t k = 0; k < len; k++)
             if ((unsigned char)v[k] < 0x21 || (unsigned char)v[k] > 0x7e)
                 return false;
-        if (i < 3 && len && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+        if (strings[i].url && len && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+            return false;
+        /* The S3 endpoint is signed as its host alone: no path, no trailing '/'. */
+        if (!strcmp(key, "s3_endpoint") && len && strchr(strstr(v, "://") + 3, '/'))
             return false;
         memcpy((char *)c + strings[i].off, v, len + 1);
         return true;
@@ -197,6 +225,13 @@ int config_check(struct config *c, char *err, size_t errlen)
 {
     if (sms_config_check(&sms_cfg, err, errlen) < 0)
         return -1;
+    if (!strcmp(c->store, "s3") &&
+        (!c->s3.endpoint[0] || !c->s3.bucket[0] || !c->s3.access_key[0] || !c->s3.secret_key[0])) {
+        snprintf(err, errlen,
+                 "store = s3 needs s3_endpoint, s3_bucket, s3_access_key and "
+                 "s3_secret_key");
+        return -1;
+    }
     int most = c->max_connections - config_room(c);
     if (c->live_max_streams < 0) {
         c->live_max_streams = most;
@@ -251,7 +286,9 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
         *eq = '\0';
         char *key = trim(s), *val = trim(eq + 1);
         if (!config_apply(c, key, val)) {
-            snprintf(err, errlen, "%s:%d: bad setting %s = %s", path, lineno, key, val);
+            /* A secret's value is not repeated into a log. */
+            snprintf(err, errlen, "%s:%d: bad setting %s = %s", path, lineno, key,
+                     strstr(key, "secret") ? "(hidden)" : val);
             rc = -1;
             break;
         }

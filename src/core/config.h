@@ -62,6 +62,19 @@ struct config {
     /* Files and media (src/mod/files.c, docs/OPERATIONS.md). */
     int64_t file_max_mb;   /* the largest file one upload may announce */
     int64_t file_quota_mb; /* an organisation's files without a row in file_quotas */
+
+    /* Where file contents live (core/store.h): "local" (DATA/files) or "s3", an
+     * S3-compatible object store reached by path-style URLs (store_s3.c). */
+    char store[8];
+    struct s3_conf {
+        char endpoint[256];   /* http(s)://host[:port] of the service, no bucket in it */
+        char region[64];      /* the signing region (MinIO: us-east-1) */
+        char bucket[64];      /* shared by every instance on the same database */
+        char access_key[128]; /* the access key id */
+        char secret_key[128]; /* its secret: signs requests, never logged */
+        int timeout_s;        /* a small request's limit; a transfer's: no byte for it */
+        int part_mb;          /* blobs larger than this go up in parts of this size */
+    } s3;
 };
 
 extern struct config cfg;

@@ -135,7 +135,7 @@
     X(ERR_ROOM_NO_MEMBER, 409, "room.no_member",                                                   \
       "only an account with a member record takes part in a meeting's audio room")                 \
     X(ERR_ROOM_NO_PASS, 404, "room.no_pass",                                                       \
-      "no such participant: the member has not taken a place in this room")                       \
+      "no such participant: the member has not taken a place in this room")                        \
     X(ERR_ROOM_UNAVAILABLE, 503, "room.unavailable",                                               \
       "the audio room cannot be reached now: attend in person or by the meeting's link")           \
     X(ERR_THREAD_NOT_FOUND, 404, "thread.not_found", "no such thread")                             \
@@ -196,7 +196,9 @@
       "the document's container is malformed or expands too much (a zip bomb)")                    \
     X(ERR_FILE_RANGE, 416, "file.range_not_satisfiable", "the range starts past the file's end")   \
     X(ERR_FILE_NOT_ATTACHABLE, 409, "file.not_attachable",                                         \
-      "the file is not yours or not in the organisation this is published to")
+      "the file is not yours or not in the organisation this is published to")                     \
+    X(ERR_FILE_STORE_DOWN, 503, "file.store_unavailable",                                          \
+      "the file store cannot be reached now: try again later")
 
 enum err_code {
 #define X(id, status, code, msg) id,

@@ -294,6 +294,9 @@ static void finish(struct db *db, const char *sha, const char *dir, struct outpu
         if (fd >= 0)
             close(fd);
     }
+    /* The scratch space goes before the job shows done (the outputs are stored,
+     * what is left is the tools' leftovers and a remote store's copy of the source). */
+    rm_dir(dir);
     if (db_begin(db, true) != DB_OK)
         return; /* still 'running': queued again at the next start */
     int64_t now = now_sec();
@@ -329,7 +332,8 @@ static void run_job(struct db *db, const char *sha, const char *kind)
     rm_dir(dir); /* what a cut-short run left */
     int64_t t0 = mono_us();
     int rc = -1;
-    if (store_local_path(file_store, sha, src, sizeof(src)) == 0 && mkdir(dir, 0700) == 0)
+    /* The scratch directory first: a store that must copy the blob copies it there. */
+    if (mkdir(dir, 0700) == 0 && store_local_path(file_store, sha, dir, src, sizeof(src)) == 0)
         rc = make_variants(kind, src, dir, out, &n, err, sizeof(err));
     else
         snprintf(err, sizeof(err), "cannot prepare the job: %s", strerror(errno));

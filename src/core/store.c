@@ -133,6 +133,12 @@ static int local_open(struct store *s, const char *sha, int64_t *size)
     return fd;
 }
 
+static int local_open_range(struct store *s, const char *sha, int64_t offset, int64_t length,
+                            int64_t *size)
+{
+    return local_open(s, sha, size);
+}
+
 static int local_stat(struct store *s, const char *sha, int64_t *size)
 {
     char path[700];
@@ -159,7 +165,7 @@ static int local_remove(struct store *s, const char *sha)
     return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-static int local_local_path(struct store *s, const char *sha, char *out, size_t n)
+static int local_local_path(struct store *s, const char *sha, const char *dir, char *out, size_t n)
 {
     if (!store_hash_ok(sha)) {
         errno = EINVAL;
@@ -213,6 +219,7 @@ static const struct store_ops local_ops = {
     .name = "local",
     .put_path = local_put_path,
     .open = local_open,
+    .open_range = local_open_range,
     .stat = local_stat,
     .remove = local_remove,
     .local_path = local_local_path,
@@ -223,6 +230,7 @@ int store_init_local(struct store *s, const char *dir)
 {
     char sub[600];
     s->ops = &local_ops;
+    s->s3 = NULL;
     if (snprintf(s->root, sizeof(s->root), "%s", dir) >= (int)sizeof(s->root)) {
         errno = ENAMETOOLONG;
         return -1;

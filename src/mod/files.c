@@ -521,8 +521,10 @@ static int64_t upload_complete(struct req *req, const struct upload *u, int pfd,
     }
     bool dup = false;
     if (store_put_path(file_store, partial, sha, &dup)) {
-        log_error("files: cannot store upload %" PRId64 ": %s", u->id, strerror(errno));
-        req_fail(req, ERR_INTERNAL, "cannot store the file");
+        /* Nothing is recorded: the last chunk is sent again once the store is back. */
+        int err = errno;
+        log_error("files: cannot store upload %" PRId64 ": %s", u->id, strerror(err));
+        req_fail(req, err == EAGAIN ? ERR_FILE_STORE_DOWN : ERR_INTERNAL, "cannot store the file");
         return 0;
     }
     int64_t now = now_sec();
@@ -726,9 +728,10 @@ static int send_row(struct req *req, struct db_stmt *st)
     const char *sha = db_text(st, FILE_COL_SHA), *kind = db_text(st, FILE_COL_KIND);
     const char *mime = db_text(st, FILE_COL_MIME), *name = db_text(st, FILE_COL_NAME);
     const char *variant = req_query_str(req, "variant");
+    int64_t size = db_int(st, FILE_COL_SIZE);
     if (variant) { /* a version for weak links, of the same file */
         struct db_stmt *v = db_query(req->db,
-                                     "SELECT sha256, mime FROM file_variants WHERE "
+                                     "SELECT sha256, mime, size FROM file_variants WHERE "
                                      "source_sha256 = ? AND name = ?",
                                      "ss", sha, variant);
         if (!db_next(v)) {
@@ -737,6 +740,7 @@ static int send_row(struct req *req, struct db_stmt *st)
         }
         sha = arena_strdup(&req->arena, db_text(v, 0));
         mime = arena_strdup(&req->arena, db_text(v, 1));
+        size = db_int(v, 2);
         name = arena_printf(&req->arena, "%s.%s", variant, strchr(mime, '/') + 1);
         kind = "variant";
         db_done(v);
@@ -749,13 +753,8 @@ static int send_row(struct req *req, struct db_stmt *st)
     etag[STORE_HASH_HEX + 1] = '\0';
     if (etag_matches(req_header(req, "If-None-Match"), etag))
         return req_not_modified(req, etag);
-    int64_t size = 0;
-    int fd = store_open(file_store, sha, &size);
-    if (fd < 0) {
-        log_error("files: blob %s of file %" PRId64 ": %s", sha, db_int(st, FILE_COL_ID),
-                  strerror(errno));
-        return req_fail(req, ERR_INTERNAL, "the file's content is missing");
-    }
+    /* The range from the recorded size, so that a remote store is asked for
+     * that part only; the store's own size must agree. */
     struct file_part part = {.offset = 0, .length = size, .total = size, .etag = etag};
     const char *if_range = req_header(req, "If-Range");
     if (!if_range || !strcmp(if_range, etag)) {
@@ -764,10 +763,22 @@ static int send_row(struct req *req, struct db_stmt *st)
         case RANGE_OK:
             break;
         case RANGE_UNSATISFIABLE:
-            close(fd);
             req->file_total = size;
             return req_fail(req, ERR_FILE_RANGE, "the file holds %" PRId64 " bytes", size);
         }
+    }
+    int64_t stored = -1;
+    bool whole = part.offset == 0 && part.length == size;
+    int fd = store_open_range(file_store, sha, part.offset, whole ? 0 : part.length, &stored);
+    if (fd < 0 || stored != size) {
+        int err = fd < 0 ? errno : EIO;
+        if (fd >= 0)
+            close(fd);
+        log_error("files: blob %s of file %" PRId64 ": %s", sha, db_int(st, FILE_COL_ID),
+                  fd < 0 ? strerror(err) : "its size differs from the recorded one");
+        if (err == EAGAIN)
+            return req_fail(req, ERR_FILE_STORE_DOWN, NULL);
+        return req_fail(req, ERR_INTERNAL, "the file's content is missing");
     }
     const struct value *dl = req_query(req, "download");
     part.inline_ = !(dl && dl->present && dl->i) && strcmp(kind, "office");

@@ -215,6 +215,48 @@ static void test_check(void **state)
     assert_int_equal(load(&c, "metrics_token = abcdefghijklmnop\"0123\n", err, sizeof(err)), -1);
 }
 
+/* The S3 store's keys: checked values, the secret never repeated in an
+ * error, and store = s3 without its credentials refused. */
+static void test_s3(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[600];
+    config_defaults(&c);
+    assert_string_equal(c.store, "local");
+    assert_int_equal(
+        load(&c,
+             "store = s3\ns3_endpoint = http://127.0.0.1:9000\ns3_bucket = zhibu-files\n"
+             "s3_region = cn-north-1\ns3_access_key = AKID\ns3_secret_key = s3cr3t/K+y\n"
+             "s3_part_mb = 8\n",
+             err, sizeof(err)),
+        0);
+    assert_string_equal(c.store, "s3");
+    assert_string_equal(c.s3.endpoint, "http://127.0.0.1:9000");
+    assert_string_equal(c.s3.bucket, "zhibu-files");
+    assert_string_equal(c.s3.region, "cn-north-1");
+    assert_string_equal(c.s3.secret_key, "s3cr3t/K+y");
+    assert_int_equal(c.s3.part_mb, 8);
+    assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+
+    config_defaults(&c);
+    assert_int_equal(load(&c, "s3_secret_key = has a space\n", err, sizeof(err)), -1);
+    assert_null(strstr(err, "has a space"));
+    assert_non_null(strstr(err, "s3_secret_key"));
+    assert_int_equal(load(&c, "s3_endpoint = ftp://x\n", err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "s3_endpoint = https://s3.example.com/\n", err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "s3_endpoint = https://s3.example.com/zhibu\n", err, sizeof(err)),
+                     -1);
+    assert_int_equal(load(&c, "s3_bucket = Upper_Case\n", err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "s3_part_mb = 4\n", err, sizeof(err)), -1);
+    assert_int_equal(load(&c, "store = ftp\n", err, sizeof(err)), -1);
+    config_defaults(&c);
+    assert_int_equal(
+        load(&c, "store = s3\ns3_endpoint = http://127.0.0.1:9000\n", err, sizeof(err)), 0);
+    assert_int_equal(config_check(&c, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "s3_bucket"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +266,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_s3, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,6 +88,18 @@ static void test_local_put_open_remove(void **state)
     assert_string_equal(buf, "abc");
     close(fd);
     assert_int_equal(store_stat(&s, sha_abc, &size), 0);
+    /* A range: the local blob itself, its bytes at their own offsets. */
+    size = 0;
+    fd = store_open_range(&s, sha_abc, 1, 1, &size);
+    assert_true(fd >= 0);
+    assert_int_equal(size, 3);
+    assert_int_equal(pread(fd, buf, 1, 1), 1);
+    assert_int_equal(buf[0], 'b');
+    close(fd);
+    /* A tool's path to it: the blob itself, whatever scratch directory is offered. */
+    char path[700];
+    assert_int_equal(store_local_path(&s, sha_abc, dir, path, sizeof(path)), 0);
+    assert_string_equal(path, blob);
 
     blob_count = 0;
     assert_int_equal(s.ops->each(&s, count_blob, (void *)sha_abc), 0);

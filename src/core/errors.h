@@ -135,7 +135,7 @@
     X(ERR_ROOM_NO_MEMBER, 409, "room.no_member",                                                   \
       "only an account with a member record takes part in a meeting's audio room")                 \
     X(ERR_ROOM_NO_PASS, 404, "room.no_pass",                                                       \
-      "no such participant: the member has not taken a place in this room")                       \
+      "no such participant: the member has not taken a place in this room")                        \
     X(ERR_ROOM_UNAVAILABLE, 503, "room.unavailable",                                               \
       "the audio room cannot be reached now: attend in person or by the meeting's link")           \
     X(ERR_THREAD_NOT_FOUND, 404, "thread.not_found", "no such thread")                             \
@@ -183,6 +183,8 @@
     X(ERR_UPLOAD_NOT_FOUND, 404, "upload.not_found", "no such upload in progress")                 \
     X(ERR_UPLOAD_OFFSET, 409, "upload.offset",                                                     \
       "the chunk does not start where the upload stands: ask for its offset and resume there")     \
+    X(ERR_UPLOAD_LOCKED, 423, "upload.locked",                                                     \
+      "another chunk of this upload is being written: ask for its offset and resume there")        \
     X(ERR_UPLOAD_OVERRUN, 413, "upload.overrun",                                                   \
       "the chunk goes past the size the upload announced")                                         \
     X(ERR_UPLOAD_CHECKSUM, 400, "upload.checksum_mismatch",                                        \

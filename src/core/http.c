@@ -302,6 +302,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *method, cons
     req->err = -1;
     req->file_fd = -1;
     req->body_fd = -1;
+    req->hold_fd = -1;
     req->body_err = -1;
     req->auth_seq = -1;
     req->max_body = cfg.max_body;
@@ -476,6 +477,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
         close(req->file_fd);
     if (req->body_fd >= 0)
         close(req->body_fd);
+    if (req->hold_fd >= 0)
+        close(req->hold_fd);
     atomic_fetch_sub(&body_memory, (int64_t)req->body_held);
     atomic_fetch_sub(&spool_bytes, req->spool_held);
     if (req->cached)

@@ -6,8 +6,9 @@
  * chunks, each at the offset the server holds (Upload-Offset, as in the tus
  * protocol) with an optional Upload-Checksum; GET /uploads/{id} says where
  * to resume after a drop or a reload. The dispatcher spools each chunk to a
- * temporary file (ROUTE_UPLOAD), never to memory; the handler appends it to
- * the upload's partial file, fsyncs it, and only then moves the offset, so the
+ * temporary file (ROUTE_UPLOAD), never to memory; the route's outside phase
+ * (no transaction, see chunk_write) appends it to the upload's partial file
+ * and fsyncs it, and only then does the handler move the offset, so the
  * offset in the database is always backed by bytes on disk. The last chunk
  * completes the upload: its type is decided by content (libmagic) against an
  * allow list, an Office container is checked for zip bombs, and the partial
@@ -28,6 +29,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <magic.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
@@ -479,74 +481,71 @@ void files_write_attached(struct req *req, struct jw *j, const char *key, const 
     jw_arr_end(j);
 }
 
-/* After the commit: the media thread finds the new job at once. */
-static int media_wake_after(struct req *req, void *arg)
+/*
+ * A chunk is stored in three steps, so that the slow part holds no lock:
+ *   chunk_read (a read transaction): the headers against the upload as it
+ *     stands; what the rest needs goes into a struct chunk.
+ *   chunk_write (the slow lane, no transaction): under an flock of the
+ *     partial file, held until the request ends (req->hold_fd), the chunk is
+ *     checked against its checksum, appended and synced; the last one has the
+ *     whole file hashed, typed and put into the store.
+ *   h_upload_chunk (the write transaction): the offset moves if it still
+ *     stands where chunk_read saw it, and the file is recorded.
+ * The offset in the database is always backed by synced bytes on disk; bytes
+ * past it are nobody's (a commit that failed, a crash) and are cut off by the
+ * next chunk's write transaction, which alone knows the offset is current.
+ */
+enum chunk_disk {
+    CHUNK_WRITTEN, /* appended at the offset and synced */
+    CHUNK_GONE,    /* the file holds less than the offset: the bytes are lost */
+    CHUNK_AHEAD,   /* the file holds more than the offset: nothing written */
+};
+
+struct chunk {
+    struct upload u; /* as chunk_read saw it */
+    char partial[700];
+    bool has_sum;
+    unsigned char sum[32]; /* the Upload-Checksum's SHA-256 */
+    enum chunk_disk disk;
+    bool last;                    /* this chunk completes the upload */
+    char sha[STORE_HASH_HEX];     /* the last: the whole file's */
+    char mime[128];               /* the last: its type by content */
+    const struct file_type *type; /* the last: NULL if refused */
+    const char *why;              /* a container refused: why */
+    bool dup;                     /* the last: the store held these bytes already */
+};
+
+/* Puts a copy of the partial file into the store as blob sha (a hard link
+ * consumed by the store: the partial file stays until the commit). */
+static int partial_put(const struct chunk *c, bool *dup)
 {
-    files_media_wake();
-    return 200;
+    char tmp[700];
+    snprintf(tmp, sizeof(tmp), "%s/tmp/upload-%" PRId64, file_store->root, c->u.id);
+    unlink(tmp);
+    if (link(c->partial, tmp))
+        return -1;
+    int rc = store_put_path(file_store, tmp, c->sha, dup);
+    if (rc)
+        unlink(tmp);
+    return rc;
 }
 
-/*
- * The last chunk is in: decide the type by content, check a container, move
- * the partial file into the store and record the file. Returns the new
- * file's id, or 0 after recording the refusal (the upload is then forgotten,
- * whatever the answer).
- */
-static int64_t upload_complete(struct req *req, const struct upload *u, int pfd,
-                               const char *partial)
+/* The whole file is on disk: hashed, typed by content, a container checked,
+ * and if allowed put into the store. False on a failure of the server's own. */
+static bool chunk_finish(struct chunk *c, int pfd)
 {
-    char mime[128], sha[STORE_HASH_HEX];
-    const char *why = NULL;
-    int64_t *keep = arena_alloc(&req->arena, sizeof(*keep));
-    *keep = u->id;
-    if (store_hash_fd(pfd, u->size, sha)) {
-        req_fail(req, ERR_INTERNAL, "cannot read the upload back");
-        return 0;
-    }
-    if (!sniff_type(partial, mime, sizeof(mime))) {
-        req_fail(req, ERR_INTERNAL, "cannot decide the file's type");
-        return 0;
-    }
-    const struct file_type *t = type_allowed(mime);
-    if (!t || (t->container && !container_ok(partial, u->size, &why))) {
-        req_keep(req, upload_forget, keep);
-        req_audit(req, "file.refused", u->org_id,
-                  arena_printf(&req->arena, "upload:%" PRId64, u->id), "denied", "%s%s%s", mime,
-                  why ? ": " : "", why ? why : "");
-        if (!t)
-            req_fail(req, ERR_FILE_TYPE, "a file of type %s is not accepted", mime);
-        else
-            req_fail(req, ERR_FILE_CONTAINER, "%s", why);
-        return 0;
-    }
-    bool dup = false;
-    if (store_put_path(file_store, partial, sha, &dup)) {
-        log_error("files: cannot store upload %" PRId64 ": %s", u->id, strerror(errno));
-        req_fail(req, ERR_INTERNAL, "cannot store the file");
-        return 0;
-    }
-    int64_t now = now_sec();
-    db_exec(req->db,
-            "INSERT INTO file_blobs (sha256, size, refs, created_at) VALUES (?, ?, 1, ?) "
-            "ON CONFLICT (sha256) DO UPDATE SET refs = file_blobs.refs + 1, unref_at = NULL",
-            "sii", sha, u->size, now);
-    db_exec(req->db,
-            "INSERT INTO files (org_id, org_path, owner_id, name, sha256, size, mime, kind, "
-            "created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "isississiii", u->org_id, u->org_path, u->owner_id, u->name, sha, u->size, mime,
-            t->kind, now, now, db_next_seq(req->db));
-    int64_t id = db_last_id(req->db);
-    db_exec(req->db, "DELETE FROM file_uploads WHERE id = ?", "i", u->id);
-    files_media_enqueue(req->db, sha, t->kind);
-    req_after_commit(req, media_wake_after, NULL);
-    req_audit(req, "file.upload", u->org_id, arena_printf(&req->arena, "file:%" PRId64, id), "ok",
-              "%s, %" PRId64 " bytes%s", mime, u->size, dup ? ", stored once already" : "");
-    return id;
+    if (store_hash_fd(pfd, c->u.size, c->sha) || !sniff_type(c->partial, c->mime, sizeof(c->mime)))
+        return false;
+    c->type = type_allowed(c->mime);
+    if (c->type && c->type->container && !container_ok(c->partial, c->u.size, &c->why))
+        c->type = NULL;
+    return !c->type || partial_put(c, &c->dup) == 0;
 }
 
 /* Checks the chunk's headers against the upload; 0 or an error status. */
-static int chunk_check(struct req *req, const struct upload *u)
+static int chunk_check(struct req *req, struct chunk *c)
 {
+    const struct upload *u = &c->u;
     int64_t offset;
     if (!upload_offset_parse(req_header(req, "Upload-Offset"), &offset))
         return req_fail_field(req, ERR_INVALID, "Upload-Offset",
@@ -559,17 +558,132 @@ static int chunk_check(struct req *req, const struct upload *u)
     if (req->body_size > u->size - u->received)
         return req_fail(req, ERR_UPLOAD_OVERRUN, "%" PRId64 " bytes remain", u->size - u->received);
     const char *sum = req_header(req, "Upload-Checksum");
-    if (sum) {
-        unsigned char want[32];
-        char want_hex[STORE_HASH_HEX], got[STORE_HASH_HEX];
-        if (!upload_checksum_parse(sum, want))
-            return req_fail_field(req, ERR_INVALID, "Upload-Checksum",
-                                  "Upload-Checksum is \"sha256 <base64 digest>\"");
-        hex_encode(want, sizeof(want), want_hex);
-        if (store_hash_fd(req->body_fd, req->body_size, got) || strcmp(got, want_hex))
+    if (sum && !upload_checksum_parse(sum, c->sum))
+        return req_fail_field(req, ERR_INVALID, "Upload-Checksum",
+                              "Upload-Checksum is \"sha256 <base64 digest>\"");
+    c->has_sum = sum != NULL;
+    return quota_check(req, u->org_id, u->size, u->id);
+}
+
+/* PATCH /uploads/{id}, in a read transaction: the chunk's headers. */
+static int chunk_read(struct req *req)
+{
+    struct chunk *c = arena_calloc(&req->arena, 1, sizeof(*c));
+    req->state = c;
+    if (!upload_load(req, req->obj.id, &c->u))
+        return req_fail(req, ERR_UPLOAD_NOT_FOUND, NULL);
+    store_partial_path(file_store, c->u.id, c->partial, sizeof(c->partial));
+    return chunk_check(req, c);
+}
+
+/* PATCH /uploads/{id}, on the slow lane: the chunk onto the disk. */
+static int chunk_write(struct req *req)
+{
+    struct chunk *c = req->state;
+    if (c->has_sum) {
+        char want[STORE_HASH_HEX], got[STORE_HASH_HEX];
+        hex_encode(c->sum, sizeof(c->sum), want);
+        if (store_hash_fd(req->body_fd, req->body_size, got) || strcmp(got, want))
             return req_fail(req, ERR_UPLOAD_CHECKSUM, NULL);
     }
-    return quota_check(req, u->org_id, u->size, u->id);
+    int pfd = open(c->partial, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (pfd < 0) {
+        log_error("files: upload %" PRId64 ": %s: %s", c->u.id, c->partial, strerror(errno));
+        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+    }
+    if (flock(pfd, LOCK_EX | LOCK_NB)) {
+        close(pfd);
+        return req_fail(req, ERR_UPLOAD_LOCKED, NULL);
+    }
+    req->hold_fd = pfd; /* the lock lasts past the commit */
+    struct stat sb;
+    if (fstat(pfd, &sb))
+        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+    if (sb.st_size != c->u.received) {
+        c->disk = sb.st_size < c->u.received ? CHUNK_GONE : CHUNK_AHEAD;
+        return 0;
+    }
+    if (!copy_chunk(req->body_fd, pfd, c->u.received, req->body_size) || fsync(pfd)) {
+        log_error("files: upload %" PRId64 ": cannot write: %s", c->u.id, strerror(errno));
+        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+    }
+    c->disk = CHUNK_WRITTEN;
+    c->last = c->u.received + req->body_size == c->u.size;
+    if (c->last && !chunk_finish(c, pfd)) {
+        log_error("files: cannot store upload %" PRId64 ": %s", c->u.id, strerror(errno));
+        return req_fail(req, ERR_INTERNAL, "cannot store the file");
+    }
+    return 0;
+}
+
+/* After the commit: the partial file of a completed upload goes. */
+static int partial_drop_after(struct req *req, void *arg)
+{
+    unlink(arg);
+    return 200;
+}
+
+/* After the commit: the media thread finds the new job at once. */
+static int media_wake_after(struct req *req, void *arg)
+{
+    files_media_wake();
+    return 200;
+}
+
+/* 409 upload.offset: resume at offset. */
+static int chunk_refuse(struct req *req, int64_t offset, const char *why)
+{
+    req_fail(req, ERR_UPLOAD_OFFSET, "%s", why);
+    req_fail_details(req, "offset", arena_printf(&req->arena, "%" PRId64, offset));
+    return err_table[ERR_UPLOAD_OFFSET].status;
+}
+
+/*
+ * The last chunk is in and typed: record the file, or the refusal (the upload
+ * is then forgotten, whatever the answer). Returns the new file's id, or 0.
+ */
+static int64_t upload_complete(struct req *req, struct chunk *c)
+{
+    const struct upload *u = &c->u;
+    if (!c->type) {
+        int64_t *keep = arena_alloc(&req->arena, sizeof(*keep));
+        *keep = u->id;
+        req_keep(req, upload_forget, keep);
+        req_audit(req, "file.refused", u->org_id,
+                  arena_printf(&req->arena, "upload:%" PRId64, u->id), "denied", "%s%s%s", c->mime,
+                  c->why ? ": " : "", c->why ? c->why : "");
+        if (c->why)
+            req_fail(req, ERR_FILE_CONTAINER, "%s", c->why);
+        else
+            req_fail(req, ERR_FILE_TYPE, "a file of type %s is not accepted", c->mime);
+        return 0;
+    }
+    /* The sweep may have removed a blob of the same bytes since the put (it
+     * runs under this lock, so not between here and the commit). */
+    int64_t size;
+    if (store_stat(file_store, c->sha, &size) && (errno != ENOENT || partial_put(c, &c->dup))) {
+        log_error("files: cannot store upload %" PRId64 ": %s", u->id, strerror(errno));
+        req_fail(req, ERR_INTERNAL, "cannot store the file");
+        return 0;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO file_blobs (sha256, size, refs, created_at) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT (sha256) DO UPDATE SET refs = file_blobs.refs + 1, unref_at = NULL",
+            "sii", c->sha, u->size, now);
+    db_exec(req->db,
+            "INSERT INTO files (org_id, org_path, owner_id, name, sha256, size, mime, kind, "
+            "created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "isississiii", u->org_id, u->org_path, u->owner_id, u->name, c->sha, u->size, c->mime,
+            c->type->kind, now, now, db_next_seq(req->db));
+    int64_t id = db_last_id(req->db);
+    db_exec(req->db, "DELETE FROM file_uploads WHERE id = ?", "i", u->id);
+    files_media_enqueue(req->db, c->sha, c->type->kind);
+    req_after_commit(req, partial_drop_after, c->partial);
+    req_after_commit(req, media_wake_after, NULL);
+    req_audit(req, "file.upload", u->org_id, arena_printf(&req->arena, "file:%" PRId64, id), "ok",
+              "%s, %" PRId64 " bytes%s", c->mime, u->size, c->dup ? ", stored once already" : "");
+    return id;
 }
 
 /*
@@ -578,57 +692,49 @@ static int chunk_check(struct req *req, const struct upload *u)
  * size, type, kind, sha256, createdAt}}: the chunk is stored at the offset
  * and synced; the last one completes the file. Errors: upload.not_found,
  * request.invalid (a header), upload.offset (with the offset to resume at),
- * upload.overrun, upload.checksum_mismatch, file.quota, file.type_refused and
+ * upload.locked (another chunk is being written), upload.overrun,
+ * upload.checksum_mismatch, file.quota, file.type_refused and
  * file.container_refused (the upload is then dropped). Its uploader.
  */
 static int h_upload_chunk(struct req *req)
 {
+    struct chunk *c = req->state;
     struct upload u;
-    if (!upload_load(req, req->obj.id, &u))
+    if (!upload_load(req, c->u.id, &u))
         return req_fail(req, ERR_UPLOAD_NOT_FOUND, NULL);
-    int rc = chunk_check(req, &u);
-    if (rc)
-        return rc;
-    char partial[700];
-    store_partial_path(file_store, u.id, partial, sizeof(partial));
-    int pfd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    struct stat sb;
-    if (pfd < 0 || fstat(pfd, &sb)) {
-        if (pfd >= 0)
-            close(pfd);
-        log_error("files: upload %" PRId64 ": %s: %s", u.id, partial, strerror(errno));
-        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
-    }
-    if (sb.st_size < u.received) {
+    /* Another chunk moved it since chunk_read: this one was not written
+     * (the file held more than chunk_read's offset) or lies past it. */
+    if (u.received != c->u.received)
+        return chunk_refuse(req, u.received, "the upload moved on meanwhile");
+    if (c->disk == CHUNK_GONE) {
         /* The bytes the offset stood for are gone (a lost disk, a restore):
          * the upload starts again rather than hold a hole. */
-        close(pfd);
         int64_t *id = arena_alloc(&req->arena, sizeof(*id));
         *id = u.id;
         req_keep(req, upload_restart, id);
-        req_fail(req, ERR_UPLOAD_OFFSET, "the upload must start again");
-        req_fail_details(req, "offset", "0");
-        return err_table[ERR_UPLOAD_OFFSET].status;
+        return chunk_refuse(req, 0, "the upload must start again");
     }
-    /* Past the offset the file holds nothing the database vouches for. */
-    if (ftruncate(pfd, u.received) || !copy_chunk(req->body_fd, pfd, u.received, req->body_size) ||
-        fsync(pfd)) {
-        log_error("files: upload %" PRId64 ": cannot write: %s", u.id, strerror(errno));
-        close(pfd);
-        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+    if (c->disk == CHUNK_AHEAD) {
+        /* Bytes past the offset from a commit that never came (a crash, a
+         * failed commit): cut off, and the chunk written here, under the
+         * lock, now that the offset is known to be current. Rare. */
+        if (ftruncate(req->hold_fd, u.received) ||
+            !copy_chunk(req->body_fd, req->hold_fd, u.received, req->body_size) ||
+            fsync(req->hold_fd))
+            return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+        c->last = u.received + req->body_size == u.size;
+        if (c->last && !chunk_finish(c, req->hold_fd))
+            return req_fail(req, ERR_INTERNAL, "cannot store the file");
     }
+    int rc = quota_check(req, u.org_id, u.size, u.id);
+    if (rc)
+        return rc;
     u.received += req->body_size;
     db_exec(req->db, "UPDATE file_uploads SET received = ?, updated_at = ? WHERE id = ?", "iii",
             u.received, now_sec(), u.id);
-    int64_t file_id = 0;
-    if (u.received == u.size) {
-        file_id = upload_complete(req, &u, pfd, partial);
-        if (!file_id) {
-            close(pfd);
-            return err_table[req->err].status;
-        }
-    }
-    close(pfd);
+    int64_t file_id = c->last ? upload_complete(req, c) : 0;
+    if (c->last && !file_id)
+        return err_table[req->err].status;
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_key(j, "upload");
@@ -1170,7 +1276,7 @@ const struct route files_routes[] = {
     {"GET", "/api/v1/uploads/{id}", h_upload_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0,
      &upload_kind, PARTY_AUTHOR},
     {"PATCH", "/api/v1/uploads/{id}", h_upload_chunk, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
-     ROUTE_UPLOAD, &upload_kind, PARTY_AUTHOR},
+     ROUTE_UPLOAD, &upload_kind, PARTY_AUTHOR, .prepare = chunk_read, .outside = chunk_write},
     {"DELETE", "/api/v1/uploads/{id}", h_upload_delete, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
      0, &upload_kind, PARTY_AUTHOR},
     {"GET", "/api/v1/me/media", h_media_get, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},

@@ -603,6 +603,8 @@ describe('a server killed during an upload', () => {
     }
     assert.equal(state.processing, 'done');
     assert.deepEqual(state.variants.map((x) => x.name).sort(), ['audio', 'poster', 'video-240']);
+    // The job's directory goes right after its commit (which 'done' shows): a moment later.
+    for (let i = 0; i < 50 && readdirSync(join(data, 'files', 'tmp')).length; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(readdirSync(join(data, 'files', 'tmp')), []);
     await terminate(s);
     execFileSync('rm', ['-rf', data]);

@@ -116,6 +116,11 @@ static void finish_data(struct req *req)
 {
     if (req->data_done)
         return;
+    if (req->status == 204) { /* no body at all */
+        assert(!req->data_started);
+        req->data_done = true;
+        return;
+    }
     if (!req->data_started) {
         buf_addstr(&req->out, "{\"data\":");
         jw_obj_begin(&req->json);
@@ -163,6 +168,8 @@ static enum MHD_Result send_json(struct req *req)
     add_security_headers(r, csp_api);
     for (int i = 0; i < req->nset_cookie && req->status < 400; i++)
         MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
+    for (int i = 0; i < req->nout_header; i++)
+        MHD_add_response_header(r, req->out_header[i][0], req->out_header[i][1]);
     if (req->status == 416 && req->file_total > 0) {
         char range[48];
         snprintf(range, sizeof(range), "bytes */%" PRId64, req->file_total);
@@ -526,7 +533,7 @@ static void run_after_commit(struct req *req)
 
 static bool is_write(const char *method)
 {
-    return strcmp(method, "GET") && strcmp(method, "HEAD");
+    return strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS");
 }
 
 /* The caller's session token: the bearer token or the session cookie. */

@@ -29,6 +29,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <magic.h>
+#include <nettle/sha1.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -282,16 +283,49 @@ static const struct param upload_body[] = {
     {NULL},
 };
 
-/*
- * POST /api/v1/uploads {orgId, name, size} -> 201 {id, orgId, name, size,
- * offset: 0, createdAt}: an upload begins; its size is reserved against the
- * organisation's quota. Errors: request.invalid, file.empty, file.too_large,
- * file.quota, org.not_found. A member to their own branch; org.read on the
- * organisation (checked here: a member's account may hold no role).
- */
-static int h_upload_create(struct req *req)
+/* ---- the tus protocol (tus.io, 1.0.0: core, creation, checksum, termination) ---- */
+
+#define TUS_VERSION "1.0.0"
+
+/* Whether the request speaks tus (it names the protocol's version). */
+static bool tus_request(struct req *req)
 {
-    int64_t org_id = req_body_int(req, "orgId", 0), size = req_body_int(req, "size", 0);
+    return req_header(req, "Tus-Resumable") != NULL;
+}
+
+/* A tus request names version 1.0.0 (412 upload.tus_version otherwise), and
+ * its answer names it too. A request without Tus-Resumable is the zhibu
+ * client's and passes. */
+static int tus_check(struct req *req)
+{
+    const char *v = req_header(req, "Tus-Resumable");
+    if (!v)
+        return 0;
+    if (strcmp(v, TUS_VERSION)) {
+        req_set_header(req, "Tus-Version", TUS_VERSION);
+        return req_fail(req, ERR_UPLOAD_TUS_VERSION, "Tus-Resumable: %.20s is not spoken here", v);
+    }
+    req_set_header(req, "Tus-Resumable", TUS_VERSION);
+    return 0;
+}
+
+/* The upload's place in tus headers: Upload-Offset, Upload-Length. */
+static void tus_offset_headers(struct req *req, const struct upload *u)
+{
+    req_set_header(req, "Upload-Offset", arena_printf(&req->arena, "%" PRId64, u->received));
+    req_set_header(req, "Upload-Length", arena_printf(&req->arena, "%" PRId64, u->size));
+}
+
+/*
+ * Begins an upload of name (size bytes) to organisation org_id for the
+ * caller; fills *u. 0, or an error status: request.invalid (no file name),
+ * file.empty, file.too_large, file.quota, org.not_found. A member to their
+ * own branch; org.read on the organisation (a member's account may hold no
+ * role).
+ */
+static int upload_begin(struct req *req, int64_t org_id, const char *name, int64_t size,
+                        const char *name_field, const char *size_field, struct upload *u)
+{
     const char *path = NULL;
     int64_t own_branch = 0;
     struct db_stmt *st = db_query(req->db,
@@ -306,14 +340,14 @@ static int h_upload_create(struct req *req)
     /* Out of reach: the same answer as no organisation at all. */
     if (!path || (own_branch != org_id && !principal_can(req->who, PERM_ORG_READ, path)))
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    const char *name = display_name(req_body_str(req, "name"));
+    name = display_name(name);
     if (!*name)
-        return req_fail_field(req, ERR_INVALID, "name", "the name has no file name in it");
+        return req_fail_field(req, ERR_INVALID, name_field, "the name has no file name in it");
     if (size == 0)
-        return req_fail_field(req, ERR_FILE_EMPTY, "size", NULL);
+        return req_fail_field(req, ERR_FILE_EMPTY, size_field, NULL);
     if (size > cfg.file_max_mb << 20)
-        return req_fail_field(req, ERR_FILE_TOO_LARGE, "size", "a file may hold %" PRId64 " MiB",
-                              cfg.file_max_mb);
+        return req_fail_field(req, ERR_FILE_TOO_LARGE, size_field,
+                              "a file may hold %" PRId64 " MiB", cfg.file_max_mb);
     int rc = quota_check(req, org_id, size, 0);
     if (rc)
         return rc;
@@ -322,26 +356,107 @@ static int h_upload_create(struct req *req)
             "INSERT INTO file_uploads (org_id, org_path, owner_id, name, size, received, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
             "isisiii", org_id, path, req->who->account_id, name, size, now, now);
-    struct upload u = {.id = db_last_id(req->db),
-                       .org_id = org_id,
-                       .owner_id = req->who->account_id,
-                       .size = size,
-                       .created_at = now,
-                       .org_path = path,
-                       .name = name};
+    *u = (struct upload){.id = db_last_id(req->db),
+                         .org_id = org_id,
+                         .owner_id = req->who->account_id,
+                         .size = size,
+                         .created_at = now,
+                         .org_path = path,
+                         .name = name};
+    return 0;
+}
+
+/*
+ * POST /api/v1/uploads {orgId, name, size} -> 201 {id, orgId, name, size,
+ * offset: 0, createdAt}: an upload begins; its size is reserved against the
+ * organisation's quota. Errors: request.invalid, file.empty, file.too_large,
+ * file.quota, org.not_found. A member to their own branch; org.read on the
+ * organisation (checked here: a member's account may hold no role).
+ */
+static int h_upload_create(struct req *req)
+{
+    struct upload u;
+    int rc = upload_begin(req, req_body_int(req, "orgId", 0), req_body_str(req, "name"),
+                          req_body_int(req, "size", 0), "name", "size", &u);
+    if (rc)
+        return rc;
     write_upload(req_data(req), &u);
     return 201;
 }
 
 /*
- * GET /api/v1/uploads/{id} -> {id, orgId, name, size, offset, createdAt}:
- * where to resume (the tus HEAD). Errors: upload.not_found. Its uploader.
+ * POST /api/v1/tus/uploads (tus creation: headers Tus-Resumable, Upload-Length,
+ * Upload-Metadata with filename and orgId) -> 201, Location: /api/v1/uploads/{id}
+ * (where HEAD, PATCH and DELETE go), and the upload as POST /uploads answers.
+ * Errors: upload.tus_version (412), request.invalid (field Upload-Length or
+ * Upload-Metadata), and those of POST /uploads. As POST /uploads.
+ */
+static int h_tus_create(struct req *req)
+{
+    int rc = tus_check(req);
+    if (rc)
+        return rc;
+    int64_t size, org_id;
+    if (!upload_offset_parse(req_header(req, "Upload-Length"), &size))
+        return req_fail_field(req, ERR_INVALID, "Upload-Length",
+                              "Upload-Length is the decimal size of the file (no deferred length)");
+    const char *meta = req_header(req, "Upload-Metadata");
+    char name[601], org[24];
+    size_t len;
+    int has_name = upload_metadata_get(meta, "filename", name, sizeof(name), &len);
+    if (has_name == 0)
+        has_name = upload_metadata_get(meta, "name", name, sizeof(name), &len);
+    int has_org = upload_metadata_get(meta, "orgId", org, sizeof(org), &len);
+    if (has_name < 0 || has_org < 0)
+        return req_fail_field(req, ERR_INVALID, "Upload-Metadata",
+                              "Upload-Metadata is \"key base64,...\" with distinct keys");
+    if (has_name != 1 || has_org != 1 || !parse_i64(org, len, &org_id) || org_id <= 0)
+        return req_fail_field(req, ERR_INVALID, "Upload-Metadata",
+                              "Upload-Metadata names the file (filename) and the organisation "
+                              "(orgId)");
+    long chars = utf8_chars(name, strlen(name));
+    if (chars < 1 || chars > 200)
+        return req_fail_field(req, ERR_INVALID, "Upload-Metadata",
+                              "the file name is 1-200 characters of UTF-8 without control ones");
+    struct upload u;
+    rc = upload_begin(req, org_id, name, size, "Upload-Metadata", "Upload-Length", &u);
+    if (rc)
+        return rc;
+    req_set_header(req, "Location", arena_printf(&req->arena, "/api/v1/uploads/%" PRId64, u.id));
+    tus_offset_headers(req, &u);
+    write_upload(req_data(req), &u);
+    return 201;
+}
+
+/*
+ * OPTIONS /api/v1/tus/uploads -> 204 with the server's tus capabilities:
+ * Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm. Public.
+ */
+static int h_tus_options(struct req *req)
+{
+    req_set_header(req, "Tus-Resumable", TUS_VERSION);
+    req_set_header(req, "Tus-Version", TUS_VERSION);
+    req_set_header(req, "Tus-Extension", "creation,checksum,termination");
+    req_set_header(req, "Tus-Max-Size",
+                   arena_printf(&req->arena, "%" PRId64, cfg.file_max_mb << 20));
+    req_set_header(req, "Tus-Checksum-Algorithm", "sha1,sha256");
+    return 204;
+}
+
+/*
+ * GET (or HEAD) /api/v1/uploads/{id} -> {id, orgId, name, size, offset,
+ * createdAt} and the headers Upload-Offset, Upload-Length: where to resume
+ * (the tus HEAD). Errors: upload.not_found, upload.tus_version. Its uploader.
  */
 static int h_upload_get(struct req *req)
 {
+    int rc = tus_check(req);
+    if (rc)
+        return rc;
     struct upload u;
     if (!upload_load(req, req->obj.id, &u))
         return req_fail(req, ERR_UPLOAD_NOT_FOUND, NULL);
+    tus_offset_headers(req, &u);
     write_upload(req_data(req), &u);
     return 200;
 }
@@ -505,7 +620,8 @@ struct chunk {
     struct upload u; /* as chunk_read saw it */
     char partial[700];
     bool has_sum;
-    unsigned char sum[32]; /* the Upload-Checksum's SHA-256 */
+    enum upload_hash alg;  /* the Upload-Checksum's algorithm */
+    unsigned char sum[32]; /* and its digest */
     enum chunk_disk disk;
     bool last;                    /* this chunk completes the upload */
     char sha[STORE_HASH_HEX];     /* the last: the whole file's */
@@ -542,6 +658,30 @@ static bool chunk_finish(struct chunk *c, int pfd)
     return !c->type || partial_put(c, &c->dup) == 0;
 }
 
+/* Whether the first size bytes of fd match the chunk's Upload-Checksum. */
+static bool chunk_sum_ok(const struct chunk *c, int fd, int64_t size)
+{
+    if (c->alg == UPLOAD_SHA256) {
+        char want[STORE_HASH_HEX], got[STORE_HASH_HEX];
+        hex_encode(c->sum, 32, want);
+        return store_hash_fd(fd, size, got) == 0 && !strcmp(got, want);
+    }
+    struct sha1_ctx ctx;
+    uint8_t got[SHA1_DIGEST_SIZE];
+    static _Thread_local uint8_t chunk[1 << 16];
+    sha1_init(&ctx);
+    for (int64_t at = 0; at < size;) {
+        size_t want = size - at < (int64_t)sizeof(chunk) ? (size_t)(size - at) : sizeof(chunk);
+        ssize_t n = pread(fd, chunk, want, at);
+        if (n <= 0)
+            return false;
+        sha1_update(&ctx, (size_t)n, chunk);
+        at += n;
+    }
+    sha1_digest(&ctx, sizeof(got), got);
+    return !memcmp(got, c->sum, sizeof(got));
+}
+
 /* Checks the chunk's headers against the upload; 0 or an error status. */
 static int chunk_check(struct req *req, struct chunk *c)
 {
@@ -558,9 +698,9 @@ static int chunk_check(struct req *req, struct chunk *c)
     if (req->body_size > u->size - u->received)
         return req_fail(req, ERR_UPLOAD_OVERRUN, "%" PRId64 " bytes remain", u->size - u->received);
     const char *sum = req_header(req, "Upload-Checksum");
-    if (sum && !upload_checksum_parse(sum, c->sum))
+    if (sum && !upload_checksum_parse(sum, &c->alg, c->sum))
         return req_fail_field(req, ERR_INVALID, "Upload-Checksum",
-                              "Upload-Checksum is \"sha256 <base64 digest>\"");
+                              "Upload-Checksum is \"sha1|sha256 <base64 digest>\"");
     c->has_sum = sum != NULL;
     return quota_check(req, u->org_id, u->size, u->id);
 }
@@ -570,6 +710,12 @@ static int chunk_read(struct req *req)
 {
     struct chunk *c = arena_calloc(&req->arena, 1, sizeof(*c));
     req->state = c;
+    int rc = tus_check(req);
+    if (rc)
+        return rc;
+    const char *type = req_header(req, "Content-Type");
+    if (tus_request(req) && (!type || strcasecmp(type, "application/offset+octet-stream")))
+        return req_fail(req, ERR_UPLOAD_CONTENT_TYPE, NULL);
     if (!upload_load(req, req->obj.id, &c->u))
         return req_fail(req, ERR_UPLOAD_NOT_FOUND, NULL);
     store_partial_path(file_store, c->u.id, c->partial, sizeof(c->partial));
@@ -580,12 +726,8 @@ static int chunk_read(struct req *req)
 static int chunk_write(struct req *req)
 {
     struct chunk *c = req->state;
-    if (c->has_sum) {
-        char want[STORE_HASH_HEX], got[STORE_HASH_HEX];
-        hex_encode(c->sum, sizeof(c->sum), want);
-        if (store_hash_fd(req->body_fd, req->body_size, got) || strcmp(got, want))
-            return req_fail(req, ERR_UPLOAD_CHECKSUM, NULL);
-    }
+    if (c->has_sum && !chunk_sum_ok(c, req->body_fd, req->body_size))
+        return req_fail(req, ERR_UPLOAD_CHECKSUM, NULL);
     int pfd = open(c->partial, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (pfd < 0) {
         log_error("files: upload %" PRId64 ": %s: %s", c->u.id, c->partial, strerror(errno));
@@ -690,7 +832,10 @@ static int64_t upload_complete(struct req *req, struct chunk *c)
  * PATCH /api/v1/uploads/{id} (headers Upload-Offset, Upload-Checksum?; the
  * body is the chunk) -> {upload: {id, ..., offset}, file: null | {id, name,
  * size, type, kind, sha256, createdAt}}: the chunk is stored at the offset
- * and synced; the last one completes the file. Errors: upload.not_found,
+ * and synced; the last one completes the file. A tus request (Tus-Resumable,
+ * Content-Type application/offset+octet-stream) gets 204 with Upload-Offset
+ * and, when the file is complete, Zhibu-File-Id. Errors: upload.not_found,
+ * upload.tus_version, upload.content_type,
  * request.invalid (a header), upload.offset (with the offset to resume at),
  * upload.locked (another chunk is being written), upload.overrun,
  * upload.checksum_mismatch, file.quota, file.type_refused and
@@ -735,6 +880,12 @@ static int h_upload_chunk(struct req *req)
     int64_t file_id = c->last ? upload_complete(req, c) : 0;
     if (c->last && !file_id)
         return err_table[req->err].status;
+    req_set_header(req, "Upload-Offset", arena_printf(&req->arena, "%" PRId64, u.received));
+    if (tus_request(req)) { /* tus: 204, the file's id in a header of its own */
+        if (file_id)
+            req_set_header(req, "Zhibu-File-Id", arena_printf(&req->arena, "%" PRId64, file_id));
+        return 204;
+    }
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_key(j, "upload");
@@ -749,15 +900,21 @@ static int h_upload_chunk(struct req *req)
 }
 
 /*
- * DELETE /api/v1/uploads/{id} -> {id, deleted: true}: an upload abandoned;
- * its reserved quota and partial file are freed. Errors: upload.not_found.
- * Its uploader.
+ * DELETE /api/v1/uploads/{id} -> {id, deleted: true} (a tus request: 204,
+ * the termination extension): an upload abandoned; its reserved quota and
+ * partial file are freed. Errors: upload.not_found, upload.tus_version. Its
+ * uploader.
  */
 static int h_upload_delete(struct req *req)
 {
+    int rc = tus_check(req);
+    if (rc)
+        return rc;
     int64_t *id = arena_alloc(&req->arena, sizeof(*id));
     *id = req->obj.id;
     upload_forget(req, id);
+    if (tus_request(req)) /* tus termination */
+        return 204;
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_kv_int(j, "id", *id);
@@ -1273,6 +1430,8 @@ static int h_media_put(struct req *req)
 const struct route files_routes[] = {
     {"POST", "/api/v1/uploads", h_upload_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, upload_body,
      0},
+    {"OPTIONS", "/api/v1/tus/uploads", h_tus_options, SCOPE_PUBLIC, PERM_NONE, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/tus/uploads", h_tus_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
     {"GET", "/api/v1/uploads/{id}", h_upload_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0,
      &upload_kind, PARTY_AUTHOR},
     {"PATCH", "/api/v1/uploads/{id}", h_upload_chunk, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,

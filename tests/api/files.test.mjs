@@ -141,7 +141,7 @@ describe('resumable upload', () => {
     assertError(wrong, 409, 'upload.offset');
     assert.equal(wrong.json.error.offset, 4000);
     assertError(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: bytes.subarray(4000), headers: {} }), 400, 'request.invalid', 'Upload-Offset');
-    assertError(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: bytes.subarray(4000), headers: { ...h(4000), 'Upload-Checksum': `sha256 ${b64sha(Buffer.from('other'))}` } }), 400, 'upload.checksum_mismatch');
+    assertError(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: bytes.subarray(4000), headers: { ...h(4000), 'Upload-Checksum': `sha256 ${b64sha(Buffer.from('other'))}` } }), 460, 'upload.checksum_mismatch');
     assertError(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: Buffer.concat([bytes.subarray(4000), Buffer.from('x')]), headers: h(4000) }), 413, 'upload.overrun');
     const done = assertData(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: bytes.subarray(4000), headers: { ...h(4000), 'Upload-Checksum': `sha256 ${b64sha(bytes.subarray(4000))}` } }));
     assert.equal(done.file.sha256, sha256(bytes));

@@ -48,10 +48,12 @@ static atomic_int in_flight;
 static _Atomic int64_t body_memory, spool_bytes;
 
 /* The app's policy; connect-src also names the origin of the audio rooms'
- * Janus server when members' browsers reach it elsewhere (csp_init). */
+ * Janus server when members' browsers reach it elsewhere (csp_init). img-src
+ * blob: shows photos picked on the phone from the phone's own copy (an image,
+ * never active content), instead of fetching them back over a weak link. */
 static char csp_app[1024];
 static const char csp_app_fmt[] =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'%s%s; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'self'; object-src 'none'";
 

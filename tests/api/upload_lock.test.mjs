@@ -81,7 +81,9 @@ test('other writes go on while large chunks are appended and the finished file i
   assert.ok(took > 800, `the upload took ${took} ms: too short to show anything`);
   assert.ok(waits.length >= 5, `${waits.length} writes during ${took} ms`);
   const worst = Math.max(...waits);
-  assert.ok(worst < 300, `a write waited ${worst} ms during an upload of ${took} ms (waits: ${waits.join(', ')})`);
+  // Before: 1.4 s of a 2.5 s upload. A loaded machine (or ASan) makes each write slower,
+  // so the bound is the upload's own length, as import_lock.test.mjs does.
+  assert.ok(worst < took / 3, `a write waited ${worst} ms during an upload of ${took} ms (waits: ${waits.join(', ')})`);
 });
 
 test('two chunks of one upload at once: one lands, the other is told where to resume; the file is whole', async () => {

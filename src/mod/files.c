@@ -1323,8 +1323,9 @@ static bool blob_orphan(const char *sha, int64_t mtime, void *arg)
 {
     struct orphan_scan *s = arg;
     int64_t one;
-    /* A young blob may be the media queue's output between its store and its
-     * commit (it runs outside any transaction): left to a later scan. */
+    /* A young blob may be the media queue's output or a completed upload
+     * between its store and its commit (both put it outside any transaction):
+     * left to a later scan. */
     if (mtime > time(NULL) - 3600)
         return true;
     if (!db_get_int(s->db, &one, "SELECT 1 FROM file_blobs WHERE sha256 = ?", "s", sha) &&

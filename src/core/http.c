@@ -1157,6 +1157,12 @@ static enum MHD_Result handle_api(struct req *req)
         flush_kept(req);
     }
     attempt_done(req);
+    /* The route's lock goes before the answer: a client that waits for it may
+     * send the next request at once (the completion callback comes later). */
+    if (req->hold_fd >= 0) {
+        close(req->hold_fd);
+        req->hold_fd = -1;
+    }
     if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
         session_touch(req->db, req->who->session_id);
     if ((req->file_fd >= 0 || req->file_not_modified) && req->err < 0 &&

@@ -112,7 +112,7 @@ struct req {
     enum req_phase phase;
     int outside_status;  /* what the outside phase returned */
     void *state;         /* a two-phase route's own data between its phases */
-    int hold_fd;         /* kept open until the request ends (a lock held from a two-phase
+    int hold_fd;         /* kept open until the answer is queued (a lock held from a two-phase
                             route's outside phase past its commit), -1 if none */
     int attempt_slot;    /* an attempt counted by attempt_begin (auth.h), -1 if none */
     int attempt_outcome; /* enum attempt_outcome, for attempt_end */

@@ -601,7 +601,7 @@ void files_write_attached(struct req *req, struct jw *j, const char *key, const 
  *   chunk_read (a read transaction): the headers against the upload as it
  *     stands; what the rest needs goes into a struct chunk.
  *   chunk_write (the slow lane, no transaction): under an flock of the
- *     partial file, held until the request ends (req->hold_fd), the chunk is
+ *     partial file, held past the commit until the answer (req->hold_fd), the chunk is
  *     checked against its checksum, appended and synced; the last one has the
  *     whole file hashed, typed and put into the store.
  *   h_upload_chunk (the write transaction): the offset moves if it still

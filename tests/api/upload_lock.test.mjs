@@ -112,3 +112,20 @@ test('two chunks of one upload at once: one lands, the other is told where to re
   const whole = Buffer.concat([(first || bytes).subarray(0, chunk), bytes.subarray(chunk)]);
   assert.equal(rest.file.sha256, sha256(whole));
 });
+
+test('a client that sends each chunk once the last is answered never finds the upload locked', async () => {
+  // The lock goes before the answer is sent, not when the request is done with
+  // (libmicrohttpd's completion callback came after the next request had started:
+  // 423 upload.locked to a client that had waited for its answer).
+  const m = srv.who.member;
+  const { token } = await srv.login(m);
+  const chunk = 4096, n = 300;
+  const bytes = bigPdf(chunk * n);
+  const u = await begin(token, m.orgId, 'steady.pdf', bytes.length);
+  let last;
+  for (let i = 0; i < n; i++) {
+    last = await patch(token, u.id, i * chunk, bytes.subarray(i * chunk, (i + 1) * chunk));
+    assert.equal(last.status, 200, `chunk ${i}: ${last.text}`);
+  }
+  assert.equal(assertData(last).file.sha256, sha256(bytes));
+});

@@ -183,9 +183,15 @@
     X(ERR_UPLOAD_NOT_FOUND, 404, "upload.not_found", "no such upload in progress")                 \
     X(ERR_UPLOAD_OFFSET, 409, "upload.offset",                                                     \
       "the chunk does not start where the upload stands: ask for its offset and resume there")     \
+    X(ERR_UPLOAD_TUS_VERSION, 412, "upload.tus_version",                                           \
+      "this server speaks tus 1.0.0 only (its Tus-Version header)")                                \
+    X(ERR_UPLOAD_CONTENT_TYPE, 415, "upload.content_type",                                         \
+      "a tus chunk is sent as application/offset+octet-stream")                                    \
+    X(ERR_UPLOAD_LOCKED, 423, "upload.locked",                                                     \
+      "another chunk of this upload is being written: ask for its offset and resume there")        \
     X(ERR_UPLOAD_OVERRUN, 413, "upload.overrun",                                                   \
       "the chunk goes past the size the upload announced")                                         \
-    X(ERR_UPLOAD_CHECKSUM, 400, "upload.checksum_mismatch",                                        \
+    X(ERR_UPLOAD_CHECKSUM, 460, "upload.checksum_mismatch",                                        \
       "the chunk does not match its Upload-Checksum: send it again")                               \
     X(ERR_FILE_EMPTY, 400, "file.empty", "an empty file cannot be stored")                         \
     X(ERR_FILE_TOO_LARGE, 413, "file.too_large", "the file is larger than a file may be")          \

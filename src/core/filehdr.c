@@ -1,6 +1,7 @@
 #include "app.h"
 #include "core/filehdr.h"
 
+#include <ctype.h>
 #include <sodium.h>
 
 /* Digits at *p as an int64 (at most 18 of them, so no overflow); advances *p. */
@@ -65,18 +66,94 @@ bool upload_offset_parse(const char *h, int64_t *offset)
     return h && digits(&h, offset) && !*h;
 }
 
-bool upload_checksum_parse(const char *h, unsigned char digest[32])
+bool upload_checksum_parse(const char *h, enum upload_hash *alg, unsigned char digest[32])
 {
-    if (!h || strncmp(h, "sha256 ", 7))
+    size_t bytes, chars;
+    if (h && !strncmp(h, "sha1 ", 5)) {
+        *alg = UPLOAD_SHA1;
+        bytes = 20, chars = 28; /* 27 characters and one "=" */
+        h += 5;
+    } else if (h && !strncmp(h, "sha256 ", 7)) {
+        *alg = UPLOAD_SHA256;
+        bytes = 32, chars = 44; /* 43 characters and one "=" */
+        h += 7;
+    } else {
         return false;
-    const char *b64 = h + 7;
-    size_t n = strlen(b64), got = 0;
+    }
+    size_t got = 0;
     const char *end;
-    if (n != 44) /* 32 bytes: 43 characters and one "=" */
-        return false;
-    return sodium_base642bin(digest, 32, b64, n, NULL, &got, &end,
+    return strlen(h) == chars &&
+           sodium_base642bin(digest, bytes, h, chars, NULL, &got, &end,
                              sodium_base64_VARIANT_ORIGINAL) == 0 &&
-           got == 32 && *end == '\0';
+           got == bytes && *end == '\0';
+}
+
+#define METADATA_KEY_MAX 64
+
+/* Whether v (len bytes) is standard base64 with its padding. */
+static bool base64_ok(const char *v, size_t len)
+{
+    if (len % 4)
+        return false;
+    size_t pad = len && v[len - 1] == '=' ? (len > 1 && v[len - 2] == '=' ? 2 : 1) : 0;
+    for (size_t i = 0; i < len - pad; i++)
+        if (!isalnum((unsigned char)v[i]) && v[i] != '+' && v[i] != '/')
+            return false;
+    return true;
+}
+
+int upload_metadata_get(const char *h, const char *key, char *out, size_t n, size_t *len)
+{
+    char seen[32][METADATA_KEY_MAX + 1];
+    int nseen = 0, found = 0;
+    if (!h)
+        return 0;
+    for (const char *p = h;;) {
+        while (*p == ' ')
+            p++;
+        size_t klen = 0;
+        while (p[klen] > ' ' && p[klen] < 0x7f && p[klen] != ',')
+            klen++;
+        if (klen == 0 || klen > METADATA_KEY_MAX || nseen == (int)ARRAY_SIZE(seen))
+            return -1;
+        for (int i = 0; i < nseen; i++)
+            if (strlen(seen[i]) == klen && !memcmp(seen[i], p, klen))
+                return -1; /* a key twice */
+        memcpy(seen[nseen], p, klen);
+        seen[nseen++][klen] = '\0';
+        bool wanted = strlen(key) == klen && !memcmp(key, p, klen);
+        p += klen;
+        const char *v = p;
+        size_t vlen = 0;
+        if (*p == ' ') {
+            v = ++p;
+            vlen = strcspn(v, ", ");
+            p += vlen;
+        }
+        if (*p != ',' && *p != '\0' && *p != ' ')
+            return -1;
+        if (!base64_ok(v, vlen))
+            return -1;
+        size_t got = 0;
+        if (wanted && vlen &&
+            (!n || sodium_base642bin((unsigned char *)out, n - 1, v, vlen, NULL, &got, NULL,
+                                     sodium_base64_VARIANT_ORIGINAL)))
+            return -1; /* too long for out */
+        if (wanted) {
+            if (!n)
+                return -1;
+            out[got] = '\0';
+            *len = got;
+            found = 1;
+        }
+        while (*p == ' ')
+            p++;
+        if (*p == '\0')
+            return found;
+        if (*p != ',')
+            return -1;
+        p++;
+    }
 }
 
 static bool plain_ascii(unsigned char c)

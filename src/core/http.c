@@ -48,10 +48,12 @@ static atomic_int in_flight;
 static _Atomic int64_t body_memory, spool_bytes;
 
 /* The app's policy; connect-src also names the origin of the audio rooms'
- * Janus server when members' browsers reach it elsewhere (csp_init). */
+ * Janus server when members' browsers reach it elsewhere (csp_init). img-src
+ * blob: shows photos picked on the phone from the phone's own copy (an image,
+ * never active content), instead of fetching them back over a weak link. */
 static char csp_app[1024];
 static const char csp_app_fmt[] =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'%s%s; manifest-src 'self'; worker-src 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; form-action 'self'; object-src 'none'";
 
@@ -116,6 +118,11 @@ static void finish_data(struct req *req)
 {
     if (req->data_done)
         return;
+    if (req->status == 204) { /* no body at all */
+        assert(!req->data_started);
+        req->data_done = true;
+        return;
+    }
     if (!req->data_started) {
         buf_addstr(&req->out, "{\"data\":");
         jw_obj_begin(&req->json);
@@ -163,6 +170,8 @@ static enum MHD_Result send_json(struct req *req)
     add_security_headers(r, csp_api);
     for (int i = 0; i < req->nset_cookie && req->status < 400; i++)
         MHD_add_response_header(r, "Set-Cookie", req->set_cookie[i]);
+    for (int i = 0; i < req->nout_header; i++)
+        MHD_add_response_header(r, req->out_header[i][0], req->out_header[i][1]);
     if (req->status == 416 && req->file_total > 0) {
         char range[48];
         snprintf(range, sizeof(range), "bytes */%" PRId64, req->file_total);
@@ -302,6 +311,7 @@ static struct req *req_new(struct MHD_Connection *conn, const char *method, cons
     req->err = -1;
     req->file_fd = -1;
     req->body_fd = -1;
+    req->hold_fd = -1;
     req->body_err = -1;
     req->auth_seq = -1;
     req->max_body = cfg.max_body;
@@ -476,6 +486,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
         close(req->file_fd);
     if (req->body_fd >= 0)
         close(req->body_fd);
+    if (req->hold_fd >= 0)
+        close(req->hold_fd);
     atomic_fetch_sub(&body_memory, (int64_t)req->body_held);
     atomic_fetch_sub(&spool_bytes, req->spool_held);
     if (req->cached)
@@ -523,7 +535,7 @@ static void run_after_commit(struct req *req)
 
 static bool is_write(const char *method)
 {
-    return strcmp(method, "GET") && strcmp(method, "HEAD");
+    return strcmp(method, "GET") && strcmp(method, "HEAD") && strcmp(method, "OPTIONS");
 }
 
 /* The caller's session token: the bearer token or the session cookie. */
@@ -1145,6 +1157,12 @@ static enum MHD_Result handle_api(struct req *req)
         flush_kept(req);
     }
     attempt_done(req);
+    /* The route's lock goes before the answer: a client that waits for it may
+     * send the next request at once (the completion callback comes later). */
+    if (req->hold_fd >= 0) {
+        close(req->hold_fd);
+        req->hold_fd = -1;
+    }
     if (req->who && req->status < 400 && now_sec() - req->who->last_seen > 600)
         session_touch(req->db, req->who->session_id);
     if ((req->file_fd >= 0 || req->file_not_modified) && req->err < 0 &&

@@ -371,6 +371,18 @@ static void *media_main(void *arg)
 
 int files_media_recover(struct db *db)
 {
+    /* What the cut-short runs left: a job given up on below never runs again
+     * to remove it itself. */
+    struct db_stmt *st =
+        db_query(db, "SELECT source_sha256 FROM file_jobs WHERE state = 'running'", "");
+    while (file_store && db_next(st)) {
+        char dir[700];
+        if (!store_hash_ok(db_text(st, 0)))
+            continue;
+        snprintf(dir, sizeof(dir), "%s/tmp/job-%s", file_store->root, db_text(st, 0));
+        rm_dir(dir);
+    }
+    db_done(st);
     db_exec(db,
             "UPDATE file_jobs SET state = CASE WHEN attempts >= ? THEN 'failed' ELSE 'queued' END, "
             "error = CASE WHEN attempts >= ? THEN 'cut short too often' ELSE error END WHERE "

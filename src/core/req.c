@@ -119,6 +119,13 @@ const char *req_cookie(struct req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
 }
 
+void req_set_header(struct req *req, const char *name, const char *value)
+{
+    assert(req->nout_header < (int)ARRAY_SIZE(req->out_header));
+    req->out_header[req->nout_header][0] = arena_strdup(&req->arena, name);
+    req->out_header[req->nout_header++][1] = arena_strdup(&req->arena, value);
+}
+
 void req_set_cookie(struct req *req, const char *cookie)
 {
     assert(req->nset_cookie < (int)ARRAY_SIZE(req->set_cookie));

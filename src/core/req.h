@@ -104,15 +104,26 @@ struct req {
 
     const char *set_cookie[4]; /* sent with a successful answer only */
     int nset_cookie;
+    const char *out_header[6][2]; /* protocol headers of a JSON answer (req_set_header) */
+    int nout_header;
     struct audit_entry *audit, **audit_tail;
     struct req_then *then, **then_tail;
 
     enum req_phase phase;
     int outside_status;  /* what the outside phase returned */
     void *state;         /* a two-phase route's own data between its phases */
+    int hold_fd;         /* kept open until the answer is queued (a lock held from a two-phase
+                            route's outside phase past its commit), -1 if none */
     int attempt_slot;    /* an attempt counted by attempt_begin (auth.h), -1 if none */
     int attempt_outcome; /* enum attempt_outcome, for attempt_end */
 };
+
+/*
+ * Adds a header to the JSON answer, success or error (a protocol's own: the
+ * tus upload headers, a 201's Location). name and value are copied to the
+ * arena; at most six per request.
+ */
+void req_set_header(struct req *req, const char *name, const char *value);
 
 /* Starts the success envelope {"data": and returns the writer for its value. */
 struct jw *req_data(struct req *req);

@@ -153,6 +153,10 @@ enum match_result router_match(const char *method, const char *path, const struc
         if (res == MATCH_NO_PATH)
             res = MATCH_NO_METHOD;
     }
+    /* HEAD is GET without the body (libmicrohttpd drops it), unless a route
+     * answers HEAD itself. */
+    if (res == MATCH_NO_METHOD && !strcmp(method, "HEAD"))
+        return router_match("GET", path, out, ids, nids);
     return res;
 }
 

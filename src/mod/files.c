@@ -6,8 +6,9 @@
  * chunks, each at the offset the server holds (Upload-Offset, as in the tus
  * protocol) with an optional Upload-Checksum; GET /uploads/{id} says where
  * to resume after a drop or a reload. The dispatcher spools each chunk to a
- * temporary file (ROUTE_UPLOAD), never to memory; the handler appends it to
- * the upload's partial file, fsyncs it, and only then moves the offset, so the
+ * temporary file (ROUTE_UPLOAD), never to memory; the route's outside phase
+ * (no transaction, see chunk_write) appends it to the upload's partial file
+ * and fsyncs it, and only then does the handler move the offset, so the
  * offset in the database is always backed by bytes on disk. The last chunk
  * completes the upload: its type is decided by content (libmagic) against an
  * allow list, an Office container is checked for zip bombs, and the partial
@@ -28,6 +29,8 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <magic.h>
+#include <nettle/sha1.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zip.h>
@@ -280,16 +283,49 @@ static const struct param upload_body[] = {
     {NULL},
 };
 
-/*
- * POST /api/v1/uploads {orgId, name, size} -> 201 {id, orgId, name, size,
- * offset: 0, createdAt}: an upload begins; its size is reserved against the
- * organisation's quota. Errors: request.invalid, file.empty, file.too_large,
- * file.quota, org.not_found. A member to their own branch; org.read on the
- * organisation (checked here: a member's account may hold no role).
- */
-static int h_upload_create(struct req *req)
+/* ---- the tus protocol (tus.io, 1.0.0: core, creation, checksum, termination) ---- */
+
+#define TUS_VERSION "1.0.0"
+
+/* Whether the request speaks tus (it names the protocol's version). */
+static bool tus_request(struct req *req)
 {
-    int64_t org_id = req_body_int(req, "orgId", 0), size = req_body_int(req, "size", 0);
+    return req_header(req, "Tus-Resumable") != NULL;
+}
+
+/* A tus request names version 1.0.0 (412 upload.tus_version otherwise), and
+ * its answer names it too. A request without Tus-Resumable is the zhibu
+ * client's and passes. */
+static int tus_check(struct req *req)
+{
+    const char *v = req_header(req, "Tus-Resumable");
+    if (!v)
+        return 0;
+    if (strcmp(v, TUS_VERSION)) {
+        req_set_header(req, "Tus-Version", TUS_VERSION);
+        return req_fail(req, ERR_UPLOAD_TUS_VERSION, "Tus-Resumable: %.20s is not spoken here", v);
+    }
+    req_set_header(req, "Tus-Resumable", TUS_VERSION);
+    return 0;
+}
+
+/* The upload's place in tus headers: Upload-Offset, Upload-Length. */
+static void tus_offset_headers(struct req *req, const struct upload *u)
+{
+    req_set_header(req, "Upload-Offset", arena_printf(&req->arena, "%" PRId64, u->received));
+    req_set_header(req, "Upload-Length", arena_printf(&req->arena, "%" PRId64, u->size));
+}
+
+/*
+ * Begins an upload of name (size bytes) to organisation org_id for the
+ * caller; fills *u. 0, or an error status: request.invalid (no file name),
+ * file.empty, file.too_large, file.quota, org.not_found. A member to their
+ * own branch; org.read on the organisation (a member's account may hold no
+ * role).
+ */
+static int upload_begin(struct req *req, int64_t org_id, const char *name, int64_t size,
+                        const char *name_field, const char *size_field, struct upload *u)
+{
     const char *path = NULL;
     int64_t own_branch = 0;
     struct db_stmt *st = db_query(req->db,
@@ -304,14 +340,14 @@ static int h_upload_create(struct req *req)
     /* Out of reach: the same answer as no organisation at all. */
     if (!path || (own_branch != org_id && !principal_can(req->who, PERM_ORG_READ, path)))
         return req_fail(req, ERR_ORG_NOT_FOUND, NULL);
-    const char *name = display_name(req_body_str(req, "name"));
+    name = display_name(name);
     if (!*name)
-        return req_fail_field(req, ERR_INVALID, "name", "the name has no file name in it");
+        return req_fail_field(req, ERR_INVALID, name_field, "the name has no file name in it");
     if (size == 0)
-        return req_fail_field(req, ERR_FILE_EMPTY, "size", NULL);
+        return req_fail_field(req, ERR_FILE_EMPTY, size_field, NULL);
     if (size > cfg.file_max_mb << 20)
-        return req_fail_field(req, ERR_FILE_TOO_LARGE, "size", "a file may hold %" PRId64 " MiB",
-                              cfg.file_max_mb);
+        return req_fail_field(req, ERR_FILE_TOO_LARGE, size_field,
+                              "a file may hold %" PRId64 " MiB", cfg.file_max_mb);
     int rc = quota_check(req, org_id, size, 0);
     if (rc)
         return rc;
@@ -320,26 +356,107 @@ static int h_upload_create(struct req *req)
             "INSERT INTO file_uploads (org_id, org_path, owner_id, name, size, received, "
             "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
             "isisiii", org_id, path, req->who->account_id, name, size, now, now);
-    struct upload u = {.id = db_last_id(req->db),
-                       .org_id = org_id,
-                       .owner_id = req->who->account_id,
-                       .size = size,
-                       .created_at = now,
-                       .org_path = path,
-                       .name = name};
+    *u = (struct upload){.id = db_last_id(req->db),
+                         .org_id = org_id,
+                         .owner_id = req->who->account_id,
+                         .size = size,
+                         .created_at = now,
+                         .org_path = path,
+                         .name = name};
+    return 0;
+}
+
+/*
+ * POST /api/v1/uploads {orgId, name, size} -> 201 {id, orgId, name, size,
+ * offset: 0, createdAt}: an upload begins; its size is reserved against the
+ * organisation's quota. Errors: request.invalid, file.empty, file.too_large,
+ * file.quota, org.not_found. A member to their own branch; org.read on the
+ * organisation (checked here: a member's account may hold no role).
+ */
+static int h_upload_create(struct req *req)
+{
+    struct upload u;
+    int rc = upload_begin(req, req_body_int(req, "orgId", 0), req_body_str(req, "name"),
+                          req_body_int(req, "size", 0), "name", "size", &u);
+    if (rc)
+        return rc;
     write_upload(req_data(req), &u);
     return 201;
 }
 
 /*
- * GET /api/v1/uploads/{id} -> {id, orgId, name, size, offset, createdAt}:
- * where to resume (the tus HEAD). Errors: upload.not_found. Its uploader.
+ * POST /api/v1/tus/uploads (tus creation: headers Tus-Resumable, Upload-Length,
+ * Upload-Metadata with filename and orgId) -> 201, Location: /api/v1/uploads/{id}
+ * (where HEAD, PATCH and DELETE go), and the upload as POST /uploads answers.
+ * Errors: upload.tus_version (412), request.invalid (field Upload-Length or
+ * Upload-Metadata), and those of POST /uploads. As POST /uploads.
+ */
+static int h_tus_create(struct req *req)
+{
+    int rc = tus_check(req);
+    if (rc)
+        return rc;
+    int64_t size, org_id;
+    if (!upload_offset_parse(req_header(req, "Upload-Length"), &size))
+        return req_fail_field(req, ERR_INVALID, "Upload-Length",
+                              "Upload-Length is the decimal size of the file (no deferred length)");
+    const char *meta = req_header(req, "Upload-Metadata");
+    char name[601], org[24];
+    size_t len;
+    int has_name = upload_metadata_get(meta, "filename", name, sizeof(name), &len);
+    if (has_name == 0)
+        has_name = upload_metadata_get(meta, "name", name, sizeof(name), &len);
+    int has_org = upload_metadata_get(meta, "orgId", org, sizeof(org), &len);
+    if (has_name < 0 || has_org < 0)
+        return req_fail_field(req, ERR_INVALID, "Upload-Metadata",
+                              "Upload-Metadata is \"key base64,...\" with distinct keys");
+    if (has_name != 1 || has_org != 1 || !parse_i64(org, len, &org_id) || org_id <= 0)
+        return req_fail_field(req, ERR_INVALID, "Upload-Metadata",
+                              "Upload-Metadata names the file (filename) and the organisation "
+                              "(orgId)");
+    long chars = utf8_chars(name, strlen(name));
+    if (chars < 1 || chars > 200)
+        return req_fail_field(req, ERR_INVALID, "Upload-Metadata",
+                              "the file name is 1-200 characters of UTF-8 without control ones");
+    struct upload u;
+    rc = upload_begin(req, org_id, name, size, "Upload-Metadata", "Upload-Length", &u);
+    if (rc)
+        return rc;
+    req_set_header(req, "Location", arena_printf(&req->arena, "/api/v1/uploads/%" PRId64, u.id));
+    tus_offset_headers(req, &u);
+    write_upload(req_data(req), &u);
+    return 201;
+}
+
+/*
+ * OPTIONS /api/v1/tus/uploads -> 204 with the server's tus capabilities:
+ * Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm. Public.
+ */
+static int h_tus_options(struct req *req)
+{
+    req_set_header(req, "Tus-Resumable", TUS_VERSION);
+    req_set_header(req, "Tus-Version", TUS_VERSION);
+    req_set_header(req, "Tus-Extension", "creation,checksum,termination");
+    req_set_header(req, "Tus-Max-Size",
+                   arena_printf(&req->arena, "%" PRId64, cfg.file_max_mb << 20));
+    req_set_header(req, "Tus-Checksum-Algorithm", "sha1,sha256");
+    return 204;
+}
+
+/*
+ * GET (or HEAD) /api/v1/uploads/{id} -> {id, orgId, name, size, offset,
+ * createdAt} and the headers Upload-Offset, Upload-Length: where to resume
+ * (the tus HEAD). Errors: upload.not_found, upload.tus_version. Its uploader.
  */
 static int h_upload_get(struct req *req)
 {
+    int rc = tus_check(req);
+    if (rc)
+        return rc;
     struct upload u;
     if (!upload_load(req, req->obj.id, &u))
         return req_fail(req, ERR_UPLOAD_NOT_FOUND, NULL);
+    tus_offset_headers(req, &u);
     write_upload(req_data(req), &u);
     return 200;
 }
@@ -479,76 +596,107 @@ void files_write_attached(struct req *req, struct jw *j, const char *key, const 
     jw_arr_end(j);
 }
 
-/* After the commit: the media thread finds the new job at once. */
-static int media_wake_after(struct req *req, void *arg)
+/*
+ * A chunk is stored in three steps, so that the slow part holds no lock:
+ *   chunk_read (a read transaction): the headers against the upload as it
+ *     stands; what the rest needs goes into a struct chunk.
+ *   chunk_write (the slow lane, no transaction): under an flock of the
+ *     partial file, held past the commit until the answer (req->hold_fd), the chunk is
+ *     checked against its checksum, appended and synced; the last one has the
+ *     whole file hashed, typed and put into the store.
+ *   h_upload_chunk (the write transaction): the offset moves if it still
+ *     stands where chunk_read saw it, and the file is recorded.
+ * The offset in the database is always backed by synced bytes on disk; bytes
+ * past it are nobody's (a commit that failed, a crash) and are cut off by the
+ * next chunk's write transaction, which alone knows the offset is current.
+ */
+enum chunk_disk {
+    CHUNK_WRITTEN, /* appended at the offset and synced */
+    CHUNK_GONE,    /* the file holds less than the offset: the bytes are lost */
+    CHUNK_AHEAD,   /* the file holds more than the offset: nothing written */
+};
+
+struct chunk {
+    struct upload u; /* as chunk_read saw it */
+    char partial[700];
+    bool has_sum;
+    enum upload_hash alg;  /* the Upload-Checksum's algorithm */
+    unsigned char sum[32]; /* and its digest */
+    enum chunk_disk disk;
+    bool last;                    /* this chunk completes the upload */
+    char sha[STORE_HASH_HEX];     /* the last: the whole file's */
+    char mime[128];               /* the last: its type by content */
+    const struct file_type *type; /* the last: NULL if refused */
+    const char *why;              /* a container refused: why */
+    bool dup;                     /* the last: the store held these bytes already */
+};
+
+/* Puts a copy of the partial file into the store as blob sha (a hard link
+ * consumed by the store: the partial file stays until the commit). */
+static int partial_put(const struct chunk *c, bool *dup)
 {
-    files_media_wake();
-    return 200;
+    char tmp[700];
+    snprintf(tmp, sizeof(tmp), "%s/tmp/upload-%" PRId64, file_store->root, c->u.id);
+    unlink(tmp);
+    if (link(c->partial, tmp))
+        return -1;
+    int rc = store_put_path(file_store, tmp, c->sha, dup);
+    if (rc)
+        unlink(tmp);
+    return rc;
 }
 
-/*
- * The last chunk is in: decide the type by content, check a container, move
- * the partial file into the store and record the file. Returns the new
- * file's id, or 0 after recording the refusal (the upload is then forgotten,
- * whatever the answer).
- */
-static int64_t upload_complete(struct req *req, const struct upload *u, int pfd,
-                               const char *partial)
+/* The whole file is on disk: hashed, typed by content, a container checked,
+ * and if allowed put into the store. False on a failure of the server's own. */
+static bool chunk_finish(struct chunk *c, int pfd)
 {
-    char mime[128], sha[STORE_HASH_HEX];
-    const char *why = NULL;
-    int64_t *keep = arena_alloc(&req->arena, sizeof(*keep));
-    *keep = u->id;
-    if (store_hash_fd(pfd, u->size, sha)) {
-        req_fail(req, ERR_INTERNAL, "cannot read the upload back");
-        return 0;
+    if (store_hash_fd(pfd, c->u.size, c->sha) || !sniff_type(c->partial, c->mime, sizeof(c->mime)))
+        return false;
+    c->type = type_allowed(c->mime);
+    if (c->type && c->type->container && !container_ok(c->partial, c->u.size, &c->why))
+        c->type = NULL;
+    return !c->type || partial_put(c, &c->dup) == 0;
+}
+
+/* The finished file could not go into the store. Nothing is recorded: with
+ * the store down (EAGAIN: an S3 store unreachable) the last chunk is sent
+ * again once it is back. */
+static int store_failed(struct req *req, const struct chunk *c)
+{
+    int err = errno;
+    log_error("files: cannot store upload %" PRId64 ": %s", c->u.id, strerror(err));
+    return req_fail(req, err == EAGAIN ? ERR_FILE_STORE_DOWN : ERR_INTERNAL,
+                    "cannot store the file");
+}
+
+/* Whether the first size bytes of fd match the chunk's Upload-Checksum. */
+static bool chunk_sum_ok(const struct chunk *c, int fd, int64_t size)
+{
+    if (c->alg == UPLOAD_SHA256) {
+        char want[STORE_HASH_HEX], got[STORE_HASH_HEX];
+        hex_encode(c->sum, 32, want);
+        return store_hash_fd(fd, size, got) == 0 && !strcmp(got, want);
     }
-    if (!sniff_type(partial, mime, sizeof(mime))) {
-        req_fail(req, ERR_INTERNAL, "cannot decide the file's type");
-        return 0;
+    struct sha1_ctx ctx;
+    uint8_t got[SHA1_DIGEST_SIZE];
+    static _Thread_local uint8_t chunk[1 << 16];
+    sha1_init(&ctx);
+    for (int64_t at = 0; at < size;) {
+        size_t want = size - at < (int64_t)sizeof(chunk) ? (size_t)(size - at) : sizeof(chunk);
+        ssize_t n = pread(fd, chunk, want, at);
+        if (n <= 0)
+            return false;
+        sha1_update(&ctx, (size_t)n, chunk);
+        at += n;
     }
-    const struct file_type *t = type_allowed(mime);
-    if (!t || (t->container && !container_ok(partial, u->size, &why))) {
-        req_keep(req, upload_forget, keep);
-        req_audit(req, "file.refused", u->org_id,
-                  arena_printf(&req->arena, "upload:%" PRId64, u->id), "denied", "%s%s%s", mime,
-                  why ? ": " : "", why ? why : "");
-        if (!t)
-            req_fail(req, ERR_FILE_TYPE, "a file of type %s is not accepted", mime);
-        else
-            req_fail(req, ERR_FILE_CONTAINER, "%s", why);
-        return 0;
-    }
-    bool dup = false;
-    if (store_put_path(file_store, partial, sha, &dup)) {
-        /* Nothing is recorded: the last chunk is sent again once the store is back. */
-        int err = errno;
-        log_error("files: cannot store upload %" PRId64 ": %s", u->id, strerror(err));
-        req_fail(req, err == EAGAIN ? ERR_FILE_STORE_DOWN : ERR_INTERNAL, "cannot store the file");
-        return 0;
-    }
-    int64_t now = now_sec();
-    db_exec(req->db,
-            "INSERT INTO file_blobs (sha256, size, refs, created_at) VALUES (?, ?, 1, ?) "
-            "ON CONFLICT (sha256) DO UPDATE SET refs = file_blobs.refs + 1, unref_at = NULL",
-            "sii", sha, u->size, now);
-    db_exec(req->db,
-            "INSERT INTO files (org_id, org_path, owner_id, name, sha256, size, mime, kind, "
-            "created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "isississiii", u->org_id, u->org_path, u->owner_id, u->name, sha, u->size, mime,
-            t->kind, now, now, db_next_seq(req->db));
-    int64_t id = db_last_id(req->db);
-    db_exec(req->db, "DELETE FROM file_uploads WHERE id = ?", "i", u->id);
-    files_media_enqueue(req->db, sha, t->kind);
-    req_after_commit(req, media_wake_after, NULL);
-    req_audit(req, "file.upload", u->org_id, arena_printf(&req->arena, "file:%" PRId64, id), "ok",
-              "%s, %" PRId64 " bytes%s", mime, u->size, dup ? ", stored once already" : "");
-    return id;
+    sha1_digest(&ctx, sizeof(got), got);
+    return !memcmp(got, c->sum, sizeof(got));
 }
 
 /* Checks the chunk's headers against the upload; 0 or an error status. */
-static int chunk_check(struct req *req, const struct upload *u)
+static int chunk_check(struct req *req, struct chunk *c)
 {
+    const struct upload *u = &c->u;
     int64_t offset;
     if (!upload_offset_parse(req_header(req, "Upload-Offset"), &offset))
         return req_fail_field(req, ERR_INVALID, "Upload-Offset",
@@ -561,76 +709,192 @@ static int chunk_check(struct req *req, const struct upload *u)
     if (req->body_size > u->size - u->received)
         return req_fail(req, ERR_UPLOAD_OVERRUN, "%" PRId64 " bytes remain", u->size - u->received);
     const char *sum = req_header(req, "Upload-Checksum");
-    if (sum) {
-        unsigned char want[32];
-        char want_hex[STORE_HASH_HEX], got[STORE_HASH_HEX];
-        if (!upload_checksum_parse(sum, want))
-            return req_fail_field(req, ERR_INVALID, "Upload-Checksum",
-                                  "Upload-Checksum is \"sha256 <base64 digest>\"");
-        hex_encode(want, sizeof(want), want_hex);
-        if (store_hash_fd(req->body_fd, req->body_size, got) || strcmp(got, want_hex))
-            return req_fail(req, ERR_UPLOAD_CHECKSUM, NULL);
-    }
+    if (sum && !upload_checksum_parse(sum, &c->alg, c->sum))
+        return req_fail_field(req, ERR_INVALID, "Upload-Checksum",
+                              "Upload-Checksum is \"sha1|sha256 <base64 digest>\"");
+    c->has_sum = sum != NULL;
     return quota_check(req, u->org_id, u->size, u->id);
+}
+
+/* PATCH /uploads/{id}, in a read transaction: the chunk's headers. */
+static int chunk_read(struct req *req)
+{
+    struct chunk *c = arena_calloc(&req->arena, 1, sizeof(*c));
+    req->state = c;
+    int rc = tus_check(req);
+    if (rc)
+        return rc;
+    const char *type = req_header(req, "Content-Type");
+    if (tus_request(req) && (!type || strcasecmp(type, "application/offset+octet-stream")))
+        return req_fail(req, ERR_UPLOAD_CONTENT_TYPE, NULL);
+    if (!upload_load(req, req->obj.id, &c->u))
+        return req_fail(req, ERR_UPLOAD_NOT_FOUND, NULL);
+    store_partial_path(file_store, c->u.id, c->partial, sizeof(c->partial));
+    return chunk_check(req, c);
+}
+
+/* PATCH /uploads/{id}, on the slow lane: the chunk onto the disk. */
+static int chunk_write(struct req *req)
+{
+    struct chunk *c = req->state;
+    if (c->has_sum && !chunk_sum_ok(c, req->body_fd, req->body_size))
+        return req_fail(req, ERR_UPLOAD_CHECKSUM, NULL);
+    int pfd = open(c->partial, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (pfd < 0) {
+        log_error("files: upload %" PRId64 ": %s: %s", c->u.id, c->partial, strerror(errno));
+        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+    }
+    if (flock(pfd, LOCK_EX | LOCK_NB)) {
+        close(pfd);
+        return req_fail(req, ERR_UPLOAD_LOCKED, NULL);
+    }
+    req->hold_fd = pfd; /* the lock lasts past the commit */
+    struct stat sb;
+    if (fstat(pfd, &sb))
+        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+    if (sb.st_size != c->u.received) {
+        c->disk = sb.st_size < c->u.received ? CHUNK_GONE : CHUNK_AHEAD;
+        return 0;
+    }
+    if (!copy_chunk(req->body_fd, pfd, c->u.received, req->body_size) || fsync(pfd)) {
+        log_error("files: upload %" PRId64 ": cannot write: %s", c->u.id, strerror(errno));
+        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+    }
+    c->disk = CHUNK_WRITTEN;
+    c->last = c->u.received + req->body_size == c->u.size;
+    if (c->last && !chunk_finish(c, pfd))
+        return store_failed(req, c);
+    return 0;
+}
+
+/* After the commit: the partial file of a completed upload goes. */
+static int partial_drop_after(struct req *req, void *arg)
+{
+    unlink(arg);
+    return 200;
+}
+
+/* After the commit: the media thread finds the new job at once. */
+static int media_wake_after(struct req *req, void *arg)
+{
+    files_media_wake();
+    return 200;
+}
+
+/* 409 upload.offset: resume at offset. */
+static int chunk_refuse(struct req *req, int64_t offset, const char *why)
+{
+    req_fail(req, ERR_UPLOAD_OFFSET, "%s", why);
+    req_fail_details(req, "offset", arena_printf(&req->arena, "%" PRId64, offset));
+    return err_table[ERR_UPLOAD_OFFSET].status;
+}
+
+/*
+ * The last chunk is in and typed: record the file, or the refusal (the upload
+ * is then forgotten, whatever the answer). Returns the new file's id, or 0.
+ */
+static int64_t upload_complete(struct req *req, struct chunk *c)
+{
+    const struct upload *u = &c->u;
+    if (!c->type) {
+        int64_t *keep = arena_alloc(&req->arena, sizeof(*keep));
+        *keep = u->id;
+        req_keep(req, upload_forget, keep);
+        req_audit(req, "file.refused", u->org_id,
+                  arena_printf(&req->arena, "upload:%" PRId64, u->id), "denied", "%s%s%s", c->mime,
+                  c->why ? ": " : "", c->why ? c->why : "");
+        if (c->why)
+            req_fail(req, ERR_FILE_CONTAINER, "%s", c->why);
+        else
+            req_fail(req, ERR_FILE_TYPE, "a file of type %s is not accepted", c->mime);
+        return 0;
+    }
+    /* The sweep may have removed a blob of the same bytes since the put (it
+     * runs under this lock, so not between here and the commit). */
+    int64_t size;
+    if (store_stat(file_store, c->sha, &size) && (errno != ENOENT || partial_put(c, &c->dup))) {
+        store_failed(req, c);
+        return 0;
+    }
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO file_blobs (sha256, size, refs, created_at) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT (sha256) DO UPDATE SET refs = file_blobs.refs + 1, unref_at = NULL",
+            "sii", c->sha, u->size, now);
+    db_exec(req->db,
+            "INSERT INTO files (org_id, org_path, owner_id, name, sha256, size, mime, kind, "
+            "created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "isississiii", u->org_id, u->org_path, u->owner_id, u->name, c->sha, u->size, c->mime,
+            c->type->kind, now, now, db_next_seq(req->db));
+    int64_t id = db_last_id(req->db);
+    db_exec(req->db, "DELETE FROM file_uploads WHERE id = ?", "i", u->id);
+    files_media_enqueue(req->db, c->sha, c->type->kind);
+    req_after_commit(req, partial_drop_after, c->partial);
+    req_after_commit(req, media_wake_after, NULL);
+    req_audit(req, "file.upload", u->org_id, arena_printf(&req->arena, "file:%" PRId64, id), "ok",
+              "%s, %" PRId64 " bytes%s", c->mime, u->size, c->dup ? ", stored once already" : "");
+    return id;
 }
 
 /*
  * PATCH /api/v1/uploads/{id} (headers Upload-Offset, Upload-Checksum?; the
  * body is the chunk) -> {upload: {id, ..., offset}, file: null | {id, name,
  * size, type, kind, sha256, createdAt}}: the chunk is stored at the offset
- * and synced; the last one completes the file. Errors: upload.not_found,
+ * and synced; the last one completes the file. A tus request (Tus-Resumable,
+ * Content-Type application/offset+octet-stream) gets 204 with Upload-Offset
+ * and, when the file is complete, Zhibu-File-Id. Errors: upload.not_found,
+ * upload.tus_version, upload.content_type,
  * request.invalid (a header), upload.offset (with the offset to resume at),
- * upload.overrun, upload.checksum_mismatch, file.quota, file.type_refused and
- * file.container_refused (the upload is then dropped). Its uploader.
+ * upload.locked (another chunk is being written), upload.overrun,
+ * upload.checksum_mismatch, file.quota, file.type_refused and
+ * file.container_refused (the upload is then dropped), file.store_unavailable
+ * (nothing recorded: send the last chunk again). Its uploader.
  */
 static int h_upload_chunk(struct req *req)
 {
+    struct chunk *c = req->state;
     struct upload u;
-    if (!upload_load(req, req->obj.id, &u))
+    if (!upload_load(req, c->u.id, &u))
         return req_fail(req, ERR_UPLOAD_NOT_FOUND, NULL);
-    int rc = chunk_check(req, &u);
-    if (rc)
-        return rc;
-    char partial[700];
-    store_partial_path(file_store, u.id, partial, sizeof(partial));
-    int pfd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    struct stat sb;
-    if (pfd < 0 || fstat(pfd, &sb)) {
-        if (pfd >= 0)
-            close(pfd);
-        log_error("files: upload %" PRId64 ": %s: %s", u.id, partial, strerror(errno));
-        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
-    }
-    if (sb.st_size < u.received) {
+    /* Another chunk moved it since chunk_read: this one was not written
+     * (the file held more than chunk_read's offset) or lies past it. */
+    if (u.received != c->u.received)
+        return chunk_refuse(req, u.received, "the upload moved on meanwhile");
+    if (c->disk == CHUNK_GONE) {
         /* The bytes the offset stood for are gone (a lost disk, a restore):
          * the upload starts again rather than hold a hole. */
-        close(pfd);
         int64_t *id = arena_alloc(&req->arena, sizeof(*id));
         *id = u.id;
         req_keep(req, upload_restart, id);
-        req_fail(req, ERR_UPLOAD_OFFSET, "the upload must start again");
-        req_fail_details(req, "offset", "0");
-        return err_table[ERR_UPLOAD_OFFSET].status;
+        return chunk_refuse(req, 0, "the upload must start again");
     }
-    /* Past the offset the file holds nothing the database vouches for. */
-    if (ftruncate(pfd, u.received) || !copy_chunk(req->body_fd, pfd, u.received, req->body_size) ||
-        fsync(pfd)) {
-        log_error("files: upload %" PRId64 ": cannot write: %s", u.id, strerror(errno));
-        close(pfd);
-        return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+    if (c->disk == CHUNK_AHEAD) {
+        /* Bytes past the offset from a commit that never came (a crash, a
+         * failed commit): cut off, and the chunk written here, under the
+         * lock, now that the offset is known to be current. Rare. */
+        if (ftruncate(req->hold_fd, u.received) ||
+            !copy_chunk(req->body_fd, req->hold_fd, u.received, req->body_size) ||
+            fsync(req->hold_fd))
+            return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
+        c->last = u.received + req->body_size == u.size;
+        if (c->last && !chunk_finish(c, req->hold_fd))
+            return store_failed(req, c);
     }
+    int rc = quota_check(req, u.org_id, u.size, u.id);
+    if (rc)
+        return rc;
     u.received += req->body_size;
     db_exec(req->db, "UPDATE file_uploads SET received = ?, updated_at = ? WHERE id = ?", "iii",
             u.received, now_sec(), u.id);
-    int64_t file_id = 0;
-    if (u.received == u.size) {
-        file_id = upload_complete(req, &u, pfd, partial);
-        if (!file_id) {
-            close(pfd);
-            return err_table[req->err].status;
-        }
+    int64_t file_id = c->last ? upload_complete(req, c) : 0;
+    if (c->last && !file_id)
+        return err_table[req->err].status;
+    req_set_header(req, "Upload-Offset", arena_printf(&req->arena, "%" PRId64, u.received));
+    if (tus_request(req)) { /* tus: 204, the file's id in a header of its own */
+        if (file_id)
+            req_set_header(req, "Zhibu-File-Id", arena_printf(&req->arena, "%" PRId64, file_id));
+        return 204;
     }
-    close(pfd);
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_key(j, "upload");
@@ -645,15 +909,21 @@ static int h_upload_chunk(struct req *req)
 }
 
 /*
- * DELETE /api/v1/uploads/{id} -> {id, deleted: true}: an upload abandoned;
- * its reserved quota and partial file are freed. Errors: upload.not_found.
- * Its uploader.
+ * DELETE /api/v1/uploads/{id} -> {id, deleted: true} (a tus request: 204,
+ * the termination extension): an upload abandoned; its reserved quota and
+ * partial file are freed. Errors: upload.not_found, upload.tus_version. Its
+ * uploader.
  */
 static int h_upload_delete(struct req *req)
 {
+    int rc = tus_check(req);
+    if (rc)
+        return rc;
     int64_t *id = arena_alloc(&req->arena, sizeof(*id));
     *id = req->obj.id;
     upload_forget(req, id);
+    if (tus_request(req)) /* tus termination */
+        return 204;
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_kv_int(j, "id", *id);
@@ -1071,8 +1341,9 @@ static bool blob_orphan(const char *sha, int64_t mtime, void *arg)
 {
     struct orphan_scan *s = arg;
     int64_t one;
-    /* A young blob may be the media queue's output between its store and its
-     * commit (it runs outside any transaction): left to a later scan. */
+    /* A young blob may be the media queue's output or a completed upload
+     * between its store and its commit (both put it outside any transaction):
+     * left to a later scan. */
     if (mtime > time(NULL) - 3600)
         return true;
     if (!db_get_int(s->db, &one, "SELECT 1 FROM file_blobs WHERE sha256 = ?", "s", sha) &&
@@ -1178,10 +1449,12 @@ static int h_media_put(struct req *req)
 const struct route files_routes[] = {
     {"POST", "/api/v1/uploads", h_upload_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, upload_body,
      0},
+    {"OPTIONS", "/api/v1/tus/uploads", h_tus_options, SCOPE_PUBLIC, PERM_NONE, NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/tus/uploads", h_tus_create, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
     {"GET", "/api/v1/uploads/{id}", h_upload_get, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL, 0,
      &upload_kind, PARTY_AUTHOR},
     {"PATCH", "/api/v1/uploads/{id}", h_upload_chunk, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
-     ROUTE_UPLOAD, &upload_kind, PARTY_AUTHOR},
+     ROUTE_UPLOAD, &upload_kind, PARTY_AUTHOR, .prepare = chunk_read, .outside = chunk_write},
     {"DELETE", "/api/v1/uploads/{id}", h_upload_delete, SCOPE_OBJECT, PERM_NONE, NULL, NULL, NULL,
      0, &upload_kind, PARTY_AUTHOR},
     {"GET", "/api/v1/me/media", h_media_get, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},

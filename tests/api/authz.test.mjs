@@ -47,6 +47,10 @@ const FORBID = 'forbid'; // 403: the caller sees the object but may not do this
 
 // Request helpers: a cell's request is {method, path, body, headers}.
 const q = (method, path, body, headers) => ({ method, path, body, headers });
+const tusCreate = (orgId) => ({
+  'Tus-Resumable': '1.0.0', 'Upload-Length': '0',
+  'Upload-Metadata': `filename ${Buffer.from('矩阵.pdf').toString('base64')},orgId ${Buffer.from(String(orgId)).toString('base64')}`,
+});
 const csv = (s) => ({ body: Buffer.from(s), headers: { 'Content-Type': 'text/csv' } });
 
 /*
@@ -566,6 +570,15 @@ const SPECS = {
   // may hold no role), else org.read on the organisation. The matrix callers hold roles.
   // harmless: an empty file is refused (file.empty) after that check.
   'POST /api/v1/uploads': { req: (t) => q('POST', '/api/v1/uploads', { orgId: t, name: '矩阵.pdf', size: 0 }), missing: () => q('POST', '/api/v1/uploads', { orgId: MISSING, name: '矩阵.pdf', size: 0 }), nf: 'org.not_found', expect: (c, t) => holds(c, 'org.read', t) },
+  // the tus protocol's endpoint: its capabilities are public; a creation as POST /uploads,
+  // the organisation named in Upload-Metadata (harmless: Upload-Length 0 is file.empty).
+  'OPTIONS /api/v1/tus/uploads': { public: true },
+  'POST /api/v1/tus/uploads': {
+    req: (t) => q('POST', '/api/v1/tus/uploads', undefined, tusCreate(t)),
+    missing: () => q('POST', '/api/v1/tus/uploads', undefined, tusCreate(MISSING)),
+    nf: 'org.not_found',
+    expect: (c, t) => holds(c, 'org.read', t),
+  },
   // EXCEPTION: an upload in progress is its uploader's alone (the target's member here,
   // no caller of the matrix): everyone else finds nothing.
   'GET /api/v1/uploads/{id}': uploadSpec((u) => q('GET', `/api/v1/uploads/${u}`)),

@@ -153,7 +153,7 @@ describe('resumable upload', () => {
     assertError(wrong, 409, 'upload.offset');
     assert.equal(wrong.json.error.offset, 4000);
     assertError(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: bytes.subarray(4000), headers: {} }), 400, 'request.invalid', 'Upload-Offset');
-    assertError(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: bytes.subarray(4000), headers: { ...h(4000), 'Upload-Checksum': `sha256 ${b64sha(Buffer.from('other'))}` } }), 400, 'upload.checksum_mismatch');
+    assertError(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: bytes.subarray(4000), headers: { ...h(4000), 'Upload-Checksum': `sha256 ${b64sha(Buffer.from('other'))}` } }), 460, 'upload.checksum_mismatch');
     assertError(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: Buffer.concat([bytes.subarray(4000), Buffer.from('x')]), headers: h(4000) }), 413, 'upload.overrun');
     const done = assertData(await api('PATCH', `/api/v1/uploads/${u.id}`, { token: tM, body: bytes.subarray(4000), headers: { ...h(4000), 'Upload-Checksum': `sha256 ${b64sha(bytes.subarray(4000))}` } }));
     assert.equal(done.file.sha256, sha256(bytes));
@@ -606,7 +606,14 @@ describe('a server killed during an upload', () => {
     s.proc.kill('SIGKILL');
     await terminate(s);
     sqlite(join(data, 'zhibu.db'), `UPDATE file_jobs SET state = 'running', attempts = 1 WHERE source_sha256 = '${vf.sha256}'`);
+    // A job cut short for the last time is given up on, and what it left goes with it
+    // (it never runs again to remove it; seen when SIGKILLs landed during the PDF's job).
+    sqlite(join(data, 'zhibu.db'), `UPDATE file_jobs SET state = 'running', attempts = 3 WHERE source_sha256 = '${done.sha256}'`);
+    const leftover = join(data, 'files', 'tmp', `job-${done.sha256}`);
+    execFileSync('sh', ['-c', `mkdir -p ${leftover} && echo torn > ${leftover}/page-1.jpg`]);
     ({ s, base } = await start());
+    assert.equal(existsSync(leftover), false, 'a given-up job leaves nothing in tmp');
+    assert.equal(sqlite(join(data, 'zhibu.db'), `SELECT state FROM file_jobs WHERE source_sha256 = '${done.sha256}'`).stdout.trim(), 'failed');
     token = await login();
     let state;
     for (let i = 0; i < 300; i++) {

@@ -51,7 +51,7 @@ export function run(args, { env, input, timeout = 60000, cwd } = {}) {
 
 /** Runs the sqlite3 command-line shell on a database file. */
 export function sqlite(dbFile, sql) {
-  const r = spawnSync('sqlite3', [dbFile, sql], { encoding: 'utf8', timeout: 30000, maxBuffer: 1 << 28 });
+  const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', dbFile, sql], { encoding: 'utf8', timeout: 30000, maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

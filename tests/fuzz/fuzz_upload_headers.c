@@ -1,9 +1,11 @@
 /*
  * fuzz_upload_headers.c - the upload protocol's headers and the download name
- * (core/filehdr.h): Upload-Offset, Upload-Checksum and Content-Disposition on
- * arbitrary bytes must not crash; an accepted offset is the digits it was
- * written with; a Content-Disposition value holds only visible ASCII without
- * a quote, backslash or line break inside its filename parts.
+ * (core/filehdr.h): Upload-Offset, Upload-Checksum, Upload-Metadata and
+ * Content-Disposition on arbitrary bytes must not crash; an accepted offset is
+ * the digits it was written with; a metadata value found fits its buffer,
+ * NUL-terminated at its length; a Content-Disposition value holds only
+ * visible ASCII without a quote, backslash or line break inside its filename
+ * parts.
  */
 #include "app.h"
 #include "core/filehdr.h"
@@ -24,7 +26,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     unsigned char digest[32];
-    upload_checksum_parse(h, digest);
+    enum upload_hash alg;
+    upload_checksum_parse(h, &alg, digest);
+
+    char meta[48];
+    size_t len = 0;
+    const char *keys[] = {"filename", "orgId", "a"};
+    for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+        memset(meta, 'x', sizeof(meta));
+        int found = upload_metadata_get(h, keys[i], meta, sizeof(meta), &len);
+        if (found < -1 || found > 1 || (found == 1 && (len >= sizeof(meta) || meta[len])))
+            abort();
+    }
 
     char cd[256];
     content_disposition(h, size % 2, cd, sizeof(cd));

@@ -72,16 +72,61 @@ static void test_upload_checksum(void **state)
 {
     (void)state;
     unsigned char d[32];
-    /* SHA-256 of the empty string. */
-    assert_true(upload_checksum_parse("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", d));
+    enum upload_hash alg;
+    /* SHA-256 and SHA-1 of the empty string. */
+    assert_true(
+        upload_checksum_parse("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", &alg, d));
+    assert_int_equal(alg, UPLOAD_SHA256);
     assert_int_equal(d[0], 0xe3);
     assert_int_equal(d[31], 0x55);
-    assert_false(upload_checksum_parse("sha1 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", d));
-    assert_false(upload_checksum_parse("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU", d));
-    assert_false(upload_checksum_parse("sha256 47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=", d));
-    assert_false(upload_checksum_parse("sha256  47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", d));
-    assert_false(upload_checksum_parse("", d));
-    assert_false(upload_checksum_parse(NULL, d));
+    assert_true(upload_checksum_parse("sha1 2jmj7l5rSw0yVb/vlWAYkK/YBwk=", &alg, d));
+    assert_int_equal(alg, UPLOAD_SHA1);
+    assert_int_equal(d[0], 0xda);
+    assert_int_equal(d[19], 0x09);
+    static const char *const bad[] = {
+        "md5 1B2M2Y8AsgTpgAmY7PhCfg==",
+        "sha1 2jmj7l5rSw0yVb/vlWAYkK/YBwk",
+        "sha1 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+        "sha256 2jmj7l5rSw0yVb/vlWAYkK/YBwk=",
+        "sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU",
+        "sha256 47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=",
+        "sha256  47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+        "SHA1 2jmj7l5rSw0yVb/vlWAYkK/YBwk=",
+        "",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        if (upload_checksum_parse(bad[i], &alg, d))
+            fail_msg("Upload-Checksum \"%s\" accepted", bad[i]);
+    assert_false(upload_checksum_parse(NULL, &alg, d));
+}
+
+static void test_upload_metadata(void **state)
+{
+    (void)state;
+    char out[64];
+    size_t len = 99;
+    /* filename 党课.pdf, orgId 12, a lone key. */
+    const char *h = "filename 5YWa6K++LnBkZg==,orgId MTI=,is_confidential";
+    assert_int_equal(upload_metadata_get(h, "filename", out, sizeof(out), &len), 1);
+    assert_string_equal(out, "党课.pdf");
+    assert_int_equal(len, strlen("党课.pdf"));
+    assert_int_equal(upload_metadata_get(h, "orgId", out, sizeof(out), &len), 1);
+    assert_string_equal(out, "12");
+    assert_int_equal(upload_metadata_get(h, "is_confidential", out, sizeof(out), &len), 1);
+    assert_int_equal(len, 0);
+    assert_int_equal(upload_metadata_get(h, "name", out, sizeof(out), &len), 0);
+    assert_int_equal(upload_metadata_get(NULL, "name", out, sizeof(out), &len), 0);
+    assert_int_equal(upload_metadata_get("a YQ==, b Yg==", "b", out, sizeof(out), &len), 1);
+    assert_string_equal(out, "b");
+    /* Too long for out. */
+    assert_int_equal(upload_metadata_get("a YWJjZGVm", "a", out, 4, &len), -1);
+    static const char *const bad[] = {
+        "",        "a YQ==,",  ",a YQ==", "a YQ==,a Yg==", "a YQ",     "a Y-==",    "a YQ==x",
+        "a  YQ==", "a YQ== b", "a Y=Q=",  "a\tYQ==",       "a YQ==;b", "a YQ==,,b", "é YQ==",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        if (upload_metadata_get(bad[i], "a", out, sizeof(out), &len) != -1)
+            fail_msg("Upload-Metadata \"%s\" accepted", bad[i]);
 }
 
 static void test_content_disposition(void **state)
@@ -108,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_range),
         cmocka_unit_test(test_upload_offset),
         cmocka_unit_test(test_upload_checksum),
+        cmocka_unit_test(test_upload_metadata),
         cmocka_unit_test(test_content_disposition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

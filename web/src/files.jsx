@@ -252,3 +252,164 @@ export function MediaSettings() {
     </section>
   );
 }
+
+addStrings({
+  phAdd: '添加照片', phChoose: '选择照片（可多选，最多 {n} 张）', phRemove: '移除这张照片',
+  phUploading: '正在上传照片 {name}：{pct}%', phOpen: '查看大图：{name}', phWait: '照片正在处理',
+  scTitle: '证件扫描件', scNone: '还没有扫描件', scAdd: '添加扫描件（图片或 PDF）',
+  scNote: '扫描件加密保存，每次查看都记入审计日志。', scView: '查看', scHide: '收起',
+  scRemove: '删除', scConfirm: '删除这份扫描件？', scAdded: '已加密保存：{name}',
+}, {
+  phAdd: 'Add photos', phChoose: 'Choose photos (several at once, at most {n})', phRemove: 'Remove this photo',
+  phUploading: 'Uploading photo {name}: {pct}%', phOpen: 'Enlarge: {name}', phWait: 'Photo being processed',
+  scTitle: 'Scans of documents', scNone: 'No scans yet', scAdd: 'Add a scan (image or PDF)',
+  scNote: 'Scans are sealed at rest; every opening is audited.', scView: 'View', scHide: 'Hide',
+  scRemove: 'Remove', scConfirm: 'Remove this scan?', scAdded: 'Sealed and saved: {name}',
+});
+
+export const MAX_PHOTOS = 9;
+
+/**
+ * Photos for a post, picked on the phone and uploaded at once (with resume); value is
+ * the list of {id, name, preview} uploaded so far, onChange gets the new list. The
+ * previews are the phone's own copies: nothing is downloaded again.
+ */
+export function PhotoPicker({ orgId, value, onChange }) {
+  const [state, setState] = useState(null); // {name, pct} while one uploads, {error}
+  const pick = async (e) => {
+    const files = [...(e.currentTarget.files || [])].slice(0, MAX_PHOTOS - value.length);
+    e.currentTarget.value = '';
+    let list = value;
+    for (const file of files) {
+      setState({ name: file.name, pct: 0 });
+      try {
+        const f = await uploadFile(file, orgId, {
+          onProgress: (sent, total) => setState({ name: file.name, pct: Math.floor((sent * 100) / total) }),
+        });
+        list = [...list, { id: f.id, name: f.name, preview: URL.createObjectURL(file) }];
+        onChange(list);
+      } catch (err) {
+        setState({ error: errText(err) || err.message });
+        return;
+      }
+    }
+    setState(null);
+  };
+  const remove = (p) => { URL.revokeObjectURL(p.preview); onChange(value.filter((x) => x !== p)); };
+  return (
+    <div class="field photo-picker">
+      {value.length > 0 && (
+        <ul class="photo-grid">
+          {value.map((p) => (
+            <li key={p.id}>
+              <img src={p.preview} alt={p.name} />
+              <button type="button" class="photo-x" aria-label={t('phRemove')} onClick={() => remove(p)}>×</button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {value.length < MAX_PHOTOS && (
+        <label class="btn secondary wide">
+          <span>＋ {t('phAdd')}</span>
+          <input type="file" class="visually-hidden" aria-label={t('phChoose', { n: MAX_PHOTOS })} accept="image/jpeg,image/png,image/webp" multiple onChange={pick} />
+        </label>
+      )}
+      {state && state.name && (
+        <div role="status"><progress max="100" value={state.pct} /> <span>{t('phUploading', state)}</span></div>
+      )}
+      {state && state.error && <p class="error-text" role="alert">{state.error}</p>}
+    </div>
+  );
+}
+
+/**
+ * A post's photos as small thumbnails (the queue's WebP, a few KB each); a tap enlarges
+ * one (the original, fetched only then), a tap on it closes. base is the post's file
+ * path ('/posts/7/files/').
+ */
+export function PhotoGrid({ files, base }) {
+  const [open, setOpen] = useState(null);
+  if (!files || !files.length) return null;
+  const url = (f, q = '') => '/api/v1' + base + f.id + q;
+  return (
+    <>
+      <ul class="photo-grid">
+        {files.map((f) => {
+          const thumb = (f.variants || []).some((x) => x.name === 'thumb');
+          return (
+            <li key={f.id}>
+              <button type="button" class="photo" aria-label={t('phOpen', { name: f.name })} onClick={(e) => { e.preventDefault(); setOpen(f); }}>
+                {thumb ? <img src={url(f, '?variant=thumb')} alt="" loading="lazy" /> : <span class="photo-wait" title={t('phWait')}>…</span>}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {open && (
+        <div class="lightbox" role="dialog" aria-label={open.name} onClick={() => setOpen(null)}>
+          <img src={url(open)} alt={open.name} />
+          <button type="button" class="btn secondary" onClick={() => setOpen(null)}>{t('fClose')}</button>
+        </div>
+      )}
+    </>
+  );
+}
+
+/**
+ * Scans of documents on a member's record (ID card, certificates): listed for the
+ * member and the roster's readers; a secretary (canEdit) adds one from the phone (it is
+ * uploaded, then sealed on the record: the plain upload is withdrawn) and removes one.
+ * Each opening is audited by the server, so a scan is fetched only when asked for.
+ */
+export function Scans({ r }) {
+  const base = '/members/' + encodeURIComponent(r.id) + '/scans';
+  const [list, setList] = useState(null);
+  const [error, setError] = useState(null);
+  const [open, setOpen] = useState(null);
+  const [msg, setMsg] = useState('');
+  const load = () => api(base).then((d) => setList(d.items), setError);
+  useEffect(() => { load(); }, [r.id]);
+  const items = list || [];
+  if (!r.canEdit && !items.length) return null;
+  const added = async (f) => {
+    setError(null);
+    try {
+      const s = await api(base, { method: 'POST', body: { fileId: f.id } });
+      setMsg(t('scAdded', { name: s.name }));
+      load();
+    } catch (err) { setError(err); }
+  };
+  const remove = async (s) => {
+    if (!window.confirm(t('scConfirm'))) return;
+    try { await api(base + '/' + s.id, { method: 'DELETE' }); setOpen(null); load(); } catch (err) { setError(err); }
+  };
+  const src = (s) => '/api/v1' + base + '/' + s.id;
+  return (
+    <section class="card" aria-labelledby="s-scans">
+      <h2 id="s-scans">{t('scTitle')}</h2>
+      <p class="muted">{t('scNote')}</p>
+      {error && <p class="error-text" role="alert">{errText(error) || error.message}</p>}
+      {list && !items.length && <p class="muted">{t('scNone')}</p>}
+      <ul class="list">
+        {items.map((s) => (
+          <li key={s.id} class="scan">
+            <div class="file-head">
+              <span class={'file-icon k-' + s.kind} aria-hidden="true">{s.kind === 'pdf' ? 'PDF' : '图'}</span>
+              <span class="file-name">{s.name}</span>
+              <span class="muted">{fmtSize(s.size)}</span>
+            </div>
+            <div class="btn-row">
+              {s.kind === 'image'
+                ? <button type="button" class="btn secondary" onClick={() => setOpen(open === s.id ? null : s.id)}>{open === s.id ? t('scHide') : t('scView')}</button>
+                : <a class="btn secondary" href={src(s)} download>{t('fDownload', { size: fmtSize(s.size) })}</a>}
+              {r.canEdit && <button type="button" class="btn link" onClick={() => remove(s)}>{t('scRemove')}</button>}
+            </div>
+            {open === s.id && <img class="scan-img" src={src(s)} alt={s.name} />}
+          </li>
+        ))}
+      </ul>
+      {msg && <p class="ok-text" role="status">{msg}</p>}
+      {r.canEdit && <Uploader orgId={r.orgId} label={t('scAdd')} onDone={added} />}
+    </section>
+  );
+}

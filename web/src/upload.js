@@ -77,7 +77,7 @@ export async function uploadFile(file, orgId, { onProgress = () => {}, signal } 
     } catch (e) {
       if (e.name === 'AbortError') throw e;
       if (e.code === 'upload.offset') { offset = e.offset; continue; }
-      if (e instanceof ApiError && e.status !== 0 && e.status < 500 && e.code !== 'upload.checksum_mismatch') {
+      if (e instanceof ApiError && e.status !== 0 && e.status < 500 && e.code !== 'upload.checksum_mismatch' && e.code !== 'upload.locked') {
         if (e.status !== 409) remember(fp, null);
         throw e;
       }

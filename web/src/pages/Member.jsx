@@ -9,6 +9,7 @@ import { TopBar, Loading, ErrorBox, More, Crumbs, Lazy } from '../ui.jsx';
 import { Field, useFocusError } from '../form.jsx';
 import { fmtDate, fmtTime, today } from '../time.js';
 import { Slip } from './Slips.jsx';
+import { Scans } from '../files.jsx';
 import '../slipStrings.js';
 import {
   ON_ROSTER, STATUS_CHANGES, RECORD_KINDS, EDUCATIONS, OCCUPATIONS, ETHNICITIES, opts, plain, v, showValue, fieldLabel, yuan,
@@ -159,6 +160,7 @@ function Record({ r, reload, title, back }) {
       {r.self && <Lazy load={MyTransfers} props={{ r }} quiet />}
       {r.self && <Corrections r={r} onSent={() => setMsg(t('correctionSent'))} />}
       <SubRecords r={r} />
+      <Scans r={r} />
       <MemberMeetings r={r} />
       <History r={r} />
     </div>

@@ -10,6 +10,7 @@ import { t, addStrings } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, go, orgsWhere } from '../ui.jsx';
 import { enc, Tabs } from '../work.jsx';
 import { fmtTime } from '../time.js';
+import { PhotoGrid, PhotoPicker } from '../files.jsx';
 
 addStrings({
   psTitle: '支部动态',
@@ -32,7 +33,6 @@ addStrings({
   psTitleF: '标题',
   psTextF: '内容',
   psTags: '标签（用逗号分隔）',
-  psPhotos: '图片（文件编号，用逗号分隔）',
   psKind: '类型',
   psVis: '谁能看到',
   'vis.branch': '本支部',
@@ -81,7 +81,6 @@ addStrings({
   psTitleF: 'Title',
   psTextF: 'Text',
   psTags: 'Tags (comma-separated)',
-  psPhotos: 'Photos (file references, comma-separated)',
   psKind: 'Kind',
   psVis: 'Who sees it',
   'vis.branch': 'This branch',
@@ -150,6 +149,7 @@ function Card({ p }) {
       </a>
       <Tags p={p} />
       <p class="post-text clamp">{p.text}</p>
+      <PhotoGrid files={p.photoFiles} base={'/posts/' + p.id + '/files/'} />
       <Marks p={p} />
       <a class="muted" href={'#/post/' + p.id}>{t('psComments')} {p.comments}</a>
     </li>
@@ -225,6 +225,7 @@ export function PostView({ id }) {
         <p class="muted">{p.authorName} · {p.orgName} · <span class="ptime">{fmtTime(p.createdAt)}</span></p>
         <Tags p={p} />
         <p class="post-text">{p.text}</p>
+        <PhotoGrid files={p.photoFiles} base={'/posts/' + p.id + '/files/'} />
         {(p.photos || []).length > 0 && <p class="muted">{p.photos.join(' · ')}</p>}
         {p.rejectReason && <p class="error-text">{p.rejectReason}</p>}
         <Marks p={p} />
@@ -274,7 +275,7 @@ export function PostNew({ kind: k0, me }) {
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
   const [tags, setTags] = useState('');
-  const [photos, setPhotos] = useState('');
+  const [photos, setPhotos] = useState([]); // uploaded: [{id, name, preview}]
   const w = useWrite({ fields: false });
   const { busy } = w;
   const err = w.errorText;
@@ -286,7 +287,7 @@ export function PostNew({ kind: k0, me }) {
     const body = { orgId, kind, title: title.trim(), text };
     if (kind === 'experience') body.visibility = vis;
     if (tags.trim()) body.tags = tags.trim();
-    if (photos.trim()) body.photos = photos.trim();
+    if (photos.length) body.photoIds = photos.map((x) => x.id);
     const d = await w.run(() => api('/posts', { method: 'POST', body }));
     if (!d) return;
     if (d.state === 'published') go('post/' + d.id);
@@ -328,8 +329,7 @@ export function PostNew({ kind: k0, me }) {
         <textarea id="pn-text" rows="6" maxLength={2000} value={text} onInput={(e) => setText(e.currentTarget.value)} />
         <label for="pn-tags">{t('psTags')}</label>
         <input id="pn-tags" type="text" maxLength={100} value={tags} onInput={(e) => setTags(e.currentTarget.value)} />
-        <label for="pn-photos">{t('psPhotos')}</label>
-        <input id="pn-photos" type="text" maxLength={500} value={photos} onInput={(e) => setPhotos(e.currentTarget.value)} />
+        <PhotoPicker orgId={Number(org || (orgs[0] && orgs[0].id))} value={photos} onChange={setPhotos} />
         {err && <p class="error-text" role="alert">{err}</p>}
         <button type="submit" class="btn primary wide" disabled={busy}>{t('psNew')}</button>
       </form>

@@ -11,6 +11,7 @@
  */
 #include "app.h"
 #include "core/roster.h"
+#include "mod/files.h"
 #include "mod/learning.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
@@ -160,6 +161,14 @@ static void write_lesson(struct req *req, struct jw *j, struct db_stmt *st, bool
         jw_strn(j, body, bytes);
     }
     jw_kv_id(j, "fileId", db_int(st, LESSON_COL_FILE_ID));
+    if (with_text) { /* sizes and the weak-link versions, shown before playing */
+        jw_key(j, "file");
+        if (db_isnull(st, LESSON_COL_FILE_ID))
+            jw_null(j);
+        else
+            files_write_attached_one(req, j, "lesson", db_int(st, LESSON_COL_ID),
+                                     db_int(st, LESSON_COL_FILE_ID));
+    }
     jw_kv_int(j, "minutes", db_int(st, LESSON_COL_MINUTES));
     jw_kv_str(j, "length",
               arena_printf(&req->arena, "%" PRId64 " 分钟", db_int(st, LESSON_COL_MINUTES)));
@@ -245,32 +254,58 @@ static const struct param lesson_body[] = {
     {NULL},
 };
 
+/* The kind of stored file a lesson of kind may name: its recording, or the
+ * pictures of a story or an article. */
+static bool lesson_file_fits(const char *kind, const char *file_kind)
+{
+    if (!strcmp(kind, "audio") || !strcmp(kind, "video"))
+        return !strcmp(kind, file_kind);
+    return !strcmp(file_kind, "image");
+}
+
 /*
  * POST /api/v1/lessons {orgId, kind, title, text, fileId?, minutes, level,
  * topics?, track?} -> 201 the lesson. Published to the subtree of orgId; an
- * audio or video lesson names its recording in the file store (fileId) and
+ * audio or video lesson names its recording in the file store (fileId: an
+ * audio file for audio, a video for video; a story's or an article's is a
+ * picture), which the lesson then refers to (kept while it does, read
+ * through GET /lessons/{id}/files/{fileId} by whoever sees the lesson), and
  * carries its text (a transcript) for those who read. Errors: org.not_found,
- * request.invalid. learning.publish on orgId.
+ * file.not_found, file.not_attachable, request.invalid (fileId: another kind
+ * of file). learning.publish on orgId.
  */
 static int h_lesson_create(struct req *req)
 {
     int64_t org = req_body_int(req, "orgId", 0);
     const char *path = org_path(req->db, &req->arena, org);
-    const char *track = req_body_str(req, "track");
+    const char *track = req_body_str(req, "track"), *kind = req_body_str(req, "kind");
+    int64_t file_id = req_body_int(req, "fileId", 0);
+    if (file_id) {
+        struct file_info info;
+        int rc = files_check_attachable(req, file_id, path, "fileId", &info);
+        if (rc)
+            return rc;
+        if (!lesson_file_fits(kind, info.kind))
+            return req_fail_field(req, ERR_INVALID, "fileId",
+                                  "file %" PRId64 " is %s, not what a lesson of kind %s plays",
+                                  file_id, info.kind, kind);
+    }
     bool review = review_needed(req, path);
     int64_t now = now_sec();
     db_exec(req->db,
             "INSERT INTO lessons (org_id, org_path, kind, track, state, title, body, file_id, "
             "minutes, level, topics, author_id, published_at, created_at, updated_at, seq) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "issssssIissiiiii", org, path, req_body_str(req, "kind"), track ? track : "member",
+            "issssssIissiiiii", org, path, kind, track ? track : "member",
             review ? "review" : "published", req_body_str(req, "title"), req_body_str(req, "text"),
-            req_body_int(req, "fileId", 0), req_body_int(req, "minutes", 0),
-            req_body_str(req, "level"), topics_json(req, req_body(req, "topics")),
-            req->who->account_id, now, now, now, db_next_seq(req->db));
+            file_id, req_body_int(req, "minutes", 0), req_body_str(req, "level"),
+            topics_json(req, req_body(req, "topics")), req->who->account_id, now, now, now,
+            db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
+    if (file_id)
+        files_attach(req, file_id, "lesson", id);
     req_audit(req, "lesson.publish", org, arena_printf(&req->arena, "lesson:%" PRId64, id), "ok",
-              "%s%s", req_body_str(req, "kind"), review ? ", waiting for review" : "");
+              "%s%s", kind, review ? ", waiting for review" : "");
     return lesson_respond(req, id, 201);
 }
 
@@ -364,6 +399,19 @@ static int h_progress(struct req *req)
             pos->present ? pos->i : 0, now, finished ? now : 0, now, db_next_seq(req->db),
             (int64_t)pos->present);
     return lesson_respond(req, req->obj.id, 200);
+}
+
+/*
+ * GET /api/v1/lessons/{id}/files/{fileId}?download=&variant= -> the lesson's
+ * recording or picture (a version for weak links with variant: audio, the
+ * 32 kbit/s Opus; video-240, the 240p MP4), with Range and ETag. Errors:
+ * lesson.not_found, file.not_found (not the lesson's, withdrawn, or no such
+ * version yet), file.range_not_satisfiable. Whoever sees the lesson: its
+ * audience once published, and learning.publish.
+ */
+static int h_lesson_file(struct req *req)
+{
+    return files_send_attached(req, "lesson", req->obj.id, req->path_ids[1]);
 }
 
 /*
@@ -1041,6 +1089,8 @@ const struct route learning_routes[] = {
      0},
     {"GET", "/api/v1/lessons/{id}", h_lesson_get, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL, NULL,
      NULL, 0, &lesson_kind, PARTY_AUDIENCE},
+    {"GET", "/api/v1/lessons/{id}/files/{id}", h_lesson_file, SCOPE_OBJECT, PERM_LEARNING_PUBLISH,
+     NULL, files_download_query, NULL, ROUTE_RAW, &lesson_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/lessons/{id}/progress", h_progress, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
      NULL, progress_body, 0, &lesson_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/lessons/{id}/approve", h_approve, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,

@@ -10,6 +10,7 @@ import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, addStrings } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, orgsWhere } from '../ui.jsx';
 import { fmtTime } from '../time.js';
+import { fmtSize } from '../files.jsx';
 import { enqueueQuiz, flushQuizzes, keepCopy, quizQueued, quizResult, readCopy, subscribe, watch } from '../offline.js';
 import './learn.css';
 
@@ -22,6 +23,7 @@ addStrings({
   lrStaff: '工作培训', lrDone: '已学完', lrFollow: '关注这门课', lrUnfollow: '不再关注', lrFollowed: '已关注',
   lrRecommended: '{org}推荐', lrLessonsN: '{done}/{n} 课', lrFinish: '我学完了', lrFinished: '已学完，真棒！',
   lrReadAloud: '朗读', lrStop: '停止朗读', lrAudioSoon: '音频文件上传后可在这里收听',
+  lrListen: '收听（{size}）', lrWatch: '观看（{size}）', lrFrom: '从 {at} 接着听',
   lrOfflineCopy: '离线：显示的是上次打开时保存的内容',
   lrStart: '开始考试（限时 {m} 分钟）', lrDeadline: '请在 {time} 前交卷', lrSubmit: '交卷',
   lrSubmitPractice: '提交答案', lrQueued: '已保存在手机上，联网后自动提交（只计一次）',
@@ -50,6 +52,7 @@ addStrings({
   lrStaff: 'Staff training', lrDone: 'Finished', lrFollow: 'Follow this course', lrUnfollow: 'Unfollow', lrFollowed: 'Following',
   lrRecommended: 'Recommended by {org}', lrLessonsN: '{done}/{n} lessons', lrFinish: 'I finished it', lrFinished: 'Finished, well done!',
   lrReadAloud: 'Read aloud', lrStop: 'Stop', lrAudioSoon: 'The recording plays here once it is uploaded',
+  lrListen: 'Listen ({size})', lrWatch: 'Watch ({size})', lrFrom: 'Resumes at {at}',
   lrOfflineCopy: 'Offline: the copy saved when you last opened it',
   lrStart: 'Start the exam ({m} minutes)', lrDeadline: 'Hand in before {time}', lrSubmit: 'Hand in',
   lrSubmitPractice: 'Submit', lrQueued: 'Saved on this phone; sent when online (counted once)',
@@ -72,7 +75,16 @@ addStrings({
 });
 
 // Where a stored file plays from once the file store lands (files and media).
-const mediaUrl = (fileId) => '/api/v1/files/' + fileId + '/content';
+// A lesson's recording, read through the lesson: the media queue's low version (32 kbit/s
+// audio, 240p video) once it is made, else the original; with the size it costs.
+function lessonMedia(l) {
+  const f = l.file;
+  if (!f) return null;
+  const low = (f.variants || []).find((v) => v.name === (l.kind === 'audio' ? 'audio' : 'video-240'));
+  const url = '/api/v1/lessons/' + l.id + '/files/' + f.id;
+  return low ? { src: url + '?variant=' + low.name, size: low.size } : { src: url, size: f.size };
+}
+const clock = (s) => Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
 
 // Read-aloud through the browser's speech synthesis, where it has one.
 const canSpeak = () => typeof window !== 'undefined' && 'speechSynthesis' in window;
@@ -207,21 +219,36 @@ function List({ p, row }) {
 export function Lesson({ id }) {
   const g = useKept('/lessons/' + id, 'lesson', id);
   const [l, setL] = useState(null);
+  const [play, setPlay] = useState(false); // nothing is fetched before the member presses play
   const audio = useRef(null);
   const saved = useRef(0);
   const w = useWrite({ fields: false });
   useEffect(() => { if (g.data) setL(g.data); }, [g.data]);
-  if (!l) return <main class="page"><TopBar title={t('learn')} back="#/learn" />{g.error && !g.copy ? <ErrorBox error={g.error} /> : <Loading />}</main>;
   const save = async (body) => {
     try { setL(await api('/lessons/' + id + '/progress', { method: 'POST', body })); } catch (e) { /* offline: kept next time */ }
   };
+  const last = useRef(-1); // where the player is (the element is gone when the page unmounts)
+  // leaving the lesson keeps the place
+  useEffect(() => () => {
+    if (last.current > 0 && last.current !== saved.current) save({ position: last.current });
+  }, [id]);
+  if (!l) return <main class="page"><TopBar title={t('learn')} back="#/learn" />{g.error && !g.copy ? <ErrorBox error={g.error} /> : <Loading />}</main>;
+  // the player's place (0 once it is gone: events may come as it is removed)
+  const here = () => (audio.current ? Math.floor(audio.current.currentTime) : 0);
   const onTime = () => {
-    const s = Math.floor(audio.current.currentTime);
+    const s = here();
+    if (!audio.current) return;
+    last.current = s;
     if (Math.abs(s - saved.current) >= 15) { saved.current = s; save({ position: s }); }
   };
   const onMeta = () => {
-    if (l.progress && l.progress.position && audio.current) audio.current.currentTime = l.progress.position;
+    const at = l.progress && l.progress.position;
+    if (at && audio.current) { saved.current = at; audio.current.currentTime = at; }
   };
+  const onPause = () => { if (audio.current && here() > 0 && here() !== saved.current) { saved.current = here(); save({ position: saved.current }); } };
+  const media = (l.kind === 'audio' || l.kind === 'video') && lessonMedia(l);
+  const at = l.progress && l.progress.position;
+  const Tag = l.kind === 'audio' ? 'audio' : 'video';
   const done = l.progress && l.progress.finishedAt;
   return (
     <main class="page learn lesson">
@@ -231,15 +258,20 @@ export function Lesson({ id }) {
       <Tags l={l} />
       {l.state === 'review' && <p class="notice">{t('lrWaiting')}</p>}
       {l.state === 'rejected' && <p class="error">{t('lrRejected', { why: l.reviewNote || '' })}</p>}
-      {(l.kind === 'audio' || l.kind === 'video') && (l.fileId
-        ? (l.kind === 'audio'
-          ? <audio ref={audio} class="lr-media" controls preload="metadata" src={mediaUrl(l.fileId)} onLoadedMetadata={onMeta} onTimeUpdate={onTime} onPause={() => save({ position: Math.floor(audio.current.currentTime) })} />
-          : <video ref={audio} class="lr-media" controls preload="metadata" src={mediaUrl(l.fileId)} onLoadedMetadata={onMeta} onTimeUpdate={onTime} />)
+      {(l.kind === 'audio' || l.kind === 'video') && (media
+        ? (play
+          ? <Tag ref={audio} class="lr-media" controls autoplay playsinline preload="metadata" src={media.src} onLoadedMetadata={onMeta} onTimeUpdate={onTime} onPause={onPause} />
+          : <div class="lr-play">
+            <button type="button" class="btn primary wide big" data-play onClick={() => setPlay(true)}>
+              {t(l.kind === 'audio' ? 'lrListen' : 'lrWatch', { size: fmtSize(media.size) })}
+            </button>
+            {at > 0 && !done && <p class="muted">{t('lrFrom', { at: clock(at) })}</p>}
+          </div>)
         : <p class="muted">{t('lrAudioSoon')}</p>)}
       <ReadAloud text={l.title + '。' + l.text} />
       <div class="lr-text">{l.text}</div>
       {done ? <p class="lr-ok" role="status">✓ {t('lrFinished')}</p>
-        : <button type="button" class="btn primary wide big" disabled={w.busy} onClick={() => w.run(() => save({ finished: true, ...(audio.current ? { position: Math.floor(audio.current.currentTime) } : {}) }))}>{t('lrFinish')}</button>}
+        : <button type="button" class="btn primary wide big" disabled={w.busy} onClick={() => w.run(() => save({ finished: true, ...(audio.current ? { position: here() } : {}) }))}>{t('lrFinish')}</button>}
     </main>
   );
 }

@@ -290,6 +290,18 @@ static void question_from(const struct value *v, const struct param *p, size_t i
         q->options[q->noptions++] = o->strs[k];
 }
 
+/* Creates a bank of org titled title; its id. */
+static int64_t bank_insert(struct req *req, int64_t org, const char *title)
+{
+    int64_t now = now_sec();
+    db_exec(req->db,
+            "INSERT INTO question_banks (org_id, org_path, title, author_id, created_at, "
+            "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "issiiii", org, org_path(req->db, &req->arena, org), title, req->who->account_id, now,
+            now, db_next_seq(req->db));
+    return db_last_id(req->db);
+}
+
 /* Checks and stores the questions of v into bank; 0 or an error status. */
 static int questions_store(struct req *req, int64_t bank, const struct value *v,
                            const struct param *p)
@@ -316,14 +328,8 @@ static int questions_store(struct req *req, int64_t bank, const struct value *v,
  */
 static int h_bank_create(struct req *req)
 {
-    int64_t org = req_body_int(req, "orgId", 0), now = now_sec();
-    const char *path = org_path(req->db, &req->arena, org);
-    db_exec(req->db,
-            "INSERT INTO question_banks (org_id, org_path, title, author_id, created_at, "
-            "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            "issiiii", org, path, req_body_str(req, "title"), req->who->account_id, now, now,
-            db_next_seq(req->db));
-    int64_t id = db_last_id(req->db);
+    int64_t org = req_body_int(req, "orgId", 0);
+    int64_t id = bank_insert(req, org, req_body_str(req, "title"));
     int rc = questions_store(req, id, req_body(req, "questions"), &bank_body[2]);
     if (rc)
         return rc;
@@ -572,16 +578,13 @@ static void import_read(struct arena *a, struct sheet_reader *r, struct bank_imp
 static const struct param import_query[] = {{"dryRun", P_BOOL}, {NULL}};
 
 /*
- * POST /api/v1/question-banks/{id}/import?dryRun= (body: an XLSX or CSV
- * file) -> 201 {rows, imported, errors: []} (200 for a dry run): the first
- * row names the columns 题型 (单选/多选/判断/填空), 题干, 选项A..选项H, 答案,
- * 解析; every row is a question added to the bank. Any bad row: 422
- * import.invalid with {rows, imported: 0, errors: [{row, column, message}]}
- * as "report" in the error object, and nothing stored. Errors:
- * bank.not_found, import.invalid. learning.publish on the bank's
- * organisation.
+ * Reads the request's file as questions and stores them in bank, or, when
+ * bank is 0, in a new bank of org titled title — in the request's write
+ * transaction, so a refused file leaves no bank and no question behind.
+ * Answers {bankId, rows, imported, errors: []} (201; 200 for a dry run,
+ * which stores nothing), or 422 import.invalid with the report.
  */
-static int h_import(struct req *req)
+static int bank_import(struct req *req, int64_t bank, int64_t org, const char *title)
 {
     char why[200];
     struct sheet_reader *r = sheet_open_fd(req->body_fd, why, sizeof(why));
@@ -600,28 +603,70 @@ static int h_import(struct req *req)
     jw_kv_int(&im.j, "rows", (int64_t)im.nrows);
     const struct value *dry = req_query(req, "dryRun");
     bool dry_run = dry && dry->present && dry->i;
-    const char *target = arena_printf(&req->arena, "bank:%" PRId64, req->obj.id);
     if (im.nerrors) {
         jw_kv_int(&im.j, "imported", 0);
         jw_obj_end(&im.j);
-        req_audit(req, "bank.import", req->obj.org_id, target, "failed", "%zu rows, %zu errors",
-                  im.nrows, im.nerrors);
+        req_audit(req, "bank.import", org,
+                  bank ? arena_printf(&req->arena, "bank:%" PRId64, bank) : "bank:new", "failed",
+                  "%zu rows, %zu errors", im.nrows, im.nerrors);
         req_fail(req, ERR_IMPORT_INVALID, "%zu of the rows have errors; nothing was imported",
                  im.nerrors);
         req_fail_details(req, "report", im.report.data);
         return 422;
     }
-    for (size_t i = 0; !dry_run && i < im.nrows; i++)
-        question_insert(req->db, &req->arena, req->obj.id, &im.rows[i].q, im.rows[i].key);
-    db_exec(req->db, "UPDATE question_banks SET updated_at = ?, seq = ? WHERE id = ?", "iii",
-            now_sec(), db_next_seq(req->db), req->obj.id);
+    if (!dry_run) {
+        if (!bank)
+            bank = bank_insert(req, org, title);
+        for (size_t i = 0; i < im.nrows; i++)
+            question_insert(req->db, &req->arena, bank, &im.rows[i].q, im.rows[i].key);
+        db_exec(req->db, "UPDATE question_banks SET updated_at = ?, seq = ? WHERE id = ?", "iii",
+                now_sec(), db_next_seq(req->db), bank);
+    }
+    jw_kv_id(&im.j, "bankId", bank);
     jw_kv_int(&im.j, "imported", dry_run ? 0 : (int64_t)im.nrows);
     jw_obj_end(&im.j);
-    req_audit(req, "bank.import", req->obj.org_id, target, "ok", "%zu rows%s", im.nrows,
-              dry_run ? " checked (dry run)" : "");
+    req_audit(req, "bank.import", org,
+              bank ? arena_printf(&req->arena, "bank:%" PRId64, bank) : "bank:new", "ok",
+              "%zu rows%s", im.nrows, dry_run ? " checked (dry run)" : "");
     struct jw *j = req_data(req);
     jw_raw(j, im.report.data, im.report.len);
     return dry_run ? 200 : 201;
+}
+
+/*
+ * POST /api/v1/question-banks/{id}/import?dryRun= (body: an XLSX or CSV
+ * file) -> 201 {bankId, rows, imported, errors: []} (200 for a dry run): the
+ * first row names the columns 题型 (单选/多选/判断/填空), 题干, 选项A..选项H,
+ * 答案, 解析; every row is a question added to the bank. Any bad row: 422
+ * import.invalid with {rows, imported: 0, errors: [{row, column, message}]}
+ * as "report" in the error object, and nothing stored. Errors:
+ * bank.not_found, import.invalid. learning.publish on the bank's
+ * organisation.
+ */
+static int h_import(struct req *req)
+{
+    return bank_import(req, req->obj.id, req->obj.org_id, NULL);
+}
+
+static const struct param import_new_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 100},
+    {"dryRun", P_BOOL},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/question-banks/import?orgId=&title=&dryRun= (body: a file as
+ * above) -> 201 {bankId, rows, imported, errors: []}: a new bank of orgId
+ * with the file's questions, created in the same transaction, all or
+ * nothing: a refused file (422 import.invalid with the report) leaves no
+ * bank. A dry run checks the file and creates nothing (bankId null).
+ * Errors: org.not_found, import.invalid, request.invalid. learning.publish
+ * on orgId.
+ */
+static int h_import_new(struct req *req)
+{
+    return bank_import(req, 0, req_query_int(req, "orgId", 0), req_query_str(req, "title"));
 }
 
 /* ---- quizzes ---- */
@@ -1362,6 +1407,8 @@ const struct route learning_quiz_routes[] = {
      NULL, NULL, 0, &bank_kind},
     {"POST", "/api/v1/question-banks/{id}/questions", h_question_add, SCOPE_OBJECT,
      PERM_LEARNING_PUBLISH, NULL, NULL, question_fields, 0, &bank_kind},
+    {"POST", "/api/v1/question-banks/import", h_import_new, SCOPE_QUERY_ORG, PERM_LEARNING_PUBLISH,
+     "orgId", import_new_query, NULL, ROUTE_UPLOAD},
     {"POST", "/api/v1/question-banks/{id}/import", h_import, SCOPE_OBJECT, PERM_LEARNING_PUBLISH,
      NULL, import_query, NULL, ROUTE_UPLOAD, &bank_kind},
     {"POST", "/api/v1/quizzes", h_quiz_create, SCOPE_BODY_ORG, PERM_LEARNING_PUBLISH, "orgId", NULL,

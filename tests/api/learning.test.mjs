@@ -365,6 +365,29 @@ describe('question banks: import from a sheet, all or nothing', () => {
     assert.equal(one(`SELECT COUNT(*) FROM questions WHERE bank_id = ${bank.id}`), String(Number(before_) + 2));
   });
 
+  test('a new bank from a file: created with its questions in one transaction, a refused file leaves no bank', async () => {
+    const banks = () => one(`SELECT COUNT(*) FROM question_banks WHERE org_id = ${township}`);
+    const before_ = banks(), questions = one('SELECT COUNT(*) FROM questions');
+    const title = encodeURIComponent('乡村振兴题库');
+    const bad = [HEAD, '单选,党的最高领导机关是？,党的全国代表大会和它产生的中央委员会,国务院,,,A,', '单选,没有答案的题,甲,乙,,,E,'].join('\n');
+    const r = await api('POST', `/api/v1/question-banks/import?orgId=${township}&title=${title}`, { token: tT, ...csv(bad) });
+    assertError(r, 422, 'import.invalid');
+    assert.deepEqual(r.json.error.report.errors.map((e) => [e.row, e.column]), [[3, '答案']]);
+    assert.deepEqual([banks(), one('SELECT COUNT(*) FROM questions')], [before_, questions]);
+    const good = [HEAD, '单选,党的最高领导机关是？,党的全国代表大会和它产生的中央委员会,国务院,,,A,', '判断,党员应当按月交纳党费。,,,,,对,'].join('\n');
+    const dry = assertData(await api('POST', `/api/v1/question-banks/import?orgId=${township}&title=${title}&dryRun=true`, { token: tT, ...csv(good) }), 200);
+    assert.deepEqual([dry.bankId, dry.rows, dry.imported], [null, 2, 0]);
+    assert.equal(banks(), before_);
+    const ok = assertData(await api('POST', `/api/v1/question-banks/import?orgId=${township}&title=${title}`, { token: tT, ...csv(good) }), 201);
+    assert.deepEqual([ok.rows, ok.imported], [2, 2]);
+    const b = assertData(await get(tT, `/api/v1/question-banks/${ok.bankId}`));
+    assert.deepEqual([b.title, b.questions.map((q) => q.type)], ['乡村振兴题库', ['single', 'truefalse']]);
+    assert.equal(banks(), String(Number(before_) + 1));
+    // the content staff's: a member, or a branch outside the subtree, creates nothing
+    assertError(await api('POST', `/api/v1/question-banks/import?orgId=${township}&title=${title}`, { token: tS, ...csv(good) }), 404, 'org.not_found');
+    assertError(await api('POST', `/api/v1/question-banks/import?orgId=${township}`, { token: tT, ...csv(good) }), 400, 'request.invalid', 'title');
+  });
+
   test('a bank is the content staff\'s: out of reach it answers like a missing one', async () => {
     const r = await get(tSB, `/api/v1/question-banks/${bank.id}`);
     assertError(r, 404, 'bank.not_found');

@@ -80,7 +80,7 @@ test('a member takes a practice quiz offline and it is submitted once when back 
   assert.equal(mine.attempts[0].score, null, 'practice keeps no score');
 });
 
-test('a secretary imports a question bank (a bad file refused whole) and sets an exam', async () => {
+test('a secretary imports a question bank (a bad file refused whole, leaving no bank) and sets an exam', async () => {
   const HEAD = '题型,题干,选项A,选项B,选项C,答案,解析';
   const bad = [HEAD, '单选,支部委员会多长时间开一次会？,每月,每年,,D,', '问答,什么是党员？,,,,对,'].join('\n');
   const good = [HEAD,
@@ -99,6 +99,10 @@ test('a secretary imports a question bank (a bad file refused whole) and sets an
     assert.match(await page.locator('[data-import=refused]').innerText(), /第 2 行 答案/);
     assert.match(await page.locator('[data-import=refused]').innerText(), /第 3 行 题型/);
     await page.screenshot({ path: join(shots, 'learn-import-refused.png'), fullPage: true });
+    // a refused file leaves no bank behind
+    const sa = await apiAs(srv.base, info.sec);
+    const left = (await sa.get(`/question-banks?orgId=${info.sec.orgId}`)).body.data.items;
+    assert.ok(!left.some((b) => b.title === '本村党课题库'), 'no empty bank after a refused file');
 
     await page.locator('#lr-file').setInputFiles({ name: 'bank.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
     await page.getByRole('button', { name: '导入', exact: true }).click();
@@ -115,7 +119,7 @@ test('a secretary imports a question bank (a bad file refused whole) and sets an
   const api = await apiAs(srv.base, info.sec);
   const banks = (await api.get(`/question-banks?orgId=${info.sec.orgId}`)).body.data.items;
   const mine = banks.filter((b) => b.title === '本村党课题库');
-  assert.equal(mine.length, 1, 'one bank: the corrected file went into the same one');
+  assert.equal(mine.length, 1, 'one bank: made with the corrected file');
   assert.equal(mine[0].questions, 3);
   const exam = (await api.get('/quizzes?mode=exam')).body.data.items.find((q) => q.title === '本月党课小测验');
   assert.ok(exam, 'the exam is published');

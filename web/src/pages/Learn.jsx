@@ -503,16 +503,13 @@ function ImportBank({ orgId, onBank }) {
   const [title, setTitle] = useState('');
   const [file, setFile] = useState(null);
   const [out, setOut] = useState(null);
-  const bank = useRef(null);
   const w = useWrite({ fields: false });
   const go_ = () => w.run(async () => {
     if (!title.trim() || !file) return w.fail(t('lrImportHint'));
-    // a refused file leaves the new bank empty: the corrected file goes into the same one
-    if (!bank.current || bank.current.title !== title.trim())
-      bank.current = await api('/question-banks', { method: 'POST', body: { orgId: Number(orgId), title: title.trim() } });
-    const r = await uploadFile('/question-banks/' + bank.current.id + '/import', file);
+    // the bank is made with its questions, all or nothing: a refused file leaves no bank
+    const r = await uploadFile('/question-banks/import' + qs({ orgId: Number(orgId), title: title.trim() }), file);
     setOut(r.error ? { bad: r.error.report || { errors: [{ row: 0, column: '', message: r.error.message }] } } : { ok: r.data });
-    if (!r.error) { bank.current = null; onBank(); }
+    if (!r.error) onBank();
     return null;
   });
   return (

@@ -283,6 +283,63 @@ describe('review where configured', () => {
   });
 });
 
+describe('review where configured: courses, question banks and quizzes too', () => {
+  test('a village\'s course, bank and quiz wait for the township; members never see them until approved', async () => {
+    assertData(await post(tT, '/api/v1/learning/review', { orgId: township, required: true }));
+    // a course
+    const c = assertData(await post(tS, '/api/v1/courses', { orgId: villageA, title: '待审的课程', level: 'intro', lessonIds: [lesson.id] }), 201);
+    assert.equal(c.state, 'review');
+    const miss = await get(tM, `/api/v1/courses/${c.id}`);
+    assertError(miss, 404, 'course.not_found');
+    assert.equal(miss.text, (await get(tM, '/api/v1/courses/99999999')).text);
+    assertError(await post(tM, `/api/v1/courses/${c.id}/follow`), 404, 'course.not_found');
+    assert.ok(!assertData(await get(tM, '/api/v1/courses?limit=200')).items.some((x) => x.id === c.id));
+    assert.deepEqual(assertData(await get(tT, `/api/v1/learning/reviews?orgId=${township}&type=course`)).items.map((x) => x.id), [c.id]);
+    assertError(await post(tS, `/api/v1/courses/${c.id}/approve`), 404, 'course.not_found');
+    const back = assertData(await post(tT, `/api/v1/courses/${c.id}/reject`, { reason: '请再加一课' }));
+    assert.deepEqual([back.state, back.reviewNote], ['rejected', '请再加一课']);
+    assertError(await post(tT, `/api/v1/courses/${c.id}/approve`), 409, 'course.state');
+    assertError(await get(tM, `/api/v1/courses/${c.id}`), 404, 'course.not_found');
+    const c2 = assertData(await post(tS, '/api/v1/courses', { orgId: villageA, title: '改好的课程', level: 'intro', lessonIds: [lesson.id] }), 201);
+    assert.equal(assertData(await post(tT, `/api/v1/courses/${c2.id}/approve`)).state, 'published');
+    assert.equal(assertData(await get(tM, `/api/v1/courses/${c2.id}`)).title, '改好的课程');
+    assert.ok(assertData(await get(tM, '/api/v1/courses?limit=200')).items.some((x) => x.id === c2.id));
+
+    // a question bank: no quiz is set from it before it is approved
+    const b = assertData(await post(tS, '/api/v1/question-banks', { orgId: villageA, title: '村里的题库',
+      questions: [{ type: 'truefalse', stem: '党员应当按月交纳党费。', answer: '对' }] }), 201);
+    assert.equal(b.state, 'review');
+    const quiz = { orgId: villageA, bankId: b.id, mode: 'practice', title: '村里的练习' };
+    assertError(await post(tS, '/api/v1/quizzes', quiz), 409, 'bank.state', 'bankId');
+    assert.ok(assertData(await get(tT, `/api/v1/learning/reviews?orgId=${township}&type=bank`)).items.some((x) => x.id === b.id && x.state === 'review'));
+    assertError(await post(tS, `/api/v1/question-banks/${b.id}/approve`), 404, 'bank.not_found');
+    assert.equal(assertData(await post(tT, `/api/v1/question-banks/${b.id}/approve`)).state, 'published');
+    assertError(await post(tT, `/api/v1/question-banks/${b.id}/approve`), 409, 'bank.state');
+    // a bank made from a file waits the same way
+    const imp = assertData(await api('POST', `/api/v1/question-banks/import?orgId=${villageA}&title=${encodeURIComponent('导入的题库')}`,
+      { token: tS, ...csv('题型,题干,答案\n判断,党员应当按月交纳党费。,对') }), 201);
+    assert.equal(assertData(await get(tS, `/api/v1/question-banks/${imp.bankId}`)).state, 'review');
+
+    // a quiz: its audience neither lists, opens, starts nor submits it before approval
+    const q = assertData(await post(tS, '/api/v1/quizzes', quiz), 201);
+    assert.equal(q.state, 'review');
+    const qmiss = await get(tM, `/api/v1/quizzes/${q.id}`);
+    assertError(qmiss, 404, 'quiz.not_found');
+    assert.equal(qmiss.text, (await get(tM, '/api/v1/quizzes/99999999')).text);
+    assertError(await post(tM, `/api/v1/quizzes/${q.id}/submit`, { key: 'review-key-1', answers: [] }), 404, 'quiz.not_found');
+    assert.ok(!assertData(await get(tM, '/api/v1/quizzes?limit=200')).items.some((x) => x.id === q.id));
+    assert.deepEqual(assertData(await get(tT, `/api/v1/learning/reviews?orgId=${township}&type=quiz`)).items.map((x) => x.id), [q.id]);
+    assert.equal(assertData(await post(tT, `/api/v1/quizzes/${q.id}/approve`)).state, 'published');
+    assertError(await post(tT, `/api/v1/quizzes/${q.id}/reject`, { reason: '晚了' }), 409, 'quiz.state');
+    assert.equal(assertData(await get(tM, `/api/v1/quizzes/${q.id}`)).state, 'published');
+    assert.ok(assertData(await get(tM, '/api/v1/quizzes?limit=200')).items.some((x) => x.id === q.id));
+    // what those above publish needs no review
+    const own = assertData(await post(tT, '/api/v1/courses', { orgId: township, title: '乡里的课程', level: 'intro', lessonIds: [lesson.id] }), 201);
+    assert.equal(own.state, 'published');
+    assertData(await post(tT, '/api/v1/learning/review', { orgId: township, required: false }));
+  });
+});
+
 describe('the staff track: zhibu\'s own user guide, for those who run the branch', () => {
   test('the guide reaches staff only; its completion is recorded for the staff who took it (demo)', async () => {
     assert.deepEqual(assertData(await get(tM, '/api/v1/courses?track=staff')).items, []);

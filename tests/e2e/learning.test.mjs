@@ -126,7 +126,7 @@ test('a secretary imports a question bank (a bad file refused whole, leaving no 
   assert.equal(exam.timeLimitMinutes, 15);
 });
 
-test('a township asks for review; a village lesson waits and its admin approves it from the phone', async () => {
+test('a township asks for review; a village lesson and course wait and its admin approves them from the phone', async () => {
   const auditor = srv.accounts.find((a) => a.role === 'auditor');
   const town = srv.accounts.find((a) => a.role === 'org_admin' && a.orgId !== auditor.orgId);
   const ta = await apiAs(srv.base, town);
@@ -135,6 +135,11 @@ test('a township asks for review; a village lesson waits and its admin approves 
   const l = await sa.post('/lessons', { orgId: info.sec.orgId, kind: 'article', title: '本村的红色故事', text: '老支书带领大家修水渠。', minutes: 3, level: 'intro' });
   assert.equal(l.status, 201);
   assert.equal(l.body.data.state, 'review');
+  // a course of the village waits the same way (its lesson: one the township published)
+  const lessons = (await sa.get('/lessons?limit=50')).body.data.items;
+  const c = await sa.post('/courses', { orgId: info.sec.orgId, title: '本村的学习课程', level: 'intro', lessonIds: [lessons.find((x) => x.org.id !== info.sec.orgId).id] });
+  assert.equal(c.status, 201, JSON.stringify(c.body));
+  assert.equal(c.body.data.state, 'review');
   await session(async (page) => {
     await loginUI(page, town);
     await page.getByRole('heading', { name: `您好，${town.name}` }).waitFor();
@@ -144,11 +149,19 @@ test('a township asks for review; a village lesson waits and its admin approves 
     await page.screenshot({ path: join(shots, 'learn-review.png'), fullPage: true });
     await item.getByRole('button', { name: '通过' }).click();
     await item.waitFor({ state: 'detached' });
+    const course = page.locator(`[data-review-item="course${c.body.data.id}"]`);
+    assert.match(await course.innerText(), /课程/);
+    await course.getByRole('button', { name: '通过' }).click();
+    await course.waitFor({ state: 'detached' });
   });
   const m = await apiAs(srv.base, info.member);
   const seen = await m.get(`/lessons/${l.body.data.id}`);
   assert.equal(seen.status, 200);
   assert.equal(seen.body.data.state, 'published');
+  const seenCourse = await m.get(`/courses/${c.body.data.id}`);
+  assert.equal(seenCourse.status, 200);
+  assert.equal(seenCourse.body.data.state, 'published');
+  assert.equal((await ta.post('/learning/review', { orgId: town.orgId, required: false })).status, 200);
 });
 
 // Stores bytes through the upload routes as acct (one chunk); returns the FILE.
@@ -181,6 +194,7 @@ test('a member listens to an audio lesson, leaves, and resumes where the server 
   const sa = await apiAs(srv.base, info.sec);
   const made = await sa.post('/lessons', { orgId: info.sec.orgId, kind: 'audio', title: '一分钟听党章', text: '党章是党的根本大法。', fileId: file.id, minutes: 1, level: 'intro' });
   assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.equal(made.body.data.state, 'published');
   const id = made.body.data.id;
   // the media queue makes the 32 kbit/s version the player uses
   const m = await apiAs(srv.base, info.member);

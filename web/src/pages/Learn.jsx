@@ -41,7 +41,8 @@ addStrings({
   lrFigures: '学习统计', lrFiguresHint: '只看参与和完成的人数，不给个人排名',
   lrMembers: '党员', lrLearners: '参加学习', lrFinishers: '学完一课以上', lrOpened: '打开', lrAbandoned: '学到一半',
   lrBranchCol: '组织', lrLessonCol: '课',
-  lrReview: '内容审核', lrReviewOn: '本组织以下发布的课需要审核', lrReviewBy: '上级组织已要求审核', lrReviewNone: '没有待审核的课',
+  lrReview: '内容审核', lrReviewOn: '本组织以下发布的课、课程、题库和测验需要审核',
+  'rt.lesson': '课', 'rt.course': '课程', 'rt.bank': '题库', 'rt.quiz': '测验', lrBankN: '{n} 道题', lrReviewBy: '上级组织已要求审核', lrReviewNone: '没有待审核的内容',
   lrApprove: '通过', lrReject: '退回', lrRejectWhy: '退回原因', lrWaiting: '待审核', lrRejected: '已退回：{why}',
 }, {
   learn: 'Learning', learnHint: 'Learn what you choose: short lessons to read or listen to',
@@ -70,7 +71,8 @@ addStrings({
   lrFigures: 'Figures', lrFiguresHint: 'Counts of who took part and finished; nobody is ranked',
   lrMembers: 'Members', lrLearners: 'Took part', lrFinishers: 'Finished a lesson', lrOpened: 'Opened', lrAbandoned: 'Left halfway',
   lrBranchCol: 'Organisation', lrLessonCol: 'Lesson',
-  lrReview: 'Review', lrReviewOn: 'Lessons published below this organisation are reviewed', lrReviewBy: 'An organisation above asks for review', lrReviewNone: 'Nothing waits for review',
+  lrReview: 'Review', lrReviewOn: 'Lessons, courses, banks and quizzes published below this organisation are reviewed',
+  'rt.lesson': 'Lesson', 'rt.course': 'Course', 'rt.bank': 'Question bank', 'rt.quiz': 'Quiz', lrBankN: '{n} questions', lrReviewBy: 'An organisation above asks for review', lrReviewNone: 'Nothing waits for review',
   lrApprove: 'Approve', lrReject: 'Send back', lrRejectWhy: 'Why it goes back', lrWaiting: 'Waiting for review', lrRejected: 'Sent back: {why}',
 });
 
@@ -461,36 +463,42 @@ export function LearnOrg({ id }) {
   );
 }
 
-// 内容审核: whether lessons below wait for review, and those waiting.
+// 内容审核: whether what is published below waits for review, and what waits: lessons,
+// courses, question banks and quizzes, each decided by its own approve / reject.
+const REVIEW_TYPES = [['lesson', '/lessons/', '#/lesson/'], ['course', '/courses/', '#/course/'],
+  ['bank', '/question-banks/', null], ['quiz', '/quizzes/', null]];
 function Reviews({ orgId }) {
   const setting = useGet('/learning/review' + qs({ orgId }));
-  const list = useGet('/learning/reviews' + qs({ orgId, limit: 50 }));
+  const lists = REVIEW_TYPES.map(([type]) => useGet('/learning/reviews' + qs({ orgId, type, limit: 50 })));
   const [why, setWhy] = useState({});
   const w = useWrite({ fields: false });
   const toggle = (e) => {
     const required = e.currentTarget.checked;
     w.run(async () => { await api('/learning/review', { method: 'POST', body: { orgId: Number(orgId), required } }); setting.reload(); });
   };
-  const decide = (id, ok) => w.run(async () => {
-    await api('/lessons/' + id + (ok ? '/approve' : '/reject'), { method: 'POST', body: ok ? undefined : { reason: (why[id] || '').trim() } });
-    list.reload();
+  const decide = (k, base, id, ok) => w.run(async () => {
+    await api(base + id + (ok ? '/approve' : '/reject'), { method: 'POST', body: ok ? undefined : { reason: (why[k] || '').trim() } });
+    lists.forEach((l) => l.reload());
   });
   const s = setting.data;
-  const items = (list.data && list.data.items) || [];
+  const items = REVIEW_TYPES.flatMap(([type, base, link], i) =>
+    ((lists[i].data && lists[i].data.items) || []).map((x) => ({ type, base, link, x, k: type + x.id })));
   return (
     <section class="card" aria-labelledby="lr-rev">
       <h2 id="lr-rev">{t('lrReview')}</h2>
       {s && <label class="check big"><input type="checkbox" checked={s.required && s.by === Number(orgId)} disabled={w.busy || (s.required && s.by !== Number(orgId))} onChange={toggle} /> {t('lrReviewOn')}</label>}
       {s && s.required && s.by !== Number(orgId) && <p class="muted">{t('lrReviewBy')}</p>}
       {!items.length && <p class="muted">{t('lrReviewNone')}</p>}
-      {items.map((l) => (
-        <div key={l.id} class="lr-rev-item" data-review={l.id}>
-          <a href={'#/lesson/' + l.id}><strong>{l.title}</strong></a> <span class="muted">{l.org.name}</span>
-          <label class="sr" for={'lr-why-' + l.id}>{t('lrRejectWhy')}</label>
-          <input id={'lr-why-' + l.id} type="text" placeholder={t('lrRejectWhy')} value={why[l.id] || ''} onInput={(e) => setWhy({ ...why, [l.id]: e.currentTarget.value })} />
+      {items.map(({ type, base, link, x, k }) => (
+        <div key={k} class="lr-rev-item" data-review={type === 'lesson' ? x.id : undefined} data-review-item={k}>
+          <span class="tag">{t('rt.' + type)}</span>{' '}
+          {link ? <a href={link + x.id}><strong>{x.title}</strong></a> : <strong>{x.title}</strong>}{' '}
+          <span class="muted">{x.org.name}{type === 'bank' ? ' · ' + t('lrBankN', { n: x.questions }) : ''}</span>
+          <label class="sr" for={'lr-why-' + k}>{t('lrRejectWhy')}</label>
+          <input id={'lr-why-' + k} type="text" placeholder={t('lrRejectWhy')} value={why[k] || ''} onInput={(e) => setWhy({ ...why, [k]: e.currentTarget.value })} />
           <div class="lr-rev-do">
-            <button type="button" class="btn primary" disabled={w.busy} onClick={() => decide(l.id, true)}>{t('lrApprove')}</button>
-            <button type="button" class="btn secondary" disabled={w.busy || !(why[l.id] || '').trim()} onClick={() => decide(l.id, false)}>{t('lrReject')}</button>
+            <button type="button" class="btn primary" disabled={w.busy} onClick={() => decide(k, base, x.id, true)}>{t('lrApprove')}</button>
+            <button type="button" class="btn secondary" disabled={w.busy || !(why[k] || '').trim()} onClick={() => decide(k, base, x.id, false)}>{t('lrReject')}</button>
           </div>
         </div>
       ))}

@@ -217,6 +217,25 @@ function List({ p, row }) {
   return <><ul class="list">{p.items.map(row)}</ul><More list={p} /></>;
 }
 
+// A line of a lesson's text that is a screenshot of zhibu's own guide, served with the
+// client (web/public/guide, taken by tests/e2e/guide.test.mjs): ![caption](/guide/NAME.png).
+const SHOT = /^!\[([^\]]*)\]\((\/guide\/[\w-]+\.png)\)$/;
+const spoken = (text) => text.split('\n').map((x) => { const m = SHOT.exec(x); return m ? m[1] : x; }).join('\n');
+// The text with its screenshots as pictures (captioned), the rest as written.
+function LessonText({ text }) {
+  const out = [];
+  let para = [];
+  const flush = () => { if (para.length) out.push(<div key={out.length} class="lr-text">{para.join('\n')}</div>); para = []; };
+  for (const line of text.split('\n')) {
+    const m = SHOT.exec(line);
+    if (!m) { para.push(line); continue; }
+    flush();
+    out.push(<figure key={out.length} class="lr-shot"><img src={m[2]} alt={m[1]} loading="lazy" width="360" /><figcaption>{m[1]}</figcaption></figure>);
+  }
+  flush();
+  return <>{out}</>;
+}
+
 // #/lesson/ID: the text, the recording (resumes where it stopped), read-aloud, finished.
 export function Lesson({ id }) {
   const g = useKept('/lessons/' + id, 'lesson', id);
@@ -270,8 +289,8 @@ export function Lesson({ id }) {
             {at > 0 && !done && <p class="muted">{t('lrFrom', { at: clock(at) })}</p>}
           </div>)
         : <p class="muted">{t('lrAudioSoon')}</p>)}
-      <ReadAloud text={l.title + '。' + l.text} />
-      <div class="lr-text">{l.text}</div>
+      <ReadAloud text={l.title + '。' + spoken(l.text)} />
+      <LessonText text={l.text} />
       {done ? <p class="lr-ok" role="status">✓ {t('lrFinished')}</p>
         : <button type="button" class="btn primary wide big" disabled={w.busy} onClick={() => w.run(() => save({ finished: true, ...(audio.current ? { position: here() } : {}) }))}>{t('lrFinish')}</button>}
     </main>

@@ -760,7 +760,7 @@ static int h_course_list(struct req *req)
     struct db_stmt *st = db_query(
         req->db,
         "SELECT " COURSE_COLUMNS COURSE_FROM "WHERE c.deleted_at IS NULL AND c.state = 'published' "
-                                             "AND c.review IS NULL AND c.id < ? AND (? IS NULL OR "
+        "AND c.review IS NULL AND c.id < ? AND (? IS NULL OR "
         "c.level = ?) AND (? IS NULL OR c.track = ?) AND (? = 0 OR f.course_id IS NOT NULL) AND "
         "(c.track = 'member' OR ? = 1 OR EXISTS (SELECT 1 FROM {list} r WHERE "
         "substr(c.org_path, 1, length(r.value)) = r.value)) AND " LEARN_SEES_SQL(

@@ -156,13 +156,17 @@
     X(ERR_LESSON_NOT_FOUND, 404, "lesson.not_found", "no such lesson")                             \
     X(ERR_LESSON_STATE, 409, "lesson.state", "the lesson is not waiting for review")               \
     X(ERR_COURSE_NOT_FOUND, 404, "course.not_found", "no such course")                             \
+    X(ERR_COURSE_STATE, 409, "course.state", "the course is not waiting for review")               \
     X(ERR_COURSE_LESSON, 409, "course.lesson",                                                     \
       "a lesson of a course must reach everyone the course reaches (published on its "             \
       "organisation or above)")                                                                    \
     X(ERR_BANK_NOT_FOUND, 404, "bank.not_found", "no such question bank")                          \
+    X(ERR_BANK_STATE, 409, "bank.state",                                                           \
+      "the question bank is not waiting for review, or waits for it (no quiz is set from it yet)") \
     X(ERR_QUESTION_INVALID, 400, "question.invalid",                                               \
       "the question does not fit its type (options, answer)")                                      \
     X(ERR_QUIZ_NOT_FOUND, 404, "quiz.not_found", "no such quiz")                                   \
+    X(ERR_QUIZ_STATE, 409, "quiz.state", "the quiz is not waiting for review")                     \
     X(ERR_QUIZ_CLOSED, 409, "quiz.closed", "the exam is not open for starting now")                \
     X(ERR_QUIZ_NOT_STARTED, 409, "quiz.not_started", "start the exam first")                       \
     X(ERR_QUIZ_DEADLINE, 409, "quiz.deadline_passed",                                              \

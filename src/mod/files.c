@@ -580,6 +580,21 @@ void files_write_ref(struct req *req, struct jw *j, int64_t file_id)
     write_file(req, j, file_id);
 }
 
+void files_write_attached_one(struct req *req, struct jw *j, const char *kind, int64_t object_id,
+                              int64_t file_id)
+{
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT " FILE_COLUMNS " FROM file_refs r JOIN files f ON f.id "
+                                  "= r.file_id WHERE r.object_kind = ? AND r.object_id = ? AND "
+                                  "r.file_id = ? AND f.deleted_at IS NULL",
+                                  "sii", kind, object_id, file_id);
+    if (db_next(st))
+        write_file_row(req, j, st);
+    else
+        jw_null(j);
+    db_done(st);
+}
+
 void files_write_attached(struct req *req, struct jw *j, const char *key, const char *kind,
                           int64_t object_id)
 {

@@ -42,6 +42,11 @@ int files_send_attached(struct req *req, const char *kind, int64_t object_id, in
  * null when there is none (arena-free: reads and writes at once). */
 void files_write_ref(struct req *req, struct jw *j, int64_t file_id);
 
+/* Writes the FILE file_id when the object refers to it and it is live, else
+ * null (a value: the caller wrote the key). */
+void files_write_attached_one(struct req *req, struct jw *j, const char *kind, int64_t object_id,
+                              int64_t file_id);
+
 /* Writes key: [FILE, ...], the live files the object refers to, oldest first. */
 void files_write_attached(struct req *req, struct jw *j, const char *key, const char *kind,
                           int64_t object_id);

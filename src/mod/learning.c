@@ -11,6 +11,7 @@
  */
 #include "app.h"
 #include "core/roster.h"
+#include "mod/files.h"
 #include "mod/learning.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
@@ -90,8 +91,8 @@ static bool lesson_locate(struct req *req, int64_t id, struct object_ref *o)
 static bool course_locate(struct req *req, int64_t id, struct object_ref *o)
 {
     return item_locate(req,
-                       "SELECT org_id, org_path, track, state FROM courses WHERE id = ? AND "
-                       "deleted_at IS NULL",
+                       "SELECT org_id, org_path, track, COALESCE(review, state) FROM courses "
+                       "WHERE id = ? AND deleted_at IS NULL",
                        id, o);
 }
 
@@ -160,6 +161,14 @@ static void write_lesson(struct req *req, struct jw *j, struct db_stmt *st, bool
         jw_strn(j, body, bytes);
     }
     jw_kv_id(j, "fileId", db_int(st, LESSON_COL_FILE_ID));
+    if (with_text) { /* sizes and the weak-link versions, shown before playing */
+        jw_key(j, "file");
+        if (db_isnull(st, LESSON_COL_FILE_ID))
+            jw_null(j);
+        else
+            files_write_attached_one(req, j, "lesson", db_int(st, LESSON_COL_ID),
+                                     db_int(st, LESSON_COL_FILE_ID));
+    }
     jw_kv_int(j, "minutes", db_int(st, LESSON_COL_MINUTES));
     jw_kv_str(j, "length",
               arena_printf(&req->arena, "%" PRId64 " 分钟", db_int(st, LESSON_COL_MINUTES)));
@@ -217,9 +226,7 @@ static const char *topics_json(struct req *req, const struct value *v)
     return b.data;
 }
 
-/* Whether a lesson on path waits for review: an organisation at or above it
- * asks for review and the caller holds no learning.publish there. */
-static bool review_needed(struct req *req, const char *path)
+bool learn_review_needed(struct req *req, const char *path)
 {
     struct db_stmt *st = db_query(req->db,
                                   "SELECT org_path FROM learning_review WHERE required = 1 AND "
@@ -245,32 +252,58 @@ static const struct param lesson_body[] = {
     {NULL},
 };
 
+/* The kind of stored file a lesson of kind may name: its recording, or the
+ * pictures of a story or an article. */
+static bool lesson_file_fits(const char *kind, const char *file_kind)
+{
+    if (!strcmp(kind, "audio") || !strcmp(kind, "video"))
+        return !strcmp(kind, file_kind);
+    return !strcmp(file_kind, "image");
+}
+
 /*
  * POST /api/v1/lessons {orgId, kind, title, text, fileId?, minutes, level,
  * topics?, track?} -> 201 the lesson. Published to the subtree of orgId; an
- * audio or video lesson names its recording in the file store (fileId) and
+ * audio or video lesson names its recording in the file store (fileId: an
+ * audio file for audio, a video for video; a story's or an article's is a
+ * picture), which the lesson then refers to (kept while it does, read
+ * through GET /lessons/{id}/files/{fileId} by whoever sees the lesson), and
  * carries its text (a transcript) for those who read. Errors: org.not_found,
- * request.invalid. learning.publish on orgId.
+ * file.not_found, file.not_attachable, request.invalid (fileId: another kind
+ * of file). learning.publish on orgId.
  */
 static int h_lesson_create(struct req *req)
 {
     int64_t org = req_body_int(req, "orgId", 0);
     const char *path = org_path(req->db, &req->arena, org);
-    const char *track = req_body_str(req, "track");
-    bool review = review_needed(req, path);
+    const char *track = req_body_str(req, "track"), *kind = req_body_str(req, "kind");
+    int64_t file_id = req_body_int(req, "fileId", 0);
+    if (file_id) {
+        struct file_info info;
+        int rc = files_check_attachable(req, file_id, path, "fileId", &info);
+        if (rc)
+            return rc;
+        if (!lesson_file_fits(kind, info.kind))
+            return req_fail_field(req, ERR_INVALID, "fileId",
+                                  "file %" PRId64 " is %s, not what a lesson of kind %s plays",
+                                  file_id, info.kind, kind);
+    }
+    bool review = learn_review_needed(req, path);
     int64_t now = now_sec();
     db_exec(req->db,
             "INSERT INTO lessons (org_id, org_path, kind, track, state, title, body, file_id, "
             "minutes, level, topics, author_id, published_at, created_at, updated_at, seq) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "issssssIissiiiii", org, path, req_body_str(req, "kind"), track ? track : "member",
+            "issssssIissiiiii", org, path, kind, track ? track : "member",
             review ? "review" : "published", req_body_str(req, "title"), req_body_str(req, "text"),
-            req_body_int(req, "fileId", 0), req_body_int(req, "minutes", 0),
-            req_body_str(req, "level"), topics_json(req, req_body(req, "topics")),
-            req->who->account_id, now, now, now, db_next_seq(req->db));
+            file_id, req_body_int(req, "minutes", 0), req_body_str(req, "level"),
+            topics_json(req, req_body(req, "topics")), req->who->account_id, now, now, now,
+            db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
+    if (file_id)
+        files_attach(req, file_id, "lesson", id);
     req_audit(req, "lesson.publish", org, arena_printf(&req->arena, "lesson:%" PRId64, id), "ok",
-              "%s%s", req_body_str(req, "kind"), review ? ", waiting for review" : "");
+              "%s%s", kind, review ? ", waiting for review" : "");
     return lesson_respond(req, id, 201);
 }
 
@@ -367,6 +400,19 @@ static int h_progress(struct req *req)
 }
 
 /*
+ * GET /api/v1/lessons/{id}/files/{fileId}?download=&variant= -> the lesson's
+ * recording or picture (a version for weak links with variant: audio, the
+ * 32 kbit/s Opus; video-240, the 240p MP4), with Range and ETag. Errors:
+ * lesson.not_found, file.not_found (not the lesson's, withdrawn, or no such
+ * version yet), file.range_not_satisfiable. Whoever sees the lesson: its
+ * audience once published, and learning.publish.
+ */
+static int h_lesson_file(struct req *req)
+{
+    return files_send_attached(req, "lesson", req->obj.id, req->path_ids[1]);
+}
+
+/*
  * DELETE /api/v1/lessons/{id} -> {id, state: "withdrawn"}: no longer listed
  * or opened; progress stays with those who had it. Errors: lesson.not_found.
  * learning.publish on its organisation.
@@ -444,74 +490,52 @@ static int h_review_get(struct req *req)
     return review_setting_respond(req, req_query_int(req, "orgId", 0), 200);
 }
 
-static const struct param reviews_query[] = {{"orgId", P_ID, P_REQUIRED}, PAGE_PARAMS, {NULL}};
-
-/*
- * GET /api/v1/learning/reviews?orgId=&after=&limit= -> {items: [LESSON],
- * next}: the lessons waiting for review in orgId's subtree, oldest first.
- * learning.publish on orgId.
- */
-static int h_reviews(struct req *req)
-{
-    int64_t after;
-    int rc = page_after_id(req, &after);
-    if (rc)
-        return rc;
-    const char *path = org_path(req->db, &req->arena, req_query_int(req, "orgId", 0));
-    struct page pg;
-    page_begin(req, &pg);
-    struct db_stmt *st =
-        db_query(req->db,
-                 "SELECT " LESSON_COLUMNS LESSON_FROM
-                 "WHERE l.state = 'review' AND l.deleted_at IS NULL AND "
-                 "substr(l.org_path, 1, length(?)) = ? AND l.id > ? ORDER BY "
-                 "l.id LIMIT ?",
-                 "issii", req->who->account_id, path, path, after, (int64_t)pg.limit + 1);
-    while (page_next(&pg, st)) {
-        write_lesson(req, pg.j, st, true);
-        page_mark_id(&pg, db_int(st, LESSON_COL_ID));
-    }
-    return page_end(&pg, st);
-}
-
-static const struct param reject_body[] = {
+const struct param learn_reject_body[] = {
     {"reason", P_STR, P_REQUIRED | P_NONBLANK | P_MULTILINE, 1, 500},
     {NULL},
 };
 
-/* Decides a lesson waiting for review: published, or rejected with the reason. */
-static int review_decide(struct req *req, bool approve)
+int learn_review_decide(struct req *req, const struct learn_review_kind *k, bool approve)
 {
     int64_t v, now = now_sec();
-    if (!db_get_int(req->db, &v, "SELECT 1 FROM lessons WHERE id = ? AND state = 'review'", "i",
-                    req->obj.id))
-        return req_fail(req, ERR_LESSON_STATE, NULL);
-    db_exec(req->db,
-            "UPDATE lessons SET state = ?, review_note = ?, reviewed_by = ?, published_at = CASE "
-            "WHEN ? THEN ? ELSE published_at END, updated_at = ?, seq = ? WHERE id = ?",
-            "ssiiiiii", approve ? "published" : "rejected",
-            approve ? NULL : req_body_str(req, "reason"), req->who->account_id, (int64_t)approve,
-            now, now, db_next_seq(req->db), req->obj.id);
-    req_audit(req, approve ? "lesson.approve" : "lesson.reject", req->obj.org_id,
-              arena_printf(&req->arena, "lesson:%" PRId64, req->obj.id), "ok", NULL);
-    return lesson_respond(req, req->obj.id, 200);
+    if (!db_get_int(req->db, &v, k->waiting, "i", req->obj.id))
+        return req_fail(req, k->not_waiting, NULL);
+    db_exec(req->db, k->decide, "isiiii", (int64_t)approve,
+            approve ? NULL : req_body_str(req, "reason"), req->who->account_id, now,
+            db_next_seq(req->db), req->obj.id);
+    if (approve && k->published)
+        db_exec(req->db, k->published, "ii", now, req->obj.id);
+    req_audit(req, arena_printf(&req->arena, "%s.%s", k->name, approve ? "approve" : "reject"),
+              req->obj.org_id, arena_printf(&req->arena, "%s:%" PRId64, k->name, req->obj.id), "ok",
+              NULL);
+    return k->respond(req, req->obj.id, 200);
 }
+
+static const struct learn_review_kind lesson_review = {
+    .name = "lesson",
+    .waiting = "SELECT 1 FROM lessons WHERE id = ? AND state = 'review'",
+    .decide = "UPDATE lessons SET state = CASE WHEN ? THEN 'published' ELSE 'rejected' END, "
+              "review_note = ?, reviewed_by = ?, updated_at = ?, seq = ? WHERE id = ?",
+    .published = "UPDATE lessons SET published_at = ? WHERE id = ?",
+    .not_waiting = ERR_LESSON_STATE,
+    .respond = lesson_respond,
+};
 
 /*
  * POST /api/v1/lessons/{id}/approve -> the lesson, published now.
  * POST /api/v1/lessons/{id}/reject {reason} -> the lesson, rejected (the
  * author sees reviewNote). Errors: lesson.not_found, lesson.state (not
  * waiting for review). learning.publish on the organisation above the
- * lesson's.
+ * lesson's. Courses, banks and quizzes are decided the same way.
  */
 static int h_approve(struct req *req)
 {
-    return review_decide(req, true);
+    return learn_review_decide(req, &lesson_review, true);
 }
 
 static int h_reject(struct req *req)
 {
-    return review_decide(req, false);
+    return learn_review_decide(req, &lesson_review, false);
 }
 
 /* ---- courses ---- */
@@ -539,7 +563,9 @@ static int h_reject(struct req *req)
                                     "p.lesson_id = x.lesson_id AND p.account_id = a.account_id "   \
                                     "WHERE x.course_id = c.id AND "                                \
                                     "p.finished_at IS NOT NULL)")                                  \
-    C(COURSE_COL_FOLLOWED, "f.created_at")
+    C(COURSE_COL_FOLLOWED, "f.created_at")                                                         \
+    C(COURSE_COL_STATE, "COALESCE(c.review, c.state)")                                             \
+    C(COURSE_COL_REVIEW_NOTE, "c.review_note")
 enum course_col { DB_COLUMN_ENUM(COURSE_COLS) };
 #define COURSE_COLUMNS DB_COLUMNS(COURSE_COLS)
 /* a is the caller (bind the account first), f their follow row if any. */
@@ -584,6 +610,9 @@ static void write_course_head(struct req *req, struct jw *j, struct db_stmt *st,
     jw_kv_str(j, "name", db_text(st, COURSE_COL_ORG_NAME));
     jw_obj_end(j);
     jw_kv_time(j, "publishedAt", db_int(st, COURSE_COL_PUBLISHED_AT));
+    jw_kv_str(j, "state", db_text(st, COURSE_COL_STATE));
+    if (!db_isnull(st, COURSE_COL_REVIEW_NOTE))
+        jw_kv_str(j, "reviewNote", db_text(st, COURSE_COL_REVIEW_NOTE));
     jw_kv_int(j, "lessonCount", n);
     jw_kv_bool(j, "followed", !db_isnull(st, COURSE_COL_FOLLOWED));
     jw_kv_int(j, "finishedLessons", done);
@@ -658,20 +687,49 @@ static int h_course_create(struct req *req)
                                   ids->ids[i]);
     }
     int64_t now = now_sec();
+    bool review = learn_review_needed(req, path);
     db_exec(req->db,
-            "INSERT INTO courses (org_id, org_path, track, title, summary, level, author_id, "
-            "published_at, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "isssssiiiii", org, path, track ? track : "member", req_body_str(req, "title"),
+            "INSERT INTO courses (org_id, org_path, track, title, summary, level, review, "
+            "author_id, published_at, created_at, updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?)",
+            "issssssiiiii", org, path, track ? track : "member", req_body_str(req, "title"),
             req_body_str(req, "summary") ? req_body_str(req, "summary") : "",
-            req_body_str(req, "level"), req->who->account_id, now, now, now, db_next_seq(req->db));
+            req_body_str(req, "level"), review ? "review" : NULL, req->who->account_id, now, now,
+            now, db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
     for (size_t i = 0; i < ids->n; i++)
         db_exec(req->db,
                 "INSERT INTO course_lessons (course_id, position, lesson_id) VALUES (?, ?, ?)",
                 "iii", id, (int64_t)i + 1, ids->ids[i]);
     req_audit(req, "course.publish", org, arena_printf(&req->arena, "course:%" PRId64, id), "ok",
-              "%zu lessons", ids->n);
+              "%zu lessons%s", ids->n, review ? ", waiting for review" : "");
     return course_respond(req, id, 201);
+}
+
+static const struct learn_review_kind course_review = {
+    .name = "course",
+    .waiting = "SELECT 1 FROM courses WHERE id = ? AND review = 'review'",
+    .decide = "UPDATE courses SET review = CASE WHEN ? THEN NULL ELSE 'rejected' END, "
+              "review_note = ?, reviewed_by = ?, updated_at = ?, seq = ? WHERE id = ?",
+    .published = "UPDATE courses SET published_at = ? WHERE id = ?",
+    .not_waiting = ERR_COURSE_STATE,
+    .respond = course_respond,
+};
+
+/*
+ * POST /api/v1/courses/{id}/approve -> the course, published now.
+ * POST /api/v1/courses/{id}/reject {reason} -> the course, rejected.
+ * Errors: course.not_found, course.state (not waiting for review).
+ * learning.publish on the organisation above the course's.
+ */
+static int h_course_approve(struct req *req)
+{
+    return learn_review_decide(req, &course_review, true);
+}
+
+static int h_course_reject(struct req *req)
+{
+    return learn_review_decide(req, &course_review, false);
 }
 
 static const struct param course_list_query[] = {
@@ -701,8 +759,8 @@ static int h_course_list(struct req *req)
     page_begin(req, &pg);
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT " COURSE_COLUMNS COURSE_FROM
-        "WHERE c.deleted_at IS NULL AND c.state = 'published' AND c.id < ? AND (? IS NULL OR "
+        "SELECT " COURSE_COLUMNS COURSE_FROM "WHERE c.deleted_at IS NULL AND c.state = 'published' "
+        "AND c.review IS NULL AND c.id < ? AND (? IS NULL OR "
         "c.level = ?) AND (? IS NULL OR c.track = ?) AND (? = 0 OR f.course_id IS NOT NULL) AND "
         "(c.track = 'member' OR ? = 1 OR EXISTS (SELECT 1 FROM {list} r WHERE "
         "substr(c.org_path, 1, length(r.value)) = r.value)) AND " LEARN_SEES_SQL(
@@ -1014,7 +1072,8 @@ static int h_figures(struct req *req)
                  "length(?)) = ?)) GROUP BY p.account_id HAVING COUNT(*) = (SELECT COUNT(*) FROM "
                  "course_lessons y" LIVE_LESSON(
                      "y") " WHERE y.course_id = c.id)) done) FROM courses c WHERE c.deleted_at IS "
-                          "NULL AND c.state = 'published' AND (? IS NULL OR c.track = ?) AND "
+                          "NULL AND c.state = 'published' AND c.review IS NULL AND (? IS NULL OR "
+                          "c.track = ?) AND "
                           "(substr(c.org_path, 1, length(?)) = ? OR substr(?, 1, "
                           "length(c.org_path)) = "
                           "c.org_path) ORDER BY c.id DESC LIMIT 100",
@@ -1034,6 +1093,63 @@ static int h_figures(struct req *req)
     return 200;
 }
 
+static const char *const review_types[] = {"lesson", "course", "bank", "quiz", NULL};
+
+static const struct param reviews_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"type", P_ENUM, 0, 0, 0, review_types},
+    PAGE_PARAMS,
+    {NULL},
+};
+
+/*
+ * GET /api/v1/learning/reviews?orgId=&type=&after=&limit= -> {items, next}:
+ * the items of type (lesson: LESSON, the default; course: COURSE; bank: the
+ * bank's summary; quiz: QUIZ) waiting for review in orgId's subtree, oldest
+ * first. learning.publish on orgId.
+ */
+static int h_reviews(struct req *req)
+{
+    int64_t after;
+    int rc = page_after_id(req, &after);
+    if (rc)
+        return rc;
+    const char *path = org_path(req->db, &req->arena, req_query_int(req, "orgId", 0));
+    const char *type = req_query_str(req, "type");
+    struct page pg;
+    page_begin(req, &pg);
+    if (type && (!strcmp(type, "bank") || !strcmp(type, "quiz")))
+        return learn_quiz_reviews(req, &pg, path, after, !strcmp(type, "bank"));
+    struct db_stmt *st;
+    if (type && !strcmp(type, "course")) {
+        struct learn_scope s;
+        learn_scope_of(req, &s);
+        st = db_query(req->db,
+                      "SELECT " COURSE_COLUMNS COURSE_FROM
+                      "WHERE c.review = 'review' AND c.deleted_at IS NULL AND "
+                      "substr(c.org_path, 1, length(?)) = ? AND c.id > ? ORDER BY c.id LIMIT ?",
+                      "issii", req->who->account_id, path, path, after, (int64_t)pg.limit + 1);
+        while (page_next(&pg, st)) {
+            jw_obj_begin(pg.j);
+            write_course_head(req, pg.j, st, &s.inside);
+            jw_obj_end(pg.j);
+            page_mark_id(&pg, db_int(st, COURSE_COL_ID));
+        }
+        return page_end(&pg, st);
+    }
+    st = db_query(req->db,
+                  "SELECT " LESSON_COLUMNS LESSON_FROM
+                  "WHERE l.state = 'review' AND l.deleted_at IS NULL AND "
+                  "substr(l.org_path, 1, length(?)) = ? AND l.id > ? ORDER BY "
+                  "l.id LIMIT ?",
+                  "issii", req->who->account_id, path, path, after, (int64_t)pg.limit + 1);
+    while (page_next(&pg, st)) {
+        write_lesson(req, pg.j, st, true);
+        page_mark_id(&pg, db_int(st, LESSON_COL_ID));
+    }
+    return page_end(&pg, st);
+}
+
 const struct route learning_routes[] = {
     {"POST", "/api/v1/lessons", h_lesson_create, SCOPE_BODY_ORG, PERM_LEARNING_PUBLISH, "orgId",
      NULL, lesson_body, 0},
@@ -1041,12 +1157,14 @@ const struct route learning_routes[] = {
      0},
     {"GET", "/api/v1/lessons/{id}", h_lesson_get, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL, NULL,
      NULL, 0, &lesson_kind, PARTY_AUDIENCE},
+    {"GET", "/api/v1/lessons/{id}/files/{id}", h_lesson_file, SCOPE_OBJECT, PERM_LEARNING_PUBLISH,
+     NULL, files_download_query, NULL, ROUTE_RAW, &lesson_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/lessons/{id}/progress", h_progress, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
      NULL, progress_body, 0, &lesson_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/lessons/{id}/approve", h_approve, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
      NULL, NULL, 0, &lesson_kind, 0, SIDE_PARENT},
     {"POST", "/api/v1/lessons/{id}/reject", h_reject, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
-     NULL, reject_body, 0, &lesson_kind, 0, SIDE_PARENT},
+     NULL, learn_reject_body, 0, &lesson_kind, 0, SIDE_PARENT},
     {"POST", "/api/v1/learning/review", h_review_set, SCOPE_BODY_ORG, PERM_LEARNING_PUBLISH,
      "orgId", NULL, review_setting_body, 0},
     {"GET", "/api/v1/learning/review", h_review_get, SCOPE_QUERY_ORG, PERM_LEARNING_PUBLISH,
@@ -1061,6 +1179,10 @@ const struct route learning_routes[] = {
      0},
     {"GET", "/api/v1/courses/{id}", h_course_get, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL, NULL,
      NULL, 0, &course_kind, PARTY_AUDIENCE},
+    {"POST", "/api/v1/courses/{id}/approve", h_course_approve, SCOPE_OBJECT, PERM_LEARNING_PUBLISH,
+     NULL, NULL, NULL, 0, &course_kind, 0, SIDE_PARENT},
+    {"POST", "/api/v1/courses/{id}/reject", h_course_reject, SCOPE_OBJECT, PERM_LEARNING_PUBLISH,
+     NULL, NULL, learn_reject_body, 0, &course_kind, 0, SIDE_PARENT},
     {"POST", "/api/v1/courses/{id}/follow", h_follow, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
      NULL, NULL, 0, &course_kind, PARTY_AUDIENCE},
     {"DELETE", "/api/v1/courses/{id}/follow", h_unfollow, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,

@@ -29,6 +29,35 @@ bool learn_sees(struct req *req, const char *org_path, const char *track);
 bool learn_is_staff(const struct principal *p);
 
 /*
+ * Review where configured (POST /learning/review): whether an item the
+ * caller publishes on path waits for review — an organisation at or above
+ * path asks for it and the caller holds no learning.publish there.
+ */
+bool learn_review_needed(struct req *req, const char *path);
+
+/*
+ * An item that may wait for review, as data: its name ("lesson", "course",
+ * "bank", "quiz": the audit's), the SQL giving 1 when item ? waits, the SQL
+ * deciding it (bound: approve, note, reviewer, now, seq, id), the SQL setting
+ * its publication time (now, id) if it has one, the error when it does not
+ * wait, and what answers the item.
+ */
+struct learn_review_kind {
+    const char *name, *waiting, *decide, *published;
+    int not_waiting;
+    int (*respond)(struct req *req, int64_t id, int status);
+};
+/* Publishes (approve) or sends back with the body's reason the item the
+ * dispatcher found (req->obj); audited; answers the item. */
+int learn_review_decide(struct req *req, const struct learn_review_kind *k, bool approve);
+/* The body of a reject route: {reason}. */
+extern const struct param learn_reject_body[];
+/* Lists the banks (banks) or quizzes waiting for review under path after id
+ * after into pg (learning_quiz.c, for GET /learning/reviews); the status. */
+int learn_quiz_reviews(struct req *req, struct page *pg, const char *path, int64_t after,
+                       bool banks);
+
+/*
  * A question of a bank as entered (JSON or a sheet's row). learn_question_check()
  * checks it against its type (a choice has 2 to LEARN_MAX_OPTIONS options and its
  * answer letters among them, one for single; true/false 对/错, true/false, 正确/错误,

@@ -226,7 +226,8 @@ static void write_question(struct jw *j, struct db_stmt *st, bool with_key)
 static int bank_respond(struct req *req, int64_t id, int status)
 {
     struct db_stmt *st = db_query(req->db,
-                                  "SELECT b.id, b.title, b.org_id, o.name, b.created_at FROM "
+                                  "SELECT b.id, b.title, b.org_id, o.name, b.created_at, "
+                                  "COALESCE(b.review, 'published'), b.review_note FROM "
                                   "question_banks b JOIN orgs o ON o.id = b.org_id WHERE b.id = ?",
                                   "i", id);
     if (!db_next(st)) {
@@ -243,6 +244,9 @@ static int bank_respond(struct req *req, int64_t id, int status)
     jw_kv_str(j, "name", db_text(st, 3));
     jw_obj_end(j);
     jw_kv_time(j, "createdAt", db_int(st, 4));
+    jw_kv_str(j, "state", db_text(st, 5));
+    if (!db_isnull(st, 6))
+        jw_kv_str(j, "reviewNote", db_text(st, 6));
     db_done(st);
     jw_key(j, "questions");
     jw_arr_begin(j);
@@ -290,6 +294,20 @@ static void question_from(const struct value *v, const struct param *p, size_t i
         q->options[q->noptions++] = o->strs[k];
 }
 
+/* Creates a bank of org titled title (waiting for review where configured);
+ * its id. */
+static int64_t bank_insert(struct req *req, int64_t org, const char *title)
+{
+    int64_t now = now_sec();
+    const char *path = org_path(req->db, &req->arena, org);
+    db_exec(req->db,
+            "INSERT INTO question_banks (org_id, org_path, title, review, author_id, created_at, "
+            "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "isssiiii", org, path, title, learn_review_needed(req, path) ? "review" : NULL,
+            req->who->account_id, now, now, db_next_seq(req->db));
+    return db_last_id(req->db);
+}
+
 /* Checks and stores the questions of v into bank; 0 or an error status. */
 static int questions_store(struct req *req, int64_t bank, const struct value *v,
                            const struct param *p)
@@ -316,19 +334,35 @@ static int questions_store(struct req *req, int64_t bank, const struct value *v,
  */
 static int h_bank_create(struct req *req)
 {
-    int64_t org = req_body_int(req, "orgId", 0), now = now_sec();
-    const char *path = org_path(req->db, &req->arena, org);
-    db_exec(req->db,
-            "INSERT INTO question_banks (org_id, org_path, title, author_id, created_at, "
-            "updated_at, seq) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            "issiiii", org, path, req_body_str(req, "title"), req->who->account_id, now, now,
-            db_next_seq(req->db));
-    int64_t id = db_last_id(req->db);
+    int64_t org = req_body_int(req, "orgId", 0);
+    int64_t id = bank_insert(req, org, req_body_str(req, "title"));
     int rc = questions_store(req, id, req_body(req, "questions"), &bank_body[2]);
     if (rc)
         return rc;
     req_audit(req, "bank.create", org, arena_printf(&req->arena, "bank:%" PRId64, id), "ok", NULL);
     return bank_respond(req, id, 201);
+}
+
+/* A bank in a list: {id, title, org, questions (count), state, reviewNote?}
+ * from the columns BANK_SUMMARY (b the bank, o its organisation). */
+#define BANK_SUMMARY                                                                               \
+    "b.id, b.title, b.org_id, o.name, (SELECT COUNT(*) FROM questions q WHERE q.bank_id = b.id), " \
+    "COALESCE(b.review, 'published'), b.review_note"
+static void write_bank_summary(struct jw *j, struct db_stmt *st)
+{
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", db_int(st, 0));
+    jw_kv_str(j, "title", db_text(st, 1));
+    jw_key(j, "org");
+    jw_obj_begin(j);
+    jw_kv_int(j, "id", db_int(st, 2));
+    jw_kv_str(j, "name", db_text(st, 3));
+    jw_obj_end(j);
+    jw_kv_int(j, "questions", db_int(st, 4));
+    jw_kv_str(j, "state", db_text(st, 5));
+    if (!db_isnull(st, 6))
+        jw_kv_str(j, "reviewNote", db_text(st, 6));
+    jw_obj_end(j);
 }
 
 static const struct param bank_list_query[] = {{"orgId", P_ID, P_REQUIRED}, PAGE_PARAMS, {NULL}};
@@ -349,24 +383,14 @@ static int h_bank_list(struct req *req)
     page_begin(req, &pg);
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT b.id, b.title, b.org_id, o.name, (SELECT COUNT(*) FROM questions q WHERE "
-        "q.bank_id = b.id) FROM question_banks b JOIN orgs o ON o.id = b.org_id WHERE "
+        "SELECT " BANK_SUMMARY " FROM question_banks b JOIN orgs o ON o.id = b.org_id WHERE "
         "b.deleted_at IS NULL AND b.id < ? AND (substr(b.org_path, 1, length(?)) = ? OR "
         "(substr(?, 1, length(b.org_path)) = b.org_path AND EXISTS (SELECT 1 FROM {list} r "
         "WHERE substr(b.org_path, 1, length(r.value)) = r.value))) ORDER BY b.id DESC LIMIT ?",
         "isssli", after ? after : INT64_MAX, path, path, path,
         perm_paths(req, PERM_LEARNING_PUBLISH), (int64_t)pg.limit + 1);
     while (page_next(&pg, st)) {
-        jw_obj_begin(pg.j);
-        jw_kv_int(pg.j, "id", db_int(st, 0));
-        jw_kv_str(pg.j, "title", db_text(st, 1));
-        jw_key(pg.j, "org");
-        jw_obj_begin(pg.j);
-        jw_kv_int(pg.j, "id", db_int(st, 2));
-        jw_kv_str(pg.j, "name", db_text(st, 3));
-        jw_obj_end(pg.j);
-        jw_kv_int(pg.j, "questions", db_int(st, 4));
-        jw_obj_end(pg.j);
+        write_bank_summary(pg.j, st);
         page_mark_id(&pg, db_int(st, 0));
     }
     return page_end(&pg, st);
@@ -572,16 +596,13 @@ static void import_read(struct arena *a, struct sheet_reader *r, struct bank_imp
 static const struct param import_query[] = {{"dryRun", P_BOOL}, {NULL}};
 
 /*
- * POST /api/v1/question-banks/{id}/import?dryRun= (body: an XLSX or CSV
- * file) -> 201 {rows, imported, errors: []} (200 for a dry run): the first
- * row names the columns 题型 (单选/多选/判断/填空), 题干, 选项A..选项H, 答案,
- * 解析; every row is a question added to the bank. Any bad row: 422
- * import.invalid with {rows, imported: 0, errors: [{row, column, message}]}
- * as "report" in the error object, and nothing stored. Errors:
- * bank.not_found, import.invalid. learning.publish on the bank's
- * organisation.
+ * Reads the request's file as questions and stores them in bank, or, when
+ * bank is 0, in a new bank of org titled title — in the request's write
+ * transaction, so a refused file leaves no bank and no question behind.
+ * Answers {bankId, rows, imported, errors: []} (201; 200 for a dry run,
+ * which stores nothing), or 422 import.invalid with the report.
  */
-static int h_import(struct req *req)
+static int bank_import(struct req *req, int64_t bank, int64_t org, const char *title)
 {
     char why[200];
     struct sheet_reader *r = sheet_open_fd(req->body_fd, why, sizeof(why));
@@ -600,28 +621,70 @@ static int h_import(struct req *req)
     jw_kv_int(&im.j, "rows", (int64_t)im.nrows);
     const struct value *dry = req_query(req, "dryRun");
     bool dry_run = dry && dry->present && dry->i;
-    const char *target = arena_printf(&req->arena, "bank:%" PRId64, req->obj.id);
     if (im.nerrors) {
         jw_kv_int(&im.j, "imported", 0);
         jw_obj_end(&im.j);
-        req_audit(req, "bank.import", req->obj.org_id, target, "failed", "%zu rows, %zu errors",
-                  im.nrows, im.nerrors);
+        req_audit(req, "bank.import", org,
+                  bank ? arena_printf(&req->arena, "bank:%" PRId64, bank) : "bank:new", "failed",
+                  "%zu rows, %zu errors", im.nrows, im.nerrors);
         req_fail(req, ERR_IMPORT_INVALID, "%zu of the rows have errors; nothing was imported",
                  im.nerrors);
         req_fail_details(req, "report", im.report.data);
         return 422;
     }
-    for (size_t i = 0; !dry_run && i < im.nrows; i++)
-        question_insert(req->db, &req->arena, req->obj.id, &im.rows[i].q, im.rows[i].key);
-    db_exec(req->db, "UPDATE question_banks SET updated_at = ?, seq = ? WHERE id = ?", "iii",
-            now_sec(), db_next_seq(req->db), req->obj.id);
+    if (!dry_run) {
+        if (!bank)
+            bank = bank_insert(req, org, title);
+        for (size_t i = 0; i < im.nrows; i++)
+            question_insert(req->db, &req->arena, bank, &im.rows[i].q, im.rows[i].key);
+        db_exec(req->db, "UPDATE question_banks SET updated_at = ?, seq = ? WHERE id = ?", "iii",
+                now_sec(), db_next_seq(req->db), bank);
+    }
+    jw_kv_id(&im.j, "bankId", bank);
     jw_kv_int(&im.j, "imported", dry_run ? 0 : (int64_t)im.nrows);
     jw_obj_end(&im.j);
-    req_audit(req, "bank.import", req->obj.org_id, target, "ok", "%zu rows%s", im.nrows,
-              dry_run ? " checked (dry run)" : "");
+    req_audit(req, "bank.import", org,
+              bank ? arena_printf(&req->arena, "bank:%" PRId64, bank) : "bank:new", "ok",
+              "%zu rows%s", im.nrows, dry_run ? " checked (dry run)" : "");
     struct jw *j = req_data(req);
     jw_raw(j, im.report.data, im.report.len);
     return dry_run ? 200 : 201;
+}
+
+/*
+ * POST /api/v1/question-banks/{id}/import?dryRun= (body: an XLSX or CSV
+ * file) -> 201 {bankId, rows, imported, errors: []} (200 for a dry run): the
+ * first row names the columns 题型 (单选/多选/判断/填空), 题干, 选项A..选项H,
+ * 答案, 解析; every row is a question added to the bank. Any bad row: 422
+ * import.invalid with {rows, imported: 0, errors: [{row, column, message}]}
+ * as "report" in the error object, and nothing stored. Errors:
+ * bank.not_found, import.invalid. learning.publish on the bank's
+ * organisation.
+ */
+static int h_import(struct req *req)
+{
+    return bank_import(req, req->obj.id, req->obj.org_id, NULL);
+}
+
+static const struct param import_new_query[] = {
+    {"orgId", P_ID, P_REQUIRED},
+    {"title", P_STR, P_REQUIRED | P_NONBLANK, 1, 100},
+    {"dryRun", P_BOOL},
+    {NULL},
+};
+
+/*
+ * POST /api/v1/question-banks/import?orgId=&title=&dryRun= (body: a file as
+ * above) -> 201 {bankId, rows, imported, errors: []}: a new bank of orgId
+ * with the file's questions, created in the same transaction, all or
+ * nothing: a refused file (422 import.invalid with the report) leaves no
+ * bank. A dry run checks the file and creates nothing (bankId null).
+ * Errors: org.not_found, import.invalid, request.invalid. learning.publish
+ * on orgId.
+ */
+static int h_import_new(struct req *req)
+{
+    return bank_import(req, 0, req_query_int(req, "orgId", 0), req_query_str(req, "title"));
 }
 
 /* ---- quizzes ---- */
@@ -629,14 +692,15 @@ static int h_import(struct req *req)
 struct quiz {
     int64_t id, org_id, time_limit, opens_at, closes_at;
     const char *org_path, *mode, *title, *track;
+    const char *review, *review_note; /* NULL once published */
 };
 
 static bool quiz_load(struct req *req, int64_t id, struct quiz *q)
 {
     struct db_stmt *st = db_query(req->db,
                                   "SELECT id, org_id, org_path, mode, title, track, time_limit, "
-                                  "opens_at, closes_at FROM quizzes WHERE id = ? AND deleted_at "
-                                  "IS NULL",
+                                  "opens_at, closes_at, review, review_note FROM quizzes WHERE "
+                                  "id = ? AND deleted_at IS NULL",
                                   "i", id);
     bool found = db_next(st);
     if (found)
@@ -650,6 +714,8 @@ static bool quiz_load(struct req *req, int64_t id, struct quiz *q)
             .time_limit = db_int(st, 6),
             .opens_at = db_int(st, 7),
             .closes_at = db_int(st, 8),
+            .review = db_isnull(st, 9) ? NULL : arena_strdup(&req->arena, db_text(st, 9)),
+            .review_note = db_isnull(st, 10) ? NULL : arena_strdup(&req->arena, db_text(st, 10)),
         };
     db_done(st);
     return found;
@@ -662,7 +728,8 @@ static bool quiz_locate(struct req *req, int64_t id, struct object_ref *o)
         return false;
     o->org_id = q.org_id;
     o->org_path = q.org_path;
-    if (learn_sees(req, q.org_path, q.track))
+    /* its audience takes part once it is published (not while it waits for review) */
+    if (!q.review && learn_sees(req, q.org_path, q.track))
         o->party = PARTY_AUDIENCE;
     return true;
 }
@@ -723,6 +790,9 @@ static void write_quiz(struct req *req, struct jw *j, const struct quiz *q, bool
     jw_kv_str(j, "title", q->title);
     jw_kv_str(j, "mode", q->mode);
     jw_kv_str(j, "track", q->track);
+    jw_kv_str(j, "state", q->review ? q->review : "published");
+    if (q->review_note)
+        jw_kv_str(j, "reviewNote", q->review_note);
     struct db_stmt *st = db_query(req->db, "SELECT name FROM orgs WHERE id = ?", "i", q->org_id);
     jw_key(j, "org");
     jw_obj_begin(j);
@@ -806,6 +876,11 @@ static int h_quiz_create(struct req *req)
     struct object_ref o = {0};
     if (!bank_locate(req, bank, &o) || !principal_can(req->who, PERM_LEARNING_PUBLISH, o.org_path))
         return req_fail_field(req, ERR_BANK_NOT_FOUND, "bankId", NULL);
+    int64_t waits;
+    if (db_get_int(req->db, &waits,
+                   "SELECT 1 FROM question_banks WHERE id = ? AND review IS NOT NULL", "i", bank))
+        return req_fail_field(req, ERR_BANK_STATE, "bankId",
+                              "the bank waits for review (or was sent back): no quiz from it yet");
     bool exam = !strcmp(mode, "exam");
     int64_t limit = req_body_int(req, "timeLimitMinutes", 0) * 60;
     int64_t opens = req_body_int(req, "opensAt", 0), closes = req_body_int(req, "closesAt", 0);
@@ -820,10 +895,11 @@ static int h_quiz_create(struct req *req)
     int64_t now = now_sec();
     db_exec(req->db,
             "INSERT INTO quizzes (org_id, org_path, bank_id, mode, track, title, time_limit, "
-            "opens_at, closes_at, author_id, published_at, created_at, updated_at, seq) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            "isisssIIIiiiii", org, path, bank, mode, track ? track : "member",
-            req_body_str(req, "title"), limit, opens, closes, req->who->account_id, now, now, now,
+            "opens_at, closes_at, review, author_id, published_at, created_at, updated_at, seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "isisssIIIsiiiii", org, path, bank, mode, track ? track : "member",
+            req_body_str(req, "title"), limit, opens, closes,
+            learn_review_needed(req, path) ? "review" : NULL, req->who->account_id, now, now, now,
             db_next_seq(req->db));
     int64_t id = db_last_id(req->db);
     const struct value *ids = req_body(req, "questionIds");
@@ -877,7 +953,8 @@ static int h_quiz_list(struct req *req)
     page_begin(req, &pg);
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT id FROM quizzes z WHERE deleted_at IS NULL AND id < ? AND (? IS NULL OR mode = ?) "
+        "SELECT id FROM quizzes z WHERE deleted_at IS NULL AND review IS NULL AND id < ? AND (? IS "
+        "NULL OR mode = ?) "
         "AND (? IS NULL OR track = ?) AND (track = 'member' OR ? = 1 OR EXISTS (SELECT 1 FROM "
         "{list} r WHERE substr(z.org_path, 1, length(r.value)) = r.value)) AND " LEARN_SEES_SQL(
             "z.org_path") " ORDER BY id DESC LIMIT ?",
@@ -1353,6 +1430,86 @@ static int h_quiz_figures(struct req *req)
     return 200;
 }
 
+/* ---- review where configured ---- */
+
+static const struct learn_review_kind bank_review = {
+    .name = "bank",
+    .waiting = "SELECT 1 FROM question_banks WHERE id = ? AND review = 'review'",
+    .decide = "UPDATE question_banks SET review = CASE WHEN ? THEN NULL ELSE 'rejected' END, "
+              "review_note = ?, reviewed_by = ?, updated_at = ?, seq = ? WHERE id = ?",
+    .not_waiting = ERR_BANK_STATE,
+    .respond = bank_respond,
+};
+
+static const struct learn_review_kind quiz_review = {
+    .name = "quiz",
+    .waiting = "SELECT 1 FROM quizzes WHERE id = ? AND review = 'review'",
+    .decide = "UPDATE quizzes SET review = CASE WHEN ? THEN NULL ELSE 'rejected' END, "
+              "review_note = ?, reviewed_by = ?, updated_at = ?, seq = ? WHERE id = ?",
+    .published = "UPDATE quizzes SET published_at = ? WHERE id = ?",
+    .not_waiting = ERR_QUIZ_STATE,
+    .respond = quiz_respond,
+};
+
+/*
+ * POST /api/v1/question-banks/{id}/approve -> the bank, quizzes may now be
+ * set from it. POST /api/v1/question-banks/{id}/reject {reason} -> the bank,
+ * sent back. Errors: bank.not_found, bank.state (not waiting for review).
+ * POST /api/v1/quizzes/{id}/approve -> the quiz, published now (its audience
+ * sees it). POST /api/v1/quizzes/{id}/reject {reason} -> the quiz, sent back.
+ * Errors: quiz.not_found, quiz.state. learning.publish on the organisation
+ * above the item's, as for lessons.
+ */
+static int h_bank_approve(struct req *req)
+{
+    return learn_review_decide(req, &bank_review, true);
+}
+
+static int h_bank_reject(struct req *req)
+{
+    return learn_review_decide(req, &bank_review, false);
+}
+
+static int h_quiz_approve(struct req *req)
+{
+    return learn_review_decide(req, &quiz_review, true);
+}
+
+static int h_quiz_reject(struct req *req)
+{
+    return learn_review_decide(req, &quiz_review, false);
+}
+
+int learn_quiz_reviews(struct req *req, struct page *pg, const char *path, int64_t after,
+                       bool banks)
+{
+    struct db_stmt *st;
+    if (banks) {
+        st = db_query(req->db,
+                      "SELECT " BANK_SUMMARY " FROM question_banks b JOIN orgs o ON o.id = "
+                      "b.org_id WHERE b.review = 'review' AND b.deleted_at IS NULL AND "
+                      "substr(b.org_path, 1, length(?)) = ? AND b.id > ? ORDER BY b.id LIMIT ?",
+                      "ssii", path, path, after, (int64_t)pg->limit + 1);
+        while (page_next(pg, st)) {
+            write_bank_summary(pg->j, st);
+            page_mark_id(pg, db_int(st, 0));
+        }
+        return page_end(pg, st);
+    }
+    st = db_query(req->db,
+                  "SELECT id FROM quizzes WHERE review = 'review' AND deleted_at IS NULL AND "
+                  "substr(org_path, 1, length(?)) = ? AND id > ? ORDER BY id LIMIT ?",
+                  "ssii", path, path, after, (int64_t)pg->limit + 1);
+    while (page_next(pg, st)) {
+        struct quiz q;
+        int64_t id = db_int(st, 0);
+        if (quiz_load(req, id, &q))
+            write_quiz(req, pg->j, &q, false);
+        page_mark_id(pg, id);
+    }
+    return page_end(pg, st);
+}
+
 const struct route learning_quiz_routes[] = {
     {"POST", "/api/v1/question-banks", h_bank_create, SCOPE_BODY_ORG, PERM_LEARNING_PUBLISH,
      "orgId", NULL, bank_body, 0},
@@ -1362,6 +1519,12 @@ const struct route learning_quiz_routes[] = {
      NULL, NULL, 0, &bank_kind},
     {"POST", "/api/v1/question-banks/{id}/questions", h_question_add, SCOPE_OBJECT,
      PERM_LEARNING_PUBLISH, NULL, NULL, question_fields, 0, &bank_kind},
+    {"POST", "/api/v1/question-banks/import", h_import_new, SCOPE_QUERY_ORG, PERM_LEARNING_PUBLISH,
+     "orgId", import_new_query, NULL, ROUTE_UPLOAD},
+    {"POST", "/api/v1/question-banks/{id}/approve", h_bank_approve, SCOPE_OBJECT,
+     PERM_LEARNING_PUBLISH, NULL, NULL, NULL, 0, &bank_kind, 0, SIDE_PARENT},
+    {"POST", "/api/v1/question-banks/{id}/reject", h_bank_reject, SCOPE_OBJECT,
+     PERM_LEARNING_PUBLISH, NULL, NULL, learn_reject_body, 0, &bank_kind, 0, SIDE_PARENT},
     {"POST", "/api/v1/question-banks/{id}/import", h_import, SCOPE_OBJECT, PERM_LEARNING_PUBLISH,
      NULL, import_query, NULL, ROUTE_UPLOAD, &bank_kind},
     {"POST", "/api/v1/quizzes", h_quiz_create, SCOPE_BODY_ORG, PERM_LEARNING_PUBLISH, "orgId", NULL,
@@ -1373,6 +1536,10 @@ const struct route learning_quiz_routes[] = {
      NULL, 0, &quiz_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/quizzes/{id}/submit", h_submit, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL,
      NULL, submit_body, 0, &quiz_kind, PARTY_AUDIENCE},
+    {"POST", "/api/v1/quizzes/{id}/approve", h_quiz_approve, SCOPE_OBJECT, PERM_LEARNING_PUBLISH,
+     NULL, NULL, NULL, 0, &quiz_kind, 0, SIDE_PARENT},
+    {"POST", "/api/v1/quizzes/{id}/reject", h_quiz_reject, SCOPE_OBJECT, PERM_LEARNING_PUBLISH,
+     NULL, NULL, learn_reject_body, 0, &quiz_kind, 0, SIDE_PARENT},
     {"GET", "/api/v1/quizzes/{id}/mine", h_mine, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL, NULL,
      NULL, 0, &quiz_kind, PARTY_AUDIENCE},
     {"POST", "/api/v1/quizzes/{id}/paper", h_paper, SCOPE_OBJECT, PERM_LEARNING_PUBLISH, NULL, NULL,

@@ -522,12 +522,25 @@ const SPECS = {
   // question that does not fit its type; a file with a bad row (nothing imported).
   'GET /api/v1/question-banks/{id}': learning('bank', (n) => q('GET', `/api/v1/question-banks/${n}`)),
   'POST /api/v1/question-banks/{id}/questions': learning('bank', (n) => q('POST', `/api/v1/question-banks/${n}/questions`, { type: 'truefalse', stem: '矩阵', answer: '也许' })),
+  // a new bank from a file: learning.publish on orgId; harmless: a bad row refuses the
+  // file and no bank is made.
+  'POST /api/v1/question-banks/import': { req: (t) => ({ method: 'POST', path: `/api/v1/question-banks/import?orgId=${t}&title=${encodeURIComponent('矩阵')}`, ...csv('题型,题干,答案\n问答,矩阵,对\n') }), nf: 'org.not_found' },
   'POST /api/v1/question-banks/{id}/import': learning('bank', (n) => ({ method: 'POST', path: `/api/v1/question-banks/${n}/import`, ...csv('题型,题干,答案\n问答,矩阵,对\n') })),
   // EXCEPTION (read side): a lesson, course or quiz is seen by everyone inside the
   // subtree of its organisation and by learning.publish there. Harmless: a progress
   // marker, a follow, a start of a practice quiz (nothing stored), a submission to a
   // question not in the quiz, paper answers for a quiz that is no exam (quiz.not_exam).
   'GET /api/v1/lessons/{id}': learning('lesson', (n) => q('GET', `/api/v1/lessons/${n}`), insideOrPublishes),
+  // the picture of the matrix's picture story: as the lesson is seen.
+  'GET /api/v1/lessons/{id}/files/{id}': {
+    req: async (t) => {
+      const { lesson, file } = await fileLesson(t);
+      return q('GET', `/api/v1/lessons/${lesson}/files/${file}`);
+    },
+    missing: () => q('GET', `/api/v1/lessons/${MISSING}/files/${MISSING}`),
+    nf: 'lesson.not_found',
+    expect: (c, t) => (insideOrPublishes(c, t) ? ALLOW : DENY),
+  },
   'POST /api/v1/lessons/{id}/progress': learning('lesson', (n) => q('POST', `/api/v1/lessons/${n}/progress`, { position: 1 }), insideOrPublishes),
   // withdrawing: learning.publish on its organisation, a throw-away lesson per cell.
   'DELETE /api/v1/lessons/{id}': {
@@ -539,6 +552,13 @@ const SPECS = {
   // matrix's lesson is published, so a decision answers 409 lesson.state.
   'POST /api/v1/lessons/{id}/approve': learning('lesson', (n) => q('POST', `/api/v1/lessons/${n}/approve`), (c, t) => holdsAbove(c, 'learning.publish', t)),
   'POST /api/v1/lessons/{id}/reject': learning('lesson', (n) => q('POST', `/api/v1/lessons/${n}/reject`, { reason: '矩阵' }), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  // courses, banks and quizzes are reviewed the same way; the matrix's are published (409).
+  'POST /api/v1/courses/{id}/approve': learning('course', (n) => q('POST', `/api/v1/courses/${n}/approve`), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  'POST /api/v1/courses/{id}/reject': learning('course', (n) => q('POST', `/api/v1/courses/${n}/reject`, { reason: '矩阵' }), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  'POST /api/v1/question-banks/{id}/approve': learning('bank', (n) => q('POST', `/api/v1/question-banks/${n}/approve`), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  'POST /api/v1/question-banks/{id}/reject': learning('bank', (n) => q('POST', `/api/v1/question-banks/${n}/reject`, { reason: '矩阵' }), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  'POST /api/v1/quizzes/{id}/approve': learning('quiz', (n) => q('POST', `/api/v1/quizzes/${n}/approve`), (c, t) => holdsAbove(c, 'learning.publish', t)),
+  'POST /api/v1/quizzes/{id}/reject': learning('quiz', (n) => q('POST', `/api/v1/quizzes/${n}/reject`, { reason: '矩阵' }), (c, t) => holdsAbove(c, 'learning.publish', t)),
   // harmless: "no review" (a row that changes nothing).
   'POST /api/v1/learning/review': { req: (t) => q('POST', '/api/v1/learning/review', { orgId: t, required: false }), nf: 'org.not_found' },
   'GET /api/v1/learning/review': { req: (t) => q('GET', `/api/v1/learning/review?orgId=${t}`), nf: 'org.not_found' },
@@ -627,6 +647,22 @@ async function matrixLearning(orgId, kind) {
     return { lesson, course, bank, quiz };
   })();
   return (await learningOf[orgId])[kind];
+}
+
+// A picture story with its picture (a 1x1 PNG stored by the target's admin), one per target.
+const fileLessonOf = {};
+async function fileLesson(orgId) {
+  fileLessonOf[orgId] ??= (async () => {
+    const token = adminFor(orgId);
+    const bytes = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+    const u = await must(await api('POST', '/api/v1/uploads', { token, body: { orgId, name: '矩阵图.png', size: bytes.length } }), 201, 'upload');
+    const file = (await must(await api('PATCH', `/api/v1/uploads/${u.id}`, {
+      token, body: bytes, headers: { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' },
+    }), 200, 'chunk')).file.id;
+    const lesson = (await must(await api('POST', '/api/v1/lessons', { token, body: { orgId, kind: 'story', title: '矩阵图文', text: '矩阵', fileId: file, minutes: 1, level: 'intro' } }), 201, 'lesson')).id;
+    return { lesson, file };
+  })();
+  return fileLessonOf[orgId];
 }
 
 async function freshLesson(orgId) {

@@ -6,10 +6,13 @@
 // replayed submissions, paper answers entered once by the branch, figures per branch,
 // and a walk of every learning read as staff that finds no person's score or ranking.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { assertData, assertError, run, sqlite, startServer } from './helpers.mjs';
+import { assertData, assertError, run, sqlite, startServer, tempDir } from './helpers.mjs';
 
 let srv, api, who, db;
 let tT, tS, tSB, tM, tG, tC;
@@ -53,6 +56,20 @@ function xlsx(rows) {
   end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(off, 16);
   return Buffer.concat([...local, cd, end]);
 }
+// Media made by ffmpeg in the test, stored through the upload routes.
+const work = tempDir('zhibu-learning-');
+function ffmpeg(args, out) {
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, join(work, out)]);
+  return readFileSync(join(work, out));
+}
+async function stored(token, orgId, name, bytes) {
+  const u = assertData(await api('POST', '/api/v1/uploads', { token, body: { orgId, name, size: bytes.length } }), 201);
+  const headers = { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0',
+    'Upload-Checksum': `sha256 ${createHash('sha256').update(bytes).digest('base64')}` };
+  const d = assertData(await api('PATCH', `/api/v1/uploads/${u.id}`, { token, body: bytes, headers }));
+  assert.ok(d.file, 'one chunk completes the file');
+  return d.file;
+}
 const xlsxBody = (rows) => ({ body: xlsx(rows), headers: { 'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
 
 before(async () => {
@@ -81,17 +98,20 @@ after(async () => {
   await srv?.stop();
 });
 
-let lesson, lesson2, course;
+let lesson, lesson2, course, audioFile;
 
 describe('lessons and courses: published to a subtree, chosen by members', () => {
-  test('township publishes an audio lesson with a length, level, topics and a fileId', async () => {
+  test('township publishes an audio lesson with a length, level, topics and its recording from the file store', async () => {
+    audioFile = await stored(tT, township, '党费.mp3', ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=440:duration=4', '-c:a', 'libmp3lame', '-b:a', '64k'], 'fee.mp3'));
+    assert.equal(audioFile.kind, 'audio');
     lesson = assertData(await post(tT, '/api/v1/lessons', {
       orgId: township, kind: 'audio', title: '三分钟听懂党费怎么交', text: '党费按月交纳，农民党员每月交纳0.2元到1元。',
-      fileId: 12, minutes: 3, level: 'intro', topics: ['党费', '党章'],
+      fileId: audioFile.id, minutes: 3, level: 'intro', topics: ['党费', '党章'],
     }), 201);
     assert.equal(lesson.kind, 'audio');
     assert.equal(lesson.length, '3 分钟');
-    assert.equal(lesson.fileId, 12);
+    assert.equal(lesson.fileId, audioFile.id);
+    assert.deepEqual([lesson.file.id, lesson.file.size, lesson.file.kind], [audioFile.id, audioFile.size, 'audio']);
     assert.deepEqual(lesson.topics, ['党费', '党章']);
     assert.equal(lesson.progress, null);
     lesson2 = assertData(await post(tT, '/api/v1/lessons', {
@@ -112,6 +132,50 @@ describe('lessons and courses: published to a subtree, chosen by members', () =>
     const one_ = assertData(await get(tM, `/api/v1/lessons/${lesson.id}`));
     assert.equal(one_.text, '党费按月交纳，农民党员每月交纳0.2元到1元。');
     assert.equal(one_.canManage, false);
+  });
+
+  test('a lesson\'s recording is a stored file of the right kind, referenced by the lesson', async () => {
+    const video = await stored(tT, township, '短片.mp4', ffmpeg(['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p'], 'clip.mp4'));
+    const body = { orgId: township, kind: 'audio', title: '错的文件', text: '文字稿', minutes: 3, level: 'intro' };
+    assertError(await post(tT, '/api/v1/lessons', { ...body, fileId: video.id }), 400, 'request.invalid', 'fileId');
+    assertError(await post(tT, '/api/v1/lessons', { ...body, kind: 'video', fileId: audioFile.id }), 400, 'request.invalid', 'fileId');
+    assertError(await post(tT, '/api/v1/lessons', { ...body, fileId: 99999999 }), 404, 'file.not_found', 'fileId');
+    // a village's file is not the township's to publish (nor the village secretary's to
+    // give a township): another branch's upload is out of reach
+    const villageFile = await stored(tSB, villageB, '村里的.mp3', ffmpeg(['-f', 'lavfi', '-i', 'sine=duration=1'], 'b.mp3'));
+    assertError(await post(tS, '/api/v1/lessons', { ...body, orgId: villageA, fileId: villageFile.id }), 404, 'file.not_found', 'fileId');
+    const v = assertData(await post(tT, '/api/v1/lessons', { ...body, kind: 'video', title: '视频课', fileId: video.id }), 201);
+    assert.equal(v.file.kind, 'video');
+    // the lesson refers to its file: the store keeps it (file_refs, the sweep's reference)
+    assert.equal(one(`SELECT COUNT(*) FROM file_refs WHERE object_kind = 'lesson' AND object_id = ${lesson.id} AND file_id = ${audioFile.id}`), '1');
+  });
+
+  test('the recording is read through the lesson: its audience, in its low version, with its size', async () => {
+    const path = `/api/v1/lessons/${lesson.id}/files/${audioFile.id}`;
+    const whole = await api('GET', path, { token: tM });
+    assert.equal(whole.status, 200);
+    assert.equal(Number(whole.headers.get('content-length')), audioFile.size);
+    const part = await api('GET', path, { token: tM, headers: { Range: 'bytes=0-99' } });
+    assert.equal(part.status, 206);
+    // the media queue makes the 32 kbit/s version; the lesson shows its size before playing
+    let l;
+    for (let i = 0; i < 100; i++) {
+      l = assertData(await get(tM, `/api/v1/lessons/${lesson.id}`));
+      if (l.file.processing === 'done' || l.file.processing === 'failed') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const low = l.file.variants.find((x) => x.name === 'audio');
+    assert.ok(low, JSON.stringify(l.file));
+    assert.equal(low.type, 'audio/webm');
+    const r = await api('GET', `${path}?variant=audio`, { token: tM });
+    assert.equal(r.status, 200);
+    assert.equal(Number(r.headers.get('content-length')), low.size);
+    // outside the lesson's reach the file answers like the lesson: missing
+    const out = await api('GET', path, { token: tSB });
+    assertError(out, 404, 'lesson.not_found');
+    assert.equal(out.text, (await api('GET', `/api/v1/lessons/99999999/files/${audioFile.id}`, { token: tSB })).text);
+    // another lesson's file is not this one's
+    assertError(await api('GET', `/api/v1/lessons/${lesson2.id}/files/${audioFile.id}`, { token: tM }), 404, 'file.not_found');
   });
 
   test('outside the subtree a lesson answers exactly like a missing one', async () => {
@@ -219,6 +283,63 @@ describe('review where configured', () => {
   });
 });
 
+describe('review where configured: courses, question banks and quizzes too', () => {
+  test('a village\'s course, bank and quiz wait for the township; members never see them until approved', async () => {
+    assertData(await post(tT, '/api/v1/learning/review', { orgId: township, required: true }));
+    // a course
+    const c = assertData(await post(tS, '/api/v1/courses', { orgId: villageA, title: '待审的课程', level: 'intro', lessonIds: [lesson.id] }), 201);
+    assert.equal(c.state, 'review');
+    const miss = await get(tM, `/api/v1/courses/${c.id}`);
+    assertError(miss, 404, 'course.not_found');
+    assert.equal(miss.text, (await get(tM, '/api/v1/courses/99999999')).text);
+    assertError(await post(tM, `/api/v1/courses/${c.id}/follow`), 404, 'course.not_found');
+    assert.ok(!assertData(await get(tM, '/api/v1/courses?limit=200')).items.some((x) => x.id === c.id));
+    assert.deepEqual(assertData(await get(tT, `/api/v1/learning/reviews?orgId=${township}&type=course`)).items.map((x) => x.id), [c.id]);
+    assertError(await post(tS, `/api/v1/courses/${c.id}/approve`), 404, 'course.not_found');
+    const back = assertData(await post(tT, `/api/v1/courses/${c.id}/reject`, { reason: '请再加一课' }));
+    assert.deepEqual([back.state, back.reviewNote], ['rejected', '请再加一课']);
+    assertError(await post(tT, `/api/v1/courses/${c.id}/approve`), 409, 'course.state');
+    assertError(await get(tM, `/api/v1/courses/${c.id}`), 404, 'course.not_found');
+    const c2 = assertData(await post(tS, '/api/v1/courses', { orgId: villageA, title: '改好的课程', level: 'intro', lessonIds: [lesson.id] }), 201);
+    assert.equal(assertData(await post(tT, `/api/v1/courses/${c2.id}/approve`)).state, 'published');
+    assert.equal(assertData(await get(tM, `/api/v1/courses/${c2.id}`)).title, '改好的课程');
+    assert.ok(assertData(await get(tM, '/api/v1/courses?limit=200')).items.some((x) => x.id === c2.id));
+
+    // a question bank: no quiz is set from it before it is approved
+    const b = assertData(await post(tS, '/api/v1/question-banks', { orgId: villageA, title: '村里的题库',
+      questions: [{ type: 'truefalse', stem: '党员应当按月交纳党费。', answer: '对' }] }), 201);
+    assert.equal(b.state, 'review');
+    const quiz = { orgId: villageA, bankId: b.id, mode: 'practice', title: '村里的练习' };
+    assertError(await post(tS, '/api/v1/quizzes', quiz), 409, 'bank.state', 'bankId');
+    assert.ok(assertData(await get(tT, `/api/v1/learning/reviews?orgId=${township}&type=bank`)).items.some((x) => x.id === b.id && x.state === 'review'));
+    assertError(await post(tS, `/api/v1/question-banks/${b.id}/approve`), 404, 'bank.not_found');
+    assert.equal(assertData(await post(tT, `/api/v1/question-banks/${b.id}/approve`)).state, 'published');
+    assertError(await post(tT, `/api/v1/question-banks/${b.id}/approve`), 409, 'bank.state');
+    // a bank made from a file waits the same way
+    const imp = assertData(await api('POST', `/api/v1/question-banks/import?orgId=${villageA}&title=${encodeURIComponent('导入的题库')}`,
+      { token: tS, ...csv('题型,题干,答案\n判断,党员应当按月交纳党费。,对') }), 201);
+    assert.equal(assertData(await get(tS, `/api/v1/question-banks/${imp.bankId}`)).state, 'review');
+
+    // a quiz: its audience neither lists, opens, starts nor submits it before approval
+    const q = assertData(await post(tS, '/api/v1/quizzes', quiz), 201);
+    assert.equal(q.state, 'review');
+    const qmiss = await get(tM, `/api/v1/quizzes/${q.id}`);
+    assertError(qmiss, 404, 'quiz.not_found');
+    assert.equal(qmiss.text, (await get(tM, '/api/v1/quizzes/99999999')).text);
+    assertError(await post(tM, `/api/v1/quizzes/${q.id}/submit`, { key: 'review-key-1', answers: [] }), 404, 'quiz.not_found');
+    assert.ok(!assertData(await get(tM, '/api/v1/quizzes?limit=200')).items.some((x) => x.id === q.id));
+    assert.deepEqual(assertData(await get(tT, `/api/v1/learning/reviews?orgId=${township}&type=quiz`)).items.map((x) => x.id), [q.id]);
+    assert.equal(assertData(await post(tT, `/api/v1/quizzes/${q.id}/approve`)).state, 'published');
+    assertError(await post(tT, `/api/v1/quizzes/${q.id}/reject`, { reason: '晚了' }), 409, 'quiz.state');
+    assert.equal(assertData(await get(tM, `/api/v1/quizzes/${q.id}`)).state, 'published');
+    assert.ok(assertData(await get(tM, '/api/v1/quizzes?limit=200')).items.some((x) => x.id === q.id));
+    // what those above publish needs no review
+    const own = assertData(await post(tT, '/api/v1/courses', { orgId: township, title: '乡里的课程', level: 'intro', lessonIds: [lesson.id] }), 201);
+    assert.equal(own.state, 'published');
+    assertData(await post(tT, '/api/v1/learning/review', { orgId: township, required: false }));
+  });
+});
+
 describe('the staff track: zhibu\'s own user guide, for those who run the branch', () => {
   test('the guide reaches staff only; its completion is recorded for the staff who took it (demo)', async () => {
     assert.deepEqual(assertData(await get(tM, '/api/v1/courses?track=staff')).items, []);
@@ -299,6 +420,29 @@ describe('question banks: import from a sheet, all or nothing', () => {
       ['判断', '党员可以不参加组织生活。', '', '', '错', '']]) }), 201);
     assert.equal(ok.imported, 2);
     assert.equal(one(`SELECT COUNT(*) FROM questions WHERE bank_id = ${bank.id}`), String(Number(before_) + 2));
+  });
+
+  test('a new bank from a file: created with its questions in one transaction, a refused file leaves no bank', async () => {
+    const banks = () => one(`SELECT COUNT(*) FROM question_banks WHERE org_id = ${township}`);
+    const before_ = banks(), questions = one('SELECT COUNT(*) FROM questions');
+    const title = encodeURIComponent('乡村振兴题库');
+    const bad = [HEAD, '单选,党的最高领导机关是？,党的全国代表大会和它产生的中央委员会,国务院,,,A,', '单选,没有答案的题,甲,乙,,,E,'].join('\n');
+    const r = await api('POST', `/api/v1/question-banks/import?orgId=${township}&title=${title}`, { token: tT, ...csv(bad) });
+    assertError(r, 422, 'import.invalid');
+    assert.deepEqual(r.json.error.report.errors.map((e) => [e.row, e.column]), [[3, '答案']]);
+    assert.deepEqual([banks(), one('SELECT COUNT(*) FROM questions')], [before_, questions]);
+    const good = [HEAD, '单选,党的最高领导机关是？,党的全国代表大会和它产生的中央委员会,国务院,,,A,', '判断,党员应当按月交纳党费。,,,,,对,'].join('\n');
+    const dry = assertData(await api('POST', `/api/v1/question-banks/import?orgId=${township}&title=${title}&dryRun=true`, { token: tT, ...csv(good) }), 200);
+    assert.deepEqual([dry.bankId, dry.rows, dry.imported], [null, 2, 0]);
+    assert.equal(banks(), before_);
+    const ok = assertData(await api('POST', `/api/v1/question-banks/import?orgId=${township}&title=${title}`, { token: tT, ...csv(good) }), 201);
+    assert.deepEqual([ok.rows, ok.imported], [2, 2]);
+    const b = assertData(await get(tT, `/api/v1/question-banks/${ok.bankId}`));
+    assert.deepEqual([b.title, b.questions.map((q) => q.type)], ['乡村振兴题库', ['single', 'truefalse']]);
+    assert.equal(banks(), String(Number(before_) + 1));
+    // the content staff's: a member, or a branch outside the subtree, creates nothing
+    assertError(await api('POST', `/api/v1/question-banks/import?orgId=${township}&title=${title}`, { token: tS, ...csv(good) }), 404, 'org.not_found');
+    assertError(await api('POST', `/api/v1/question-banks/import?orgId=${township}`, { token: tT, ...csv(good) }), 400, 'request.invalid', 'title');
   });
 
   test('a bank is the content staff\'s: out of reach it answers like a missing one', async () => {

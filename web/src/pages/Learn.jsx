@@ -10,6 +10,7 @@ import { useGet, usePaged, useWrite } from '../hooks.js';
 import { t, addStrings } from '../i18n.js';
 import { TopBar, Loading, ErrorBox, More, Chevron, orgsWhere } from '../ui.jsx';
 import { fmtTime } from '../time.js';
+import { fmtSize } from '../files.jsx';
 import { enqueueQuiz, flushQuizzes, keepCopy, quizQueued, quizResult, readCopy, subscribe, watch } from '../offline.js';
 import './learn.css';
 
@@ -22,6 +23,7 @@ addStrings({
   lrStaff: '工作培训', lrDone: '已学完', lrFollow: '关注这门课', lrUnfollow: '不再关注', lrFollowed: '已关注',
   lrRecommended: '{org}推荐', lrLessonsN: '{done}/{n} 课', lrFinish: '我学完了', lrFinished: '已学完，真棒！',
   lrReadAloud: '朗读', lrStop: '停止朗读', lrAudioSoon: '音频文件上传后可在这里收听',
+  lrListen: '收听（{size}）', lrWatch: '观看（{size}）', lrFrom: '从 {at} 接着听',
   lrOfflineCopy: '离线：显示的是上次打开时保存的内容',
   lrStart: '开始考试（限时 {m} 分钟）', lrDeadline: '请在 {time} 前交卷', lrSubmit: '交卷',
   lrSubmitPractice: '提交答案', lrQueued: '已保存在手机上，联网后自动提交（只计一次）',
@@ -39,7 +41,8 @@ addStrings({
   lrFigures: '学习统计', lrFiguresHint: '只看参与和完成的人数，不给个人排名',
   lrMembers: '党员', lrLearners: '参加学习', lrFinishers: '学完一课以上', lrOpened: '打开', lrAbandoned: '学到一半',
   lrBranchCol: '组织', lrLessonCol: '课',
-  lrReview: '内容审核', lrReviewOn: '本组织以下发布的课需要审核', lrReviewBy: '上级组织已要求审核', lrReviewNone: '没有待审核的课',
+  lrReview: '内容审核', lrReviewOn: '本组织以下发布的课、课程、题库和测验需要审核',
+  'rt.lesson': '课', 'rt.course': '课程', 'rt.bank': '题库', 'rt.quiz': '测验', lrBankN: '{n} 道题', lrReviewBy: '上级组织已要求审核', lrReviewNone: '没有待审核的内容',
   lrApprove: '通过', lrReject: '退回', lrRejectWhy: '退回原因', lrWaiting: '待审核', lrRejected: '已退回：{why}',
 }, {
   learn: 'Learning', learnHint: 'Learn what you choose: short lessons to read or listen to',
@@ -50,6 +53,7 @@ addStrings({
   lrStaff: 'Staff training', lrDone: 'Finished', lrFollow: 'Follow this course', lrUnfollow: 'Unfollow', lrFollowed: 'Following',
   lrRecommended: 'Recommended by {org}', lrLessonsN: '{done}/{n} lessons', lrFinish: 'I finished it', lrFinished: 'Finished, well done!',
   lrReadAloud: 'Read aloud', lrStop: 'Stop', lrAudioSoon: 'The recording plays here once it is uploaded',
+  lrListen: 'Listen ({size})', lrWatch: 'Watch ({size})', lrFrom: 'Resumes at {at}',
   lrOfflineCopy: 'Offline: the copy saved when you last opened it',
   lrStart: 'Start the exam ({m} minutes)', lrDeadline: 'Hand in before {time}', lrSubmit: 'Hand in',
   lrSubmitPractice: 'Submit', lrQueued: 'Saved on this phone; sent when online (counted once)',
@@ -67,12 +71,22 @@ addStrings({
   lrFigures: 'Figures', lrFiguresHint: 'Counts of who took part and finished; nobody is ranked',
   lrMembers: 'Members', lrLearners: 'Took part', lrFinishers: 'Finished a lesson', lrOpened: 'Opened', lrAbandoned: 'Left halfway',
   lrBranchCol: 'Organisation', lrLessonCol: 'Lesson',
-  lrReview: 'Review', lrReviewOn: 'Lessons published below this organisation are reviewed', lrReviewBy: 'An organisation above asks for review', lrReviewNone: 'Nothing waits for review',
+  lrReview: 'Review', lrReviewOn: 'Lessons, courses, banks and quizzes published below this organisation are reviewed',
+  'rt.lesson': 'Lesson', 'rt.course': 'Course', 'rt.bank': 'Question bank', 'rt.quiz': 'Quiz', lrBankN: '{n} questions', lrReviewBy: 'An organisation above asks for review', lrReviewNone: 'Nothing waits for review',
   lrApprove: 'Approve', lrReject: 'Send back', lrRejectWhy: 'Why it goes back', lrWaiting: 'Waiting for review', lrRejected: 'Sent back: {why}',
 });
 
 // Where a stored file plays from once the file store lands (files and media).
-const mediaUrl = (fileId) => '/api/v1/files/' + fileId + '/content';
+// A lesson's recording, read through the lesson: the media queue's low version (32 kbit/s
+// audio, 240p video) once it is made, else the original; with the size it costs.
+function lessonMedia(l) {
+  const f = l.file;
+  if (!f) return null;
+  const low = (f.variants || []).find((v) => v.name === (l.kind === 'audio' ? 'audio' : 'video-240'));
+  const url = '/api/v1/lessons/' + l.id + '/files/' + f.id;
+  return low ? { src: url + '?variant=' + low.name, size: low.size } : { src: url, size: f.size };
+}
+const clock = (s) => Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
 
 // Read-aloud through the browser's speech synthesis, where it has one.
 const canSpeak = () => typeof window !== 'undefined' && 'speechSynthesis' in window;
@@ -203,25 +217,59 @@ function List({ p, row }) {
   return <><ul class="list">{p.items.map(row)}</ul><More list={p} /></>;
 }
 
+// A line of a lesson's text that is a screenshot of zhibu's own guide, served with the
+// client (web/public/guide, taken by tests/e2e/guide.test.mjs): ![caption](/guide/NAME.png).
+const SHOT = /^!\[([^\]]*)\]\((\/guide\/[\w-]+\.png)\)$/;
+const spoken = (text) => text.split('\n').map((x) => { const m = SHOT.exec(x); return m ? m[1] : x; }).join('\n');
+// The text with its screenshots as pictures (captioned), the rest as written.
+function LessonText({ text }) {
+  const out = [];
+  let para = [];
+  const flush = () => { if (para.length) out.push(<div key={out.length} class="lr-text">{para.join('\n')}</div>); para = []; };
+  for (const line of text.split('\n')) {
+    const m = SHOT.exec(line);
+    if (!m) { para.push(line); continue; }
+    flush();
+    out.push(<figure key={out.length} class="lr-shot"><img src={m[2]} alt={m[1]} loading="lazy" width="360" /><figcaption>{m[1]}</figcaption></figure>);
+  }
+  flush();
+  return <>{out}</>;
+}
+
 // #/lesson/ID: the text, the recording (resumes where it stopped), read-aloud, finished.
 export function Lesson({ id }) {
   const g = useKept('/lessons/' + id, 'lesson', id);
   const [l, setL] = useState(null);
+  const [play, setPlay] = useState(false); // nothing is fetched before the member presses play
   const audio = useRef(null);
   const saved = useRef(0);
   const w = useWrite({ fields: false });
   useEffect(() => { if (g.data) setL(g.data); }, [g.data]);
-  if (!l) return <main class="page"><TopBar title={t('learn')} back="#/learn" />{g.error && !g.copy ? <ErrorBox error={g.error} /> : <Loading />}</main>;
   const save = async (body) => {
     try { setL(await api('/lessons/' + id + '/progress', { method: 'POST', body })); } catch (e) { /* offline: kept next time */ }
   };
+  const last = useRef(-1); // where the player is (the element is gone when the page unmounts)
+  // leaving the lesson keeps the place
+  useEffect(() => () => {
+    if (last.current > 0 && last.current !== saved.current) save({ position: last.current });
+  }, [id]);
+  if (!l) return <main class="page"><TopBar title={t('learn')} back="#/learn" />{g.error && !g.copy ? <ErrorBox error={g.error} /> : <Loading />}</main>;
+  // the player's place (0 once it is gone: events may come as it is removed)
+  const here = () => (audio.current ? Math.floor(audio.current.currentTime) : 0);
   const onTime = () => {
-    const s = Math.floor(audio.current.currentTime);
+    const s = here();
+    if (!audio.current) return;
+    last.current = s;
     if (Math.abs(s - saved.current) >= 15) { saved.current = s; save({ position: s }); }
   };
   const onMeta = () => {
-    if (l.progress && l.progress.position && audio.current) audio.current.currentTime = l.progress.position;
+    const at = l.progress && l.progress.position;
+    if (at && audio.current) { saved.current = at; audio.current.currentTime = at; }
   };
+  const onPause = () => { if (audio.current && here() > 0 && here() !== saved.current) { saved.current = here(); save({ position: saved.current }); } };
+  const media = (l.kind === 'audio' || l.kind === 'video') && lessonMedia(l);
+  const at = l.progress && l.progress.position;
+  const Tag = l.kind === 'audio' ? 'audio' : 'video';
   const done = l.progress && l.progress.finishedAt;
   return (
     <main class="page learn lesson">
@@ -231,15 +279,20 @@ export function Lesson({ id }) {
       <Tags l={l} />
       {l.state === 'review' && <p class="notice">{t('lrWaiting')}</p>}
       {l.state === 'rejected' && <p class="error">{t('lrRejected', { why: l.reviewNote || '' })}</p>}
-      {(l.kind === 'audio' || l.kind === 'video') && (l.fileId
-        ? (l.kind === 'audio'
-          ? <audio ref={audio} class="lr-media" controls preload="metadata" src={mediaUrl(l.fileId)} onLoadedMetadata={onMeta} onTimeUpdate={onTime} onPause={() => save({ position: Math.floor(audio.current.currentTime) })} />
-          : <video ref={audio} class="lr-media" controls preload="metadata" src={mediaUrl(l.fileId)} onLoadedMetadata={onMeta} onTimeUpdate={onTime} />)
+      {(l.kind === 'audio' || l.kind === 'video') && (media
+        ? (play
+          ? <Tag ref={audio} class="lr-media" controls autoplay playsinline preload="metadata" src={media.src} onLoadedMetadata={onMeta} onTimeUpdate={onTime} onPause={onPause} />
+          : <div class="lr-play">
+            <button type="button" class="btn primary wide big" data-play onClick={() => setPlay(true)}>
+              {t(l.kind === 'audio' ? 'lrListen' : 'lrWatch', { size: fmtSize(media.size) })}
+            </button>
+            {at > 0 && !done && <p class="muted">{t('lrFrom', { at: clock(at) })}</p>}
+          </div>)
         : <p class="muted">{t('lrAudioSoon')}</p>)}
-      <ReadAloud text={l.title + '。' + l.text} />
-      <div class="lr-text">{l.text}</div>
+      <ReadAloud text={l.title + '。' + spoken(l.text)} />
+      <LessonText text={l.text} />
       {done ? <p class="lr-ok" role="status">✓ {t('lrFinished')}</p>
-        : <button type="button" class="btn primary wide big" disabled={w.busy} onClick={() => w.run(() => save({ finished: true, ...(audio.current ? { position: Math.floor(audio.current.currentTime) } : {}) }))}>{t('lrFinish')}</button>}
+        : <button type="button" class="btn primary wide big" disabled={w.busy} onClick={() => w.run(() => save({ finished: true, ...(audio.current ? { position: here() } : {}) }))}>{t('lrFinish')}</button>}
     </main>
   );
 }
@@ -429,36 +482,42 @@ export function LearnOrg({ id }) {
   );
 }
 
-// 内容审核: whether lessons below wait for review, and those waiting.
+// 内容审核: whether what is published below waits for review, and what waits: lessons,
+// courses, question banks and quizzes, each decided by its own approve / reject.
+const REVIEW_TYPES = [['lesson', '/lessons/', '#/lesson/'], ['course', '/courses/', '#/course/'],
+  ['bank', '/question-banks/', null], ['quiz', '/quizzes/', null]];
 function Reviews({ orgId }) {
   const setting = useGet('/learning/review' + qs({ orgId }));
-  const list = useGet('/learning/reviews' + qs({ orgId, limit: 50 }));
+  const lists = REVIEW_TYPES.map(([type]) => useGet('/learning/reviews' + qs({ orgId, type, limit: 50 })));
   const [why, setWhy] = useState({});
   const w = useWrite({ fields: false });
   const toggle = (e) => {
     const required = e.currentTarget.checked;
     w.run(async () => { await api('/learning/review', { method: 'POST', body: { orgId: Number(orgId), required } }); setting.reload(); });
   };
-  const decide = (id, ok) => w.run(async () => {
-    await api('/lessons/' + id + (ok ? '/approve' : '/reject'), { method: 'POST', body: ok ? undefined : { reason: (why[id] || '').trim() } });
-    list.reload();
+  const decide = (k, base, id, ok) => w.run(async () => {
+    await api(base + id + (ok ? '/approve' : '/reject'), { method: 'POST', body: ok ? undefined : { reason: (why[k] || '').trim() } });
+    lists.forEach((l) => l.reload());
   });
   const s = setting.data;
-  const items = (list.data && list.data.items) || [];
+  const items = REVIEW_TYPES.flatMap(([type, base, link], i) =>
+    ((lists[i].data && lists[i].data.items) || []).map((x) => ({ type, base, link, x, k: type + x.id })));
   return (
     <section class="card" aria-labelledby="lr-rev">
       <h2 id="lr-rev">{t('lrReview')}</h2>
       {s && <label class="check big"><input type="checkbox" checked={s.required && s.by === Number(orgId)} disabled={w.busy || (s.required && s.by !== Number(orgId))} onChange={toggle} /> {t('lrReviewOn')}</label>}
       {s && s.required && s.by !== Number(orgId) && <p class="muted">{t('lrReviewBy')}</p>}
       {!items.length && <p class="muted">{t('lrReviewNone')}</p>}
-      {items.map((l) => (
-        <div key={l.id} class="lr-rev-item" data-review={l.id}>
-          <a href={'#/lesson/' + l.id}><strong>{l.title}</strong></a> <span class="muted">{l.org.name}</span>
-          <label class="sr" for={'lr-why-' + l.id}>{t('lrRejectWhy')}</label>
-          <input id={'lr-why-' + l.id} type="text" placeholder={t('lrRejectWhy')} value={why[l.id] || ''} onInput={(e) => setWhy({ ...why, [l.id]: e.currentTarget.value })} />
+      {items.map(({ type, base, link, x, k }) => (
+        <div key={k} class="lr-rev-item" data-review={type === 'lesson' ? x.id : undefined} data-review-item={k}>
+          <span class="tag">{t('rt.' + type)}</span>{' '}
+          {link ? <a href={link + x.id}><strong>{x.title}</strong></a> : <strong>{x.title}</strong>}{' '}
+          <span class="muted">{x.org.name}{type === 'bank' ? ' · ' + t('lrBankN', { n: x.questions }) : ''}</span>
+          <label class="sr" for={'lr-why-' + k}>{t('lrRejectWhy')}</label>
+          <input id={'lr-why-' + k} type="text" placeholder={t('lrRejectWhy')} value={why[k] || ''} onInput={(e) => setWhy({ ...why, [k]: e.currentTarget.value })} />
           <div class="lr-rev-do">
-            <button type="button" class="btn primary" disabled={w.busy} onClick={() => decide(l.id, true)}>{t('lrApprove')}</button>
-            <button type="button" class="btn secondary" disabled={w.busy || !(why[l.id] || '').trim()} onClick={() => decide(l.id, false)}>{t('lrReject')}</button>
+            <button type="button" class="btn primary" disabled={w.busy} onClick={() => decide(k, base, x.id, true)}>{t('lrApprove')}</button>
+            <button type="button" class="btn secondary" disabled={w.busy || !(why[k] || '').trim()} onClick={() => decide(k, base, x.id, false)}>{t('lrReject')}</button>
           </div>
         </div>
       ))}
@@ -471,16 +530,13 @@ function ImportBank({ orgId, onBank }) {
   const [title, setTitle] = useState('');
   const [file, setFile] = useState(null);
   const [out, setOut] = useState(null);
-  const bank = useRef(null);
   const w = useWrite({ fields: false });
   const go_ = () => w.run(async () => {
     if (!title.trim() || !file) return w.fail(t('lrImportHint'));
-    // a refused file leaves the new bank empty: the corrected file goes into the same one
-    if (!bank.current || bank.current.title !== title.trim())
-      bank.current = await api('/question-banks', { method: 'POST', body: { orgId: Number(orgId), title: title.trim() } });
-    const r = await uploadFile('/question-banks/' + bank.current.id + '/import', file);
+    // the bank is made with its questions, all or nothing: a refused file leaves no bank
+    const r = await uploadFile('/question-banks/import' + qs({ orgId: Number(orgId), title: title.trim() }), file);
     setOut(r.error ? { bad: r.error.report || { errors: [{ row: 0, column: '', message: r.error.message }] } } : { ok: r.data });
-    if (!r.error) { bank.current = null; onBank(); }
+    if (!r.error) onBank();
     return null;
   });
   return (

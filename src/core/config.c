@@ -34,6 +34,7 @@ void config_defaults(struct config *c)
     c->slow_queue = 64;
     c->slow_per_source = 8;
     c->room_poll_s = 10;
+    c->room_reconcile_s = 60;
     c->room_presence_percent = 50;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
@@ -124,6 +125,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("proposals_per_hour", proposals_per_hour, 1, 10000)
     INT_KEY("sync_max_offline_days", sync_max_offline_days, 1, 365)
     INT_KEY("room_poll_s", room_poll_s, 1, 600)
+    INT_KEY("room_reconcile_s", room_reconcile_s, 1, 3600)
     INT_KEY("room_presence_percent", room_presence_percent, 1, 100)
 #undef INT_KEY
     static const struct {
@@ -138,6 +140,8 @@ static bool config_apply(struct config *c, const char *key, const char *v)
          sizeof(c->janus_api_secret)},
         {"janus_admin_secret", offsetof(struct config, janus_admin_secret),
          sizeof(c->janus_admin_secret)},
+        {"janus_events_secret", offsetof(struct config, janus_events_secret),
+         sizeof(c->janus_events_secret)},
     };
     for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
         if (strcmp(key, strings[i].key))
@@ -152,6 +156,8 @@ static bool config_apply(struct config *c, const char *key, const char *v)
                 return false;
         if (i < 3 && len && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
             return false;
+        if (!strcmp(key, "janus_events_secret") && len && len < 16)
+            return false; /* a password worth the name: it alone admits events */
         memcpy((char *)c + strings[i].off, v, len + 1);
         return true;
     }

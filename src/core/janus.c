@@ -20,7 +20,9 @@ void janus_init(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (janus_configured())
-        log_info("audio rooms: Janus at %s", cfg.janus_url);
+        log_info("audio rooms: Janus at %s, %s", cfg.janus_url,
+                 janus_events_on() ? "joins and leaves from its events"
+                                   : "joins and leaves polled (no janus_events_secret)");
     else
         log_info("audio rooms are off (no janus_url in zhibu.conf)");
 }
@@ -283,4 +285,79 @@ enum janus_result janus_room_participants(int64_t room, int64_t *ids, size_t max
     }
     detach(&h);
     return r;
+}
+
+/* ---- the event handler's posts ---- */
+
+bool janus_events_on(void)
+{
+    return janus_configured() && cfg.janus_events_secret[0] != '\0';
+}
+
+bool janus_events_authorized(const char *authorization)
+{
+    if (!janus_events_on() || !authorization)
+        return false;
+    char plain[sizeof(cfg.janus_events_secret) + 8];
+    int len = snprintf(plain, sizeof(plain), "janus:%s", cfg.janus_events_secret);
+    char want[6 + sodium_base64_ENCODED_LEN(sizeof(plain), sodium_base64_VARIANT_ORIGINAL)];
+    memcpy(want, "Basic ", 6);
+    sodium_bin2base64(want + 6, sizeof(want) - 6, (const unsigned char *)plain, (size_t)len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    size_t n = strlen(want);
+    return strlen(authorization) == n && mem_equal_ct(authorization, want, n);
+}
+
+/* One event of the handler's: {"type": 64, "event": {"plugin":
+ * "janus.plugin.audiobridge", "data": {"event": "joined", "room": 7, "id": 9}}}. */
+static bool event_parse(json_t *e, struct janus_event *out)
+{
+    json_t *ev = json_object_get(e, "event");
+    const char *plugin = json_string_value(json_object_get(ev, "plugin"));
+    json_t *data = json_object_get(ev, "data");
+    if (!plugin || strcmp(plugin, AUDIOBRIDGE) || !json_is_object(data))
+        return false;
+    const char *what = json_string_value(json_object_get(data, "event"));
+    json_t *room = json_object_get(data, "room");
+    json_t *id = json_object_get(data, "id");
+    if (!what || !json_is_integer(room) || !json_is_integer(id) || json_integer_value(room) <= 0 ||
+        json_integer_value(id) <= 0)
+        return false;
+    if (!strcmp(what, "joined"))
+        out->kind = JANUS_EVENT_JOINED;
+    else if (!strcmp(what, "left"))
+        out->kind = JANUS_EVENT_LEFT;
+    else
+        return false;
+    out->room = json_integer_value(room);
+    out->participant = json_integer_value(id);
+    return true;
+}
+
+bool janus_parse_events(const char *body, size_t len, struct janus_event *ev, size_t max, size_t *n)
+{
+    *n = 0;
+    json_t *d = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    bool ok = json_is_object(d) || json_is_array(d);
+    if (json_is_object(d)) {
+        if (max && event_parse(d, &ev[0]))
+            *n = 1;
+    } else if (ok) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(d, i, e)
+        {
+            if (*n >= max)
+                break;
+            if (!json_is_object(e)) {
+                ok = false;
+                *n = 0;
+                break;
+            }
+            if (event_parse(e, &ev[*n]))
+                (*n)++;
+        }
+    }
+    json_decref(d);
+    return ok;
 }

@@ -3,12 +3,16 @@
  * (also) in a room of the Janus server (core/janus.h) whose number is the
  * meeting's id. A member expected at it, or whoever runs it, asks for a pass:
  * a token Janus admits for that room only, and a participant number of the
- * member's own; the browser then talks to Janus directly. Every
- * room_poll_s seconds a job looks at who is in the rooms of the meetings
- * under way and records from when to when each member was there; closing the
- * meeting counts who was in the room for room_presence_percent of it as
- * attending remotely (meetings.c). Nothing in zhibu waits on Janus but the
- * request for a pass, on the slow lane with no transaction open.
+ * member's own; the browser then talks to Janus directly. Janus's event
+ * handler posts each join and leave of the AudioBridge (POST
+ * /api/v1/rooms/events), recorded as from when to when each member was there,
+ * to the second; a job looks at who is in the rooms of the meetings under way
+ * every room_reconcile_s seconds and mends what an event lost (a restart of
+ * either, an event dropped) - or, with no events set up, every room_poll_s
+ * seconds as the only source. Closing the meeting counts who was in the room
+ * for room_presence_percent of it as attending remotely (meetings.c). Nothing
+ * in zhibu waits on Janus but the request for a pass, on the slow lane with
+ * no transaction open.
  */
 #include "app.h"
 #include "core/janus.h"
@@ -413,6 +417,83 @@ static int h_hand(struct req *req)
     return 200;
 }
 
+/* ---- Janus's events: joins and leaves as they happen ---- */
+
+#define EVENTS_MAX 64 /* per post: the handler sends one (grouping off) */
+
+/* The member of a participant in the room of a meeting under way; 0 for
+ * what is not a pass of such a room (another room of Janus's, a meeting
+ * closed). */
+static int64_t room_participant(struct db *db, int64_t meeting, int64_t participant)
+{
+    int64_t member = 0;
+    db_get_int(db, &member,
+               "SELECT p.member_id FROM room_passes p JOIN meetings m ON m.id = p.meeting_id "
+               "WHERE p.meeting_id = ? AND p.participant = ? AND m.state = 'scheduled'",
+               "ii", meeting, participant);
+    return member;
+}
+
+/* Records one join or leave at now: 1 if it changed an interval. A join of a
+ * member already in the room (a second tab) and a leave of one not in it
+ * change nothing. */
+static int room_event(struct db *db, const struct janus_event *ev, int64_t now)
+{
+    int64_t member = room_participant(db, ev->room, ev->participant);
+    if (!member)
+        return 0;
+    if (ev->kind == JANUS_EVENT_LEFT) {
+        db_exec(db,
+                "UPDATE room_intervals SET left_at = ?, seen_at = ? WHERE meeting_id = ? AND "
+                "member_id = ? AND left_at IS NULL",
+                "iiii", now, now, ev->room, member);
+        return db_changes(db) > 0;
+    }
+    db_exec(db,
+            "UPDATE room_intervals SET seen_at = ? WHERE meeting_id = ? AND member_id = ? AND "
+            "left_at IS NULL",
+            "iii", now, ev->room, member);
+    if (db_changes(db))
+        return 0;
+    db_exec(db,
+            "INSERT INTO room_intervals (meeting_id, member_id, joined_at, seen_at) VALUES (?, ?, "
+            "?, ?)",
+            "iiii", ev->room, member, now, now);
+    return 1;
+}
+
+/*
+ * POST /api/v1/rooms/events -> {events, recorded}
+ * Janus's sample event handler (scripts/janus-config --events) posts the
+ * AudioBridge's events here: a join opens an interval of the member whose
+ * pass the participant is, a leave closes it, at the second the post comes
+ * (the handler sends at once). Events of rooms or participants zhibu does not
+ * know, and of other kinds, are skipped. Public, but the Authorization header
+ * must be the handler's (basic, janus:janus_events_secret); the body is at
+ * most 16 KiB (a caller with no login). Errors: request.not_found (events
+ * off, or another Authorization), request.bad_json (not events of Janus's).
+ */
+static int h_events(struct req *req)
+{
+    if (!janus_events_authorized(req_header(req, "Authorization")))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct janus_event *ev = arena_alloc(&req->arena, EVENTS_MAX * sizeof(*ev));
+    size_t n;
+    if (!janus_parse_events(req->body_raw.data ? req->body_raw.data : "", req->body_raw.len, ev,
+                            EVENTS_MAX, &n))
+        return req_fail(req, ERR_BAD_JSON, "not events of Janus's");
+    int64_t now = now_sec();
+    int recorded = 0;
+    for (size_t i = 0; i < n; i++)
+        recorded += room_event(req->db, &ev[i], now);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "events", (int64_t)n);
+    jw_kv_int(j, "recorded", recorded);
+    jw_obj_end(j);
+    return 200;
+}
+
 /* ---- the job: who is in the rooms ---- */
 
 #define GATHER_ROOMS 64
@@ -422,6 +503,7 @@ static struct {
     int64_t last; /* when the rooms were last looked at */
     size_t nrooms, ntokens;
     int64_t room[GATHER_ROOMS];
+    int64_t asked[GATHER_ROOMS]; /* when Janus was asked about the room */
     enum janus_result result[GATHER_ROOMS];
     size_t nids[GATHER_ROOMS];
     int64_t ids[GATHER_ROOMS][ROOM_MAX_PARTICIPANTS];
@@ -431,7 +513,8 @@ static struct {
 int rooms_gather(struct db *db)
 {
     int64_t now = now_sec();
-    if (!janus_configured() || now - seen.last < cfg.room_poll_s)
+    int period = janus_events_on() ? cfg.room_reconcile_s : cfg.room_poll_s;
+    if (!janus_configured() || now - seen.last < period)
         return 0;
     seen.last = now;
     seen.nrooms = seen.ntokens = 0;
@@ -454,9 +537,11 @@ int rooms_gather(struct db *db)
 
 int rooms_ask(void)
 {
-    for (size_t i = 0; i < seen.nrooms; i++)
+    for (size_t i = 0; i < seen.nrooms; i++) {
+        seen.asked[i] = now_sec();
         seen.result[i] = janus_room_participants(seen.room[i], seen.ids[i], ROOM_MAX_PARTICIPANTS,
                                                  &seen.nids[i]);
+    }
     size_t removed = 0;
     for (size_t i = 0; i < seen.ntokens; i++)
         if (janus_token_remove(seen.token[i]) == JANUS_OK)
@@ -465,13 +550,17 @@ int rooms_ask(void)
     return 1;
 }
 
-/* One room as seen: intervals opened for who came, closed for who went. */
+/* One room as seen: intervals opened for who came, closed for who went.
+ * With events on, what an event recorded since Janus was asked is newer than
+ * the answer: a member who left since is not put back, one who joined since
+ * is not taken out. */
 static int room_record(struct db *db, size_t i, int64_t now)
 {
     int n = 0;
     int64_t meeting = seen.room[i];
+    int64_t asked = janus_events_on() ? seen.asked[i] : INT64_MAX;
     for (size_t k = 0; k < seen.nids[i]; k++) {
-        int64_t member = 0;
+        int64_t member = 0, newer = 0;
         if (!db_get_int(db, &member,
                         "SELECT member_id FROM room_passes WHERE meeting_id = ? AND "
                         "participant = ?",
@@ -481,7 +570,13 @@ static int room_record(struct db *db, size_t i, int64_t now)
                 "UPDATE room_intervals SET seen_at = ? WHERE meeting_id = ? AND member_id = ? "
                 "AND left_at IS NULL",
                 "iii", now, meeting, member);
-        if (!db_changes(db)) {
+        if (db_changes(db))
+            continue;
+        db_get_int(db, &newer,
+                   "SELECT COUNT(*) FROM room_intervals WHERE meeting_id = ? AND member_id = ? "
+                   "AND left_at >= ?",
+                   "iii", meeting, member, asked);
+        if (!newer) {
             db_exec(db,
                     "INSERT INTO room_intervals (meeting_id, member_id, joined_at, seen_at) "
                     "VALUES (?, ?, ?, ?)",
@@ -498,9 +593,9 @@ static int room_record(struct db *db, size_t i, int64_t now)
         db_list_int(&present, seen.ids[i][k]);
     db_exec(db,
             "UPDATE room_intervals SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL AND "
-            "member_id NOT IN (SELECT member_id FROM room_passes WHERE meeting_id = ? AND "
-            "participant IN (SELECT value FROM {list}))",
-            "iiil", now, meeting, meeting, &present);
+            "joined_at < ? AND member_id NOT IN (SELECT member_id FROM room_passes WHERE "
+            "meeting_id = ? AND participant IN (SELECT value FROM {list}))",
+            "iiiil", now, meeting, asked, meeting, &present);
     n += db_changes(db);
     arena_release(&a);
     return n;
@@ -537,5 +632,7 @@ const struct route rooms_routes[] = {
      mute_body, 0, &meeting_kind, .prepare = mute_read, .outside = mute_janus},
     {"POST", "/api/v1/meetings/{id}/room/hand", h_hand, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
      hand_body, ROUTE_SEEN_FORBIDS, &meeting_kind, PARTY_EXPECTED},
+    {"POST", "/api/v1/rooms/events", h_events, SCOPE_PUBLIC, PERM_NONE, NULL, NULL, NULL,
+     ROUTE_NO_IDEM},
     {NULL},
 };

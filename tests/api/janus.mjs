@@ -1,6 +1,8 @@
 // janus.mjs - starts the Janus WebRTC server for a test, on loopback with free
 // ports, configured by scripts/janus-config under the test's temporary
 // directory, and stops it. Returns the zhibu.conf lines that point zhibu at it.
+// events: zhibu's /api/v1/rooms/events URL for Janus's event handler (the
+// server must then listen on that port); reconcileS: room_reconcile_s.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +11,7 @@ import { freePort } from './helpers.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function startJanus(dir, { origin = '', pollS = 1 } = {}) {
+export async function startJanus(dir, { origin = '', pollS = 1, events = '', reconcileS = pollS } = {}) {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const admin = await freePort();
@@ -17,9 +19,10 @@ export async function startJanus(dir, { origin = '', pollS = 1 } = {}) {
   const args = [join(ROOT, 'scripts', 'janus-config'), dir, '--port', String(port), '--admin-port', String(admin),
     '--rtp', `${rtp}-${rtp + 99}`, '--ice-only', 'lo'];
   if (origin) args.push('--origin', origin);
+  if (events) args.push('--events', events);
   const gen = spawnSync('bash', args, { encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`janus-config failed: ${gen.stderr}`);
-  const config = gen.stdout.trim().split('\n').concat([`room_poll_s = ${pollS}`]);
+  const config = gen.stdout.trim().split('\n').concat([`room_poll_s = ${pollS}`, `room_reconcile_s = ${reconcileS}`]);
   const conf = Object.fromEntries(config.map((l) => l.split(' = ')));
   let log = '';
   const proc = spawn('janus', ['-F', dir, '-C', join(dir, 'janus.jcfg')], { stdio: ['ignore', 'pipe', 'pipe'] });

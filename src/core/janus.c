@@ -15,6 +15,11 @@
 #define JANUS_TIMEOUT_MS 3000
 #define JANUS_MAX_ANSWER (256 * 1024)
 #define AUDIOBRIDGE "janus.plugin.audiobridge"
+/* Who is talking: Janus tells everyone in the room when a participant's
+ * audio, averaged over TALK_PACKETS packets of 20 ms, is louder than
+ * TALK_LEVEL (-dBov: 0 the loudest, 127 silence), and when it no longer is. */
+#define TALK_PACKETS 50
+#define TALK_LEVEL 40
 
 void janus_init(void)
 {
@@ -158,11 +163,14 @@ enum janus_result janus_room_ensure(int64_t room, const char *secret, const char
             r = JANUS_DOWN;
         } else if (!json_is_true(json_object_get(d, "exists"))) {
             json_decref(d);
-            /* Private (not listed), token-only, 16 kHz: speech, small on a weak link. */
-            d = plugin_request(&h, json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:b}", "request",
-                                             "create", "room", (json_int_t)room, "secret", secret,
-                                             "description", description, "is_private", 1, "allowed",
-                                             "sampling_rate", 16000, "audiolevel_event", 0));
+            /* Private (not listed), token-only, 16 kHz: speech, small on a weak link;
+             * who is talking sent to everyone in it. */
+            d = plugin_request(&h, json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:b, s:i, s:i}",
+                                             "request", "create", "room", (json_int_t)room,
+                                             "secret", secret, "description", description,
+                                             "is_private", 1, "allowed", "sampling_rate", 16000,
+                                             "audiolevel_event", 1, "audio_active_packets",
+                                             TALK_PACKETS, "audio_level_average", TALK_LEVEL));
             r = plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
         }
         json_decref(d);

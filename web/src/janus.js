@@ -8,7 +8,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class RoomClient {
   // pass: {room, participantId, display, token, janusUrl}; on: {state, participants,
-  // remoteStream, error}
+  // remoteStream, error}. participants gets the room's list, each {id, display, muted,
+  // talking} (talking: the AudioBridge's audio level events), the phone's own place too.
   constructor(pass, on) {
     this.pass = pass;
     this.on = on;
@@ -67,8 +68,15 @@ export class RoomClient {
     }
     const d = ev.plugindata && ev.plugindata.data;
     if (!d) return;
-    if (d.participants) for (const p of d.participants) this.participants.set(p.id, p);
+    if (d.participants) {
+      for (const p of d.participants) this.participants.set(p.id, { ...this.participants.get(p.id), ...p });
+    }
     if (d.leaving) this.participants.delete(d.leaving);
+    // Who is talking: sent to everyone in the room, the speaker too.
+    if (d.audiobridge === 'talking' || d.audiobridge === 'stopped-talking') {
+      const p = this.participants.get(d.id) || { id: d.id };
+      this.participants.set(d.id, { ...p, talking: d.audiobridge === 'talking' });
+    }
     if (d.audiobridge === 'joined' && d.id === this.pass.participantId) await this.offer();
     if (ev.jsep) await this.pc.setRemoteDescription(ev.jsep);
     this.on.participants([...this.participants.values()]);

@@ -27,7 +27,7 @@ addStrings({
   roomAudioOnly: '只传声音，流量很小（约每小时 15 MB）',
   roomHand: '举手发言', roomHandDown: '放下手', roomHandUp: '已举手，请等主持人请您发言',
   roomHands: '举手的人（{n}）', roomGiveWord: '请发言', roomLower: '放下', roomMuteOne: '静音',
-  roomMutedByHost: '主持人已将您静音', roomHost: '主持',
+  roomMutedByHost: '主持人已将您静音', roomHost: '主持', roomTalking: '正在发言',
 });
 
 export default function Room({ id }) {
@@ -45,6 +45,7 @@ export default function Room({ id }) {
   const [hand, setHand] = useState(false);
   const [hands, setHands] = useState([]);
   const [hostMuted, setHostMuted] = useState(false);
+  const [talking, setTalking] = useState(false);
 
   const connect = async () => {
     setError(null);
@@ -67,6 +68,7 @@ export default function Room({ id }) {
           if (client.current !== c) return;
           const me = list.find((p) => p.id === c.pass.participantId);
           setHostMuted(!!(me && me.muted && !c.muted));
+          setTalking(!!(me && me.talking));
           setPeople(list.filter((p) => p.id !== c.pass.participantId));
         },
         remoteStream: (ms) => { if (audio.current) audio.current.srcObject = ms; },
@@ -202,10 +204,16 @@ export default function Room({ id }) {
         <section class="card">
           <h2>{t('roomPeople', { n: people.length + 1 })}</h2>
           <ul class="room-people">
-            <li class="me">{t('roomMe')}{canRun ? '（' + t('roomHost') + '）' : ''}{muted ? ' 🔇' : ''}</li>
+            <li class="me" data-talking={talking && !muted ? '1' : '0'}>
+              {t('roomMe')}{canRun ? '（' + t('roomHost') + '）' : ''}{muted ? ' 🔇' : ''}
+              {talking && !muted && <span class="room-talking" title={t('roomTalking')}> {t('roomTalking')}</span>}
+            </li>
             {people.map((p) => (
-              <li key={p.id} class="room-row" data-muted={p.muted ? '1' : '0'}>
-                <span>{p.display || '—'}{p.muted ? ' 🔇' : ''}</span>
+              <li key={p.id} class="room-row" data-muted={p.muted ? '1' : '0'} data-talking={p.talking && !p.muted ? '1' : '0'}>
+                <span>
+                  {p.display || '—'}{p.muted ? ' 🔇' : ''}
+                  {p.talking && !p.muted && <span class="room-talking" title={t('roomTalking')}> {t('roomTalking')}</span>}
+                </span>
                 {canRun && (
                   <button class="btn secondary small" type="button" onClick={() => hostMute(p.id, !p.muted)}>{p.muted ? t('roomGiveWord') : t('roomMuteOne')}</button>
                 )}

@@ -15,6 +15,11 @@
 #define JANUS_TIMEOUT_MS 3000
 #define JANUS_MAX_ANSWER (256 * 1024)
 #define AUDIOBRIDGE "janus.plugin.audiobridge"
+#define VIDEOROOM "janus.plugin.videoroom"
+/* A meeting's video: at most VIDEO_PUBLISHERS cameras at once, each capped at
+ * VIDEO_BITRATE bits/s (240p at 15 frames a second). */
+#define VIDEO_PUBLISHERS 9
+#define VIDEO_BITRATE 150000
 /* Who is talking: Janus tells everyone in the room when a participant's
  * audio, averaged over TALK_PACKETS packets of 20 ms, is louder than
  * TALK_LEVEL (-dBov: 0 the loudest, 127 silence), and when it no longer is. */
@@ -105,8 +110,8 @@ struct janus_handle {
     char base[300];
 };
 
-/* A session with a handle on the AudioBridge plugin. */
-static enum janus_result attach(struct janus_handle *h)
+/* A session with a handle on plugin. */
+static enum janus_result attach_to(struct janus_handle *h, const char *plugin)
 {
     if (!janus_configured())
         return JANUS_NOT_SET_UP;
@@ -119,11 +124,17 @@ static enum janus_result attach(struct janus_handle *h)
     if (!h->session)
         return JANUS_REFUSED;
     snprintf(h->base, sizeof(h->base), "%s/%" PRId64, cfg.janus_url, h->session);
-    a = post(h->base, json_pack("{s:s, s:s}", "janus", "attach", "plugin", AUDIOBRIDGE),
-             "apisecret", cfg.janus_api_secret);
+    a = post(h->base, json_pack("{s:s, s:s}", "janus", "attach", "plugin", plugin), "apisecret",
+             cfg.janus_api_secret);
     h->handle = a ? answer_id(a) : 0;
     json_decref(a);
     return h->handle ? JANUS_OK : a ? JANUS_REFUSED : JANUS_DOWN;
+}
+
+/* A session with a handle on the AudioBridge plugin. */
+static enum janus_result attach(struct janus_handle *h)
+{
+    return attach_to(h, AUDIOBRIDGE);
 }
 
 static void detach(struct janus_handle *h)
@@ -201,6 +212,82 @@ enum janus_result janus_token_admit(int64_t room, const char *secret, const char
                                                  "allowed", "secret", secret, "action", "add",
                                                  "room", (json_int_t)room, "allowed", token));
         r = !d ? JANUS_DOWN : plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
+        json_decref(d);
+    }
+    detach(&h);
+    return r;
+}
+
+/* ---- video: the VideoRoom plugin ---- */
+
+enum janus_result janus_video_ensure(int64_t room, const char *secret, const char *description)
+{
+    struct janus_handle h = {0};
+    enum janus_result r = attach_to(&h, VIDEOROOM);
+    if (r == JANUS_OK) {
+        json_t *d = plugin_request(
+            &h, json_pack("{s:s, s:I}", "request", "exists", "room", (json_int_t)room));
+        if (!d) {
+            r = JANUS_DOWN;
+        } else if (!json_is_true(json_object_get(d, "exists"))) {
+            json_decref(d);
+            /* Private, token-only, VP8 (every phone decodes it), the bitrate capped
+             * for every publisher whatever its browser asks. */
+            d = plugin_request(
+                &h, json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:i, s:b, s:s, s:i}", "request",
+                              "create", "room", (json_int_t)room, "secret", secret, "description",
+                              description, "is_private", 1, "allowed", "publishers",
+                              VIDEO_PUBLISHERS, "bitrate", VIDEO_BITRATE, "bitrate_cap", 1,
+                              "videocodec", "vp8", "fir_freq", 10));
+            r = plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
+        }
+        json_decref(d);
+    }
+    detach(&h);
+    return r;
+}
+
+enum janus_result janus_video_admit(int64_t room, const char *secret, const char *token)
+{
+    if (!janus_configured())
+        return JANUS_NOT_SET_UP;
+    json_t *a = post(cfg.janus_admin_url,
+                     json_pack("{s:s, s:s, s:[s]}", "janus", "allow_token", "token", token,
+                               "plugins", VIDEOROOM),
+                     "admin_secret", cfg.janus_admin_secret);
+    if (!a)
+        return JANUS_DOWN;
+    const char *kind = json_string_value(json_object_get(a, "janus"));
+    bool ok = kind && !strcmp(kind, "success");
+    json_decref(a);
+    if (!ok)
+        return JANUS_REFUSED;
+    struct janus_handle h = {0};
+    enum janus_result r = attach_to(&h, VIDEOROOM);
+    if (r == JANUS_OK) {
+        json_t *d = plugin_request(&h, json_pack("{s:s, s:s, s:s, s:I, s:[s]}", "request",
+                                                 "allowed", "secret", secret, "action", "add",
+                                                 "room", (json_int_t)room, "allowed", token));
+        r = !d ? JANUS_DOWN : plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
+        json_decref(d);
+    }
+    detach(&h);
+    return r;
+}
+
+enum janus_result janus_video_destroy(int64_t room, const char *secret)
+{
+    struct janus_handle h = {0};
+    enum janus_result r = attach_to(&h, VIDEOROOM);
+    if (r == JANUS_OK) {
+        json_t *d = plugin_request(&h, json_pack("{s:s, s:I, s:s}", "request", "destroy", "room",
+                                                 (json_int_t)room, "secret", secret));
+        /* No such room (never made, or Janus restarted): gone all the same. */
+        json_t *code = json_object_get(d, "error_code");
+        r = !d ? JANUS_DOWN
+            : plugin_error(d) && !(json_is_integer(code) && json_integer_value(code) == 426)
+                ? JANUS_REFUSED
+                : JANUS_OK;
         json_decref(d);
     }
     detach(&h);

@@ -37,6 +37,15 @@ enum janus_result janus_room_ensure(int64_t room, const char *secret, const char
 enum janus_result janus_token_admit(int64_t room, const char *secret, const char *token);
 enum janus_result janus_token_remove(const char *token);
 
+/* The meeting's video (the VideoRoom plugin, a room of the same number):
+ * made if needed, private, token-only, few publishers, each capped at a low
+ * bitrate; janus_video_admit lets a member's token (admitted to the audio
+ * room already) use the VideoRoom and enter that room; janus_video_destroy
+ * ends it (everyone's video stops; the audio goes on). */
+enum janus_result janus_video_ensure(int64_t room, const char *secret, const char *description);
+enum janus_result janus_video_admit(int64_t room, const char *secret, const char *token);
+enum janus_result janus_video_destroy(int64_t room, const char *secret);
+
 /* Takes a participant out of the room (a stale place after a drop, so that
  * the member can come back in at once). */
 enum janus_result janus_room_kick(int64_t room, const char *secret, int64_t participant);

@@ -88,3 +88,23 @@ export async function joinRoom(janus, pass) {
     leave: () => janus.call(`/${sid}`, { janus: 'destroy', token }),
   };
 }
+
+// A camera in the meeting's video (the VideoRoom plugin), without media: a session with
+// the member's token, a handle on the VideoRoom, a join as a publisher.
+export async function joinVideo(janus, pass) {
+  const token = pass.token;
+  const s = await janus.call('', { janus: 'create', token });
+  if (s.janus !== 'success') return { joined: false, error: s.error };
+  const sid = s.data.id;
+  const leave = () => janus.call(`/${sid}`, { janus: 'destroy', token });
+  const h = await janus.call(`/${sid}`, { janus: 'attach', plugin: 'janus.plugin.videoroom', token });
+  if (h.janus !== 'success') { await leave(); return { joined: false, error: h.error }; }
+  await janus.call(`/${sid}/${h.data.id}`, {
+    janus: 'message', token,
+    body: { request: 'join', ptype: 'publisher', room: pass.room, id: pass.participantId, display: pass.display, token },
+  });
+  const ev = await fetch(`${janus.url}/${sid}?maxev=1&token=${encodeURIComponent(token)}`)
+    .then((r) => r.text()).then((t) => (t ? JSON.parse(t) : {}));
+  const data = ev?.plugindata?.data || {};
+  return { joined: data.videoroom === 'joined', error: data.error, data, leave };
+}

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { assertData, assertError, freePort, startServer, tempDir } from './helpers.mjs';
-import { joinRoom, startJanus } from './janus.mjs';
+import { joinRoom, joinVideo, startJanus } from './janus.mjs';
 
 const iso = (t) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -176,6 +176,49 @@ describe('audio rooms', () => {
     await host.leave();
     await member.leave();
     assertError(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tM }), 409, 'meeting.closed');
+  });
+
+  test('the host turns video on: the passes enter the VideoRoom too; off, it is gone', async () => {
+    const m = await schedule();
+    const early = assertData(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tM }));
+    assert.equal(early.video, false);
+    assert.equal(assertData(await api('GET', `/api/v1/meetings/${m.id}/room`, { token: tM })).video, false);
+    // Without video, the token does not open the VideoRoom.
+    assert.equal((await joinVideo(janus, early)).joined, false);
+    // Only who runs the meeting turns it on.
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/room/video`, { token: tM, body: { on: true } }), 404, 'meeting.not_found');
+    assertError(await api('POST', `/api/v1/meetings/${m.id}/room/video`, { token: tB, body: { on: true } }), 404, 'meeting.not_found');
+    assert.deepEqual(assertData(await api('POST', `/api/v1/meetings/${m.id}/room/video`, { token: tS, body: { on: true } })), { video: true });
+    assert.equal(assertData(await api('GET', `/api/v1/meetings/${m.id}/room`, { token: tM })).video, true);
+    // The pass given before: admitted to the video at once; a pass asked now says video.
+    const cam = await joinVideo(janus, early);
+    assert.ok(cam.joined, JSON.stringify(cam));
+    const sPass = assertData(await api('POST', `/api/v1/meetings/${m.id}/room`, { token: tS }));
+    assert.equal(sPass.video, true);
+    const hostCam = await joinVideo(janus, sPass);
+    assert.ok(hostCam.joined);
+    assert.deepEqual(hostCam.data.publishers, []); // no media sent yet: nobody published
+    // Another meeting's pass, with video there too, does not open this meeting's video.
+    const other = await schedule();
+    assertData(await api('POST', `/api/v1/meetings/${other.id}/room/video`, { token: tS, body: { on: true } }));
+    const otherPass = assertData(await api('POST', `/api/v1/meetings/${other.id}/room`, { token: tM }));
+    assert.equal(otherPass.video, true);
+    const otherCam = await joinVideo(janus, otherPass);
+    assert.ok(otherCam.joined);
+    await otherCam.leave();
+    const wrong = await joinVideo(janus, { ...otherPass, room: m.id, participantId: otherPass.participantId + 2 });
+    assert.equal(wrong.joined, false);
+    assert.match(String(wrong.error), /unauthorized|token/i);
+    await cam.leave();
+    await hostCam.leave();
+    // Off: the VideoRoom room is gone, the audio room stays.
+    assert.deepEqual(assertData(await api('POST', `/api/v1/meetings/${m.id}/room/video`, { token: tS, body: { on: false } })), { video: false });
+    assert.equal(assertData(await api('GET', `/api/v1/meetings/${m.id}/room`, { token: tM })).video, false);
+    assert.equal((await joinVideo(janus, early)).joined, false);
+    assert.ok((await joinRoom(janus, early)).joined);
+    // A meeting without a room has no video either.
+    const plain = await schedule({ audioRoom: false, place: '村委会议室' });
+    assertError(await api('POST', `/api/v1/meetings/${plain.id}/room/video`, { token: tS, body: { on: true } }), 409, 'room.off');
   });
 
   test('a leave Janus never reported is mended by the look at the room', async () => {

@@ -199,3 +199,57 @@ test('who is talking shows on the speaker, and not on a phone that is muted', as
     for (const p of phones) await p.context.close();
   }
 });
+
+test('the host turns video on: two phones show their cameras and see each other at 240p, a third stays audio-only', async () => {
+  const sec = await apiAs(srv.base, who.secA);
+  const t = Math.floor(Date.now() / 1000);
+  const r = await sec.post('/meetings', {
+    orgId: who.secA.orgId, type: 'branch_assembly', title: '视频党员大会', startsAt: iso(t + 600), durationMin: 60,
+    attendees: 'branch', audioRoom: true,
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const m = r.body.data;
+  const phones = [];
+  try {
+    for (const acct of [who.secA, who.member, who.migrant]) phones.push(await enter(acct, m.id));
+    const [host, member, migrant] = phones.map((p) => p.page);
+    await host.getByRole('button', { name: '开启视频会议' }).click();
+    await host.getByRole('button', { name: '关闭视频会议（只保留声音）' }).waitFor();
+    // The members' pages learn it from the room (within a few seconds) and offer the camera.
+    await member.getByRole('button', { name: '打开视频' }).click({ timeout: 15000 });
+    await host.getByRole('button', { name: '打开视频' }).click();
+    await migrant.getByText('主持人已开启视频').waitFor({ timeout: 15000 });
+    // Each of the two sees the other's camera, and the frames decoded grow (getStats).
+    const grid = (page) => page.locator('.room-videos');
+    const seen = async (page) => ({ frames: Number(await grid(page).getAttribute('data-frames')), bytes: Number(await grid(page).getAttribute('data-bytes')) });
+    for (const page of [member, host]) {
+      await page.locator('.room-video video').first().waitFor({ timeout: 20000 });
+      for (let i = 0; i < 50 && (await seen(page)).frames === 0; i++) await sleep(300);
+    }
+    const first = await Promise.all([member, host].map(seen));
+    await sleep(4000);
+    const later = await Promise.all([member, host].map(seen));
+    for (let i = 0; i < 2; i++) {
+      assert.ok(later[i].frames > first[i].frames && first[i].frames > 0, `phone ${i} decoded ${first[i].frames} then ${later[i].frames} frames`);
+      const kbps = ((later[i].bytes - first[i].bytes) * 8) / 4000;
+      assert.ok(kbps > 0 && kbps < 250, `phone ${i} received ${kbps.toFixed(0)} kbit/s of video`);
+      console.log(`# video: phone ${i} decoded ${((later[i].frames - first[i].frames) / 4).toFixed(1)} frames/s, ${kbps.toFixed(0)} kbit/s received`);
+    }
+    // One camera each: the migrant who stayed audio-only sends none.
+    assert.equal(await member.locator('.room-video').count(), 1);
+    assert.equal(await host.locator('.room-video').count(), 1);
+    assert.match(await member.locator('.room-video figcaption').textContent(), new RegExp(who.secA.name));
+    const size = await member.locator('.room-video video').evaluate((v) => [v.videoWidth, v.videoHeight]);
+    assert.ok(size[0] > 0 && size[0] <= 320 && size[1] <= 240, `a 240p picture: ${size}`);
+    assert.equal(await migrant.locator('.room-videos').count(), 0);
+    mkdirSync(SHOTS, { recursive: true });
+    await member.screenshot({ path: join(SHOTS, 'room-video.png') });
+    // The host turns it off: the cameras stop, the audio goes on.
+    await host.getByRole('button', { name: '关闭视频会议（只保留声音）' }).click();
+    await member.locator('.room-videos').waitFor({ state: 'detached', timeout: 15000 });
+    await member.getByRole('status').filter({ hasText: '已在会议室中' }).waitFor();
+    for (const p of phones) assert.deepEqual(p.problems, [], 'no CSP violations or script errors');
+  } finally {
+    for (const p of phones) await p.context.close();
+  }
+});

@@ -12,9 +12,9 @@
  * seconds as the only source. Closing the meeting counts who was in the room
  * for room_presence_percent of it as attending remotely (meetings.c). The
  * host may turn video on: a room of Janus's VideoRoom beside the audio one,
- * which each member may use or not (audio stays mixed by the AudioBridge). Nothing
- * in zhibu waits on Janus but the request for a pass, on the slow lane with
- * no transaction open.
+ * which each member may use or not (audio stays mixed by the AudioBridge).
+ * Nothing in zhibu waits on Janus but the request for a pass and the host's
+ * video switch, on the slow lane with no transaction open.
  */
 #include "app.h"
 #include "core/janus.h"

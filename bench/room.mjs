@@ -42,7 +42,7 @@ const s = await call(conf.janus_url, { janus: 'create', apisecret: conf.janus_ap
 const h = await call(`${conf.janus_url}/${s.data.id}`, { janus: 'attach', plugin: 'janus.plugin.audiobridge', apisecret: conf.janus_api_secret });
 const handle = `${conf.janus_url}/${s.data.id}/${h.data.id}`;
 const ROOM = 4242;
-await call(handle, { janus: 'message', apisecret: conf.janus_api_secret, body: { request: 'create', room: ROOM, secret: 'bench', is_private: true, allowed: [], sampling_rate: 16000, audiolevel_event: false } });
+await call(handle, { janus: 'message', apisecret: conf.janus_api_secret, body: { request: 'create', room: ROOM, secret: 'bench', is_private: true, allowed: [], sampling_rate: 16000, audiolevel_event: true, audio_active_packets: 50, audio_level_average: 40 } });
 const passes = [];
 for (let i = 0; i < N; i++) {
   const token = `bench${i}${Math.random().toString(36).slice(2)}`;

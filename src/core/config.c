@@ -34,6 +34,7 @@ void config_defaults(struct config *c)
     c->slow_queue = 64;
     c->slow_per_source = 8;
     c->room_poll_s = 10;
+    c->room_reconcile_s = 60;
     c->room_presence_percent = 50;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
@@ -128,6 +129,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("proposals_per_hour", proposals_per_hour, 1, 10000)
     INT_KEY("sync_max_offline_days", sync_max_offline_days, 1, 365)
     INT_KEY("room_poll_s", room_poll_s, 1, 600)
+    INT_KEY("room_reconcile_s", room_reconcile_s, 1, 3600)
     INT_KEY("room_presence_percent", room_presence_percent, 1, 100)
     INT_KEY("s3_timeout_s", s3.timeout_s, 1, 3600)
     INT_KEY("s3_part_mb", s3.part_mb, 5, 5120) /* S3: parts of 5 MiB to 5 GiB */
@@ -160,6 +162,8 @@ static bool config_apply(struct config *c, const char *key, const char *v)
          false},
         {"janus_admin_secret", offsetof(struct config, janus_admin_secret),
          sizeof(c->janus_admin_secret), false},
+        {"janus_events_secret", offsetof(struct config, janus_events_secret),
+         sizeof(c->janus_events_secret), false},
         {"s3_endpoint", offsetof(struct config, s3.endpoint), sizeof(c->s3.endpoint), true},
         {"s3_access_key", offsetof(struct config, s3.access_key), sizeof(c->s3.access_key), false},
         {"s3_secret_key", offsetof(struct config, s3.secret_key), sizeof(c->s3.secret_key), false},
@@ -180,6 +184,8 @@ static bool config_apply(struct config *c, const char *key, const char *v)
         /* The S3 endpoint is signed as its host alone: no path, no trailing '/'. */
         if (!strcmp(key, "s3_endpoint") && len && strchr(strstr(v, "://") + 3, '/'))
             return false;
+        if (!strcmp(key, "janus_events_secret") && len && len < 16)
+            return false; /* a password worth the name: it alone admits events */
         memcpy((char *)c + strings[i].off, v, len + 1);
         return true;
     }

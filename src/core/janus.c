@@ -15,12 +15,24 @@
 #define JANUS_TIMEOUT_MS 3000
 #define JANUS_MAX_ANSWER (256 * 1024)
 #define AUDIOBRIDGE "janus.plugin.audiobridge"
+#define VIDEOROOM "janus.plugin.videoroom"
+/* A meeting's video: at most VIDEO_PUBLISHERS cameras at once, each capped at
+ * VIDEO_BITRATE bits/s (240p at 15 frames a second). */
+#define VIDEO_PUBLISHERS 9
+#define VIDEO_BITRATE 150000
+/* Who is talking: Janus tells everyone in the room when a participant's
+ * audio, averaged over TALK_PACKETS packets of 20 ms, is louder than
+ * TALK_LEVEL (-dBov: 0 the loudest, 127 silence), and when it no longer is. */
+#define TALK_PACKETS 50
+#define TALK_LEVEL 40
 
 void janus_init(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (janus_configured())
-        log_info("audio rooms: Janus at %s", cfg.janus_url);
+        log_info("audio rooms: Janus at %s, %s", cfg.janus_url,
+                 janus_events_on() ? "joins and leaves from its events"
+                                   : "joins and leaves polled (no janus_events_secret)");
     else
         log_info("audio rooms are off (no janus_url in zhibu.conf)");
 }
@@ -98,8 +110,8 @@ struct janus_handle {
     char base[300];
 };
 
-/* A session with a handle on the AudioBridge plugin. */
-static enum janus_result attach(struct janus_handle *h)
+/* A session with a handle on plugin. */
+static enum janus_result attach_to(struct janus_handle *h, const char *plugin)
 {
     if (!janus_configured())
         return JANUS_NOT_SET_UP;
@@ -112,11 +124,17 @@ static enum janus_result attach(struct janus_handle *h)
     if (!h->session)
         return JANUS_REFUSED;
     snprintf(h->base, sizeof(h->base), "%s/%" PRId64, cfg.janus_url, h->session);
-    a = post(h->base, json_pack("{s:s, s:s}", "janus", "attach", "plugin", AUDIOBRIDGE),
-             "apisecret", cfg.janus_api_secret);
+    a = post(h->base, json_pack("{s:s, s:s}", "janus", "attach", "plugin", plugin), "apisecret",
+             cfg.janus_api_secret);
     h->handle = a ? answer_id(a) : 0;
     json_decref(a);
     return h->handle ? JANUS_OK : a ? JANUS_REFUSED : JANUS_DOWN;
+}
+
+/* A session with a handle on the AudioBridge plugin. */
+static enum janus_result attach(struct janus_handle *h)
+{
+    return attach_to(h, AUDIOBRIDGE);
 }
 
 static void detach(struct janus_handle *h)
@@ -156,11 +174,14 @@ enum janus_result janus_room_ensure(int64_t room, const char *secret, const char
             r = JANUS_DOWN;
         } else if (!json_is_true(json_object_get(d, "exists"))) {
             json_decref(d);
-            /* Private (not listed), token-only, 16 kHz: speech, small on a weak link. */
-            d = plugin_request(&h, json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:b}", "request",
-                                             "create", "room", (json_int_t)room, "secret", secret,
-                                             "description", description, "is_private", 1, "allowed",
-                                             "sampling_rate", 16000, "audiolevel_event", 0));
+            /* Private (not listed), token-only, 16 kHz: speech, small on a weak link;
+             * who is talking sent to everyone in it. */
+            d = plugin_request(&h, json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:b, s:i, s:i}",
+                                             "request", "create", "room", (json_int_t)room,
+                                             "secret", secret, "description", description,
+                                             "is_private", 1, "allowed", "sampling_rate", 16000,
+                                             "audiolevel_event", 1, "audio_active_packets",
+                                             TALK_PACKETS, "audio_level_average", TALK_LEVEL));
             r = plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
         }
         json_decref(d);
@@ -191,6 +212,82 @@ enum janus_result janus_token_admit(int64_t room, const char *secret, const char
                                                  "allowed", "secret", secret, "action", "add",
                                                  "room", (json_int_t)room, "allowed", token));
         r = !d ? JANUS_DOWN : plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
+        json_decref(d);
+    }
+    detach(&h);
+    return r;
+}
+
+/* ---- video: the VideoRoom plugin ---- */
+
+enum janus_result janus_video_ensure(int64_t room, const char *secret, const char *description)
+{
+    struct janus_handle h = {0};
+    enum janus_result r = attach_to(&h, VIDEOROOM);
+    if (r == JANUS_OK) {
+        json_t *d = plugin_request(
+            &h, json_pack("{s:s, s:I}", "request", "exists", "room", (json_int_t)room));
+        if (!d) {
+            r = JANUS_DOWN;
+        } else if (!json_is_true(json_object_get(d, "exists"))) {
+            json_decref(d);
+            /* Private, token-only, VP8 (every phone decodes it), the bitrate capped
+             * for every publisher whatever its browser asks. */
+            d = plugin_request(
+                &h, json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:i, s:b, s:s, s:i}", "request",
+                              "create", "room", (json_int_t)room, "secret", secret, "description",
+                              description, "is_private", 1, "allowed", "publishers",
+                              VIDEO_PUBLISHERS, "bitrate", VIDEO_BITRATE, "bitrate_cap", 1,
+                              "videocodec", "vp8", "fir_freq", 10));
+            r = plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
+        }
+        json_decref(d);
+    }
+    detach(&h);
+    return r;
+}
+
+enum janus_result janus_video_admit(int64_t room, const char *secret, const char *token)
+{
+    if (!janus_configured())
+        return JANUS_NOT_SET_UP;
+    json_t *a = post(cfg.janus_admin_url,
+                     json_pack("{s:s, s:s, s:[s]}", "janus", "allow_token", "token", token,
+                               "plugins", VIDEOROOM),
+                     "admin_secret", cfg.janus_admin_secret);
+    if (!a)
+        return JANUS_DOWN;
+    const char *kind = json_string_value(json_object_get(a, "janus"));
+    bool ok = kind && !strcmp(kind, "success");
+    json_decref(a);
+    if (!ok)
+        return JANUS_REFUSED;
+    struct janus_handle h = {0};
+    enum janus_result r = attach_to(&h, VIDEOROOM);
+    if (r == JANUS_OK) {
+        json_t *d = plugin_request(&h, json_pack("{s:s, s:s, s:s, s:I, s:[s]}", "request",
+                                                 "allowed", "secret", secret, "action", "add",
+                                                 "room", (json_int_t)room, "allowed", token));
+        r = !d ? JANUS_DOWN : plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
+        json_decref(d);
+    }
+    detach(&h);
+    return r;
+}
+
+enum janus_result janus_video_destroy(int64_t room, const char *secret)
+{
+    struct janus_handle h = {0};
+    enum janus_result r = attach_to(&h, VIDEOROOM);
+    if (r == JANUS_OK) {
+        json_t *d = plugin_request(&h, json_pack("{s:s, s:I, s:s}", "request", "destroy", "room",
+                                                 (json_int_t)room, "secret", secret));
+        /* No such room (never made, or Janus restarted): gone all the same. */
+        json_t *code = json_object_get(d, "error_code");
+        r = !d ? JANUS_DOWN
+            : plugin_error(d) && !(json_is_integer(code) && json_integer_value(code) == 426)
+                ? JANUS_REFUSED
+                : JANUS_OK;
         json_decref(d);
     }
     detach(&h);
@@ -283,4 +380,79 @@ enum janus_result janus_room_participants(int64_t room, int64_t *ids, size_t max
     }
     detach(&h);
     return r;
+}
+
+/* ---- the event handler's posts ---- */
+
+bool janus_events_on(void)
+{
+    return janus_configured() && cfg.janus_events_secret[0] != '\0';
+}
+
+bool janus_events_authorized(const char *authorization)
+{
+    if (!janus_events_on() || !authorization)
+        return false;
+    char plain[sizeof(cfg.janus_events_secret) + 8];
+    int len = snprintf(plain, sizeof(plain), "janus:%s", cfg.janus_events_secret);
+    char want[6 + sodium_base64_ENCODED_LEN(sizeof(plain), sodium_base64_VARIANT_ORIGINAL)];
+    memcpy(want, "Basic ", 6);
+    sodium_bin2base64(want + 6, sizeof(want) - 6, (const unsigned char *)plain, (size_t)len,
+                      sodium_base64_VARIANT_ORIGINAL);
+    size_t n = strlen(want);
+    return strlen(authorization) == n && mem_equal_ct(authorization, want, n);
+}
+
+/* One event of the handler's: {"type": 64, "event": {"plugin":
+ * "janus.plugin.audiobridge", "data": {"event": "joined", "room": 7, "id": 9}}}. */
+static bool event_parse(json_t *e, struct janus_event *out)
+{
+    json_t *ev = json_object_get(e, "event");
+    const char *plugin = json_string_value(json_object_get(ev, "plugin"));
+    json_t *data = json_object_get(ev, "data");
+    if (!plugin || strcmp(plugin, AUDIOBRIDGE) || !json_is_object(data))
+        return false;
+    const char *what = json_string_value(json_object_get(data, "event"));
+    json_t *room = json_object_get(data, "room");
+    json_t *id = json_object_get(data, "id");
+    if (!what || !json_is_integer(room) || !json_is_integer(id) || json_integer_value(room) <= 0 ||
+        json_integer_value(id) <= 0)
+        return false;
+    if (!strcmp(what, "joined"))
+        out->kind = JANUS_EVENT_JOINED;
+    else if (!strcmp(what, "left"))
+        out->kind = JANUS_EVENT_LEFT;
+    else
+        return false;
+    out->room = json_integer_value(room);
+    out->participant = json_integer_value(id);
+    return true;
+}
+
+bool janus_parse_events(const char *body, size_t len, struct janus_event *ev, size_t max, size_t *n)
+{
+    *n = 0;
+    json_t *d = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    bool ok = json_is_object(d) || json_is_array(d);
+    if (json_is_object(d)) {
+        if (max && event_parse(d, &ev[0]))
+            *n = 1;
+    } else if (ok) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(d, i, e)
+        {
+            if (*n >= max)
+                break;
+            if (!json_is_object(e)) {
+                ok = false;
+                *n = 0;
+                break;
+            }
+            if (event_parse(e, &ev[*n]))
+                (*n)++;
+        }
+    }
+    json_decref(d);
+    return ok;
 }

@@ -37,6 +37,15 @@ enum janus_result janus_room_ensure(int64_t room, const char *secret, const char
 enum janus_result janus_token_admit(int64_t room, const char *secret, const char *token);
 enum janus_result janus_token_remove(const char *token);
 
+/* The meeting's video (the VideoRoom plugin, a room of the same number):
+ * made if needed, private, token-only, few publishers, each capped at a low
+ * bitrate; janus_video_admit lets a member's token (admitted to the audio
+ * room already) use the VideoRoom and enter that room; janus_video_destroy
+ * ends it (everyone's video stops; the audio goes on). */
+enum janus_result janus_video_ensure(int64_t room, const char *secret, const char *description);
+enum janus_result janus_video_admit(int64_t room, const char *secret, const char *token);
+enum janus_result janus_video_destroy(int64_t room, const char *secret);
+
 /* Takes a participant out of the room (a stale place after a drop, so that
  * the member can come back in at once). */
 enum janus_result janus_room_kick(int64_t room, const char *secret, int64_t participant);
@@ -46,6 +55,34 @@ enum janus_result janus_room_mute(int64_t room, const char *secret, int64_t part
 
 /* The participant ids in the room now, at most max of them, into ids (*n). */
 enum janus_result janus_room_participants(int64_t room, int64_t *ids, size_t max, size_t *n);
+
+/*
+ * What Janus's sample event handler posts (janus.eventhandler.sampleevh,
+ * scripts/janus-config --events): the AudioBridge's joins and leaves.
+ */
+enum janus_event_kind {
+    JANUS_EVENT_JOINED = 1, /* a participant joined a room */
+    JANUS_EVENT_LEFT,       /* left it (hung up, its session ended, or kicked) */
+};
+
+struct janus_event {
+    enum janus_event_kind kind;
+    int64_t room, participant; /* both positive */
+};
+
+/* Janus's events are on: janus_events_secret is set. */
+bool janus_events_on(void);
+/* The Authorization header of a request is the one the event handler sends
+ * ("Basic" with user janus and janus_events_secret), compared in constant
+ * time; false when events are off. */
+bool janus_events_authorized(const char *authorization);
+
+/* Parses a post of the event handler (untrusted input: fuzz/fuzz_janus_events.c):
+ * one event object, or an array of them (the handler's grouping). At most max
+ * AudioBridge joins and leaves go into ev (*n); other events are skipped.
+ * false (and *n 0) when the body is not JSON of that shape. */
+bool janus_parse_events(const char *body, size_t len, struct janus_event *ev, size_t max,
+                        size_t *n);
 
 /* Parses a Janus HTTP API answer (untrusted input: fuzz/fuzz_janus.c):
  * what janus_room_participants reads from a listparticipants answer. */

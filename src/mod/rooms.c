@@ -3,12 +3,18 @@
  * (also) in a room of the Janus server (core/janus.h) whose number is the
  * meeting's id. A member expected at it, or whoever runs it, asks for a pass:
  * a token Janus admits for that room only, and a participant number of the
- * member's own; the browser then talks to Janus directly. Every
- * room_poll_s seconds a job looks at who is in the rooms of the meetings
- * under way and records from when to when each member was there; closing the
- * meeting counts who was in the room for room_presence_percent of it as
- * attending remotely (meetings.c). Nothing in zhibu waits on Janus but the
- * request for a pass, on the slow lane with no transaction open.
+ * member's own; the browser then talks to Janus directly. Janus's event
+ * handler posts each join and leave of the AudioBridge (POST
+ * /api/v1/rooms/events), recorded as from when to when each member was there,
+ * to the second; a job looks at who is in the rooms of the meetings under way
+ * every room_reconcile_s seconds and mends what an event lost (a restart of
+ * either, an event dropped) - or, with no events set up, every room_poll_s
+ * seconds as the only source. Closing the meeting counts who was in the room
+ * for room_presence_percent of it as attending remotely (meetings.c). The
+ * host may turn video on: a room of Janus's VideoRoom beside the audio one,
+ * which each member may use or not (audio stays mixed by the AudioBridge).
+ * Nothing in zhibu waits on Janus but the request for a pass and the host's
+ * video switch, on the slow lane with no transaction open.
  */
 #include "app.h"
 #include "core/janus.h"
@@ -39,6 +45,14 @@ static void random_hex(char *out, size_t bytes)
     hex_encode(raw, bytes, out);
 }
 
+/* A new secret to manage a meeting's rooms in Janus (arena). */
+static const char *new_secret(struct req *req)
+{
+    char *secret = arena_alloc(&req->arena, 33);
+    random_hex(secret, 16);
+    return secret;
+}
+
 /* The meeting of a route on its room, while the room may be used: loaded, with
  * an audio room, not closed; 0 or the error status. */
 static int room_meeting(struct req *req, struct meeting *m)
@@ -58,7 +72,7 @@ struct pass_state {
     struct meeting m;
     const char *secret, *token, *name;
     int64_t participant, expires;
-    bool new_room, new_pass;
+    bool new_room, new_pass, video;
 };
 
 /* Read transaction: the checks, and the room's secret and the member's pass
@@ -79,15 +93,15 @@ static int pass_read(struct req *req)
     if (!janus_configured())
         return req_fail(req, ERR_ROOM_UNAVAILABLE, "audio rooms are not set up on this server");
     s->expires = room_closes(m);
-    struct db_stmt *st =
-        db_query(req->db, "SELECT secret FROM meeting_rooms WHERE meeting_id = ?", "i", m->id);
-    if (db_next(st))
+    struct db_stmt *st = db_query(
+        req->db, "SELECT secret, video FROM meeting_rooms WHERE meeting_id = ?", "i", m->id);
+    if (db_next(st)) {
         s->secret = arena_strdup(&req->arena, db_text(st, 0));
+        s->video = db_int(st, 1) != 0;
+    }
     db_done(st);
     if (!s->secret) {
-        char *secret = arena_alloc(&req->arena, 33);
-        random_hex(secret, 16);
-        s->secret = secret;
+        s->secret = new_secret(req);
         s->new_room = true;
     }
     st = db_query(req->db,
@@ -133,19 +147,29 @@ static int pass_janus(struct req *req)
                  r == JANUS_DOWN ? "unreachable" : "refused the request");
         return req_fail(req, ERR_ROOM_UNAVAILABLE, NULL);
     }
+    /* Video is extra: without it the member still has the audio room. */
+    if (s->video) {
+        enum janus_result v = janus_video_ensure(s->m.id, s->secret, desc);
+        if (v == JANUS_OK)
+            v = janus_video_admit(s->m.id, s->secret, s->token);
+        if (v != JANUS_OK) {
+            log_warn("rooms: meeting %" PRId64 ": no video from Janus (%d)", s->m.id, (int)v);
+            s->video = false;
+        }
+    }
     return 0;
 }
 
 /*
  * POST /api/v1/meetings/{id}/room -> {room, participantId, display, token,
- *   janusUrl, expiresAt}
+ *   janusUrl, expiresAt, video}
  * A pass to the meeting's audio room for the caller's member record: the
  * browser joins room with participantId and token at janusUrl (Janus's HTTP
- * API). The same pass again until it expires (an hour after the planned end).
- * Errors: room.off, meeting.closed, room.not_open (from 30 minutes before
- * the start to an hour after the end), room.no_member, room.unavailable
- * (503: Janus not set up or unreachable). The members expected, and
- * meeting.run on the branch. Never replayed (the token is a secret).
+ * API); with video on (the host's choice), the token enters the VideoRoom
+ * room of the same number too. The same pass again until it expires (an hour after the planned
+ * end). Errors: room.off, meeting.closed, room.not_open (from 30 minutes before the start to an
+ * hour after the end), room.no_member, room.unavailable (503: Janus not set up or unreachable). The
+ * members expected, and meeting.run on the branch. Never replayed (the token is a secret).
  */
 static int h_pass(struct req *req)
 {
@@ -189,13 +213,14 @@ static int h_pass(struct req *req)
     jw_kv_str(j, "token", s->token);
     jw_kv_str(j, "janusUrl", cfg.janus_public_url[0] ? cfg.janus_public_url : cfg.janus_url);
     jw_kv_time(j, "expiresAt", s->expires);
+    jw_kv_bool(j, "video", s->video);
     jw_obj_end(j);
     return 200;
 }
 
 /*
  * GET /api/v1/meetings/{id}/room -> {audioRoom, available, opensAt, closesAt,
- *   open, inRoom: [{memberId, name, since}], hands: [{memberId, name,
+ *   open, video, inRoom: [{memberId, name, since}], hands: [{memberId, name,
  *   participantId, at}]}
  * The room as the meeting page shows it: whether it can be joined now and
  * who is in it (as last seen by the job). Those who see the meeting.
@@ -215,6 +240,9 @@ static int h_room(struct req *req)
     jw_kv_bool(j, "open",
                m.audio_room && strcmp(m.state, "closed") && now >= room_opens(&m) &&
                    now <= room_closes(&m));
+    int64_t video = 0;
+    db_get_int(req->db, &video, "SELECT video FROM meeting_rooms WHERE meeting_id = ?", "i", m.id);
+    jw_kv_bool(j, "video", video != 0);
     jw_key(j, "inRoom");
     jw_arr_begin(j);
     struct db_stmt *st = db_query(req->db,
@@ -413,6 +441,177 @@ static int h_hand(struct req *req)
     return 200;
 }
 
+/* ---- video, as the host chooses ---- */
+
+static const struct param video_body[] = {
+    {"on", P_BOOL, P_REQUIRED},
+    {NULL},
+};
+
+#define VIDEO_TOKENS ROOM_MAX_PARTICIPANTS
+
+struct video_state {
+    struct meeting m;
+    const char *secret;
+    bool on, new_room;
+    size_t ntokens;
+    const char **tokens; /* the passes given so far: their holders may use video at once */
+};
+
+static int video_read(struct req *req)
+{
+    struct video_state *s = arena_calloc(&req->arena, 1, sizeof(*s));
+    req->state = s;
+    int rc = room_meeting(req, &s->m);
+    if (rc)
+        return rc;
+    if (!janus_configured())
+        return req_fail(req, ERR_ROOM_UNAVAILABLE, "audio rooms are not set up on this server");
+    s->on = req_body_int(req, "on", 0) != 0;
+    struct db_stmt *st =
+        db_query(req->db, "SELECT secret FROM meeting_rooms WHERE meeting_id = ?", "i", s->m.id);
+    if (db_next(st))
+        s->secret = arena_strdup(&req->arena, db_text(st, 0));
+    db_done(st);
+    if (!s->secret) {
+        s->secret = new_secret(req);
+        s->new_room = true;
+    }
+    s->tokens = arena_alloc(&req->arena, VIDEO_TOKENS * sizeof(*s->tokens));
+    st = db_query(req->db,
+                  "SELECT token FROM room_passes WHERE meeting_id = ? AND "
+                  "expires_at > ? ORDER BY created_at LIMIT ?",
+                  "iii", s->m.id, now_sec(), (int64_t)VIDEO_TOKENS);
+    while (db_next(st))
+        s->tokens[s->ntokens++] = arena_strdup(&req->arena, db_text(st, 0));
+    db_done(st);
+    return 0;
+}
+
+/* Outside any transaction: the VideoRoom room made and the passes given so
+ * far admitted to it, or the room ended. */
+static int video_janus(struct req *req)
+{
+    struct video_state *s = req->state;
+    enum janus_result r;
+    if (s->on) {
+        r = janus_video_ensure(s->m.id, s->secret,
+                               arena_printf(&req->arena, "meeting %" PRId64, s->m.id));
+        for (size_t i = 0; r == JANUS_OK && i < s->ntokens; i++)
+            r = janus_video_admit(s->m.id, s->secret, s->tokens[i]);
+    } else {
+        r = s->new_room ? JANUS_OK : janus_video_destroy(s->m.id, s->secret);
+    }
+    if (r != JANUS_OK) {
+        log_warn("rooms: meeting %" PRId64 ": video %s: Janus %s", s->m.id, s->on ? "on" : "off",
+                 r == JANUS_DOWN ? "unreachable" : "refused the request");
+        return req_fail(req, ERR_ROOM_UNAVAILABLE, NULL);
+    }
+    return 0;
+}
+
+/*
+ * POST /api/v1/meetings/{id}/room/video {on} -> {video}
+ * The host turns video on in the meeting's room (or off: everyone's video
+ * stops, the audio goes on). With it on, each member in the room may send
+ * their camera and see the others' (Janus's VideoRoom, at most 9 cameras,
+ * each capped at 150 kbit/s) or stay audio-only. Audited (meeting.room).
+ * Errors: room.off, meeting.closed, room.unavailable. meeting.run.
+ */
+static int h_video(struct req *req)
+{
+    struct video_state *s = req->state;
+    db_exec(req->db,
+            "INSERT INTO meeting_rooms (meeting_id, secret, created_at, video) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (meeting_id) DO UPDATE SET video = excluded.video",
+            "isii", s->m.id, s->secret, now_sec(), (int64_t)s->on);
+    req_audit(req, "meeting.room", s->m.org_id,
+              arena_printf(&req->arena, "meeting:%" PRId64, s->m.id), "ok", "video %s",
+              s->on ? "on" : "off");
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_bool(j, "video", s->on);
+    jw_obj_end(j);
+    return 200;
+}
+
+/* ---- Janus's events: joins and leaves as they happen ---- */
+
+#define EVENTS_MAX 64 /* per post: the handler sends one (grouping off) */
+
+/* The member of a participant in the room of a meeting under way; 0 for
+ * what is not a pass of such a room (another room of Janus's, a meeting
+ * closed). */
+static int64_t room_participant(struct db *db, int64_t meeting, int64_t participant)
+{
+    int64_t member = 0;
+    db_get_int(db, &member,
+               "SELECT p.member_id FROM room_passes p JOIN meetings m ON m.id = p.meeting_id "
+               "WHERE p.meeting_id = ? AND p.participant = ? AND m.state = 'scheduled'",
+               "ii", meeting, participant);
+    return member;
+}
+
+/* Records one join or leave at now: 1 if it changed an interval. A join of a
+ * member already in the room (a second tab) and a leave of one not in it
+ * change nothing. */
+static int room_event(struct db *db, const struct janus_event *ev, int64_t now)
+{
+    int64_t member = room_participant(db, ev->room, ev->participant);
+    if (!member)
+        return 0;
+    if (ev->kind == JANUS_EVENT_LEFT) {
+        db_exec(db,
+                "UPDATE room_intervals SET left_at = ?, seen_at = ? WHERE meeting_id = ? AND "
+                "member_id = ? AND left_at IS NULL",
+                "iiii", now, now, ev->room, member);
+        return db_changes(db) > 0;
+    }
+    db_exec(db,
+            "UPDATE room_intervals SET seen_at = ? WHERE meeting_id = ? AND member_id = ? AND "
+            "left_at IS NULL",
+            "iii", now, ev->room, member);
+    if (db_changes(db))
+        return 0;
+    db_exec(db,
+            "INSERT INTO room_intervals (meeting_id, member_id, joined_at, seen_at) VALUES (?, ?, "
+            "?, ?)",
+            "iiii", ev->room, member, now, now);
+    return 1;
+}
+
+/*
+ * POST /api/v1/rooms/events -> {events, recorded}
+ * Janus's sample event handler (scripts/janus-config --events) posts the
+ * AudioBridge's events here: a join opens an interval of the member whose
+ * pass the participant is, a leave closes it, at the second the post comes
+ * (the handler sends at once). Events of rooms or participants zhibu does not
+ * know, and of other kinds, are skipped. Public, but the Authorization header
+ * must be the handler's (basic, janus:janus_events_secret); the body is at
+ * most 16 KiB (a caller with no login). Errors: request.not_found (events
+ * off, or another Authorization), request.bad_json (not events of Janus's).
+ */
+static int h_events(struct req *req)
+{
+    if (!janus_events_authorized(req_header(req, "Authorization")))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct janus_event *ev = arena_alloc(&req->arena, EVENTS_MAX * sizeof(*ev));
+    size_t n;
+    if (!janus_parse_events(req->body_raw.data ? req->body_raw.data : "", req->body_raw.len, ev,
+                            EVENTS_MAX, &n))
+        return req_fail(req, ERR_BAD_JSON, "not events of Janus's");
+    int64_t now = now_sec();
+    int recorded = 0;
+    for (size_t i = 0; i < n; i++)
+        recorded += room_event(req->db, &ev[i], now);
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "events", (int64_t)n);
+    jw_kv_int(j, "recorded", recorded);
+    jw_obj_end(j);
+    return 200;
+}
+
 /* ---- the job: who is in the rooms ---- */
 
 #define GATHER_ROOMS 64
@@ -422,6 +621,7 @@ static struct {
     int64_t last; /* when the rooms were last looked at */
     size_t nrooms, ntokens;
     int64_t room[GATHER_ROOMS];
+    int64_t asked[GATHER_ROOMS]; /* when Janus was asked about the room */
     enum janus_result result[GATHER_ROOMS];
     size_t nids[GATHER_ROOMS];
     int64_t ids[GATHER_ROOMS][ROOM_MAX_PARTICIPANTS];
@@ -431,7 +631,8 @@ static struct {
 int rooms_gather(struct db *db)
 {
     int64_t now = now_sec();
-    if (!janus_configured() || now - seen.last < cfg.room_poll_s)
+    int period = janus_events_on() ? cfg.room_reconcile_s : cfg.room_poll_s;
+    if (!janus_configured() || now - seen.last < period)
         return 0;
     seen.last = now;
     seen.nrooms = seen.ntokens = 0;
@@ -454,9 +655,11 @@ int rooms_gather(struct db *db)
 
 int rooms_ask(void)
 {
-    for (size_t i = 0; i < seen.nrooms; i++)
+    for (size_t i = 0; i < seen.nrooms; i++) {
+        seen.asked[i] = now_sec();
         seen.result[i] = janus_room_participants(seen.room[i], seen.ids[i], ROOM_MAX_PARTICIPANTS,
                                                  &seen.nids[i]);
+    }
     size_t removed = 0;
     for (size_t i = 0; i < seen.ntokens; i++)
         if (janus_token_remove(seen.token[i]) == JANUS_OK)
@@ -465,13 +668,17 @@ int rooms_ask(void)
     return 1;
 }
 
-/* One room as seen: intervals opened for who came, closed for who went. */
+/* One room as seen: intervals opened for who came, closed for who went.
+ * With events on, what an event recorded since Janus was asked is newer than
+ * the answer: a member who left since is not put back, one who joined since
+ * is not taken out. */
 static int room_record(struct db *db, size_t i, int64_t now)
 {
     int n = 0;
     int64_t meeting = seen.room[i];
+    int64_t asked = janus_events_on() ? seen.asked[i] : INT64_MAX;
     for (size_t k = 0; k < seen.nids[i]; k++) {
-        int64_t member = 0;
+        int64_t member = 0, newer = 0;
         if (!db_get_int(db, &member,
                         "SELECT member_id FROM room_passes WHERE meeting_id = ? AND "
                         "participant = ?",
@@ -481,7 +688,13 @@ static int room_record(struct db *db, size_t i, int64_t now)
                 "UPDATE room_intervals SET seen_at = ? WHERE meeting_id = ? AND member_id = ? "
                 "AND left_at IS NULL",
                 "iii", now, meeting, member);
-        if (!db_changes(db)) {
+        if (db_changes(db))
+            continue;
+        db_get_int(db, &newer,
+                   "SELECT COUNT(*) FROM room_intervals WHERE meeting_id = ? AND member_id = ? "
+                   "AND left_at >= ?",
+                   "iii", meeting, member, asked);
+        if (!newer) {
             db_exec(db,
                     "INSERT INTO room_intervals (meeting_id, member_id, joined_at, seen_at) "
                     "VALUES (?, ?, ?, ?)",
@@ -498,9 +711,9 @@ static int room_record(struct db *db, size_t i, int64_t now)
         db_list_int(&present, seen.ids[i][k]);
     db_exec(db,
             "UPDATE room_intervals SET left_at = ? WHERE meeting_id = ? AND left_at IS NULL AND "
-            "member_id NOT IN (SELECT member_id FROM room_passes WHERE meeting_id = ? AND "
-            "participant IN (SELECT value FROM {list}))",
-            "iiil", now, meeting, meeting, &present);
+            "joined_at < ? AND member_id NOT IN (SELECT member_id FROM room_passes WHERE "
+            "meeting_id = ? AND participant IN (SELECT value FROM {list}))",
+            "iiiil", now, meeting, asked, meeting, &present);
     n += db_changes(db);
     arena_release(&a);
     return n;
@@ -537,5 +750,9 @@ const struct route rooms_routes[] = {
      mute_body, 0, &meeting_kind, .prepare = mute_read, .outside = mute_janus},
     {"POST", "/api/v1/meetings/{id}/room/hand", h_hand, SCOPE_OBJECT, PERM_MEETING_RUN, NULL, NULL,
      hand_body, ROUTE_SEEN_FORBIDS, &meeting_kind, PARTY_EXPECTED},
+    {"POST", "/api/v1/meetings/{id}/room/video", h_video, SCOPE_OBJECT, PERM_MEETING_RUN, NULL,
+     NULL, video_body, 0, &meeting_kind, .prepare = video_read, .outside = video_janus},
+    {"POST", "/api/v1/rooms/events", h_events, SCOPE_PUBLIC, PERM_NONE, NULL, NULL, NULL,
+     ROUTE_NO_IDEM},
     {NULL},
 };

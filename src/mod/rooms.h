@@ -8,8 +8,8 @@
 struct db;
 
 /* The job (mod_jobs in routes.c): looks at who is in the rooms of meetings
- * under way every room_poll_s seconds and records it; removes expired passes
- * from Janus. rooms_gather reads (which rooms, which passes expired),
+ * under way every room_reconcile_s seconds (room_poll_s without Janus's
+ * events) and records it; removes expired passes from Janus. rooms_gather reads (which rooms, which passes expired),
  * rooms_ask asks Janus with no transaction open, rooms_record writes. */
 int rooms_gather(struct db *db);
 int rooms_ask(void);

@@ -382,6 +382,11 @@ const SPECS = {
   // EXCEPTION: expected members too; a caller who sees the meeting but neither runs it
   // nor is expected gets 403 meeting.not_expected.
   'POST /api/v1/meetings/{id}/room/hand': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/room/hand`, { raised: true })),
+  // The throw-away meeting has no room (409 room.off after the check).
+  'POST /api/v1/meetings/{id}/room/video': meetingSpec((id) => q('POST', `/api/v1/meetings/${id}/room/video`, { on: true })),
+  // Janus's event handler: public, refused without its secret exactly like a missing page
+  // (rooms.test.mjs).
+  'POST /api/v1/rooms/events': { public: true },
   // ---- offline capture: any caller; each change is judged on its own (sync.test.mjs) ----
   'POST /api/v1/sync': { login: true, body: { changes: [] } },
 

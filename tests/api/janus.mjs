@@ -1,6 +1,8 @@
 // janus.mjs - starts the Janus WebRTC server for a test, on loopback with free
 // ports, configured by scripts/janus-config under the test's temporary
 // directory, and stops it. Returns the zhibu.conf lines that point zhibu at it.
+// events: zhibu's /api/v1/rooms/events URL for Janus's event handler (the
+// server must then listen on that port); reconcileS: room_reconcile_s.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,7 +11,7 @@ import { freePort } from './helpers.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function startJanus(dir, { origin = '', pollS = 1 } = {}) {
+export async function startJanus(dir, { origin = '', pollS = 1, events = '', reconcileS = pollS } = {}) {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const admin = await freePort();
@@ -17,9 +19,10 @@ export async function startJanus(dir, { origin = '', pollS = 1 } = {}) {
   const args = [join(ROOT, 'scripts', 'janus-config'), dir, '--port', String(port), '--admin-port', String(admin),
     '--rtp', `${rtp}-${rtp + 99}`, '--ice-only', 'lo'];
   if (origin) args.push('--origin', origin);
+  if (events) args.push('--events', events);
   const gen = spawnSync('bash', args, { encoding: 'utf8' });
   if (gen.status !== 0) throw new Error(`janus-config failed: ${gen.stderr}`);
-  const config = gen.stdout.trim().split('\n').concat([`room_poll_s = ${pollS}`]);
+  const config = gen.stdout.trim().split('\n').concat([`room_poll_s = ${pollS}`, `room_reconcile_s = ${reconcileS}`]);
   const conf = Object.fromEntries(config.map((l) => l.split(' = ')));
   let log = '';
   const proc = spawn('janus', ['-F', dir, '-C', join(dir, 'janus.jcfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -84,4 +87,24 @@ export async function joinRoom(janus, pass) {
     ack: j.janus, joined: data.audiobridge === 'joined', error: data.error, sid,
     leave: () => janus.call(`/${sid}`, { janus: 'destroy', token }),
   };
+}
+
+// A camera in the meeting's video (the VideoRoom plugin), without media: a session with
+// the member's token, a handle on the VideoRoom, a join as a publisher.
+export async function joinVideo(janus, pass) {
+  const token = pass.token;
+  const s = await janus.call('', { janus: 'create', token });
+  if (s.janus !== 'success') return { joined: false, error: s.error };
+  const sid = s.data.id;
+  const leave = () => janus.call(`/${sid}`, { janus: 'destroy', token });
+  const h = await janus.call(`/${sid}`, { janus: 'attach', plugin: 'janus.plugin.videoroom', token });
+  if (h.janus !== 'success') { await leave(); return { joined: false, error: h.error }; }
+  await janus.call(`/${sid}/${h.data.id}`, {
+    janus: 'message', token,
+    body: { request: 'join', ptype: 'publisher', room: pass.room, id: pass.participantId, display: pass.display, token },
+  });
+  const ev = await fetch(`${janus.url}/${sid}?maxev=1&token=${encodeURIComponent(token)}`)
+    .then((r) => r.text()).then((t) => (t ? JSON.parse(t) : {}));
+  const data = ev?.plugindata?.data || {};
+  return { joined: data.videoroom === 'joined', error: data.error, data, leave };
 }

@@ -112,7 +112,9 @@ static void test_file(void **state)
                           "log_level = warn\n"
                           "web_root = /srv/zhibu web\n"
                           "login_max_failures = 100\n"
-                          "admin_session_hours = 720\n",
+                          "admin_session_hours = 720\n"
+                          "janus_events_secret = 0123456789abcdefXYZ\n"
+                          "room_reconcile_s = 120\n",
                           err, sizeof(err)),
                      0);
     assert_string_equal(c.listen_host, "0.0.0.0");
@@ -125,6 +127,8 @@ static void test_file(void **state)
     assert_string_equal(c.web_root, "/srv/zhibu web");
     assert_int_equal(c.login_max_failures, 100);
     assert_int_equal(c.admin_session_hours, 720);
+    assert_string_equal(c.janus_events_secret, "0123456789abcdefXYZ");
+    assert_int_equal(c.room_reconcile_s, 120);
 
     /* A missing file is not an error: the defaults stand. */
     char *missing = unit_path(dir, "nope.conf");
@@ -151,6 +155,9 @@ static void test_file_errors(void **state)
         "listen = nowhere\n",
         "conn_timeout = 1e3\n",
         "= 5\n",
+        "janus_events_secret = short\n",
+        "janus_events_secret = has space in it ok\n",
+        "room_reconcile_s = 0\n",
     };
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         struct config c;

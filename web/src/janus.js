@@ -8,7 +8,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 export class RoomClient {
   // pass: {room, participantId, display, token, janusUrl}; on: {state, participants,
-  // remoteStream, error}
+  // remoteStream, error}. participants gets the room's list, each {id, display, muted,
+  // talking} (talking: the AudioBridge's audio level events), the phone's own place too.
   constructor(pass, on) {
     this.pass = pass;
     this.on = on;
@@ -67,8 +68,15 @@ export class RoomClient {
     }
     const d = ev.plugindata && ev.plugindata.data;
     if (!d) return;
-    if (d.participants) for (const p of d.participants) this.participants.set(p.id, p);
+    if (d.participants) {
+      for (const p of d.participants) this.participants.set(p.id, { ...this.participants.get(p.id), ...p });
+    }
     if (d.leaving) this.participants.delete(d.leaving);
+    // Who is talking: sent to everyone in the room, the speaker too.
+    if (d.audiobridge === 'talking' || d.audiobridge === 'stopped-talking') {
+      const p = this.participants.get(d.id) || { id: d.id };
+      this.participants.set(d.id, { ...p, talking: d.audiobridge === 'talking' });
+    }
     if (d.audiobridge === 'joined' && d.id === this.pass.participantId) await this.offer();
     if (ev.jsep) await this.pc.setRemoteDescription(ev.jsep);
     this.on.participants([...this.participants.values()]);
@@ -127,5 +135,144 @@ export class RoomClient {
     try { if (this.hid) await this.message({ request: 'leave' }); } catch { /* gone already */ }
     try { if (this.sid) await this.post(`/${this.sid}`, { janus: 'destroy' }); } catch { /* gone already */ }
     if (this.pc) this.pc.close();
+  }
+}
+
+// Video in a meeting's room, when the host has turned it on (Janus's VideoRoom plugin,
+// a room of the same number; the audio stays in the AudioBridge): the phone's camera at
+// 240p and at most 150 kbit/s, and the cameras of the others, each on its own handle.
+// Everyone may stay audio-only: nothing here runs unless the member turns video on.
+export const VIDEO_CONSTRAINTS = { width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { max: 15 } };
+const VIDEO_MAX_BITRATE = 150000;
+
+// The candidates go with the description (no trickle), as for the audio.
+async function gathered(pc) {
+  if (pc.iceGatheringState === 'complete') return;
+  await new Promise((resolve) => {
+    const t = setTimeout(resolve, 2500);
+    pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') { clearTimeout(t); resolve(); } };
+  });
+}
+
+export class VideoClient {
+  // pass as for RoomClient; on: {videos([{feed, display, stream}]), error}
+  constructor(pass, on) {
+    this.pass = pass;
+    this.on = on;
+    this.closed = false;
+    this.subs = new Map(); // feed -> {feed, display, hid, pc, stream}
+  }
+
+  post(path, body) { return RoomClient.prototype.post.call(this, path, body); }
+
+  message(hid, body, jsep) {
+    return this.post(`/${this.sid}/${hid}`, { janus: 'message', body, ...(jsep ? { jsep } : {}) });
+  }
+
+  async start(camera) {
+    this.camera = camera;
+    const s = await this.post('', { janus: 'create' });
+    this.sid = s.data.id;
+    const h = await this.post(`/${this.sid}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' });
+    this.pub = h.data.id;
+    this.poll();
+    await this.message(this.pub, { request: 'join', ptype: 'publisher', room: this.pass.room, id: this.pass.participantId, display: this.pass.display, token: this.pass.token });
+  }
+
+  async poll() {
+    let failures = 0;
+    while (!this.closed) {
+      try {
+        const res = await fetch(`${this.pass.janusUrl}/${this.sid}?maxev=10&rid=${Date.now()}&token=${encodeURIComponent(this.pass.token)}`);
+        const evs = await res.json();
+        failures = 0;
+        for (const ev of Array.isArray(evs) ? evs : [evs]) await this.event(ev);
+      } catch (e) {
+        if (this.closed) return;
+        if (++failures >= 3) { this.on.error(e); return; }
+        await sleep(1000);
+      }
+    }
+  }
+
+  async event(ev) {
+    const d = ev.plugindata && ev.plugindata.data;
+    if (ev.janus === 'error' || (d && d.error)) { this.on.error(new Error(ev.error?.reason || d.error)); return; }
+    if (!d) return;
+    if (ev.sender === this.pub) {
+      if (d.videoroom === 'joined') await this.publish();
+      if (ev.jsep && this.pc) await this.pc.setRemoteDescription(ev.jsep);
+      for (const p of d.publishers || []) if (p.id !== this.pass.participantId) this.subscribe(p);
+      for (const gone of [d.unpublished, d.leaving]) if (gone && gone !== 'ok') this.unsubscribe(gone);
+      return;
+    }
+    const sub = [...this.subs.values()].find((x) => x.hid === ev.sender);
+    if (sub && ev.jsep && ev.jsep.type === 'offer') await this.answer(sub, ev.jsep);
+  }
+
+  async publish() {
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    this.pc = pc;
+    for (const track of this.camera.getVideoTracks()) {
+      pc.addTransceiver(track, { direction: 'sendonly', streams: [this.camera], sendEncodings: [{ maxBitrate: VIDEO_MAX_BITRATE, maxFramerate: 15 }] });
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    await this.message(this.pub, { request: 'publish', bitrate: VIDEO_MAX_BITRATE }, { type: 'offer', sdp: pc.localDescription.sdp });
+  }
+
+  async subscribe(p) {
+    if (this.subs.has(p.id) || this.closed) return;
+    const sub = { feed: p.id, display: p.display, hid: null, pc: null, stream: null };
+    this.subs.set(p.id, sub);
+    const h = await this.post(`/${this.sid}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' });
+    sub.hid = h.data.id;
+    await this.message(sub.hid, { request: 'join', ptype: 'subscriber', room: this.pass.room, streams: [{ feed: p.id }], token: this.pass.token });
+  }
+
+  async answer(sub, offer) {
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    sub.pc = pc;
+    pc.ontrack = (e) => {
+      sub.stream = e.streams[0] || new MediaStream([e.track]);
+      this.emit();
+    };
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription(await pc.createAnswer());
+    await gathered(pc);
+    await this.message(sub.hid, { request: 'start' }, { type: 'answer', sdp: pc.localDescription.sdp });
+  }
+
+  async unsubscribe(feed) {
+    const sub = this.subs.get(feed);
+    if (!sub) return;
+    this.subs.delete(feed);
+    if (sub.pc) sub.pc.close();
+    if (sub.hid) this.post(`/${this.sid}/${sub.hid}`, { janus: 'detach' }).catch(() => {});
+    this.emit();
+  }
+
+  emit() {
+    this.on.videos([...this.subs.values()].filter((s) => s.stream).map(({ feed, display, stream }) => ({ feed, display, stream })));
+  }
+
+  // Frames decoded from the others' cameras so far (getStats), and bytes received.
+  async frames() {
+    let frames = 0, bytes = 0;
+    for (const sub of this.subs.values()) {
+      if (!sub.pc) continue;
+      (await sub.pc.getStats()).forEach((r) => {
+        if (r.type === 'inbound-rtp' && r.kind === 'video') { frames += r.framesDecoded || 0; bytes += r.bytesReceived || 0; }
+      });
+    }
+    return { frames, bytes };
+  }
+
+  async leave() {
+    this.closed = true;
+    for (const sub of this.subs.values()) if (sub.pc) sub.pc.close();
+    this.subs.clear();
+    if (this.pc) this.pc.close();
+    try { if (this.sid) await this.post(`/${this.sid}`, { janus: 'destroy' }); } catch { /* gone already */ }
   }
 }

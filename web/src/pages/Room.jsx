@@ -2,13 +2,15 @@
 // one Opus stream each way (about 32 kbit/s) so a weak link in a dormitory carries it; the
 // phone reconnects by itself after a drop (a lift, a tunnel) with the same place in the
 // room, and shows how good the link is. Presence is recorded by the server from the room
-// itself: nothing to tap to "check in".
+// itself: nothing to tap to "check in". Video is an option the host turns on; each member
+// then chooses to show their camera and see the others' (240p, 150 kbit/s a camera) or to
+// stay audio-only, which is the default.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useGet } from '../hooks.js';
 import { addStrings, errText, t } from '../i18n.js';
 import { ErrorBox, Loading, TopBar } from '../ui.jsx';
-import { RoomClient } from '../janus.js';
+import { RoomClient, VideoClient, VIDEO_CONSTRAINTS } from '../janus.js';
 
 addStrings({
   roomTitle: '语音会议室',
@@ -27,7 +29,11 @@ addStrings({
   roomAudioOnly: '只传声音，流量很小（约每小时 15 MB）',
   roomHand: '举手发言', roomHandDown: '放下手', roomHandUp: '已举手，请等主持人请您发言',
   roomHands: '举手的人（{n}）', roomGiveWord: '请发言', roomLower: '放下', roomMuteOne: '静音',
-  roomMutedByHost: '主持人已将您静音', roomHost: '主持',
+  roomMutedByHost: '主持人已将您静音', roomHost: '主持', roomTalking: '正在发言',
+  roomVideoOn: '开启视频会议', roomVideoOff: '关闭视频会议（只保留声音）',
+  roomCamOn: '打开视频', roomCamOff: '关闭视频（只听声音）',
+  roomVideoHint: '主持人已开启视频。打开视频会多用流量（约每小时 70 MB），也可以只听声音。',
+  roomCamFailed: '无法打开摄像头，仍可以听和说',
 });
 
 export default function Room({ id }) {
@@ -45,12 +51,21 @@ export default function Room({ id }) {
   const [hand, setHand] = useState(false);
   const [hands, setHands] = useState([]);
   const [hostMuted, setHostMuted] = useState(false);
+  const [talking, setTalking] = useState(false);
+  const [video, setVideo] = useState(false); // the host turned video on
+  const [cam, setCam] = useState(false); // this phone shows its camera and sees the others'
+  const [videos, setVideos] = useState([]);
+  const [frames, setFrames] = useState(null);
+  const [camError, setCamError] = useState(false);
+  const videoClient = useRef(null);
+  const camera = useRef(null);
 
   const connect = async () => {
     setError(null);
     setState('connecting');
     try {
       if (!pass.current) pass.current = await api('/meetings/' + id + '/room', { method: 'POST' });
+      setVideo(!!pass.current.video);
       if (!stream.current) {
         stream.current = await navigator.mediaDevices.getUserMedia({
           audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 },
@@ -67,6 +82,7 @@ export default function Room({ id }) {
           if (client.current !== c) return;
           const me = list.find((p) => p.id === c.pass.participantId);
           setHostMuted(!!(me && me.muted && !c.muted));
+          setTalking(!!(me && me.talking));
           setPeople(list.filter((p) => p.id !== c.pass.participantId));
         },
         remoteStream: (ms) => { if (audio.current) audio.current.srcObject = ms; },
@@ -95,15 +111,52 @@ export default function Room({ id }) {
     setTimeout(() => { if (!client.current && state !== 'left') connect(); }, wait);
   };
 
-  // The host's view of the room: raised hands in order (and who holds which place).
+  // The room as the server sees it: whether the host turned video on, and for the host
+  // the raised hands in order (and who holds which place).
   const canRun = meeting.data && meeting.data.canRun;
   useEffect(() => {
-    if (!canRun) return undefined;
-    const poll = () => api('/meetings/' + id + '/room').then((d) => setHands(d.hands || []), () => {});
+    if (!meeting.data) return undefined;
+    const poll = () => api('/meetings/' + id + '/room').then((d) => {
+      setHands(d.hands || []);
+      setVideo(!!d.video);
+    }, () => {});
     poll();
-    const timer = setInterval(poll, 3000);
+    const timer = setInterval(poll, canRun ? 3000 : 5000);
     return () => clearInterval(timer);
-  }, [canRun]);
+  }, [!!meeting.data, canRun]);
+
+  const stopCam = () => {
+    const v = videoClient.current;
+    videoClient.current = null;
+    if (v) v.leave();
+    if (camera.current) camera.current.getTracks().forEach((tr) => tr.stop());
+    camera.current = null;
+    setVideos([]);
+    setFrames(null);
+    setCam(false);
+  };
+  const startCam = async () => {
+    setCamError(false);
+    try {
+      camera.current = await navigator.mediaDevices.getUserMedia({ video: VIDEO_CONSTRAINTS });
+      const v = new VideoClient(pass.current, {
+        videos: (list) => { if (videoClient.current === v) setVideos(list); },
+        error: () => { if (videoClient.current === v) { stopCam(); setCamError(true); } },
+      });
+      videoClient.current = v;
+      setCam(true);
+      await v.start(camera.current);
+    } catch {
+      stopCam();
+      setCamError(true);
+    }
+  };
+  // The host turned video off, or this phone left the room: the camera stops.
+  const inRoomNow = state === 'live' || state === 'connecting' || state === 'dropped';
+  useEffect(() => { if ((!video || !inRoomNow) && videoClient.current) stopCam(); }, [video, inRoomNow]);
+  const switchVideo = async (on) => {
+    await api('/meetings/' + id + '/room/video', { method: 'POST', body: { on } }).then((d) => setVideo(d.video), () => {});
+  };
 
   const raise = async () => {
     const next = !hand;
@@ -121,11 +174,15 @@ export default function Room({ id }) {
   useEffect(() => {
     const timer = setInterval(async () => {
       if (client.current) setQuality(await client.current.quality());
+      if (videoClient.current) setFrames(await videoClient.current.frames());
     }, 2000);
     return () => {
       clearInterval(timer);
       if (client.current) client.current.leave();
       client.current = null;
+      if (videoClient.current) videoClient.current.leave();
+      videoClient.current = null;
+      if (camera.current) camera.current.getTracks().forEach((tr) => tr.stop());
       if (stream.current) stream.current.getTracks().forEach((tr) => tr.stop());
     };
   }, []);
@@ -176,12 +233,26 @@ export default function Room({ id }) {
             {hostMuted && <p class="hint" role="status">{t('roomMutedByHost')}</p>}
             {!canRun && <button class={'btn wide ' + (hand ? 'primary' : 'secondary')} type="button" aria-pressed={hand} onClick={raise}>{hand ? t('roomHandDown') : t('roomHand')}</button>}
             {hand && <p class="hint">{t('roomHandUp')}</p>}
+            {canRun && <button class="btn secondary wide" type="button" aria-pressed={video} onClick={() => switchVideo(!video)}>{video ? t('roomVideoOff') : t('roomVideoOn')}</button>}
+            {video && !cam && <p class="hint">{t('roomVideoHint')}</p>}
+            {video && state === 'live' && <button class={'btn wide ' + (cam ? 'primary' : 'secondary')} type="button" aria-pressed={cam} onClick={() => (cam ? stopCam() : startCam())}>{cam ? t('roomCamOff') : t('roomCamOn')}</button>}
+            {camError && <p class="hint" role="status">{t('roomCamFailed')}</p>}
             <button class="btn danger wide" type="button" onClick={leave}>{t('roomLeave')}</button>
           </div>
         )}
         {state === 'left' && <a class="btn secondary wide" href={'#/meeting/' + id}>{t('roomBack')}</a>}
         <audio ref={audio} autoplay />
       </section>
+      {cam && inRoom && (
+        <section class="card room-videos" data-frames={frames ? frames.frames : 0} data-bytes={frames ? frames.bytes : 0}>
+          {videos.map((v) => (
+            <figure key={v.feed} class="room-video" data-feed={v.feed}>
+              <video autoplay playsinline muted ref={(el) => { if (el && el.srcObject !== v.stream) el.srcObject = v.stream; }} />
+              <figcaption>{v.display || '—'}</figcaption>
+            </figure>
+          ))}
+        </section>
+      )}
       {inRoom && canRun && hands.length > 0 && (
         <section class="card" aria-labelledby="room-hands">
           <h2 id="room-hands">{t('roomHands', { n: hands.length })}</h2>
@@ -202,10 +273,16 @@ export default function Room({ id }) {
         <section class="card">
           <h2>{t('roomPeople', { n: people.length + 1 })}</h2>
           <ul class="room-people">
-            <li class="me">{t('roomMe')}{canRun ? '（' + t('roomHost') + '）' : ''}{muted ? ' 🔇' : ''}</li>
+            <li class="me" data-talking={talking && !muted ? '1' : '0'}>
+              {t('roomMe')}{canRun ? '（' + t('roomHost') + '）' : ''}{muted ? ' 🔇' : ''}
+              {talking && !muted && <span class="room-talking" title={t('roomTalking')}> {t('roomTalking')}</span>}
+            </li>
             {people.map((p) => (
-              <li key={p.id} class="room-row" data-muted={p.muted ? '1' : '0'}>
-                <span>{p.display || '—'}{p.muted ? ' 🔇' : ''}</span>
+              <li key={p.id} class="room-row" data-muted={p.muted ? '1' : '0'} data-talking={p.talking && !p.muted ? '1' : '0'}>
+                <span>
+                  {p.display || '—'}{p.muted ? ' 🔇' : ''}
+                  {p.talking && !p.muted && <span class="room-talking" title={t('roomTalking')}> {t('roomTalking')}</span>}
+                </span>
                 {canRun && (
                   <button class="btn secondary small" type="button" onClick={() => hostMute(p.id, !p.muted)}>{p.muted ? t('roomGiveWord') : t('roomMuteOne')}</button>
                 )}

@@ -221,6 +221,82 @@ describe('SMS through Kannel', () => {
     await srv.setClockSkew(0);
   });
 
+  // A roster member of branch A who made no choice (app + SMS for what needs action), given
+  // a phone of its own so its messages are told apart on the fake SMSC.
+  const spareMember = async (phone, skip = []) => {
+    const id = Number(one(`SELECT m.id FROM members m WHERE m.org_id = ${villageA} AND m.status = 'normal' AND m.deleted_at IS NULL AND m.id <> ${who.member.memberId} AND NOT EXISTS (SELECT 1 FROM sms_prefs p WHERE p.member_id = m.id) AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.member_id = m.id) ${skip.length ? `AND m.id NOT IN (${skip.join(',')})` : ''} ORDER BY m.id LIMIT 1`));
+    assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tSecA, body: { phone } }));
+    return id;
+  };
+  const toPhone = (phone, what) => k.messages().filter((m) => m.to.endsWith(phone) && m.text.includes(what));
+
+  test('a transfer step waiting for the member (report to the new branch; returned) reaches their phone once each', async () => {
+    const phone = '13766660001';
+    const memberId = await spareMember(phone);
+    const villageB = Number(one(`SELECT id FROM orgs WHERE level = 'branch' AND id <> ${villageA} AND path LIKE (SELECT path FROM orgs WHERE id = ${township}) || '%' AND closed_at IS NULL ORDER BY id LIMIT 1`));
+    const toName = one(`SELECT name FROM orgs WHERE id = ${villageB}`);
+    const tr = assertData(await api('POST', '/api/v1/transfers', { token: tSecA, body: { memberId, toOrgId: villageB, reason: '婚嫁迁入' } }), 201);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'transfer' AND member_id = ${memberId}`), '0', 'starting waits for the township, not for the member');
+    assertData(await api('POST', `/api/v1/transfers/${tr.id}/approve`, { token: tTown, body: {} }));
+    assert.equal(one(`SELECT body FROM sms_outbox WHERE dedupe = 'transfer:${tr.id}:approved:m:${memberId}'`), `【智慧支部】您的组织关系转接有一步待您办理：到${toName}报到。请登录查看。`);
+    await k.waitFor(() => toPhone(phone, '待您办理').length >= 1);
+    assertData(await api('POST', `/api/v1/transfers/${tr.id}/return`, { token: tTown, body: { reason: '材料不全' } }));
+    await k.waitFor(() => toPhone(phone, '转入方已退回').length >= 1);
+    await sleep(1000);
+    assert.equal(toPhone(phone, '待您办理').length, 2, 'one for each step, none twice');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'transfer' AND member_id = ${memberId}`), '2');
+  });
+
+  test('a correction to a post the member saw reaches them by SMS once; members who did not see it get none', async () => {
+    const memberId = who.member.memberId; // chose SMS only above
+    const p = assertData(await api('POST', '/api/v1/posts', { token: tSecA, body: { orgId: villageA, kind: 'news', title: '补贴发放通知', text: '每位党员可领补贴500元。' } }), 201);
+    assertData(await api('GET', `/api/v1/posts/${p.id}`, { token: tMember }));
+    const seenBy = Number(one(`SELECT count(DISTINCT a.member_id) FROM post_seen s JOIN accounts a ON a.id = s.account_id WHERE s.post_id = ${p.id} AND a.member_id IS NOT NULL`));
+    assertData(await api('POST', `/api/v1/posts/${p.id}/review`, { token: tSecA, body: { decision: 'false', text: '经核实，没有这项补贴。' } }));
+    const row = one(`SELECT body FROM sms_outbox WHERE dedupe = 'correction:${p.id}:false:m:${memberId}'`);
+    assert.equal(row, '【智慧支部】您看过的《补贴发放通知》已更正，请登录查看。');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'correction' AND dedupe LIKE 'correction:${p.id}:%'`), String(seenBy));
+    await k.waitFor((m) => m.some((x) => x.to.endsWith(who.member.phone) && x.text === row));
+    await sleep(1000);
+    assert.equal(k.messages().filter((x) => x.text === row && x.to.endsWith(who.member.phone)).length, 1);
+  });
+
+  test('dues arrears: one SMS when a member reaches 3 months behind (across the year boundary), once per episode, none when lapsed', async () => {
+    const phone = '13766660002', lapsedPhone = '13766660003';
+    const memberId = await spareMember(phone);
+    const lapsedId = await spareMember(lapsedPhone, [memberId]);
+    // Beijing 2026-12-31 23:59: paid through 2026-09, the arrears are October and November (2).
+    // The other paid through 2026-05: six months behind, lapsed, past this message.
+    sqlite(db, `UPDATE members SET dues_paid_through = '2026-09', dues_sms_at = NULL WHERE id = ${memberId}; UPDATE members SET dues_paid_through = '2026-05', dues_sms_at = NULL WHERE id = ${lapsedId}`);
+    const clock = async (iso) => srv.setClockSkew(Math.round(Date.parse(iso) / 1000 - Date.now() / 1000));
+    await clock('2026-12-31T15:59:00Z');
+    await sleep(2500);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id IN (${memberId}, ${lapsedId})`), '0', 'two months behind: nothing yet');
+    // Beijing 2027-01-01 00:01: December is owed too (3 months); the other was 6 behind already (lapsed).
+    await clock('2026-12-31T16:01:00Z');
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`) === '1', 15000, 'the arrears SMS');
+    const body = one(`SELECT body FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`);
+    assert.match(body, /^【智慧支部】您的党费已3个月未交，请联系.+缴纳。$/);
+    await k.waitFor(() => toPhone(phone, '党费').length >= 1);
+    await sleep(2500); // the job ran again: nothing more
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`), '1');
+    assert.equal(toPhone(phone, '党费').length, 1, 'once');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${lapsedId}`), '0', 'lapsed (6 months): not this message');
+    // Within January the member pays October: 2 months behind, the episode ends.
+    sqlite(db, `UPDATE members SET dues_paid_through = '2026-10' WHERE id = ${memberId}`);
+    await until(() => one(`SELECT dues_sms_at IS NULL FROM members WHERE id = ${memberId}`) === '1', 15000, 'the episode ended');
+    // Beijing 2027-02-01: November to January unpaid, a new episode, a new message.
+    await clock('2027-01-31T15:59:00Z');
+    await sleep(2500);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`), '1', 'still January in Beijing');
+    await clock('2027-01-31T16:01:00Z');
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`) === '2', 15000, 'the second episode');
+    await k.waitFor(() => toPhone(phone, '党费').length >= 2);
+    await sleep(1000);
+    assert.equal(toPhone(phone, '党费').length, 2);
+    await srv.setClockSkew(0);
+  });
+
   test('killing zhibu mid-batch: after the restart every message went out exactly once', async () => {
     // Slow the gateway's pace so the kill lands mid-batch.
     await srv.stop({ keepData: true });

@@ -12,3 +12,28 @@ CREATE INDEX members_dues_sms_due ON members (dues_paid_through)
 CREATE INDEX members_dues_sms_new ON members (joined_at)
     WHERE dues_paid_through IS NULL AND dues_sms_at IS NULL AND deleted_at IS NULL;
 CREATE INDEX members_dues_sms_done ON members (dues_paid_through) WHERE dues_sms_at IS NOT NULL;
+
+-- The daily digest (src/core/sms.c): instead of a message of a kind that can
+-- wait (notices and their reminders, answers, leave decisions, dues, transfer
+-- steps, corrections; never codes or meeting reminders), one SMS a day
+-- listing counts, for a member who chose it (sms_prefs.digest) or once more
+-- than sms_digest_after messages went to one phone that Beijing day. Each
+-- folded message is a row here until the digest that carries it is queued
+-- (digested_at). The phone is sealed like every phone.
+ALTER TABLE sms_prefs ADD COLUMN digest INTEGER NOT NULL DEFAULT 0 CHECK (digest IN (0, 1));
+CREATE TABLE sms_digest_items (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,                      -- the kind it would have gone out as
+    reason TEXT NOT NULL CHECK (reason IN ('chosen', 'many')),
+    phone_hash BLOB NOT NULL,
+    phone_sealed BLOB NOT NULL,
+    account_id INTEGER,
+    member_id INTEGER,
+    org_id INTEGER,
+    dedupe TEXT UNIQUE,                      -- the message's own key: folded once
+    created_at INTEGER NOT NULL,
+    digested_at INTEGER                      -- when the digest carrying it was queued
+);
+CREATE INDEX sms_digest_pending ON sms_digest_items (phone_hash, created_at) WHERE digested_at IS NULL;
+-- How many messages went to a phone today (the "more than N a day" rule).
+CREATE INDEX sms_outbox_phone ON sms_outbox (phone_hash, created_at);

@@ -54,6 +54,21 @@ const char *sms_kind_name(enum sms_kind kind);
 int sms_kind_from_name(const char *name);
 /* Codes are sent whatever the hour and are not counted against the daily cap. */
 bool sms_kind_is_code(enum sms_kind kind);
+/* Whether a message of kind may wait for the daily digest: not codes, not
+ * meeting reminders (their hour matters), not the digest itself. */
+bool sms_kind_can_wait(enum sms_kind kind);
+
+/*
+ * The daily digest (a housekeeping job): a message of a kind that can wait,
+ * for a member who chose the digest (sms_prefs.digest) or once more than
+ * sms_digest_after messages went to the phone that Beijing day, is folded
+ * by sms_enqueue() into sms_digest_items (returning 0, or 1 when its dedupe
+ * key was seen) instead of the outbox. Once sms_digest_time (Beijing) has
+ * passed, this job queues one digest SMS per phone counting what was folded
+ * before it (notices and their reminders; everything else as to-dos).
+ * Returns the phones served, -1 on failure.
+ */
+int sms_digest_job(struct db *db);
 
 /* ---- rendering (pure functions, unit-tested) ---- */
 
@@ -115,6 +130,9 @@ struct sms_config {
     int sending_grace_s;        /* sms_sending_grace_s: a claim older than this with no
                                    report is taken back (see OPERATIONS.md) */
     int poll_ms;                /* sms_poll_ms: how often the sender looks for due rows */
+    int digest_after;           /* sms_digest_after: messages to a phone per Beijing day
+                                   before the rest wait for the digest (0: never) */
+    int digest_minute;          /* sms_digest_time = 18:00: when the digest goes (Beijing) */
     char public_url[256];       /* sms_public_url: how the gateway reaches zhibu */
     char inbound_secret[96];    /* sms_inbound_secret: Kannel's get-url for replies */
     bool demo_page;             /* sms_demo_page = on: GET /api/v1/sms/demo (scripts/demo) */

@@ -357,12 +357,13 @@ static void write_quiet(struct jw *j, int from, int to)
     jw_kv_str(j, "quietHours", s);
 }
 
-/* Writes member's choice: {memberId, mode, chosen, quietHours, phone (masked), smsOn}. */
+/* Writes member's choice: {memberId, mode, chosen, quietHours, digest, phone (masked), smsOn}. */
 static int choice_respond(struct req *req, int64_t member)
 {
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT m.phone_mask, a.id, a.phone_tail, p.mode, p.quiet_from, p.quiet_to FROM members "
+        "SELECT m.phone_mask, a.id, a.phone_tail, p.mode, p.quiet_from, p.quiet_to, p.digest "
+        "FROM members "
         "m LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON p.member_id = "
         "m.id WHERE m.id = ? AND m.deleted_at IS NULL",
         "i", member);
@@ -380,6 +381,7 @@ static int choice_respond(struct req *req, int64_t member)
         write_quiet(j, (int)db_int(st, 4), (int)db_int(st, 5));
     else
         write_quiet(j, sms_cfg.quiet_from, sms_cfg.quiet_to);
+    jw_kv_bool(j, "digest", chosen && db_int(st, 6));
     jw_kv_str(j, "phone",
               db_text(st, 0)   ? db_text(st, 0)
               : db_text(st, 2) ? arena_printf(&req->arena, "*******%s", db_text(st, 2))
@@ -393,6 +395,7 @@ static int choice_respond(struct req *req, int64_t member)
 static const struct param choice_body[] = {
     {"mode", P_ENUM, P_REQUIRED, 0, 0, modes},
     {"quietHours", P_STR, 0, 11, 11},
+    {"digest", P_BOOL},
     {NULL},
 };
 
@@ -414,21 +417,25 @@ static int choice_store(struct req *req, int64_t member)
             return req_fail_field(req, ERR_SMS_NO_PHONE, "mode", NULL);
     }
     int64_t now = now_sec();
+    /* digest left out: as it was (off for a first choice). */
+    const struct value *digest = req_body(req, "digest");
     db_exec(req->db,
-            "INSERT INTO sms_prefs (member_id, mode, quiet_from, quiet_to, updated_by, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET mode = "
+            "INSERT INTO sms_prefs (member_id, mode, quiet_from, quiet_to, digest, updated_by, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET mode = "
             "excluded.mode, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to, "
+            "digest = CASE WHEN ? = 1 THEN excluded.digest ELSE sms_prefs.digest END, "
             "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            "isiiii", member, mode, (int64_t)from, (int64_t)to, req->who->account_id, now);
+            "isiiiiii", member, mode, (int64_t)from, (int64_t)to, digest->present ? digest->i : 0,
+            req->who->account_id, now, (int64_t)digest->present);
     db_next_seq(req->db); /* retires cached answers */
     return 0;
 }
 
 /*
- * GET /api/v1/me/sms -> {memberId, mode, chosen, quietHours, phone, smsOn}:
- * how the caller is reached (mode app | app_sms | sms; not chosen: the
- * default). An account with no member record: memberId and mode null (there
- * is nothing to choose). Any account.
+ * GET /api/v1/me/sms -> {memberId, mode, chosen, quietHours, digest, phone,
+ * smsOn}: how the caller is reached (mode app | app_sms | sms; not chosen:
+ * the default; digest: what can wait comes in one SMS a day). An account with no member record:
+ * memberId and mode null (there is nothing to choose). Any account.
  */
 static int h_me_get(struct req *req)
 {
@@ -440,6 +447,7 @@ static int h_me_get(struct req *req)
     jw_kv_null(j, "mode");
     jw_kv_bool(j, "chosen", false);
     write_quiet(j, sms_cfg.quiet_from, sms_cfg.quiet_to);
+    jw_kv_bool(j, "digest", false);
     jw_kv_null(j, "phone");
     jw_kv_bool(j, "smsOn", sms_enabled());
     jw_obj_end(j);
@@ -447,8 +455,9 @@ static int h_me_get(struct req *req)
 }
 
 /*
- * PUT /api/v1/me/sms {mode, quietHours?} -> the choice. quietHours
- * "HH:MM-HH:MM" in Beijing time (default sms_quiet_hours). Errors:
+ * PUT /api/v1/me/sms {mode, quietHours?, digest?} -> the choice. quietHours
+ * "HH:MM-HH:MM" in Beijing time (default sms_quiet_hours); digest left out
+ * stays as it was. Errors:
  * member.not_found, sms.no_phone (SMS chosen, no phone on record),
  * request.invalid. Any account with a member record.
  */
@@ -470,7 +479,7 @@ static int h_member_get(struct req *req)
 }
 
 /*
- * PUT /api/v1/members/{id}/sms {mode, quietHours?} -> the choice: a
+ * PUT /api/v1/members/{id}/sms {mode, quietHours?, digest?} -> the choice: a
  * secretary sets it for a member who cannot (audited). roster.write on the
  * member's branch. Errors: member.not_found, sms.no_phone, request.invalid.
  */

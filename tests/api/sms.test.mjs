@@ -364,3 +364,74 @@ describe('SMS off', () => {
     assertError(await srv.api('GET', '/api/v1/sms/demo'), 404, 'request.not_found');
   });
 });
+
+describe('SMS daily digest', () => {
+  let k, srv, api, who, db, tSecA, tMember, villageA;
+  const one = (sql) => sqlite(db, sql).stdout.trim();
+  const rows = (sql) => sqlite(db, sql).stdout.trim().split('\n').filter(Boolean);
+  const clock = async (iso) => srv.setClockSkew(Math.round(Date.parse(iso) / 1000 - Date.now() / 1000));
+
+  before(async () => {
+    const zport = await freePort();
+    k = await startKannel({ zhibuPort: zport });
+    srv = await startServer({
+      port: zport,
+      testHooks: true,
+      config: k.zhibuConfig({ sms_digest_after: 2, sms_digest_time: '18:00', housekeeping_interval_s: 1 }),
+    });
+    api = srv.api;
+    who = srv.who;
+    db = join(srv.dataDir, 'zhibu.db');
+    tSecA = (await srv.login(who.secretaryA)).token;
+    tMember = (await srv.login(who.member)).token;
+    villageA = who.secretaryA.orgId;
+    // Two more members of the branch with phones of their own.
+    const spare = rows(`SELECT id FROM members WHERE org_id = ${villageA} AND status = 'normal' AND deleted_at IS NULL AND phone_sealed IS NULL AND id <> ${who.member.memberId} AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = members.id AND a.phone_sealed IS NOT NULL) ORDER BY id LIMIT 2`);
+    for (const [i, id] of spare.entries()) {
+      assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tSecA, body: { phone: `1376667000${i}` } }));
+    }
+  });
+
+  after(async () => {
+    await srv?.stop();
+    await k?.stop();
+  });
+
+  test('a member who chose the digest gets one SMS a day listing counts and nothing else; past sms_digest_after a day, the rest waits for it too', async () => {
+    const memberId = who.member.memberId;
+    // Beijing 10:00 tomorrow.
+    const day = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+    await clock(`${day}T02:00:00Z`);
+    tSecA = (await srv.login(who.secretaryA)).token; // sessions as of the moved clock
+    tMember = (await srv.login(who.member)).token;
+    const mine = assertData(await api('PUT', '/api/v1/me/sms', { token: tMember, body: { mode: 'sms', digest: true } }));
+    assert.equal(mine.digest, true);
+    // Leaving digest out keeps it.
+    assert.equal(assertData(await api('PUT', '/api/v1/me/sms', { token: tMember, body: { mode: 'sms' } })).digest, true);
+    const ids = [];
+    for (const title of ['第一个通知', '第二个通知', '第三个通知']) {
+      ids.push(assertData(await api('POST', '/api/v1/notices', { token: tSecA, body: { orgId: villageA, title, text: '请确认。', ackRequired: true } }), 201).id);
+    }
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE member_id = ${memberId}`), '0', 'nothing goes out on its own');
+    assert.equal(one(`SELECT group_concat(reason) FROM sms_digest_items WHERE member_id = ${memberId}`), 'chosen,chosen,chosen');
+    // Everyone else: two a day on their own, the third waits.
+    const others = rows(`SELECT member_id || ':' || count(*) FROM sms_outbox WHERE kind = 'notice' GROUP BY member_id`);
+    assert.ok(others.length >= 2, `members reached by SMS: ${others}`);
+    for (const r of others) assert.match(r, /:2$/);
+    assert.equal(one(`SELECT count(*) FROM sms_digest_items WHERE reason = 'many' AND dedupe LIKE 'notice:${ids[2]}:%'`), String(others.length));
+    // Before 18:00 in Beijing, no digest.
+    await sleep(2500);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'digest'`), '0');
+    // Beijing 18:01: one digest per phone.
+    await clock(`${day}T10:01:00Z`);
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE kind = 'digest'`) === String(others.length + 1), 15000, 'the digests');
+    assert.equal(one(`SELECT body FROM sms_outbox WHERE kind = 'digest' AND member_id = ${memberId}`), '【智慧支部】您有3条新通知、0件待办事项，请登录查看。');
+    await k.waitFor((m) => m.filter((x) => x.text.includes('新通知')).length >= others.length + 1);
+    await sleep(2500); // the job ran again: nothing more
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'digest'`), String(others.length + 1));
+    assert.equal(one(`SELECT count(*) FROM sms_digest_items WHERE digested_at IS NULL`), '0');
+    const mineOnPhone = k.messages().filter((x) => x.to.endsWith(who.member.phone));
+    assert.deepEqual(mineOnPhone.map((x) => x.text), ['【智慧支部】您有3条新通知、0件待办事项，请登录查看。']);
+    await srv.setClockSkew(0);
+  });
+});

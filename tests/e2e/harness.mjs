@@ -16,7 +16,7 @@ export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 
 export const PHONE = { width: 360, height: 640 };
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const s = net.createServer();
     s.unref();
@@ -31,7 +31,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // {testHooks: true} starts it with ZHIBU_TEST_HOOKS=1: then advanceClock(seconds)
 // moves the server's "now" (POST /test/clock) instead of sleeping. config: lines appended
 // to the demo's zhibu.conf (a later line wins), e.g. ['admin_second_factor = required'].
-export async function startServer({ testHooks = false, config = [] } = {}) {
+// port: where to listen (a free one when left out), e.g. the one a Kannel harness
+// (tests/api/kannel.mjs) was told to report to.
+export async function startServer({ testHooks = false, config = [], port: fixedPort } = {}) {
   if (!existsSync(zhibuBin)) {
     throw new Error(`zhibu binary not found at ${zhibuBin}: build it (cmake -S . -B build -G Ninja && ninja -C build) or set ZHIBU_BIN`);
   }
@@ -50,7 +52,7 @@ export async function startServer({ testHooks = false, config = [] } = {}) {
   const accounts = JSON.parse(readFileSync(join(data, 'demo-accounts.json'), 'utf8'));
   if (config.length) appendFileSync(join(data, 'zhibu.conf'), config.join('\n') + '\n');
 
-  const port = await freePort();
+  const port = fixedPort || (await freePort());
   const base = `http://127.0.0.1:${port}`;
   const proc = spawn(zhibuBin, ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, '--web', webDist], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -695,6 +695,11 @@ bool sms_config_apply(struct sms_config *c, const char *key, const char *v)
     STR_KEY("sms_tencent_app_id", tencent_app_id)
     STR_KEY("sms_tencent_region", tencent_region)
 #undef STR_KEY
+    if (!strcmp(key, "sms_tencent_callback_key"))
+        return secret_ok(v) && copy(c->tencent_callback_key, sizeof(c->tencent_callback_key), v);
+    if (!strcmp(key, "sms_tencent_callback_from"))
+        return strspn(v, "0123456789abcdefABCDEF.:, ") == strlen(v) &&
+               copy(c->tencent_callback_from, sizeof(c->tencent_callback_from), v);
     if (!strcmp(key, "sms_inbound_secret"))
         return secret_ok(v) && copy(c->inbound_secret, sizeof(c->inbound_secret), v);
     return false;

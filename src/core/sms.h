@@ -145,6 +145,10 @@ struct sms_config {
     char tencent_url[256]; /* sms_tencent_url = https://sms.tencentcloudapi.com/ */
     char tencent_secret_id[96], tencent_secret_key[96];
     char tencent_app_id[32], tencent_region[32];
+    char tencent_callback_key[96];   /* sms_tencent_callback_key: the secret path segment of
+                                        the receipt and reply callback URLs */
+    char tencent_callback_from[256]; /* sms_tencent_callback_from: addresses the callbacks
+                                        may come from, space-separated ("" = any) */
 };
 
 extern struct sms_config sms_cfg;
@@ -181,6 +185,35 @@ int sms_send_due(struct db *db, int max);
  * write transaction.
  */
 int sms_report(struct db *db, int64_t id, const char *secret, int type);
+
+/*
+ * Tencent Cloud SMS's callbacks (configured in its console; docs/OPERATIONS.md):
+ * the delivery receipt (状态报告, a JSON array of {user_receive_time,
+ * nationcode, mobile, report_status SUCCESS|FAIL, errmsg, description, sid})
+ * and the reply (短信回复, {extend, mobile, nationcode, sign, text, time}).
+ * Tencent signs neither: mod/sms.c guards them with a secret path segment, an
+ * optional list of source addresses, and these checks of the content.
+ */
+struct sms_tencent_report {
+    char sid[64];    /* the SerialNo SendSms returned */
+    char mobile[12]; /* mainland mobile, 11 digits */
+    bool delivered;  /* SUCCESS; FAIL: failed */
+};
+/* Parses a receipt body: up to max well-formed reports of mainland mobiles
+ * into out (others skipped); -1 when the body is not a JSON array. */
+int sms_tencent_parse_reports(const char *body, size_t len, struct sms_tencent_report *out,
+                              int max);
+struct sms_tencent_reply {
+    char mobile[12];
+    char sign[64];   /* the signature's name, without 【】 */
+    char text[1600]; /* UTF-8 (jansson refuses anything else) */
+};
+/* Parses a reply body into out: 0, or -1 when it is not one from a mainland mobile. */
+int sms_tencent_parse_reply(const char *body, size_t len, struct sms_tencent_reply *out);
+/* Applies a receipt to the row Tencent took with that sid for that phone (forward
+ * only, as sms_report): 0, or -1 when no row matches both. In the caller's write
+ * transaction. */
+int sms_tencent_report(struct db *db, const struct sms_tencent_report *r);
 
 /*
  * Tencent Cloud API 3.0 request signing (TC3-HMAC-SHA256) of a POST to "/"

@@ -348,6 +348,104 @@ static int h_incoming(struct req *req)
     return 200;
 }
 
+/* ---- Tencent Cloud's callbacks ---- */
+
+/* Whether ip is one of the addresses in list (separated by spaces or commas). */
+static bool addr_listed(const char *list, const char *ip)
+{
+    size_t n = ip ? strlen(ip) : 0;
+    for (const char *p = list; n && *p;) {
+        p += strspn(p, " ,");
+        size_t len = strcspn(p, " ,");
+        if (len == n && !strncmp(p, ip, n))
+            return true;
+        p += len;
+    }
+    return false;
+}
+
+/* Whether a callback from Tencent Cloud is taken: the backend is tencent, the
+ * path's {key} is sms_tencent_callback_key, and the caller's address is one
+ * of sms_tencent_callback_from when that is set. Tencent signs no callback;
+ * docs/SECURITY.md says what else guards them. */
+static bool tencent_callback_ok(struct req *req)
+{
+    char key[ROUTE_KEY_MAX + 1];
+    size_t n = strlen(sms_cfg.tencent_callback_key);
+    if (sms_cfg.backend != SMS_TENCENT || !n ||
+        !router_key(req->route->path, req->path, key, sizeof(key)) || strlen(key) != n ||
+        sodium_memcmp(key, sms_cfg.tencent_callback_key, n))
+        return false;
+    return !sms_cfg.tencent_callback_from[0] || addr_listed(sms_cfg.tencent_callback_from, req->ip);
+}
+
+/* Tencent's answer to a callback it may stop sending: {result: 0, errmsg: "OK"}. */
+static int tencent_ok(struct req *req)
+{
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "result", 0);
+    jw_kv_str(j, "errmsg", "OK");
+    jw_obj_end(j);
+    return 200;
+}
+
+#define TENCENT_REPORTS_MAX 100 /* receipts in one callback: Tencent sends up to 100 */
+
+/*
+ * POST /api/v1/sms/tencent/{key}/status [{mobile, nationcode, report_status,
+ * sid, ...}] -> {result: 0, errmsg: "OK"} (Tencent's shape, no envelope):
+ * Tencent Cloud's delivery receipts (状态报告). Each moves the outbox row
+ * Tencent took with that sid for that phone forward (SUCCESS delivered, FAIL
+ * failed); one for no such row is ignored. Public: {key} is
+ * sms_tencent_callback_key. Errors: request.not_found (wrong key or address,
+ * backend not tencent), request.bad_json (not an array).
+ */
+static int h_tencent_status(struct req *req)
+{
+    if (!tencent_callback_ok(req))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct sms_tencent_report *r = arena_alloc(&req->arena, TENCENT_REPORTS_MAX * sizeof(*r));
+    int n = sms_tencent_parse_reports(req->body_raw.data ? req->body_raw.data : "",
+                                      req->body_raw.len, r, TENCENT_REPORTS_MAX);
+    if (n < 0)
+        return req_fail(req, ERR_BAD_JSON, "expected an array of delivery receipts");
+    int applied = 0;
+    for (int i = 0; i < n; i++)
+        applied += sms_tencent_report(req->db, &r[i]) == 0;
+    if (applied < n)
+        log_warn("sms: %d of %d tencent receipt(s) matched no message", n - applied, n);
+    return db_failed(req->db) ? req_fail(req, ERR_DB, NULL) : tencent_ok(req);
+}
+
+/*
+ * POST /api/v1/sms/tencent/{key}/reply {mobile, nationcode, sign, text, time,
+ * extend} -> {result: 0, errmsg: "OK"} (no envelope): a reply from a phone
+ * (短信回复), handled as GET /sms/incoming handles Kannel's. sign must be the
+ * configured signature's name. Public: {key} is sms_tencent_callback_key.
+ * Errors: request.not_found (wrong key, address or signature, backend not
+ * tencent), request.bad_json (not a reply from a mainland mobile).
+ */
+static int h_tencent_reply(struct req *req)
+{
+    if (!tencent_callback_ok(req))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct sms_tencent_reply *r = arena_alloc(&req->arena, sizeof(*r));
+    if (sms_tencent_parse_reply(req->body_raw.data ? req->body_raw.data : "", req->body_raw.len,
+                                r) < 0)
+        return req_fail(req, ERR_BAD_JSON, "expected a reply from a mainland mobile");
+    /* The signature's name is what 【】 hold. */
+    const char *sig = sms_cfg.signature;
+    size_t len = strlen(sig);
+    if (len < 6 || strlen(r->sign) != len - 6 || strncmp(r->sign, sig + 3, len - 6))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct inbound *in = arena_calloc(&req->arena, 1, sizeof(*in));
+    in->phone = arena_strdup(&req->arena, r->mobile);
+    in->text = arena_strdup(&req->arena, r->text);
+    req_after_commit(req, inbound_write, in);
+    return tencent_ok(req);
+}
+
 /* ---- a member's choice ---- */
 
 static void write_quiet(struct jw *j, int from, int to)
@@ -662,6 +760,10 @@ const struct route sms_routes[] = {
      ROUTE_NO_IDEM},
     {"GET", "/api/v1/sms/incoming", h_incoming, SCOPE_PUBLIC, PERM_NONE, NULL, incoming_query, NULL,
      ROUTE_NO_IDEM},
+    {"POST", "/api/v1/sms/tencent/{key}/status", h_tencent_status, SCOPE_PUBLIC, PERM_NONE, NULL,
+     NULL, NULL, ROUTE_NO_IDEM | ROUTE_BARE},
+    {"POST", "/api/v1/sms/tencent/{key}/reply", h_tencent_reply, SCOPE_PUBLIC, PERM_NONE, NULL,
+     NULL, NULL, ROUTE_NO_IDEM | ROUTE_BARE},
     {"GET", "/api/v1/sms/demo", h_demo, SCOPE_PUBLIC, PERM_NONE, NULL, demo_query, NULL, 0},
     {"GET", "/api/v1/me/sms", h_me_get, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
     {"PUT", "/api/v1/me/sms", h_me_put, SCOPE_LOGIN, PERM_NONE, NULL, NULL, choice_body, 0},

@@ -134,6 +134,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
         {"janus_admin_url", offsetof(struct config, janus_admin_url), sizeof(c->janus_admin_url)},
         {"janus_public_url", offsetof(struct config, janus_public_url),
          sizeof(c->janus_public_url)},
+        {"public_url", offsetof(struct config, public_url), sizeof(c->public_url)},
         {"janus_api_secret", offsetof(struct config, janus_api_secret),
          sizeof(c->janus_api_secret)},
         {"janus_admin_secret", offsetof(struct config, janus_admin_secret),
@@ -150,8 +151,8 @@ static bool config_apply(struct config *c, const char *key, const char *v)
         for (size_t k = 0; k < len; k++)
             if ((unsigned char)v[k] < 0x21 || (unsigned char)v[k] > 0x7e)
                 return false;
-        if (i < 3 && len && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
-            return false;
+        if (i < 4 && len && strncmp(v, "http://", 7) && strncmp(v, "https://", 8))
+            return false; /* the first four are addresses */
         memcpy((char *)c + strings[i].off, v, len + 1);
         return true;
     }

@@ -51,10 +51,12 @@ struct config {
                                      connections from this machine */
 
     /* The audio rooms of meetings (core/janus.h, mod/rooms.c): "" janus_url: no rooms. */
-    char janus_url[256];          /* Janus's HTTP API as zhibu reaches it */
-    char janus_admin_url[256];    /* its Admin API (adds and removes members' tokens) */
-    char janus_public_url[256];   /* the HTTP API as members' browsers reach it ("": janus_url) */
-    char janus_api_secret[128];   /* apisecret of zhibu's own requests */
+    char janus_url[256];        /* Janus's HTTP API as zhibu reaches it */
+    char janus_admin_url[256];  /* its Admin API (adds and removes members' tokens) */
+    char janus_public_url[256]; /* the HTTP API as members' browsers reach it ("": janus_url) */
+    char public_url[256];       /* public_url: how members' phones reach zhibu, for links in SMS and
+                                   on slips ("": http://listen address; never the Host header) */
+    char janus_api_secret[128]; /* apisecret of zhibu's own requests */
     char janus_admin_secret[128]; /* admin_secret of the Admin API */
     int room_poll_s;              /* seconds between two looks at who is in a room */
     int room_presence_percent;    /* share of a meeting in its room that counts as attending */

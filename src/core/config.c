@@ -35,6 +35,13 @@ void config_defaults(struct config *c)
     c->slow_per_source = 8;
     c->room_poll_s = 10;
     c->room_presence_percent = 50;
+    c->activation_code_days = 30;
+    c->activation_code_tries = 5;
+    c->login_code_minutes = 5;
+    c->login_code_tries = 5;
+    c->login_code_gap_s = 60;
+    c->login_codes_per_phone_hour = 5;
+    c->login_codes_per_source_hour = 30;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
     c->second_factor_required = true;
@@ -125,6 +132,16 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("sync_max_offline_days", sync_max_offline_days, 1, 365)
     INT_KEY("room_poll_s", room_poll_s, 1, 600)
     INT_KEY("room_presence_percent", room_presence_percent, 1, 100)
+    /* Bounds that keep a code guessable by nobody and usable by a member: a
+     * longer life or more tries weaken it, the SMS template has room for
+     * three digits of days and minutes. */
+    INT_KEY("activation_code_days", activation_code_days, 1, 90)
+    INT_KEY("activation_code_tries", activation_code_tries, 1, 10)
+    INT_KEY("login_code_minutes", login_code_minutes, 1, 30)
+    INT_KEY("login_code_tries", login_code_tries, 1, 10)
+    INT_KEY("login_code_gap_s", login_code_gap_s, 10, 3600)
+    INT_KEY("login_codes_per_phone_hour", login_codes_per_phone_hour, 1, 60)
+    INT_KEY("login_codes_per_source_hour", login_codes_per_source_hour, 1, 100000)
 #undef INT_KEY
     static const struct {
         const char *key;

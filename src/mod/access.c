@@ -248,7 +248,7 @@ static bool code_issue(struct req *req, int64_t account, const char *via, const 
     if (live)
         return false;
     codes_revoke(req->db, account);
-    *expires = now + ACTIVATION_DAYS * 86400;
+    *expires = now + cfg.activation_code_days * 86400LL;
     db_exec(req->db,
             "INSERT INTO activation_codes (account_id, code_hash, via, issued_by, created_at, "
             "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -330,7 +330,7 @@ static int slip_issue(struct req *req, struct jw *j, struct slip_member *s, cons
             .account_id = s->account_id,
             .member_id = s->member_id,
             .org_id = s->org_id,
-            .vars = {code, arena_printf(&req->arena, "%d", ACTIVATION_DAYS), page},
+            .vars = {code, arena_printf(&req->arena, "%d", cfg.activation_code_days), page},
             .dedupe = arena_printf(&req->arena, "activation:%" PRId64 ":%" PRId64, s->account_id,
                                    db_last_id(req->db)),
         };

@@ -481,8 +481,8 @@ describe('a bulk load', () => {
   });
 });
 
-test('links on slips and in SMS are under public_url; a forged Host header never makes one', async () => {
-  const s4 = await startServer({ config: ['public_url = https://zhibu.example.gov.cn/'] });
+test('links on slips and in SMS are under public_url, a forged Host header never makes one; code lifetimes as configured', async () => {
+  const s4 = await startServer({ config: ['public_url = https://zhibu.example.gov.cn/', 'activation_code_days = 7', 'login_code_minutes = 2'] });
   try {
     const t = (await s4.login(s4.who.secretaryA)).token;
     const id = assertData(await s4.api('POST', '/api/v1/members', {
@@ -506,6 +506,10 @@ test('links on slips and in SMS are under public_url; a forged Host header never
     const body = sqlite(join(s4.dataDir, 'zhibu.db'), "SELECT body FROM sms_outbox WHERE kind = 'activation' ORDER BY id DESC LIMIT 1").stdout;
     assert.match(body, /https:\/\/zhibu\.example\.gov\.cn\/#\/activate/);
     assert.ok(!body.includes('evil.example'));
+    // activation_code_days = 7: the slip and the SMS say so; login_code_minutes = 2.
+    assert.ok(Date.parse(slip.expiresAt) < Date.now() + 7 * 86400e3 + 60e3 && Date.parse(slip.expiresAt) > Date.now() + 6.9 * 86400e3, slip.expiresAt);
+    assert.match(body, /7天内有效/);
+    assert.equal(assertData(await s4.api('POST', '/api/v1/auth/sms-code', { body: { phone: '13700002998' } })).expiresIn, 120);
   } finally {
     await s4.stop();
   }

@@ -35,5 +35,56 @@ CREATE TABLE sms_digest_items (
     digested_at INTEGER                      -- when the digest carrying it was queued
 );
 CREATE INDEX sms_digest_pending ON sms_digest_items (phone_hash, created_at) WHERE digested_at IS NULL;
--- How many messages went to a phone today (the "more than N a day" rule).
+-- How many messages went to a phone today (the "more than N a day" rule):
+-- sms_outbox_phone, created with the rebuilt table below.
+
+-- Outbox expiry (sms_expire job, src/core/sms.c): a message still queued
+-- after sms_outbox_days (a sign-in code after its own life) is 'expired', never
+-- sent, counted. SQLite cannot change a CHECK in place: the table is rebuilt
+-- with the new state, its rows and indexes as they were.
+CREATE TABLE sms_outbox_new (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    template_id TEXT NOT NULL DEFAULT '',
+    vars TEXT NOT NULL,
+    body TEXT NOT NULL,
+    coding TEXT NOT NULL CHECK (coding IN ('gsm7', 'ucs2')),
+    units INTEGER NOT NULL,
+    parts INTEGER NOT NULL,
+    phone_hash BLOB NOT NULL,
+    phone_sealed BLOB NOT NULL,
+    phone_mask TEXT NOT NULL,
+    account_id INTEGER,
+    member_id INTEGER,
+    org_id INTEGER,
+    dedupe TEXT UNIQUE,
+    state TEXT NOT NULL DEFAULT 'queued'
+        CHECK (state IN ('queued', 'sending', 'sent', 'delivered', 'failed', 'expired')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL,
+    quiet_from INTEGER NOT NULL DEFAULT 0,
+    quiet_to INTEGER NOT NULL DEFAULT 0,
+    claimed_at INTEGER,
+    backend TEXT,
+    provider_ref TEXT,
+    dlr_key BLOB,
+    dlr_status INTEGER,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    done_at INTEGER,                         -- delivered, failed or expired
+    updated_at INTEGER NOT NULL
+);
+INSERT INTO sms_outbox_new SELECT id, kind, template_id, vars, body, coding, units, parts,
+    phone_hash, phone_sealed, phone_mask, account_id, member_id, org_id, dedupe, state, attempts,
+    not_before, quiet_from, quiet_to, claimed_at, backend, provider_ref, dlr_key, dlr_status,
+    error, created_at, sent_at, done_at, updated_at FROM sms_outbox;
+DROP TABLE sms_outbox;
+ALTER TABLE sms_outbox_new RENAME TO sms_outbox;
+CREATE INDEX sms_outbox_due ON sms_outbox (not_before, id) WHERE state = 'queued';
+CREATE INDEX sms_outbox_sending ON sms_outbox (claimed_at) WHERE state = 'sending';
+CREATE INDEX sms_outbox_unreported ON sms_outbox (sent_at) WHERE state = 'sent' AND dlr_status IS NULL;
+CREATE INDEX sms_outbox_member ON sms_outbox (member_id, created_at) WHERE member_id IS NOT NULL;
+CREATE INDEX sms_outbox_provider ON sms_outbox (provider_ref) WHERE provider_ref IS NOT NULL;
 CREATE INDEX sms_outbox_phone ON sms_outbox (phone_hash, created_at);
+CREATE INDEX sms_outbox_queued_age ON sms_outbox (created_at) WHERE state = 'queued';

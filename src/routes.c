@@ -62,5 +62,6 @@ const struct job mod_jobs[] = {
     {"sms_meeting_reminders", 0, sms_meeting_reminders}, /* SMS 24 h and 1 h before a meeting */
     {"dues_sms", 0, dues_sms_job},     /* SMS at 3 months of dues arrears, once per episode */
     {"sms_digest", 0, sms_digest_job}, /* one SMS a day listing what waited for it */
+    {"sms_expire", 0, sms_expire_job}, /* queued too long: expired, never sent */
     {NULL},
 };

@@ -478,6 +478,25 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
     return 0;
 }
 
+/* ---- expiry ---- */
+
+int sms_expire_job(struct db *db)
+{
+    int64_t now = now_sec();
+    /* A sign-in code is worth nothing after its own life; the rest after sms_outbox_days. */
+    db_exec(db,
+            "UPDATE sms_outbox SET state = 'expired', done_at = ?, updated_at = ?, error = "
+            "'expired: not sent in time' WHERE state = 'queued' AND (created_at < ? OR (kind = "
+            "'login_code' AND created_at < ?))",
+            "iiii", now, now, now - sms_cfg.outbox_days * 86400LL,
+            now - cfg.login_code_minutes * 60LL);
+    int64_t n = db_changes(db);
+    if (n > 0)
+        log_info("sms: %" PRId64 " message(s) expired unsent%s", n,
+                 sms_enabled() ? "" : " (SMS is off)");
+    return db_failed(db) ? -1 : (int)n;
+}
+
 /* ---- the daily digest ---- */
 
 /* Phones one run of the digest job serves; the rest wait for the next run. */
@@ -564,6 +583,7 @@ void sms_config_defaults(struct sms_config *c)
     c->sending_grace_s = 600;
     c->poll_ms = 1000;
     c->digest_after = 5;
+    c->outbox_days = 3;
     c->digest_minute = 18 * 60;
     snprintf(c->kannel_url, sizeof(c->kannel_url), "http://127.0.0.1:13013/cgi-bin/sendsms");
     snprintf(c->tencent_url, sizeof(c->tencent_url), "https://sms.tencentcloudapi.com/");
@@ -679,6 +699,7 @@ bool sms_config_apply(struct sms_config *c, const char *key, const char *v)
     INT_KEY("sms_sending_grace_s", sending_grace_s, 1, 86400)
     INT_KEY("sms_poll_ms", poll_ms, 10, 60000)
     INT_KEY("sms_digest_after", digest_after, 0, 1000)
+    INT_KEY("sms_outbox_days", outbox_days, 1, 60)
 #undef INT_KEY
 #define STR_KEY(name, field)                                                                       \
     if (!strcmp(key, name))                                                                        \

@@ -70,6 +70,15 @@ bool sms_kind_can_wait(enum sms_kind kind);
  */
 int sms_digest_job(struct db *db);
 
+/*
+ * Outbox expiry (a housekeeping job): a message still queued after
+ * sms_outbox_days (a sign-in code after login_code_minutes), because SMS is
+ * off or the gateway would not take it, becomes 'expired' and is never sent;
+ * the organisation's SMS status counts them. Returns the rows expired, -1 on
+ * failure.
+ */
+int sms_expire_job(struct db *db);
+
 /* ---- rendering (pure functions, unit-tested) ---- */
 
 enum sms_coding { SMS_GSM7, SMS_UCS2 };
@@ -132,6 +141,8 @@ struct sms_config {
     int poll_ms;                /* sms_poll_ms: how often the sender looks for due rows */
     int digest_after;           /* sms_digest_after: messages to a phone per Beijing day
                                    before the rest wait for the digest (0: never) */
+    int outbox_days;            /* sms_outbox_days = 3: a message still queued this long is
+                                   expired, never sent (a sign-in code after its own life) */
     int digest_minute;          /* sms_digest_time = 18:00: when the digest goes (Beijing) */
     char public_url[256];       /* sms_public_url: how the gateway reaches zhibu */
     char inbound_secret[96];    /* sms_inbound_secret: Kannel's get-url for replies */

@@ -597,7 +597,7 @@ static int h_member_put(struct req *req)
 /*
  * GET /api/v1/orgs/{id}/sms -> {smsOn, backend, signature, quietHours,
  * dailyCap: {own, effective, fromOrgId}, today: {queued, refused},
- * outbox: {queued, sending, sent, delivered, failed}}: the SMS status of
+ * outbox: {queued, sending, sent, delivered, failed, expired}}: the SMS status of
  * an organisation (today's counts of the organisation itself, the outbox
  * of its subtree over the last 7 days). org.admin on {id}.
  */
@@ -649,7 +649,8 @@ static int h_org_get(struct req *req)
     jw_obj_end(j);
     jw_key(j, "outbox");
     jw_obj_begin(j);
-    static const char *const states[] = {"queued", "sending", "sent", "delivered", "failed"};
+    static const char *const states[] = {"queued",    "sending", "sent",
+                                         "delivered", "failed",  "expired"};
     int64_t counts[ARRAY_SIZE(states)] = {0};
     st = db_query(req->db,
                   "SELECT s.state, count(*) FROM sms_outbox s JOIN orgs o ON o.id = s.org_id "

@@ -340,7 +340,7 @@ describe('SMS through Kannel', () => {
 describe('SMS off', () => {
   let srv;
   before(async () => {
-    srv = await startServer();
+    srv = await startServer({ testHooks: true, config: ['housekeeping_interval_s = 1'] });
   });
   after(async () => {
     await srv?.stop();
@@ -362,6 +362,30 @@ describe('SMS off', () => {
     assert.equal(queued, count, 'kept, not sent, until a gateway is configured');
     assertError(await srv.api('GET', '/api/v1/sms/incoming?k=aaaaaaaaaaaaaaaaaa&from=1&text=1'), 404, 'request.not_found');
     assertError(await srv.api('GET', '/api/v1/sms/demo'), 404, 'request.not_found');
+  });
+
+  test('what stays queued expires unsent: a sign-in code after its life, the rest after sms_outbox_days; counted', async () => {
+    const db = join(srv.dataDir, 'zhibu.db');
+    const one = (sql) => sqlite(db, sql).stdout.trim();
+    assertData(await srv.api('POST', '/api/v1/auth/sms-code', { body: { phone: srv.who.member.phone } }));
+    assert.equal(one(`SELECT state FROM sms_outbox WHERE kind = 'login_code'`), 'queued');
+    const queued = Number(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'notice' AND state = 'queued'`));
+    assert.ok(queued > 0);
+    // Six minutes on: the code is dead, so is its message; the notice's wait.
+    await srv.advanceClock(6 * 60);
+    await until(() => one(`SELECT state FROM sms_outbox WHERE kind = 'login_code'`) === 'expired', 15000, 'the code expired');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'notice' AND state = 'queued'`), String(queued));
+    // Three days on (sms_outbox_days): expired, never sent, counted in the status.
+    await srv.advanceClock(3 * 86400);
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE kind = 'notice' AND state = 'queued'`) === '0', 15000, 'the notice\'s expired');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind IN ('notice', 'login_code') AND state = 'expired' AND sent_at IS NULL AND done_at IS NOT NULL`), String(queued + 1));
+    // (What the jobs queued at the moved clock, dues and meeting reminders, is still young.)
+    const expired = Number(one(`SELECT count(*) FROM sms_outbox o JOIN orgs g ON g.id = o.org_id WHERE o.state = 'expired' AND g.path LIKE (SELECT path FROM orgs WHERE id = ${srv.who.townshipAdmin.orgId}) || '%' AND o.created_at > ${Math.floor(Date.now() / 1000) - 7 * 86400 + 3 * 86400}`));
+    const tT = (await srv.login(srv.who.townshipAdmin)).token;
+    const st = assertData(await srv.api('GET', `/api/v1/orgs/${srv.who.townshipAdmin.orgId}/sms`, { token: tT }));
+    assert.ok(st.outbox.expired >= queued, JSON.stringify(st.outbox));
+    assert.equal(st.outbox.expired, expired);
+    assert.match(srv.stderr(), /expired unsent \(SMS is off\)/);
   });
 });
 

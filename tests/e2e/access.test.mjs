@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, phonePage, loginUI, freePort } from './harness.mjs';
+import { startServer, launch, phonePage, loginUI, freePort, apiAs } from './harness.mjs';
 import { startKannel } from '../api/kannel.mjs';
 
 let srv, browser, kannel;
@@ -167,5 +167,31 @@ test('the secretary re-issues a code for a member who lost their phone; the figu
     assert.deepEqual(s.problems, []);
   } finally {
     await s.context.close();
+  }
+});
+
+test('a member chooses one SMS a day (the digest) on the Account page', async () => {
+  // Not the member whose code was re-issued above (signed out, to activate again).
+  const sec = srv.accounts.find((a) => a.role === 'branch_secretary');
+  const reissued = srv.accounts.find((a) => a.role === 'member' && a.orgId === sec.orgId);
+  const member = srv.accounts.find((a) => a.role === 'member' && a !== reissued);
+  const m = await phonePage(browser, srv.base, VIEW);
+  try {
+    await loginUI(m.page, member);
+    await m.page.getByRole('heading', { name: `您好，${member.name}` }).waitFor();
+    await m.page.goto('/#/account');
+    const box = m.page.locator('[data-testid="sms-choice"] input[name="sms-digest"]');
+    await m.page.getByText('每天只收一条汇总短信').waitFor();
+    assert.equal(await box.isChecked(), false);
+    await m.page.getByText('每天只收一条汇总短信').click();
+    assert.equal(await box.isChecked(), true);
+    await m.page.locator('[data-testid="sms-choice"] button[type="submit"]').click();
+    await m.page.locator('[data-testid="sms-choice"]').getByText('已保存').waitFor();
+    await shot(m.page, 'sms-digest');
+    const api = await apiAs(srv.base, member);
+    assert.equal((await api.get('/me/sms')).body.data.digest, true);
+    assert.deepEqual(m.problems, []);
+  } finally {
+    await m.context.close();
   }
 });

@@ -8,6 +8,7 @@
 #include "core/live.h"
 #include "mod/files.h"
 #include "mod/access.h"
+#include "mod/dues.h"
 #include "mod/notices.h"
 #include "mod/rooms.h"
 #include "mod/sms.h"
@@ -59,5 +60,8 @@ const struct job mod_jobs[] = {
     {"access_prune", 0, access_prune_job},        /* spent codes, old SMS code requests */
     {"notice_sms_reminders", 0, notice_sms_reminders},   /* SMS the day before a deadline */
     {"sms_meeting_reminders", 0, sms_meeting_reminders}, /* SMS 24 h and 1 h before a meeting */
+    {"dues_sms", 0, dues_sms_job},     /* SMS at 3 months of dues arrears, once per episode */
+    {"sms_digest", 0, sms_digest_job}, /* one SMS a day listing what waited for it */
+    {"sms_expire", 0, sms_expire_job}, /* queued too long: expired, never sent */
     {NULL},
 };

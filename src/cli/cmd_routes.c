@@ -28,7 +28,7 @@ static const struct {
     {ROUTE_UPLOAD, "upload"},         {ROUTE_CACHE, "cache"},
     {ROUTE_ENROL, "enrol"},           {ROUTE_IDEM_NO_BODY, "idem_no_body"},
     {ROUTE_CACHE_MINE, "cache_mine"}, {ROUTE_SEEN_FORBIDS, "seen_forbids"},
-    {ROUTE_READ_FIRST, "read_first"},
+    {ROUTE_READ_FIRST, "read_first"}, {ROUTE_BARE, "bare"},
 };
 
 static const struct {

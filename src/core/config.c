@@ -36,6 +36,13 @@ void config_defaults(struct config *c)
     c->room_poll_s = 10;
     c->room_reconcile_s = 60;
     c->room_presence_percent = 50;
+    c->activation_code_days = 30;
+    c->activation_code_tries = 5;
+    c->login_code_minutes = 5;
+    c->login_code_tries = 5;
+    c->login_code_gap_s = 60;
+    c->login_codes_per_phone_hour = 5;
+    c->login_codes_per_source_hour = 30;
     c->member_session_days = 180;
     c->admin_session_hours = 12;
     c->second_factor_required = true;
@@ -133,6 +140,16 @@ static bool config_apply(struct config *c, const char *key, const char *v)
     INT_KEY("room_presence_percent", room_presence_percent, 1, 100)
     INT_KEY("s3_timeout_s", s3.timeout_s, 1, 3600)
     INT_KEY("s3_part_mb", s3.part_mb, 5, 5120) /* S3: parts of 5 MiB to 5 GiB */
+    /* Bounds that keep a code guessable by nobody and usable by a member: a
+     * longer life or more tries weaken it, the SMS template has room for
+     * three digits of days and minutes. */
+    INT_KEY("activation_code_days", activation_code_days, 1, 90)
+    INT_KEY("activation_code_tries", activation_code_tries, 1, 10)
+    INT_KEY("login_code_minutes", login_code_minutes, 1, 30)
+    INT_KEY("login_code_tries", login_code_tries, 1, 10)
+    INT_KEY("login_code_gap_s", login_code_gap_s, 10, 3600)
+    INT_KEY("login_codes_per_phone_hour", login_codes_per_phone_hour, 1, 60)
+    INT_KEY("login_codes_per_source_hour", login_codes_per_source_hour, 1, 100000)
 #undef INT_KEY
     if (!strcmp(key, "store")) {
         if (strcmp(v, "local") && strcmp(v, "s3"))
@@ -160,6 +177,7 @@ static bool config_apply(struct config *c, const char *key, const char *v)
          true},
         {"janus_api_secret", offsetof(struct config, janus_api_secret), sizeof(c->janus_api_secret),
          false},
+        {"public_url", offsetof(struct config, public_url), sizeof(c->public_url), true},
         {"janus_admin_secret", offsetof(struct config, janus_admin_secret),
          sizeof(c->janus_admin_secret), false},
         {"janus_events_secret", offsetof(struct config, janus_events_secret),

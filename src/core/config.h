@@ -61,6 +61,16 @@ struct config {
     int room_poll_s;               /* seconds between two looks at who is in a room */
     int room_reconcile_s;          /* the same with events on: a look mends a lost event */
     int room_presence_percent;     /* share of a meeting in its room that counts as attending */
+    char public_url[256]; /* public_url: how members' phones reach zhibu, for links in SMS and
+                             on slips ("": http://listen address; never the Host header) */
+    /* Codes that let members in (mod/access.c, mod/account.c; docs/SECURITY.md row 18) */
+    int activation_code_days;  /* activation_code_days = 30: a slip's code is valid this long */
+    int activation_code_tries; /* activation_code_tries = 5: failed uses before it is revoked */
+    int login_code_minutes;    /* login_code_minutes = 5: a sign-in or new-password code lives */
+    int login_code_tries;      /* login_code_tries = 5: wrong tries of one code before it dies */
+    int login_code_gap_s;      /* login_code_gap_s = 60: between two codes for one phone */
+    int login_codes_per_phone_hour;  /* login_codes_per_phone_hour = 5 */
+    int login_codes_per_source_hour; /* login_codes_per_source_hour = 30: from one address */
 
     /* Files and media (src/mod/files.c, docs/OPERATIONS.md). */
     int64_t file_max_mb;   /* the largest file one upload may announce */

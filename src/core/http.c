@@ -118,19 +118,22 @@ static void finish_data(struct req *req)
 {
     if (req->data_done)
         return;
+    bool bare = req->route && (req->route->flags & ROUTE_BARE);
     if (req->status == 204) { /* no body at all */
         assert(!req->data_started);
         req->data_done = true;
         return;
     }
     if (!req->data_started) {
-        buf_addstr(&req->out, "{\"data\":");
+        if (!bare)
+            buf_addstr(&req->out, "{\"data\":");
         jw_obj_begin(&req->json);
         jw_obj_end(&req->json);
         req->data_started = true;
     }
     assert(req->json.depth == 0);
-    buf_addch(&req->out, '}');
+    if (!bare)
+        buf_addch(&req->out, '}');
     req->data_done = true;
 }
 
@@ -343,7 +346,9 @@ static void log_access(struct req *req)
     jw_kv_str(&j, "rid", req->request_id);
     jw_kv_str(&j, "ip", req->ip);
     jw_kv_str(&j, "method", req->method);
-    jw_kv_str(&j, "path", req->path);
+    /* A path with a secret in it ({key}) is logged as its pattern. */
+    jw_kv_str(&j, "path",
+              req->route && strstr(req->route->path, "{key}") ? req->route->path : req->path);
     if (req->route)
         jw_kv_str(&j, "route", req->route->path);
     jw_kv_int(&j, "status", req->status);

@@ -13,7 +13,8 @@
 struct jw *req_data(struct req *req)
 {
     if (!req->data_started) {
-        buf_addstr(&req->out, "{\"data\":");
+        if (!req->route || !(req->route->flags & ROUTE_BARE))
+            buf_addstr(&req->out, "{\"data\":");
         req->data_started = true;
     }
     return &req->json;

@@ -9,8 +9,8 @@ static bool route_path_ok(const char *p)
     if (p[0] != '/')
         return false;
     for (const char *s = p; *s; s++) {
-        if (*s == '{' && strncmp(s, "{id}", 4) != 0)
-            return false; /* only {id} parameters exist */
+        if (*s == '{' && strncmp(s, "{id}", 4) != 0 && strncmp(s, "{key}", 5) != 0)
+            return false; /* only {id} and {key} parameters exist */
     }
     return true;
 }
@@ -96,10 +96,40 @@ size_t router_index(const struct route *r)
     BUG("route not registered");
 }
 
+/* Length of a {key} segment at s: ROUTE_KEY_MIN..ROUTE_KEY_MAX characters
+ * of A-Z a-z 0-9 - . _ ~ up to the next '/' or the end; 0 when it is not one. */
+static size_t key_len(const char *s)
+{
+    size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~");
+    return n >= ROUTE_KEY_MIN && n <= ROUTE_KEY_MAX && (s[n] == '/' || !s[n]) ? n : 0;
+}
+
+bool router_key(const char *pattern, const char *path, char *out, size_t n)
+{
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (!strncmp(p, "{id}", 4)) {
+            p += 4;
+            s += strcspn(s, "/");
+        } else if (!strncmp(p, "{key}", 5)) {
+            size_t len = key_len(s);
+            if (!len || len >= n)
+                return false;
+            memcpy(out, s, len);
+            out[len] = '\0';
+            return true;
+        } else if (*p++ != *s++) {
+            return false;
+        }
+    }
+    return false;
+}
+
 /*
  * Matches path against pattern segment by segment; {id} takes a positive
- * decimal id. Returns 1 on a match, 0 on no match, -1 when the literal parts
- * match but an id is malformed.
+ * decimal id, {key} a secret (key_len; not kept). Returns 1 on a match, 0 on
+ * no match (a malformed key too: it looks like a path that does not exist),
+ * -1 when the literal parts match but an id is malformed.
  */
 static int match_path(const char *pattern, const char *path, int64_t *ids, int *nids)
 {
@@ -121,6 +151,14 @@ static int match_path(const char *pattern, const char *path, int64_t *ids, int *
             n++;
             p += 4;
             s = end;
+            continue;
+        }
+        if (*p == '{' && !strncmp(p, "{key}", 5)) {
+            size_t len = key_len(s);
+            if (!len)
+                return 0;
+            p += 5;
+            s += len;
             continue;
         }
         if (*p != *s)

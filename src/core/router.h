@@ -152,6 +152,9 @@ enum route_flags {
                                      in the write transaction after it (the key checked again):
                                      for a write whose long part may only read, such as a dry
                                      run, so that it holds no write lock meanwhile */
+    ROUTE_BARE = 1u << 11,        /* a 2xx answer is the handler's JSON as written, without
+                                     the {"data": ...} envelope: a gateway's callback whose
+                                     answer the gateway defines; errors are JSON as usual */
     ROUTE_CACHE_MINE = 1u << 7,   /* a GET whose answer depends on the request and the caller
                                      only (a home feed, GET /me): cached per account until the
                                      next write or change of sessions and roles (seqs 'auth');
@@ -162,7 +165,9 @@ enum route_flags {
 
 struct route {
     const char *method;
-    const char *path; /* "/api/v1/orgs/{id}/children": {id} segments are P_ID */
+    const char *path; /* "/api/v1/orgs/{id}/children": {id} segments are P_ID; a {key}
+                         segment is a secret of ROUTE_KEY_MIN..MAX unreserved characters
+                         (router_key), never logged: the log line shows the pattern */
     handler_fn handler;
     enum scope scope;
     int perm;                  /* enum perm from auth.h; PERM_NONE for none */
@@ -223,6 +228,8 @@ const struct value *value_field(const struct value *v, const struct param *p, si
                                 const char *name);
 
 #define ROUTE_MAX_PATH_PARAMS 4
+#define ROUTE_KEY_MIN 16
+#define ROUTE_KEY_MAX 128
 
 /* Builds the lookup structures; call once at start-up. Aborts on a bad table. */
 void router_init(void);
@@ -239,6 +246,10 @@ enum match_result { MATCH_OK, MATCH_NO_PATH, MATCH_NO_METHOD, MATCH_BAD_PARAM };
  */
 enum match_result router_match(const char *method, const char *path, const struct route **out,
                                int64_t ids[ROUTE_MAX_PATH_PARAMS], int *nids);
+
+/* The {key} segment of path under pattern into out (n bytes): false when the
+ * pattern has none or it does not fit. */
+bool router_key(const char *pattern, const char *path, char *out, size_t n);
 
 /* The methods routed for path, as "GET, POST" (for the Allow header). */
 void router_allowed(const char *path, char *out, size_t n);

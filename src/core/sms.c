@@ -350,6 +350,58 @@ static int cap_take(struct db *db, int64_t org_id, int64_t day)
     return -1;
 }
 
+bool sms_kind_can_wait(enum sms_kind kind)
+{
+    assert(kind >= 0 && kind < SMS__COUNT);
+    return !templates[kind].code && kind != SMS_MEETING && kind != SMS_DIGEST;
+}
+
+/* Whether m waits for the digest instead of going out now: the member chose
+ * it, or more than sms_digest_after messages went to the phone (hash) today.
+ * Returns the reason ("chosen", "many") or NULL. */
+static const char *digest_reason(struct db *db, const struct sms_msg *m, bool chosen,
+                                 const unsigned char *hash, int64_t now)
+{
+    if (!m->member_id || !sms_kind_can_wait(m->kind))
+        return NULL;
+    if (chosen)
+        return "chosen";
+    if (!sms_cfg.digest_after)
+        return NULL;
+    int64_t today = 0;
+    db_get_int(db, &today,
+               "SELECT count(*) FROM sms_outbox WHERE phone_hash = ? AND created_at >= ? AND "
+               "kind NOT IN ('login_code', 'activation')",
+               "bi", hash, (size_t)PDATA_HASH_BYTES, beijing_day_start(beijing_day(now)));
+    return today >= sms_cfg.digest_after ? "many" : NULL;
+}
+
+/* Folds m into the phone's next digest: 0, or 1 when its dedupe key was
+ * queued or folded already. */
+static int digest_fold(struct db *db, const struct sms_msg *m, const char *reason,
+                       const unsigned char *hash, int64_t now, const char **why)
+{
+    if (m->dedupe &&
+        db_get_int(db, &(int64_t){0}, "SELECT 1 FROM sms_outbox WHERE dedupe = ?", "s", m->dedupe))
+        return 1;
+    struct arena a;
+    arena_init(&a);
+    size_t sealed_len;
+    unsigned char *sealed = pdata_seal(&a, "phone", m->phone, &sealed_len);
+    db_exec(db,
+            "INSERT INTO sms_digest_items (kind, reason, phone_hash, phone_sealed, account_id, "
+            "member_id, org_id, dedupe, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON "
+            "CONFLICT (dedupe) DO NOTHING",
+            "ssbbIIIsi", templates[m->kind].name, reason, hash, (size_t)PDATA_HASH_BYTES, sealed,
+            sealed_len, m->account_id, m->member_id, m->org_id, m->dedupe, now);
+    arena_release(&a);
+    if (db_failed(db)) {
+        *why = "the digest could not be written";
+        return -3;
+    }
+    return db_changes(db) > 0 ? 0 : 1;
+}
+
 int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
 {
     const char *dummy;
@@ -366,16 +418,23 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
     int64_t now = now_sec();
 
     int quiet_from = sms_cfg.quiet_from, quiet_to = sms_cfg.quiet_to;
+    bool digest = false;
     if (m->member_id) {
         struct db_stmt *st =
-            db_query(db, "SELECT quiet_from, quiet_to FROM sms_prefs WHERE member_id = ?", "i",
-                     m->member_id);
+            db_query(db, "SELECT quiet_from, quiet_to, digest FROM sms_prefs WHERE member_id = ?",
+                     "i", m->member_id);
         if (db_next(st)) {
             quiet_from = (int)db_int(st, 0);
             quiet_to = (int)db_int(st, 1);
+            digest = db_int(st, 2) != 0;
         }
         db_done(st);
     }
+    unsigned char hash[PDATA_HASH_BYTES];
+    pdata_hash("phone", m->phone, hash);
+    const char *reason = digest_reason(db, m, digest, hash, now);
+    if (reason)
+        return digest_fold(db, m, reason, hash, now, why);
     struct arena a;
     arena_init(&a);
     struct buf vars;
@@ -389,8 +448,6 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
     buf_addch(&vars, '\0');
     size_t sealed_len;
     unsigned char *sealed = pdata_seal(&a, "phone", m->phone, &sealed_len);
-    unsigned char hash[PDATA_HASH_BYTES];
-    pdata_hash("phone", m->phone, hash);
     bool quiet = !t->code && quiet_from != quiet_to;
     db_exec(db,
             "INSERT INTO sms_outbox (kind, template_id, vars, body, coding, units, parts, "
@@ -421,6 +478,95 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
     return 0;
 }
 
+/* ---- expiry ---- */
+
+int sms_expire_job(struct db *db)
+{
+    int64_t now = now_sec();
+    /* A sign-in code is worth nothing after its own life; the rest after sms_outbox_days. */
+    db_exec(db,
+            "UPDATE sms_outbox SET state = 'expired', done_at = ?, updated_at = ?, error = "
+            "'expired: not sent in time' WHERE state = 'queued' AND (created_at < ? OR (kind = "
+            "'login_code' AND created_at < ?))",
+            "iiii", now, now, now - sms_cfg.outbox_days * 86400LL,
+            now - cfg.login_code_minutes * 60LL);
+    int64_t n = db_changes(db);
+    if (n > 0)
+        log_info("sms: %" PRId64 " message(s) expired unsent%s", n,
+                 sms_enabled() ? "" : " (SMS is off)");
+    return db_failed(db) ? -1 : (int)n;
+}
+
+/* ---- the daily digest ---- */
+
+/* Phones one run of the digest job serves; the rest wait for the next run. */
+#define DIGEST_BATCH 200
+
+int sms_digest_job(struct db *db)
+{
+    int64_t now = now_sec();
+    /* The last digest time that passed: what was folded before it goes out now. */
+    int64_t at = beijing_day_start(beijing_day(now)) + sms_cfg.digest_minute * 60LL;
+    if (at > now)
+        at -= 86400;
+    struct digest {
+        int64_t last_id, notices, others;
+    } *d = xmalloc(DIGEST_BATCH * sizeof(*d));
+    int n = 0;
+    struct db_stmt *st =
+        db_query(db,
+                 "SELECT max(id), sum(CASE WHEN kind IN ('notice', 'notice_reminder') THEN 1 "
+                 "ELSE 0 END), count(*) FROM sms_digest_items WHERE digested_at IS NULL AND "
+                 "created_at < ? GROUP BY phone_hash ORDER BY min(id) LIMIT ?",
+                 "ii", at, (int64_t)DIGEST_BATCH);
+    while (db_next(st) && n < DIGEST_BATCH) {
+        d[n].last_id = db_int(st, 0);
+        d[n].notices = db_int(st, 1);
+        d[n].others = db_int(st, 2) - d[n].notices;
+        n++;
+    }
+    db_done(st);
+    struct arena a;
+    arena_init(&a);
+    for (int i = 0; i < n; i++) {
+        /* The newest item says who the phone is now (member, account, branch). */
+        st = db_query(db,
+                      "SELECT phone_hash, phone_sealed, account_id, member_id, org_id FROM "
+                      "sms_digest_items WHERE id = ?",
+                      "i", d[i].last_id);
+        if (!db_next(st)) {
+            db_done(st);
+            continue;
+        }
+        size_t hlen = 0, slen = 0;
+        const void *h = db_blob(st, 0, &hlen), *sealed = db_blob(st, 1, &slen);
+        unsigned char *hash = arena_alloc(&a, hlen ? hlen : 1);
+        memcpy(hash, h, hlen);
+        const char *phone = sealed ? pdata_open(&a, "phone", sealed, slen) : NULL;
+        struct sms_msg m = {
+            .kind = SMS_DIGEST,
+            .phone = phone,
+            .account_id = db_isnull(st, 2) ? 0 : db_int(st, 2),
+            .member_id = db_isnull(st, 3) ? 0 : db_int(st, 3),
+            .org_id = db_isnull(st, 4) ? 0 : db_int(st, 4),
+            .vars = {arena_printf(&a, "%" PRId64, d[i].notices),
+                     arena_printf(&a, "%" PRId64, d[i].others)},
+            .dedupe = arena_printf(&a, "digest:%" PRId64, d[i].last_id),
+        };
+        db_done(st);
+        const char *why = NULL;
+        if (phone && sms_enqueue(db, &m, &why) < 0)
+            log_warn("sms: digest for member %" PRId64 " not queued: %s", m.member_id, why);
+        db_exec(db,
+                "UPDATE sms_digest_items SET digested_at = ? WHERE phone_hash = ? AND "
+                "digested_at IS NULL AND id <= ?",
+                "ibi", now, hash, hlen, d[i].last_id);
+    }
+    arena_release(&a);
+    free(d);
+    return db_failed(db) ? -1 : n;
+}
+
 /* ---- configuration ---- */
 
 void sms_config_defaults(struct sms_config *c)
@@ -436,6 +582,9 @@ void sms_config_defaults(struct sms_config *c)
     c->retry_base_s = 30;
     c->sending_grace_s = 600;
     c->poll_ms = 1000;
+    c->digest_after = 5;
+    c->outbox_days = 3;
+    c->digest_minute = 18 * 60;
     snprintf(c->kannel_url, sizeof(c->kannel_url), "http://127.0.0.1:13013/cgi-bin/sendsms");
     snprintf(c->tencent_url, sizeof(c->tencent_url), "https://sms.tencentcloudapi.com/");
     snprintf(c->tencent_region, sizeof(c->tencent_region), "ap-guangzhou");
@@ -528,6 +677,8 @@ bool sms_config_apply(struct sms_config *c, const char *key, const char *v)
     }
     if (!strcmp(key, "sms_quiet_hours"))
         return sms_parse_quiet(v, &c->quiet_from, &c->quiet_to);
+    if (!strcmp(key, "sms_digest_time"))
+        return parse_hhmm(v, &c->digest_minute);
     if (!strcmp(key, "sms_demo_page")) {
         if (strcmp(v, "on") && strcmp(v, "off"))
             return false;
@@ -547,6 +698,8 @@ bool sms_config_apply(struct sms_config *c, const char *key, const char *v)
     INT_KEY("sms_retry_base_s", retry_base_s, 1, 86400)
     INT_KEY("sms_sending_grace_s", sending_grace_s, 1, 86400)
     INT_KEY("sms_poll_ms", poll_ms, 10, 60000)
+    INT_KEY("sms_digest_after", digest_after, 0, 1000)
+    INT_KEY("sms_outbox_days", outbox_days, 1, 60)
 #undef INT_KEY
 #define STR_KEY(name, field)                                                                       \
     if (!strcmp(key, name))                                                                        \
@@ -563,6 +716,11 @@ bool sms_config_apply(struct sms_config *c, const char *key, const char *v)
     STR_KEY("sms_tencent_app_id", tencent_app_id)
     STR_KEY("sms_tencent_region", tencent_region)
 #undef STR_KEY
+    if (!strcmp(key, "sms_tencent_callback_key"))
+        return secret_ok(v) && copy(c->tencent_callback_key, sizeof(c->tencent_callback_key), v);
+    if (!strcmp(key, "sms_tencent_callback_from"))
+        return strspn(v, "0123456789abcdefABCDEF.:, ") == strlen(v) &&
+               copy(c->tencent_callback_from, sizeof(c->tencent_callback_from), v);
     if (!strcmp(key, "sms_inbound_secret"))
         return secret_ok(v) && copy(c->inbound_secret, sizeof(c->inbound_secret), v);
     return false;

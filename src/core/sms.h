@@ -54,6 +54,30 @@ const char *sms_kind_name(enum sms_kind kind);
 int sms_kind_from_name(const char *name);
 /* Codes are sent whatever the hour and are not counted against the daily cap. */
 bool sms_kind_is_code(enum sms_kind kind);
+/* Whether a message of kind may wait for the daily digest: not codes, not
+ * meeting reminders (their hour matters), not the digest itself. */
+bool sms_kind_can_wait(enum sms_kind kind);
+
+/*
+ * The daily digest (a housekeeping job): a message of a kind that can wait,
+ * for a member who chose the digest (sms_prefs.digest) or once more than
+ * sms_digest_after messages went to the phone that Beijing day, is folded
+ * by sms_enqueue() into sms_digest_items (returning 0, or 1 when its dedupe
+ * key was seen) instead of the outbox. Once sms_digest_time (Beijing) has
+ * passed, this job queues one digest SMS per phone counting what was folded
+ * before it (notices and their reminders; everything else as to-dos).
+ * Returns the phones served, -1 on failure.
+ */
+int sms_digest_job(struct db *db);
+
+/*
+ * Outbox expiry (a housekeeping job): a message still queued after
+ * sms_outbox_days (a sign-in code after login_code_minutes), because SMS is
+ * off or the gateway would not take it, becomes 'expired' and is never sent;
+ * the organisation's SMS status counts them. Returns the rows expired, -1 on
+ * failure.
+ */
+int sms_expire_job(struct db *db);
 
 /* ---- rendering (pure functions, unit-tested) ---- */
 
@@ -115,6 +139,11 @@ struct sms_config {
     int sending_grace_s;        /* sms_sending_grace_s: a claim older than this with no
                                    report is taken back (see OPERATIONS.md) */
     int poll_ms;                /* sms_poll_ms: how often the sender looks for due rows */
+    int digest_after;           /* sms_digest_after: messages to a phone per Beijing day
+                                   before the rest wait for the digest (0: never) */
+    int outbox_days;            /* sms_outbox_days = 3: a message still queued this long is
+                                   expired, never sent (a sign-in code after its own life) */
+    int digest_minute;          /* sms_digest_time = 18:00: when the digest goes (Beijing) */
     char public_url[256];       /* sms_public_url: how the gateway reaches zhibu */
     char inbound_secret[96];    /* sms_inbound_secret: Kannel's get-url for replies */
     bool demo_page;             /* sms_demo_page = on: GET /api/v1/sms/demo (scripts/demo) */
@@ -127,6 +156,10 @@ struct sms_config {
     char tencent_url[256]; /* sms_tencent_url = https://sms.tencentcloudapi.com/ */
     char tencent_secret_id[96], tencent_secret_key[96];
     char tencent_app_id[32], tencent_region[32];
+    char tencent_callback_key[96];   /* sms_tencent_callback_key: the secret path segment of
+                                        the receipt and reply callback URLs */
+    char tencent_callback_from[256]; /* sms_tencent_callback_from: addresses the callbacks
+                                        may come from, space-separated ("" = any) */
 };
 
 extern struct sms_config sms_cfg;
@@ -163,6 +196,35 @@ int sms_send_due(struct db *db, int max);
  * write transaction.
  */
 int sms_report(struct db *db, int64_t id, const char *secret, int type);
+
+/*
+ * Tencent Cloud SMS's callbacks (configured in its console; docs/OPERATIONS.md):
+ * the delivery receipt (状态报告, a JSON array of {user_receive_time,
+ * nationcode, mobile, report_status SUCCESS|FAIL, errmsg, description, sid})
+ * and the reply (短信回复, {extend, mobile, nationcode, sign, text, time}).
+ * Tencent signs neither: mod/sms.c guards them with a secret path segment, an
+ * optional list of source addresses, and these checks of the content.
+ */
+struct sms_tencent_report {
+    char sid[64];    /* the SerialNo SendSms returned */
+    char mobile[12]; /* mainland mobile, 11 digits */
+    bool delivered;  /* SUCCESS; FAIL: failed */
+};
+/* Parses a receipt body: up to max well-formed reports of mainland mobiles
+ * into out (others skipped); -1 when the body is not a JSON array. */
+int sms_tencent_parse_reports(const char *body, size_t len, struct sms_tencent_report *out,
+                              int max);
+struct sms_tencent_reply {
+    char mobile[12];
+    char sign[64];   /* the signature's name, without 【】 */
+    char text[1600]; /* UTF-8 (jansson refuses anything else) */
+};
+/* Parses a reply body into out: 0, or -1 when it is not one from a mainland mobile. */
+int sms_tencent_parse_reply(const char *body, size_t len, struct sms_tencent_reply *out);
+/* Applies a receipt to the row Tencent took with that sid for that phone (forward
+ * only, as sms_report): 0, or -1 when no row matches both. In the caller's write
+ * transaction. */
+int sms_tencent_report(struct db *db, const struct sms_tencent_report *r);
 
 /*
  * Tencent Cloud API 3.0 request signing (TC3-HMAC-SHA256) of a POST to "/"

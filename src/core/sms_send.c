@@ -419,24 +419,9 @@ int sms_send_due(struct db *db, int max)
 
 /* ---- reports ---- */
 
-int sms_report(struct db *db, int64_t id, const char *secret, int type)
+/* Moves row id (now in state) forward by a report of Kannel's dlr type. */
+static void report_apply(struct db *db, int64_t id, const char *state, int type)
 {
-    struct db_stmt *st =
-        db_query(db, "SELECT state, dlr_key FROM sms_outbox WHERE id = ?", "i", id);
-    if (!db_next(st)) {
-        db_done(st);
-        return -1;
-    }
-    unsigned char key[PDATA_HASH_BYTES];
-    pdata_hash("sms-dlr", secret, key);
-    size_t len = 0;
-    const void *stored = db_blob(st, 1, &len);
-    bool ok = stored && len == sizeof(key) && sodium_memcmp(stored, key, sizeof(key)) == 0;
-    char state[16];
-    snprintf(state, sizeof(state), "%s", db_text(st, 0));
-    db_done(st);
-    if (!ok)
-        return -1;
     const char *to = type & 1          ? "delivered"
                      : type & (2 | 16) ? "failed"
                      : type & (4 | 8)  ? "sent"
@@ -461,6 +446,109 @@ int sms_report(struct db *db, int64_t id, const char *secret, int type)
                 "WHEN ? = 'failed' THEN 'the operator reported a failure' ELSE error END WHERE "
                 "id = ?",
                 "siisisi", to, (int64_t)type, now, to, now, to, id);
+}
+
+int sms_report(struct db *db, int64_t id, const char *secret, int type)
+{
+    struct db_stmt *st =
+        db_query(db, "SELECT state, dlr_key FROM sms_outbox WHERE id = ?", "i", id);
+    if (!db_next(st)) {
+        db_done(st);
+        return -1;
+    }
+    unsigned char key[PDATA_HASH_BYTES];
+    pdata_hash("sms-dlr", secret, key);
+    size_t len = 0;
+    const void *stored = db_blob(st, 1, &len);
+    bool ok = stored && len == sizeof(key) && sodium_memcmp(stored, key, sizeof(key)) == 0;
+    char state[16];
+    snprintf(state, sizeof(state), "%s", db_text(st, 0));
+    db_done(st);
+    if (!ok)
+        return -1;
+    report_apply(db, id, state, type);
+    return 0;
+}
+
+/* ---- Tencent Cloud's callbacks ---- */
+
+/* A mainland mobile from Tencent's nationcode and mobile fields into out[12]. */
+static bool tencent_mobile(json_t *o, char out[12])
+{
+    const char *nation = json_string_value(json_object_get(o, "nationcode"));
+    const char *mobile = json_string_value(json_object_get(o, "mobile"));
+    if (!mobile || (nation && strcmp(nation, "86")))
+        return false;
+    if (!strncmp(mobile, "+86", 3))
+        mobile += 3;
+    if (strlen(mobile) != 11 || mobile[0] != '1' || strspn(mobile, "0123456789") != 11)
+        return false;
+    memcpy(out, mobile, 12);
+    return true;
+}
+
+int sms_tencent_parse_reports(const char *body, size_t len, struct sms_tencent_report *out, int max)
+{
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_array(root)) {
+        json_decref(root);
+        return -1;
+    }
+    int n = 0;
+    size_t i;
+    json_t *o;
+    json_array_foreach(root, i, o)
+    {
+        if (n == max)
+            break;
+        const char *sid = json_string_value(json_object_get(o, "sid"));
+        const char *status = json_string_value(json_object_get(o, "report_status"));
+        struct sms_tencent_report *r = &out[n];
+        if (!sid || !*sid || strlen(sid) >= sizeof(r->sid) || !status ||
+            (strcmp(status, "SUCCESS") && strcmp(status, "FAIL")) || !tencent_mobile(o, r->mobile))
+            continue; /* not a report of ours: skipped, the others count */
+        memcpy(r->sid, sid, strlen(sid) + 1);
+        r->delivered = !strcmp(status, "SUCCESS");
+        n++;
+    }
+    json_decref(root);
+    return n;
+}
+
+int sms_tencent_parse_reply(const char *body, size_t len, struct sms_tencent_reply *out)
+{
+    json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+    const char *sign = json_string_value(json_object_get(root, "sign"));
+    const char *text = json_string_value(json_object_get(root, "text"));
+    int rc = -1;
+    if (json_is_object(root) && sign && text && strlen(sign) < sizeof(out->sign) &&
+        strlen(text) < sizeof(out->text) && tencent_mobile(root, out->mobile)) {
+        memcpy(out->sign, sign, strlen(sign) + 1);
+        memcpy(out->text, text, strlen(text) + 1);
+        rc = 0;
+    }
+    json_decref(root);
+    return rc;
+}
+
+int sms_tencent_report(struct db *db, const struct sms_tencent_report *r)
+{
+    unsigned char hash[PDATA_HASH_BYTES];
+    pdata_hash("phone", r->mobile, hash);
+    struct db_stmt *st = db_query(db,
+                                  "SELECT id, state FROM sms_outbox WHERE provider_ref = ? AND "
+                                  "backend = 'tencent' AND phone_hash = ?",
+                                  "sb", r->sid, hash, sizeof(hash));
+    int64_t id = 0;
+    char state[16] = "";
+    if (db_next(st)) {
+        id = db_int(st, 0);
+        snprintf(state, sizeof(state), "%s", db_text(st, 1));
+    }
+    db_done(st);
+    if (!id)
+        return -1;
+    report_apply(db, id, state, r->delivered ? 1 : 2);
     return 0;
 }
 

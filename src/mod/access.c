@@ -248,7 +248,7 @@ static bool code_issue(struct req *req, int64_t account, const char *via, const 
     if (live)
         return false;
     codes_revoke(req->db, account);
-    *expires = now + ACTIVATION_DAYS * 86400;
+    *expires = now + cfg.activation_code_days * 86400LL;
     db_exec(req->db,
             "INSERT INTO activation_codes (account_id, code_hash, via, issued_by, created_at, "
             "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -258,19 +258,22 @@ static bool code_issue(struct req *req, int64_t account, const char *via, const 
     return !db_failed(req->db);
 }
 
-/* The address of the activation page (with the code when not NULL), as the
- * caller reached us. */
+/* The address of the activation page (with the code when not NULL): under
+ * public_url, else the listen address. Never from the request's Host header:
+ * a slip or an SMS is read far from the request, and a forged Host would put
+ * someone else's site on a printed QR code. */
 static const char *activation_url(struct req *req, const char *code)
 {
-    const char *host = req_header(req, "Host");
-    const char *proto = cfg.trust_proxy ? req_header(req, "X-Forwarded-Proto") : NULL;
-    if (!proto)
-        proto = cfg.cookie_secure ? "https" : "http";
     char digits[ACTIVATION_DIGITS + 1] = "";
     if (code)
         activation_code_normalize(code, digits);
-    return arena_printf(&req->arena, "%s://%s/#/activate%s%s", proto, host ? host : "localhost",
-                        code ? "/" : "", digits);
+    const char *base = cfg.public_url;
+    size_t len = strlen(base);
+    if (!len)
+        base = arena_printf(&req->arena, "http://%s:%d", cfg.listen_host, cfg.listen_port);
+    else if (base[len - 1] == '/')
+        base = arena_strndup(&req->arena, base, len - 1);
+    return arena_printf(&req->arena, "%s/#/activate%s%s", base, code ? "/" : "", digits);
 }
 
 /* One member to hand a code to, as loaded for issuing. */
@@ -327,7 +330,7 @@ static int slip_issue(struct req *req, struct jw *j, struct slip_member *s, cons
             .account_id = s->account_id,
             .member_id = s->member_id,
             .org_id = s->org_id,
-            .vars = {code, arena_printf(&req->arena, "%d", ACTIVATION_DAYS), page},
+            .vars = {code, arena_printf(&req->arena, "%d", cfg.activation_code_days), page},
             .dedupe = arena_printf(&req->arena, "activation:%" PRId64 ":%" PRId64, s->account_id,
                                    db_last_id(req->db)),
         };

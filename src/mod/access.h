@@ -8,15 +8,12 @@
 
 struct member_rec;
 
-#define ACTIVATION_DIGITS 12   /* about 40 bits; typed in groups of four */
-#define ACTIVATION_DAYS 30     /* a slip is valid this long */
-#define ACTIVATION_TRIES 5     /* failed uses of a found code before it is revoked */
-#define SMS_CODE_DIGITS 6      /* sign-in and new-password codes */
-#define SMS_CODE_SECONDS 300   /* valid for five minutes */
-#define SMS_CODE_TRIES 5       /* wrong tries of one code before it is dead */
-#define SMS_PHONE_GAP 60       /* seconds between two codes for one phone */
-#define SMS_PHONE_PER_HOUR 5   /* codes asked for one phone in an hour */
-#define SMS_SOURCE_PER_HOUR 30 /* codes asked from one source address in an hour */
+#define ACTIVATION_DIGITS 12 /* about 40 bits; typed in groups of four */
+#define SMS_CODE_DIGITS 6    /* sign-in and new-password codes */
+/* Lifetimes, tries and throttles of the codes are configured (core/config.h:
+ * activation_code_days, activation_code_tries, login_code_minutes,
+ * login_code_tries, login_code_gap_s, login_codes_per_phone_hour,
+ * login_codes_per_source_hour), within bounds config.c sets. */
 
 /*
  * Keeps the account of member m in step with its record, in the caller's

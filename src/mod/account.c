@@ -492,8 +492,8 @@ static int h_sms_code(struct req *req)
     pdata_hash("sms.source", req->ip ? req->ip : "", src);
     int64_t now = now_sec(), last, src_last;
     int64_t n = sms_requests(req->db, ph, now - 3600, &last);
-    if (sms_requests(req->db, src, now - 3600, &src_last) >= SMS_SOURCE_PER_HOUR ||
-        n >= SMS_PHONE_PER_HOUR || (last && last > now - SMS_PHONE_GAP))
+    if (sms_requests(req->db, src, now - 3600, &src_last) >= cfg.login_codes_per_source_hour ||
+        n >= cfg.login_codes_per_phone_hour || (last && last > now - cfg.login_code_gap_s))
         return req_fail(req, ERR_THROTTLED, NULL);
     db_exec(req->db, "INSERT INTO sms_code_requests (key, at) VALUES (?, ?), (?, ?)", "bibi", ph,
             sizeof(ph), now, src, sizeof(src), now);
@@ -519,7 +519,7 @@ static int h_sms_code(struct req *req)
         db_exec(req->db,
                 "INSERT INTO sms_codes (account_id, purpose, code_hash, created_at, expires_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                "isbii", account, purpose, h, sizeof(h), now, now + SMS_CODE_SECONDS);
+                "isbii", account, purpose, h, sizeof(h), now, now + cfg.login_code_minutes * 60LL);
         int64_t home = account_home_org(req->db, account);
         const char *why = NULL;
         struct sms_msg msg = {
@@ -528,7 +528,7 @@ static int h_sms_code(struct req *req)
             .account_id = account,
             .member_id = member,
             .org_id = home,
-            .vars = {code, "5"},
+            .vars = {code, arena_printf(&req->arena, "%d", cfg.login_code_minutes)},
             .dedupe = arena_printf(&req->arena, "sms-code:%" PRId64, db_last_id(req->db)),
         };
         int rc = sms_enqueue(req->db, &msg, &why);
@@ -539,7 +539,7 @@ static int h_sms_code(struct req *req)
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_kv_bool(j, "sent", true);
-    jw_kv_int(j, "expiresIn", SMS_CODE_SECONDS);
+    jw_kv_int(j, "expiresIn", cfg.login_code_minutes * 60LL);
     jw_obj_end(j);
     return 200;
 }
@@ -574,7 +574,7 @@ static bool source_throttled(struct db *db, const unsigned char *src)
  * Checks body phone and smsCode against the phone's open code of purpose,
  * filling c. The phone's attempt window (shared with passwords) and the
  * source's limit throttle it; a wrong code counts in both and against the
- * code, which dies after SMS_CODE_TRIES. Returns 0 when right, else the
+ * code, which dies after cfg.login_code_tries. Returns 0 when right, else the
  * error status: auth.throttled, auth.bad_sms_code (also for an unknown or
  * disabled account, and an expired or used code).
  */
@@ -600,7 +600,7 @@ static int sms_check(struct req *req, const char *purpose, struct sms_check *c)
                                   "SELECT id, code_hash FROM sms_codes WHERE account_id = ? AND "
                                   "purpose = ? AND used_at IS NULL AND expires_at > ? AND "
                                   "failures < ? ORDER BY id DESC LIMIT 1",
-                                  "isii", c->account, purpose, now, (int64_t)SMS_CODE_TRIES);
+                                  "isii", c->account, purpose, now, (int64_t)cfg.login_code_tries);
     if (db_next(st)) {
         size_t n;
         const void *blob = db_blob(st, 1, &n);
@@ -753,7 +753,7 @@ static int activate_read(struct req *req)
             "c.code_hash = ? AND c.used_at IS NULL AND c.revoked_at IS NULL AND c.expires_at > ? "
             "AND c.attempts < ? AND a.disabled_at IS NULL AND (m.id IS NULL OR (m.deleted_at IS "
             "NULL AND m.status IN " ROSTER_STATUSES "))",
-            "bii", h, sizeof(h), now_sec(), (int64_t)ACTIVATION_TRIES);
+            "bii", h, sizeof(h), now_sec(), (int64_t)cfg.activation_code_tries);
         if (db_next(st)) {
             s->code_id = db_int(st, 0);
             s->account = db_int(st, 1);

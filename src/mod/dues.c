@@ -16,6 +16,7 @@
 #include "mod/members.h"
 #include "mod/members_rec.h"
 #include "mod/orgs.h"
+#include "mod/sms.h"
 #include "routes.h"
 
 /* Arrears levels by months unpaid: DUES_WARN_MONTHS, DUES_ALERT_MONTHS and
@@ -561,6 +562,62 @@ static int h_summary(struct req *req)
     jw_arr_end(j);
     jw_obj_end(j);
     return 200;
+}
+
+/* ---- the arrears SMS ---- */
+
+/* Members the job acts on per run: the rest wait for the next run. */
+#define DUES_SMS_BATCH 500
+
+int dues_sms_job(struct db *db)
+{
+    int last = month_today() - 1;
+    struct arena a;
+    arena_init(&a);
+    /* The episodes that ended: the member is less than DUES_WARN_MONTHS behind again. */
+    db_exec(db,
+            "UPDATE members SET dues_sms_at = NULL WHERE dues_sms_at IS NOT NULL AND "
+            "dues_paid_through > ?",
+            "s", month_str(&a, last - DUES_WARN_MONTHS));
+    int64_t ended = db_changes(db);
+    /* Behind by DUES_WARN_MONTHS up to the lapse, not yet told in this episode:
+     * paid through a month in (last - LAPSE, last - WARN], or never paid and
+     * joined in [last - LAPSE + 1, last - WARN + 1] (the joining month is owed). */
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT m.id, m.dues_paid_through, m.joined_at, o.name FROM members m JOIN orgs o ON "
+        "o.id = m.org_id WHERE m.dues_sms_at IS NULL AND m.deleted_at IS NULL AND m.status "
+        "IN " ROSTER_STATUSES " AND m.dues_paid_through > ? AND m.dues_paid_through <= ? "
+        "UNION ALL SELECT m.id, NULL, m.joined_at, o.name FROM members m JOIN orgs o ON o.id = "
+        "m.org_id WHERE m.dues_paid_through IS NULL AND m.dues_sms_at IS NULL AND "
+        "m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES " AND m.joined_at >= ? AND "
+        "m.joined_at < ? LIMIT ?",
+        "ssssi", month_str(&a, last - DUES_LAPSE_MONTHS), month_str(&a, last - DUES_WARN_MONTHS),
+        month_str(&a, last - DUES_LAPSE_MONTHS + 1), month_str(&a, last - DUES_WARN_MONTHS + 2),
+        (int64_t)DUES_SMS_BATCH);
+    struct due {
+        int64_t id;
+        int unpaid;
+        const char *branch;
+    } *due = arena_alloc(&a, DUES_SMS_BATCH * sizeof(*due));
+    int n = 0;
+    while (db_next(st) && n < DUES_SMS_BATCH) {
+        due[n].id = db_int(st, 0);
+        due[n].unpaid = dues_months_unpaid(db_text(st, 1), db_text(st, 2));
+        due[n].branch = arena_strdup(&a, db_text(st, 3));
+        n++;
+    }
+    db_done(st);
+    int64_t now = now_sec();
+    for (int i = 0; i < n; i++) {
+        /* The member's choice may keep it from going out: the episode is handled all the same. */
+        const char *vars[4] = {arena_printf(&a, "%d", due[i].unpaid), due[i].branch};
+        sms_to_member(db, due[i].id, SMS_DUES, true, vars,
+                      arena_printf(&a, "dues:%" PRId64 ":%" PRId64, due[i].id, now));
+        db_exec(db, "UPDATE members SET dues_sms_at = ? WHERE id = ?", "ii", now, due[i].id);
+    }
+    arena_release(&a);
+    return db_failed(db) ? -1 : (int)(n + ended);
 }
 
 /* A payment: on the member's branch (org) and where it was paid (org2). */

@@ -22,6 +22,7 @@
 #include "mod/files.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
+#include "mod/sms.h"
 #include "routes.h"
 
 static const char *const post_kinds[] = {"news", "experience", NULL};
@@ -845,6 +846,35 @@ static const struct param review_body[] = {
     {NULL},
 };
 
+/* Tells by SMS (their choice permitting) each member whose account saw post
+ * id that it was corrected or clarified (kind): once per post, kind and
+ * member. The members are read first, then each message is queued. */
+static void corrections_sms(struct req *req, int64_t id, const char *kind)
+{
+    const char *title = "";
+    struct db_stmt *st = db_query(req->db, "SELECT title FROM posts WHERE id = ?", "i", id);
+    if (db_next(st))
+        title = arena_strdup(&req->arena, db_text(st, 0));
+    db_done(st);
+    struct buf members;
+    buf_init_arena(&members, &req->arena);
+    st = db_query(req->db,
+                  "SELECT DISTINCT a.member_id FROM post_seen s JOIN accounts a ON a.id = "
+                  "s.account_id WHERE s.post_id = ? AND a.member_id IS NOT NULL",
+                  "i", id);
+    while (db_next(st)) {
+        int64_t m = db_int(st, 0);
+        buf_add(&members, &m, sizeof(m));
+    }
+    db_done(st);
+    const int64_t *m = (const void *)members.data; /* a buf is allocated aligned */
+    const char *vars[4] = {title};
+    for (size_t i = 0; i < members.len / sizeof(*m); i++)
+        sms_to_member(
+            req->db, m[i], SMS_CORRECTION, true, vars,
+            arena_printf(&req->arena, "correction:%" PRId64 ":%s:m:%" PRId64, id, kind, m[i]));
+}
+
 /* Delivers a correction or clarification to every account that saw the
  * post (the author too, if they did); returns how many. */
 static int64_t corrections_deliver(struct req *req, int64_t id, const char *kind, const char *text)
@@ -855,6 +885,7 @@ static int64_t corrections_deliver(struct req *req, int64_t id, const char *kind
             "ssii", kind, text, now_sec(), id);
     int64_t n = db_changes(req->db);
     posts_live_correction(req->db, id, kind);
+    corrections_sms(req, id, kind);
     return n;
 }
 

@@ -348,6 +348,104 @@ static int h_incoming(struct req *req)
     return 200;
 }
 
+/* ---- Tencent Cloud's callbacks ---- */
+
+/* Whether ip is one of the addresses in list (separated by spaces or commas). */
+static bool addr_listed(const char *list, const char *ip)
+{
+    size_t n = ip ? strlen(ip) : 0;
+    for (const char *p = list; n && *p;) {
+        p += strspn(p, " ,");
+        size_t len = strcspn(p, " ,");
+        if (len == n && !strncmp(p, ip, n))
+            return true;
+        p += len;
+    }
+    return false;
+}
+
+/* Whether a callback from Tencent Cloud is taken: the backend is tencent, the
+ * path's {key} is sms_tencent_callback_key, and the caller's address is one
+ * of sms_tencent_callback_from when that is set. Tencent signs no callback;
+ * docs/SECURITY.md says what else guards them. */
+static bool tencent_callback_ok(struct req *req)
+{
+    char key[ROUTE_KEY_MAX + 1];
+    size_t n = strlen(sms_cfg.tencent_callback_key);
+    if (sms_cfg.backend != SMS_TENCENT || !n ||
+        !router_key(req->route->path, req->path, key, sizeof(key)) || strlen(key) != n ||
+        sodium_memcmp(key, sms_cfg.tencent_callback_key, n))
+        return false;
+    return !sms_cfg.tencent_callback_from[0] || addr_listed(sms_cfg.tencent_callback_from, req->ip);
+}
+
+/* Tencent's answer to a callback it may stop sending: {result: 0, errmsg: "OK"}. */
+static int tencent_ok(struct req *req)
+{
+    struct jw *j = req_data(req);
+    jw_obj_begin(j);
+    jw_kv_int(j, "result", 0);
+    jw_kv_str(j, "errmsg", "OK");
+    jw_obj_end(j);
+    return 200;
+}
+
+#define TENCENT_REPORTS_MAX 100 /* receipts in one callback: Tencent sends up to 100 */
+
+/*
+ * POST /api/v1/sms/tencent/{key}/status [{mobile, nationcode, report_status,
+ * sid, ...}] -> {result: 0, errmsg: "OK"} (Tencent's shape, no envelope):
+ * Tencent Cloud's delivery receipts (状态报告). Each moves the outbox row
+ * Tencent took with that sid for that phone forward (SUCCESS delivered, FAIL
+ * failed); one for no such row is ignored. Public: {key} is
+ * sms_tencent_callback_key. Errors: request.not_found (wrong key or address,
+ * backend not tencent), request.bad_json (not an array).
+ */
+static int h_tencent_status(struct req *req)
+{
+    if (!tencent_callback_ok(req))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct sms_tencent_report *r = arena_alloc(&req->arena, TENCENT_REPORTS_MAX * sizeof(*r));
+    int n = sms_tencent_parse_reports(req->body_raw.data ? req->body_raw.data : "",
+                                      req->body_raw.len, r, TENCENT_REPORTS_MAX);
+    if (n < 0)
+        return req_fail(req, ERR_BAD_JSON, "expected an array of delivery receipts");
+    int applied = 0;
+    for (int i = 0; i < n; i++)
+        applied += sms_tencent_report(req->db, &r[i]) == 0;
+    if (applied < n)
+        log_warn("sms: %d of %d tencent receipt(s) matched no message", n - applied, n);
+    return db_failed(req->db) ? req_fail(req, ERR_DB, NULL) : tencent_ok(req);
+}
+
+/*
+ * POST /api/v1/sms/tencent/{key}/reply {mobile, nationcode, sign, text, time,
+ * extend} -> {result: 0, errmsg: "OK"} (no envelope): a reply from a phone
+ * (短信回复), handled as GET /sms/incoming handles Kannel's. sign must be the
+ * configured signature's name. Public: {key} is sms_tencent_callback_key.
+ * Errors: request.not_found (wrong key, address or signature, backend not
+ * tencent), request.bad_json (not a reply from a mainland mobile).
+ */
+static int h_tencent_reply(struct req *req)
+{
+    if (!tencent_callback_ok(req))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct sms_tencent_reply *r = arena_alloc(&req->arena, sizeof(*r));
+    if (sms_tencent_parse_reply(req->body_raw.data ? req->body_raw.data : "", req->body_raw.len,
+                                r) < 0)
+        return req_fail(req, ERR_BAD_JSON, "expected a reply from a mainland mobile");
+    /* The signature's name is what 【】 hold. */
+    const char *sig = sms_cfg.signature;
+    size_t len = strlen(sig);
+    if (len < 6 || strlen(r->sign) != len - 6 || strncmp(r->sign, sig + 3, len - 6))
+        return req_fail(req, ERR_NOT_FOUND, NULL);
+    struct inbound *in = arena_calloc(&req->arena, 1, sizeof(*in));
+    in->phone = arena_strdup(&req->arena, r->mobile);
+    in->text = arena_strdup(&req->arena, r->text);
+    req_after_commit(req, inbound_write, in);
+    return tencent_ok(req);
+}
+
 /* ---- a member's choice ---- */
 
 static void write_quiet(struct jw *j, int from, int to)
@@ -357,12 +455,13 @@ static void write_quiet(struct jw *j, int from, int to)
     jw_kv_str(j, "quietHours", s);
 }
 
-/* Writes member's choice: {memberId, mode, chosen, quietHours, phone (masked), smsOn}. */
+/* Writes member's choice: {memberId, mode, chosen, quietHours, digest, phone (masked), smsOn}. */
 static int choice_respond(struct req *req, int64_t member)
 {
     struct db_stmt *st = db_query(
         req->db,
-        "SELECT m.phone_mask, a.id, a.phone_tail, p.mode, p.quiet_from, p.quiet_to FROM members "
+        "SELECT m.phone_mask, a.id, a.phone_tail, p.mode, p.quiet_from, p.quiet_to, p.digest "
+        "FROM members "
         "m LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON p.member_id = "
         "m.id WHERE m.id = ? AND m.deleted_at IS NULL",
         "i", member);
@@ -380,6 +479,7 @@ static int choice_respond(struct req *req, int64_t member)
         write_quiet(j, (int)db_int(st, 4), (int)db_int(st, 5));
     else
         write_quiet(j, sms_cfg.quiet_from, sms_cfg.quiet_to);
+    jw_kv_bool(j, "digest", chosen && db_int(st, 6));
     jw_kv_str(j, "phone",
               db_text(st, 0)   ? db_text(st, 0)
               : db_text(st, 2) ? arena_printf(&req->arena, "*******%s", db_text(st, 2))
@@ -393,6 +493,7 @@ static int choice_respond(struct req *req, int64_t member)
 static const struct param choice_body[] = {
     {"mode", P_ENUM, P_REQUIRED, 0, 0, modes},
     {"quietHours", P_STR, 0, 11, 11},
+    {"digest", P_BOOL},
     {NULL},
 };
 
@@ -414,21 +515,25 @@ static int choice_store(struct req *req, int64_t member)
             return req_fail_field(req, ERR_SMS_NO_PHONE, "mode", NULL);
     }
     int64_t now = now_sec();
+    /* digest left out: as it was (off for a first choice). */
+    const struct value *digest = req_body(req, "digest");
     db_exec(req->db,
-            "INSERT INTO sms_prefs (member_id, mode, quiet_from, quiet_to, updated_by, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET mode = "
+            "INSERT INTO sms_prefs (member_id, mode, quiet_from, quiet_to, digest, updated_by, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (member_id) DO UPDATE SET mode = "
             "excluded.mode, quiet_from = excluded.quiet_from, quiet_to = excluded.quiet_to, "
+            "digest = CASE WHEN ? = 1 THEN excluded.digest ELSE sms_prefs.digest END, "
             "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            "isiiii", member, mode, (int64_t)from, (int64_t)to, req->who->account_id, now);
+            "isiiiiii", member, mode, (int64_t)from, (int64_t)to, digest->present ? digest->i : 0,
+            req->who->account_id, now, (int64_t)digest->present);
     db_next_seq(req->db); /* retires cached answers */
     return 0;
 }
 
 /*
- * GET /api/v1/me/sms -> {memberId, mode, chosen, quietHours, phone, smsOn}:
- * how the caller is reached (mode app | app_sms | sms; not chosen: the
- * default). An account with no member record: memberId and mode null (there
- * is nothing to choose). Any account.
+ * GET /api/v1/me/sms -> {memberId, mode, chosen, quietHours, digest, phone,
+ * smsOn}: how the caller is reached (mode app | app_sms | sms; not chosen:
+ * the default; digest: what can wait comes in one SMS a day). An account with no member record:
+ * memberId and mode null (there is nothing to choose). Any account.
  */
 static int h_me_get(struct req *req)
 {
@@ -440,6 +545,7 @@ static int h_me_get(struct req *req)
     jw_kv_null(j, "mode");
     jw_kv_bool(j, "chosen", false);
     write_quiet(j, sms_cfg.quiet_from, sms_cfg.quiet_to);
+    jw_kv_bool(j, "digest", false);
     jw_kv_null(j, "phone");
     jw_kv_bool(j, "smsOn", sms_enabled());
     jw_obj_end(j);
@@ -447,8 +553,9 @@ static int h_me_get(struct req *req)
 }
 
 /*
- * PUT /api/v1/me/sms {mode, quietHours?} -> the choice. quietHours
- * "HH:MM-HH:MM" in Beijing time (default sms_quiet_hours). Errors:
+ * PUT /api/v1/me/sms {mode, quietHours?, digest?} -> the choice. quietHours
+ * "HH:MM-HH:MM" in Beijing time (default sms_quiet_hours); digest left out
+ * stays as it was. Errors:
  * member.not_found, sms.no_phone (SMS chosen, no phone on record),
  * request.invalid. Any account with a member record.
  */
@@ -470,7 +577,7 @@ static int h_member_get(struct req *req)
 }
 
 /*
- * PUT /api/v1/members/{id}/sms {mode, quietHours?} -> the choice: a
+ * PUT /api/v1/members/{id}/sms {mode, quietHours?, digest?} -> the choice: a
  * secretary sets it for a member who cannot (audited). roster.write on the
  * member's branch. Errors: member.not_found, sms.no_phone, request.invalid.
  */
@@ -490,7 +597,7 @@ static int h_member_put(struct req *req)
 /*
  * GET /api/v1/orgs/{id}/sms -> {smsOn, backend, signature, quietHours,
  * dailyCap: {own, effective, fromOrgId}, today: {queued, refused},
- * outbox: {queued, sending, sent, delivered, failed}}: the SMS status of
+ * outbox: {queued, sending, sent, delivered, failed, expired}}: the SMS status of
  * an organisation (today's counts of the organisation itself, the outbox
  * of its subtree over the last 7 days). org.admin on {id}.
  */
@@ -542,7 +649,8 @@ static int h_org_get(struct req *req)
     jw_obj_end(j);
     jw_key(j, "outbox");
     jw_obj_begin(j);
-    static const char *const states[] = {"queued", "sending", "sent", "delivered", "failed"};
+    static const char *const states[] = {"queued",    "sending", "sent",
+                                         "delivered", "failed",  "expired"};
     int64_t counts[ARRAY_SIZE(states)] = {0};
     st = db_query(req->db,
                   "SELECT s.state, count(*) FROM sms_outbox s JOIN orgs o ON o.id = s.org_id "
@@ -653,6 +761,10 @@ const struct route sms_routes[] = {
      ROUTE_NO_IDEM},
     {"GET", "/api/v1/sms/incoming", h_incoming, SCOPE_PUBLIC, PERM_NONE, NULL, incoming_query, NULL,
      ROUTE_NO_IDEM},
+    {"POST", "/api/v1/sms/tencent/{key}/status", h_tencent_status, SCOPE_PUBLIC, PERM_NONE, NULL,
+     NULL, NULL, ROUTE_NO_IDEM | ROUTE_BARE},
+    {"POST", "/api/v1/sms/tencent/{key}/reply", h_tencent_reply, SCOPE_PUBLIC, PERM_NONE, NULL,
+     NULL, NULL, ROUTE_NO_IDEM | ROUTE_BARE},
     {"GET", "/api/v1/sms/demo", h_demo, SCOPE_PUBLIC, PERM_NONE, NULL, demo_query, NULL, 0},
     {"GET", "/api/v1/me/sms", h_me_get, SCOPE_LOGIN, PERM_NONE, NULL, NULL, NULL, 0},
     {"PUT", "/api/v1/me/sms", h_me_put, SCOPE_LOGIN, PERM_NONE, NULL, NULL, choice_body, 0},

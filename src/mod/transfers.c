@@ -26,6 +26,7 @@
 #include "mod/members_rec.h"
 #include "mod/org_counts.h"
 #include "mod/orgs.h"
+#include "mod/sms.h"
 #include "routes.h"
 
 struct transfer {
@@ -405,6 +406,31 @@ static const char *target(struct req *req, const struct transfer *t)
     return arena_printf(&req->arena, "transfer:%" PRId64, t->id);
 }
 
+/* Tells the member by SMS (their choice permitting) that step, now theirs,
+ * waits for them: what (a template variable of up to 20 characters) says
+ * what to do. Once per transfer and step (the outbox's dedupe key). */
+static void transfer_sms(struct req *req, const struct transfer *t, const char *step,
+                         const char *what)
+{
+    const char *vars[4] = {what};
+    sms_to_member(
+        req->db, t->member_id, SMS_TRANSFER, true, vars,
+        arena_printf(&req->arena, "transfer:%" PRId64 ":%s:m:%" PRId64, t->id, step, t->member_id));
+}
+
+/* The name of the transfer's destination: the branch's, or as typed for one outside. */
+static const char *transfer_to_name(struct req *req, const struct transfer *t)
+{
+    if (t->to_name)
+        return t->to_name;
+    const char *name = "";
+    struct db_stmt *st = db_query(req->db, "SELECT name FROM orgs WHERE id = ?", "i", t->to_org_id);
+    if (db_next(st))
+        name = arena_strdup(&req->arena, db_text(st, 0));
+    db_done(st);
+    return name;
+}
+
 /*
  * POST /api/v1/transfers/{id}/approve -> the transfer
  * The out side agrees: pending_approval -> pending_acceptance; for a
@@ -425,6 +451,10 @@ static int h_approve(struct req *req)
                             outside ? "completed" : "pending_acceptance", true, NULL, now);
     if (rc)
         return rc;
+    /* The member now reports to the receiving side with the letter (报到):
+     * told before a transfer out of the system takes them off the roster. */
+    transfer_sms(req, &t, "approved",
+                 arena_printf(&req->arena, "到%s报到", transfer_to_name(req, &t)));
     if (outside) {
         struct member_rec old, m;
         rc = member_for_move(req, &t, &old);
@@ -535,6 +565,7 @@ static int h_return(struct req *req)
                             req_body_str(req, "reason"), now_sec());
     if (rc)
         return rc;
+    transfer_sms(req, &t, "returned", "转入方已退回，请联系支部");
     req_audit(req, "transfer.return", t.to_org_id, target(req, &t), "ok", "member %" PRId64,
               t.member_id);
     return transfer_respond(req, t.id, 200);

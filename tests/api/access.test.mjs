@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertData, assertError, idNumber, sqlite, startServer } from './helpers.mjs';
+import { assertData, assertError, httpRequest, idNumber, sqlite, startServer } from './helpers.mjs';
 
 let srv, api, who, db;
 let tS, tSB, tC, villageA, villageB;
@@ -164,6 +164,8 @@ describe('activation codes and slips', () => {
       assert.equal(s.orgId, villageA);
     }
     assert.ok(!all.items.some((s) => s.memberId === who.secretaryA.memberId), 'no slip for an activated member');
+    // The link is under the listen address (public_url unset), never the request's Host.
+    for (const s of items) assert.ok(s.url.startsWith(`http://127.0.0.1:${srv.port}/#/activate/`), s.url);
     assert.ok(all.skipped >= 1);
     // Only hashes are stored, never the code.
     const code = items[0].code.replace(/ /g, '');
@@ -477,6 +479,40 @@ describe('a bulk load', () => {
       rmSync(file, { force: true });
     }
   });
+});
+
+test('links on slips and in SMS are under public_url, a forged Host header never makes one; code lifetimes as configured', async () => {
+  const s4 = await startServer({ config: ['public_url = https://zhibu.example.gov.cn/', 'activation_code_days = 7', 'login_code_minutes = 2'] });
+  try {
+    const t = (await s4.login(s4.who.secretaryA)).token;
+    const id = assertData(await s4.api('POST', '/api/v1/members', {
+      token: t,
+      body: { orgId: s4.who.secretaryA.orgId, name: '链接', gender: 'male', birthDate: '1971-01-01',
+        idNumber: idNumber('1971-01-01', true, 93), occupation: '农民', joinedAt: '2001-07-01', fullAt: '2002-07-01',
+        category: 'full', phone: '13700002999' },
+    }), 201).id;
+    const r = await httpRequest(s4.port, 'POST', `/api/v1/orgs/${s4.who.secretaryA.orgId}/activation-codes`, {
+      token: t, headers: { Host: 'evil.example', 'Content-Type': 'application/json' }, body: JSON.stringify({ memberIds: [id] }),
+    });
+    assert.equal(r.status, 200, r.text);
+    const [slip] = r.json.data.items;
+    assert.equal(slip.url, `https://zhibu.example.gov.cn/#/activate/${slip.code.replace(/ /g, '')}`);
+    assert.ok(!r.text.includes('evil.example'));
+    // The activation SMS carries the page under public_url too.
+    const sent = await httpRequest(s4.port, 'POST', `/api/v1/members/${id}/activation`, {
+      token: t, headers: { Host: 'evil.example', 'Content-Type': 'application/json' }, body: JSON.stringify({ via: 'sms' }),
+    });
+    assert.ok(sent.status < 300, sent.text);
+    const body = sqlite(join(s4.dataDir, 'zhibu.db'), "SELECT body FROM sms_outbox WHERE kind = 'activation' ORDER BY id DESC LIMIT 1").stdout;
+    assert.match(body, /https:\/\/zhibu\.example\.gov\.cn\/#\/activate/);
+    assert.ok(!body.includes('evil.example'));
+    // activation_code_days = 7: the slip and the SMS say so; login_code_minutes = 2.
+    assert.ok(Date.parse(slip.expiresAt) < Date.now() + 7 * 86400e3 + 60e3 && Date.parse(slip.expiresAt) > Date.now() + 6.9 * 86400e3, slip.expiresAt);
+    assert.match(body, /7天内有效/);
+    assert.equal(assertData(await s4.api('POST', '/api/v1/auth/sms-code', { body: { phone: '13700002998' } })).expiresIn, 120);
+  } finally {
+    await s4.stop();
+  }
 });
 
 describe('throttles', () => {

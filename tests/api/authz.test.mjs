@@ -487,6 +487,8 @@ const SPECS = {
   // (or outside demo mode) exactly like a missing page
   'GET /api/v1/sms/dlr': { public: true },
   'GET /api/v1/sms/incoming': { public: true },
+  'POST /api/v1/sms/tencent/{key}/status': { public: true },
+  'POST /api/v1/sms/tencent/{key}/reply': { public: true },
   'GET /api/v1/sms/demo': { public: true },
   // the caller's own choice; harmless: a mode that is not one is refused before anything
   'GET /api/v1/me/sms': { login: true },

@@ -299,6 +299,8 @@ export async function startKannel({ zhibuPort, log } = {}) {
         sms_poll_ms: 100,
         sms_retry_base_s: 1,
         sms_quiet_hours: '00:00-00:00',
+        // Tests count single messages: none waits for the daily digest unless a test says so.
+        sms_digest_after: 0,
         ...extra,
       };
       return Object.entries(settings).map(([k, v]) => `${k} = ${v}`);

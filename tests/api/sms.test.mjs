@@ -221,6 +221,82 @@ describe('SMS through Kannel', () => {
     await srv.setClockSkew(0);
   });
 
+  // A roster member of branch A who made no choice (app + SMS for what needs action), given
+  // a phone of its own so its messages are told apart on the fake SMSC.
+  const spareMember = async (phone, skip = []) => {
+    const id = Number(one(`SELECT m.id FROM members m WHERE m.org_id = ${villageA} AND m.status = 'normal' AND m.deleted_at IS NULL AND m.id <> ${who.member.memberId} AND NOT EXISTS (SELECT 1 FROM sms_prefs p WHERE p.member_id = m.id) AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.member_id = m.id) ${skip.length ? `AND m.id NOT IN (${skip.join(',')})` : ''} ORDER BY m.id LIMIT 1`));
+    assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tSecA, body: { phone } }));
+    return id;
+  };
+  const toPhone = (phone, what) => k.messages().filter((m) => m.to.endsWith(phone) && m.text.includes(what));
+
+  test('a transfer step waiting for the member (report to the new branch; returned) reaches their phone once each', async () => {
+    const phone = '13766660001';
+    const memberId = await spareMember(phone);
+    const villageB = Number(one(`SELECT id FROM orgs WHERE level = 'branch' AND id <> ${villageA} AND path LIKE (SELECT path FROM orgs WHERE id = ${township}) || '%' AND closed_at IS NULL ORDER BY id LIMIT 1`));
+    const toName = one(`SELECT name FROM orgs WHERE id = ${villageB}`);
+    const tr = assertData(await api('POST', '/api/v1/transfers', { token: tSecA, body: { memberId, toOrgId: villageB, reason: '婚嫁迁入' } }), 201);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'transfer' AND member_id = ${memberId}`), '0', 'starting waits for the township, not for the member');
+    assertData(await api('POST', `/api/v1/transfers/${tr.id}/approve`, { token: tTown, body: {} }));
+    assert.equal(one(`SELECT body FROM sms_outbox WHERE dedupe = 'transfer:${tr.id}:approved:m:${memberId}'`), `【智慧支部】您的组织关系转接有一步待您办理：到${toName}报到。请登录查看。`);
+    await k.waitFor(() => toPhone(phone, '待您办理').length >= 1);
+    assertData(await api('POST', `/api/v1/transfers/${tr.id}/return`, { token: tTown, body: { reason: '材料不全' } }));
+    await k.waitFor(() => toPhone(phone, '转入方已退回').length >= 1);
+    await sleep(1000);
+    assert.equal(toPhone(phone, '待您办理').length, 2, 'one for each step, none twice');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'transfer' AND member_id = ${memberId}`), '2');
+  });
+
+  test('a correction to a post the member saw reaches them by SMS once; members who did not see it get none', async () => {
+    const memberId = who.member.memberId; // chose SMS only above
+    const p = assertData(await api('POST', '/api/v1/posts', { token: tSecA, body: { orgId: villageA, kind: 'news', title: '补贴发放通知', text: '每位党员可领补贴500元。' } }), 201);
+    assertData(await api('GET', `/api/v1/posts/${p.id}`, { token: tMember }));
+    const seenBy = Number(one(`SELECT count(DISTINCT a.member_id) FROM post_seen s JOIN accounts a ON a.id = s.account_id WHERE s.post_id = ${p.id} AND a.member_id IS NOT NULL`));
+    assertData(await api('POST', `/api/v1/posts/${p.id}/review`, { token: tSecA, body: { decision: 'false', text: '经核实，没有这项补贴。' } }));
+    const row = one(`SELECT body FROM sms_outbox WHERE dedupe = 'correction:${p.id}:false:m:${memberId}'`);
+    assert.equal(row, '【智慧支部】您看过的《补贴发放通知》已更正，请登录查看。');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'correction' AND dedupe LIKE 'correction:${p.id}:%'`), String(seenBy));
+    await k.waitFor((m) => m.some((x) => x.to.endsWith(who.member.phone) && x.text === row));
+    await sleep(1000);
+    assert.equal(k.messages().filter((x) => x.text === row && x.to.endsWith(who.member.phone)).length, 1);
+  });
+
+  test('dues arrears: one SMS when a member reaches 3 months behind (across the year boundary), once per episode, none when lapsed', async () => {
+    const phone = '13766660002', lapsedPhone = '13766660003';
+    const memberId = await spareMember(phone);
+    const lapsedId = await spareMember(lapsedPhone, [memberId]);
+    // Beijing 2026-12-31 23:59: paid through 2026-09, the arrears are October and November (2).
+    // The other paid through 2026-05: six months behind, lapsed, past this message.
+    sqlite(db, `UPDATE members SET dues_paid_through = '2026-09', dues_sms_at = NULL WHERE id = ${memberId}; UPDATE members SET dues_paid_through = '2026-05', dues_sms_at = NULL WHERE id = ${lapsedId}`);
+    const clock = async (iso) => srv.setClockSkew(Math.round(Date.parse(iso) / 1000 - Date.now() / 1000));
+    await clock('2026-12-31T15:59:00Z');
+    await sleep(2500);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id IN (${memberId}, ${lapsedId})`), '0', 'two months behind: nothing yet');
+    // Beijing 2027-01-01 00:01: December is owed too (3 months); the other was 6 behind already (lapsed).
+    await clock('2026-12-31T16:01:00Z');
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`) === '1', 15000, 'the arrears SMS');
+    const body = one(`SELECT body FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`);
+    assert.match(body, /^【智慧支部】您的党费已3个月未交，请联系.+缴纳。$/);
+    await k.waitFor(() => toPhone(phone, '党费').length >= 1);
+    await sleep(2500); // the job ran again: nothing more
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`), '1');
+    assert.equal(toPhone(phone, '党费').length, 1, 'once');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${lapsedId}`), '0', 'lapsed (6 months): not this message');
+    // Within January the member pays October: 2 months behind, the episode ends.
+    sqlite(db, `UPDATE members SET dues_paid_through = '2026-10' WHERE id = ${memberId}`);
+    await until(() => one(`SELECT dues_sms_at IS NULL FROM members WHERE id = ${memberId}`) === '1', 15000, 'the episode ended');
+    // Beijing 2027-02-01: November to January unpaid, a new episode, a new message.
+    await clock('2027-01-31T15:59:00Z');
+    await sleep(2500);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`), '1', 'still January in Beijing');
+    await clock('2027-01-31T16:01:00Z');
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE kind = 'dues' AND member_id = ${memberId}`) === '2', 15000, 'the second episode');
+    await k.waitFor(() => toPhone(phone, '党费').length >= 2);
+    await sleep(1000);
+    assert.equal(toPhone(phone, '党费').length, 2);
+    await srv.setClockSkew(0);
+  });
+
   test('killing zhibu mid-batch: after the restart every message went out exactly once', async () => {
     // Slow the gateway's pace so the kill lands mid-batch.
     await srv.stop({ keepData: true });
@@ -264,7 +340,7 @@ describe('SMS through Kannel', () => {
 describe('SMS off', () => {
   let srv;
   before(async () => {
-    srv = await startServer();
+    srv = await startServer({ testHooks: true, config: ['housekeeping_interval_s = 1'] });
   });
   after(async () => {
     await srv?.stop();
@@ -286,5 +362,100 @@ describe('SMS off', () => {
     assert.equal(queued, count, 'kept, not sent, until a gateway is configured');
     assertError(await srv.api('GET', '/api/v1/sms/incoming?k=aaaaaaaaaaaaaaaaaa&from=1&text=1'), 404, 'request.not_found');
     assertError(await srv.api('GET', '/api/v1/sms/demo'), 404, 'request.not_found');
+  });
+
+  test('what stays queued expires unsent: a sign-in code after its life, the rest after sms_outbox_days; counted', async () => {
+    const db = join(srv.dataDir, 'zhibu.db');
+    const one = (sql) => sqlite(db, sql).stdout.trim();
+    assertData(await srv.api('POST', '/api/v1/auth/sms-code', { body: { phone: srv.who.member.phone } }));
+    assert.equal(one(`SELECT state FROM sms_outbox WHERE kind = 'login_code'`), 'queued');
+    const queued = Number(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'notice' AND state = 'queued'`));
+    assert.ok(queued > 0);
+    // Six minutes on: the code is dead, so is its message; the notice's wait.
+    await srv.advanceClock(6 * 60);
+    await until(() => one(`SELECT state FROM sms_outbox WHERE kind = 'login_code'`) === 'expired', 15000, 'the code expired');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'notice' AND state = 'queued'`), String(queued));
+    // Three days on (sms_outbox_days): expired, never sent, counted in the status.
+    await srv.advanceClock(3 * 86400);
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE kind = 'notice' AND state = 'queued'`) === '0', 15000, 'the notice\'s expired');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind IN ('notice', 'login_code') AND state = 'expired' AND sent_at IS NULL AND done_at IS NOT NULL`), String(queued + 1));
+    // (What the jobs queued at the moved clock, dues and meeting reminders, is still young.)
+    const expired = Number(one(`SELECT count(*) FROM sms_outbox o JOIN orgs g ON g.id = o.org_id WHERE o.state = 'expired' AND g.path LIKE (SELECT path FROM orgs WHERE id = ${srv.who.townshipAdmin.orgId}) || '%' AND o.created_at > ${Math.floor(Date.now() / 1000) - 7 * 86400 + 3 * 86400}`));
+    const tT = (await srv.login(srv.who.townshipAdmin)).token;
+    const st = assertData(await srv.api('GET', `/api/v1/orgs/${srv.who.townshipAdmin.orgId}/sms`, { token: tT }));
+    assert.ok(st.outbox.expired >= queued, JSON.stringify(st.outbox));
+    assert.equal(st.outbox.expired, expired);
+    assert.match(srv.stderr(), /expired unsent \(SMS is off\)/);
+  });
+});
+
+describe('SMS daily digest', () => {
+  let k, srv, api, who, db, tSecA, tMember, villageA;
+  const one = (sql) => sqlite(db, sql).stdout.trim();
+  const rows = (sql) => sqlite(db, sql).stdout.trim().split('\n').filter(Boolean);
+  const clock = async (iso) => srv.setClockSkew(Math.round(Date.parse(iso) / 1000 - Date.now() / 1000));
+
+  before(async () => {
+    const zport = await freePort();
+    k = await startKannel({ zhibuPort: zport });
+    srv = await startServer({
+      port: zport,
+      testHooks: true,
+      config: k.zhibuConfig({ sms_digest_after: 2, sms_digest_time: '18:00', housekeeping_interval_s: 1 }),
+    });
+    api = srv.api;
+    who = srv.who;
+    db = join(srv.dataDir, 'zhibu.db');
+    tSecA = (await srv.login(who.secretaryA)).token;
+    tMember = (await srv.login(who.member)).token;
+    villageA = who.secretaryA.orgId;
+    // Two more members of the branch with phones of their own.
+    const spare = rows(`SELECT id FROM members WHERE org_id = ${villageA} AND status = 'normal' AND deleted_at IS NULL AND phone_sealed IS NULL AND id <> ${who.member.memberId} AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = members.id AND a.phone_sealed IS NOT NULL) ORDER BY id LIMIT 2`);
+    for (const [i, id] of spare.entries()) {
+      assertData(await api('PATCH', `/api/v1/members/${id}`, { token: tSecA, body: { phone: `1376667000${i}` } }));
+    }
+  });
+
+  after(async () => {
+    await srv?.stop();
+    await k?.stop();
+  });
+
+  test('a member who chose the digest gets one SMS a day listing counts and nothing else; past sms_digest_after a day, the rest waits for it too', async () => {
+    const memberId = who.member.memberId;
+    // Beijing 10:00 tomorrow.
+    const day = new Date(Date.now() + 86400000).toISOString().slice(0, 10);
+    await clock(`${day}T02:00:00Z`);
+    tSecA = (await srv.login(who.secretaryA)).token; // sessions as of the moved clock
+    tMember = (await srv.login(who.member)).token;
+    const mine = assertData(await api('PUT', '/api/v1/me/sms', { token: tMember, body: { mode: 'sms', digest: true } }));
+    assert.equal(mine.digest, true);
+    // Leaving digest out keeps it.
+    assert.equal(assertData(await api('PUT', '/api/v1/me/sms', { token: tMember, body: { mode: 'sms' } })).digest, true);
+    const ids = [];
+    for (const title of ['第一个通知', '第二个通知', '第三个通知']) {
+      ids.push(assertData(await api('POST', '/api/v1/notices', { token: tSecA, body: { orgId: villageA, title, text: '请确认。', ackRequired: true } }), 201).id);
+    }
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE member_id = ${memberId}`), '0', 'nothing goes out on its own');
+    assert.equal(one(`SELECT group_concat(reason) FROM sms_digest_items WHERE member_id = ${memberId}`), 'chosen,chosen,chosen');
+    // Everyone else: two a day on their own, the third waits.
+    const others = rows(`SELECT member_id || ':' || count(*) FROM sms_outbox WHERE kind = 'notice' GROUP BY member_id`);
+    assert.ok(others.length >= 2, `members reached by SMS: ${others}`);
+    for (const r of others) assert.match(r, /:2$/);
+    assert.equal(one(`SELECT count(*) FROM sms_digest_items WHERE reason = 'many' AND dedupe LIKE 'notice:${ids[2]}:%'`), String(others.length));
+    // Before 18:00 in Beijing, no digest.
+    await sleep(2500);
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'digest'`), '0');
+    // Beijing 18:01: one digest per phone.
+    await clock(`${day}T10:01:00Z`);
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE kind = 'digest'`) === String(others.length + 1), 15000, 'the digests');
+    assert.equal(one(`SELECT body FROM sms_outbox WHERE kind = 'digest' AND member_id = ${memberId}`), '【智慧支部】您有3条新通知、0件待办事项，请登录查看。');
+    await k.waitFor((m) => m.filter((x) => x.text.includes('新通知')).length >= others.length + 1);
+    await sleep(2500); // the job ran again: nothing more
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE kind = 'digest'`), String(others.length + 1));
+    assert.equal(one(`SELECT count(*) FROM sms_digest_items WHERE digested_at IS NULL`), '0');
+    const mineOnPhone = k.messages().filter((x) => x.to.endsWith(who.member.phone));
+    assert.deepEqual(mineOnPhone.map((x) => x.text), ['【智慧支部】您有3条新通知、0件待办事项，请登录查看。']);
+    await srv.setClockSkew(0);
   });
 });

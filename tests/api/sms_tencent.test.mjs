@@ -23,7 +23,9 @@ const LONG = '关于开展冬季走访慰问困难党员和老党员活动的通
 const KINDS = ['login_code', 'activation', 'notice', 'notice_reminder', 'answer', 'meeting',
   'leave_decision', 'dues', 'transfer', 'correction', 'digest'];
 
-function config(t, key) {
+const CALLBACK_KEY = 'tc-callback-0123456789abcdef';
+
+function config(t, key, extra = []) {
   return [
     'sms_backend = tencent',
     'sms_public_url = http://127.0.0.1:1',
@@ -37,6 +39,8 @@ function config(t, key) {
     'sms_poll_ms = 100',
     'sms_retry_base_s = 1',
     ...KINDS.map((k, i) => `sms_template.${k} = ${1000 + i}`),
+    `sms_tencent_callback_key = ${CALLBACK_KEY}`,
+    ...extra,
   ];
 }
 
@@ -65,7 +69,7 @@ describe('SMS through Tencent Cloud (stand-in)', () => {
         return { Error: { Code: 'LimitExceeded.PhoneNumberThirtySecondLimit', Message: 'limit' } };
       },
     });
-    srv = await startServer({ config: config(t, 'test-secret-key-0123456789') });
+    srv = await startServer({ config: config(t, 'test-secret-key-0123456789', ['sms_tencent_callback_from = 10.0.0.9, 127.0.0.1']) });
     db = join(srv.dataDir, 'zhibu.db');
   });
   after(async () => {
@@ -104,13 +108,64 @@ describe('SMS through Tencent Cloud (stand-in)', () => {
     await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'sent'`) === String(total), 20000, 'sent after the retry');
     assert.equal(one(`SELECT max(attempts) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`), '2');
   });
+
+  test('delivery receipts by Tencent\'s callback: each moves its message on; a receipt for another phone or an unknown sid moves nothing', async () => {
+    const base = `http://127.0.0.1:${srv.port}/api/v1/sms/tencent`;
+    const receipts = t.receipts();
+    assert.ok(receipts.length >= 2);
+    const failSid = receipts[0].sid;
+    const body = t.receipts((a) => (a.SerialNo === failSid ? 'FAIL' : 'SUCCESS'));
+    // A receipt with a message's sid but another phone, and one for no message at all.
+    const other = body.find((r) => r.sid !== failSid);
+    const forged = [{ ...other, mobile: '13000000009', report_status: 'FAIL' }, { ...other, sid: '2433:999999', report_status: 'FAIL' }];
+    const r0 = await t.callback(`${base}/${CALLBACK_KEY}/status`, forged);
+    assert.equal(r0.status, 200);
+    assert.equal(one(`SELECT state FROM sms_outbox WHERE provider_ref = '${other.sid}'`), 'sent');
+    const r = await t.callback(`${base}/${CALLBACK_KEY}/status`, body);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { result: 0, errmsg: 'OK' }, 'Tencent\'s answer, no envelope');
+    assert.equal(one(`SELECT state || ':' || dlr_status FROM sms_outbox WHERE provider_ref = '${failSid}'`), 'failed:2');
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE provider_ref IS NOT NULL AND state = 'delivered'`), String(body.length - 1));
+    // Again (Tencent may repeat a callback): nothing moves back.
+    await t.callback(`${base}/${CALLBACK_KEY}/status`, t.receipts(() => 'FAIL'));
+    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE provider_ref IS NOT NULL AND state = 'delivered'`), String(body.length - 1));
+    // Without the key, or not an array: refused.
+    const wrong = await t.callback(`${base}/tc-callback-0123456789abcdeX/status`, body);
+    assert.equal(wrong.status, 404);
+    assert.equal(wrong.json.error.code, 'request.not_found');
+    const notArray = await t.callback(`${base}/${CALLBACK_KEY}/status`, { sid: 'x' });
+    assert.equal(notArray.status, 400);
+    assert.equal(notArray.json.error.code, 'request.bad_json');
+    // The key is never written to the log: the line shows the route's pattern.
+    assert.ok(!srv.stderr().includes(CALLBACK_KEY), 'the callback key is not logged');
+  });
+
+  test('a reply by Tencent\'s callback acknowledges the notice; another signature or an unknown number does nothing', async () => {
+    const base = `http://127.0.0.1:${srv.port}/api/v1/sms/tencent`;
+    const tM = (await srv.login(srv.who.member)).token;
+    const n = assertData(await srv.api('POST', '/api/v1/notices', { token: (await srv.login(srv.who.secretaryA)).token, body: { orgId: srv.who.secretaryA.orgId, title: '回复确认', text: '请确认。', ackRequired: true } }), 201);
+    await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'sent'`) !== '0', 20000, 'sent');
+    const reply = { extend: '', mobile: srv.who.member.phone, nationcode: '86', sign: '某县智慧支部', text: '1', time: Math.floor(Date.now() / 1000) };
+    const bad = await t.callback(`${base}/${CALLBACK_KEY}/reply`, { ...reply, sign: '别的签名' });
+    assert.equal(bad.status, 404);
+    assert.equal(one('SELECT count(*) FROM sms_inbox'), '0');
+    const r = await t.callback(`${base}/${CALLBACK_KEY}/reply`, reply);
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json, { result: 0, errmsg: 'OK' });
+    await until(async () => assertData(await srv.api('GET', `/api/v1/notices/${n.id}`, { token: tM })).acked, 15000, 'the acknowledgement');
+    assert.equal(one(`SELECT outcome || ':' || ref_id FROM sms_inbox ORDER BY id DESC LIMIT 1`), `ack:${n.id}`);
+    await t.callback(`${base}/${CALLBACK_KEY}/reply`, { ...reply, mobile: '13000000001', text: '你好' });
+    await until(() => one(`SELECT count(*) FROM sms_inbox WHERE outcome = 'unknown'`) === '1', 15000, 'the unknown reply');
+    const foreign = await t.callback(`${base}/${CALLBACK_KEY}/reply`, { ...reply, nationcode: '1', mobile: '2025550100' });
+    assert.equal(foreign.status, 400);
+  });
 });
 
 describe('SMS through Tencent Cloud with a wrong key', () => {
   let t, srv, db;
   before(async () => {
     t = await startTencent({ secretId: 'AKIDtestsecretid0123456789', secretKey: 'the-right-key-0123456789' });
-    srv = await startServer({ config: config(t, 'a-wrong-key-0123456789') });
+    srv = await startServer({ config: config(t, 'a-wrong-key-0123456789', ['sms_tencent_callback_from = 10.0.0.9']) });
     db = join(srv.dataDir, 'zhibu.db');
   });
   after(async () => {
@@ -125,5 +180,11 @@ describe('SMS through Tencent Cloud with a wrong key', () => {
     assert.match(sqlite(db, `SELECT error FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' LIMIT 1`).stdout, /AuthFailure\.SignatureFailure/);
     assert.ok(t.requests.length >= 1 && t.requests.every((r) => !r.ok));
     assert.equal(sqlite(db, `SELECT max(attempts) FROM sms_outbox`).stdout.trim(), '1');
+  });
+
+  test('callbacks from an address not in sms_tencent_callback_from are refused, right key or not', async () => {
+    const r = await t.callback(`http://127.0.0.1:${srv.port}/api/v1/sms/tencent/${CALLBACK_KEY}/status`, []);
+    assert.equal(r.status, 404);
+    assert.equal(r.json.error.code, 'request.not_found');
   });
 });

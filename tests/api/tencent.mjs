@@ -55,12 +55,11 @@ export async function startTencent({ secretId, secretKey, answer } = {}) {
       if (!fresh) return reply({ Error: { Code: 'AuthFailure.SignatureExpire', Message: 'Signature expired.' } });
       const custom = answer?.(entry);
       if (custom) return reply(custom);
-      reply({
-        SendStatusSet: (body?.PhoneNumberSet || []).map((p) => ({
-          SerialNo: `2433:${++serial}`, PhoneNumber: p, Fee: 1, SessionContext: body.SessionContext,
-          Code: 'Ok', Message: 'send success', IsoCode: 'CN',
-        })),
-      });
+      entry.answered = (body?.PhoneNumberSet || []).map((p) => ({
+        SerialNo: `2433:${++serial}`, PhoneNumber: p, Fee: 1, SessionContext: body.SessionContext,
+        Code: 'Ok', Message: 'send success', IsoCode: 'CN',
+      }));
+      reply({ SendStatusSet: entry.answered });
     });
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,6 +68,24 @@ export async function startTencent({ secretId, secretKey, answer } = {}) {
     url: `http://127.0.0.1:${port}/`,
     port,
     requests,
+    /**
+     * Posts a callback as Tencent's service does (JSON, no signature: Tencent signs
+     * none): to url, body as given. Resolves {status, json}.
+     */
+    async callback(url, body) {
+      const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const text = await r.text();
+      let json = null;
+      try { json = JSON.parse(text); } catch { /* not JSON */ }
+      return { status: r.status, json, text };
+    },
+    /** The receipts (状态报告) of the messages it took: one per SendSms entry answered Ok. */
+    receipts(status = () => 'SUCCESS') {
+      return requests.filter((r) => r.ok && r.body?.PhoneNumberSet && r.answered).flatMap((r) => r.answered.map((a) => ({
+        user_receive_time: '2026-12-06 10:00:00', nationcode: '86', mobile: a.PhoneNumber.replace(/^\+86/, ''),
+        report_status: status(a), errmsg: status(a) === 'SUCCESS' ? 'DELIVRD' : 'MK:0001', description: '', sid: a.SerialNo,
+      })));
+    },
     stop: () => new Promise((resolve) => server.close(resolve)),
   };
 }

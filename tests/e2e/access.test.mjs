@@ -1,17 +1,19 @@
 // Browser test of getting every member in (issue 14): a secretary prints activation
 // slips for the branch, a member activates on a phone with the slip's link (the record
 // has no phone: the page asks for one) and later signs in with an SMS code (read from
-// the outbox, as a phone would receive it); forgotten password by SMS code; the
-// secretary re-issues a code; the access figures. Screenshots at 360x780.
+// what the phone received: Kannel with its fake message centre, tests/api/kannel.mjs);
+// forgotten password by SMS code; the secretary re-issues a code; the access figures.
+// Screenshots at 360x780.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, phonePage, loginUI } from './harness.mjs';
+import { startServer, launch, phonePage, loginUI, freePort, apiAs } from './harness.mjs';
+import { startKannel } from '../api/kannel.mjs';
 
-let srv, browser;
+let srv, browser, kannel;
 const shots = process.env.ZHIBU_SHOTS || join(tmpdir(), 'zhibu-shots');
 const VIEW = { viewport: { width: 360, height: 780 } };
 const db = () => join(srv.data, 'zhibu.db');
@@ -20,14 +22,24 @@ const shot = (page, name) => page.screenshot({ path: join(shots, `access-${name}
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  srv = await startServer({ testHooks: true });
+  const port = await freePort();
+  kannel = await startKannel({ zhibuPort: port });
+  srv = await startServer({ testHooks: true, port, config: kannel.zhibuConfig() });
   browser = await launch();
 });
 
 after(async () => {
   if (browser) await browser.close();
   if (srv) await srv.stop();
+  if (kannel) await kannel.stop();
 });
+
+// The newest sign-in code the phone received, once more than `seen` codes reached it.
+async function smsCode(phone, seen) {
+  const codes = (msgs) => msgs.filter((m) => m.to.endsWith(phone) && /验证码\d{6}/.test(m.text));
+  const got = codes(await kannel.waitFor((msgs) => codes(msgs).length > seen));
+  return got.at(-1).text.match(/验证码(\d{6})/)[1];
+}
 
 test('slips for a branch, activation on a phone, sign-in by SMS code, a new password by SMS code', async () => {
   const sec = srv.accounts.find((a) => a.role === 'branch_secretary');
@@ -96,7 +108,7 @@ test('slips for a branch, activation on a phone, sign-in by SMS code, a new pass
     await l.page.locator('#get-code').click();
     await l.page.getByText('验证码已发送').waitFor();
     await shot(l.page, 'login-sms');
-    const code = JSON.parse(one(`SELECT vars FROM sms_outbox WHERE kind = 'login_code' ORDER BY id DESC LIMIT 1`))[0];
+    const code = await smsCode(phone, 0);
     await l.page.getByLabel('短信验证码').fill(code);
     await l.page.getByRole('button', { name: '登录', exact: true }).click();
     await l.page.getByRole('heading', { name: `您好，${slip.name}` }).waitFor();
@@ -114,7 +126,7 @@ test('slips for a branch, activation on a phone, sign-in by SMS code, a new pass
     await f.page.getByLabel('手机号').fill(phone);
     await f.page.locator('#get-code').click();
     await f.page.getByText('验证码已发送').waitFor();
-    const code = JSON.parse(one(`SELECT vars FROM sms_outbox WHERE kind = 'login_code' ORDER BY id DESC LIMIT 1`))[0];
+    const code = await smsCode(phone, 1);
     await f.page.getByLabel('短信验证码').fill(code);
     await f.page.getByLabel('新密码（至少8位）').fill('a-new-password-2');
     await shot(f.page, 'forgot');
@@ -155,5 +167,31 @@ test('the secretary re-issues a code for a member who lost their phone; the figu
     assert.deepEqual(s.problems, []);
   } finally {
     await s.context.close();
+  }
+});
+
+test('a member chooses one SMS a day (the digest) on the Account page', async () => {
+  // Not the member whose code was re-issued above (signed out, to activate again).
+  const sec = srv.accounts.find((a) => a.role === 'branch_secretary');
+  const reissued = srv.accounts.find((a) => a.role === 'member' && a.orgId === sec.orgId);
+  const member = srv.accounts.find((a) => a.role === 'member' && a !== reissued);
+  const m = await phonePage(browser, srv.base, VIEW);
+  try {
+    await loginUI(m.page, member);
+    await m.page.getByRole('heading', { name: `您好，${member.name}` }).waitFor();
+    await m.page.goto('/#/account');
+    const box = m.page.locator('[data-testid="sms-choice"] input[name="sms-digest"]');
+    await m.page.getByText('每天只收一条汇总短信').waitFor();
+    assert.equal(await box.isChecked(), false);
+    await m.page.getByText('每天只收一条汇总短信').click();
+    assert.equal(await box.isChecked(), true);
+    await m.page.locator('[data-testid="sms-choice"] button[type="submit"]').click();
+    await m.page.locator('[data-testid="sms-choice"]').getByText('已保存').waitFor();
+    await shot(m.page, 'sms-digest');
+    const api = await apiAs(srv.base, member);
+    assert.equal((await api.get('/me/sms')).body.data.digest, true);
+    assert.deepEqual(m.problems, []);
+  } finally {
+    await m.context.close();
   }
 });

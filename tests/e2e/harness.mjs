@@ -31,6 +31,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // {testHooks: true} starts it with ZHIBU_TEST_HOOKS=1: then advanceClock(seconds)
 // moves the server's "now" (POST /test/clock) instead of sleeping. config: lines appended
 // to the demo's zhibu.conf (a later line wins), e.g. ['admin_second_factor = required'].
+// port: where to listen (a free one when left out), e.g. the one a Kannel harness
+// (tests/api/kannel.mjs) was told to report to.
 export async function startServer({ testHooks = false, config = [], port: fixedPort } = {}) {
   if (!existsSync(zhibuBin)) {
     throw new Error(`zhibu binary not found at ${zhibuBin}: build it (cmake -S . -B build -G Ninja && ninja -C build) or set ZHIBU_BIN`);

@@ -3,7 +3,8 @@
  * Input: "METHOD PATH" (split at the first space; no space: the whole input is the
  * path and the method is "GET"). Checks, besides not crashing:
  *  - MATCH_OK gives a route with that method, 0..ROUTE_MAX_PATH_PARAMS positive ids,
- *    and the path is the route's pattern with those ids (up to leading zeros);
+ *    and the path is the route's pattern with those ids (up to leading zeros) and
+ *    a secret of ROUTE_KEY_MIN..MAX unreserved characters in each {key};
  *  - whatever the method, every method that does not match gives the same answer, and
  *    MATCH_NO_PATH for one method means no method matches.
  */
@@ -27,6 +28,15 @@ static bool path_fits(const char *pattern, const char *path, const int64_t *ids,
             n++;
             p += 4;
             s = end;
+            continue;
+        }
+        if (!strncmp(p, "{key}", 5)) {
+            size_t len =
+                strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~");
+            if (len < ROUTE_KEY_MIN || len > ROUTE_KEY_MAX)
+                return false;
+            p += 5;
+            s += len;
             continue;
         }
         if (*p++ != *s++)

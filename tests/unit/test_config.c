@@ -138,6 +138,42 @@ static void test_file(void **state)
     free(missing);
 }
 
+/* The codes' lifetimes and limits: configurable within bounds. */
+static void test_code_limits(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256];
+    config_defaults(&c);
+    assert_int_equal(c.activation_code_days, 30);
+    assert_int_equal(c.login_code_minutes, 5);
+    assert_int_equal(c.login_codes_per_source_hour, 30);
+    assert_int_equal(load(&c,
+                          "activation_code_days = 14\nactivation_code_tries = 3\n"
+                          "login_code_minutes = 10\nlogin_code_tries = 3\nlogin_code_gap_s = 120\n"
+                          "login_codes_per_phone_hour = 4\nlogin_codes_per_source_hour = 200\n",
+                          err, sizeof(err)),
+                     0);
+    assert_int_equal(c.activation_code_days, 14);
+    assert_int_equal(c.activation_code_tries, 3);
+    assert_int_equal(c.login_code_minutes, 10);
+    assert_int_equal(c.login_code_tries, 3);
+    assert_int_equal(c.login_code_gap_s, 120);
+    assert_int_equal(c.login_codes_per_phone_hour, 4);
+    assert_int_equal(c.login_codes_per_source_hour, 200);
+    static const char *const bad[] = {
+        "activation_code_days = 0\n",
+        "activation_code_days = 91\n",
+        "activation_code_tries = 11\n",
+        "login_code_minutes = 31\n",
+        "login_code_tries = 0\n",
+        "login_code_gap_s = 5\n",
+        "login_codes_per_phone_hour = 61\n",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+        assert_int_equal(load(&c, bad[i], err, sizeof(err)), -1);
+}
+
 static void test_file_errors(void **state)
 {
     (void)state;
@@ -270,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_listen),
         cmocka_unit_test_setup_teardown(test_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_code_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_factor, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check, setup, teardown),

@@ -33,6 +33,9 @@ static void test_table(void **state)
             if (!strncmp(s, "{id}", 4)) {
                 k += (size_t)snprintf(path + k, sizeof(path) - k, "%zu", i + 1);
                 s += 4;
+            } else if (!strncmp(s, "{key}", 5)) {
+                k += (size_t)snprintf(path + k, sizeof(path) - k, "a-secret-of-the-route");
+                s += 5;
             } else {
                 path[k++] = *s++;
             }
@@ -88,6 +91,35 @@ static void test_exact(void **state)
     assert_ptr_not_equal(get, post);
     assert_string_equal(get->method, "GET");
     assert_string_equal(post->method, "POST");
+}
+
+/* A {key} segment: a secret of 16..128 unreserved characters, never an id;
+ * anything else there is a path that does not exist. */
+static void test_key_params(void **state)
+{
+    (void)state;
+    const struct route *r = NULL;
+    int nids = -1;
+    const char *ok = "/api/v1/sms/tencent/Abc-def.ghi_jkl~0123/status";
+    assert_int_equal(match("POST", ok, &r, NULL, &nids), MATCH_OK);
+    assert_string_equal(r->path, "/api/v1/sms/tencent/{key}/status");
+    assert_int_equal(nids, 0);
+    char key[ROUTE_KEY_MAX + 1];
+    assert_true(router_key(r->path, ok, key, sizeof(key)));
+    assert_string_equal(key, "Abc-def.ghi_jkl~0123");
+    assert_false(router_key(r->path, ok, key, 8)); /* does not fit */
+    assert_false(router_key("/api/v1/me", "/api/v1/me", key, sizeof(key)));
+    /* Too short, a character outside the set, empty: no such path. */
+    assert_int_equal(match("POST", "/api/v1/sms/tencent/short/status", NULL, NULL, NULL),
+                     MATCH_NO_PATH);
+    assert_int_equal(
+        match("POST", "/api/v1/sms/tencent/abcdefghijklmnop%2F/status", NULL, NULL, NULL),
+        MATCH_NO_PATH);
+    assert_int_equal(match("POST", "/api/v1/sms/tencent//status", NULL, NULL, NULL), MATCH_NO_PATH);
+    char longkey[200] = "/api/v1/sms/tencent/";
+    memset(longkey + strlen(longkey), 'k', 129);
+    strcat(longkey, "/status");
+    assert_int_equal(match("POST", longkey, NULL, NULL, NULL), MATCH_NO_PATH);
 }
 
 static void test_id_params(void **state)
@@ -324,10 +356,11 @@ static void test_utf8_chars(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),        cmocka_unit_test(test_exact),
-        cmocka_unit_test(test_id_params),    cmocka_unit_test(test_bad_params),
-        cmocka_unit_test(test_wrong_method), cmocka_unit_test(test_no_path),
-        cmocka_unit_test(test_valid_phone),  cmocka_unit_test(test_utf8_chars),
+        cmocka_unit_test(test_table),      cmocka_unit_test(test_exact),
+        cmocka_unit_test(test_id_params),  cmocka_unit_test(test_key_params),
+        cmocka_unit_test(test_bad_params), cmocka_unit_test(test_wrong_method),
+        cmocka_unit_test(test_no_path),    cmocka_unit_test(test_valid_phone),
+        cmocka_unit_test(test_utf8_chars),
     };
     return cmocka_run_group_tests(tests, setup_routes, NULL);
 }

@@ -126,6 +126,21 @@ static void test_config(void **state)
     assert_true(sms_config_apply(&c, "sms_signature", "【某县党建】"));
     assert_false(sms_config_apply(&c, "sms_signature", "某县党建"));
     assert_false(sms_config_apply(&c, "sms_inbound_secret", "short"));
+    /* The daily digest: after how many messages a day, and when it goes. */
+    assert_int_equal(c.digest_after, 5);
+    assert_int_equal(c.digest_minute, 18 * 60);
+    assert_true(sms_config_apply(&c, "sms_digest_after", "0"));
+    assert_int_equal(c.digest_after, 0);
+    assert_false(sms_config_apply(&c, "sms_digest_after", "-1"));
+    assert_false(sms_config_apply(&c, "sms_digest_after", "1001"));
+    assert_true(sms_config_apply(&c, "sms_digest_time", "19:30"));
+    assert_int_equal(c.digest_minute, 19 * 60 + 30);
+    assert_false(sms_config_apply(&c, "sms_digest_time", "7:30"));
+    assert_false(sms_kind_can_wait(SMS_LOGIN_CODE));
+    assert_false(sms_kind_can_wait(SMS_MEETING));
+    assert_false(sms_kind_can_wait(SMS_DIGEST));
+    assert_true(sms_kind_can_wait(SMS_NOTICE));
+    assert_true(sms_kind_can_wait(SMS_DUES));
     char err[256];
     assert_int_equal(sms_config_check(&c, err, sizeof(err)), -1); /* no sms_public_url */
     assert_true(sms_config_apply(&c, "sms_public_url", "http://127.0.0.1:8080"));

@@ -7,8 +7,8 @@ import { useGet, useWrite } from '../hooks.js';
 const MODES = ['app', 'app_sms', 'sms'];
 
 // How a member is reached (GET/PUT /me/sms, or /members/{id}/sms when a secretary sets it
-// for a member who cannot): app only, app + SMS for what needs action, SMS only, and quiet
-// hours in Beijing time.
+// for a member who cannot): app only, app + SMS for what needs action, SMS only, quiet
+// hours in Beijing time, and one SMS a day (the digest) instead of several.
 export function SmsChoice({ path = '/me/sms' }) {
   const st = useGet(path);
   const w = useWrite({ fields: false });
@@ -17,7 +17,7 @@ export function SmsChoice({ path = '/me/sms' }) {
   useEffect(() => {
     if (st.data) {
       const [from, to] = st.data.quietHours.split('-');
-      setF({ mode: st.data.mode, from, to });
+      setF({ mode: st.data.mode, from, to, digest: st.data.digest });
     }
   }, [st.data]);
   if (st.data && st.data.memberId == null) return null; // no member record: nothing to choose
@@ -26,7 +26,7 @@ export function SmsChoice({ path = '/me/sms' }) {
   const save = async (e) => {
     e.preventDefault();
     setSaved(false);
-    const ok = await w.run(() => api(path, { method: 'PUT', body: { mode: f.mode, quietHours: `${f.from}-${f.to}` } }).then(() => true));
+    const ok = await w.run(() => api(path, { method: 'PUT', body: { mode: f.mode, quietHours: `${f.from}-${f.to}`, digest: f.digest } }).then(() => true));
     if (ok) setSaved(true);
   };
   return (
@@ -45,6 +45,11 @@ export function SmsChoice({ path = '/me/sms' }) {
           ))}
         </fieldset>
         <p class="muted">{st.data.phone ? t('smsPhone', { phone: st.data.phone }) : t('smsNoPhone')}</p>
+        <label class="row-setting tap">
+          <input type="checkbox" name="sms-digest" checked={f.digest}
+            onChange={(e) => setF({ ...f, digest: e.currentTarget.checked })} />
+          <span>{t('smsDigest')}</span>
+        </label>
         <label for="sms-from">{t('smsQuietFrom')}</label>
         <input id="sms-from" type="time" value={f.from} onInput={(e) => setF({ ...f, from: e.currentTarget.value })} />
         <label for="sms-to">{t('smsQuietTo')}</label>

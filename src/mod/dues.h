@@ -21,7 +21,7 @@ const char *dues_level(int64_t months);
  * The arrears SMS (a housekeeping job): a member DUES_WARN_MONTHS months
  * behind and not lapsed gets one SMS (template dues) per arrears episode;
  * the episode ends when the member is less than DUES_WARN_MONTHS behind
- * again (members.dues_sms_at, migration 0025). Returns the members acted
+ * again (members.dues_sms_at, migration 0024). Returns the members acted
  * on, -1 on failure.
  */
 int dues_sms_job(struct db *db);

@@ -135,7 +135,7 @@
     X(ERR_ROOM_NO_MEMBER, 409, "room.no_member",                                                   \
       "only an account with a member record takes part in a meeting's audio room")                 \
     X(ERR_ROOM_NO_PASS, 404, "room.no_pass",                                                       \
-      "no such participant: the member has not taken a place in this room")                       \
+      "no such participant: the member has not taken a place in this room")                        \
     X(ERR_ROOM_UNAVAILABLE, 503, "room.unavailable",                                               \
       "the audio room cannot be reached now: attend in person or by the meeting's link")           \
     X(ERR_THREAD_NOT_FOUND, 404, "thread.not_found", "no such thread")                             \
@@ -153,6 +153,10 @@
     X(ERR_NOTICE_NOT_FOUND, 404, "notice.not_found", "no such announcement")                       \
     X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
     X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
+    X(ERR_NOTICE_NOT_TOLD, 404, "notice.not_told",                                                 \
+      "the member is not recorded as told the announcement in person")                             \
+    X(ERR_NOTICE_TOLD_UNDO, 403, "notice.told_undo",                                               \
+      "only who recorded it may undo a record of telling in person, within a day")                 \
     X(ERR_LESSON_NOT_FOUND, 404, "lesson.not_found", "no such lesson")                             \
     X(ERR_LESSON_STATE, 409, "lesson.state", "the lesson is not waiting for review")               \
     X(ERR_COURSE_NOT_FOUND, 404, "course.not_found", "no such course")                             \

@@ -495,6 +495,9 @@ const SPECS = {
   'POST /api/v1/notices/{id}/remind': notice((n) => q('POST', `/api/v1/notices/${n}/remind`)),
   'GET /api/v1/notices/{id}/report': notice((n) => q('GET', `/api/v1/notices/${n}/report`)),
   'GET /api/v1/notices/{id}/members': notice((n) => q('GET', `/api/v1/notices/${n}/members?limit=2`)),
+  // harmless: a member that does not exist (404 member.not_found after the check).
+  'POST /api/v1/notices/{id}/told': notice((n) => q('POST', `/api/v1/notices/${n}/told`, { memberIds: [MISSING] })),
+  'DELETE /api/v1/notices/{id}/told/{id}': notice((n) => q('DELETE', `/api/v1/notices/${n}/told/${MISSING}`)),
   'GET /api/v1/notices/{id}/report/export': notice((n) => q('GET', `/api/v1/notices/${n}/report/export?format=csv`)),
 
   // ---- learning ----

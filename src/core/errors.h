@@ -143,6 +143,8 @@
     X(ERR_THREAD_NO_MEMBER, 409, "thread.no_member",                                               \
       "only an account with a member record on a roster can write to its branch")                  \
     X(ERR_THREAD_NO_RECIPIENTS, 409, "thread.no_recipients", "no member matches the recipients")   \
+    X(ERR_THREAD_VOICE_NOT_AUDIO, 409, "thread.voice_not_audio",                                   \
+      "a voice message must be an audio recording")                                                \
     X(ERR_POST_NOT_FOUND, 404, "post.not_found", "no such post")                                   \
     X(ERR_POST_STATE, 409, "post.state", "the post is not in a state for this decision")           \
     X(ERR_POST_REPORTED, 409, "post.reported", "you already have an open report on this post")     \

@@ -19,6 +19,7 @@
  * uploader and the roster keepers of its organisation (GET /files/{id}/content).
  */
 #include "app.h"
+#include "core/ebml.h"
 #include "core/filehdr.h"
 #include "core/media.h"
 #include "core/store.h"
@@ -486,6 +487,19 @@ static int media_wake_after(struct req *req, void *arg)
     return 200;
 }
 
+/* libmagic names every WebM and Matroska file a video: one whose tracks are
+ * all audio (a phone's voice recording) is audio/webm, kind audio. */
+static void audio_only_refine(int fd, char *mime, size_t len)
+{
+    if (strcmp(mime, "video/webm") && strcmp(mime, "video/x-matroska"))
+        return;
+    unsigned char *head = xmalloc(EBML_HEAD_BYTES);
+    ssize_t n = pread(fd, head, EBML_HEAD_BYTES, 0);
+    if (n > 0 && ebml_audio_only(head, (size_t)n))
+        snprintf(mime, len, "audio/webm");
+    free(head);
+}
+
 /*
  * The last chunk is in: decide the type by content, check a container, move
  * the partial file into the store and record the file. Returns the new
@@ -507,6 +521,7 @@ static int64_t upload_complete(struct req *req, const struct upload *u, int pfd,
         req_fail(req, ERR_INTERNAL, "cannot decide the file's type");
         return 0;
     }
+    audio_only_refine(pfd, mime, sizeof(mime));
     const struct file_type *t = type_allowed(mime);
     if (!t || (t->container && !container_ok(partial, u->size, &why))) {
         req_keep(req, upload_forget, keep);
@@ -782,10 +797,15 @@ static int send_row(struct req *req, struct db_stmt *st)
  */
 static int h_file_content(struct req *req)
 {
+    return files_send(req, req->obj.id);
+}
+
+int files_send(struct req *req, int64_t file_id)
+{
     struct db_stmt *st = db_query(req->db,
                                   "SELECT " FILE_COLUMNS " FROM files f WHERE f.id = ? AND "
                                   "f.deleted_at IS NULL",
-                                  "i", req->obj.id);
+                                  "i", file_id);
     int rc = db_next(st) ? send_row(req, st) : req_fail(req, ERR_FILE_NOT_FOUND, NULL);
     db_done(st);
     return rc;

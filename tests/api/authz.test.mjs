@@ -392,6 +392,8 @@ const SPECS = {
   'POST /api/v1/threads/send': { req: (t) => q('POST', '/api/v1/threads/send', { orgId: t, subject: '矩阵', text: '矩阵' }), nf: 'org.not_found' },
   // a thread written by the member of the target branch; its member is not in the cast.
   'GET /api/v1/threads/{id}': thread((id) => q('GET', `/api/v1/threads/${id}`)),
+  // a thread's voice recording: the file is none of the thread's (404 file.not_found after the check).
+  'GET /api/v1/threads/{id}/files/{id}': thread((id) => q('GET', `/api/v1/threads/${id}/files/${MISSING}`)),
   // harmless: a blank reply (400 after the check).
   'POST /api/v1/threads/{id}/replies': thread((id) => q('POST', `/api/v1/threads/${id}/replies`, { text: ' ' })),
   // harmless: the thread is closed already (409 after the check).

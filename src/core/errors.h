@@ -155,8 +155,6 @@
     X(ERR_NOTICE_NOT_FOUND, 404, "notice.not_found", "no such announcement")                       \
     X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
     X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
-    X(ERR_NOTICE_NOT_TOLD, 404, "notice.not_told",                                                 \
-      "the member is not recorded as told the announcement in person")                             \
     X(ERR_NOTICE_TOLD_UNDO, 403, "notice.told_undo",                                               \
       "only who recorded it may undo a record of telling in person, within a day")                 \
     X(ERR_LESSON_NOT_FOUND, 404, "lesson.not_found", "no such lesson")                             \

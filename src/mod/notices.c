@@ -1513,10 +1513,10 @@ static int h_told(struct req *req)
 /*
  * DELETE /api/v1/notices/{id}/told/{memberId} -> {memberId, told: false}:
  * undoes a record of telling in person, by who recorded it within a day of
- * it. Audited (notice.untold, a refusal too). Errors: notice.not_found,
- * member.not_found (as for POST), notice.not_told, notice.told_undo (403:
- * recorded by someone else, or more than a day ago). notice.publish on its
- * organisation.
+ * it; a member not recorded answers the same and nothing changes. Audited
+ * (notice.untold, a refusal too). Errors: notice.not_found, member.not_found
+ * (as for POST), notice.told_undo (403: recorded by someone else, or more
+ * than a day ago). notice.publish on its organisation.
  */
 static int h_untold(struct req *req)
 {
@@ -1533,16 +1533,16 @@ static int h_untold(struct req *req)
     bool found = db_next(st);
     int64_t by = found ? db_int(st, 0) : 0, at = found ? db_int(st, 1) : 0;
     db_done(st);
-    if (!found)
-        return req_fail(req, ERR_NOTICE_NOT_TOLD, NULL);
     const char *target = arena_printf(&req->arena, "notice:%" PRId64, n.id);
-    if (by != req->who->account_id || now_sec() - at > TOLD_UNDO_SECS) {
+    if (found && (by != req->who->account_id || now_sec() - at > TOLD_UNDO_SECS)) {
         req_audit(req, "notice.untold", n.org_id, target, "denied", "member %" PRId64, member);
         return req_fail(req, ERR_NOTICE_TOLD_UNDO, NULL);
     }
-    db_exec(req->db, "DELETE FROM notice_told WHERE notice_id = ? AND member_id = ?", "ii", n.id,
-            member);
-    req_audit(req, "notice.untold", n.org_id, target, "ok", "member %" PRId64, member);
+    if (found) {
+        db_exec(req->db, "DELETE FROM notice_told WHERE notice_id = ? AND member_id = ?", "ii",
+                n.id, member);
+        req_audit(req, "notice.untold", n.org_id, target, "ok", "member %" PRId64, member);
+    }
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_kv_int(j, "memberId", member);

@@ -126,8 +126,10 @@ describe('told in person: the report counts it apart', () => {
     assert.deepEqual(d, { memberId: bare[2], told: false });
     assert.equal((await report(n.id)).items.find((i) => i.id === villageA).told, 2);
     assert.equal(one(`SELECT result || ' ' || detail FROM audit_log WHERE action = 'notice.untold' ORDER BY id DESC LIMIT 1`), `ok member ${bare[2]}`);
-    // Not told (any more): 404 notice.not_told.
-    assertError(await untell(n.id, bare[2]), 404, 'notice.not_told');
+    // Not told (any more): the same answer, nothing changes, nothing audited.
+    const audits = one(`SELECT COUNT(*) FROM audit_log WHERE action = 'notice.untold'`);
+    assert.deepEqual(assertData(await untell(n.id, bare[2])), { memberId: bare[2], told: false });
+    assert.equal(one(`SELECT COUNT(*) FROM audit_log WHERE action = 'notice.untold'`), audits);
   });
 
   test('undo by another manager: 403 notice.told_undo, the record stays, the refusal is audited', async () => {

@@ -19,7 +19,8 @@ static size_t webm(unsigned char *out, const unsigned char *tracks, size_t ntrac
     memcpy(out + n, tracks_id, 4);
     n += 4;
     out[n++] = (unsigned char)(0x80 | ntracks);
-    memcpy(out + n, tracks, ntracks);
+    if (ntracks)
+        memcpy(out + n, tracks, ntracks);
     n += ntracks;
     static const unsigned char cluster[] = {0x1F, 0x43, 0xB6, 0x75, 0x01, 0xFF, 0xFF, 0xFF,
                                             0xFF, 0xFF, 0xFF, 0xFF, 0xE7, 0x81, 0x00};

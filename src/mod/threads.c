@@ -363,12 +363,10 @@ static int64_t thread_insert(struct db *db, int64_t author, int64_t org, const c
 
 /* A voice message (messages may carry one): the id of the author's own stored
  * audio file and its length as the recorder measured it. */
-#define VOICE_PARAMS                                                                               \
-    {"voiceFileId", P_ID},                                                                         \
-    {                                                                                              \
-        "voiceSeconds", P_INT, 0, 1, VOICE_MAX_SECS                                                \
-    }
 #define VOICE_MAX_SECS 60
+/* clang-format off */
+#define VOICE_PARAMS {"voiceFileId", P_ID}, {"voiceSeconds", P_INT, 0, 1, VOICE_MAX_SECS}
+/* clang-format on */
 
 static const struct param create_body[] = {
     {"kind", P_ENUM, P_REQUIRED, 0, 0, thread_kinds},

@@ -1240,12 +1240,11 @@ static void tally_add(struct tally *t, size_t nt, const char *path, int64_t tota
         }
 }
 
-/* Told in person (notice_told) and not read in the app: a member who did both
- * counts once, as read in the app. "d" is the notice_told row, "m" its member. */
+/* Told in person (notice_told row "d") and not read in the app (no marker of
+ * the notice for d's member): a member who did both counts once, as read. */
 #define TOLD_NOT_READ(notice)                                                                      \
     "NOT EXISTS (SELECT 1 FROM notice_marks kx WHERE kx.notice_id = " notice                       \
-    " AND kx.member_id = "                                                                         \
-    "d.member_id)"
+    " AND kx.member_id = d.member_id)"
 
 /* "An account the member can sign in with": one linked to the member, activated
  * (a password, or sign-in by SMS code only), not disabled. Every roster member has an

@@ -143,6 +143,8 @@
     X(ERR_THREAD_NO_MEMBER, 409, "thread.no_member",                                               \
       "only an account with a member record on a roster can write to its branch")                  \
     X(ERR_THREAD_NO_RECIPIENTS, 409, "thread.no_recipients", "no member matches the recipients")   \
+    X(ERR_THREAD_VOICE_NOT_AUDIO, 409, "thread.voice_not_audio",                                   \
+      "a voice message must be an audio recording")                                                \
     X(ERR_POST_NOT_FOUND, 404, "post.not_found", "no such post")                                   \
     X(ERR_POST_STATE, 409, "post.state", "the post is not in a state for this decision")           \
     X(ERR_POST_REPORTED, 409, "post.reported", "you already have an open report on this post")     \
@@ -153,6 +155,8 @@
     X(ERR_NOTICE_NOT_FOUND, 404, "notice.not_found", "no such announcement")                       \
     X(ERR_NOTICE_STATE, 409, "notice.state", "the announcement was retracted")                     \
     X(ERR_NOTICE_NO_ACK, 409, "notice.no_ack", "the announcement asks for no acknowledgement")     \
+    X(ERR_NOTICE_TOLD_UNDO, 403, "notice.told_undo",                                               \
+      "only who recorded it may undo a record of telling in person, within a day")                 \
     X(ERR_LESSON_NOT_FOUND, 404, "lesson.not_found", "no such lesson")                             \
     X(ERR_LESSON_STATE, 409, "lesson.state", "the lesson is not waiting for review")               \
     X(ERR_COURSE_NOT_FOUND, 404, "course.not_found", "no such course")                             \

@@ -20,6 +20,7 @@
  * uploader and the roster keepers of its organisation (GET /files/{id}/content).
  */
 #include "app.h"
+#include "core/ebml.h"
 #include "core/filehdr.h"
 #include "core/media.h"
 #include "core/store.h"
@@ -661,12 +662,26 @@ static int partial_put(const struct chunk *c, bool *dup)
     return rc;
 }
 
+/* libmagic names every WebM and Matroska file a video: one whose tracks are
+ * all audio (a phone's voice recording) is audio/webm, kind audio. */
+static void audio_only_refine(int fd, char *mime, size_t len)
+{
+    if (strcmp(mime, "video/webm") && strcmp(mime, "video/x-matroska"))
+        return;
+    unsigned char *head = xmalloc(EBML_HEAD_BYTES);
+    ssize_t n = pread(fd, head, EBML_HEAD_BYTES, 0);
+    if (n > 0 && ebml_audio_only(head, (size_t)n))
+        snprintf(mime, len, "audio/webm");
+    free(head);
+}
+
 /* The whole file is on disk: hashed, typed by content, a container checked,
  * and if allowed put into the store. False on a failure of the server's own. */
 static bool chunk_finish(struct chunk *c, int pfd)
 {
     if (store_hash_fd(pfd, c->u.size, c->sha) || !sniff_type(c->partial, c->mime, sizeof(c->mime)))
         return false;
+    audio_only_refine(pfd, c->mime, sizeof(c->mime));
     c->type = type_allowed(c->mime);
     if (c->type && c->type->container && !container_ok(c->partial, c->u.size, &c->why))
         c->type = NULL;
@@ -1078,10 +1093,15 @@ static int send_row(struct req *req, struct db_stmt *st)
  */
 static int h_file_content(struct req *req)
 {
+    return files_send(req, req->obj.id);
+}
+
+int files_send(struct req *req, int64_t file_id)
+{
     struct db_stmt *st = db_query(req->db,
                                   "SELECT " FILE_COLUMNS " FROM files f WHERE f.id = ? AND "
                                   "f.deleted_at IS NULL",
-                                  "i", req->obj.id);
+                                  "i", file_id);
     int rc = db_next(st) ? send_row(req, st) : req_fail(req, ERR_FILE_NOT_FOUND, NULL);
     db_done(st);
     return rc;

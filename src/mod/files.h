@@ -38,6 +38,10 @@ void files_detach_all(struct req *req, const char *kind, int64_t object_id);
  */
 int files_send_attached(struct req *req, const char *kind, int64_t object_id, int64_t file_id);
 
+/* Answers the live file file_id for a route whose object carries it (the
+ * route checked that): as files_send_attached, without file_refs. */
+int files_send(struct req *req, int64_t file_id);
+
 /* Writes {id, name, size, type, kind, sha256, createdAt} of a live file, or
  * null when there is none (arena-free: reads and writes at once). */
 void files_write_ref(struct req *req, struct jw *j, int64_t file_id);

@@ -16,6 +16,7 @@
 #include "app.h"
 #include "core/live.h"
 #include "core/roster.h"
+#include "mod/files.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
 #include "mod/sms.h"
@@ -213,9 +214,10 @@ static int thread_respond(struct req *req, int64_t id, int status)
     jw_key(j, "items");
     jw_arr_begin(j);
     st = db_query(req->db,
-                  "SELECT x.id, a.name, x.from_leader, x.text, x.created_at FROM thread_messages x "
-                  "JOIN accounts a ON a.id = x.author_id WHERE x.thread_id = ? ORDER BY x.id "
-                  "LIMIT 500",
+                  "SELECT x.id, a.name, x.from_leader, x.text, x.created_at, f.id, x.voice_secs, "
+                  "f.size, f.mime FROM thread_messages x JOIN accounts a ON a.id = x.author_id "
+                  "LEFT JOIN files f ON f.id = x.voice_file_id AND f.deleted_at IS NULL WHERE "
+                  "x.thread_id = ? ORDER BY x.id LIMIT 500",
                   "i", id);
     while (db_next(st)) {
         jw_obj_begin(j);
@@ -224,6 +226,17 @@ static int thread_respond(struct req *req, int64_t id, int status)
         jw_kv_bool(j, "fromLeader", db_int(st, 2) != 0);
         jw_kv_str(j, "text", db_text(st, 3));
         jw_kv_time(j, "createdAt", db_int(st, 4));
+        jw_key(j, "voice");
+        if (db_isnull(st, 5)) {
+            jw_null(j);
+        } else {
+            jw_obj_begin(j);
+            jw_kv_int(j, "fileId", db_int(st, 5));
+            jw_kv_int(j, "seconds", db_int(st, 6));
+            jw_kv_int(j, "size", db_int(st, 7));
+            jw_kv_str(j, "type", db_text(st, 8));
+            jw_obj_end(j);
+        }
         jw_obj_end(j);
     }
     db_done(st);
@@ -348,12 +361,77 @@ static int64_t thread_insert(struct db *db, int64_t author, int64_t org, const c
     return id;
 }
 
+/* A voice message (messages may carry one): the id of the author's own stored
+ * audio file and its length as the recorder measured it. */
+#define VOICE_MAX_SECS 60
+/* clang-format off */
+#define VOICE_PARAMS {"voiceFileId", P_ID}, {"voiceSeconds", P_INT, 0, 1, VOICE_MAX_SECS}
+/* clang-format on */
+
 static const struct param create_body[] = {
     {"kind", P_ENUM, P_REQUIRED, 0, 0, thread_kinds},
     {"subject", P_STR, P_NONBLANK, 1, 60},
-    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
+    {"text", P_STR, P_MULTILINE | P_NONBLANK, 1, 2000},
+    VOICE_PARAMS,
     {NULL},
 };
+
+struct voice {
+    int64_t file, secs;
+};
+
+/*
+ * Checks a message's text and voice: text, a voice recording or both;
+ * voiceSeconds with voiceFileId; the file a live audio file the caller
+ * uploaded. Fills v (file 0: none). 0, or the error status: request.invalid
+ * (text, voiceSeconds), file.not_found (voiceFileId: missing, withdrawn or
+ * someone else's), thread.voice_not_audio.
+ */
+static int voice_check(struct req *req, struct voice *v)
+{
+    v->file = req_body_int(req, "voiceFileId", 0);
+    v->secs = req_body_int(req, "voiceSeconds", 0);
+    if (!v->file) {
+        if (v->secs)
+            return req_fail_field(req, ERR_INVALID, "voiceSeconds",
+                                  "voiceSeconds goes with voiceFileId");
+        if (!req_body_str(req, "text"))
+            return req_fail_field(req, ERR_INVALID, "text",
+                                  "a message needs text or a voice recording");
+        return 0;
+    }
+    if (!v->secs)
+        return req_fail_field(req, ERR_INVALID, "voiceSeconds",
+                              "the recording's length in seconds, 1 to 60");
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT kind, mime FROM files WHERE id = ? AND owner_id = ? AND "
+                                  "deleted_at IS NULL",
+                                  "ii", v->file, req->who->account_id);
+    int rc = 0;
+    if (!db_next(st))
+        rc = req_fail_field(req, ERR_FILE_NOT_FOUND, "voiceFileId",
+                            "no file %" PRId64 " uploaded by you", v->file);
+    else if (strcmp(db_text(st, 0), "audio"))
+        rc = req_fail_field(req, ERR_THREAD_VOICE_NOT_AUDIO, "voiceFileId",
+                            "file %" PRId64 " is %s, not a recording", v->file, db_text(st, 1));
+    db_done(st);
+    return rc;
+}
+
+/* Gives message mid its voice recording, if v has one. */
+static void message_voice(struct db *db, int64_t mid, const struct voice *v)
+{
+    if (v->file)
+        db_exec(db, "UPDATE thread_messages SET voice_file_id = ?, voice_secs = ? WHERE id = ?",
+                "iii", v->file, v->secs, mid);
+}
+
+/* The text of a message, "" for a voice message without one. */
+static const char *body_text(struct req *req)
+{
+    const char *text = req_body_str(req, "text");
+    return text ? text : "";
+}
 
 #define SUBJECT_CHARS 20 /* characters of the text a missing subject takes */
 
@@ -388,22 +466,29 @@ static const char *subject_from(struct arena *a, const char *text)
     return arena_printf(a, "%.*s%s", (int)(end - p), (const char *)p, cut ? "…" : "");
 }
 
-/* The subject given, or one taken from the text. */
+/* The subject given, or one taken from the text ("语音留言" for a voice
+ * message without text). */
 static const char *subject_of(struct req *req)
 {
-    const char *s = req_body_str(req, "subject");
-    return s ? s : subject_from(&req->arena, req_body_str(req, "text"));
+    const char *s = req_body_str(req, "subject"), *text = req_body_str(req, "text");
+    return s ? s : text ? subject_from(&req->arena, text) : "语音留言";
 }
 
 /*
- * POST /api/v1/threads {kind, subject?, text} -> 201 the thread with its
- * messages: the caller, a member on a roster, writes to the leadership of
- * their branch. Without a subject, the first line of the text is one (up to
- * 20 characters, "…" when cut). Errors: request.invalid (blank text),
- * thread.no_member. Any logged-in account with a member record.
+ * POST /api/v1/threads {kind, subject?, text?, voiceFileId?, voiceSeconds?}
+ * -> 201 the thread with its messages: the caller, a member on a roster,
+ * writes to the leadership of their branch, in text, a voice recording or
+ * both. Without a subject, the first line of the text is one (up to 20
+ * characters, "…" when cut; "语音留言" without text). Errors: request.invalid
+ * (blank text, neither text nor voice), thread.no_member, and those of
+ * voice_check. Any logged-in account with a member record.
  */
 static int h_create(struct req *req)
 {
+    struct voice v;
+    int rc = voice_check(req, &v);
+    if (rc)
+        return rc;
     int64_t org = 0;
     const char *path = NULL;
     struct db_stmt *st = db_query(req->db,
@@ -417,9 +502,12 @@ static int h_create(struct req *req)
     db_done(st);
     if (!org)
         return req_fail(req, ERR_THREAD_NO_MEMBER, NULL);
-    int64_t id = thread_insert(req->db, req->who->account_id, org, path, req->who->member_id,
-                               "to_leaders", req_body_str(req, "kind"), subject_of(req),
-                               req_body_str(req, "text"));
+    int64_t id =
+        thread_insert(req->db, req->who->account_id, org, path, req->who->member_id, "to_leaders",
+                      req_body_str(req, "kind"), subject_of(req), body_text(req));
+    int64_t mid = 0;
+    db_get_int(req->db, &mid, "SELECT MIN(id) FROM thread_messages WHERE thread_id = ?", "i", id);
+    message_voice(req->db, mid, &v);
     return thread_respond(req, id, 201);
 }
 
@@ -514,7 +602,8 @@ static int h_get(struct req *req)
 }
 
 static const struct param reply_body[] = {
-    {"text", P_STR, P_REQUIRED | P_MULTILINE | P_NONBLANK, 1, 2000},
+    {"text", P_STR, P_MULTILINE | P_NONBLANK, 1, 2000},
+    VOICE_PARAMS,
     {NULL},
 };
 
@@ -528,8 +617,9 @@ static void answer_sms(struct req *req, int64_t id, int64_t message)
                                   "i", id);
     if (db_next(st)) {
         int64_t member = db_int(st, 0);
+        const char *text = req_body_str(req, "text");
         const char *vars[4] = {arena_strdup(&req->arena, db_text(st, 1)),
-                               req_body_str(req, "text")};
+                               text ? text : "（语音回复，请打开应用收听）"};
         db_done(st);
         sms_to_member(req->db, member, SMS_ANSWER, true, vars,
                       arena_printf(&req->arena, "answer:%" PRId64, message));
@@ -539,23 +629,27 @@ static void answer_sms(struct req *req, int64_t id, int64_t message)
 }
 
 /*
- * POST /api/v1/threads/{id}/replies {text} -> 201 the thread with its
- * messages. The first leader's reply to a member's thread is its first
- * answer (the time is measured, escalation stops where it reached); the
- * member's first reply answers a leader's message. The member or
- * channel.answer on the branch. Errors: thread.not_found, thread.closed,
- * request.invalid.
+ * POST /api/v1/threads/{id}/replies {text?, voiceFileId?, voiceSeconds?} ->
+ * 201 the thread with its messages. The first leader's reply to a member's
+ * thread is its first answer (the time is measured, escalation stops where
+ * it reached); the member's first reply answers a leader's message. The
+ * member or channel.answer on the branch. Errors: thread.not_found,
+ * thread.closed, request.invalid, and those of voice_check.
  */
 static int h_reply(struct req *req)
 {
     int64_t id = req_id(req);
     bool leader, closed;
+    struct voice v;
     int rc = thread_get(req, &leader, &closed);
     if (rc)
         return rc;
     if (closed)
         return req_fail(req, ERR_THREAD_CLOSED, NULL);
-    int64_t mid = message_add(req->db, req->who->account_id, id, leader, req_body_str(req, "text"));
+    if ((rc = voice_check(req, &v)))
+        return rc;
+    int64_t mid = message_add(req->db, req->who->account_id, id, leader, body_text(req));
+    message_voice(req->db, mid, &v);
     int64_t now = now_sec();
     db_exec(req->db,
             "UPDATE threads SET first_answer_at = ?, first_answer_by = ?, frozen_depth = "
@@ -678,6 +772,23 @@ static int h_send(struct req *req)
               : group ? "group"
                       : "migrants");
     return 201;
+}
+
+/*
+ * GET /api/v1/threads/{id}/files/{fileId}?download= -> the voice recording
+ * of a message of the thread (Range, ETag, inline: as GET /files/{id}/content).
+ * Errors: thread.not_found, file.not_found (no message of the thread carries
+ * it, or withdrawn), file.range_not_satisfiable. As GET /threads/{id}.
+ */
+static int h_file(struct req *req)
+{
+    int64_t file = req->path_ids[1], found = 0;
+    db_get_int(req->db, &found,
+               "SELECT 1 FROM thread_messages WHERE thread_id = ? AND voice_file_id = ? LIMIT 1",
+               "ii", req->obj.id, file);
+    if (!found)
+        return req_fail(req, ERR_FILE_NOT_FOUND, NULL);
+    return files_send(req, file);
 }
 
 /* ---- response targets ---- */
@@ -935,6 +1046,8 @@ const struct route threads_routes[] = {
      &thread_kind, PARTY_SELF},
     {"POST", "/api/v1/threads/{id}/replies", h_reply, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL,
      reply_body, 0, &thread_kind, PARTY_SELF},
+    {"GET", "/api/v1/threads/{id}/files/{id}", h_file, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL,
+     files_download_query, NULL, ROUTE_RAW, &thread_kind, PARTY_SELF},
     {"POST", "/api/v1/threads/{id}/close", h_close, SCOPE_OBJECT, PERM_CHANNEL_ANSWER, NULL, NULL,
      NULL, 0, &thread_kind, PARTY_SELF},
     {"GET", "/api/v1/orgs/{id}/response-target", h_target_get, SCOPE_PATH_ORG, PERM_ORG_READ, NULL,

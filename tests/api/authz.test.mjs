@@ -401,6 +401,15 @@ const SPECS = {
   'POST /api/v1/threads/send': { req: (t) => q('POST', '/api/v1/threads/send', { orgId: t, subject: '矩阵', text: '矩阵' }), nf: 'org.not_found' },
   // a thread written by the member of the target branch; its member is not in the cast.
   'GET /api/v1/threads/{id}': thread((id) => q('GET', `/api/v1/threads/${id}`)),
+  // the recording of a voice message written by the member of the target branch.
+  'GET /api/v1/threads/{id}/files/{id}': {
+    ...thread(() => null),
+    req: async (t) => {
+      const { thread: id, file } = await voiceThread(t);
+      return q('GET', `/api/v1/threads/${id}/files/${file}`);
+    },
+    missing: () => q('GET', `/api/v1/threads/${MISSING}/files/${MISSING}`),
+  },
   // harmless: a blank reply (400 after the check).
   'POST /api/v1/threads/{id}/replies': thread((id) => q('POST', `/api/v1/threads/${id}/replies`, { text: ' ' })),
   // harmless: the thread is closed already (409 after the check).
@@ -506,6 +515,14 @@ const SPECS = {
   'POST /api/v1/notices/{id}/remind': notice((n) => q('POST', `/api/v1/notices/${n}/remind`)),
   'GET /api/v1/notices/{id}/report': notice((n) => q('GET', `/api/v1/notices/${n}/report`)),
   'GET /api/v1/notices/{id}/members': notice((n) => q('GET', `/api/v1/notices/${n}/members?limit=2`)),
+  // harmless: an empty list (400 after the check).
+  'POST /api/v1/notices/{id}/told': notice((n) => q('POST', `/api/v1/notices/${n}/told`, { memberIds: [] })),
+  // harmless: the branch's member was never recorded as told (200, nothing changes).
+  'DELETE /api/v1/notices/{id}/told/{id}': {
+    ...notice((n) => q('DELETE', `/api/v1/notices/${n}/told/${MISSING}`)),
+    targets: BRANCH_TARGETS,
+    req: async (t) => q('DELETE', `/api/v1/notices/${await matrixNotice(t)}/told/${own.member[t]}`),
+  },
   'GET /api/v1/notices/{id}/report/export': notice((n) => q('GET', `/api/v1/notices/${n}/report/export?format=csv`)),
 
   // ---- learning ----
@@ -735,6 +752,35 @@ function fileMeeting(orgId) {
     return { meeting: m.id, file };
   })();
   return fileMeetingOf[orgId];
+}
+
+// A voice message to the target branch's leadership by its member: a stored recording
+// (a short silent WAV) and the thread that carries it.
+const voiceThreadOf = {};
+function voiceThread(orgId) {
+  voiceThreadOf[orgId] ??= (async () => {
+    const token = own.memberToken[orgId];
+    const pcm = Buffer.alloc(800);
+    const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVEfmt '), Buffer.alloc(24), Buffer.from('data'), Buffer.alloc(4), pcm]);
+    wav.writeUInt32LE(wav.length - 8, 4);
+    wav.writeUInt32LE(16, 16); // fmt chunk: PCM, mono, 8000 Hz, 8 bits
+    wav.writeUInt16LE(1, 20);
+    wav.writeUInt16LE(1, 22);
+    wav.writeUInt32LE(8000, 24);
+    wav.writeUInt32LE(8000, 28);
+    wav.writeUInt16LE(1, 32);
+    wav.writeUInt16LE(8, 34);
+    wav.writeUInt32LE(pcm.length, 40);
+    const u = await must(await api('POST', '/api/v1/uploads', { token, body: { orgId, name: '矩阵语音.wav', size: wav.length } }), 201, 'upload');
+    const d = await must(await api('PATCH', `/api/v1/uploads/${u.id}`, {
+      token, body: wav, headers: { 'Content-Type': 'application/octet-stream', 'Upload-Offset': '0' },
+    }), 200, 'chunk');
+    const th = await must(await api('POST', '/api/v1/threads', {
+      token, body: { kind: 'question', voiceFileId: d.file.id, voiceSeconds: 1 },
+    }), 201, 'voice thread');
+    return { thread: th.id, file: d.file.id };
+  })();
+  return voiceThreadOf[orgId];
 }
 
 // The matrix's notice on the target with a stored file attached (to every role there).

@@ -324,7 +324,7 @@ describe('read and acknowledgement: exact per branch', () => {
     assert.equal(res.status, 200, res.text);
     assert.match(res.headers.get('content-type'), /text\/csv/);
     const lines = res.text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
-    assert.equal(lines[0], '组织,姓名,账号,已读,阅读时间,已确认,确认时间');
+    assert.equal(lines[0], '组织,姓名,账号,已读,阅读时间,已确认,确认时间,当面传达时间');
     assert.equal(lines.length - 1, Number(one(`SELECT members_total FROM orgs WHERE id = ${villageA}`)));
     assert.equal(lines.filter((l) => /,是,[^,]+,是,/.test(l)).length, 2);
     const x = await fetch(`${srv.base}/api/v1/notices/${n.id}/report/export`, { headers: { Authorization: `Bearer ${tT}` } });

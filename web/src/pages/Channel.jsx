@@ -12,6 +12,7 @@ import { enc, Tabs } from '../work.jsx';
 import { fmtDue, fmtTime } from '../time.js';
 import { useDraft } from '../draft.js';
 import { MemberPicker } from '../pick.jsx';
+import { VoicePlayer, VoiceRecorder } from '../voice.jsx';
 
 addStrings({
   chTitle: '书记信箱',
@@ -25,7 +26,7 @@ addStrings({
   'chk.problem': '反映问题',
   'chk.message': '支部来信',
   chSubject: '标题', chSubjectOpt: '标题（可不填）', chSubjectHint: '不填时，用您写的第一句话作标题',
-  chText: '内容',
+  chText: '内容（不方便打字，可以录语音）', chTextOpt: '文字（可不填）',
   chSend: '发送',
   chSent: '已发送，支部会尽快答复',
   'chs.open': '待答复',
@@ -53,7 +54,7 @@ addStrings({
   chToGroup: '党小组',
   chToMember: '一名党员', chNeedMember: '请选择一名党员',
   chCount: '已发给 {n} 名党员',
-  chNeed: '请填写内容',
+  chNeed: '请填写内容，或录一段语音',
   chHours: '{n} 小时',
   chMinutes: '{n} 分钟',
   chTarget: '答复时限 {n} 小时',
@@ -74,7 +75,7 @@ addStrings({
   'chk.problem': 'Problem',
   'chk.message': 'From the branch',
   chSubject: 'Subject', chSubjectOpt: 'Subject (optional)', chSubjectHint: 'Left empty, your first line is the subject',
-  chText: 'Message',
+  chText: 'Message (or record your voice)', chTextOpt: 'Text (optional)',
   chSend: 'Send',
   chSent: 'Sent; the branch will answer soon',
   'chs.open': 'Waiting',
@@ -102,7 +103,7 @@ addStrings({
   chToGroup: 'Party group',
   chToMember: 'One member', chNeedMember: 'Choose a member',
   chCount: 'Sent to {n} members',
-  chNeed: 'Write the message',
+  chNeed: 'Write the message, or record one',
   chHours: '{n} h',
   chMinutes: '{n} min',
   chTarget: 'Answer within {n} h',
@@ -160,16 +161,26 @@ export default function MyThreads() {
   );
 }
 
+// A message's text (when there is any) and its recording (when there is one).
+function voiceBody(text, voice) {
+  const body = {};
+  if (text.trim()) body.text = text;
+  if (voice) Object.assign(body, { voiceFileId: voice.fileId, voiceSeconds: voice.seconds });
+  return body;
+}
+
 // #/thread-new: kind, text, and a subject if the member wants one (the server takes the
 // text's first line otherwise). The draft survives a tab change or a reload (draft.js).
 export function WriteThread() {
   const [d, set, clear] = useDraft('thread-new', { kind: 'question', subject: '', text: '' });
   const { kind, subject, text } = d;
+  const me = useGet('/me');
+  const [voice, setVoice] = useState(null);
   const w = useWrite({ fields: false });
   const send = async (e) => {
     e.preventDefault();
-    if (!text.trim()) { w.fail(t('chNeed')); return; }
-    const body = { kind, text };
+    if (!text.trim() && !voice) { w.fail(t('chNeed')); return; }
+    const body = { kind, ...voiceBody(text, voice) };
     if (subject.trim()) body.subject = subject.trim();
     const r = await w.run(() => api('/threads', { method: 'POST', body }));
     if (r) { clear(); go('thread/' + r.id); }
@@ -187,7 +198,8 @@ export function WriteThread() {
             </label>
           ))}
         </fieldset>
-        <label for="th-text">{t('chText')}</label>
+        {me.data && me.data.member && <VoiceRecorder orgId={me.data.member.orgId} value={voice} onChange={setVoice} disabled={w.busy} />}
+        <label for="th-text">{voice ? t('chTextOpt') : t('chText')}</label>
         <textarea id="th-text" rows="6" maxLength={2000} value={text} onInput={(e) => set({ text: e.currentTarget.value })} />
         <label for="th-subject">{t('chSubjectOpt')}</label>
         <input id="th-subject" type="text" maxLength={60} value={subject} onInput={(e) => set({ subject: e.currentTarget.value })} />
@@ -206,6 +218,7 @@ export function ThreadView({ id }) {
   const text = draft.text;
   const setText = (v) => (v ? setDraft({ text: v }) : clearDraft());
   const w = useWrite({ fields: false });
+  const [voice, setVoice] = useState(null);
   const [data, setData] = useState(null);
   // A reply from the other side arrives live.
   useEffect(() => onLive((ev) => {
@@ -220,6 +233,7 @@ export function ThreadView({ id }) {
     if (d) {
       setData(d);
       setText('');
+      setVoice(null);
     }
   };
   if (st.error) return <div><TopBar title={t('chTitle')} back="#/threads" /><ErrorBox error={st.error} onRetry={st.reload} /></div>;
@@ -246,16 +260,18 @@ export function ThreadView({ id }) {
         {(x.items || []).map((m) => (
           <li key={m.id} class={'msg' + (m.fromLeader ? ' leader' : '')}>
             <p class="muted">{m.fromLeader ? t('chLeader') + ' · ' : ''}{m.authorName} · <span class="mtime">{fmtTime(m.createdAt)}</span></p>
-            <p class="msg-text">{m.text}</p>
+            {m.text && <p class="msg-text">{m.text}</p>}
+            {m.voice && <VoicePlayer src={'/api/v1/threads/' + enc(id) + '/files/' + m.voice.fileId} voice={m.voice} />}
           </li>
         ))}
       </ul>
       {x.status !== 'closed' && (
-        <form class="form card" onSubmit={(e) => { e.preventDefault(); if (text.trim()) post('/replies', { text }); }}>
+        <form class="form card" onSubmit={(e) => { e.preventDefault(); if (text.trim() || voice) post('/replies', voiceBody(text, voice)); }}>
           <label for="th-reply">{t('chReply')}</label>
           <textarea id="th-reply" rows="3" maxLength={2000} placeholder={t('chReplyPh')} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+          <VoiceRecorder orgId={x.orgId} value={voice} onChange={setVoice} disabled={w.busy} />
           {w.errorText && <p class="error-text" role="alert">{w.errorText}</p>}
-          <button type="submit" class="btn primary wide" disabled={w.busy || !text.trim()}>{t('chReply')}</button>
+          <button type="submit" class="btn primary wide" disabled={w.busy || (!text.trim() && !voice)}>{t('chReply')}</button>
           <button type="button" class="btn secondary wide thread-close" disabled={w.busy} onClick={() => post('/close')}>{t('chClose')}</button>
         </form>
       )}

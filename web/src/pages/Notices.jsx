@@ -253,9 +253,10 @@ export function NoticeNew({ orgId, me }) {
 
 const pct = (a, b) => (b ? Math.round((100 * a) / b) : 0);
 
-// One organisation's figures: who it reaches, read, acknowledged, and apart from them those
-// without an account yet (they cannot have read it: not "unread"). The percentage is of
-// the members who can read it; `explain` adds the sentence saying so.
+// One organisation's figures: who it reaches, read, acknowledged, told in person (当面传达:
+// recorded by a secretary, never counted as read in the app), not reached yet, and apart
+// from them those without an account yet (they cannot have read it: not "unread"). The
+// percentage is of the members who can read it; `explain` adds the sentences saying so.
 function Row({ r, href, explain }) {
   const done = r.acked || r.read;
   const can = r.total - (r.noAccount || 0);
@@ -264,6 +265,8 @@ function Row({ r, href, explain }) {
       <span class="grow">
         <strong>{r.name}</strong>
         <span class="muted small"> {t('rTotal', { n: r.total })} · {t('rRead', { n: r.read })} · {t('rAcked', { n: r.acked })}
+          {r.told > 0 && <span class="told"> · {t('rToldN', { n: r.told })}</span>}
+          <span class="not-reached"> · {t('rNotReachedN', { n: r.notReached })}</span>
           {r.noAccount > 0 && <span class="no-account"> · {t('rNoAccountN', { n: r.noAccount })}</span>}</span>
         <span class="meter" aria-hidden="true"><i style={{ width: pct(done, can) + '%' }} /></span>
       </span>
@@ -278,17 +281,92 @@ function Row({ r, href, explain }) {
       <p class="hint report-explain">
         {t('rExplain', { done, can, what: t(r.acked ? 'rWhatAcked' : 'rWhatRead') })}
         {r.noAccount > 0 ? ' ' + t('rExplainNo', { n: r.noAccount }) : ''}
+        {' ' + t('rExplainTold', { told: r.told, nr: r.notReached })}
       </p>
     </>
+  );
+}
+
+// The members a notice has not reached (or, the other choice, has not read / acknowledged):
+// one tap records that the secretary told a member in person, "这 N 人都已当面传达" records
+// every one shown (after a second tap to confirm); a record can be undone by who made it
+// within a day. The list keeps what was recorded in place (feedback where the finger is)
+// until it is refreshed.
+function Pending({ id, d, onChange }) {
+  const [which, setWhich] = useState('unreached');
+  const other = d.notice.ackRequired ? 'unacked' : 'unread';
+  const list = usePaged('/notices/' + encodeURIComponent(id) + '/members', { orgId: d.org.id, filter: which }, 50);
+  const [done, setDone] = useState({}); // memberId -> {toldAt, canUndoTold} | null (undone)
+  const [confirm, setConfirm] = useState(false);
+  const w = useWrite({ fields: false });
+  useEffect(() => { setDone({}); setConfirm(false); }, [which, d.org.id]);
+  const state = (m) => (m.memberId in done ? done[m.memberId] : m.toldAt ? m : null);
+  const waiting = list.items.filter((m) => !m.readAt && !state(m));
+  const tell = async (ids) => {
+    const r = await w.run(() => api('/notices/' + id + '/told', { method: 'POST', body: { memberIds: ids } }));
+    if (!r) return;
+    setDone((x) => { const y = { ...x }; for (const i of r.items) y[i.memberId] = i; return y; });
+    setConfirm(false);
+    onChange();
+  };
+  const undo = async (m) => {
+    const r = await w.run(() => api('/notices/' + id + '/told/' + m.memberId, { method: 'DELETE' }));
+    if (!r) return;
+    setDone((x) => ({ ...x, [m.memberId]: null }));
+    onChange();
+  };
+  return (
+    <section class="card told-list">
+      <div class="seg" role="radiogroup">
+        {['unreached', other].map((f) => (
+          <button key={f} type="button" role="radio" aria-checked={which === f} class={which === f ? 'on' : ''} onClick={() => setWhich(f)}>
+            {t(f === 'unreached' ? 'rNotReached' : f === 'unacked' ? 'rPending' : 'rUnread')}
+          </button>
+        ))}
+      </div>
+      {which === 'unreached' && <p class="hint">{t('rToldHint')}</p>}
+      {!list.loading && !list.items.length && <p class="ok-text">{t(which === 'unreached' ? 'rAllReached' : 'rNoneLeft')}</p>}
+      {waiting.length > 1 && (confirm
+        ? (
+          <div class="btn-row told-confirm">
+            <button type="button" class="btn primary" disabled={w.busy} onClick={() => tell(waiting.map((m) => m.memberId))}>{t('rToldAllYes', { n: waiting.length })}</button>
+            <button type="button" class="btn secondary" onClick={() => setConfirm(false)}>{t('cancel')}</button>
+          </div>
+        )
+        : <button type="button" class="btn secondary wide told-all" onClick={() => setConfirm(true)}>{t('rToldAll', { n: waiting.length })}</button>)}
+      {w.errorText && <p class="error-text" role="alert">{w.errorText}</p>}
+      <ul class="list pending">
+        {list.items.map((m) => {
+          const told = state(m);
+          return (
+            <li key={m.memberId} class="role told-row" data-member={m.memberId}>
+              <span class="told-who">
+                <strong>{m.name}</strong>
+                <span class="muted">{m.org.name}{m.canSignIn === false ? ' · ' + t('rNoAccount') : ''}{m.readAt ? ' · ' + t('rReadAt', { d: fmtTime(m.readAt) }) : ''}</span>
+                {told && <span class="ok-text told-at" role="status">{t('rToldAt', { d: fmtTime(told.toldAt) })}{told.toldBy ? ' · ' + told.toldBy.name : ''}</span>}
+              </span>
+              {!m.readAt && !told && (
+                <button type="button" class="btn secondary told-one" disabled={w.busy} onClick={() => tell([m.memberId])}>{t('rToldOne')}</button>
+              )}
+              {told && told.canUndoTold && (
+                <button type="button" class="btn link told-undo" disabled={w.busy} onClick={() => undo(m)}>{t('rToldUndo')}</button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <More list={list} />
+    </section>
   );
 }
 
 export function NoticeReport({ id, orgId }) {
   const path = '/notices/' + encodeURIComponent(id) + '/report' + qs({ orgId });
   const st = useGet(path);
-  const d = st.data;
-  const filter = d && d.notice.ackRequired ? 'unacked' : 'unread';
-  const pending = usePaged(d ? '/notices/' + encodeURIComponent(id) + '/members' : null, { orgId: d && d.org.id, filter }, 50);
+  // A reload keeps the figures (and the list below, with what was just recorded) on screen.
+  const [last, setLast] = useState(null);
+  useEffect(() => { if (st.data) setLast({ path, data: st.data }); }, [st.data, path]);
+  const d = st.data || (last && last.path === path ? last.data : null);
   useEffect(() => {
     const h = setInterval(() => { if (!document.hidden) st.reload(); }, 15000);
     return () => clearInterval(h);
@@ -305,7 +383,7 @@ export function NoticeReport({ id, orgId }) {
             <p class="ftitle"><a href={'#/notice/' + d.notice.id}>{d.notice.title}</a></p>
             <div class="report-total"><Row r={d.org} explain /></div>
             <div class="btn-row">
-              <button type="button" class="btn secondary" onClick={() => { st.reload(); pending.reload(); }}>{t('rRefresh')}</button>
+              <button type="button" class="btn secondary" onClick={() => st.reload()}>{t('rRefresh')}</button>
               <a class="btn secondary" href={exp('xlsx')} download>{t('rExportX')}</a>
               <a class="btn secondary" href={exp('csv')} download>{t('rExportC')}</a>
             </div>
@@ -315,19 +393,7 @@ export function NoticeReport({ id, orgId }) {
               {d.items.map((r) => <Row key={r.id} r={r} href={'#/notice-report/' + id + '/' + r.id} />)}
             </section>
           )}
-          <section class="card">
-            <h2>{t(filter === 'unacked' ? 'rPending' : 'rUnread')}</h2>
-            {!pending.loading && !pending.items.length && <p class="ok-text">{t('rNoneLeft')}</p>}
-            <ul class="list pending">
-              {pending.items.map((m) => (
-                <li key={m.memberId} class="role">
-                  <strong>{m.name}</strong>
-                  <span class="muted">{m.org.name}{m.hasAccount ? '' : ' · ' + t('rNoAccount')}{m.readAt ? ' · ' + t('rReadAt', { d: fmtTime(m.readAt) }) : ''}</span>
-                </li>
-              ))}
-            </ul>
-            <More list={pending} />
-          </section>
+          <Pending id={id} d={d} onChange={st.reload} />
         </>
       )}
     </div>

@@ -45,11 +45,15 @@ static void random_hex(char *out, size_t bytes)
     hex_encode(raw, bytes, out);
 }
 
-/* A new secret to manage a meeting's rooms in Janus (arena). */
-static const char *new_secret(struct req *req)
+/* The secret to manage a meeting's rooms in Janus (arena): keyed by the
+ * meeting, so two first requests at once (a pass and the video switch) make
+ * the same one, whichever of them records it. */
+static const char *new_secret(struct req *req, int64_t meeting)
 {
+    unsigned char h[PDATA_HASH_BYTES];
+    pdata_hash("room.secret", arena_printf(&req->arena, "%" PRId64, meeting), h);
     char *secret = arena_alloc(&req->arena, 33);
-    random_hex(secret, 16);
+    hex_encode(h, 16, secret);
     return secret;
 }
 
@@ -101,7 +105,7 @@ static int pass_read(struct req *req)
     }
     db_done(st);
     if (!s->secret) {
-        s->secret = new_secret(req);
+        s->secret = new_secret(req, s->m.id);
         s->new_room = true;
     }
     st = db_query(req->db,
@@ -474,7 +478,7 @@ static int video_read(struct req *req)
         s->secret = arena_strdup(&req->arena, db_text(st, 0));
     db_done(st);
     if (!s->secret) {
-        s->secret = new_secret(req);
+        s->secret = new_secret(req, s->m.id);
         s->new_room = true;
     }
     s->tokens = arena_alloc(&req->arena, VIDEO_TOKENS * sizeof(*s->tokens));

@@ -142,13 +142,17 @@ int cmd_user(int argc, char **argv)
                        "SELECT id FROM accounts WHERE member_id = ? AND activated_at IS NULL", "i",
                        member);
         if (roster) {
-            if (!access_account_phone(db, &a, roster, phone) ||
-                db_exec(db, "UPDATE accounts SET name = ? WHERE id = ?", "si", name, roster) ||
-                account_set_password(db, roster, pw))
-                roster = 0;
-            account = roster;
+            org_counts_account(db, roster, -1); /* activated now (access figures) */
+            bool ok =
+                access_account_phone(db, &a, roster, phone) &&
+                !db_exec(db, "UPDATE accounts SET name = ? WHERE id = ?", "si", name, roster) &&
+                !account_set_password(db, roster, pw);
+            org_counts_account(db, roster, +1);
+            account = ok ? roster : 0;
         } else {
             account = account_create(db, phone, name, pw, member);
+            if (account)
+                org_counts_account(db, account, +1);
         }
         if (!account) {
             fprintf(stderr,
@@ -173,7 +177,9 @@ int cmd_user(int argc, char **argv)
             fprintf(stderr, "zhibu user passwd: the password needs at least 8 characters\n");
             goto out;
         }
+        org_counts_account(db, account, -1); /* a first password activates */
         account_set_password(db, account, pw);
+        org_counts_account(db, account, +1);
         session_revoke_all(db, account, 0);
         cli_audit(db, "account.password", account_home_org(db, account), target,
                   "reset from the command line");
@@ -203,8 +209,10 @@ int cmd_user(int argc, char **argv)
     } else if (!strcmp(sub, "disable") || !strcmp(sub, "enable")) {
         bool off = !strcmp(sub, "disable");
         auth_changed(db);
+        org_counts_account(db, account, -1); /* a disabled account is not counted */
         db_exec(db, "UPDATE accounts SET disabled_at = ?, updated_at = ?, seq = ? WHERE id = ?",
                 "Iiii", off ? now_sec() : 0, now_sec(), db_next_seq(db), account);
+        org_counts_account(db, account, +1);
         if (off)
             session_revoke_all(db, account, 0);
         cli_audit(db, off ? "account.disable" : "account.enable", account_home_org(db, account),

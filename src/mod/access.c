@@ -16,6 +16,7 @@
 #include "mod/access.h"
 #include "mod/members.h"
 #include "mod/members_rec.h"
+#include "mod/org_counts.h"
 #include "mod/orgs.h"
 #include "routes.h"
 
@@ -106,7 +107,9 @@ static int64_t account_new(struct db *db, struct arena *a, const struct member_r
                 "bbssiiii", h, sizeof(h), sealed, len, tail, m->name, m->id, now, now,
                 db_next_seq(db)) != DB_OK)
         return 0;
-    return db_last_id(db);
+    int64_t id = db_last_id(db);
+    org_counts_account(db, id, +1);
+    return id;
 }
 
 /* Ends the live member roles of the account on org (0: on any organisation). */
@@ -145,6 +148,7 @@ int64_t access_member_sync(struct db *db, struct arena *a, const struct member_r
             auth_changed(db);
             db_exec(db, "UPDATE accounts SET member_id = ?, updated_at = ?, seq = ? WHERE id = ?",
                     "iiii", m->id, now_sec(), db_next_seq(db), holder);
+            org_counts_account(db, holder, +1); /* it had no member: counted nowhere */
             acc = holder;
         } else {
             /* New: no roles, no sessions (nothing cached to invalidate), so its
@@ -557,15 +561,49 @@ struct access_counts {
     int64_t members, accounts, activated, active30, active90, never;
 };
 
-/* The last real action of an account (0: none), its own doing: a notice
- * read or acknowledged, a post seen, a message written, a meeting checked
- * in to (attendance a secretary marked is not the member using the account). */
+/* The last real action of account a (0: none), its own doing, as the action
+ * tables hold it: a notice read or acknowledged, a post seen, a message
+ * written, a meeting checked in to (attendance a secretary marked is not the
+ * member using the account). */
 #define LAST_ACTION_SQL                                                                            \
     "{greatest}(COALESCE((SELECT MAX(COALESCE(k.ack_at, k.read_at)) FROM notice_marks k WHERE "    \
     "k.account_id = a.id), 0), COALESCE((SELECT MAX(ps.seen_at) FROM post_seen ps WHERE "          \
     "ps.account_id = a.id), 0), COALESCE((SELECT MAX(tm.created_at) FROM thread_messages tm "      \
     "WHERE tm.author_id = a.id), 0), COALESCE((SELECT MAX(ma.at) FROM meeting_attendance ma "      \
-    "WHERE ma.member_id = m.id AND ma.source IN ('checkin', 'remote')), 0))"
+    "WHERE ma.member_id = a.member_id AND ma.source IN ('checkin', 'remote')), 0))"
+
+void access_acted(struct db *db, int64_t account, int64_t t)
+{
+    int64_t last = 0;
+    if (!db_get_int(db, &last, "SELECT COALESCE(last_action_at, 0) FROM accounts WHERE id = ?", "i",
+                    account) ||
+        last >= t)
+        return;
+    /* Within the same Beijing day the figures stay: only the instant moves. */
+    bool moves = !last || beijing_day(last) != beijing_day(t);
+    if (moves)
+        org_counts_account(db, account, -1);
+    db_exec(db, "UPDATE accounts SET last_action_at = ? WHERE id = ?", "ii", t, account);
+    if (moves)
+        org_counts_account(db, account, +1);
+}
+
+void access_member_acted(struct db *db, int64_t member, int64_t t)
+{
+    int64_t account = 0;
+    if (db_get_int(db, &account, "SELECT id FROM accounts WHERE member_id = ?", "i", member))
+        access_acted(db, account, t);
+}
+
+int access_last_actions_recount(struct db *db)
+{
+    db_exec(db,
+            "UPDATE accounts AS a SET last_action_at = " LAST_ACTION_SQL
+            " WHERE a.member_id IS NOT NULL AND " LAST_ACTION_SQL
+            " > COALESCE(a.last_action_at, 0)",
+            "");
+    return db_failed(db) ? -1 : db_changes(db);
+}
 
 static void counts_write(struct jw *j, const struct access_counts *c)
 {
@@ -577,86 +615,80 @@ static void counts_write(struct jw *j, const struct access_counts *c)
     jw_kv_int(j, "neverUsed", c->never);
 }
 
+/* The figures of one organisation's subtree from its counters (org_counts,
+ * kept by every member, account and action write): the members on the
+ * roster ('total'), accounts, activated and acted ('access'), and the
+ * activated accounts by the Beijing day of their last action ('acted_day'),
+ * of which only the days from from90 on are read. */
+static void counts_read(struct db *db, int64_t org, const char *from30, const char *from90,
+                        struct access_counts *c)
+{
+    int64_t acted = 0;
+    *c = (struct access_counts){0};
+    struct db_stmt *st = db_query(db,
+                                  "SELECT dim, key, n FROM org_counts WHERE org_id = ? AND (dim IN "
+                                  "('total', 'access') OR (dim = 'acted_day' AND key >= ?))",
+                                  "is", org, from90);
+    while (db_next(st)) {
+        const char *dim = db_text(st, 0), *key = db_text(st, 1);
+        int64_t n = db_int(st, 2);
+        if (!strcmp(dim, "total"))
+            c->members += n;
+        else if (!strcmp(dim, "acted_day")) {
+            c->active90 += n;
+            if (strcmp(key, from30) >= 0)
+                c->active30 += n;
+        } else if (!strcmp(key, "accounts"))
+            c->accounts = n;
+        else if (!strcmp(key, "activated"))
+            c->activated = n;
+        else if (!strcmp(key, "acted"))
+            acted = n;
+    }
+    db_done(st);
+    c->never = c->activated - acted;
+}
+
 /*
  * GET /api/v1/orgs/{id}/access -> {members, accounts, activated, active30,
  * active90, neverUsed, children: [{id, name, level, ...the same}]}
  * Of the members on the roster in the subtree: how many have an account,
  * activated it, did something real (read or acknowledged a notice, saw a
- * post, wrote a message, attended a meeting) in the last 30 and 90 days,
- * (activated accounts only) and activated but never did anything; the same
- * for each child organisation (not party groups: members belong to the
- * branch). Counts only: no ranking, no names. org.read.
+ * post, wrote a message, attended a meeting) in the last 30 and 90 Beijing
+ * days, today included (activated accounts only), and activated but never
+ * did anything; the same for each child organisation (not party groups:
+ * members belong to the branch). Counts only: no ranking, no names. Read
+ * from the counters, a few rows per organisation whatever its size.
+ * org.read.
  */
 static int h_access(struct req *req)
 {
-    const char *path = org_path(req->db, &req->arena, req_id(req));
-    size_t nchild = 0, cap = 16;
-    struct child {
-        int64_t id;
-        const char *name, *level, *path;
-        struct access_counts c;
-    } *ch = arena_alloc(&req->arena, cap * sizeof(*ch));
-    struct db_stmt *st = db_query(req->db,
-                                  "SELECT id, name, level, path FROM orgs WHERE parent_id = ? AND "
-                                  "level <> 'group' AND deleted_at IS NULL ORDER BY path",
-                                  "i", req_id(req));
-    while (db_next(st)) {
-        if (nchild == cap) {
-            struct child *more = arena_alloc(&req->arena, 2 * cap * sizeof(*more));
-            memcpy(more, ch, nchild * sizeof(*ch));
-            ch = more;
-            cap *= 2;
-        }
-        ch[nchild++] = (struct child){db_int(st, 0), arena_strdup(&req->arena, db_text(st, 1)),
-                                      arena_strdup(&req->arena, db_text(st, 2)),
-                                      arena_strdup(&req->arena, db_text(st, 3))};
-    }
-    db_done(st);
-    int64_t now = now_sec();
-    struct access_counts total = {0};
-    /* Counted per branch in SQL (the last action looked up for activated
-     * accounts only), the branches added into the children here. */
-    st =
-        db_query(req->db,
-                 "SELECT org_path, COUNT(*), SUM(has), SUM(activated), SUM(last > ?), "
-                 "SUM(last > ?), SUM(activated AND last = 0) FROM (SELECT m.org_path, a.id IS NOT "
-                 "NULL AS has, a.activated_at IS NOT NULL AS activated, CASE WHEN "
-                 "a.activated_at IS NOT NULL THEN " LAST_ACTION_SQL " ELSE 0 END AS last FROM "
-                 "members m LEFT JOIN accounts a ON a.member_id = m.id AND a.disabled_at IS NULL "
-                 "WHERE m.org_path >= ? AND m.org_path < ? AND m.deleted_at IS NULL AND m.status "
-                 "IN " ROSTER_STATUSES ") AS x GROUP BY org_path",
-                 "iiss", now - 30 * 86400, now - 90 * 86400, path, org_path_end(&req->arena, path));
-    while (db_next(st)) {
-        const char *bp = db_text(st, 0);
-        struct access_counts one = {db_int(st, 1), db_int(st, 2), db_int(st, 3),
-                                    db_int(st, 4), db_int(st, 5), db_int(st, 6)};
-        struct access_counts *into[2] = {&total, NULL};
-        for (size_t i = 0; i < nchild && !into[1]; i++)
-            if (!strncmp(bp, ch[i].path, strlen(ch[i].path)))
-                into[1] = &ch[i].c;
-        for (int k = 0; k < 2 && into[k]; k++) {
-            into[k]->members += one.members;
-            into[k]->accounts += one.accounts;
-            into[k]->activated += one.activated;
-            into[k]->active30 += one.active30;
-            into[k]->active90 += one.active90;
-            into[k]->never += one.never;
-        }
-    }
-    db_done(st);
+    char from30[11], from90[11];
+    int64_t today = day_today();
+    date_from_days(today - 29, from30);
+    date_from_days(today - 89, from90);
+    struct access_counts total;
+    counts_read(req->db, req_id(req), from30, from90, &total);
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     counts_write(j, &total);
     jw_key(j, "children");
     jw_arr_begin(j);
-    for (size_t i = 0; i < nchild; i++) {
+    struct db_stmt *st = db_query(req->db,
+                                  "SELECT id, name, level FROM orgs WHERE parent_id = ? AND "
+                                  "level <> 'group' AND deleted_at IS NULL ORDER BY path",
+                                  "i", req_id(req));
+    while (db_next(st)) {
+        struct access_counts c;
+        counts_read(req->db, db_int(st, 0), from30, from90, &c);
         jw_obj_begin(j);
-        jw_kv_int(j, "id", ch[i].id);
-        jw_kv_str(j, "name", ch[i].name);
-        jw_kv_str(j, "level", ch[i].level);
-        counts_write(j, &ch[i].c);
+        jw_kv_int(j, "id", db_int(st, 0));
+        jw_kv_str(j, "name", db_text(st, 1));
+        jw_kv_str(j, "level", db_text(st, 2));
+        counts_write(j, &c);
         jw_obj_end(j);
     }
+    db_done(st);
     jw_arr_end(j);
     jw_obj_end(j);
     return 200;

@@ -39,6 +39,22 @@ bool access_account_phone(struct db *db, struct arena *a, int64_t account, const
  * false if it cannot be one. */
 bool activation_code_hash(const char *typed, unsigned char out[PDATA_HASH_BYTES]);
 
+/*
+ * A real action of an account at t (a notice read or acknowledged, a post
+ * seen, a message written, a meeting checked in to: what the access figures
+ * call active), in the caller's write transaction: the account's last action
+ * moves forward to t, and with it the day it counts in (org_counts). Callers
+ * call it when the action's row was written, not when it was there already.
+ * access_member_acted: the same for the account of a member.
+ */
+void access_acted(struct db *db, int64_t account, int64_t t);
+void access_member_acted(struct db *db, int64_t member, int64_t t);
+
+/* Brings every account's last action up to the latest the action tables hold
+ * (never back: a row overwritten later, a secretary's mark over a check-in,
+ * does not undo an action that happened). Part of `zhibu org recount`. */
+int access_last_actions_recount(struct db *db);
+
 /* The jobs (src/routes.c): accounts for members on a roster that have none
  * (records from before migration 0020 or bulk loads), a batch per run; and
  * pruning of spent codes and old request rows. Rows acted on, -1 on failure. */

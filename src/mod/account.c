@@ -5,6 +5,7 @@
 #include "core/roster.h"
 #include "core/sms.h"
 #include "mod/access.h"
+#include "mod/org_counts.h"
 #include "mod/orgs.h"
 #include "mod/second_factor.h"
 #include "routes.h"
@@ -431,7 +432,9 @@ static int h_password(struct req *req)
 {
     struct password_state *s = req->state;
     int64_t id = req->who->account_id;
+    org_counts_account(req->db, id, -1); /* a first password activates (access figures) */
     account_set_password_hash(req->db, id, s->new_hash);
+    org_counts_account(req->db, id, +1);
     session_revoke_all(req->db, id, req->who->session_id);
     device_forget_all(req->db, id); /* whoever had the old password signs in afresh */
     req_audit(req, "account.password", s->home, s->target, "ok", "other sessions ended");
@@ -699,7 +702,9 @@ static int h_reset(struct req *req)
     struct sms_check *c = req->state;
     if (!sms_code_use(req, c))
         return req_fail(req, ERR_BAD_SMS_CODE, NULL);
+    org_counts_account(req->db, c->account, -1); /* a first password activates */
     account_set_password_hash(req->db, c->account, c->new_hash);
+    org_counts_account(req->db, c->account, +1);
     session_revoke_all(req->db, c->account, 0);
     device_forget_all(req->db, c->account);
     db_exec(req->db, "DELETE FROM login_failures WHERE phone_hash = ?", "b", c->ph, sizeof(c->ph));
@@ -823,6 +828,7 @@ static int h_activate(struct req *req)
         }
         pdata_hash("phone", phone, s->ph);
     }
+    org_counts_account(req->db, s->account, -1); /* activated: counted anew */
     if (req_body_str(req, "password")) {
         account_set_password_hash(req->db, s->account, s->new_hash);
     } else {
@@ -833,6 +839,7 @@ static int h_activate(struct req *req)
                 "COALESCE(activated_at, ?), updated_at = ?, seq = ? WHERE id = ?",
                 "iiii", now, now, db_next_seq(req->db), s->account);
     }
+    org_counts_account(req->db, s->account, +1);
     session_revoke_all(req->db, s->account, 0);
     device_forget_all(req->db, s->account);
     req_audit(req, "access.activate", s->home, s->target, "ok", "%s",

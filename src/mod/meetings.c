@@ -12,6 +12,7 @@
 #include "core/live.h"
 #include "core/otp.h"
 #include "core/roster.h"
+#include "mod/access.h"
 #include "mod/files.h"
 #include "mod/meetings.h"
 #include "mod/meetings_calendar.h"
@@ -1065,6 +1066,8 @@ static int h_checkin(struct req *req)
             "meeting_id = ? AND member_id = ? AND status NOT IN ('present', 'remote')",
             "ssiiii", remote ? "remote" : "present", remote ? "remote" : "checkin", now, now, m.id,
             req->who->member_id);
+    if (db_changes(req->db))
+        access_member_acted(req->db, req->who->member_id, now);
     /* No touch(): a check-in changes only the member's row (one page to sync, so a
      * room filling stays cheap); the meeting's seq moves with the secretary's writes. */
     return respond_mine(req, m.id, 200);

@@ -16,6 +16,7 @@
 #include "core/live.h"
 #include "core/roster.h"
 #include "core/sheet_out.h"
+#include "mod/access.h"
 #include "mod/files.h"
 #include "mod/notices.h"
 #include "mod/orgs.h"
@@ -749,6 +750,7 @@ static int h_read(struct req *req)
     db_get_int(req->db, &at,
                "SELECT read_at FROM notice_marks WHERE account_id = ? AND notice_id = ?", "ii",
                w->account_id, n.id);
+    access_acted(req->db, w->account_id, at);
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_kv_bool(j, "read", true);
@@ -783,15 +785,19 @@ static int h_ack(struct req *req)
             "iiIii", w->account_id, n.id, w->member_id, now, now);
     db_next_seq(req->db); /* retires cached feeds (ROUTE_CACHE_MINE) */
     /* The entry acknowledged from (a reminder) counts as read too. */
-    if (req_id(req) != n.id)
+    bool reminder_read = false;
+    if (req_id(req) != n.id) {
         db_exec(req->db,
                 "INSERT INTO notice_marks (account_id, notice_id, member_id, read_at) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 "iiIi", w->account_id, req_id(req), w->member_id, now);
+        reminder_read = db_changes(req->db) > 0;
+    }
     int64_t at = 0;
     db_get_int(req->db, &at,
                "SELECT ack_at FROM notice_marks WHERE account_id = ? AND notice_id = ?", "ii",
                w->account_id, n.id);
+    access_acted(req->db, w->account_id, reminder_read ? now : at); /* the first time stays */
     struct jw *j = req_data(req);
     jw_obj_begin(j);
     jw_kv_bool(j, "acked", true);
@@ -1196,7 +1202,8 @@ int notice_ack_from_sms(struct db *db, int64_t account, int64_t member, int64_t 
             "(?, ?, ?, ?, ?) ON CONFLICT (account_id, notice_id) DO UPDATE SET ack_at = "
             "COALESCE(notice_marks.ack_at, excluded.ack_at)",
             "iiIii", account, notice, member, now, now);
-    db_next_seq(db); /* retires cached feeds (ROUTE_CACHE_MINE) */
+    db_next_seq(db);                /* retires cached feeds (ROUTE_CACHE_MINE) */
+    access_acted(db, account, now); /* pending: this acknowledgement is the first */
     return db_failed(db) ? -1 : 0;
 }
 

@@ -3,11 +3,13 @@
  * (table org_counts): every dimension of a member counted on its branch and
  * each ancestor, in the transaction of the write that changed it
  * (members_rec.c calls org_counts_member); events by month; carrying a
- * subtree's counts when an organisation moves; the full recount; and the
- * member totals on the organisations themselves (orgs.members_total).
+ * subtree's counts when an organisation moves; the full recount; the
+ * member totals on the organisations themselves (orgs.members_total); and
+ * the access figures of the members' accounts (dims 'access', 'acted_day').
  */
 #include "app.h"
 #include "core/roster.h"
+#include "mod/access.h"
 #include "mod/members_rec.h"
 #include "mod/org_counts.h"
 
@@ -37,6 +39,65 @@ static size_t member_dims(const struct member_rec *m, struct dim_value *out, cha
     out[n++] = (struct dim_value){"added_how", m->added_how};
     out[n++] = (struct dim_value){"paid_through", m->dues_paid_through ? m->dues_paid_through : ""};
     return n;
+}
+
+/* ---- the access figures of a member's account ---- */
+
+/* What an account counts for on its member's branch: an account (not
+ * disabled), activated, and the instant of its last real action (0: none;
+ * counted for activated accounts only). */
+struct access_state {
+    bool has, activated;
+    int64_t last;
+};
+
+static void access_add(struct db *db, const char *path, const struct access_state *s, int64_t delta)
+{
+    if (!s->has)
+        return;
+    org_counts_add(db, path, "access", "accounts", delta);
+    if (!s->activated)
+        return;
+    org_counts_add(db, path, "access", "activated", delta);
+    if (!s->last)
+        return;
+    char day[11];
+    date_from_days(beijing_day(s->last), day);
+    org_counts_add(db, path, "access", "acted", delta);
+    org_counts_add(db, path, "acted_day", day, delta);
+}
+
+/* The state of the account of member (has false: none, or disabled). */
+static void access_of_member(struct db *db, int64_t member, struct access_state *s)
+{
+    *s = (struct access_state){0};
+    struct db_stmt *st = db_query(db,
+                                  "SELECT activated_at IS NOT NULL, COALESCE(last_action_at, 0) "
+                                  "FROM accounts WHERE member_id = ? AND disabled_at IS NULL",
+                                  "i", member);
+    if (db_next(st))
+        *s = (struct access_state){true, db_int(st, 0) != 0, db_int(st, 1)};
+    db_done(st);
+}
+
+void org_counts_account(struct db *db, int64_t account, int64_t delta)
+{
+    struct access_state s = {0};
+    char *path = NULL;
+    struct db_stmt *st = db_query(
+        db,
+        "SELECT m.org_path, a.activated_at IS NOT NULL, COALESCE(a.last_action_at, 0) FROM "
+        "accounts a JOIN members m ON m.id = a.member_id WHERE a.id = ? AND a.disabled_at IS NULL "
+        "AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES,
+        "i", account);
+    if (db_next(st)) {
+        path = xstrdup(db_text(st, 0));
+        s = (struct access_state){true, db_int(st, 1) != 0, db_int(st, 2)};
+    }
+    db_done(st);
+    if (path)
+        access_add(db, path, &s, delta);
+    free(path);
 }
 
 /* ---- members_total on the tree ---- */
@@ -110,6 +171,9 @@ void org_counts_member(struct db *db, const struct member_rec *m, int64_t delta)
         org_counts_add(db, m->org_path, "dues_fen",
                        m->dues_paid_through ? m->dues_paid_through : "", delta * m->dues_fen);
         org_members_adjust(db, m->org_path, m->group_id, delta);
+        struct access_state acc;
+        access_of_member(db, m->id, &acc);
+        access_add(db, m->org_path, &acc, delta);
     }
 }
 
@@ -197,6 +261,23 @@ static void tally_flush(struct db *db, struct tally *t, struct tally *parent)
     arena_init(&t->keys);
 }
 
+/* access_add() into a tally. */
+static void access_tally(struct tally *t, const struct access_state *s)
+{
+    if (!s->has)
+        return;
+    tally_add(t, "access", "accounts", 1);
+    if (!s->activated)
+        return;
+    tally_add(t, "access", "activated", 1);
+    if (!s->last)
+        return;
+    char day[11];
+    date_from_days(beijing_day(s->last), day);
+    tally_add(t, "access", "acted", 1);
+    tally_add(t, "acted_day", day, 1);
+}
+
 #define TALLY_DEPTH 16
 
 int org_counts_recount(struct db *db)
@@ -213,11 +294,16 @@ int org_counts_recount(struct db *db)
         arena_init(&stack[d].keys);
     }
     int depth = 0; /* levels in use */
+    /* The members with their account (the access figures): last actions first
+     * brought up to what the action tables hold. */
+    access_last_actions_recount(db);
     struct db_stmt *st = db_query(
         db,
-        "SELECT org_path, status, category, gender, birth_date, education, ethnicity, "
-        "occupation, migrant, lost_contact, added_how, dues_paid_through, dues_fen, joined_at "
-        "FROM members WHERE deleted_at IS NULL ORDER BY org_path",
+        "SELECT m.org_path, m.status, m.category, m.gender, m.birth_date, m.education, "
+        "m.ethnicity, m.occupation, m.migrant, m.lost_contact, m.added_how, m.dues_paid_through, "
+        "m.dues_fen, m.joined_at, a.id IS NOT NULL, a.activated_at IS NOT NULL, "
+        "COALESCE(a.last_action_at, 0) FROM members m LEFT JOIN accounts a ON a.member_id = m.id "
+        "AND a.disabled_at IS NULL WHERE m.deleted_at IS NULL ORDER BY m.org_path",
         "");
     while (db_next(st)) {
         const char *path = db_text(st, 0);
@@ -255,8 +341,11 @@ int org_counts_recount(struct db *db)
         size_t nd = member_dims(&m, dims, year);
         for (size_t i = 0; i < nd; i++)
             tally_add(t, dims[i].dim, dims[i].key, 1);
-        if (member_status_counted(m.status))
+        if (member_status_counted(m.status)) {
             tally_add(t, "dues_fen", m.dues_paid_through ? m.dues_paid_through : "", m.dues_fen);
+            struct access_state acc = {db_int(st, 14) != 0, db_int(st, 15) != 0, db_int(st, 16)};
+            access_tally(t, &acc);
+        }
         char month[8];
         snprintf(month, sizeof(month), "%.7s", db_text(st, 13));
         tally_add(t, "joined", month, 1);

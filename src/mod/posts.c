@@ -19,6 +19,7 @@
 #include "app.h"
 #include "core/live.h"
 #include "core/roster.h"
+#include "mod/access.h"
 #include "mod/files.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
@@ -115,6 +116,8 @@ static int seen_record(struct req *req, void *arg)
             "INSERT INTO post_seen (post_id, account_id, seen_at) SELECT j.value, ?, ? FROM "
             "{list} j WHERE true ON CONFLICT DO NOTHING",
             "iil", me, now, &ids);
+    if (db_changes(req->db))
+        access_acted(req->db, me, now);
     struct db_stmt *st = db_query(req->db,
                                   "SELECT post_id, kind FROM post_corrections WHERE account_id = ? "
                                   "AND created_at = ? AND post_id IN (SELECT value FROM "

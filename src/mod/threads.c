@@ -16,6 +16,7 @@
 #include "app.h"
 #include "core/live.h"
 #include "core/roster.h"
+#include "mod/access.h"
 #include "mod/files.h"
 #include "mod/orgs.h"
 #include "mod/search.h"
@@ -292,6 +293,7 @@ static int64_t message_add(struct db *db, int64_t author, int64_t thread, bool f
             "VALUES (?, ?, ?, ?, ?)",
             "iiisi", thread, author, (int64_t)from_leader, text, now);
     int64_t mid = db_last_id(db);
+    access_acted(db, author, now);
     db_exec(
         db,
         "UPDATE threads SET messages = messages + 1, last_message_at = ?, last_from_member = ?, "

@@ -625,10 +625,13 @@ static void counts_read(struct db *db, int64_t org, const char *from30, const ch
 {
     int64_t acted = 0;
     *c = (struct access_counts){0};
+    /* Two ranges of the primary key (an OR of both would read every row of
+     * the organisation: thousands of birth days on a province). */
     struct db_stmt *st = db_query(db,
-                                  "SELECT dim, key, n FROM org_counts WHERE org_id = ? AND (dim IN "
-                                  "('total', 'access') OR (dim = 'acted_day' AND key >= ?))",
-                                  "is", org, from90);
+                                  "SELECT dim, key, n FROM org_counts WHERE org_id = ? AND dim IN "
+                                  "('total', 'access') UNION ALL SELECT dim, key, n FROM "
+                                  "org_counts WHERE org_id = ? AND dim = 'acted_day' AND key >= ?",
+                                  "iis", org, org, from90);
     while (db_next(st)) {
         const char *dim = db_text(st, 0), *key = db_text(st, 1);
         int64_t n = db_int(st, 2);

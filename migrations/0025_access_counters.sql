@@ -48,3 +48,15 @@ WITH RECURSIVE one (org_path, activated, acted) AS (
     WHERE org_id IS NOT NULL AND acted IS NOT NULL GROUP BY 1, 3
 )
 INSERT INTO org_counts (org_id, dim, key, n) SELECT org_id, dim, key, n FROM figures WHERE n <> 0;
+
+-- Replies de-duplicated (src/mod/sms.c): a gateway that delivers the same
+-- incoming SMS again (smsbox retrying its get-url after a timeout, Tencent
+-- retrying its reply callback) must not open a second thread nor acknowledge
+-- twice. dedupe is a keyed hash of the gateway's message id when it gives one
+-- (Kannel's %I), else of the phone, the text and the gateway's time of the
+-- message (Kannel's %T, Tencent's time); a reply with the dedupe of one
+-- received within the window is answered and dropped. gateway_ref keeps the
+-- gateway's message id as given (an opaque id, nothing personal) for tracing.
+ALTER TABLE sms_inbox ADD COLUMN dedupe BLOB;
+ALTER TABLE sms_inbox ADD COLUMN gateway_ref TEXT;
+CREATE INDEX sms_inbox_dedupe ON sms_inbox (dedupe, received_at) WHERE dedupe IS NOT NULL;

@@ -218,6 +218,7 @@ struct sms_tencent_reply {
     char mobile[12];
     char sign[64];   /* the signature's name, without 【】 */
     char text[1600]; /* UTF-8 (jansson refuses anything else) */
+    int64_t time;    /* when the phone sent it (unix, Tencent's clock); 0: not given */
 };
 /* Parses a reply body into out: 0, or -1 when it is not one from a mainland mobile. */
 int sms_tencent_parse_reply(const char *body, size_t len, struct sms_tencent_reply *out);

@@ -525,6 +525,11 @@ int sms_tencent_parse_reply(const char *body, size_t len, struct sms_tencent_rep
         strlen(text) < sizeof(out->text) && tencent_mobile(root, out->mobile)) {
         memcpy(out->sign, sign, strlen(sign) + 1);
         memcpy(out->text, text, strlen(text) + 1);
+        /* A number in the documented callback; a string of digits taken too. */
+        json_t *t = json_object_get(root, "time");
+        const char *ts = json_string_value(t);
+        int64_t at = json_is_integer(t) ? json_integer_value(t) : ts ? strtoll(ts, NULL, 10) : 0;
+        out->time = at > 0 ? at : 0;
         rc = 0;
     }
     json_decref(root);

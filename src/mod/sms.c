@@ -10,7 +10,9 @@
  * notice that reached the member by SMS and still waits for it; any other
  * reply becomes a message to the branch leadership (mod/threads.h). A reply
  * acts only for a member whose phone is on the record and who has an
- * account; a number on no record is stored, nothing else.
+ * account; a number on no record is stored, nothing else. A gateway that
+ * delivers the same reply again (a retry after a timeout) is answered and
+ * the copy dropped (inbound_seen).
  */
 #include "app.h"
 #include "core/roster.h"
@@ -260,12 +262,53 @@ static int64_t notice_waiting(struct db *db, int64_t member, int64_t account)
 
 struct inbound {
     const char *phone, *text;
+    const char *gateway_id; /* the gateway's id of the message (Kannel's %I); NULL: none */
+    int64_t gateway_at;     /* the gateway's time of the message (unix); 0: none */
 };
+
+/* How long a reply's key is remembered. Gateways retry within minutes
+ * (smsbox's http-request-retry, Tencent's callback retries); a key without
+ * the gateway's id or time, (phone, text) alone, only briefly: a member who
+ * sends the same words again later is heard again. */
+#define INBOUND_WINDOW (7 * 86400)
+#define INBOUND_WINDOW_BARE 120
+
+/* The key of a reply (sms_inbox.dedupe): the gateway's message id when it
+ * gives one, else the phone, the gateway's time and the text. */
+static void inbound_key(struct arena *a, const struct inbound *in,
+                        unsigned char out[PDATA_HASH_BYTES])
+{
+    if (in->gateway_id)
+        pdata_hash("sms.reply.id", in->gateway_id, out);
+    else
+        pdata_hash("sms.reply",
+                   arena_printf(a, "%s\n%" PRId64 "\n%s", in->phone, in->gateway_at, in->text),
+                   out);
+}
+
+/* Whether a reply with this key was received within its window: a copy the
+ * gateway sent again. In the write transaction that stores replies, so two
+ * copies arriving together are told apart too. */
+static bool inbound_seen(struct db *db, const struct inbound *in,
+                         const unsigned char key[PDATA_HASH_BYTES])
+{
+    int64_t window = in->gateway_id || in->gateway_at ? INBOUND_WINDOW : INBOUND_WINDOW_BARE;
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT COUNT(*) FROM sms_inbox WHERE dedupe = ? AND received_at > ?", "bi",
+               key, (size_t)PDATA_HASH_BYTES, now_sec() - window);
+    return n > 0;
+}
 
 static int inbound_write(struct req *req, void *arg)
 {
     struct inbound *in = arg;
     struct db *db = req->db;
+    unsigned char key[PDATA_HASH_BYTES];
+    inbound_key(&req->arena, in, key);
+    if (inbound_seen(db, in, key)) {
+        req_audit(req, "sms.reply", 0, NULL, "ok", "a copy of a reply received already: dropped");
+        return db_failed(db) ? req_fail(req, ERR_DB, NULL) : 200;
+    }
     unsigned char hash[PDATA_HASH_BYTES], mhash[PDATA_HASH_BYTES];
     pdata_hash("phone", in->phone, hash);
     pdata_hash("member.phone", in->phone, mhash);
@@ -305,9 +348,11 @@ static int inbound_write(struct req *req, void *arg)
     unsigned char *sealed = pdata_seal(&req->arena, "phone", in->phone, &sealed_len);
     db_exec(db,
             "INSERT INTO sms_inbox (phone_hash, phone_sealed, phone_mask, member_id, body, "
-            "outcome, ref_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            "bbsIssIi", hash, sizeof(hash), sealed, sealed_len,
-            pdata_mask_phone(&req->arena, in->phone), member, in->text, outcome, ref, now_sec());
+            "outcome, ref_id, received_at, dedupe, gateway_ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?)",
+            "bbsIssIibs", hash, sizeof(hash), sealed, sealed_len,
+            pdata_mask_phone(&req->arena, in->phone), member, in->text, outcome, ref, now_sec(),
+            key, sizeof(key), in->gateway_id);
     req_audit(req, "sms.reply", 0,
               member ? arena_printf(&req->arena, "member:%" PRId64, member) : NULL, "ok", "%s",
               outcome);
@@ -318,16 +363,22 @@ static const struct param incoming_query[] = {
     {"k", P_STR, P_REQUIRED, 1, 96},
     {"from", P_STR, P_REQUIRED, 1, 32},
     {"text", P_STR, P_MULTILINE, 0, 1600},
+    {"id", P_STR, 0, 1, 64},
+    {"at", P_INT, 0, 1, 4102444800}, /* before 2100 */
     {NULL},
 };
 
 /*
- * GET /api/v1/sms/incoming?k=&from=&text= -> {received: true}: a message from
- * a phone (Kannel's sms-service get-url with %p and %a; smsbox's mo-recode
- * turns UCS-2 into UTF-8). k is sms_inbound_secret. The outcome (ack,
- * thread, unknown, ignored) is stored in sms_inbox and audited. Public: the
- * secret is the proof. Errors: request.not_found (wrong secret or SMS off),
- * request.invalid (text not UTF-8).
+ * GET /api/v1/sms/incoming?k=&from=&text=&id=&at= -> {received: true}: a
+ * message from a phone (Kannel's sms-service get-url with %p, %a, %I and %T;
+ * smsbox's mo-recode turns UCS-2 into UTF-8). k is sms_inbound_secret. id
+ * (Kannel's message id, the same when smsbox or bearerbox delivers the
+ * message again) and at (the gateway's time of it) are optional; a copy of a
+ * reply received already (the same id, else the same phone, text and at) is
+ * answered and dropped. The outcome (ack, thread, unknown, ignored) is
+ * stored in sms_inbox and audited. Public: the secret is the proof. Errors:
+ * request.not_found (wrong secret or SMS off), request.invalid (text not
+ * UTF-8, id or at malformed).
  */
 static int h_incoming(struct req *req)
 {
@@ -340,6 +391,8 @@ static int h_incoming(struct req *req)
     in->text = req_query_str(req, "text");
     if (!in->text)
         in->text = "";
+    in->gateway_id = req_query_str(req, "id");
+    in->gateway_at = req_query_int(req, "at", 0);
     req_after_commit(req, inbound_write, in);
     struct jw *j = req_data(req);
     jw_obj_begin(j);
@@ -421,7 +474,8 @@ static int h_tencent_status(struct req *req)
 /*
  * POST /api/v1/sms/tencent/{key}/reply {mobile, nationcode, sign, text, time,
  * extend} -> {result: 0, errmsg: "OK"} (no envelope): a reply from a phone
- * (短信回复), handled as GET /sms/incoming handles Kannel's. sign must be the
+ * (短信回复), handled as GET /sms/incoming handles Kannel's; a callback Tencent
+ * sends again (the same mobile, text and time) is answered and dropped. sign must be the
  * configured signature's name. Public: {key} is sms_tencent_callback_key.
  * Errors: request.not_found (wrong key, address or signature, backend not
  * tencent), request.bad_json (not a reply from a mainland mobile).
@@ -442,6 +496,7 @@ static int h_tencent_reply(struct req *req)
     struct inbound *in = arena_calloc(&req->arena, 1, sizeof(*in));
     in->phone = arena_strdup(&req->arena, r->mobile);
     in->text = arena_strdup(&req->arena, r->text);
+    in->gateway_at = r->time; /* Tencent gives no id: phone, text and its time */
     req_after_commit(req, inbound_write, in);
     return tencent_ok(req);
 }

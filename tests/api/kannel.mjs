@@ -85,7 +85,7 @@ group = sms-service
 keyword = default
 catch-all = true
 max-messages = 0
-get-url = "${zhibu}/api/v1/sms/incoming?k=${secret}&from=%p&text=%a"
+get-url = "${zhibu}/api/v1/sms/incoming?k=${secret}&from=%p&text=%a&id=%I&at=%T"
 `;
 }
 

@@ -143,6 +143,26 @@ describe('SMS through Kannel', () => {
     assert.equal(full.items.at(-1).text, '我这周在外地打工，会议请假。');
   });
 
+  test('a reply delivered again (smsbox retrying its get-url after a timeout) opens no second thread, nor a second message', async () => {
+    // Kannel gave its message id (%I) and time (%T); the retry is the same request.
+    const [ref, rows] = one(`SELECT gateway_ref || '|' || (SELECT count(*) FROM sms_inbox) FROM sms_inbox WHERE body LIKE '%打工%'`).split('|');
+    assert.match(ref, /^[0-9a-f-]{36}$/, 'Kannel\'s id of the message');
+    const messages = assertData(await api('GET', `/api/v1/threads/${threadId}`, { token: tSecA })).items.length;
+    const again = `/api/v1/sms/incoming?k=${k.secret}&from=${who.member.phone}&text=${encodeURIComponent('我这周在外地打工，会议请假。')}&id=${ref}`;
+    assert.deepEqual(assertData(await api('GET', again)), { received: true });
+    assert.deepEqual(assertData(await api('GET', again)), { received: true });
+    assert.equal(one('SELECT count(*) FROM sms_inbox'), rows);
+    assert.equal(assertData(await api('GET', `/api/v1/threads/${threadId}`, { token: tSecA })).items.length, messages);
+    // Without the id: the same phone, text and gateway time are the same reply.
+    const bare = `/api/v1/sms/incoming?k=${k.secret}&from=${who.member.phone}&text=${encodeURIComponent('再说一次')}&at=1765000000`;
+    assertData(await api('GET', bare));
+    assertData(await api('GET', bare));
+    assert.equal(one(`SELECT count(*) FROM sms_inbox WHERE body = '再说一次'`), '1');
+    assertData(await api('GET', bare.replace('1765000000', '1765000060')));
+    assert.equal(one(`SELECT count(*) FROM sms_inbox WHERE body = '再说一次'`), '2', 'sent again a minute later: heard');
+    assert.equal(assertData(await api('GET', `/api/v1/threads/${threadId}`, { token: tSecA })).items.length, messages + 2);
+  });
+
   test('a leader\'s answer reaches the member by SMS: the registered text, longer than one part, split and joined again', async () => {
     assertData(await api('POST', `/api/v1/threads/${threadId}/replies`, { token: tSecA, body: { text: '收到，同意请假' } }), 201);
     const msgs = await k.waitFor((m) => m.some((x) => x.text.includes('收到，同意请假')));

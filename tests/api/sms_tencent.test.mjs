@@ -158,6 +158,28 @@ describe('SMS through Tencent Cloud (stand-in)', () => {
     await until(() => one(`SELECT count(*) FROM sms_inbox WHERE outcome = 'unknown'`) === '1', 15000, 'the unknown reply');
     const foreign = await t.callback(`${base}/${CALLBACK_KEY}/reply`, { ...reply, nationcode: '1', mobile: '2025550100' });
     assert.equal(foreign.status, 400);
+    // Tencent retries a callback it got no answer to: the same mobile, text and time.
+    // The "1" again: answered, not stored, not acknowledged twice (ack_at stays).
+    const acked = one(`SELECT ack_at FROM notice_marks WHERE notice_id = ${n.id}`);
+    const rows = one('SELECT count(*) FROM sms_inbox');
+    const again = await t.callback(`${base}/${CALLBACK_KEY}/reply`, reply);
+    assert.deepEqual(again.json, { result: 0, errmsg: 'OK' });
+    assert.equal(one('SELECT count(*) FROM sms_inbox'), rows);
+    assert.equal(one(`SELECT ack_at FROM notice_marks WHERE notice_id = ${n.id}`), acked);
+  });
+
+  test('a free-text reply Tencent sends twice opens one thread with one message; the same words later are a new message', async () => {
+    const base = `http://127.0.0.1:${srv.port}/api/v1/sms/tencent`;
+    const reply = { extend: '', mobile: srv.who.member.phone, nationcode: '86', sign: '某县智慧支部', text: '下周开会我请假', time: Math.floor(Date.now() / 1000) };
+    const messages = () => one("SELECT count(*) FROM thread_messages WHERE text = '下周开会我请假'");
+    const sent = await Promise.all([t.callback(`${base}/${CALLBACK_KEY}/reply`, reply), t.callback(`${base}/${CALLBACK_KEY}/reply`, reply)]);
+    for (const r of sent) assert.deepEqual(r.json, { result: 0, errmsg: 'OK' });
+    await t.callback(`${base}/${CALLBACK_KEY}/reply`, reply);
+    assert.equal(one("SELECT count(*) FROM sms_inbox WHERE body = '下周开会我请假'"), '1');
+    assert.equal(messages(), '1');
+    await t.callback(`${base}/${CALLBACK_KEY}/reply`, { ...reply, time: reply.time + 300 });
+    assert.equal(one("SELECT count(*) FROM sms_inbox WHERE body = '下周开会我请假'"), '2');
+    assert.equal(messages(), '2');
   });
 });
 

@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sms_tencent_parse_reply((const char *)data, size, &reply) == 0) {
         if (!mobile_ok(reply.mobile) ||
             strnlen(reply.sign, sizeof(reply.sign)) == sizeof(reply.sign) ||
-            strnlen(reply.text, sizeof(reply.text)) == sizeof(reply.text))
+            strnlen(reply.text, sizeof(reply.text)) == sizeof(reply.text) || reply.time < 0)
             abort();
     }
     return 0;

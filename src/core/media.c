@@ -146,9 +146,7 @@ static void rm_dir(const char *dir)
     while (d && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char p[900];
-        snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
-        unlink(p);
+        unlinkat(dirfd(d), e->d_name, 0); /* no path to build, none to truncate */
     }
     if (d)
         closedir(d);

@@ -763,6 +763,22 @@ static int chunk_read(struct req *req)
     return chunk_check(req, c);
 }
 
+/* The partial file's lock, waited for a little: a lock is also held for a
+ * moment by a child the media thread forks (it shares the open file until
+ * its exec closes it), and the previous chunk's answer may have just gone.
+ * False when another chunk of the upload still holds it. */
+static bool partial_lock(int fd)
+{
+    for (int i = 0; i < 150; i++) {
+        if (!flock(fd, LOCK_EX | LOCK_NB))
+            return true;
+        if (errno != EWOULDBLOCK)
+            return false;
+        usleep(20 * 1000);
+    }
+    return false;
+}
+
 /* PATCH /uploads/{id}, on the slow lane: the chunk onto the disk. */
 static int chunk_write(struct req *req)
 {
@@ -774,7 +790,7 @@ static int chunk_write(struct req *req)
         log_error("files: upload %" PRId64 ": %s: %s", c->u.id, c->partial, strerror(errno));
         return req_fail(req, ERR_INTERNAL, "cannot store the chunk");
     }
-    if (flock(pfd, LOCK_EX | LOCK_NB)) {
+    if (!partial_lock(pfd)) {
         close(pfd);
         return req_fail(req, ERR_UPLOAD_LOCKED, NULL);
     }

@@ -79,13 +79,25 @@ async function atInstant(iso, { hooks = false } = {}, fn) {
     const demo = run(['demo', '--data', dir], { env });
     assert.equal(demo.status, 0, `zhibu demo at ${iso}: ${demo.stderr.slice(-1500)}`);
     const accounts = JSON.parse(readFileSync(join(dir, 'demo-accounts.json'), 'utf8'));
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    server = await spawnServer(['--data', dir, '--listen', `127.0.0.1:${port}`], {
-      base,
-      cwd: dir,
-      env: fakeEnv(iso, hooks ? { ZHIBU_TEST_HOOKS: '1' } : {}),
-    });
+    // A start is tried three times: under ASan with libfaketime preloaded a process has
+    // (rarely, on a loaded machine) hung before its first log line; the instant is named.
+    let port, base;
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      try {
+        server = await spawnServer(['--data', dir, '--listen', `127.0.0.1:${port}`], {
+          base,
+          cwd: dir,
+          env: fakeEnv(iso, hooks ? { ZHIBU_TEST_HOOKS: '1' } : {}),
+          timeoutMs: 30000,
+        });
+        break;
+      } catch (e) {
+        if (attempt === 3 || e.exit) throw new Error(`zhibu serve at ${iso}, attempt ${attempt}: ${e.message}`);
+        console.error(`# zhibu serve at ${iso} did not become healthy (attempt ${attempt}): started again`);
+      }
+    }
     const api = async (method, path, o) => {
       const res = await request(base, method, path, o);
       assert.ok(res.status < 500, `${method} ${path} at ${iso}: ${res.status} ${res.text}`);

@@ -296,7 +296,12 @@ for (let rooms = 1; rooms <= MAXROOMS; rooms++) {
   const mine = [];
   for (let i = np; i < PER_ROOM; i++) mine.push(await joinRtp(passes[i], i - np < SPEAKERS ? voice : quiet));
   if (np) await openPages(passes.slice(0, np));
-  const listed = (await call(handle, { janus: 'message', apisecret, body: { request: 'listparticipants', room } })).plugindata.data.participants;
+  let listed = null;
+  for (let i = 0; !listed; i++) {
+    const r = await call(handle, { janus: 'message', apisecret, body: { request: 'listparticipants', room } });
+    listed = r.plugindata?.data?.participants;
+    if (!listed && i === 2) throw new Error(`room ${room}: listparticipants: ${JSON.stringify(r)}`);
+  }
   if (listed.length !== PER_ROOM) throw new Error(`room ${room}: Janus lists ${listed.length} participants, not ${PER_ROOM}`);
   await sleep(5000); // settle: every mix flowing
   const la0 = load();

@@ -283,7 +283,7 @@ window.stats = async () => {
 
 // --- Rooms one after another, each step measured. ---
 const snap = () => participants.map((p) => ({ got: p.got, bytes: p.bytes, span: p.firstSeq === null ? 0 : p.maxSeq - p.firstSeq + 1 }));
-const header = '| date | rooms x 60 | speakers a room | of which WebRTC pages | measured | Janus CPU | per room | ratio to the codec work (libopus, 60 streams) | mix received per participant | loss (RTP participants) | worst participant | jitter (mean, max) | pages: loss, jitter, mix kbit/s (getStats) | mix kbit/s (payload) | late sender ticks | load average before, after | bench (node) CPU |';
+const header = '| date | rooms x 60 | speakers a room | of which WebRTC pages | measured | Janus CPU | per room | ratio to the codec work (libopus, 60 streams) | mix received per participant | loss (RTP participants) | worst participant | jitter (mean, max) | pages (getStats): loss, jitter, mix packets/s, kbit/s | mix kbit/s (payload) | late sender ticks | load average before, after | bench (node) CPU |';
 console.log(`voice ${kbit(voice).toFixed(1)} kbit/s, quiet ${kbit(quiet).toFixed(1)} kbit/s of Opus payload; ${SPEAKERS} speakers a room`);
 console.log(header);
 console.log(header.replace(/[^|]+/g, '---'));
@@ -328,7 +328,7 @@ for (let rooms = 1; rooms <= MAXROOMS; rooms++) {
   const mixKbps = (participants.reduce((a, p, i) => a + after[i].bytes - before[i].bytes, 0) * 8) / participants.length / secs / 1000;
   const jit = per.map((x) => x.jitterMs);
   const pg = pAfter.map((a, i) => ({ lost: a.lost - pBefore[i].lost, got: a.got - pBefore[i].got, jitter: a.jitter * 1000, kbps: ((a.rx - pBefore[i].rx) * 8) / secs / 1000 }));
-  const pgs = pg.length ? pg.map((x) => `${((100 * x.lost) / Math.max(1, x.got + x.lost)).toFixed(2)} %, ${x.jitter.toFixed(1)} ms, ${x.kbps.toFixed(1)} kbit/s`).join('; ') : '-';
+  const pgs = pg.length ? pg.map((x) => `${((100 * x.lost) / Math.max(1, x.got + x.lost)).toFixed(2)} %, ${x.jitter.toFixed(1)} ms, ${(x.got / secs).toFixed(1)} packets/s, ${x.kbps.toFixed(1)} kbit/s`).join('; ') : '-';
   const row = `| ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC | ${rooms} | ${SPEAKERS} | ${PAGES} | ${secs.toFixed(0)} s | ${(100 * cpu).toFixed(1)} % of a core | ${((100 * cpu) / rooms).toFixed(1)} % | ${(cpu / rooms / ref).toFixed(2)} (${(100 * ref).toFixed(1)} %) | ${rate.toFixed(1)} packets/s | ${loss.toFixed(3)} % | ${worst.toFixed(2)} % | ${(jit.reduce((a, b) => a + b, 0) / jit.length).toFixed(1)}, ${Math.max(...jit).toFixed(1)} ms | ${pgs} | ${mixKbps.toFixed(1)} | ${late - late0} | ${la0} / ${la1} | ${(100 * ncpu).toFixed(1)} % |`;
   console.log(row);
   rows.push(row);

@@ -257,7 +257,9 @@ describe('listening', () => {
       // 24 at once: each thread takes its share of the 16 (8); the others
       // wait in the kernel's queue while the answered ones, idle now, are cut
       // early for lack of room (conn.h), and then they are answered too.
-      const all = await Promise.all(Array.from({ length: 24 }, () => connectAndAsk(s.port)));
+      // Each is given 15 s: on a loaded machine the cuts and the answers take seconds; a
+      // connection never answered would still fail.
+      const all = await Promise.all(Array.from({ length: 24 }, () => connectAndAsk(s.port, 15000)));
       for (const c of all) socks.push(c.sock);
       // (libmicrohttpd may still accept and close one that arrives as its
       // thread reaches the limit.)

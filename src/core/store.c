@@ -58,14 +58,14 @@ static int mkdir_one(const char *path)
     return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
 }
 
-int store_hash_fd(int fd, int64_t size, char out[STORE_HASH_HEX])
+int store_hash_range(int fd, int64_t offset, int64_t size, char out[STORE_HASH_HEX])
 {
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
     static _Thread_local unsigned char chunk[1 << 16];
     for (int64_t at = 0; at < size;) {
         size_t want = size - at < (int64_t)sizeof(chunk) ? (size_t)(size - at) : sizeof(chunk);
-        ssize_t n = pread(fd, chunk, want, at);
+        ssize_t n = pread(fd, chunk, want, offset + at);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -80,6 +80,11 @@ int store_hash_fd(int fd, int64_t size, char out[STORE_HASH_HEX])
     crypto_hash_sha256_final(&st, h);
     hex_encode(h, sizeof(h), out);
     return 0;
+}
+
+int store_hash_fd(int fd, int64_t size, char out[STORE_HASH_HEX])
+{
+    return store_hash_range(fd, 0, size, out);
 }
 
 static int local_put_path(struct store *s, const char *path, const char *sha, bool *dup)

@@ -127,6 +127,8 @@ bool store_hash_ok(const char *sha);
 /* SHA-256 of the first size bytes of fd (read with pread from offset 0), as
  * lower-case hex. Returns 0, or -1 with errno (a short file: EIO). */
 int store_hash_fd(int fd, int64_t size, char out[STORE_HASH_HEX]);
+/* The same of size bytes from offset (an S3 part). */
+int store_hash_range(int fd, int64_t offset, int64_t size, char out[STORE_HASH_HEX]);
 
 /* Makes the entries of directory dir durable (fsync of the directory); false with errno. */
 bool store_sync_dir(const char *dir);

@@ -424,31 +424,6 @@ static int s3_stat(struct store *s, const char *sha, int64_t *size)
     return rc;
 }
 
-/* SHA-256 of size bytes of fd from offset, as hex. */
-static int hash_range(int fd, int64_t offset, int64_t size, char out[STORE_HASH_HEX])
-{
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    static _Thread_local unsigned char chunk[1 << 16];
-    for (int64_t at = 0; at < size;) {
-        size_t want = size - at < (int64_t)sizeof(chunk) ? (size_t)(size - at) : sizeof(chunk);
-        ssize_t n = pread(fd, chunk, want, offset + at);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = EIO;
-            return -1;
-        }
-        crypto_hash_sha256_update(&st, chunk, (size_t)n);
-        at += n;
-    }
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, h);
-    hex_encode(h, sizeof(h), out);
-    return 0;
-}
-
 /* Percent-encodes an upload id for a query string (RFC 3986 unreserved kept). */
 static void query_escape(const char *v, char *out, size_t n)
 {
@@ -498,7 +473,7 @@ static int put_multipart(struct store *s, int fd, int64_t size, const char *key,
     for (int64_t i = 0; rc == 0 && i < nparts; i++) {
         char part_sha[STORE_HASH_HEX];
         int64_t off = i * part, len = size - off < part ? size - off : part;
-        if (hash_range(fd, off, len, part_sha)) {
+        if (store_hash_range(fd, off, len, part_sha)) {
             rc = -1;
             break;
         }

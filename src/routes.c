@@ -59,6 +59,7 @@ const struct job mod_jobs[] = {
     {"member_accounts", 10, access_accounts_job}, /* accounts for roster members without one */
     {"access_prune", 0, access_prune_job},        /* spent codes, old SMS code requests */
     {"notice_sms_reminders", 0, notice_sms_reminders},   /* SMS the day before a deadline */
+    {"notice_sms", 1, notice_sms_job, .batches = true},  /* a notice's SMS, a batch at a time */
     {"sms_meeting_reminders", 0, sms_meeting_reminders}, /* SMS 24 h and 1 h before a meeting */
     {"dues_sms", 0, dues_sms_job},     /* SMS at 3 months of dues arrears, once per episode */
     {"sms_digest", 0, sms_digest_job}, /* one SMS a day listing what waited for it */

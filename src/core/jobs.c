@@ -10,6 +10,7 @@
 
 #include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Runs one DELETE with a single integer bound; returns the rows removed. */
 static int prune(struct db *db, const char *sql, int64_t before)
@@ -179,10 +180,13 @@ int jobs_run_once(struct db *db)
 
 /* ---- the thread ---- */
 
+enum { MAX_JOBS = 64 };
+
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake;
 static pthread_t thread;
 static bool running, stopping;
+static bool kicked[MAX_JOBS]; /* under mu: run at once (jobs_kick) */
 
 static int64_t interval_us(const struct job *j)
 {
@@ -190,11 +194,22 @@ static int64_t interval_us(const struct job *j)
     return (s > 0 ? s : 1) * 1000000LL;
 }
 
+/* Between two batches of a job: the writes waiting for the lock (requests
+ * polling in SQLite's busy handler) go first, for up to 200 ms, so a long
+ * fan-out does not starve them. Called with mu held. */
+static void let_writers_in(void)
+{
+    for (int waited = 0; waited < 200 && db_writers_waiting() > 0 && !stopping; waited++) {
+        pthread_mutex_unlock(&mu);
+        usleep(1000);
+        pthread_mutex_lock(&mu);
+    }
+}
+
 static void *jobs_main(void *arg)
 {
     (void)arg;
     struct db *db = db_thread();
-    enum { MAX_JOBS = 64 };
     int64_t due[MAX_JOBS];
     int64_t start = mono_us();
     size_t k = 0;
@@ -209,11 +224,18 @@ static void *jobs_main(void *arg)
         size_t i = 0;
         for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
             for (const struct job *j = tables[t]; j->name; j++, i++) {
+                if (kicked[i]) {
+                    kicked[i] = false;
+                    due[i] = now;
+                }
                 if (db && now >= due[i] && !stopping) {
                     pthread_mutex_unlock(&mu);
-                    job_run(db, j);
+                    int n = job_run(db, j);
                     pthread_mutex_lock(&mu);
-                    due[i] = mono_us() + interval_us(j);
+                    bool more = j->batches && n > 0;
+                    if (more)
+                        let_writers_in();
+                    due[i] = mono_us() + (more ? 0 : interval_us(j));
                 }
                 if (due[i] < next)
                     next = due[i];
@@ -244,6 +266,23 @@ void jobs_start(void)
     pthread_mutex_unlock(&mu);
     if (pthread_create(&thread, NULL, jobs_main, NULL) != 0)
         BUG("cannot start the housekeeping thread");
+}
+
+void jobs_kick(const char *name)
+{
+    size_t i = 0;
+    for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
+        for (const struct job *j = tables[t]; j->name; j++, i++)
+            if (!strcmp(j->name, name)) {
+                pthread_mutex_lock(&mu);
+                if (running) {
+                    kicked[i] = true;
+                    pthread_cond_signal(&wake);
+                }
+                pthread_mutex_unlock(&mu);
+                return;
+            }
+    BUG("jobs_kick: no job %s", name);
 }
 
 void jobs_stop(void)

@@ -24,6 +24,10 @@ struct job {
      * on, 0 when there is nothing to do now, < 0 when it failed. */
     int (*gather)(struct db *db);
     int (*outside)(void);
+    /* Work done a batch at a time: while run returns > 0 the thread runs it
+     * again at once, each batch in its own transaction (other jobs and the
+     * requests' writes come between); at its interval when it returns 0. */
+    bool batches;
 };
 
 /* The modules' jobs (src/routes.c), ended by an entry whose name is NULL. */
@@ -44,6 +48,10 @@ int job_run(struct db *db, const struct job *j);
 
 /* Starts the housekeeping thread (it uses its own connection, db_thread()). */
 void jobs_start(void);
+/* Runs the job called name soon, without waiting for its interval: a request
+ * that left it work (committed with the request's transaction, which the
+ * job's own write transaction waits for). Does nothing before jobs_start. */
+void jobs_kick(const char *name);
 /* Stops the thread without waiting for a job's interval: a job already running
  * finishes its transaction first. Safe to call when it never started. */
 void jobs_stop(void);

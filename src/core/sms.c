@@ -141,10 +141,11 @@ void sms_measure(const char *s, struct sms_size *out)
     bool gsm = true;
     for (const char *p = s; *p;) {
         uint32_t c = utf8_next(&p);
-        int n = gsm7_septets(c);
-        if (!n)
-            gsm = false;
-        septets += n;
+        if (gsm) { /* one character outside the alphabet makes it UCS-2 */
+            int n = gsm7_septets(c);
+            gsm = n > 0;
+            septets += n;
+        }
         utf16 += c >= 0x10000 ? 2 : 1;
     }
     out->coding = gsm ? SMS_GSM7 : SMS_UCS2;
@@ -402,6 +403,25 @@ static int digest_fold(struct db *db, const struct sms_msg *m, const char *reaso
     return db_changes(db) > 0 ? 0 : 1;
 }
 
+int sms_withdraw(struct db *db, const char *prefix)
+{
+    /* The keys from prefix up to prefix with its last byte raised: an index range. */
+    size_t len = strlen(prefix);
+    char end[128];
+    if (!len || len >= sizeof(end) || (unsigned char)prefix[len - 1] == 0xff)
+        return -1;
+    memcpy(end, prefix, len + 1);
+    end[len - 1]++;
+    db_exec(db, "DELETE FROM sms_outbox WHERE dedupe >= ? AND dedupe < ? AND state = 'queued'",
+            "ss", prefix, end);
+    int n = db_changes(db);
+    db_exec(db,
+            "DELETE FROM sms_digest_items WHERE dedupe >= ? AND dedupe < ? AND digested_at IS NULL",
+            "ss", prefix, end);
+    n += db_changes(db);
+    return db_failed(db) ? -1 : n;
+}
+
 int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
 {
     const char *dummy;
@@ -419,7 +439,10 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why)
 
     int quiet_from = sms_cfg.quiet_from, quiet_to = sms_cfg.quiet_to;
     bool digest = false;
-    if (m->member_id) {
+    if (m->prefs_read) {
+        if (m->prefs_found)
+            quiet_from = m->quiet_from, quiet_to = m->quiet_to, digest = m->digest;
+    } else if (m->member_id) {
         struct db_stmt *st =
             db_query(db, "SELECT quiet_from, quiet_to, digest FROM sms_prefs WHERE member_id = ?",
                      "i", m->member_id);
@@ -584,6 +607,7 @@ void sms_config_defaults(struct sms_config *c)
     c->poll_ms = 1000;
     c->digest_after = 5;
     c->outbox_days = 3;
+    c->fanout_batch = 2000;
     c->digest_minute = 18 * 60;
     snprintf(c->kannel_url, sizeof(c->kannel_url), "http://127.0.0.1:13013/cgi-bin/sendsms");
     snprintf(c->tencent_url, sizeof(c->tencent_url), "https://sms.tencentcloudapi.com/");
@@ -700,6 +724,7 @@ bool sms_config_apply(struct sms_config *c, const char *key, const char *v)
     INT_KEY("sms_poll_ms", poll_ms, 10, 60000)
     INT_KEY("sms_digest_after", digest_after, 0, 1000)
     INT_KEY("sms_outbox_days", outbox_days, 1, 60)
+    INT_KEY("sms_fanout_batch", fanout_batch, 1, 100000)
 #undef INT_KEY
 #define STR_KEY(name, field)                                                                       \
     if (!strcmp(key, name))                                                                        \

@@ -35,6 +35,11 @@ struct sms_msg {
     int64_t account_id, member_id, org_id; /* 0 when not known */
     const char *vars[4];                   /* template variables, in the template's order */
     const char *dedupe; /* "notice:12:m:40": a second enqueue with it is a no-op */
+    /* The member's sms_prefs row as the caller read it (a batch reads them with
+     * its members): prefs_read set, prefs_found when there is one. Unset: read
+     * here. */
+    bool prefs_read, prefs_found, digest;
+    int quiet_from, quiet_to;
 };
 
 /*
@@ -47,6 +52,15 @@ struct sms_msg {
  * sms_daily_cap, counted per Beijing day; codes are not counted against it.
  */
 int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why);
+
+/*
+ * Withdraws what is still waiting of the messages whose dedupe key starts with
+ * prefix (a retracted notice's, "notice:ID:m:"): queued outbox rows not yet
+ * claimed by the sender, and items folded for a digest not yet sent, are
+ * deleted in the caller's write transaction; what went out stays. Returns the
+ * rows withdrawn, -1 on failure.
+ */
+int sms_withdraw(struct db *db, const char *prefix);
 
 /* The kind's name as stored and configured: "login_code", "notice", ... */
 const char *sms_kind_name(enum sms_kind kind);
@@ -143,6 +157,8 @@ struct sms_config {
                                    before the rest wait for the digest (0: never) */
     int outbox_days;            /* sms_outbox_days = 3: a message still queued this long is
                                    expired, never sent (a sign-in code after its own life) */
+    int fanout_batch;           /* sms_fanout_batch = 2000: members a notice's SMS are queued
+                                   for per write transaction (notice_sms_job) */
     int digest_minute;          /* sms_digest_time = 18:00: when the digest goes (Beijing) */
     char public_url[256];       /* sms_public_url: how the gateway reaches zhibu */
     char inbound_secret[96];    /* sms_inbound_secret: Kannel's get-url for replies */

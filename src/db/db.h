@@ -50,6 +50,9 @@ void db_shutdown(void);
 /* Transactions. A read transaction sees one snapshot; a write transaction
  * takes the write lock at once (so read-then-write inside it cannot race). */
 int db_begin(struct db *db, bool write);
+/* How many threads of this process are waiting for the write lock now (in
+ * db_begin(db, true)): work done in batches lets them in between. */
+int db_writers_waiting(void);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(struct db *db);

@@ -13,6 +13,7 @@
  * a reminder shows only to those who have not acknowledged.
  */
 #include "app.h"
+#include "core/jobs.h"
 #include "core/live.h"
 #include "core/roster.h"
 #include "core/sheet_out.h"
@@ -408,7 +409,7 @@ static const struct param publish_body[] = {
     {NULL},
 };
 
-static int notice_sms(struct db *db, struct arena *a, const struct notice *n, enum sms_kind kind);
+static void notice_sms_later(struct db *db, int64_t id, enum sms_kind kind);
 
 static bool body_flag(struct req *req, const char *name)
 {
@@ -467,7 +468,7 @@ static int h_publish(struct req *req)
         return req_fail(req, ERR_DB, NULL);
     notice_announce(req->db, &req->arena, &n, id, "notice", title);
     if (ack) /* what needs action reaches members by SMS too, as they chose */
-        notice_sms(req->db, &req->arena, &n, SMS_NOTICE);
+        notice_sms_later(req->db, id, SMS_NOTICE);
     /* Searchable when it goes to everyone of the subtree (the index knows no
      * role or member audiences: those are found in the feed only). */
     if (!mask && !members->present)
@@ -650,8 +651,8 @@ static const struct param retract_body[] = {
 /*
  * POST /api/v1/notices/{id}/retract {reason} -> the notice, state
  * "retracted"; a retraction entry (撤回) with the reason reaches everyone it
- * reached. Errors: notice.not_found, notice.invalid (empty reason),
- * notice.state (already retracted). notice.publish on its organisation.
+ * reached; its SMS still waiting are withdrawn. Errors: notice.not_found, notice.invalid (empty
+ * reason), notice.state (already retracted). notice.publish on its organisation.
  */
 static int h_retract(struct req *req)
 {
@@ -667,6 +668,13 @@ static int h_retract(struct req *req)
     notice_derive(req->db, &req->arena, &n, "retraction",
                   prefixed_title(&req->arena, "撤回：", n.title), reason, req->who->account_id);
     search_index_drop(req->db, "notice", n.id);
+    /* Its SMS not sent yet are not sent: "reply 1 to acknowledge" would be
+     * refused now. */
+    db_exec(req->db, "DELETE FROM notice_sms_fanout WHERE notice_id = ?", "i", n.id);
+    const enum sms_kind kinds[] = {SMS_NOTICE, SMS_NOTICE_REMINDER};
+    for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+        sms_withdraw(req->db,
+                     arena_printf(&req->arena, "%s:%" PRId64 ":m:", sms_kind_name(kinds[i]), n.id));
     req_audit(req, "notice.retract", n.org_id, arena_printf(&req->arena, "notice:%" PRId64, n.id),
               "ok", "retracted");
     return notice_respond(req, n.id, 200);
@@ -1078,13 +1086,32 @@ static const char *sms_deadline(struct arena *a, const char *deadline)
 }
 
 /*
- * Queues kind (SMS_NOTICE, SMS_NOTICE_REMINDER) for every member n reaches
+ * Leaves kind (SMS_NOTICE, SMS_NOTICE_REMINDER) of notice id to the job
+ * notice_sms, in the caller's transaction (a row of notice_sms_fanout), and
+ * wakes it: the publish (or the reminder job) writes one row, whatever the
+ * audience, and the members' messages are queued after it commits.
+ */
+static void notice_sms_later(struct db *db, int64_t id, enum sms_kind kind)
+{
+    db_exec(db,
+            "INSERT INTO notice_sms_fanout (notice_id, kind, created_at) VALUES (?, ?, ?) ON "
+            "CONFLICT DO NOTHING",
+            "isi", id, sms_kind_name(kind), now_sec());
+    jobs_kick("notice_sms");
+}
+
+/*
+ * Queues kind for at most sms_fanout_batch members n reaches after the cursor
+ * (*path, *member: the last one done, in the members_path index's order)
  * whose choice takes what needs action by SMS (mod/sms.h), once per member
  * (dedupe "KIND:NOTICE:m:MEMBER"); a reminder only for those who have not
- * acknowledged. In the caller's transaction: a publish and its messages are
- * committed together. Returns the messages queued.
+ * acknowledged. Moves the cursor to the last member done, counts the
+ * messages tried in *done; returns 1 when
+ * members may be left (a whole batch read, or it gave way to a waiting
+ * write), 0 when it was the last batch, -1 on failure.
  */
-static int notice_sms(struct db *db, struct arena *a, const struct notice *n, enum sms_kind kind)
+static int notice_sms_batch(struct db *db, struct arena *a, const struct notice *n,
+                            enum sms_kind kind, const char **path, int64_t *member, int *done)
 {
     bool reminder = kind == SMS_NOTICE_REMINDER;
     const char *org = "";
@@ -1094,23 +1121,41 @@ static int notice_sms(struct db *db, struct arena *a, const struct notice *n, en
     db_done(st);
     const char *deadline = sms_deadline(a, n->ack_deadline);
     st = db_query(db,
-                  "SELECT m.id, m.org_id, m.phone_sealed, a.id, a.phone_sealed FROM members m "
-                  "LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON "
+                  "SELECT m.id, m.org_id, m.phone_sealed, a.id, a.phone_sealed, m.org_path, "
+                  "p.member_id IS NOT NULL, p.quiet_from, p.quiet_to, p.digest FROM "
+                  "members m LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON "
                   "p.member_id = m.id" RECIPIENTS_WHERE " AND " SMS_WANTS_ACTION_SQL
                   " AND (?8 = 0 OR NOT EXISTS (SELECT 1 FROM notice_marks k WHERE k.account_id "
-                  "= a.id AND k.notice_id = ?4 AND k.ack_at IS NOT NULL))",
-                  "ssiiissi", n->org_path, org_path_end(a, n->org_path), (int64_t)n->chosen, n->id,
-                  (int64_t)n->role_mask, n->org_path, org_path_end(a, n->org_path),
-                  (int64_t)reminder);
-    /* The rows are read first: sms_enqueue writes on the same connection. */
+                  "= a.id AND k.notice_id = ?4 AND k.ack_at IS NOT NULL)) AND (m.org_path, m.id) "
+                  "> (?9, ?10) AND m.org_path >= max(?1, ?9) ORDER BY m.org_path, m.id LIMIT ?11",
+                  "ssiiissisii", n->org_path, org_path_end(a, n->org_path), (int64_t)n->chosen,
+                  n->id, (int64_t)n->role_mask, n->org_path, org_path_end(a, n->org_path),
+                  (int64_t)reminder, *path, *member, (int64_t)sms_cfg.fanout_batch);
+    /* (The cursor's path as a bound of its own: SQLite seeks the index with
+     * it, where the row value alone would scan the subtree from its start.)
+     * The rows are read first: sms_enqueue writes on the same connection. */
     struct row {
         int64_t member, org, account;
-        const char *phone;
+        const char *phone, *path;
+        bool prefs, digest; /* the member's sms_prefs row */
+        int quiet_from, quiet_to;
     };
     struct buf rows;
     buf_init_arena(&rows, a);
+    int read = 0;
     while (db_next(st)) {
-        struct row r = {db_int(st, 0), db_int(st, 1), db_isnull(st, 3) ? 0 : db_int(st, 3), NULL};
+        read++;
+        *member = db_int(st, 0);
+        *path = arena_strdup(a, db_text(st, 5));
+        struct row r = {db_int(st, 0),
+                        db_int(st, 1),
+                        db_isnull(st, 3) ? 0 : db_int(st, 3),
+                        NULL,
+                        *path,
+                        db_int(st, 6) != 0,
+                        db_int(st, 9) != 0,
+                        (int)db_int(st, 7),
+                        (int)db_int(st, 8)};
         /* The record's phone (sealed as "member.phone"), else the account's. */
         size_t len = 0;
         const void *blob;
@@ -1122,14 +1167,25 @@ static int notice_sms(struct db *db, struct arena *a, const struct notice *n, en
             buf_add(&rows, &r, sizeof(r));
     }
     db_done(st);
-    int queued = 0;
     const struct row *r = (const void *)rows.data; /* a buf is allocated aligned */
     for (size_t i = 0; i < rows.len / sizeof(*r); i++) {
+        /* A write waiting for the lock goes first: the batch ends here, the
+         * cursor on the last member queued (some 3 ms of work at least). */
+        if (i >= 100 && db_writers_waiting() > 0) {
+            *path = r[i - 1].path, *member = r[i - 1].member;
+            return db_failed(db) ? -1 : 1;
+        }
+        ++*done;
         struct sms_msg m = {.kind = kind,
                             .phone = r[i].phone,
                             .account_id = r[i].account,
                             .member_id = r[i].member,
-                            .org_id = r[i].org};
+                            .org_id = r[i].org,
+                            .prefs_read = true,
+                            .prefs_found = r[i].prefs,
+                            .digest = r[i].digest,
+                            .quiet_from = r[i].quiet_from,
+                            .quiet_to = r[i].quiet_to};
         if (reminder) {
             m.vars[0] = n->title, m.vars[1] = deadline, m.vars[2] = SMS_ACK_REPLY;
         } else {
@@ -1142,12 +1198,49 @@ static int notice_sms(struct db *db, struct arena *a, const struct notice *n, en
         m.dedupe = dedupe;
         const char *why = NULL;
         int rc = sms_enqueue(db, &m, &why);
-        if (rc == 0)
-            queued++;
-        else if (rc < 0 && rc != -2)
+        if (rc == -3)
+            return -1;
+        if (rc < 0 && rc != -2)
             log_warn("sms: notice %" PRId64 " to member %" PRId64 ": %s", n->id, r[i].member, why);
     }
-    return queued;
+    if (db_failed(db))
+        return -1;
+    return read == sms_cfg.fanout_batch ? 1 : 0;
+}
+
+int notice_sms_job(struct db *db)
+{
+    struct arena a;
+    arena_init(&a);
+    int64_t id = 0, member = 0;
+    const char *kind = NULL, *path = NULL;
+    struct db_stmt *st = db_query(db,
+                                  "SELECT notice_id, kind, after_path, after_id FROM "
+                                  "notice_sms_fanout ORDER BY created_at, notice_id LIMIT 1",
+                                  "");
+    if (db_next(st)) {
+        id = db_int(st, 0);
+        kind = arena_strdup(&a, db_text(st, 1));
+        path = arena_strdup(&a, db_text(st, 2));
+        member = db_int(st, 3);
+    }
+    db_done(st);
+    int more = 0, done = 0;
+    struct notice n;
+    if (kind && notice_load(db, &a, id, &n) && n.ack_required && strcmp(n.state, "retracted"))
+        more = notice_sms_batch(db, &a, &n, sms_kind_from_name(kind), &path, &member, &done);
+    if (kind && more > 0)
+        db_exec(db,
+                "UPDATE notice_sms_fanout SET after_path = ?, after_id = ? WHERE notice_id = ? "
+                "AND kind = ?",
+                "siis", path, member, id, kind);
+    else if (kind && more == 0) /* the last batch, or nothing to send any more */
+        db_exec(db, "DELETE FROM notice_sms_fanout WHERE notice_id = ? AND kind = ?", "is", id,
+                kind);
+    arena_release(&a);
+    if (more < 0 || db_failed(db))
+        return -1;
+    return kind ? done + 1 : 0; /* > 0: the next batch at once (it finds none after the last) */
 }
 
 int notice_sms_reminders(struct db *db)
@@ -1158,10 +1251,8 @@ int notice_sms_reminders(struct db *db)
         return 0;
     char tomorrow[11];
     date_from_days(day_today() + 1, tomorrow);
-    struct arena a;
-    arena_init(&a);
     int64_t ids[20];
-    int k = 0, total = 0;
+    int k = 0;
     struct db_stmt *st = db_query(db,
                                   "SELECT id FROM notices WHERE ack_required = 1 AND kind = "
                                   "'notice' AND state <> 'retracted' AND deleted_at IS NULL AND "
@@ -1171,13 +1262,10 @@ int notice_sms_reminders(struct db *db)
         ids[k++] = db_int(st, 0);
     db_done(st);
     for (int i = 0; i < k; i++) {
-        struct notice n;
-        if (notice_load(db, &a, ids[i], &n))
-            total += notice_sms(db, &a, &n, SMS_NOTICE_REMINDER);
+        notice_sms_later(db, ids[i], SMS_NOTICE_REMINDER);
         db_exec(db, "UPDATE notices SET sms_reminded_at = ? WHERE id = ?", "ii", now, ids[i]);
     }
-    arena_release(&a);
-    return db_failed(db) ? -1 : total;
+    return db_failed(db) ? -1 : k;
 }
 
 bool notice_ack_pending(struct db *db, int64_t account, int64_t notice)
@@ -1309,9 +1397,19 @@ static int h_report(struct req *req)
     if (everyone) {
         /* Every member of the subtree: totals are kept on the tree; the
          * markers are counted (one row per reader, never per member). */
-        for (size_t i = 0; i < nt; i++)
+        /* Those without an account they can sign in with, from the access
+         * counters kept on the tree too (org_counts.h: 'activated' counts the
+         * members on a roster whose account is activated and not disabled). */
+        for (size_t i = 0; i < nt; i++) {
+            int64_t activated = 0;
             db_get_int(req->db, &t[i].total, "SELECT members_total FROM orgs WHERE id = ?", "i",
                        t[i].org_id);
+            db_get_int(req->db, &activated,
+                       "SELECT n FROM org_counts WHERE org_id = ? AND dim = 'access' AND key = "
+                       "'activated'",
+                       "i", t[i].org_id);
+            t[i].no_account = t[i].total > activated ? t[i].total - activated : 0;
+        }
         st = db_query(req->db,
                       "SELECT m.org_path, COUNT(*), COUNT(k.ack_at) FROM notice_marks k JOIN "
                       "members m ON m.id = k.member_id WHERE k.notice_id = ? AND m.org_path >= ? "
@@ -1322,17 +1420,6 @@ static int h_report(struct req *req)
             const char *p = db_text(st, 0);
             tally_add(t, 1, p, 0, db_int(st, 1), db_int(st, 2), 0, 0);
             tally_add(t + 1, nt - 1, p, 0, db_int(st, 1), db_int(st, 2), 0, 0);
-        }
-        db_done(st);
-        st = db_query(req->db,
-                      "SELECT m.org_path, COUNT(*) FROM members m WHERE m.org_path >= ? AND "
-                      "m.org_path < ? AND m.deleted_at IS NULL AND m.status IN " ROSTER_STATUSES
-                      " AND NOT " HAS_ACCOUNT("m") " GROUP BY m.org_path",
-                      "ss", path, end);
-        while (db_next(st)) {
-            const char *p = db_text(st, 0);
-            tally_add(t, 1, p, 0, 0, 0, db_int(st, 1), 0);
-            tally_add(t + 1, nt - 1, p, 0, 0, 0, db_int(st, 1), 0);
         }
         db_done(st);
         st = db_query(req->db,

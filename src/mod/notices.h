@@ -12,8 +12,15 @@ int notice_sweep(struct db *db);
 
 /* SMS reminders the day before a notice's deadline (Beijing, from 09:00), once
  * per notice, to members who have not acknowledged and take what needs action
- * by SMS. A housekeeping job. Returns the messages queued, -1 on failure. */
+ * by SMS: left to notice_sms_job. A housekeeping job. Returns the notices
+ * reminded of, -1 on failure. */
 int notice_sms_reminders(struct db *db);
+
+/* Queues the SMS of a published notice (or of its reminder) a batch of members
+ * at a time (table notice_sms_fanout): a housekeeping job run in batches
+ * (core/jobs.h), woken by the publish. Returns > 0 while there is more to do,
+ * 0 when nothing is left, -1 on failure. */
+int notice_sms_job(struct db *db);
 
 /* Whether account still owes notice (a live one that asks for it) an
  * acknowledgement. */

@@ -28,7 +28,13 @@ describe('SMS through Kannel', () => {
   let tSecA, tMember, tTown, villageA, township;
   const one = (sql) => sqlite(db, sql).stdout.trim();
   const rows = (sql) => sqlite(db, sql).stdout.trim().split('\n').filter(Boolean);
-  const publish = async (token, body) => assertData(await api('POST', '/api/v1/notices', { token, body }), 201);
+  // A notice's SMS are queued after the publish, a batch at a time (sms_fanout.test.mjs).
+  const fannedOut = (id) => until(() => one(`SELECT count(*) FROM notice_sms_fanout WHERE notice_id = ${id}`) === '0', 20000, `notice ${id}'s SMS queued`);
+  const publish = async (token, body) => {
+    const n = assertData(await api('POST', '/api/v1/notices', { token, body }), 201);
+    await fannedOut(n.id);
+    return n;
+  };
 
   before(async () => {
     zport = await freePort();
@@ -79,7 +85,7 @@ describe('SMS through Kannel', () => {
 
   let notice, recipients;
 
-  test('a notice to a branch that asks for acknowledgement queues one SMS per member with a phone, in the publishing transaction', async () => {
+  test('a notice to a branch that asks for acknowledgement queues one SMS per member with a phone', async () => {
     notice = await publish(tSecA, {
       orgId: villageA, title: '关于召开十二月主题党日的通知', text: '请全体党员参加。', ackRequired: true,
     });
@@ -326,6 +332,7 @@ describe('SMS through Kannel', () => {
     let server = await spawnServer(['--data', srv.dataDir, '--listen', `127.0.0.1:${zport}`], { base, cwd: srv.dataDir });
     tTown = (await (await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: who.townshipAdmin.phone, password: who.townshipAdmin.password }) })).json()).data.token;
     const n = assertData(await api('POST', '/api/v1/notices', { token: tTown, body: { orgId: township, title: '全镇通知', text: '请确认。', ackRequired: true } }), 201);
+    await fannedOut(n.id);
     const total = Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`));
     assert.ok(total > 40, `a batch worth killing (${total})`);
     await until(() => Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state <> 'queued'`)) > 10, 20000, 'a part sent');
@@ -342,7 +349,7 @@ describe('SMS through Kannel', () => {
   });
 
   test('killing Kannel (bearerbox and smsbox) mid-batch: after its restart every message went out exactly once', async () => {
-    const n = assertData(await api('POST', '/api/v1/notices', { token: tTown, body: { orgId: township, title: '全镇第二个通知', text: '请确认。', ackRequired: true } }), 201);
+    const n = await publish(tTown, { orgId: township, title: '全镇第二个通知', text: '请确认。', ackRequired: true });
     const total = Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`));
     await until(() => Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state <> 'queued'`)) > 10, 20000, 'a part sent');
     await k.down('SIGKILL');
@@ -375,7 +382,7 @@ describe('SMS off', () => {
     const tS = (await srv.login(srv.who.secretaryA)).token;
     const n = assertData(await srv.api('POST', '/api/v1/notices', { token: tS, body: { orgId: srv.who.secretaryA.orgId, title: '通知', text: '请确认。', ackRequired: true } }), 201);
     const db = join(srv.dataDir, 'zhibu.db');
-    await sleep(1500);
+    await until(() => sqlite(db, `SELECT count(*) FROM notice_sms_fanout WHERE notice_id = ${n.id}`).stdout.trim() === '0', 20000, 'the notice\'s SMS queued');
     const r = sqlite(db, `SELECT count(*), sum(state = 'queued') FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:%'`).stdout.trim();
     const [count, queued] = r.split('|').map(Number);
     assert.ok(count > 0);
@@ -455,6 +462,8 @@ describe('SMS daily digest', () => {
     const ids = [];
     for (const title of ['第一个通知', '第二个通知', '第三个通知']) {
       ids.push(assertData(await api('POST', '/api/v1/notices', { token: tSecA, body: { orgId: villageA, title, text: '请确认。', ackRequired: true } }), 201).id);
+      // In order: the second day's message of a phone is its second notice.
+      await until(() => one(`SELECT count(*) FROM notice_sms_fanout WHERE notice_id = ${ids.at(-1)}`) === '0', 20000, 'the notice\'s SMS queued');
     }
     assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE member_id = ${memberId}`), '0', 'nothing goes out on its own');
     assert.equal(one(`SELECT group_concat(reason) FROM sms_digest_items WHERE member_id = ${memberId}`), 'chosen,chosen,chosen');

@@ -80,6 +80,7 @@ describe('SMS through Tencent Cloud (stand-in)', () => {
   test('a notice goes out as SendSms with the template id, the variables as cut and a valid signature', async () => {
     const tS = (await srv.login(srv.who.secretaryA)).token;
     const n = assertData(await srv.api('POST', '/api/v1/notices', { token: tS, body: { orgId: srv.who.secretaryA.orgId, title: LONG, text: '请确认。', ackRequired: true } }), 201);
+    await until(() => one(`SELECT count(*) FROM notice_sms_fanout WHERE notice_id = ${n.id}`) === '0', 20000, 'the notice\'s SMS queued');
     const total = Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`));
     assert.ok(total >= 1);
     await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'sent'`) === String(total), 20000, 'sent');
@@ -104,6 +105,7 @@ describe('SMS through Tencent Cloud (stand-in)', () => {
   test('a frequency limit is tried again later; the message then goes', async () => {
     const tS = (await srv.login(srv.who.secretaryA)).token;
     const n = assertData(await srv.api('POST', '/api/v1/notices', { token: tS, body: { orgId: srv.who.secretaryA.orgId, title: '限流', text: '请确认。', ackRequired: true } }), 201);
+    await until(() => one(`SELECT count(*) FROM notice_sms_fanout WHERE notice_id = ${n.id}`) === '0', 20000, 'the notice\'s SMS queued');
     const total = Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`));
     await until(() => one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%' AND state = 'sent'`) === String(total), 20000, 'sent after the retry');
     assert.equal(one(`SELECT max(attempts) FROM sms_outbox WHERE dedupe LIKE 'notice:${n.id}:m:%'`), '2');

@@ -157,16 +157,18 @@ static json_t *plugin_request(struct janus_handle *h, json_t *request)
     return out;
 }
 
-/* An AudioBridge answer that is an error (error_code set). */
+/* A plugin's answer that is an error (error_code or error set). */
 static bool plugin_error(json_t *d)
 {
     return !d || json_object_get(d, "error_code") || json_object_get(d, "error");
 }
 
-enum janus_result janus_room_ensure(int64_t room, const char *secret, const char *description)
+/* Makes plugin's room unless it exists: create is the plugin's "create"
+ * request for it (taken: freed either way). */
+static enum janus_result room_ensure(const char *plugin, int64_t room, json_t *create)
 {
     struct janus_handle h = {0};
-    enum janus_result r = attach(&h);
+    enum janus_result r = attach_to(&h, plugin);
     if (r == JANUS_OK) {
         json_t *d = plugin_request(
             &h, json_pack("{s:s, s:I}", "request", "exists", "room", (json_int_t)room));
@@ -174,30 +176,27 @@ enum janus_result janus_room_ensure(int64_t room, const char *secret, const char
             r = JANUS_DOWN;
         } else if (!json_is_true(json_object_get(d, "exists"))) {
             json_decref(d);
-            /* Private (not listed), token-only, 16 kHz: speech, small on a weak link;
-             * who is talking sent to everyone in it. */
-            d = plugin_request(&h, json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:b, s:i, s:i}",
-                                             "request", "create", "room", (json_int_t)room,
-                                             "secret", secret, "description", description,
-                                             "is_private", 1, "allowed", "sampling_rate", 16000,
-                                             "audiolevel_event", 1, "audio_active_packets",
-                                             TALK_PACKETS, "audio_level_average", TALK_LEVEL));
+            d = plugin_request(&h, json_incref(create));
             r = plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
         }
         json_decref(d);
     }
     detach(&h);
+    json_decref(create);
     return r;
 }
 
-enum janus_result janus_token_admit(int64_t room, const char *secret, const char *token)
+/* Lets token use plugin (the Admin API's verb: "add_token" makes the token,
+ * "allow_token" adds a plugin to one made already) and enter its room. */
+static enum janus_result token_admit(const char *plugin, const char *verb, int64_t room,
+                                     const char *secret, const char *token)
 {
     if (!janus_configured())
         return JANUS_NOT_SET_UP;
-    json_t *a = post(cfg.janus_admin_url,
-                     json_pack("{s:s, s:s, s:[s]}", "janus", "add_token", "token", token, "plugins",
-                               AUDIOBRIDGE),
-                     "admin_secret", cfg.janus_admin_secret);
+    json_t *a =
+        post(cfg.janus_admin_url,
+             json_pack("{s:s, s:s, s:[s]}", "janus", verb, "token", token, "plugins", plugin),
+             "admin_secret", cfg.janus_admin_secret);
     if (!a)
         return JANUS_DOWN;
     const char *kind = json_string_value(json_object_get(a, "janus"));
@@ -206,7 +205,7 @@ enum janus_result janus_token_admit(int64_t room, const char *secret, const char
     if (!ok)
         return JANUS_REFUSED;
     struct janus_handle h = {0};
-    enum janus_result r = attach(&h);
+    enum janus_result r = attach_to(&h, plugin);
     if (r == JANUS_OK) {
         json_t *d = plugin_request(&h, json_pack("{s:s, s:s, s:s, s:I, s:[s]}", "request",
                                                  "allowed", "secret", secret, "action", "add",
@@ -216,63 +215,42 @@ enum janus_result janus_token_admit(int64_t room, const char *secret, const char
     }
     detach(&h);
     return r;
+}
+
+enum janus_result janus_room_ensure(int64_t room, const char *secret, const char *description)
+{
+    /* Private (not listed), token-only, 16 kHz: speech, small on a weak link;
+     * who is talking sent to everyone in it. */
+    return room_ensure(
+        AUDIOBRIDGE, room,
+        json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:b, s:i, s:i}", "request", "create",
+                  "room", (json_int_t)room, "secret", secret, "description", description,
+                  "is_private", 1, "allowed", "sampling_rate", 16000, "audiolevel_event", 1,
+                  "audio_active_packets", TALK_PACKETS, "audio_level_average", TALK_LEVEL));
+}
+
+enum janus_result janus_token_admit(int64_t room, const char *secret, const char *token)
+{
+    return token_admit(AUDIOBRIDGE, "add_token", room, secret, token);
 }
 
 /* ---- video: the VideoRoom plugin ---- */
 
 enum janus_result janus_video_ensure(int64_t room, const char *secret, const char *description)
 {
-    struct janus_handle h = {0};
-    enum janus_result r = attach_to(&h, VIDEOROOM);
-    if (r == JANUS_OK) {
-        json_t *d = plugin_request(
-            &h, json_pack("{s:s, s:I}", "request", "exists", "room", (json_int_t)room));
-        if (!d) {
-            r = JANUS_DOWN;
-        } else if (!json_is_true(json_object_get(d, "exists"))) {
-            json_decref(d);
-            /* Private, token-only, VP8 (every phone decodes it), the bitrate capped
-             * for every publisher whatever its browser asks. */
-            d = plugin_request(
-                &h, json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:i, s:b, s:s, s:i}", "request",
-                              "create", "room", (json_int_t)room, "secret", secret, "description",
-                              description, "is_private", 1, "allowed", "publishers",
-                              VIDEO_PUBLISHERS, "bitrate", VIDEO_BITRATE, "bitrate_cap", 1,
-                              "videocodec", "vp8", "fir_freq", 10));
-            r = plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
-        }
-        json_decref(d);
-    }
-    detach(&h);
-    return r;
+    /* Private, token-only, VP8 (every phone decodes it), the bitrate capped
+     * for every publisher whatever its browser asks. */
+    return room_ensure(VIDEOROOM, room,
+                       json_pack("{s:s, s:I, s:s, s:s, s:b, s:[], s:i, s:i, s:b, s:s, s:i}",
+                                 "request", "create", "room", (json_int_t)room, "secret", secret,
+                                 "description", description, "is_private", 1, "allowed",
+                                 "publishers", VIDEO_PUBLISHERS, "bitrate", VIDEO_BITRATE,
+                                 "bitrate_cap", 1, "videocodec", "vp8", "fir_freq", 10));
 }
 
 enum janus_result janus_video_admit(int64_t room, const char *secret, const char *token)
 {
-    if (!janus_configured())
-        return JANUS_NOT_SET_UP;
-    json_t *a = post(cfg.janus_admin_url,
-                     json_pack("{s:s, s:s, s:[s]}", "janus", "allow_token", "token", token,
-                               "plugins", VIDEOROOM),
-                     "admin_secret", cfg.janus_admin_secret);
-    if (!a)
-        return JANUS_DOWN;
-    const char *kind = json_string_value(json_object_get(a, "janus"));
-    bool ok = kind && !strcmp(kind, "success");
-    json_decref(a);
-    if (!ok)
-        return JANUS_REFUSED;
-    struct janus_handle h = {0};
-    enum janus_result r = attach_to(&h, VIDEOROOM);
-    if (r == JANUS_OK) {
-        json_t *d = plugin_request(&h, json_pack("{s:s, s:s, s:s, s:I, s:[s]}", "request",
-                                                 "allowed", "secret", secret, "action", "add",
-                                                 "room", (json_int_t)room, "allowed", token));
-        r = !d ? JANUS_DOWN : plugin_error(d) ? JANUS_REFUSED : JANUS_OK;
-        json_decref(d);
-    }
-    detach(&h);
-    return r;
+    return token_admit(VIDEOROOM, "allow_token", room, secret, token);
 }
 
 enum janus_result janus_video_destroy(int64_t room, const char *secret)

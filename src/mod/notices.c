@@ -1120,17 +1120,18 @@ static int notice_sms_batch(struct db *db, struct arena *a, const struct notice 
         org = arena_strdup(a, db_text(st, 0));
     db_done(st);
     const char *deadline = sms_deadline(a, n->ack_deadline);
-    st = db_query(db,
-                  "SELECT m.id, m.org_id, m.phone_sealed, a.id, a.phone_sealed, m.org_path, "
-                  "p.member_id IS NOT NULL, p.quiet_from, p.quiet_to, p.digest FROM "
-                  "members m LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON "
-                  "p.member_id = m.id" RECIPIENTS_WHERE " AND " SMS_WANTS_ACTION_SQL
-                  " AND (?8 = 0 OR NOT EXISTS (SELECT 1 FROM notice_marks k WHERE k.account_id "
-                  "= a.id AND k.notice_id = ?4 AND k.ack_at IS NOT NULL)) AND (m.org_path, m.id) "
-                  "> (?9, ?10) AND m.org_path >= max(?1, ?9) ORDER BY m.org_path, m.id LIMIT ?11",
-                  "ssiiissisii", n->org_path, org_path_end(a, n->org_path), (int64_t)n->chosen,
-                  n->id, (int64_t)n->role_mask, n->org_path, org_path_end(a, n->org_path),
-                  (int64_t)reminder, *path, *member, (int64_t)sms_cfg.fanout_batch);
+    st = db_query(
+        db,
+        "SELECT m.id, m.org_id, m.phone_sealed, a.id, a.phone_sealed, m.org_path, "
+        "p.member_id IS NOT NULL, p.quiet_from, p.quiet_to, p.digest FROM "
+        "members m LEFT JOIN accounts a ON a.member_id = m.id LEFT JOIN sms_prefs p ON "
+        "p.member_id = m.id" RECIPIENTS_WHERE " AND " SMS_WANTS_ACTION_SQL
+        " AND (?8 = 0 OR NOT EXISTS (SELECT 1 FROM notice_marks k WHERE k.account_id "
+        "= a.id AND k.notice_id = ?4 AND k.ack_at IS NOT NULL)) AND (m.org_path, m.id) "
+        "> (?9, ?10) AND m.org_path >= {greatest}(?1, ?9) ORDER BY m.org_path, m.id LIMIT ?11",
+        "ssiiissisii", n->org_path, org_path_end(a, n->org_path), (int64_t)n->chosen, n->id,
+        (int64_t)n->role_mask, n->org_path, org_path_end(a, n->org_path), (int64_t)reminder, *path,
+        *member, (int64_t)sms_cfg.fanout_batch);
     /* (The cursor's path as a bound of its own: SQLite seeks the index with
      * it, where the row value alone would scan the subtree from its start.)
      * The rows are read first: sms_enqueue writes on the same connection. */

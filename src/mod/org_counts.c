@@ -65,6 +65,14 @@ static void access_add(struct db *db, const char *path, const struct access_stat
     date_from_days(beijing_day(s->last), day);
     org_counts_add(db, path, "access", "acted", delta);
     org_counts_add(db, path, "acted_day", day, delta);
+    /* A day nobody's last action is on any more is dropped: the day keys
+     * would otherwise grow by one row a day and organisation, forever. */
+    if (delta < 0)
+        for (const char *p = path; *p == '/' && p[1]; p = strchr(p + 1, '/'))
+            db_exec(db,
+                    "DELETE FROM org_counts WHERE org_id = ? AND dim = 'acted_day' AND key = ? AND "
+                    "n = 0",
+                    "is", (int64_t)strtoll(p + 1, NULL, 10), day);
 }
 
 /* The state of the account of member (has false: none, or disabled). */

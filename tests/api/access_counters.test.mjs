@@ -3,7 +3,8 @@
 // a full recomputation from the members, accounts and action tables after adds,
 // an import, activations, a transfer, members leaving and actions of every
 // kind; `zhibu org recount` leaves them as they are; and "active in the last
-// 30/90 days" moves with the Beijing calendar across month and year ends.
+// 30/90 days" moves with the Beijing calendar across month and year ends; a day
+// nobody's last action is on any more is dropped.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { join } from 'node:path';
@@ -237,4 +238,14 @@ test('active in 30/90 days counts Beijing days, across a year end and the end of
   await step('2028-03-29T15:59:00Z', 0, 1, '2028-03-29 23:59 Beijing');
   await step('2028-03-29T16:00:00Z', 0, 0, '2028-03-30 00:00 Beijing');
   assert.equal((await access()).neverUsed, base.neverUsed - 1, 'acted once: never "never used" again');
+  // Acting again moves the member's day on: the day nobody's last action is on any
+  // more is dropped from every organisation on the path, not kept as a zero.
+  const dayRows = (day) => sqlite(db, `SELECT count(*) FROM org_counts WHERE dim = 'acted_day' AND key = '${day}'`).stdout.trim();
+  assert.notEqual(dayRows('2027-12-31'), '0');
+  const n = assertData(await api('POST', '/api/v1/notices', { token: tS, body: { orgId: villageA(), title: '三月通知', text: '请阅读。' } }), 201);
+  assertData(await api('POST', `/api/v1/notices/${n.id}/read`, { token: (await srv.login({ phone: '13700009010', password: 'newyear-password-1' })).token }));
+  assert.equal(dayRows('2027-12-31'), '0');
+  assert.notEqual(dayRows('2028-03-30'), '0');
+  assert.equal(sqlite(db, "SELECT count(*) FROM org_counts WHERE dim = 'acted_day' AND n = 0").stdout.trim(), '0', 'no day kept at zero');
+  await agree('after the day moved on');
 });

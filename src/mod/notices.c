@@ -409,7 +409,8 @@ static const struct param publish_body[] = {
     {NULL},
 };
 
-static void notice_sms_later(struct db *db, int64_t id, enum sms_kind kind);
+static void notice_sms_start(struct db *db, struct arena *a, const struct notice *n,
+                             enum sms_kind kind);
 
 static bool body_flag(struct req *req, const char *name)
 {
@@ -468,7 +469,7 @@ static int h_publish(struct req *req)
         return req_fail(req, ERR_DB, NULL);
     notice_announce(req->db, &req->arena, &n, id, "notice", title);
     if (ack) /* what needs action reaches members by SMS too, as they chose */
-        notice_sms_later(req->db, id, SMS_NOTICE);
+        notice_sms_start(req->db, &req->arena, &n, SMS_NOTICE);
     /* Searchable when it goes to everyone of the subtree (the index knows no
      * role or member audiences: those are found in the feed only). */
     if (!mask && !members->present)
@@ -1086,22 +1087,7 @@ static const char *sms_deadline(struct arena *a, const char *deadline)
 }
 
 /*
- * Leaves kind (SMS_NOTICE, SMS_NOTICE_REMINDER) of notice id to the job
- * notice_sms, in the caller's transaction (a row of notice_sms_fanout), and
- * wakes it: the publish (or the reminder job) writes one row, whatever the
- * audience, and the members' messages are queued after it commits.
- */
-static void notice_sms_later(struct db *db, int64_t id, enum sms_kind kind)
-{
-    db_exec(db,
-            "INSERT INTO notice_sms_fanout (notice_id, kind, created_at) VALUES (?, ?, ?) ON "
-            "CONFLICT DO NOTHING",
-            "isi", id, sms_kind_name(kind), now_sec());
-    jobs_kick("notice_sms");
-}
-
-/*
- * Queues kind for at most sms_fanout_batch members n reaches after the cursor
+ * Queues kind for at most limit members n reaches after the cursor
  * (*path, *member: the last one done, in the members_path index's order)
  * whose choice takes what needs action by SMS (mod/sms.h), once per member
  * (dedupe "KIND:NOTICE:m:MEMBER"); a reminder only for those who have not
@@ -1111,7 +1097,8 @@ static void notice_sms_later(struct db *db, int64_t id, enum sms_kind kind)
  * write), 0 when it was the last batch, -1 on failure.
  */
 static int notice_sms_batch(struct db *db, struct arena *a, const struct notice *n,
-                            enum sms_kind kind, const char **path, int64_t *member, int *done)
+                            enum sms_kind kind, const char **path, int64_t *member, int limit,
+                            int *done)
 {
     bool reminder = kind == SMS_NOTICE_REMINDER;
     const char *org = "";
@@ -1131,7 +1118,7 @@ static int notice_sms_batch(struct db *db, struct arena *a, const struct notice 
         "> (?9, ?10) AND m.org_path >= {greatest}(?1, ?9) ORDER BY m.org_path, m.id LIMIT ?11",
         "ssiiissisii", n->org_path, org_path_end(a, n->org_path), (int64_t)n->chosen, n->id,
         (int64_t)n->role_mask, n->org_path, org_path_end(a, n->org_path), (int64_t)reminder, *path,
-        *member, (int64_t)sms_cfg.fanout_batch);
+        *member, (int64_t)limit);
     /* (The cursor's path as a bound of its own: SQLite seeks the index with
      * it, where the row value alone would scan the subtree from its start.)
      * The rows are read first: sms_enqueue writes on the same connection. */
@@ -1206,7 +1193,35 @@ static int notice_sms_batch(struct db *db, struct arena *a, const struct notice 
     }
     if (db_failed(db))
         return -1;
-    return read == sms_cfg.fanout_batch ? 1 : 0;
+    return read == limit ? 1 : 0;
+}
+
+/* Members a notice's SMS are queued for in the publish's own transaction: a
+ * branch's notice commits with its messages, as every other SMS does with its
+ * cause; a bigger audience is left to the job after them. */
+#define SMS_INLINE 200
+
+/*
+ * Queues kind (SMS_NOTICE, SMS_NOTICE_REMINDER) of n, in the caller's
+ * transaction, for its first SMS_INLINE members (fewer when sms_fanout_batch
+ * is smaller); the rest is left to the job notice_sms (a row of
+ * notice_sms_fanout with the cursor), which is woken: a publish costs the same
+ * whatever its audience.
+ */
+static void notice_sms_start(struct db *db, struct arena *a, const struct notice *n,
+                             enum sms_kind kind)
+{
+    const char *path = "";
+    int64_t member = 0;
+    int done = 0;
+    int limit = sms_cfg.fanout_batch < SMS_INLINE ? sms_cfg.fanout_batch : SMS_INLINE;
+    if (notice_sms_batch(db, a, n, kind, &path, &member, limit, &done) <= 0)
+        return; /* all queued, or failed: the transaction fails with the store */
+    db_exec(db,
+            "INSERT INTO notice_sms_fanout (notice_id, kind, after_path, after_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            "issii", n->id, sms_kind_name(kind), path, member, now_sec());
+    jobs_kick("notice_sms");
 }
 
 int notice_sms_job(struct db *db)
@@ -1229,7 +1244,8 @@ int notice_sms_job(struct db *db)
     int more = 0, done = 0;
     struct notice n;
     if (kind && notice_load(db, &a, id, &n) && n.ack_required && strcmp(n.state, "retracted"))
-        more = notice_sms_batch(db, &a, &n, sms_kind_from_name(kind), &path, &member, &done);
+        more = notice_sms_batch(db, &a, &n, sms_kind_from_name(kind), &path, &member,
+                                sms_cfg.fanout_batch, &done);
     if (kind && more > 0)
         db_exec(db,
                 "UPDATE notice_sms_fanout SET after_path = ?, after_id = ? WHERE notice_id = ? "
@@ -1262,10 +1278,15 @@ int notice_sms_reminders(struct db *db)
     while (db_next(st))
         ids[k++] = db_int(st, 0);
     db_done(st);
+    struct arena a;
+    arena_init(&a);
     for (int i = 0; i < k; i++) {
-        notice_sms_later(db, ids[i], SMS_NOTICE_REMINDER);
+        struct notice n;
+        if (notice_load(db, &a, ids[i], &n))
+            notice_sms_start(db, &a, &n, SMS_NOTICE_REMINDER);
         db_exec(db, "UPDATE notices SET sms_reminded_at = ? WHERE id = ?", "ii", now, ids[i]);
     }
+    arena_release(&a);
     return db_failed(db) ? -1 : k;
 }
 

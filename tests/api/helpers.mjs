@@ -49,10 +49,13 @@ export function run(args, { env, input, timeout = 60000, cwd } = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs the sqlite3 command-line shell on a database file. */
+/** Runs the sqlite3 command-line shell on a database file; throws when it fails. */
 export function sqlite(dbFile, sql) {
   const r = spawnSync('sqlite3', ['-cmd', '.timeout 10000', dbFile, sql], { encoding: 'utf8', timeout: 30000, maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
+  // A statement that failed (a typo, a constraint, the database locked past the
+  // timeout) fails the test here, not later as an empty answer.
+  if (r.status !== 0) throw new Error(`sqlite3 ${dbFile} exited ${r.status ?? r.signal}: ${r.stderr.trim()}\n  in: ${sql.slice(0, 300)}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

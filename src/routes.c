@@ -35,14 +35,15 @@ const struct route *const route_tables[] = {
     meetings_calendar_routes, /* meeting rules, compliance calendar and roll-up */
     rooms_routes,             /* rooms: meetings' audio rooms (Janus) and who was in them */
     sync_routes,              /* sync: offline captures uploaded in batches */
-    threads_routes,  /* threads: the two-way channel, inbox, escalation, response targets, stats */
-    posts_routes,    /* posts: news and experience, comments, reports, review, corrections */
-    search_routes,   /* search: full text over what the caller may see */
-    notices_routes,  /* notices: announcements, read/ack reports, reminders; feed */
-    learning_routes, /* lessons, courses, progress, recommendations, figures */
-    learning_quiz_routes, /* question banks and import, quizzes, exams, paper answers */
-    files_routes,         /* uploads (resumable, in chunks), files: content, withdrawal */
-    member_scans_routes,  /* members/{id}/scans: scans on the record, sealed at rest */
+    threads_routes, /* threads: the two-way channel, inbox, escalation, response targets, stats */
+    posts_routes,   /* posts: news and experience, comments, reports, review, corrections */
+    search_routes,  /* search: full text over what the caller may see */
+    notices_routes, /* notices: announcements, read and acknowledgement, reminders; feed */
+    notices_report_routes, /* notices/{id}: the read report, told in person, members, export */
+    learning_routes,       /* lessons, courses, progress, recommendations, figures */
+    learning_quiz_routes,  /* question banks and import, quizzes, exams, paper answers */
+    files_routes,          /* uploads (resumable, in chunks), files: content, withdrawal */
+    member_scans_routes,   /* members/{id}/scans: scans on the record, sealed at rest */
     waiting_routes, /* me/waiting: what waits for the member, from every module, in one list */
     sms_routes,     /* sms: members' choices, replies and reports from the gateway, quotas */
     live_routes,    /* events: live updates (Server-Sent Events) */

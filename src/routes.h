@@ -29,6 +29,7 @@ extern const struct route threads_routes[];
 extern const struct route posts_routes[];
 extern const struct route search_routes[];
 extern const struct route notices_routes[];
+extern const struct route notices_report_routes[];
 extern const struct route learning_routes[];
 extern const struct route learning_quiz_routes[];
 extern const struct route files_routes[];

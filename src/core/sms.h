@@ -158,7 +158,7 @@ struct sms_config {
     int outbox_days;            /* sms_outbox_days = 3: a message still queued this long is
                                    expired, never sent (a sign-in code after its own life) */
     int fanout_batch;           /* sms_fanout_batch = 2000: members a notice's SMS are queued
-                                   for per write transaction (notice_sms_job) */
+                                   for per read of notice_sms_job */
     int digest_minute;          /* sms_digest_time = 18:00: when the digest goes (Beijing) */
     char public_url[256];       /* sms_public_url: how the gateway reaches zhibu */
     char inbound_secret[96];    /* sms_inbound_secret: Kannel's get-url for replies */

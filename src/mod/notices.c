@@ -1206,6 +1206,10 @@ static void notice_sms_start(struct db *db, struct arena *a, const struct notice
     jobs_kick("notice_sms");
 }
 
+/* How long one transaction of the job notice_sms may go on when no other
+ * write is waiting. */
+#define SMS_FANOUT_TXN_US 1000000
+
 int notice_sms_job(struct db *db)
 {
     struct arena a;
@@ -1225,9 +1229,15 @@ int notice_sms_job(struct db *db)
     db_done(st);
     int more = 0, done = 0;
     struct notice n;
+    /* Batch after batch in this transaction while no other write waits for
+     * the lock (a batch gives way within 100 messages when one does), for
+     * SMS_FANOUT_TXN_US at most: one commit when nobody else is writing. */
+    int64_t start = mono_us();
     if (kind && notice_load(db, &a, id, &n) && n.ack_required && strcmp(n.state, "retracted"))
-        more = notice_sms_batch(db, &a, &n, sms_kind_from_name(kind), &path, &member,
-                                sms_cfg.fanout_batch, &done);
+        do
+            more = notice_sms_batch(db, &a, &n, sms_kind_from_name(kind), &path, &member,
+                                    sms_cfg.fanout_batch, &done);
+        while (more > 0 && !db_writers_waiting() && mono_us() - start < SMS_FANOUT_TXN_US);
     if (kind && more > 0)
         db_exec(db,
                 "UPDATE notice_sms_fanout SET after_path = ?, after_id = ? WHERE notice_id = ? "

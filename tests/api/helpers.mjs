@@ -59,6 +59,18 @@ export function sqlite(dbFile, sql) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Polls pred (sync or async) every 100 ms until it returns something truthy, which it
+ * returns; throws "timed out waiting for WHAT" after ms. */
+export async function until(pred, ms = 20000, what = 'condition') {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** A TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort() {
   return new Promise((resolve, reject) => {

@@ -8,20 +8,10 @@ import assert from 'node:assert/strict';
 import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertData, assertError, freePort, spawnServer, sqlite, startServer, terminate } from './helpers.mjs';
+import { assertData, assertError, freePort, spawnServer, sqlite, startServer, terminate, until } from './helpers.mjs';
 import { startKannel } from './kannel.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred, ms = 20000, what = 'condition') {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('SMS through Kannel', () => {
   let k, srv, api, who, db, zport;

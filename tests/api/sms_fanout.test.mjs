@@ -10,19 +10,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertData, spawnServer, sqlite, startServer, terminate } from './helpers.mjs';
+import { assertData, spawnServer, sqlite, startServer, terminate, until } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred, ms = 20000, what = 'condition') {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('a notice\'s SMS, fanned out after the publish', () => {
   let srv, restarted, api, db, tSec, village, recipients;

@@ -5,19 +5,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertData, sqlite, startServer } from './helpers.mjs';
+import { assertData, sqlite, startServer, until } from './helpers.mjs';
 import { startTencent, tc3Authorization } from './tencent.mjs';
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(pred, ms = 20000, what = 'condition') {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await pred();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const LONG = '关于开展冬季走访慰问困难党员和老党员活动的通知';
 const KINDS = ['login_code', 'activation', 'notice', 'notice_reminder', 'answer', 'meeting',

@@ -187,6 +187,7 @@ static pthread_cond_t wake;
 static pthread_t thread;
 static bool running, stopping;
 static bool kicked[MAX_JOBS]; /* under mu: run at once (jobs_kick) */
+static bool kick_pending;     /* under mu: a kick since the thread last looked */
 
 static int64_t interval_us(const struct job *j)
 {
@@ -220,6 +221,7 @@ static void *jobs_main(void *arg)
         }
     pthread_mutex_lock(&mu);
     while (!stopping) {
+        kick_pending = false;
         int64_t now = mono_us(), next = now + 3600 * 1000000LL;
         size_t i = 0;
         for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
@@ -242,6 +244,8 @@ static void *jobs_main(void *arg)
             }
         if (stopping)
             break;
+        if (kick_pending) /* kicked while a job ran: its signal found nobody waiting */
+            continue;
         int64_t wait = next - mono_us();
         if (wait > 0) {
             struct timespec ts;
@@ -277,6 +281,7 @@ void jobs_kick(const char *name)
                 pthread_mutex_lock(&mu);
                 if (running) {
                     kicked[i] = true;
+                    kick_pending = true;
                     pthread_cond_signal(&wake);
                 }
                 pthread_mutex_unlock(&mu);

@@ -412,6 +412,13 @@ int sms_withdraw(struct db *db, const char *prefix)
         return -1;
     memcpy(end, prefix, len + 1);
     end[len - 1]++;
+    /* What they took of their organisations' daily caps is given back. */
+    db_exec(db,
+            "UPDATE sms_org_day SET queued = queued - w.n FROM (SELECT org_id, (created_at + ?) / "
+            "86400 AS day, COUNT(*) AS n FROM sms_outbox WHERE dedupe >= ? AND dedupe < ? AND "
+            "state = 'queued' AND org_id IS NOT NULL GROUP BY org_id, (created_at + ?) / 86400) w "
+            "WHERE sms_org_day.org_id = w.org_id AND sms_org_day.day = w.day",
+            "issi", (int64_t)BEIJING_OFFSET, prefix, end, (int64_t)BEIJING_OFFSET);
     db_exec(db, "DELETE FROM sms_outbox WHERE dedupe >= ? AND dedupe < ? AND state = 'queued'",
             "ss", prefix, end);
     int n = db_changes(db);
@@ -724,7 +731,7 @@ bool sms_config_apply(struct sms_config *c, const char *key, const char *v)
     INT_KEY("sms_poll_ms", poll_ms, 10, 60000)
     INT_KEY("sms_digest_after", digest_after, 0, 1000)
     INT_KEY("sms_outbox_days", outbox_days, 1, 60)
-    INT_KEY("sms_fanout_batch", fanout_batch, 1, 100000)
+    INT_KEY("sms_fanout_batch", fanout_batch, 1, 10000)
 #undef INT_KEY
 #define STR_KEY(name, field)                                                                       \
     if (!strcmp(key, name))                                                                        \

@@ -57,7 +57,8 @@ int sms_enqueue(struct db *db, const struct sms_msg *m, const char **why);
  * Withdraws what is still waiting of the messages whose dedupe key starts with
  * prefix (a retracted notice's, "notice:ID:m:"): queued outbox rows not yet
  * claimed by the sender, and items folded for a digest not yet sent, are
- * deleted in the caller's write transaction; what went out stays. Returns the
+ * deleted in the caller's write transaction, and what the queued ones took of
+ * their organisations' daily caps is given back; what went out stays. Returns the
  * rows withdrawn, -1 on failure.
  */
 int sms_withdraw(struct db *db, const char *prefix);

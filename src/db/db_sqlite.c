@@ -14,6 +14,7 @@
 
 #define STMT_CACHE 128 /* buckets; entries chain */
 #define BUSY_TIMEOUT_MS 5000
+_Static_assert(BUSY_TIMEOUT_MS >= 100, "busy_wait tries every millisecond for the first 100 ms");
 
 struct db_stmt {
     struct db *db;

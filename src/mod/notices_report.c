@@ -132,6 +132,14 @@ static int h_report(struct req *req)
                        "i", t[i].org_id);
             t[i].no_account = t[i].total > activated ? t[i].total - activated : 0;
         }
+        /* A party group (orgId may name one) keeps its members by group_id,
+         * not on their path, where the access counters are: counted here. */
+        if (db_get_int(req->db, &(int64_t){0},
+                       "SELECT 1 FROM orgs WHERE id = ? AND level = 'group'", "i", org))
+            db_get_int(req->db, &t[0].no_account,
+                       "SELECT COUNT(*) FROM members m WHERE m.group_id = ? AND m.deleted_at IS "
+                       "NULL AND m.status IN " ROSTER_STATUSES " AND NOT " HAS_ACCOUNT("m"),
+                       "i", org);
         st = db_query(req->db,
                       "SELECT m.org_path, COUNT(*), COUNT(k.ack_at) FROM notice_marks k JOIN "
                       "members m ON m.id = k.member_id WHERE k.notice_id = ? AND m.org_path >= ? "

@@ -412,6 +412,12 @@ void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
     for (struct row *r = rows; r; r = r->next) {
         org_counts_add(db, old_parent_path, r->dim, r->key, -r->n);
         org_counts_add(db, new_parent_path, r->dim, r->key, r->n);
+        if (!strcmp(r->dim, "acted_day")) /* a day left at zero is dropped (access_add) */
+            for (const char *p = old_parent_path; *p == '/' && p[1]; p = strchr(p + 1, '/'))
+                db_exec(db,
+                        "DELETE FROM org_counts WHERE org_id = ? AND dim = 'acted_day' AND key = "
+                        "? AND n = 0",
+                        "is", (int64_t)strtoll(p + 1, NULL, 10), r->key);
     }
     arena_release(&a);
 }

@@ -52,6 +52,14 @@ describe('told in person: the report counts it apart', () => {
     assert.equal(bare.length, 3);
   });
 
+  test('the report for a party group counts its members without an account by the group, not the tree', async () => {
+    const group = Number(one(`SELECT id FROM orgs WHERE parent_id = ${villageA} AND level = 'group' AND deleted_at IS NULL ORDER BY id LIMIT 1`));
+    const r = await report(n.id, group);
+    const want = Number(one(`SELECT COUNT(*) FROM members m WHERE m.group_id = ${group} AND m.deleted_at IS NULL AND m.status IN ('normal', 'retired', 'temporarily_out') AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.member_id = m.id AND a.activated_at IS NOT NULL AND a.disabled_at IS NULL)`));
+    assert.ok(r.org.total > 0 && want > 0 && want < r.org.total, `${want} of ${r.org.total}`);
+    assert.equal(r.org.noAccount, want);
+  });
+
   test('the township admin records three members of village A: told 3 there and in the township, not as read', async () => {
     const before = await report(n.id);
     const d = assertData(await tell(n.id, bare));

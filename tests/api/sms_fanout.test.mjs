@@ -62,12 +62,15 @@ describe('a notice\'s SMS, fanned out after the publish', () => {
     assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice:${first.id}:m:%' AND state = 'queued'`), String(recipients), 'SMS off: kept queued');
   });
 
-  test('a retraction withdraws the messages that have not gone out, and stops a fan-out', async () => {
+  test('a retraction withdraws the messages that have not gone out (and their share of the daily cap), and ends a fan-out left', async () => {
     const n = await publish('将被撤回的通知');
     await fannedOut(n.id);
     assert.equal(queuedFor(n.id), recipients);
+    const capUsed = () => Number(one(`SELECT COALESCE(SUM(queued), 0) FROM sms_org_day WHERE org_id = ${village}`));
+    const used = capUsed();
     assertData(await api('POST', `/api/v1/notices/${n.id}/retract`, { token: tSec, body: { reason: '发错了' } }));
     assert.equal(queuedFor(n.id), 0);
+    assert.equal(capUsed(), used - recipients, 'what they took of the branch\'s daily cap is given back');
     assert.equal(queuedFor(first.id), recipients, 'another notice\'s messages stay');
     // A fan-out row left for a retracted notice (as a crash between publish and
     // retraction could leave it) queues nothing and is cleared.
@@ -81,26 +84,29 @@ describe('a notice\'s SMS, fanned out after the publish', () => {
     const clock = async (iso) => srv.setClockSkew(Math.round(Date.parse(iso) / 1000 - Date.now() / 1000));
     // Beijing 08:59 on 31 December; the deadline is 1 January.
     await clock(`${year}-12-31T00:59:00Z`);
-    tSec = (await srv.login(srv.who.secretaryA)).token; // sessions as of the moved clock
-    const tMember = (await srv.login(srv.who.member)).token;
-    const n = assertData(await api('POST', '/api/v1/notices', {
-      token: tSec, body: { orgId: village, title: '年终总结的通知', text: '请确认。', ackRequired: true, ackDeadline: `${year + 1}-01-01` },
-    }), 201);
-    await fannedOut(n.id);
-    assertData(await api('POST', `/api/v1/notices/${n.id}/ack`, { token: tMember }));
-    const reminders = () => Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice_reminder:${n.id}:m:%'`));
-    await sleep(2500); // the jobs ran: before 09:00, nothing
-    assert.equal(reminders(), 0);
-    assert.equal(one(`SELECT sms_reminded_at IS NULL FROM notices WHERE id = ${n.id}`), '1');
-    await clock(`${year}-12-31T01:01:00Z`);
-    await until(() => one(`SELECT sms_reminded_at IS NOT NULL FROM notices WHERE id = ${n.id}`) === '1', 15000, 'the reminder');
-    await fannedOut(n.id);
-    assert.equal(reminders(), recipients - 1, 'everyone but the member who acknowledged');
-    assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe = 'notice_reminder:${n.id}:m:${srv.who.member.memberId}'`), '0');
-    assert.match(one(`SELECT body FROM sms_outbox WHERE dedupe LIKE 'notice_reminder:${n.id}:m:%' LIMIT 1`), /年终总结的通知.*1月1日/);
-    await sleep(2500); // once
-    assert.equal(reminders(), recipients - 1);
-    await srv.setClockSkew(0);
+    try {
+      tSec = (await srv.login(srv.who.secretaryA)).token; // sessions as of the moved clock
+      const tMember = (await srv.login(srv.who.member)).token;
+      const n = assertData(await api('POST', '/api/v1/notices', {
+        token: tSec, body: { orgId: village, title: '年终总结的通知', text: '请确认。', ackRequired: true, ackDeadline: `${year + 1}-01-01` },
+      }), 201);
+      await fannedOut(n.id);
+      assertData(await api('POST', `/api/v1/notices/${n.id}/ack`, { token: tMember }));
+      const reminders = () => Number(one(`SELECT count(*) FROM sms_outbox WHERE dedupe LIKE 'notice_reminder:${n.id}:m:%'`));
+      await sleep(2500); // the jobs ran: before 09:00, nothing
+      assert.equal(reminders(), 0);
+      assert.equal(one(`SELECT sms_reminded_at IS NULL FROM notices WHERE id = ${n.id}`), '1');
+      await clock(`${year}-12-31T01:01:00Z`);
+      await until(() => one(`SELECT sms_reminded_at IS NOT NULL FROM notices WHERE id = ${n.id}`) === '1', 15000, 'the reminder');
+      await fannedOut(n.id);
+      assert.equal(reminders(), recipients - 1, 'everyone but the member who acknowledged');
+      assert.equal(one(`SELECT count(*) FROM sms_outbox WHERE dedupe = 'notice_reminder:${n.id}:m:${srv.who.member.memberId}'`), '0');
+      assert.match(one(`SELECT body FROM sms_outbox WHERE dedupe LIKE 'notice_reminder:${n.id}:m:%' LIMIT 1`), /年终总结的通知.*1月1日/);
+      await sleep(2500); // once
+      assert.equal(reminders(), recipients - 1);
+    } finally {
+      await srv.setClockSkew(0);
+    }
   });
 
   test('a fan-out cut short by a crash is finished after the restart; nobody is queued twice', async () => {

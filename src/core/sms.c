@@ -416,9 +416,9 @@ int sms_withdraw(struct db *db, const char *prefix)
     db_exec(db,
             "UPDATE sms_org_day SET queued = queued - w.n FROM (SELECT org_id, (created_at + ?) / "
             "86400 AS day, COUNT(*) AS n FROM sms_outbox WHERE dedupe >= ? AND dedupe < ? AND "
-            "state = 'queued' AND org_id IS NOT NULL GROUP BY org_id, (created_at + ?) / 86400) w "
-            "WHERE sms_org_day.org_id = w.org_id AND sms_org_day.day = w.day",
-            "issi", (int64_t)BEIJING_OFFSET, prefix, end, (int64_t)BEIJING_OFFSET);
+            "state = 'queued' AND org_id IS NOT NULL GROUP BY 1, 2) w WHERE sms_org_day.org_id = "
+            "w.org_id AND sms_org_day.day = w.day",
+            "iss", (int64_t)BEIJING_OFFSET, prefix, end);
     db_exec(db, "DELETE FROM sms_outbox WHERE dedupe >= ? AND dedupe < ? AND state = 'queued'",
             "ss", prefix, end);
     int n = db_changes(db);

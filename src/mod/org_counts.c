@@ -51,6 +51,18 @@ struct access_state {
     int64_t last;
 };
 
+/* Deletes the 'acted_day' row of day on every organisation of path where it
+ * is at zero: a day no account's last action is on any more (the day keys
+ * would otherwise grow by one row a day and organisation, forever). */
+static void acted_day_drop_zero(struct db *db, const char *path, const char *day)
+{
+    for (const char *p = path; *p == '/' && p[1]; p = strchr(p + 1, '/'))
+        db_exec(db,
+                "DELETE FROM org_counts WHERE org_id = ? AND dim = 'acted_day' AND key = ? AND "
+                "n = 0",
+                "is", (int64_t)strtoll(p + 1, NULL, 10), day);
+}
+
 static void access_add(struct db *db, const char *path, const struct access_state *s, int64_t delta)
 {
     if (!s->has)
@@ -65,14 +77,8 @@ static void access_add(struct db *db, const char *path, const struct access_stat
     date_from_days(beijing_day(s->last), day);
     org_counts_add(db, path, "access", "acted", delta);
     org_counts_add(db, path, "acted_day", day, delta);
-    /* A day nobody's last action is on any more is dropped: the day keys
-     * would otherwise grow by one row a day and organisation, forever. */
     if (delta < 0)
-        for (const char *p = path; *p == '/' && p[1]; p = strchr(p + 1, '/'))
-            db_exec(db,
-                    "DELETE FROM org_counts WHERE org_id = ? AND dim = 'acted_day' AND key = ? AND "
-                    "n = 0",
-                    "is", (int64_t)strtoll(p + 1, NULL, 10), day);
+        acted_day_drop_zero(db, path, day);
 }
 
 /* The state of the account of member (has false: none, or disabled). */
@@ -412,12 +418,8 @@ void org_counts_move(struct db *db, int64_t org_id, const char *old_parent_path,
     for (struct row *r = rows; r; r = r->next) {
         org_counts_add(db, old_parent_path, r->dim, r->key, -r->n);
         org_counts_add(db, new_parent_path, r->dim, r->key, r->n);
-        if (!strcmp(r->dim, "acted_day")) /* a day left at zero is dropped (access_add) */
-            for (const char *p = old_parent_path; *p == '/' && p[1]; p = strchr(p + 1, '/'))
-                db_exec(db,
-                        "DELETE FROM org_counts WHERE org_id = ? AND dim = 'acted_day' AND key = "
-                        "? AND n = 0",
-                        "is", (int64_t)strtoll(p + 1, NULL, 10), r->key);
+        if (!strcmp(r->dim, "acted_day"))
+            acted_day_drop_zero(db, old_parent_path, r->key);
     }
     arena_release(&a);
 }
